@@ -1,0 +1,58 @@
+// Serialisable results of training and prediction (System.Text.Json; property names in snake_case on the wire).
+namespace AntiNex.Learning;
+
+public sealed record ModelSummary
+{
+    public string Label { get; init; } = "";
+    public string MlType { get; init; } = "classification";
+    public string PredictFeature { get; init; } = "";
+    /// <summary>Input columns as the request names them (before one-hot expansion), in model order.</summary>
+    public IReadOnlyList<string> InputFeatures { get; init; } = [];
+    public int NetworkInputs { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+    public double? TestAccuracy { get; init; }
+    public int ArtifactBytes { get; init; }
+}
+
+public sealed record FoldScore(int Fold, double Score, int TrainRows, int TestRows);
+
+public sealed record EpochHistory(int Epoch, double Loss, double? Accuracy, double? ValLoss, double? ValAccuracy);
+
+public sealed record TrainingReport
+{
+    public string Label { get; init; } = "";
+    public string MlType { get; init; } = "classification";
+    /// <summary>Held-out test accuracy in percent (classification); never in-sample.</summary>
+    public double? Accuracy { get; init; }
+    public double? Precision { get; init; }
+    public double? Recall { get; init; }
+    public double? F1 { get; init; }
+    public double? RocAuc { get; init; }
+    public int[][]? ConfusionMatrix { get; init; }
+    public IReadOnlyList<string>? ClassNames { get; init; }
+    public double? Mse { get; init; }
+    public double? Mae { get; init; }
+    public double? R2 { get; init; }
+    public IReadOnlyList<FoldScore> Cv { get; init; } = [];
+    public double? CvMean { get; init; }
+    public double? CvStd { get; init; }
+    public IReadOnlyList<EpochHistory> History { get; init; } = [];
+    public int TrainRows { get; init; }
+    public int TestRows { get; init; }
+    public double TrainSeconds { get; init; }
+    public double RowsPerSecond { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    public IReadOnlyList<string> Plots { get; init; } = [];
+}
+
+public sealed record SamplePrediction(int Row, double? Original, double Predicted, string? LabelName, double? Probability);
+
+public sealed record PredictionResult
+{
+    public string Label { get; init; } = "";
+    public IReadOnlyList<SamplePrediction> Samples { get; init; } = [];
+    /// <summary>The original AntiNex's line: "&lt;label&gt; made predictions=N found=N accuracy=X".</summary>
+    public string Summary { get; init; } = "";
+    public int Rows { get; init; }
+    public double? Accuracy { get; init; }
+}
