@@ -1,1 +1,9 @@
-Console.WriteLine("antinex-gateway");
+using System.CommandLine;
+using AntiNex.Gateway.Commands;
+
+// antinex-gateway: one binary for the in-process engine (train --local, validate), the cluster console
+// (train/predict/describe/forget/models/status/bench), and the benchmarks. Each command lives in Commands/.
+var root = new RootCommand("AntiNex Cluster gateway console: train and predict AntiNex requests, locally or on the cluster.");
+foreach (var command in CommandCatalog.All())
+    root.Subcommands.Add(command);
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace AntiNex.Gateway.Commands;
+
+/// <summary>Every top-level command. Each feature adds ONE line here and keeps its command in its own file.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
+
+internal static class VersionCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("version", "Print the gateway's version.");
+        command.SetAction(_ =>
+        {
+            Console.WriteLine(typeof(VersionCommand).Assembly.GetName().Version);
+            return 0;
+        });
+        return command;
+    }
+}
