@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return ValidateCommand.Create();
         yield return TrainCommand.Create();
+        yield return BenchEngineCommand.Create();
     }
 }
 
