@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return ValidateCommand.Create();
         yield return TrainCommand.Create();
         yield return GenerateCommand.Create();
+        yield return BenchEngineCommand.Create();
     }
 }
 

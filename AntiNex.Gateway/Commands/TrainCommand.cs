@@ -22,7 +22,7 @@ internal static class TrainCommand
         var roots = EngineCli.DataRoots();
         var local = new Option<bool>("--local") { Description = "Train in this process (no cluster)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout (progress on stderr)" };
-        var threads = new Option<int>("--threads") { Description = "torch threads (0: torch's default)" };
+        var threads = new Option<int>("--threads") { Description = "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's default)", DefaultValueFactory = _ => 1 };
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
         var command = new Command("train", "Train a model for an AntiNex request.");
         foreach (var o in new Option[] { file, roots, local, json, threads, save }) command.Options.Add(o);
