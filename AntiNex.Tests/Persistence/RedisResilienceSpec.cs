@@ -82,6 +82,8 @@ public sealed class RedisResilienceSpec : IAsyncLifetime
         var store = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).SnapshotStoreFor(null);
         store.Tell(new SaveSnapshot(new SnapshotMetadata("outage-1", 1, DateTime.UtcNow), new[] { 1 }), watcher.Ref);
         watcher.ExpectMsg<SaveSnapshotFailure>(TimeSpan.FromSeconds(15));
+        var extension = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
+        Assert.Equal(PersistenceHealthStatus.Unhealthy, (await extension.CheckJournalHealthAsync("akka.persistence.journal.redis", CancellationToken.None)).Status);
 
         redis.Restart(); // same port, same data (AOF)
         // No node restart: the same actor system and plugins reconnect by themselves.
@@ -94,6 +96,8 @@ public sealed class RedisResilienceSpec : IAsyncLifetime
             catch (Exception) { kit.Sys.Stop(again); await Task.Delay(250); }
         }
         Assert.Equal("ok:3", reply);
+        Assert.Equal(PersistenceHealthStatus.Healthy, (await extension.CheckJournalHealthAsync("akka.persistence.journal.redis", CancellationToken.None)).Status);
+        Assert.Equal(PersistenceHealthStatus.Healthy, (await extension.CheckSnapshotStoreHealthAsync("akka.persistence.snapshot-store.redis", CancellationToken.None)).Status);
         var recovered = kit.Sys.ActorOf(CounterActor.Props("outage-1", watcher.Ref));
         Assert.Equal("1,3", await recovered.Ask<string>("state", TimeSpan.FromSeconds(10)));
     }

@@ -67,6 +67,9 @@ public sealed class RedisSnapshotStore : SnapshotStore
         _connection = RedisConnections.Get(_system).GetAsync(_settings);
     }
 
+    public override Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
+        RedisHealth.CheckAsync(_connection, _settings.Database, cancellationToken);
+
     private async Task<IDatabase> DatabaseAsync() => (await _connection.ConfigureAwait(false)).GetDatabase(_settings.Database);
 
     protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
