@@ -103,6 +103,55 @@ public sealed class RedisResilienceSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hung_server_times_the_write_out_as_a_persist_failure_and_recovers_when_it_answers_again()
+    {
+        var redis = StartServer();
+        var extra = "akka.persistence.journal.redis.operation-timeout = 1s";
+        using var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString, PersistenceTestConfig.NewPrefix(), extra), "hung");
+        var watcher = kit.CreateTestProbe();
+        var counter = kit.Sys.ActorOf(CounterActor.Props("hung-1", watcher.Ref));
+        Assert.Equal("ok:1", await counter.Ask<string>(1, TimeSpan.FromSeconds(10)));
+        redis.Pause();
+        try
+        {
+            counter.Tell(2);
+            watcher.ExpectMsg("persist-failure", TimeSpan.FromSeconds(15));
+        }
+        finally { redis.Resume(); }
+        string? reply = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (reply is null && DateTime.UtcNow < deadline)
+        {
+            var again = kit.Sys.ActorOf(CounterActor.Props("hung-1", watcher.Ref));
+            try { reply = await again.Ask<string>(3, TimeSpan.FromSeconds(2)); }
+            catch (Exception) { kit.Sys.Stop(again); await Task.Delay(250); }
+        }
+        Assert.Equal("ok:3", reply);
+    }
+
+    [Fact]
+    public async Task An_ACL_user_works_with_its_password_and_is_refused_with_a_wrong_one()
+    {
+        // The default user needs a password too, else a failed AUTH silently falls back to it.
+        var redis = StartServer(password: "admin-pw-9");
+        using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "antinex", "on", ">acl-pw-1", "~*", "&*", "+@all");
+        var good = $"127.0.0.1:{redis.Port},user=antinex,password=acl-pw-1";
+        using (var kit = new TestKit(PersistenceTestConfig.For(good, PersistenceTestConfig.NewPrefix()), "acl-ok"))
+        {
+            var counter = kit.Sys.ActorOf(CounterActor.Props("acl-1", kit.TestActor));
+            Assert.Equal("ok:1", await counter.Ask<string>(1, TimeSpan.FromSeconds(10)));
+        }
+        var bad = $"127.0.0.1:{redis.Port},user=antinex,password=wrong,connectTimeout=1000";
+        using (var kit = new TestKit(PersistenceTestConfig.For(bad, PersistenceTestConfig.NewPrefix()), "acl-refused"))
+        {
+            var journal = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("x", 1, "acl-2", "", false, ActorRefs.NoSender, "w"))], kit.TestActor, 1));
+            kit.ExpectMsg<WriteMessagesFailed>(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Fact]
     public async Task A_password_protected_server_works_with_the_password_and_refuses_without_it()
     {
         const string password = "s3cret-Pw-4711";
