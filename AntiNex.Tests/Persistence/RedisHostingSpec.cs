@@ -55,6 +55,15 @@ public sealed class RedisHostingSpec(RedisFixture redis)
     }
 
     [Fact]
+    public void Timeouts_in_the_connection_string_win_over_the_plugin_defaults()
+    {
+        var options = new RedisPersistenceSettings { ConfigurationString = "localhost:6379,asyncTimeout=60000", OperationTimeout = TimeSpan.FromSeconds(3) }.ToConfigurationOptions();
+        Assert.Equal(60000, options.AsyncTimeout);
+        Assert.Equal(3000, options.SyncTimeout);
+        Assert.False(options.AbortOnConnectFail);
+    }
+
+    [Fact]
     public void The_reference_configuration_documents_every_setting()
     {
         var journal = RedisPersistenceSettings.FromConfig(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.JournalPluginId));
