@@ -47,6 +47,7 @@ internal static class PersistenceBenchCommand
         {
             Console.WriteLine($"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}");
             Console.WriteLine($"Host: {Environment.ProcessorCount} cores, .NET {Environment.Version}; redis-server {(ownServer is null ? "given" : "private, --save \"\" --appendonly no")}");
+            if (File.Exists("/proc/loadavg")) Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
             await PersistAsync(system, "warmup", 500, Mode.Persist); // JIT, connection, scripts
             var rows = new List<(string Name, double Value, string Unit, double? Anchor)>();
             rows.Add(("Persist, 1 actor", await PersistAsync(system, "persist-1", events, Mode.Persist), "events/s", 772));
