@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return TrainCommand.Create();
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
+        yield return PersistenceBenchCommand.Create();
     }
 }
 

@@ -53,6 +53,8 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
         return server;
     }
 
+    // AOF uses appendfsync always: with everysec Redis may postpone the write() of acknowledged commands while a
+    // background fsync runs, so a kill -9 right after a write could lose it and durability tests would flake.
     private void Launch()
     {
         var info = new ProcessStartInfo(Executable)
@@ -63,7 +65,7 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory, "--save", "",
-                     "--appendonly", _aof ? "yes" : "no", "--appendfsync", "everysec", "--daemonize", "no",
+                     "--appendonly", _aof ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no",
                      "--protected-mode", "no", "--logfile", Path.Combine(Directory, "redis.log"),
                      "--proto-max-bulk-len", "512mb", "--client-output-buffer-limit", "normal 0 0 0" })
             info.ArgumentList.Add(arg);
@@ -106,6 +108,7 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     public void Stop()
     {
         if (_process is null) return;
+        try { if (!_process.HasExited) Signal("CONT"); } catch (InvalidOperationException) { } // a paused server must still die
         try
         {
             if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(10_000); }
@@ -113,6 +116,19 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
         catch (InvalidOperationException) { }
         _process.Dispose();
         _process = null;
+    }
+
+    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers, as with a hung server or a network black hole.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Thaws a <see cref="Pause"/>d server (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is null) throw new InvalidOperationException("redis-server is not running");
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })!;
+        kill.WaitForExit(5000);
     }
 
     /// <summary>Stops and starts again on the same port with the same settings and data directory.</summary>

@@ -87,3 +87,22 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey SnapshotChunk(string pid, long sequenceNr, string generation, int index) =>
         $"{prefix}{Tag(pid)}:snapshot:{sequenceNr}:{generation}:{index}";
 }
+
+/// <summary>Health of a plugin's Redis connection: PING round trip (Healthy), or the failure (Unhealthy).</summary>
+internal static class RedisHealth
+{
+    public static async Task<Akka.Persistence.PersistenceHealthCheckResult> CheckAsync(Task<ConnectionMultiplexer> connection, int database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var latency = await (await connection.ConfigureAwait(false)).GetDatabase(database).PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Akka.Persistence.PersistenceHealthCheckResult(Akka.Persistence.PersistenceHealthStatus.Healthy,
+                $"Redis PING {latency.TotalMilliseconds:0.0} ms", null, new Dictionary<string, object> { ["redis-ping-ms"] = latency.TotalMilliseconds });
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new Akka.Persistence.PersistenceHealthCheckResult(Akka.Persistence.PersistenceHealthStatus.Unhealthy,
+                "Redis unreachable: " + e.Message, e, null);
+        }
+    }
+}

@@ -66,25 +66,26 @@ public static class RedisPersistenceHostingExtensions
     /// <param name="keyPrefix">Prefix of every key; do not change it once data is stored.</param>
     /// <param name="pluginIdentifier">Plugin id suffix; use another one (and another prefix) for a second store, e.g. sharding state.</param>
     /// <param name="isDefaultPlugin">Make these the default journal and snapshot store.</param>
-    /// <param name="journalBuilder">Event adapters, as in Akka.Persistence.Hosting.</param>
+    /// <param name="journalBuilder">Event adapters and health checks (<c>WithHealthCheck()</c>), as in Akka.Persistence.Hosting.</param>
+    /// <param name="snapshotBuilder">Snapshot-store health checks (<c>WithHealthCheck()</c>).</param>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder, string connectionString,
         string keyPrefix = "antinex:", string pluginIdentifier = "redis", bool isDefaultPlugin = true,
-        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null)
+        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
         var journal = new RedisJournalOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
         var snapshots = new RedisSnapshotOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
-        return builder.WithRedisPersistence(journal, snapshots, journalBuilder);
+        return builder.WithRedisPersistence(journal, snapshots, journalBuilder, snapshotBuilder);
     }
 
     /// <summary>Registers the Redis journal and snapshot store from fully specified options.</summary>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder,
         RedisJournalOptions journalOptions, RedisSnapshotOptions snapshotOptions,
-        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null)
+        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
         // Validate early, with the key named and the password redacted.
         RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(journalOptions.ToString()).GetConfig($"akka.persistence.journal.{journalOptions.Identifier}"));
         RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(snapshotOptions.ToString()).GetConfig($"akka.persistence.snapshot-store.{snapshotOptions.Identifier}"));
-        return builder.WithJournalAndSnapshot(journalOptions, snapshotOptions, journalBuilder ?? (_ => { }), _ => { });
+        return builder.WithJournalAndSnapshot(journalOptions, snapshotOptions, journalBuilder ?? (_ => { }), snapshotBuilder ?? (_ => { }));
     }
 }
 

@@ -75,17 +75,20 @@ public sealed record RedisPersistenceSettings
     public ConfigurationOptions ToConfigurationOptions()
     {
         var options = ConfigurationOptions.Parse(ConfigurationString);
-        var given = ConfigurationString.ToLowerInvariant();
         // The plugin must survive Redis being down at start and reconnect by itself.
-        if (!given.Contains("abortconnect")) options.AbortOnConnectFail = false;
-        if (!given.Contains("synctimeout")) options.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-        if (!given.Contains("asynctimeout")) options.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-        if (!given.Contains("connecttimeout")) options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+        if (!Sets("abortConnect")) options.AbortOnConnectFail = false;
+        if (!Sets("syncTimeout")) options.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        if (!Sets("asyncTimeout")) options.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        if (!Sets("connectTimeout")) options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
         // Bounded back-off so that a restarted Redis is found again within seconds.
         options.ReconnectRetryPolicy = new ExponentialRetry(250, 2000);
         if (FailFastWhenDisconnected) options.BacklogPolicy = BacklogPolicy.FailFast;
         return options;
     }
+
+    /// <summary>Whether the configuration string sets <paramref name="option"/> itself (then it wins over our defaults).</summary>
+    private bool Sets(string option) =>
+        System.Text.RegularExpressions.Regex.IsMatch(ConfigurationString, $@"(^|,)\s*{option}\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 }
 
 /// <summary>Keeps secrets out of logs and error messages.</summary>
