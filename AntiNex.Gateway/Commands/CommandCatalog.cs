@@ -8,6 +8,12 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return TrainCommand.Create();
+        yield return PredictCommand.Create();
+        yield return DescribeCommand.Create();
+        yield return ForgetCommand.Create();
+        yield return ModelsCommand.Create();
+        yield return StatusCommand.Create();
     }
 }
 
