@@ -1,0 +1,154 @@
+using Akka.Configuration;
+using StackExchange.Redis;
+
+namespace AntiNex.Persistence.Redis;
+
+/// <summary>
+/// Settings of one Redis journal or snapshot-store plugin section, read from HOCON.
+/// Every key, its default and its meaning is documented in <see cref="RedisPersistenceConfig.Reference"/>:
+/// <list type="bullet">
+/// <item><c>configuration-string</c>: StackExchange.Redis configuration string (endpoints, <c>password=</c>, <c>user=</c>, <c>ssl=true</c>, <c>defaultDatabase=</c>...).</item>
+/// <item><c>key-prefix</c>: prefix of every key (default <c>antinex:</c>); must not contain <c>{</c> or <c>}</c>.</item>
+/// <item><c>database</c>: database number, -1 = the connection string's <c>defaultDatabase</c> (else 0).</item>
+/// <item><c>operation-timeout</c>: StackExchange.Redis sync/async timeout unless the connection string sets one.</item>
+/// <item><c>connect-timeout</c>: connect timeout unless the connection string sets one.</item>
+/// <item><c>fail-fast-when-disconnected</c>: commands fail at once while disconnected instead of queueing.</item>
+/// <item><c>replay-page-size</c> (journal): events fetched per round trip during replay.</item>
+/// <item><c>chunk-size</c>, <c>parallel-chunks</c> (snapshot store): payload piece size and pieces in flight.</item>
+/// </list>
+/// </summary>
+public sealed record RedisPersistenceSettings
+{
+    public required string ConfigurationString { get; init; }
+    public string KeyPrefix { get; init; } = "antinex:";
+    public int Database { get; init; } = -1;
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public bool FailFastWhenDisconnected { get; init; } = true;
+    public int ReplayPageSize { get; init; } = 1000;
+    public int ChunkSize { get; init; } = 4 * 1024 * 1024;
+    public int ParallelChunks { get; init; } = 4;
+
+    /// <summary>Reads a plugin section (e.g. <c>akka.persistence.journal.redis</c>); missing keys take their defaults.</summary>
+    public static RedisPersistenceSettings FromConfig(Config config)
+    {
+        var defaults = new RedisPersistenceSettings { ConfigurationString = "" };
+        var settings = new RedisPersistenceSettings
+        {
+            ConfigurationString = config.GetString("configuration-string", ""),
+            KeyPrefix = config.GetString("key-prefix", defaults.KeyPrefix),
+            Database = config.GetInt("database", defaults.Database),
+            OperationTimeout = config.GetTimeSpan("operation-timeout", defaults.OperationTimeout),
+            ConnectTimeout = config.GetTimeSpan("connect-timeout", defaults.ConnectTimeout),
+            FailFastWhenDisconnected = config.GetBoolean("fail-fast-when-disconnected", defaults.FailFastWhenDisconnected),
+            ReplayPageSize = config.GetInt("replay-page-size", defaults.ReplayPageSize),
+            ChunkSize = (int)(config.GetByteSize("chunk-size") ?? defaults.ChunkSize),
+            ParallelChunks = config.GetInt("parallel-chunks", defaults.ParallelChunks),
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Fails with the offending key named, and never echoes a password.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConfigurationString))
+            throw new ConfigurationException("Redis persistence: 'configuration-string' is empty; set it to a StackExchange.Redis configuration string such as \"localhost:6379\".");
+        try { ConfigurationOptions.Parse(ConfigurationString); }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"Redis persistence: 'configuration-string' is not valid ({RedisSecrets.Redact(ConfigurationString)}): {e.Message}");
+        }
+        if (KeyPrefix.IndexOfAny(['{', '}']) >= 0)
+            throw new ConfigurationException($"Redis persistence: 'key-prefix' must not contain '{{' or '}}' (they are the per-persistence-id hash tag), got \"{KeyPrefix}\".");
+        if (ReplayPageSize < 1)
+            throw new ConfigurationException($"Redis persistence: 'replay-page-size' must be >= 1, got {ReplayPageSize}.");
+        if (ChunkSize < 1024 || ChunkSize > 256 * 1024 * 1024)
+            throw new ConfigurationException($"Redis persistence: 'chunk-size' must be between 1 KiB and 256 MiB, got {ChunkSize} bytes.");
+        if (ParallelChunks < 1)
+            throw new ConfigurationException($"Redis persistence: 'parallel-chunks' must be >= 1, got {ParallelChunks}.");
+        if (OperationTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException("Redis persistence: 'operation-timeout' must be positive.");
+    }
+
+    /// <summary>The StackExchange.Redis options this plugin connects with: our timeouts apply unless the string sets them.</summary>
+    public ConfigurationOptions ToConfigurationOptions()
+    {
+        var options = ConfigurationOptions.Parse(ConfigurationString);
+        var given = ConfigurationString.ToLowerInvariant();
+        // The plugin must survive Redis being down at start and reconnect by itself.
+        if (!given.Contains("abortconnect")) options.AbortOnConnectFail = false;
+        if (!given.Contains("synctimeout")) options.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        if (!given.Contains("asynctimeout")) options.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        if (!given.Contains("connecttimeout")) options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+        // Bounded back-off so that a restarted Redis is found again within seconds.
+        options.ReconnectRetryPolicy = new ExponentialRetry(250, 2000);
+        if (FailFastWhenDisconnected) options.BacklogPolicy = BacklogPolicy.FailFast;
+        return options;
+    }
+}
+
+/// <summary>Keeps secrets out of logs and error messages.</summary>
+public static class RedisSecrets
+{
+    /// <summary>Replaces the value of <c>password=</c> in a StackExchange.Redis configuration string (and in redis:// URIs) with <c>*****</c>.</summary>
+    public static string Redact(string configurationString)
+    {
+        var redacted = System.Text.RegularExpressions.Regex.Replace(configurationString, @"(?i)(password\s*=\s*)[^,]*", "$1*****");
+        return System.Text.RegularExpressions.Regex.Replace(redacted, @"(?i)(rediss?://[^:/@]*:)[^@]*@", "$1*****@");
+    }
+}
+
+/// <summary>The reference HOCON of both plugins; it is the fallback of every plugin section.</summary>
+public static class RedisPersistenceConfig
+{
+    public const string JournalPluginId = "akka.persistence.journal.redis";
+    public const string SnapshotPluginId = "akka.persistence.snapshot-store.redis";
+
+    /// <summary>Keys shared by journal and snapshot store, as HOCON lines (without braces).</summary>
+    internal const string CommonKeys = """
+        # StackExchange.Redis configuration string: endpoints plus options, e.g.
+        #   "redis1:6379,password=secret,user=antinex,ssl=true,sslHost=redis1,defaultDatabase=2"
+        # The password is never logged.
+        configuration-string = "localhost:6379"
+        # Prefix of every key; keys are <prefix>{<persistenceId>}:... so Redis Cluster keeps one entity in one slot.
+        # Do not change it once data is stored. Must not contain '{' or '}'.
+        key-prefix = "antinex:"
+        # Database number; -1 takes defaultDatabase from the configuration string (else 0). Redis Cluster: 0 only.
+        database = -1
+        # StackExchange.Redis syncTimeout/asyncTimeout when the configuration string sets neither.
+        operation-timeout = 10s
+        # StackExchange.Redis connectTimeout when the configuration string sets none.
+        connect-timeout = 5s
+        # on: commands fail at once while the connection is down (persist failure), off: they queue until timeout.
+        fail-fast-when-disconnected = on
+        plugin-dispatcher = "akka.actor.default-dispatcher"
+        """;
+
+    /// <summary>
+    /// Reference configuration. Enable with <c>akka.persistence.journal.plugin = "akka.persistence.journal.redis"</c> and
+    /// <c>akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.redis"</c> (or use
+    /// <see cref="RedisPersistenceHostingExtensions.WithRedisPersistence"/>).
+    /// </summary>
+    public static readonly string Reference = $$"""
+        akka.persistence.journal.redis {
+          class = "AntiNex.Persistence.Redis.RedisJournal, AntiNex.Actors"
+        {{CommonKeys}}
+          # Events fetched per round trip while replaying.
+          replay-page-size = 1000
+        }
+        akka.persistence.snapshot-store.redis {
+          class = "AntiNex.Persistence.Redis.RedisSnapshotStore, AntiNex.Actors"
+        {{CommonKeys}}
+          # Snapshot payloads are stored in pieces of this size (Redis strings are capped at 512 MB, and small
+          # pieces let journal commands pass between them on the shared connection).
+          chunk-size = 4MiB
+          # Pieces in flight at once while saving/loading one snapshot.
+          parallel-chunks = 4
+          # Saving a 100 MB model takes seconds: allow it more than the 20 s default.
+          circuit-breaker.call-timeout = 120s
+        }
+        """;
+
+    public static Config DefaultConfig() => ConfigurationFactory.ParseString(Reference);
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.IO.Hashing;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Snapshot;
+using StackExchange.Redis;
+
+namespace AntiNex.Persistence.Redis;
+
+/// <summary>
+/// Akka.Persistence snapshot store on Redis, built for MB-sized snapshots. Per persistence id: an index (sorted
+/// set of sequence numbers), a metadata hash (sequence number -> <see cref="SnapshotRecord"/>) and the payload in
+/// chunk keys. Loading the latest matching snapshot reads the small metadata and then ONE payload. A save writes
+/// its chunks under a fresh generation first and then switches the metadata atomically, so an overwrite at the
+/// same sequence number never exposes a half-written snapshot. Payloads carry an XxHash3 checksum checked on load.
+/// HOCON section: <c>akka.persistence.snapshot-store.redis</c>, keys in <see cref="RedisPersistenceConfig.Reference"/>.
+/// </summary>
+public sealed class RedisSnapshotStore : SnapshotStore
+{
+    // Commits a saved snapshot unless a newer save at the same sequence number already won.
+    // Returns {1, previous record or false} when committed, {0, own record} when superseded.
+    private const string CommitScript = """
+        local old = redis.call('HGET', KEYS[2], ARGV[1])
+        if old and string.sub(old, 1, 20) > string.sub(ARGV[2], 1, 20) then return {0, ARGV[2]} end
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
+        return {1, old}
+        """;
+
+    // Deletes one snapshot unless its stored timestamp is newer than ARGV[2] ('' = any timestamp). Returns the record.
+    private const string DeleteScript = """
+        local old = redis.call('HGET', KEYS[2], ARGV[1])
+        if not old then return false end
+        if ARGV[2] ~= '' and string.sub(old, 1, 20) > ARGV[2] then return false end
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        return old
+        """;
+
+    private readonly RedisPersistenceSettings _settings;
+    private readonly RedisKeys _keys;
+    private readonly Akka.Serialization.Serialization _serialization;
+    private readonly ExtendedActorSystem _system;
+    private readonly Task<ConnectionMultiplexer> _connection;
+
+    public RedisSnapshotStore(Config config)
+    {
+        _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.SnapshotPluginId)));
+        _keys = new RedisKeys(_settings.KeyPrefix);
+        _system = (ExtendedActorSystem)Context.System;
+        _serialization = _system.Serialization;
+        _connection = RedisConnections.Get(_system).GetAsync(_settings);
+    }
+
+    private async Task<IDatabase> DatabaseAsync() => (await _connection.ConfigureAwait(false)).GetDatabase(_settings.Database);
+
+    protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
+    {
+        var serializer = _serialization.FindSerializerFor(snapshot);
+        var payload = Akka.Serialization.Serialization.WithTransport(_system, () => serializer.ToBinary(snapshot));
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, snapshot);
+        var timestamp = metadata.Timestamp == DateTime.MinValue ? DateTime.UtcNow : metadata.Timestamp;
+        var record = new SnapshotRecord(timestamp.Ticks, Guid.NewGuid().ToString("N"), _settings.ChunkSize,
+            payload.Length, XxHash3.HashToUInt64(payload), serializer.Identifier, manifest);
+
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var pid = metadata.PersistenceId;
+        try
+        {
+            await ForEachChunkAsync(record.ChunkCount, i =>
+            {
+                var offset = i * record.ChunkSize;
+                var piece = payload.AsMemory(offset, Math.Min(record.ChunkSize, payload.Length - offset));
+                return db.StringSetAsync(_keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i), piece);
+            }).ConfigureAwait(false);
+            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript,
+                [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
+                [metadata.SequenceNr, record.Encode()]).ConfigureAwait(false))!;
+            var committed = (int)reply[0] == 1;
+            var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
+            if (!committed) // a newer save at this seqNr won: drop our pieces
+                await DeleteChunksAsync(db, pid, metadata.SequenceNr, record).ConfigureAwait(false);
+            else if (previous is not null && previous.Generation != record.Generation) // overwrite: drop the old pieces
+                await DeleteChunksAsync(db, pid, metadata.SequenceNr, previous).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Best effort: do not leave the pieces of a failed save behind (Redis may well be down, hence no await).
+            _ = DeleteChunksAsync(db, pid, metadata.SequenceNr, record).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        // A concurrent overwrite may delete the chunks we are reading: then look again (the new record is there).
+        for (var attempt = 1; ; attempt++)
+        {
+            var candidate = await FindLatestAsync(db, persistenceId, criteria).ConfigureAwait(false);
+            if (candidate is null) return null;
+            var (sequenceNr, record) = candidate.Value;
+            var payload = await ReadPayloadAsync(db, persistenceId, sequenceNr, record).ConfigureAwait(false);
+            if (payload is null)
+            {
+                if (attempt < 3) continue;
+                throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: a payload chunk is missing.");
+            }
+            if (XxHash3.HashToUInt64(payload) != record.Checksum)
+                throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: checksum mismatch, the stored payload is corrupted.");
+            var snapshot = _serialization.Deserialize(payload, record.SerializerId, record.Manifest);
+            return new SelectedSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, new DateTime(record.TimestampTicks, DateTimeKind.Utc)), snapshot);
+        }
+    }
+
+    /// <summary>Newest snapshot within the criteria, decided from metadata only (no payload is read).</summary>
+    private async Task<(long SequenceNr, SnapshotRecord Record)?> FindLatestAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria)
+    {
+        foreach (var (sequenceNr, record) in await CandidatesAsync(db, pid, criteria, Order.Descending).ConfigureAwait(false))
+            return (sequenceNr, record);
+        return null;
+    }
+
+    private async Task<List<(long SequenceNr, SnapshotRecord Record)>> CandidatesAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria, Order order)
+    {
+        var result = new List<(long, SnapshotRecord)>();
+        if (criteria.MaxSequenceNr < criteria.MinSequenceNr) return result;
+        var seqNrs = await db.SortedSetRangeByScoreAsync(_keys.SnapshotIndex(pid), criteria.MinSequenceNr, criteria.MaxSequenceNr, order: order).ConfigureAwait(false);
+        if (seqNrs.Length == 0) return result;
+        var records = await db.HashGetAsync(_keys.SnapshotMeta(pid), seqNrs).ConfigureAwait(false);
+        var min = criteria.MinTimestamp ?? DateTime.MinValue;
+        for (var i = 0; i < seqNrs.Length; i++)
+        {
+            if (records[i].IsNull) continue;
+            var record = SnapshotRecord.Decode(records[i]!);
+            if (record.TimestampTicks > criteria.MaxTimeStamp.Ticks || record.TimestampTicks < min.Ticks) continue;
+            result.Add(((long)seqNrs[i], record));
+        }
+        return result;
+    }
+
+    private async Task<byte[]?> ReadPayloadAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
+    {
+        var payload = GC.AllocateUninitializedArray<byte>(checked((int)record.Length));
+        var complete = true;
+        await ForEachChunkAsync(record.ChunkCount, async i =>
+        {
+            using var lease = await db.StringGetLeaseAsync(_keys.SnapshotChunk(pid, sequenceNr, record.Generation, i)).ConfigureAwait(false);
+            var offset = i * record.ChunkSize;
+            var expected = (int)Math.Min(record.ChunkSize, record.Length - offset);
+            if (lease is null || lease.Length != expected) { complete = false; return; }
+            lease.Span.CopyTo(payload.AsSpan(offset));
+        }).ConfigureAwait(false);
+        return complete ? payload : null;
+    }
+
+    protected override async Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        // DateTime.MinValue means "whatever its timestamp"; otherwise a newer snapshot at that seqNr is kept.
+        var maxTimestamp = metadata.Timestamp == DateTime.MinValue ? "" : SnapshotRecord.FormatTicks(metadata.Timestamp.Ticks);
+        await DeleteOneAsync(db, metadata.PersistenceId, metadata.SequenceNr, maxTimestamp).ConfigureAwait(false);
+    }
+
+    protected override async Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var maxTimestamp = SnapshotRecord.FormatTicks(criteria.MaxTimeStamp.Ticks);
+        foreach (var (sequenceNr, _) in await CandidatesAsync(db, persistenceId, criteria, Order.Ascending).ConfigureAwait(false))
+            await DeleteOneAsync(db, persistenceId, sequenceNr, maxTimestamp).ConfigureAwait(false);
+    }
+
+    private async Task DeleteOneAsync(IDatabase db, string pid, long sequenceNr, string maxTimestamp)
+    {
+        var deleted = await db.ScriptEvaluateAsync(DeleteScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
+            [sequenceNr, maxTimestamp]).ConfigureAwait(false);
+        if (!deleted.IsNull)
+            await DeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
+    }
+
+    private Task DeleteChunksAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
+    {
+        if (record.ChunkCount == 0) return Task.CompletedTask;
+        var keys = Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, sequenceNr, record.Generation, i)).ToArray();
+        return db.KeyDeleteAsync(keys);
+    }
+
+    /// <summary>Runs <paramref name="action"/> for every chunk index with at most parallel-chunks in flight.</summary>
+    private async Task ForEachChunkAsync(int count, Func<int, Task> action)
+    {
+        var inFlight = new List<Task>(_settings.ParallelChunks);
+        for (var i = 0; i < count; i++)
+        {
+            if (inFlight.Count == _settings.ParallelChunks)
+            {
+                var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                await done.ConfigureAwait(false);
+                inFlight.Remove(done);
+            }
+            inFlight.Add(action(i));
+        }
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Thrown when a stored snapshot fails its checksum or misses a piece; recovery then fails loudly.</summary>
+public sealed class SnapshotCorruptedException(string message) : Exception(message);
+
+/// <summary>
+/// Metadata of one stored snapshot, kept as one small string: "ticks|generation|chunkSize|length|checksum|serializerId|manifest".
+/// Ticks are zero-padded to 20 digits so Lua can compare timestamps as strings (Lua numbers lose precision above 2^53).
+/// </summary>
+internal sealed record SnapshotRecord(long TimestampTicks, string Generation, int ChunkSize, long Length, ulong Checksum, int SerializerId, string Manifest)
+{
+    public int ChunkCount => Length == 0 ? 0 : (int)((Length + ChunkSize - 1) / ChunkSize);
+
+    public static string FormatTicks(long ticks) => ticks.ToString("D20", CultureInfo.InvariantCulture);
+
+    public string Encode() => string.Join('|', FormatTicks(TimestampTicks), Generation,
+        ChunkSize.ToString(CultureInfo.InvariantCulture), Length.ToString(CultureInfo.InvariantCulture),
+        Checksum.ToString("x16", CultureInfo.InvariantCulture), SerializerId.ToString(CultureInfo.InvariantCulture), Manifest);
+
+    public static SnapshotRecord Decode(string value)
+    {
+        var parts = value.Split('|', 7);
+        if (parts.Length != 7) throw new SnapshotCorruptedException($"Snapshot metadata is malformed: \"{value}\".");
+        return new SnapshotRecord(long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1],
+            int.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture),
+            ulong.Parse(parts[4], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            int.Parse(parts[5], CultureInfo.InvariantCulture), parts[6]);
+    }
+}
