@@ -8,6 +8,7 @@ using AntiNex.Data;
 using AntiNex.Learning;
 using AntiNex.Models;
 using AntiNex.Node;
+using AntiNex.Persistence.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -105,8 +106,8 @@ internal static class NodePersistence
 {
     public static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings)
     {
-        // TODO(redis branch): akka.WithRedisPersistence(settings.Redis, settings.RedisPrefix) once it lands.
-        akka.WithInMemoryJournal().WithInMemorySnapshotStore();
+        if (settings.Redis is not null) akka.WithRedisPersistence(settings.Redis, settings.RedisPrefix);
+        else akka.WithInMemoryJournal().WithInMemorySnapshotStore();
     }
 
     public static string Describe(NodeSettings settings) => settings.Redis is null ? "in-memory" : "redis";

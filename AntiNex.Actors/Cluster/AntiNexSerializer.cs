@@ -41,7 +41,10 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Table.ToDictionary(t => t.Type, t => t.Manifest);
-    private static readonly Dictionary<string, Type> TypeByManifest = Table.ToDictionary(t => t.Manifest, t => t.Type);
+    // Also keyed by "Namespace.Type, Assembly": Akka's FromBinary(bytes, Type) passes that as the manifest.
+    private static readonly Dictionary<string, Type> TypeByManifest = Table.ToDictionary(t => t.Manifest, t => t.Type)
+        .Concat(Table.ToDictionary(t => $"{t.Type.FullName}, {t.Type.Assembly.GetName().Name}", t => t.Type))
+        .ToDictionary();
 
     /// <summary>Every message type the serializer knows (for the round-trip test).</summary>
     public static IReadOnlyCollection<Type> KnownTypes => ManifestByType.Keys;
