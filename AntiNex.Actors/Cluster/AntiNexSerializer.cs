@@ -21,7 +21,7 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
     [
         (typeof(TrainModel), "train"),
         (typeof(PredictModel), "predict"),
-        (typeof(PredictRows), "predict-rows"),
+        (typeof(PredictRawRows), "predict-rows"),
         (typeof(DescribeModel), "describe"),
         (typeof(ForgetModel), "forget"),
         (typeof(StopEntity), "stop"),

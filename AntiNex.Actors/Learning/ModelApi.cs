@@ -1,5 +1,6 @@
 // CONTRACT between the learning engine and the model actors. Signatures here are relied upon by AntiNex.Actors/Models
 // and AntiNex.Gateway; implementations may change freely, members may be added, but do not rename or remove.
+using System.Globalization;
 using AntiNex.Data;
 using AntiNex.Requests;
 
@@ -15,28 +16,202 @@ public static class TrainingEngine
     /// </summary>
     public static TrainingOutcome Train(AntiNexRequest request, DataRoots roots, EngineOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+        => new TrainingRun(request, roots, options, progress, cancellationToken).Run();
 }
 
 /// <summary>Result of one training: the serialised model (stored as a snapshot, never sent remotely) and its report.</summary>
 public sealed record TrainingOutcome(byte[] Artifact, TrainingReport Report, PredictionResult? Predictions);
 
-/// <summary>A loaded, ready-to-predict model. Owns native memory: dispose it.</summary>
+/// <summary>
+/// A loaded, ready-to-predict model. Owns native memory: dispose it. Predict/PredictRaw are thread-safe (the forward
+/// pass runs under a lock, without gradients, in a dispose scope); Dispose must not race with them.
+/// </summary>
 public sealed class TrainedModel : IDisposable
 {
+    internal ModelState State { get; private set; }
+    private readonly DenseNetwork _net;
+    private readonly object _forwardLock = new();
+    private readonly int _artifactBytes;
+    private bool _disposed;
+
+    internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes)
+    {
+        State = state; _net = net; _artifactBytes = artifactBytes;
+        _net.eval();
+    }
+
     /// <summary>Loads artifact bytes; throws <see cref="ArtifactException"/> for truncated/corrupt bytes.</summary>
-    public static TrainedModel Load(byte[] artifact, EngineOptions? options = null) => throw new NotImplementedException();
+    public static TrainedModel Load(byte[] artifact, EngineOptions? options = null)
+    {
+        TorchSetup.Apply(options);
+        var (state, weights) = ArtifactFormat.Read(artifact);
+        DenseNetwork? net = null;
+        try
+        {
+            if (state.Layers.Count == 0 || state.NetworkInputs <= 0 || state.Pipeline.Width != state.NetworkInputs)
+                throw new ArtifactException($"artifact architecture is inconsistent: {state.Layers.Count} layers, {state.NetworkInputs} inputs, feature layout width {state.Pipeline.Width}");
+            net = new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null);
+            net.ImportWeights(weights);
+            return new TrainedModel(state, net, artifact.Length);
+        }
+        catch (ArtifactException) { net?.Dispose(); throw; }
+        catch (Exception e) { net?.Dispose(); throw new ArtifactException($"artifact cannot be turned into a network: {e.Message}", e); }
+    }
 
     /// <summary>Label, ml_type, feature layout, metrics: small, serialisable.</summary>
-    public ModelSummary Summary => throw new NotImplementedException();
+    public ModelSummary Summary => new()
+    {
+        Label = State.Label,
+        MlType = State.MlType,
+        PredictFeature = State.PredictFeature,
+        InputFeatures = State.Pipeline.Features.Select(f => f.Name).ToList(),
+        NetworkInputs = State.NetworkInputs,
+        CreatedUtc = State.CreatedUtc,
+        TestAccuracy = State.TestAccuracy,
+        ArtifactBytes = _artifactBytes,
+    };
 
     /// <summary>Predicts the rows a request carries (predict_rows, or dataset), using the model's own features and scaler.</summary>
-    public PredictionResult Predict(AntiNexRequest request, DataRoots roots) => throw new NotImplementedException();
+    public PredictionResult Predict(AntiNexRequest request, DataRoots roots)
+    {
+        var plan = PredictPlan(State.PredictFeature);
+        Frame frame;
+        if (request.PredictRows is { } rows)
+            frame = Frame.FromPredictRows(rows, plan, request.MarkEmpty, "predict_rows");
+        else if (request.Dataset is { } ds)
+        {
+            var path = roots.Resolve(ds, request.DatasetField);
+            frame = CsvLoader.Load(path, plan, request.CsvHeader, request.Columns, request.MarkEmpty, request.DatasetField);
+        }
+        else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
+        frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
+        return PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
+    }
 
-    /// <summary>Raw feature rows in <see cref="ModelSummary.InputFeatures"/> order (unscaled). Batched, thread-safe.</summary>
-    public float[] PredictRaw(IReadOnlyList<double[]> rows) => throw new NotImplementedException();
+    /// <summary>Raw feature rows in <see cref="ModelSummary.InputFeatures"/> order (unscaled). Batched, thread-safe.
+    /// Returns per row the predicted value: the class value (classification) or the target in its own units (regression).
+    /// Categorical inputs are given as numbers and matched against the training vocabulary by their invariant text.</summary>
+    public float[] PredictRaw(IReadOnlyList<double[]> rows)
+    {
+        if (rows.Count == 0) return [];
+        var x = State.Pipeline.TransformRaw(rows);
+        var outputs = ForwardLocked(x, rows.Count);
+        var result = new float[rows.Count];
+        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i).Value;
+        return result;
+    }
 
-    public void Dispose() { }
+    public void Dispose()
+    {
+        lock (_forwardLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _net.Dispose();
+        }
+    }
+
+    internal void Restate(ModelState state) => State = state;
+
+    internal byte[] ToArtifact() => ArtifactFormat.Write(State, _net.ExportWeights());
+
+    internal float[] ForwardLocked(float[] x, int rows)
+    {
+        lock (_forwardLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Trainer.Forward(_net, x, rows, State.NetworkInputs);
+        }
+    }
+
+    /// <summary>Network output row -> (value, class index or -1, probability of the chosen class).</summary>
+    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row)
+    {
+        switch (State.Task)
+        {
+            case TaskKind.Binary:
+            {
+                double p = outputs[row];
+                int c = p > 0.5 ? 1 : 0;
+                return (State.Target.ClassValues[c], c, c == 1 ? p : 1 - p);
+            }
+            case TaskKind.MultiClass:
+            {
+                int k = _net.Outputs, best = 0;
+                for (int j = 1; j < k; j++) if (outputs[row * k + j] > outputs[row * k + best]) best = j;
+                return (State.Target.ClassValues[best], best, outputs[row * k + best]);
+            }
+            default:
+                return (State.Target.UnscaleTarget(outputs[row]), -1, null);
+        }
+    }
+
+    internal IReadOnlyList<ColumnPlan> PredictPlan(string predictFeature)
+    {
+        var plan = State.Pipeline.Features
+            .Select(f => new ColumnPlan(f.Name, f.Categorical ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process"))
+            .ToList();
+        plan.Add(new ColumnPlan(predictFeature, State.Task == TaskKind.Regression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature", Required: false));
+        return plan;
+    }
+
+    /// <summary>Predicts every row of a frame; samples capped at maxRecords; accuracy over rows that carry a known target.</summary>
+    internal PredictionResult PredictFrame(Frame frame, string label, int maxRecords)
+    {
+        var all = Enumerable.Range(0, frame.RowCount).ToArray();
+        var x = State.Pipeline.Transform(frame, all);
+        var outputs = ForwardLocked(x, frame.RowCount);
+        var pf = State.PredictFeature;
+        bool hasTarget = frame.Has(pf);
+        var samples = new List<SamplePrediction>(Math.Min(frame.RowCount, maxRecords));
+        int known = 0, correct = 0;
+        for (int i = 0; i < frame.RowCount; i++)
+        {
+            var (value, _, prob) = Decode(outputs, i);
+            double? original = null;
+            if (hasTarget)
+            {
+                if (State.Task == TaskKind.Regression) original = frame.Numeric[pf][i];
+                else
+                {
+                    try { original = TargetCodec.ClassValueOf(frame.Text[pf][i], State.TargetRules, "predict_feature", i); }
+                    catch (RequestException) { original = null; }
+                }
+            }
+            if (original is { } o && State.Task != TaskKind.Regression)
+            {
+                known++;
+                if (o == value) correct++;
+            }
+            if (samples.Count < maxRecords)
+            {
+                string? name = State.Task == TaskKind.Regression ? null : TargetCodec.DefaultName(value, State.LabelRules);
+                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, name, prob));
+            }
+        }
+        double? accuracy = known > 0 ? 100.0 * correct / known : null;
+        var shown = accuracy ?? State.TestAccuracy;
+        var accText = shown is { } a ? a.ToString("0.####", CultureInfo.InvariantCulture) : "None";
+        return new PredictionResult
+        {
+            Label = label,
+            Samples = samples,
+            Rows = frame.RowCount,
+            Accuracy = accuracy,
+            Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}",
+        };
+    }
 }
 
 public sealed class ArtifactException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Process-wide torch settings (thread count) applied once.</summary>
+internal static class TorchSetup
+{
+    private static int _threads;
+    public static void Apply(EngineOptions? options)
+    {
+        if (options is { TorchThreads: > 0 } o && Interlocked.Exchange(ref _threads, o.TorchThreads) != o.TorchThreads)
+            TorchSharp.torch.set_num_threads(o.TorchThreads);
+    }
+}

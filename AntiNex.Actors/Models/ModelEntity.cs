@@ -31,7 +31,7 @@ public sealed class ModelEntity : ReceivePersistentActor
     private TrainingRun? _run;
     private PendingSwap? _swap;
     private ForgetRun? _forget;
-    private readonly List<(PredictRows Message, IActorRef ReplyTo)> _rowBatch = [];
+    private readonly List<(PredictRawRows Message, IActorRef ReplyTo)> _rowBatch = [];
     private bool _drainScheduled;
 
     public static Akka.Actor.Props Props(string modelId, ModelRuntime runtime)
@@ -68,7 +68,7 @@ public sealed class ModelEntity : ReceivePersistentActor
 
         Command<TrainModel>(OnTrain);
         Command<PredictModel>(OnPredict);
-        Command<PredictRows>(OnPredictRows);
+        Command<PredictRawRows>(OnPredictRows);
         Command<DrainBatch>(_ => DrainRowBatch());
         Command<DescribeModel>(_ => Sender.Tell(Describe()));
         Command<ForgetModel>(_ => OnForget());
@@ -127,6 +127,13 @@ public sealed class ModelEntity : ReceivePersistentActor
     private void StartTraining(AntiNexRequest request, IReadOnlyList<string> warnings, IActorRef replyTo,
         IActorRef? progressTo, string? requestId, bool forPredict)
     {
+        // Paths are checked before queueing: a dataset outside the data roots is refused at once, naming the field.
+        var pathIssues = request.CheckPaths(_rt.DataRoots, requireFiles: true);
+        if (pathIssues.Count > 0)
+        {
+            replyTo.Tell(new ModelFailed(_id, "bad-request", string.Join("; ", pathIssues), pathIssues, requestId));
+            return;
+        }
         var run = new TrainingRun(Guid.NewGuid(), request, warnings, replyTo, progressTo, requestId, forPredict);
         _run = run;
         var self = Self;
@@ -320,7 +327,7 @@ public sealed class ModelEntity : ReceivePersistentActor
 
     /// <summary>Raw rows are queued and drained by a message to self, so every predict already in the mailbox joins
     /// one PredictRaw call (a micro-batch without a timer: no added latency when the entity is idle).</summary>
-    private void OnPredictRows(PredictRows m)
+    private void OnPredictRows(PredictRawRows m)
     {
         if (RefuseWhileForgetting(null)) return;
         if (!HasModel)
@@ -347,7 +354,7 @@ public sealed class ModelEntity : ReceivePersistentActor
             return;
         }
         var features = _model!.Summary.InputFeatures;
-        var valid = new List<(PredictRows Message, IActorRef ReplyTo)>(batch.Length);
+        var valid = new List<(PredictRawRows Message, IActorRef ReplyTo)>(batch.Length);
         foreach (var item in batch)
         {
             var error = ValidateRows(item.Message.Rows, features);

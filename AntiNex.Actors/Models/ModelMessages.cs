@@ -36,7 +36,7 @@ public sealed record PredictModel(string ModelId, string RequestJson, IActorRef?
 
 /// <summary>Raw feature rows in the model's input-feature order (unscaled). Batched inside the entity.
 /// Replies <see cref="RowsPredicted"/>.</summary>
-public sealed record PredictRows(string ModelId, double[][] Rows) : IModelCommand;
+public sealed record PredictRawRows(string ModelId, double[][] Rows) : IModelCommand;
 
 public sealed record DescribeModel(string ModelId) : IModelCommand;
 

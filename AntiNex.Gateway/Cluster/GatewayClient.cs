@@ -100,7 +100,7 @@ public sealed class GatewayClient : IAsyncDisposable
 
     /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
-        => Region.Ask<object>(new PredictRows(modelId, rows), timeout);
+        => Region.Ask<object>(new PredictRawRows(modelId, rows), timeout);
 
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new DescribeModel(modelId), timeout);
 

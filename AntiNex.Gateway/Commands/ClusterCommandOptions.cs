@@ -21,20 +21,27 @@ internal sealed class ClusterCommandOptions
         Description = "Seed node akka.tcp://antinex@HOST:PORT, repeatable (default: $ANTINEX_SEEDS, else akka.tcp://antinex@127.0.0.1:4053)",
     };
     public Option<string[]> DataRoots { get; } = new("--data-root") { Description = "Folder datasets may be read from (local commands), repeatable" };
-    public Option<bool> Json { get; } = new("--json") { Description = "Print results as JSON instead of tables" };
+    public Option<bool> Json { get; }
     public Option<string> Timeout { get; }
     public Option<string> Hostname { get; } = new("--hostname") { Description = "Address this gateway binds to", DefaultValueFactory = _ => "127.0.0.1" };
     public Option<int> Port { get; } = new("--port") { Description = "Port this gateway binds to (0 = any free port)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log cluster events to stderr" };
 
-    public ClusterCommandOptions(string defaultTimeout)
+    private readonly bool _sharedJsonAndRoots;
+
+    /// <param name="existingJson">The command's own --json (and --data-root) when it already has them (train --local).</param>
+    public ClusterCommandOptions(string defaultTimeout, Option<bool>? existingJson = null)
     {
+        _sharedJsonAndRoots = existingJson is not null;
+        Json = existingJson ?? new Option<bool>("--json") { Description = "Print results as JSON instead of tables" };
         Timeout = new Option<string>("--timeout") { Description = "Give up after (e.g. 30s, 10m)", DefaultValueFactory = _ => defaultTimeout };
     }
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Seeds, DataRoots, Json, Timeout, Hostname, Port, Verbose }) command.Options.Add(o);
+        var options = _sharedJsonAndRoots ? new Option[] { Seeds, Timeout, Hostname, Port, Verbose }
+            : new Option[] { Seeds, DataRoots, Json, Timeout, Hostname, Port, Verbose };
+        foreach (var o in options) command.Options.Add(o);
     }
 
     public IReadOnlyList<string> SeedsFrom(ParseResult p)

@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return ValidateCommand.Create();
         yield return TrainCommand.Create();
         yield return PredictCommand.Create();
         yield return DescribeCommand.Create();

@@ -1,25 +1,157 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AntiNex.Data;
+using AntiNex.Learning;
+using AntiNex.Requests;
+using Spectre.Console;
 
 namespace AntiNex.Gateway.Commands;
 
-/// <summary>`train -f FILE`: trains the request's label on the cluster, showing progress live.</summary>
+/// <summary>
+/// `train --local -f REQUEST.json [--data-root DIR]... [--json]`: trains in this process with the learning engine and
+/// prints the report. With --json, stdout carries exactly one JSON document; progress goes to stderr.
+/// (Without --local the request goes to the cluster; that mode comes with the cluster console.)
+/// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var common = new ClusterCommandOptions("30m");
-        var file = new Option<string>("--file", "-f") { Description = "AntiNex train request (JSON)", Required = true };
-        var command = new Command("train", "Train (or retrain) a model on the cluster from an AntiNex request file.");
-        command.Options.Add(file);
-        common.AddTo(command);
-        command.SetAction((p, ct) =>
+        var file = EngineCli.RequestFile();
+        var roots = EngineCli.DataRoots();
+        var local = new Option<bool>("--local") { Description = "Train in this process (no cluster)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout (progress on stderr)" };
+        var threads = new Option<int>("--threads") { Description = "torch threads (0: torch's default)" };
+        var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
+        var command = new Command("train", "Train a model for an AntiNex request.");
+        foreach (var o in new Option[] { file, roots, local, json, threads, save }) command.Options.Add(o);
+        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster
+        command.SetAction((parse, ct) =>
         {
-            RequestFile request;
-            try { request = RequestFile.Read(p.GetValue(file)!); }
-            catch (UsageException ex) { new Output(p.GetValue(common.Json)).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
-            return common.RunAsync(p, ct, async (client, output) =>
-                output.Reply(await client.TrainAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress)));
+            if (!parse.GetValue(local)) return cluster(parse, ct);
+            return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
+                parse.GetValue(threads), parse.GetValue(save), ct));
         });
         return command;
     }
+
+    public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct)
+    {
+        // With --json, everything human-readable goes to stderr so stdout stays one JSON document.
+        var ui = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
+        AntiNexRequest request;
+        IReadOnlyList<string> warnings;
+        try
+        {
+            request = AntiNexRequest.Parse(File.ReadAllText(file.FullName), out warnings);
+            var issues = request.CheckPaths(roots, requireFiles: true);
+            if (issues.Count > 0) throw new RequestException(issues);
+        }
+        catch (RequestException e) { return Fail(ui, file, e); }
+        catch (IOException e) { ui.MarkupLineInterpolated($"[red]cannot read {file.FullName}: {e.Message}[/]"); return 2; }
+
+        foreach (var w in warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        TrainingOutcome outcome;
+        try
+        {
+            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads }, ct);
+        }
+        catch (RequestException e) { return Fail(ui, file, e); }
+        catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return 130; }
+
+        if (saveModel is not null) File.WriteAllBytes(saveModel.FullName, outcome.Artifact);
+        if (asJson)
+        {
+            Console.Out.WriteLine(ToJson(outcome).ToJsonString());
+            return 0;
+        }
+        PrintReport(ui, outcome);
+        return 0;
+    }
+
+    private static int Fail(IAnsiConsole ui, FileInfo file, RequestException e)
+    {
+        Console.Error.WriteLine($"invalid: {file.Name}");
+        foreach (var issue in e.Issues) Console.Error.WriteLine($"  {issue.Field}: {issue.Message}");
+        return 2;
+    }
+
+    private static TrainingOutcome WithProgress(IAnsiConsole ui, AntiNexRequest request, DataRoots roots, EngineOptions options, CancellationToken ct)
+    {
+        TrainingOutcome? outcome = null;
+        ui.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var reporter = new SyncProgress<TrainingProgress>(p =>
+                {
+                    if (p.Epochs == 0) { ui.MarkupLineInterpolated($"[grey]{p.Phase}: {p.Message}[/]"); return; }
+                    var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
+                    if (!tasks.TryGetValue(key, out var task)) tasks[key] = task = ctx.AddTask(key, maxValue: p.Epochs);
+                    task.Value = p.Epoch;
+                    task.Description = $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
+                        (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
+                        (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+                });
+                outcome = TrainingEngine.Train(request, roots, options, reporter, ct);
+            });
+        return outcome!;
+    }
+
+    private static string F(double? v, string format = "0.0000") => v is { } d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
+
+    private static void PrintReport(IAnsiConsole ui, TrainingOutcome outcome)
+    {
+        var r = outcome.Report;
+        var summary = new Table().Title($"[bold]{Markup.Escape(r.Label)}[/] ({r.MlType})").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        if (r.MlType != MlTypes.Regression)
+        {
+            summary.AddRow("test accuracy %", F(r.Accuracy, "0.00"));
+            summary.AddRow("precision", F(r.Precision)).AddRow("recall", F(r.Recall)).AddRow("F1", F(r.F1)).AddRow("ROC AUC", F(r.RocAuc));
+        }
+        else summary.AddRow("MSE", F(r.Mse)).AddRow("MAE", F(r.Mae)).AddRow("R2", F(r.R2));
+        if (r.Cv.Count > 0) summary.AddRow($"CV {r.Cv.Count} folds (mean ± std)", $"{F(r.CvMean, "0.00")} ± {F(r.CvStd, "0.00")}");
+        summary.AddRow("train / test rows", $"{r.TrainRows} / {r.TestRows}");
+        summary.AddRow("wall time s", F(r.TrainSeconds, "0.00")).AddRow("training rows/s", F(r.RowsPerSecond, "0"));
+        summary.AddRow("artifact bytes", outcome.Artifact.Length.ToString(CultureInfo.InvariantCulture));
+        ui.Write(summary);
+
+        if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
+        {
+            var t = new Table().Title("confusion matrix (rows: truth, columns: predicted)").AddColumn("");
+            foreach (var n in names) t.AddColumn(new TableColumn(Markup.Escape(n)).RightAligned());
+            for (int i = 0; i < cm.Length; i++) t.AddRow([Markup.Escape(names[i]), .. cm[i].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
+            ui.Write(t);
+        }
+        if (r.Cv.Count > 0)
+        {
+            var t = new Table().Title("cross-validation (training split)").AddColumn("fold").AddColumn("score").AddColumn("train rows").AddColumn("test rows");
+            foreach (var f in r.Cv) t.AddRow(f.Fold.ToString(), F(f.Score), f.TrainRows.ToString(), f.TestRows.ToString());
+            ui.Write(t);
+        }
+        var h = new Table().Title("history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
+        foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
+        ui.Write(h);
+        foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        if (outcome.Predictions is { } p) ui.WriteLine(p.Summary);
+    }
+
+    /// <summary>The --json document: the report (snake_case) plus the predictions summary and artifact size.</summary>
+    internal static JsonObject ToJson(TrainingOutcome outcome)
+    {
+        var node = JsonSerializer.SerializeToNode(outcome.Report, ReportJson.Options)!.AsObject();
+        node["artifact_bytes"] = outcome.Artifact.Length;
+        node["predictions_summary"] = outcome.Predictions?.Summary;
+        node["predictions_accuracy"] = outcome.Predictions?.Accuracy;
+        return node;
+    }
+}
+
+/// <summary>IProgress that runs the handler synchronously on the reporting thread (Progress&lt;T&gt; would post).</summary>
+internal sealed class SyncProgress<T>(Action<T> handler) : IProgress<T>
+{
+    public void Report(T value) => handler(value);
 }

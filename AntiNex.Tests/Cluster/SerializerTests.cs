@@ -67,7 +67,7 @@ public sealed class SerializerTests : IAsyncLifetime
     {
         yield return new TrainModel("django-simple", """{"label":"Django-Simple"}""", actor, "req-1");
         yield return new PredictModel("django-simple", """{"label":"Django-Simple","predict_rows":[]}""", null, null);
-        yield return new PredictRows("django-simple", [[1.5, 2], [3, double.MaxValue]]);
+        yield return new PredictRawRows("django-simple", [[1.5, 2], [3, double.MaxValue]]);
         yield return new DescribeModel("django-simple");
         yield return new ForgetModel("django-simple");
         yield return StopEntity.Instance;

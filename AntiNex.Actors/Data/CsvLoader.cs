@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using AntiNex.Requests;
+using CsvHelper;
+
+namespace AntiNex.Data;
+
+/// <summary>Streams a CSV (CsvHelper, invariant culture, UTF-8 BOM tolerated) into a <see cref="Frame"/> of the planned columns.</summary>
+public static class CsvLoader
+{
+    public static Frame Load(string path, IReadOnlyList<ColumnPlan> plan, bool hasHeader, IReadOnlyList<string>? columnNames,
+        double markEmpty, string field = "dataset", CancellationToken cancellationToken = default)
+    {
+        Stream stream;
+        try { stream = File.OpenRead(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RequestException(field, $"cannot read '{path}': {e.Message}");
+        }
+        using var csv = CsvReader.Create(stream, new CsvReaderOptions
+        {
+            HasHeader = hasHeader,
+            Separator = ',',
+            FormatProvider = CultureInfo.InvariantCulture,
+            TrimWhitespace = true,
+            SkipEmptyLines = true,
+        }, leaveOpen: false);
+
+        string[] header = hasHeader ? csv.Headers?.ToArray() ?? [] : columnNames?.ToArray() ?? [];
+        if (hasHeader && header.Length == 0)
+            throw new RequestException(field, $"'{Path.GetFileName(path)}' is empty (no header, zero rows)");
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < header.Length; i++) index.TryAdd(header[i], i);
+        var missing = plan.Where(p => p.Required && !index.ContainsKey(p.Name)).ToList();
+        if (missing.Count > 0)
+            throw new RequestException(missing.Select(m => new RequestIssue(m.Field,
+                $"column '{m.Name}' is not in {field} {Path.GetFileName(path)} (columns: {Preview(header)})")).ToList());
+
+        var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
+        var numeric = present.Where(p => p.Kind == ColumnKind.Numeric).Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new List<double>())).ToList();
+        var text = present.Where(p => p.Kind == ColumnKind.Text).Select(p => (p.Name, Index: index[p.Name], Values: new List<string>())).ToList();
+        var source = $"{field} {Path.GetFileName(path)}";
+        int row = 0;
+        while (csv.Read())
+        {
+            if ((row & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
+            var width = csv.FieldCount;
+            if (!hasHeader && width != header.Length)
+                throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
+            foreach (var (name, colField, i, values) in numeric)
+                values.Add(i < width ? ParseNumber(csv.GetSpan(i), markEmpty, name, row, colField, source) : markEmpty);
+            foreach (var (_, i, values) in text)
+                values.Add(i < width ? csv.GetString(i) ?? "" : "");
+            row++;
+        }
+        if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
+        return new Frame(row, header,
+            numeric.ToDictionary(c => c.Name, c => c.Values.ToArray()),
+            text.ToDictionary(c => c.Name, c => c.Values.ToArray()),
+            Enumerable.Range(0, row).ToArray());
+    }
+
+    /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>
+    public static IReadOnlyList<string> ReadHeader(string path, bool hasHeader, IReadOnlyList<string>? columnNames, string field = "dataset")
+    {
+        if (!hasHeader) return columnNames ?? [];
+        try
+        {
+            using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true, Separator = ',', TrimWhitespace = true }, leaveOpen: false);
+            return csv.Headers?.ToArray() ?? [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RequestException(field, $"cannot read '{path}': {e.Message}");
+        }
+    }
+
+    private static double ParseNumber(ReadOnlySpan<byte> utf8, double markEmpty, string column, int row, string field, string source)
+    {
+        if (utf8.IsEmpty) return markEmpty;
+        if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
+        return ParseNumber(Encoding.UTF8.GetString(utf8), markEmpty, column, row, field, source); // slow path: error text
+    }
+
+    /// <summary>Invariant-culture number; empty = markEmpty; NaN/Infinity and text are errors naming column and row.</summary>
+    public static double ParseNumber(string? cell, double markEmpty, string column, int row, string field, string source)
+    {
+        if (string.IsNullOrWhiteSpace(cell)) return markEmpty;
+        if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+        {
+            if (double.IsFinite(v)) return v;
+            throw new RequestException(field, $"{source} column '{column}' row {row}: '{cell}' is not a finite number (NaN/Infinity are refused)");
+        }
+        throw new RequestException(field, $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");
+    }
+
+    private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
+    private static string Preview(string[] header) => header.Length <= 30 ? string.Join(", ", header) : string.Join(", ", header.Take(30)) + $", ... ({header.Length} in all)";
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using AntiNex.Requests;
+
+namespace AntiNex.Data;
+
+public enum ColumnKind { Numeric, Text }
+
+/// <summary>Which columns to keep from a source, and how to read them.</summary>
+public sealed record ColumnPlan(string Name, ColumnKind Kind, string Field, bool Required = true);
+
+/// <summary>
+/// Column-oriented table of just the columns a request needs: numeric columns parsed once into double[],
+/// text columns (categorical features, class targets) kept as strings. RowIds are the source row numbers.
+/// </summary>
+public sealed class Frame
+{
+    public int RowCount { get; }
+    public IReadOnlyList<string> SourceColumns { get; }
+    public IReadOnlyDictionary<string, double[]> Numeric { get; }
+    public IReadOnlyDictionary<string, string[]> Text { get; }
+    public int[] RowIds { get; }
+
+    public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, double[]> numeric,
+        IReadOnlyDictionary<string, string[]> text, int[] rowIds)
+    {
+        RowCount = rowCount; SourceColumns = sourceColumns; Numeric = numeric; Text = text; RowIds = rowIds;
+    }
+
+    public bool Has(string column) => Numeric.ContainsKey(column) || Text.ContainsKey(column);
+
+    /// <summary>Cell as text (numeric cells formatted invariantly).</summary>
+    public string TextAt(string column, int row)
+        => Text.TryGetValue(column, out var t) ? t[row] : Numeric[column][row].ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Stable ascending sort by the given columns (numbers compared as numbers), as pandas sort_values.</summary>
+    public Frame SortBy(IReadOnlyList<string> columns)
+    {
+        if (columns.Count == 0) return this;
+        var order = Enumerable.Range(0, RowCount).ToArray();
+        Comparison<int> cmp = (a, b) =>
+        {
+            foreach (var c in columns)
+            {
+                int r = Numeric.TryGetValue(c, out var n) ? n[a].CompareTo(n[b]) : CompareText(Text[c][a], Text[c][b]);
+                if (r != 0) return r;
+            }
+            return a.CompareTo(b); // stability
+        };
+        Array.Sort(order, cmp);
+        return Take(order);
+    }
+
+    private static int CompareText(string a, string b)
+    {
+        var na = double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x);
+        var nb = double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y);
+        if (na && nb) return x.CompareTo(y);
+        return string.CompareOrdinal(a, b);
+    }
+
+    /// <summary>The rows at the given positions, in that order.</summary>
+    public Frame Take(IReadOnlyList<int> rows)
+    {
+        var numeric = Numeric.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
+        var text = Text.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
+        return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray());
+    }
+
+    /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = markEmpty).</summary>
+    public static Frame FromPredictRows(PredictRows rows, IReadOnlyList<ColumnPlan> plan, double markEmpty, string field = "predict_rows")
+    {
+        var issues = new List<RequestIssue>();
+        foreach (var p in plan.Where(p => p.Required && !rows.Columns.Contains(p.Name)))
+            issues.Add(new RequestIssue(p.Field, $"{field} lack the column '{p.Name}' (columns: {string.Join(", ", rows.Columns.Take(50))})"));
+        if (issues.Count > 0) throw new RequestException(issues);
+        var present = plan.Where(p => rows.Columns.Contains(p.Name)).ToList();
+        int n = rows.Rows.Count;
+        var numeric = new Dictionary<string, double[]>();
+        var text = new Dictionary<string, string[]>();
+        foreach (var p in present)
+        {
+            if (p.Kind == ColumnKind.Numeric)
+            {
+                var col = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    rows.Rows[i].TryGetValue(p.Name, out var cell);
+                    col[i] = cell switch
+                    {
+                        null => markEmpty,
+                        double d when double.IsFinite(d) => d,
+                        double d => throw new RequestException(p.Field, $"{field} row {i} column '{p.Name}': {d} is not a finite number"),
+                        string s => CsvLoader.ParseNumber(s, markEmpty, p.Name, i, p.Field, field),
+                        _ => throw new RequestException(field, $"row {i} column '{p.Name}': unsupported value"),
+                    };
+                }
+                numeric[p.Name] = col;
+            }
+            else
+            {
+                var col = new string[n];
+                for (int i = 0; i < n; i++)
+                {
+                    rows.Rows[i].TryGetValue(p.Name, out var cell);
+                    col[i] = cell switch
+                    {
+                        null => "",
+                        double d => d.ToString("R", CultureInfo.InvariantCulture),
+                        string s => s,
+                        _ => "",
+                    };
+                }
+                text[p.Name] = col;
+            }
+        }
+        return new Frame(n, rows.Columns, numeric, text, Enumerable.Range(0, n).ToArray());
+    }
+}

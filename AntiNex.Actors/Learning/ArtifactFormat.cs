@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// The model artifact: one byte[] =
+///   "ANXM" | u16 format version | i64 body length | body | SHA-256 of everything before it (32 bytes).
+/// Body: i32 + UTF-8 JSON of <see cref="ModelState"/> (architecture, scaler, feature/one-hot layout, target and label
+/// rules, metrics, created time) | i32 tensor count | per tensor: name, rank, dims (i64), i32 count, float32 values (LE).
+/// Weights are written by name from the parameters, never through torch's file save.
+/// </summary>
+internal static class ArtifactFormat
+{
+    public const ushort Version = 1;
+    private static readonly byte[] Magic = "ANXM"u8.ToArray();
+    private const int HeaderBytes = 4 + 2 + 8;
+    private const int ChecksumBytes = 32;
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+
+    public static byte[] Write(ModelState state, IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
+    {
+        using var body = new MemoryStream();
+        using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
+            w.Write(json.Length);
+            w.Write(json);
+            w.Write(weights.Count);
+            foreach (var (name, shape, data) in weights)
+            {
+                w.Write(name);
+                w.Write(shape.Length);
+                foreach (var d in shape) w.Write(d);
+                w.Write(data.Length);
+                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+            }
+        }
+        var bodyBytes = body.ToArray();
+        var result = new byte[HeaderBytes + bodyBytes.Length + ChecksumBytes];
+        Magic.CopyTo(result, 0);
+        BitConverter.TryWriteBytes(result.AsSpan(4), Version);
+        BitConverter.TryWriteBytes(result.AsSpan(6), (long)bodyBytes.Length);
+        bodyBytes.CopyTo(result, HeaderBytes);
+        SHA256.HashData(result.AsSpan(0, HeaderBytes + bodyBytes.Length), result.AsSpan(HeaderBytes + bodyBytes.Length));
+        return result;
+    }
+
+    public static (ModelState State, List<(string Name, long[] Shape, float[] Data)> Weights) Read(byte[] artifact)
+    {
+        if (artifact is null) throw new ArtifactException("artifact is null");
+        if (artifact.Length < HeaderBytes + ChecksumBytes)
+            throw new ArtifactException($"artifact truncated: {artifact.Length} bytes is shorter than the {HeaderBytes + ChecksumBytes}-byte header and checksum");
+        if (!artifact.AsSpan(0, 4).SequenceEqual(Magic))
+            throw new ArtifactException("not an AntiNex model artifact (bad magic bytes)");
+        var version = BitConverter.ToUInt16(artifact, 4);
+        if (version != Version)
+            throw new ArtifactException($"artifact format version {version} is not supported (this build reads version {Version})");
+        var bodyLength = BitConverter.ToInt64(artifact, 6);
+        long expected = HeaderBytes + bodyLength + ChecksumBytes;
+        if (bodyLength < 0 || expected != artifact.Length)
+            throw new ArtifactException(artifact.Length < expected
+                ? $"artifact truncated: {artifact.Length} bytes, the header announces {expected}"
+                : $"artifact has {artifact.Length} bytes, the header announces {expected} (trailing or corrupted data)");
+        var hash = SHA256.HashData(artifact.AsSpan(0, HeaderBytes + (int)bodyLength));
+        if (!hash.AsSpan().SequenceEqual(artifact.AsSpan(HeaderBytes + (int)bodyLength, ChecksumBytes)))
+            throw new ArtifactException("artifact checksum (SHA-256) mismatch: the bytes are corrupted");
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(artifact, HeaderBytes, (int)bodyLength, writable: false), Encoding.UTF8);
+            var jsonLength = r.ReadInt32();
+            var state = JsonSerializer.Deserialize<ModelState>(r.ReadBytes(jsonLength), Json)
+                ?? throw new ArtifactException("artifact model description is empty");
+            var count = r.ReadInt32();
+            var weights = new List<(string, long[], float[])>(count);
+            for (int i = 0; i < count; i++)
+            {
+                var name = r.ReadString();
+                var rank = r.ReadInt32();
+                var shape = new long[rank];
+                for (int d = 0; d < rank; d++) shape[d] = r.ReadInt64();
+                var n = r.ReadInt32();
+                if (n != shape.Aggregate(1L, (a, b) => a * b)) throw new ArtifactException($"artifact tensor '{name}' has {n} values for shape [{string.Join(",", shape)}]");
+                var data = new float[n];
+                var bytes = r.ReadBytes(n * sizeof(float));
+                if (bytes.Length != n * sizeof(float)) throw new ArtifactException($"artifact tensor '{name}' is truncated");
+                Buffer.BlockCopy(bytes, 0, data, 0, bytes.Length);
+                weights.Add((name, shape, data));
+            }
+            return (state, weights);
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or IOException or ArgumentException or OverflowException)
+        {
+            throw new ArtifactException($"artifact body is malformed: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using AntiNex.Requests;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// The model_desc network: dense layers with Keras-named inits and activations, dropout after a layer.
+/// Dropout draws from a caller-supplied generator (never torch's global one) so concurrent trainings stay deterministic.
+/// </summary>
+internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Linear> layers;
+    private readonly LayerSpec[] _specs;
+
+    public IReadOnlyList<LayerSpec> Specs => _specs;
+    public int Inputs { get; }
+    public int Outputs => _specs[^1].Units;
+    public string OutputActivation => _specs[^1].Activation;
+
+    public DenseNetwork(int inputs, IReadOnlyList<LayerSpec> specs, Generator? initGenerator) : base("antinex_dense")
+    {
+        Inputs = inputs;
+        _specs = specs.ToArray();
+        layers = new ModuleList<Linear>();
+        int fanIn = inputs;
+        foreach (var s in _specs)
+        {
+            layers.Add(nn.Linear(fanIn, s.Units, hasBias: true, dtype: ScalarType.Float32));
+            fanIn = s.Units;
+        }
+        RegisterComponents();
+        if (initGenerator is not null) Initialize(initGenerator);
+    }
+
+    private void Initialize(Generator g)
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < _specs.Length; i++)
+        {
+            var w = layers[i].weight!;
+            double fanOut = w.shape[0], fanIn = w.shape[1];
+            switch (_specs[i].Init)
+            {
+                case "uniform": nn.init.uniform_(w, -0.05, 0.05, g); break;
+                case "normal": nn.init.normal_(w, 0, 0.05, g); break;
+                case "glorot_uniform": { var l = Math.Sqrt(6 / (fanIn + fanOut)); nn.init.uniform_(w, -l, l, g); break; }
+                case "glorot_normal": nn.init.normal_(w, 0, Math.Sqrt(2 / (fanIn + fanOut)), g); break;
+                case "he_uniform": { var l = Math.Sqrt(6 / fanIn); nn.init.uniform_(w, -l, l, g); break; }
+                case "he_normal": nn.init.normal_(w, 0, Math.Sqrt(2 / fanIn), g); break;
+                case "lecun_uniform": { var l = Math.Sqrt(3 / fanIn); nn.init.uniform_(w, -l, l, g); break; }
+                case "lecun_normal": nn.init.normal_(w, 0, Math.Sqrt(1 / fanIn), g); break;
+                case "zeros": nn.init.zeros_(w); break;
+                case "ones": nn.init.ones_(w); break;
+                default: throw new RequestException("model_desc.layers", $"unknown init '{_specs[i].Init}'; {Vocabulary.Allowed(Vocabulary.Inits)}");
+            }
+            nn.init.zeros_(layers[i].bias!); // Keras: bias starts at zeros
+        }
+    }
+
+    /// <summary>Output before the last layer's activation; dropout only when a generator is given (training).</summary>
+    public Tensor Logits(Tensor x, Generator? dropout)
+    {
+        var h = x;
+        for (int i = 0; i < _specs.Length; i++)
+        {
+            h = layers[i].forward(h);
+            if (i == _specs.Length - 1) break;
+            h = Activate(h, _specs[i].Activation);
+            if (dropout is not null && _specs[i].Dropout > 0)
+            {
+                var p = _specs[i].Dropout;
+                var keep = torch.rand(h.shape, dtype: h.dtype, generator: dropout).ge_(p);
+                h = h.mul(keep).div_(1 - p);
+            }
+        }
+        return h;
+    }
+
+    public Tensor Output(Tensor logits) => Activate(logits, OutputActivation);
+
+    public override Tensor forward(Tensor x) => Output(Logits(x, null));
+
+    public static Tensor Activate(Tensor h, string activation) => activation switch
+    {
+        "relu" => nn.functional.relu(h),
+        "sigmoid" => torch.sigmoid(h),
+        "tanh" => torch.tanh(h),
+        "softmax" => torch.softmax(h, 1),
+        "linear" => h,
+        "elu" => nn.functional.elu(h, 1.0, false),
+        "selu" => nn.functional.selu(h, false),
+        "softplus" => nn.functional.softplus(h, 1, 20),
+        "leaky_relu" => nn.functional.leaky_relu(h, 0.3, false), // Keras LeakyReLU default alpha
+        _ => throw new RequestException("model_desc.layers", $"unknown activation '{activation}'; {Vocabulary.Allowed(Vocabulary.Activations)}"),
+    };
+
+    /// <summary>Parameters by name, as float arrays (for the artifact).</summary>
+    public List<(string Name, long[] Shape, float[] Data)> ExportWeights()
+    {
+        var list = new List<(string, long[], float[])>();
+        foreach (var (name, p) in named_parameters())
+            list.Add((name, p.shape, p.detach().cpu().data<float>().ToArray()));
+        return list;
+    }
+
+    public void ImportWeights(IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
+    {
+        var byName = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        if (weights.Count != byName.Count)
+            throw new ArtifactException($"artifact has {weights.Count} weight tensors, the network has {byName.Count}");
+        using var _ = no_grad();
+        foreach (var (name, shape, data) in weights)
+        {
+            if (!byName.TryGetValue(name, out var p)) throw new ArtifactException($"artifact weight '{name}' does not exist in the network");
+            if (!p.shape.SequenceEqual(shape)) throw new ArtifactException($"artifact weight '{name}' has shape [{string.Join(",", shape)}], network [{string.Join(",", p.shape)}]");
+            using var src = torch.tensor(data, shape);
+            p.copy_(src);
+        }
+    }
+
+    /// <summary>The default network of the original when model_desc is absent: 8-6-1 (outputs adapted for multi-class).</summary>
+    public static List<LayerSpec> DefaultLayers(bool regression, int outputs)
+    {
+        var init = regression ? "normal" : "uniform";
+        var last = regression ? "linear" : outputs == 1 ? "sigmoid" : "softmax";
+        return [new LayerSpec(8, init, "relu"), new LayerSpec(6, init, "relu"), new LayerSpec(outputs, init, last)];
+    }
+}

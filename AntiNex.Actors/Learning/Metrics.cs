@@ -1,0 +1,78 @@
+namespace AntiNex.Learning;
+
+/// <summary>Held-out metrics: classification (accuracy, precision/recall/F1, ROC AUC, confusion) and regression (MSE/MAE/R2).</summary>
+public static class Metrics
+{
+    public sealed record Classification(double Accuracy, double Precision, double Recall, double F1, double? RocAuc, int[][] Confusion);
+
+    /// <summary>Binary: positive class = index 1. Multi-class: macro averages. <paramref name="positiveScore"/> (binary) gives ROC AUC.</summary>
+    public static Classification Classify(IReadOnlyList<int> truth, IReadOnlyList<int> predicted, int classes, IReadOnlyList<double>? positiveScore)
+    {
+        var cm = new int[classes][];
+        for (int i = 0; i < classes; i++) cm[i] = new int[classes];
+        int correct = 0, n = 0;
+        for (int i = 0; i < truth.Count; i++)
+        {
+            if (truth[i] < 0) continue; // a class the model never saw cannot be placed in the matrix
+            n++;
+            cm[truth[i]][predicted[i]]++;
+            if (truth[i] == predicted[i]) correct++;
+        }
+        double acc = n == 0 ? 0 : 100.0 * correct / n;
+        double P(int c) { int col = 0; for (int r = 0; r < classes; r++) col += cm[r][c]; return col == 0 ? 0 : (double)cm[c][c] / col; }
+        double R(int c) { int row = cm[c].Sum(); return row == 0 ? 0 : (double)cm[c][c] / row; }
+        double F(int c) { var p = P(c); var r = R(c); return p + r == 0 ? 0 : 2 * p * r / (p + r); }
+        double precision, recall, f1;
+        if (classes == 2) { precision = P(1); recall = R(1); f1 = F(1); }
+        else
+        {
+            precision = Enumerable.Range(0, classes).Average(P);
+            recall = Enumerable.Range(0, classes).Average(R);
+            f1 = Enumerable.Range(0, classes).Average(F);
+        }
+        double? auc = classes == 2 && positiveScore is not null ? RocAuc(truth, positiveScore) : null;
+        return new Classification(acc, precision, recall, f1, auc, cm);
+    }
+
+    /// <summary>Rank-based ROC AUC (Mann-Whitney U, ties averaged); null when one class is absent.</summary>
+    public static double? RocAuc(IReadOnlyList<int> truth, IReadOnlyList<double> score)
+    {
+        var idx = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderBy(i => score[i]).ToArray();
+        long pos = idx.LongCount(i => truth[i] == 1), neg = idx.Length - pos;
+        if (pos == 0 || neg == 0) return null;
+        double rankSum = 0;
+        for (int i = 0; i < idx.Length;)
+        {
+            int j = i;
+            while (j + 1 < idx.Length && score[idx[j + 1]] == score[idx[i]]) j++;
+            double avgRank = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) if (truth[idx[k]] == 1) rankSum += avgRank;
+            i = j + 1;
+        }
+        return (rankSum - pos * (pos + 1) / 2.0) / ((double)pos * neg);
+    }
+
+    public static (double Mse, double Mae, double R2) Regress(IReadOnlyList<double> truth, IReadOnlyList<double> predicted)
+    {
+        int n = truth.Count;
+        if (n == 0) return (0, 0, 0);
+        double mse = 0, mae = 0, mean = truth.Average(), ssTot = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var e = predicted[i] - truth[i];
+            mse += e * e; mae += Math.Abs(e);
+            ssTot += (truth[i] - mean) * (truth[i] - mean);
+        }
+        mse /= n; mae /= n;
+        double r2 = ssTot == 0 ? 0 : 1 - mse * n / ssTot;
+        return (mse, mae, r2);
+    }
+
+    /// <summary>Population standard deviation (as numpy's std, used by the original's scores).</summary>
+    public static double Std(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return 0;
+        var m = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - m) * (v - m)) / values.Count);
+    }
+}

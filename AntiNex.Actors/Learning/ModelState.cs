@@ -1,0 +1,33 @@
+using AntiNex.Requests;
+
+namespace AntiNex.Learning;
+
+/// <summary>Everything about a trained model except its weights; serialised as JSON inside the artifact.</summary>
+internal sealed record ModelState
+{
+    public string Label { get; init; } = "";
+    public string MlType { get; init; } = MlTypes.Classification;
+    public string PredictFeature { get; init; } = "";
+    public TaskKind Task { get; init; }
+    public FeaturePipeline Pipeline { get; init; } = new();
+    public IReadOnlyList<LayerSpec> Layers { get; init; } = [];
+    public int NetworkInputs { get; init; }
+    public TargetCodec Target { get; init; } = new();
+    public LabelRules? LabelRules { get; init; }
+    public TargetRules? TargetRules { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+    public int Seed { get; init; }
+    public string Loss { get; init; } = "";
+    public string Optimizer { get; init; } = "";
+    public double? TestAccuracy { get; init; }
+    public double? Precision { get; init; }
+    public double? Recall { get; init; }
+    public double? F1 { get; init; }
+    public double? RocAuc { get; init; }
+    public double? Mse { get; init; }
+    public double? Mae { get; init; }
+    public double? R2 { get; init; }
+    public double? CvMean { get; init; }
+    public int TrainRows { get; init; }
+    public int TestRows { get; init; }
+}

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using AntiNex.Data;
+using AntiNex.Requests;
+using TorchSharp;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// One training: load -> split (seeded, stratified) -> k-fold CV on the training split -> fit scaler and network on the
+/// training split -> evaluate on the held-out split (or test_dataset) -> artifact, report, predictions.
+/// </summary>
+internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, EngineOptions options,
+    IProgress<TrainingProgress>? progress, CancellationToken ct)
+{
+    private readonly List<string> _warnings = [];
+
+    public TrainingOutcome Run()
+    {
+        var wall = Stopwatch.StartNew();
+        TorchSetup.Apply(options);
+        var r = request;
+        var pf = r.PredictFeature ?? throw new RequestException("predict_feature", "missing: name the target column");
+        Report("load", "loading data");
+
+        // ---- data ----
+        string? trainPath = r.Dataset is { } ds ? roots.Resolve(ds, r.DatasetField) : null;
+        string? testPath = r.TestDataset is { } td ? roots.Resolve(td, "test_dataset") : null;
+        var sourceColumns = trainPath is not null
+            ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField)
+            : r.PredictRows!.Columns;
+        var features = SelectFeatures(sourceColumns, pf);
+        var plan = BuildPlan(features, pf);
+        var frame = trainPath is not null
+            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct)
+            : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
+        frame = frame.SortBy(r.SortValues);
+        Frame? testFrame = testPath is not null
+            ? CsvLoader.Load(testPath, plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList(),
+                r.CsvHeader, r.Columns, r.MarkEmpty, "test_dataset", ct)
+            : null;
+
+        // ---- target ----
+        bool regression = r.IsRegression;
+        double[] yTrainSource = TargetValues(frame, pf, regression, r.DatasetField);
+        double[]? yTestSource = testFrame is null ? null : TargetValues(testFrame, pf, regression, "test_dataset");
+        var layers = r.Layers?.ToList();
+        TargetCodec codec;
+        TaskKind task;
+        if (regression)
+        {
+            if (r.Loss is "binary_crossentropy" or "categorical_crossentropy")
+                throw new RequestException("loss", $"'{r.Loss}' needs a classification ml_type; regression takes mse or mae");
+            layers ??= DenseNetwork.DefaultLayers(true, 1);
+            if (layers[^1].Units != 1)
+                throw new RequestException("model_desc.layers", $"regression needs a 1-unit output layer, the last layer has {layers[^1].Units}");
+            task = TaskKind.Regression;
+            codec = new TargetCodec { Regression = true };
+        }
+        else
+        {
+            var classValues = yTrainSource.Concat(yTestSource ?? []).Distinct().Order().ToList();
+            var trainClasses = yTrainSource.Distinct().Count();
+            if (trainClasses < 2)
+                throw new RequestException("predict_feature", $"'{pf}' has a single class ({FormatValue(yTrainSource[0])}) in the training data; classification needs two or more");
+            layers ??= DenseNetwork.DefaultLayers(false, classValues.Count == 2 ? 1 : classValues.Count);
+            int units = layers[^1].Units;
+            if (units == 1 && classValues.Count == 2) task = TaskKind.Binary;
+            else if (units == classValues.Count) task = TaskKind.MultiClass;
+            else throw new RequestException("model_desc.layers",
+                $"the output layer has {units} units but '{pf}' has {classValues.Count} classes ({string.Join(", ", classValues.Take(10).Select(FormatValue))}); use 1 sigmoid unit for two classes or {classValues.Count} softmax units");
+            if (r.LabelRules is { } lr)
+                foreach (var v in classValues.Where(v => lr.NameOf(v) is null))
+                    _warnings.Add($"label_rules: class value {FormatValue(v)} has no label name");
+            codec = new TargetCodec { ClassValues = classValues, ClassNames = classValues.Select(v => TargetCodec.DefaultName(v, r.LabelRules)).ToList() };
+        }
+        int[]? classTrainSource = regression ? null : yTrainSource.Select(codec.IndexOf).ToArray();
+        int[]? classTestSource = regression || yTestSource is null ? null : yTestSource.Select(codec.IndexOf).ToArray();
+
+        // ---- split ----
+        int[] trainRows, testRows;
+        if (testFrame is not null)
+        {
+            trainRows = Enumerable.Range(0, frame.RowCount).ToArray();
+            new Random(r.Seed).Shuffle(trainRows);
+            testRows = Enumerable.Range(0, testFrame.RowCount).ToArray();
+        }
+        else
+        {
+            if (frame.RowCount < 2)
+                throw new RequestException(r.Dataset is null ? "predict_rows" : r.DatasetField, $"{frame.RowCount} row is too few to split into training and test rows");
+            (trainRows, testRows) = Splits.TrainTest(frame.RowCount, r.TestSize, r.Seed, classTrainSource);
+            if (testRows.Length == 0 || trainRows.Length == 0)
+                throw new RequestException("test_size", $"test_size {r.TestSize} leaves {trainRows.Length} training and {testRows.Length} test rows");
+            testFrame = frame;
+            classTestSource = classTrainSource;
+            yTestSource = yTrainSource;
+        }
+        if (!regression && trainRows.Select(i => classTrainSource![i]).Distinct().Count() < 2)
+            throw new RequestException("predict_feature", "the training split holds a single class; add rows of another class or lower test_size");
+
+        if (regression && r.ApplyScaler)
+        {
+            var ys = trainRows.Select(i => yTrainSource[i]).ToArray();
+            codec = codec with { Scale = true, Min = ys.Min(), Max = ys.Max(), Lo = r.MinScalerRange, Hi = r.MaxScalerRange };
+        }
+
+        var settings = new FitSettings(task, r.Epochs, r.BatchSize, r.Loss, r.Optimizer, r.LearningRate, r.Seed);
+        if (task == TaskKind.Binary && r.Loss == "categorical_crossentropy")
+            _warnings.Add("categorical_crossentropy on a 1-unit output is computed as binary_crossentropy");
+
+        // ---- cross-validation on the training split ----
+        var folds = new List<FoldScore>();
+        bool crossValidate = r.NumSplits >= 2 && r.MlType != MlTypes.Standalone;
+        if (crossValidate)
+        {
+            if (!regression)
+            {
+                var smallest = trainRows.GroupBy(i => classTrainSource![i]).Select(g => (Class: g.Key, Count: g.Count())).MinBy(g => g.Count);
+                if (smallest.Count < r.NumSplits)
+                    throw new RequestException("num_splits", $"{r.NumSplits} folds but class {codec.ClassNames[smallest.Class]} has only {smallest.Count} training rows");
+            }
+            else if (trainRows.Length < r.NumSplits)
+                throw new RequestException("num_splits", $"{r.NumSplits} folds but only {trainRows.Length} training rows");
+            var foldOf = Splits.KFold(trainRows.Length, r.NumSplits, regression ? null : trainRows.Select(i => classTrainSource![i]).ToArray(), r.Seed);
+            for (int f = 0; f < r.NumSplits; f++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var fTrain = trainRows.Where((_, i) => foldOf[i] != f).ToArray();
+                var fTest = trainRows.Where((_, i) => foldOf[i] == f).ToArray();
+                var score = FitAndScore(frame, fTrain, frame, fTest, features, yTrainSource, classTrainSource, codec, layers, settings with { Seed = r.Seed + 1000L * (f + 1) }, f + 1);
+                folds.Add(new FoldScore(f + 1, score, fTrain.Length, fTest.Length));
+            }
+        }
+
+        // ---- final fit on the whole training split ----
+        var pipeline = FeaturePipeline.Fit(frame, trainRows, features, r);
+        var trainData = ToTensorData(pipeline, frame, trainRows, yTrainSource, classTrainSource, codec);
+        var testData = ToTensorData(pipeline, testFrame, testRows, yTestSource!, classTestSource, codec);
+        using var initGen = new torch.Generator((ulong)r.Seed);
+        var net = new DenseNetwork(pipeline.Width, layers, initGen);
+        TrainedModel? model = null;
+        try
+        {
+            var fitWatch = Stopwatch.StartNew();
+            var history = Trainer.Fit(net, trainData, testData, settings, progress, "fit", 0, 0, ct);
+            fitWatch.Stop();
+
+            // ---- evaluate on held-out rows ----
+            Report("evaluate", "evaluating on the held-out rows");
+            var state = new ModelState
+            {
+                Label = r.Label, MlType = r.MlType, PredictFeature = pf, Task = task, Pipeline = pipeline, Layers = layers,
+                NetworkInputs = pipeline.Width, Target = codec, LabelRules = r.LabelRules, TargetRules = r.TargetRules,
+                CreatedUtc = DateTimeOffset.UtcNow, Seed = r.Seed, Loss = r.Loss, Optimizer = r.Optimizer,
+                TrainRows = trainRows.Length, TestRows = testRows.Length,
+            };
+            model = new TrainedModel(state, net, 0);
+            var outputs = model.ForwardLocked(testData.X, testData.Rows);
+            var report = new TrainingReport
+            {
+                Label = r.Label, MlType = r.MlType, History = history, Cv = folds,
+                CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
+                CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
+                TrainRows = trainRows.Length, TestRows = testRows.Length,
+                RowsPerSecond = fitWatch.Elapsed.TotalSeconds > 0 ? (double)trainRows.Length * r.Epochs / fitWatch.Elapsed.TotalSeconds : 0,
+            };
+            if (regression)
+            {
+                var truth = testRows.Select(i => yTestSource![i]).ToArray();
+                var pred = Enumerable.Range(0, testRows.Length).Select(i => model.Decode(outputs, i).Value).ToArray();
+                var (mse, mae, r2) = Metrics.Regress(truth, pred);
+                report = report with { Mse = mse, Mae = mae, R2 = r2 };
+                state = state with { Mse = mse, Mae = mae, R2 = r2 };
+            }
+            else
+            {
+                var truth = testData.Classes!;
+                var decoded = Enumerable.Range(0, testRows.Length).Select(i => model.Decode(outputs, i)).ToArray();
+                var scores = task == TaskKind.Binary ? Enumerable.Range(0, testRows.Length).Select(i => (double)outputs[i]).ToArray() : null;
+                var m = Metrics.Classify(truth, decoded.Select(d => d.Class).ToArray(), codec.ClassValues.Count, scores);
+                report = report with
+                {
+                    Accuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc,
+                    ConfusionMatrix = m.Confusion, ClassNames = codec.ClassNames,
+                };
+                state = state with { TestAccuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc };
+            }
+            state = state with { CvMean = report.CvMean };
+            model.Restate(state);
+            var artifact = model.ToArtifact();
+
+            // Per-sample predictions, as the original: the request's predict_rows, else every row of the dataset.
+            Frame predictFrame = frame;
+            if (r.PredictRows is not null && trainPath is not null)
+                predictFrame = Frame.FromPredictRows(r.PredictRows, model.PredictPlan(pf), r.MarkEmpty, "predict_rows");
+            var predictions = model.PredictFrame(predictFrame, r.Label, r.MaxRecords);
+            wall.Stop();
+            report = report with { TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings };
+            return new TrainingOutcome(artifact, report, predictions);
+        }
+        finally
+        {
+            if (model is not null) model.Dispose();
+            else net.Dispose();
+        }
+    }
+
+    private void Report(string phase, string message)
+        => progress?.Report(new TrainingProgress(phase, 0, 0, 0, 0, 0, null, null, null, message));
+
+    private static string FormatValue(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private List<string> SelectFeatures(IReadOnlyList<string> sourceColumns, string pf)
+    {
+        var r = request;
+        var listed = r.FeaturesToProcess.Count > 0 ? r.FeaturesToProcess : sourceColumns;
+        var features = listed.Where(f => f != pf && !r.IgnoreFeatures.Contains(f)).Distinct().ToList();
+        if (features.Count == 0)
+            throw new RequestException("features_to_process", "no features left after removing predict_feature and ignore_features");
+        return features;
+    }
+
+    private List<ColumnPlan> BuildPlan(IReadOnlyList<string> features, string pf)
+    {
+        var plan = features.Select(f => new ColumnPlan(f, request.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process")).ToList();
+        plan.Add(new ColumnPlan(pf, request.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature"));
+        foreach (var s in request.SortValues.Where(s => plan.All(p => p.Name != s)))
+            plan.Add(new ColumnPlan(s, ColumnKind.Text, "sort_values"));
+        return plan;
+    }
+
+    private double[] TargetValues(Frame frame, string pf, bool regression, string field)
+    {
+        if (regression) return frame.Numeric[pf];
+        var raw = frame.Text[pf];
+        var values = new double[frame.RowCount];
+        for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], request.TargetRules, "predict_feature", frame.RowIds[i]);
+        return values;
+    }
+
+    private static TensorData ToTensorData(FeaturePipeline pipeline, Frame frame, int[] rows, double[] y, int[]? classes, TargetCodec codec)
+    {
+        var x = pipeline.Transform(frame, rows);
+        return codec.Regression
+            ? new TensorData(x, rows.Length, pipeline.Width, null, rows.Select(i => (float)codec.ScaleTarget(y[i])).ToArray())
+            : new TensorData(x, rows.Length, pipeline.Width, rows.Select(i => classes![i]).ToArray(), null);
+    }
+
+    /// <summary>One CV fold: scaler fitted on the fold's training rows, a fresh network; score = accuracy % or MSE (target units).</summary>
+    private double FitAndScore(Frame trainFrame, int[] trainRows, Frame testFrame, int[] testRows, IReadOnlyList<string> features,
+        double[] y, int[]? classes, TargetCodec codec, IReadOnlyList<LayerSpec> layers, FitSettings settings, int fold)
+    {
+        var pipeline = FeaturePipeline.Fit(trainFrame, trainRows, features, request);
+        var train = ToTensorData(pipeline, trainFrame, trainRows, y, classes, codec);
+        var test = ToTensorData(pipeline, testFrame, testRows, y, classes, codec);
+        using var gen = new torch.Generator((ulong)settings.Seed);
+        using var net = new DenseNetwork(pipeline.Width, layers, gen);
+        Trainer.Fit(net, train, null, settings, progress, "cv", fold, request.NumSplits, ct);
+        var outputs = Trainer.Forward(net, test.X, test.Rows, test.Width);
+        if (codec.Regression)
+        {
+            var pred = Enumerable.Range(0, test.Rows).Select(i => codec.UnscaleTarget(outputs[i])).ToArray();
+            return Metrics.Regress(testRows.Select(i => y[i]).ToArray(), pred).Mse;
+        }
+        int correct = 0, k = net.Outputs;
+        for (int i = 0; i < test.Rows; i++)
+        {
+            int c;
+            if (k == 1) c = outputs[i] > 0.5 ? 1 : 0;
+            else { c = 0; for (int j = 1; j < k; j++) if (outputs[i * k + j] > outputs[i * k + c]) c = j; }
+            if (c == test.Classes![i]) correct++;
+        }
+        return 100.0 * correct / test.Rows;
+    }
+}

@@ -1,0 +1,35 @@
+namespace AntiNex.Requests;
+
+/// <summary>The names a request may use for inits, activations, losses and optimizers (Keras names).</summary>
+public static class Vocabulary
+{
+    public static readonly IReadOnlyList<string> Inits =
+        ["uniform", "normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "zeros", "ones"];
+
+    /// <summary>"linear" also stands for JSON null (the original's linear activation).</summary>
+    public static readonly IReadOnlyList<string> Activations =
+        ["relu", "sigmoid", "tanh", "softmax", "linear", "elu", "selu", "softplus", "leaky_relu"];
+
+    public static readonly IReadOnlyList<string> Losses =
+        ["binary_crossentropy", "categorical_crossentropy", "mse", "mae"];
+
+    public static readonly IReadOnlyList<string> Optimizers = ["adam", "sgd", "rmsprop", "adagrad", "adamax", "nadam"];
+
+    /// <summary>Keras aliases accepted for losses.</summary>
+    public static string NormalizeLoss(string loss) => loss.ToLowerInvariant() switch
+    {
+        "mean_squared_error" => "mse",
+        "mean_absolute_error" => "mae",
+        "sparse_categorical_crossentropy" => "categorical_crossentropy",
+        var l => l,
+    };
+
+    public static string NormalizeActivation(string? activation) => activation?.ToLowerInvariant() switch
+    {
+        null or "" or "none" or "null" => "linear",
+        "leakyrelu" => "leaky_relu",
+        var a => a,
+    };
+
+    public static string Allowed(IReadOnlyList<string> names) => "allowed: " + string.Join(", ", names);
+}
