@@ -1,1 +1,114 @@
-Console.WriteLine("antinex-node");
+// antinex-node: one cluster member hosting model shards (role "model"). Generic host + Akka.Hosting; settings from
+// appsettings.json, ANTINEX_* environment variables and the command line (see NodeSettings.Usage).
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Persistence.Hosting;
+using AntiNex.Cluster;
+using AntiNex.Data;
+using AntiNex.Learning;
+using AntiNex.Models;
+using AntiNex.Node;
+using AntiNex.Persistence.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(NodeSettings.Usage);
+    return 0;
+}
+
+NodeSettings settings;
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+try
+{
+    builder.Configuration.AddEnvironmentVariables("ANTINEX_");
+    builder.Configuration.AddInMemoryCollection(NodeSettings.ParseArgs(args));
+    settings = NodeSettings.From(builder.Configuration);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
+
+builder.Logging.ClearProviders();
+if (settings.LogJson) builder.Logging.AddJsonConsole();
+else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true, out var level) ? level : LogLevel.Information);
+// Akka shuts down cluster membership + shard hand-off on SIGTERM; give it time before the host gives up.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+
+IConnectionMultiplexer? redis = null;
+if (settings.Redis is not null)
+{
+    var options = ConfigurationOptions.Parse(settings.Redis);
+    options.AbortOnConnectFail = false; // start anyway; readiness reports Redis down until it answers
+    redis = ConnectionMultiplexer.Connect(options);
+    builder.Services.AddSingleton(redis);
+}
+
+var nodeName = $"{settings.PublicHostname ?? settings.Hostname}:{settings.Port}";
+var runtime = new ModelRuntime(
+    new DataRoots(settings.DataRoots),
+    new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
+    new TrainingScheduler(settings.TrainingConcurrency),
+    new LoadedModels(settings.MaxLoadedModels),
+    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis, settings.RedisPrefix),
+    settings.PassivateAfter,
+    nodeName);
+
+builder.Services.AddSingleton(settings);
+builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
+{
+    akka.ConfigureLoggers(l =>
+    {
+        l.LogLevel = level switch
+        {
+            LogLevel.Trace or LogLevel.Debug => Akka.Event.LogLevel.DebugLevel,
+            LogLevel.Information => Akka.Event.LogLevel.InfoLevel,
+            LogLevel.Warning => Akka.Event.LogLevel.WarningLevel,
+            _ => Akka.Event.LogLevel.ErrorLevel,
+        };
+        l.ClearLoggers();
+        l.AddLoggerFactory();
+    });
+    akka.WithAntiNexCluster(new AntiNexClusterOptions
+    {
+        Hostname = settings.Hostname,
+        PublicHostname = settings.PublicHostname,
+        Port = settings.Port,
+        Seeds = settings.Seeds,
+        Roles = settings.Roles,
+        StableAfter = settings.StableAfter,
+    });
+    NodePersistence.Configure(akka, settings);
+    if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
+    else akka.WithModelShardProxy();
+});
+builder.Services.AddHostedService(sp => new HealthEndpoint(settings, sp.GetRequiredService<Akka.Actor.ActorSystem>(),
+    sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<ILogger<HealthEndpoint>>()));
+
+var host = builder.Build();
+var log = host.Services.GetRequiredService<ILogger<NodeSettings>>();
+log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persistence {Persistence} data roots [{Roots}] " +
+                   "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}",
+    nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(settings),
+    string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter);
+await host.RunAsync();
+return 0;
+
+/// <summary>Journal + snapshot store of the model entities: Redis when configured, else in-memory (single process only).</summary>
+internal static class NodePersistence
+{
+    public static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings)
+    {
+        if (settings.Redis is not null) akka.WithRedisPersistence(settings.Redis, settings.RedisPrefix);
+        else akka.WithInMemoryJournal().WithInMemorySnapshotStore();
+    }
+
+    public static string Describe(NodeSettings settings) => settings.Redis is null ? "in-memory" : "redis";
+}

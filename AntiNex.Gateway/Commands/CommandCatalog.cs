@@ -10,6 +10,11 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return ValidateCommand.Create();
         yield return TrainCommand.Create();
+        yield return PredictCommand.Create();
+        yield return DescribeCommand.Create();
+        yield return ForgetCommand.Create();
+        yield return ModelsCommand.Create();
+        yield return StatusCommand.Create();
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
         yield return PersistenceBenchCommand.Create();

@@ -26,13 +26,10 @@ internal static class TrainCommand
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
         var command = new Command("train", "Train a model for an AntiNex request.");
         foreach (var o in new Option[] { file, roots, local, json, threads, save }) command.Options.Add(o);
+        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster
         command.SetAction((parse, ct) =>
         {
-            if (!parse.GetValue(local))
-            {
-                Console.Error.WriteLine("train: only --local (in-process) training is available in this command; the cluster mode sends requests through the gateway console.");
-                return Task.FromResult(2);
-            }
+            if (!parse.GetValue(local)) return cluster(parse, ct);
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
                 parse.GetValue(threads), parse.GetValue(save), ct));
         });

@@ -1,0 +1,132 @@
+// Akka.Hosting setup shared by cluster nodes (role "model": host the model shards) and gateways (role "gateway":
+// a shard-region proxy, no shards). Every process of one cluster must agree on: system name, serializer, shard
+// count, SBR settings.
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using AntiNex.Models;
+
+namespace AntiNex.Cluster;
+
+public static class AntiNexRoles
+{
+    public const string Model = "model";
+    public const string Gateway = "gateway";
+}
+
+/// <summary>Marker for the shard region / proxy in the ActorRegistry.</summary>
+public sealed class ModelRegion;
+
+/// <summary>Marker for this node's <see cref="ModelDirectory"/> in the ActorRegistry.</summary>
+public sealed class ModelDirectoryKey;
+
+public sealed record AntiNexClusterOptions
+{
+    public const string SystemName = "antinex";
+    public const string RegionName = "model";
+
+    public string Hostname { get; init; } = "127.0.0.1";
+    public string? PublicHostname { get; init; }
+    public int Port { get; init; } = 4053;
+    /// <summary>akka.tcp://antinex@host:port addresses; empty = this node seeds a new cluster by joining itself.</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = [AntiNexRoles.Model];
+    /// <summary>SBR stable-after: how long a partition must be stable before the minority is downed (and a crashed
+    /// node's shards move). 20 s default per Akka; tests use less.</summary>
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Remote frame limit: prediction replies for big predict_rows/dataset requests can exceed 128 kB;
+    /// artifacts never travel (they go to the snapshot store), so 4 MB is plenty and bounds head-of-line blocking.</summary>
+    public long MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
+
+    public static string SeedAddress(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
+}
+
+public static class AntiNexClusterHosting
+{
+    /// <summary>Remote + cluster + serializer + shared HOCON, for every process of the cluster.</summary>
+    public static AkkaConfigurationBuilder WithAntiNexCluster(this AkkaConfigurationBuilder builder, AntiNexClusterOptions o)
+    {
+        var seeds = o.Seeds.Count > 0
+            ? o.Seeds.ToArray()
+            : [AntiNexClusterOptions.SeedAddress(o.PublicHostname ?? o.Hostname, o.Port)];
+        builder
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = o.Hostname,
+                Port = o.Port,
+                PublicHostName = o.PublicHostname,
+                MaxFrameSize = o.MaxFrameBytes,
+                SendBufferSize = o.MaxFrameBytes * 2,
+                ReceiveBufferSize = o.MaxFrameBytes * 2,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = o.Roles.ToArray(),
+                SeedNodes = seeds,
+                // Majority of the model nodes wins a partition: gateways come and go and must not tip the vote.
+                SplitBrainResolver = new KeepMajorityOption { Role = AntiNexRoles.Model },
+            })
+            .WithCustomSerializer(AntiNexSerializer.Name, [typeof(IAntiNexMessage)], system => new AntiNexSerializer(system))
+            .AddHocon(ConfigurationFactory.ParseString(SharedHocon(o)), HoconAddMode.Prepend);
+        return builder;
+    }
+
+    private static string SharedHocon(AntiNexClusterOptions o) => $$"""
+        akka {
+          coordinated-shutdown.run-by-clr-shutdown-hook = on
+          coordinated-shutdown.exit-clr = off
+          cluster {
+            run-coordinated-shutdown-when-down = on
+            split-brain-resolver.stable-after = {{(int)o.StableAfter.TotalMilliseconds}}ms
+            # Off: a node that is restarted by hand/systemd should not take the healthy side down with it.
+            split-brain-resolver.down-all-when-unstable = off
+            sharding {
+              # Coordinator state in DData (not in the Redis journal): nothing to repair after crashes; remember-entities
+              # off: entities wake on their next message and restore from their snapshot.
+              state-store-mode = ddata
+              remember-entities = off
+              # The newer allocation strategy: a joining node receives its share in one or two rounds.
+              least-shard-allocation-strategy {
+                rebalance-absolute-limit = 20
+                rebalance-relative-limit = 0.1
+              }
+              rebalance-interval = 2s
+            }
+            distributed-data.durable.keys = []
+          }
+          remote.log-frame-size-exceeding = 1000000b
+        }
+        """;
+
+    /// <summary>A model node: hosts the model shards plus its model directory.</summary>
+    public static AkkaConfigurationBuilder WithModelShards(this AkkaConfigurationBuilder builder, ModelRuntime runtime)
+    {
+        builder.WithShardRegion<ModelRegion>(AntiNexClusterOptions.RegionName,
+            (_, _) => entityId => ModelEntity.Props(entityId, runtime),
+            new ModelMessageExtractor(),
+            new ShardOptions
+            {
+                Role = AntiNexRoles.Model,
+                RememberEntities = false,
+                StateStoreMode = StateStoreMode.DData,
+                HandOffStopMessage = StopEntity.Instance,
+                // Entities passivate themselves (idle timer / LRU): they know when a training is still running.
+                ShouldPassivateIdleEntities = false,
+            });
+        builder.WithActors((system, registry) =>
+        {
+            var region = registry.Get<ModelRegion>();
+            var directory = system.ActorOf(ModelDirectory.Props(region, runtime.Catalog, TimeSpan.FromSeconds(30)), ModelDirectory.Name);
+            registry.Register<ModelDirectoryKey>(directory);
+        });
+        return builder;
+    }
+
+    /// <summary>A gateway: a proxy to the model shards, hosting none.</summary>
+    public static AkkaConfigurationBuilder WithModelShardProxy(this AkkaConfigurationBuilder builder)
+        => builder.WithShardRegionProxy<ModelRegion>(AntiNexClusterOptions.RegionName, AntiNexRoles.Model, new ModelMessageExtractor());
+}

@@ -1,0 +1,122 @@
+// The one serializer for everything AntiNex sends over the wire or persists: System.Text.Json with a string manifest
+// per type (so types can move between namespaces, and versions can be encoded in the manifest), plus a binary
+// envelope for snapshots so that a multi-MB artifact is not inflated by base64.
+using System.Buffers.Binary;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using AntiNex.Models;
+
+namespace AntiNex.Cluster;
+
+public sealed class AntiNexSerializer : SerializerWithStringManifest
+{
+    /// <summary>Above 100 (reserved by Akka); 48 is the Redis plugin's, 556 the samples'.</summary>
+    public const int Id = 4711;
+    public const string Name = "antinex";
+
+    private static readonly (Type Type, string Manifest)[] Table =
+    [
+        (typeof(TrainModel), "train"),
+        (typeof(PredictModel), "predict"),
+        (typeof(PredictRawRows), "predict-rows"),
+        (typeof(DescribeModel), "describe"),
+        (typeof(ForgetModel), "forget"),
+        (typeof(StopEntity), "stop"),
+        (typeof(ListModels), "list"),
+        (typeof(TrainingQueued), "training-queued"),
+        (typeof(TrainingStarted), "training-started"),
+        (typeof(TrainingProgressed), "training-progress"),
+        (typeof(ModelTrainedReply), "trained"),
+        (typeof(Predicted), "predicted"),
+        (typeof(RowsPredicted), "rows-predicted"),
+        (typeof(ModelFailed), "failed"),
+        (typeof(ModelDescription), "description"),
+        (typeof(ModelForgotten), "forgotten"),
+        (typeof(ModelList), "model-list"),
+        (typeof(ModelTrained), "ev-trained.v1"),
+        (typeof(ModelSnapshot), "snapshot.v1"),
+    ];
+
+    private static readonly Dictionary<Type, string> ManifestByType = Table.ToDictionary(t => t.Type, t => t.Manifest);
+    // Also keyed by "Namespace.Type, Assembly": Akka's FromBinary(bytes, Type) passes that as the manifest.
+    private static readonly Dictionary<string, Type> TypeByManifest = Table.ToDictionary(t => t.Manifest, t => t.Type)
+        .Concat(Table.ToDictionary(t => $"{t.Type.FullName}, {t.Type.Assembly.GetName().Name}", t => t.Type))
+        .ToDictionary();
+
+    /// <summary>Every message type the serializer knows (for the round-trip test).</summary>
+    public static IReadOnlyCollection<Type> KnownTypes => ManifestByType.Keys;
+
+    private readonly JsonSerializerOptions _json;
+
+    public AntiNexSerializer(ExtendedActorSystem system) : base(system)
+    {
+        _json = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            Converters = { new ActorRefConverter(system) },
+        };
+    }
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) => ManifestByType.TryGetValue(o.GetType(), out var m)
+        ? m
+        : throw new SerializationException($"AntiNexSerializer has no manifest for {o.GetType().FullName}");
+
+    public override byte[] ToBinary(object obj)
+    {
+        if (obj is ModelSnapshot snapshot) return SnapshotToBinary(snapshot);
+        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!TypeByManifest.TryGetValue(manifest, out var type))
+            throw new SerializationException($"AntiNexSerializer: unknown manifest '{manifest}'");
+        if (type == typeof(ModelSnapshot)) return SnapshotFromBinary(bytes);
+        return JsonSerializer.Deserialize(bytes, type, _json)
+               ?? throw new SerializationException($"AntiNexSerializer: null payload for '{manifest}'");
+    }
+
+    // Snapshot envelope: int32 header length (LE) | JSON header (snapshot without artifact) | artifact bytes.
+    private byte[] SnapshotToBinary(ModelSnapshot s)
+    {
+        var header = JsonSerializer.SerializeToUtf8Bytes(s with { Artifact = [] }, _json);
+        var result = new byte[4 + header.Length + s.Artifact.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(result, header.Length);
+        header.CopyTo(result, 4);
+        s.Artifact.CopyTo(result, 4 + header.Length);
+        return result;
+    }
+
+    private ModelSnapshot SnapshotFromBinary(byte[] bytes)
+    {
+        if (bytes.Length < 4) throw new SerializationException("model snapshot: truncated (no header length)");
+        var headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (headerLength < 0 || headerLength > bytes.Length - 4)
+            throw new SerializationException($"model snapshot: header length {headerLength} exceeds {bytes.Length - 4} bytes");
+        var header = JsonSerializer.Deserialize<ModelSnapshot>(bytes.AsSpan(4, headerLength), _json)
+                     ?? throw new SerializationException("model snapshot: empty header");
+        return header with { Artifact = bytes.AsSpan(4 + headerLength).ToArray() };
+    }
+
+    /// <summary>IActorRef as its serialized path (with the transport address when remoting), resolved on read.</summary>
+    private sealed class ActorRefConverter(ExtendedActorSystem system) : JsonConverter<IActorRef>
+    {
+        public override bool CanConvert(Type typeToConvert) => typeof(IActorRef).IsAssignableFrom(typeToConvert);
+
+        public override IActorRef? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var path = reader.GetString();
+            return string.IsNullOrEmpty(path) ? ActorRefs.Nobody : system.Provider.ResolveActorRef(path);
+        }
+
+        public override void Write(Utf8JsonWriter writer, IActorRef value, JsonSerializerOptions options)
+            => writer.WriteStringValue(Serialization.SerializedActorPath(value));
+    }
+}

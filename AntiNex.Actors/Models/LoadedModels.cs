@@ -1,0 +1,64 @@
+// Node-wide cap on models held in memory. Entities report use; when more than Max are loaded, the least recently
+// used ones are asked to unload (they passivate; their state is in the snapshot store, so nothing is lost and the
+// next message reloads them).
+using Akka.Actor;
+
+namespace AntiNex.Models;
+
+public sealed class LoadedModels(int max)
+{
+    private readonly object _gate = new();
+    private readonly LinkedList<(string Id, IActorRef Entity)> _lru = new();
+    private readonly Dictionary<string, LinkedListNode<(string Id, IActorRef Entity)>> _index = new();
+
+    public int Max { get; } = max < 1 ? throw new ArgumentOutOfRangeException(nameof(max), "max loaded models must be >= 1") : max;
+
+    public int Count { get { lock (_gate) return _index.Count; } }
+
+    /// <summary>Marks the model most recently used; returns the entities that must unload to respect the cap.</summary>
+    public IReadOnlyList<IActorRef> Touch(string id, IActorRef entity)
+    {
+        lock (_gate)
+        {
+            if (_index.TryGetValue(id, out var node))
+            {
+                _lru.Remove(node);
+                node.Value = (id, entity);
+                _lru.AddFirst(node);
+            }
+            else
+            {
+                _index[id] = _lru.AddFirst((id, entity));
+            }
+            if (_index.Count <= Max) return [];
+            var evict = new List<IActorRef>();
+            // Evict from the tail but keep them listed until they stop (Release), so one pass never over-evicts.
+            var cursor = _lru.Last;
+            var excess = _index.Count - Max;
+            while (cursor is not null && excess > 0)
+            {
+                if (cursor.Value.Id != id) { evict.Add(cursor.Value.Entity); excess--; }
+                cursor = cursor.Previous;
+            }
+            return evict;
+        }
+    }
+
+    public void Release(string id, IActorRef entity)
+    {
+        lock (_gate)
+        {
+            if (_index.TryGetValue(id, out var node) && node.Value.Entity.Equals(entity))
+            {
+                _lru.Remove(node);
+                _index.Remove(id);
+            }
+        }
+    }
+}
+
+/// <summary>Told to an entity chosen for eviction by <see cref="LoadedModels"/> (local only).</summary>
+public sealed record UnloadModel
+{
+    public static readonly UnloadModel Instance = new();
+}

@@ -1,0 +1,110 @@
+// Every message that crosses the cluster to or from a model entity. Small by design: requests travel as AntiNex JSON
+// text, replies carry reports/predictions, never model artifacts (those go to the snapshot store).
+using Akka.Actor;
+using AntiNex.Learning;
+using AntiNex.Requests;
+
+namespace AntiNex.Models;
+
+/// <summary>Marker bound to <c>AntiNexSerializer</c>: every type implementing it has a string manifest there.</summary>
+public interface IAntiNexMessage;
+
+/// <summary>A command routed by sharding to the entity <see cref="ModelId"/> (label trimmed + lower-cased).</summary>
+public interface IModelCommand : IAntiNexMessage
+{
+    string ModelId { get; }
+}
+
+public static class ModelIds
+{
+    /// <summary>The original AntiNex's buffer key: the label trimmed and lower-cased.</summary>
+    public static string FromLabel(string label) => label.Trim().ToLowerInvariant();
+    public static string PersistenceId(string modelId) => "model-" + modelId;
+}
+
+// ---- commands -------------------------------------------------------------------------------------------------
+
+/// <summary>Train (or retrain) the label with an AntiNex request. Progress goes to <see cref="ProgressTo"/>;
+/// the final <see cref="ModelTrainedReply"/> or <see cref="ModelFailed"/> goes to the sender.</summary>
+public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null)
+    : IModelCommand;
+
+/// <summary>Predict the rows an AntiNex request carries (predict_rows or dataset). Trains first on a never-trained
+/// label when the request carries a dataset (original AntiNex semantics). Replies <see cref="Predicted"/>.</summary>
+public sealed record PredictModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null)
+    : IModelCommand;
+
+/// <summary>Raw feature rows in the model's input-feature order (unscaled). Batched inside the entity.
+/// Replies <see cref="RowsPredicted"/>.</summary>
+public sealed record PredictRawRows(string ModelId, double[][] Rows) : IModelCommand;
+
+public sealed record DescribeModel(string ModelId) : IModelCommand;
+
+/// <summary>Delete the model: its events and snapshots. Replies <see cref="ModelForgotten"/>.</summary>
+public sealed record ForgetModel(string ModelId) : IModelCommand;
+
+/// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
+public sealed record StopEntity : IAntiNexMessage
+{
+    public static readonly StopEntity Instance = new();
+}
+
+/// <summary>Every known model (from the catalog), described by its entity. Sent to a node's model directory.</summary>
+public sealed record ListModels : IAntiNexMessage
+{
+    public static readonly ListModels Instance = new();
+}
+
+// ---- replies --------------------------------------------------------------------------------------------------
+
+public sealed record TrainingQueued(string Label, int Position, string? RequestId) : IAntiNexMessage;
+
+public sealed record TrainingStarted(string Label, string Node, string? RequestId) : IAntiNexMessage;
+
+public sealed record TrainingProgressed(string Label, TrainingProgress Progress, string? RequestId) : IAntiNexMessage;
+
+/// <summary>A new version is trained, stored (event + snapshot) and serving.</summary>
+public sealed record ModelTrainedReply(string Label, long Version, TrainingReport Report, PredictionResult? Predictions,
+    string Node, IReadOnlyList<string> Warnings, string? RequestId) : IAntiNexMessage;
+
+public sealed record Predicted(string Label, long Version, PredictionResult Result, string Node, bool TrainedFirst,
+    int SamplesOmitted, string? RequestId) : IAntiNexMessage;
+
+public sealed record RowsPredicted(string Label, long Version, float[] Values, string Node) : IAntiNexMessage;
+
+/// <summary>Any refusal or failure, with the request fields at fault. Code is stable for scripts
+/// (bad-request, not-trained, busy, training-failed, cancelled, persistence, artifact, internal).</summary>
+public sealed record ModelFailed(string Label, string Code, string Message, IReadOnlyList<RequestIssue> Issues, string? RequestId)
+    : IAntiNexMessage
+{
+    public static ModelFailed Of(string label, string code, string message, string? requestId = null)
+        => new(label, code, message, [], requestId);
+}
+
+/// <summary>Small metrics summary kept in events/snapshots and shown by describe/models.</summary>
+public sealed record ModelMetrics(
+    double? Accuracy, double? Precision, double? Recall, double? F1, double? RocAuc,
+    double? Mse, double? Mae, double? R2, double? CvMean, double? CvStd,
+    int TrainRows, int TestRows, double TrainSeconds)
+{
+    public static ModelMetrics From(TrainingReport r) => new(r.Accuracy, r.Precision, r.Recall, r.F1, r.RocAuc,
+        r.Mse, r.Mae, r.R2, r.CvMean, r.CvStd, r.TrainRows, r.TestRows, r.TrainSeconds);
+}
+
+public sealed record ModelDescription(
+    string Label, bool Trained, long Version, ModelSummary? Summary, ModelMetrics? Metrics,
+    DateTimeOffset? TrainedUtc, string Node, bool Loaded, string State, long PredictionsServed) : IAntiNexMessage;
+
+public sealed record ModelForgotten(string Label, bool Existed) : IAntiNexMessage;
+
+public sealed record ModelList(IReadOnlyList<ModelDescription> Models, IReadOnlyList<string> Unreachable) : IAntiNexMessage;
+
+// ---- persisted ------------------------------------------------------------------------------------------------
+
+/// <summary>Journal event: version N was trained. Its artifact lives in the snapshot saved right after.</summary>
+public sealed record ModelTrained(long Version, DateTimeOffset TrainedUtc, ModelSummary Summary, ModelMetrics Metrics)
+    : IAntiNexMessage;
+
+/// <summary>Snapshot: the artifact plus its metadata. Serialized as a binary envelope (JSON header + raw bytes).</summary>
+public sealed record ModelSnapshot(string Label, long Version, DateTimeOffset TrainedUtc, ModelSummary Summary,
+    ModelMetrics Metrics, byte[] Artifact) : IAntiNexMessage;

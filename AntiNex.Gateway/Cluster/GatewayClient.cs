@@ -1,0 +1,159 @@
+// A gateway process's connection to the cluster: an Akka.Hosting host joined with role "gateway" (shard-region
+// proxy only), and the operations the console, the queue consumer and the benchmark use.
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using AntiNex.Cluster;
+using AntiNex.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AntiNex.Gateway.Cluster;
+
+public sealed record GatewayOptions
+{
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public string Hostname { get; init; } = "127.0.0.1";
+    public int Port { get; init; }
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+}
+
+public sealed class GatewayClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway)
+    {
+        _host = host;
+        System = system;
+        Region = region;
+        Gateway = gateway;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Region { get; }
+    internal IActorRef Gateway { get; }
+
+    /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
+    public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
+    {
+        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed is needed to reach the cluster");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The console logger writes to stdout; keep stdout for results (tables/JSON): route logs to stderr.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.LogLevel = options.LogLevel <= LogLevel.Information ? Akka.Event.LogLevel.InfoLevel : Akka.Event.LogLevel.WarningLevel;
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            akka.WithAntiNexCluster(new AntiNexClusterOptions
+            {
+                Hostname = options.Hostname,
+                Port = options.Port,
+                Seeds = options.Seeds,
+                Roles = [AntiNexRoles.Gateway],
+            });
+            akka.WithModelShardProxy();
+            akka.WithActors((system, registry) =>
+                registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(registry.Get<ModelRegion>()), GatewayActor.Name)));
+        });
+        var host = builder.Build();
+        await host.StartAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        try
+        {
+            await up.Task.WaitAsync(options.JoinTimeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            await StopHost(host);
+            throw new TimeoutException($"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
+        }
+        return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
+    }
+
+    /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).</summary>
+    public Task<object> SendAsync(Func<IActorRef, IModelCommand> command, TimeSpan timeout, Action<object>? onProgress = null)
+    {
+        var reply = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout));
+        return reply.Task;
+    }
+
+    public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
+        => SendAsync(me => new TrainModel(modelId, json, me, requestId), timeout, onProgress);
+
+    public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
+        => SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress);
+
+    /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
+    public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
+        => Region.Ask<object>(new PredictRawRows(modelId, rows), timeout);
+
+    public Task<object> DescribeAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new DescribeModel(modelId), timeout);
+
+    public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId), timeout);
+
+    /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
+    public async Task<ModelList> ModelsAsync(TimeSpan timeout)
+    {
+        var members = Akka.Cluster.Cluster.Get(System).State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model)).ToList();
+        if (members.Count == 0) throw new InvalidOperationException("no model node is Up in the cluster");
+        Exception? last = null;
+        foreach (var member in members.OrderBy(_ => Random.Shared.Next()))
+        {
+            try
+            {
+                var directory = System.ActorSelection(new RootActorPath(member.Address) / "user" / ModelDirectory.Name);
+                return await directory.Ask<ModelList>(ListModels.Instance, timeout);
+            }
+            catch (Exception ex) { last = ex; }
+        }
+        throw new InvalidOperationException($"no model directory answered: {last?.Message}", last);
+    }
+
+    public async Task<ClusterStatus> StatusAsync(TimeSpan timeout)
+    {
+        var state = Akka.Cluster.Cluster.Get(System).State;
+        ClusterShardingStats? stats = null;
+        string? statsError = null;
+        try { stats = await Region.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(2)); }
+        catch (Exception ex) { statsError = ex.Message; }
+        var members = state.Members.OrderBy(m => m.Address.ToString()).Select(m =>
+        {
+            var regionStats = stats?.Regions.GetValueOrDefault(m.Address);
+            return new MemberStatusRow(m.Address.ToString(), m.Roles.Order().ToList(), m.Status.ToString(),
+                state.Unreachable.Contains(m), state.Leader == m.Address,
+                regionStats?.Stats.Count ?? 0, regionStats?.Stats.Values.Sum() ?? 0, regionStats?.Failed.Count ?? 0);
+        }).ToList();
+        return new ClusterStatus(Akka.Cluster.Cluster.Get(System).SelfAddress.ToString(), members, statsError);
+    }
+
+    public async ValueTask DisposeAsync() => await StopHost(_host);
+
+    private static async Task StopHost(IHost host)
+    {
+        // Leaves the cluster (CoordinatedShutdown) so nodes do not wait for SBR to down a vanished gateway.
+        try { await host.StopAsync(TimeSpan.FromSeconds(15)); }
+        catch (Exception) { /* best effort on exit */ }
+        host.Dispose();
+    }
+}
+
+public sealed record MemberStatusRow(string Address, IReadOnlyList<string> Roles, string Status, bool Unreachable, bool Leader,
+    int Shards, int Entities, int FailedShards);
+
+public sealed record ClusterStatus(string Self, IReadOnlyList<MemberStatusRow> Members, string? ShardStatsError);

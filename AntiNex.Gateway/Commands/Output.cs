@@ -1,0 +1,172 @@
+// How cluster replies are shown: Spectre.Console tables on stdout, or JSON (--json) for scripts; errors and
+// progress go to stderr so that stdout stays machine-readable.
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Learning;
+using AntiNex.Models;
+using Spectre.Console;
+
+namespace AntiNex.Gateway.Commands;
+
+internal sealed class Output(bool json)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+    };
+
+    private static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    public bool Json => json;
+
+    public void Error(string code, string message)
+    {
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new { error = code, message }, JsonOptions));
+        else Err.MarkupLineInterpolated($"[red]error ({code}):[/] {message}");
+    }
+
+    /// <summary>Prints a final reply; returns the exit code it stands for.</summary>
+    public int Reply(object reply)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(reply, reply.GetType(), JsonOptions));
+            return reply is ModelFailed ? ExitCodes.ModelFailed : ExitCodes.Ok;
+        }
+        switch (reply)
+        {
+            case ModelFailed f: Failed(f); return ExitCodes.ModelFailed;
+            case ModelTrainedReply t: Trained(t); break;
+            case Predicted p: Predictions(p); break;
+            case ModelDescription d: Describe(d); break;
+            case ModelForgotten f: AnsiConsole.MarkupLineInterpolated($"{f.Label}: {(f.Existed ? "forgotten (events and snapshots deleted)" : "no such model")}"); break;
+            case ModelList l: Models(l); break;
+            case ClusterStatus s: Status(s); break;
+            default: AnsiConsole.WriteLine(reply.ToString() ?? ""); break;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static void Failed(ModelFailed f)
+    {
+        Err.MarkupLineInterpolated($"[red]{f.Label}: {f.Code}[/]: {f.Message}");
+        foreach (var issue in f.Issues) Err.MarkupLineInterpolated($"  [yellow]{issue.Field}[/]: {issue.Message}");
+    }
+
+    private static void Trained(ModelTrainedReply t)
+    {
+        var r = t.Report;
+        var table = new Table().Title($"{t.Label} version {t.Version} on {t.Node}").AddColumns("metric", "value");
+        void Row(string name, double? v, string fmt = "F4") { if (v is not null) table.AddRow(name, v.Value.ToString(fmt)); }
+        table.AddRow("ml_type", r.MlType);
+        Row("test accuracy %", r.Accuracy, "F2");
+        Row("precision", r.Precision); Row("recall", r.Recall); Row("f1", r.F1); Row("roc auc", r.RocAuc);
+        Row("mse", r.Mse); Row("mae", r.Mae); Row("r2", r.R2);
+        if (r.CvMean is not null) table.AddRow("cross-validation", $"{r.CvMean:F4} ± {r.CvStd:F4} ({r.Cv.Count} folds)");
+        table.AddRow("train / test rows", $"{r.TrainRows} / {r.TestRows}");
+        table.AddRow("train time", $"{r.TrainSeconds:F1} s ({r.RowsPerSecond:F0} rows/s)");
+        AnsiConsole.Write(table);
+        if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
+        {
+            var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");
+            foreach (var n in names) m.AddColumn(n);
+            for (var i = 0; i < cm.Length; i++) m.AddRow([i < names.Count ? names[i] : i.ToString(), .. cm[i].Select(x => x.ToString())]);
+            AnsiConsole.Write(m);
+        }
+        foreach (var w in t.Warnings.Concat(r.Warnings)) Err.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        if (t.Predictions is { } p) AnsiConsole.WriteLine(p.Summary);
+    }
+
+    private static void Predictions(Predicted p)
+    {
+        var table = new Table().Title($"{p.Label} version {p.Version} on {p.Node}{(p.TrainedFirst ? " (trained first)" : "")}")
+            .AddColumns("row", "original", "predicted", "label", "probability");
+        foreach (var s in p.Result.Samples.Take(25))
+            table.AddRow(s.Row.ToString(), s.Original?.ToString("G6") ?? "", s.Predicted.ToString("G6"), s.LabelName ?? "", s.Probability?.ToString("F3") ?? "");
+        AnsiConsole.Write(table);
+        var more = p.Result.Samples.Count - 25 + p.SamplesOmitted;
+        if (more > 0) AnsiConsole.MarkupLineInterpolated($"[grey]... {more} more rows (use --json for all returned rows)[/]");
+        AnsiConsole.WriteLine(p.Result.Summary);
+    }
+
+    private static void Describe(ModelDescription d)
+    {
+        var table = new Table().Title(d.Label).AddColumns("field", "value");
+        table.AddRow("trained", d.Trained ? "yes" : "no");
+        table.AddRow("version", d.Version.ToString());
+        table.AddRow("node", d.Node);
+        table.AddRow("state", d.State);
+        table.AddRow("loaded", d.Loaded ? "yes" : "no (reloads from its snapshot on use)");
+        if (d.TrainedUtc is { } at) table.AddRow("trained at", at.ToString("u"));
+        if (d.Summary is { } s)
+        {
+            table.AddRow("ml_type", s.MlType);
+            table.AddRow("predict feature", s.PredictFeature);
+            table.AddRow($"input features ({s.InputFeatures.Count})", string.Join(", ", s.InputFeatures));
+            table.AddRow("network inputs", s.NetworkInputs.ToString());
+            table.AddRow("artifact", $"{s.ArtifactBytes:N0} bytes");
+        }
+        if (d.Metrics is { } m)
+        {
+            if (m.Accuracy is not null) table.AddRow("test accuracy %", m.Accuracy.Value.ToString("F2"));
+            if (m.R2 is not null) table.AddRow("r2", m.R2.Value.ToString("F4"));
+            if (m.CvMean is not null) table.AddRow("cross-validation", $"{m.CvMean:F4} ± {m.CvStd:F4}");
+            table.AddRow("train / test rows", $"{m.TrainRows} / {m.TestRows}");
+        }
+        table.AddRow("rows predicted (since loaded)", d.PredictionsServed.ToString());
+        AnsiConsole.Write(table);
+    }
+
+    private static void Models(ModelList l)
+    {
+        var table = new Table().Title($"{l.Models.Count} models").AddColumns("label", "version", "type", "test accuracy / r2", "node", "loaded", "state");
+        foreach (var d in l.Models.OrderBy(d => d.Label, StringComparer.Ordinal))
+            table.AddRow(d.Label, d.Version.ToString(), d.Summary?.MlType ?? "", Score(d.Metrics), d.Node, d.Loaded ? "yes" : "no", d.State);
+        AnsiConsole.Write(table);
+        foreach (var id in l.Unreachable) Err.MarkupLineInterpolated($"[yellow]{id}: did not answer[/]");
+    }
+
+    private static string Score(ModelMetrics? m) => m?.Accuracy is { } a ? $"{a:F2} %" : m?.R2 is { } r2 ? $"r2 {r2:F4}" : "";
+
+    private static void Status(ClusterStatus s)
+    {
+        var table = new Table().Title($"cluster (seen from {s.Self})").AddColumns("member", "roles", "status", "reachable", "shards", "entities");
+        foreach (var m in s.Members)
+            table.AddRow(m.Address + (m.Leader ? " (leader)" : ""), string.Join(",", m.Roles), m.Status, m.Unreachable ? "[red]no[/]" : "yes",
+                m.Shards.ToString(), m.Entities.ToString());
+        AnsiConsole.Write(table);
+        if (s.ShardStatsError is not null) Err.MarkupLineInterpolated($"[yellow]shard statistics unavailable: {s.ShardStatsError}[/]");
+    }
+
+    /// <summary>Live training progress on stderr: one line per tick (plain, so it also reads well in logs).</summary>
+    public void Progress(object p)
+    {
+        switch (p)
+        {
+            case TrainingQueued q:
+                Err.MarkupLineInterpolated($"[grey]{q.Label}: {(q.Position == 0 ? "starting" : $"queued at position {q.Position}")}[/]");
+                break;
+            case TrainingStarted s:
+                Err.MarkupLineInterpolated($"[grey]{s.Label}: training on {s.Node}[/]");
+                break;
+            case TrainingProgressed { Progress: var t } tp:
+                Err.WriteLine(FormatProgress(tp.Label, t));
+                break;
+        }
+    }
+
+    public static string FormatProgress(string label, TrainingProgress t)
+    {
+        var fold = t.Folds > 0 ? $" fold {t.Fold}/{t.Folds}" : "";
+        var epoch = t.Epochs > 0 ? $" epoch {t.Epoch}/{t.Epochs}" : "";
+        var acc = t.Accuracy is { } a ? $" acc {a:F3}" : "";
+        var val = t.ValLoss is { } vl ? $" val_loss {vl:F4}" : "";
+        var vacc = t.ValAccuracy is { } va ? $" val_acc {va:F3}" : "";
+        var msg = t.Message is null ? "" : $" {t.Message}";
+        return $"{label}: {t.Phase}{fold}{epoch} loss {t.Loss:F4}{acc}{val}{vacc}{msg}";
+    }
+}

@@ -1,0 +1,147 @@
+// Node settings: appsettings.json < environment (ANTINEX_*) < command line. Lists (seeds, data roots, roles) accept
+// repeated options, indexed keys (ANTINEX_SEEDS__0) or one comma-separated value (ANTINEX_SEEDS=a,b).
+using Microsoft.Extensions.Configuration;
+
+namespace AntiNex.Node;
+
+public sealed record NodeSettings
+{
+    public string Hostname { get; init; } = "127.0.0.1";
+    public string? PublicHostname { get; init; }
+    public int Port { get; init; } = 4053;
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public string? Redis { get; init; }
+    public string RedisPrefix { get; init; } = "antinex:";
+    public IReadOnlyList<string> DataRoots { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = ["model"];
+    public int TrainingConcurrency { get; init; } = 1;
+    public int TorchThreads { get; init; }
+    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(10);
+    public int MaxLoadedModels { get; init; } = 100;
+    /// <summary>HTTP port for /health/live and /health/ready; 0 disables.</summary>
+    public int HealthPort { get; init; }
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+    public string? PlotDirectory { get; init; }
+    public bool LogJson { get; init; }
+    public string LogLevel { get; init; } = "Information";
+
+    /// <summary>Command-line names → configuration keys. Repeatable options become indexed keys.</summary>
+    private static readonly Dictionary<string, string> Options = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--hostname"] = "Hostname", ["--public-hostname"] = "PublicHostname", ["--port"] = "Port",
+        ["--seed"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
+        ["--roles"] = "Roles", ["--training-concurrency"] = "TrainingConcurrency", ["--torch-threads"] = "TorchThreads",
+        ["--passivate-after"] = "PassivateAfter", ["--max-loaded-models"] = "MaxLoadedModels", ["--health-port"] = "HealthPort",
+        ["--stable-after"] = "StableAfter", ["--plot-dir"] = "PlotDirectory", ["--log-json"] = "LogJson", ["--log-level"] = "LogLevel",
+    };
+    private static readonly HashSet<string> Repeatable = ["Seeds", "DataRoots", "Roles"];
+    private static readonly HashSet<string> Flags = ["LogJson"];
+
+    public const string Usage = """
+        antinex-node [options]   (every option also reads from appsettings.json and ANTINEX_<NAME> environment variables)
+          --hostname HOST              bind address (default 127.0.0.1)
+          --public-hostname HOST       address other members use to reach this node (default: hostname)
+          --port N                     Akka.Remote port (default 4053; 0 = any free port)
+          --seed akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
+          --redis CONNSTRING           Redis for journal, snapshots and the model catalog (none: in-memory, dev only)
+          --redis-prefix PREFIX        key prefix in Redis (default antinex:)
+          --data-root DIR              folder datasets may be read from, repeatable
+          --roles a,b                  cluster roles (default model)
+          --training-concurrency N     trainings run at once on this node (default 1)
+          --torch-threads N            torch threads per training/inference (default: torch's)
+          --passivate-after DURATION   unload an idle model after (default 00:10:00)
+          --max-loaded-models N        models held in memory on this node, LRU-unloaded beyond (default 100)
+          --health-port N              HTTP /health/live and /health/ready (default 0 = off)
+          --stable-after DURATION      split-brain-resolver stable-after (default 00:00:20)
+          --log-json                   JSON log lines
+          --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
+        """;
+
+    /// <summary>Turns argv into configuration key/values; throws ArgumentException naming the bad option.</summary>
+    public static Dictionary<string, string?> ParseArgs(string[] args)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var counts = new Dictionary<string, int>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string? inline = null;
+            var eq = arg.IndexOf('=');
+            if (arg.StartsWith("--") && eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
+            if (!Options.TryGetValue(arg, out var key)) throw new ArgumentException($"unknown option '{arg}'\n{Usage}");
+            string value;
+            if (Flags.Contains(key) && inline is null) value = "true";
+            else if (inline is not null) value = inline;
+            else if (i + 1 < args.Length) value = args[++i];
+            else throw new ArgumentException($"option '{arg}' needs a value");
+            if (Repeatable.Contains(key))
+            {
+                foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    var n = counts.GetValueOrDefault(key);
+                    values[$"{key}:{n}"] = part;
+                    counts[key] = n + 1;
+                }
+            }
+            else values[key] = value;
+        }
+        return values;
+    }
+
+    public static NodeSettings From(IConfiguration c)
+    {
+        var d = new NodeSettings();
+        return new NodeSettings
+        {
+            Hostname = c["Hostname"] ?? d.Hostname,
+            PublicHostname = NullIfEmpty(c["PublicHostname"]),
+            Port = Int(c, "Port", d.Port, 0, 65535),
+            Seeds = List(c, "Seeds"),
+            Redis = NullIfEmpty(c["Redis"]),
+            RedisPrefix = c["RedisPrefix"] ?? d.RedisPrefix,
+            DataRoots = List(c, "DataRoots"),
+            Roles = List(c, "Roles") is { Count: > 0 } roles ? roles : d.Roles,
+            TrainingConcurrency = Int(c, "TrainingConcurrency", d.TrainingConcurrency, 1, 256),
+            TorchThreads = Int(c, "TorchThreads", d.TorchThreads, 0, 1024),
+            PassivateAfter = Duration(c, "PassivateAfter", d.PassivateAfter),
+            MaxLoadedModels = Int(c, "MaxLoadedModels", d.MaxLoadedModels, 1, 1_000_000),
+            HealthPort = Int(c, "HealthPort", d.HealthPort, 0, 65535),
+            StableAfter = Duration(c, "StableAfter", d.StableAfter),
+            PlotDirectory = NullIfEmpty(c["PlotDirectory"]),
+            LogJson = bool.TryParse(c["LogJson"], out var j) && j,
+            LogLevel = c["LogLevel"] ?? d.LogLevel,
+        };
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static IReadOnlyList<string> List(IConfiguration c, string key)
+    {
+        var section = c.GetSection(key);
+        var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim());
+        var direct = section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return direct.Concat(children).Distinct().ToList();
+    }
+
+    private static int Int(IConfiguration c, string key, int fallback, int min, int max)
+    {
+        var raw = c[key];
+        if (string.IsNullOrWhiteSpace(raw)) return fallback;
+        if (!int.TryParse(raw, out var v) || v < min || v > max)
+            throw new ArgumentException($"{key}: '{raw}' is not an integer in [{min}, {max}]");
+        return v;
+    }
+
+    /// <summary>TimeSpan ("00:10:00") or a number with a unit suffix: 500ms, 30s, 10m, 2h.</summary>
+    public static TimeSpan Duration(IConfiguration c, string key, TimeSpan fallback)
+    {
+        var raw = c[key]?.Trim();
+        if (string.IsNullOrEmpty(raw)) return fallback;
+        if (TimeSpan.TryParse(raw, System.Globalization.CultureInfo.InvariantCulture, out var ts) && raw.Contains(':')) return ts;
+        (string unit, double factor)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        foreach (var (unit, factor) in units)
+            if (raw.EndsWith(unit) && double.TryParse(raw[..^unit.Length], System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+                return TimeSpan.FromSeconds(n * factor);
+        throw new ArgumentException($"{key}: '{raw}' is not a duration (e.g. 00:10:00, 30s, 10m)");
+    }
+}

@@ -1,0 +1,266 @@
+// Real processes on loopback for the cluster tests: antinex-node processes (started with `dotnet antinex-node.dll`),
+// the antinex-gateway CLI, a real redis-server (the shared RedisServer fixture) and generated training data.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using AntiNex.Data.Synthetic;
+using AntiNex.Models;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "AntiNex.Cluster.sln"))) return dir.FullName;
+        throw new InvalidOperationException("AntiNex.Cluster.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    /// <summary>The built dll of a project (its own bin folder, with its own deps/runtimeconfig), else the copy next to the tests.</summary>
+    public static string Dll(string project, string assembly)
+    {
+        var own = Path.Combine(Root, project, "bin", Configuration, "net10.0", assembly + ".dll");
+        if (File.Exists(own)) return own;
+        var copy = Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
+        if (File.Exists(copy)) return copy;
+        throw new FileNotFoundException($"{assembly}.dll not built (looked at {own} and {copy})");
+    }
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One antinex-node process; its output goes to a log file (dumped into the test output on failure).</summary>
+public sealed class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    public int Port { get; }
+    public int HealthPort { get; }
+    public string LogPath { get; }
+    public string Name => $"127.0.0.1:{Port}";
+    public string Address => $"akka.tcp://antinex@127.0.0.1:{Port}";
+    public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
+
+    private NodeProcess(Process process, int port, int healthPort, string logPath, StreamWriter log)
+    {
+        _process = process;
+        Port = port;
+        HealthPort = healthPort;
+        LogPath = logPath;
+        _log = log;
+    }
+
+    public static NodeProcess Start(string workDir, int port, IEnumerable<string> seeds, string redis, string dataRoot,
+        TimeSpan stableAfter, params string[] extra)
+    {
+        var healthPort = Repo.FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDir,
+        };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Node", "antinex-node"));
+        void Arg(string name, string value) { info.ArgumentList.Add(name); info.ArgumentList.Add(value); }
+        Arg("--port", port.ToString(CultureInfo.InvariantCulture));
+        Arg("--health-port", healthPort.ToString(CultureInfo.InvariantCulture));
+        foreach (var seed in seeds) Arg("--seed", seed);
+        Arg("--redis", redis);
+        Arg("--data-root", dataRoot);
+        Arg("--stable-after", $"{stableAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
+        Arg("--torch-threads", "1");
+        foreach (var e in extra) info.ArgumentList.Add(e);
+        // Small managed heaps: several nodes share the machine with the test run.
+        info.Environment["DOTNET_gcServer"] = "0";
+        var logPath = Path.Combine(workDir, $"node-{port}-{DateTime.UtcNow:HHmmssfff}.log");
+        var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        void Write(string? line) { if (line is null) return; lock (log) { try { log.WriteLine(line); } catch (ObjectDisposedException) { } } }
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new NodeProcess(process, port, healthPort, logPath, log);
+    }
+
+    /// <summary>Polls /health/ready until 200 (member Up + Redis reachable).</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode}:\n{Tail()}");
+            try
+            {
+                var response = await http.GetAsync($"http://127.0.0.1:{HealthPort}/health/ready");
+                last = await response.Content.ReadAsStringAsync();
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (Exception ex) { last = ex.Message; }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"node {Name} not ready in {timeout}: {last}\n{Tail()}");
+    }
+
+    /// <summary>kill -9: no leave, no hand-off; the cluster must detect, down and move its shards.</summary>
+    public void Kill9()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM: graceful leave with shard hand-off.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])) kill?.WaitForExit();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { Kill9(); }
+    }
+
+    public string Tail(int lines = 40)
+    {
+        try
+        {
+            lock (_log) _log.Flush();
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException e) { return e.Message; }
+    }
+
+    public void Dispose()
+    {
+        try { Kill9(); } catch (InvalidOperationException) { }
+        lock (_log) _log.Dispose();
+        _process.Dispose();
+    }
+}
+
+/// <summary>The antinex-gateway CLI as a separate process (the console an operator uses).</summary>
+public static class GatewayCli
+{
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { process.Kill(true); throw new TimeoutException($"antinex-gateway {string.Join(' ', args)} did not finish in {timeout}"); }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>Generated training data (no ../shared needed) and the requests the tests send.</summary>
+public sealed class TestData
+{
+    public static readonly string[] Features =
+    [
+        "ip_len", "ip_tos", "ip_ihl", "eth_type", "tcp_dport", "tcp_sport", "tcp_seq", "tcp_fields_options.WScale",
+        "tcp_fields_options.MSS", "udp_len", "udp_dport", "icmp_type",
+    ];
+
+    public string Root { get; }
+    public string CsvPath { get; }
+    public IReadOnlyList<Dictionary<string, double>> Rows { get; }
+
+    public TestData(string root, int rows = 400, long seed = 7)
+    {
+        Root = root;
+        CsvPath = Path.Combine(root, "traffic.csv");
+        SyntheticTraffic.WriteFile(CsvPath, rows, seed);
+        var lines = File.ReadAllLines(CsvPath);
+        var header = lines[0].Split(',');
+        Rows = lines.Skip(1).Take(50).Select(l =>
+        {
+            var cells = l.Split(',');
+            return header.Select((h, i) => (h, v: double.Parse(cells[i], CultureInfo.InvariantCulture))).ToDictionary(x => x.h, x => x.v);
+        }).ToList();
+    }
+
+    private static string Quote(IEnumerable<string> items) => string.Join(", ", items.Select(i => $"\"{i}\""));
+
+    public string TrainJson(string label, int epochs = 3, string? dataset = null, int neurons = 16) => $$"""
+        {
+          "label": "{{label}}",
+          "dataset": "{{dataset ?? CsvPath}}",
+          "apply_scaler": true,
+          "ml_type": "classification",
+          "predict_feature": "label_value",
+          "features_to_process": [{{Quote(Features)}}],
+          "ignore_features": ["idx"],
+          "seed": 42, "test_size": 0.2, "batch_size": 32, "epochs": {{epochs}}, "num_splits": 2,
+          "loss": "binary_crossentropy", "optimizer": "adam", "metrics": ["accuracy"],
+          "model_desc": { "layers": [
+            { "num_neurons": {{neurons}}, "init": "uniform", "activation": "relu" },
+            { "num_neurons": 1, "init": "uniform", "activation": "sigmoid" } ] },
+          "label_rules": { "labels": ["not_attack", "not_attack", "attack"], "label_values": [-1, 0, 1] }
+        }
+        """;
+
+    public string PredictJson(string label, int rows = 8)
+    {
+        var predictRows = string.Join(",\n", Rows.Take(rows).Select(r =>
+            "{" + string.Join(", ", Features.Append("label_value").Select(f => $"\"{f}\": {r[f].ToString(CultureInfo.InvariantCulture)}")) + "}"));
+        return $$"""
+            {
+              "label": "{{label}}",
+              "ml_type": "classification",
+              "predict_feature": "label_value",
+              "features_to_process": [{{Quote(Features)}}],
+              "apply_scaler": true,
+              "predict_rows": [{{predictRows}}],
+              "label_rules": { "labels": ["not_attack", "not_attack", "attack"], "label_values": [-1, 0, 1] }
+            }
+            """;
+    }
+
+    /// <summary>Raw rows in the model's input-feature order.</summary>
+    public double[][] RawRows(IReadOnlyList<string> inputFeatures, int rows = 8)
+        => Rows.Take(rows).Select(r => inputFeatures.Select(f => r[f]).ToArray()).ToArray();
+
+    /// <summary>What must stay identical across recovery/rebalance: every sample's prediction and probability.</summary>
+    public static string Fingerprint(Predicted p) => string.Join(";", p.Result.Samples.Select(s =>
+        $"{s.Row}:{s.Predicted.ToString("R", CultureInfo.InvariantCulture)}:{s.Probability?.ToString("R", CultureInfo.InvariantCulture)}"));
+}
+
+/// <summary>Time-stamped progress lines in the test output (these tests run for minutes).</summary>
+public sealed class StepLog(ITestOutputHelper output)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    public void Step(string message)
+    {
+        try { output.WriteLine($"[{_clock.Elapsed.TotalSeconds,7:F1}s] {message}"); } catch (InvalidOperationException) { }
+    }
+}

@@ -1,0 +1,26 @@
+using AntiNex.Models;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+[Collection("cluster-processes")]
+public sealed class ClusterSmokeTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    [Fact]
+    public async Task One_node_trains_predicts_and_describes_through_a_gateway()
+    {
+        var node = StartNode(SeedPorts[0]);
+        await node.WaitReadyAsync(Ready);
+        var gateway = await ConnectGatewayAsync();
+        var trained = await TrainAsync(gateway, "Smoke-Label");
+        Assert.Equal(1, trained.Version);
+        var predicted = await PredictAsync(gateway, "smoke-label ");
+        Assert.Equal(8, predicted.Result.Samples.Count);
+        var description = (ModelDescription)await gateway.DescribeAsync("smoke-label", AskTimeout);
+        Assert.True(description.Trained);
+        Assert.Equal(node.Name, description.Node);
+        var raw = (RowsPredicted)await gateway.PredictRowsAsync("smoke-label", Data.RawRows(description.Summary!.InputFeatures), AskTimeout);
+        Assert.Equal(8, raw.Values.Length);
+        Passed();
+    }
+}

@@ -1,0 +1,110 @@
+using AntiNex.Gateway.Cluster;
+using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+/// <summary>The multi-process cluster tests run one at a time (they share 2 cores with everything else).</summary>
+[CollectionDefinition("cluster-processes", DisableParallelization = true)]
+public sealed class ClusterProcessesCollection;
+
+/// <summary>A redis-server, generated data and node processes for one test; everything is killed and removed after.</summary>
+public abstract class ClusterTestBase : IAsyncLifetime
+{
+    protected static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(4);
+    protected static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
+    protected static readonly TimeSpan TrainTimeout = TimeSpan.FromMinutes(4);
+    protected static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly ITestOutputHelper _output;
+    private readonly List<NodeProcess> _nodes = [];
+    private readonly List<GatewayClient> _gateways = [];
+    private bool _failed = true;
+
+    protected ClusterTestBase(ITestOutputHelper output)
+    {
+        _output = output;
+        Log = new StepLog(output);
+        WorkDir = Path.Combine(Path.GetTempPath(), "antinex-cluster-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(WorkDir);
+        Data = new TestData(Directory.CreateDirectory(Path.Combine(WorkDir, "data")).FullName);
+        Redis = RedisServer.Start(aof: true);
+        SeedPorts = [Repo.FreePort(), Repo.FreePort(), Repo.FreePort()];
+    }
+
+    protected StepLog Log { get; }
+    protected string WorkDir { get; }
+    protected TestData Data { get; }
+    protected RedisServer Redis { get; }
+    protected int[] SeedPorts { get; }
+    protected IEnumerable<string> Seeds => SeedPorts.Select(p => $"akka.tcp://antinex@127.0.0.1:{p}");
+    protected IReadOnlyList<NodeProcess> Nodes => _nodes;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    protected NodeProcess StartNode(int port, params string[] extra)
+    {
+        var node = NodeProcess.Start(WorkDir, port, Seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Starts the three seed nodes together and waits until each is Up and sees Redis.</summary>
+    protected async Task<NodeProcess[]> StartThreeNodesAsync(params string[] extra)
+    {
+        var nodes = SeedPorts.Select(p => StartNode(p, extra)).ToArray();
+        await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(Ready)));
+        Log.Step($"3 nodes ready: {string.Join(", ", nodes.Select(n => n.Name))}");
+        return nodes;
+    }
+
+    protected async Task<GatewayClient> ConnectGatewayAsync()
+    {
+        var client = await GatewayClient.ConnectAsync(new GatewayOptions { Seeds = Seeds.ToList(), JoinTimeout = TimeSpan.FromSeconds(60) });
+        _gateways.Add(client);
+        return client;
+    }
+
+    protected async Task DisconnectAsync(GatewayClient client)
+    {
+        _gateways.Remove(client);
+        await client.DisposeAsync();
+    }
+
+    protected NodeProcess NodeNamed(string name) => _nodes.Last(n => n.Name == name && !n.HasExited);
+
+    protected async Task<ModelTrainedReply> TrainAsync(GatewayClient gateway, string label, int epochs = 3)
+    {
+        var reply = await gateway.TrainAsync(ModelIds.FromLabel(label), Data.TrainJson(label, epochs), TrainTimeout);
+        return reply as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"train {label}: {reply}");
+    }
+
+    protected async Task<Predicted> PredictAsync(GatewayClient gateway, string label)
+    {
+        var reply = await gateway.PredictAsync(ModelIds.FromLabel(label), Data.PredictJson(label), AskTimeout);
+        return reply as Predicted ?? throw new Xunit.Sdk.XunitException($"predict {label}: {Describe(reply)}");
+    }
+
+    protected static string Describe(object reply) => reply is ModelFailed f
+        ? $"{f.Code}: {f.Message} [{string.Join("; ", f.Issues)}]"
+        : reply.ToString() ?? "null";
+
+    /// <summary>Call at the very end of a test body: logs of passing tests are not dumped.</summary>
+    protected void Passed() => _failed = false;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var g in _gateways.ToList())
+        {
+            try { await g.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)); } catch (Exception) { }
+        }
+        foreach (var n in _nodes)
+        {
+            if (_failed) { try { _output.WriteLine($"---- {n.Name} (pid {n.Pid}) log tail ----\n{n.Tail(60)}"); } catch (InvalidOperationException) { } }
+            n.Dispose();
+        }
+        Redis.Dispose();
+        try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
