@@ -55,8 +55,8 @@ public sealed class TrafficGenerator
 
     private static readonly (AttackKind, double)[] AttackMix =
     [
-        (AttackKind.SynScan, 47), (AttackKind.StealthScan, 6), (AttackKind.OsProbe, 7), (AttackKind.UdpScan, 14),
-        (AttackKind.PingSweep, 10), (AttackKind.ArpSweep, 3), (AttackKind.WebAttack, 12),
+        (AttackKind.SynScan, 52), (AttackKind.StealthScan, 6), (AttackKind.OsProbe, 7), (AttackKind.UdpScan, 15),
+        (AttackKind.PingSweep, 11), (AttackKind.ArpSweep, 2), (AttackKind.WebAttack, 7),
     ];
 
     private readonly SeededRandom _rng;
@@ -122,7 +122,7 @@ public sealed class TrafficGenerator
         _clientPort = _rng.Between(32768, 60999);
         _scanSourcePort = _rng.Between(1024, 65535);
         _clock = _rng.Between(10_000_000, 4_000_000_000);
-        _mss = _rng.Chance(0.8) ? 1460 : 65495; // 65495: loopback captures, as in the original data
+        _mss = _rng.Chance(0.9) ? 1460 : 65495; // 65495: loopback captures, as in the original data
         _icmpId = _rng.Between(1, 65535);
         _icmpSeq = _rng.Between(0, 200);
         _flowLabel = _rng.Between(0, 1_048_575);
@@ -173,7 +173,7 @@ public sealed class TrafficGenerator
         // Data: log-normal payloads, small requests and larger responses, capped by the MSS (loopback captures carry
         // jumbo segments, as in the original).
         double payload = toServer ? _rng.LogNormal(median: 300, sigma: 0.8) : _rng.LogNormal(median: 700, sigma: 1.1);
-        return header + (long)Math.Clamp(payload, 1, _mss == 65495 ? 32000 : 1448);
+        return header + (long)Math.Clamp(payload, 1, _mss == 65495 ? 16000 : 1448);
     }
 
     private long Dns(long[] row)
@@ -280,7 +280,7 @@ public sealed class TrafficGenerator
     /// <summary>An HTTP request carrying an injection / traversal payload: ordinary TCP, a little larger than usual.</summary>
     private long WebAttackSegment(long[] row)
     {
-        bool toServer = _rng.Chance(0.9);
+        bool toServer = _rng.Chance(0.95);
         long webPort = _rng.Pick<long>([(8080, 5), (80, 3), (443, 2)]);
         row[S.TcpDport] = toServer ? webPort : _clientPort;
         row[S.TcpSport] = toServer ? _clientPort : webPort;
@@ -292,7 +292,7 @@ public sealed class TrafficGenerator
         // Requests carrying long injection / traversal strings, near a full segment; the replies look like any
         // response (overlap).
         double payload = toServer ? _rng.LogNormal(median: 1300, sigma: 0.12) : _rng.LogNormal(median: 700, sigma: 1.1);
-        return 32 + (long)Math.Clamp(payload, 1, _mss == 65495 ? 32000 : 1448);
+        return 32 + (long)Math.Clamp(payload, 1, _mss == 65495 ? 16000 : 1448);
     }
 
     // ---- layers -------------------------------------------------------------------------------------------------
