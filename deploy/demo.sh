@@ -34,9 +34,17 @@ ensure_fonts
 echo "dotnet $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}')"
 
 step "2/6 build (Release)"
-dotnet restore AntiNex.Cluster.sln --nologo -v q
-dotnet build AntiNex.Node/AntiNex.Node.csproj -c Release --no-restore --nologo -v q
-dotnet build AntiNex.Gateway/AntiNex.Gateway.csproj -c Release --no-restore --nologo -v q
+# The build's chatter goes to a log; it is shown only when the build fails.
+mkdir -p "$RUN_DIR/logs"
+build_log="$RUN_DIR/logs/build.log"
+if ! { dotnet restore AntiNex.Cluster.sln --nologo -v q &&
+       dotnet build AntiNex.Node/AntiNex.Node.csproj -c Release --no-restore --nologo -v q &&
+       dotnet build AntiNex.Gateway/AntiNex.Gateway.csproj -c Release --no-restore --nologo -v q; } >"$build_log" 2>&1; then
+  grep -E 'error|Error' "$build_log" | tail -30 >&2 || tail -30 "$build_log" >&2
+  echo "build failed (full log: $build_log)" >&2
+  exit 1
+fi
+echo "built AntiNex.Node and AntiNex.Gateway (log: $build_log)"
 
 step "3/6 synthetic dataset ($ROWS rows, seed $SEED) in $DATA_ROOT/synthetic/"
 # Regenerated only when the size or seed changed (the stamp records them).
