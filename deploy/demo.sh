@@ -34,6 +34,11 @@ ensure_fonts
 echo "dotnet $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}')"
 
 step "2/6 build (Release)"
+# Nodes already running keep the binaries they started with; say so rather than restart them behind your back.
+running_before=""
+for pidfile in "$RUN_DIR"/pids/node-*.pid; do
+  [ -e "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && running_before=1
+done
 # The build's chatter goes to a log; it is shown only when the build fails.
 mkdir -p "$RUN_DIR/logs"
 build_log="$RUN_DIR/logs/build.log"
@@ -62,6 +67,10 @@ fi
 
 step "4/6 Redis + $NODES-node cluster"
 bash deploy/cluster.sh start "$NODES"
+if [ -n "$running_before" ]; then
+  echo "note: the cluster was already running; its nodes use the binaries they were started with."
+  echo "      To run a new build: bash deploy/cluster.sh stop && bash deploy/demo.sh (models stay in Redis)."
+fi
 bash deploy/cluster.sh wait-ready "$NODES" 180
 
 step "5/6 train '$TRAIN_REQUEST' on the cluster"
