@@ -82,6 +82,10 @@ $GATEWAY predict -f "$PREDICT_REQUEST" --timeout 5m
 echo
 $GATEWAY models || true
 
+# Training curves and the confusion matrix (PNG), written by the node that trained the model.
+plots=$(ls "${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}"/*.png 2>/dev/null || true)
+if [ -n "$plots" ]; then echo; echo "plots:"; echo "$plots" | sed 's/^/  /'; fi
+
 cat <<EOF
 
 $(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
@@ -97,7 +101,7 @@ $(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
   more data (any size, streamed)               bash deploy/cluster.sh gateway generate --rows 1000000 --out $DATA_ROOT/synthetic/big.csv
   stop everything (models stay in Redis)       bash deploy/cluster.sh stop
 
-  logs:     $RUN_DIR/logs/        plots (training curves, confusion matrix): $RUN_DIR/plots/
+  logs:     $RUN_DIR/logs/        plots (training curves, confusion matrix): ${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}/
   data:     $DATA_ROOT/ (the nodes' --data-root; request paths are relative to it)
   Redis:    127.0.0.1:${ANTINEX_REDIS_PORT:-6390}, AOF in $RUN_DIR/redis/
 EOF
