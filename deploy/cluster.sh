@@ -21,6 +21,8 @@ HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8560}"      # node K serves /health/live|rea
 PROMETHEUS_BASE="${ANTINEX_PROMETHEUS_BASE:-0}" # >0: node K serves Prometheus /metrics on PROMETHEUS_BASE+K-1
 REDIS_PORT="${ANTINEX_REDIS_PORT:-6390}"        # not 6379, so a system Redis is never touched
 DATA_ROOT="${ANTINEX_DATA_ROOT:-$RUN_DIR/data}"
+# More folders the nodes may read datasets from, ':'-separated (e.g. ../shared/datasets:../shared/datasets/antinex).
+EXTRA_DATA_ROOTS="${ANTINEX_EXTRA_DATA_ROOTS:-}"
 PLOT_DIR="${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}"
 CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
 NODE_DLL="$REPO/AntiNex.Node/bin/$CONFIGURATION/net10.0/antinex-node.dll"
@@ -96,13 +98,15 @@ start_node() {
   if port_open "$port"; then fail "port $port (node $k) is in use by another process: set ANTINEX_BASE_PORT"; fi
   if port_open "$health"; then fail "port $health (node $k health) is in use: set ANTINEX_HEALTH_BASE"; fi
   mkdir -p "$LOG_DIR" "$PID_DIR" "$DATA_ROOT" "$PLOT_DIR"
-  local env=()
+  local env=() roots=(--data-root "$DATA_ROOT") root extra=()
+  IFS=':' read -r -a extra <<<"$EXTRA_DATA_ROOTS"
+  for root in "${extra[@]}"; do [ -n "$root" ] && roots+=(--data-root "$(cd "$REPO" && realpath -m "$root")"); done
   if [ "$PROMETHEUS_BASE" -gt 0 ]; then env+=("ANTINEX_Telemetry__PrometheusPort=$((PROMETHEUS_BASE + k - 1))"); fi
   # shellcheck disable=SC2086 # NODE_ARGS is a list of options on purpose
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
     --seed "$(seed_address 1)" --seed "$(seed_address 2)" \
-    --redis "$HOST:$REDIS_PORT" --data-root "$DATA_ROOT" --plot-dir "$PLOT_DIR" \
+    --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"
   say "node $k    started (pid $!, akka.tcp port $port, health http://$HOST:$health/health/ready, log $LOG_DIR/node-$k.log)"
