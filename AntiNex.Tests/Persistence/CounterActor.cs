@@ -24,6 +24,7 @@ public sealed class CounterActor : ReceivePersistentActor
         }));
         Command<string>(s => s == "state", _ => Sender.Tell(string.Join(",", _state)));
         Command<string>(s => s == "snap", _ => SaveSnapshot(_state.ToArray()));
+        Command<string>(s => s == "defer", _ => DeferAsync("deferred", e => Sender.Tell(e)));
         Command<SaveSnapshotSuccess>(_ => _watcher.Tell("snap-ok"));
         Command<SaveSnapshotFailure>(_ => _watcher.Tell("snap-failed"));
     }

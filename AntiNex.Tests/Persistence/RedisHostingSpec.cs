@@ -44,6 +44,21 @@ public sealed class RedisHostingSpec(RedisFixture redis)
     }
 
     [Fact]
+    public async Task DeferAsync_without_a_preceding_persist_never_fails_the_journal()
+    {
+        // Akka.Persistence.Redis#455: an empty write batch threw and, repeated, opened the circuit breaker.
+        var system = ActorSystem.Create("defer-spec", PersistenceTestConfig.For(redis.Server.ConnectionString, PersistenceTestConfig.NewPrefix()));
+        try
+        {
+            var counter = system.ActorOf(CounterActor.Props("defer-1", system.DeadLetters));
+            for (var i = 0; i < 15; i++)
+                Assert.Equal("deferred", await counter.Ask<string>("defer", TimeSpan.FromSeconds(10)));
+            Assert.Equal("ok:1", await counter.Ask<string>(1, TimeSpan.FromSeconds(10)));
+        }
+        finally { await system.Terminate(); }
+    }
+
+    [Fact]
     public void A_bad_configuration_names_the_key_and_never_shows_the_password()
     {
         var builder = new AkkaConfigurationBuilder(new ServiceCollection(), "bad");
