@@ -38,8 +38,17 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     /// <summary>The same endpoint without credentials (to check that the server refuses them).</summary>
     public string ConnectionStringWithoutPassword => $"127.0.0.1:{Port},allowAdmin=true";
 
-    public static string Executable =>
-        Environment.GetEnvironmentVariable("REDIS_SERVER") is { Length: > 0 } path ? path : DefaultExecutable;
+    /// <summary>$REDIS_SERVER, else /usr/bin/redis-server, else redis-server found on PATH.</summary>
+    public static string Executable
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("REDIS_SERVER") is { Length: > 0 } path) return path;
+            if (File.Exists(DefaultExecutable)) return DefaultExecutable;
+            return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(dir => Path.Combine(dir, "redis-server")).FirstOrDefault(File.Exists) ?? DefaultExecutable;
+        }
+    }
 
     /// <summary>Starts redis-server on a free port and waits until it answers PING.</summary>
     public static RedisServer Start(bool aof = false, string? password = null)

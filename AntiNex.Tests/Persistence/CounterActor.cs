@@ -49,3 +49,23 @@ public sealed class CounterActor : ReceivePersistentActor
         base.OnRecoveryFailure(reason, message);
     }
 }
+
+/// <summary>Saves a snapshot for every int it is told, without persisting events (all at the same sequence number).</summary>
+public sealed class SnapshotterActor : ReceivePersistentActor
+{
+    private readonly IActorRef _watcher;
+    private object? _recovered;
+
+    public SnapshotterActor(string persistenceId, IActorRef watcher)
+    {
+        PersistenceId = persistenceId;
+        _watcher = watcher;
+        Recover<SnapshotOffer>(offer => _recovered = offer.Snapshot);
+        Command<int>(n => SaveSnapshot(n));
+        Command<string>(s => s == "recovered", _ => Sender.Tell(_recovered ?? "none"));
+        Command<SaveSnapshotSuccess>(m => _watcher.Tell(m));
+        Command<SaveSnapshotFailure>(m => _watcher.Tell(m));
+    }
+
+    public override string PersistenceId { get; }
+}
