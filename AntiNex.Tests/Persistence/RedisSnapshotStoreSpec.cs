@@ -180,6 +180,15 @@ public sealed class RedisSnapshotStoreSpec : TestKit
     }
 
     [Fact]
+    public void Committed_pieces_are_permanent()
+    {
+        using var admin = StackExchange.Redis.ConnectionMultiplexer.Connect(_redis.Server.ConnectionString);
+        var pieces = RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:*");
+        Assert.Equal(5, pieces.Length);
+        Assert.All(pieces, key => Assert.Null(admin.GetDatabase().KeyTimeToLive(key)));
+    }
+
+    [Fact]
     public void Fails_the_load_when_the_payload_checksum_does_not_match()
     {
         var db = RedisAdmin.Db(_redis.Server, out var mux);

@@ -18,15 +18,24 @@ namespace AntiNex.Persistence.Redis;
 /// </summary>
 public sealed class RedisSnapshotStore : SnapshotStore
 {
-    // Commits a saved snapshot unless a newer save at the same sequence number already won.
+    // Commits a saved snapshot unless a newer save at the same sequence number already won. KEYS[3..] are the new
+    // pieces, written with a safety TTL so that a save interrupted before this commit leaves nothing behind for long;
+    // the commit checks they are all there and makes them permanent.
     // Returns {1, previous record or false} when committed, {0, own record} when superseded.
     private const string CommitScript = """
+        for i = 3, #KEYS do
+          if redis.call('EXISTS', KEYS[i]) == 0 then return redis.error_reply('snapshot piece missing at commit: ' .. KEYS[i]) end
+        end
         local old = redis.call('HGET', KEYS[2], ARGV[1])
         if old and string.sub(old, 1, 20) > string.sub(ARGV[2], 1, 20) then return {0, ARGV[2]} end
+        for i = 3, #KEYS do redis.call('PERSIST', KEYS[i]) end
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
         return {1, old}
         """;
+
+    /// <summary>Lifetime of pieces not yet committed (a save takes seconds; an interrupted one is cleaned by Redis).</summary>
+    private static readonly TimeSpan PendingPieceTtl = TimeSpan.FromHours(1);
 
     // Deletes one snapshot unless its stored timestamp is newer than ARGV[2] ('' = any timestamp). Returns the record.
     private const string DeleteScript = """
@@ -89,10 +98,11 @@ public sealed class RedisSnapshotStore : SnapshotStore
             {
                 var offset = i * record.ChunkSize;
                 var piece = payload.AsMemory(offset, Math.Min(record.ChunkSize, payload.Length - offset));
-                return db.StringSetAsync(_keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i), piece);
+                return db.StringSetAsync(_keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i), piece, PendingPieceTtl);
             }).ConfigureAwait(false);
-            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript,
-                [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
+            RedisKey[] keys = [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid),
+                ..Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i))];
+            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript, keys,
                 [metadata.SequenceNr, record.Encode()]).ConfigureAwait(false))!;
             var committed = (int)reply[0] == 1;
             var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
