@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Snapshot;
 using StackExchange.Redis;
@@ -66,9 +67,11 @@ public sealed class RedisSnapshotStore : SnapshotStore
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ExtendedActorSystem _system;
     private readonly Task<ConnectionMultiplexer> _connection;
+    private readonly ILoggingAdapter _log;
 
     public RedisSnapshotStore(Config config)
     {
+        _log = Context.GetLogger();
         _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.SnapshotPluginId)));
         _keys = new RedisKeys(_settings.KeyPrefix);
         _system = (ExtendedActorSystem)Context.System;
@@ -92,6 +95,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
 
         var db = await DatabaseAsync().ConfigureAwait(false);
         var pid = metadata.PersistenceId;
+        RedisResult[] reply;
         try
         {
             await ForEachChunkAsync(record.ChunkCount, i =>
@@ -102,20 +106,34 @@ public sealed class RedisSnapshotStore : SnapshotStore
             }).ConfigureAwait(false);
             RedisKey[] keys = [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid),
                 ..Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i))];
-            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript, keys,
+            reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript, keys,
                 [metadata.SequenceNr, record.Encode()]).ConfigureAwait(false))!;
-            var committed = (int)reply[0] == 1;
-            var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
-            if (!committed) // a newer save at this seqNr won: drop our pieces
-                await DeleteChunksAsync(db, pid, metadata.SequenceNr, record).ConfigureAwait(false);
-            else if (previous is not null && previous.Generation != record.Generation) // overwrite: drop the old pieces
-                await DeleteChunksAsync(db, pid, metadata.SequenceNr, previous).ConfigureAwait(false);
         }
         catch
         {
-            // Best effort: do not leave the pieces of a failed save behind (Redis may well be down, hence no await).
-            _ = DeleteChunksAsync(db, pid, metadata.SequenceNr, record).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            // Not committed: drop our pieces, best effort (Redis may well be down; their TTL is the fallback).
+            TryDeleteChunksInBackground(db, pid, metadata.SequenceNr, record);
             throw;
+        }
+        // Committed or superseded, the save itself is done; cleaning up pieces must not fail it.
+        var committed = (int)reply[0] == 1;
+        var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
+        if (!committed) // a newer save at this seqNr won: drop our pieces
+            await TryDeleteChunksAsync(db, pid, metadata.SequenceNr, record).ConfigureAwait(false);
+        else if (previous is not null && previous.Generation != record.Generation) // overwrite: drop the old pieces
+            await TryDeleteChunksAsync(db, pid, metadata.SequenceNr, previous).ConfigureAwait(false);
+    }
+
+    private void TryDeleteChunksInBackground(IDatabase db, string pid, long sequenceNr, SnapshotRecord record) =>
+        _ = TryDeleteChunksAsync(db, pid, sequenceNr, record);
+
+    private async Task TryDeleteChunksAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
+    {
+        try { await DeleteChunksAsync(db, pid, sequenceNr, record).ConfigureAwait(false); }
+        catch (Exception e)
+        {
+            // Left-over pieces of a committed overwrite are unreachable garbage, not corruption.
+            _log.Warning("Could not delete unused pieces of snapshot {0}#{1} (generation {2}): {3}", pid, sequenceNr, record.Generation, e.Message);
         }
     }
 
@@ -206,8 +224,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
     {
         var deleted = await db.ScriptEvaluateAsync(DeleteScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
             [sequenceNr, maxTimestamp]).ConfigureAwait(false);
-        if (!deleted.IsNull)
-            await DeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
+        if (!deleted.IsNull) // the snapshot is gone once its metadata is; its pieces are garbage from here on
+            await TryDeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
     }
 
     private Task DeleteChunksAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
