@@ -21,16 +21,19 @@ internal static class PersistenceBenchCommand
         var events = new Option<int>("--events") { Description = "Events per journal measurement.", DefaultValueFactory = _ => 10_000 };
         var actors = new Option<int>("--actors") { Description = "Actors persisting in parallel for the 'N actors' row.", DefaultValueFactory = _ => 10 };
         var rounds = new Option<int>("--rounds") { Description = "Repetitions per measurement; the median is reported with the range.", DefaultValueFactory = _ => 3 };
-        var persistence = new Command("persistence", "Measure the Redis journal (events/s) and snapshot store (MB/s).") { redis, events, actors, rounds };
+        var chunk = new Option<int>("--chunk-kb") { Description = "Snapshot store chunk-size in KiB (plugin default 4096).", DefaultValueFactory = _ => 4096 };
+        var parallel = new Option<int>("--parallel-chunks") { Description = "Snapshot store parallel-chunks (plugin default 4).", DefaultValueFactory = _ => 4 };
+        var persistence = new Command("persistence", "Measure the Redis journal (events/s) and snapshot store (MB/s).") { redis, events, actors, rounds, chunk, parallel };
         persistence.SetAction(async (parse, _) =>
         {
-            await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)), Math.Max(1, parse.GetValue(rounds)));
+            await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)), Math.Max(1, parse.GetValue(rounds)),
+                Math.Max(1, parse.GetValue(chunk)), Math.Max(1, parse.GetValue(parallel)));
             return 0;
         });
         return new Command("bench", "Benchmarks that print figures.") { persistence };
     }
 
-    private static async Task RunAsync(string? connectionString, int events, int actors, int rounds)
+    private static async Task RunAsync(string? connectionString, int events, int actors, int rounds, int chunkKb, int parallelChunks)
     {
         using var ownServer = connectionString is null ? PrivateRedisServer.Start() : null;
         connectionString ??= ownServer!.ConnectionString;
@@ -41,12 +44,12 @@ internal static class PersistenceBenchCommand
             akka.persistence.journal.plugin = "akka.persistence.journal.redis"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.redis"
             akka.persistence.journal.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
-            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
+            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}", chunk-size = {{chunkKb}}KiB, parallel-chunks = {{parallelChunks}} }
             """).WithFallback(RedisPersistenceConfig.DefaultConfig());
         var system = ActorSystem.Create("persistence-bench", config);
         try
         {
-            Console.WriteLine($"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}   rounds: {rounds} (median shown)");
+            Console.WriteLine($"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}   rounds: {rounds} (median shown)   snapshot chunks: {chunkKb} KiB x {parallelChunks} in flight");
             Console.WriteLine($"Host: {Environment.ProcessorCount} cores, .NET {Environment.Version}; redis-server {(ownServer is null ? "given" : "private, --save \"\" --appendonly no")}");
             if (File.Exists("/proc/loadavg")) Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
             await PersistAsync(system, "warmup", 500, Mode.Persist); // JIT, connection, scripts
