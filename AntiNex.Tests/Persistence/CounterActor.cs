@@ -24,6 +24,7 @@ public sealed class CounterActor : ReceivePersistentActor
         }));
         Command<string>(s => s == "state", _ => Sender.Tell(string.Join(",", _state)));
         Command<string>(s => s == "snap", _ => SaveSnapshot(_state.ToArray()));
+        Command<string>(s => s == "defer", _ => DeferAsync("deferred", e => Sender.Tell(e)));
         Command<SaveSnapshotSuccess>(_ => _watcher.Tell("snap-ok"));
         Command<SaveSnapshotFailure>(_ => _watcher.Tell("snap-failed"));
     }
@@ -47,4 +48,24 @@ public sealed class CounterActor : ReceivePersistentActor
         _watcher.Tell("recovery-failure");
         base.OnRecoveryFailure(reason, message);
     }
+}
+
+/// <summary>Saves a snapshot for every int it is told, without persisting events (all at the same sequence number).</summary>
+public sealed class SnapshotterActor : ReceivePersistentActor
+{
+    private readonly IActorRef _watcher;
+    private object? _recovered;
+
+    public SnapshotterActor(string persistenceId, IActorRef watcher)
+    {
+        PersistenceId = persistenceId;
+        _watcher = watcher;
+        Recover<SnapshotOffer>(offer => _recovered = offer.Snapshot);
+        Command<int>(n => SaveSnapshot(n));
+        Command<string>(s => s == "recovered", _ => Sender.Tell(_recovered ?? "none"));
+        Command<SaveSnapshotSuccess>(m => _watcher.Tell(m));
+        Command<SaveSnapshotFailure>(m => _watcher.Tell(m));
+    }
+
+    public override string PersistenceId { get; }
 }

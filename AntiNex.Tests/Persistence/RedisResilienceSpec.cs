@@ -13,9 +13,9 @@ public sealed class RedisResilienceSpec : IAsyncLifetime
 {
     private readonly List<RedisServer> _servers = [];
 
-    private RedisServer StartServer(bool aof = false, string? password = null)
+    private RedisServer StartServer(bool aof = false, string? password = null, bool tls = false)
     {
-        var server = RedisServer.Start(aof, password);
+        var server = RedisServer.Start(aof, password, tls);
         _servers.Add(server);
         return server;
     }
@@ -150,6 +150,28 @@ public sealed class RedisResilienceSpec : IAsyncLifetime
         {
             var journal = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
             journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("x", 1, "acl-2", "", false, ActorRefs.NoSender, "w"))], kit.TestActor, 1));
+            kit.ExpectMsg<WriteMessagesFailed>(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Fact]
+    public async Task A_TLS_server_works_when_its_CA_is_trusted_and_is_refused_otherwise()
+    {
+        var redis = StartServer(password: "tls-pw-1", tls: true);
+        var ca = redis.CaCertificatePath!.Replace("\\", "/");
+        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString, PersistenceTestConfig.NewPrefix(),
+                   $"akka.persistence.journal.redis.tls-ca-certificate = \"{ca}\"\nakka.persistence.snapshot-store.redis.tls-ca-certificate = \"{ca}\""), "tls-ok"))
+        {
+            var counter = kit.Sys.ActorOf(CounterActor.Props("tls-1", kit.TestActor));
+            Assert.Equal("ok:1", await counter.Ask<string>(1, TimeSpan.FromSeconds(10)));
+            counter.Tell("snap");
+            kit.ExpectMsg("snap-ok");
+        }
+        // Without trusting the test CA the certificate is rejected: writes fail, nothing is stored in plaintext.
+        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString + ",connectTimeout=1000", PersistenceTestConfig.NewPrefix()), "tls-untrusted"))
+        {
+            var journal = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("x", 1, "tls-2", "", false, ActorRefs.NoSender, "w"))], kit.TestActor, 1));
             kit.ExpectMsg<WriteMessagesFailed>(TimeSpan.FromSeconds(20));
         }
     }

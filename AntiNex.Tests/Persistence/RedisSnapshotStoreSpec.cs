@@ -180,6 +180,15 @@ public sealed class RedisSnapshotStoreSpec : TestKit
     }
 
     [Fact]
+    public void Committed_pieces_are_permanent()
+    {
+        using var admin = StackExchange.Redis.ConnectionMultiplexer.Connect(_redis.Server.ConnectionString);
+        var pieces = RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:*");
+        Assert.Equal(5, pieces.Length);
+        Assert.All(pieces, key => Assert.Null(admin.GetDatabase().KeyTimeToLive(key)));
+    }
+
+    [Fact]
     public void Fails_the_load_when_the_payload_checksum_does_not_match()
     {
         var db = RedisAdmin.Db(_redis.Server, out var mux);
@@ -191,6 +200,22 @@ public sealed class RedisSnapshotStoreSpec : TestKit
         _store.Tell(new LoadSnapshot(_pid, SnapshotSelectionCriteria.Latest, long.MaxValue), _sender.Ref);
         var failed = _sender.ExpectMsg<LoadSnapshotFailed>();
         Assert.Contains("checksum", failed.Cause.Message);
+    }
+
+    [Fact]
+    public async Task Rapid_snapshots_without_persisting_recover_the_last_one()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var pid = $"rapid-{round}-{Guid.NewGuid().ToString("N")[..6]}";
+            var actor = Sys.ActorOf(Props.Create(() => new SnapshotterActor(pid, _sender.Ref)));
+            for (var n = 1; n <= 4; n++) actor.Tell(n);
+            _sender.ReceiveN(4).Cast<SaveSnapshotSuccess>().ToList();
+            await actor.GracefulStop(TimeSpan.FromSeconds(5));
+            var again = Sys.ActorOf(Props.Create(() => new SnapshotterActor(pid, _sender.Ref)));
+            Assert.Equal(4, await again.Ask<object>("recovered", TimeSpan.FromSeconds(10)));
+            Sys.Stop(again);
+        }
     }
 
     [Fact]
