@@ -13,9 +13,13 @@ namespace AntiNex.Gateway.Commands;
 /// <c>antinex-gateway bench persistence [--redis CONNSTR]</c>: throughput of our Redis journal and snapshot store,
 /// printed next to the published Akka.Persistence.Redis 1.4.16 figures. Without --redis it runs its own redis-server.
 /// </summary>
-internal static class PersistenceBenchCommand
+public static class PersistenceBenchCommand
 {
-    public static Command Create()
+    /// <summary>The <c>bench</c> verb holding <c>persistence</c>; merged with any other <c>bench</c> (see <see cref="CommandMerge"/>).</summary>
+    public static Command Create() => new("bench", "Benchmarks that print figures.") { CreatePersistence() };
+
+    /// <summary>The <c>persistence</c> subcommand alone, to hang under another <c>bench</c> command.</summary>
+    public static Command CreatePersistence()
     {
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string; default: start a private redis-server on a free port." };
         var events = new Option<int>("--events") { Description = "Events per journal measurement.", DefaultValueFactory = _ => 10_000 };
@@ -30,7 +34,7 @@ internal static class PersistenceBenchCommand
                 Math.Max(1, parse.GetValue(chunk)), Math.Max(1, parse.GetValue(parallel)));
             return 0;
         });
-        return new Command("bench", "Benchmarks that print figures.") { persistence };
+        return persistence;
     }
 
     private static async Task RunAsync(string? connectionString, int events, int actors, int rounds, int chunkKb, int parallelChunks)

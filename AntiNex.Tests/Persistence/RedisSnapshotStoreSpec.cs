@@ -219,6 +219,17 @@ public sealed class RedisSnapshotStoreSpec : TestKit
     }
 
     [Fact]
+    public void Fails_the_load_when_a_payload_piece_is_missing()
+    {
+        var db = RedisAdmin.Db(_redis.Server, out var mux);
+        using (mux) db.KeyDelete(RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:15:*").Single());
+        _store.Tell(new LoadSnapshot(_pid, SnapshotSelectionCriteria.Latest, long.MaxValue), _sender.Ref);
+        Assert.Contains("missing", _sender.ExpectMsg<LoadSnapshotFailed>().Cause.Message);
+        // Older snapshots are untouched and still load by criteria.
+        AssertLoaded(Load(new SnapshotSelectionCriteria(14)), 3);
+    }
+
+    [Fact]
     public void Saves_an_empty_payload()
     {
         _store.Tell(new SaveSnapshot(new SnapshotMetadata(_pid, 30, DateTime.UtcNow), Array.Empty<byte>()), _sender.Ref);
