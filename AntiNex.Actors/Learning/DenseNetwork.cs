@@ -41,22 +41,38 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         {
             var w = layers[i].weight!;
             double fanOut = w.shape[0], fanIn = w.shape[1];
+            // nn.init.uniform_/normal_ ignore their generator argument in TorchSharp 0.107 (measured), so the values
+            // are drawn with torch.rand/randn on our generator and copied in.
             switch (_specs[i].Init)
             {
-                case "uniform": nn.init.uniform_(w, -0.05, 0.05, g); break;
-                case "normal": nn.init.normal_(w, 0, 0.05, g); break;
-                case "glorot_uniform": { var l = Math.Sqrt(6 / (fanIn + fanOut)); nn.init.uniform_(w, -l, l, g); break; }
-                case "glorot_normal": nn.init.normal_(w, 0, Math.Sqrt(2 / (fanIn + fanOut)), g); break;
-                case "he_uniform": { var l = Math.Sqrt(6 / fanIn); nn.init.uniform_(w, -l, l, g); break; }
-                case "he_normal": nn.init.normal_(w, 0, Math.Sqrt(2 / fanIn), g); break;
-                case "lecun_uniform": { var l = Math.Sqrt(3 / fanIn); nn.init.uniform_(w, -l, l, g); break; }
-                case "lecun_normal": nn.init.normal_(w, 0, Math.Sqrt(1 / fanIn), g); break;
+                case "uniform": Uniform(w, 0.05, g); break;
+                case "normal": Normal(w, 0.05, g); break;
+                case "glorot_uniform": Uniform(w, Math.Sqrt(6 / (fanIn + fanOut)), g); break;
+                case "glorot_normal": Normal(w, Math.Sqrt(2 / (fanIn + fanOut)), g); break;
+                case "he_uniform": Uniform(w, Math.Sqrt(6 / fanIn), g); break;
+                case "he_normal": Normal(w, Math.Sqrt(2 / fanIn), g); break;
+                case "lecun_uniform": Uniform(w, Math.Sqrt(3 / fanIn), g); break;
+                case "lecun_normal": Normal(w, Math.Sqrt(1 / fanIn), g); break;
                 case "zeros": nn.init.zeros_(w); break;
                 case "ones": nn.init.ones_(w); break;
                 default: throw new RequestException("model_desc.layers", $"unknown init '{_specs[i].Init}'; {Vocabulary.Allowed(Vocabulary.Inits)}");
             }
             nn.init.zeros_(layers[i].bias!); // Keras: bias starts at zeros
         }
+    }
+
+    private static void Uniform(Tensor w, double limit, Generator g)
+    {
+        using var r = torch.rand(w.shape, dtype: ScalarType.Float32, generator: g);
+        using var v = r.mul(2 * limit).sub_(limit);
+        w.copy_(v);
+    }
+
+    private static void Normal(Tensor w, double std, Generator g)
+    {
+        using var r = torch.randn(w.shape, dtype: ScalarType.Float32, generator: g);
+        using var v = r.mul(std);
+        w.copy_(v);
     }
 
     /// <summary>Output before the last layer's activation; dropout only when a generator is given (training).</summary>

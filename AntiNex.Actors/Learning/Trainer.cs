@@ -26,7 +26,10 @@ internal static class Trainer
         for (int epoch = 1; epoch <= s.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            double lossSum = 0; long correct = 0;
+            // Loss and hit counts accumulate in tensors and are read once per epoch: a per-batch .item() would
+            // synchronise and cost more than the small network's step itself.
+            using var lossAcc = torch.zeros(1, dtype: ScalarType.Float64);
+            using var hitAcc = torch.zeros(1, dtype: ScalarType.Int64);
             using (var perm = torch.randperm(train.Rows, generator: gen))
             {
                 for (int start = 0; start < train.Rows; start += s.BatchSize)
@@ -42,10 +45,15 @@ internal static class Trainer
                     var loss = Loss(net, logits, yb, s.Task, s.Loss);
                     loss.backward();
                     optimizer.step();
-                    lossSum += loss.item<float>() * len;
-                    if (s.Task != TaskKind.Regression) correct += Correct(net, logits.detach(), yb, s.Task);
+                    using (torch.no_grad())
+                    {
+                        lossAcc.add_(loss.detach().to_type(ScalarType.Float64).mul(len));
+                        if (s.Task != TaskKind.Regression) hitAcc.add_(Hits(net, logits.detach(), yb, s.Task));
+                    }
                 }
             }
+            double lossSum = lossAcc.item<double>();
+            long correct = hitAcc.item<long>();
             double? acc = s.Task == TaskKind.Regression ? null : (double)correct / train.Rows;
             double? valLoss = null, valAcc = null;
             if (validation is { Rows: > 0 })
@@ -124,6 +132,15 @@ internal static class Trainer
         }
         var o = net.Output(logits);
         return loss == "mae" ? nn.functional.l1_loss(o, y) : nn.functional.mse_loss(o, y);
+    }
+
+    /// <summary>Number of correct predictions in a batch, as a 1-element int64 tensor (no sync).</summary>
+    private static Tensor Hits(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)
+    {
+        if (task == TaskKind.MultiClass) return logits.argmax(1).eq(y).sum();
+        // p > 0.5 <=> logit > 0 for a sigmoid output
+        var predicted = net.OutputActivation == "sigmoid" ? logits.gt(0) : net.Output(logits).gt(0.5);
+        return predicted.to_type(ScalarType.Float32).eq(y).sum();
     }
 
     private static long Correct(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)

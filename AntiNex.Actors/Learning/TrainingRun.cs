@@ -22,7 +22,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         var pf = r.PredictFeature ?? throw new RequestException("predict_feature", "missing: name the target column");
         Report("load", "loading data");
 
-        // ---- data ----
+        // ---- data ---- (every path problem at once, before reading anything)
+        var pathIssues = r.CheckPaths(roots, requireFiles: true);
+        if (pathIssues.Count > 0) throw new RequestException(pathIssues);
         string? trainPath = r.Dataset is { } ds ? roots.Resolve(ds, r.DatasetField) : null;
         string? testPath = r.TestDataset is { } td ? roots.Resolve(td, "test_dataset") : null;
         var sourceColumns = trainPath is not null

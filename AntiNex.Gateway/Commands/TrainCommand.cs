@@ -22,21 +22,26 @@ internal static class TrainCommand
         var roots = EngineCli.DataRoots();
         var local = new Option<bool>("--local") { Description = "Train in this process (no cluster)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout (progress on stderr)" };
-        var threads = new Option<int>("--threads") { Description = "torch threads (0: torch's default)" };
+        var threads = new Option<int>("--threads") { Description = "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's default)", DefaultValueFactory = _ => 1 };
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
+        // "--seed" names the cluster's seed nodes on this command (as on every cluster command); with --local a single
+        // integer --seed N is still accepted as the request-seed override.
+        var seed = new Option<int?>("--random-seed") { Description = "Override the request's seed (--local; also --local --seed N)" };
+        var alsoTest = new Option<string[]>("--also-test") { Description = "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt" };
         var command = new Command("train", "Train a model for an AntiNex request.");
-        foreach (var o in new Option[] { file, roots, local, json, threads, save }) command.Options.Add(o);
-        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster
+        foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest }) command.Options.Add(o);
+        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster (--seed = seed nodes)
         command.SetAction((parse, ct) =>
         {
             if (!parse.GetValue(local)) return cluster(parse, ct);
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
-                parse.GetValue(threads), parse.GetValue(save), ct));
+                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed) ?? ClusterTrain.IntegerSeed(parse), parse.GetValue(alsoTest) ?? []));
         });
         return command;
     }
 
-    public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct)
+    public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct,
+        int? seed = null, string[]? alsoTest = null)
     {
         // With --json, everything human-readable goes to stderr so stdout stays one JSON document.
         var ui = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
@@ -45,6 +50,7 @@ internal static class TrainCommand
         try
         {
             request = AntiNexRequest.Parse(File.ReadAllText(file.FullName), out warnings);
+            if (seed is { } sd) request.Seed = sd;
             var issues = request.CheckPaths(roots, requireFiles: true);
             if (issues.Count > 0) throw new RequestException(issues);
         }
@@ -61,9 +67,30 @@ internal static class TrainCommand
         catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return 130; }
 
         if (saveModel is not null) File.WriteAllBytes(saveModel.FullName, outcome.Artifact);
+        var extra = new JsonArray();
+        try
+        {
+            if (alsoTest is { Length: > 0 })
+            {
+                using var model = TrainedModel.Load(outcome.Artifact);
+                foreach (var path in alsoTest)
+                {
+                    // Same request (columns, target rules), another dataset: the model's own features and scaler.
+                    var other = AntiNexRequest.Parse(request.RawJson, out _);
+                    other.Dataset = path; other.DatasetField = "--also-test"; other.PredictRows = null; other.HasPredictRows = false; other.MaxRecords = 1;
+                    var p = model.Predict(other, roots);
+                    extra.Add(new JsonObject { ["dataset"] = path, ["rows"] = p.Rows, ["accuracy"] = p.Accuracy });
+                    ui.MarkupLineInterpolated($"also tested on {path}: accuracy {p.Accuracy:0.00} % over {p.Rows} rows");
+                }
+            }
+        }
+        catch (RequestException e) { return Fail(ui, file, e); }
         if (asJson)
         {
-            Console.Out.WriteLine(ToJson(outcome).ToJsonString());
+            var doc = ToJson(outcome);
+            doc["seed"] = request.Seed;
+            doc["also_tested"] = extra;
+            Console.Out.WriteLine(doc.ToJsonString());
             return 0;
         }
         PrintReport(ui, outcome);

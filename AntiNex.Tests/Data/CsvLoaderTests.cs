@@ -1,0 +1,93 @@
+using AntiNex.Data;
+using AntiNex.Requests;
+
+namespace AntiNex.Tests.Data;
+
+public class CsvLoaderTests
+{
+    private static readonly ColumnPlan[] Plan =
+    [
+        new("a", ColumnKind.Numeric, "features_to_process"),
+        new("kind", ColumnKind.Text, "features_to_process"),
+        new("y", ColumnKind.Numeric, "predict_feature"),
+    ];
+
+    [Fact]
+    public void Reads_with_bom_invariant_numbers_and_marks_empty_cells()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", "\uFEFFa,kind,unused,y\n1.5,tcp,zz,1e3\n,udp,zz,2\n");
+        var f = CsvLoader.Load(path, Plan, true, null, markEmpty: -7);
+        Assert.Equal(2, f.RowCount);
+        Assert.Equal([1.5, -7], f.Numeric["a"]);
+        Assert.Equal([1000.0, 2], f.Numeric["y"]);
+        Assert.Equal(["tcp", "udp"], f.Text["kind"]);
+        Assert.False(f.Has("unused")); // only planned columns are kept
+    }
+
+    [Fact]
+    public void Headerless_files_take_the_requests_column_names()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.txt", "1,tcp,0\n2,udp,1\n");
+        var f = CsvLoader.Load(path, Plan, false, ["a", "kind", "y"], -1);
+        Assert.Equal([2.0, 1.0], f.SortBy(["y"]).Numeric["a"].Reverse().ToArray());
+    }
+
+    [Fact]
+    public void Sort_values_sorts_ascending_and_keeps_source_row_ids()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", "a,kind,y\n3,c,0\n1,a,1\n2,b,0\n");
+        var f = CsvLoader.Load(path, Plan, true, null, -1).SortBy(["a"]);
+        Assert.Equal([1.0, 2, 3], f.Numeric["a"]);
+        Assert.Equal([1, 2, 0], f.RowIds);
+    }
+
+    [Fact]
+    public void A_feature_missing_from_the_csv_is_named()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", "a,y\n1,0\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, -1));
+        Assert.Equal("features_to_process", e.Issues[0].Field);
+        Assert.Contains("'kind'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("abc", "not numeric")]
+    [InlineData("NaN", "NaN/Infinity")]
+    [InlineData("Infinity", "NaN/Infinity")]
+    [InlineData("-Infinity", "NaN/Infinity")]
+    public void Non_numeric_and_non_finite_values_are_refused_with_column_and_row(string cell, string message)
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", $"a,kind,y\n1,tcp,0\n{cell},udp,1\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, -1));
+        Assert.Equal("features_to_process", e.Issues[0].Field);
+        Assert.Contains("column 'a' row 1", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Zero_rows_is_an_error()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", "a,kind,y\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, -1));
+        Assert.Contains("zero data rows", e.Message);
+        var empty = t.Write("empty.csv", "");
+        Assert.Throws<RequestException>(() => CsvLoader.Load(empty, Plan, true, null, -1));
+    }
+
+    [Fact]
+    public void Predict_rows_become_a_frame_with_the_same_rules()
+    {
+        var rows = AntiNexRequest.Parse("""{"predict_feature": "y", "predict_rows": [{"a": 1, "kind": "tcp", "y": 0}, {"a": null, "kind": "udp", "y": "1"}]}""", out _).PredictRows!;
+        var f = Frame.FromPredictRows(rows, Plan, -1);
+        Assert.Equal([1.0, -1], f.Numeric["a"]);
+        Assert.Equal([0.0, 1], f.Numeric["y"]);
+        var missing = Assert.Throws<RequestException>(() => Frame.FromPredictRows(rows, [.. Plan, new ColumnPlan("b", ColumnKind.Numeric, "features_to_process")], -1));
+        Assert.Contains("'b'", missing.Message);
+    }
+}

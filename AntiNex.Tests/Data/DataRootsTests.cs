@@ -1,0 +1,72 @@
+using AntiNex.Data;
+using AntiNex.Requests;
+
+namespace AntiNex.Tests.Data;
+
+public class DataRootsTests
+{
+    [Fact]
+    public void Original_paths_map_by_relative_path_or_file_name()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var flat = t.Write("cleaned_attack_scans.csv", "a\n1\n");
+        var nested = t.Write("v1/webapps/django/training-ready/v1_django_cleaned.csv", "a\n1\n");
+        Assert.Equal(flat, t.Roots.Resolve("./tests/datasets/classification/cleaned_attack_scans.csv"));
+        Assert.Equal(nested, t.Roots.Resolve("/opt/antinex/antinex-datasets/v1/webapps/django/training-ready/v1_django_cleaned.csv"));
+        Assert.Equal(flat, t.Roots.Resolve(flat)); // absolute inside a root
+    }
+
+    [Fact]
+    public void Later_roots_are_searched_too()
+    {
+        using var a = new EngineTestData.TempRoot();
+        using var b = new EngineTestData.TempRoot();
+        var file = b.Write("stock.csv", "a\n1\n");
+        Assert.Equal(file, new DataRoots([a.Path, b.Path]).Resolve("./tests/datasets/regression/stock.csv"));
+    }
+
+    [Theory]
+    [InlineData("../etc/passwd")]
+    [InlineData("data/../../etc/passwd")]
+    [InlineData("/etc/passwd")]
+    [InlineData("/opt/antinex/../../etc/passwd")]
+    public void Paths_leaving_the_roots_are_refused(string path)
+    {
+        using var t = new EngineTestData.TempRoot();
+        var e = Assert.Throws<RequestException>(() => t.Roots.Resolve(path));
+        Assert.Equal("dataset", e.Issues[0].Field);
+        Assert.DoesNotContain(DataRoots.NotFoundPrefix, e.Issues[0].Message[..9]);
+    }
+
+    [Fact]
+    public void A_symlink_escaping_the_roots_is_refused()
+    {
+        using var t = new EngineTestData.TempRoot();
+        using var outside = new EngineTestData.TempRoot();
+        var secret = outside.Write("secret.csv", "a\n1\n");
+        File.CreateSymbolicLink(Path.Combine(t.Path, "innocent.csv"), secret);
+        Directory.CreateSymbolicLink(Path.Combine(t.Path, "linkdir"), outside.Path);
+        var e1 = Assert.Throws<RequestException>(() => t.Roots.Resolve("innocent.csv"));
+        Assert.Contains("symlink", e1.Message);
+        var e2 = Assert.Throws<RequestException>(() => t.Roots.Resolve("linkdir/secret.csv", "test_dataset"));
+        Assert.Equal("test_dataset", e2.Issues[0].Field);
+    }
+
+    [Fact]
+    public void A_symlink_inside_the_roots_is_fine()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var real = t.Write("real/data.csv", "a\n1\n");
+        File.CreateSymbolicLink(Path.Combine(t.Path, "alias.csv"), real);
+        Assert.EndsWith("alias.csv", t.Roots.Resolve("alias.csv"));
+    }
+
+    [Fact]
+    public void A_missing_file_says_not_found_and_what_was_tried()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var e = Assert.Throws<RequestException>(() => t.Roots.Resolve("./tests/datasets/nothing.csv"));
+        Assert.StartsWith(DataRoots.NotFoundPrefix, e.Issues[0].Message);
+        Assert.Contains("nothing.csv", e.Message);
+    }
+}

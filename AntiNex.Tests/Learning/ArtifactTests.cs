@@ -1,0 +1,105 @@
+using AntiNex.Learning;
+using AntiNex.Requests;
+using AntiNex.Tests.Data;
+
+namespace AntiNex.Tests.Learning;
+
+public class ArtifactTests : IClassFixture<ArtifactTests.Trained>
+{
+    /// <summary>One small model shared by the artifact tests.</summary>
+    public sealed class Trained : IDisposable
+    {
+        public EngineTestData.TempRoot Root { get; } = new();
+        public TrainingOutcome Outcome { get; }
+        public AntiNexRequest Request { get; }
+        public Trained()
+        {
+            Root.Write("blobs.csv", EngineTestData.BinaryCsv(240, 11));
+            Request = EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 4, splits: 0));
+            Outcome = TrainingEngine.Train(Request, Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        }
+        public void Dispose() => Root.Dispose();
+    }
+
+    private readonly Trained _t;
+    public ArtifactTests(Trained t) => _t = t;
+
+    [Fact]
+    public void Loaded_model_predicts_bit_identically_to_the_trained_one()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var again = model.Predict(_t.Request, _t.Root.Roots);
+        Assert.Equal(_t.Outcome.Predictions!.Samples, again.Samples); // record equality: every double bit-identical
+        Assert.Equal(_t.Outcome.Predictions.Summary, again.Summary);
+        Assert.Equal("Blobs", model.Summary.Label);
+        Assert.Equal(["x0", "x1", "proto", "const"], model.Summary.InputFeatures);
+        Assert.Equal(2 + 4 + 1, model.Summary.NetworkInputs); // proto: tcp, udp, icmp + "other"
+        Assert.Equal(_t.Outcome.Report.Accuracy, model.Summary.TestAccuracy);
+        Assert.Equal(_t.Outcome.Artifact.Length, model.Summary.ArtifactBytes);
+    }
+
+    [Fact]
+    public void Predict_uses_the_models_feature_order_and_scaler_for_predict_rows()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        // columns in another order, extra columns, an unseen category, no target column
+        var request = EngineTestData.Request("""
+            {"label": "Blobs", "predict_feature": "label", "predict_rows": "[{\"extra\": 1, \"const\": 7, \"proto\": \"sctp\", \"x1\": 1.5, \"x0\": 1.9}, {\"const\": 7, \"proto\": \"gre\", \"x1\": -1.8, \"x0\": -1.7}]"}
+            """);
+        var p = model.Predict(request, _t.Root.Roots);
+        Assert.Equal(2, p.Rows);
+        Assert.Equal("attack", p.Samples[0].LabelName);
+        Assert.Equal("benign", p.Samples[1].LabelName);
+        Assert.Null(p.Samples[0].Original);
+        Assert.Equal(model.PredictRaw([[1.9, 1.5, 0, 7], [-1.7, -1.8, 0, 7]]), p.Samples.Select(s => (float)s.Predicted).ToArray());
+    }
+
+    [Fact]
+    public void A_missing_feature_column_at_predict_time_is_named()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var request = EngineTestData.Request("""{"predict_feature": "label", "predict_rows": [{"x0": 1, "proto": "tcp", "const": 7}]}""");
+        var e = Assert.Throws<RequestException>(() => model.Predict(request, _t.Root.Roots));
+        Assert.Contains("'x1'", e.Message);
+    }
+
+    [Fact]
+    public void Truncated_corrupted_or_foreign_bytes_give_a_clear_error()
+    {
+        var bytes = _t.Outcome.Artifact;
+        Assert.Contains("truncated", Assert.Throws<ArtifactException>(() => TrainedModel.Load(bytes[..(bytes.Length / 2)])).Message);
+        Assert.Contains("truncated", Assert.Throws<ArtifactException>(() => TrainedModel.Load(bytes[..10])).Message);
+        foreach (var at in new[] { 20, bytes.Length / 2, bytes.Length - 40, bytes.Length - 1 })
+        {
+            var flipped = (byte[])bytes.Clone();
+            flipped[at] ^= 0x10;
+            Assert.Contains("checksum", Assert.Throws<ArtifactException>(() => TrainedModel.Load(flipped)).Message);
+        }
+        var foreign = (byte[])bytes.Clone();
+        foreign[0] = (byte)'X';
+        Assert.Contains("magic", Assert.Throws<ArtifactException>(() => TrainedModel.Load(foreign)).Message);
+        Assert.Throws<ArtifactException>(() => TrainedModel.Load([]));
+    }
+
+    [Fact]
+    public void Concurrent_predict_raw_calls_agree_with_sequential_ones()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var rng = new Random(3);
+        var batches = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 64)
+            .Select(_ => new double[] { rng.NextDouble() * 4 - 2, rng.NextDouble() * 4 - 2, 0, 7 }).ToList()).ToList();
+        var sequential = batches.Select(b => model.PredictRaw(b)).ToList();
+        var parallel = new float[batches.Count][];
+        Parallel.For(0, batches.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = model.PredictRaw(batches[i]));
+        for (int i = 0; i < batches.Count; i++) Assert.Equal(sequential[i], parallel[i]);
+    }
+
+    [Fact]
+    public void A_disposed_model_refuses_to_predict()
+    {
+        var model = TrainedModel.Load(_t.Outcome.Artifact);
+        model.Dispose();
+        model.Dispose(); // idempotent
+        Assert.Throws<ObjectDisposedException>(() => model.PredictRaw([[0, 0, 0, 7]]));
+    }
+}

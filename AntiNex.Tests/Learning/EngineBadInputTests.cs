@@ -1,0 +1,126 @@
+using AntiNex.Learning;
+using AntiNex.Requests;
+using AntiNex.Tests.Data;
+
+namespace AntiNex.Tests.Learning;
+
+/// <summary>Bad data reaching the engine: a clear RequestException naming the field, nothing trained.</summary>
+public class EngineBadInputTests
+{
+    private static RequestException Fails(EngineTestData.TempRoot t, string json)
+        => Assert.Throws<RequestException>(() => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, CancellationToken.None));
+
+    private static string Req(string dataset, string extra = "") => $$"""
+        {"label": "bad", "dataset": "{{dataset}}", "predict_feature": "label", "features_to_process": ["x0", "x1"],
+         "epochs": 1, "num_splits": 2{{extra}}}
+        """;
+
+    [Fact]
+    public void Missing_dataset_file()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var e = Fails(t, Req("nope.csv"));
+        Assert.Equal("dataset", e.Issues[0].Field);
+        Assert.Contains("not found", e.Message);
+    }
+
+    [Fact]
+    public void Dataset_path_outside_the_roots()
+    {
+        using var t = new EngineTestData.TempRoot();
+        Assert.Equal("dataset", Fails(t, Req("/etc/passwd")).Issues[0].Field);
+        Assert.Equal("dataset", Fails(t, Req("../../etc/passwd")).Issues[0].Field);
+        t.Write("x.csv", "x0,x1,label\n1,2,0\n2,3,1\n");
+        Assert.Equal("test_dataset", Fails(t, Req("x.csv", ", \"test_dataset\": \"/etc/shadow\"")).Issues.Single().Field);
+        var both = Fails(t, Req("/etc/passwd", ", \"test_dataset\": \"../x.csv\""));
+        Assert.Equal(["dataset", "test_dataset"], both.Issues.Select(i => i.Field).ToArray());
+    }
+
+    [Fact]
+    public void Feature_not_in_the_csv()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,label\n1,0\n2,1\n");
+        var e = Fails(t, Req("x.csv"));
+        Assert.Equal("features_to_process", e.Issues[0].Field);
+        Assert.Contains("'x1'", e.Message);
+    }
+
+    [Fact]
+    public void Predict_feature_not_in_the_csv()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1\n1,0\n2,1\n");
+        Assert.Equal("predict_feature", Fails(t, Req("x.csv")).Issues[0].Field);
+    }
+
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    public void Non_numeric_or_non_finite_feature_value(string cell)
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", $"x0,x1,label\n1,2,0\n{cell},3,1\n4,5,0\n");
+        var e = Fails(t, Req("x.csv"));
+        Assert.Equal("features_to_process", e.Issues[0].Field);
+        Assert.Contains("column 'x0' row 1", e.Message);
+    }
+
+    [Fact]
+    public void Zero_rows()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n");
+        Assert.Contains("zero data rows", Fails(t, Req("x.csv")).Message);
+    }
+
+    [Fact]
+    public void Single_class()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n1,2,1\n2,3,1\n3,4,1\n4,5,1\n");
+        var e = Fails(t, Req("x.csv"));
+        Assert.Equal("predict_feature", e.Issues[0].Field);
+        Assert.Contains("single class", e.Message);
+    }
+
+    [Fact]
+    public void Num_splits_larger_than_a_class()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},{i},{(i < 4 ? 1 : 0)}\n")));
+        var e = Fails(t, Req("x.csv").Replace("\"num_splits\": 2", "\"num_splits\": 5"));
+        Assert.Equal("num_splits", e.Issues[0].Field);
+        Assert.Contains("only 3 training rows", e.Message); // 4 attacks, 1 held out
+    }
+
+    [Fact]
+    public void Non_numeric_target_without_target_rules()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n1,2,normal\n2,3,smurf\n");
+        var e = Fails(t, Req("x.csv"));
+        Assert.Equal("predict_feature", e.Issues[0].Field);
+        Assert.Contains("target_rules", e.Message);
+    }
+
+    [Fact]
+    public void Output_layer_that_does_not_fit_the_classes()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"{i},{i},{i % 3}\n")));
+        var e = Fails(t, Req("x.csv", """, "model_desc": {"layers": [{"num_neurons": 1, "init": "uniform", "activation": "sigmoid"}]}"""));
+        Assert.Equal("model_desc.layers", e.Issues[0].Field);
+        Assert.Contains("3 classes", e.Message);
+    }
+
+    [Fact]
+    public void Classification_loss_for_regression()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n1,2,0.5\n2,3,1.5\n3,3,1\n");
+        var e = Fails(t, Req("x.csv", ", \"ml_type\": \"regression\", \"loss\": \"binary_crossentropy\""));
+        Assert.Equal("loss", e.Issues[0].Field);
+    }
+}
