@@ -17,6 +17,7 @@ internal static class CommandCatalog
         yield return StatusCommand.Create();
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
+        yield return PersistenceBenchCommand.Create();
     }
 }
 

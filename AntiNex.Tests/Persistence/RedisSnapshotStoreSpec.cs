@@ -194,6 +194,22 @@ public sealed class RedisSnapshotStoreSpec : TestKit
     }
 
     [Fact]
+    public async Task Rapid_snapshots_without_persisting_recover_the_last_one()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var pid = $"rapid-{round}-{Guid.NewGuid().ToString("N")[..6]}";
+            var actor = Sys.ActorOf(Props.Create(() => new SnapshotterActor(pid, _sender.Ref)));
+            for (var n = 1; n <= 4; n++) actor.Tell(n);
+            _sender.ReceiveN(4).Cast<SaveSnapshotSuccess>().ToList();
+            await actor.GracefulStop(TimeSpan.FromSeconds(5));
+            var again = Sys.ActorOf(Props.Create(() => new SnapshotterActor(pid, _sender.Ref)));
+            Assert.Equal(4, await again.Ask<object>("recovered", TimeSpan.FromSeconds(10)));
+            Sys.Stop(again);
+        }
+    }
+
+    [Fact]
     public void Saves_an_empty_payload()
     {
         _store.Tell(new SaveSnapshot(new SnapshotMetadata(_pid, 30, DateTime.UtcNow), Array.Empty<byte>()), _sender.Ref);

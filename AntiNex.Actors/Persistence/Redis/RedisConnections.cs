@@ -31,7 +31,7 @@ public sealed class RedisConnections : IExtension, IDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var options = settings.ToConfigurationOptions();
-        var key = options.ToString(includePassword: true) + "|backlog=" + settings.FailFastWhenDisconnected;
+        var key = options.ToString(includePassword: true) + "|backlog=" + settings.FailFastWhenDisconnected + "|ca=" + settings.TlsCaCertificate;
         return _multiplexers.GetOrAdd(key, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(options))).Value;
     }
 
@@ -86,4 +86,23 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>String: one piece of one snapshot payload; <paramref name="generation"/> makes overwrites safe.</summary>
     public RedisKey SnapshotChunk(string pid, long sequenceNr, string generation, int index) =>
         $"{prefix}{Tag(pid)}:snapshot:{sequenceNr}:{generation}:{index}";
+}
+
+/// <summary>Health of a plugin's Redis connection: PING round trip (Healthy), or the failure (Unhealthy).</summary>
+internal static class RedisHealth
+{
+    public static async Task<Akka.Persistence.PersistenceHealthCheckResult> CheckAsync(Task<ConnectionMultiplexer> connection, int database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var latency = await (await connection.ConfigureAwait(false)).GetDatabase(database).PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Akka.Persistence.PersistenceHealthCheckResult(Akka.Persistence.PersistenceHealthStatus.Healthy,
+                $"Redis PING {latency.TotalMilliseconds:0.0} ms", null, new Dictionary<string, object> { ["redis-ping-ms"] = latency.TotalMilliseconds });
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new Akka.Persistence.PersistenceHealthCheckResult(Akka.Persistence.PersistenceHealthStatus.Unhealthy,
+                "Redis unreachable: " + e.Message, e, null);
+        }
+    }
 }

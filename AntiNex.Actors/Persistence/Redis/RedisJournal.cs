@@ -44,6 +44,9 @@ public sealed class RedisJournal : AsyncWriteJournal
         _connection = RedisConnections.Get(Context.System).GetAsync(_settings);
     }
 
+    public override Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
+        RedisHealth.CheckAsync(_connection, _settings.Database, cancellationToken);
+
     private async Task<IDatabase> DatabaseAsync() => (await _connection.ConfigureAwait(false)).GetDatabase(_settings.Database);
 
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)

@@ -16,6 +16,8 @@ public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string iden
     /// <summary>-1 = the configuration string's defaultDatabase, else 0.</summary>
     public int Database { get; set; } = -1;
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>CA certificate file to trust for TLS with a private CA; empty = system trust store.</summary>
+    public string TlsCaCertificate { get; set; } = "";
     public int ReplayPageSize { get; set; } = 1000;
 
     protected override Config InternalDefaultConfig => RedisPersistenceConfig.DefaultConfig();
@@ -23,7 +25,7 @@ public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string iden
     protected override StringBuilder Build(StringBuilder sb)
     {
         sb.AppendLine($"class = {HoconText.Quote(typeof(RedisJournal).AssemblyQualifiedNameShort())}");
-        HoconText.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout);
+        HoconText.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout, TlsCaCertificate);
         sb.AppendLine($"replay-page-size = {ReplayPageSize.ToString(CultureInfo.InvariantCulture)}");
         return base.Build(sb);
     }
@@ -37,6 +39,8 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
     public string KeyPrefix { get; set; } = "antinex:";
     public int Database { get; set; } = -1;
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>CA certificate file to trust for TLS with a private CA; empty = system trust store.</summary>
+    public string TlsCaCertificate { get; set; } = "";
     /// <summary>Snapshot payload piece size in bytes (default 4 MiB).</summary>
     public int ChunkSize { get; set; } = 4 * 1024 * 1024;
     public int ParallelChunks { get; set; } = 4;
@@ -48,7 +52,7 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
     protected override StringBuilder Build(StringBuilder sb)
     {
         sb.AppendLine($"class = {HoconText.Quote(typeof(RedisSnapshotStore).AssemblyQualifiedNameShort())}");
-        HoconText.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout);
+        HoconText.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout, TlsCaCertificate);
         sb.AppendLine($"chunk-size = {ChunkSize.ToString(CultureInfo.InvariantCulture)}b");
         sb.AppendLine($"parallel-chunks = {ParallelChunks.ToString(CultureInfo.InvariantCulture)}");
         sb.AppendLine($"circuit-breaker.call-timeout = {HoconText.Duration(CallTimeout)}");
@@ -66,25 +70,26 @@ public static class RedisPersistenceHostingExtensions
     /// <param name="keyPrefix">Prefix of every key; do not change it once data is stored.</param>
     /// <param name="pluginIdentifier">Plugin id suffix; use another one (and another prefix) for a second store, e.g. sharding state.</param>
     /// <param name="isDefaultPlugin">Make these the default journal and snapshot store.</param>
-    /// <param name="journalBuilder">Event adapters, as in Akka.Persistence.Hosting.</param>
+    /// <param name="journalBuilder">Event adapters and health checks (<c>WithHealthCheck()</c>), as in Akka.Persistence.Hosting.</param>
+    /// <param name="snapshotBuilder">Snapshot-store health checks (<c>WithHealthCheck()</c>).</param>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder, string connectionString,
         string keyPrefix = "antinex:", string pluginIdentifier = "redis", bool isDefaultPlugin = true,
-        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null)
+        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
         var journal = new RedisJournalOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
         var snapshots = new RedisSnapshotOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
-        return builder.WithRedisPersistence(journal, snapshots, journalBuilder);
+        return builder.WithRedisPersistence(journal, snapshots, journalBuilder, snapshotBuilder);
     }
 
     /// <summary>Registers the Redis journal and snapshot store from fully specified options.</summary>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder,
         RedisJournalOptions journalOptions, RedisSnapshotOptions snapshotOptions,
-        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null)
+        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
         // Validate early, with the key named and the password redacted.
         RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(journalOptions.ToString()).GetConfig($"akka.persistence.journal.{journalOptions.Identifier}"));
         RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(snapshotOptions.ToString()).GetConfig($"akka.persistence.snapshot-store.{snapshotOptions.Identifier}"));
-        return builder.WithJournalAndSnapshot(journalOptions, snapshotOptions, journalBuilder ?? (_ => { }), _ => { });
+        return builder.WithJournalAndSnapshot(journalOptions, snapshotOptions, journalBuilder ?? (_ => { }), snapshotBuilder ?? (_ => { }));
     }
 }
 
@@ -95,8 +100,9 @@ internal static class HoconText
 
     public static string Duration(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
 
-    public static void AppendCommon(StringBuilder sb, string configurationString, string keyPrefix, int database, TimeSpan operationTimeout)
+    public static void AppendCommon(StringBuilder sb, string configurationString, string keyPrefix, int database, TimeSpan operationTimeout, string tlsCaCertificate)
     {
+        sb.AppendLine($"tls-ca-certificate = {Quote(tlsCaCertificate)}");
         sb.AppendLine($"configuration-string = {Quote(configurationString)}");
         sb.AppendLine($"key-prefix = {Quote(keyPrefix)}");
         sb.AppendLine($"database = {database.ToString(CultureInfo.InvariantCulture)}");

@@ -14,6 +14,7 @@ namespace AntiNex.Persistence.Redis;
 /// <item><c>connect-timeout</c>: connect timeout unless the connection string sets one.</item>
 /// <item><c>fail-fast-when-disconnected</c>: commands fail at once while disconnected instead of queueing.</item>
 /// <item><c>replay-page-size</c> (journal): events fetched per round trip during replay.</item>
+/// <item><c>tls-ca-certificate</c>: CA file to trust for TLS (private CA); empty = system trust store.</item>
 /// <item><c>chunk-size</c>, <c>parallel-chunks</c> (snapshot store): payload piece size and pieces in flight.</item>
 /// </list>
 /// </summary>
@@ -28,6 +29,8 @@ public sealed record RedisPersistenceSettings
     public int ReplayPageSize { get; init; } = 1000;
     public int ChunkSize { get; init; } = 4 * 1024 * 1024;
     public int ParallelChunks { get; init; } = 4;
+    /// <summary>PEM/CRT file of a private CA to trust for TLS (<c>ssl=true</c>); empty = the system trust store.</summary>
+    public string TlsCaCertificate { get; init; } = "";
 
     /// <summary>Reads a plugin section (e.g. <c>akka.persistence.journal.redis</c>); missing keys take their defaults.</summary>
     public static RedisPersistenceSettings FromConfig(Config config)
@@ -44,6 +47,7 @@ public sealed record RedisPersistenceSettings
             ReplayPageSize = config.GetInt("replay-page-size", defaults.ReplayPageSize),
             ChunkSize = (int)(config.GetByteSize("chunk-size") ?? defaults.ChunkSize),
             ParallelChunks = config.GetInt("parallel-chunks", defaults.ParallelChunks),
+            TlsCaCertificate = config.GetString("tls-ca-certificate", ""),
         };
         settings.Validate();
         return settings;
@@ -67,6 +71,8 @@ public sealed record RedisPersistenceSettings
             throw new ConfigurationException($"Redis persistence: 'chunk-size' must be between 1 KiB and 256 MiB, got {ChunkSize} bytes.");
         if (ParallelChunks < 1)
             throw new ConfigurationException($"Redis persistence: 'parallel-chunks' must be >= 1, got {ParallelChunks}.");
+        if (TlsCaCertificate.Length > 0 && !File.Exists(TlsCaCertificate))
+            throw new ConfigurationException($"Redis persistence: 'tls-ca-certificate' file not found: {TlsCaCertificate}");
         if (OperationTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("Redis persistence: 'operation-timeout' must be positive.");
     }
@@ -75,17 +81,21 @@ public sealed record RedisPersistenceSettings
     public ConfigurationOptions ToConfigurationOptions()
     {
         var options = ConfigurationOptions.Parse(ConfigurationString);
-        var given = ConfigurationString.ToLowerInvariant();
         // The plugin must survive Redis being down at start and reconnect by itself.
-        if (!given.Contains("abortconnect")) options.AbortOnConnectFail = false;
-        if (!given.Contains("synctimeout")) options.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-        if (!given.Contains("asynctimeout")) options.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-        if (!given.Contains("connecttimeout")) options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+        if (!Sets("abortConnect")) options.AbortOnConnectFail = false;
+        if (!Sets("syncTimeout")) options.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        if (!Sets("asyncTimeout")) options.AsyncTimeout = (int)OperationTimeout.TotalMilliseconds;
+        if (!Sets("connectTimeout")) options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
         // Bounded back-off so that a restarted Redis is found again within seconds.
         options.ReconnectRetryPolicy = new ExponentialRetry(250, 2000);
         if (FailFastWhenDisconnected) options.BacklogPolicy = BacklogPolicy.FailFast;
+        if (TlsCaCertificate.Length > 0) options.TrustIssuer(TlsCaCertificate);
         return options;
     }
+
+    /// <summary>Whether the configuration string sets <paramref name="option"/> itself (then it wins over our defaults).</summary>
+    private bool Sets(string option) =>
+        System.Text.RegularExpressions.Regex.IsMatch(ConfigurationString, $@"(^|,)\s*{option}\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 }
 
 /// <summary>Keeps secrets out of logs and error messages.</summary>
@@ -120,6 +130,9 @@ public static class RedisPersistenceConfig
         operation-timeout = 10s
         # StackExchange.Redis connectTimeout when the configuration string sets none.
         connect-timeout = 5s
+        # TLS (ssl=true in configuration-string) with a private CA: path of its PEM/CRT certificate to trust.
+        # Empty: the server certificate must chain to the system trust store.
+        tls-ca-certificate = ""
         # on: commands fail at once while the connection is down (persist failure), off: they queue until timeout.
         fail-fast-when-disconnected = on
         plugin-dispatcher = "akka.actor.default-dispatcher"

@@ -38,6 +38,20 @@ public sealed class RedisSnapshotStore : SnapshotStore
         return old
         """;
 
+    // Newest snapshot within [min,max] seqNr and [minTs,maxTs] (padded ticks compare as strings), decided from the
+    // small metadata alone in one round trip. Returns {seqNr, record} or nil.
+    private const string FindLatestScript = """
+        local seqNrs = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
+        for _, seqNr in ipairs(seqNrs) do
+          local record = redis.call('HGET', KEYS[2], seqNr)
+          if record then
+            local ts = string.sub(record, 1, 20)
+            if ts <= ARGV[3] and ts >= ARGV[4] then return {seqNr, record} end
+          end
+        end
+        return false
+        """;
+
     private readonly RedisPersistenceSettings _settings;
     private readonly RedisKeys _keys;
     private readonly Akka.Serialization.Serialization _serialization;
@@ -52,6 +66,9 @@ public sealed class RedisSnapshotStore : SnapshotStore
         _serialization = _system.Serialization;
         _connection = RedisConnections.Get(_system).GetAsync(_settings);
     }
+
+    public override Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
+        RedisHealth.CheckAsync(_connection, _settings.Database, cancellationToken);
 
     private async Task<IDatabase> DatabaseAsync() => (await _connection.ConfigureAwait(false)).GetDatabase(_settings.Database);
 
@@ -117,9 +134,13 @@ public sealed class RedisSnapshotStore : SnapshotStore
     /// <summary>Newest snapshot within the criteria, decided from metadata only (no payload is read).</summary>
     private async Task<(long SequenceNr, SnapshotRecord Record)?> FindLatestAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria)
     {
-        foreach (var (sequenceNr, record) in await CandidatesAsync(db, pid, criteria, Order.Descending).ConfigureAwait(false))
-            return (sequenceNr, record);
-        return null;
+        if (criteria.MaxSequenceNr < criteria.MinSequenceNr) return null;
+        var found = await db.ScriptEvaluateAsync(FindLatestScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
+            [criteria.MaxSequenceNr, criteria.MinSequenceNr, SnapshotRecord.FormatTicks(criteria.MaxTimeStamp.Ticks),
+             SnapshotRecord.FormatTicks((criteria.MinTimestamp ?? DateTime.MinValue).Ticks)]).ConfigureAwait(false);
+        if (found.IsNull) return null;
+        var pair = (RedisResult[])found!;
+        return ((long)pair[0], SnapshotRecord.Decode((string)pair[1]!));
     }
 
     private async Task<List<(long SequenceNr, SnapshotRecord Record)>> CandidatesAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria, Order order)
