@@ -15,3 +15,23 @@ ensure_redis_server() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
   # The package starts a system service on 6379; we run our own instances, so leave it be.
 }
+
+# apt-get install PACKAGE... (apt-get update once per shell; sudo when not root).
+_antinex_apt_updated=""
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+  if [ -z "$_antinex_apt_updated" ]; then $sudo apt-get update -qq; _antinex_apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+# Plots (ScottPlot/SkiaSharp, headless) draw their text with a system TrueType font; minimal images ship none.
+ensure_fonts() {
+  if find /usr/share/fonts /usr/local/share/fonts -name '*.ttf' -print -quit 2>/dev/null | grep -q .; then return 0; fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "no TrueType font found: plots will have no text (install a font package such as DejaVu)" >&2
+    return 0
+  fi
+  echo "no TrueType font found: installing fonts-dejavu-core from apt (for plot labels)..." >&2
+  apt_install fonts-dejavu-core || echo "could not install fonts-dejavu-core: plots will have no text" >&2
+}

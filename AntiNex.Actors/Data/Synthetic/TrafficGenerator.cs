@@ -44,6 +44,13 @@ public sealed class TrafficGenerator
     private static readonly int[] UdpScanPorts =
         [53, 67, 68, 69, 123, 135, 137, 138, 139, 161, 162, 445, 500, 514, 520, 631, 1434, 1900, 4500, 5353, 49152];
 
+    // Weighted value tables (static: the generator allocates nothing per row).
+    private static readonly (long, double)[] OsProbeWindowScales = [(10, 5), (15, 1), (5, 1), (0, 1)];
+    private static readonly (long, double)[] OsProbeMss = [(1460, 3), (265, 2), (640, 1), (536, 1)];
+    private static readonly (long, double)[] WebPorts = [(8080, 5), (80, 3), (443, 2)];
+    private static readonly (long, double)[] BenignTos = [(0, 85), (16, 5), (40, 5), (184, 5)];
+    private static readonly (long, double)[] Ipv6HopLimits = [(64, 6), (255, 1), (128, 1)];
+
     private enum BenignKind { TcpSession, Ipv6Session, Dns, Ping, Arp, HealthCheck }
     private enum AttackKind { SynScan, StealthScan, OsProbe, UdpScan, PingSweep, ArpSweep, WebAttack }
 
@@ -55,8 +62,8 @@ public sealed class TrafficGenerator
 
     private static readonly (AttackKind, double)[] AttackMix =
     [
-        (AttackKind.SynScan, 47), (AttackKind.StealthScan, 6), (AttackKind.OsProbe, 7), (AttackKind.UdpScan, 14),
-        (AttackKind.PingSweep, 10), (AttackKind.ArpSweep, 3), (AttackKind.WebAttack, 12),
+        (AttackKind.SynScan, 52), (AttackKind.StealthScan, 6), (AttackKind.OsProbe, 7), (AttackKind.UdpScan, 15),
+        (AttackKind.PingSweep, 11), (AttackKind.ArpSweep, 2), (AttackKind.WebAttack, 7),
     ];
 
     private readonly SeededRandom _rng;
@@ -122,7 +129,7 @@ public sealed class TrafficGenerator
         _clientPort = _rng.Between(32768, 60999);
         _scanSourcePort = _rng.Between(1024, 65535);
         _clock = _rng.Between(10_000_000, 4_000_000_000);
-        _mss = _rng.Chance(0.8) ? 1460 : 65495; // 65495: loopback captures, as in the original data
+        _mss = _rng.Chance(0.9) ? 1460 : 65495; // 65495: loopback captures, as in the original data
         _icmpId = _rng.Between(1, 65535);
         _icmpSeq = _rng.Between(0, 200);
         _flowLabel = _rng.Between(0, 1_048_575);
@@ -173,7 +180,7 @@ public sealed class TrafficGenerator
         // Data: log-normal payloads, small requests and larger responses, capped by the MSS (loopback captures carry
         // jumbo segments, as in the original).
         double payload = toServer ? _rng.LogNormal(median: 300, sigma: 0.8) : _rng.LogNormal(median: 700, sigma: 1.1);
-        return header + (long)Math.Clamp(payload, 1, _mss == 65495 ? 32000 : 1448);
+        return header + (long)Math.Clamp(payload, 1, _mss == 65495 ? 16000 : 1448);
     }
 
     private long Dns(long[] row)
@@ -269,9 +276,9 @@ public sealed class TrafficGenerator
         row[S.TcpDport] = _rng.Chance(0.6) ? _servicePort : NextScanPort();
         row[S.TcpSport] = _scanSourcePort;
         row[S.TcpSeq] = _rng.Between(0, uint.MaxValue);
-        row[S.TcpWScale] = _rng.Pick<long>([(10, 5), (15, 1), (5, 1), (0, 1)]);
+        row[S.TcpWScale] = _rng.Pick(OsProbeWindowScales);
         row[S.TcpNop] = 1;
-        row[S.TcpMss] = _rng.Pick<long>([(1460, 3), (265, 2), (640, 1), (536, 1)]);
+        row[S.TcpMss] = _rng.Pick(OsProbeMss);
         row[S.TcpTimestamp] = _rng.Chance(0.6) ? uint.MaxValue : _clock;
         row[S.TcpSackOk] = _rng.Chance(0.7) ? 1 : S.Missing;
         return 40;
@@ -280,8 +287,8 @@ public sealed class TrafficGenerator
     /// <summary>An HTTP request carrying an injection / traversal payload: ordinary TCP, a little larger than usual.</summary>
     private long WebAttackSegment(long[] row)
     {
-        bool toServer = _rng.Chance(0.9);
-        long webPort = _rng.Pick<long>([(8080, 5), (80, 3), (443, 2)]);
+        bool toServer = _rng.Chance(0.95);
+        long webPort = _rng.Pick(WebPorts);
         row[S.TcpDport] = toServer ? webPort : _clientPort;
         row[S.TcpSport] = toServer ? _clientPort : webPort;
         row[S.TcpSeq] = _rng.Between(0, uint.MaxValue);
@@ -292,7 +299,7 @@ public sealed class TrafficGenerator
         // Requests carrying long injection / traversal strings, near a full segment; the replies look like any
         // response (overlap).
         double payload = toServer ? _rng.LogNormal(median: 1300, sigma: 0.12) : _rng.LogNormal(median: 700, sigma: 1.1);
-        return 32 + (long)Math.Clamp(payload, 1, _mss == 65495 ? 32000 : 1448);
+        return 32 + (long)Math.Clamp(payload, 1, _mss == 65495 ? 16000 : 1448);
     }
 
     // ---- layers -------------------------------------------------------------------------------------------------
@@ -311,7 +318,7 @@ public sealed class TrafficGenerator
         row[S.EthType] = 2048;
         row[S.IpVersion] = 4;
         row[S.IpIhl] = 5;
-        row[S.IpTos] = _burstIsAttack ? 0 : _rng.Pick<long>([(0, 85), (16, 5), (40, 5), (184, 5)]);
+        row[S.IpTos] = _burstIsAttack ? 0 : _rng.Pick(BenignTos);
         row[S.IpLen] = 20 + transportBytes;
     }
 
@@ -322,7 +329,7 @@ public sealed class TrafficGenerator
         row[S.Ipv6Tc] = 0;
         row[S.Ipv6Fl] = _flowLabel;
         row[S.Ipv6Nh] = nextHeader;
-        row[S.Ipv6Hlim] = _rng.Pick<long>([(64, 6), (255, 1), (128, 1)]);
+        row[S.Ipv6Hlim] = _rng.Pick(Ipv6HopLimits);
         row[S.Ipv6Plen] = transportBytes;
     }
 

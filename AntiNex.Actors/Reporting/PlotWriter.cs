@@ -1,0 +1,149 @@
+using System.Text;
+using AntiNex.Learning;
+using ScottPlot;
+
+namespace AntiNex.Reporting;
+
+/// <summary>
+/// PNG pictures of a training report, like the original's history image: loss and accuracy per epoch (train and
+/// validation) and the held-out confusion matrix. Pure drawing (ScottPlot on SkiaSharp, headless): no Akka, no torch.
+/// </summary>
+public static class PlotWriter
+{
+    public const int Width = 900, Height = 560;
+
+    private static readonly Color TrainColor = Color.FromHex("#1f77b4");
+    private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
+
+    /// <summary>
+    /// Writes every picture the report supports into <paramref name="directory"/> (created if missing) and returns
+    /// their full paths: "&lt;label&gt;-loss.png", "&lt;label&gt;-accuracy.png" (when accuracy was recorded),
+    /// "&lt;label&gt;-confusion.png" (classification). Files are named after the label, so a retrain replaces them.
+    /// </summary>
+    public static IReadOnlyList<string> WriteAll(TrainingReport report, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        Directory.CreateDirectory(directory);
+        var stem = Path.Combine(Path.GetFullPath(directory), SafeFileName(report.Label));
+        var paths = new List<string>();
+
+        if (report.History.Count > 0)
+        {
+            paths.Add(WriteLossCurve(report, stem + "-loss.png"));
+            if (report.History.Any(h => h.Accuracy is not null || h.ValAccuracy is not null))
+                paths.Add(WriteAccuracyCurve(report, stem + "-accuracy.png"));
+        }
+        if (report.ConfusionMatrix is { Length: > 0 } matrix)
+            paths.Add(WriteConfusionMatrix(matrix, report.ClassNames, report.Label, report.Accuracy, stem + "-confusion.png"));
+        return paths;
+    }
+
+    public static string WriteLossCurve(TrainingReport report, string path) =>
+        WriteCurve(report, path, "loss", h => h.Loss, h => h.ValLoss, percent: false);
+
+    public static string WriteAccuracyCurve(TrainingReport report, string path) =>
+        WriteCurve(report, path, "accuracy", h => h.Accuracy, h => h.ValAccuracy, percent: true);
+
+    private static string WriteCurve(TrainingReport report, string path, string metric,
+        Func<EpochHistory, double?> train, Func<EpochHistory, double?> validation, bool percent)
+    {
+        path = Prepare(path);
+        using var plot = new Plot();
+        AddSeries(plot, report.History, train, $"train {metric}", TrainColor, percent);
+        AddSeries(plot, report.History, validation, $"validation {metric}", ValidationColor, percent);
+        plot.Title($"{report.Label}: {metric} per epoch");
+        plot.XLabel("epoch");
+        plot.YLabel(percent ? $"{metric} (%)" : metric);
+        plot.ShowLegend(Alignment.UpperRight);
+        if (report.History.Count <= 30)
+        {
+            var epochs = report.History.Select(h => (double)h.Epoch).ToArray();
+            plot.Axes.Bottom.SetTicks(epochs, epochs.Select(e => e.ToString("0")).ToArray());
+        }
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+
+    private static void AddSeries(Plot plot, IReadOnlyList<EpochHistory> history, Func<EpochHistory, double?> value,
+        string legend, Color color, bool percent)
+    {
+        var points = history.Where(h => value(h) is double v && double.IsFinite(v)).ToList();
+        if (points.Count == 0) return;
+        // Engines report accuracy either as a fraction or in percent; draw percent either way.
+        double scale = percent && points.All(h => value(h)!.Value <= 1.0) ? 100.0 : 1.0;
+        var xs = points.Select(h => (double)h.Epoch).ToArray();
+        var ys = points.Select(h => value(h)!.Value * scale).ToArray();
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = legend;
+        line.Color = color;
+        line.LineWidth = 2;
+        line.MarkerSize = history.Count <= 50 ? 6 : 0;
+    }
+
+    /// <summary>A heatmap of counts: rows = actual class, columns = predicted class, each cell labelled with its count.</summary>
+    public static string WriteConfusionMatrix(int[][] matrix, IReadOnlyList<string>? classNames, string label,
+        double? accuracy, string path)
+    {
+        int n = matrix.Length;
+        if (n == 0 || matrix.Any(r => r.Length != n))
+            throw new ArgumentException("confusion matrix must be square and non-empty", nameof(matrix));
+        var names = Enumerable.Range(0, n).Select(i => classNames is not null && i < classNames.Count ? classNames[i] : i.ToString()).ToArray();
+        long total = matrix.Sum(r => r.Sum(c => (long)c));
+        int max = Math.Max(1, matrix.Max(r => r.Max()));
+
+        path = Prepare(path);
+        using var plot = new Plot();
+        var low = Colors.White;
+        var high = Color.FromHex("#08306b");
+        for (int actual = 0; actual < n; actual++)
+        {
+            for (int predicted = 0; predicted < n; predicted++)
+            {
+                int count = matrix[actual][predicted];
+                // Row 0 at the top, as confusion matrices are read; x = predicted, y = actual.
+                double x = predicted, y = n - 1 - actual;
+                double shade = Math.Sqrt(count / (double)max); // sqrt keeps small error cells visible
+                var cell = plot.Add.Rectangle(x - 0.5, x + 0.5, y - 0.5, y + 0.5);
+                cell.FillColor = low.MixedWith(high, shade); // MixedWith(other, f): f = share of 'other'
+                cell.LineColor = Colors.Gray;
+                cell.LineWidth = 1;
+
+                var share = total > 0 ? $"\n{100.0 * count / total:0.0} %" : "";
+                var text = plot.Add.Text($"{count:N0}{share}", x, y);
+                text.LabelFontSize = n <= 4 ? 22 : 14;
+                text.LabelBold = actual == predicted;
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontColor = shade > 0.55 ? Colors.White : Colors.Black;
+            }
+        }
+        var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, names);
+        plot.Axes.Left.SetTicks(positions, names.Reverse().ToArray());
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
+        plot.XLabel(accuracy is double acc
+            ? $"predicted   (held-out test rows: {total:N0}, accuracy {acc:0.00} %)"
+            : $"predicted   (held-out test rows: {total:N0})");
+        plot.YLabel("actual");
+        plot.Title($"{label}: confusion matrix");
+        int side = Math.Max(560, 120 * n + 200);
+        plot.SavePng(path, side + 80, side);
+        return path;
+    }
+
+    /// <summary>Labels are user text: keep ASCII letters, digits, '-' and '_' (the rest becomes '_'), so a label can
+    /// never name a path outside the folder. Lower-cased like the model key.</summary>
+    public static string SafeFileName(string label)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in label.Trim().ToLowerInvariant())
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
+        return sb.Length == 0 ? "model" : sb.Length > 100 ? sb.ToString(0, 100) : sb.ToString();
+    }
+
+    private static string Prepare(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+}

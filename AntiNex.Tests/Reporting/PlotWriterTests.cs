@@ -1,0 +1,89 @@
+using AntiNex.Learning;
+using AntiNex.Reporting;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Reporting;
+
+public class PlotWriterTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"antinex-plots-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        // Keep the pictures for a look when asked to (ANTINEX_KEEP_PLOTS=1), else clean up.
+        if (Environment.GetEnvironmentVariable("ANTINEX_KEEP_PLOTS") != "1" && Directory.Exists(_dir))
+            Directory.Delete(_dir, recursive: true);
+    }
+
+    private static TrainingReport ClassificationReport() => new()
+    {
+        Label = "Synthetic-Traffic-DNN",
+        Accuracy = 96.4,
+        History = Enumerable.Range(1, 12).Select(e =>
+            new EpochHistory(e, 0.6 * Math.Exp(-e / 4.0) + 0.08, 0.80 + 0.16 * (1 - Math.Exp(-e / 3.0)),
+                0.6 * Math.Exp(-e / 4.5) + 0.10, 0.79 + 0.16 * (1 - Math.Exp(-e / 3.5)))).ToList(),
+        ConfusionMatrix = [[2731, 69], [75, 1125]],
+        ClassNames = ["not_attack", "attack"],
+    };
+
+    private static bool IsPng(string path)
+    {
+        var head = new byte[8];
+        using var f = File.OpenRead(path);
+        return f.Read(head, 0, 8) == 8 && head.SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+    }
+
+    [Fact]
+    public void Writes_loss_accuracy_and_confusion_pngs_for_a_classification_report()
+    {
+        var paths = PlotWriter.WriteAll(ClassificationReport(), _dir);
+        foreach (var p in paths) output.WriteLine(p);
+        Assert.Equal(
+            new[] { "synthetic-traffic-dnn-loss.png", "synthetic-traffic-dnn-accuracy.png", "synthetic-traffic-dnn-confusion.png" },
+            paths.Select(Path.GetFileName).ToArray());
+        Assert.All(paths, p =>
+        {
+            Assert.True(IsPng(p), $"{p} is not a PNG");
+            Assert.True(new FileInfo(p).Length > 5_000, $"{p} is suspiciously small");
+        });
+    }
+
+    [Fact]
+    public void A_regression_report_gets_only_a_loss_curve_and_an_empty_history_no_curves()
+    {
+        var regression = new TrainingReport
+        {
+            Label = "stock", MlType = "regression",
+            History = [new EpochHistory(1, 4.0, null, 5.0, null), new EpochHistory(2, 2.0, null, 3.0, null)],
+        };
+        var paths = PlotWriter.WriteAll(regression, _dir);
+        Assert.Equal(new[] { "stock-loss.png" }, paths.Select(Path.GetFileName).ToArray());
+        Assert.Empty(PlotWriter.WriteAll(new TrainingReport { Label = "empty" }, _dir));
+    }
+
+    [Fact]
+    public void A_multi_class_confusion_matrix_is_drawn_and_a_ragged_one_is_refused()
+    {
+        var path = PlotWriter.WriteConfusionMatrix(
+            [[50, 2, 1, 0], [3, 40, 0, 1], [0, 0, 30, 5], [1, 0, 4, 20]],
+            ["normal", "dos", "probe", "r2l"], "nsl-kdd-multi", 89.9, Path.Combine(_dir, "multi.png"));
+        Assert.True(IsPng(path));
+        var e = Assert.Throws<ArgumentException>(() =>
+            PlotWriter.WriteConfusionMatrix([[1, 2], [3]], null, "x", null, Path.Combine(_dir, "bad.png")));
+        Assert.Contains("square", e.Message);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd", "______etc_passwd")]
+    [InlineData("  My Model  ", "my_model")]
+    [InlineData("", "model")]
+    [InlineData("a/b\\c", "a_b_c")]
+    public void File_names_from_labels_never_leave_the_folder(string label, string expected)
+    {
+        var name = PlotWriter.SafeFileName(label);
+        Assert.Equal(expected, name);
+        Assert.DoesNotContain('/', name);
+        Assert.DoesNotContain('\\', name);
+        Assert.DoesNotContain('.', name);
+    }
+}

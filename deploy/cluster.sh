@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# A local AntiNex cluster without Docker: one redis-server (AOF on) and N antinex-node processes on loopback, with
+# pid files and logs under .run/ (gitignored). Every setting can be changed with the environment variables below.
+#
+#   bash deploy/cluster.sh start [N]      start Redis and nodes 1..N (default 3); running ones are left alone
+#   bash deploy/cluster.sh add            start one more node (scale out)
+#   bash deploy/cluster.sh stop [K|all]   graceful stop (SIGTERM: leaves the cluster, hands its shards off)
+#   bash deploy/cluster.sh kill K         kill -9 node K (to watch its models come back elsewhere)
+#   bash deploy/cluster.sh restart K      start node K again (after stop/kill)
+#   bash deploy/cluster.sh status         processes, ports, readiness, then the cluster's own view (gateway status)
+#   bash deploy/cluster.sh logs [K|redis] [-f]
+#   bash deploy/cluster.sh gateway ARGS   run antinex-gateway against this cluster (e.g. gateway models)
+#   bash deploy/cluster.sh wait-ready [N] [SECONDS]
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="${ANTINEX_RUN_DIR:-$REPO/.run}"
+HOST="${ANTINEX_HOST:-127.0.0.1}"
+BASE_PORT="${ANTINEX_BASE_PORT:-4053}"          # node K listens on BASE_PORT+K-1 (Akka.Remote)
+HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8560}"      # node K serves /health/live|ready on HEALTH_BASE+K-1
+PROMETHEUS_BASE="${ANTINEX_PROMETHEUS_BASE:-0}" # >0: node K serves Prometheus /metrics on PROMETHEUS_BASE+K-1
+REDIS_PORT="${ANTINEX_REDIS_PORT:-6390}"        # not 6379, so a system Redis is never touched
+DATA_ROOT="${ANTINEX_DATA_ROOT:-$RUN_DIR/data}"
+# More folders the nodes may read datasets from, ':'-separated (e.g. ../shared/datasets:../shared/datasets/antinex).
+EXTRA_DATA_ROOTS="${ANTINEX_EXTRA_DATA_ROOTS:-}"
+PLOT_DIR="${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}"
+CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
+NODE_DLL="$REPO/AntiNex.Node/bin/$CONFIGURATION/net10.0/antinex-node.dll"
+GATEWAY_DLL="$REPO/AntiNex.Gateway/bin/$CONFIGURATION/net10.0/antinex-gateway.dll"
+# Extra node options, e.g. ANTINEX_NODE_ARGS="--training-concurrency 2 --max-loaded-models 50"
+NODE_ARGS="${ANTINEX_NODE_ARGS:-}"
+
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+
+node_port()   { echo $((BASE_PORT + $1 - 1)); }
+health_port() { echo $((HEALTH_BASE + $1 - 1)); }
+seed_address() { echo "akka.tcp://antinex@$HOST:$(node_port "$1")"; }
+# Nodes 1 and 2 are the seeds: a restarted node 1 rejoins through node 2 instead of forming a second cluster.
+seeds_csv() { echo "$(seed_address 1),$(seed_address 2)"; }
+
+say()  { printf '%s\n' "$*"; }
+fail() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+read_pid()  { [ -f "$1" ] && cat "$1" || true; }
+node_pid()  { read_pid "$PID_DIR/node-$1.pid"; }
+
+# Port checks with bash's /dev/tcp: no curl/nc needed on a fresh machine.
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+http_status() { # http_status PORT PATH -> prints the HTTP status code (000 when unreachable)
+  local port=$1 path=$2 line
+  if ! { exec 3<>"/dev/tcp/$HOST/$port"; } 2>/dev/null; then echo 000; return; fi
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$HOST" >&3
+  IFS= read -r -t 3 line <&3 || line=""
+  exec 3<&- 3>&-
+  set -- $line
+  echo "${2:-000}"
+}
+
+redis_ping() {
+  if ! { exec 4<>"/dev/tcp/$HOST/$REDIS_PORT"; } 2>/dev/null; then return 1; fi
+  printf 'PING\r\n' >&4
+  local line=""
+  IFS= read -r -t 2 line <&4 || true
+  exec 4<&- 4>&-
+  [[ "$line" == +PONG* ]]
+}
+
+ensure_built() {
+  if [ ! -f "$NODE_DLL" ] || [ ! -f "$GATEWAY_DLL" ]; then
+    say "building ($CONFIGURATION)..."
+    dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$CONFIGURATION" --nologo -v q
+    dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$CONFIGURATION" --nologo -v q
+  fi
+}
+
+start_redis() {
+  mkdir -p "$RUN_DIR/redis" "$LOG_DIR" "$PID_DIR"
+  if redis_ping; then
+    say "redis     already answering on $HOST:$REDIS_PORT"
+    return
+  fi
+  command -v redis-server >/dev/null || fail "redis-server is not installed (sudo apt-get install redis-server)"
+  redis-server --port "$REDIS_PORT" --bind "$HOST" --dir "$RUN_DIR/redis" \
+    --appendonly yes --appendfsync everysec --save "" \
+    --daemonize yes --pidfile "$PID_DIR/redis.pid" --logfile "$LOG_DIR/redis.log"
+  for _ in $(seq 1 50); do redis_ping && break; sleep 0.1; done
+  redis_ping || fail "redis-server did not answer on port $REDIS_PORT (see $LOG_DIR/redis.log)"
+  say "redis     started on $HOST:$REDIS_PORT (AOF on, data in $RUN_DIR/redis)"
+}
+
+start_node() {
+  local k=$1 port health pid
+  port=$(node_port "$k"); health=$(health_port "$k"); pid=$(node_pid "$k")
+  if pid_alive "$pid"; then say "node $k    already running (pid $pid, port $port)"; return; fi
+  if port_open "$port"; then fail "port $port (node $k) is in use by another process: set ANTINEX_BASE_PORT"; fi
+  if port_open "$health"; then fail "port $health (node $k health) is in use: set ANTINEX_HEALTH_BASE"; fi
+  mkdir -p "$LOG_DIR" "$PID_DIR" "$DATA_ROOT" "$PLOT_DIR"
+  local env=() roots=(--data-root "$DATA_ROOT") root extra=()
+  IFS=':' read -r -a extra <<<"$EXTRA_DATA_ROOTS"
+  for root in "${extra[@]}"; do [ -n "$root" ] && roots+=(--data-root "$(cd "$REPO" && realpath -m "$root")"); done
+  if [ "$PROMETHEUS_BASE" -gt 0 ]; then env+=("ANTINEX_Telemetry__PrometheusPort=$((PROMETHEUS_BASE + k - 1))"); fi
+  # shellcheck disable=SC2086 # NODE_ARGS is a list of options on purpose
+  env "${env[@]}" nohup dotnet "$NODE_DLL" \
+    --hostname "$HOST" --port "$port" --health-port "$health" \
+    --seed "$(seed_address 1)" --seed "$(seed_address 2)" \
+    --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
+    $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
+  echo $! >"$PID_DIR/node-$k.pid"
+  say "node $k    started (pid $!, akka.tcp port $port, health http://$HOST:$health/health/ready, log $LOG_DIR/node-$k.log)"
+}
+
+node_count() { # highest node index with a pid file
+  local max=0 f k
+  for f in "$PID_DIR"/node-*.pid; do
+    [ -e "$f" ] || continue
+    k=${f##*/node-}; k=${k%.pid}
+    [ "$k" -gt "$max" ] && max=$k
+  done
+  echo "$max"
+}
+
+wait_ready() { # wait_ready N SECONDS: nodes 1..N answer /health/ready with 200
+  local n=$1 timeout=$2 k deadline=$((SECONDS + $2)) pending
+  while :; do
+    pending=""
+    for k in $(seq 1 "$n"); do
+      if [ "$(http_status "$(health_port "$k")" /health/ready)" != 200 ]; then pending="$pending $k"; fi
+      pid_alive "$(node_pid "$k")" || fail "node $k is not running (see $LOG_DIR/node-$k.log)"
+    done
+    [ -z "$pending" ] && { say "cluster   ready: nodes 1..$n are Up"; return 0; }
+    [ $SECONDS -ge $deadline ] && fail "nodes not ready after ${timeout}s:$pending (see $LOG_DIR/)"
+    sleep 1
+  done
+}
+
+stop_node() { # stop_node K SIGNAL
+  local k=$1 signal=${2:-TERM} pid
+  pid=$(node_pid "$k")
+  if ! pid_alive "$pid"; then say "node $k    not running"; rm -f "$PID_DIR/node-$k.pid"; return; fi
+  kill "-$signal" "$pid"
+  if [ "$signal" = KILL ]; then
+    say "node $k    killed (pid $pid, kill -9): its models recover on the other nodes from Redis"
+    rm -f "$PID_DIR/node-$k.pid"
+    return
+  fi
+  # Graceful: the node leaves the cluster and hands its shards off before exiting.
+  for _ in $(seq 1 600); do pid_alive "$pid" || break; sleep 0.1; done
+  if pid_alive "$pid"; then kill -KILL "$pid"; say "node $k    did not stop in 60 s: killed"; else say "node $k    stopped"; fi
+  rm -f "$PID_DIR/node-$k.pid"
+}
+
+stop_redis() {
+  local pid; pid=$(read_pid "$PID_DIR/redis.pid")
+  if pid_alive "$pid"; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
+    say "redis     stopped (data kept in $RUN_DIR/redis; rm -rf .run to start from scratch)"
+  fi
+}
+
+status() {
+  local n k pid port health ready state
+  n=$(node_count)
+  printf '%-8s %-8s %-22s %-14s %s\n' "member" "pid" "address" "health-port" "state"
+  if redis_ping; then state="answering (AOF on)"; else state="DOWN"; fi
+  printf '%-8s %-8s %-22s %-14s %s\n' "redis" "$(read_pid "$PID_DIR/redis.pid")" "$HOST:$REDIS_PORT" "-" "$state"
+  for k in $(seq 1 "$n"); do
+    pid=$(node_pid "$k"); port=$(node_port "$k"); health=$(health_port "$k")
+    if pid_alive "$pid"; then
+      ready=$(http_status "$health" /health/ready)
+      case "$ready" in 200) state="ready";; 503) state="running, not ready yet";; *) state="running, health port silent";; esac
+    else pid="-"; state="stopped"; fi
+    printf '%-8s %-8s %-22s %-14s %s\n' "node $k" "$pid" "$HOST:$port" "$health" "$state"
+  done
+  say ""
+  if [ "$n" -gt 0 ]; then gateway status || true; fi
+}
+
+gateway() {
+  [ -f "$GATEWAY_DLL" ] || ensure_built
+  ANTINEX_SEEDS="${ANTINEX_SEEDS:-$(seeds_csv)}" dotnet "$GATEWAY_DLL" "$@"
+}
+
+logs() {
+  local which=${1:-1} follow=${2:-}
+  local file="$LOG_DIR/node-$which.log"
+  [ "$which" = redis ] && file="$LOG_DIR/redis.log"
+  [ -f "$file" ] || fail "no log $file"
+  if [ "$follow" = -f ]; then tail -n 50 -f "$file"; else tail -n 80 "$file"; fi
+}
+
+main() {
+  local cmd=${1:-status}; shift || true
+  case "$cmd" in
+    start)
+      local n=${1:-3} k
+      ensure_built
+      start_redis
+      for k in $(seq 1 "$n"); do start_node "$k"; done
+      ;;
+    add)
+      ensure_built
+      start_redis
+      start_node $(($(node_count) + 1))
+      ;;
+    restart)
+      [ -n "${1:-}" ] || fail "usage: cluster.sh restart K"
+      ensure_built; start_node "$1" ;;
+    stop)
+      local target=${1:-all} k
+      if [ "$target" = all ]; then
+        # Stop in reverse order, seeds last, so shards hand off to the nodes still up.
+        for k in $(seq "$(node_count)" -1 1); do stop_node "$k" TERM; done
+        stop_redis
+      else
+        stop_node "$target" TERM
+      fi
+      ;;
+    kill)
+      [ -n "${1:-}" ] || fail "usage: cluster.sh kill K"
+      stop_node "$1" KILL ;;
+    status) status ;;
+    logs) logs "$@" ;;
+    gateway|gw) gateway "$@" ;;
+    wait-ready) wait_ready "${1:-$(node_count)}" "${2:-120}" ;;
+    seeds) seeds_csv ;;
+    -h|--help|help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, status, logs, gateway, wait-ready)" ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The main job (README "Quick start", command 1). On a fresh Debian/Ubuntu machine with the .NET 10 SDK it:
+#   1. installs what is missing (redis-server from apt; NuGet packages; the TorchSharp load fix is part of the build),
+#   2. builds Release,
+#   3. generates the synthetic traffic dataset (deterministic; no ../shared needed),
+#   4. starts Redis (AOF on) and a local 3-node cluster (deploy/cluster.sh),
+#   5. trains the demo model through the gateway, predicts with it, prints the report,
+#   6. tells you how to keep going. The cluster keeps running; `bash deploy/cluster.sh stop` stops it.
+# Idempotent: run it again and it reuses the build, the data and the running cluster, and retrains the model.
+#
+# Settings (environment): ANTINEX_DEMO_ROWS (20000), ANTINEX_DEMO_SEED (42), ANTINEX_DEMO_NODES (3),
+# plus every ANTINEX_* variable of deploy/cluster.sh (ports, run folder, data root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+source deploy/lib/prereqs.sh
+
+ROWS="${ANTINEX_DEMO_ROWS:-20000}"
+SEED="${ANTINEX_DEMO_SEED:-42}"
+NODES="${ANTINEX_DEMO_NODES:-3}"
+RUN_DIR="${ANTINEX_RUN_DIR:-$REPO/.run}"
+DATA_ROOT="${ANTINEX_DATA_ROOT:-$RUN_DIR/data}"
+export ANTINEX_RUN_DIR="$RUN_DIR" ANTINEX_DATA_ROOT="$DATA_ROOT"
+TRAIN_REQUEST=training/demo-synthetic.json
+PREDICT_REQUEST=training/demo-synthetic-predict.json
+GATEWAY="bash deploy/cluster.sh gateway"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "1/6 prerequisites"
+ensure_dotnet
+ensure_redis_server
+ensure_fonts
+echo "dotnet $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}')"
+
+step "2/6 build (Release)"
+# The build's chatter goes to a log; it is shown only when the build fails.
+mkdir -p "$RUN_DIR/logs"
+build_log="$RUN_DIR/logs/build.log"
+if ! { dotnet restore AntiNex.Cluster.sln --nologo -v q &&
+       dotnet build AntiNex.Node/AntiNex.Node.csproj -c Release --no-restore --nologo -v q &&
+       dotnet build AntiNex.Gateway/AntiNex.Gateway.csproj -c Release --no-restore --nologo -v q; } >"$build_log" 2>&1; then
+  grep -E 'error|Error' "$build_log" | tail -30 >&2 || tail -30 "$build_log" >&2
+  echo "build failed (full log: $build_log)" >&2
+  exit 1
+fi
+echo "built AntiNex.Node and AntiNex.Gateway (log: $build_log)"
+
+step "3/6 synthetic dataset ($ROWS rows, seed $SEED) in $DATA_ROOT/synthetic/"
+# Regenerated only when the size or seed changed (the stamp records them).
+stamp="$DATA_ROOT/synthetic/.demo-$ROWS-$SEED"
+if [ ! -f "$stamp" ] || [ ! -f "$DATA_ROOT/synthetic/demo.csv" ]; then
+  mkdir -p "$DATA_ROOT/synthetic"
+  rm -f "$DATA_ROOT"/synthetic/.demo-*
+  $GATEWAY generate --rows "$ROWS" --seed "$SEED" --out "$DATA_ROOT/synthetic/demo.csv"
+  # Rows the model has never seen (another seed), for the predict step.
+  $GATEWAY generate --rows 1000 --seed $((SEED + 1)) --out "$DATA_ROOT/synthetic/demo-predict.csv"
+  touch "$stamp"
+else
+  echo "up to date: $DATA_ROOT/synthetic/demo.csv"
+fi
+
+step "4/6 Redis + $NODES-node cluster"
+bash deploy/cluster.sh start "$NODES"
+bash deploy/cluster.sh wait-ready "$NODES" 180
+
+step "5/6 train '$TRAIN_REQUEST' on the cluster"
+$GATEWAY train -f "$TRAIN_REQUEST" --timeout 15m
+
+step "6/6 predict '$PREDICT_REQUEST' (1,000 rows the model never saw)"
+$GATEWAY predict -f "$PREDICT_REQUEST" --timeout 5m
+
+echo
+$GATEWAY models || true
+
+cat <<EOF
+
+$(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
+
+  status (members, shards, models per node)   bash deploy/cluster.sh status
+  list models                                  bash deploy/cluster.sh gateway models
+  describe the demo model                      bash deploy/cluster.sh gateway describe synthetic-traffic-dnn
+  predict again                                bash deploy/cluster.sh gateway predict -f $PREDICT_REQUEST
+  scale out: start node $((NODES + 1))                      bash deploy/cluster.sh add
+  failover: kill -9 node 2, then predict       bash deploy/cluster.sh kill 2
+  bring node 2 back                            bash deploy/cluster.sh restart 2
+  logs (node K or redis; -f to follow)         bash deploy/cluster.sh logs 1 -f
+  more data (any size, streamed)               bash deploy/cluster.sh gateway generate --rows 1000000 --out $DATA_ROOT/synthetic/big.csv
+  stop everything (models stay in Redis)       bash deploy/cluster.sh stop
+
+  logs:     $RUN_DIR/logs/        plots (training curves, confusion matrix): $RUN_DIR/plots/
+  data:     $DATA_ROOT/ (the nodes' --data-root; request paths are relative to it)
+  Redis:    127.0.0.1:${ANTINEX_REDIS_PORT:-6390}, AOF in $RUN_DIR/redis/
+EOF
