@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return ForgetCommand.Create();
         yield return ModelsCommand.Create();
         yield return StatusCommand.Create();
+        yield return BenchCommand.Create();
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
         yield return PersistenceBenchCommand.Create();
