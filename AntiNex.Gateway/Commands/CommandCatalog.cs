@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return ModelsCommand.Create();
         yield return StatusCommand.Create();
         yield return BenchCommand.Create();
+        yield return QueueCommand.Create();
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
         yield return PersistenceBenchCommand.Create();
