@@ -27,7 +27,7 @@ internal sealed class GatewayActor : ReceiveActor
     /// <summary>One request: sends the command with itself as progress target and sender; ends on the final reply.</summary>
     private sealed class RequestSession : ReceiveActor, IWithTimers
     {
-        private static readonly TimeSpan FirstResend = TimeSpan.FromSeconds(3);
+        private static readonly TimeSpan FirstResend = TimeSpan.FromSeconds(2);
         private TimeSpan _resendAfter = FirstResend;
         private bool _progressSeen;
 
@@ -43,7 +43,7 @@ internal sealed class GatewayActor : ReceiveActor
             {
                 if (_progressSeen) return; // the entity is alive and working: a re-send would only duplicate work
                 region.Tell(command, Self);
-                _resendAfter = TimeSpan.FromTicks(Math.Min(_resendAfter.Ticks * 2, TimeSpan.FromSeconds(20).Ticks));
+                _resendAfter = TimeSpan.FromTicks(Math.Min(_resendAfter.Ticks * 2, TimeSpan.FromSeconds(4).Ticks));
                 Timers.StartSingleTimer("resend", Resend.Instance, _resendAfter);
             });
             Receive<TrainingQueued>(p => Progress(request, p));
