@@ -21,7 +21,15 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
 
         // ---- a long retrain of "Live" plus two other labels training at the same time ----
         var progress = new List<object>();
-        var retrain = gateway.TrainAsync("live", Data.TrainJson("Live", epochs: 40, neurons: 48), TrainTimeout, p => { lock (progress) progress.Add(p); });
+        var running = new TaskCompletionSource();
+        var retrain = gateway.TrainAsync("live", Data.TrainJson("Live", epochs: 60, neurons: 48), TrainTimeout, p =>
+        {
+            lock (progress) progress.Add(p);
+            if (p is TrainingProgressed) running.TrySetResult();
+        });
+        await running.Task.WaitAsync(TrainTimeout);
+        // A second train of the same label while the first runs is refused, naming the reason.
+        var busy = await gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout);
         var others = new[] { TrainAsync(gateway, "Other-1"), TrainAsync(gateway, "Other-2") };
         var during = new List<Predicted>();
         while (!retrain.IsCompleted && during.Count < 20)
@@ -30,7 +38,6 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
             if (!retrain.IsCompleted) during.Add(p);
             await Task.Delay(100);
         }
-        var busy = await gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout);
         var v2 = await retrain as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"retrain: {Describe(await retrain)}");
         await Task.WhenAll(others);
         Log.Step($"{during.Count} predicts during the retrain, all version {string.Join(",", during.Select(d => d.Version).Distinct())}; retrain -> v{v2.Version}");
@@ -39,7 +46,7 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         Assert.All(during, p => Assert.Equal(before, TestData.Fingerprint(p)));
         Assert.Equal(2, v2.Version);
         lock (progress) Assert.Contains(progress, p => p is TrainingProgressed);
-        if (busy is ModelFailed bf) Assert.Equal("busy", bf.Code); // unless it arrived after the retrain finished
+        Assert.Equal("busy", Assert.IsType<ModelFailed>(busy).Code);
         var after = await PredictAsync(gateway, "Live");
         Assert.Equal(2, after.Version);
 
