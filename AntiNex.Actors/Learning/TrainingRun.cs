@@ -144,8 +144,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         try
         {
             var fitWatch = Stopwatch.StartNew();
-            var history = Trainer.Fit(net, trainData, testData, settings, progress, "fit", 0, 0, ct);
+            var history = Trainer.Fit(net, trainData, testData, settings, progress, "fit", 0, 0, ct, out var validationSeconds);
             fitWatch.Stop();
+            var trainingSeconds = fitWatch.Elapsed.TotalSeconds - validationSeconds;
 
             // ---- evaluate on held-out rows ----
             Report("evaluate", "evaluating on the held-out rows");
@@ -164,7 +165,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
                 CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
                 TrainRows = trainRows.Length, TestRows = testRows.Length,
-                RowsPerSecond = fitWatch.Elapsed.TotalSeconds > 0 ? (double)trainRows.Length * r.Epochs / fitWatch.Elapsed.TotalSeconds : 0,
+                RowsPerSecond = trainingSeconds > 0 ? (double)trainRows.Length * r.Epochs / trainingSeconds : 0,
+                FitSeconds = fitWatch.Elapsed.TotalSeconds,
+                ValidationSeconds = validationSeconds,
             };
             if (regression)
             {

@@ -105,8 +105,22 @@ internal static class TrainCommand
         return 2;
     }
 
+    private static string Describe(TrainingProgress p)
+    {
+        var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
+        return $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
+            (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
+            (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+    }
+
     private static TrainingOutcome WithProgress(IAnsiConsole ui, AntiNexRequest request, DataRoots roots, EngineOptions options, CancellationToken ct)
     {
+        if (!ui.Profile.Capabilities.Interactive)
+        {
+            // Redirected (a script, a log file): one plain line per tick instead of a live display.
+            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p)));
+            return TrainingEngine.Train(request, roots, options, lines, ct);
+        }
         TrainingOutcome? outcome = null;
         ui.Progress()
             .AutoClear(false)
@@ -120,9 +134,7 @@ internal static class TrainCommand
                     var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
                     if (!tasks.TryGetValue(key, out var task)) tasks[key] = task = ctx.AddTask(key, maxValue: p.Epochs);
                     task.Value = p.Epoch;
-                    task.Description = $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
-                        (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
-                        (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+                    task.Description = Describe(p);
                 });
                 outcome = TrainingEngine.Train(request, roots, options, reporter, ct);
             });
