@@ -60,6 +60,19 @@ public class EngineTrainingTests
         Assert.NotEqual(WeightsOf(a.Artifact), WeightsOf(c.Artifact));
     }
 
+    [Fact]
+    public void Concurrent_trainings_stay_deterministic()
+    {
+        // Actors train in parallel in one process: no training may draw from another's random stream.
+        using var t = new EngineTestData.TempRoot();
+        t.Write("blobs.csv", EngineTestData.BinaryCsv(200, 12));
+        var alone = Train(t, EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: 8));
+        var together = new TrainingOutcome[3];
+        Parallel.For(0, 3, i => together[i] = Train(t, EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: 8)));
+        Assert.All(together, o => Assert.Equal(alone.Report.History, o.Report.History));
+        Assert.All(together, o => Assert.Equal(WeightsOf(alone.Artifact), WeightsOf(o.Artifact)));
+    }
+
     // The artifact without header, created time and checksum: the weight tensors are its tail.
     private static byte[] WeightsOf(byte[] artifact)
     {
