@@ -155,7 +155,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 Label = r.Label, MlType = r.MlType, PredictFeature = pf, Task = task, Pipeline = pipeline, Layers = layers,
                 NetworkInputs = pipeline.Width, Target = codec, LabelRules = r.LabelRules, TargetRules = r.TargetRules,
                 CreatedUtc = DateTimeOffset.UtcNow, Seed = r.Seed, Loss = r.Loss, Optimizer = r.Optimizer,
-                TrainRows = trainRows.Length, TestRows = testRows.Length,
+                TrainRows = trainRows.Length, TestRows = testRows.Length, CsvHeader = r.CsvHeader, Columns = r.Columns,
             };
             model = new TrainedModel(state, net, 0);
             var outputs = model.ForwardLocked(testData.X, testData.Rows);

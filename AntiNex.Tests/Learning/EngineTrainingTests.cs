@@ -167,6 +167,25 @@ public class EngineTrainingTests
     }
 
     [Fact]
+    public void Headerless_training_data_and_a_predict_request_that_names_only_the_dataset()
+    {
+        using var t = new EngineTestData.TempRoot();
+        string Headerless(int rows, int seed) => string.Concat(EngineTestData.BinaryCsv(rows, seed).Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l + ",3\n"));
+        t.Write("train.txt", Headerless(200, 13));
+        t.Write("later.txt", Headerless(30, 14));
+        var outcome = Train(t, """
+            {"label": "Headerless", "dataset": "train.txt", "csv_header": false, "columns": ["x0", "x1", "proto", "const", "label", "difficulty"],
+             "predict_feature": "label", "ignore_features": ["difficulty"], "categorical_features": ["proto"], "apply_scaler": true,
+             "epochs": 3, "num_splits": 0, "loss": "binary_crossentropy"}
+            """);
+        using var model = TrainedModel.Load(outcome.Artifact);
+        Assert.Equal(["x0", "x1", "proto", "const"], model.Summary.InputFeatures); // difficulty never a feature
+        var p = model.Predict(EngineTestData.Request("""{"label": "Headerless", "dataset": "later.txt", "predict_feature": "label"}"""), t.Roots);
+        Assert.Equal(30, p.Rows);
+        Assert.NotNull(p.Accuracy);
+    }
+
+    [Fact]
     public void Test_dataset_is_used_for_evaluation()
     {
         using var t = new EngineTestData.TempRoot();
