@@ -34,8 +34,10 @@ internal static class Trainer
             ct.ThrowIfCancellationRequested();
             // Loss and hit counts accumulate in tensors and are read once per epoch: a per-batch .item() would
             // synchronise and cost more than the small network's step itself.
+            // Batch logits are parked at their rows (one index_copy_ per batch); the epoch's training accuracy is
+            // computed from them once, at the end of the epoch.
             using var lossAcc = torch.zeros(1, dtype: ScalarType.Float32);
-            using var hitAcc = torch.zeros(1, dtype: ScalarType.Int64);
+            using var epochLogits = s.Task == TaskKind.Regression ? null : torch.zeros(train.Rows, net.Outputs);
             using (var perm = torch.randperm(train.Rows, generator: gen))
             {
                 for (int start = 0; start < train.Rows; start += s.BatchSize)
@@ -54,12 +56,17 @@ internal static class Trainer
                     using (torch.no_grad())
                     {
                         lossAcc.add_(loss.detach(), len);
-                        if (s.Task != TaskKind.Regression) hitAcc.add_(Hits(net, logits.detach(), yb, s.Task));
+                        epochLogits?.index_copy_(0, idx, logits.detach());
                     }
                 }
             }
             double lossSum = lossAcc.item<float>();
-            long correct = hitAcc.item<long>();
+            long correct = 0;
+            if (epochLogits is not null)
+            {
+                using var hits = Hits(net, epochLogits, y, s.Task);
+                correct = hits.item<long>();
+            }
             double? acc = s.Task == TaskKind.Regression ? null : (double)correct / train.Rows;
             double? valLoss = null, valAcc = null;
             if (validation is { Rows: > 0 })
