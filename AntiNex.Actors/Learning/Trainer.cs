@@ -98,18 +98,18 @@ internal static class Trainer
         return (loss, acc);
     }
 
-    /// <summary>Network outputs after the output activation, [rows x outputs], in batches of 8192.</summary>
+    /// <summary>Network outputs after the output activation, [rows x outputs], in chunks of 65,536 rows.</summary>
     public static float[] Forward(DenseNetwork net, float[] x, int rows, int width)
     {
         int outputs = net.Outputs;
         var result = new float[rows * outputs];
         using var _ = torch.no_grad();
-        const int batch = 8192;
+        const int batch = 65_536;
         for (int start = 0; start < rows; start += batch)
         {
             using var scope = torch.NewDisposeScope();
             int len = Math.Min(batch, rows - start);
-            var xb = torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]);
+            var xb = len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]);
             var outT = net.forward(xb).contiguous();
             outT.data<float>().CopyTo(result, start * outputs);
         }
