@@ -200,7 +200,18 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 predictFrame = Frame.FromPredictRows(r.PredictRows, model.PredictPlan(pf), r.MarkEmpty, "predict_rows");
             var predictions = model.PredictFrame(predictFrame, r.Label, r.MaxRecords);
             wall.Stop();
-            report = report with { TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings };
+            var plots = new List<string>();
+            if (options.PlotDirectory is { } plotDir)
+            {
+                try { plots.Add(HistoryPlot.Write(plotDir, r.Label, history)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+                {
+                    _warnings.Add($"training curves not plotted: {e.Message}"); // a plot never fails a training
+                }
+            }
+            if (r.ShowModelJson)
+                _warnings.Add("model: " + string.Join(" -> ", layers.Select(l => $"dense {l.Units} {l.Init} {l.Activation}" + (l.Dropout > 0 ? $" dropout {l.Dropout}" : ""))) + $" (inputs {pipeline.Width})");
+            report = report with { TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings, Plots = plots };
             return new TrainingOutcome(artifact, report, predictions);
         }
         finally

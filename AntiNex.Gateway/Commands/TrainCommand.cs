@@ -25,9 +25,10 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's default)", DefaultValueFactory = _ => 1 };
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
         var seed = new Option<int?>("--seed") { Description = "Override the request's seed" };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write the training curves (PNG) into this folder" };
         var alsoTest = new Option<string[]>("--also-test") { Description = "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt" };
         var command = new Command("train", "Train a model for an AntiNex request.");
-        foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest }) command.Options.Add(o);
+        foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest, plots }) command.Options.Add(o);
         command.SetAction((parse, ct) =>
         {
             if (!parse.GetValue(local))
@@ -36,13 +37,13 @@ internal static class TrainCommand
                 return Task.FromResult(2);
             }
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
-                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed), parse.GetValue(alsoTest) ?? []));
+                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed), parse.GetValue(alsoTest) ?? [], parse.GetValue(plots)?.FullName));
         });
         return command;
     }
 
     public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct,
-        int? seed = null, string[]? alsoTest = null)
+        int? seed = null, string[]? alsoTest = null, string? plotDirectory = null)
     {
         // With --json, everything human-readable goes to stderr so stdout stays one JSON document.
         var ui = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
@@ -62,7 +63,7 @@ internal static class TrainCommand
         TrainingOutcome outcome;
         try
         {
-            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads }, ct);
+            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads, PlotDirectory = plotDirectory }, ct);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
         catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return 130; }
@@ -176,6 +177,7 @@ internal static class TrainCommand
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        foreach (var plot in r.Plots) ui.MarkupLineInterpolated($"plot: {plot}");
         if (outcome.Predictions is { } p) ui.WriteLine(p.Summary);
     }
 

@@ -186,6 +186,19 @@ public class EngineTrainingTests
     }
 
     [Fact]
+    public void Training_curves_are_plotted_when_a_plot_directory_is_given()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("blobs.csv", EngineTestData.BinaryCsv(100, 15));
+        var plots = Path.Combine(t.Path, "plots");
+        var outcome = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 2, splits: 0)), t.Roots,
+            EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
+        var png = Assert.Single(outcome.Report.Plots);
+        Assert.StartsWith(plots, png);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+    }
+
+    [Fact]
     public void Test_dataset_is_used_for_evaluation()
     {
         using var t = new EngineTestData.TempRoot();
