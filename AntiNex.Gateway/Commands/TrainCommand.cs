@@ -27,21 +27,22 @@ internal static class TrainCommand
         // "--seed" names the cluster's seed nodes on this command (as on every cluster command); with --local a single
         // integer --seed N is still accepted as the request-seed override.
         var seed = new Option<int?>("--random-seed") { Description = "Override the request's seed (--local; also --local --seed N)" };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write the training curves (PNG) into this folder" };
         var alsoTest = new Option<string[]>("--also-test") { Description = "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt" };
         var command = new Command("train", "Train a model for an AntiNex request.");
-        foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest }) command.Options.Add(o);
+        foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest, plots }) command.Options.Add(o);
         var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster (--seed = seed nodes)
         command.SetAction((parse, ct) =>
         {
             if (!parse.GetValue(local)) return cluster(parse, ct);
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
-                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed) ?? ClusterTrain.IntegerSeed(parse), parse.GetValue(alsoTest) ?? []));
+                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed) ?? ClusterTrain.IntegerSeed(parse), parse.GetValue(alsoTest) ?? [], parse.GetValue(plots)?.FullName));
         });
         return command;
     }
 
     public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct,
-        int? seed = null, string[]? alsoTest = null)
+        int? seed = null, string[]? alsoTest = null, string? plotDirectory = null)
     {
         // With --json, everything human-readable goes to stderr so stdout stays one JSON document.
         var ui = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
@@ -61,7 +62,7 @@ internal static class TrainCommand
         TrainingOutcome outcome;
         try
         {
-            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads }, ct);
+            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads, PlotDirectory = plotDirectory }, ct);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
         catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return 130; }
@@ -104,8 +105,22 @@ internal static class TrainCommand
         return 2;
     }
 
+    private static string Describe(TrainingProgress p)
+    {
+        var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
+        return $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
+            (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
+            (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+    }
+
     private static TrainingOutcome WithProgress(IAnsiConsole ui, AntiNexRequest request, DataRoots roots, EngineOptions options, CancellationToken ct)
     {
+        if (!ui.Profile.Capabilities.Interactive)
+        {
+            // Redirected (a script, a log file): one plain line per tick instead of a live display.
+            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p)));
+            return TrainingEngine.Train(request, roots, options, lines, ct);
+        }
         TrainingOutcome? outcome = null;
         ui.Progress()
             .AutoClear(false)
@@ -119,9 +134,7 @@ internal static class TrainCommand
                     var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
                     if (!tasks.TryGetValue(key, out var task)) tasks[key] = task = ctx.AddTask(key, maxValue: p.Epochs);
                     task.Value = p.Epoch;
-                    task.Description = $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
-                        (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
-                        (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+                    task.Description = Describe(p);
                 });
                 outcome = TrainingEngine.Train(request, roots, options, reporter, ct);
             });
@@ -163,6 +176,7 @@ internal static class TrainCommand
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        foreach (var plot in r.Plots) ui.MarkupLineInterpolated($"plot: {plot}");
         if (outcome.Predictions is { } p) ui.WriteLine(p.Summary);
     }
 
