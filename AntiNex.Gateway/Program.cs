@@ -5,5 +5,5 @@ using AntiNex.Gateway.Commands;
 // (train/predict/describe/forget/models/status/bench), and the benchmarks. Each command lives in Commands/.
 var root = new RootCommand("AntiNex Cluster gateway console: train and predict AntiNex requests, locally or on the cluster.");
 foreach (var command in CommandCatalog.All())
-    root.Subcommands.Add(command);
+    CommandMerge.AddOrMerge(root, command); // features may share a verb, e.g. `bench` and `bench persistence`
 return await root.Parse(args).InvokeAsync();

@@ -13,23 +13,31 @@ namespace AntiNex.Gateway.Commands;
 /// <c>antinex-gateway bench persistence [--redis CONNSTR]</c>: throughput of our Redis journal and snapshot store,
 /// printed next to the published Akka.Persistence.Redis 1.4.16 figures. Without --redis it runs its own redis-server.
 /// </summary>
-internal static class PersistenceBenchCommand
+public static class PersistenceBenchCommand
 {
-    public static Command Create()
+    /// <summary>The <c>bench</c> verb holding <c>persistence</c>; merged with any other <c>bench</c> (see <see cref="CommandMerge"/>).</summary>
+    public static Command Create() => new("bench", "Benchmarks that print figures.") { CreatePersistence() };
+
+    /// <summary>The <c>persistence</c> subcommand alone, to hang under another <c>bench</c> command.</summary>
+    public static Command CreatePersistence()
     {
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string; default: start a private redis-server on a free port." };
         var events = new Option<int>("--events") { Description = "Events per journal measurement.", DefaultValueFactory = _ => 10_000 };
         var actors = new Option<int>("--actors") { Description = "Actors persisting in parallel for the 'N actors' row.", DefaultValueFactory = _ => 10 };
-        var persistence = new Command("persistence", "Measure the Redis journal (events/s) and snapshot store (MB/s).") { redis, events, actors };
+        var rounds = new Option<int>("--rounds") { Description = "Repetitions per measurement; the median is reported with the range.", DefaultValueFactory = _ => 3 };
+        var chunk = new Option<int>("--chunk-kb") { Description = "Snapshot store chunk-size in KiB (plugin default 4096).", DefaultValueFactory = _ => 4096 };
+        var parallel = new Option<int>("--parallel-chunks") { Description = "Snapshot store parallel-chunks (plugin default 4).", DefaultValueFactory = _ => 4 };
+        var persistence = new Command("persistence", "Measure the Redis journal (events/s) and snapshot store (MB/s).") { redis, events, actors, rounds, chunk, parallel };
         persistence.SetAction(async (parse, _) =>
         {
-            await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)));
+            await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)), Math.Max(1, parse.GetValue(rounds)),
+                Math.Max(1, parse.GetValue(chunk)), Math.Max(1, parse.GetValue(parallel)));
             return 0;
         });
-        return new Command("bench", "Benchmarks that print figures.") { persistence };
+        return persistence;
     }
 
-    private static async Task RunAsync(string? connectionString, int events, int actors)
+    private static async Task RunAsync(string? connectionString, int events, int actors, int rounds, int chunkKb, int parallelChunks)
     {
         using var ownServer = connectionString is null ? PrivateRedisServer.Start() : null;
         connectionString ??= ownServer!.ConnectionString;
@@ -40,26 +48,27 @@ internal static class PersistenceBenchCommand
             akka.persistence.journal.plugin = "akka.persistence.journal.redis"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.redis"
             akka.persistence.journal.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
-            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
+            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}", chunk-size = {{chunkKb}}KiB, parallel-chunks = {{parallelChunks}} }
             """).WithFallback(RedisPersistenceConfig.DefaultConfig());
         var system = ActorSystem.Create("persistence-bench", config);
         try
         {
-            Console.WriteLine($"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}");
+            Console.WriteLine($"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}   rounds: {rounds} (median shown)   snapshot chunks: {chunkKb} KiB x {parallelChunks} in flight");
             Console.WriteLine($"Host: {Environment.ProcessorCount} cores, .NET {Environment.Version}; redis-server {(ownServer is null ? "given" : "private, --save \"\" --appendonly no")}");
             if (File.Exists("/proc/loadavg")) Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
             await PersistAsync(system, "warmup", 500, Mode.Persist); // JIT, connection, scripts
-            var rows = new List<(string Name, double Value, string Unit, double? Anchor)>();
-            rows.Add(("Persist, 1 actor", await PersistAsync(system, "persist-1", events, Mode.Persist), "events/s", 772));
-            rows.Add(($"Persist, {actors} actors in parallel", await PersistParallelAsync(system, events, actors), "events/s", null));
-            rows.Add(("PersistAll, batches of 50", await PersistAsync(system, "persist-all", events, Mode.PersistAll), "events/s", 20_275));
-            rows.Add(("PersistAsync, 1 actor", await PersistAsync(system, "persist-async", events, Mode.PersistAsync), "events/s", 13_131));
-            rows.Add(($"Recovery of {events:N0} events", await RecoverAsync(system, "persist-1", events), "events/s", 20_119));
+            var rows = new List<Row>();
+            rows.Add(await MeasureAsync("Persist, 1 actor", "events/s", 772, rounds, r => PersistAsync(system, $"persist-1-{r}", events, Mode.Persist)));
+            rows.Add(await MeasureAsync($"Persist, {actors} actors in parallel", "events/s", null, rounds, r => PersistParallelAsync(system, $"parallel-{r}", events, actors)));
+            rows.Add(await MeasureAsync("PersistAll, batches of 50", "events/s", 20_275, rounds, r => PersistAsync(system, $"persist-all-{r}", events, Mode.PersistAll)));
+            rows.Add(await MeasureAsync("PersistAsync, 1 actor", "events/s", 13_131, rounds, r => PersistAsync(system, $"persist-async-{r}", events, Mode.PersistAsync)));
+            rows.Add(await MeasureAsync($"Recovery of {events:N0} events", "events/s", 20_119, rounds, r => RecoverAsync(system, $"persist-1-{r}", events)));
             foreach (var mb in new[] { 1, 50 })
             {
-                var (save, load) = await SnapshotAsync(system, mb, mb == 1 ? 20 : 3);
-                rows.Add(($"Snapshot save, {mb} MB", save, "MB/s", null));
-                rows.Add(($"Snapshot load, {mb} MB", load, "MB/s", null));
+                var results = new List<(double Save, double Load)>();
+                for (var r = 0; r < rounds; r++) results.Add(await SnapshotAsync(system, mb, mb == 1 ? 20 : 3));
+                rows.Add(Row.Of($"Snapshot save, {mb} MB", "MB/s", null, results.Select(x => x.Save)));
+                rows.Add(Row.Of($"Snapshot load, {mb} MB", "MB/s", null, results.Select(x => x.Load)));
             }
             Print(rows);
             await CleanUpAsync(connectionString, prefix);
@@ -85,11 +94,11 @@ internal static class PersistenceBenchCommand
         return events / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> PersistParallelAsync(ActorSystem system, int events, int actors)
+    private static async Task<double> PersistParallelAsync(ActorSystem system, string pidPrefix, int events, int actors)
     {
         var perActor = events / actors;
         var completions = Enumerable.Range(0, actors).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var refs = Enumerable.Range(0, actors).Select(i => system.ActorOf(Props.Create(() => new BenchActor($"parallel-{i}", perActor, completions[i])))).ToArray();
+        var refs = Enumerable.Range(0, actors).Select(i => system.ActorOf(Props.Create(() => new BenchActor($"{pidPrefix}-{i}", perActor, completions[i])))).ToArray();
         await Task.WhenAll(refs.Select(r => r.Ask<string>("ready", TimeSpan.FromSeconds(30))));
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < perActor; i++)
@@ -136,13 +145,30 @@ internal static class PersistenceBenchCommand
         return (mb / save.Elapsed.TotalSeconds, mb / load.Elapsed.TotalSeconds);
     }
 
-    private static void Print(List<(string Name, double Value, string Unit, double? Anchor)> rows)
+    private sealed record Row(string Name, string Unit, double? Anchor, double Median, double Min, double Max)
+    {
+        public static Row Of(string name, string unit, double? anchor, IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return new Row(name, unit, anchor, sorted[(sorted.Length - 1) / 2], sorted[0], sorted[^1]);
+        }
+    }
+
+    private static async Task<Row> MeasureAsync(string name, string unit, double? anchor, int rounds, Func<int, Task<double>> measure)
+    {
+        var values = new List<double>();
+        for (var r = 0; r < rounds; r++) values.Add(await measure(r));
+        return Row.Of(name, unit, anchor, values);
+    }
+
+    private static void Print(List<Row> rows)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"Measurement",-34} {"Value",12} {"Unit",-9} {"Anchor 1.4.16",14} {"Ratio",7}");
-        Console.WriteLine(new string('-', 80));
-        foreach (var (name, value, unit, anchor) in rows)
-            Console.WriteLine($"{name,-34} {value,12:N0} {unit,-9} {(anchor is null ? "-" : anchor.Value.ToString("N0")),14} {(anchor is null ? "-" : (value / anchor.Value).ToString("0.00") + "x"),7}");
+        Console.WriteLine($"{"Measurement",-34} {"Median",10} {"Min..Max",19} {"Unit",-9} {"Anchor 1.4.16",13} {"Ratio",7}");
+        Console.WriteLine(new string('-', 97));
+        foreach (var row in rows)
+            Console.WriteLine($"{row.Name,-34} {row.Median,10:N0} {$"{row.Min:N0}..{row.Max:N0}",19} {row.Unit,-9} " +
+                              $"{(row.Anchor is null ? "-" : row.Anchor.Value.ToString("N0")),13} {(row.Anchor is null ? "-" : (row.Median / row.Anchor.Value).ToString("0.00") + "x"),7}");
         Console.WriteLine();
         Console.WriteLine("Anchors: Akka.Persistence.Redis 1.4.16 JournalPerfSpec (other hardware); compare ratios with care.");
     }

@@ -15,6 +15,8 @@ public sealed class RedisHostingSpec(RedisFixture redis)
     public async Task WithRedisPersistence_makes_the_redis_plugins_the_defaults()
     {
         var prefix = PersistenceTestConfig.NewPrefix();
+        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
         using var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("hosting-spec", (builder, _) =>
                 builder.WithRedisPersistence(redis.Server.ConnectionString, prefix)))
@@ -31,17 +33,21 @@ public sealed class RedisHostingSpec(RedisFixture redis)
             var counter = system.ActorOf(CounterActor.Props("hosted-1", system.DeadLetters));
             Assert.Equal("ok:7", await counter.Ask<string>(7, TimeSpan.FromSeconds(10)));
             counter.Tell("snap");
-            using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
-            var server = admin.GetServer(admin.GetEndPoints()[0]);
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (!server.Keys(pattern: prefix + "{hosted-1}:snapshot:*").Any() && DateTime.UtcNow < deadline) await Task.Delay(50);
             var keys = server.Keys(pattern: prefix + "*").Select(k => k.ToString()).ToList();
             Assert.Contains(prefix + "{hosted-1}:events", keys);
             Assert.Contains(prefix + "{hosted-1}:highest", keys);
             Assert.Contains(keys, k => k.StartsWith(prefix + "{hosted-1}:snapshot:1:"));
+            // Journal and snapshot store share ONE multiplexer (an interactive plus at most a subscription connection).
+            // Other test classes may connect meanwhile, so count only this system's client name.
+            var ours = server.ClientList().Where(c => c.Name == RedisConnectionsName(system)).ToArray();
+            Assert.InRange(ours.Length, 1, 2);
         }
         finally { await host.StopAsync(); }
     }
+
+    private static string RedisConnectionsName(ActorSystem system) => $"antinex-{system.Name}";
 
     [Fact]
     public async Task DeferAsync_without_a_preceding_persist_never_fails_the_journal()

@@ -180,6 +180,15 @@ public sealed class RedisSnapshotStoreSpec : TestKit
     }
 
     [Fact]
+    public void Committed_pieces_are_permanent()
+    {
+        using var admin = StackExchange.Redis.ConnectionMultiplexer.Connect(_redis.Server.ConnectionString);
+        var pieces = RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:*");
+        Assert.Equal(5, pieces.Length);
+        Assert.All(pieces, key => Assert.Null(admin.GetDatabase().KeyTimeToLive(key)));
+    }
+
+    [Fact]
     public void Fails_the_load_when_the_payload_checksum_does_not_match()
     {
         var db = RedisAdmin.Db(_redis.Server, out var mux);
@@ -207,6 +216,17 @@ public sealed class RedisSnapshotStoreSpec : TestKit
             Assert.Equal(4, await again.Ask<object>("recovered", TimeSpan.FromSeconds(10)));
             Sys.Stop(again);
         }
+    }
+
+    [Fact]
+    public void Fails_the_load_when_a_payload_piece_is_missing()
+    {
+        var db = RedisAdmin.Db(_redis.Server, out var mux);
+        using (mux) db.KeyDelete(RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:15:*").Single());
+        _store.Tell(new LoadSnapshot(_pid, SnapshotSelectionCriteria.Latest, long.MaxValue), _sender.Ref);
+        Assert.Contains("missing", _sender.ExpectMsg<LoadSnapshotFailed>().Cause.Message);
+        // Older snapshots are untouched and still load by criteria.
+        AssertLoaded(Load(new SnapshotSelectionCriteria(14)), 3);
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public sealed class RedisConnections : IExtension, IDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var options = settings.ToConfigurationOptions();
+        // CLIENT LIST shows which actor system holds a connection, unless the connection string names it.
+        if (string.IsNullOrEmpty(options.ClientName)) options.ClientName = "antinex-" + _system.Name;
         var key = options.ToString(includePassword: true) + "|backlog=" + settings.FailFastWhenDisconnected + "|ca=" + settings.TlsCaCertificate;
         return _multiplexers.GetOrAdd(key, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(options))).Value;
     }

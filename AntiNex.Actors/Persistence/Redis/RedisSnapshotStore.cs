@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Snapshot;
 using StackExchange.Redis;
@@ -18,15 +19,24 @@ namespace AntiNex.Persistence.Redis;
 /// </summary>
 public sealed class RedisSnapshotStore : SnapshotStore
 {
-    // Commits a saved snapshot unless a newer save at the same sequence number already won.
+    // Commits a saved snapshot unless a newer save at the same sequence number already won. KEYS[3..] are the new
+    // pieces, written with a safety TTL so that a save interrupted before this commit leaves nothing behind for long;
+    // the commit checks they are all there and makes them permanent.
     // Returns {1, previous record or false} when committed, {0, own record} when superseded.
     private const string CommitScript = """
+        for i = 3, #KEYS do
+          if redis.call('EXISTS', KEYS[i]) == 0 then return redis.error_reply('snapshot piece missing at commit: ' .. KEYS[i]) end
+        end
         local old = redis.call('HGET', KEYS[2], ARGV[1])
         if old and string.sub(old, 1, 20) > string.sub(ARGV[2], 1, 20) then return {0, ARGV[2]} end
+        for i = 3, #KEYS do redis.call('PERSIST', KEYS[i]) end
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
         return {1, old}
         """;
+
+    /// <summary>Lifetime of pieces not yet committed (a save takes seconds; an interrupted one is cleaned by Redis).</summary>
+    private static readonly TimeSpan PendingPieceTtl = TimeSpan.FromHours(1);
 
     // Deletes one snapshot unless its stored timestamp is newer than ARGV[2] ('' = any timestamp). Returns the record.
     private const string DeleteScript = """
@@ -57,9 +67,11 @@ public sealed class RedisSnapshotStore : SnapshotStore
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ExtendedActorSystem _system;
     private readonly Task<ConnectionMultiplexer> _connection;
+    private readonly ILoggingAdapter _log;
 
     public RedisSnapshotStore(Config config)
     {
+        _log = Context.GetLogger();
         _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.SnapshotPluginId)));
         _keys = new RedisKeys(_settings.KeyPrefix);
         _system = (ExtendedActorSystem)Context.System;
@@ -83,29 +95,45 @@ public sealed class RedisSnapshotStore : SnapshotStore
 
         var db = await DatabaseAsync().ConfigureAwait(false);
         var pid = metadata.PersistenceId;
+        RedisResult[] reply;
         try
         {
             await ForEachChunkAsync(record.ChunkCount, i =>
             {
                 var offset = i * record.ChunkSize;
                 var piece = payload.AsMemory(offset, Math.Min(record.ChunkSize, payload.Length - offset));
-                return db.StringSetAsync(_keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i), piece);
+                return db.StringSetAsync(_keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i), piece, PendingPieceTtl);
             }).ConfigureAwait(false);
-            var reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript,
-                [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
+            RedisKey[] keys = [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid),
+                ..Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i))];
+            reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript, keys,
                 [metadata.SequenceNr, record.Encode()]).ConfigureAwait(false))!;
-            var committed = (int)reply[0] == 1;
-            var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
-            if (!committed) // a newer save at this seqNr won: drop our pieces
-                await DeleteChunksAsync(db, pid, metadata.SequenceNr, record).ConfigureAwait(false);
-            else if (previous is not null && previous.Generation != record.Generation) // overwrite: drop the old pieces
-                await DeleteChunksAsync(db, pid, metadata.SequenceNr, previous).ConfigureAwait(false);
         }
         catch
         {
-            // Best effort: do not leave the pieces of a failed save behind (Redis may well be down, hence no await).
-            _ = DeleteChunksAsync(db, pid, metadata.SequenceNr, record).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            // Not committed: drop our pieces, best effort (Redis may well be down; their TTL is the fallback).
+            TryDeleteChunksInBackground(db, pid, metadata.SequenceNr, record);
             throw;
+        }
+        // Committed or superseded, the save itself is done; cleaning up pieces must not fail it.
+        var committed = (int)reply[0] == 1;
+        var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
+        if (!committed) // a newer save at this seqNr won: drop our pieces
+            await TryDeleteChunksAsync(db, pid, metadata.SequenceNr, record).ConfigureAwait(false);
+        else if (previous is not null && previous.Generation != record.Generation) // overwrite: drop the old pieces
+            await TryDeleteChunksAsync(db, pid, metadata.SequenceNr, previous).ConfigureAwait(false);
+    }
+
+    private void TryDeleteChunksInBackground(IDatabase db, string pid, long sequenceNr, SnapshotRecord record) =>
+        _ = TryDeleteChunksAsync(db, pid, sequenceNr, record);
+
+    private async Task TryDeleteChunksAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
+    {
+        try { await DeleteChunksAsync(db, pid, sequenceNr, record).ConfigureAwait(false); }
+        catch (Exception e)
+        {
+            // Left-over pieces of a committed overwrite are unreachable garbage, not corruption.
+            _log.Warning("Could not delete unused pieces of snapshot {0}#{1} (generation {2}): {3}", pid, sequenceNr, record.Generation, e.Message);
         }
     }
 
@@ -196,8 +224,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
     {
         var deleted = await db.ScriptEvaluateAsync(DeleteScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
             [sequenceNr, maxTimestamp]).ConfigureAwait(false);
-        if (!deleted.IsNull)
-            await DeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
+        if (!deleted.IsNull) // the snapshot is gone once its metadata is; its pieces are garbage from here on
+            await TryDeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
     }
 
     private Task DeleteChunksAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
