@@ -34,6 +34,11 @@ ensure_fonts
 echo "dotnet $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}')"
 
 step "2/6 build (Release)"
+# Nodes already running keep the binaries they started with; say so rather than restart them behind your back.
+running_before=""
+for pidfile in "$RUN_DIR"/pids/node-*.pid; do
+  [ -e "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && running_before=1
+done
 # The build's chatter goes to a log; it is shown only when the build fails.
 mkdir -p "$RUN_DIR/logs"
 build_log="$RUN_DIR/logs/build.log"
@@ -62,6 +67,10 @@ fi
 
 step "4/6 Redis + $NODES-node cluster"
 bash deploy/cluster.sh start "$NODES"
+if [ -n "$running_before" ]; then
+  echo "note: the cluster was already running; its nodes use the binaries they were started with."
+  echo "      To run a new build: bash deploy/cluster.sh stop && bash deploy/demo.sh (models stay in Redis)."
+fi
 bash deploy/cluster.sh wait-ready "$NODES" 180
 
 step "5/6 train '$TRAIN_REQUEST' on the cluster"
@@ -72,6 +81,10 @@ $GATEWAY predict -f "$PREDICT_REQUEST" --timeout 5m
 
 echo
 $GATEWAY models || true
+
+# Training curves and the confusion matrix (PNG), written by the node that trained the model.
+plots=$(ls "${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}"/*.png 2>/dev/null || true)
+if [ -n "$plots" ]; then echo; echo "plots:"; echo "$plots" | sed 's/^/  /'; fi
 
 cat <<EOF
 
@@ -88,7 +101,7 @@ $(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
   more data (any size, streamed)               bash deploy/cluster.sh gateway generate --rows 1000000 --out $DATA_ROOT/synthetic/big.csv
   stop everything (models stay in Redis)       bash deploy/cluster.sh stop
 
-  logs:     $RUN_DIR/logs/        plots (training curves, confusion matrix): $RUN_DIR/plots/
+  logs:     $RUN_DIR/logs/        plots (training curves, confusion matrix): ${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}/
   data:     $DATA_ROOT/ (the nodes' --data-root; request paths are relative to it)
   Redis:    127.0.0.1:${ANTINEX_REDIS_PORT:-6390}, AOF in $RUN_DIR/redis/
 EOF
