@@ -5,20 +5,7 @@ namespace AntiNex.Gateway.Commands;
 /// <summary>Every top-level command. Each feature adds ONE line here and keeps its command in its own file.</summary>
 internal static class CommandCatalog
 {
-    /// <summary>Commands declared twice under one name (e.g. `bench` = cluster predict load, with `bench persistence`
-    /// from the Redis feature) are folded into one: the first keeps its action and options, and gains the others' subcommands.</summary>
     public static IEnumerable<Command> All()
-    {
-        var byName = new Dictionary<string, Command>();
-        foreach (var command in Declared())
-        {
-            if (!byName.TryGetValue(command.Name, out var first)) { byName[command.Name] = command; continue; }
-            foreach (var sub in command.Subcommands.ToList()) first.Subcommands.Add(sub);
-        }
-        return byName.Values;
-    }
-
-    private static IEnumerable<Command> Declared()
     {
         yield return VersionCommand.Create();
         yield return ValidateCommand.Create();

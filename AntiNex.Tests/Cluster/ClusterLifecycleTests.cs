@@ -102,7 +102,7 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : ClusterTes
         Passed();
     }
 
-    private async Task AssertAllIdenticalAsync(Gateway.Cluster.GatewayClient gateway, Dictionary<string, string> baseline)
+    private async Task AssertAllIdenticalAsync(global::AntiNex.Gateway.Cluster.GatewayClient gateway, Dictionary<string, string> baseline)
     {
         foreach (var (label, fingerprint) in baseline)
         {
