@@ -55,6 +55,7 @@ public sealed record NodeSettings
           --stable-after DURATION      split-brain-resolver stable-after (default 00:00:20)
           --log-json                   JSON log lines
           --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
+          --Section:Key VALUE          any other setting, e.g. --Telemetry:PrometheusPort 9464
         """;
 
     /// <summary>Turns argv into configuration key/values; throws ArgumentException naming the bad option.</summary>
@@ -68,7 +69,16 @@ public sealed record NodeSettings
             string? inline = null;
             var eq = arg.IndexOf('=');
             if (arg.StartsWith("--") && eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
-            if (!Options.TryGetValue(arg, out var key)) throw new ArgumentException($"unknown option '{arg}'\n{Usage}");
+            if (!Options.TryGetValue(arg, out var key))
+            {
+                // Section settings pass through as configuration keys, e.g. --Telemetry:PrometheusPort 9464.
+                if (arg.StartsWith("--") && arg.Contains(':') && (inline is not null || i + 1 < args.Length))
+                {
+                    values[arg[2..]] = inline ?? args[++i];
+                    continue;
+                }
+                throw new ArgumentException($"unknown option '{arg}'\n{Usage}");
+            }
             string value;
             if (Flags.Contains(key) && inline is null) value = "true";
             else if (inline is not null) value = inline;

@@ -8,6 +8,7 @@ using AntiNex.Data;
 using AntiNex.Learning;
 using AntiNex.Models;
 using AntiNex.Node;
+using AntiNex.Node.Observability;
 using AntiNex.Persistence.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,6 +63,7 @@ var runtime = new ModelRuntime(
     nodeName);
 
 builder.Services.AddSingleton(settings);
+builder.Services.AddAntiNexTelemetry(builder.Configuration); // "Telemetry" section: console / OTLP / Prometheus
 builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
 {
     akka.ConfigureLoggers(l =>

@@ -81,7 +81,9 @@ public sealed class TrainedModel : IDisposable
         else if (request.Dataset is { } ds)
         {
             var path = roots.Resolve(ds, request.DatasetField);
-            frame = CsvLoader.Load(path, plan, request.CsvHeader, request.Columns, request.MarkEmpty, request.DatasetField);
+            // A request without its own layout reads the dataset the way the model's training CSV was read.
+            var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns) : (request.CsvHeader, request.Columns);
+            frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField);
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());

@@ -29,5 +29,8 @@ internal sealed record ModelState
     public double? R2 { get; init; }
     public double? CvMean { get; init; }
     public int TrainRows { get; init; }
+    /// <summary>The training CSV's layout, reused when a predict request names a dataset without its own columns.</summary>
+    public bool CsvHeader { get; init; } = true;
+    public IReadOnlyList<string>? Columns { get; init; }
     public int TestRows { get; init; }
 }

@@ -39,8 +39,13 @@ public sealed record TrainingReport
     public IReadOnlyList<EpochHistory> History { get; init; } = [];
     public int TrainRows { get; init; }
     public int TestRows { get; init; }
+    /// <summary>Wall time of the whole training call (load, CV, fit, evaluation, artifact).</summary>
     public double TrainSeconds { get; init; }
+    /// <summary>Final fit: training rows x epochs / training-loop seconds (per-epoch validation excluded).</summary>
     public double RowsPerSecond { get; init; }
+    /// <summary>Final fit wall time, and the part of it spent on the per-epoch validation pass.</summary>
+    public double FitSeconds { get; init; }
+    public double ValidationSeconds { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Plots { get; init; } = [];
 }

@@ -16,7 +16,13 @@ internal static class Trainer
 {
     public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
         IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct)
+        => Fit(net, train, validation, s, progress, phase, fold, folds, ct, out _);
+
+    /// <param name="validationSeconds">time spent on the per-epoch validation pass (not training).</param>
+    public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
+        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct, out double validationSeconds)
     {
+        validationSeconds = 0;
         var history = new List<EpochHistory>();
         using var gen = new Generator((ulong)s.Seed + 1);
         using var optimizer = CreateOptimizer(net, s.Optimizer, s.LearningRate);
@@ -26,7 +32,12 @@ internal static class Trainer
         for (int epoch = 1; epoch <= s.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
-            double lossSum = 0; long correct = 0;
+            // Loss and hit counts accumulate in tensors and are read once per epoch: a per-batch .item() would
+            // synchronise and cost more than the small network's step itself.
+            // Batch logits are parked at their rows (one index_copy_ per batch); the epoch's training accuracy is
+            // computed from them once, at the end of the epoch.
+            using var lossAcc = torch.zeros(1, dtype: ScalarType.Float32);
+            using var epochLogits = s.Task == TaskKind.Regression ? null : torch.zeros(train.Rows, net.Outputs);
             using (var perm = torch.randperm(train.Rows, generator: gen))
             {
                 for (int start = 0; start < train.Rows; start += s.BatchSize)
@@ -42,16 +53,28 @@ internal static class Trainer
                     var loss = Loss(net, logits, yb, s.Task, s.Loss);
                     loss.backward();
                     optimizer.step();
-                    lossSum += loss.item<float>() * len;
-                    if (s.Task != TaskKind.Regression) correct += Correct(net, logits.detach(), yb, s.Task);
+                    using (torch.no_grad())
+                    {
+                        lossAcc.add_(loss.detach(), len);
+                        epochLogits?.index_copy_(0, idx, logits.detach());
+                    }
                 }
+            }
+            double lossSum = lossAcc.item<float>();
+            long correct = 0;
+            if (epochLogits is not null)
+            {
+                using var hits = Hits(net, epochLogits, y, s.Task);
+                correct = hits.item<long>();
             }
             double? acc = s.Task == TaskKind.Regression ? null : (double)correct / train.Rows;
             double? valLoss = null, valAcc = null;
             if (validation is { Rows: > 0 })
             {
+                var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 (valLoss, valAcc) = Evaluate(net, validation, s);
                 net.train();
+                validationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
             }
             var h = new EpochHistory(epoch, lossSum / train.Rows, acc, valLoss, valAcc);
             history.Add(h);
@@ -75,18 +98,18 @@ internal static class Trainer
         return (loss, acc);
     }
 
-    /// <summary>Network outputs after the output activation, [rows x outputs], in batches of 8192.</summary>
+    /// <summary>Network outputs after the output activation, [rows x outputs], in chunks of 65,536 rows.</summary>
     public static float[] Forward(DenseNetwork net, float[] x, int rows, int width)
     {
         int outputs = net.Outputs;
         var result = new float[rows * outputs];
         using var _ = torch.no_grad();
-        const int batch = 8192;
+        const int batch = 65_536;
         for (int start = 0; start < rows; start += batch)
         {
             using var scope = torch.NewDisposeScope();
             int len = Math.Min(batch, rows - start);
-            var xb = torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]);
+            var xb = len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]);
             var outT = net.forward(xb).contiguous();
             outT.data<float>().CopyTo(result, start * outputs);
         }
@@ -124,6 +147,15 @@ internal static class Trainer
         }
         var o = net.Output(logits);
         return loss == "mae" ? nn.functional.l1_loss(o, y) : nn.functional.mse_loss(o, y);
+    }
+
+    /// <summary>Number of correct predictions in a batch, as a 1-element int64 tensor (no sync).</summary>
+    private static Tensor Hits(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)
+    {
+        if (task == TaskKind.MultiClass) return logits.argmax(1).eq(y).sum();
+        // p > 0.5 <=> logit > 0 for a sigmoid output
+        var predicted = net.OutputActivation == "sigmoid" ? logits.gt(0) : net.Output(logits).gt(0.5);
+        return predicted.eq(y).sum(); // bool vs 0/1 float compares by value
     }
 
     private static long Correct(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)

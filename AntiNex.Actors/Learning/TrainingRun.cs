@@ -144,8 +144,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         try
         {
             var fitWatch = Stopwatch.StartNew();
-            var history = Trainer.Fit(net, trainData, testData, settings, progress, "fit", 0, 0, ct);
+            var history = Trainer.Fit(net, trainData, testData, settings, progress, "fit", 0, 0, ct, out var validationSeconds);
             fitWatch.Stop();
+            var trainingSeconds = fitWatch.Elapsed.TotalSeconds - validationSeconds;
 
             // ---- evaluate on held-out rows ----
             Report("evaluate", "evaluating on the held-out rows");
@@ -154,7 +155,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 Label = r.Label, MlType = r.MlType, PredictFeature = pf, Task = task, Pipeline = pipeline, Layers = layers,
                 NetworkInputs = pipeline.Width, Target = codec, LabelRules = r.LabelRules, TargetRules = r.TargetRules,
                 CreatedUtc = DateTimeOffset.UtcNow, Seed = r.Seed, Loss = r.Loss, Optimizer = r.Optimizer,
-                TrainRows = trainRows.Length, TestRows = testRows.Length,
+                TrainRows = trainRows.Length, TestRows = testRows.Length, CsvHeader = r.CsvHeader, Columns = r.Columns,
             };
             model = new TrainedModel(state, net, 0);
             var outputs = model.ForwardLocked(testData.X, testData.Rows);
@@ -164,7 +165,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
                 CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
                 TrainRows = trainRows.Length, TestRows = testRows.Length,
-                RowsPerSecond = fitWatch.Elapsed.TotalSeconds > 0 ? (double)trainRows.Length * r.Epochs / fitWatch.Elapsed.TotalSeconds : 0,
+                RowsPerSecond = trainingSeconds > 0 ? (double)trainRows.Length * r.Epochs / trainingSeconds : 0,
+                FitSeconds = fitWatch.Elapsed.TotalSeconds,
+                ValidationSeconds = validationSeconds,
             };
             if (regression)
             {
@@ -197,7 +200,18 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 predictFrame = Frame.FromPredictRows(r.PredictRows, model.PredictPlan(pf), r.MarkEmpty, "predict_rows");
             var predictions = model.PredictFrame(predictFrame, r.Label, r.MaxRecords);
             wall.Stop();
-            report = report with { TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings };
+            var plots = new List<string>();
+            if (options.PlotDirectory is { } plotDir)
+            {
+                try { plots.Add(HistoryPlot.Write(plotDir, r.Label, history)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+                {
+                    _warnings.Add($"training curves not plotted: {e.Message}"); // a plot never fails a training
+                }
+            }
+            if (r.ShowModelJson)
+                _warnings.Add("model: " + string.Join(" -> ", layers.Select(l => $"dense {l.Units} {l.Init} {l.Activation}" + (l.Dropout > 0 ? $" dropout {l.Dropout}" : ""))) + $" (inputs {pipeline.Width})");
+            report = report with { TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings, Plots = plots };
             return new TrainingOutcome(artifact, report, predictions);
         }
         finally

@@ -8,6 +8,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using AntiNex.Learning;
+using AntiNex.Observability;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;
@@ -85,7 +86,7 @@ public sealed class ModelEntity : ReceivePersistentActor
             if (f.Criteria.MaxSequenceNr == long.MaxValue) ForgetFailed("snapshots", f.Cause);
             else _log.Warning("model {0}: could not delete old snapshots: {1}", _id, f.Cause.Message);
         });
-        Command<UnloadModel>(_ => PassivateIfIdle("evicted: node holds more than max-loaded-models"));
+        Command<UnloadModel>(_ => { if (PassivateIfIdle("evicted: node holds more than max-loaded-models")) _evicted = true; });
         Command<ReceiveTimeout>(_ => PassivateIfIdle("idle"));
         Command<StopEntity>(_ => OnStop());
     }
@@ -98,9 +99,12 @@ public sealed class ModelEntity : ReceivePersistentActor
         Context.SetReceiveTimeout(_rt.PassivateAfter);
     }
 
+    private bool _evicted;
+
     protected override void PostStop()
     {
         _run?.Cancel();
+        if (_model is not null) AntiNexMetrics.ModelUnloaded(_evicted);
         _model?.Dispose();
         _model = null;
         _rt.Loaded.Release(_id, Self);
@@ -199,7 +203,9 @@ public sealed class ModelEntity : ReceivePersistentActor
         _summary = swap.Event.Summary;
         _metrics = swap.Event.Metrics;
         _trainedUtc = swap.Event.TrainedUtc;
+        if (old is null) AntiNexMetrics.ModelLoaded();
         old?.Dispose();
+        AntiNexMetrics.SnapshotSaved(swap.Outcome.Artifact.Length);
         TouchLoaded();
         _ = AddToCatalog();
         // Keep only the latest snapshot: older artifacts are dead weight in Redis.
@@ -297,16 +303,20 @@ public sealed class ModelEntity : ReceivePersistentActor
         if (!EnsureLoaded(replyTo, requestId)) return;
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = _model!.Predict(request, _rt.DataRoots);
+            AntiNexMetrics.RecordPredict(_id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, result.Rows);
             _served += result.Rows;
             ReplyPredicted(result, replyTo, requestId, trainedFirst);
         }
         catch (RequestException re)
         {
+            AntiNexMetrics.RecordPredictError(_id, "bad-request");
             replyTo.Tell(new ModelFailed(_id, "bad-request", re.Message, re.Issues, requestId));
         }
         catch (Exception ex)
         {
+            AntiNexMetrics.RecordPredictError(_id, "internal");
             _log.Error(ex, "model {0}: predict failed", _id);
             replyTo.Tell(ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}", requestId));
         }
@@ -365,9 +375,11 @@ public sealed class ModelEntity : ReceivePersistentActor
         var rows = new List<double[]>(valid.Sum(v => v.Message.Rows.Length));
         foreach (var v in valid) rows.AddRange(v.Message.Rows);
         float[] values;
+        var began = Stopwatch.GetTimestamp();
         try
         {
             values = _model.PredictRaw(rows);
+            AntiNexMetrics.RecordPredict(_id, Stopwatch.GetElapsedTime(began).TotalMilliseconds, rows.Count);
         }
         catch (Exception ex)
         {
@@ -416,6 +428,8 @@ public sealed class ModelEntity : ReceivePersistentActor
         {
             var started = Stopwatch.GetTimestamp();
             _model = TrainedModel.Load(_artifact, _rt.EngineOptions);
+            AntiNexMetrics.ModelLoaded();
+            AntiNexMetrics.ModelRecovered(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _log.Info("model {0}: version {1} loaded in {2:F1} ms", _id, _version, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             TouchLoaded();
             return true;
@@ -498,11 +512,12 @@ public sealed class ModelEntity : ReceivePersistentActor
         return true;
     }
 
-    private void PassivateIfIdle(string reason)
+    private bool PassivateIfIdle(string reason)
     {
-        if (_run is not null || _swap is not null || _forget is not null || _rowBatch.Count > 0) return;
+        if (_run is not null || _swap is not null || _forget is not null || _rowBatch.Count > 0) return false;
         _log.Debug("model {0}: passivating ({1})", _id, reason);
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
+        return true;
     }
 
     private void OnStop()

@@ -1,5 +1,8 @@
 // Node-wide bound on concurrent trainings: TorchSharp training saturates cores, so a node runs at most N at once and
 // queues the rest (first come, first served), telling each queued request its position.
+using System.Diagnostics;
+using AntiNex.Observability;
+
 namespace AntiNex.Models;
 
 public sealed class TrainingScheduler
@@ -12,6 +15,7 @@ public sealed class TrainingScheduler
     {
         if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), "training concurrency must be >= 1");
         Concurrency = concurrency;
+        AntiNexMetrics.SetTrainingSlots(concurrency);
         _slots = new SemaphoreSlim(concurrency, concurrency);
     }
 
@@ -25,6 +29,7 @@ public sealed class TrainingScheduler
     {
         var position = Interlocked.Increment(ref _waiting);
         queued(_slots.CurrentCount > 0 ? 0 : position - _slots.CurrentCount);
+        AntiNexMetrics.QueueDepthChanged(+1);
         try
         {
             await _slots.WaitAsync(ct).ConfigureAwait(false);
@@ -32,17 +37,29 @@ public sealed class TrainingScheduler
         finally
         {
             Interlocked.Decrement(ref _waiting);
+            AntiNexMetrics.QueueDepthChanged(-1);
         }
+        var clock = Stopwatch.StartNew();
+        var outcome = "failed";
         try
         {
             Interlocked.Increment(ref _running);
+            AntiNexMetrics.TrainingStarted();
             started();
             // Training blocks a thread for seconds to minutes: keep it off the pool that runs the actors.
-            return await Task.Factory.StartNew(() => work(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            var result = await Task.Factory.StartNew(() => work(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 .ConfigureAwait(false);
+            outcome = "success";
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
         }
         finally
         {
+            AntiNexMetrics.TrainingFinished(clock.Elapsed.TotalSeconds, outcome);
             Interlocked.Decrement(ref _running);
             _slots.Release();
         }

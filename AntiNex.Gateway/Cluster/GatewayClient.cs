@@ -85,10 +85,11 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).</summary>
-    public Task<object> SendAsync(Func<IActorRef, IModelCommand> command, TimeSpan timeout, Action<object>? onProgress = null)
+    public Task<object> SendAsync(Func<IActorRef, IModelCommand> command, TimeSpan timeout, Action<object>? onProgress = null,
+        bool resend = false)
     {
         var reply = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout));
+        Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout, resend));
         return reply.Task;
     }
 
@@ -96,13 +97,14 @@ public sealed class GatewayClient : IAsyncDisposable
         => SendAsync(me => new TrainModel(modelId, json, me, requestId), timeout, onProgress);
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
-        => SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress);
+        => SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress, resend: true);
 
     /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
         => Region.Ask<object>(new PredictRawRows(modelId, rows), timeout);
 
-    public Task<object> DescribeAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new DescribeModel(modelId), timeout);
+    public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
+        => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
 
     public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId), timeout);
 
@@ -127,19 +129,33 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public async Task<ClusterStatus> StatusAsync(TimeSpan timeout)
     {
-        var state = Akka.Cluster.Cluster.Get(System).State;
-        ClusterShardingStats? stats = null;
-        string? statsError = null;
-        try { stats = await Region.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(2)); }
-        catch (Exception ex) { statsError = ex.Message; }
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        var state = cluster.State;
+        // Each model member's region is asked directly: GetClusterShardingStats keys the coordinator's own region by a
+        // local (host-less) address, which cannot be matched to a member.
+        var errors = new List<string>();
+        var asks = state.Members.Where(m => m.HasRole(AntiNexRoles.Model) && !state.Unreachable.Contains(m)).Select(async m =>
+        {
+            try
+            {
+                var region = System.ActorSelection(new RootActorPath(m.Address) / "system" / "sharding" / AntiNexClusterOptions.RegionName);
+                return (m.Address, Stats: (ShardRegionStats?)await region.Ask<ShardRegionStats>(GetShardRegionStats.Instance, timeout));
+            }
+            catch (Exception ex)
+            {
+                lock (errors) errors.Add($"{m.Address}: {ex.Message}");
+                return (m.Address, Stats: (ShardRegionStats?)null);
+            }
+        });
+        var stats = (await Task.WhenAll(asks)).ToDictionary(x => x.Address, x => x.Stats);
         var members = state.Members.OrderBy(m => m.Address.ToString()).Select(m =>
         {
-            var regionStats = stats?.Regions.GetValueOrDefault(m.Address);
+            var regionStats = stats.GetValueOrDefault(m.Address);
             return new MemberStatusRow(m.Address.ToString(), m.Roles.Order().ToList(), m.Status.ToString(),
                 state.Unreachable.Contains(m), state.Leader == m.Address,
                 regionStats?.Stats.Count ?? 0, regionStats?.Stats.Values.Sum() ?? 0, regionStats?.Failed.Count ?? 0);
         }).ToList();
-        return new ClusterStatus(Akka.Cluster.Cluster.Get(System).SelfAddress.ToString(), members, statsError);
+        return new ClusterStatus(cluster.SelfAddress.ToString(), members, errors.Count == 0 ? null : string.Join("; ", errors));
     }
 
     public async ValueTask DisposeAsync() => await StopHost(_host);

@@ -19,4 +19,8 @@ internal static class ClusterTrain
                 output.Reply(await client.TrainAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress)));
         };
     }
+
+    /// <summary>`train --local --seed 7`: a lone integer --seed is the request-seed override of local training.</summary>
+    public static int? IntegerSeed(ParseResult p)
+        => p.GetValue<string[]>("--seed") is [var one] && int.TryParse(one, out var n) ? n : null;
 }

@@ -15,6 +15,9 @@ internal static class CommandCatalog
         yield return ForgetCommand.Create();
         yield return ModelsCommand.Create();
         yield return StatusCommand.Create();
+        yield return BenchCommand.Create();
+        yield return QueueCommand.Create();
+        yield return InteractiveCommand.Create();
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
         yield return PersistenceBenchCommand.Create();

@@ -24,19 +24,25 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout (progress on stderr)" };
         var threads = new Option<int>("--threads") { Description = "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's default)", DefaultValueFactory = _ => 1 };
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
+        // "--seed" names the cluster's seed nodes on this command (as on every cluster command); with --local a single
+        // integer --seed N is still accepted as the request-seed override.
+        var seed = new Option<int?>("--random-seed") { Description = "Override the request's seed (--local; also --local --seed N)" };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write the training curves (PNG) into this folder" };
+        var alsoTest = new Option<string[]>("--also-test") { Description = "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt" };
         var command = new Command("train", "Train a model for an AntiNex request.");
-        foreach (var o in new Option[] { file, roots, local, json, threads, save }) command.Options.Add(o);
-        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster
+        foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest, plots }) command.Options.Add(o);
+        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster (--seed = seed nodes)
         command.SetAction((parse, ct) =>
         {
             if (!parse.GetValue(local)) return cluster(parse, ct);
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
-                parse.GetValue(threads), parse.GetValue(save), ct));
+                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed) ?? ClusterTrain.IntegerSeed(parse), parse.GetValue(alsoTest) ?? [], parse.GetValue(plots)?.FullName));
         });
         return command;
     }
 
-    public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct)
+    public static int RunLocal(FileInfo file, DataRoots roots, bool asJson, int threads, FileInfo? saveModel, CancellationToken ct,
+        int? seed = null, string[]? alsoTest = null, string? plotDirectory = null)
     {
         // With --json, everything human-readable goes to stderr so stdout stays one JSON document.
         var ui = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
@@ -45,6 +51,7 @@ internal static class TrainCommand
         try
         {
             request = AntiNexRequest.Parse(File.ReadAllText(file.FullName), out warnings);
+            if (seed is { } sd) request.Seed = sd;
             var issues = request.CheckPaths(roots, requireFiles: true);
             if (issues.Count > 0) throw new RequestException(issues);
         }
@@ -55,15 +62,36 @@ internal static class TrainCommand
         TrainingOutcome outcome;
         try
         {
-            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads }, ct);
+            outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads, PlotDirectory = plotDirectory }, ct);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
         catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return 130; }
 
         if (saveModel is not null) File.WriteAllBytes(saveModel.FullName, outcome.Artifact);
+        var extra = new JsonArray();
+        try
+        {
+            if (alsoTest is { Length: > 0 })
+            {
+                using var model = TrainedModel.Load(outcome.Artifact);
+                foreach (var path in alsoTest)
+                {
+                    // Same request (columns, target rules), another dataset: the model's own features and scaler.
+                    var other = AntiNexRequest.Parse(request.RawJson, out _);
+                    other.Dataset = path; other.DatasetField = "--also-test"; other.PredictRows = null; other.HasPredictRows = false; other.MaxRecords = 1;
+                    var p = model.Predict(other, roots);
+                    extra.Add(new JsonObject { ["dataset"] = path, ["rows"] = p.Rows, ["accuracy"] = p.Accuracy });
+                    ui.MarkupLineInterpolated($"also tested on {path}: accuracy {p.Accuracy:0.00} % over {p.Rows} rows");
+                }
+            }
+        }
+        catch (RequestException e) { return Fail(ui, file, e); }
         if (asJson)
         {
-            Console.Out.WriteLine(ToJson(outcome).ToJsonString());
+            var doc = ToJson(outcome);
+            doc["seed"] = request.Seed;
+            doc["also_tested"] = extra;
+            Console.Out.WriteLine(doc.ToJsonString());
             return 0;
         }
         PrintReport(ui, outcome);
@@ -77,8 +105,22 @@ internal static class TrainCommand
         return 2;
     }
 
+    private static string Describe(TrainingProgress p)
+    {
+        var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
+        return $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
+            (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
+            (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+    }
+
     private static TrainingOutcome WithProgress(IAnsiConsole ui, AntiNexRequest request, DataRoots roots, EngineOptions options, CancellationToken ct)
     {
+        if (!ui.Profile.Capabilities.Interactive)
+        {
+            // Redirected (a script, a log file): one plain line per tick instead of a live display.
+            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p)));
+            return TrainingEngine.Train(request, roots, options, lines, ct);
+        }
         TrainingOutcome? outcome = null;
         ui.Progress()
             .AutoClear(false)
@@ -92,9 +134,7 @@ internal static class TrainCommand
                     var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
                     if (!tasks.TryGetValue(key, out var task)) tasks[key] = task = ctx.AddTask(key, maxValue: p.Epochs);
                     task.Value = p.Epoch;
-                    task.Description = $"{key} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
-                        (p.Accuracy is { } a ? $" acc {a:0.0000}" : "") + (p.ValAccuracy is { } va ? $" val_acc {va:0.0000}" : "") +
-                        (p.ValLoss is { } vl && p.ValAccuracy is null ? $" val_loss {vl:0.0000}" : "");
+                    task.Description = Describe(p);
                 });
                 outcome = TrainingEngine.Train(request, roots, options, reporter, ct);
             });
@@ -136,6 +176,7 @@ internal static class TrainCommand
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        foreach (var plot in r.Plots) ui.MarkupLineInterpolated($"plot: {plot}");
         if (outcome.Predictions is { } p) ui.WriteLine(p.Summary);
     }
 

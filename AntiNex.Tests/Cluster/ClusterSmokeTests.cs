@@ -21,6 +21,14 @@ public sealed class ClusterSmokeTests(ITestOutputHelper output) : ClusterTestBas
         Assert.Equal(node.Name, description.Node);
         var raw = (RowsPredicted)await gateway.PredictRowsAsync("smoke-label", Data.RawRows(description.Summary!.InputFeatures), AskTimeout);
         Assert.Equal(8, raw.Values.Length);
+
+        // The console's interactive mode: one join, commands from stdin, tables on stdout, errors on stderr.
+        var session = await GatewayCli.RunWithInputAsync(TimeSpan.FromMinutes(2),
+            "describe Smoke-Label\nmodels\nfrobnicate\nquit\n", "interactive", "--seed", node.Address);
+        Assert.Equal(0, session.ExitCode);
+        Assert.Contains("smoke-label", session.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("1 models", session.Stdout);
+        Assert.Contains("unknown command 'frobnicate'", session.Stderr);
         Passed();
     }
 }

@@ -101,10 +101,11 @@ public abstract class ClusterTestBase : IAsyncLifetime
         }
         foreach (var n in _nodes)
         {
-            if (_failed) { try { _output.WriteLine($"---- {n.Name} (pid {n.Pid}) log tail ----\n{n.Tail(60)}"); } catch (InvalidOperationException) { } }
+            if (_failed) { try { _output.WriteLine($"---- {n.Name} (pid {n.Pid}) log tail ----\n{n.Tail(15)}"); } catch (InvalidOperationException) { } }
             n.Dispose();
         }
         Redis.Dispose();
+        if (_failed) { try { _output.WriteLine($"node logs kept in {WorkDir}"); } catch (InvalidOperationException) { } return; }
         try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

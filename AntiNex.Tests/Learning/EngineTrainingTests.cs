@@ -60,6 +60,19 @@ public class EngineTrainingTests
         Assert.NotEqual(WeightsOf(a.Artifact), WeightsOf(c.Artifact));
     }
 
+    [Fact]
+    public void Concurrent_trainings_stay_deterministic()
+    {
+        // Actors train in parallel in one process: no training may draw from another's random stream.
+        using var t = new EngineTestData.TempRoot();
+        t.Write("blobs.csv", EngineTestData.BinaryCsv(200, 12));
+        var alone = Train(t, EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: 8));
+        var together = new TrainingOutcome[3];
+        Parallel.For(0, 3, i => together[i] = Train(t, EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: 8)));
+        Assert.All(together, o => Assert.Equal(alone.Report.History, o.Report.History));
+        Assert.All(together, o => Assert.Equal(WeightsOf(alone.Artifact), WeightsOf(o.Artifact)));
+    }
+
     // The artifact without header, created time and checksum: the weight tensors are its tail.
     private static byte[] WeightsOf(byte[] artifact)
     {
@@ -151,6 +164,38 @@ public class EngineTrainingTests
         using var m = TrainedModel.Load(outcome.Artifact);
         var summary = JsonSerializer.Deserialize<ModelSummary>(JsonSerializer.Serialize(m.Summary));
         Assert.Equal(m.Summary.InputFeatures, summary!.InputFeatures);
+    }
+
+    [Fact]
+    public void Headerless_training_data_and_a_predict_request_that_names_only_the_dataset()
+    {
+        using var t = new EngineTestData.TempRoot();
+        string Headerless(int rows, int seed) => string.Concat(EngineTestData.BinaryCsv(rows, seed).Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l + ",3\n"));
+        t.Write("train.txt", Headerless(200, 13));
+        t.Write("later.txt", Headerless(30, 14));
+        var outcome = Train(t, """
+            {"label": "Headerless", "dataset": "train.txt", "csv_header": false, "columns": ["x0", "x1", "proto", "const", "label", "difficulty"],
+             "predict_feature": "label", "ignore_features": ["difficulty"], "categorical_features": ["proto"], "apply_scaler": true,
+             "epochs": 3, "num_splits": 0, "loss": "binary_crossentropy"}
+            """);
+        using var model = TrainedModel.Load(outcome.Artifact);
+        Assert.Equal(["x0", "x1", "proto", "const"], model.Summary.InputFeatures); // difficulty never a feature
+        var p = model.Predict(EngineTestData.Request("""{"label": "Headerless", "dataset": "later.txt", "predict_feature": "label"}"""), t.Roots);
+        Assert.Equal(30, p.Rows);
+        Assert.NotNull(p.Accuracy);
+    }
+
+    [Fact]
+    public void Training_curves_are_plotted_when_a_plot_directory_is_given()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("blobs.csv", EngineTestData.BinaryCsv(100, 15));
+        var plots = Path.Combine(t.Path, "plots");
+        var outcome = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 2, splits: 0)), t.Roots,
+            EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
+        var png = Assert.Single(outcome.Report.Plots);
+        Assert.StartsWith(plots, png);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
     }
 
     [Fact]

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using AntiNex.Gateway.Cluster;
+using StackExchange.Redis;
+
+namespace AntiNex.Gateway.Commands;
+
+/// <summary>`queue --redis HOST:PORT`: serves the original AntiNex queue API (webapp.train.requests /
+/// webapp.predict.requests → webapp.results.&lt;request_id&gt; + channel webapp.results) until Ctrl-C.</summary>
+internal static class QueueCommand
+{
+    public static Command Create()
+    {
+        var common = new ClusterCommandOptions("30m");
+        var redisOption = new Option<string>("--redis") { Description = "Redis holding the queues (default $ANTINEX_REDIS, else 127.0.0.1:6379)" };
+        var consumer = new Option<string>("--consumer") { Description = "Consumer name (names its processing lists; reuse it to recover in-flight requests)", DefaultValueFactory = _ => Environment.MachineName };
+        var parallel = new Option<int>("--parallel") { Description = "Requests handled at once per queue", DefaultValueFactory = _ => 4 };
+        var command = new Command("queue", "Consume AntiNex JSON requests from the Redis lists webapp.train.requests / webapp.predict.requests and publish results.");
+        foreach (var o in new Option[] { redisOption, consumer, parallel }) command.Options.Add(o);
+        common.AddTo(command);
+        command.SetAction((p, ct) => common.RunAsync(p, ct, async (client, _) =>
+        {
+            var connection = p.GetValue(redisOption) ?? Environment.GetEnvironmentVariable("ANTINEX_REDIS") ?? "127.0.0.1:6379";
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(connection);
+            var options = new QueueOptions { Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)), TrainTimeout = common.TimeoutFrom(p) };
+            Console.Error.WriteLine($"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {connection} as '{options.Consumer}' (Ctrl-C to stop)");
+            try
+            {
+                await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);
+            }
+            catch (OperationCanceledException) { }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

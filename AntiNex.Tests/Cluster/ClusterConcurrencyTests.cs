@@ -1,0 +1,92 @@
+using AntiNex.Models;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+/// <summary>
+/// Concurrent trains of different labels, predicts during a retrain of the same label (served by the previous version,
+/// then switched), and bad messages getting clear errors while the other labels keep working.
+/// </summary>
+[Collection("cluster-processes")]
+public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    [Fact]
+    public async Task Retrain_serves_the_previous_version_and_bad_requests_get_clear_errors()
+    {
+        await StartThreeNodesAsync("--training-concurrency", "1");
+        var gateway = await ConnectGatewayAsync();
+
+        var v1 = await TrainAsync(gateway, "Live");
+        var before = TestData.Fingerprint(await PredictAsync(gateway, "Live"));
+
+        // ---- a long retrain of "Live" plus two other labels training at the same time ----
+        var progress = new List<object>();
+        var running = new TaskCompletionSource();
+        var retrain = gateway.TrainAsync("live", Data.TrainJson("Live", epochs: 60, neurons: 48), TrainTimeout, p =>
+        {
+            lock (progress) progress.Add(p);
+            if (p is TrainingProgressed) running.TrySetResult();
+        });
+        await running.Task.WaitAsync(TrainTimeout);
+        // A second train of the same label while the first runs is refused, naming the reason.
+        var busy = await gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout);
+        var others = new[] { TrainAsync(gateway, "Other-1"), TrainAsync(gateway, "Other-2") };
+        var during = new List<Predicted>();
+        while (!retrain.IsCompleted && during.Count < 20)
+        {
+            var p = await PredictAsync(gateway, "Live");
+            if (!retrain.IsCompleted) during.Add(p);
+            await Task.Delay(100);
+        }
+        var v2 = await retrain as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"retrain: {Describe(await retrain)}");
+        await Task.WhenAll(others);
+        Log.Step($"{during.Count} predicts during the retrain, all version {string.Join(",", during.Select(d => d.Version).Distinct())}; retrain -> v{v2.Version}");
+        Assert.NotEmpty(during);
+        Assert.All(during, p => Assert.Equal(v1.Version, p.Version));
+        Assert.All(during, p => Assert.Equal(before, TestData.Fingerprint(p)));
+        Assert.Equal(2, v2.Version);
+        lock (progress) Assert.Contains(progress, p => p is TrainingProgressed);
+        Assert.Equal("busy", Assert.IsType<ModelFailed>(busy).Code);
+        var after = await PredictAsync(gateway, "Live");
+        Assert.Equal(2, after.Version);
+
+        // ---- bad messages: clear errors naming the field ----
+        var unknown = (ModelFailed)await gateway.PredictAsync("never-trained", Data.PredictJson("Never-Trained"), AskTimeout);
+        Assert.Equal("not-trained", unknown.Code);
+        Assert.Contains(unknown.Issues, i => i.Field == "dataset");
+
+        var malformed = (ModelFailed)await gateway.TrainAsync("live", "{ \"label\": \"Live\", ", AskTimeout);
+        Assert.Equal("bad-request", malformed.Code);
+
+        var description = (ModelDescription)await gateway.DescribeAsync("live", AskTimeout);
+        var wrongWidth = (ModelFailed)await gateway.PredictRowsAsync("live", [[1.0, 2.0, 3.0]], AskTimeout);
+        Assert.Equal("bad-request", wrongWidth.Code);
+        Assert.Contains(wrongWidth.Issues, i => i.Field == "rows[0]" && i.Message.Contains($"expected {description.Summary!.InputFeatures.Count} features"));
+
+        var outside = (ModelFailed)await gateway.TrainAsync("escape", Data.TrainJson("Escape", dataset: "/etc/passwd"), AskTimeout);
+        Assert.Equal("bad-request", outside.Code);
+        Assert.Contains(outside.Issues, i => i.Field == "dataset");
+        Log.Step($"errors: {Describe(unknown)} | {Describe(malformed)} | {Describe(wrongWidth)} | {Describe(outside)}");
+
+        // The CLI refuses a malformed file before it reaches the cluster (exit code 2), naming the problem.
+        var badFile = Path.Combine(WorkDir, "bad.json");
+        await File.WriteAllTextAsync(badFile, "{ \"label\": ");
+        var cli = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "predict", "-f", badFile, "--seed", Seeds.First());
+        Assert.Equal(2, cli.ExitCode);
+        Assert.Contains("not valid JSON", cli.Stderr);
+
+        // ---- the other labels keep working; predict on a never-trained label with a dataset trains it first ----
+        Assert.Equal(before.Length > 0, TestData.Fingerprint(await PredictAsync(gateway, "Other-1")).Length > 0);
+        var trainFirst = (Predicted)await gateway.PredictAsync("fresh", Data.TrainJson("Fresh"), TrainTimeout);
+        Assert.True(trainFirst.TrainedFirst);
+        Assert.Equal(1, trainFirst.Version);
+
+        // ---- forget: events and snapshots deleted, the label is unknown again ----
+        var forgotten = (ModelForgotten)await gateway.ForgetAsync("other-2", AskTimeout);
+        Assert.True(forgotten.Existed);
+        Assert.False(((ModelDescription)await gateway.DescribeAsync("other-2", AskTimeout)).Trained);
+        var models = await gateway.ModelsAsync(AskTimeout);
+        Assert.Equal(["fresh", "live", "other-1"], models.Models.Select(m => ModelIds.FromLabel(m.Label)).Order());
+        Passed();
+    }
+}
