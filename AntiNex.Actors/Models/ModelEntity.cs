@@ -450,6 +450,11 @@ public sealed class ModelEntity : ReceivePersistentActor
 
     private void OnForget()
     {
+        if (_swap is not null)
+        {
+            Stash.Stash(); // a new version is being stored: forget it once stored, not half-way
+            return;
+        }
         if (_forget is not null)
         {
             _forget.Waiting.Add(Sender);
