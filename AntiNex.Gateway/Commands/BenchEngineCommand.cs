@@ -12,14 +12,16 @@ using static TorchSharp.torch;
 namespace AntiNex.Gateway.Commands;
 
 /// <summary>
-/// `bench-engine`: figures for the learning engine, measured in one run on generated data:
+/// `bench engine`: figures for the learning engine, measured in one run on generated data:
 /// training rows/s of the engine vs a bare TorchSharp loop (same network, data, batch size, epochs, threads),
 /// inference rows/s over N rows in batches, single-row PredictRaw latency p50/p99, and process memory over
 /// 10,000 single-row predicts (native memory must stay flat: tensors are disposed by scopes).
 /// </summary>
 internal static class BenchEngineCommand
 {
-    public static Command Create()
+    public static Command Create() => new("bench", "Benchmarks that print figures.") { CreateEngine() };
+
+    public static Command CreateEngine()
     {
         var rows = new Option<int>("--train-rows") { Description = "Generated training rows", DefaultValueFactory = _ => 50_000 };
         var features = new Option<int>("--features") { Description = "Numeric features per row", DefaultValueFactory = _ => 40 };
@@ -29,7 +31,7 @@ internal static class BenchEngineCommand
         var inferBatch = new Option<int>("--inference-batch") { DefaultValueFactory = _ => 10_000 };
         var singles = new Option<int>("--single-predicts") { Description = "Single-row predict calls (latency and memory)", DefaultValueFactory = _ => 10_000 };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
-        var command = new Command("bench-engine", "Measure the learning engine: training overhead vs bare TorchSharp, inference rows/s, predict latency, memory.");
+        var command = new Command("engine", "Measure the learning engine: training overhead vs bare TorchSharp, inference rows/s, predict latency, memory.");
         foreach (var o in new Option[] { rows, features, epochs, batch, inferRows, inferBatch, singles, threads }) command.Options.Add(o);
         command.SetAction(p => Run(p.GetValue(rows), p.GetValue(features), p.GetValue(epochs), p.GetValue(batch),
             p.GetValue(inferRows), p.GetValue(inferBatch), p.GetValue(singles), p.GetValue(threads)));
