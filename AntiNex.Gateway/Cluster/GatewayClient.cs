@@ -51,7 +51,13 @@ public sealed class GatewayClient : IAsyncDisposable
         {
             akka.ConfigureLoggers(l =>
             {
-                l.LogLevel = options.LogLevel <= LogLevel.Information ? Akka.Event.LogLevel.InfoLevel : Akka.Event.LogLevel.WarningLevel;
+                // A console user wants results, not remoting chatter (e.g. association warnings about gateways that already left).
+                l.LogLevel = options.LogLevel switch
+                {
+                    <= LogLevel.Information => Akka.Event.LogLevel.InfoLevel,
+                    LogLevel.Warning => Akka.Event.LogLevel.WarningLevel,
+                    _ => Akka.Event.LogLevel.ErrorLevel,
+                };
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });

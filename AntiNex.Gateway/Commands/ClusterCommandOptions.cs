@@ -79,7 +79,7 @@ internal sealed class ClusterCommandOptions
                 Seeds = SeedsFrom(p),
                 Hostname = p.GetValue(Hostname) ?? "127.0.0.1",
                 Port = p.GetValue(Port),
-                LogLevel = p.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning,
+                LogLevel = p.GetValue(Verbose) ? LogLevel.Information : LogLevel.Error,
             }, ct);
         }
         catch (TimeoutException ex)
