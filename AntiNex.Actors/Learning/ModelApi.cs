@@ -134,7 +134,7 @@ public sealed class TrainedModel : IDisposable
             case TaskKind.Binary:
             {
                 double p = outputs[row];
-                int c = p > 0.5 ? 1 : 0;
+                int c = p > (State.Threshold ?? 0.5) ? 1 : 0;
                 return (State.Target.ClassValues[c], c, c == 1 ? p : 1 - p);
             }
             case TaskKind.MultiClass:
