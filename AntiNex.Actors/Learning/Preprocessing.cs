@@ -76,16 +76,22 @@ public sealed record FeaturePipeline
         };
     }
 
-    /// <summary>log_features "auto": non-negative, wide (max >= 100) and strongly right-skewed on the training rows.</summary>
+    /// <summary>
+    /// log_features "auto" (training rows only): non-negative, wide (max >= 100) and heavy-tailed: the max is more than
+    /// 50 times the median (plus one), or the skewness exceeds 3. Byte and packet counters qualify; bounded rates do not.
+    /// </summary>
     internal static bool IsHeavyTailed(double[] col, IReadOnlyList<int> rows)
     {
         if (rows.Count < 3) return false;
-        double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (var r in rows) { var v = col[r]; sum += v; if (v < min) min = v; if (v > max) max = v; }
+        var v = new double[rows.Count];
+        for (int i = 0; i < v.Length; i++) v[i] = col[rows[i]];
+        double min = v.Min(), max = v.Max();
         if (min < 0 || max < 100) return false;
-        double mean = sum / rows.Count, m2 = 0, m3 = 0;
-        foreach (var r in rows) { var d = col[r] - mean; m2 += d * d; m3 += d * d * d; }
-        m2 /= rows.Count; m3 /= rows.Count;
+        Array.Sort(v);
+        if (max > 50 * (Quantile(v, 0.5) + 1)) return true;
+        double mean = v.Average(), m2 = 0, m3 = 0;
+        foreach (var x in v) { var d = x - mean; m2 += d * d; m3 += d * d * d; }
+        m2 /= v.Length; m3 /= v.Length;
         return m2 > 0 && m3 / Math.Pow(m2, 1.5) > 3;
     }
 
