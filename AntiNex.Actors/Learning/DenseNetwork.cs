@@ -17,6 +17,10 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
     private readonly int[] _normOf;
     private readonly LayerSpec[] _specs;
 
+    // ensemble.seeds: the other members, registered as "members" only when there are any (single networks keep their names).
+    private ModuleList<DenseNetwork>? members;
+    public int EnsembleSize => 1 + (members?.Count ?? 0);
+
     public IReadOnlyList<LayerSpec> Specs => _specs;
     public int Inputs { get; }
     public int Outputs => _specs[^1].Units;
@@ -104,7 +108,24 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
 
     public Tensor Output(Tensor logits) => Activate(logits, OutputActivation);
 
-    public override Tensor forward(Tensor x) => Output(Logits(x, null));
+    public override Tensor forward(Tensor x)
+    {
+        if (members is null) return Output(Logits(x, null));
+        // Ensemble: the mean of the members' outputs (probabilities for classification, values for regression).
+        var sum = Output(Logits(x, null));
+        foreach (var m in members) sum = sum.add(m.forward(x));
+        return sum.div(EnsembleSize);
+    }
+
+    /// <summary>Makes this network the first member of an ensemble; the others are trained (or loaded) separately.</summary>
+    public void AttachMembers(IReadOnlyList<DenseNetwork> others)
+    {
+        if (others.Count == 0) return;
+        members = new ModuleList<DenseNetwork>();
+        foreach (var m in others) members.Add(m);
+        register_module("members", members);
+        if (!training) eval();
+    }
 
     public static Tensor Activate(Tensor h, string activation) => activation switch
     {

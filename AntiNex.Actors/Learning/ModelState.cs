@@ -35,4 +35,6 @@ internal sealed record ModelState
     public int TestRows { get; init; }
     /// <summary>Binary decision threshold chosen on the validation split (null: 0.5, and every version-1 artifact).</summary>
     public double? Threshold { get; init; }
+    /// <summary>Networks averaged at predict time (ensemble.seeds); 1 for every version-1 artifact.</summary>
+    public int EnsembleSize { get; init; } = 1;
 }

@@ -204,6 +204,18 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
             var fitWatch = Stopwatch.StartNew();
             // The per-epoch val_* columns are the validation split when there is one (it drives stopping), else the test rows (report only).
             var history = Trainer.Fit(net, trainData, valData ?? testData, settings, progress, "fit", 0, 0, ct, out var validationSeconds, out var fitInfo);
+            // ensemble.seeds: more networks from other seeds, same rows and recipe; ONE artifact averages them.
+            var extraMembers = new List<DenseNetwork>();
+            for (int m = 1; m < q.EnsembleSeeds; m++)
+            {
+                long memberSeed = r.Seed + 7919L * m;
+                using var memberGen = new torch.Generator((ulong)memberSeed);
+                var member = new DenseNetwork(pipeline.Width, layers, memberGen);
+                extraMembers.Add(member);
+                Trainer.Fit(member, trainData, valData ?? testData, settings with { Seed = memberSeed }, progress, "ensemble", m + 1, q.EnsembleSeeds, ct, out var memberValSeconds, out _);
+                validationSeconds += memberValSeconds;
+            }
+            net.AttachMembers(extraMembers);
             fitWatch.Stop();
             double? threshold = null;
             if (q.Threshold is { } rule && valData is not null)
@@ -221,7 +233,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 NetworkInputs = pipeline.Width, Target = codec, LabelRules = r.LabelRules, TargetRules = r.TargetRules,
                 CreatedUtc = DateTimeOffset.UtcNow, Seed = r.Seed, Loss = r.Loss, Optimizer = r.Optimizer,
                 TrainRows = trainRows.Length, TestRows = testRows.Length, CsvHeader = r.CsvHeader, Columns = r.Columns,
-                Threshold = threshold,
+                Threshold = threshold, EnsembleSize = net.EnsembleSize,
             };
             model = new TrainedModel(state, net, 0);
             var outputs = model.ForwardLocked(testData.X, testData.Rows);
@@ -231,8 +243,8 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
                 CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
                 TrainRows = trainRows.Length, TestRows = testRows.Length,
-                RowsPerSecond = trainingSeconds > 0 ? (double)fitRows.Length * fitInfo.EpochsRun / trainingSeconds : 0,
-                ValidationRows = valRows.Length, EpochsRun = fitInfo.EpochsRun, BestEpoch = fitInfo.BestEpoch,
+                RowsPerSecond = trainingSeconds > 0 ? (double)fitRows.Length * fitInfo.EpochsRun * net.EnsembleSize / trainingSeconds : 0,
+                ValidationRows = valRows.Length, EpochsRun = fitInfo.EpochsRun, BestEpoch = fitInfo.BestEpoch, EnsembleSize = net.EnsembleSize,
                 FitSeconds = fitWatch.Elapsed.TotalSeconds,
                 ValidationSeconds = validationSeconds,
             };
