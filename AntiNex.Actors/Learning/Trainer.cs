@@ -40,7 +40,11 @@ internal static class Trainer
         validationSeconds = 0;
         var history = new List<EpochHistory>();
         using var gen = new Generator((ulong)s.Seed + 1);
-        using var optimizer = CreateOptimizer(net, s.Optimizer, s.LearningRate, s.WeightDecay);
+        using var optimizer = CreateOptimizer(net, s.Optimizer, s.LearningRate, s.Optimizer == "adam" ? 0 : s.WeightDecay);
+        // Decoupled weight decay for adam, done here rather than with optim.AdamW: AdamW's step crashed natively
+        // ("toDouble" on a Scalar) after a few epochs on KDDTrain+ with TorchSharp 0.107 (measured).
+        bool decoupledDecay = s.Optimizer == "adam" && s.WeightDecay > 0;
+        var decayed = decoupledDecay ? net.parameters().ToArray() : [];
         double baseLr = optimizer.ParamGroups.First().LearningRate, lr = baseLr;
         using var x = torch.tensor(train.X, [train.Rows, train.Width]);
         using var y = TargetTensor(train, s.Task);
@@ -87,6 +91,11 @@ internal static class Trainer
                     optimizer.step();
                     using (torch.no_grad())
                     {
+                        if (decoupledDecay)
+                        {
+                            using var keep = torch.tensor((float)(1 - lr * s.WeightDecay));
+                            foreach (var p in decayed) p.mul_(keep);
+                        }
                         lossAcc.add_(loss.detach(), len);
                         epochLogits?.index_copy_(0, idx, logits.detach());
                     }
@@ -255,11 +264,10 @@ internal static class Trainer
     private static optim.Optimizer CreateOptimizer(DenseNetwork net, string name, double? lr, double wd)
     {
         var ps = net.parameters();
-        // Keras defaults (learning rates, epsilon 1e-7, RMSprop rho 0.9). weight_decay: decoupled (AdamW) for adam,
-        // L2 added to the gradient for the others.
+        // Keras defaults (learning rates, epsilon 1e-7, RMSprop rho 0.9). weight_decay: decoupled (AdamW-style, applied in
+        // Fit) for adam, L2 added to the gradient for the others.
         return name switch
         {
-            "adam" when wd > 0 => optim.AdamW(ps, lr ?? 0.001, 0.9, 0.999, 1e-7, weight_decay: wd),
             "adam" => optim.Adam(ps, lr ?? 0.001, 0.9, 0.999, 1e-7),
             "sgd" => optim.SGD(ps, lr ?? 0.01, weight_decay: wd),
             "rmsprop" => optim.RMSProp(ps, lr ?? 0.001, 0.9, 1e-7, weight_decay: wd),
