@@ -63,7 +63,7 @@ public sealed record FeaturePipeline
                 {
                     "standard" => spec with { Center = values.Average(), Spread = Std(values) },
                     "robust" => RobustSpec(spec, values),
-                    "quantile" => spec with { Quantiles = QuantilePoints(values) },
+                    "quantile" or "quantile_normal" => spec with { Quantiles = QuantilePoints(values) },
                     _ => spec,
                 };
                 specs.Add(spec);
@@ -137,6 +137,25 @@ public sealed record FeaturePipeline
         return (below + (v - q[below]) / (q[lo] - q[below])) / n;
     }
 
+    /// <summary>Inverse standard-normal CDF (Acklam's rational approximation, relative error below 1.2e-9).</summary>
+    internal static double NormalQuantile(double p)
+    {
+        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+        const double low = 0.02425;
+        if (p < low)
+        {
+            var q = Math.Sqrt(-2 * Math.Log(p));
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        }
+        if (p > 1 - low) return -NormalQuantile(1 - p);
+        var r = p - 0.5;
+        var t = r * r;
+        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
+    }
+
     private static int LowerIndex(IReadOnlyList<double> q, double v) { int i = 0; while (i < q.Count && q[i] < v) i++; return i; }
     private static int UpperIndex(IReadOnlyList<double> q, double v) { int i = q.Count - 1; while (i > 0 && q[i] > v) i--; return i; }
 
@@ -151,6 +170,7 @@ public sealed record FeaturePipeline
         {
             case "standard" or "robust": return (v - f.Center) / f.Spread;
             case "quantile" when f.Quantiles is { Count: > 1 } q: return Lo + (Hi - Lo) * QuantileRank(q, v);
+            case "quantile_normal" when f.Quantiles is { Count: > 1 } q: return NormalQuantile(Math.Clamp(QuantileRank(q, v), 1e-4, 1 - 1e-4));
         }
         var range = f.Max - f.Min;
         if (range == 0) range = 1;

@@ -18,7 +18,7 @@ public sealed record QualityOptions
     public EarlyStopping? EarlyStopping { get; init; }
     public double WeightDecay { get; init; }
     public LrSchedule? LrSchedule { get; init; }
-    /// <summary>minmax (the original's, default), standard, robust (median/IQR), quantile (rank to uniform).</summary>
+    /// <summary>minmax (the original's, default), standard, robust (median/IQR), quantile (rank to uniform), quantile_normal (rank to a standard normal).</summary>
     public string Scaler { get; init; } = "minmax";
     /// <summary>The request names a scaler: scaling is on (whatever apply_scaler says) and constant columns are dropped.</summary>
     public bool ScalerGiven { get; init; }
@@ -29,7 +29,7 @@ public sealed record QualityOptions
     public ThresholdRule? Threshold { get; init; }
     public int EnsembleSeeds { get; init; } = 1;
 
-    public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile"];
+    public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
     public static readonly IReadOnlyList<string> Fields =
         ["validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble"];
 

@@ -159,6 +159,7 @@ public class QualityFeatureTests
     [InlineData("standard")]
     [InlineData("robust")]
     [InlineData("quantile")]
+    [InlineData("quantile_normal")]
     public void Scaler_kinds_fit_on_training_rows_drop_constant_columns_and_learn(string kind)
     {
         using var t = new EngineTestData.TempRoot();
@@ -181,6 +182,12 @@ public class QualityFeatureTests
                 Assert.Equal(0.5, p.ScaleValue(f[1], f[1].Quantiles![50]), 9);
                 Assert.Equal(0, p.ScaleValue(f[1], -1e9), 9);
                 Assert.Equal(1, p.ScaleValue(f[1], 1e9), 9);
+                break;
+            case "quantile_normal":
+                Assert.Equal(0, p.ScaleValue(f[1], f[1].Quantiles![50]), 6);
+                Assert.Equal(-1.0, p.ScaleValue(f[1], f[1].Quantiles![16]), 1); // ~ the 16th percentile is one sd below
+                Assert.Equal(1.959964, FeaturePipeline.NormalQuantile(0.975), 5);
+                Assert.Equal(-3.719, p.ScaleValue(f[1], -1e9), 2); // clipped at the 0.01 % quantile
                 break;
         }
     }
