@@ -13,7 +13,8 @@ namespace AntiNex.Learning;
 /// </summary>
 internal static class ArtifactFormat
 {
-    public const ushort Version = 1;
+    // 2: quality fields (scaler kind, dropped columns, threshold, ensemble members, batch-norm buffers). 1 still loads.
+    public const ushort Version = 2;
     private static readonly byte[] Magic = "ANXM"u8.ToArray();
     private const int HeaderBytes = 4 + 2 + 8;
     private const int ChecksumBytes = 32;
@@ -60,7 +61,7 @@ internal static class ArtifactFormat
         if (!artifact.AsSpan(0, 4).SequenceEqual(Magic))
             throw new ArtifactException("not an AntiNex model artifact (bad magic bytes)");
         var version = BitConverter.ToUInt16(artifact, 4);
-        if (version != Version)
+        if (version is < 1 or > Version)
             throw new ArtifactException($"artifact format version {version} is not supported (this build reads version {Version})");
         var bodyLength = BitConverter.ToInt64(artifact, 6);
         long expected = HeaderBytes + bodyLength + ChecksumBytes;

@@ -12,7 +12,14 @@ namespace AntiNex.Learning;
 internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> layers;
+    // One entry per batch_norm layer (in layer order); registered only when present, so older artifacts keep their names.
+    private readonly ModuleList<BatchNorm1d> norms = new();
+    private readonly int[] _normOf;
     private readonly LayerSpec[] _specs;
+
+    // ensemble.seeds: the other members, registered as "members" only when there are any (single networks keep their names).
+    private ModuleList<DenseNetwork>? members;
+    public int EnsembleSize => 1 + (members?.Count ?? 0);
 
     public IReadOnlyList<LayerSpec> Specs => _specs;
     public int Inputs { get; }
@@ -24,10 +31,14 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         Inputs = inputs;
         _specs = specs.ToArray();
         layers = new ModuleList<Linear>();
+        _normOf = new int[_specs.Length];
         int fanIn = inputs;
-        foreach (var s in _specs)
+        for (int i = 0; i < _specs.Length; i++)
         {
+            var s = _specs[i];
             layers.Add(nn.Linear(fanIn, s.Units, hasBias: true, dtype: ScalarType.Float32));
+            _normOf[i] = -1;
+            if (s.BatchNorm) { _normOf[i] = norms.Count; norms.Add(nn.BatchNorm1d(s.Units, eps: 1e-3, momentum: 0.01)); }
             fanIn = s.Units;
         }
         RegisterComponents();
@@ -82,6 +93,7 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         for (int i = 0; i < _specs.Length; i++)
         {
             h = layers[i].forward(h);
+            if (_normOf[i] >= 0) h = norms[_normOf[i]].forward(h); // training mode: batch statistics; eval: running ones
             if (i == _specs.Length - 1) break;
             h = Activate(h, _specs[i].Activation);
             if (dropout is not null && _specs[i].Dropout > 0)
@@ -96,7 +108,24 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
 
     public Tensor Output(Tensor logits) => Activate(logits, OutputActivation);
 
-    public override Tensor forward(Tensor x) => Output(Logits(x, null));
+    public override Tensor forward(Tensor x)
+    {
+        if (members is null) return Output(Logits(x, null));
+        // Ensemble: the mean of the members' outputs (probabilities for classification, values for regression).
+        var sum = Output(Logits(x, null));
+        foreach (var m in members) sum = sum.add(m.forward(x));
+        return sum.div(EnsembleSize);
+    }
+
+    /// <summary>Makes this network the first member of an ensemble; the others are trained (or loaded) separately.</summary>
+    public void AttachMembers(IReadOnlyList<DenseNetwork> others)
+    {
+        if (others.Count == 0) return;
+        members = new ModuleList<DenseNetwork>();
+        foreach (var m in others) members.Add(m);
+        register_module("members", members);
+        if (!training) eval();
+    }
 
     public static Tensor Activate(Tensor h, string activation) => activation switch
     {
@@ -118,12 +147,14 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         var list = new List<(string, long[], float[])>();
         foreach (var (name, p) in named_parameters())
             list.Add((name, p.shape, p.detach().cpu().data<float>().ToArray()));
+        foreach (var (name, b) in FloatBuffers())
+            list.Add((name, b.shape, b.detach().cpu().data<float>().ToArray()));
         return list;
     }
 
     public void ImportWeights(IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
     {
-        var byName = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var byName = named_parameters().Select(p => (p.name, Tensor: (Tensor)p.parameter)).Concat(FloatBuffers()).ToDictionary(p => p.name, p => p.Tensor);
         if (weights.Count != byName.Count)
             throw new ArtifactException($"artifact has {weights.Count} weight tensors, the network has {byName.Count}");
         using var _ = no_grad();
@@ -135,6 +166,10 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
             p.copy_(src);
         }
     }
+
+    /// <summary>Batch-norm running mean/variance (float buffers; the int64 batch counter is not needed to predict).</summary>
+    private IEnumerable<(string name, Tensor Tensor)> FloatBuffers()
+        => named_buffers().Where(b => b.buffer.dtype == ScalarType.Float32).Select(b => (b.name, b.buffer));
 
     /// <summary>The default network of the original when model_desc is absent: 8-6-1 (outputs adapted for multi-class).</summary>
     public static List<LayerSpec> DefaultLayers(bool regression, int outputs)

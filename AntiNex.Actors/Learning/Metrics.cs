@@ -68,6 +68,84 @@ public static class Metrics
         return (mse, mae, r2);
     }
 
+    /// <summary>Binary metrics of positive-class scores at a threshold (predicted positive when score &gt; threshold).</summary>
+    public static OperatingPoint At(IReadOnlyList<int> truth, IReadOnlyList<double> score, double threshold)
+    {
+        long tp = 0, fp = 0, tn = 0, fn = 0;
+        for (int i = 0; i < truth.Count; i++)
+        {
+            if (truth[i] < 0) continue;
+            bool pos = score[i] > threshold;
+            if (truth[i] == 1) { if (pos) tp++; else fn++; }
+            else { if (pos) fp++; else tn++; }
+        }
+        long n = tp + fp + tn + fn;
+        double p = tp + fp == 0 ? 0 : (double)tp / (tp + fp), r = tp + fn == 0 ? 0 : (double)tp / (tp + fn);
+        return new OperatingPoint(threshold, n == 0 ? 0 : 100.0 * (tp + tn) / n, p, r, p + r == 0 ? 0 : 2 * p * r / (p + r),
+            fp + tn == 0 ? 0 : (double)fp / (fp + tn));
+    }
+
+    /// <summary>
+    /// Threshold chosen on VALIDATION scores: "f1" maximises F1; "max_fpr" takes the lowest threshold (best recall) whose
+    /// false-positive rate stays within the target. Candidates are midpoints between distinct scores.
+    /// </summary>
+    public static double ChooseThreshold(IReadOnlyList<int> truth, IReadOnlyList<double> score, string rule, double? maxFpr)
+    {
+        var distinct = score.Distinct().Order().ToArray();
+        var candidates = new List<double> { 0.5 };
+        for (int i = 0; i + 1 < distinct.Length; i++) candidates.Add((distinct[i] + distinct[i + 1]) / 2);
+        if (distinct.Length > 0) candidates.Add(distinct[^1]); // everything negative
+        // Sort once by score, then sweep: O(n log n) instead of re-counting per candidate.
+        var order = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderByDescending(i => score[i]).ToArray();
+        long pos = order.LongCount(i => truth[i] == 1), neg = order.Length - pos;
+        double bestT = 0.5, bestValue = double.NegativeInfinity;
+        foreach (var t in candidates.Distinct().Order())
+        {
+            // counts for "score > t"
+            long tp = 0, fp = 0;
+            foreach (var i in order) { if (score[i] <= t) break; if (truth[i] == 1) tp++; else fp++; }
+            double recall = pos == 0 ? 0 : (double)tp / pos, fpr = neg == 0 ? 0 : (double)fp / neg;
+            double precision = tp + fp == 0 ? 0 : (double)tp / (tp + fp);
+            double value = rule == "max_fpr"
+                ? (fpr <= maxFpr!.Value + 1e-12 ? recall : double.NegativeInfinity)
+                : (precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
+            if (value > bestValue + 1e-12) { bestValue = value; bestT = t; }
+        }
+        return bestT;
+    }
+
+    /// <summary>ROC (fpr, tpr) and precision-recall (recall, precision) points, one per distinct score.</summary>
+    public static (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr) Curves(IReadOnlyList<int> truth, IReadOnlyList<double> score)
+    {
+        var order = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderByDescending(i => score[i]).ToArray();
+        long pos = order.LongCount(i => truth[i] == 1), neg = order.Length - pos;
+        var roc = new List<(double, double)> { (0, 0) };
+        var pr = new List<(double, double)>();
+        long tp = 0, fp = 0;
+        for (int k = 0; k < order.Length; k++)
+        {
+            if (truth[order[k]] == 1) tp++; else fp++;
+            if (k + 1 < order.Length && score[order[k + 1]] == score[order[k]]) continue;
+            roc.Add((neg == 0 ? 0 : (double)fp / neg, pos == 0 ? 0 : (double)tp / pos));
+            pr.Add((pos == 0 ? 0 : (double)tp / pos, (double)tp / (tp + fp)));
+        }
+        return (roc, pr);
+    }
+
+    /// <summary>Per-class precision/recall/F1/support from a confusion matrix (rows = truth).</summary>
+    public static List<ClassMetrics> PerClass(int[][] cm, IReadOnlyList<string> names)
+    {
+        var list = new List<ClassMetrics>();
+        for (int c = 0; c < cm.Length; c++)
+        {
+            int col = 0; for (int r = 0; r < cm.Length; r++) col += cm[r][c];
+            int row = cm[c].Sum();
+            double p = col == 0 ? 0 : (double)cm[c][c] / col, rc = row == 0 ? 0 : (double)cm[c][c] / row;
+            list.Add(new ClassMetrics(c < names.Count ? names[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture), p, rc, p + rc == 0 ? 0 : 2 * p * rc / (p + rc), row));
+        }
+        return list;
+    }
+
     /// <summary>Population standard deviation (as numpy's std, used by the original's scores).</summary>
     public static double Std(IReadOnlyList<double> values)
     {

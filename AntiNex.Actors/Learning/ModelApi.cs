@@ -51,6 +51,8 @@ public sealed class TrainedModel : IDisposable
             if (state.Layers.Count == 0 || state.NetworkInputs <= 0 || state.Pipeline.Width != state.NetworkInputs)
                 throw new ArtifactException($"artifact architecture is inconsistent: {state.Layers.Count} layers, {state.NetworkInputs} inputs, feature layout width {state.Pipeline.Width}");
             net = new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null);
+            if (state.EnsembleSize is < 1 or > 50) throw new ArtifactException($"artifact ensemble size {state.EnsembleSize} is out of range");
+            net.AttachMembers(Enumerable.Range(1, state.EnsembleSize - 1).Select(_ => new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null)).ToList());
             net.ImportWeights(weights);
             return new TrainedModel(state, net, artifact.Length);
         }
@@ -134,7 +136,7 @@ public sealed class TrainedModel : IDisposable
             case TaskKind.Binary:
             {
                 double p = outputs[row];
-                int c = p > 0.5 ? 1 : 0;
+                int c = p > (State.Threshold ?? 0.5) ? 1 : 0;
                 return (State.Target.ClassValues[c], c, c == 1 ? p : 1 - p);
             }
             case TaskKind.MultiClass:

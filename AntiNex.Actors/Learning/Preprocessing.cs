@@ -14,7 +14,14 @@ public sealed record FeatureSpec
     public double Max { get; init; }
     /// <summary>Training-row values in ordinal order; one extra "other" slot follows for unseen values.</summary>
     public IReadOnlyList<string> Vocabulary { get; init; } = [];
-    public int Width => Categorical ? Vocabulary.Count + 1 : 1;
+    /// <summary>standard: mean/std; robust: median/IQR (after log1p when Log).</summary>
+    public double Center { get; init; }
+    public double Spread { get; init; } = 1;
+    /// <summary>quantile scaler: 101 training-row quantiles (0 %, 1 %, ..., 100 %).</summary>
+    public IReadOnlyList<double>? Quantiles { get; init; }
+    /// <summary>Constant on the training rows (dropped when a scaler kind is given): not a network input.</summary>
+    public bool Dropped { get; init; }
+    public int Width => Dropped ? 0 : Categorical ? Vocabulary.Count + 1 : 1;
 }
 
 /// <summary>
@@ -28,11 +35,14 @@ public sealed record FeaturePipeline
     public bool Scale { get; init; }
     public double Lo { get; init; } = -1;
     public double Hi { get; init; } = 1;
+    /// <summary>minmax (the original's), standard, robust or quantile. Old artifacts have no kind: minmax.</summary>
+    public string Kind { get; init; } = "minmax";
     public int Width => Features.Sum(f => f.Width);
 
     public static FeaturePipeline Fit(Frame frame, IReadOnlyList<int> rows, IReadOnlyList<string> features, AntiNexRequest request)
     {
         var specs = new List<FeatureSpec>();
+        var q = request.Quality;
         foreach (var name in features)
         {
             if (request.CategoricalFeatures.Contains(name))
@@ -44,19 +54,110 @@ public sealed record FeaturePipeline
             else
             {
                 var col = frame.Numeric[name];
-                bool log = request.LogFeatures.Contains(name);
-                double min = double.PositiveInfinity, max = double.NegativeInfinity;
-                foreach (var r in rows)
+                bool log = request.LogFeatures.Contains(name) || (request.LogFeaturesAuto && IsHeavyTailed(col, rows));
+                var values = new double[rows.Count];
+                for (int i = 0; i < values.Length; i++) values[i] = log ? SignedLog1p(col[rows[i]]) : col[rows[i]];
+                double min = values.Length > 0 ? values.Min() : 0, max = values.Length > 0 ? values.Max() : 0;
+                var spec = new FeatureSpec { Name = name, Log = log, Min = min, Max = max, Dropped = q.ScalerGiven && min == max };
+                spec = q.Scaler switch
                 {
-                    var v = log ? SignedLog1p(col[r]) : col[r];
-                    if (v < min) min = v;
-                    if (v > max) max = v;
-                }
-                specs.Add(new FeatureSpec { Name = name, Log = log, Min = min, Max = max });
+                    "standard" => spec with { Center = values.Average(), Spread = Std(values) },
+                    "robust" => RobustSpec(spec, values),
+                    "quantile" or "quantile_normal" => spec with { Quantiles = QuantilePoints(values) },
+                    _ => spec,
+                };
+                specs.Add(spec);
             }
         }
-        return new FeaturePipeline { Features = specs, Scale = request.ApplyScaler, Lo = request.MinScalerRange, Hi = request.MaxScalerRange };
+        return new FeaturePipeline
+        {
+            Features = specs, Scale = request.ApplyScaler || q.ScalerGiven, Lo = request.MinScalerRange, Hi = request.MaxScalerRange,
+            Kind = q.Scaler,
+        };
     }
+
+    /// <summary>
+    /// log_features "auto" (training rows only): non-negative, wide (max >= 100) and heavy-tailed: the max is more than
+    /// 50 times the median (plus one), or the skewness exceeds 3. Byte and packet counters qualify; bounded rates do not.
+    /// </summary>
+    internal static bool IsHeavyTailed(double[] col, IReadOnlyList<int> rows)
+    {
+        if (rows.Count < 3) return false;
+        var v = new double[rows.Count];
+        for (int i = 0; i < v.Length; i++) v[i] = col[rows[i]];
+        double min = v.Min(), max = v.Max();
+        if (min < 0 || max < 100) return false;
+        Array.Sort(v);
+        if (max > 50 * (Quantile(v, 0.5) + 1)) return true;
+        double mean = v.Average(), m2 = 0, m3 = 0;
+        foreach (var x in v) { var d = x - mean; m2 += d * d; m3 += d * d * d; }
+        m2 /= v.Length; m3 /= v.Length;
+        return m2 > 0 && m3 / Math.Pow(m2, 1.5) > 3;
+    }
+
+    private static double Std(double[] v)
+    {
+        if (v.Length == 0) return 1;
+        var mean = v.Average();
+        var sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / v.Length);
+        return sd > 0 ? sd : 1;
+    }
+
+    private static double Quantile(double[] sorted, double p)
+    {
+        if (sorted.Length == 0) return 0;
+        var pos = p * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    private static FeatureSpec RobustSpec(FeatureSpec spec, double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        var iqr = Quantile(sorted, 0.75) - Quantile(sorted, 0.25);
+        if (iqr <= 0) iqr = spec.Max - spec.Min; // mostly-constant counters: fall back to the range
+        return spec with { Center = Quantile(sorted, 0.5), Spread = iqr > 0 ? iqr : 1 };
+    }
+
+    private static double[] QuantilePoints(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return Enumerable.Range(0, 101).Select(i => Quantile(sorted, i / 100.0)).ToArray();
+    }
+
+    /// <summary>Position of v among the training quantiles, in [0, 1] (ties: the middle of the tied run).</summary>
+    private static double QuantileRank(IReadOnlyList<double> q, double v)
+    {
+        int n = q.Count - 1;
+        if (v <= q[0]) return v < q[0] ? 0 : UpperIndex(q, v) / 2.0 / n;
+        if (v >= q[n]) return v > q[n] ? 1 : (LowerIndex(q, v) + n) / 2.0 / n;
+        int lo = LowerIndex(q, v);
+        if (q[lo] == v) return (lo + UpperIndex(q, v)) / 2.0 / n;
+        int below = lo - 1; // q[below] < v < q[lo]
+        return (below + (v - q[below]) / (q[lo] - q[below])) / n;
+    }
+
+    /// <summary>Inverse standard-normal CDF (Acklam's rational approximation, relative error below 1.2e-9).</summary>
+    internal static double NormalQuantile(double p)
+    {
+        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+        const double low = 0.02425;
+        if (p < low)
+        {
+            var q = Math.Sqrt(-2 * Math.Log(p));
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        }
+        if (p > 1 - low) return -NormalQuantile(1 - p);
+        var r = p - 0.5;
+        var t = r * r;
+        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
+    }
+
+    private static int LowerIndex(IReadOnlyList<double> q, double v) { int i = 0; while (i < q.Count && q[i] < v) i++; return i; }
+    private static int UpperIndex(IReadOnlyList<double> q, double v) { int i = q.Count - 1; while (i > 0 && q[i] > v) i--; return i; }
 
     /// <summary>log1p that keeps the sign, so the -1 "absent" marks of AntiNex CSVs stay finite.</summary>
     public static double SignedLog1p(double v) => v >= 0 ? Math.Log(1 + v) : -Math.Log(1 - v);
@@ -65,6 +166,12 @@ public sealed record FeaturePipeline
     {
         var v = f.Log ? SignedLog1p(raw) : raw;
         if (!Scale) return v;
+        switch (Kind)
+        {
+            case "standard" or "robust": return (v - f.Center) / f.Spread;
+            case "quantile" when f.Quantiles is { Count: > 1 } q: return Lo + (Hi - Lo) * QuantileRank(q, v);
+            case "quantile_normal" when f.Quantiles is { Count: > 1 } q: return NormalQuantile(Math.Clamp(QuantileRank(q, v), 1e-4, 1 - 1e-4));
+        }
         var range = f.Max - f.Min;
         if (range == 0) range = 1;
         var scale = (Hi - Lo) / range;
@@ -79,6 +186,7 @@ public sealed record FeaturePipeline
         int offset = 0;
         foreach (var f in Features)
         {
+            if (f.Dropped) continue;
             if (f.Categorical)
             {
                 var col = frame.Text[f.Name];
@@ -111,6 +219,7 @@ public sealed record FeaturePipeline
             for (int j = 0; j < Features.Count; j++)
             {
                 var f = Features[j];
+                if (f.Dropped) continue;
                 if (f.Categorical)
                 {
                     var key = row[j].ToString("R", CultureInfo.InvariantCulture);

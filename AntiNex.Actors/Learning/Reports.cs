@@ -48,7 +48,29 @@ public sealed record TrainingReport
     public double ValidationSeconds { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Plots { get; init; } = [];
+
+    // ---- issue 6 (additive) ----
+    /// <summary>Rows carved from the training split for validation (early stopping, schedules, threshold); 0 = none.</summary>
+    public int ValidationRows { get; init; }
+    /// <summary>Epochs actually run by the final fit, and the restored best epoch when early stopping is on.</summary>
+    public int? EpochsRun { get; init; }
+    public int? BestEpoch { get; init; }
+    /// <summary>Binary decision threshold used by predict (0.5 unless chosen on the validation split).</summary>
+    public double? Threshold { get; init; }
+    public string? ThresholdRule { get; init; }
+    /// <summary>Binary test metrics at 0.5 and at the chosen threshold (the headline metrics use the chosen one).</summary>
+    public OperatingPoint? AtHalf { get; init; }
+    public OperatingPoint? AtThreshold { get; init; }
+    /// <summary>Per-class test metrics (classification) and their macro-F1.</summary>
+    public IReadOnlyList<ClassMetrics>? PerClass { get; init; }
+    public double? MacroF1 { get; init; }
+    /// <summary>Number of networks averaged (ensemble.seeds); 1 = a single network.</summary>
+    public int EnsembleSize { get; init; } = 1;
 }
+
+public sealed record OperatingPoint(double Threshold, double Accuracy, double Precision, double Recall, double F1, double FalsePositiveRate);
+
+public sealed record ClassMetrics(string Class, double Precision, double Recall, double F1, int Support);
 
 public sealed record SamplePrediction(int Row, double? Original, double Predicted, string? LabelName, double? Probability);
 

@@ -9,29 +9,64 @@ public enum TaskKind { Binary, MultiClass, Regression }
 /// <summary>Training data as the network sees it: row-major features, class indices or (scaled) targets.</summary>
 internal sealed record TensorData(float[] X, int Rows, int Width, int[]? Classes, float[]? Targets);
 
-internal sealed record FitSettings(TaskKind Task, int Epochs, int BatchSize, string Loss, string Optimizer, double? LearningRate, long Seed);
+internal sealed record FitSettings(TaskKind Task, int Epochs, int BatchSize, string Loss, string Optimizer, double? LearningRate, long Seed)
+{
+    public double WeightDecay { get; init; }
+    public LrSchedule? Schedule { get; init; }
+    /// <summary>Monitored on the validation passed to Fit, which must then be the validation split (never test rows).</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+    /// <summary>Loss weight per class index (class_weights); null = unweighted.</summary>
+    public float[]? ClassWeights { get; init; }
+}
+
+/// <summary>What early stopping / the schedule did during one fit.</summary>
+internal sealed record FitInfo(int EpochsRun, int? BestEpoch, double FinalLearningRate);
 
 /// <summary>The training loop: seeded shuffling and dropout, per-epoch progress, cancellation, dispose scopes per batch.</summary>
 internal static class Trainer
 {
     public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
         IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct)
-        => Fit(net, train, validation, s, progress, phase, fold, folds, ct, out _);
+        => Fit(net, train, validation, s, progress, phase, fold, folds, ct, out _, out _);
+
+    public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
+        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct, out double validationSeconds)
+        => Fit(net, train, validation, s, progress, phase, fold, folds, ct, out validationSeconds, out _);
 
     /// <param name="validationSeconds">time spent on the per-epoch validation pass (not training).</param>
     public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
-        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct, out double validationSeconds)
+        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct, out double validationSeconds, out FitInfo info)
     {
         validationSeconds = 0;
         var history = new List<EpochHistory>();
         using var gen = new Generator((ulong)s.Seed + 1);
-        using var optimizer = CreateOptimizer(net, s.Optimizer, s.LearningRate);
+        using var optimizer = CreateOptimizer(net, s.Optimizer, s.LearningRate, s.Optimizer == "adam" ? 0 : s.WeightDecay);
+        // Decoupled weight decay for adam, done here rather than with optim.AdamW: AdamW's step crashed natively
+        // ("toDouble" on a Scalar) after a few epochs on KDDTrain+ with TorchSharp 0.107 (measured).
+        bool decoupledDecay = s.Optimizer == "adam" && s.WeightDecay > 0;
+        var decayed = decoupledDecay ? net.parameters().ToArray() : [];
+        double baseLr = optimizer.ParamGroups.First().LearningRate, lr = baseLr;
         using var x = torch.tensor(train.X, [train.Rows, train.Width]);
         using var y = TargetTensor(train, s.Task);
+        using var classWeights = s.ClassWeights is { } cw ? torch.tensor(cw) : null;
+        using var sampleWeights = classWeights is null ? null : classWeights.index_select(0, torch.tensor(train.Classes!.Select(c => (long)c).ToArray()));
+        bool batchNorm = net.Specs.Any(l => l.BatchNorm);
+        var es = s.EarlyStopping;
+        double best = double.NaN, plateauBest = double.PositiveInfinity;
+        int bestEpoch = 0, sinceBest = 0, sincePlateauBest = 0;
+        List<(string Name, long[] Shape, float[] Data)>? bestWeights = null;
+        int epochsRun = 0;
         net.train();
         for (int epoch = 1; epoch <= s.Epochs; epoch++)
         {
             ct.ThrowIfCancellationRequested();
+            epochsRun = epoch;
+            // Epoch-level schedules set the rate before the epoch; reduce_on_plateau after it.
+            if (s.Schedule is { Kind: "cosine" } cos)
+                lr = cos.MinLr + 0.5 * (baseLr - cos.MinLr) * (1 + Math.Cos(Math.PI * (epoch - 1) / s.Epochs));
+            else if (s.Schedule is { Kind: "step" } step)
+                lr = baseLr * Math.Pow(step.Gamma, (epoch - 1) / step.StepSize);
+            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             // Loss and hit counts accumulate in tensors and are read once per epoch: a per-batch .item() would
             // synchronise and cost more than the small network's step itself.
             // Batch logits are parked at their rows (one index_copy_ per batch); the epoch's training accuracy is
@@ -45,16 +80,22 @@ internal static class Trainer
                     ct.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
                     int len = Math.Min(s.BatchSize, train.Rows - start);
+                    if (len == 1 && batchNorm && start > 0) continue; // batch statistics need 2+ rows: a last single row waits for the next epoch's shuffle
                     var idx = perm.narrow(0, start, len);
                     var xb = x.index_select(0, idx);
                     var yb = y.index_select(0, idx);
                     optimizer.zero_grad();
                     var logits = net.Logits(xb, gen);
-                    var loss = Loss(net, logits, yb, s.Task, s.Loss);
+                    var loss = Loss(net, logits, yb, s.Task, s.Loss, sampleWeights?.index_select(0, idx));
                     loss.backward();
                     optimizer.step();
                     using (torch.no_grad())
                     {
+                        if (decoupledDecay)
+                        {
+                            using var keep = torch.tensor((float)(1 - lr * s.WeightDecay));
+                            foreach (var p in decayed) p.mul_(keep);
+                        }
                         lossAcc.add_(loss.detach(), len);
                         epochLogits?.index_copy_(0, idx, logits.detach());
                     }
@@ -79,7 +120,27 @@ internal static class Trainer
             var h = new EpochHistory(epoch, lossSum / train.Rows, acc, valLoss, valAcc);
             history.Add(h);
             progress?.Report(new TrainingProgress(phase, fold, folds, epoch, s.Epochs, h.Loss, h.Accuracy, h.ValLoss, h.ValAccuracy));
+
+            if (s.Schedule is { Kind: "reduce_on_plateau" } rop)
+            {
+                var watched = valLoss ?? h.Loss;
+                if (watched < plateauBest - 1e-12) { plateauBest = watched; sincePlateauBest = 0; }
+                else if (++sincePlateauBest > rop.Patience) { lr = Math.Max(rop.MinLr, lr * rop.Factor); sincePlateauBest = 0; }
+            }
+            if (es is not null)
+            {
+                if (valLoss is null) throw new RequestException("early_stopping", "needs validation_split > 0: it never watches the test rows");
+                double score = es.Monitor == "val_acc" ? -(valAcc ?? 0) : valLoss.Value; // lower is better
+                if (double.IsNaN(best) || score < best - es.MinDelta)
+                {
+                    best = score; bestEpoch = epoch; sinceBest = 0;
+                    if (es.RestoreBestWeights) bestWeights = net.ExportWeights();
+                }
+                else if (++sinceBest > es.Patience) break;
+            }
         }
+        if (es is { RestoreBestWeights: true } && bestWeights is not null && bestEpoch != epochsRun) net.ImportWeights(bestWeights);
+        info = new FitInfo(epochsRun, es is null ? null : bestEpoch, lr);
         net.eval();
         return history;
     }
@@ -124,8 +185,9 @@ internal static class Trainer
     };
 
     /// <summary>Keras-style losses. Sigmoid+BCE and softmax+CCE use the fused, numerically stable forms on the logits.</summary>
-    private static Tensor Loss(DenseNetwork net, Tensor logits, Tensor y, TaskKind task, string loss)
+    private static Tensor Loss(DenseNetwork net, Tensor logits, Tensor y, TaskKind task, string loss, Tensor? sampleWeights = null)
     {
+        if (sampleWeights is not null) return WeightedLoss(net, logits, y, task, loss, sampleWeights);
         var act = net.OutputActivation;
         if (task == TaskKind.MultiClass)
         {
@@ -149,6 +211,38 @@ internal static class Trainer
         return loss == "mae" ? nn.functional.l1_loss(o, y) : nn.functional.mse_loss(o, y);
     }
 
+    /// <summary>class_weights: the per-row loss times the row's class weight, averaged (Keras sample_weight semantics).</summary>
+    private static Tensor WeightedLoss(DenseNetwork net, Tensor logits, Tensor y, TaskKind task, string loss, Tensor w)
+    {
+        Tensor perRow;
+        if (task == TaskKind.MultiClass)
+        {
+            if (loss == "categorical_crossentropy" && net.OutputActivation == "softmax")
+                perRow = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.None);
+            else
+            {
+                var p = net.Output(logits);
+                var onehot = nn.functional.one_hot(y, net.Outputs).to_type(ScalarType.Float32);
+                perRow = loss switch
+                {
+                    "categorical_crossentropy" => -(onehot * p.clamp(1e-7, 1 - 1e-7).log()).sum(1),
+                    "mae" => (p - onehot).abs().mean([1]),
+                    _ => (p - onehot).pow(2).mean([1]),
+                };
+            }
+        }
+        else if (task == TaskKind.Binary && loss is "binary_crossentropy" or "categorical_crossentropy" && net.OutputActivation == "sigmoid")
+            perRow = nn.functional.binary_cross_entropy_with_logits(logits, y, reduction: nn.Reduction.None).view(-1);
+        else
+        {
+            var o = net.Output(logits);
+            perRow = loss == "mae" ? (o - y).abs().view(-1) : loss is "binary_crossentropy" or "categorical_crossentropy"
+                ? nn.functional.binary_cross_entropy(o.clamp(1e-7, 1 - 1e-7), y, reduction: nn.Reduction.None).view(-1)
+                : (o - y).pow(2).view(-1);
+        }
+        return (perRow * w).mean();
+    }
+
     /// <summary>Number of correct predictions in a batch, as a 1-element int64 tensor (no sync).</summary>
     private static Tensor Hits(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)
     {
@@ -167,18 +261,19 @@ internal static class Trainer
         return p.gt(0.5).to_type(ScalarType.Float32).eq(y).sum().item<long>();
     }
 
-    private static optim.Optimizer CreateOptimizer(DenseNetwork net, string name, double? lr)
+    private static optim.Optimizer CreateOptimizer(DenseNetwork net, string name, double? lr, double wd)
     {
         var ps = net.parameters();
-        // Keras defaults (learning rates, epsilon 1e-7, RMSprop rho 0.9).
+        // Keras defaults (learning rates, epsilon 1e-7, RMSprop rho 0.9). weight_decay: decoupled (AdamW-style, applied in
+        // Fit) for adam, L2 added to the gradient for the others.
         return name switch
         {
             "adam" => optim.Adam(ps, lr ?? 0.001, 0.9, 0.999, 1e-7),
-            "sgd" => optim.SGD(ps, lr ?? 0.01),
-            "rmsprop" => optim.RMSProp(ps, lr ?? 0.001, 0.9, 1e-7),
-            "adagrad" => optim.Adagrad(ps, lr ?? 0.01, initial_accumulator_value: 0.1, eps: 1e-7),
-            "adamax" => optim.Adamax(ps, lr ?? 0.002, 0.9, 0.999, 1e-7),
-            "nadam" => optim.NAdam(ps, lr ?? 0.002, 0.9, 0.999, 1e-7),
+            "sgd" => optim.SGD(ps, lr ?? 0.01, weight_decay: wd),
+            "rmsprop" => optim.RMSProp(ps, lr ?? 0.001, 0.9, 1e-7, weight_decay: wd),
+            "adagrad" => optim.Adagrad(ps, lr ?? 0.01, initial_accumulator_value: 0.1, eps: 1e-7, weight_decay: wd),
+            "adamax" => optim.Adamax(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: wd),
+            "nadam" => optim.NAdam(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: wd),
             _ => throw new RequestException("optimizer", $"unknown optimizer '{name}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}"),
         };
     }

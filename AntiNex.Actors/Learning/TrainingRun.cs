@@ -13,6 +13,40 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
     IProgress<TrainingProgress>? progress, CancellationToken ct)
 {
     private readonly List<string> _warnings = [];
+    private readonly List<string> _curvePlots = [];
+
+    /// <summary>validation_split rows carved from the given training rows (stratified, seeded); none when the split is 0.</summary>
+    private (int[] Fit, int[] Validation) CarveValidation(int[] rows, int[]? classes, int seed)
+    {
+        var fraction = request.Quality.ValidationSplit;
+        if (fraction <= 0) return (rows, []);
+        var (fitIdx, valIdx) = Splits.TrainTest(rows.Length, fraction, seed + 7919, classes is null ? null : rows.Select(i => classes[i]).ToArray());
+        if (fitIdx.Length == 0 || valIdx.Length == 0)
+            throw new RequestException("validation_split", $"validation_split {fraction} leaves {fitIdx.Length} fitting and {valIdx.Length} validation rows");
+        return (fitIdx.Select(i => rows[i]).ToArray(), valIdx.Select(i => rows[i]).ToArray());
+    }
+
+    /// <summary>class_weights per class index: "balanced" = n / (k * count_c) on the fitting rows, or the explicit map (default 1).</summary>
+    private float[]? ClassWeightsFor(int[] rows, int[]? classes, TargetCodec codec)
+    {
+        var q = request.Quality;
+        if (classes is null) return null;
+        int k = codec.ClassValues.Count;
+        if (q.BalancedClassWeights)
+        {
+            var counts = new int[k];
+            foreach (var i in rows) counts[classes[i]]++;
+            return counts.Select(c => c == 0 ? 1f : (float)((double)rows.Length / (k * c))).ToArray();
+        }
+        if (q.ClassWeights is { } map)
+        {
+            var w = Enumerable.Repeat(1f, k).ToArray();
+            foreach (var (key, value) in map)
+                w[codec.IndexOf(double.Parse(key, System.Globalization.CultureInfo.InvariantCulture))] = (float)value;
+            return w;
+        }
+        return null;
+    }
 
     public TrainingOutcome Run()
     {
@@ -60,7 +94,10 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         }
         else
         {
-            var classValues = yTrainSource.Concat(yTestSource ?? []).Distinct().Order().ToList();
+            // Classes come from the training file only: the test file never shapes the model (issue 6 honesty rule).
+            var classValues = yTrainSource.Distinct().Order().ToList();
+            if (yTestSource is not null && yTestSource.Distinct().Where(v => !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
+                _warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those rows count as misses and are left out of the confusion matrix");
             var trainClasses = yTrainSource.Distinct().Count();
             if (trainClasses < 2)
                 throw new RequestException("predict_feature", $"'{pf}' has a single class ({FormatValue(yTrainSource[0])}) in the training data; classification needs two or more");
@@ -106,7 +143,23 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
             codec = codec with { Scale = true, Min = ys.Min(), Max = ys.Max(), Lo = r.MinScalerRange, Hi = r.MaxScalerRange };
         }
 
-        var settings = new FitSettings(task, r.Epochs, r.BatchSize, r.Loss, r.Optimizer, r.LearningRate, r.Seed);
+        var q = r.Quality;
+        var settings = new FitSettings(task, r.Epochs, r.BatchSize, r.Loss, r.Optimizer, r.LearningRate, r.Seed)
+        {
+            WeightDecay = q.WeightDecay, Schedule = q.LrSchedule, EarlyStopping = q.EarlyStopping,
+        };
+        if (q.EarlyStopping is not null && q.ValidationSplit <= 0)
+            throw new RequestException("early_stopping", "needs validation_split > 0: it watches a validation split carved from the training rows, never the test rows");
+        if (q.Threshold is not null && task != TaskKind.Binary)
+            throw new RequestException("threshold", "applies to a binary model (1 sigmoid output) only");
+        if (q.Threshold is not null && q.ValidationSplit <= 0)
+            throw new RequestException("threshold", "needs validation_split > 0: the threshold is chosen on validation rows, never on the test rows");
+        if ((q.BalancedClassWeights || q.ClassWeights is not null) && regression)
+            throw new RequestException("class_weights", "applies to classification only");
+        if (q.ClassWeights is { } explicitWeights)
+            foreach (var key in explicitWeights.Keys)
+                if (!double.TryParse(key, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var cv) || codec.IndexOf(cv) < 0)
+                    throw new RequestException($"class_weights.{key}", $"is not a class value of the training data ({string.Join(", ", codec.ClassValues.Select(FormatValue))})");
         if (task == TaskKind.Binary && r.Loss == "categorical_crossentropy")
             _warnings.Add("categorical_crossentropy on a 1-unit output is computed as binary_crossentropy");
 
@@ -129,23 +182,47 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 ct.ThrowIfCancellationRequested();
                 var fTrain = trainRows.Where((_, i) => foldOf[i] != f).ToArray();
                 var fTest = trainRows.Where((_, i) => foldOf[i] == f).ToArray();
-                var score = FitAndScore(frame, fTrain, frame, fTest, features, yTrainSource, classTrainSource, codec, layers, settings with { Seed = r.Seed + 1000L * (f + 1) }, f + 1);
+                var score = FitAndScore(frame, fTrain, frame, fTest, features, yTrainSource, classTrainSource, codec, layers, settings with { Seed = r.Seed + 1000L * (f + 1) }, f + 1, out _);
                 folds.Add(new FoldScore(f + 1, score, fTrain.Length, fTest.Length));
             }
         }
 
         // ---- final fit on the whole training split ----
-        var pipeline = FeaturePipeline.Fit(frame, trainRows, features, r);
-        var trainData = ToTensorData(pipeline, frame, trainRows, yTrainSource, classTrainSource, codec);
+        // validation_split: carved (stratified, seeded) from the training split; scaler, weights, early stopping and
+        // threshold see only these rows. The test rows only get evaluated.
+        var (fitRows, valRows) = CarveValidation(trainRows, classTrainSource, r.Seed);
+        var pipeline = FeaturePipeline.Fit(frame, fitRows, features, r);
+        var trainData = ToTensorData(pipeline, frame, fitRows, yTrainSource, classTrainSource, codec);
+        var valData = valRows.Length > 0 ? ToTensorData(pipeline, frame, valRows, yTrainSource, classTrainSource, codec) : null;
         var testData = ToTensorData(pipeline, testFrame, testRows, yTestSource!, classTestSource, codec);
+        settings = settings with { ClassWeights = ClassWeightsFor(fitRows, classTrainSource, codec) };
         using var initGen = new torch.Generator((ulong)r.Seed);
         var net = new DenseNetwork(pipeline.Width, layers, initGen);
         TrainedModel? model = null;
         try
         {
             var fitWatch = Stopwatch.StartNew();
-            var history = Trainer.Fit(net, trainData, testData, settings, progress, "fit", 0, 0, ct, out var validationSeconds);
+            // The per-epoch val_* columns are the validation split when there is one (it drives stopping), else the test rows (report only).
+            var history = Trainer.Fit(net, trainData, valData ?? testData, settings, progress, "fit", 0, 0, ct, out var validationSeconds, out var fitInfo);
+            // ensemble.seeds: more networks from other seeds, same rows and recipe; ONE artifact averages them.
+            var extraMembers = new List<DenseNetwork>();
+            for (int m = 1; m < q.EnsembleSeeds; m++)
+            {
+                long memberSeed = r.Seed + 7919L * m;
+                using var memberGen = new torch.Generator((ulong)memberSeed);
+                var member = new DenseNetwork(pipeline.Width, layers, memberGen);
+                extraMembers.Add(member);
+                Trainer.Fit(member, trainData, valData ?? testData, settings with { Seed = memberSeed }, progress, "ensemble", m + 1, q.EnsembleSeeds, ct, out var memberValSeconds, out _);
+                validationSeconds += memberValSeconds;
+            }
+            net.AttachMembers(extraMembers);
             fitWatch.Stop();
+            double? threshold = null;
+            if (q.Threshold is { } rule && valData is not null)
+            {
+                var valOut = Trainer.Forward(net, valData.X, valData.Rows, valData.Width);
+                threshold = Metrics.ChooseThreshold(valData.Classes!, valOut.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
+            }
             var trainingSeconds = fitWatch.Elapsed.TotalSeconds - validationSeconds;
 
             // ---- evaluate on held-out rows ----
@@ -156,6 +233,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 NetworkInputs = pipeline.Width, Target = codec, LabelRules = r.LabelRules, TargetRules = r.TargetRules,
                 CreatedUtc = DateTimeOffset.UtcNow, Seed = r.Seed, Loss = r.Loss, Optimizer = r.Optimizer,
                 TrainRows = trainRows.Length, TestRows = testRows.Length, CsvHeader = r.CsvHeader, Columns = r.Columns,
+                Threshold = threshold, EnsembleSize = net.EnsembleSize,
             };
             model = new TrainedModel(state, net, 0);
             var outputs = model.ForwardLocked(testData.X, testData.Rows);
@@ -165,7 +243,8 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
                 CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
                 TrainRows = trainRows.Length, TestRows = testRows.Length,
-                RowsPerSecond = trainingSeconds > 0 ? (double)trainRows.Length * r.Epochs / trainingSeconds : 0,
+                RowsPerSecond = trainingSeconds > 0 ? (double)fitRows.Length * fitInfo.EpochsRun * net.EnsembleSize / trainingSeconds : 0,
+                ValidationRows = valRows.Length, EpochsRun = fitInfo.EpochsRun, BestEpoch = fitInfo.BestEpoch, EnsembleSize = net.EnsembleSize,
                 FitSeconds = fitWatch.Elapsed.TotalSeconds,
                 ValidationSeconds = validationSeconds,
             };
@@ -183,11 +262,29 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 var decoded = Enumerable.Range(0, testRows.Length).Select(i => model.Decode(outputs, i)).ToArray();
                 var scores = task == TaskKind.Binary ? Enumerable.Range(0, testRows.Length).Select(i => (double)outputs[i]).ToArray() : null;
                 var m = Metrics.Classify(truth, decoded.Select(d => d.Class).ToArray(), codec.ClassValues.Count, scores);
+                var perClass = Metrics.PerClass(m.Confusion, codec.ClassNames);
                 report = report with
                 {
                     Accuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc,
                     ConfusionMatrix = m.Confusion, ClassNames = codec.ClassNames,
+                    PerClass = perClass, MacroF1 = perClass.Average(c => c.F1),
                 };
+                if (scores is not null)
+                {
+                    report = report with
+                    {
+                        Threshold = threshold ?? 0.5, ThresholdRule = q.Threshold is { } tr ? (tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split") : null,
+                        AtHalf = Metrics.At(truth, scores, 0.5), AtThreshold = Metrics.At(truth, scores, threshold ?? 0.5),
+                    };
+                    if (options.PlotDirectory is { } curveDir)
+                    {
+                        try { _curvePlots.AddRange(CurvePlots.Write(curveDir, r.Label, Metrics.Curves(truth, scores))); }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+                        {
+                            _warnings.Add($"ROC/PR curves not plotted: {e.Message}");
+                        }
+                    }
+                }
                 state = state with { TestAccuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc };
             }
             state = state with { CvMean = report.CvMean };
@@ -200,7 +297,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 predictFrame = Frame.FromPredictRows(r.PredictRows, model.PredictPlan(pf), r.MarkEmpty, "predict_rows");
             var predictions = model.PredictFrame(predictFrame, r.Label, r.MaxRecords);
             wall.Stop();
-            var plots = new List<string>();
+            var plots = new List<string>(_curvePlots);
             if (options.PlotDirectory is { } plotDir)
             {
                 try { plots.Add(HistoryPlot.Write(plotDir, r.Label, history)); }
@@ -264,14 +361,24 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
 
     /// <summary>One CV fold: scaler fitted on the fold's training rows, a fresh network; score = accuracy % or MSE (target units).</summary>
     private double FitAndScore(Frame trainFrame, int[] trainRows, Frame testFrame, int[] testRows, IReadOnlyList<string> features,
-        double[] y, int[]? classes, TargetCodec codec, IReadOnlyList<LayerSpec> layers, FitSettings settings, int fold)
+        double[] y, int[]? classes, TargetCodec codec, IReadOnlyList<LayerSpec> layers, FitSettings settings, int fold, out double? threshold)
     {
-        var pipeline = FeaturePipeline.Fit(trainFrame, trainRows, features, request);
-        var train = ToTensorData(pipeline, trainFrame, trainRows, y, classes, codec);
+        // The fold repeats the final fit's recipe inside its own training rows: validation carve, scaler, weights, stopping.
+        var (fitRows, valRows) = CarveValidation(trainRows, classes, (int)settings.Seed);
+        var pipeline = FeaturePipeline.Fit(trainFrame, fitRows, features, request);
+        var train = ToTensorData(pipeline, trainFrame, fitRows, y, classes, codec);
+        var val = valRows.Length > 0 ? ToTensorData(pipeline, trainFrame, valRows, y, classes, codec) : null;
         var test = ToTensorData(pipeline, testFrame, testRows, y, classes, codec);
+        settings = settings with { ClassWeights = ClassWeightsFor(fitRows, classes, codec) };
         using var gen = new torch.Generator((ulong)settings.Seed);
         using var net = new DenseNetwork(pipeline.Width, layers, gen);
-        Trainer.Fit(net, train, null, settings, progress, "cv", fold, request.NumSplits, ct);
+        Trainer.Fit(net, train, val, settings, progress, "cv", fold, request.NumSplits, ct);
+        threshold = null;
+        if (request.Quality.Threshold is { } rule && val is not null && net.Outputs == 1)
+        {
+            var vo = Trainer.Forward(net, val.X, val.Rows, val.Width);
+            threshold = Metrics.ChooseThreshold(val.Classes!, vo.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
+        }
         var outputs = Trainer.Forward(net, test.X, test.Rows, test.Width);
         if (codec.Regression)
         {
@@ -282,7 +389,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         for (int i = 0; i < test.Rows; i++)
         {
             int c;
-            if (k == 1) c = outputs[i] > 0.5 ? 1 : 0;
+            if (k == 1) c = outputs[i] > (threshold ?? 0.5) ? 1 : 0;
             else { c = 0; for (int j = 1; j < k; j++) if (outputs[i * k + j] > outputs[i * k + c]) c = j; }
             if (c == test.Classes![i]) correct++;
         }

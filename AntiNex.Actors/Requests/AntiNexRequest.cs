@@ -65,6 +65,10 @@ public sealed partial class AntiNexRequest
     public double MarkEmpty { get; set; } = -1;
     /// <summary>Optimizer learning rate; null uses the Keras default of the optimizer.</summary>
     public double? LearningRate { get; set; }
+    /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>
+    public bool LogFeaturesAuto { get; set; }
+    /// <summary>Issue-6 extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
+    public QualityOptions Quality { get; set; } = new();
 
     public bool IsRegression => MlType == MlTypes.Regression;
     public bool IsClassification => !IsRegression;
@@ -107,7 +111,11 @@ public static class MlTypes
 }
 
 /// <summary>One dense layer of model_desc (a dropout entry of the original becomes the previous layer's Dropout).</summary>
-public sealed record LayerSpec(int Units, string Init, string Activation, double Dropout = 0);
+public sealed record LayerSpec(int Units, string Init, string Activation, double Dropout = 0)
+{
+    /// <summary>A batch_norm layer after this dense layer: normalises its output before the activation.</summary>
+    public bool BatchNorm { get; init; }
+}
 
 /// <summary>Predicted class value to display name (the original's label_rules).</summary>
 public sealed record LabelRules(IReadOnlyList<string> Labels, IReadOnlyList<long> LabelValues)

@@ -25,6 +25,8 @@ internal sealed class RequestParser
         // extensions
         "csv_header", "columns", "categorical_features", "log_features", "target_rules", "test_dataset", "mark_empty",
         "learning_rate",
+        // issue 6 (QualityOptions)
+        "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.
@@ -166,7 +168,12 @@ internal sealed class RequestParser
         if (r.Columns is { } cols && cols.Distinct(StringComparer.Ordinal).Count() != cols.Count)
             Issue("columns", "column names must be unique");
         r.CategoricalFeatures = StringList("categorical_features") ?? [];
-        r.LogFeatures = StringList("log_features") ?? [];
+        if (_root.TryGetProperty("log_features", out var lf) && lf.ValueKind == JsonValueKind.String
+            && string.Equals(lf.GetString(), "auto", StringComparison.OrdinalIgnoreCase))
+            r.LogFeaturesAuto = true;
+        else
+            r.LogFeatures = StringList("log_features") ?? [];
+        r.Quality = QualityOptions.Parse(_root, Issue) with { LogFeaturesAuto = r.LogFeaturesAuto };
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
@@ -353,6 +360,12 @@ internal sealed class RequestParser
                 if (!(rate >= 0 && rate < 1)) { Issue($"{at}.rate", $"must be in [0, 1), got {rate}"); continue; }
                 if (result.Count == 0) { Issue(at, "a dropout layer cannot come first (the original gives the input dimension to the first layer only)"); continue; }
                 result[^1] = result[^1] with { Dropout = rate.Value };
+                continue;
+            }
+            if (type is "batch_norm" or "batchnorm" or "batch_normalization")
+            {
+                if (result.Count == 0) { Issue(at, "a batch_norm layer cannot come first: it normalises the preceding dense layer's output"); continue; }
+                result[^1] = result[^1] with { BatchNorm = true };
                 continue;
             }
             if (type != "dense") { _warnings.Add($"{at}: layer_type '{type}' is skipped (as in the original)"); continue; }

@@ -193,9 +193,13 @@ public class EngineTrainingTests
         var plots = Path.Combine(t.Path, "plots");
         var outcome = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 2, splits: 0)), t.Roots,
             EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
-        var png = Assert.Single(outcome.Report.Plots);
-        Assert.StartsWith(plots, png);
-        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+        // history, plus ROC and precision-recall curves for a binary model (issue 6)
+        Assert.Equal(["Blobs-roc.png", "Blobs-pr.png", "Blobs-history.png"], outcome.Report.Plots.Select(Path.GetFileName));
+        foreach (var png in outcome.Report.Plots)
+        {
+            Assert.StartsWith(plots, png);
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+        }
     }
 
     [Fact]

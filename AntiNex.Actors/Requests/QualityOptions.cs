@@ -1,0 +1,147 @@
+using System.Text.Json;
+
+namespace AntiNex.Requests;
+
+/// <summary>Early stopping on the validation split (never on test rows).</summary>
+public sealed record EarlyStopping(int Patience, string Monitor = "val_loss", bool RestoreBestWeights = true, double MinDelta = 0);
+
+/// <summary>Learning-rate schedule: reduce_on_plateau (on the validation loss, else the training loss), cosine or step.</summary>
+public sealed record LrSchedule(string Kind, double Factor = 0.5, int Patience = 2, double MinLr = 1e-6, int StepSize = 5, double Gamma = 0.5);
+
+/// <summary>Decision threshold for a binary model, chosen on the validation split: maximise F1, or the largest recall with FPR &lt;= MaxFpr.</summary>
+public sealed record ThresholdRule(string Optimize, double? MaxFpr);
+
+/// <summary>Issue-6 training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
+public sealed record QualityOptions
+{
+    public double ValidationSplit { get; init; }
+    public EarlyStopping? EarlyStopping { get; init; }
+    public double WeightDecay { get; init; }
+    public LrSchedule? LrSchedule { get; init; }
+    /// <summary>minmax (the original's, default), standard, robust (median/IQR), quantile (rank to uniform), quantile_normal (rank to a standard normal).</summary>
+    public string Scaler { get; init; } = "minmax";
+    /// <summary>The request names a scaler: scaling is on (whatever apply_scaler says) and constant columns are dropped.</summary>
+    public bool ScalerGiven { get; init; }
+    public bool LogFeaturesAuto { get; init; }
+    /// <summary>null = unweighted; "balanced"; or explicit weights by class value.</summary>
+    public bool BalancedClassWeights { get; init; }
+    public IReadOnlyDictionary<string, double>? ClassWeights { get; init; }
+    public ThresholdRule? Threshold { get; init; }
+    public int EnsembleSeeds { get; init; } = 1;
+
+    public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
+    public static readonly IReadOnlyList<string> Fields =
+        ["validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble"];
+
+    /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name.</summary>
+    internal static QualityOptions Parse(JsonElement root, Action<string, string> issue)
+    {
+        var q = new QualityOptions();
+        if (Get(root, "validation_split") is { } vs)
+        {
+            if (Num(vs) is { } v && v >= 0 && v < 1) q = q with { ValidationSplit = v };
+            else issue("validation_split", $"must be a number in [0, 1), got {vs.GetRawText()}");
+        }
+        if (Get(root, "weight_decay") is { } wd)
+        {
+            if (Num(wd) is { } v && v >= 0) q = q with { WeightDecay = v };
+            else issue("weight_decay", $"must be a number >= 0, got {wd.GetRawText()}");
+        }
+        if (Get(root, "early_stopping") is { } es)
+        {
+            if (es.ValueKind != JsonValueKind.Object) issue("early_stopping", "must be an object like {\"patience\": 3, \"monitor\": \"val_loss\", \"restore_best_weights\": true}");
+            else
+            {
+                int patience = 3;
+                if (Get(es, "patience") is { } p) { if (Num(p) is { } pv && pv >= 0 && pv == Math.Floor(pv)) patience = (int)pv; else issue("early_stopping.patience", $"must be an integer >= 0, got {p.GetRawText()}"); }
+                string monitor = "val_loss";
+                if (Get(es, "monitor") is { } m)
+                {
+                    var mv = m.ValueKind == JsonValueKind.String ? m.GetString()!.ToLowerInvariant() : null;
+                    if (mv is "val_loss" or "val_acc" or "val_accuracy") monitor = mv == "val_accuracy" ? "val_acc" : mv;
+                    else issue("early_stopping.monitor", $"must be \"val_loss\" or \"val_acc\", got {m.GetRawText()}");
+                }
+                bool restore = true;
+                if (Get(es, "restore_best_weights") is { } rb) { if (rb.ValueKind is JsonValueKind.True or JsonValueKind.False) restore = rb.GetBoolean(); else issue("early_stopping.restore_best_weights", $"must be true or false, got {rb.GetRawText()}"); }
+                double minDelta = 0;
+                if (Get(es, "min_delta") is { } md) { if (Num(md) is { } mdv && mdv >= 0) minDelta = mdv; else issue("early_stopping.min_delta", $"must be a number >= 0, got {md.GetRawText()}"); }
+                q = q with { EarlyStopping = new EarlyStopping(patience, monitor, restore, minDelta) };
+            }
+        }
+        if (Get(root, "lr_schedule") is { } ls)
+        {
+            string? kind = ls.ValueKind == JsonValueKind.Object && Get(ls, "kind") is { ValueKind: JsonValueKind.String } k ? k.GetString()!.ToLowerInvariant() : null;
+            if (kind is not ("reduce_on_plateau" or "cosine" or "step"))
+                issue("lr_schedule", $"must be an object with \"kind\": \"reduce_on_plateau\", \"cosine\" or \"step\", got {ls.GetRawText()}");
+            else
+            {
+                var s = new LrSchedule(kind);
+                double D(string f, double def, Func<double, bool> ok, string rule)
+                {
+                    if (Get(ls, f) is not { } e) return def;
+                    if (Num(e) is { } v && ok(v)) return v;
+                    issue($"lr_schedule.{f}", $"{rule}, got {e.GetRawText()}");
+                    return def;
+                }
+                s = s with
+                {
+                    Factor = D("factor", s.Factor, v => v > 0 && v < 1, "must be in (0, 1)"),
+                    Patience = (int)D("patience", s.Patience, v => v >= 0 && v == Math.Floor(v), "must be an integer >= 0"),
+                    MinLr = D("min_lr", s.MinLr, v => v >= 0, "must be >= 0"),
+                    StepSize = (int)D("step_size", s.StepSize, v => v >= 1 && v == Math.Floor(v), "must be an integer >= 1"),
+                    Gamma = D("gamma", s.Gamma, v => v > 0 && v <= 1, "must be in (0, 1]"),
+                };
+                q = q with { LrSchedule = s };
+            }
+        }
+        if (Get(root, "scaler") is { } sc)
+        {
+            var v = sc.ValueKind == JsonValueKind.String ? sc.GetString()!.ToLowerInvariant() : null;
+            if (v is not null && Scalers.Contains(v)) q = q with { Scaler = v, ScalerGiven = true };
+            else issue("scaler", $"must be one of {string.Join(", ", Scalers)}, got {sc.GetRawText()}");
+        }
+        if (Get(root, "class_weights") is { } cw)
+        {
+            if (cw.ValueKind == JsonValueKind.String && cw.GetString()!.Equals("balanced", StringComparison.OrdinalIgnoreCase))
+                q = q with { BalancedClassWeights = true };
+            else if (cw.ValueKind == JsonValueKind.Object)
+            {
+                var map = new Dictionary<string, double>();
+                foreach (var p in cw.EnumerateObject())
+                {
+                    if (Num(p.Value) is { } w && w > 0) map[p.Name] = w;
+                    else issue($"class_weights.{p.Name}", $"must be a number > 0, got {p.Value.GetRawText()}");
+                }
+                q = q with { ClassWeights = map };
+            }
+            else issue("class_weights", $"must be \"balanced\" or an object mapping class values to weights, got {cw.GetRawText()}");
+        }
+        if (Get(root, "threshold") is { } th)
+        {
+            if (th.ValueKind == JsonValueKind.Object && Get(th, "optimize") is { } o)
+            {
+                if (o.ValueKind == JsonValueKind.String && o.GetString()!.Equals("f1", StringComparison.OrdinalIgnoreCase)) q = q with { Threshold = new ThresholdRule("f1", null) };
+                else issue("threshold.optimize", $"only \"f1\" is supported, got {o.GetRawText()}");
+            }
+            else if (th.ValueKind == JsonValueKind.Object && Get(th, "max_fpr") is { } f)
+            {
+                if (Num(f) is { } fv && fv > 0 && fv < 1) q = q with { Threshold = new ThresholdRule("max_fpr", fv) };
+                else issue("threshold.max_fpr", $"must be in (0, 1), got {f.GetRawText()}");
+            }
+            else issue("threshold", $"must be {{\"optimize\": \"f1\"}} or {{\"max_fpr\": 0.01}}, got {th.GetRawText()}");
+        }
+        if (Get(root, "ensemble") is { } en)
+        {
+            if (en.ValueKind == JsonValueKind.Object && Get(en, "seeds") is { } s && Num(s) is { } sv && sv >= 1 && sv <= 50 && sv == Math.Floor(sv))
+                q = q with { EnsembleSeeds = (int)sv };
+            else issue("ensemble", $"must be {{\"seeds\": N}} with N in 1..50, got {en.GetRawText()}");
+        }
+        return q;
+    }
+
+    private static JsonElement? Get(JsonElement obj, string name)
+        => obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null ? e : null;
+
+    private static double? Num(JsonElement e)
+        => e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var d) && double.IsFinite(d) ? d : null;
+}
