@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AntiNex.Data;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 using TorchSharp;
 
@@ -300,7 +301,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
             var plots = new List<string>(_curvePlots);
             if (options.PlotDirectory is { } plotDir)
             {
-                try { plots.Add(HistoryPlot.Write(plotDir, r.Label, history)); }
+                try { plots.AddRange(PlotWriter.WriteAll(report with { History = history }, plotDir)); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
                 {
                     _warnings.Add($"training curves not plotted: {e.Message}"); // a plot never fails a training

@@ -194,7 +194,7 @@ public class EngineTrainingTests
         var outcome = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 2, splits: 0)), t.Roots,
             EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
         // history, plus ROC and precision-recall curves for a binary model (issue 6)
-        Assert.Equal(["Blobs-roc.png", "Blobs-pr.png", "Blobs-history.png"], outcome.Report.Plots.Select(Path.GetFileName));
+        Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"], outcome.Report.Plots.Select(Path.GetFileName));
         foreach (var png in outcome.Report.Plots)
         {
             Assert.StartsWith(plots, png);

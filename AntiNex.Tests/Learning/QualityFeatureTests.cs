@@ -261,7 +261,7 @@ public class QualityFeatureTests
         Assert.NotEqual(0.5, strict.Report.Threshold);
         Assert.True(strict.Report.Threshold >= f1.Report.Threshold, $"max_fpr 0.01 threshold {strict.Report.Threshold} vs f1 {f1.Report.Threshold}");
         Assert.True(strict.Report.AtThreshold!.FalsePositiveRate <= 0.05, $"test FPR {strict.Report.AtThreshold.FalsePositiveRate} for a 1 % validation target");
-        Assert.Equal(["Blobs-roc.png", "Blobs-pr.png", "Blobs-history.png"], strict.Report.Plots.Select(Path.GetFileName));
+        Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"], strict.Report.Plots.Select(Path.GetFileName));
         Assert.NotNull(strict.Report.PerClass);
         Assert.Equal(strict.Report.PerClass!.Average(c => c.F1), strict.Report.MacroF1);
     }

@@ -1,14 +1,14 @@
 using ScottPlot;
 
-namespace AntiNex.Learning;
+namespace AntiNex.Reporting;
 
-/// <summary>ROC and precision-recall curves of a binary model's test scores, as PNGs next to the history plot.</summary>
-internal static class CurvePlots
+/// <summary>ROC and precision-recall curves of a binary model's test scores, as PNGs next to the training curves.</summary>
+public static class CurvePlots
 {
     public static IEnumerable<string> Write(string directory, string label, (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr) curves)
     {
         Directory.CreateDirectory(directory);
-        var safe = string.Concat(label.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+        var safe = PlotWriter.SafeFileName(label);
         yield return One(Path.Combine(directory, $"{safe}-roc.png"), $"{label} ROC (test rows)", "false-positive rate", "true-positive rate", curves.Roc);
         yield return One(Path.Combine(directory, $"{safe}-pr.png"), $"{label} precision-recall (test rows)", "recall", "precision", curves.Pr);
     }
