@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AntiNex.Tests.Infrastructure;
 using AntiNex.Data.Synthetic;
 
 namespace AntiNex.Tests.Data;
@@ -6,18 +6,7 @@ namespace AntiNex.Tests.Data;
 /// <summary>`antinex-gateway generate` as a user runs it: a real process.</summary>
 public class SyntheticGenerateCommandTests
 {
-    private static (int Code, string Out, string Err) Gateway(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "antinex-gateway.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("antinex-gateway generate hung"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Gateway(params string[] args) => GatewayProcess.Run(TimeSpan.FromSeconds(60), args);
 
     [Fact]
     public void Generate_writes_the_same_bytes_as_the_library_and_reports_the_balance()

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AntiNex.Tests.Infrastructure;
 using System.Text.Json;
 using AntiNex.Tests.Data;
 
@@ -7,18 +7,7 @@ namespace AntiNex.Tests.Requests;
 /// <summary>The gateway's engine commands as scripts use them: a separate process, exit codes, stdout.</summary>
 public class GatewayEngineCommandTests
 {
-    private static (int Code, string Out, string Err) Gateway(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "antinex-gateway.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(120_000), "gateway did not finish in 120 s");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Gateway(params string[] args) => GatewayProcess.Run(TimeSpan.FromSeconds(120), args);
 
     [Fact]
     public void Validate_exits_0_for_a_valid_request_and_2_naming_each_bad_field()
