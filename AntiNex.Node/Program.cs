@@ -66,18 +66,7 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddAntiNexTelemetry(builder.Configuration); // "Telemetry" section: console / OTLP / Prometheus
 builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
 {
-    akka.ConfigureLoggers(l =>
-    {
-        l.LogLevel = level switch
-        {
-            LogLevel.Trace or LogLevel.Debug => Akka.Event.LogLevel.DebugLevel,
-            LogLevel.Information => Akka.Event.LogLevel.InfoLevel,
-            LogLevel.Warning => Akka.Event.LogLevel.WarningLevel,
-            _ => Akka.Event.LogLevel.ErrorLevel,
-        };
-        l.ClearLoggers();
-        l.AddLoggerFactory();
-    });
+    akka.WithAntiNexLogging(level);
     akka.WithAntiNexCluster(new AntiNexClusterOptions
     {
         Hostname = settings.Hostname,

@@ -49,18 +49,8 @@ public sealed class GatewayClient : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         {
-            akka.ConfigureLoggers(l =>
-            {
-                // A console user wants results, not remoting chatter (e.g. association warnings about gateways that already left).
-                l.LogLevel = options.LogLevel switch
-                {
-                    <= LogLevel.Information => Akka.Event.LogLevel.InfoLevel,
-                    LogLevel.Warning => Akka.Event.LogLevel.WarningLevel,
-                    _ => Akka.Event.LogLevel.ErrorLevel,
-                };
-                l.ClearLoggers();
-                l.AddLoggerFactory();
-            });
+            // A console user wants results, not remoting chatter: the gateway logs at error level unless --verbose.
+            akka.WithAntiNexLogging(options.LogLevel);
             akka.WithAntiNexCluster(new AntiNexClusterOptions
             {
                 Hostname = options.Hostname,
