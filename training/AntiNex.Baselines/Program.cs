@@ -14,7 +14,7 @@ internal static class BaselinesCli
 {
     private const string Usage = """
         usage: antinex-baselines -f REQUEST.json [-d DATA_ROOT]... [--seeds 1,2,3] [--also-test PATH]... [--json]
-                                 [--threads 1] [--tree-threads 1] [--models network,FastTree,LightGBM]
+                                 [--json-out FILE] [--threads 1] [--tree-threads 1] [--models network,FastTree,LightGBM]
           -f, --file        AntiNex request (train on its dataset, test on its test_dataset or held-out split)
           -d, --data-root   folder the request's dataset paths live under (repeatable; default ../shared/datasets beside the repo)
           --seeds           request seeds to run (comma or space separated; the trees get the same seed); default 1,2,3
@@ -23,6 +23,7 @@ internal static class BaselinesCli
           --tree-threads    threads for FastTree / LightGBM (default 1)
           --models          subset of network, FastTree, LightGBM (default all three)
           --json            one JSON document on stdout instead of the tables (progress stays on stderr)
+          --json-out        also write the JSON document to this file (the tables still go to stdout)
         """;
 
     public static int Run(string[] args)
@@ -99,7 +100,9 @@ internal static class BaselinesCli
         }
         Log($"done in {wall.Elapsed.TotalSeconds:0} s");
         var report = new BenchReport(o, last!, results);
-        if (o.Json) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), new JsonSerializerOptions { WriteIndented = true }));
+        var document = JsonSerializer.Serialize(report.ToJson(), new JsonSerializerOptions { WriteIndented = true });
+        if (o.JsonOut is { } path) File.WriteAllText(path, document + "\n");
+        if (o.Json) Console.WriteLine(document);
         else report.Print(Console.Out);
         return 0;
     }
@@ -123,11 +126,12 @@ internal sealed record Options
     public int TreeThreads { get; init; } = 1;
     public HashSet<string> Models { get; init; } = [];
     public bool Json { get; init; }
+    public string? JsonOut { get; init; }
     public bool Help { get; init; }
 
     public static Options Parse(string[] args)
     {
-        string? file = null;
+        string? file = null, jsonOut = null;
         var roots = new List<string>();
         var seeds = new List<int>();
         var also = new List<string>();
@@ -146,6 +150,7 @@ internal sealed record Options
                 case "--threads": threads = Int(Value(), "--threads", 0); break;
                 case "--tree-threads": treeThreads = Int(Value(), "--tree-threads", 1); break;
                 case "--json": json = true; break;
+                case "--json-out": jsonOut = Value(); break;
                 case "-h" or "--help": help = true; break;
                 case "--seeds":
                     seeds.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => Int(s, "--seeds", int.MinValue)));
@@ -171,7 +176,7 @@ internal sealed record Options
         return new Options
         {
             File = file, DataRoots = roots, Seeds = seeds.Count > 0 ? seeds.Distinct().ToList() : [1, 2, 3], AlsoTest = also,
-            Threads = threads, TreeThreads = treeThreads, Json = json,
+            Threads = threads, TreeThreads = treeThreads, Json = json, JsonOut = jsonOut,
             Models = models.Count > 0 ? models : ["network", .. TreeBaselines.Names],
         };
     }

@@ -7,7 +7,7 @@ namespace AntiNex.Baselines;
 /// <summary>One model, one seed, one test file. Binary: precision/recall/F1 of the positive class (index 1, e.g. attack);
 /// multi-class: macro averages. Accuracy in %.</summary>
 internal sealed record RunResult(string Model, int Seed, string Test, int Rows, double Accuracy, double Precision, double Recall,
-    double F1, double? Auc, double FitSeconds, IReadOnlyList<ClassMetrics> PerClass)
+    double F1, double? Auc, double FitSeconds, IReadOnlyList<ClassMetrics> PerClass, int[][] Confusion)
 {
     public int? EpochsRun { get; init; }
     public double? Threshold { get; init; }
@@ -21,7 +21,7 @@ internal sealed record RunResult(string Model, int Seed, string Test, int Rows, 
         var c = Metrics.Classify(t.Classes, predicted, k, score);
         // As the engine's report: rows of a class the training data lacks are left out (Metrics.Classify).
         return new RunResult(model, seed, t.Name, t.Rows, c.Accuracy, c.Precision, c.Recall, c.F1, c.RocAuc, seconds,
-            Metrics.PerClass(c.Confusion, m.ClassNames));
+            Metrics.PerClass(c.Confusion, m.ClassNames), c.Confusion);
     }
 }
 
@@ -101,6 +101,7 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyL
                 ["model"] = r.Model, ["seed"] = r.Seed, ["test"] = r.Test, ["rows"] = r.Rows, ["accuracy"] = r.Accuracy,
                 ["precision"] = r.Precision, ["recall"] = r.Recall, ["f1"] = r.F1, ["roc_auc"] = r.Auc, ["fit_seconds"] = r.FitSeconds,
                 ["epochs_run"] = r.EpochsRun, ["threshold"] = r.Threshold,
+                ["confusion_matrix"] = new JsonArray(r.Confusion.Select(row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)JsonValue.Create(v)).ToArray())).ToArray()),
             };
             if (!Binary)
                 o["per_class"] = new JsonArray(r.PerClass.Select(c => (JsonNode)new JsonObject

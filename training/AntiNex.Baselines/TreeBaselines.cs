@@ -34,16 +34,21 @@ public static class TreeBaselines
             {
                 LabelColumnName = "Label", FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads,
             }).Fit(train),
-            // Multi-class: one FastTree per class (one-versus-all), or LightGBM's native multi-class objective.
-            ("FastTree", false) => ml.MulticlassClassification.Trainers.OneVersusAll(
-                ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+            // Multi-class: one FastTree per class (one-versus-all), or LightGBM's native multi-class objective. The class
+            // index becomes a key (fitted on the training rows) and the predicted key goes back to the class index.
+            ("FastTree", false) => ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.MulticlassClassification.Trainers.OneVersusAll(
+                    ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                    {
+                        LabelColumnName = "Label", FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads,
+                    }), labelColumnName: "Label"))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(train),
+            ("LightGBM", false) => ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
                 {
                     LabelColumnName = "Label", FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads,
-                }), labelColumnName: "Label").Fit(train),
-            ("LightGBM", false) => ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
-            {
-                LabelColumnName = "Label", FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads,
-            }).Fit(train),
+                }))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(train),
             _ => throw new ArgumentException($"unknown tree baseline '{name}' (known: {string.Join(", ", Names)})"),
         };
         return m.Tests.Select(t => Predict(ml, model, t, k, binary)).ToList();
@@ -58,15 +63,12 @@ public static class TreeBaselines
             // PredictedLabel is score > 0 (probability > 0.5); the probability ranks rows for ROC AUC.
             return new Predictions(rows.Select(r => r.PredictedLabel ? 1 : 0).ToArray(), rows.Select(r => (double)r.Probability).ToArray());
         }
-        // Read the predicted key as the key type the trainer produced (its count must match the output column).
-        var outSchema = SchemaDefinition.Create(typeof(MultiOut), SchemaDefinition.Direction.Read);
-        outSchema[nameof(MultiOut.PredictedLabel)].ColumnType = scored.Schema["PredictedLabel"].Type;
-        var multi = ml.Data.CreateEnumerable<MultiOut>(scored, reuseRowObject: false, schemaDefinition: outSchema).ToList();
-        return new Predictions(multi.Select(r => (int)r.PredictedLabel - 1).ToArray(), null); // keys are 1-based
+        var multi = ml.Data.CreateEnumerable<MultiOut>(scored, reuseRowObject: false).ToList();
+        return new Predictions(multi.Select(r => (int)r.PredictedLabel).ToArray(), null);
     }
 
     /// <summary>Rows of the exported matrix as an IDataView: a float vector of the matrix width; the label as bool (binary)
-    /// or as a key 1..k (multi-class; rows of a class the training data lacks get the missing key 0).</summary>
+    /// or as the class index (multi-class; a class the training data lacks gets a value no training row has).</summary>
     private static IDataView ToDataView(MLContext ml, FeatureMatrix m, int k, bool binary)
     {
         if (binary)
@@ -78,8 +80,7 @@ public static class TreeBaselines
         }
         var multiSchema = SchemaDefinition.Create(typeof(MultiRow));
         multiSchema[nameof(MultiRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, m.Width);
-        multiSchema[nameof(MultiRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), k);
-        var multiRows = Enumerable.Range(0, m.Rows).Select(i => new MultiRow { Features = m.Row(i).ToArray(), Label = (uint)(m.Classes[i] + 1) });
+        var multiRows = Enumerable.Range(0, m.Rows).Select(i => new MultiRow { Features = m.Row(i).ToArray(), Label = m.Classes[i] >= 0 ? (uint)m.Classes[i] : uint.MaxValue });
         return ml.Data.LoadFromEnumerable(multiRows.ToList(), multiSchema);
     }
 
