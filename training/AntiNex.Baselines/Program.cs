@@ -54,6 +54,7 @@ internal static class BaselinesCli
         foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
         var results = new List<RunResult>();
         FeatureMatrices? last = null;
+        var widths = new Dictionary<int, int>(); // seed -> columns: constant-column drops depend on the seed's fitting rows
         var wall = Stopwatch.StartNew();
         foreach (var seed in o.Seeds)
         {
@@ -63,6 +64,7 @@ internal static class BaselinesCli
             var export = Stopwatch.StartNew();
             var m = FeatureExport.Build(request, roots, o.AlsoTest);
             last = m;
+            widths[seed] = m.Width;
             Log($"seed {seed}: features exported: {m.Train.Rows} training rows ({m.FitRows} fit + {m.ValidationRows} validation) x {m.Width} columns; " +
                 string.Join(", ", m.Tests.Select(t => $"{t.Name} {t.Rows} rows")) + $" ({export.Elapsed.TotalSeconds:0.0} s)");
 
@@ -99,7 +101,7 @@ internal static class BaselinesCli
             }
         }
         Log($"done in {wall.Elapsed.TotalSeconds:0} s");
-        var report = new BenchReport(o, last!, results);
+        var report = new BenchReport(o, last!, widths, results);
         var document = JsonSerializer.Serialize(report.ToJson(), new JsonSerializerOptions { WriteIndented = true });
         if (o.JsonOut is { } path) File.WriteAllText(path, document + "\n");
         if (o.Json) Console.WriteLine(document);

@@ -26,7 +26,7 @@ internal sealed record RunResult(string Model, int Seed, string Test, int Rows, 
 }
 
 /// <summary>Tables (one per test file: each model's seeds, then mean and min over seeds) and the --json document.</summary>
-internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyList<RunResult> results)
+internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyDictionary<int, int> widths, IReadOnlyList<RunResult> results)
 {
     private bool Binary => m.Task == TaskKind.Binary;
     private IEnumerable<string> Models => results.Select(r => r.Model).Distinct();
@@ -34,7 +34,9 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyL
     public void Print(TextWriter w)
     {
         w.WriteLine($"request {Path.GetFileName(options.File)}: {(Binary ? $"binary, positive class = {m.ClassNames[1]}" : $"{m.ClassNames.Count} classes ({string.Join(", ", m.ClassNames)}), macro averages")}");
-        w.WriteLine($"identical features for every model: {m.Width} columns after one-hot and the request's scaler, fitted on {m.FitRows} training rows;");
+        var columns = widths.Values.Distinct().Count() == 1 ? $"{m.Width} columns"
+            : $"{string.Join("/", widths.Values)} columns (seed {string.Join("/", widths.Keys)}: constant columns of each seed's fitting rows dropped)";
+        w.WriteLine($"identical features for every model: {columns} after one-hot and the request's scaler, fitted on {m.FitRows} training rows;");
         w.WriteLine($"the network fits {m.FitRows} rows and watches {m.ValidationRows} validation rows; the trees fit all {m.Train.Rows} training rows.");
         w.WriteLine($"seeds {string.Join(", ", options.Seeds)}; torch threads {options.Threads}, tree threads {options.TreeThreads}; fit s = training wall time (the network's includes data loading).");
         foreach (var test in results.Select(r => r.Test).Distinct())
@@ -123,7 +125,9 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyL
             ["averaging"] = Binary ? $"positive class {m.ClassNames[1]}" : "macro",
             ["classes"] = new JsonArray(m.ClassNames.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
             ["seeds"] = new JsonArray(options.Seeds.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
-            ["features"] = m.Width, ["train_rows"] = m.Train.Rows, ["fit_rows"] = m.FitRows, ["validation_rows"] = m.ValidationRows,
+            ["features"] = new JsonObject(widths.Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)JsonValue.Create(kv.Value)))),
+            ["feature_names_last_seed"] = new JsonArray(m.FeatureNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+            ["train_rows"] = m.Train.Rows, ["fit_rows"] = m.FitRows, ["validation_rows"] = m.ValidationRows,
             ["runs"] = runs, ["summary"] = summary,
         };
     }
