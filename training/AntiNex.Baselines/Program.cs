@@ -63,6 +63,8 @@ internal static class BaselinesCli
             // The exact matrices the network trains and tests on (the seed picks the row order and validation carve).
             var export = Stopwatch.StartNew();
             var m = FeatureExport.Build(request, roots, o.AlsoTest);
+            if (m.Task == TaskKind.Regression)
+                throw new RequestException("ml_type", "the baselines compare classifiers; a regression request has no accuracy, precision or recall to compare");
             last = m;
             widths[seed] = m.Width;
             Log($"seed {seed}: features exported: {m.Train.Rows} training rows ({m.FitRows} fit + {m.ValidationRows} validation) x {m.Width} columns; " +
