@@ -4,18 +4,19 @@
 # network's exact feature matrices (fitted on training rows only), and tests all of them on KDDTest+ and KDDTest-21:
 #   1. binary (normal vs attack) on the full KDDTrain+: accuracy, precision, recall, F1, ROC AUC; mean and min of the seeds
 #   2. 5-class (normal, dos, probe, r2l, u2r): accuracy, macro-F1, per-class F1
-#   3. with --with-search: search wall time on 1 vs 3 nodes (deploy/bench-search.sh, when present)
+#   3. with --with-search: search wall time on 1 vs 3 nodes (deploy/bench-search.sh, when present; the words after
+#      "--" go to it, e.g. `--with-search -- 12 nsl-kdd` for 12 trials on NSL-KDD; none: its defaults)
 # Usage: training/nsl-kdd-figures.sh [BINARY_REQUEST.json] [--multiclass REQUEST.json] [--seeds "1 2 3"]
 #          [--data DIR] [--out DIR] [--tree-threads N] [--skip-multiclass] [--with-search [-- SEARCH ARGS...]]
 # Tables go to stdout and to OUT/*.txt, JSON to OUT/*.json (default OUT: /tmp/antinex-figures-<UTC time>).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
+abs() { realpath -m -- "$1"; } # paths given on the command line are relative to the caller's folder
 
-binary=training/nsl-kdd-binary-quality.json
-multiclass=training/nsl-kdd-5class.json
+binary=$repo/training/nsl-kdd-binary-quality.json
+multiclass=$repo/training/nsl-kdd-5class.json
 seeds="1 2 3"
-data=../shared/datasets
+data=$repo/../shared/datasets
 out=/tmp/antinex-figures-$(date -u +%Y%m%dT%H%M%SZ)
 tree_threads=1
 with_search=0
@@ -23,19 +24,21 @@ skip_multiclass=0
 search_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --multiclass) multiclass=$2; shift 2 ;;
+    --multiclass) multiclass=$(abs "$2"); shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
-    --data) data=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
+    --data) data=$(abs "$2"); shift 2 ;;
+    --out) out=$(abs "$2"); shift 2 ;;
     --tree-threads) tree_threads=$2; shift 2 ;;
     --skip-multiclass) skip_multiclass=1; shift ;;
     --with-search) with_search=1; shift ;;
     --) shift; search_args=("$@"); break ;;
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "nsl-kdd-figures: unknown option $1 (see --help)" >&2; exit 2 ;;
-    *) binary=$1; shift ;;
+    *) binary=$(abs "$1"); shift ;;
   esac
 done
+cd "$repo"
+data=$(abs "$data")
 
 fail() { echo "nsl-kdd-figures: $*" >&2; exit 1; }
 [[ -d "$data/nsl-kdd" ]] || fail "NSL-KDD is absent: expected $data/nsl-kdd (KDDTrain+.txt, KDDTest+.txt, KDDTest-21.txt); pass --data DIR holding nsl-kdd/"
