@@ -38,7 +38,7 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
             : $"{string.Join("/", widths.Values)} columns (seed {string.Join("/", widths.Keys)}: constant columns of each seed's fitting rows dropped)";
         w.WriteLine($"identical features for every model: {columns} after one-hot and the request's scaler, fitted on {m.FitRows} training rows;");
         w.WriteLine($"the network fits {m.FitRows} rows and watches {m.ValidationRows} validation rows; the trees fit all {m.Train.Rows} training rows.");
-        w.WriteLine($"seeds {string.Join(", ", options.Seeds)}; torch threads {options.Threads}, tree threads {options.TreeThreads}; fit s = training wall time (the network's includes data loading).");
+        w.WriteLine($"seeds {string.Join(", ", options.Seeds)}; torch threads {options.Threads}, tree threads {options.TreeThreads}; fit s = training wall time (network: the engine's fit, validation passes included; trees: ML.NET Fit).");
         foreach (var test in results.Select(r => r.Test).Distinct())
         {
             var rows = results.Where(r => r.Test == test).ToList();
