@@ -48,6 +48,8 @@ done
 [[ -f "$binary" ]] || fail "request file $binary does not exist"
 [[ $skip_multiclass == 1 || -f "$multiclass" ]] || fail "request file $multiclass does not exist"
 command -v dotnet >/dev/null || fail "dotnet is not on PATH"
+# LightGBM's native library needs OpenMP.
+[[ $(ldconfig -p 2>/dev/null || true) == *libgomp.so.1* ]] || fail "libgomp.so.1 (OpenMP, needed by LightGBM) is missing: apt-get install libgomp1"
 mkdir -p "$out"
 
 echo "== build (Release) ==" >&2

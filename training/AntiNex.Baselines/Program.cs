@@ -96,7 +96,14 @@ internal static class BaselinesCli
             foreach (var tree in TreeBaselines.Names.Where(o.Models.Contains))
             {
                 var sw = Stopwatch.StartNew();
-                var predictions = TreeBaselines.TrainAndPredict(tree, m, seed, o.TreeThreads);
+                IReadOnlyList<Predictions> predictions;
+                try { predictions = TreeBaselines.TrainAndPredict(tree, m, seed, o.TreeThreads); }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException || e.InnerException is DllNotFoundException)
+                {
+                    // lib_lightgbm.so (NuGet package LightGBM) needs OpenMP: libgomp1 on Debian.
+                    Console.Error.WriteLine($"antinex-baselines: {tree}'s native library failed to load ({e.Message}); on Debian/Ubuntu: apt-get install libgomp1");
+                    return 4;
+                }
                 var seconds = sw.Elapsed.TotalSeconds;
                 for (int t = 0; t < m.Tests.Count; t++)
                     results.Add(RunResult.Of(tree, seed, m, t, predictions[t].Predicted, predictions[t].PositiveScore, seconds));
