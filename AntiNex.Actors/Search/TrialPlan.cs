@@ -166,6 +166,6 @@ public static class Leaderboard
     }
 
     public static string FormatScore(TrialResult r) => r.CvMean is { } m
-        ? $"{m.ToString("0.0000", CultureInfo.InvariantCulture)} ± {(r.CvStd ?? 0).ToString("0.0000", CultureInfo.InvariantCulture)}"
+        ? $"{m.ToString("G5", CultureInfo.InvariantCulture)} ± {(r.CvStd ?? 0).ToString("G3", CultureInfo.InvariantCulture)}"
         : "-";
 }

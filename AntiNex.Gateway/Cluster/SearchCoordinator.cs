@@ -26,6 +26,9 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     /// <summary>A trial is re-queued at most this many times after losing its node, then reported failed.</summary>
     public const int MaxAttempts = 3;
     private static readonly TimeSpan DiscoverEvery = TimeSpan.FromSeconds(2);
+    /// <summary>Dispatch starts once every Up model node's runner answered, or after this long: the first trials are
+    /// spread over all nodes instead of going to whichever runner answered first.</summary>
+    private static readonly TimeSpan StartAfterAtMost = TimeSpan.FromSeconds(3);
 
     private sealed class Runner(IActorRef actor, Address address, string node, int slots)
     {
@@ -41,6 +44,13 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     {
         public static readonly Discover Instance = new();
     }
+
+    private sealed record StartDispatch
+    {
+        public static readonly StartDispatch Instance = new();
+    }
+
+    private bool _dispatching;
 
     private readonly string _searchId;
     private readonly Dictionary<int, SearchTrial> _trials;
@@ -68,6 +78,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.UnreachableMember>(m => Lose(m.Member.Address, "is unreachable"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Discover>(_ => DiscoverRunners());
+        Receive<StartDispatch>(_ => { _dispatching = true; Dispatch(); });
         Receive<TrialRunnerInfo>(OnRunnerInfo);
         Receive<TrialStarted>(s => { if (s.SearchId == _searchId) _events.TryWrite(new TrialRunning(s.Trial, s.Node)); });
         Receive<TrialScored>(s => Finish(s.SearchId, s.Trial, new TrialResult(s.Trial, _trials[s.Trial].Config, s.Node, s.CvMean, s.CvStd,
@@ -88,6 +99,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer("discover", Discover.Instance, DiscoverEvery);
+        Timers.StartSingleTimer("start", StartDispatch.Instance, StartAfterAtMost);
         if (_trials.Count == 0) Complete();
     }
 
@@ -120,6 +132,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         _runners[address] = new Runner(Sender, address, info.Node, Math.Max(1, info.Slots));
         Context.Watch(Sender);
         _events.TryWrite(new RunnerJoined(info.Node, info.Slots));
+        if (!_dispatching && _modelMembers.All(_runners.ContainsKey)) _dispatching = true;
         Dispatch();
     }
 
@@ -152,6 +165,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     /// <summary>Pull-based load balance: a trial goes to the runner with the most free slots; none free, it waits.</summary>
     private void Dispatch()
     {
+        if (!_dispatching) return;
         while (_pending.First is { } next)
         {
             var runner = _runners.Values.Where(r => r.Free > 0).OrderByDescending(r => r.Free).ThenBy(r => r.Node, StringComparer.Ordinal).FirstOrDefault();
