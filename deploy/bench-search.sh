@@ -5,17 +5,19 @@
 # their ratio. Every node trains one trial at a time with 1 torch thread (--training-concurrency 1 --torch-threads 1).
 #
 # Usage: bash deploy/bench-search.sh [TRIALS=12] [synthetic|nsl-kdd|REQUEST.json]
-#   synthetic (default): generated traffic rows (ANTINEX_SEARCH_ROWS, default 6000), no ../shared needed
+#   synthetic (default): generated traffic rows (ANTINEX_SEARCH_ROWS, default 20000), no ../shared needed
 #   nsl-kdd: training/nsl-kdd-binary.json (KDDTrain+ 20 %), reads ../shared/datasets
-#   env: ANTINEX_SEARCH_FOLDS (3), ANTINEX_SEARCH_EPOCHS (synthetic: 4), ANTINEX_SEARCH_SPACE (space file; default space)
+#   env: ANTINEX_SEARCH_FOLDS (3), ANTINEX_SEARCH_EPOCHS (synthetic: 5), ANTINEX_SEARCH_SPACE (space file; default space)
+# Before each timed search a 1-trial warm-up search per node loads libtorch and JITs the code on every node, so that
+# node start-up cost is not counted as search time (it is the same for 1 and 3 nodes).
 # Needs jq. On this 2-core machine 3 nodes cannot be 3x faster: 3 single-threaded trials share 2 cores.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRIALS="${1:-12}"
 WHAT="${2:-synthetic}"
 FOLDS="${ANTINEX_SEARCH_FOLDS:-3}"
-ROWS="${ANTINEX_SEARCH_ROWS:-6000}"
-EPOCHS="${ANTINEX_SEARCH_EPOCHS:-4}"
+ROWS="${ANTINEX_SEARCH_ROWS:-20000}"
+EPOCHS="${ANTINEX_SEARCH_EPOCHS:-5}"
 SPACE="${ANTINEX_SEARCH_SPACE:-}"
 export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench-search}"
 export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4353}"
@@ -52,6 +54,11 @@ case "$WHAT" in
 esac
 SPACE_ARGS=(); [ -n "$SPACE" ] && SPACE_ARGS=(--space "$SPACE")
 
+warmup() { # one tiny search (1 epoch, 2 folds) per node, not timed
+  jq '.epochs = 1' "$DATA/request.json" >"$DATA/warmup.json"
+  GW search -f "$DATA/warmup.json" --trials "$1" --folds 2 --seed 99 --no-retrain --json --timeout 30m >/dev/null 2>&1 || true
+}
+
 search() { # search NODES -> prints the JSON document to $DATA/search-NODES.json, the wall time to stdout
   local n=$1 start end
   start=$(date +%s.%N)
@@ -68,12 +75,16 @@ summary() { # summary NODES
 echo "== search: $TRIALS trials, $FOLDS-fold CV, random strategy seed 1, on $DESCRIBE"
 $CLUSTER start 1 >/dev/null
 $CLUSTER wait-ready 1 180 >/dev/null
+warmup 1
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine competes for the same cores)"
 wall1=$(search 1)
 echo "1 node : gateway wall ${wall1} s (includes the gateway's join/leave)"; summary 1
 
 $CLUSTER add >/dev/null; $CLUSTER add >/dev/null
 $CLUSTER wait-ready 3 180 >/dev/null
 sleep 2
+warmup 3
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 wall3=$(search 3)
 echo "3 nodes: gateway wall ${wall3} s"; summary 3
 

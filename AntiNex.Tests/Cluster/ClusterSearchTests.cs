@@ -73,3 +73,56 @@ public sealed class ClusterSearchTests(ITestOutputHelper output) : ClusterTestBa
         Passed();
     }
 }
+
+/// <summary>The coordinator in-process against 2 node processes: a trial whose node is killed (-9) mid-trial is
+/// re-queued and scored on the surviving node; the search still completes with every trial scored.</summary>
+[Collection("cluster-processes")]
+public sealed class ClusterSearchFailoverTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    [Fact]
+    public async Task A_trial_on_a_killed_node_is_requeued_and_scored_on_the_survivor()
+    {
+        var nodes = new[] { StartNode(SeedPorts[0]), StartNode(SeedPorts[1]) }.OrderBy(n => n.Port).ToArray();
+        await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(Ready)));
+        // Keep-majority with 1 vs 1 keeps the side with the lowest address: the victim is the higher port.
+        var victim = nodes[1];
+        var gateway = await ConnectGatewayAsync();
+
+        // Trials long enough (many epochs on small data) to kill a node while one runs there.
+        var baseJson = Data.TrainJson("Failover-Search", epochs: 250);
+        var space = AntiNex.Search.SearchSpace.Parse("""{"learning_rate": [0.001, 0.003, 0.01, 0.03]}""");
+        var trials = AntiNex.Search.TrialPlanner.Plan(space, "grid", 4, 1)
+            .Select((c, i) => new AntiNex.Gateway.Cluster.SearchTrial(i + 1, c.Describe(), AntiNex.Search.TrialPlanner.Apply(baseJson, c, 2))).ToList();
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<AntiNex.Gateway.Cluster.SearchEvent>();
+        gateway.System.ActorOf(AntiNex.Gateway.Cluster.SearchCoordinator.Props("failover", trials, channel.Writer), "search-failover");
+
+        int? killedTrial = null;
+        AntiNex.Gateway.Cluster.RunnerLost? lost = null;
+        IReadOnlyList<AntiNex.Search.TrialResult>? results = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await foreach (var e in channel.Reader.ReadAllAsync(timeout.Token))
+        {
+            Log.Step(e.ToString());
+            switch (e)
+            {
+                case AntiNex.Gateway.Cluster.TrialRunning r when r.Node == victim.Name && killedTrial is null:
+                    await Task.Delay(300);
+                    victim.Kill9();
+                    killedTrial = r.Trial;
+                    Log.Step($"killed {victim.Name} while trial {r.Trial} ran there");
+                    break;
+                case AntiNex.Gateway.Cluster.RunnerLost l: lost = l; break;
+                case AntiNex.Gateway.Cluster.SearchCompleted c: results = c.Results; break;
+            }
+        }
+        Assert.NotNull(killedTrial);
+        Assert.NotNull(lost);
+        Assert.Equal(victim.Name, lost!.Node);
+        Assert.Contains(killedTrial!.Value, lost.Requeued);
+        Assert.NotNull(results);
+        Assert.Equal(4, results!.Count);
+        Assert.All(results, r => Assert.True(r.Scored, $"trial {r.Trial}: {r.Error}"));
+        Assert.Equal(nodes[0].Name, results.Single(r => r.Trial == killedTrial).Node);
+        Passed();
+    }
+}
