@@ -69,7 +69,7 @@ search() { # search NODES -> prints the JSON document to $DATA/search-NODES.json
 }
 
 summary() { # summary NODES
-  jq -r '"  trials scored \(.scored)/\(.trials), search \(.search_seconds) s; trials per node: \(.nodes | to_entries | map("\(.key)=\(.value)") | join(", "))\n  best: trial \(.best.trial) [\(.best.config)] \(.score) \(.best.cv_mean * 1e4 | round / 1e4) ± \(.best.cv_std * 1e4 | round / 1e4)"' "$DATA/search-$1.json"
+  jq -r '"  trials scored \(.scored)/\(.trials), search \(.search_seconds) s; trials per node: \(.nodes | to_entries | map("\(.key)=\(.value)") | join(", "))\n  trial seconds: mean \(.leaderboard | map(.seconds) | add / length * 10 | round / 10), sum \(.leaderboard | map(.seconds) | add | round) (sum / search time = trials running at once: \((.leaderboard | map(.seconds) | add) / .search_seconds * 100 | round / 100))\n  best: trial \(.best.trial) [\(.best.config)] \(.score) \(.best.cv_mean * 1e4 | round / 1e4) ± \(.best.cv_std * 1e4 | round / 1e4)"' "$DATA/search-$1.json"
 }
 
 echo "== search: $TRIALS trials, $FOLDS-fold CV, random strategy seed 1, on $DESCRIBE"

@@ -81,10 +81,12 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         Receive<StartDispatch>(_ => { _dispatching = true; Dispatch(); });
         Receive<TrialRunnerInfo>(OnRunnerInfo);
         Receive<TrialStarted>(s => { if (s.SearchId == _searchId) _events.TryWrite(new TrialRunning(s.Trial, s.Node)); });
-        Receive<TrialScored>(s => Finish(s.SearchId, s.Trial, new TrialResult(s.Trial, _trials[s.Trial].Config, s.Node, s.CvMean, s.CvStd,
-            s.Folds.Select(f => f.Score).ToList(), s.Seconds)));
-        Receive<TrialFailed>(f => Finish(f.SearchId, f.Trial, new TrialResult(f.Trial, _trials[f.Trial].Config, f.Node, null, null, [], 0,
-            $"{f.Code}: {f.Message}")));
+        Receive<TrialScored>(s => Mine(s.SearchId, s.Trial), s => Finish(s.Trial, new TrialResult(s.Trial, _trials[s.Trial].Config, s.Node,
+            s.CvMean, s.CvStd, s.Folds.Select(f => f.Score).ToList(), s.Seconds)));
+        Receive<TrialFailed>(f => Mine(f.SearchId, f.Trial), f => Finish(f.Trial, new TrialResult(f.Trial, _trials[f.Trial].Config, f.Node,
+            null, null, [], 0, f.Issues.Count > 0 ? $"{f.Code}: {string.Join("; ", f.Issues)}" : $"{f.Code}: {f.Message}")));
+        Receive<TrialScored>(_ => { });
+        Receive<TrialFailed>(_ => { });
         Receive<Terminated>(t =>
         {
             if (_runners.Values.FirstOrDefault(r => r.Actor.Equals(t.ActorRef)) is { } runner) Lose(runner.Address, "trial runner stopped");
@@ -178,9 +180,10 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         }
     }
 
-    private void Finish(string searchId, int trial, TrialResult result)
+    private bool Mine(string searchId, int trial) => searchId == _searchId && _trials.ContainsKey(trial);
+
+    private void Finish(int trial, TrialResult result)
     {
-        if (searchId != _searchId || !_trials.ContainsKey(trial)) return;
         foreach (var r in _runners.Values) r.InFlight.Remove(trial);
         if (_done.ContainsKey(trial)) return; // a late answer from a node that was given up on
         // A trial cancelled because its node is shutting down is not the configuration's fault: run it elsewhere.

@@ -105,6 +105,7 @@ internal static class SearchCommand
                 .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
             ["leaderboard"] = new JsonArray(ranked.Select((r, i) => (JsonNode)TrialJson(r, i + 1)).ToArray()),
             ["failed"] = new JsonArray(results.Where(r => !r.Scored).Select(r => (JsonNode)TrialJson(r, null)).ToArray()),
+            ["node_events"] = new JsonArray(board.Notes.Select(n => (JsonNode?)n).ToArray()),
         };
         if (!output.Json)
         {
@@ -224,6 +225,8 @@ internal sealed class LiveBoard(SearchPlan plan)
     private readonly List<string> _notes = [];
 
     public int DoneCount => _done.Count;
+    /// <summary>Nodes lost during the search and the trials they gave back.</summary>
+    public IReadOnlyList<string> Notes => _notes;
 
     /// <summary>Applies an event; returns the final results when the search completed.</summary>
     public IReadOnlyList<TrialResult>? Apply(SearchEvent e, TimeSpan now)
