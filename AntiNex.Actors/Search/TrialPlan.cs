@@ -109,8 +109,11 @@ public static class TrialPlanner
         if (trial.ClassWeights is "none") root.Remove("class_weights");
         else if (trial.ClassWeights is { } cw) root["class_weights"] = cw;
         if (folds is { } k) root["num_splits"] = k;
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(WriteOptions);
     }
+
+    // Relaxed escaping: dataset paths such as "KDDTrain+_20Percent.txt" stay readable in the written request file.
+    private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static bool IsDense(JsonNode? layer) => layer is JsonObject o &&
         (o["layer_type"] is not JsonValue t || string.Equals(t.GetValue<string>(), "dense", StringComparison.OrdinalIgnoreCase));
