@@ -169,7 +169,7 @@ internal static class TrainCommand
             ui.Write(t);
         }
         if (r.Cv.Count > 0) ui.Write(ReportTables.CrossValidation(r));
-        var h = new Table().Title("history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
+        var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
