@@ -14,7 +14,13 @@ public sealed record ModelSummary
     public int ArtifactBytes { get; init; }
 }
 
-public sealed record FoldScore(int Fold, double Score, int TrainRows, int TestRows);
+public sealed record FoldScore(int Fold, double Score, int TrainRows, int TestRows)
+{
+    /// <summary>ensemble.folds: what the fold network's fit did (null for the plain CV, whose networks are discarded).</summary>
+    public int? EpochsRun { get; init; }
+    public int? BestEpoch { get; init; }
+    public int? ValidationRows { get; init; }
+}
 
 public sealed record EpochHistory(int Epoch, double Loss, double? Accuracy, double? ValLoss, double? ValAccuracy);
 
@@ -64,7 +70,7 @@ public sealed record TrainingReport
     /// <summary>Per-class test metrics (classification) and their macro-F1.</summary>
     public IReadOnlyList<ClassMetrics>? PerClass { get; init; }
     public double? MacroF1 { get; init; }
-    /// <summary>Number of networks averaged (ensemble.seeds); 1 = a single network.</summary>
+    /// <summary>Number of networks averaged (ensemble.seeds, or ensemble.folds: K); 1 = a single network.</summary>
     public int EnsembleSize { get; init; } = 1;
 }
 

@@ -10,7 +10,7 @@ namespace AntiNex.Learning;
 /// One training: load -> split (seeded, stratified) -> k-fold CV on the training split -> fit scaler and network on the
 /// training split -> evaluate on the held-out split (or test_dataset) -> artifact, report, predictions.
 /// </summary>
-internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, EngineOptions options,
+internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots roots, EngineOptions options,
     IProgress<TrainingProgress>? progress, CancellationToken ct)
 {
     private readonly List<string> _warnings = [];
@@ -155,7 +155,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
             throw new RequestException("early_stopping", "needs validation_split > 0: it watches a validation split carved from the training rows, never the test rows");
         if (q.Threshold is not null && task != TaskKind.Binary)
             throw new RequestException("threshold", "applies to a binary model (1 sigmoid output) only");
-        if (q.Threshold is not null && q.ValidationSplit <= 0)
+        if (q.Threshold is not null && q.ValidationSplit <= 0 && !q.EnsembleFolds) // a fold ensemble chooses it on out-of-fold predictions
             throw new RequestException("threshold", "needs validation_split > 0: the threshold is chosen on validation rows, never on the test rows");
         if ((q.BalancedClassWeights || q.ClassWeights is not null) && regression)
             throw new RequestException("class_weights", "applies to classification only");
@@ -169,6 +169,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         // ---- cross-validation on the training split ----
         var folds = new List<FoldScore>();
         bool crossValidate = r.NumSplits >= 2 && r.MlType != MlTypes.Standalone;
+        if (q.EnsembleFolds && !crossValidate)
+            throw new RequestException("ensemble.folds", $"needs cross-validation (num_splits >= 2, got {r.NumSplits}; not standalone-classification)");
+        FoldEnsemble? foldEnsemble = null; // ensemble.folds: the CV fold networks become the served model
         if (crossValidate)
         {
             if (!regression)
@@ -180,7 +183,9 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
             else if (trainRows.Length < r.NumSplits)
                 throw new RequestException("num_splits", $"{r.NumSplits} folds but only {trainRows.Length} training rows");
             var foldOf = Splits.KFold(trainRows.Length, r.NumSplits, regression ? null : trainRows.Select(i => classTrainSource![i]).ToArray(), r.Seed);
-            for (int f = 0; f < r.NumSplits; f++)
+            if (q.EnsembleFolds)
+                foldEnsemble = TrainFoldEnsemble(frame, trainRows, foldOf, features, yTrainSource, classTrainSource, codec, layers, settings, folds);
+            else for (int f = 0; f < r.NumSplits; f++)
             {
                 ct.ThrowIfCancellationRequested();
                 var fTrain = trainRows.Where((_, i) => foldOf[i] != f).ToArray();
@@ -195,20 +200,23 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         // ---- final fit on the whole training split ----
         // validation_split: carved (stratified, seeded) from the training split; scaler, weights, early stopping and
         // threshold see only these rows. The test rows only get evaluated.
-        var (fitRows, valRows) = CarveValidation(trainRows, classTrainSource, r.Seed);
-        var pipeline = FeaturePipeline.Fit(frame, fitRows, features, r);
-        var trainData = ToTensorData(pipeline, frame, fitRows, yTrainSource, classTrainSource, codec);
+        // A fold ensemble has no final fit: its members and their shared pipeline come from the CV above.
+        var (fitRows, valRows) = foldEnsemble is null ? CarveValidation(trainRows, classTrainSource, r.Seed) : (trainRows, []);
+        var pipeline = foldEnsemble?.Pipeline ?? FeaturePipeline.Fit(frame, fitRows, features, r);
+        var trainData = foldEnsemble is null ? ToTensorData(pipeline, frame, fitRows, yTrainSource, classTrainSource, codec) : null;
         var valData = valRows.Length > 0 ? ToTensorData(pipeline, frame, valRows, yTrainSource, classTrainSource, codec) : null;
         var testData = ToTensorData(pipeline, testFrame, testRows, yTestSource!, classTestSource, codec);
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, classTrainSource, codec) };
         using var initGen = new torch.Generator((ulong)r.Seed);
-        var net = new DenseNetwork(pipeline.Width, layers, initGen);
+        var net = foldEnsemble?.Network ?? new DenseNetwork(pipeline.Width, layers, initGen);
         TrainedModel? model = null;
         try
         {
             var fitWatch = Stopwatch.StartNew();
             // The per-epoch val_* columns are the validation split when there is one (it drives stopping), else the test rows (report only).
-            var history = Trainer.Fit(net, trainData, valData ?? testData, settings, progress, "fit", 0, 0, ct, out var validationSeconds, out var fitInfo);
+            List<EpochHistory> history; double validationSeconds; FitInfo fitInfo;
+            if (foldEnsemble is not null) (history, validationSeconds, fitInfo) = (foldEnsemble.History, foldEnsemble.ValidationSeconds, foldEnsemble.Info);
+            else history = Trainer.Fit(net, trainData!, valData ?? testData, settings, progress, "fit", 0, 0, ct, out validationSeconds, out fitInfo);
             // ensemble.seeds: more networks from other seeds, same rows and recipe; ONE artifact averages them.
             var extraMembers = new List<DenseNetwork>();
             for (int m = 1; m < q.EnsembleSeeds; m++)
@@ -217,12 +225,12 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 using var memberGen = new torch.Generator((ulong)memberSeed);
                 var member = new DenseNetwork(pipeline.Width, layers, memberGen);
                 extraMembers.Add(member);
-                Trainer.Fit(member, trainData, valData ?? testData, settings with { Seed = memberSeed }, progress, "ensemble", m + 1, q.EnsembleSeeds, ct, out var memberValSeconds, out _);
+                Trainer.Fit(member, trainData!, valData ?? testData, settings with { Seed = memberSeed }, progress, "ensemble", m + 1, q.EnsembleSeeds, ct, out var memberValSeconds, out _);
                 validationSeconds += memberValSeconds;
             }
             net.AttachMembers(extraMembers);
             fitWatch.Stop();
-            double? threshold = null;
+            double? threshold = foldEnsemble?.Threshold;
             if (q.Threshold is { } rule && valData is not null)
             {
                 var valOut = Trainer.Forward(net, valData.X, valData.Rows, valData.Width);
@@ -292,6 +300,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 }
                 state = state with { TestAccuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc };
             }
+            if (foldEnsemble is not null) report = foldEnsemble.Amend(report);
             state = state with { CvMean = report.CvMean };
             model.Restate(state);
             var artifact = model.ToArtifact();

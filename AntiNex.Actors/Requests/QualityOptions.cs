@@ -28,6 +28,8 @@ public sealed record QualityOptions
     public IReadOnlyDictionary<string, double>? ClassWeights { get; init; }
     public ThresholdRule? Threshold { get; init; }
     public int EnsembleSeeds { get; init; } = 1;
+    /// <summary>ensemble.folds: the K cross-validation fold networks are the served model (no separate final fit).</summary>
+    public bool EnsembleFolds { get; init; }
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
     public static readonly IReadOnlyList<string> Fields =
@@ -130,13 +132,43 @@ public sealed record QualityOptions
             }
             else issue("threshold", $"must be {{\"optimize\": \"f1\"}} or {{\"max_fpr\": 0.01}}, got {th.GetRawText()}");
         }
-        if (Get(root, "ensemble") is { } en)
-        {
-            if (en.ValueKind == JsonValueKind.Object && Get(en, "seeds") is { } s && Num(s) is { } sv && sv >= 1 && sv <= 50 && sv == Math.Floor(sv))
-                q = q with { EnsembleSeeds = (int)sv };
-            else issue("ensemble", $"must be {{\"seeds\": N}} with N in 1..50, got {en.GetRawText()}");
-        }
+        if (Get(root, "ensemble") is { } en) q = ParseEnsemble(en, q, issue);
         return q;
+    }
+
+    /// <summary>{"seeds": N} (1..50) or {"folds": true}; one kind per request, unknown keys are issues (a typo must not silently train a single network).</summary>
+    private static QualityOptions ParseEnsemble(JsonElement en, QualityOptions q, Action<string, string> issue)
+    {
+        const string shape = "must be {\"seeds\": N} with N in 1..50, or {\"folds\": true}";
+        if (en.ValueKind != JsonValueKind.Object) { issue("ensemble", $"{shape}, got {en.GetRawText()}"); return q; }
+        foreach (var p in en.EnumerateObject().Where(p => p.Name is not ("seeds" or "folds")))
+            issue($"ensemble.{p.Name}", $"unknown; {shape}");
+        if (Get(en, "seeds") is { } s)
+        {
+            if (Num(s) is { } sv && sv >= 1 && sv <= 50 && sv == Math.Floor(sv)) q = q with { EnsembleSeeds = (int)sv };
+            else issue("ensemble", $"seeds must be an integer in 1..50, got {s.GetRawText()}"); // field name kept as before folds existed
+        }
+        if (Get(en, "folds") is { } f)
+        {
+            if (f.ValueKind is JsonValueKind.True or JsonValueKind.False) q = q with { EnsembleFolds = f.GetBoolean() };
+            else issue("ensemble.folds", $"must be true or false, got {f.GetRawText()}");
+        }
+        if (q.EnsembleFolds && q.EnsembleSeeds > 1)
+            issue("ensemble", "use either seeds or folds: a fold ensemble already holds one network per fold");
+        if (Get(en, "seeds") is null && Get(en, "folds") is null) issue("ensemble", $"{shape}, got {en.GetRawText()}");
+        return q;
+    }
+
+    /// <summary>Checks that need other request fields (called by the parser once num_splits and ml_type are read).</summary>
+    internal static void CrossCheck(QualityOptions q, int numSplits, string mlType, Action<string, string> issue)
+    {
+        if (!q.EnsembleFolds) return;
+        if (numSplits < 2)
+            issue("ensemble.folds", $"needs num_splits >= 2 (got {numSplits}): the ensemble's members are the cross-validation fold networks");
+        else if (numSplits > 50)
+            issue("ensemble.folds", $"at most 50 members: num_splits is {numSplits}");
+        if (mlType == MlTypes.Standalone)
+            issue("ensemble.folds", "standalone-classification runs no cross-validation, so there are no fold networks to average");
     }
 
     private static JsonElement? Get(JsonElement obj, string name)

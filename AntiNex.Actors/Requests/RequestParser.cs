@@ -174,6 +174,7 @@ internal sealed class RequestParser
         else
             r.LogFeatures = StringList("log_features") ?? [];
         r.Quality = QualityOptions.Parse(_root, Issue) with { LogFeaturesAuto = r.LogFeaturesAuto };
+        QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;

@@ -68,8 +68,11 @@ internal sealed class Output(bool json)
         Row("mse", r.Mse); Row("mae", r.Mae); Row("r2", r.R2);
         if (r.CvMean is not null) table.AddRow("cross-validation", $"{r.CvMean:F4} ± {r.CvStd:F4} ({r.Cv.Count} folds)");
         table.AddRow("train / test rows", $"{r.TrainRows} / {r.TestRows}");
+        ReportTables.AddTrainingRows(table, r);
         table.AddRow("train time", $"{r.TrainSeconds:F1} s ({r.RowsPerSecond:F0} rows/s)");
         AnsiConsole.Write(table);
+        foreach (var quality in ReportTables.QualityTables(r)) AnsiConsole.Write(quality);
+        if (r.Cv.Count > 0) AnsiConsole.Write(ReportTables.CrossValidation(r));
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {
             var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");

@@ -155,9 +155,11 @@ internal static class TrainCommand
         else summary.AddRow("MSE", F(r.Mse)).AddRow("MAE", F(r.Mae)).AddRow("R2", F(r.R2));
         if (r.Cv.Count > 0) summary.AddRow($"CV {r.Cv.Count} folds (mean ± std)", $"{F(r.CvMean, "0.00")} ± {F(r.CvStd, "0.00")}");
         summary.AddRow("train / test rows", $"{r.TrainRows} / {r.TestRows}");
+        ReportTables.AddTrainingRows(summary, r);
         summary.AddRow("wall time s", F(r.TrainSeconds, "0.00")).AddRow("training rows/s", F(r.RowsPerSecond, "0"));
         summary.AddRow("artifact bytes", outcome.Artifact.Length.ToString(CultureInfo.InvariantCulture));
         ui.Write(summary);
+        foreach (var table in ReportTables.QualityTables(r)) ui.Write(table);
 
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {
@@ -166,13 +168,8 @@ internal static class TrainCommand
             for (int i = 0; i < cm.Length; i++) t.AddRow([Markup.Escape(names[i]), .. cm[i].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
             ui.Write(t);
         }
-        if (r.Cv.Count > 0)
-        {
-            var t = new Table().Title("cross-validation (training split)").AddColumn("fold").AddColumn("score").AddColumn("train rows").AddColumn("test rows");
-            foreach (var f in r.Cv) t.AddRow(f.Fold.ToString(), F(f.Score), f.TrainRows.ToString(), f.TestRows.ToString());
-            ui.Write(t);
-        }
-        var h = new Table().Title("history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
+        if (r.Cv.Count > 0) ui.Write(ReportTables.CrossValidation(r));
+        var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");

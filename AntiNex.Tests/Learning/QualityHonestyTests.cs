@@ -51,6 +51,7 @@ public class QualityHonestyTests
     [
         ["plain", ""],
         ["quality", QualityExtra],
+        ["folds", QualityExtra + ", \"ensemble\": {\"folds\": true}"], // fold ensemble: shared pipeline, out-of-fold threshold
     ];
 
     /// <summary>Every capability that could be tempted to look at held-out rows.</summary>
