@@ -75,14 +75,17 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
     private static void Uniform(Tensor w, double limit, Generator g)
     {
         using var r = torch.rand(w.shape, dtype: ScalarType.Float32, generator: g);
-        using var v = r.mul(2 * limit).sub_(limit);
+        using var span = (2 * limit).ToScalar();
+        using var shift = limit.ToScalar();
+        using var v = r.mul(span).sub_(shift);
         w.copy_(v);
     }
 
     private static void Normal(Tensor w, double std, Generator g)
     {
         using var r = torch.randn(w.shape, dtype: ScalarType.Float32, generator: g);
-        using var v = r.mul(std);
+        using var scale = std.ToScalar();
+        using var v = r.mul(scale);
         w.copy_(v);
     }
 
@@ -99,8 +102,10 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
             if (dropout is not null && _specs[i].Dropout > 0)
             {
                 var p = _specs[i].Dropout;
-                var keep = torch.rand(h.shape, dtype: h.dtype, generator: dropout).ge_(p);
-                h = h.mul(keep).div_(1 - p);
+                using var rate = p.ToScalar();
+                using var survive = (1 - p).ToScalar();
+                var keep = torch.rand(h.shape, dtype: h.dtype, generator: dropout).ge_(rate);
+                h = h.mul(keep).div_(survive);
             }
         }
         return h;
@@ -114,7 +119,8 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         // Ensemble: the mean of the members' outputs (probabilities for classification, values for regression).
         var sum = Output(Logits(x, null));
         foreach (var m in members) sum = sum.add(m.forward(x));
-        return sum.div(EnsembleSize);
+        using var n = ((double)EnsembleSize).ToScalar();
+        return sum.div(n);
     }
 
     /// <summary>Makes this network the first member of an ensemble; the others are trained (or loaded) separately.</summary>

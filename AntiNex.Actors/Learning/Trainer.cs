@@ -40,12 +40,12 @@ internal static class Trainer
         validationSeconds = 0;
         var history = new List<EpochHistory>();
         using var gen = new Generator((ulong)s.Seed + 1);
-        using var optimizer = CreateOptimizer(net, s.Optimizer, s.LearningRate, s.Optimizer == "adam" ? 0 : s.WeightDecay);
+        using var optimizer = Optimizers.Create(net.parameters(), s.Optimizer, s.LearningRate, s.Optimizer == "adam" ? 0 : s.WeightDecay);
         // Decoupled weight decay for adam, done here rather than with optim.AdamW: AdamW's step crashed natively
         // ("toDouble" on a Scalar) after a few epochs on KDDTrain+ with TorchSharp 0.107 (measured).
         bool decoupledDecay = s.Optimizer == "adam" && s.WeightDecay > 0;
         var decayed = decoupledDecay ? net.parameters().ToArray() : [];
-        double baseLr = optimizer.ParamGroups.First().LearningRate, lr = baseLr;
+        double baseLr = optimizer.LearningRate, lr = baseLr;
         using var x = torch.tensor(train.X, [train.Rows, train.Width]);
         using var y = TargetTensor(train, s.Task);
         using var classWeights = s.ClassWeights is { } cw ? torch.tensor(cw) : null;
@@ -66,7 +66,7 @@ internal static class Trainer
                 lr = cos.MinLr + 0.5 * (baseLr - cos.MinLr) * (1 + Math.Cos(Math.PI * (epoch - 1) / s.Epochs));
             else if (s.Schedule is { Kind: "step" } step)
                 lr = baseLr * Math.Pow(step.Gamma, (epoch - 1) / step.StepSize);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+            optimizer.LearningRate = lr;
             // Loss and hit counts accumulate in tensors and are read once per epoch: a per-batch .item() would
             // synchronise and cost more than the small network's step itself.
             // Batch logits are parked at their rows (one index_copy_ per batch); the epoch's training accuracy is
@@ -84,11 +84,11 @@ internal static class Trainer
                     var idx = perm.narrow(0, start, len);
                     var xb = x.index_select(0, idx);
                     var yb = y.index_select(0, idx);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var logits = net.Logits(xb, gen);
                     var loss = Loss(net, logits, yb, s.Task, s.Loss, sampleWeights?.index_select(0, idx));
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     using (torch.no_grad())
                     {
                         if (decoupledDecay)
@@ -96,7 +96,8 @@ internal static class Trainer
                             using var keep = torch.tensor((float)(1 - lr * s.WeightDecay));
                             foreach (var p in decayed) p.mul_(keep);
                         }
-                        lossAcc.add_(loss.detach(), len);
+                        using var rows = len.ToScalar(); // held, not implicit: see KeptAliveAdam
+                        lossAcc.add_(loss.detach(), rows);
                         epochLogits?.index_copy_(0, idx, logits.detach());
                     }
                 }
@@ -196,8 +197,8 @@ internal static class Trainer
             var onehot = nn.functional.one_hot(y, net.Outputs).to_type(ScalarType.Float32);
             return loss switch
             {
-                "categorical_crossentropy" => -(onehot * p.clamp(1e-7, 1 - 1e-7).log()).sum(1).mean(),
-                "binary_crossentropy" => nn.functional.binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), onehot),
+                "categorical_crossentropy" => -(onehot * p.clamp(Scalars.ProbLo, Scalars.ProbHi).log()).sum(1).mean(),
+                "binary_crossentropy" => nn.functional.binary_cross_entropy(p.clamp(Scalars.ProbLo, Scalars.ProbHi), onehot),
                 "mae" => nn.functional.l1_loss(p, onehot),
                 _ => nn.functional.mse_loss(p, onehot),
             };
@@ -205,7 +206,7 @@ internal static class Trainer
         if (task == TaskKind.Binary && loss is "binary_crossentropy" or "categorical_crossentropy")
         {
             if (act == "sigmoid") return nn.functional.binary_cross_entropy_with_logits(logits, y);
-            return nn.functional.binary_cross_entropy(net.Output(logits).clamp(1e-7, 1 - 1e-7), y);
+            return nn.functional.binary_cross_entropy(net.Output(logits).clamp(Scalars.ProbLo, Scalars.ProbHi), y);
         }
         var o = net.Output(logits);
         return loss == "mae" ? nn.functional.l1_loss(o, y) : nn.functional.mse_loss(o, y);
@@ -225,7 +226,7 @@ internal static class Trainer
                 var onehot = nn.functional.one_hot(y, net.Outputs).to_type(ScalarType.Float32);
                 perRow = loss switch
                 {
-                    "categorical_crossentropy" => -(onehot * p.clamp(1e-7, 1 - 1e-7).log()).sum(1),
+                    "categorical_crossentropy" => -(onehot * p.clamp(Scalars.ProbLo, Scalars.ProbHi).log()).sum(1),
                     "mae" => (p - onehot).abs().mean([1]),
                     _ => (p - onehot).pow(2).mean([1]),
                 };
@@ -237,7 +238,7 @@ internal static class Trainer
         {
             var o = net.Output(logits);
             perRow = loss == "mae" ? (o - y).abs().view(-1) : loss is "binary_crossentropy" or "categorical_crossentropy"
-                ? nn.functional.binary_cross_entropy(o.clamp(1e-7, 1 - 1e-7), y, reduction: nn.Reduction.None).view(-1)
+                ? nn.functional.binary_cross_entropy(o.clamp(Scalars.ProbLo, Scalars.ProbHi), y, reduction: nn.Reduction.None).view(-1)
                 : (o - y).pow(2).view(-1);
         }
         return (perRow * w).mean();
@@ -248,7 +249,7 @@ internal static class Trainer
     {
         if (task == TaskKind.MultiClass) return logits.argmax(1).eq(y).sum();
         // p > 0.5 <=> logit > 0 for a sigmoid output
-        var predicted = net.OutputActivation == "sigmoid" ? logits.gt(0) : net.Output(logits).gt(0.5);
+        var predicted = net.OutputActivation == "sigmoid" ? logits.gt(Scalars.Zero) : net.Output(logits).gt(Scalars.Half);
         return predicted.eq(y).sum(); // bool vs 0/1 float compares by value
     }
 
@@ -258,23 +259,6 @@ internal static class Trainer
         using var scope = torch.NewDisposeScope();
         if (task == TaskKind.MultiClass) return logits.argmax(1).eq(y).sum().item<long>();
         var p = net.Output(logits);
-        return p.gt(0.5).to_type(ScalarType.Float32).eq(y).sum().item<long>();
-    }
-
-    private static optim.Optimizer CreateOptimizer(DenseNetwork net, string name, double? lr, double wd)
-    {
-        var ps = net.parameters();
-        // Keras defaults (learning rates, epsilon 1e-7, RMSprop rho 0.9). weight_decay: decoupled (AdamW-style, applied in
-        // Fit) for adam, L2 added to the gradient for the others.
-        return name switch
-        {
-            "adam" => optim.Adam(ps, lr ?? 0.001, 0.9, 0.999, 1e-7),
-            "sgd" => optim.SGD(ps, lr ?? 0.01, weight_decay: wd),
-            "rmsprop" => optim.RMSProp(ps, lr ?? 0.001, 0.9, 1e-7, weight_decay: wd),
-            "adagrad" => optim.Adagrad(ps, lr ?? 0.01, initial_accumulator_value: 0.1, eps: 1e-7, weight_decay: wd),
-            "adamax" => optim.Adamax(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: wd),
-            "nadam" => optim.NAdam(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: wd),
-            _ => throw new RequestException("optimizer", $"unknown optimizer '{name}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}"),
-        };
+        return p.gt(Scalars.Half).to_type(ScalarType.Float32).eq(y).sum().item<long>();
     }
 }

@@ -195,7 +195,11 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             }
         }
 
-        if (options.CrossValidationOnly) return CrossValidationOutcome(folds, trainRows.Length, wall);
+        if (options.CrossValidationOnly)
+        {
+            foldEnsemble?.Network.Dispose(); // a search trial keeps scores only: free the fold networks' native memory now
+            return CrossValidationOutcome(folds, trainRows.Length, wall);
+        }
 
         // ---- final fit on the whole training split ----
         // validation_split: carved (stratified, seeded) from the training split; scaler, weights, early stopping and

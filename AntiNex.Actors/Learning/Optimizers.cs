@@ -1,0 +1,105 @@
+using AntiNex.Requests;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AntiNex.Learning;
+
+/// <summary>What the training loop needs of an optimizer: a settable learning rate, zero_grad and step.</summary>
+internal interface IStepper : IDisposable
+{
+    double LearningRate { get; set; }
+    void ZeroGrad();
+    void Step();
+}
+
+/// <summary>Creates the request's optimizer with Keras' defaults (learning rates, epsilon 1e-7, RMSprop rho 0.9).</summary>
+internal static class Optimizers
+{
+    /// <param name="weightDecay">L2 added to the gradient (sgd, rmsprop, adagrad, adamax, nadam). Adam's decay is
+    /// decoupled and applied by the training loop.</param>
+    public static IStepper Create(IEnumerable<Parameter> parameters, string name, double? lr, double weightDecay)
+    {
+        var ps = parameters.ToList();
+        return name switch
+        {
+            "adam" => new KeptAliveAdam(ps, lr ?? 0.001, 0.9, 0.999, 1e-7),
+            "sgd" => new TorchStepper(optim.SGD(ps, lr ?? 0.01, weight_decay: weightDecay)),
+            "rmsprop" => new TorchStepper(optim.RMSProp(ps, lr ?? 0.001, 0.9, 1e-7, weight_decay: weightDecay)),
+            "adagrad" => new TorchStepper(optim.Adagrad(ps, lr ?? 0.01, initial_accumulator_value: 0.1, eps: 1e-7, weight_decay: weightDecay)),
+            "adamax" => new TorchStepper(optim.Adamax(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
+            "nadam" => new TorchStepper(optim.NAdam(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
+            _ => throw new RequestException("optimizer", $"unknown optimizer '{name}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}"),
+        };
+    }
+
+    private sealed class TorchStepper(optim.Optimizer inner) : IStepper
+    {
+        public double LearningRate
+        {
+            get => inner.ParamGroups.First().LearningRate;
+            set { foreach (var g in inner.ParamGroups) g.LearningRate = value; }
+        }
+        public void ZeroGrad() => inner.zero_grad();
+        public void Step() => inner.step();
+        public void Dispose() => inner.Dispose();
+    }
+}
+
+/// <summary>
+/// Adam (no amsgrad), the math of torch.optim.Adam, written here so that every Scalar handed to libtorch is a local
+/// that stays reachable until the call returns. Why: TorchSharp 0.107's managed optimizers turn doubles into Scalars
+/// implicitly and never keep them alive; under GC pressure a finalizer freed one while libtorch still read it
+/// ("toDouble" check failure inside Adam.step, seen in parallel test runs). Adam is the default and the most used.
+/// </summary>
+internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> parameters, double lr, double beta1, double beta2, double eps) : IStepper
+{
+    private readonly Tensor?[] _m = new Tensor?[parameters.Count];
+    private readonly Tensor?[] _v = new Tensor?[parameters.Count];
+    private long _step;
+
+    public double LearningRate { get; set; } = lr;
+
+    public void ZeroGrad()
+    {
+        foreach (var p in parameters)
+        {
+            using var g = p.grad;
+            g?.zero_();
+        }
+    }
+
+    public void Step()
+    {
+        using var _ = no_grad();
+        _step++;
+        double bc1 = 1 - Math.Pow(beta1, _step), bc2 = 1 - Math.Pow(beta2, _step);
+        using var b1 = beta1.ToScalar();
+        using var oneMinusB1 = (1 - beta1).ToScalar();
+        using var b2 = beta2.ToScalar();
+        using var oneMinusB2 = (1 - beta2).ToScalar();
+        using var sqrtBc2 = Math.Sqrt(bc2).ToScalar();
+        using var epsilon = eps.ToScalar();
+        using var negStep = (-LearningRate / bc1).ToScalar();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            using var g = p.grad;
+            if (g is null) continue;
+            // Moment buffers live across batches: out of the loop's per-batch dispose scope.
+            var m = _m[i] ??= zeros_like(p).DetachFromDisposeScope();
+            var v = _v[i] ??= zeros_like(p).DetachFromDisposeScope();
+            m.mul_(b1).add_(g, oneMinusB1);
+            v.mul_(b2).addcmul_(g, g, oneMinusB2);
+            using var denom = v.sqrt();
+            denom.div_(sqrtBc2).add_(epsilon);
+            p.addcdiv_(m, denom, negStep);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _m) t?.Dispose();
+        foreach (var t in _v) t?.Dispose();
+    }
+}
