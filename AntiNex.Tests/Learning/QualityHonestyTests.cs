@@ -51,6 +51,7 @@ public class QualityHonestyTests
     [
         ["plain", ""],
         ["quality", QualityExtra],
+        ["novelty", QualityExtra + ", \"novelty\": {\"normal_class\": 0, \"max_fpr\": 0.05, \"layers\": [8, 2], \"epochs\": 5}"],
     ];
 
     /// <summary>Every capability that could be tempted to look at held-out rows.</summary>
