@@ -108,6 +108,16 @@ public class NoveltyTests
         Assert.Null(ArtifactFormat.Read(outcome.Artifact).State.Novelty);
     }
 
+    [Fact]
+    public void The_field_is_known_to_the_parser()
+    {
+        var request = AntiNexRequest.Parse(EngineTestData.BinaryRequest(extra: Novelty), out var warnings);
+        Assert.DoesNotContain(warnings, w => w.Contains("novelty"));
+        var n = request.Quality.Novelty!;
+        Assert.Equal((0.0, 0.02, 30, 32, 1e-3), (n.NormalClass, n.MaxFpr, n.Epochs, n.BatchSize, n.LearningRate));
+        Assert.Equal([8, 2], n.Layers);
+    }
+
     [Theory]
     [InlineData("\"novelty\": 3", "novelty")]
     [InlineData("\"novelty\": {\"max_fpr\": 0.02}", "novelty.normal_class")]
