@@ -43,7 +43,7 @@ public sealed record TrainingReport
     public double TrainSeconds { get; init; }
     /// <summary>Final fit: training rows x epochs / training-loop seconds (per-epoch validation excluded).</summary>
     public double RowsPerSecond { get; init; }
-    /// <summary>Final fit wall time, and the part of it spent on the per-epoch validation pass.</summary>
+    /// <summary>Final fit wall time (the novelty detector's fit included), and the part of it spent on the per-epoch validation pass.</summary>
     public double FitSeconds { get; init; }
     public double ValidationSeconds { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];

@@ -228,10 +228,13 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
             }
             // novelty: a profile of the normal class's fitting rows, thresholded on its validation rows (never the test rows).
             (NoveltyDetector Detector, NoveltyState State, int FitRows, int ValidationRows)? profile = null;
+            var noveltyWatch = new Stopwatch();
             if (q.Novelty is { } noveltyOptions)
             {
                 Report("novelty", "fitting the normal-profile novelty detector");
+                noveltyWatch.Start();
                 profile = NoveltyProfile.Fit(trainData, valData!, noveltyNormal, noveltyOptions, r.Seed, ct);
+                noveltyWatch.Stop();
                 novelty = profile.Value.Detector;
             }
             var trainingSeconds = fitWatch.Elapsed.TotalSeconds - validationSeconds;
@@ -257,7 +260,7 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 TrainRows = trainRows.Length, TestRows = testRows.Length,
                 RowsPerSecond = trainingSeconds > 0 ? (double)fitRows.Length * fitInfo.EpochsRun * net.EnsembleSize / trainingSeconds : 0,
                 ValidationRows = valRows.Length, EpochsRun = fitInfo.EpochsRun, BestEpoch = fitInfo.BestEpoch, EnsembleSize = net.EnsembleSize,
-                FitSeconds = fitWatch.Elapsed.TotalSeconds,
+                FitSeconds = fitWatch.Elapsed.TotalSeconds + noveltyWatch.Elapsed.TotalSeconds, // the detector is part of the model's fit
                 ValidationSeconds = validationSeconds,
             };
             if (regression)
