@@ -70,6 +70,7 @@ internal sealed class Output(bool json)
         table.AddRow("train / test rows", $"{r.TrainRows} / {r.TestRows}");
         table.AddRow("train time", $"{r.TrainSeconds:F1} s ({r.RowsPerSecond:F0} rows/s)");
         AnsiConsole.Write(table);
+        NoveltyTable.Write(AnsiConsole.Console, r);
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {
             var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");

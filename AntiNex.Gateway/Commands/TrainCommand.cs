@@ -158,6 +158,7 @@ internal static class TrainCommand
         summary.AddRow("wall time s", F(r.TrainSeconds, "0.00")).AddRow("training rows/s", F(r.RowsPerSecond, "0"));
         summary.AddRow("artifact bytes", outcome.Artifact.Length.ToString(CultureInfo.InvariantCulture));
         ui.Write(summary);
+        NoveltyTable.Write(ui, r);
 
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {
