@@ -38,6 +38,14 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(ModelList), "model-list"),
         (typeof(ModelTrained), "ev-trained.v1"),
         (typeof(ModelSnapshot), "snapshot.v1"),
+        // model search (gateway search coordinator <-> node trial runners)
+        (typeof(TrialRunnerQuery), "trial-runner-query"),
+        (typeof(TrialRunnerInfo), "trial-runner-info"),
+        (typeof(RunTrial), "run-trial"),
+        (typeof(TrialStarted), "trial-started"),
+        (typeof(TrialScored), "trial-scored"),
+        (typeof(TrialFailed), "trial-failed"),
+        (typeof(CancelTrials), "cancel-trials"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Table.ToDictionary(t => t.Type, t => t.Manifest);

@@ -20,4 +20,7 @@ public sealed record EngineOptions
     public int TorchThreads { get; init; }
     /// <summary>Folder to write training-curve / confusion-matrix PNGs into; null writes none.</summary>
     public string? PlotDirectory { get; init; }
+    /// <summary>Search trials: load the training data only (test_dataset is never opened), cross-validate, and return
+    /// a report with Cv/CvMean/CvStd right after the folds: no final fit, no artifact.</summary>
+    public bool CrossValidationOnly { get; init; }
 }

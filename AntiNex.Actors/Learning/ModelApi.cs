@@ -17,6 +17,14 @@ public static class TrainingEngine
     public static TrainingOutcome Train(AntiNexRequest request, DataRoots roots, EngineOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
         => new TrainingRun(request, roots, options, progress, cancellationToken).Run();
+
+    /// <summary>
+    /// A search trial's score: k-fold CV (request.num_splits >= 2) on the training rows only. The test_dataset file is
+    /// never opened; no final fit, no artifact. Score per fold: accuracy % (classification) or MSE (regression).
+    /// </summary>
+    public static TrainingReport CrossValidate(AntiNexRequest request, DataRoots roots, EngineOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        => new TrainingRun(request, roots, options with { CrossValidationOnly = true }, progress, cancellationToken).Run().Report;
 }
 
 /// <summary>Result of one training: the serialised model (stored as a snapshot, never sent remotely) and its report.</summary>

@@ -61,7 +61,8 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         var pathIssues = r.CheckPaths(roots, requireFiles: true);
         if (pathIssues.Count > 0) throw new RequestException(pathIssues);
         string? trainPath = r.Dataset is { } ds ? roots.Resolve(ds, r.DatasetField) : null;
-        string? testPath = r.TestDataset is { } td ? roots.Resolve(td, "test_dataset") : null;
+        // Cross-validation only (a search trial): the test file is never opened, its rows are never seen.
+        string? testPath = r.TestDataset is { } td && !options.CrossValidationOnly ? roots.Resolve(td, "test_dataset") : null;
         var sourceColumns = trainPath is not null
             ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField)
             : r.PredictRows!.Columns;
@@ -118,11 +119,12 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
 
         // ---- split ----
         int[] trainRows, testRows;
-        if (testFrame is not null)
+        if (testFrame is not null || (options.CrossValidationOnly && r.TestDataset is not null))
         {
             trainRows = Enumerable.Range(0, frame.RowCount).ToArray();
             new Random(r.Seed).Shuffle(trainRows);
-            testRows = Enumerable.Range(0, testFrame.RowCount).ToArray();
+            testRows = Enumerable.Range(0, testFrame?.RowCount ?? 0).ToArray();
+            testFrame ??= frame; // cross-validation only: no test rows at all
         }
         else
         {
@@ -188,6 +190,8 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
                 folds.Add(new FoldScore(f + 1, score, fTrain.Length, fTest.Length));
             }
         }
+
+        if (options.CrossValidationOnly) return CrossValidationOutcome(folds, trainRows.Length, wall);
 
         // ---- final fit on the whole training split ----
         // validation_split: carved (stratified, seeded) from the training split; scaler, weights, early stopping and
@@ -346,6 +350,19 @@ internal sealed class TrainingRun(AntiNexRequest request, DataRoots roots, Engin
         if (c < 0)
             throw new RequestException("novelty.normal_class", $"{FormatValue(o.NormalClass)} is not a class value of the training data ({string.Join(", ", codec.ClassValues.Select(FormatValue))})");
         return c;
+    }
+
+    /// <summary>A search trial's result: the CV scores alone (no final fit, no artifact, no test metrics).</summary>
+    private TrainingOutcome CrossValidationOutcome(List<FoldScore> folds, int trainRows, Stopwatch wall)
+    {
+        if (folds.Count == 0)
+            throw new RequestException("num_splits", $"cross-validation only needs num_splits >= 2 and a classification or regression ml_type, got {request.NumSplits} ({request.MlType})");
+        var scores = folds.Select(f => f.Score).ToList();
+        return new TrainingOutcome([], new TrainingReport
+        {
+            Label = request.Label, MlType = request.MlType, Cv = folds, CvMean = scores.Average(), CvStd = Metrics.Std(scores),
+            TrainRows = trainRows, TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings,
+        }, null);
     }
 
     private void Report(string phase, string message)

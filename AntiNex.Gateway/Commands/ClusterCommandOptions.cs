@@ -16,10 +16,7 @@ internal static class ExitCodes
 
 internal sealed class ClusterCommandOptions
 {
-    public Option<string[]> Seeds { get; } = new("--seed")
-    {
-        Description = "Seed node akka.tcp://antinex@HOST:PORT, repeatable (default: $ANTINEX_SEEDS, else akka.tcp://antinex@127.0.0.1:4053)",
-    };
+    public Option<string[]> Seeds { get; }
     public Option<string[]> DataRoots { get; } = new("--data-root") { Description = "Folder datasets may be read from (local commands), repeatable" };
     public Option<bool> Json { get; }
     public Option<string> Timeout { get; }
@@ -30,8 +27,13 @@ internal sealed class ClusterCommandOptions
     private readonly bool _sharedJsonAndRoots;
 
     /// <param name="existingJson">The command's own --json (and --data-root) when it already has them (train --local).</param>
-    public ClusterCommandOptions(string defaultTimeout, Option<bool>? existingJson = null)
+    /// <param name="seedOption">Name of the seed-nodes option ("--seed"; `search` uses --seed for its random seed and "--seed-node" here).</param>
+    public ClusterCommandOptions(string defaultTimeout, Option<bool>? existingJson = null, string seedOption = "--seed")
     {
+        Seeds = new Option<string[]>(seedOption)
+        {
+            Description = "Seed node akka.tcp://antinex@HOST:PORT, repeatable (default: $ANTINEX_SEEDS, else akka.tcp://antinex@127.0.0.1:4053)",
+        };
         _sharedJsonAndRoots = existingJson is not null;
         Json = existingJson ?? new Option<bool>("--json") { Description = "Print results as JSON instead of tables" };
         Timeout = new Option<string>("--timeout") { Description = "Give up after (e.g. 30s, 10m)", DefaultValueFactory = _ => defaultTimeout };

@@ -21,6 +21,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return BenchEngineCommand.Create();
         yield return PersistenceBenchCommand.Create();
+        yield return SearchCommand.Create();
     }
 }
 

@@ -86,6 +86,14 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new ModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), Summary, Metrics);
         yield return new ModelSnapshot("django-simple", 3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), Summary, Metrics,
             Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray());
+        // model search
+        yield return TrialRunnerQuery.Instance;
+        yield return new TrialRunnerInfo("127.0.0.1:4053", 2);
+        yield return new RunTrial("s-1", 3, """{"label":"Django-Simple","num_splits":3}""", actor);
+        yield return new TrialStarted("s-1", 3, "127.0.0.1:4053");
+        yield return new TrialScored("s-1", 3, "127.0.0.1:4053", [new FoldScore(1, 95.5, 80, 40), new FoldScore(2, 96.25, 80, 40)], 95.875, 0.375, 1.25, ["w"]);
+        yield return new TrialFailed("s-1", 4, "127.0.0.1:4053", "bad-request", "bad", [new RequestIssue("scaler", "must be one of ...")]);
+        yield return new CancelTrials("s-1");
     }
 
     [Fact]

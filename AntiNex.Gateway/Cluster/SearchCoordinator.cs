@@ -1,0 +1,219 @@
+// Gateway side of a model search: finds the trial runner of every Up model node, hands out trials only to runners with
+// a free slot (pull: a fast node simply gets more trials), re-queues the trials of a node that leaves, dies or becomes
+// unreachable, and streams events (for the live leaderboard) into a channel. Ends with every trial scored or failed.
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster;
+using AntiNex.Cluster;
+using AntiNex.Models;
+using AntiNex.Search;
+
+namespace AntiNex.Gateway.Cluster;
+
+/// <summary>One trial to run: its number (1-based), its configuration text and its request JSON.</summary>
+public sealed record SearchTrial(int Trial, string Config, string RequestJson);
+
+public abstract record SearchEvent;
+public sealed record RunnerJoined(string Node, int Slots) : SearchEvent;
+public sealed record RunnerLost(string Node, string Reason, IReadOnlyList<int> Requeued) : SearchEvent;
+public sealed record TrialDispatched(int Trial, string Node) : SearchEvent;
+public sealed record TrialRunning(int Trial, string Node) : SearchEvent;
+public sealed record TrialFinished(TrialResult Result) : SearchEvent;
+public sealed record SearchCompleted(IReadOnlyList<TrialResult> Results) : SearchEvent;
+
+public sealed class SearchCoordinator : ReceiveActor, IWithTimers
+{
+    /// <summary>A trial is re-queued at most this many times after losing its node, then reported failed.</summary>
+    public const int MaxAttempts = 3;
+    private static readonly TimeSpan DiscoverEvery = TimeSpan.FromSeconds(2);
+    /// <summary>Dispatch starts once every Up model node's runner answered, or after this long: the first trials are
+    /// spread over all nodes instead of going to whichever runner answered first.</summary>
+    private static readonly TimeSpan StartAfterAtMost = TimeSpan.FromSeconds(3);
+
+    private sealed class Runner(IActorRef actor, Address address, string node, int slots)
+    {
+        public IActorRef Actor { get; } = actor;
+        public Address Address { get; } = address;
+        public string Node { get; } = node;
+        public int Slots { get; } = slots;
+        public HashSet<int> InFlight { get; } = [];
+        public int Free => Slots - InFlight.Count;
+    }
+
+    private sealed record Discover
+    {
+        public static readonly Discover Instance = new();
+    }
+
+    private sealed record StartDispatch
+    {
+        public static readonly StartDispatch Instance = new();
+    }
+
+    private bool _dispatching;
+
+    private readonly string _searchId;
+    private readonly Dictionary<int, SearchTrial> _trials;
+    private readonly ChannelWriter<SearchEvent> _events;
+    private readonly LinkedList<int> _pending;
+    private readonly Dictionary<int, int> _attempts = [];
+    private readonly Dictionary<int, TrialResult> _done = [];
+    private readonly Dictionary<Address, Runner> _runners = [];
+    private readonly HashSet<Address> _modelMembers = [];
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SearchCoordinator(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events)
+    {
+        _searchId = searchId;
+        _trials = trials.ToDictionary(t => t.Trial);
+        _pending = new LinkedList<int>(trials.Select(t => t.Trial));
+        _events = events;
+
+        Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
+        Receive<ClusterEvent.ReachableMember>(m => MemberSeen(m.Member));
+        Receive<ClusterEvent.MemberRemoved>(m => Lose(m.Member.Address, "left the cluster"));
+        Receive<ClusterEvent.MemberLeft>(m => Lose(m.Member.Address, "is leaving the cluster"));
+        Receive<ClusterEvent.UnreachableMember>(m => Lose(m.Member.Address, "is unreachable"));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Discover>(_ => DiscoverRunners());
+        Receive<StartDispatch>(_ => { _dispatching = true; Dispatch(); });
+        Receive<TrialRunnerInfo>(OnRunnerInfo);
+        Receive<TrialStarted>(s => { if (s.SearchId == _searchId) _events.TryWrite(new TrialRunning(s.Trial, s.Node)); });
+        Receive<TrialScored>(s => Mine(s.SearchId, s.Trial), s => Finish(s.Trial, new TrialResult(s.Trial, _trials[s.Trial].Config, s.Node,
+            s.CvMean, s.CvStd, s.Folds.Select(f => f.Score).ToList(), s.Seconds)));
+        Receive<TrialFailed>(f => Mine(f.SearchId, f.Trial), f => Finish(f.Trial, new TrialResult(f.Trial, _trials[f.Trial].Config, f.Node,
+            null, null, [], 0, f.Issues.Count > 0 ? $"{f.Code}: {string.Join("; ", f.Issues)}" : $"{f.Code}: {f.Message}")));
+        Receive<TrialScored>(_ => { });
+        Receive<TrialFailed>(_ => { });
+        Receive<Terminated>(t =>
+        {
+            if (_runners.Values.FirstOrDefault(r => r.Actor.Equals(t.ActorRef)) is { } runner) Lose(runner.Address, "trial runner stopped");
+        });
+    }
+
+    public static Props Props(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events)
+        => Akka.Actor.Props.Create(() => new SearchCoordinator(searchId, trials, events));
+
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer("discover", Discover.Instance, DiscoverEvery);
+        Timers.StartSingleTimer("start", StartDispatch.Instance, StartAfterAtMost);
+        if (_trials.Count == 0) Complete();
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        // Ended early (timeout, Ctrl+C) or done: nothing of this search should keep a node's slot busy.
+        foreach (var r in _runners.Values.Where(r => r.InFlight.Count > 0)) r.Actor.Tell(new CancelTrials(_searchId));
+        _events.TryComplete();
+    }
+
+    private void MemberSeen(Member member)
+    {
+        if (!member.HasRole(AntiNexRoles.Model) || member.Status != MemberStatus.Up) return;
+        _modelMembers.Add(member.Address);
+        DiscoverRunners();
+    }
+
+    /// <summary>Asks every known model member without a runner yet (a node may still be starting its actors).</summary>
+    private void DiscoverRunners()
+    {
+        foreach (var address in _modelMembers.Where(a => !_runners.ContainsKey(a)))
+            Context.ActorSelection(new RootActorPath(address) / "user" / TrialRunner.Name).Tell(TrialRunnerQuery.Instance, Self);
+    }
+
+    private void OnRunnerInfo(TrialRunnerInfo info)
+    {
+        var address = Sender.Path.Address;
+        if (!_modelMembers.Contains(address) || _runners.ContainsKey(address)) return;
+        _runners[address] = new Runner(Sender, address, info.Node, Math.Max(1, info.Slots));
+        Context.Watch(Sender);
+        _events.TryWrite(new RunnerJoined(info.Node, info.Slots));
+        if (!_dispatching && _modelMembers.All(_runners.ContainsKey)) _dispatching = true;
+        Dispatch();
+    }
+
+    private void Lose(Address address, string reason)
+    {
+        _modelMembers.Remove(address);
+        if (!_runners.Remove(address, out var runner)) return;
+        Context.Unwatch(runner.Actor);
+        var requeued = new List<int>();
+        // Back to the front of the queue (in trial order): they were next in line already.
+        foreach (var trial in runner.InFlight.OrderDescending())
+        {
+            if (_done.ContainsKey(trial)) continue;
+            var attempts = _attempts[trial] = _attempts.GetValueOrDefault(trial) + 1;
+            if (attempts >= MaxAttempts)
+            {
+                Record(new TrialResult(trial, _trials[trial].Config, runner.Node, null, null, [], 0,
+                    $"node-lost: lost its node {attempts} times (last: {runner.Node} {reason})"));
+                continue;
+            }
+            _pending.AddFirst(trial);
+            requeued.Add(trial);
+        }
+        requeued.Reverse();
+        _events.TryWrite(new RunnerLost(runner.Node, reason, requeued));
+        Dispatch();
+        CompleteIfDone();
+    }
+
+    /// <summary>Pull-based load balance: a trial goes to the runner with the most free slots; none free, it waits.</summary>
+    private void Dispatch()
+    {
+        if (!_dispatching) return;
+        while (_pending.First is { } next)
+        {
+            var runner = _runners.Values.Where(r => r.Free > 0).OrderByDescending(r => r.Free).ThenBy(r => r.Node, StringComparer.Ordinal).FirstOrDefault();
+            if (runner is null) return;
+            _pending.RemoveFirst();
+            var trial = _trials[next.Value];
+            runner.InFlight.Add(trial.Trial);
+            runner.Actor.Tell(new RunTrial(_searchId, trial.Trial, trial.RequestJson, Self));
+            _events.TryWrite(new TrialDispatched(trial.Trial, runner.Node));
+        }
+    }
+
+    private bool Mine(string searchId, int trial) => searchId == _searchId && _trials.ContainsKey(trial);
+
+    private void Finish(int trial, TrialResult result)
+    {
+        foreach (var r in _runners.Values) r.InFlight.Remove(trial);
+        if (_done.ContainsKey(trial)) return; // a late answer from a node that was given up on
+        // A trial cancelled because its node is shutting down is not the configuration's fault: run it elsewhere.
+        if (result.Error is { } e && e.StartsWith("cancelled", StringComparison.Ordinal) && _attempts.GetValueOrDefault(trial) + 1 < MaxAttempts)
+        {
+            _attempts[trial] = _attempts.GetValueOrDefault(trial) + 1;
+            _pending.AddFirst(trial);
+            Dispatch();
+            return;
+        }
+        _pending.Remove(trial);
+        Record(result);
+        Dispatch();
+        CompleteIfDone();
+    }
+
+    private void Record(TrialResult result)
+    {
+        _done[result.Trial] = result;
+        _events.TryWrite(new TrialFinished(result));
+    }
+
+    private void CompleteIfDone()
+    {
+        if (_done.Count == _trials.Count) Complete();
+    }
+
+    private void Complete()
+    {
+        _events.TryWrite(new SearchCompleted(_done.Values.OrderBy(r => r.Trial).ToList()));
+        Context.Stop(Self);
+    }
+}
