@@ -14,7 +14,10 @@ namespace AntiNex.Learning;
 internal static class ArtifactFormat
 {
     // 2: quality fields (scaler kind, dropped columns, threshold, ensemble members, batch-norm buffers). 1 still loads.
-    public const ushort Version = 2;
+    // 3: novelty detector (state "novelty" + tensors "novelty.*"); bumped so an older build refuses such a model instead
+    //    of silently predicting without its detector; a model without one is still written as 2. 1 and 2 still load.
+    public const ushort Version = 3;
+    private const ushort VersionWithoutNovelty = 2;
     private static readonly byte[] Magic = "ANXM"u8.ToArray();
     private const int HeaderBytes = 4 + 2 + 8;
     private const int ChecksumBytes = 32;
@@ -46,7 +49,7 @@ internal static class ArtifactFormat
         var bodyBytes = body.ToArray();
         var result = new byte[HeaderBytes + bodyBytes.Length + ChecksumBytes];
         Magic.CopyTo(result, 0);
-        BitConverter.TryWriteBytes(result.AsSpan(4), Version);
+        BitConverter.TryWriteBytes(result.AsSpan(4), state.Novelty is null ? VersionWithoutNovelty : Version);
         BitConverter.TryWriteBytes(result.AsSpan(6), (long)bodyBytes.Length);
         bodyBytes.CopyTo(result, HeaderBytes);
         SHA256.HashData(result.AsSpan(0, HeaderBytes + bodyBytes.Length), result.AsSpan(HeaderBytes + bodyBytes.Length));

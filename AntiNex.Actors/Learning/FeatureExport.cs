@@ -152,9 +152,10 @@ public static class FeatureExport
         if (m.Width != model.State.NetworkInputs)
             throw new ArgumentException($"'{m.Name}' has {m.Width} columns; the network takes {model.State.NetworkInputs}");
         var outputs = model.ForwardLocked(m.X, m.Rows);
+        var novel = model.NoveltyLocked(m.X, m.Rows); // the decision predict makes, novelty detector included
         int k = m.Rows == 0 ? 1 : outputs.Length / m.Rows;
         var predicted = new int[m.Rows];
-        for (int i = 0; i < m.Rows; i++) predicted[i] = model.Decode(outputs, i).Class;
+        for (int i = 0; i < m.Rows; i++) predicted[i] = model.Decode(outputs, i, novel?[i] ?? false).Class;
         double[]? positive = model.State.Task == TaskKind.Binary ? outputs.Select(o => (double)o).ToArray() : null;
         return new NetworkScores(outputs, k, predicted, positive, model.State.Task == TaskKind.Binary ? model.State.Threshold ?? 0.5 : null);
     }

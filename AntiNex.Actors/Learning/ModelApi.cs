@@ -38,13 +38,14 @@ public sealed class TrainedModel : IDisposable
 {
     internal ModelState State { get; private set; }
     private readonly DenseNetwork _net;
+    private readonly NoveltyDetector? _novelty;
     private readonly object _forwardLock = new();
     private readonly int _artifactBytes;
     private bool _disposed;
 
-    internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes)
+    internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes, NoveltyDetector? novelty = null)
     {
-        State = state; _net = net; _artifactBytes = artifactBytes;
+        State = state; _net = net; _artifactBytes = artifactBytes; _novelty = novelty;
         _net.eval();
     }
 
@@ -54,6 +55,7 @@ public sealed class TrainedModel : IDisposable
         TorchSetup.Apply(options);
         var (state, weights) = ArtifactFormat.Read(artifact);
         DenseNetwork? net = null;
+        NoveltyDetector? novelty = null;
         try
         {
             if (state.Layers.Count == 0 || state.NetworkInputs <= 0 || state.Pipeline.Width != state.NetworkInputs)
@@ -61,11 +63,20 @@ public sealed class TrainedModel : IDisposable
             net = new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null);
             if (state.EnsembleSize is < 1 or > 50) throw new ArtifactException($"artifact ensemble size {state.EnsembleSize} is out of range");
             net.AttachMembers(Enumerable.Range(1, state.EnsembleSize - 1).Select(_ => new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null)).ToList());
-            net.ImportWeights(weights);
-            return new TrainedModel(state, net, artifact.Length);
+            var noveltyWeights = weights.Where(w => w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal))
+                .Select(w => (w.Name[NoveltyPrefix.Length..], w.Shape, w.Data)).ToList();
+            if (state.Novelty is { } ns)
+            {
+                if (ns.NormalClass is not (0 or 1) || state.Task != TaskKind.Binary)
+                    throw new ArtifactException($"artifact novelty detector is inconsistent: normal class index {ns.NormalClass} for a {state.Task} model");
+                novelty = NoveltyDetector.Load(state.NetworkInputs, ns.Hidden, ns.Threshold, noveltyWeights);
+            }
+            else if (noveltyWeights.Count > 0) throw new ArtifactException($"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
+            net.ImportWeights(weights.Where(w => !w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal)).ToList());
+            return new TrainedModel(state, net, artifact.Length, novelty);
         }
-        catch (ArtifactException) { net?.Dispose(); throw; }
-        catch (Exception e) { net?.Dispose(); throw new ArtifactException($"artifact cannot be turned into a network: {e.Message}", e); }
+        catch (ArtifactException) { net?.Dispose(); novelty?.Dispose(); throw; }
+        catch (Exception e) { net?.Dispose(); novelty?.Dispose(); throw new ArtifactException($"artifact cannot be turned into a network: {e.Message}", e); }
     }
 
     /// <summary>Label, ml_type, feature layout, metrics: small, serialisable.</summary>
@@ -108,8 +119,9 @@ public sealed class TrainedModel : IDisposable
         if (rows.Count == 0) return [];
         var x = State.Pipeline.TransformRaw(rows);
         var outputs = ForwardLocked(x, rows.Count);
+        var novel = NoveltyLocked(x, rows.Count);
         var result = new float[rows.Count];
-        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i).Value;
+        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i, novel?[i] ?? false).Value;
         return result;
     }
 
@@ -120,12 +132,39 @@ public sealed class TrainedModel : IDisposable
             if (_disposed) return;
             _disposed = true;
             _net.Dispose();
+            _novelty?.Dispose();
         }
     }
 
     internal void Restate(ModelState state) => State = state;
 
-    internal byte[] ToArtifact() => ArtifactFormat.Write(State, _net.ExportWeights());
+    /// <summary>Artifact tensor names of the novelty detector's autoencoder start with this.</summary>
+    internal const string NoveltyPrefix = "novelty.";
+
+    internal byte[] ToArtifact() => ArtifactFormat.Write(State,
+        [.. _net.ExportWeights(), .. (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data))]);
+
+    /// <summary>Per row: flagged by the novelty detector (reconstruction error above its threshold); null without one.</summary>
+    internal bool[]? NoveltyLocked(float[] x, int rows)
+    {
+        if (_novelty is null) return null;
+        lock (_forwardLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _novelty.Errors(x, rows).Select(_novelty.IsNovel).ToArray();
+        }
+    }
+
+    /// <summary>The novelty detector's reconstruction errors (null without one), for reports.</summary>
+    internal double[]? NoveltyErrorsLocked(float[] x, int rows)
+    {
+        if (_novelty is null) return null;
+        lock (_forwardLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _novelty.Errors(x, rows);
+        }
+    }
 
     internal float[] ForwardLocked(float[] x, int rows)
     {
@@ -137,7 +176,9 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>Network output row -> (value, class index or -1, probability of the chosen class).</summary>
-    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row)
+    /// <param name="novel">the row is flagged by the novelty detector: a binary model never calls it the normal class
+    /// (its probability is then null: the network's own score does not back the decision).</param>
+    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row, bool novel = false)
     {
         switch (State.Task)
         {
@@ -145,6 +186,8 @@ public sealed class TrainedModel : IDisposable
             {
                 double p = outputs[row];
                 int c = p > (State.Threshold ?? 0.5) ? 1 : 0;
+                if (novel && State.Novelty is { } ns && c == ns.NormalClass)
+                    return (State.Target.ClassValues[1 - c], 1 - c, null);
                 return (State.Target.ClassValues[c], c, c == 1 ? p : 1 - p);
             }
             case TaskKind.MultiClass:
@@ -173,13 +216,14 @@ public sealed class TrainedModel : IDisposable
         var all = Enumerable.Range(0, frame.RowCount).ToArray();
         var x = State.Pipeline.Transform(frame, all);
         var outputs = ForwardLocked(x, frame.RowCount);
+        var novel = NoveltyLocked(x, frame.RowCount);
         var pf = State.PredictFeature;
         bool hasTarget = frame.Has(pf);
         var samples = new List<SamplePrediction>(Math.Min(frame.RowCount, maxRecords));
         int known = 0, correct = 0;
         for (int i = 0; i < frame.RowCount; i++)
         {
-            var (value, _, prob) = Decode(outputs, i);
+            var (value, _, prob) = Decode(outputs, i, novel?[i] ?? false);
             double? original = null;
             if (hasTarget)
             {

@@ -37,4 +37,13 @@ internal sealed record ModelState
     public double? Threshold { get; init; }
     /// <summary>Networks averaged at predict time (ensemble.seeds); 1 for every version-1 artifact.</summary>
     public int EnsembleSize { get; init; } = 1;
+    /// <summary>Normal-profile novelty detector (request field novelty); null: none, and every version-1/2 artifact.
+    /// Its autoencoder weights are the artifact tensors named "novelty.*".</summary>
+    public NoveltyState? Novelty { get; init; }
 }
+
+/// <summary>What predict needs of the novelty detector besides its weights.</summary>
+/// <param name="NormalClass">class index of normal traffic; a row flagged novel is never decoded as this class.</param>
+/// <param name="Hidden">encoder widths (the decoder mirrors them).</param>
+/// <param name="Threshold">reconstruction error above which a row is flagged.</param>
+internal sealed record NoveltyState(int NormalClass, IReadOnlyList<int> Hidden, double Threshold, double MaxFpr);

@@ -49,7 +49,7 @@ public sealed record TrainingReport
     public double TrainSeconds { get; init; }
     /// <summary>Final fit: training rows x epochs / training-loop seconds (per-epoch validation excluded).</summary>
     public double RowsPerSecond { get; init; }
-    /// <summary>Final fit wall time, and the part of it spent on the per-epoch validation pass.</summary>
+    /// <summary>Final fit wall time (the novelty detector's fit included), and the part of it spent on the per-epoch validation pass.</summary>
     public double FitSeconds { get; init; }
     public double ValidationSeconds { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
@@ -72,7 +72,14 @@ public sealed record TrainingReport
     public double? MacroF1 { get; init; }
     /// <summary>Number of networks averaged (ensemble.seeds, or ensemble.folds: K); 1 = a single network.</summary>
     public int EnsembleSize { get; init; } = 1;
+    /// <summary>Novelty detector (request field novelty): its reconstruction-error threshold, the test rows it alone
+    /// flagged as attacks (the network said normal), and the normal rows it was fitted / thresholded on. The headline
+    /// metrics include it; <see cref="AtThreshold"/> is the network alone.</summary>
+    public NoveltyReport? Novelty { get; init; }
 }
+
+public sealed record NoveltyReport(double Threshold, double MaxFpr, IReadOnlyList<int> Layers, int FitRows, int ValidationRows,
+    int TestRowsFlaggedByNoveltyOnly, OperatingPoint WithoutNovelty, OperatingPoint WithNovelty);
 
 public sealed record OperatingPoint(double Threshold, double Accuracy, double Precision, double Recall, double F1, double FalsePositiveRate);
 

@@ -157,6 +157,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             throw new RequestException("threshold", "applies to a binary model (1 sigmoid output) only");
         if (q.Threshold is not null && q.ValidationSplit <= 0 && !q.EnsembleFolds) // a fold ensemble chooses it on out-of-fold predictions
             throw new RequestException("threshold", "needs validation_split > 0: the threshold is chosen on validation rows, never on the test rows");
+        int noveltyNormal = q.Novelty is { } nov ? NoveltyNormalClass(nov, task, codec) : -1;
+        if (q.Novelty is not null && q.EnsembleFolds)
+            throw new RequestException("novelty", "cannot be combined with ensemble.folds: the detector is fitted and thresholded on a validation split, which a fold ensemble does not carve");
         if ((q.BalancedClassWeights || q.ClassWeights is not null) && regression)
             throw new RequestException("class_weights", "applies to classification only");
         if (q.ClassWeights is { } explicitWeights)
@@ -214,6 +217,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         using var initGen = new torch.Generator((ulong)r.Seed);
         var net = foldEnsemble?.Network ?? new DenseNetwork(pipeline.Width, layers, initGen);
         TrainedModel? model = null;
+        NoveltyDetector? novelty = null;
         try
         {
             var fitWatch = Stopwatch.StartNew();
@@ -240,6 +244,17 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 var valOut = Trainer.Forward(net, valData.X, valData.Rows, valData.Width);
                 threshold = Metrics.ChooseThreshold(valData.Classes!, valOut.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
             }
+            // novelty: a profile of the normal class's fitting rows, thresholded on its validation rows (never the test rows).
+            (NoveltyDetector Detector, NoveltyState State, int FitRows, int ValidationRows)? profile = null;
+            var noveltyWatch = new Stopwatch();
+            if (q.Novelty is { } noveltyOptions)
+            {
+                Report("novelty", "fitting the normal-profile novelty detector");
+                noveltyWatch.Start();
+                profile = NoveltyProfile.Fit(trainData!, valData!, noveltyNormal, noveltyOptions, r.Seed, ct);
+                noveltyWatch.Stop();
+                novelty = profile.Value.Detector;
+            }
             var trainingSeconds = fitWatch.Elapsed.TotalSeconds - validationSeconds;
 
             // ---- evaluate on held-out rows ----
@@ -250,10 +265,11 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 NetworkInputs = pipeline.Width, Target = codec, LabelRules = r.LabelRules, TargetRules = r.TargetRules,
                 CreatedUtc = DateTimeOffset.UtcNow, Seed = r.Seed, Loss = r.Loss, Optimizer = r.Optimizer,
                 TrainRows = trainRows.Length, TestRows = testRows.Length, CsvHeader = r.CsvHeader, Columns = r.Columns,
-                Threshold = threshold, EnsembleSize = net.EnsembleSize,
+                Threshold = threshold, EnsembleSize = net.EnsembleSize, Novelty = profile?.State,
             };
-            model = new TrainedModel(state, net, 0);
+            model = new TrainedModel(state, net, 0, novelty);
             var outputs = model.ForwardLocked(testData.X, testData.Rows);
+            var novel = model.NoveltyLocked(testData.X, testData.Rows);
             var report = new TrainingReport
             {
                 Label = r.Label, MlType = r.MlType, History = history, Cv = folds,
@@ -262,7 +278,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 TrainRows = trainRows.Length, TestRows = testRows.Length,
                 RowsPerSecond = trainingSeconds > 0 ? (double)fitRows.Length * fitInfo.EpochsRun * net.EnsembleSize / trainingSeconds : 0,
                 ValidationRows = valRows.Length, EpochsRun = fitInfo.EpochsRun, BestEpoch = fitInfo.BestEpoch, EnsembleSize = net.EnsembleSize,
-                FitSeconds = fitWatch.Elapsed.TotalSeconds,
+                FitSeconds = fitWatch.Elapsed.TotalSeconds + noveltyWatch.Elapsed.TotalSeconds, // the detector is part of the model's fit
                 ValidationSeconds = validationSeconds,
             };
             if (regression)
@@ -276,7 +292,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             else
             {
                 var truth = testData.Classes!;
-                var decoded = Enumerable.Range(0, testRows.Length).Select(i => model.Decode(outputs, i)).ToArray();
+                var decoded = Enumerable.Range(0, testRows.Length).Select(i => model.Decode(outputs, i, novel?[i] ?? false)).ToArray();
                 var scores = task == TaskKind.Binary ? Enumerable.Range(0, testRows.Length).Select(i => (double)outputs[i]).ToArray() : null;
                 var m = Metrics.Classify(truth, decoded.Select(d => d.Class).ToArray(), codec.ClassValues.Count, scores);
                 var perClass = Metrics.PerClass(m.Confusion, codec.ClassNames);
@@ -293,6 +309,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                         Threshold = threshold ?? 0.5, ThresholdRule = q.Threshold is { } tr ? (tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split") : null,
                         AtHalf = Metrics.At(truth, scores, 0.5), AtThreshold = Metrics.At(truth, scores, threshold ?? 0.5),
                     };
+                    if (profile is { } p && novel is not null)
+                        report = report with { Novelty = NoveltyProfile.Report(p.State, q.Novelty!, p.FitRows, p.ValidationRows, truth, scores, threshold ?? 0.5, novel) };
                     if (options.PlotDirectory is { } curveDir)
                     {
                         try { _curvePlots.AddRange(CurvePlots.Write(curveDir, r.Label, Metrics.Curves(truth, scores))); }
@@ -332,8 +350,21 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         finally
         {
             if (model is not null) model.Dispose();
-            else net.Dispose();
+            else { net.Dispose(); novelty?.Dispose(); }
         }
+    }
+
+    /// <summary>novelty's checks against the training data: binary only, a validation split, a known normal class.</summary>
+    private int NoveltyNormalClass(NoveltyOptions o, TaskKind task, TargetCodec codec)
+    {
+        if (task != TaskKind.Binary)
+            throw new RequestException("novelty", "applies to a binary model (1 sigmoid output) only");
+        if (request.Quality.ValidationSplit <= 0)
+            throw new RequestException("novelty", "needs validation_split > 0: its threshold is set on validation rows of the normal class, never on the test rows");
+        int c = codec.IndexOf(o.NormalClass);
+        if (c < 0)
+            throw new RequestException("novelty.normal_class", $"{FormatValue(o.NormalClass)} is not a class value of the training data ({string.Join(", ", codec.ClassValues.Select(FormatValue))})");
+        return c;
     }
 
     /// <summary>A search trial's result: the CV scores alone (no final fit, no artifact, no test metrics).</summary>

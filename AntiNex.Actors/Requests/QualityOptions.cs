@@ -11,6 +11,13 @@ public sealed record LrSchedule(string Kind, double Factor = 0.5, int Patience =
 /// <summary>Decision threshold for a binary model, chosen on the validation split: maximise F1, or the largest recall with FPR &lt;= MaxFpr.</summary>
 public sealed record ThresholdRule(string Optimize, double? MaxFpr);
 
+/// <summary>Normal-profile novelty detector (binary only): an autoencoder of the normal class's fitting rows; a row whose
+/// reconstruction error exceeds the (1 - MaxFpr) quantile of the validation normal rows' errors is called an attack.</summary>
+public sealed record NoveltyOptions(double NormalClass, double MaxFpr, IReadOnlyList<int> Layers, int Epochs, int BatchSize = 256, double LearningRate = 1e-3)
+{
+    public static readonly IReadOnlyList<int> DefaultLayers = [64, 16];
+}
+
 /// <summary>Issue-6 training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
 public sealed record QualityOptions
 {
@@ -30,10 +37,11 @@ public sealed record QualityOptions
     public int EnsembleSeeds { get; init; } = 1;
     /// <summary>ensemble.folds: the K cross-validation fold networks are the served model (no separate final fit).</summary>
     public bool EnsembleFolds { get; init; }
+    public NoveltyOptions? Novelty { get; init; }
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
     public static readonly IReadOnlyList<string> Fields =
-        ["validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble"];
+        ["validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble", "novelty"];
 
     /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name.</summary>
     internal static QualityOptions Parse(JsonElement root, Action<string, string> issue)
@@ -133,7 +141,54 @@ public sealed record QualityOptions
             else issue("threshold", $"must be {{\"optimize\": \"f1\"}} or {{\"max_fpr\": 0.01}}, got {th.GetRawText()}");
         }
         if (Get(root, "ensemble") is { } en) q = ParseEnsemble(en, q, issue);
+        if (Get(root, "novelty") is { } nv) q = q with { Novelty = ParseNovelty(nv, issue) };
         return q;
+    }
+
+    private static NoveltyOptions? ParseNovelty(JsonElement nv, Action<string, string> issue)
+    {
+        if (nv.ValueKind != JsonValueKind.Object)
+        {
+            issue("novelty", $"must be an object like {{\"normal_class\": 0, \"max_fpr\": 0.02, \"layers\": [64, 16], \"epochs\": 10}}, got {nv.GetRawText()}");
+            return null;
+        }
+        bool ok = true;
+        foreach (var p in nv.EnumerateObject())
+            if (p.Name is not ("normal_class" or "max_fpr" or "layers" or "epochs" or "batch_size" or "learning_rate"))
+            { issue($"novelty.{p.Name}", "is not a novelty field (normal_class, max_fpr, layers, epochs, batch_size, learning_rate)"); ok = false; }
+        double normal = 0;
+        if (Get(nv, "normal_class") is not { } nc) { issue("novelty.normal_class", "is required: the class value of normal traffic, e.g. 0"); ok = false; }
+        else if (Num(nc) is { } ncv) normal = ncv;
+        else { issue("novelty.normal_class", $"must be a class value (a number), got {nc.GetRawText()}"); ok = false; }
+        double maxFpr = 0.02;
+        if (Get(nv, "max_fpr") is { } f)
+        {
+            if (Num(f) is { } fv && fv > 0 && fv < 1) maxFpr = fv;
+            else { issue("novelty.max_fpr", $"must be in (0, 1), got {f.GetRawText()}"); ok = false; }
+        }
+        IReadOnlyList<int> layers = NoveltyOptions.DefaultLayers;
+        if (Get(nv, "layers") is { } ls)
+        {
+            var widths = ls.ValueKind == JsonValueKind.Array ? ls.EnumerateArray().Select(e => Num(e) is { } w && w >= 1 && w <= 4096 && w == Math.Floor(w) ? (int)w : -1).ToList() : null;
+            if (widths is { Count: > 0 } && widths.All(w => w > 0)) layers = widths;
+            else { issue("novelty.layers", $"must be a non-empty array of hidden widths in 1..4096 (encoder; the decoder mirrors it), got {ls.GetRawText()}"); ok = false; }
+        }
+        int Int(string field, int def, int max)
+        {
+            if (Get(nv, field) is not { } e) return def;
+            if (Num(e) is { } v && v >= 1 && v <= max && v == Math.Floor(v)) return (int)v;
+            issue($"novelty.{field}", $"must be an integer in 1..{max}, got {e.GetRawText()}");
+            ok = false;
+            return def;
+        }
+        int epochs = Int("epochs", 10, 1000), batch = Int("batch_size", 256, 1_000_000);
+        double lr = 1e-3;
+        if (Get(nv, "learning_rate") is { } l)
+        {
+            if (Num(l) is { } lv && lv > 0 && lv < 10) lr = lv;
+            else { issue("novelty.learning_rate", $"must be a number in (0, 10), got {l.GetRawText()}"); ok = false; }
+        }
+        return ok ? new NoveltyOptions(normal, maxFpr, layers, epochs, batch, lr) : null;
     }
 
     /// <summary>{"seeds": N} (1..50) or {"folds": true}; one kind per request, unknown keys are issues (a typo must not silently train a single network).</summary>

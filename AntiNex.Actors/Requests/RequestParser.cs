@@ -27,6 +27,7 @@ internal sealed class RequestParser
         "learning_rate",
         // issue 6 (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
+        "novelty",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.

@@ -73,6 +73,7 @@ internal sealed class Output(bool json)
         AnsiConsole.Write(table);
         foreach (var quality in ReportTables.QualityTables(r)) AnsiConsole.Write(quality);
         if (r.Cv.Count > 0) AnsiConsole.Write(ReportTables.CrossValidation(r));
+        NoveltyTable.Write(AnsiConsole.Console, r);
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {
             var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");

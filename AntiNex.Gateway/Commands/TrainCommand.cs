@@ -160,6 +160,7 @@ internal static class TrainCommand
         summary.AddRow("artifact bytes", outcome.Artifact.Length.ToString(CultureInfo.InvariantCulture));
         ui.Write(summary);
         foreach (var table in ReportTables.QualityTables(r)) ui.Write(table);
+        NoveltyTable.Write(ui, r);
 
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {

@@ -52,6 +52,7 @@ public class QualityHonestyTests
         ["plain", ""],
         ["quality", QualityExtra],
         ["folds", QualityExtra + ", \"ensemble\": {\"folds\": true}"], // fold ensemble: shared pipeline, out-of-fold threshold
+        ["novelty", QualityExtra + ", \"novelty\": {\"normal_class\": 0, \"max_fpr\": 0.05, \"layers\": [8, 2], \"epochs\": 5}"],
     ];
 
     /// <summary>Every capability that could be tempted to look at held-out rows.</summary>

@@ -1,0 +1,165 @@
+using AntiNex.Requests;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// A profile of the NORMAL class: a small dense autoencoder trained on normal rows only; a row's score is its mean
+/// squared reconstruction error. Rows unlike any normal row the profile saw reconstruct badly, so an attack kind the
+/// classifier never saw can still be flagged as "not normal". The threshold is the (1 - max_fpr) quantile of the errors
+/// on held-back normal rows (the validation split), so about max_fpr of normal traffic is flagged.
+/// </summary>
+public sealed class NoveltyDetector : IDisposable
+{
+    private readonly DenseNetwork _net;
+
+    public int Width { get; }
+    /// <summary>Hidden widths, e.g. [64, 16] gives width→64→16→64→width.</summary>
+    public IReadOnlyList<int> Hidden { get; }
+    /// <summary>Error above which a row is flagged (NaN until <see cref="SetThreshold"/>).</summary>
+    public double Threshold { get; private set; } = double.NaN;
+
+    private NoveltyDetector(int width, IReadOnlyList<int> hidden, Generator? init)
+    {
+        Width = width;
+        Hidden = hidden.ToArray();
+        _net = new DenseNetwork(width, Specs(width, hidden), init);
+    }
+
+    /// <summary>Encoder widths, then the mirrored decoder, relu inside, linear reconstruction out.</summary>
+    internal static List<LayerSpec> Specs(int width, IReadOnlyList<int> hidden)
+    {
+        var widths = hidden.Concat(hidden.Reverse().Skip(1)).ToList();
+        var specs = widths.Select(w => new LayerSpec(w, "he_uniform", "relu")).ToList();
+        specs.Add(new LayerSpec(width, "glorot_uniform", "linear"));
+        return specs;
+    }
+
+    /// <summary>Trains on <paramref name="rows"/> rows of <paramref name="x"/> (row-major, all normal): adam, MSE, seeded.</summary>
+    public static NoveltyDetector Fit(float[] x, int rows, int width, IReadOnlyList<int> hidden, int epochs, int batchSize,
+        double learningRate, long seed, CancellationToken ct = default)
+    {
+        if (rows < 2) throw new RequestException("novelty", $"needs 2+ normal fitting rows, found {rows}");
+        using var gen = new Generator((ulong)seed + 104729);
+        var d = new NoveltyDetector(width, hidden, gen);
+        using var xt = torch.tensor(x.AsSpan(0, rows * width).ToArray(), [rows, width]);
+        using var opt = new KeptAliveAdam(d._net.parameters().ToList(), learningRate, 0.9, 0.999, 1e-8); // torch's defaults; see KeptAliveAdam for why not optim.Adam
+        d._net.train();
+        for (int e = 0; e < epochs; e++)
+        {
+            using var perm = torch.randperm(rows, generator: gen);
+            for (int start = 0; start < rows; start += batchSize)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                var idx = perm.narrow(0, start, Math.Min(batchSize, rows - start));
+                var xb = xt.index_select(0, idx);
+                opt.ZeroGrad();
+                var loss = nn.functional.mse_loss(d._net.Logits(xb, null), xb);
+                loss.backward();
+                opt.Step();
+            }
+        }
+        d._net.eval();
+        return d;
+    }
+
+    /// <summary>Mean squared reconstruction error per row.</summary>
+    public double[] Errors(float[] x, int rows)
+    {
+        var result = new double[rows];
+        if (rows == 0) return result;
+        using var _ = no_grad();
+        const int chunk = 8192;
+        for (int start = 0; start < rows; start += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            int len = Math.Min(chunk, rows - start);
+            // Copied into torch-owned (aligned) memory: on a tensor over a managed array, whose alignment varies from
+            // call to call, the CPU kernels rounded differently (measured: two calls on the same rows differed by 1e-8).
+            var xb = torch.tensor(x.AsSpan(start * Width, len * Width).ToArray(), [len, Width]).clone();
+            var recon = _net.Logits(xb, null).contiguous().data<float>().ToArray();
+            // The error is summed here, in order and in double: torch's vectorised mean can round differently with the
+            // buffer's memory alignment, and the threshold must not move between two identical trainings.
+            for (int i = 0; i < len; i++)
+            {
+                double sum = 0;
+                int o = (start + i) * Width, ro = i * Width;
+                for (int j = 0; j < Width; j++) { double d = recon[ro + j] - (double)x[o + j]; sum += d * d; }
+                result[start + i] = sum / Width;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The (1 - maxFpr) quantile of the held-back normal rows' errors (upper order statistic: at most maxFpr
+    /// of them lie above it).</summary>
+    public static double QuantileThreshold(IReadOnlyList<double> normalErrors, double maxFpr)
+    {
+        if (normalErrors.Count == 0) throw new RequestException("novelty", "no validation rows of the normal class to set the threshold on");
+        var sorted = normalErrors.Order().ToArray();
+        int k = (int)Math.Ceiling((1 - maxFpr) * sorted.Length) - 1;
+        return sorted[Math.Clamp(k, 0, sorted.Length - 1)];
+    }
+
+    public void SetThreshold(double threshold) => Threshold = threshold;
+
+    public bool IsNovel(double error) => error > Threshold;
+
+    internal List<(string Name, long[] Shape, float[] Data)> ExportWeights() => _net.ExportWeights();
+
+    internal static NoveltyDetector Load(int width, IReadOnlyList<int> hidden, double threshold, IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
+    {
+        var d = new NoveltyDetector(width, hidden, null) { Threshold = threshold };
+        d._net.ImportWeights(weights);
+        d._net.eval();
+        return d;
+    }
+
+    public void Dispose() => _net.Dispose();
+}
+
+/// <summary>The request's novelty field applied to the final fit's rows (see <see cref="NoveltyDetector"/>).</summary>
+internal static class NoveltyProfile
+{
+    /// <summary>Fits the autoencoder on the normal-class fitting rows and sets its threshold on the normal-class
+    /// validation rows. The test rows are never passed here (issue 6 honesty rule).</summary>
+    public static (NoveltyDetector Detector, NoveltyState State, int FitRows, int ValidationRows) Fit(TensorData fit, TensorData validation,
+        int normalClass, NoveltyOptions o, long seed, CancellationToken ct)
+    {
+        var fitX = NormalRows(fit, normalClass, out int fitRows);
+        var valX = NormalRows(validation, normalClass, out int valRows);
+        if (valRows == 0) throw new RequestException("novelty", "the validation split holds no row of the normal class to set the threshold on; raise validation_split");
+        var detector = NoveltyDetector.Fit(fitX, fitRows, fit.Width, o.Layers, o.Epochs, o.BatchSize, o.LearningRate, seed, ct);
+        var threshold = NoveltyDetector.QuantileThreshold(detector.Errors(valX, valRows), o.MaxFpr);
+        detector.SetThreshold(threshold);
+        return (detector, new NoveltyState(normalClass, o.Layers, threshold, o.MaxFpr), fitRows, valRows);
+    }
+
+    /// <summary>Test metrics of the network alone and with the detector (a flagged row is never the normal class).</summary>
+    public static NoveltyReport Report(NoveltyState state, NoveltyOptions o, int fitRows, int valRows, int[] truth, double[] scores,
+        double threshold, bool[] novel)
+    {
+        int onlyNovelty = 0;
+        var combined = new double[scores.Length];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            bool networkSaysNormal = (scores[i] > threshold ? 1 : 0) == state.NormalClass;
+            if (novel[i] && networkSaysNormal) onlyNovelty++;
+            // the decision as a score Metrics.At reads at the same threshold: flagged rows forced off the normal class
+            combined[i] = novel[i] && networkSaysNormal ? (state.NormalClass == 0 ? double.PositiveInfinity : double.NegativeInfinity) : scores[i];
+        }
+        return new NoveltyReport(state.Threshold, o.MaxFpr, o.Layers, fitRows, valRows, onlyNovelty,
+            Metrics.At(truth, scores, threshold), Metrics.At(truth, combined, threshold));
+    }
+
+    private static float[] NormalRows(TensorData d, int normalClass, out int rows)
+    {
+        var idx = Enumerable.Range(0, d.Rows).Where(i => d.Classes![i] == normalClass).ToArray();
+        var x = new float[idx.Length * d.Width];
+        for (int k = 0; k < idx.Length; k++) Array.Copy(d.X, idx[k] * d.Width, x, k * d.Width, d.Width);
+        rows = idx.Length;
+        return x;
+    }
+}

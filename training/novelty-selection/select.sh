@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Chooses the novelty setting of training/nsl-kdd-binary-novelty.json on KDDTrain+ only (leave-attack-out split, see
+# make-lao.sh): per seed, the request's network + one autoencoder per size, thresholds for each max_fpr; then the mean
+# balanced accuracy on the holdout per setting, best first. The test files are never read.
+# Usage: training/novelty-selection/select.sh [REQUEST.json] [SEEDS] [SIZES] [FPRS]
+#   defaults: training/nsl-kdd-binary-quality.json "1 2 3" "32,8;64,16;128,32;256,64" "0.005,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.1"
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+request=$(realpath -m -- "${1:-$repo/training/nsl-kdd-binary-quality.json}")
+seeds=${2:-1 2 3}
+sizes=${3:-32,8;64,16;128,32;256,64}
+fprs=${4:-0.005,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.1}
+lao=/tmp/nslkdd-lao
+[[ -f $lao/train.txt && -f $lao/holdout.txt ]] || bash "$here/make-lao.sh" "$repo/../shared/datasets/nsl-kdd/KDDTrain+.txt" "$lao" >&2
+dotnet build "$here" -c Release -v q -nologo >&2
+out=$(mktemp)
+for s in $seeds; do
+  dotnet "$here/bin/Release/net10.0/novelty-selection.dll" "$request" "$lao" "$s" "$sizes" "$fprs" | tee -a "$out"
+done
+echo; echo "mean balanced accuracy on the holdout over seeds ($seeds), best first:"
+awk '{ key=$3; for (i=4;i<=NF && $i!="attack";i++) key=key" "$i; sum[key]+=$NF; n[key]++ }
+     END { for (k in sum) printf "%6.2f  %s\n", sum[k]/n[k], k }' "$out" | sort -rn
+rm -f "$out"
