@@ -46,7 +46,13 @@ public sealed record FeatureMatrices
 
 /// <summary>A network's outputs on exported rows: raw outputs, the decoded class (model threshold applied), and the
 /// positive-class score (binary) for ROC AUC.</summary>
-public sealed record NetworkScores(float[] Outputs, int OutputsPerRow, int[] Predicted, double[]? PositiveScore, double? Threshold);
+public sealed record NetworkScores(float[] Outputs, int OutputsPerRow, int[] Predicted, double[]? PositiveScore, double? Threshold)
+{
+    /// <summary>Rows the model's novelty detector flags (null without one), and the class index a flagged row is given.
+    /// Lets a benchmark put the same detector on top of another classifier.</summary>
+    public bool[]? Novel { get; init; }
+    public int? NovelClass { get; init; }
+}
 
 /// <summary>
 /// Exports the feature matrices the engine builds for a request, so other learners (the tree baselines of issue 6) can be
@@ -157,7 +163,11 @@ public static class FeatureExport
         var predicted = new int[m.Rows];
         for (int i = 0; i < m.Rows; i++) predicted[i] = model.Decode(outputs, i, novel?[i] ?? false).Class;
         double[]? positive = model.State.Task == TaskKind.Binary ? outputs.Select(o => (double)o).ToArray() : null;
-        return new NetworkScores(outputs, k, predicted, positive, model.State.Task == TaskKind.Binary ? model.State.Threshold ?? 0.5 : null);
+        int? novelClass = model.State.Novelty is { } ns && model.State.Task == TaskKind.Binary ? 1 - ns.NormalClass : null;
+        return new NetworkScores(outputs, k, predicted, positive, model.State.Task == TaskKind.Binary ? model.State.Threshold ?? 0.5 : null)
+        {
+            Novel = novel, NovelClass = novelClass,
+        };
     }
 
     /// <summary>Network input columns after one-hot (dropped constant columns omitted), in the pipeline's order.</summary>

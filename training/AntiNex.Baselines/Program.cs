@@ -58,6 +58,9 @@ internal static class BaselinesCli
         var wall = Stopwatch.StartNew();
         foreach (var seed in o.Seeds)
         {
+            // The network's novelty flags per test file (when its request has a detector): the trees get the same
+            // detector on top, so the table separates what the detector adds from what the classifier adds.
+            var novelty = new Dictionary<int, (bool[] Flags, int Class)>();
             var request = AntiNexRequest.Parse(json, out _);
             request.Seed = seed;
             // The exact matrices the network trains and tests on (the seed picks the row order and validation carve).
@@ -82,6 +85,7 @@ internal static class BaselinesCli
                 for (int t = 0; t < m.Tests.Count; t++)
                 {
                     var s = FeatureExport.Score(model, m.Tests[t]);
+                    if (s is { Novel: { } flags, NovelClass: { } novelClass }) novelty[t] = (flags, novelClass);
                     var r = RunResult.Of("network", seed, m, t, s.Predicted, s.PositiveScore, seconds) with { EpochsRun = outcome.Report.EpochsRun, Threshold = s.Threshold };
                     // Guard: the exported matrices must reproduce the engine's own report, else the comparison is void.
                     if (t == 0 && outcome.Report.Accuracy is { } reported && Math.Abs(reported - r.Accuracy) > 1e-9)
@@ -107,6 +111,12 @@ internal static class BaselinesCli
                 var seconds = sw.Elapsed.TotalSeconds;
                 for (int t = 0; t < m.Tests.Count; t++)
                     results.Add(RunResult.Of(tree, seed, m, t, predictions[t].Predicted, predictions[t].PositiveScore, seconds));
+                for (int t = 0; t < m.Tests.Count; t++)
+                    if (novelty.TryGetValue(t, out var nv))
+                    {
+                        var combined = predictions[t].Predicted.Select((p, i) => nv.Flags[i] ? nv.Class : p).ToArray();
+                        results.Add(RunResult.Of($"{tree}+novelty", seed, m, t, combined, predictions[t].PositiveScore, seconds));
+                    }
                 Log($"seed {seed} {tree}: {seconds:0.0} s, {m.Tests[0].Name} accuracy {results[^m.Tests.Count].Accuracy:0.00} %");
             }
         }

@@ -12,7 +12,7 @@ seeds=${2:-1 2 3}
 sizes=${3:-32,8;64,16;128,32;256,64}
 fprs=${4:-0.005,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.1}
 lao=/tmp/nslkdd-lao
-[[ -f $lao/train.txt && -f $lao/holdout.txt ]] || bash "$here/make-lao.sh" "$repo/../shared/datasets/nsl-kdd/KDDTrain+.txt" "$lao" >&2
+[[ -f $lao/train.txt && -f $lao/holdout.txt ]] || bash "$repo/training/folds-selection/make-lao.sh" "$repo/../shared/datasets/nsl-kdd/KDDTrain+.txt" "$lao" >&2
 dotnet build "$here" -c Release -v q -nologo >&2
 out=$(mktemp)
 for s in $seeds; do
