@@ -152,7 +152,7 @@ internal static class Trainer
         net.eval();
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(data.X, [data.Rows, data.Width]);
+        var x = torch.tensor(data.X, [data.Rows, data.Width]).clone(); // aligned copy: see Forward
         var y = TargetTensor(data, s.Task);
         var logits = net.Logits(x, null);
         var loss = Loss(net, logits, y, s.Task, s.Loss).item<float>();
@@ -171,7 +171,10 @@ internal static class Trainer
         {
             using var scope = torch.NewDisposeScope();
             int len = Math.Min(batch, rows - start);
-            var xb = len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]);
+            // Copied into torch-owned (aligned) memory: a tensor over a pinned managed array inherits that array's
+            // alignment, and the CPU kernels then round differently from call to call (~1e-8, seen in the novelty
+            // detector); a chosen threshold must not move between two identical trainings.
+            var xb = (len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width])).clone();
             var outT = net.forward(xb).contiguous();
             outT.data<float>().CopyTo(result, start * outputs);
         }
