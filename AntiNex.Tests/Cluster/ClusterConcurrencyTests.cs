@@ -41,10 +41,15 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         var v2 = await retrain as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"retrain: {Describe(await retrain)}");
         await Task.WhenAll(others);
         Log.Step($"{during.Count} predicts during the retrain, all version {string.Join(",", during.Select(d => d.Version).Distinct())}; retrain -> v{v2.Version}");
-        Assert.NotEmpty(during);
-        Assert.All(during, p => Assert.Equal(v1.Version, p.Version));
-        Assert.All(during, p => Assert.Equal(before, TestData.Fingerprint(p)));
+        // The entity switches to v2 once v2's snapshot is stored, a moment before the train reply reaches us: the last
+        // predicts of the loop may already be v2. What must hold: v1 keeps serving during the retrain, unchanged, and
+        // the switch is one-way (never v1 again after a v2 answer).
         Assert.Equal(2, v2.Version);
+        Assert.Contains(during, p => p.Version == v1.Version);
+        Assert.All(during, p => Assert.True(p.Version == v1.Version || p.Version == v2.Version, $"version {p.Version}"));
+        Assert.All(during.Where(p => p.Version == v1.Version), p => Assert.Equal(before, TestData.Fingerprint(p)));
+        var firstV2 = during.FindIndex(p => p.Version == v2.Version);
+        if (firstV2 >= 0) Assert.All(during.Skip(firstV2), p => Assert.Equal(v2.Version, p.Version));
         lock (progress) Assert.Contains(progress, p => p is TrainingProgressed);
         Assert.Equal("busy", Assert.IsType<ModelFailed>(busy).Code);
         var after = await PredictAsync(gateway, "Live");
