@@ -24,9 +24,10 @@ internal static class Optimizers
         return name switch
         {
             "adam" => new KeptAliveAdam(ps, lr ?? 0.001, 0.9, 0.999, 1e-7),
-            "sgd" => new TorchStepper(optim.SGD(ps, lr ?? 0.01, weight_decay: weightDecay)),
-            "rmsprop" => new TorchStepper(optim.RMSProp(ps, lr ?? 0.001, 0.9, 1e-7, weight_decay: weightDecay)),
-            "adagrad" => new TorchStepper(optim.Adagrad(ps, lr ?? 0.01, initial_accumulator_value: 0.1, eps: 1e-7, weight_decay: weightDecay)),
+            "sgd" => new KeptAliveSgd(ps, lr ?? 0.01, weightDecay),
+            "rmsprop" => new KeptAliveRmsProp(ps, lr ?? 0.001, 0.9, 1e-7, weightDecay),
+            "adagrad" => new KeptAliveAdagrad(ps, lr ?? 0.01, 0.1, 1e-7, weightDecay),
+            // Rarely asked for; TorchSharp's own steps (the implicit-Scalar race remains possible there).
             "adamax" => new TorchStepper(optim.Adamax(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
             "nadam" => new TorchStepper(optim.NAdam(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
             _ => throw new RequestException("optimizer", $"unknown optimizer '{name}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}"),
@@ -102,4 +103,98 @@ internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> parameters, double 
         foreach (var t in _m) t?.Dispose();
         foreach (var t in _v) t?.Dispose();
     }
+}
+
+/// <summary>Shared parts of the kept-alive optimizers: zero_grad, per-parameter state outside the batch dispose scope,
+/// and the L2 term torch adds to the gradient (grad + wd * p) for the non-Adam optimizers.</summary>
+internal abstract class KeptAliveStepper(IReadOnlyList<Parameter> parameters, double lr, double weightDecay) : IStepper
+{
+    protected IReadOnlyList<Parameter> Parameters { get; } = parameters;
+    private readonly Tensor?[] _state = new Tensor?[parameters.Count];
+    public double LearningRate { get; set; } = lr;
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters)
+        {
+            using var g = p.grad;
+            g?.zero_();
+        }
+    }
+
+    public void Step()
+    {
+        using var _ = no_grad();
+        using var decay = weightDecay.ToScalar();
+        BeginStep();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            using var raw = p.grad;
+            if (raw is null) continue;
+            using var g = weightDecay != 0 ? raw.add(p, decay) : raw.alias();
+            Update(p, g, ref _state[i]);
+        }
+        EndStep();
+    }
+
+    /// <summary>A state tensor that lives across batches (out of the loop's per-batch dispose scope).</summary>
+    protected static Tensor Persistent(Tensor t) => t.DetachFromDisposeScope();
+
+    protected virtual void BeginStep() { }
+    protected abstract void Update(Parameter p, Tensor grad, ref Tensor? state);
+    protected virtual void EndStep() { }
+
+    public void Dispose()
+    {
+        foreach (var t in _state) t?.Dispose();
+        DisposeScalars();
+    }
+
+    protected virtual void DisposeScalars() { }
+}
+
+/// <summary>Plain SGD (Keras' default: no momentum): p -= lr * g.</summary>
+internal sealed class KeptAliveSgd(IReadOnlyList<Parameter> ps, double lr, double weightDecay) : KeptAliveStepper(ps, lr, weightDecay)
+{
+    private Scalar? _negLr;
+    protected override void BeginStep() => _negLr = (-LearningRate).ToScalar();
+    protected override void Update(Parameter p, Tensor g, ref Tensor? state) => p.add_(g, _negLr!);
+    protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
+}
+
+/// <summary>RMSprop (not centred, no momentum): s = a*s + (1-a)*g^2; p -= lr * g / (sqrt(s) + eps).</summary>
+internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, double alpha, double eps, double weightDecay) : KeptAliveStepper(ps, lr, weightDecay)
+{
+    private readonly Scalar _alpha = alpha.ToScalar(), _oneMinusAlpha = (1 - alpha).ToScalar(), _eps = eps.ToScalar();
+    private Scalar? _negLr;
+    protected override void BeginStep() => _negLr = (-LearningRate).ToScalar();
+    protected override void Update(Parameter p, Tensor g, ref Tensor? state)
+    {
+        var s = state ??= Persistent(zeros_like(p));
+        s.mul_(_alpha).addcmul_(g, g, _oneMinusAlpha);
+        using var avg = s.sqrt();
+        avg.add_(_eps);
+        p.addcdiv_(g, avg, _negLr!);
+    }
+    protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
+    protected override void DisposeScalars() { _alpha.Dispose(); _oneMinusAlpha.Dispose(); _eps.Dispose(); }
+}
+
+/// <summary>Adagrad (no lr decay): sum += g^2; p -= lr * g / (sqrt(sum) + eps); sum starts at initial_accumulator_value.</summary>
+internal sealed class KeptAliveAdagrad(IReadOnlyList<Parameter> ps, double lr, double initialAccumulator, double eps, double weightDecay) : KeptAliveStepper(ps, lr, weightDecay)
+{
+    private readonly Scalar _one = 1.0.ToScalar(), _eps = eps.ToScalar(), _init = initialAccumulator.ToScalar();
+    private Scalar? _negLr;
+    protected override void BeginStep() => _negLr = (-LearningRate).ToScalar();
+    protected override void Update(Parameter p, Tensor g, ref Tensor? state)
+    {
+        var sum = state ??= Persistent(full_like(p, _init));
+        sum.addcmul_(g, g, _one);
+        using var std = sum.sqrt();
+        std.add_(_eps);
+        p.addcdiv_(g, std, _negLr!);
+    }
+    protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
+    protected override void DisposeScalars() { _one.Dispose(); _eps.Dispose(); _init.Dispose(); }
 }
