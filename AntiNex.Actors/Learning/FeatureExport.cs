@@ -56,7 +56,8 @@ public sealed record NetworkScores(float[] Outputs, int OutputsPerRow, int[] Pre
 
 /// <summary>
 /// Exports the feature matrices the engine builds for a request, so other learners (the tree baselines of issue 6) can be
-/// trained and tested on IDENTICAL inputs. It repeats <see cref="TrainingRun"/>'s data steps exactly: the same row order
+/// trained and tested on IDENTICAL inputs. It runs <see cref="TrainingRun"/>'s own data steps (feature selection, column
+/// plan, targets, validation carve) in the same order: the same row order
 /// (seeded shuffle or stratified split), the same validation carve, and <see cref="FeaturePipeline.Fit"/> on the same
 /// fitting rows; test files never reach the fit (issue 6 honesty rule). A test keeps the two in step: the exported width
 /// equals the trained network's inputs and the network's outputs on the exported test rows equal its predictions.
@@ -79,8 +80,8 @@ public static class FeatureExport
         var sourceColumns = trainPath is not null
             ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField)
             : r.PredictRows!.Columns;
-        var features = SelectFeatures(r, sourceColumns, pf);
-        var plan = BuildPlan(r, features, pf);
+        var features = TrainingRun.SelectFeatures(r, sourceColumns, pf);
+        var plan = TrainingRun.BuildPlan(r, features, pf);
         var frame = trainPath is not null
             ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct)
             : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
@@ -89,7 +90,7 @@ public static class FeatureExport
         Frame? testFrame = testPath is not null ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "test_dataset", ct) : null;
 
         bool regression = r.IsRegression;
-        var yTrain = TargetValues(r, frame, pf, regression);
+        var yTrain = TrainingRun.TargetValues(r, frame, pf, regression);
         // Classes from the training rows only, sorted (as the engine's TargetCodec).
         List<double> classValues = regression ? [] : yTrain.Distinct().Order().ToList();
         if (!regression && classValues.Count < 2)
@@ -108,7 +109,7 @@ public static class FeatureExport
             new Random(r.Seed).Shuffle(trainRows);
             testRows = Enumerable.Range(0, testFrame.RowCount).ToArray();
             testSource = testFrame;
-            yTest = TargetValues(r, testFrame, pf, regression);
+            yTest = TrainingRun.TargetValues(r, testFrame, pf, regression);
         }
         else
         {
@@ -117,15 +118,8 @@ public static class FeatureExport
             yTest = yTrain;
         }
 
-        // ---- validation carve (TrainingRun.CarveValidation) and the pipeline on the fitting rows only ----
-        int[] fitRows = trainRows, valRows = [];
-        if (r.Quality.ValidationSplit > 0)
-        {
-            var (fitIdx, valIdx) = Splits.TrainTest(trainRows.Length, r.Quality.ValidationSplit, r.Seed + 7919,
-                classTrain is null ? null : trainRows.Select(i => classTrain[i]).ToArray());
-            fitRows = fitIdx.Select(i => trainRows[i]).ToArray();
-            valRows = valIdx.Select(i => trainRows[i]).ToArray();
-        }
+        // ---- the engine's validation carve, and the pipeline on the fitting rows only ----
+        var (fitRows, valRows) = TrainingRun.CarveValidation(r, trainRows, classTrain, r.Seed);
         var pipeline = FeaturePipeline.Fit(frame, fitRows, features, r);
 
         int[] allTrain = [.. fitRows, .. valRows];
@@ -137,7 +131,7 @@ public static class FeatureExport
         {
             ct.ThrowIfCancellationRequested();
             var extra = CsvLoader.Load(path, testPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "extra test dataset", ct);
-            tests.Add(Matrix(name, pipeline, extra, Enumerable.Range(0, extra.RowCount).ToArray(), TargetValues(r, extra, pf, regression), classValues, regression));
+            tests.Add(Matrix(name, pipeline, extra, Enumerable.Range(0, extra.RowCount).ToArray(), TrainingRun.TargetValues(r, extra, pf, regression), classValues, regression));
         }
         return new FeatureMatrices
         {
@@ -207,33 +201,5 @@ public static class FeatureExport
     {
         int units = r.Layers is { Count: > 0 } layers ? layers[^1].Units : classes == 2 ? 1 : classes;
         return units == 1 && classes == 2 ? TaskKind.Binary : TaskKind.MultiClass;
-    }
-
-    // The three helpers below repeat TrainingRun's private ones (kept there untouched: other work edits that file).
-    private static List<string> SelectFeatures(AntiNexRequest r, IReadOnlyList<string> sourceColumns, string pf)
-    {
-        var listed = r.FeaturesToProcess.Count > 0 ? r.FeaturesToProcess : sourceColumns;
-        var features = listed.Where(f => f != pf && !r.IgnoreFeatures.Contains(f)).Distinct().ToList();
-        if (features.Count == 0)
-            throw new RequestException("features_to_process", "no features left after removing predict_feature and ignore_features");
-        return features;
-    }
-
-    private static List<ColumnPlan> BuildPlan(AntiNexRequest r, IReadOnlyList<string> features, string pf)
-    {
-        var plan = features.Select(f => new ColumnPlan(f, r.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process")).ToList();
-        plan.Add(new ColumnPlan(pf, r.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature"));
-        foreach (var s in r.SortValues.Where(s => plan.All(p => p.Name != s)))
-            plan.Add(new ColumnPlan(s, ColumnKind.Text, "sort_values"));
-        return plan;
-    }
-
-    private static double[] TargetValues(AntiNexRequest r, Frame frame, string pf, bool regression)
-    {
-        if (regression) return frame.Numeric[pf];
-        var raw = frame.Text[pf];
-        var values = new double[frame.RowCount];
-        for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], r.TargetRules, "predict_feature", frame.RowIds[i]);
-        return values;
     }
 }

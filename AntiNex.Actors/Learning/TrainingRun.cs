@@ -17,7 +17,10 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     private readonly List<string> _curvePlots = [];
 
     /// <summary>validation_split rows carved from the given training rows (stratified, seeded); none when the split is 0.</summary>
-    private (int[] Fit, int[] Validation) CarveValidation(int[] rows, int[]? classes, int seed)
+    private (int[] Fit, int[] Validation) CarveValidation(int[] rows, int[]? classes, int seed) => CarveValidation(request, rows, classes, seed);
+
+    /// <summary>The carve itself, shared with <see cref="FeatureExport"/> so both see the same fitting rows.</summary>
+    internal static (int[] Fit, int[] Validation) CarveValidation(AntiNexRequest request, int[] rows, int[]? classes, int seed)
     {
         var fraction = request.Quality.ValidationSplit;
         if (fraction <= 0) return (rows, []);
@@ -66,8 +69,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var sourceColumns = trainPath is not null
             ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField)
             : r.PredictRows!.Columns;
-        var features = SelectFeatures(sourceColumns, pf);
-        var plan = BuildPlan(features, pf);
+        var features = SelectFeatures(r, sourceColumns, pf);
+        var plan = BuildPlan(r, features, pf);
         var frame = trainPath is not null
             ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct)
             : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
@@ -79,8 +82,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
 
         // ---- target ----
         bool regression = r.IsRegression;
-        double[] yTrainSource = TargetValues(frame, pf, regression, r.DatasetField);
-        double[]? yTestSource = testFrame is null ? null : TargetValues(testFrame, pf, regression, "test_dataset");
+        double[] yTrainSource = TargetValues(r, frame, pf, regression);
+        double[]? yTestSource = testFrame is null ? null : TargetValues(r, testFrame, pf, regression);
         var layers = r.Layers?.ToList();
         TargetCodec codec;
         TaskKind task;
@@ -385,9 +388,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
 
     private static string FormatValue(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
-    private List<string> SelectFeatures(IReadOnlyList<string> sourceColumns, string pf)
+    // The data steps below are shared with FeatureExport, which must build the very same matrices.
+    internal static List<string> SelectFeatures(AntiNexRequest r, IReadOnlyList<string> sourceColumns, string pf)
     {
-        var r = request;
         var listed = r.FeaturesToProcess.Count > 0 ? r.FeaturesToProcess : sourceColumns;
         var features = listed.Where(f => f != pf && !r.IgnoreFeatures.Contains(f)).Distinct().ToList();
         if (features.Count == 0)
@@ -395,7 +398,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         return features;
     }
 
-    private List<ColumnPlan> BuildPlan(IReadOnlyList<string> features, string pf)
+    internal static List<ColumnPlan> BuildPlan(AntiNexRequest request, IReadOnlyList<string> features, string pf)
     {
         var plan = features.Select(f => new ColumnPlan(f, request.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process")).ToList();
         plan.Add(new ColumnPlan(pf, request.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature"));
@@ -404,7 +407,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         return plan;
     }
 
-    private double[] TargetValues(Frame frame, string pf, bool regression, string field)
+    internal static double[] TargetValues(AntiNexRequest request, Frame frame, string pf, bool regression)
     {
         if (regression) return frame.Numeric[pf];
         var raw = frame.Text[pf];
