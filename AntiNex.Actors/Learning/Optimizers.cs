@@ -52,56 +52,46 @@ internal static class Optimizers
 /// that stays reachable until the call returns. Why: TorchSharp 0.107's managed optimizers turn doubles into Scalars
 /// implicitly and never keep them alive; under GC pressure a finalizer freed one while libtorch still read it
 /// ("toDouble" check failure inside Adam.step, seen in parallel test runs). Adam is the default and the most used.
+/// Weight decay is not applied here: the training loop decouples it (AdamW-style).
 /// </summary>
-internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> parameters, double lr, double beta1, double beta2, double eps) : IStepper
+internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> ps, double lr, double beta1, double beta2, double eps)
+    : KeptAliveStepper(ps, lr, weightDecay: 0)
 {
-    private readonly Tensor?[] _m = new Tensor?[parameters.Count];
-    private readonly Tensor?[] _v = new Tensor?[parameters.Count];
+    private readonly Tensor?[] _v = new Tensor?[ps.Count]; // second moments; the first moments are the base's state
+    private readonly Scalar _b1 = beta1.ToScalar(), _oneMinusB1 = (1 - beta1).ToScalar();
+    private readonly Scalar _b2 = beta2.ToScalar(), _oneMinusB2 = (1 - beta2).ToScalar(), _eps = eps.ToScalar();
+    private Scalar? _sqrtBc2, _negStep;
     private long _step;
 
-    public double LearningRate { get; set; } = lr;
-
-    public void ZeroGrad()
+    protected override void BeginStep()
     {
-        foreach (var p in parameters)
-        {
-            using var g = p.grad;
-            g?.zero_();
-        }
-    }
-
-    public void Step()
-    {
-        using var _ = no_grad();
         _step++;
         double bc1 = 1 - Math.Pow(beta1, _step), bc2 = 1 - Math.Pow(beta2, _step);
-        using var b1 = beta1.ToScalar();
-        using var oneMinusB1 = (1 - beta1).ToScalar();
-        using var b2 = beta2.ToScalar();
-        using var oneMinusB2 = (1 - beta2).ToScalar();
-        using var sqrtBc2 = Math.Sqrt(bc2).ToScalar();
-        using var epsilon = eps.ToScalar();
-        using var negStep = (-LearningRate / bc1).ToScalar();
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            var p = parameters[i];
-            using var g = p.grad;
-            if (g is null) continue;
-            // Moment buffers live across batches: out of the loop's per-batch dispose scope.
-            var m = _m[i] ??= zeros_like(p).DetachFromDisposeScope();
-            var v = _v[i] ??= zeros_like(p).DetachFromDisposeScope();
-            m.mul_(b1).add_(g, oneMinusB1);
-            v.mul_(b2).addcmul_(g, g, oneMinusB2);
-            using var denom = v.sqrt();
-            denom.div_(sqrtBc2).add_(epsilon);
-            p.addcdiv_(m, denom, negStep);
-        }
+        _sqrtBc2 = Math.Sqrt(bc2).ToScalar();
+        _negStep = (-LearningRate / bc1).ToScalar();
     }
 
-    public void Dispose()
+    protected override void Update(int index, Parameter p, Tensor g, ref Tensor? m)
     {
-        foreach (var t in _m) t?.Dispose();
+        m ??= Persistent(zeros_like(p));
+        var v = _v[index] ??= Persistent(zeros_like(p));
+        m.mul_(_b1).add_(g, _oneMinusB1);
+        v.mul_(_b2).addcmul_(g, g, _oneMinusB2);
+        using var denom = v.sqrt();
+        denom.div_(_sqrtBc2!).add_(_eps);
+        p.addcdiv_(m, denom, _negStep!);
+    }
+
+    protected override void EndStep()
+    {
+        _sqrtBc2?.Dispose(); _negStep?.Dispose();
+        _sqrtBc2 = _negStep = null;
+    }
+
+    protected override void DisposeState()
+    {
         foreach (var t in _v) t?.Dispose();
+        _b1.Dispose(); _oneMinusB1.Dispose(); _b2.Dispose(); _oneMinusB2.Dispose(); _eps.Dispose();
     }
 }
 
@@ -125,15 +115,15 @@ internal abstract class KeptAliveStepper(IReadOnlyList<Parameter> parameters, do
     public void Step()
     {
         using var _ = no_grad();
-        using var decay = weightDecay.ToScalar();
+        using var decay = weightDecay != 0 ? weightDecay.ToScalar() : null;
         BeginStep();
         for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
             using var raw = p.grad;
             if (raw is null) continue;
-            using var g = weightDecay != 0 ? raw.add(p, decay) : raw.alias();
-            Update(p, g, ref _state[i]);
+            using var decayed = decay is null ? null : raw.add(p, decay); // torch's L2: grad + wd * p
+            Update(i, p, decayed ?? raw, ref _state[i]);
         }
         EndStep();
     }
@@ -142,16 +132,17 @@ internal abstract class KeptAliveStepper(IReadOnlyList<Parameter> parameters, do
     protected static Tensor Persistent(Tensor t) => t.DetachFromDisposeScope();
 
     protected virtual void BeginStep() { }
-    protected abstract void Update(Parameter p, Tensor grad, ref Tensor? state);
+    protected abstract void Update(int index, Parameter p, Tensor grad, ref Tensor? state);
     protected virtual void EndStep() { }
 
     public void Dispose()
     {
         foreach (var t in _state) t?.Dispose();
-        DisposeScalars();
+        DisposeState();
     }
 
-    protected virtual void DisposeScalars() { }
+    /// <summary>Extra state tensors and the Scalars a subclass holds for its whole life.</summary>
+    protected virtual void DisposeState() { }
 }
 
 /// <summary>Plain SGD (Keras' default: no momentum): p -= lr * g.</summary>
@@ -159,7 +150,7 @@ internal sealed class KeptAliveSgd(IReadOnlyList<Parameter> ps, double lr, doubl
 {
     private Scalar? _negLr;
     protected override void BeginStep() => _negLr = (-LearningRate).ToScalar();
-    protected override void Update(Parameter p, Tensor g, ref Tensor? state) => p.add_(g, _negLr!);
+    protected override void Update(int index, Parameter p, Tensor g, ref Tensor? state) => p.add_(g, _negLr!);
     protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
 }
 
@@ -169,7 +160,7 @@ internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, d
     private readonly Scalar _alpha = alpha.ToScalar(), _oneMinusAlpha = (1 - alpha).ToScalar(), _eps = eps.ToScalar();
     private Scalar? _negLr;
     protected override void BeginStep() => _negLr = (-LearningRate).ToScalar();
-    protected override void Update(Parameter p, Tensor g, ref Tensor? state)
+    protected override void Update(int index, Parameter p, Tensor g, ref Tensor? state)
     {
         var s = state ??= Persistent(zeros_like(p));
         s.mul_(_alpha).addcmul_(g, g, _oneMinusAlpha);
@@ -178,7 +169,7 @@ internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, d
         p.addcdiv_(g, avg, _negLr!);
     }
     protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
-    protected override void DisposeScalars() { _alpha.Dispose(); _oneMinusAlpha.Dispose(); _eps.Dispose(); }
+    protected override void DisposeState() { _alpha.Dispose(); _oneMinusAlpha.Dispose(); _eps.Dispose(); }
 }
 
 /// <summary>Adagrad (no lr decay): sum += g^2; p -= lr * g / (sqrt(sum) + eps); sum starts at initial_accumulator_value.</summary>
@@ -187,7 +178,7 @@ internal sealed class KeptAliveAdagrad(IReadOnlyList<Parameter> ps, double lr, d
     private readonly Scalar _one = 1.0.ToScalar(), _eps = eps.ToScalar(), _init = initialAccumulator.ToScalar();
     private Scalar? _negLr;
     protected override void BeginStep() => _negLr = (-LearningRate).ToScalar();
-    protected override void Update(Parameter p, Tensor g, ref Tensor? state)
+    protected override void Update(int index, Parameter p, Tensor g, ref Tensor? state)
     {
         var sum = state ??= Persistent(full_like(p, _init));
         sum.addcmul_(g, g, _one);
@@ -196,5 +187,5 @@ internal sealed class KeptAliveAdagrad(IReadOnlyList<Parameter> ps, double lr, d
         p.addcdiv_(g, std, _negLr!);
     }
     protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
-    protected override void DisposeScalars() { _one.Dispose(); _eps.Dispose(); _init.Dispose(); }
+    protected override void DisposeState() { _one.Dispose(); _eps.Dispose(); _init.Dispose(); }
 }

@@ -24,21 +24,12 @@ public class OptimizerTests
         using var reference = optim.Adam(a.parameters(), 0.01, 0.9, 0.999, 1e-7);
         using var ours = new KeptAliveAdam(b.parameters().ToList(), 0.01, 0.9, 0.999, 1e-7);
 
-        for (int step = 1; step <= 60; step++)
+        StepBoth(reference, a, ours, b, x, y, steps: 60, before: step =>
         {
-            if (step == 31) // as a schedule does: lower the rate halfway
-            {
-                foreach (var g in reference.ParamGroups) g.LearningRate = 0.002;
-                ours.LearningRate = 0.002;
-            }
-            using var scope = torch.NewDisposeScope();
-            reference.zero_grad();
-            nn.functional.binary_cross_entropy(a.forward(x), y).backward();
-            reference.step();
-            ours.ZeroGrad();
-            nn.functional.binary_cross_entropy(b.forward(x), y).backward();
-            ours.Step();
-        }
+            if (step != 31) return; // as a schedule does: lower the rate halfway
+            foreach (var g in reference.ParamGroups) g.LearningRate = 0.002;
+            ours.LearningRate = 0.002;
+        });
 
         var wa = a.ExportWeights();
         var wb = b.ExportWeights();
@@ -76,9 +67,19 @@ public class OptimizerTests
             _ => optim.Adagrad(a.parameters(), 0.01, initial_accumulator_value: 0.1, eps: 1e-7, weight_decay: weightDecay),
         };
         using var ours = Optimizers.Create(b.parameters(), name, name == "sgd" ? 0.05 : null, weightDecay);
-        for (int step = 1; step <= 40; step++)
+        StepBoth(reference, a, ours, b, x, y, steps: 40);
+        var maxDiff = a.ExportWeights().Zip(b.ExportWeights()).Max(p => p.First.Data.Zip(p.Second.Data).Max(d => Math.Abs(d.First - d.Second)));
+        Assert.True(maxDiff <= 1e-6, $"{name} (weight decay {weightDecay}): weights differ by up to {maxDiff} after 40 steps");
+    }
+
+    /// <summary>The same full-batch BCE steps on two identical networks: torch's optimizer on one, ours on the other.</summary>
+    private static void StepBoth(optim.Optimizer reference, DenseNetwork a, IStepper ours, DenseNetwork b, Tensor x, Tensor y,
+        int steps, Action<int>? before = null)
+    {
+        for (int step = 1; step <= steps; step++)
         {
-            using var scope = torch.NewDisposeScope();
+            before?.Invoke(step);
+            using var scope = torch.NewDisposeScope(); // as the training loop: a scope per batch
             reference.zero_grad();
             nn.functional.binary_cross_entropy(a.forward(x), y).backward();
             reference.step();
@@ -86,8 +87,6 @@ public class OptimizerTests
             nn.functional.binary_cross_entropy(b.forward(x), y).backward();
             ours.Step();
         }
-        var maxDiff = a.ExportWeights().Zip(b.ExportWeights()).Max(p => p.First.Data.Zip(p.Second.Data).Max(d => Math.Abs(d.First - d.Second)));
-        Assert.True(maxDiff <= 1e-6, $"{name} (weight decay {weightDecay}): weights differ by up to {maxDiff} after 40 steps");
     }
 
     [Fact]
