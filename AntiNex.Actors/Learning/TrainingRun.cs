@@ -445,19 +445,6 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             threshold = Metrics.ChooseThreshold(val.Classes!, vo.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
         }
         var outputs = Trainer.Forward(net, test.X, test.Rows, test.Width);
-        if (codec.Regression)
-        {
-            var pred = Enumerable.Range(0, test.Rows).Select(i => codec.UnscaleTarget(outputs[i])).ToArray();
-            return Metrics.Regress(testRows.Select(i => y[i]).ToArray(), pred).Mse;
-        }
-        int correct = 0, k = net.Outputs;
-        for (int i = 0; i < test.Rows; i++)
-        {
-            int c;
-            if (k == 1) c = outputs[i] > (threshold ?? 0.5) ? 1 : 0;
-            else { c = 0; for (int j = 1; j < k; j++) if (outputs[i * k + j] > outputs[i * k + c]) c = j; }
-            if (c == test.Classes![i]) correct++;
-        }
-        return 100.0 * correct / test.Rows;
+        return FoldScoreOf(outputs, test, testRows, y, codec, net.Outputs, threshold);
     }
 }
