@@ -26,8 +26,8 @@ public static class ModelIds
 
 /// <summary>Train (or retrain) the label with an AntiNex request. Progress goes to <see cref="ProgressTo"/>;
 /// the final <see cref="ModelTrainedReply"/> or <see cref="ModelFailed"/> goes to the sender.</summary>
-public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null)
-    : IModelCommand;
+public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
+    RequestOrigin? Origin = null) : IModelCommand;
 
 /// <summary>Predict the rows an AntiNex request carries (predict_rows or dataset). Trains first on a never-trained
 /// label when the request carries a dataset (original AntiNex semantics). Replies <see cref="Predicted"/>.</summary>
@@ -41,7 +41,7 @@ public sealed record PredictRawRows(string ModelId, double[][] Rows) : IModelCom
 public sealed record DescribeModel(string ModelId) : IModelCommand;
 
 /// <summary>Delete the model: its events and snapshots. Replies <see cref="ModelForgotten"/>.</summary>
-public sealed record ForgetModel(string ModelId) : IModelCommand;
+public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) : IModelCommand;
 
 /// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
 public sealed record StopEntity : IAntiNexMessage
