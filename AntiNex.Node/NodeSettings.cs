@@ -31,7 +31,7 @@ public sealed record NodeSettings
     private static readonly Dictionary<string, string> Options = new(StringComparer.OrdinalIgnoreCase)
     {
         ["--hostname"] = "Hostname", ["--public-hostname"] = "PublicHostname", ["--port"] = "Port",
-        ["--seed"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
+        ["--seed-node"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
         ["--roles"] = "Roles", ["--training-concurrency"] = "TrainingConcurrency", ["--torch-threads"] = "TorchThreads",
         ["--passivate-after"] = "PassivateAfter", ["--max-loaded-models"] = "MaxLoadedModels", ["--health-port"] = "HealthPort",
         ["--stable-after"] = "StableAfter", ["--plot-dir"] = "PlotDirectory", ["--log-json"] = "LogJson", ["--log-level"] = "LogLevel",
@@ -44,7 +44,7 @@ public sealed record NodeSettings
           --hostname HOST              bind address (default 127.0.0.1)
           --public-hostname HOST       address other members use to reach this node (default: hostname)
           --port N                     Akka.Remote port (default 4053; 0 = any free port)
-          --seed akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
+          --seed-node akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
           --redis CONNSTRING           Redis for journal, snapshots and the model catalog (none: in-memory, dev only)
           --redis-prefix PREFIX        key prefix in Redis (default antinex:)
           --data-root DIR              folder datasets may be read from, repeatable

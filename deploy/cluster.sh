@@ -105,7 +105,7 @@ start_node() {
   # shellcheck disable=SC2086 # NODE_ARGS is a list of options on purpose
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
-    --seed "$(seed_address 1)" --seed "$(seed_address 2)" \
+    --seed-node "$(seed_address 1)" --seed-node "$(seed_address 2)" \
     --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"

@@ -80,7 +80,7 @@ public sealed class NodeProcess : IDisposable
         void Arg(string name, string value) { info.ArgumentList.Add(name); info.ArgumentList.Add(value); }
         Arg("--port", port.ToString(CultureInfo.InvariantCulture));
         Arg("--health-port", healthPort.ToString(CultureInfo.InvariantCulture));
-        foreach (var seed in seeds) Arg("--seed", seed);
+        foreach (var seed in seeds) Arg("--seed-node", seed);
         Arg("--redis", redis);
         Arg("--data-root", dataRoot);
         Arg("--stable-after", $"{stableAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
