@@ -7,7 +7,9 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using AntiNex.Data;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Observability;
 using AntiNex.Requests;
 
