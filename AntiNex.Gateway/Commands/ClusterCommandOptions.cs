@@ -3,6 +3,7 @@
 // 4 cluster unreachable.
 using System.CommandLine;
 using System.Text.Json;
+using AntiNex.Cluster.Security;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,12 @@ internal sealed class ClusterCommandOptions
     public Option<string> Hostname { get; } = new("--hostname") { Description = "Address this gateway binds to", DefaultValueFactory = _ => "127.0.0.1" };
     public Option<int> Port { get; } = new("--port") { Description = "Port this gateway binds to (0 = any free port)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log cluster events to stderr" };
+    public Option<string> TlsCertificate { get; } = new("--tls-certificate")
+        { Description = "PKCS#12 certificate + key of this gateway (default: $ANTINEX_TLS_CERTIFICATE)" };
+    public Option<string> TlsPasswordFile { get; } = new("--tls-password-file")
+        { Description = "File holding the PKCS#12 password (default: $ANTINEX_TLS_PASSWORD_FILE)" };
+    public Option<string> TlsCa { get; } = new("--tls-ca") { Description = "PEM of the cluster CA (default: $ANTINEX_TLS_CA)" };
+    public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plaintext akka.tcp, no authentication (development clusters only)" };
 
     private readonly bool _sharedJsonAndRoots;
 
@@ -41,8 +48,9 @@ internal sealed class ClusterCommandOptions
 
     public void AddTo(Command command)
     {
-        var options = _sharedJsonAndRoots ? new Option[] { Seeds, Timeout, Hostname, Port, Verbose }
-            : new Option[] { Seeds, DataRoots, Json, Timeout, Hostname, Port, Verbose };
+        Option[] tls = [TlsCertificate, TlsPasswordFile, TlsCa, Insecure];
+        var options = (_sharedJsonAndRoots ? new Option[] { Seeds, Timeout, Hostname, Port, Verbose }
+            : new Option[] { Seeds, DataRoots, Json, Timeout, Hostname, Port, Verbose }).Concat(tls);
         foreach (var o in options) command.Options.Add(o);
     }
 
@@ -54,6 +62,15 @@ internal sealed class ClusterCommandOptions
         if (!string.IsNullOrWhiteSpace(env)) return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return ["akka.tcp://antinex@127.0.0.1:4053"];
     }
+
+    /// <summary>The options, else the ANTINEX_TLS_* environment (what deploy/cluster.sh sets for `cluster.sh gateway`).</summary>
+    public ClusterTlsSettings TlsFrom(ParseResult p) => ClusterTlsSettings.From(key => key switch
+    {
+        "TlsCertificate" => p.GetValue(TlsCertificate),
+        "TlsPasswordFile" => p.GetValue(TlsPasswordFile),
+        "TlsCa" => p.GetValue(TlsCa),
+        _ => p.GetValue(Insecure) ? "true" : null,
+    } ?? ClusterTlsSettings.FromEnvironment(key));
 
     public TimeSpan TimeoutFrom(ParseResult p) => ParseDuration(p.GetValue(Timeout) ?? "60s", "--timeout");
 
@@ -82,7 +99,13 @@ internal sealed class ClusterCommandOptions
                 Hostname = p.GetValue(Hostname) ?? "127.0.0.1",
                 Port = p.GetValue(Port),
                 LogLevel = p.GetValue(Verbose) ? LogLevel.Information : LogLevel.Error,
+                Tls = TlsFrom(p),
             }, ct);
+        }
+        catch (ClusterTlsException ex)
+        {
+            output.Error("usage", $"TLS: {ex.Message}");
+            return ExitCodes.BadInput;
         }
         catch (TimeoutException ex)
         {
