@@ -35,6 +35,13 @@ catch (ArgumentException ex)
     Console.Error.WriteLine($"antinex-node: {ex.Message}");
     return 2;
 }
+IReadOnlyList<string> signingNotes;
+try { signingNotes = ModelSigning.Check(settings); }
+catch (AntiNex.Persistence.Signing.SigningKeyException ex)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
 
 builder.Logging.ClearProviders();
 if (settings.LogJson) builder.Logging.AddJsonConsole();
@@ -89,6 +96,7 @@ log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persiste
                    "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}",
     nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(settings),
     string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter);
+foreach (var note in signingNotes) log.Log(note.StartsWith("models are signed") ? LogLevel.Information : LogLevel.Warning, "{Note}", note);
 await host.RunAsync();
 return 0;
 
@@ -97,7 +105,8 @@ internal static class NodePersistence
 {
     public static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings)
     {
-        if (settings.Redis is not null) akka.WithRedisPersistence(settings.Redis, settings.RedisPrefix);
+        if (settings.Redis is not null)
+            akka.WithRedisPersistence(settings.Redis, settings.RedisPrefix, snapshotOptions: o => ModelSigning.Apply(o, settings));
         else akka.WithInMemoryJournal().WithInMemorySnapshotStore();
     }
 

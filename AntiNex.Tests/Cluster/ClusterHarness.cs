@@ -85,6 +85,7 @@ public sealed class NodeProcess : IDisposable
         Arg("--data-root", dataRoot);
         Arg("--stable-after", $"{stableAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         Arg("--torch-threads", "1");
+        Arg("--model-key-file", TestModelKey.FileIn(workDir));
         foreach (var e in extra) info.ArgumentList.Add(e);
         // Small managed heaps: several nodes share the machine with the test run.
         info.Environment["DOTNET_gcServer"] = "0";
