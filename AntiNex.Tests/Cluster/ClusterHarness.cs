@@ -87,6 +87,7 @@ public sealed class NodeProcess : IDisposable
         Arg("--data-root", dataRoot);
         Arg("--stable-after", $"{stableAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         Arg("--torch-threads", "1");
+        Arg("--model-key-file", TestModelKey.FileIn(workDir));
         foreach (var e in extra) info.ArgumentList.Add(e);
         // Mutual TLS like every real cluster, unless the test brings its own credentials or asks for plaintext.
         if (!extra.Any(e => e is "--insecure" or "--tls-certificate"))
