@@ -74,8 +74,10 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         Port = settings.Port,
         Seeds = settings.Seeds,
         Roles = settings.Roles,
-        StableAfter = settings.StableAfter,
+        Failure = settings.Failure(),
+        GuardedJoin = true,
     });
+    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
     NodePersistence.Configure(akka, settings);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
@@ -86,9 +88,10 @@ builder.Services.AddHostedService(sp => new HealthEndpoint(settings, sp.GetRequi
 var host = builder.Build();
 var log = host.Services.GetRequiredService<ILogger<NodeSettings>>();
 log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persistence {Persistence} data roots [{Roots}] " +
-                   "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}",
+                   "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}; failure detection {Failure}",
     nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(settings),
-    string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter);
+    string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter,
+    settings.Failure().Describe());
 await host.RunAsync();
 return 0;
 
