@@ -16,7 +16,7 @@ internal static class ClusterTrain
             try { request = RequestFile.Read(p.GetValue(file)!.FullName); }
             catch (UsageException ex) { new Output(p.GetValue(json)).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
             return common.RunAsync(p, ct, async (client, output) =>
-                output.Reply(await client.TrainAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress)));
+                output.Reply(await client.TrainAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress, ct: ct)));
         };
     }
 

@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return PredictCommand.Create();
         yield return DescribeCommand.Create();
         yield return ForgetCommand.Create();
+        yield return CancelCommand.Create();
         yield return ModelsCommand.Create();
         yield return StatusCommand.Create();
         yield return BenchCommand.Create();
