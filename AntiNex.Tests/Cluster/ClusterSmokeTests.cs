@@ -1,4 +1,5 @@
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -23,7 +24,7 @@ public sealed class ClusterSmokeTests(ITestOutputHelper output) : ClusterTestBas
         Assert.Equal(8, raw.Values.Length);
 
         // The console's interactive mode: one join, commands from stdin, tables on stdout, errors on stderr.
-        var session = await GatewayCli.RunWithInputAsync(TimeSpan.FromMinutes(2),
+        var session = await GatewayProcess.RunWithInputAsync(TimeSpan.FromMinutes(2),
             "describe Smoke-Label\nmodels\nfrobnicate\nquit\n", "interactive", "--seed-node", node.Address);
         Assert.Equal(0, session.ExitCode);
         Assert.Contains("smoke-label", session.Stdout, StringComparison.OrdinalIgnoreCase);
