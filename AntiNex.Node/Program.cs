@@ -43,14 +43,11 @@ builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true,
 // Akka shuts down cluster membership + shard hand-off on SIGTERM; give it time before the host gives up.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
-IConnectionMultiplexer? redis = null;
-if (settings.Redis is not null)
-{
-    var options = ConfigurationOptions.Parse(settings.Redis);
-    options.AbortOnConnectFail = false; // start anyway; readiness reports Redis down until it answers
-    redis = ConnectionMultiplexer.Connect(options);
-    builder.Services.AddSingleton(redis);
-}
+// One Redis connection per node: the persistence plugin's, also used by the model catalog and the readiness check.
+var catalog = settings.Redis is null ? null : new RedisModelCatalog();
+if (catalog is not null)
+    builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
+        RedisConnections.Get(sp.GetRequiredService<Akka.Actor.ActorSystem>()).DefaultPlugin()!.MultiplexerAsync().GetAwaiter().GetResult());
 
 var nodeName = $"{settings.PublicHostname ?? settings.Hostname}:{settings.Port}";
 var runtime = new ModelRuntime(
@@ -58,7 +55,7 @@ var runtime = new ModelRuntime(
     new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
     new TrainingScheduler(settings.TrainingConcurrency),
     new LoadedModels(settings.MaxLoadedModels),
-    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis, settings.RedisPrefix),
+    catalog ?? (IModelCatalog)new InMemoryModelCatalog(),
     settings.PassivateAfter,
     nodeName);
 
@@ -77,6 +74,7 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         StableAfter = settings.StableAfter,
     });
     NodePersistence.Configure(akka, settings);
+    if (catalog is not null) akka.AddStartup((system, _) => catalog.Attach(system));
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
 });

@@ -17,7 +17,7 @@ public sealed class RequestException(IReadOnlyList<RequestIssue> issues)
 }
 
 /// <summary>An AntiNex Core request (see README "Request format"). Engine fills in all fields and defaults.</summary>
-public sealed partial class AntiNexRequest
+public sealed class AntiNexRequest
 {
     public string Label { get; set; } = "no-label-set";
     /// <summary>The original AntiNex's model-buffer key: label trimmed and lower-cased.</summary>
