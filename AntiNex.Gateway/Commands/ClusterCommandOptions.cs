@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AntiNex.Cluster.Security;
 using AntiNex.Gateway.Cluster;
 using Microsoft.Extensions.Logging;
 
@@ -35,10 +36,18 @@ internal sealed class ClusterCommandOptions
     public Option<string> Hostname { get; } = new("--hostname") { Description = "Address this gateway binds to", DefaultValueFactory = _ => "127.0.0.1" };
     public Option<int> Port { get; } = new("--port") { Description = "Port this gateway binds to (0 = any free port)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log cluster events to stderr" };
+    public Option<string> TlsCertificate { get; } = new("--tls-certificate")
+        { Description = "PKCS#12 certificate + key of this gateway (default: $ANTINEX_TLS_CERTIFICATE)" };
+    public Option<string> TlsPasswordFile { get; } = new("--tls-password-file")
+        { Description = "File holding the PKCS#12 password (default: $ANTINEX_TLS_PASSWORD_FILE)" };
+    public Option<string> TlsCa { get; } = new("--tls-ca") { Description = "PEM of the cluster CA (default: $ANTINEX_TLS_CA)" };
+    public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plaintext akka.tcp, no authentication (development clusters only)" };
 
     public void AddTo(Command command)
     {
+        Option[] tls = [TlsCertificate, TlsPasswordFile, TlsCa, Insecure];
         Option[] options = _ownJson ? [SeedNodes, Json, Timeout, Hostname, Port, Verbose] : [SeedNodes, Timeout, Hostname, Port, Verbose];
+        options = [.. options, .. tls];
         foreach (var o in options) command.Options.Add(o);
     }
 
@@ -50,6 +59,15 @@ internal sealed class ClusterCommandOptions
         if (!string.IsNullOrWhiteSpace(env)) return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return [DefaultSeedNode];
     }
+
+    /// <summary>The options, else the ANTINEX_TLS_* environment (what deploy/cluster.sh sets for `cluster.sh gateway`).</summary>
+    public ClusterTlsSettings TlsFrom(ParseResult p) => ClusterTlsSettings.From(key => key switch
+    {
+        "TlsCertificate" => p.GetValue(TlsCertificate),
+        "TlsPasswordFile" => p.GetValue(TlsPasswordFile),
+        "TlsCa" => p.GetValue(TlsCa),
+        _ => p.GetValue(Insecure) ? "true" : null,
+    } ?? ClusterTlsSettings.FromEnvironment(key));
 
     public TimeSpan TimeoutFrom(ParseResult p) => Durations.Parse(p.GetValue(Timeout) ?? "60s", "--timeout");
 
@@ -68,7 +86,13 @@ internal sealed class ClusterCommandOptions
                 Hostname = p.GetValue(Hostname) ?? "127.0.0.1",
                 Port = p.GetValue(Port),
                 LogLevel = p.GetValue(Verbose) ? LogLevel.Information : LogLevel.Error,
+                Tls = TlsFrom(p),
             }, ct);
+        }
+        catch (ClusterTlsException ex)
+        {
+            output.Error("usage", $"TLS: {ex.Message}");
+            return ExitCodes.BadInput;
         }
         catch (TimeoutException ex)
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AntiNex.Data;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 using Spectre.Console;
 

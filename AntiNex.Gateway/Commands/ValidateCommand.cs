@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AntiNex.Data;
 using AntiNex.Requests;
 
 namespace AntiNex.Gateway.Commands;

@@ -28,7 +28,7 @@ public sealed class GatewayEntrypointTests
         {
             var fake = Path.Combine(bin, "dotnet");
             await File.WriteAllTextAsync(fake, "#!/usr/bin/env bash\nshift\necho \"$*\"\n");
-            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             info.ArgumentList.Add(Path.Combine(Repo.Root, "deploy", "docker", "gateway-entrypoint.sh"));
             foreach (var word in command.Split(' ')) info.ArgumentList.Add(word);

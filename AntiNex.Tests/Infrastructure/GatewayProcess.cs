@@ -24,6 +24,9 @@ public static class GatewayProcess
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
+        // The test cluster's mutual TLS credentials, unless the command line chooses its own.
+        if (!args.Any(a => a is "--insecure" or "--tls-certificate"))
+            foreach (var (name, value) in AntiNex.Tests.Cluster.TestPki.Gateway.Environment) info.Environment[name] = value;
         using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         // Read both pipes concurrently so a chatty process never blocks on a full pipe.
         var stdout = process.StandardOutput.ReadToEndAsync();

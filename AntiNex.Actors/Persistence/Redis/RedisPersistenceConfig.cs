@@ -54,6 +54,15 @@ public static class RedisPersistenceConfig
           parallel-chunks = 4
           # Saving a 100 MB model takes seconds: allow it more than the 20 s default.
           circuit-breaker.call-timeout = 120s
+          # File holding an HMAC-SHA256 key (>= 32 bytes, surrounding whitespace ignored). Set: every saved snapshot is
+          # signed, every loaded one verified; a snapshot that fails is refused (logged) and the next older one is
+          # offered instead. Empty: snapshots are neither signed nor verified.
+          signing-key-file = ""
+          # Key rotation: files of earlier keys, still accepted when verifying, never used to sign.
+          previous-signing-key-files = []
+          # With a key: also load snapshots stored without a signature (migrating an unsigned store). They are signed
+          # at their next save. off: they are refused like altered ones.
+          allow-unsigned = off
         }
         """;
 

@@ -20,6 +20,12 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
     public int ParallelChunks { get; set; } = 4;
     /// <summary>Circuit-breaker call timeout of one save/load/delete; large models need more than Akka's 20 s default.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    /// <summary>HMAC-SHA256 key file: sign every saved snapshot, verify every load; empty = no signing.</summary>
+    public string SigningKeyFile { get; set; } = "";
+    /// <summary>Earlier keys still accepted when verifying (rotation).</summary>
+    public IReadOnlyList<string> PreviousSigningKeyFiles { get; set; } = [];
+    /// <summary>With a key: still load snapshots stored unsigned (migration).</summary>
+    public bool AllowUnsigned { get; set; }
 
     protected override Config InternalDefaultConfig => RedisPersistenceConfig.DefaultConfig();
 
@@ -30,6 +36,9 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
         sb.AppendLine($"chunk-size = {ChunkSize.ToHocon()}b");
         sb.AppendLine($"parallel-chunks = {ParallelChunks.ToHocon()}");
         sb.AppendLine($"circuit-breaker.call-timeout = {CallTimeout.ToHocon()}");
+        sb.AppendLine($"signing-key-file = {SigningKeyFile.ToHocon()}");
+        sb.AppendLine($"previous-signing-key-files = [{string.Join(", ", PreviousSigningKeyFiles.Select(f => f.ToHocon()))}]");
+        sb.AppendLine($"allow-unsigned = {AllowUnsigned.ToHocon()}");
         return base.Build(sb);
     }
 }
