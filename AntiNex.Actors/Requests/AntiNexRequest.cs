@@ -65,7 +65,7 @@ public sealed class AntiNexRequest
     public double? LearningRate { get; set; }
     /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>
     public bool LogFeaturesAuto { get; set; }
-    /// <summary>Issue-6 extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
+    /// <summary>Quality extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
     public QualityOptions Quality { get; set; } = new();
 
     public bool IsRegression => MlType == MlTypes.Regression;
