@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Memory per loaded model: one node; RSS with 1 model loaded (libtorch initialised), then with 1+N models loaded
-# (trained through one interactive gateway session, then all served once by `bench`): (RSS_N - RSS_1) / N.
+# (trained through one interactive gateway session, then all served once by `bench cluster`): (RSS_N - RSS_1) / N.
 # Own temporary run folder and free ports (deploy/lib/bench-isolation.sh): a user's .run/ and cluster are never touched.
 # Usage: bash deploy/bench-model-memory.sh [N=10]
 set -euo pipefail
