@@ -49,10 +49,12 @@ public abstract class ClusterTestBase : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    protected NodeProcess StartNode(int port, params string[] extra)
+    protected NodeProcess StartNode(int port, params string[] extra) => StartNodeWithSeeds(port, Seeds, extra);
+
+    protected NodeProcess StartNodeWithSeeds(int port, IEnumerable<string> seeds, params string[] extra)
     {
         if (_seedPorts.Remove(port, out var reserved)) reserved.Release();
-        var node = NodeProcess.Start(WorkDir, port, Seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
+        var node = NodeProcess.Start(WorkDir, port, seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
         _nodes.Add(node);
         return node;
     }
