@@ -18,8 +18,6 @@ public sealed class RequestException(IReadOnlyList<RequestIssue> issues)
 public sealed partial class AntiNexRequest
 {
     public string Label { get; set; } = "no-label-set";
-    /// <summary>The original AntiNex's model-buffer key: label trimmed and lower-cased.</summary>
-    public string ModelKey => Label.Trim().ToLowerInvariant();
     public string? Dataset { get; set; }
     public bool HasPredictRows { get; set; }
     /// <summary>The request as received, for forwarding across the cluster unchanged.</summary>
@@ -65,7 +63,7 @@ public sealed partial class AntiNexRequest
     public double? LearningRate { get; set; }
     /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>
     public bool LogFeaturesAuto { get; set; }
-    /// <summary>Issue-6 extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
+    /// <summary>Quality extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
     public QualityOptions Quality { get; set; } = new();
 
     public bool IsRegression => MlType == MlTypes.Regression;

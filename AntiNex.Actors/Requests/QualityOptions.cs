@@ -18,7 +18,7 @@ public sealed record NoveltyOptions(double NormalClass, double MaxFpr, IReadOnly
     public static readonly IReadOnlyList<int> DefaultLayers = [64, 16];
 }
 
-/// <summary>Issue-6 training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
+/// <summary>Training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
 public sealed record QualityOptions
 {
     public double ValidationSplit { get; init; }
@@ -29,7 +29,6 @@ public sealed record QualityOptions
     public string Scaler { get; init; } = "minmax";
     /// <summary>The request names a scaler: scaling is on (whatever apply_scaler says) and constant columns are dropped.</summary>
     public bool ScalerGiven { get; init; }
-    public bool LogFeaturesAuto { get; init; }
     /// <summary>null = unweighted; "balanced"; or explicit weights by class value.</summary>
     public bool BalancedClassWeights { get; init; }
     public IReadOnlyDictionary<string, double>? ClassWeights { get; init; }
@@ -40,8 +39,6 @@ public sealed record QualityOptions
     public NoveltyOptions? Novelty { get; init; }
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
-    public static readonly IReadOnlyList<string> Fields =
-        ["validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble", "novelty"];
 
     /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name.</summary>
     internal static QualityOptions Parse(JsonElement root, Action<string, string> issue)

@@ -1,35 +1,9 @@
-// CONTRACT between the learning engine and the model actors. Signatures here are relied upon by AntiNex.Actors/Models
-// and AntiNex.Gateway; implementations may change freely, members may be added, but do not rename or remove.
 using System.Globalization;
 using AntiNex.Data;
 using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
-
-/// <summary>Trains a network for a request. Stateless; thread-safe.</summary>
-public static class TrainingEngine
-{
-    /// <summary>
-    /// Loads the data the request names (dataset / predict_rows), fits scaler + network on the training split only,
-    /// cross-validates, evaluates on the held-out split (or test_dataset), and returns the artifact and the report.
-    /// Throws <see cref="RequestException"/> (naming fields) for bad input, OperationCanceledException on cancel.
-    /// </summary>
-    public static TrainingOutcome Train(AntiNexRequest request, DataRoots roots, EngineOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
-        => new TrainingRun(request, roots, options, progress, cancellationToken).Run();
-
-    /// <summary>
-    /// A search trial's score: k-fold CV (request.num_splits >= 2) on the training rows only. The test_dataset file is
-    /// never opened; no final fit, no artifact. Score per fold: accuracy % (classification) or MSE (regression).
-    /// </summary>
-    public static TrainingReport CrossValidate(AntiNexRequest request, DataRoots roots, EngineOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
-        => new TrainingRun(request, roots, options with { CrossValidationOnly = true }, progress, cancellationToken).Run().Report;
-}
-
-/// <summary>Result of one training: the serialised model (stored as a snapshot, never sent remotely) and its report.</summary>
-public sealed record TrainingOutcome(byte[] Artifact, TrainingReport Report, PredictionResult? Predictions);
 
 /// <summary>
 /// A loaded, ready-to-predict model. Owns native memory: dispose it. Predict/PredictRaw are thread-safe (the forward
@@ -257,18 +231,5 @@ public sealed class TrainedModel : IDisposable
             Accuracy = accuracy,
             Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}",
         };
-    }
-}
-
-public sealed class ArtifactException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>Process-wide torch settings (thread count) applied once.</summary>
-internal static class TorchSetup
-{
-    private static int _threads;
-    public static void Apply(EngineOptions? options)
-    {
-        if (options is { TorchThreads: > 0 } o && Interlocked.Exchange(ref _threads, o.TorchThreads) != o.TorchThreads)
-            TorchSharp.torch.set_num_threads(o.TorchThreads);
     }
 }
