@@ -10,6 +10,7 @@ using AntiNex.Models;
 using AntiNex.Node;
 using AntiNex.Node.Observability;
 using AntiNex.Persistence.Redis;
+using AntiNex.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,7 @@ try
     builder.Configuration.AddEnvironmentVariables("ANTINEX_");
     builder.Configuration.AddInMemoryCollection(NodeSettings.ParseArgs(args));
     settings = NodeSettings.From(builder.Configuration);
+    EngineLimits.Current = EngineLimitsSettings.From(builder.Configuration.GetSection("EngineLimits"));
 }
 catch (ArgumentException ex)
 {

@@ -1,3 +1,5 @@
+using AntiNex.Requests;
+
 namespace AntiNex.Learning;
 
 /// <summary>Engine-wide knobs that are not part of a request.</summary>
@@ -10,4 +12,7 @@ public sealed record EngineOptions
     /// <summary>Search trials: load the training data only (test_dataset is never opened), cross-validate, and return
     /// a report with Cv/CvMean/CvStd right after the folds: no final fit, no artifact.</summary>
     public bool CrossValidationOnly { get; init; }
+    /// <summary>Resource limits for this engine's trainings and predicts; null uses <see cref="EngineLimits.Current"/>.</summary>
+    public EngineLimits? Limits { get; init; }
+    public EngineLimits EffectiveLimits => Limits ?? EngineLimits.Current;
 }

@@ -30,8 +30,10 @@ internal sealed record PreparedData
 
     /// <summary>Loads and checks the request's data. With <paramref name="loadTestFile"/> false (search trials) the
     /// test_dataset file is never opened. Warnings about the data go to <paramref name="warnings"/>.</summary>
-    public static PreparedData Load(AntiNexRequest r, DataRoots roots, bool loadTestFile, List<string> warnings, CancellationToken ct)
+    public static PreparedData Load(AntiNexRequest r, DataRoots roots, bool loadTestFile, List<string> warnings, CancellationToken ct,
+        EngineLimits? limits = null)
     {
+        limits ??= EngineLimits.Current;
         var pf = r.PredictFeature ?? throw new RequestException("predict_feature", "missing: name the target column");
         // Every path problem at once, before reading anything.
         var pathIssues = r.CheckPaths(roots, requireFiles: true);
@@ -39,17 +41,18 @@ internal sealed record PreparedData
         string? trainPath = r.Dataset is { } ds ? roots.Resolve(ds, r.DatasetField) : null;
         string? testPath = r.TestDataset is { } td && loadTestFile ? roots.Resolve(td, "test_dataset") : null;
         var sourceColumns = trainPath is not null
-            ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField)
+            ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField, limits)
             : r.PredictRows!.Columns;
         var features = SelectFeatures(r, sourceColumns, pf);
         var plan = BuildPlan(r, features, pf);
         var frame = trainPath is not null
-            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct)
+            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct, limits)
             : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
+        RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField);
         frame = frame.SortBy(r.SortValues);
         var testPlan = plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList();
         Frame? testFrame = testPath is not null
-            ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "test_dataset", ct)
+            ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "test_dataset", ct, limits)
             : null;
 
         bool regression = r.IsRegression;
@@ -63,6 +66,16 @@ internal sealed record PreparedData
             Classes = regression ? null : y.Select(codec.IndexOf).ToArray(),
             TestClasses = regression || testY is null ? null : testY.Select(codec.IndexOf).ToArray(),
         };
+    }
+
+    /// <summary>Training values beyond ±<paramref name="bound"/> are refused, naming the column and the row: the scalers'
+    /// sums and ranges would overflow (NaN and Infinity are refused by the loaders already).</summary>
+    private static void RefuseAbsurdValues(Frame frame, double bound, string field)
+    {
+        foreach (var (column, values) in frame.Numeric)
+            for (int i = 0; i < values.Length; i++)
+                if (Math.Abs(values[i]) > bound)
+                    throw new RequestException(field, $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training value the engine accepts");
     }
 
     private static (TargetCodec, TaskKind, List<LayerSpec>) RegressionTarget(AntiNexRequest r)

@@ -37,6 +37,14 @@ public sealed record FeaturePipeline
     public double Hi { get; init; } = 1;
     /// <summary>minmax (the original's), standard, robust or quantile. Old artifacts have no kind: minmax.</summary>
     public string Kind { get; init; } = "minmax";
+    /// <summary>
+    /// Out-of-range rule: a numeric input is clipped to its training range widened by this many training ranges on
+    /// each side, in network units (after log1p and scaling; a range narrower than 1 counts as 1). So 1e308 and
+    /// Infinity give a finite input, and a finite score, instead of an overflow. Artifacts stored before the rule
+    /// existed have no value and load with this default.
+    /// </summary>
+    public double ClipRanges { get; init; } = DefaultClipRanges;
+    public const double DefaultClipRanges = 10;
     public int Width => Features.Sum(f => f.Width);
 
     public static FeaturePipeline Fit(Frame frame, IReadOnlyList<int> rows, IReadOnlyList<string> features, AntiNexRequest request)
@@ -162,20 +170,29 @@ public sealed record FeaturePipeline
     /// <summary>log1p that keeps the sign, so the -1 "absent" marks of AntiNex CSVs stay finite.</summary>
     public static double SignedLog1p(double v) => v >= 0 ? Math.Log(1 + v) : -Math.Log(1 - v);
 
+    /// <summary>A raw value as the network sees it: log1p, scaled, then clipped (see <see cref="ClipRanges"/>). NaN stays NaN:
+    /// a row holding it cannot be scored (see <see cref="InputGuard"/>).</summary>
     public double ScaleValue(FeatureSpec f, double raw)
     {
         var v = f.Log ? SignedLog1p(raw) : raw;
-        if (!Scale) return v;
+        if (!Scale) return Clip(v, f.Min, f.Max);
         switch (Kind)
         {
-            case "standard" or "robust": return (v - f.Center) / f.Spread;
+            case "standard" or "robust": return Clip((v - f.Center) / f.Spread, (f.Min - f.Center) / f.Spread, (f.Max - f.Center) / f.Spread);
             case "quantile" when f.Quantiles is { Count: > 1 } q: return Lo + (Hi - Lo) * QuantileRank(q, v);
             case "quantile_normal" when f.Quantiles is { Count: > 1 } q: return NormalQuantile(Math.Clamp(QuantileRank(q, v), 1e-4, 1 - 1e-4));
         }
         var range = f.Max - f.Min;
         if (range == 0) range = 1;
         var scale = (Hi - Lo) / range;
-        return v * scale + (Lo - f.Min * scale);
+        return Clip(v * scale + (Lo - f.Min * scale), Lo, Lo + (f.Max - f.Min) * scale);
+    }
+
+    /// <summary>Clips to [lo, hi] widened by <see cref="ClipRanges"/> times the range on each side; NaN passes through.</summary>
+    private double Clip(double v, double lo, double hi)
+    {
+        var margin = ClipRanges * Math.Max(hi - lo, 1);
+        return v < lo - margin ? lo - margin : v > hi + margin ? hi + margin : v;
     }
 
     /// <summary>Row-major [rows x Width] float32 matrix of the given frame rows.</summary>

@@ -79,7 +79,8 @@ public sealed class TrainedModel : IDisposable
             var path = roots.Resolve(ds, request.DatasetField);
             // A request without its own layout reads the dataset the way the model's training CSV was read.
             var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns) : (request.CsvHeader, request.Columns);
-            frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField);
+            frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField,
+                maxRows: EngineLimits.Current.MaxPredictRows);
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
@@ -88,16 +89,24 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>Raw feature rows in <see cref="ModelSummary.InputFeatures"/> order (unscaled). Batched, thread-safe.
     /// Returns per row the predicted value: the class value (classification) or the target in its own units (regression).
-    /// Categorical inputs are given as numbers and matched against the training vocabulary by their invariant text.</summary>
-    public float[] PredictRaw(IReadOnlyList<double[]> rows)
+    /// Categorical inputs are given as numbers and matched against the training vocabulary by their invariant text.
+    /// Every value is finite: out-of-range inputs are clipped, and a row that cannot be scored gets the alarm class
+    /// (see <see cref="PredictRawFlagged"/> for the per-row flag).</summary>
+    public float[] PredictRaw(IReadOnlyList<double[]> rows) => PredictRawFlagged(rows).Values;
+
+    /// <summary><see cref="PredictRaw"/> with a flag per row: true when the row could not be scored (a NaN input or a
+    /// non-finite network output) and was answered with the alarm class (classification) or 0 (regression).</summary>
+    public RawPredictions PredictRawFlagged(IReadOnlyList<double[]> rows)
     {
-        if (rows.Count == 0) return [];
+        if (rows.Count == 0) return new RawPredictions([], []);
         var x = State.Pipeline.TransformRaw(rows);
-        var outputs = ForwardLocked(x, rows.Count);
+        var (outputs, unscorable) = ScoreLocked(x, rows.Count);
         var novel = NoveltyLocked(x, rows.Count);
         var result = new float[rows.Count];
-        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i, novel?[i] ?? false).Value;
-        return result;
+        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false).Value;
+        var flags = unscorable ?? new bool[rows.Count];
+        ScoringMeter.RecordUnscorable(State.Label, flags.Count(f => f));
+        return new RawPredictions(result, flags);
     }
 
     public void Dispose()
@@ -141,6 +150,19 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
+    /// <summary>The forward pass with the unscorable guard: rows with a NaN input are zeroed and flagged, then rows whose
+    /// outputs are not finite are flagged too. Flags are null when every row scored.</summary>
+    internal (float[] Outputs, bool[]? Unscorable) ScoreLocked(float[] x, int rows)
+    {
+        var unscorable = InputGuard.SanitizeInputs(x, rows, State.NetworkInputs);
+        var outputs = ForwardLocked(x, rows);
+        return (outputs, InputGuard.FlagNonFiniteOutputs(outputs, rows, unscorable));
+    }
+
+    /// <summary>The class an unscorable row is given: never the normal one. With a novelty detector, the class that is not
+    /// its normal_class; otherwise index 1, the class after the lowest class value (AntiNex convention: 0 or -1 = normal).</summary>
+    private int AlarmClass => State.Novelty is { } ns && State.Task == TaskKind.Binary ? 1 - ns.NormalClass : 1;
+
     internal float[] ForwardLocked(float[] x, int rows)
     {
         lock (_forwardLock)
@@ -153,8 +175,19 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Network output row -> (value, class index or -1, probability of the chosen class).</summary>
     /// <param name="novel">the row is flagged by the novelty detector: a binary model never calls it the normal class
     /// (its probability is then null: the network's own score does not back the decision).</param>
-    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row, bool novel = false)
+    /// <param name="unscorable">the row could not be scored: the alarm class (no probability), or 0 for regression when
+    /// the output is not finite.</param>
+    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row, bool novel = false, bool unscorable = false)
     {
+        if (unscorable)
+        {
+            if (State.Task == TaskKind.Regression)
+            {
+                var v = State.Target.UnscaleTarget(outputs[row]);
+                return (double.IsFinite(v) ? v : 0, -1, null);
+            }
+            return (State.Target.ClassValues[AlarmClass], AlarmClass, null);
+        }
         switch (State.Task)
         {
             case TaskKind.Binary:
@@ -190,15 +223,17 @@ public sealed class TrainedModel : IDisposable
     {
         var all = Enumerable.Range(0, frame.RowCount).ToArray();
         var x = State.Pipeline.Transform(frame, all);
-        var outputs = ForwardLocked(x, frame.RowCount);
+        var (outputs, unscorable) = ScoreLocked(x, frame.RowCount);
         var novel = NoveltyLocked(x, frame.RowCount);
         var pf = State.PredictFeature;
         bool hasTarget = frame.Has(pf);
         var samples = new List<SamplePrediction>(Math.Min(frame.RowCount, maxRecords));
-        int known = 0, correct = 0;
+        int known = 0, correct = 0, unscorableRows = 0;
         for (int i = 0; i < frame.RowCount; i++)
         {
-            var (value, _, prob) = Decode(outputs, i, novel?[i] ?? false);
+            bool flagged = unscorable?[i] ?? false;
+            if (flagged) unscorableRows++;
+            var (value, _, prob) = Decode(outputs, i, novel?[i] ?? false, flagged);
             double? original = null;
             if (hasTarget)
             {
@@ -217,9 +252,10 @@ public sealed class TrainedModel : IDisposable
             if (samples.Count < maxRecords)
             {
                 string? name = State.Task == TaskKind.Regression ? null : TargetCodec.DefaultName(value, State.LabelRules);
-                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, name, prob));
+                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, name, prob) { Unscorable = flagged });
             }
         }
+        ScoringMeter.RecordUnscorable(State.Label, unscorableRows);
         double? accuracy = known > 0 ? 100.0 * correct / known : null;
         var shown = accuracy ?? State.TestAccuracy;
         var accText = shown is { } a ? a.ToString("0.####", CultureInfo.InvariantCulture) : "None";
@@ -229,7 +265,9 @@ public sealed class TrainedModel : IDisposable
             Samples = samples,
             Rows = frame.RowCount,
             Accuracy = accuracy,
-            Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}",
+            UnscorableRows = unscorableRows,
+            Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}"
+                + (unscorableRows > 0 ? $" unscorable={unscorableRows}" : ""),
         };
     }
 }

@@ -84,7 +84,7 @@ internal sealed partial class TrainingRun
                 var val = valRows.Length > 0 ? ToTensorData(pipeline, frame, valRows, y, classes, codec) : null;
                 var heldData = ToTensorData(pipeline, frame, held, y, classes, codec);
                 using var gen = new torch.Generator((ulong)s.Seed);
-                var net = new DenseNetwork(pipeline.Width, layers, gen);
+                var net = NewNetwork(pipeline.Width, layers, gen);
                 members.Add(net);
                 var (history, valSeconds, info) = Trainer.Fit(new FitRequest(net, train, val, s, progress, "cv", f + 1, k), ct);
                 validationSeconds += valSeconds;

@@ -22,7 +22,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         TorchSetup.Apply(options);
         Report("load", "loading data");
         // Cross-validation only (a search trial): the test file is never opened, its rows are never seen.
-        var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct);
+        var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
         data = WithScaledTarget(data, split);
         var settings = Recipe(data);
@@ -135,7 +135,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, data.Classes, data.Codec) };
         DenseNetwork net;
         using (var initGen = new torch.Generator((ulong)r.Seed))
-            net = foldEnsemble?.Network ?? new DenseNetwork(pipeline.Width, data.Layers, initGen);
+            net = foldEnsemble?.Network ?? NewNetwork(pipeline.Width, data.Layers, initGen);
         NoveltyDetector? novelty = null;
         try
         {
@@ -153,7 +153,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 {
                     long memberSeed = r.Seed + 7919L * m;
                     using var memberGen = new torch.Generator((ulong)memberSeed);
-                    var member = new DenseNetwork(pipeline.Width, data.Layers, memberGen);
+                    var member = NewNetwork(pipeline.Width, data.Layers, memberGen);
                     extraMembers.Add(member);
                     var memberFit = Trainer.Fit(new FitRequest(member, trainData!, valData ?? testData, settings with { Seed = memberSeed },
                         progress, "ensemble", m + 1, q.EnsembleSeeds), ct);
@@ -348,6 +348,15 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         }, null);
     }
 
+    /// <summary>A fresh network, once its exact size (inputs after one-hot) is within the limit.</summary>
+    private DenseNetwork NewNetwork(int inputs, IReadOnlyList<LayerSpec> layers, torch.Generator init)
+    {
+        var limit = options.EffectiveLimits.MaxNetworkParameters;
+        var size = NetworkSize.Parameters(inputs, layers.Select(l => l.Units));
+        if (size > limit) throw new RequestException("model_desc.layers", NetworkSize.TooLarge(size, limit) + $" ({inputs} inputs after one-hot)");
+        return new DenseNetwork(inputs, layers, init);
+    }
+
     private void Report(string phase, string message)
         => progress?.Report(new TrainingProgress(phase, 0, 0, 0, 0, 0, null, null, null, message));
 
@@ -371,7 +380,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var test = ToTensorData(pipeline, frame, testRows, y, classes, codec);
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, classes, codec) };
         using var gen = new torch.Generator((ulong)settings.Seed);
-        using var net = new DenseNetwork(pipeline.Width, data.Layers, gen);
+        using var net = NewNetwork(pipeline.Width, data.Layers, gen);
         Trainer.Fit(new FitRequest(net, train, val, settings, progress, "cv", fold, request.NumSplits), ct);
         double? threshold = null;
         if (request.Quality.Threshold is { } rule && val is not null && net.Outputs == 1)

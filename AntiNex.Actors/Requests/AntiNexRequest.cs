@@ -72,7 +72,12 @@ public sealed partial class AntiNexRequest
     /// <summary>Parses and validates a request. Throws <see cref="RequestException"/> listing every bad field;
     /// <paramref name="warnings"/> lists ignored/unknown fields and quirks that were applied.</summary>
     public static AntiNexRequest Parse(string json, out IReadOnlyList<string> warnings)
-        => RequestParser.Parse(json, out warnings);
+        => RequestParser.Parse(json, EngineLimits.Current, out warnings);
+
+    /// <summary><see cref="Parse(string, out IReadOnlyList{string})"/> against the given limits (request size, label,
+    /// epochs, layer units, network parameters, predict_rows).</summary>
+    public static AntiNexRequest Parse(string json, EngineLimits limits, out IReadOnlyList<string> warnings)
+        => RequestParser.Parse(json, limits, out warnings);
 
     /// <summary>Which request field the dataset came from ("dataset", or "manifest.csv_file").</summary>
     public string DatasetField { get; set; } = "dataset";
