@@ -1,5 +1,3 @@
-using AntiNex.Reporting;
-
 namespace AntiNex.Learning;
 
 /// <summary>One network's fit: the network, its rows, the recipe and where its per-epoch progress goes.</summary>
@@ -9,10 +7,3 @@ namespace AntiNex.Learning;
 /// fold or ensemble member (0/0 for the final fit).</param>
 internal sealed record FitRequest(DenseNetwork Network, TensorData Train, TensorData? Validation, FitSettings Settings,
     IProgress<TrainingProgress>? Progress, string Phase, int Fold = 0, int Folds = 0);
-
-/// <summary>What one fit did: per-epoch history, the time spent on the per-epoch validation pass (not training),
-/// and what early stopping / the schedule did.</summary>
-internal sealed record FitResult(List<EpochHistory> History, double ValidationSeconds, FitInfo Info);
-
-/// <summary>What early stopping / the schedule did during one fit.</summary>
-internal sealed record FitInfo(int EpochsRun, int? BestEpoch, double FinalLearningRate);

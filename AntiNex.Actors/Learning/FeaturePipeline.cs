@@ -4,26 +4,6 @@ using AntiNex.Requests;
 
 namespace AntiNex.Learning;
 
-/// <summary>One model input column, fitted on training rows: log1p flag, min/max (numeric) or vocabulary (categorical).</summary>
-public sealed record FeatureSpec
-{
-    public string Name { get; init; } = "";
-    public bool Categorical { get; init; }
-    public bool Log { get; init; }
-    public double Min { get; init; }
-    public double Max { get; init; }
-    /// <summary>Training-row values in ordinal order; one extra "other" slot follows for unseen values.</summary>
-    public IReadOnlyList<string> Vocabulary { get; init; } = [];
-    /// <summary>standard: mean/std; robust: median/IQR (after log1p when Log).</summary>
-    public double Center { get; init; }
-    public double Spread { get; init; } = 1;
-    /// <summary>quantile scaler: 101 training-row quantiles (0 %, 1 %, ..., 100 %).</summary>
-    public IReadOnlyList<double>? Quantiles { get; init; }
-    /// <summary>Constant on the training rows (dropped when a scaler kind is given): not a network input.</summary>
-    public bool Dropped { get; init; }
-    public int Width => Dropped ? 0 : Categorical ? Vocabulary.Count + 1 : 1;
-}
-
 /// <summary>
 /// Feature transform fitted on the TRAINING rows only (the original fitted its scaler on the whole file, test rows
 /// included): signed log1p for log_features, min-max to [lo, hi] when apply_scaler (sklearn formula; a constant column
@@ -263,57 +243,4 @@ public sealed record FeaturePipeline
             return d;
         }
     }
-}
-
-/// <summary>Target encoding: class values (sorted, as Keras' classes_) for classification, optional min-max for regression.</summary>
-public sealed record TargetCodec
-{
-    public bool Regression { get; init; }
-    /// <summary>Classification: the class values in index order (e.g. 0, 1).</summary>
-    public IReadOnlyList<double> ClassValues { get; init; } = [];
-    public IReadOnlyList<string> ClassNames { get; init; } = [];
-    public bool Scale { get; init; }
-    public double Min { get; init; }
-    public double Max { get; init; }
-    public double Lo { get; init; } = -1;
-    public double Hi { get; init; } = 1;
-
-    /// <summary>Raw target cell -> class value, via target_rules or as a number.</summary>
-    public static double ClassValueOf(string raw, TargetRules? rules, string field, int row)
-    {
-        if (rules is not null)
-        {
-            if (rules.TryMap(raw, out var mapped)) return mapped;
-            throw new RequestException("target_rules", $"target value '{raw}' (row {row}) is not in target_rules.map and there is no default");
-        }
-        if (string.IsNullOrWhiteSpace(raw))
-            throw new RequestException(field, $"row {row}: empty target value");
-        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
-        throw new RequestException(field, $"row {row}: target '{raw}' is not numeric; map it with target_rules, e.g. {{\"map\": {{\"{raw}\": 0}}, \"default\": 1}}");
-    }
-
-    public double ScaleTarget(double y)
-    {
-        if (!Scale) return y;
-        var range = Max - Min; if (range == 0) range = 1;
-        var s = (Hi - Lo) / range;
-        return y * s + (Lo - Min * s);
-    }
-
-    public double UnscaleTarget(double z)
-    {
-        if (!Scale) return z;
-        var range = Max - Min; if (range == 0) range = 1;
-        var s = (Hi - Lo) / range;
-        return (z - (Lo - Min * s)) / s;
-    }
-
-    public int IndexOf(double classValue)
-    {
-        for (int i = 0; i < ClassValues.Count; i++) if (ClassValues[i] == classValue) return i;
-        return -1;
-    }
-
-    public static string DefaultName(double v, LabelRules? rules)
-        => rules?.NameOf(v) ?? v.ToString("R", CultureInfo.InvariantCulture);
 }
