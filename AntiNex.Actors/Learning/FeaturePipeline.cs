@@ -20,8 +20,8 @@ public sealed record FeaturePipeline
     /// <summary>
     /// Out-of-range rule: a numeric input is clipped to its training range widened by this many training ranges on
     /// each side, in network units (after log1p and scaling; a range narrower than 1 counts as 1). So 1e308 and
-    /// Infinity give a finite input, and a finite score, instead of an overflow. Artifacts stored before the rule
-    /// existed have no value and load with this default.
+    /// Infinity give a finite input instead of an overflow; at predict time a row holding such a value is also
+    /// answered as an alarm (see <see cref="InputGuard"/>). Artifacts stored before the rule load with this default.
     /// </summary>
     public double ClipRanges { get; init; } = DefaultClipRanges;
     public const double DefaultClipRanges = 10;
@@ -152,31 +152,39 @@ public sealed record FeaturePipeline
 
     /// <summary>A raw value as the network sees it: log1p, scaled, then clipped (see <see cref="ClipRanges"/>). NaN stays NaN:
     /// a row holding it cannot be scored (see <see cref="InputGuard"/>).</summary>
-    public double ScaleValue(FeatureSpec f, double raw)
+    public double ScaleValue(FeatureSpec f, double raw) => ScaleClipped(f, raw, out _);
+
+    /// <param name="beyond">the value lay beyond the clip bound (far outside the training range) and was clipped.</param>
+    private double ScaleClipped(FeatureSpec f, double raw, out bool beyond)
     {
+        beyond = false;
         var v = f.Log ? SignedLog1p(raw) : raw;
-        if (!Scale) return Clip(v, f.Min, f.Max);
+        if (!Scale) return Clip(v, f.Min, f.Max, ref beyond);
         switch (Kind)
         {
-            case "standard" or "robust": return Clip((v - f.Center) / f.Spread, (f.Min - f.Center) / f.Spread, (f.Max - f.Center) / f.Spread);
+            case "standard" or "robust":
+                return Clip((v - f.Center) / f.Spread, (f.Min - f.Center) / f.Spread, (f.Max - f.Center) / f.Spread, ref beyond);
             case "quantile" when f.Quantiles is { Count: > 1 } q: return Lo + (Hi - Lo) * QuantileRank(q, v);
             case "quantile_normal" when f.Quantiles is { Count: > 1 } q: return NormalQuantile(Math.Clamp(QuantileRank(q, v), 1e-4, 1 - 1e-4));
         }
         var range = f.Max - f.Min;
         if (range == 0) range = 1;
         var scale = (Hi - Lo) / range;
-        return Clip(v * scale + (Lo - f.Min * scale), Lo, Lo + (f.Max - f.Min) * scale);
+        return Clip(v * scale + (Lo - f.Min * scale), Lo, Lo + (f.Max - f.Min) * scale, ref beyond);
     }
 
     /// <summary>Clips to [lo, hi] widened by <see cref="ClipRanges"/> times the range on each side; NaN passes through.</summary>
-    private double Clip(double v, double lo, double hi)
+    private double Clip(double v, double lo, double hi, ref bool beyond)
     {
         var margin = ClipRanges * Math.Max(hi - lo, 1);
-        return v < lo - margin ? lo - margin : v > hi + margin ? hi + margin : v;
+        if (v < lo - margin) { beyond = true; return lo - margin; }
+        if (v > hi + margin) { beyond = true; return hi + margin; }
+        return v;
     }
 
     /// <summary>Row-major [rows x Width] float32 matrix of the given frame rows.</summary>
-    public float[] Transform(Frame frame, IReadOnlyList<int> rows)
+    /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
+    public float[] Transform(Frame frame, IReadOnlyList<int> rows, bool[]? beyond = null)
     {
         int width = Width;
         var x = new float[rows.Count * width];
@@ -194,7 +202,11 @@ public sealed record FeaturePipeline
             else
             {
                 var col = frame.Numeric[f.Name];
-                for (int i = 0; i < rows.Count; i++) x[i * width + offset] = (float)ScaleValue(f, col[rows[i]]);
+                for (int i = 0; i < rows.Count; i++)
+                {
+                    x[i * width + offset] = (float)ScaleClipped(f, col[rows[i]], out var far);
+                    if (far && beyond is not null) beyond[i] = true;
+                }
             }
             offset += f.Width;
         }
@@ -202,7 +214,8 @@ public sealed record FeaturePipeline
     }
 
     /// <summary>Raw rows (one double per input feature, in Features order; categorical values as numbers) to a matrix.</summary>
-    public float[] TransformRaw(IReadOnlyList<double[]> rows)
+    /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
+    public float[] TransformRaw(IReadOnlyList<double[]> rows, bool[]? beyond = null)
     {
         int width = Width;
         var x = new float[rows.Count * width];
@@ -222,7 +235,11 @@ public sealed record FeaturePipeline
                     var key = row[j].ToString("R", CultureInfo.InvariantCulture);
                     x[i * width + offset + (indexes[j]!.TryGetValue(key, out var k) ? k : f.Vocabulary.Count)] = 1f;
                 }
-                else x[i * width + offset] = (float)ScaleValue(f, row[j]);
+                else
+                {
+                    x[i * width + offset] = (float)ScaleClipped(f, row[j], out var far);
+                    if (far && beyond is not null) beyond[i] = true;
+                }
                 offset += f.Width;
             }
         }

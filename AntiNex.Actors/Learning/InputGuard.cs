@@ -1,10 +1,11 @@
 namespace AntiNex.Learning;
 
 /// <summary>
-/// Rows that cannot be scored. After <see cref="FeaturePipeline"/>'s clipping every finite or infinite value is a finite
-/// network input; what is left is NaN (a raw NaN) and, defensively, a network output that is not finite. Such a row is
-/// "unscorable": its inputs are zeroed so the batch stays finite, and the decision treats it as an alarm (never the
-/// normal class, see <see cref="TrainedModel"/>), with a flag on the row.
+/// Rows that cannot be scored: a value beyond <see cref="FeaturePipeline"/>'s clip bound (far outside the training
+/// range: the network never saw anything like it, and an attacker could pick whatever it says there), a NaN, or,
+/// defensively, a network output that is not finite. Such a row is "unscorable": NaN inputs are zeroed so the batch
+/// stays finite, and the decision treats it as an alarm (never the normal class, see <see cref="TrainedModel"/>), with
+/// a flag on the row.
 /// </summary>
 internal static class InputGuard
 {

@@ -94,13 +94,15 @@ public sealed class TrainedModel : IDisposable
     /// (see <see cref="PredictRawFlagged"/> for the per-row flag).</summary>
     public float[] PredictRaw(IReadOnlyList<double[]> rows) => PredictRawFlagged(rows).Values;
 
-    /// <summary><see cref="PredictRaw"/> with a flag per row: true when the row could not be scored (a NaN input or a
-    /// non-finite network output) and was answered with the alarm class (classification) or 0 (regression).</summary>
+    /// <summary><see cref="PredictRaw"/> with a flag per row: true when the row could not be scored (a value far outside
+    /// the training range, beyond the clip bound; a NaN input; or a non-finite network output) and was answered with the
+    /// alarm class (classification), or its clipped value (regression; 0 if not finite).</summary>
     public RawPredictions PredictRawFlagged(IReadOnlyList<double[]> rows)
     {
         if (rows.Count == 0) return new RawPredictions([], []);
-        var x = State.Pipeline.TransformRaw(rows);
-        var (outputs, unscorable) = ScoreLocked(x, rows.Count);
+        var beyond = new bool[rows.Count];
+        var x = State.Pipeline.TransformRaw(rows, beyond);
+        var (outputs, unscorable) = ScoreLocked(x, rows.Count, beyond);
         var novel = NoveltyLocked(x, rows.Count);
         var result = new float[rows.Count];
         for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false).Value;
@@ -150,11 +152,17 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
-    /// <summary>The forward pass with the unscorable guard: rows with a NaN input are zeroed and flagged, then rows whose
-    /// outputs are not finite are flagged too. Flags are null when every row scored.</summary>
-    internal (float[] Outputs, bool[]? Unscorable) ScoreLocked(float[] x, int rows)
+    /// <summary>The forward pass with the unscorable guard: rows with a value beyond the clip bound
+    /// (<paramref name="beyond"/>), rows with a NaN input (zeroed) and rows whose outputs are not finite are flagged.
+    /// Flags are null when every row scored.</summary>
+    internal (float[] Outputs, bool[]? Unscorable) ScoreLocked(float[] x, int rows, bool[]? beyond = null)
     {
         var unscorable = InputGuard.SanitizeInputs(x, rows, State.NetworkInputs);
+        if (beyond is not null && Array.IndexOf(beyond, true) >= 0)
+        {
+            unscorable ??= new bool[rows];
+            for (int i = 0; i < rows; i++) unscorable[i] |= beyond[i];
+        }
         var outputs = ForwardLocked(x, rows);
         return (outputs, InputGuard.FlagNonFiniteOutputs(outputs, rows, unscorable));
     }
@@ -222,8 +230,9 @@ public sealed class TrainedModel : IDisposable
     internal PredictionResult PredictFrame(Frame frame, string label, int maxRecords)
     {
         var all = Enumerable.Range(0, frame.RowCount).ToArray();
-        var x = State.Pipeline.Transform(frame, all);
-        var (outputs, unscorable) = ScoreLocked(x, frame.RowCount);
+        var beyond = new bool[frame.RowCount];
+        var x = State.Pipeline.Transform(frame, all, beyond);
+        var (outputs, unscorable) = ScoreLocked(x, frame.RowCount, beyond);
         var novel = NoveltyLocked(x, frame.RowCount);
         var pf = State.PredictFeature;
         bool hasTarget = frame.Has(pf);

@@ -10,8 +10,9 @@ namespace AntiNex.Tests.Learning;
 
 /// <summary>
 /// Evasion by overflow: an extreme value in any feature must never turn a row into a "normal" answer with a
-/// non-finite score. Out-of-range inputs are clipped (finite score); a NaN makes the row unscorable, answered as the
-/// alarm class with a flag; absurd training values are refused naming column and row.
+/// non-finite score. Inputs are clipped (finite scores); a row with a value far outside the training range (beyond the
+/// clip bound) or a NaN is unscorable, answered as the alarm class with a flag; absurd training values are refused
+/// naming column and row.
 /// </summary>
 public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
 {
@@ -44,7 +45,7 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
     private static readonly double[][] BaseRows = [[-1.5, -1.5, 0, 7], [1.5, 1.5, 0, 7]];
 
     [Fact]
-    public void Predict_raw_with_an_extreme_value_in_any_feature_gives_a_finite_answer_and_nan_rows_are_alarms()
+    public void Predict_raw_with_an_extreme_value_in_any_numeric_feature_answers_an_alarm()
     {
         using var model = TrainedModel.Load(_m.Binary.Artifact);
         var numeric = new[] { 0, 1, 3 }; // proto (2) is categorical: any number is its "other" slot
@@ -55,36 +56,38 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
                 var answer = model.PredictRawFlagged(rows);
                 Assert.All(answer.Values, v => Assert.True(float.IsFinite(v)));
                 Assert.All(answer.Values, v => Assert.True(v is 0 or 1));
-                bool nanInNumeric = double.IsNaN(extreme) && numeric.Contains(feature);
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    Assert.Equal(nanInNumeric, answer.Unscorable[i]);
-                    if (answer.Unscorable[i]) Assert.Equal(1f, answer.Values[i]); // the alarm class, never normal
+                    Assert.Equal(numeric.Contains(feature), answer.Unscorable[i]);
+                    if (answer.Unscorable[i]) Assert.Equal(1f, answer.Values[i]); // the alarm class, never normal (it was NaN -> normal)
                 }
-                if (feature < 2 && extreme > 0) // pushed further into the attack side: still an attack (it was NaN -> normal)
-                    Assert.Equal(1f, answer.Values[1]);
                 Assert.Equal(answer.Values, model.PredictRaw(rows));
             }
     }
 
     [Fact]
-    public void Predict_rows_with_huge_values_are_scored_with_finite_probabilities_and_nan_text_is_refused_by_column()
+    public void Predict_rows_with_huge_values_are_alarms_never_normal_and_nan_text_is_refused_by_column()
     {
         using var model = TrainedModel.Load(_m.Binary.Artifact);
         foreach (var column in new[] { "x0", "x1", "const" })
             foreach (var extreme in new[] { "1e308", "1e300", "-1e308", "1.7976931348623157e308" })
             {
                 var rows = $$"""[{"x0": -1.5, "x1": -1.5, "proto": "tcp", "const": 7, "label": 0}, {"x0": 1.5, "x1": 1.5, "proto": "udp", "const": 7, "label": 1}]""";
-                rows = rows.Replace($"\"{column}\": {(column == "const" ? "7" : "-1.5")}", $"\"{column}\": {extreme}");
+                var old = $"\"{column}\": {(column == "const" ? "7" : "-1.5")}";
+                var at = rows.IndexOf(old, StringComparison.Ordinal); // the first (benign) row only
+                rows = rows[..at] + $"\"{column}\": {extreme}" + rows[(at + old.Length)..];
                 var result = model.Predict(Request(rows), _m.Root.Roots);
                 Assert.Equal(2, result.Rows);
-                Assert.Equal(0, result.UnscorableRows);
-                foreach (var s in result.Samples)
-                {
-                    Assert.True(double.IsFinite(s.Predicted));
-                    Assert.NotNull(s.Probability);
-                    Assert.True(s.Probability is >= 0 and <= 1, $"{column}={extreme}: probability {s.Probability}");
-                }
+                var huge = result.Samples[0];
+                Assert.Equal(1, result.UnscorableRows); // the row holding the value; the other is scored as usual
+                Assert.True(huge.Unscorable);
+                Assert.Equal(1, huge.Predicted);
+                Assert.Equal("attack", huge.LabelName);
+                Assert.Null(huge.Probability);
+                Assert.Contains("unscorable=1", result.Summary);
+                var other = result.Samples[1];
+                Assert.False(other.Unscorable);
+                Assert.True(other.Probability is >= 0 and <= 1, $"{column}={extreme}: probability {other.Probability}");
             }
         foreach (var text in new[] { "NaN", "Infinity", "-Infinity" })
         {
@@ -94,7 +97,7 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
     }
 
     [Fact]
-    public void Regression_answers_are_finite_for_every_extreme_and_nan_rows_are_flagged()
+    public void Regression_answers_are_finite_for_every_extreme_and_flagged()
     {
         using var model = TrainedModel.Load(_m.Regression.Artifact);
         for (int feature = 0; feature < 2; feature++)
@@ -104,7 +107,8 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
                 row[feature] = extreme;
                 var answer = model.PredictRawFlagged([row]);
                 Assert.True(float.IsFinite(answer.Values[0]), $"feature {feature} = {extreme}: {answer.Values[0]}");
-                Assert.Equal(double.IsNaN(extreme), answer.Unscorable[0]);
+                Assert.True(answer.Unscorable[0]);
+                Assert.False(model.PredictRawFlagged([[5, 5]]).Unscorable[0]);
             }
     }
 
