@@ -12,6 +12,7 @@ using AntiNex.Node;
 using AntiNex.Node.Health;
 using AntiNex.Node.Observability;
 using AntiNex.Persistence.Redis;
+using AntiNex.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,7 @@ try
     builder.Configuration.AddEnvironmentVariables("ANTINEX_");
     builder.Configuration.AddInMemoryCollection(NodeSettings.ParseArgs(args));
     settings = NodeSettings.From(builder.Configuration);
+    EngineLimits.Current = EngineLimitsSettings.From(builder.Configuration.GetSection("EngineLimits"));
     if (!settings.Tls.Insecure) tls = ClusterCredentials.Load(settings.Tls);
     if (settings.Redis is not null) redisAccess = RedisAccess.From(settings);
 }
