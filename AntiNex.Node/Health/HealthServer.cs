@@ -25,8 +25,8 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
     {
         if (settings.HealthPort == 0) return;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "antinex-node-health" });
+        // Probes come every few seconds: the health server's own request logs would drown the node's log.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(logs);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var address in BindAddresses(settings.Hostname)) kestrel.Listen(address, settings.HealthPort);
