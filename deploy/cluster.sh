@@ -35,6 +35,9 @@ GATEWAY_DLL="$REPO/AntiNex.Gateway/bin/$CONFIGURATION/net10.0/antinex-gateway.dl
 # Extra node options, e.g. ANTINEX_NODE_ARGS="--training-concurrency 2 --max-loaded-models 50"
 NODE_ARGS="${ANTINEX_NODE_ARGS:-}"
 
+# shellcheck source=deploy/lib/redis-acl.sh
+source "$REPO/deploy/lib/redis-acl.sh"
+
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 CERT_DIR="$RUN_DIR/certs"      # cluster CA + one PKCS#12 per member (deploy/certs.sh)
@@ -80,9 +83,7 @@ redis_ping() { # AUTH as the cluster's user, then PING (printf is a builtin: the
   [[ "$line" == +PONG* ]]
 }
 
-# The Redis password (random, 0600) and an ACL file holding only its SHA-256: user "antinex" may run the commands
-# the persistence plugin, the model catalog, the queue API and the audit stream use, on their keys; "default" is off,
-# so a client without the password gets NOAUTH.
+# The Redis password (random, 0600) and an ACL file holding only its SHA-256 (deploy/lib/redis-acl.sh).
 ensure_redis_secret() {
   mkdir -p "$SECRETS_DIR"; chmod 700 "$SECRETS_DIR"
   if [ ! -s "$REDIS_PASSWORD_FILE" ]; then
@@ -91,22 +92,7 @@ ensure_redis_secret() {
   fi
   local hash
   hash=$(tr -d '\n' <"$REDIS_PASSWORD_FILE" | sha256sum | cut -d' ' -f1)
-  (umask 077; redis_acl "$hash" >"$SECRETS_DIR/redis-users.acl")
-}
-
-redis_acl() { # redis_acl SHA256: the ACL file's two users
-  echo "user default off resetchannels -@all"
-  echo "user $REDIS_USER on #$1 resetkeys ~antinex:* ~webapp.* resetchannels &webapp.* &antinex:* -@all" \
-    "+@connection +info +role" \
-    "+get +set +setex +psetex +setnx +getdel +exists +del +unlink +expire +pexpire +expireat +persist +ttl +pttl +incr +incrby" \
-    "+getrange +strlen +mget +type" \
-    "+hget +hset +hsetnx +hdel +hgetall +hmget +hexists +hlen +hincrby" \
-    "+zadd +zrem +zrange +zrevrange +zrangebyscore +zrevrangebyscore +zremrangebyscore +zcard +zcount +zscore" \
-    "+sadd +srem +smembers +sismember +scard" \
-    "+lpush +rpush +lmove +lrem +llen +lrange +lindex +brpoplpush +blmove" \
-    "+publish +subscribe +unsubscribe +psubscribe +punsubscribe" \
-    "+xadd +xrange +xrevrange +xtrim +xlen +xread" \
-    "+eval +evalsha +script|load +script|exists +multi +exec +discard +watch +unwatch"
+  (umask 077; redis_acl_file "$REDIS_USER" "$hash" >"$SECRETS_DIR/redis-users.acl")
 }
 
 redis_cli() { # redis-cli as the cluster's user; the password goes through the environment, not argv
