@@ -33,28 +33,37 @@ public sealed record NodeSettings
     public string? PlotDirectory { get; init; }
     public bool LogJson { get; init; }
     public string LogLevel { get; init; } = "Information";
+    /// <summary>Secret file holding the cluster's model signing key (HMAC-SHA256, >= 32 bytes); required with Redis.</summary>
+    public string? ModelKeyFile { get; init; }
+    /// <summary>Earlier signing keys still accepted when verifying stored models (key rotation).</summary>
+    public IReadOnlyList<string> PreviousModelKeyFiles { get; init; } = [];
+    /// <summary>Load models stored before signing was on (migration); they are signed at their next training.</summary>
+    public bool AllowUnsignedModels { get; init; }
+    /// <summary>Explicitly run without the protections that are on by default (e.g. unsigned models). Logs a warning.</summary>
+    public bool Insecure { get; init; }
 
     /// <summary>Command-line names → configuration keys. Repeatable options become indexed keys.</summary>
     private static readonly Dictionary<string, string> Options = new(StringComparer.OrdinalIgnoreCase)
     {
         ["--hostname"] = "Hostname", ["--public-hostname"] = "PublicHostname", ["--port"] = "Port",
-        ["--seed"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
+        ["--seed-node"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
         ["--roles"] = "Roles", ["--training-concurrency"] = "TrainingConcurrency", ["--torch-threads"] = "TorchThreads",
         ["--passivate-after"] = "PassivateAfter", ["--max-loaded-models"] = "MaxLoadedModels", ["--health-port"] = "HealthPort",
         ["--stable-after"] = "StableAfter", ["--plot-dir"] = "PlotDirectory", ["--log-json"] = "LogJson", ["--log-level"] = "LogLevel",
         ["--redis-user"] = "RedisUser", ["--redis-password-file"] = "RedisPasswordFile",
         ["--tls-certificate"] = "TlsCertificate", ["--tls-password-file"] = "TlsPasswordFile", ["--tls-ca"] = "TlsCa",
-        ["--insecure"] = "Insecure",
+        ["--model-key-file"] = "ModelKeyFile", ["--previous-model-key-file"] = "PreviousModelKeyFiles",
+        ["--allow-unsigned-models"] = "AllowUnsignedModels", ["--insecure"] = "Insecure",
     };
-    private static readonly HashSet<string> Repeatable = ["Seeds", "DataRoots", "Roles"];
-    private static readonly HashSet<string> Flags = ["LogJson", "Insecure"];
+    private static readonly HashSet<string> Repeatable = ["Seeds", "DataRoots", "Roles", "PreviousModelKeyFiles"];
+    private static readonly HashSet<string> Flags = ["LogJson", "AllowUnsignedModels", "Insecure"];
 
     public const string Usage = """
         antinex-node [options]   (every option also reads from appsettings.json and ANTINEX_<NAME> environment variables)
           --hostname HOST              bind address (default 127.0.0.1)
           --public-hostname HOST       address other members use to reach this node (default: hostname)
           --port N                     Akka.Remote port (default 4053; 0 = any free port)
-          --seed akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
+          --seed-node akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
           --redis CONNSTRING           Redis for journal, snapshots and the model catalog (none: in-memory, dev only);
                                        no password here: it would be visible in ps
           --redis-user NAME            Redis ACL user (default: Redis's "default" user)
@@ -70,6 +79,9 @@ public sealed record NodeSettings
           --stable-after DURATION      split-brain-resolver stable-after (default 00:00:20)
           --log-json                   JSON log lines
           --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
+          --model-key-file FILE        secret file with the model signing key (HMAC-SHA256, >= 32 bytes); required with --redis
+          --previous-model-key-file FILE   an earlier key, still accepted when verifying stored models (rotation), repeatable
+          --allow-unsigned-models      also load models stored unsigned (migration; each is signed at its next training)
           --Section:Key VALUE          any other setting, e.g. --Telemetry:PrometheusPort 9464
         """ + "\n" + ClusterTlsSettings.Usage;
 
@@ -141,6 +153,10 @@ public sealed record NodeSettings
             PlotDirectory = NullIfEmpty(c["PlotDirectory"]),
             LogJson = bool.TryParse(c["LogJson"], out var j) && j,
             LogLevel = c["LogLevel"] ?? d.LogLevel,
+            ModelKeyFile = NullIfEmpty(c["ModelKeyFile"]) ?? NullIfEmpty(c["MODEL_KEY_FILE"]), // ANTINEX_MODEL_KEY_FILE too
+            PreviousModelKeyFiles = List(c, "PreviousModelKeyFiles"),
+            AllowUnsignedModels = bool.TryParse(c["AllowUnsignedModels"], out var u) && u,
+            Insecure = bool.TryParse(c["Insecure"], out var insecure) && insecure,
         };
     }
 

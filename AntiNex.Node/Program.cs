@@ -41,6 +41,13 @@ catch (Exception ex) when (ex is ArgumentException or ClusterTlsException)
     Console.Error.WriteLine($"antinex-node: {ex.Message}");
     return 2;
 }
+IReadOnlyList<string> signingNotes;
+try { signingNotes = ModelSigning.Check(settings); }
+catch (AntiNex.Persistence.Signing.SigningKeyException ex)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
 
 builder.Logging.ClearProviders();
 if (settings.LogJson) builder.Logging.AddJsonConsole();
@@ -87,7 +94,7 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         StableAfter = settings.StableAfter,
         Tls = tls,
     });
-    NodePersistence.Configure(akka, redisAccess, settings.RedisPrefix);
+    NodePersistence.Configure(akka, redisAccess, settings);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
 });
@@ -107,15 +114,17 @@ log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persiste
                    "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}",
     nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(redisAccess),
     string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter);
+foreach (var note in signingNotes) log.Log(note.StartsWith("models are signed") ? LogLevel.Information : LogLevel.Warning, "{Note}", note);
 await host.RunAsync();
 return 0;
 
 /// <summary>Journal + snapshot store of the model entities: Redis when configured, else in-memory (single process only).</summary>
 internal static class NodePersistence
 {
-    public static void Configure(AkkaConfigurationBuilder akka, RedisAccess? redis, string prefix)
+    public static void Configure(AkkaConfigurationBuilder akka, RedisAccess? redis, NodeSettings settings)
     {
-        if (redis is not null) akka.WithRedisPersistence(redis.ConnectionString, prefix);
+        if (redis is not null) akka.WithRedisPersistence(redis.ConnectionString, settings.RedisPrefix,
+            snapshotOptions: o => ModelSigning.Apply(o, settings));
         else akka.WithInMemoryJournal().WithInMemorySnapshotStore();
     }
 

@@ -46,7 +46,7 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
     public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
     {
-        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed is needed to reach the cluster");
+        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed-node is needed to reach the cluster");
         // Checked before anything starts: a missing, expired or keyless certificate is a usage error, not a timeout.
         var tls = options.Tls.Insecure ? null : ClusterCredentials.Load(options.Tls);
         if (tls is null)

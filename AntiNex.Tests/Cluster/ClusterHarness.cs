@@ -82,11 +82,12 @@ public sealed class NodeProcess : IDisposable
         void Arg(string name, string value) { info.ArgumentList.Add(name); info.ArgumentList.Add(value); }
         Arg("--port", port.ToString(CultureInfo.InvariantCulture));
         Arg("--health-port", healthPort.ToString(CultureInfo.InvariantCulture));
-        foreach (var seed in seeds) Arg("--seed", seed);
+        foreach (var seed in seeds) Arg("--seed-node", seed);
         Arg("--redis", redis);
         Arg("--data-root", dataRoot);
         Arg("--stable-after", $"{stableAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         Arg("--torch-threads", "1");
+        Arg("--model-key-file", TestModelKey.FileIn(workDir));
         foreach (var e in extra) info.ArgumentList.Add(e);
         // Mutual TLS like every real cluster, unless the test brings its own credentials or asks for plaintext.
         if (!extra.Any(e => e is "--insecure" or "--tls-certificate"))

@@ -23,7 +23,7 @@ public sealed class ClusterTrustTests(ITestOutputHelper output) : ClusterTestBas
         using var otherCa = new TestPki("Some other CA");
         var selfSigned = TestPki.Shared.SelfSigned("antinex-gateway");
         var foreign = otherCa.Issue("antinex-gateway");
-        string[] forget = ["forget", "kept-model", "--seed", node.Address, "--timeout", "15s"];
+        string[] forget = ["forget", "kept-model", "--seed-node", node.Address, "--timeout", "15s"];
         var strangers = await Task.WhenAll(
             GatewayCli.RunAsync(StrangerRun, [.. forget, "--insecure"]),
             GatewayCli.RunAsync(StrangerRun, [.. forget, .. selfSigned.Args]),

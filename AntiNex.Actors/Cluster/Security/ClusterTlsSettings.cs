@@ -17,7 +17,8 @@ public sealed record ClusterTlsSettings
           --tls-certificate FILE       PKCS#12 certificate + key of this member (env ANTINEX_TLS_CERTIFICATE)
           --tls-password-file FILE     file holding the PKCS#12 password (env ANTINEX_TLS_PASSWORD_FILE)
           --tls-ca FILE                PEM of the cluster CA, the only issuer accepted (env ANTINEX_TLS_CA)
-          --insecure                   plaintext akka.tcp without authentication (development only; warns at every start)
+          --insecure                   plaintext akka.tcp without authentication, and on a node no model signing key
+                                       (development only; warns at every start)
         """;
 
     /// <summary>Reads the settings through a key lookup: keys TlsCertificate, TlsPasswordFile, TlsCa, Insecure
