@@ -5,6 +5,7 @@
 #   DIR/node.p12, DIR/node.password    the nodes' certificate (identity = issued by the CA; one for every node)
 #   DIR/gateway.p12, gateway.password  the gateway's certificate
 #   DIR/redis.password, redis-users.acl  the Redis password of user "antinex" and the ACL file (hash only)
+#   DIR/model.key                      the key every node signs and verifies stored models with
 #
 #   bash deploy/make-secrets.sh deploy/secrets        # for deploy/docker-compose.yml
 #   bash deploy/make-secrets.sh deploy/k8s/secrets    # for kubectl apply -k deploy/k8s (secretGenerator)
@@ -27,7 +28,8 @@ else
   bash "$REPO/deploy/certs.sh" issue "$dir" gateway
 fi
 if [ ! -s "$dir/redis.password" ]; then (umask 077; openssl rand -hex 32 >"$dir/redis.password"); fi
+if [ ! -s "$dir/model.key" ]; then (umask 077; openssl rand -base64 48 >"$dir/model.key"); fi
 redis_acl_file antinex "$(tr -d '\n' <"$dir/redis.password" | sha256sum | cut -d' ' -f1)" >"$dir/redis-users.acl"
-chmod 644 "$dir"/*.p12 "$dir"/*.password "$dir/redis-users.acl" "$dir/ca.crt"
+chmod 644 "$dir"/*.p12 "$dir"/*.password "$dir/redis-users.acl" "$dir/ca.crt" "$dir/model.key"
 chmod 600 "$dir/ca.key"
 echo "secrets in $dir (CA key $dir/ca.key: move it off the machine that runs the cluster if you can)"

@@ -29,7 +29,7 @@ public sealed class ServeProcess : IDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         info.ArgumentList.Add("serve");
-        foreach (var seed in seeds) { info.ArgumentList.Add("--seed"); info.ArgumentList.Add(seed); }
+        foreach (var seed in seeds) { info.ArgumentList.Add("--seed-node"); info.ArgumentList.Add(seed); }
         foreach (var a in new[] { "--api-keys", keysFile, "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" })
             info.ArgumentList.Add(a);
         foreach (var e in extra) info.ArgumentList.Add(e);
