@@ -20,6 +20,7 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
 {
     public const string Live = "live", Ready = "ready";
     private WebApplication? _app;
+    private readonly StallWatch _stalls = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +34,7 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
         });
         var checks = builder.Services.AddHealthChecks()
             .AddCheck("actor-system", new ActorSystemLiveness(system), tags: [Live])
-            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system), tags: [Ready]);
+            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system, _stalls), tags: [Ready]);
         if (redis is not null) checks.AddCheck("redis", new RedisReadiness(redis), tags: [Ready]);
         _app = builder.Build();
         _app.MapHealthChecks("/health/live", Options(Live));
@@ -86,6 +87,7 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
 
     public async ValueTask DisposeAsync()
     {
+        _stalls.Dispose();
         if (_app is not null) await _app.DisposeAsync();
     }
 }
