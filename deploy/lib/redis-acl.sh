@@ -5,7 +5,7 @@
 redis_acl_file() {
   echo "user default off resetchannels -@all"
   echo "user $1 on #$2 resetkeys ~antinex:* ~webapp.* resetchannels &webapp.* &antinex:* -@all" \
-    "+@connection +info +role" \
+    "+@connection +info +role +time" \
     "+get +set +setex +psetex +setnx +getdel +exists +del +unlink +expire +pexpire +expireat +persist +ttl +pttl +incr +incrby" \
     "+getrange +strlen +mget +type" \
     "+hget +hset +hsetnx +hdel +hgetall +hmget +hexists +hlen +hincrby" \
