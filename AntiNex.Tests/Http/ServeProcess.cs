@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Http;
 
@@ -25,7 +26,7 @@ public sealed class ServeProcess : IDisposable
 
     public static ServeProcess Start(string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
     {
-        var port = Repo.FreePort();
+        var port = FreePorts.Take();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         info.ArgumentList.Add("serve");
