@@ -99,8 +99,10 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         GuardedJoin = true,
         Tls = tls,
     });
+    // Seeds in the scheme of this node's transport (akka.ssl.tcp:// with TLS), as the members' own addresses are.
     akka.WithJoinGuard(redisAccess is null ? null : system => new RedisClusterLiveness(
-        async () => await RedisConnections.Get(system).DefaultPlugin()!.MultiplexerAsync(), settings.RedisPrefix), settings.Seeds);
+            async () => await RedisConnections.Get(system).DefaultPlugin()!.MultiplexerAsync(), settings.RedisPrefix),
+        settings.Seeds.Select(seed => TransportScheme.Seed(seed, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
     if (catalog is not null) akka.AddStartup((system, _) => catalog.Attach(system));
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
