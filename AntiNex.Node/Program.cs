@@ -3,6 +3,7 @@
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
+using AntiNex.Audit;
 using AntiNex.Cluster;
 using AntiNex.Data;
 using AntiNex.Learning;
@@ -36,6 +37,7 @@ catch (ArgumentException ex)
     return 2;
 }
 IReadOnlyList<string> signingNotes;
+IAuditLog auditLog;
 try { signingNotes = ModelSigning.Check(settings); }
 catch (AntiNex.Persistence.Signing.SigningKeyException ex)
 {
@@ -69,6 +71,13 @@ var runtime = new ModelRuntime(
     settings.PassivateAfter,
     nodeName);
 
+try { auditLog = NodeAudit.Log(redis, settings, builder.Configuration); }
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
+
 builder.Services.AddSingleton(settings);
 builder.Services.AddAntiNexTelemetry(builder.Configuration); // "Telemetry" section: console / OTLP / Prometheus
 builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
@@ -84,6 +93,7 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         StableAfter = settings.StableAfter,
     });
     NodePersistence.Configure(akka, settings);
+    akka.WithAntiNexAudit(auditLog);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
 });

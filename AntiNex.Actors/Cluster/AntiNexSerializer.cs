@@ -46,6 +46,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(TrialScored), "trial-scored"),
         (typeof(TrialFailed), "trial-failed"),
         (typeof(CancelTrials), "cancel-trials"),
+        (typeof(AntiNex.Audit.QueryAudit), "audit-query"),
+        (typeof(AntiNex.Audit.AuditEntries), "audit-entries"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Table.ToDictionary(t => t.Type, t => t.Manifest);

@@ -89,8 +89,13 @@ public sealed class GatewayClient : IAsyncDisposable
         return reply.Task;
     }
 
-    public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
-        => SendAsync(me => new TrainModel(modelId, json, me, requestId), timeout, onProgress);
+    /// <summary>Who this gateway's mutating commands come from (audited by the node): the console by default, with this
+    /// member's address; the queue consumer and search say so with their own <see cref="RequestOrigin.Via"/>.</summary>
+    public RequestOrigin Origin => new(Client: Akka.Cluster.Cluster.Get(System).SelfAddress.HostPort(), Via: "console");
+
+    public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
+        RequestOrigin? origin = null)
+        => SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin), timeout, onProgress);
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
         => SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress, resend: true);
@@ -102,7 +107,8 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
 
-    public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId), timeout);
+    public Task<object> ForgetAsync(string modelId, TimeSpan timeout, RequestOrigin? origin = null)
+        => Region.Ask<object>(new ForgetModel(modelId, origin ?? Origin), timeout);
 
     /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
     public async Task<ModelList> ModelsAsync(TimeSpan timeout)
