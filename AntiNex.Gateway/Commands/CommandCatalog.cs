@@ -23,6 +23,7 @@ internal static class CommandCatalog
         yield return PersistenceBenchCommand.Create();
         yield return SearchCommand.Create();
         yield return AuditCommand.Create();
+        yield return IntegrityBenchCommand.Create();
     }
 }
 

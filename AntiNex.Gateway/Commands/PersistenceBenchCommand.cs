@@ -233,7 +233,7 @@ public static class PersistenceBenchCommand
     }
 
     /// <summary>A throw-away redis-server (no persistence) on a free loopback port, killed on dispose.</summary>
-    private sealed class PrivateRedisServer : IDisposable
+    internal sealed class PrivateRedisServer : IDisposable
     {
         private readonly Process _process;
         private readonly string _directory;
