@@ -107,7 +107,7 @@ start_node() {
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
     --model-key-file "$(ensure_model_key "$RUN_DIR")" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
-    --seed "$(seed_address 1)" --seed "$(seed_address 2)" \
+    --seed-node "$(seed_address 1)" --seed-node "$(seed_address 2)" \
     --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"

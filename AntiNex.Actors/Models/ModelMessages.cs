@@ -2,6 +2,7 @@
 // text, replies carry reports/predictions, never model artifacts (those go to the snapshot store).
 using Akka.Actor;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;

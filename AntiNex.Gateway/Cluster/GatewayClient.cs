@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using AntiNex.Cluster;
+using AntiNex.Cluster.Security;
 using AntiNex.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,8 @@ public sealed record GatewayOptions
     public int Port { get; init; }
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>This gateway's certificate files (mutual TLS, the default), or Insecure for a plaintext cluster.</summary>
+    public ClusterTlsSettings Tls { get; init; } = ClusterTlsSettings.From(ClusterTlsSettings.FromEnvironment);
 }
 
 public sealed class GatewayClient : IAsyncDisposable
@@ -37,10 +40,20 @@ public sealed class GatewayClient : IAsyncDisposable
     public IActorRef Region { get; }
     internal IActorRef Gateway { get; }
 
+    /// <summary>Who this console is, as stamped on the mutating commands it sends (and audited by the node): its certificate
+    /// subject and member address, via the console; the queue consumer and search replace <see cref="RequestOrigin.Via"/>.</summary>
+    public RequestOrigin Origin => new(Subject: ClusterIdentity.Get(System).Subject,
+        Client: Akka.Cluster.Cluster.Get(System).SelfAddress.HostPort(), Via: "console");
+
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
     public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
     {
-        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed is needed to reach the cluster");
+        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed-node is needed to reach the cluster");
+        // Checked before anything starts: a missing, expired or keyless certificate is a usage error, not a timeout.
+        var tls = options.Tls.Insecure ? null : ClusterCredentials.Load(options.Tls);
+        if (tls is null)
+            Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
+                                    "a cluster with mutual TLS (the default) refuses this gateway");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -57,6 +70,7 @@ public sealed class GatewayClient : IAsyncDisposable
                 Port = options.Port,
                 Seeds = options.Seeds,
                 Roles = [AntiNexRoles.Gateway],
+                Tls = tls,
             });
             akka.WithModelShardProxy();
             akka.WithActors((system, registry) =>
@@ -88,10 +102,6 @@ public sealed class GatewayClient : IAsyncDisposable
         Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout, resend));
         return reply.Task;
     }
-
-    /// <summary>Who this gateway's mutating commands come from (audited by the node): the console by default, with this
-    /// member's address; the queue consumer and search say so with their own <see cref="RequestOrigin.Via"/>.</summary>
-    public RequestOrigin Origin => new(Client: Akka.Cluster.Cluster.Get(System).SelfAddress.HostPort(), Via: "console");
 
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         RequestOrigin? origin = null)

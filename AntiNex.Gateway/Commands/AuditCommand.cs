@@ -66,7 +66,7 @@ internal static class AuditCommand
             if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
             throw new UsageException($"--since: '{raw}' is neither an ISO-8601 time (2026-12-01T13:00:00Z) nor an age (30m, 12h, 7d)");
         }
-        try { return now - ClusterCommandOptions.ParseDuration(raw, "--since"); }
+        try { return now - Durations.Parse(raw, "--since"); }
         catch (UsageException) { throw new UsageException($"--since: '{raw}' is neither an ISO-8601 time nor an age (30m, 12h, 7d)"); }
     }
 

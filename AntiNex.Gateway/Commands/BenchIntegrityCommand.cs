@@ -15,11 +15,9 @@ namespace AntiNex.Gateway.Commands;
 /// throughput in memory, then the same snapshot saved and loaded through the Redis snapshot store without and with a
 /// signing key (own redis-server and a throw-away key unless --redis is given; never a user's store or key).
 /// </summary>
-public static class IntegrityBenchCommand
+internal static class BenchIntegrityCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print figures.") { CreateIntegrity() };
-
-    public static Command CreateIntegrity()
+    public static Command Create()
     {
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string; default: a private redis-server on a free port." };
         var megabytes = new Option<int>("--mb") { Description = "Snapshot size in MB.", DefaultValueFactory = _ => 50 };
@@ -36,7 +34,7 @@ public static class IntegrityBenchCommand
 
     private static async Task RunAsync(string? connectionString, int megabytes, int rounds)
     {
-        using var ownServer = connectionString is null ? PersistenceBenchCommand.PrivateRedisServer.Start() : null;
+        using var ownServer = connectionString is null ? BenchPersistenceCommand.PrivateRedisServer.Start() : null;
         connectionString ??= ownServer!.ConnectionString;
         var keyDir = Directory.CreateTempSubdirectory("antinex-bench-key-");
         try
