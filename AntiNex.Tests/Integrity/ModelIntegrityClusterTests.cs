@@ -74,6 +74,16 @@ public sealed class ModelIntegrityClusterTests(ITestOutputHelper output) : Clust
         Passed();
     }
 
+    [Fact]
+    public async Task An_insecure_node_starts_without_a_key_and_warns_that_models_are_unsigned()
+    {
+        var node = StartNode(SeedPorts[0], "--insecure", "--model-key-file", "");
+        await node.WaitReadyAsync(Ready);
+        await Task.Delay(500);
+        Assert.Contains("INSECURE: models are stored in Redis unsigned", node.Tail(200));
+        Passed();
+    }
+
     [Theory]
     [InlineData("", "no model signing key")]
     [InlineData("short", "at least 32 are needed")]
