@@ -46,6 +46,10 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(TrialScored), "trial-scored"),
         (typeof(TrialFailed), "trial-failed"),
         (typeof(CancelTrials), "cancel-trials"),
+        // read replicas (node <-> node, node -> gateway)
+        (typeof(AntiNex.Replicas.CopiesHeld), "copies-held"),
+        (typeof(AntiNex.Replicas.CopyVersionChanged), "copy-version-changed"),
+        // audit trail (gateway -> node)
         (typeof(AntiNex.Audit.QueryAudit), "audit-query"),
         (typeof(AntiNex.Audit.AuditEntries), "audit-entries"),
     ];
