@@ -104,7 +104,9 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         GuardedJoin = true,
         Tls = tls,
     });
-    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
+    // The seeds in the transport's scheme (akka.ssl.tcp with TLS), as WithAntiNexCluster writes them.
+    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix),
+        settings.Seeds.Select(seed => TransportScheme.Seed(seed, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
     akka.WithAntiNexAudit(auditLog);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
