@@ -3,6 +3,7 @@
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
+using AntiNex.Audit;
 using AntiNex.Cluster;
 using AntiNex.Cluster.Security;
 using AntiNex.Data;
@@ -44,6 +45,7 @@ catch (Exception ex) when (ex is ArgumentException or ClusterTlsException)
     return 2;
 }
 IReadOnlyList<string> signingNotes;
+Func<Akka.Actor.ActorSystem, IAuditLog> auditLog;
 try { signingNotes = ModelSigning.Check(settings); }
 catch (AntiNex.Persistence.Signing.SigningKeyException ex)
 {
@@ -83,6 +85,17 @@ var runtime = new ModelRuntime(
     settings.PassivateAfter,
     nodeName);
 
+try
+{
+    auditLog = NodeAudit.Log(redisAccess is null ? null
+        : system => RedisConnections.Get(system).DefaultPlugin()!.MultiplexerAsync().GetAwaiter().GetResult(), settings, builder.Configuration);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
+
 builder.Services.AddSingleton(settings);
 builder.Services.AddAntiNexTelemetry(builder.Configuration); // "Telemetry" section: console / OTLP / Prometheus
 builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
@@ -105,6 +118,7 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         settings.Seeds.Select(seed => TransportScheme.Seed(seed, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
     if (catalog is not null) akka.AddStartup((system, _) => catalog.Attach(system));
+    akka.WithAntiNexAudit(auditLog);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
 });

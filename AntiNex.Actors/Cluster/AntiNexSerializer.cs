@@ -51,6 +51,9 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         // read replicas (node <-> node, node -> gateway)
         (typeof(AntiNex.Replicas.CopiesHeld), "copies-held"),
         (typeof(AntiNex.Replicas.CopyVersionChanged), "copy-version-changed"),
+        // audit trail (gateway -> node)
+        (typeof(AntiNex.Audit.QueryAudit), "audit-query"),
+        (typeof(AntiNex.Audit.AuditEntries), "audit-entries"),
     ];
 
     /// <summary>Manifests written by earlier stored formats, still read (same JSON shape as today's stored records).</summary>

@@ -113,10 +113,11 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     /// <summary>Trains the label; the entity cancels the training when <paramref name="timeout"/> has passed (it travels
-    /// as an absolute deadline) or when this gateway is gone.</summary>
+    /// as an absolute deadline) or when this gateway is gone. <paramref name="origin"/> replaces <see cref="Origin"/> for
+    /// this one request (search retrain, queue).</summary>
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
-        CancellationToken ct = default)
-        => SendAsync(me => new TrainModel(modelId, json, me, requestId, Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress, ct: ct);
+        CancellationToken ct = default, RequestOrigin? origin = null)
+        => SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress, ct: ct);
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default)
@@ -129,7 +130,8 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
 
-    public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId, Origin), timeout);
+    public Task<object> ForgetAsync(string modelId, TimeSpan timeout, RequestOrigin? origin = null)
+        => Region.Ask<object>(new ForgetModel(modelId, origin ?? Origin), timeout);
 
     /// <summary>Cancels the label's queued and running trainings; replies <see cref="TrainingCancelled"/>.</summary>
     public Task<object> CancelAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new CancelTraining(modelId, Origin), timeout);

@@ -85,7 +85,8 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         {
             var request = Commands.RequestFile.FromJson(json, train ? "train request" : "predict request");
             var reply = train
-                ? await client.TrainAsync(request.ModelId, json, options.TrainTimeout, requestId: requestId)
+                ? await client.TrainAsync(request.ModelId, json, options.TrainTimeout, requestId: requestId,
+                    origin: client.Origin with { Via = "queue:" + QueueOptions.TrainQueue })
                 : await client.PredictAsync(request.ModelId, json, options.PredictTimeout, requestId: requestId);
             result = Envelope(requestId, train, reply is ModelFailed ? "error" : "ok");
             result["label"] = request.Label;

@@ -229,7 +229,7 @@ internal static class BenchPersistenceCommand
     }
 
     /// <summary>A throw-away redis-server (no persistence) on a free loopback port, killed on dispose.</summary>
-    private sealed class PrivateRedisServer : IDisposable
+    internal sealed class PrivateRedisServer : IDisposable
     {
         private readonly Process _process;
         private readonly string _directory;

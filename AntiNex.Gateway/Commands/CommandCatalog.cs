@@ -25,5 +25,6 @@ internal static class CommandCatalog
         GenerateCommand.Create(),
         SearchCommand.Create(),
         ServeCommand.Create(),
+        AuditCommand.Create(),
     };
 }

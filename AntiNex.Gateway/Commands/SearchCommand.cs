@@ -136,7 +136,8 @@ internal static class SearchCommand
         if (retrain)
         {
             if (!output.Json) err.MarkupLineInterpolated($"[grey]retraining the best configuration under '{ConsoleText.Plain(plan.Label)}'...[/]");
-            var reply = await client.TrainAsync(plan.ModelId, bestJson, timeout, output.Json ? null : output.Progress);
+            var reply = await client.TrainAsync(plan.ModelId, bestJson, timeout, output.Json ? null : output.Progress,
+                origin: client.Origin with { Via = "search" });
             switch (reply)
             {
                 case ModelTrainedReply t:

@@ -1,6 +1,7 @@
 // Redis behind a password: a client without it is refused (NOAUTH), a node with a wrong one stops with a clear
 // message instead of retrying forever, a node never takes the password from its command line, and no secret ever
 // reaches a node's log.
+using AntiNex.Tests.Infrastructure;
 using System.Net.Sockets;
 using System.Text;
 using Xunit.Abstractions;
@@ -25,8 +26,8 @@ public sealed class RedisSecretTests(ITestOutputHelper output) : ClusterTestBase
         await File.WriteAllTextAsync(wrongFile, "not-the-password\n");
         var endpoint = $"127.0.0.1:{redis.Port}";
 
-        var wrong = NodeProcess.Start(WorkDir, Repo.FreePort(), Seeds, endpoint, Data.Root, StableAfter, "--redis-password-file", wrongFile);
-        var inArgv = NodeProcess.Start(WorkDir, Repo.FreePort(), Seeds, $"{endpoint},password={Password}", Data.Root, StableAfter);
+        var wrong = NodeProcess.Start(WorkDir, FreePorts.Take(), Seeds, endpoint, Data.Root, StableAfter, "--redis-password-file", wrongFile);
+        var inArgv = NodeProcess.Start(WorkDir, FreePorts.Take(), Seeds, $"{endpoint},password={Password}", Data.Root, StableAfter);
         using (wrong)
         using (inArgv)
         {

@@ -1,0 +1,23 @@
+// The node's audit log: the cluster's Redis stream <prefix>audit when Redis is configured, else this process's memory.
+// Size cap: --Audit:MaxEntries N (ANTINEX_Audit__MaxEntries, appsettings "Audit": { "MaxEntries": N }).
+using Akka.Actor;
+using AntiNex.Audit;
+using Microsoft.Extensions.Configuration;
+using StackExchange.Redis;
+
+namespace AntiNex.Node;
+
+internal static class NodeAudit
+{
+    /// <summary>The log, made once the actor system runs; <paramref name="redis"/> gives the plugin's connection.</summary>
+    public static Func<ActorSystem, IAuditLog> Log(Func<ActorSystem, IConnectionMultiplexer>? redis, NodeSettings settings,
+        IConfiguration configuration)
+    {
+        var raw = configuration["Audit:MaxEntries"];
+        var max = AuditHosting.DefaultMaxEntries;
+        if (!string.IsNullOrWhiteSpace(raw) && (!int.TryParse(raw, out max) || max < 100))
+            throw new ArgumentException($"Audit:MaxEntries: '{raw}' is not an integer >= 100");
+        if (redis is null) return _ => new InMemoryAuditLog(max);
+        return system => new RedisAuditLog(redis(system), settings.RedisPrefix + "audit", max);
+    }
+}

@@ -1,0 +1,108 @@
+using AntiNex.Models;
+using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Persistence;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Integrity;
+
+/// <summary>A real node process with a real redis-server: a snapshot altered in Redis is refused and logged, the label
+/// serves its previous good version or reports itself unavailable; nodes refuse to start without a usable key.</summary>
+[Collection("cluster-processes")]
+public sealed class ModelIntegrityClusterTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    private const string Prefix = "antinex:";
+
+    /// <summary>Flips one byte in the middle of the newest stored snapshot of a model; returns its sequence number.</summary>
+    private long FlipOneByteOfNewestSnapshot(string label)
+    {
+        var pid = ModelIds.PersistenceId(ModelIds.FromLabel(label));
+        using var mux = ConnectionMultiplexer.Connect(Redis.ConnectionString);
+        var db = mux.GetDatabase();
+        var newest = db.HashKeys($"{Prefix}{{{pid}}}:snapshot-meta").Select(v => (long)v).Max();
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        var chunk = server.Keys(pattern: $"{Prefix}{{{pid}}}:snapshot:{newest}:*:0").Single();
+        var bytes = (byte[])db.StringGet(chunk)!;
+        bytes[bytes.Length / 2] ^= 0x20;
+        db.StringSet(chunk, bytes);
+        return newest;
+    }
+
+    [Fact]
+    public async Task A_snapshot_altered_in_Redis_is_refused_and_the_previous_version_served_or_the_label_reports_integrity()
+    {
+        var node = StartNode(SeedPorts[0]);
+        await node.WaitReadyAsync(Ready);
+        var gateway = await ConnectGatewayAsync();
+        Assert.Equal(1, (await TrainAsync(gateway, "Tamper-Two")).Version);
+        Assert.Equal(2, (await TrainAsync(gateway, "Tamper-Two")).Version);
+        Assert.Equal(1, (await TrainAsync(gateway, "Tamper-One")).Version);
+        Log.Step("trained tamper-two v1, v2 and tamper-one v1");
+        await DisconnectAsync(gateway);
+        await node.TerminateAsync(TimeSpan.FromSeconds(60));
+
+        var twoSeq = FlipOneByteOfNewestSnapshot("Tamper-Two");
+        var oneSeq = FlipOneByteOfNewestSnapshot("Tamper-One");
+        Log.Step($"flipped one byte of model-tamper-two#{twoSeq} and model-tamper-one#{oneSeq}");
+
+        node = StartNode(SeedPorts[0]);
+        await node.WaitReadyAsync(Ready);
+        gateway = await ConnectGatewayAsync();
+
+        var served = await PredictAsync(gateway, "Tamper-Two");
+        Assert.Equal(1, served.Version); // the altered v2 is never served
+        var described = (ModelDescription)await gateway.DescribeAsync("tamper-two", AskTimeout);
+        Assert.Equal(1, described.Version);
+
+        var refused = await gateway.PredictAsync("tamper-one", Data.PredictJson("Tamper-One"), AskTimeout);
+        var failed = Assert.IsType<ModelFailed>(refused);
+        Assert.Equal("integrity", failed.Code);
+        Assert.Contains("refused", failed.Message);
+        Log.Step($"tamper-one answers: {failed.Code}: {failed.Message}");
+
+        // Training again stores a new, signed version that serves.
+        Assert.Equal(2, (await TrainAsync(gateway, "Tamper-One")).Version);
+        Assert.Equal(2, (await PredictAsync(gateway, "Tamper-One")).Version);
+
+        var log = File.ReadAllText(node.LogPath);
+        Assert.Contains($"Snapshot model-tamper-two#{twoSeq} REFUSED", log);
+        Assert.Contains($"Snapshot model-tamper-one#{oneSeq} REFUSED", log);
+        Assert.Contains("serving the previous good version 1", log);
+        var key = File.ReadAllText(TestModelKey.FileIn(WorkDir)).Trim();
+        foreach (var file in Directory.GetFiles(WorkDir, "node-*.log"))
+            Assert.DoesNotContain(key, File.ReadAllText(file));
+        Passed();
+    }
+
+    [Fact]
+    public async Task An_insecure_node_starts_without_a_key_and_warns_that_models_are_unsigned()
+    {
+        var node = StartNode(SeedPorts[0], "--insecure", "--model-key-file", "");
+        await node.WaitReadyAsync(Ready);
+        await Task.Delay(500);
+        Assert.Contains("INSECURE: models are stored in Redis unsigned", node.Tail(200));
+        Passed();
+    }
+
+    [Theory]
+    [InlineData("", "no model signing key")]
+    [InlineData("short", "at least 32 are needed")]
+    [InlineData("missing", "key file not found")]
+    public async Task A_node_with_Redis_refuses_to_start_without_a_usable_key(string key, string expected)
+    {
+        var file = key switch
+        {
+            "short" => Path.Combine(WorkDir, "short.key"),
+            "missing" => Path.Combine(WorkDir, "missing.key"),
+            _ => "",
+        };
+        if (key == "short") File.WriteAllText(file, "0123456789abcdef0123456789\n");
+        var node = StartNode(SeedPorts[0], "--model-key-file", file);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => node.WaitReadyAsync(Ready));
+        Assert.Contains("exited with 2", error.Message);
+        await Task.Delay(500); // the last stderr line may land in the log just after the exit
+        Assert.Contains("--model-key-file", node.Tail());
+        Assert.Contains(expected, node.Tail());
+        Passed();
+    }
+}
