@@ -8,6 +8,7 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using AntiNex.Cluster.Security;
 using AntiNex.Models;
 
 namespace AntiNex.Cluster;
@@ -34,13 +35,17 @@ public sealed record AntiNexClusterOptions
     public int Port { get; init; } = 4053;
     /// <summary>akka.tcp://antinex@host:port addresses; empty = this node seeds a new cluster by joining itself.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
+    /// <summary>On: no seed nodes in the configuration; the <see cref="JoinGuard"/> joins (it looks for a live cluster
+    /// first, so a restarted first seed never forms a second one).</summary>
+    public bool GuardedJoin { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [AntiNexRoles.Model];
-    /// <summary>SBR stable-after: how long a partition must be stable before the minority is downed (and a crashed
-    /// node's shards move). 20 s default per Akka; tests use less.</summary>
-    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Failure detector, split-brain resolver and shard hand-off timings (defaults from the cluster size).</summary>
+    public FailureDetection Failure { get; init; } = new();
     /// <summary>Remote frame limit: prediction replies for big predict_rows/dataset requests can exceed 128 kB;
     /// artifacts never travel (they go to the snapshot store), so 4 MB is plenty and bounds head-of-line blocking.</summary>
     public long MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>Mutual TLS identity (certificate + pinned cluster CA); null = plaintext akka.tcp (--insecure only).</summary>
+    public ClusterCredentials? Tls { get; init; }
 
     public static string SeedAddress(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
 }
@@ -50,30 +55,50 @@ public static class AntiNexClusterHosting
     /// <summary>Remote + cluster + serializer + shared HOCON, for every process of the cluster.</summary>
     public static AkkaConfigurationBuilder WithAntiNexCluster(this AkkaConfigurationBuilder builder, AntiNexClusterOptions o)
     {
-        var seeds = o.Seeds.Count > 0
-            ? o.Seeds.ToArray()
-            : [AntiNexClusterOptions.SeedAddress(o.PublicHostname ?? o.Hostname, o.Port)];
-        builder
-            .WithRemoting(new RemoteOptions
+        var tls = o.Tls is not null;
+        var seeds = (o.Seeds.Count > 0 ? o.Seeds.ToArray() : [AntiNexClusterOptions.SeedAddress(o.PublicHostname ?? o.Hostname, o.Port)])
+            .Select(seed => TransportScheme.Seed(seed, tls)).ToArray();
+        var remote = new RemoteOptions
+        {
+            HostName = o.Hostname,
+            Port = o.Port,
+            PublicHostName = o.PublicHostname,
+            MaxFrameSize = o.MaxFrameBytes,
+            SendBufferSize = o.MaxFrameBytes * 2,
+            ReceiveBufferSize = o.MaxFrameBytes * 2,
+        };
+        if (o.Tls is { } credentials)
+        {
+            remote.EnableSsl = true;
+            remote.Ssl = new SslOptions
             {
-                HostName = o.Hostname,
-                Port = o.Port,
-                PublicHostName = o.PublicHostname,
-                MaxFrameSize = o.MaxFrameBytes,
-                SendBufferSize = o.MaxFrameBytes * 2,
-                ReceiveBufferSize = o.MaxFrameBytes * 2,
-            })
+                X509Certificate = credentials.Certificate,
+                SuppressValidation = false,
+                // Both sides present a certificate; identity is "issued by the cluster CA", not a host name (nodes
+                // are reached by IP, by pod DNS name or through NAT).
+                RequireMutualAuthentication = true,
+                ValidateCertificateHostname = false,
+                CustomValidator = CaPinnedValidator.For(credentials.Ca),
+            };
+        }
+        builder
+            .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
                 Roles = o.Roles.ToArray(),
-                SeedNodes = seeds,
-                // Majority of the model nodes wins a partition: gateways come and go and must not tip the vote.
-                SplitBrainResolver = new KeepMajorityOption { Role = AntiNexRoles.Model },
+                SeedNodes = o.GuardedJoin ? [] : seeds,
+                // Only model nodes count: gateways come and go and must not tip the vote.
+                SplitBrainResolver = o.Failure.Strategy == DowningStrategy.KeepOldest
+                    ? new KeepOldestOption { Role = AntiNexRoles.Model, DownIfAlone = true }
+                    : new KeepMajorityOption { Role = AntiNexRoles.Model },
             })
             .WithCustomSerializer(AntiNexSerializer.Name, [typeof(IAntiNexMessage)], system => new AntiNexSerializer(system))
-            .AddHocon(ConfigurationFactory.ParseString(SharedHocon(o)), HoconAddMode.Prepend);
+            .AddHocon(ConfigurationFactory.ParseString(SharedHocon(o)), HoconAddMode.Prepend)
+            .WithActors((system, _) => ClusterIdentity.Get(system).Subject = o.Tls?.Subject);
         return builder;
     }
+
+    private static string Ms(TimeSpan t) => $"{(long)t.TotalMilliseconds}ms";
 
     private static string SharedHocon(AntiNexClusterOptions o) => $$"""
         akka {
@@ -81,7 +106,11 @@ public static class AntiNexClusterHosting
           coordinated-shutdown.exit-clr = off
           cluster {
             run-coordinated-shutdown-when-down = on
-            split-brain-resolver.stable-after = {{(int)o.StableAfter.TotalMilliseconds}}ms
+            failure-detector.heartbeat-interval = {{Ms(o.Failure.HeartbeatInterval)}}
+            failure-detector.acceptable-heartbeat-pause = {{Ms(o.Failure.AcceptableHeartbeatPause)}}
+            split-brain-resolver.stable-after = {{Ms(o.Failure.EffectiveStableAfter)}}
+            # Shards and the coordinator of a downed node restart elsewhere only after this margin (see FailureDetection).
+            down-removal-margin = {{Ms(o.Failure.EffectiveRemovalMargin)}}
             # Off: a node that is restarted by hand/systemd should not take the healthy side down with it.
             split-brain-resolver.down-all-when-unstable = off
             sharding {
@@ -95,6 +124,9 @@ public static class AntiNexClusterHosting
                 rebalance-relative-limit = 0.1
               }
               rebalance-interval = 2s
+              retry-interval = {{Ms(o.Failure.ShardRetryInterval)}}
+              handoff-timeout = {{Ms(o.Failure.HandOffTimeout)}}
+              coordinator-failure-backoff = {{Ms(o.Failure.ShardRetryInterval * 2)}}
             }
             distributed-data.durable.keys = []
           }

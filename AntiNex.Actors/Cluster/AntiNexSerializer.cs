@@ -48,6 +48,9 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(TrialScored), "trial-scored"),
         (typeof(TrialFailed), "trial-failed"),
         (typeof(CancelTrials), "cancel-trials"),
+        // read replicas (node <-> node, node -> gateway)
+        (typeof(AntiNex.Replicas.CopiesHeld), "copies-held"),
+        (typeof(AntiNex.Replicas.CopyVersionChanged), "copy-version-changed"),
     ];
 
     /// <summary>Manifests written by earlier stored formats, still read (same JSON shape as today's stored records).</summary>

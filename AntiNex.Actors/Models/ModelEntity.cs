@@ -13,8 +13,11 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using AntiNex.Data;
 using AntiNex.Learning;
 using AntiNex.Observability;
+using AntiNex.Persistence.Signing;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;
@@ -31,6 +34,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private TrainedModel? _model;
     private long _served;
     private bool _evicted;
+    /// <summary>Set when recovery found versions but every stored snapshot was refused (failed its signature): the label
+    /// never serves then, and says why, until a retrain stores a new, signed version.</summary>
+    private string? _integrityError;
+    /// <summary>Sequence number of the serving snapshot: the one before it is kept as the fallback if it is ever refused.</summary>
+    private long _snapshotSeqNr;
 
     /// <summary>Trainings of this label waiting for the running one (first come, first served).</summary>
     private readonly List<TrainingJob> _queued = [];
@@ -52,7 +60,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is StoredModelSnapshot s) _serving = ServingState.From(s);
+            if (offer.Snapshot is not StoredModelSnapshot s) return;
+            _serving = ServingState.From(s);
+            _snapshotSeqNr = offer.Metadata.SequenceNr;
         });
         Recover<StoredModelTrained>(e =>
         {
@@ -65,6 +75,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Recover<RecoveryCompleted>(_ =>
         {
             if (_serving.HasModel) TouchLoaded();
+            CheckRefusedSnapshot();
             _log.Debug("model {0} recovered at version {1}", _id, _serving.Version);
         });
         Idle();
@@ -294,6 +305,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void OnStored(PendingSwap swap, SaveSnapshotSuccess saved)
     {
         EndJob(swap.Job);
+        _integrityError = null;
         var old = _model;
         _model = swap.Model;
         _serving = _serving.Serve(swap.Snapshot);
@@ -302,8 +314,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         AntiNexMetrics.SnapshotSaved(swap.Snapshot.Artifact.Length);
         TouchLoaded();
         _ = AddToCatalog();
-        // Keep only the latest snapshot: older artifacts are dead weight in Redis.
-        if (saved.Metadata.SequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered);
+        // older artifacts are dead weight in Redis.
+        var previous = _snapshotSeqNr;
+        _snapshotSeqNr = saved.Metadata.SequenceNr;
+        if (previous > 1) DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
         _log.Info("model {0}: version {1} trained and stored", _id, _serving.Version);
         Context.System.EventStream.Publish(new ModelVersionChanged(_id, _serving.Version, false));
 
@@ -444,6 +459,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private void OnPredict(PredictModel m, TrainingJob? running)
     {
+        if (RefuseUnverified(m.RequestId)) return;
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings)) return;
         if (_serving.HasModel)
         {
@@ -505,6 +521,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private void OnPredictRows(PredictRawRows m)
     {
+        if (RefuseUnverified(null)) return;
         if (!_serving.HasModel)
         {
             Sender.Tell(ModelFailed.Of(_id, "not-trained", $"label '{_id}' has no trained model: train it first"));
@@ -548,6 +565,28 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
                 $"stored model of '{_id}' (version {_serving.Version}) does not load: {ex.Message}", requestId));
             return false;
         }
+    }
+
+    /// <summary>Versions exist but no stored snapshot verified: refuse to serve (a retrain stores a new, signed one).</summary>
+    private bool RefuseUnverified(string? requestId)
+    {
+        if (_integrityError is null || _serving.HasModel) return false;
+        Sender.Tell(ModelFailed.Of(_id, "integrity", _integrityError, requestId));
+        return true;
+    }
+
+    private void CheckRefusedSnapshot()
+    {
+        if (_serving.HighestVersion <= _serving.Version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused) return;
+        if (_serving.HasModel)
+        {
+            _log.Error("model {0}: the snapshot of version {1} was refused ({2}); serving the previous good version {3}",
+                _id, _serving.HighestVersion, refused.Reason, _serving.Version);
+            return;
+        }
+        _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_serving.HighestVersion}) was refused because " +
+                          $"{refused.Reason}, and no earlier good version is stored; train it again to store a new version";
+        _log.Error("model {0}: {1}", _id, _integrityError);
     }
 
     // ---- forget -----------------------------------------------------------------------------------------------------

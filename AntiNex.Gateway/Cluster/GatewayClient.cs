@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using AntiNex.Cluster;
+using AntiNex.Cluster.Security;
 using AntiNex.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,8 @@ public sealed record GatewayOptions
     public int Port { get; init; }
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>This gateway's certificate files (mutual TLS, the default), or Insecure for a plaintext cluster.</summary>
+    public ClusterTlsSettings Tls { get; init; } = ClusterTlsSettings.From(ClusterTlsSettings.FromEnvironment);
 }
 
 public sealed class GatewayClient : IAsyncDisposable
@@ -37,10 +40,16 @@ public sealed class GatewayClient : IAsyncDisposable
     public IActorRef Region { get; }
     internal IActorRef Gateway { get; }
 
+
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
     public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
     {
-        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed is needed to reach the cluster");
+        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed-node is needed to reach the cluster");
+        // Checked before anything starts: a missing, expired or keyless certificate is a usage error, not a timeout.
+        var tls = options.Tls.Insecure ? null : ClusterCredentials.Load(options.Tls);
+        if (tls is null)
+            Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
+                                    "a cluster with mutual TLS (the default) refuses this gateway");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -57,6 +66,7 @@ public sealed class GatewayClient : IAsyncDisposable
                 Port = options.Port,
                 Seeds = options.Seeds,
                 Roles = [AntiNexRoles.Gateway],
+                Tls = tls,
             });
             akka.WithModelShardProxy();
             akka.WithActors((system, registry) =>
@@ -80,9 +90,16 @@ public sealed class GatewayClient : IAsyncDisposable
         return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
     }
 
-    /// <summary>Who this gateway's mutating commands come from, for the audit trail: the console on this host and
-    /// process unless a front end (queue consumer, HTTP API) says otherwise.</summary>
-    public RequestOrigin Origin { get; set; } = new(Via: "console", Client: $"{Environment.MachineName} pid {Environment.ProcessId}");
+    private RequestOrigin? _origin;
+
+    /// <summary>Who this gateway's mutating commands come from, for the audit trail: its certificate subject, the
+    /// console on this host and process unless a front end (queue consumer, HTTP API) says otherwise.</summary>
+    public RequestOrigin Origin
+    {
+        get => _origin ??= new(Subject: ClusterIdentity.Get(System).Subject, Via: "console",
+            Client: $"{Environment.MachineName} pid {Environment.ProcessId}");
+        set => _origin = value;
+    }
 
     /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).
     /// <paramref name="timeout"/> is a total deadline. Cancelling <paramref name="ct"/> (Ctrl-C) ends the session: the

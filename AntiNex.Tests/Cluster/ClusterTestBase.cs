@@ -43,9 +43,11 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    protected NodeProcess StartNode(int port, params string[] extra)
+    protected NodeProcess StartNode(int port, params string[] extra) => StartNodeWithSeeds(port, Seeds, extra);
+
+    protected NodeProcess StartNodeWithSeeds(int port, IEnumerable<string> seeds, params string[] extra)
     {
-        var node = NodeProcess.Start(WorkDir, port, Seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
+        var node = NodeProcess.Start(WorkDir, port, seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
         _nodes.Add(node);
         return node;
     }
@@ -61,7 +63,10 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     protected async Task<GatewayClient> ConnectGatewayAsync()
     {
-        var client = await GatewayClient.ConnectAsync(new GatewayOptions { Seeds = Seeds.ToList(), JoinTimeout = TimeSpan.FromSeconds(60) });
+        var client = await GatewayClient.ConnectAsync(new GatewayOptions
+        {
+            Seeds = Seeds.ToList(), JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
+        });
         _gateways.Add(client);
         return client;
     }
