@@ -95,7 +95,9 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         GuardedJoin = true,
         Tls = tls,
     });
-    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
+    // The guard joins by address: seeds in the scheme of this node's transport (akka.ssl.tcp with TLS).
+    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix),
+        settings.Seeds.Select(s => TransportScheme.Seed(s, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();

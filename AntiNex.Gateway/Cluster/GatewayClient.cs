@@ -120,7 +120,8 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default)
-        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress, resend: true, ct: ct);
+        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+            resend: true, ct: ct);
 
     /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
