@@ -34,10 +34,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private TrainedModel? _model;
     private long _served;
     private bool _evicted;
-    /// <summary>Set when recovery found versions but every stored snapshot was refused (failed its signature): the label
-    /// never serves then, and says why, until a retrain stores a new, signed version.</summary>
+    // Set when recovery found versions but every stored snapshot was refused (failed its signature): never serve, say why.
     private string? _integrityError;
-    /// <summary>Sequence number of the serving snapshot: the one before it is kept as the fallback if it is ever refused.</summary>
+    // Sequence number of the snapshot serving now: the one before it is kept as the fallback if this one is altered.
     private long _snapshotSeqNr;
 
     /// <summary>Trainings of this label waiting for the running one (first come, first served).</summary>
@@ -305,17 +304,16 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void OnStored(PendingSwap swap, SaveSnapshotSuccess saved)
     {
         EndJob(swap.Job);
-        _integrityError = null;
         var old = _model;
         _model = swap.Model;
         _serving = _serving.Serve(swap.Snapshot);
+        _integrityError = null;
         if (old is null) AntiNexMetrics.ModelLoaded();
         old?.Dispose();
         AntiNexMetrics.SnapshotSaved(swap.Snapshot.Artifact.Length);
         TouchLoaded();
         _ = AddToCatalog();
-        // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered);
-        // older artifacts are dead weight in Redis.
+        // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
         var previous = _snapshotSeqNr;
         _snapshotSeqNr = saved.Metadata.SequenceNr;
         if (previous > 1) DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
@@ -567,28 +565,6 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
     }
 
-    /// <summary>Versions exist but no stored snapshot verified: refuse to serve (a retrain stores a new, signed one).</summary>
-    private bool RefuseUnverified(string? requestId)
-    {
-        if (_integrityError is null || _serving.HasModel) return false;
-        Sender.Tell(ModelFailed.Of(_id, "integrity", _integrityError, requestId));
-        return true;
-    }
-
-    private void CheckRefusedSnapshot()
-    {
-        if (_serving.HighestVersion <= _serving.Version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused) return;
-        if (_serving.HasModel)
-        {
-            _log.Error("model {0}: the snapshot of version {1} was refused ({2}); serving the previous good version {3}",
-                _id, _serving.HighestVersion, refused.Reason, _serving.Version);
-            return;
-        }
-        _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_serving.HighestVersion}) was refused because " +
-                          $"{refused.Reason}, and no earlier good version is stored; train it again to store a new version";
-        _log.Error("model {0}: {1}", _id, _integrityError);
-    }
-
     // ---- forget -----------------------------------------------------------------------------------------------------
 
     private void BeginForget(IActorRef replyTo, RequestOrigin? origin)
@@ -644,6 +620,29 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private ModelDescription Describe(string state) => new(_serving.Summary?.Label ?? _id, _serving.HasModel, _serving.Version,
         _serving.Summary?.ToEngine(), _serving.Metrics?.ToMetrics(), _serving.TrainedUtc, _rt.NodeName, _model is not null, state, _served);
+
+    /// <summary>Versions exist but no stored snapshot verified: refuse to serve (a retrain stores a new, signed one).</summary>
+    private bool RefuseUnverified(string? requestId)
+    {
+        if (_integrityError is null || _serving.HasModel) return false;
+        Sender.Tell(ModelFailed.Of(_id, "integrity", _integrityError, requestId));
+        return true;
+    }
+
+    private void CheckRefusedSnapshot()
+    {
+        if (_serving.HighestVersion <= _serving.Version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused)
+            return;
+        if (_serving.HasModel)
+        {
+            _log.Error("model {0}: the snapshot of version {1} was refused ({2}); serving the previous good version {3}",
+                _id, _serving.HighestVersion, refused.Reason, _serving.Version);
+            return;
+        }
+        _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_serving.HighestVersion}) was refused " +
+                          $"because {refused.Reason}, and no earlier good version is stored; train it again to store a new version";
+        _log.Error("model {0}: {1}", _id, _integrityError);
+    }
 
     private bool PassivateIfIdle(string reason)
     {

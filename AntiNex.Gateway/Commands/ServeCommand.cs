@@ -22,9 +22,9 @@ internal static class ServeCommand
                 + "unless --insecure-http)",
             DefaultValueFactory = _ => ["http://127.0.0.1:8080"],
         };
-        var cert = new Option<string>("--tls-cert") { Description = "Certificate for https URLs: PFX/PKCS#12, or PEM (key in --tls-key or the same file)" };
-        var key = new Option<string>("--tls-key") { Description = "PEM private key of --tls-cert" };
-        var password = new Option<string>("--tls-password-file") { Description = "File holding the password of --tls-cert (PFX) or --tls-key (encrypted PEM)" };
+        var cert = new Option<string>("--https-certificate") { Description = "Certificate for https URLs: PFX/PKCS#12, or PEM (key in --https-key or the same file)" };
+        var key = new Option<string>("--https-key") { Description = "PEM private key of --https-certificate" };
+        var password = new Option<string>("--https-password-file") { Description = "File holding the password of --https-certificate (PFX) or --https-key (encrypted PEM)" };
         var insecure = new Option<bool>("--insecure-http") { Description = "Allow plain http on a non-loopback address (a TLS proxy or private network protects it)" };
         var keys = new Option<string>("--api-keys")
         {

@@ -92,11 +92,11 @@ public static class HttpServer
     private static X509Certificate2 LoadCertificate(HttpServeOptions options)
     {
         var path = options.TlsCertificateFile!;
-        if (!File.Exists(path)) throw new ArgumentException($"--tls-cert: '{path}' does not exist");
+        if (!File.Exists(path)) throw new ArgumentException($"--https-certificate: '{path}' does not exist");
         string? password = null;
         if (options.TlsPasswordFile is { } pf)
         {
-            if (!File.Exists(pf)) throw new ArgumentException($"--tls-password-file: '{pf}' does not exist");
+            if (!File.Exists(pf)) throw new ArgumentException($"--https-password-file: '{pf}' does not exist");
             password = File.ReadAllText(pf).TrimEnd('\r', '\n');
         }
         try
@@ -112,7 +112,7 @@ public static class HttpServer
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new ArgumentException($"--tls-cert: '{path}' cannot be loaded: {e.Message}");
+            throw new ArgumentException($"--https-certificate: '{path}' cannot be loaded: {e.Message}");
         }
     }
 }
