@@ -90,16 +90,16 @@ public sealed class GatewayClient : IAsyncDisposable
         return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
     }
 
-    /// <summary>Who this gateway's mutating commands come from, for the audit trail: the console on this host and
-    /// process unless a front end (queue consumer, HTTP API) says otherwise.</summary>
+    private RequestOrigin? _origin;
+
+    /// <summary>Who this gateway's mutating commands come from, for the audit trail: its certificate subject, the
+    /// console on this host and process unless a front end (queue consumer, HTTP API) says otherwise.</summary>
     public RequestOrigin Origin
     {
         get => _origin ??= new(Subject: ClusterIdentity.Get(System).Subject, Via: "console",
             Client: $"{Environment.MachineName} pid {Environment.ProcessId}");
         set => _origin = value;
     }
-
-    private RequestOrigin? _origin;
 
     /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).
     /// <paramref name="timeout"/> is a total deadline. Cancelling <paramref name="ct"/> (Ctrl-C) ends the session: the
@@ -121,7 +121,8 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default)
-        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress, resend: true, ct: ct);
+        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+            resend: true, ct: ct);
 
     /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)

@@ -77,7 +77,7 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
         => Sys.ActorOf(Props.Create(() => new ShardStandIn(ModelEntity.Props(id, Runtime), stopped ?? ActorRefs.Nobody)));
 
     protected async Task<ModelDescription> Describe(IActorRef entity, string id)
-        => await entity.Ask<ModelDescription>(new DescribeModel(id), TimeSpan.FromSeconds(10));
+        => await entity.Ask<ModelDescription>(new DescribeModel(id), TimeSpan.FromSeconds(30));
 
     /// <summary>The final reply a probe gets (progress messages skipped).</summary>
     protected static async Task<object> Final(Akka.TestKit.TestProbe probe)

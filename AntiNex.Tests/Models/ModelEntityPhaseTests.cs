@@ -36,7 +36,7 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         var entity = Entity("blobs");
         var trainer = CreateTestProbe();
         var forgetter = CreateTestProbe();
-        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(2));
+        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(4));
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
         await WaitForState(entity, "blobs", "storing");
         entity.Tell(new ForgetModel("blobs", new RequestOrigin(Via: "test")), forgetter.Ref);
@@ -44,8 +44,8 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         var trained = await trainer.ExpectMsgAsync<ModelTrainedReply>(Long);
         Assert.Equal(1, trained.Version);
         Assert.True((await forgetter.ExpectMsgAsync<ModelForgotten>(TimeSpan.FromSeconds(20))).Existed);
-        Assert.Equal(new ModelVersionChanged("blobs", 1, false), await versions.ExpectMsgAsync<ModelVersionChanged>());
-        Assert.Equal(new ModelVersionChanged("blobs", 0, true), await versions.ExpectMsgAsync<ModelVersionChanged>());
+        Assert.Equal(new ModelVersionChanged("blobs", 1, false), await versions.ExpectMsgAsync<ModelVersionChanged>(TimeSpan.FromSeconds(20)));
+        Assert.Equal(new ModelVersionChanged("blobs", 0, true), await versions.ExpectMsgAsync<ModelVersionChanged>(TimeSpan.FromSeconds(20)));
         await Snapshots.OnSave.Pass();
         var after = await Describe(entity, "blobs");
         Assert.False(after.Trained);
@@ -58,7 +58,7 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         var stopped = CreateTestProbe();
         var entity = Entity("blobs", stopped.Ref);
         var trainer = CreateTestProbe();
-        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(2));
+        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(4));
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
         await WaitForState(entity, "blobs", "storing");
         entity.Tell(StopEntity.Instance);
