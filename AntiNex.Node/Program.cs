@@ -56,9 +56,11 @@ builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true,
 // Akka shuts down cluster membership + shard hand-off on SIGTERM; give it time before the host gives up.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
-// One Redis connection per node: the persistence plugin's, also used by the model catalog and the readiness check.
-// Refused credentials stop the start here (a probe connection, closed at once); an unreachable Redis does not.
-var catalog = redisAccess is null ? null : new RedisModelCatalog();
+// One Redis connection per node, opened with the persistence plugin's own options: the journal, the snapshot store,
+// the model catalog, the join guard and the readiness check all use it. Refused credentials stop the start here (a
+// probe connection, closed at once); an unreachable Redis does not.
+RedisPluginConnection? redis = null;
+IConnectionMultiplexer? multiplexer = null;
 if (redisAccess is not null)
 {
     try { redisAccess.Connect().Dispose(); }
@@ -67,8 +69,9 @@ if (redisAccess is not null)
         Console.Error.WriteLine($"antinex-node: {ex.Message}");
         return 2;
     }
-    builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
-        RedisConnections.Get(sp.GetRequiredService<Akka.Actor.ActorSystem>()).DefaultPlugin()!.MultiplexerAsync().GetAwaiter().GetResult());
+    redis = RedisPluginConnection.Open(redisAccess.ConnectionString, settings.RedisPrefix, AntiNexClusterOptions.SystemName);
+    multiplexer = await redis.MultiplexerAsync();
+    builder.Services.AddSingleton(multiplexer);
 }
 
 var nodeName = $"{settings.PublicHostname ?? settings.Hostname}:{settings.Port}";
@@ -77,7 +80,7 @@ var runtime = new ModelRuntime(
     new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
     new TrainingScheduler(settings.TrainingConcurrency),
     new LoadedModels(settings.MaxLoadedModels),
-    catalog ?? (IModelCatalog)new InMemoryModelCatalog(),
+    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis.NameSet("models")),
     settings.PassivateAfter,
     nodeName);
 
@@ -97,9 +100,9 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         GuardedJoin = true,
         Tls = tls,
     });
-    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
+    akka.WithJoinGuard(multiplexer is null ? null : new RedisClusterLiveness(multiplexer, settings.RedisPrefix), settings.Seeds);
     NodePersistence.Configure(akka, redisAccess, settings);
-    if (catalog is not null) akka.AddStartup((system, _) => catalog.Attach(system));
+    if (redis is not null) akka.WithRedisConnection(redis);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
 });

@@ -28,6 +28,11 @@ public static class RedisPersistenceHostingExtensions
         return builder.WithRedisPersistence(journal, snapshots, journalBuilder, snapshotBuilder);
     }
 
+    /// <summary>The plugin uses <paramref name="connection"/> (opened before the actor system, e.g. by a node that also needs
+    /// Redis before it joins) instead of opening its own, when the configuration string and key prefix are the same.</summary>
+    public static AkkaConfigurationBuilder WithRedisConnection(this AkkaConfigurationBuilder builder, RedisPluginConnection connection)
+        => builder.AddSetup(new RedisConnectionSetup(connection));
+
     /// <summary>Registers the Redis journal and snapshot store from fully specified options.</summary>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder,
         RedisJournalOptions journalOptions, RedisSnapshotOptions snapshotOptions,
