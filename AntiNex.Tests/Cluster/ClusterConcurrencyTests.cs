@@ -22,7 +22,7 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
 
         // ---- a retrain of "Live" while it is predicted, plus two other labels training at the same time ----
         var others = new[] { TrainAsync(gateway, "Other-1"), TrainAsync(gateway, "Other-2") };
-        // How long the retrain lasts next to the predict loop is not assumed: when it ends before the busy probe or a
+        // How long the retrain lasts next to the predict loop is not assumed: when it ends before a second train or a
         // predict could see it running, the round says so and is repeated with a retrain twice as long.
         RetrainRound round;
         for (var epochs = 60; ; epochs *= 2)
@@ -32,7 +32,7 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
             Log.Step($"the {epochs}-epoch retrain ended before the predicts could see it running: again, longer");
         }
         await Task.WhenAll(others);
-        var (previous, before, retrained, during, busy, progress) = round;
+        var (previous, before, retrained, during, queued, queuedProgress, progress) = round;
         Log.Step($"{during.Count} predicts during the retrain, versions {string.Join(",", during.Select(d => d.Version).Distinct())}; " +
             $"retrain v{previous} -> v{retrained.Version}");
         // The entity switches to the new version once its snapshot is stored, a moment before the train reply reaches
@@ -46,9 +46,11 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         var firstNew = during.FindIndex(p => p.Version == retrained.Version);
         if (firstNew >= 0) Assert.All(during.Skip(firstNew), p => Assert.Equal(retrained.Version, p.Version));
         Assert.Contains(progress, p => p is TrainingProgressed);
-        Assert.Equal("busy", Assert.IsType<ModelFailed>(busy).Code);
+        // The second train of the label, sent while the first ran, waited behind it, told its position.
+        Assert.Equal(previous + 2, queued.Version);
+        Assert.Contains(queuedProgress, p => p is TrainingQueued { Position: 1 });
         var after = await PredictAsync(gateway, "Live");
-        Assert.Equal(retrained.Version, after.Version);
+        Assert.Equal(queued.Version, after.Version);
 
         // ---- bad messages: clear errors naming the field ----
         var unknown = (ModelFailed)await gateway.PredictAsync("never-trained", Data.PredictJson("Never-Trained"), AskTimeout);
@@ -92,11 +94,11 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
 
     /// <param name="Previous">The version serving when the retrain started.</param>
     /// <param name="Before">Its predictions, which must not change while it serves.</param>
-    /// <param name="Busy">The reply to a second train of the label sent while the retrain ran.</param>
-    private sealed record RetrainRound(long Previous, string Before, ModelTrainedReply Retrained, List<Predicted> During, object Busy,
-        List<object> Progress)
+    /// <param name="Queued">The reply to a second train of the label sent while the retrain ran.</param>
+    private sealed record RetrainRound(long Previous, string Before, ModelTrainedReply Retrained, List<Predicted> During,
+        ModelTrainedReply Queued, List<object> QueuedProgress, List<object> Progress)
     {
-        public bool SawRetrainRunning => Busy is ModelFailed { Code: "busy" } && During.Any(p => p.Version == Previous);
+        public bool SawRetrainRunning => QueuedProgress.Any(p => p is TrainingQueued) && During.Any(p => p.Version == Previous);
     }
 
     private async Task<RetrainRound> RetrainWhilePredictingAsync(GatewayClient gateway, int epochs)
@@ -110,8 +112,9 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
             if (p is TrainingProgressed) running.TrySetResult();
         });
         await running.Task.WaitAsync(TrainTimeout);
-        // A second train of the same label while the first runs is refused, naming the reason.
-        var busy = await gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout);
+        // A second train of the same label while the first runs waits behind it, told its position.
+        var queuedProgress = new List<object>();
+        var queued = gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout, p => { lock (queuedProgress) queuedProgress.Add(p); });
         var during = new List<Predicted>();
         while (!retrain.IsCompleted && during.Count < 20)
         {
@@ -120,6 +123,9 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
             await Task.Delay(100);
         }
         var retrained = await retrain as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"retrain: {Describe(await retrain)}");
-        lock (progress) return new RetrainRound(current.Version, TestData.Fingerprint(current), retrained, during, busy, [.. progress]);
+        var second = await queued as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"queued train: {Describe(await queued)}");
+        lock (progress)
+            lock (queuedProgress)
+                return new RetrainRound(current.Version, TestData.Fingerprint(current), retrained, during, second, [.. queuedProgress], [.. progress]);
     }
 }
