@@ -12,6 +12,7 @@ using AntiNex.Node;
 using AntiNex.Node.Health;
 using AntiNex.Node.Observability;
 using AntiNex.Persistence.Redis;
+using AntiNex.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,7 @@ try
     builder.Configuration.AddEnvironmentVariables("ANTINEX_");
     builder.Configuration.AddInMemoryCollection(NodeSettings.ParseArgs(args));
     settings = NodeSettings.From(builder.Configuration);
+    EngineLimits.Current = EngineLimitsSettings.From(builder.Configuration.GetSection("EngineLimits"));
     if (!settings.Tls.Insecure) tls = ClusterCredentials.Load(settings.Tls);
     if (settings.Redis is not null) redisAccess = RedisAccess.From(settings);
 }
@@ -100,7 +102,9 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         GuardedJoin = true,
         Tls = tls,
     });
-    akka.WithJoinGuard(multiplexer is null ? null : new RedisClusterLiveness(multiplexer, settings.RedisPrefix), settings.Seeds);
+    // Seeds in the scheme of this node's transport (akka.ssl.tcp:// with TLS), as the members' own addresses are.
+    akka.WithJoinGuard(multiplexer is null ? null : _ => new RedisClusterLiveness(() => Task.FromResult<IConnectionMultiplexer>(multiplexer!), settings.RedisPrefix),
+        settings.Seeds.Select(seed => TransportScheme.Seed(seed, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
     if (redis is not null) akka.WithRedisConnection(redis);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);

@@ -6,8 +6,14 @@
 #   3. memory per loaded model (node RSS before vs after training/loading the 6 models),
 #   4. kill -9 of the node holding a label during a bench: longest outage = kill -> first successful predict,
 #   5. rebalance: time until a newly added node holds shards.
-# Usage: bash deploy/bench-cluster.sh [DURATION=15s]   (env ANTINEX_BENCH_STABLE_AFTER, default 5s: SBR stable-after)
+# Usage: bash deploy/bench-cluster.sh [--tls|--insecure] [DURATION=15s]   (env ANTINEX_BENCH_STABLE_AFTER, default 5s)
+# --tls (the default, as cluster.sh) runs the members with mutual TLS, --insecure plaintext; both modes side by side in
+# one run: deploy/bench-tls.sh.
 set -euo pipefail
+case "${1:-}" in
+  --tls) shift ;;
+  --insecure) export ANTINEX_INSECURE=true; shift ;;
+esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-15s}"
 source "$REPO/deploy/lib/bench-isolation.sh"
@@ -73,7 +79,7 @@ $CLUSTER add
 start=$(date +%s.%N)
 new_port=$((ANTINEX_BASE_PORT + 3))   # cluster.sh numbers nodes by pid file: the added node is node 4
 for _ in $(seq 1 60); do
-  if GW status --json | tr -d '\n ' | grep -q "\"address\":\"akka.tcp://antinex@127.0.0.1:$new_port\"[^}]*\"shards\":[1-9]"; then
+  if GW status --json | tr -d '\n ' | grep -qE "\"address\":\"akka(\.ssl)?\.tcp://antinex@127.0.0.1:$new_port\"[^}]*\"shards\":[1-9]"; then
     echo "new node holds shards $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s after start (includes its process start-up and join)"
     break
   fi

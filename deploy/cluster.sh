@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A local AntiNex cluster without Docker: one redis-server (AOF on) and N antinex-node processes on loopback, with
 # pid files and logs under .run/ (gitignored). Every setting can be changed with the environment variables below.
+# Secure by default: members talk mutual TLS (certificates of a cluster CA made on first start in .run/certs/ by
+# deploy/certs.sh) and Redis needs a password (made on first start in .run/secrets/, 0600). ANTINEX_INSECURE=true
+# starts plaintext members instead (every member warns at start; Redis keeps its password).
 #
 #   bash deploy/cluster.sh start [N]      start Redis and nodes 1..N (default 3); running ones are left alone
 #   bash deploy/cluster.sh add            start one more node (scale out)
@@ -11,6 +14,8 @@
 #   bash deploy/cluster.sh logs [K|redis] [-f]
 #   bash deploy/cluster.sh gateway ARGS   run antinex-gateway against this cluster (e.g. gateway models)
 #   bash deploy/cluster.sh wait-ready [N] [SECONDS]
+#   bash deploy/cluster.sh renew-certs    new certificates for every member (same CA); restart nodes one at a time
+#   bash deploy/cluster.sh redis-cli ARGS redis-cli as the cluster's Redis user (password from the secrets folder)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,8 +36,16 @@ GATEWAY_DLL="$REPO/AntiNex.Gateway/bin/$CONFIGURATION/net10.0/antinex-gateway.dl
 # Extra node options, e.g. ANTINEX_NODE_ARGS="--training-concurrency 2 --max-loaded-models 50"
 NODE_ARGS="${ANTINEX_NODE_ARGS:-}"
 
+# shellcheck source=deploy/lib/redis-acl.sh
+source "$REPO/deploy/lib/redis-acl.sh"
+
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
+CERT_DIR="$RUN_DIR/certs"      # cluster CA + one PKCS#12 per member (deploy/certs.sh)
+SECRETS_DIR="$RUN_DIR/secrets" # Redis password and ACL file, 0600
+INSECURE="${ANTINEX_INSECURE:-false}"
+REDIS_USER=antinex
+REDIS_PASSWORD_FILE="$SECRETS_DIR/redis.password"
 
 node_port()   { echo $((BASE_PORT + $1 - 1)); }
 health_port() { echo $((HEALTH_BASE + $1 - 1)); }
@@ -62,13 +75,42 @@ http_status() { # http_status PORT PATH -> prints the HTTP status code (000 when
   echo "${2:-000}"
 }
 
-redis_ping() {
+redis_ping() { # AUTH as the cluster's user, then PING (printf is a builtin: the password never shows in ps)
   if ! { exec 4<>"/dev/tcp/$HOST/$REDIS_PORT"; } 2>/dev/null; then return 1; fi
+  local auth="" line=""
+  [ -f "$REDIS_PASSWORD_FILE" ] && printf 'AUTH %s %s\r\n' "$REDIS_USER" "$(head -n1 "$REDIS_PASSWORD_FILE")" >&4
   printf 'PING\r\n' >&4
-  local line=""
+  [ -f "$REDIS_PASSWORD_FILE" ] && { IFS= read -r -t 2 auth <&4 || true; }
   IFS= read -r -t 2 line <&4 || true
   exec 4<&- 4>&-
   [[ "$line" == +PONG* ]]
+}
+
+# The Redis password (random, 0600) and an ACL file holding only its SHA-256 (deploy/lib/redis-acl.sh).
+ensure_redis_secret() {
+  mkdir -p "$SECRETS_DIR"; chmod 700 "$SECRETS_DIR"
+  if [ ! -s "$REDIS_PASSWORD_FILE" ]; then
+    (umask 077; openssl rand -hex 32 >"$REDIS_PASSWORD_FILE")
+    say "secrets   Redis password created: $REDIS_PASSWORD_FILE (0600)"
+  fi
+  local hash
+  hash=$(tr -d '\n' <"$REDIS_PASSWORD_FILE" | sha256sum | cut -d' ' -f1)
+  (umask 077; redis_acl_file "$REDIS_USER" "$hash" >"$SECRETS_DIR/redis-users.acl")
+}
+
+redis_cli() { # redis-cli as the cluster's user; the password goes through the environment, not argv
+  REDISCLI_AUTH="$(head -n1 "$REDIS_PASSWORD_FILE")" redis-cli -h "$HOST" -p "$REDIS_PORT" --user "$REDIS_USER" "$@"
+}
+
+ensure_certs() { # ensure_certs NAME: the CA (first start) and NAME's certificate
+  [ "$INSECURE" = true ] && return 0
+  bash "$REPO/deploy/certs.sh" init "$CERT_DIR" >/dev/null
+  bash "$REPO/deploy/certs.sh" issue "$CERT_DIR" "$1" "$HOST"
+}
+
+tls_args() { # tls_args NAME: the node options for NAME's certificate, or --insecure
+  if [ "$INSECURE" = true ]; then echo "--insecure"; return; fi
+  echo "--tls-certificate $CERT_DIR/$1.p12 --tls-password-file $CERT_DIR/$1.password --tls-ca $CERT_DIR/ca.crt"
 }
 
 ensure_built() {
@@ -86,12 +128,16 @@ start_redis() {
     return
   fi
   command -v redis-server >/dev/null || fail "redis-server is not installed (sudo apt-get install redis-server)"
-  redis-server --port "$REDIS_PORT" --bind "$HOST" --dir "$RUN_DIR/redis" \
+  if port_open "$REDIS_PORT"; then
+    fail "port $REDIS_PORT answers but not to this cluster's Redis password (a Redis started without one? stop it first)"
+  fi
+  ensure_redis_secret
+  redis-server --port "$REDIS_PORT" --bind "$HOST" --dir "$RUN_DIR/redis" --aclfile "$SECRETS_DIR/redis-users.acl" \
     --appendonly yes --appendfsync everysec --save "" \
     --daemonize yes --pidfile "$PID_DIR/redis.pid" --logfile "$LOG_DIR/redis.log"
   for _ in $(seq 1 50); do redis_ping && break; sleep 0.1; done
   redis_ping || fail "redis-server did not answer on port $REDIS_PORT (see $LOG_DIR/redis.log)"
-  say "redis     started on $HOST:$REDIS_PORT (AOF on, data in $RUN_DIR/redis)"
+  say "redis     started on $HOST:$REDIS_PORT (AOF on, data in $RUN_DIR/redis; user $REDIS_USER, password in $REDIS_PASSWORD_FILE)"
 }
 
 start_node() {
@@ -105,12 +151,14 @@ start_node() {
   IFS=':' read -r -a extra <<<"$EXTRA_DATA_ROOTS"
   for root in "${extra[@]}"; do [ -n "$root" ] && roots+=(--data-root "$(cd "$REPO" && realpath -m "$root")"); done
   if [ "$PROMETHEUS_BASE" -gt 0 ]; then env+=("ANTINEX_Telemetry__PrometheusPort=$((PROMETHEUS_BASE + k - 1))"); fi
-  # shellcheck disable=SC2086 # NODE_ARGS is a list of options on purpose
+  ensure_certs "node-$k"
+  # shellcheck disable=SC2086 # NODE_ARGS and tls_args are lists of options on purpose
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
     --model-key-file "$(ensure_model_key "$RUN_DIR")" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
     --seed-node "$(seeds_csv)" \
-    --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
+    --redis "$HOST:$REDIS_PORT" --redis-user "$REDIS_USER" --redis-password-file "$REDIS_PASSWORD_FILE" \
+    $(tls_args "node-$k") "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"
   say "node $k    started (pid $!, akka.tcp port $port, health http://$HOST:$health/health/ready, log $LOG_DIR/node-$k.log)"
@@ -183,9 +231,15 @@ status() {
   if [ "$n" -gt 0 ]; then gateway status || true; fi
 }
 
-gateway() {
+gateway() { # the gateway's certificate and the Redis credentials (for `gateway queue`) go through the environment
   [ -f "$GATEWAY_DLL" ] || ensure_built
-  ANTINEX_SEEDS="${ANTINEX_SEEDS:-$(seeds_csv)}" dotnet "$GATEWAY_DLL" "$@"
+  ensure_certs gateway >/dev/null
+  local env=("ANTINEX_SEEDS=${ANTINEX_SEEDS:-$(seeds_csv)}" "ANTINEX_REDIS=${ANTINEX_REDIS:-$HOST:$REDIS_PORT}"
+             "ANTINEX_REDIS_USER=$REDIS_USER" "ANTINEX_REDIS_PASSWORD_FILE=$REDIS_PASSWORD_FILE")
+  if [ "$INSECURE" = true ]; then env+=("ANTINEX_INSECURE=true")
+  else env+=("ANTINEX_TLS_CERTIFICATE=$CERT_DIR/gateway.p12" "ANTINEX_TLS_PASSWORD_FILE=$CERT_DIR/gateway.password"
+             "ANTINEX_TLS_CA=$CERT_DIR/ca.crt"); fi
+  env "${env[@]}" dotnet "$GATEWAY_DLL" "$@"
 }
 
 logs() {
@@ -231,8 +285,12 @@ main() {
     gateway|gw) gateway "$@" ;;
     wait-ready) wait_ready "${1:-$(node_count)}" "${2:-120}" ;;
     seeds) seeds_csv ;;
-    -h|--help|help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, status, logs, gateway, wait-ready)" ;;
+    renew-certs)
+      bash "$REPO/deploy/certs.sh" renew "$CERT_DIR" all "$HOST"
+      say "restart the nodes one at a time to load them: cluster.sh stop K && cluster.sh restart K" ;;
+    redis-cli) redis_cli "$@" ;;
+    -h|--help|help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, status, logs, gateway, wait-ready, renew-certs, redis-cli)" ;;
   esac
 }
 

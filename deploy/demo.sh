@@ -3,7 +3,8 @@
 #   1. installs what is missing (redis-server from apt; NuGet packages; the TorchSharp load fix is part of the build),
 #   2. builds Release,
 #   3. generates the synthetic traffic dataset (deterministic; no ../shared needed),
-#   4. starts Redis (AOF on) and a local 3-node cluster (deploy/cluster.sh),
+#   4. starts Redis (AOF on, password) and a local 3-node cluster with mutual TLS (deploy/cluster.sh makes the
+#      certificates and the Redis password on first start, in .run/certs and .run/secrets),
 #   5. trains the demo model through the gateway, predicts with it, prints the report,
 #   6. tells you how to keep going. The cluster keeps running; `bash deploy/cluster.sh stop` stops it.
 # Idempotent: run it again and it reuses the build, the data and the running cluster, and retrains the model.
@@ -65,7 +66,7 @@ else
   echo "up to date: $DATA_ROOT/synthetic/demo.csv"
 fi
 
-step "4/6 Redis + $NODES-node cluster"
+step "4/6 Redis (password) + $NODES-node cluster (mutual TLS)"
 bash deploy/cluster.sh start "$NODES"
 if [ -n "$running_before" ]; then
   echo "note: the cluster was already running; its nodes use the binaries they were started with."
@@ -103,5 +104,7 @@ $(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
 
   logs:     $RUN_DIR/logs/        plots (training curves, confusion matrix): ${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}/
   data:     $DATA_ROOT/ (the nodes' --data-root; request paths are relative to it)
-  Redis:    127.0.0.1:${ANTINEX_REDIS_PORT:-6390}, AOF in $RUN_DIR/redis/
+  Redis:    127.0.0.1:${ANTINEX_REDIS_PORT:-6390}, AOF in $RUN_DIR/redis/, user antinex, password in $RUN_DIR/secrets/
+            (bash deploy/cluster.sh redis-cli ...; a client without the password gets NOAUTH)
+  TLS:      cluster CA and member certificates in $RUN_DIR/certs/ (renew: bash deploy/cluster.sh renew-certs)
 EOF

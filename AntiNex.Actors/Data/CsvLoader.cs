@@ -8,9 +8,14 @@ namespace AntiNex.Data;
 /// <summary>Streams a CSV (CsvHelper, invariant culture, UTF-8 BOM tolerated) into a <see cref="Frame"/> of the planned columns.</summary>
 public static class CsvLoader
 {
+    /// <param name="limits">columns and rows allowed (null: <see cref="EngineLimits.Current"/>); <paramref name="maxRows"/>
+    /// lowers the row limit (a predict request's rows).</param>
     public static Frame Load(string path, IReadOnlyList<ColumnPlan> plan, bool hasHeader, IReadOnlyList<string>? columnNames,
-        double markEmpty, string field = "dataset", CancellationToken cancellationToken = default)
+        double markEmpty, string field = "dataset", CancellationToken cancellationToken = default, EngineLimits? limits = null,
+        int? maxRows = null)
     {
+        limits ??= EngineLimits.Current;
+        int rowLimit = Math.Min(limits.MaxCsvRows, maxRows ?? int.MaxValue);
         Stream stream;
         try { stream = File.OpenRead(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -29,6 +34,7 @@ public static class CsvLoader
         string[] header = hasHeader ? csv.Headers?.ToArray() ?? [] : columnNames?.ToArray() ?? [];
         if (hasHeader && header.Length == 0)
             throw new RequestException(field, $"'{Path.GetFileName(path)}' is empty (no header, zero rows)");
+        CheckColumns(header.Length, path, field, limits);
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < header.Length; i++) index.TryAdd(header[i], i);
@@ -45,6 +51,8 @@ public static class CsvLoader
         while (csv.Read())
         {
             if ((row & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (row == rowLimit)
+                throw new RequestException(field, $"'{Path.GetFileName(path)}' has more than {rowLimit:N0} data rows, the limit{(maxRows is null ? "" : " for a predict request")}");
             var width = csv.FieldCount;
             if (!hasHeader && width != header.Length)
                 throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
@@ -62,13 +70,16 @@ public static class CsvLoader
     }
 
     /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>
-    public static IReadOnlyList<string> ReadHeader(string path, bool hasHeader, IReadOnlyList<string>? columnNames, string field = "dataset")
+    public static IReadOnlyList<string> ReadHeader(string path, bool hasHeader, IReadOnlyList<string>? columnNames, string field = "dataset",
+        EngineLimits? limits = null)
     {
         if (!hasHeader) return columnNames ?? [];
         try
         {
             using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true, Separator = ',', TrimWhitespace = true }, leaveOpen: false);
-            return csv.Headers?.ToArray() ?? [];
+            var header = csv.Headers?.ToArray() ?? [];
+            CheckColumns(header.Length, path, field, limits ?? EngineLimits.Current);
+            return header;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -93,6 +104,12 @@ public static class CsvLoader
             throw new RequestException(field, $"{source} column '{column}' row {row}: '{cell}' is not a finite number (NaN/Infinity are refused)");
         }
         throw new RequestException(field, $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");
+    }
+
+    private static void CheckColumns(int columns, string path, string field, EngineLimits limits)
+    {
+        if (columns > limits.MaxCsvColumns)
+            throw new RequestException(field, $"'{Path.GetFileName(path)}' has {columns:N0} columns, above the limit of {limits.MaxCsvColumns:N0}");
     }
 
     private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;

@@ -3,11 +3,6 @@ using AntiNex.Requests;
 
 namespace AntiNex.Data;
 
-public enum ColumnKind { Numeric, Text }
-
-/// <summary>Which columns to keep from a source, and how to read them.</summary>
-public sealed record ColumnPlan(string Name, ColumnKind Kind, string Field, bool Required = true);
-
 /// <summary>
 /// Column-oriented table of just the columns a request needs: numeric columns parsed once into double[],
 /// text columns (categorical features, class targets) kept as strings. RowIds are the source row numbers.

@@ -5,40 +5,15 @@ using static TorchSharp.torch;
 
 namespace AntiNex.Learning;
 
-public enum TaskKind { Binary, MultiClass, Regression }
-
-/// <summary>Training data as the network sees it: row-major features, class indices or (scaled) targets.</summary>
-internal sealed record TensorData(float[] X, int Rows, int Width, int[]? Classes, float[]? Targets);
-
-internal sealed record FitSettings(TaskKind Task, int Epochs, int BatchSize, string Loss, string Optimizer, double? LearningRate, long Seed)
-{
-    public double WeightDecay { get; init; }
-    public LrSchedule? Schedule { get; init; }
-    /// <summary>Monitored on the validation passed to Fit, which must then be the validation split (never test rows).</summary>
-    public EarlyStopping? EarlyStopping { get; init; }
-    /// <summary>Loss weight per class index (class_weights); null = unweighted.</summary>
-    public float[]? ClassWeights { get; init; }
-}
-
-/// <summary>What early stopping / the schedule did during one fit.</summary>
-internal sealed record FitInfo(int EpochsRun, int? BestEpoch, double FinalLearningRate);
-
 /// <summary>The training loop: seeded shuffling and dropout, per-epoch progress, cancellation, dispose scopes per batch.</summary>
 internal static class Trainer
 {
-    public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
-        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct)
-        => Fit(net, train, validation, s, progress, phase, fold, folds, ct, out _, out _);
-
-    public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
-        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct, out double validationSeconds)
-        => Fit(net, train, validation, s, progress, phase, fold, folds, ct, out validationSeconds, out _);
-
-    /// <param name="validationSeconds">time spent on the per-epoch validation pass (not training).</param>
-    public static List<EpochHistory> Fit(DenseNetwork net, TensorData train, TensorData? validation, FitSettings s,
-        IProgress<TrainingProgress>? progress, string phase, int fold, int folds, CancellationToken ct, out double validationSeconds, out FitInfo info)
+    /// <summary>Fits the request's network in place (seeded shuffling and dropout, one progress tick per epoch) and leaves
+    /// it in eval mode. Checks cancellation every batch.</summary>
+    public static FitResult Fit(FitRequest request, CancellationToken ct)
     {
-        validationSeconds = 0;
+        var (net, train, validation, s, progress, phase, fold, folds) = request;
+        double validationSeconds = 0;
         var history = new List<EpochHistory>();
         using var gen = new Generator((ulong)s.Seed + 1);
         using var optimizer = Optimizers.Create(net.parameters(), s.Optimizer, s.LearningRate, s.Optimizer == "adam" ? 0 : s.WeightDecay);
@@ -142,9 +117,8 @@ internal static class Trainer
             }
         }
         if (es is { RestoreBestWeights: true } && bestWeights is not null && bestEpoch != epochsRun) net.ImportWeights(bestWeights);
-        info = new FitInfo(epochsRun, es is null ? null : bestEpoch, lr);
         net.eval();
-        return history;
+        return new FitResult(history, validationSeconds, new FitInfo(epochsRun, es is null ? null : bestEpoch, lr));
     }
 
     /// <summary>Loss and accuracy (fraction; null for regression) without gradients.</summary>

@@ -56,9 +56,9 @@ internal sealed partial class TrainingRun
     /// the scaler statistics (CV scores only; the test rows never do). Inside each fold the recipe is the final fit's:
     /// validation carve of the fold's training rows (early stopping, schedules), class weights on its fitting rows.
     /// </summary>
-    private FoldEnsemble TrainFoldEnsemble(Frame frame, int[] trainRows, int[] foldOf, IReadOnlyList<string> features, double[] y,
-        int[]? classes, TargetCodec codec, IReadOnlyList<LayerSpec> layers, FitSettings settings, List<FoldScore> folds)
+    private FoldEnsemble TrainFoldEnsemble(PreparedData data, int[] trainRows, int[] foldOf, FitSettings settings, List<FoldScore> folds)
     {
+        var (frame, features, y, classes, codec, layers) = (data.Frame, data.Features, data.Y, data.Classes, data.Codec, data.Layers);
         int k = request.NumSplits;
         var pipeline = FeaturePipeline.Fit(frame, trainRows, features, request);
         var members = new List<DenseNetwork>();
@@ -78,15 +78,15 @@ internal sealed partial class TrainingRun
                 var foldTrain = trainRows.Where((_, i) => foldOf[i] != f).ToArray();
                 var held = heldPositions.Select(i => trainRows[i]).ToArray();
                 var s = settings with { Seed = request.Seed + 1000L * (f + 1) }; // the same seeds as the plain CV's folds
-                var (fitRows, valRows) = CarveValidation(foldTrain, classes, (int)s.Seed);
+                var (fitRows, valRows) = RowSplit.Carve(request, foldTrain, classes, (int)s.Seed);
                 s = s with { ClassWeights = ClassWeightsFor(fitRows, classes, codec) };
                 var train = ToTensorData(pipeline, frame, fitRows, y, classes, codec);
                 var val = valRows.Length > 0 ? ToTensorData(pipeline, frame, valRows, y, classes, codec) : null;
                 var heldData = ToTensorData(pipeline, frame, held, y, classes, codec);
                 using var gen = new torch.Generator((ulong)s.Seed);
-                var net = new DenseNetwork(pipeline.Width, layers, gen);
+                var net = NewNetwork(pipeline.Width, layers, gen);
                 members.Add(net);
-                var history = Trainer.Fit(net, train, val, s, progress, "cv", f + 1, k, ct, out var valSeconds, out var info);
+                var (history, valSeconds, info) = Trainer.Fit(new FitRequest(net, train, val, s, progress, "cv", f + 1, k), ct);
                 validationSeconds += valSeconds;
                 rowEpochs += (double)fitRows.Length * info.EpochsRun;
                 if (f == 0) { firstHistory = history; firstInfo = info; firstValidationRows = valRows.Length; }

@@ -9,4 +9,6 @@ public sealed record PredictionResult
     public string Summary { get; init; } = "";
     public int Rows { get; init; }
     public double? Accuracy { get; init; }
+    /// <summary>Rows that could not be scored and were answered as alarms (see <see cref="SamplePrediction.Unscorable"/>).</summary>
+    public int UnscorableRows { get; init; }
 }

@@ -2,24 +2,10 @@
 // (requests cross the cluster as JSON text, parsed where they are used).
 namespace AntiNex.Requests;
 
-public sealed record RequestIssue(string Field, string Message)
-{
-    public override string ToString() => $"{Field}: {Message}";
-}
-
-public sealed class RequestException(IReadOnlyList<RequestIssue> issues)
-    : Exception(string.Join("; ", issues.Select(i => i.ToString())))
-{
-    public IReadOnlyList<RequestIssue> Issues { get; } = issues;
-    public RequestException(string field, string message) : this([new RequestIssue(field, message)]) { }
-}
-
 /// <summary>An AntiNex Core request (see README "Request format"). Engine fills in all fields and defaults.</summary>
 public sealed class AntiNexRequest
 {
     public string Label { get; set; } = "no-label-set";
-    /// <summary>The original AntiNex's model-buffer key: label trimmed and lower-cased.</summary>
-    public string ModelKey => Label.Trim().ToLowerInvariant();
     public string? Dataset { get; set; }
     public bool HasPredictRows { get; set; }
     /// <summary>The request as received, for forwarding across the cluster unchanged.</summary>
@@ -74,50 +60,13 @@ public sealed class AntiNexRequest
     /// <summary>Parses and validates a request. Throws <see cref="RequestException"/> listing every bad field;
     /// <paramref name="warnings"/> lists ignored/unknown fields and quirks that were applied.</summary>
     public static AntiNexRequest Parse(string json, out IReadOnlyList<string> warnings)
-        => RequestParser.Parse(json, out warnings);
+        => RequestParser.Parse(json, EngineLimits.Current, out warnings);
+
+    /// <summary><see cref="Parse(string, out IReadOnlyList{string})"/> against the given limits (request size, label,
+    /// epochs, layer units, network parameters, predict_rows).</summary>
+    public static AntiNexRequest Parse(string json, EngineLimits limits, out IReadOnlyList<string> warnings)
+        => RequestParser.Parse(json, limits, out warnings);
 
     /// <summary>Which request field the dataset came from ("dataset", or "manifest.csv_file").</summary>
     public string DatasetField { get; set; } = "dataset";
 }
-
-public static class MlTypes
-{
-    public const string Classification = "classification";
-    public const string Regression = "regression";
-    public const string Standalone = "standalone-classification";
-    public static readonly IReadOnlyList<string> All = [Classification, Regression, Standalone];
-}
-
-/// <summary>One dense layer of model_desc (a dropout entry of the original becomes the previous layer's Dropout).</summary>
-public sealed record LayerSpec(int Units, string Init, string Activation, double Dropout = 0)
-{
-    /// <summary>A batch_norm layer after this dense layer: normalises its output before the activation.</summary>
-    public bool BatchNorm { get; init; }
-}
-
-/// <summary>Predicted class value to display name (the original's label_rules).</summary>
-public sealed record LabelRules(IReadOnlyList<string> Labels, IReadOnlyList<long> LabelValues)
-{
-    public string? NameOf(double value)
-    {
-        for (int i = 0; i < LabelValues.Count; i++)
-            if (LabelValues[i] == value) return Labels[i];
-        return null;
-    }
-}
-
-/// <summary>Extension: maps raw target values (strings or numbers) to class values, e.g. {"map":{"normal":0},"default":1}.</summary>
-public sealed record TargetRules(IReadOnlyDictionary<string, double> Map, double? Default)
-{
-    public bool TryMap(string raw, out double value)
-    {
-        if (Map.TryGetValue(raw, out value)) return true;
-        if (Map.TryGetValue(raw.Trim(), out value)) return true;
-        if (Default is { } d) { value = d; return true; }
-        value = 0;
-        return false;
-    }
-}
-
-/// <summary>predict_rows as a table: column names in first-seen order, cells as JSON values (number, string or null).</summary>
-public sealed record PredictRows(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows);

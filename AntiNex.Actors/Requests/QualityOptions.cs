@@ -2,22 +2,6 @@ using System.Text.Json;
 
 namespace AntiNex.Requests;
 
-/// <summary>Early stopping on the validation split (never on test rows).</summary>
-public sealed record EarlyStopping(int Patience, string Monitor = "val_loss", bool RestoreBestWeights = true, double MinDelta = 0);
-
-/// <summary>Learning-rate schedule: reduce_on_plateau (on the validation loss, else the training loss), cosine or step.</summary>
-public sealed record LrSchedule(string Kind, double Factor = 0.5, int Patience = 2, double MinLr = 1e-6, int StepSize = 5, double Gamma = 0.5);
-
-/// <summary>Decision threshold for a binary model, chosen on the validation split: maximise F1, or the largest recall with FPR &lt;= MaxFpr.</summary>
-public sealed record ThresholdRule(string Optimize, double? MaxFpr);
-
-/// <summary>Normal-profile novelty detector (binary only): an autoencoder of the normal class's fitting rows; a row whose
-/// reconstruction error exceeds the (1 - MaxFpr) quantile of the validation normal rows' errors is called an attack.</summary>
-public sealed record NoveltyOptions(double NormalClass, double MaxFpr, IReadOnlyList<int> Layers, int Epochs, int BatchSize = 256, double LearningRate = 1e-3)
-{
-    public static readonly IReadOnlyList<int> DefaultLayers = [64, 16];
-}
-
 /// <summary>Training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
 public sealed record QualityOptions
 {
@@ -29,7 +13,6 @@ public sealed record QualityOptions
     public string Scaler { get; init; } = "minmax";
     /// <summary>The request names a scaler: scaling is on (whatever apply_scaler says) and constant columns are dropped.</summary>
     public bool ScalerGiven { get; init; }
-    public bool LogFeaturesAuto { get; init; }
     /// <summary>null = unweighted; "balanced"; or explicit weights by class value.</summary>
     public bool BalancedClassWeights { get; init; }
     public IReadOnlyDictionary<string, double>? ClassWeights { get; init; }
@@ -40,8 +23,6 @@ public sealed record QualityOptions
     public NoveltyOptions? Novelty { get; init; }
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
-    public static readonly IReadOnlyList<string> Fields =
-        ["validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble", "novelty"];
 
     /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name.</summary>
     internal static QualityOptions Parse(JsonElement root, Action<string, string> issue)

@@ -42,9 +42,12 @@ internal sealed class RequestParser
     private readonly List<RequestIssue> _issues = [];
     private readonly List<string> _warnings = [];
 
-    private RequestParser(JsonElement root)
+    private readonly EngineLimits _limits;
+
+    private RequestParser(JsonElement root, EngineLimits limits)
     {
         _root = root;
+        _limits = limits;
         if (root.TryGetProperty("manifest", out var m))
         {
             if (m.ValueKind == JsonValueKind.Object) _manifest = m;
@@ -52,8 +55,11 @@ internal sealed class RequestParser
         }
     }
 
-    public static AntiNexRequest Parse(string json, out IReadOnlyList<string> warnings)
+    public static AntiNexRequest Parse(string json, EngineLimits limits, out IReadOnlyList<string> warnings)
     {
+        // Measured before parsing: a huge request is refused without building its document.
+        if (json.Length > limits.MaxRequestBytes || System.Text.Encoding.UTF8.GetByteCount(json) > limits.MaxRequestBytes)
+            throw new RequestException("request", $"is {System.Text.Encoding.UTF8.GetByteCount(json):N0} bytes, above the limit of {limits.MaxRequestBytes:N0} bytes");
         JsonDocument doc;
         try
         {
@@ -67,7 +73,7 @@ internal sealed class RequestParser
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new RequestException("request", $"must be a JSON object, got {doc.RootElement.ValueKind}");
-            var parser = new RequestParser(doc.RootElement);
+            var parser = new RequestParser(doc.RootElement, limits);
             var request = parser.Build();
             request.RawJson = json;
             if (parser._issues.Count > 0) throw new RequestException(parser._issues);
@@ -104,6 +110,7 @@ internal sealed class RequestParser
 
         r.Label = String("label") ?? r.Label;
         if (string.IsNullOrWhiteSpace(r.Label)) Issue("label", "must not be empty");
+        else if (LabelRule.Check(r.Label, _limits.MaxLabelLength) is { } labelProblem) Issue("label", labelProblem);
 
         var mlType = String("ml_type");
         if (mlType is not null)
@@ -129,6 +136,7 @@ internal sealed class RequestParser
         if (r.BatchSize <= 0) Issue(Where("batch_size"), $"must be >= 1, got {r.BatchSize}");
         r.Epochs = Int("epochs") ?? r.Epochs;
         if (r.Epochs <= 0) Issue(Where("epochs"), $"must be >= 1, got {r.Epochs}");
+        else if (r.Epochs > _limits.MaxEpochs) Issue(Where("epochs"), $"is {r.Epochs:N0}, above the limit of {_limits.MaxEpochs:N0} epochs");
         r.NumSplits = Int("num_splits") ?? r.NumSplits;
         if (r.NumSplits < 0) Issue(Where("num_splits"), $"must be >= 0 (0 or 1: no cross-validation), got {r.NumSplits}");
 
@@ -174,7 +182,7 @@ internal sealed class RequestParser
             r.LogFeaturesAuto = true;
         else
             r.LogFeatures = StringList("log_features") ?? [];
-        r.Quality = QualityOptions.Parse(_root, Issue) with { LogFeaturesAuto = r.LogFeaturesAuto };
+        r.Quality = QualityOptions.Parse(_root, Issue);
         QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
@@ -192,6 +200,8 @@ internal sealed class RequestParser
         if (r.Dataset is not null && string.IsNullOrWhiteSpace(r.Dataset)) Issue(r.DatasetField, "must not be empty");
         r.PredictRows = PredictRowsField();
         r.HasPredictRows = r.PredictRows is not null;
+        if (r.PredictRows is { } pr && pr.Rows.Count > _limits.MaxPredictRows)
+            Issue("predict_rows", $"holds {pr.Rows.Count:N0} rows, above the limit of {_limits.MaxPredictRows:N0} rows per request");
         if (r.Dataset is null && r.PredictRows is null)
             Issue("dataset", "the request has no dataset, predict_rows or manifest.csv_file: nothing to train or predict on");
 
@@ -201,6 +211,12 @@ internal sealed class RequestParser
         {
             CrossChecks(r);
         }
+        // A first look at the network's size with the listed features as inputs (one-hot adds more; the engine checks
+        // the exact count once the data is loaded), so a huge layer is refused before any data is read.
+        if (r.Layers is { Count: > 0 } layers
+            && NetworkSize.Parameters(Math.Max(1, r.FeaturesToProcess.Count), layers.Select(l => l.Units)) is var size
+            && size > _limits.MaxNetworkParameters)
+            Issue("model_desc.layers", NetworkSize.TooLarge(size, _limits.MaxNetworkParameters));
         return r;
     }
 
@@ -262,7 +278,9 @@ internal sealed class RequestParser
             return (int)d;
         if (e.ValueKind == JsonValueKind.String && int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var i))
             return i;
-        Issue(where, $"must be an integer, got {Describe(e)}");
+        if (WholeNumber(e) is { } big)
+            Issue(where, $"is {big:G6}, out of range (at most {int.MaxValue:N0})");
+        else Issue(where, $"must be an integer, got {Describe(e)}");
         return null;
     }
 
@@ -374,9 +392,10 @@ internal sealed class RequestParser
 
             int units = 0;
             if (!layer.TryGetProperty("num_neurons", out var n)) Issue($"{at}.num_neurons", "missing");
-            else if (n.ValueKind == JsonValueKind.Number && n.TryGetDouble(out var nd) && nd >= 1 && nd <= 1_000_000) units = (int)nd;
-            else if (n.ValueKind == JsonValueKind.String && int.TryParse(n.GetString(), out var ni) && ni >= 1) units = ni;
-            else Issue($"{at}.num_neurons", $"must be a positive integer, got {Describe(n)}");
+            else if (WholeNumber(n) is not { } whole || whole < 1) Issue($"{at}.num_neurons", $"must be a positive integer, got {Describe(n)}");
+            else if (whole > _limits.MaxLayerUnits)
+                Issue($"{at}.num_neurons", $"is {whole:G10}, above the limit of {_limits.MaxLayerUnits:N0} units per layer");
+            else units = (int)whole;
 
             string init = "glorot_uniform";
             if (!layer.TryGetProperty("init", out var ie)) Issue($"{at}.init", $"missing; {Vocabulary.Allowed(Vocabulary.Inits)}");
@@ -502,77 +521,24 @@ internal sealed class RequestParser
         return null;
     }
 
-    private static string Describe(JsonElement e) => e.ValueKind switch
+    /// <summary>A whole number given as a JSON number or a numeric string (1e9 and "1000000000" alike); null otherwise.</summary>
+    private static double? WholeNumber(JsonElement e)
     {
-        JsonValueKind.String => $"\"{e.GetString()}\"",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        _ => e.GetRawText(),
-    };
-}
-
-/// <summary>predict_rows in pandas "records" ([{col: v}]) or "columns" ({col: {"0": v}}) orientation.</summary>
-internal static class PredictRowsReader
-{
-    public static PredictRows Read(JsonElement e)
-    {
-        var columns = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var rows = new List<IReadOnlyDictionary<string, object?>>();
-        if (e.ValueKind == JsonValueKind.Array)
-        {
-            int i = 0;
-            foreach (var rec in e.EnumerateArray())
-            {
-                if (rec.ValueKind != JsonValueKind.Object)
-                    throw new FormatException($"row {i} must be an object of column -> value (records orientation), got {rec.ValueKind}");
-                var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var p in rec.EnumerateObject())
-                {
-                    if (seen.Add(p.Name)) columns.Add(p.Name);
-                    row[p.Name] = Cell(p.Value, p.Name, i);
-                }
-                rows.Add(row);
-                i++;
-            }
-        }
-        else if (e.ValueKind == JsonValueKind.Object)
-        {
-            // columns orientation: {"col": {"0": v0, "1": v1}}; row keys are the pandas index, kept in first-seen order.
-            var index = new List<string>();
-            var byIndex = new Dictionary<string, Dictionary<string, object?>>(StringComparer.Ordinal);
-            foreach (var col in e.EnumerateObject())
-            {
-                if (col.Value.ValueKind != JsonValueKind.Object)
-                    throw new FormatException($"column '{col.Name}' must be an object of index -> value (columns orientation), got {col.Value.ValueKind}");
-                if (seen.Add(col.Name)) columns.Add(col.Name);
-                foreach (var cell in col.Value.EnumerateObject())
-                {
-                    if (!byIndex.TryGetValue(cell.Name, out var row))
-                    {
-                        row = new Dictionary<string, object?>(StringComparer.Ordinal);
-                        byIndex[cell.Name] = row;
-                        index.Add(cell.Name);
-                    }
-                    row[col.Name] = Cell(cell.Value, col.Name, index.IndexOf(cell.Name));
-                }
-            }
-            // pandas sorts a numeric index; keep numeric order when every key is an integer.
-            if (index.All(k => long.TryParse(k, out _))) index = index.OrderBy(long.Parse).ToList();
-            rows.AddRange(index.Select(k => (IReadOnlyDictionary<string, object?>)byIndex[k]));
-        }
-        else throw new FormatException($"must be a list of row objects or a columns-oriented object (or a JSON string of either), got {e.ValueKind}");
-        if (rows.Count == 0) throw new FormatException("has zero rows");
-        return new PredictRows(columns, rows);
+        double d;
+        if (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out d)) { }
+        else if (e.ValueKind != JsonValueKind.String
+                 || !double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out d)) return null;
+        return double.IsFinite(d) && d == Math.Floor(d) ? d : null;
     }
 
-    private static object? Cell(JsonElement v, string column, int row) => v.ValueKind switch
+    /// <summary>A value for an error message, cut to 60 characters (a 10,000-character label is not echoed back).</summary>
+    private static string Describe(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Number => v.GetDouble(),
-        JsonValueKind.String => v.GetString(),
-        JsonValueKind.Null => null,
-        JsonValueKind.True => 1.0,
-        JsonValueKind.False => 0.0,
-        _ => throw new FormatException($"row {row} column '{column}': a cell must be a number, string or null, got {v.ValueKind}"),
+        JsonValueKind.String => $"\"{Cut(e.GetString()!)}\"",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        _ => Cut(e.GetRawText()),
     };
+
+    private static string Cut(string s) => s.Length > 60 ? s[..60] + $"... ({s.Length:N0} characters)" : s;
 }

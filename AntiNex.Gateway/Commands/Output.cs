@@ -26,7 +26,7 @@ internal sealed class Output(bool json)
     public void Error(string code, string message)
     {
         if (json) Console.WriteLine(JsonSerializer.Serialize(new { error = code, message }, JsonOptions));
-        else Err.MarkupLineInterpolated($"[red]error ({code}):[/] {message}");
+        else Err.MarkupLineInterpolated($"[red]error ({ConsoleText.Plain(code)}):[/] {ConsoleText.Plain(message)}");
     }
 
     /// <summary>Prints a final reply; returns the exit code it stands for.</summary>
@@ -43,26 +43,26 @@ internal sealed class Output(bool json)
             case ModelTrainedReply t: Trained(t); break;
             case Predicted p: Predictions(p); break;
             case ModelDescription d: Describe(d); break;
-            case ModelForgotten f: AnsiConsole.MarkupLineInterpolated($"{f.Label}: {(f.Existed ? "forgotten (events and snapshots deleted)" : "no such model")}"); break;
+            case ModelForgotten f: AnsiConsole.MarkupLineInterpolated($"{ConsoleText.Plain(f.Label)}: {(f.Existed ? "forgotten (events and snapshots deleted)" : "no such model")}"); break;
             case ModelList l: Models(l); break;
             case ClusterStatus s: Status(s); break;
-            default: AnsiConsole.WriteLine(reply.ToString() ?? ""); break;
+            default: AnsiConsole.WriteLine(ConsoleText.Plain(reply.ToString())); break;
         }
         return ExitCodes.Ok;
     }
 
     private static void Failed(ModelFailed f)
     {
-        Err.MarkupLineInterpolated($"[red]{f.Label}: {f.Code}[/]: {f.Message}");
-        foreach (var issue in f.Issues) Err.MarkupLineInterpolated($"  [yellow]{issue.Field}[/]: {issue.Message}");
+        Err.MarkupLineInterpolated($"[red]{ConsoleText.Plain(f.Label)}: {ConsoleText.Plain(f.Code)}[/]: {ConsoleText.Plain(f.Message)}");
+        foreach (var issue in f.Issues) Err.MarkupLineInterpolated($"  [yellow]{ConsoleText.Plain(issue.Field)}[/]: {ConsoleText.Plain(issue.Message)}");
     }
 
     private static void Trained(ModelTrainedReply t)
     {
         var r = t.Report;
-        var table = new Table().Title($"{t.Label} version {t.Version} on {t.Node}").AddColumns("metric", "value");
+        var table = new Table().Title(ConsoleText.Cell($"{t.Label} version {t.Version} on {t.Node}")).AddColumns("metric", "value");
         void Row(string name, double? v, string fmt = "F4") { if (v is not null) table.AddRow(name, v.Value.ToString(fmt)); }
-        table.AddRow("ml_type", r.MlType);
+        table.AddRow("ml_type", ConsoleText.Cell(r.MlType));
         Row("test accuracy %", r.Accuracy, "F2");
         Row("precision", r.Precision); Row("recall", r.Recall); Row("f1", r.F1); Row("roc auc", r.RocAuc);
         Row("mse", r.Mse); Row("mae", r.Mae); Row("r2", r.R2);
@@ -77,40 +77,41 @@ internal sealed class Output(bool json)
         if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
         {
             var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");
-            foreach (var n in names) m.AddColumn(n);
-            for (var i = 0; i < cm.Length; i++) m.AddRow([i < names.Count ? names[i] : i.ToString(), .. cm[i].Select(x => x.ToString())]);
+            foreach (var n in names) m.AddColumn(ConsoleText.Cell(n));
+            for (var i = 0; i < cm.Length; i++) m.AddRow([i < names.Count ? ConsoleText.Cell(names[i]) : i.ToString(), .. cm[i].Select(x => x.ToString())]);
             AnsiConsole.Write(m);
         }
-        foreach (var w in t.Warnings.Concat(r.Warnings)) Err.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
-        if (t.Predictions is { } p) AnsiConsole.WriteLine(p.Summary);
+        foreach (var w in t.Warnings.Concat(r.Warnings)) Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
+        if (t.Predictions is { } p) AnsiConsole.WriteLine(ConsoleText.Plain(p.Summary));
     }
 
     private static void Predictions(Predicted p)
     {
-        var table = new Table().Title($"{p.Label} version {p.Version} on {p.Node}{(p.TrainedFirst ? " (trained first)" : "")}")
+        var table = new Table().Title(ConsoleText.Cell($"{p.Label} version {p.Version} on {p.Node}{(p.TrainedFirst ? " (trained first)" : "")}"))
             .AddColumns("row", "original", "predicted", "label", "probability");
         foreach (var s in p.Result.Samples.Take(25))
-            table.AddRow(s.Row.ToString(), s.Original?.ToString("G6") ?? "", s.Predicted.ToString("G6"), s.LabelName ?? "", s.Probability?.ToString("F3") ?? "");
+            table.AddRow(s.Row.ToString(), s.Original?.ToString("G6") ?? "", s.Predicted.ToString("G6"), ConsoleText.Cell(s.LabelName),
+                s.Unscorable ? "unscorable (alarm)" : s.Probability?.ToString("F3") ?? "");
         AnsiConsole.Write(table);
         var more = p.Result.Samples.Count - 25 + p.SamplesOmitted;
         if (more > 0) AnsiConsole.MarkupLineInterpolated($"[grey]... {more} more rows (use --json for all returned rows)[/]");
-        AnsiConsole.WriteLine(p.Result.Summary);
+        AnsiConsole.WriteLine(ConsoleText.Plain(p.Result.Summary));
     }
 
     private static void Describe(ModelDescription d)
     {
-        var table = new Table().Title(d.Label).AddColumns("field", "value");
+        var table = new Table().Title(ConsoleText.Cell(d.Label)).AddColumns("field", "value");
         table.AddRow("trained", d.Trained ? "yes" : "no");
         table.AddRow("version", d.Version.ToString());
-        table.AddRow("node", d.Node);
-        table.AddRow("state", d.State);
+        table.AddRow("node", ConsoleText.Cell(d.Node));
+        table.AddRow("state", ConsoleText.Cell(d.State));
         table.AddRow("loaded", d.Loaded ? "yes" : "no (reloads from its snapshot on use)");
         if (d.TrainedUtc is { } at) table.AddRow("trained at", at.ToString("u"));
         if (d.Summary is { } s)
         {
-            table.AddRow("ml_type", s.MlType);
-            table.AddRow("predict feature", s.PredictFeature);
-            table.AddRow($"input features ({s.InputFeatures.Count})", string.Join(", ", s.InputFeatures));
+            table.AddRow("ml_type", ConsoleText.Cell(s.MlType));
+            table.AddRow("predict feature", ConsoleText.Cell(s.PredictFeature));
+            table.AddRow($"input features ({s.InputFeatures.Count})", ConsoleText.Cell(string.Join(", ", s.InputFeatures)));
             table.AddRow("network inputs", s.NetworkInputs.ToString());
             table.AddRow("artifact", $"{s.ArtifactBytes:N0} bytes");
         }
@@ -129,21 +130,22 @@ internal sealed class Output(bool json)
     {
         var table = new Table().Title($"{l.Models.Count} models").AddColumns("label", "version", "type", "test accuracy / r2", "node", "loaded", "state");
         foreach (var d in l.Models.OrderBy(d => d.Label, StringComparer.Ordinal))
-            table.AddRow(d.Label, d.Version.ToString(), d.Summary?.MlType ?? "", Score(d.Metrics), d.Node, d.Loaded ? "yes" : "no", d.State);
+            table.AddRow(ConsoleText.Cell(d.Label), d.Version.ToString(), ConsoleText.Cell(d.Summary?.MlType), Score(d.Metrics), ConsoleText.Cell(d.Node),
+                d.Loaded ? "yes" : "no", ConsoleText.Cell(d.State));
         AnsiConsole.Write(table);
-        foreach (var id in l.Unreachable) Err.MarkupLineInterpolated($"[yellow]{id}: did not answer[/]");
+        foreach (var id in l.Unreachable) Err.MarkupLineInterpolated($"[yellow]{ConsoleText.Plain(id)}: did not answer[/]");
     }
 
     private static string Score(ModelMetrics? m) => m?.Accuracy is { } a ? $"{a:F2} %" : m?.R2 is { } r2 ? $"r2 {r2:F4}" : "";
 
     private static void Status(ClusterStatus s)
     {
-        var table = new Table().Title($"cluster (seen from {s.Self})").AddColumns("member", "roles", "status", "reachable", "shards", "entities");
+        var table = new Table().Title(ConsoleText.Cell($"cluster (seen from {s.Self})")).AddColumns("member", "roles", "status", "reachable", "shards", "entities");
         foreach (var m in s.Members)
-            table.AddRow(m.Address + (m.Leader ? " (leader)" : ""), string.Join(",", m.Roles), m.Status, m.Unreachable ? "[red]no[/]" : "yes",
+            table.AddRow(ConsoleText.Cell(m.Address + (m.Leader ? " (leader)" : "")), ConsoleText.Cell(string.Join(",", m.Roles)), ConsoleText.Cell(m.Status), m.Unreachable ? "[red]no[/]" : "yes",
                 m.Shards.ToString(), m.Entities.ToString());
         AnsiConsole.Write(table);
-        if (s.ShardStatsError is not null) Err.MarkupLineInterpolated($"[yellow]shard statistics unavailable: {s.ShardStatsError}[/]");
+        if (s.ShardStatsError is not null) Err.MarkupLineInterpolated($"[yellow]shard statistics unavailable: {ConsoleText.Plain(s.ShardStatsError)}[/]");
     }
 
     /// <summary>Live training progress on stderr: one line per tick (plain, so it also reads well in logs).</summary>
@@ -152,13 +154,13 @@ internal sealed class Output(bool json)
         switch (p)
         {
             case TrainingQueued q:
-                Err.MarkupLineInterpolated($"[grey]{q.Label}: {(q.Position == 0 ? "starting" : $"queued at position {q.Position}")}[/]");
+                Err.MarkupLineInterpolated($"[grey]{ConsoleText.Plain(q.Label)}: {(q.Position == 0 ? "starting" : $"queued at position {q.Position}")}[/]");
                 break;
             case TrainingStarted s:
-                Err.MarkupLineInterpolated($"[grey]{s.Label}: training on {s.Node}[/]");
+                Err.MarkupLineInterpolated($"[grey]{ConsoleText.Plain(s.Label)}: training on {ConsoleText.Plain(s.Node)}[/]");
                 break;
             case TrainingProgressed { Progress: var t } tp:
-                Err.WriteLine(FormatProgress(tp.Label, t));
+                Err.WriteLine(ConsoleText.Plain(FormatProgress(tp.Label, t)));
                 break;
         }
     }

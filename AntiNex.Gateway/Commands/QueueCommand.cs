@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AntiNex.Gateway.Cluster;
+using AntiNex.Persistence.Redis;
 using StackExchange.Redis;
 
 namespace AntiNex.Gateway.Commands;
@@ -20,9 +21,10 @@ internal static class QueueCommand
         command.SetAction((p, ct) => common.RunAsync(p, ct, async (client, _) =>
         {
             var connection = p.GetValue(redisOption) ?? Environment.GetEnvironmentVariable("ANTINEX_REDIS") ?? "127.0.0.1:6379";
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(connection);
+            var redisOptions = RedisCredentials.Apply(connection); // password: ANTINEX_REDIS_PASSWORD(_FILE), never argv
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
             var options = new QueueOptions { Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)), TrainTimeout = common.TimeoutFrom(p) };
-            Console.Error.WriteLine($"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {connection} as '{options.Consumer}' (Ctrl-C to stop)");
+            Console.Error.WriteLine($"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as '{options.Consumer}' (Ctrl-C to stop)");
             try
             {
                 await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);

@@ -21,7 +21,7 @@ internal static class ReportTables
         if (r.ThresholdRule is { } rule) // a chosen threshold; without a rule it is 0.5 (the operating-point table shows it)
         {
             summary.AddRow("threshold", F(r.Threshold));
-            summary.AddRow("threshold rule", Markup.Escape(rule));
+            summary.AddRow("threshold rule", ConsoleText.Cell(rule));
         }
         if (r.MacroF1 is { } m) summary.AddRow("macro-F1", F(m));
     }
@@ -46,7 +46,7 @@ internal static class ReportTables
         {
             var t = new Table().Title("per class (test rows)").AddColumn("class");
             foreach (var c in new[] { "precision", "recall", "F1", "support" }) t.AddColumn(new TableColumn(c).RightAligned());
-            foreach (var c in classes) t.AddRow(Markup.Escape(c.Class), F(c.Precision), F(c.Recall), F(c.F1), I(c.Support));
+            foreach (var c in classes) t.AddRow(ConsoleText.Cell(c.Class), F(c.Precision), F(c.Recall), F(c.F1), I(c.Support));
             if (r.MacroF1 is { } m) t.AddRow("[bold]macro[/]", F(classes.Average(c => c.Precision)), F(classes.Average(c => c.Recall)), $"[bold]{F(m)}[/]", I(classes.Sum(c => c.Support)));
             yield return t;
         }

@@ -59,7 +59,7 @@ internal static class SearchCommand
         var board = new LiveBoard(plan);
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (!output.Json) err.MarkupLineInterpolated($"[grey]search {plan.SearchId}: {plan.Trials.Count} trials ({plan.Strategy}, seed {plan.Seed}), {plan.Folds}-fold CV on the training data; score: {Leaderboard.ScoreName(plan.MlType)}[/]");
-        foreach (var note in plan.Notes) err.MarkupLineInterpolated($"[yellow]note:[/] {note}");
+        foreach (var note in plan.Notes) err.MarkupLineInterpolated($"[yellow]note:[/] {ConsoleText.Plain(note)}");
 
         var channel = Channel.CreateUnbounded<SearchEvent>(new UnboundedChannelOptions { SingleReader = true });
         var clock = Stopwatch.StartNew();
@@ -83,7 +83,7 @@ internal static class SearchCommand
                 await foreach (var e in channel.Reader.ReadAllAsync(deadline.Token))
                 {
                     if (board.Apply(e, clock.Elapsed) is { } done) results = done;
-                    if (board.Describe(e) is { } line) err.WriteLine(line);
+                    if (board.Describe(e) is { } line) err.WriteLine(ConsoleText.Plain(line));
                 }
         }
         catch (OperationCanceledException)
@@ -110,8 +110,8 @@ internal static class SearchCommand
         if (!output.Json)
         {
             if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Write(board.Render(clock.Elapsed));
-            foreach (var f in results.Where(r => !r.Scored)) err.MarkupLineInterpolated($"[red]trial {f.Trial} ({f.Config}) on {f.Node}: {f.Error}[/]");
-            err.MarkupLineInterpolated($"[grey]search wall time {searchSeconds:F1} s, trials per node: {string.Join(", ", results.Where(r => r.Scored).GroupBy(r => r.Node).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}[/]");
+            foreach (var f in results.Where(r => !r.Scored)) err.MarkupLineInterpolated($"[red]trial {f.Trial} ({ConsoleText.Plain(f.Config)}) on {ConsoleText.Plain(f.Node)}: {ConsoleText.Plain(f.Error)}[/]");
+            err.MarkupLineInterpolated($"[grey]search wall time {searchSeconds:F1} s, trials per node: {string.Join(", ", results.Where(r => r.Scored).GroupBy(r => r.Node).OrderBy(g => g.Key).Select(g => $"{ConsoleText.Plain(g.Key)} {g.Count()}"))}[/]");
         }
         if (ranked.Count == 0)
         {
@@ -131,11 +131,11 @@ internal static class SearchCommand
             if (!output.Json) err.MarkupLineInterpolated($"best configuration written to {outFile.FullName}");
         }
         if (!output.Json)
-            AnsiConsole.MarkupLineInterpolated($"[bold]best:[/] trial {best.Trial} [bold]{best.Config}[/]: {Leaderboard.ScoreName(plan.MlType)} {Leaderboard.FormatScore(best)} (on {best.Node})");
+            AnsiConsole.MarkupLineInterpolated($"[bold]best:[/] trial {best.Trial} [bold]{ConsoleText.Plain(best.Config)}[/]: {Leaderboard.ScoreName(plan.MlType)} {Leaderboard.FormatScore(best)} (on {ConsoleText.Plain(best.Node)})");
         int code = ExitCodes.Ok;
         if (retrain)
         {
-            if (!output.Json) err.MarkupLineInterpolated($"[grey]retraining the best configuration under '{plan.Label}'...[/]");
+            if (!output.Json) err.MarkupLineInterpolated($"[grey]retraining the best configuration under '{ConsoleText.Plain(plan.Label)}'...[/]");
             var reply = await client.TrainAsync(plan.ModelId, bestJson, timeout, output.Json ? null : output.Progress);
             switch (reply)
             {
@@ -260,7 +260,7 @@ internal sealed class LiveBoard(SearchPlan plan)
 
     public Table Render(TimeSpan elapsed)
     {
-        var table = new Table().Title($"[bold]search {Markup.Escape(plan.Label)}[/] ({plan.Strategy}, {plan.Folds}-fold CV, {Leaderboard.ScoreName(plan.MlType)})")
+        var table = new Table().Title($"[bold]search {ConsoleText.Cell(plan.Label)}[/] ({plan.Strategy}, {plan.Folds}-fold CV, {Leaderboard.ScoreName(plan.MlType)})")
             .AddColumn(new TableColumn("rank").RightAligned()).AddColumn(new TableColumn("trial").RightAligned()).AddColumn("node")
             .AddColumn("config").AddColumn(new TableColumn("CV mean ± std").RightAligned()).AddColumn(new TableColumn("seconds").RightAligned());
         var ranked = Leaderboard.Rank(_done.Values, plan.MlType);
@@ -268,14 +268,14 @@ internal sealed class LiveBoard(SearchPlan plan)
         {
             var r = ranked[i];
             var style = i == 0 ? "bold green" : "default";
-            table.AddRow(new Markup($"[{style}]{i + 1}[/]"), new Text(r.Trial.ToString(CultureInfo.InvariantCulture)), new Text(r.Node),
-                new Text(r.Config), new Markup($"[{style}]{Markup.Escape(Leaderboard.FormatScore(r))}[/]"), new Text(r.Seconds.ToString("F1", CultureInfo.InvariantCulture)));
+            table.AddRow(new Markup($"[{style}]{i + 1}[/]"), new Text(r.Trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(r.Node)),
+                new Text(ConsoleText.Plain(r.Config)), new Markup($"[{style}]{Markup.Escape(Leaderboard.FormatScore(r))}[/]"), new Text(r.Seconds.ToString("F1", CultureInfo.InvariantCulture)));
         }
         foreach (var (trial, run) in _running.OrderBy(kv => kv.Key))
-            table.AddRow(new Text(""), new Text(trial.ToString(CultureInfo.InvariantCulture)), new Text(run.Node), new Text(plan.Trials[trial - 1].Config),
+            table.AddRow(new Text(""), new Text(trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(run.Node)), new Text(ConsoleText.Plain(plan.Trials[trial - 1].Config)),
                 new Markup(run.Started ? "[yellow]running[/]" : "[grey]sent[/]"), new Text((elapsed - run.Since).TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)));
         foreach (var f in _done.Values.Where(r => !r.Scored).OrderBy(r => r.Trial))
-            table.AddRow(new Text("-"), new Text(f.Trial.ToString(CultureInfo.InvariantCulture)), new Text(f.Node), new Text(f.Config),
+            table.AddRow(new Text("-"), new Text(f.Trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(f.Node)), new Text(ConsoleText.Plain(f.Config)),
                 new Markup("[red]failed[/]"), new Text(""));
         var queued = plan.Trials.Count - _done.Count - _running.Count;
         table.Caption($"{_done.Count}/{plan.Trials.Count} done, {_running.Count} running, {queued} queued; " +

@@ -55,9 +55,9 @@ internal static class TrainCommand
             if (issues.Count > 0) throw new RequestException(issues);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
-        catch (IOException e) { ui.MarkupLineInterpolated($"[red]cannot read {file.FullName}: {e.Message}[/]"); return ExitCodes.BadInput; }
+        catch (IOException e) { ui.MarkupLineInterpolated($"[red]cannot read {ConsoleText.Plain(file.FullName)}: {ConsoleText.Plain(e.Message)}[/]"); return ExitCodes.BadInput; }
 
-        foreach (var w in warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        foreach (var w in warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
         TrainingOutcome outcome;
         try
         {
@@ -80,7 +80,7 @@ internal static class TrainCommand
                     other.Dataset = path; other.DatasetField = "--also-test"; other.PredictRows = null; other.HasPredictRows = false; other.MaxRecords = 1;
                     var p = model.Predict(other, roots);
                     extra.Add(new JsonObject { ["dataset"] = path, ["rows"] = p.Rows, ["accuracy"] = p.Accuracy });
-                    ui.MarkupLineInterpolated($"also tested on {path}: accuracy {p.Accuracy:0.00} % over {p.Rows} rows");
+                    ui.MarkupLineInterpolated($"also tested on {ConsoleText.Plain(path)}: accuracy {p.Accuracy:0.00} % over {p.Rows} rows");
                 }
             }
         }
@@ -99,8 +99,8 @@ internal static class TrainCommand
 
     private static int Fail(IAnsiConsole ui, FileInfo file, RequestException e)
     {
-        Console.Error.WriteLine($"invalid: {file.Name}");
-        foreach (var issue in e.Issues) Console.Error.WriteLine($"  {issue.Field}: {issue.Message}");
+        Console.Error.WriteLine($"invalid: {ConsoleText.Plain(file.Name)}");
+        foreach (var issue in e.Issues) Console.Error.WriteLine($"  {ConsoleText.Plain(issue.Field)}: {ConsoleText.Plain(issue.Message)}");
         return ExitCodes.BadInput;
     }
 
@@ -117,7 +117,7 @@ internal static class TrainCommand
         if (!ui.Profile.Capabilities.Interactive)
         {
             // Redirected (a script, a log file): one plain line per tick instead of a live display.
-            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p)));
+            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(ConsoleText.Plain(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p))));
             return TrainingEngine.Train(request, roots, options, lines, ct);
         }
         TrainingOutcome? outcome = null;
@@ -129,7 +129,7 @@ internal static class TrainCommand
                 var tasks = new Dictionary<string, ProgressTask>();
                 var reporter = new SyncProgress<TrainingProgress>(p =>
                 {
-                    if (p.Epochs == 0) { ui.MarkupLineInterpolated($"[grey]{p.Phase}: {p.Message}[/]"); return; }
+                    if (p.Epochs == 0) { ui.MarkupLineInterpolated($"[grey]{p.Phase}: {ConsoleText.Plain(p.Message)}[/]"); return; }
                     var key = p.Phase == "cv" ? $"cv fold {p.Fold}/{p.Folds}" : "fit";
                     if (!tasks.TryGetValue(key, out var task)) tasks[key] = task = ctx.AddTask(key, maxValue: p.Epochs);
                     task.Value = p.Epoch;
@@ -145,7 +145,7 @@ internal static class TrainCommand
     private static void PrintReport(IAnsiConsole ui, TrainingOutcome outcome)
     {
         var r = outcome.Report;
-        var summary = new Table().Title($"[bold]{Markup.Escape(r.Label)}[/] ({r.MlType})").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        var summary = new Table().Title($"[bold]{ConsoleText.Cell(r.Label)}[/] ({ConsoleText.Cell(r.MlType)})").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         if (r.MlType != MlTypes.Regression)
         {
             summary.AddRow("test accuracy %", F(r.Accuracy, "0.00"));
@@ -165,16 +165,16 @@ internal static class TrainCommand
         {
             var t = new Table().Title("confusion matrix (rows: truth, columns: predicted)").AddColumn("");
             foreach (var n in names) t.AddColumn(new TableColumn(Markup.Escape(n)).RightAligned());
-            for (int i = 0; i < cm.Length; i++) t.AddRow([Markup.Escape(names[i]), .. cm[i].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
+            for (int i = 0; i < cm.Length; i++) t.AddRow([ConsoleText.Cell(names[i]), .. cm[i].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
             ui.Write(t);
         }
         if (r.Cv.Count > 0) ui.Write(ReportTables.CrossValidation(r));
         var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
-        foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
-        foreach (var plot in r.Plots) ui.MarkupLineInterpolated($"plot: {plot}");
-        if (outcome.Predictions is { } p) ui.WriteLine(p.Summary);
+        foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
+        foreach (var plot in r.Plots) ui.MarkupLineInterpolated($"plot: {ConsoleText.Plain(plot)}");
+        if (outcome.Predictions is { } p) ui.WriteLine(ConsoleText.Plain(p.Summary));
     }
 
     /// <summary>The --json document: the report (snake_case) plus the predictions summary and artifact size.</summary>

@@ -41,14 +41,14 @@ internal static class ValidateCommand
             var warnings = parseWarnings.ToList();
             var issues = request.CheckPaths(roots, requireData, warnings);
             if (issues.Count > 0) throw new RequestException(issues);
-            Console.WriteLine($"valid: {file.Name} (label '{request.Label}', {request.MlType}, predict_feature '{request.PredictFeature}')");
-            foreach (var w in warnings) Console.WriteLine($"  warning: {w}");
+            Console.WriteLine(ConsoleText.Plain($"valid: {file.Name} (label '{request.Label}', {request.MlType}, predict_feature '{request.PredictFeature}')"));
+            foreach (var w in warnings) Console.WriteLine($"  warning: {ConsoleText.Plain(w)}");
             return ExitCodes.Ok;
         }
         catch (RequestException e)
         {
             Console.Error.WriteLine($"invalid: {file.Name}");
-            foreach (var issue in e.Issues) Console.Error.WriteLine($"  {issue.Field}: {issue.Message}");
+            foreach (var issue in e.Issues) Console.Error.WriteLine($"  {ConsoleText.Plain(issue.Field)}: {ConsoleText.Plain(issue.Message)}");
             return ExitCodes.BadInput;
         }
     }

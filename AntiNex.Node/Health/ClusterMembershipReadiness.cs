@@ -1,6 +1,7 @@
 // Ready only while this member can serve: Up (not joining, leaving, exiting, down or removed) and on the side of a
 // partition that keeps running. A node that others cannot reach — a stalled process, a cut link — sees most of its
-// peers as unreachable; it turns not-ready at once instead of when the split-brain resolver finally downs it.
+// peers as unreachable, or notices it was frozen (StallWatch); it turns not-ready at once instead of when the
+// split-brain resolver finally downs it.
 using Akka.Actor;
 using Akka.Cluster;
 using AntiNex.Cluster;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AntiNex.Node.Health;
 
-internal sealed class ClusterMembershipReadiness(ActorSystem system) : IHealthCheck
+internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch stalls) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -17,6 +18,7 @@ internal sealed class ClusterMembershipReadiness(ActorSystem system) : IHealthCh
         var self = cluster.SelfMember;
         if (system.WhenTerminated.IsCompleted) return Task.FromResult(HealthCheckResult.Unhealthy("actor system terminated"));
         if (self.Status != MemberStatus.Up) return Task.FromResult(HealthCheckResult.Unhealthy($"member {self.Status}"));
+        if (stalls.Problem() is { } stalled) return Task.FromResult(HealthCheckResult.Unhealthy(stalled));
         if (!OnKeptSide(state, self, out var reason)) return Task.FromResult(HealthCheckResult.Unhealthy(reason));
         return Task.FromResult(HealthCheckResult.Healthy($"Up {cluster.SelfAddress}"));
     }

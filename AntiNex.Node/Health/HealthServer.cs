@@ -20,20 +20,21 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
 {
     public const string Live = "live", Ready = "ready";
     private WebApplication? _app;
+    private readonly StallWatch _stalls = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.HealthPort == 0) return;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "antinex-node-health" });
+        // Probes come every few seconds: the health server's own request logs would drown the node's log.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(logs);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             foreach (var address in BindAddresses(settings.Hostname)) kestrel.Listen(address, settings.HealthPort);
         });
         var checks = builder.Services.AddHealthChecks()
             .AddCheck("actor-system", new ActorSystemLiveness(system), tags: [Live])
-            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system), tags: [Ready]);
+            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system, _stalls), tags: [Ready]);
         if (redis is not null) checks.AddCheck("redis", new RedisReadiness(redis), tags: [Ready]);
         _app = builder.Build();
         _app.MapHealthChecks("/health/live", Options(Live));
@@ -86,6 +87,7 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
 
     public async ValueTask DisposeAsync()
     {
+        _stalls.Dispose();
         if (_app is not null) await _app.DisposeAsync();
     }
 }

@@ -56,7 +56,20 @@ public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBa
         Passed();
     }
 
-    private static Process StartGateway(params string[] args) => GatewayProcess.Start(args);
+    private static Process StartGateway(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in TestPki.Gateway.Environment) info.Environment[name] = value;
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
 
     private async Task WaitForState(GatewayClient gateway, string id, string state)
     {

@@ -53,4 +53,25 @@ public sealed class NodeSettingsTests
         var ex = Assert.Throws<ArgumentException>(() => Parse(null, option, value));
         Assert.Contains(message, ex.Message);
     }
+
+    [Fact]
+    public void Tls_and_redis_credentials_come_from_files_and_a_password_on_the_command_line_is_refused()
+    {
+        var s = Parse(new Dictionary<string, string?> { ["TlsCa"] = "/etc/antinex/ca.crt" }, // appsettings / ANTINEX_TlsCa
+            "--tls-certificate", "/etc/antinex/node.p12", "--tls-password-file", "/etc/antinex/node.password",
+            "--redis", "redis:6379", "--redis-user", "antinex", "--redis-password-file", "/etc/antinex/redis.password");
+        Assert.Equal("/etc/antinex/node.p12", s.Tls.CertificatePath);
+        Assert.Equal("/etc/antinex/node.password", s.Tls.PasswordFile);
+        Assert.Equal("/etc/antinex/ca.crt", s.Tls.CaPath);
+        Assert.False(s.Tls.Insecure);
+        Assert.Equal("antinex", s.RedisUser);
+        Assert.Equal("/etc/antinex/redis.password", s.RedisPasswordFile);
+        Assert.True(Parse(null, "--insecure").Tls.Insecure);
+
+        var refused = Assert.Throws<ArgumentException>(() => NodeSettings.ParseArgs(["--redis", "redis:6379,password=hunter2"]));
+        Assert.Contains("visible to every user (ps)", refused.Message);
+        Assert.DoesNotContain("hunter2", refused.Message);
+        // The environment may carry one (it is not shown by ps).
+        Assert.Equal("redis:6379,password=x", Parse(new Dictionary<string, string?> { ["Redis"] = "redis:6379,password=x" }).Redis);
+    }
 }

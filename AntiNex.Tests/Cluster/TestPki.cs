@@ -47,7 +47,7 @@ public sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        _ca = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        _ca = request.CreateSelfSigned(now.AddYears(-1), now.AddYears(1));
         CaPath = Path.Combine(Directory, "ca.crt");
         File.WriteAllText(CaPath, _ca.ExportCertificatePem());
     }
@@ -63,13 +63,20 @@ public sealed class TestPki : IDisposable
         return Write(name, withKey, CaPath);
     }
 
-    /// <summary>A self-signed certificate with a member's name: what a stranger can make without the CA.</summary>
-    public MemberCertificate SelfSigned(string name)
+    /// <summary>A self-signed certificate with a member's name (as `openssl req -x509` makes it: its own CA), what a
+    /// stranger can make without the cluster CA; <paramref name="trustingClusterCa"/> pairs it with the cluster CA file.</summary>
+    public MemberCertificate SelfSigned(string name, bool trustingClusterCa = false)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var now = DateTimeOffset.UtcNow;
-        using var self = MemberRequest(name, key).CreateSelfSigned(now.AddHours(-1), now.AddDays(30));
-        return Write(name + "-self-signed", self, CaPath);
+        var request = new CertificateRequest($"CN={name}, O=AntiNex", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var self = request.CreateSelfSigned(now.AddHours(-1), now.AddDays(30));
+        var files = Write(name + "-self-signed", self, CaPath);
+        if (trustingClusterCa) return files;
+        var ownCa = Path.ChangeExtension(files.Certificate, ".ca.crt");
+        File.WriteAllText(ownCa, self.ExportCertificatePem());
+        return files with { Ca = ownCa };
     }
 
     /// <summary>A certificate with no private key in the PKCS#12.</summary>

@@ -35,6 +35,7 @@ public sealed class ServeProcess : IDisposable
             info.ArgumentList.Add(a);
         foreach (var e in extra) info.ArgumentList.Add(e);
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in TestPki.Gateway.Environment) info.Environment[name] = value; // mutual TLS to the nodes
         var logPath = Path.Combine(workDir, $"serve-{port}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");

@@ -60,7 +60,7 @@ public class QualityFeatureTests
         Assert.Equal("cosine", q.LrSchedule!.Kind);
         Assert.Equal(0.0001, q.LrSchedule.MinLr);
         Assert.Equal("quantile", q.Scaler);
-        Assert.True(r.LogFeaturesAuto && q.LogFeaturesAuto);
+        Assert.True(r.LogFeaturesAuto);
         Assert.Equal(3, q.ClassWeights!["1"]);
         Assert.Equal(new ThresholdRule("max_fpr", 0.01), q.Threshold);
         Assert.Equal(3, q.EnsembleSeeds);

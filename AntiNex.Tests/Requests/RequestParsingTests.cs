@@ -61,10 +61,9 @@ public class RequestParsingTests
     }
 
     [Fact]
-    public void Label_defaults_and_model_key_is_trimmed_lower_case()
+    public void Label_defaults_to_no_label_set()
     {
         Assert.Equal("no-label-set", Parse("""{"dataset": "d.csv", "predict_feature": "y"}""").Label);
-        Assert.Equal("my-model", Parse("""{"label": "  My-Model ", "dataset": "d.csv", "predict_feature": "y"}""").ModelKey);
     }
 
     [Theory]

@@ -1,35 +1,9 @@
-// CONTRACT between the learning engine and the model actors. Signatures here are relied upon by AntiNex.Actors/Models
-// and AntiNex.Gateway; implementations may change freely, members may be added, but do not rename or remove.
 using System.Globalization;
 using AntiNex.Data;
 using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
-
-/// <summary>Trains a network for a request. Stateless; thread-safe.</summary>
-public static class TrainingEngine
-{
-    /// <summary>
-    /// Loads the data the request names (dataset / predict_rows), fits scaler + network on the training split only,
-    /// cross-validates, evaluates on the held-out split (or test_dataset), and returns the artifact and the report.
-    /// Throws <see cref="RequestException"/> (naming fields) for bad input, OperationCanceledException on cancel.
-    /// </summary>
-    public static TrainingOutcome Train(AntiNexRequest request, DataRoots roots, EngineOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
-        => new TrainingRun(request, roots, options, progress, cancellationToken).Run();
-
-    /// <summary>
-    /// A search trial's score: k-fold CV (request.num_splits >= 2) on the training rows only. The test_dataset file is
-    /// never opened; no final fit, no artifact. Score per fold: accuracy % (classification) or MSE (regression).
-    /// </summary>
-    public static TrainingReport CrossValidate(AntiNexRequest request, DataRoots roots, EngineOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
-        => new TrainingRun(request, roots, options with { CrossValidationOnly = true }, progress, cancellationToken).Run().Report;
-}
-
-/// <summary>Result of one training: the serialised model (stored as a snapshot, never sent remotely) and its report.</summary>
-public sealed record TrainingOutcome(byte[] Artifact, TrainingReport Report, PredictionResult? Predictions);
 
 /// <summary>
 /// A loaded, ready-to-predict model. Owns native memory: dispose it. Predict/PredictRaw are thread-safe (the forward
@@ -105,7 +79,8 @@ public sealed class TrainedModel : IDisposable
             var path = roots.Resolve(ds, request.DatasetField);
             // A request without its own layout reads the dataset the way the model's training CSV was read.
             var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns) : (request.CsvHeader, request.Columns);
-            frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField);
+            frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField,
+                maxRows: EngineLimits.Current.MaxPredictRows);
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
@@ -114,16 +89,26 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>Raw feature rows in <see cref="ModelSummary.InputFeatures"/> order (unscaled). Batched, thread-safe.
     /// Returns per row the predicted value: the class value (classification) or the target in its own units (regression).
-    /// Categorical inputs are given as numbers and matched against the training vocabulary by their invariant text.</summary>
-    public float[] PredictRaw(IReadOnlyList<double[]> rows)
+    /// Categorical inputs are given as numbers and matched against the training vocabulary by their invariant text.
+    /// Every value is finite: out-of-range inputs are clipped, and a row that cannot be scored gets the alarm class
+    /// (see <see cref="PredictRawFlagged"/> for the per-row flag).</summary>
+    public float[] PredictRaw(IReadOnlyList<double[]> rows) => PredictRawFlagged(rows).Values;
+
+    /// <summary><see cref="PredictRaw"/> with a flag per row: true when the row could not be scored (a value far outside
+    /// the training range, beyond the clip bound; a NaN input; or a non-finite network output) and was answered with the
+    /// alarm class (classification), or its clipped value (regression; 0 if not finite).</summary>
+    public RawPredictions PredictRawFlagged(IReadOnlyList<double[]> rows)
     {
-        if (rows.Count == 0) return [];
-        var x = State.Pipeline.TransformRaw(rows);
-        var outputs = ForwardLocked(x, rows.Count);
+        if (rows.Count == 0) return new RawPredictions([], []);
+        var beyond = new bool[rows.Count];
+        var x = State.Pipeline.TransformRaw(rows, beyond);
+        var (outputs, unscorable) = ScoreLocked(x, rows.Count, beyond);
         var novel = NoveltyLocked(x, rows.Count);
         var result = new float[rows.Count];
-        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i, novel?[i] ?? false).Value;
-        return result;
+        for (int i = 0; i < rows.Count; i++) result[i] = (float)Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false).Value;
+        var flags = unscorable ?? new bool[rows.Count];
+        ScoringMeter.RecordUnscorable(State.Label, flags.Count(f => f));
+        return new RawPredictions(result, flags);
     }
 
     public void Dispose()
@@ -167,6 +152,25 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
+    /// <summary>The forward pass with the unscorable guard: rows with a value beyond the clip bound
+    /// (<paramref name="beyond"/>), rows with a NaN input (zeroed) and rows whose outputs are not finite are flagged.
+    /// Flags are null when every row scored.</summary>
+    internal (float[] Outputs, bool[]? Unscorable) ScoreLocked(float[] x, int rows, bool[]? beyond = null)
+    {
+        var unscorable = InputGuard.SanitizeInputs(x, rows, State.NetworkInputs);
+        if (beyond is not null && Array.IndexOf(beyond, true) >= 0)
+        {
+            unscorable ??= new bool[rows];
+            for (int i = 0; i < rows; i++) unscorable[i] |= beyond[i];
+        }
+        var outputs = ForwardLocked(x, rows);
+        return (outputs, InputGuard.FlagNonFiniteOutputs(outputs, rows, unscorable));
+    }
+
+    /// <summary>The class an unscorable row is given: never the normal one. With a novelty detector, the class that is not
+    /// its normal_class; otherwise index 1, the class after the lowest class value (AntiNex convention: 0 or -1 = normal).</summary>
+    private int AlarmClass => State.Novelty is { } ns && State.Task == TaskKind.Binary ? 1 - ns.NormalClass : 1;
+
     internal float[] ForwardLocked(float[] x, int rows)
     {
         lock (_forwardLock)
@@ -179,8 +183,19 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Network output row -> (value, class index or -1, probability of the chosen class).</summary>
     /// <param name="novel">the row is flagged by the novelty detector: a binary model never calls it the normal class
     /// (its probability is then null: the network's own score does not back the decision).</param>
-    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row, bool novel = false)
+    /// <param name="unscorable">the row could not be scored: the alarm class (no probability), or 0 for regression when
+    /// the output is not finite.</param>
+    internal (double Value, int Class, double? Probability) Decode(float[] outputs, int row, bool novel = false, bool unscorable = false)
     {
+        if (unscorable)
+        {
+            if (State.Task == TaskKind.Regression)
+            {
+                var v = State.Target.UnscaleTarget(outputs[row]);
+                return (double.IsFinite(v) ? v : 0, -1, null);
+            }
+            return (State.Target.ClassValues[AlarmClass], AlarmClass, null);
+        }
         switch (State.Task)
         {
             case TaskKind.Binary:
@@ -215,16 +230,19 @@ public sealed class TrainedModel : IDisposable
     internal PredictionResult PredictFrame(Frame frame, string label, int maxRecords)
     {
         var all = Enumerable.Range(0, frame.RowCount).ToArray();
-        var x = State.Pipeline.Transform(frame, all);
-        var outputs = ForwardLocked(x, frame.RowCount);
+        var beyond = new bool[frame.RowCount];
+        var x = State.Pipeline.Transform(frame, all, beyond);
+        var (outputs, unscorable) = ScoreLocked(x, frame.RowCount, beyond);
         var novel = NoveltyLocked(x, frame.RowCount);
         var pf = State.PredictFeature;
         bool hasTarget = frame.Has(pf);
         var samples = new List<SamplePrediction>(Math.Min(frame.RowCount, maxRecords));
-        int known = 0, correct = 0;
+        int known = 0, correct = 0, unscorableRows = 0;
         for (int i = 0; i < frame.RowCount; i++)
         {
-            var (value, _, prob) = Decode(outputs, i, novel?[i] ?? false);
+            bool flagged = unscorable?[i] ?? false;
+            if (flagged) unscorableRows++;
+            var (value, _, prob) = Decode(outputs, i, novel?[i] ?? false, flagged);
             double? original = null;
             if (hasTarget)
             {
@@ -243,9 +261,10 @@ public sealed class TrainedModel : IDisposable
             if (samples.Count < maxRecords)
             {
                 string? name = State.Task == TaskKind.Regression ? null : TargetCodec.DefaultName(value, State.LabelRules);
-                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, name, prob));
+                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, name, prob) { Unscorable = flagged });
             }
         }
+        ScoringMeter.RecordUnscorable(State.Label, unscorableRows);
         double? accuracy = known > 0 ? 100.0 * correct / known : null;
         var shown = accuracy ?? State.TestAccuracy;
         var accText = shown is { } a ? a.ToString("0.####", CultureInfo.InvariantCulture) : "None";
@@ -255,20 +274,9 @@ public sealed class TrainedModel : IDisposable
             Samples = samples,
             Rows = frame.RowCount,
             Accuracy = accuracy,
-            Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}",
+            UnscorableRows = unscorableRows,
+            Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}"
+                + (unscorableRows > 0 ? $" unscorable={unscorableRows}" : ""),
         };
-    }
-}
-
-public sealed class ArtifactException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>Process-wide torch settings (thread count) applied once.</summary>
-internal static class TorchSetup
-{
-    private static int _threads;
-    public static void Apply(EngineOptions? options)
-    {
-        if (options is { TorchThreads: > 0 } o && Interlocked.Exchange(ref _threads, o.TorchThreads) != o.TorchThreads)
-            TorchSharp.torch.set_num_threads(o.TorchThreads);
     }
 }

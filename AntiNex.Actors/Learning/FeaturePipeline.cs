@@ -4,26 +4,6 @@ using AntiNex.Requests;
 
 namespace AntiNex.Learning;
 
-/// <summary>One model input column, fitted on training rows: log1p flag, min/max (numeric) or vocabulary (categorical).</summary>
-public sealed record FeatureSpec
-{
-    public string Name { get; init; } = "";
-    public bool Categorical { get; init; }
-    public bool Log { get; init; }
-    public double Min { get; init; }
-    public double Max { get; init; }
-    /// <summary>Training-row values in ordinal order; one extra "other" slot follows for unseen values.</summary>
-    public IReadOnlyList<string> Vocabulary { get; init; } = [];
-    /// <summary>standard: mean/std; robust: median/IQR (after log1p when Log).</summary>
-    public double Center { get; init; }
-    public double Spread { get; init; } = 1;
-    /// <summary>quantile scaler: 101 training-row quantiles (0 %, 1 %, ..., 100 %).</summary>
-    public IReadOnlyList<double>? Quantiles { get; init; }
-    /// <summary>Constant on the training rows (dropped when a scaler kind is given): not a network input.</summary>
-    public bool Dropped { get; init; }
-    public int Width => Dropped ? 0 : Categorical ? Vocabulary.Count + 1 : 1;
-}
-
 /// <summary>
 /// Feature transform fitted on the TRAINING rows only (the original fitted its scaler on the whole file, test rows
 /// included): signed log1p for log_features, min-max to [lo, hi] when apply_scaler (sklearn formula; a constant column
@@ -37,6 +17,14 @@ public sealed record FeaturePipeline
     public double Hi { get; init; } = 1;
     /// <summary>minmax (the original's), standard, robust or quantile. Old artifacts have no kind: minmax.</summary>
     public string Kind { get; init; } = "minmax";
+    /// <summary>
+    /// Out-of-range rule: a numeric input is clipped to its training range widened by this many training ranges on
+    /// each side, in network units (after log1p and scaling; a range narrower than 1 counts as 1). So 1e308 and
+    /// Infinity give a finite input instead of an overflow; at predict time a row holding such a value is also
+    /// answered as an alarm (see <see cref="InputGuard"/>). Artifacts stored before the rule load with this default.
+    /// </summary>
+    public double ClipRanges { get; init; } = DefaultClipRanges;
+    public const double DefaultClipRanges = 10;
     public int Width => Features.Sum(f => f.Width);
 
     public static FeaturePipeline Fit(Frame frame, IReadOnlyList<int> rows, IReadOnlyList<string> features, AntiNexRequest request)
@@ -162,24 +150,41 @@ public sealed record FeaturePipeline
     /// <summary>log1p that keeps the sign, so the -1 "absent" marks of AntiNex CSVs stay finite.</summary>
     public static double SignedLog1p(double v) => v >= 0 ? Math.Log(1 + v) : -Math.Log(1 - v);
 
-    public double ScaleValue(FeatureSpec f, double raw)
+    /// <summary>A raw value as the network sees it: log1p, scaled, then clipped (see <see cref="ClipRanges"/>). NaN stays NaN:
+    /// a row holding it cannot be scored (see <see cref="InputGuard"/>).</summary>
+    public double ScaleValue(FeatureSpec f, double raw) => ScaleClipped(f, raw, out _);
+
+    /// <param name="beyond">the value lay beyond the clip bound (far outside the training range) and was clipped.</param>
+    private double ScaleClipped(FeatureSpec f, double raw, out bool beyond)
     {
+        beyond = false;
         var v = f.Log ? SignedLog1p(raw) : raw;
-        if (!Scale) return v;
+        if (!Scale) return Clip(v, f.Min, f.Max, ref beyond);
         switch (Kind)
         {
-            case "standard" or "robust": return (v - f.Center) / f.Spread;
+            case "standard" or "robust":
+                return Clip((v - f.Center) / f.Spread, (f.Min - f.Center) / f.Spread, (f.Max - f.Center) / f.Spread, ref beyond);
             case "quantile" when f.Quantiles is { Count: > 1 } q: return Lo + (Hi - Lo) * QuantileRank(q, v);
             case "quantile_normal" when f.Quantiles is { Count: > 1 } q: return NormalQuantile(Math.Clamp(QuantileRank(q, v), 1e-4, 1 - 1e-4));
         }
         var range = f.Max - f.Min;
         if (range == 0) range = 1;
         var scale = (Hi - Lo) / range;
-        return v * scale + (Lo - f.Min * scale);
+        return Clip(v * scale + (Lo - f.Min * scale), Lo, Lo + (f.Max - f.Min) * scale, ref beyond);
+    }
+
+    /// <summary>Clips to [lo, hi] widened by <see cref="ClipRanges"/> times the range on each side; NaN passes through.</summary>
+    private double Clip(double v, double lo, double hi, ref bool beyond)
+    {
+        var margin = ClipRanges * Math.Max(hi - lo, 1);
+        if (v < lo - margin) { beyond = true; return lo - margin; }
+        if (v > hi + margin) { beyond = true; return hi + margin; }
+        return v;
     }
 
     /// <summary>Row-major [rows x Width] float32 matrix of the given frame rows.</summary>
-    public float[] Transform(Frame frame, IReadOnlyList<int> rows)
+    /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
+    public float[] Transform(Frame frame, IReadOnlyList<int> rows, bool[]? beyond = null)
     {
         int width = Width;
         var x = new float[rows.Count * width];
@@ -197,7 +202,11 @@ public sealed record FeaturePipeline
             else
             {
                 var col = frame.Numeric[f.Name];
-                for (int i = 0; i < rows.Count; i++) x[i * width + offset] = (float)ScaleValue(f, col[rows[i]]);
+                for (int i = 0; i < rows.Count; i++)
+                {
+                    x[i * width + offset] = (float)ScaleClipped(f, col[rows[i]], out var far);
+                    if (far && beyond is not null) beyond[i] = true;
+                }
             }
             offset += f.Width;
         }
@@ -205,7 +214,8 @@ public sealed record FeaturePipeline
     }
 
     /// <summary>Raw rows (one double per input feature, in Features order; categorical values as numbers) to a matrix.</summary>
-    public float[] TransformRaw(IReadOnlyList<double[]> rows)
+    /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
+    public float[] TransformRaw(IReadOnlyList<double[]> rows, bool[]? beyond = null)
     {
         int width = Width;
         var x = new float[rows.Count * width];
@@ -225,7 +235,11 @@ public sealed record FeaturePipeline
                     var key = row[j].ToString("R", CultureInfo.InvariantCulture);
                     x[i * width + offset + (indexes[j]!.TryGetValue(key, out var k) ? k : f.Vocabulary.Count)] = 1f;
                 }
-                else x[i * width + offset] = (float)ScaleValue(f, row[j]);
+                else
+                {
+                    x[i * width + offset] = (float)ScaleClipped(f, row[j], out var far);
+                    if (far && beyond is not null) beyond[i] = true;
+                }
                 offset += f.Width;
             }
         }
@@ -246,57 +260,4 @@ public sealed record FeaturePipeline
             return d;
         }
     }
-}
-
-/// <summary>Target encoding: class values (sorted, as Keras' classes_) for classification, optional min-max for regression.</summary>
-public sealed record TargetCodec
-{
-    public bool Regression { get; init; }
-    /// <summary>Classification: the class values in index order (e.g. 0, 1).</summary>
-    public IReadOnlyList<double> ClassValues { get; init; } = [];
-    public IReadOnlyList<string> ClassNames { get; init; } = [];
-    public bool Scale { get; init; }
-    public double Min { get; init; }
-    public double Max { get; init; }
-    public double Lo { get; init; } = -1;
-    public double Hi { get; init; } = 1;
-
-    /// <summary>Raw target cell -> class value, via target_rules or as a number.</summary>
-    public static double ClassValueOf(string raw, TargetRules? rules, string field, int row)
-    {
-        if (rules is not null)
-        {
-            if (rules.TryMap(raw, out var mapped)) return mapped;
-            throw new RequestException("target_rules", $"target value '{raw}' (row {row}) is not in target_rules.map and there is no default");
-        }
-        if (string.IsNullOrWhiteSpace(raw))
-            throw new RequestException(field, $"row {row}: empty target value");
-        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
-        throw new RequestException(field, $"row {row}: target '{raw}' is not numeric; map it with target_rules, e.g. {{\"map\": {{\"{raw}\": 0}}, \"default\": 1}}");
-    }
-
-    public double ScaleTarget(double y)
-    {
-        if (!Scale) return y;
-        var range = Max - Min; if (range == 0) range = 1;
-        var s = (Hi - Lo) / range;
-        return y * s + (Lo - Min * s);
-    }
-
-    public double UnscaleTarget(double z)
-    {
-        if (!Scale) return z;
-        var range = Max - Min; if (range == 0) range = 1;
-        var s = (Hi - Lo) / range;
-        return (z - (Lo - Min * s)) / s;
-    }
-
-    public int IndexOf(double classValue)
-    {
-        for (int i = 0; i < ClassValues.Count; i++) if (ClassValues[i] == classValue) return i;
-        return -1;
-    }
-
-    public static string DefaultName(double v, LabelRules? rules)
-        => rules?.NameOf(v) ?? v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,17 +1,6 @@
-// The learning engine's public surface. Knows nothing of Akka: the model actors call it, tests call it directly.
-// Every type here that crosses the cluster (reports, predictions, progress) is a plain, System.Text.Json-serialisable record.
-using AntiNex.Data;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
-
-/// <summary>One progress tick: data loading, a CV fold's epoch, or the final fit's epoch.</summary>
-public sealed record TrainingProgress(
-    string Phase,          // "load" | "cv" | "fit" | "evaluate"
-    int Fold, int Folds,   // 0/0 outside cross-validation
-    int Epoch, int Epochs,
-    double Loss, double? Accuracy, double? ValLoss, double? ValAccuracy,
-    string? Message = null);
 
 /// <summary>Engine-wide knobs that are not part of a request.</summary>
 public sealed record EngineOptions
@@ -23,4 +12,7 @@ public sealed record EngineOptions
     /// <summary>Search trials: load the training data only (test_dataset is never opened), cross-validate, and return
     /// a report with Cv/CvMean/CvStd right after the folds: no final fit, no artifact.</summary>
     public bool CrossValidationOnly { get; init; }
+    /// <summary>Resource limits for this engine's trainings and predicts; null uses <see cref="EngineLimits.Current"/>.</summary>
+    public EngineLimits? Limits { get; init; }
+    public EngineLimits EffectiveLimits => Limits ?? EngineLimits.Current;
 }

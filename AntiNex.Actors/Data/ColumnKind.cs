@@ -1,0 +1,3 @@
+namespace AntiNex.Data;
+
+public enum ColumnKind { Numeric, Text }

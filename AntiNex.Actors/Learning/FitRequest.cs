@@ -1,0 +1,9 @@
+namespace AntiNex.Learning;
+
+/// <summary>One network's fit: the network, its rows, the recipe and where its per-epoch progress goes.</summary>
+/// <param name="Validation">rows scored after each epoch (val_loss/val_acc); early stopping watches them, so with
+/// early stopping they must be the validation split, never test rows.</param>
+/// <param name="Phase">progress phase ("cv", "fit", "ensemble"); <paramref name="Fold"/>/<paramref name="Folds"/> number the
+/// fold or ensemble member (0/0 for the final fit).</param>
+internal sealed record FitRequest(DenseNetwork Network, TensorData Train, TensorData? Validation, FitSettings Settings,
+    IProgress<TrainingProgress>? Progress, string Phase, int Fold = 0, int Folds = 0);

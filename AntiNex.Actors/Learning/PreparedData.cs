@@ -1,0 +1,142 @@
+using AntiNex.Data;
+using AntiNex.Requests;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// The first step of a training: the request's rows loaded (training file or predict_rows, and test_dataset), the
+/// feature columns chosen and the target decoded into classes or values. Training and <see cref="FeatureExport"/>
+/// both start here, so they see the very same rows, columns and classes.
+/// </summary>
+internal sealed record PreparedData
+{
+    public required string PredictFeature { get; init; }
+    public required IReadOnlyList<string> Features { get; init; }
+    /// <summary>The training rows (sorted by sort_values) and the test_dataset rows (null without one, or when not loaded).</summary>
+    public required Frame Frame { get; init; }
+    public Frame? TestFrame { get; init; }
+    /// <summary>The column plan the test file was read with (sort_values columns optional there).</summary>
+    public required IReadOnlyList<ColumnPlan> TestPlan { get; init; }
+    /// <summary>Target per training row: class value (classification) or the raw regression target.</summary>
+    public required double[] Y { get; init; }
+    public double[]? TestY { get; init; }
+    /// <summary>Class index per row (classification); null for regression.</summary>
+    public int[]? Classes { get; init; }
+    public int[]? TestClasses { get; init; }
+    public required TargetCodec Codec { get; init; }
+    public required TaskKind Task { get; init; }
+    public required List<LayerSpec> Layers { get; init; }
+    public bool Regression => Task == TaskKind.Regression;
+
+    /// <summary>Loads and checks the request's data. With <paramref name="loadTestFile"/> false (search trials) the
+    /// test_dataset file is never opened. Warnings about the data go to <paramref name="warnings"/>.</summary>
+    public static PreparedData Load(AntiNexRequest r, DataRoots roots, bool loadTestFile, List<string> warnings, CancellationToken ct,
+        EngineLimits? limits = null)
+    {
+        limits ??= EngineLimits.Current;
+        var pf = r.PredictFeature ?? throw new RequestException("predict_feature", "missing: name the target column");
+        // Every path problem at once, before reading anything.
+        var pathIssues = r.CheckPaths(roots, requireFiles: true);
+        if (pathIssues.Count > 0) throw new RequestException(pathIssues);
+        string? trainPath = r.Dataset is { } ds ? roots.Resolve(ds, r.DatasetField) : null;
+        string? testPath = r.TestDataset is { } td && loadTestFile ? roots.Resolve(td, "test_dataset") : null;
+        var sourceColumns = trainPath is not null
+            ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField, limits)
+            : r.PredictRows!.Columns;
+        var features = SelectFeatures(r, sourceColumns, pf);
+        var plan = BuildPlan(r, features, pf);
+        var frame = trainPath is not null
+            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct, limits)
+            : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
+        RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField);
+        frame = frame.SortBy(r.SortValues);
+        var testPlan = plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList();
+        Frame? testFrame = testPath is not null
+            ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "test_dataset", ct, limits)
+            : null;
+
+        bool regression = r.IsRegression;
+        double[] y = TargetValues(r, frame, pf, regression);
+        double[]? testY = testFrame is null ? null : TargetValues(r, testFrame, pf, regression);
+        var (codec, task, layers) = regression ? RegressionTarget(r) : ClassTarget(r, pf, y, testY, warnings);
+        return new PreparedData
+        {
+            PredictFeature = pf, Features = features, Frame = frame, TestFrame = testFrame, TestPlan = testPlan,
+            Y = y, TestY = testY, Codec = codec, Task = task, Layers = layers,
+            Classes = regression ? null : y.Select(codec.IndexOf).ToArray(),
+            TestClasses = regression || testY is null ? null : testY.Select(codec.IndexOf).ToArray(),
+        };
+    }
+
+    /// <summary>Training values beyond ±<paramref name="bound"/> are refused, naming the column and the row: the scalers'
+    /// sums and ranges would overflow (NaN and Infinity are refused by the loaders already).</summary>
+    private static void RefuseAbsurdValues(Frame frame, double bound, string field)
+    {
+        foreach (var (column, values) in frame.Numeric)
+            for (int i = 0; i < values.Length; i++)
+                if (Math.Abs(values[i]) > bound)
+                    throw new RequestException(field, $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training value the engine accepts");
+    }
+
+    private static (TargetCodec, TaskKind, List<LayerSpec>) RegressionTarget(AntiNexRequest r)
+    {
+        if (r.Loss is "binary_crossentropy" or "categorical_crossentropy")
+            throw new RequestException("loss", $"'{r.Loss}' needs a classification ml_type; regression takes mse or mae");
+        var layers = r.Layers?.ToList() ?? DenseNetwork.DefaultLayers(true, 1);
+        if (layers[^1].Units != 1)
+            throw new RequestException("model_desc.layers", $"regression needs a 1-unit output layer, the last layer has {layers[^1].Units}");
+        return (new TargetCodec { Regression = true }, TaskKind.Regression, layers);
+    }
+
+    private static (TargetCodec, TaskKind, List<LayerSpec>) ClassTarget(AntiNexRequest r, string pf, double[] y, double[]? testY,
+        List<string> warnings)
+    {
+        // Classes come from the training file only: the test file never shapes the model.
+        var classValues = y.Distinct().Order().ToList();
+        if (testY is not null && testY.Distinct().Where(v => !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
+            warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those rows count as misses and are left out of the confusion matrix");
+        if (classValues.Count < 2)
+            throw new RequestException("predict_feature", $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more");
+        var layers = r.Layers?.ToList() ?? DenseNetwork.DefaultLayers(false, classValues.Count == 2 ? 1 : classValues.Count);
+        int units = layers[^1].Units;
+        TaskKind task;
+        if (units == 1 && classValues.Count == 2) task = TaskKind.Binary;
+        else if (units == classValues.Count) task = TaskKind.MultiClass;
+        else throw new RequestException("model_desc.layers",
+            $"the output layer has {units} units but '{pf}' has {classValues.Count} classes ({string.Join(", ", classValues.Take(10).Select(FormatValue))}); use 1 sigmoid unit for two classes or {classValues.Count} softmax units");
+        if (r.LabelRules is { } lr)
+            foreach (var v in classValues.Where(v => lr.NameOf(v) is null))
+                warnings.Add($"label_rules: class value {FormatValue(v)} has no label name");
+        var codec = new TargetCodec { ClassValues = classValues, ClassNames = classValues.Select(v => TargetCodec.DefaultName(v, r.LabelRules)).ToList() };
+        return (codec, task, layers);
+    }
+
+    internal static string FormatValue(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<string> SelectFeatures(AntiNexRequest r, IReadOnlyList<string> sourceColumns, string pf)
+    {
+        var listed = r.FeaturesToProcess.Count > 0 ? r.FeaturesToProcess : sourceColumns;
+        var features = listed.Where(f => f != pf && !r.IgnoreFeatures.Contains(f)).Distinct().ToList();
+        if (features.Count == 0)
+            throw new RequestException("features_to_process", "no features left after removing predict_feature and ignore_features");
+        return features;
+    }
+
+    private static List<ColumnPlan> BuildPlan(AntiNexRequest request, IReadOnlyList<string> features, string pf)
+    {
+        var plan = features.Select(f => new ColumnPlan(f, request.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process")).ToList();
+        plan.Add(new ColumnPlan(pf, request.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature"));
+        foreach (var s in request.SortValues.Where(s => plan.All(p => p.Name != s)))
+            plan.Add(new ColumnPlan(s, ColumnKind.Text, "sort_values"));
+        return plan;
+    }
+
+    internal static double[] TargetValues(AntiNexRequest request, Frame frame, string pf, bool regression)
+    {
+        if (regression) return frame.Numeric[pf];
+        var raw = frame.Text[pf];
+        var values = new double[frame.RowCount];
+        for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], request.TargetRules, "predict_feature", frame.RowIds[i]);
+        return values;
+    }
+}

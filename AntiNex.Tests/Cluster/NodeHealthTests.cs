@@ -1,0 +1,86 @@
+// The node's health endpoint as orchestrators see it: bound to the node's own host only, live while the actor
+// system runs, ready only while the member is Up and on the side of the cluster that keeps running.
+using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+[Collection("cluster-processes")]
+public sealed class NodeHealthTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    [Fact]
+    public async Task Health_listens_on_the_node_host_only_and_readiness_drops_as_soon_as_the_node_leaves_or_is_downed()
+    {
+        var nodes = await StartTwoAsync();
+        var (first, second) = (nodes[0], nodes[1]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var live = await http.GetAsync($"http://127.0.0.1:{first.HealthPort}/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        var ready = await http.GetStringAsync($"http://127.0.0.1:{first.HealthPort}/health/ready");
+        Assert.Contains("cluster-membership: ok - Up akka.ssl.tcp://antinex@127.0.0.1:", ready);
+        Assert.Contains("redis: ok - PING", ready);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{first.HealthPort}/metrics")).StatusCode);
+        // Not on every interface: another address of this machine does not answer.
+        if (OtherLocalAddress() is { } other)
+            await Assert.ThrowsAnyAsync<SocketException>(async () =>
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(other, first.HealthPort);
+            });
+
+        // A stalled node (SIGSTOP) is downed by the others; the moment it runs again it reports not ready.
+        Signal(second, "STOP");
+        await Task.Delay(StableAfter + TimeSpan.FromSeconds(8));
+        Signal(second, "CONT");
+        var clock = Stopwatch.StartNew();
+        var status = await FirstAnswerAsync(http, second.HealthPort);
+        Log.Step($"after SIGCONT: {status} in {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+
+        // A graceful leave (SIGTERM): not ready while it hands off, before the process is gone.
+        var leaving = first;
+        using (var kill = Process.Start("kill", ["-TERM", leaving.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill?.WaitForExit();
+        var sawNotReady = false;
+        for (var i = 0; i < 400 && !leaving.HasExited && !sawNotReady; i++)
+        {
+            try { sawNotReady = (await http.GetAsync($"http://127.0.0.1:{leaving.HealthPort}/health/ready")).StatusCode != HttpStatusCode.OK; }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            if (!sawNotReady) await Task.Delay(25);
+        }
+        Assert.True(sawNotReady, "readiness stayed 200 until the process exited");
+        Passed();
+    }
+
+    private async Task<NodeProcess[]> StartTwoAsync()
+    {
+        var nodes = SeedPorts.Take(2).Select(p => StartNode(p)).ToArray();
+        await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(Ready)));
+        return nodes;
+    }
+
+    private static async Task<HttpStatusCode> FirstAnswerAsync(HttpClient http, int port)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            try { return (await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).StatusCode; }
+            catch (HttpRequestException) { await Task.Delay(50); }
+            catch (TaskCanceledException) { await Task.Delay(50); }
+        }
+        throw new TimeoutException("the node's health endpoint did not answer after SIGCONT");
+    }
+
+    private static void Signal(NodeProcess node, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", node.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill?.WaitForExit();
+    }
+
+    private static IPAddress? OtherLocalAddress() => NetworkInterface.GetAllNetworkInterfaces()
+        .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+        .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+        .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+}

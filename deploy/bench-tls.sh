@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The cost of mutual TLS, both modes in one run (README "Security"). Two 3-node clusters from deploy/cluster.sh, one
+# plaintext (--insecure), one with mutual TLS, each in its own run folder and ports, both up at once; the benches
+# alternate between them in rounds so that a change of the machine's load hits both alike:
+#   1. time to join: `cluster.sh start 3` until all three nodes report ready (process start-up included),
+#   2. per round: single-row predict latency p50/p99 at concurrency 1, bulk rows/s (100 rows/request, concurrency 16);
+#      the medians of the rounds are printed,
+#   3. failover: kill -9 the node holding a label during a bench; longest outage of that label (first failure -> next
+#      success) and the time until it answers again,
+#   4. time for a 4th node to join a running cluster (start -> ready).
+# Usage: bash deploy/bench-tls.sh [DURATION=5s] [ROUNDS=3]   (env ANTINEX_BENCH_STABLE_AFTER, default 5s)
+# Never touches .run/: its own folders (/tmp/antinex-bench-tls/{insecure,tls}) and ports (4253.. and 4353..).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DURATION="${1:-5s}"
+ROUNDS="${2:-3}"
+ROOT_DIR="${ANTINEX_BENCH_DIR:-/tmp/antinex-bench-tls}"
+BASE="${ANTINEX_BASE_PORT:-4253}"; HEALTH="${ANTINEX_HEALTH_BASE:-8760}"; REDIS="${ANTINEX_REDIS_PORT:-6590}"
+export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
+STABLE_AFTER="${ANTINEX_BENCH_STABLE_AFTER:-5s}"
+export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---stable-after $STABLE_AFTER --torch-threads 1}"
+LABELS=(tls-a tls-b tls-c)
+labels_csv=$(IFS=,; echo "${LABELS[*]}")
+MODES=(insecure tls)
+
+# with_mode MODE CMD...: runs CMD with MODE's cluster settings (folder, ports, plaintext or TLS)
+with_mode() {
+  local mode=$1 offset=0 insecure=false; shift
+  [ "$mode" = tls ] && offset=100
+  [ "$mode" = insecure ] && insecure=true
+  ANTINEX_RUN_DIR="$ROOT_DIR/$mode" ANTINEX_INSECURE=$insecure ANTINEX_BASE_PORT=$((BASE + offset)) \
+    ANTINEX_HEALTH_BASE=$((HEALTH + offset)) ANTINEX_REDIS_PORT=$((REDIS + offset)) "$@"
+}
+cluster() { local mode=$1; shift; with_mode "$mode" bash "$REPO/deploy/cluster.sh" "$@"; }
+gw() { local mode=$1; shift; cluster "$mode" gateway "$@"; }
+cleanup() { for m in "${MODES[@]}"; do cluster "$m" stop all >/dev/null 2>&1 || true; done; }
+trap cleanup EXIT
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
+field() { sed -n "s/.*\"$1\": *\\([0-9.]*\\).*/\\1/p" | head -1; }
+median() { sort -g | awk '{v[NR]=$1} END{if (NR==0) print "-"; else print v[int((NR+1)/2)]}'; }
+ready() { # ready PORT: /health/ready answers 200
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3; local line=""; IFS= read -r -t 3 line <&3 || true; exec 3<&- 3>&-
+  [[ "$line" == *" 200 "* ]]
+}
+
+dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
+dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
+
+declare -A R
+for mode in "${MODES[@]}"; do
+  rm -rf "${ROOT_DIR:?}/$mode"; mkdir -p "$ROOT_DIR/$mode/data"
+  start=$(now)
+  cluster "$mode" start 3 >/dev/null
+  cluster "$mode" wait-ready 3 300 >/dev/null
+  R[$mode.join3]=$(since "$start")
+  data="$ROOT_DIR/$mode/data"
+  gw "$mode" generate --rows 4000 --out "$data/bench.csv" >/dev/null 2>&1
+  for label in "${LABELS[@]}"; do
+    sed -e "s#\"label\": \"[^\"]*\"#\"label\": \"$label\"#" -e "s#\"dataset\": \"[^\"]*\"#\"dataset\": \"$data/bench.csv\"#" \
+        -e 's#"epochs": [0-9]*#"epochs": 2#' "$REPO/training/demo-synthetic.json" >"$data/$label.json"
+    gw "$mode" train -f "$data/$label.json" --json >/dev/null 2>&1
+  done
+  gw "$mode" bench cluster -l "$labels_csv" -c 1 -d 2s --warmup 1s >/dev/null 2>&1 || true   # loads every model
+  echo "$mode: 3 nodes ready in ${R[$mode.join3]} s, 3 labels trained"
+done
+
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in "${MODES[@]}"; do
+    data="$ROOT_DIR/$mode/data"
+    gw "$mode" bench cluster -l "$labels_csv" -c 1 -d "$DURATION" --rows 1 --json >"$data/single-$round.json" 2>/dev/null || true
+    gw "$mode" bench cluster -l "$labels_csv" -c 16 -d "$DURATION" --rows 100 --json >"$data/bulk-$round.json" 2>/dev/null || true
+    echo "round $round $mode: p50 $(field p50_ms <"$data/single-$round.json") ms, p99 $(field p99_ms <"$data/single-$round.json") ms," \
+         "bulk $(field rows_per_second <"$data/bulk-$round.json") rows/s (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+done
+for mode in "${MODES[@]}"; do
+  data="$ROOT_DIR/$mode/data"
+  R[$mode.p50]=$(for f in "$data"/single-*.json; do field p50_ms <"$f"; done | median)
+  R[$mode.p99]=$(for f in "$data"/single-*.json; do field p99_ms <"$f"; done | median)
+  R[$mode.rows]=$(for f in "$data"/bulk-*.json; do field rows_per_second <"$f"; done | median)
+done
+
+for mode in "${MODES[@]}"; do
+  data="$ROOT_DIR/$mode/data"
+  offset=0; [ "$mode" = tls ] && offset=100
+  holder=$(gw "$mode" describe tls-a --json 2>/dev/null | sed -n 's/.*"node": "[^:]*:\([0-9]*\)".*/\1/p')
+  k=$((holder - BASE - offset + 1))
+  # The bench joins and warms up first (slow on a loaded machine): kill once it has measured for a while.
+  gw "$mode" bench cluster -l tls-a -c 2 -d 45s --timeout 2s --warmup 1s --json >"$data/failover.json" 2>/dev/null &
+  bench=$!
+  sleep 20
+  killed=$(now)
+  cluster "$mode" kill "$k" >/dev/null
+  until gw "$mode" predict -f "$data/tls-a.json" --timeout 60s >/dev/null 2>&1; do sleep 0.2; done
+  R[$mode.back]=$(since "$killed")
+  wait "$bench" || true
+  R[$mode.outage]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"tls-a":\([0-9.]*\).*/\1/p')
+  echo "$mode: kill -9 node $k (held tls-a): tls-a answered a new gateway $(printf %s "${R[$mode.back]}") s later; bench outage ${R[$mode.outage]:-none} s"
+
+  start=$(now)
+  cluster "$mode" add >/dev/null
+  n=$(ls "$ROOT_DIR/$mode"/pids/node-*.pid | sed 's/.*node-\([0-9]*\).pid/\1/' | sort -n | tail -1)
+  until ready $((HEALTH + offset + n - 1)); do sleep 0.2; done
+  R[$mode.join1]=$(since "$start")
+done
+
+echo
+echo "mutual TLS vs plaintext, one run, medians of $ROUNDS rounds (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-40s %12s %12s\n' "" "plaintext" "mutual TLS"
+printf '%-40s %12s %12s\n' "single-row predict p50 (ms), c=1" "${R[insecure.p50]}" "${R[tls.p50]}"
+printf '%-40s %12s %12s\n' "single-row predict p99 (ms), c=1" "${R[insecure.p99]}" "${R[tls.p99]}"
+printf '%-40s %12s %12s\n' "bulk rows/s (100 rows/request, c=16)" "${R[insecure.rows]}" "${R[tls.rows]}"
+printf '%-40s %12s %12s\n' "3 nodes: start -> all ready (s)" "${R[insecure.join3]}" "${R[tls.join3]}"
+printf '%-40s %12s %12s\n' "4th node: start -> ready (s)" "${R[insecure.join1]}" "${R[tls.join1]}"
+printf '%-40s %12s %12s\n' "kill -9 holder -> label answers (s)" "${R[insecure.back]}" "${R[tls.back]}"
+printf '%-40s %12s %12s\n' "  longest outage seen by a bench (s)" "${R[insecure.outage]:--}" "${R[tls.outage]:--}"
