@@ -103,7 +103,8 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         Tls = tls,
     });
     // Seeds in the scheme of this node's transport (akka.ssl.tcp:// with TLS), as the members' own addresses are.
-    akka.WithJoinGuard(multiplexer is null ? null : _ => new RedisClusterLiveness(() => Task.FromResult<IConnectionMultiplexer>(multiplexer!), settings.RedisPrefix),
+    akka.WithJoinGuard(multiplexer is null ? null : _ => new RedisClusterLiveness(() => Task.FromResult<IConnectionMultiplexer>(multiplexer!),
+        settings.RedisPrefix),
         settings.Seeds.Select(seed => TransportScheme.Seed(seed, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
     if (redis is not null) akka.WithRedisConnection(redis);

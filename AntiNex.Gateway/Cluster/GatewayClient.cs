@@ -85,7 +85,8 @@ public sealed class GatewayClient : IAsyncDisposable
         catch (TimeoutException)
         {
             await StopHost(host);
-            throw new TimeoutException($"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
+            throw new TimeoutException(
+                $"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
         }
         return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
     }
@@ -120,7 +121,8 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default)
-        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress, resend: true, ct: ct);
+        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress, resend: true,
+            ct: ct);
 
     /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)

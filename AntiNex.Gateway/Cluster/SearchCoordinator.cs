@@ -204,7 +204,8 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     {
         while (_pending.First is { } next)
         {
-            var runner = _runners.Values.Where(r => r.Free > 0).OrderByDescending(r => r.Free).ThenBy(r => r.Node, StringComparer.Ordinal).FirstOrDefault();
+            var runner = _runners.Values.Where(r => r.Free > 0).OrderByDescending(r => r.Free).ThenBy(r => r.Node, StringComparer.Ordinal)
+                .FirstOrDefault();
             if (runner is null) return;
             _pending.RemoveFirst();
             var trial = _trials[next.Value];

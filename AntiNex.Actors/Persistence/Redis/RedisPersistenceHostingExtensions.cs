@@ -39,8 +39,10 @@ public static class RedisPersistenceHostingExtensions
         Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
         // Validate early, with the key named and the password redacted.
-        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(journalOptions.ToString()).GetConfig($"akka.persistence.journal.{journalOptions.Identifier}"));
-        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(snapshotOptions.ToString()).GetConfig($"akka.persistence.snapshot-store.{snapshotOptions.Identifier}"));
+        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(journalOptions.ToString())
+            .GetConfig($"akka.persistence.journal.{journalOptions.Identifier}"));
+        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(snapshotOptions.ToString())
+            .GetConfig($"akka.persistence.snapshot-store.{snapshotOptions.Identifier}"));
         return builder.WithJournalAndSnapshot(journalOptions, snapshotOptions, journalBuilder ?? (_ => { }), snapshotBuilder ?? (_ => { }));
     }
 }
