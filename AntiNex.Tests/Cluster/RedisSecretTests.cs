@@ -3,6 +3,7 @@
 // reaches a node's log.
 using System.Net.Sockets;
 using System.Text;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
