@@ -19,7 +19,8 @@ internal static class ModelSigning
         if (settings.Redis is null) return warnings; // in-memory store: nothing leaves the process, nothing to sign
         if (settings.ModelKeyFile is null)
         {
-            if (!settings.Insecure) throw new SigningKeyException($"--model-key-file: no model signing key; {KeyHelp}; or --insecure to store models unsigned");
+            if (!settings.Insecure) throw new SigningKeyException(
+                $"--model-key-file: no model signing key; {KeyHelp}; or --insecure to store models unsigned");
             warnings.Add("INSECURE: models are stored in Redis unsigned and loaded unverified (--insecure, no --model-key-file); " +
                          "anyone who can write to Redis can replace a model");
             return warnings;

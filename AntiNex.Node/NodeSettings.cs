@@ -1,5 +1,6 @@
 // Node settings: appsettings.json < environment (ANTINEX_*) < command line. Secrets (the Redis password, the
-// certificate password) come only from files or the environment: the command line is visible to every user in ps. Lists (seeds, data roots, roles) accept
+// certificate password) come only from files or the environment: the command line is visible to every user in ps. Lists (seeds, data roots, roles)
+// accept
 // repeated options, indexed keys (ANTINEX_SEEDS__0) or one comma-separated value (ANTINEX_SEEDS=a,b).
 using AntiNex.Cluster.Security;
 using Microsoft.Extensions.Configuration;

@@ -60,9 +60,11 @@ builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true,
 // Akka shuts down cluster membership + shard hand-off on SIGTERM; give it time before the host gives up.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
-// One Redis connection per node: the persistence plugin's, also used by the model catalog and the readiness check.
-// Refused credentials stop the start here (a probe connection, closed at once); an unreachable Redis does not.
-var catalog = redisAccess is null ? null : new RedisModelCatalog();
+// One Redis connection per node, opened with the persistence plugin's own options: the journal, the snapshot store,
+// the model catalog, the join guard and the readiness check all use it. Refused credentials stop the start here (a
+// probe connection, closed at once); an unreachable Redis does not.
+RedisPluginConnection? redis = null;
+IConnectionMultiplexer? multiplexer = null;
 if (redisAccess is not null)
 {
     try { redisAccess.Connect().Dispose(); }
@@ -71,8 +73,9 @@ if (redisAccess is not null)
         Console.Error.WriteLine($"antinex-node: {ex.Message}");
         return 2;
     }
-    builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
-        RedisConnections.Get(sp.GetRequiredService<Akka.Actor.ActorSystem>()).DefaultPlugin()!.MultiplexerAsync().GetAwaiter().GetResult());
+    redis = RedisPluginConnection.Open(redisAccess.ConnectionString, settings.RedisPrefix, AntiNexClusterOptions.SystemName);
+    multiplexer = await redis.MultiplexerAsync();
+    builder.Services.AddSingleton(multiplexer);
 }
 
 var nodeName = $"{settings.PublicHostname ?? settings.Hostname}:{settings.Port}";
@@ -81,14 +84,13 @@ var runtime = new ModelRuntime(
     new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
     new TrainingScheduler(settings.TrainingConcurrency),
     new LoadedModels(settings.MaxLoadedModels),
-    catalog ?? (IModelCatalog)new InMemoryModelCatalog(),
+    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis.NameSet("models")),
     settings.PassivateAfter,
     nodeName);
 
 try
 {
-    auditLog = NodeAudit.Log(redisAccess is null ? null
-        : system => RedisConnections.Get(system).DefaultPlugin()!.MultiplexerAsync().GetAwaiter().GetResult(), settings, builder.Configuration);
+    auditLog = NodeAudit.Log(multiplexer is null ? null : _ => multiplexer, settings, builder.Configuration);
 }
 catch (ArgumentException ex)
 {
@@ -113,11 +115,11 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         Tls = tls,
     });
     // Seeds in the scheme of this node's transport (akka.ssl.tcp:// with TLS), as the members' own addresses are.
-    akka.WithJoinGuard(redisAccess is null ? null : system => new RedisClusterLiveness(
-            async () => await RedisConnections.Get(system).DefaultPlugin()!.MultiplexerAsync(), settings.RedisPrefix),
+    akka.WithJoinGuard(multiplexer is null ? null : _ => new RedisClusterLiveness(() => Task.FromResult<IConnectionMultiplexer>(multiplexer!),
+        settings.RedisPrefix),
         settings.Seeds.Select(seed => TransportScheme.Seed(seed, tls is not null)).ToList());
     NodePersistence.Configure(akka, redisAccess, settings);
-    if (catalog is not null) akka.AddStartup((system, _) => catalog.Attach(system));
+    if (redis is not null) akka.WithRedisConnection(redis);
     akka.WithAntiNexAudit(auditLog);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();

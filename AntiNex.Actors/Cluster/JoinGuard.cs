@@ -127,5 +127,6 @@ public static class JoinGuardHosting
     public static AkkaConfigurationBuilder WithJoinGuard(this AkkaConfigurationBuilder builder,
         Func<ActorSystem, IClusterLiveness>? liveness, IReadOnlyList<string> seeds, JoinGuardTimings? timings = null)
         => builder.WithActors((system, _) =>
-            system.ActorOf(JoinGuard.Props(liveness?.Invoke(system), seeds.Select(Address.Parse).ToList(), timings ?? JoinGuardTimings.Default), JoinGuard.Name));
+            system.ActorOf(JoinGuard.Props(liveness?.Invoke(system), seeds.Select(Address.Parse).ToList(), timings ?? JoinGuardTimings.Default),
+                JoinGuard.Name));
 }

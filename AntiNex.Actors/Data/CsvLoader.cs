@@ -44,7 +44,8 @@ public static class CsvLoader
                 $"column '{m.Name}' is not in {field} {Path.GetFileName(path)} (columns: {Preview(header)})")).ToList());
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
-        var numeric = present.Where(p => p.Kind == ColumnKind.Numeric).Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new List<double>())).ToList();
+        var numeric = present.Where(p => p.Kind == ColumnKind.Numeric)
+            .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new List<double>())).ToList();
         var text = present.Where(p => p.Kind == ColumnKind.Text).Select(p => (p.Name, Index: index[p.Name], Values: new List<string>())).ToList();
         var source = $"{field} {Path.GetFileName(path)}";
         int row = 0;
@@ -52,7 +53,9 @@ public static class CsvLoader
         {
             if ((row & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (row == rowLimit)
-                throw new RequestException(field, $"'{Path.GetFileName(path)}' has more than {rowLimit:N0} data rows, the limit{(maxRows is null ? "" : " for a predict request")}");
+                throw new RequestException(field,
+                    $"'{Path.GetFileName(path)}' has more than {rowLimit:N0} data rows, the " +
+                    $"limit{(maxRows is null ? "" : " for a predict request")}");
             var width = csv.FieldCount;
             if (!hasHeader && width != header.Length)
                 throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
@@ -76,7 +79,11 @@ public static class CsvLoader
         if (!hasHeader) return columnNames ?? [];
         try
         {
-            using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions { HasHeader = true, Separator = ',', TrimWhitespace = true }, leaveOpen: false);
+            using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions
+            {
+                HasHeader = true, Separator = ',',
+                TrimWhitespace = true
+            }, leaveOpen: false);
             var header = csv.Headers?.ToArray() ?? [];
             CheckColumns(header.Length, path, field, limits ?? EngineLimits.Current);
             return header;
@@ -103,7 +110,8 @@ public static class CsvLoader
             if (double.IsFinite(v)) return v;
             throw new RequestException(field, $"{source} column '{column}' row {row}: '{cell}' is not a finite number (NaN/Infinity are refused)");
         }
-        throw new RequestException(field, $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");
+        throw new RequestException(field,
+            $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");
     }
 
     private static void CheckColumns(int columns, string path, string field, EngineLimits limits)
@@ -113,5 +121,6 @@ public static class CsvLoader
     }
 
     private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
-    private static string Preview(string[] header) => header.Length <= 30 ? string.Join(", ", header) : string.Join(", ", header.Take(30)) + $", ... ({header.Length} in all)";
+    private static string Preview(string[] header) => header.Length <= 30 ? string.Join(", ", header) : string.Join(", ", header.Take(30)) +
+        $", ... ({header.Length} in all)";
 }

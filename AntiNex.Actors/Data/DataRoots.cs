@@ -69,7 +69,9 @@ public sealed class DataRoots
                 return candidate;
             }
         }
-        throw new RequestException(field, $"{NotFoundPrefix}: '{datasetPath}' matches no file under the data roots ({string.Join(", ", Roots)}); tried {string.Join(", ", relativeCandidates)}");
+        throw new RequestException(field,
+            $"{NotFoundPrefix}: '{datasetPath}' matches no file under the data roots ({string.Join(", ", Roots)}); tried " +
+            $"{string.Join(", ", relativeCandidates)}");
     }
 
     /// <summary>a/b/c.csv -> [a/b/c.csv, b/c.csv, c.csv].</summary>

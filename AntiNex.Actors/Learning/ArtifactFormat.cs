@@ -60,7 +60,8 @@ internal static class ArtifactFormat
     {
         if (artifact is null) throw new ArtifactException("artifact is null");
         if (artifact.Length < HeaderBytes + ChecksumBytes)
-            throw new ArtifactException($"artifact truncated: {artifact.Length} bytes is shorter than the {HeaderBytes + ChecksumBytes}-byte header and checksum");
+            throw new ArtifactException(
+                $"artifact truncated: {artifact.Length} bytes is shorter than the {HeaderBytes + ChecksumBytes}-byte header and checksum");
         if (!artifact.AsSpan(0, 4).SequenceEqual(Magic))
             throw new ArtifactException("not an AntiNex model artifact (bad magic bytes)");
         var version = BitConverter.ToUInt16(artifact, 4);
@@ -90,7 +91,8 @@ internal static class ArtifactFormat
                 var shape = new long[rank];
                 for (int d = 0; d < rank; d++) shape[d] = r.ReadInt64();
                 var n = r.ReadInt32();
-                if (n != shape.Aggregate(1L, (a, b) => a * b)) throw new ArtifactException($"artifact tensor '{name}' has {n} values for shape [{string.Join(",", shape)}]");
+                if (n != shape.Aggregate(1L, (a, b) => a * b)) throw new ArtifactException(
+                    $"artifact tensor '{name}' has {n} values for shape [{string.Join(",", shape)}]");
                 var data = new float[n];
                 var bytes = r.ReadBytes(n * sizeof(float));
                 if (bytes.Length != n * sizeof(float)) throw new ArtifactException($"artifact tensor '{name}' is truncated");

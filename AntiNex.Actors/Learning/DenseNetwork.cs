@@ -160,14 +160,16 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
 
     public void ImportWeights(IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
     {
-        var byName = named_parameters().Select(p => (p.name, Tensor: (Tensor)p.parameter)).Concat(FloatBuffers()).ToDictionary(p => p.name, p => p.Tensor);
+        var byName = named_parameters().Select(p => (p.name, Tensor: (Tensor)p.parameter)).Concat(FloatBuffers())
+            .ToDictionary(p => p.name, p => p.Tensor);
         if (weights.Count != byName.Count)
             throw new ArtifactException($"artifact has {weights.Count} weight tensors, the network has {byName.Count}");
         using var _ = no_grad();
         foreach (var (name, shape, data) in weights)
         {
             if (!byName.TryGetValue(name, out var p)) throw new ArtifactException($"artifact weight '{name}' does not exist in the network");
-            if (!p.shape.SequenceEqual(shape)) throw new ArtifactException($"artifact weight '{name}' has shape [{string.Join(",", shape)}], network [{string.Join(",", p.shape)}]");
+            if (!p.shape.SequenceEqual(shape)) throw new ArtifactException(
+                $"artifact weight '{name}' has shape [{string.Join(",", shape)}], network [{string.Join(",", p.shape)}]");
             using var src = torch.tensor(data, shape);
             p.copy_(src);
         }

@@ -30,7 +30,8 @@ public static class FeatureExport
         int[] allTrain = [.. fitRows, .. valRows];
         var tests = new List<FeatureMatrix>
         {
-            Matrix(data.TestFrame is not null ? r.TestDataset! : HeldOutName, pipeline, split.TestFrame, split.TestRows, split.TestY, classValues, regression),
+            Matrix(data.TestFrame is not null ? r.TestDataset! : HeldOutName, pipeline, split.TestFrame, split.TestRows, split.TestY, classValues,
+                regression),
         };
         foreach (var (name, path) in extras)
         {
@@ -86,15 +87,15 @@ public static class FeatureExport
 
     private static FeatureMatrix Matrix(string name, FeaturePipeline pipeline, Frame frame, int[] rows, double[] y,
         IReadOnlyList<double> classValues, bool regression) => new()
-    {
-        Name = name,
-        X = pipeline.Transform(frame, rows),
-        Rows = rows.Length,
-        Width = pipeline.Width,
-        Targets = rows.Select(i => y[i]).ToArray(),
-        Classes = regression ? [] : rows.Select(i => IndexOf(classValues, y[i])).ToArray(),
-        RowIds = rows.Select(i => frame.RowIds[i]).ToArray(),
-    };
+        {
+            Name = name,
+            X = pipeline.Transform(frame, rows),
+            Rows = rows.Length,
+            Width = pipeline.Width,
+            Targets = rows.Select(i => y[i]).ToArray(),
+            Classes = regression ? [] : rows.Select(i => IndexOf(classValues, y[i])).ToArray(),
+            RowIds = rows.Select(i => frame.RowIds[i]).ToArray(),
+        };
 
     private static int IndexOf(IReadOnlyList<double> values, double v)
     {

@@ -128,9 +128,11 @@ public sealed record FeaturePipeline
     /// <summary>Inverse standard-normal CDF (Acklam's rational approximation, relative error below 1.2e-9).</summary>
     internal static double NormalQuantile(double p)
     {
-        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01,
+            2.506628277459239e+00];
         double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
-        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00,
+            2.938163982698783e+00];
         double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
         const double low = 0.02425;
         if (p < low)
@@ -141,7 +143,8 @@ public sealed record FeaturePipeline
         if (p > 1 - low) return -NormalQuantile(1 - p);
         var r = p - 0.5;
         var t = r * r;
-        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
+        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (
+            ((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
     }
 
     private static int LowerIndex(IReadOnlyList<double> q, double v) { int i = 0; while (i < q.Count && q[i] < v) i++; return i; }
@@ -224,7 +227,8 @@ public sealed record FeaturePipeline
         {
             var row = rows[i];
             if (row.Length != Features.Count)
-                throw new ArgumentException($"row {i} has {row.Length} values; the model takes {Features.Count} ({string.Join(", ", Features.Select(f => f.Name))})");
+                throw new ArgumentException(
+                    $"row {i} has {row.Length} values; the model takes {Features.Count} ({string.Join(", ", Features.Select(f => f.Name))})");
             int offset = 0;
             for (int j = 0; j < Features.Count; j++)
             {

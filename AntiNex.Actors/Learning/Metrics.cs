@@ -143,7 +143,8 @@ public static class Metrics
             int col = 0; for (int r = 0; r < cm.Length; r++) col += cm[r][c];
             int row = cm[c].Sum();
             double p = col == 0 ? 0 : (double)cm[c][c] / col, rc = row == 0 ? 0 : (double)cm[c][c] / row;
-            list.Add(new ClassMetrics(c < names.Count ? names[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture), p, rc, p + rc == 0 ? 0 : 2 * p * rc / (p + rc), row));
+            list.Add(new ClassMetrics(c < names.Count ? names[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture), p, rc,
+                p + rc == 0 ? 0 : 2 * p * rc / (p + rc), row));
         }
         return list;
     }

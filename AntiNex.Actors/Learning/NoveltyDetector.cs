@@ -44,7 +44,8 @@ public sealed class NoveltyDetector : IDisposable
         using var gen = new Generator((ulong)seed + 104729);
         var d = new NoveltyDetector(width, hidden, gen);
         using var xt = torch.tensor(x.AsSpan(0, rows * width).ToArray(), [rows, width]);
-        using var opt = new KeptAliveAdam(d._net.parameters().ToList(), learningRate, 0.9, 0.999, 1e-8); // torch's defaults; see KeptAliveAdam for why not optim.Adam
+        // torch's defaults; see KeptAliveAdam for why not optim.Adam
+        using var opt = new KeptAliveAdam(d._net.parameters().ToList(), learningRate, 0.9, 0.999, 1e-8);
         d._net.train();
         for (int e = 0; e < epochs; e++)
         {
@@ -109,7 +110,8 @@ public sealed class NoveltyDetector : IDisposable
 
     internal List<(string Name, long[] Shape, float[] Data)> ExportWeights() => _net.ExportWeights();
 
-    internal static NoveltyDetector Load(int width, IReadOnlyList<int> hidden, double threshold, IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
+    internal static NoveltyDetector Load(int width, IReadOnlyList<int> hidden, double threshold,
+        IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
     {
         var d = new NoveltyDetector(width, hidden, null) { Threshold = threshold };
         d._net.ImportWeights(weights);

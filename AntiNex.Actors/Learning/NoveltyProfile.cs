@@ -13,7 +13,8 @@ internal static class NoveltyProfile
     {
         var fitX = NormalRows(fit, normalClass, out int fitRows);
         var valX = NormalRows(validation, normalClass, out int valRows);
-        if (valRows == 0) throw new RequestException("novelty", "the validation split holds no row of the normal class to set the threshold on; raise validation_split");
+        if (valRows == 0) throw new RequestException("novelty",
+            "the validation split holds no row of the normal class to set the threshold on; raise validation_split");
         var detector = NoveltyDetector.Fit(fitX, fitRows, fit.Width, o.Layers, o.Epochs, o.BatchSize, o.LearningRate, seed, ct);
         var threshold = NoveltyDetector.QuantileThreshold(detector.Errors(valX, valRows), o.MaxFpr);
         detector.SetThreshold(threshold);

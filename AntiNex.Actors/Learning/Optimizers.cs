@@ -155,7 +155,8 @@ internal sealed class KeptAliveSgd(IReadOnlyList<Parameter> ps, double lr, doubl
 }
 
 /// <summary>RMSprop (not centred, no momentum): s = a*s + (1-a)*g^2; p -= lr * g / (sqrt(s) + eps).</summary>
-internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, double alpha, double eps, double weightDecay) : KeptAliveStepper(ps, lr, weightDecay)
+internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, double alpha, double eps, double weightDecay)
+    : KeptAliveStepper(ps, lr, weightDecay)
 {
     private readonly Scalar _alpha = alpha.ToScalar(), _oneMinusAlpha = (1 - alpha).ToScalar(), _eps = eps.ToScalar();
     private Scalar? _negLr;
@@ -173,7 +174,8 @@ internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, d
 }
 
 /// <summary>Adagrad (no lr decay): sum += g^2; p -= lr * g / (sqrt(sum) + eps); sum starts at initial_accumulator_value.</summary>
-internal sealed class KeptAliveAdagrad(IReadOnlyList<Parameter> ps, double lr, double initialAccumulator, double eps, double weightDecay) : KeptAliveStepper(ps, lr, weightDecay)
+internal sealed class KeptAliveAdagrad(IReadOnlyList<Parameter> ps, double lr, double initialAccumulator, double eps, double weightDecay)
+    : KeptAliveStepper(ps, lr, weightDecay)
 {
     private readonly Scalar _one = 1.0.ToScalar(), _eps = eps.ToScalar(), _init = initialAccumulator.ToScalar();
     private Scalar? _negLr;

@@ -75,7 +75,9 @@ internal sealed record PreparedData
         foreach (var (column, values) in frame.Numeric)
             for (int i = 0; i < values.Length; i++)
                 if (Math.Abs(values[i]) > bound)
-                    throw new RequestException(field, $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training value the engine accepts");
+                    throw new RequestException(field,
+                        $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training " +
+                        $"value the engine accepts");
     }
 
     private static (TargetCodec, TaskKind, List<LayerSpec>) RegressionTarget(AntiNexRequest r)
@@ -94,20 +96,28 @@ internal sealed record PreparedData
         // Classes come from the training file only: the test file never shapes the model.
         var classValues = y.Distinct().Order().ToList();
         if (testY is not null && testY.Distinct().Where(v => !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
-            warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those rows count as misses and are left out of the confusion matrix");
+            warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those " +
+                $"rows count as misses and are left out of the confusion matrix");
         if (classValues.Count < 2)
-            throw new RequestException("predict_feature", $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more");
+            throw new RequestException("predict_feature",
+                $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more");
         var layers = r.Layers?.ToList() ?? DenseNetwork.DefaultLayers(false, classValues.Count == 2 ? 1 : classValues.Count);
         int units = layers[^1].Units;
         TaskKind task;
         if (units == 1 && classValues.Count == 2) task = TaskKind.Binary;
         else if (units == classValues.Count) task = TaskKind.MultiClass;
         else throw new RequestException("model_desc.layers",
-            $"the output layer has {units} units but '{pf}' has {classValues.Count} classes ({string.Join(", ", classValues.Take(10).Select(FormatValue))}); use 1 sigmoid unit for two classes or {classValues.Count} softmax units");
+            $"the output layer has {units} units but '{pf}' has {classValues.Count} classes " +
+                $"({string.Join(", ", classValues.Take(10).Select(FormatValue))}); use 1 sigmoid unit for two classes or {classValues.Count} " +
+                $"softmax units");
         if (r.LabelRules is { } lr)
             foreach (var v in classValues.Where(v => lr.NameOf(v) is null))
                 warnings.Add($"label_rules: class value {FormatValue(v)} has no label name");
-        var codec = new TargetCodec { ClassValues = classValues, ClassNames = classValues.Select(v => TargetCodec.DefaultName(v, r.LabelRules)).ToList() };
+        var codec = new TargetCodec
+        {
+            ClassValues = classValues, ClassNames = classValues.Select(v => TargetCodec.DefaultName(v, r.LabelRules))
+            .ToList()
+        };
         return (codec, task, layers);
     }
 
@@ -124,7 +134,8 @@ internal sealed record PreparedData
 
     private static List<ColumnPlan> BuildPlan(AntiNexRequest request, IReadOnlyList<string> features, string pf)
     {
-        var plan = features.Select(f => new ColumnPlan(f, request.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process")).ToList();
+        var plan = features.Select(f => new ColumnPlan(f, request.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric,
+            "features_to_process")).ToList();
         plan.Add(new ColumnPlan(pf, request.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature"));
         foreach (var s in request.SortValues.Where(s => plan.All(p => p.Name != s)))
             plan.Add(new ColumnPlan(s, ColumnKind.Text, "sort_values"));

@@ -28,7 +28,8 @@ internal sealed record RowSplit(int[] TrainRows, int[] TestRows, Frame TestFrame
         else
         {
             if (frame.RowCount < 2)
-                throw new RequestException(r.Dataset is null ? "predict_rows" : r.DatasetField, $"{frame.RowCount} row is too few to split into training and test rows");
+                throw new RequestException(r.Dataset is null ? "predict_rows" : r.DatasetField,
+                    $"{frame.RowCount} row is too few to split into training and test rows");
             var (trainRows, testRows) = Splits.TrainTest(frame.RowCount, r.TestSize, r.Seed, data.Classes);
             if (testRows.Length == 0 || trainRows.Length == 0)
                 throw new RequestException("test_size", $"test_size {r.TestSize} leaves {trainRows.Length} training and {testRows.Length} test rows");
@@ -46,7 +47,8 @@ internal sealed record RowSplit(int[] TrainRows, int[] TestRows, Frame TestFrame
         if (fraction <= 0) return (rows, []);
         var (fitIdx, valIdx) = Splits.TrainTest(rows.Length, fraction, seed + 7919, classes is null ? null : rows.Select(i => classes[i]).ToArray());
         if (fitIdx.Length == 0 || valIdx.Length == 0)
-            throw new RequestException("validation_split", $"validation_split {fraction} leaves {fitIdx.Length} fitting and {valIdx.Length} validation rows");
+            throw new RequestException("validation_split",
+                $"validation_split {fraction} leaves {fitIdx.Length} fitting and {valIdx.Length} validation rows");
         return (fitIdx.Select(i => rows[i]).ToArray(), valIdx.Select(i => rows[i]).ToArray());
     }
 }

@@ -3,7 +3,8 @@ namespace AntiNex.Learning;
 /// <summary>Seeded train/test splits and k-fold assignment (stratified for classification).</summary>
 public static class Splits
 {
-    /// <summary>Shuffled split; per class when <paramref name="classes"/> is given. Test count per group = round(test_size * n), at least 1 when n >= 2.</summary>
+    /// <summary>Shuffled split; per class when <paramref name="classes"/> is given. Test count per group = round(test_size * n), at least 1 when n >=
+    /// 2.</summary>
     public static (int[] Train, int[] Test) TrainTest(int n, double testSize, int seed, IReadOnlyList<int>? classes)
     {
         var rng = new Random(seed);

@@ -27,7 +27,8 @@ public sealed record TargetCodec
         if (string.IsNullOrWhiteSpace(raw))
             throw new RequestException(field, $"row {row}: empty target value");
         if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
-        throw new RequestException(field, $"row {row}: target '{raw}' is not numeric; map it with target_rules, e.g. {{\"map\": {{\"{raw}\": 0}}, \"default\": 1}}");
+        throw new RequestException(field,
+            $"row {row}: target '{raw}' is not numeric; map it with target_rules, e.g. {{\"map\": {{\"{raw}\": 0}}, \"default\": 1}}");
     }
 
     public double ScaleTarget(double y)

@@ -34,24 +34,33 @@ public sealed class TrainedModel : IDisposable
         try
         {
             if (state.Layers.Count == 0 || state.NetworkInputs <= 0 || state.Pipeline.Width != state.NetworkInputs)
-                throw new ArtifactException($"artifact architecture is inconsistent: {state.Layers.Count} layers, {state.NetworkInputs} inputs, feature layout width {state.Pipeline.Width}");
+                throw new ArtifactException(
+                    $"artifact architecture is inconsistent: {state.Layers.Count} layers, {state.NetworkInputs} inputs, feature layout width " +
+                    $"{state.Pipeline.Width}");
             net = new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null);
             if (state.EnsembleSize is < 1 or > 50) throw new ArtifactException($"artifact ensemble size {state.EnsembleSize} is out of range");
-            net.AttachMembers(Enumerable.Range(1, state.EnsembleSize - 1).Select(_ => new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null)).ToList());
+            net.AttachMembers(Enumerable.Range(1, state.EnsembleSize - 1)
+                .Select(_ => new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null)).ToList());
             var noveltyWeights = weights.Where(w => w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal))
                 .Select(w => (w.Name[NoveltyPrefix.Length..], w.Shape, w.Data)).ToList();
             if (state.Novelty is { } ns)
             {
                 if (ns.NormalClass is not (0 or 1) || state.Task != TaskKind.Binary)
-                    throw new ArtifactException($"artifact novelty detector is inconsistent: normal class index {ns.NormalClass} for a {state.Task} model");
+                    throw new ArtifactException(
+                        $"artifact novelty detector is inconsistent: normal class index {ns.NormalClass} for a {state.Task} model");
                 novelty = NoveltyDetector.Load(state.NetworkInputs, ns.Hidden, ns.Threshold, noveltyWeights);
             }
-            else if (noveltyWeights.Count > 0) throw new ArtifactException($"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
+            else if (noveltyWeights.Count > 0) throw new ArtifactException(
+                $"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
             net.ImportWeights(weights.Where(w => !w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal)).ToList());
             return new TrainedModel(state, net, artifact.Length, novelty);
         }
         catch (ArtifactException) { net?.Dispose(); novelty?.Dispose(); throw; }
-        catch (Exception e) { net?.Dispose(); novelty?.Dispose(); throw new ArtifactException($"artifact cannot be turned into a network: {e.Message}", e); }
+        catch (Exception e)
+        {
+            net?.Dispose(); novelty?.Dispose(); throw new ArtifactException(
+            $"artifact cannot be turned into a network: {e.Message}", e);
+        }
     }
 
     /// <summary>Label, ml_type, feature layout, metrics: small, serialisable.</summary>
@@ -78,7 +87,8 @@ public sealed class TrainedModel : IDisposable
         {
             var path = roots.Resolve(ds, request.DatasetField);
             // A request without its own layout reads the dataset the way the model's training CSV was read.
-            var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns) : (request.CsvHeader, request.Columns);
+            var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns)
+                : (request.CsvHeader, request.Columns);
             frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField,
                 maxRows: EngineLimits.Current.MaxPredictRows);
         }
@@ -222,7 +232,8 @@ public sealed class TrainedModel : IDisposable
         var plan = State.Pipeline.Features
             .Select(f => new ColumnPlan(f.Name, f.Categorical ? ColumnKind.Text : ColumnKind.Numeric, "features_to_process"))
             .ToList();
-        plan.Add(new ColumnPlan(predictFeature, State.Task == TaskKind.Regression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature", Required: false));
+        plan.Add(new ColumnPlan(predictFeature, State.Task == TaskKind.Regression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature",
+            Required: false));
         return plan;
     }
 

@@ -25,7 +25,8 @@ internal static class Trainer
         using var x = torch.tensor(train.X, [train.Rows, train.Width]);
         using var y = TargetTensor(train, s.Task);
         using var classWeights = s.ClassWeights is { } cw ? torch.tensor(cw) : null;
-        using var sampleWeights = classWeights is null ? null : classWeights.index_select(0, torch.tensor(train.Classes!.Select(c => (long)c).ToArray()));
+        using var sampleWeights = classWeights is null ? null : classWeights.index_select(0,
+            torch.tensor(train.Classes!.Select(c => (long)c).ToArray()));
         bool batchNorm = net.Specs.Any(l => l.BatchNorm);
         var es = s.EarlyStopping;
         double best = double.NaN, plateauBest = double.PositiveInfinity;
@@ -56,7 +57,8 @@ internal static class Trainer
                     ct.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
                     int len = Math.Min(s.BatchSize, train.Rows - start);
-                    if (len == 1 && batchNorm && start > 0) continue; // batch statistics need 2+ rows: a last single row waits for the next epoch's shuffle
+                    // batch statistics need 2+ rows: a last single row waits for the next epoch's shuffle
+                    if (len == 1 && batchNorm && start > 0) continue;
                     var idx = perm.narrow(0, start, len);
                     var xb = x.index_select(0, idx);
                     var yb = y.index_select(0, idx);
@@ -149,7 +151,8 @@ internal static class Trainer
             // Copied into torch-owned (aligned) memory: a tensor over a pinned managed array inherits that array's
             // alignment, and the CPU kernels then round differently from call to call (~1e-8, seen in the novelty
             // detector); a chosen threshold must not move between two identical trainings.
-            var xb = (len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width])).clone();
+            var xb = (len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]))
+                .clone();
             var outT = net.forward(xb).contiguous();
             outT.data<float>().CopyTo(result, start * outputs);
         }

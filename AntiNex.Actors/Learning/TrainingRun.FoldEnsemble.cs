@@ -34,9 +34,12 @@ internal sealed class FoldEnsemble
         var trainingSeconds = FitSeconds - ValidationSeconds;
         report = report with
         {
-            FitSeconds = FitSeconds, ValidationSeconds = ValidationSeconds, ValidationRows = ValidationRows,
+            FitSeconds = FitSeconds,
+            ValidationSeconds = ValidationSeconds,
+            ValidationRows = ValidationRows,
             RowsPerSecond = trainingSeconds > 0 ? RowEpochs / trainingSeconds : 0,
-            EpochsRun = Info.EpochsRun, BestEpoch = Info.BestEpoch,
+            EpochsRun = Info.EpochsRun,
+            BestEpoch = Info.BestEpoch,
         };
         return ThresholdRule is null ? report : report with { ThresholdRule = ThresholdRule };
     }
@@ -95,7 +98,8 @@ internal sealed partial class TrainingRun
                 // stay comparable between a fold ensemble and the same request without one.
                 double? foldThreshold = null;
                 if (request.Quality.Threshold is { } rule && val is not null && outputs == 1)
-                    foldThreshold = Metrics.ChooseThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width).Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
+                    foldThreshold = Metrics.ChooseThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width).Select(v => (double)v)
+                        .ToArray(), rule.Optimize, rule.MaxFpr);
                 var heldOut = Trainer.Forward(net, heldData.X, heldData.Rows, heldData.Width);
                 for (int i = 0; i < heldPositions.Length; i++)
                     Array.Copy(heldOut, i * outputs, outOfFold, heldPositions[i] * outputs, outputs);
@@ -112,7 +116,8 @@ internal sealed partial class TrainingRun
             if (request.Quality.Threshold is { } tr && outputs == 1 && classes is not null)
             {
                 // Every training row scored by the one member that never saw it: clean, and uses all training rows.
-                threshold = Metrics.ChooseThreshold(trainRows.Select(i => classes[i]).ToArray(), outOfFold.Select(v => (double)v).ToArray(), tr.Optimize, tr.MaxFpr);
+                threshold = Metrics.ChooseThreshold(trainRows.Select(i => classes[i]).ToArray(), outOfFold.Select(v => (double)v).ToArray(),
+                    tr.Optimize, tr.MaxFpr);
                 ruleText = FoldEnsemble.DescribeRule(tr, trainRows.Length);
             }
             var first = members[0];

@@ -43,7 +43,17 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     {
         if (!data.Regression || !request.ApplyScaler) return data;
         var ys = split.TrainRows.Select(i => data.Y[i]).ToArray();
-        return data with { Codec = data.Codec with { Scale = true, Min = ys.Min(), Max = ys.Max(), Lo = request.MinScalerRange, Hi = request.MaxScalerRange } };
+        return data with
+        {
+            Codec = data.Codec with
+            {
+                Scale = true,
+                Min = ys.Min(),
+                Max = ys.Max(),
+                Lo = request.MinScalerRange,
+                Hi = request.MaxScalerRange
+            }
+        };
     }
 
     /// <summary>The fit recipe, after the quality options have been checked against the task and the data.</summary>
@@ -57,20 +67,25 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             WeightDecay = q.WeightDecay, Schedule = q.LrSchedule, EarlyStopping = q.EarlyStopping,
         };
         if (q.EarlyStopping is not null && q.ValidationSplit <= 0)
-            throw new RequestException("early_stopping", "needs validation_split > 0: it watches a validation split carved from the training rows, never the test rows");
+            throw new RequestException("early_stopping",
+                "needs validation_split > 0: it watches a validation split carved from the training rows, never the test rows");
         if (q.Threshold is not null && task != TaskKind.Binary)
             throw new RequestException("threshold", "applies to a binary model (1 sigmoid output) only");
         if (q.Threshold is not null && q.ValidationSplit <= 0 && !q.EnsembleFolds) // a fold ensemble chooses it on out-of-fold predictions
             throw new RequestException("threshold", "needs validation_split > 0: the threshold is chosen on validation rows, never on the test rows");
         if (q.Novelty is { } nov) NoveltyNormalClass(nov, task, data.Codec);
         if (q.Novelty is not null && q.EnsembleFolds)
-            throw new RequestException("novelty", "cannot be combined with ensemble.folds: the detector is fitted and thresholded on a validation split, which a fold ensemble does not carve");
+            throw new RequestException("novelty",
+                "cannot be combined with ensemble.folds: the detector is fitted and thresholded on a validation split, which a fold ensemble does " +
+                "not carve");
         if ((q.BalancedClassWeights || q.ClassWeights is not null) && data.Regression)
             throw new RequestException("class_weights", "applies to classification only");
         if (q.ClassWeights is { } explicitWeights)
             foreach (var key in explicitWeights.Keys)
-                if (!double.TryParse(key, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var cv) || data.Codec.IndexOf(cv) < 0)
-                    throw new RequestException($"class_weights.{key}", $"is not a class value of the training data ({string.Join(", ", data.Codec.ClassValues.Select(PreparedData.FormatValue))})");
+                if (!double.TryParse(key, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var cv)
+                    || data.Codec.IndexOf(cv) < 0)
+                    throw new RequestException($"class_weights.{key}",
+                        $"is not a class value of the training data ({string.Join(", ", data.Codec.ClassValues.Select(PreparedData.FormatValue))})");
         if (task == TaskKind.Binary && r.Loss == "categorical_crossentropy")
             _warnings.Add("categorical_crossentropy on a 1-unit output is computed as binary_crossentropy");
         return settings;
@@ -86,14 +101,16 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var folds = new List<FoldScore>();
         bool crossValidate = r.NumSplits >= 2 && r.MlType != MlTypes.Standalone;
         if (r.Quality.EnsembleFolds && !crossValidate)
-            throw new RequestException("ensemble.folds", $"needs cross-validation (num_splits >= 2, got {r.NumSplits}; not standalone-classification)");
+            throw new RequestException("ensemble.folds",
+                $"needs cross-validation (num_splits >= 2, got {r.NumSplits}; not standalone-classification)");
         if (!crossValidate) return new CrossValidation(folds, null);
         var trainRows = split.TrainRows;
         if (data.Classes is { } classes)
         {
             var smallest = trainRows.GroupBy(i => classes[i]).Select(g => (Class: g.Key, Count: g.Count())).MinBy(g => g.Count);
             if (smallest.Count < r.NumSplits)
-                throw new RequestException("num_splits", $"{r.NumSplits} folds but class {data.Codec.ClassNames[smallest.Class]} has only {smallest.Count} training rows");
+                throw new RequestException("num_splits",
+                    $"{r.NumSplits} folds but class {data.Codec.ClassNames[smallest.Class]} has only {smallest.Count} training rows");
         }
         else if (trainRows.Length < r.NumSplits)
             throw new RequestException("num_splits", $"{r.NumSplits} folds but only {trainRows.Length} training rows");
@@ -175,7 +192,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             {
                 Report("novelty", "fitting the normal-profile novelty detector");
                 noveltyWatch.Start();
-                var p = NoveltyProfile.Fit(trainData!, valData!, NoveltyNormalClass(noveltyOptions, data.Task, data.Codec), noveltyOptions, r.Seed, ct);
+                var p = NoveltyProfile.Fit(trainData!, valData!, NoveltyNormalClass(noveltyOptions, data.Task, data.Codec), noveltyOptions, r.Seed,
+                    ct);
                 noveltyWatch.Stop();
                 novelty = p.Detector;
                 profile = (p.State, p.FitRows, p.ValidationRows);
@@ -183,7 +201,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             return new FinalFit(pipeline, net, novelty, fit with { ValidationSeconds = validationSeconds }, threshold, testData,
                 fitRows.Length, valRows.Length,
                 FitSeconds: fitWatch.Elapsed.TotalSeconds + noveltyWatch.Elapsed.TotalSeconds, // the detector is part of the model's fit
-                TrainingSeconds: fitWatch.Elapsed.TotalSeconds - validationSeconds) { Profile = profile };
+                TrainingSeconds: fitWatch.Elapsed.TotalSeconds - validationSeconds)
+            { Profile = profile };
         }
         catch
         {
@@ -222,7 +241,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
             CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
             TrainRows = split.TrainRows.Length, TestRows = testRows,
-            RowsPerSecond = fit.TrainingSeconds > 0 ? (double)fit.FitRows * fit.Fit.Info.EpochsRun * fit.Network.EnsembleSize / fit.TrainingSeconds : 0,
+            RowsPerSecond = fit.TrainingSeconds > 0 ? (double)fit.FitRows * fit.Fit.Info.EpochsRun * fit.Network.EnsembleSize / fit.TrainingSeconds
+                : 0,
             ValidationRows = fit.ValidationRows, EpochsRun = fit.Fit.Info.EpochsRun, BestEpoch = fit.Fit.Info.BestEpoch,
             EnsembleSize = fit.Network.EnsembleSize, FitSeconds = fit.FitSeconds, ValidationSeconds = fit.Fit.ValidationSeconds,
         };
@@ -244,20 +264,33 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             var perClass = Metrics.PerClass(m.Confusion, data.Codec.ClassNames);
             report = report with
             {
-                Accuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc,
-                ConfusionMatrix = m.Confusion, ClassNames = data.Codec.ClassNames,
-                PerClass = perClass, MacroF1 = perClass.Average(c => c.F1),
+                Accuracy = m.Accuracy,
+                Precision = m.Precision,
+                Recall = m.Recall,
+                F1 = m.F1,
+                RocAuc = m.RocAuc,
+                ConfusionMatrix = m.Confusion,
+                ClassNames = data.Codec.ClassNames,
+                PerClass = perClass,
+                MacroF1 = perClass.Average(c => c.F1),
             };
             if (scores is not null)
             {
                 double threshold = fit.Threshold ?? 0.5;
                 report = report with
                 {
-                    Threshold = threshold, ThresholdRule = q.Threshold is { } tr ? (tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split") : null,
-                    AtHalf = Metrics.At(truth, scores, 0.5), AtThreshold = Metrics.At(truth, scores, threshold),
+                    Threshold = threshold,
+                    ThresholdRule = q.Threshold is { } tr
+                        ? (tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split") : null,
+                    AtHalf = Metrics.At(truth, scores, 0.5),
+                    AtThreshold = Metrics.At(truth, scores, threshold),
                 };
                 if (fit.Profile is { } p && novel is not null)
-                    report = report with { Novelty = NoveltyProfile.Report(p.State, q.Novelty!, p.FitRows, p.ValidationRows, truth, scores, threshold, novel) };
+                    report = report with
+                    {
+                        Novelty = NoveltyProfile.Report(p.State, q.Novelty!, p.FitRows, p.ValidationRows, truth, scores,
+                        threshold, novel)
+                    };
                 if (options.PlotDirectory is not null) curves = Metrics.Curves(truth, scores);
             }
             state = state with { TestAccuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc };
@@ -269,7 +302,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
 
     /// <summary>The artifact, the per-sample predictions (the request's predict_rows, else every row of the dataset, as
     /// the original) and the pictures; a plot never fails a training.</summary>
-    private TrainingOutcome Package(TrainedModel model, TrainingReport report, (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr)? curves,
+    private TrainingOutcome Package(TrainedModel model, TrainingReport report,
+        (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr)? curves,
         PreparedData data, FinalFit fit, Stopwatch wall)
     {
         var artifact = model.ToArtifact();
@@ -286,7 +320,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             Plot(() => plots.AddRange(PlotWriter.WriteAll(report, plotDir)), "training curves not plotted");
         }
         if (request.ShowModelJson)
-            _warnings.Add("model: " + string.Join(" -> ", data.Layers.Select(l => $"dense {l.Units} {l.Init} {l.Activation}" + (l.Dropout > 0 ? $" dropout {l.Dropout}" : ""))) + $" (inputs {fit.Pipeline.Width})");
+            _warnings.Add("model: " + string.Join(" -> ", data.Layers.Select(
+                l => $"dense {l.Units} {l.Init} {l.Activation}" + (l.Dropout > 0 ? $" dropout {l.Dropout}" : ""))) +
+                $" (inputs {fit.Pipeline.Width})");
         report = report with { TrainSeconds = wall.Elapsed.TotalSeconds, Warnings = _warnings, Plots = plots };
         return new TrainingOutcome(artifact, report, predictions);
     }
@@ -328,10 +364,13 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         if (task != TaskKind.Binary)
             throw new RequestException("novelty", "applies to a binary model (1 sigmoid output) only");
         if (request.Quality.ValidationSplit <= 0)
-            throw new RequestException("novelty", "needs validation_split > 0: its threshold is set on validation rows of the normal class, never on the test rows");
+            throw new RequestException("novelty",
+                "needs validation_split > 0: its threshold is set on validation rows of the normal class, never on the test rows");
         int c = codec.IndexOf(o.NormalClass);
         if (c < 0)
-            throw new RequestException("novelty.normal_class", $"{PreparedData.FormatValue(o.NormalClass)} is not a class value of the training data ({string.Join(", ", codec.ClassValues.Select(PreparedData.FormatValue))})");
+            throw new RequestException("novelty.normal_class",
+                $"{PreparedData.FormatValue(o.NormalClass)} is not a class value of the training data " +
+                $"({string.Join(", ", codec.ClassValues.Select(PreparedData.FormatValue))})");
         return c;
     }
 
@@ -339,7 +378,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     private TrainingOutcome CrossValidationOutcome(List<FoldScore> folds, int trainRows, Stopwatch wall)
     {
         if (folds.Count == 0)
-            throw new RequestException("num_splits", $"cross-validation only needs num_splits >= 2 and a classification or regression ml_type, got {request.NumSplits} ({request.MlType})");
+            throw new RequestException("num_splits",
+                $"cross-validation only needs num_splits >= 2 and a classification or regression ml_type, got {request.NumSplits} " +
+                $"({request.MlType})");
         var scores = folds.Select(f => f.Score).ToList();
         return new TrainingOutcome([], new TrainingReport
         {

@@ -162,7 +162,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
             var here = _children.ContainsKey(id);
             if (chosen.Contains(_self) && !here)
             {
-                var child = Context.ActorOf(ModelReplica.Props(id, _rt, _snapshots, _announced.GetValueOrDefault(id)), "replica-" + Uri.EscapeDataString(id));
+                var child = Context.ActorOf(ModelReplica.Props(id, _rt, _snapshots, _announced.GetValueOrDefault(id)),
+                    "replica-" + Uri.EscapeDataString(id));
                 Context.Watch(child);
                 _children[id] = child;
                 _log.Info("replica {0}: placed on this node (writer on {1})", id, writer);

@@ -9,7 +9,8 @@ public static class CurvePlots
     {
         Directory.CreateDirectory(directory);
         var safe = PlotWriter.SafeFileName(label);
-        yield return One(Path.Combine(directory, $"{safe}-roc.png"), $"{label} ROC (test rows)", "false-positive rate", "true-positive rate", curves.Roc);
+        yield return One(Path.Combine(directory, $"{safe}-roc.png"), $"{label} ROC (test rows)", "false-positive rate", "true-positive rate",
+            curves.Roc);
         yield return One(Path.Combine(directory, $"{safe}-pr.png"), $"{label} precision-recall (test rows)", "recall", "precision", curves.Pr);
     }
 

@@ -35,7 +35,8 @@ internal static class PredictRowsReader
             foreach (var col in e.EnumerateObject())
             {
                 if (col.Value.ValueKind != JsonValueKind.Object)
-                    throw new FormatException($"column '{col.Name}' must be an object of index -> value (columns orientation), got {col.Value.ValueKind}");
+                    throw new FormatException(
+                        $"column '{col.Name}' must be an object of index -> value (columns orientation), got {col.Value.ValueKind}");
                 if (seen.Add(col.Name)) columns.Add(col.Name);
                 foreach (var cell in col.Value.EnumerateObject())
                 {

@@ -9,7 +9,8 @@ public sealed record QualityOptions
     public EarlyStopping? EarlyStopping { get; init; }
     public double WeightDecay { get; init; }
     public LrSchedule? LrSchedule { get; init; }
-    /// <summary>minmax (the original's, default), standard, robust (median/IQR), quantile (rank to uniform), quantile_normal (rank to a standard normal).</summary>
+    /// <summary>minmax (the original's, default), standard, robust (median/IQR), quantile (rank to uniform), quantile_normal (rank to a standard
+    /// normal).</summary>
     public string Scaler { get; init; } = "minmax";
     /// <summary>The request names a scaler: scaling is on (whatever apply_scaler says) and constant columns are dropped.</summary>
     public bool ScalerGiven { get; init; }
@@ -40,11 +41,17 @@ public sealed record QualityOptions
         }
         if (Get(root, "early_stopping") is { } es)
         {
-            if (es.ValueKind != JsonValueKind.Object) issue("early_stopping", "must be an object like {\"patience\": 3, \"monitor\": \"val_loss\", \"restore_best_weights\": true}");
+            if (es.ValueKind != JsonValueKind.Object) issue("early_stopping",
+                "must be an object like {\"patience\": 3, \"monitor\": \"val_loss\", \"restore_best_weights\": true}");
             else
             {
                 int patience = 3;
-                if (Get(es, "patience") is { } p) { if (Num(p) is { } pv && pv >= 0 && pv == Math.Floor(pv)) patience = (int)pv; else issue("early_stopping.patience", $"must be an integer >= 0, got {p.GetRawText()}"); }
+                if (Get(es, "patience") is { } p)
+                {
+                    if (Num(p) is { } pv && pv >= 0 && pv == Math.Floor(pv)) patience =
+                    (int)pv;
+                    else issue("early_stopping.patience", $"must be an integer >= 0, got {p.GetRawText()}");
+                }
                 string monitor = "val_loss";
                 if (Get(es, "monitor") is { } m)
                 {
@@ -53,15 +60,26 @@ public sealed record QualityOptions
                     else issue("early_stopping.monitor", $"must be \"val_loss\" or \"val_acc\", got {m.GetRawText()}");
                 }
                 bool restore = true;
-                if (Get(es, "restore_best_weights") is { } rb) { if (rb.ValueKind is JsonValueKind.True or JsonValueKind.False) restore = rb.GetBoolean(); else issue("early_stopping.restore_best_weights", $"must be true or false, got {rb.GetRawText()}"); }
+                if (Get(es, "restore_best_weights") is { } rb)
+                {
+                    if (rb.ValueKind is JsonValueKind.True or JsonValueKind.False) restore =
+                    rb.GetBoolean();
+                    else issue("early_stopping.restore_best_weights", $"must be true or false, got {rb.GetRawText()}");
+                }
                 double minDelta = 0;
-                if (Get(es, "min_delta") is { } md) { if (Num(md) is { } mdv && mdv >= 0) minDelta = mdv; else issue("early_stopping.min_delta", $"must be a number >= 0, got {md.GetRawText()}"); }
+                if (Get(es, "min_delta") is { } md)
+                {
+                    if (Num(md) is { } mdv && mdv >= 0) minDelta =
+                    mdv;
+                    else issue("early_stopping.min_delta", $"must be a number >= 0, got {md.GetRawText()}");
+                }
                 q = q with { EarlyStopping = new EarlyStopping(patience, monitor, restore, minDelta) };
             }
         }
         if (Get(root, "lr_schedule") is { } ls)
         {
-            string? kind = ls.ValueKind == JsonValueKind.Object && Get(ls, "kind") is { ValueKind: JsonValueKind.String } k ? k.GetString()!.ToLowerInvariant() : null;
+            string? kind = ls.ValueKind == JsonValueKind.Object && Get(ls, "kind") is { ValueKind: JsonValueKind.String } k
+                ? k.GetString()!.ToLowerInvariant() : null;
             if (kind is not ("reduce_on_plateau" or "cosine" or "step"))
                 issue("lr_schedule", $"must be an object with \"kind\": \"reduce_on_plateau\", \"cosine\" or \"step\", got {ls.GetRawText()}");
             else
@@ -111,7 +129,8 @@ public sealed record QualityOptions
         {
             if (th.ValueKind == JsonValueKind.Object && Get(th, "optimize") is { } o)
             {
-                if (o.ValueKind == JsonValueKind.String && o.GetString()!.Equals("f1", StringComparison.OrdinalIgnoreCase)) q = q with { Threshold = new ThresholdRule("f1", null) };
+                if (o.ValueKind == JsonValueKind.String && o.GetString()!.Equals("f1", StringComparison.OrdinalIgnoreCase)) q =
+                    q with { Threshold = new ThresholdRule("f1", null) };
                 else issue("threshold.optimize", $"only \"f1\" is supported, got {o.GetRawText()}");
             }
             else if (th.ValueKind == JsonValueKind.Object && Get(th, "max_fpr") is { } f)
@@ -130,7 +149,8 @@ public sealed record QualityOptions
     {
         if (nv.ValueKind != JsonValueKind.Object)
         {
-            issue("novelty", $"must be an object like {{\"normal_class\": 0, \"max_fpr\": 0.02, \"layers\": [64, 16], \"epochs\": 10}}, got {nv.GetRawText()}");
+            issue("novelty",
+                $"must be an object like {{\"normal_class\": 0, \"max_fpr\": 0.02, \"layers\": [64, 16], \"epochs\": 10}}, got {nv.GetRawText()}");
             return null;
         }
         bool ok = true;
@@ -138,7 +158,11 @@ public sealed record QualityOptions
             if (p.Name is not ("normal_class" or "max_fpr" or "layers" or "epochs" or "batch_size" or "learning_rate"))
             { issue($"novelty.{p.Name}", "is not a novelty field (normal_class, max_fpr, layers, epochs, batch_size, learning_rate)"); ok = false; }
         double normal = 0;
-        if (Get(nv, "normal_class") is not { } nc) { issue("novelty.normal_class", "is required: the class value of normal traffic, e.g. 0"); ok = false; }
+        if (Get(nv, "normal_class") is not { } nc)
+        {
+            issue("novelty.normal_class", "is required: the class value of normal traffic, e.g. 0"); ok =
+            false;
+        }
         else if (Num(nc) is { } ncv) normal = ncv;
         else { issue("novelty.normal_class", $"must be a class value (a number), got {nc.GetRawText()}"); ok = false; }
         double maxFpr = 0.02;
@@ -150,9 +174,14 @@ public sealed record QualityOptions
         IReadOnlyList<int> layers = NoveltyOptions.DefaultLayers;
         if (Get(nv, "layers") is { } ls)
         {
-            var widths = ls.ValueKind == JsonValueKind.Array ? ls.EnumerateArray().Select(e => Num(e) is { } w && w >= 1 && w <= 4096 && w == Math.Floor(w) ? (int)w : -1).ToList() : null;
+            var widths = ls.ValueKind == JsonValueKind.Array ? ls.EnumerateArray()
+                .Select(e => Num(e) is { } w && w >= 1 && w <= 4096 && w == Math.Floor(w) ? (int)w : -1).ToList() : null;
             if (widths is { Count: > 0 } && widths.All(w => w > 0)) layers = widths;
-            else { issue("novelty.layers", $"must be a non-empty array of hidden widths in 1..4096 (encoder; the decoder mirrors it), got {ls.GetRawText()}"); ok = false; }
+            else
+            {
+                issue("novelty.layers",
+                $"must be a non-empty array of hidden widths in 1..4096 (encoder; the decoder mirrors it), got {ls.GetRawText()}"); ok = false;
+            }
         }
         int Int(string field, int def, int max)
         {
@@ -172,7 +201,8 @@ public sealed record QualityOptions
         return ok ? new NoveltyOptions(normal, maxFpr, layers, epochs, batch, lr) : null;
     }
 
-    /// <summary>{"seeds": N} (1..50) or {"folds": true}; one kind per request, unknown keys are issues (a typo must not silently train a single network).</summary>
+    /// <summary>{"seeds": N} (1..50) or {"folds": true}; one kind per request, unknown keys are issues (a typo must not silently train a single
+    /// network).</summary>
     private static QualityOptions ParseEnsemble(JsonElement en, QualityOptions q, Action<string, string> issue)
     {
         const string shape = "must be {\"seeds\": N} with N in 1..50, or {\"folds\": true}";

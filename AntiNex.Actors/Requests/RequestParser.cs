@@ -59,7 +59,8 @@ internal sealed class RequestParser
     {
         // Measured before parsing: a huge request is refused without building its document.
         if (json.Length > limits.MaxRequestBytes || System.Text.Encoding.UTF8.GetByteCount(json) > limits.MaxRequestBytes)
-            throw new RequestException("request", $"is {System.Text.Encoding.UTF8.GetByteCount(json):N0} bytes, above the limit of {limits.MaxRequestBytes:N0} bytes");
+            throw new RequestException("request",
+                $"is {System.Text.Encoding.UTF8.GetByteCount(json):N0} bytes, above the limit of {limits.MaxRequestBytes:N0} bytes");
         JsonDocument doc;
         try
         {
@@ -131,7 +132,8 @@ internal sealed class RequestParser
         r.SortValues = StringOrList("sort_values") ?? [];
         r.Seed = Int("seed") ?? r.Seed;
         r.TestSize = Double("test_size") ?? r.TestSize;
-        if (!(r.TestSize > 0 && r.TestSize < 1)) Issue(Where("test_size"), $"must be between 0 and 1 (exclusive), got {r.TestSize.ToString(CultureInfo.InvariantCulture)}");
+        if (!(r.TestSize > 0 && r.TestSize < 1)) Issue(Where("test_size"),
+            $"must be between 0 and 1 (exclusive), got {r.TestSize.ToString(CultureInfo.InvariantCulture)}");
         r.BatchSize = Int("batch_size") ?? r.BatchSize;
         if (r.BatchSize <= 0) Issue(Where("batch_size"), $"must be >= 1, got {r.BatchSize}");
         r.Epochs = Int("epochs") ?? r.Epochs;
@@ -151,7 +153,8 @@ internal sealed class RequestParser
         if (optimizer is not null)
         {
             var o = optimizer.ToLowerInvariant();
-            if (!Vocabulary.Optimizers.Contains(o)) Issue(Where("optimizer"), $"unknown optimizer '{optimizer}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}");
+            if (!Vocabulary.Optimizers.Contains(o)) Issue(Where("optimizer"),
+                $"unknown optimizer '{optimizer}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}");
             r.Optimizer = o;
         }
         r.Metrics = StringList("metrics") ?? r.Metrics;
@@ -246,7 +249,8 @@ internal sealed class RequestParser
             _warnings.Add("label_rules has no effect for regression");
         if (r.TargetRules is not null && r.IsRegression)
             Issue("target_rules", "applies to classification only");
-        if (r.Layers is { Count: > 0 } layers && r.IsClassification && layers[^1].Activation == "softmax" && r.Loss == "binary_crossentropy" && layers[^1].Units == 1)
+        if (r.Layers is { Count: > 0 } layers && r.IsClassification && layers[^1].Activation == "softmax" && r.Loss == "binary_crossentropy"
+            && layers[^1].Units == 1)
             Issue("model_desc.layers", "a 1-unit softmax output is constant; use sigmoid for a binary output");
     }
 
@@ -288,7 +292,8 @@ internal sealed class RequestParser
     {
         if (!TryGet(field, out var e, out var where) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var d)) return d;
-        if (e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s))
+        if (e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+            && double.IsFinite(s))
             return s;
         Issue(where, $"must be a number, got {Describe(e)}");
         return null;
@@ -341,7 +346,8 @@ internal sealed class RequestParser
         if (!_root.TryGetProperty(field, out var e) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var d) && double.IsFinite(d) && Math.Abs(d) < 1e9)
             return (int)Math.Truncate(d);
-        if (e.ValueKind == JsonValueKind.String && int.TryParse(e.GetString()!.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
+        if (e.ValueKind == JsonValueKind.String && int.TryParse(e.GetString()!.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+            out var i))
             return i;
         Issue(field, $"must be an integer (int() of the original), got {Describe(e)}");
         return null;
@@ -372,19 +378,28 @@ internal sealed class RequestParser
         {
             var at = $"model_desc.layers[{i++}]";
             if (layer.ValueKind != JsonValueKind.Object) { Issue(at, $"must be an object, got {Describe(layer)}"); continue; }
-            var type = layer.TryGetProperty("layer_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.ToLowerInvariant() : "dense";
+            var type = layer.TryGetProperty("layer_type", out var t)
+                && t.ValueKind == JsonValueKind.String ? t.GetString()!.ToLowerInvariant() : "dense";
             if (type == "dropout")
             {
                 var rate = LayerNumber(layer, "rate", at);
                 if (rate is null) { Issue($"{at}.rate", "missing: a dropout layer needs a rate"); continue; }
                 if (!(rate >= 0 && rate < 1)) { Issue($"{at}.rate", $"must be in [0, 1), got {rate}"); continue; }
-                if (result.Count == 0) { Issue(at, "a dropout layer cannot come first (the original gives the input dimension to the first layer only)"); continue; }
+                if (result.Count == 0)
+                {
+                    Issue(at,
+                    "a dropout layer cannot come first (the original gives the input dimension to the first layer only)"); continue;
+                }
                 result[^1] = result[^1] with { Dropout = rate.Value };
                 continue;
             }
             if (type is "batch_norm" or "batchnorm" or "batch_normalization")
             {
-                if (result.Count == 0) { Issue(at, "a batch_norm layer cannot come first: it normalises the preceding dense layer's output"); continue; }
+                if (result.Count == 0)
+                {
+                    Issue(at,
+                    "a batch_norm layer cannot come first: it normalises the preceding dense layer's output"); continue;
+                }
                 result[^1] = result[^1] with { BatchNorm = true };
                 continue;
             }
@@ -404,7 +419,8 @@ internal sealed class RequestParser
             else init = ie.GetString()!.ToLowerInvariant();
 
             string activation = "linear";
-            if (!layer.TryGetProperty("activation", out var ae)) Issue($"{at}.activation", $"missing (null means linear); {Vocabulary.Allowed(Vocabulary.Activations)}");
+            if (!layer.TryGetProperty("activation", out var ae)) Issue($"{at}.activation",
+                $"missing (null means linear); {Vocabulary.Allowed(Vocabulary.Activations)}");
             else if (ae.ValueKind == JsonValueKind.Null) activation = "linear";
             else if (ae.ValueKind != JsonValueKind.String || !Vocabulary.Activations.Contains(Vocabulary.NormalizeActivation(ae.GetString())))
                 Issue($"{at}.activation", $"unknown activation {ae.GetRawText()}; {Vocabulary.Allowed(Vocabulary.Activations)}");
@@ -427,7 +443,8 @@ internal sealed class RequestParser
     {
         if (!layer.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind == JsonValueKind.Number) return e.GetDouble();
-        if (e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
+        if (e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture,
+            out var d)) return d;
         Issue($"{at}.{name}", $"must be a number, got {Describe(e)}");
         return null;
     }
@@ -459,7 +476,11 @@ internal sealed class RequestParser
         foreach (var v in values.EnumerateArray())
         {
             if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var iv)) vals.Add(iv);
-            else { Issue($"{where}.label_values", $"must be integers written as JSON ints (the original keys on str(int)), got {v.GetRawText()}"); return null; }
+            else
+            {
+                Issue($"{where}.label_values",
+                $"must be integers written as JSON ints (the original keys on str(int)), got {v.GetRawText()}"); return null;
+            }
         }
         if (names.Count != vals.Count)
         {
@@ -473,7 +494,11 @@ internal sealed class RequestParser
     private TargetRules? TargetRulesField()
     {
         if (!_root.TryGetProperty("target_rules", out var e) || e.ValueKind == JsonValueKind.Null) return null;
-        if (e.ValueKind != JsonValueKind.Object) { Issue("target_rules", $"must be an object like {{\"map\": {{\"normal\": 0}}, \"default\": 1}}, got {Describe(e)}"); return null; }
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            Issue("target_rules",
+            $"must be an object like {{\"map\": {{\"normal\": 0}}, \"default\": 1}}, got {Describe(e)}"); return null;
+        }
         var map = new Dictionary<string, double>(StringComparer.Ordinal);
         if (e.TryGetProperty("map", out var m))
         {

@@ -1,4 +1,5 @@
 namespace AntiNex.Requests;
 
-/// <summary>Decision threshold for a binary model, chosen on the validation split: maximise F1, or the largest recall with FPR &lt;= MaxFpr.</summary>
+/// <summary>Decision threshold for a binary model, chosen on the validation split: maximise F1, or the largest recall with FPR &lt;=
+/// MaxFpr.</summary>
 public sealed record ThresholdRule(string Optimize, double? MaxFpr);

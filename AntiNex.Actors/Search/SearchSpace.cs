@@ -36,7 +36,8 @@ public sealed record SearchSpace
     };
 
     /// <summary>Number of distinct configurations (the grid size).</summary>
-    public long Size => Count(HiddenLayers) * Count(LearningRate) * Count(Dropout) * Count(BatchSize) * Count(Scaler) * Count(ClassWeights) * Count(Epochs);
+    public long Size => Count(HiddenLayers) * Count(LearningRate) * Count(Dropout) * Count(BatchSize) * Count(Scaler) * Count(
+        ClassWeights) * Count(Epochs);
 
     private static long Count<T>(IReadOnlyList<T>? list) => list is { Count: > 0 } ? list.Count : 1;
 
@@ -51,12 +52,14 @@ public sealed record SearchSpace
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
         catch (JsonException e)
         {
-            throw new RequestException("space", $"not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}): {e.Message}");
+            throw new RequestException("space",
+                $"not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}): {e.Message}");
         }
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new RequestException("space", "must be a JSON object like {\"learning_rate\": [0.001, 0.01]}");
+            if (root.ValueKind != JsonValueKind.Object) throw new RequestException("space",
+                "must be a JSON object like {\"learning_rate\": [0.001, 0.01]}");
             var issues = new List<RequestIssue>();
             void Issue(string field, string message) => issues.Add(new RequestIssue("space." + field, message));
             foreach (var p in root.EnumerateObject().Where(p => !Fields.Contains(p.Name)))
@@ -65,7 +68,8 @@ public sealed record SearchSpace
             IReadOnlyList<double>? Numbers(string name, Func<double, bool> ok, string rule)
             {
                 if (!root.TryGetProperty(name, out var e)) return null;
-                var values = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN).ToList() : null;
+                var values = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray()
+                    .Select(x => x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN).ToList() : null;
                 if (values is null || values.Count == 0 || values.Any(v => double.IsNaN(v) || !ok(v)))
                 {
                     Issue(name, $"must be a non-empty list of {rule}, got {Shorten(e.GetRawText())}");
@@ -94,10 +98,13 @@ public sealed record SearchSpace
                 if (root.TryGetProperty("widths", out _) || root.TryGetProperty("depths", out _))
                     Issue("hidden_layers", "give either hidden_layers or widths + depths, not both");
                 var list = hl.ValueKind == JsonValueKind.Array ? hl.EnumerateArray().Select(a => a.ValueKind == JsonValueKind.Array
-                    ? a.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out var n) && n >= 1 && n <= 100_000 ? n : -1).ToList()
+                    ? a.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out var n) && n >= 1
+                        && n <= 100_000 ? n : -1).ToList()
                     : null).ToList() : null;
                 if (list is null || list.Count == 0 || list.Any(a => a is null || a.Count == 0 || a.Contains(-1)))
-                    Issue("hidden_layers", $"must be a non-empty list of architectures, each a non-empty list of layer widths >= 1 (e.g. [[64], [128, 64]]), got {Shorten(hl.GetRawText())}");
+                    Issue("hidden_layers",
+                        $"must be a non-empty list of architectures, each a non-empty list of layer widths >= 1 (e.g. [[64], [128, 64]]), got " +
+                        $"{Shorten(hl.GetRawText())}");
                 else hidden = list.Select(a => (IReadOnlyList<int>)a!).DistinctBy(a => string.Join("x", a)).ToList();
             }
             else if (root.TryGetProperty("widths", out _) || root.TryGetProperty("depths", out _))

@@ -83,13 +83,17 @@ public static class TrialPlanner
     {
         static IEnumerable<T?> Or<T>(IReadOnlyList<T>? list) where T : class => list is { Count: > 0 } ? list.Select(x => (T?)x) : new T?[] { null };
         foreach (var h in Or(space.HiddenLayers))
-        foreach (var lr in space.LearningRate is null ? [null] : space.LearningRate.Select(v => (double?)v))
-        foreach (var d in space.Dropout is null ? [null] : space.Dropout.Select(v => (double?)v))
-        foreach (var b in space.BatchSize is null ? [null] : space.BatchSize.Select(v => (int?)v))
-        foreach (var s in Or(space.Scaler))
-        foreach (var cw in Or(space.ClassWeights))
-        foreach (var e in space.Epochs is null ? [null] : space.Epochs.Select(v => (int?)v))
-            yield return new TrialConfig { Hidden = h, LearningRate = lr, Dropout = d, BatchSize = b, Scaler = s, ClassWeights = cw, Epochs = e };
+            foreach (var lr in space.LearningRate is null ? [null] : space.LearningRate.Select(v => (double?)v))
+                foreach (var d in space.Dropout is null ? [null] : space.Dropout.Select(v => (double?)v))
+                    foreach (var b in space.BatchSize is null ? [null] : space.BatchSize.Select(v => (int?)v))
+                        foreach (var s in Or(space.Scaler))
+                            foreach (var cw in Or(space.ClassWeights))
+                                foreach (var e in space.Epochs is null ? [null] : space.Epochs.Select(v => (int?)v))
+                                    yield return new TrialConfig
+                                    {
+                                        Hidden = h, LearningRate = lr, Dropout = d, BatchSize = b, Scaler = s,
+                                        ClassWeights = cw, Epochs = e
+                                    };
     }
 
     /// <summary>
@@ -99,7 +103,11 @@ public static class TrialPlanner
     /// </summary>
     public static string Apply(string baseJson, TrialConfig trial, int? folds)
     {
-        var root = JsonNode.Parse(baseJson, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip })
+        var root = JsonNode.Parse(baseJson, documentOptions: new JsonDocumentOptions
+        {
+            AllowTrailingCommas = true,
+            CommentHandling = JsonCommentHandling.Skip
+        })
             as JsonObject ?? throw new RequestException("request", "must be a JSON object");
         if (trial.Hidden is not null || trial.Dropout is not null) ApplyLayers(root, trial);
         if (trial.LearningRate is { } lr) root["learning_rate"] = lr;
@@ -113,7 +121,11 @@ public static class TrialPlanner
     }
 
     // Relaxed escaping: dataset paths such as "KDDTrain+_20Percent.txt" stay readable in the written request file.
-    private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions WriteOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping
+    };
 
     private static bool IsDense(JsonNode? layer) => layer is JsonObject o &&
         (o["layer_type"] is not JsonValue t || string.Equals(t.GetValue<string>(), "dense", StringComparison.OrdinalIgnoreCase));
@@ -121,12 +133,15 @@ public static class TrialPlanner
     private static void ApplyLayers(JsonObject root, TrialConfig trial)
     {
         if (root["model_desc"]?["layers"] is not JsonArray layers || !layers.Any(IsDense))
-            throw new RequestException("model_desc.layers", "the search needs the base request's layers: its last dense layer is the output layer every trial keeps");
+            throw new RequestException("model_desc.layers",
+                "the search needs the base request's layers: its last dense layer is the output layer every trial keeps");
         var dense = layers.Where(IsDense).Cast<JsonObject>().ToList();
         var output = dense[^1];
         var template = dense.Count > 1 ? dense[0] : null;
-        bool batchNorm = layers.Any(l => l is JsonObject o && o["layer_type"] is JsonValue t && t.GetValue<string>().StartsWith("batch", StringComparison.OrdinalIgnoreCase));
-        var widths = trial.Hidden ?? dense.Take(dense.Count - 1).Select(l => int.Parse(l["num_neurons"]!.ToString(), CultureInfo.InvariantCulture)).ToList();
+        bool batchNorm = layers.Any(l => l is JsonObject o && o["layer_type"] is JsonValue t && t.GetValue<string>()
+            .StartsWith("batch", StringComparison.OrdinalIgnoreCase));
+        var widths = trial.Hidden ?? dense.Take(dense.Count - 1).Select(l => int.Parse(l["num_neurons"]!.ToString(), CultureInfo.InvariantCulture))
+            .ToList();
         var rebuilt = new JsonArray();
         foreach (var w in widths)
         {
@@ -136,7 +151,8 @@ public static class TrialPlanner
                 ["init"] = template?["init"]?.DeepClone() ?? "he_uniform",
                 ["activation"] = template?["activation"]?.DeepClone() ?? "relu",
             };
-            var dropout = trial.Dropout ?? (template?["dropout"] is JsonValue dv && double.TryParse(dv.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var td) ? td : 0);
+            var dropout = trial.Dropout ?? (template?["dropout"] is JsonValue dv
+                && double.TryParse(dv.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var td) ? td : 0);
             if (dropout > 0) hidden["dropout"] = dropout;
             rebuilt.Add(hidden);
             if (batchNorm) rebuilt.Add(new JsonObject { ["layer_type"] = "batch_norm" });

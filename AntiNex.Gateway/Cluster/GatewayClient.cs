@@ -85,7 +85,8 @@ public sealed class GatewayClient : IAsyncDisposable
         catch (TimeoutException)
         {
             await StopHost(host);
-            throw new TimeoutException($"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
+            throw new TimeoutException(
+                $"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
         }
         return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
     }

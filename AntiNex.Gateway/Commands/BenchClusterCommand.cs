@@ -18,12 +18,17 @@ internal static class BenchClusterCommand
     public static Command Create()
     {
         var common = new ClusterCommandOptions("5s");
-        var labels = new Option<string[]>("--label", "-l") { Description = "Trained label to load (repeatable; comma-separated also works)", Required = true };
+        var labels = new Option<string[]>("--label", "-l")
+        {
+            Description = "Trained label to load (repeatable; comma-separated also works)",
+            Required = true
+        };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight", DefaultValueFactory = _ => 8 };
         var duration = new Option<string>("--duration", "-d") { Description = "Measured run time (e.g. 20s)", DefaultValueFactory = _ => "20s" };
         var warmup = new Option<string>("--warmup") { Description = "Unmeasured warm-up (loads models, JIT)", DefaultValueFactory = _ => "3s" };
         var rows = new Option<int>("--rows") { Description = "Feature rows per request (1 = single-row latency)", DefaultValueFactory = _ => 1 };
-        var command = new Command("cluster", "Predict load through the cluster: requests/s, rows/s, p50/p90/p99/max latency, errors, timeouts, outages.");
+        var command = new Command("cluster",
+            "Predict load through the cluster: requests/s, rows/s, p50/p90/p99/max latency, errors, timeouts, outages.");
         foreach (var o in new Option[] { labels, concurrency, duration, warmup, rows }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction((p, ct) =>
@@ -56,7 +61,8 @@ internal static class BenchClusterCommand
             if (reply is not ModelDescription { Trained: true, Summary: { } summary })
                 throw new UsageException($"label '{id}' has no trained model: train it first (bench cluster only predicts)");
             var random = new Random(id.GetHashCode(StringComparison.Ordinal));
-            inputs[id] = Enumerable.Range(0, s.Rows).Select(_ => summary.InputFeatures.Select(_ => Math.Round(random.NextDouble() * 1000)).ToArray()).ToArray();
+            inputs[id] = Enumerable.Range(0, s.Rows).Select(_ => summary.InputFeatures.Select(_ => Math.Round(random.NextDouble() * 1000))
+                .ToArray()).ToArray();
         }
         var outages = s.Labels.ToDictionary(l => l, _ => new OutageTracker());
 
@@ -125,9 +131,11 @@ internal static class BenchClusterCommand
         }
         else
         {
-            var table = new Table().Title($"predict bench: {s.Labels.Length} labels, concurrency {s.Concurrency}, {s.Rows} row(s)/request, {seconds:F1} s")
+            var table = new Table()
+                .Title($"predict bench: {s.Labels.Length} labels, concurrency {s.Concurrency}, {s.Rows} row(s)/request, {seconds:F1} s")
                 .AddColumns("requests", "req/s", "rows/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "timeouts");
-            table.AddRow(ok.ToString(), $"{result.requests_per_second:F0}", $"{result.rows_per_second:F0}", $"{result.p50_ms:F3}", $"{result.p90_ms:F3}",
+            table.AddRow(ok.ToString(), $"{result.requests_per_second:F0}", $"{result.rows_per_second:F0}", $"{result.p50_ms:F3}",
+                $"{result.p90_ms:F3}",
                 $"{result.p99_ms:F3}", $"{result.max_ms:F3}", result.errors.ToString(), result.timeouts.ToString());
             AnsiConsole.Write(table);
             foreach (var (code, count) in result.error_codes) AnsiConsole.MarkupLineInterpolated($"[yellow]error {code}: {count}[/]");

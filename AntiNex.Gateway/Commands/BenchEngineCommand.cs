@@ -27,9 +27,14 @@ internal static class BenchEngineCommand
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 64 };
         var inferRows = new Option<int>("--inference-rows") { Description = "Rows predicted in batches", DefaultValueFactory = _ => 1_000_000 };
         var inferBatch = new Option<int>("--inference-batch") { DefaultValueFactory = _ => 10_000 };
-        var singles = new Option<int>("--single-predicts") { Description = "Single-row predict calls (latency and memory)", DefaultValueFactory = _ => 10_000 };
+        var singles = new Option<int>("--single-predicts")
+        {
+            Description = "Single-row predict calls (latency and memory)",
+            DefaultValueFactory = _ => 10_000
+        };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
-        var command = new Command("engine", "Measure the learning engine: training overhead vs bare TorchSharp, inference rows/s, predict latency, memory.");
+        var command = new Command("engine",
+            "Measure the learning engine: training overhead vs bare TorchSharp, inference rows/s, predict latency, memory.");
         foreach (var o in new Option[] { rows, features, epochs, batch, inferRows, inferBatch, singles, threads }) command.Options.Add(o);
         command.SetAction(p => Run(p.GetValue(rows), p.GetValue(features), p.GetValue(epochs), p.GetValue(batch),
             p.GetValue(inferRows), p.GetValue(inferBatch), p.GetValue(singles), p.GetValue(threads)));
@@ -67,7 +72,8 @@ internal static class BenchEngineCommand
             TrainingOutcome outcome = null!;
             for (int round = 0; round < 5; round++)
             {
-                outcome = TrainingEngine.Train(request, new DataRoots([dir]), new EngineOptions { TorchThreads = threads }, null, CancellationToken.None);
+                outcome = TrainingEngine.Train(request, new DataRoots([dir]), new EngineOptions { TorchThreads = threads }, null,
+                    CancellationToken.None);
                 engineRuns.Add(outcome.Report.RowsPerSecond); // final fit's training loop: trainRows * epochs / seconds
                 engineWithValidation.Add(outcome.Report.TrainRows * (double)epochs / outcome.Report.FitSeconds);
                 bareRuns.Add(BareLoop(x, y, rows, features, outcome.Report.TrainRows, epochs, batch));
@@ -77,13 +83,17 @@ internal static class BenchEngineCommand
             double bareRps = bareRuns.Order().ElementAt(2);
             var table = new Table().Title("AntiNex engine figures").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
             table.AddRow("training rows x features", $"{trainRows} x {features}, {epochs} epochs, batch {batch}, {threads} thread(s)");
-            table.AddRow("engine fit rows/s incl. per-epoch validation pass, median of 5", engineWithValidation.Order().ElementAt(2).ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("engine training rows/s, median of 5 (training loop)", $"{engineRps:N0}  ({string.Join(" ", engineRuns.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))})");
-            table.AddRow("bare TorchSharp loop rows/s, median of 5", $"{bareRps:N0}  ({string.Join(" ", bareRuns.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))})");
+            table.AddRow("engine fit rows/s incl. per-epoch validation pass, median of 5", engineWithValidation.Order().ElementAt(2)
+                .ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow("engine training rows/s, median of 5 (training loop)",
+                $"{engineRps:N0}  ({string.Join(" ", engineRuns.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))})");
+            table.AddRow("bare TorchSharp loop rows/s, median of 5",
+                $"{bareRps:N0}  ({string.Join(" ", bareRuns.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))})");
             // Each engine run is paired with the bare run right after it (similar machine load): median of the pair ratios.
             var ratios = engineRuns.Zip(bareRuns, (e, b) => e / b).ToList();
             var ratio = ratios.Order().ElementAt(2);
-            table.AddRow("engine / bare (median of 5 paired ratios)", $"{ratio:0.000}  ({string.Join(" ", ratios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
+            table.AddRow("engine / bare (median of 5 paired ratios)",
+                $"{ratio:0.000}  ({string.Join(" ", ratios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
             table.AddRow("engine overhead", $"{(1 - ratio) * 100:0.0} %");
             table.AddRow("test accuracy % (generated data)", $"{outcome.Report.Accuracy:0.00}");
 
@@ -94,7 +104,8 @@ internal static class BenchEngineCommand
             long done = 0;
             while (done < inferRows) { model.PredictRaw(batchRows); done += batchRows.Count; }
             sw.Stop();
-            table.AddRow($"inference rows/s ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow($"inference rows/s ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
+                .ToString("N0", CultureInfo.InvariantCulture));
 
             var single = new[] { Row(x, 0, features) };
             for (int i = 0; i < 200; i++) model.PredictRaw(single);
@@ -108,13 +119,15 @@ internal static class BenchEngineCommand
                 var t0 = Stopwatch.GetTimestamp();
                 model.PredictRaw(single);
                 lat[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-                if ((i + 1) % Math.Max(1, singles / 5) == 0 && (i + 1) / Math.Max(1, singles / 5) <= 5) checkpoints[(i + 1) / Math.Max(1, singles / 5) - 1] = Rss();
+                if ((i + 1) % Math.Max(1, singles / 5) == 0 && (i + 1) / Math.Max(1, singles / 5) <= 5) checkpoints[(i + 1) / Math.Max(1,
+                    singles / 5) - 1] = Rss();
             }
             GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
             var rssAfter = Rss();
             Array.Sort(lat);
             table.AddRow($"single-row PredictRaw p50 / p99 ({singles:N0} calls)", $"{lat[singles / 2]:0} µs / {lat[(int)(singles * 0.99)]:0} µs");
-            table.AddRow("process RSS before / after single predicts", $"{rssBefore / 1048576.0:0.0} MiB / {rssAfter / 1048576.0:0.0} MiB (delta {(rssAfter - rssBefore) / 1048576.0:+0.0;-0.0} MiB)");
+            table.AddRow("process RSS before / after single predicts",
+                $"{rssBefore / 1048576.0:0.0} MiB / {rssAfter / 1048576.0:0.0} MiB (delta {(rssAfter - rssBefore) / 1048576.0:+0.0;-0.0} MiB)");
             table.AddRow("RSS at each fifth of the calls", string.Join(" ", checkpoints.Select(c => $"{c / 1048576.0:0.0}")) + " MiB");
             AnsiConsole.Write(table);
             return ExitCodes.Ok;

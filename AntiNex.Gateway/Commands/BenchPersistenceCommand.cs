@@ -17,16 +17,36 @@ internal static class BenchPersistenceCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string; default: start a private redis-server on a free port." };
+        var redis = new Option<string?>(
+            "--redis")
+        { Description = "StackExchange.Redis configuration string; default: start a private redis-server on a free port." };
         var events = new Option<int>("--events") { Description = "Events per journal measurement.", DefaultValueFactory = _ => 10_000 };
-        var actors = new Option<int>("--actors") { Description = "Actors persisting in parallel for the 'N actors' row.", DefaultValueFactory = _ => 10 };
-        var rounds = new Option<int>("--rounds") { Description = "Repetitions per measurement; the median is reported with the range.", DefaultValueFactory = _ => 3 };
-        var chunk = new Option<int>("--chunk-kb") { Description = "Snapshot store chunk-size in KiB (plugin default 4096).", DefaultValueFactory = _ => 4096 };
-        var parallel = new Option<int>("--parallel-chunks") { Description = "Snapshot store parallel-chunks (plugin default 4).", DefaultValueFactory = _ => 4 };
-        var persistence = new Command("persistence", "Measure the Redis journal (events/s) and snapshot store (MB/s).") { redis, events, actors, rounds, chunk, parallel };
+        var actors = new Option<int>("--actors")
+        {
+            Description = "Actors persisting in parallel for the 'N actors' row.",
+            DefaultValueFactory = _ => 10
+        };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Repetitions per measurement; the median is reported with the range.",
+            DefaultValueFactory = _ => 3
+        };
+        var chunk = new Option<int>("--chunk-kb")
+        {
+            Description = "Snapshot store chunk-size in KiB (plugin default 4096).",
+            DefaultValueFactory = _ => 4096
+        };
+        var parallel = new Option<int>("--parallel-chunks")
+        {
+            Description = "Snapshot store parallel-chunks (plugin default 4).",
+            DefaultValueFactory = _ => 4
+        };
+        var persistence = new Command("persistence", "Measure the Redis journal (events/s) and snapshot store (MB/s).") { redis, events, actors,
+            rounds, chunk, parallel };
         persistence.SetAction(async (parse, _) =>
         {
-            await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)), Math.Max(1, parse.GetValue(rounds)),
+            await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)),
+                Math.Max(1, parse.GetValue(rounds)),
                 Math.Max(1, parse.GetValue(chunk)), Math.Max(1, parse.GetValue(parallel)));
             return ExitCodes.Ok;
         });
@@ -44,21 +64,31 @@ internal static class BenchPersistenceCommand
             akka.persistence.journal.plugin = "akka.persistence.journal.redis"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.redis"
             akka.persistence.journal.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
-            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}", chunk-size = {{chunkKb}}KiB, parallel-chunks = {{parallelChunks}} }
+            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
+            akka.persistence.snapshot-store.redis { chunk-size = {{chunkKb}}KiB, parallel-chunks = {{parallelChunks}} }
             """).WithFallback(RedisPersistenceConfig.DefaultConfig());
         var system = ActorSystem.Create("persistence-bench", config);
         try
         {
-            Console.WriteLine($"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}   rounds: {rounds} (median shown)   snapshot chunks: {chunkKb} KiB x {parallelChunks} in flight");
-            Console.WriteLine($"Host: {Environment.ProcessorCount} cores, .NET {Environment.Version}; redis-server {(ownServer is null ? "given" : "private, --save \"\" --appendonly no")}");
+            Console.WriteLine(
+                $"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}   " +
+                $"rounds: {rounds} (median shown)   snapshot chunks: {chunkKb} KiB x {parallelChunks} in flight");
+            Console.WriteLine(
+                $"Host: {Environment.ProcessorCount} cores, .NET {Environment.Version}; redis-server " +
+                $"{(ownServer is null ? "given" : "private, --save \"\" --appendonly no")}");
             if (File.Exists("/proc/loadavg")) Console.WriteLine($"Load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
             await PersistAsync(system, "warmup", 500, Mode.Persist); // JIT, connection, scripts
             var rows = new List<Row>();
-            rows.Add(await MeasureAsync("Persist, 1 actor", "events/s", 772, rounds, r => PersistAsync(system, $"persist-1-{r}", events, Mode.Persist)));
-            rows.Add(await MeasureAsync($"Persist, {actors} actors in parallel", "events/s", null, rounds, r => PersistParallelAsync(system, $"parallel-{r}", events, actors)));
-            rows.Add(await MeasureAsync("PersistAll, batches of 50", "events/s", 20_275, rounds, r => PersistAsync(system, $"persist-all-{r}", events, Mode.PersistAll)));
-            rows.Add(await MeasureAsync("PersistAsync, 1 actor", "events/s", 13_131, rounds, r => PersistAsync(system, $"persist-async-{r}", events, Mode.PersistAsync)));
-            rows.Add(await MeasureAsync($"Recovery of {events:N0} events", "events/s", 20_119, rounds, r => RecoverAsync(system, $"persist-1-{r}", events)));
+            rows.Add(await MeasureAsync("Persist, 1 actor", "events/s", 772, rounds,
+                r => PersistAsync(system, $"persist-1-{r}", events, Mode.Persist)));
+            rows.Add(await MeasureAsync($"Persist, {actors} actors in parallel", "events/s", null, rounds,
+                r => PersistParallelAsync(system, $"parallel-{r}", events, actors)));
+            rows.Add(await MeasureAsync("PersistAll, batches of 50", "events/s", 20_275, rounds,
+                r => PersistAsync(system, $"persist-all-{r}", events, Mode.PersistAll)));
+            rows.Add(await MeasureAsync("PersistAsync, 1 actor", "events/s", 13_131, rounds,
+                r => PersistAsync(system, $"persist-async-{r}", events, Mode.PersistAsync)));
+            rows.Add(await MeasureAsync($"Recovery of {events:N0} events", "events/s", 20_119, rounds,
+                r => RecoverAsync(system, $"persist-1-{r}", events)));
             foreach (var mb in new[] { 1, 50 })
             {
                 var results = new List<(double Save, double Load)>();
@@ -93,8 +123,10 @@ internal static class BenchPersistenceCommand
     private static async Task<double> PersistParallelAsync(ActorSystem system, string pidPrefix, int events, int actors)
     {
         var perActor = events / actors;
-        var completions = Enumerable.Range(0, actors).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var refs = Enumerable.Range(0, actors).Select(i => system.ActorOf(Props.Create(() => new BenchActor($"{pidPrefix}-{i}", perActor, completions[i])))).ToArray();
+        var completions = Enumerable.Range(0, actors).Select(_ => new TaskCompletionSource<int>(
+            TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var refs = Enumerable.Range(0, actors).Select(i => system.ActorOf(
+            Props.Create(() => new BenchActor($"{pidPrefix}-{i}", perActor, completions[i])))).ToArray();
         await Task.WhenAll(refs.Select(r => r.Ask<string>("ready", TimeSpan.FromSeconds(30))));
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < perActor; i++)
@@ -164,7 +196,8 @@ internal static class BenchPersistenceCommand
         Console.WriteLine(new string('-', 97));
         foreach (var row in rows)
             Console.WriteLine($"{row.Name,-34} {row.Median,10:N0} {$"{row.Min:N0}..{row.Max:N0}",19} {row.Unit,-9} " +
-                              $"{(row.Anchor is null ? "-" : row.Anchor.Value.ToString("N0")),13} {(row.Anchor is null ? "-" : (row.Median / row.Anchor.Value).ToString("0.00") + "x"),7}");
+                              $"{(row.Anchor is null ? "-" : row.Anchor.Value.ToString("N0")),13} " +
+                                  $"{(row.Anchor is null ? "-" : (row.Median / row.Anchor.Value).ToString("0.00") + "x"),7}");
         Console.WriteLine();
         Console.WriteLine("Anchors: Akka.Persistence.Redis 1.4.16 JournalPerfSpec (other hardware); compare ratios with care.");
     }

@@ -33,13 +33,17 @@ internal sealed class ClusterCommandOptions
 
     public Option<bool> Json { get; }
     public Option<string> Timeout { get; }
-    public Option<string> Hostname { get; } = new("--hostname") { Description = "Address this gateway binds to", DefaultValueFactory = _ => "127.0.0.1" };
+    public Option<string> Hostname { get; } = new("--hostname")
+    {
+        Description = "Address this gateway binds to",
+        DefaultValueFactory = _ => "127.0.0.1"
+    };
     public Option<int> Port { get; } = new("--port") { Description = "Port this gateway binds to (0 = any free port)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log cluster events to stderr" };
     public Option<string> TlsCertificate { get; } = new("--tls-certificate")
-        { Description = "PKCS#12 certificate + key of this gateway (default: $ANTINEX_TLS_CERTIFICATE)" };
+    { Description = "PKCS#12 certificate + key of this gateway (default: $ANTINEX_TLS_CERTIFICATE)" };
     public Option<string> TlsPasswordFile { get; } = new("--tls-password-file")
-        { Description = "File holding the PKCS#12 password (default: $ANTINEX_TLS_PASSWORD_FILE)" };
+    { Description = "File holding the PKCS#12 password (default: $ANTINEX_TLS_PASSWORD_FILE)" };
     public Option<string> TlsCa { get; } = new("--tls-ca") { Description = "PEM of the cluster CA (default: $ANTINEX_TLS_CA)" };
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plaintext akka.tcp, no authentication (development clusters only)" };
 

@@ -81,7 +81,8 @@ internal static class GenerateCommand
         // The summary goes to stderr when the CSV itself goes to stdout.
         var report = output == "-" ? Console.Error : Console.Out;
         report.WriteLine($"wrote {summary.Rows:N0} rows ({summary.AttackRows:N0} attack, {summary.BenignRows:N0} benign, " +
-                         $"attack fraction {summary.ActualAttackFraction:F3}) seed={seed} to {(output == "-" ? "stdout" : Path.GetFullPath(output))}");
+                         $"attack fraction {summary.ActualAttackFraction:F3}) seed={seed} to " +
+                             $"{(output == "-" ? "stdout" : Path.GetFullPath(output))}");
         if (output != "-")
             report.WriteLine($"{new FileInfo(output).Length / 1048576.0:F1} MiB in {seconds:F2} s " +
                              $"({summary.Rows / Math.Max(seconds, 1e-9):N0} rows/s)");

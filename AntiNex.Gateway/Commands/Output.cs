@@ -43,7 +43,9 @@ internal sealed class Output(bool json)
             case ModelTrainedReply t: Trained(t); break;
             case Predicted p: Predictions(p); break;
             case ModelDescription d: Describe(d); break;
-            case ModelForgotten f: AnsiConsole.MarkupLineInterpolated($"{ConsoleText.Plain(f.Label)}: {(f.Existed ? "forgotten (events and snapshots deleted)" : "no such model")}"); break;
+            case ModelForgotten f:
+                AnsiConsole.MarkupLineInterpolated(
+                $"{ConsoleText.Plain(f.Label)}: {(f.Existed ? "forgotten (events and snapshots deleted)" : "no such model")}"); break;
             case ModelList l: Models(l); break;
             case ClusterStatus s: Status(s); break;
             default: AnsiConsole.WriteLine(ConsoleText.Plain(reply.ToString())); break;
@@ -54,7 +56,8 @@ internal sealed class Output(bool json)
     private static void Failed(ModelFailed f)
     {
         Err.MarkupLineInterpolated($"[red]{ConsoleText.Plain(f.Label)}: {ConsoleText.Plain(f.Code)}[/]: {ConsoleText.Plain(f.Message)}");
-        foreach (var issue in f.Issues) Err.MarkupLineInterpolated($"  [yellow]{ConsoleText.Plain(issue.Field)}[/]: {ConsoleText.Plain(issue.Message)}");
+        foreach (var issue in f.Issues) Err.MarkupLineInterpolated(
+            $"  [yellow]{ConsoleText.Plain(issue.Field)}[/]: {ConsoleText.Plain(issue.Message)}");
     }
 
     private static void Trained(ModelTrainedReply t)
@@ -78,7 +81,8 @@ internal sealed class Output(bool json)
         {
             var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");
             foreach (var n in names) m.AddColumn(ConsoleText.Cell(n));
-            for (var i = 0; i < cm.Length; i++) m.AddRow([i < names.Count ? ConsoleText.Cell(names[i]) : i.ToString(), .. cm[i].Select(x => x.ToString())]);
+            for (var i = 0; i < cm.Length; i++) m.AddRow([i < names.Count ? ConsoleText.Cell(names[i]) : i.ToString(), .. cm[i]
+                .Select(x => x.ToString())]);
             AnsiConsole.Write(m);
         }
         foreach (var w in t.Warnings.Concat(r.Warnings)) Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
@@ -128,9 +132,11 @@ internal sealed class Output(bool json)
 
     private static void Models(ModelList l)
     {
-        var table = new Table().Title($"{l.Models.Count} models").AddColumns("label", "version", "type", "test accuracy / r2", "node", "loaded", "state");
+        var table = new Table().Title($"{l.Models.Count} models").AddColumns("label", "version", "type", "test accuracy / r2", "node", "loaded",
+            "state");
         foreach (var d in l.Models.OrderBy(d => d.Label, StringComparer.Ordinal))
-            table.AddRow(ConsoleText.Cell(d.Label), d.Version.ToString(), ConsoleText.Cell(d.Summary?.MlType), Score(d.Metrics), ConsoleText.Cell(d.Node),
+            table.AddRow(ConsoleText.Cell(d.Label), d.Version.ToString(), ConsoleText.Cell(d.Summary?.MlType), Score(d.Metrics),
+                ConsoleText.Cell(d.Node),
                 d.Loaded ? "yes" : "no", ConsoleText.Cell(d.State));
         AnsiConsole.Write(table);
         foreach (var id in l.Unreachable) Err.MarkupLineInterpolated($"[yellow]{ConsoleText.Plain(id)}: did not answer[/]");
@@ -140,12 +146,15 @@ internal sealed class Output(bool json)
 
     private static void Status(ClusterStatus s)
     {
-        var table = new Table().Title(ConsoleText.Cell($"cluster (seen from {s.Self})")).AddColumns("member", "roles", "status", "reachable", "shards", "entities");
+        var table = new Table().Title(ConsoleText.Cell($"cluster (seen from {s.Self})"))
+            .AddColumns("member", "roles", "status", "reachable", "shards", "entities");
         foreach (var m in s.Members)
-            table.AddRow(ConsoleText.Cell(m.Address + (m.Leader ? " (leader)" : "")), ConsoleText.Cell(string.Join(",", m.Roles)), ConsoleText.Cell(m.Status), m.Unreachable ? "[red]no[/]" : "yes",
+            table.AddRow(ConsoleText.Cell(m.Address + (m.Leader ? " (leader)" : "")), ConsoleText.Cell(string.Join(",", m.Roles)),
+                ConsoleText.Cell(m.Status), m.Unreachable ? "[red]no[/]" : "yes",
                 m.Shards.ToString(), m.Entities.ToString());
         AnsiConsole.Write(table);
-        if (s.ShardStatsError is not null) Err.MarkupLineInterpolated($"[yellow]shard statistics unavailable: {ConsoleText.Plain(s.ShardStatsError)}[/]");
+        if (s.ShardStatsError is not null) Err.MarkupLineInterpolated(
+            $"[yellow]shard statistics unavailable: {ConsoleText.Plain(s.ShardStatsError)}[/]");
     }
 
     /// <summary>Live training progress on stderr: one line per tick (plain, so it also reads well in logs).</summary>
@@ -154,7 +163,8 @@ internal sealed class Output(bool json)
         switch (p)
         {
             case TrainingQueued q:
-                Err.MarkupLineInterpolated($"[grey]{ConsoleText.Plain(q.Label)}: {(q.Position == 0 ? "starting" : $"queued at position {q.Position}")}[/]");
+                Err.MarkupLineInterpolated(
+                    $"[grey]{ConsoleText.Plain(q.Label)}: {(q.Position == 0 ? "starting" : $"queued at position {q.Position}")}[/]");
                 break;
             case TrainingStarted s:
                 Err.MarkupLineInterpolated($"[grey]{ConsoleText.Plain(s.Label)}: training on {ConsoleText.Plain(s.Node)}[/]");

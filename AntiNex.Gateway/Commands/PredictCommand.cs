@@ -17,7 +17,11 @@ internal static class PredictCommand
         {
             RequestFile request;
             try { request = RequestFile.Read(p.GetValue(file)!); }
-            catch (UsageException ex) { new Output(p.GetValue(common.Json)).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
+            catch (UsageException ex)
+            {
+                new Output(p.GetValue(common.Json))
+                .Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput);
+            }
             return common.RunAsync(p, ct, async (client, output) =>
                 output.Reply(await client.PredictAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress, ct: ct)));
         });

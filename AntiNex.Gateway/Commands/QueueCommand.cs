@@ -13,9 +13,15 @@ internal static class QueueCommand
     {
         var common = new ClusterCommandOptions("30m");
         var redisOption = new Option<string>("--redis") { Description = "Redis holding the queues (default $ANTINEX_REDIS, else 127.0.0.1:6379)" };
-        var consumer = new Option<string>("--consumer") { Description = "Consumer name (names its processing lists; reuse it to recover in-flight requests)", DefaultValueFactory = _ => Environment.MachineName };
+        var consumer = new Option<string>("--consumer")
+        {
+            Description =
+            "Consumer name (names its processing lists; reuse it to recover in-flight requests)",
+            DefaultValueFactory = _ => Environment.MachineName
+        };
         var parallel = new Option<int>("--parallel") { Description = "Requests handled at once per queue", DefaultValueFactory = _ => 4 };
-        var command = new Command("queue", "Consume AntiNex JSON requests from the Redis lists webapp.train.requests / webapp.predict.requests and publish results.");
+        var command = new Command("queue",
+            "Consume AntiNex JSON requests from the Redis lists webapp.train.requests / webapp.predict.requests and publish results.");
         foreach (var o in new Option[] { redisOption, consumer, parallel }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction((p, ct) => common.RunAsync(p, ct, async (client, _) =>
@@ -23,8 +29,14 @@ internal static class QueueCommand
             var connection = p.GetValue(redisOption) ?? Environment.GetEnvironmentVariable("ANTINEX_REDIS") ?? "127.0.0.1:6379";
             var redisOptions = RedisCredentials.Apply(connection); // password: ANTINEX_REDIS_PASSWORD(_FILE), never argv
             await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
-            var options = new QueueOptions { Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)), TrainTimeout = common.TimeoutFrom(p) };
-            Console.Error.WriteLine($"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as '{options.Consumer}' (Ctrl-C to stop)");
+            var options = new QueueOptions
+            {
+                Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)),
+                TrainTimeout = common.TimeoutFrom(p)
+            };
+            Console.Error.WriteLine(
+                $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +
+                $"'{options.Consumer}' (Ctrl-C to stop)");
             try
             {
                 await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);

@@ -47,7 +47,8 @@ internal static class ReportTables
             var t = new Table().Title("per class (test rows)").AddColumn("class");
             foreach (var c in new[] { "precision", "recall", "F1", "support" }) t.AddColumn(new TableColumn(c).RightAligned());
             foreach (var c in classes) t.AddRow(ConsoleText.Cell(c.Class), F(c.Precision), F(c.Recall), F(c.F1), I(c.Support));
-            if (r.MacroF1 is { } m) t.AddRow("[bold]macro[/]", F(classes.Average(c => c.Precision)), F(classes.Average(c => c.Recall)), $"[bold]{F(m)}[/]", I(classes.Sum(c => c.Support)));
+            if (r.MacroF1 is { } m) t.AddRow("[bold]macro[/]", F(classes.Average(c => c.Precision)), F(classes.Average(c => c.Recall)),
+                $"[bold]{F(m)}[/]", I(classes.Sum(c => c.Support)));
             yield return t;
         }
     }
@@ -56,13 +57,16 @@ internal static class ReportTables
     public static Table CrossValidation(TrainingReport r)
     {
         bool fits = r.Cv.Any(f => f.EpochsRun is not null);
-        var t = new Table().Title(fits ? $"cross-validation (training split; the {r.Cv.Count} fold networks are the served ensemble)" : "cross-validation (training split)")
-            .AddColumn("fold").AddColumn(new TableColumn("score").RightAligned()).AddColumn(new TableColumn("train rows").RightAligned()).AddColumn(new TableColumn("test rows").RightAligned());
+        var t = new Table().Title(fits ? $"cross-validation (training split; the {r.Cv.Count} fold networks are the served ensemble)"
+            : "cross-validation (training split)")
+            .AddColumn("fold").AddColumn(new TableColumn("score").RightAligned()).AddColumn(new TableColumn("train rows").RightAligned())
+                .AddColumn(new TableColumn("test rows").RightAligned());
         if (fits) t.AddColumn(new TableColumn("validation rows").RightAligned()).AddColumn(new TableColumn("epochs (best)").RightAligned());
         foreach (var f in r.Cv)
         {
             var cells = new List<string> { I(f.Fold), F(f.Score), I(f.TrainRows), I(f.TestRows) };
-            if (fits) cells.AddRange([f.ValidationRows is { } v ? I(v) : "-", $"{(f.EpochsRun is { } e ? I(e) : "-")} ({(f.BestEpoch is { } b ? I(b) : "-")})"]);
+            if (fits) cells.AddRange([f.ValidationRows is { } v ? I(v) : "-",
+                $"{(f.EpochsRun is { } e ? I(e) : "-")} ({(f.BestEpoch is { } b ? I(b) : "-")})"]);
             t.AddRow(cells.ToArray());
         }
         return t;

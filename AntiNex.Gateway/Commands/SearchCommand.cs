@@ -27,10 +27,22 @@ internal static class SearchCommand
     {
         var file = EngineCli.RequestFile();
         var trials = new Option<int>("--trials", "-n") { Description = "Number of trials (configurations) to score", Required = true };
-        var space = new Option<FileInfo?>("--space") { Description = "Search space JSON (default: widths x depths, learning rate, dropout, batch size, scaler, class weights; see README)" };
-        var folds = new Option<int>("--folds") { Description = "CV folds per trial (overrides the request's num_splits for the trials)", DefaultValueFactory = _ => 3 };
+        var space = new Option<FileInfo?>("--space")
+        {
+            Description =
+            "Search space JSON (default: widths x depths, learning rate, dropout, batch size, scaler, class weights; see README)"
+        };
+        var folds = new Option<int>("--folds")
+        {
+            Description = "CV folds per trial (overrides the request's num_splits for the trials)",
+            DefaultValueFactory = _ => 3
+        };
         var seed = new Option<long>("--seed") { Description = "Seed of the random strategy (same seed, same trials)", DefaultValueFactory = _ => 1 };
-        var strategy = new Option<string>("--strategy") { Description = "random (seeded draws) or grid (every combination, first N)", DefaultValueFactory = _ => "random" };
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = "random (seeded draws) or grid (every combination, first N)",
+            DefaultValueFactory = _ => "random"
+        };
         strategy.AcceptOnlyFromAmong([.. TrialPlanner.Strategies]);
         var output = new Option<FileInfo?>("--out", "-o") { Description = "Write the best configuration here as a request file for `train`" };
         var noRetrain = new Option<bool>("--no-retrain") { Description = "Only search: do not retrain the best configuration under the label" };
@@ -58,7 +70,12 @@ internal static class SearchCommand
     {
         var board = new LiveBoard(plan);
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (!output.Json) err.MarkupLineInterpolated($"[grey]search {plan.SearchId}: {plan.Trials.Count} trials ({plan.Strategy}, seed {plan.Seed}), {plan.Folds}-fold CV on the training data; score: {Leaderboard.ScoreName(plan.MlType)}[/]");
+        if (!output.Json)
+        {
+            var trials = $"{plan.Trials.Count} trials ({plan.Strategy}, seed {plan.Seed})";
+            var cv = $"{plan.Folds}-fold CV on the training data";
+            err.MarkupLineInterpolated($"[grey]search {plan.SearchId}: {trials}, {cv}; score: {Leaderboard.ScoreName(plan.MlType)}[/]");
+        }
         foreach (var note in plan.Notes) err.MarkupLineInterpolated($"[yellow]note:[/] {ConsoleText.Plain(note)}");
 
         var channel = Channel.CreateUnbounded<SearchEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -110,8 +127,11 @@ internal static class SearchCommand
         if (!output.Json)
         {
             if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Write(board.Render(clock.Elapsed));
-            foreach (var f in results.Where(r => !r.Scored)) err.MarkupLineInterpolated($"[red]trial {f.Trial} ({ConsoleText.Plain(f.Config)}) on {ConsoleText.Plain(f.Node)}: {ConsoleText.Plain(f.Error)}[/]");
-            err.MarkupLineInterpolated($"[grey]search wall time {searchSeconds:F1} s, trials per node: {string.Join(", ", results.Where(r => r.Scored).GroupBy(r => r.Node).OrderBy(g => g.Key).Select(g => $"{ConsoleText.Plain(g.Key)} {g.Count()}"))}[/]");
+            foreach (var f in results.Where(r => !r.Scored)) err.MarkupLineInterpolated(
+                $"[red]trial {f.Trial} ({ConsoleText.Plain(f.Config)}) on {ConsoleText.Plain(f.Node)}: {ConsoleText.Plain(f.Error)}[/]");
+            var perNode = string.Join(", ",
+                results.Where(r => r.Scored).GroupBy(r => r.Node).OrderBy(g => g.Key).Select(g => $"{ConsoleText.Plain(g.Key)} {g.Count()}"));
+            err.MarkupLineInterpolated($"[grey]search wall time {searchSeconds:F1} s, trials per node: {perNode}[/]");
         }
         if (ranked.Count == 0)
         {
@@ -131,7 +151,11 @@ internal static class SearchCommand
             if (!output.Json) err.MarkupLineInterpolated($"best configuration written to {outFile.FullName}");
         }
         if (!output.Json)
-            AnsiConsole.MarkupLineInterpolated($"[bold]best:[/] trial {best.Trial} [bold]{ConsoleText.Plain(best.Config)}[/]: {Leaderboard.ScoreName(plan.MlType)} {Leaderboard.FormatScore(best)} (on {ConsoleText.Plain(best.Node)})");
+        {
+            var score = $"{Leaderboard.ScoreName(plan.MlType)} {Leaderboard.FormatScore(best)}";
+            var (config, node) = (ConsoleText.Plain(best.Config), ConsoleText.Plain(best.Node));
+            AnsiConsole.MarkupLineInterpolated($"[bold]best:[/] trial {best.Trial} [bold]{config}[/]: {score} (on {node})");
+        }
         int code = ExitCodes.Ok;
         if (retrain)
         {
@@ -168,7 +192,8 @@ internal static class SearchCommand
 }
 
 /// <summary>Everything decided before connecting: the base request, the trials and their request texts.</summary>
-internal sealed record SearchPlan(string SearchId, string Label, string ModelId, string MlType, string BaseJson, string Strategy, long Seed, int Folds,
+internal sealed record SearchPlan(string SearchId, string Label, string ModelId, string MlType, string BaseJson, string Strategy, long Seed,
+    int Folds,
     int Requested, IReadOnlyList<SearchTrial> Trials, IReadOnlyDictionary<int, TrialConfig> Configs, IReadOnlyList<string> Notes)
 {
     public static SearchPlan Build(string requestPath, string? spacePath, int trials, int folds, long seed, string strategy)
@@ -178,7 +203,8 @@ internal sealed record SearchPlan(string SearchId, string Label, string ModelId,
         try { request = AntiNexRequest.Parse(file.Json, out _); }
         catch (RequestException e) { throw new UsageException($"{requestPath}: {e.Message}"); }
         if (request.MlType == MlTypes.Standalone)
-            throw new UsageException($"{requestPath}: ml_type: {MlTypes.Standalone} is not cross-validated; a search needs classification or regression");
+            throw new UsageException(
+                $"{requestPath}: ml_type: {MlTypes.Standalone} is not cross-validated; a search needs classification or regression");
         if (folds < 2) throw new UsageException($"--folds: must be >= 2 (trials are scored by cross-validation), got {folds}");
         if (trials < 1) throw new UsageException($"--trials: must be >= 1, got {trials}");
         SearchSpace space;
@@ -254,14 +280,17 @@ internal sealed class LiveBoard(SearchPlan plan)
         RunnerLost l => $"node {l.Node} {l.Reason}: re-queued trials [{string.Join(", ", l.Requeued)}]",
         TrialRunning r => $"trial {r.Trial} running on {r.Node}: {plan.Trials[r.Trial - 1].Config}",
         TrialFinished { Result: var t } => t.Scored
-            ? $"trial {t.Trial} done on {t.Node} in {t.Seconds:F1} s: {t.Config} -> {Leaderboard.FormatScore(t)} ({_done.Count}/{plan.Trials.Count}; best so far {Leaderboard.FormatScore(Leaderboard.Rank(_done.Values, plan.MlType).FirstOrDefault() ?? t)})"
+            ? $"trial {t.Trial} done on {t.Node} in {t.Seconds:F1} s: {t.Config} -> {Leaderboard.FormatScore(t)} " +
+                $"({_done.Count}/{plan.Trials.Count}; best so far " +
+                $"{Leaderboard.FormatScore(Leaderboard.Rank(_done.Values, plan.MlType).FirstOrDefault() ?? t)})"
             : $"trial {t.Trial} failed on {t.Node}: {t.Error} ({_done.Count}/{plan.Trials.Count})",
         _ => null,
     };
 
     public Table Render(TimeSpan elapsed)
     {
-        var table = new Table().Title($"[bold]search {ConsoleText.Cell(plan.Label)}[/] ({plan.Strategy}, {plan.Folds}-fold CV, {Leaderboard.ScoreName(plan.MlType)})")
+        var table = new Table()
+            .Title($"[bold]search {ConsoleText.Cell(plan.Label)}[/] ({plan.Strategy}, {plan.Folds}-fold CV, {Leaderboard.ScoreName(plan.MlType)})")
             .AddColumn(new TableColumn("rank").RightAligned()).AddColumn(new TableColumn("trial").RightAligned()).AddColumn("node")
             .AddColumn("config").AddColumn(new TableColumn("CV mean ± std").RightAligned()).AddColumn(new TableColumn("seconds").RightAligned());
         var ranked = Leaderboard.Rank(_done.Values, plan.MlType);
@@ -269,14 +298,19 @@ internal sealed class LiveBoard(SearchPlan plan)
         {
             var r = ranked[i];
             var style = i == 0 ? "bold green" : "default";
-            table.AddRow(new Markup($"[{style}]{i + 1}[/]"), new Text(r.Trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(r.Node)),
-                new Text(ConsoleText.Plain(r.Config)), new Markup($"[{style}]{Markup.Escape(Leaderboard.FormatScore(r))}[/]"), new Text(r.Seconds.ToString("F1", CultureInfo.InvariantCulture)));
+            table.AddRow(new Markup($"[{style}]{i + 1}[/]"), new Text(r.Trial.ToString(CultureInfo.InvariantCulture)),
+                new Text(ConsoleText.Plain(r.Node)),
+                new Text(ConsoleText.Plain(r.Config)), new Markup($"[{style}]{Markup.Escape(Leaderboard.FormatScore(r))}[/]"),
+                    new Text(r.Seconds.ToString("F1", CultureInfo.InvariantCulture)));
         }
         foreach (var (trial, run) in _running.OrderBy(kv => kv.Key))
-            table.AddRow(new Text(""), new Text(trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(run.Node)), new Text(ConsoleText.Plain(plan.Trials[trial - 1].Config)),
-                new Markup(run.Started ? "[yellow]running[/]" : "[grey]sent[/]"), new Text((elapsed - run.Since).TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)));
+            table.AddRow(new Text(""), new Text(trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(run.Node)),
+                new Text(ConsoleText.Plain(plan.Trials[trial - 1].Config)),
+                new Markup(run.Started ? "[yellow]running[/]" : "[grey]sent[/]"),
+                    new Text((elapsed - run.Since).TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)));
         foreach (var f in _done.Values.Where(r => !r.Scored).OrderBy(r => r.Trial))
-            table.AddRow(new Text("-"), new Text(f.Trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(f.Node)), new Text(ConsoleText.Plain(f.Config)),
+            table.AddRow(new Text("-"), new Text(f.Trial.ToString(CultureInfo.InvariantCulture)), new Text(ConsoleText.Plain(f.Node)),
+                new Text(ConsoleText.Plain(f.Config)),
                 new Markup("[red]failed[/]"), new Text(""));
         var queued = plan.Trials.Count - _done.Count - _running.Count;
         table.Caption($"{_done.Count}/{plan.Trials.Count} done, {_running.Count} running, {queued} queued; " +

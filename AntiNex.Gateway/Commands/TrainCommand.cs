@@ -23,11 +23,21 @@ internal static class TrainCommand
         var roots = EngineCli.DataRoots();
         var local = new Option<bool>("--local") { Description = "Train in this process (no cluster)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout (progress on stderr)" };
-        var threads = new Option<int>("--threads") { Description = "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's default)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>(
+            "--threads")
+        {
+            Description =
+            "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's " +
+            "default)", DefaultValueFactory = _ => 1
+        };
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
         var seed = new Option<int?>("--seed") { Description = "Override the request's random seed" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write the training curves (PNG) into this folder" };
-        var alsoTest = new Option<string[]>("--also-test") { Description = "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt" };
+        var alsoTest = new Option<string[]>("--also-test")
+        {
+            Description =
+            "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt"
+        };
         var command = new Command("train", "Train a model for an AntiNex request.");
         foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest, plots }) command.Options.Add(o);
         var cluster = ClusterTrain.Attach(command, file, json, seed); // without --local: train on the cluster
@@ -35,7 +45,8 @@ internal static class TrainCommand
         {
             if (!parse.GetValue(local)) return cluster(parse, ct);
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
-                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed), parse.GetValue(alsoTest) ?? [], parse.GetValue(plots)?.FullName));
+                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed), parse.GetValue(alsoTest) ?? [],
+                    parse.GetValue(plots)?.FullName));
         });
         return command;
     }
@@ -55,7 +66,11 @@ internal static class TrainCommand
             if (issues.Count > 0) throw new RequestException(issues);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
-        catch (IOException e) { ui.MarkupLineInterpolated($"[red]cannot read {ConsoleText.Plain(file.FullName)}: {ConsoleText.Plain(e.Message)}[/]"); return ExitCodes.BadInput; }
+        catch (IOException e)
+        {
+            ui.MarkupLineInterpolated(
+            $"[red]cannot read {ConsoleText.Plain(file.FullName)}: {ConsoleText.Plain(e.Message)}[/]"); return ExitCodes.BadInput;
+        }
 
         foreach (var w in warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
         TrainingOutcome outcome;
@@ -77,7 +92,8 @@ internal static class TrainCommand
                 {
                     // Same request (columns, target rules), another dataset: the model's own features and scaler.
                     var other = AntiNexRequest.Parse(request.RawJson, out _);
-                    other.Dataset = path; other.DatasetField = "--also-test"; other.PredictRows = null; other.HasPredictRows = false; other.MaxRecords = 1;
+                    other.Dataset = path; other.DatasetField = "--also-test"; other.PredictRows = null; other.HasPredictRows =
+                        false; other.MaxRecords = 1;
                     var p = model.Predict(other, roots);
                     extra.Add(new JsonObject { ["dataset"] = path, ["rows"] = p.Rows, ["accuracy"] = p.Accuracy });
                     ui.MarkupLineInterpolated($"also tested on {ConsoleText.Plain(path)}: accuracy {p.Accuracy:0.00} % over {p.Rows} rows");
@@ -117,7 +133,8 @@ internal static class TrainCommand
         if (!ui.Profile.Capabilities.Interactive)
         {
             // Redirected (a script, a log file): one plain line per tick instead of a live display.
-            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(ConsoleText.Plain(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p))));
+            var lines = new SyncProgress<TrainingProgress>(p => ui.WriteLine(
+                ConsoleText.Plain(p.Epochs == 0 ? $"{p.Phase}: {p.Message}" : Describe(p))));
             return TrainingEngine.Train(request, roots, options, lines, ct);
         }
         TrainingOutcome? outcome = null;
@@ -145,7 +162,8 @@ internal static class TrainCommand
     private static void PrintReport(IAnsiConsole ui, TrainingOutcome outcome)
     {
         var r = outcome.Report;
-        var summary = new Table().Title($"[bold]{ConsoleText.Cell(r.Label)}[/] ({ConsoleText.Cell(r.MlType)})").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        var summary = new Table().Title($"[bold]{ConsoleText.Cell(r.Label)}[/] ({ConsoleText.Cell(r.MlType)})").AddColumn("metric")
+            .AddColumn(new TableColumn("value").RightAligned());
         if (r.MlType != MlTypes.Regression)
         {
             summary.AddRow("test accuracy %", F(r.Accuracy, "0.00"));
@@ -165,11 +183,13 @@ internal static class TrainCommand
         {
             var t = new Table().Title("confusion matrix (rows: truth, columns: predicted)").AddColumn("");
             foreach (var n in names) t.AddColumn(new TableColumn(Markup.Escape(n)).RightAligned());
-            for (int i = 0; i < cm.Length; i++) t.AddRow([ConsoleText.Cell(names[i]), .. cm[i].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
+            for (int i = 0; i < cm.Length; i++) t.AddRow([ConsoleText.Cell(names[i]), .. cm[i]
+                .Select(c => c.ToString(CultureInfo.InvariantCulture))]);
             ui.Write(t);
         }
         if (r.Cv.Count > 0) ui.Write(ReportTables.CrossValidation(r));
-        var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)").AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
+        var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)")
+            .AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
         foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
         ui.Write(h);
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");

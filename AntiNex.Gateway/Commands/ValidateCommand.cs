@@ -41,7 +41,8 @@ internal static class ValidateCommand
             var warnings = parseWarnings.ToList();
             var issues = request.CheckPaths(roots, requireData, warnings);
             if (issues.Count > 0) throw new RequestException(issues);
-            Console.WriteLine(ConsoleText.Plain($"valid: {file.Name} (label '{request.Label}', {request.MlType}, predict_feature '{request.PredictFeature}')"));
+            Console.WriteLine(
+                ConsoleText.Plain($"valid: {file.Name} (label '{request.Label}', {request.MlType}, predict_feature '{request.PredictFeature}')"));
             foreach (var w in warnings) Console.WriteLine($"  warning: {ConsoleText.Plain(w)}");
             return ExitCodes.Ok;
         }

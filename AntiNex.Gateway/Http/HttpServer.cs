@@ -62,7 +62,8 @@ public static class HttpServer
 
     /// <summary>The URLs Kestrel actually listens on (port 0 resolved).</summary>
     public static IReadOnlyList<string> BoundUrls(WebApplication app)
-        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
     private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options)
     {
@@ -81,7 +82,8 @@ public static class HttpServer
         });
         r.OnRejected = async (rejected, ct) =>
         {
-            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
             rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var id = (rejected.HttpContext.Items[typeof(ApiKey)] as ApiKey)?.Id;
             await ApiErrors.Write(rejected.HttpContext, StatusCodes.Status429TooManyRequests,

@@ -36,7 +36,8 @@ internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch 
         var reachable = voters.Except(unreachable).ToList();
         var kept = reachable.Count * 2 > voters.Count ||
                    (reachable.Count * 2 == voters.Count &&
-                    reachable.MinBy(m => m.Address, Member.AddressOrdering)!.Address == voters.MinBy(m => m.Address, Member.AddressOrdering)!.Address);
+                    reachable.MinBy(m => m.Address, Member.AddressOrdering)!.Address == voters.MinBy(m => m.Address,
+                        Member.AddressOrdering)!.Address);
         if (!kept)
             reason = $"cut off: {unreachable.Count} of {voters.Count} model members unreachable from here " +
                      $"({string.Join(", ", unreachable.Select(m => m.Address))})";

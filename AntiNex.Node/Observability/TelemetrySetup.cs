@@ -56,9 +56,9 @@ public static class TelemetrySetup
                 if (options.RuntimeMetrics) metrics.AddMeter("System.Runtime");
                 // Latency buckets suited to sub-millisecond predicts and multi-second trainings.
                 metrics.AddView("antinex.predict.duration", new ExplicitBucketHistogramConfiguration
-                    { Boundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000] });
+                { Boundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000] });
                 metrics.AddView("antinex.train.duration", new ExplicitBucketHistogramConfiguration
-                    { Boundaries = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800] });
+                { Boundaries = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800] });
 
                 if (options.Console)
                     metrics.AddConsoleExporter((_, reader) =>

@@ -64,7 +64,8 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         var description = (ModelDescription)await gateway.DescribeAsync("live", AskTimeout);
         var wrongWidth = (ModelFailed)await gateway.PredictRowsAsync("live", [[1.0, 2.0, 3.0]], AskTimeout);
         Assert.Equal("bad-request", wrongWidth.Code);
-        Assert.Contains(wrongWidth.Issues, i => i.Field == "rows[0]" && i.Message.Contains($"expected {description.Summary!.InputFeatures.Count} features"));
+        Assert.Contains(wrongWidth.Issues, i => i.Field == "rows[0]"
+            && i.Message.Contains($"expected {description.Summary!.InputFeatures.Count} features"));
 
         var outside = (ModelFailed)await gateway.TrainAsync("escape", Data.TrainJson("Escape", dataset: "/etc/passwd"), AskTimeout);
         Assert.Equal("bad-request", outside.Code);

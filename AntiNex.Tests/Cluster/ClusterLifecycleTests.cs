@@ -39,7 +39,8 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : ClusterTes
         using (var doc = JsonDocument.Parse(models.Stdout))
         {
             var listed = doc.RootElement.GetProperty("models").EnumerateArray()
-                .Select(m => (Label: m.GetProperty("label").GetString()!, Node: m.GetProperty("node").GetString()!, Version: m.GetProperty("version").GetInt64()))
+                .Select(m => (Label: m.GetProperty("label").GetString()!, Node: m.GetProperty("node").GetString()!,
+                    Version: m.GetProperty("version").GetInt64()))
                 .ToList();
             Assert.Equal(Labels.Order(), listed.Select(m => m.Label).Order());
             Assert.All(listed, m => Assert.Equal(1, m.Version));

@@ -26,7 +26,8 @@ public sealed class ClusterSearchTests(ITestOutputHelper output) : ClusterTestBa
 
         // Bad input is refused before anything connects, naming the field.
         File.WriteAllText(Path.Combine(WorkDir, "bad-space.json"), """{"learning_rate": [0.01, -2]}""");
-        var bad = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "search", "-f", request, "--trials", "3", "--space", Path.Combine(WorkDir, "bad-space.json"),
+        var bad = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "search", "-f", request, "--trials", "3", "--space",
+            Path.Combine(WorkDir, "bad-space.json"),
             "--seed-node", "akka.tcp://antinex@127.0.0.1:1");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("space.learning_rate: must be a non-empty list of numbers > 0", bad.Stderr);
@@ -93,7 +94,8 @@ public sealed class ClusterSearchFailoverTests(ITestOutputHelper output) : Clust
         var baseJson = Data.TrainJson("Failover-Search", epochs: 250);
         var space = AntiNex.Search.SearchSpace.Parse("""{"learning_rate": [0.001, 0.003, 0.01, 0.03]}""");
         var trials = AntiNex.Search.TrialPlanner.Plan(space, "grid", 4, 1)
-            .Select((c, i) => new AntiNex.Gateway.Cluster.SearchTrial(i + 1, c.Describe(), AntiNex.Search.TrialPlanner.Apply(baseJson, c, 2))).ToList();
+            .Select((c, i) => new AntiNex.Gateway.Cluster.SearchTrial(i + 1, c.Describe(), AntiNex.Search.TrialPlanner.Apply(baseJson, c, 2)))
+                .ToList();
         var channel = System.Threading.Channels.Channel.CreateUnbounded<AntiNex.Gateway.Cluster.SearchEvent>();
         gateway.System.ActorOf(AntiNex.Gateway.Cluster.SearchCoordinator.Props("failover", trials, channel.Writer), "search-failover");
 

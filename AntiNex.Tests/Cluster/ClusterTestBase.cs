@@ -113,7 +113,13 @@ public abstract class ClusterTestBase : IAsyncLifetime
         }
         foreach (var n in _nodes)
         {
-            if (_failed) { try { _output.WriteLine($"---- {n.Name} (pid {n.Pid}) log tail ----\n{n.Tail(15)}"); } catch (InvalidOperationException) { } }
+            if (_failed)
+            {
+                try { _output.WriteLine($"---- {n.Name} (pid {n.Pid}) log tail ----\n{n.Tail(15)}"); }
+                catch (
+                InvalidOperationException)
+                { }
+            }
             n.Dispose();
         }
         foreach (var reserved in _seedPorts.Values) reserved.Release();

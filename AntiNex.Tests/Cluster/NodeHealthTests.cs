@@ -42,7 +42,8 @@ public sealed class NodeHealthTests(ITestOutputHelper output) : ClusterTestBase(
 
         // A graceful leave (SIGTERM): not ready while it hands off, before the process is gone.
         var leaving = first;
-        using (var kill = Process.Start("kill", ["-TERM", leaving.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill?.WaitForExit();
+        using (var kill = Process.Start("kill", ["-TERM", leaving.Pid.ToString(
+            System.Globalization.CultureInfo.InvariantCulture)])) kill?.WaitForExit();
         var sawNotReady = false;
         for (var i = 0; i < 400 && !leaving.HasExited && !sawNotReady; i++)
         {

@@ -101,7 +101,8 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new TrialRunnerInfo("127.0.0.1:4053", 2);
         yield return new RunTrial("s-1", 3, """{"label":"Django-Simple","num_splits":3}""", actor);
         yield return new TrialStarted("s-1", 3, "127.0.0.1:4053");
-        yield return new TrialScored("s-1", 3, "127.0.0.1:4053", [new FoldScore(1, 95.5, 80, 40), new FoldScore(2, 96.25, 80, 40)], 95.875, 0.375, 1.25, ["w"]);
+        yield return new TrialScored("s-1", 3, "127.0.0.1:4053", [new FoldScore(1, 95.5, 80, 40), new FoldScore(2, 96.25, 80, 40)], 95.875, 0.375,
+            1.25, ["w"]);
         yield return new TrialFailed("s-1", 4, "127.0.0.1:4053", "bad-request", "bad", [new RequestIssue("scaler", "must be one of ...")]);
         yield return new CancelTrials("s-1");
         // audit
@@ -138,14 +139,16 @@ public sealed class SerializerTests : IAsyncLifetime
     {
         var probe = _system.ActorOf(Props.Empty, "probe2");
         var serializer = _system.Serialization.FindSerializerFor(new TrainModel("x", "{}", probe));
-        var back = (TrainModel)_system.Serialization.Deserialize(serializer.ToBinary(new TrainModel("x", "{}", probe)), serializer.Identifier, "train");
+        var back = (TrainModel)_system.Serialization.Deserialize(serializer.ToBinary(new TrainModel("x", "{}", probe)), serializer.Identifier,
+            "train");
         Assert.Equal(probe, back.ProgressTo);
 
         var artifact = new byte[1_000_000];
         Random.Shared.NextBytes(artifact);
         var snapshot = new StoredModelSnapshot("x", 1, DateTimeOffset.UtcNow, StoredSummary, StoredMetrics, artifact);
         var bytes = serializer.ToBinary(snapshot);
-        Assert.True(bytes.Length < artifact.Length + 4096, $"snapshot envelope is {bytes.Length} bytes for a {artifact.Length}-byte artifact (no base64)");
+        Assert.True(bytes.Length < artifact.Length + 4096,
+            $"snapshot envelope is {bytes.Length} bytes for a {artifact.Length}-byte artifact (no base64)");
         Assert.Equal(artifact, ((StoredModelSnapshot)serializer.FromBinary(bytes, typeof(StoredModelSnapshot))).Artifact);
     }
 
@@ -173,7 +176,9 @@ public sealed class SerializerTests : IAsyncLifetime
     private sealed class RefAsPath : System.Text.Json.Serialization.JsonConverter<IActorRef>
     {
         public override bool CanConvert(Type t) => typeof(IActorRef).IsAssignableFrom(t);
-        public override IActorRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
-        public override void Write(Utf8JsonWriter writer, IActorRef value, JsonSerializerOptions options) => writer.WriteStringValue(value.Path.ToString());
+        public override IActorRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+        public override void Write(Utf8JsonWriter writer, IActorRef value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Path.ToString());
     }
 }

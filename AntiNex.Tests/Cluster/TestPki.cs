@@ -40,7 +40,8 @@ public sealed class TestPki : IDisposable
 
     public TestPki(string caName)
     {
-        Directory = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "antinex-pki-" + Guid.NewGuid().ToString("N")[..10])).FullName;
+        Directory = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "antinex-pki-" + Guid.NewGuid().ToString("N")[..10]))
+            .FullName;
         _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={caName}, O=AntiNex", _caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));

@@ -83,11 +83,14 @@ public class CsvLoaderTests
     [Fact]
     public void Predict_rows_become_a_frame_with_the_same_rules()
     {
-        var rows = AntiNexRequest.Parse("""{"predict_feature": "y", "predict_rows": [{"a": 1, "kind": "tcp", "y": 0}, {"a": null, "kind": "udp", "y": "1"}]}""", out _).PredictRows!;
+        var rows = AntiNexRequest.Parse(
+            """{"predict_feature": "y", "predict_rows": [{"a": 1, "kind": "tcp", "y": 0}, {"a": null, "kind": "udp", "y": "1"}]}""", out _)
+            .PredictRows!;
         var f = Frame.FromPredictRows(rows, Plan, -1);
         Assert.Equal([1.0, -1], f.Numeric["a"]);
         Assert.Equal([0.0, 1], f.Numeric["y"]);
-        var missing = Assert.Throws<RequestException>(() => Frame.FromPredictRows(rows, [.. Plan, new ColumnPlan("b", ColumnKind.Numeric, "features_to_process")], -1));
+        var missing = Assert.Throws<RequestException>(() => Frame.FromPredictRows(rows,
+            [.. Plan, new ColumnPlan("b", ColumnKind.Numeric, "features_to_process")], -1));
         Assert.Contains("'b'", missing.Message);
     }
 }

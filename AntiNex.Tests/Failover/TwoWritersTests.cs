@@ -65,7 +65,8 @@ public sealed class TwoWritersTests(RedisFixture redis)
             // 2 and 3 as the second writer would send them: refused whole (3 is not stored either).
             journal.Tell(new WriteMessages([new AtomicWrite(Event(2, "other-two")), new AtomicWrite(Event(3, "other-three"))], kit.TestActor, 1));
             var failed = kit.ExpectMsg<WriteMessagesFailed>();
-            var conflict = Assert.IsType<JournalSequenceConflictException>(failed.Cause is AggregateException agg ? agg.InnerExceptions[0] : failed.Cause);
+            var conflict = Assert.IsType<JournalSequenceConflictException>(
+                failed.Cause is AggregateException agg ? agg.InnerExceptions[0] : failed.Cause);
             Assert.Equal(2, conflict.SequenceNr);
             Assert.Equal(2, conflict.StoredHighest);
             Assert.Contains("another writer", conflict.Message);

@@ -40,7 +40,8 @@ public sealed class CommandTreeTests
             Assert.True(subcommandNames.Count == subcommandNames.Distinct().Count(),
                 $"'{path}' declares a subcommand name twice: {string.Join(", ", subcommandNames)}");
             var optionNames = command.Options.SelectMany(Names).ToList();
-            Assert.True(optionNames.Count == optionNames.Distinct().Count(), $"'{path}' declares an option name twice: {string.Join(", ", optionNames)}");
+            Assert.True(optionNames.Count == optionNames.Distinct().Count(),
+                $"'{path}' declares an option name twice: {string.Join(", ", optionNames)}");
             Assert.True(command.Action is not null || command.Subcommands.Count > 0, $"'{path}' does nothing");
         }
     }

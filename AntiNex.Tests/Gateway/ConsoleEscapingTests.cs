@@ -45,7 +45,8 @@ public class ConsoleEscapingTests
         Assert.Equal(ExitCodes.Ok, code);
         Assert.DoesNotContain('\u001b', text);
         Assert.DoesNotContain('\u202E', text);
-        foreach (var visible in new[] { "web[1]", "[bold]x[/", "\\u001B[31mred", "evil\\u202Egnp.exe", "line\\u000Abreak", "plain-label", "node\\u001B]0;title\\u0007" })
+        foreach (var visible in new[] { "web[1]", "[bold]x[/", "\\u001B[31mred", "evil\\u202Egnp.exe", "line\\u000Abreak", "plain-label",
+            "node\\u001B]0;title\\u0007" })
             Assert.Contains(visible, text);
     }
 
@@ -72,7 +73,8 @@ public class ConsoleEscapingTests
         Assert.Contains("h[2]", statusText);
         Assert.Contains("role[3]", statusText);
         // Failures go to stderr (a console of their own); rendering them must not throw.
-        Assert.Equal(ExitCodes.ModelFailed, Render(new ModelFailed("web[1]\u001b", "bad-request", "label: [x]", [new("label[2]", "bad\u001b")], null)).Code);
+        Assert.Equal(ExitCodes.ModelFailed, Render(new ModelFailed("web[1]\u001b", "bad-request", "label: [x]", [new("label[2]", "bad\u001b")],
+            null)).Code);
     }
 
     [Theory]

@@ -30,7 +30,8 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Data = new TestData(Directory.CreateDirectory(Path.Combine(WorkDir, "data")).FullName);
         Redis = RedisServer.Start(aof: true);
         var port = FreePorts.Take();
-        _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root, TimeSpan.FromSeconds(3));
+        _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root,
+            TimeSpan.FromSeconds(3));
         var keysFile = Path.Combine(WorkDir, "keys.json");
         await AddKeyAsync(keysFile, "admin", "predict,read,train,admin", "*");
         await AddKeyAsync(keysFile, "web", "predict,read", "web-*");

@@ -154,7 +154,8 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         var console = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed-node", fx.Seed);
         Assert.True(console.ExitCode == 0, console.Stderr);
         using var consoleJson = JsonDocument.Parse(console.Stdout);
-        var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray().OrderBy(s => s.GetProperty("row").GetInt32()).ToList();
+        var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray()
+            .OrderBy(s => s.GetProperty("row").GetInt32()).ToList();
         Assert.Equal(rows, samples.Count);
         for (var i = 0; i < rows; i++)
         {
@@ -194,10 +195,13 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"BYTES\", \"data\": []}]}", "inputs[0].datatype")]
     [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 12], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}", "inputs[0].data")]
     [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, -3], \"datatype\": \"FP32\", \"data\": [1]}]}", "inputs[0].shape[1]")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,\"a\"]}]}", "inputs[0].data[11]")]
+    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,\"a\"]}]}",
+        "inputs[0].data[11]")]
     [InlineData("{\"inputs\": [{\"name\": \"not_a_feature\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}", "inputs[0].name")]
-    [InlineData("{\"inputs\": [{\"name\": \"ip_len\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}", "missing the feature tensor(s) ip_tos")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,12]}], \"outputs\": [{\"name\": \"logits\"}]}", "outputs[0].name")]
+    [InlineData("{\"inputs\": [{\"name\": \"ip_len\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}",
+        "missing the feature tensor(s) ip_tos")]
+    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,12]}], " +
+        "\"outputs\": [{\"name\": \"logits\"}]}", "outputs[0].name")]
     [InlineData("{\"inputs\": [", "not valid JSON")]
     public async Task Bad_infer_requests_are_400_naming_the_field(string body, string field)
     {
@@ -344,7 +348,8 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     {
         using var admin = fx.Client("admin");
         const string label = "web-doomed";
-        Assert.IsType<AntiNex.Models.ModelTrainedReply>(await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4)));
+        Assert.IsType<AntiNex.Models.ModelTrainedReply>(await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1),
+            TimeSpan.FromMinutes(4)));
 
         using var web = fx.Client("web");
         var list = await Get(web, "/api/models");

@@ -14,20 +14,7 @@ public static class GatewayProcess
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(TimeSpan timeout, string? stdin, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = stdin is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["NO_COLOR"] = "1";
-        // The test cluster's mutual TLS credentials, unless the command line chooses its own.
-        if (!args.Any(a => a is "--insecure" or "--tls-certificate"))
-            foreach (var (name, value) in AntiNex.Tests.Cluster.TestPki.Gateway.Environment) info.Environment[name] = value;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        using var process = Process.Start(Info(stdin is not null, args)) ?? throw new InvalidOperationException("dotnet did not start");
         // Read both pipes concurrently so a chatty process never blocks on a full pipe.
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -44,5 +31,34 @@ public static class GatewayProcess
             throw new TimeoutException($"antinex-gateway {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:0} s");
         }
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts the gateway and leaves it running (its output is read and dropped), e.g. to signal it.</summary>
+    public static Process Start(params string[] args)
+    {
+        var process = Process.Start(Info(redirectInput: false, args)) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static ProcessStartInfo Info(bool redirectInput, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        // The test cluster's mutual TLS credentials, unless the command line chooses its own.
+        if (!args.Any(a => a is "--insecure" or "--tls-certificate"))
+            foreach (var (name, value) in AntiNex.Tests.Cluster.TestPki.Gateway.Environment) info.Environment[name] = value;
+        return info;
     }
 }

@@ -60,7 +60,8 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     public static RedisServer Start(bool aof = false, string? password = null, bool tls = false)
     {
         if (!File.Exists(Executable))
-            throw new InvalidOperationException($"redis-server not found at {Executable}; install it (apt-get install redis-server) or set REDIS_SERVER.");
+            throw new InvalidOperationException(
+                $"redis-server not found at {Executable}; install it (apt-get install redis-server) or set REDIS_SERVER.");
         var directory = Path.Combine(Path.GetTempPath(), "antinex-redis-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
         var server = new RedisServer(directory, aof, password, tls);

@@ -123,7 +123,8 @@ public sealed class SignedSnapshotStoreTests : TestKit, IDisposable
     [Fact]
     public async Task A_store_with_another_key_refuses_every_snapshot()
     {
-        var other = Akka.Actor.ActorSystem.Create("other-key", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix, SigningConfig(NewKeyFile())));
+        var other = Akka.Actor.ActorSystem.Create("other-key", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,
+            SigningConfig(NewKeyFile())));
         try
         {
             var store = Akka.Persistence.Persistence.Instance.Apply(other).SnapshotStoreFor(null);
@@ -138,8 +139,10 @@ public sealed class SignedSnapshotStoreTests : TestKit, IDisposable
     [Fact]
     public async Task Unsigned_snapshots_are_refused_unless_allow_unsigned_is_on()
     {
-        var unsigned = Akka.Actor.ActorSystem.Create("unsigned", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix, SigningConfig(null)));
-        var migrating = Akka.Actor.ActorSystem.Create("migrating", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix, SigningConfig(KeyFile, allowUnsigned: true)));
+        var unsigned = Akka.Actor.ActorSystem.Create("unsigned", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,
+            SigningConfig(null)));
+        var migrating = Akka.Actor.ActorSystem.Create("migrating", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,
+            SigningConfig(KeyFile, allowUnsigned: true)));
         try
         {
             var probe = new TestProbe(unsigned, new Akka.TestKit.Xunit2.XunitAssertions());

@@ -43,8 +43,10 @@ public class ArtifactTests : IClassFixture<ArtifactTests.Trained>
     {
         using var model = TrainedModel.Load(_t.Outcome.Artifact);
         // columns in another order, extra columns, an unseen category, no target column
-        var request = EngineTestData.Request("""
-            {"label": "Blobs", "predict_feature": "label", "predict_rows": "[{\"extra\": 1, \"const\": 7, \"proto\": \"sctp\", \"x1\": 1.5, \"x0\": 1.9}, {\"const\": 7, \"proto\": \"gre\", \"x1\": -1.8, \"x0\": -1.7}]"}
+        // predict_rows as a JSON string holding the rows, as the original AntiNex sends it
+        var rows = """[{"extra":1,"const":7,"proto":"sctp","x1":1.5,"x0":1.9},{"const":7,"proto":"gre","x1":-1.8,"x0":-1.7}]""";
+        var request = EngineTestData.Request($$"""
+            {"label": "Blobs", "predict_feature": "label", "predict_rows": {{System.Text.Json.JsonSerializer.Serialize(rows)}} }
             """);
         var p = model.Predict(request, _t.Root.Roots);
         Assert.Equal(2, p.Rows);

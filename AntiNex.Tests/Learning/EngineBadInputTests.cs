@@ -8,7 +8,8 @@ namespace AntiNex.Tests.Learning;
 public class EngineBadInputTests
 {
     private static RequestException Fails(EngineTestData.TempRoot t, string json)
-        => Assert.Throws<RequestException>(() => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, CancellationToken.None));
+        => Assert.Throws<RequestException>(() => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null,
+            CancellationToken.None));
 
     private static string Req(string dataset, string extra = "") => $$"""
         {"label": "bad", "dataset": "{{dataset}}", "predict_feature": "label", "features_to_process": ["x0", "x1"],

@@ -69,8 +69,10 @@ public class EngineLimitsTests
         var header = string.Join(',', Enumerable.Range(0, 100_000).Select(i => $"c{i}")) + ",label\n";
         var row = string.Join(',', Enumerable.Repeat("1", 100_000)) + ",0\n";
         t.Write("wide.csv", header + row + row.Replace(",0\n", ",1\n"));
-        var request = EngineTestData.Request("""{"label": "wide", "dataset": "wide.csv", "predict_feature": "label", "epochs": 1, "num_splits": 0}""");
-        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(request, t.Roots, EngineTestData.SingleThread, null, CancellationToken.None));
+        var request = EngineTestData.Request(
+            """{"label": "wide", "dataset": "wide.csv", "predict_feature": "label", "epochs": 1, "num_splits": 0}""");
+        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(request, t.Roots, EngineTestData.SingleThread, null,
+            CancellationToken.None));
         Assert.Equal("dataset", e.Issues.Single().Field);
         Assert.Contains("100,001 columns, above the limit of 5,000", e.Message);
     }
@@ -153,6 +155,7 @@ public class EngineLimitsTests
         Assert.Equal(1_000_000, limits.MaxNetworkParameters);
         Assert.Equal(new EngineLimits().MaxCsvColumns, limits.MaxCsvColumns);
         var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["EngineLimits:MaxEpochs"] = "lots" }).Build();
-        Assert.Contains("EngineLimits:MaxEpochs", Assert.Throws<ArgumentException>(() => EngineLimitsSettings.From(bad.GetSection("EngineLimits"))).Message);
+        Assert.Contains("EngineLimits:MaxEpochs", Assert.Throws<ArgumentException>(() => EngineLimitsSettings.From(bad.GetSection("EngineLimits")))
+            .Message);
     }
 }

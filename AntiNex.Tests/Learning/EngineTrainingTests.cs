@@ -10,7 +10,8 @@ namespace AntiNex.Tests.Learning;
 /// <summary>Real TorchSharp training on generated data (no ../shared needed).</summary>
 public class EngineTrainingTests
 {
-    private static TrainingOutcome Train(EngineTestData.TempRoot t, string json, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    private static TrainingOutcome Train(EngineTestData.TempRoot t, string json, IProgress<TrainingProgress>? progress = null,
+        CancellationToken ct = default)
         => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, progress, ct);
 
     [Fact]
@@ -171,7 +172,8 @@ public class EngineTrainingTests
     public void Headerless_training_data_and_a_predict_request_that_names_only_the_dataset()
     {
         using var t = new EngineTestData.TempRoot();
-        string Headerless(int rows, int seed) => string.Concat(EngineTestData.BinaryCsv(rows, seed).Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l + ",3\n"));
+        string Headerless(int rows, int seed) => string.Concat(EngineTestData.BinaryCsv(rows, seed).Split('\n').Skip(1).Where(l => l.Length > 0)
+            .Select(l => l + ",3\n"));
         t.Write("train.txt", Headerless(200, 13));
         t.Write("later.txt", Headerless(30, 14));
         var outcome = Train(t, """
@@ -195,7 +197,8 @@ public class EngineTrainingTests
         var outcome = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 2, splits: 0)), t.Roots,
             EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
         // history, plus ROC and precision-recall curves for a binary model
-        Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"], outcome.Report.Plots.Select(Path.GetFileName));
+        Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"],
+            outcome.Report.Plots.Select(Path.GetFileName));
         foreach (var png in outcome.Report.Plots)
         {
             Assert.StartsWith(plots, png);

@@ -86,7 +86,8 @@ public class FeatureExportTests
         {
             var c = line.Split(',');
             if (c[2] == "udp") c[2] = "sctp";
-            c[0] = (double.Parse(c[0], System.Globalization.CultureInfo.InvariantCulture) * 1000).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            c[0] = (double.Parse(c[0], System.Globalization.CultureInfo.InvariantCulture) * 1000)
+                .ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             c[^1] = c[^1] == "1" ? "0" : "1";
             return string.Join(",", c);
         }).ToList()));
@@ -104,7 +105,8 @@ public class FeatureExportTests
             Assert.Equal(original.FitRows, other.FitRows);
         }
         // Same test rows in another order: the same matrix rows, matched by source row id.
-        var byRow = Enumerable.Range(0, original.Tests[0].Rows).ToDictionary(i => original.Tests[0].Targets[i] + ":" + string.Join(",", original.Tests[0].Row(i).ToArray()));
+        var byRow = Enumerable.Range(0, original.Tests[0].Rows).ToDictionary(i => original.Tests[0]
+            .Targets[i] + ":" + string.Join(",", original.Tests[0].Row(i).ToArray()));
         var s = shuffled.Tests[0];
         for (int i = 0; i < s.Rows; i++) Assert.Contains(s.Targets[i] + ":" + string.Join(",", s.Row(i).ToArray()), byRow.Keys);
         // The extra file is only transformed: the unseen category lands in proto=<other>.

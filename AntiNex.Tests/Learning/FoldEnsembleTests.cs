@@ -17,7 +17,8 @@ public class FoldEnsembleTests
         var nets = new List<DenseNetwork>();
         foreach (var prefix in new[] { "" }.Concat(Enumerable.Range(0, state.EnsembleSize - 1).Select(m => $"members.{m}.")))
         {
-            var own = weights.Where(w => prefix == "" ? !w.Name.StartsWith("members.", StringComparison.Ordinal) : w.Name.StartsWith(prefix, StringComparison.Ordinal))
+            var own = weights.Where(w => prefix == "" ? !w.Name.StartsWith("members.", StringComparison.Ordinal)
+                : w.Name.StartsWith(prefix, StringComparison.Ordinal))
                 .Select(w => (w.Name[prefix.Length..], w.Shape, w.Data)).ToList();
             var net = new DenseNetwork(state.NetworkInputs, state.Layers, null);
             net.ImportWeights(own);
@@ -51,7 +52,8 @@ public class FoldEnsembleTests
         var (state, weights) = ArtifactFormat.Read(outcome.Artifact);
         Assert.Equal(Folds, state.EnsembleSize);
         Assert.Equal(report.Threshold, state.Threshold);
-        var single = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 1, splits: 0, seed: Seed, extra: """, "test_dataset": "test.csv" """)),
+        var single = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 1, splits: 0, seed: Seed,
+            extra: """, "test_dataset": "test.csv" """)),
             t.Roots, EngineTestData.SingleThread, null, default);
         Assert.Equal(Folds * ArtifactFormat.Read(single.Artifact).Weights.Count, weights.Count);
 
@@ -88,7 +90,8 @@ public class FoldEnsembleTests
         // Round trip: the loaded artifact predicts exactly what the training run predicted, and reloads bit-identically.
         var request = EngineTestData.Request(json);
         var loaded = model.Predict(request, t.Roots);
-        Assert.Equal(outcome.Predictions!.Samples.Select(s => (s.Predicted, s.Probability)), loaded.Samples.Select(s => (s.Predicted, s.Probability)));
+        Assert.Equal(outcome.Predictions!.Samples.Select(s => (s.Predicted, s.Probability)),
+            loaded.Samples.Select(s => (s.Predicted, s.Probability)));
         using var again = TrainedModel.Load(model.ToArtifact());
         var rows = Enumerable.Range(0, 40).Select(i => new double[] { i / 20.0 - 1, 0.3, 2, 7 }).ToList();
         Assert.Equal(model.PredictRaw(rows), again.PredictRaw(rows));
@@ -134,7 +137,8 @@ public class FoldEnsembleTests
     [Fact]
     public void Folds_with_the_default_num_splits_parse()
     {
-        var r = AntiNexRequest.Parse("""{"label": "x", "dataset": "a.csv", "predict_feature": "label", "ensemble": {"folds": true}}""", out var warnings);
+        var r = AntiNexRequest.Parse("""{"label": "x", "dataset": "a.csv", "predict_feature": "label", "ensemble": {"folds": true}}""",
+            out var warnings);
         Assert.True(r.Quality.EnsembleFolds);
         Assert.Equal(2, r.NumSplits); // the original's default: a 2-member ensemble
         Assert.Empty(warnings);

@@ -38,7 +38,8 @@ public class NoveltyTests
     private static double[] Predicted(TrainedModel model, EngineTestData.TempRoot t, string name, double[][] rows)
     {
         t.Write(name, Csv(rows));
-        var result = model.Predict(EngineTestData.Request($$"""{"label": "Blobs", "dataset": "{{name}}", "predict_feature": "label", "max_records": 100}"""), t.Roots);
+        var result = model.Predict(
+            EngineTestData.Request($$"""{"label": "Blobs", "dataset": "{{name}}", "predict_feature": "label", "max_records": 100}"""), t.Roots);
         return result.Samples.Select(s => s.Predicted).ToArray();
     }
 
@@ -95,7 +96,8 @@ public class NoveltyTests
         Assert.Equal(expected, Predicted(reloaded, t, "rows.csv", rows));
         // The training call's own predictions (made by the in-memory model) equal the loaded model's on the same rows.
         var trainingRows = outcome.Predictions!.Samples.Select(s => s.Predicted).ToArray();
-        var request = EngineTestData.Request($$"""{"label": "Blobs", "dataset": "blobs.csv", "predict_feature": "label", "max_records": {{trainingRows.Length}}}""");
+        var request = EngineTestData.Request(
+            $$"""{"label": "Blobs", "dataset": "blobs.csv", "predict_feature": "label", "max_records": {{trainingRows.Length}}}""");
         Assert.Equal(trainingRows, loaded.Predict(request, t.Roots).Samples.Select(s => s.Predicted).ToArray());
     }
 
@@ -153,7 +155,8 @@ public class NoveltyTests
              "features_to_process": ["x0", "x1"], "target_rules": {"map": {"normal": 0, "scan": 1, "flood": 2}},
              "epochs": 1, "num_splits": 0, "validation_split": 0.2, "novelty": {"normal_class": 0}}
             """;
-        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default));
+        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread,
+            null, default));
         Assert.Equal("novelty", e.Issues[0].Field);
         Assert.Contains("binary", e.Issues[0].Message);
     }

@@ -9,7 +9,8 @@ namespace AntiNex.Tests.Learning;
 /// libtorch still reads). It must be the same optimizer: same weights after the same steps, learning-rate changes included.</summary>
 public class OptimizerTests
 {
-    private static readonly List<LayerSpec> Layers = [new(16, "he_uniform", "relu"), new(8, "he_uniform", "tanh"), new(1, "glorot_uniform", "sigmoid")];
+    private static readonly List<LayerSpec> Layers = [new(16, "he_uniform", "relu"), new(8, "he_uniform", "tanh"),
+        new(1, "glorot_uniform", "sigmoid")];
 
     [Fact]
     public void Kept_alive_adam_follows_torch_adam_step_for_step()

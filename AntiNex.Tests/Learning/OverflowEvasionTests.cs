@@ -72,7 +72,8 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
         foreach (var column in new[] { "x0", "x1", "const" })
             foreach (var extreme in new[] { "1e308", "1e300", "-1e308", "1.7976931348623157e308" })
             {
-                var rows = $$"""[{"x0": -1.5, "x1": -1.5, "proto": "tcp", "const": 7, "label": 0}, {"x0": 1.5, "x1": 1.5, "proto": "udp", "const": 7, "label": 1}]""";
+                var rows = """[{"x0": -1.5, "x1": -1.5, "proto": "tcp", "const": 7, "label": 0}, """ +
+                    """{"x0": 1.5, "x1": 1.5, "proto": "udp", "const": 7, "label": 1}]""";
                 var old = $"\"{column}\": {(column == "const" ? "7" : "-1.5")}";
                 var at = rows.IndexOf(old, StringComparison.Ordinal); // the first (benign) row only
                 rows = rows[..at] + $"\"{column}\": {extreme}" + rows[(at + old.Length)..];
@@ -91,7 +92,8 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
             }
         foreach (var text in new[] { "NaN", "Infinity", "-Infinity" })
         {
-            var e = Assert.Throws<RequestException>(() => model.Predict(Request($$"""[{"x0": "{{text}}", "x1": 1, "proto": "tcp", "const": 7}]"""), _m.Root.Roots));
+            var e = Assert.Throws<RequestException>(() => model.Predict(Request($$"""[{"x0": "{{text}}", "x1": 1, "proto": "tcp", "const": 7}]"""),
+                _m.Root.Roots));
             Assert.Contains("'x0'", e.Message);
         }
     }

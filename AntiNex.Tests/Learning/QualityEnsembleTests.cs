@@ -34,7 +34,8 @@ public class QualityEnsembleTests
         var perMember = new List<float[]>();
         foreach (var prefix in new[] { "", "members.0.", "members.1." })
         {
-            var own = weights.Where(w => prefix == "" ? !w.Name.StartsWith("members.", StringComparison.Ordinal) : w.Name.StartsWith(prefix, StringComparison.Ordinal))
+            var own = weights.Where(w => prefix == "" ? !w.Name.StartsWith("members.", StringComparison.Ordinal)
+                : w.Name.StartsWith(prefix, StringComparison.Ordinal))
                 .Select(w => (w.Name[prefix.Length..], w.Shape, w.Data)).ToList();
             using var net = new DenseNetwork(state.NetworkInputs, state.Layers, null);
             net.ImportWeights(own);

@@ -80,7 +80,8 @@ public class QualityFeatureTests
     [Fact]
     public void Validation_split_is_carved_from_training_rows_and_early_stopping_restores_the_best_epoch()
     {
-        var o = TrainBlobs(""", "validation_split": 0.2, "learning_rate": 0.05, "early_stopping": {"patience": 0, "monitor": "val_loss", "restore_best_weights": true}""", epochs: 60);
+        var o = TrainBlobs(""", "validation_split": 0.2, "learning_rate": 0.05, "early_stopping": """ +
+            """{"patience": 0, "monitor": "val_loss", "restore_best_weights": true}""", epochs: 60);
         var r = o.Report;
         Assert.Equal(225, r.TrainRows);          // 300 rows, 25 % test
         Assert.Equal(45, r.ValidationRows);      // 20 % of the training split, stratified
@@ -97,7 +98,8 @@ public class QualityFeatureTests
     {
         const string baseExtra = """, "validation_split": 0.2""";
         var plain = Weights(TrainBlobs(baseExtra, epochs: 20).Artifact);
-        foreach (var sched in new[] { """{"kind": "cosine"}""", """{"kind": "step", "step_size": 2, "gamma": 0.1}""", """{"kind": "reduce_on_plateau", "patience": 0, "factor": 0.1}""" })
+        foreach (var sched in new[] { """{"kind": "cosine"}""", """{"kind": "step", "step_size": 2, "gamma": 0.1}""",
+            """{"kind": "reduce_on_plateau", "patience": 0, "factor": 0.1}""" })
         {
             var o = TrainBlobs(baseExtra + """, "lr_schedule": """ + sched, epochs: 20);
             Assert.True(Weights(o.Artifact).Zip(plain).Any(p => !p.First.SequenceEqual(p.Second)), $"{sched}: same weights as without a schedule");
@@ -116,7 +118,8 @@ public class QualityFeatureTests
         t.Write("blobs.csv", EngineTestData.BinaryCsv(300, 33));
         var json = EngineTestData.BinaryRequest(epochs: 5, splits: 2, seed: 3).Replace(
             """{"num_neurons": 16, "init": "glorot_uniform", "activation": "relu", "dropout": 0.1},""",
-            """{"num_neurons": 16, "init": "he_uniform", "activation": "relu"}, {"layer_type": "batch_norm"}, {"layer_type": "dropout", "rate": 0.1},""");
+            """{"num_neurons": 16, "init": "he_uniform", "activation": "relu"}, """ +
+            """{"layer_type": "batch_norm"}, {"layer_type": "dropout", "rate": 0.1},""");
         var o = Train(t, json);
         Assert.True(o.Report.Accuracy > 80, $"accuracy {o.Report.Accuracy}");
         var (state, weights) = ArtifactFormat.Read(o.Artifact);
@@ -239,7 +242,8 @@ public class QualityFeatureTests
         using var t = new EngineTestData.TempRoot();
         t.Write("imb.csv", ImbalancedCsv(1200, 5));
         var plots = Path.Combine(t.Path, "plots");
-        string Req(string extra) => EngineTestData.BinaryRequest("imb.csv", epochs: 8, splits: 2, seed: 2, extra: """, "validation_split": 0.25""" + extra);
+        string Req(string extra) => EngineTestData.BinaryRequest("imb.csv", epochs: 8, splits: 2, seed: 2,
+            extra: """, "validation_split": 0.25""" + extra);
         var strict = TrainingEngine.Train(EngineTestData.Request(Req(""", "threshold": {"max_fpr": 0.01}""")), t.Roots,
             EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
         var f1 = Train(t, Req(""", "threshold": {"optimize": "f1"}"""));
@@ -260,8 +264,10 @@ public class QualityFeatureTests
         }
         Assert.NotEqual(0.5, strict.Report.Threshold);
         Assert.True(strict.Report.Threshold >= f1.Report.Threshold, $"max_fpr 0.01 threshold {strict.Report.Threshold} vs f1 {f1.Report.Threshold}");
-        Assert.True(strict.Report.AtThreshold!.FalsePositiveRate <= 0.05, $"test FPR {strict.Report.AtThreshold.FalsePositiveRate} for a 1 % validation target");
-        Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"], strict.Report.Plots.Select(Path.GetFileName));
+        Assert.True(strict.Report.AtThreshold!.FalsePositiveRate <= 0.05,
+            $"test FPR {strict.Report.AtThreshold.FalsePositiveRate} for a 1 % validation target");
+        Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"],
+            strict.Report.Plots.Select(Path.GetFileName));
         Assert.NotNull(strict.Report.PerClass);
         Assert.Equal(strict.Report.PerClass!.Average(c => c.F1), strict.Report.MacroF1);
     }

@@ -18,7 +18,8 @@ public class QualityHonestyTests
         return lines[0] + "\n" + string.Join("\n", rows) + "\n";
     }
 
-    private static string Shuffled(string csv) => TestCsvVariant(csv, rows => { var a = rows.ToArray(); new Random(42).Shuffle(a); return a.ToList(); });
+    private static string Shuffled(string csv) => TestCsvVariant(csv,
+        rows => { var a = rows.ToArray(); new Random(42).Shuffle(a); return a.ToList(); });
 
     /// <summary>Flips the 0/1 label of every test row, and turns a category of the test rows into one never seen in training.</summary>
     private static string Relabelled(string csv) => TestCsvVariant(csv, rows => rows.Select(line =>
@@ -41,7 +42,13 @@ public class QualityHonestyTests
         // Everything the model uses at predict time, without the test metrics and the creation time.
         var fitted = state with
         {
-            CreatedUtc = default, TestAccuracy = null, Precision = null, Recall = null, F1 = null, RocAuc = null, TestRows = 0,
+            CreatedUtc = default,
+            TestAccuracy = null,
+            Precision = null,
+            Recall = null,
+            F1 = null,
+            RocAuc = null,
+            TestRows = 0,
         };
         var stateJson = System.Text.Json.JsonSerializer.Serialize(fitted, ArtifactFormat.Json);
         return (outcome, weights.Select(w => w.Data).ToList(), stateJson);

@@ -11,7 +11,8 @@ public class SharedDataTrainingTests
     private static TrainingOutcome TrainFile(string shared, string requestPath, params string[] roots)
     {
         var request = AntiNexRequest.Parse(File.ReadAllText(requestPath), out _);
-        return TrainingEngine.Train(request, new DataRoots(roots.Select(r => Path.Combine(shared, r))), EngineTestData.SingleThread, null, CancellationToken.None);
+        return TrainingEngine.Train(request, new DataRoots(roots.Select(r => Path.Combine(shared, r))), EngineTestData.SingleThread, null,
+            CancellationToken.None);
     }
 
     [SkippableTheory]

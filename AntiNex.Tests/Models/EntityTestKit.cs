@@ -56,7 +56,8 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     protected TrainingScheduler Scheduler { get; } = new(1);
 
     protected ModelRuntime Runtime => new(_root.Roots, EngineTestData.SingleThread, Scheduler, new LoadedModels(10),
-        new InMemoryModelCatalog(), TimeSpan.FromMinutes(10), "test-node") { ProgressInterval = TimeSpan.FromMilliseconds(50) };
+        new InMemoryModelCatalog(), TimeSpan.FromMinutes(10), "test-node")
+    { ProgressInterval = TimeSpan.FromMilliseconds(50) };
 
     private static EngineTestData.TempRoot CreateRoot()
     {

@@ -64,7 +64,8 @@ public sealed class TrainingCancellationTests : EntityTestKit
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r2"), next.Ref);
         Sys.Stop(gone.Ref);
 
-        var audit = await audits.FishForMessageAsync<ModelCommandAudited>(m => m is ModelCommandAudited { RequestId: "r1" }, TimeSpan.FromSeconds(20));
+        var audit = await audits.FishForMessageAsync<ModelCommandAudited>(m => m is ModelCommandAudited { RequestId: "r1" },
+            TimeSpan.FromSeconds(20));
         Assert.Equal("cancelled", audit.Result);
         Assert.Contains("caller is gone", audit.Detail);
         Assert.Equal(1, (await next.ExpectMsgAsync<ModelTrainedReply>(Long)).Version);

@@ -33,7 +33,8 @@ public sealed class TrainingSchedulerTests
     {
         var scheduler = new TrainingScheduler(1);
         using var running = new CancellationTokenSource();
-        var first = scheduler.Run(ct => { ct.WaitHandle.WaitOne(); ct.ThrowIfCancellationRequested(); return 1; }, _ => { }, () => { }, running.Token);
+        var first = scheduler.Run(ct => { ct.WaitHandle.WaitOne(); ct.ThrowIfCancellationRequested(); return 1; }, _ => { }, () => { },
+            running.Token);
         await WaitUntil(() => scheduler.Running == 1);
         using var waiting = new CancellationTokenSource();
         var second = scheduler.Run(_ => 2, _ => { }, () => { }, waiting.Token);

@@ -78,7 +78,11 @@ public sealed class RedisHostingTests(RedisFixture redis)
     [Fact]
     public void Timeouts_in_the_connection_string_win_over_the_plugin_defaults()
     {
-        var options = new RedisPersistenceSettings { ConfigurationString = "localhost:6379,asyncTimeout=60000", OperationTimeout = TimeSpan.FromSeconds(3) }.ToConfigurationOptions();
+        var options = new RedisPersistenceSettings
+        {
+            ConfigurationString = "localhost:6379,asyncTimeout=60000",
+            OperationTimeout = TimeSpan.FromSeconds(3)
+        }.ToConfigurationOptions();
         Assert.Equal(60000, options.AsyncTimeout);
         Assert.Equal(3000, options.SyncTimeout);
         Assert.False(options.AbortOnConnectFail);
@@ -88,11 +92,14 @@ public sealed class RedisHostingTests(RedisFixture redis)
     public void The_reference_configuration_documents_every_setting()
     {
         var journal = RedisPersistenceSettings.FromConfig(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.JournalPluginId));
-        var snapshots = RedisPersistenceSettings.FromConfig(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.SnapshotPluginId));
+        var snapshots = RedisPersistenceSettings.FromConfig(RedisPersistenceConfig.DefaultConfig()
+            .GetConfig(RedisPersistenceConfig.SnapshotPluginId));
         Assert.Equal("antinex:", journal.KeyPrefix);
         Assert.Equal(4 * 1024 * 1024, snapshots.ChunkSize);
-        Assert.Equal(TimeSpan.FromSeconds(120), RedisPersistenceConfig.DefaultConfig().GetTimeSpan("akka.persistence.snapshot-store.redis.circuit-breaker.call-timeout"));
-        foreach (var key in new[] { "configuration-string", "key-prefix", "database", "operation-timeout", "connect-timeout", "fail-fast-when-disconnected", "replay-page-size", "chunk-size", "parallel-chunks" })
+        Assert.Equal(TimeSpan.FromSeconds(120), RedisPersistenceConfig.DefaultConfig()
+            .GetTimeSpan("akka.persistence.snapshot-store.redis.circuit-breaker.call-timeout"));
+        foreach (var key in new[] { "configuration-string", "key-prefix", "database", "operation-timeout", "connect-timeout",
+            "fail-fast-when-disconnected", "replay-page-size", "chunk-size", "parallel-chunks" })
             Assert.Contains(key + " =", RedisPersistenceConfig.Reference);
     }
 }

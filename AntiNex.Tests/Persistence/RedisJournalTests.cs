@@ -32,7 +32,8 @@ public sealed class RedisJournalTests : TestKit
     private void WriteAndExpectSuccess(string pid, long[][] batches, TestProbe? probe = null)
     {
         probe ??= _sender;
-        var writes = batches.Select(b => (IPersistentEnvelope)new AtomicWrite(b.Select(s => (IPersistentRepresentation)Event(pid, s)).ToImmutableList())).ToList();
+        var writes = batches.Select(b => (IPersistentEnvelope)new AtomicWrite(b.Select(s => (IPersistentRepresentation)Event(pid, s))
+            .ToImmutableList())).ToList();
         _journal.Tell(new WriteMessages(writes, probe.Ref, 1));
         probe.ExpectMsg<WriteMessagesSuccessful>();
         foreach (var seqNr in batches.SelectMany(b => b))
@@ -57,7 +58,12 @@ public sealed class RedisJournalTests : TestKit
 
     [Fact] public void Replays_all_messages() { Replay(1, long.MaxValue); ExpectReplayed(1, 2, 3, 4, 5); ExpectRecoverySuccess(5); }
     [Fact] public void Replays_with_a_lower_bound() { Replay(3, long.MaxValue); ExpectReplayed(3, 4, 5); ExpectRecoverySuccess(5); }
-    [Fact] public void Replays_with_an_upper_bound_and_still_reports_the_highest() { Replay(1, 3); ExpectReplayed(1, 2, 3); ExpectRecoverySuccess(5); }
+    [Fact]
+    public void Replays_with_an_upper_bound_and_still_reports_the_highest()
+    {
+        Replay(1, 3); ExpectReplayed(1, 2, 3); ExpectRecoverySuccess(
+        5);
+    }
     [Fact] public void Replays_with_a_count_limit() { Replay(1, long.MaxValue, 3); ExpectReplayed(1, 2, 3); ExpectRecoverySuccess(5); }
     [Fact] public void Replays_with_lower_and_upper_bounds() { Replay(2, 3); ExpectReplayed(2, 3); ExpectRecoverySuccess(5); }
     [Fact] public void Replays_with_bounds_and_a_count_limit() { Replay(2, 5, 2); ExpectReplayed(2, 3); ExpectRecoverySuccess(5); }
@@ -155,7 +161,8 @@ public sealed class RedisJournalTests : TestKit
     public void Writes_an_atomic_batch_all_or_nothing()
     {
         // The whole batch is one script: one rejected event would reject all three (none stored).
-        var batch = new AtomicWrite(ImmutableList.Create<IPersistentRepresentation>(Event(_pid, 6), Event(_pid, 7, new Unserializable("x")), Event(_pid, 8)));
+        var batch = new AtomicWrite(ImmutableList.Create<IPersistentRepresentation>(Event(_pid, 6), Event(_pid, 7, new Unserializable("x")),
+            Event(_pid, 8)));
         _journal.Tell(new WriteMessages([batch], _sender.Ref, 1));
         _sender.ExpectMsg<WriteMessagesSuccessful>();
         _sender.ExpectMsg<WriteMessageRejected>(m => m.Persistent.SequenceNr == 6);

@@ -86,7 +86,8 @@ public sealed class RedisResilienceTests : IAsyncLifetime
         store.Tell(new SaveSnapshot(new SnapshotMetadata("outage-1", 1, DateTime.UtcNow), new[] { 1 }), watcher.Ref);
         watcher.ExpectMsg<SaveSnapshotFailure>(TimeSpan.FromSeconds(15));
         var extension = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
-        Assert.Equal(PersistenceHealthStatus.Unhealthy, (await extension.CheckJournalHealthAsync("akka.persistence.journal.redis", CancellationToken.None)).Status);
+        Assert.Equal(PersistenceHealthStatus.Unhealthy, (await extension.CheckJournalHealthAsync("akka.persistence.journal.redis",
+            CancellationToken.None)).Status);
 
         redis.Restart(); // same port, same data (AOF)
         // No node restart: the same actor system and plugins reconnect by themselves.
@@ -99,8 +100,10 @@ public sealed class RedisResilienceTests : IAsyncLifetime
             catch (Exception) { kit.Sys.Stop(again); await Task.Delay(250); }
         }
         Assert.Equal("ok:3", reply);
-        Assert.Equal(PersistenceHealthStatus.Healthy, (await extension.CheckJournalHealthAsync("akka.persistence.journal.redis", CancellationToken.None)).Status);
-        Assert.Equal(PersistenceHealthStatus.Healthy, (await extension.CheckSnapshotStoreHealthAsync("akka.persistence.snapshot-store.redis", CancellationToken.None)).Status);
+        Assert.Equal(PersistenceHealthStatus.Healthy, (await extension.CheckJournalHealthAsync("akka.persistence.journal.redis",
+            CancellationToken.None)).Status);
+        Assert.Equal(PersistenceHealthStatus.Healthy, (await extension.CheckSnapshotStoreHealthAsync("akka.persistence.snapshot-store.redis",
+            CancellationToken.None)).Status);
         var recovered = kit.Sys.ActorOf(CounterActor.Props("outage-1", watcher.Ref));
         Assert.Equal("1,3", await recovered.Ask<string>("state", TimeSpan.FromSeconds(10)));
     }
@@ -160,7 +163,8 @@ public sealed class RedisResilienceTests : IAsyncLifetime
         var redis = StartServer(password: "tls-pw-1", tls: true);
         var ca = redis.CaCertificatePath!.Replace("\\", "/");
         using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString, PersistenceTestConfig.NewPrefix(),
-                   $"akka.persistence.journal.redis.tls-ca-certificate = \"{ca}\"\nakka.persistence.snapshot-store.redis.tls-ca-certificate = \"{ca}\""), "tls-ok"))
+                   $"akka.persistence.journal.redis.tls-ca-certificate = \"{ca}\"\nakka.persistence.snapshot-store.redis.tls-ca-certificate = " +
+                       $"\"{ca}\""), "tls-ok"))
         {
             var counter = kit.Sys.ActorOf(CounterActor.Props("tls-1", kit.TestActor));
             Assert.Equal("ok:1", await counter.Ask<string>(1, TimeSpan.FromSeconds(10)));
@@ -168,7 +172,8 @@ public sealed class RedisResilienceTests : IAsyncLifetime
             kit.ExpectMsg("snap-ok");
         }
         // Without trusting the test CA the certificate is rejected: writes fail, nothing is stored in plaintext.
-        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString + ",connectTimeout=1000", PersistenceTestConfig.NewPrefix()), "tls-untrusted"))
+        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString + ",connectTimeout=1000", PersistenceTestConfig.NewPrefix()),
+            "tls-untrusted"))
         {
             var journal = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
             journal.Tell(new WriteMessages([new AtomicWrite(new Persistent("x", 1, "tls-2", "", false, ActorRefs.NoSender, "w"))], kit.TestActor, 1));
@@ -183,7 +188,8 @@ public sealed class RedisResilienceTests : IAsyncLifetime
         var redis = StartServer(password: password);
         var logs = new List<string>();
 
-        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString, PersistenceTestConfig.NewPrefix(), "akka.loglevel = DEBUG"), "auth-ok"))
+        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionString, PersistenceTestConfig.NewPrefix(), "akka.loglevel = DEBUG"),
+            "auth-ok"))
         {
             var logProbe = kit.CreateTestProbe();
             kit.Sys.EventStream.Subscribe(logProbe.Ref, typeof(LogEvent));
@@ -193,7 +199,8 @@ public sealed class RedisResilienceTests : IAsyncLifetime
             while (logProbe.HasMessages) logs.Add(logProbe.ReceiveOne(TimeSpan.Zero)?.ToString() ?? "");
         }
 
-        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionStringWithoutPassword + ",connectTimeout=1000", PersistenceTestConfig.NewPrefix()), "auth-refused"))
+        using (var kit = new TestKit(PersistenceTestConfig.For(redis.ConnectionStringWithoutPassword + ",connectTimeout=1000",
+            PersistenceTestConfig.NewPrefix()), "auth-refused"))
         {
             var logProbe = kit.CreateTestProbe();
             kit.Sys.EventStream.Subscribe(logProbe.Ref, typeof(LogEvent));

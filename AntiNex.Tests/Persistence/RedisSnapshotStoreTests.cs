@@ -21,7 +21,8 @@ public sealed class RedisSnapshotStoreTests : TestKit
         : this(redis, PersistenceTestConfig.NewPrefix()) { }
 
     private RedisSnapshotStoreTests(RedisFixture redis, string prefix)
-        : base(PersistenceTestConfig.For(redis.Server.ConnectionString, prefix, "akka.persistence.snapshot-store.redis.chunk-size = 64KiB"), "snapshot-spec")
+        : base(PersistenceTestConfig.For(redis.Server.ConnectionString, prefix, "akka.persistence.snapshot-store.redis.chunk-size = 64KiB"),
+            "snapshot-spec")
     {
         _prefix = prefix;
         _redis = redis;

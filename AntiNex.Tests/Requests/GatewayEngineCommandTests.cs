@@ -42,7 +42,8 @@ public class GatewayEngineCommandTests
         Assert.Equal(0, run.Code);
         using var doc = JsonDocument.Parse(run.Out); // throws if anything else is on stdout
         var root = doc.RootElement;
-        foreach (var key in new[] { "label", "accuracy", "cv", "precision", "recall", "f1", "confusion_matrix", "train_rows", "test_rows", "train_seconds" })
+        foreach (var key in new[] { "label", "accuracy", "cv", "precision", "recall", "f1", "confusion_matrix", "train_rows", "test_rows",
+            "train_seconds" })
             Assert.True(root.TryGetProperty(key, out _), $"missing {key}");
         Assert.Equal("Blobs", root.GetProperty("label").GetString());
         Assert.Equal(150, root.GetProperty("train_rows").GetInt32());

@@ -121,7 +121,8 @@ public class RequestParsingTests
     public void Predict_rows_as_a_records_string_a_columns_string_or_a_plain_array()
     {
         var records = Parse("""{"predict_feature": "y", "predict_rows": "[{\"a\": 1, \"y\": 0}, {\"a\": 2, \"y\": 1}]"}""").PredictRows!;
-        var columns = Parse("""{"predict_feature": "y", "predict_rows": "{\"a\": {\"0\": 1, \"1\": 2}, \"y\": {\"0\": 0, \"1\": 1}}"}""").PredictRows!;
+        var columns = Parse("""{"predict_feature": "y", "predict_rows": "{\"a\": {\"0\": 1, \"1\": 2}, \"y\": {\"0\": 0, \"1\": 1}}"}""")
+            .PredictRows!;
         var array = Parse("""{"predict_feature": "y", "predict_rows": [{"a": 1, "y": 0}, {"a": 2, "y": 1}]}""").PredictRows!;
         foreach (var rows in new[] { records, columns, array })
         {
@@ -159,7 +160,8 @@ public class RequestParsingTests
         Assert.True(r.TargetRules!.TryMap("smurf", out var s) && s == 1);
         Assert.Equal(2, r.Layers!.Count);
         Assert.Equal(0.5, r.Layers[0].Dropout); // the original's dropout layer becomes the previous layer's dropout
-        Assert.Equal("linear", Parse(With("""  "model_desc": {"layers": [{"num_neurons": 1, "init": "uniform", "activation": null}]} """)).Layers![0].Activation);
+        Assert.Equal("linear", Parse(With("""  "model_desc": {"layers": [{"num_neurons": 1, "init": "uniform", "activation": null}]} """))
+            .Layers![0].Activation);
     }
 
     // ---------------- bad input: each names its field ----------------
@@ -176,12 +178,19 @@ public class RequestParsingTests
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "loss": "hinge_of_doom"}""", "loss")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "optimizer": "adamw2"}""", "optimizer")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": {"layers": []}}""", "model_desc.layers")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": {"layers": [{"num_neurons": 1, "init": "uniform", "activation": "swishy"}]}}""", "model_desc.layers[0].activation")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": {"layers": [{"num_neurons": 1, "init": "lucky", "activation": "relu"}]}}""", "model_desc.layers[0].init")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": {"layers": [{"init": "uniform", "activation": "relu"}]}}""", "model_desc.layers[0].num_neurons")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": {"layers": [{"layer_type": "dropout", "rate": 0.1}, {"num_neurons": 1, "init": "uniform", "activation": "relu"}]}}""", "model_desc.layers[0]")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "label_rules": {"labels": ["a"], "label_values": [0, 1]}}""", "label_rules")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "label_rules": {"labels": ["a", "b"], "label_values": [0, 1.5]}}""", "label_rules.label_values")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": """ +
+        """{"layers": [{"num_neurons": 1, "init": "uniform", "activation": "swishy"}]}}""", "model_desc.layers[0].activation")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": """ +
+        """{"layers": [{"num_neurons": 1, "init": "lucky", "activation": "relu"}]}}""", "model_desc.layers[0].init")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": """ +
+        """{"layers": [{"init": "uniform", "activation": "relu"}]}}""", "model_desc.layers[0].num_neurons")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": """ +
+        """{"layers": [{"layer_type": "dropout", "rate": 0.1}, """ + """{"num_neurons": 1, "init": "uniform", "activation": "relu"}]}}""",
+        "model_desc.layers[0]")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "label_rules": {"labels": ["a"], "label_values": [0, 1]}}""",
+        "label_rules")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "label_rules": {"labels": ["a", "b"], "label_values": [0, 1.5]}}""",
+        "label_rules.label_values")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "label_rules": {"labels": ["a", "b"]}}""", "label_rules")]
     [InlineData("""{"label": "m", "dataset": "d.csv"}""", "predict_feature")]
     [InlineData("""{"label": "m", "predict_feature": "y"}""", "dataset")]
@@ -189,11 +198,14 @@ public class RequestParsingTests
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "predict_rows": "{broken"}""", "predict_rows")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "predict_rows": [1, 2]}""", "predict_rows")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "csv_header": false}""", "columns")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "target_rules": {"map": {"normal": "zero"}}}""", "target_rules.map.normal")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "target_rules": {"map": {"normal": "zero"}}}""",
+        "target_rules.map.normal")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "num_splits": -1}""", "num_splits")]
     [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "min_scaler_range": 1, "max_scaler_range": 1}""", "min_scaler_range")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "features_to_process": ["a"], "categorical_features": ["b"]}""", "categorical_features")]
-    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": {"layers": [{"num_neurons": 1, "init": "uniform", "activation": "relu", "dropout": 1.5}]}}""", "model_desc.layers[0].dropout")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "features_to_process": ["a"], "categorical_features": ["b"]}""",
+        "categorical_features")]
+    [InlineData("""{"label": "m", "dataset": "d.csv", "predict_feature": "y", "model_desc": """ +
+        """{"layers": [{"num_neurons": 1, "init": "uniform", "activation": "relu", "dropout": 1.5}]}}""", "model_desc.layers[0].dropout")]
     public void Bad_input_names_the_field(string json, string field)
     {
         var e = Bad(json);

@@ -51,7 +51,8 @@ public class SearchHonestyTests
             Assert.Equal(240, report.TrainRows); // every training-file row takes part in the CV: none held out for the test file
             Assert.Equal(0, report.TestRows);
             folds.Add(report.Cv);
-            results.Add(new TrialResult(i + 1, trials[i].Describe(), "local", report.CvMean, report.CvStd, report.Cv.Select(f => f.Score).ToList(), 0));
+            results.Add(new TrialResult(i + 1, trials[i].Describe(), "local", report.CvMean, report.CvStd, report.Cv.Select(f => f.Score).ToList(),
+                0));
         }
         return (folds, Leaderboard.Rank(results, "classification"));
     }
@@ -84,7 +85,8 @@ public class SearchHonestyTests
         Assert.Empty(cvOnly.History);
 
         var noCv = EngineTestData.Request(EngineTestData.BinaryRequest(splits: 0));
-        var e = Assert.Throws<AntiNex.Requests.RequestException>(() => TrainingEngine.CrossValidate(noCv, t.Roots, EngineTestData.SingleThread, null, default));
+        var e = Assert.Throws<AntiNex.Requests.RequestException>(() =>
+            TrainingEngine.CrossValidate(noCv, t.Roots, EngineTestData.SingleThread, null, default));
         Assert.Equal("num_splits", e.Issues[0].Field);
     }
 }

@@ -90,7 +90,11 @@ public class SearchSpaceTests
     public void A_trial_request_is_the_base_request_with_the_trial_values_and_parses()
     {
         var baseJson = EngineTestData.BinaryRequest(extra: ", \"class_weights\": \"balanced\", \"test_dataset\": \"test.csv\"");
-        var trial = new TrialConfig { Hidden = [32, 16], LearningRate = 0.003, Dropout = 0.2, BatchSize = 64, Scaler = "robust", ClassWeights = "none", Epochs = 2 };
+        var trial = new TrialConfig
+        {
+            Hidden = [32, 16], LearningRate = 0.003, Dropout = 0.2, BatchSize = 64, Scaler = "robust",
+            ClassWeights = "none", Epochs = 2
+        };
         var json = TrialPlanner.Apply(baseJson, trial, folds: 4);
         var r = EngineTestData.Request(json);
         Assert.Equal([32, 16, 1], r.Layers!.Select(l => l.Units));
@@ -110,13 +114,15 @@ public class SearchSpaceTests
         var dropOnly = EngineTestData.Request(TrialPlanner.Apply(baseJson, new TrialConfig { Dropout = 0.4 }, 3));
         Assert.Equal([16, 1], dropOnly.Layers!.Select(l => l.Units));
         Assert.Equal(0.4, dropOnly.Layers![0].Dropout);
-        Assert.Equal("balanced", JsonNode.Parse(TrialPlanner.Apply(baseJson, new TrialConfig { BatchSize = 8 }, 3))!["class_weights"]!.GetValue<string>());
+        Assert.Equal("balanced", JsonNode.Parse(TrialPlanner.Apply(baseJson, new TrialConfig { BatchSize = 8 },
+            3))!["class_weights"]!.GetValue<string>());
     }
 
     [Fact]
     public void A_base_request_without_layers_cannot_have_its_architecture_searched()
     {
-        var e = Assert.Throws<RequestException>(() => TrialPlanner.Apply("""{"label": "x", "predict_feature": "y"}""", new TrialConfig { Hidden = [8] }, 3));
+        var e = Assert.Throws<RequestException>(() => TrialPlanner.Apply("""{"label": "x", "predict_feature": "y"}""",
+            new TrialConfig { Hidden = [8] }, 3));
         Assert.Equal("model_desc.layers", e.Issues[0].Field);
     }
 

@@ -67,17 +67,20 @@ internal static class BaselinesCli
             var export = Stopwatch.StartNew();
             var m = FeatureExport.Build(request, roots, o.AlsoTest);
             if (m.Task == TaskKind.Regression)
-                throw new RequestException("ml_type", "the baselines compare classifiers; a regression request has no accuracy, precision or recall to compare");
+                throw new RequestException("ml_type",
+                    "the baselines compare classifiers; a regression request has no accuracy, precision or recall to compare");
             last = m;
             widths[seed] = m.Width;
-            Log($"seed {seed}: features exported: {m.Train.Rows} training rows ({m.FitRows} fit + {m.ValidationRows} validation) x {m.Width} columns; " +
+            Log($"seed {seed}: features exported: {m.Train.Rows} training rows ({m.FitRows} fit + {m.ValidationRows} validation) x {m.Width} " +
+                $"columns; " +
                 string.Join(", ", m.Tests.Select(t => $"{t.Name} {t.Rows} rows")) + $" ({export.Elapsed.TotalSeconds:0.0} s)");
 
             if (o.Models.Contains("network"))
             {
                 var sw = Stopwatch.StartNew();
                 var progress = new LineProgress(p => Log(p.Epochs == 0 ? $"seed {seed} network: {p.Message}"
-                    : $"seed {seed} network: {p.Phase} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" + (p.ValLoss is { } vl ? $" val_loss {vl:0.0000}" : "")));
+                    : $"seed {seed} network: {p.Phase} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
+                        (p.ValLoss is { } vl ? $" val_loss {vl:0.0000}" : "")));
                 var outcome = TrainingEngine.Train(request, roots, new EngineOptions { TorchThreads = o.Threads }, progress, default);
                 // The engine's own fit time (every epoch, its validation passes and ensemble members), without data loading.
                 var seconds = outcome.Report.FitSeconds;
@@ -86,16 +89,20 @@ internal static class BaselinesCli
                 {
                     var s = FeatureExport.Score(model, m.Tests[t]);
                     if (s is { Novel: { } flags, NovelClass: { } novelClass }) novelty[t] = (flags, novelClass);
-                    var r = RunResult.Of("network", seed, m, t, s.Predicted, s.PositiveScore, seconds) with { EpochsRun = outcome.Report.EpochsRun, Threshold = s.Threshold };
+                    var r = RunResult.Of("network", seed, m, t, s.Predicted, s.PositiveScore, seconds) with { EpochsRun = outcome.Report.EpochsRun,
+                        Threshold = s.Threshold };
                     // Guard: the exported matrices must reproduce the engine's own report, else the comparison is void.
                     if (t == 0 && outcome.Report.Accuracy is { } reported && Math.Abs(reported - r.Accuracy) > 1e-9)
                     {
-                        Console.Error.WriteLine($"antinex-baselines: exported features are out of step with the engine: network accuracy {r.Accuracy} on the exported rows, {reported} in the engine's report");
+                        Console.Error.WriteLine(
+                            $"antinex-baselines: exported features are out of step with the engine: network accuracy {r.Accuracy} on the exported " +
+                            $"rows, {reported} in the engine's report");
                         return 3;
                     }
                     results.Add(r);
                 }
-                Log($"seed {seed} network: {sw.Elapsed.TotalSeconds:0.0} s ({seconds:0.0} s fitting), {outcome.Report.EpochsRun} epochs, {m.Tests[0].Name} accuracy {results[^m.Tests.Count].Accuracy:0.00} % (matches the engine's report)");
+                Log($"seed {seed} network: {sw.Elapsed.TotalSeconds:0.0} s ({seconds:0.0} s fitting), {outcome.Report.EpochsRun} epochs, " +
+                    $"{m.Tests[0].Name} accuracy {results[^m.Tests.Count].Accuracy:0.00} % (matches the engine's report)");
             }
             foreach (var tree in TreeBaselines.Names.Where(o.Models.Contains))
             {
@@ -105,7 +112,8 @@ internal static class BaselinesCli
                 catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException || e.InnerException is DllNotFoundException)
                 {
                     // lib_lightgbm.so (NuGet package LightGBM) needs OpenMP: libgomp1 on Debian.
-                    Console.Error.WriteLine($"antinex-baselines: {tree}'s native library failed to load ({e.Message}); on Debian/Ubuntu: apt-get install libgomp1");
+                    Console.Error.WriteLine(
+                        $"antinex-baselines: {tree}'s native library failed to load ({e.Message}); on Debian/Ubuntu: apt-get install libgomp1");
                     return 4;
                 }
                 var seconds = sw.Elapsed.TotalSeconds;
@@ -176,13 +184,15 @@ internal sealed record Options
                 case "-h" or "--help": help = true; break;
                 case "--seeds":
                     seeds.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => Int(s, "--seeds", int.MinValue)));
-                    while (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var more)) { seeds.Add(more); i++; }
+                    while (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture,
+                        out var more)) { seeds.Add(more); i++; }
                     break;
                 case "--models":
                     foreach (var name in Value().Split(',', StringSplitOptions.RemoveEmptyEntries))
                     {
                         var known = TreeBaselines.Names.Prepend("network").FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))
-                            ?? throw new ArgumentException($"--models: unknown model '{name}' (known: network, {string.Join(", ", TreeBaselines.Names)})");
+                            ?? throw new ArgumentException(
+                                $"--models: unknown model '{name}' (known: network, {string.Join(", ", TreeBaselines.Names)})");
                         models.Add(known);
                     }
                     break;

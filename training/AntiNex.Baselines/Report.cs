@@ -34,12 +34,18 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
 
     public void Print(TextWriter w)
     {
-        w.WriteLine($"request {Path.GetFileName(options.File)}: {(Binary ? $"binary, positive class = {m.ClassNames[1]}" : $"{m.ClassNames.Count} classes ({string.Join(", ", m.ClassNames)}), macro averages")}");
+        var kind = Binary
+            ? $"binary, positive class = {m.ClassNames[1]}"
+            : $"{m.ClassNames.Count} classes ({string.Join(", ", m.ClassNames)}), macro averages";
+        w.WriteLine($"request {Path.GetFileName(options.File)}: {kind}");
         var columns = widths.Values.Distinct().Count() == 1 ? $"{m.Width} columns"
-            : $"{string.Join("/", widths.Values)} columns (seed {string.Join("/", widths.Keys)}: constant columns of each seed's fitting rows dropped)";
+            : $"{string.Join("/", widths.Values)} columns (seed {string.Join("/", widths.Keys)}: constant columns of each seed's fitting rows " +
+                $"dropped)";
         w.WriteLine($"identical features for every model: {columns} after one-hot and the request's scaler, fitted on {m.FitRows} training rows;");
-        w.WriteLine($"the network fits {m.FitRows} rows and watches {m.ValidationRows} validation rows; the trees fit all {m.Train.Rows} training rows.");
-        w.WriteLine($"seeds {string.Join(", ", options.Seeds)}; torch threads {options.Threads}, tree threads {options.TreeThreads}; fit s = training wall time (network: the engine's fit, validation passes included; trees: ML.NET Fit).");
+        w.WriteLine($"the network fits {m.FitRows} rows and watches {m.ValidationRows} validation rows; the trees fit all {m.Train.Rows} training " +
+            $"rows.");
+        w.WriteLine($"seeds {string.Join(", ", options.Seeds)}; torch threads {options.Threads}, tree threads {options.TreeThreads}; fit s = " +
+            $"training wall time (network: the engine's fit, validation passes included; trees: ML.NET Fit).");
         foreach (var test in results.Select(r => r.Test).Distinct())
         {
             var rows = results.Where(r => r.Test == test).ToList();
@@ -52,11 +58,13 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
             foreach (var model in Models)
             {
                 var mine = rows.Where(r => r.Model == model).ToList();
-                table.AddRange(mine.Select(r => Cells(r.Model, r.Seed.ToString(CultureInfo.InvariantCulture), r.Accuracy, r.Precision, r.Recall, r.F1, r.Auc, r.FitSeconds)));
+                table.AddRange(mine.Select(r => Cells(r.Model, r.Seed.ToString(CultureInfo.InvariantCulture), r.Accuracy, r.Precision, r.Recall,
+                    r.F1, r.Auc, r.FitSeconds)));
                 if (mine.Count > 1)
                 {
                     table.Add(Cells(model, "mean", mine.Average(r => r.Accuracy), mine.Average(r => r.Precision), mine.Average(r => r.Recall),
-                        mine.Average(r => r.F1), mine.All(r => r.Auc is not null) ? mine.Average(r => r.Auc!.Value) : null, mine.Average(r => r.FitSeconds)));
+                        mine.Average(r => r.F1), mine.All(r => r.Auc is not null) ? mine.Average(r => r.Auc!.Value) : null,
+                            mine.Average(r => r.FitSeconds)));
                     table.Add(Cells(model, "min", mine.Min(r => r.Accuracy), mine.Min(r => r.Precision), mine.Min(r => r.Recall),
                         mine.Min(r => r.F1), mine.All(r => r.Auc is not null) ? mine.Min(r => r.Auc!.Value) : null, mine.Min(r => r.FitSeconds)));
                 }
@@ -104,7 +112,8 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
                 ["model"] = r.Model, ["seed"] = r.Seed, ["test"] = r.Test, ["rows"] = r.Rows, ["accuracy"] = r.Accuracy,
                 ["precision"] = r.Precision, ["recall"] = r.Recall, ["f1"] = r.F1, ["roc_auc"] = r.Auc, ["fit_seconds"] = r.FitSeconds,
                 ["epochs_run"] = r.EpochsRun, ["threshold"] = r.Threshold,
-                ["confusion_matrix"] = new JsonArray(r.Confusion.Select(row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)JsonValue.Create(v)).ToArray())).ToArray()),
+                ["confusion_matrix"] = new JsonArray(r.Confusion.Select(
+                    row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)JsonValue.Create(v)).ToArray())).ToArray()),
             };
             if (!Binary)
                 o["per_class"] = new JsonArray(r.PerClass.Select(c => (JsonNode)new JsonObject
@@ -126,7 +135,8 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
             ["averaging"] = Binary ? $"positive class {m.ClassNames[1]}" : "macro",
             ["classes"] = new JsonArray(m.ClassNames.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
             ["seeds"] = new JsonArray(options.Seeds.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
-            ["features"] = new JsonObject(widths.Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)JsonValue.Create(kv.Value)))),
+            ["features"] = new JsonObject(widths.Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture),
+                (JsonNode?)JsonValue.Create(kv.Value)))),
             ["feature_names_last_seed"] = new JsonArray(m.FeatureNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
             ["train_rows"] = m.Train.Rows, ["fit_rows"] = m.FitRows, ["validation_rows"] = m.ValidationRows,
             ["runs"] = runs, ["summary"] = summary,

@@ -80,7 +80,8 @@ public static class TreeBaselines
         }
         var multiSchema = SchemaDefinition.Create(typeof(MultiRow));
         multiSchema[nameof(MultiRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, m.Width);
-        var multiRows = Enumerable.Range(0, m.Rows).Select(i => new MultiRow { Features = m.Row(i).ToArray(), Label = m.Classes[i] >= 0 ? (uint)m.Classes[i] : uint.MaxValue });
+        var multiRows = Enumerable.Range(0, m.Rows).Select(i => new MultiRow { Features = m.Row(i).ToArray(),
+            Label = m.Classes[i] >= 0 ? (uint)m.Classes[i] : uint.MaxValue });
         return ml.Data.LoadFromEnumerable(multiRows.ToList(), multiSchema);
     }
 

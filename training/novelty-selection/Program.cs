@@ -45,7 +45,8 @@ foreach (var hidden in sizes)
     var valErr = ae.Errors(valX, valIdx.Length);
     var err = ae.Errors(holdout.X, holdout.Rows);
     foreach (var f in fprs)
-        Print($"seed {seed} layers {string.Join("-", hidden)} epochs {aeEpochs} max_fpr {f}", network, err, NoveltyDetector.QuantileThreshold(valErr, f));
+        Print($"seed {seed} layers {string.Join("-", hidden)} epochs {aeEpochs} max_fpr {f}", network, err,
+            NoveltyDetector.QuantileThreshold(valErr, f));
 }
 
 void Print(string name, int[] predicted, double[]? err, double threshold)

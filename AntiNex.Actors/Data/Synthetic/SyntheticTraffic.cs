@@ -36,7 +36,8 @@ public static class SyntheticTraffic
         return WriteRows(csv, generator, rows, seed, attackFraction, progress, cancellationToken);
     }
 
-    /// <summary>As <see cref="Write(TextWriter,long,long,double,IProgress{long}?,CancellationToken)"/>, UTF-8 straight to a stream (faster).</summary>
+    /// <summary>As <see cref="Write(TextWriter,long,long,double,IProgress{long}?,CancellationToken)"/>, UTF-8 straight to a stream
+    /// (faster).</summary>
     public static SyntheticSummary Write(Stream stream, long rows, long seed = DefaultSeed,
         double attackFraction = DefaultAttackFraction, IProgress<long>? progress = null,
         CancellationToken cancellationToken = default)

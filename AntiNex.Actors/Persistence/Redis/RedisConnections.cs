@@ -8,6 +8,8 @@ namespace AntiNex.Persistence.Redis;
 /// <summary>
 /// Akka extension that owns the ConnectionMultiplexer(s) of one ActorSystem: the journal and the snapshot store
 /// share one multiplexer when they use the same configuration, and it is disposed when the system terminates.
+/// A connection opened before the system (<see cref="RedisPluginConnection.Open"/>, handed over with
+/// <see cref="RedisConnectionSetup"/>) is used instead of a new one for the same configuration, and left to its owner.
 /// StackExchange.Redis reconnects by itself, so the plugins recover without a restart once Redis is back.
 /// </summary>
 public sealed class RedisConnections : IExtension, IDisposable
@@ -15,12 +17,18 @@ public sealed class RedisConnections : IExtension, IDisposable
     private readonly ExtendedActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _multiplexers = new();
+    private readonly string? _givenKey;
     private int _disposed;
 
     public RedisConnections(ExtendedActorSystem system)
     {
         _system = system;
         _log = Logging.GetLogger(system, typeof(RedisConnections));
+        if (system.Settings.Setup.Get<RedisConnectionSetup>() is { HasValue: true } given)
+        {
+            _givenKey = given.Value.Connection.Key;
+            _multiplexers[_givenKey] = new Lazy<Task<ConnectionMultiplexer>>(given.Value.Connection.MultiplexerAsync);
+        }
         system.RegisterOnTermination(Dispose);
     }
 
@@ -40,37 +48,49 @@ public sealed class RedisConnections : IExtension, IDisposable
         if (section.GetString("class", "") != RedisPersistenceConfig.ClassName(typeof(RedisJournal))) return null;
         var settings = RedisPersistenceSettings.FromConfig(
             section.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.JournalPluginId)));
-        return new RedisPluginConnection(GetAsync(settings), settings.KeyPrefix, settings.Database);
+        return new RedisPluginConnection(GetAsync(settings), settings, KeyFor(OptionsFor(settings, _system.Name), settings));
     }
 
     /// <summary>The shared multiplexer for these settings; connects on first use (never throws when Redis is down).</summary>
     public Task<ConnectionMultiplexer> GetAsync(RedisPersistenceSettings settings)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var options = settings.ToConfigurationOptions();
-        // CLIENT LIST shows which actor system holds a connection, unless the connection string names it.
-        if (string.IsNullOrEmpty(options.ClientName)) options.ClientName = "antinex-" + _system.Name;
-        var key = options.ToString(includePassword: true) + "|backlog=" + settings.FailFastWhenDisconnected + "|ca=" + settings.TlsCaCertificate;
-        return _multiplexers.GetOrAdd(key, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(options))).Value;
+        var options = OptionsFor(settings, _system.Name);
+        return _multiplexers.GetOrAdd(KeyFor(options, settings), _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(options, _log))).Value;
     }
 
-    private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options)
+    /// <summary>The plugin's connection options; CLIENT LIST shows which actor system holds a connection, unless the
+    /// connection string names it.</summary>
+    internal static ConfigurationOptions OptionsFor(RedisPersistenceSettings settings, string actorSystemName)
+    {
+        var options = settings.ToConfigurationOptions();
+        if (string.IsNullOrEmpty(options.ClientName)) options.ClientName = "antinex-" + actorSystemName;
+        return options;
+    }
+
+    /// <summary>Settings that connect alike share one multiplexer.</summary>
+    internal static string KeyFor(ConfigurationOptions options, RedisPersistenceSettings settings)
+        => options.ToString(includePassword: true) + "|backlog=" + settings.FailFastWhenDisconnected + "|ca=" + settings.TlsCaCertificate;
+
+    internal static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options, ILoggingAdapter? log)
     {
         var safe = options.ToString(includePassword: false);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        if (log is null) return multiplexer;
         multiplexer.ConnectionFailed += (_, e) =>
-            _log.Warning("Redis connection to {0} failed ({1}): {2}", e.EndPoint, e.FailureType, e.Exception?.Message);
-        multiplexer.ConnectionRestored += (_, e) => _log.Info("Redis connection to {0} restored", e.EndPoint);
-        if (multiplexer.IsConnected) _log.Info("Redis persistence connected: {0}", safe);
-        else _log.Warning("Redis persistence not connected yet (retrying in the background): {0}", safe);
+            log.Warning("Redis connection to {0} failed ({1}): {2}", e.EndPoint, e.FailureType, e.Exception?.Message);
+        multiplexer.ConnectionRestored += (_, e) => log.Info("Redis connection to {0} restored", e.EndPoint);
+        if (multiplexer.IsConnected) log.Info("Redis persistence connected: {0}", safe);
+        else log.Warning("Redis persistence not connected yet (retrying in the background): {0}", safe);
         return multiplexer;
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var lazy in _multiplexers.Values)
+        foreach (var (key, lazy) in _multiplexers)
         {
+            if (key == _givenKey) continue; // its owner disposes it
             if (!lazy.IsValueCreated) continue;
             var task = lazy.Value;
             if (task.IsCompletedSuccessfully) task.Result.Dispose();

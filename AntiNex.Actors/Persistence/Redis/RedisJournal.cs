@@ -41,7 +41,8 @@ public sealed class RedisJournal : AsyncWriteJournal
 
     public RedisJournal(Config config)
     {
-        _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.JournalPluginId)));
+        _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig()
+            .GetConfig(RedisPersistenceConfig.JournalPluginId)));
         _keys = new RedisKeys(_settings.KeyPrefix);
         _system = (ExtendedActorSystem)Context.System;
         _persistentSerializer = _system.Serialization.FindSerializerForType(typeof(Persistent));
@@ -53,7 +54,8 @@ public sealed class RedisJournal : AsyncWriteJournal
 
     private async Task<IDatabase> DatabaseAsync() => (await _connection.ConfigureAwait(false)).GetDatabase(_settings.Database);
 
-    protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
+        CancellationToken cancellationToken)
     {
         var writes = messages.ToList();
         if (writes.Count == 0) return null!; // e.g. DeferAsync with nothing persisted before it

@@ -14,7 +14,8 @@ public sealed class RedisNameSet
         _key = key;
     }
 
-    public async Task AddAsync(string name) => await (await _connection.DatabaseAsync().ConfigureAwait(false)).SetAddAsync(_key, name).ConfigureAwait(false);
+    public async Task AddAsync(string name) => await (await _connection.DatabaseAsync().ConfigureAwait(false)).SetAddAsync(_key, name)
+        .ConfigureAwait(false);
 
     public async Task RemoveAsync(string name)
         => await (await _connection.DatabaseAsync().ConfigureAwait(false)).SetRemoveAsync(_key, name).ConfigureAwait(false);

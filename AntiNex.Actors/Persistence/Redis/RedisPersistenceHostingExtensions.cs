@@ -28,14 +28,21 @@ public static class RedisPersistenceHostingExtensions
         return builder.WithRedisPersistence(journal, snapshots, journalBuilder, snapshotBuilder);
     }
 
+    /// <summary>The plugin uses <paramref name="connection"/> (opened before the actor system, e.g. by a node that also needs
+    /// Redis before it joins) instead of opening its own, when the configuration string and key prefix are the same.</summary>
+    public static AkkaConfigurationBuilder WithRedisConnection(this AkkaConfigurationBuilder builder, RedisPluginConnection connection)
+        => builder.AddSetup(new RedisConnectionSetup(connection));
+
     /// <summary>Registers the Redis journal and snapshot store from fully specified options.</summary>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder,
         RedisJournalOptions journalOptions, RedisSnapshotOptions snapshotOptions,
         Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
         // Validate early, with the key named and the password redacted.
-        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(journalOptions.ToString()).GetConfig($"akka.persistence.journal.{journalOptions.Identifier}"));
-        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(snapshotOptions.ToString()).GetConfig($"akka.persistence.snapshot-store.{snapshotOptions.Identifier}"));
+        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(journalOptions.ToString())
+            .GetConfig($"akka.persistence.journal.{journalOptions.Identifier}"));
+        RedisPersistenceSettings.FromConfig(ConfigurationFactory.ParseString(snapshotOptions.ToString())
+            .GetConfig($"akka.persistence.snapshot-store.{snapshotOptions.Identifier}"));
         return builder.WithJournalAndSnapshot(journalOptions, snapshotOptions, journalBuilder ?? (_ => { }), snapshotBuilder ?? (_ => { }));
     }
 }

@@ -7,7 +7,8 @@ namespace AntiNex.Persistence.Redis;
 /// Settings of one Redis journal or snapshot-store plugin section, read from HOCON.
 /// Every key, its default and its meaning is documented in <see cref="RedisPersistenceConfig.Reference"/>:
 /// <list type="bullet">
-/// <item><c>configuration-string</c>: StackExchange.Redis configuration string (endpoints, <c>password=</c>, <c>user=</c>, <c>ssl=true</c>, <c>defaultDatabase=</c>...).</item>
+/// <item><c>configuration-string</c>: StackExchange.Redis configuration string (endpoints, <c>password=</c>, <c>user=</c>, <c>ssl=true</c>,
+/// <c>defaultDatabase=</c>...).</item>
 /// <item><c>key-prefix</c>: prefix of every key (default <c>antinex:</c>); must not contain <c>{</c> or <c>}</c>.</item>
 /// <item><c>database</c>: database number, -1 = the connection string's <c>defaultDatabase</c> (else 0).</item>
 /// <item><c>operation-timeout</c>: StackExchange.Redis sync/async timeout unless the connection string sets one.</item>
@@ -68,14 +69,18 @@ public sealed record RedisPersistenceSettings
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ConfigurationString))
-            throw new ConfigurationException("Redis persistence: 'configuration-string' is empty; set it to a StackExchange.Redis configuration string such as \"localhost:6379\".");
+            throw new ConfigurationException(
+                "Redis persistence: 'configuration-string' is empty; set it to a StackExchange.Redis configuration string such as " +
+                "\"localhost:6379\".");
         try { ConfigurationOptions.Parse(ConfigurationString); }
         catch (Exception e)
         {
-            throw new ConfigurationException($"Redis persistence: 'configuration-string' is not valid ({RedisSecrets.Redact(ConfigurationString)}): {e.Message}");
+            throw new ConfigurationException(
+                $"Redis persistence: 'configuration-string' is not valid ({RedisSecrets.Redact(ConfigurationString)}): {e.Message}");
         }
         if (KeyPrefix.IndexOfAny(['{', '}']) >= 0)
-            throw new ConfigurationException($"Redis persistence: 'key-prefix' must not contain '{{' or '}}' (they are the per-persistence-id hash tag), got \"{KeyPrefix}\".");
+            throw new ConfigurationException(
+                $"Redis persistence: 'key-prefix' must not contain '{{' or '}}' (they are the per-persistence-id hash tag), got \"{KeyPrefix}\".");
         if (ReplayPageSize < 1)
             throw new ConfigurationException($"Redis persistence: 'replay-page-size' must be >= 1, got {ReplayPageSize}.");
         if (ChunkSize < 1024 || ChunkSize > 256 * 1024 * 1024)
@@ -106,5 +111,6 @@ public sealed record RedisPersistenceSettings
 
     /// <summary>Whether the configuration string sets <paramref name="option"/> itself (then it wins over our defaults).</summary>
     private bool Sets(string option) =>
-        System.Text.RegularExpressions.Regex.IsMatch(ConfigurationString, $@"(^|,)\s*{option}\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        System.Text.RegularExpressions.Regex.IsMatch(ConfigurationString, $@"(^|,)\s*{option}\s*=",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 }

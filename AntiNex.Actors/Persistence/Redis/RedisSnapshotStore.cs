@@ -77,7 +77,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
     public RedisSnapshotStore(Config config)
     {
         _log = Context.GetLogger();
-        _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.SnapshotPluginId)));
+        _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig()
+            .GetConfig(RedisPersistenceConfig.SnapshotPluginId)));
         _keys = new RedisKeys(_settings.KeyPrefix);
         _system = (ExtendedActorSystem)Context.System;
         _serialization = _system.Serialization;
@@ -159,7 +160,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
         }
     }
 
-    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
+    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria,
+        CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
         // A concurrent overwrite may delete the chunks we are reading: then look again (the new record is there).
@@ -188,7 +190,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
             if (XxHash3.HashToUInt64(payload) != record.Checksum)
                 throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: checksum mismatch, the stored payload is corrupted.");
             var snapshot = _serialization.Deserialize(payload, record.SerializerId, record.Manifest);
-            return new SelectedSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, new DateTime(record.TimestampTicks, DateTimeKind.Utc)), snapshot);
+            return new SelectedSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, new DateTime(record.TimestampTicks, DateTimeKind.Utc)),
+                snapshot);
         }
     }
 
@@ -219,11 +222,13 @@ public sealed class RedisSnapshotStore : SnapshotStore
         return ((long)pair[0], SnapshotRecord.Decode((string)pair[1]!));
     }
 
-    private async Task<List<(long SequenceNr, SnapshotRecord Record)>> CandidatesAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria, Order order)
+    private async Task<List<(long SequenceNr, SnapshotRecord Record)>> CandidatesAsync(IDatabase db, string pid,
+        SnapshotSelectionCriteria criteria, Order order)
     {
         var result = new List<(long, SnapshotRecord)>();
         if (criteria.MaxSequenceNr < criteria.MinSequenceNr) return result;
-        var seqNrs = await db.SortedSetRangeByScoreAsync(_keys.SnapshotIndex(pid), criteria.MinSequenceNr, criteria.MaxSequenceNr, order: order).ConfigureAwait(false);
+        var seqNrs = await db.SortedSetRangeByScoreAsync(_keys.SnapshotIndex(pid), criteria.MinSequenceNr, criteria.MaxSequenceNr, order: order)
+            .ConfigureAwait(false);
         if (seqNrs.Length == 0) return result;
         var records = await db.HashGetAsync(_keys.SnapshotMeta(pid), seqNrs).ConfigureAwait(false);
         var min = criteria.MinTimestamp ?? DateTime.MinValue;

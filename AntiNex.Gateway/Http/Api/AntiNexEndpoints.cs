@@ -59,7 +59,8 @@ public static class AntiNexEndpoints
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var e in job.EventsAsync(after, ct))
-            yield return e.Id == 0 ? new SseItem<string>(e.Data, e.Type) : new SseItem<string>(e.Data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            yield return e.Id == 0 ? new SseItem<string>(e.Data, e.Type)
+                : new SseItem<string>(e.Data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
     private static async Task<IResult> Predict(HttpContext context, GatewayClient gateway, HttpServeOptions options)
