@@ -3,7 +3,7 @@
 namespace AntiNex.Requests;
 
 /// <summary>An AntiNex Core request (see README "Request format"). Engine fills in all fields and defaults.</summary>
-public sealed partial class AntiNexRequest
+public sealed class AntiNexRequest
 {
     public string Label { get; set; } = "no-label-set";
     public string? Dataset { get; set; }
