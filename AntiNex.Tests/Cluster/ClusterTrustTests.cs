@@ -2,6 +2,7 @@
 // certificate. Strangers' commands fail, the nodes log each refusal with the peer's address, nothing is lost.
 using AntiNex.Cluster.Security;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -25,9 +26,9 @@ public sealed class ClusterTrustTests(ITestOutputHelper output) : ClusterTestBas
         var foreign = otherCa.Issue("antinex-gateway");
         string[] forget = ["forget", "kept-model", "--seed-node", node.Address, "--timeout", "15s"];
         var strangers = await Task.WhenAll(
-            GatewayCli.RunAsync(StrangerRun, [.. forget, "--insecure"]),
-            GatewayCli.RunAsync(StrangerRun, [.. forget, .. selfSigned.Args]),
-            GatewayCli.RunAsync(StrangerRun, [.. forget, .. foreign.Args]));
+            GatewayProcess.RunAsync(StrangerRun, [.. forget, "--insecure"]),
+            GatewayProcess.RunAsync(StrangerRun, [.. forget, .. selfSigned.Args]),
+            GatewayProcess.RunAsync(StrangerRun, [.. forget, .. foreign.Args]));
         foreach (var (code, stdout, stderr) in strangers)
         {
             Log.Step($"stranger: exit {code}: {stderr.Trim()}");
@@ -37,10 +38,10 @@ public sealed class ClusterTrustTests(ITestOutputHelper output) : ClusterTestBas
 
         // No certificate at all and no --insecure, or a certificate the cluster CA did not issue: the gateway itself
         // refuses to start, naming the option to fix.
-        var bare = await GatewayCli.RunAsync(StrangerRun, [.. forget, "--tls-certificate", ""]);
+        var bare = await GatewayProcess.RunAsync(StrangerRun, [.. forget, "--tls-certificate", ""]);
         Assert.Equal(2, bare.ExitCode);
         Assert.Contains("--tls-certificate: missing", OneLine(bare.Stderr));
-        var mismatched = await GatewayCli.RunAsync(StrangerRun, [.. forget, .. TestPki.Shared.SelfSigned("x", trustingClusterCa: true).Args]);
+        var mismatched = await GatewayProcess.RunAsync(StrangerRun, [.. forget, .. TestPki.Shared.SelfSigned("x", trustingClusterCa: true).Args]);
         Assert.Equal(2, mismatched.ExitCode);
         Assert.Contains("not issued by the cluster CA", OneLine(mismatched.Stderr));
 

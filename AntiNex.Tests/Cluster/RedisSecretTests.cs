@@ -3,6 +3,7 @@
 // reaches a node's log.
 using System.Net.Sockets;
 using System.Text;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -15,7 +16,7 @@ public sealed class RedisSecretTests(ITestOutputHelper output) : ClusterTestBase
     [Fact]
     public async Task Redis_needs_the_password_and_no_node_log_ever_shows_a_secret()
     {
-        using var redis = Infrastructure.RedisServer.Start(password: Password);
+        using var redis = RedisServer.Start(password: Password);
         Assert.StartsWith("-NOAUTH", await RawCommandAsync(redis.Port, "PING"));
         Assert.StartsWith("-NOAUTH", await RawCommandAsync(redis.Port, "KEYS *"));
 
@@ -25,8 +26,8 @@ public sealed class RedisSecretTests(ITestOutputHelper output) : ClusterTestBase
         await File.WriteAllTextAsync(wrongFile, "not-the-password\n");
         var endpoint = $"127.0.0.1:{redis.Port}";
 
-        var wrong = NodeProcess.Start(WorkDir, Repo.FreePort(), Seeds, endpoint, Data.Root, StableAfter, "--redis-password-file", wrongFile);
-        var inArgv = NodeProcess.Start(WorkDir, Repo.FreePort(), Seeds, $"{endpoint},password={Password}", Data.Root, StableAfter);
+        var wrong = NodeProcess.Start(WorkDir, FreePorts.Take(), Seeds, endpoint, Data.Root, StableAfter, "--redis-password-file", wrongFile);
+        var inArgv = NodeProcess.Start(WorkDir, FreePorts.Take(), Seeds, $"{endpoint},password={Password}", Data.Root, StableAfter);
         using (wrong)
         using (inArgv)
         {
