@@ -4,6 +4,7 @@
 using AntiNex.Tests.Infrastructure;
 using System.Net.Sockets;
 using System.Text;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -16,7 +17,7 @@ public sealed class RedisSecretTests(ITestOutputHelper output) : ClusterTestBase
     [Fact]
     public async Task Redis_needs_the_password_and_no_node_log_ever_shows_a_secret()
     {
-        using var redis = Infrastructure.RedisServer.Start(password: Password);
+        using var redis = RedisServer.Start(password: Password);
         Assert.StartsWith("-NOAUTH", await RawCommandAsync(redis.Port, "PING"));
         Assert.StartsWith("-NOAUTH", await RawCommandAsync(redis.Port, "KEYS *"));
 
