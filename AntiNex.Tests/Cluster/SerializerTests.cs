@@ -105,6 +105,10 @@ public sealed class SerializerTests : IAsyncLifetime
             1.25, ["w"]);
         yield return new TrialFailed("s-1", 4, "127.0.0.1:4053", "bad-request", "bad", [new RequestIssue("scaler", "must be one of ...")]);
         yield return new CancelTrials("s-1");
+        // read replicas
+        yield return new AntiNex.Replicas.CopiesHeld("akka.ssl.tcp://antinex@127.0.0.1:4053", "127.0.0.1:4053", actor, ["web"],
+            new Dictionary<string, long> { ["dns"] = 3 });
+        yield return new AntiNex.Replicas.CopyVersionChanged("web", 4, false, "127.0.0.1:4053");
         // audit
         yield return new AntiNex.Audit.QueryAudit("web", DateTimeOffset.Parse("2026-11-27T10:00:00Z"), 50);
         yield return new AntiNex.Audit.AuditEntries([new AntiNex.Audit.AuditEntry("1-0", DateTimeOffset.Parse("2026-11-27T10:00:00Z"),
