@@ -413,6 +413,36 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
     }
 
+    [Fact]
+    public async Task Https_with_a_certificate_file_and_password_file_serves_the_same_api()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        var pfx = Path.Combine(fx.WorkDir, "serve.pfx");
+        var passwordFile = Path.Combine(fx.WorkDir, "serve.pfx.password");
+        File.WriteAllText(passwordFile, "s3cret-pfx\n");
+        File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "s3cret-pfx"));
+        var thumbprint = certificate.Thumbprint;
+        using var handler = new HttpClientHandler
+        {
+            // Trust exactly this certificate (it is self-signed for the test).
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == thumbprint,
+        };
+        using var serve = ServeProcess.Start("https", fx.WorkDir, [fx.Seed], Path.Combine(fx.WorkDir, "keys.json"),
+            "--tls-cert", pfx, "--tls-password-file", passwordFile);
+        await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), handler);
+        using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(serve.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fx.Secret("reader"));
+        var metadata = await Get(http, $"/v2/models/{Model}");
+        Assert.Equal(HttpStatusCode.OK, metadata.Status);
+        Assert.Equal(Model, metadata.Body.GetProperty("name").GetString());
+    }
+
     private static List<double> Output(JsonElement response, string name) => response.GetProperty("outputs").EnumerateArray()
         .Single(o => o.GetProperty("name").GetString() == name).GetProperty("data").EnumerateArray().Select(v => v.GetDouble()).ToList();
 
