@@ -26,7 +26,7 @@ public sealed class HttpServeSettingsTests : IDisposable
     [InlineData("http://0.0.0.0:8080", "beyond this machine")]
     [InlineData("http://*:8080", "beyond this machine")]
     [InlineData("http://192.168.1.4:8080", "beyond this machine")]
-    [InlineData("https://0.0.0.0:8443", "no --tls-cert")]
+    [InlineData("https://0.0.0.0:8443", "no --https-cert")]
     [InlineData("http://example.com:8080", "give an IP address")]
     [InlineData("ftp://127.0.0.1:21", "is not http(s)")]
     public void Non_loopback_plain_http_and_https_without_a_certificate_are_refused(string url, string message)
@@ -67,7 +67,8 @@ public sealed class HttpServeSettingsTests : IDisposable
         var again = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "add", "--id", "ops", "--scopes", "read", "--file", file);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("already", again.Stdout + again.Stderr);
-        var badScope = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "add", "--id", "x", "--scopes", "read,root", "--file", file);
+        var badScope = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", "keys", "add", "--id", "x", "--scopes", "read,root", "--file", file);
         Assert.Equal(2, badScope.ExitCode);
         Assert.Contains("'root' is not a scope", badScope.Stdout + badScope.Stderr);
     }
@@ -78,7 +79,7 @@ public sealed class HttpServeSettingsTests : IDisposable
     public async Task Serve_refuses_bad_settings_before_joining_the_cluster(string url, string message)
     {
         var (code, stdout, stderr) = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1),
-            "serve", "--urls", url, "--seed", "akka.tcp://antinex@127.0.0.1:1");
+            "serve", "--urls", url, "--seed-node", "akka.tcp://antinex@127.0.0.1:1");
         Assert.Equal(2, code);
         Assert.Contains(message, System.Text.RegularExpressions.Regex.Replace(stdout + stderr, @"\s+", " ")); // the console wraps long lines
     }

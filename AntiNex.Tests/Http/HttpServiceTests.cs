@@ -150,10 +150,11 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         // The console path: `predict --json` with the same rows as an AntiNex request.
         var file = Path.Combine(fx.WorkDir, "predict-console.json");
         File.WriteAllText(file, fx.Data.PredictJson(Model, rows));
-        var console = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed", fx.Seed);
+        var console = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed-node", fx.Seed);
         Assert.True(console.ExitCode == 0, console.Stderr);
         using var consoleJson = JsonDocument.Parse(console.Stdout);
-        var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray().OrderBy(s => s.GetProperty("row").GetInt32()).ToList();
+        var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray()
+            .OrderBy(s => s.GetProperty("row").GetInt32()).ToList();
         Assert.Equal(rows, samples.Count);
         for (var i = 0; i < rows; i++)
         {
@@ -188,20 +189,21 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     }
 
     [Theory]
-    [InlineData("{\"inputs\": []}", "inputs")]
-    [InlineData("{\"id\": 42, \"inputs\": []}", "id")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"BYTES\", \"data\": []}]}", "inputs[0].datatype")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 12], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}", "inputs[0].data")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, -3], \"datatype\": \"FP32\", \"data\": [1]}]}", "inputs[0].shape[1]")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,\"a\"]}]}", "inputs[0].data[11]")]
-    [InlineData("{\"inputs\": [{\"name\": \"not_a_feature\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}", "inputs[0].name")]
-    [InlineData("{\"inputs\": [{\"name\": \"ip_len\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}", "missing the feature tensor(s) ip_tos")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,12]}], \"outputs\": [{\"name\": \"logits\"}]}", "outputs[0].name")]
-    [InlineData("{\"inputs\": [", "not valid JSON")]
+    [InlineData("{'inputs': []}", "inputs")]
+    [InlineData("{'id': 42, 'inputs': []}", "id")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'BYTES', 'data': []}]}", "inputs[0].datatype")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [2, 12], 'datatype': 'FP32', 'data': [1, 2, 3]}]}", "inputs[0].data")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, -3], 'datatype': 'FP32', 'data': [1]}]}", "inputs[0].shape[1]")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'FP64', 'data': [1,2,3,4,5,6,7,8,9,10,11,'a']}]}", "inputs[0].data[11]")]
+    [InlineData("{'inputs': [{'name': 'not_a_feature', 'shape': [1], 'datatype': 'FP64', 'data': [1]}]}", "inputs[0].name")]
+    [InlineData("{'inputs': [{'name': 'ip_len', 'shape': [1], 'datatype': 'FP64', 'data': [1]}]}", "missing the feature tensor(s) ip_tos")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'FP64', 'data': [1,2,3,4,5,6,7,8,9,10,11,12]}],"
+        + " 'outputs': [{'name': 'logits'}]}", "outputs[0].name")]
+    [InlineData("{'inputs': [", "not valid JSON")]
     public async Task Bad_infer_requests_are_400_naming_the_field(string body, string field)
     {
         using var http = fx.Client("web");
-        var r = await Send(http, "POST", $"/v2/models/{Model}/infer", body);
+        var r = await Send(http, "POST", $"/v2/models/{Model}/infer", body.Replace('\'', '"'));
         Assert.Equal(HttpStatusCode.BadRequest, r.Status);
         var error = r.Body.GetProperty("error").GetString()!;
         Assert.Contains(field, error);
@@ -343,7 +345,8 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     {
         using var admin = fx.Client("admin");
         const string label = "web-doomed";
-        Assert.IsType<AntiNex.Models.ModelTrainedReply>(await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4)));
+        var trained = await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4));
+        Assert.IsType<AntiNex.Models.ModelTrainedReply>(trained);
 
         using var web = fx.Client("web");
         var list = await Get(web, "/api/models");
@@ -434,7 +437,7 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
             ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == thumbprint,
         };
         using var serve = ServeProcess.Start("https", fx.WorkDir, [fx.Seed], Path.Combine(fx.WorkDir, "keys.json"),
-            "--tls-cert", pfx, "--tls-password-file", passwordFile);
+            "--https-cert", pfx, "--https-password-file", passwordFile);
         await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), handler);
         using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(serve.BaseUrl) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fx.Secret("reader"));

@@ -34,10 +34,11 @@ public sealed class ServeProcess : IDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         info.ArgumentList.Add("serve");
-        foreach (var seed in seeds) { info.ArgumentList.Add("--seed"); info.ArgumentList.Add(seed); }
+        foreach (var seed in seeds) { info.ArgumentList.Add("--seed-node"); info.ArgumentList.Add(seed); }
         foreach (var a in new[] { "--api-keys", keysFile, "--urls", $"{scheme}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" })
             info.ArgumentList.Add(a);
         foreach (var e in extra) info.ArgumentList.Add(e);
+        foreach (var a in TestPki.Gateway.Args) info.ArgumentList.Add(a); // a cluster member: mutual TLS like the nodes
         info.Environment["DOTNET_gcServer"] = "0";
         var logPath = Path.Combine(workDir, $"serve-{port}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };

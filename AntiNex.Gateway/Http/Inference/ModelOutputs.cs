@@ -1,4 +1,5 @@
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Http.Inference;
