@@ -2,6 +2,7 @@
 // readiness and inference. A model's name is its label; its only version is the one it serves now.
 using System.Globalization;
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster;
 using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
@@ -100,7 +101,9 @@ public static class InferenceEndpoints
         for (var start = 0; start < rows.Length; start += slice)
         {
             var part = rows.AsSpan(start, Math.Min(slice, rows.Length - start)).ToArray();
-            var reply = await gateway.PredictAsync(id, PredictRowsJson(id, summary, part), options.PredictTimeout);
+            // A direct ask, not a gateway session: a session re-sends a slow predict every few seconds, and a large batch
+            // would then be computed again and again.
+            var reply = await gateway.Region.Ask<object>(new PredictModel(id, PredictRowsJson(id, summary, part)), options.PredictTimeout);
             if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
             if (predicted.Result.Samples.Count != part.Length || predicted.SamplesOmitted > 0)
                 throw new HttpProblem(StatusCodes.Status500InternalServerError,
