@@ -49,13 +49,13 @@ public static class InferenceEndpoints
     private static async Task<IResult> Metadata(HttpContext context, string label, string? version, ModelMetadataCache cache)
     {
         var (id, description) = await ResolveAsync(context, label, version, cache);
-        return Results.Json(ModelOutputs.Metadata(description), HttpJson.Options);
+        return Results.Json(ModelOutputs.Metadata(id, description), HttpJson.Options);
     }
 
     private static async Task<IResult> ModelIsReady(HttpContext context, string label, string? version, ModelMetadataCache cache)
     {
-        var (_, description) = await ResolveAsync(context, label, version, cache);
-        return Results.Json(new ModelReady(description.Label, true), HttpJson.Options);
+        var (id, _) = await ResolveAsync(context, label, version, cache);
+        return Results.Json(new ModelReady(id, true), HttpJson.Options);
     }
 
     private static async Task<IResult> Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
@@ -76,7 +76,7 @@ public static class InferenceEndpoints
             ? await PredictValuesAsync(gateway, id, input.Rows, options)
             : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
         cache.Seen(id, servedVersion);
-        return Results.Json(new InferenceResponse(description.Label, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
+        return Results.Json(new InferenceResponse(id, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
             null, outputs), HttpJson.Options);
     }
 
