@@ -42,19 +42,14 @@ public static class HttpServer
         builder.Services.AddSingleton<ModelMetadataCache>();
         builder.Services.AddSingleton<TrainingJobs>();
         builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "AntiNex Cluster HTTP API";
-            doc.Info.Description = "Open Inference Protocol v2 (/v2) and the AntiNex API (/api). Authenticate with 'Authorization: Bearer <key>'.";
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddAntiNexOpenApi();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi.json");
+        app.MapOpenApi(OpenApiDocument.Path);
         InferenceEndpoints.Map(app);
         AntiNexEndpoints.Map(app);
         return app;

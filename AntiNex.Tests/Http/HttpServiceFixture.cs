@@ -11,7 +11,7 @@ namespace AntiNex.Tests.Http;
 public sealed class HttpServiceFixture : IAsyncLifetime
 {
     public const string Model = "web-model";
-    public const long MaxBodyBytes = 256 * 1024;
+    public const long MaxBodyBytes = 1024 * 1024;
 
     private readonly Dictionary<string, string> _secrets = [];
     private NodeProcess? _node;

@@ -19,15 +19,15 @@ public static class AntiNexEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("AntiNex API");
-        api.MapPost("/train", Train).RequireScope(ApiScope.Train);
+        api.MapPost("/train", Train).RequireScope(ApiScope.Train).Produces<JobView>(StatusCodes.Status202Accepted);
         api.MapGet("/jobs", Jobs).RequireScope(ApiScope.Read);
-        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read);
-        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read);
-        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict);
-        api.MapGet("/models", Models).RequireScope(ApiScope.Read);
-        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read);
-        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin);
-        api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read);
+        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read).Produces<JobView>();
+        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read).Produces<string>(contentType: "text/event-stream");
+        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict).Produces<Predicted>();
+        api.MapGet("/models", Models).RequireScope(ApiScope.Read).Produces<ModelList>();
+        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read).Produces<ModelDescription>();
+        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin).Produces<ModelForgotten>();
+        api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read).Produces<ClusterStatus>();
     }
 
     private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs)
