@@ -23,11 +23,11 @@ internal static class ServeCommand
                 + "unless --insecure-http)",
             DefaultValueFactory = _ => ["http://127.0.0.1:8080"],
         };
-        var cert = new Option<string>("--https-cert")
+        var cert = new Option<string>("--https-certificate")
             { Description = "Certificate for https URLs: PFX/PKCS#12, or PEM (key in --https-key or the same file)" };
-        var key = new Option<string>("--https-key") { Description = "PEM private key of --https-cert" };
+        var key = new Option<string>("--https-key") { Description = "PEM private key of --https-certificate" };
         var password = new Option<string>("--https-password-file")
-            { Description = "File holding the password of --https-cert (PFX) or --https-key (encrypted PEM)" };
+            { Description = "File holding the password of --https-certificate (PFX) or --https-key (encrypted PEM)" };
         var insecure = new Option<bool>("--insecure-http")
             { Description = "Allow plain http on a non-loopback address (a TLS proxy or private network protects it)" };
         var keys = new Option<string>("--api-keys")

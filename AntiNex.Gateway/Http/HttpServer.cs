@@ -89,7 +89,7 @@ public static class HttpServer
     private static X509Certificate2 LoadCertificate(HttpServeOptions options)
     {
         var path = options.HttpsCertificateFile!;
-        if (!File.Exists(path)) throw new ArgumentException($"--https-cert: '{path}' does not exist");
+        if (!File.Exists(path)) throw new ArgumentException($"--https-certificate: '{path}' does not exist");
         string? password = null;
         if (options.HttpsPasswordFile is { } pf)
         {
@@ -109,7 +109,7 @@ public static class HttpServer
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new ArgumentException($"--https-cert: '{path}' cannot be loaded: {e.Message}");
+            throw new ArgumentException($"--https-certificate: '{path}' cannot be loaded: {e.Message}");
         }
     }
 }

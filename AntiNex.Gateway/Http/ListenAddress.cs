@@ -28,9 +28,9 @@ public sealed record ListenAddress(string Url, IPAddress Address, int Port, bool
         foreach (var a in list)
         {
             if (a.Https && options.HttpsCertificateFile is null)
-                throw new ArgumentException($"--urls: '{a.Url}' is https but no --https-cert is given");
+                throw new ArgumentException($"--urls: '{a.Url}' is https but no --https-certificate is given");
             if (!a.Https && !a.IsLoopback && !options.InsecureHttp)
-                throw new ArgumentException($"--urls: '{a.Url}' would serve plain http beyond this machine: use https with --https-cert, "
+                throw new ArgumentException($"--urls: '{a.Url}' would serve plain http beyond this machine: use https with --https-certificate, "
                     + "or pass --insecure-http if a TLS proxy or a private network protects it");
         }
         return list;

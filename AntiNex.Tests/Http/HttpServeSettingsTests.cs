@@ -26,7 +26,7 @@ public sealed class HttpServeSettingsTests : IDisposable
     [InlineData("http://0.0.0.0:8080", "beyond this machine")]
     [InlineData("http://*:8080", "beyond this machine")]
     [InlineData("http://192.168.1.4:8080", "beyond this machine")]
-    [InlineData("https://0.0.0.0:8443", "no --https-cert")]
+    [InlineData("https://0.0.0.0:8443", "no --https-certificate")]
     [InlineData("http://example.com:8080", "give an IP address")]
     [InlineData("ftp://127.0.0.1:21", "is not http(s)")]
     public void Non_loopback_plain_http_and_https_without_a_certificate_are_refused(string url, string message)

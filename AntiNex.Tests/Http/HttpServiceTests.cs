@@ -464,7 +464,7 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
             ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == thumbprint,
         };
         using var serve = ServeProcess.Start("https", fx.WorkDir, [fx.Seed], Path.Combine(fx.WorkDir, "keys.json"),
-            "--https-cert", pfx, "--https-password-file", passwordFile);
+            "--https-certificate", pfx, "--https-password-file", passwordFile);
         await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), handler);
         using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(serve.BaseUrl) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fx.Secret("reader"));

@@ -1,6 +1,6 @@
 using AntiNex.Learning;
-using AntiNex.Reporting;
 using AntiNex.Models;
+using AntiNex.Reporting;
 
 namespace AntiNex.Gateway.Http.Inference;
 
