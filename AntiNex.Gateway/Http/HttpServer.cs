@@ -23,7 +23,7 @@ public static class HttpServer
     public static WebApplication Build(GatewayClient gateway, ApiKeyStore keys, HttpServeOptions options, LogLevel logLevel)
     {
         var addresses = ListenAddress.ParseAll(options);
-        var certificate = options.TlsCertificateFile is null ? null : LoadCertificate(options);
+        var certificate = options.HttpsCertificateFile is null ? null : LoadCertificate(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
@@ -42,19 +42,14 @@ public static class HttpServer
         builder.Services.AddSingleton<ModelMetadataCache>();
         builder.Services.AddSingleton<TrainingJobs>();
         builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "AntiNex Cluster HTTP API";
-            doc.Info.Description = "Open Inference Protocol v2 (/v2) and the AntiNex API (/api). Authenticate with 'Authorization: Bearer <key>'.";
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddAntiNexOpenApi();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi.json");
+        app.MapOpenApi(OpenApiDocument.Path);
         InferenceEndpoints.Map(app);
         AntiNexEndpoints.Map(app);
         return app;
@@ -62,8 +57,8 @@ public static class HttpServer
 
     /// <summary>The URLs Kestrel actually listens on (port 0 resolved).</summary>
     public static IReadOnlyList<string> BoundUrls(WebApplication app)
-        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()
+            ?.Addresses.ToList() ?? [];
 
     private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options)
     {
@@ -93,10 +88,10 @@ public static class HttpServer
 
     private static X509Certificate2 LoadCertificate(HttpServeOptions options)
     {
-        var path = options.TlsCertificateFile!;
+        var path = options.HttpsCertificateFile!;
         if (!File.Exists(path)) throw new ArgumentException($"--https-certificate: '{path}' does not exist");
         string? password = null;
-        if (options.TlsPasswordFile is { } pf)
+        if (options.HttpsPasswordFile is { } pf)
         {
             if (!File.Exists(pf)) throw new ArgumentException($"--https-password-file: '{pf}' does not exist");
             password = File.ReadAllText(pf).TrimEnd('\r', '\n');
@@ -106,7 +101,7 @@ public static class HttpServer
             var text = File.ReadAllText(path);
             if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
                 return X509CertificateLoader.LoadPkcs12FromFile(path, password);
-            var keyFile = options.TlsKeyFile ?? path;
+            var keyFile = options.HttpsKeyFile ?? path;
             using var pem = password is null ? X509Certificate2.CreateFromPemFile(path, keyFile)
                 : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyFile);
             // Kestrel on Linux needs the key in an exportable PKCS#12 form, not an ephemeral PEM key.

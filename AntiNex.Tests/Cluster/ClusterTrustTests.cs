@@ -3,7 +3,6 @@
 using AntiNex.Tests.Infrastructure;
 using AntiNex.Cluster.Security;
 using AntiNex.Models;
-using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;

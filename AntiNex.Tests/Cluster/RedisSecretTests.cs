@@ -4,7 +4,6 @@
 using AntiNex.Tests.Infrastructure;
 using System.Net.Sockets;
 using System.Text;
-using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;

@@ -1,3 +1,4 @@
+using AntiNex.Tests.Infrastructure;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using AntiNex.Tests.Cluster;

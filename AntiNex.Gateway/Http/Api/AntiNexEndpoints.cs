@@ -1,5 +1,6 @@
 // The AntiNex API: train (a job, followed by Server-Sent Events), predict, models, forget and the cluster view. Requests
 // are the original AntiNex JSON, unchanged; answers have the console's --json shape.
+using System.Globalization;
 using System.Net.ServerSentEvents;
 using Akka.Actor;
 using AntiNex.Gateway.Cluster;
@@ -18,15 +19,15 @@ public static class AntiNexEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("AntiNex API");
-        api.MapPost("/train", Train).RequireScope(ApiScope.Train);
+        api.MapPost("/train", Train).RequireScope(ApiScope.Train).Produces<JobView>(StatusCodes.Status202Accepted);
         api.MapGet("/jobs", Jobs).RequireScope(ApiScope.Read);
-        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read);
-        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read);
-        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict);
-        api.MapGet("/models", Models).RequireScope(ApiScope.Read);
-        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read);
-        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin);
-        api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read);
+        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read).Produces<JobView>();
+        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read).Produces<string>(contentType: "text/event-stream");
+        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict).Produces<Predicted>();
+        api.MapGet("/models", Models).RequireScope(ApiScope.Read).Produces<ModelList>();
+        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read).Produces<ModelDescription>();
+        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin).Produces<ModelForgotten>();
+        api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read).Produces<ClusterStatus>();
     }
 
     private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs)
@@ -59,8 +60,7 @@ public static class AntiNexEndpoints
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var e in job.EventsAsync(after, ct))
-            yield return e.Id == 0 ? new SseItem<string>(e.Data, e.Type)
-                : new SseItem<string>(e.Data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            yield return new SseItem<string>(e.Data, e.Type) { EventId = e.Id == 0 ? null : e.Id.ToString(CultureInfo.InvariantCulture) };
     }
 
     private static async Task<IResult> Predict(HttpContext context, GatewayClient gateway, HttpServeOptions options)
@@ -80,7 +80,7 @@ public static class AntiNexEndpoints
     private static async Task<IResult> Describe(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options)
     {
         var id = ModelIds.FromLabel(label);
-        if (context.RefuseLabel(id) is { } refused) return refused;
+        context.EnsureLabel(id);
         var reply = await gateway.DescribeAsync(id, options.PredictTimeout);
         if (reply is ModelDescription { Trained: false })
             return ApiErrors.Result(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");
@@ -91,7 +91,7 @@ public static class AntiNexEndpoints
         ModelMetadataCache cache)
     {
         var id = ModelIds.FromLabel(label);
-        if (context.RefuseLabel(id) is { } refused) return refused;
+        context.EnsureLabel(id);
         var reply = await gateway.Region.Ask<object>(new ForgetModel(id, context.Origin()), options.PredictTimeout);
         cache.Forget(id);
         if (reply is ModelForgotten { Existed: false })
@@ -112,9 +112,7 @@ public static class AntiNexEndpoints
         RequestFile request;
         try { request = RequestFile.FromJson(await RequestBody.ReadTextAsync(context), "request"); }
         catch (UsageException e) { throw new HttpProblem(StatusCodes.Status400BadRequest, e.Message, "bad-request"); }
-        if (context.RefuseLabel(request.ModelId) is not null)
-            throw new HttpProblem(StatusCodes.Status403Forbidden,
-                $"API key '{context.Key().Id}' may not use model '{request.ModelId}' (labels: {context.Key().Labels})", "forbidden");
+        context.EnsureLabel(request.ModelId);
         return request;
     }
 

@@ -2,6 +2,7 @@
 // readiness and inference. A model's name is its label; its only version is the one it serves now.
 using System.Globalization;
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster;
 using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
@@ -20,14 +21,15 @@ public static class InferenceEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
-        v2.MapGet("/health/live", () => Results.Json(new ServerLive(true), HttpJson.Options)).AllowAnonymous();
-        v2.MapGet("/health/ready", Ready).AllowAnonymous();
-        v2.MapGet("", () => Results.Json(new ServerMetadata(ServerName, ServerVersion, []), HttpJson.Options)).RequireScope(ApiScope.Read);
+        v2.MapGet("/health/live", () => Results.Json(new ServerLive(true), HttpJson.Options)).AllowAnonymous().Produces<ServerLive>();
+        v2.MapGet("/health/ready", Ready).AllowAnonymous().Produces<ServerReady>().Produces<ServerReady>(StatusCodes.Status503ServiceUnavailable);
+        v2.MapGet("", () => Results.Json(new ServerMetadata(ServerName, ServerVersion, []), HttpJson.Options)).RequireScope(ApiScope.Read)
+            .Produces<ServerMetadata>();
         foreach (var prefix in new[] { "/models/{label}", "/models/{label}/versions/{version}" })
         {
-            v2.MapGet(prefix, Metadata).RequireScope(ApiScope.Read);
-            v2.MapGet(prefix + "/ready", ModelIsReady).RequireScope(ApiScope.Read);
-            v2.MapPost(prefix + "/infer", Infer).RequireScope(ApiScope.Predict);
+            v2.MapGet(prefix, Metadata).RequireScope(ApiScope.Read).Produces<ModelMetadata>();
+            v2.MapGet(prefix + "/ready", ModelIsReady).RequireScope(ApiScope.Read).Produces<ModelReady>();
+            v2.MapPost(prefix + "/infer", Infer).RequireScope(ApiScope.Predict).Produces<InferenceResponse>();
         }
     }
 
@@ -48,13 +50,13 @@ public static class InferenceEndpoints
     private static async Task<IResult> Metadata(HttpContext context, string label, string? version, ModelMetadataCache cache)
     {
         var (id, description) = await ResolveAsync(context, label, version, cache);
-        return Results.Json(ModelOutputs.Metadata(description), HttpJson.Options);
+        return Results.Json(ModelOutputs.Metadata(id, description), HttpJson.Options);
     }
 
     private static async Task<IResult> ModelIsReady(HttpContext context, string label, string? version, ModelMetadataCache cache)
     {
-        var (_, description) = await ResolveAsync(context, label, version, cache);
-        return Results.Json(new ModelReady(description.Label, true), HttpJson.Options);
+        var (id, _) = await ResolveAsync(context, label, version, cache);
+        return Results.Json(new ModelReady(id, true), HttpJson.Options);
     }
 
     private static async Task<IResult> Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
@@ -75,7 +77,7 @@ public static class InferenceEndpoints
             ? await PredictValuesAsync(gateway, id, input.Rows, options)
             : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
         cache.Seen(id, servedVersion);
-        return Results.Json(new InferenceResponse(description.Label, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
+        return Results.Json(new InferenceResponse(id, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
             null, outputs), HttpJson.Options);
     }
 
@@ -90,25 +92,37 @@ public static class InferenceEndpoints
     }
 
     /// <summary>Rows as an AntiNex predict request (predict_rows), which answers the class name and probability too.
-    /// Large batches go in slices the entity answers whole.</summary>
+    /// Large batches go in slices of about 1 MB of request text (cluster messages are limited to a few MB), a few at a
+    /// time, each one answered whole.</summary>
     private static async Task<(long, List<ResponseOutput>)> PredictSamplesAsync(GatewayClient gateway, string id,
         Learning.ModelSummary summary, double[][] rows, IReadOnlyList<string> wanted, HttpServeOptions options)
     {
-        const int slice = 10_000;
-        var samples = new List<Reporting.SamplePrediction>(rows.Length);
-        long version = 0;
-        for (var start = 0; start < rows.Length; start += slice)
+        var bytesPerRow = summary.InputFeatures.Sum(f => f.Length + 28);
+        var slice = Math.Clamp(1_000_000 / bytesPerRow, 1, 10_000);
+        var slices = Enumerable.Range(0, (rows.Length + slice - 1) / slice)
+            .Select(i => rows.AsSpan(i * slice, Math.Min(slice, rows.Length - i * slice)).ToArray()).ToList();
+        using var inFlight = new SemaphoreSlim(4);
+        var replies = await Task.WhenAll(slices.Select(async part =>
         {
-            var part = rows.AsSpan(start, Math.Min(slice, rows.Length - start)).ToArray();
-            var reply = await gateway.PredictAsync(id, PredictRowsJson(id, summary, part), options.PredictTimeout);
-            if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
-            if (predicted.Result.Samples.Count != part.Length || predicted.SamplesOmitted > 0)
-                throw new HttpProblem(StatusCodes.Status500InternalServerError,
-                    $"the model answered {predicted.Result.Samples.Count} of {part.Length} rows", "internal");
-            samples.AddRange(predicted.Result.Samples.OrderBy(s => s.Row));
-            version = predicted.Version;
-        }
-        return (version, ModelOutputs.FromSamples(samples, wanted));
+            await inFlight.WaitAsync();
+            try
+            {
+                // A direct ask, not a gateway session: a session re-sends a slow predict every few seconds, and a large
+                // batch would then be computed again and again.
+                var reply = await gateway.Region.Ask<object>(new PredictModel(id, PredictRowsJson(id, summary, part)), options.PredictTimeout);
+                if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
+                if (predicted.Result.Samples.Count != part.Length || predicted.SamplesOmitted > 0)
+                    throw new HttpProblem(StatusCodes.Status500InternalServerError,
+                        $"the model answered {predicted.Result.Samples.Count} of {part.Length} rows", "internal");
+                return predicted;
+            }
+            finally { inFlight.Release(); }
+        }));
+        // Every slice must come from one version: a retrain landing mid-request would mix two models' answers.
+        if (replies.Select(r => r.Version).Distinct().Count() > 1)
+            throw new HttpProblem(StatusCodes.Status503ServiceUnavailable, $"model '{id}' changed version during the request; retry", "busy");
+        var samples = replies.SelectMany(r => r.Result.Samples.OrderBy(s => s.Row)).ToList();
+        return (replies[0].Version, ModelOutputs.FromSamples(samples, wanted));
     }
 
     private static string PredictRowsJson(string id, Learning.ModelSummary summary, double[][] rows)
@@ -140,9 +154,7 @@ public static class InferenceEndpoints
         ModelMetadataCache cache)
     {
         var id = ModelIds.FromLabel(label);
-        if (context.RefuseLabel(id) is not null)
-            throw new HttpProblem(StatusCodes.Status403Forbidden,
-                $"API key '{context.Key().Id}' may not use model '{id}' (labels: {context.Key().Labels})", "forbidden");
+        context.EnsureLabel(id);
         var description = await cache.GetAsync(id, context.RequestAborted);
         if (!description.Trained || description.Summary is null)
             throw new HttpProblem(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");

@@ -7,8 +7,8 @@ namespace AntiNex.Gateway.Http.Inference;
 
 public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<string>? RequestedOutputs, JsonElement? Parameters)
 {
-    private static readonly string[] NumericTypes = ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32",
-        "UINT64"];
+    private static readonly string[] NumericTypes =
+        ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
 
     /// <summary>Throws <see cref="InferenceInputException"/> naming the field at fault.</summary>
     public static InferenceInput Read(JsonElement root, IReadOnlyList<string> features)
