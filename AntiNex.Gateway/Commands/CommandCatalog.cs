@@ -22,6 +22,7 @@ internal static class CommandCatalog
         yield return BenchEngineCommand.Create();
         yield return PersistenceBenchCommand.Create();
         yield return SearchCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
 
