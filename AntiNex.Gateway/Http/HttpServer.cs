@@ -57,6 +57,7 @@ public static class HttpServer
         app.MapOpenApi("/openapi.json");
         InferenceEndpoints.Map(app);
         AntiNexEndpoints.Map(app);
+        Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;
     }
 
