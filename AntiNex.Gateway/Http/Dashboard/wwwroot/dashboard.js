@@ -175,7 +175,7 @@ function renderMembers(cluster, models) {
       stateCell,
       el('td', { className: 'num' }, m.shards ?? ''),
       el('td', { className: 'num' }, m.entities ?? ''),
-      el('td', {}, here.map(l => el('span', { className: 'pill' }, l)))));
+      el('td', {}, here.map(l => el('span', { className: 'pill model' }, l)))));
   }
   $('cluster-note').textContent = cluster && cluster.shard_stats_error ? 'shard statistics incomplete: ' + cluster.shard_stats_error : '';
 }
