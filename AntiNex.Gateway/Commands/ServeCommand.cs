@@ -71,11 +71,12 @@ internal static class ServeCommand
             {
                 client = await GatewayClient.ConnectAsync(new GatewayOptions
                 {
-                    Seeds = common.SeedsFrom(p),
+                    Seeds = common.SeedNodesFrom(p),
                     Hostname = p.GetValue(common.Hostname) ?? "127.0.0.1",
                     Port = p.GetValue(common.Port),
                     JoinTimeout = TimeSpan.FromSeconds(60),
                     LogLevel = verbose ? LogLevel.Information : LogLevel.Error,
+                    Tls = common.TlsFrom(p),
                 }, ct);
             }
             catch (TimeoutException e)

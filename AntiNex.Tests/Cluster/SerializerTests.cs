@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using AntiNex.Cluster;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Models;
 using AntiNex.Requests;
 using Microsoft.Extensions.DependencyInjection;

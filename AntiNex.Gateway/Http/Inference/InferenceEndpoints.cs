@@ -94,7 +94,7 @@ public static class InferenceEndpoints
         Learning.ModelSummary summary, double[][] rows, IReadOnlyList<string> wanted, HttpServeOptions options)
     {
         const int slice = 10_000;
-        var samples = new List<Learning.SamplePrediction>(rows.Length);
+        var samples = new List<Reporting.SamplePrediction>(rows.Length);
         long version = 0;
         for (var start = 0; start < rows.Length; start += slice)
         {

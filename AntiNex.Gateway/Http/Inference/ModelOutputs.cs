@@ -1,5 +1,6 @@
 using AntiNex.Learning;
 using AntiNex.Models;
+using AntiNex.Reporting;
 
 namespace AntiNex.Gateway.Http.Inference;
 
