@@ -27,7 +27,8 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
                     (StatusCodes.Status503ServiceUnavailable, $"the cluster cannot serve this now: {e.Message}", "unavailable", (object?)null),
                 _ => (StatusCodes.Status500InternalServerError, "internal error (see the server log)", "internal", null),
             };
-            if (status == StatusCodes.Status500InternalServerError) log.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            if (status == StatusCodes.Status500InternalServerError)
+                log.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
             context.Response.Clear();
             await ApiErrors.Result(status, message, code, issues).ExecuteAsync(context);
         }

@@ -5,10 +5,10 @@ namespace AntiNex.Gateway.Http;
 public sealed record HttpServeOptions
 {
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
-    /// <summary>PFX/PKCS#12 or PEM certificate for https URLs; a PEM's key is in <see cref="TlsKeyFile"/> (or the same file).</summary>
-    public string? TlsCertificateFile { get; init; }
-    public string? TlsKeyFile { get; init; }
-    public string? TlsPasswordFile { get; init; }
+    /// <summary>PFX/PKCS#12 or PEM certificate for https URLs; a PEM's key is in <see cref="HttpsKeyFile"/> (or the same file).</summary>
+    public string? HttpsCertificateFile { get; init; }
+    public string? HttpsKeyFile { get; init; }
+    public string? HttpsPasswordFile { get; init; }
     /// <summary>Allows plain http on a non-loopback address (behind a TLS-terminating proxy, or a private network).</summary>
     public bool InsecureHttp { get; init; }
     public long MaxBodyBytes { get; init; } = 8 * 1024 * 1024;

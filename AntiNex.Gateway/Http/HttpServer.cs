@@ -23,7 +23,7 @@ public static class HttpServer
     public static WebApplication Build(GatewayClient gateway, ApiKeyStore keys, HttpServeOptions options, LogLevel logLevel)
     {
         var addresses = ListenAddress.ParseAll(options);
-        var certificate = options.TlsCertificateFile is null ? null : LoadCertificate(options);
+        var certificate = options.HttpsCertificateFile is null ? null : LoadCertificate(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
@@ -63,7 +63,8 @@ public static class HttpServer
 
     /// <summary>The URLs Kestrel actually listens on (port 0 resolved).</summary>
     public static IReadOnlyList<string> BoundUrls(WebApplication app)
-        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()
+            ?.Addresses.ToList() ?? [];
 
     private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options)
     {
@@ -82,7 +83,8 @@ public static class HttpServer
         });
         r.OnRejected = async (rejected, ct) =>
         {
-            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
             rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var id = (rejected.HttpContext.Items[typeof(ApiKey)] as ApiKey)?.Id;
             await ApiErrors.Write(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
@@ -92,12 +94,12 @@ public static class HttpServer
 
     private static X509Certificate2 LoadCertificate(HttpServeOptions options)
     {
-        var path = options.TlsCertificateFile!;
-        if (!File.Exists(path)) throw new ArgumentException($"--tls-cert: '{path}' does not exist");
+        var path = options.HttpsCertificateFile!;
+        if (!File.Exists(path)) throw new ArgumentException($"--https-cert: '{path}' does not exist");
         string? password = null;
-        if (options.TlsPasswordFile is { } pf)
+        if (options.HttpsPasswordFile is { } pf)
         {
-            if (!File.Exists(pf)) throw new ArgumentException($"--tls-password-file: '{pf}' does not exist");
+            if (!File.Exists(pf)) throw new ArgumentException($"--https-password-file: '{pf}' does not exist");
             password = File.ReadAllText(pf).TrimEnd('\r', '\n');
         }
         try
@@ -105,7 +107,7 @@ public static class HttpServer
             var text = File.ReadAllText(path);
             if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
                 return X509CertificateLoader.LoadPkcs12FromFile(path, password);
-            var keyFile = options.TlsKeyFile ?? path;
+            var keyFile = options.HttpsKeyFile ?? path;
             using var pem = password is null ? X509Certificate2.CreateFromPemFile(path, keyFile)
                 : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyFile);
             // Kestrel on Linux needs the key in an exportable PKCS#12 form, not an ephemeral PEM key.
@@ -113,7 +115,7 @@ public static class HttpServer
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new ArgumentException($"--tls-cert: '{path}' cannot be loaded: {e.Message}");
+            throw new ArgumentException($"--https-cert: '{path}' cannot be loaded: {e.Message}");
         }
     }
 }

@@ -27,10 +27,10 @@ public sealed record ListenAddress(string Url, IPAddress Address, int Port, bool
         var list = options.Urls.Select(Parse).ToList();
         foreach (var a in list)
         {
-            if (a.Https && options.TlsCertificateFile is null)
-                throw new ArgumentException($"--urls: '{a.Url}' is https but no --tls-cert is given");
+            if (a.Https && options.HttpsCertificateFile is null)
+                throw new ArgumentException($"--urls: '{a.Url}' is https but no --https-cert is given");
             if (!a.Https && !a.IsLoopback && !options.InsecureHttp)
-                throw new ArgumentException($"--urls: '{a.Url}' would serve plain http beyond this machine: use https with --tls-cert, "
+                throw new ArgumentException($"--urls: '{a.Url}' would serve plain http beyond this machine: use https with --https-cert, "
                     + "or pass --insecure-http if a TLS proxy or a private network protects it");
         }
         return list;

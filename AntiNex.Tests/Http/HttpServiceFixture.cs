@@ -30,7 +30,8 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Data = new TestData(Directory.CreateDirectory(Path.Combine(WorkDir, "data")).FullName);
         Redis = RedisServer.Start(aof: true);
         var port = Repo.FreePort();
-        _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root, TimeSpan.FromSeconds(3));
+        _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root,
+            TimeSpan.FromSeconds(3));
         var keysFile = Path.Combine(WorkDir, "keys.json");
         await AddKeyAsync(keysFile, "admin", "predict,read,train,admin", "*");
         await AddKeyAsync(keysFile, "web", "predict,read", "web-*");
@@ -39,7 +40,8 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         await _node.WaitReadyAsync(TimeSpan.FromSeconds(90));
         Serve = ServeProcess.Start(WorkDir, [Seed], keysFile, "--max-body", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--rate-limit", "0");
-        Gateway = await GatewayClient.ConnectAsync(new GatewayOptions { Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60) });
+        Gateway = await GatewayClient.ConnectAsync(new GatewayOptions
+            { Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings });
         var trained = await Gateway.TrainAsync(Model, Data.TrainJson(Model), TimeSpan.FromMinutes(4));
         if (trained is not ModelTrainedReply) throw new InvalidOperationException($"training {Model} failed: {trained}");
         InputFeatures = ((ModelDescription)await Gateway.DescribeAsync(Model, TimeSpan.FromSeconds(60))).Summary!.InputFeatures;

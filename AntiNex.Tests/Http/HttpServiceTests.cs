@@ -150,10 +150,11 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         // The console path: `predict --json` with the same rows as an AntiNex request.
         var file = Path.Combine(fx.WorkDir, "predict-console.json");
         File.WriteAllText(file, fx.Data.PredictJson(Model, rows));
-        var console = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed", fx.Seed);
+        var console = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed-node", fx.Seed);
         Assert.True(console.ExitCode == 0, console.Stderr);
         using var consoleJson = JsonDocument.Parse(console.Stdout);
-        var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray().OrderBy(s => s.GetProperty("row").GetInt32()).ToList();
+        var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray()
+            .OrderBy(s => s.GetProperty("row").GetInt32()).ToList();
         Assert.Equal(rows, samples.Count);
         for (var i = 0; i < rows; i++)
         {
@@ -188,20 +189,21 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     }
 
     [Theory]
-    [InlineData("{\"inputs\": []}", "inputs")]
-    [InlineData("{\"id\": 42, \"inputs\": []}", "id")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"BYTES\", \"data\": []}]}", "inputs[0].datatype")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 12], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}", "inputs[0].data")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, -3], \"datatype\": \"FP32\", \"data\": [1]}]}", "inputs[0].shape[1]")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,\"a\"]}]}", "inputs[0].data[11]")]
-    [InlineData("{\"inputs\": [{\"name\": \"not_a_feature\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}", "inputs[0].name")]
-    [InlineData("{\"inputs\": [{\"name\": \"ip_len\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [1]}]}", "missing the feature tensor(s) ip_tos")]
-    [InlineData("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 12], \"datatype\": \"FP64\", \"data\": [1,2,3,4,5,6,7,8,9,10,11,12]}], \"outputs\": [{\"name\": \"logits\"}]}", "outputs[0].name")]
-    [InlineData("{\"inputs\": [", "not valid JSON")]
+    [InlineData("{'inputs': []}", "inputs")]
+    [InlineData("{'id': 42, 'inputs': []}", "id")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'BYTES', 'data': []}]}", "inputs[0].datatype")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [2, 12], 'datatype': 'FP32', 'data': [1, 2, 3]}]}", "inputs[0].data")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, -3], 'datatype': 'FP32', 'data': [1]}]}", "inputs[0].shape[1]")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'FP64', 'data': [1,2,3,4,5,6,7,8,9,10,11,'a']}]}", "inputs[0].data[11]")]
+    [InlineData("{'inputs': [{'name': 'not_a_feature', 'shape': [1], 'datatype': 'FP64', 'data': [1]}]}", "inputs[0].name")]
+    [InlineData("{'inputs': [{'name': 'ip_len', 'shape': [1], 'datatype': 'FP64', 'data': [1]}]}", "missing the feature tensor(s) ip_tos")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'FP64', 'data': [1,2,3,4,5,6,7,8,9,10,11,12]}],"
+        + " 'outputs': [{'name': 'logits'}]}", "outputs[0].name")]
+    [InlineData("{'inputs': [", "not valid JSON")]
     public async Task Bad_infer_requests_are_400_naming_the_field(string body, string field)
     {
         using var http = fx.Client("web");
-        var r = await Send(http, "POST", $"/v2/models/{Model}/infer", body);
+        var r = await Send(http, "POST", $"/v2/models/{Model}/infer", body.Replace('\'', '"'));
         Assert.Equal(HttpStatusCode.BadRequest, r.Status);
         var error = r.Body.GetProperty("error").GetString()!;
         Assert.Contains(field, error);
@@ -343,7 +345,8 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     {
         using var admin = fx.Client("admin");
         const string label = "web-doomed";
-        Assert.IsType<AntiNex.Models.ModelTrainedReply>(await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4)));
+        var trained = await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4));
+        Assert.IsType<AntiNex.Models.ModelTrainedReply>(trained);
 
         using var web = fx.Client("web");
         var list = await Get(web, "/api/models");
@@ -411,6 +414,36 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         var paths = r.Body.GetProperty("paths");
         foreach (var path in new[] { "/v2/models/{label}/infer", "/api/train", "/api/jobs/{id}/events", "/api/cluster", "/v2/health/ready" })
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
+    }
+
+    [Fact]
+    public async Task Https_with_a_certificate_file_and_password_file_serves_the_same_api()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        var pfx = Path.Combine(fx.WorkDir, "serve.pfx");
+        var passwordFile = Path.Combine(fx.WorkDir, "serve.pfx.password");
+        File.WriteAllText(passwordFile, "s3cret-pfx\n");
+        File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "s3cret-pfx"));
+        var thumbprint = certificate.Thumbprint;
+        using var handler = new HttpClientHandler
+        {
+            // Trust exactly this certificate (it is self-signed for the test).
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == thumbprint,
+        };
+        using var serve = ServeProcess.Start("https", fx.WorkDir, [fx.Seed], Path.Combine(fx.WorkDir, "keys.json"),
+            "--https-cert", pfx, "--https-password-file", passwordFile);
+        await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), handler);
+        using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(serve.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fx.Secret("reader"));
+        var metadata = await Get(http, $"/v2/models/{Model}");
+        Assert.Equal(HttpStatusCode.OK, metadata.Status);
+        Assert.Equal(Model, metadata.Body.GetProperty("name").GetString());
     }
 
     private static List<double> Output(JsonElement response, string name) => response.GetProperty("outputs").EnumerateArray()

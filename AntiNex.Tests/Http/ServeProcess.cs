@@ -11,28 +11,34 @@ public sealed class ServeProcess : IDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private ServeProcess(Process process, int port, string logPath, StreamWriter log)
+    private ServeProcess(Process process, string scheme, int port, string logPath, StreamWriter log)
     {
         _process = process;
+        Scheme = scheme;
         Port = port;
         LogPath = logPath;
         _log = log;
     }
 
+    public string Scheme { get; }
     public int Port { get; }
     public string LogPath { get; }
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string BaseUrl => $"{Scheme}://127.0.0.1:{Port}";
 
     public static ServeProcess Start(string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
+        => Start("http", workDir, seeds, keysFile, extra);
+
+    public static ServeProcess Start(string scheme, string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
     {
         var port = Repo.FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         info.ArgumentList.Add("serve");
-        foreach (var seed in seeds) { info.ArgumentList.Add("--seed"); info.ArgumentList.Add(seed); }
-        foreach (var a in new[] { "--api-keys", keysFile, "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" })
+        foreach (var seed in seeds) { info.ArgumentList.Add("--seed-node"); info.ArgumentList.Add(seed); }
+        foreach (var a in new[] { "--api-keys", keysFile, "--urls", $"{scheme}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" })
             info.ArgumentList.Add(a);
         foreach (var e in extra) info.ArgumentList.Add(e);
+        foreach (var a in TestPki.Gateway.Args) info.ArgumentList.Add(a); // a cluster member: mutual TLS like the nodes
         info.Environment["DOTNET_gcServer"] = "0";
         var logPath = Path.Combine(workDir, $"serve-{port}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
@@ -42,13 +48,14 @@ public sealed class ServeProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServeProcess(process, port, logPath, log);
+        return new ServeProcess(process, scheme, port, logPath, log);
     }
 
     /// <summary>Polls /v2/health/ready (no key) until 200.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout)
+    public async Task WaitReadyAsync(TimeSpan timeout, HttpMessageHandler? handler = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.Timeout = TimeSpan.FromSeconds(2);
         var deadline = DateTime.UtcNow + timeout;
         var last = "";
         while (DateTime.UtcNow < deadline)

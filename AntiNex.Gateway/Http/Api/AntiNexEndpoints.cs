@@ -1,5 +1,6 @@
 // The AntiNex API: train (a job, followed by Server-Sent Events), predict, models, forget and the cluster view. Requests
 // are the original AntiNex JSON, unchanged; answers have the console's --json shape.
+using System.Globalization;
 using System.Net.ServerSentEvents;
 using Akka.Actor;
 using AntiNex.Gateway.Cluster;
@@ -59,7 +60,7 @@ public static class AntiNexEndpoints
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var e in job.EventsAsync(after, ct))
-            yield return e.Id == 0 ? new SseItem<string>(e.Data, e.Type) : new SseItem<string>(e.Data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            yield return new SseItem<string>(e.Data, e.Type) { EventId = e.Id == 0 ? null : e.Id.ToString(CultureInfo.InvariantCulture) };
     }
 
     private static async Task<IResult> Predict(HttpContext context, GatewayClient gateway, HttpServeOptions options)
@@ -79,7 +80,7 @@ public static class AntiNexEndpoints
     private static async Task<IResult> Describe(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options)
     {
         var id = ModelIds.FromLabel(label);
-        if (context.RefuseLabel(id) is { } refused) return refused;
+        context.EnsureLabel(id);
         var reply = await gateway.DescribeAsync(id, options.PredictTimeout);
         if (reply is ModelDescription { Trained: false })
             return ApiErrors.Result(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");
@@ -90,7 +91,7 @@ public static class AntiNexEndpoints
         ModelMetadataCache cache)
     {
         var id = ModelIds.FromLabel(label);
-        if (context.RefuseLabel(id) is { } refused) return refused;
+        context.EnsureLabel(id);
         var reply = await gateway.Region.Ask<object>(new ForgetModel(id, context.Origin()), options.PredictTimeout);
         cache.Forget(id);
         if (reply is ModelForgotten { Existed: false })
@@ -111,9 +112,7 @@ public static class AntiNexEndpoints
         RequestFile request;
         try { request = RequestFile.FromJson(await RequestBody.ReadTextAsync(context), "request"); }
         catch (UsageException e) { throw new HttpProblem(StatusCodes.Status400BadRequest, e.Message, "bad-request"); }
-        if (context.RefuseLabel(request.ModelId) is not null)
-            throw new HttpProblem(StatusCodes.Status403Forbidden,
-                $"API key '{context.Key().Id}' may not use model '{request.ModelId}' (labels: {context.Key().Labels})", "forbidden");
+        context.EnsureLabel(request.ModelId);
         return request;
     }
 

@@ -14,12 +14,13 @@ public static class Caller
     public static RequestOrigin Origin(this HttpContext context)
         => new(ApiKeyId: context.Key().Id, Client: context.Connection.RemoteIpAddress?.ToString(), Via: "http");
 
-    /// <summary>Null when the key may touch the model, else the 403 to return.</summary>
-    public static IResult? RefuseLabel(this HttpContext context, string modelId)
+    /// <summary>Throws the 403 when the key's label pattern does not cover the model.</summary>
+    public static void EnsureLabel(this HttpContext context, string modelId)
     {
         var key = context.Key();
-        return key.LabelPattern.Allows(modelId) ? null
-            : ApiErrors.Result(StatusCodes.Status403Forbidden, $"API key '{key.Id}' may not use model '{modelId}' (labels: {key.Labels})");
+        if (!key.LabelPattern.Allows(modelId))
+            throw new HttpProblem(StatusCodes.Status403Forbidden,
+                $"API key '{key.Id}' may not use model '{modelId}' (labels: {key.Labels})", "forbidden");
     }
 
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder

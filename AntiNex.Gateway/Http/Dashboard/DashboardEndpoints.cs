@@ -44,7 +44,7 @@ public static class DashboardEndpoints
     private static async Task<IResult> PlotListAsync(HttpContext context, string label, ModelPlots plots)
     {
         var id = ModelIdOf(label);
-        if (context.RefuseLabel(id) is { } refused) return refused;
+        context.EnsureLabel(id);
         var sources = await plots.SourcesAsync(id);
         if (sources is null) return NotTrained(id);
         var urlBase = $"/api/models/{Uri.EscapeDataString(id)}/plots";
@@ -56,7 +56,7 @@ public static class DashboardEndpoints
     private static async Task<IResult> PlotAsync(HttpContext context, string label, string kind, ModelPlots plots)
     {
         var id = ModelIdOf(label);
-        if (context.RefuseLabel(id) is { } refused) return refused;
+        context.EnsureLabel(id);
         if (kind is not (ModelPlots.Loss or ModelPlots.Accuracy or ModelPlots.Confusion))
             return ApiErrors.NotFound($"kind: '{kind}' is not a picture (pictures: loss, accuracy, confusion)");
         var sources = await plots.SourcesAsync(id);

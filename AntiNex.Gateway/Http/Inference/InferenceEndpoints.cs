@@ -68,7 +68,8 @@ public static class InferenceEndpoints
         var wanted = input.RequestedOutputs ?? available;
         for (var i = 0; i < wanted.Count; i++)
             if (!available.Contains(wanted[i]))
-                throw new InferenceInputException($"outputs[{i}].name", $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
+                throw new InferenceInputException($"outputs[{i}].name",
+                    $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
 
         var (servedVersion, outputs) = wanted.All(w => w == ModelOutputs.Predicted)
             ? await PredictValuesAsync(gateway, id, input.Rows, options)
@@ -139,8 +140,7 @@ public static class InferenceEndpoints
         ModelMetadataCache cache)
     {
         var id = ModelIds.FromLabel(label);
-        if (context.RefuseLabel(id) is not null)
-            throw new HttpProblem(StatusCodes.Status403Forbidden, $"API key '{context.Key().Id}' may not use model '{id}' (labels: {context.Key().Labels})", "forbidden");
+        context.EnsureLabel(id);
         var description = await cache.GetAsync(id, context.RequestAborted);
         if (!description.Trained || description.Summary is null)
             throw new HttpProblem(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");

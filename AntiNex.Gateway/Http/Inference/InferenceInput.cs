@@ -7,7 +7,8 @@ namespace AntiNex.Gateway.Http.Inference;
 
 public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<string>? RequestedOutputs, JsonElement? Parameters)
 {
-    private static readonly string[] NumericTypes = ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
+    private static readonly string[] NumericTypes =
+        ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
 
     /// <summary>Throws <see cref="InferenceInputException"/> naming the field at fault.</summary>
     public static InferenceInput Read(JsonElement root, IReadOnlyList<string> features)
@@ -48,11 +49,13 @@ public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<s
         foreach (var t in tensors)
         {
             if (!features.Contains(t.Name))
-                throw new InferenceInputException($"{t.Field}.name", $"'{t.Name}' is not an input of this model: send one tensor [rows, {features.Count}] "
+                throw new InferenceInputException($"{t.Field}.name",
+                    $"'{t.Name}' is not an input of this model: send one tensor [rows, {features.Count}] "
                     + $"or one tensor per feature ({string.Join(", ", features)})");
             if (!byName.TryAdd(t.Name, t)) throw new InferenceInputException($"{t.Field}.name", $"'{t.Name}' is given twice");
             if (t.Shape.Length is not (1 or 2) || (t.Shape.Length == 2 && t.Shape[1] != 1))
-                throw new InferenceInputException($"{t.Field}.shape", $"a per-feature tensor is [rows] or [rows, 1], got [{string.Join(", ", t.Shape)}]");
+                throw new InferenceInputException($"{t.Field}.shape",
+                    $"a per-feature tensor is [rows] or [rows, 1], got [{string.Join(", ", t.Shape)}]");
         }
         var missing = features.Where(f => !byName.ContainsKey(f)).ToList();
         if (missing.Count > 0) throw new InferenceInputException("inputs", $"missing the feature tensor(s) {string.Join(", ", missing)}");
@@ -97,7 +100,8 @@ public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<s
             var type = datatype.GetString()!;
             if (!NumericTypes.Contains(type))
                 throw new InferenceInputException($"{field}.datatype", $"'{type}' is not supported: features are numbers (FP32, FP64, INT*, UINT*)");
-            if (!t.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array || shapeElement.GetArrayLength() == 0)
+            if (!t.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
+                || shapeElement.GetArrayLength() == 0)
                 throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
             var shape = new long[shapeElement.GetArrayLength()];
             var k = 0;

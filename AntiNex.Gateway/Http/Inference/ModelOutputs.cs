@@ -1,6 +1,6 @@
 using AntiNex.Learning;
-using AntiNex.Models;
 using AntiNex.Reporting;
+using AntiNex.Models;
 
 namespace AntiNex.Gateway.Http.Inference;
 

@@ -1,0 +1,125 @@
+// The parts of the HTTP service that need no cluster: address rules (loopback unless TLS or --insecure-http), the
+// key file (hashed, 0600, secret printed once), label patterns, tensor reading, and `serve` refusing bad settings
+// before it joins anything.
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AntiNex.Gateway.Http;
+using AntiNex.Gateway.Http.Auth;
+using AntiNex.Gateway.Http.Inference;
+using AntiNex.Tests.Cluster;
+
+namespace AntiNex.Tests.Http;
+
+public sealed class HttpServeSettingsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("antinex-http-settings-").FullName;
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080")]
+    [InlineData("http://localhost:8080")]
+    [InlineData("http://[::1]:8080")]
+    public void Plain_http_on_loopback_is_allowed(string url)
+        => Assert.Single(ListenAddress.ParseAll(new HttpServeOptions { Urls = [url] }));
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8080", "beyond this machine")]
+    [InlineData("http://*:8080", "beyond this machine")]
+    [InlineData("http://192.168.1.4:8080", "beyond this machine")]
+    [InlineData("https://0.0.0.0:8443", "no --https-cert")]
+    [InlineData("http://example.com:8080", "give an IP address")]
+    [InlineData("ftp://127.0.0.1:21", "is not http(s)")]
+    public void Non_loopback_plain_http_and_https_without_a_certificate_are_refused(string url, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ListenAddress.ParseAll(new HttpServeOptions { Urls = [url] }));
+        Assert.Contains(message, e.Message);
+        Assert.Contains("--urls", e.Message);
+    }
+
+    [Fact]
+    public void Insecure_http_flag_allows_a_non_loopback_address()
+        => Assert.False(ListenAddress.ParseAll(new HttpServeOptions { Urls = ["http://0.0.0.0:8080"], InsecureHttp = true })[0].IsLoopback);
+
+    [Fact]
+    public async Task Keys_add_stores_only_a_hash_in_a_0600_file_and_prints_the_secret_once()
+    {
+        var file = Path.Combine(_dir, "keys.json");
+        var (code, stdout, stderr) = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", "keys", "add", "--id", "ops", "--scopes", "read,admin", "--labels", "db-*", "--file", file);
+        Assert.True(code == 0, stderr);
+        var secret = stdout.Trim();
+        Assert.StartsWith("anx_", secret);
+        Assert.True(secret.Length >= 40);
+        var text = File.ReadAllText(file);
+        Assert.DoesNotContain(secret, text);
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), text);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+
+        var store = ApiKeyStore.Load(file)!;
+        var key = store.Find(secret);
+        Assert.NotNull(key);
+        Assert.Equal("ops", key!.Id);
+        Assert.True(key.Has(ApiScope.Admin));
+        Assert.False(key.Has(ApiScope.Predict));
+        Assert.Null(store.Find(secret + "x"));
+        Assert.Null(store.Find(""));
+
+        var again = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "add", "--id", "ops", "--scopes", "read", "--file", file);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already", again.Stdout + again.Stderr);
+        var badScope = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", "keys", "add", "--id", "x", "--scopes", "read,root", "--file", file);
+        Assert.Equal(2, badScope.ExitCode);
+        Assert.Contains("'root' is not a scope", badScope.Stdout + badScope.Stderr);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:26999", "beyond this machine")]
+    [InlineData("http://127.0.0.1:26999", "no API keys")]
+    public async Task Serve_refuses_bad_settings_before_joining_the_cluster(string url, string message)
+    {
+        var (code, stdout, stderr) = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", "--urls", url, "--seed-node", "akka.tcp://antinex@127.0.0.1:1");
+        Assert.Equal(2, code);
+        Assert.Contains(message, System.Text.RegularExpressions.Regex.Replace(stdout + stderr, @"\s+", " ")); // the console wraps long lines
+    }
+
+    [Theory]
+    [InlineData("web-*", "web-1", true)]
+    [InlineData("web-*", "WEB-1", true)]
+    [InlineData("web-*", "db-1", false)]
+    [InlineData("web-?", "web-12", false)]
+    [InlineData("web-*, db-1", "db-1", true)]
+    [InlineData("*", "anything", true)]
+    [InlineData("web.*", "webx1", false)]
+    public void Label_patterns_are_globs_over_the_lower_cased_label(string pattern, string label, bool allowed)
+        => Assert.Equal(allowed, new LabelPattern(pattern).Allows(AntiNex.Models.ModelIds.FromLabel(label)));
+
+    [Fact]
+    public void Nested_and_flat_tensor_data_read_the_same_rows()
+    {
+        string[] features = ["a", "b", "c"];
+        var flat = Read("""{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}""", features);
+        var nested = Read("""{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP64", "data": [[1, 2, 3], [4, 5, 6]]}]}""", features);
+        var named = Read("""
+            {"inputs": [{"name": "c", "shape": [2], "datatype": "INT32", "data": [3, 6]},
+                        {"name": "a", "shape": [2, 1], "datatype": "FP64", "data": [[1], [4]]},
+                        {"name": "b", "shape": [2], "datatype": "FP32", "data": [2, 5]}]}
+            """, features);
+        double[][] expected = [[1, 2, 3], [4, 5, 6]];
+        Assert.Equal(expected, flat.Rows);
+        Assert.Equal(expected, nested.Rows);
+        Assert.Equal(expected, named.Rows);
+    }
+
+    private static InferenceInput Read(string json, string[] features)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return InferenceInput.Read(doc.RootElement, features);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
