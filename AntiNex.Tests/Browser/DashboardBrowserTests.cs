@@ -106,7 +106,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : ClusterTes
         {
             var image = page.Locator($"#plots img.plot-{kind}");
             await image.WaitForAsync(new() { Timeout = 30_000 });
-            await page.WaitForFunctionAsync($"() => {{ const i = document.querySelector('#plots img.plot-{kind}'); return i && i.complete && i.naturalWidth > 0; }}");
+            await page.WaitForFunctionAsync(
+                $"() => {{ const i = document.querySelector('#plots img.plot-{kind}'); return i && i.complete && i.naturalWidth > 0; }}");
         }
         Assert.Contains(Label, await page.InnerTextAsync("#detail-label"));
         Log.Step("model shown with metrics, confusion matrix and curves");

@@ -67,7 +67,8 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
     {
         const string label = "web-curves";
         using var http = fx.Client("admin");
-        using var started = await http.PostAsync("/api/train", new StringContent(fx.Data.TrainJson(label, epochs: 3), Encoding.UTF8, "application/json"));
+        var request = new StringContent(fx.Data.TrainJson(label, epochs: 3), Encoding.UTF8, "application/json");
+        using var started = await http.PostAsync("/api/train", request);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var job = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
@@ -133,7 +134,8 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
 
     private static int Count(JsonElement stats, string name) => stats.GetProperty(name).GetInt32();
 
-    private static string[] Kinds(JsonElement list) => list.GetProperty("plots").EnumerateArray().Select(p => p.GetProperty("kind").GetString()!).ToArray();
+    private static string[] Kinds(JsonElement list)
+        => list.GetProperty("plots").EnumerateArray().Select(p => p.GetProperty("kind").GetString()!).ToArray();
 
     private static async Task<JsonElement> Json(HttpClient http, string path)
     {

@@ -63,7 +63,10 @@ public static class DashboardEndpoints
         if (sources is null) return NotTrained(id);
         var png = await plots.RenderAsync(sources, kind);
         if (png is null)
-            return ApiErrors.NotFound($"model '{id}' version {sources.Model.Version} has no {kind} picture: {ModelPlots.Note(sources) ?? "nothing to draw it from"}");
+        {
+            var why = ModelPlots.Note(sources) ?? "nothing to draw it from";
+            return ApiErrors.NotFound($"model '{id}' version {sources.Model.Version} has no {kind} picture: {why}");
+        }
         context.Response.Headers.CacheControl = "private, no-cache";
         return Results.Bytes(png, "image/png");
     }

@@ -17,7 +17,7 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
     public const string Loss = "loss", Accuracy = "accuracy", Confusion = "confusion";
     private const int MaxCached = 64;
 
-    private readonly ConcurrentDictionary<(string Id, long Version, string Kind), byte[]> _cache = new();
+    private readonly ConcurrentDictionary<(string Id, long Version, DateTimeOffset? TrainedUtc, string Kind), byte[]> _cache = new();
 
     /// <summary>The model's description and the report each picture is drawn from; null when the model is not trained.</summary>
     public async Task<PlotSources?> SourcesAsync(string modelId)
@@ -25,8 +25,10 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
         var reply = await gateway.DescribeAsync(modelId, options.PredictTimeout);
         if (reply is ModelFailed failed) throw new HttpProblem(ReplyStatus.Of(failed), failed.Message, failed.Code);
         if (reply is not ModelDescription { Trained: true } model) return null;
-        // A report is only trusted for the version it trained: a later training elsewhere makes it stale.
-        var report = jobs.All.Where(j => j.Label == modelId).Select(j => j.Result).FirstOrDefault(r => r?.Version == model.Version)?.Report;
+        // A report is only trusted for the very training the model serves: same version and same measured training time
+        // (a forget and a retrain elsewhere may reuse a version number).
+        var report = jobs.All.Where(j => j.Label == modelId).Select(j => j.Result)
+            .FirstOrDefault(r => r is not null && r.Version == model.Version && r.Report.TrainSeconds == model.Metrics?.TrainSeconds)?.Report;
         return new PlotSources(model, report);
     }
 
@@ -60,7 +62,7 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
     public async Task<byte[]?> RenderAsync(PlotSources sources, string kind)
     {
         var model = sources.Model;
-        var key = (ModelIds.FromLabel(model.Label), model.Version, kind);
+        var key = (ModelIds.FromLabel(model.Label), model.Version, model.TrainedUtc, kind);
         if (_cache.TryGetValue(key, out var cached)) return cached;
         var confusion = ConfusionOf(sources);
         var history = sources.Report is { History.Count: > 0 } r ? r : null;
