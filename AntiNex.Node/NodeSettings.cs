@@ -29,7 +29,17 @@ public sealed record NodeSettings
     public int MaxLoadedModels { get; init; } = 100;
     /// <summary>HTTP port for /health/live and /health/ready (bound to <see cref="Hostname"/>); 0 disables.</summary>
     public int HealthPort { get; init; }
-    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Failure detection and downing; null timings follow from <see cref="ClusterSize"/> (see FailureDetection).</summary>
+    public int ClusterSize { get; init; } = 3;
+    public TimeSpan? StableAfter { get; init; }
+    public TimeSpan? DownRemovalMargin { get; init; }
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
+    public string Downing { get; init; } = "keep-majority";
+    public TimeSpan ShardRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HandOffTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Read-only copies of each label's current version on other model nodes; null = 1 (none on a lone node).</summary>
+    public int? Replicas { get; init; }
     public string? PlotDirectory { get; init; }
     public bool LogJson { get; init; }
     public string LogLevel { get; init; } = "Information";
@@ -49,7 +59,10 @@ public sealed record NodeSettings
         ["--seed-node"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
         ["--roles"] = "Roles", ["--training-concurrency"] = "TrainingConcurrency", ["--torch-threads"] = "TorchThreads",
         ["--passivate-after"] = "PassivateAfter", ["--max-loaded-models"] = "MaxLoadedModels", ["--health-port"] = "HealthPort",
-        ["--stable-after"] = "StableAfter", ["--plot-dir"] = "PlotDirectory", ["--log-json"] = "LogJson", ["--log-level"] = "LogLevel",
+        ["--stable-after"] = "StableAfter", ["--cluster-size"] = "ClusterSize", ["--down-removal-margin"] = "DownRemovalMargin",
+        ["--heartbeat-interval"] = "HeartbeatInterval", ["--acceptable-heartbeat-pause"] = "AcceptableHeartbeatPause",
+        ["--downing"] = "Downing", ["--shard-retry-interval"] = "ShardRetryInterval", ["--handoff-timeout"] = "HandOffTimeout",
+        ["--replicas"] = "Replicas", ["--plot-dir"] = "PlotDirectory", ["--log-json"] = "LogJson", ["--log-level"] = "LogLevel",
         ["--redis-user"] = "RedisUser", ["--redis-password-file"] = "RedisPasswordFile",
         ["--tls-certificate"] = "TlsCertificate", ["--tls-password-file"] = "TlsPasswordFile", ["--tls-ca"] = "TlsCa",
         ["--model-key-file"] = "ModelKeyFile", ["--previous-model-key-file"] = "PreviousModelKeyFiles",
@@ -76,7 +89,15 @@ public sealed record NodeSettings
           --passivate-after DURATION   unload an idle model after (default 00:10:00)
           --max-loaded-models N        models held in memory on this node, LRU-unloaded beyond (default 100)
           --health-port N              HTTP /health/live and /health/ready on --hostname (default 0 = off)
-          --stable-after DURATION      split-brain-resolver stable-after (default 00:00:20)
+          --cluster-size N             model nodes planned for: picks stable-after and the removal margin (default 3)
+          --stable-after DURATION      split-brain-resolver stable-after (default from --cluster-size: 3 nodes 5s, 10 nodes 10s)
+          --down-removal-margin DURATION  wait before a downed node's shards restart elsewhere (default half of stable-after, >= 3s)
+          --heartbeat-interval DURATION   failure-detector heartbeat (default 1s)
+          --acceptable-heartbeat-pause DURATION  silence tolerated before a node is unreachable (default 3s)
+          --downing keep-majority|keep-oldest    which side of a partition survives (default keep-majority)
+          --shard-retry-interval DURATION  shard region retries of shard homes / coordinator registration (default 1s)
+          --handoff-timeout DURATION   longest wait for a moving shard's entities to stop (default 20s)
+          --replicas N                 read-only copies of each label on other model nodes (default 1; 0 = off)
           --log-json                   JSON log lines
           --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
           --model-key-file FILE        secret file with the model signing key (HMAC-SHA256, >= 32 bytes); required with --redis
@@ -149,7 +170,16 @@ public sealed record NodeSettings
             PassivateAfter = Duration(c, "PassivateAfter", d.PassivateAfter),
             MaxLoadedModels = Int(c, "MaxLoadedModels", d.MaxLoadedModels, 1, 1_000_000),
             HealthPort = Int(c, "HealthPort", d.HealthPort, 0, 65535),
-            StableAfter = Duration(c, "StableAfter", d.StableAfter),
+            ClusterSize = Int(c, "ClusterSize", d.ClusterSize, 1, 10_000),
+            StableAfter = OptionalDuration(c, "StableAfter"),
+            DownRemovalMargin = OptionalDuration(c, "DownRemovalMargin"),
+            HeartbeatInterval = Duration(c, "HeartbeatInterval", d.HeartbeatInterval),
+            AcceptableHeartbeatPause = Duration(c, "AcceptableHeartbeatPause", d.AcceptableHeartbeatPause),
+            Downing = AntiNex.Cluster.FailureDetection.ParseStrategy(c["Downing"]) == AntiNex.Cluster.DowningStrategy.KeepOldest
+                ? "keep-oldest" : "keep-majority",
+            ShardRetryInterval = Duration(c, "ShardRetryInterval", d.ShardRetryInterval),
+            HandOffTimeout = Duration(c, "HandOffTimeout", d.HandOffTimeout),
+            Replicas = string.IsNullOrWhiteSpace(c["Replicas"]) ? null : Int(c, "Replicas", 1, 0, 100),
             PlotDirectory = NullIfEmpty(c["PlotDirectory"]),
             LogJson = bool.TryParse(c["LogJson"], out var j) && j,
             LogLevel = c["LogLevel"] ?? d.LogLevel,
@@ -160,12 +190,30 @@ public sealed record NodeSettings
         };
     }
 
+    /// <summary>The failure-detection settings the cluster options take.</summary>
+    public AntiNex.Cluster.FailureDetection Failure() => new()
+    {
+        ClusterSize = ClusterSize,
+        StableAfter = StableAfter,
+        DownRemovalMargin = DownRemovalMargin,
+        HeartbeatInterval = HeartbeatInterval,
+        AcceptableHeartbeatPause = AcceptableHeartbeatPause,
+        Strategy = AntiNex.Cluster.FailureDetection.ParseStrategy(Downing),
+        ShardRetryInterval = ShardRetryInterval,
+        HandOffTimeout = HandOffTimeout,
+    };
+
+    private static TimeSpan? OptionalDuration(IConfiguration c, string key)
+        => string.IsNullOrWhiteSpace(c[key]) ? null : Duration(c, key, TimeSpan.Zero);
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static IReadOnlyList<string> List(IConfiguration c, string key)
     {
         var section = c.GetSection(key);
-        var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim());
+        // A repeated option may itself hold a comma-separated list (--seed-node a,b): split every value.
+        var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v))
+            .SelectMany(v => v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var direct = section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         return direct.Concat(children).Distinct().ToList();
     }

@@ -91,9 +91,11 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         Port = settings.Port,
         Seeds = settings.Seeds,
         Roles = settings.Roles,
-        StableAfter = settings.StableAfter,
+        Failure = settings.Failure(),
+        GuardedJoin = true,
         Tls = tls,
     });
+    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
     NodePersistence.Configure(akka, redisAccess, settings);
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
     else akka.WithModelShardProxy();
@@ -111,9 +113,10 @@ else
     log.LogInformation("mutual TLS on akka.tcp: this node is {Subject}; only certificates issued by {Ca} are accepted",
         tls.Subject, tls.Ca.Subject);
 log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persistence {Persistence} data roots [{Roots}] " +
-                   "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}",
+                   "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}; failure detection {Failure}",
     nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(redisAccess),
-    string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter);
+    string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter,
+    settings.Failure().Describe());
 foreach (var note in signingNotes) log.Log(note.StartsWith("models are signed") ? LogLevel.Information : LogLevel.Warning, "{Note}", note);
 await host.RunAsync();
 return 0;

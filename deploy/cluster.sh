@@ -37,8 +37,10 @@ PID_DIR="$RUN_DIR/pids"
 node_port()   { echo $((BASE_PORT + $1 - 1)); }
 health_port() { echo $((HEALTH_BASE + $1 - 1)); }
 seed_address() { echo "akka.tcp://antinex@$HOST:$(node_port "$1")"; }
-# Nodes 1 and 2 are the seeds: a restarted node 1 rejoins through node 2 instead of forming a second cluster.
-seeds_csv() { echo "$(seed_address 1),$(seed_address 2)"; }
+# Nodes 1..SEED_COUNT are the seeds, listed in the same order by every node and the gateway. A restarted node joins
+# the live members it finds in Redis (the nodes' join guard), so a restarted node 1 never forms a second cluster.
+SEED_COUNT="${ANTINEX_SEED_COUNT:-3}"
+seeds_csv() { local k out=""; for k in $(seq 1 "$SEED_COUNT"); do out="$out${out:+,}$(seed_address "$k")"; done; echo "$out"; }
 
 say()  { printf '%s\n' "$*"; }
 fail() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
@@ -107,7 +109,7 @@ start_node() {
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
     --model-key-file "$(ensure_model_key "$RUN_DIR")" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
-    --seed-node "$(seed_address 1)" --seed-node "$(seed_address 2)" \
+    --seed-node "$(seeds_csv)" \
     --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"

@@ -35,10 +35,12 @@ public sealed record AntiNexClusterOptions
     public int Port { get; init; } = 4053;
     /// <summary>akka.tcp://antinex@host:port addresses; empty = this node seeds a new cluster by joining itself.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
+    /// <summary>On: no seed nodes in the configuration; the <see cref="JoinGuard"/> joins (it looks for a live cluster
+    /// first, so a restarted first seed never forms a second one).</summary>
+    public bool GuardedJoin { get; init; }
     public IReadOnlyList<string> Roles { get; init; } = [AntiNexRoles.Model];
-    /// <summary>SBR stable-after: how long a partition must be stable before the minority is downed (and a crashed
-    /// node's shards move). 20 s default per Akka; tests use less.</summary>
-    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Failure detector, split-brain resolver and shard hand-off timings (defaults from the cluster size).</summary>
+    public FailureDetection Failure { get; init; } = new();
     /// <summary>Remote frame limit: prediction replies for big predict_rows/dataset requests can exceed 128 kB;
     /// artifacts never travel (they go to the snapshot store), so 4 MB is plenty and bounds head-of-line blocking.</summary>
     public long MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
@@ -84,9 +86,11 @@ public static class AntiNexClusterHosting
             .WithClustering(new ClusterOptions
             {
                 Roles = o.Roles.ToArray(),
-                SeedNodes = seeds,
-                // Majority of the model nodes wins a partition: gateways come and go and must not tip the vote.
-                SplitBrainResolver = new KeepMajorityOption { Role = AntiNexRoles.Model },
+                SeedNodes = o.GuardedJoin ? [] : seeds,
+                // Only model nodes count: gateways come and go and must not tip the vote.
+                SplitBrainResolver = o.Failure.Strategy == DowningStrategy.KeepOldest
+                    ? new KeepOldestOption { Role = AntiNexRoles.Model, DownIfAlone = true }
+                    : new KeepMajorityOption { Role = AntiNexRoles.Model },
             })
             .WithCustomSerializer(AntiNexSerializer.Name, [typeof(IAntiNexMessage)], system => new AntiNexSerializer(system))
             .AddHocon(ConfigurationFactory.ParseString(SharedHocon(o)), HoconAddMode.Prepend)
@@ -94,13 +98,19 @@ public static class AntiNexClusterHosting
         return builder;
     }
 
+    private static string Ms(TimeSpan t) => $"{(long)t.TotalMilliseconds}ms";
+
     private static string SharedHocon(AntiNexClusterOptions o) => $$"""
         akka {
           coordinated-shutdown.run-by-clr-shutdown-hook = on
           coordinated-shutdown.exit-clr = off
           cluster {
             run-coordinated-shutdown-when-down = on
-            split-brain-resolver.stable-after = {{(int)o.StableAfter.TotalMilliseconds}}ms
+            failure-detector.heartbeat-interval = {{Ms(o.Failure.HeartbeatInterval)}}
+            failure-detector.acceptable-heartbeat-pause = {{Ms(o.Failure.AcceptableHeartbeatPause)}}
+            split-brain-resolver.stable-after = {{Ms(o.Failure.EffectiveStableAfter)}}
+            # Shards and the coordinator of a downed node restart elsewhere only after this margin (see FailureDetection).
+            down-removal-margin = {{Ms(o.Failure.EffectiveRemovalMargin)}}
             # Off: a node that is restarted by hand/systemd should not take the healthy side down with it.
             split-brain-resolver.down-all-when-unstable = off
             sharding {
@@ -114,6 +124,9 @@ public static class AntiNexClusterHosting
                 rebalance-relative-limit = 0.1
               }
               rebalance-interval = 2s
+              retry-interval = {{Ms(o.Failure.ShardRetryInterval)}}
+              handoff-timeout = {{Ms(o.Failure.HandOffTimeout)}}
+              coordinator-failure-backoff = {{Ms(o.Failure.ShardRetryInterval * 2)}}
             }
             distributed-data.durable.keys = []
           }

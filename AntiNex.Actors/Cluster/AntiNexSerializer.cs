@@ -46,6 +46,9 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(TrialScored), "trial-scored"),
         (typeof(TrialFailed), "trial-failed"),
         (typeof(CancelTrials), "cancel-trials"),
+        // read replicas (node <-> node, node -> gateway)
+        (typeof(AntiNex.Replicas.CopiesHeld), "copies-held"),
+        (typeof(AntiNex.Replicas.CopyVersionChanged), "copy-version-changed"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Table.ToDictionary(t => t.Type, t => t.Manifest);

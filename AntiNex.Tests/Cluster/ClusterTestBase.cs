@@ -43,9 +43,11 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    protected NodeProcess StartNode(int port, params string[] extra)
+    protected NodeProcess StartNode(int port, params string[] extra) => StartNodeWithSeeds(port, Seeds, extra);
+
+    protected NodeProcess StartNodeWithSeeds(int port, IEnumerable<string> seeds, params string[] extra)
     {
-        var node = NodeProcess.Start(WorkDir, port, Seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
+        var node = NodeProcess.Start(WorkDir, port, seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
         _nodes.Add(node);
         return node;
     }

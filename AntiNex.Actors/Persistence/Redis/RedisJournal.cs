@@ -17,15 +17,19 @@ namespace AntiNex.Persistence.Redis;
 /// </summary>
 public sealed class RedisJournal : AsyncWriteJournal
 {
-    // Replaces whatever was at each sequence number (a retried write never duplicates an event) and raises the
-    // highest sequence number, never lowers it.
+    // One call per persistence id and WriteMessages batch. A single writer continues after the highest sequence number
+    // it recovered; a write at or below the stored highest means a second live writer of the same persistence id (e.g.
+    // two clusters on one Redis): it is refused as a whole, so nothing is overwritten and the writer's persist fails.
+    // ARGV: highest of the batch, first sequence number, then (seqNr, bytes) pairs.
     private const string WriteScript = """
-        for i = 2, #ARGV, 2 do
-          redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
+        local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+        if tonumber(ARGV[2]) <= current then
+          return redis.error_reply('SEQUENCE-CONFLICT ' .. current)
+        end
+        for i = 3, #ARGV, 2 do
           redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
         end
-        local current = tonumber(redis.call('GET', KEYS[2]) or '0')
-        if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[2], ARGV[1]) end
+        redis.call('SET', KEYS[2], ARGV[1])
         return 1
         """;
 
@@ -55,15 +59,16 @@ public sealed class RedisJournal : AsyncWriteJournal
         if (writes.Count == 0) return null!; // e.g. DeferAsync with nothing persisted before it
         var db = await DatabaseAsync().ConfigureAwait(false);
         var results = new Exception?[writes.Count];
-        var pending = new List<Task>(writes.Count);
         var timestamp = DateTime.UtcNow.Ticks;
+        var byId = new Dictionary<string, List<RedisValue>>();
+        var highest = new Dictionary<string, long>();
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i];
-            RedisValue[] args;
+            List<RedisValue> pairs;
             try
             {
-                args = ScriptArguments(write, timestamp);
+                pairs = EventPairs(write, timestamp);
             }
             catch (Exception e)
             {
@@ -71,27 +76,46 @@ public sealed class RedisJournal : AsyncWriteJournal
                 results[i] = e;
                 continue;
             }
-            // Commands on one multiplexer go out in order, so writes of one persistence id stay ordered.
-            pending.Add(db.ScriptEvaluateAsync(WriteScript,
-                [_keys.Events(write.PersistenceId), _keys.HighestSequenceNr(write.PersistenceId)], args));
+            if (!byId.TryGetValue(write.PersistenceId, out var all)) byId[write.PersistenceId] = all = [];
+            all.AddRange(pairs);
+            highest[write.PersistenceId] = write.HighestSequenceNr;
         }
-        // Any Redis failure faults the whole task: a persist failure, never a rejection.
+        // Commands on one multiplexer go out in order; each persistence id's events go in one all-or-nothing script.
+        var pending = byId.Select(entry => WriteAsync(db, entry.Key, highest[entry.Key], entry.Value)).ToList();
+        // Any Redis failure or a sequence conflict faults the whole task: a persist failure, never a rejection.
         await Task.WhenAll(pending).ConfigureAwait(false);
         return results.Any(e => e is not null) ? results.ToImmutableList() : null!;
     }
 
-    private RedisValue[] ScriptArguments(AtomicWrite write, long timestamp)
+    private async Task WriteAsync(IDatabase db, string persistenceId, long highest, List<RedisValue> pairs)
+    {
+        var args = new RedisValue[2 + pairs.Count];
+        args[0] = highest;
+        args[1] = pairs[0];
+        pairs.CopyTo(args, 2);
+        try
+        {
+            await db.ScriptEvaluateAsync(WriteScript, [_keys.Events(persistenceId), _keys.HighestSequenceNr(persistenceId)], args)
+                .ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("SEQUENCE-CONFLICT", StringComparison.Ordinal))
+        {
+            var stored = long.TryParse(e.Message[(e.Message.LastIndexOf(' ') + 1)..], out var h) ? h : -1;
+            throw new JournalSequenceConflictException(persistenceId, (long)pairs[0], stored);
+        }
+    }
+
+    private List<RedisValue> EventPairs(AtomicWrite write, long timestamp)
     {
         var events = (IImmutableList<IPersistentRepresentation>)write.Payload;
-        var args = new RedisValue[1 + events.Count * 2];
-        args[0] = write.HighestSequenceNr;
-        for (var j = 0; j < events.Count; j++)
+        var pairs = new List<RedisValue>(events.Count * 2);
+        foreach (var e in events)
         {
-            var persistent = events[j].WithTimestamp(timestamp);
-            args[1 + j * 2] = persistent.SequenceNr;
-            args[2 + j * 2] = Serialize(persistent);
+            var persistent = e.WithTimestamp(timestamp);
+            pairs.Add(persistent.SequenceNr);
+            pairs.Add(Serialize(persistent));
         }
-        return args;
+        return pairs;
     }
 
     private byte[] Serialize(IPersistentRepresentation persistent) =>

@@ -1,0 +1,60 @@
+// How fast a dead or cut-off node is noticed, downed and its shards moved, and which side of a partition survives.
+// Every value can be set per node (all nodes of one cluster must agree); the defaults follow from the cluster size.
+namespace AntiNex.Cluster;
+
+public enum DowningStrategy
+{
+    /// <summary>The side with more model nodes survives; an even split keeps the side with the lowest address.</summary>
+    KeepMajority,
+    /// <summary>The side with the oldest member survives (down-if-alone: an oldest left alone is downed instead).</summary>
+    KeepOldest,
+}
+
+public sealed record FailureDetection
+{
+    /// <summary>Model nodes the cluster is planned for; it picks the default stable-after and removal margin.</summary>
+    public int ClusterSize { get; init; } = 3;
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Missing heartbeats tolerated before a node is marked unreachable (GC pauses, a loaded machine).</summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>null = <see cref="StableAfterFor"/>(ClusterSize).</summary>
+    public TimeSpan? StableAfter { get; init; }
+    /// <summary>null = <see cref="RemovalMarginFor"/>(stable-after).</summary>
+    public TimeSpan? DownRemovalMargin { get; init; }
+    public DowningStrategy Strategy { get; init; } = DowningStrategy.KeepMajority;
+    /// <summary>How often a shard region re-asks for a shard's home or re-registers with a moved coordinator.</summary>
+    public TimeSpan ShardRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Longest wait for a shard's entities to stop when it moves (a snapshot being written finishes first).</summary>
+    public TimeSpan HandOffTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan EffectiveStableAfter => StableAfter ?? StableAfterFor(ClusterSize);
+    public TimeSpan EffectiveRemovalMargin => DownRemovalMargin ?? RemovalMarginFor(EffectiveStableAfter);
+
+    /// <summary>Akka's rule of thumb (5 nodes: 7 s, 10: 10 s, 20: 13 s, 50: 17 s, 100: 20 s, 1000: 30 s) is about 3 s more
+    /// per doubling of the cluster; below 5 nodes the same slope gives 5 s for 3 nodes. Never under 4 s: a shorter
+    /// window downs nodes that only paused, and never over 30 s.</summary>
+    public static TimeSpan StableAfterFor(int clusterSize)
+    {
+        var seconds = 7 + 3 * Math.Log2(Math.Max(1, clusterSize) / 5.0);
+        return TimeSpan.FromSeconds(Math.Clamp(Math.Round(seconds), 4, 30));
+    }
+
+    /// <summary>Half of stable-after, at least 3 s: the downed side stops its entities within that time (its SBR downs
+    /// it at the same moment, and a stop takes about a second). Akka's own default is the whole stable-after; shorter
+    /// brings the writer back sooner, and a copy that outlives the margin cannot lose data silently: the journal refuses
+    /// its writes (sequence conflict), so its persist fails.</summary>
+    public static TimeSpan RemovalMarginFor(TimeSpan stableAfter)
+        => TimeSpan.FromSeconds(Math.Max(3, Math.Ceiling(stableAfter.TotalSeconds / 2)));
+
+    public static DowningStrategy ParseStrategy(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "keep-majority" => DowningStrategy.KeepMajority,
+        "keep-oldest" => DowningStrategy.KeepOldest,
+        _ => throw new ArgumentException($"Downing: '{text}' is not a strategy (keep-majority or keep-oldest)"),
+    };
+
+    public string Describe() =>
+        $"{(Strategy == DowningStrategy.KeepMajority ? "keep-majority" : "keep-oldest")}, stable-after {EffectiveStableAfter.TotalSeconds:0.#} s, " +
+        $"removal margin {EffectiveRemovalMargin.TotalSeconds:0.#} s, heartbeat {HeartbeatInterval.TotalSeconds:0.#} s, " +
+        $"acceptable pause {AcceptableHeartbeatPause.TotalSeconds:0.#} s (cluster size {ClusterSize})";
+}

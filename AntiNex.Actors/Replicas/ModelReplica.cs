@@ -1,0 +1,181 @@
+// A read-only copy of one label's current version on a node other than its writer's. It loads the label's latest
+// snapshot through the persistence plugin's snapshot store (it never writes), switches to a newer version only once
+// that version is loaded, and answers predicts exactly as the writer does (same model bytes, same code path).
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using AntiNex.Learning;
+using AntiNex.Models;
+using AntiNex.Observability;
+using AntiNex.Requests;
+
+namespace AntiNex.Replicas;
+
+public sealed class ModelReplica : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(500);
+
+    private readonly string _id;
+    private readonly ModelRuntime _rt;
+    private readonly IActorRef _snapshots;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private TrainedModel? _model;
+    private long _version;
+    private long _wanted;
+    private bool _loading;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string modelId, ModelRuntime runtime, IActorRef snapshotStore, long wanted)
+        => Akka.Actor.Props.Create(() => new ModelReplica(modelId, runtime, snapshotStore, wanted));
+
+    public ModelReplica(string modelId, ModelRuntime runtime, IActorRef snapshotStore, long wanted)
+    {
+        _id = modelId;
+        _rt = runtime;
+        _snapshots = snapshotStore;
+        _wanted = wanted;
+
+        Receive<WantVersion>(m =>
+        {
+            _wanted = Math.Max(_wanted, m.Version);
+            if (_wanted > _version) Load();
+        });
+        Receive<LoadTick>(_ => Load());
+        Receive<Loaded>(OnLoaded);
+        Receive<NothingNewer>(m =>
+        {
+            _loading = false;
+            // The writer announced a version whose snapshot this read does not show yet, or Redis failed: try again.
+            if (m.Error is not null) _log.Warning("replica {0}: snapshot read failed: {1}", _id, m.Error);
+            if (_wanted > _version || _model is null) Timers.StartSingleTimer("load", LoadTick.Instance, RetryAfter);
+        });
+        Receive<PredictRawRows>(OnPredictRows);
+        Receive<PredictModel>(OnPredict);
+        Receive<UnloadModel>(_ => Context.Stop(Self)); // over max-loaded-models: the keeper re-creates it when chosen again
+    }
+
+    protected override void PreStart() => Load();
+
+    protected override void PostStop()
+    {
+        if (_model is not null) AntiNexMetrics.ModelUnloaded(true);
+        _model?.Dispose();
+        _rt.Loaded.Release(LruKey, Self);
+    }
+
+    private string LruKey => "replica:" + _id;
+
+    private void Load()
+    {
+        if (_loading) return;
+        _loading = true;
+        var have = _version;
+        var options = _rt.EngineOptions;
+        _snapshots.Ask<object>(new LoadSnapshot(ModelIds.PersistenceId(_id), SnapshotSelectionCriteria.Latest, long.MaxValue), LoadTimeout)
+            .ContinueWith(t =>
+            {
+                if (t.IsFaulted || t.IsCanceled) return new NothingNewer(t.Exception?.GetBaseException().Message ?? "timed out");
+                return t.Result switch
+                {
+                    LoadSnapshotResult { Snapshot.Snapshot: ModelSnapshot s } when s.Version > have
+                        => new Loaded(s.Version, TrainedModel.Load(s.Artifact, options)),
+                    LoadSnapshotFailed f => new NothingNewer(f.Cause.Message),
+                    _ => (object)new NothingNewer(null),
+                };
+            }, TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(Self, failure: ex => new NothingNewer(ex.GetBaseException().Message));
+    }
+
+    private void OnLoaded(Loaded m)
+    {
+        _loading = false;
+        if (m.Version <= _version)
+        {
+            m.Model.Dispose();
+            return;
+        }
+        var old = _model;
+        _model = m.Model;
+        _version = m.Version;
+        if (old is null) AntiNexMetrics.ModelLoaded();
+        old?.Dispose();
+        _log.Info("replica {0}: serving version {1}", _id, _version);
+        Context.Parent.Tell(new ReplicaSwitched(_id, _version));
+        Touch();
+        if (_wanted > _version) Timers.StartSingleTimer("load", LoadTick.Instance, RetryAfter);
+    }
+
+    private bool Serving(string? requestId)
+    {
+        if (_model is not null) return true;
+        Sender.Tell(ModelFailed.Of(_id, ReplicaKeeper.NoCopy, $"no loaded copy of '{_id}' on {_rt.NodeName}", requestId));
+        return false;
+    }
+
+    private void OnPredictRows(PredictRawRows m)
+    {
+        if (!Serving(null)) return;
+        var issue = RowChecks.Validate(m.Rows, _model!.Summary.InputFeatures);
+        if (issue is not null)
+        {
+            Sender.Tell(new ModelFailed(_id, "bad-request", issue.ToString(), [issue], null));
+            return;
+        }
+        try
+        {
+            var values = _model.PredictRaw(m.Rows);
+            Sender.Tell(new RowsPredicted(_id, _version, values, _rt.NodeName));
+            Touch();
+        }
+        catch (Exception ex)
+        {
+            Sender.Tell(ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}"));
+        }
+    }
+
+    private void OnPredict(PredictModel m)
+    {
+        if (!Serving(m.RequestId)) return;
+        try
+        {
+            var request = AntiNexRequest.Parse(m.RequestJson, out _);
+            var result = _model!.Predict(request, _rt.DataRoots);
+            var omitted = Math.Max(0, result.Samples.Count - _rt.MaxSamplesPerReply);
+            if (omitted > 0) result = result with { Samples = result.Samples.Take(_rt.MaxSamplesPerReply).ToList() };
+            Sender.Tell(new Predicted(_id, _version, result, _rt.NodeName, false, omitted, m.RequestId));
+            Touch();
+        }
+        catch (RequestException re)
+        {
+            Sender.Tell(new ModelFailed(_id, "bad-request", re.Message, re.Issues, m.RequestId));
+        }
+        catch (JsonException je)
+        {
+            Sender.Tell(new ModelFailed(_id, "bad-request", $"request is not valid JSON: {je.Message}",
+                [new RequestIssue(je.Path ?? "$", je.Message)], m.RequestId));
+        }
+        catch (Exception ex)
+        {
+            Sender.Tell(ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}", m.RequestId));
+        }
+    }
+
+    // Replicas count against max-loaded-models like writers do.
+    private void Touch()
+    {
+        foreach (var victim in _rt.Loaded.Touch(LruKey, Self)) victim.Tell(UnloadModel.Instance);
+    }
+
+    private sealed record LoadTick { public static readonly LoadTick Instance = new(); }
+    private sealed record Loaded(long Version, TrainedModel Model);
+    private sealed record NothingNewer(string? Error);
+}
+
+/// <summary>Keeper -> replica: the writer serves this version now; load it.</summary>
+internal sealed record WantVersion(long Version);
+
+/// <summary>Replica -> keeper: this version is loaded and serving.</summary>
+internal sealed record ReplicaSwitched(string ModelId, long Version);

@@ -1,0 +1,198 @@
+// One per model node (/user/model-replicas). It tells the cluster which copies this node holds (writers found in the
+// local shard region, replicas with their loaded version), forwards the local writers' version changes to every node,
+// places this node's share of replicas (ReplicaPlacement) and hands predicts to them.
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Hosting;
+using AntiNex.Cluster;
+using AntiNex.Models;
+
+namespace AntiNex.Replicas;
+
+public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
+{
+    public const string Name = "model-replicas";
+    /// <summary>ModelFailed code: this node holds no loaded copy of the label (the gateway tries another copy).</summary>
+    public const string NoCopy = "no-copy";
+
+    private readonly IActorRef _region;
+    private readonly ModelRuntime _rt;
+    private readonly int _replicas;
+    private readonly TimeSpan _announceEvery;
+    private readonly IActorRef _mediator;
+    private readonly IActorRef _snapshots;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _self;
+
+    private readonly HashSet<string> _members = [];                 // reachable Up model members (addresses)
+    private readonly Dictionary<string, CopiesHeld> _views = [];     // latest report per member address
+    private readonly Dictionary<string, long> _announced = [];       // newest version announced per label (0 = forgotten)
+    private readonly Dictionary<string, IActorRef> _children = [];
+    private readonly Dictionary<string, long> _loaded = [];
+    private IReadOnlyList<string> _writers = [];
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef region, ModelRuntime runtime, int replicas, TimeSpan announceEvery)
+        => Akka.Actor.Props.Create(() => new ReplicaKeeper(region, runtime, replicas, announceEvery));
+
+    public ReplicaKeeper(IActorRef region, ModelRuntime runtime, int replicas, TimeSpan announceEvery)
+    {
+        _region = region;
+        _rt = runtime;
+        _replicas = replicas;
+        _announceEvery = announceEvery;
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        _snapshots = Akka.Persistence.Persistence.Instance.Apply(Context.System).SnapshotStoreFor(null);
+        _self = _cluster.SelfAddress.ToString();
+
+        Receive<Tick>(_ => _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))
+            .PipeTo(Self, success: s => new LocalWriters(s.Shards.SelectMany(x => x.EntityIds).Order(StringComparer.Ordinal).ToList()),
+                failure: _ => new LocalWriters(null)));
+        Receive<LocalWriters>(m =>
+        {
+            if (m.Ids is not null) _writers = m.Ids;
+            Announce();
+            Place();
+        });
+        Receive<CopiesHeld>(m =>
+        {
+            if (!_members.Contains(m.Address)) return;
+            _views[m.Address] = m;
+            foreach (var (id, v) in m.Replicas) Raise(id, v);
+            Place();
+        });
+        Receive<ModelVersionChanged>(m =>
+            _mediator.Tell(new Publish(ReplicaTopics.Versions, new CopyVersionChanged(m.ModelId, m.Version, m.Forgotten, _rt.NodeName))));
+        Receive<CopyVersionChanged>(OnVersionChanged);
+        Receive<ReplicaSwitched>(m =>
+        {
+            _loaded[m.ModelId] = m.Version;
+            Announce(); // gateways learn at once that this copy serves the new version
+        });
+        Receive<Terminated>(t =>
+        {
+            var id = _children.FirstOrDefault(c => c.Value.Equals(t.ActorRef)).Key;
+            if (id is null) return;
+            _children.Remove(id);
+            _loaded.Remove(id);
+        });
+        Receive<PredictRawRows>(m => ForwardToCopy(m, m.ModelId, null));
+        Receive<PredictModel>(m => ForwardToCopy(m, m.ModelId, m.RequestId));
+        Receive<ClusterEvent.IMemberEvent>(OnMember);
+        Receive<ClusterEvent.UnreachableMember>(m => Drop(m.Member.Address.ToString()));
+        Receive<ClusterEvent.ReachableMember>(m => { if (IsModelUp(m.Member)) _members.Add(m.Member.Address.ToString()); });
+        Receive<SubscribeAck>(_ => { });
+    }
+
+    protected override void PreStart()
+    {
+        _mediator.Tell(new Subscribe(ReplicaTopics.Copies, Self));
+        _mediator.Tell(new Subscribe(ReplicaTopics.Versions, Self));
+        Context.System.EventStream.Subscribe(Self, typeof(ModelVersionChanged));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _announceEvery);
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    private static bool IsModelUp(Member m) => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model);
+
+    private void OnMember(ClusterEvent.IMemberEvent e)
+    {
+        var address = e.Member.Address.ToString();
+        if (IsModelUp(e.Member)) _members.Add(address);
+        else Drop(address);
+    }
+
+    private void Drop(string address)
+    {
+        _members.Remove(address);
+        _views.Remove(address);
+    }
+
+    private void Raise(string id, long version)
+    {
+        if (version > _announced.GetValueOrDefault(id)) _announced[id] = version;
+    }
+
+    private void OnVersionChanged(CopyVersionChanged m)
+    {
+        if (m.Forgotten)
+        {
+            _announced.Remove(m.ModelId);
+            if (_children.Remove(m.ModelId, out var child)) Context.Stop(child);
+            _loaded.Remove(m.ModelId);
+            return;
+        }
+        Raise(m.ModelId, m.Version);
+        if (_children.TryGetValue(m.ModelId, out var replica)) replica.Tell(new WantVersion(m.Version));
+    }
+
+    private void ForwardToCopy(object message, string id, string? requestId)
+    {
+        if (_children.TryGetValue(id, out var replica) && _loaded.ContainsKey(id)) replica.Forward(message);
+        else Sender.Tell(ModelFailed.Of(id, NoCopy, $"no loaded copy of '{id}' on {_rt.NodeName}", requestId));
+    }
+
+    private void Announce() => _mediator.Tell(new Publish(ReplicaTopics.Copies,
+        new CopiesHeld(_self, _rt.NodeName, Self, _writers, new Dictionary<string, long>(_loaded))));
+
+    /// <summary>Creates this node's chosen replicas; drops a replica no longer chosen once every chosen node serves the
+    /// label at least at its version (the number of copies never dips during a move).</summary>
+    private void Place()
+    {
+        if (_replicas <= 0) return;
+        var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers).Concat(_announced.Keys).ToHashSet();
+        var members = _members.Append(_self).Distinct().ToList();
+        foreach (var id in labels)
+        {
+            var writer = _writers.Contains(id) ? _self : _views.Values.FirstOrDefault(v => v.Writers.Contains(id))?.Address;
+            if (writer is null) continue; // writer moving or passivated: keep the copies as they are
+            var chosen = ReplicaPlacement.Choose(id, members, writer, _replicas);
+            var here = _children.ContainsKey(id);
+            if (chosen.Contains(_self) && !here)
+            {
+                var child = Context.ActorOf(ModelReplica.Props(id, _rt, _snapshots, _announced.GetValueOrDefault(id)), "replica-" + Uri.EscapeDataString(id));
+                Context.Watch(child);
+                _children[id] = child;
+                _log.Info("replica {0}: placed on this node (writer on {1})", id, writer);
+            }
+            else if (!chosen.Contains(_self) && here)
+            {
+                var mine = _loaded.GetValueOrDefault(id);
+                var covered = chosen.All(c => _views.TryGetValue(c, out var v) && v.Replicas.TryGetValue(id, out var cv) && cv >= mine);
+                if (!covered) continue;
+                Context.Stop(_children[id]);
+                _children.Remove(id);
+                _loaded.Remove(id);
+                _log.Info("replica {0}: moved off this node", id);
+            }
+        }
+    }
+
+    private sealed record Tick { public static readonly Tick Instance = new(); }
+    private sealed record LocalWriters(IReadOnlyList<string>? Ids);
+}
+
+public static class ReplicaHosting
+{
+    /// <summary>The replica keeper of a model node; <paramref name="replicas"/> = copies per label besides the writer.</summary>
+    public static AkkaConfigurationBuilder WithModelReplicas(this AkkaConfigurationBuilder builder,
+        ModelRuntime runtime, int replicas, TimeSpan? announceEvery = null)
+    {
+        builder.WithActors((system, registry) =>
+            system.ActorOf(ReplicaKeeper.Props(registry.Get<ModelRegion>(), runtime, replicas, announceEvery ?? TimeSpan.FromSeconds(1)),
+                ReplicaKeeper.Name));
+        return builder;
+    }
+}

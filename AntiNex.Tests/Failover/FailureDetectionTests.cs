@@ -1,0 +1,44 @@
+using Akka.Actor;
+using AntiNex.Cluster;
+
+namespace AntiNex.Tests.Failover;
+
+public sealed class FailureDetectionTests
+{
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(3, 5)]
+    [InlineData(5, 7)]
+    [InlineData(10, 10)]
+    [InlineData(20, 13)]
+    [InlineData(100, 20)]
+    [InlineData(100_000, 30)]
+    public void Stable_after_follows_akkas_rule_of_thumb_for_the_cluster_size(int size, int seconds)
+        => Assert.Equal(TimeSpan.FromSeconds(seconds), FailureDetection.StableAfterFor(size));
+
+    [Fact]
+    public void The_removal_margin_is_half_of_stable_after_but_never_under_3_s_and_both_can_be_set()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(3), new FailureDetection { ClusterSize = 3 }.EffectiveRemovalMargin);
+        Assert.Equal(TimeSpan.FromSeconds(10), new FailureDetection { ClusterSize = 100 }.EffectiveRemovalMargin);
+        var set = new FailureDetection { StableAfter = TimeSpan.FromSeconds(8), DownRemovalMargin = TimeSpan.FromSeconds(8) };
+        Assert.Equal(TimeSpan.FromSeconds(8), set.EffectiveStableAfter);
+        Assert.Equal(TimeSpan.FromSeconds(8), set.EffectiveRemovalMargin);
+        Assert.Equal(DowningStrategy.KeepOldest, FailureDetection.ParseStrategy("keep-oldest"));
+        Assert.Contains("keep-majority or keep-oldest", Assert.Throws<ArgumentException>(() => FailureDetection.ParseStrategy("down-all")).Message);
+    }
+
+    private static readonly Address Self = Address.Parse("akka.tcp://antinex@h:1");
+    private static readonly Address Two = Address.Parse("akka.tcp://antinex@h:2");
+    private static readonly Address Three = Address.Parse("akka.tcp://antinex@h:3");
+
+    [Fact]
+    public void The_join_guard_never_lists_itself_while_other_members_are_alive()
+    {
+        Assert.Equal([Three, Two], JoinGuard.SeedsFor(Self, [Self, Two], [Self, Three]));
+        Assert.Equal([Self, Two], JoinGuard.SeedsFor(Self, [Self, Two], [Self]));     // only its own stale record
+        Assert.Equal([Self, Two], JoinGuard.SeedsFor(Self, [Self, Two], []));          // nothing alive: Akka's seed order
+        Assert.Equal([Self], JoinGuard.SeedsFor(Self, [], []));                          // no seeds: a new cluster
+        Assert.Equal([Two], JoinGuard.SeedsFor(Self, [], [Two]));
+    }
+}
