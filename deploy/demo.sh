@@ -105,3 +105,30 @@ $(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
   data:     $DATA_ROOT/ (the nodes' --data-root; request paths are relative to it)
   Redis:    127.0.0.1:${ANTINEX_REDIS_PORT:-6390}, AOF in $RUN_DIR/redis/
 EOF
+
+# The HTTP service (Open Inference Protocol v2 + the AntiNex API) in the background: loopback only, one API key whose
+# SHA-256 is in $RUN_DIR/api-keys.json (0600) and whose secret is kept in $RUN_DIR/api-key (0600) for the next runs.
+HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
+SERVE_PID="$RUN_DIR/pids/serve.pid"
+if [ ! -s "$RUN_DIR/api-key" ]; then
+  rm -f "$RUN_DIR/api-keys.json"
+  (umask 077; $GATEWAY serve keys add --id demo --scopes predict,read,train,admin --file "$RUN_DIR/api-keys.json" \
+    2>/dev/null > "$RUN_DIR/api-key")
+fi
+if ! { [ -f "$SERVE_PID" ] && kill -0 "$(cat "$SERVE_PID")" 2>/dev/null; }; then
+  setsid nohup $GATEWAY serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$HTTP_PORT" \
+    > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &
+  echo $! > "$SERVE_PID"
+fi
+for _ in $(seq 1 120); do
+  if { exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT"; } 2>/dev/null; then
+    printf 'GET /v2/health/ready HTTP/1.0\r\n\r\n' >&5; IFS= read -r -t 3 status <&5 || status=""; exec 5<&- 5>&-
+    case "$status" in *" 200"*) break ;; esac
+  fi
+  sleep 1
+done
+cat <<EOF
+  HTTP service: http://127.0.0.1:$HTTP_PORT  (log $RUN_DIR/logs/serve.log; stop: kill -- -\$(cat $SERVE_PID))
+  API key:      $(cat "$RUN_DIR/api-key")   (scopes predict,read,train,admin; kept in $RUN_DIR/api-key)
+  try:          curl -H "Authorization: Bearer \$(cat $RUN_DIR/api-key)" http://127.0.0.1:$HTTP_PORT/api/models
+EOF

@@ -45,6 +45,7 @@ internal static class ServeCommand
         foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate }) command.Options.Add(o);
         common.AddTo(command);
         command.Subcommands.Add(KeysCommand());
+        command.Subcommands.Add(ServeBenchCommand.Create());
         command.SetAction(async (p, ct) =>
         {
             var output = new Output(false);

@@ -2,6 +2,7 @@
 // readiness and inference. A model's name is its label; its only version is the one it serves now.
 using System.Globalization;
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster;
 using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
@@ -48,13 +49,13 @@ public static class InferenceEndpoints
     private static async Task<IResult> Metadata(HttpContext context, string label, string? version, ModelMetadataCache cache)
     {
         var (id, description) = await ResolveAsync(context, label, version, cache);
-        return Results.Json(ModelOutputs.Metadata(description), HttpJson.Options);
+        return Results.Json(ModelOutputs.Metadata(id, description), HttpJson.Options);
     }
 
     private static async Task<IResult> ModelIsReady(HttpContext context, string label, string? version, ModelMetadataCache cache)
     {
-        var (_, description) = await ResolveAsync(context, label, version, cache);
-        return Results.Json(new ModelReady(description.Label, true), HttpJson.Options);
+        var (id, _) = await ResolveAsync(context, label, version, cache);
+        return Results.Json(new ModelReady(id, true), HttpJson.Options);
     }
 
     private static async Task<IResult> Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
@@ -75,7 +76,7 @@ public static class InferenceEndpoints
             ? await PredictValuesAsync(gateway, id, input.Rows, options)
             : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
         cache.Seen(id, servedVersion);
-        return Results.Json(new InferenceResponse(description.Label, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
+        return Results.Json(new InferenceResponse(id, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
             null, outputs), HttpJson.Options);
     }
 
@@ -100,7 +101,9 @@ public static class InferenceEndpoints
         for (var start = 0; start < rows.Length; start += slice)
         {
             var part = rows.AsSpan(start, Math.Min(slice, rows.Length - start)).ToArray();
-            var reply = await gateway.PredictAsync(id, PredictRowsJson(id, summary, part), options.PredictTimeout);
+            // A direct ask, not a gateway session: a session re-sends a slow predict every few seconds, and a large batch
+            // would then be computed again and again.
+            var reply = await gateway.Region.Ask<object>(new PredictModel(id, PredictRowsJson(id, summary, part)), options.PredictTimeout);
             if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
             if (predicted.Result.Samples.Count != part.Length || predicted.SamplesOmitted > 0)
                 throw new HttpProblem(StatusCodes.Status500InternalServerError,

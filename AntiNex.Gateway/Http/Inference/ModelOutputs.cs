@@ -15,12 +15,13 @@ public static class ModelOutputs
 
     public static IReadOnlyList<string> Of(ModelSummary s) => IsRegression(s) ? [Predicted] : [Predicted, Probability, Label];
 
-    public static ModelMetadata Metadata(ModelDescription d)
+    /// <summary>The model's name is its id (the label trimmed and lower-cased), the name its URL uses.</summary>
+    public static ModelMetadata Metadata(string modelId, ModelDescription d)
     {
         var s = d.Summary!;
         var inputs = s.InputFeatures.Select(f => new MetadataTensor(f, "FP64", [-1])).ToList();
         var outputs = Of(s).Select(o => new MetadataTensor(o, o == Label ? "BYTES" : "FP64", [-1])).ToList();
-        return new ModelMetadata(d.Label, [d.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)], Platform, inputs, outputs);
+        return new ModelMetadata(modelId, [d.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)], Platform, inputs, outputs);
     }
 
     /// <summary>Tensors from a predict reply's samples, in row order. A probability of -1 marks a row the novelty

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json;
+using AntiNex.Gateway.Http.Bench;
+
+namespace AntiNex.Gateway.Commands;
+
+/// <summary>`serve bench`: closed-loop infer load on a running HTTP service (Open Inference Protocol v2): requests/s,
+/// rows/s, p50/p90/p99/max latency. The key is read from a file or $ANTINEX_API_KEY, never from the command line.</summary>
+internal static class ServeBenchCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<string>("--url") { Description = "Base URL of the service", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var keyFile = new Option<string>("--api-key-file") { Description = "File holding the API key secret (default: $ANTINEX_API_KEY)" };
+        var label = new Option<string>("--label", "-l") { Description = "Trained model to infer with", Required = true };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight", DefaultValueFactory = _ => 1 };
+        var rows = new Option<int>("--rows") { Description = "Rows per request (1 = single-row latency)", DefaultValueFactory = _ => 1 };
+        var duration = new Option<string>("--duration", "-d") { Description = "Measured run time", DefaultValueFactory = _ => "10s" };
+        var warmup = new Option<string>("--warmup") { Description = "Unmeasured warm-up", DefaultValueFactory = _ => "2s" };
+        var predictedOnly = new Option<bool>("--predicted-only") { Description = "Ask for the 'predicted' output only (the raw-rows path)" };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var command = new Command("bench", "Infer load on a running HTTP service: requests/s, rows/s, p50/p90/p99/max latency.");
+        foreach (var o in new Option[] { url, keyFile, label, concurrency, rows, duration, warmup, predictedOnly, json }) command.Options.Add(o);
+        command.SetAction(async (p, ct) =>
+        {
+            var output = new Output(p.GetValue(json));
+            InferLoadSettings settings;
+            try
+            {
+                var path = p.GetValue(keyFile);
+                var secret = path is not null ? File.ReadAllText(path).Trim() : Environment.GetEnvironmentVariable("ANTINEX_API_KEY")?.Trim();
+                if (string.IsNullOrEmpty(secret)) throw new UsageException("no API key: pass --api-key-file FILE or set $ANTINEX_API_KEY");
+                settings = new InferLoadSettings(new Uri(p.GetValue(url)!), secret, p.GetValue(label)!, Math.Max(1, p.GetValue(concurrency)),
+                    Math.Max(1, p.GetValue(rows)), Durations.Parse(p.GetValue(duration)!, "--duration"),
+                    Durations.Parse(p.GetValue(warmup)!, "--warmup"), p.GetValue(predictedOnly));
+            }
+            catch (Exception e) when (e is UsageException or IOException or UriFormatException)
+            {
+                output.Error("usage", e.Message);
+                return ExitCodes.BadInput;
+            }
+            InferLoadResult r;
+            try { r = await InferLoad.RunAsync(settings, ct); }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
+            {
+                output.Error("unreachable", e.Message);
+                return ExitCodes.Unreachable;
+            }
+            if (output.Json) Console.WriteLine(JsonSerializer.Serialize(r, Output.JsonOptions));
+            else
+                Console.WriteLine($"http infer {r.Rows} row(s)/request, concurrency {r.Concurrency}, "
+                    + $"outputs {(r.PredictedOnly ? "predicted" : "all")}: "
+                    + $"{r.RequestsPerSecond:F0} req/s, {r.RowsPerSecond:F0} rows/s, p50 {r.P50Ms:F3} ms, p90 {r.P90Ms:F3} ms, p99 {r.P99Ms:F3} ms, "
+                    + $"max {r.MaxMs:F3} ms, {r.Requests} ok, {r.Failures} failed"
+                    + (r.Failures > 0 ? $" ({string.Join(", ", r.FailureKinds.Select(k => $"{k.Key}: {k.Value}"))})" : ""));
+            return r.Failures > 0 ? ExitCodes.ModelFailed : ExitCodes.Ok;
+        });
+        return command;
+    }
+}
