@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The test command (README "Quick start"). Installs what is missing (redis-server, NuGet packages), builds,
+# The test command (README "Quick start"). Installs what is missing (redis-server, chromium, NuGet packages), builds,
 # and runs the whole test suite. Idempotent. Tests that need ../shared skip with a reason when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib/prereqs.sh
 ensure_dotnet
 ensure_redis_server
+ensure_chromium
 
 dotnet restore AntiNex.Cluster.sln --nologo -v q
 dotnet build AntiNex.Cluster.sln -c Release --no-restore --nologo -v q

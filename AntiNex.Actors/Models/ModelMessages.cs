@@ -88,14 +88,16 @@ public sealed record ModelFailed(string Label, string Code, string Message, IRea
         => new(label, code, message, [], requestId);
 }
 
-/// <summary>Small metrics summary kept in events/snapshots and shown by describe/models.</summary>
+/// <summary>Small metrics summary kept in events/snapshots and shown by describe/models. The held-out confusion matrix
+/// (classes x classes counts) rides along so the model can show it later; the per-epoch history does not (size).</summary>
 public sealed record ModelMetrics(
     double? Accuracy, double? Precision, double? Recall, double? F1, double? RocAuc,
     double? Mse, double? Mae, double? R2, double? CvMean, double? CvStd,
-    int TrainRows, int TestRows, double TrainSeconds)
+    int TrainRows, int TestRows, double TrainSeconds,
+    int[][]? ConfusionMatrix = null, IReadOnlyList<string>? ClassNames = null)
 {
     public static ModelMetrics From(TrainingReport r) => new(r.Accuracy, r.Precision, r.Recall, r.F1, r.RocAuc,
-        r.Mse, r.Mae, r.R2, r.CvMean, r.CvStd, r.TrainRows, r.TestRows, r.TrainSeconds);
+        r.Mse, r.Mae, r.R2, r.CvMean, r.CvStd, r.TrainRows, r.TestRows, r.TrainSeconds, r.ConfusionMatrix, r.ClassNames);
 }
 
 public sealed record ModelDescription(

@@ -52,6 +52,7 @@ public static class HttpServer
         app.MapOpenApi(OpenApiDocument.Path);
         InferenceEndpoints.Map(app);
         AntiNexEndpoints.Map(app);
+        Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;
     }
 

@@ -16,6 +16,18 @@ ensure_redis_server() {
   # The package starts a system service on 6379; we run our own instances, so leave it be.
 }
 
+# The dashboard's browser tests drive Debian's headless Chromium (Playwright is pointed at /usr/bin/chromium: no browser
+# download). Without it those tests skip with the reason, so a failed install is reported, not fatal.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "no /usr/bin/chromium and no apt-get: the browser tests will skip" >&2
+    return 0
+  fi
+  echo "chromium not found: installing it from apt (for the dashboard's browser tests)..." >&2
+  apt_install chromium || echo "could not install chromium: the browser tests will skip" >&2
+}
+
 # apt-get install PACKAGE... (apt-get update once per shell; sudo when not root).
 _antinex_apt_updated=""
 apt_install() {

@@ -5,11 +5,12 @@ namespace AntiNex.Models;
 public sealed record StoredModelMetrics(
     double? Accuracy, double? Precision, double? Recall, double? F1, double? RocAuc,
     double? Mse, double? Mae, double? R2, double? CvMean, double? CvStd,
-    int TrainRows, int TestRows, double TrainSeconds)
+    int TrainRows, int TestRows, double TrainSeconds,
+    int[][]? ConfusionMatrix = null, IReadOnlyList<string>? ClassNames = null)
 {
     public static StoredModelMetrics From(ModelMetrics m) => new(m.Accuracy, m.Precision, m.Recall, m.F1, m.RocAuc,
-        m.Mse, m.Mae, m.R2, m.CvMean, m.CvStd, m.TrainRows, m.TestRows, m.TrainSeconds);
+        m.Mse, m.Mae, m.R2, m.CvMean, m.CvStd, m.TrainRows, m.TestRows, m.TrainSeconds, m.ConfusionMatrix, m.ClassNames);
 
     public ModelMetrics ToMetrics() => new(Accuracy, Precision, Recall, F1, RocAuc, Mse, Mae, R2, CvMean, CvStd,
-        TrainRows, TestRows, TrainSeconds);
+        TrainRows, TestRows, TrainSeconds, ConfusionMatrix, ClassNames);
 }

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AntiNex.Gateway.Http.Dashboard;
+
+/// <summary>
+/// Predict rate and latency as this gateway sees them, over the last minute: it listens to ASP.NET Core's own
+/// request-duration instrument (http.server.request.duration) and keeps the predict routes (/api/predict and the
+/// inference protocol's .../infer). Measured at the HTTP edge, so it includes the trip through the cluster.
+/// </summary>
+public sealed class PredictTraffic : IDisposable
+{
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private const int MaxKept = 200_000; // bounds memory under a flood; older samples go first
+
+    private readonly MeterListener _listener = new();
+    private readonly Queue<(long At, double Ms, bool Error)> _samples = new();
+    private readonly object _gate = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    /// <param name="scope">The application's IMeterFactory: only its instruments are read (tests may host several apps).</param>
+    public PredictTraffic(object? scope)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument is { Name: "http.server.request.duration", Meter.Name: "Microsoft.AspNetCore.Hosting" }
+                && (scope is null || ReferenceEquals(instrument.Meter.Scope, scope)))
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<double>(OnDuration);
+        _listener.Start();
+    }
+
+    public static bool IsPredictRoute(string? route)
+        => route is not null && (route == "/api/predict" || route.EndsWith("/infer", StringComparison.Ordinal));
+
+    private void OnDuration(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        string? route = null;
+        int status = 0;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "http.route") route = tag.Value as string;
+            else if (tag.Key == "http.response.status_code" && tag.Value is int code) status = code;
+        }
+        if (IsPredictRoute(route)) Record(seconds * 1000.0, status >= 400);
+    }
+
+    internal void Record(double milliseconds, bool error)
+    {
+        lock (_gate)
+        {
+            _samples.Enqueue((Stopwatch.GetTimestamp(), milliseconds, error));
+            if (_samples.Count > MaxKept) _samples.Dequeue();
+        }
+    }
+
+    /// <summary>Requests per second, p50/p99 latency (answered requests, errors included) and errors in the window.</summary>
+    public PredictTrafficView Snapshot()
+    {
+        var now = Stopwatch.GetTimestamp();
+        double[] latencies;
+        int errors;
+        lock (_gate)
+        {
+            while (_samples.Count > 0 && Stopwatch.GetElapsedTime(_samples.Peek().At, now) > Window) _samples.Dequeue();
+            latencies = _samples.Select(s => s.Ms).ToArray();
+            errors = _samples.Count(s => s.Error);
+        }
+        Array.Sort(latencies);
+        var seconds = Math.Min(Window.TotalSeconds, Math.Max(1.0, Stopwatch.GetElapsedTime(_started, now).TotalSeconds));
+        return new PredictTrafficView(Window.TotalSeconds, latencies.Length, latencies.Length / seconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors);
+    }
+
+    private static double? Percentile(double[] sorted, double p)
+        => sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    public void Dispose() => _listener.Dispose();
+}
+
+public sealed record PredictTrafficView(double WindowSeconds, int Requests, double PerSecond, double? P50Ms, double? P99Ms, int Errors);
