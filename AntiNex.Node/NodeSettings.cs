@@ -1,5 +1,7 @@
-// Node settings: appsettings.json < environment (ANTINEX_*) < command line. Lists (seeds, data roots, roles) accept
+// Node settings: appsettings.json < environment (ANTINEX_*) < command line. Secrets (the Redis password, the
+// certificate password) come only from files or the environment: the command line is visible to every user in ps. Lists (seeds, data roots, roles) accept
 // repeated options, indexed keys (ANTINEX_SEEDS__0) or one comma-separated value (ANTINEX_SEEDS=a,b).
+using AntiNex.Cluster.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace AntiNex.Node;
@@ -11,6 +13,11 @@ public sealed record NodeSettings
     public int Port { get; init; } = 4053;
     public IReadOnlyList<string> Seeds { get; init; } = [];
     public string? Redis { get; init; }
+    /// <summary>Redis ACL user (not a secret); null = the "default" user.</summary>
+    public string? RedisUser { get; init; }
+    /// <summary>File whose first line is the Redis password (or ANTINEX_REDIS_PASSWORD).</summary>
+    public string? RedisPasswordFile { get; init; }
+    public ClusterTlsSettings Tls { get; init; } = new();
     public string RedisPrefix { get; init; } = "antinex:";
     public IReadOnlyList<string> DataRoots { get; init; } = [];
     public IReadOnlyList<string> Roles { get; init; } = ["model"];
@@ -20,7 +27,7 @@ public sealed record NodeSettings
     public int TorchThreads { get; init; } = 1;
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(10);
     public int MaxLoadedModels { get; init; } = 100;
-    /// <summary>HTTP port for /health/live and /health/ready; 0 disables.</summary>
+    /// <summary>HTTP port for /health/live and /health/ready (bound to <see cref="Hostname"/>); 0 disables.</summary>
     public int HealthPort { get; init; }
     /// <summary>Failure detection and downing; null timings follow from <see cref="ClusterSize"/> (see FailureDetection).</summary>
     public int ClusterSize { get; init; } = 3;
@@ -36,29 +43,44 @@ public sealed record NodeSettings
     public string? PlotDirectory { get; init; }
     public bool LogJson { get; init; }
     public string LogLevel { get; init; } = "Information";
+    /// <summary>Secret file holding the cluster's model signing key (HMAC-SHA256, >= 32 bytes); required with Redis.</summary>
+    public string? ModelKeyFile { get; init; }
+    /// <summary>Earlier signing keys still accepted when verifying stored models (key rotation).</summary>
+    public IReadOnlyList<string> PreviousModelKeyFiles { get; init; } = [];
+    /// <summary>Load models stored before signing was on (migration); they are signed at their next training.</summary>
+    public bool AllowUnsignedModels { get; init; }
+    /// <summary>Explicitly run without the protections that are on by default (e.g. unsigned models). Logs a warning.</summary>
+    public bool Insecure { get; init; }
 
     /// <summary>Command-line names → configuration keys. Repeatable options become indexed keys.</summary>
     private static readonly Dictionary<string, string> Options = new(StringComparer.OrdinalIgnoreCase)
     {
         ["--hostname"] = "Hostname", ["--public-hostname"] = "PublicHostname", ["--port"] = "Port",
-        ["--seed"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
+        ["--seed-node"] = "Seeds", ["--redis"] = "Redis", ["--redis-prefix"] = "RedisPrefix", ["--data-root"] = "DataRoots",
         ["--roles"] = "Roles", ["--training-concurrency"] = "TrainingConcurrency", ["--torch-threads"] = "TorchThreads",
         ["--passivate-after"] = "PassivateAfter", ["--max-loaded-models"] = "MaxLoadedModels", ["--health-port"] = "HealthPort",
         ["--stable-after"] = "StableAfter", ["--cluster-size"] = "ClusterSize", ["--down-removal-margin"] = "DownRemovalMargin",
         ["--heartbeat-interval"] = "HeartbeatInterval", ["--acceptable-heartbeat-pause"] = "AcceptableHeartbeatPause",
         ["--downing"] = "Downing", ["--shard-retry-interval"] = "ShardRetryInterval", ["--handoff-timeout"] = "HandOffTimeout",
         ["--replicas"] = "Replicas", ["--plot-dir"] = "PlotDirectory", ["--log-json"] = "LogJson", ["--log-level"] = "LogLevel",
+        ["--redis-user"] = "RedisUser", ["--redis-password-file"] = "RedisPasswordFile",
+        ["--tls-certificate"] = "TlsCertificate", ["--tls-password-file"] = "TlsPasswordFile", ["--tls-ca"] = "TlsCa",
+        ["--model-key-file"] = "ModelKeyFile", ["--previous-model-key-file"] = "PreviousModelKeyFiles",
+        ["--allow-unsigned-models"] = "AllowUnsignedModels", ["--insecure"] = "Insecure",
     };
-    private static readonly HashSet<string> Repeatable = ["Seeds", "DataRoots", "Roles"];
-    private static readonly HashSet<string> Flags = ["LogJson"];
+    private static readonly HashSet<string> Repeatable = ["Seeds", "DataRoots", "Roles", "PreviousModelKeyFiles"];
+    private static readonly HashSet<string> Flags = ["LogJson", "AllowUnsignedModels", "Insecure"];
 
     public const string Usage = """
         antinex-node [options]   (every option also reads from appsettings.json and ANTINEX_<NAME> environment variables)
           --hostname HOST              bind address (default 127.0.0.1)
           --public-hostname HOST       address other members use to reach this node (default: hostname)
           --port N                     Akka.Remote port (default 4053; 0 = any free port)
-          --seed akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
-          --redis CONNSTRING           Redis for journal, snapshots and the model catalog (none: in-memory, dev only)
+          --seed-node akka.tcp://antinex@HOST:PORT   seed node, repeatable (none: this node starts a new cluster)
+          --redis CONNSTRING           Redis for journal, snapshots and the model catalog (none: in-memory, dev only);
+                                       no password here: it would be visible in ps
+          --redis-user NAME            Redis ACL user (default: Redis's "default" user)
+          --redis-password-file FILE   file holding the Redis password (or env ANTINEX_REDIS_PASSWORD)
           --redis-prefix PREFIX        key prefix in Redis (default antinex:)
           --data-root DIR              folder datasets may be read from, repeatable
           --roles a,b                  cluster roles (default model)
@@ -66,7 +88,7 @@ public sealed record NodeSettings
           --torch-threads N            torch threads per training/inference (default 1; 0 = torch's default)
           --passivate-after DURATION   unload an idle model after (default 00:10:00)
           --max-loaded-models N        models held in memory on this node, LRU-unloaded beyond (default 100)
-          --health-port N              HTTP /health/live and /health/ready (default 0 = off)
+          --health-port N              HTTP /health/live and /health/ready on --hostname (default 0 = off)
           --cluster-size N             model nodes planned for: picks stable-after and the removal margin (default 3)
           --stable-after DURATION      split-brain-resolver stable-after (default from --cluster-size: 3 nodes 5s, 10 nodes 10s)
           --down-removal-margin DURATION  wait before a downed node's shards restart elsewhere (default half of stable-after, >= 3s)
@@ -78,8 +100,11 @@ public sealed record NodeSettings
           --replicas N                 read-only copies of each label on other model nodes (default 1; 0 = off)
           --log-json                   JSON log lines
           --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
+          --model-key-file FILE        secret file with the model signing key (HMAC-SHA256, >= 32 bytes); required with --redis
+          --previous-model-key-file FILE   an earlier key, still accepted when verifying stored models (rotation), repeatable
+          --allow-unsigned-models      also load models stored unsigned (migration; each is signed at its next training)
           --Section:Key VALUE          any other setting, e.g. --Telemetry:PrometheusPort 9464
-        """;
+        """ + "\n" + ClusterTlsSettings.Usage;
 
     /// <summary>Turns argv into configuration key/values; throws ArgumentException naming the bad option.</summary>
     public static Dictionary<string, string?> ParseArgs(string[] args)
@@ -107,6 +132,9 @@ public sealed record NodeSettings
             else if (inline is not null) value = inline;
             else if (i + 1 < args.Length) value = args[++i];
             else throw new ArgumentException($"option '{arg}' needs a value");
+            if (key == "Redis" && value.Contains("password=", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException("--redis: a password on the command line is visible to every user (ps); " +
+                                            "put it in a file for --redis-password-file, or in ANTINEX_REDIS_PASSWORD");
             if (Repeatable.Contains(key))
             {
                 foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -131,6 +159,9 @@ public sealed record NodeSettings
             Port = Int(c, "Port", d.Port, 0, 65535),
             Seeds = List(c, "Seeds"),
             Redis = NullIfEmpty(c["Redis"]),
+            RedisUser = NullIfEmpty(c["RedisUser"]) ?? NullIfEmpty(Environment.GetEnvironmentVariable("ANTINEX_REDIS_USER")),
+            RedisPasswordFile = NullIfEmpty(c["RedisPasswordFile"]) ?? NullIfEmpty(Environment.GetEnvironmentVariable("ANTINEX_REDIS_PASSWORD_FILE")),
+            Tls = ClusterTlsSettings.From(key => NullIfEmpty(c[key]) ?? ClusterTlsSettings.FromEnvironment(key)),
             RedisPrefix = c["RedisPrefix"] ?? d.RedisPrefix,
             DataRoots = List(c, "DataRoots"),
             Roles = List(c, "Roles") is { Count: > 0 } roles ? roles : d.Roles,
@@ -152,6 +183,10 @@ public sealed record NodeSettings
             PlotDirectory = NullIfEmpty(c["PlotDirectory"]),
             LogJson = bool.TryParse(c["LogJson"], out var j) && j,
             LogLevel = c["LogLevel"] ?? d.LogLevel,
+            ModelKeyFile = NullIfEmpty(c["ModelKeyFile"]) ?? NullIfEmpty(c["MODEL_KEY_FILE"]), // ANTINEX_MODEL_KEY_FILE too
+            PreviousModelKeyFiles = List(c, "PreviousModelKeyFiles"),
+            AllowUnsignedModels = bool.TryParse(c["AllowUnsignedModels"], out var u) && u,
+            Insecure = bool.TryParse(c["Insecure"], out var insecure) && insecure,
         };
     }
 

@@ -4,12 +4,15 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using AntiNex.Cluster;
+using AntiNex.Cluster.Security;
 using AntiNex.Data;
 using AntiNex.Learning;
 using AntiNex.Models;
 using AntiNex.Node;
+using AntiNex.Node.Health;
 using AntiNex.Node.Observability;
 using AntiNex.Persistence.Redis;
+using AntiNex.Replicas;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,14 +26,25 @@ if (args.Contains("--help") || args.Contains("-h"))
 }
 
 NodeSettings settings;
+ClusterCredentials? tls = null;
+RedisAccess? redisAccess = null;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
 try
 {
     builder.Configuration.AddEnvironmentVariables("ANTINEX_");
     builder.Configuration.AddInMemoryCollection(NodeSettings.ParseArgs(args));
     settings = NodeSettings.From(builder.Configuration);
+    if (!settings.Tls.Insecure) tls = ClusterCredentials.Load(settings.Tls);
+    if (settings.Redis is not null) redisAccess = RedisAccess.From(settings);
 }
-catch (ArgumentException ex)
+catch (Exception ex) when (ex is ArgumentException or ClusterTlsException)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
+IReadOnlyList<string> signingNotes;
+try { signingNotes = ModelSigning.Check(settings); }
+catch (AntiNex.Persistence.Signing.SigningKeyException ex)
 {
     Console.Error.WriteLine($"antinex-node: {ex.Message}");
     return 2;
@@ -44,11 +58,15 @@ builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true,
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
 IConnectionMultiplexer? redis = null;
-if (settings.Redis is not null)
+if (redisAccess is not null)
 {
-    var options = ConfigurationOptions.Parse(settings.Redis);
-    options.AbortOnConnectFail = false; // start anyway; readiness reports Redis down until it answers
-    redis = ConnectionMultiplexer.Connect(options);
+    // An unreachable Redis does not stop the start (readiness reports it until it answers); refused credentials do.
+    try { redis = redisAccess.Connect(); }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine($"antinex-node: {ex.Message}");
+        return 2;
+    }
     builder.Services.AddSingleton(redis);
 }
 
@@ -76,33 +94,43 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         Roles = settings.Roles,
         Failure = settings.Failure(),
         GuardedJoin = true,
+        Tls = tls,
     });
     akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
-    NodePersistence.Configure(akka, settings);
-    if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
+    NodePersistence.Configure(akka, redisAccess, settings);
+    if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime).WithModelReplicas(runtime, settings.Replicas ?? 1);
     else akka.WithModelShardProxy();
 });
-builder.Services.AddHostedService(sp => new HealthEndpoint(settings, sp.GetRequiredService<Akka.Actor.ActorSystem>(),
-    sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<ILogger<HealthEndpoint>>()));
+builder.Services.AddHostedService(sp => new HealthServer(settings, sp.GetRequiredService<Akka.Actor.ActorSystem>(),
+    sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<ILoggerFactory>()));
 
 var host = builder.Build();
 var log = host.Services.GetRequiredService<ILogger<NodeSettings>>();
+// Every start says so: a plaintext member accepts any process that reaches its port as a cluster member.
+if (tls is null)
+    log.LogWarning("INSECURE: --insecure given: akka.tcp is plaintext and unauthenticated; anyone who reaches port {Port} " +
+                   "can join this cluster and command it. Use it only for a throw-away development cluster", settings.Port);
+else
+    log.LogInformation("mutual TLS on akka.tcp: this node is {Subject}; only certificates issued by {Ca} are accepted",
+        tls.Subject, tls.Ca.Subject);
 log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persistence {Persistence} data roots [{Roots}] " +
                    "training concurrency {Concurrency} max loaded models {MaxLoaded} passivate after {Passivate}; failure detection {Failure}",
-    nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(settings),
+    nodeName, string.Join(",", settings.Roles), string.Join(" ", settings.Seeds), NodePersistence.Describe(redisAccess),
     string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter,
     settings.Failure().Describe());
+foreach (var note in signingNotes) log.Log(note.StartsWith("models are signed") ? LogLevel.Information : LogLevel.Warning, "{Note}", note);
 await host.RunAsync();
 return 0;
 
 /// <summary>Journal + snapshot store of the model entities: Redis when configured, else in-memory (single process only).</summary>
 internal static class NodePersistence
 {
-    public static void Configure(AkkaConfigurationBuilder akka, NodeSettings settings)
+    public static void Configure(AkkaConfigurationBuilder akka, RedisAccess? redis, NodeSettings settings)
     {
-        if (settings.Redis is not null) akka.WithRedisPersistence(settings.Redis, settings.RedisPrefix);
+        if (redis is not null) akka.WithRedisPersistence(redis.ConnectionString, settings.RedisPrefix,
+            snapshotOptions: o => ModelSigning.Apply(o, settings));
         else akka.WithInMemoryJournal().WithInMemorySnapshotStore();
     }
 
-    public static string Describe(NodeSettings settings) => settings.Redis is null ? "in-memory" : "redis";
+    public static string Describe(RedisAccess? redis) => redis is null ? "in-memory" : $"redis {redis.Safe}";
 }

@@ -51,19 +51,19 @@ for label in "${LABELS[@]}"; do
 done
 GW models
 labels_csv=$(IFS=,; echo "${LABELS[*]}")
-GW bench -l "$labels_csv" -c 1 -d 3s --warmup 2s >/dev/null 2>&1 || true   # loads every model
+GW bench cluster -l "$labels_csv" -c 1 -d 3s --warmup 2s >/dev/null 2>&1 || true   # loads every model
 rss_after=$(rss_kb)
 echo "memory: node RSS total ${rss_before} kB before -> ${rss_after} kB with 6 models loaded: ~$(( (rss_after - rss_before) / 6 )) kB per loaded model (incl. torch allocator growth)"
 
-echo "== single-row latency, concurrency 1";  GW bench -l "$labels_csv" -c 1 -d "$DURATION" --rows 1 || true
-echo "== single-row, concurrency 16";          GW bench -l "$labels_csv" -c 16 -d "$DURATION" --rows 1 || true
-echo "== batched: 100 rows/request, concurrency 16"; GW bench -l "$labels_csv" -c 16 -d "$DURATION" --rows 100 || true
+echo "== single-row latency, concurrency 1";  GW bench cluster -l "$labels_csv" -c 1 -d "$DURATION" --rows 1 || true
+echo "== single-row, concurrency 16";          GW bench cluster -l "$labels_csv" -c 16 -d "$DURATION" --rows 1 || true
+echo "== batched: 100 rows/request, concurrency 16"; GW bench cluster -l "$labels_csv" -c 16 -d "$DURATION" --rows 100 || true
 
 # Failover: kill -9 the node holding bench-1 while a bench runs; the bench reports the longest outage per label.
 node=$(GW describe bench-1 --json | sed -n 's/.*"node": "[^:]*:\([0-9]*\)".*/\1/p')
 k=$((node - ANTINEX_BASE_PORT + 1))
 echo "== kill -9 node $k (port $node, holds bench-1) during a 60 s bench (SBR stable-after $STABLE_AFTER)"
-GW bench -l "$labels_csv" -c 4 -d 60s --timeout 2s >"$DATA/failover.txt" 2>&1 &
+GW bench cluster -l "$labels_csv" -c 4 -d 60s --timeout 2s >"$DATA/failover.txt" 2>&1 &
 bench_pid=$!
 sleep 12
 $CLUSTER kill "$k"

@@ -28,12 +28,12 @@ for i in $(seq 0 "$N"); do
   labels+=("mem-$i")
 done
 GW train -f "$DATA/mem-0.json" >/dev/null 2>&1
-GW bench -l mem-0 -c 1 -d 2s --warmup 1s >/dev/null 2>&1 || true
+GW bench cluster -l mem-0 -c 1 -d 2s --warmup 1s >/dev/null 2>&1 || true
 sleep 2; one=$(rss)
 for i in $(seq 1 "$N"); do session+="train $DATA/mem-$i.json"$'\n'; done
 printf '%squit\n' "$session" | GW interactive >/dev/null 2>&1
 all=$(IFS=,; echo "${labels[*]}")
-GW bench -l "$all" -c 1 -d 3s --warmup 2s >/dev/null 2>&1 || true
+GW bench cluster -l "$all" -c 1 -d 3s --warmup 2s >/dev/null 2>&1 || true
 sleep 2; many=$(rss)
 artifact=$(GW describe mem-1 --json 2>/dev/null | sed -n 's/.*"artifact_bytes": \([0-9]*\).*/\1/p' | head -1)
 echo "node RSS: ${one} kB with 1 model loaded, ${many} kB with $((N + 1)) loaded -> $(( (many - one) / N )) kB per additional loaded model (artifact ${artifact:-?} bytes)"

@@ -14,6 +14,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$REPO/deploy/lib/secrets.sh"
 RUN_DIR="${ANTINEX_RUN_DIR:-$REPO/.run}"
 HOST="${ANTINEX_HOST:-127.0.0.1}"
 BASE_PORT="${ANTINEX_BASE_PORT:-4053}"          # node K listens on BASE_PORT+K-1 (Akka.Remote)
@@ -106,8 +107,9 @@ start_node() {
   if [ "$PROMETHEUS_BASE" -gt 0 ]; then env+=("ANTINEX_Telemetry__PrometheusPort=$((PROMETHEUS_BASE + k - 1))"); fi
   # shellcheck disable=SC2086 # NODE_ARGS is a list of options on purpose
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
+    --model-key-file "$(ensure_model_key "$RUN_DIR")" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
-    --seed "$(seeds_csv)" \
+    --seed-node "$(seeds_csv)" \
     --redis "$HOST:$REDIS_PORT" "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"

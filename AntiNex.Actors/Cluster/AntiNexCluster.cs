@@ -8,6 +8,7 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using AntiNex.Cluster.Security;
 using AntiNex.Models;
 
 namespace AntiNex.Cluster;
@@ -43,6 +44,8 @@ public sealed record AntiNexClusterOptions
     /// <summary>Remote frame limit: prediction replies for big predict_rows/dataset requests can exceed 128 kB;
     /// artifacts never travel (they go to the snapshot store), so 4 MB is plenty and bounds head-of-line blocking.</summary>
     public long MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>Mutual TLS identity (certificate + pinned cluster CA); null = plaintext akka.tcp (--insecure only).</summary>
+    public ClusterCredentials? Tls { get; init; }
 
     public static string SeedAddress(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
 }
@@ -52,19 +55,34 @@ public static class AntiNexClusterHosting
     /// <summary>Remote + cluster + serializer + shared HOCON, for every process of the cluster.</summary>
     public static AkkaConfigurationBuilder WithAntiNexCluster(this AkkaConfigurationBuilder builder, AntiNexClusterOptions o)
     {
-        var seeds = o.Seeds.Count > 0
-            ? o.Seeds.ToArray()
-            : [AntiNexClusterOptions.SeedAddress(o.PublicHostname ?? o.Hostname, o.Port)];
-        builder
-            .WithRemoting(new RemoteOptions
+        var tls = o.Tls is not null;
+        var seeds = (o.Seeds.Count > 0 ? o.Seeds.ToArray() : [AntiNexClusterOptions.SeedAddress(o.PublicHostname ?? o.Hostname, o.Port)])
+            .Select(seed => TransportScheme.Seed(seed, tls)).ToArray();
+        var remote = new RemoteOptions
+        {
+            HostName = o.Hostname,
+            Port = o.Port,
+            PublicHostName = o.PublicHostname,
+            MaxFrameSize = o.MaxFrameBytes,
+            SendBufferSize = o.MaxFrameBytes * 2,
+            ReceiveBufferSize = o.MaxFrameBytes * 2,
+        };
+        if (o.Tls is { } credentials)
+        {
+            remote.EnableSsl = true;
+            remote.Ssl = new SslOptions
             {
-                HostName = o.Hostname,
-                Port = o.Port,
-                PublicHostName = o.PublicHostname,
-                MaxFrameSize = o.MaxFrameBytes,
-                SendBufferSize = o.MaxFrameBytes * 2,
-                ReceiveBufferSize = o.MaxFrameBytes * 2,
-            })
+                X509Certificate = credentials.Certificate,
+                SuppressValidation = false,
+                // Both sides present a certificate; identity is "issued by the cluster CA", not a host name (nodes
+                // are reached by IP, by pod DNS name or through NAT).
+                RequireMutualAuthentication = true,
+                ValidateCertificateHostname = false,
+                CustomValidator = CaPinnedValidator.For(credentials.Ca),
+            };
+        }
+        builder
+            .WithRemoting(remote)
             .WithClustering(new ClusterOptions
             {
                 Roles = o.Roles.ToArray(),
@@ -75,7 +93,8 @@ public static class AntiNexClusterHosting
                     : new KeepMajorityOption { Role = AntiNexRoles.Model },
             })
             .WithCustomSerializer(AntiNexSerializer.Name, [typeof(IAntiNexMessage)], system => new AntiNexSerializer(system))
-            .AddHocon(ConfigurationFactory.ParseString(SharedHocon(o)), HoconAddMode.Prepend);
+            .AddHocon(ConfigurationFactory.ParseString(SharedHocon(o)), HoconAddMode.Prepend)
+            .WithActors((system, _) => ClusterIdentity.Get(system).Subject = o.Tls?.Subject);
         return builder;
     }
 

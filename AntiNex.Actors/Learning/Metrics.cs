@@ -1,3 +1,5 @@
+using AntiNex.Reporting;
+
 namespace AntiNex.Learning;
 
 /// <summary>Held-out metrics: classification (accuracy, precision/recall/F1, ROC AUC, confusion) and regression (MSE/MAE/R2).</summary>

@@ -2,6 +2,7 @@
 // and AntiNex.Gateway; implementations may change freely, members may be added, but do not rename or remove.
 using System.Globalization;
 using AntiNex.Data;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;

@@ -1,3 +1,4 @@
+using AntiNex.Reporting;
 using AntiNex.Requests;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AntiNex.Data;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 using TorchSharp;
 

@@ -7,8 +7,11 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using AntiNex.Data;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Observability;
+using AntiNex.Persistence.Signing;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;
@@ -28,6 +31,10 @@ public sealed class ModelEntity : ReceivePersistentActor
     private byte[]? _artifact;
     private TrainedModel? _model;
     private long _served;
+    // Set when recovery found versions but every stored snapshot was refused (failed its signature): never serve, say why.
+    private string? _integrityError;
+    // Sequence number of the snapshot serving now: the one before it is kept as the fallback if this one is altered.
+    private long _snapshotSeqNr;
 
     private TrainingRun? _run;
     private PendingSwap? _swap;
@@ -52,6 +59,7 @@ public sealed class ModelEntity : ReceivePersistentActor
             _metrics = s.Metrics;
             _trainedUtc = s.TrainedUtc;
             _artifact = s.Artifact;
+            _snapshotSeqNr = offer.Metadata.SequenceNr;
         });
         Recover<ModelTrained>(e =>
         {
@@ -64,6 +72,7 @@ public sealed class ModelEntity : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ =>
         {
             if (_artifact is not null) TouchLoaded();
+            CheckRefusedSnapshot();
             _log.Debug("model {0} recovered at version {1}", _id, _version);
         });
 
@@ -195,6 +204,7 @@ public sealed class ModelEntity : ReceivePersistentActor
     {
         if (_swap is not { } swap) return;
         _swap = null;
+        _integrityError = null;
         _run = null;
         var old = _model;
         _model = swap.Model;
@@ -208,10 +218,12 @@ public sealed class ModelEntity : ReceivePersistentActor
         AntiNexMetrics.SnapshotSaved(swap.Outcome.Artifact.Length);
         TouchLoaded();
         _ = AddToCatalog();
-        // Keep only the latest snapshot: older artifacts are dead weight in Redis.
-        if (saved.Metadata.SequenceNr > 1)
-            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
+        var previous = _snapshotSeqNr;
+        _snapshotSeqNr = saved.Metadata.SequenceNr;
+        if (previous > 1) DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
         _log.Info("model {0}: version {1} trained and stored", _id, _version);
+        Context.System.EventStream.Publish(new ModelVersionChanged(_id, _version, false));
 
         var run = swap.Run;
         if (run.ForPredict)
@@ -275,7 +287,7 @@ public sealed class ModelEntity : ReceivePersistentActor
 
     private void OnPredict(PredictModel m)
     {
-        if (RefuseWhileForgetting(m.RequestId)) return;
+        if (RefuseWhileForgetting(m.RequestId) || RefuseUnverified(m.RequestId)) return;
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings)) return;
         if (HasModel)
         {
@@ -339,7 +351,7 @@ public sealed class ModelEntity : ReceivePersistentActor
     /// one PredictRaw call (a micro-batch without a timer: no added latency when the entity is idle).</summary>
     private void OnPredictRows(PredictRawRows m)
     {
-        if (RefuseWhileForgetting(null)) return;
+        if (RefuseWhileForgetting(null) || RefuseUnverified(null)) return;
         if (!HasModel)
         {
             Sender.Tell(ModelFailed.Of(_id, "not-trained", $"label '{_id}' has no trained model: train it first"));
@@ -495,6 +507,7 @@ public sealed class ModelEntity : ReceivePersistentActor
         _rt.Loaded.Release(_id, Self);
         _ = RemoveFromCatalog();
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);
+        Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
         foreach (var w in waiting) w.Tell(new ModelForgotten(_id, true));
         Stash.UnstashAll();
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
@@ -508,6 +521,28 @@ public sealed class ModelEntity : ReceivePersistentActor
         foreach (var w in waiting)
             w.Tell(ModelFailed.Of(_id, "persistence", $"forget '{_id}': deleting its {what} failed: {cause.Message}"));
         Stash.UnstashAll();
+    }
+
+    /// <summary>Versions exist but no stored snapshot verified: refuse to serve (a retrain stores a new, signed one).</summary>
+    private bool RefuseUnverified(string? requestId)
+    {
+        if (_integrityError is null || HasModel) return false;
+        Sender.Tell(ModelFailed.Of(_id, "integrity", _integrityError, requestId));
+        return true;
+    }
+
+    private void CheckRefusedSnapshot()
+    {
+        if (_highestVersion <= _version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused) return;
+        if (HasModel)
+        {
+            _log.Error("model {0}: the snapshot of version {1} was refused ({2}); serving the previous good version {3}",
+                _id, _highestVersion, refused.Reason, _version);
+            return;
+        }
+        _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_highestVersion}) was refused because " +
+                          $"{refused.Reason}, and no earlier good version is stored; train it again to store a new version";
+        _log.Error("model {0}: {1}", _id, _integrityError);
     }
 
     private bool RefuseWhileForgetting(string? requestId)

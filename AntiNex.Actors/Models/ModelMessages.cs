@@ -2,6 +2,7 @@
 // text, replies carry reports/predictions, never model artifacts (those go to the snapshot store).
 using Akka.Actor;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;
@@ -73,7 +74,7 @@ public sealed record Predicted(string Label, long Version, PredictionResult Resu
 public sealed record RowsPredicted(string Label, long Version, float[] Values, string Node) : IAntiNexMessage;
 
 /// <summary>Any refusal or failure, with the request fields at fault. Code is stable for scripts
-/// (bad-request, not-trained, busy, training-failed, cancelled, persistence, artifact, internal).</summary>
+/// (bad-request, not-trained, busy, training-failed, cancelled, persistence, artifact, integrity, internal).</summary>
 public sealed record ModelFailed(string Label, string Code, string Message, IReadOnlyList<RequestIssue> Issues, string? RequestId)
     : IAntiNexMessage
 {

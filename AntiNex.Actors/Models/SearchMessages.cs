@@ -2,6 +2,7 @@
 // AntiNex JSON text; results are CV scores (never artifacts). All bound to AntiNexSerializer.
 using Akka.Actor;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;

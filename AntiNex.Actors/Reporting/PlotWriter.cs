@@ -1,5 +1,4 @@
 using System.Text;
-using AntiNex.Learning;
 using ScottPlot;
 
 namespace AntiNex.Reporting;

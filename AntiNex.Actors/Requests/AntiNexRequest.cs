@@ -1,7 +1,5 @@
 // CONTRACT: the parsed AntiNex request. The engine owns the parser/validator; actors only carry the raw JSON
 // (requests cross the cluster as JSON text, parsed where they are used).
-using AntiNex.Data;
-
 namespace AntiNex.Requests;
 
 public sealed record RequestIssue(string Field, string Message)
@@ -77,26 +75,6 @@ public sealed partial class AntiNexRequest
     /// <paramref name="warnings"/> lists ignored/unknown fields and quirks that were applied.</summary>
     public static AntiNexRequest Parse(string json, out IReadOnlyList<string> warnings)
         => RequestParser.Parse(json, out warnings);
-
-    /// <summary>Checks the dataset paths against the data roots. A path outside the roots is always an issue; a file
-    /// that cannot be found is an issue only when <paramref name="requireFiles"/> (training needs it; validation not).</summary>
-    public IReadOnlyList<RequestIssue> CheckPaths(DataRoots roots, bool requireFiles, List<string>? warnings = null)
-    {
-        var issues = new List<RequestIssue>();
-        void Check(string? path, string field)
-        {
-            if (path is null) return;
-            try { roots.Resolve(path, field); }
-            catch (RequestException e) when (!requireFiles && e.Issues.All(i => i.Message.StartsWith(DataRoots.NotFoundPrefix, StringComparison.Ordinal)))
-            {
-                warnings?.AddRange(e.Issues.Select(i => i.ToString()));
-            }
-            catch (RequestException e) { issues.AddRange(e.Issues); }
-        }
-        Check(Dataset, DatasetField);
-        Check(TestDataset, "test_dataset");
-        return issues;
-    }
 
     /// <summary>Which request field the dataset came from ("dataset", or "manifest.csv_file").</summary>
     public string DatasetField { get; set; } = "dataset";

@@ -5,6 +5,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using AntiNex.Cluster;
+using AntiNex.Cluster.Security;
 using AntiNex.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,8 @@ public sealed record GatewayOptions
     public int Port { get; init; }
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>This gateway's certificate files (mutual TLS, the default), or Insecure for a plaintext cluster.</summary>
+    public ClusterTlsSettings Tls { get; init; } = ClusterTlsSettings.From(ClusterTlsSettings.FromEnvironment);
 }
 
 public sealed class GatewayClient : IAsyncDisposable
@@ -37,10 +40,18 @@ public sealed class GatewayClient : IAsyncDisposable
     public IActorRef Region { get; }
     internal IActorRef Gateway { get; }
 
+    /// <summary>Who this console is, as stamped on the mutating commands it sends: its certificate subject.</summary>
+    public RequestOrigin Origin => new(Subject: ClusterIdentity.Get(System).Subject);
+
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
     public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
     {
-        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed is needed to reach the cluster");
+        if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed-node is needed to reach the cluster");
+        // Checked before anything starts: a missing, expired or keyless certificate is a usage error, not a timeout.
+        var tls = options.Tls.Insecure ? null : ClusterCredentials.Load(options.Tls);
+        if (tls is null)
+            Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
+                                    "a cluster with mutual TLS (the default) refuses this gateway");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -57,6 +68,7 @@ public sealed class GatewayClient : IAsyncDisposable
                 Port = options.Port,
                 Seeds = options.Seeds,
                 Roles = [AntiNexRoles.Gateway],
+                Tls = tls,
             });
             akka.WithModelShardProxy();
             akka.WithActors((system, registry) =>
@@ -90,7 +102,7 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
-        => SendAsync(me => new TrainModel(modelId, json, me, requestId), timeout, onProgress);
+        => SendAsync(me => new TrainModel(modelId, json, me, requestId, Origin), timeout, onProgress);
 
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
         => SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress, resend: true);
@@ -102,7 +114,7 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
 
-    public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId), timeout);
+    public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId, Origin), timeout);
 
     /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
     public async Task<ModelList> ModelsAsync(TimeSpan timeout)

@@ -19,9 +19,7 @@ namespace AntiNex.Gateway.Commands;
 /// </summary>
 internal static class BenchEngineCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print figures.") { CreateEngine() };
-
-    public static Command CreateEngine()
+    public static Command Create()
     {
         var rows = new Option<int>("--train-rows") { Description = "Generated training rows", DefaultValueFactory = _ => 50_000 };
         var features = new Option<int>("--features") { Description = "Numeric features per row", DefaultValueFactory = _ => 40 };
@@ -119,7 +117,7 @@ internal static class BenchEngineCommand
             table.AddRow("process RSS before / after single predicts", $"{rssBefore / 1048576.0:0.0} MiB / {rssAfter / 1048576.0:0.0} MiB (delta {(rssAfter - rssBefore) / 1048576.0:+0.0;-0.0} MiB)");
             table.AddRow("RSS at each fifth of the calls", string.Join(" ", checkpoints.Select(c => $"{c / 1048576.0:0.0}")) + " MiB");
             AnsiConsole.Write(table);
-            return 0;
+            return ExitCodes.Ok;
         }
         finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
     }

@@ -2,39 +2,26 @@ using System.CommandLine;
 
 namespace AntiNex.Gateway.Commands;
 
-/// <summary>Every top-level command. Each feature adds ONE line here and keeps its command in its own file.</summary>
+/// <summary>The gateway's one command tree. Each feature adds ONE line here and keeps its command in its own file;
+/// subcommands are declared by their parent (e.g. <see cref="BenchCommand"/>).</summary>
 internal static class CommandCatalog
 {
-    public static IEnumerable<Command> All()
-    {
-        yield return VersionCommand.Create();
-        yield return ValidateCommand.Create();
-        yield return TrainCommand.Create();
-        yield return PredictCommand.Create();
-        yield return DescribeCommand.Create();
-        yield return ForgetCommand.Create();
-        yield return ModelsCommand.Create();
-        yield return StatusCommand.Create();
-        yield return BenchCommand.Create();
-        yield return QueueCommand.Create();
-        yield return InteractiveCommand.Create();
-        yield return GenerateCommand.Create();
-        yield return BenchEngineCommand.Create();
-        yield return PersistenceBenchCommand.Create();
-        yield return SearchCommand.Create();
-    }
-}
+    public const string Description = "AntiNex Cluster gateway console: train and predict AntiNex requests, locally or on the cluster.";
 
-internal static class VersionCommand
-{
-    public static Command Create()
+    public static RootCommand Root() => new(Description)
     {
-        var command = new Command("version", "Print the gateway's version.");
-        command.SetAction(_ =>
-        {
-            Console.WriteLine(typeof(VersionCommand).Assembly.GetName().Version);
-            return 0;
-        });
-        return command;
-    }
+        VersionCommand.Create(),
+        ValidateCommand.Create(),
+        TrainCommand.Create(),
+        PredictCommand.Create(),
+        DescribeCommand.Create(),
+        ForgetCommand.Create(),
+        ModelsCommand.Create(),
+        StatusCommand.Create(),
+        BenchCommand.Create(),
+        QueueCommand.Create(),
+        InteractiveCommand.Create(),
+        GenerateCommand.Create(),
+        SearchCommand.Create(),
+    };
 }

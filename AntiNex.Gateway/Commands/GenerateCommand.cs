@@ -85,13 +85,13 @@ internal static class GenerateCommand
         if (output != "-")
             report.WriteLine($"{new FileInfo(output).Length / 1048576.0:F1} MiB in {seconds:F2} s " +
                              $"({summary.Rows / Math.Max(seconds, 1e-9):N0} rows/s)");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static int Fail(string message)
     {
         Console.Error.WriteLine($"generate: {message}");
-        return 2;
+        return ExitCodes.BadInput;
     }
 
     /// <summary>Progress&lt;T&gt; posts to the thread pool; this reports inline, in order.</summary>

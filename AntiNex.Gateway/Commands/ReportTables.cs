@@ -1,6 +1,7 @@
 // The issue-6 report fields as Spectre.Console tables, shared by `train --local` and the cluster's train replies.
 using System.Globalization;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -36,7 +36,7 @@ internal static class SearchCommand
         var noRetrain = new Option<bool>("--no-retrain") { Description = "Only search: do not retrain the best configuration under the label" };
         var command = new Command("search", "Model search on the cluster: trials scored by CV on the training data, best retrained under the label.");
         foreach (var o in new Option[] { file, trials, space, folds, seed, strategy, output, noRetrain }) command.Options.Add(o);
-        var common = new ClusterCommandOptions("3h", seedOption: "--seed-node");
+        var common = new ClusterCommandOptions("3h");
         common.AddTo(command);
         command.SetAction((p, ct) =>
         {
@@ -89,7 +89,7 @@ internal static class SearchCommand
         catch (OperationCanceledException)
         {
             coordinator.Tell(PoisonPill.Instance); // cancels the trials still running on the nodes
-            if (ct.IsCancellationRequested) { output.Error("cancelled", "search cancelled"); return 130; }
+            if (ct.IsCancellationRequested) { output.Error("cancelled", "search cancelled"); return ExitCodes.Cancelled; }
             throw new TimeoutException($"the search did not finish within {timeout} ({board.DoneCount}/{plan.Trials.Count} trials done)");
         }
         var searchSeconds = clock.Elapsed.TotalSeconds;

@@ -4,15 +4,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AntiNex.Data;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 using Spectre.Console;
 
 namespace AntiNex.Gateway.Commands;
 
 /// <summary>
-/// `train --local -f REQUEST.json [--data-root DIR]... [--json]`: trains in this process with the learning engine and
-/// prints the report. With --json, stdout carries exactly one JSON document; progress goes to stderr.
-/// (Without --local the request goes to the cluster; that mode comes with the cluster console.)
+/// `train -f REQUEST.json`: trains the request's label on the cluster (<see cref="ClusterTrain"/>), or with --local in
+/// this process with the learning engine, printing the report. With --json, stdout carries exactly one JSON document;
+/// progress goes to stderr. --seed N overrides the request's seed in both modes.
 /// </summary>
 internal static class TrainCommand
 {
@@ -24,19 +25,17 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout (progress on stderr)" };
         var threads = new Option<int>("--threads") { Description = "torch threads (default 1: small dense networks train fastest single-threaded, and cores stay free for other models; 0: torch's default)", DefaultValueFactory = _ => 1 };
         var save = new Option<FileInfo?>("--save-model") { Description = "Write the model artifact bytes to this file" };
-        // "--seed" names the cluster's seed nodes on this command (as on every cluster command); with --local a single
-        // integer --seed N is still accepted as the request-seed override.
-        var seed = new Option<int?>("--random-seed") { Description = "Override the request's seed (--local; also --local --seed N)" };
+        var seed = new Option<int?>("--seed") { Description = "Override the request's random seed" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write the training curves (PNG) into this folder" };
         var alsoTest = new Option<string[]>("--also-test") { Description = "Also evaluate the trained model on this dataset (path under the data roots; repeatable), e.g. nsl-kdd/KDDTest-21.txt" };
         var command = new Command("train", "Train a model for an AntiNex request.");
         foreach (var o in new Option[] { file, roots, local, json, threads, save, seed, alsoTest, plots }) command.Options.Add(o);
-        var cluster = ClusterTrain.Attach(command, file, json); // without --local: train on the cluster (--seed = seed nodes)
+        var cluster = ClusterTrain.Attach(command, file, json, seed); // without --local: train on the cluster
         command.SetAction((parse, ct) =>
         {
             if (!parse.GetValue(local)) return cluster(parse, ct);
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
-                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed) ?? ClusterTrain.IntegerSeed(parse), parse.GetValue(alsoTest) ?? [], parse.GetValue(plots)?.FullName));
+                parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed), parse.GetValue(alsoTest) ?? [], parse.GetValue(plots)?.FullName));
         });
         return command;
     }
@@ -56,7 +55,7 @@ internal static class TrainCommand
             if (issues.Count > 0) throw new RequestException(issues);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
-        catch (IOException e) { ui.MarkupLineInterpolated($"[red]cannot read {file.FullName}: {e.Message}[/]"); return 2; }
+        catch (IOException e) { ui.MarkupLineInterpolated($"[red]cannot read {file.FullName}: {e.Message}[/]"); return ExitCodes.BadInput; }
 
         foreach (var w in warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
         TrainingOutcome outcome;
@@ -65,7 +64,7 @@ internal static class TrainCommand
             outcome = WithProgress(ui, request, roots, new EngineOptions { TorchThreads = threads, PlotDirectory = plotDirectory }, ct);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
-        catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return 130; }
+        catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return ExitCodes.Cancelled; }
 
         if (saveModel is not null) File.WriteAllBytes(saveModel.FullName, outcome.Artifact);
         var extra = new JsonArray();
@@ -92,17 +91,17 @@ internal static class TrainCommand
             doc["seed"] = request.Seed;
             doc["also_tested"] = extra;
             Console.Out.WriteLine(doc.ToJsonString());
-            return 0;
+            return ExitCodes.Ok;
         }
         PrintReport(ui, outcome);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static int Fail(IAnsiConsole ui, FileInfo file, RequestException e)
     {
         Console.Error.WriteLine($"invalid: {file.Name}");
         foreach (var issue in e.Issues) Console.Error.WriteLine($"  {issue.Field}: {issue.Message}");
-        return 2;
+        return ExitCodes.BadInput;
     }
 
     private static string Describe(TrainingProgress p)

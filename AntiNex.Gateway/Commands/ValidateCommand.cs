@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AntiNex.Data;
 using AntiNex.Requests;
 
 namespace AntiNex.Gateway.Commands;
@@ -32,7 +33,7 @@ internal static class ValidateCommand
         {
             Console.Error.WriteLine($"invalid: {file.Name}");
             Console.Error.WriteLine($"  request: cannot read {file.FullName}: {e.Message}");
-            return 2;
+            return ExitCodes.BadInput;
         }
         try
         {
@@ -42,13 +43,13 @@ internal static class ValidateCommand
             if (issues.Count > 0) throw new RequestException(issues);
             Console.WriteLine($"valid: {file.Name} (label '{request.Label}', {request.MlType}, predict_feature '{request.PredictFeature}')");
             foreach (var w in warnings) Console.WriteLine($"  warning: {w}");
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (RequestException e)
         {
             Console.Error.WriteLine($"invalid: {file.Name}");
             foreach (var issue in e.Issues) Console.Error.WriteLine($"  {issue.Field}: {issue.Message}");
-            return 2;
+            return ExitCodes.BadInput;
         }
     }
 }

@@ -23,8 +23,9 @@ public sealed class TelemetryOptions
     public string? OtlpEndpoint { get; set; }
     /// <summary>Port of the Prometheus scrape endpoint (http://host:PORT/metrics); 0 = off.</summary>
     public int PrometheusPort { get; set; }
-    /// <summary>Host part of the Prometheus listener prefix: "*" (all interfaces), "localhost", an IP...</summary>
-    public string PrometheusHost { get; set; } = "*";
+    /// <summary>Host part of the Prometheus listener prefix: loopback by default, so only processes on the node's own
+    /// machine (a local agent, a sidecar) can read the metrics; "*" (all interfaces) or an IP must be asked for.</summary>
+    public string PrometheusHost { get; set; } = "127.0.0.1";
     /// <summary>Also export the runtime's own meter (GC, thread pool, CPU): "System.Runtime".</summary>
     public bool RuntimeMetrics { get; set; } = true;
     /// <summary>service.name of the exported resource.</summary>

@@ -76,7 +76,7 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         // The CLI refuses a malformed file before it reaches the cluster (exit code 2), naming the problem.
         var badFile = Path.Combine(WorkDir, "bad.json");
         await File.WriteAllTextAsync(badFile, "{ \"label\": ");
-        var cli = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "predict", "-f", badFile, "--seed", Seeds.First());
+        var cli = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "predict", "-f", badFile, "--seed-node", Seeds.First());
         Assert.Equal(2, cli.ExitCode);
         Assert.Contains("not valid JSON", cli.Stderr);
 

@@ -52,7 +52,9 @@ public sealed class NodeProcess : IDisposable
     public int HealthPort { get; }
     public string LogPath { get; }
     public string Name => $"127.0.0.1:{Port}";
-    public string Address => $"akka.tcp://antinex@127.0.0.1:{Port}";
+    /// <summary>The member address as the cluster reports it (akka.ssl.tcp:// when the node runs mutual TLS).</summary>
+    public string Address => $"{(Tls ? "akka.ssl.tcp" : "akka.tcp")}://antinex@127.0.0.1:{Port}";
+    public bool Tls { get; private init; } = true;
     public bool HasExited => _process.HasExited;
     public int Pid => _process.Id;
 
@@ -80,12 +82,16 @@ public sealed class NodeProcess : IDisposable
         void Arg(string name, string value) { info.ArgumentList.Add(name); info.ArgumentList.Add(value); }
         Arg("--port", port.ToString(CultureInfo.InvariantCulture));
         Arg("--health-port", healthPort.ToString(CultureInfo.InvariantCulture));
-        foreach (var seed in seeds) Arg("--seed", seed);
+        foreach (var seed in seeds) Arg("--seed-node", seed);
         Arg("--redis", redis);
         Arg("--data-root", dataRoot);
         Arg("--stable-after", $"{stableAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         Arg("--torch-threads", "1");
+        Arg("--model-key-file", TestModelKey.FileIn(workDir));
         foreach (var e in extra) info.ArgumentList.Add(e);
+        // Mutual TLS like every real cluster, unless the test brings its own credentials or asks for plaintext.
+        if (!extra.Any(e => e is "--insecure" or "--tls-certificate"))
+            foreach (var a in TestPki.Node.Args) info.ArgumentList.Add(a);
         // Small managed heaps: several nodes share the machine with the test run.
         info.Environment["DOTNET_gcServer"] = "0";
         var logPath = Path.Combine(workDir, $"node-{port}-{DateTime.UtcNow:HHmmssfff}.log");
@@ -96,7 +102,7 @@ public sealed class NodeProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new NodeProcess(process, port, healthPort, logPath, log);
+        return new NodeProcess(process, port, healthPort, logPath, log) { Tls = !extra.Contains("--insecure") };
     }
 
     /// <summary>Polls /health/ready until 200 (member Up + Redis reachable).</summary>
@@ -176,6 +182,8 @@ public static class GatewayCli
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
+        if (!args.Any(a => a is "--insecure" or "--tls-certificate"))
+            foreach (var (name, value) in TestPki.Gateway.Environment) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         if (stdin is not null)
         {

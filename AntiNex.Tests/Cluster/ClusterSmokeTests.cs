@@ -24,7 +24,7 @@ public sealed class ClusterSmokeTests(ITestOutputHelper output) : ClusterTestBas
 
         // The console's interactive mode: one join, commands from stdin, tables on stdout, errors on stderr.
         var session = await GatewayCli.RunWithInputAsync(TimeSpan.FromMinutes(2),
-            "describe Smoke-Label\nmodels\nfrobnicate\nquit\n", "interactive", "--seed", node.Address);
+            "describe Smoke-Label\nmodels\nfrobnicate\nquit\n", "interactive", "--seed-node", node.Address);
         Assert.Equal(0, session.ExitCode);
         Assert.Contains("smoke-label", session.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("1 models", session.Stdout);

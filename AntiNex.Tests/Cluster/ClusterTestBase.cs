@@ -63,7 +63,10 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     protected async Task<GatewayClient> ConnectGatewayAsync()
     {
-        var client = await GatewayClient.ConnectAsync(new GatewayOptions { Seeds = Seeds.ToList(), JoinTimeout = TimeSpan.FromSeconds(60) });
+        var client = await GatewayClient.ConnectAsync(new GatewayOptions
+        {
+            Seeds = Seeds.ToList(), JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
+        });
         _gateways.Add(client);
         return client;
     }

@@ -19,7 +19,7 @@ public sealed class NodeSettingsTests
     public void Command_line_overrides_environment_and_lists_repeat_or_split_on_commas()
     {
         var s = Parse(new Dictionary<string, string?> { ["Port"] = "5000", ["Redis"] = "env:6379" },
-            "--port", "4100", "--seed", "akka.tcp://antinex@a:1", "--seed=akka.tcp://antinex@b:2,akka.tcp://antinex@c:3",
+            "--port", "4100", "--seed-node", "akka.tcp://antinex@a:1", "--seed-node=akka.tcp://antinex@b:2,akka.tcp://antinex@c:3",
             "--data-root", "/d1", "--data-root", "/d2", "--roles", "model,gateway", "--passivate-after", "90s",
             "--max-loaded-models", "7", "--training-concurrency", "2", "--log-json", "--Telemetry:PrometheusPort", "9464");
         Assert.Equal(4100, s.Port);

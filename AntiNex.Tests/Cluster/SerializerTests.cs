@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using AntiNex.Cluster;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Models;
 using AntiNex.Requests;
 using Microsoft.Extensions.DependencyInjection;
@@ -94,6 +95,10 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new TrialScored("s-1", 3, "127.0.0.1:4053", [new FoldScore(1, 95.5, 80, 40), new FoldScore(2, 96.25, 80, 40)], 95.875, 0.375, 1.25, ["w"]);
         yield return new TrialFailed("s-1", 4, "127.0.0.1:4053", "bad-request", "bad", [new RequestIssue("scaler", "must be one of ...")]);
         yield return new CancelTrials("s-1");
+        // read replicas
+        yield return new AntiNex.Replicas.CopiesHeld("akka.tcp://antinex@127.0.0.1:4053", "127.0.0.1:4053", actor, ["a"],
+            new Dictionary<string, long> { ["b"] = 3 });
+        yield return new AntiNex.Replicas.CopyVersionChanged("django-simple", 4, false, "127.0.0.1:4053");
     }
 
     [Fact]

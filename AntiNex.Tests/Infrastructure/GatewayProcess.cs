@@ -10,6 +10,7 @@ internal static class GatewayProcess
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "antinex-gateway.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in AntiNex.Tests.Cluster.TestPki.Gateway.Environment) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         // Read both pipes concurrently so a chatty process never blocks on a full pipe.
         var stdout = p.StandardOutput.ReadToEndAsync();

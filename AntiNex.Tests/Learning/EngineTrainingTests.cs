@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AntiNex.Data;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 using AntiNex.Tests.Data;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 using AntiNex.Search;
 using AntiNex.Tests.Data;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AntiNex.Learning;
+using AntiNex.Reporting;
 
 namespace AntiNex.Baselines;
 

@@ -46,6 +46,12 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
     public int ParallelChunks { get; set; } = 4;
     /// <summary>Circuit-breaker call timeout of one save/load/delete; large models need more than Akka's 20 s default.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    /// <summary>HMAC-SHA256 key file: sign every saved snapshot, verify every load; empty = no signing.</summary>
+    public string SigningKeyFile { get; set; } = "";
+    /// <summary>Earlier keys still accepted when verifying (rotation).</summary>
+    public IReadOnlyList<string> PreviousSigningKeyFiles { get; set; } = [];
+    /// <summary>With a key: still load snapshots stored unsigned (migration).</summary>
+    public bool AllowUnsigned { get; set; }
 
     protected override Config InternalDefaultConfig => RedisPersistenceConfig.DefaultConfig();
 
@@ -56,6 +62,9 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
         sb.AppendLine($"chunk-size = {ChunkSize.ToString(CultureInfo.InvariantCulture)}b");
         sb.AppendLine($"parallel-chunks = {ParallelChunks.ToString(CultureInfo.InvariantCulture)}");
         sb.AppendLine($"circuit-breaker.call-timeout = {HoconText.Duration(CallTimeout)}");
+        sb.AppendLine($"signing-key-file = {HoconText.Quote(SigningKeyFile)}");
+        sb.AppendLine($"previous-signing-key-files = [{string.Join(", ", PreviousSigningKeyFiles.Select(HoconText.Quote))}]");
+        sb.AppendLine($"allow-unsigned = {(AllowUnsigned ? "on" : "off")}");
         return base.Build(sb);
     }
 }
@@ -72,12 +81,15 @@ public static class RedisPersistenceHostingExtensions
     /// <param name="isDefaultPlugin">Make these the default journal and snapshot store.</param>
     /// <param name="journalBuilder">Event adapters and health checks (<c>WithHealthCheck()</c>), as in Akka.Persistence.Hosting.</param>
     /// <param name="snapshotBuilder">Snapshot-store health checks (<c>WithHealthCheck()</c>).</param>
+    /// <param name="snapshotOptions">Further snapshot-store options, e.g. <see cref="RedisSnapshotOptions.SigningKeyFile"/>.</param>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder, string connectionString,
         string keyPrefix = "antinex:", string pluginIdentifier = "redis", bool isDefaultPlugin = true,
-        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
+        Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null,
+        Action<RedisSnapshotOptions>? snapshotOptions = null)
     {
         var journal = new RedisJournalOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
         var snapshots = new RedisSnapshotOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
+        snapshotOptions?.Invoke(snapshots);
         return builder.WithRedisPersistence(journal, snapshots, journalBuilder, snapshotBuilder);
     }
 

@@ -16,6 +16,7 @@ namespace AntiNex.Persistence.Redis;
 /// <item><c>replay-page-size</c> (journal): events fetched per round trip during replay.</item>
 /// <item><c>tls-ca-certificate</c>: CA file to trust for TLS (private CA); empty = system trust store.</item>
 /// <item><c>chunk-size</c>, <c>parallel-chunks</c> (snapshot store): payload piece size and pieces in flight.</item>
+/// <item><c>signing-key-file</c>, <c>previous-signing-key-files</c>, <c>allow-unsigned</c> (snapshot store): HMAC signing.</item>
 /// </list>
 /// </summary>
 public sealed record RedisPersistenceSettings
@@ -31,6 +32,13 @@ public sealed record RedisPersistenceSettings
     public int ParallelChunks { get; init; } = 4;
     /// <summary>PEM/CRT file of a private CA to trust for TLS (<c>ssl=true</c>); empty = the system trust store.</summary>
     public string TlsCaCertificate { get; init; } = "";
+    /// <summary>Snapshot store: file holding the HMAC-SHA256 key that signs every saved snapshot and verifies every load;
+    /// empty = snapshots are neither signed nor verified.</summary>
+    public string SigningKeyFile { get; init; } = "";
+    /// <summary>Snapshot store: keys still accepted when verifying (key rotation); never used to sign.</summary>
+    public IReadOnlyList<string> PreviousSigningKeyFiles { get; init; } = [];
+    /// <summary>Snapshot store with a key: also load snapshots stored without a signature (migration).</summary>
+    public bool AllowUnsigned { get; init; }
 
     /// <summary>Reads a plugin section (e.g. <c>akka.persistence.journal.redis</c>); missing keys take their defaults.</summary>
     public static RedisPersistenceSettings FromConfig(Config config)
@@ -48,6 +56,9 @@ public sealed record RedisPersistenceSettings
             ChunkSize = (int)(config.GetByteSize("chunk-size") ?? defaults.ChunkSize),
             ParallelChunks = config.GetInt("parallel-chunks", defaults.ParallelChunks),
             TlsCaCertificate = config.GetString("tls-ca-certificate", ""),
+            SigningKeyFile = config.GetString("signing-key-file", ""),
+            PreviousSigningKeyFiles = config.GetStringList("previous-signing-key-files", []).Where(f => f.Length > 0).ToList(),
+            AllowUnsigned = config.GetBoolean("allow-unsigned", false),
         };
         settings.Validate();
         return settings;
@@ -160,6 +171,15 @@ public static class RedisPersistenceConfig
           parallel-chunks = 4
           # Saving a 100 MB model takes seconds: allow it more than the 20 s default.
           circuit-breaker.call-timeout = 120s
+          # File holding an HMAC-SHA256 key (>= 32 bytes, surrounding whitespace ignored). Set: every saved snapshot is
+          # signed, every loaded one verified; a snapshot that fails is refused (logged) and the next older one is
+          # offered instead. Empty: snapshots are neither signed nor verified.
+          signing-key-file = ""
+          # Key rotation: files of earlier keys, still accepted when verifying, never used to sign.
+          previous-signing-key-files = []
+          # With a key: also load snapshots stored without a signature (migrating an unsigned store). They are signed
+          # at their next save. off: they are refused like altered ones.
+          allow-unsigned = off
         }
         """;
 

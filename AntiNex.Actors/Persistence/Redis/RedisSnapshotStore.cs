@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Snapshot;
+using AntiNex.Persistence.Signing;
 using StackExchange.Redis;
 
 namespace AntiNex.Persistence.Redis;
@@ -15,6 +16,8 @@ namespace AntiNex.Persistence.Redis;
 /// chunk keys. Loading the latest matching snapshot reads the small metadata and then ONE payload. A save writes
 /// its chunks under a fresh generation first and then switches the metadata atomically, so an overwrite at the
 /// same sequence number never exposes a half-written snapshot. Payloads carry an XxHash3 checksum checked on load.
+/// With a signing key, every snapshot also carries an HMAC-SHA256 signature; a load refuses one that does not verify
+/// (logged, remembered in <see cref="SnapshotRefusals"/>) and offers the next older snapshot instead.
 /// HOCON section: <c>akka.persistence.snapshot-store.redis</c>, keys in <see cref="RedisPersistenceConfig.Reference"/>.
 /// </summary>
 public sealed class RedisSnapshotStore : SnapshotStore
@@ -68,6 +71,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
     private readonly ExtendedActorSystem _system;
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly ILoggingAdapter _log;
+    private readonly SnapshotSigner? _signer;
+    private readonly SnapshotRefusals _refusals;
 
     public RedisSnapshotStore(Config config)
     {
@@ -76,7 +81,22 @@ public sealed class RedisSnapshotStore : SnapshotStore
         _keys = new RedisKeys(_settings.KeyPrefix);
         _system = (ExtendedActorSystem)Context.System;
         _serialization = _system.Serialization;
+        _refusals = SnapshotRefusals.Get(_system);
+        _signer = SignerFrom(_settings);
+        if (_signer is null)
+            _log.Warning("Redis snapshot store: snapshots are NOT signed (no signing-key-file); an altered snapshot would be loaded");
+        else
+            _log.Info("Redis snapshot store: snapshots are signed and verified with key {0}{1}", _signer.KeyId,
+                _settings.AllowUnsigned ? "; unsigned snapshots are still accepted (allow-unsigned = on)" : "");
         _connection = RedisConnections.Get(_system).GetAsync(_settings);
+    }
+
+    private static SnapshotSigner? SignerFrom(RedisPersistenceSettings settings)
+    {
+        if (settings.SigningKeyFile.Length == 0) return null;
+        var current = SigningKey.FromFile(settings.SigningKeyFile, "signing-key-file");
+        var previous = settings.PreviousSigningKeyFiles.Select(f => SigningKey.FromFile(f, "previous-signing-key-files"));
+        return new SnapshotSigner(current, previous.ToList());
     }
 
     public override Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
@@ -90,8 +110,10 @@ public sealed class RedisSnapshotStore : SnapshotStore
         var payload = Akka.Serialization.Serialization.WithTransport(_system, () => serializer.ToBinary(snapshot));
         var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, snapshot);
         var timestamp = metadata.Timestamp == DateTime.MinValue ? DateTime.UtcNow : metadata.Timestamp;
+        var signature = _signer?.Sign(new SnapshotIdentity(metadata.PersistenceId, metadata.SequenceNr, timestamp.Ticks,
+            serializer.Identifier, manifest), payload);
         var record = new SnapshotRecord(timestamp.Ticks, Guid.NewGuid().ToString("N"), _settings.ChunkSize,
-            payload.Length, XxHash3.HashToUInt64(payload), serializer.Identifier, manifest);
+            payload.Length, XxHash3.HashToUInt64(payload), serializer.Identifier, manifest, signature);
 
         var db = await DatabaseAsync().ConfigureAwait(false);
         var pid = metadata.PersistenceId;
@@ -152,11 +174,37 @@ public sealed class RedisSnapshotStore : SnapshotStore
                 if (attempt < 3) continue;
                 throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: a payload chunk is missing.");
             }
+            var refusal = Verify(persistenceId, sequenceNr, record, payload);
+            if (refusal is not null)
+            {
+                // Never offered: the actor recovers from the next older snapshot (or none) and its journal.
+                _log.Error("Snapshot {0}#{1} REFUSED: {2}. Falling back to an older snapshot of {0}, if one is stored.",
+                    persistenceId, sequenceNr, refusal);
+                _refusals.Record(new SnapshotRefusal(persistenceId, sequenceNr, refusal, DateTimeOffset.UtcNow));
+                criteria = new SnapshotSelectionCriteria(sequenceNr - 1, criteria.MaxTimeStamp, criteria.MinSequenceNr, criteria.MinTimestamp);
+                attempt = 0;
+                continue;
+            }
             if (XxHash3.HashToUInt64(payload) != record.Checksum)
                 throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: checksum mismatch, the stored payload is corrupted.");
             var snapshot = _serialization.Deserialize(payload, record.SerializerId, record.Manifest);
             return new SelectedSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, new DateTime(record.TimestampTicks, DateTimeKind.Utc)), snapshot);
         }
+    }
+
+    /// <summary>Null when the snapshot may be loaded; else why it is refused. Without a key nothing is verified.</summary>
+    private string? Verify(string persistenceId, long sequenceNr, SnapshotRecord record, byte[] payload)
+    {
+        if (_signer is null) return null;
+        if (record.Signature is null && _settings.AllowUnsigned)
+        {
+            _log.Warning("Snapshot {0}#{1} is unsigned and loaded only because allow-unsigned is on; it is signed at its next save",
+                persistenceId, sequenceNr);
+            return null;
+        }
+        var identity = new SnapshotIdentity(persistenceId, sequenceNr, record.TimestampTicks, record.SerializerId, record.Manifest);
+        var verification = _signer.Verify(identity, payload, record.Signature);
+        return verification.Ok ? null : verification.Reason;
     }
 
     /// <summary>Newest snapshot within the criteria, decided from metadata only (no payload is read).</summary>
@@ -257,26 +305,42 @@ public sealed class RedisSnapshotStore : SnapshotStore
 public sealed class SnapshotCorruptedException(string message) : Exception(message);
 
 /// <summary>
-/// Metadata of one stored snapshot, kept as one small string: "ticks|generation|chunkSize|length|checksum|serializerId|manifest".
+/// Metadata of one stored snapshot, kept as one small string: "ticks|generation|chunkSize|length|checksum|serializerId|manifest",
+/// or, signed, "ticks|generation|chunkSize|length|checksum|serializerId|hs256:keyId:mac|manifest".
 /// Ticks are zero-padded to 20 digits so Lua can compare timestamps as strings (Lua numbers lose precision above 2^53).
 /// </summary>
-internal sealed record SnapshotRecord(long TimestampTicks, string Generation, int ChunkSize, long Length, ulong Checksum, int SerializerId, string Manifest)
+internal sealed record SnapshotRecord(long TimestampTicks, string Generation, int ChunkSize, long Length, ulong Checksum, int SerializerId,
+    string Manifest, string? Signature = null)
 {
     public int ChunkCount => Length == 0 ? 0 : (int)((Length + ChunkSize - 1) / ChunkSize);
 
     public static string FormatTicks(long ticks) => ticks.ToString("D20", CultureInfo.InvariantCulture);
 
-    public string Encode() => string.Join('|', FormatTicks(TimestampTicks), Generation,
-        ChunkSize.ToString(CultureInfo.InvariantCulture), Length.ToString(CultureInfo.InvariantCulture),
-        Checksum.ToString("x16", CultureInfo.InvariantCulture), SerializerId.ToString(CultureInfo.InvariantCulture), Manifest);
+    private const string SignaturePrefix = Signing.SnapshotSigner.Scheme + ":";
+
+    public string Encode()
+    {
+        string[] head = [FormatTicks(TimestampTicks), Generation,
+            ChunkSize.ToString(CultureInfo.InvariantCulture), Length.ToString(CultureInfo.InvariantCulture),
+            Checksum.ToString("x16", CultureInfo.InvariantCulture), SerializerId.ToString(CultureInfo.InvariantCulture)];
+        return Signature is null ? string.Join('|', [.. head, Manifest]) : string.Join('|', [.. head, Signature, Manifest]);
+    }
 
     public static SnapshotRecord Decode(string value)
     {
         var parts = value.Split('|', 7);
         if (parts.Length != 7) throw new SnapshotCorruptedException($"Snapshot metadata is malformed: \"{value}\".");
+        // Unsigned records (older ones, or a store without a key) end with the manifest; signed ones put the signature first.
+        string? signature = null;
+        var manifest = parts[6];
+        if (manifest.StartsWith(SignaturePrefix, StringComparison.Ordinal) && manifest.IndexOf('|') is var bar and > 0)
+        {
+            signature = manifest[..bar];
+            manifest = manifest[(bar + 1)..];
+        }
         return new SnapshotRecord(long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1],
             int.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture),
             ulong.Parse(parts[4], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-            int.Parse(parts[5], CultureInfo.InvariantCulture), parts[6]);
+            int.Parse(parts[5], CultureInfo.InvariantCulture), manifest, signature);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AntiNex.Learning;
+namespace AntiNex.Reporting;
 
 /// <summary>The wire format of reports and predictions: snake_case property names.</summary>
 public static class ReportJson

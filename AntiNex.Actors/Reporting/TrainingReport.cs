@@ -1,28 +1,5 @@
-// Serialisable results of training and prediction (System.Text.Json; property names in snake_case on the wire).
-namespace AntiNex.Learning;
-
-public sealed record ModelSummary
-{
-    public string Label { get; init; } = "";
-    public string MlType { get; init; } = "classification";
-    public string PredictFeature { get; init; } = "";
-    /// <summary>Input columns as the request names them (before one-hot expansion), in model order.</summary>
-    public IReadOnlyList<string> InputFeatures { get; init; } = [];
-    public int NetworkInputs { get; init; }
-    public DateTimeOffset CreatedUtc { get; init; }
-    public double? TestAccuracy { get; init; }
-    public int ArtifactBytes { get; init; }
-}
-
-public sealed record FoldScore(int Fold, double Score, int TrainRows, int TestRows)
-{
-    /// <summary>ensemble.folds: what the fold network's fit did (null for the plain CV, whose networks are discarded).</summary>
-    public int? EpochsRun { get; init; }
-    public int? BestEpoch { get; init; }
-    public int? ValidationRows { get; init; }
-}
-
-public sealed record EpochHistory(int Epoch, double Loss, double? Accuracy, double? ValLoss, double? ValAccuracy);
+// What a training run reports: test metrics, CV scores, history, timings (snake_case on the wire, see ReportJson).
+namespace AntiNex.Reporting;
 
 public sealed record TrainingReport
 {
@@ -76,23 +53,4 @@ public sealed record TrainingReport
     /// flagged as attacks (the network said normal), and the normal rows it was fitted / thresholded on. The headline
     /// metrics include it; <see cref="AtThreshold"/> is the network alone.</summary>
     public NoveltyReport? Novelty { get; init; }
-}
-
-public sealed record NoveltyReport(double Threshold, double MaxFpr, IReadOnlyList<int> Layers, int FitRows, int ValidationRows,
-    int TestRowsFlaggedByNoveltyOnly, OperatingPoint WithoutNovelty, OperatingPoint WithNovelty);
-
-public sealed record OperatingPoint(double Threshold, double Accuracy, double Precision, double Recall, double F1, double FalsePositiveRate);
-
-public sealed record ClassMetrics(string Class, double Precision, double Recall, double F1, int Support);
-
-public sealed record SamplePrediction(int Row, double? Original, double Predicted, string? LabelName, double? Probability);
-
-public sealed record PredictionResult
-{
-    public string Label { get; init; } = "";
-    public IReadOnlyList<SamplePrediction> Samples { get; init; } = [];
-    /// <summary>The original AntiNex's line: "&lt;label&gt; made predictions=N found=N accuracy=X".</summary>
-    public string Summary { get; init; } = "";
-    public int Rows { get; init; }
-    public double? Accuracy { get; init; }
 }

@@ -13,13 +13,9 @@ namespace AntiNex.Gateway.Commands;
 /// <c>antinex-gateway bench persistence [--redis CONNSTR]</c>: throughput of our Redis journal and snapshot store,
 /// printed next to the published Akka.Persistence.Redis 1.4.16 figures. Without --redis it runs its own redis-server.
 /// </summary>
-public static class PersistenceBenchCommand
+internal static class BenchPersistenceCommand
 {
-    /// <summary>The <c>bench</c> verb holding <c>persistence</c>; merged with any other <c>bench</c> (see <see cref="CommandMerge"/>).</summary>
-    public static Command Create() => new("bench", "Benchmarks that print figures.") { CreatePersistence() };
-
-    /// <summary>The <c>persistence</c> subcommand alone, to hang under another <c>bench</c> command.</summary>
-    public static Command CreatePersistence()
+    public static Command Create()
     {
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string; default: start a private redis-server on a free port." };
         var events = new Option<int>("--events") { Description = "Events per journal measurement.", DefaultValueFactory = _ => 10_000 };
@@ -32,7 +28,7 @@ public static class PersistenceBenchCommand
         {
             await RunAsync(parse.GetValue(redis), Math.Max(100, parse.GetValue(events)), Math.Max(1, parse.GetValue(actors)), Math.Max(1, parse.GetValue(rounds)),
                 Math.Max(1, parse.GetValue(chunk)), Math.Max(1, parse.GetValue(parallel)));
-            return 0;
+            return ExitCodes.Ok;
         });
         return persistence;
     }

@@ -1,0 +1,14 @@
+namespace AntiNex.Learning;
+
+public sealed record ModelSummary
+{
+    public string Label { get; init; } = "";
+    public string MlType { get; init; } = "classification";
+    public string PredictFeature { get; init; } = "";
+    /// <summary>Input columns as the request names them (before one-hot expansion), in model order.</summary>
+    public IReadOnlyList<string> InputFeatures { get; init; } = [];
+    public int NetworkInputs { get; init; }
+    public DateTimeOffset CreatedUtc { get; init; }
+    public double? TestAccuracy { get; init; }
+    public int ArtifactBytes { get; init; }
+}

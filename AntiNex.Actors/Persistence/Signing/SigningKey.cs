@@ -1,0 +1,80 @@
+// A cluster's HMAC key for stored snapshots, read from a secret file. The key bytes never leave this type: no
+// ToString, no logging; only a short key id (an HMAC of a constant, which reveals nothing of the key) is shown.
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AntiNex.Persistence.Signing;
+
+public sealed class SigningKey
+{
+    /// <summary>HMAC-SHA256 keys shorter than its 32-byte output weaken it; refuse them.</summary>
+    public const int MinimumBytes = 32;
+
+    private readonly byte[] _key;
+
+    private SigningKey(byte[] key, string source)
+    {
+        _key = key;
+        Source = source;
+        Id = Convert.ToHexStringLower(HMACSHA256.HashData(key, "antinex-key-id"u8))[..12];
+    }
+
+    /// <summary>Short public fingerprint stored next to each signature (picks the key when several are accepted).</summary>
+    public string Id { get; }
+
+    /// <summary>Where the key came from (a file path), for messages; never the key.</summary>
+    public string Source { get; }
+
+    /// <summary>The file's content with surrounding whitespace trimmed (a trailing newline is harmless) is the key.</summary>
+    public static SigningKey FromFile(string path, string setting)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new SigningKeyException($"{setting}: no key file given");
+        byte[] raw;
+        try { raw = File.ReadAllBytes(path); }
+        catch (FileNotFoundException) { throw new SigningKeyException($"{setting}: key file not found: {path}"); }
+        catch (DirectoryNotFoundException) { throw new SigningKeyException($"{setting}: key file not found: {path}"); }
+        catch (UnauthorizedAccessException) { throw new SigningKeyException($"{setting}: key file is not readable: {path}"); }
+        catch (IOException e) { throw new SigningKeyException($"{setting}: key file could not be read ({e.Message}): {path}"); }
+        var key = Trim(raw);
+        if (key.Length < MinimumBytes)
+            throw new SigningKeyException($"{setting}: key in {path} has {key.Length} bytes, at least {MinimumBytes} are needed " +
+                                          "(create one with: openssl rand -base64 48 > FILE; chmod 600 FILE)");
+        if (key.Distinct().Count() < 8)
+            throw new SigningKeyException($"{setting}: key in {path} repeats too few distinct bytes to be a random key " +
+                                          "(create one with: openssl rand -base64 48 > FILE)");
+        return new SigningKey(key, path);
+    }
+
+    /// <summary>A key from bytes already in memory (tests, benchmarks).</summary>
+    public static SigningKey FromBytes(byte[] key, string source = "memory")
+    {
+        if (key.Length < MinimumBytes) throw new SigningKeyException($"signing key has {key.Length} bytes, at least {MinimumBytes} are needed");
+        return new SigningKey(key.ToArray(), source);
+    }
+
+    /// <summary>Whether others than the owner may read the file (a warning, not an error: containers mount secrets 0644).</summary>
+    public static bool IsReadableByOthers(string path)
+    {
+        if (OperatingSystem.IsWindows()) return false;
+        var mode = File.GetUnixFileMode(path);
+        return (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0;
+    }
+
+    internal IncrementalHash NewHmac() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+
+    public override string ToString() => $"signing key {Id} ({Source})";
+
+    private static byte[] Trim(byte[] raw)
+    {
+        var start = 0;
+        var end = raw.Length;
+        while (start < end && IsSpace(raw[start])) start++;
+        while (end > start && IsSpace(raw[end - 1])) end--;
+        return raw[start..end];
+    }
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+}
+
+/// <summary>A key file is missing, unreadable or too short; the message names the setting and the file, never the key.</summary>
+public sealed class SigningKeyException(string message) : Exception(message);

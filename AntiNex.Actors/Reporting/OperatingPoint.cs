@@ -1,0 +1,3 @@
+namespace AntiNex.Reporting;
+
+public sealed record OperatingPoint(double Threshold, double Accuracy, double Precision, double Recall, double F1, double FalsePositiveRate);

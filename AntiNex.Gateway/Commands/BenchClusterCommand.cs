@@ -1,0 +1,162 @@
+// `bench cluster`: predict load against several labels through the cluster (gateway -> shard region -> model entity ->
+// gateway), closed-loop at a chosen concurrency for a chosen duration. Latency in HdrHistogram (microseconds);
+// errors and timeouts are counted and printed, never dropped. Also reports, per label, the longest outage (time from
+// the first failed request to the next success), which is the "kill -9 -> first successful predict" figure when a
+// node is killed during the run.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Models;
+using HdrHistogram;
+using Spectre.Console;
+
+namespace AntiNex.Gateway.Commands;
+
+internal static class BenchClusterCommand
+{
+    public static Command Create()
+    {
+        var common = new ClusterCommandOptions("5s");
+        var labels = new Option<string[]>("--label", "-l") { Description = "Trained label to load (repeatable; comma-separated also works)", Required = true };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight", DefaultValueFactory = _ => 8 };
+        var duration = new Option<string>("--duration", "-d") { Description = "Measured run time (e.g. 20s)", DefaultValueFactory = _ => "20s" };
+        var warmup = new Option<string>("--warmup") { Description = "Unmeasured warm-up (loads models, JIT)", DefaultValueFactory = _ => "3s" };
+        var rows = new Option<int>("--rows") { Description = "Feature rows per request (1 = single-row latency)", DefaultValueFactory = _ => 1 };
+        var command = new Command("cluster", "Predict load through the cluster: requests/s, rows/s, p50/p90/p99/max latency, errors, timeouts, outages.");
+        foreach (var o in new Option[] { labels, concurrency, duration, warmup, rows }) command.Options.Add(o);
+        common.AddTo(command);
+        command.SetAction((p, ct) =>
+        {
+            var ids = (p.GetValue(labels) ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Select(ModelIds.FromLabel).Distinct().ToArray();
+            var settings = new BenchSettings(ids, Math.Max(1, p.GetValue(concurrency)), Durations.Parse(p.GetValue(duration)!, "--duration"),
+                Durations.Parse(p.GetValue(warmup)!, "--warmup"), Math.Max(1, p.GetValue(rows)), common.TimeoutFrom(p));
+            return common.RunAsync(p, ct, (client, output) => Run(client, output, settings, ct));
+        });
+        return command;
+    }
+
+    private sealed record BenchSettings(string[] Labels, int Concurrency, TimeSpan Duration, TimeSpan Warmup, int Rows, TimeSpan Timeout);
+
+    private sealed class Worker
+    {
+        public readonly LongHistogram Latency = new(TimeSpan.FromMinutes(5).Ticks / 10, 3); // microseconds
+        public long Ok, Errors, Timeouts, Rows;
+        public readonly Dictionary<string, long> ErrorCodes = [];
+    }
+
+    private static async Task<int> Run(GatewayClient client, Output output, BenchSettings s, CancellationToken ct)
+    {
+        // Feature layout per label from the entity itself; values: a fixed pseudo-random pattern (the scaler handles any range).
+        var inputs = new Dictionary<string, double[][]>();
+        foreach (var id in s.Labels)
+        {
+            var reply = await client.DescribeAsync(id, TimeSpan.FromSeconds(60));
+            if (reply is not ModelDescription { Trained: true, Summary: { } summary })
+                throw new UsageException($"label '{id}' has no trained model: train it first (bench cluster only predicts)");
+            var random = new Random(id.GetHashCode(StringComparison.Ordinal));
+            inputs[id] = Enumerable.Range(0, s.Rows).Select(_ => summary.InputFeatures.Select(_ => Math.Round(random.NextDouble() * 1000)).ToArray()).ToArray();
+        }
+        var outages = s.Labels.ToDictionary(l => l, _ => new OutageTracker());
+
+        async Task Loop(Worker w, int index, DateTime until, bool measure)
+        {
+            var i = index;
+            while (DateTime.UtcNow < until && !ct.IsCancellationRequested)
+            {
+                var label = s.Labels[i++ % s.Labels.Length];
+                var started = Stopwatch.GetTimestamp();
+                string? failure;
+                try
+                {
+                    var reply = await client.PredictRowsAsync(label, inputs[label], s.Timeout);
+                    failure = reply is RowsPredicted ? null : reply is ModelFailed f ? f.Code : reply.GetType().Name;
+                }
+                catch (Exception ex) when (ex is Akka.Actor.AskTimeoutException or TimeoutException or TaskCanceledException)
+                {
+                    failure = "timeout";
+                }
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                outages[label].Record(failure is null, started);
+                if (!measure) continue;
+                if (failure is null)
+                {
+                    w.Ok++;
+                    w.Rows += s.Rows;
+                    w.Latency.RecordValue(Math.Max(1, elapsed.Ticks / 10));
+                }
+                else if (failure == "timeout") w.Timeouts++;
+                else
+                {
+                    w.Errors++;
+                    w.ErrorCodes[failure] = w.ErrorCodes.GetValueOrDefault(failure) + 1;
+                }
+            }
+        }
+
+        var warm = Enumerable.Range(0, s.Concurrency).Select(_ => new Worker()).ToArray();
+        var warmUntil = DateTime.UtcNow + s.Warmup;
+        await Task.WhenAll(warm.Select((w, i) => Loop(w, i, warmUntil, measure: false)));
+
+        var workers = Enumerable.Range(0, s.Concurrency).Select(_ => new Worker()).ToArray();
+        var clock = Stopwatch.StartNew();
+        var until = DateTime.UtcNow + s.Duration;
+        await Task.WhenAll(workers.Select((w, i) => Loop(w, i, until, measure: true)));
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var all = new LongHistogram(TimeSpan.FromMinutes(5).Ticks / 10, 3);
+        foreach (var w in workers) all.Add(w.Latency);
+        double Ms(double percentile) => all.TotalCount == 0 ? double.NaN : all.GetValueAtPercentile(percentile) / 1000.0;
+        var ok = workers.Sum(w => w.Ok);
+        var result = new
+        {
+            labels = s.Labels, concurrency = s.Concurrency, rows_per_request = s.Rows, seconds = Math.Round(seconds, 2),
+            requests = ok, errors = workers.Sum(w => w.Errors), timeouts = workers.Sum(w => w.Timeouts),
+            error_codes = workers.SelectMany(w => w.ErrorCodes).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value)),
+            requests_per_second = Math.Round(ok / seconds, 1), rows_per_second = Math.Round(workers.Sum(w => w.Rows) / seconds, 1),
+            p50_ms = Ms(50), p90_ms = Ms(90), p99_ms = Ms(99), max_ms = all.TotalCount == 0 ? double.NaN : all.GetMaxValue() / 1000.0,
+            longest_outage_s = outages.Where(o => o.Value.Longest > TimeSpan.Zero)
+                .ToDictionary(o => o.Key, o => Math.Round(o.Value.Longest.TotalSeconds, 2)),
+        };
+        if (output.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, Output.JsonOptions));
+        }
+        else
+        {
+            var table = new Table().Title($"predict bench: {s.Labels.Length} labels, concurrency {s.Concurrency}, {s.Rows} row(s)/request, {seconds:F1} s")
+                .AddColumns("requests", "req/s", "rows/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "timeouts");
+            table.AddRow(ok.ToString(), $"{result.requests_per_second:F0}", $"{result.rows_per_second:F0}", $"{result.p50_ms:F3}", $"{result.p90_ms:F3}",
+                $"{result.p99_ms:F3}", $"{result.max_ms:F3}", result.errors.ToString(), result.timeouts.ToString());
+            AnsiConsole.Write(table);
+            foreach (var (code, count) in result.error_codes) AnsiConsole.MarkupLineInterpolated($"[yellow]error {code}: {count}[/]");
+            foreach (var (label, outage) in result.longest_outage_s)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]{label}: longest outage {outage:F2} s (first failure -> next success)[/]");
+        }
+        return result.errors + result.timeouts > 0 ? ExitCodes.ModelFailed : ExitCodes.Ok;
+    }
+
+    /// <summary>Per label: the longest stretch from a first failed request to the next successful one.</summary>
+    private sealed class OutageTracker
+    {
+        private readonly object _gate = new();
+        private long? _firstFailure;
+        public TimeSpan Longest { get; private set; }
+
+        /// <param name="sentAt">When the request was sent: an outage starts with the first request that failed.</param>
+        public void Record(bool success, long sentAt)
+        {
+            lock (_gate)
+            {
+                if (!success) { _firstFailure = _firstFailure is { } f ? Math.Min(f, sentAt) : sentAt; return; }
+                if (_firstFailure is { } since)
+                {
+                    var outage = Stopwatch.GetElapsedTime(since, Stopwatch.GetTimestamp());
+                    if (outage > Longest) Longest = outage;
+                    _firstFailure = null;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AntiNex.Models;
+
+namespace AntiNex.Gateway.Commands;
+
+/// <summary>A request file checked enough to route it: valid JSON with a non-empty label. Everything else is
+/// validated by the model entity (the engine's parser), which names the fields at fault.</summary>
+internal sealed record RequestFile(string Path, string Json, string Label, string ModelId)
+{
+    private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    public static RequestFile Read(string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"request file '{path}' does not exist");
+        var json = File.ReadAllText(path);
+        return FromJson(json, path);
+    }
+
+    public static RequestFile FromJson(string json, string origin)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json, Lenient);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new UsageException($"{origin}: the request must be a JSON object");
+            if (!doc.RootElement.TryGetProperty("label", out var label) || label.ValueKind != JsonValueKind.String ||
+                string.IsNullOrWhiteSpace(label.GetString()))
+                throw new UsageException($"{origin}: label: required, a non-empty string (it names the model)");
+            var text = label.GetString()!;
+            return new RequestFile(origin, json, text, ModelIds.FromLabel(text));
+        }
+        catch (JsonException je)
+        {
+            var where = $"line {(je.LineNumber ?? 0) + 1}, byte {(je.BytePositionInLine ?? 0) + 1}";
+            throw new UsageException($"{origin}: not valid JSON ({where}): {je.Message}");
+        }
+    }
+
+    /// <summary>The same request with its "seed" replaced (train --seed N).</summary>
+    public RequestFile WithSeed(int seed)
+    {
+        var node = JsonNode.Parse(Json, documentOptions: Lenient)!.AsObject();
+        node["seed"] = seed;
+        return this with { Json = node.ToJsonString() };
+    }
+}

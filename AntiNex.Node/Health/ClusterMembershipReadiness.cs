@@ -1,0 +1,43 @@
+// Ready only while this member can serve: Up (not joining, leaving, exiting, down or removed) and on the side of a
+// partition that keeps running. A node that others cannot reach — a stalled process, a cut link — sees most of its
+// peers as unreachable; it turns not-ready at once instead of when the split-brain resolver finally downs it.
+using Akka.Actor;
+using Akka.Cluster;
+using AntiNex.Cluster;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AntiNex.Node.Health;
+
+internal sealed class ClusterMembershipReadiness(ActorSystem system) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var state = cluster.State;
+        var self = cluster.SelfMember;
+        if (system.WhenTerminated.IsCompleted) return Task.FromResult(HealthCheckResult.Unhealthy("actor system terminated"));
+        if (self.Status != MemberStatus.Up) return Task.FromResult(HealthCheckResult.Unhealthy($"member {self.Status}"));
+        if (!OnKeptSide(state, self, out var reason)) return Task.FromResult(HealthCheckResult.Unhealthy(reason));
+        return Task.FromResult(HealthCheckResult.Healthy($"Up {cluster.SelfAddress}"));
+    }
+
+    /// <summary>The keep-majority rule among model members, as this node sees them: the side this node is on must be
+    /// the larger one (on a tie, the side with the lowest address, as the split-brain resolver decides).</summary>
+    internal static bool OnKeptSide(ClusterEvent.CurrentClusterState state, Member self, out string reason)
+    {
+        var voters = state.Members.Where(m => m.HasRole(AntiNexRoles.Model) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
+            .ToList();
+        if (!self.HasRole(AntiNexRoles.Model)) voters.Add(self);
+        var unreachable = voters.Where(m => state.Unreachable.Contains(m)).ToList();
+        reason = "";
+        if (unreachable.Count == 0) return true;
+        var reachable = voters.Except(unreachable).ToList();
+        var kept = reachable.Count * 2 > voters.Count ||
+                   (reachable.Count * 2 == voters.Count &&
+                    reachable.MinBy(m => m.Address, Member.AddressOrdering)!.Address == voters.MinBy(m => m.Address, Member.AddressOrdering)!.Address);
+        if (!kept)
+            reason = $"cut off: {unreachable.Count} of {voters.Count} model members unreachable from here " +
+                     $"({string.Join(", ", unreachable.Select(m => m.Address))})";
+        return kept;
+    }
+}

@@ -1,0 +1,16 @@
+# Secrets of a run folder, created on first use and kept (mode 0600, never printed). Source this file, then e.g.
+#   --model-key-file "$(ensure_model_key "$RUN_DIR")"
+# Every node of one cluster must use the same model key: it signs each stored model and verifies it before loading.
+
+# Prints the path of RUN_DIR/secrets/model.key, creating it (48 random bytes, base64) when missing.
+ensure_model_key() {
+  local dir="$1/secrets" key
+  key="$dir/model.key"
+  if [ ! -s "$key" ]; then
+    mkdir -p "$dir" && chmod 700 "$dir"
+    (umask 077 && openssl rand -base64 48 >"$key.tmp" && mv "$key.tmp" "$key") ||
+      (umask 077 && head -c 48 /dev/urandom | base64 >"$key.tmp" && mv "$key.tmp" "$key")
+    chmod 600 "$key"
+  fi
+  printf '%s\n' "$key"
+}
