@@ -28,8 +28,10 @@ public sealed class GatewayClient : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway)
+    private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway, CopyTable copies)
     {
+        Copies = copies;
+        _hedged = new HedgedPredict(region, copies, new HedgeOptions());
         _host = host;
         System = system;
         Region = region;
@@ -39,6 +41,9 @@ public sealed class GatewayClient : IAsyncDisposable
     public ActorSystem System { get; }
     public IActorRef Region { get; }
     internal IActorRef Gateway { get; }
+    /// <summary>Where each label's copies are (writer, replicas, versions), kept current from the nodes' reports.</summary>
+    public CopyTable Copies { get; }
+    private readonly HedgedPredict _hedged;
 
     /// <summary>Who this console is, as stamped on the mutating commands it sends: its certificate subject.</summary>
     public RequestOrigin Origin => new(Subject: ClusterIdentity.Get(System).Subject);
@@ -52,6 +57,7 @@ public sealed class GatewayClient : IAsyncDisposable
         if (tls is null)
             Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
                                     "a cluster with mutual TLS (the default) refuses this gateway");
+        var copies = new CopyTable();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -72,7 +78,10 @@ public sealed class GatewayClient : IAsyncDisposable
             });
             akka.WithModelShardProxy();
             akka.WithActors((system, registry) =>
-                registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(registry.Get<ModelRegion>()), GatewayActor.Name)));
+            {
+                registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(registry.Get<ModelRegion>()), GatewayActor.Name));
+                system.ActorOf(CopyWatcher.Props(copies), CopyWatcher.Name);
+            });
         });
         var host = builder.Build();
         await host.StartAsync(ct);
@@ -89,7 +98,7 @@ public sealed class GatewayClient : IAsyncDisposable
             await StopHost(host);
             throw new TimeoutException($"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
         }
-        return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
+        return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>(), copies);
     }
 
     /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).</summary>
@@ -104,12 +113,16 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
         => SendAsync(me => new TrainModel(modelId, json, me, requestId, Origin), timeout, onProgress);
 
+    /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
+    /// train first (a never-trained label and a dataset) and reports progress.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
-        => SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress, resend: true);
+        => Copies.Current(modelId).Count > 0
+            ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId), timeout)
+            : SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress, resend: true);
 
-    /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
+    /// <summary>Raw rows, hedged over the label's copies (the writer and its replicas): see <see cref="HedgedPredict"/>.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
-        => Region.Ask<object>(new PredictRawRows(modelId, rows), timeout);
+        => _hedged.SendAsync(new PredictRawRows(modelId, rows), timeout);
 
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
