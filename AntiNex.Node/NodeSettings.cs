@@ -90,7 +90,7 @@ public sealed record NodeSettings
           --max-loaded-models N        models held in memory on this node, LRU-unloaded beyond (default 100)
           --health-port N              HTTP /health/live and /health/ready on --hostname (default 0 = off)
           --cluster-size N             model nodes planned for: picks stable-after and the removal margin (default 3)
-          --stable-after DURATION      split-brain-resolver stable-after (default from --cluster-size: 3 nodes 5s, 10 nodes 10s)
+          --stable-after DURATION      split-brain-resolver stable-after (default from --cluster-size: 3 nodes 4s, 10 nodes 10s)
           --down-removal-margin DURATION  wait before a downed node's shards restart elsewhere (default half of stable-after, >= 3s)
           --heartbeat-interval DURATION   failure-detector heartbeat (default 1s)
           --acceptable-heartbeat-pause DURATION  silence tolerated before a node is unreachable (default 3s)

@@ -31,12 +31,12 @@ public sealed record FailureDetection
     public TimeSpan EffectiveRemovalMargin => DownRemovalMargin ?? RemovalMarginFor(EffectiveStableAfter);
 
     /// <summary>Akka's rule of thumb (5 nodes: 7 s, 10: 10 s, 20: 13 s, 50: 17 s, 100: 20 s, 1000: 30 s) is about 3 s more
-    /// per doubling of the cluster; below 5 nodes the same slope gives 5 s for 3 nodes. Never under 4 s: a shorter
-    /// window downs nodes that only paused, and never over 30 s.</summary>
+    /// per doubling of the cluster (7 + 3·log2(N/5), rounded slightly down, matches every row); below 5 nodes the same
+    /// slope gives 4 s for 3 nodes. Never under 4 s (a shorter window downs nodes that only paused), never over 30 s.</summary>
     public static TimeSpan StableAfterFor(int clusterSize)
     {
         var seconds = 7 + 3 * Math.Log2(Math.Max(1, clusterSize) / 5.0);
-        return TimeSpan.FromSeconds(Math.Clamp(Math.Round(seconds), 4, 30));
+        return TimeSpan.FromSeconds(Math.Clamp(Math.Round(seconds - 0.3), 4, 30));
     }
 
     /// <summary>Half of stable-after, at least 3 s: the downed side stops its entities within that time (its SBR downs
