@@ -91,7 +91,7 @@ public sealed record NodeSettings
           --health-port N              HTTP /health/live and /health/ready on --hostname (default 0 = off)
           --cluster-size N             model nodes planned for: picks stable-after and the removal margin (default 3)
           --stable-after DURATION      split-brain-resolver stable-after (default from --cluster-size: 3 nodes 4s, 10 nodes 10s)
-          --down-removal-margin DURATION  wait before a downed node's shards restart elsewhere (default half of stable-after, >= 3s)
+          --down-removal-margin DURATION  wait before a downed node's shards restart elsewhere (default half of stable-after, >= 2s)
           --heartbeat-interval DURATION   failure-detector heartbeat (default 1s)
           --acceptable-heartbeat-pause DURATION  silence tolerated before a node is unreachable (default 3s)
           --downing keep-majority|keep-oldest    which side of a partition survives (default keep-majority)

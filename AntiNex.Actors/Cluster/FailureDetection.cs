@@ -19,7 +19,8 @@ public sealed record FailureDetection
     public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>null = <see cref="StableAfterFor"/>(ClusterSize).</summary>
     public TimeSpan? StableAfter { get; init; }
-    /// <summary>null = <see cref="RemovalMarginFor"/>(stable-after).</summary>
+    /// <summary>null = <see cref="RemovalMarginFor"/>(stable-after). Too short, and a shard of a cut-off node may run on
+    /// both sides for a moment: its journal writes then fail on one side (sequence conflict) instead of losing data.</summary>
     public TimeSpan? DownRemovalMargin { get; init; }
     public DowningStrategy Strategy { get; init; } = DowningStrategy.KeepMajority;
     /// <summary>How often a shard region re-asks for a shard's home or re-registers with a moved coordinator.</summary>
@@ -39,12 +40,12 @@ public sealed record FailureDetection
         return TimeSpan.FromSeconds(Math.Clamp(Math.Round(seconds - 0.3), 4, 30));
     }
 
-    /// <summary>Half of stable-after, at least 3 s: the downed side stops its entities within that time (its SBR downs
-    /// it at the same moment, and a stop takes about a second). Akka's own default is the whole stable-after; shorter
+    /// <summary>Half of stable-after, at least 2 s: the downed side stops its entities within that time (its own SBR downs
+    /// it at about the same moment, and stopping takes about a second). Akka's own default is the whole stable-after; shorter
     /// brings the writer back sooner, and a copy that outlives the margin cannot lose data silently: the journal refuses
     /// its writes (sequence conflict), so its persist fails.</summary>
     public static TimeSpan RemovalMarginFor(TimeSpan stableAfter)
-        => TimeSpan.FromSeconds(Math.Max(3, Math.Ceiling(stableAfter.TotalSeconds / 2)));
+        => TimeSpan.FromSeconds(Math.Max(2, Math.Ceiling(stableAfter.TotalSeconds / 2)));
 
     public static DowningStrategy ParseStrategy(string? text) => text?.Trim().ToLowerInvariant() switch
     {

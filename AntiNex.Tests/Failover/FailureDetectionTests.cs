@@ -20,9 +20,9 @@ public sealed class FailureDetectionTests
         => Assert.Equal(TimeSpan.FromSeconds(seconds), FailureDetection.StableAfterFor(size));
 
     [Fact]
-    public void The_removal_margin_is_half_of_stable_after_but_never_under_3_s_and_both_can_be_set()
+    public void The_removal_margin_is_half_of_stable_after_but_never_under_2_s_and_both_can_be_set()
     {
-        Assert.Equal(TimeSpan.FromSeconds(3), new FailureDetection { ClusterSize = 3 }.EffectiveRemovalMargin);
+        Assert.Equal(TimeSpan.FromSeconds(2), new FailureDetection { ClusterSize = 3 }.EffectiveRemovalMargin);
         Assert.Equal(TimeSpan.FromSeconds(10), new FailureDetection { ClusterSize = 100 }.EffectiveRemovalMargin);
         Assert.Equal(TimeSpan.FromSeconds(5), new FailureDetection { ClusterSize = 10 }.EffectiveRemovalMargin);
         var set = new FailureDetection { StableAfter = TimeSpan.FromSeconds(8), DownRemovalMargin = TimeSpan.FromSeconds(8) };
