@@ -211,7 +211,9 @@ public sealed record NodeSettings
     private static IReadOnlyList<string> List(IConfiguration c, string key)
     {
         var section = c.GetSection(key);
-        var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim());
+        // A repeated option may itself hold a comma-separated list (--seed-node a,b): split every value.
+        var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v))
+            .SelectMany(v => v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var direct = section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         return direct.Concat(children).Distinct().ToList();
     }

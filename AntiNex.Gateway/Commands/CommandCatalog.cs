@@ -23,5 +23,6 @@ internal static class CommandCatalog
         InteractiveCommand.Create(),
         GenerateCommand.Create(),
         SearchCommand.Create(),
+        ServeCommand.Create(),
     };
 }

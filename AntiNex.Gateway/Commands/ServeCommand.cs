@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Http;
+using AntiNex.Gateway.Http.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AntiNex.Gateway.Commands;
+
+/// <summary>`serve`: a long-running gateway member (role gateway) plus the HTTP service (Open Inference Protocol v2
+/// and the AntiNex API), API keys required. `serve keys add` creates a key and prints its secret once.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var common = new ClusterCommandOptions("60s");
+        var urls = new Option<string[]>("--urls")
+        {
+            Description = "Address(es) to listen on, http(s)://IP:PORT, repeatable or comma-separated (plain http only on loopback "
+                + "unless --insecure-http)",
+            DefaultValueFactory = _ => ["http://127.0.0.1:8080"],
+        };
+        var cert = new Option<string>("--https-certificate") { Description = "Certificate for https URLs: PFX/PKCS#12, or PEM (key in --https-key or the same file)" };
+        var key = new Option<string>("--https-key") { Description = "PEM private key of --https-certificate" };
+        var password = new Option<string>("--https-password-file") { Description = "File holding the password of --https-certificate (PFX) or --https-key (encrypted PEM)" };
+        var insecure = new Option<bool>("--insecure-http") { Description = "Allow plain http on a non-loopback address (a TLS proxy or private network protects it)" };
+        var keys = new Option<string>("--api-keys")
+        {
+            Description = $"API key file (from `serve keys add`); default: the same JSON in ${ApiKeyStore.EnvVariable}",
+        };
+        var maxBody = new Option<string>("--max-body") { Description = "Largest request body (e.g. 8MB, 512KB); larger ones get 413", DefaultValueFactory = _ => "8MB" };
+        var rate = new Option<int>("--rate-limit") { Description = "Requests per second per API key (a key's own rate_limit wins); 0 = none; over it: 429", DefaultValueFactory = _ => 2000 };
+        var command = new Command("serve", "Serve the cluster over HTTP: Open Inference Protocol v2 and the AntiNex API, with API keys.");
+        foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate }) command.Options.Add(o);
+        common.AddTo(command);
+        command.Subcommands.Add(KeysCommand());
+        command.SetAction(async (p, ct) =>
+        {
+            var output = new Output(false);
+            HttpServeOptions options;
+            ApiKeyStore store;
+            try
+            {
+                options = new HttpServeOptions
+                {
+                    Urls = (p.GetValue(urls) ?? []).SelectMany(u => u.Split(',', ';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                    TlsCertificateFile = p.GetValue(cert),
+                    TlsKeyFile = p.GetValue(key),
+                    TlsPasswordFile = p.GetValue(password),
+                    InsecureHttp = p.GetValue(insecure),
+                    MaxBodyBytes = ParseBytes(p.GetValue(maxBody) ?? "8MB"),
+                    RateLimit = p.GetValue(rate),
+                    PredictTimeout = common.TimeoutFrom(p),
+                };
+                if (options.RateLimit < 0) throw new ArgumentException("--rate-limit: must be >= 0");
+                ListenAddress.ParseAll(options); // refuse bad addresses before joining the cluster
+                store = ApiKeyStore.Load(p.GetValue(keys)) ?? throw new ArgumentException(
+                    $"no API keys: pass --api-keys FILE or set ${ApiKeyStore.EnvVariable} (create one: antinex-gateway serve keys add --id NAME --scopes predict,read --file FILE)");
+                if (store.Keys.Count == 0) throw new ArgumentException("the API key file holds no key: every request would be refused");
+            }
+            catch (Exception e) when (e is ArgumentException or UsageException)
+            {
+                output.Error("usage", e.Message);
+                return ExitCodes.BadInput;
+            }
+            var verbose = p.GetValue(common.Verbose);
+            GatewayClient client;
+            try
+            {
+                client = await GatewayClient.ConnectAsync(new GatewayOptions
+                {
+                    Seeds = common.SeedNodesFrom(p),
+                    Hostname = p.GetValue(common.Hostname) ?? "127.0.0.1",
+                    Port = p.GetValue(common.Port),
+                    JoinTimeout = TimeSpan.FromSeconds(60),
+                    LogLevel = verbose ? LogLevel.Information : LogLevel.Error,
+                    Tls = common.TlsFrom(p),
+                }, ct);
+            }
+            catch (TimeoutException e)
+            {
+                output.Error("unreachable", e.Message);
+                return ExitCodes.Unreachable;
+            }
+            await using (client)
+            {
+                WebApplication app;
+                try { app = HttpServer.Build(client, store, options, verbose ? LogLevel.Information : LogLevel.Warning); }
+                catch (ArgumentException e)
+                {
+                    output.Error("usage", e.Message);
+                    return ExitCodes.BadInput;
+                }
+                await using (app)
+                {
+                    await app.StartAsync(ct);
+                    foreach (var url in HttpServer.BoundUrls(app)) Console.WriteLine($"serving on {url}");
+                    Console.WriteLine($"{store.Keys.Count} API key(s) loaded; health: /v2/health/ready (no key); everything else needs a key");
+                    var stopping = new TaskCompletionSource();
+                    using var onStop = app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+                    using var onCancel = ct.Register(() => stopping.TrySetResult());
+                    await stopping.Task;
+                    await app.StopAsync(CancellationToken.None);
+                }
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command KeysCommand()
+    {
+        var id = new Option<string>("--id") { Description = "Key name (shown in the audit trail as key:NAME)", Required = true };
+        var scopes = new Option<string>("--scopes") { Description = $"Comma-separated: {string.Join(", ", ApiScope.All)}", Required = true };
+        var labels = new Option<string>("--labels") { Description = "Labels the key may use: comma-separated globs, e.g. 'web-*'", DefaultValueFactory = _ => "*" };
+        var file = new Option<string>("--file") { Description = "Key file to add to (created 0600 when missing)", Required = true };
+        var rate = new Option<int?>("--rate-limit") { Description = "This key's own requests per second (default: the server's --rate-limit)" };
+        var add = new Command("add", "Create an API key: stores its SHA-256 in the file and prints the secret once.");
+        foreach (var o in new Option[] { id, scopes, labels, file, rate }) add.Options.Add(o);
+        add.SetAction(p =>
+        {
+            try
+            {
+                var name = p.GetValue(id)!.Trim();
+                if (name.Length == 0 || name.Any(char.IsWhiteSpace)) throw new ArgumentException("--id: a non-empty name without spaces");
+                var secret = ApiKeyStore.AddToFile(p.GetValue(file)!, name, ApiScope.Parse(p.GetValue(scopes)!), p.GetValue(labels) ?? "*", p.GetValue(rate));
+                Console.Error.WriteLine($"key '{name}' added to {p.GetValue(file)}; its secret follows, shown this once only:");
+                Console.WriteLine(secret);
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                new Output(false).Error("usage", e.Message);
+                return ExitCodes.BadInput;
+            }
+        });
+        var keys = new Command("keys", "Manage the API keys of `serve`.");
+        keys.Subcommands.Add(add);
+        return keys;
+    }
+
+    /// <summary>"8MB", "512KB", "1048576" -> bytes.</summary>
+    internal static long ParseBytes(string raw)
+    {
+        var text = raw.Trim().ToUpperInvariant();
+        (string Unit, long Factor)[] units = [("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1)];
+        foreach (var (unit, factor) in units)
+            if (text.EndsWith(unit, StringComparison.Ordinal) && double.TryParse(text[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
+                return (long)(n * factor);
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var plain) && plain > 0) return plain;
+        throw new ArgumentException($"--max-body: '{raw}' is not a size (e.g. 8MB, 512KB)");
+    }
+}

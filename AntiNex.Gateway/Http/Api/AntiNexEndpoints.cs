@@ -1,0 +1,150 @@
+// The AntiNex API: train (a job, followed by Server-Sent Events), predict, models, forget and the cluster view. Requests
+// are the original AntiNex JSON, unchanged; answers have the console's --json shape.
+using System.Net.ServerSentEvents;
+using Akka.Actor;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Commands;
+using AntiNex.Gateway.Http.Auth;
+using AntiNex.Gateway.Http.Inference;
+using AntiNex.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AntiNex.Gateway.Http.Api;
+
+public static class AntiNexEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("AntiNex API");
+        api.MapPost("/train", Train).RequireScope(ApiScope.Train);
+        api.MapGet("/jobs", Jobs).RequireScope(ApiScope.Read);
+        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read);
+        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read);
+        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict);
+        api.MapGet("/models", Models).RequireScope(ApiScope.Read);
+        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read);
+        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin);
+        api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read);
+    }
+
+    private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs)
+    {
+        var request = await ReadRequestAsync(context);
+        var job = jobs.Start(request.ModelId, request.Json, context.Origin());
+        return Results.Json(JobView.Of(job), HttpJson.Options, statusCode: StatusCodes.Status202Accepted)
+            .WithLocation($"/api/jobs/{job.Id}");
+    }
+
+    private static IResult Jobs(HttpContext context, TrainingJobs jobs)
+        => Results.Json(new { jobs = jobs.All.Where(j => context.Key().LabelPattern.Allows(j.Label)).Select(JobView.Of) }, HttpJson.Options);
+
+    private static IResult Job(HttpContext context, string id, TrainingJobs jobs)
+    {
+        var job = FindJob(context, id, jobs);
+        return Results.Json(JobView.Of(job), HttpJson.Options);
+    }
+
+    /// <summary>Server-Sent Events: queued, started, progress (one per epoch), then completed or failed. A reader that
+    /// reconnects with Last-Event-ID gets only what it missed.</summary>
+    private static IResult Events(HttpContext context, string id, TrainingJobs jobs)
+    {
+        var job = FindJob(context, id, jobs);
+        long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var after);
+        return TypedResults.ServerSentEvents(Items(job, after, context.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Items(TrainingJob job, long after,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in job.EventsAsync(after, ct))
+            yield return e.Id == 0 ? new SseItem<string>(e.Data, e.Type) : new SseItem<string>(e.Data, e.Type) { EventId = e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+    }
+
+    private static async Task<IResult> Predict(HttpContext context, GatewayClient gateway, HttpServeOptions options)
+    {
+        var request = await ReadRequestAsync(context);
+        var reply = await gateway.PredictAsync(request.ModelId, request.Json, options.PredictTimeout);
+        return Reply(reply);
+    }
+
+    private static async Task<IResult> Models(HttpContext context, GatewayClient gateway, HttpServeOptions options)
+    {
+        var list = await gateway.ModelsAsync(options.PredictTimeout);
+        var pattern = context.Key().LabelPattern;
+        return Results.Json(list with { Models = list.Models.Where(m => pattern.Allows(ModelIds.FromLabel(m.Label))).ToList() }, HttpJson.Options);
+    }
+
+    private static async Task<IResult> Describe(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options)
+    {
+        var id = ModelIds.FromLabel(label);
+        if (context.RefuseLabel(id) is { } refused) return refused;
+        var reply = await gateway.DescribeAsync(id, options.PredictTimeout);
+        if (reply is ModelDescription { Trained: false })
+            return ApiErrors.Result(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");
+        return Reply(reply);
+    }
+
+    private static async Task<IResult> Forget(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options,
+        ModelMetadataCache cache)
+    {
+        var id = ModelIds.FromLabel(label);
+        if (context.RefuseLabel(id) is { } refused) return refused;
+        var reply = await gateway.Region.Ask<object>(new ForgetModel(id, context.Origin()), options.PredictTimeout);
+        cache.Forget(id);
+        if (reply is ModelForgotten { Existed: false })
+            return ApiErrors.Result(StatusCodes.Status404NotFound, $"model '{id}' not found: nothing to forget", "not-found");
+        return Reply(reply);
+    }
+
+    private static async Task<IResult> ClusterView(GatewayClient gateway, HttpServeOptions options)
+        => Results.Json(await gateway.StatusAsync(options.PredictTimeout), HttpJson.Options);
+
+    private static IResult Reply(object reply) => reply is ModelFailed f
+        ? ApiErrors.Result(ReplyStatus.Of(f), f.Message, f.Code, f.Issues.Count == 0 ? null : f.Issues)
+        : Results.Json(reply, HttpJson.Options, contentType: null, statusCode: null);
+
+    /// <summary>An AntiNex request body: JSON with a label the key may use.</summary>
+    private static async Task<RequestFile> ReadRequestAsync(HttpContext context)
+    {
+        RequestFile request;
+        try { request = RequestFile.FromJson(await RequestBody.ReadTextAsync(context), "request"); }
+        catch (UsageException e) { throw new HttpProblem(StatusCodes.Status400BadRequest, e.Message, "bad-request"); }
+        if (context.RefuseLabel(request.ModelId) is not null)
+            throw new HttpProblem(StatusCodes.Status403Forbidden,
+                $"API key '{context.Key().Id}' may not use model '{request.ModelId}' (labels: {context.Key().Labels})", "forbidden");
+        return request;
+    }
+
+    private static TrainingJob FindJob(HttpContext context, string id, TrainingJobs jobs)
+    {
+        var job = jobs.Find(id);
+        // A job on a label the key may not see is reported as missing, not as forbidden: its existence is not the key's business.
+        if (job is null || !context.Key().LabelPattern.Allows(job.Label))
+            throw new HttpProblem(StatusCodes.Status404NotFound, $"job '{id}' not found", "not-found");
+        return job;
+    }
+}
+
+/// <summary>GET /api/jobs/{id}: state, last progress, and the final report or error.</summary>
+public sealed record JobView(string JobId, string Label, string State, string KeyId, DateTimeOffset CreatedUtc, DateTimeOffset? FinishedUtc,
+    Learning.TrainingProgress? Progress, ModelTrainedReply? Result, JobError? Error, string Events)
+{
+    public static JobView Of(TrainingJob j) => new(j.Id, j.Label, j.State, j.KeyId, j.CreatedUtc, j.FinishedUtc, j.Progress, j.Result,
+        j.Error, $"/api/jobs/{j.Id}/events");
+}
+
+internal static class ResultExtensions
+{
+    public static IResult WithLocation(this IResult result, string location) => new LocatedResult(result, location);
+
+    private sealed class LocatedResult(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.Headers.Location = location;
+            return inner.ExecuteAsync(context);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// API keys at rest: a JSON file (or the same JSON in an environment variable) holding each key's SHA-256, never the
+// secret. A secret is 32 random bytes, so a plain SHA-256 is enough (no password stretching is needed).
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AntiNex.Gateway.Http.Auth;
+
+public sealed class ApiKeyStore
+{
+    public const string EnvVariable = "ANTINEX_API_KEYS";
+    private const string SecretPrefix = "anx_";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    private readonly (ApiKey Key, byte[] Hash)[] _keys;
+
+    public ApiKeyStore(IEnumerable<ApiKey> keys)
+    {
+        Keys = keys.ToList();
+        _keys = Keys.Select(k => (k, Convert.FromHexString(k.Sha256))).ToArray();
+    }
+
+    public IReadOnlyList<ApiKey> Keys { get; }
+
+    /// <summary>The key whose hash matches the presented secret, or null. Every stored hash is compared in constant time.</summary>
+    public ApiKey? Find(string secret)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+        ApiKey? found = null;
+        foreach (var (key, stored) in _keys)
+            if (CryptographicOperations.FixedTimeEquals(hash, stored)) found = key;
+        return found;
+    }
+
+    public static ApiKeyStore Parse(string json, string origin)
+    {
+        KeyFile? file;
+        try { file = JsonSerializer.Deserialize<KeyFile>(json, Json); }
+        catch (JsonException e) { throw new ArgumentException($"{origin}: not a key file ({e.Message})"); }
+        var keys = file?.Keys ?? [];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var k = keys[i];
+            if (string.IsNullOrWhiteSpace(k.Id)) throw new ArgumentException($"{origin}: keys[{i}].id: required");
+            if (k.Sha256 is null || k.Sha256.Length != 64 || !k.Sha256.All(Uri.IsHexDigit))
+                throw new ArgumentException($"{origin}: keys[{i}].sha256: 64 hex digits expected");
+            try { ApiScope.Parse(string.Join(',', k.Scopes ?? [])); }
+            catch (ArgumentException e) { throw new ArgumentException($"{origin}: keys[{i}].{e.Message}"); }
+            if (k.RateLimit is < 0) throw new ArgumentException($"{origin}: keys[{i}].rate_limit: must be >= 0");
+        }
+        var duplicate = keys.GroupBy(k => k.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"{origin}: key id '{duplicate.Key}' appears twice");
+        return new ApiKeyStore(keys);
+    }
+
+    /// <summary>From --api-keys FILE, else from $ANTINEX_API_KEYS (the file's JSON); null when neither is given.</summary>
+    public static ApiKeyStore? Load(string? path)
+    {
+        if (!string.IsNullOrWhiteSpace(path))
+        {
+            if (!File.Exists(path)) throw new ArgumentException($"--api-keys: '{path}' does not exist (create it with `serve keys add`)");
+            return Parse(File.ReadAllText(path), path);
+        }
+        var env = Environment.GetEnvironmentVariable(EnvVariable);
+        return string.IsNullOrWhiteSpace(env) ? null : Parse(env, "$" + EnvVariable);
+    }
+
+    /// <summary>Adds a key to the file (created 0600 when missing) and returns its secret: the only time it exists.</summary>
+    public static string AddToFile(string path, string id, IReadOnlyList<string> scopes, string labels, int? rateLimit)
+    {
+        var existing = File.Exists(path) ? Parse(File.ReadAllText(path), path).Keys.ToList() : [];
+        if (existing.Any(k => k.Id == id)) throw new ArgumentException($"--id: a key named '{id}' is already in {path}");
+        var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        existing.Add(new ApiKey(id, hash, scopes, labels, rateLimit, DateTimeOffset.UtcNow));
+        var text = JsonSerializer.Serialize(new KeyFile(existing), Json);
+        var temp = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream)) writer.Write(text);
+        File.Move(temp, path, overwrite: true);
+        return secret;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private sealed record KeyFile(List<ApiKey> Keys);
+}

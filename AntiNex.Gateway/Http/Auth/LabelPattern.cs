@@ -1,0 +1,23 @@
+using System.Text.RegularExpressions;
+
+namespace AntiNex.Gateway.Http.Auth;
+
+/// <summary>The labels a key may touch: comma-separated globs ('*' any run, '?' one character), matched against the
+/// model id (label trimmed and lower-cased), so 'Web-*' and 'web-*' mean the same.</summary>
+public sealed class LabelPattern
+{
+    private readonly Regex[] _globs;
+
+    public LabelPattern(string text)
+    {
+        Text = string.IsNullOrWhiteSpace(text) ? "*" : text.Trim();
+        _globs = Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g => new Regex("^" + Regex.Escape(g.ToLowerInvariant()).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
+                RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100)))
+            .ToArray();
+    }
+
+    public string Text { get; }
+
+    public bool Allows(string modelId) => _globs.Any(g => g.IsMatch(modelId));
+}

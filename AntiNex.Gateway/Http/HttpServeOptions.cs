@@ -1,0 +1,21 @@
+namespace AntiNex.Gateway.Http;
+
+/// <summary>Settings of the HTTP service (`serve`). Secure defaults: loopback only, every non-health endpoint behind an
+/// API key, bounded bodies, a rate limit per key.</summary>
+public sealed record HttpServeOptions
+{
+    public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
+    /// <summary>PFX/PKCS#12 or PEM certificate for https URLs; a PEM's key is in <see cref="TlsKeyFile"/> (or the same file).</summary>
+    public string? TlsCertificateFile { get; init; }
+    public string? TlsKeyFile { get; init; }
+    public string? TlsPasswordFile { get; init; }
+    /// <summary>Allows plain http on a non-loopback address (behind a TLS-terminating proxy, or a private network).</summary>
+    public bool InsecureHttp { get; init; }
+    public long MaxBodyBytes { get; init; } = 8 * 1024 * 1024;
+    /// <summary>Requests per second per API key (a key's own rate_limit wins); 0 = no limit.</summary>
+    public int RateLimit { get; init; } = 2000;
+    public TimeSpan PredictTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan TrainTimeout { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>Finished training jobs kept for GET /api/jobs/{id}.</summary>
+    public int JobsKept { get; init; } = 500;
+}

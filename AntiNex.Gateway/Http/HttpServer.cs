@@ -1,0 +1,118 @@
+// The HTTP service's host: Kestrel on the checked addresses (TLS when asked), bounded bodies, API-key authentication,
+// a rate limiter per key, then the endpoint groups: Open Inference Protocol v2, the AntiNex API and the OpenAPI document.
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.RateLimiting;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Http.Api;
+using AntiNex.Gateway.Http.Auth;
+using AntiNex.Gateway.Http.Inference;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AntiNex.Gateway.Http;
+
+public static class HttpServer
+{
+    /// <summary>Builds the web application around a connected gateway. Throws ArgumentException for bad settings.</summary>
+    public static WebApplication Build(GatewayClient gateway, ApiKeyStore keys, HttpServeOptions options, LogLevel logLevel)
+    {
+        var addresses = ListenAddress.ParseAll(options);
+        var certificate = options.TlsCertificateFile is null ? null : LoadCertificate(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(logLevel);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            foreach (var a in addresses)
+                k.Listen(a.Address, a.Port, listen => { if (a.Https) listen.UseHttps(certificate!); });
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => HttpJson.Configure(o.SerializerOptions));
+        builder.Services.AddSingleton(gateway);
+        builder.Services.AddSingleton(keys);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ModelMetadataCache>();
+        builder.Services.AddSingleton<TrainingJobs>();
+        builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "AntiNex Cluster HTTP API";
+            doc.Info.Description = "Open Inference Protocol v2 (/v2) and the AntiNex API (/api). Authenticate with 'Authorization: Bearer <key>'.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter();
+        app.MapOpenApi("/openapi.json");
+        InferenceEndpoints.Map(app);
+        AntiNexEndpoints.Map(app);
+        return app;
+    }
+
+    /// <summary>The URLs Kestrel actually listens on (port 0 resolved).</summary>
+    public static IReadOnlyList<string> BoundUrls(WebApplication app)
+        => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options)
+    {
+        r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            // Only authenticated requests are limited (per key); health probes and refusals are cheap and keyless.
+            if (context.Items[typeof(ApiKey)] is not ApiKey key) return RateLimitPartition.GetNoLimiter("anonymous");
+            var limit = key.RateLimit ?? options.RateLimit;
+            if (limit <= 0) return RateLimitPartition.GetNoLimiter("key:" + key.Id);
+            return RateLimitPartition.GetFixedWindowLimiter($"key:{key.Id}:{limit}", _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limit,
+                Window = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+            });
+        });
+        r.OnRejected = async (rejected, ct) =>
+        {
+            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+            rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var id = (rejected.HttpContext.Items[typeof(ApiKey)] as ApiKey)?.Id;
+            await ApiErrors.Write(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
+                $"rate limit of API key '{id}' exceeded: retry after {seconds} s");
+        };
+    }
+
+    private static X509Certificate2 LoadCertificate(HttpServeOptions options)
+    {
+        var path = options.TlsCertificateFile!;
+        if (!File.Exists(path)) throw new ArgumentException($"--https-certificate: '{path}' does not exist");
+        string? password = null;
+        if (options.TlsPasswordFile is { } pf)
+        {
+            if (!File.Exists(pf)) throw new ArgumentException($"--https-password-file: '{pf}' does not exist");
+            password = File.ReadAllText(pf).TrimEnd('\r', '\n');
+        }
+        try
+        {
+            var text = File.ReadAllText(path);
+            if (!text.Contains("-----BEGIN", StringComparison.Ordinal))
+                return X509CertificateLoader.LoadPkcs12FromFile(path, password);
+            var keyFile = options.TlsKeyFile ?? path;
+            using var pem = password is null ? X509Certificate2.CreateFromPemFile(path, keyFile)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyFile);
+            // Kestrel on Linux needs the key in an exportable PKCS#12 form, not an ephemeral PEM key.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new ArgumentException($"--https-certificate: '{path}' cannot be loaded: {e.Message}");
+        }
+    }
+}

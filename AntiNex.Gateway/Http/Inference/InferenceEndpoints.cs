@@ -1,0 +1,152 @@
+// Open Inference Protocol v2 (KServe "predict protocol v2") over REST: health, server and model metadata, model
+// readiness and inference. A model's name is its label; its only version is the one it serves now.
+using System.Globalization;
+using System.Text.Json;
+using Akka.Cluster;
+using AntiNex.Cluster;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Http.Auth;
+using AntiNex.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AntiNex.Gateway.Http.Inference;
+
+public static class InferenceEndpoints
+{
+    public const string ServerName = "antinex-cluster";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
+        v2.MapGet("/health/live", () => Results.Json(new ServerLive(true), HttpJson.Options)).AllowAnonymous();
+        v2.MapGet("/health/ready", Ready).AllowAnonymous();
+        v2.MapGet("", () => Results.Json(new ServerMetadata(ServerName, ServerVersion, []), HttpJson.Options)).RequireScope(ApiScope.Read);
+        foreach (var prefix in new[] { "/models/{label}", "/models/{label}/versions/{version}" })
+        {
+            v2.MapGet(prefix, Metadata).RequireScope(ApiScope.Read);
+            v2.MapGet(prefix + "/ready", ModelIsReady).RequireScope(ApiScope.Read);
+            v2.MapPost(prefix + "/infer", Infer).RequireScope(ApiScope.Predict);
+        }
+    }
+
+    public static string ServerVersion => typeof(InferenceEndpoints).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    /// <summary>Ready when this gateway is an Up member and at least one model node is Up to serve.</summary>
+    private static IResult Ready(GatewayClient gateway)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(gateway.System);
+        var state = cluster.State;
+        var selfUp = cluster.SelfMember.Status == MemberStatus.Up;
+        var modelNodes = state.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model) && !state.Unreachable.Contains(m));
+        if (selfUp && modelNodes > 0) return Results.Json(new ServerReady(true), HttpJson.Options);
+        var why = !selfUp ? $"this gateway is {cluster.SelfMember.Status}, not Up" : "no reachable model node is Up";
+        return Results.Json(new ServerReady(false, why), HttpJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<IResult> Metadata(HttpContext context, string label, string? version, ModelMetadataCache cache)
+    {
+        var (id, description) = await ResolveAsync(context, label, version, cache);
+        return Results.Json(ModelOutputs.Metadata(description), HttpJson.Options);
+    }
+
+    private static async Task<IResult> ModelIsReady(HttpContext context, string label, string? version, ModelMetadataCache cache)
+    {
+        var (_, description) = await ResolveAsync(context, label, version, cache);
+        return Results.Json(new ModelReady(description.Label, true), HttpJson.Options);
+    }
+
+    private static async Task<IResult> Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
+        GatewayClient gateway, HttpServeOptions options)
+    {
+        var (id, description) = await ResolveAsync(context, label, version, cache);
+        using var body = await RequestBody.ReadJsonAsync(context);
+        var summary = description.Summary!;
+        var input = InferenceInput.Read(body.RootElement, summary.InputFeatures);
+        var available = ModelOutputs.Of(summary);
+        var wanted = input.RequestedOutputs ?? available;
+        for (var i = 0; i < wanted.Count; i++)
+            if (!available.Contains(wanted[i]))
+                throw new InferenceInputException($"outputs[{i}].name", $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
+
+        var (servedVersion, outputs) = wanted.All(w => w == ModelOutputs.Predicted)
+            ? await PredictValuesAsync(gateway, id, input.Rows, options)
+            : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
+        cache.Seen(id, servedVersion);
+        return Results.Json(new InferenceResponse(description.Label, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
+            null, outputs), HttpJson.Options);
+    }
+
+    /// <summary>The fast path: raw rows to the entity's batched predictor; the predicted value per row only.</summary>
+    private static async Task<(long, List<ResponseOutput>)> PredictValuesAsync(GatewayClient gateway, string id, double[][] rows,
+        HttpServeOptions options)
+    {
+        var reply = await gateway.PredictRowsAsync(id, rows, options.PredictTimeout);
+        if (reply is not RowsPredicted predicted) throw ReplyStatus.Problem(reply);
+        var values = predicted.Values.Select(v => (double)v).ToArray();
+        return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [values.Length], "FP64", values)]);
+    }
+
+    /// <summary>Rows as an AntiNex predict request (predict_rows), which answers the class name and probability too.
+    /// Large batches go in slices the entity answers whole.</summary>
+    private static async Task<(long, List<ResponseOutput>)> PredictSamplesAsync(GatewayClient gateway, string id,
+        Learning.ModelSummary summary, double[][] rows, IReadOnlyList<string> wanted, HttpServeOptions options)
+    {
+        const int slice = 10_000;
+        var samples = new List<Reporting.SamplePrediction>(rows.Length);
+        long version = 0;
+        for (var start = 0; start < rows.Length; start += slice)
+        {
+            var part = rows.AsSpan(start, Math.Min(slice, rows.Length - start)).ToArray();
+            var reply = await gateway.PredictAsync(id, PredictRowsJson(id, summary, part), options.PredictTimeout);
+            if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
+            if (predicted.Result.Samples.Count != part.Length || predicted.SamplesOmitted > 0)
+                throw new HttpProblem(StatusCodes.Status500InternalServerError,
+                    $"the model answered {predicted.Result.Samples.Count} of {part.Length} rows", "internal");
+            samples.AddRange(predicted.Result.Samples.OrderBy(s => s.Row));
+            version = predicted.Version;
+        }
+        return (version, ModelOutputs.FromSamples(samples, wanted));
+    }
+
+    private static string PredictRowsJson(string id, Learning.ModelSummary summary, double[][] rows)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows.Length * summary.InputFeatures.Count * 12 + 256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("label", id);
+            w.WriteString("ml_type", summary.MlType);
+            w.WriteString("predict_feature", summary.PredictFeature);
+            w.WriteNumber("max_records", rows.Length);
+            w.WriteStartArray("predict_rows");
+            foreach (var row in rows)
+            {
+                w.WriteStartObject();
+                for (var f = 0; f < row.Length; f++) w.WriteNumber(summary.InputFeatures[f], row[f]);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The model a v2 path names, checked: the key may use the label (403), it is trained (404), the
+    /// version asked for is the one serving (404).</summary>
+    private static async Task<(string Id, ModelDescription Description)> ResolveAsync(HttpContext context, string label, string? version,
+        ModelMetadataCache cache)
+    {
+        var id = ModelIds.FromLabel(label);
+        if (context.RefuseLabel(id) is not null)
+            throw new HttpProblem(StatusCodes.Status403Forbidden, $"API key '{context.Key().Id}' may not use model '{id}' (labels: {context.Key().Labels})", "forbidden");
+        var description = await cache.GetAsync(id, context.RequestAborted);
+        if (!description.Trained || description.Summary is null)
+            throw new HttpProblem(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");
+        if (version is not null && version != description.Version.ToString(CultureInfo.InvariantCulture))
+            throw new HttpProblem(StatusCodes.Status404NotFound,
+                $"model '{id}' has no version '{version}': only version {description.Version} is served", "not-found");
+        return (id, description);
+    }
+}

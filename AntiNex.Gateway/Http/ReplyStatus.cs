@@ -1,0 +1,22 @@
+using AntiNex.Models;
+using Microsoft.AspNetCore.Http;
+
+namespace AntiNex.Gateway.Http;
+
+/// <summary>HTTP status of a model's refusal, by its stable code.</summary>
+public static class ReplyStatus
+{
+    public static int Of(ModelFailed f) => f.Code switch
+    {
+        "bad-request" => StatusCodes.Status400BadRequest,
+        "not-trained" => StatusCodes.Status404NotFound,
+        "busy" or "persistence" => StatusCodes.Status503ServiceUnavailable,
+        "cancelled" => StatusCodes.Status409Conflict,
+        "training-failed" => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static HttpProblem Problem(object reply) => reply is ModelFailed f
+        ? new HttpProblem(Of(f), f.Message, f.Code, f.Issues.Count == 0 ? null : f.Issues)
+        : new HttpProblem(StatusCodes.Status500InternalServerError, $"unexpected reply {reply.GetType().Name}", "internal");
+}

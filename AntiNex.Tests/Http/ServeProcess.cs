@@ -1,0 +1,94 @@
+// `antinex-gateway serve` as a real process (what an operator starts), with its output in a log file.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AntiNex.Tests.Cluster;
+
+namespace AntiNex.Tests.Http;
+
+public sealed class ServeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private ServeProcess(Process process, int port, string logPath, StreamWriter log)
+    {
+        _process = process;
+        Port = port;
+        LogPath = logPath;
+        _log = log;
+    }
+
+    public int Port { get; }
+    public string LogPath { get; }
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public static ServeProcess Start(string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
+    {
+        var port = Repo.FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
+        info.ArgumentList.Add("serve");
+        foreach (var seed in seeds) { info.ArgumentList.Add("--seed"); info.ArgumentList.Add(seed); }
+        foreach (var a in new[] { "--api-keys", keysFile, "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" })
+            info.ArgumentList.Add(a);
+        foreach (var e in extra) info.ArgumentList.Add(e);
+        info.Environment["DOTNET_gcServer"] = "0";
+        var logPath = Path.Combine(workDir, $"serve-{port}.log");
+        var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        void Write(string? line) { if (line is null) return; lock (log) { try { log.WriteLine(line); } catch (ObjectDisposedException) { } } }
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServeProcess(process, port, logPath, log);
+    }
+
+    /// <summary>Polls /v2/health/ready (no key) until 200.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"serve exited with {_process.ExitCode}:\n{Tail()}");
+            try
+            {
+                var response = await http.GetAsync($"{BaseUrl}/v2/health/ready");
+                last = await response.Content.ReadAsStringAsync();
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (Exception ex) { last = ex.Message; }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"serve not ready in {timeout}: {last}\n{Tail()}");
+    }
+
+    public string Tail(int lines = 30)
+    {
+        try
+        {
+            lock (_log) _log.Flush();
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return string.Join('\n', new StreamReader(stream).ReadToEnd().Split('\n').TakeLast(lines));
+        }
+        catch (IOException e) { return e.Message; }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])) term?.WaitForExit();
+                if (!_process.WaitForExit(15_000)) _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException) { }
+        lock (_log) _log.Dispose();
+        _process.Dispose();
+    }
+}
