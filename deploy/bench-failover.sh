@@ -57,7 +57,7 @@ $CLUSTER start 3 >/dev/null
 $CLUSTER wait-ready 3 180
 sleep 3
 rss_empty=$(rss_kb)
-GW generate --rows 4000 --out "$DATA/bench.csv" >/dev/null
+$CLUSTER gateway generate --rows 4000 --out "$DATA/bench.csv" >/dev/null
 for label in A B; do
   sed -e "s#\"label\": \"[^\"]*\"#\"label\": \"$label\"#" -e "s#\"dataset\": \"[^\"]*\"#\"dataset\": \"$DATA/bench.csv\"#" \
       -e 's#"epochs": [0-9]*#"epochs": 3#' "$REPO/training/demo-synthetic.json" >"$DATA/$label.json"
