@@ -24,6 +24,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(PredictRawRows), "predict-rows"),
         (typeof(DescribeModel), "describe"),
         (typeof(ForgetModel), "forget"),
+        (typeof(CancelTraining), "cancel"),
+        (typeof(TrainingCancelled), "cancelled"),
         (typeof(StopEntity), "stop"),
         (typeof(ListModels), "list"),
         (typeof(TrainingQueued), "training-queued"),
@@ -36,8 +38,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(ModelDescription), "description"),
         (typeof(ModelForgotten), "forgotten"),
         (typeof(ModelList), "model-list"),
-        (typeof(ModelTrained), "ev-trained.v1"),
-        (typeof(ModelSnapshot), "snapshot.v1"),
+        (typeof(StoredModelTrained), "ev-trained.v2"),
+        (typeof(StoredModelSnapshot), "snapshot.v2"),
         // model search (gateway search coordinator <-> node trial runners)
         (typeof(TrialRunnerQuery), "trial-runner-query"),
         (typeof(TrialRunnerInfo), "trial-runner-info"),
@@ -51,10 +53,18 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(AntiNex.Replicas.CopyVersionChanged), "copy-version-changed"),
     ];
 
+    /// <summary>Manifests written by earlier stored formats, still read (same JSON shape as today's stored records).</summary>
+    private static readonly (string Manifest, Type Type)[] ReadOnlyManifests =
+    [
+        ("ev-trained.v1", typeof(StoredModelTrained)),
+        ("snapshot.v1", typeof(StoredModelSnapshot)),
+    ];
+
     private static readonly Dictionary<Type, string> ManifestByType = Table.ToDictionary(t => t.Type, t => t.Manifest);
     // Also keyed by "Namespace.Type, Assembly": Akka's FromBinary(bytes, Type) passes that as the manifest.
     private static readonly Dictionary<string, Type> TypeByManifest = Table.ToDictionary(t => t.Manifest, t => t.Type)
         .Concat(Table.ToDictionary(t => $"{t.Type.FullName}, {t.Type.Assembly.GetName().Name}", t => t.Type))
+        .Concat(ReadOnlyManifests.ToDictionary(t => t.Manifest, t => t.Type))
         .ToDictionary();
 
     /// <summary>Every message type the serializer knows (for the round-trip test).</summary>
@@ -81,7 +91,7 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
-        if (obj is ModelSnapshot snapshot) return SnapshotToBinary(snapshot);
+        if (obj is StoredModelSnapshot snapshot) return SnapshotToBinary(snapshot);
         return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
     }
 
@@ -89,13 +99,13 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
     {
         if (!TypeByManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"AntiNexSerializer: unknown manifest '{manifest}'");
-        if (type == typeof(ModelSnapshot)) return SnapshotFromBinary(bytes);
+        if (type == typeof(StoredModelSnapshot)) return SnapshotFromBinary(bytes);
         return JsonSerializer.Deserialize(bytes, type, _json)
                ?? throw new SerializationException($"AntiNexSerializer: null payload for '{manifest}'");
     }
 
     // Snapshot envelope: int32 header length (LE) | JSON header (snapshot without artifact) | artifact bytes.
-    private byte[] SnapshotToBinary(ModelSnapshot s)
+    private byte[] SnapshotToBinary(StoredModelSnapshot s)
     {
         var header = JsonSerializer.SerializeToUtf8Bytes(s with { Artifact = [] }, _json);
         var result = new byte[4 + header.Length + s.Artifact.Length];
@@ -105,13 +115,13 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         return result;
     }
 
-    private ModelSnapshot SnapshotFromBinary(byte[] bytes)
+    private StoredModelSnapshot SnapshotFromBinary(byte[] bytes)
     {
         if (bytes.Length < 4) throw new SerializationException("model snapshot: truncated (no header length)");
         var headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes);
         if (headerLength < 0 || headerLength > bytes.Length - 4)
             throw new SerializationException($"model snapshot: header length {headerLength} exceeds {bytes.Length - 4} bytes");
-        var header = JsonSerializer.Deserialize<ModelSnapshot>(bytes.AsSpan(4, headerLength), _json)
+        var header = JsonSerializer.Deserialize<StoredModelSnapshot>(bytes.AsSpan(4, headerLength), _json)
                      ?? throw new SerializationException("model snapshot: empty header");
         return header with { Artifact = bytes.AsSpan(4 + headerLength).ToArray() };
     }

@@ -12,30 +12,32 @@ public sealed class ModelDirectory : ReceiveActor
     public ModelDirectory(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
     {
         var log = Context.GetLogger();
-        ReceiveAsync<ListModels>(async _ =>
-        {
-            var replyTo = Sender;
-            try
-            {
-                var ids = await catalog.AllAsync();
-                var asks = ids.Select(async id =>
-                {
-                    try { return (id, (object)await region.Ask<ModelDescription>(new DescribeModel(id), describeTimeout)); }
-                    catch (Exception ex) { return (id, ex); }
-                }).ToList();
-                var results = await Task.WhenAll(asks);
-                replyTo.Tell(new ModelList(
-                    results.Select(r => r.Item2).OfType<ModelDescription>().Where(d => d.Trained).ToList(),
-                    results.Where(r => r.Item2 is Exception).Select(r => r.id).ToList()));
-            }
-            catch (Exception ex)
-            {
-                log.Warning("list models failed: {0}", ex.Message);
-                replyTo.Tell(new Status.Failure(ex));
-            }
-        });
+        // The asks run as a task whose result is piped to the caller: the mailbox never waits for them, so lists
+        // asked by several consoles at once are gathered side by side.
+        Receive<ListModels>(_ => Gather(region, catalog, describeTimeout, log).PipeTo(Sender));
     }
 
     public static Props Props(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
         => Akka.Actor.Props.Create(() => new ModelDirectory(region, catalog, describeTimeout));
+
+    private static async Task<object> Gather(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout, ILoggingAdapter log)
+    {
+        try
+        {
+            var ids = await catalog.AllAsync().ConfigureAwait(false);
+            var results = await Task.WhenAll(ids.Select(async id =>
+            {
+                try { return (id, (object)await region.Ask<ModelDescription>(new DescribeModel(id), describeTimeout).ConfigureAwait(false)); }
+                catch (Exception ex) { return (id, ex); }
+            })).ConfigureAwait(false);
+            return new ModelList(
+                results.Select(r => r.Item2).OfType<ModelDescription>().Where(d => d.Trained).ToList(),
+                results.Where(r => r.Item2 is Exception).Select(r => r.id).ToList());
+        }
+        catch (Exception ex)
+        {
+            log.Warning("list models failed: {0}", ex.Message);
+            return new Status.Failure(ex);
+        }
+    }
 }

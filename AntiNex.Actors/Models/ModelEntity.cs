@@ -1,6 +1,12 @@
 // One sharded, persistent actor per model label. It owns the label's loaded network, trains it off the actor thread,
 // stores each new version as an event (version + metrics) followed by a snapshot (artifact + metadata), and serves
 // predictions from the current version until the next one is stored (then switches in one step, on this thread).
+//
+// Phases (one behaviour each, switched with Become; what a phase cannot take yet is stashed and replayed on leaving):
+//   idle        serves; a train starts a job                      -> training
+//   training    serves the current version; more trains queue     -> storing (trained) | next job or idle (failed)
+//   storing     event persisted, snapshot being saved; forget and stop wait for it -> next job or idle
+//   forgetting  events and snapshots being deleted; refuses work  -> idle (then passivates)
 using System.Diagnostics;
 using System.Text.Json;
 using Akka.Actor;
@@ -9,95 +15,69 @@ using Akka.Event;
 using Akka.Persistence;
 using AntiNex.Data;
 using AntiNex.Learning;
-using AntiNex.Reporting;
 using AntiNex.Observability;
 using AntiNex.Persistence.Signing;
+using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Models;
 
-public sealed class ModelEntity : ReceivePersistentActor
+public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, IWithTimers
 {
     private readonly string _id;
     private readonly ModelRuntime _rt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly RowBatcher _rows;
 
-    // Serving state: the artifact bytes come from the snapshot; the network is loaded from them on first use.
-    private long _version;
-    private long _highestVersion;
-    private ModelSummary? _summary;
-    private ModelMetrics? _metrics;
-    private DateTimeOffset? _trainedUtc;
-    private byte[]? _artifact;
+    private ServingState _serving = ServingState.Empty;
+    /// <summary>The network of the serving version, loaded from its artifact on first use (native memory: disposed).</summary>
     private TrainedModel? _model;
     private long _served;
+    private bool _evicted;
     // Set when recovery found versions but every stored snapshot was refused (failed its signature): never serve, say why.
     private string? _integrityError;
     // Sequence number of the snapshot serving now: the one before it is kept as the fallback if this one is altered.
     private long _snapshotSeqNr;
 
-    private TrainingRun? _run;
-    private PendingSwap? _swap;
-    private ForgetRun? _forget;
-    private readonly List<(PredictRawRows Message, IActorRef ReplyTo)> _rowBatch = [];
-    private bool _drainScheduled;
+    /// <summary>Trainings of this label waiting for the running one (first come, first served).</summary>
+    private readonly List<TrainingJob> _queued = [];
+    /// <summary>Jobs handed to the training slots whose result has not come back: cancelled if the entity stops.</summary>
+    private readonly HashSet<TrainingJob> _launched = [];
+    /// <summary>The version whose event is being written: persistence failure callbacks carry no context of their own.</summary>
+    private PendingSwap? _persisting;
 
-    public static Akka.Actor.Props Props(string modelId, ModelRuntime runtime)
-        => Akka.Actor.Props.Create(() => new ModelEntity(modelId, runtime));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string modelId, ModelRuntime runtime) => Akka.Actor.Props.Create(() => new ModelEntity(modelId, runtime));
 
     public ModelEntity(string modelId, ModelRuntime runtime)
     {
         _id = modelId;
         _rt = runtime;
+        _rows = new RowBatcher(modelId);
         PersistenceId = ModelIds.PersistenceId(modelId);
 
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is not ModelSnapshot s) return;
-            _version = _highestVersion = s.Version;
-            _summary = s.Summary;
-            _metrics = s.Metrics;
-            _trainedUtc = s.TrainedUtc;
-            _artifact = s.Artifact;
+            if (offer.Snapshot is not StoredModelSnapshot s) return;
+            _serving = ServingState.From(s);
             _snapshotSeqNr = offer.Metadata.SequenceNr;
         });
-        Recover<ModelTrained>(e =>
+        Recover<StoredModelTrained>(e =>
         {
-            _highestVersion = Math.Max(_highestVersion, e.Version);
             // An event newer than the snapshot means that version's snapshot never got stored: the previous version
             // (the snapshot) stays the served one; version numbers keep increasing past the orphan.
-            if (e.Version > _version)
-                _log.Warning("model {0}: version {1} has no stored snapshot; serving version {2}", _id, e.Version, _version);
+            if (_serving.IsOrphan(e))
+                _log.Warning("model {0}: version {1} has no stored snapshot; serving version {2}", _id, e.Version, _serving.Version);
+            _serving = _serving.Apply(e);
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            if (_artifact is not null) TouchLoaded();
+            if (_serving.HasModel) TouchLoaded();
             CheckRefusedSnapshot();
-            _log.Debug("model {0} recovered at version {1}", _id, _version);
+            _log.Debug("model {0} recovered at version {1}", _id, _serving.Version);
         });
-
-        Command<TrainModel>(OnTrain);
-        Command<PredictModel>(OnPredict);
-        Command<PredictRawRows>(OnPredictRows);
-        Command<DrainBatch>(_ => DrainRowBatch());
-        Command<DescribeModel>(_ => Sender.Tell(Describe()));
-        Command<ForgetModel>(_ => OnForget());
-        Command<TrainingRunning>(m => { if (_run?.RunId == m.RunId) _run.State = "training"; });
-        Command<TrainingFinished>(OnTrainingFinished);
-        Command<TrainingCrashed>(OnTrainingCrashed);
-        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
-        Command<SaveSnapshotFailure>(OnSnapshotFailed);
-        Command<DeleteMessagesSuccess>(_ => ForgetStepDone());
-        Command<DeleteMessagesFailure>(f => ForgetFailed("events", f.Cause));
-        Command<DeleteSnapshotsSuccess>(s => { if (s.Criteria.MaxSequenceNr == long.MaxValue) ForgetStepDone(); });
-        Command<DeleteSnapshotsFailure>(f =>
-        {
-            if (f.Criteria.MaxSequenceNr == long.MaxValue) ForgetFailed("snapshots", f.Cause);
-            else _log.Warning("model {0}: could not delete old snapshots: {1}", _id, f.Cause.Message);
-        });
-        Command<UnloadModel>(_ => { if (PassivateIfIdle("evicted: node holds more than max-loaded-models")) _evicted = true; });
-        Command<ReceiveTimeout>(_ => PassivateIfIdle("idle"));
-        Command<StopEntity>(_ => OnStop());
+        Idle();
     }
 
     public override string PersistenceId { get; }
@@ -108,11 +88,9 @@ public sealed class ModelEntity : ReceivePersistentActor
         Context.SetReceiveTimeout(_rt.PassivateAfter);
     }
 
-    private bool _evicted;
-
     protected override void PostStop()
     {
-        _run?.Cancel();
+        foreach (var job in _launched) job.Cancel();
         if (_model is not null) AntiNexMetrics.ModelUnloaded(_evicted);
         _model?.Dispose();
         _model = null;
@@ -120,183 +98,375 @@ public sealed class ModelEntity : ReceivePersistentActor
         base.PostStop();
     }
 
-    private bool HasModel => _model is not null || _artifact is not null;
+    // ---- phases -----------------------------------------------------------------------------------------------------
 
-    // ---- train ----------------------------------------------------------------------------------------------------
-
-    private void OnTrain(TrainModel m)
+    private void Idle()
     {
-        if (RefuseWhileForgetting(m.RequestId)) return;
-        if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings)) return;
-        if (_run is not null || _swap is not null)
+        Command<TrainModel>(m =>
         {
-            Sender.Tell(ModelFailed.Of(_id, "busy",
-                $"label '{_id}' is already training ({_run?.State ?? "storing"}); retry when it finishes", m.RequestId));
-            return;
-        }
-        StartTraining(request, warnings, Sender, m.ProgressTo, m.RequestId, forPredict: false);
+            if (Accept(m) is { } job) Start(job);
+        });
+        Command<PredictModel>(m => OnPredict(m, null));
+        Command<CancelTraining>(m => OnCancel(m, null, null));
+        Command<ForgetModel>(m => BeginForget(Sender, m.Origin));
+        Command<StopEntity>(_ => Context.Stop(Self));
+        Command<UnloadModel>(_ => _evicted = PassivateIfIdle("evicted: node holds more than max-loaded-models"));
+        Command<ReceiveTimeout>(_ => PassivateIfIdle("idle"));
+        Serving(() => "idle");
+        Common();
     }
 
-    private void StartTraining(AntiNexRequest request, IReadOnlyList<string> warnings, IActorRef replyTo,
-        IActorRef? progressTo, string? requestId, bool forPredict)
+    private void Training(TrainingJob job)
+    {
+        Command<TrainModel>(m =>
+        {
+            if (Accept(m) is { } queued) Enqueue(queued);
+        });
+        Command<PredictModel>(m => OnPredict(m, job));
+        Command<TrainingRunning>(m => m.RunId == job.RunId, _ => job.State = "training");
+        Command<TrainingFinished>(m => m.RunId == job.RunId, m => Store(job, m));
+        Command<TrainingCrashed>(m => m.RunId == job.RunId, m => OnCrashed(job, m));
+        Command<TrainingDeadline>(m => m.RunId == job.RunId, _ => CancelRunning(job, "its deadline passed"));
+        Command<Terminated>(t => t.ActorRef.Equals(job.ReplyTo), t =>
+        {
+            CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone");
+            CancelRunning(job, "its caller is gone");
+        });
+        Command<CancelTraining>(m => OnCancel(m, job, null));
+        Command<ForgetModel>(m =>
+        {
+            CancelAll(job, "the model is being forgotten");
+            BeginForget(Sender, m.Origin);
+        });
+        Command<StopEntity>(_ =>
+        {
+            CancelAll(job, "the model is moving to another node (rebalance or shutdown); retry");
+            Context.Stop(Self);
+        });
+        Serving(() => job.State);
+        Common();
+    }
+
+    private void Storing(PendingSwap swap)
+    {
+        Command<TrainModel>(m =>
+        {
+            if (Accept(m) is { } queued) Enqueue(queued);
+        });
+        Command<PredictModel>(m => OnPredict(m, swap.Job));
+        Command<SaveSnapshotSuccess>(saved => OnStored(swap, saved));
+        Command<SaveSnapshotFailure>(failure => OnStoreFailed(swap, failure));
+        Command<CancelTraining>(m => OnCancel(m, null, swap));
+        // A new version is being stored: forget it once stored (not half-way); a hand-off waits for it (the shard
+        // waits up to its hand-off timeout).
+        Command<ForgetModel>(_ => Stash.Stash());
+        Command<StopEntity>(_ => Stash.Stash());
+        Serving(() => "storing");
+        Common();
+    }
+
+    private void Forgetting(ForgetRun forget)
+    {
+        Command<TrainModel>(m => RefuseForgetting(m.RequestId));
+        Command<PredictModel>(m => RefuseForgetting(m.RequestId));
+        Command<PredictRawRows>(_ => RefuseForgetting(null));
+        Command<ForgetModel>(m => forget.Waiting.Add((Sender, m.Origin)));
+        Command<StopEntity>(_ => Stash.Stash());
+        Command<DeleteMessagesSuccess>(_ =>
+        {
+            // Events first, then snapshots: the phase knows which deletion it waits for.
+            DeleteSnapshots(forget.Snapshots);
+        });
+        Command<DeleteMessagesFailure>(f => ForgetFailed(forget, "events", f.Cause));
+        Command<DeleteSnapshotsSuccess>(s => s.Criteria.Equals(forget.Snapshots), _ => Forgotten(forget));
+        Command<DeleteSnapshotsFailure>(f => f.Criteria.Equals(forget.Snapshots), f => ForgetFailed(forget, "snapshots", f.Cause));
+        Command<DescribeModel>(_ => Sender.Tell(Describe("forgetting")));
+        Command<DrainRows>(_ => DrainBatch());
+        Common();
+    }
+
+    /// <summary>Serving handlers shared by idle, training and storing.</summary>
+    private void Serving(Func<string> state)
+    {
+        Command<PredictRawRows>(OnPredictRows);
+        Command<DrainRows>(_ => DrainBatch());
+        Command<DescribeModel>(_ => Sender.Tell(Describe(state())));
+    }
+
+    /// <summary>What every phase handles the same way: results of jobs no longer running, the clean-up of old
+    /// snapshots, queued jobs' deadlines and callers.</summary>
+    private void Common()
+    {
+        Command<TrainingFinished>(m =>
+        {
+            _launched.RemoveWhere(j => j.RunId == m.RunId);
+            m.Model.Dispose(); // cancelled or forgotten meanwhile
+        });
+        Command<TrainingCrashed>(m => _launched.RemoveWhere(j => j.RunId == m.RunId));
+        Command<TrainingRunning>(_ => { });
+        Command<TrainingDeadline>(m => CancelQueued(q => q.RunId == m.RunId, "its deadline passed"));
+        Command<Terminated>(t => CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone"));
+        Command<CancelTraining>(m => Sender.Tell(Cancelled(m, false, 0, "nothing to cancel")));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("model {0}: could not delete old snapshots: {1}", _id, f.Cause.Message));
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(_ => { });
+        Command<UnloadModel>(_ => { });
+        Command<ReceiveTimeout>(_ => { });
+    }
+
+    // ---- train ------------------------------------------------------------------------------------------------------
+
+    /// <summary>Parses and checks a train request; refuses it at once (naming the field) or returns its job.</summary>
+    private TrainingJob? Accept(TrainModel m)
+    {
+        if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings))
+        {
+            Audit("train", m.Origin, m.RequestId, "bad-request", "request could not be parsed");
+            return null;
+        }
+        var job = NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: false, m.Origin, m.DeadlineUtc);
+        if (job is null) Audit("train", m.Origin, m.RequestId, "refused", "request refused before training");
+        return job;
+    }
+
+    private TrainingJob? NewJob(AntiNexRequest request, IReadOnlyList<string> warnings, IActorRef? progressTo, string? requestId,
+        bool forPredict, RequestOrigin? origin, DateTimeOffset? deadlineUtc)
     {
         // Paths are checked before queueing: a dataset outside the data roots is refused at once, naming the field.
         var pathIssues = request.CheckPaths(_rt.DataRoots, requireFiles: true);
         if (pathIssues.Count > 0)
         {
-            replyTo.Tell(new ModelFailed(_id, "bad-request", string.Join("; ", pathIssues), pathIssues, requestId));
-            return;
+            Sender.Tell(new ModelFailed(_id, "bad-request", string.Join("; ", pathIssues), pathIssues, requestId));
+            return null;
         }
-        var run = new TrainingRun(Guid.NewGuid(), request, warnings, replyTo, progressTo, requestId, forPredict);
-        _run = run;
-        var self = Self;
-        var id = _id;
-        var node = _rt.NodeName;
-        var rt = _rt;
-        var progress = new ProgressRelay(progressTo, id, requestId, rt.ProgressInterval);
-        _log.Info("model {0}: training requested (request {1})", id, requestId ?? "-");
-        rt.Scheduler.Run(ct =>
-            {
-                var outcome = TrainingEngine.Train(request, rt.DataRoots, rt.EngineOptions, progress, ct);
-                var model = TrainedModel.Load(outcome.Artifact, rt.EngineOptions);
-                if (ct.IsCancellationRequested)
-                {
-                    model.Dispose();
-                    ct.ThrowIfCancellationRequested();
-                }
-                return new TrainingFinished(run.RunId, outcome, model);
-            },
-            queued: position =>
-            {
-                run.State = position == 0 ? "starting" : "queued";
-                progressTo?.Tell(new TrainingQueued(id, position, requestId));
-            },
-            started: () =>
-            {
-                progressTo?.Tell(new TrainingStarted(id, node, requestId));
-                self.Tell(new TrainingRunning(run.RunId));
-            },
-            run.Token)
-            .PipeTo(self, success: r => r, failure: ex => new TrainingCrashed(run.RunId, ex));
+        if (deadlineUtc is { } d && d <= DateTimeOffset.UtcNow)
+        {
+            Sender.Tell(ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was not started: its deadline had passed", requestId));
+            return null;
+        }
+        var job = new TrainingJob(request, warnings, Sender, progressTo, requestId, forPredict, origin, deadlineUtc);
+        if (job.HasWatchableCaller) Context.Watch(job.ReplyTo);
+        if (deadlineUtc is { } deadline)
+            Timers.StartSingleTimer(DeadlineKey(job), new TrainingDeadline(job.RunId), deadline - DateTimeOffset.UtcNow);
+        return job;
     }
 
-    private void OnTrainingFinished(TrainingFinished done)
+    private void Enqueue(TrainingJob job)
     {
-        if (_run is null || _run.RunId != done.RunId)
+        _queued.Add(job);
+        _log.Info("model {0}: training queued behind the running one (position {1})", _id, _queued.Count);
+        job.ProgressTo?.Tell(new TrainingQueued(_id, _queued.Count, job.RequestId));
+    }
+
+    private void Start(TrainingJob job)
+    {
+        _launched.Add(job);
+        job.Launch(_id, _rt, Self, _log);
+        Become(() => Training(job));
+    }
+
+    /// <summary>Starts the next queued training, or goes idle; replays what the previous phase stashed.</summary>
+    private void NextOrIdle()
+    {
+        Stash.UnstashAll();
+        if (_queued.Count > 0)
         {
-            done.Model.Dispose(); // cancelled or forgotten meanwhile
+            var next = _queued[0];
+            _queued.RemoveAt(0);
+            for (var i = 0; i < _queued.Count; i++) _queued[i].ProgressTo?.Tell(new TrainingQueued(_id, i + 1, _queued[i].RequestId));
+            Start(next);
             return;
         }
-        var run = _run;
-        var version = Math.Max(_version, _highestVersion) + 1;
-        var trained = new ModelTrained(version, DateTimeOffset.UtcNow, done.Model.Summary, ModelMetrics.From(done.Outcome.Report));
+        Become(Idle);
+    }
+
+    private void Store(TrainingJob job, TrainingFinished done)
+    {
+        _launched.Remove(job);
+        var summary = StoredModelSummary.From(done.Model.Summary);
+        var metrics = StoredModelMetrics.From(ModelMetrics.From(done.Outcome.Report));
+        var trained = new StoredModelTrained(_serving.NextVersion, DateTimeOffset.UtcNow, summary, metrics);
+        var swap = new PendingSwap(job, new StoredModelSnapshot(_id, trained.Version, trained.TrainedUtc, summary, metrics,
+            done.Outcome.Artifact), done.Outcome, done.Model);
+        _persisting = swap;
         Persist(trained, e =>
         {
-            _highestVersion = e.Version;
-            _swap = new PendingSwap(run, e, done.Outcome, done.Model);
+            _persisting = null;
+            _serving = _serving.Apply(e);
             // The new version serves only once its artifact is durable (SaveSnapshotSuccess): never a model that a
             // crash could lose.
-            SaveSnapshot(new ModelSnapshot(_id, e.Version, e.TrainedUtc, e.Summary, e.Metrics, done.Outcome.Artifact));
+            SaveSnapshot(swap.Snapshot);
+            Become(() => Storing(swap));
         });
     }
 
-    private void OnSnapshotSaved(SaveSnapshotSuccess saved)
+    private void OnStored(PendingSwap swap, SaveSnapshotSuccess saved)
     {
-        if (_swap is not { } swap) return;
-        _swap = null;
-        _integrityError = null;
-        _run = null;
+        EndJob(swap.Job);
         var old = _model;
         _model = swap.Model;
-        _artifact = swap.Outcome.Artifact;
-        _version = swap.Event.Version;
-        _summary = swap.Event.Summary;
-        _metrics = swap.Event.Metrics;
-        _trainedUtc = swap.Event.TrainedUtc;
+        _serving = _serving.Serve(swap.Snapshot);
+        _integrityError = null;
         if (old is null) AntiNexMetrics.ModelLoaded();
         old?.Dispose();
-        AntiNexMetrics.SnapshotSaved(swap.Outcome.Artifact.Length);
+        AntiNexMetrics.SnapshotSaved(swap.Snapshot.Artifact.Length);
         TouchLoaded();
         _ = AddToCatalog();
         // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
         var previous = _snapshotSeqNr;
         _snapshotSeqNr = saved.Metadata.SequenceNr;
         if (previous > 1) DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
-        _log.Info("model {0}: version {1} trained and stored", _id, _version);
-        Context.System.EventStream.Publish(new ModelVersionChanged(_id, _version, false));
+        _log.Info("model {0}: version {1} trained and stored", _id, _serving.Version);
+        Context.System.EventStream.Publish(new ModelVersionChanged(_id, _serving.Version, false));
 
-        var run = swap.Run;
-        if (run.ForPredict)
+        var job = swap.Job;
+        Audit("train", job.Origin, job.RequestId, "ok", $"version {_serving.Version}");
+        if (job.ForPredict)
         {
-            var predictions = swap.Outcome.Predictions;
-            if (predictions is null) ServePredict(run.Request, run.ReplyTo, run.RequestId, trainedFirst: true);
-            else ReplyPredicted(predictions, run.ReplyTo, run.RequestId, trainedFirst: true);
+            if (swap.Outcome.Predictions is { } predictions) ReplyPredicted(predictions, job.ReplyTo, job.RequestId, trainedFirst: true);
+            else ServePredict(job.Request, job.ReplyTo, job.RequestId, trainedFirst: true);
         }
         else
         {
-            run.ReplyTo.Tell(new ModelTrainedReply(_id, _version, swap.Outcome.Report, Truncate(swap.Outcome.Predictions).Result,
-                _rt.NodeName, run.Warnings, run.RequestId));
+            job.ReplyTo.Tell(new ModelTrainedReply(_id, _serving.Version, swap.Outcome.Report, Truncate(swap.Outcome.Predictions).Result,
+                _rt.NodeName, job.Warnings, job.RequestId));
         }
-        foreach (var waiting in run.WaitingPredicts) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
-        Stash.UnstashAll();
+        foreach (var waiting in job.WaitingPredicts) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
+        NextOrIdle();
     }
 
-    private void OnSnapshotFailed(SaveSnapshotFailure failure)
+    private void OnStoreFailed(PendingSwap swap, SaveSnapshotFailure failure)
     {
-        if (_swap is not { } swap) return;
-        _swap = null;
-        _run = null;
         swap.Model.Dispose();
-        _log.Error(failure.Cause, "model {0}: snapshot of version {1} failed", _id, swap.Event.Version);
-        FailRun(swap.Run, ModelFailed.Of(_id, "persistence",
-            $"version {swap.Event.Version} trained but its snapshot could not be stored ({failure.Cause.Message}); " +
-            (HasModel ? $"still serving version {_version}" : "no model is served"), swap.Run.RequestId));
-        Stash.UnstashAll();
+        _log.Error(failure.Cause, "model {0}: snapshot of version {1} failed", _id, swap.Snapshot.Version);
+        FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
+            $"version {swap.Snapshot.Version} trained but its snapshot could not be stored ({failure.Cause.Message}); {KeepText()}",
+            swap.Job.RequestId));
+        NextOrIdle();
     }
 
-    private void OnTrainingCrashed(TrainingCrashed crashed)
+    /// <summary>The journal refused the event (e.g. a serialization error): the entity keeps running and serving.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        if (_run is null || _run.RunId != crashed.RunId) return;
-        var run = _run;
-        _run = null;
-        var error = crashed.Error is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : crashed.Error;
-        var keep = HasModel ? $"; still serving version {_version}" : "";
-        var failed = error switch
-        {
-            RequestException re => new ModelFailed(_id, "bad-request", re.Message, re.Issues, run.RequestId),
-            OperationCanceledException => ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was cancelled{keep}", run.RequestId),
-            ArtifactException ae => ModelFailed.Of(_id, "artifact", $"trained artifact could not be loaded: {ae.Message}{keep}", run.RequestId),
-            _ => ModelFailed.Of(_id, "training-failed", $"training failed: {error.GetType().Name}: {error.Message}{keep}", run.RequestId),
-        };
-        if (failed.Code is "training-failed" or "artifact") _log.Error(error, "model {0}: training failed", _id);
-        FailRun(run, failed);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        if (_persisting is not { } swap) return;
+        _persisting = null;
+        swap.Model.Dispose();
+        FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
+            $"version {swap.Snapshot.Version} trained but the journal refused it ({cause.Message}); {KeepText()}", swap.Job.RequestId));
+        NextOrIdle();
     }
 
-    /// <summary>Reply to a failed run; predicts that waited for it are served by the previous version if any.</summary>
-    private void FailRun(TrainingRun run, ModelFailed failed)
+    /// <summary>The journal failed to write the event: Akka stops the entity after this (its state may be unknown),
+    /// so every caller is told now; the next message restarts it from the stored state.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        run.ReplyTo.Tell(failed);
-        foreach (var waiting in run.WaitingPredicts)
+        if (_persisting is { } swap)
         {
-            if (HasModel) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
+            _persisting = null;
+            swap.Model.Dispose();
+            FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
+                $"version {swap.Snapshot.Version} trained but could not be stored ({cause.Message}); " +
+                $"the model restarts from its stored version {_serving.Version}", swap.Job.RequestId));
+        }
+        foreach (var queued in _queued)
+            FailJob(queued, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: storing failed ({cause.Message}); retry",
+                queued.RequestId));
+        _queued.Clear();
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void OnCrashed(TrainingJob job, TrainingCrashed crashed)
+    {
+        _launched.Remove(job);
+        var failed = job.FailureOf(_id, crashed.Error, KeepSuffix());
+        if (failed.Code is "training-failed" or "artifact") _log.Error(crashed.Error, "model {0}: training failed", _id);
+        FailJob(job, failed);
+        NextOrIdle();
+    }
+
+    /// <summary>Reply to a failed job; predicts that waited for it are served by the previous version if any.</summary>
+    private void FailJob(TrainingJob job, ModelFailed failed)
+    {
+        EndJob(job);
+        Audit("train", job.Origin, job.RequestId, failed.Code, failed.Message);
+        job.ReplyTo.Tell(failed);
+        foreach (var waiting in job.WaitingPredicts)
+        {
+            if (_serving.HasModel) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
             else waiting.ReplyTo.Tell(failed with { RequestId = waiting.RequestId });
         }
     }
 
-    // ---- predict --------------------------------------------------------------------------------------------------
-
-    private void OnPredict(PredictModel m)
+    /// <summary>A job is over: its deadline timer and its caller's watch go (unless another job has the same caller).</summary>
+    private void EndJob(TrainingJob job)
     {
-        if (RefuseWhileForgetting(m.RequestId) || RefuseUnverified(m.RequestId)) return;
+        Timers.Cancel(DeadlineKey(job));
+        if (job.HasWatchableCaller && !_queued.Any(q => q != job && q.ReplyTo.Equals(job.ReplyTo))) Context.Unwatch(job.ReplyTo);
+    }
+
+    // ---- cancel -----------------------------------------------------------------------------------------------------
+
+    private void OnCancel(CancelTraining m, TrainingJob? running, PendingSwap? storing)
+    {
+        var by = m.Origin is null ? "a cancel command" : $"a cancel command ({m.Origin})";
+        var queued = CancelQueued(_ => true, $"cancelled by {by}");
+        if (running is not null) CancelRunning(running, $"cancelled by {by}");
+        var parts = new List<string>();
+        if (running is not null) parts.Add("the running training");
+        if (queued > 0) parts.Add($"{queued} queued training(s)");
+        var detail = parts.Count > 0 ? "cancelled " + string.Join(" and ", parts) : "nothing to cancel";
+        if (storing is not null) detail += $"; version {storing.Snapshot.Version} is already trained and being stored (not cancelled)";
+        Audit("cancel", m.Origin, m.RequestId, parts.Count > 0 ? "ok" : "nothing", detail);
+        Sender.Tell(Cancelled(m, running is not null, queued, detail));
+    }
+
+    private TrainingCancelled Cancelled(CancelTraining m, bool running, int queued, string detail)
+        => new(_id, running, queued, detail, m.RequestId);
+
+    /// <summary>Cancels the running job (its thread stops at its next check; the node slot frees then), replies at once
+    /// and moves on: the late result of the cancelled job is recognised by its id and dropped.</summary>
+    private void CancelRunning(TrainingJob job, string reason)
+    {
+        job.Cancel();
+        _log.Info("model {0}: training cancelled: {1}", _id, reason);
+        FailJob(job, ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was cancelled: {reason}{KeepSuffix()}", job.RequestId));
+        NextOrIdle();
+    }
+
+    private int CancelQueued(Func<TrainingJob, bool> which, string reason)
+    {
+        var cancelled = _queued.Where(which).ToList();
+        foreach (var job in cancelled)
+        {
+            _queued.Remove(job);
+            FailJob(job, ModelFailed.Of(_id, "cancelled", $"queued training of '{_id}' was cancelled: {reason}", job.RequestId));
+        }
+        return cancelled.Count;
+    }
+
+    private void CancelAll(TrainingJob running, string reason)
+    {
+        CancelQueued(_ => true, reason);
+        running.Cancel();
+        FailJob(running, ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was cancelled: {reason}", running.RequestId));
+    }
+
+    // ---- predict ----------------------------------------------------------------------------------------------------
+
+    private void OnPredict(PredictModel m, TrainingJob? running)
+    {
+        if (RefuseUnverified(m.RequestId)) return;
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings)) return;
-        if (HasModel)
+        if (_serving.HasModel)
         {
             ServePredict(request, Sender, m.RequestId, trainedFirst: false);
             return;
         }
-        if (_run is not null)
+        if (running is not null)
         {
-            _run.WaitingPredicts.Add((request, Sender, m.RequestId)); // first training in flight: answer after it
+            running.WaitingPredicts.Add(new WaitingPredict(request, Sender, m.RequestId)); // first training: answer after it
             return;
         }
         if (string.IsNullOrWhiteSpace(request.Dataset))
@@ -307,7 +477,7 @@ public sealed class ModelEntity : ReceivePersistentActor
                 m.RequestId));
             return;
         }
-        StartTraining(request, warnings, Sender, m.ProgressTo, m.RequestId, forPredict: true);
+        if (NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: true, null, m.DeadlineUtc) is { } job) Start(job);
     }
 
     private void ServePredict(AntiNexRequest request, IActorRef replyTo, string? requestId, bool trainedFirst)
@@ -337,7 +507,7 @@ public sealed class ModelEntity : ReceivePersistentActor
     private void ReplyPredicted(PredictionResult result, IActorRef replyTo, string? requestId, bool trainedFirst)
     {
         var (trimmed, omitted) = Truncate(result);
-        replyTo.Tell(new Predicted(_id, _version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId));
+        replyTo.Tell(new Predicted(_id, _serving.Version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId));
     }
 
     private (PredictionResult? Result, int Omitted) Truncate(PredictionResult? result)
@@ -347,81 +517,21 @@ public sealed class ModelEntity : ReceivePersistentActor
             result.Samples.Count - _rt.MaxSamplesPerReply);
     }
 
-    /// <summary>Raw rows are queued and drained by a message to self, so every predict already in the mailbox joins
-    /// one PredictRaw call (a micro-batch without a timer: no added latency when the entity is idle).</summary>
     private void OnPredictRows(PredictRawRows m)
     {
-        if (RefuseWhileForgetting(null) || RefuseUnverified(null)) return;
-        if (!HasModel)
+        if (RefuseUnverified(null)) return;
+        if (!_serving.HasModel)
         {
             Sender.Tell(ModelFailed.Of(_id, "not-trained", $"label '{_id}' has no trained model: train it first"));
             return;
         }
-        _rowBatch.Add((m, Sender));
-        if (_drainScheduled) return;
-        _drainScheduled = true;
-        Self.Tell(DrainBatch.Instance);
+        if (_rows.Add(m, Sender)) Self.Tell(DrainRows.Instance);
     }
 
-    private void DrainRowBatch()
+    private void DrainBatch()
     {
-        _drainScheduled = false;
-        if (_rowBatch.Count == 0) return;
-        var batch = _rowBatch.ToArray();
-        _rowBatch.Clear();
-        if (!EnsureLoaded(null, null))
-        {
-            foreach (var (_, replyTo) in batch)
-                replyTo.Tell(ModelFailed.Of(_id, "artifact", $"model '{_id}' could not be loaded from its snapshot"));
-            return;
-        }
-        var features = _model!.Summary.InputFeatures;
-        var valid = new List<(PredictRawRows Message, IActorRef ReplyTo)>(batch.Length);
-        foreach (var item in batch)
-        {
-            var error = ValidateRows(item.Message.Rows, features);
-            if (error is null) valid.Add(item);
-            else item.ReplyTo.Tell(new ModelFailed(_id, "bad-request", error.ToString(), [error], null));
-        }
-        if (valid.Count == 0) return;
-        var rows = new List<double[]>(valid.Sum(v => v.Message.Rows.Length));
-        foreach (var v in valid) rows.AddRange(v.Message.Rows);
-        float[] values;
-        var began = Stopwatch.GetTimestamp();
-        try
-        {
-            values = _model.PredictRaw(rows);
-            AntiNexMetrics.RecordPredict(_id, Stopwatch.GetElapsedTime(began).TotalMilliseconds, rows.Count);
-        }
-        catch (Exception ex)
-        {
-            foreach (var v in valid)
-                v.ReplyTo.Tell(ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}"));
-            return;
-        }
-        _served += rows.Count;
-        var offset = 0;
-        foreach (var v in valid)
-        {
-            var count = v.Message.Rows.Length;
-            v.ReplyTo.Tell(new RowsPredicted(_id, _version, values.AsSpan(offset, count).ToArray(), _rt.NodeName));
-            offset += count;
-        }
-    }
-
-    private static RequestIssue? ValidateRows(double[][] rows, IReadOnlyList<string> features)
-    {
-        if (rows.Length == 0) return new RequestIssue("rows", "no rows to predict");
-        for (var i = 0; i < rows.Length; i++)
-        {
-            if (rows[i] is null || rows[i].Length != features.Count)
-                return new RequestIssue($"rows[{i}]",
-                    $"expected {features.Count} features ({string.Join(", ", features.Take(8))}{(features.Count > 8 ? ", ..." : "")}), got {rows[i]?.Length ?? 0}");
-            for (var j = 0; j < rows[i].Length; j++)
-                if (!double.IsFinite(rows[i][j]))
-                    return new RequestIssue($"rows[{i}][{j}]", $"feature '{features[j]}' is not a finite number");
-        }
-        return null;
+        if (_rows.IsEmpty) return;
+        _served += _rows.Drain(EnsureLoaded(null, null) ? _model : null, _serving.Version, _rt.NodeName);
     }
 
     private bool EnsureLoaded(IActorRef? replyTo, string? requestId)
@@ -431,7 +541,7 @@ public sealed class ModelEntity : ReceivePersistentActor
             TouchLoaded();
             return true;
         }
-        if (_artifact is null)
+        if (_serving.Artifact is not { } artifact)
         {
             replyTo?.Tell(ModelFailed.Of(_id, "not-trained", $"label '{_id}' has no trained model", requestId));
             return false;
@@ -439,144 +549,118 @@ public sealed class ModelEntity : ReceivePersistentActor
         try
         {
             var started = Stopwatch.GetTimestamp();
-            _model = TrainedModel.Load(_artifact, _rt.EngineOptions);
+            _model = TrainedModel.Load(artifact, _rt.EngineOptions);
             AntiNexMetrics.ModelLoaded();
             AntiNexMetrics.ModelRecovered(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _log.Info("model {0}: version {1} loaded in {2:F1} ms", _id, _version, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _log.Info("model {0}: version {1} loaded in {2:F1} ms", _id, _serving.Version, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             TouchLoaded();
             return true;
         }
         catch (Exception ex)
         {
-            _log.Error(ex, "model {0}: stored artifact of version {1} does not load", _id, _version);
-            replyTo?.Tell(ModelFailed.Of(_id, "artifact", $"stored model of '{_id}' (version {_version}) does not load: {ex.Message}", requestId));
+            _log.Error(ex, "model {0}: stored artifact of version {1} does not load", _id, _serving.Version);
+            replyTo?.Tell(ModelFailed.Of(_id, "artifact",
+                $"stored model of '{_id}' (version {_serving.Version}) does not load: {ex.Message}", requestId));
             return false;
         }
     }
 
-    // ---- describe / forget / lifecycle --------------------------------------------------------------------------
+    // ---- forget -----------------------------------------------------------------------------------------------------
 
-    private ModelDescription Describe() => new(_summary?.Label ?? _id, HasModel, _version, _summary, _metrics, _trainedUtc,
-        _rt.NodeName, _model is not null, _forget is not null ? "forgetting" : _swap is not null ? "storing" : _run?.State ?? "idle",
-        _served);
-
-    private void OnForget()
+    private void BeginForget(IActorRef replyTo, RequestOrigin? origin)
     {
-        if (_swap is not null)
+        if (!_serving.HasModel && LastSequenceNr == 0)
         {
-            Stash.Stash(); // a new version is being stored: forget it once stored, not half-way
-            return;
-        }
-        if (_forget is not null)
-        {
-            _forget.Waiting.Add(Sender);
-            return;
-        }
-        var existed = HasModel || LastSequenceNr > 0;
-        if (_run is not null)
-        {
-            var run = _run;
-            _run = null;
-            run.Cancel();
-            FailRun(run, ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was cancelled: the model is being forgotten", run.RequestId));
-        }
-        if (!existed)
-        {
-            Sender.Tell(new ModelForgotten(_id, false));
+            replyTo.Tell(new ModelForgotten(_id, false));
+            Audit("forget", origin, null, "ok", "nothing was stored");
             _ = RemoveFromCatalog();
             Context.Parent.Tell(new Passivate(StopEntity.Instance));
+            Become(Idle);
             return;
         }
-        _forget = new ForgetRun([Sender]);
+        var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest);
         DeleteMessages(LastSequenceNr);
-        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+        Become(() => Forgetting(forget));
     }
 
-    private void ForgetStepDone()
+    private void Forgotten(ForgetRun forget)
     {
-        if (_forget is null || ++_forget.StepsDone < 2) return;
-        var waiting = _forget.Waiting;
-        _forget = null;
         _model?.Dispose();
         _model = null;
-        _artifact = null;
-        _summary = null;
-        _metrics = null;
-        _trainedUtc = null;
-        _version = _highestVersion = 0;
+        _serving = ServingState.Empty;
         _rt.Loaded.Release(_id, Self);
         _ = RemoveFromCatalog();
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);
         Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
-        foreach (var w in waiting) w.Tell(new ModelForgotten(_id, true));
+        foreach (var (replyTo, origin) in forget.Waiting)
+        {
+            Audit("forget", origin, null, "ok", "events and snapshots deleted");
+            replyTo.Tell(new ModelForgotten(_id, true));
+        }
         Stash.UnstashAll();
+        Become(Idle);
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
     }
 
-    private void ForgetFailed(string what, Exception cause)
+    private void ForgetFailed(ForgetRun forget, string what, Exception cause)
     {
-        if (_forget is null) return;
-        var waiting = _forget.Waiting;
-        _forget = null;
-        foreach (var w in waiting)
-            w.Tell(ModelFailed.Of(_id, "persistence", $"forget '{_id}': deleting its {what} failed: {cause.Message}"));
+        foreach (var (replyTo, origin) in forget.Waiting)
+        {
+            Audit("forget", origin, null, "persistence", $"deleting its {what} failed: {cause.Message}");
+            replyTo.Tell(ModelFailed.Of(_id, "persistence", $"forget '{_id}': deleting its {what} failed: {cause.Message}"));
+        }
         Stash.UnstashAll();
+        Become(Idle);
     }
+
+    private void RefuseForgetting(string? requestId)
+        => Sender.Tell(ModelFailed.Of(_id, "busy", $"label '{_id}' is being forgotten; retry", requestId));
+
+    // ---- describe / lifecycle ----------------------------------------------------------------------------------------
+
+    private ModelDescription Describe(string state) => new(_serving.Summary?.Label ?? _id, _serving.HasModel, _serving.Version,
+        _serving.Summary?.ToEngine(), _serving.Metrics?.ToMetrics(), _serving.TrainedUtc, _rt.NodeName, _model is not null, state, _served);
 
     /// <summary>Versions exist but no stored snapshot verified: refuse to serve (a retrain stores a new, signed one).</summary>
     private bool RefuseUnverified(string? requestId)
     {
-        if (_integrityError is null || HasModel) return false;
+        if (_integrityError is null || _serving.HasModel) return false;
         Sender.Tell(ModelFailed.Of(_id, "integrity", _integrityError, requestId));
         return true;
     }
 
     private void CheckRefusedSnapshot()
     {
-        if (_highestVersion <= _version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused) return;
-        if (HasModel)
+        if (_serving.HighestVersion <= _serving.Version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused)
+            return;
+        if (_serving.HasModel)
         {
             _log.Error("model {0}: the snapshot of version {1} was refused ({2}); serving the previous good version {3}",
-                _id, _highestVersion, refused.Reason, _version);
+                _id, _serving.HighestVersion, refused.Reason, _serving.Version);
             return;
         }
-        _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_highestVersion}) was refused because " +
-                          $"{refused.Reason}, and no earlier good version is stored; train it again to store a new version";
+        _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_serving.HighestVersion}) was refused " +
+                          $"because {refused.Reason}, and no earlier good version is stored; train it again to store a new version";
         _log.Error("model {0}: {1}", _id, _integrityError);
-    }
-
-    private bool RefuseWhileForgetting(string? requestId)
-    {
-        if (_forget is null) return false;
-        Sender.Tell(ModelFailed.Of(_id, "busy", $"label '{_id}' is being forgotten; retry", requestId));
-        return true;
     }
 
     private bool PassivateIfIdle(string reason)
     {
-        if (_run is not null || _swap is not null || _forget is not null || _rowBatch.Count > 0) return false;
+        if (!_rows.IsEmpty) return false;
         _log.Debug("model {0}: passivating ({1})", _id, reason);
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
         return true;
     }
 
-    private void OnStop()
-    {
-        // A snapshot being written or a forget in progress finishes first (the shard waits up to its hand-off timeout).
-        if (_swap is not null || _forget is not null)
-        {
-            Stash.Stash();
-            return;
-        }
-        if (_run is { } run)
-        {
-            _run = null;
-            run.Cancel();
-            FailRun(run, ModelFailed.Of(_id, "cancelled",
-                $"training of '{_id}' was cancelled: the model is moving to another node (rebalance or shutdown); retry", run.RequestId));
-        }
-        Context.Stop(Self);
-    }
+    private string KeepSuffix() => _serving.HasModel ? $"; still serving version {_serving.Version}" : "";
+
+    private string KeepText() => _serving.HasModel ? $"still serving version {_serving.Version}" : "no model is served";
+
+    private static (string, Guid) DeadlineKey(TrainingJob job) => ("deadline", job.RunId);
+
+    private void Audit(string action, RequestOrigin? origin, string? requestId, string result, string? detail)
+        => Context.System.EventStream.Publish(new ModelCommandAudited(action, _id, origin, requestId, result, detail,
+            DateTimeOffset.UtcNow, _rt.NodeName));
 
     private void TouchLoaded()
     {
@@ -616,57 +700,9 @@ public sealed class ModelEntity : ReceivePersistentActor
         return false;
     }
 
-    // ---- local-only messages and state holders ---------------------------------------------------------------------
+    /// <summary>A trained version on its way to serving: event written, snapshot being saved.</summary>
+    private sealed record PendingSwap(TrainingJob Job, StoredModelSnapshot Snapshot, TrainingOutcome Outcome, TrainedModel Model);
 
-    private sealed record DrainBatch { public static readonly DrainBatch Instance = new(); }
-    private sealed record TrainingRunning(Guid RunId);
-    private sealed record TrainingFinished(Guid RunId, TrainingOutcome Outcome, TrainedModel Model);
-    private sealed record TrainingCrashed(Guid RunId, Exception Error);
-    private sealed record PendingSwap(TrainingRun Run, ModelTrained Event, TrainingOutcome Outcome, TrainedModel Model);
-
-    private sealed class ForgetRun(List<IActorRef> waiting)
-    {
-        public List<IActorRef> Waiting { get; } = waiting;
-        public int StepsDone { get; set; }
-    }
-
-    private sealed class TrainingRun(Guid runId, AntiNexRequest request, IReadOnlyList<string> warnings, IActorRef replyTo,
-        IActorRef? progressTo, string? requestId, bool forPredict)
-    {
-        private readonly CancellationTokenSource _cts = new();
-        public Guid RunId { get; } = runId;
-        public AntiNexRequest Request { get; } = request;
-        public IReadOnlyList<string> Warnings { get; } = warnings;
-        public IActorRef ReplyTo { get; } = replyTo;
-        public IActorRef? ProgressTo { get; } = progressTo;
-        public string? RequestId { get; } = requestId;
-        public bool ForPredict { get; } = forPredict;
-        public string State { get; set; } = "queued";
-        public List<(AntiNexRequest Request, IActorRef ReplyTo, string? RequestId)> WaitingPredicts { get; } = [];
-        public CancellationToken Token => _cts.Token;
-        public void Cancel() { try { _cts.Cancel(); } catch (ObjectDisposedException) { } }
-    }
-
-    /// <summary>Forwards engine progress to the requester, at most one epoch tick per interval (phase changes and the
-    /// last epoch always pass) so a fast training does not flood the remote link.</summary>
-    private sealed class ProgressRelay(IActorRef? to, string label, string? requestId, TimeSpan interval) : IProgress<TrainingProgress>
-    {
-        private readonly object _gate = new();
-        private long _last;
-        private string? _lastPhase;
-
-        public void Report(TrainingProgress value)
-        {
-            if (to is null) return;
-            lock (_gate)
-            {
-                var now = Stopwatch.GetTimestamp();
-                var force = value.Phase != _lastPhase || value.Epoch >= value.Epochs || value.Message is not null;
-                if (!force && Stopwatch.GetElapsedTime(_last, now) < interval) return;
-                _last = now;
-                _lastPhase = value.Phase;
-            }
-            to.Tell(new TrainingProgressed(label, value, requestId));
-        }
-    }
+    /// <summary>A forget in progress: who waits for it and the snapshot deletion it issues once the events are gone.</summary>
+    private sealed record ForgetRun(List<(IActorRef ReplyTo, RequestOrigin? Origin)> Waiting, SnapshotSelectionCriteria Snapshots);
 }

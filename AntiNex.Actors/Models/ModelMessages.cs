@@ -26,14 +26,16 @@ public static class ModelIds
 // ---- commands -------------------------------------------------------------------------------------------------
 
 /// <summary>Train (or retrain) the label with an AntiNex request. Progress goes to <see cref="ProgressTo"/>;
-/// the final <see cref="ModelTrainedReply"/> or <see cref="ModelFailed"/> goes to the sender.</summary>
+/// the final <see cref="ModelTrainedReply"/> or <see cref="ModelFailed"/> goes to the sender. A train of a label that
+/// is already training waits behind it. Past <see cref="DeadlineUtc"/> (the caller's total deadline) it is cancelled;
+/// so is it when the sender stops (a gateway that exits).</summary>
 public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
-    RequestOrigin? Origin = null) : IModelCommand;
+    RequestOrigin? Origin = null, DateTimeOffset? DeadlineUtc = null) : IModelCommand;
 
 /// <summary>Predict the rows an AntiNex request carries (predict_rows or dataset). Trains first on a never-trained
 /// label when the request carries a dataset (original AntiNex semantics). Replies <see cref="Predicted"/>.</summary>
-public sealed record PredictModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null)
-    : IModelCommand;
+public sealed record PredictModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
+    DateTimeOffset? DeadlineUtc = null) : IModelCommand;
 
 /// <summary>Raw feature rows in the model's input-feature order (unscaled). Batched inside the entity.
 /// Replies <see cref="RowsPredicted"/>.</summary>
@@ -43,6 +45,10 @@ public sealed record DescribeModel(string ModelId) : IModelCommand;
 
 /// <summary>Delete the model: its events and snapshots. Replies <see cref="ModelForgotten"/>.</summary>
 public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) : IModelCommand;
+
+/// <summary>Cancel the label's queued and running trainings (each requester gets <c>cancelled</c>). A version already
+/// being stored is not cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
+public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null) : IModelCommand;
 
 /// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
 public sealed record StopEntity : IAntiNexMessage
@@ -98,14 +104,13 @@ public sealed record ModelDescription(
 
 public sealed record ModelForgotten(string Label, bool Existed) : IAntiNexMessage;
 
+/// <summary>What a <see cref="CancelTraining"/> cancelled: the running training (if any) and how many queued ones.
+/// <see cref="Detail"/> says it in words (e.g. that a version being stored could not be cancelled).</summary>
+public sealed record TrainingCancelled(string Label, bool Running, int Queued, string Detail, string? RequestId) : IAntiNexMessage
+{
+    public bool Any => Running || Queued > 0;
+}
+
 public sealed record ModelList(IReadOnlyList<ModelDescription> Models, IReadOnlyList<string> Unreachable) : IAntiNexMessage;
 
-// ---- persisted ------------------------------------------------------------------------------------------------
-
-/// <summary>Journal event: version N was trained. Its artifact lives in the snapshot saved right after.</summary>
-public sealed record ModelTrained(long Version, DateTimeOffset TrainedUtc, ModelSummary Summary, ModelMetrics Metrics)
-    : IAntiNexMessage;
-
-/// <summary>Snapshot: the artifact plus its metadata. Serialized as a binary envelope (JSON header + raw bytes).</summary>
-public sealed record ModelSnapshot(string Label, long Version, DateTimeOffset TrainedUtc, ModelSummary Summary,
-    ModelMetrics Metrics, byte[] Artifact) : IAntiNexMessage;
+// Persisted events and snapshots: see Stored/ (their own records, versioned manifests).

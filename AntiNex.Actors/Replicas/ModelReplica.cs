@@ -84,7 +84,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
                 if (t.IsFaulted || t.IsCanceled) return new NothingNewer(t.Exception?.GetBaseException().Message ?? "timed out");
                 return t.Result switch
                 {
-                    LoadSnapshotResult { Snapshot.Snapshot: ModelSnapshot s } when s.Version > have
+                    LoadSnapshotResult { Snapshot.Snapshot: StoredModelSnapshot s } when s.Version > have
                         => new Loaded(s.Version, TrainedModel.Load(s.Artifact, options)),
                     LoadSnapshotFailed f => new NothingNewer(f.Cause.Message),
                     _ => (object)new NothingNewer(null),

@@ -10,7 +10,7 @@ namespace AntiNex.Gateway.Cluster;
 /// to a node that just crashed is lost; the re-send reaches the shard's new home once the node is downed.</summary>
 internal sealed record GatewayRequest(
     Func<IActorRef, IModelCommand> Command, Action<object>? OnProgress, TaskCompletionSource<object> Reply, TimeSpan Timeout,
-    bool Resend = false);
+    bool Resend = false, CancellationToken Cancel = default);
 
 internal sealed class GatewayActor : ReceiveActor
 {
@@ -24,12 +24,15 @@ internal sealed class GatewayActor : ReceiveActor
 
     public static Props Props(IActorRef region) => Akka.Actor.Props.Create(() => new GatewayActor(region));
 
-    /// <summary>One request: sends the command with itself as progress target and sender; ends on the final reply.</summary>
+    /// <summary>One request: sends the command with itself as progress target and sender; ends on the final reply, at
+    /// its total deadline (progress does not extend it) or when the caller abandons it. The entity watches the session:
+    /// a session that ends early cancels the training it asked for.</summary>
     private sealed class RequestSession : ReceiveActor, IWithTimers
     {
         private static readonly TimeSpan FirstResend = TimeSpan.FromSeconds(2);
         private TimeSpan _resendAfter = FirstResend;
         private bool _progressSeen;
+        private readonly CancellationTokenRegistration _abandon;
 
         public ITimerScheduler Timers { get; set; } = null!;
 
@@ -37,7 +40,9 @@ internal sealed class GatewayActor : ReceiveActor
         {
             var command = request.Command(Self);
             region.Tell(command, Self);
-            Context.SetReceiveTimeout(request.Timeout);
+            Timers.StartSingleTimer("deadline", Deadline.Instance, request.Timeout);
+            var self = Self;
+            _abandon = request.Cancel.Register(() => self.Tell(Abandon.Instance));
             if (request.Resend) Timers.StartSingleTimer("resend", Resend.Instance, _resendAfter);
             Receive<Resend>(_ =>
             {
@@ -49,9 +54,14 @@ internal sealed class GatewayActor : ReceiveActor
             Receive<TrainingQueued>(p => Progress(request, p));
             Receive<TrainingStarted>(p => Progress(request, p));
             Receive<TrainingProgressed>(p => Progress(request, p));
-            Receive<ReceiveTimeout>(_ =>
+            Receive<Deadline>(_ =>
             {
                 request.Reply.TrySetException(new TimeoutException($"no reply within {request.Timeout.TotalSeconds:F0} s"));
+                Context.Stop(Self);
+            });
+            Receive<Abandon>(_ =>
+            {
+                request.Reply.TrySetCanceled(request.Cancel);
                 Context.Stop(Self);
             });
             ReceiveAny(reply =>
@@ -67,9 +77,21 @@ internal sealed class GatewayActor : ReceiveActor
             request.OnProgress?.Invoke(p);
         }
 
-        private sealed record Resend : INotInfluenceReceiveTimeout
+        protected override void PostStop() => _abandon.Dispose();
+
+        private sealed record Resend
         {
             public static readonly Resend Instance = new();
+        }
+
+        private sealed record Deadline
+        {
+            public static readonly Deadline Instance = new();
+        }
+
+        private sealed record Abandon
+        {
+            public static readonly Abandon Instance = new();
         }
     }
 }

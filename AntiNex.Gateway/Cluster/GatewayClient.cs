@@ -45,8 +45,6 @@ public sealed class GatewayClient : IAsyncDisposable
     public CopyTable Copies { get; }
     private readonly HedgedPredict _hedged;
 
-    /// <summary>Who this console is, as stamped on the mutating commands it sends: its certificate subject.</summary>
-    public RequestOrigin Origin => new(Subject: ClusterIdentity.Get(System).Subject);
 
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
     public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
@@ -101,24 +99,41 @@ public sealed class GatewayClient : IAsyncDisposable
         return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>(), copies);
     }
 
-    /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).</summary>
+    /// <summary>Who this gateway's mutating commands come from, for the audit trail: the console on this host and
+    /// process unless a front end (queue consumer, HTTP API) says otherwise.</summary>
+    public RequestOrigin Origin
+    {
+        get => _origin ??= new(Subject: ClusterIdentity.Get(System).Subject, Via: "console",
+            Client: $"{Environment.MachineName} pid {Environment.ProcessId}");
+        set => _origin = value;
+    }
+
+    private RequestOrigin? _origin;
+
+    /// <summary>Sends a model command through a gateway session; returns the final reply (a reply record or ModelFailed).
+    /// <paramref name="timeout"/> is a total deadline. Cancelling <paramref name="ct"/> (Ctrl-C) ends the session: the
+    /// entity sees its caller gone and cancels the work it was doing for it.</summary>
     public Task<object> SendAsync(Func<IActorRef, IModelCommand> command, TimeSpan timeout, Action<object>? onProgress = null,
-        bool resend = false)
+        bool resend = false, CancellationToken ct = default)
     {
         var reply = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout, resend));
+        Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout, resend, ct));
         return reply.Task;
     }
 
-    public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
-        => SendAsync(me => new TrainModel(modelId, json, me, requestId, Origin), timeout, onProgress);
+    /// <summary>Trains the label; the entity cancels the training when <paramref name="timeout"/> has passed (it travels
+    /// as an absolute deadline) or when this gateway is gone.</summary>
+    public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
+        CancellationToken ct = default)
+        => SendAsync(me => new TrainModel(modelId, json, me, requestId, Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress, ct: ct);
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
     /// train first (a never-trained label and a dataset) and reports progress.</summary>
-    public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null)
+    public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
+        CancellationToken ct = default)
         => Copies.Current(modelId).Count > 0
-            ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId), timeout)
-            : SendAsync(me => new PredictModel(modelId, json, me, requestId), timeout, onProgress, resend: true);
+            ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout), timeout)
+            : SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress, resend: true, ct: ct);
 
     /// <summary>Raw rows, hedged over the label's copies (the writer and its replicas): see <see cref="HedgedPredict"/>.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
@@ -128,6 +143,9 @@ public sealed class GatewayClient : IAsyncDisposable
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
 
     public Task<object> ForgetAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new ForgetModel(modelId, Origin), timeout);
+
+    /// <summary>Cancels the label's queued and running trainings; replies <see cref="TrainingCancelled"/>.</summary>
+    public Task<object> CancelAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new CancelTraining(modelId, Origin), timeout);
 
     /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
     public async Task<ModelList> ModelsAsync(TimeSpan timeout)

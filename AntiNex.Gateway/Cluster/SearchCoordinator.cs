@@ -50,8 +50,6 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         public static readonly StartDispatch Instance = new();
     }
 
-    private bool _dispatching;
-
     private readonly string _searchId;
     private readonly Dictionary<int, SearchTrial> _trials;
     private readonly ChannelWriter<SearchEvent> _events;
@@ -64,22 +62,35 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    // Phases: gathering (runners answer; nothing dispatched yet) -> dispatching (trials flow to free slots) -> stopped
+    // when every trial is scored or failed.
     public SearchCoordinator(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events)
     {
         _searchId = searchId;
         _trials = trials.ToDictionary(t => t.Trial);
         _pending = new LinkedList<int>(trials.Select(t => t.Trial));
         _events = events;
+        Gathering();
+    }
 
-        Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
-        Receive<ClusterEvent.ReachableMember>(m => MemberSeen(m.Member));
-        Receive<ClusterEvent.MemberRemoved>(m => Lose(m.Member.Address, "left the cluster"));
-        Receive<ClusterEvent.MemberLeft>(m => Lose(m.Member.Address, "is leaving the cluster"));
-        Receive<ClusterEvent.UnreachableMember>(m => Lose(m.Member.Address, "is unreachable"));
-        Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<Discover>(_ => DiscoverRunners());
-        Receive<StartDispatch>(_ => { _dispatching = true; Dispatch(); });
-        Receive<TrialRunnerInfo>(OnRunnerInfo);
+    private void Gathering()
+    {
+        Receive<StartDispatch>(_ => StartDispatching());
+        Receive<TrialRunnerInfo>(info =>
+        {
+            if (!AddRunner(info)) return;
+            if (_modelMembers.All(_runners.ContainsKey)) StartDispatching();
+        });
+        Membership(lost: (address, reason) => Lose(address, reason));
+    }
+
+    private void Dispatching()
+    {
+        Receive<StartDispatch>(_ => { });
+        Receive<TrialRunnerInfo>(info =>
+        {
+            if (AddRunner(info)) Dispatch();
+        });
         Receive<TrialStarted>(s => { if (s.SearchId == _searchId) _events.TryWrite(new TrialRunning(s.Trial, s.Node)); });
         Receive<TrialScored>(s => Mine(s.SearchId, s.Trial), s => Finish(s.Trial, new TrialResult(s.Trial, _trials[s.Trial].Config, s.Node,
             s.CvMean, s.CvStd, s.Folds.Select(f => f.Score).ToList(), s.Seconds)));
@@ -87,10 +98,36 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
             null, null, [], 0, f.Issues.Count > 0 ? $"{f.Code}: {string.Join("; ", f.Issues)}" : $"{f.Code}: {f.Message}")));
         Receive<TrialScored>(_ => { });
         Receive<TrialFailed>(_ => { });
+        Membership(lost: (address, reason) =>
+        {
+            Lose(address, reason);
+            Dispatch();
+            CompleteIfDone();
+        });
+    }
+
+    /// <summary>Cluster membership and runner discovery, the same in both phases; what a lost node means differs.</summary>
+    private void Membership(Action<Address, string> lost)
+    {
+        Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
+        Receive<ClusterEvent.ReachableMember>(m => MemberSeen(m.Member));
+        Receive<ClusterEvent.MemberRemoved>(m => lost(m.Member.Address, "left the cluster"));
+        Receive<ClusterEvent.MemberLeft>(m => lost(m.Member.Address, "is leaving the cluster"));
+        Receive<ClusterEvent.UnreachableMember>(m => lost(m.Member.Address, "is unreachable"));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.IReachabilityEvent>(_ => { });
+        Receive<Discover>(_ => DiscoverRunners());
         Receive<Terminated>(t =>
         {
-            if (_runners.Values.FirstOrDefault(r => r.Actor.Equals(t.ActorRef)) is { } runner) Lose(runner.Address, "trial runner stopped");
+            if (_runners.Values.FirstOrDefault(r => r.Actor.Equals(t.ActorRef)) is { } runner) lost(runner.Address, "trial runner stopped");
         });
+    }
+
+    private void StartDispatching()
+    {
+        Timers.Cancel("start");
+        Become(Dispatching);
+        Dispatch();
     }
 
     public static Props Props(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events)
@@ -127,15 +164,15 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
             Context.ActorSelection(new RootActorPath(address) / "user" / TrialRunner.Name).Tell(TrialRunnerQuery.Instance, Self);
     }
 
-    private void OnRunnerInfo(TrialRunnerInfo info)
+    /// <summary>Records a runner of a known model member (once); false when the answer is stale or a duplicate.</summary>
+    private bool AddRunner(TrialRunnerInfo info)
     {
         var address = Sender.Path.Address;
-        if (!_modelMembers.Contains(address) || _runners.ContainsKey(address)) return;
+        if (!_modelMembers.Contains(address) || _runners.ContainsKey(address)) return false;
         _runners[address] = new Runner(Sender, address, info.Node, Math.Max(1, info.Slots));
         Context.Watch(Sender);
         _events.TryWrite(new RunnerJoined(info.Node, info.Slots));
-        if (!_dispatching && _modelMembers.All(_runners.ContainsKey)) _dispatching = true;
-        Dispatch();
+        return true;
     }
 
     private void Lose(Address address, string reason)
@@ -160,14 +197,11 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         }
         requeued.Reverse();
         _events.TryWrite(new RunnerLost(runner.Node, reason, requeued));
-        Dispatch();
-        CompleteIfDone();
     }
 
     /// <summary>Pull-based load balance: a trial goes to the runner with the most free slots; none free, it waits.</summary>
     private void Dispatch()
     {
-        if (!_dispatching) return;
         while (_pending.First is { } next)
         {
             var runner = _runners.Values.Where(r => r.Free > 0).OrderByDescending(r => r.Free).ThenBy(r => r.Node, StringComparer.Ordinal).FirstOrDefault();

@@ -20,7 +20,7 @@ internal static class ClusterTrain
             }
             catch (UsageException ex) { new Output(p.GetValue(json)).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
             return common.RunAsync(p, ct, async (client, output) =>
-                output.Reply(await client.TrainAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress)));
+                output.Reply(await client.TrainAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress, ct: ct)));
         };
     }
 }

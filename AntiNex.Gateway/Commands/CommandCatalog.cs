@@ -16,6 +16,7 @@ internal static class CommandCatalog
         PredictCommand.Create(),
         DescribeCommand.Create(),
         ForgetCommand.Create(),
+        CancelCommand.Create(),
         ModelsCommand.Create(),
         StatusCommand.Create(),
         BenchCommand.Create(),

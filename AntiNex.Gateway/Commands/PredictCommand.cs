@@ -19,7 +19,7 @@ internal static class PredictCommand
             try { request = RequestFile.Read(p.GetValue(file)!); }
             catch (UsageException ex) { new Output(p.GetValue(common.Json)).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
             return common.RunAsync(p, ct, async (client, output) =>
-                output.Reply(await client.PredictAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress)));
+                output.Reply(await client.PredictAsync(request.ModelId, request.Json, common.TimeoutFrom(p), output.Progress, ct: ct)));
         });
         return command;
     }

@@ -28,8 +28,9 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
             if (p is TrainingProgressed) running.TrySetResult();
         });
         await running.Task.WaitAsync(TrainTimeout);
-        // A second train of the same label while the first runs is refused, naming the reason.
-        var busy = await gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout);
+        // A second train of the same label while the first runs waits behind it, told its position.
+        var queuedProgress = new List<object>();
+        var queued = gateway.TrainAsync("live", Data.TrainJson("Live"), TrainTimeout, p => { lock (queuedProgress) queuedProgress.Add(p); });
         var others = new[] { TrainAsync(gateway, "Other-1"), TrainAsync(gateway, "Other-2") };
         var during = new List<Predicted>();
         while (!retrain.IsCompleted && during.Count < 20)
@@ -51,9 +52,11 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         var firstV2 = during.FindIndex(p => p.Version == v2.Version);
         if (firstV2 >= 0) Assert.All(during.Skip(firstV2), p => Assert.Equal(v2.Version, p.Version));
         lock (progress) Assert.Contains(progress, p => p is TrainingProgressed);
-        Assert.Equal("busy", Assert.IsType<ModelFailed>(busy).Code);
+        var v3 = await queued as ModelTrainedReply ?? throw new Xunit.Sdk.XunitException($"queued train: {Describe(await queued)}");
+        Assert.Equal(3, v3.Version);
+        lock (queuedProgress) Assert.Contains(queuedProgress, p => p is TrainingQueued { Position: 1 });
         var after = await PredictAsync(gateway, "Live");
-        Assert.Equal(2, after.Version);
+        Assert.Equal(3, after.Version);
 
         // ---- bad messages: clear errors naming the field ----
         var unknown = (ModelFailed)await gateway.PredictAsync("never-trained", Data.PredictJson("Never-Trained"), AskTimeout);

@@ -50,6 +50,9 @@ public sealed class SerializerTests : IAsyncLifetime
 
     private static readonly ModelMetrics Metrics = new(97.5, 0.9, 0.8, 0.85, 0.99, null, null, null, 0.96, 0.01, 160, 40, 1.5);
 
+    private static readonly StoredModelSummary StoredSummary = StoredModelSummary.From(Summary);
+    private static readonly StoredModelMetrics StoredMetrics = StoredModelMetrics.From(Metrics);
+
     private static readonly TrainingReport Report = new()
     {
         Label = "Django-Simple", Accuracy = 97.5, Precision = 0.9, ConfusionMatrix = [[10, 1], [0, 29]], ClassNames = ["no", "yes"],
@@ -66,11 +69,14 @@ public sealed class SerializerTests : IAsyncLifetime
 
     private IEnumerable<object> Samples(IActorRef actor)
     {
-        yield return new TrainModel("django-simple", """{"label":"Django-Simple"}""", actor, "req-1");
+        yield return new TrainModel("django-simple", """{"label":"Django-Simple"}""", actor, "req-1", new RequestOrigin(Via: "console"),
+            DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
         yield return new PredictModel("django-simple", """{"label":"Django-Simple","predict_rows":[]}""", null, null);
         yield return new PredictRawRows("django-simple", [[1.5, 2], [3, double.MaxValue]]);
         yield return new DescribeModel("django-simple");
-        yield return new ForgetModel("django-simple");
+        yield return new ForgetModel("django-simple", new RequestOrigin(Via: "console", Client: "host pid 1"));
+        yield return new CancelTraining("django-simple", new RequestOrigin(Via: "console"), "req-3");
+        yield return new TrainingCancelled("django-simple", true, 2, "cancelled the running training and 2 queued training(s)", "req-3");
         yield return StopEntity.Instance;
         yield return ListModels.Instance;
         yield return new TrainingQueued("django-simple", 3, "req-1");
@@ -84,8 +90,8 @@ public sealed class SerializerTests : IAsyncLifetime
             "127.0.0.1:4053", true, "idle", 42);
         yield return new ModelForgotten("django-simple", true);
         yield return new ModelList([new ModelDescription("a", false, 0, null, null, null, "n", false, "idle", 0)], ["b"]);
-        yield return new ModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), Summary, Metrics);
-        yield return new ModelSnapshot("django-simple", 3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), Summary, Metrics,
+        yield return new StoredModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics);
+        yield return new StoredModelSnapshot("django-simple", 3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics,
             Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray());
         // model search
         yield return TrialRunnerQuery.Instance;
@@ -130,10 +136,10 @@ public sealed class SerializerTests : IAsyncLifetime
 
         var artifact = new byte[1_000_000];
         Random.Shared.NextBytes(artifact);
-        var snapshot = new ModelSnapshot("x", 1, DateTimeOffset.UtcNow, Summary, Metrics, artifact);
+        var snapshot = new StoredModelSnapshot("x", 1, DateTimeOffset.UtcNow, StoredSummary, StoredMetrics, artifact);
         var bytes = serializer.ToBinary(snapshot);
         Assert.True(bytes.Length < artifact.Length + 4096, $"snapshot envelope is {bytes.Length} bytes for a {artifact.Length}-byte artifact (no base64)");
-        Assert.Equal(artifact, ((ModelSnapshot)serializer.FromBinary(bytes, typeof(ModelSnapshot))).Artifact);
+        Assert.Equal(artifact, ((StoredModelSnapshot)serializer.FromBinary(bytes, typeof(StoredModelSnapshot))).Artifact);
     }
 
     [Fact]

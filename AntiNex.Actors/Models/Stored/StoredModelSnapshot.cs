@@ -1,0 +1,6 @@
+// Snapshot of a model entity: the artifact plus its metadata. Manifest snapshot.v2; snapshot.v1 has the same envelope
+// (int32 header length | JSON header | raw artifact bytes) and header shape, and is read into this record.
+namespace AntiNex.Models;
+
+public sealed record StoredModelSnapshot(string Label, long Version, DateTimeOffset TrainedUtc, StoredModelSummary Summary,
+    StoredModelMetrics Metrics, byte[] Artifact) : IAntiNexMessage;

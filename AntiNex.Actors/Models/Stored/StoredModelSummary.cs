@@ -1,0 +1,21 @@
+// The stored shape of a model's summary. Events and snapshots outlive engine refactors: they keep their own records,
+// mapped to and from the engine's ModelSummary here, so renaming an engine member cannot break recovery.
+using AntiNex.Learning;
+
+namespace AntiNex.Models;
+
+/// <summary>What a stored version records about its network. Field names are the stored JSON names (snake_case);
+/// never rename one: add a field (optional) or write a new manifest version.</summary>
+public sealed record StoredModelSummary(
+    string Label, string MlType, string PredictFeature, IReadOnlyList<string> InputFeatures, int NetworkInputs,
+    DateTimeOffset CreatedUtc, double? TestAccuracy, int ArtifactBytes)
+{
+    public static StoredModelSummary From(ModelSummary s) => new(s.Label, s.MlType, s.PredictFeature, s.InputFeatures.ToList(),
+        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes);
+
+    public ModelSummary ToEngine() => new()
+    {
+        Label = Label, MlType = MlType, PredictFeature = PredictFeature, InputFeatures = InputFeatures, NetworkInputs = NetworkInputs,
+        CreatedUtc = CreatedUtc, TestAccuracy = TestAccuracy, ArtifactBytes = ArtifactBytes,
+    };
+}

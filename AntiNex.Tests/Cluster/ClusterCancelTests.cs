@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Models;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+/// <summary>A training nobody waits for any more does not hold the node's training slot: `cancel LABEL`, a passed
+/// `--timeout` and a gateway ended with Ctrl-C all cancel it (real node and gateway processes).</summary>
+[Collection("cluster-processes")]
+public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    [Fact]
+    public async Task Cancel_command_timeout_and_ctrl_c_each_end_a_training_and_free_the_slot()
+    {
+        var node = StartNode(SeedPorts[0], "--training-concurrency", "1");
+        await node.WaitReadyAsync(Ready);
+        var gateway = await ConnectGatewayAsync();
+        var slow = Path.Combine(WorkDir, "slow.json");
+        await File.WriteAllTextAsync(slow, Data.TrainJson("Slow", epochs: 100_000));
+        var seed = Seeds.First();
+
+        // ---- cancel LABEL: the waiting console is told `cancelled` (exit 1); cancel itself exits 0 ----
+        var train = GatewayCli.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed", seed, "--json");
+        await WaitForState(gateway, "slow", "training");
+        var cancel = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "cancel", "Slow", "--seed", seed);
+        Log.Step($"cancel: exit {cancel.ExitCode}: {cancel.Stdout.Trim()}");
+        Assert.Equal(0, cancel.ExitCode);
+        Assert.Contains("cancelled the running training", cancel.Stdout);
+        var cancelled = await train;
+        Assert.Equal(1, cancelled.ExitCode);
+        Assert.Contains("\"cancelled\"", cancelled.Stdout);
+        var nothing = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "cancel", "Slow", "--seed", seed);
+        Assert.Equal(1, nothing.ExitCode);
+
+        // ---- --timeout is a total deadline: the entity cancels the training when it passes ----
+        var timedOut = await GatewayCli.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed", seed, "--timeout", "20s");
+        Assert.Equal(3, timedOut.ExitCode);
+        await WaitForState(gateway, "slow", "idle");
+        Log.Step("timed-out training cancelled on the node");
+
+        // ---- Ctrl-C ends the gateway; the entity sees its caller gone and cancels ----
+        using (var process = StartGateway("train", "-f", slow, "--seed", seed))
+        {
+            await WaitForState(gateway, "slow", "training");
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) await kill.WaitForExitAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        await WaitForState(gateway, "slow", "idle");
+        Log.Step("interrupted gateway's training cancelled on the node");
+
+        // The single training slot is free: a quick training runs at once.
+        var quick = await TrainAsync(gateway, "Quick");
+        Assert.Equal(1, quick.Version);
+        Passed();
+    }
+
+    private static Process StartGateway(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task WaitForState(GatewayClient gateway, string id, string state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await gateway.DescribeAsync(id, AskTimeout) is ModelDescription d && (last = d.State) == state) return;
+            await Task.Delay(200);
+        }
+        throw new Xunit.Sdk.XunitException($"label {id} never reached state {state} (last: {last})");
+    }
+}

@@ -1,0 +1,124 @@
+// In-process actor tests of the model entity: an actor system set up through Akka.Hosting (as nodes do) with the
+// persistence test kit's in-memory journal and snapshot store, whose writes a test can delay or fail; real TorchSharp
+// trainings on small generated datasets. (Akka.Hosting.TestKit 1.5.73 is built on xunit v3; this project runs xunit 2,
+// so the xunit 2 TestKit drives a system built by Akka.Hosting.)
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
+using AntiNex.Models;
+using AntiNex.Tests.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AntiNex.Tests.Models;
+
+public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Hocon = """
+        akka.persistence.journal.plugin = "akka.persistence.journal.test"
+        akka.persistence.journal.test {
+          class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
+        akka.persistence.snapshot-store.test {
+          class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        """;
+
+    private readonly IHost _host;
+
+    protected EntityTestKit() : this(StartHost()) { }
+
+    private EntityTestKit(IHost host) : base(host.Services.GetRequiredService<ActorSystem>())
+    {
+        _host = host;
+    }
+
+    private static IHost StartHost()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka("entity-tests", (akka, _) => akka.AddHocon(Hocon, HoconAddMode.Prepend));
+        var host = builder.Build();
+        host.StartAsync().GetAwaiter().GetResult();
+        return host;
+    }
+
+    protected ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+    protected ITestSnapshotStore Snapshots => TestSnapshotStore.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null));
+
+    protected static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
+    private readonly EngineTestData.TempRoot _root = CreateRoot();
+
+    protected TrainingScheduler Scheduler { get; } = new(1);
+
+    protected ModelRuntime Runtime => new(_root.Roots, EngineTestData.SingleThread, Scheduler, new LoadedModels(10),
+        new InMemoryModelCatalog(), TimeSpan.FromMinutes(10), "test-node") { ProgressInterval = TimeSpan.FromMilliseconds(50) };
+
+    private static EngineTestData.TempRoot CreateRoot()
+    {
+        var root = new EngineTestData.TempRoot();
+        root.Write("blobs.csv", EngineTestData.BinaryCsv(160, 5));
+        root.Write("big.csv", EngineTestData.BinaryCsv(4000, 6));
+        return root;
+    }
+
+    /// <summary>A quick training (a second or two).</summary>
+    protected static string QuickRequest(int seed = 3) => EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: seed);
+
+    /// <summary>A training that runs for minutes unless cancelled.</summary>
+    protected static string SlowRequest() => EngineTestData.BinaryRequest(dataset: "big.csv", epochs: 5000, splits: 0);
+
+    /// <summary>The entity under a stand-in for its shard: passivation and restarts as sharding does them.</summary>
+    protected IActorRef Entity(string id, IActorRef? stopped = null)
+        => Sys.ActorOf(Props.Create(() => new ShardStandIn(ModelEntity.Props(id, Runtime), stopped ?? ActorRefs.Nobody)));
+
+    protected async Task<ModelDescription> Describe(IActorRef entity, string id)
+        => await entity.Ask<ModelDescription>(new DescribeModel(id), TimeSpan.FromSeconds(10));
+
+    /// <summary>The final reply a probe gets (progress messages skipped).</summary>
+    protected static async Task<object> Final(Akka.TestKit.TestProbe probe)
+        => await probe.FishForMessageAsync(m => m is not (TrainingQueued or TrainingStarted or TrainingProgressed), Long);
+
+    protected async Task WaitForState(IActorRef entity, string id, string state)
+    {
+        await AwaitConditionAsync(async () => (await Describe(entity, id)).State == state, Long, TimeSpan.FromMilliseconds(20));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+        _root.Dispose();
+    }
+
+    /// <summary>Creates the entity on its first message and again after it stopped; answers Passivate with the
+    /// entity's stop message (as a shard does); tells <paramref name="stopped"/> whenever the entity stops.</summary>
+    private sealed class ShardStandIn : ReceiveActor
+    {
+        private IActorRef? _entity;
+
+        public ShardStandIn(Props entity, IActorRef stopped)
+        {
+            Receive<Passivate>(p => Sender.Tell(p.StopMessage));
+            Receive<Terminated>(t =>
+            {
+                if (!t.ActorRef.Equals(_entity)) return;
+                _entity = null;
+                stopped.Tell(new EntityStopped());
+            });
+            ReceiveAny(m =>
+            {
+                _entity ??= Context.Watch(Context.ActorOf(entity));
+                _entity.Forward(m);
+            });
+        }
+    }
+
+    protected sealed record EntityStopped;
+}

@@ -1,0 +1,41 @@
+using Akka.Actor;
+using AntiNex.Models;
+
+namespace AntiNex.Tests.Models;
+
+/// <summary>The node-wide cap on loaded models: least recently used first, never the model just touched.</summary>
+public sealed class LoadedModelsTests : Akka.TestKit.Xunit2.TestKit
+{
+    [Fact]
+    public void Over_the_cap_the_least_recently_used_entity_is_asked_to_unload()
+    {
+        var loaded = new LoadedModels(2);
+        IActorRef a = CreateTestProbe().Ref, b = CreateTestProbe().Ref, c = CreateTestProbe().Ref;
+        Assert.Empty(loaded.Touch("a", a));
+        Assert.Empty(loaded.Touch("b", b));
+        Assert.Empty(loaded.Touch("a", a)); // a is now the most recent
+        Assert.Equal([b], loaded.Touch("c", c));
+        Assert.Equal(3, loaded.Count); // b stays listed until it stops: a second touch does not evict another one
+        Assert.Equal([b], loaded.Touch("c", c));
+        loaded.Release("b", b);
+        Assert.Equal(2, loaded.Count);
+        Assert.Empty(loaded.Touch("a", a));
+    }
+
+    [Fact]
+    public void Release_by_a_stale_entity_keeps_the_new_incarnation_listed()
+    {
+        var loaded = new LoadedModels(1);
+        IActorRef old = CreateTestProbe().Ref, fresh = CreateTestProbe().Ref;
+        loaded.Touch("a", old);
+        loaded.Touch("a", fresh);
+        loaded.Release("a", old);
+        Assert.Equal(1, loaded.Count);
+        loaded.Release("a", fresh);
+        Assert.Equal(0, loaded.Count);
+    }
+
+    [Fact]
+    public void The_cap_must_be_positive()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => new LoadedModels(0));
+}

@@ -1,0 +1,115 @@
+using Akka.Actor;
+using AntiNex.Models;
+
+namespace AntiNex.Tests.Models;
+
+/// <summary>The entity's phases (idle, training, storing, forgetting) and their transitions, in process.</summary>
+public sealed class ModelEntityPhaseTests : EntityTestKit
+{
+    [Fact]
+    public async Task A_second_train_of_a_busy_label_waits_behind_the_first_and_both_versions_are_stored()
+    {
+        var entity = Entity("blobs");
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), first.Ref, "r1"), first.Ref);
+        entity.Tell(new TrainModel("blobs", QuickRequest(seed: 4), second.Ref, "r2"), second.Ref);
+
+        var queued = await second.ExpectMsgAsync<TrainingQueued>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, queued.Position);
+        Assert.Equal("r2", queued.RequestId);
+        var v1 = Assert.IsType<ModelTrainedReply>(await Final(first));
+        Assert.Equal(1, v1.Version);
+        // The current version serves while the queued training runs.
+        var served = await entity.Ask<RowsPredicted>(new PredictRawRows("blobs", [[1, 1, 0, 7]]), TimeSpan.FromSeconds(10));
+        Assert.True(served.Version >= 1);
+        var v2 = Assert.IsType<ModelTrainedReply>(await Final(second));
+        Assert.Equal(2, v2.Version);
+        Assert.Equal(2, (await Describe(entity, "blobs")).Version);
+    }
+
+    [Fact]
+    public async Task Forget_while_storing_waits_for_the_stored_version_then_deletes_it()
+    {
+        var versions = CreateTestProbe();
+        Sys.EventStream.Subscribe(versions.Ref, typeof(ModelVersionChanged));
+        var entity = Entity("blobs");
+        var trainer = CreateTestProbe();
+        var forgetter = CreateTestProbe();
+        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(2));
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        await WaitForState(entity, "blobs", "storing");
+        entity.Tell(new ForgetModel("blobs", new RequestOrigin(Via: "test")), forgetter.Ref);
+
+        var trained = await trainer.ExpectMsgAsync<ModelTrainedReply>(Long);
+        Assert.Equal(1, trained.Version);
+        Assert.True((await forgetter.ExpectMsgAsync<ModelForgotten>(TimeSpan.FromSeconds(20))).Existed);
+        Assert.Equal(new ModelVersionChanged("blobs", 1, false), await versions.ExpectMsgAsync<ModelVersionChanged>());
+        Assert.Equal(new ModelVersionChanged("blobs", 0, true), await versions.ExpectMsgAsync<ModelVersionChanged>());
+        await Snapshots.OnSave.Pass();
+        var after = await Describe(entity, "blobs");
+        Assert.False(after.Trained);
+        Assert.Equal(0, after.Version);
+    }
+
+    [Fact]
+    public async Task Stop_while_a_snapshot_is_written_finishes_the_store_and_the_version_survives_the_restart()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var trainer = CreateTestProbe();
+        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(2));
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        await WaitForState(entity, "blobs", "storing");
+        entity.Tell(StopEntity.Instance);
+
+        Assert.Equal(1, (await trainer.ExpectMsgAsync<ModelTrainedReply>(Long)).Version);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        await Snapshots.OnSave.Pass();
+        var recovered = await Describe(entity, "blobs");
+        Assert.True(recovered.Trained);
+        Assert.Equal(1, recovered.Version);
+        Assert.False(recovered.Loaded);
+    }
+
+    [Fact]
+    public async Task A_failed_snapshot_reaches_the_caller_and_its_orphan_event_is_skipped_on_recovery()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var caller = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), caller.Ref);
+        Assert.Equal(1, (await caller.ExpectMsgAsync<ModelTrainedReply>(Long)).Version);
+
+        await Snapshots.OnSave.Fail();
+        entity.Tell(new TrainModel("blobs", QuickRequest(seed: 4), null, "r2"), caller.Ref);
+        var failed = await caller.ExpectMsgAsync<ModelFailed>(Long);
+        Assert.Equal("persistence", failed.Code);
+        Assert.Contains("still serving version 1", failed.Message);
+        await Snapshots.OnSave.Pass();
+        Assert.Equal(1, (await entity.Ask<RowsPredicted>(new PredictRawRows("blobs", [[1, 1, 0, 7]]), TimeSpan.FromSeconds(10))).Version);
+
+        // Restart: the journal holds version 2's event without its snapshot (an orphan).
+        entity.Tell(StopEntity.Instance);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        var recovered = await Describe(entity, "blobs");
+        Assert.Equal(1, recovered.Version);
+        entity.Tell(new TrainModel("blobs", QuickRequest(seed: 5), null, "r3"), caller.Ref);
+        Assert.Equal(3, (await caller.ExpectMsgAsync<ModelTrainedReply>(Long)).Version);
+    }
+
+    [Fact]
+    public async Task A_failed_event_write_reaches_the_caller_before_the_entity_stops()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var caller = CreateTestProbe();
+        await Journal.OnWrite.Fail();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), caller.Ref);
+        var failed = await caller.ExpectMsgAsync<ModelFailed>(Long);
+        Assert.Equal("persistence", failed.Code);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        await Journal.OnWrite.Pass();
+        Assert.False((await Describe(entity, "blobs")).Trained);
+    }
+}
