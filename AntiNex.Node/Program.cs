@@ -57,17 +57,19 @@ builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true,
 // Akka shuts down cluster membership + shard hand-off on SIGTERM; give it time before the host gives up.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
-IConnectionMultiplexer? redis = null;
+// One Redis connection per node: the persistence plugin's, also used by the model catalog and the readiness check.
+// Refused credentials stop the start here (a probe connection, closed at once); an unreachable Redis does not.
+var catalog = redisAccess is null ? null : new RedisModelCatalog();
 if (redisAccess is not null)
 {
-    // An unreachable Redis does not stop the start (readiness reports it until it answers); refused credentials do.
-    try { redis = redisAccess.Connect(); }
+    try { redisAccess.Connect().Dispose(); }
     catch (ArgumentException ex)
     {
         Console.Error.WriteLine($"antinex-node: {ex.Message}");
         return 2;
     }
-    builder.Services.AddSingleton(redis);
+    builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
+        RedisConnections.Get(sp.GetRequiredService<Akka.Actor.ActorSystem>()).DefaultPlugin()!.MultiplexerAsync().GetAwaiter().GetResult());
 }
 
 var nodeName = $"{settings.PublicHostname ?? settings.Hostname}:{settings.Port}";
@@ -76,7 +78,7 @@ var runtime = new ModelRuntime(
     new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
     new TrainingScheduler(settings.TrainingConcurrency),
     new LoadedModels(settings.MaxLoadedModels),
-    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis, settings.RedisPrefix),
+    catalog ?? (IModelCatalog)new InMemoryModelCatalog(),
     settings.PassivateAfter,
     nodeName);
 
@@ -96,8 +98,10 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
         GuardedJoin = true,
         Tls = tls,
     });
-    akka.WithJoinGuard(redis is null ? null : new RedisClusterLiveness(redis, settings.RedisPrefix), settings.Seeds);
+    akka.WithJoinGuard(redisAccess is null ? null : system => new RedisClusterLiveness(
+        async () => await RedisConnections.Get(system).DefaultPlugin()!.MultiplexerAsync(), settings.RedisPrefix), settings.Seeds);
     NodePersistence.Configure(akka, redisAccess, settings);
+    if (catalog is not null) akka.AddStartup((system, _) => catalog.Attach(system));
     if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime).WithModelReplicas(runtime, settings.Replicas ?? 1);
     else akka.WithModelShardProxy();
 });

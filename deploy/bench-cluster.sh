@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cluster figures on loopback (README "Benchmarks"): a 3-node cluster from deploy/cluster.sh in its own run folder and
-# ports, 6 labels trained on generated data, then:
+# Cluster figures on loopback (README "Benchmarks"): a 3-node cluster from deploy/cluster.sh in its own temporary run
+# folder and on its own free ports (deploy/lib/bench-isolation.sh: a user's .run/ and cluster are never touched), 6 labels trained on generated data, then:
 #   1. single-row predict latency gateway -> model -> gateway (concurrency 1) and under load (concurrency 16),
 #   2. predict throughput with in-entity batching (100 rows per request, concurrency 16),
 #   3. memory per loaded model (node RSS before vs after training/loading the 6 models),
@@ -10,20 +10,18 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-15s}"
-export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench}"
-export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4153}"
-export ANTINEX_HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8660}"
-export ANTINEX_REDIS_PORT="${ANTINEX_REDIS_PORT:-6490}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate cluster 4   # 3 nodes, then one added
 STABLE_AFTER="${ANTINEX_BENCH_STABLE_AFTER:-5s}"
-export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---stable-after $STABLE_AFTER --torch-threads 1}"
+export ANTINEX_NODE_ARGS="--stable-after $STABLE_AFTER --torch-threads 1"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }
 LABELS=(bench-1 bench-2 bench-3 bench-4 bench-5 bench-6)
 DATA="$ANTINEX_RUN_DIR/data"
 
-cleanup() { $CLUSTER stop all >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
+mkdir -p "$DATA"
+bench_setup_done
 
 rss_kb() { # total RSS of the running node processes
   local total=0 f pid
@@ -36,7 +34,6 @@ rss_kb() { # total RSS of the running node processes
 
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
-rm -rf "$ANTINEX_RUN_DIR"; mkdir -p "$DATA"
 $CLUSTER start 3
 $CLUSTER wait-ready 3 180
 GW generate --rows 4000 --out "$DATA/bench.csv" >/dev/null

@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # Memory per loaded model: one node; RSS with 1 model loaded (libtorch initialised), then with 1+N models loaded
-# (trained through one interactive gateway session, then all served once by `bench`): (RSS_N - RSS_1) / N.
+# (trained through one interactive gateway session, then all served once by `bench cluster`): (RSS_N - RSS_1) / N.
+# Own temporary run folder and free ports (deploy/lib/bench-isolation.sh): a user's .run/ and cluster are never touched.
 # Usage: bash deploy/bench-model-memory.sh [N=10]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${1:-10}"
-export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench-memory}"
-export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4253}"
-export ANTINEX_HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8760}"
-export ANTINEX_REDIS_PORT="${ANTINEX_REDIS_PORT:-6590}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
-export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---torch-threads 1}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate model-memory 1
+export ANTINEX_NODE_ARGS="--torch-threads 1"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }
 DATA="$ANTINEX_RUN_DIR/data"
-trap '$CLUSTER stop all >/dev/null 2>&1 || true' EXIT
-rm -rf "$ANTINEX_RUN_DIR"; mkdir -p "$DATA"
+trap bench_cleanup EXIT
+mkdir -p "$DATA"
+bench_setup_done
 $CLUSTER start 1 >/dev/null
 $CLUSTER wait-ready 1 180
 GW generate --rows 2000 --out "$DATA/m.csv" >/dev/null 2>&1
@@ -30,7 +29,7 @@ done
 GW train -f "$DATA/mem-0.json" >/dev/null 2>&1
 GW bench cluster -l mem-0 -c 1 -d 2s --warmup 1s >/dev/null 2>&1 || true
 sleep 2; one=$(rss)
-for i in $(seq 1 "$N"); do session+="train $DATA/mem-$i.json"$'\n'; done
+for i in $(seq 1 "$N"); do session+="train -f $DATA/mem-$i.json"$'\n'; done
 printf '%squit\n' "$session" | GW interactive >/dev/null 2>&1
 all=$(IFS=,; echo "${labels[*]}")
 GW bench cluster -l "$all" -c 1 -d 3s --warmup 2s >/dev/null 2>&1 || true

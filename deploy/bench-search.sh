@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Model search wall time on 1 node vs 3 nodes (issue 6, "adding nodes makes a search finish sooner"): Redis + 1 node
-# from deploy/cluster.sh (own run folder and ports), one search of N trials; then 2 more nodes and the SAME search
+# Model search wall time on 1 node vs 3 nodes (adding nodes makes a search finish sooner): Redis + 1 node from
+# deploy/cluster.sh (own temporary run folder and free ports, deploy/lib/bench-isolation.sh), one search of N trials; then 2 more nodes and the SAME search
 # (same request, space and seed: the same trials, so the same scores and the same winner). Prints both wall times and
 # their ratio. Every node trains one trial at a time with 1 torch thread (--training-concurrency 1 --torch-threads 1).
 #
@@ -19,23 +19,20 @@ FOLDS="${ANTINEX_SEARCH_FOLDS:-3}"
 ROWS="${ANTINEX_SEARCH_ROWS:-20000}"
 EPOCHS="${ANTINEX_SEARCH_EPOCHS:-5}"
 SPACE="${ANTINEX_SEARCH_SPACE:-}"
-export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench-search}"
-export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4353}"
-export ANTINEX_HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8860}"
-export ANTINEX_REDIS_PORT="${ANTINEX_REDIS_PORT:-6690}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
-export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---stable-after 5s --torch-threads 1 --training-concurrency 1}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate search 3
+export ANTINEX_NODE_ARGS="--stable-after 5s --torch-threads 1 --training-concurrency 1"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }
 DATA="$ANTINEX_RUN_DIR/data"
 command -v jq >/dev/null || { echo "bench-search.sh: needs jq" >&2; exit 1; }
 
-cleanup() { $CLUSTER stop all >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
+mkdir -p "$DATA"
+bench_setup_done
 
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
-rm -rf "$ANTINEX_RUN_DIR"; mkdir -p "$DATA"
 
 case "$WHAT" in
   synthetic)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6 figures, one command. Builds Release, then with training/AntiNex.Baselines (benchmark only: ML.NET is not a
+# NSL-KDD quality figures, one command. Builds Release, then with training/AntiNex.Baselines (benchmark only: ML.NET is not a
 # product dependency) trains, per seed, our network from the request as is AND ML.NET FastTree + LightGBM on the
 # network's exact feature matrices (fitted on training rows only), and tests all of them on KDDTest+ and KDDTest-21:
 #   1. binary (normal vs attack) on the full KDDTrain+: accuracy, precision, recall, F1, ROC AUC; mean and min of the seeds

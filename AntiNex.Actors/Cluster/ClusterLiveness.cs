@@ -15,7 +15,9 @@ public interface IClusterLiveness
 }
 
 /// <summary>One sorted set, <c>&lt;prefix&gt;cluster:members</c>: member = akka address, score = expiry (Redis time, ms).</summary>
-public sealed class RedisClusterLiveness(IConnectionMultiplexer redis, string keyPrefix) : IClusterLiveness
+/// <remarks>The connection is asked for at each use: it is the persistence plugin's, which exists only once the actor
+/// system runs.</remarks>
+public sealed class RedisClusterLiveness(Func<Task<IConnectionMultiplexer>> redis, string keyPrefix) : IClusterLiveness
 {
     private const string RefreshScript = """
         local t = redis.call('TIME')
@@ -33,14 +35,14 @@ public sealed class RedisClusterLiveness(IConnectionMultiplexer redis, string ke
 
     private readonly RedisKey _key = keyPrefix + "cluster:members";
 
-    public Task RefreshAsync(string address, TimeSpan ttl)
-        => redis.GetDatabase().ScriptEvaluateAsync(RefreshScript, [_key], [address, (long)ttl.TotalMilliseconds]);
+    public async Task RefreshAsync(string address, TimeSpan ttl)
+        => await (await redis()).GetDatabase().ScriptEvaluateAsync(RefreshScript, [_key], [address, (long)ttl.TotalMilliseconds]);
 
-    public Task RemoveAsync(string address) => redis.GetDatabase().SortedSetRemoveAsync(_key, address);
+    public async Task RemoveAsync(string address) => await (await redis()).GetDatabase().SortedSetRemoveAsync(_key, address);
 
     public async Task<IReadOnlyList<string>> AliveAsync()
     {
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(AliveScript, [_key]);
+        var result = await (await redis()).GetDatabase().ScriptEvaluateAsync(AliveScript, [_key]);
         return ((RedisValue[]?)result ?? []).Select(v => v.ToString()).ToList();
     }
 }

@@ -128,7 +128,7 @@ public static class JoinGuardHosting
 {
     /// <summary>Starts the <see cref="JoinGuard"/>; use with <c>AntiNexClusterOptions.GuardedJoin</c> (no configured seed nodes).</summary>
     public static AkkaConfigurationBuilder WithJoinGuard(this AkkaConfigurationBuilder builder,
-        IClusterLiveness? liveness, IReadOnlyList<string> seeds, JoinGuardTimings? timings = null)
+        Func<ActorSystem, IClusterLiveness>? liveness, IReadOnlyList<string> seeds, JoinGuardTimings? timings = null)
         => builder.WithActors((system, _) =>
-            system.ActorOf(JoinGuard.Props(liveness, seeds.Select(Address.Parse).ToList(), timings ?? JoinGuardTimings.Default), JoinGuard.Name));
+            system.ActorOf(JoinGuard.Props(liveness?.Invoke(system), seeds.Select(Address.Parse).ToList(), timings ?? JoinGuardTimings.Default), JoinGuard.Name));
 }

@@ -55,11 +55,11 @@ public sealed record NetworkScores(float[] Outputs, int OutputsPerRow, int[] Pre
 }
 
 /// <summary>
-/// Exports the feature matrices the engine builds for a request, so other learners (the tree baselines of issue 6) can be
+/// Exports the feature matrices the engine builds for a request, so other learners (the tree baselines of the NSL-KDD figures) can be
 /// trained and tested on IDENTICAL inputs. It runs <see cref="TrainingRun"/>'s own data steps (feature selection, column
 /// plan, targets, validation carve) in the same order: the same row order
 /// (seeded shuffle or stratified split), the same validation carve, and <see cref="FeaturePipeline.Fit"/> on the same
-/// fitting rows; test files never reach the fit (issue 6 honesty rule). A test keeps the two in step: the exported width
+/// fitting rows; test files never reach the fit (honesty rule). A test keeps the two in step: the exported width
 /// equals the trained network's inputs and the network's outputs on the exported test rows equal its predictions.
 /// </summary>
 public static class FeatureExport

@@ -125,7 +125,7 @@ public sealed class NoveltyDetector : IDisposable
 internal static class NoveltyProfile
 {
     /// <summary>Fits the autoencoder on the normal-class fitting rows and sets its threshold on the normal-class
-    /// validation rows. The test rows are never passed here (issue 6 honesty rule).</summary>
+    /// validation rows. The test rows are never passed here (honesty rule).</summary>
     public static (NoveltyDetector Detector, NoveltyState State, int FitRows, int ValidationRows) Fit(TensorData fit, TensorData validation,
         int normalClass, NoveltyOptions o, long seed, CancellationToken ct)
     {

@@ -99,7 +99,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         }
         else
         {
-            // Classes come from the training file only: the test file never shapes the model (issue 6 honesty rule).
+            // Classes come from the training file only: the test file never shapes the model (honesty rule).
             var classValues = yTrainSource.Distinct().Order().ToList();
             if (yTestSource is not null && yTestSource.Distinct().Where(v => !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
                 _warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those rows count as misses and are left out of the confusion matrix");

@@ -32,7 +32,7 @@ public sealed record TrainingReport
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Plots { get; init; } = [];
 
-    // ---- issue 6 (additive) ----
+    // ---- quality extensions (additive) ----
     /// <summary>Rows carved from the training split for validation (early stopping, schedules, threshold); 0 = none.</summary>
     public int ValidationRows { get; init; }
     /// <summary>Epochs actually run by the final fit, and the restored best epoch when early stopping is on.</summary>

@@ -15,7 +15,7 @@ public sealed class RequestException(IReadOnlyList<RequestIssue> issues)
 }
 
 /// <summary>An AntiNex Core request (see README "Request format"). Engine fills in all fields and defaults.</summary>
-public sealed partial class AntiNexRequest
+public sealed class AntiNexRequest
 {
     public string Label { get; set; } = "no-label-set";
     /// <summary>The original AntiNex's model-buffer key: label trimmed and lower-cased.</summary>
@@ -65,7 +65,7 @@ public sealed partial class AntiNexRequest
     public double? LearningRate { get; set; }
     /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>
     public bool LogFeaturesAuto { get; set; }
-    /// <summary>Issue-6 extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
+    /// <summary>Quality extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
     public QualityOptions Quality { get; set; } = new();
 
     public bool IsRegression => MlType == MlTypes.Regression;

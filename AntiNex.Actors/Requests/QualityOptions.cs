@@ -18,7 +18,7 @@ public sealed record NoveltyOptions(double NormalClass, double MaxFpr, IReadOnly
     public static readonly IReadOnlyList<int> DefaultLayers = [64, 16];
 }
 
-/// <summary>Issue-6 training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
+/// <summary>Training-quality extensions. Every default leaves the original behaviour unchanged.</summary>
 public sealed record QualityOptions
 {
     public double ValidationSplit { get; init; }

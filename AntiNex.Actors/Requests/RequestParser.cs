@@ -25,7 +25,7 @@ internal sealed class RequestParser
         // extensions
         "csv_header", "columns", "categorical_features", "log_features", "target_rules", "test_dataset", "mark_empty",
         "learning_rate",
-        // issue 6 (QualityOptions)
+        // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
         "novelty",
     ];

@@ -1,4 +1,4 @@
-// The issue-6 report fields as Spectre.Console tables, shared by `train --local` and the cluster's train replies.
+// The quality report fields as Spectre.Console tables, shared by `train --local` and the cluster's train replies.
 using System.Globalization;
 using AntiNex.Learning;
 using AntiNex.Reporting;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -21,26 +22,26 @@ public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBa
         var seed = Seeds.First();
 
         // ---- cancel LABEL: the waiting console is told `cancelled` (exit 1); cancel itself exits 0 ----
-        var train = GatewayCli.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed", seed, "--json");
+        var train = GatewayProcess.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed-node", seed, "--json");
         await WaitForState(gateway, "slow", "training");
-        var cancel = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "cancel", "Slow", "--seed", seed);
+        var cancel = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "cancel", "Slow", "--seed-node", seed);
         Log.Step($"cancel: exit {cancel.ExitCode}: {cancel.Stdout.Trim()}");
         Assert.Equal(0, cancel.ExitCode);
         Assert.Contains("cancelled the running training", cancel.Stdout);
         var cancelled = await train;
         Assert.Equal(1, cancelled.ExitCode);
         Assert.Contains("\"cancelled\"", cancelled.Stdout);
-        var nothing = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "cancel", "Slow", "--seed", seed);
+        var nothing = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "cancel", "Slow", "--seed-node", seed);
         Assert.Equal(1, nothing.ExitCode);
 
         // ---- --timeout is a total deadline: the entity cancels the training when it passes ----
-        var timedOut = await GatewayCli.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed", seed, "--timeout", "20s");
+        var timedOut = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed-node", seed, "--timeout", "20s");
         Assert.Equal(3, timedOut.ExitCode);
         await WaitForState(gateway, "slow", "idle");
         Log.Step("timed-out training cancelled on the node");
 
         // ---- Ctrl-C ends the gateway; the entity sees its caller gone and cancels ----
-        using (var process = StartGateway("train", "-f", slow, "--seed", seed))
+        using (var process = StartGateway("train", "-f", slow, "--seed-node", seed))
         {
             await WaitForState(gateway, "slow", "training");
             using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) await kill.WaitForExitAsync();
@@ -61,6 +62,7 @@ public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBa
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in TestPki.Gateway.Environment) info.Environment[name] = value;
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

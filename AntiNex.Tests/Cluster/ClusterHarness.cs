@@ -2,45 +2,13 @@
 // the antinex-gateway CLI, a real redis-server (the shared RedisServer fixture) and generated training data.
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using AntiNex.Data.Synthetic;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
-
-public static class Repo
-{
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "AntiNex.Cluster.sln"))) return dir.FullName;
-        throw new InvalidOperationException("AntiNex.Cluster.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-
-    /// <summary>The built dll of a project (its own bin folder, with its own deps/runtimeconfig), else the copy next to the tests.</summary>
-    public static string Dll(string project, string assembly)
-    {
-        var own = Path.Combine(Root, project, "bin", Configuration, "net10.0", assembly + ".dll");
-        if (File.Exists(own)) return own;
-        var copy = Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
-        if (File.Exists(copy)) return copy;
-        throw new FileNotFoundException($"{assembly}.dll not built (looked at {own} and {copy})");
-    }
-
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-}
 
 /// <summary>One antinex-node process; its output goes to a log file (dumped into the test output on failure).</summary>
 public sealed class NodeProcess : IDisposable
@@ -70,7 +38,8 @@ public sealed class NodeProcess : IDisposable
     public static NodeProcess Start(string workDir, int port, IEnumerable<string> seeds, string redis, string dataRoot,
         TimeSpan stableAfter, params string[] extra)
     {
-        var healthPort = Repo.FreePort();
+        using var health = FreePorts.Reserve();
+        var healthPort = health.Port;
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -96,6 +65,7 @@ public sealed class NodeProcess : IDisposable
         info.Environment["DOTNET_gcServer"] = "0";
         var logPath = Path.Combine(workDir, $"node-{port}-{DateTime.UtcNow:HHmmssfff}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
+        health.Release(); // held until the node is about to bind it
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         void Write(string? line) { if (line is null) return; lock (log) { try { log.WriteLine(line); } catch (ObjectDisposedException) { } } }
         process.OutputDataReceived += (_, e) => Write(e.Data);
@@ -161,41 +131,6 @@ public sealed class NodeProcess : IDisposable
         try { Kill9(); } catch (InvalidOperationException) { }
         lock (_log) _log.Dispose();
         _process.Dispose();
-    }
-}
-
-/// <summary>The antinex-gateway CLI as a separate process (the console an operator uses).</summary>
-public static class GatewayCli
-{
-    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args)
-        => RunWithInputAsync(timeout, null, args);
-
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(TimeSpan timeout, string? stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = stdin is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["NO_COLOR"] = "1";
-        if (!args.Any(a => a is "--insecure" or "--tls-certificate"))
-            foreach (var (name, value) in TestPki.Gateway.Environment) info.Environment[name] = value;
-        using var process = Process.Start(info)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { process.Kill(true); throw new TimeoutException($"antinex-gateway {string.Join(' ', args)} did not finish in {timeout}"); }
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
 

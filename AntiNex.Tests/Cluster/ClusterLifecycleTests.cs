@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -33,7 +34,7 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : ClusterTes
 
         // ---- the console shows them: models (every label, version, node) and status (members, shards) ----
         var seed = $"akka.tcp://antinex@127.0.0.1:{SeedPorts[1]}";
-        var models = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "models", "--seed-node", seed, "--json");
+        var models = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(2), "models", "--seed-node", seed, "--json");
         Assert.True(models.ExitCode == 0, models.Stderr);
         using (var doc = JsonDocument.Parse(models.Stdout))
         {
@@ -44,7 +45,7 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : ClusterTes
             Assert.All(listed, m => Assert.Equal(1, m.Version));
             Assert.True(listed.Select(m => m.Node).Distinct().Count() >= 2);
         }
-        var status = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "status", "--seed-node", seed, "--json");
+        var status = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(2), "status", "--seed-node", seed, "--json");
         Assert.True(status.ExitCode == 0, status.Stderr);
         using (var doc = JsonDocument.Parse(status.Stdout))
         {
@@ -70,7 +71,7 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : ClusterTes
         await AssertAllIdenticalAsync(gateway, baseline);
 
         // ---- a 4th node joins: shards rebalance onto it ----
-        var fourth = StartNode(Repo.FreePort());
+        var fourth = StartNode(FreePorts.Take());
         await fourth.WaitReadyAsync(Ready);
         clock.Restart();
         var rebalanced = false;

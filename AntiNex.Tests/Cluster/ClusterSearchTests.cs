@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AntiNex.Models;
 using AntiNex.Requests;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -25,7 +26,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output) : ClusterTestBa
 
         // Bad input is refused before anything connects, naming the field.
         File.WriteAllText(Path.Combine(WorkDir, "bad-space.json"), """{"learning_rate": [0.01, -2]}""");
-        var bad = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1), "search", "-f", request, "--trials", "3", "--space", Path.Combine(WorkDir, "bad-space.json"),
+        var bad = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "search", "-f", request, "--trials", "3", "--space", Path.Combine(WorkDir, "bad-space.json"),
             "--seed-node", "akka.tcp://antinex@127.0.0.1:1");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("space.learning_rate: must be a non-empty list of numbers > 0", bad.Stderr);
@@ -34,7 +35,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output) : ClusterTestBa
         await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(Ready)));
         Log.Step("2 nodes ready");
 
-        var run = await GatewayCli.RunAsync(TimeSpan.FromMinutes(5), "search", "-f", request, "--trials", "6", "--space", space, "--folds", "2",
+        var run = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(5), "search", "-f", request, "--trials", "6", "--space", space, "--folds", "2",
             "--seed", "3", "--out", best, "--json", "--seed-node", nodes[0].Address, "--seed-node", nodes[1].Address);
         Log.Step($"search exited {run.ExitCode}");
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\nstdout: {run.Stdout}\nstderr: {run.Stderr}");

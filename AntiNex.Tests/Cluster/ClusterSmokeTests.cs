@@ -1,4 +1,7 @@
+using AntiNex.Cluster;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
@@ -23,12 +26,17 @@ public sealed class ClusterSmokeTests(ITestOutputHelper output) : ClusterTestBas
         Assert.Equal(8, raw.Values.Length);
 
         // The console's interactive mode: one join, commands from stdin, tables on stdout, errors on stderr.
-        var session = await GatewayCli.RunWithInputAsync(TimeSpan.FromMinutes(2),
+        var session = await GatewayProcess.RunWithInputAsync(TimeSpan.FromMinutes(2),
             "describe Smoke-Label\nmodels\nfrobnicate\nquit\n", "interactive", "--seed-node", node.Address);
         Assert.Equal(0, session.ExitCode);
         Assert.Contains("smoke-label", session.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("1 models", session.Stdout);
         Assert.Contains("unknown command 'frobnicate'", session.Stderr);
+
+        // One Redis connection per node: the persistence plugin's, which the model catalog and readiness use too.
+        using var admin = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString + ",name=test-admin");
+        var clients = await admin.GetServer(admin.GetEndPoints()[0]).ClientListAsync();
+        Assert.Equal(["antinex-" + AntiNexClusterOptions.SystemName], clients.Select(c => c.Name).Where(n => n != "test-admin").Distinct());
         Passed();
     }
 }

@@ -20,6 +20,7 @@ public abstract class ClusterTestBase : IAsyncLifetime
     private readonly ITestOutputHelper _output;
     private readonly List<NodeProcess> _nodes = [];
     private readonly List<GatewayClient> _gateways = [];
+    private readonly Dictionary<int, PortReservation> _seedPorts;
     private bool _failed = true;
 
     protected ClusterTestBase(ITestOutputHelper output)
@@ -29,24 +30,30 @@ public abstract class ClusterTestBase : IAsyncLifetime
         WorkDir = Path.Combine(Path.GetTempPath(), "antinex-cluster-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(WorkDir);
         Data = new TestData(Directory.CreateDirectory(Path.Combine(WorkDir, "data")).FullName);
-        Redis = RedisServer.Start(aof: true);
-        SeedPorts = [Repo.FreePort(), Repo.FreePort(), Repo.FreePort()];
+        // The seed ports stay bound until their node starts: nothing else on the machine can take them meanwhile.
+        _seedPorts = Enumerable.Range(0, 3).Select(_ => FreePorts.Reserve()).ToDictionary(r => r.Port);
+        SeedPorts = [.. _seedPorts.Keys];
     }
 
     protected StepLog Log { get; }
     protected string WorkDir { get; }
     protected TestData Data { get; }
-    protected RedisServer Redis { get; }
+    protected RedisServer Redis { get; private set; } = null!;
     protected int[] SeedPorts { get; }
     protected IEnumerable<string> Seeds => SeedPorts.Select(p => $"akka.tcp://antinex@127.0.0.1:{p}");
     protected IReadOnlyList<NodeProcess> Nodes => _nodes;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync()
+    {
+        Redis = RedisServer.Start(aof: true);
+        return Task.CompletedTask;
+    }
 
     protected NodeProcess StartNode(int port, params string[] extra) => StartNodeWithSeeds(port, Seeds, extra);
 
     protected NodeProcess StartNodeWithSeeds(int port, IEnumerable<string> seeds, params string[] extra)
     {
+        if (_seedPorts.Remove(port, out var reserved)) reserved.Release();
         var node = NodeProcess.Start(WorkDir, port, seeds, Redis.ConnectionString, Data.Root, StableAfter, extra);
         _nodes.Add(node);
         return node;
@@ -109,7 +116,8 @@ public abstract class ClusterTestBase : IAsyncLifetime
             if (_failed) { try { _output.WriteLine($"---- {n.Name} (pid {n.Pid}) log tail ----\n{n.Tail(15)}"); } catch (InvalidOperationException) { } }
             n.Dispose();
         }
-        Redis.Dispose();
+        foreach (var reserved in _seedPorts.Values) reserved.Release();
+        Redis?.Dispose();
         if (_failed) { try { _output.WriteLine($"node logs kept in {WorkDir}"); } catch (InvalidOperationException) { } return; }
         try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
@@ -9,6 +7,7 @@ using AntiNex.Learning;
 using AntiNex.Reporting;
 using AntiNex.Models;
 using AntiNex.Requests;
+using AntiNex.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -23,15 +22,19 @@ public sealed class SerializerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) => akka.WithAntiNexCluster(new AntiNexClusterOptions
+        _host = await FreePorts.StartAsync(async port =>
         {
-            Port = port,
-            Roles = [AntiNexRoles.Gateway],
-        }));
-        _host = builder.Build();
-        await _host.StartAsync();
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) => akka.WithAntiNexCluster(new AntiNexClusterOptions
+            {
+                Port = port,
+                Roles = [AntiNexRoles.Gateway],
+            }));
+            var host = builder.Build();
+            try { await host.StartAsync(); }
+            catch { host.Dispose(); throw; }
+            return host;
+        });
         _system = _host.Services.GetRequiredService<ActorSystem>();
     }
 
@@ -168,12 +171,5 @@ public sealed class SerializerTests : IAsyncLifetime
         public override bool CanConvert(Type t) => typeof(IActorRef).IsAssignableFrom(t);
         public override IActorRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
         public override void Write(Utf8JsonWriter writer, IActorRef value, JsonSerializerOptions options) => writer.WriteStringValue(value.Path.ToString());
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -55,7 +55,7 @@ public sealed class CommandTreeTests
         {
             var joins = HasOption(command, "--hostname") || HasOption(command, "--seed-node");
             if (joins)
-                foreach (var name in new[] { "--seed-node", "--timeout", "--json", "--hostname", "--port", "--verbose" })
+                foreach (var name in new[] { "--seed-node", "--timeout", "--json", "--hostname", "--port", "--verbose", "--insecure" })
                     Assert.True(HasOption(command, name), $"cluster command '{path}' lacks {name}");
             if (command.Options.FirstOrDefault(o => o.Name == "--seed") is { } seed)
                 Assert.False(seed.ValueType == typeof(string[]), $"'{path}': --seed is a random seed, seed nodes are --seed-node");

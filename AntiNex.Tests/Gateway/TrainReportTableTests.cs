@@ -3,7 +3,7 @@ using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Gateway;
 
-/// <summary>`train --local` without --json: the table output shows the issue-6 report fields when the report has them.</summary>
+/// <summary>`train --local` without --json: the table output shows the quality report fields when the report has them.</summary>
 public class TrainReportTableTests
 {
     private static (int Code, string Out, string Err) Gateway(params string[] args) => GatewayProcess.Run(TimeSpan.FromSeconds(120), args);

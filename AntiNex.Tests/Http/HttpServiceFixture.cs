@@ -29,7 +29,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Directory.CreateDirectory(WorkDir);
         Data = new TestData(Directory.CreateDirectory(Path.Combine(WorkDir, "data")).FullName);
         Redis = RedisServer.Start(aof: true);
-        var port = Repo.FreePort();
+        var port = FreePorts.Take();
         _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root, TimeSpan.FromSeconds(3));
         var keysFile = Path.Combine(WorkDir, "keys.json");
         await AddKeyAsync(keysFile, "admin", "predict,read,train,admin", "*");
@@ -48,7 +48,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
 
     private async Task AddKeyAsync(string file, string id, string scopes, string labels, params string[] extra)
     {
-        var (code, stdout, stderr) = await GatewayCli.RunAsync(TimeSpan.FromMinutes(1),
+        var (code, stdout, stderr) = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1),
             ["serve", "keys", "add", "--id", id, "--scopes", scopes, "--labels", labels, "--file", file, .. extra]);
         if (code != 0) throw new InvalidOperationException($"serve keys add {id}: exit {code}: {stderr}");
         _secrets[id] = stdout.Trim();

@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Http;
@@ -150,7 +151,7 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         // The console path: `predict --json` with the same rows as an AntiNex request.
         var file = Path.Combine(fx.WorkDir, "predict-console.json");
         File.WriteAllText(file, fx.Data.PredictJson(Model, rows));
-        var console = await GatewayCli.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed", fx.Seed);
+        var console = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(2), "predict", "-f", file, "--json", "--seed-node", fx.Seed);
         Assert.True(console.ExitCode == 0, console.Stderr);
         using var consoleJson = JsonDocument.Parse(console.Stdout);
         var samples = consoleJson.RootElement.GetProperty("result").GetProperty("samples").EnumerateArray().OrderBy(s => s.GetProperty("row").GetInt32()).ToList();

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Http;
 
@@ -25,11 +26,11 @@ public sealed class ServeProcess : IDisposable
 
     public static ServeProcess Start(string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
     {
-        var port = Repo.FreePort();
+        var port = FreePorts.Take();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         info.ArgumentList.Add("serve");
-        foreach (var seed in seeds) { info.ArgumentList.Add("--seed"); info.ArgumentList.Add(seed); }
+        foreach (var seed in seeds) { info.ArgumentList.Add("--seed-node"); info.ArgumentList.Add(seed); }
         foreach (var a in new[] { "--api-keys", keysFile, "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" })
             info.ArgumentList.Add(a);
         foreach (var e in extra) info.ArgumentList.Add(e);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using StackExchange.Redis;
@@ -21,16 +20,15 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     private readonly bool _tls;
     private Process? _process;
 
-    private RedisServer(int port, string directory, bool aof, string? password, bool tls)
+    private RedisServer(string directory, bool aof, string? password, bool tls)
     {
-        Port = port;
         Directory = directory;
         _aof = aof;
         _password = password;
         _tls = tls;
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
     public string Directory { get; }
     public bool IsRunning => _process is { HasExited: false };
 
@@ -65,9 +63,15 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
             throw new InvalidOperationException($"redis-server not found at {Executable}; install it (apt-get install redis-server) or set REDIS_SERVER.");
         var directory = Path.Combine(Path.GetTempPath(), "antinex-redis-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(FreePort(), directory, aof, password, tls);
+        var server = new RedisServer(directory, aof, password, tls);
         if (tls) server.WriteTestCertificates();
-        server.Launch();
+        // A port taken between its reservation and redis-server's bind: start again on another one.
+        FreePorts.Start(port =>
+        {
+            server.Port = port;
+            server.Launch();
+            return port;
+        });
         return server;
     }
 
@@ -107,7 +111,17 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process!.HasExited)
-                throw new InvalidOperationException($"redis-server exited with {_process.ExitCode}: {ReadLog()}");
+            {
+                var log = ReadLog();
+                var exitCode = _process.ExitCode;
+                if (log.Contains("Address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    Stop();
+                    File.Delete(Path.Combine(Directory, "redis.log")); // the next attempt's log starts clean
+                    throw new PortInUseException(Port, log);
+                }
+                throw new InvalidOperationException($"redis-server exited with {exitCode}: {log}");
+            }
             try
             {
                 var options = ConfigurationOptions.Parse(ConnectionString + ",connectTimeout=500,abortConnect=true");
@@ -206,12 +220,5 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     {
         Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -194,7 +194,7 @@ public class EngineTrainingTests
         var plots = Path.Combine(t.Path, "plots");
         var outcome = TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 2, splits: 0)), t.Roots,
             EngineTestData.SingleThread with { PlotDirectory = plots }, null, CancellationToken.None);
-        // history, plus ROC and precision-recall curves for a binary model (issue 6)
+        // history, plus ROC and precision-recall curves for a binary model
         Assert.Equal(["blobs-roc.png", "blobs-pr.png", "blobs-loss.png", "blobs-accuracy.png", "blobs-confusion.png"], outcome.Report.Plots.Select(Path.GetFileName));
         foreach (var png in outcome.Report.Plots)
         {

@@ -7,7 +7,7 @@ using AntiNex.Tests.Data;
 
 namespace AntiNex.Tests.Learning;
 
-/// <summary>Issue-6 request fields, trained for real on generated data (no ../shared needed).</summary>
+/// <summary>Quality request fields, trained for real on generated data (no ../shared needed).</summary>
 public class QualityFeatureTests
 {
     private static TrainingOutcome Train(EngineTestData.TempRoot t, string json)

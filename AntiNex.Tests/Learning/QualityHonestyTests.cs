@@ -6,7 +6,7 @@ using AntiNex.Tests.Data;
 namespace AntiNex.Tests.Learning;
 
 /// <summary>
-/// Honesty rule of issue 6: the test file (test_dataset) is never used for fitting, scaling, vocabulary, threshold or
+/// Honesty rule: the test file (test_dataset) is never used for fitting, scaling, vocabulary, threshold or
 /// early stopping. Shuffling or relabelling its rows changes the reported test metrics, never the trained model.
 /// </summary>
 public class QualityHonestyTests

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using AntiNex.Node.Observability;
 using AntiNex.Observability;
+using AntiNex.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,15 +9,6 @@ namespace AntiNex.Tests.Observability;
 
 public class TelemetrySetupTests
 {
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     private static IHost Host(Dictionary<string, string?> settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -30,9 +20,14 @@ public class TelemetrySetupTests
     [Fact]
     public async Task The_prometheus_endpoint_serves_antinex_metrics_when_a_port_is_set()
     {
-        int port = FreePort();
-        using var host = Host(new() { ["Telemetry:PrometheusPort"] = port.ToString() });
-        await host.StartAsync();
+        var (host, port) = await FreePorts.StartAsync(async port =>
+        {
+            var started = Host(new() { ["Telemetry:PrometheusPort"] = port.ToString() });
+            try { await started.StartAsync(); }
+            catch { started.Dispose(); throw; }
+            return (started, port);
+        });
+        using var _ = host;
         try
         {
             AntiNexMetrics.RecordPredict("prometheus-probe", 0.7);

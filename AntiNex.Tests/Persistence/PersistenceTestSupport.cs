@@ -10,10 +10,21 @@ using StackExchange.Redis;
 namespace AntiNex.Tests.Persistence;
 
 /// <summary>One redis-server shared by the fast conformance classes; each test uses its own key prefix and ids.</summary>
-public sealed class RedisFixture : IDisposable
+public sealed class RedisFixture : IAsyncLifetime
 {
-    public RedisServer Server { get; } = RedisServer.Start();
-    public void Dispose() => Server.Dispose();
+    public RedisServer Server { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Server = RedisServer.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Server?.Dispose();
+        return Task.CompletedTask;
+    }
 }
 
 [CollectionDefinition(Name)]

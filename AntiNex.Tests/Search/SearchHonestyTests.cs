@@ -7,7 +7,7 @@ using AntiNex.Tests.Data;
 namespace AntiNex.Tests.Search;
 
 /// <summary>
-/// Issue 6 honesty rule for the model search: a trial is scored by CV on the training data only. The test file is never
+/// Honesty rule for the model search: a trial is scored by CV on the training data only. The test file is never
 /// opened, so shuffling it, relabelling it or even replacing it by garbage changes no trial score and not the selected
 /// configuration.
 /// </summary>

@@ -12,7 +12,7 @@ public sealed record Predictions(int[] Predicted, double[]? PositiveScore);
 /// <summary>
 /// ML.NET FastTree and LightGBM with their default hyper-parameters, trained on the exported training matrix only
 /// (fitting and validation rows: trees need no validation split) and applied to the exported test matrices. The trees
-/// never see a test row, and they see exactly the network's inputs (issue 6: "on identical features").
+/// never see a test row, and they see exactly the network's inputs (a fair comparison: identical features).
 /// </summary>
 public static class TreeBaselines
 {

@@ -26,6 +26,23 @@ public sealed class RedisConnections : IExtension, IDisposable
 
     public static RedisConnections Get(ActorSystem system) => system.WithExtension<RedisConnections, RedisConnectionsProvider>();
 
+    /// <summary>
+    /// The connection of this system's default journal when it is this plugin: the very multiplexer the journal and the
+    /// snapshot store use, for whatever else of the node talks to the same Redis (a catalog, a health check). Null when
+    /// the default journal is another plugin.
+    /// </summary>
+    public RedisPluginConnection? DefaultPlugin()
+    {
+        var config = _system.Settings.Config;
+        var pluginId = config.GetString("akka.persistence.journal.plugin", "");
+        if (pluginId.Length == 0 || !config.HasPath(pluginId)) return null;
+        var section = config.GetConfig(pluginId);
+        if (section.GetString("class", "") != RedisPersistenceConfig.ClassName(typeof(RedisJournal))) return null;
+        var settings = RedisPersistenceSettings.FromConfig(
+            section.WithFallback(RedisPersistenceConfig.DefaultConfig().GetConfig(RedisPersistenceConfig.JournalPluginId)));
+        return new RedisPluginConnection(GetAsync(settings), settings.KeyPrefix, settings.Database);
+    }
+
     /// <summary>The shared multiplexer for these settings; connects on first use (never throws when Redis is down).</summary>
     public Task<ConnectionMultiplexer> GetAsync(RedisPersistenceSettings settings)
     {
@@ -66,45 +83,4 @@ public sealed class RedisConnections : IExtension, IDisposable
 public sealed class RedisConnectionsProvider : ExtensionIdProvider<RedisConnections>
 {
     public override RedisConnections CreateExtension(ExtendedActorSystem system) => new(system);
-}
-
-/// <summary>Key layout. Every key of one persistence id carries the hash tag {pid}, so Redis Cluster keeps them in one slot.</summary>
-internal sealed class RedisKeys(string prefix)
-{
-    private static string Tag(string persistenceId) => "{" + persistenceId + "}";
-
-    /// <summary>Sorted set: member = serialized Persistent, score = sequence number.</summary>
-    public RedisKey Events(string pid) => $"{prefix}{Tag(pid)}:events";
-
-    /// <summary>String: highest sequence number ever written; deletes never lower or remove it.</summary>
-    public RedisKey HighestSequenceNr(string pid) => $"{prefix}{Tag(pid)}:highest";
-
-    /// <summary>Sorted set: member = sequence number (as text), score = sequence number; the snapshot index.</summary>
-    public RedisKey SnapshotIndex(string pid) => $"{prefix}{Tag(pid)}:snapshots";
-
-    /// <summary>Hash: field = sequence number, value = <see cref="SnapshotRecord"/> (small metadata).</summary>
-    public RedisKey SnapshotMeta(string pid) => $"{prefix}{Tag(pid)}:snapshot-meta";
-
-    /// <summary>String: one piece of one snapshot payload; <paramref name="generation"/> makes overwrites safe.</summary>
-    public RedisKey SnapshotChunk(string pid, long sequenceNr, string generation, int index) =>
-        $"{prefix}{Tag(pid)}:snapshot:{sequenceNr}:{generation}:{index}";
-}
-
-/// <summary>Health of a plugin's Redis connection: PING round trip (Healthy), or the failure (Unhealthy).</summary>
-internal static class RedisHealth
-{
-    public static async Task<Akka.Persistence.PersistenceHealthCheckResult> CheckAsync(Task<ConnectionMultiplexer> connection, int database, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var latency = await (await connection.ConfigureAwait(false)).GetDatabase(database).PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new Akka.Persistence.PersistenceHealthCheckResult(Akka.Persistence.PersistenceHealthStatus.Healthy,
-                $"Redis PING {latency.TotalMilliseconds:0.0} ms", null, new Dictionary<string, object> { ["redis-ping-ms"] = latency.TotalMilliseconds });
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return new Akka.Persistence.PersistenceHealthCheckResult(Akka.Persistence.PersistenceHealthStatus.Unhealthy,
-                "Redis unreachable: " + e.Message, e, null);
-        }
-    }
 }

@@ -9,7 +9,7 @@ using StackExchange.Redis;
 namespace AntiNex.Tests.Persistence;
 
 /// <summary>Behaviour around the server: restarts, outages, passwords, durability. Each test owns its redis-server.</summary>
-public sealed class RedisResilienceSpec : IAsyncLifetime
+public sealed class RedisResilienceTests : IAsyncLifetime
 {
     private readonly List<RedisServer> _servers = [];
 

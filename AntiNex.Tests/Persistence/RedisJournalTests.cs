@@ -8,7 +8,7 @@ namespace AntiNex.Tests.Persistence;
 
 /// <summary>Our TCK for the journal: the Akka.Persistence journal protocol against a real redis-server.</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class RedisJournalSpec : TestKit
+public sealed class RedisJournalTests : TestKit
 {
     private readonly string _pid = "p-" + Guid.NewGuid().ToString("N")[..8];
     private readonly string _writerGuid = Guid.NewGuid().ToString();
@@ -16,7 +16,7 @@ public sealed class RedisJournalSpec : TestKit
     private readonly TestProbe _sender;
     private readonly RedisFixture _redis;
 
-    public RedisJournalSpec(RedisFixture redis)
+    public RedisJournalTests(RedisFixture redis)
         : base(PersistenceTestConfig.For(redis.Server.ConnectionString, PersistenceTestConfig.NewPrefix()), "journal-spec")
     {
         _redis = redis;

@@ -8,7 +8,7 @@ namespace AntiNex.Tests.Persistence;
 
 /// <summary>Our TCK for the snapshot store: the snapshot protocol against a real redis-server.</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class RedisSnapshotStoreSpec : TestKit
+public sealed class RedisSnapshotStoreTests : TestKit
 {
     private readonly string _pid = "s-" + Guid.NewGuid().ToString("N")[..8];
     private readonly string _prefix = PersistenceTestConfig.NewPrefix();
@@ -17,10 +17,10 @@ public sealed class RedisSnapshotStoreSpec : TestKit
     private readonly RedisFixture _redis;
     private readonly List<SnapshotMetadata> _metadata = [];
 
-    public RedisSnapshotStoreSpec(RedisFixture redis)
+    public RedisSnapshotStoreTests(RedisFixture redis)
         : this(redis, PersistenceTestConfig.NewPrefix()) { }
 
-    private RedisSnapshotStoreSpec(RedisFixture redis, string prefix)
+    private RedisSnapshotStoreTests(RedisFixture redis, string prefix)
         : base(PersistenceTestConfig.For(redis.Server.ConnectionString, prefix, "akka.persistence.snapshot-store.redis.chunk-size = 64KiB"), "snapshot-spec")
     {
         _prefix = prefix;

@@ -5,7 +5,7 @@ namespace AntiNex.Tests.Persistence;
 
 /// <summary>Model artifacts are MBs: a 100 MB snapshot must save and load intact (4 MiB chunks, default timeouts).</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class LargeSnapshotSpec(RedisFixture redis)
+public sealed class LargeSnapshotTests(RedisFixture redis)
     : TestKit(PersistenceTestConfig.For(redis.Server.ConnectionString, PersistenceTestConfig.NewPrefix()), "large-snapshot")
 {
     [Fact]

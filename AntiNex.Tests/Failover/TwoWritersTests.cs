@@ -11,7 +11,7 @@ namespace AntiNex.Tests.Failover;
 /// journal refuses the write that would land on a sequence number already stored, so the loser's persist fails and
 /// nothing the winner wrote is overwritten.</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class TwoWritersSpec(RedisFixture redis)
+public sealed class TwoWritersTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 

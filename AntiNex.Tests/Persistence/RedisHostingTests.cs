@@ -9,7 +9,7 @@ namespace AntiNex.Tests.Persistence;
 
 /// <summary>The Akka.Hosting extension registers journal and snapshot store as the defaults, with the given prefix.</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class RedisHostingSpec(RedisFixture redis)
+public sealed class RedisHostingTests(RedisFixture redis)
 {
     [Fact]
     public async Task WithRedisPersistence_makes_the_redis_plugins_the_defaults()

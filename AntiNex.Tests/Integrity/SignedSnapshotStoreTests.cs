@@ -12,7 +12,7 @@ namespace AntiNex.Tests.Integrity;
 /// <summary>The Redis snapshot store with a signing key, against a real redis-server: altered, foreign-key and unsigned
 /// snapshots are refused (logged) and the next older good snapshot is offered instead.</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class SignedSnapshotStoreSpec : TestKit, IDisposable
+public sealed class SignedSnapshotStoreTests : TestKit, IDisposable
 {
     private readonly string _pid = "signed-" + Guid.NewGuid().ToString("N")[..8];
     private readonly string _prefix;
@@ -21,9 +21,9 @@ public sealed class SignedSnapshotStoreSpec : TestKit, IDisposable
     private readonly TestProbe _sender;
     private static readonly string KeyDir = Directory.CreateTempSubdirectory("antinex-signed-").FullName;
 
-    public SignedSnapshotStoreSpec(RedisFixture redis) : this(redis, PersistenceTestConfig.NewPrefix(), NewKeyFile()) { }
+    public SignedSnapshotStoreTests(RedisFixture redis) : this(redis, PersistenceTestConfig.NewPrefix(), NewKeyFile()) { }
 
-    private SignedSnapshotStoreSpec(RedisFixture redis, string prefix, string keyFile)
+    private SignedSnapshotStoreTests(RedisFixture redis, string prefix, string keyFile)
         : base(PersistenceTestConfig.For(redis.Server.ConnectionString, prefix, SigningConfig(keyFile)), "signed-spec")
     {
         _redis = redis;

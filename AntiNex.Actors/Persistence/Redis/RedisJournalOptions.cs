@@ -1,0 +1,31 @@
+using System.Text;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Hosting;
+
+namespace AntiNex.Persistence.Redis;
+
+/// <summary>Akka.Hosting options of the Redis journal (rendered to <c>akka.persistence.journal.&lt;Identifier&gt;</c>).</summary>
+public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string identifier = "redis") : JournalOptions(isDefaultPlugin)
+{
+    public override string Identifier { get; set; } = identifier;
+    /// <summary>StackExchange.Redis configuration string (password/user/ssl go here; never logged).</summary>
+    public string ConfigurationString { get; set; } = "localhost:6379";
+    public string KeyPrefix { get; set; } = "antinex:";
+    /// <summary>-1 = the configuration string's defaultDatabase, else 0.</summary>
+    public int Database { get; set; } = -1;
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>CA certificate file to trust for TLS with a private CA; empty = system trust store.</summary>
+    public string TlsCaCertificate { get; set; } = "";
+    public int ReplayPageSize { get; set; } = 1000;
+
+    protected override Config InternalDefaultConfig => RedisPersistenceConfig.DefaultConfig();
+
+    protected override StringBuilder Build(StringBuilder sb)
+    {
+        sb.AppendLine($"class = {RedisPersistenceConfig.ClassName(typeof(RedisJournal)).ToHocon()}");
+        RedisOptionsHocon.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout, TlsCaCertificate);
+        sb.AppendLine($"replay-page-size = {ReplayPageSize.ToHocon()}");
+        return base.Build(sb);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text;
+using Akka.Hosting;
+
+namespace AntiNex.Persistence.Redis;
+
+/// <summary>The keys both plugin sections share, rendered by <see cref="RedisJournalOptions"/> and <see cref="RedisSnapshotOptions"/>.</summary>
+internal static class RedisOptionsHocon
+{
+    public static void AppendCommon(StringBuilder sb, string configurationString, string keyPrefix, int database, TimeSpan operationTimeout,
+        string tlsCaCertificate)
+    {
+        sb.AppendLine($"tls-ca-certificate = {tlsCaCertificate.ToHocon()}");
+        sb.AppendLine($"configuration-string = {configurationString.ToHocon()}");
+        sb.AppendLine($"key-prefix = {keyPrefix.ToHocon()}");
+        sb.AppendLine($"database = {database.ToHocon()}");
+        sb.AppendLine($"operation-timeout = {operationTimeout.ToHocon()}");
+        sb.AppendLine("plugin-dispatcher = \"akka.actor.default-dispatcher\"");
+    }
+}
