@@ -14,6 +14,7 @@ using AntiNex.Node.Health;
 using AntiNex.Node.Observability;
 using AntiNex.Persistence.Redis;
 using AntiNex.Requests;
+using AntiNex.Replicas;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -121,7 +122,7 @@ builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
     NodePersistence.Configure(akka, redisAccess, settings);
     if (redis is not null) akka.WithRedisConnection(redis);
     akka.WithAntiNexAudit(auditLog);
-    if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime);
+    if (settings.Roles.Contains(AntiNexRoles.Model)) akka.WithModelShards(runtime).WithModelReplicas(runtime, settings.Replicas ?? 1);
     else akka.WithModelShardProxy();
 });
 builder.Services.AddHostedService(sp => new HealthServer(settings, sp.GetRequiredService<Akka.Actor.ActorSystem>(),

@@ -16,6 +16,8 @@
 #   bash deploy/cluster.sh wait-ready [N] [SECONDS]
 #   bash deploy/cluster.sh renew-certs    new certificates for every member (same CA); restart nodes one at a time
 #   bash deploy/cluster.sh redis-cli ARGS redis-cli as the cluster's Redis user (password from the secrets folder)
+#   bash deploy/cluster.sh rolling-restart  restart every node, one at a time (SIGTERM, start, wait until ready)
+#   bash deploy/cluster.sh supervise [stop] watch the nodes in the background and start any that died or was downed
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -250,6 +252,56 @@ logs() {
   if [ "$follow" = -f ]; then tail -n 50 -f "$file"; else tail -n 80 "$file"; fi
 }
 
+# The nodes the operator wants running (start/add raise it); stop K marks node K as stopped on purpose.
+wanted_count() { cat "$RUN_DIR/nodes.wanted" 2>/dev/null || node_count; }
+want_nodes() { local n=$1; [ "$n" -gt "$(wanted_count)" ] && echo "$n" >"$RUN_DIR/nodes.wanted"; rm -f "$PID_DIR"/node-*.stopped; true; }
+
+wait_node_ready() { # wait_node_ready K SECONDS
+  local k=$1 deadline=$((SECONDS + $2))
+  while [ "$(http_status "$(health_port "$k")" /health/ready)" != 200 ]; do
+    pid_alive "$(node_pid "$k")" || fail "node $k exited while starting (see $LOG_DIR/node-$k.log)"
+    [ $SECONDS -ge $deadline ] && fail "node $k not ready after $2 s (see $LOG_DIR/node-$k.log)"
+    sleep 0.5
+  done
+}
+
+# One node at a time: SIGTERM (it leaves and hands its shards off; replicas keep answering), start it again, wait
+# until it is ready and its copies are placed, then the next. Predicts keep flowing throughout.
+rolling_restart() {
+  local n k settle="${ANTINEX_ROLLING_SETTLE:-5}"
+  n=$(wanted_count)
+  for k in $(seq 1 "$n"); do
+    pid_alive "$(node_pid "$k")" || { say "node $k    not running: started"; start_node "$k"; wait_node_ready "$k" 180; continue; }
+    stop_node "$k" TERM
+    start_node "$k"
+    wait_node_ready "$k" 180
+    say "node $k    ready again; settling ${settle}s (shards rebalance, replicas re-placed)"
+    sleep "$settle"
+  done
+  say "rolling restart done: $n nodes"
+}
+
+supervise_loop() {
+  local k
+  while :; do
+    for k in $(seq 1 "$(wanted_count)"); do
+      [ -e "$PID_DIR/node-$k.stopped" ] && continue
+      if ! pid_alive "$(node_pid "$k")"; then say "$(date +%T) supervise: node $k is down: starting it"; start_node "$k"; fi
+    done
+    sleep "${ANTINEX_SUPERVISE_INTERVAL:-2}"
+  done
+}
+
+supervise() {
+  local pid; pid=$(read_pid "$PID_DIR/supervise.pid")
+  if [ "${1:-}" = stop ]; then pid_alive "$pid" && kill "$pid"; rm -f "$PID_DIR/supervise.pid"; say "supervise stopped"; return; fi
+  if pid_alive "$pid"; then say "supervise already running (pid $pid)"; return; fi
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  nohup bash "${BASH_SOURCE[0]}" supervise-loop >>"$LOG_DIR/supervise.log" 2>&1 &
+  echo $! >"$PID_DIR/supervise.pid"
+  say "supervise started (pid $!, log $LOG_DIR/supervise.log): nodes that die or are downed are started again"
+}
+
 main() {
   local cmd=${1:-status}; shift || true
   case "$cmd" in
@@ -257,23 +309,27 @@ main() {
       local n=${1:-3} k
       ensure_built
       start_redis
+      want_nodes "$n"
       for k in $(seq 1 "$n"); do start_node "$k"; done
       ;;
     add)
       ensure_built
       start_redis
-      start_node $(($(node_count) + 1))
+      k=$(($(wanted_count) + 1)); want_nodes "$k"
+      start_node "$k"
       ;;
     restart)
       [ -n "${1:-}" ] || fail "usage: cluster.sh restart K"
-      ensure_built; start_node "$1" ;;
+      ensure_built; rm -f "$PID_DIR/node-$1.stopped"; start_node "$1" ;;
     stop)
       local target=${1:-all} k
       if [ "$target" = all ]; then
         # Stop in reverse order, seeds last, so shards hand off to the nodes still up.
+        supervise stop >/dev/null
         for k in $(seq "$(node_count)" -1 1); do stop_node "$k" TERM; done
         stop_redis
       else
+        touch "$PID_DIR/node-$target.stopped"
         stop_node "$target" TERM
       fi
       ;;
@@ -287,10 +343,13 @@ main() {
     seeds) seeds_csv ;;
     renew-certs)
       bash "$REPO/deploy/certs.sh" renew "$CERT_DIR" all "$HOST"
-      say "restart the nodes one at a time to load them: cluster.sh stop K && cluster.sh restart K" ;;
+      say "restart the nodes one at a time to load them: cluster.sh rolling-restart" ;;
     redis-cli) redis_cli "$@" ;;
-    -h|--help|help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, status, logs, gateway, wait-ready, renew-certs, redis-cli)" ;;
+    rolling-restart) ensure_built; rolling_restart ;;
+    supervise) supervise "$@" ;;
+    supervise-loop) supervise_loop ;;
+    -h|--help|help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway, wait-ready, renew-certs, redis-cli)" ;;
   esac
 }
 

@@ -19,7 +19,8 @@ public sealed record FailureDetection
     public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>null = <see cref="StableAfterFor"/>(ClusterSize).</summary>
     public TimeSpan? StableAfter { get; init; }
-    /// <summary>null = <see cref="RemovalMarginFor"/>(stable-after).</summary>
+    /// <summary>null = <see cref="RemovalMarginFor"/>(stable-after). Too short, and a shard of a cut-off node may run on
+    /// both sides for a moment: its journal writes then fail on one side (sequence conflict) instead of losing data.</summary>
     public TimeSpan? DownRemovalMargin { get; init; }
     public DowningStrategy Strategy { get; init; } = DowningStrategy.KeepMajority;
     /// <summary>How often a shard region re-asks for a shard's home or re-registers with a moved coordinator.</summary>
@@ -31,20 +32,20 @@ public sealed record FailureDetection
     public TimeSpan EffectiveRemovalMargin => DownRemovalMargin ?? RemovalMarginFor(EffectiveStableAfter);
 
     /// <summary>Akka's rule of thumb (5 nodes: 7 s, 10: 10 s, 20: 13 s, 50: 17 s, 100: 20 s, 1000: 30 s) is about 3 s more
-    /// per doubling of the cluster; below 5 nodes the same slope gives 5 s for 3 nodes. Never under 4 s: a shorter
-    /// window downs nodes that only paused, and never over 30 s.</summary>
+    /// per doubling of the cluster (7 + 3·log2(N/5), rounded slightly down, matches every row); below 5 nodes the same
+    /// slope gives 4 s for 3 nodes. Never under 4 s (a shorter window downs nodes that only paused), never over 30 s.</summary>
     public static TimeSpan StableAfterFor(int clusterSize)
     {
         var seconds = 7 + 3 * Math.Log2(Math.Max(1, clusterSize) / 5.0);
-        return TimeSpan.FromSeconds(Math.Clamp(Math.Round(seconds), 4, 30));
+        return TimeSpan.FromSeconds(Math.Clamp(Math.Round(seconds - 0.3), 4, 30));
     }
 
-    /// <summary>Half of stable-after, at least 3 s: the downed side stops its entities within that time (its SBR downs
-    /// it at the same moment, and a stop takes about a second). Akka's own default is the whole stable-after; shorter
+    /// <summary>Half of stable-after, at least 2 s: the downed side stops its entities within that time (its own SBR downs
+    /// it at about the same moment, and stopping takes about a second). Akka's own default is the whole stable-after; shorter
     /// brings the writer back sooner, and a copy that outlives the margin cannot lose data silently: the journal refuses
     /// its writes (sequence conflict), so its persist fails.</summary>
     public static TimeSpan RemovalMarginFor(TimeSpan stableAfter)
-        => TimeSpan.FromSeconds(Math.Max(3, Math.Ceiling(stableAfter.TotalSeconds / 2)));
+        => TimeSpan.FromSeconds(Math.Max(2, Math.Ceiling(stableAfter.TotalSeconds / 2)));
 
     public static DowningStrategy ParseStrategy(string? text) => text?.Trim().ToLowerInvariant() switch
     {

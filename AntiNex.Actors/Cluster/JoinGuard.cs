@@ -84,7 +84,10 @@ public sealed class JoinGuard : ReceiveActor, IWithTimers
             try { alive = await _liveness.AliveAsync().WaitAsync(_timings.ReadTimeout); }
             catch (Exception ex) { _log.Warning("live-member record unreadable ({0}); joining the configured seeds", ex.Message); }
         }
-        var chosen = SeedsFor(_cluster.SelfAddress, _seeds, alive.Select(Address.Parse).ToList());
+        // Seeds may be written akka.tcp:// while this member speaks TLS (akka.ssl.tcp://): compare and join in its own scheme.
+        var self = _cluster.SelfAddress;
+        Address Own(Address a) => new(self.Protocol, a.System, a.Host, a.Port);
+        var chosen = SeedsFor(self, _seeds.Select(Own).ToList(), alive.Select(Address.Parse).Select(Own).ToList());
         if (alive.Count > 0 && !chosen.Contains(_cluster.SelfAddress))
             _log.Info("a cluster is alive on this data ({0} live members): joining it, never forming a new one", alive.Count);
         return chosen;

@@ -16,6 +16,8 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RetryAtMost = TimeSpan.FromSeconds(10);
+    private TimeSpan _retry = RetryAfter;
 
     private readonly string _id;
     private readonly ModelRuntime _rt;
@@ -41,6 +43,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         Receive<WantVersion>(m =>
         {
             _wanted = Math.Max(_wanted, m.Version);
+            _retry = RetryAfter;
             if (_wanted > _version) Load();
         });
         Receive<LoadTick>(_ => Load());
@@ -50,7 +53,8 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
             _loading = false;
             // The writer announced a version whose snapshot this read does not show yet, or Redis failed: try again.
             if (m.Error is not null) _log.Warning("replica {0}: snapshot read failed: {1}", _id, m.Error);
-            if (_wanted > _version || _model is null) Timers.StartSingleTimer("load", LoadTick.Instance, RetryAfter);
+            if (_wanted > _version || _model is null) Timers.StartSingleTimer("load", LoadTick.Instance, _retry);
+            _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, RetryAtMost.Ticks));
         });
         Receive<PredictRawRows>(OnPredictRows);
         Receive<PredictModel>(OnPredict);
@@ -100,6 +104,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         var old = _model;
         _model = m.Model;
         _version = m.Version;
+        _retry = RetryAfter;
         if (old is null) AntiNexMetrics.ModelLoaded();
         old?.Dispose();
         _log.Info("replica {0}: serving version {1}", _id, _version);

@@ -34,6 +34,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, long> _loaded = [];
     private IReadOnlyList<string> _writers = [];
+    private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
+    private int _ticks;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -50,9 +52,16 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         _snapshots = Akka.Persistence.Persistence.Instance.Apply(Context.System).SnapshotStoreFor(null);
         _self = _cluster.SelfAddress.ToString();
 
-        Receive<Tick>(_ => _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))
+        Receive<Tick>(_ =>
+        {
+            // The catalog lists the labels that have a stored model: only those get replicas.
+            if (_ticks++ % 5 == 0)
+                _rt.Catalog.AllAsync().PipeTo(Self, success: ids => new StoredLabels(ids), failure: _ => new StoredLabels(null));
+            _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))
             .PipeTo(Self, success: s => new LocalWriters(s.Shards.SelectMany(x => x.EntityIds).Order(StringComparer.Ordinal).ToList()),
-                failure: _ => new LocalWriters(null)));
+                failure: _ => new LocalWriters(null));
+        });
+        Receive<StoredLabels>(m => { if (m.Ids is not null) _stored = m.Ids.ToHashSet(); });
         Receive<LocalWriters>(m =>
         {
             if (m.Ids is not null) _writers = m.Ids;
@@ -130,6 +139,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         if (m.Forgotten)
         {
             _announced.Remove(m.ModelId);
+            _stored.Remove(m.ModelId);
             if (_children.Remove(m.ModelId, out var child)) Context.Stop(child);
             _loaded.Remove(m.ModelId);
             return;
@@ -152,7 +162,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private void Place()
     {
         if (_replicas <= 0) return;
-        var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers).Concat(_announced.Keys).ToHashSet();
+        var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers)
+            .Where(id => _stored.Contains(id) || _announced.ContainsKey(id)).Concat(_announced.Keys).ToHashSet();
         var members = _members.Append(_self).Distinct().ToList();
         foreach (var id in labels)
         {
@@ -183,6 +194,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
 
     private sealed record Tick { public static readonly Tick Instance = new(); }
     private sealed record LocalWriters(IReadOnlyList<string>? Ids);
+    private sealed record StoredLabels(IReadOnlyList<string>? Ids);
 }
 
 public static class ReplicaHosting

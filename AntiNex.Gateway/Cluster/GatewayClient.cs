@@ -28,8 +28,10 @@ public sealed class GatewayClient : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway)
+    private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway, CopyTable copies)
     {
+        Copies = copies;
+        _hedged = new HedgedPredict(region, copies, new HedgeOptions());
         _host = host;
         System = system;
         Region = region;
@@ -39,6 +41,9 @@ public sealed class GatewayClient : IAsyncDisposable
     public ActorSystem System { get; }
     public IActorRef Region { get; }
     internal IActorRef Gateway { get; }
+    /// <summary>Where each label's copies are (writer, replicas, versions), kept current from the nodes' reports.</summary>
+    public CopyTable Copies { get; }
+    private readonly HedgedPredict _hedged;
 
 
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
@@ -50,6 +55,7 @@ public sealed class GatewayClient : IAsyncDisposable
         if (tls is null)
             Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
                                     "a cluster with mutual TLS (the default) refuses this gateway");
+        var copies = new CopyTable();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -70,7 +76,10 @@ public sealed class GatewayClient : IAsyncDisposable
             });
             akka.WithModelShardProxy();
             akka.WithActors((system, registry) =>
-                registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(registry.Get<ModelRegion>()), GatewayActor.Name)));
+            {
+                registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(registry.Get<ModelRegion>()), GatewayActor.Name));
+                system.ActorOf(CopyWatcher.Props(copies), CopyWatcher.Name);
+            });
         });
         var host = builder.Build();
         await host.StartAsync(ct);
@@ -88,7 +97,7 @@ public sealed class GatewayClient : IAsyncDisposable
             throw new TimeoutException(
                 $"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
         }
-        return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>());
+        return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>(), copies);
     }
 
     private RequestOrigin? _origin;
@@ -120,14 +129,18 @@ public sealed class GatewayClient : IAsyncDisposable
         CancellationToken ct = default, RequestOrigin? origin = null)
         => SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress, ct: ct);
 
+    /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
+    /// train first (a never-trained label and a dataset) and reports progress.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default)
-        => SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-            resend: true, ct: ct);
+        => Copies.Current(modelId).Count > 0
+            ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout), timeout)
+            : SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+                resend: true, ct: ct);
 
-    /// <summary>Fast path (bench): a direct ask of the region, no session actor.</summary>
+    /// <summary>Raw rows, hedged over the label's copies (the writer and its replicas): see <see cref="HedgedPredict"/>.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
-        => Region.Ask<object>(new PredictRawRows(modelId, rows), timeout);
+        => _hedged.SendAsync(new PredictRawRows(modelId, rows), timeout);
 
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);

@@ -65,6 +65,7 @@ internal static class BenchClusterCommand
                 .ToArray()).ToArray();
         }
         var outages = s.Labels.ToDictionary(l => l, _ => new OutageTracker());
+        var answeredBy = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
 
         async Task Loop(Worker w, int index, DateTime until, bool measure)
         {
@@ -78,6 +79,7 @@ internal static class BenchClusterCommand
                 {
                     var reply = await client.PredictRowsAsync(label, inputs[label], s.Timeout);
                     failure = reply is RowsPredicted ? null : reply is ModelFailed f ? f.Code : reply.GetType().Name;
+                    if (measure && reply is RowsPredicted answered) answeredBy.AddOrUpdate($"{answered.Node} v{answered.Version}", 1, (_, n) => n + 1);
                 }
                 catch (Exception ex) when (ex is Akka.Actor.AskTimeoutException or TimeoutException or TaskCanceledException)
                 {
@@ -124,6 +126,9 @@ internal static class BenchClusterCommand
             p50_ms = Ms(50), p90_ms = Ms(90), p99_ms = Ms(99), max_ms = all.TotalCount == 0 ? double.NaN : all.GetMaxValue() / 1000.0,
             longest_outage_s = outages.Where(o => o.Value.Longest > TimeSpan.Zero)
                 .ToDictionary(o => o.Key, o => Math.Round(o.Value.Longest.TotalSeconds, 2)),
+            // Per label: the longest time between two successful answers (a stall shows here even without errors).
+            longest_gap_ms = outages.ToDictionary(o => o.Key, o => Math.Round(o.Value.LongestGap.TotalMilliseconds, 1)),
+            answered_by = answeredBy.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary(a => a.Key, a => a.Value),
         };
         if (output.Json)
         {
@@ -141,6 +146,8 @@ internal static class BenchClusterCommand
             foreach (var (code, count) in result.error_codes) AnsiConsole.MarkupLineInterpolated($"[yellow]error {code}: {count}[/]");
             foreach (var (label, outage) in result.longest_outage_s)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]{label}: longest outage {outage:F2} s (first failure -> next success)[/]");
+            foreach (var (label, gap) in result.longest_gap_ms)
+                AnsiConsole.MarkupLineInterpolated($"{label}: longest gap between successful answers {gap:F1} ms");
         }
         return result.errors + result.timeouts > 0 ? ExitCodes.ModelFailed : ExitCodes.Ok;
     }
@@ -150,7 +157,9 @@ internal static class BenchClusterCommand
     {
         private readonly object _gate = new();
         private long? _firstFailure;
+        private long? _lastSuccess;
         public TimeSpan Longest { get; private set; }
+        public TimeSpan LongestGap { get; private set; }
 
         /// <param name="sentAt">When the request was sent: an outage starts with the first request that failed.</param>
         public void Record(bool success, long sentAt)
@@ -158,6 +167,9 @@ internal static class BenchClusterCommand
             lock (_gate)
             {
                 if (!success) { _firstFailure = _firstFailure is { } f ? Math.Min(f, sentAt) : sentAt; return; }
+                var now = Stopwatch.GetTimestamp();
+                if (_lastSuccess is { } last && Stopwatch.GetElapsedTime(last, now) > LongestGap) LongestGap = Stopwatch.GetElapsedTime(last, now);
+                _lastSuccess = now;
                 if (_firstFailure is { } since)
                 {
                     var outage = Stopwatch.GetElapsedTime(since, Stopwatch.GetTimestamp());

@@ -113,10 +113,6 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new AntiNex.Audit.QueryAudit("web", DateTimeOffset.Parse("2026-11-27T10:00:00Z"), 50);
         yield return new AntiNex.Audit.AuditEntries([new AntiNex.Audit.AuditEntry("1-0", DateTimeOffset.Parse("2026-11-27T10:00:00Z"),
             "train", "web", "CN=ops", "CN=ops", null, "console", "127.0.0.1:5000", "r-1", "ok", "version 2", "127.0.0.1:4053")], null, 0);
-        // read replicas
-        yield return new AntiNex.Replicas.CopiesHeld("akka.tcp://antinex@127.0.0.1:4053", "127.0.0.1:4053", actor, ["a"],
-            new Dictionary<string, long> { ["b"] = 2 });
-        yield return new AntiNex.Replicas.CopyVersionChanged("a", 3, false, "127.0.0.1:4053");
     }
 
     [Fact]

@@ -7,20 +7,24 @@ public sealed class FailureDetectionTests
 {
     [Theory]
     [InlineData(1, 4)]
-    [InlineData(3, 5)]
+    [InlineData(3, 4)]
+    [InlineData(4, 6)]
     [InlineData(5, 7)]
     [InlineData(10, 10)]
     [InlineData(20, 13)]
+    [InlineData(50, 17)]
     [InlineData(100, 20)]
+    [InlineData(1000, 30)]
     [InlineData(100_000, 30)]
     public void Stable_after_follows_akkas_rule_of_thumb_for_the_cluster_size(int size, int seconds)
         => Assert.Equal(TimeSpan.FromSeconds(seconds), FailureDetection.StableAfterFor(size));
 
     [Fact]
-    public void The_removal_margin_is_half_of_stable_after_but_never_under_3_s_and_both_can_be_set()
+    public void The_removal_margin_is_half_of_stable_after_but_never_under_2_s_and_both_can_be_set()
     {
-        Assert.Equal(TimeSpan.FromSeconds(3), new FailureDetection { ClusterSize = 3 }.EffectiveRemovalMargin);
+        Assert.Equal(TimeSpan.FromSeconds(2), new FailureDetection { ClusterSize = 3 }.EffectiveRemovalMargin);
         Assert.Equal(TimeSpan.FromSeconds(10), new FailureDetection { ClusterSize = 100 }.EffectiveRemovalMargin);
+        Assert.Equal(TimeSpan.FromSeconds(5), new FailureDetection { ClusterSize = 10 }.EffectiveRemovalMargin);
         var set = new FailureDetection { StableAfter = TimeSpan.FromSeconds(8), DownRemovalMargin = TimeSpan.FromSeconds(8) };
         Assert.Equal(TimeSpan.FromSeconds(8), set.EffectiveStableAfter);
         Assert.Equal(TimeSpan.FromSeconds(8), set.EffectiveRemovalMargin);

@@ -27,7 +27,7 @@ public sealed class JoinGuardTests(ITestOutputHelper output) : ClusterTestBase(o
         // A gateway that knows only the restarted node sees the other two members: one cluster.
         await using var throughRestarted = await GatewayClient.ConnectAsync(new GatewayOptions
         {
-            Seeds = [restarted.Address], JoinTimeout = TimeSpan.FromSeconds(60),
+            Seeds = [restarted.Address], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
         });
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         IReadOnlyList<MemberStatusRow> models = [];

@@ -1,0 +1,94 @@
+// Predicts that do not fail while some copy of the label's current version is alive. The first attempt goes to the
+// writer (through the shard region) or, when the writer's node is unreachable or lately slow, to a replica; when no
+// answer comes within the hedge delay, the same request also goes to the next copy, and so on until the deadline.
+// The first good answer wins. Bad requests and unknown labels fail at once with the writer's error; an answer from a
+// version older than the newest seen is never returned.
+using System.Diagnostics;
+using Akka.Actor;
+using AntiNex.Models;
+using AntiNex.Replicas;
+
+namespace AntiNex.Gateway.Cluster;
+
+public sealed record HedgeOptions
+{
+    /// <summary>No answer within this: ask the next copy as well (single-row answers take well under 2 ms).</summary>
+    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(150);
+    /// <summary>A writer that missed the hedge delay is asked second for this long.</summary>
+    public TimeSpan SuspectFor { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOptions options)
+{
+    // Answers that end the request at once, from any copy: the request itself is wrong, or the label has no model.
+    private static readonly HashSet<string> Final = ["bad-request", "not-trained"];
+
+    public async Task<object> SendAsync(IModelCommand command, TimeSpan timeout)
+    {
+        var id = command.ModelId;
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var replicas = table.Current(id);
+        var writerFirst = !table.WriterSuspect(id) || replicas.Count == 0;
+        var plan = new Queue<ReplicaCopy?>(writerFirst ? replicas.Prepend(null) : replicas.Append(null)); // null = the writer
+        var pending = new List<(Task<object> Task, ReplicaCopy? Copy, long Sent)>();
+        object? lastFailure = null;
+
+        TimeSpan Remaining() => TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+
+        void Launch()
+        {
+            var remaining = Remaining();
+            if (remaining <= TimeSpan.Zero) return;
+            // Every copy tried: start over (the writer may be back on another node, a replica may have loaded).
+            if (plan.Count == 0) foreach (var c in table.Current(id).Prepend(null)) plan.Enqueue(c);
+            var copy = plan.Dequeue();
+            var target = copy is null ? region : copy.Keeper;
+            pending.Add((target.Ask<object>(command, remaining), copy, Stopwatch.GetTimestamp()));
+        }
+
+        Launch();
+        while (true)
+        {
+            var remaining = Remaining();
+            if (remaining <= TimeSpan.Zero)
+                return lastFailure ?? throw new TimeoutException($"no copy of '{id}' answered within {timeout.TotalSeconds:F1} s");
+            var hedge = Task.Delay(remaining < options.Delay ? remaining : options.Delay);
+            var done = await Task.WhenAny(pending.Select(p => p.Task).Append(hedge)).ConfigureAwait(false);
+            if (done == hedge)
+            {
+                if (pending.Any(p => p.Copy is null)) table.SuspectWriter(id, options.SuspectFor);
+                Launch();
+                continue;
+            }
+            var attempt = pending.First(p => p.Task == done);
+            pending.Remove(attempt);
+            if (!done.IsCompletedSuccessfully)
+            {
+                if (pending.Count == 0) Launch();
+                continue;
+            }
+            var result = attempt.Task.Result;
+            switch (result)
+            {
+                case RowsPredicted r when r.Version >= table.Newest(id):
+                    table.Observe(id, r.Version);
+                    return r;
+                case Predicted p when p.Version >= table.Newest(id):
+                    table.Observe(id, p.Version);
+                    return p;
+                case RowsPredicted or Predicted: // an older version than one already seen: never returned
+                    if (pending.Count == 0) Launch();
+                    continue;
+                case ModelFailed f when Final.Contains(f.Code) && (attempt.Copy is null || f.Code == "bad-request"):
+                    return f;
+                case ModelFailed f:
+                    // no-copy, a replica's not-trained, artifact/internal trouble on one copy: another copy may answer.
+                    if (f.Code != ReplicaKeeper.NoCopy) lastFailure = f;
+                    if (pending.Count == 0) Launch();
+                    continue;
+                default:
+                    return result;
+            }
+        }
+    }
+}
