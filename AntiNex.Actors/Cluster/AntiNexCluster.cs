@@ -15,7 +15,7 @@ namespace AntiNex.Cluster;
 
 public static class AntiNexRoles
 {
-    public const string Model = "model";
+    public const string Model = Replicas.ReplicaKeeper.ModelRole;
     public const string Gateway = "gateway";
 }
 

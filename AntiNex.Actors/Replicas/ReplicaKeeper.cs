@@ -6,8 +6,6 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
-using Akka.Hosting;
-using AntiNex.Cluster;
 using AntiNex.Models;
 
 namespace AntiNex.Replicas;
@@ -38,6 +36,9 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private int _ticks;
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The cluster role of the nodes that hold models (and so copies).</summary>
+    public const string ModelRole = "model";
 
     public static Props Props(IActorRef region, ModelRuntime runtime, int replicas, TimeSpan announceEvery)
         => Akka.Actor.Props.Create(() => new ReplicaKeeper(region, runtime, replicas, announceEvery));
@@ -114,7 +115,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
     }
 
-    private static bool IsModelUp(Member m) => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model);
+    private static bool IsModelUp(Member m) => m.Status == MemberStatus.Up && m.HasRole(ModelRole);
 
     private void OnMember(ClusterEvent.IMemberEvent e)
     {
@@ -195,17 +196,4 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private sealed record Tick { public static readonly Tick Instance = new(); }
     private sealed record LocalWriters(IReadOnlyList<string>? Ids);
     private sealed record StoredLabels(IReadOnlyList<string>? Ids);
-}
-
-public static class ReplicaHosting
-{
-    /// <summary>The replica keeper of a model node; <paramref name="replicas"/> = copies per label besides the writer.</summary>
-    public static AkkaConfigurationBuilder WithModelReplicas(this AkkaConfigurationBuilder builder,
-        ModelRuntime runtime, int replicas, TimeSpan? announceEvery = null)
-    {
-        builder.WithActors((system, registry) =>
-            system.ActorOf(ReplicaKeeper.Props(registry.Get<ModelRegion>(), runtime, replicas, announceEvery ?? TimeSpan.FromSeconds(1)),
-                ReplicaKeeper.Name));
-        return builder;
-    }
 }

@@ -86,6 +86,7 @@ internal static class AuditCommand
         }
         AnsiConsole.Write(table);
         if (answer.WriteFailures > 0)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]the answering node failed to write {answer.WriteFailures} audit entries since it started (see its log)[/]");
+            AnsiConsole.MarkupLineInterpolated(
+                $"[yellow]the answering node failed to write {answer.WriteFailures} audit entries since it started (see its log)[/]");
     }
 }

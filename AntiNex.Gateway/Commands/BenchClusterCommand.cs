@@ -79,7 +79,8 @@ internal static class BenchClusterCommand
                 {
                     var reply = await client.PredictRowsAsync(label, inputs[label], s.Timeout);
                     failure = reply is RowsPredicted ? null : reply is ModelFailed f ? f.Code : reply.GetType().Name;
-                    if (measure && reply is RowsPredicted answered) answeredBy.AddOrUpdate($"{answered.Node} v{answered.Version}", 1, (_, n) => n + 1);
+                    if (measure && reply is RowsPredicted answered) answeredBy.AddOrUpdate($"{answered.Node} v{answered.Version}", 1,
+                        (_, n) => n + 1);
                 }
                 catch (Exception ex) when (ex is Akka.Actor.AskTimeoutException or TimeoutException or TaskCanceledException)
                 {

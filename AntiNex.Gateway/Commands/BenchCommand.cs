@@ -6,7 +6,8 @@ namespace AntiNex.Gateway.Commands;
 /// persistence plugin, model signing.</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print figures: cluster predict load, the learning engine, Redis persistence, model signing.")
+    public static Command Create() =>
+        new("bench", "Benchmarks that print figures: cluster predict load, the learning engine, Redis persistence, model signing.")
     {
         BenchClusterCommand.Create(),
         BenchEngineCommand.Create(),

@@ -19,9 +19,15 @@ internal static class BenchIntegrityCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string; default: a private redis-server on a free port." };
+        var redis = new Option<string?>(
+            "--redis")
+        { Description = "StackExchange.Redis configuration string; default: a private redis-server on a free port." };
         var megabytes = new Option<int>("--mb") { Description = "Snapshot size in MB.", DefaultValueFactory = _ => 50 };
-        var rounds = new Option<int>("--rounds") { Description = "Repetitions; the median is reported with the range.", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Repetitions; the median is reported with the range.",
+            DefaultValueFactory = _ => 5
+        };
         var command = new Command("integrity", "Measure model signing: HMAC-SHA256 MB/s and the time it adds to a snapshot save and load.")
             { redis, megabytes, rounds };
         command.SetAction(async (p, _) =>
@@ -85,8 +91,11 @@ internal static class BenchIntegrityCommand
             Line($"Snapshot load {megabytes} MB, unverified", plain.Load, "ms");
             Line($"Snapshot load {megabytes} MB, verified", signed.Load, "ms");
             Console.WriteLine();
-            Console.WriteLine($"Added by signing: save {Median(signed.Save) - Median(plain.Save):+0;-0} ms, load {Median(signed.Load) - Median(plain.Load):+0;-0} ms " +
-                              $"(HMAC alone: {megabytes / Median(hmac) * 1000:0} ms per {megabytes} MB). On a loaded machine the Redis rows vary by more than that.");
+            Console.WriteLine(
+                $"Added by signing: save {Median(signed.Save) - Median(plain.Save):+0;-0} ms, load " +
+                $"{Median(signed.Load) - Median(plain.Load):+0;-0} ms " +
+                              $"(HMAC alone: {megabytes / Median(hmac) * 1000:0} ms per {megabytes} MB). On a loaded machine the Redis rows vary " +
+                                  $"by more than that.");
         }
         finally { keyDir.Delete(recursive: true); }
     }
@@ -114,7 +123,9 @@ internal static class BenchIntegrityCommand
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.redis"
             akka.persistence.journal.plugin = "akka.persistence.journal.redis"
             akka.persistence.journal.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
-            akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}", signing-key-file = "{{keyFile ?? ""}}" }
+            akka.persistence.snapshot-store.redis {
+              configuration-string = "{{cs}}", key-prefix = "{{prefix}}", signing-key-file = "{{keyFile ?? ""}}"
+            }
             """).WithFallback(RedisPersistenceConfig.DefaultConfig());
         return ActorSystem.Create(keyFile is null ? "bench-unsigned" : "bench-signed", config);
     }

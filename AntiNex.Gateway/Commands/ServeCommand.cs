@@ -24,18 +24,18 @@ internal static class ServeCommand
             DefaultValueFactory = _ => ["http://127.0.0.1:8080"],
         };
         var cert = new Option<string>("--https-certificate")
-            { Description = "Certificate for https URLs: PFX/PKCS#12, or PEM (key in --https-key or the same file)" };
+        { Description = "Certificate for https URLs: PFX/PKCS#12, or PEM (key in --https-key or the same file)" };
         var key = new Option<string>("--https-key") { Description = "PEM private key of --https-certificate" };
         var password = new Option<string>("--https-password-file")
-            { Description = "File holding the password of --https-certificate (PFX) or --https-key (encrypted PEM)" };
+        { Description = "File holding the password of --https-certificate (PFX) or --https-key (encrypted PEM)" };
         var insecure = new Option<bool>("--insecure-http")
-            { Description = "Allow plain http on a non-loopback address (a TLS proxy or private network protects it)" };
+        { Description = "Allow plain http on a non-loopback address (a TLS proxy or private network protects it)" };
         var keys = new Option<string>("--api-keys")
         {
             Description = $"API key file (from `serve keys add`); default: the same JSON in ${ApiKeyStore.EnvVariable}",
         };
         var maxBody = new Option<string>("--max-body")
-            { Description = "Largest request body (e.g. 8MB, 512KB); larger ones get 413", DefaultValueFactory = _ => "8MB" };
+        { Description = "Largest request body (e.g. 8MB, 512KB); larger ones get 413", DefaultValueFactory = _ => "8MB" };
         var rate = new Option<int>("--rate-limit")
         {
             Description = "Requests per second per API key (a key's own rate_limit wins); 0 = none; over it: 429",
@@ -132,7 +132,7 @@ internal static class ServeCommand
         var id = new Option<string>("--id") { Description = "Key name (shown in the audit trail as key:NAME)", Required = true };
         var scopes = new Option<string>("--scopes") { Description = $"Comma-separated: {string.Join(", ", ApiScope.All)}", Required = true };
         var labels = new Option<string>("--labels")
-            { Description = "Labels the key may use: comma-separated globs, e.g. 'web-*'", DefaultValueFactory = _ => "*" };
+        { Description = "Labels the key may use: comma-separated globs, e.g. 'web-*'", DefaultValueFactory = _ => "*" };
         var file = new Option<string>("--file") { Description = "Key file to add to (created 0600 when missing)", Required = true };
         var rate = new Option<int?>("--rate-limit") { Description = "This key's own requests per second (default: the server's --rate-limit)" };
         var add = new Command("add", "Create an API key: stores its SHA-256 in the file and prints the secret once.");

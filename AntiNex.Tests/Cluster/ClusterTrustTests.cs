@@ -1,8 +1,8 @@
 // Who may join: real node processes with mutual TLS (the default) against processes that lack the cluster CA's
 // certificate. Strangers' commands fail, the nodes log each refusal with the peer's address, nothing is lost.
-using AntiNex.Tests.Infrastructure;
 using AntiNex.Cluster.Security;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;

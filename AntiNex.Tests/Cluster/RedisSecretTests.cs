@@ -1,9 +1,9 @@
 // Redis behind a password: a client without it is refused (NOAUTH), a node with a wrong one stops with a clear
 // message instead of retrying forever, a node never takes the password from its command line, and no secret ever
 // reaches a node's log.
-using AntiNex.Tests.Infrastructure;
 using System.Net.Sockets;
 using System.Text;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;

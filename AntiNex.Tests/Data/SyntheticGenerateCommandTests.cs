@@ -1,5 +1,5 @@
-using AntiNex.Tests.Infrastructure;
 using AntiNex.Data.Synthetic;
+using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Data;
 

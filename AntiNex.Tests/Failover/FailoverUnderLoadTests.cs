@@ -33,8 +33,11 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output) : ClusterTe
         Assert.NotEqual(fromWriter.Node, fromReplica.Node);
         Assert.Equal(fromWriter.Version, fromReplica.Version);
         Assert.Equal(fromWriter.Values, fromReplica.Values);
-        var expected = new Dictionary<string, float[]> { ["fail-a"] = fromWriter.Values,
-            ["fail-b"] = ((RowsPredicted)await gateway.PredictRowsAsync("fail-b", rows["fail-b"], AskTimeout)).Values };
+        var expected = new Dictionary<string, float[]>
+        {
+            ["fail-a"] = fromWriter.Values,
+            ["fail-b"] = ((RowsPredicted)await gateway.PredictRowsAsync("fail-b", rows["fail-b"], AskTimeout)).Values
+        };
 
         // ---- predicts for A and B at concurrency 4; kill -9 A's writer a few seconds in ----
         var errors = new ConcurrentQueue<string>();
@@ -51,7 +54,8 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output) : ClusterTe
                 {
                     var reply = await gateway.PredictRowsAsync(label, rows[label], TimeSpan.FromSeconds(5));
                     if (reply is not RowsPredicted r) errors.Enqueue($"{label}: {Describe(reply)}");
-                    else if (r.Version != 1 || !r.Values.SequenceEqual(expected[label])) errors.Enqueue($"{label}: v{r.Version} from {r.Node} differs");
+                    else if (r.Version != 1 || !r.Values.SequenceEqual(expected[label])) errors.Enqueue(
+                        $"{label}: v{r.Version} from {r.Node} differs");
                     else { answeredBy.AddOrUpdate($"{label}@{r.Node}", 1, (_, n) => n + 1); Interlocked.Increment(ref served); }
                 }
                 catch (Exception ex) { errors.Enqueue($"{label}: {ex.GetType().Name} {ex.Message}"); }
@@ -78,7 +82,8 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output) : ClusterTe
         await Task.Delay(TimeSpan.FromSeconds(3));
         stop.Cancel();
         await Task.WhenAll(load);
-        Log.Step($"{served} predicts served, {errors.Count} failed; answered by: {string.Join(", ", answeredBy.OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Value}"))}");
+        Log.Step($"{served} predicts served, {errors.Count} failed; answered by: " +
+            $"{string.Join(", ", answeredBy.OrderBy(x => x.Key).Select(x => $"{x.Key}={x.Value}"))}");
         Assert.True(errors.IsEmpty, string.Join("\n", errors.Take(10)));
         Assert.NotNull(newWriter);
         Assert.True(served > 100, $"only {served} predicts in the run");

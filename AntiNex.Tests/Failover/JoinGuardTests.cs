@@ -1,7 +1,7 @@
-using AntiNex.Tests.Infrastructure;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Failover;

@@ -1,7 +1,6 @@
 // The parts of the HTTP service that need no cluster: address rules (loopback unless TLS or --insecure-http), the
 // key file (hashed, 0600, secret printed once), label patterns, tensor reading, and `serve` refusing bad settings
 // before it joins anything.
-using AntiNex.Tests.Infrastructure;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +8,7 @@ using AntiNex.Gateway.Http;
 using AntiNex.Gateway.Http.Auth;
 using AntiNex.Gateway.Http.Inference;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Http;
 

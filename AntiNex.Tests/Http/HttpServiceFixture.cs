@@ -41,7 +41,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Serve = ServeProcess.Start(WorkDir, [Seed], keysFile, "--max-body", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--rate-limit", "0");
         Gateway = await GatewayClient.ConnectAsync(new GatewayOptions
-            { Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings });
+        { Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings });
         var trained = await Gateway.TrainAsync(Model, Data.TrainJson(Model), TimeSpan.FromMinutes(4));
         if (trained is not ModelTrainedReply) throw new InvalidOperationException($"training {Model} failed: {trained}");
         InputFeatures = ((ModelDescription)await Gateway.DescribeAsync(Model, TimeSpan.FromSeconds(60))).Summary!.InputFeatures;

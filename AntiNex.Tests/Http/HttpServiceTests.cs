@@ -1,11 +1,11 @@
 // The HTTP service against a real cluster (redis-server, a node process, `serve` as a process): every endpoint, its
 // errors, the inference protocol's objects field by field, authentication, scopes, label patterns and limits.
-using AntiNex.Tests.Infrastructure;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Http;

@@ -1,9 +1,9 @@
 // `antinex-gateway serve` as a real process (what an operator starts), with its output in a log file.
-using AntiNex.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Http;
 

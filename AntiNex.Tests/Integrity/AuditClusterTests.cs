@@ -1,8 +1,8 @@
-using AntiNex.Tests.Infrastructure;
 using System.Text.Json;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

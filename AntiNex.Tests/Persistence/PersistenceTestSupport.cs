@@ -1,7 +1,7 @@
+using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
-using System.Runtime.Serialization;
 using Akka.Serialization;
 using AntiNex.Persistence.Redis;
 using AntiNex.Tests.Infrastructure;

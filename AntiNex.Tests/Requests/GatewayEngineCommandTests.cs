@@ -1,6 +1,6 @@
-using AntiNex.Tests.Infrastructure;
 using System.Text.Json;
 using AntiNex.Tests.Data;
+using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Requests;
 

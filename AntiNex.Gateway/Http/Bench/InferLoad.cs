@@ -83,8 +83,11 @@ public static class InferLoad
         var random = new Random(17);
         var data = Enumerable.Range(0, s.Rows * features).Select(_ => Math.Round(random.NextDouble() * 1000)).ToArray();
         object request = s.PredictedOnly
-            ? new { inputs = new[] { new { name = "input-0", shape = new[] { s.Rows, features }, datatype = "FP64", data } },
-                outputs = new[] { new { name = "predicted" } } }
+            ? new
+            {
+                inputs = new[] { new { name = "input-0", shape = new[] { s.Rows, features }, datatype = "FP64", data } },
+                outputs = new[] { new { name = "predicted" } }
+            }
             : new { inputs = new[] { new { name = "input-0", shape = new[] { s.Rows, features }, datatype = "FP64", data } } };
         return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request));
     }

@@ -1,9 +1,9 @@
 // The web dashboard, served by `serve` itself: its static page (no key needed: it holds no data) and the few
 // read-only endpoints only the page uses (model pictures, predict traffic). Everything with data needs a 'read' key.
 using System.Diagnostics.Metrics;
+using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Api;
 using AntiNex.Gateway.Http.Auth;
-using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

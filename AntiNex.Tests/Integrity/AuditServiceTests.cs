@@ -1,8 +1,8 @@
-using AntiNex.Tests.Infrastructure;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using AntiNex.Audit;
 using AntiNex.Models;
+using AntiNex.Tests.Infrastructure;
 using AntiNex.Tests.Persistence;
 using StackExchange.Redis;
 
@@ -11,7 +11,7 @@ namespace AntiNex.Tests.Integrity;
 /// <summary>The node's audit service against a real redis-server: every notice becomes one stream entry with the caller
 /// identity, queries filter by label and time, the stream stays capped, and a failing Redis is logged and counted.</summary>
 [Collection(SharedRedisCollection.Name)]
-public sealed class AuditServiceSpec(RedisFixture redis) : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = INFO"))
+public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = INFO"))
 {
     private readonly string _stream = PersistenceTestConfig.NewPrefix() + "audit";
 
@@ -44,7 +44,8 @@ public sealed class AuditServiceSpec(RedisFixture redis) : TestKit(Akka.Configur
         Sys.EventStream.Publish(Notice("train", "web", console, requestId: "r-train"));
         Sys.EventStream.Publish(Notice("forget", "web", new RequestOrigin(ApiKeyId: "k-17", Client: "10.0.0.6", Via: "http"), requestId: "r-forget"));
         Sys.EventStream.Publish(Notice("cancel", "dns", console, result: "failed", requestId: "r-cancel"));
-        Sys.EventStream.Publish(Notice("train", "dns", new RequestOrigin(Client: "10.0.0.7:4100", Via: "queue:webapp.train.requests"), requestId: "r-queue"));
+        Sys.EventStream.Publish(Notice("train", "dns", new RequestOrigin(Client: "10.0.0.7:4100", Via: "queue:webapp.train.requests"),
+            requestId: "r-queue"));
         Sys.EventStream.Publish(Notice("search-retrain", "dns", console with { Via = "search" }, requestId: "r-search"));
 
         var answer = await WaitFor(service, new QueryAudit(null, null, 50), 5);
