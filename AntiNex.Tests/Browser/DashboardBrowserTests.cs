@@ -57,13 +57,14 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : ClusterTes
         Assert.Contains("gateway", members);
         Log.Step("connected: members shown");
 
-        // A training through the API (not the page): the page finds it and follows its progress events.
+        // A training through the API (not the page): the page finds it and follows its progress events. Long enough
+        // (48 epochs) that a fast machine still shows several steps after the page has found the job.
         var dataset = Path.Combine(Data.Root, "traffic-20k.csv");
         SyntheticTraffic.WriteFile(dataset, 20_000, 11);
         using var http = new HttpClient { BaseAddress = new Uri(serve.BaseUrl), Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         using var started = await http.PostAsync("/api/train",
-            new StringContent(Data.TrainJson(Label, epochs: 12, dataset: dataset), Encoding.UTF8, "application/json"));
+            new StringContent(Data.TrainJson(Label, epochs: 48, dataset: dataset), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var jobId = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString()!;
         Log.Step($"training {jobId} started through the API");

@@ -51,6 +51,14 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     protected NodeProcess StartNode(int port, params string[] extra) => StartNodeWithSeeds(port, Seeds, extra);
 
+    /// <summary>Seed port <paramref name="index"/>, its reservation released, for a node a test starts itself.</summary>
+    protected int ReleaseSeedPort(int index)
+    {
+        var port = SeedPorts[index];
+        if (_seedPorts.Remove(port, out var reserved)) reserved.Release();
+        return port;
+    }
+
     protected NodeProcess StartNodeWithSeeds(int port, IEnumerable<string> seeds, params string[] extra)
     {
         if (_seedPorts.Remove(port, out var reserved)) reserved.Release();
