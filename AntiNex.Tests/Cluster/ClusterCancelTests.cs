@@ -14,7 +14,8 @@ public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBa
     [Fact]
     public async Task Cancel_command_timeout_and_ctrl_c_each_end_a_training_and_free_the_slot()
     {
-        var node = StartNode(SeedPorts[0], "--training-concurrency", "1");
+        // The slow training asks for more epochs than the default limit allows: this node raises it.
+        var node = StartNode(SeedPorts[0], "--training-concurrency", "1", "--EngineLimits:MaxEpochs", "1000000");
         await node.WaitReadyAsync(Ready);
         var gateway = await ConnectGatewayAsync();
         var slow = Path.Combine(WorkDir, "slow.json");
