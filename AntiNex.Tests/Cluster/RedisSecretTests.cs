@@ -38,7 +38,8 @@ public sealed class RedisSecretTests(ITestOutputHelper output) : ClusterTestBase
             Assert.DoesNotContain(Password, await File.ReadAllTextAsync(inArgv.LogPath));
         }
 
-        using var node = NodeProcess.Start(WorkDir, ReleaseSeedPort(0), Seeds, endpoint, Data.Root, StableAfter, "--redis-password-file", passwordFile);
+        using var node = NodeProcess.Start(WorkDir, ReleaseSeedPort(0), Seeds, endpoint, Data.Root, StableAfter,
+            "--redis-password-file", passwordFile);
         await node.WaitReadyAsync(Ready);
         var gateway = await ConnectGatewayAsync();
         await TrainAsync(gateway, "secret-keeper");
