@@ -123,7 +123,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     private void OnPredictRows(PredictRawRows m)
     {
         if (!Serving(null)) return;
-        var issue = RowChecks.Validate(m.Rows, _model!.Summary.InputFeatures);
+        var issue = RowBatcher.Validate(m.Rows, _model!.Summary.InputFeatures); // the writer's own checks: same answer on any copy
         if (issue is not null)
         {
             Sender.Tell(new ModelFailed(_id, "bad-request", issue.ToString(), [issue], null));
