@@ -99,25 +99,40 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Creates the entity on its first message and again after it stopped; answers Passivate with the
-    /// entity's stop message (as a shard does); tells <paramref name="stopped"/> whenever the entity stops.</summary>
+    /// entity's stop message and, as a shard does, holds the messages that arrive while the entity passivates, then
+    /// delivers them to a new one; tells <paramref name="stopped"/> whenever the entity stops.</summary>
     private sealed class ShardStandIn : ReceiveActor
     {
         private IActorRef? _entity;
+        private List<(object Message, IActorRef Sender)>? _held;
 
         public ShardStandIn(Props entity, IActorRef stopped)
         {
-            Receive<Passivate>(p => Sender.Tell(p.StopMessage));
+            Receive<Passivate>(p =>
+            {
+                _held ??= [];
+                Sender.Tell(p.StopMessage);
+            });
             Receive<Terminated>(t =>
             {
                 if (!t.ActorRef.Equals(_entity)) return;
                 _entity = null;
                 stopped.Tell(new EntityStopped());
+                var held = _held ?? [];
+                _held = null;
+                foreach (var (message, sender) in held) Deliver(entity, message, sender);
             });
             ReceiveAny(m =>
             {
-                _entity ??= Context.Watch(Context.ActorOf(entity));
-                _entity.Forward(m);
+                if (_held is not null) _held.Add((m, Sender));
+                else Deliver(entity, m, Sender);
             });
+        }
+
+        private void Deliver(Props entity, object message, IActorRef sender)
+        {
+            _entity ??= Context.Watch(Context.ActorOf(entity));
+            _entity.Tell(message, sender);
         }
     }
 
