@@ -169,7 +169,9 @@ public sealed class GatewayClient : IAsyncDisposable
     /// large ones are cut to fit the remote frame (<see cref="ChunkedRows"/>); every message is hedged over the label's
     /// copies. <paramref name="progress"/> hears the rows answered so far, piece by piece.</summary>
     public Task<object> PredictRowsAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null)
-        => Coalesce && progress is null && _coalescer.Takes(block) ? _coalescer.SendAsync(block, timeout) : _chunked.SendAsync(block, timeout, progress);
+        => Coalesce && progress is null && _coalescer.Takes(block)
+            ? _coalescer.SendAsync(block, timeout)
+            : _chunked.SendAsync(block, timeout, progress);
 
     private static Action<int>? RowsProgress(string modelId, Action<object>? onProgress)
     {

@@ -25,7 +25,8 @@ public static class PredictRowsPacker
         {
             JsonValueKind.Array => Records(predictRows, features, target, markEmpty),
             JsonValueKind.Object => Columns(predictRows, features, target, markEmpty),
-            _ => throw new RequestException("predict_rows", $"must be a list of row objects or a columns-oriented object, got {predictRows.ValueKind}"),
+            _ => throw new RequestException("predict_rows",
+                $"must be a list of row objects or a columns-oriented object, got {predictRows.ValueKind}"),
         };
     }
 
@@ -39,7 +40,8 @@ public static class PredictRowsPacker
         foreach (var row in rows.EnumerateArray())
         {
             if (row.ValueKind != JsonValueKind.Object)
-                throw new RequestException("predict_rows", $"row {i} must be an object of column -> value (records orientation), got {row.ValueKind}");
+                throw new RequestException("predict_rows",
+                    $"row {i} must be an object of column -> value (records orientation), got {row.ValueKind}");
             for (int j = 0; j < width; j++)
             {
                 if (!row.TryGetProperty(features[j], out var cell))

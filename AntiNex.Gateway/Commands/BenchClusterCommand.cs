@@ -34,8 +34,9 @@ internal static class BenchClusterCommand
         };
         var bareLayers = new Option<string>("--bare-layers")
         {
-            Description = "Hidden layer widths of the bare TorchSharp baseline (the labels' network), e.g. 64,32; none = no baseline",
-            DefaultValueFactory = _ => "64,32",
+            Description = "Hidden layer widths of the bare TorchSharp baseline: the labels' network (training/demo-synthetic.json: 128,64); " +
+                          "none = no baseline",
+            DefaultValueFactory = _ => "128,64",
         };
         var command = new Command("cluster",
             "Predict load through the cluster: requests/s, rows/s, p50/p90/p99/max latency, errors, timeouts, outages.");

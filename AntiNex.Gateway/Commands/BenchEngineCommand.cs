@@ -110,7 +110,8 @@ internal static class BenchEngineCommand
             table.AddRow($"inference rows/s, float32 row block (the cluster's path), median of 5", $"{engine:N0}");
             table.AddRow($"bare TorchSharp forward rows/s, same network and batch, median of 5", $"{bare:N0}");
             table.AddRow("inference engine / bare (median of 5 paired ratios; goal >= 0.9)",
-                $"{inferenceRatios.Order().ElementAt(2):0.000}  ({string.Join(" ", inferenceRatios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
+                $"{inferenceRatios.Order().ElementAt(2):0.000}  " +
+                $"({string.Join(" ", inferenceRatios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
 
             var single = new[] { Row(x, 0, features) };
             for (int i = 0; i < 200; i++) model.PredictRaw(single);

@@ -11,7 +11,10 @@ internal static class PredictCommand
     public static Command Create()
     {
         var common = new ClusterCommandOptions("10m");
-        var file = new Option<string>("--file", "-f") { Description = "AntiNex predict request (JSON), or a CSV of rows with --label", Required = true };
+        var file = new Option<string>("--file", "-f")
+        {
+            Description = "AntiNex predict request (JSON), or a CSV of rows with --label", Required = true,
+        };
         var label = new Option<string>("--label", "-l") { Description = "The model predicting a CSV file's rows" };
         var output = new Option<string>("--out", "-o") { Description = "CSV predictions of a CSV file: row,predicted" };
         var command = new Command("predict", "Predict with a model on the cluster from an AntiNex request file or a CSV of rows.");
