@@ -60,6 +60,7 @@ internal static class BenchSeedCommand
                 SnapshotSelectionCriteria.Latest, long.MaxValue), TimeSpan.FromSeconds(60));
             if (loaded.Snapshot?.Snapshot is not StoredModelSnapshot model)
                 throw new UsageException($"--template: label '{template}' has no stored model");
+            var catalog = RedisModelCatalog.On(RedisPluginConnection.Open(redis.ToString(includePassword: true), keyPrefix, "antinex-seed"));
             var clock = Stopwatch.StartNew();
             using var gate = new SemaphoreSlim(parallel);
             var tasks = Enumerable.Range(0, count).Select(async i =>
@@ -72,17 +73,14 @@ internal static class BenchSeedCommand
                     var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     system.ActorOf(Props.Create(() => new Writer(ModelIds.PersistenceId(ModelIds.FromLabel(label)), copy, done)));
                     await done.Task.WaitAsync(TimeSpan.FromMinutes(2), ct);
+                    await catalog.AddAsync(ModelIds.FromLabel(label), ModelCard.Of(copy));
                 }
                 finally { gate.Release(); }
             }).ToList();
             await Task.WhenAll(tasks);
             var seconds = clock.Elapsed.TotalSeconds;
-            using var mux = await ConnectionMultiplexer.ConnectAsync(redis);
-            var catalogKey = keyPrefix + "models";
-            foreach (var batch in Enumerable.Range(0, count).Chunk(1000))
-                await mux.GetDatabase().SetAddAsync(catalogKey, batch.Select(i => (RedisValue)ModelIds.FromLabel(prefix + i)).ToArray());
             Console.WriteLine($"stored {count:N0} models ({prefix}0 .. {prefix}{count - 1}, artifact {model.Artifact.Length:N0} bytes each) " +
-                              $"in {seconds:F1} s ({count / seconds:N0} models/s), signed, listed in {catalogKey}");
+                              $"in {seconds:F1} s ({count / seconds:N0} models/s), signed, listed in the model catalog");
         }
         finally { await system.Terminate(); }
     }
