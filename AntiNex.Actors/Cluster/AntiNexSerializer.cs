@@ -38,6 +38,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(ModelDescription), "description"),
         (typeof(ModelForgotten), "forgotten"),
         (typeof(ModelList), "model-list"),
+        (typeof(ListLiveModels), "list-live"),
+        (typeof(LiveModels), "live-models"),
         (typeof(StoredModelTrained), "ev-trained.v2"),
         (typeof(StoredModelSnapshot), "snapshot.v2"),
         // model search (gateway search coordinator <-> node trial runners)

@@ -201,11 +201,29 @@ public sealed class GatewayClient : IAsyncDisposable
             try
             {
                 var directory = System.ActorSelection(new RootActorPath(member.Address) / "user" / ModelDirectory.Name);
-                return await directory.Ask<ModelList>(ListModels.Instance, timeout);
+                return await ListAllAsync(directory, timeout);
             }
             catch (Exception ex) { last = ex; }
         }
         throw new InvalidOperationException($"no model directory answered: {last?.Message}", last);
+    }
+
+    /// <summary>Labels listed per reply: keeps each reply well under the remote frame size, however many labels there are.</summary>
+    public const int ModelsPerPage = 2000;
+
+    private static async Task<ModelList> ListAllAsync(ActorSelection directory, TimeSpan timeout)
+    {
+        var models = new List<ModelDescription>();
+        var unreachable = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await directory.Ask<ModelList>(new ListModels { After = after, Limit = ModelsPerPage }, timeout);
+            models.AddRange(page.Models);
+            unreachable.AddRange(page.Unreachable);
+            after = page.Next;
+        } while (after is not null);
+        return new ModelList(models, unreachable);
     }
 
     public async Task<ClusterStatus> StatusAsync(TimeSpan timeout)

@@ -13,5 +13,7 @@ internal static class BenchCommand
         BenchEngineCommand.Create(),
         BenchPersistenceCommand.Create(),
         BenchIntegrityCommand.Create(),
+        BenchSeedCommand.Create(),
+        BenchLabelsCommand.Create(),
     };
 }
