@@ -46,14 +46,15 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
     {
         const string label = "Web-Team/a b?#%+&x";
         var id = label.ToLowerInvariant();
-        var trained = await fx.Gateway.TrainAsync(label, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4));
+        // The console sends the model id (the label trimmed and lower-cased), as its train command does.
+        var trained = await fx.Gateway.TrainAsync(id, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4));
         Assert.IsType<ModelTrainedReply>(trained);
         var path = Uri.EscapeDataString(label);
         Assert.Contains("%2F", path);
         using var web = fx.Client("web");
 
         var metadata = await Get(web, $"/v2/models/{path}");
-        Assert.Equal(HttpStatusCode.OK, metadata.Status);
+        Assert.True(metadata.Status == HttpStatusCode.OK, metadata.Body.ToString());
         Assert.Equal(id, metadata.Body.GetProperty("name").GetString());
         Assert.Equal(HttpStatusCode.OK, (await Get(web, $"/v2/models/{path}/ready")).Status);
         var version = metadata.Body.GetProperty("versions")[0].GetString();
