@@ -127,8 +127,12 @@ public sealed class GatewayClient : IAsyncDisposable
     /// this one request (search retrain, queue).</summary>
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default, RequestOrigin? origin = null)
-        => SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+    {
+        // Every train carries an id: a training its node did not finish runs again on the next holder, once.
+        var id = requestId ?? $"train-{Guid.NewGuid():N}";
+        return SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
             ct: ct);
+    }
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
     /// train first (a never-trained label and a dataset) and reports progress.</summary>
