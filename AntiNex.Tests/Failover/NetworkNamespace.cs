@@ -3,19 +3,17 @@ using System.Globalization;
 
 namespace AntiNex.Tests.Failover;
 
-/// <summary>A network namespace joined to this host by a veth pair (10.213.N.1/30 here, 10.213.N.2/30 inside), plus a
-/// dummy interface address (10.213.N.5/32) for the hosts that stay on the majority side: taking the veth link down cuts
-/// the namespace off from them and nothing else. Traffic stays among the test's own addresses. Dispose removes it all.</summary>
+/// <summary>A network namespace joined to this host by a veth pair (10.213.N.1/30 here, 10.213.N.2/30 inside), plus an
+/// address on this host's loopback interface (10.213.N.5/32) for the hosts that stay on the majority side: taking the
+/// veth link down cuts the namespace off from them and nothing else. Traffic stays among the test's own addresses. Dispose removes it all.</summary>
 public sealed class NetworkNamespace : IDisposable
 {
     private readonly string _veth;
-    private readonly string _dummy;
 
     private NetworkNamespace(int n)
     {
         Name = $"anx-part-{n}";
         _veth = $"anxp{n}h";
-        _dummy = $"anxp{n}d";
         MajorityAddress = $"10.213.{n}.5";
         MinorityAddress = $"10.213.{n}.2";
     }
@@ -48,9 +46,7 @@ public sealed class NetworkNamespace : IDisposable
             Ip("netns", "exec", net.Name, "ip", "addr", "add", $"{net.MinorityAddress}/30", "dev", "eth-anx");
             Ip("netns", "exec", net.Name, "ip", "link", "set", "eth-anx", "up");
             Ip("netns", "exec", net.Name, "ip", "route", "add", "default", "via", $"{net.MinorityAddress[..^2]}.1");
-            Ip("link", "add", net._dummy, "type", "dummy");
-            Ip("addr", "add", $"{net.MajorityAddress}/32", "dev", net._dummy);
-            Ip("link", "set", net._dummy, "up");
+            Ip("addr", "add", $"{net.MajorityAddress}/32", "dev", "lo");
             LastError = null;
             return net;
         }
@@ -68,7 +64,7 @@ public sealed class NetworkNamespace : IDisposable
 
     public void Dispose()
     {
-        foreach (var args in new[] { new[] { "netns", "del", Name }, ["link", "del", _veth], ["link", "del", _dummy] })
+        foreach (var args in new[] { new[] { "netns", "del", Name }, ["link", "del", _veth], ["addr", "del", $"{MajorityAddress}/32", "dev", "lo"] })
         {
             try { Ip(args); } catch (Exception) { } // already gone
         }

@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace AntiNex.Tests.Failover;
 
 /// <summary>A real network partition: node 3 runs in its own network namespace, joined to the test's hosts by a veth
-/// pair; the test's Redis, nodes 1-2 and gateway listen on a dummy interface address. The veth link is taken down for
+/// pair; the test's Redis, nodes 1-2 and gateway listen on an extra loopback address. The veth link is taken down for
 /// 30 s under predict load: the majority keeps serving every label with no failed prediction, the cut-off node downs
 /// itself (it serves no writes), and after healing and its restart every label has exactly one writer.
 /// Needs root and `ip netns` (skipped otherwise); the namespace and links are removed whatever happens.</summary>
