@@ -57,6 +57,10 @@ public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) :
 /// being stored is not cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
 public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null) : IModelCommand;
 
+/// <summary>Wakes the label's entity so that it runs again a training its previous holder accepted but did not finish
+/// (sent when a node leaves or an entity hands off mid-training). No reply.</summary>
+public sealed record ResumeTraining(string ModelId) : IModelCommand;
+
 /// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
 public sealed record StopEntity : IAntiNexMessage
 {

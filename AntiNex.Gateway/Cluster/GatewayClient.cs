@@ -141,13 +141,17 @@ public sealed class GatewayClient : IAsyncDisposable
     /// this one request (search retrain, queue).</summary>
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default, RequestOrigin? origin = null)
-        => Frame.CheckJson(modelId, json, "train request (put large data in a dataset file on the nodes' data roots)", requestId) is { } tooLarge
+    {
+        // Every train carries an id: a training its node did not finish runs again on the next holder, once.
+        var id = requestId ?? $"train-{Guid.NewGuid():N}";
+        return Frame.CheckJson(modelId, json, "train request (put large data in a dataset file on the nodes' data roots)", id) is { } tooLarge
             ? Task.FromResult<object>(tooLarge)
-            : SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-            ct: ct);
+            : SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+                ct: ct);
+    }
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
-    /// train first (a never-trained label and a dataset) and reports progress.</summary>
+    /// train first (a never-trained label and a dataset) and reports progress.
     /// A request too large for one message is predicted through the binary row path when it carries predict_rows
     /// (<see cref="BulkJsonPredict"/>), and refused at once otherwise.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
