@@ -27,7 +27,7 @@ internal sealed class RequestParser
         "learning_rate",
         // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
-        "novelty",
+        "novelty", "model_kind",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.
@@ -192,6 +192,7 @@ internal sealed class RequestParser
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
         r.LearningRate = Double("learning_rate");
         if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
+        r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);
 
         // Where the data comes from: dataset, else the manifest's csv_file (manifest mode), plus predict_rows.
         r.Dataset = String("dataset");
