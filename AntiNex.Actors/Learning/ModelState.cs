@@ -48,5 +48,5 @@ internal sealed record ModelState
 
     /// <summary>The served kind as reports name it.</summary>
     [JsonIgnore]
-    public string ServedKind => ModelKind ?? ModelKinds.Network;
+    public string ServedKind => ModelKind ?? Trees.TreeKinds.Network;
 }

@@ -73,7 +73,7 @@ internal sealed record PreparedData
     private static void RefuseAbsurdValues(Frame frame, double bound, string field)
     {
         foreach (var (column, values) in frame.Numeric)
-            for (int i = 0; i < values.Length; i++)
+            for (int i = 0; i < values.Count; i++)
                 if (Math.Abs(values[i]) > bound)
                     throw new RequestException(field,
                         $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training " +
@@ -81,7 +81,7 @@ internal sealed record PreparedData
     }
 
     /// <summary>The request's layers; a tree ensemble has none, so its task follows the classes found.</summary>
-    private static List<LayerSpec>? NetworkLayers(AntiNexRequest r) => ModelKinds.IsTrees(r.ModelKind) ? null : r.Layers?.ToList();
+    private static List<LayerSpec>? NetworkLayers(AntiNexRequest r) => Trees.TreeKinds.IsTrees(r.Quality.ModelKind) ? null : r.Layers?.ToList();
 
     private static (TargetCodec, TaskKind, List<LayerSpec>) RegressionTarget(AntiNexRequest r)
     {
@@ -147,7 +147,7 @@ internal sealed record PreparedData
 
     internal static double[] TargetValues(AntiNexRequest request, Frame frame, string pf, bool regression)
     {
-        if (regression) return frame.Numeric[pf];
+        if (regression) return frame.Numeric[pf].ToArray();
         var raw = frame.Text[pf];
         var values = new double[frame.RowCount];
         for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], request.TargetRules, "predict_feature", frame.RowIds[i]);

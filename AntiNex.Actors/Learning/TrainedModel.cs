@@ -83,9 +83,9 @@ public sealed class TrainedModel : IDisposable
     private static TrainedModel LoadTrees(ArtifactContent content, int artifactBytes)
     {
         var state = content.State;
-        if (!ModelKinds.IsTrees(state.ServedKind))
+        if (!TreeKinds.IsTrees(state.ServedKind))
             throw new ArtifactException($"artifact model kind '{state.ModelKind}' is not supported by this build (known: network, " +
-                $"{ModelKinds.FastTree}, {ModelKinds.LightGbm})");
+                $"{TreeKinds.FastTree}, {TreeKinds.LightGbm})");
         var blob = content.Blobs.Where(b => b.Name == TreesBlob).Select(b => b.Data).FirstOrDefault()
             ?? throw new ArtifactException($"artifact of model kind {state.ModelKind} has no '{TreesBlob}' blob");
         TreeModel trees;
@@ -288,6 +288,13 @@ public sealed class TrainedModel : IDisposable
         var all = Enumerable.Range(0, frame.RowCount).ToArray();
         var beyond = new bool[frame.RowCount];
         var x = State.Pipeline.Transform(frame, all, beyond);
+        return PredictFrameRows(x, beyond, frame, label, maxRecords);
+    }
+
+    /// <summary><see cref="PredictFrame"/> for a frame whose rows this model's pipeline has already transformed (x, beyond):
+    /// a training file's own predictions reuse its feature matrix instead of building a second one.</summary>
+    internal PredictionResult PredictFrameRows(float[] x, bool[] beyond, Frame frame, string label, int maxRecords)
+    {
         var (outputs, unscorable) = ScoreLocked(x, frame.RowCount, beyond);
         var novel = NoveltyLocked(x, frame.RowCount);
         var pf = State.PredictFeature;

@@ -55,4 +55,6 @@ public sealed record TrainingReport
     public NoveltyReport? Novelty { get; init; }
     /// <summary>The kind of model served (request field model_kind): network, fast_tree or light_gbm.</summary>
     public string ModelKind { get; init; } = "network";
+    /// <summary>model_kind "auto": the candidates, their validation scores on training rows only, and the winner.</summary>
+    public SelectionReport? Selection { get; init; }
 }

@@ -27,7 +27,7 @@ internal sealed class RequestParser
         "learning_rate",
         // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
-        "novelty", "model_kind",
+        "novelty", "model_kind", "selection_split",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.
@@ -186,13 +186,13 @@ internal sealed class RequestParser
         else
             r.LogFeatures = StringList("log_features") ?? [];
         r.Quality = QualityOptions.Parse(_root, Issue);
+        if (r.Quality.Auto) AutoRecipe.FillIn(r, field => TryGet(field, out var given, out _) && given.ValueKind != JsonValueKind.Null);
         QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
         r.LearningRate = Double("learning_rate");
         if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
-        r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);
 
         // Where the data comes from: dataset, else the manifest's csv_file (manifest mode), plus predict_rows.
         r.Dataset = String("dataset");

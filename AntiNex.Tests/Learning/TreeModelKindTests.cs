@@ -24,7 +24,7 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
         public Trained()
         {
             SyntheticTraffic.WriteFile(Path.Combine(Root.Path, "synthetic.csv"), 4000, seed: 11);
-            Request = SyntheticRequest(ModelKinds.FastTree);
+            Request = SyntheticRequest("fast_tree");
             Outcome = TrainingEngine.Train(Request, Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
         }
 
@@ -151,10 +151,10 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     {
         var e = Assert.Throws<RequestException>(() => _t.SyntheticRequest("forest"));
         Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("fast_tree", StringComparison.Ordinal));
-        var novelty = _t.SyntheticRequest(ModelKinds.LightGbm, """{"validation_split": 0.2, "novelty": {"normal_class": 0}}""");
         var n = Assert.Throws<RequestException>(() =>
-            TrainingEngine.Train(novelty, _t.Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None));
-        Assert.Contains(n.Issues, i => i.Field == "novelty");
+            _t.SyntheticRequest("light_gbm", """{"validation_split": 0.2, "novelty": {"normal_class": 0}, "ensemble": {"seeds": 3}}"""));
+        Assert.Contains(n.Issues, i => i.Field == "novelty" && i.Message.Contains("network only", StringComparison.Ordinal));
+        Assert.Contains(n.Issues, i => i.Field == "ensemble");
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
         var content = ArtifactFormat.Read(_t.Outcome.Artifact);
         var garbage = ArtifactFormat.Write(content.State, [], [("trees", [1, 2, 3])]);
         Assert.Contains("tree ensemble", Assert.Throws<ArtifactException>(() => TrainedModel.Load(garbage)).Message);
-        var otherKind = ArtifactFormat.Write(content.State with { ModelKind = ModelKinds.LightGbm }, [], content.Blobs);
+        var otherKind = ArtifactFormat.Write(content.State with { ModelKind = "light_gbm" }, [], content.Blobs);
         Assert.Contains("inconsistent", Assert.Throws<ArtifactException>(() => TrainedModel.Load(otherKind)).Message);
         var unknown = ArtifactFormat.Write(content.State with { ModelKind = "forest" }, [], content.Blobs);
         Assert.Contains("forest", Assert.Throws<ArtifactException>(() => TrainedModel.Load(unknown)).Message);
