@@ -38,8 +38,13 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(ModelDescription), "description"),
         (typeof(ModelForgotten), "forgotten"),
         (typeof(ModelList), "model-list"),
+        (typeof(ListLiveModels), "list-live"),
+        (typeof(LiveModels), "live-models"),
         (typeof(StoredModelTrained), "ev-trained.v2"),
         (typeof(StoredModelSnapshot), "snapshot.v2"),
+        (typeof(StoredTrainingAccepted), "ev-train-accepted.v1"),
+        (typeof(StoredTrainingEnded), "ev-train-ended.v1"),
+        (typeof(ResumeTraining), "resume-training"),
         // model search (gateway search coordinator <-> node trial runners)
         (typeof(TrialRunnerQuery), "trial-runner-query"),
         (typeof(TrialRunnerInfo), "trial-runner-info"),

@@ -57,17 +57,30 @@ public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) :
 /// being stored is not cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
 public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null) : IModelCommand;
 
+/// <summary>Wakes the label's entity so that it runs again a training its previous holder accepted but did not finish
+/// (sent when a node leaves or an entity hands off mid-training). No reply.</summary>
+public sealed record ResumeTraining(string ModelId) : IModelCommand;
+
 /// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
 public sealed record StopEntity : IAntiNexMessage
 {
     public static readonly StopEntity Instance = new();
 }
 
-/// <summary>Every known model (from the catalog), described by its entity. Sent to a node's model directory.</summary>
+/// <summary>Every known model (from the catalog): its card, or its entity's own description when it is running. Sent to a
+/// node's model directory. Paged: labels after <see cref="After"/> (ordinal order), at most <see cref="Limit"/> (0 = all);
+/// the reply's <see cref="ModelList.Next"/> is the next page's <see cref="After"/>.</summary>
 public sealed record ListModels : IAntiNexMessage
 {
     public static readonly ListModels Instance = new();
+    public string? After { get; init; }
+    public int Limit { get; init; }
 }
+
+/// <summary>Directory to directory: describe those of these labels whose entities run on your node (none is woken).</summary>
+public sealed record ListLiveModels(IReadOnlyList<string> ModelIds) : IAntiNexMessage;
+
+public sealed record LiveModels(IReadOnlyList<ModelDescription> Models) : IAntiNexMessage;
 
 // ---- replies --------------------------------------------------------------------------------------------------
 
@@ -121,6 +134,10 @@ public sealed record TrainingCancelled(string Label, bool Running, int Queued, s
     public bool Any => Running || Queued > 0;
 }
 
-public sealed record ModelList(IReadOnlyList<ModelDescription> Models, IReadOnlyList<string> Unreachable) : IAntiNexMessage;
+public sealed record ModelList(IReadOnlyList<ModelDescription> Models, IReadOnlyList<string> Unreachable) : IAntiNexMessage
+{
+    /// <summary>Set when more labels follow: ask again with <see cref="ListModels.After"/> = this.</summary>
+    public string? Next { get; init; }
+}
 
 // Persisted events and snapshots: see Stored/ (their own records, versioned manifests).

@@ -141,13 +141,17 @@ public sealed class GatewayClient : IAsyncDisposable
     /// this one request (search retrain, queue).</summary>
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default, RequestOrigin? origin = null)
-        => Frame.CheckJson(modelId, json, "train request (put large data in a dataset file on the nodes' data roots)", requestId) is { } tooLarge
+    {
+        // Every train carries an id: a training its node did not finish runs again on the next holder, once.
+        var id = requestId ?? $"train-{Guid.NewGuid():N}";
+        return Frame.CheckJson(modelId, json, "train request (put large data in a dataset file on the nodes' data roots)", id) is { } tooLarge
             ? Task.FromResult<object>(tooLarge)
-            : SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-            ct: ct);
+            : SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+                ct: ct);
+    }
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
-    /// train first (a never-trained label and a dataset) and reports progress.</summary>
+    /// train first (a never-trained label and a dataset) and reports progress.
     /// A request too large for one message is predicted through the binary row path when it carries predict_rows
     /// (<see cref="BulkJsonPredict"/>), and refused at once otherwise.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
@@ -201,11 +205,29 @@ public sealed class GatewayClient : IAsyncDisposable
             try
             {
                 var directory = System.ActorSelection(new RootActorPath(member.Address) / "user" / ModelDirectory.Name);
-                return await directory.Ask<ModelList>(ListModels.Instance, timeout);
+                return await ListAllAsync(directory, timeout);
             }
             catch (Exception ex) { last = ex; }
         }
         throw new InvalidOperationException($"no model directory answered: {last?.Message}", last);
+    }
+
+    /// <summary>Labels listed per reply: keeps each reply well under the remote frame size, however many labels there are.</summary>
+    public const int ModelsPerPage = 2000;
+
+    private static async Task<ModelList> ListAllAsync(ActorSelection directory, TimeSpan timeout)
+    {
+        var models = new List<ModelDescription>();
+        var unreachable = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await directory.Ask<ModelList>(new ListModels { After = after, Limit = ModelsPerPage }, timeout);
+            models.AddRange(page.Models);
+            unreachable.AddRange(page.Unreachable);
+            after = page.Next;
+        } while (after is not null);
+        return new ModelList(models, unreachable);
     }
 
     public async Task<ClusterStatus> StatusAsync(TimeSpan timeout)

@@ -93,9 +93,14 @@ public sealed class SerializerTests : IAsyncLifetime
             "127.0.0.1:4053", true, "idle", 42);
         yield return new ModelForgotten("django-simple", true);
         yield return new ModelList([new ModelDescription("a", false, 0, null, null, null, "n", false, "idle", 0)], ["b"]);
-        yield return new StoredModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics);
+        yield return new StoredModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics, "req-1");
         yield return new StoredModelSnapshot("django-simple", 3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics,
-            Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray());
+            Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray(), ["req-0", "req-1"]);
+        // at-least-once training
+        yield return new StoredTrainingAccepted("req-1", """{"label":"Django-Simple"}""", DateTimeOffset.Parse("2026-11-27T10:00:00Z"),
+            actor, actor, new RequestOrigin(Via: "console"), DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
+        yield return new StoredTrainingEnded("req-1", "cancelled");
+        yield return new ResumeTraining("django-simple");
         // model search
         yield return TrialRunnerQuery.Instance;
         yield return new TrialRunnerInfo("127.0.0.1:4053", 2);
