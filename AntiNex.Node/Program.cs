@@ -88,6 +88,8 @@ var runtime = new ModelRuntime(
     redis is null ? new InMemoryModelCatalog() : RedisModelCatalog.On(redis),
     settings.PassivateAfter,
     nodeName);
+// libtorch starts while the node joins: the first predict after a (re)start then costs milliseconds, not a second.
+_ = Task.Run(() => AntiNex.Learning.EngineWarmup.Run(runtime.EngineOptions));
 
 try
 {
