@@ -11,6 +11,7 @@ internal static class BenchCommand
     {
         BenchClusterCommand.Create(),
         BenchEngineCommand.Create(),
+        BenchTrainingCommand.Create(),
         BenchPersistenceCommand.Create(),
         BenchIntegrityCommand.Create(),
         BenchSeedCommand.Create(),
