@@ -25,6 +25,12 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
         data = WithScaledTarget(data, split);
+        return request.Quality.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
+    }
+
+    /// <summary>The steps after the split: recipe, CV, final fit, evaluation, packaging (with the auto mode's selection report).</summary>
+    private TrainingOutcome Continue(PreparedData data, RowSplit split, Stopwatch wall, SelectionReport? selection)
+    {
         var settings = Recipe(data);
         var cv = CrossValidate(data, split, settings);
         if (options.CrossValidationOnly)
@@ -35,6 +41,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var fit = FitFinal(data, split, settings, cv.Ensemble);
         using var model = new TrainedModel(StateOf(data, split, fit), fit.Network, 0, fit.Novelty); // owns the networks now
         var (report, curves) = Evaluate(model, data, split, fit, cv);
+        report = report with { Selection = selection };
         return Package(model, report, curves, data, fit, wall);
     }
 

@@ -14,5 +14,7 @@ internal static class BenchCommand
         BenchTrainingCommand.Create(),
         BenchPersistenceCommand.Create(),
         BenchIntegrityCommand.Create(),
+        BenchSeedCommand.Create(),
+        BenchLabelsCommand.Create(),
     };
 }
