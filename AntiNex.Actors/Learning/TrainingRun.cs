@@ -25,6 +25,12 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
         data = WithScaledTarget(data, split);
+        return request.Quality.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
+    }
+
+    /// <summary>The steps after the split: recipe, CV, final fit, evaluation, packaging (with the auto mode's selection report).</summary>
+    private TrainingOutcome Continue(PreparedData data, RowSplit split, Stopwatch wall, SelectionReport? selection)
+    {
         var settings = Recipe(data);
         var cv = CrossValidate(data, split, settings);
         if (options.CrossValidationOnly)
@@ -35,6 +41,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var fit = FitFinal(data, split, settings, cv.Ensemble);
         using var model = new TrainedModel(StateOf(data, split, fit), fit.Network, 0, fit.Novelty); // owns the networks now
         var (report, curves) = Evaluate(model, data, split, fit, cv);
+        report = report with { Selection = selection };
         return Package(model, report, curves, data, fit, wall);
     }
 
@@ -146,9 +153,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var q = r.Quality;
         var (fitRows, valRows) = foldEnsemble is null ? RowSplit.Carve(r, split.TrainRows, data.Classes, r.Seed) : (split.TrainRows, []);
         var pipeline = foldEnsemble?.Pipeline ?? FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
-        var trainData = foldEnsemble is null ? ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec) : null;
-        var valData = valRows.Length > 0 ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
-        var testData = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);
+        var (trainData, valData, testData) = FinalData(data, split, pipeline, fitRows, valRows, foldEnsemble is not null);
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, data.Classes, data.Codec) };
         DenseNetwork net;
         using (var initGen = new torch.Generator((ulong)r.Seed))
@@ -310,7 +315,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         Frame predictFrame = data.Frame;
         if (request.PredictRows is not null && request.Dataset is not null)
             predictFrame = Frame.FromPredictRows(request.PredictRows, model.PredictPlan(data.PredictFeature), request.MarkEmpty, "predict_rows");
-        var predictions = model.PredictFrame(predictFrame, request.Label, request.MaxRecords);
+        var predictions = predictFrame == data.Frame && _datasetMatrix is { } m
+            ? model.PredictFrameRows(m.X, m.Beyond, predictFrame, request.Label, request.MaxRecords)
+            : model.PredictFrame(predictFrame, request.Label, request.MaxRecords);
         wall.Stop();
         var plots = new List<string>();
         if (options.PlotDirectory is { } plotDir)

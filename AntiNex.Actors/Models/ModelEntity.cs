@@ -442,13 +442,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         var old = _model;
         _model = swap.Model;
-        _serving = _serving.Serve(swap.Snapshot);
+        _serving = _serving.Serve(swap.Snapshot).ReleaseArtifact(); // the trained network serves: the bytes are stored
         _integrityError = null;
         if (old is null) AntiNexMetrics.ModelLoaded();
         old?.Dispose();
         AntiNexMetrics.SnapshotSaved(swap.Snapshot.Artifact.Length);
         TouchLoaded();
-        _ = AddToCatalog();
+        _ = AddToCatalog(ModelCard.Of(swap.Snapshot));
         // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
         var previous = _snapshotSeqNr;
         _snapshotSeqNr = saved.Metadata.SequenceNr;
@@ -702,6 +702,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             var started = Stopwatch.GetTimestamp();
             _model = TrainedModel.Load(artifact, _rt.EngineOptions);
+            // The network holds the weights now: the artifact bytes are not kept beside them (a model is loaded once
+            // per entity life; an unloaded model stops its entity, and the next one recovers the bytes again).
+            _serving = _serving.ReleaseArtifact();
             AntiNexMetrics.ModelLoaded();
             AntiNexMetrics.ModelRecovered(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _log.Info("model {0}: version {1} loaded in {2:F1} ms", _id, _serving.Version, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -819,9 +822,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         foreach (var victim in _rt.Loaded.Touch(_id, Self)) victim.Tell(UnloadModel.Instance);
     }
 
-    private async Task AddToCatalog()
+    private async Task AddToCatalog(ModelCard card)
     {
-        try { await _rt.Catalog.AddAsync(_id); }
+        try { await _rt.Catalog.AddAsync(_id, card); }
         catch (Exception ex) { _log.Warning("model {0}: catalog update failed: {1}", _id, ex.Message); }
     }
 

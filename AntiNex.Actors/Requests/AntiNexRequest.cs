@@ -55,6 +55,9 @@ public sealed class AntiNexRequest
     public QualityOptions Quality { get; set; } = new();
 
     public bool IsRegression => MlType == MlTypes.Regression;
+
+    /// <summary>A copy whose fields can be changed without touching this request (lists and options are immutable).</summary>
+    public AntiNexRequest Copy() => (AntiNexRequest)MemberwiseClone();
     public bool IsClassification => !IsRegression;
 
     /// <summary>Parses and validates a request. Throws <see cref="RequestException"/> listing every bad field;

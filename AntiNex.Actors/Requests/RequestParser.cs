@@ -27,7 +27,7 @@ internal sealed class RequestParser
         "learning_rate",
         // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
-        "novelty",
+        "novelty", "model_kind", "selection_split",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.
@@ -186,6 +186,7 @@ internal sealed class RequestParser
         else
             r.LogFeatures = StringList("log_features") ?? [];
         r.Quality = QualityOptions.Parse(_root, Issue);
+        if (r.Quality.Auto) AutoRecipe.FillIn(r, field => TryGet(field, out var given, out _) && given.ValueKind != JsonValueKind.Null);
         QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");

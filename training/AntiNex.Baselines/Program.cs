@@ -90,7 +90,7 @@ internal static class BaselinesCli
                     var s = FeatureExport.Score(model, m.Tests[t]);
                     if (s is { Novel: { } flags, NovelClass: { } novelClass }) novelty[t] = (flags, novelClass);
                     var r = RunResult.Of("network", seed, m, t, s.Predicted, s.PositiveScore, seconds) with { EpochsRun = outcome.Report.EpochsRun,
-                        Threshold = s.Threshold };
+                        Threshold = s.Threshold, Chosen = outcome.Report.Selection?.Winner };
                     // Guard: the exported matrices must reproduce the engine's own report, else the comparison is void.
                     if (t == 0 && outcome.Report.Accuracy is { } reported && Math.Abs(reported - r.Accuracy) > 1e-9)
                     {

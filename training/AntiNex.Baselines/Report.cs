@@ -12,6 +12,8 @@ internal sealed record RunResult(string Model, int Seed, string Test, int Rows, 
 {
     public int? EpochsRun { get; init; }
     public double? Threshold { get; init; }
+    /// <summary>model_kind auto: the candidate the engine chose on its training rows.</summary>
+    public string? Chosen { get; init; }
 
     public static RunResult Of(string model, int seed, FeatureMatrices m, int test, int[] predicted, double[]? score, double seconds)
     {
@@ -111,7 +113,7 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
             {
                 ["model"] = r.Model, ["seed"] = r.Seed, ["test"] = r.Test, ["rows"] = r.Rows, ["accuracy"] = r.Accuracy,
                 ["precision"] = r.Precision, ["recall"] = r.Recall, ["f1"] = r.F1, ["roc_auc"] = r.Auc, ["fit_seconds"] = r.FitSeconds,
-                ["epochs_run"] = r.EpochsRun, ["threshold"] = r.Threshold,
+                ["epochs_run"] = r.EpochsRun, ["threshold"] = r.Threshold, ["chosen"] = r.Chosen,
                 ["confusion_matrix"] = new JsonArray(r.Confusion.Select(
                     row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)JsonValue.Create(v)).ToArray())).ToArray()),
             };

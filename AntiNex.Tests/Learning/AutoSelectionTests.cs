@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using AntiNex.Learning;
+using AntiNex.Reporting;
+using AntiNex.Requests;
+using AntiNex.Tests.Data;
+
+namespace AntiNex.Tests.Learning;
+
+/// <summary>
+/// model_kind "auto": every choice (threshold, novelty detector and its max_fpr, class weights, the candidate that wins)
+/// is made on the training rows only. Shuffling or relabelling the test file changes the reported test metrics, never
+/// the served model, the choices or the candidates' validation scores. The output width follows the classes found.
+/// </summary>
+public class AutoSelectionTests
+{
+    /// <summary>Normal traffic in a ring; three attack kinds in three other places (the attack kind is the raw target).</summary>
+    private static string KindsCsv(int rows, int seed)
+    {
+        var rng = new Random(seed);
+        var sb = new StringBuilder("x0,x1,proto,kind\n");
+        for (int i = 0; i < rows; i++)
+        {
+            var kind = (i % 6) switch { 0 or 1 or 2 => "normal", 3 => "flood", 4 => "scan", _ => "probe" };
+            double cx = kind switch { "flood" => 3, "scan" => -3, "probe" => 0, _ => 0 }, cy = kind == "probe" ? 3 : 0;
+            double a = cx + rng.NextDouble() * 2 - 1, b = cy + rng.NextDouble() * 2 - 1;
+            var proto = kind == "normal" ? (i % 2 == 0 ? "tcp" : "udp") : (i % 3 == 0 ? "icmp" : "tcp");
+            sb.Append(CultureInfo.InvariantCulture, $"{a:R},{b:R},{proto},{kind}\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string Request(string target, string extra = "") => $$"""
+        {
+          "label": "Auto", "dataset": "train.csv", "test_dataset": "test.csv", "ml_type": "classification", "predict_feature": "kind",
+          "features_to_process": ["x0", "x1", "proto"], "categorical_features": ["proto"], "target_rules": {{target}},
+          "model_kind": "auto", "seed": 5, "epochs": 6, "batch_size": 32{{extra}}
+        }
+        """;
+
+    private const string BinaryTarget = """{"map": {"normal": 0}, "default": 1}""";
+    private const string MultiTarget = """{"map": {"normal": 0, "flood": 1, "scan": 2, "probe": 3}}""";
+
+    private static string Variant(string csv, Func<string[], string[]> change)
+    {
+        var lines = csv.TrimEnd('\n').Split('\n');
+        return lines[0] + "\n" + string.Join("\n", change(lines[1..])) + "\n";
+    }
+
+    private static string Shuffled(string csv) => Variant(csv, rows => { var a = rows.ToArray(); new Random(42).Shuffle(a); return a; });
+
+    /// <summary>normal and flood swap names, and a protocol never seen in training appears.</summary>
+    private static string Relabelled(string csv) => Variant(csv, rows => rows.Select(line =>
+    {
+        var cells = line.Split(',');
+        cells[3] = cells[3] switch { "normal" => "flood", "flood" => "normal", var k => k };
+        if (cells[2] == "udp") cells[2] = "sctp";
+        return string.Join(",", cells);
+    }).ToArray());
+
+    private static (TrainingOutcome Outcome, List<float[]> Weights, string State, string Selection) Train(string json, string testCsv)
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", KindsCsv(600, 11));
+        t.Write("test.csv", testCsv);
+        var outcome = TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
+        var (state, weights) = ArtifactFormat.Read(outcome.Artifact);
+        var fitted = state with { CreatedUtc = default, TestAccuracy = null, Precision = null, Recall = null, F1 = null, RocAuc = null, TestRows = 0 };
+        var selection = outcome.Report.Selection! with { Seconds = 0 };
+        return (outcome, weights.Select(w => w.Data).ToList(), System.Text.Json.JsonSerializer.Serialize(fitted, ArtifactFormat.Json),
+            System.Text.Json.JsonSerializer.Serialize(selection, ReportJson.Options));
+    }
+
+    [Theory]
+    [InlineData("binary")]
+    [InlineData("multiclass")]
+    public void Shuffling_or_relabelling_the_test_file_changes_metrics_but_not_the_choices_or_the_model(string task)
+    {
+        var json = Request(task == "binary" ? BinaryTarget : MultiTarget);
+        var testCsv = KindsCsv(300, 99);
+        var original = Train(json, testCsv);
+        var shuffled = Train(json, Shuffled(testCsv));
+        var relabelled = Train(json, Relabelled(testCsv));
+
+        var selection = original.Outcome.Report.Selection!;
+        Assert.NotEmpty(selection.Winner);
+        Assert.Contains(selection.Candidates, c => c.Name == selection.Winner);
+        if (task == "binary")
+        {
+            // Three attack kinds: the leave-attack-kind-out split exists and the detector is a candidate.
+            Assert.Equal(["probe"], selection.HeldOutKinds!); // equal counts: ranked by name, the second is held out
+            Assert.Contains(selection.Candidates, c => c.Name.Contains("novelty", StringComparison.Ordinal));
+        }
+        else Assert.Contains(selection.Candidates, c => c.Name.Contains("balanced", StringComparison.Ordinal));
+        foreach (var other in new[] { shuffled, relabelled })
+        {
+            Assert.Equal(original.Weights.Count, other.Weights.Count);
+            for (int i = 0; i < original.Weights.Count; i++) Assert.Equal(original.Weights[i], other.Weights[i]);
+            Assert.Equal(original.State, other.State);
+            Assert.Equal(original.Selection, other.Selection);
+        }
+        Assert.Equal(original.Outcome.Report.Accuracy, shuffled.Outcome.Report.Accuracy);
+        Assert.NotEqual(original.Outcome.Report.Accuracy, relabelled.Outcome.Report.Accuracy);
+    }
+
+    [Fact]
+    public void The_output_layer_follows_the_classes_found_in_the_training_rows()
+    {
+        var four = Train(Request(MultiTarget), KindsCsv(100, 3));
+        Assert.Equal(4, four.Outcome.Report.ClassNames!.Count);
+        var (state, _) = ArtifactFormat.Read(four.Outcome.Artifact);
+        Assert.Equal(4, state.Layers[^1].Units);
+        Assert.Equal("softmax", state.Layers[^1].Activation);
+        Assert.Equal("categorical_crossentropy", state.Loss);
+
+        var binary = Train(Request(BinaryTarget), KindsCsv(100, 3));
+        var (binaryState, _) = ArtifactFormat.Read(binary.Outcome.Artifact);
+        Assert.Equal(1, binaryState.Layers[^1].Units);
+        Assert.Equal("binary_crossentropy", binaryState.Loss);
+    }
+
+    [Fact]
+    public void Bad_auto_fields_are_named()
+    {
+        var e = Assert.Throws<RequestException>(() => EngineTestData.Request(Request(BinaryTarget, ", \"model_kind\": \"forest\"").Replace(
+            "\"model_kind\": \"auto\", ", "")));
+        Assert.Contains(e.Issues, i => i.Field == "model_kind");
+        e = Assert.Throws<RequestException>(() => EngineTestData.Request(Request(BinaryTarget, ", \"selection_split\": 0.9")));
+        Assert.Contains(e.Issues, i => i.Field == "selection_split");
+        e = Assert.Throws<RequestException>(() => EngineTestData.Request(Request(BinaryTarget, ", \"novelty\": {\"normal_class\": 0}")));
+        Assert.Contains(e.Issues, i => i.Field == "model_kind");
+    }
+}

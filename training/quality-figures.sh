@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Detection quality of the recommended requests (model_kind "auto"), one command. Builds Release, then per dataset
+# derives the request from training/recommended-binary.json or recommended-multiclass.json (only dataset, label,
+# features, categorical columns and target change), and runs training/AntiNex.Baselines: the request as is, and
+# ML.NET FastTree and LightGBM on the network's exact feature matrices, same seeds, tested on the same rows.
+# Datasets (names for --datasets):
+#   nsl-binary   NSL-KDD normal vs attack, KDDTrain+ -> KDDTest+ and KDDTest-21
+#   nsl-iid      NSL-KDD normal vs attack, an i.i.d. stratified 80/20 split of KDDTrain+ (no unseen attack kinds)
+#   nsl-5class   NSL-KDD normal/dos/probe/r2l/u2r, KDDTrain+ -> KDDTest+
+#   synthetic    synthetic traffic (antinex-gateway generate, 20,000 rows), 80/20 split
+# The AntiNex app datasets hold attack rows only and cleaned_attack_scans.csv has 12 rows: none can be scored.
+# The difficulty column of NSL-KDD is never a feature (ignore_features).
+# Usage: training/quality-figures.sh [--datasets "nsl-binary nsl-iid nsl-5class synthetic"] [--seeds "1 2 3"]
+#          [--data DIR] [--out DIR] [--tree-threads N] [--train-file nsl-kdd/KDDTrain+_20Percent.txt]
+# Prints per dataset and model: accuracy, FPR (normal rows called attack), macro-F1: mean and min (FPR: max) over the
+# seeds, and fit seconds; the auto mode's chosen candidate per seed. Tables and JSON go to OUT (default /tmp/antinex-quality-<UTC>).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+abs() { realpath -m -- "$1"; }
+datasets="nsl-binary nsl-iid nsl-5class synthetic"
+seeds="1 2 3"
+data=$repo/../shared/datasets
+out=/tmp/antinex-quality-$(date -u +%Y%m%dT%H%M%SZ)
+tree_threads=1
+train_file=nsl-kdd/KDDTrain+.txt
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --datasets) datasets=$2; shift 2 ;;
+    --seeds) seeds=$2; shift 2 ;;
+    --data) data=$(abs "$2"); shift 2 ;;
+    --out) out=$(abs "$2"); shift 2 ;;
+    --tree-threads) tree_threads=$2; shift 2 ;;
+    --train-file) train_file=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "quality-figures: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+cd "$repo"
+fail() { echo "quality-figures: $*" >&2; exit 1; }
+command -v dotnet >/dev/null || fail "dotnet is not on PATH"
+command -v python3 >/dev/null || fail "python3 is needed to derive the requests and summarise"
+[[ $(ldconfig -p 2>/dev/null || true) == *libgomp.so.1* ]] || fail "libgomp.so.1 (OpenMP, needed by LightGBM) is missing: apt-get install libgomp1"
+mkdir -p "$out/data"
+echo "== build (Release) ==" >&2
+dotnet build training/AntiNex.Baselines -c Release -v q -nologo >&2 || fail "baselines build failed"
+bench=(dotnet training/AntiNex.Baselines/bin/Release/net10.0/antinex-baselines.dll)
+seed_list=${seeds// /,}
+
+# derive NAME TEMPLATE PYTHON-EDITS: the template with only the data fields changed
+derive() {
+  python3 - "$repo/training/$2" "$out/$1.json" "$3" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(r, open(sys.argv[2], "w"), indent=2)
+PY
+}
+
+run() { # NAME [ALSO-TEST]
+  local name=$1; shift
+  echo "== $name: seeds $seeds ==" >&2
+  local also=()
+  [[ $# -gt 0 ]] && also=(--also-test "$1")
+  "${bench[@]}" -f "$out/$name.json" -d "$data" -d "$out/data" --seeds "$seed_list" "${also[@]}" --threads 1 \
+    --tree-threads "$tree_threads" --json-out "$out/$name.result.json" 2>"$out/$name.log" >"$out/$name.txt" \
+    || fail "$name failed; its log: $out/$name.log"
+}
+
+start=$(date +%s)
+for d in $datasets; do
+  case "$d" in
+    nsl-binary) derive $d recommended-binary.json "r['label']='NSL-KDD-Binary-Auto'; r['dataset']='$train_file'"
+                run $d nsl-kdd/KDDTest-21.txt ;;
+    nsl-iid) derive $d recommended-binary.json "r['label']='NSL-KDD-IID-Auto'; r['dataset']='$train_file'; r.pop('test_dataset')"
+             run $d ;;
+    nsl-5class) derive $d recommended-multiclass.json "r['label']='NSL-KDD-5class-Auto'; r['dataset']='$train_file'"
+                run $d ;;
+    synthetic)
+      gw=(dotnet run --project AntiNex.Gateway -c Release -v q --)
+      [[ -f AntiNex.Gateway/bin/Release/net10.0/antinex-gateway.dll ]] && gw=(dotnet AntiNex.Gateway/bin/Release/net10.0/antinex-gateway.dll)
+      [[ -f "$out/data/synthetic.csv" ]] || "${gw[@]}" generate --rows 20000 --seed 7 --out "$out/data/synthetic.csv" >&2 \
+        || fail "generate failed"
+      derive $d recommended-binary.json "
+d = json.load(open('$repo/training/demo-synthetic.json'))
+for k in ['test_dataset', 'columns', 'csv_header', 'target_rules', 'ignore_features']: r.pop(k, None)
+r.update(label='Synthetic-Auto', dataset='synthetic.csv', predict_feature=d['predict_feature'],
+         features_to_process=d['features_to_process'], categorical_features=[], label_rules=d['label_rules'])"
+      run $d ;;
+    *) fail "unknown dataset $d (nsl-binary nsl-iid nsl-5class synthetic)" ;;
+  esac
+done
+
+python3 - "$out" $datasets <<'PY'
+import json, sys, statistics as st
+out = sys.argv[1]
+print(f"{'dataset':<12} {'test':<26} {'model':<10} {'acc mean':>8} {'acc min':>8} {'FPR mean':>8} {'FPR max':>8} {'mF1 mean':>8} {'mF1 min':>8} {'fit s':>7}  chosen")
+for name in sys.argv[2:]:
+    doc = json.load(open(f"{out}/{name}.result.json"))
+    normal = 0
+    groups = {}
+    for r in doc["runs"]:
+        groups.setdefault((r["test"], r["model"]), []).append(r)
+    for (test, model), rs in groups.items():
+        accs = [r["accuracy"] for r in rs]
+        fprs, mf1s = [], []
+        for r in rs:
+            cm = r["confusion_matrix"]
+            row = cm[normal]
+            fprs.append(100.0 * (sum(row) - row[normal]) / max(1, sum(row)))
+            k = len(cm)
+            f1 = []
+            for c in range(k):
+                tp = cm[c][c]; fp = sum(cm[i][c] for i in range(k)) - tp; fn = sum(cm[c]) - tp
+                if tp + fp + fn: f1.append(2 * tp / (2 * tp + fp + fn))
+            mf1s.append(st.mean(f1))
+        chosen = "; ".join(sorted({r.get("chosen") or "" for r in rs} - {""}))
+        print(f"{name:<12} {test[-26:]:<26} {model:<10} {st.mean(accs):8.2f} {min(accs):8.2f} {st.mean(fprs):8.2f} {max(fprs):8.2f} "
+              f"{st.mean(mf1s):8.4f} {min(mf1s):8.4f} {st.mean(r['fit_seconds'] for r in rs):7.1f}  {chosen}")
+PY
+echo "(seeds $seeds; all tables and logs in $out; $(( $(date +%s) - start )) s)"
