@@ -78,6 +78,7 @@ public static class FeatureExport
         foreach (var f in pipeline.Features)
         {
             if (f.Dropped) continue;
+            if (!f.Categorical && f.Width > 1) { names.AddRange(Enumerable.Range(1, f.Width).Select(b => $"{f.Name}:bin{b}")); continue; }
             if (!f.Categorical) { names.Add(f.Name); continue; }
             names.AddRange(f.Vocabulary.Select(v => $"{f.Name}={v}"));
             names.Add($"{f.Name}=<other>");

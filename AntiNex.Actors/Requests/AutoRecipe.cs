@@ -13,6 +13,8 @@ public static class AutoRecipe
     public const double ValidationSplit = 0.1;
     public const int Patience = 4;
     public const string Scaler = "standard";
+    /// <summary>Scalers compared on the inner validation when the request names none (the first is the default).</summary>
+    public static readonly IReadOnlyList<string> Scalers = ["standard", "ple"];
     /// <summary>Hidden layers of the network when model_desc is absent; the output layer follows the classes found.</summary>
     public static readonly IReadOnlyList<LayerSpec> Hidden =
         [new LayerSpec(128, "he_uniform", "relu", 0.3), new LayerSpec(64, "he_uniform", "relu", 0.3)];
@@ -32,7 +34,7 @@ public static class AutoRecipe
         var q = r.Quality;
         if (!given("validation_split")) q = q with { ValidationSplit = ValidationSplit };
         if (!given("early_stopping")) q = q with { EarlyStopping = new EarlyStopping(Patience) };
-        if (!given("scaler")) q = q with { Scaler = Scaler, ScalerGiven = true };
+        if (!given("scaler")) q = q with { Scaler = Scaler, ScalerGiven = true, ScalerByData = true };
         r.Quality = q with { LossByTask = !given("loss") };
     }
 }

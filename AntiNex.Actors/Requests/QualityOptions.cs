@@ -10,7 +10,7 @@ public sealed record QualityOptions
     public double WeightDecay { get; init; }
     public LrSchedule? LrSchedule { get; init; }
     /// <summary>minmax (the original's, default), standard, robust (median/IQR), quantile (rank to uniform), quantile_normal (rank to a standard
-    /// normal).</summary>
+    /// normal), ple (piecewise-linear encoding: one input per quantile bin).</summary>
     public string Scaler { get; init; } = "minmax";
     /// <summary>The request names a scaler: scaling is on (whatever apply_scaler says) and constant columns are dropped.</summary>
     public bool ScalerGiven { get; init; }
@@ -30,10 +30,12 @@ public sealed record QualityOptions
     public double SelectionSplit { get; init; } = 0.2;
     /// <summary>model_kind auto without a loss: binary_crossentropy or categorical_crossentropy by the classes found.</summary>
     public bool LossByTask { get; init; }
+    /// <summary>model_kind auto without a scaler: the scaler is chosen on the inner validation (AutoRecipe.Scalers).</summary>
+    public bool ScalerByData { get; init; }
 
     public static readonly IReadOnlyList<string> ModelKinds = ["network", "auto"];
 
-    public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
+    public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal", "ple"];
 
     /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name.</summary>
     internal static QualityOptions Parse(JsonElement root, Action<string, string> issue)

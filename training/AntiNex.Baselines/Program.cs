@@ -82,8 +82,9 @@ internal static class BaselinesCli
                     : $"seed {seed} network: {p.Phase} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
                         (p.ValLoss is { } vl ? $" val_loss {vl:0.0000}" : "")));
                 var outcome = TrainingEngine.Train(request, roots, new EngineOptions { TorchThreads = o.Threads }, progress, default);
-                // The engine's own fit time (every epoch, its validation passes and ensemble members), without data loading.
-                var seconds = outcome.Report.FitSeconds;
+                // The engine's own fit time (every epoch, its validation passes and ensemble members), without data loading;
+                // with model_kind auto, the candidates' fits on the inner validation too.
+                var seconds = outcome.Report.FitSeconds + (outcome.Report.Selection?.Seconds ?? 0);
                 using var model = TrainedModel.Load(outcome.Artifact, new EngineOptions { TorchThreads = o.Threads });
                 for (int t = 0; t < m.Tests.Count; t++)
                 {
