@@ -85,9 +85,12 @@ var runtime = new ModelRuntime(
     new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
     new TrainingScheduler(settings.TrainingConcurrency),
     new LoadedModels(settings.MaxLoadedModels),
-    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis.NameSet("models")),
+    redis is null ? new InMemoryModelCatalog() : RedisModelCatalog.On(redis),
     settings.PassivateAfter,
-    nodeName);
+    nodeName)
+{
+    TrainingsInFlight = redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis.NameSet("trainings-in-flight")),
+};
 
 try
 {

@@ -1,63 +1,70 @@
 #!/usr/bin/env bash
-# Failover figures on loopback (README "Failover"): a 3-node cluster from deploy/cluster.sh with default failure
-# detection and read replicas, in its own run folder and ports, two labels A and B trained, then predict load on both
-# (concurrency 4, 5 s timeout) during:
-#   (a) kill -9 of the node holding A's writer       -> errors, timeouts, longest gap, p99/max; time until A's writer is back
-#   (b) SIGSTOP of the node holding B's writer, 30 s -> the same (the node is downed meanwhile; it is started again after)
+# Failover figures on loopback (README "Failover"): a 3-node cluster from deploy/cluster.sh with DEFAULT settings (mutual
+# TLS, failure detection derived from the cluster size, one read replica per label), in its own temporary run folder and
+# on its own free ports (deploy/lib/bench-isolation.sh: a user's .run/ and cluster are never touched). Labels A and B are
+# trained on generated data, then predict load on both (concurrency 4, 5 s timeout per request) during:
+#   (a) kill -9 of the node holding A's writer, 15 s in -> errors, timeouts, longest gap, p99/max; A's writer back after
+#   (b) SIGSTOP of the node holding B's writer for 30 s -> the same (the stopped node is downed; it is started again after)
 #   (c) a rolling restart of the 3 nodes              -> the same
-#   (d) SIGTERM of the node holding A's writer        -> time until A's writer is back (graceful hand-off)
-# plus single-row p50/p99 at concurrency 1 without faults and the memory of the loaded copies (writers + replicas).
-# The cluster is a throw-away plaintext one (--insecure) on loopback; nothing of .run/ is touched.
-# Usage: bash deploy/bench-failover.sh [LOAD_SECONDS=60]
+#   (d) SIGTERM of the node holding A's writer        -> A's writer back after a graceful hand-off
+# plus single-row p50/p99 at concurrency 1 without faults and the memory of the loaded copies per node.
+# "Writer back" = from the signal to the first log line of another node's entity serving A ("model a: version N loaded").
+# Usage: bash deploy/bench-failover.sh [LOAD_SECONDS=60]   (ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks ports in a range)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOAD="${1:-60}"
-export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench-failover}"
-export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4253}"
-export ANTINEX_HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8760}"
-export ANTINEX_REDIS_PORT="${ANTINEX_REDIS_PORT:-6590}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
-export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---insecure --torch-threads 1}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate failover 3
 CLUSTER="bash $REPO/deploy/cluster.sh"
-GW() { $CLUSTER gateway "$@" --insecure 2>/dev/null; }
+GW() { $CLUSTER gateway "$@" 2>/dev/null; }
 DATA="$ANTINEX_RUN_DIR/data"
 OUT="$ANTINEX_RUN_DIR/figures"
+trap bench_cleanup EXIT
+mkdir -p "$DATA" "$OUT"
+bench_setup_done
 
-cleanup() { $CLUSTER stop all >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-
-rss_kb() { local total=0 f pid; for f in "$ANTINEX_RUN_DIR"/pids/node-*.pid; do pid=$(cat "$f"); kill -0 "$pid" 2>/dev/null || continue
-  total=$((total + $(ps -o rss= -p "$pid"))); done; echo "$total"; }
+node_rss_kb() { local pid; pid=$(cat "$ANTINEX_RUN_DIR/pids/node-$1.pid" 2>/dev/null) || { echo 0; return; }
+  ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ' || echo 0; }
 now() { date +%H:%M:%S.%3N; }
 seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN{split(a,x,":");split(b,y,":");printf "%.1f",(y[1]*3600+y[2]*60+y[3])-(x[1]*3600+x[2]*60+x[3])}'; }
 holder_of() { GW describe "$1" --json | sed -n 's/^  "node": "[^:]*:\([0-9]*\)".*/\1/p' | head -1; }
 node_index() { echo $(($1 - ANTINEX_BASE_PORT + 1)); }
-# First log line after $2 where a node other than $3 loads label $1's writer: "model a: version N loaded".
+# First log line after $2 where a node other than $3 serves label $1's writer ("model a: version N loaded").
 writer_back_at() {
-  local label=$1 since=$2 not=$3 k line
+  local label=$1 since=$2 not=$3 k
   for k in 1 2 3; do [ "$k" = "$not" ] && continue
-    line=$(grep -h "model $label: version [0-9]* loaded" "$ANTINEX_RUN_DIR/logs/node-$k.log" | awk -v s="$since" '$1 > s {print $1; exit}')
-    [ -n "$line" ] && echo "$line"
+    grep -h "model $label: version [0-9]* loaded" "$ANTINEX_RUN_DIR/logs/node-$k.log" 2>/dev/null | awk -v s="$since" '$1 > s {print $1; exit}'
   done | sort | head -1
+}
+writer_back() { # writer_back LABEL SINCE NOT WHAT: waits up to 60 s, prints the figure
+  local back="" i
+  for i in $(seq 1 120); do back=$(writer_back_at "$1" "$2" "$3"); [ -n "$back" ] && break; sleep 0.5; done
+  if [ -n "$back" ]; then echo "    writer of $1 back on another node $(seconds_between "$2" "$back") s after $4"
+  else echo "    writer of $1: not seen back within 60 s after $4"; fi
 }
 summary() { # summary NAME FILE: the figures of one bench run
   python3 - "$1" "$2" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[2]))
-print(f"{sys.argv[1]:<22} requests {r['requests']:>7}  errors {r['errors']}  timeouts {r['timeouts']}  p50 {r['p50_ms']:.2f} ms  "
-      f"p99 {r['p99_ms']:.2f} ms  max {r['max_ms']:.0f} ms  longest gap {max(r.get('longest_gap_ms', {'-': 0}).values()):.0f} ms  "
-      f"answered by {r.get('answered_by', {})}")
+try:
+    r = json.load(open(sys.argv[2]))
+except Exception as e:
+    print(f"{sys.argv[1]:<24} no result ({e})"); sys.exit(0)
+gaps = r.get('longest_gap_ms') or {'-': 0}
+print(f"{sys.argv[1]:<24} requests {r['requests']:>7}  errors {r['errors']}  timeouts {r['timeouts']}  p50 {r['p50_ms']:.2f} ms  "
+      f"p99 {r['p99_ms']:.2f} ms  max {r['max_ms']:.0f} ms  longest gap {max(gaps.values()):.0f} ms")
 PY
+}
+load() { # load SECONDS FILE: predict load on A and B in the background (pid in $bench)
+  GW bench cluster -l A -l B -c 4 -d "${1}s" --timeout 5s --json >"$2" & bench=$!
 }
 
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
-rm -rf "$ANTINEX_RUN_DIR"; mkdir -p "$DATA" "$OUT"
 $CLUSTER start 3 >/dev/null
-$CLUSTER wait-ready 3 180
+$CLUSTER wait-ready 3 240 >/dev/null
 sleep 3
-rss_empty=$(rss_kb)
-$CLUSTER gateway generate --rows 4000 --out "$DATA/bench.csv" >/dev/null
+declare -a rss_empty; for k in 1 2 3; do rss_empty[$k]=$(node_rss_kb "$k"); done
+GW generate --rows 4000 --out "$DATA/bench.csv" >/dev/null
 for label in A B; do
   sed -e "s#\"label\": \"[^\"]*\"#\"label\": \"$label\"#" -e "s#\"dataset\": \"[^\"]*\"#\"dataset\": \"$DATA/bench.csv\"#" \
       -e 's#"epochs": [0-9]*#"epochs": 3#' "$REPO/training/demo-synthetic.json" >"$DATA/$label.json"
@@ -65,43 +72,42 @@ for label in A B; do
 done
 sleep 5   # replicas load
 GW bench cluster -l A -l B -c 1 -d 5s --json >/dev/null || true   # every copy loaded and warm
-rss_loaded=$(rss_kb)
-echo "memory: node RSS total ${rss_empty} kB without models -> ${rss_loaded} kB with A and B loaded on their writers and one replica each:"
-echo "        ~$(( (rss_loaded - rss_empty) / 4 )) kB per loaded copy; a replica costs one copy per label on its node (incl. torch allocator growth)"
+echo "memory (RSS per node, without models -> with A and B on their writers and one replica each):"
+for k in 1 2 3; do echo "    node $k: ${rss_empty[$k]} kB -> $(node_rss_kb "$k") kB"; done
 
 GW bench cluster -l A -l B -c 1 -d 20s --json >"$OUT/baseline.json" || true
 summary "no fault, c=1" "$OUT/baseline.json"
 
 # (a) kill -9 of A's writer 15 s into the load
 k=$(node_index "$(holder_of A)")
-GW bench cluster -l A -l B -c 4 -d "${LOAD}s" --timeout 5s --json >"$OUT/kill9.json" &
-bench=$!; sleep 15; killed_at=$(now); $CLUSTER kill "$k" >/dev/null
+load "$LOAD" "$OUT/kill9.json"; sleep 15; killed_at=$(now); $CLUSTER kill "$k" >/dev/null
 wait "$bench" || true
 summary "(a) kill -9 node $k" "$OUT/kill9.json"
-back=$(writer_back_at a "$killed_at" "$k"); echo "    writer of A back ${back:+$(seconds_between "$killed_at" "$back") s after kill -9}${back:-: not seen}"
-$CLUSTER restart "$k" >/dev/null; $CLUSTER wait-ready 3 180 >/dev/null; sleep 8
+writer_back a "$killed_at" "$k" "kill -9"
+$CLUSTER restart "$k" >/dev/null; $CLUSTER wait-ready 3 240 >/dev/null; sleep 8
 
 # (b) SIGSTOP of B's writer for 30 s, 10 s into the load; the downed node is started again afterwards
 k=$(node_index "$(holder_of B)")
-GW bench cluster -l A -l B -c 4 -d "${LOAD}s" --timeout 5s --json >"$OUT/sigstop.json" &
-bench=$!; sleep 10; pid=$(cat "$ANTINEX_RUN_DIR/pids/node-$k.pid"); kill -STOP "$pid"; sleep 30; kill -CONT "$pid"
+load "$LOAD" "$OUT/sigstop.json"; sleep 10
+pid=$(cat "$ANTINEX_RUN_DIR/pids/node-$k.pid"); kill -STOP "$pid"; sleep 30; kill -CONT "$pid"
 wait "$bench" || true
 summary "(b) SIGSTOP 30 s node $k" "$OUT/sigstop.json"
 for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done   # downed: it shuts itself down
-$CLUSTER restart "$k" >/dev/null; $CLUSTER wait-ready 3 180 >/dev/null; sleep 8
+$CLUSTER restart "$k" >/dev/null; $CLUSTER wait-ready 3 240 >/dev/null; sleep 8
 
-# (c) rolling restart under load
-GW bench cluster -l A -l B -c 4 -d "$((LOAD + 30))s" --timeout 5s --json >"$OUT/rolling.json" &
-bench=$!; sleep 5; $CLUSTER rolling-restart >/dev/null
+# (c) rolling restart under load (the load runs until the restart is over)
+ROLL="${ANTINEX_BENCH_ROLLING_SECONDS:-180}"
+load "$ROLL" "$OUT/rolling.json"; sleep 5; started=$(date +%s)
+$CLUSTER rolling-restart >/dev/null
+echo "    rolling restart of 3 nodes took $(( $(date +%s) - started )) s"
 wait "$bench" || true
 summary "(c) rolling restart" "$OUT/rolling.json"
 sleep 5
 
 # (d) SIGTERM of A's writer under load: graceful hand-off
 k=$(node_index "$(holder_of A)")
-GW bench cluster -l A -l B -c 4 -d 20s --timeout 5s --json >"$OUT/sigterm.json" &
-bench=$!; sleep 5; stopped_at=$(now); $CLUSTER stop "$k" >/dev/null
+load 25 "$OUT/sigterm.json"; sleep 5; stopped_at=$(now); $CLUSTER stop "$k" >/dev/null
 wait "$bench" || true
 summary "(d) SIGTERM node $k" "$OUT/sigterm.json"
-back=$(writer_back_at a "$stopped_at" "$k"); echo "    writer of A back ${back:+$(seconds_between "$stopped_at" "$back") s after SIGTERM}${back:-: not seen}"
-echo "raw results: $OUT/*.json"
+writer_back a "$stopped_at" "$k" "SIGTERM"
+echo "raw results: $OUT/*.json (removed on exit; ANTINEX_BENCH_SETUP_ONLY=1 prints the settings only)"

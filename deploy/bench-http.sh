@@ -2,9 +2,11 @@
 # HTTP service figures on loopback (README "Benchmarks"), in a run folder and ports of its own (never .run/ or the
 # user's cluster): a 1-node cluster from deploy/cluster.sh, one model trained on generated data, `serve` with a
 # throw-away API key, then in the same run:
-#   1. single-row infer over HTTP (Open Inference Protocol v2), concurrency 1 and 16, all outputs and predicted only;
-#   2. the console path (gateway -> model -> gateway, no HTTP): `bench cluster`, concurrency 1 and 16;
-#   3. one 10,000-row infer request: rows/s.
+#   1. single-row requests at concurrency 1 and 16, back to back: OIP infer with output `predicted`, OIP infer with all
+#      outputs, the AntiNex predict API, and the console path (gateway -> model -> gateway, no HTTP: `bench cluster`);
+#   2. one 10,000-row infer request: rows/s;
+# then one table (markdown) with p50/p99/req/s, the HTTP p50 as a multiple of the console's, and the load generator's CPU.
+# Ports and folder: ANTINEX_BASE_PORT, ANTINEX_HEALTH_BASE, ANTINEX_REDIS_PORT, ANTINEX_BENCH_HTTP_PORT, ANTINEX_RUN_DIR.
 # Usage: bash deploy/bench-http.sh [DURATION=10s]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,15 +55,29 @@ for _ in $(seq 1 120); do
 done
 
 echo "machine: $(nproc) cores; $(uptime | sed 's/.*load/load/')"
-BENCH() { GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" "$@"; }
-echo "== HTTP (Open Inference Protocol v2), single row"
-BENCH -c 1 -d "$DURATION" || true
-BENCH -c 16 -d "$DURATION" || true
-BENCH -c 1 -d "$DURATION" --predicted-only || true
-BENCH -c 16 -d "$DURATION" --predicted-only || true
-echo "== console path (gateway actor -> model entity, no HTTP), single row"
-GW bench cluster -l "$LABEL" -c 1 -d "$DURATION" --rows 1 || true
-GW bench cluster -l "$LABEL" -c 16 -d "$DURATION" --rows 1 || true
-echo "== one request of 10,000 rows (rows/s = rows x requests / seconds)"
-BENCH -c 1 -d "$DURATION" --rows 10000 || true
-BENCH -c 1 -d "$DURATION" --rows 10000 --predicted-only || true
+RESULTS="$ANTINEX_RUN_DIR/results.jsonl"
+: >"$RESULTS"
+JSONL() { sed -n '/^{/,$p' | jq -c "$@" >>"$RESULTS" || true; } # the command's JSON document as one line
+BENCH() { GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --json "$@" | JSONL .; }
+# Each concurrency runs the four paths back to back, so they see the same machine load.
+for C in 1 16; do
+  BENCH --kind predicted -c "$C" -d "$DURATION"
+  BENCH --kind all -c "$C" -d "$DURATION"
+  BENCH --kind api -c "$C" -d "$DURATION"
+  GW bench cluster -l "$LABEL" -c "$C" -d "$DURATION" --rows 1 --json | JSONL '. + {path: "console (bench cluster, no HTTP)"}'
+done
+BENCH --kind predicted -c 1 -d "$DURATION" --rows 10000
+BENCH --kind all -c 1 -d "$DURATION" --rows 10000
+
+echo
+echo "| path | concurrency | rows/request | req/s | rows/s | p50 ms | p99 ms | p50 vs console | load generator CPU |"
+echo "|---|---|---|---|---|---|---|---|---|"
+jq -rs '
+  (map(select(.path | startswith("console"))) | map({key: (.concurrency | tostring), value: .p50_ms}) | from_entries) as $console
+  | .[] | . as $r
+  | (.rows // .rows_per_request // 1) as $rows
+  | "| \(.path) | \(.concurrency) | \($rows) | \(.requests_per_second | round) | \(.rows_per_second | round) | \(.p50_ms * 100 | round / 100)"
+    + " | \(.p99_ms * 100 | round / 100)"
+    + " | \(if ($rows == 1 and $console[.concurrency | tostring]) then "x\((.p50_ms / $console[.concurrency | tostring]) * 100 | round / 100)" else "" end)"
+    + " | \(if .load_generator_cores then "\(.load_generator_cores) cores, \(.load_generator_share * 100 | round) % of busy CPU, \(.load_generator_us_per_request) us/req" else "" end) |"
+' "$RESULTS"

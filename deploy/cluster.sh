@@ -241,6 +241,8 @@ gateway() { # the gateway's certificate and the Redis credentials (for `gateway 
   if [ "$INSECURE" = true ]; then env+=("ANTINEX_INSECURE=true")
   else env+=("ANTINEX_TLS_CERTIFICATE=$CERT_DIR/gateway.p12" "ANTINEX_TLS_PASSWORD_FILE=$CERT_DIR/gateway.password"
              "ANTINEX_TLS_CA=$CERT_DIR/ca.crt"); fi
+  # `gateway bench -l A ...` (options right after bench) is the cluster predict benchmark: `bench cluster -l A ...`.
+  if [ "${1:-}" = bench ] && [[ "${2:-}" == -* ]] && [[ "${2:-}" != -h && "${2:-}" != --help ]]; then set -- bench cluster "${@:2}"; fi
   env "${env[@]}" dotnet "$GATEWAY_DLL" "$@"
 }
 

@@ -156,6 +156,8 @@ public static class AntiNexClusterHosting
             registry.Register<ModelDirectoryKey>(directory);
             // Model search: trials from any gateway's search coordinator run in this node's training slots.
             system.ActorOf(TrialRunner.Props(runtime), TrialRunner.Name);
+            // Trainings accepted by a node that died or moved mid-way run again on the label's next holder.
+            system.ActorOf(TrainingResumer.Props(region, runtime.TrainingsInFlight), TrainingResumer.Name);
         });
         return builder;
     }

@@ -1,6 +1,6 @@
 // The one serializer for everything AntiNex sends over the wire or persists: System.Text.Json with a string manifest
 // per type (so types can move between namespaces, and versions can be encoded in the manifest), plus a binary
-// envelope for snapshots so that a multi-MB artifact is not inflated by base64.
+// envelope for snapshots so that a multi-MB artifact is not inflated by base64, and float32 binary for predict rows.
 using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using System.Text.Json;
@@ -21,7 +21,7 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
     [
         (typeof(TrainModel), "train"),
         (typeof(PredictModel), "predict"),
-        (typeof(PredictRawRows), "predict-rows"),
+        (typeof(PredictRawRows), "predict-rows.f32"), // binary float32 rows (RowBlockFormat)
         (typeof(DescribeModel), "describe"),
         (typeof(ForgetModel), "forget"),
         (typeof(CancelTraining), "cancel"),
@@ -33,13 +33,18 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(TrainingProgressed), "training-progress"),
         (typeof(ModelTrainedReply), "trained"),
         (typeof(Predicted), "predicted"),
-        (typeof(RowsPredicted), "rows-predicted"),
+        (typeof(RowsPredicted), "rows-predicted.f32"), // binary float32 values (RowBlockFormat)
         (typeof(ModelFailed), "failed"),
         (typeof(ModelDescription), "description"),
         (typeof(ModelForgotten), "forgotten"),
         (typeof(ModelList), "model-list"),
+        (typeof(ListLiveModels), "list-live"),
+        (typeof(LiveModels), "live-models"),
         (typeof(StoredModelTrained), "ev-trained.v2"),
         (typeof(StoredModelSnapshot), "snapshot.v2"),
+        (typeof(StoredTrainingAccepted), "ev-train-accepted.v1"),
+        (typeof(StoredTrainingEnded), "ev-train-ended.v1"),
+        (typeof(ResumeTraining), "resume-training"),
         // model search (gateway search coordinator <-> node trial runners)
         (typeof(TrialRunnerQuery), "trial-runner-query"),
         (typeof(TrialRunnerInfo), "trial-runner-info"),
@@ -95,6 +100,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         if (obj is StoredModelSnapshot snapshot) return SnapshotToBinary(snapshot);
+        if (obj is PredictRawRows rows) return RowBlockFormat.Write(rows);
+        if (obj is RowsPredicted predicted) return RowBlockFormat.Write(predicted);
         return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
     }
 
@@ -103,6 +110,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         if (!TypeByManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"AntiNexSerializer: unknown manifest '{manifest}'");
         if (type == typeof(StoredModelSnapshot)) return SnapshotFromBinary(bytes);
+        if (type == typeof(PredictRawRows)) return RowBlockFormat.ReadRows(bytes);
+        if (type == typeof(RowsPredicted)) return RowBlockFormat.ReadPredicted(bytes);
         return JsonSerializer.Deserialize(bytes, type, _json)
                ?? throw new SerializationException($"AntiNexSerializer: null payload for '{manifest}'");
     }

@@ -5,7 +5,8 @@ using CsvHelper;
 
 namespace AntiNex.Data;
 
-/// <summary>Streams a CSV (CsvHelper, invariant culture, UTF-8 BOM tolerated) into a <see cref="Frame"/> of the planned columns.</summary>
+/// <summary>Streams a CSV (CsvHelper, invariant culture, UTF-8 BOM tolerated) into a <see cref="Frame"/> of the planned columns:
+/// numbers straight into compact columns, repeated text cells shared (one string per distinct value).</summary>
 public static class CsvLoader
 {
     /// <param name="limits">columns and rows allowed (null: <see cref="EngineLimits.Current"/>); <paramref name="maxRows"/>
@@ -29,6 +30,7 @@ public static class CsvLoader
             FormatProvider = CultureInfo.InvariantCulture,
             TrimWhitespace = true,
             SkipEmptyLines = true,
+            PoolStrings = true, // a class column of 10 M rows holds a handful of strings, not 10 M copies
         }, leaveOpen: false);
 
         string[] header = hasHeader ? csv.Headers?.ToArray() ?? [] : columnNames?.ToArray() ?? [];
@@ -45,7 +47,7 @@ public static class CsvLoader
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
         var numeric = present.Where(p => p.Kind == ColumnKind.Numeric)
-            .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new List<double>())).ToList();
+            .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn())).ToList();
         var text = present.Where(p => p.Kind == ColumnKind.Text).Select(p => (p.Name, Index: index[p.Name], Values: new List<string>())).ToList();
         var source = $"{field} {Path.GetFileName(path)}";
         int row = 0;
@@ -67,7 +69,7 @@ public static class CsvLoader
         }
         if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
         return new Frame(row, header,
-            numeric.ToDictionary(c => c.Name, c => c.Values.ToArray()),
+            numeric.ToDictionary(c => c.Name, c => c.Values),
             text.ToDictionary(c => c.Name, c => c.Values.ToArray()),
             Enumerable.Range(0, row).ToArray());
     }

@@ -4,22 +4,37 @@ using AntiNex.Requests;
 namespace AntiNex.Data;
 
 /// <summary>
-/// Column-oriented table of just the columns a request needs: numeric columns parsed once into double[],
-/// text columns (categorical features, class targets) kept as strings. RowIds are the source row numbers.
+/// Column-oriented table of just the columns a request needs: numeric columns parsed once into compact
+/// <see cref="NumericColumn"/>s (exact values), text columns (categorical features, class targets) kept as strings.
+/// RowIds are the source row numbers.
 /// </summary>
 public sealed class Frame
 {
     public int RowCount { get; }
     public IReadOnlyList<string> SourceColumns { get; }
-    public IReadOnlyDictionary<string, double[]> Numeric { get; }
+    public IReadOnlyDictionary<string, NumericColumn> Numeric { get; }
     public IReadOnlyDictionary<string, string[]> Text { get; }
     public int[] RowIds { get; }
 
-    public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, double[]> numeric,
+    public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, NumericColumn> numeric,
         IReadOnlyDictionary<string, string[]> text, int[] rowIds)
     {
         RowCount = rowCount; SourceColumns = sourceColumns; Numeric = numeric; Text = text; RowIds = rowIds;
     }
+
+    public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, double[]> numeric,
+        IReadOnlyDictionary<string, string[]> text, int[] rowIds)
+        : this(rowCount, sourceColumns, numeric.ToDictionary(kv => kv.Key, kv => NumericColumn.From(kv.Value)), text, rowIds) { }
+
+    /// <summary>Frees the numeric values of one chunk of rows (<see cref="NumericColumn.ChunkRows"/> rows) in every column:
+    /// a large training file's raw values go as its feature matrix fills.</summary>
+    public void ReleaseNumericChunk(int chunk)
+    {
+        foreach (var column in Numeric.Values) column.ReleaseChunk(chunk);
+    }
+
+    /// <summary>Bytes held by the numeric values.</summary>
+    public long NumericBytes => Numeric.Values.Sum(c => c.Bytes);
 
     public bool Has(string column) => Numeric.ContainsKey(column) || Text.ContainsKey(column);
 
@@ -56,7 +71,12 @@ public sealed class Frame
     /// <summary>The rows at the given positions, in that order.</summary>
     public Frame Take(IReadOnlyList<int> rows)
     {
-        var numeric = Numeric.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
+        var numeric = Numeric.ToDictionary(kv => kv.Key, kv =>
+        {
+            var column = new NumericColumn();
+            foreach (var r in rows) column.Add(kv.Value[r]);
+            return column;
+        });
         var text = Text.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
         return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray());
     }

@@ -14,5 +14,8 @@ public sealed record EngineOptions
     public bool CrossValidationOnly { get; init; }
     /// <summary>Resource limits for this engine's trainings and predicts; null uses <see cref="EngineLimits.Current"/>.</summary>
     public EngineLimits? Limits { get; init; }
+    /// <summary>Transform each split of the final fit into its own matrix, with the raw file kept, instead of one matrix of the
+    /// whole file whose splits are row indexes (<see cref="DatasetMatrix"/>). Same model, about twice the memory; for comparisons.</summary>
+    public bool CopySplits { get; init; }
     public EngineLimits EffectiveLimits => Limits ?? EngineLimits.Current;
 }

@@ -69,7 +69,7 @@ public sealed record FeaturePipeline
     /// log_features "auto" (training rows only): non-negative, wide (max >= 100) and heavy-tailed: the max is more than
     /// 50 times the median (plus one), or the skewness exceeds 3. Byte and packet counters qualify; bounded rates do not.
     /// </summary>
-    internal static bool IsHeavyTailed(double[] col, IReadOnlyList<int> rows)
+    internal static bool IsHeavyTailed(NumericColumn col, IReadOnlyList<int> rows)
     {
         if (rows.Count < 3) return false;
         var v = new double[rows.Count];

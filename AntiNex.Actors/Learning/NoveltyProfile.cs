@@ -42,7 +42,7 @@ internal static class NoveltyProfile
     {
         var idx = Enumerable.Range(0, d.Rows).Where(i => d.Classes![i] == normalClass).ToArray();
         var x = new float[idx.Length * d.Width];
-        for (int k = 0; k < idx.Length; k++) Array.Copy(d.X, idx[k] * d.Width, x, k * d.Width, d.Width);
+        for (int k = 0; k < idx.Length; k++) Array.Copy(d.X, (long)d.RowOf(idx[k]) * d.Width, x, (long)k * d.Width, d.Width);
         rows = idx.Length;
         return x;
     }

@@ -73,7 +73,7 @@ internal sealed record PreparedData
     private static void RefuseAbsurdValues(Frame frame, double bound, string field)
     {
         foreach (var (column, values) in frame.Numeric)
-            for (int i = 0; i < values.Length; i++)
+            for (int i = 0; i < values.Count; i++)
                 if (Math.Abs(values[i]) > bound)
                     throw new RequestException(field,
                         $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training " +
@@ -144,7 +144,7 @@ internal sealed record PreparedData
 
     internal static double[] TargetValues(AntiNexRequest request, Frame frame, string pf, bool regression)
     {
-        if (regression) return frame.Numeric[pf];
+        if (regression) return frame.Numeric[pf].ToArray();
         var raw = frame.Text[pf];
         var values = new double[frame.RowCount];
         for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], request.TargetRules, "predict_feature", frame.RowIds[i]);

@@ -243,6 +243,13 @@ public sealed class TrainedModel : IDisposable
         var all = Enumerable.Range(0, frame.RowCount).ToArray();
         var beyond = new bool[frame.RowCount];
         var x = State.Pipeline.Transform(frame, all, beyond);
+        return PredictFrameRows(x, beyond, frame, label, maxRecords);
+    }
+
+    /// <summary><see cref="PredictFrame"/> for a frame whose rows this model's pipeline has already transformed (x, beyond):
+    /// a training file's own predictions reuse its feature matrix instead of building a second one.</summary>
+    internal PredictionResult PredictFrameRows(float[] x, bool[] beyond, Frame frame, string label, int maxRecords)
+    {
         var (outputs, unscorable) = ScoreLocked(x, frame.RowCount, beyond);
         var novel = NoveltyLocked(x, frame.RowCount);
         var pf = State.PredictFeature;

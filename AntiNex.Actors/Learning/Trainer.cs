@@ -22,7 +22,9 @@ internal static class Trainer
         bool decoupledDecay = s.Optimizer == "adam" && s.WeightDecay > 0;
         var decayed = decoupledDecay ? net.parameters().ToArray() : [];
         double baseLr = optimizer.LearningRate, lr = baseLr;
-        using var x = torch.tensor(train.X, [train.Rows, train.Width]);
+        using var x = torch.tensor(train.X, [train.StoredRows, train.Width]);
+        // An indexed split (a DatasetMatrix's rows) picks its batch rows through the index: no copy of the split.
+        using var rowIndex = train.Index is { } index ? torch.tensor(Array.ConvertAll(index, i => (long)i)) : null;
         using var y = TargetTensor(train, s.Task);
         using var classWeights = s.ClassWeights is { } cw ? torch.tensor(cw) : null;
         using var sampleWeights = classWeights is null ? null : classWeights.index_select(0,
@@ -60,7 +62,7 @@ internal static class Trainer
                     // batch statistics need 2+ rows: a last single row waits for the next epoch's shuffle
                     if (len == 1 && batchNorm && start > 0) continue;
                     var idx = perm.narrow(0, start, len);
-                    var xb = x.index_select(0, idx);
+                    var xb = x.index_select(0, rowIndex is null ? idx : rowIndex.index_select(0, idx));
                     var yb = y.index_select(0, idx);
                     optimizer.ZeroGrad();
                     var logits = net.Logits(xb, gen);

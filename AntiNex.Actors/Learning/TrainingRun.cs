@@ -153,9 +153,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var q = r.Quality;
         var (fitRows, valRows) = foldEnsemble is null ? RowSplit.Carve(r, split.TrainRows, data.Classes, r.Seed) : (split.TrainRows, []);
         var pipeline = foldEnsemble?.Pipeline ?? FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
-        var trainData = foldEnsemble is null ? ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec) : null;
-        var valData = valRows.Length > 0 ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
-        var testData = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);
+        var (trainData, valData, testData) = FinalData(data, split, pipeline, fitRows, valRows, foldEnsemble is not null);
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, data.Classes, data.Codec) };
         DenseNetwork net;
         using (var initGen = new torch.Generator((ulong)r.Seed))
@@ -317,7 +315,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         Frame predictFrame = data.Frame;
         if (request.PredictRows is not null && request.Dataset is not null)
             predictFrame = Frame.FromPredictRows(request.PredictRows, model.PredictPlan(data.PredictFeature), request.MarkEmpty, "predict_rows");
-        var predictions = model.PredictFrame(predictFrame, request.Label, request.MaxRecords);
+        var predictions = predictFrame == data.Frame && _datasetMatrix is { } m
+            ? model.PredictFrameRows(m.X, m.Beyond, predictFrame, request.Label, request.MaxRecords)
+            : model.PredictFrame(predictFrame, request.Label, request.MaxRecords);
         wall.Stop();
         var plots = new List<string>();
         if (options.PlotDirectory is { } plotDir)

@@ -1,32 +1,58 @@
 // The set of labels that have a stored model, so `models` can list passivated/unloaded ones too. Sharding only knows
-// the entities currently alive; the catalog lives next to the snapshots (Redis) and survives a full restart.
+// the entities currently alive; the catalog lives next to the snapshots (Redis) and survives a full restart. Beside
+// each label it keeps the label's card (ModelCard), so a listing never has to wake the entities.
 using AntiNex.Persistence.Redis;
 
 namespace AntiNex.Models;
 
 public interface IModelCatalog
 {
-    Task AddAsync(string modelId);
+    Task AddAsync(string modelId, ModelCard card);
     Task RemoveAsync(string modelId);
     Task<IReadOnlyList<string>> AllAsync();
+    /// <summary>The cards of the given labels, in their order; null where none is stored (stored before cards existed).</summary>
+    Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds);
 }
 
-/// <summary>One Redis set, <c>&lt;prefix&gt;models</c>, kept on the Redis persistence plugin's own connection.</summary>
-public sealed class RedisModelCatalog(RedisNameSet set) : IModelCatalog
+/// <summary>A Redis set, <c>&lt;prefix&gt;models</c>, and a hash of cards, <c>&lt;prefix&gt;models:cards</c>, kept on the Redis
+/// persistence plugin's own connection.</summary>
+public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards) : IModelCatalog
 {
-    public Task AddAsync(string modelId) => set.AddAsync(modelId);
-    public Task RemoveAsync(string modelId) => set.RemoveAsync(modelId);
+    public const string SetName = "models";
+    public const string CardsName = "models:cards";
+
+    public static RedisModelCatalog On(RedisPluginConnection connection) => new(connection.NameSet(SetName), connection.NameMap(CardsName));
+
+    public async Task AddAsync(string modelId, ModelCard card)
+    {
+        await cards.SetAsync(modelId, card.ToJson()).ConfigureAwait(false);
+        await set.AddAsync(modelId).ConfigureAwait(false);
+    }
+
+    public async Task RemoveAsync(string modelId)
+    {
+        await set.RemoveAsync(modelId).ConfigureAwait(false);
+        await cards.RemoveAsync(modelId).ConfigureAwait(false);
+    }
+
     public Task<IReadOnlyList<string>> AllAsync() => set.AllAsync();
+
+    public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
+        => (await cards.GetAsync(modelIds).ConfigureAwait(false)).Select(ModelCard.FromJson).ToList();
 }
 
 /// <summary>Process-local catalog for single-process development with the in-memory journal.</summary>
 public sealed class InMemoryModelCatalog : IModelCatalog
 {
-    private readonly HashSet<string> _ids = [];
-    public Task AddAsync(string modelId) { lock (_ids) _ids.Add(modelId); return Task.CompletedTask; }
-    public Task RemoveAsync(string modelId) { lock (_ids) _ids.Remove(modelId); return Task.CompletedTask; }
+    private readonly Dictionary<string, ModelCard> _cards = [];
+    public Task AddAsync(string modelId, ModelCard card) { lock (_cards) _cards[modelId] = card; return Task.CompletedTask; }
+    public Task RemoveAsync(string modelId) { lock (_cards) _cards.Remove(modelId); return Task.CompletedTask; }
     public Task<IReadOnlyList<string>> AllAsync()
     {
-        lock (_ids) return Task.FromResult<IReadOnlyList<string>>(_ids.Order(StringComparer.Ordinal).ToList());
+        lock (_cards) return Task.FromResult<IReadOnlyList<string>>(_cards.Keys.Order(StringComparer.Ordinal).ToList());
+    }
+    public Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
+    {
+        lock (_cards) return Task.FromResult<IReadOnlyList<ModelCard?>>(modelIds.Select(id => _cards.GetValueOrDefault(id)).ToList());
     }
 }

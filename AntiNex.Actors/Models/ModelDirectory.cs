@@ -1,6 +1,11 @@
-// One per model node (/user/model-directory): lists every model in the catalog by asking each entity to describe
-// itself through the shard region (which wakes passivated ones: describe needs only the snapshot's metadata).
+// One per model node (/user/model-directory): lists the models of the catalog, a page at a time. A label's entry is its
+// card from the catalog (no entity is woken: listing 10,000 labels must not load 10,000 snapshots), replaced by the
+// entity's own description when the entity runs somewhere (every model node's directory is asked which of the page's
+// labels run on its node). Labels without a card (stored before cards existed) are described by their entity, which
+// wakes it, and their card is written for the next listing.
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 
 namespace AntiNex.Models;
@@ -12,32 +17,95 @@ public sealed class ModelDirectory : ReceiveActor
     public ModelDirectory(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
     {
         var log = Context.GetLogger();
-        // The asks run as a task whose result is piped to the caller: the mailbox never waits for them, so lists
+        var system = Context.System;
+        // The asks run as tasks whose result is piped to the caller: the mailbox never waits for them, so lists
         // asked by several consoles at once are gathered side by side.
-        Receive<ListModels>(_ => Gather(region, catalog, describeTimeout, log).PipeTo(Sender));
+        Receive<ListModels>(m => Gather(m, system, region, catalog, describeTimeout, log).PipeTo(Sender));
+        Receive<ListLiveModels>(m => DescribeLocal(m.ModelIds, region, describeTimeout)
+            .ContinueWith(t => (object)new LiveModels(t.IsCompletedSuccessfully ? t.Result : []), TaskScheduler.Default).PipeTo(Sender));
     }
 
     public static Props Props(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
         => Akka.Actor.Props.Create(() => new ModelDirectory(region, catalog, describeTimeout));
 
-    private static async Task<object> Gather(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout, ILoggingAdapter log)
+    private static async Task<object> Gather(ListModels request, ActorSystem system, IActorRef region, IModelCatalog catalog,
+        TimeSpan describeTimeout, ILoggingAdapter log)
     {
         try
         {
-            var ids = await catalog.AllAsync().ConfigureAwait(false);
-            var results = await Task.WhenAll(ids.Select(async id =>
+            var all = await catalog.AllAsync().ConfigureAwait(false);
+            var after = request.After is null ? all : all.Where(id => string.CompareOrdinal(id, request.After) > 0);
+            var page = (request.Limit > 0 ? after.Take(request.Limit) : after).ToList();
+            var more = request.Limit > 0 && page.Count == request.Limit && string.CompareOrdinal(all[^1], page[^1]) > 0;
+            var cards = await catalog.CardsAsync(page).ConfigureAwait(false);
+            var live = await LiveAsync(system, page, describeTimeout).ConfigureAwait(false);
+
+            var described = new List<ModelDescription>(page.Count);
+            var unreachable = new List<string>();
+            var uncarded = new List<string>();
+            for (var i = 0; i < page.Count; i++)
             {
-                try { return (id, (object)await region.Ask<ModelDescription>(new DescribeModel(id), describeTimeout).ConfigureAwait(false)); }
-                catch (Exception ex) { return (id, ex); }
-            })).ConfigureAwait(false);
-            return new ModelList(
-                results.Select(r => r.Item2).OfType<ModelDescription>().Where(d => d.Trained).ToList(),
-                results.Where(r => r.Item2 is Exception).Select(r => r.id).ToList());
+                if (live.TryGetValue(page[i], out var running)) described.Add(running);
+                else if (cards[i] is { } card) described.Add(card.ToDescription());
+                else uncarded.Add(page[i]);
+            }
+            foreach (var (id, reply) in await Task.WhenAll(uncarded.Select(async id =>
+                     {
+                         try { return (id, (object)await region.Ask<ModelDescription>(new DescribeModel(id), describeTimeout).ConfigureAwait(false)); }
+                         catch (Exception ex) { return (id, ex); }
+                     })).ConfigureAwait(false))
+            {
+                if (reply is not ModelDescription d) { unreachable.Add(id); continue; }
+                described.Add(d);
+                if (d is { Trained: true, Summary: { } s, Metrics: { } m, TrainedUtc: { } at })
+                    _ = catalog.AddAsync(id, new ModelCard(d.Version, at, StoredModelSummary.From(s) with { InputFeatures = [] },
+                        StoredModelMetrics.From(m) with { ConfusionMatrix = null, ClassNames = null }));
+            }
+            return new ModelList(described.Where(d => d.Trained).Select(ModelCard.Slim).ToList(), unreachable)
+            {
+                Next = more ? page[^1] : null,
+            };
         }
         catch (Exception ex)
         {
             log.Warning("list models failed: {0}", ex.Message);
             return new Status.Failure(ex);
         }
+    }
+
+    /// <summary>Descriptions of the page's labels whose entities run on some model node, by label. A node that does not
+    /// answer in time contributes nothing: its labels are listed from their cards.</summary>
+    private static async Task<Dictionary<string, ModelDescription>> LiveAsync(ActorSystem system, IReadOnlyList<string> ids,
+        TimeSpan timeout)
+    {
+        var members = Akka.Cluster.Cluster.Get(system).State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(Replicas.ReplicaKeeper.ModelRole)).ToList();
+        var request = new ListLiveModels(ids);
+        var replies = await Task.WhenAll(members.Select(async member =>
+        {
+            try
+            {
+                var directory = system.ActorSelection(new RootActorPath(member.Address) / "user" / Name);
+                return (await directory.Ask<LiveModels>(request, timeout).ConfigureAwait(false)).Models;
+            }
+            catch (Exception) { return []; }
+        })).ConfigureAwait(false);
+        var byId = new Dictionary<string, ModelDescription>(StringComparer.Ordinal);
+        foreach (var d in replies.SelectMany(r => r)) byId[ModelIds.FromLabel(d.Label)] = d;
+        return byId;
+    }
+
+    /// <summary>Describes those of <paramref name="ids"/> whose entities run in this node's shard region.</summary>
+    private static async Task<IReadOnlyList<ModelDescription>> DescribeLocal(IReadOnlyList<string> ids, IActorRef region, TimeSpan timeout)
+    {
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout).ConfigureAwait(false);
+        var running = state.Shards.SelectMany(s => s.EntityIds).ToHashSet(StringComparer.Ordinal);
+        var local = ids.Where(running.Contains).ToList();
+        var replies = await Task.WhenAll(local.Select(async id =>
+        {
+            try { return await region.Ask<ModelDescription>(new DescribeModel(id), timeout).ConfigureAwait(false); }
+            catch (Exception) { return null; }
+        })).ConfigureAwait(false);
+        return replies.OfType<ModelDescription>().Select(ModelCard.Slim).ToList();
     }
 }

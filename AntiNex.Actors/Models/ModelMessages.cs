@@ -37,9 +37,16 @@ public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? P
 public sealed record PredictModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
     DateTimeOffset? DeadlineUtc = null) : IModelCommand;
 
-/// <summary>Raw feature rows in the model's input-feature order (unscaled). Batched inside the entity.
-/// Replies <see cref="RowsPredicted"/>.</summary>
-public sealed record PredictRawRows(string ModelId, double[][] Rows) : IModelCommand;
+/// <summary>Raw feature rows in the model's input-feature order (unscaled) as one row-major float32 matrix of
+/// <see cref="Columns"/> columns: travels as compact binary (see <c>RowBlockFormat</c>), never as JSON, and is kept under
+/// the remote frame by the sender (the gateway chunks). Batched inside the entity. Replies <see cref="RowsPredicted"/>.</summary>
+public sealed record PredictRawRows(string ModelId, int Columns, float[] Values) : IModelCommand
+{
+    /// <summary>Rows given one array each (a convenience for small callers; a ragged array is refused by the entity).</summary>
+    public PredictRawRows(string modelId, double[][] rows) : this(modelId, RowBlock.Width(rows), RowBlock.Flatten(rows)) { }
+
+    public int RowCount => Columns <= 0 ? 0 : Values.Length / Columns;
+}
 
 public sealed record DescribeModel(string ModelId) : IModelCommand;
 
@@ -50,17 +57,30 @@ public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) :
 /// being stored is not cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
 public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null) : IModelCommand;
 
+/// <summary>Wakes the label's entity so that it runs again a training its previous holder accepted but did not finish
+/// (sent when a node leaves or an entity hands off mid-training). No reply.</summary>
+public sealed record ResumeTraining(string ModelId) : IModelCommand;
+
 /// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
 public sealed record StopEntity : IAntiNexMessage
 {
     public static readonly StopEntity Instance = new();
 }
 
-/// <summary>Every known model (from the catalog), described by its entity. Sent to a node's model directory.</summary>
+/// <summary>Every known model (from the catalog): its card, or its entity's own description when it is running. Sent to a
+/// node's model directory. Paged: labels after <see cref="After"/> (ordinal order), at most <see cref="Limit"/> (0 = all);
+/// the reply's <see cref="ModelList.Next"/> is the next page's <see cref="After"/>.</summary>
 public sealed record ListModels : IAntiNexMessage
 {
     public static readonly ListModels Instance = new();
+    public string? After { get; init; }
+    public int Limit { get; init; }
 }
+
+/// <summary>Directory to directory: describe those of these labels whose entities run on your node (none is woken).</summary>
+public sealed record ListLiveModels(IReadOnlyList<string> ModelIds) : IAntiNexMessage;
+
+public sealed record LiveModels(IReadOnlyList<ModelDescription> Models) : IAntiNexMessage;
 
 // ---- replies --------------------------------------------------------------------------------------------------
 
@@ -77,10 +97,11 @@ public sealed record ModelTrainedReply(string Label, long Version, TrainingRepor
 public sealed record Predicted(string Label, long Version, PredictionResult Result, string Node, bool TrainedFirst,
     int SamplesOmitted, string? RequestId) : IAntiNexMessage;
 
+/// <summary>One predicted value per row of a <see cref="PredictRawRows"/>, in row order (binary on the wire).</summary>
 public sealed record RowsPredicted(string Label, long Version, float[] Values, string Node) : IAntiNexMessage;
 
 /// <summary>Any refusal or failure, with the request fields at fault. Code is stable for scripts
-/// (bad-request, not-trained, busy, training-failed, cancelled, persistence, artifact, integrity, internal).</summary>
+/// (bad-request, not-trained, busy, training-failed, cancelled, persistence, artifact, integrity, internal, too-large).</summary>
 public sealed record ModelFailed(string Label, string Code, string Message, IReadOnlyList<RequestIssue> Issues, string? RequestId)
     : IAntiNexMessage
 {
@@ -113,6 +134,10 @@ public sealed record TrainingCancelled(string Label, bool Running, int Queued, s
     public bool Any => Running || Queued > 0;
 }
 
-public sealed record ModelList(IReadOnlyList<ModelDescription> Models, IReadOnlyList<string> Unreachable) : IAntiNexMessage;
+public sealed record ModelList(IReadOnlyList<ModelDescription> Models, IReadOnlyList<string> Unreachable) : IAntiNexMessage
+{
+    /// <summary>Set when more labels follow: ask again with <see cref="ListModels.After"/> = this.</summary>
+    public string? Next { get; init; }
+}
 
 // Persisted events and snapshots: see Stored/ (their own records, versioned manifests).

@@ -17,4 +17,6 @@ public sealed record ModelRuntime(
     public int MaxSamplesPerReply { get; init; } = 10_000;
     /// <summary>Minimum spacing of epoch progress messages per training (phase changes always go through).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Labels with an accepted, unfinished training (Redis on real nodes): woken when a node leaves.</summary>
+    public IModelCatalog TrainingsInFlight { get; init; } = new InMemoryModelCatalog();
 }

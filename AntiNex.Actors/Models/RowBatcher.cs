@@ -1,5 +1,8 @@
 // Micro-batching of raw-row predicts inside an entity: rows are queued and drained by a message to self, so every
 // predict already in the mailbox joins one PredictRaw call. No timer: no added latency when the entity is idle.
+// Rows stay float32 blocks end to end: the queued blocks are copied once into a pooled buffer and read through a view,
+// so nothing is allocated per row.
+using System.Buffers;
 using System.Diagnostics;
 using Akka.Actor;
 using AntiNex.Learning;
@@ -11,6 +14,7 @@ namespace AntiNex.Models;
 public sealed class RowBatcher(string label)
 {
     private readonly List<(PredictRawRows Message, IActorRef ReplyTo)> _pending = [];
+    private readonly List<(PredictRawRows Message, IActorRef ReplyTo)> _valid = [];
     private bool _drainScheduled;
 
     public bool IsEmpty => _pending.Count == 0;
@@ -24,67 +28,95 @@ public sealed class RowBatcher(string label)
         return true;
     }
 
-    /// <summary>Answers every queued predict: invalid rows are refused one by one (naming the row and feature), the
+    /// <summary>Answers every queued predict: invalid blocks are refused one by one (naming the row and feature), the
     /// valid ones are predicted in one call and each caller gets its own slice. Returns the rows predicted.</summary>
     public int Drain(TrainedModel? model, long version, string node)
     {
         _drainScheduled = false;
         if (_pending.Count == 0) return 0;
-        var batch = _pending.ToArray();
-        _pending.Clear();
         if (model is null)
         {
-            foreach (var (_, replyTo) in batch)
+            foreach (var (_, replyTo) in _pending)
                 replyTo.Tell(ModelFailed.Of(label, "artifact", $"model '{label}' could not be loaded from its snapshot"));
+            _pending.Clear();
             return 0;
         }
         var features = model.Summary.InputFeatures;
-        var valid = new List<(PredictRawRows Message, IActorRef ReplyTo)>(batch.Length);
-        foreach (var item in batch)
+        _valid.Clear();
+        var total = 0;
+        foreach (var item in _pending)
         {
-            var error = Validate(item.Message.Rows, features);
-            if (error is null) valid.Add(item);
+            var error = Validate(item.Message, features);
+            if (error is null) { _valid.Add(item); total += item.Message.RowCount; }
             else item.ReplyTo.Tell(new ModelFailed(label, "bad-request", error.ToString(), [error], null));
         }
-        if (valid.Count == 0) return 0;
-        var rows = new List<double[]>(valid.Sum(v => v.Message.Rows.Length));
-        foreach (var v in valid) rows.AddRange(v.Message.Rows);
+        _pending.Clear();
+        if (_valid.Count == 0) return 0;
+        var columns = features.Count;
+        // One block: predicted in place. Several: copied once into a pooled buffer.
+        float[]? rented = null;
+        var block = _valid[0].Message.Values;
+        if (_valid.Count > 1)
+        {
+            rented = ArrayPool<float>.Shared.Rent(total * columns);
+            var at = 0;
+            foreach (var v in _valid)
+            {
+                v.Message.Values.AsSpan(0, v.Message.RowCount * columns).CopyTo(rented.AsSpan(at));
+                at += v.Message.RowCount * columns;
+            }
+            block = rented;
+        }
         float[] values;
         var began = Stopwatch.GetTimestamp();
         try
         {
-            values = model.PredictRaw(rows);
-            AntiNexMetrics.RecordPredict(label, Stopwatch.GetElapsedTime(began).TotalMilliseconds, rows.Count);
+            values = model.PredictRaw(new FloatRowView(block, 0, total, columns));
+            AntiNexMetrics.RecordPredict(label, Stopwatch.GetElapsedTime(began).TotalMilliseconds, total);
         }
         catch (Exception ex)
         {
-            foreach (var v in valid)
+            foreach (var v in _valid)
                 v.ReplyTo.Tell(ModelFailed.Of(label, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}"));
+            _valid.Clear();
             return 0;
         }
-        var offset = 0;
-        foreach (var v in valid)
+        finally
         {
-            var count = v.Message.Rows.Length;
-            v.ReplyTo.Tell(new RowsPredicted(label, version, values.AsSpan(offset, count).ToArray(), node));
-            offset += count;
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
-        return rows.Count;
+        if (_valid.Count == 1) _valid[0].ReplyTo.Tell(new RowsPredicted(label, version, values, node));
+        else
+        {
+            var offset = 0;
+            foreach (var v in _valid)
+            {
+                var count = v.Message.RowCount;
+                v.ReplyTo.Tell(new RowsPredicted(label, version, values.AsSpan(offset, count).ToArray(), node));
+                offset += count;
+            }
+        }
+        _valid.Clear();
+        return total;
     }
 
-    public static RequestIssue? Validate(double[][] rows, IReadOnlyList<string> features)
+    /// <summary>The block's shape against the model's features, and every value finite: the first problem, naming the
+    /// row and the feature, or null.</summary>
+    public static RequestIssue? Validate(PredictRawRows block, IReadOnlyList<string> features)
     {
-        if (rows.Length == 0) return new RequestIssue("rows", "no rows to predict");
-        for (var i = 0; i < rows.Length; i++)
-        {
-            if (rows[i] is null || rows[i].Length != features.Count)
-                return new RequestIssue($"rows[{i}]",
-                    $"expected {features.Count} features ({string.Join(", ", features.Take(8))}{(features.Count > 8 ? ", ..." : "")}), " +
-                    $"got {rows[i]?.Length ?? 0}");
-            for (var j = 0; j < rows[i].Length; j++)
-                if (!double.IsFinite(rows[i][j]))
-                    return new RequestIssue($"rows[{i}][{j}]", $"feature '{features[j]}' is not a finite number");
-        }
+        if (block.Columns < 0) return new RequestIssue("rows", "rows have different lengths: every row needs one value per feature");
+        if (block.Values.Length == 0) return new RequestIssue("rows", "no rows to predict");
+        if (block.Columns != features.Count)
+            return new RequestIssue("rows[0]",
+                $"expected {features.Count} features ({string.Join(", ", features.Take(8))}{(features.Count > 8 ? ", ..." : "")}), " +
+                $"got {block.Columns}");
+        if (block.Values.Length % block.Columns != 0)
+            return new RequestIssue("rows", $"{block.Values.Length} values are not whole rows of {block.Columns} features");
+        var values = block.Values;
+        for (int k = 0; k < values.Length; k++)
+            if (!float.IsFinite(values[k]))
+                return new RequestIssue($"rows[{k / block.Columns}][{k % block.Columns}]",
+                    $"feature '{features[k % block.Columns]}' is not a finite number");
         return null;
     }
 }

@@ -8,8 +8,14 @@ public sealed record ServingState(
 {
     public static readonly ServingState Empty = new(0, 0, null, null, null, null);
 
-    /// <summary>A stored artifact exists (the network may still have to be loaded from it).</summary>
-    public bool HasModel => Artifact is not null;
+    /// <summary>A stored artifact exists (the network may still have to be loaded from it, or has been).</summary>
+    public bool HasModel => Artifact is not null || ArtifactLoaded;
+
+    /// <summary>The artifact was turned into the entity's network and its bytes let go (<see cref="ReleaseArtifact"/>).</summary>
+    public bool ArtifactLoaded { get; init; }
+
+    /// <summary>Once the network is loaded the bytes are not needed: dropping them halves a loaded model's memory.</summary>
+    public ServingState ReleaseArtifact() => Artifact is null ? this : this with { Artifact = null, ArtifactLoaded = true };
 
     /// <summary>Numbers keep increasing past an orphan event (a version whose snapshot never got stored).</summary>
     public long NextVersion => Math.Max(Version, HighestVersion) + 1;

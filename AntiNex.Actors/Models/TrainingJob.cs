@@ -19,8 +19,9 @@ public sealed class TrainingJob(
     public Guid RunId { get; } = Guid.NewGuid();
     public AntiNexRequest Request { get; } = request;
     public IReadOnlyList<string> Warnings { get; } = warnings;
-    public IActorRef ReplyTo { get; } = replyTo;
-    public IActorRef? ProgressTo { get; } = progressTo;
+    /// <summary>Who gets the reply; a re-sent request with the same id takes the job over (the job is not run twice).</summary>
+    public IActorRef ReplyTo { get; set; } = replyTo;
+    public IActorRef? ProgressTo { get; set; } = progressTo;
     public string? RequestId { get; } = requestId;
     /// <summary>Started by a predict on a never-trained label: the reply is the prediction, not the training report.</summary>
     public bool ForPredict { get; } = forPredict;
@@ -31,9 +32,13 @@ public sealed class TrainingJob(
     public string State { get; set; } = "queued";
     /// <summary>Predicts on a never-trained label that arrived during its first training: answered after it.</summary>
     public List<WaitingPredict> WaitingPredicts { get; } = [];
+    /// <summary>Its "accepted" event is in the journal: the label's next holder runs it again unless it ends here.</summary>
+    public bool Accepted { get; set; }
+    /// <summary>Accepted by an earlier holder of the label, run again here: its caller is not watched (it may be gone).</summary>
+    public bool Resumed { get; init; }
 
     /// <summary>The caller whose end (a gateway process that exits) cancels the job: watched while it is pending.</summary>
-    public bool HasWatchableCaller => !ReplyTo.IsNobody();
+    public bool HasWatchableCaller => !Resumed && !ReplyTo.IsNobody();
 
     public bool DeadlinePassed(DateTimeOffset now) => DeadlineUtc is { } d && d <= now;
 

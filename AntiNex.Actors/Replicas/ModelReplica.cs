@@ -123,7 +123,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     private void OnPredictRows(PredictRawRows m)
     {
         if (!Serving(null)) return;
-        var issue = RowBatcher.Validate(m.Rows, _model!.Summary.InputFeatures); // the writer's own checks: same answer on any copy
+        var issue = RowBatcher.Validate(m, _model!.Summary.InputFeatures); // the writer's own checks: same answer on any copy
         if (issue is not null)
         {
             Sender.Tell(new ModelFailed(_id, "bad-request", issue.ToString(), [issue], null));
@@ -131,7 +131,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         }
         try
         {
-            var values = _model.PredictRaw(m.Rows);
+            var values = _model.PredictRaw(new FloatRowView(m.Values, 0, m.RowCount, m.Columns));
             Sender.Tell(new RowsPredicted(_id, _version, values, _rt.NodeName));
             Touch();
         }

@@ -32,6 +32,9 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         Copies = copies;
         _hedged = new HedgedPredict(region, copies, new HedgeOptions());
+        Frame = FrameBudget.Of(system);
+        _chunked = new ChunkedRows(_hedged.SendAsync, Frame);
+        _coalescer = new RowCoalescer(_hedged.SendAsync, new CoalesceOptions());
         _host = host;
         System = system;
         Region = region;
@@ -44,6 +47,17 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>Where each label's copies are (writer, replicas, versions), kept current from the nodes' reports.</summary>
     public CopyTable Copies { get; }
     private readonly HedgedPredict _hedged;
+    private readonly ChunkedRows _chunked;
+    private readonly RowCoalescer _coalescer;
+
+    /// <summary>What one remote message may carry (from akka.remote.dot-netty.tcp.maximum-frame-size).</summary>
+    public FrameBudget Frame { get; }
+
+    /// <summary>Coalesce concurrent small raw-row predicts per label into one message (dynamic batching).</summary>
+    public bool Coalesce { get; set; } = CoalesceDefault;
+
+    /// <summary>On unless ANTINEX_COALESCE=0 (the benchmark compares both).</summary>
+    public static bool CoalesceDefault => Environment.GetEnvironmentVariable("ANTINEX_COALESCE") is not ("0" or "off" or "false");
 
 
     /// <summary>Joins the cluster as a gateway member; throws TimeoutException when no seed answers in time.</summary>
@@ -127,21 +141,48 @@ public sealed class GatewayClient : IAsyncDisposable
     /// this one request (search retrain, queue).</summary>
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default, RequestOrigin? origin = null)
-        => SendAsync(me => new TrainModel(modelId, json, me, requestId, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-            ct: ct);
+    {
+        // Every train carries an id: a training its node did not finish runs again on the next holder, once.
+        var id = requestId ?? $"train-{Guid.NewGuid():N}";
+        return Frame.CheckJson(modelId, json, "train request (put large data in a dataset file on the nodes' data roots)", id) is { } tooLarge
+            ? Task.FromResult<object>(tooLarge)
+            : SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
+                ct: ct);
+    }
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
-    /// train first (a never-trained label and a dataset) and reports progress.</summary>
+    /// train first (a never-trained label and a dataset) and reports progress.
+    /// A request too large for one message is predicted through the binary row path when it carries predict_rows
+    /// (<see cref="BulkJsonPredict"/>), and refused at once otherwise.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
         CancellationToken ct = default)
-        => Copies.Current(modelId).Count > 0
+        => Frame.CheckJson(modelId, json, "predict request", requestId) is { } tooLarge
+            ? BulkJsonPredict.Applies(json)
+                ? BulkJsonPredict.RunAsync(this, modelId, json, timeout, requestId, RowsProgress(modelId, onProgress))
+                : Task.FromResult<object>(tooLarge)
+            : Copies.Current(modelId).Count > 0
             ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout), timeout)
             : SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
                 resend: true, ct: ct);
 
     /// <summary>Raw rows, hedged over the label's copies (the writer and its replicas): see <see cref="HedgedPredict"/>.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)
-        => _hedged.SendAsync(new PredictRawRows(modelId, rows), timeout);
+        => PredictRowsAsync(new PredictRawRows(modelId, rows), timeout);
+
+    /// <summary>A float32 row block of any size: small ones may be coalesced with other callers' (<see cref="RowCoalescer"/>),
+    /// large ones are cut to fit the remote frame (<see cref="ChunkedRows"/>); every message is hedged over the label's
+    /// copies. <paramref name="progress"/> hears the rows answered so far, piece by piece.</summary>
+    public Task<object> PredictRowsAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null)
+        => Coalesce && progress is null && _coalescer.Takes(block)
+            ? _coalescer.SendAsync(block, timeout)
+            : _chunked.SendAsync(block, timeout, progress);
+
+    private static Action<int>? RowsProgress(string modelId, Action<object>? onProgress)
+    {
+        if (onProgress is null) return null;
+        long done = 0;
+        return rows => onProgress(new RowsProgressed(modelId, Interlocked.Add(ref done, rows)));
+    }
 
     public Task<object> DescribeAsync(string modelId, TimeSpan timeout)
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
@@ -164,11 +205,29 @@ public sealed class GatewayClient : IAsyncDisposable
             try
             {
                 var directory = System.ActorSelection(new RootActorPath(member.Address) / "user" / ModelDirectory.Name);
-                return await directory.Ask<ModelList>(ListModels.Instance, timeout);
+                return await ListAllAsync(directory, timeout);
             }
             catch (Exception ex) { last = ex; }
         }
         throw new InvalidOperationException($"no model directory answered: {last?.Message}", last);
+    }
+
+    /// <summary>Labels listed per reply: keeps each reply well under the remote frame size, however many labels there are.</summary>
+    public const int ModelsPerPage = 2000;
+
+    private static async Task<ModelList> ListAllAsync(ActorSelection directory, TimeSpan timeout)
+    {
+        var models = new List<ModelDescription>();
+        var unreachable = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await directory.Ask<ModelList>(new ListModels { After = after, Limit = ModelsPerPage }, timeout);
+            models.AddRange(page.Models);
+            unreachable.AddRange(page.Unreachable);
+            after = page.Next;
+        } while (after is not null);
+        return new ModelList(models, unreachable);
     }
 
     public async Task<ClusterStatus> StatusAsync(TimeSpan timeout)

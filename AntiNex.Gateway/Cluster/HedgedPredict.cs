@@ -14,6 +14,9 @@ public sealed record HedgeOptions
 {
     /// <summary>No answer within this: ask the next copy as well (single-row answers take well under 2 ms).</summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(150);
+    /// <summary>Added to the delay per row of a raw-row block: a 80,000-row block takes a copy well over 150 ms to
+    /// predict, and asking again before it could have answered only doubles the work.</summary>
+    public TimeSpan PerRow { get; init; } = TimeSpan.FromMicroseconds(20);
     /// <summary>A writer that missed the hedge delay is asked second for this long.</summary>
     public TimeSpan SuspectFor { get; init; } = TimeSpan.FromSeconds(2);
 }
@@ -31,6 +34,7 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
         var writerFirst = !table.WriterSuspect(id) || replicas.Count == 0;
         var plan = new Queue<ReplicaCopy?>(writerFirst ? replicas.Prepend(null) : replicas.Append(null)); // null = the writer
         var pending = new List<(Task<object> Task, ReplicaCopy? Copy, long Sent)>();
+        var delay = options.Delay + (command is PredictRawRows block ? options.PerRow * block.RowCount : TimeSpan.Zero);
         object? lastFailure = null;
 
         TimeSpan Remaining() => TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
@@ -52,7 +56,7 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             var remaining = Remaining();
             if (remaining <= TimeSpan.Zero)
                 return lastFailure ?? throw new TimeoutException($"no copy of '{id}' answered within {timeout.TotalSeconds:F1} s");
-            var hedge = Task.Delay(remaining < options.Delay ? remaining : options.Delay);
+            var hedge = Task.Delay(remaining < delay ? remaining : delay);
             var done = await Task.WhenAny(pending.Select(p => p.Task).Append(hedge)).ConfigureAwait(false);
             if (done == hedge)
             {

@@ -4,6 +4,12 @@
 //   - the channel webapp.results                (PUBLISH, for live listeners).
 // At-least-once: each request is moved atomically (LMOVE) to this consumer's processing list and removed only after
 // its result is published; on start a consumer puts back whatever its previous run left in its processing lists.
+// Bounded: every take of a request counts an attempt (kept in Redis, so a request that crashes consumers counts too);
+// a request with no answer before its deadline goes back to the end of its queue, and after MaxAttempts it is moved to
+// the dead-letter list <queue>.dead and answered with status "error", so one poison request never blocks the others
+// nor comes back forever.
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AntiNex.Models;
@@ -24,8 +30,16 @@ public sealed record QueueOptions
     public TimeSpan PredictTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan ResultTtl { get; init; } = TimeSpan.FromDays(1);
     public TimeSpan IdlePoll { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Takes of one request before it is dead-lettered (answered with an error, never retried again).</summary>
+    public int MaxAttempts { get; init; } = 3;
+    /// <summary>Dead letters kept per queue (oldest dropped).</summary>
+    public int DeadLetterCap { get; init; } = 10_000;
 
     public static string ResultList(string requestId) => $"{ResultsChannel}.{requestId}";
+    /// <summary>Requests given up on (JSON envelopes: request_id, reason, attempts, at, request), newest first.</summary>
+    public static string DeadLetters(string queue) => $"{queue}.dead";
+    /// <summary>Hash of attempts per request (by request id, else a hash of its text).</summary>
+    public static string Attempts(string queue) => $"{queue}.attempts";
 }
 
 public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer redis, QueueOptions options, Action<string>? log = null)
@@ -70,24 +84,79 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             inFlight.RemoveAll(t => t.IsCompleted);
             inFlight.Add(Task.Run(async () =>
             {
-                try { await Handle(db, processing, item!, train); }
+                try { await Take(db, source, processing, item!, train); }
+                catch (RedisException ex) { log?.Invoke($"{queue}: redis error {ex.Message}; the request stays in {processing}"); }
                 finally { slots.Release(); }
             }, CancellationToken.None));
         }
         await Task.WhenAll(inFlight);
     }
 
-    private async Task Handle(IDatabase db, RedisKey processing, string json, bool train)
+    /// <summary>Counts the attempt; a request past its attempts is dead-lettered, one without an answer before its deadline
+    /// goes back to the end of its queue (or is dead-lettered on its last attempt).</summary>
+    private async Task Take(IDatabase db, RedisKey source, RedisKey processing, string json, bool train)
     {
-        var requestId = RequestIdOf(json) ?? Guid.NewGuid().ToString("N");
+        var requestId = RequestIdOf(json);
+        var key = requestId ?? "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        RedisKey attemptsKey = QueueOptions.Attempts(source!);
+        var attempt = await db.HashIncrementAsync(attemptsKey, key);
+        await db.KeyExpireAsync(attemptsKey, options.ResultTtl);
+        requestId ??= key[7..23];
+        if (attempt > options.MaxAttempts)
+        {
+            await DeadLetter(db, source, processing, json, requestId, key, train, attempt - 1,
+                $"taken {attempt - 1} times without an answer (a consumer stopped or timed out each time)");
+            return;
+        }
+        var deadline = train ? options.TrainTimeout : options.PredictTimeout;
+        if (await Handle(db, processing, json, requestId, train, deadline))
+        {
+            await db.HashDeleteAsync(attemptsKey, key);
+            return;
+        }
+        if (attempt >= options.MaxAttempts)
+            await DeadLetter(db, source, processing, json, requestId, key, train, attempt,
+                $"no answer within its deadline of {deadline.TotalSeconds:0} s on each of {attempt} attempts");
+        else
+        {
+            // To the far end of the queue: the requests behind it go first.
+            await db.ListLeftPushAsync(source, json);
+            await db.ListRemoveAsync(processing, json, 1);
+            log?.Invoke($"request {requestId}: no answer within {deadline.TotalSeconds:0} s (attempt {attempt} of {options.MaxAttempts}); re-queued");
+        }
+    }
+
+    private async Task DeadLetter(IDatabase db, RedisKey source, RedisKey processing, string json, string requestId, string key, bool train,
+        long attempts, string reason)
+    {
+        var letter = Envelope(requestId, train, "dead-letter");
+        letter["reason"] = reason;
+        letter["attempts"] = attempts;
+        letter["request"] = json;
+        RedisKey dead = QueueOptions.DeadLetters(source!);
+        await db.ListLeftPushAsync(dead, letter.ToJsonString());
+        await db.ListTrimAsync(dead, 0, options.DeadLetterCap - 1);
+        var result = Envelope(requestId, train, "error");
+        result["error"] = "dead-letter";
+        result["message"] = $"request given up after {attempts} attempt(s): {reason}; kept in {dead}";
+        await Publish(db, result);
+        await db.ListRemoveAsync(processing, json, 1);
+        await db.HashDeleteAsync(QueueOptions.Attempts(source!), key);
+        log?.Invoke($"request {requestId}: dead-lettered to {dead}: {reason}");
+    }
+
+    /// <summary>True when answered (result published, request removed); false when no answer came before the deadline.</summary>
+    private async Task<bool> Handle(IDatabase db, RedisKey processing, string json, string requestId, bool train, TimeSpan deadline)
+    {
         JsonObject result;
         try
         {
             var request = Commands.RequestFile.FromJson(json, train ? "train request" : "predict request");
             var reply = train
-                ? await client.TrainAsync(request.ModelId, json, options.TrainTimeout, requestId: requestId,
+                ? await client.TrainAsync(request.ModelId, json, deadline, requestId: requestId,
                     origin: client.Origin with { Via = "queue:" + QueueOptions.TrainQueue })
-                : await client.PredictAsync(request.ModelId, json, options.PredictTimeout, requestId: requestId);
+                : await client.PredictAsync(request.ModelId, json, deadline, requestId: requestId);
+            if (reply is ModelFailed { Code: "timeout" }) throw new TimeoutException(((ModelFailed)reply).Message);
             result = Envelope(requestId, train, reply is ModelFailed ? "error" : "ok");
             result["label"] = request.Label;
             result["result"] = JsonSerializer.SerializeToNode(reply, reply.GetType(), Commands.Output.JsonOptions);
@@ -98,20 +167,25 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             result["error"] = "bad-request";
             result["message"] = ex.Message;
         }
-        catch (Exception ex) when (ex is TimeoutException or Akka.Actor.AskTimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException)
         {
-            // No reply in time: the request stays in the processing list and is retried by the next run of this consumer.
-            log?.Invoke($"request {requestId}: no reply in time ({ex.Message}); left for retry");
-            return;
+            log?.Invoke($"request {requestId}: no reply in time ({ex.Message})");
+            return false;
         }
-        var text = result.ToJsonString();
-        RedisKey results = QueueOptions.ResultList(requestId);
-        await db.ListLeftPushAsync(results, text);
-        await db.KeyExpireAsync(results, options.ResultTtl);
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(QueueOptions.ResultsChannel), text);
+        await Publish(db, result);
         await db.ListRemoveAsync(processing, json, 1);
         Interlocked.Increment(ref _processed);
         log?.Invoke($"request {requestId} ({(train ? "train" : "predict")}): {result["status"]}");
+        return true;
+    }
+
+    private async Task Publish(IDatabase db, JsonObject result)
+    {
+        var text = result.ToJsonString();
+        RedisKey results = QueueOptions.ResultList(result["request_id"]!.GetValue<string>());
+        await db.ListLeftPushAsync(results, text);
+        await db.KeyExpireAsync(results, options.ResultTtl);
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(QueueOptions.ResultsChannel), text);
     }
 
     private static JsonObject Envelope(string requestId, bool train, string status) => new()

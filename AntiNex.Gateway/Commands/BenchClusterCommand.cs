@@ -10,6 +10,7 @@ using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using HdrHistogram;
 using Spectre.Console;
+using TorchSharp;
 
 namespace AntiNex.Gateway.Commands;
 
@@ -27,22 +28,43 @@ internal static class BenchClusterCommand
         var duration = new Option<string>("--duration", "-d") { Description = "Measured run time (e.g. 20s)", DefaultValueFactory = _ => "20s" };
         var warmup = new Option<string>("--warmup") { Description = "Unmeasured warm-up (loads models, JIT)", DefaultValueFactory = _ => "3s" };
         var rows = new Option<int>("--rows") { Description = "Feature rows per request (1 = single-row latency)", DefaultValueFactory = _ => 1 };
+        var coalesce = new Option<string>("--coalesce")
+        {
+            Description = "Coalesce concurrent small predicts per label in the gateway: on or off (default: on unless ANTINEX_COALESCE=0)",
+        };
+        var bareLayers = new Option<string>("--bare-layers")
+        {
+            Description = "Hidden layer widths of the bare TorchSharp baseline: the labels' network (training/demo-synthetic.json: 128,64); " +
+                          "none = no baseline",
+            DefaultValueFactory = _ => "128,64",
+        };
         var command = new Command("cluster",
             "Predict load through the cluster: requests/s, rows/s, p50/p90/p99/max latency, errors, timeouts, outages.");
-        foreach (var o in new Option[] { labels, concurrency, duration, warmup, rows }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, concurrency, duration, warmup, rows, coalesce, bareLayers }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction((p, ct) =>
         {
             var ids = (p.GetValue(labels) ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Select(ModelIds.FromLabel).Distinct().ToArray();
             var settings = new BenchSettings(ids, Math.Max(1, p.GetValue(concurrency)), Durations.Parse(p.GetValue(duration)!, "--duration"),
-                Durations.Parse(p.GetValue(warmup)!, "--warmup"), Math.Max(1, p.GetValue(rows)), common.TimeoutFrom(p));
-            return common.RunAsync(p, ct, (client, output) => Run(client, output, settings, ct));
+                Durations.Parse(p.GetValue(warmup)!, "--warmup"), Math.Max(1, p.GetValue(rows)), common.TimeoutFrom(p),
+                BareLayers(p.GetValue(bareLayers)));
+            var coalesceValue = p.GetValue(coalesce);
+            return common.RunAsync(p, ct, (client, output) =>
+            {
+                if (coalesceValue is not null) client.Coalesce = coalesceValue is "on" or "true" or "1";
+                return Run(client, output, settings, ct);
+            });
         });
         return command;
     }
 
-    private sealed record BenchSettings(string[] Labels, int Concurrency, TimeSpan Duration, TimeSpan Warmup, int Rows, TimeSpan Timeout);
+    private sealed record BenchSettings(string[] Labels, int Concurrency, TimeSpan Duration, TimeSpan Warmup, int Rows, TimeSpan Timeout,
+        int[]? BareLayers);
+
+    private static int[]? BareLayers(string? text) => string.IsNullOrWhiteSpace(text) || text == "none" ? null
+        : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(w => int.TryParse(w, out var n) && n > 0 ? n : throw new UsageException($"--bare-layers: '{w}' is not a layer width")).ToArray();
 
     private sealed class Worker
     {
@@ -54,15 +76,16 @@ internal static class BenchClusterCommand
     private static async Task<int> Run(GatewayClient client, Output output, BenchSettings s, CancellationToken ct)
     {
         // Feature layout per label from the entity itself; values: a fixed pseudo-random pattern (the scaler handles any range).
-        var inputs = new Dictionary<string, double[][]>();
+        var inputs = new Dictionary<string, PredictRawRows>();
         foreach (var id in s.Labels)
         {
             var reply = await client.DescribeAsync(id, TimeSpan.FromSeconds(60));
             if (reply is not ModelDescription { Trained: true, Summary: { } summary })
                 throw new UsageException($"label '{id}' has no trained model: train it first (bench cluster only predicts)");
             var random = new Random(id.GetHashCode(StringComparison.Ordinal));
-            inputs[id] = Enumerable.Range(0, s.Rows).Select(_ => summary.InputFeatures.Select(_ => Math.Round(random.NextDouble() * 1000))
-                .ToArray()).ToArray();
+            var block = new float[s.Rows * summary.InputFeatures.Count];
+            for (int k = 0; k < block.Length; k++) block[k] = (float)Math.Round(random.NextDouble() * 1000);
+            inputs[id] = new PredictRawRows(id, summary.InputFeatures.Count, block);
         }
         var outages = s.Labels.ToDictionary(l => l, _ => new OutageTracker());
         var answeredBy = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
@@ -77,7 +100,7 @@ internal static class BenchClusterCommand
                 string? failure;
                 try
                 {
-                    var reply = await client.PredictRowsAsync(label, inputs[label], s.Timeout);
+                    var reply = await client.PredictRowsAsync(inputs[label], s.Timeout);
                     failure = reply is RowsPredicted ? null : reply is ModelFailed f ? f.Code : reply.GetType().Name;
                     if (measure && reply is RowsPredicted answered) answeredBy.AddOrUpdate($"{answered.Node} v{answered.Version}", 1,
                         (_, n) => n + 1);
@@ -114,6 +137,19 @@ internal static class BenchClusterCommand
         await Task.WhenAll(workers.Select((w, i) => Loop(w, i, until, measure: true)));
         var seconds = clock.Elapsed.TotalSeconds;
 
+        // The baseline in the same run: a bare TorchSharp forward of the same network shape and batch, in this process.
+        double? bare = null;
+        if (s.BareLayers is { } hidden)
+        {
+            var first = inputs[s.Labels[0]];
+            if (first.Columns > 0)
+            {
+                torch.set_num_threads(1); // as a node scores (--torch-threads 1)
+                using var net = new BareForward(first.Columns, hidden);
+                bare = net.RowsPerSecond(first.Values, first.RowCount, Math.Max(100_000L, first.RowCount * 20L));
+            }
+        }
+
         var all = new LongHistogram(TimeSpan.FromMinutes(5).Ticks / 10, 3);
         foreach (var w in workers) all.Add(w.Latency);
         double Ms(double percentile) => all.TotalCount == 0 ? double.NaN : all.GetValueAtPercentile(percentile) / 1000.0;
@@ -130,6 +166,10 @@ internal static class BenchClusterCommand
             // Per label: the longest time between two successful answers (a stall shows here even without errors).
             longest_gap_ms = outages.ToDictionary(o => o.Key, o => Math.Round(o.Value.LongestGap.TotalMilliseconds, 1)),
             answered_by = answeredBy.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary(a => a.Key, a => a.Value),
+            coalesce = client.Coalesce,
+            bare_torchsharp_rows_per_second = bare is { } b ? Math.Round(b) : (double?)null,
+            bare_layers = s.BareLayers is { } l ? string.Join(",", l) : null,
+            rows_per_second_vs_bare = bare is { } b2 && b2 > 0 ? Math.Round(workers.Sum(w => w.Rows) / seconds / b2, 3) : (double?)null,
         };
         if (output.Json)
         {
@@ -144,6 +184,11 @@ internal static class BenchClusterCommand
                 $"{result.p90_ms:F3}",
                 $"{result.p99_ms:F3}", $"{result.max_ms:F3}", result.errors.ToString(), result.timeouts.ToString());
             AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"gateway coalescing of small predicts: {(client.Coalesce ? "on" : "off")}");
+            if (result.bare_torchsharp_rows_per_second is { } bareRate)
+                AnsiConsole.WriteLine(
+                    $"bare TorchSharp forward (hidden {result.bare_layers}, batch {s.Rows:N0}, 1 thread, this process): {bareRate:N0} rows/s; " +
+                    $"cluster / bare = {result.rows_per_second_vs_bare:0.000}");
             foreach (var (code, count) in result.error_codes) AnsiConsole.MarkupLineInterpolated($"[yellow]error {code}: {count}[/]");
             foreach (var (label, outage) in result.longest_outage_s)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]{label}: longest outage {outage:F2} s (first failure -> next success)[/]");

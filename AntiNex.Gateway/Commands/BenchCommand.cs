@@ -11,7 +11,10 @@ internal static class BenchCommand
     {
         BenchClusterCommand.Create(),
         BenchEngineCommand.Create(),
+        BenchTrainingCommand.Create(),
         BenchPersistenceCommand.Create(),
         BenchIntegrityCommand.Create(),
+        BenchSeedCommand.Create(),
+        BenchLabelsCommand.Create(),
     };
 }

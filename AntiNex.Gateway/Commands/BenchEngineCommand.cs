@@ -104,8 +104,14 @@ internal static class BenchEngineCommand
             long done = 0;
             while (done < inferRows) { model.PredictRaw(batchRows); done += batchRows.Count; }
             sw.Stop();
-            table.AddRow($"inference rows/s ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
+            table.AddRow($"inference rows/s, rows as double[] ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
                 .ToString("N0", CultureInfo.InvariantCulture));
+            var (engine, bare, inferenceRatios) = InferenceVsBare(model, x, rows, features, inferRows, inferBatch);
+            table.AddRow($"inference rows/s, float32 row block (the cluster's path), median of 5", $"{engine:N0}");
+            table.AddRow($"bare TorchSharp forward rows/s, same network and batch, median of 5", $"{bare:N0}");
+            table.AddRow("inference engine / bare (median of 5 paired ratios; goal >= 0.9)",
+                $"{inferenceRatios.Order().ElementAt(2):0.000}  " +
+                $"({string.Join(" ", inferenceRatios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
 
             var single = new[] { Row(x, 0, features) };
             for (int i = 0; i < 200; i++) model.PredictRaw(single);
@@ -133,6 +139,30 @@ internal static class BenchEngineCommand
             return ExitCodes.Ok;
         }
         finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
+    }
+
+    /// <summary>The engine's float32 block path (scaler, guards, decoding included) and a bare forward of the same
+    /// 64-32-1 network on the same batches, alternated 5 times (the machine is shared): medians and paired ratios.</summary>
+    private static (double Engine, double Bare, List<double> Ratios) InferenceVsBare(TrainedModel model, float[] x, int rows, int features,
+        long inferRows, int inferBatch)
+    {
+        var block = new float[inferBatch * features];
+        for (int i = 0; i < inferBatch; i++) Array.Copy(x, (i % rows) * features, block, i * features, features);
+        using var bare = new BareForward(features, [64, 32]);
+        var view = new AntiNex.Models.FloatRowView(block, 0, inferBatch, features);
+        model.PredictRaw(view); // warm-up
+        var engineRuns = new List<double>();
+        var bareRuns = new List<double>();
+        var perRound = Math.Max(inferBatch, inferRows / 5);
+        for (int round = 0; round < 5; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            long done = 0;
+            while (done < perRound) { model.PredictRaw(view); done += inferBatch; }
+            engineRuns.Add(done / sw.Elapsed.TotalSeconds);
+            bareRuns.Add(bare.RowsPerSecond(block, inferBatch, perRound));
+        }
+        return (engineRuns.Order().ElementAt(2), bareRuns.Order().ElementAt(2), engineRuns.Zip(bareRuns, (e, b) => e / b).ToList());
     }
 
     private static long Rss()

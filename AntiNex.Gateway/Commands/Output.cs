@@ -158,6 +158,8 @@ internal sealed class Output(bool json)
     }
 
     /// <summary>Live training progress on stderr: one line per tick (plain, so it also reads well in logs).</summary>
+    private long _lastRowsProgress = long.MinValue / 2;
+
     public void Progress(object p)
     {
         switch (p)
@@ -171,6 +173,10 @@ internal sealed class Output(bool json)
                 break;
             case TrainingProgressed { Progress: var t } tp:
                 Err.WriteLine(ConsoleText.Plain(FormatProgress(tp.Label, t)));
+                break;
+            case Cluster.RowsProgressed r when Environment.TickCount64 - _lastRowsProgress >= 1000:
+                _lastRowsProgress = Environment.TickCount64; // at most once a second
+                Err.MarkupLineInterpolated($"[grey]{ConsoleText.Plain(r.Label)}: {r.Rows:N0} rows predicted[/]");
                 break;
         }
     }

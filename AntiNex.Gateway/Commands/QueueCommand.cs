@@ -20,9 +20,17 @@ internal static class QueueCommand
             DefaultValueFactory = _ => Environment.MachineName
         };
         var parallel = new Option<int>("--parallel") { Description = "Requests handled at once per queue", DefaultValueFactory = _ => 4 };
+        var predictTimeout = new Option<string>("--predict-timeout")
+        {
+            Description = "Deadline of each predict request (train requests: --timeout)", DefaultValueFactory = _ => "5m",
+        };
+        var maxAttempts = new Option<int>("--max-attempts")
+        {
+            Description = "Takes of a request before it goes to the dead-letter list <queue>.dead", DefaultValueFactory = _ => 3,
+        };
         var command = new Command("queue",
             "Consume AntiNex JSON requests from the Redis lists webapp.train.requests / webapp.predict.requests and publish results.");
-        foreach (var o in new Option[] { redisOption, consumer, parallel }) command.Options.Add(o);
+        foreach (var o in new Option[] { redisOption, consumer, parallel, predictTimeout, maxAttempts }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction((p, ct) => common.RunAsync(p, ct, async (client, _) =>
         {
@@ -32,7 +40,9 @@ internal static class QueueCommand
             var options = new QueueOptions
             {
                 Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)),
-                TrainTimeout = common.TimeoutFrom(p)
+                TrainTimeout = common.TimeoutFrom(p),
+                PredictTimeout = Durations.Parse(p.GetValue(predictTimeout)!, "--predict-timeout"),
+                MaxAttempts = Math.Max(1, p.GetValue(maxAttempts)),
             };
             Console.Error.WriteLine(
                 $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +

@@ -41,8 +41,15 @@ internal static class ServeCommand
             Description = "Requests per second per API key (a key's own rate_limit wins); 0 = none; over it: 429",
             DefaultValueFactory = _ => 2000,
         };
+        var jobsDir = new Option<string>("--jobs-dir")
+        {
+            Description = "Folder keeping the training jobs across restarts (default: serve-jobs/ beside the --api-keys file; "
+                + "with keys from the environment and no --jobs-dir, jobs live in memory only)",
+        };
+        var jobsTtl = new Option<string>("--jobs-ttl")
+        { Description = "How long a finished job stays in the job folder", DefaultValueFactory = _ => "168h" };
         var command = new Command("serve", "Serve the cluster over HTTP: Open Inference Protocol v2 and the AntiNex API, with API keys.");
-        foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate }) command.Options.Add(o);
+        foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate, jobsDir, jobsTtl }) command.Options.Add(o);
         common.AddTo(command);
         command.Subcommands.Add(KeysCommand());
         command.Subcommands.Add(ServeBenchCommand.Create());
@@ -64,6 +71,9 @@ internal static class ServeCommand
                     MaxBodyBytes = ParseBytes(p.GetValue(maxBody) ?? "8MB"),
                     RateLimit = p.GetValue(rate),
                     PredictTimeout = common.TimeoutFrom(p),
+                    JobsDirectory = p.GetValue(jobsDir) ?? (p.GetValue(keys) is { Length: > 0 } keyFile
+                        ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keyFile))!, "serve-jobs") : null),
+                    JobsTimeToLive = Durations.Parse(p.GetValue(jobsTtl) ?? "168h", "--jobs-ttl"),
                 };
                 if (options.RateLimit < 0) throw new ArgumentException("--rate-limit: must be >= 0");
                 ListenAddress.ParseAll(options); // refuse bad addresses before joining the cluster
@@ -115,6 +125,8 @@ internal static class ServeCommand
                     await app.StartAsync(ct);
                     foreach (var url in HttpServer.BoundUrls(app)) Console.WriteLine($"serving on {url}");
                     Console.WriteLine($"{store.Keys.Count} API key(s) loaded; /v2/health/* answer without a key, everything else needs one");
+                    Console.WriteLine(options.JobsDirectory is null ? "training jobs: in memory only (--jobs-dir keeps them across restarts)"
+                        : $"training jobs: kept in {options.JobsDirectory}");
                     var stopping = new TaskCompletionSource();
                     using var onStop = app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
                     using var onCancel = ct.Register(() => stopping.TrySetResult());

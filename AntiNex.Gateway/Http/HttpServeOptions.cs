@@ -18,4 +18,8 @@ public sealed record HttpServeOptions
     public TimeSpan TrainTimeout { get; init; } = TimeSpan.FromHours(2);
     /// <summary>Finished training jobs kept for GET /api/jobs/{id}.</summary>
     public int JobsKept { get; init; } = 500;
+    /// <summary>Folder of the job store (jobs survive a restart); null keeps jobs in memory only.</summary>
+    public string? JobsDirectory { get; init; }
+    /// <summary>How long a stored job is kept after it finished.</summary>
+    public TimeSpan JobsTimeToLive { get; init; } = TimeSpan.FromDays(7);
 }

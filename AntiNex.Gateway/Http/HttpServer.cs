@@ -40,16 +40,22 @@ public static class HttpServer
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ModelMetadataCache>();
-        builder.Services.AddSingleton<TrainingJobs>();
-        builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options));
+        if (options.JobsDirectory is { } jobsDirectory)
+            builder.Services.AddSingleton(sp => new JobStore(jobsDirectory, options.JobsTimeToLive, sp.GetRequiredService<ILogger<JobStore>>()));
+        builder.Services.AddSingleton(sp => new TrainingJobs(gateway, options, sp.GetService<JobStore>()));
+        var limited = options.RateLimit > 0 || keys.Keys.Any(k => k.RateLimit > 0);
+        if (limited) builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options, keys));
         builder.Services.AddAntiNexOpenApi();
 
         var app = builder.Build();
+        var resumed = app.Services.GetRequiredService<TrainingJobs>().Resume();
+        if (resumed > 0) app.Logger.LogWarning("{Count} training job(s) that ran when the service stopped were submitted again", resumed);
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
-        app.UseRateLimiter();
-        app.MapOpenApi(OpenApiDocument.Path);
+        if (limited) app.UseRateLimiter(); // no limit anywhere: not even a no-op lease per request
+        // The document needs a key with `read`, like every other description of the service (see README).
+        app.MapOpenApi(OpenApiDocument.Path).RequireScope(ApiScope.Read);
         InferenceEndpoints.Map(app);
         AntiNexEndpoints.Map(app);
         Dashboard.DashboardEndpoints.MapDashboard(app);
@@ -61,15 +67,19 @@ public static class HttpServer
         => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()
             ?.Addresses.ToList() ?? [];
 
-    private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options)
+    private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options, ApiKeyStore keys)
     {
+        // One partition name per key, made once (not per request).
+        var partitions = new Dictionary<ApiKey, (string Name, int Limit)>(ReferenceEqualityComparer.Instance);
+        foreach (var k in keys.Keys) partitions[k] = ($"key:{k.Id}:{k.RateLimit ?? options.RateLimit}", k.RateLimit ?? options.RateLimit);
         r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             // Only authenticated requests are limited (per key); health probes and refusals are cheap and keyless.
-            if (context.Items[typeof(ApiKey)] is not ApiKey key) return RateLimitPartition.GetNoLimiter("anonymous");
-            var limit = key.RateLimit ?? options.RateLimit;
-            if (limit <= 0) return RateLimitPartition.GetNoLimiter("key:" + key.Id);
-            return RateLimitPartition.GetFixedWindowLimiter($"key:{key.Id}:{limit}", _ => new FixedWindowRateLimiterOptions
+            if (context.Items[typeof(ApiKey)] is not ApiKey key || !partitions.TryGetValue(key, out var partition))
+                return RateLimitPartition.GetNoLimiter("anonymous");
+            var (name, limit) = partition;
+            if (limit <= 0) return RateLimitPartition.GetNoLimiter(name);
+            return RateLimitPartition.GetFixedWindowLimiter(name, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = limit,
                 Window = TimeSpan.FromSeconds(1),

@@ -19,9 +19,11 @@ public sealed class NodeProcess : IDisposable
     public int Port { get; }
     public int HealthPort { get; }
     public string LogPath { get; }
-    public string Name => $"127.0.0.1:{Port}";
+    /// <summary>The address the node binds (loopback unless a test gives it another, e.g. in a network namespace).</summary>
+    public string Host { get; private init; } = "127.0.0.1";
+    public string Name => $"{Host}:{Port}";
     /// <summary>The member address as the cluster reports it (akka.ssl.tcp:// when the node runs mutual TLS).</summary>
-    public string Address => $"{(Tls ? "akka.ssl.tcp" : "akka.tcp")}://antinex@127.0.0.1:{Port}";
+    public string Address => $"{(Tls ? "akka.ssl.tcp" : "akka.tcp")}://antinex@{Host}:{Port}";
     public bool Tls { get; private init; } = true;
     public bool HasExited => _process.HasExited;
     public int Pid => _process.Id;
@@ -36,18 +38,25 @@ public sealed class NodeProcess : IDisposable
     }
 
     public static NodeProcess Start(string workDir, int port, IEnumerable<string> seeds, string redis, string dataRoot,
-        TimeSpan stableAfter, params string[] extra)
+        TimeSpan stableAfter, params string[] extra) => StartOn("127.0.0.1", [], workDir, port, seeds, redis, dataRoot, stableAfter, extra);
+
+    /// <summary>A node bound to <paramref name="host"/>, started through <paramref name="wrapper"/> (e.g. `ip netns exec NS`).</summary>
+    public static NodeProcess StartOn(string host, string[] wrapper, string workDir, int port, IEnumerable<string> seeds, string redis,
+        string dataRoot, TimeSpan stableAfter, params string[] extra)
     {
         using var health = FreePorts.Reserve();
         var healthPort = health.Port;
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workDir,
         };
+        foreach (var w in wrapper.Skip(1)) info.ArgumentList.Add(w);
+        if (wrapper.Length > 0) info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Repo.Dll("AntiNex.Node", "antinex-node"));
+        if (host != "127.0.0.1") { info.ArgumentList.Add("--hostname"); info.ArgumentList.Add(host); }
         void Arg(string name, string value) { info.ArgumentList.Add(name); info.ArgumentList.Add(value); }
         Arg("--port", port.ToString(CultureInfo.InvariantCulture));
         Arg("--health-port", healthPort.ToString(CultureInfo.InvariantCulture));
@@ -72,7 +81,7 @@ public sealed class NodeProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new NodeProcess(process, port, healthPort, logPath, log) { Tls = !extra.Contains("--insecure") };
+        return new NodeProcess(process, port, healthPort, logPath, log) { Tls = !extra.Contains("--insecure"), Host = host };
     }
 
     /// <summary>Polls /health/ready until 200 (member Up + Redis reachable).</summary>
@@ -86,7 +95,7 @@ public sealed class NodeProcess : IDisposable
             if (_process.HasExited) throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode}:\n{Tail()}");
             try
             {
-                var response = await http.GetAsync($"http://127.0.0.1:{HealthPort}/health/ready");
+                var response = await http.GetAsync($"http://{Host}:{HealthPort}/health/ready");
                 last = await response.Content.ReadAsStringAsync();
                 if (response.IsSuccessStatusCode) return;
             }

@@ -45,9 +45,11 @@ public abstract class ClusterTestBase : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Redis = RedisServer.Start(aof: true);
+        Redis = StartRedis();
         return Task.CompletedTask;
     }
+
+    protected virtual RedisServer StartRedis() => RedisServer.Start(aof: true);
 
     protected NodeProcess StartNode(int port, params string[] extra) => StartNodeWithSeeds(port, Seeds, extra);
 
@@ -57,6 +59,15 @@ public abstract class ClusterTestBase : IAsyncLifetime
         var port = SeedPorts[index];
         if (_seedPorts.Remove(port, out var reserved)) reserved.Release();
         return port;
+    }
+
+    /// <summary>A node bound to <paramref name="host"/>, started through <paramref name="wrapper"/> (a network namespace).</summary>
+    protected NodeProcess StartNodeOn(string host, string[] wrapper, int port, IEnumerable<string> seeds, string redis, params string[] extra)
+    {
+        if (_seedPorts.Remove(port, out var reserved)) reserved.Release();
+        var node = NodeProcess.StartOn(host, wrapper, WorkDir, port, seeds, redis, Data.Root, StableAfter, extra);
+        _nodes.Add(node);
+        return node;
     }
 
     protected NodeProcess StartNodeWithSeeds(int port, IEnumerable<string> seeds, params string[] extra)

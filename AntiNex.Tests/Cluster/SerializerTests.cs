@@ -75,7 +75,7 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new TrainModel("django-simple", """{"label":"Django-Simple"}""", actor, "req-1", new RequestOrigin(Via: "console"),
             DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
         yield return new PredictModel("django-simple", """{"label":"Django-Simple","predict_rows":[]}""", null, null);
-        yield return new PredictRawRows("django-simple", [[1.5, 2], [3, double.MaxValue]]);
+        yield return new PredictRawRows("django-simple", [[1.5, 2], [3, 1e30]]);
         yield return new DescribeModel("django-simple");
         yield return new ForgetModel("django-simple", new RequestOrigin(Via: "console", Client: "host pid 1"));
         yield return new CancelTraining("django-simple", new RequestOrigin(Via: "console"), "req-3");
@@ -93,9 +93,14 @@ public sealed class SerializerTests : IAsyncLifetime
             "127.0.0.1:4053", true, "idle", 42);
         yield return new ModelForgotten("django-simple", true);
         yield return new ModelList([new ModelDescription("a", false, 0, null, null, null, "n", false, "idle", 0)], ["b"]);
-        yield return new StoredModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics);
+        yield return new StoredModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics, "req-1");
         yield return new StoredModelSnapshot("django-simple", 3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics,
-            Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray());
+            Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray(), ["req-0", "req-1"]);
+        // at-least-once training
+        yield return new StoredTrainingAccepted("req-1", """{"label":"Django-Simple"}""", DateTimeOffset.Parse("2026-11-27T10:00:00Z"),
+            actor, actor, new RequestOrigin(Via: "console"), DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
+        yield return new StoredTrainingEnded("req-1", "cancelled");
+        yield return new ResumeTraining("django-simple");
         // model search
         yield return TrialRunnerQuery.Instance;
         yield return new TrialRunnerInfo("127.0.0.1:4053", 2);

@@ -113,10 +113,42 @@ public sealed class HttpServeSettingsTests : IDisposable
         Assert.Equal(expected, named.Rows);
     }
 
-    private static InferenceInput Read(string json, string[] features)
+    private static InferenceInput Read(string json, string[] features) => InferenceInput.Read(Encoding.UTF8.GetBytes(json), features);
+
+    [Fact]
+    public async Task Job_store_reads_back_jobs_with_their_events_and_drops_expired_or_unreadable_files()
     {
-        using var doc = JsonDocument.Parse(json);
-        return InferenceInput.Read(doc.RootElement, features);
+        var dir = Path.Combine(_dir, "jobs");
+        var running = new AntiNex.Gateway.Http.Api.TrainingJob("job-1", "web-a", "admin", "{\"label\": \"web-a\"}", "127.0.0.1");
+        var failed = new AntiNex.Gateway.Http.Api.TrainingJob("job-2", "web-b", "admin", "{}", null);
+        await using (var store = new AntiNex.Gateway.Http.Api.JobStore(dir, TimeSpan.FromDays(1)))
+        {
+            running.Changed = store.Save;
+            failed.Changed = store.Save;
+            running.On(new AntiNex.Models.TrainingStarted("web-a", "node-1", "job-1"));
+            failed.Fail(new AntiNex.Gateway.Http.Api.JobError("bad-request", "epochs: must be positive"));
+        } // disposing writes what is pending
+        File.WriteAllText(Path.Combine(dir, "job-3.json"), "{not json");
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "job-1.json")));
+
+        await using (var store = new AntiNex.Gateway.Http.Api.JobStore(dir, TimeSpan.FromDays(1)))
+        {
+            var jobs = store.LoadAll().ToDictionary(j => j.Id, j => new AntiNex.Gateway.Http.Api.TrainingJob(j));
+            Assert.Equal(["job-1", "job-2"], jobs.Keys.Order());
+            Assert.False(File.Exists(Path.Combine(dir, "job-3.json")));
+            Assert.Equal("training", jobs["job-1"].State);
+            Assert.Equal("{\"label\": \"web-a\"}", jobs["job-1"].RequestJson);
+            Assert.False(jobs["job-1"].Finished);
+            Assert.Equal("failed", jobs["job-2"].State);
+            Assert.Equal("bad-request", jobs["job-2"].Error?.Code);
+            Assert.True(jobs["job-2"].Finished);
+        }
+        await using (var expired = new AntiNex.Gateway.Http.Api.JobStore(dir, TimeSpan.FromMilliseconds(1)))
+        {
+            await Task.Delay(20);
+            Assert.Empty(expired.LoadAll());
+            Assert.Empty(Directory.GetFiles(dir, "job-*.json"));
+        }
     }
 
     public void Dispose()

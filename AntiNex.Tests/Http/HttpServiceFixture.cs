@@ -22,6 +22,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
     public ServeProcess Serve { get; private set; } = null!;
     public GatewayClient Gateway { get; private set; } = null!;
     public string Seed => _node!.Address;
+    public string KeysFile => Path.Combine(WorkDir, "keys.json");
     public IReadOnlyList<string> InputFeatures { get; private set; } = [];
 
     public async Task InitializeAsync()
@@ -32,10 +33,11 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         var port = FreePorts.Take();
         _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root,
             TimeSpan.FromSeconds(3));
-        var keysFile = Path.Combine(WorkDir, "keys.json");
+        var keysFile = KeysFile;
         await AddKeyAsync(keysFile, "admin", "predict,read,train,admin", "*");
         await AddKeyAsync(keysFile, "web", "predict,read", "web-*");
         await AddKeyAsync(keysFile, "reader", "read", "*");
+        await AddKeyAsync(keysFile, "predictor", "predict", "*");
         await AddKeyAsync(keysFile, "slow", "read", "*", "--rate-limit", "2");
         await _node.WaitReadyAsync(TimeSpan.FromSeconds(90));
         Serve = ServeProcess.Start(WorkDir, [Seed], keysFile, "--max-body", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),

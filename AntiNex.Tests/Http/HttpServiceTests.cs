@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AntiNex.Models;
 using AntiNex.Tests.Cluster;
 using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -27,6 +28,54 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.OK, ready.Status);
         AssertFields(ready.Body, "ready");
         Assert.True(ready.Body.GetProperty("ready").GetBoolean());
+    }
+
+    [Fact]
+    public async Task OpenApi_document_needs_a_key_with_the_read_scope()
+    {
+        using var predictor = fx.Client("predictor");
+        var refused = await Get(predictor, "/openapi.json");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Contains("'read' scope", refused.Body.GetProperty("error").GetString());
+        using var reader = fx.Client("reader");
+        Assert.Equal(HttpStatusCode.OK, (await Get(reader, "/openapi.json")).Status);
+    }
+
+    [Fact]
+    public async Task Labels_with_a_slash_and_other_reserved_characters_are_routable_percent_encoded()
+    {
+        const string label = "Web-Team/a b?#%+&x";
+        var id = label.ToLowerInvariant();
+        // The console sends the model id (the label trimmed and lower-cased), as its train command does.
+        var trained = await fx.Gateway.TrainAsync(id, fx.Data.TrainJson(label, epochs: 1), TimeSpan.FromMinutes(4));
+        Assert.IsType<ModelTrainedReply>(trained);
+        var path = Uri.EscapeDataString(label);
+        Assert.Contains("%2F", path);
+        using var web = fx.Client("web");
+
+        var metadata = await Get(web, $"/v2/models/{path}");
+        Assert.True(metadata.Status == HttpStatusCode.OK, metadata.Body.ToString());
+        Assert.Equal(id, metadata.Body.GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await Get(web, $"/v2/models/{path}/ready")).Status);
+        var version = metadata.Body.GetProperty("versions")[0].GetString();
+        var row = string.Join(", ", fx.InputFeatures.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)));
+        var body = $$"""{"inputs": [{"name": "x", "shape": [1, {{fx.InputFeatures.Count}}], "datatype": "FP64", "data": [{{row}}]}]}""";
+        foreach (var infer in new[] { $"/v2/models/{path}/infer", $"/v2/models/{path}/versions/{version}/infer" })
+        {
+            var answer = await Send(web, "POST", infer, body);
+            Assert.Equal(HttpStatusCode.OK, answer.Status);
+            Assert.Equal(id, answer.Body.GetProperty("model_name").GetString());
+        }
+        var described = await Get(web, $"/api/models/{path}");
+        Assert.Equal(HttpStatusCode.OK, described.Status);
+        Assert.Equal(id, ModelIds.FromLabel(described.Body.GetProperty("label").GetString()!));
+        Assert.Equal(HttpStatusCode.OK, (await Get(web, $"/api/models/{path}/plots")).Status);
+
+        // The unencoded form is another path, never this model; a label's lower-case form is the same model.
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(web, "/v2/models/Web-Team/a")).Status);
+        using var admin = fx.Client("admin");
+        Assert.Equal(HttpStatusCode.OK, (await Send(admin, "DELETE", $"/api/models/{Uri.EscapeDataString(id)}", null)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(web, $"/v2/models/{path}")).Status);
     }
 
     [Theory]
@@ -349,6 +398,61 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.NotFound, (await Get(http, "/api/jobs/job-unknown")).Status);
         using var reader2 = fx.Client("web");
         Assert.Equal(HttpStatusCode.OK, (await Get(reader2, $"/api/jobs/{jobId}")).Status);
+    }
+
+    [Fact]
+    public async Task Training_jobs_survive_a_crash_and_a_restart_of_the_service()
+    {
+        const string label = "web-restarted";
+        var jobsDir = Path.Combine(fx.WorkDir, "jobs-restart");
+        string[] args = ["--rate-limit", "0", "--jobs-dir", jobsDir];
+        string jobId;
+        using (var first = ServeProcess.Start(fx.WorkDir, [fx.Seed], fx.KeysFile, args))
+        {
+            await first.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            using var http = first.Client(fx.Secret("admin"));
+            var started = await Send(http, "POST", "/api/train", fx.Data.TrainJson(label, epochs: 200));
+            Assert.Equal(HttpStatusCode.Accepted, started.Status);
+            jobId = started.Body.GetProperty("job_id").GetString()!;
+            // Once the job file shows the training under way, the process dies without any shutdown code.
+            var file = Path.Combine(jobsDir, jobId + ".json");
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (!(File.Exists(file) && File.ReadAllText(file).Contains("\"type\":\"started\"", StringComparison.Ordinal)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the job file never showed the training started");
+                await Task.Delay(100);
+            }
+            first.Kill();
+            Assert.False(File.ReadAllText(file).Contains("\"type\":\"completed\"", StringComparison.Ordinal), "trained before the crash");
+        }
+
+        using (var second = ServeProcess.Start(fx.WorkDir, [fx.Seed], fx.KeysFile, args))
+        {
+            await second.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            using var http = second.Client(fx.Secret("admin"));
+            var job = await Get(http, $"/api/jobs/{jobId}");
+            Assert.Equal(HttpStatusCode.OK, job.Status);
+            Assert.Equal(label, job.Body.GetProperty("label").GetString());
+            Assert.Equal("admin", job.Body.GetProperty("key_id").GetString());
+            // The stream replays the events from before the crash, then follows the training submitted again to its end.
+            var stream = await http.GetStringAsync($"/api/jobs/{jobId}/events");
+            output.WriteLine(string.Join("\n", stream.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Distinct()));
+            var resumed = stream.IndexOf("event: resumed", StringComparison.Ordinal);
+            Assert.True(stream.IndexOf("event: started", StringComparison.Ordinal) is >= 0 and var s && s < resumed, "started, then resumed");
+            Assert.True(stream.IndexOf("event: completed", StringComparison.Ordinal) > resumed, stream[^Math.Min(400, stream.Length)..]);
+        }
+
+        // A finished job answers the same after a graceful restart.
+        using var third = ServeProcess.Start(fx.WorkDir, [fx.Seed], fx.KeysFile, args);
+        await third.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        using var again = third.Client(fx.Secret("admin"));
+        var finished = await Get(again, $"/api/jobs/{jobId}");
+        Assert.Equal("succeeded", finished.Body.GetProperty("state").GetString());
+        Assert.True(finished.Body.GetProperty("result").GetProperty("version").GetInt64() >= 1);
+        Assert.Contains("event: completed", await again.GetStringAsync($"/api/jobs/{jobId}/events"));
+        using var reader = third.Client(fx.Secret("reader"));
+        Assert.Contains((await Get(reader, "/api/jobs")).Body.GetProperty("jobs").EnumerateArray(),
+            j => j.GetProperty("job_id").GetString() == jobId);
     }
 
     [Fact]

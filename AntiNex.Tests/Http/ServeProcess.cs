@@ -85,6 +85,22 @@ public sealed class ServeProcess : IDisposable
         catch (IOException e) { return e.Message; }
     }
 
+    /// <summary>Ends the process at once (SIGKILL): no shutdown code runs, as in a crash.</summary>
+    public void Kill()
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }
+        _process.WaitForExit(15_000);
+    }
+
+    /// <summary>A client for this process, authenticated with <paramref name="secret"/>.</summary>
+    public HttpClient Client(string secret)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        return http;
+    }
+
     public void Dispose()
     {
         try

@@ -18,6 +18,7 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     private readonly bool _aof;
     private readonly string? _password;
     private readonly bool _tls;
+    private string[] _bind = ["127.0.0.1"];
     private Process? _process;
 
     private RedisServer(string directory, bool aof, string? password, bool tls)
@@ -57,14 +58,15 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
     /// <param name="aof">append-only file on (appendfsync always): data survives <see cref="Restart"/>.</param>
     /// <param name="password">requirepass.</param>
     /// <param name="tls">TLS only (no plaintext port), with a fresh test CA (<see cref="CaCertificatePath"/>).</param>
-    public static RedisServer Start(bool aof = false, string? password = null, bool tls = false)
+    /// <param name="alsoBind">more addresses to listen on besides loopback (nodes in a network namespace).</param>
+    public static RedisServer Start(bool aof = false, string? password = null, bool tls = false, string? alsoBind = null)
     {
         if (!File.Exists(Executable))
             throw new InvalidOperationException(
                 $"redis-server not found at {Executable}; install it (apt-get install redis-server) or set REDIS_SERVER.");
         var directory = Path.Combine(Path.GetTempPath(), "antinex-redis-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(directory, aof, password, tls);
+        var server = new RedisServer(directory, aof, password, tls) { _bind = alsoBind is null ? ["127.0.0.1"] : ["127.0.0.1", alsoBind] };
         if (tls) server.WriteTestCertificates();
         // A port taken between its reservation and redis-server's bind: start again on another one.
         FreePorts.Start(port =>
@@ -91,10 +93,10 @@ public sealed class RedisServer : IDisposable, IAsyncDisposable
             foreach (var arg in new[] { "--tls-port", Port.ToString(), "--tls-cert-file", "server.crt", "--tls-key-file", "server.key",
                          "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no" })
                 info.ArgumentList.Add(arg);
-        foreach (var arg in new[] { "--port", _tls ? "0" : Port.ToString(), "--bind", "127.0.0.1", "--dir", Directory, "--save", "",
+        foreach (var arg in new[] { "--port", _tls ? "0" : Port.ToString(), "--bind" }.Concat(_bind).Concat(["--dir", Directory, "--save", "",
                      "--appendonly", _aof ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no",
                      "--protected-mode", "no", "--logfile", Path.Combine(Directory, "redis.log"),
-                     "--proto-max-bulk-len", "512mb", "--client-output-buffer-limit", "normal 0 0 0" })
+                     "--proto-max-bulk-len", "512mb", "--client-output-buffer-limit", "normal 0 0 0"]))
             info.ArgumentList.Add(arg);
         if (_password is not null) { info.ArgumentList.Add("--requirepass"); info.ArgumentList.Add(_password); }
         _process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start");

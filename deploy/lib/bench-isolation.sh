@@ -15,9 +15,11 @@ bench_port_free() { # nothing listens there and this benchmark has not taken it
 }
 
 bench_free_ports() { # bench_free_ports N -> first of N consecutive free ports, below the kernel's ephemeral range
-  local count=$1 attempt start p ok
+  # ANTINEX_BENCH_PORT_RANGE=LOW-HIGH keeps a benchmark inside a range of its own (e.g. one per person on a shared host).
+  local count=$1 attempt start p ok low=29000 high=32700
+  if [[ "${ANTINEX_BENCH_PORT_RANGE:-}" =~ ^([0-9]+)-([0-9]+)$ ]]; then low=${BASH_REMATCH[1]}; high=${BASH_REMATCH[2]}; fi
   for attempt in $(seq 1 200); do
-    start=$((29000 + RANDOM % (32700 - 29000 - count)))
+    start=$((low + RANDOM % (high - low - count)))
     ok=1
     for ((p = start; p < start + count; p++)); do bench_port_free "$p" || { ok=0; break; }; done
     if [ "$ok" = 1 ]; then

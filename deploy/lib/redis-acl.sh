@@ -1,18 +1,26 @@
 # Sourced by deploy/cluster.sh and deploy/make-secrets.sh: the Redis ACL file of a cluster.
-# User "default" is off (a client without credentials gets NOAUTH); user "antinex" may run only the commands the
-# persistence plugin, the model catalog, the queue API and the audit stream use, on their own keys and channels.
+# User "antinex" may run only the commands the persistence plugin, the model catalog, the queue API and the audit
+# stream use, on their own keys and channels. User "default" is off and has no password: nobody can log in as it (a
+# client without credentials gets NOAUTH). It still holds the same rules because Redis replays the append-only file
+# as "default" and re-checks a transaction's commands at EXEC: without them every MULTI/EXEC and script write (journal
+# events, snapshot commits, the catalog) would be dropped when Redis restarts, and the cluster would come back empty.
 # redis_acl_file USER SHA256-OF-PASSWORD   (the file holds the hash, never the password)
-redis_acl_file() {
-  echo "user default off resetchannels -@all"
-  echo "user $1 on #$2 resetkeys ~antinex:* ~webapp.* resetchannels &webapp.* &antinex:* -@all" \
+redis_acl_rules() {
+  echo "resetkeys ~antinex:* ~webapp.* resetchannels &webapp.* &antinex:* -@all" \
     "+@connection +info +role +time" \
     "+get +set +setex +psetex +setnx +getdel +exists +del +unlink +expire +pexpire +expireat +persist +ttl +pttl +incr +incrby" \
     "+getrange +strlen +mget +type" \
-    "+hget +hset +hsetnx +hdel +hgetall +hmget +hexists +hlen +hincrby" \
+    "+hget +hset +hsetnx +hdel +hgetall +hmget +hexists +hlen +hincrby +hscan" \
     "+zadd +zrem +zrange +zrevrange +zrangebyscore +zrevrangebyscore +zremrangebyscore +zcard +zcount +zscore" \
-    "+sadd +srem +smembers +sismember +scard" \
+    "+sadd +srem +smembers +sismember +scard +sscan" \
     "+lpush +rpush +lmove +lrem +llen +lrange +lindex +brpoplpush +blmove" \
     "+publish +subscribe +unsubscribe +psubscribe +punsubscribe" \
     "+xadd +xrange +xrevrange +xtrim +xlen +xread" \
-    "+eval +evalsha +script|load +script|exists +multi +exec +discard +watch +unwatch"
+    "+eval +evalsha +script|load +script|exists +multi +exec +discard +watch +unwatch" \
+    "+memory|usage"
+}
+
+redis_acl_file() {
+  echo "user default off resetpass $(redis_acl_rules)"
+  echo "user $1 on #$2 $(redis_acl_rules)"
 }

@@ -2,5 +2,7 @@
 // (int32 header length | JSON header | raw artifact bytes) and header shape, and is read into this record.
 namespace AntiNex.Models;
 
+// RecentRequests: the ids of the last train requests that produced a version (newest last), so that a re-sent request
+// is recognised after the events that named it are behind the snapshot.
 public sealed record StoredModelSnapshot(string Label, long Version, DateTimeOffset TrainedUtc, StoredModelSummary Summary,
-    StoredModelMetrics Metrics, byte[] Artifact) : IAntiNexMessage;
+    StoredModelMetrics Metrics, byte[] Artifact, IReadOnlyList<string>? RecentRequests = null) : IAntiNexMessage;

@@ -46,4 +46,7 @@ public sealed class RedisPluginConnection
 
     /// <summary>A set of names kept beside the plugin's keys, under <c>&lt;key-prefix&gt;&lt;name&gt;</c>.</summary>
     public RedisNameSet NameSet(string name) => new(this, KeyPrefix + name);
+
+    /// <summary>A hash of name -> text kept beside the plugin's keys, under <c>&lt;key-prefix&gt;&lt;name&gt;</c>.</summary>
+    public RedisNameMap NameMap(string name) => new(this, KeyPrefix + name);
 }

@@ -79,7 +79,7 @@ public static class AntiNexEndpoints
 
     private static async Task<IResult> Describe(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options)
     {
-        var id = ModelIds.FromLabel(label);
+        var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
         var reply = await gateway.DescribeAsync(id, options.PredictTimeout);
         if (reply is ModelDescription { Trained: false })
@@ -90,7 +90,7 @@ public static class AntiNexEndpoints
     private static async Task<IResult> Forget(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options,
         ModelMetadataCache cache)
     {
-        var id = ModelIds.FromLabel(label);
+        var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
         var reply = await gateway.Region.Ask<object>(new ForgetModel(id, context.Origin()), options.PredictTimeout);
         cache.Forget(id);
@@ -128,7 +128,7 @@ public static class AntiNexEndpoints
 
 /// <summary>GET /api/jobs/{id}: state, last progress, and the final report or error.</summary>
 public sealed record JobView(string JobId, string Label, string State, string KeyId, DateTimeOffset CreatedUtc, DateTimeOffset? FinishedUtc,
-    Learning.TrainingProgress? Progress, ModelTrainedReply? Result, JobError? Error, string Events)
+    System.Text.Json.JsonElement? Progress, System.Text.Json.JsonElement? Result, JobError? Error, string Events)
 {
     public static JobView Of(TrainingJob j) => new(j.Id, j.Label, j.State, j.KeyId, j.CreatedUtc, j.FinishedUtc, j.Progress, j.Result,
         j.Error, $"/api/jobs/{j.Id}/events");

@@ -1,61 +1,138 @@
 // One training started through the API: its state, last progress, final report or error, and every event so far
-// (replayed to each new Server-Sent-Events reader, then followed live).
+// (replayed to each new Server-Sent-Events reader, then followed live). Progress and report are kept as the JSON the
+// events carry, so a job read back from the job store after a restart answers exactly as before.
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using AntiNex.Learning;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Http.Api;
 
-public sealed class TrainingJob(string id, string label, string keyId)
+public sealed class TrainingJob
 {
-    private readonly List<JobEvent> _events = [];
+    private readonly List<JobEvent> _events;
     private readonly object _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public string Id { get; } = id;
-    public string Label { get; } = label;
-    public string KeyId { get; } = keyId;
-    public DateTimeOffset CreatedUtc { get; } = DateTimeOffset.UtcNow;
+    public TrainingJob(string id, string label, string keyId, string requestJson, string? client)
+    {
+        Id = id;
+        Label = label;
+        KeyId = keyId;
+        RequestJson = requestJson;
+        Client = client;
+        CreatedUtc = DateTimeOffset.UtcNow;
+        _events = [];
+    }
+
+    /// <summary>A job read back from the store: its events replay its state.</summary>
+    public TrainingJob(StoredJob stored)
+    {
+        Id = stored.Id;
+        Label = stored.Label;
+        KeyId = stored.KeyId;
+        RequestJson = stored.RequestJson;
+        Client = stored.Client;
+        CreatedUtc = stored.CreatedUtc;
+        _events = [];
+        foreach (var e in stored.Events) Apply(e, e.Type is "completed" or "failed" ? stored.FinishedUtc ?? stored.CreatedUtc : null);
+    }
+
+    public string Id { get; }
+    public string Label { get; }
+    public string KeyId { get; }
+    /// <summary>The AntiNex request, kept to submit the training again when `serve` restarts while it runs.</summary>
+    public string RequestJson { get; }
+    public string? Client { get; }
+    public DateTimeOffset CreatedUtc { get; }
     public string State { get; private set; } = "submitted";
-    public TrainingProgress? Progress { get; private set; }
-    public ModelTrainedReply? Result { get; private set; }
+    public JsonElement? Progress { get; private set; }
+    public JsonElement? Result { get; private set; }
+    /// <summary>The final report as an object (the dashboard draws its curves); read back from the store when it can be.</summary>
+    public ModelTrainedReply? Trained { get; private set; }
     public JobError? Error { get; private set; }
     public DateTimeOffset? FinishedUtc { get; private set; }
     public bool Finished => FinishedUtc is not null;
+
+    /// <summary>Called after every new event (outside the job's lock): the job store saves it.</summary>
+    public Action<TrainingJob>? Changed { get; set; }
 
     /// <summary>Progress and the final reply, as the gateway session relays them.</summary>
     public void On(object message)
     {
         switch (message)
         {
-            case TrainingQueued q: Add("queued", new { position = q.Position }, "queued"); break;
-            case TrainingStarted s: Add("started", new { node = s.Node }, "training"); break;
-            case TrainingProgressed p: Progress = p.Progress; Add("progress", p.Progress, "training"); break;
-            case ModelTrainedReply t: Result = t; Add("completed", t, "succeeded", final: true); break;
+            case TrainingQueued q: Add("queued", new { position = q.Position }); break;
+            case TrainingStarted s: Add("started", new { node = s.Node }); break;
+            case TrainingProgressed p: Add("progress", p.Progress); break;
+            case ModelTrainedReply t:
+                Trained = t;
+                Add("completed", t);
+                break;
             case ModelFailed f: Fail(new JobError(f.Code, f.Message, f.Issues)); break;
         }
     }
 
-    public void Fail(JobError error)
+    public void Fail(JobError error) => Add("failed", error);
+
+    /// <summary>The training is submitted again after a restart of the service (the one running before was cancelled
+    /// when the old service left the cluster).</summary>
+    public void Resumed(string reason) => Add("resumed", new { reason });
+
+    /// <summary>What the store writes: everything needed to answer and to resume.</summary>
+    public StoredJob ToStored()
     {
-        Error = error;
-        Add("failed", error, "failed", final: true);
+        lock (_gate) return new StoredJob(Id, Label, KeyId, RequestJson, Client, CreatedUtc, State, FinishedUtc, [.. _events]);
     }
 
-    private void Add(string type, object data, string state, bool final = false)
+    private void Add(string type, object data)
     {
         TaskCompletionSource changed;
         lock (_gate)
         {
             if (Finished) return;
-            State = state;
-            if (final) FinishedUtc = DateTimeOffset.UtcNow;
-            _events.Add(new JobEvent(_events.Count + 1, type, JsonSerializer.Serialize(data, data.GetType(), HttpJson.Options)));
+            var e = new JobEvent(_events.Count + 1, type, JsonSerializer.Serialize(data, data.GetType(), HttpJson.Options));
+            Apply(e, type is "completed" or "failed" ? DateTimeOffset.UtcNow : null);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         changed.TrySetResult();
+        Changed?.Invoke(this);
+    }
+
+    /// <summary>One event's effect on the state; under the lock (or in the constructor).</summary>
+    private void Apply(JobEvent e, DateTimeOffset? finishedUtc)
+    {
+        _events.Add(e);
+        switch (e.Type)
+        {
+            case "queued": State = "queued"; break;
+            case "started": State = "training"; break;
+            case "resumed": State = "submitted"; break;
+            case "progress": State = "training"; Progress = Parse(e.Data); break;
+            case "completed":
+                State = "succeeded";
+                Result = Parse(e.Data);
+                FinishedUtc = finishedUtc;
+                Trained ??= ReadReport(e.Data);
+                break;
+            case "failed":
+                State = "failed";
+                FinishedUtc = finishedUtc;
+                Error = JsonSerializer.Deserialize<JobError>(e.Data, HttpJson.Options);
+                break;
+        }
+    }
+
+    private static ModelTrainedReply? ReadReport(string json)
+    {
+        try { return JsonSerializer.Deserialize<ModelTrainedReply>(json, HttpJson.Options); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException) { return null; }
+    }
+
+    private static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
     }
 
     /// <summary>Every event from the one after <paramref name="afterId"/>, then live ones, ending after the final event.</summary>
@@ -92,3 +169,7 @@ public sealed record JobEvent(long Id, string Type, string Data)
 }
 
 public sealed record JobError(string Code, string Message, IReadOnlyList<Requests.RequestIssue>? Issues = null);
+
+/// <summary>A job as the job store keeps it.</summary>
+public sealed record StoredJob(string Id, string Label, string KeyId, string RequestJson, string? Client, DateTimeOffset CreatedUtc,
+    string State, DateTimeOffset? FinishedUtc, IReadOnlyList<JobEvent> Events);

@@ -6,8 +6,9 @@ using AntiNex.Models;
 namespace AntiNex.Gateway.Http.Api;
 
 /// <summary>Trainings started through the API, by job id. Each runs through a gateway session (progress relayed to
-/// the job); finished jobs are kept until <see cref="HttpServeOptions.JobsKept"/> newer ones push them out.</summary>
-public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options)
+/// the job); finished jobs are kept until <see cref="HttpServeOptions.JobsKept"/> newer ones push them out, or their
+/// time to live in the <see cref="JobStore"/> passes. With a store, jobs outlive the process (see <see cref="Resume"/>).</summary>
+public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options, JobStore? store = null)
 {
     private readonly ConcurrentDictionary<string, TrainingJob> _jobs = new();
 
@@ -17,18 +18,47 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
 
     public TrainingJob Start(string modelId, string requestJson, RequestOrigin origin)
     {
-        var job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, origin.ApiKeyId ?? "");
-        _jobs[job.Id] = job;
+        var job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, origin.ApiKeyId ?? "",
+            requestJson, origin.Client);
+        Track(job);
+        store?.Save(job);
         Prune();
-        _ = RunAsync(job, requestJson, origin);
+        _ = RunAsync(job);
         return job;
     }
 
-    private async Task RunAsync(TrainingJob job, string requestJson, RequestOrigin origin)
+    /// <summary>Reads the stored jobs back (at start). Finished ones answer as before; a job that was queued or training
+    /// when the previous process stopped is submitted again under the same job id (its training was cancelled when that
+    /// process left the cluster), with a "resumed" event before the new progress. Returns how many were resumed.</summary>
+    public int Resume()
     {
+        if (store is null) return 0;
+        var resumed = 0;
+        foreach (var stored in store.LoadAll())
+        {
+            var job = new TrainingJob(stored);
+            Track(job);
+            if (job.Finished) continue;
+            job.Resumed("the HTTP service restarted while this job ran: its training was submitted again");
+            _ = RunAsync(job);
+            resumed++;
+        }
+        Prune();
+        return resumed;
+    }
+
+    private void Track(TrainingJob job)
+    {
+        _jobs[job.Id] = job;
+        if (store is not null) job.Changed = store.Save;
+    }
+
+    private async Task RunAsync(TrainingJob job)
+    {
+        var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: "http");
         try
         {
-            var reply = await gateway.SendAsync(me => new TrainModel(job.Label, requestJson, me, job.Id, origin), options.TrainTimeout, job.On);
+            var reply = await gateway.SendAsync(me => new TrainModel(job.Label, job.RequestJson, me, job.Id, origin), options.TrainTimeout, job.On);
             job.On(reply);
         }
         catch (Exception e)
@@ -40,6 +70,10 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     private void Prune()
     {
         var finished = _jobs.Values.Where(j => j.Finished).OrderByDescending(j => j.FinishedUtc).Skip(options.JobsKept).ToList();
-        foreach (var j in finished) _jobs.TryRemove(j.Id, out _);
+        foreach (var j in finished)
+        {
+            _jobs.TryRemove(j.Id, out _);
+            store?.Remove(j.Id);
+        }
     }
 }

@@ -8,48 +8,42 @@ namespace AntiNex.Gateway.Http.Auth;
 
 public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var endpoint = context.GetEndpoint();
         if (endpoint is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
-        {
-            await next(context);
-            return;
-        }
-        var secret = SecretOf(context.Request);
-        if (secret is null)
-        {
-            await Deny(context, StatusCodes.Status401Unauthorized,
+            return next(context);
+        var key = FindKey(context.Request, out var presented);
+        if (!presented)
+            return Deny(context, StatusCodes.Status401Unauthorized,
                 "authentication required: send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
-            return;
-        }
-        var key = keys.Find(secret);
         if (key is null)
-        {
-            await Deny(context, StatusCodes.Status401Unauthorized, "unknown API key");
-            return;
-        }
+            return Deny(context, StatusCodes.Status401Unauthorized, "unknown API key");
         context.Items[typeof(ApiKey)] = key;
         var required = endpoint.Metadata.GetMetadata<RequiredScope>();
         if (required is not null && !key.Has(required.Name))
-        {
-            await Deny(context, StatusCodes.Status403Forbidden,
+            return Deny(context, StatusCodes.Status403Forbidden,
                 $"API key '{key.Id}' lacks the '{required.Name}' scope (it has: {string.Join(", ", key.Scopes)})");
-            return;
-        }
-        await next(context);
+        return next(context);
     }
 
-    private static string? SecretOf(HttpRequest request)
+    private ApiKey? FindKey(HttpRequest request, out bool presented)
     {
-        var authorization = request.Headers.Authorization.ToString();
+        var secret = SecretOf(request);
+        presented = secret.Length > 0;
+        return presented ? keys.Find(secret) : null;
+    }
+
+    /// <summary>The presented secret, trimmed; empty when none. A view of the header: nothing is copied.</summary>
+    private static ReadOnlySpan<char> SecretOf(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString().AsSpan();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = authorization["Bearer ".Length..].Trim();
             if (token.Length > 0) return token;
         }
-        var header = request.Headers["X-Api-Key"].ToString().Trim();
-        return header.Length > 0 ? header : null;
+        return request.Headers["X-Api-Key"].ToString().AsSpan().Trim();
     }
 
     private static Task Deny(HttpContext context, int status, string message)

@@ -29,10 +29,16 @@ public sealed class ApiKeyStore
 
     public IReadOnlyList<ApiKey> Keys { get; }
 
-    /// <summary>The key whose hash matches the presented secret, or null. Every stored hash is compared in constant time.</summary>
-    public ApiKey? Find(string secret)
+    /// <summary>The key whose hash matches the presented secret, or null. Every stored hash is compared in constant time.
+    /// A secret of usual length is hashed from the stack: no allocation per request.</summary>
+    public ApiKey? Find(ReadOnlySpan<char> secret)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+        const int StackBytes = 512;
+        var length = Encoding.UTF8.GetMaxByteCount(secret.Length);
+        var utf8 = length <= StackBytes ? stackalloc byte[StackBytes] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(secret, utf8);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..written], hash);
         ApiKey? found = null;
         foreach (var (key, stored) in _keys)
             if (CryptographicOperations.FixedTimeEquals(hash, stored)) found = key;

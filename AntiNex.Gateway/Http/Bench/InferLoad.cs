@@ -1,6 +1,8 @@
-// Closed-loop load on the HTTP service's inference endpoint: N requests in flight over kept-alive connections for a
-// fixed time, each one the same Open Inference Protocol request. Latency (request sent -> body read) in HdrHistogram,
-// microseconds. Non-200 answers and timeouts are counted, never dropped.
+// Closed-loop load on the HTTP service: N workers, each with its own kept-alive HTTP/1.1 connection, sending the same
+// pre-serialized request for a fixed time. Latency (request sent -> body read) in HdrHistogram, microseconds. Non-200
+// answers and timeouts are counted, never dropped. The generator shares the machine with the service, so it is lean
+// (one handler and one connection per worker, the body bytes made once, no per-request client timeout machinery) and
+// reports its own CPU: the part of the machine it took from the service.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -10,92 +12,175 @@ using HdrHistogram;
 
 namespace AntiNex.Gateway.Http.Bench;
 
-public sealed record InferLoadSettings(Uri BaseUrl, string ApiKey, string Label, int Concurrency, int Rows, TimeSpan Duration,
-    TimeSpan Warmup, bool PredictedOnly);
+/// <summary>What each request asks: an OIP infer for the predicted value only (raw-rows path), an OIP infer for all
+/// outputs, or an AntiNex predict request (POST /api/predict with predict_rows).</summary>
+public enum InferKind { Predicted, AllOutputs, ApiPredict }
 
-public sealed record InferLoadResult(int Concurrency, int Rows, bool PredictedOnly, double Seconds, long Requests, long Failures,
+public sealed record InferLoadSettings(Uri BaseUrl, string ApiKey, string Label, int Concurrency, int Rows, TimeSpan Duration,
+    TimeSpan Warmup, InferKind Kind);
+
+public sealed record InferLoadResult(string Path, int Concurrency, int Rows, double Seconds, long Requests, long Failures,
     IReadOnlyDictionary<string, long> FailureKinds, double RequestsPerSecond, double RowsPerSecond, double P50Ms, double P90Ms,
-    double P99Ms, double MaxMs);
+    double P99Ms, double MaxMs, double LoadGeneratorCores, double LoadGeneratorShare, double LoadGeneratorUsPerRequest);
 
 public static class InferLoad
 {
+    public static string PathName(InferKind kind) => kind switch
+    {
+        InferKind.Predicted => "oip-predicted",
+        InferKind.AllOutputs => "oip-all-outputs",
+        _ => "api-predict",
+    };
+
     public static async Task<InferLoadResult> RunAsync(InferLoadSettings s, CancellationToken ct)
     {
-        using var http = new HttpClient(new SocketsHttpHandler
+        var (path, body) = await RequestAsync(s, ct);
+        var workers = Enumerable.Range(0, s.Concurrency).Select(_ => new Worker(s, path, body)).ToArray();
+        try
         {
-            MaxConnectionsPerServer = s.Concurrency,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            // Benchmarks only run against the operator's own service; a self-signed certificate is accepted here.
-            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-        })
-        { BaseAddress = s.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", s.ApiKey);
-        var body = await RequestBodyAsync(http, s, ct);
-        var path = $"/v2/models/{Uri.EscapeDataString(s.Label)}/infer";
+            var warmUntil = Stopwatch.GetTimestamp() + (long)(s.Warmup.TotalSeconds * Stopwatch.Frequency);
+            await Task.WhenAll(workers.Select(w => w.RunAsync(warmUntil, measure: false, ct)));
+            var self = Process.GetCurrentProcess();
+            var cpuBefore = self.TotalProcessorTime;
+            var machineBefore = MachineCpu.Read();
+            var started = Stopwatch.GetTimestamp();
+            var until = started + (long)(s.Duration.TotalSeconds * Stopwatch.Frequency);
+            await Task.WhenAll(workers.Select(w => w.RunAsync(until, measure: true, ct)));
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            self.Refresh();
+            var cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
+            var machineBusy = MachineCpu.Read() - machineBefore;
 
-        async Task Loop(Worker w, DateTime until, bool measure)
+            var all = new LongHistogram(TimeSpan.FromMinutes(5).Ticks / 10, 3);
+            foreach (var w in workers) all.Add(w.Latency);
+            double Ms(double percentile) => all.TotalCount == 0 ? double.NaN : all.GetValueAtPercentile(percentile) / 1000.0;
+            var ok = workers.Sum(w => w.Ok);
+            var kinds = workers.SelectMany(w => w.Failures).GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.Sum(f => f.Value));
+            return new InferLoadResult(PathName(s.Kind), s.Concurrency, s.Rows, Math.Round(seconds, 2), ok, kinds.Values.Sum(), kinds,
+                Math.Round(ok / seconds, 1), Math.Round(ok * (double)s.Rows / seconds, 1), Ms(50), Ms(90), Ms(99),
+                all.TotalCount == 0 ? double.NaN : all.GetMaxValue() / 1000.0,
+                Math.Round(cpu / seconds, 2), machineBusy > 0 ? Math.Round(Math.Min(1, cpu / machineBusy), 3) : double.NaN,
+                ok == 0 ? double.NaN : Math.Round(cpu * 1e6 / (ok + kinds.Values.Sum()), 1));
+        }
+        finally
         {
-            while (DateTime.UtcNow < until && !ct.IsCancellationRequested)
+            foreach (var w in workers) w.Dispose();
+        }
+    }
+
+    /// <summary>The path and body, made once: one tensor [rows, features] of fixed pseudo-random values (the matrix
+    /// layout), or the same rows as AntiNex predict_rows.</summary>
+    private static async Task<(string Path, byte[] Body)> RequestAsync(InferLoadSettings s, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = s.BaseUrl, Timeout = TimeSpan.FromMinutes(1) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", s.ApiKey);
+        var label = Uri.EscapeDataString(s.Label);
+        using var response = await http.GetAsync($"/api/models/{label}", ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"model '{s.Label}': {(int)response.StatusCode} {text}");
+        using var model = JsonDocument.Parse(text);
+        var summary = model.RootElement.GetProperty("summary");
+        var features = summary.GetProperty("input_features").EnumerateArray().Select(f => f.GetString()!).ToArray();
+        var random = new Random(17);
+        var data = Enumerable.Range(0, s.Rows * features.Length).Select(_ => Math.Round(random.NextDouble() * 1000)).ToArray();
+        var tensor = new[] { new { name = "input-0", shape = new[] { s.Rows, features.Length }, datatype = "FP64", data } };
+        object request = s.Kind switch
+        {
+            InferKind.Predicted => new { inputs = tensor, outputs = new[] { new { name = "predicted" } } },
+            InferKind.AllOutputs => new { inputs = tensor },
+            _ => new
+            {
+                label = s.Label,
+                ml_type = summary.GetProperty("ml_type").GetString(),
+                predict_feature = summary.GetProperty("predict_feature").GetString(),
+                predict_rows = Enumerable.Range(0, s.Rows)
+                    .Select(r => features.Select((f, i) => (f, i)).ToDictionary(x => x.f, x => data[r * features.Length + x.i])).ToArray(),
+            },
+        };
+        var path = s.Kind == InferKind.ApiPredict ? "/api/predict" : $"/v2/models/{label}/infer";
+        return (path, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request)));
+    }
+
+    /// <summary>One closed loop on its own connection.</summary>
+    private sealed class Worker : IDisposable
+    {
+        public readonly LongHistogram Latency = new(TimeSpan.FromMinutes(5).Ticks / 10, 3);
+        public readonly Dictionary<string, long> Failures = [];
+        public long Ok;
+
+        private readonly HttpMessageInvoker _invoker;
+        private readonly Uri _uri;
+        private readonly string _authorization;
+        private readonly ByteArrayContent _content;
+        private readonly byte[] _sink = new byte[64 * 1024];
+
+        public Worker(InferLoadSettings s, string path, byte[] body)
+        {
+            _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = 1,
+                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                UseProxy = false,
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                // Benchmarks only run against the operator's own service; a self-signed certificate is accepted here.
+                SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            });
+            _uri = new Uri(s.BaseUrl, path);
+            _authorization = "Bearer " + s.ApiKey;
+            // The same content object serves every request: its bytes are written, never consumed.
+            _content = new ByteArrayContent(body);
+            _content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        public async Task RunAsync(long untilTimestamp, bool measure, CancellationToken ct)
+        {
+            while (Stopwatch.GetTimestamp() < untilTimestamp && !ct.IsCancellationRequested)
             {
                 var started = Stopwatch.GetTimestamp();
                 string? failure;
                 try
                 {
-                    using var content = new ByteArrayContent(body);
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    using var response = await http.PostAsync(path, content, ct);
-                    await response.Content.ReadAsByteArrayAsync(ct);
+                    // Not disposed: that would dispose the shared content.
+                    var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = _content, Version = new Version(1, 1) };
+                    request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+                    using var response = await _invoker.SendAsync(request, ct);
+                    await using (var stream = await response.Content.ReadAsStreamAsync(ct))
+                        while (await stream.ReadAsync(_sink, ct) > 0) { }
                     failure = response.IsSuccessStatusCode ? null : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { failure = e.GetType().Name; }
+                catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    failure = e.GetType().Name;
+                }
                 if (!measure) continue;
-                if (failure is null) { w.Ok++; w.Latency.RecordValue(Math.Max(1, Stopwatch.GetElapsedTime(started).Ticks / 10)); }
-                else w.Failures[failure] = w.Failures.GetValueOrDefault(failure) + 1;
+                if (failure is null) { Ok++; Latency.RecordValue(Math.Max(1, Stopwatch.GetElapsedTime(started).Ticks / 10)); }
+                else Failures[failure] = Failures.GetValueOrDefault(failure) + 1;
             }
         }
 
-        var warmUntil = DateTime.UtcNow + s.Warmup;
-        await Task.WhenAll(Enumerable.Range(0, s.Concurrency).Select(_ => Loop(new Worker(), warmUntil, measure: false)));
-        var workers = Enumerable.Range(0, s.Concurrency).Select(_ => new Worker()).ToArray();
-        var clock = Stopwatch.StartNew();
-        var until = DateTime.UtcNow + s.Duration;
-        await Task.WhenAll(workers.Select(w => Loop(w, until, measure: true)));
-        var seconds = clock.Elapsed.TotalSeconds;
-
-        var all = new LongHistogram(TimeSpan.FromMinutes(5).Ticks / 10, 3);
-        foreach (var w in workers) all.Add(w.Latency);
-        double Ms(double percentile) => all.TotalCount == 0 ? double.NaN : all.GetValueAtPercentile(percentile) / 1000.0;
-        var ok = workers.Sum(w => w.Ok);
-        var kinds = workers.SelectMany(w => w.Failures).GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.Sum(f => f.Value));
-        return new InferLoadResult(s.Concurrency, s.Rows, s.PredictedOnly, Math.Round(seconds, 2), ok, kinds.Values.Sum(), kinds,
-            Math.Round(ok / seconds, 1), Math.Round(ok * (double)s.Rows / seconds, 1), Ms(50), Ms(90), Ms(99),
-            all.TotalCount == 0 ? double.NaN : all.GetMaxValue() / 1000.0);
+        public void Dispose() => _invoker.Dispose();
     }
 
-    /// <summary>One tensor [rows, features] of fixed pseudo-random values, named after nothing (the matrix layout).</summary>
-    private static async Task<byte[]> RequestBodyAsync(HttpClient http, InferLoadSettings s, CancellationToken ct)
+    /// <summary>Busy CPU seconds of the whole machine so far (Linux /proc/stat: user+nice+system+irq+softirq+steal);
+    /// 0 elsewhere.</summary>
+    private static class MachineCpu
     {
-        using var response = await http.GetAsync($"/v2/models/{Uri.EscapeDataString(s.Label)}", ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"model metadata of '{s.Label}': {(int)response.StatusCode} {text}");
-        using var metadata = JsonDocument.Parse(text);
-        var features = metadata.RootElement.GetProperty("inputs").GetArrayLength();
-        var random = new Random(17);
-        var data = Enumerable.Range(0, s.Rows * features).Select(_ => Math.Round(random.NextDouble() * 1000)).ToArray();
-        object request = s.PredictedOnly
-            ? new
+        public static double Read()
+        {
+            try
             {
-                inputs = new[] { new { name = "input-0", shape = new[] { s.Rows, features }, datatype = "FP64", data } },
-                outputs = new[] { new { name = "predicted" } }
+                var line = File.ReadLines("/proc/stat").First();
+                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                var busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f.Length > 7 ? f[7] : 0);
+                return busy / 100.0; // USER_HZ
             }
-            : new { inputs = new[] { new { name = "input-0", shape = new[] { s.Rows, features }, datatype = "FP64", data } } };
-        return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request));
-    }
-
-    private sealed class Worker
-    {
-        public readonly LongHistogram Latency = new(TimeSpan.FromMinutes(5).Ticks / 10, 3);
-        public readonly Dictionary<string, long> Failures = [];
-        public long Ok;
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+            {
+                return 0;
+            }
+        }
     }
 }

@@ -43,7 +43,7 @@ public static class DashboardEndpoints
     /// <summary>GET /api/models/{label}/plots: which pictures exist for the model's current version, and why others do not.</summary>
     private static async Task<IResult> PlotListAsync(HttpContext context, string label, ModelPlots plots)
     {
-        var id = ModelIdOf(label);
+        var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
         var sources = await plots.SourcesAsync(id);
         if (sources is null) return NotTrained(id);
@@ -55,7 +55,7 @@ public static class DashboardEndpoints
     /// <summary>GET /api/models/{label}/plots/{loss|accuracy|confusion}.png</summary>
     private static async Task<IResult> PlotAsync(HttpContext context, string label, string kind, ModelPlots plots)
     {
-        var id = ModelIdOf(label);
+        var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
         if (kind is not (ModelPlots.Loss or ModelPlots.Accuracy or ModelPlots.Confusion))
             return ApiErrors.NotFound($"kind: '{kind}' is not a picture (pictures: loss, accuracy, confusion)");
@@ -71,8 +71,6 @@ public static class DashboardEndpoints
         return Results.Bytes(png, "image/png");
     }
 
-    /// <summary>Kestrel decodes a path segment except its "%2F" (so that it cannot split the path); a label may hold '/'.</summary>
-    private static string ModelIdOf(string routeLabel) => ModelIds.FromLabel(routeLabel.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase));
 
     private static IResult NotTrained(string id)
         => ApiErrors.Result(StatusCodes.Status404NotFound, $"model '{id}' not found: it was never trained (or was forgotten)", "not-found");

@@ -27,7 +27,7 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
         if (reply is not ModelDescription { Trained: true } model) return null;
         // A report is only trusted for the very training the model serves: same version and same measured training time
         // (a forget and a retrain elsewhere may reuse a version number).
-        var report = jobs.All.Where(j => j.Label == modelId).Select(j => j.Result)
+        var report = jobs.All.Where(j => j.Label == modelId).Select(j => j.Trained)
             .FirstOrDefault(r => r is not null && r.Version == model.Version && r.Report.TrainSeconds == model.Metrics?.TrainSeconds)?.Report;
         return new PlotSources(model, report);
     }

@@ -59,13 +59,17 @@ public static class InferenceEndpoints
         return Results.Json(new ModelReady(id, true), HttpJson.Options);
     }
 
-    private static async Task<IResult> Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
+    private static async Task Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
         GatewayClient gateway, HttpServeOptions options)
     {
         var (id, description) = await ResolveAsync(context, label, version, cache);
-        using var body = await RequestBody.ReadJsonAsync(context);
         var summary = description.Summary!;
-        var input = InferenceInput.Read(body.RootElement, summary.InputFeatures);
+        InferenceInput input;
+        using (var body = await RequestBody.ReadBytesAsync(context))
+        {
+            try { input = InferenceInput.Read(body.Span, summary.InputFeatures); }
+            catch (JsonException e) { throw RequestBody.Malformed(e); }
+        }
         var available = ModelOutputs.Of(summary);
         var wanted = input.RequestedOutputs ?? available;
         for (var i = 0; i < wanted.Count; i++)
@@ -73,12 +77,11 @@ public static class InferenceEndpoints
                 throw new InferenceInputException($"outputs[{i}].name",
                     $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
 
-        var (servedVersion, outputs) = wanted.All(w => w == ModelOutputs.Predicted)
+        var (servedVersion, outputs) = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted
             ? await PredictValuesAsync(gateway, id, input.Rows, options)
             : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
         cache.Seen(id, servedVersion);
-        return Results.Json(new InferenceResponse(id, servedVersion.ToString(CultureInfo.InvariantCulture), input.Id,
-            null, outputs), HttpJson.Options);
+        await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs);
     }
 
     /// <summary>The fast path: raw rows to the entity's batched predictor; the predicted value per row only.</summary>
@@ -87,8 +90,7 @@ public static class InferenceEndpoints
     {
         var reply = await gateway.PredictRowsAsync(id, rows, options.PredictTimeout);
         if (reply is not RowsPredicted predicted) throw ReplyStatus.Problem(reply);
-        var values = predicted.Values.Select(v => (double)v).ToArray();
-        return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [values.Length], "FP64", values)]);
+        return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [predicted.Values.Length], "FP64", predicted.Values)]);
     }
 
     /// <summary>Rows as an AntiNex predict request (predict_rows), which answers the class name and probability too.
@@ -153,7 +155,7 @@ public static class InferenceEndpoints
     private static async Task<(string Id, ModelDescription Description)> ResolveAsync(HttpContext context, string label, string? version,
         ModelMetadataCache cache)
     {
-        var id = ModelIds.FromLabel(label);
+        var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
         var description = await cache.GetAsync(id, context.RequestAborted);
         if (!description.Trained || description.Summary is null)

@@ -1,38 +1,70 @@
 // Reads an Open Inference Protocol v2 inference request into feature rows in the model's input order. Two layouts:
 // one tensor [rows, features] (any name), or one tensor per feature named after it, shaped [rows] or [rows, 1].
-// Tensor data may be flat or nested (row-major), as the protocol allows.
+// Tensor data may be flat or nested (row-major), as the protocol allows. The body is read in one pass with
+// Utf8JsonReader (no document tree): the single-row infer is the service's hot path.
+using System.Text;
 using System.Text.Json;
 
 namespace AntiNex.Gateway.Http.Inference;
 
-public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<string>? RequestedOutputs, JsonElement? Parameters)
+public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<string>? RequestedOutputs, bool HasParameters)
 {
     private static readonly string[] NumericTypes =
         ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
 
-    /// <summary>Throws <see cref="InferenceInputException"/> naming the field at fault.</summary>
-    public static InferenceInput Read(JsonElement root, IReadOnlyList<string> features)
+    private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    /// <summary>Throws <see cref="InferenceInputException"/> naming the field at fault, <see cref="JsonException"/> for
+    /// malformed JSON.</summary>
+    public static InferenceInput Read(ReadOnlySpan<byte> utf8, IReadOnlyList<string> features)
     {
-        if (root.ValueKind != JsonValueKind.Object) throw new InferenceInputException("request", "must be a JSON object");
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException("request", "must be a JSON object");
         string? id = null;
-        if (root.TryGetProperty("id", out var idElement))
+        var parameters = false;
+        List<Tensor>? tensors = null;
+        List<string>? outputs = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (idElement.ValueKind != JsonValueKind.String) throw new InferenceInputException("id", "must be a string");
-            id = idElement.GetString();
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String) throw new InferenceInputException("id", "must be a string");
+                id = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException("parameters", "must be an object");
+                reader.Skip();
+                parameters = true;
+            }
+            else if (reader.ValueTextEquals("inputs"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray) break;
+                tensors = [];
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    tensors.Add(Tensor.Read(ref reader, $"inputs[{tensors.Count}]"));
+            }
+            else if (reader.ValueTextEquals("outputs"u8))
+            {
+                reader.Read();
+                outputs = ReadOutputs(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
-        JsonElement? parameters = null;
-        if (root.TryGetProperty("parameters", out var p))
-        {
-            if (p.ValueKind != JsonValueKind.Object) throw new InferenceInputException("parameters", "must be an object");
-            parameters = p.Clone();
-        }
-        if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+        if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) reader.Read(); // throws on trailing text
+        if (tensors is null || tensors.Count == 0)
             throw new InferenceInputException("inputs", "required: a non-empty list of input tensors");
-        var tensors = inputs.EnumerateArray().Select((t, i) => Tensor.Read(t, $"inputs[{i}]")).ToList();
         var rows = tensors.Count == 1 && tensors[0].Shape.Length == 2 && tensors[0].Shape[1] == features.Count && !features.Contains(tensors[0].Name)
             ? FromMatrix(tensors[0])
             : FromNamedFeatures(tensors, features);
-        return new InferenceInput(id, rows, ReadOutputs(root), parameters);
+        return new InferenceInput(id, rows, outputs, parameters);
     }
 
     private static double[][] FromMatrix(Tensor t)
@@ -72,74 +104,133 @@ public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<s
         return rows;
     }
 
-    private static List<string>? ReadOutputs(JsonElement root)
+    /// <summary>"outputs": [{"name": ...}, ...]; the reader stands on the value's first token.</summary>
+    private static List<string> ReadOutputs(ref Utf8JsonReader reader)
     {
-        if (!root.TryGetProperty("outputs", out var outputs)) return null;
-        if (outputs.ValueKind != JsonValueKind.Array) throw new InferenceInputException("outputs", "must be a list of {\"name\": ...}");
-        var names = new List<string>();
-        var i = 0;
-        foreach (var o in outputs.EnumerateArray())
+        if (reader.TokenType != JsonTokenType.StartArray) throw new InferenceInputException("outputs", "must be a list of {\"name\": ...}");
+        var names = new List<string>(3);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
-                throw new InferenceInputException($"outputs[{i}].name", "required: a string");
-            names.Add(name.GetString()!);
-            i++;
+            var field = $"outputs[{names.Count}].name";
+            if (reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException(field, "required: a string");
+            string? name = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isName = reader.ValueTextEquals("name"u8);
+                reader.Read();
+                if (isName && reader.TokenType == JsonTokenType.String) name = reader.GetString();
+                else reader.Skip();
+            }
+            names.Add(name ?? throw new InferenceInputException(field, "required: a string"));
         }
         return names;
     }
 
+    /// <summary>How a token is named in an error: its JSON kind, as a user sees it.</summary>
+    private static string KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True => "true",
+        JsonTokenType.False => "false",
+        _ => "null",
+    };
+
+    private static string RawText(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => $"\"{reader.GetString()}\"",
+        JsonTokenType.StartObject or JsonTokenType.StartArray => KindOf(reader.TokenType),
+        _ => Encoding.UTF8.GetString(reader.ValueSpan),
+    };
+
     private sealed record Tensor(string Field, string Name, long[] Shape, double[] Data)
     {
-        public static Tensor Read(JsonElement t, string field)
+        /// <summary>One tensor object; the reader stands on its first token and ends on its last.</summary>
+        public static Tensor Read(ref Utf8JsonReader reader, string field)
         {
-            if (t.ValueKind != JsonValueKind.Object) throw new InferenceInputException(field, "must be an object {name, shape, datatype, data}");
-            if (!t.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(name.GetString()))
-                throw new InferenceInputException($"{field}.name", "required: a non-empty string");
-            if (!t.TryGetProperty("datatype", out var datatype) || datatype.ValueKind != JsonValueKind.String)
-                throw new InferenceInputException($"{field}.datatype", "required: FP32 or FP64 (or an integer type)");
-            var type = datatype.GetString()!;
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new InferenceInputException(field, "must be an object {name, shape, datatype, data}");
+            string? name = null, type = null;
+            var typeGiven = false;
+            List<long>? shape = null;
+            List<double>? data = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    reader.Read();
+                    name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (string.IsNullOrEmpty(name)) throw new InferenceInputException($"{field}.name", "required: a non-empty string");
+                }
+                else if (reader.ValueTextEquals("datatype"u8))
+                {
+                    reader.Read();
+                    typeGiven = true;
+                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("shape"u8))
+                {
+                    reader.Read();
+                    shape = ReadShape(ref reader, field);
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    data = [];
+                    Flatten(ref reader, data, $"{field}.data");
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            if (name is null) throw new InferenceInputException($"{field}.name", "required: a non-empty string");
+            if (!typeGiven || type is null) throw new InferenceInputException($"{field}.datatype", "required: FP32 or FP64 (or an integer type)");
             if (!NumericTypes.Contains(type))
                 throw new InferenceInputException($"{field}.datatype", $"'{type}' is not supported: features are numbers (FP32, FP64, INT*, UINT*)");
-            if (!t.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-                || shapeElement.GetArrayLength() == 0)
+            if (shape is null || shape.Count == 0)
                 throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
-            var shape = new long[shapeElement.GetArrayLength()];
-            var k = 0;
-            foreach (var d in shapeElement.EnumerateArray())
-            {
-                if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out var dim) || dim < 0)
-                    throw new InferenceInputException($"{field}.shape[{k}]", $"must be a non-negative integer, got {d.GetRawText()}");
-                shape[k++] = dim;
-            }
             var count = shape.Aggregate(1L, (a, b) => a * b);
             if (count == 0) throw new InferenceInputException($"{field}.shape", "has no elements: nothing to infer");
-            if (!t.TryGetProperty("data", out var data)) throw new InferenceInputException($"{field}.data", "required");
-            var values = new List<double>((int)Math.Min(count, 1_000_000));
-            Flatten(data, values, $"{field}.data", count);
-            if (values.Count != count)
-                throw new InferenceInputException($"{field}.data", $"has {values.Count} elements, shape [{string.Join(", ", shape)}] needs {count}");
-            return new Tensor(field, name.GetString()!, shape, values.ToArray());
+            if (data is null) throw new InferenceInputException($"{field}.data", "required");
+            if (data.Count != count)
+                throw new InferenceInputException($"{field}.data", $"has {data.Count} elements, shape [{string.Join(", ", shape)}] needs {count}");
+            return new Tensor(field, name, [.. shape], [.. data]);
         }
 
-        private static void Flatten(JsonElement e, List<double> into, string field, long limit)
+        private static List<long> ReadShape(ref Utf8JsonReader reader, string field)
         {
-            switch (e.ValueKind)
+            if (reader.TokenType != JsonTokenType.StartArray)
             {
-                case JsonValueKind.Array:
-                    foreach (var item in e.EnumerateArray())
-                    {
-                        Flatten(item, into, field, limit);
-                        if (into.Count > limit) return;
-                    }
-                    break;
-                case JsonValueKind.Number:
-                    var v = e.GetDouble();
-                    if (!double.IsFinite(v)) throw new InferenceInputException($"{field}[{into.Count}]", "is not a finite number");
-                    into.Add(v);
-                    break;
-                default:
-                    throw new InferenceInputException($"{field}[{into.Count}]", $"must be a number, got {e.ValueKind.ToString().ToLowerInvariant()}");
+                reader.Skip();
+                throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
             }
+            var shape = new List<long>(2);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var dim) || dim < 0)
+                    throw new InferenceInputException($"{field}.shape[{shape.Count}]",
+                        $"must be a non-negative integer, got {RawText(ref reader)}");
+                shape.Add(dim);
+            }
+            return shape;
+        }
+
+        private static void Flatten(ref Utf8JsonReader reader, List<double> into, string field)
+        {
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) Flatten(ref reader, into, field);
+                return;
+            }
+            if (reader.TokenType != JsonTokenType.Number)
+                throw new InferenceInputException($"{field}[{into.Count}]", $"must be a number, got {KindOf(reader.TokenType)}");
+            if (!reader.TryGetDouble(out var v) || !double.IsFinite(v))
+                throw new InferenceInputException($"{field}[{into.Count}]", "is not a finite number");
+            into.Add(v);
         }
     }
 }

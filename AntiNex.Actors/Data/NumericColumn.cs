@@ -1,0 +1,112 @@
+using System.Collections;
+
+namespace AntiNex.Data;
+
+/// <summary>
+/// A numeric column, stored compactly and losslessly: in chunks of <see cref="ChunkRows"/> rows, a chunk holds float32 while
+/// every value in it is exactly a float (counters, flags, ports: most traffic columns) and double otherwise. Reads give the
+/// very double the file held, so a model trained from it is the one a double[] column gives. Chunks can be released once
+/// their rows are in the feature matrix, so a large file is never held twice.
+/// </summary>
+public sealed class NumericColumn : IReadOnlyList<double>
+{
+    public const int ChunkBits = 16;
+    public const int ChunkRows = 1 << ChunkBits;
+    private const int Mask = ChunkRows - 1;
+
+    private float[]?[] _narrow;
+    private double[]?[] _wide;
+    private int _count;
+
+    private NumericColumn(int capacityChunks)
+    {
+        _narrow = new float[]?[Math.Max(1, capacityChunks)];
+        _wide = new double[]?[Math.Max(1, capacityChunks)];
+    }
+
+    public NumericColumn() : this(1) { }
+
+    public static NumericColumn From(IReadOnlyList<double> values)
+    {
+        var column = new NumericColumn((values.Count >> ChunkBits) + 1);
+        for (int i = 0; i < values.Count; i++) column.Add(values[i]);
+        return column;
+    }
+
+    public int Count => _count;
+
+    public double this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
+            int c = index >> ChunkBits;
+            var narrow = _narrow[c];
+            if (narrow is not null) return narrow[index & Mask];
+            return (_wide[c] ?? throw Released())[index & Mask];
+        }
+    }
+
+    /// <summary>Appends a value: float storage while it round-trips exactly, else the chunk widens to double once.</summary>
+    public void Add(double value)
+    {
+        int c = _count >> ChunkBits, o = _count & Mask;
+        if (c == _narrow.Length)
+        {
+            Array.Resize(ref _narrow, c * 2);
+            Array.Resize(ref _wide, c * 2);
+        }
+        if (o == 0) _narrow[c] = new float[ChunkRows];
+        var narrow = _narrow[c];
+        if (narrow is not null)
+        {
+            float f = (float)value;
+            if (f == value) // exact (the sign of a zero survives the cast)
+            {
+                narrow[o] = f;
+                _count++;
+                return;
+            }
+            var wide = new double[ChunkRows];
+            for (int i = 0; i < o; i++) wide[i] = narrow[i];
+            _wide[c] = wide;
+            _narrow[c] = null;
+        }
+        _wide[c]![o] = value;
+        _count++;
+    }
+
+    /// <summary>Frees the storage of one chunk (rows chunk * ChunkRows onwards); reading a row there afterwards throws.</summary>
+    public void ReleaseChunk(int chunk)
+    {
+        if (chunk < _narrow.Length) { _narrow[chunk] = null; _wide[chunk] = null; }
+    }
+
+    /// <summary>Bytes held by the values (what the column costs in memory).</summary>
+    public long Bytes
+    {
+        get
+        {
+            long bytes = 0;
+            for (int c = 0; c < _narrow.Length; c++) bytes += (_narrow[c]?.LongLength ?? 0) * 4 + (_wide[c]?.LongLength ?? 0) * 8;
+            return bytes;
+        }
+    }
+
+    public double[] ToArray()
+    {
+        var values = new double[_count];
+        for (int i = 0; i < _count; i++) values[i] = this[i];
+        return values;
+    }
+
+    public IEnumerator<double> GetEnumerator()
+    {
+        for (int i = 0; i < _count; i++) yield return this[i];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static InvalidOperationException Released()
+        => new("these rows were released after the feature matrix was built; the raw values are no longer held");
+}

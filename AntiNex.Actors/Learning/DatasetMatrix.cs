@@ -1,0 +1,68 @@
+using AntiNex.Data;
+using AntiNex.Requests;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// A whole training file as the network sees it: one row-major float32 matrix [file rows x width] in the file's row order,
+/// plus which rows lie beyond the pipeline's clip bound. It is built chunk by chunk, and each chunk's raw feature values are
+/// released from the frame once transformed, so a large file is held about once. Training, validation and test splits are
+/// row indexes into it (<see cref="TensorData.Index"/>), not copies; the file's per-row predictions reuse it.
+/// </summary>
+internal sealed class DatasetMatrix
+{
+    public float[] X { get; }
+    public int Rows { get; }
+    public int Width { get; }
+    public bool[] Beyond { get; }
+
+    private DatasetMatrix(float[] x, int rows, int width, bool[] beyond) { X = x; Rows = rows; Width = width; Beyond = beyond; }
+
+    /// <param name="release">free the frame's raw values of the pipeline's numeric features as their rows are done (the
+    /// frame's other columns, e.g. the target, stay).</param>
+    public static DatasetMatrix Build(FeaturePipeline pipeline, Frame frame, bool release, string field, CancellationToken ct)
+    {
+        int width = pipeline.Width, rows = frame.RowCount;
+        if ((long)rows * width > Array.MaxLength)
+            throw new RequestException(field, $"{rows:N0} rows x {width:N0} network inputs exceed one feature matrix " +
+                $"({Array.MaxLength:N0} values); use fewer rows or features");
+        var x = new float[rows * width];
+        var beyond = new bool[rows];
+        var released = pipeline.Features.Where(f => !f.Categorical && frame.Numeric.ContainsKey(f.Name)).Select(f => frame.Numeric[f.Name])
+            .ToList();
+        int chunkRows = NumericColumn.ChunkRows;
+        for (int chunk = 0, start = 0; start < rows; chunk++, start += chunkRows)
+        {
+            ct.ThrowIfCancellationRequested();
+            int len = Math.Min(chunkRows, rows - start);
+            var part = new bool[len];
+            var block = pipeline.Transform(frame, new RowRange(start, len), part);
+            Array.Copy(block, 0, x, (long)start * width, block.Length);
+            Array.Copy(part, 0, beyond, start, len);
+            if (!release) continue;
+            foreach (var column in released) column.ReleaseChunk(chunk);
+            // Released chunks are garbage in the large object heap: collect now and then, so their pages go back while
+            // the matrix's pages fill (a large file is then held about once, not twice).
+            if (chunk % 32 == 31) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
+        if (release) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        return new DatasetMatrix(x, rows, width, beyond);
+    }
+
+    /// <summary>The given rows copied out, contiguous (validation and test rows: forwarded whole, not batched).</summary>
+    public float[] Gather(int[] rows)
+    {
+        var x = new float[rows.Length * Width];
+        for (int i = 0; i < rows.Length; i++) Array.Copy(X, (long)rows[i] * Width, x, (long)i * Width, Width);
+        return x;
+    }
+
+    /// <summary>0..n-1 from a start, as a list, without an index array.</summary>
+    private sealed class RowRange(int start, int count) : IReadOnlyList<int>
+    {
+        public int this[int index] => start + index;
+        public int Count => count;
+        public IEnumerator<int> GetEnumerator() => Enumerable.Range(start, count).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}

@@ -1,0 +1,53 @@
+// Sharding starts an entity only when a message reaches it: a label whose holder died mid-training would wait for its
+// next request before its accepted training runs again. This actor (one per model node) wakes those labels: when a
+// member leaves or is removed, when this node starts, and when a local entity hands off mid-training.
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace AntiNex.Models;
+
+public sealed class TrainingResumer : ReceiveActor, IWithTimers
+{
+    public const string Name = "training-resumer";
+    /// <summary>After a start or a removal: the shards of the gone node are re-allocated on their next message.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public TrainingResumer(IActorRef region, IModelCatalog inFlight)
+    {
+        Receive<ClusterEvent.MemberRemoved>(_ => Timers.StartSingleTimer("wake", Wake.Instance, Settle));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => Timers.StartSingleTimer("wake", Wake.Instance, TimeSpan.FromSeconds(5)));
+        // From a local entity that stopped mid-training (hand-off): its shard's next home runs the training again.
+        Receive<ResumeTraining>(m => Timers.StartSingleTimer(("resume", m.ModelId), new Later(m), Settle));
+        Receive<Later>(m => region.Tell(m.Message));
+        Receive<Wake>(_ => inFlight.AllAsync().PipeTo(Self, success: ids => new InFlight(ids), failure: ex => new Status.Failure(ex)));
+        Receive<InFlight>(m =>
+        {
+            if (m.Ids.Count > 0) _log.Info("waking {0} label(s) with an unfinished training: {1}", m.Ids.Count, string.Join(", ", m.Ids.Take(10)));
+            foreach (var id in m.Ids) region.Tell(new ResumeTraining(id));
+        });
+        Receive<Status.Failure>(f => _log.Warning("could not read the labels with an unfinished training: {0}", f.Cause.Message));
+    }
+
+    public static Props Props(IActorRef region, IModelCatalog inFlight) => Akka.Actor.Props.Create(() => new TrainingResumer(region, inFlight));
+
+    protected override void PreStart()
+        => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent));
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private sealed record Wake
+    {
+        public static readonly Wake Instance = new();
+    }
+
+    private sealed record InFlight(IReadOnlyList<string> Ids);
+
+    private sealed record Later(ResumeTraining Message);
+}

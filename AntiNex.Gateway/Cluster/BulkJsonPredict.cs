@@ -1,0 +1,84 @@
+// A predict request whose predict_rows do not fit one cluster message: the gateway reads the rows into a float32 block
+// in the model's feature order and sends it in frame-sized pieces (ChunkedRows), then builds the usual answer: one
+// sample per row up to max_records (and 10,000, as a node caps a reply), accuracy when the rows carry a numeric target.
+using System.Globalization;
+using System.Text.Json;
+using AntiNex.Models;
+using AntiNex.Reporting;
+using AntiNex.Requests;
+
+namespace AntiNex.Gateway.Cluster;
+
+internal static class BulkJsonPredict
+{
+    /// <summary>Samples returned at most, as a node caps its own predict replies.</summary>
+    public const int MaxSamples = 10_000;
+
+    private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    /// <summary>True when the request carries predict_rows (the only part that can make a predict large).</summary>
+    public static bool Applies(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json, Lenient);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("predict_rows", out var rows) &&
+                   rows.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.String;
+        }
+        catch (JsonException) { return false; }
+    }
+
+    public static async Task<object> RunAsync(GatewayClient client, string modelId, string json, TimeSpan timeout, string? requestId,
+        Action<int>? progress = null)
+    {
+        var described = await client.DescribeAsync(modelId, timeout);
+        if (described is ModelFailed) return described;
+        if (described is not ModelDescription { Trained: true, Summary: { } summary })
+            return new ModelFailed(modelId, "not-trained", $"label '{modelId}' has no trained model: train it first",
+                [new RequestIssue("label", "predicting rows beyond one cluster message needs a trained model")], requestId);
+        PackedRows packed;
+        int maxRecords;
+        try
+        {
+            using var doc = JsonDocument.Parse(json, Lenient);
+            var root = doc.RootElement;
+            var markEmpty = root.TryGetProperty("mark_empty", out var me) && me.ValueKind == JsonValueKind.Number ? me.GetDouble() : -1;
+            maxRecords = root.TryGetProperty("max_records", out var mr) && mr.TryGetInt32(out var m) && m > 0 ? m : 100_000;
+            packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, markEmpty);
+        }
+        catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
+        catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
+
+        var reply = await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress);
+        if (reply is ModelFailed f) return f with { RequestId = requestId };
+        if (reply is not RowsPredicted rows) return reply;
+        return new Predicted(modelId, rows.Version, Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords),
+            rows.Node, false, Math.Max(0, packed.Rows - Math.Min(maxRecords, MaxSamples)), requestId);
+    }
+
+    private static PredictionResult Result(string label, string mlType, float[] values, double[]? originals, int maxRecords)
+    {
+        var regression = mlType.Equals("regression", StringComparison.OrdinalIgnoreCase);
+        var samples = new List<SamplePrediction>(Math.Min(values.Length, Math.Min(maxRecords, MaxSamples)));
+        int known = 0, correct = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double? original = originals is not null && !double.IsNaN(originals[i]) ? originals[i] : null;
+            if (original is { } o && !regression)
+            {
+                known++;
+                if (Math.Abs(o - values[i]) < 1e-6) correct++;
+            }
+            if (samples.Count < Math.Min(maxRecords, MaxSamples))
+                samples.Add(new SamplePrediction(i, original, values[i],
+                    regression ? null : ((double)values[i]).ToString("R", CultureInfo.InvariantCulture), null));
+        }
+        double? accuracy = known > 0 ? 100.0 * correct / known : null;
+        var accText = accuracy is { } a ? a.ToString("0.####", CultureInfo.InvariantCulture) : "None";
+        return new PredictionResult
+        {
+            Label = label, Samples = samples, Rows = values.Length, Accuracy = accuracy,
+            Summary = $"{label} made predictions={values.Length} found={samples.Count} accuracy={accText}",
+        };
+    }
+}

@@ -1,0 +1,91 @@
+// A raw-row predict of any size: the float32 block is cut into messages that fit the remote frame, a few are kept in
+// flight (so the entity predicts one while the next travels), and the answers are put back in row order.
+using System.Diagnostics;
+using AntiNex.Models;
+using AntiNex.Requests;
+
+namespace AntiNex.Gateway.Cluster;
+
+internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> send, FrameBudget budget)
+{
+    /// <summary>Messages in flight per request: enough to overlap transport and prediction, few enough to stay fair.</summary>
+    public const int InFlight = 4;
+
+    public async Task<object> SendAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null)
+    {
+        int columns = block.Columns, rows = block.RowCount;
+        // Malformed blocks go as they are: the entity names the problem (same answer as any small request).
+        if (columns <= 0 || rows == 0 || block.Values.Length % columns != 0) return await send(block, timeout);
+        var perMessage = budget.RowsPerMessage(columns);
+        if (perMessage == 0)
+        {
+            var message = $"one row of {columns} features does not fit a cluster message ({budget.PayloadBytes:N0} bytes)";
+            return new ModelFailed(block.ModelId, "too-large", message, [new RequestIssue("rows", message)], null);
+        }
+        if (rows <= perMessage)
+        {
+            var reply = await send(block, timeout);
+            if (reply is RowsPredicted) progress?.Invoke(rows);
+            return reply;
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var values = new float[rows];
+        var next = 0;
+        long version = -1;
+        string? node = null;
+        object? failure = null;
+        var gate = new object();
+
+        async Task Worker()
+        {
+            while (Volatile.Read(ref failure) is null)
+            {
+                var start = Interlocked.Add(ref next, perMessage) - perMessage;
+                if (start >= rows) return;
+                var count = Math.Min(perMessage, rows - start);
+                var chunk = block.Values.AsSpan(start * columns, count * columns).ToArray();
+                var left = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+                object reply;
+                try
+                {
+                    reply = left > TimeSpan.Zero
+                        ? await send(new PredictRawRows(block.ModelId, columns, chunk), left)
+                        : throw new TimeoutException($"rows {start}..{start + count - 1} of '{block.ModelId}' got no answer in time");
+                }
+                catch (Exception ex) when (ex is TimeoutException or Akka.Actor.AskTimeoutException)
+                {
+                    reply = ModelFailed.Of(block.ModelId, "timeout", ex.Message);
+                }
+                if (reply is RowsPredicted r && r.Values.Length == count)
+                {
+                    r.Values.CopyTo(values, start);
+                    lock (gate)
+                    {
+                        if (r.Version > version) { version = r.Version; node = r.Node; }
+                    }
+                    progress?.Invoke(count);
+                }
+                else Interlocked.CompareExchange(ref failure, Relabel(reply, start, count), null);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Worker()));
+        return failure ?? new RowsPredicted(block.ModelId, version, values, node ?? "");
+    }
+
+    /// <summary>A chunk's refusal, with its row numbers made absolute (rows[3][1] of the chunk at 5000 is rows[5003][1]).</summary>
+    private static object Relabel(object reply, int start, int count)
+    {
+        if (reply is not ModelFailed f) return reply;
+        static string Shift(string field, int start)
+        {
+            if (!field.StartsWith("rows[", StringComparison.Ordinal)) return field;
+            var end = field.IndexOf(']');
+            return end > 5 && int.TryParse(field.AsSpan(5, end - 5), out var i) ? $"rows[{i + start}{field[end..]}" : field;
+        }
+        var issues = f.Issues.Select(i => i with { Field = Shift(i.Field, start) }).ToList();
+        var message = issues.Count > 0 ? string.Join("; ", issues.Select(i => i.ToString())) : $"rows {start}..{start + count - 1}: {f.Message}";
+        return f with { Issues = issues, Message = message };
+    }
+}

@@ -1,0 +1,128 @@
+// predict_rows of an AntiNex request (records [{col: v}] or columns {col: {"0": v}}, or a JSON string of either) read
+// straight into a float32 row block in the model's feature order: no per-row dictionaries, so a million-row request
+// costs its JSON text plus 4 bytes a value. Empty cells take mark_empty, as the engine's own reader does.
+using System.Globalization;
+using System.Text.Json;
+using AntiNex.Requests;
+
+namespace AntiNex.Gateway.Cluster;
+
+public sealed record PackedRows(int Rows, int Columns, float[] Values, double[]? Originals);
+
+public static class PredictRowsPacker
+{
+    /// <summary>Packs the rows; throws <see cref="RequestException"/> naming the row and column at fault.</summary>
+    /// <param name="target">The model's predict_feature: its values, when present and numeric, come back as originals
+    /// (NaN where missing) so accuracy can be reported.</param>
+    public static PackedRows Pack(JsonElement predictRows, IReadOnlyList<string> features, string target, double markEmpty)
+    {
+        if (predictRows.ValueKind == JsonValueKind.String)
+        {
+            using var inner = JsonDocument.Parse(predictRows.GetString()!);
+            return Pack(inner.RootElement, features, target, markEmpty);
+        }
+        return predictRows.ValueKind switch
+        {
+            JsonValueKind.Array => Records(predictRows, features, target, markEmpty),
+            JsonValueKind.Object => Columns(predictRows, features, target, markEmpty),
+            _ => throw new RequestException("predict_rows",
+                $"must be a list of row objects or a columns-oriented object, got {predictRows.ValueKind}"),
+        };
+    }
+
+    private static PackedRows Records(JsonElement rows, IReadOnlyList<string> features, string target, double markEmpty)
+    {
+        int n = rows.GetArrayLength(), width = features.Count;
+        if (n == 0) throw new RequestException("predict_rows", "has zero rows");
+        var values = new float[n * width];
+        double[]? originals = null;
+        var i = 0;
+        foreach (var row in rows.EnumerateArray())
+        {
+            if (row.ValueKind != JsonValueKind.Object)
+                throw new RequestException("predict_rows",
+                    $"row {i} must be an object of column -> value (records orientation), got {row.ValueKind}");
+            for (int j = 0; j < width; j++)
+            {
+                if (!row.TryGetProperty(features[j], out var cell))
+                    throw new RequestException("predict_rows", $"row {i} has no column '{features[j]}' (a feature of the model)");
+                values[i * width + j] = Number(cell, markEmpty, i, features[j]);
+            }
+            if (row.TryGetProperty(target, out var t) && Original(t) is { } o) (originals ??= Nans(n))[i] = o;
+            i++;
+        }
+        return new PackedRows(n, width, values, originals);
+    }
+
+    private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, double markEmpty)
+    {
+        int width = features.Count;
+        if (width == 0 || !table.TryGetProperty(features[0], out var first) || first.ValueKind != JsonValueKind.Object)
+            throw new RequestException("predict_rows", $"has no column '{(width > 0 ? features[0] : "")}' (a feature of the model)");
+        // Row order: the index keys of the first feature, numerically sorted when all are integers (as pandas does).
+        var keys = first.EnumerateObject().Select(c => c.Name).ToList();
+        if (keys.Count == 0) throw new RequestException("predict_rows", "has zero rows");
+        var rowOf = new Dictionary<string, int>(keys.Count, StringComparer.Ordinal);
+        var numeric = keys.All(k => long.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        var ordered = numeric ? keys.OrderBy(k => long.Parse(k, CultureInfo.InvariantCulture)).ToList() : keys;
+        for (int r = 0; r < ordered.Count; r++) rowOf[ordered[r]] = r;
+        int n = keys.Count;
+        var values = new float[n * width];
+        var seen = new bool[n];
+        for (int j = 0; j < width; j++)
+        {
+            if (!table.TryGetProperty(features[j], out var column) || column.ValueKind != JsonValueKind.Object)
+                throw new RequestException("predict_rows", $"has no column '{features[j]}' (a feature of the model)");
+            Array.Clear(seen);
+            var position = 0;
+            foreach (var cell in column.EnumerateObject())
+            {
+                // The same index order as the first column is the usual case: matched without allocating the key.
+                var row = position < n && cell.NameEquals(keys[position]) ? rowOf[keys[position]]
+                    : rowOf.TryGetValue(cell.Name, out var r) ? r
+                    : throw new RequestException("predict_rows", $"column '{features[j]}' has index '{cell.Name}' that '{features[0]}' lacks");
+                values[row * width + j] = Number(cell.Value, markEmpty, row, features[j]);
+                seen[row] = true;
+                position++;
+            }
+            var missing = Array.IndexOf(seen, false);
+            if (missing >= 0) throw new RequestException("predict_rows", $"row {missing} has no column '{features[j]}' (a feature of the model)");
+        }
+        double[]? originals = null;
+        if (table.TryGetProperty(target, out var targets) && targets.ValueKind == JsonValueKind.Object)
+            foreach (var cell in targets.EnumerateObject())
+                if (rowOf.TryGetValue(cell.Name, out var row) && Original(cell.Value) is { } o) (originals ??= Nans(n))[row] = o;
+        return new PackedRows(n, width, values, originals);
+    }
+
+    private static float Number(JsonElement cell, double markEmpty, int row, string column)
+    {
+        double v = cell.ValueKind switch
+        {
+            JsonValueKind.Number => cell.GetDouble(),
+            JsonValueKind.Null => markEmpty,
+            JsonValueKind.True => 1,
+            JsonValueKind.False => 0,
+            JsonValueKind.String when double.TryParse(cell.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            JsonValueKind.String when string.IsNullOrWhiteSpace(cell.GetString()) => markEmpty,
+            _ => throw new RequestException("predict_rows",
+                $"row {row} column '{column}': {cell.GetRawText()} is not a number (rows beyond one cluster message travel as float32)"),
+        };
+        if (!double.IsFinite(v)) throw new RequestException("predict_rows", $"row {row} column '{column}': {v} is not a finite number");
+        return (float)v;
+    }
+
+    private static double? Original(JsonElement cell) => cell.ValueKind switch
+    {
+        JsonValueKind.Number => cell.GetDouble(),
+        JsonValueKind.String when double.TryParse(cell.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) => v,
+        _ => null,
+    };
+
+    private static double[] Nans(int n)
+    {
+        var a = new double[n];
+        Array.Fill(a, double.NaN);
+        return a;
+    }
+}

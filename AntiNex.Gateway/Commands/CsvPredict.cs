@@ -1,0 +1,97 @@
+// `predict -f rows.csv --label L`: a CSV of any size streamed through the cluster. Blocks of rows are read, sent as
+// float32 messages that fit the remote frame, a few in flight, and answered in file order (to --out, or counted), so the
+// gateway holds a handful of blocks whatever the file's size. Progress every second and rows/s at the end go to stderr.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Models;
+
+namespace AntiNex.Gateway.Commands;
+
+internal static class CsvPredict
+{
+    /// <summary>Blocks in flight: overlaps reading, transport and prediction.</summary>
+    private const int InFlight = 4;
+    private const int MaxBlockRows = 50_000;
+
+    public static async Task<int> RunAsync(GatewayClient client, Output output, string path, string label, string? outPath,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var id = ModelIds.FromLabel(label);
+        var described = await client.DescribeAsync(id, TimeSpan.FromSeconds(60));
+        if (described is ModelFailed df) return output.Reply(df);
+        if (described is not ModelDescription { Trained: true, Summary: { } summary })
+            return output.Reply(ModelFailed.Of(id, "not-trained", $"label '{id}' has no trained model: train it first"));
+        var features = summary.InputFeatures;
+        using var reader = new CsvRowReader(path, features);
+        var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
+        await using var writer = outPath is null ? null : new StreamWriter(outPath, false, new UTF8Encoding(false), 1 << 16);
+        writer?.WriteLine("row,predicted");
+
+        var counts = new SortedDictionary<float, long>();
+        var pending = new Queue<(Task<object> Reply, long FirstRow)>();
+        var clock = Stopwatch.StartNew();
+        long sent = 0, answered = 0, version = 0;
+        var lastProgress = TimeSpan.Zero;
+        var err = Console.Error;
+
+        async Task<object?> Collect()
+        {
+            var (task, first) = pending.Dequeue();
+            var reply = await task.WaitAsync(ct);
+            if (reply is not RowsPredicted r) return reply;
+            version = Math.Max(version, r.Version);
+            for (int i = 0; i < r.Values.Length; i++)
+            {
+                var v = r.Values[i];
+                counts[v] = counts.GetValueOrDefault(v) + 1;
+                writer?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{first + i},{v:R}"));
+            }
+            answered += r.Values.Length;
+            if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1))
+            {
+                lastProgress = clock.Elapsed;
+                err.WriteLine($"{id}: {answered:N0} rows predicted ({100.0 * reader.Position / Math.Max(1, reader.Length):0}% of the file), " +
+                              $"{answered / clock.Elapsed.TotalSeconds:N0} rows/s");
+            }
+            return null;
+        }
+
+        while (!ct.IsCancellationRequested)
+        {
+            var block = new float[blockRows * features.Count];
+            int rows;
+            try { rows = reader.Read(block); }
+            catch (UsageException ex)
+            {
+                output.Error("bad-request", $"{path}: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+            if (rows == 0) break;
+            if (rows < blockRows) Array.Resize(ref block, rows * features.Count);
+            pending.Enqueue((client.PredictRowsAsync(new PredictRawRows(id, features.Count, block), timeout), sent));
+            sent += rows;
+            if (pending.Count >= InFlight && await Collect() is { } failure) return output.Reply(failure);
+        }
+        while (pending.Count > 0)
+            if (await Collect() is { } failure) return output.Reply(failure);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var rate = answered / Math.Max(seconds, 1e-9);
+        if (output.Json)
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                label = id, version, rows = answered, seconds = Math.Round(seconds, 3), rows_per_second = Math.Round(rate),
+                predicted = counts.ToDictionary(c => c.Key.ToString("R", CultureInfo.InvariantCulture), c => c.Value), output = outPath,
+            }, Output.JsonOptions));
+        else
+        {
+            Console.WriteLine($"{id} version {version}: predicted {answered:N0} rows in {seconds:F2} s ({rate:N0} rows/s)" +
+                              (outPath is null ? "" : $", written to {outPath}"));
+            foreach (var (value, count) in counts.Take(20))
+                Console.WriteLine($"  predicted {value.ToString("R", CultureInfo.InvariantCulture)}: {count:N0} rows");
+        }
+        return ExitCodes.Ok;
+    }
+}

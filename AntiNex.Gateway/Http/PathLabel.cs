@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AntiNex.Gateway.Http;
+
+/// <summary>The label a model path names (<c>/v2/models/{label}</c>, <c>/api/models/{label}</c>). A label may hold '/'
+/// and other reserved characters, percent-encoded in its one path segment ("team%2Fweb"). Kestrel decodes the path
+/// except %2F, so the routed value is half-decoded; the label is read from the raw request target and decoded once.</summary>
+public static class PathLabel
+{
+    /// <summary>Segment 3 of the raw target ("", "v2"|"api", "models", LABEL); the routed value when the target is
+    /// not a plain path (absolute-form behind a proxy).</summary>
+    public static string Of(HttpContext context, string routed)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/') return routed;
+        var query = raw.IndexOf('?');
+        var path = query < 0 ? raw.AsSpan() : raw.AsSpan(0, query);
+        var start = 0;
+        for (var segment = 0; segment < 3; segment++)
+        {
+            var slash = path[start..].IndexOf('/');
+            if (slash < 0) return routed;
+            start += slash + 1;
+        }
+        var end = path[start..].IndexOf('/');
+        var encoded = end < 0 ? path[start..] : path.Slice(start, end);
+        return encoded.Contains('%') ? Uri.UnescapeDataString(encoded.ToString()) : encoded.ToString();
+    }
+
+    /// <summary>The model id (label trimmed and lower-cased) a model path names.</summary>
+    public static string ModelId(HttpContext context, string routed) => Models.ModelIds.FromLabel(Of(context, routed));
+}

@@ -1,0 +1,105 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using Akka.Actor;
+using AntiNex.Cluster;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Commands;
+using AntiNex.Models;
+using AntiNex.Requests;
+
+namespace AntiNex.Tests.Gateway;
+
+/// <summary>Rows as float32 blocks: their wire form, the frame budget, and the readers that build blocks from predict_rows
+/// and from CSV files.</summary>
+public sealed class RowBlockTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("rowblocks");
+
+    public void Dispose() => _system.Dispose();
+
+    [Fact]
+    public void Row_blocks_travel_as_four_bytes_a_value_and_come_back_bit_for_bit()
+    {
+        var values = Enumerable.Range(0, 30_000).Select(i => i * 0.1f - 7.25f).ToArray();
+        values[^1] = float.Epsilon;
+        values[^2] = 3.4e38f;
+        var rows = new PredictRawRows("web-traffic", 12, values);
+        var serializer = new AntiNexSerializer((ExtendedActorSystem)_system);
+        var bytes = serializer.ToBinary(rows);
+        Assert.InRange(bytes.Length, values.Length * 4, values.Length * 4 + 64);
+        var back = (PredictRawRows)serializer.FromBinary(bytes, typeof(PredictRawRows));
+        Assert.Equal(("web-traffic", 12, 2_500), (back.ModelId, back.Columns, back.RowCount));
+        Assert.Equal(values.Select(BitConverter.SingleToInt32Bits), back.Values.Select(BitConverter.SingleToInt32Bits));
+
+        var answer = new RowsPredicted("web-traffic", 7, [1f, 0f, -1f], "127.0.0.1:4053");
+        var answerBack = (RowsPredicted)serializer.FromBinary(serializer.ToBinary(answer), typeof(RowsPredicted));
+        Assert.Equal((answer.Label, answer.Version, answer.Node), (answerBack.Label, answerBack.Version, answerBack.Node));
+        Assert.Equal(answer.Values, answerBack.Values);
+
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes.AsSpan(0, bytes.Length - 3).ToArray(), typeof(PredictRawRows)));
+    }
+
+    [Fact]
+    public void Blocks_are_cut_to_the_frame_and_json_beyond_it_is_refused_naming_the_sizes()
+    {
+        var budget = new FrameBudget(4 * 1024 * 1024);
+        var perMessage = budget.RowsPerMessage(40);
+        Assert.True(perMessage * 40L * 4 + RowBlockFormat.FixedOverhead + 256 <= budget.MaxFrameBytes, $"{perMessage} rows");
+        Assert.True(perMessage > 20_000);
+        Assert.Equal(0, new FrameBudget(64 * 1024).RowsPerMessage(1_000_000));
+        Assert.Null(budget.CheckJson("web", "{\"label\": \"web\"}", "predict request", "r-1"));
+        var refused = budget.CheckJson("web", new string('x', 5 * 1024 * 1024), "train request", "r-2");
+        Assert.NotNull(refused);
+        Assert.Equal(("too-large", "r-2"), (refused.Code, refused.RequestId));
+        Assert.Contains("maximum-frame-size", refused.Message);
+        Assert.Contains("5,242,880", refused.Message);
+    }
+
+    [Fact]
+    public void Records_and_columns_orientations_pack_the_same_block_in_the_models_feature_order()
+    {
+        string[] features = ["b", "a"];
+        using var records = JsonDocument.Parse("""[{"a": 1, "b": 2, "y": 1}, {"a": 3, "b": null, "y": 0}, {"b": "5.5", "a": 4}]""");
+        using var columns = JsonDocument.Parse("""{"a": {"10": 4, "2": 1, "3": 3}, "b": {"2": 2, "3": null, "10": "5.5"}, "y": {"2": 1, "3": 0}}""");
+        var fromRecords = PredictRowsPacker.Pack(records.RootElement, features, "y", markEmpty: -1);
+        var fromColumns = PredictRowsPacker.Pack(columns.RootElement, features, "y", markEmpty: -1);
+        float[] expected = [2, 1, -1, 3, 5.5f, 4];
+        Assert.Equal(expected, fromRecords.Values);
+        Assert.Equal(expected, fromColumns.Values);
+        Assert.Equal([1, 0, double.NaN], fromRecords.Originals!);
+        Assert.Equal([1, 0, double.NaN], fromColumns.Originals!);
+        using var asText = JsonDocument.Parse(JsonSerializer.Serialize(records.RootElement.GetRawText()));
+        Assert.Equal(expected, PredictRowsPacker.Pack(asText.RootElement, features, "y", -1).Values);
+
+        using var bad = JsonDocument.Parse("""[{"a": 1, "b": 2}, {"a": "tcp", "b": 2}]""");
+        var error = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(bad.RootElement, features, "y", -1));
+        Assert.Contains("row 1 column 'a'", error.Message);
+        using var missing = JsonDocument.Parse("""[{"a": 1}]""");
+        Assert.Contains("no column 'b'", Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(missing.RootElement, features, "y", -1)).Message);
+    }
+
+    [Fact]
+    public void A_csv_file_is_read_block_by_block_in_the_models_feature_order()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"antinex-rows-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, ["id,\"b\",a,note", "0,2,1,\"x, y\"", "1,,3,z", "", "2,5.5,4,w", "3,7,8,v", "4,9,10,u"]);
+            using var reader = new CsvRowReader(path, ["a", "b"]);
+            var block = new float[2 * 2];
+            Assert.Equal(2, reader.Read(block));
+            Assert.Equal([1, 2, 3, -1], block);
+            Assert.Equal(2, reader.Read(block));
+            Assert.Equal([4, 5.5f, 8, 7], block);
+            Assert.Equal(1, reader.Read(block));
+            Assert.Equal(0, reader.Read(block));
+            Assert.Equal(5, reader.RowsRead);
+
+            File.WriteAllLines(path, ["a,b", "1,2", "1,tcp"]);
+            using var bad = new CsvRowReader(path, ["a", "b"]);
+            Assert.Contains("line 3 column 'b'", Assert.Throws<UsageException>(() => bad.Read(new float[8])).Message);
+            Assert.Contains("lacks column(s) c", Assert.Throws<UsageException>(() => new CsvRowReader(path, ["a", "c"])).Message);
+        }
+        finally { File.Delete(path); }
+    }
+}

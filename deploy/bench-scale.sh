@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Performance and scale figures in one run, each printed with its goal and ratio:
+#   memory      node RSS per loaded model, models loaded from Redis by a node that did not train them
+#   labels      many labels over 3 nodes: `models` time, a 4th node joining and holding shards, a full cluster restart
+#               then the first predict of a label and of every label (lazy recovery), Redis memory per stored model
+#   persistence the Redis journal and snapshot store vs the Akka.Persistence.Redis anchors, 50 MB signed snapshot load
+# and, when present, deploy/lib/scale-bulk.sh (bulk scoring) and deploy/lib/scale-training.sh (large trainings).
+# Labels are copies of one small trained model, stored signed through the persistence plugin (`bench seed`).
+# Own temporary run folder and free ports (deploy/lib/bench-isolation.sh): a user's .run/ and cluster are never touched.
+# Usage: bash deploy/bench-scale.sh [--labels N (10000)] [--memory-models M (1000)] [--only memory|labels|persistence|bulk|training]
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LABELS=10000 MEMORY_MODELS=1000 ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --labels) LABELS=$2; shift 2 ;;
+    --memory-models) MEMORY_MODELS=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    *) echo "usage: bench-scale.sh [--labels N] [--memory-models M] [--only memory|labels|persistence|bulk|training]" >&2; exit 2 ;;
+  esac
+done
+want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate scale 4
+CLUSTER="bash $REPO/deploy/cluster.sh"
+GW() { $CLUSTER gateway "$@"; }
+DATA="$ANTINEX_RUN_DIR/data"
+trap bench_cleanup EXIT
+mkdir -p "$DATA"
+bench_setup_done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2fx", a / b }'; }
+line() { printf '%-52s %14s   goal %-12s %s\n' "$1" "$2" "$3" "${4:-}"; }
+field() { sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" | head -1; }
+echo "bench-scale: labels $LABELS, memory models $MEMORY_MODELS, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# One small trained model: the template every seeded label copies.
+cluster_with_template() {
+  ANTINEX_NODE_ARGS="--torch-threads 1 --max-loaded-models $((LABELS + 100))" $CLUSTER start "$1" >/dev/null
+  $CLUSTER wait-ready "$1" 240 >/dev/null
+  GW generate --rows 2000 --out "$DATA/t.csv" >/dev/null 2>&1
+  sed -e 's#"label": "[^"]*"#"label": "scale-template"#' -e "s#\"dataset\": \"[^\"]*\"#\"dataset\": \"$DATA/t.csv\"#" \
+      -e 's#"epochs": [0-9]*#"epochs": 2#' "$REPO/training/demo-synthetic.json" >"$DATA/template.json"
+  GW train -f "$DATA/template.json" >/dev/null 2>&1
+}
+KEY="$ANTINEX_RUN_DIR/secrets/model.key"
+seed() { GW bench seed --template scale-template --count "$1" --prefix "$2" --model-key-file "$KEY"; }
+redis_used() { $CLUSTER redis-cli INFO memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)/\1/p'; }
+rss() { ps -o rss= -p "$(cat "$ANTINEX_RUN_DIR/pids/node-$1.pid")" | tr -d ' '; }
+
+if want memory; then
+  echo; echo "== memory per loaded model (node 1 loads models it never trained, from Redis) =="
+  cluster_with_template 1
+  seed "$MEMORY_MODELS" mem- | sed 's/^/  /'
+  $CLUSTER stop all >/dev/null
+  ANTINEX_NODE_ARGS="--torch-threads 1 --max-loaded-models $((MEMORY_MODELS + 100))" $CLUSTER start 1 >/dev/null
+  $CLUSTER wait-ready 1 240 >/dev/null
+  GW bench labels --template scale-template --prefix mem- --count 1 --no-list >/dev/null  # libtorch and one model loaded
+  sleep 2; before=$(rss 1)
+  GW bench labels --template scale-template --prefix mem- --count "$MEMORY_MODELS" --no-list --json >"$DATA/mem.json"
+  sleep 2; after=$(rss 1)
+  artifact=$(GW describe scale-template --json 2>/dev/null | field artifact_bytes)
+  per=$(( (after - before) * 1024 / (MEMORY_MODELS - 1) ))
+  beyond=$(( per - artifact ))
+  line "node RSS, 1 model loaded -> $MEMORY_MODELS loaded" "${before} -> ${after} kB"
+  line "RSS per loaded model (artifact $artifact B)" "$((per / 1024)) kB" "" ""
+  line "  beyond its artifact" "$((beyond / 1024)) kB" "<= 1024 kB" "$(ratio "$beyond" 1048576) of goal"
+  line "  10,000 loaded models, extrapolated" "$(awk -v p="$per" -v b="$before" 'BEGIN{printf "%.2f GB", (b*1024 + 10000*p)/1e9}')" "< 12 GB"
+  $CLUSTER stop all >/dev/null; rm -rf "$ANTINEX_RUN_DIR/redis"
+fi
+
+if want labels; then
+  echo; echo "== $LABELS labels over 3 nodes =="
+  cluster_with_template 3
+  empty=$(redis_used)
+  seed "$LABELS" lab- | sed 's/^/  /'
+  stored=$(redis_used)
+  line "Redis memory per stored model (INFO used_memory)" "$(( (stored - empty) / LABELS )) B" "report" \
+       "artifact $(GW describe scale-template --json 2>/dev/null | field artifact_bytes) B"
+  listing=$(GW bench labels --template scale-template --prefix lab- --count 1 --json --timeout 120s)
+  line "models (catalog listing, $LABELS labels)" "$(echo "$listing" | field models_seconds) s" "< 2 s" \
+       "$(ratio "$(echo "$listing" | field models_seconds)" 2) of goal"
+  # A 4th node joins: time from its start until the cluster shows it holding shards.
+  start=$(date +%s.%N)
+  ANTINEX_NODE_ARGS="--torch-threads 1 --max-loaded-models $((LABELS + 100))" $CLUSTER add >/dev/null
+  joined=""
+  for _ in $(seq 1 120); do
+    shards=$(GW status --json 2>/dev/null | tr -d '\n ' | grep -o "\"address\":\"[^\"]*:$((ANTINEX_BASE_PORT + 3))\"[^}]*\"shards\":[0-9]*" \
+             | sed 's/.*"shards"://') || true
+    if [ -n "$shards" ] && [ "$shards" -gt 0 ]; then joined=$(date +%s.%N); break; fi
+    sleep 0.5
+  done
+  if [ -n "$joined" ]; then
+    t=$(awk -v a="$start" -v b="$joined" 'BEGIN{printf "%.1f", b - a}')
+    line "4th node: start -> holds shards" "$t s" "< 10 s" "$(ratio "$t" 10) of goal (includes process start)"
+  else line "4th node: start -> holds shards" "not seen in 60 s" "< 10 s"; fi
+  $CLUSTER stop all >/dev/null
+  ANTINEX_NODE_ARGS="--torch-threads 1 --max-loaded-models $((LABELS + 100))" $CLUSTER start 3 >/dev/null
+  $CLUSTER wait-ready 3 240 >/dev/null
+  GW bench labels --template scale-template --prefix lab- --count "$LABELS" --no-list --json --timeout 120s >"$DATA/labels.json" || true
+  first=$(field first_label_ms <"$DATA/labels.json"); all=$(field all_labels_seconds <"$DATA/labels.json")
+  line "full restart: first predict of a label" "$first ms" "< 1000 ms" "$(ratio "$first" 1000) of goal"
+  line "full restart: first predict, p99 over labels" "$(field first_predict_p99_ms <"$DATA/labels.json") ms" ""
+  line "full restart: every label answered once" "$all s" "< 120 s" "$(ratio "$all" 120) of goal"
+  grep -o '"errors": *{[^}]*}' "$DATA/labels.json" | sed 's/^/  /'
+  $CLUSTER stop all >/dev/null
+fi
+
+if want persistence; then
+  echo; echo "== persistence (private redis-server, no AOF) =="
+  dotnet "$REPO/AntiNex.Gateway/bin/$ANTINEX_CONFIGURATION/net10.0/antinex-gateway.dll" bench persistence --events 5000 --rounds 3
+fi
+
+for part in bulk training; do
+  want "$part" || continue
+  if [ -f "$REPO/deploy/lib/scale-$part.sh" ]; then
+    echo; echo "== $part (deploy/lib/scale-$part.sh) =="
+    bash "$REPO/deploy/lib/scale-$part.sh"
+  fi
+done
+echo; echo "Machine: $(nproc) cores, load at end $(cut -d' ' -f1-3 /proc/loadavg) (figures from a loaded machine are pessimistic)."
