@@ -109,7 +109,8 @@ internal sealed partial class TrainingRun
     }
 
     /// <summary>Binary: the network at 0.5 or at the F1 threshold of its validation carve, each without or with the novelty
-    /// detector at several max_fpr; the tree candidates at 0.5 or at their F1 threshold. Score: accuracy on the selection rows, or with attack kinds its mean with the
+    /// detector at several max_fpr; the tree candidates at 0.5 or at their F1 threshold. Score: accuracy on the selection rows,
+    /// or with attack kinds its mean with the
     /// leave-attack-kind-out balanced accuracy (half the weight on traffic like the training rows, half on kinds never seen).</summary>
     private (Choice Winner, string Metric) SelectBinary(PreparedData data, int[] innerFit, int[] selection, FitSettings settings, CandidateFit iid,
         LeaveKindOut? lao, int[] truth, int normal, int k, List<(Choice Choice, CandidateScore Score)> scored)
@@ -130,7 +131,8 @@ internal sealed partial class TrainingRun
                 double? laoScore = null;
                 if (lao is not null)
                 {
-                    var laoPredicted = Scores.Binary(leaveOut!.Outputs[0], f1 ? leaveOut.F1Threshold ?? 0.5 : 0.5, Flags(iid.Errors?[1], cut), normal);
+                    var laoPredicted = Scores.Binary(leaveOut!.Outputs[0], f1 ? leaveOut.F1Threshold ?? 0.5 : 0.5, Flags(iid.Errors?[1], cut),
+                        normal);
                     laoScore = Scores.BalancedAccuracy(laoTruth!, laoPredicted, 2);
                 }
                 var name = $"network, scaler {q.Scaler}" + (f1 ? ", f1 threshold" : "") + (fpr is { } nf ? $" + novelty max_fpr {nf}" : "");

@@ -65,7 +65,10 @@ public class AutoSelectionTests
         t.Write("test.csv", testCsv);
         var outcome = TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
         var (state, weights) = ArtifactFormat.Read(outcome.Artifact);
-        var fitted = state with { CreatedUtc = default, TestAccuracy = null, Precision = null, Recall = null, F1 = null, RocAuc = null, TestRows = 0 };
+        var fitted = state with
+        {
+            CreatedUtc = default, TestAccuracy = null, Precision = null, Recall = null, F1 = null, RocAuc = null, TestRows = 0,
+        };
         var selection = outcome.Report.Selection! with { Seconds = 0 };
         return (outcome, weights.Select(w => w.Data).ToList(), System.Text.Json.JsonSerializer.Serialize(fitted, ArtifactFormat.Json),
             System.Text.Json.JsonSerializer.Serialize(selection, ReportJson.Options));
