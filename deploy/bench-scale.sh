@@ -29,7 +29,7 @@ trap bench_cleanup EXIT
 mkdir -p "$DATA"
 bench_setup_done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2fx", a / b }'; }
-line() { printf '%-52s %14s   goal %-12s %s\n' "$1" "$2" "$3" "${4:-}"; }
+line() { printf '%-52s %14s   goal %-12s %s\n' "$1" "$2" "${3:--}" "${4:-}"; }
 field() { sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" | head -1; }
 echo "bench-scale: labels $LABELS, memory models $MEMORY_MODELS, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
