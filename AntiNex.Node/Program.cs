@@ -89,7 +89,7 @@ var runtime = new ModelRuntime(
     settings.PassivateAfter,
     nodeName)
 {
-    TrainingsInFlight = redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis.NameSet("trainings-in-flight")),
+    TrainingsInFlight = redis is null ? new InMemoryLabelSet() : new RedisLabelSet(redis.NameSet("trainings-in-flight")),
 };
 // libtorch starts while the node joins: the first predict after a (re)start then costs milliseconds, not a second.
 _ = Task.Run(() => AntiNex.Learning.EngineWarmup.Run(runtime.EngineOptions));
