@@ -4,6 +4,7 @@ using AntiNex.Learning;
 using AntiNex.Requests;
 using AntiNex.Tests.Data;
 using AntiNex.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Learning;
 
@@ -44,7 +45,8 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     private readonly Trained _t;
-    public TreeModelKindTests(Trained t) => _t = t;
+    private readonly ITestOutputHelper _output;
+    public TreeModelKindTests(Trained t, ITestOutputHelper output) => (_t, _output) = (t, output);
 
     [Fact]
     public void A_fast_tree_request_serves_a_tree_ensemble_that_beats_chance()
@@ -98,6 +100,23 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
         var results = new float[6][];
         Parallel.For(0, results.Length, i => results[i] = model.PredictRawFlagged(rows).Values);
         Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
+    public void A_large_batch_scores_as_its_parts_and_prints_rows_per_second()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var some = RawRows(model, 2000);
+        var rows = Enumerable.Range(0, 10).SelectMany(_ => some).ToList(); // 20,000 rows
+        model.PredictRawFlagged(some); // warm-up
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var all = model.PredictRawFlagged(rows).Values;
+        watch.Stop();
+        Assert.Equal(model.PredictRawFlagged(some).Values, all[..some.Count]);
+        Assert.Equal(all[..some.Count], all[^some.Count..]);
+        // A figure, not an assertion: shared machine, load varies.
+        _output.WriteLine($"fast_tree PredictRawFlagged: {rows.Count / watch.Elapsed.TotalSeconds:N0} rows/s " +
+            $"({rows.Count} rows x {model.Summary.InputFeatures.Count} features, one call)");
     }
 
     [Fact]
