@@ -85,9 +85,14 @@ var runtime = new ModelRuntime(
     new EngineOptions { TorchThreads = settings.TorchThreads, PlotDirectory = settings.PlotDirectory },
     new TrainingScheduler(settings.TrainingConcurrency),
     new LoadedModels(settings.MaxLoadedModels),
-    redis is null ? new InMemoryModelCatalog() : new RedisModelCatalog(redis.NameSet("models")),
+    redis is null ? new InMemoryModelCatalog() : RedisModelCatalog.On(redis),
     settings.PassivateAfter,
-    nodeName);
+    nodeName)
+{
+    TrainingsInFlight = redis is null ? new InMemoryLabelSet() : new RedisLabelSet(redis.NameSet("trainings-in-flight")),
+};
+// libtorch starts while the node joins: the first predict after a (re)start then costs milliseconds, not a second.
+_ = Task.Run(() => AntiNex.Learning.EngineWarmup.Run(runtime.EngineOptions));
 
 try
 {

@@ -4,6 +4,7 @@
 //
 // Phases (one behaviour each, switched with Become; what a phase cannot take yet is stashed and replayed on leaving):
 //   idle        serves; a train starts a job                      -> training
+//               (a train starts by writing its "accepted" event: a holder that dies mid-way leaves it to the next one)
 //   training    serves the current version; more trains queue     -> storing (trained) | next job or idle (failed)
 //   storing     event persisted, snapshot being saved; forget and stop wait for it -> next job or idle
 //   forgetting  events and snapshots being deleted; refuses work  -> idle (then passivates)
@@ -45,6 +46,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private readonly HashSet<TrainingJob> _launched = [];
     /// <summary>The version whose event is being written: persistence failure callbacks carry no context of their own.</summary>
     private PendingSwap? _persisting;
+    /// <summary>Accepted and finished train requests, from the journal: re-runs and de-duplication by request id.</summary>
+    private readonly TrainingLedger _ledger = new();
+    /// <summary>The job from its start to its reply (training or storing): a re-sent request with its id joins it.</summary>
+    private TrainingJob? _current;
+    /// <summary>The job whose "accepted" event is being written.</summary>
+    private TrainingJob? _accepting;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -62,7 +69,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (offer.Snapshot is not StoredModelSnapshot s) return;
             _serving = ServingState.From(s);
             _snapshotSeqNr = offer.Metadata.SequenceNr;
+            _ledger.Restore(s.RecentRequests);
         });
+        // A trained event after the snapshot is an orphan (its snapshot never got stored): its request stays unfinished.
+        Recover<StoredTrainingAccepted>(_ledger.Accepted);
+        Recover<StoredTrainingEnded>(e => _ledger.Ended(e.RequestId));
         Recover<StoredModelTrained>(e =>
         {
             // An event newer than the snapshot means that version's snapshot never got stored: the previous version
@@ -75,6 +86,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             if (_serving.HasModel) TouchLoaded();
             CheckRefusedSnapshot();
+            if (_ledger.Unfinished is { } u)
+            {
+                _log.Info("model {0}: training of request {1} was accepted but not finished by the label's previous holder", _id, u.RequestId);
+                Self.Tell(new ResumeTraining(_id));
+            }
             _log.Debug("model {0} recovered at version {1}", _id, _serving.Version);
         });
         Idle();
@@ -107,6 +123,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (Accept(m) is { } job) Start(job);
         });
         Command<PredictModel>(m => OnPredict(m, null));
+        Command<ResumeTraining>(_ => Resume());
         Command<CancelTraining>(m => OnCancel(m, null, null));
         Command<ForgetModel>(m => BeginForget(Sender, m.Origin));
         Command<StopEntity>(_ => Context.Stop(Self));
@@ -140,7 +157,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         });
         Command<StopEntity>(_ =>
         {
-            CancelAll(job, "the model is moving to another node (rebalance or shutdown); retry");
+            HandOff(job);
             Context.Stop(Self);
         });
         Serving(() => job.State);
@@ -204,6 +221,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         });
         Command<TrainingCrashed>(m => _launched.RemoveWhere(j => j.RunId == m.RunId));
         Command<TrainingRunning>(_ => { });
+        Command<ResumeTraining>(_ => { }); // a training runs (or is being forgotten): nothing to resume
         Command<TrainingDeadline>(m => CancelQueued(q => q.RunId == m.RunId, "its deadline passed"));
         Command<Terminated>(t => CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone"));
         Command<CancelTraining>(m => Sender.Tell(Cancelled(m, false, 0, "nothing to cancel")));
@@ -220,6 +238,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>Parses and checks a train request; refuses it at once (naming the field) or returns its job.</summary>
     private TrainingJob? Accept(TrainModel m)
     {
+        if (m.RequestId is { } requestId && Duplicate(requestId, m.ProgressTo)) return null;
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings))
         {
             Audit("train", m.Origin, m.RequestId, "bad-request", "request could not be parsed");
@@ -252,6 +271,29 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         return job;
     }
 
+    /// <summary>A request whose id was seen already is not trained twice: a finished one is answered at once, a queued or
+    /// running one is taken over by the new caller (the first caller is usually gone: a re-send follows a failure).</summary>
+    private bool Duplicate(string requestId, IActorRef? progressTo)
+    {
+        if (_ledger.IsDone(requestId))
+        {
+            Sender.Tell(ModelFailed.Of(_id, "already-trained",
+                $"request {requestId} was already trained on '{_id}' (not trained twice); version {_serving.Version} serves", requestId));
+            return true;
+        }
+        var same = _current?.RequestId == requestId ? _current : _queued.FirstOrDefault(q => q.RequestId == requestId);
+        if (same is null) return false;
+        if (same.HasWatchableCaller) Context.Unwatch(same.ReplyTo);
+        same.ReplyTo = Sender;
+        same.ProgressTo = progressTo ?? same.ProgressTo;
+        if (same.HasWatchableCaller) Context.Watch(same.ReplyTo);
+        var position = _queued.IndexOf(same) + 1;
+        _log.Info("model {0}: request {1} re-sent; it joins the same training ({2})", _id, requestId,
+            position > 0 ? $"queued, position {position}" : same.State);
+        progressTo?.Tell(new TrainingQueued(_id, position, requestId));
+        return true;
+    }
+
     private void Enqueue(TrainingJob job)
     {
         _queued.Add(job);
@@ -259,11 +301,100 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         job.ProgressTo?.Tell(new TrainingQueued(_id, _queued.Count, job.RequestId));
     }
 
+    /// <summary>A train request starts by writing its "accepted" event (then trains); predicts that train first and
+    /// requests without an id are not re-run elsewhere.</summary>
     private void Start(TrainingJob job)
     {
+        if (job.ForPredict || job.RequestId is null || job.Accepted)
+        {
+            Launch(job);
+            return;
+        }
+        if (_ledger.IsUnfinished(job.RequestId))
+        {
+            job.Accepted = true; // accepted by the previous holder: this is its re-run
+            Launch(job);
+            return;
+        }
+        _accepting = job;
+        Persist(new StoredTrainingAccepted(job.RequestId, job.Request.RawJson, DateTimeOffset.UtcNow, job.ReplyTo, job.ProgressTo,
+            job.Origin, job.DeadlineUtc), e =>
+        {
+            _accepting = null;
+            _ledger.Accepted(e);
+            job.Accepted = true;
+            _ = InFlight(true);
+            Launch(job);
+        });
+    }
+
+    private void Launch(TrainingJob job)
+    {
+        _current = job;
         _launched.Add(job);
         job.Launch(_id, _rt, Self, _log);
         Become(() => Training(job));
+    }
+
+    /// <summary>Runs the training the label's previous holder accepted but did not finish; it answers the original caller
+    /// if that one is still alive (its path is in the event).</summary>
+    private void Resume()
+    {
+        if (_ledger.Unfinished is not { } u)
+        {
+            _ = InFlight(false); // woken for a training that is over (its set entry outlived it)
+            return;
+        }
+        if (u.DeadlineUtc is { } d && d <= DateTimeOffset.UtcNow)
+        {
+            _log.Info("model {0}: training of request {1} is not run again: its deadline has passed", _id, u.RequestId);
+            EndAccepted(u.RequestId, "cancelled");
+            return;
+        }
+        AntiNexRequest request;
+        IReadOnlyList<string> warnings;
+        try { request = AntiNexRequest.Parse(u.RequestJson, out warnings); }
+        catch (Exception ex) when (ex is RequestException or JsonException)
+        {
+            _log.Warning("model {0}: accepted request {1} no longer parses ({2}); not run again", _id, u.RequestId, ex.Message);
+            EndAccepted(u.RequestId, "bad-request");
+            return;
+        }
+        var job = new TrainingJob(request, warnings, u.ReplyTo ?? ActorRefs.Nobody, u.ProgressTo, u.RequestId, false, u.Origin, u.DeadlineUtc)
+        {
+            Accepted = true, Resumed = true,
+        };
+        if (u.DeadlineUtc is { } deadline)
+            Timers.StartSingleTimer(DeadlineKey(job), new TrainingDeadline(job.RunId), deadline - DateTimeOffset.UtcNow);
+        _log.Info("model {0}: running again the training of request {1} (accepted {2:u}, its holder stopped before it finished)",
+            _id, u.RequestId, u.AcceptedUtc);
+        Launch(job);
+    }
+
+    /// <summary>The entity moves (hand-off) mid-training: the accepted training is not ended, so the label's next holder
+    /// runs it again and answers its caller; queued ones (not accepted yet) are refused with a retry hint.</summary>
+    private void HandOff(TrainingJob running)
+    {
+        if (!running.Accepted)
+        {
+            CancelAll(running, "the model is moving to another node (rebalance or shutdown); retry");
+            return;
+        }
+        CancelQueued(_ => true, "the model is moving to another node (rebalance or shutdown); retry");
+        running.Cancel();
+        Timers.Cancel(DeadlineKey(running));
+        _log.Info("model {0}: moving mid-training; the next holder runs request {1} again", _id, running.RequestId);
+        Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
+    }
+
+    /// <summary>An accepted training ended without a version: not run again.</summary>
+    private void EndAccepted(string requestId, string outcome)
+    {
+        Persist(new StoredTrainingEnded(requestId, outcome), e =>
+        {
+            _ledger.Ended(e.RequestId);
+            _ = InFlight(false);
+        });
     }
 
     /// <summary>Starts the next queued training, or goes idle; replays what the previous phase stashed.</summary>
@@ -286,9 +417,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _launched.Remove(job);
         var summary = StoredModelSummary.From(done.Model.Summary);
         var metrics = StoredModelMetrics.From(ModelMetrics.From(done.Outcome.Report));
-        var trained = new StoredModelTrained(_serving.NextVersion, DateTimeOffset.UtcNow, summary, metrics);
+        var trained = new StoredModelTrained(_serving.NextVersion, DateTimeOffset.UtcNow, summary, metrics, job.ForPredict ? null : job.RequestId);
         var swap = new PendingSwap(job, new StoredModelSnapshot(_id, trained.Version, trained.TrainedUtc, summary, metrics,
-            done.Outcome.Artifact), done.Outcome, done.Model);
+            done.Outcome.Artifact, _ledger.FinishedWith(trained.RequestId)), done.Outcome, done.Model);
         _persisting = swap;
         Persist(trained, e =>
         {
@@ -304,15 +435,20 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void OnStored(PendingSwap swap, SaveSnapshotSuccess saved)
     {
         EndJob(swap.Job);
+        if (!swap.Job.ForPredict && swap.Job.RequestId is { } done)
+        {
+            _ledger.Done(done);
+            if (swap.Job.Accepted) _ = InFlight(false);
+        }
         var old = _model;
         _model = swap.Model;
-        _serving = _serving.Serve(swap.Snapshot);
+        _serving = _serving.Serve(swap.Snapshot).ReleaseArtifact(); // the trained network serves: the bytes are stored
         _integrityError = null;
         if (old is null) AntiNexMetrics.ModelLoaded();
         old?.Dispose();
         AntiNexMetrics.SnapshotSaved(swap.Snapshot.Artifact.Length);
         TouchLoaded();
-        _ = AddToCatalog();
+        _ = AddToCatalog(ModelCard.Of(swap.Snapshot));
         // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
         var previous = _snapshotSeqNr;
         _snapshotSeqNr = saved.Metadata.SequenceNr;
@@ -350,6 +486,14 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
+        if (_accepting is { } accepting)
+        {
+            _accepting = null;
+            FailJob(accepting, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: the journal refused its request " +
+                $"({cause.Message}); {KeepText()}", accepting.RequestId));
+            NextOrIdle();
+            return;
+        }
         if (_persisting is not { } swap) return;
         _persisting = null;
         swap.Model.Dispose();
@@ -362,6 +506,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// so every caller is told now; the next message restarts it from the stored state.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        if (_accepting is { } accepting)
+        {
+            _accepting = null;
+            FailJob(accepting, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: storing its request failed " +
+                $"({cause.Message}); retry", accepting.RequestId));
+        }
         if (_persisting is { } swap)
         {
             _persisting = null;
@@ -390,6 +540,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void FailJob(TrainingJob job, ModelFailed failed)
     {
         EndJob(job);
+        if (job.Accepted && job.RequestId is { } requestId && _persisting is null && _accepting is null) EndAccepted(requestId, failed.Code);
         Audit("train", job.Origin, job.RequestId, failed.Code, failed.Message);
         job.ReplyTo.Tell(failed);
         foreach (var waiting in job.WaitingPredicts)
@@ -402,6 +553,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>A job is over: its deadline timer and its caller's watch go (unless another job has the same caller).</summary>
     private void EndJob(TrainingJob job)
     {
+        if (_current == job) _current = null;
         Timers.Cancel(DeadlineKey(job));
         if (job.HasWatchableCaller && !_queued.Any(q => q != job && q.ReplyTo.Equals(job.ReplyTo))) Context.Unwatch(job.ReplyTo);
     }
@@ -550,6 +702,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             var started = Stopwatch.GetTimestamp();
             _model = TrainedModel.Load(artifact, _rt.EngineOptions);
+            // The network holds the weights now: the artifact bytes are not kept beside them (a model is loaded once
+            // per entity life; an unloaded model stops its entity, and the next one recovers the bytes again).
+            _serving = _serving.ReleaseArtifact();
             AntiNexMetrics.ModelLoaded();
             AntiNexMetrics.ModelRecovered(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _log.Info("model {0}: version {1} loaded in {2:F1} ms", _id, _serving.Version, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -667,10 +822,21 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         foreach (var victim in _rt.Loaded.Touch(_id, Self)) victim.Tell(UnloadModel.Instance);
     }
 
-    private async Task AddToCatalog()
+    private async Task AddToCatalog(ModelCard card)
     {
-        try { await _rt.Catalog.AddAsync(_id); }
+        try { await _rt.Catalog.AddAsync(_id, card); }
         catch (Exception ex) { _log.Warning("model {0}: catalog update failed: {1}", _id, ex.Message); }
+    }
+
+    /// <summary>The node-wide set of labels with an accepted, unfinished training: woken when a node leaves.</summary>
+    private async Task InFlight(bool add)
+    {
+        try
+        {
+            if (add) await _rt.TrainingsInFlight.AddAsync(_id);
+            else await _rt.TrainingsInFlight.RemoveAsync(_id);
+        }
+        catch (Exception ex) { _log.Warning("model {0}: in-flight trainings set update failed: {1}", _id, ex.Message); }
     }
 
     private async Task RemoveFromCatalog()

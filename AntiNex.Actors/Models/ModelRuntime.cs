@@ -18,5 +18,5 @@ public sealed record ModelRuntime(
     /// <summary>Minimum spacing of epoch progress messages per training (phase changes always go through).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     /// <summary>Labels with an accepted, unfinished training (Redis on real nodes): woken when a node leaves.</summary>
-    public IModelCatalog TrainingsInFlight { get; init; } = new InMemoryModelCatalog();
+    public ILabelSet TrainingsInFlight { get; init; } = new InMemoryLabelSet();
 }

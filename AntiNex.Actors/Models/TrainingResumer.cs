@@ -17,7 +17,7 @@ public sealed class TrainingResumer : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TrainingResumer(IActorRef region, IModelCatalog inFlight)
+    public TrainingResumer(IActorRef region, ILabelSet inFlight)
     {
         Receive<ClusterEvent.MemberRemoved>(_ => Timers.StartSingleTimer("wake", Wake.Instance, Settle));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
@@ -34,7 +34,7 @@ public sealed class TrainingResumer : ReceiveActor, IWithTimers
         Receive<Status.Failure>(f => _log.Warning("could not read the labels with an unfinished training: {0}", f.Cause.Message));
     }
 
-    public static Props Props(IActorRef region, IModelCatalog inFlight) => Akka.Actor.Props.Create(() => new TrainingResumer(region, inFlight));
+    public static Props Props(IActorRef region, ILabelSet inFlight) => Akka.Actor.Props.Create(() => new TrainingResumer(region, inFlight));
 
     protected override void PreStart()
         => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
