@@ -11,7 +11,7 @@ namespace AntiNex.Tests.Learning;
 /// <summary>
 /// model_kind fast_tree / light_gbm through the whole engine (real ML.NET): trained by TrainingEngine.Train on the
 /// synthetic traffic, served from its artifact by TrainedModel with the same pipeline and unscorable guard, reported as
-/// such; old network artifacts still load and write back byte for byte.
+/// such; old network artifacts still load, predict as trained and write back as networks.
 /// </summary>
 public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Trained>
 {
@@ -150,7 +150,7 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
-    public void An_artifact_of_the_network_format_still_loads_predicts_and_writes_back_byte_for_byte()
+    public void An_artifact_of_the_network_format_still_loads_predicts_and_writes_back_as_a_network()
     {
         // Written by the build before model kinds existed (format version 2): the training reported
         // "OldNetwork made predictions=200 found=20 accuracy=98.5" for its own dataset.
@@ -162,7 +162,13 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
         var request = EngineTestData.Request(File.ReadAllText(Path.Combine(folder, "network-artifact-v2.json")));
         var p = model.Predict(request, new AntiNex.Data.DataRoots([folder]));
         Assert.Equal("OldNetwork made predictions=200 found=20 accuracy=98.5", p.Summary);
-        Assert.Equal(old, model.ToArtifact());
+        // Written back it stays a version-2 network artifact (no model_kind: networks keep their format) and predicts the same.
+        var written = model.ToArtifact();
+        Assert.Equal(2, BitConverter.ToUInt16(written, 4));
+        Assert.Null(ArtifactFormat.Read(written).State.ModelKind);
+        Assert.DoesNotContain("model_kind", System.Text.Encoding.UTF8.GetString(written), StringComparison.Ordinal);
+        using var again = TrainedModel.Load(written);
+        Assert.Equal(p.Samples, again.Predict(request, new AntiNex.Data.DataRoots([folder])).Samples);
     }
 
     [Fact]
