@@ -22,7 +22,10 @@ internal static class BenchTrainingCommand
 {
     public static Command Create()
     {
-        var rows = new Option<long>("--rows") { Description = "Synthetic rows to generate (ignored with --file)", DefaultValueFactory = _ => 1_000_000 };
+        var rows = new Option<long>("--rows")
+        {
+            Description = "Synthetic rows to generate (ignored with --file)", DefaultValueFactory = _ => 1_000_000
+        };
         var file = new Option<FileInfo?>("--file") { Description = "An AntiNex traffic CSV (label_value) instead of generating one" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs (engine and bare loop)", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
