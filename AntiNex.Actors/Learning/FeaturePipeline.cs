@@ -31,6 +31,7 @@ public sealed record FeaturePipeline
     {
         var specs = new List<FeatureSpec>();
         var q = request.Quality;
+        double[]? values = null; // one buffer for every column: a large file's fit leaves no column-sized garbage behind
         foreach (var name in features)
         {
             if (request.CategoricalFeatures.Contains(name))
@@ -43,7 +44,7 @@ public sealed record FeaturePipeline
             {
                 var col = frame.Numeric[name];
                 bool log = request.LogFeatures.Contains(name) || (request.LogFeaturesAuto && IsHeavyTailed(col, rows));
-                var values = new double[rows.Count];
+                values ??= new double[rows.Count];
                 for (int i = 0; i < values.Length; i++) values[i] = log ? SignedLog1p(col[rows[i]]) : col[rows[i]];
                 double min = values.Length > 0 ? values.Min() : 0, max = values.Length > 0 ? values.Max() : 0;
                 var spec = new FeatureSpec { Name = name, Log = log, Min = min, Max = max, Dropped = q.ScalerGiven && min == max };
@@ -52,6 +53,7 @@ public sealed record FeaturePipeline
                     "standard" => spec with { Center = values.Average(), Spread = Std(values) },
                     "robust" => RobustSpec(spec, values),
                     "quantile" or "quantile_normal" => spec with { Quantiles = QuantilePoints(values) },
+                    "ple" => spec with { Edges = PiecewiseLinear.Edges(values) },
                     _ => spec,
                 };
                 specs.Add(spec);
@@ -176,6 +178,22 @@ public sealed record FeaturePipeline
         return Clip(v * scale + (Lo - f.Min * scale), Lo, Lo + (f.Max - f.Min) * scale, ref beyond);
     }
 
+    /// <summary>One numeric column's inputs (one value, or one per bin with the ple scaler); true when the value lay beyond
+    /// the clip bound.</summary>
+    private bool WriteNumeric(FeatureSpec f, double raw, Span<float> destination)
+    {
+        if (Scale && Kind == "ple" && f.Edges is { Count: >= 2 } edges)
+        {
+            bool far = false;
+            var v = f.Log ? SignedLog1p(raw) : raw;
+            v = Clip(v, edges[0], edges[^1], ref far);
+            PiecewiseLinear.Encode(edges, v, destination);
+            return far;
+        }
+        destination[0] = (float)ScaleClipped(f, raw, out var beyond);
+        return beyond;
+    }
+
     /// <summary>Clips to [lo, hi] widened by <see cref="ClipRanges"/> times the range on each side; NaN passes through.</summary>
     private double Clip(double v, double lo, double hi, ref bool beyond)
     {
@@ -189,8 +207,15 @@ public sealed record FeaturePipeline
     /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
     public float[] Transform(Frame frame, IReadOnlyList<int> rows, bool[]? beyond = null)
     {
+        var x = new float[rows.Count * Width];
+        TransformInto(frame, rows, x, beyond);
+        return x;
+    }
+
+    /// <summary><see cref="Transform"/> into a given (zeroed) block of rows.Count x Width values, e.g. part of a larger matrix.</summary>
+    public void TransformInto(Frame frame, IReadOnlyList<int> rows, Span<float> x, bool[]? beyond = null)
+    {
         int width = Width;
-        var x = new float[rows.Count * width];
         int offset = 0;
         foreach (var f in Features)
         {
@@ -207,13 +232,12 @@ public sealed record FeaturePipeline
                 var col = frame.Numeric[f.Name];
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    x[i * width + offset] = (float)ScaleClipped(f, col[rows[i]], out var far);
+                    bool far = WriteNumeric(f, col[rows[i]], x.Slice(i * width + offset, f.Width));
                     if (far && beyond is not null) beyond[i] = true;
                 }
             }
             offset += f.Width;
         }
-        return x;
     }
 
     /// <summary>Raw rows (one double per input feature, in Features order; categorical values as numbers) to a matrix.</summary>
@@ -241,7 +265,7 @@ public sealed record FeaturePipeline
                 }
                 else
                 {
-                    x[i * width + offset] = (float)ScaleClipped(f, row[j], out var far);
+                    bool far = WriteNumeric(f, row[j], x.AsSpan(i * width + offset, f.Width));
                     if (far && beyond is not null) beyond[i] = true;
                 }
                 offset += f.Width;
