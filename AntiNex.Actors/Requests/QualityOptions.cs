@@ -22,8 +22,9 @@ public sealed record QualityOptions
     /// <summary>ensemble.folds: the K cross-validation fold networks are the served model (no separate final fit).</summary>
     public bool EnsembleFolds { get; init; }
     public NoveltyOptions? Novelty { get; init; }
-    /// <summary>model_kind: "network" (default: the request's network as given) or "auto" (candidates compared on an
-    /// inner validation carved from the training rows; see Learning/Selection).</summary>
+    /// <summary>model_kind: "network" (default: the request's network as given), "auto" (candidates compared on an
+    /// inner validation carved from the training rows; see Learning/Selection), or a gradient-boosted tree ensemble on
+    /// the same features: "fast_tree" or "light_gbm" (see Learning/Trees).</summary>
     public string ModelKind { get; init; } = "network";
     public bool Auto => ModelKind == "auto";
     /// <summary>selection_split: fraction of the training split held out, stratified and seeded, to compare the candidates.</summary>
@@ -31,7 +32,8 @@ public sealed record QualityOptions
     /// <summary>model_kind auto without a loss: binary_crossentropy or categorical_crossentropy by the classes found.</summary>
     public bool LossByTask { get; init; }
 
-    public static readonly IReadOnlyList<string> ModelKinds = ["network", "auto"];
+    public static readonly IReadOnlyList<string> ModelKinds = ["network", "auto", "fast_tree", "light_gbm"];
+    public bool Trees => ModelKind is "fast_tree" or "light_gbm";
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal"];
 
@@ -253,6 +255,10 @@ public sealed record QualityOptions
             issue("model_kind", "\"auto\" compares classifiers; a regression request takes \"network\"");
         if (q.Auto && (q.Novelty is not null || q.EnsembleFolds))
             issue("model_kind", "\"auto\" chooses the novelty detector itself and serves one network: leave out novelty and ensemble.folds");
+        if (q.Trees && q.Novelty is not null)
+            issue("novelty", $"applies to model_kind network only (this request asks for {q.ModelKind})");
+        if (q.Trees && (q.EnsembleFolds || q.EnsembleSeeds > 1))
+            issue("ensemble", $"averages networks: it applies to model_kind network only (this request asks for {q.ModelKind})");
         if (!q.EnsembleFolds) return;
         if (numSplits < 2)
             issue("ensemble.folds", $"needs num_splits >= 2 (got {numSplits}): the ensemble's members are the cross-validation fold networks");
