@@ -93,7 +93,7 @@ done
 python3 - "$out" $datasets <<'PY'
 import json, sys, statistics as st
 out = sys.argv[1]
-print(f"{'dataset':<12} {'test':<26} {'model':<10} {'acc mean':>8} {'acc min':>8} {'FPR mean':>8} {'FPR max':>8} {'mF1 mean':>8} {'mF1 min':>8} {'fit s':>7}  chosen")
+print(f"{'dataset':<12} {'test':<26} {'model':<17} {'acc mean':>8} {'acc min':>8} {'FPR mean':>8} {'FPR max':>8} {'mF1 mean':>8} {'mF1 min':>8} {'fit s':>7}  chosen")
 for name in sys.argv[2:]:
     doc = json.load(open(f"{out}/{name}.result.json"))
     normal = 0
@@ -114,7 +114,7 @@ for name in sys.argv[2:]:
                 if tp + fp + fn: f1.append(2 * tp / (2 * tp + fp + fn))
             mf1s.append(st.mean(f1))
         chosen = "; ".join(sorted({r.get("chosen") or "" for r in rs} - {""}))
-        print(f"{name:<12} {test[-26:]:<26} {model:<10} {st.mean(accs):8.2f} {min(accs):8.2f} {st.mean(fprs):8.2f} {max(fprs):8.2f} "
+        print(f"{name:<12} {test[-26:]:<26} {model:<17} {st.mean(accs):8.2f} {min(accs):8.2f} {st.mean(fprs):8.2f} {max(fprs):8.2f} "
               f"{st.mean(mf1s):8.4f} {min(mf1s):8.4f} {st.mean(r['fit_seconds'] for r in rs):7.1f}  {chosen}")
 PY
 echo "(seeds $seeds; all tables and logs in $out; $(( $(date +%s) - start )) s)"

@@ -15,7 +15,16 @@ public static class FeatureExport
     public const string HeldOutName = "held-out split";
 
     public static FeatureMatrices Build(AntiNexRequest request, DataRoots roots, IReadOnlyList<string>? extraTestDatasets = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default) => Build(request, roots, extraTestDatasets, null, ct);
+
+    /// <summary>The same rows through a trained model's own pipeline (no refit): what that model sees, e.g. after
+    /// model_kind auto chose another scaler than the request's default.</summary>
+    public static FeatureMatrices BuildFor(TrainedModel model, AntiNexRequest request, DataRoots roots,
+        IReadOnlyList<string>? extraTestDatasets = null, CancellationToken ct = default)
+        => Build(request, roots, extraTestDatasets, model.State.Pipeline, ct);
+
+    private static FeatureMatrices Build(AntiNexRequest request, DataRoots roots, IReadOnlyList<string>? extraTestDatasets,
+        FeaturePipeline? fitted, CancellationToken ct)
     {
         var r = request;
         // The training's own first steps: the same rows, columns, classes, split and validation carve.
@@ -23,7 +32,7 @@ public static class FeatureExport
         var data = PreparedData.Load(r, roots, loadTestFile: true, warnings: [], ct);
         var split = RowSplit.Of(r, data, testFileNamed: false);
         var (fitRows, valRows) = RowSplit.Carve(r, split.TrainRows, data.Classes, r.Seed);
-        var pipeline = FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
+        var pipeline = fitted ?? FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
 
         var classValues = data.Codec.ClassValues;
         bool regression = data.Regression;
@@ -78,6 +87,7 @@ public static class FeatureExport
         foreach (var f in pipeline.Features)
         {
             if (f.Dropped) continue;
+            if (!f.Categorical && f.Width > 1) { names.AddRange(Enumerable.Range(1, f.Width).Select(b => $"{f.Name}:bin{b}")); continue; }
             if (!f.Categorical) { names.Add(f.Name); continue; }
             names.AddRange(f.Vocabulary.Select(v => $"{f.Name}={v}"));
             names.Add($"{f.Name}=<other>");

@@ -53,6 +53,7 @@ public sealed record FeaturePipeline
                     "standard" => spec with { Center = values.Average(), Spread = Std(values) },
                     "robust" => RobustSpec(spec, values),
                     "quantile" or "quantile_normal" => spec with { Quantiles = QuantilePoints(values) },
+                    "ple" => spec with { Edges = PiecewiseLinear.Edges(values) },
                     _ => spec,
                 };
                 specs.Add(spec);
@@ -177,6 +178,22 @@ public sealed record FeaturePipeline
         return Clip(v * scale + (Lo - f.Min * scale), Lo, Lo + (f.Max - f.Min) * scale, ref beyond);
     }
 
+    /// <summary>One numeric column's inputs (one value, or one per bin with the ple scaler); true when the value lay beyond
+    /// the clip bound.</summary>
+    private bool WriteNumeric(FeatureSpec f, double raw, Span<float> destination)
+    {
+        if (Scale && Kind == "ple" && f.Edges is { Count: >= 2 } edges)
+        {
+            bool far = false;
+            var v = f.Log ? SignedLog1p(raw) : raw;
+            v = Clip(v, edges[0], edges[^1], ref far);
+            PiecewiseLinear.Encode(edges, v, destination);
+            return far;
+        }
+        destination[0] = (float)ScaleClipped(f, raw, out var beyond);
+        return beyond;
+    }
+
     /// <summary>Clips to [lo, hi] widened by <see cref="ClipRanges"/> times the range on each side; NaN passes through.</summary>
     private double Clip(double v, double lo, double hi, ref bool beyond)
     {
@@ -215,7 +232,7 @@ public sealed record FeaturePipeline
                 var col = frame.Numeric[f.Name];
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    x[i * width + offset] = (float)ScaleClipped(f, col[rows[i]], out var far);
+                    bool far = WriteNumeric(f, col[rows[i]], x.Slice(i * width + offset, f.Width));
                     if (far && beyond is not null) beyond[i] = true;
                 }
             }
@@ -248,7 +265,7 @@ public sealed record FeaturePipeline
                 }
                 else
                 {
-                    x[i * width + offset] = (float)ScaleClipped(f, row[j], out var far);
+                    bool far = WriteNumeric(f, row[j], x.AsSpan(i * width + offset, f.Width));
                     if (far && beyond is not null) beyond[i] = true;
                 }
                 offset += f.Width;

@@ -17,7 +17,9 @@ public sealed record FeatureSpec
     public double Spread { get; init; } = 1;
     /// <summary>quantile scaler: 101 training-row quantiles (0 %, 1 %, ..., 100 %).</summary>
     public IReadOnlyList<double>? Quantiles { get; init; }
+    /// <summary>ple scaler: bin edges (training-row quantiles, distinct, ascending); the column becomes one input per bin.</summary>
+    public IReadOnlyList<double>? Edges { get; init; }
     /// <summary>Constant on the training rows (dropped when a scaler kind is given): not a network input.</summary>
     public bool Dropped { get; init; }
-    public int Width => Dropped ? 0 : Categorical ? Vocabulary.Count + 1 : 1;
+    public int Width => Dropped ? 0 : Categorical ? Vocabulary.Count + 1 : Edges is { Count: >= 2 } e ? e.Count - 1 : 1;
 }

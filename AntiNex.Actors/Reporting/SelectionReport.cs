@@ -12,7 +12,8 @@ public sealed record SelectionReport
     public string Metric { get; init; } = "";
     public int FitRows { get; init; }
     public int SelectionRows { get; init; }
-    /// <summary>Leave-attack-kind-out: the attack kinds held out of the fit, and the rows it is scored on (those kinds + normal selection rows).</summary>
+    /// <summary>Leave-attack-kind-out: the attack kinds held out of the fit, and the rows it is scored on (those kinds and
+    /// the normal selection rows).</summary>
     public IReadOnlyList<string>? HeldOutKinds { get; init; }
     public int? LeaveOutRows { get; init; }
     public IReadOnlyList<CandidateScore> Candidates { get; init; } = [];

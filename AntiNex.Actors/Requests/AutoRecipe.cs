@@ -13,6 +13,8 @@ public static class AutoRecipe
     public const double ValidationSplit = 0.1;
     public const int Patience = 4;
     public const string Scaler = "standard";
+    /// <summary>Scalers compared on the inner validation when the request names none (the first is the default).</summary>
+    public static readonly IReadOnlyList<string> Scalers = ["standard", "ple"];
     /// <summary>Hidden layers of the network when model_desc is absent; the output layer follows the classes found.</summary>
     public static readonly IReadOnlyList<LayerSpec> Hidden =
         [new LayerSpec(128, "he_uniform", "relu", 0.3), new LayerSpec(64, "he_uniform", "relu", 0.3)];
@@ -20,6 +22,15 @@ public static class AutoRecipe
     /// <summary>The layers for the task: the hidden layers, then 1 sigmoid unit (two classes), k softmax units or 1 linear unit.</summary>
     public static List<LayerSpec> Layers(int outputs, bool regression)
         => [.. Hidden, new LayerSpec(outputs, "glorot_uniform", regression ? "linear" : outputs == 1 ? "sigmoid" : "softmax")];
+
+    /// <summary>What auto chooses itself cannot be given, and it compares classifiers.</summary>
+    internal static void Check(AntiNexRequest r, Action<string, string> issue)
+    {
+        if (r.MlType == MlTypes.Regression)
+            issue("model_kind", "\"auto\" compares classifiers; a regression request takes \"network\", \"fast_tree\" or \"light_gbm\"");
+        if (r.Quality.Novelty is not null || r.Quality.EnsembleFolds)
+            issue("model_kind", "\"auto\" chooses the novelty detector itself and serves one model: leave out novelty and ensemble.folds");
+    }
 
     /// <summary>Fills what the request does not give; <paramref name="given"/> says whether a top-level (or manifest) field is present.</summary>
     internal static void FillIn(AntiNexRequest r, Func<string, bool> given)
@@ -32,7 +43,7 @@ public static class AutoRecipe
         var q = r.Quality;
         if (!given("validation_split")) q = q with { ValidationSplit = ValidationSplit };
         if (!given("early_stopping")) q = q with { EarlyStopping = new EarlyStopping(Patience) };
-        if (!given("scaler")) q = q with { Scaler = Scaler, ScalerGiven = true };
+        if (!given("scaler")) q = q with { Scaler = Scaler, ScalerGiven = true, ScalerByData = true };
         r.Quality = q with { LossByTask = !given("loss") };
     }
 }

@@ -82,14 +82,18 @@ internal static class BaselinesCli
                     : $"seed {seed} network: {p.Phase} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.0000}" +
                         (p.ValLoss is { } vl ? $" val_loss {vl:0.0000}" : "")));
                 var outcome = TrainingEngine.Train(request, roots, new EngineOptions { TorchThreads = o.Threads }, progress, default);
-                // The engine's own fit time (every epoch, its validation passes and ensemble members), without data loading.
-                var seconds = outcome.Report.FitSeconds;
+                // The engine's own fit time (every epoch, its validation passes and ensemble members), without data loading;
+                // with model_kind auto, the candidates' fits on the inner validation too.
+                var seconds = outcome.Report.FitSeconds + (outcome.Report.Selection?.Seconds ?? 0);
                 using var model = TrainedModel.Load(outcome.Artifact, new EngineOptions { TorchThreads = o.Threads });
+                // model_kind auto may choose another scaler than the request's: score the model on its own pipeline's rows.
+                var own = outcome.Report.Selection is null ? m : FeatureExport.BuildFor(model, request, roots, o.AlsoTest);
                 for (int t = 0; t < m.Tests.Count; t++)
                 {
-                    var s = FeatureExport.Score(model, m.Tests[t]);
+                    var s = FeatureExport.Score(model, own.Tests[t]);
                     if (s is { Novel: { } flags, NovelClass: { } novelClass }) novelty[t] = (flags, novelClass);
-                    var r = RunResult.Of("network", seed, m, t, s.Predicted, s.PositiveScore, seconds) with { EpochsRun = outcome.Report.EpochsRun,
+                    var name = outcome.Report.Selection is null ? "network" : "auto";
+                    var r = RunResult.Of(name, seed, m, t, s.Predicted, s.PositiveScore, seconds) with { EpochsRun = outcome.Report.EpochsRun,
                         Threshold = s.Threshold, Chosen = outcome.Report.Selection?.Winner };
                     // Guard: the exported matrices must reproduce the engine's own report, else the comparison is void.
                     if (t == 0 && outcome.Report.Accuracy is { } reported && Math.Abs(reported - r.Accuracy) > 1e-9)

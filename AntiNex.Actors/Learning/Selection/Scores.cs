@@ -17,17 +17,20 @@ internal static class Scores
         return c;
     }
 
-    public static double Accuracy(int[] truth, int[] predicted) => 100.0 * truth.Where((t, i) => t == predicted[i]).Count() / Math.Max(1, truth.Length);
+    public static double Accuracy(int[] truth, int[] predicted)
+        => 100.0 * truth.Where((t, i) => t == predicted[i]).Count() / Math.Max(1, truth.Length);
 
     /// <summary>Mean of the per-class recalls in percent (classes without rows left out).</summary>
     public static double BalancedAccuracy(int[] truth, int[] predicted, int k)
     {
-        var recalls = Enumerable.Range(0, k).Select(c => (Rows: truth.Count(t => t == c), Hits: truth.Where((t, i) => t == c && predicted[i] == c).Count()))
+        var recalls = Enumerable.Range(0, k)
+            .Select(c => (Rows: truth.Count(t => t == c), Hits: truth.Where((t, i) => t == c && predicted[i] == c).Count()))
             .Where(r => r.Rows > 0).Select(r => 100.0 * r.Hits / r.Rows).ToList();
         return recalls.Count == 0 ? 0 : recalls.Average();
     }
 
-    /// <summary>Unweighted mean of the per-class F1 over the classes of the training data (a class absent here counts 0 if predicted, else is skipped).</summary>
+    /// <summary>Unweighted mean of the per-class F1 over the classes of the training data (a class absent from these rows
+    /// counts 0 if predicted, else is skipped).</summary>
     public static double MacroF1(int[] truth, int[] predicted, int k)
     {
         var f1s = new List<double>();
