@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
@@ -17,7 +18,9 @@ public sealed record FeatureSpec
     public double Spread { get; init; } = 1;
     /// <summary>quantile scaler: 101 training-row quantiles (0 %, 1 %, ..., 100 %).</summary>
     public IReadOnlyList<double>? Quantiles { get; init; }
-    /// <summary>ple scaler: bin edges (training-row quantiles, distinct, ascending); the column becomes one input per bin.</summary>
+    /// <summary>ple scaler: bin edges (training-row quantiles, distinct, ascending); the column becomes one input per bin.
+    /// Left out of the JSON when null, so an artifact without it keeps its bytes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<double>? Edges { get; init; }
     /// <summary>Constant on the training rows (dropped when a scaler kind is given): not a network input.</summary>
     public bool Dropped { get; init; }

@@ -79,6 +79,9 @@ public sealed class NetworkNamespace : IDisposable
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0)
-            throw new InvalidOperationException($"ip {string.Join(' ', args)}: exit {p.ExitCode.ToString(CultureInfo.InvariantCulture)}: {error.Trim()}");
+        {
+            var code = p.ExitCode.ToString(CultureInfo.InvariantCulture);
+            throw new InvalidOperationException($"ip {string.Join(' ', args)}: exit {code}: {error.Trim()}");
+        }
     }
 }
