@@ -91,6 +91,8 @@ var runtime = new ModelRuntime(
 {
     TrainingsInFlight = redis is null ? new InMemoryLabelSet() : new RedisLabelSet(redis.NameSet("trainings-in-flight")),
 };
+// libtorch starts while the node joins: the first predict after a (re)start then costs milliseconds, not a second.
+_ = Task.Run(() => AntiNex.Learning.EngineWarmup.Run(runtime.EngineOptions));
 
 try
 {

@@ -9,7 +9,8 @@
 #   (d) SIGTERM of the node holding A's writer        -> A's writer back after a graceful hand-off
 # plus single-row p50/p99 at concurrency 1 without faults and the memory of the loaded copies per node.
 # "Writer back" = from the signal to the first log line of another node's entity serving A ("model a: version N loaded").
-# Usage: bash deploy/bench-failover.sh [LOAD_SECONDS=60]   (ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks ports in a range)
+# Usage: bash deploy/bench-failover.sh [LOAD_SECONDS=60]   (ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks ports in a range;
+#        ANTINEX_BENCH_PARTS="a b c d" runs only the listed faults)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOAD="${1:-60}"
@@ -47,8 +48,9 @@ summary() { # summary NAME FILE: the figures of one bench run
 import json, sys
 try:
     r = json.load(open(sys.argv[2]))
+    r['requests']
 except Exception as e:
-    print(f"{sys.argv[1]:<24} no result ({e})"); sys.exit(0)
+    print(f"{sys.argv[1]:<24} no result ({e}): {open(sys.argv[2]).read()[:400]}"); sys.exit(0)
 gaps = r.get('longest_gap_ms') or {'-': 0}
 print(f"{sys.argv[1]:<24} requests {r['requests']:>7}  errors {r['errors']}  timeouts {r['timeouts']}  p50 {r['p50_ms']:.2f} ms  "
       f"p99 {r['p99_ms']:.2f} ms  max {r['max_ms']:.0f} ms  longest gap {max(gaps.values()):.0f} ms")
@@ -78,15 +80,21 @@ for k in 1 2 3; do echo "    node $k: ${rss_empty[$k]} kB -> $(node_rss_kb "$k")
 GW bench cluster -l A -l B -c 1 -d 20s --json >"$OUT/baseline.json" || true
 summary "no fault, c=1" "$OUT/baseline.json"
 
+PARTS=" ${ANTINEX_BENCH_PARTS:-a b c d} "
+part() { [[ "$PARTS" == *" $1 "* ]]; }
+
 # (a) kill -9 of A's writer 15 s into the load
+if part a; then
 k=$(node_index "$(holder_of A)")
 load "$LOAD" "$OUT/kill9.json"; sleep 15; killed_at=$(now); $CLUSTER kill "$k" >/dev/null
 wait "$bench" || true
 summary "(a) kill -9 node $k" "$OUT/kill9.json"
 writer_back a "$killed_at" "$k" "kill -9"
 $CLUSTER restart "$k" >/dev/null; $CLUSTER wait-ready 3 240 >/dev/null; sleep 8
+fi
 
 # (b) SIGSTOP of B's writer for 30 s, 10 s into the load; the downed node is started again afterwards
+if part b; then
 k=$(node_index "$(holder_of B)")
 load "$LOAD" "$OUT/sigstop.json"; sleep 10
 pid=$(cat "$ANTINEX_RUN_DIR/pids/node-$k.pid"); kill -STOP "$pid"; sleep 30; kill -CONT "$pid"
@@ -94,8 +102,10 @@ wait "$bench" || true
 summary "(b) SIGSTOP 30 s node $k" "$OUT/sigstop.json"
 for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done   # downed: it shuts itself down
 $CLUSTER restart "$k" >/dev/null; $CLUSTER wait-ready 3 240 >/dev/null; sleep 8
+fi
 
 # (c) rolling restart under load (the load runs until the restart is over)
+if part c; then
 ROLL="${ANTINEX_BENCH_ROLLING_SECONDS:-180}"
 load "$ROLL" "$OUT/rolling.json"; sleep 5; started=$(date +%s)
 $CLUSTER rolling-restart >/dev/null
@@ -103,11 +113,14 @@ echo "    rolling restart of 3 nodes took $(( $(date +%s) - started )) s"
 wait "$bench" || true
 summary "(c) rolling restart" "$OUT/rolling.json"
 sleep 5
+fi
 
 # (d) SIGTERM of A's writer under load: graceful hand-off
+if part d; then
 k=$(node_index "$(holder_of A)")
 load 25 "$OUT/sigterm.json"; sleep 5; stopped_at=$(now); $CLUSTER stop "$k" >/dev/null
 wait "$bench" || true
 summary "(d) SIGTERM node $k" "$OUT/sigterm.json"
 writer_back a "$stopped_at" "$k" "SIGTERM"
+fi
 echo "raw results: $OUT/*.json (removed on exit; ANTINEX_BENCH_SETUP_ONLY=1 prints the settings only)"

@@ -8,15 +8,20 @@ namespace AntiNex.Learning;
 /// The model artifact: one byte[] =
 ///   "ANXM" | u16 format version | i64 body length | body | SHA-256 of everything before it (32 bytes).
 /// Body: i32 + UTF-8 JSON of <see cref="ModelState"/> (architecture, scaler, feature/one-hot layout, target and label
-/// rules, metrics, created time) | i32 tensor count | per tensor: name, rank, dims (i64), i32 count, float32 values (LE).
-/// Weights are written by name from the parameters, never through torch's file save.
+/// rules, metrics, created time) | i32 tensor count | per tensor: name, rank, dims (i64), i32 count, float32 values (LE)
+/// | from version 4: i32 blob count | per blob: name, i32 length, bytes (a tree ensemble's model, see
+/// <see cref="Trees.TreeModel.ToBytes"/>). Weights are written by name from the parameters, never through torch's file save.
 /// </summary>
 internal static class ArtifactFormat
 {
     // 2: quality fields (scaler kind, dropped columns, threshold, ensemble members, batch-norm buffers). 1 still loads.
     // 3: novelty detector (state "novelty" + tensors "novelty.*"); bumped so an older build refuses such a model instead
     //    of silently predicting without its detector; a model without one is still written as 2. 1 and 2 still load.
-    public const ushort Version = 3;
+    // 4: blobs after the tensors and state "model_kind" (a tree ensemble's model); written only for such a model, so an
+    //    older build refuses it instead of reading a network that is not there. 1, 2 and 3 still load.
+    public const ushort Version = 4;
+    public const ushort VersionWithBlobs = 4;
+    public const ushort VersionWithNovelty = 3;
     private const ushort VersionWithoutNovelty = 2;
     private static readonly byte[] Magic = "ANXM"u8.ToArray();
     private const int HeaderBytes = 4 + 2 + 8;
@@ -28,8 +33,10 @@ internal static class ArtifactFormat
         WriteIndented = false,
     };
 
-    public static byte[] Write(ModelState state, IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
+    public static byte[] Write(ModelState state, IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights,
+        IReadOnlyList<(string Name, byte[] Data)>? blobs = null)
     {
+        blobs ??= [];
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
@@ -45,18 +52,29 @@ internal static class ArtifactFormat
                 w.Write(data.Length);
                 w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
             }
+            if (blobs.Count > 0)
+            {
+                w.Write(blobs.Count);
+                foreach (var (name, data) in blobs)
+                {
+                    w.Write(name);
+                    w.Write(data.Length);
+                    w.Write(data);
+                }
+            }
         }
         var bodyBytes = body.ToArray();
         var result = new byte[HeaderBytes + bodyBytes.Length + ChecksumBytes];
         Magic.CopyTo(result, 0);
-        BitConverter.TryWriteBytes(result.AsSpan(4), state.Novelty is null ? VersionWithoutNovelty : Version);
+        BitConverter.TryWriteBytes(result.AsSpan(4), blobs.Count > 0 ? VersionWithBlobs
+            : state.Novelty is null ? VersionWithoutNovelty : VersionWithNovelty);
         BitConverter.TryWriteBytes(result.AsSpan(6), (long)bodyBytes.Length);
         bodyBytes.CopyTo(result, HeaderBytes);
         SHA256.HashData(result.AsSpan(0, HeaderBytes + bodyBytes.Length), result.AsSpan(HeaderBytes + bodyBytes.Length));
         return result;
     }
 
-    public static (ModelState State, List<(string Name, long[] Shape, float[] Data)> Weights) Read(byte[] artifact)
+    public static ArtifactContent Read(byte[] artifact)
     {
         if (artifact is null) throw new ArtifactException("artifact is null");
         if (artifact.Length < HeaderBytes + ChecksumBytes)
@@ -99,7 +117,20 @@ internal static class ArtifactFormat
                 Buffer.BlockCopy(bytes, 0, data, 0, bytes.Length);
                 weights.Add((name, shape, data));
             }
-            return (state, weights);
+            var blobs = new List<(string, byte[])>();
+            if (version >= VersionWithBlobs)
+            {
+                var blobCount = r.ReadInt32();
+                for (int i = 0; i < blobCount; i++)
+                {
+                    var name = r.ReadString();
+                    var n = r.ReadInt32();
+                    var bytes = r.ReadBytes(n);
+                    if (n < 0 || bytes.Length != n) throw new ArtifactException($"artifact blob '{name}' is truncated");
+                    blobs.Add((name, bytes));
+                }
+            }
+            return new ArtifactContent(state, weights, blobs);
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException or ArgumentException or OverflowException)
         {

@@ -26,6 +26,8 @@ internal sealed class DatasetMatrix
         if ((long)rows * width > Array.MaxLength)
             throw new RequestException(field, $"{rows:N0} rows x {width:N0} network inputs exceed one feature matrix " +
                 $"({Array.MaxLength:N0} values); use fewer rows or features");
+        // The load and the pipeline's fit leave garbage; collect it before the matrix's pages fill.
+        if (release) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var x = new float[rows * width];
         var beyond = new bool[rows];
         var released = pipeline.Features.Where(f => !f.Categorical && frame.Numeric.ContainsKey(f.Name)).Select(f => frame.Numeric[f.Name])
@@ -36,14 +38,13 @@ internal sealed class DatasetMatrix
             ct.ThrowIfCancellationRequested();
             int len = Math.Min(chunkRows, rows - start);
             var part = new bool[len];
-            var block = pipeline.Transform(frame, new RowRange(start, len), part);
-            Array.Copy(block, 0, x, (long)start * width, block.Length);
+            pipeline.TransformInto(frame, new RowRange(start, len), x.AsSpan(start * width, len * width), part);
             Array.Copy(part, 0, beyond, start, len);
             if (!release) continue;
             foreach (var column in released) column.ReleaseChunk(chunk);
             // Released chunks are garbage in the large object heap: collect now and then, so their pages go back while
             // the matrix's pages fill (a large file is then held about once, not twice).
-            if (chunk % 32 == 31) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+            if (chunk % 4 == 3) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         }
         if (release) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         return new DatasetMatrix(x, rows, width, beyond);

@@ -31,6 +31,7 @@ public sealed record FeaturePipeline
     {
         var specs = new List<FeatureSpec>();
         var q = request.Quality;
+        double[]? values = null; // one buffer for every column: a large file's fit leaves no column-sized garbage behind
         foreach (var name in features)
         {
             if (request.CategoricalFeatures.Contains(name))
@@ -43,7 +44,7 @@ public sealed record FeaturePipeline
             {
                 var col = frame.Numeric[name];
                 bool log = request.LogFeatures.Contains(name) || (request.LogFeaturesAuto && IsHeavyTailed(col, rows));
-                var values = new double[rows.Count];
+                values ??= new double[rows.Count];
                 for (int i = 0; i < values.Length; i++) values[i] = log ? SignedLog1p(col[rows[i]]) : col[rows[i]];
                 double min = values.Length > 0 ? values.Min() : 0, max = values.Length > 0 ? values.Max() : 0;
                 var spec = new FeatureSpec { Name = name, Log = log, Min = min, Max = max, Dropped = q.ScalerGiven && min == max };
@@ -206,8 +207,15 @@ public sealed record FeaturePipeline
     /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
     public float[] Transform(Frame frame, IReadOnlyList<int> rows, bool[]? beyond = null)
     {
+        var x = new float[rows.Count * Width];
+        TransformInto(frame, rows, x, beyond);
+        return x;
+    }
+
+    /// <summary><see cref="Transform"/> into a given (zeroed) block of rows.Count x Width values, e.g. part of a larger matrix.</summary>
+    public void TransformInto(Frame frame, IReadOnlyList<int> rows, Span<float> x, bool[]? beyond = null)
+    {
         int width = Width;
-        var x = new float[rows.Count * width];
         int offset = 0;
         foreach (var f in Features)
         {
@@ -230,7 +238,6 @@ public sealed record FeaturePipeline
             }
             offset += f.Width;
         }
-        return x;
     }
 
     /// <summary>Raw rows (one double per input feature, in Features order; categorical values as numbers) to a matrix.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
@@ -40,4 +41,12 @@ internal sealed record ModelState
     /// <summary>Normal-profile novelty detector (request field novelty); null: none, and every version-1/2 artifact.
     /// Its autoencoder weights are the artifact tensors named "novelty.*".</summary>
     public NoveltyState? Novelty { get; init; }
+    /// <summary>null: a dense network (every artifact before version 4, and every network since: its bytes are unchanged);
+    /// fast_tree / light_gbm: a tree ensemble, whose model is the artifact blob "trees" (no tensors, no layers).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ModelKind { get; init; }
+
+    /// <summary>The served kind as reports name it.</summary>
+    [JsonIgnore]
+    public string ServedKind => ModelKind ?? Trees.TreeKinds.Network;
 }

@@ -11,4 +11,6 @@ public sealed record ModelSummary
     public DateTimeOffset CreatedUtc { get; init; }
     public double? TestAccuracy { get; init; }
     public int ArtifactBytes { get; init; }
+    /// <summary>network, fast_tree or light_gbm (request field model_kind).</summary>
+    public string ModelKind { get; init; } = "network";
 }

@@ -80,11 +80,14 @@ internal sealed record PreparedData
                         $"value the engine accepts");
     }
 
+    /// <summary>The request's layers; a tree ensemble has none, so its task follows the classes found.</summary>
+    private static List<LayerSpec>? NetworkLayers(AntiNexRequest r) => Trees.TreeKinds.IsTrees(r.Quality.ModelKind) ? null : r.Layers?.ToList();
+
     private static (TargetCodec, TaskKind, List<LayerSpec>) RegressionTarget(AntiNexRequest r)
     {
         if (r.Loss is "binary_crossentropy" or "categorical_crossentropy")
             throw new RequestException("loss", $"'{r.Loss}' needs a classification ml_type; regression takes mse or mae");
-        var layers = r.Layers?.ToList() ?? DenseNetwork.DefaultLayers(true, 1);
+        var layers = NetworkLayers(r) ?? DenseNetwork.DefaultLayers(true, 1);
         if (layers[^1].Units != 1)
             throw new RequestException("model_desc.layers", $"regression needs a 1-unit output layer, the last layer has {layers[^1].Units}");
         return (new TargetCodec { Regression = true }, TaskKind.Regression, layers);
@@ -101,7 +104,7 @@ internal sealed record PreparedData
         if (classValues.Count < 2)
             throw new RequestException("predict_feature",
                 $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more");
-        var layers = r.Layers?.ToList() ?? DenseNetwork.DefaultLayers(false, classValues.Count == 2 ? 1 : classValues.Count);
+        var layers = NetworkLayers(r) ?? DenseNetwork.DefaultLayers(false, classValues.Count == 2 ? 1 : classValues.Count);
         int units = layers[^1].Units;
         TaskKind task;
         if (units == 1 && classValues.Count == 2) task = TaskKind.Binary;

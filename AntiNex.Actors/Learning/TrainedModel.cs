@@ -1,18 +1,21 @@
 using System.Globalization;
 using AntiNex.Data;
+using AntiNex.Learning.Trees;
 using AntiNex.Reporting;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
 
 /// <summary>
-/// A loaded, ready-to-predict model. Owns native memory: dispose it. Predict/PredictRaw are thread-safe (the forward
-/// pass runs under a lock, without gradients, in a dispose scope); Dispose must not race with them.
+/// A loaded, ready-to-predict model: a dense network (TorchSharp) or a gradient-boosted tree ensemble (ML.NET), behind
+/// the same feature pipeline, unscorable-row guard and decoding. Owns native memory: dispose it. Predict/PredictRaw are
+/// thread-safe (the forward pass runs under a lock, without gradients, in a dispose scope); Dispose must not race with them.
 /// </summary>
 public sealed class TrainedModel : IDisposable
 {
     internal ModelState State { get; private set; }
-    private readonly DenseNetwork _net;
+    private readonly DenseNetwork? _net;
+    private readonly TreeModel? _trees;
     private readonly NoveltyDetector? _novelty;
     private readonly object _forwardLock = new();
     private readonly int _artifactBytes;
@@ -21,14 +24,27 @@ public sealed class TrainedModel : IDisposable
     internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes, NoveltyDetector? novelty = null)
     {
         State = state; _net = net; _artifactBytes = artifactBytes; _novelty = novelty;
-        _net.eval();
+        net.eval();
     }
+
+    internal TrainedModel(ModelState state, TreeModel trees, int artifactBytes)
+    {
+        State = state; _trees = trees; _artifactBytes = artifactBytes;
+    }
+
+    /// <summary>Artifact blob holding a tree ensemble's model.</summary>
+    internal const string TreesBlob = "trees";
+
+    /// <summary>Values per output row: the network's output units, or the tree ensemble's (same layout).</summary>
+    private int Outputs => _net?.Outputs ?? _trees!.OutputWidth;
 
     /// <summary>Loads artifact bytes; throws <see cref="ArtifactException"/> for truncated/corrupt bytes.</summary>
     public static TrainedModel Load(byte[] artifact, EngineOptions? options = null)
     {
         TorchSetup.Apply(options);
-        var (state, weights) = ArtifactFormat.Read(artifact);
+        var content = ArtifactFormat.Read(artifact);
+        if (content.State.ModelKind is not null) return LoadTrees(content, artifact.Length);
+        var (state, weights) = content;
         DenseNetwork? net = null;
         NoveltyDetector? novelty = null;
         try
@@ -63,6 +79,29 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
+    /// <summary>A tree-ensemble artifact: its blob must hold a tree model that fits the stored pipeline, task and classes.</summary>
+    private static TrainedModel LoadTrees(ArtifactContent content, int artifactBytes)
+    {
+        var state = content.State;
+        if (!TreeKinds.IsTrees(state.ServedKind))
+            throw new ArtifactException($"artifact model kind '{state.ModelKind}' is not supported by this build (known: network, " +
+                $"{TreeKinds.FastTree}, {TreeKinds.LightGbm})");
+        var blob = content.Blobs.Where(b => b.Name == TreesBlob).Select(b => b.Data).FirstOrDefault()
+            ?? throw new ArtifactException($"artifact of model kind {state.ModelKind} has no '{TreesBlob}' blob");
+        TreeModel trees;
+        try { trees = TreeModel.FromBytes(blob); }
+        catch (InvalidDataException e) { throw new ArtifactException($"artifact tree ensemble: {e.Message}", e); }
+        int classes = state.Task == TaskKind.Regression ? 0 : state.Target.ClassValues.Count;
+        if (trees.Kind != TreeKinds.Of(state.ServedKind) || trees.Task != state.Task || trees.Classes != classes
+            || trees.Inputs != state.Pipeline.Width || state.NetworkInputs != state.Pipeline.Width)
+            throw new ArtifactException(
+                $"artifact tree ensemble is inconsistent: {trees.Kind} {trees.Task}, {trees.Inputs} inputs, {trees.Classes} classes for a " +
+                $"{state.ModelKind} {state.Task} model with {state.Pipeline.Width} inputs and {classes} classes");
+        if (state.Novelty is not null || content.Weights.Count > 0)
+            throw new ArtifactException("artifact tree ensemble also carries network tensors or a novelty detector");
+        return new TrainedModel(state, trees, artifactBytes);
+    }
+
     /// <summary>Label, ml_type, feature layout, metrics: small, serialisable.</summary>
     public ModelSummary Summary => new()
     {
@@ -74,6 +113,7 @@ public sealed class TrainedModel : IDisposable
         CreatedUtc = State.CreatedUtc,
         TestAccuracy = State.TestAccuracy,
         ArtifactBytes = _artifactBytes,
+        ModelKind = State.ServedKind,
     };
 
     /// <summary>Predicts the rows a request carries (predict_rows, or dataset), using the model's own features and scaler.</summary>
@@ -127,7 +167,7 @@ public sealed class TrainedModel : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _net.Dispose();
+            _net?.Dispose();
             _novelty?.Dispose();
         }
     }
@@ -137,8 +177,10 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Artifact tensor names of the novelty detector's autoencoder start with this.</summary>
     internal const string NoveltyPrefix = "novelty.";
 
-    internal byte[] ToArtifact() => ArtifactFormat.Write(State,
-        [.. _net.ExportWeights(), .. (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data))]);
+    internal byte[] ToArtifact() => _trees is not null
+        ? ArtifactFormat.Write(State, [], [(TreesBlob, _trees.ToBytes())])
+        : ArtifactFormat.Write(State,
+            [.. _net!.ExportWeights(), .. (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data))]);
 
     /// <summary>Per row: flagged by the novelty detector (reconstruction error above its threshold); null without one.</summary>
     internal bool[]? NoveltyLocked(float[] x, int rows)
@@ -186,7 +228,10 @@ public sealed class TrainedModel : IDisposable
         lock (_forwardLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return Trainer.Forward(_net, x, rows, State.NetworkInputs);
+            if (_trees is null) return Trainer.Forward(_net!, x, rows, State.NetworkInputs);
+            var outputs = new float[rows * _trees.OutputWidth];
+            _trees.Score(x, rows, outputs);
+            return outputs;
         }
     }
 
@@ -218,7 +263,7 @@ public sealed class TrainedModel : IDisposable
             }
             case TaskKind.MultiClass:
             {
-                int k = _net.Outputs, best = 0;
+                int k = Outputs, best = 0;
                 for (int j = 1; j < k; j++) if (outputs[row * k + j] > outputs[row * k + best]) best = j;
                 return (State.Target.ClassValues[best], best, outputs[row * k + best]);
             }

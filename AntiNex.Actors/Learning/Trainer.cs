@@ -22,7 +22,10 @@ internal static class Trainer
         bool decoupledDecay = s.Optimizer == "adam" && s.WeightDecay > 0;
         var decayed = decoupledDecay ? net.parameters().ToArray() : [];
         double baseLr = optimizer.LearningRate, lr = baseLr;
-        using var x = torch.tensor(train.X, [train.StoredRows, train.Width]);
+        // Over the managed matrix, not a copy (torch.tensor would clone it: a second full matrix). Batches are index_select
+        // copies in torch's own memory, so the network reads the same aligned values either way.
+        using var flat = torch.frombuffer(train.X, ScalarType.Float32);
+        using var x = flat.view(train.StoredRows, train.Width);
         // An indexed split (a DatasetMatrix's rows) picks its batch rows through the index: no copy of the split.
         using var rowIndex = train.Index is { } index ? torch.tensor(Array.ConvertAll(index, i => (long)i)) : null;
         using var y = TargetTensor(train, s.Task);
@@ -130,6 +133,7 @@ internal static class Trainer
     {
         net.eval();
         using var _ = torch.no_grad();
+        if (data.Rows > EvaluateChunkRows) return EvaluateInChunks(net, data, s);
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(data.X, [data.Rows, data.Width]).clone(); // aligned copy: see Forward
         var y = TargetTensor(data, s.Task);
@@ -137,6 +141,33 @@ internal static class Trainer
         var loss = Loss(net, logits, y, s.Task, s.Loss).item<float>();
         double? acc = s.Task == TaskKind.Regression ? null : (double)Correct(net, logits, y, s.Task) / data.Rows;
         return (loss, acc);
+    }
+
+    /// <summary>Above this many rows, <see cref="Evaluate"/> goes chunk by chunk: a large file's validation or test rows
+    /// would otherwise hold every layer's activations for all rows at once (gigabytes at millions of rows).</summary>
+    internal const int EvaluateChunkRows = 16_384;
+
+    /// <summary>The row-weighted mean of the chunks' losses and the summed hits (the same figures up to float rounding).</summary>
+    private static (double Loss, double? Accuracy) EvaluateInChunks(DenseNetwork net, TensorData data, FitSettings s)
+    {
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < data.Rows; start += EvaluateChunkRows)
+        {
+            using var scope = torch.NewDisposeScope();
+            int len = Math.Min(EvaluateChunkRows, data.Rows - start);
+            var part = data with
+            {
+                Rows = len, Classes = data.Classes?.AsSpan(start, len).ToArray(), Targets = data.Targets?.AsSpan(start, len).ToArray(),
+            };
+            var x = torch.frombuffer(data.X, ScalarType.Float32, count: (long)len * data.Width, offset: (long)start * data.Width)
+                .view(len, data.Width).clone();
+            var y = TargetTensor(part, s.Task);
+            var logits = net.Logits(x, null);
+            lossSum += (double)Loss(net, logits, y, s.Task, s.Loss).item<float>() * len;
+            if (s.Task != TaskKind.Regression) correct += Correct(net, logits, y, s.Task);
+        }
+        return (lossSum / data.Rows, s.Task == TaskKind.Regression ? null : (double)correct / data.Rows);
     }
 
     /// <summary>Network outputs after the output activation, [rows x outputs], in chunks of 65,536 rows.</summary>
@@ -153,8 +184,9 @@ internal static class Trainer
             // Copied into torch-owned (aligned) memory: a tensor over a pinned managed array inherits that array's
             // alignment, and the CPU kernels then round differently from call to call (~1e-8, seen in the novelty
             // detector); a chosen threshold must not move between two identical trainings.
-            var xb = (len == rows ? torch.tensor(x, [len, width]) : torch.tensor(x.AsSpan(start * width, len * width).ToArray(), [len, width]))
-                .clone();
+            // frombuffer reads the managed rows in place (no managed copy per chunk: a large file's predictions would leave
+            // gigabytes of garbage); the clone is the aligned copy.
+            var xb = torch.frombuffer(x, ScalarType.Float32, count: (long)len * width, offset: (long)start * width).view(len, width).clone();
             var outT = net.forward(xb).contiguous();
             outT.data<float>().CopyTo(result, start * outputs);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AntiNex.Data;
+using AntiNex.Learning.Trees;
 using AntiNex.Reporting;
 using AntiNex.Requests;
 using TorchSharp;
@@ -25,7 +26,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
         data = WithScaledTarget(data, split);
-        return request.ModelKind == ModelKinds.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
+        return request.Quality.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
     }
 
     /// <summary>The steps after the split: recipe, CV, final fit, evaluation, packaging (with the auto mode's selection report).</summary>
@@ -38,8 +39,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             cv.Ensemble?.Network.Dispose(); // a search trial keeps scores only: free the fold networks' native memory now
             return CrossValidationOutcome(cv.Folds, split.TrainRows.Length, wall);
         }
-        var fit = FitFinal(data, split, settings, cv.Ensemble);
-        using var model = new TrainedModel(StateOf(data, split, fit), fit.Network, 0, fit.Novelty); // owns the networks now
+        var fit = Trees is { } kind ? FitTrees(kind, data, split) : FitFinal(data, split, settings, cv.Ensemble);
+        using var model = fit.Trees is { } trees ? new TrainedModel(StateOf(data, split, fit), trees, 0)
+            : new TrainedModel(StateOf(data, split, fit), fit.Network!, 0, fit.Novelty); // owns the networks now
         var (report, curves) = Evaluate(model, data, split, fit, cv);
         report = report with { Selection = selection };
         return Package(model, report, curves, data, fit, wall);
@@ -93,6 +95,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                     || data.Codec.IndexOf(cv) < 0)
                     throw new RequestException($"class_weights.{key}",
                         $"is not a class value of the training data ({string.Join(", ", data.Codec.ClassValues.Select(PreparedData.FormatValue))})");
+        if (Trees is not null) TreeRecipe(data);
         if (task == TaskKind.Binary && r.Loss == "categorical_crossentropy")
             _warnings.Add("categorical_crossentropy on a 1-unit output is computed as binary_crossentropy");
         return settings;
@@ -135,11 +138,13 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         return new CrossValidation(folds, null);
     }
 
-    /// <summary>The served network(s) and what their fit did. Owns the networks until a <see cref="TrainedModel"/> takes them.</summary>
-    private sealed record FinalFit(FeaturePipeline Pipeline, DenseNetwork Network, NoveltyDetector? Novelty, FitResult Fit,
+    /// <summary>The served network(s), or tree ensemble, and what their fit did. Owns the networks until a
+    /// <see cref="TrainedModel"/> takes them.</summary>
+    private sealed record FinalFit(FeaturePipeline Pipeline, DenseNetwork? Network, NoveltyDetector? Novelty, FitResult Fit,
         double? Threshold, TensorData TestData, int FitRows, int ValidationRows, double FitSeconds, double TrainingSeconds)
     {
         public (NoveltyState State, int FitRows, int ValidationRows)? Profile { get; init; }
+        public TreeModel? Trees { get; init; }
     }
 
     /// <summary>
@@ -221,10 +226,11 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     private ModelState StateOf(PreparedData data, RowSplit split, FinalFit fit) => new()
     {
         Label = request.Label, MlType = request.MlType, PredictFeature = data.PredictFeature, Task = data.Task, Pipeline = fit.Pipeline,
-        Layers = data.Layers, NetworkInputs = fit.Pipeline.Width, Target = data.Codec, LabelRules = request.LabelRules,
+        Layers = fit.Trees is null ? data.Layers : [], NetworkInputs = fit.Pipeline.Width, Target = data.Codec, LabelRules = request.LabelRules,
         TargetRules = request.TargetRules, CreatedUtc = DateTimeOffset.UtcNow, Seed = request.Seed, Loss = request.Loss,
         Optimizer = request.Optimizer, TrainRows = split.TrainRows.Length, TestRows = split.TestRows.Length, CsvHeader = request.CsvHeader,
-        Columns = request.Columns, Threshold = fit.Threshold, EnsembleSize = fit.Network.EnsembleSize, Novelty = fit.Profile?.State,
+        Columns = request.Columns, Threshold = fit.Threshold, EnsembleSize = fit.Network?.EnsembleSize ?? 1, Novelty = fit.Profile?.State,
+        ModelKind = fit.Trees is { } trees ? TreeKinds.Name(trees.Kind) : null,
     };
 
     /// <summary>Scores the model on the held-out rows: the report's metrics (also stored in the model's state), and for
@@ -246,10 +252,11 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             CvMean = folds.Count > 0 ? folds.Average(f => f.Score) : null,
             CvStd = folds.Count > 0 ? Metrics.Std(folds.Select(f => f.Score).ToList()) : null,
             TrainRows = split.TrainRows.Length, TestRows = testRows,
-            RowsPerSecond = fit.TrainingSeconds > 0 ? (double)fit.FitRows * fit.Fit.Info.EpochsRun * fit.Network.EnsembleSize / fit.TrainingSeconds
+            RowsPerSecond = fit.TrainingSeconds > 0 ? (double)fit.FitRows * fit.Fit.Info.EpochsRun * state.EnsembleSize / fit.TrainingSeconds
                 : 0,
             ValidationRows = fit.ValidationRows, EpochsRun = fit.Fit.Info.EpochsRun, BestEpoch = fit.Fit.Info.BestEpoch,
-            EnsembleSize = fit.Network.EnsembleSize, FitSeconds = fit.FitSeconds, ValidationSeconds = fit.Fit.ValidationSeconds,
+            EnsembleSize = state.EnsembleSize, FitSeconds = fit.FitSeconds, ValidationSeconds = fit.Fit.ValidationSeconds,
+            ModelKind = state.ServedKind,
         };
         (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr)? curves = null;
         if (data.Regression)
@@ -326,7 +333,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 Plot(() => plots.AddRange(CurvePlots.Write(plotDir, request.Label, c)), "ROC/PR curves not plotted");
             Plot(() => plots.AddRange(PlotWriter.WriteAll(report, plotDir)), "training curves not plotted");
         }
-        if (request.ShowModelJson)
+        if (request.ShowModelJson && fit.Trees is null)
             _warnings.Add("model: " + string.Join(" -> ", data.Layers.Select(
                 l => $"dense {l.Units} {l.Init} {l.Activation}" + (l.Dropout > 0 ? $" dropout {l.Dropout}" : ""))) +
                 $" (inputs {fit.Pipeline.Width})");
@@ -419,6 +426,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     /// <summary>One CV fold: scaler fitted on the fold's training rows, a fresh network; score = accuracy % or MSE (target units).</summary>
     private double FitAndScore(PreparedData data, int[] trainRows, int[] testRows, FitSettings settings, int fold)
     {
+        if (Trees is { } kind) return TreeFoldScore(kind, data, trainRows, testRows, settings, fold);
         // The fold repeats the final fit's recipe inside its own training rows: validation carve, scaler, weights, stopping.
         var (frame, y, classes, codec) = (data.Frame, data.Y, data.Classes, data.Codec);
         var (fitRows, valRows) = RowSplit.Carve(request, trainRows, classes, (int)settings.Seed);

@@ -51,7 +51,10 @@ public sealed class ModelDirectory : ReceiveActor
             }
             foreach (var (id, reply) in await Task.WhenAll(uncarded.Select(async id =>
                      {
-                         try { return (id, (object)await region.Ask<ModelDescription>(new DescribeModel(id), describeTimeout).ConfigureAwait(false)); }
+                         try
+                         {
+                             return (id, (object)await region.Ask<ModelDescription>(new DescribeModel(id), describeTimeout).ConfigureAwait(false));
+                         }
                          catch (Exception ex) { return (id, ex); }
                      })).ConfigureAwait(false))
             {
@@ -78,14 +81,17 @@ public sealed class ModelDirectory : ReceiveActor
     private static async Task<Dictionary<string, ModelDescription>> LiveAsync(ActorSystem system, IReadOnlyList<string> ids,
         TimeSpan timeout)
     {
-        var members = Akka.Cluster.Cluster.Get(system).State.Members
-            .Where(m => m.Status == MemberStatus.Up && m.HasRole(Replicas.ReplicaKeeper.ModelRole)).ToList();
+        // A single process without a cluster (development) has only its own directory.
+        var directories = ((ExtendedActorSystem)system).Provider is ClusterActorRefProvider
+            ? Akka.Cluster.Cluster.Get(system).State.Members
+                .Where(m => m.Status == MemberStatus.Up && m.HasRole(Replicas.ReplicaKeeper.ModelRole))
+                .Select(m => system.ActorSelection(new RootActorPath(m.Address) / "user" / Name)).ToList()
+            : [system.ActorSelection("/user/" + Name)];
         var request = new ListLiveModels(ids);
-        var replies = await Task.WhenAll(members.Select(async member =>
+        var replies = await Task.WhenAll(directories.Select(async directory =>
         {
             try
             {
-                var directory = system.ActorSelection(new RootActorPath(member.Address) / "user" / Name);
                 return (await directory.Ask<LiveModels>(request, timeout).ConfigureAwait(false)).Models;
             }
             catch (Exception) { return []; }

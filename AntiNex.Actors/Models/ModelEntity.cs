@@ -340,7 +340,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// if that one is still alive (its path is in the event).</summary>
     private void Resume()
     {
-        if (_ledger.Unfinished is not { } u) return;
+        if (_ledger.Unfinished is not { } u)
+        {
+            _ = InFlight(false); // woken for a training that is over (its set entry outlived it)
+            return;
+        }
         if (u.DeadlineUtc is { } d && d <= DateTimeOffset.UtcNow)
         {
             _log.Info("model {0}: training of request {1} is not run again: its deadline has passed", _id, u.RequestId);

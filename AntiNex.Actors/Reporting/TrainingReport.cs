@@ -53,6 +53,8 @@ public sealed record TrainingReport
     /// flagged as attacks (the network said normal), and the normal rows it was fitted / thresholded on. The headline
     /// metrics include it; <see cref="AtThreshold"/> is the network alone.</summary>
     public NoveltyReport? Novelty { get; init; }
+    /// <summary>The kind of model served (request field model_kind): network, fast_tree or light_gbm.</summary>
+    public string ModelKind { get; init; } = "network";
     /// <summary>model_kind "auto": the candidates, their validation scores on training rows only, and the winner.</summary>
     public SelectionReport? Selection { get; init; }
 }

@@ -104,7 +104,7 @@ internal static class BenchEngineCommand
             long done = 0;
             while (done < inferRows) { model.PredictRaw(batchRows); done += batchRows.Count; }
             sw.Stop();
-            table.AddRow($"inference rows/s, rows as double[] ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
+            table.AddRow($"inference rows/s, rows as double arrays ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
                 .ToString("N0", CultureInfo.InvariantCulture));
             var (engine, bare, inferenceRatios) = InferenceVsBare(model, x, rows, features, inferRows, inferBatch);
             table.AddRow($"inference rows/s, float32 row block (the cluster's path), median of 5", $"{engine:N0}");

@@ -17,7 +17,8 @@ internal static class BenchLabelsCommand
     public static Command Create()
     {
         var common = new ClusterCommandOptions("60s");
-        var prefix = new Option<string>("--prefix") { Description = "Label prefix: labels are PREFIX0 .. PREFIX(N-1)", DefaultValueFactory = _ => "scale-" };
+        var prefix = new Option<string>("--prefix")
+        { Description = "Label prefix: labels are PREFIX0 .. PREFIX(N-1)", DefaultValueFactory = _ => "scale-" };
         var count = new Option<int>("--count") { Description = "Labels to predict", DefaultValueFactory = _ => 1000 };
         var template = new Option<string>("--template") { Description = "A label with the same input features (its width is used)", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Predicts in flight", DefaultValueFactory = _ => 32 };

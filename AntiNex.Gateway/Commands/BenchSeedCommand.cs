@@ -21,7 +21,8 @@ internal static class BenchSeedCommand
     {
         var template = new Option<string>("--template") { Description = "Trained label whose stored model is copied", Required = true };
         var count = new Option<int>("--count") { Description = "Labels to store", DefaultValueFactory = _ => 1000 };
-        var prefix = new Option<string>("--prefix") { Description = "Label prefix: labels are PREFIX0 .. PREFIX(N-1)", DefaultValueFactory = _ => "scale-" };
+        var prefix = new Option<string>("--prefix")
+        { Description = "Label prefix: labels are PREFIX0 .. PREFIX(N-1)", DefaultValueFactory = _ => "scale-" };
         var keyFile = new Option<string>("--model-key-file") { Description = "The cluster's model signing key file", Required = true };
         var redis = new Option<string?>("--redis") { Description = "Redis of the cluster (default $ANTINEX_REDIS)" };
         var redisPrefix = new Option<string>("--redis-prefix") { Description = "Key prefix of the cluster", DefaultValueFactory = _ => "antinex:" };

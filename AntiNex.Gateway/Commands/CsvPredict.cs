@@ -84,14 +84,24 @@ internal static class CsvPredict
             {
                 label = id, version, rows = answered, seconds = Math.Round(seconds, 3), rows_per_second = Math.Round(rate),
                 predicted = counts.ToDictionary(c => c.Key.ToString("R", CultureInfo.InvariantCulture), c => c.Value), output = outPath,
+                gateway_peak_rss_mb = PeakRssMb(),
             }, Output.JsonOptions));
         else
         {
             Console.WriteLine($"{id} version {version}: predicted {answered:N0} rows in {seconds:F2} s ({rate:N0} rows/s)" +
-                              (outPath is null ? "" : $", written to {outPath}"));
+                              (outPath is null ? "" : $", written to {outPath}") + $"; gateway peak RSS {PeakRssMb()} MB");
             foreach (var (value, count) in counts.Take(20))
                 Console.WriteLine($"  predicted {value.ToString("R", CultureInfo.InvariantCulture)}: {count:N0} rows");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>This process's peak resident memory (VmHWM): flat whatever the file's size.</summary>
+    private static long PeakRssMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return -1;
     }
 }

@@ -81,7 +81,9 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new CancelTraining("django-simple", new RequestOrigin(Via: "console"), "req-3");
         yield return new TrainingCancelled("django-simple", true, 2, "cancelled the running training and 2 queued training(s)", "req-3");
         yield return StopEntity.Instance;
-        yield return ListModels.Instance;
+        yield return new ListModels { After = "a", Limit = 10 };
+        yield return new ListLiveModels(["a", "b"]);
+        yield return new LiveModels([new ModelDescription("a", true, 1, null, null, null, "n", true, "idle", 3)]);
         yield return new TrainingQueued("django-simple", 3, "req-1");
         yield return new TrainingStarted("django-simple", "127.0.0.1:4053", null);
         yield return new TrainingProgressed("django-simple", new TrainingProgress("cv", 1, 2, 3, 10, 0.5, 0.9, 0.6, null, "x"), "r");
@@ -92,7 +94,7 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new ModelDescription("Django-Simple", true, 3, Summary, Metrics, DateTimeOffset.Parse("2026-11-27T10:00:00Z"),
             "127.0.0.1:4053", true, "idle", 42);
         yield return new ModelForgotten("django-simple", true);
-        yield return new ModelList([new ModelDescription("a", false, 0, null, null, null, "n", false, "idle", 0)], ["b"]);
+        yield return new ModelList([new ModelDescription("a", false, 0, null, null, null, "n", false, "idle", 0)], ["b"]) { Next = "a" };
         yield return new StoredModelTrained(3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics, "req-1");
         yield return new StoredModelSnapshot("django-simple", 3, DateTimeOffset.Parse("2026-11-27T10:00:00Z"), StoredSummary, StoredMetrics,
             Enumerable.Range(0, 300_000).Select(i => (byte)(i * 31)).ToArray(), ["req-0", "req-1"]);

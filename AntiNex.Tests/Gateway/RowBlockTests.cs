@@ -75,7 +75,8 @@ public sealed class RowBlockTests : IDisposable
         var error = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(bad.RootElement, features, "y", -1));
         Assert.Contains("row 1 column 'a'", error.Message);
         using var missing = JsonDocument.Parse("""[{"a": 1}]""");
-        Assert.Contains("no column 'b'", Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(missing.RootElement, features, "y", -1)).Message);
+        var noColumn = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(missing.RootElement, features, "y", -1));
+        Assert.Contains("no column 'b'", noColumn.Message);
     }
 
     [Fact]

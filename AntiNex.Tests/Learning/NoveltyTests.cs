@@ -80,7 +80,7 @@ public class NoveltyTests
     {
         using var t = new EngineTestData.TempRoot();
         var outcome = Train(t, Novelty);
-        Assert.Equal(ArtifactFormat.Version, BitConverter.ToUInt16(outcome.Artifact, 4));
+        Assert.Equal(ArtifactFormat.VersionWithNovelty, BitConverter.ToUInt16(outcome.Artifact, 4));
         var (state, weights) = ArtifactFormat.Read(outcome.Artifact);
         Assert.NotNull(state.Novelty);
         Assert.Equal(0, state.Novelty!.NormalClass);

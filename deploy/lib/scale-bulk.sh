@@ -8,11 +8,16 @@
 #      `predict -f request.json`: rows/s, and the holding node's RSS before / after (memory back to its baseline).
 # Own temporary run folder and free ports (deploy/lib/bench-isolation.sh): a user's .run/, data and cluster are never touched.
 # Usage: bash deploy/lib/scale-bulk.sh [DURATION=10s]   (called by deploy/bench-scale.sh; runs alone as well)
+#        ANTINEX_BENCH_BASE_PORT=P pins the ports (P.. nodes, P+10.. health, P+20 Redis) instead of picking free ones.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DURATION="${1:-10s}"
 source "$REPO/deploy/lib/bench-isolation.sh"
 bench_isolate bulk 3
+if [ -n "${ANTINEX_BENCH_BASE_PORT:-}" ]; then # pinned ports: nodes at BASE.., health at BASE+10.., Redis at BASE+20
+  export ANTINEX_BASE_PORT=$ANTINEX_BENCH_BASE_PORT ANTINEX_HEALTH_BASE=$((ANTINEX_BENCH_BASE_PORT + 10))
+  export ANTINEX_REDIS_PORT=$((ANTINEX_BENCH_BASE_PORT + 20))
+fi
 export ANTINEX_NODE_ARGS="--stable-after 5s --torch-threads 1"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }

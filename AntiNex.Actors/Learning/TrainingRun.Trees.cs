@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using AntiNex.Learning.Trees;
+using AntiNex.Requests;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// model_kind fast_tree / light_gbm: the same steps as a network (same split, validation carve, feature pipeline fitted
+/// on the fitting rows, CV on the training split, threshold on the validation rows, evaluation on the held-out rows),
+/// with a gradient-boosted tree ensemble in place of the network's fit.
+/// </summary>
+internal sealed partial class TrainingRun
+{
+    /// <summary>The tree learner the request names; null for a network.</summary>
+    private TreeKind? Trees => TreeKinds.Of(request.Quality.ModelKind);
+
+    /// <summary>A single class is refused naming the field; the network options a tree ensemble does not use are noted.</summary>
+    private void TreeRecipe(PreparedData data)
+    {
+        var q = request.Quality; // novelty and ensemble with trees are refused by the parser
+        if (data.Classes is { } classes && classes.Distinct().Count() < 2)
+            throw new RequestException("predict_feature", "the training rows hold a single class: a tree ensemble needs at least 2");
+        var unused = new List<string>();
+        if (q.EarlyStopping is not null) unused.Add("early_stopping");
+        if (q.LrSchedule is not null) unused.Add("lr_schedule");
+        if (q.WeightDecay > 0) unused.Add("weight_decay");
+        if (q.BalancedClassWeights || q.ClassWeights is not null) unused.Add("class_weights");
+        if (request.LearningRate is not null) unused.Add("learning_rate");
+        _warnings.Add($"model_kind {request.Quality.ModelKind}: a gradient-boosted tree ensemble is trained; the network's options are not used" +
+            " (model_desc, epochs, batch_size, loss, optimizer" + string.Concat(unused.Select(u => ", " + u)) + ")");
+    }
+
+    /// <summary>The served tree ensemble, fitted on the fitting rows (the validation carve only sets the threshold).</summary>
+    private FinalFit FitTrees(TreeKind kind, PreparedData data, RowSplit split)
+    {
+        var r = request;
+        var (fitRows, valRows) = RowSplit.Carve(r, split.TrainRows, data.Classes, r.Seed);
+        var pipeline = FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
+        var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
+        var val = valRows.Length > 0 ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
+        var test = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);
+        Report("fit", $"fitting {r.Quality.ModelKind} on {fitRows.Length} rows");
+        var watch = Stopwatch.StartNew();
+        var trees = FitTreeModel(kind, train, data.Codec, r.Seed);
+        watch.Stop();
+        double? threshold = null;
+        if (r.Quality.Threshold is { } rule && val is not null)
+        {
+            var scores = new float[val.Rows];
+            trees.Score(val.X, val.Rows, scores);
+            threshold = Metrics.ChooseThreshold(val.Classes!, scores.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        return new FinalFit(pipeline, null, null, new FitResult([], 0, new FitInfo(1, null, 0)), threshold, test, fitRows.Length,
+            valRows.Length, FitSeconds: seconds, TrainingSeconds: seconds) { Trees = trees };
+    }
+
+    /// <summary>One CV fold with a tree ensemble: the fold's own carve and pipeline, as the final fit.</summary>
+    private double TreeFoldScore(TreeKind kind, PreparedData data, int[] trainRows, int[] testRows, FitSettings settings, int fold)
+    {
+        var (fitRows, valRows) = RowSplit.Carve(request, trainRows, data.Classes, (int)settings.Seed);
+        var pipeline = FeaturePipeline.Fit(data.Frame, fitRows, data.Features, request);
+        var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
+        var test = ToTensorData(pipeline, data.Frame, testRows, data.Y, data.Classes, data.Codec);
+        Report("cv", $"fold {fold}/{request.NumSplits}: fitting {request.Quality.ModelKind}");
+        var trees = FitTreeModel(kind, train, data.Codec, (int)settings.Seed);
+        double? threshold = null;
+        if (request.Quality.Threshold is { } rule && valRows.Length > 0)
+        {
+            var val = ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec);
+            var vo = new float[val.Rows];
+            trees.Score(val.X, val.Rows, vo);
+            threshold = Metrics.ChooseThreshold(val.Classes!, vo.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
+        }
+        var outputs = new float[test.Rows * trees.OutputWidth];
+        trees.Score(test.X, test.Rows, outputs);
+        return FoldScoreOf(outputs, test, testRows, data.Y, data.Codec, trees.OutputWidth, threshold);
+    }
+
+    /// <summary>Class indices, or the (scaled) regression target, as the network trains on them.</summary>
+    private TreeModel FitTreeModel(TreeKind kind, TensorData train, TargetCodec codec, long seed)
+    {
+        var y = train.Classes is { } c ? c.Select(v => (float)v).ToArray() : train.Targets!;
+        int classes = codec.Regression ? 0 : codec.ClassValues.Count;
+        return TreeLearner.Fit(new TreeSpec(kind), train.X, train.Rows, train.Width, y, classes, (int)seed, ct);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.Json.Nodes;
+using AntiNex.Data.Synthetic;
+using AntiNex.Learning;
+using AntiNex.Requests;
+using AntiNex.Tests.Data;
+using AntiNex.Tests.Infrastructure;
+
+namespace AntiNex.Tests.Learning;
+
+/// <summary>
+/// model_kind fast_tree / light_gbm through the whole engine (real ML.NET): trained by TrainingEngine.Train on the
+/// synthetic traffic, served from its artifact by TrainedModel with the same pipeline and unscorable guard, reported as
+/// such; old network artifacts still load and write back byte for byte.
+/// </summary>
+public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Trained>
+{
+    /// <summary>One fast_tree model on synthetic traffic, shared by the tests.</summary>
+    public sealed class Trained : IDisposable
+    {
+        public EngineTestData.TempRoot Root { get; } = new();
+        public AntiNexRequest Request { get; }
+        public TrainingOutcome Outcome { get; }
+
+        public Trained()
+        {
+            SyntheticTraffic.WriteFile(Path.Combine(Root.Path, "synthetic.csv"), 4000, seed: 11);
+            Request = SyntheticRequest("fast_tree");
+            Outcome = TrainingEngine.Train(Request, Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        }
+
+        public AntiNexRequest SyntheticRequest(string kind, string? extra = null)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "training", "demo-synthetic.json")))!.AsObject();
+            json["dataset"] = "synthetic.csv";
+            json["model_kind"] = kind;
+            json["max_records"] = 300;
+            json["label"] = "Trees";
+            if (extra is not null)
+                foreach (var (k, v) in JsonNode.Parse(extra)!.AsObject()) json[k] = v?.DeepClone();
+            return EngineTestData.Request(json.ToJsonString());
+        }
+
+        public void Dispose() => Root.Dispose();
+    }
+
+    private readonly Trained _t;
+    public TreeModelKindTests(Trained t) => _t = t;
+
+    [Fact]
+    public void A_fast_tree_request_serves_a_tree_ensemble_that_beats_chance()
+    {
+        var report = _t.Outcome.Report;
+        Assert.Equal("fast_tree", report.ModelKind);
+        var confusion = report.ConfusionMatrix!;
+        double majority = 100.0 * confusion.Max(row => row.Sum()) / confusion.Sum(row => row.Sum());
+        Assert.True(report.Accuracy > Math.Max(90, majority + 5), $"accuracy {report.Accuracy} vs majority class {majority:F1} %");
+        Assert.Equal(2, report.Cv.Count); // the request's num_splits, each fold a tree ensemble
+        Assert.All(report.Cv, f => Assert.True(f.Score > majority, $"fold {f.Fold}: {f.Score}"));
+        Assert.Contains(report.Warnings, w => w.Contains("model_kind fast_tree", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Its_artifact_loads_and_predicts_as_in_process_and_writes_back_identically()
+    {
+        var artifact = _t.Outcome.Artifact;
+        Assert.Equal(ArtifactFormat.VersionWithBlobs, BitConverter.ToUInt16(artifact, 4));
+        using var model = TrainedModel.Load(artifact);
+        Assert.Equal("fast_tree", model.Summary.ModelKind);
+        var again = model.Predict(_t.Request, _t.Root.Roots);
+        Assert.Equal(_t.Outcome.Predictions!.Samples, again.Samples); // record equality: every value and probability bit-identical
+        Assert.Equal(_t.Outcome.Predictions.Summary, again.Summary);
+        using var reloaded = TrainedModel.Load(model.ToArtifact());
+        var rows = RawRows(model, 200);
+        Assert.Equal(model.PredictRawFlagged(rows).Values, reloaded.PredictRawFlagged(rows).Values);
+    }
+
+    [Fact]
+    public void A_row_beyond_the_training_range_is_still_flagged_unscorable_and_answered_with_the_alarm_class()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var rows = RawRows(model, 3);
+        rows[1] = (double[])rows[1].Clone();
+        rows[1][Array.IndexOf(model.Summary.InputFeatures.ToArray(), "tcp_dport")] = 1e12;
+        rows[2] = (double[])rows[2].Clone();
+        rows[2][0] = double.NaN;
+        var answer = model.PredictRawFlagged(rows);
+        Assert.Equal([false, true, true], answer.Unscorable);
+        Assert.Equal(1f, answer.Values[1]);
+        Assert.Equal(1f, answer.Values[2]);
+    }
+
+    [Fact]
+    public void Concurrent_predicts_of_one_tree_model_equal_a_single_predict()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var rows = RawRows(model, 300);
+        var expected = model.PredictRawFlagged(rows).Values;
+        var results = new float[6][];
+        Parallel.For(0, results.Length, i => results[i] = model.PredictRawFlagged(rows).Values);
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
+    public void Light_gbm_serves_multi_class_and_regression_through_the_same_contract()
+    {
+        using var root = new EngineTestData.TempRoot();
+        root.Write("sectors.csv", EngineTestData.MultiClassCsv(600, 3));
+        var multi = EngineTestData.Request("""
+            {"label": "Sectors", "dataset": "sectors.csv", "predict_feature": "kind", "features_to_process": ["x0", "x1"],
+             "target_rules": {"map": {"normal": 0, "scan": 1, "flood": 2}}, "apply_scaler": true, "num_splits": 0, "seed": 1,
+             "model_kind": "light_gbm", "model_desc": {"layers": [{"num_neurons": 1, "init": "uniform", "activation": "sigmoid"}]}}
+            """); // a network's 1-unit output layer does not constrain a tree ensemble: its task follows the 3 classes
+        var m = TrainingEngine.Train(multi, root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.Equal("light_gbm", m.Report.ModelKind);
+        Assert.True(m.Report.Accuracy > 85, $"multi-class accuracy {m.Report.Accuracy}");
+        Assert.Equal(3, m.Report.PerClass!.Count);
+        using (var model = TrainedModel.Load(m.Artifact))
+            Assert.Equal(m.Predictions!.Samples, model.Predict(multi, root.Roots).Samples);
+
+        root.Write("lin.csv", EngineTestData.RegressionCsv(500, 4));
+        var regression = EngineTestData.Request("""
+            {"label": "Lin", "dataset": "lin.csv", "ml_type": "regression", "predict_feature": "y", "features_to_process": ["a", "b"],
+             "apply_scaler": true, "num_splits": 2, "seed": 2, "model_kind": "LIGHT_GBM"}
+            """);
+        var r = TrainingEngine.Train(regression, root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.Equal("light_gbm", r.Report.ModelKind);
+        Assert.True(r.Report.R2 > 0.9, $"regression R2 {r.Report.R2}");
+        using var reg = TrainedModel.Load(r.Artifact);
+        var value = reg.PredictRaw([[5.0, 5.0]])[0]; // 3*5 - 2*5 + 500 = 505, in the target's own units
+        Assert.InRange(value, 490f, 520f);
+    }
+
+    [Fact]
+    public void An_artifact_of_the_network_format_still_loads_predicts_and_writes_back_byte_for_byte()
+    {
+        // Written by the build before model kinds existed (format version 2): the training reported
+        // "OldNetwork made predictions=200 found=20 accuracy=98.5" for its own dataset.
+        var folder = Path.Combine(Repo.Root, "AntiNex.Tests", "Learning", "Fixtures");
+        var old = File.ReadAllBytes(Path.Combine(folder, "network-artifact-v2.anxm"));
+        Assert.Equal(2, BitConverter.ToUInt16(old, 4));
+        using var model = TrainedModel.Load(old);
+        Assert.Equal("network", model.Summary.ModelKind);
+        var request = EngineTestData.Request(File.ReadAllText(Path.Combine(folder, "network-artifact-v2.json")));
+        var p = model.Predict(request, new AntiNex.Data.DataRoots([folder]));
+        Assert.Equal("OldNetwork made predictions=200 found=20 accuracy=98.5", p.Summary);
+        Assert.Equal(old, model.ToArtifact());
+    }
+
+    [Fact]
+    public void Bad_model_kind_and_network_only_options_are_refused_naming_the_field()
+    {
+        var e = Assert.Throws<RequestException>(() => _t.SyntheticRequest("forest"));
+        Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("fast_tree", StringComparison.Ordinal));
+        var n = Assert.Throws<RequestException>(() =>
+            _t.SyntheticRequest("light_gbm", """{"validation_split": 0.2, "novelty": {"normal_class": 0}, "ensemble": {"seeds": 3}}"""));
+        Assert.Contains(n.Issues, i => i.Field == "novelty" && i.Message.Contains("network only", StringComparison.Ordinal));
+        Assert.Contains(n.Issues, i => i.Field == "ensemble");
+    }
+
+    [Fact]
+    public void A_tree_artifact_whose_ensemble_does_not_fit_its_description_is_refused()
+    {
+        var content = ArtifactFormat.Read(_t.Outcome.Artifact);
+        var garbage = ArtifactFormat.Write(content.State, [], [("trees", [1, 2, 3])]);
+        Assert.Contains("tree ensemble", Assert.Throws<ArtifactException>(() => TrainedModel.Load(garbage)).Message);
+        var otherKind = ArtifactFormat.Write(content.State with { ModelKind = "light_gbm" }, [], content.Blobs);
+        Assert.Contains("inconsistent", Assert.Throws<ArtifactException>(() => TrainedModel.Load(otherKind)).Message);
+        var unknown = ArtifactFormat.Write(content.State with { ModelKind = "forest" }, [], content.Blobs);
+        Assert.Contains("forest", Assert.Throws<ArtifactException>(() => TrainedModel.Load(unknown)).Message);
+    }
+
+    /// <summary>The first rows of the training file, raw, in the model's input order.</summary>
+    private List<double[]> RawRows(TrainedModel model, int count)
+    {
+        var lines = File.ReadLines(Path.Combine(_t.Root.Path, "synthetic.csv")).Take(count + 1).ToList();
+        var header = lines[0].Split(',');
+        var index = model.Summary.InputFeatures.Select(f => Array.IndexOf(header, f)).ToArray();
+        return lines.Skip(1).Select(l => l.Split(','))
+            .Select(c => index.Select(i => double.Parse(c[i], System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToList();
+    }
+}

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using AntiNex.Learning;
+using AntiNex.Models;
+
+namespace AntiNex.Tests.Models;
+
+/// <summary>
+/// `models` over many labels: every label of the catalog is listed exactly once, page by page, from its card without
+/// waking its entity; a running entity's own description wins over its card; a label stored before cards existed is
+/// described by its entity and gets its card for the next listing.
+/// </summary>
+public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
+{
+    private const int Labels = 2500;
+
+    [Fact]
+    public async Task Every_catalog_label_is_listed_once_across_pages_and_only_uncarded_ones_wake_their_entity()
+    {
+        var catalog = new InMemoryModelCatalog();
+        var ids = Enumerable.Range(0, Labels).Select(i => $"label-{i:D5}").ToList();
+        foreach (var id in ids.Skip(1)) await catalog.AddAsync(id, Card(id, version: 1));
+        await catalog.AddAsync(ids[0], Card(ids[0], 1));
+        var uncarded = "label-00007";
+        var running = "label-01234";
+        var region = Sys.ActorOf(Props.Create(() => new RegionStandIn(running)));
+        var directory = Sys.ActorOf(ModelDirectory.Props(region, new WithoutCard(catalog, uncarded), TimeSpan.FromSeconds(20)), ModelDirectory.Name);
+
+        var listed = new List<ModelDescription>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = await directory.Ask<ModelList>(new ListModels { After = after, Limit = 1000 }, TimeSpan.FromSeconds(30));
+            Assert.Empty(page.Unreachable);
+            Assert.True(page.Models.Count <= 1000);
+            listed.AddRange(page.Models);
+            after = page.Next;
+            pages++;
+        } while (after is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(ids, listed.Select(d => ModelIds.FromLabel(d.Label)).Order(StringComparer.Ordinal));
+        var live = listed.Single(d => d.Label == running);
+        Assert.Equal(("n1", "idle", true), (live.Node, live.State, live.Loaded));
+        Assert.Equal(("", "stored"), (listed.Single(d => d.Label == "label-00001").Node, listed.Single(d => d.Label == "label-00001").State));
+        Assert.Equal("idle", listed.Single(d => d.Label == uncarded).State); // described by its (woken) entity
+        Assert.All(listed, d => Assert.Empty(d.Summary!.InputFeatures));
+        // Only the label without a card was woken; its card is written for the next listing.
+        Assert.Equal([uncarded], RegionStandIn.Woken.Where(id => id != running).Distinct());
+        await AwaitConditionAsync(async () => (await catalog.CardsAsync([uncarded]))[0] is not null, TimeSpan.FromSeconds(10));
+    }
+
+    private static ModelCard Card(string id, long version) => new(version, DateTimeOffset.UnixEpoch,
+        new StoredModelSummary(id, "classification", "y", [], 3, DateTimeOffset.UnixEpoch, 91.5, 1000),
+        new StoredModelMetrics(91.5, null, null, null, null, null, null, null, null, null, 10, 5, 1));
+
+    /// <summary>The catalog, except that one label has no card (as if stored before cards existed).</summary>
+    private sealed class WithoutCard(InMemoryModelCatalog inner, string id) : IModelCatalog
+    {
+        private bool _healed;
+        public Task AddAsync(string modelId) => inner.AddAsync(modelId);
+        public Task AddAsync(string modelId, ModelCard card)
+        {
+            if (modelId == id) _healed = true;
+            return inner.AddAsync(modelId, card);
+        }
+        public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
+        public Task<IReadOnlyList<string>> AllAsync() => inner.AllAsync();
+        public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
+        {
+            var cards = await inner.CardsAsync(modelIds);
+            return modelIds.Select((m, i) => m == id && !_healed ? null : cards[i]).ToList();
+        }
+    }
+
+    /// <summary>A shard region holding one running entity; any other label it is asked to describe is woken.</summary>
+    private sealed class RegionStandIn : ReceiveActor
+    {
+        public static readonly List<string> Woken = [];
+
+        public RegionStandIn(string running)
+        {
+            Receive<GetShardRegionState>(_ => Sender.Tell(new CurrentShardRegionState(
+                [new ShardState("7", [running])], [])));
+            Receive<DescribeModel>(m =>
+            {
+                lock (Woken) Woken.Add(m.ModelId);
+                Sender.Tell(new ModelDescription(m.ModelId, true, 2,
+                    new ModelSummary { Label = m.ModelId, InputFeatures = ["a", "b"] }, null, DateTimeOffset.UnixEpoch,
+                    "n1", m.ModelId == running, "idle", 0));
+            });
+        }
+    }
+}
