@@ -232,7 +232,7 @@ public sealed record FeaturePipeline
                 var col = frame.Numeric[f.Name];
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    bool far = WriteNumeric(f, col[rows[i]], x.AsSpan(i * width + offset, f.Width));
+                    bool far = WriteNumeric(f, col[rows[i]], x.Slice(i * width + offset, f.Width));
                     if (far && beyond is not null) beyond[i] = true;
                 }
             }
