@@ -81,7 +81,7 @@ internal sealed record PreparedData
     }
 
     /// <summary>The request's layers; a tree ensemble has none, so its task follows the classes found.</summary>
-    private static List<LayerSpec>? NetworkLayers(AntiNexRequest r) => Trees.TreeKinds.IsTrees(r.Quality.ModelKind) ? null : r.Layers?.ToList();
+    private static List<LayerSpec>? NetworkLayers(AntiNexRequest r) => Trees.TreeKinds.IsTrees(r.ModelKind) ? null : r.Layers?.ToList();
 
     private static (TargetCodec, TaskKind, List<LayerSpec>) RegressionTarget(AntiNexRequest r)
     {

@@ -209,7 +209,9 @@ internal sealed partial class TrainingRun
             Novelty = c.NoveltyFpr is { } f
                 ? new NoveltyOptions(data.Codec.ClassValues[NormalClassOf(data, split.TrainRows)], f, NoveltyLayers, NoveltyEpochs) : null,
         };
-        return WithQuality(request, q with { ModelKind = c.Kind });
+        var chosen = WithQuality(request, q);
+        chosen.ModelKind = c.Kind;
+        return chosen;
     }
 
     private static AntiNexRequest WithQuality(AntiNexRequest r, QualityOptions q)

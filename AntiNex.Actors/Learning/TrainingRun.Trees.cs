@@ -12,7 +12,7 @@ namespace AntiNex.Learning;
 internal sealed partial class TrainingRun
 {
     /// <summary>The tree learner the request names; null for a network.</summary>
-    private TreeKind? Trees => TreeKinds.Of(request.Quality.ModelKind);
+    private TreeKind? Trees => TreeKinds.Of(request.ModelKind);
 
     /// <summary>A single class is refused naming the field; the network options a tree ensemble does not use are noted.</summary>
     private void TreeRecipe(PreparedData data)
@@ -26,7 +26,7 @@ internal sealed partial class TrainingRun
         if (q.WeightDecay > 0) unused.Add("weight_decay");
         if (q.BalancedClassWeights || q.ClassWeights is not null) unused.Add("class_weights");
         if (request.LearningRate is not null) unused.Add("learning_rate");
-        _warnings.Add($"model_kind {request.Quality.ModelKind}: a gradient-boosted tree ensemble is trained; the network's options are not used" +
+        _warnings.Add($"model_kind {request.ModelKind}: a gradient-boosted tree ensemble is trained; the network's options are not used" +
             " (model_desc, epochs, batch_size, loss, optimizer" + string.Concat(unused.Select(u => ", " + u)) + ")");
     }
 
@@ -39,7 +39,7 @@ internal sealed partial class TrainingRun
         var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
         var val = valRows.Length > 0 ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
         var test = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);
-        Report("fit", $"fitting {r.Quality.ModelKind} on {fitRows.Length} rows");
+        Report("fit", $"fitting {r.ModelKind} on {fitRows.Length} rows");
         var watch = Stopwatch.StartNew();
         var trees = FitTreeModel(kind, train, data.Codec, r.Seed);
         watch.Stop();
@@ -62,7 +62,7 @@ internal sealed partial class TrainingRun
         var pipeline = FeaturePipeline.Fit(data.Frame, fitRows, data.Features, request);
         var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
         var test = ToTensorData(pipeline, data.Frame, testRows, data.Y, data.Classes, data.Codec);
-        Report("cv", $"fold {fold}/{request.NumSplits}: fitting {request.Quality.ModelKind}");
+        Report("cv", $"fold {fold}/{request.NumSplits}: fitting {request.ModelKind}");
         var trees = FitTreeModel(kind, train, data.Codec, (int)settings.Seed);
         double? threshold = null;
         if (request.Quality.Threshold is { } rule && valRows.Length > 0)

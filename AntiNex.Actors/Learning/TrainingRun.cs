@@ -26,7 +26,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
         data = WithScaledTarget(data, split);
-        return request.Quality.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
+        return request.ModelKind == ModelKinds.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
     }
 
     /// <summary>The steps after the split: recipe, CV, final fit, evaluation, packaging (with the auto mode's selection report).</summary>

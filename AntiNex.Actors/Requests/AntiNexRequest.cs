@@ -51,6 +51,8 @@ public sealed class AntiNexRequest
     public double? LearningRate { get; set; }
     /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>
     public bool LogFeaturesAuto { get; set; }
+    /// <summary>model_kind (<see cref="ModelKinds"/>): network (default), fast_tree, light_gbm or auto.</summary>
+    public string ModelKind { get; set; } = ModelKinds.Network;
     /// <summary>Quality extensions: validation split, early stopping, schedules, scaler kind, class weights, threshold, ensemble.</summary>
     public QualityOptions Quality { get; set; } = new();
 

@@ -22,20 +22,12 @@ public sealed record QualityOptions
     /// <summary>ensemble.folds: the K cross-validation fold networks are the served model (no separate final fit).</summary>
     public bool EnsembleFolds { get; init; }
     public NoveltyOptions? Novelty { get; init; }
-    /// <summary>model_kind: "network" (default: the request's network as given), "auto" (candidates compared on an
-    /// inner validation carved from the training rows; see Learning/Selection), or a gradient-boosted tree ensemble on
-    /// the same features: "fast_tree" or "light_gbm" (see Learning/Trees).</summary>
-    public string ModelKind { get; init; } = "network";
-    public bool Auto => ModelKind == "auto";
     /// <summary>selection_split: fraction of the training split held out, stratified and seeded, to compare the candidates.</summary>
     public double SelectionSplit { get; init; } = 0.2;
     /// <summary>model_kind auto without a loss: binary_crossentropy or categorical_crossentropy by the classes found.</summary>
     public bool LossByTask { get; init; }
     /// <summary>model_kind auto without a scaler: the scaler is chosen on the inner validation (AutoRecipe.Scalers).</summary>
     public bool ScalerByData { get; init; }
-
-    public static readonly IReadOnlyList<string> ModelKinds = ["network", "auto", "fast_tree", "light_gbm"];
-    public bool Trees => ModelKind is "fast_tree" or "light_gbm";
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal", "ple"];
 
@@ -156,12 +148,6 @@ public sealed record QualityOptions
         }
         if (Get(root, "ensemble") is { } en) q = ParseEnsemble(en, q, issue);
         if (Get(root, "novelty") is { } nv) q = q with { Novelty = ParseNovelty(nv, issue) };
-        if (Get(root, "model_kind") is { } mk)
-        {
-            var v = mk.ValueKind == JsonValueKind.String ? mk.GetString()!.ToLowerInvariant() : null;
-            if (v is not null && ModelKinds.Contains(v)) q = q with { ModelKind = v };
-            else issue("model_kind", $"must be one of {string.Join(", ", ModelKinds)}, got {mk.GetRawText()}");
-        }
         if (Get(root, "selection_split") is { } ss)
         {
             if (Num(ss) is { } v && v >= 0.05 && v <= 0.5) q = q with { SelectionSplit = v };
@@ -253,14 +239,6 @@ public sealed record QualityOptions
     /// <summary>Checks that need other request fields (called by the parser once num_splits and ml_type are read).</summary>
     internal static void CrossCheck(QualityOptions q, int numSplits, string mlType, Action<string, string> issue)
     {
-        if (q.Auto && mlType == MlTypes.Regression)
-            issue("model_kind", "\"auto\" compares classifiers; a regression request takes \"network\"");
-        if (q.Auto && (q.Novelty is not null || q.EnsembleFolds))
-            issue("model_kind", "\"auto\" chooses the novelty detector itself and serves one model: leave out novelty and ensemble.folds");
-        if (q.Trees && q.Novelty is not null)
-            issue("novelty", $"applies to model_kind network only (this request asks for {q.ModelKind})");
-        if (q.Trees && (q.EnsembleFolds || q.EnsembleSeeds > 1))
-            issue("ensemble", $"averages networks: it applies to model_kind network only (this request asks for {q.ModelKind})");
         if (!q.EnsembleFolds) return;
         if (numSplits < 2)
             issue("ensemble.folds", $"needs num_splits >= 2 (got {numSplits}): the ensemble's members are the cross-validation fold networks");

@@ -186,13 +186,22 @@ internal sealed class RequestParser
         else
             r.LogFeatures = StringList("log_features") ?? [];
         r.Quality = QualityOptions.Parse(_root, Issue);
-        if (r.Quality.Auto) AutoRecipe.FillIn(r, field => TryGet(field, out var given, out _) && given.ValueKind != JsonValueKind.Null);
         QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
         r.LearningRate = Double("learning_rate");
         if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
+        r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);
+        if (ModelKinds.IsTrees(r.ModelKind) && r.Quality.Novelty is not null)
+            Issue("novelty", $"applies to model_kind network only (this request asks for {r.ModelKind})");
+        if (ModelKinds.IsTrees(r.ModelKind) && (r.Quality.EnsembleFolds || r.Quality.EnsembleSeeds > 1))
+            Issue("ensemble", $"averages networks: it applies to model_kind network only (this request asks for {r.ModelKind})");
+        if (r.ModelKind == ModelKinds.Auto)
+        {
+            AutoRecipe.Check(r, Issue);
+            AutoRecipe.FillIn(r, field => TryGet(field, out var given, out _) && given.ValueKind != JsonValueKind.Null);
+        }
 
         // Where the data comes from: dataset, else the manifest's csv_file (manifest mode), plus predict_rows.
         r.Dataset = String("dataset");
