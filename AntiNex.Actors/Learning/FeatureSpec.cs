@@ -17,7 +17,9 @@ public sealed record FeatureSpec
     public double Spread { get; init; } = 1;
     /// <summary>quantile scaler: 101 training-row quantiles (0 %, 1 %, ..., 100 %).</summary>
     public IReadOnlyList<double>? Quantiles { get; init; }
-    /// <summary>ple scaler: bin edges (training-row quantiles, distinct, ascending); the column becomes one input per bin.</summary>
+    /// <summary>ple scaler: bin edges (training-row quantiles, distinct, ascending); the column becomes one input per bin.
+    /// Absent from the artifact otherwise, so other models' artifacts are written byte for byte as before.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<double>? Edges { get; init; }
     /// <summary>Constant on the training rows (dropped when a scaler kind is given): not a network input.</summary>
     public bool Dropped { get; init; }
