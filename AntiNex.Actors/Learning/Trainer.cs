@@ -159,7 +159,9 @@ internal static class Trainer
             int len = Math.Min(EvaluateChunkRows, data.Rows - start);
             var part = data with
             {
-                Rows = len, Classes = data.Classes?.AsSpan(start, len).ToArray(), Targets = data.Targets?.AsSpan(start, len).ToArray(),
+                Rows = len,
+                Classes = data.Classes?.AsSpan(start, len).ToArray(),
+                Targets = data.Targets?.AsSpan(start, len).ToArray(),
             };
             var x = torch.frombuffer(data.X, ScalarType.Float32, count: (long)len * data.Width, offset: (long)start * data.Width)
                 .view(len, data.Width).clone();

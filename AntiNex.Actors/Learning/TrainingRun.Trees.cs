@@ -52,7 +52,8 @@ internal sealed partial class TrainingRun
         }
         var seconds = watch.Elapsed.TotalSeconds;
         return new FinalFit(pipeline, null, null, new FitResult([], 0, new FitInfo(1, null, 0)), threshold, test, fitRows.Length,
-            valRows.Length, FitSeconds: seconds, TrainingSeconds: seconds) { Trees = trees };
+            valRows.Length, FitSeconds: seconds, TrainingSeconds: seconds)
+        { Trees = trees };
     }
 
     /// <summary>One CV fold with a tree ensemble: the fold's own carve and pipeline, as the final fit.</summary>

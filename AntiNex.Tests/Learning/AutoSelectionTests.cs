@@ -67,7 +67,13 @@ public class AutoSelectionTests
         var (state, weights) = ArtifactFormat.Read(outcome.Artifact);
         var fitted = state with
         {
-            CreatedUtc = default, TestAccuracy = null, Precision = null, Recall = null, F1 = null, RocAuc = null, TestRows = 0,
+            CreatedUtc = default,
+            TestAccuracy = null,
+            Precision = null,
+            Recall = null,
+            F1 = null,
+            RocAuc = null,
+            TestRows = 0,
         };
         var selection = outcome.Report.Selection! with { Seconds = 0 };
         return (outcome, weights.Select(w => w.Data).ToList(), System.Text.Json.JsonSerializer.Serialize(fitted, ArtifactFormat.Json),
