@@ -52,6 +52,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private TrainingJob? _current;
     /// <summary>The job whose "accepted" event is being written.</summary>
     private TrainingJob? _accepting;
+    /// <summary>Callers whose commands wait for the recovery: told at once if it fails.</summary>
+    private readonly RecoveryWaiters _recoveryWaiters = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -84,6 +86,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            _recoveryWaiters.Clear();
             if (_serving.HasModel) TouchLoaded();
             CheckRefusedSnapshot();
             if (_ledger.Unfinished is { } u)
@@ -97,6 +100,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     }
 
     public override string PersistenceId { get; }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (IsRecovering) _recoveryWaiters.Note(message, Sender);
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>The store is down (or its circuit open): the entity stops after this, its callers hear why now.</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _recoveryWaiters.FailAll(_id, reason, Self);
+        base.OnRecoveryFailure(reason, message);
+    }
 
     protected override void PreStart()
     {
