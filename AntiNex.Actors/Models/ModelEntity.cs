@@ -530,11 +530,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         if (_persisting is { } swap)
         {
-            _persisting = null;
             swap.Model.Dispose();
+            // The accepted request is not ended (the store is down anyway): the label trains it again once it loads.
+            var again = swap.Job.Accepted && swap.Job.RequestId is { } id ? $"; request {id} is trained again once the store is back" : "";
             FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
                 $"version {swap.Snapshot.Version} trained but could not be stored ({cause.Message}); " +
-                $"the model restarts from its stored version {_serving.Version}", swap.Job.RequestId));
+                $"the model restarts from its stored version {_serving.Version}{again}", swap.Job.RequestId));
+            _persisting = null;
         }
         foreach (var queued in _queued)
             FailJob(queued, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: storing failed ({cause.Message}); retry",
