@@ -33,20 +33,27 @@ internal sealed class DatasetMatrix
         var released = pipeline.Features.Where(f => !f.Categorical && frame.Numeric.ContainsKey(f.Name)).Select(f => frame.Numeric[f.Name])
             .ToList();
         int chunkRows = NumericColumn.ChunkRows;
-        for (int chunk = 0, start = 0; start < rows; chunk++, start += chunkRows)
+        // Pinned while it fills, so the compacting collections below never move it.
+        var pin = System.Runtime.InteropServices.GCHandle.Alloc(x, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            int len = Math.Min(chunkRows, rows - start);
-            var part = new bool[len];
-            pipeline.TransformInto(frame, new RowRange(start, len), x.AsSpan(start * width, len * width), part);
-            Array.Copy(part, 0, beyond, start, len);
-            if (!release) continue;
-            foreach (var column in released) column.ReleaseChunk(chunk);
-            // Released chunks are garbage in the large object heap: collect now and then, so their pages go back while
-            // the matrix's pages fill (a large file is then held about once, not twice).
-            if (chunk % 4 == 3) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+            for (int chunk = 0, start = 0; start < rows; chunk++, start += chunkRows)
+            {
+                ct.ThrowIfCancellationRequested();
+                int len = Math.Min(chunkRows, rows - start);
+                var part = new bool[len];
+                pipeline.TransformInto(frame, new RowRange(start, len), x.AsSpan(start * width, len * width), part);
+                Array.Copy(part, 0, beyond, start, len);
+                if (!release) continue;
+                foreach (var column in released) column.ReleaseChunk(chunk);
+                // Released chunks are free space in the large object heap, which a normal collection keeps committed:
+                // every 16 chunks (1 M rows) an aggressive one compacts and hands their pages back while the matrix's
+                // pages fill, so a large file is held about once, not twice.
+                if (chunk % 16 == 15) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
         }
-        if (release) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        finally { pin.Free(); }
+        if (release) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return new DatasetMatrix(x, rows, width, beyond);
     }
 

@@ -33,6 +33,7 @@ internal static class Trainer
         using var sampleWeights = classWeights is null ? null : classWeights.index_select(0,
             torch.tensor(train.Classes!.Select(c => (long)c).ToArray()));
         bool batchNorm = net.Specs.Any(l => l.BatchNorm);
+        using var fullBatch = s.BatchSize.ToScalar(); // one Scalar for every full batch, not one per batch
         var es = s.EarlyStopping;
         double best = double.NaN, plateauBest = double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0, sincePlateauBest = 0;
@@ -79,8 +80,8 @@ internal static class Trainer
                             using var keep = torch.tensor((float)(1 - lr * s.WeightDecay));
                             foreach (var p in decayed) p.mul_(keep);
                         }
-                        using var rows = len.ToScalar(); // held, not implicit: see KeptAliveAdam
-                        lossAcc.add_(loss.detach(), rows);
+                        using var rows = len == s.BatchSize ? null : len.ToScalar(); // held, not implicit: see KeptAliveAdam
+                        lossAcc.add_(loss.detach(), rows ?? fullBatch);
                         epochLogits?.index_copy_(0, idx, logits.detach());
                     }
                 }

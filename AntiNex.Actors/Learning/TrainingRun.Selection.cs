@@ -18,12 +18,12 @@ internal sealed partial class TrainingRun
     private sealed record Choice(string Name, bool F1Threshold, double? NoveltyFpr, bool Balanced)
     {
         public string? Scaler { get; init; }
-        /// <summary>network, or a tree kind (ModelKinds.LightGbm): served by the engine's tree model kind.</summary>
-        public string Kind { get; init; } = ModelKinds.Network;
+        /// <summary>network, or a tree kind (TreeKinds.LightGbm): served by the engine's tree model kind.</summary>
+        public string Kind { get; init; } = TreeKinds.Network;
     }
 
     /// <summary>Tree candidates. LightGBM only: FastTree's one-versus-all multi-class costs k fits, minutes on a loaded node.</summary>
-    private static readonly (string Kind, TreeKind Tree)[] TreeCandidates = [(ModelKinds.LightGbm, TreeKind.LightGbm)];
+    private static readonly (string Kind, TreeKind Tree)[] TreeCandidates = [(TreeKinds.LightGbm, TreeKind.LightGbm)];
 
     /// <summary>What one candidate network gave on the evaluation row sets: its outputs, the F1 threshold chosen on its own
     /// validation carve (binary), and with a detector the reconstruction errors and those of the normal validation rows.</summary>

@@ -13,6 +13,7 @@ namespace AntiNex.Models;
 public sealed class ModelDirectory : ReceiveActor
 {
     public const string Name = "model-directory";
+    private static readonly TimeSpan LiveTimeout = TimeSpan.FromSeconds(5);
 
     public ModelDirectory(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
     {
@@ -38,7 +39,8 @@ public sealed class ModelDirectory : ReceiveActor
             var page = (request.Limit > 0 ? after.Take(request.Limit) : after).ToList();
             var more = request.Limit > 0 && page.Count == request.Limit && string.CompareOrdinal(all[^1], page[^1]) > 0;
             var cards = await catalog.CardsAsync(page).ConfigureAwait(false);
-            var live = await LiveAsync(system, page, describeTimeout).ConfigureAwait(false);
+            // A node that is slow to answer must not hold the listing for long: its labels then show their cards.
+            var live = await LiveAsync(system, page, describeTimeout < LiveTimeout ? describeTimeout : LiveTimeout).ConfigureAwait(false);
 
             var described = new List<ModelDescription>(page.Count);
             var unreachable = new List<string>();

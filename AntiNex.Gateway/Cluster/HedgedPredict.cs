@@ -17,6 +17,9 @@ public sealed record HedgeOptions
     /// <summary>Added to the delay per row of a raw-row block: a 80,000-row block takes a copy well over 150 ms to
     /// predict, and asking again before it could have answered only doubles the work.</summary>
     public TimeSpan PerRow { get; init; } = TimeSpan.FromMicroseconds(20);
+    /// <summary>A copy still working on the request is not asked again before this (nor before 4 hedge delays): when it
+    /// is the only copy, asking it twice only doubles its work.</summary>
+    public TimeSpan ResendSameAfter { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>A writer that missed the hedge delay is asked second for this long.</summary>
     public TimeSpan SuspectFor { get; init; } = TimeSpan.FromSeconds(2);
 }
@@ -45,7 +48,10 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             if (remaining <= TimeSpan.Zero) return;
             // Every copy tried: start over (the writer may be back on another node, a replica may have loaded).
             if (plan.Count == 0) foreach (var c in table.Current(id).Prepend(null)) plan.Enqueue(c);
-            var copy = plan.Dequeue();
+            var copy = plan.Peek();
+            var resendAfter = Stopwatch.Frequency * Math.Max(options.ResendSameAfter.TotalSeconds, 4 * delay.TotalSeconds);
+            if (pending.Any(p => Equals(p.Copy, copy) && Stopwatch.GetTimestamp() - p.Sent < resendAfter)) return;
+            plan.Dequeue();
             var target = copy is null ? region : copy.Keeper;
             pending.Add((target.Ask<object>(command, remaining), copy, Stopwatch.GetTimestamp()));
         }

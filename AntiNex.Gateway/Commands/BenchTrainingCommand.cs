@@ -22,21 +22,28 @@ internal static class BenchTrainingCommand
 {
     public static Command Create()
     {
-        var rows = new Option<long>("--rows") { Description = "Synthetic rows to generate (ignored with --file)", DefaultValueFactory = _ => 1_000_000 };
+        var rows = new Option<long>("--rows")
+        {
+            Description = "Synthetic rows to generate (ignored with --file)", DefaultValueFactory = _ => 1_000_000
+        };
         var file = new Option<FileInfo?>("--file") { Description = "An AntiNex traffic CSV (label_value) instead of generating one" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs (engine and bare loop)", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
         var rounds = new Option<int>("--rounds") { Description = "Load rounds per reader (median kept)", DefaultValueFactory = _ => 3 };
+        var trainRounds = new Option<int>("--train-rounds")
+        {
+            Description = "Engine trainings, each paired with a bare loop (median ratio kept)", DefaultValueFactory = _ => 3
+        };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var command = new Command("training",
             "Measure large trainings: CSV load vs a plain CsvHelper loop, frame memory, engine training vs bare TorchSharp.");
-        foreach (var o in new Option[] { rows, file, epochs, batch, rounds, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { rows, file, epochs, batch, rounds, trainRounds, threads }) command.Options.Add(o);
         command.SetAction(p => Run(p.GetValue(rows), p.GetValue(file), p.GetValue(epochs), p.GetValue(batch), Math.Max(1, p.GetValue(rounds)),
-            p.GetValue(threads)));
+            Math.Max(1, p.GetValue(trainRounds)), p.GetValue(threads)));
         return command;
     }
 
-    private static int Run(long rows, FileInfo? given, int epochs, int batch, int rounds, int threads)
+    private static int Run(long rows, FileInfo? given, int epochs, int batch, int rounds, int trainRounds, int threads)
     {
         if (given is null && (rows < 10 || rows > 10_000_000)) return Fail("--rows: between 10 and 10,000,000");
         if (epochs < 1 || batch < 1) return Fail("--epochs and --batch-size: 1 or more");
@@ -78,13 +85,22 @@ internal static class BenchTrainingCommand
             double plainS = Median(plain), engineS = Median(engine);
             long matrixBytes = (long)fileRows * request.FeaturesToProcess.Count * sizeof(float);
 
-            // Training: the bare loop runs on the engine's own exported fitting rows, before and after the engine's run.
+            // Training: the bare loop runs on the engine's own exported fitting rows; each engine training is paired with
+            // a bare run right after it (similar machine load), and the median of the pair ratios is kept.
             var export = FeatureExport.Build(request, roots);
             int fitRows = export.FitRows;
-            var bare1 = BareLoop(export, epochs, batch);
-            var outcome = TrainingEngine.Train(request, roots, new EngineOptions { TorchThreads = threads }, null, CancellationToken.None);
-            var bare2 = BareLoop(export, epochs, batch);
-            double bareRps = (bare1 + bare2) / 2, engineRps = outcome.Report.RowsPerSecond;
+            BareLoop(export, 1, batch, Math.Min(fitRows, 20_000)); // warm-up: native library, allocator
+            var engineRuns = new List<double>();
+            var bareRuns = new List<double>();
+            TrainingOutcome outcome = null!;
+            for (int round = 0; round < trainRounds; round++)
+            {
+                outcome = TrainingEngine.Train(request, roots, new EngineOptions { TorchThreads = threads }, null, CancellationToken.None);
+                engineRuns.Add(outcome.Report.RowsPerSecond);
+                bareRuns.Add(BareLoop(export, epochs, batch, fitRows));
+            }
+            var ratios = engineRuns.Zip(bareRuns, (e, b) => e / b).ToList();
+            double engineRps = Median(engineRuns), bareRps = Median(bareRuns), ratio = Median(ratios);
 
             var table = new Table().Title("AntiNex large-training figures").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
             table.AddRow("file", $"{fileRows:N0} rows x {request.FeaturesToProcess.Count} features, {bytes / 1048576.0:N1} MiB");
@@ -95,16 +111,15 @@ internal static class BenchTrainingCommand
                 $"({(double)frameBytes / matrixBytes:0.00}x)");
             table.AddRow($"training: {fitRows:N0} fitting rows, {epochs} epoch(s), batch {batch}, {threads} thread(s)",
                 $"train wall {outcome.Report.TrainSeconds:0.0} s");
-            table.AddRow("engine training loop rows/s", engineRps.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("bare TorchSharp loop rows/s (mean of the runs before and after)",
-                $"{bareRps:N0} ({bare1.ToString("N0", CultureInfo.InvariantCulture)}, {bare2.ToString("N0", CultureInfo.InvariantCulture)})");
-            table.AddRow("engine / bare", $"{engineRps / bareRps:0.000}");
+            table.AddRow($"engine training loop rows/s, median of {trainRounds}", $"{engineRps:N0} ({Join(engineRuns, "N0")})");
+            table.AddRow($"bare TorchSharp loop rows/s, median of {trainRounds}", $"{bareRps:N0} ({Join(bareRuns, "N0")})");
+            table.AddRow($"engine / bare (median of {trainRounds} paired ratios)", $"{ratio:0.000} ({Join(ratios, "0.00")})");
             table.AddRow("test accuracy %", $"{outcome.Report.Accuracy:0.00}");
             AnsiConsole.Write(table);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"figures rows={fileRows} mib={bytes / 1048576.0:0.0} plain_rows_s={fileRows / plainS:0} loader_rows_s={fileRows / engineS:0} " +
                 $"load_ratio={plainS / engineS:0.000} frame_matrix_ratio={(double)frameBytes / matrixBytes:0.00} engine_rows_s={engineRps:0} " +
-                $"bare_rows_s={bareRps:0} train_ratio={engineRps / bareRps:0.000}"));
+                $"bare_rows_s={bareRps:0} train_ratio={ratio:0.000}"));
             return ExitCodes.Ok;
         }
         catch (RequestException e)
@@ -154,9 +169,9 @@ internal static class BenchTrainingCommand
     }
 
     /// <summary>The same network and Adam (Keras defaults) in a plain loop over the exported fitting rows.</summary>
-    private static double BareLoop(FeatureMatrices data, int epochs, int batch)
+    private static double BareLoop(FeatureMatrices data, int epochs, int batch, int rows)
     {
-        int rows = data.FitRows, width = data.Width;
+        int width = data.Width;
         using var x = torch.tensor(data.Train.X.AsSpan(0, rows * width).ToArray(), [rows, width]);
         using var y = torch.tensor(data.Train.Classes.AsSpan(0, rows).ToArray().Select(c => (float)c).ToArray(), [rows, 1]);
         using var net = nn.Sequential(nn.Linear(width, 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 1));
@@ -183,6 +198,8 @@ internal static class BenchTrainingCommand
 
     private static string Rate(int rows, long bytes, double seconds)
         => $"{rows / seconds:N0} rows/s, {bytes / 1048576.0 / seconds:N1} MB/s ({seconds:0.00} s)";
+
+    private static string Join(List<double> v, string format) => string.Join(" ", v.Select(x => x.ToString(format, CultureInfo.InvariantCulture)));
 
     private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
 

@@ -114,6 +114,7 @@ internal sealed class Output(bool json)
         if (d.Summary is { } s)
         {
             table.AddRow("ml_type", ConsoleText.Cell(s.MlType));
+            table.AddRow("model kind", ConsoleText.Cell(s.ModelKind));
             table.AddRow("predict feature", ConsoleText.Cell(s.PredictFeature));
             table.AddRow($"input features ({s.InputFeatures.Count})", ConsoleText.Cell(string.Join(", ", s.InputFeatures)));
             table.AddRow("network inputs", s.NetworkInputs.ToString());

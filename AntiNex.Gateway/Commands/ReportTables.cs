@@ -17,6 +17,7 @@ internal static class ReportTables
     {
         if (r.ValidationRows > 0) summary.AddRow("validation rows", I(r.ValidationRows));
         if (r.EpochsRun is { } run) summary.AddRow("epochs run / best epoch", $"{I(run)} / {(r.BestEpoch is { } b ? I(b) : "-")}");
+        if (r.ModelKind != "network") summary.AddRow("model kind", ConsoleText.Cell(r.ModelKind));
         if (r.EnsembleSize > 1) summary.AddRow("ensemble size", I(r.EnsembleSize));
         if (r.ThresholdRule is { } rule) // a chosen threshold; without a rule it is 0.5 (the operating-point table shows it)
         {

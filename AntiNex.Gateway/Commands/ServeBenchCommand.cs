@@ -5,7 +5,8 @@ using AntiNex.Gateway.Http.Bench;
 namespace AntiNex.Gateway.Commands;
 
 /// <summary>`serve bench`: closed-loop infer load on a running HTTP service (Open Inference Protocol v2): requests/s,
-/// rows/s, p50/p90/p99/max latency, and the load generator's own CPU. The key is read from a file or $ANTINEX_API_KEY, never from the command line.</summary>
+/// rows/s, p50/p90/p99/max latency, and the load generator's own CPU. The key is read from a file or $ANTINEX_API_KEY,
+/// never from the command line.</summary>
 internal static class ServeBenchCommand
 {
     public static Command Create()
@@ -27,7 +28,8 @@ internal static class ServeBenchCommand
         kind.AcceptOnlyFromAmong("predicted", "all", "api");
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var command = new Command("bench", "Infer load on a running HTTP service: requests/s, rows/s, p50/p90/p99/max latency.");
-        foreach (var o in new Option[] { url, keyFile, label, concurrency, rows, duration, warmup, predictedOnly, kind, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { url, keyFile, label, concurrency, rows, duration, warmup, predictedOnly, kind, json })
+            command.Options.Add(o);
         command.SetAction(async (p, ct) =>
         {
             var output = new Output(p.GetValue(json));

@@ -14,6 +14,7 @@ public sealed class BenchIsolationTests
     [InlineData("bench-cluster.sh")]
     [InlineData("bench-model-memory.sh")]
     [InlineData("bench-search.sh")]
+    [InlineData("bench-scale.sh")]
     public async Task A_benchmark_never_touches_the_users_run_folder_or_cluster(string script)
     {
         var user = Directory.CreateTempSubdirectory("antinex-user-run-").FullName;

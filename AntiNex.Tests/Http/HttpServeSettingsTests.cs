@@ -129,7 +129,8 @@ public sealed class HttpServeSettingsTests : IDisposable
             failed.Fail(new AntiNex.Gateway.Http.Api.JobError("bad-request", "epochs: must be positive"));
         } // disposing writes what is pending
         File.WriteAllText(Path.Combine(dir, "job-3.json"), "{not json");
-        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "job-1.json")));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "job-1.json")));
 
         await using (var store = new AntiNex.Gateway.Http.Api.JobStore(dir, TimeSpan.FromDays(1)))
         {

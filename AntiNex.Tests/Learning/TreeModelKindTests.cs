@@ -4,13 +4,14 @@ using AntiNex.Learning;
 using AntiNex.Requests;
 using AntiNex.Tests.Data;
 using AntiNex.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Learning;
 
 /// <summary>
 /// model_kind fast_tree / light_gbm through the whole engine (real ML.NET): trained by TrainingEngine.Train on the
 /// synthetic traffic, served from its artifact by TrainedModel with the same pipeline and unscorable guard, reported as
-/// such; old network artifacts still load and write back byte for byte.
+/// such; old network artifacts still load, predict as trained and write back as networks.
 /// </summary>
 public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Trained>
 {
@@ -44,7 +45,8 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     private readonly Trained _t;
-    public TreeModelKindTests(Trained t) => _t = t;
+    private readonly ITestOutputHelper _output;
+    public TreeModelKindTests(Trained t, ITestOutputHelper output) => (_t, _output) = (t, output);
 
     [Fact]
     public void A_fast_tree_request_serves_a_tree_ensemble_that_beats_chance()
@@ -101,6 +103,23 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
+    public void A_large_batch_scores_as_its_parts_and_prints_rows_per_second()
+    {
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var some = RawRows(model, 2000);
+        var rows = Enumerable.Range(0, 10).SelectMany(_ => some).ToList(); // 20,000 rows
+        model.PredictRawFlagged(some); // warm-up
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var all = model.PredictRawFlagged(rows).Values;
+        watch.Stop();
+        Assert.Equal(model.PredictRawFlagged(some).Values, all[..some.Count]);
+        Assert.Equal(all[..some.Count], all[^some.Count..]);
+        // A figure, not an assertion: shared machine, load varies.
+        _output.WriteLine($"fast_tree PredictRawFlagged: {rows.Count / watch.Elapsed.TotalSeconds:N0} rows/s " +
+            $"({rows.Count} rows x {model.Summary.InputFeatures.Count} features, one call)");
+    }
+
+    [Fact]
     public void Light_gbm_serves_multi_class_and_regression_through_the_same_contract()
     {
         using var root = new EngineTestData.TempRoot();
@@ -143,7 +162,13 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
         var request = EngineTestData.Request(File.ReadAllText(Path.Combine(folder, "network-artifact-v2.json")));
         var p = model.Predict(request, new AntiNex.Data.DataRoots([folder]));
         Assert.Equal("OldNetwork made predictions=200 found=20 accuracy=98.5", p.Summary);
-        Assert.Equal(old, model.ToArtifact());
+        // Written back it is the same bytes: a network keeps its format (no model_kind, no empty ple edges).
+        var written = model.ToArtifact();
+        Assert.Equal(old, written);
+        Assert.Null(ArtifactFormat.Read(written).State.ModelKind);
+        Assert.DoesNotContain("model_kind", System.Text.Encoding.UTF8.GetString(written), StringComparison.Ordinal);
+        using var again = TrainedModel.Load(written);
+        Assert.Equal(p.Samples, again.Predict(request, new AntiNex.Data.DataRoots([folder])).Samples);
     }
 
     [Fact]

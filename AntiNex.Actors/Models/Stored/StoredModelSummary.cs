@@ -4,18 +4,19 @@ using AntiNex.Learning;
 
 namespace AntiNex.Models;
 
-/// <summary>What a stored version records about its network. Field names are the stored JSON names (snake_case);
+/// <summary>What a stored version records about its model (network or trees). Field names are the stored JSON names (snake_case);
 /// never rename one: add a field (optional) or write a new manifest version.</summary>
 public sealed record StoredModelSummary(
     string Label, string MlType, string PredictFeature, IReadOnlyList<string> InputFeatures, int NetworkInputs,
-    DateTimeOffset CreatedUtc, double? TestAccuracy, int ArtifactBytes)
+    DateTimeOffset CreatedUtc, double? TestAccuracy, int ArtifactBytes, string? ModelKind = null)
 {
     public static StoredModelSummary From(ModelSummary s) => new(s.Label, s.MlType, s.PredictFeature, s.InputFeatures.ToList(),
-        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes);
+        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind);
 
     public ModelSummary ToEngine() => new()
     {
         Label = Label, MlType = MlType, PredictFeature = PredictFeature, InputFeatures = InputFeatures, NetworkInputs = NetworkInputs,
         CreatedUtc = CreatedUtc, TestAccuracy = TestAccuracy, ArtifactBytes = ArtifactBytes,
+        ModelKind = ModelKind ?? "network", // versions stored before model kinds were networks
     };
 }

@@ -104,7 +104,10 @@ public sealed class JobStore : IAsyncDisposable
     private void Delete(string path)
     {
         try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _log?.LogWarning("cannot delete {Path}: {Message}", path, e.Message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log?.LogWarning("cannot delete {Path}: {Message}", path, e.Message);
+        }
     }
 
     /// <summary>Writes what is pending, then stops.</summary>

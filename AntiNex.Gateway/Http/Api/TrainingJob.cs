@@ -74,8 +74,15 @@ public sealed class TrainingJob
 
     public void Fail(JobError error) => Add("failed", error);
 
-    /// <summary>The training is submitted again after a restart of the service (the one running before was cancelled
-    /// when the old service left the cluster).</summary>
+    /// <summary>The training ended while no process followed it (see <see cref="TrainingJobs.Resume"/>): the report is
+    /// the model's description (version, node, metrics), the epochs are not known.</summary>
+    public void CompletedBefore(ModelDescription model)
+        => Add("completed", new
+        {
+            label = model.Label, version = model.Version, node = model.Node, report = model.Metrics, trained_utc = model.TrainedUtc,
+        });
+
+    /// <summary>The training is submitted again after a restart of the service, under the same request id.</summary>
     public void Resumed(string reason) => Add("resumed", new { reason });
 
     /// <summary>What the store writes: everything needed to answer and to resume.</summary>

@@ -28,8 +28,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     }
 
     /// <summary>Reads the stored jobs back (at start). Finished ones answer as before; a job that was queued or training
-    /// when the previous process stopped is submitted again under the same job id (its training was cancelled when that
-    /// process left the cluster), with a "resumed" event before the new progress. Returns how many were resumed.</summary>
+    /// when the previous process stopped is submitted again under the same job id, which is its request id: the model
+    /// joins it to that training if it still runs, or answers that it ended (never trained twice). A "resumed" event
+    /// comes before the new progress. Returns how many were resumed.</summary>
     public int Resume()
     {
         if (store is null) return 0;
@@ -39,7 +40,7 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             var job = new TrainingJob(stored);
             Track(job);
             if (job.Finished) continue;
-            job.Resumed("the HTTP service restarted while this job ran: its training was submitted again");
+            job.Resumed("the HTTP service restarted while this job ran: following its training again");
             _ = RunAsync(job);
             resumed++;
         }
@@ -59,7 +60,12 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         try
         {
             var reply = await gateway.SendAsync(me => new TrainModel(job.Label, job.RequestJson, me, job.Id, origin), options.TrainTimeout, job.On);
-            job.On(reply);
+            // A job submitted again after a restart whose training ended meanwhile: the model knows the request id and
+            // does not train it twice. The job is complete; its report is the model's description.
+            if (reply is ModelFailed { Code: "already-trained" } && await gateway.DescribeAsync(job.Label, options.PredictTimeout)
+                    is ModelDescription { Trained: true } model)
+                job.CompletedBefore(model);
+            else job.On(reply);
         }
         catch (Exception e)
         {

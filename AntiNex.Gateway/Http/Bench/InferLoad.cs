@@ -151,7 +151,8 @@ public static class InferLoad
                         while (await stream.ReadAsync(_sink, ct) > 0) { }
                     failure = response.IsSuccessStatusCode ? null : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
                 }
-                catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                catch (Exception e) when (e is HttpRequestException or IOException
+                                              || (e is OperationCanceledException && !ct.IsCancellationRequested))
                 {
                     failure = e.GetType().Name;
                 }
@@ -173,7 +174,8 @@ public static class InferLoad
             try
             {
                 var line = File.ReadLines("/proc/stat").First();
-                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                    .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
                 var busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f.Length > 7 ? f[7] : 0);
                 return busy / 100.0; // USER_HZ
             }

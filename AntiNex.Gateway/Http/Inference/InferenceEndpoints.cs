@@ -78,17 +78,17 @@ public static class InferenceEndpoints
                     $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
 
         var (servedVersion, outputs) = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted
-            ? await PredictValuesAsync(gateway, id, input.Rows, options)
+            ? await PredictValuesAsync(gateway, input.ToBlock(id), options)
             : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
         cache.Seen(id, servedVersion);
         await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs);
     }
 
     /// <summary>The fast path: raw rows to the entity's batched predictor; the predicted value per row only.</summary>
-    private static async Task<(long, List<ResponseOutput>)> PredictValuesAsync(GatewayClient gateway, string id, double[][] rows,
+    private static async Task<(long, List<ResponseOutput>)> PredictValuesAsync(GatewayClient gateway, PredictRawRows block,
         HttpServeOptions options)
     {
-        var reply = await gateway.PredictRowsAsync(id, rows, options.PredictTimeout);
+        var reply = await gateway.PredictRowsAsync(block, options.PredictTimeout);
         if (reply is not RowsPredicted predicted) throw ReplyStatus.Problem(reply);
         return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [predicted.Values.Length], "FP64", predicted.Values)]);
     }

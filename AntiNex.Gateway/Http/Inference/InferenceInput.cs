@@ -4,11 +4,33 @@
 // Utf8JsonReader (no document tree): the single-row infer is the service's hot path.
 using System.Text;
 using System.Text.Json;
+using AntiNex.Models;
 
 namespace AntiNex.Gateway.Http.Inference;
 
-public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<string>? RequestedOutputs, bool HasParameters)
+/// <summary>The rows as one row-major matrix of <see cref="Columns"/> columns (the model's input features, in order).</summary>
+public sealed record InferenceInput(string? Id, int RowCount, int Columns, double[] Values, IReadOnlyList<string>? RequestedOutputs,
+    bool HasParameters)
 {
+    /// <summary>One array per row (the AntiNex predict_rows path).</summary>
+    public double[][] Rows
+    {
+        get
+        {
+            var rows = new double[RowCount][];
+            for (var r = 0; r < RowCount; r++) rows[r] = Values.AsSpan(r * Columns, Columns).ToArray();
+            return rows;
+        }
+    }
+
+    /// <summary>The rows as the float32 block raw-row predicts carry, without a per-row copy.</summary>
+    public PredictRawRows ToBlock(string modelId)
+    {
+        var values = new float[Values.Length];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)Values[i];
+        return new PredictRawRows(modelId, Columns, values);
+    }
+
     private static readonly string[] NumericTypes =
         ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
 
@@ -61,21 +83,13 @@ public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<s
         if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) reader.Read(); // throws on trailing text
         if (tensors is null || tensors.Count == 0)
             throw new InferenceInputException("inputs", "required: a non-empty list of input tensors");
-        var rows = tensors.Count == 1 && tensors[0].Shape.Length == 2 && tensors[0].Shape[1] == features.Count && !features.Contains(tensors[0].Name)
-            ? FromMatrix(tensors[0])
-            : FromNamedFeatures(tensors, features);
-        return new InferenceInput(id, rows, outputs, parameters);
+        var matrix = tensors.Count == 1 && tensors[0].Shape.Length == 2 && tensors[0].Shape[1] == features.Count
+            && !features.Contains(tensors[0].Name);
+        var values = matrix ? tensors[0].Data : FromNamedFeatures(tensors, features);
+        return new InferenceInput(id, values.Length / features.Count, features.Count, values, outputs, parameters);
     }
 
-    private static double[][] FromMatrix(Tensor t)
-    {
-        var (n, width) = ((int)t.Shape[0], (int)t.Shape[1]);
-        var rows = new double[n][];
-        for (var r = 0; r < n; r++) rows[r] = t.Data.AsSpan(r * width, width).ToArray();
-        return rows;
-    }
-
-    private static double[][] FromNamedFeatures(List<Tensor> tensors, IReadOnlyList<string> features)
+    private static double[] FromNamedFeatures(List<Tensor> tensors, IReadOnlyList<string> features)
     {
         var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var t in tensors)
@@ -94,14 +108,13 @@ public sealed record InferenceInput(string? Id, double[][] Rows, IReadOnlyList<s
         var n = byName[features[0]].Data.Length;
         var uneven = byName.Values.FirstOrDefault(t => t.Data.Length != n);
         if (uneven is not null) throw new InferenceInputException($"{uneven.Field}.shape", $"has {uneven.Data.Length} rows, '{features[0]}' has {n}");
-        var rows = new double[n][];
-        for (var r = 0; r < n; r++)
+        var values = new double[n * features.Count];
+        for (var f = 0; f < features.Count; f++)
         {
-            var row = new double[features.Count];
-            for (var f = 0; f < features.Count; f++) row[f] = byName[features[f]].Data[r];
-            rows[r] = row;
+            var data = byName[features[f]].Data;
+            for (var r = 0; r < n; r++) values[r * features.Count + f] = data[r];
         }
-        return rows;
+        return values;
     }
 
     /// <summary>"outputs": [{"name": ...}, ...]; the reader stands on the value's first token.</summary>

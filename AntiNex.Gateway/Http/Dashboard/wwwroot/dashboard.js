@@ -238,7 +238,14 @@ async function renderDetail() {
   if (!d) { section.hidden = true; return; }
   section.hidden = false;
   $('detail-label').textContent = `${d.label} (version ${d.version}, on ${d.node || 'no node'})`;
-  const m = d.metrics || {};
+  let m = d.metrics || {};
+  // The model list carries summary metrics only; the confusion matrix comes with the model's own description.
+  if (!m.confusion_matrix && !(d.summary && d.summary.ml_type === 'regression')) {
+    try {
+      const full = await api(`/api/models/${encodeURIComponent(d.label)}`);
+      if (full && full.metrics && state.selected === d.label) m = full.metrics;
+    } catch { /* the list's metrics still show */ }
+  }
   const facts = [
     ['accuracy', m.accuracy != null ? fixed(m.accuracy, 2) + ' %' : null], ['precision', fixed(m.precision, 3) || null],
     ['recall', fixed(m.recall, 3) || null], ['F1', fixed(m.f1, 3) || null], ['ROC AUC', fixed(m.roc_auc, 3) || null],
