@@ -52,6 +52,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private TrainingJob? _current;
     /// <summary>The job whose "accepted" event is being written.</summary>
     private TrainingJob? _accepting;
+    /// <summary>Callers whose commands wait for the recovery: told at once if it fails.</summary>
+    private readonly RecoveryWaiters _recoveryWaiters = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -84,6 +86,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            _recoveryWaiters.Clear();
             if (_serving.HasModel) TouchLoaded();
             CheckRefusedSnapshot();
             if (_ledger.Unfinished is { } u)
@@ -97,6 +100,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     }
 
     public override string PersistenceId { get; }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (IsRecovering) _recoveryWaiters.Note(message, Sender);
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>The store is down (or its circuit open): the entity stops after this, its callers hear why now.</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _recoveryWaiters.FailAll(_id, reason, Self);
+        base.OnRecoveryFailure(reason, message);
+    }
 
     protected override void PreStart()
     {
@@ -514,11 +530,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         if (_persisting is { } swap)
         {
-            _persisting = null;
             swap.Model.Dispose();
+            // The accepted request is not ended (the store is down anyway): the label trains it again once it loads.
+            var again = swap.Job.Accepted && swap.Job.RequestId is { } id ? $"; request {id} is trained again once the store is back" : "";
             FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
                 $"version {swap.Snapshot.Version} trained but could not be stored ({cause.Message}); " +
-                $"the model restarts from its stored version {_serving.Version}", swap.Job.RequestId));
+                $"the model restarts from its stored version {_serving.Version}{again}", swap.Job.RequestId));
+            _persisting = null;
         }
         foreach (var queued in _queued)
             FailJob(queued, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: storing failed ({cause.Message}); retry",

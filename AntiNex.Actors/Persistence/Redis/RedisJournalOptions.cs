@@ -18,6 +18,13 @@ public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string iden
     /// <summary>CA certificate file to trust for TLS with a private CA; empty = system trust store.</summary>
     public string TlsCaCertificate { get; set; } = "";
     public int ReplayPageSize { get; set; } = 1000;
+    /// <summary>Failed calls in a row that open the circuit breaker (every call then fails at once).</summary>
+    public int CircuitBreakerMaxFailures { get; set; } = 10;
+    /// <summary>Longest write or replay call.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long an open circuit refuses calls before one probes Redis again: a label stores again at most this
+    /// long after Redis is back (Akka's default is 30 s).</summary>
+    public TimeSpan ResetTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     protected override Config InternalDefaultConfig => RedisPersistenceConfig.DefaultConfig();
 
@@ -26,6 +33,7 @@ public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string iden
         sb.AppendLine($"class = {RedisPersistenceConfig.ClassName(typeof(RedisJournal)).ToHocon()}");
         RedisOptionsHocon.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout, TlsCaCertificate);
         sb.AppendLine($"replay-page-size = {ReplayPageSize.ToHocon()}");
+        RedisOptionsHocon.AppendCircuitBreaker(sb, CircuitBreakerMaxFailures, CallTimeout, ResetTimeout);
         return base.Build(sb);
     }
 }

@@ -16,4 +16,12 @@ internal static class RedisOptionsHocon
         sb.AppendLine($"operation-timeout = {operationTimeout.ToHocon()}");
         sb.AppendLine("plugin-dispatcher = \"akka.actor.default-dispatcher\"");
     }
+
+    /// <summary>The plugin's circuit breaker: how many failed calls open it, how long one call may take, how soon it probes again.</summary>
+    public static void AppendCircuitBreaker(StringBuilder sb, int maxFailures, TimeSpan callTimeout, TimeSpan resetTimeout)
+    {
+        sb.AppendLine($"circuit-breaker.max-failures = {maxFailures.ToHocon()}");
+        sb.AppendLine($"circuit-breaker.call-timeout = {callTimeout.ToHocon()}");
+        sb.AppendLine($"circuit-breaker.reset-timeout = {resetTimeout.ToHocon()}");
+    }
 }

@@ -30,6 +30,11 @@ public static class RedisPersistenceConfig
         # on: commands fail at once while the connection is down (persist failure), off: they queue until timeout.
         fail-fast-when-disconnected = on
         plugin-dispatcher = "akka.actor.default-dispatcher"
+        # After max-failures failed calls in a row the plugin refuses every call at once (circuit open) for
+        # reset-timeout, then lets one call probe Redis. Akka's 30 s (journal) / 60 s (snapshots) would keep a label
+        # unable to load or store that long after Redis is back; a probe every few seconds costs one failed command.
+        circuit-breaker.max-failures = 10
+        circuit-breaker.reset-timeout = 2s
         """;
 
     /// <summary>
@@ -43,6 +48,9 @@ public static class RedisPersistenceConfig
         {{CommonKeys}}
           # Events fetched per round trip while replaying.
           replay-page-size = 1000
+          # One write or replay; a command to a down Redis fails at once (fail-fast-when-disconnected), a hung one
+          # after operation-timeout.
+          circuit-breaker.call-timeout = 10s
         }
         akka.persistence.snapshot-store.redis {
           class = {{ClassName(typeof(RedisSnapshotStore)).ToHocon()}}

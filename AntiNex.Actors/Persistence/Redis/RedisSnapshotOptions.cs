@@ -20,6 +20,11 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
     public int ParallelChunks { get; set; } = 4;
     /// <summary>Circuit-breaker call timeout of one save/load/delete; large models need more than Akka's 20 s default.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    /// <summary>Failed calls in a row that open the circuit breaker (every call then fails at once).</summary>
+    public int CircuitBreakerMaxFailures { get; set; } = 10;
+    /// <summary>How long an open circuit refuses calls before one probes Redis again: a label loads and stores again at
+    /// most this long after Redis is back (Akka's default is 60 s).</summary>
+    public TimeSpan ResetTimeout { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>HMAC-SHA256 key file: sign every saved snapshot, verify every load; empty = no signing.</summary>
     public string SigningKeyFile { get; set; } = "";
     /// <summary>Earlier keys still accepted when verifying (rotation).</summary>
@@ -35,7 +40,7 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
         RedisOptionsHocon.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout, TlsCaCertificate);
         sb.AppendLine($"chunk-size = {ChunkSize.ToHocon()}b");
         sb.AppendLine($"parallel-chunks = {ParallelChunks.ToHocon()}");
-        sb.AppendLine($"circuit-breaker.call-timeout = {CallTimeout.ToHocon()}");
+        RedisOptionsHocon.AppendCircuitBreaker(sb, CircuitBreakerMaxFailures, CallTimeout, ResetTimeout);
         sb.AppendLine($"signing-key-file = {SigningKeyFile.ToHocon()}");
         sb.AppendLine($"previous-signing-key-files = [{string.Join(", ", PreviousSigningKeyFiles.Select(f => f.ToHocon()))}]");
         sb.AppendLine($"allow-unsigned = {AllowUnsigned.ToHocon()}");

@@ -1,0 +1,42 @@
+using Akka.Actor;
+
+namespace AntiNex.Models;
+
+/// <summary>
+/// The callers whose commands reached an entity while it was still loading its state. Akka stops an entity whose
+/// recovery fails (store down, circuit open) and drops what it had put aside: these callers are told why instead of
+/// waiting for their timeout. Commands of the entity's own machinery (resume, stop, timers) have no caller to tell.
+/// </summary>
+internal sealed class RecoveryWaiters
+{
+    private readonly List<(IActorRef Caller, IModelCommand Command)> _waiting = [];
+
+    public void Note(object message, IActorRef sender)
+    {
+        if (message is not (TrainModel or PredictModel or PredictRawRows or DescribeModel or ForgetModel or CancelTraining)) return;
+        if (sender.IsNobody() || sender.Equals(ActorRefs.NoSender)) return;
+        _waiting.Add((sender, (IModelCommand)message));
+    }
+
+    /// <summary>Recovery completed: the commands are handled normally from here.</summary>
+    public void Clear() => _waiting.Clear();
+
+    /// <summary>Recovery failed: every waiting caller gets a <c>persistence</c> failure naming the cause.</summary>
+    public void FailAll(string label, Exception cause, IActorRef self)
+    {
+        foreach (var (caller, command) in _waiting)
+        {
+            var requestId = command switch
+            {
+                TrainModel t => t.RequestId,
+                PredictModel p => p.RequestId,
+                CancelTraining c => c.RequestId,
+                _ => null,
+            };
+            caller.Tell(ModelFailed.Of(label, "persistence",
+                $"label '{label}' could not be loaded from the store ({cause.Message}); nothing was changed, retry once the store is back",
+                requestId), self);
+        }
+        _waiting.Clear();
+    }
+}
