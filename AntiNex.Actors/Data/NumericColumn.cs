@@ -56,7 +56,8 @@ public sealed class NumericColumn : IReadOnlyList<double>
             Array.Resize(ref _narrow, c * 2);
             Array.Resize(ref _wide, c * 2);
         }
-        if (o == 0) _narrow[c] = new float[ChunkRows];
+        if (o == 0) _narrow[c] = new float[c == 0 ? FirstChunkRows : ChunkRows];
+        else if (c == 0 && o == Capacity0) Grow0();
         var narrow = _narrow[c];
         if (narrow is not null)
         {
@@ -67,13 +68,26 @@ public sealed class NumericColumn : IReadOnlyList<double>
                 _count++;
                 return;
             }
-            var wide = new double[ChunkRows];
+            var wide = new double[narrow.Length];
             for (int i = 0; i < o; i++) wide[i] = narrow[i];
             _wide[c] = wide;
             _narrow[c] = null;
         }
         _wide[c]![o] = value;
         _count++;
+    }
+
+    // The first chunk starts small and doubles up to ChunkRows: a predict of a few rows (a frame per request) must not
+    // allocate a whole chunk per column.
+    private const int FirstChunkRows = 16;
+
+    private int Capacity0 => _narrow[0]?.Length ?? _wide[0]?.Length ?? ChunkRows;
+
+    private void Grow0()
+    {
+        int size = Math.Min(ChunkRows, Capacity0 * 2);
+        if (_narrow[0] is not null) Array.Resize(ref _narrow[0], size);
+        if (_wide[0] is not null) Array.Resize(ref _wide[0], size);
     }
 
     /// <summary>Frees the storage of one chunk (rows chunk * ChunkRows onwards); reading a row there afterwards throws.</summary>

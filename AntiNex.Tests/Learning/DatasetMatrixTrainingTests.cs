@@ -72,6 +72,17 @@ public sealed class DatasetMatrixTrainingTests
         Assert.Equal(2L * NumericColumn.ChunkRows * sizeof(float), column.Bytes);
     }
 
+    [Fact]
+    public void A_column_of_a_few_rows_costs_a_few_bytes_and_widens_exactly_after_growing()
+    {
+        // A predict request becomes a frame of a few rows: its columns must not cost a whole chunk each.
+        var small = NumericColumn.From([1, 2, 3]);
+        Assert.True(small.Bytes <= 64, $"{small.Bytes} bytes for 3 rows");
+        var source = Enumerable.Range(0, 5000).Select(i => i == 1000 ? 0.1 : i).ToArray();
+        var column = NumericColumn.From(source);
+        for (int i = 0; i < source.Length; i++) Assert.Equal(source[i], column[i]);
+    }
+
     // The artifact without header, created time and checksum: the weight tensors are its tail.
     private static byte[] WeightsOf(byte[] artifact)
     {
