@@ -88,11 +88,20 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             _recoveryWaiters.Clear();
             if (_serving.HasModel) TouchLoaded();
-            CheckRefusedSnapshot();
+            bool refused = CheckRefusedSnapshot();
             if (_ledger.Unfinished is { } u)
             {
-                _log.Info("model {0}: training of request {1} was accepted but not finished by the label's previous holder", _id, u.RequestId);
-                Self.Tell(new ResumeTraining(_id));
+                // A refused snapshot makes its version look unfinished (an orphan event): whether its request finished is
+                // unknown, and an altered store is the operator's call, so nothing is re-run automatically.
+                if (refused)
+                    _log.Warning("model {0}: request {1} is not run again: the newest stored snapshot was refused; train again", _id,
+                        u.RequestId);
+                else
+                {
+                    _log.Info("model {0}: training of request {1} was accepted but not finished by the label's previous holder", _id,
+                        u.RequestId);
+                    Self.Tell(new ResumeTraining(_id));
+                }
             }
             _log.Debug("model {0} recovered at version {1}", _id, _serving.Version);
         });
@@ -802,19 +811,21 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         return true;
     }
 
-    private void CheckRefusedSnapshot()
+    /// <returns>whether the newest version's snapshot was refused.</returns>
+    private bool CheckRefusedSnapshot()
     {
         if (_serving.HighestVersion <= _serving.Version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused)
-            return;
+            return false;
         if (_serving.HasModel)
         {
             _log.Error("model {0}: the snapshot of version {1} was refused ({2}); serving the previous good version {3}",
                 _id, _serving.HighestVersion, refused.Reason, _serving.Version);
-            return;
+            return true;
         }
         _integrityError = $"model '{_id}' is unavailable: its stored snapshot (version {_serving.HighestVersion}) was refused " +
                           $"because {refused.Reason}, and no earlier good version is stored; train it again to store a new version";
         _log.Error("model {0}: {1}", _id, _integrityError);
+        return true;
     }
 
     private bool PassivateIfIdle(string reason)

@@ -21,6 +21,7 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
     public const string Live = "live", Ready = "ready";
     private WebApplication? _app;
     private readonly StallWatch _stalls = new();
+    private volatile bool _stopping;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +35,9 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
         });
         var checks = builder.Services.AddHealthChecks()
             .AddCheck("actor-system", new ActorSystemLiveness(system), tags: [Live])
-            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system, _stalls), tags: [Ready]);
+            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system, _stalls), tags: [Ready])
+            .AddCheck("stopping", () => _stopping ? HealthCheckResult.Unhealthy("the node is leaving the cluster (stopping)")
+                : HealthCheckResult.Healthy("running"), tags: [Ready]);
         if (redis is not null) checks.AddCheck("redis", new RedisReadiness(redis), tags: [Ready]);
         _app = builder.Build();
         _app.MapHealthChecks("/health/live", Options(Live));
@@ -80,9 +83,19 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
         return Dns.GetHostAddresses(host).Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).Distinct().ToList();
     }
 
+    /// <summary>Stopped before the actor system (hosted services stop in reverse order): it answers "not ready" and leaves
+    /// the cluster first, so probes see the hand-off instead of a refused connection; the actor system's own hosted
+    /// service then finds the coordinated shutdown done.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_app is not null) await _app.StopAsync(cancellationToken);
+        _stopping = true;
+        if (_app is null) return;
+        try
+        {
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) { }
+        await _app.StopAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
