@@ -16,7 +16,9 @@ public sealed class NodeHealthTests(ITestOutputHelper output) : ClusterTestBase(
     public async Task Health_listens_on_the_node_host_only_and_readiness_drops_as_soon_as_the_node_leaves_or_is_downed()
     {
         var nodes = await StartTwoAsync();
-        var (first, second) = (nodes[0], nodes[1]);
+        // Two nodes split one against one: keep-majority keeps the side with the lowest address, so the stalled node
+        // must be the higher port (else the running one downs itself and is gone before it can be stopped gracefully).
+        var (first, second) = nodes[0].Port < nodes[1].Port ? (nodes[0], nodes[1]) : (nodes[1], nodes[0]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var live = await http.GetAsync($"http://127.0.0.1:{first.HealthPort}/health/live");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
@@ -45,6 +47,7 @@ public sealed class NodeHealthTests(ITestOutputHelper output) : ClusterTestBase(
         var leaving = first;
         using (var kill = Process.Start("kill", ["-TERM", leaving.Pid.ToString(
             System.Globalization.CultureInfo.InvariantCulture)])) kill?.WaitForExit();
+        Assert.False(leaving.HasExited, "the node to stop gracefully had already exited");
         var sawNotReady = false;
         for (var i = 0; i < 400 && !leaving.HasExited && !sawNotReady; i++)
         {

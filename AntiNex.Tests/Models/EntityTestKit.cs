@@ -73,6 +73,10 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>A quick training (a second or two).</summary>
     protected static string QuickRequest(int seed = 3) => EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: seed);
 
+    /// <summary>A short training that still runs long enough (about a second on a quiet machine) to be seen "training"
+    /// by a describe and to be reached by a next message before it ends.</summary>
+    protected static string SteadyRequest() => EngineTestData.BinaryRequest(epochs: 300, splits: 0);
+
     /// <summary>A training that runs for minutes unless cancelled.</summary>
     protected static string SlowRequest() => EngineTestData.BinaryRequest(dataset: "big.csv", epochs: 5000, splits: 0);
 

@@ -41,7 +41,7 @@ public sealed class TrainingResumeTests : EntityTestKit
         var stopped = CreateTestProbe();
         var entity = Entity("blobs", stopped.Ref);
         var caller = CreateTestProbe();
-        entity.Tell(new TrainModel("blobs", QuickRequest(), caller.Ref, "r1"), caller.Ref);
+        entity.Tell(new TrainModel("blobs", SteadyRequest(), caller.Ref, "r1"), caller.Ref);
         await WaitForState(entity, "blobs", "training");
         entity.Tell(StopEntity.Instance);
         await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
@@ -70,9 +70,9 @@ public sealed class TrainingResumeTests : EntityTestKit
         var entity = Entity("blobs");
         var first = CreateTestProbe();
         var second = CreateTestProbe();
-        entity.Tell(new TrainModel("blobs", QuickRequest(), first.Ref, "r1"), first.Ref);
+        entity.Tell(new TrainModel("blobs", SteadyRequest(), first.Ref, "r1"), first.Ref);
         await WaitForState(entity, "blobs", "training");
-        entity.Tell(new TrainModel("blobs", QuickRequest(), second.Ref, "r1"), second.Ref);
+        entity.Tell(new TrainModel("blobs", SteadyRequest(), second.Ref, "r1"), second.Ref);
 
         var trained = Assert.IsType<ModelTrainedReply>(await Final(second));
         Assert.Equal(1, trained.Version);
