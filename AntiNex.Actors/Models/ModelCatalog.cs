@@ -7,8 +7,6 @@ namespace AntiNex.Models;
 
 public interface IModelCatalog
 {
-    /// <summary>Lists the label without a card (a set of labels, e.g. trainings in flight).</summary>
-    Task AddAsync(string modelId);
     Task AddAsync(string modelId, ModelCard card);
     Task RemoveAsync(string modelId);
     Task<IReadOnlyList<string>> AllAsync();
@@ -17,40 +15,36 @@ public interface IModelCatalog
 }
 
 /// <summary>A Redis set, <c>&lt;prefix&gt;models</c>, and a hash of cards, <c>&lt;prefix&gt;models:cards</c>, kept on the Redis
-/// persistence plugin's own connection. Without a hash it is a plain set of labels.</summary>
-public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap? cards = null) : IModelCatalog
+/// persistence plugin's own connection.</summary>
+public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards) : IModelCatalog
 {
     public const string SetName = "models";
     public const string CardsName = "models:cards";
 
     public static RedisModelCatalog On(RedisPluginConnection connection) => new(connection.NameSet(SetName), connection.NameMap(CardsName));
 
-    public Task AddAsync(string modelId) => set.AddAsync(modelId);
-
     public async Task AddAsync(string modelId, ModelCard card)
     {
-        if (cards is not null) await cards.SetAsync(modelId, card.ToJson()).ConfigureAwait(false);
+        await cards.SetAsync(modelId, card.ToJson()).ConfigureAwait(false);
         await set.AddAsync(modelId).ConfigureAwait(false);
     }
 
     public async Task RemoveAsync(string modelId)
     {
         await set.RemoveAsync(modelId).ConfigureAwait(false);
-        if (cards is not null) await cards.RemoveAsync(modelId).ConfigureAwait(false);
+        await cards.RemoveAsync(modelId).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<string>> AllAsync() => set.AllAsync();
 
-    public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds) => cards is null
-        ? modelIds.Select(_ => (ModelCard?)null).ToList()
-        : (await cards.GetAsync(modelIds).ConfigureAwait(false)).Select(ModelCard.FromJson).ToList();
+    public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
+        => (await cards.GetAsync(modelIds).ConfigureAwait(false)).Select(ModelCard.FromJson).ToList();
 }
 
 /// <summary>Process-local catalog for single-process development with the in-memory journal.</summary>
 public sealed class InMemoryModelCatalog : IModelCatalog
 {
     private readonly Dictionary<string, ModelCard?> _cards = [];
-    public Task AddAsync(string modelId) { lock (_cards) _cards.TryAdd(modelId, null); return Task.CompletedTask; }
     public Task AddAsync(string modelId, ModelCard card) { lock (_cards) _cards[modelId] = card; return Task.CompletedTask; }
     public Task RemoveAsync(string modelId) { lock (_cards) _cards.Remove(modelId); return Task.CompletedTask; }
     public Task<IReadOnlyList<string>> AllAsync()

@@ -217,24 +217,6 @@ internal static class BenchEngineCommand
         using var x = torch.tensor(xData.AsSpan(0, trainRows * features).ToArray(), [trainRows, features]);
         using var y = torch.tensor(yData.AsSpan(0, trainRows).ToArray(), [trainRows, 1]);
         using var net = nn.Sequential(nn.Linear(features, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 1));
-        using var opt = optim.Adam(net.parameters(), 0.001, 0.9, 0.999, 1e-7);
-        using var gen = new Generator(3);
-        var sw = Stopwatch.StartNew();
-        for (int e = 0; e < epochs; e++)
-        {
-            using var perm = torch.randperm(trainRows, generator: gen);
-            for (int start = 0; start < trainRows; start += batch)
-            {
-                using var scope = torch.NewDisposeScope();
-                int len = Math.Min(batch, trainRows - start);
-                var idx = perm.narrow(0, start, len);
-                opt.zero_grad();
-                var loss = nn.functional.binary_cross_entropy_with_logits(net.forward(x.index_select(0, idx)), y.index_select(0, idx));
-                loss.backward();
-                opt.step();
-            }
-        }
-        sw.Stop();
-        return (double)trainRows * epochs / sw.Elapsed.TotalSeconds;
+        return BareTraining.RowsPerSecond(net, x, y, epochs, batch, seed: 3);
     }
 }

@@ -175,25 +175,7 @@ internal static class BenchTrainingCommand
         using var x = torch.tensor(data.Train.X.AsSpan(0, rows * width).ToArray(), [rows, width]);
         using var y = torch.tensor(data.Train.Classes.AsSpan(0, rows).ToArray().Select(c => (float)c).ToArray(), [rows, 1]);
         using var net = nn.Sequential(nn.Linear(width, 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 1));
-        using var opt = optim.Adam(net.parameters(), 0.001, 0.9, 0.999, 1e-7);
-        using var gen = new Generator(43);
-        net.train();
-        var sw = Stopwatch.StartNew();
-        for (int e = 0; e < epochs; e++)
-        {
-            using var perm = torch.randperm(rows, generator: gen);
-            for (int start = 0; start < rows; start += batch)
-            {
-                using var scope = torch.NewDisposeScope();
-                int len = Math.Min(batch, rows - start);
-                var idx = perm.narrow(0, start, len);
-                opt.zero_grad();
-                var loss = nn.functional.binary_cross_entropy_with_logits(net.forward(x.index_select(0, idx)), y.index_select(0, idx));
-                loss.backward();
-                opt.step();
-            }
-        }
-        return (double)rows * epochs / sw.Elapsed.TotalSeconds;
+        return BareTraining.RowsPerSecond(net, x, y, epochs, batch, seed: 43);
     }
 
     private static string Rate(int rows, long bytes, double seconds)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -57,27 +56,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : ClusterTestBase(o
                 string.Join(", ", gateway.Copies.Current(label).Select(c => c.Node)));
 
         // ---- predicts for every label at concurrency 4 while node 3 is cut off for 30 s ----
-        var errors = new ConcurrentQueue<string>();
-        long served = 0, longestGapMs = 0, last = Stopwatch.GetTimestamp();
-        using var stop = new CancellationTokenSource();
-        var load = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
-        {
-            var i = w;
-            while (!stop.IsCancellationRequested)
-            {
-                var label = labels[i++ % labels.Length];
-                try
-                {
-                    var reply = await gateway.PredictRowsAsync(label, rows, TimeSpan.FromSeconds(5));
-                    if (reply is not RowsPredicted) { errors.Enqueue($"{label}: {Describe(reply)}"); continue; }
-                    var now = Stopwatch.GetTimestamp();
-                    var gap = (long)Stopwatch.GetElapsedTime(Interlocked.Exchange(ref last, now), now).TotalMilliseconds;
-                    if (gap > Interlocked.Read(ref longestGapMs)) Interlocked.Exchange(ref longestGapMs, gap);
-                    Interlocked.Increment(ref served);
-                }
-                catch (Exception ex) { errors.Enqueue($"{label}: {ex.GetType().Name} {ex.Message}"); }
-            }
-        })).ToList();
+        var load = PredictLoad.Start(gateway, labels, rows, Describe);
         await Task.Delay(TimeSpan.FromSeconds(3));
         net.Cut();
         Log.Step($"link to {nodes[2].Name} down");
@@ -89,11 +68,10 @@ public sealed class PartitionTests(ITestOutputHelper output) : ClusterTestBase(o
         Log.Step($"link up again after {cut.Elapsed.TotalSeconds:F1} s; the cut-off node " +
             (nodes[2].HasExited ? $"downed itself and exited {downedAfter.TotalSeconds:F1} s into the cut" : "is still running"));
         await Task.Delay(TimeSpan.FromSeconds(5));
-        stop.Cancel();
-        await Task.WhenAll(load);
-        Log.Step($"{served} predicts served, {errors.Count} failed, longest gap between answers {longestGapMs} ms");
-        Assert.True(errors.IsEmpty, string.Join("\n", errors.Take(10)));
-        Assert.True(served > 100, $"only {served} predicts");
+        await load.StopAsync();
+        Log.Step($"{load.Served} predicts served, {load.Errors.Count} failed, longest gap between answers {load.LongestGapMs} ms");
+        Assert.True(load.Errors.IsEmpty, string.Join("\n", load.Errors.Take(10)));
+        Assert.True(load.Served > 100, $"only {load.Served} predicts");
         // The minority side stopped serving: downed by its own split-brain resolver, it left the cluster and exited.
         Assert.True(nodes[2].HasExited, "the cut-off node kept running: it should have downed itself (keep-majority)");
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using AntiNex.Models;
@@ -25,27 +24,7 @@ public sealed class StalledNodeTests(ITestOutputHelper output) : ClusterTestBase
         while (DateTime.UtcNow < deadline && (gateway.Copies.Current("stall-a").Count == 0 || gateway.Copies.Current("stall-b").Count == 0))
             await Task.Delay(250);
 
-        var errors = new ConcurrentQueue<string>();
-        long served = 0, longestGapMs = 0, last = Stopwatch.GetTimestamp();
-        using var stop = new CancellationTokenSource();
-        var load = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
-        {
-            var i = w;
-            while (!stop.IsCancellationRequested)
-            {
-                var label = i++ % 2 == 0 ? "stall-a" : "stall-b";
-                try
-                {
-                    var reply = await gateway.PredictRowsAsync(label, rows, TimeSpan.FromSeconds(5));
-                    if (reply is not RowsPredicted) { errors.Enqueue($"{label}: {Describe(reply)}"); continue; }
-                    var now = Stopwatch.GetTimestamp();
-                    var gap = (long)Stopwatch.GetElapsedTime(Interlocked.Exchange(ref last, now), now).TotalMilliseconds;
-                    if (gap > Interlocked.Read(ref longestGapMs)) Interlocked.Exchange(ref longestGapMs, gap);
-                    Interlocked.Increment(ref served);
-                }
-                catch (Exception ex) { errors.Enqueue($"{label}: {ex.GetType().Name} {ex.Message}"); }
-            }
-        })).ToList();
+        var load = PredictLoad.Start(gateway, ["stall-a", "stall-b"], rows, Describe);
 
         await Task.Delay(TimeSpan.FromSeconds(3));
         var victim = NodeNamed(a.Node);
@@ -55,11 +34,11 @@ public sealed class StalledNodeTests(ITestOutputHelper output) : ClusterTestBase
         Signal("CONT", victim.Pid);
         Log.Step("SIGCONT");
         await Task.Delay(TimeSpan.FromSeconds(5));
-        stop.Cancel();
-        await Task.WhenAll(load);
-        Log.Step($"{served} predicts served during the stall, {errors.Count} failed, longest gap between answers {longestGapMs} ms");
-        Assert.True(errors.IsEmpty, string.Join("\n", errors.Take(10)));
-        Assert.True(served > 100, $"only {served} predicts");
+        await load.StopAsync();
+        Log.Step($"{load.Served} predicts served during the stall, {load.Errors.Count} failed, " +
+            $"longest gap between answers {load.LongestGapMs} ms");
+        Assert.True(load.Errors.IsEmpty, string.Join("\n", load.Errors.Take(10)));
+        Assert.True(load.Served > 100, $"only {load.Served} predicts");
 
         // One writer per label afterwards, not on the stalled node (it was downed while stopped).
         var description = Assert.IsType<ModelDescription>(await gateway.DescribeAsync("stall-a", AskTimeout));

@@ -59,7 +59,6 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
     private sealed class WithoutCard(InMemoryModelCatalog inner, string id) : IModelCatalog
     {
         private bool _healed;
-        public Task AddAsync(string modelId) => inner.AddAsync(modelId);
         public Task AddAsync(string modelId, ModelCard card)
         {
             if (modelId == id) _healed = true;
