@@ -31,7 +31,7 @@ public sealed class GatewayClient : IAsyncDisposable
     private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway, CopyTable copies)
     {
         Copies = copies;
-        _hedged = new HedgedPredict(region, copies, new HedgeOptions());
+        _hedged = new HedgedPredict(region, copies, HedgeOptions.FromEnvironment());
         Frame = FrameBudget.Of(system);
         _chunked = new ChunkedRows(_hedged.SendAsync, Frame);
         _coalescer = new RowCoalescer(_hedged.SendAsync, new CoalesceOptions());
