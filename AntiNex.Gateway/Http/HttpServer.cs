@@ -40,6 +40,9 @@ public static class HttpServer
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ModelMetadataCache>();
+        builder.Services.AddSingleton(sp => new Local.LocalModelCopies(gateway.Copies, gateway.Frame, options.LocalCopies,
+            $"{Akka.Cluster.Cluster.Get(gateway.System).SelfAddress.HostPort()} (serve's local copy)",
+            sp.GetRequiredService<ILogger<Local.LocalModelCopies>>()));
         if (options.JobsDirectory is { } jobsDirectory)
             builder.Services.AddSingleton(sp => new JobStore(jobsDirectory, options.JobsTimeToLive, sp.GetRequiredService<ILogger<JobStore>>()));
         builder.Services.AddSingleton(sp => new TrainingJobs(gateway, options, sp.GetService<JobStore>()));
