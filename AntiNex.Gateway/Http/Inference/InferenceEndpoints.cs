@@ -18,6 +18,8 @@ namespace AntiNex.Gateway.Http.Inference;
 public static class InferenceEndpoints
 {
     public const string ServerName = "antinex-cluster";
+    /// <summary>Local predicts of more rows than this leave the connection's I/O thread (they take milliseconds).</summary>
+    private const int InlineRows = 64;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -82,7 +84,8 @@ public static class InferenceEndpoints
         // Small requests first try this process's own copy of the label's current version (no cluster round trip).
         if (input.RowCount <= options.LocalCopyRows && local.Current(id, description.Version) is { } copy
             && copy.Version == description.Version // the request was read with this version's features
-            && LocalInfer.TryPredict(copy, input, wanted, valuesOnly) is { } answered)
+            && (input.RowCount <= InlineRows ? LocalInfer.TryPredict(copy, input, wanted, valuesOnly)
+                : await Task.Run(() => LocalInfer.TryPredict(copy, input, wanted, valuesOnly))) is { } answered)
         {
             await InferenceResponseWriter.WriteAsync(context, id, copy.Version, input.Id, answered, local.ServedBy);
             return;

@@ -19,6 +19,9 @@ public sealed class LocalModelCopies : IDisposable
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryAtMost = TimeSpan.FromSeconds(10);
 
+    // One torch thread, as on the nodes: small forward passes gain nothing from more, and idle pool threads spin.
+    private static readonly EngineOptions OneThread = new() { TorchThreads = 1 };
+
     private readonly CopyTable _copies;
     private readonly FrameBudget _frame;
     private readonly int _capacity;
@@ -86,7 +89,7 @@ public sealed class LocalModelCopies : IDisposable
             Backoff(entry); // the stored snapshot is not (yet) the version announced: read again shortly
             return;
         }
-        var copy = new LocalCopy(modelId, f.Version, TrainedModel.Load(f.Bytes), f.Node);
+        var copy = new LocalCopy(modelId, f.Version, TrainedModel.Load(f.Bytes, OneThread), f.Node);
         if (_disposed || !_entries.TryGetValue(modelId, out var still) || !ReferenceEquals(still, entry))
         {
             copy.Model.Dispose(); // forgotten or evicted while loading
