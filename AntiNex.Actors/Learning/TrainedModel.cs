@@ -194,14 +194,22 @@ public sealed class TrainedModel : IDisposable
             }
         }
         finally { ArrayPool<float>.Shared.Return(scores); }
-        if (slow is not null)
+        if (slow is not null) PredictSlowRows(values, offset, columns, slow, result);
+        return result;
+    }
+
+    /// <summary>Rows near or beyond the clip bound (answered as alarms when beyond): gathered into one pooled block for the
+    /// per-value path, which clips, flags and decodes them (no allocation per row).</summary>
+    private void PredictSlowRows(float[] values, int offset, int columns, List<int> slow, float[] result)
+    {
+        var gathered = ArrayPool<float>.Shared.Rent(slow.Count * columns);
+        try
         {
-            // Far-out rows are rare (and answered as alarms): the per-value path clips, flags and decodes them.
-            var rowsOut = slow.Select(r => values.AsSpan(offset + r * columns, columns).ToArray().Select(v => (double)v).ToArray()).ToList();
-            var again = PredictRaw(rowsOut);
+            for (int k = 0; k < slow.Count; k++) values.AsSpan(offset + slow[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns));
+            var again = PredictRaw(new FloatRowView(gathered, 0, slow.Count, columns));
             for (int k = 0; k < slow.Count; k++) result[slow[k]] = again[k];
         }
-        return result;
+        finally { ArrayPool<float>.Shared.Return(gathered); }
     }
 
     /// <summary>Rows per forward pass of <see cref="PredictRows"/>: bounds the activations held at once.</summary>
