@@ -82,8 +82,12 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Receive<ReplicaSwitched>(m =>
         {
             _loaded[m.ModelId] = m.Version;
-            Announce(); // gateways learn at once that this copy serves the new version
+            // Gateways learn within a moment that this copy serves the new version. Switches that come together (many
+            // labels waking after a restart) share one report: a report lists every copy, so one per switch would
+            // cost every node and gateway a full rebuild per label.
+            if (!Timers.IsTimerActive("announce-soon")) Timers.StartSingleTimer("announce-soon", AnnounceSoon.Instance, AnnounceDelay);
         });
+        Receive<AnnounceSoon>(_ => Announce());
         Receive<Terminated>(t =>
         {
             var id = _children.FirstOrDefault(c => c.Value.Equals(t.ActorRef)).Key;
@@ -166,9 +170,14 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers)
             .Where(id => _stored.Contains(id) || _announced.ContainsKey(id)).Concat(_announced.Keys).ToHashSet();
         var members = _members.Append(_self).Distinct().ToList();
+        // Writer of each label, looked up once per label (thousands of labels: no list scans inside the loop).
+        var writers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in _views.Values)
+            foreach (var id in v.Writers) writers.TryAdd(id, v.Address);
+        foreach (var id in _writers) writers[id] = _self;
         foreach (var id in labels)
         {
-            var writer = _writers.Contains(id) ? _self : _views.Values.FirstOrDefault(v => v.Writers.Contains(id))?.Address;
+            var writer = writers.GetValueOrDefault(id);
             if (writer is null) continue; // writer moving or passivated: keep the copies as they are
             var chosen = ReplicaPlacement.Choose(id, members, writer, _replicas);
             var here = _children.ContainsKey(id);
@@ -193,7 +202,11 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Longest wait between a replica switch and the report that tells the cluster.</summary>
+    private static readonly TimeSpan AnnounceDelay = TimeSpan.FromMilliseconds(100);
+
     private sealed record Tick { public static readonly Tick Instance = new(); }
+    private sealed record AnnounceSoon { public static readonly AnnounceSoon Instance = new(); }
     private sealed record LocalWriters(IReadOnlyList<string>? Ids);
     private sealed record StoredLabels(IReadOnlyList<string>? Ids);
 }
