@@ -35,10 +35,10 @@ public static class HttpServer
             foreach (var a in addresses)
                 k.Listen(a.Address, a.Port, listen => { if (a.Https) listen.UseHttps(certificate!); });
         });
-        // Request handlers run on the socket's own I/O thread instead of hopping to the thread pool: a single-row infer is
-        // tens of microseconds of work, less than the hop. Handlers never block for long (cluster calls are awaited;
-        // large local predicts move to the pool, see InferenceEndpoints). ANTINEX_HTTP_INLINE=0 turns it off.
-        if (Environment.GetEnvironmentVariable("ANTINEX_HTTP_INLINE") is not "0")
+        // ANTINEX_HTTP_INLINE=1 runs request handlers on the socket's own I/O thread instead of hopping to the thread pool
+        // (a single-row infer is tens of microseconds of work; large local predicts still move to the pool). Off by
+        // default: on a loaded machine a descheduled I/O thread stalls all its connections, and p99 suffered.
+        if (Environment.GetEnvironmentVariable("ANTINEX_HTTP_INLINE") is "1")
             builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.Services.ConfigureHttpJsonOptions(o => HttpJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(gateway);
