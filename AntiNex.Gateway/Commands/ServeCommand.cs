@@ -138,6 +138,8 @@ internal static class ServeCommand
                     await app.StartAsync(ct);
                     foreach (var url in HttpServer.BoundUrls(app)) Console.WriteLine($"serving on {url}");
                     Console.WriteLine($"{store.Keys.Count} API key(s) loaded; /v2/health/* answer without a key, everything else needs one");
+                    Console.WriteLine(options.LocalCopies == 0 ? "local copies: off (every infer goes to the cluster)"
+                        : $"local copies: up to {options.LocalCopies} label(s), answering infers of at most {options.LocalCopyRows:N0} rows");
                     Console.WriteLine(options.JobsDirectory is null ? "training jobs: in memory only (--jobs-dir keeps them across restarts)"
                         : $"training jobs: kept in {options.JobsDirectory}");
                     var stopping = new TaskCompletionSource();
