@@ -86,6 +86,17 @@ public sealed class HttpServeSettingsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--local-copies", "-1", "--local-copies: must be >= 0")]
+    [InlineData("--local-copy-rows", "-5", "--local-copy-rows: must be >= 0")]
+    public async Task Serve_refuses_a_negative_local_copy_setting(string option, string value, string message)
+    {
+        var (code, stdout, stderr) = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", option, value, "--seed-node", "akka.tcp://antinex@127.0.0.1:1");
+        Assert.Equal(2, code);
+        Assert.Contains(message, stdout + stderr);
+    }
+
+    [Theory]
     [InlineData("web-*", "web-1", true)]
     [InlineData("web-*", "WEB-1", true)]
     [InlineData("web-*", "db-1", false)]
