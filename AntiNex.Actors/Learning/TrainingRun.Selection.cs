@@ -141,7 +141,9 @@ internal sealed partial class TrainingRun
             Scores.MacroF1(truth, Scores.Binary(b.Selection, b.Threshold, null, normal), k), b.Fpr, null) { Verdict = verdict };
         void Add(Choice choice, TrainingRun run, CandidateFit fit, TreeKind? tree)
         {
-            bool[] thresholds = q.Threshold is not null ? [true] : fit.F1Threshold is null ? [false] : [false, true];
+            // Trees at 0.5 only: served at 0.5 they fit every training row (no carve withheld), and an F1 threshold from a
+            // 10 % carve moved tree decisions by noise, not signal.
+            bool[] thresholds = q.Threshold is not null ? [true] : fit.F1Threshold is null || tree is not null ? [false] : [false, true];
             foreach (var f1 in thresholds)
             {
                 double t = f1 ? fit.F1Threshold ?? 0.5 : 0.5;
