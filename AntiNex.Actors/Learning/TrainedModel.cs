@@ -31,9 +31,9 @@ public sealed class TrainedModel : IDisposable
         if (novelty is null) _block = BlockScaling.TryCreate(state.Pipeline);
     }
 
-    internal TrainedModel(ModelState state, TreeModel trees, int artifactBytes)
+    internal TrainedModel(ModelState state, TreeModel trees, int artifactBytes, NoveltyDetector? novelty = null)
     {
-        State = state; _trees = trees; _artifactBytes = artifactBytes;
+        State = state; _trees = trees; _artifactBytes = artifactBytes; _novelty = novelty;
     }
 
     /// <summary>Artifact blob holding a tree ensemble's model.</summary>
@@ -101,9 +101,20 @@ public sealed class TrainedModel : IDisposable
             throw new ArtifactException(
                 $"artifact tree ensemble is inconsistent: {trees.Kind} {trees.Task}, {trees.Inputs} inputs, {trees.Classes} classes for a " +
                 $"{state.ModelKind} {state.Task} model with {state.Pipeline.Width} inputs and {classes} classes");
-        if (state.Novelty is not null || content.Weights.Count > 0)
-            throw new ArtifactException("artifact tree ensemble also carries network tensors or a novelty detector");
-        return new TrainedModel(state, trees, artifactBytes);
+        // A tree ensemble may carry the novelty detector (model_kind auto puts one on top of it), never network tensors.
+        if (content.Weights.Any(w => !w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal)))
+            throw new ArtifactException("artifact tree ensemble also carries network tensors");
+        var noveltyWeights = content.Weights.Select(w => (w.Name[NoveltyPrefix.Length..], w.Shape, w.Data)).ToList();
+        if (state.Novelty is not { } ns)
+            return noveltyWeights.Count == 0 ? new TrainedModel(state, trees, artifactBytes)
+                : throw new ArtifactException($"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
+        if (ns.NormalClass is not (0 or 1) || state.Task != TaskKind.Binary)
+            throw new ArtifactException($"artifact novelty detector is inconsistent: normal class index {ns.NormalClass} for a {state.Task} model");
+        try { return new TrainedModel(state, trees, artifactBytes, NoveltyDetector.Load(state.Pipeline.Width, ns.Hidden, ns.Threshold, noveltyWeights)); }
+        catch (Exception e) when (e is not ArtifactException)
+        {
+            throw new ArtifactException($"artifact novelty detector cannot be loaded: {e.Message}", e);
+        }
     }
 
     /// <summary>Label, ml_type, feature layout, metrics: small, serialisable.</summary>
@@ -273,10 +284,13 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Artifact tensor names of the novelty detector's autoencoder start with this.</summary>
     internal const string NoveltyPrefix = "novelty.";
 
-    internal byte[] ToArtifact() => _trees is not null
-        ? ArtifactFormat.Write(State, [], [(TreesBlob, _trees.ToBytes())])
-        : ArtifactFormat.Write(State,
-            [.. _net!.ExportWeights(), .. (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data))]);
+    internal byte[] ToArtifact()
+    {
+        var novelty = (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data)).ToList();
+        return _trees is not null
+            ? ArtifactFormat.Write(State, novelty, [(TreesBlob, _trees.ToBytes())])
+            : ArtifactFormat.Write(State, [.. _net!.ExportWeights(), .. novelty]);
+    }
 
     /// <summary>Per row: flagged by the novelty detector (reconstruction error above its threshold); null without one.</summary>
     internal bool[]? NoveltyLocked(float[] x, int rows)
