@@ -34,6 +34,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private IReadOnlyList<string> _writers = [];
     private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
     private int _ticks;
+    private IActorRef _artifacts = ActorRefs.Nobody;
     private bool _waking;                                             // many labels are waking here: new copies wait
     private int _placeBudget = 1;                                     // new copies this node may still start until the next tick
 
@@ -106,6 +107,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         });
         Receive<PredictRawRows>(m => ForwardToCopy(m, m.ModelId, null));
         Receive<PredictModel>(m => ForwardToCopy(m, m.ModelId, m.RequestId));
+        Receive<FetchArtifact>(m => _artifacts.Forward(m)); // a gateway's own read copy (serve)
         Receive<ClusterEvent.IMemberEvent>(OnMember);
         Receive<ClusterEvent.UnreachableMember>(m => Drop(m.Member.Address.ToString()));
         Receive<ClusterEvent.ReachableMember>(m => { if (IsModelUp(m.Member)) _members.Add(m.Member.Address.ToString()); });
@@ -114,6 +116,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _artifacts = Context.ActorOf(ArtifactServer.Props(_snapshots, _rt.NodeName), "artifacts");
         _mediator.Tell(new Subscribe(ReplicaTopics.Copies, Self));
         _mediator.Tell(new Subscribe(ReplicaTopics.Versions, Self));
         Context.System.EventStream.Subscribe(Self, typeof(ModelVersionChanged));
