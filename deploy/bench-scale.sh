@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Performance and scale figures in one run, each printed with its goal and ratio:
 #   memory      node RSS per loaded model, models loaded from Redis by a node that did not train them
-#   labels      many labels over 3 nodes: `models` time, a 4th node joining and holding shards, a full cluster restart
-#               then the first predict of a label and of every label (lazy recovery), Redis memory per stored model
+#   labels      many labels over 3 nodes: Redis memory per stored model, `models` time (cold and awake labels), a full
+#               cluster restart then the first predict of a label and of every label (lazy recovery), the copies that
+#               follow, node memory per loaded model, a 4th node joining: process start -> member Up -> holds shards
 #   persistence the Redis journal and snapshot store vs the Akka.Persistence.Redis anchors, 50 MB signed snapshot load
 # and, when present, deploy/lib/scale-bulk.sh (bulk scoring) and deploy/lib/scale-training.sh (large trainings).
 # Labels are copies of one small trained model, stored signed through the persistence plugin (`bench seed`).
