@@ -8,9 +8,9 @@ namespace AntiNex.Gateway.Commands;
 
 /// <summary>
 /// <c>antinex-gateway bench labels --prefix P --count N --template LABEL</c>: many labels through the cluster. Times
-/// <c>models</c> (twice: a fresh gateway's first listing, then again), then one single-row predict per label (PREFIX0 first and alone, then all the others at --concurrency):
-/// the first predict of a label recovers its entity from Redis and loads its network, so on a freshly started cluster
-/// this is the lazy-recovery figure. Labels are usually stored by <c>bench seed</c>.
+/// <c>models</c> (twice: a fresh gateway's first listing, then again), then one single-row predict per label (PREFIX0
+/// first and alone, then all the others at --concurrency): the first predict of a label recovers its entity from Redis
+/// and loads its network, so on a freshly started cluster this is the lazy-recovery figure. Labels are usually stored by <c>bench seed</c>.
 /// </summary>
 internal static class BenchLabelsCommand
 {
