@@ -5,7 +5,8 @@
 #   1. single-row requests at concurrency 1 and 16, back to back: OIP infer with output `predicted`, OIP infer with all
 #      outputs, the AntiNex predict API, and the console path (gateway -> model -> gateway, no HTTP: `bench cluster`);
 #   2. one 10,000-row infer request: rows/s;
-# then one table (markdown) with p50/p99/req/s, the HTTP p50 as a multiple of the console's, and the load generator's CPU.
+# then one table (markdown) with p50/p99/req/s, the HTTP p50 as a multiple of the console's, the load generator's CPU, and
+# which copy answered (`serve`'s own copy of the model, or a model node).
 # Ports and folder: ANTINEX_BASE_PORT, ANTINEX_HEALTH_BASE, ANTINEX_REDIS_PORT, ANTINEX_BENCH_HTTP_PORT, ANTINEX_RUN_DIR.
 # Usage: bash deploy/bench-http.sh [DURATION=10s]
 set -euo pipefail
@@ -59,6 +60,10 @@ RESULTS="$ANTINEX_RUN_DIR/results.jsonl"
 : >"$RESULTS"
 JSONL() { sed -n '/^{/,$p' | jq -c "$@" >>"$RESULTS" || true; } # the command's JSON document as one line
 BENCH() { GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --json "$@" | JSONL .; }
+# Unmeasured: the first infers make `serve` load its own copy of the model (then it answers small infers itself) and
+# warm up its code; the runs below say which copy answered (column "answered by").
+GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --kind predicted -c 2 -d 3s --warmup 5s >/dev/null 2>&1 || true
+GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --kind all -c 2 -d 2s --warmup 1s >/dev/null 2>&1 || true
 # Each concurrency runs the four paths back to back, so they see the same machine load.
 for C in 1 16; do
   BENCH --kind predicted -c "$C" -d "$DURATION"
@@ -70,8 +75,8 @@ BENCH --kind predicted -c 1 -d "$DURATION" --rows 10000
 BENCH --kind all -c 1 -d "$DURATION" --rows 10000
 
 echo
-echo "| path | concurrency | rows/request | req/s | rows/s | p50 ms | p99 ms | p50 vs console | load generator CPU |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| path | concurrency | rows/request | req/s | rows/s | p50 ms | p99 ms | p50 vs console | load generator CPU | answered by |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 jq -rs '
   (map(select(.path | startswith("console"))) | map({key: (.concurrency | tostring), value: .p50_ms}) | from_entries) as $console
   | .[] | . as $r
@@ -79,5 +84,6 @@ jq -rs '
   | "| \(.path) | \(.concurrency) | \($rows) | \(.requests_per_second | round) | \(.rows_per_second | round) | \(.p50_ms * 100 | round / 100)"
     + " | \(.p99_ms * 100 | round / 100)"
     + " | \(if ($rows == 1 and $console[.concurrency | tostring]) then "x\((.p50_ms / $console[.concurrency | tostring]) * 100 | round / 100)" else "" end)"
-    + " | \(if .load_generator_cores then "\(.load_generator_cores) cores, \(.load_generator_share * 100 | round) % of busy CPU, \(.load_generator_us_per_request) us/req" else "" end) |"
+    + " | \(if .load_generator_cores then "\(.load_generator_cores) cores, \(.load_generator_share * 100 | round) % of busy CPU, \(.load_generator_us_per_request) us/req" else "" end)"
+    + " | \(.served_by // "" | if test("local copy") then "serve (local copy)" elif . == "" then "" else "node \(.)" end) |"
 ' "$RESULTS"

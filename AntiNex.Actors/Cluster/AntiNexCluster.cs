@@ -118,12 +118,15 @@ public static class AntiNexClusterHosting
               # off: entities wake on their next message and restore from their snapshot.
               state-store-mode = ddata
               remember-entities = off
-              # The newer allocation strategy: a joining node receives its share in one or two rounds.
+              # The newer allocation strategy. A round may move a quarter of the 100 shards (at most 25): a node joining
+              # a 3-node cluster receives its whole share (25) in one round, a larger cluster's newcomer its share or
+              # more. Rounds every second: a joining node holds shards about a second after it is Up. Moved entities
+              # wake on their next message (remember-entities off), so a round costs hand-offs, not model loads.
               least-shard-allocation-strategy {
-                rebalance-absolute-limit = 20
-                rebalance-relative-limit = 0.1
+                rebalance-absolute-limit = 25
+                rebalance-relative-limit = 0.25
               }
-              rebalance-interval = 2s
+              rebalance-interval = 1s
               retry-interval = {{Ms(o.Failure.ShardRetryInterval)}}
               handoff-timeout = {{Ms(o.Failure.HandOffTimeout)}}
               coordinator-failure-backoff = {{Ms(o.Failure.ShardRetryInterval * 2)}}
@@ -158,6 +161,7 @@ public static class AntiNexClusterHosting
             system.ActorOf(TrialRunner.Props(runtime), TrialRunner.Name);
             // Trainings accepted by a node that died or moved mid-way run again on the label's next holder.
             system.ActorOf(TrainingResumer.Props(region, runtime.TrainingsInFlight), TrainingResumer.Name);
+            system.ActorOf(ShardArrival.Props(region), ShardArrival.Name);
         });
         return builder;
     }

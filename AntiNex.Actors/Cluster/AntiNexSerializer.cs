@@ -56,6 +56,8 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         // read replicas (node <-> node, node -> gateway)
         (typeof(AntiNex.Replicas.CopiesHeld), "copies-held"),
         (typeof(AntiNex.Replicas.CopyVersionChanged), "copy-version-changed"),
+        (typeof(AntiNex.Replicas.FetchArtifact), "fetch-artifact"),
+        (typeof(AntiNex.Replicas.ArtifactPart), "artifact-part"),
         // audit trail (gateway -> node)
         (typeof(AntiNex.Audit.QueryAudit), "audit-query"),
         (typeof(AntiNex.Audit.AuditEntries), "audit-entries"),

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using AntiNex.Data;
 using AntiNex.Learning.Trees;
@@ -19,17 +20,20 @@ public sealed class TrainedModel : IDisposable
     private readonly NoveltyDetector? _novelty;
     private readonly object _forwardLock = new();
     private readonly int _artifactBytes;
+    // Plain numeric network models without a novelty detector: the pipeline as tensor operations over a whole block.
+    private readonly BlockScaling? _block;
     private bool _disposed;
 
     internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes, NoveltyDetector? novelty = null)
     {
         State = state; _net = net; _artifactBytes = artifactBytes; _novelty = novelty;
         net.eval();
+        if (novelty is null) _block = BlockScaling.TryCreate(state.Pipeline);
     }
 
-    internal TrainedModel(ModelState state, TreeModel trees, int artifactBytes)
+    internal TrainedModel(ModelState state, TreeModel trees, int artifactBytes, NoveltyDetector? novelty = null)
     {
-        State = state; _trees = trees; _artifactBytes = artifactBytes;
+        State = state; _trees = trees; _artifactBytes = artifactBytes; _novelty = novelty;
     }
 
     /// <summary>Artifact blob holding a tree ensemble's model.</summary>
@@ -97,9 +101,20 @@ public sealed class TrainedModel : IDisposable
             throw new ArtifactException(
                 $"artifact tree ensemble is inconsistent: {trees.Kind} {trees.Task}, {trees.Inputs} inputs, {trees.Classes} classes for a " +
                 $"{state.ModelKind} {state.Task} model with {state.Pipeline.Width} inputs and {classes} classes");
-        if (state.Novelty is not null || content.Weights.Count > 0)
-            throw new ArtifactException("artifact tree ensemble also carries network tensors or a novelty detector");
-        return new TrainedModel(state, trees, artifactBytes);
+        // A tree ensemble may carry the novelty detector (model_kind auto puts one on top of it), never network tensors.
+        if (content.Weights.Any(w => !w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal)))
+            throw new ArtifactException("artifact tree ensemble also carries network tensors");
+        var noveltyWeights = content.Weights.Select(w => (w.Name[NoveltyPrefix.Length..], w.Shape, w.Data)).ToList();
+        if (state.Novelty is not { } ns)
+            return noveltyWeights.Count == 0 ? new TrainedModel(state, trees, artifactBytes)
+                : throw new ArtifactException($"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
+        if (ns.NormalClass is not (0 or 1) || state.Task != TaskKind.Binary)
+            throw new ArtifactException($"artifact novelty detector is inconsistent: normal class index {ns.NormalClass} for a {state.Task} model");
+        try { return new TrainedModel(state, trees, artifactBytes, NoveltyDetector.Load(state.Pipeline.Width, ns.Hidden, ns.Threshold, noveltyWeights)); }
+        catch (Exception e) when (e is not ArtifactException)
+        {
+            throw new ArtifactException($"artifact novelty detector cannot be loaded: {e.Message}", e);
+        }
     }
 
     /// <summary>Label, ml_type, feature layout, metrics: small, serialisable.</summary>
@@ -161,6 +176,97 @@ public sealed class TrainedModel : IDisposable
         return new RawPredictions(result, flags);
     }
 
+    /// <summary>Raw rows as one row-major float32 block (<paramref name="columns"/> values a row, in
+    /// <see cref="ModelSummary.InputFeatures"/> order, unscaled): the same answers as <see cref="PredictRaw"/> over those rows.
+    /// A plain numeric network model scales the whole block with tensor operations, runs the forward pass on it and
+    /// decodes straight from the outputs; rows holding a value near or beyond the clip bound (or NaN), and every row of
+    /// other models, take the per-value path.</summary>
+    public float[] PredictRows(float[] values, int offset, int rows, int columns)
+    {
+        if (rows <= 0) return [];
+        if (_block is null || columns != _block.Columns || (long)offset + (long)rows * columns > values.Length)
+            return PredictRaw(new FloatRowView(values, offset, rows, columns));
+        var result = new float[rows];
+        List<int>? slow = null;
+        int outputs = Outputs;
+        var scores = ArrayPool<float>.Shared.Rent(Math.Min(rows, ForwardChunkRows) * outputs);
+        try
+        {
+            for (int start = 0; start < rows; start += ForwardChunkRows)
+            {
+                int len = Math.Min(ForwardChunkRows, rows - start);
+                int at = offset + start * columns;
+                ForwardBlockLocked(values, at, len, columns, scores);
+                for (int i = 0; i < len; i++)
+                {
+                    if (!_block.InRange(values.AsSpan(at + i * columns, columns))) (slow ??= []).Add(start + i);
+                    else if (!DecodeFast(scores, i, outputs, out result[start + i])) (slow ??= []).Add(start + i);
+                }
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(scores); }
+        if (slow is not null) PredictSlowRows(values, offset, columns, slow, result);
+        return result;
+    }
+
+    /// <summary>Rows near or beyond the clip bound (answered as alarms when beyond): gathered into one pooled block for the
+    /// per-value path, which clips, flags and decodes them (no allocation per row).</summary>
+    private void PredictSlowRows(float[] values, int offset, int columns, List<int> slow, float[] result)
+    {
+        var gathered = ArrayPool<float>.Shared.Rent(slow.Count * columns);
+        try
+        {
+            for (int k = 0; k < slow.Count; k++) values.AsSpan(offset + slow[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns));
+            var again = PredictRaw(new FloatRowView(gathered, 0, slow.Count, columns));
+            for (int k = 0; k < slow.Count; k++) result[slow[k]] = again[k];
+        }
+        finally { ArrayPool<float>.Shared.Return(gathered); }
+    }
+
+    /// <summary>Rows per forward pass of <see cref="PredictRows"/>: bounds the activations held at once.</summary>
+    private const int ForwardChunkRows = 65_536;
+
+    private void ForwardBlockLocked(float[] values, int at, int rows, int columns, float[] scores)
+    {
+        lock (_forwardLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var _ = TorchSharp.torch.no_grad();
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            // frombuffer reads the managed block in place; the scaling writes a new torch-owned (aligned) tensor.
+            var raw = TorchSharp.torch.frombuffer(values, TorchSharp.torch.ScalarType.Float32, count: (long)rows * columns, offset: at)
+                .view(rows, columns);
+            var output = _net!.forward(_block!.Apply(raw)).contiguous();
+            output.data<float>().CopyTo(scores, 0);
+        }
+    }
+
+    /// <summary>One row's decision as <see cref="Decode"/> gives it for a scorable row; false when an output is not finite.</summary>
+    private bool DecodeFast(float[] scores, int row, int outputs, out float value)
+    {
+        var target = State.Target;
+        switch (State.Task)
+        {
+            case TaskKind.Binary:
+            {
+                float p = scores[row];
+                value = (float)target.ClassValues[p > (State.Threshold ?? 0.5) ? 1 : 0];
+                return float.IsFinite(p);
+            }
+            case TaskKind.MultiClass:
+            {
+                int first = row * outputs, best = 0;
+                for (int j = 0; j < outputs; j++) if (!float.IsFinite(scores[first + j])) { value = 0; return false; }
+                for (int j = 1; j < outputs; j++) if (scores[first + j] > scores[first + best]) best = j;
+                value = (float)target.ClassValues[best];
+                return true;
+            }
+            default:
+                value = (float)target.UnscaleTarget(scores[row]);
+                return float.IsFinite(scores[row]);
+        }
+    }
+
     public void Dispose()
     {
         lock (_forwardLock)
@@ -169,6 +275,7 @@ public sealed class TrainedModel : IDisposable
             _disposed = true;
             _net?.Dispose();
             _novelty?.Dispose();
+            _block?.Dispose();
         }
     }
 
@@ -177,10 +284,13 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Artifact tensor names of the novelty detector's autoencoder start with this.</summary>
     internal const string NoveltyPrefix = "novelty.";
 
-    internal byte[] ToArtifact() => _trees is not null
-        ? ArtifactFormat.Write(State, [], [(TreesBlob, _trees.ToBytes())])
-        : ArtifactFormat.Write(State,
-            [.. _net!.ExportWeights(), .. (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data))]);
+    internal byte[] ToArtifact()
+    {
+        var novelty = (_novelty?.ExportWeights() ?? []).Select(w => (NoveltyPrefix + w.Name, w.Shape, w.Data)).ToList();
+        return _trees is not null
+            ? ArtifactFormat.Write(State, novelty, [(TreesBlob, _trees.ToBytes())])
+            : ArtifactFormat.Write(State, [.. _net!.ExportWeights(), .. novelty]);
+    }
 
     /// <summary>Per row: flagged by the novelty detector (reconstruction error above its threshold); null without one.</summary>
     internal bool[]? NoveltyLocked(float[] x, int rows)

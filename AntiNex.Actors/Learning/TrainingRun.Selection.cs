@@ -9,8 +9,13 @@ namespace AntiNex.Learning;
 
 internal sealed partial class TrainingRun
 {
-    /// <summary>Novelty detector settings the auto mode tries (the max_fpr values) and uses (size, epochs).</summary>
-    private static readonly double[] NoveltyFprs = [0.01, 0.02, 0.05];
+    /// <summary>Novelty detector settings the auto mode tries on top of the base, tightest first (the max_fpr values), and uses
+    /// (size, epochs).</summary>
+    private static readonly double[] NoveltyFprs = [0.002, 0.005, 0.01, 0.02];
+    /// <summary>What the detector may cost on the selection rows (known traffic): accuracy points, and FPR points.</summary>
+    private const double NoveltyAccuracyCost = 0.5, NoveltyFprCost = 1.0;
+    /// <summary>What it must add on the leave-attack-kind-out rows: balanced-accuracy points, at least, and per point of cost.</summary>
+    private const double NoveltyMinGain = 2.0, NoveltyGainPerCost = 4.0;
     private static readonly IReadOnlyList<int> NoveltyLayers = [128, 32];
     private const int NoveltyEpochs = 10;
 
@@ -22,8 +27,11 @@ internal sealed partial class TrainingRun
         public string Kind { get; init; } = TreeKinds.Network;
     }
 
-    /// <summary>Tree candidates. LightGBM only: FastTree's one-versus-all multi-class costs k fits, minutes on a loaded node.</summary>
-    private static readonly (string Kind, TreeKind Tree)[] TreeCandidates = [(TreeKinds.LightGbm, TreeKind.LightGbm)];
+    /// <summary>Tree candidates: FastTree and LightGBM for a binary target; LightGBM only for multi-class, where FastTree's
+    /// one-versus-all fit costs k fits (minutes on a loaded node).</summary>
+    private static readonly (string Kind, TreeKind Tree)[] BinaryTreeCandidates =
+        [(TreeKinds.FastTree, TreeKind.FastTree), (TreeKinds.LightGbm, TreeKind.LightGbm)];
+    private static readonly (string Kind, TreeKind Tree)[] MultiClassTreeCandidates = [(TreeKinds.LightGbm, TreeKind.LightGbm)];
 
     /// <summary>What one candidate network gave on the evaluation row sets: its outputs, the F1 threshold chosen on its own
     /// validation carve (binary), and with a detector the reconstruction errors and those of the normal validation rows.</summary>
@@ -48,6 +56,9 @@ internal sealed partial class TrainingRun
         return final.Continue(data, split, wall, report);
     }
 
+    /// <summary>This run's quality options (readable on a sibling run).</summary>
+    private QualityOptions Quality => request.Quality;
+
     /// <summary>A run of another request on the same roots, options, progress and cancellation, carrying the warnings so far.</summary>
     private TrainingRun Sibling(AntiNexRequest other)
     {
@@ -58,11 +69,8 @@ internal sealed partial class TrainingRun
 
     /// <summary>
     /// Fits the candidates on the training split minus the selection rows and scores them on the selection rows (and on a
-    /// leave-attack-kind-out split for a binary target with attack kinds). Binary: the network at 0.5 or at the F1
-    /// threshold of its validation carve, each without or with the novelty detector at several max_fpr; score = accuracy on
-    /// the selection rows, or its mean with the leave-out balanced accuracy (half the weight on traffic like the training
-    /// rows, half on attack kinds never seen). Multi-class: unweighted or balanced class weights; score = macro-F1.
-    /// Ties keep the earlier, simpler candidate.
+    /// leave-attack-kind-out split for a binary target with attack kinds). The scaler is chosen for the network first; the
+    /// tree ensembles always take the request's scaler (standard: trees split on order, finer inputs serve them better).
     /// </summary>
     private (AntiNexRequest Chosen, SelectionReport Report) Select(PreparedData data, RowSplit split, FitSettings settings)
     {
@@ -83,23 +91,25 @@ internal sealed partial class TrainingRun
 
         // The scaler first (the request's recipe otherwise): each scaler's network on the selection rows.
         (TrainingRun Run, CandidateFit Fit, double Score)? best = null;
+        CandidateFit? own = null; // this run's (the request's scaler) fit: its detector errors go with the trees
         foreach (var scaler in q.ScalerByData ? AutoRecipe.Scalers : [q.Scaler])
         {
             var run = scaler == q.Scaler ? this : Sibling(WithQuality(request, q with { Scaler = scaler }));
             var fit = run.FitCandidate(data, innerFit, settings, evaluate, lao is null ? null : normal);
+            if (run == this) own = fit;
             var predicted = binary ? Scores.Binary(fit.Outputs[0], 0.5, null, normal) : Scores.ArgMax(fit.Outputs[0], k);
             double macro = Scores.MacroF1(truth, predicted, k), accuracy = Scores.Accuracy(truth, predicted);
             double score = binary ? accuracy : 100 * macro;
             if (q.ScalerByData)
                 scored.Add((new Choice($"network, scaler {scaler}", false, null, q.BalancedClassWeights) { Scaler = scaler },
                     new CandidateScore($"network, scaler {scaler} (scaler choice)", score, accuracy, macro,
-                        binary ? Scores.Fpr(truth, predicted, normal) : null, null)));
+                        binary ? Scores.Fpr(truth, predicted, normal) : null, null) { Verdict = "scaler choice for the network" }));
             if (best is null || score > best.Value.Score) best = (run, fit, score);
         }
         var (chosen, iid, _) = best!.Value;
         var (winner, metric) = binary
-            ? chosen.SelectBinary(data, innerFit, selection, settings, iid, lao, truth, normal, k, scored)
-            : chosen.SelectMultiClass(data, innerFit, selection, settings, iid, truth, k, scored);
+            ? SelectBinary(chosen, this, data, innerFit, selection, settings, iid, own!, lao, truth, normal, k, scored)
+            : chosen.SelectMultiClass(this, data, innerFit, selection, settings, iid, truth, k, scored);
         var report = new SelectionReport
         {
             Winner = winner.Name, Metric = metric, FitRows = innerFit.Length, SelectionRows = selection.Length, HeldOutKinds = lao?.HeldOutKinds,
@@ -108,66 +118,97 @@ internal sealed partial class TrainingRun
         return (chosen.Apply(winner, data, split), report);
     }
 
-    /// <summary>Binary: the network at 0.5 or at the F1 threshold of its validation carve, each without or with the novelty
-    /// detector at several max_fpr; the tree candidates at 0.5 or at their F1 threshold. Score: accuracy on the selection rows,
-    /// or with attack kinds its mean with the
-    /// leave-attack-kind-out balanced accuracy (half the weight on traffic like the training rows, half on kinds never seen).</summary>
-    private (Choice Winner, string Metric) SelectBinary(PreparedData data, int[] innerFit, int[] selection, FitSettings settings, CandidateFit iid,
-        LeaveKindOut? lao, int[] truth, int normal, int k, List<(Choice Choice, CandidateScore Score)> scored)
+    /// <summary>One binary base candidate: a network or a tree ensemble at a threshold, with what it scored.</summary>
+    private sealed record BinaryBase(Choice Choice, TrainingRun Run, float[] Selection, double Threshold, double Accuracy, double Fpr,
+        CandidateFit Fit, TreeKind? Tree);
+
+    /// <summary>
+    /// Binary, in two stages. Known traffic first: the network (chosen scaler) and the tree ensembles (FastTree, LightGBM),
+    /// each at 0.5 or at its F1 threshold, scored by accuracy on the selection rows; the base is the most accurate candidate
+    /// that is at least as accurate as the best tree AND has no higher false-positive rate (so it is never worse than a tree
+    /// on traffic like the training rows; ties keep the lower FPR, then the earlier candidate). Then, with attack kinds, the
+    /// novelty detector on top of the base, tightest max_fpr first: admitted only if on the selection rows it costs at most
+    /// <see cref="NoveltyAccuracyCost"/> accuracy points and <see cref="NoveltyFprCost"/> FPR points, and on the
+    /// leave-attack-kind-out rows it adds at least <see cref="NoveltyMinGain"/> balanced-accuracy points and
+    /// <see cref="NoveltyGainPerCost"/> times its accuracy cost; the admitted setting with the best leave-out balanced
+    /// accuracy wins (ties keep the tighter one).
+    /// </summary>
+    private static (Choice Winner, string Metric) SelectBinary(TrainingRun self, TrainingRun trainer, PreparedData data, int[] innerFit,
+        int[] selection, FitSettings settings, CandidateFit network, CandidateFit own, LeaveKindOut? lao, int[] truth, int normal, int k,
+        List<(Choice Choice, CandidateScore Score)> scored)
     {
-        var q = request.Quality;
-        var classes = data.Classes!;
-        var leaveOut = lao is null ? null : FitCandidate(data, lao.Fit, settings, [lao.Evaluate], null);
-        var laoTruth = lao?.Evaluate.Select(i => classes[i]).ToArray();
-        bool[] thresholds = q.Threshold is not null ? [true] : iid.F1Threshold is null ? [false] : [false, true];
-        double?[] fprs = lao is null || iid.Errors is null ? [null] : [null, .. NoveltyFprs.Select(f => (double?)f)];
-        var mine = new List<(Choice Choice, CandidateScore Score)>();
-        foreach (var f1 in thresholds)
-            foreach (var fpr in fprs)
-            {
-                double? cut = fpr is { } f ? NoveltyDetector.QuantileThreshold(iid.NormalValidationErrors!, f) : null;
-                var predicted = Scores.Binary(iid.Outputs[0], f1 ? iid.F1Threshold ?? 0.5 : 0.5, Flags(iid.Errors?[0], cut), normal);
-                double accuracy = Scores.Accuracy(truth, predicted);
-                double? laoScore = null;
-                if (lao is not null)
-                {
-                    var laoPredicted = Scores.Binary(leaveOut!.Outputs[0], f1 ? leaveOut.F1Threshold ?? 0.5 : 0.5, Flags(iid.Errors?[1], cut),
-                        normal);
-                    laoScore = Scores.BalancedAccuracy(laoTruth!, laoPredicted, 2);
-                }
-                var name = $"network, scaler {q.Scaler}" + (f1 ? ", f1 threshold" : "") + (fpr is { } nf ? $" + novelty max_fpr {nf}" : "");
-                mine.Add((new Choice(name, f1, fpr, q.BalancedClassWeights) { Scaler = q.Scaler },
-                    new CandidateScore(name, laoScore is { } l ? (accuracy + l) / 2 : accuracy, accuracy, Scores.MacroF1(truth, predicted, k),
-                        Scores.Fpr(truth, predicted, normal), laoScore)));
-            }
-        foreach (var (kindName, tree) in TreeCandidates)
+        var q = self.Quality;
+        var bases = new List<BinaryBase>();
+        CandidateScore Known(BinaryBase b, string verdict) => new(b.Choice.Name, b.Accuracy, b.Accuracy,
+            Scores.MacroF1(truth, Scores.Binary(b.Selection, b.Threshold, null, normal), k), b.Fpr, null) { Verdict = verdict };
+        void Add(Choice choice, TrainingRun run, CandidateFit fit, TreeKind? tree)
         {
-            // A tree ensemble is served without the detector: its candidates are the trees at 0.5 or at their F1 threshold.
-            var fit = FitTreeCandidate(tree, data, innerFit, lao is null ? [selection] : [selection, lao.Evaluate]);
-            var laoFit = lao is null ? null : FitTreeCandidate(tree, data, lao.Fit, [lao.Evaluate]);
-            bool[] treeThresholds = q.Threshold is not null ? [true] : fit.F1Threshold is null ? [false] : [false, true];
-            foreach (var f1 in treeThresholds)
+            bool[] thresholds = q.Threshold is not null ? [true] : fit.F1Threshold is null ? [false] : [false, true];
+            foreach (var f1 in thresholds)
             {
-                var predicted = Scores.Binary(fit.Outputs[0], f1 ? fit.F1Threshold ?? 0.5 : 0.5, null, normal);
-                double accuracy = Scores.Accuracy(truth, predicted);
-                double? laoScore = laoFit is null ? null
-                    : Scores.BalancedAccuracy(laoTruth!, Scores.Binary(laoFit.Outputs[0], f1 ? laoFit.F1Threshold ?? 0.5 : 0.5, null, normal), 2);
-                var name = $"{kindName}, scaler {q.Scaler}" + (f1 ? ", f1 threshold" : "");
-                mine.Add((new Choice(name, f1, null, false) { Scaler = q.Scaler, Kind = kindName },
-                    new CandidateScore(name, laoScore is { } l ? (accuracy + l) / 2 : accuracy, accuracy, Scores.MacroF1(truth, predicted, k),
-                        Scores.Fpr(truth, predicted, normal), laoScore)));
+                double t = f1 ? fit.F1Threshold ?? 0.5 : 0.5;
+                var predicted = Scores.Binary(fit.Outputs[0], t, null, normal);
+                var name = choice.Name + (f1 ? ", f1 threshold" : "");
+                bases.Add(new BinaryBase(choice with { Name = name, F1Threshold = f1 }, run, fit.Outputs[0], t, Scores.Accuracy(truth, predicted),
+                    Scores.Fpr(truth, predicted, normal), fit, tree));
             }
         }
-        scored.AddRange(mine);
-        var metric = lao is null ? "accuracy % on the selection rows"
-            : "mean of the accuracy % on the selection rows and the balanced accuracy % on the leave-attack-kind-out rows";
-        return (Best(mine), metric);
+        foreach (var (kindName, tree) in BinaryTreeCandidates)
+        {
+            var fit = trainer.FitTreeCandidate(tree, data, innerFit, [selection]);
+            Add(new Choice($"{kindName}, scaler {trainer.Quality.Scaler}", false, null, false)
+            { Scaler = trainer.Quality.Scaler, Kind = kindName }, trainer,
+                fit with { Errors = own.Errors, NormalValidationErrors = own.NormalValidationErrors }, tree); // the detector on the trees' inputs
+        }
+        Add(new Choice($"network, scaler {q.Scaler}", false, null, q.BalancedClassWeights) { Scaler = q.Scaler }, self, network, null);
+
+        var bestTree = bases.Where(b => b.Tree is not null).OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).First();
+        var eligible = bases.Where(b => b.Accuracy >= bestTree.Accuracy && b.Fpr <= bestTree.Fpr).ToList();
+        var chosen = eligible.OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).First();
+        var mine = bases.Select(b => (b.Choice, Known(b, b == chosen ? "base: most accurate, never below the best tree"
+            : eligible.Contains(b) ? "eligible, less accurate" : b.Accuracy < bestTree.Accuracy ? "below the best tree's accuracy"
+            : "FPR above the best tree's"))).ToList();
+        var metric = "accuracy % on the selection rows; the base must match the best tree's accuracy and FPR there";
+        var winner = chosen.Choice;
+        if (lao is not null && chosen.Fit.Errors is { } errors)
+        {
+            metric += "; the novelty detector is admitted by its cost on the selection rows and its gain on the leave-attack-kind-out rows";
+            var classes = data.Classes!;
+            var laoTruth = lao.Evaluate.Select(i => classes[i]).ToArray();
+            // The base refitted without the held-out kinds, scored on their rows and the normal selection rows.
+            var laoFit = chosen.Tree is { } laoTree ? chosen.Run.FitTreeCandidate(laoTree, data, lao.Fit, [lao.Evaluate])
+                : chosen.Run.FitCandidate(data, lao.Fit, settings, [lao.Evaluate], null);
+            double laoThreshold = chosen.Choice.F1Threshold ? laoFit.F1Threshold ?? 0.5 : 0.5;
+            double baseLao = Scores.BalancedAccuracy(laoTruth, Scores.Binary(laoFit.Outputs[0], laoThreshold, null, normal), 2);
+            mine[bases.IndexOf(chosen)] = (chosen.Choice, Known(chosen, "base: most accurate, never below the best tree") with
+            { LeaveOutBalancedAccuracy = baseLao });
+            double bestLao = baseLao;
+            foreach (var fpr in NoveltyFprs)
+            {
+                double cut = NoveltyDetector.QuantileThreshold(chosen.Fit.NormalValidationErrors!, fpr);
+                var predicted = Scores.Binary(chosen.Selection, chosen.Threshold, Flags(errors[0], cut), normal);
+                double accuracy = Scores.Accuracy(truth, predicted), fprRate = Scores.Fpr(truth, predicted, normal);
+                double laoScore = Scores.BalancedAccuracy(laoTruth, Scores.Binary(laoFit.Outputs[0], laoThreshold, Flags(errors[1], cut), normal), 2);
+                double cost = chosen.Accuracy - accuracy, gain = laoScore - baseLao;
+                bool admitted = cost <= NoveltyAccuracyCost && fprRate - chosen.Fpr <= NoveltyFprCost && gain >= NoveltyMinGain
+                    && gain >= NoveltyGainPerCost * cost;
+                var choice = chosen.Choice with { Name = chosen.Choice.Name + $" + novelty max_fpr {fpr}", NoveltyFpr = fpr };
+                string verdict = !admitted ? $"not admitted: costs {cost:0.00} accuracy / {fprRate - chosen.Fpr:0.00} FPR points, gains {gain:0.00}"
+                    : laoScore > bestLao ? "admitted" : "admitted, no better than a tighter setting";
+                if (admitted && laoScore > bestLao) (winner, bestLao) = (choice, laoScore);
+                mine.Add((choice, new CandidateScore(choice.Name, laoScore, accuracy, Scores.MacroF1(truth, predicted, k), fprRate, laoScore)
+                { Verdict = verdict }));
+            }
+        }
+        foreach (var m in mine)
+            scored.Add((m.Choice, m.Choice == winner ? m.Item2 with { Verdict = "winner; " + m.Item2.Verdict } : m.Item2));
+        return (winner, metric);
     }
 
     /// <summary>Multi-class: the network unweighted or with balanced class weights (unless the request gives them), and the
     /// tree candidates; score = macro-F1.</summary>
-    private (Choice Winner, string Metric) SelectMultiClass(PreparedData data, int[] innerFit, int[] selection, FitSettings settings,
-        CandidateFit plain, int[] truth, int k, List<(Choice Choice, CandidateScore Score)> scored)
+    private (Choice Winner, string Metric) SelectMultiClass(TrainingRun trainer, PreparedData data, int[] innerFit, int[] selection,
+        FitSettings settings, CandidateFit plain, int[] truth, int k, List<(Choice Choice, CandidateScore Score)> scored)
     {
         var q = request.Quality;
         bool[] weightings = q.BalancedClassWeights || q.ClassWeights is not null ? [q.BalancedClassWeights] : [false, true];
@@ -182,16 +223,18 @@ internal sealed partial class TrainingRun
             mine.Add((new Choice(name, false, null, balanced) { Scaler = q.Scaler },
                 new CandidateScore(name, 100 * macro, Scores.Accuracy(truth, predicted), macro, Scores.Fpr(truth, predicted, 0), null)));
         }
-        foreach (var (kindName, tree) in TreeCandidates)
+        foreach (var (kindName, tree) in MultiClassTreeCandidates)
         {
-            var predicted = Scores.ArgMax(FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0], k);
+            var predicted = Scores.ArgMax(trainer.FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0], k);
             double macro = Scores.MacroF1(truth, predicted, k);
-            var name = $"{kindName}, scaler {q.Scaler}";
-            mine.Add((new Choice(name, false, null, false) { Scaler = q.Scaler, Kind = kindName },
+            var treeScaler = trainer.Quality.Scaler;
+            var name = $"{kindName}, scaler {treeScaler}";
+            mine.Add((new Choice(name, false, null, false) { Scaler = treeScaler, Kind = kindName },
                 new CandidateScore(name, 100 * macro, Scores.Accuracy(truth, predicted), macro, Scores.Fpr(truth, predicted, 0), null)));
         }
-        scored.AddRange(mine);
-        return (Best(mine), "macro-F1 (x100) on the selection rows");
+        var winner = Best(mine);
+        scored.AddRange(mine.Select(m => (m.Choice, m.Score with { Verdict = m.Choice == winner ? "winner: highest macro-F1" : "lower macro-F1" })));
+        return (winner, "macro-F1 (x100) on the selection rows");
     }
 
     /// <summary>The highest score; ties keep the earlier, simpler candidate.</summary>

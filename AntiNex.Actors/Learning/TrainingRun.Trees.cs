@@ -17,7 +17,7 @@ internal sealed partial class TrainingRun
     /// <summary>A single class is refused naming the field; the network options a tree ensemble does not use are noted.</summary>
     private void TreeRecipe(PreparedData data)
     {
-        var q = request.Quality; // novelty and ensemble with trees are refused by the parser
+        var q = request.Quality; // ensemble with trees is refused by the parser; novelty sits on top of the trees
         if (data.Classes is { } classes && classes.Distinct().Count() < 2)
             throw new RequestException("predict_feature", "the training rows hold a single class: a tree ensemble needs at least 2");
         var unused = new List<string>();
@@ -39,10 +39,13 @@ internal sealed partial class TrainingRun
         var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
         var val = valRows.Length > 0 ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
         var test = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);
-        Report("fit", $"fitting {r.ModelKind} on {fitRows.Length} rows");
+        // Without a threshold to choose on them, the validation rows are fitted on too: trees do not stop early, so the carve
+        // would only be data withheld (the pipeline and the novelty detector still come from the fitting rows).
+        var treeRows = r.Quality.Threshold is null && val is not null ? split.TrainRows : fitRows;
+        var treeData = treeRows == fitRows ? train : ToTensorData(pipeline, data.Frame, treeRows, data.Y, data.Classes, data.Codec);
+        Report("fit", $"fitting {r.ModelKind} on {treeRows.Length} rows");
         var watch = Stopwatch.StartNew();
-        var trees = FitTreeModel(kind, train, data.Codec, r.Seed);
-        watch.Stop();
+        var trees = FitTreeModel(kind, treeData, data.Codec, r.Seed);
         double? threshold = null;
         if (r.Quality.Threshold is { } rule && val is not null)
         {
@@ -50,10 +53,18 @@ internal sealed partial class TrainingRun
             trees.Score(val.X, val.Rows, scores);
             threshold = Metrics.ChooseThreshold(val.Classes!, scores.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
         }
+        // The novelty detector on top of the trees: fitted and thresholded exactly as on top of a network.
+        (NoveltyDetector Detector, NoveltyState State, int FitRows, int ValidationRows)? novelty = null;
+        if (r.Quality.Novelty is { } o && val is not null)
+        {
+            Report("novelty", "fitting the normal-profile novelty detector");
+            novelty = NoveltyProfile.Fit(train, val, NoveltyNormalClass(o, data.Task, data.Codec), o, r.Seed, ct);
+        }
+        watch.Stop();
         var seconds = watch.Elapsed.TotalSeconds;
-        return new FinalFit(pipeline, null, null, new FitResult([], 0, new FitInfo(1, null, 0)), threshold, test, fitRows.Length,
+        return new FinalFit(pipeline, null, novelty?.Detector, new FitResult([], 0, new FitInfo(1, null, 0)), threshold, test, treeRows.Length,
             valRows.Length, FitSeconds: seconds, TrainingSeconds: seconds)
-        { Trees = trees };
+        { Trees = trees, Profile = novelty is { } p ? (p.State, p.FitRows, p.ValidationRows) : null };
     }
 
     /// <summary>One CV fold with a tree ensemble: the fold's own carve and pipeline, as the final fit.</summary>

@@ -40,7 +40,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             return CrossValidationOutcome(cv.Folds, split.TrainRows.Length, wall);
         }
         var fit = Trees is { } kind ? FitTrees(kind, data, split) : FitFinal(data, split, settings, cv.Ensemble);
-        using var model = fit.Trees is { } trees ? new TrainedModel(StateOf(data, split, fit), trees, 0)
+        using var model = fit.Trees is { } trees ? new TrainedModel(StateOf(data, split, fit), trees, 0, fit.Novelty)
             : new TrainedModel(StateOf(data, split, fit), fit.Network!, 0, fit.Novelty); // owns the networks now
         var (report, curves) = Evaluate(model, data, split, fit, cv);
         report = report with { Selection = selection };

@@ -1,6 +1,6 @@
 // Micro-batching of raw-row predicts inside an entity: rows are queued and drained by a message to self, so every
 // predict already in the mailbox joins one PredictRaw call. No timer: no added latency when the entity is idle.
-// Rows stay float32 blocks end to end: the queued blocks are copied once into a pooled buffer and read through a view,
+// Rows stay float32 blocks end to end: the queued blocks are copied once into a pooled buffer and scored as one block,
 // so nothing is allocated per row.
 using System.Buffers;
 using System.Diagnostics;
@@ -71,7 +71,7 @@ public sealed class RowBatcher(string label)
         var began = Stopwatch.GetTimestamp();
         try
         {
-            values = model.PredictRaw(new FloatRowView(block, 0, total, columns));
+            values = model.PredictRows(block, 0, total, columns);
             AntiNexMetrics.RecordPredict(label, Stopwatch.GetElapsedTime(began).TotalMilliseconds, total);
         }
         catch (Exception ex)

@@ -1,6 +1,5 @@
-// Rows as one row-major float32 matrix: what raw-row predicts carry between members. Helpers to build one from
-// per-row arrays and to read it back as rows without allocating per row.
-using System.Collections;
+// Rows as one row-major float32 matrix: what raw-row predicts carry between members. A helper to build one from
+// per-row arrays (the engine reads it back with TrainedModel.PredictRows).
 
 namespace AntiNex.Models;
 
@@ -25,31 +24,4 @@ public static class RowBlock
             for (int j = 0; j < width; j++) values[i * width + j] = (float)rows[i][j];
         return values;
     }
-}
-
-/// <summary>A row-major float32 matrix seen as rows of doubles for the engine's row API. One row buffer is reused:
-/// each row is valid until the next one is read (the engine reads rows one after another), so no row is allocated.</summary>
-public sealed class FloatRowView(float[] values, int offset, int rows, int columns) : IReadOnlyList<double[]>
-{
-    private readonly double[] _row = new double[columns];
-
-    public int Count => rows;
-
-    public double[] this[int index]
-    {
-        get
-        {
-            if ((uint)index >= (uint)rows) throw new ArgumentOutOfRangeException(nameof(index));
-            var start = offset + index * columns;
-            for (int j = 0; j < columns; j++) _row[j] = values[start + j];
-            return _row;
-        }
-    }
-
-    public IEnumerator<double[]> GetEnumerator()
-    {
-        for (int i = 0; i < rows; i++) yield return this[i];
-    }
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -131,7 +131,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         }
         try
         {
-            var values = _model.PredictRaw(new FloatRowView(m.Values, 0, m.RowCount, m.Columns));
+            var values = _model.PredictRows(m.Values, 0, m.RowCount, m.Columns);
             Sender.Tell(new RowsPredicted(_id, _version, values, _rt.NodeName));
             Touch();
         }

@@ -34,6 +34,9 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private IReadOnlyList<string> _writers = [];
     private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
     private int _ticks;
+    private IActorRef _artifacts = ActorRefs.Nobody;
+    private bool _waking;                                             // many labels are waking here: new copies wait
+    private int _placeBudget = 1;                                     // new copies this node may still start until the next tick
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -65,7 +68,14 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Receive<StoredLabels>(m => { if (m.Ids is not null) _stored = m.Ids.ToHashSet(); });
         Receive<LocalWriters>(m =>
         {
-            if (m.Ids is not null) _writers = m.Ids;
+            if (m.Ids is not null)
+            {
+                var known = _writers.ToHashSet(StringComparer.Ordinal);
+                var woke = m.Ids.Count(id => !known.Contains(id));
+                _writers = m.Ids;
+                NoteWakes(woke);
+                _placeBudget = Math.Max(1, (int)(NewCopiesPerSecond * _announceEvery.TotalSeconds));
+            }
             Announce();
             Place();
         });
@@ -82,8 +92,12 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Receive<ReplicaSwitched>(m =>
         {
             _loaded[m.ModelId] = m.Version;
-            Announce(); // gateways learn at once that this copy serves the new version
+            // Gateways learn within a moment that this copy serves the new version. Switches that come together (many
+            // labels waking after a restart) share one report: a report lists every copy, so one per switch would
+            // cost every node and gateway a full rebuild per label.
+            if (!Timers.IsTimerActive("announce-soon")) Timers.StartSingleTimer("announce-soon", AnnounceSoon.Instance, AnnounceDelay);
         });
+        Receive<AnnounceSoon>(_ => Announce());
         Receive<Terminated>(t =>
         {
             var id = _children.FirstOrDefault(c => c.Value.Equals(t.ActorRef)).Key;
@@ -93,6 +107,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         });
         Receive<PredictRawRows>(m => ForwardToCopy(m, m.ModelId, null));
         Receive<PredictModel>(m => ForwardToCopy(m, m.ModelId, m.RequestId));
+        Receive<FetchArtifact>(m => _artifacts.Forward(m)); // a gateway's own read copy (serve)
         Receive<ClusterEvent.IMemberEvent>(OnMember);
         Receive<ClusterEvent.UnreachableMember>(m => Drop(m.Member.Address.ToString()));
         Receive<ClusterEvent.ReachableMember>(m => { if (IsModelUp(m.Member)) _members.Add(m.Member.Address.ToString()); });
@@ -101,6 +116,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _artifacts = Context.ActorOf(ArtifactServer.Props(_snapshots, _rt.NodeName), "artifacts");
         _mediator.Tell(new Subscribe(ReplicaTopics.Copies, Self));
         _mediator.Tell(new Subscribe(ReplicaTopics.Versions, Self));
         Context.System.EventStream.Subscribe(Self, typeof(ModelVersionChanged));
@@ -166,14 +182,23 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers)
             .Where(id => _stored.Contains(id) || _announced.ContainsKey(id)).Concat(_announced.Keys).ToHashSet();
         var members = _members.Append(_self).Distinct().ToList();
+        // Writer of each label, looked up once per label (thousands of labels: no list scans inside the loop).
+        var writers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in _views.Values)
+            foreach (var id in v.Writers) writers.TryAdd(id, v.Address);
+        foreach (var id in _writers) writers[id] = _self;
         foreach (var id in labels)
         {
-            var writer = _writers.Contains(id) ? _self : _views.Values.FirstOrDefault(v => v.Writers.Contains(id))?.Address;
+            var writer = writers.GetValueOrDefault(id);
             if (writer is null) continue; // writer moving or passivated: keep the copies as they are
             var chosen = ReplicaPlacement.Choose(id, members, writer, _replicas);
             var here = _children.ContainsKey(id);
             if (chosen.Contains(_self) && !here)
             {
+                // Serving the labels that wake comes first; their copies follow when it calms, a budget per tick at a time
+                // (a node that joins a cluster of 10,000 labels is chosen for thousands of copies at once).
+                if (_waking || _placeBudget <= 0) continue;
+                _placeBudget--;
                 var child = Context.ActorOf(ModelReplica.Props(id, _rt, _snapshots, _announced.GetValueOrDefault(id)),
                     "replica-" + Uri.EscapeDataString(id));
                 Context.Watch(child);
@@ -193,7 +218,30 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Many labels waking on this node (a restarted cluster being asked for them): new copies wait, so the CPU
+    /// goes to the first predicts, whose callers wait, rather than to copies nobody waits for. Copies already placed
+    /// keep following their writers' versions.</summary>
+    private void NoteWakes(int woke)
+    {
+        var storm = woke >= WakeStormPerSecond * _announceEvery.TotalSeconds;
+        if (storm == _waking) return;
+        _waking = storm;
+        if (storm) _log.Info("replicas: {0} labels woke on this node within {1:F1} s; new copies wait until it calms", woke,
+            _announceEvery.TotalSeconds);
+        else _log.Info("replicas: label wake-ups calmed down; placing copies");
+    }
+
+    /// <summary>New copies one node starts loading per second at most: copies load in the background, beside serving.</summary>
+    private const int NewCopiesPerSecond = 50;
+
+    /// <summary>Labels waking per second on one node from which new copies wait (a trickle of wake-ups never holds them).</summary>
+    private const int WakeStormPerSecond = 20;
+
+    /// <summary>Longest wait between a replica switch and the report that tells the cluster.</summary>
+    private static readonly TimeSpan AnnounceDelay = TimeSpan.FromMilliseconds(100);
+
     private sealed record Tick { public static readonly Tick Instance = new(); }
+    private sealed record AnnounceSoon { public static readonly AnnounceSoon Instance = new(); }
     private sealed record LocalWriters(IReadOnlyList<string>? Ids);
     private sealed record StoredLabels(IReadOnlyList<string>? Ids);
 }

@@ -21,4 +21,8 @@ public sealed record SelectionReport
 }
 
 /// <summary>One candidate's validation figures (percent; macro-F1 in 0..1); <see cref="Score"/> decides.</summary>
-public sealed record CandidateScore(string Name, double Score, double Accuracy, double MacroF1, double? Fpr, double? LeaveOutBalancedAccuracy);
+public sealed record CandidateScore(string Name, double Score, double Accuracy, double MacroF1, double? Fpr, double? LeaveOutBalancedAccuracy)
+{
+    /// <summary>Why the rule took or passed it (e.g. "FPR above the best tree's", "not admitted: costs ..."); "winner; ..." for the winner.</summary>
+    public string? Verdict { get; init; }
+}

@@ -193,8 +193,6 @@ internal sealed class RequestParser
         r.LearningRate = Double("learning_rate");
         if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
         r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);
-        if (ModelKinds.IsTrees(r.ModelKind) && r.Quality.Novelty is not null)
-            Issue("novelty", $"applies to model_kind network only (this request asks for {r.ModelKind})");
         if (ModelKinds.IsTrees(r.ModelKind) && (r.Quality.EnsembleFolds || r.Quality.EnsembleSeeds > 1))
             Issue("ensemble", $"averages networks: it applies to model_kind network only (this request asks for {r.ModelKind})");
         if (r.ModelKind == ModelKinds.Auto)

@@ -13,6 +13,10 @@ public sealed class CopyTable
     private ImmutableDictionary<string, string> _writers = ImmutableDictionary<string, string>.Empty;
     private ImmutableDictionary<string, long> _newest = ImmutableDictionary<string, long>.Empty;
     private ImmutableDictionary<string, long> _suspectUntil = ImmutableDictionary<string, long>.Empty;
+    private ImmutableDictionary<string, IActorRef> _keepers = ImmutableDictionary<string, IActorRef>.Empty;
+
+    /// <summary>A label was forgotten: copies kept outside the cluster (serve's local copies) drop it.</summary>
+    public event Action<string>? Forgotten;
 
     /// <summary>Newest version seen for the label (announcements, replies): no older answer is ever returned.</summary>
     public long Newest(string modelId) => _newest.GetValueOrDefault(modelId);
@@ -27,7 +31,19 @@ public sealed class CopyTable
         }
     }
 
-    public void Forget(string modelId) => ImmutableInterlocked.TryRemove(ref _newest, modelId, out _);
+    public void Forget(string modelId)
+    {
+        ImmutableInterlocked.TryRemove(ref _newest, modelId, out _);
+        Forgotten?.Invoke(modelId);
+    }
+
+    /// <summary>The reachable model nodes' replica keepers, the label's writer's first (they hand out artifacts).</summary>
+    public IReadOnlyList<IActorRef> Keepers(string modelId)
+    {
+        var keepers = _keepers;
+        var writer = Writer(modelId);
+        return keepers.OrderBy(k => k.Key == writer ? 0 : 1).ThenBy(_ => Random.Shared.Next()).Select(k => k.Value).ToList();
+    }
 
     /// <summary>Replicas serving the newest version, in a rotating order so load spreads over them.</summary>
     public IReadOnlyList<ReplicaCopy> Current(string modelId)
@@ -55,8 +71,10 @@ public sealed class CopyTable
     {
         var replicas = new Dictionary<string, List<ReplicaCopy>>();
         var writers = new Dictionary<string, string>();
+        var keepers = new Dictionary<string, IActorRef>();
         foreach (var r in reports)
         {
+            keepers[r.Address] = r.Keeper;
             foreach (var id in r.Writers) writers[id] = r.Address;
             foreach (var (id, version) in r.Replicas)
             {
@@ -67,5 +85,6 @@ public sealed class CopyTable
         }
         _replicas = replicas.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutableList());
         _writers = writers.ToImmutableDictionary();
+        _keepers = keepers.ToImmutableDictionary();
     }
 }

@@ -31,7 +31,7 @@ public sealed class GatewayClient : IAsyncDisposable
     private GatewayClient(IHost host, ActorSystem system, IActorRef region, IActorRef gateway, CopyTable copies)
     {
         Copies = copies;
-        _hedged = new HedgedPredict(region, copies, new HedgeOptions());
+        _hedged = new HedgedPredict(region, copies, HedgeOptions.FromEnvironment());
         Frame = FrameBudget.Of(system);
         _chunked = new ChunkedRows(_hedged.SendAsync, Frame);
         _coalescer = new RowCoalescer(_hedged.SendAsync, new CoalesceOptions());
@@ -133,7 +133,20 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         var reply = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
         Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout, resend, ct));
-        return reply.Task;
+        return ObserveAsync(reply.Task);
+    }
+
+    private async Task<object> ObserveAsync(Task<object> reply) => Observed(await reply.ConfigureAwait(false));
+
+    /// <summary>A trained reply names the version serving from now on: no older copy answers through this gateway after it.</summary>
+    private object Observed(object reply)
+    {
+        switch (reply)
+        {
+            case ModelTrainedReply t: Copies.Observe(t.Label, t.Version); break;
+            case ModelForgotten f: Copies.Forget(f.Label); break;
+        }
+        return reply;
     }
 
     /// <summary>Trains the label; the entity cancels the training when <paramref name="timeout"/> has passed (it travels
@@ -188,7 +201,7 @@ public sealed class GatewayClient : IAsyncDisposable
         => SendAsync(_ => new DescribeModel(modelId), timeout, resend: true);
 
     public Task<object> ForgetAsync(string modelId, TimeSpan timeout, RequestOrigin? origin = null)
-        => Region.Ask<object>(new ForgetModel(modelId, origin ?? Origin), timeout);
+        => ObserveAsync(Region.Ask<object>(new ForgetModel(modelId, origin ?? Origin), timeout));
 
     /// <summary>Cancels the label's queued and running trainings; replies <see cref="TrainingCancelled"/>.</summary>
     public Task<object> CancelAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new CancelTraining(modelId, Origin), timeout);

@@ -3,6 +3,7 @@
 // answer comes within the hedge delay, the same request also goes to the next copy, and so on until the deadline.
 // The first good answer wins. Bad requests and unknown labels fail at once with the writer's error; an answer from a
 // version older than the newest seen is never returned.
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using AntiNex.Models;
@@ -12,8 +13,16 @@ namespace AntiNex.Gateway.Cluster;
 
 public sealed record HedgeOptions
 {
-    /// <summary>No answer within this: ask the next copy as well (single-row answers take well under 2 ms).</summary>
+    /// <summary>No answer within this: ask the next copy as well, and suspect a writer that missed it. Small predicts
+    /// hedge sooner, at <see cref="HedgePercentile"/> of recent answer times (see <see cref="AdaptiveHedge"/>).</summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(150);
+    /// <summary>Small predicts: hedge once a request has waited longer than this share of recent answers; 0 turns
+    /// the adaptive delay off (small predicts then wait <see cref="Delay"/> too).</summary>
+    public double HedgePercentile { get; init; } = 0.95;
+    /// <summary>The adaptive delay never goes below this (timers are not finer than about a millisecond).</summary>
+    public TimeSpan MinDelay { get; init; } = TimeSpan.FromMilliseconds(1);
+    /// <summary>At most this share of small requests per second are hedged; beyond it they wait <see cref="Delay"/>.</summary>
+    public double MaxHedgeShare { get; init; } = 0.1;
     /// <summary>Added to the delay per row of a raw-row block: a 80,000-row block takes a copy well over 150 ms to
     /// predict, and asking again before it could have answered only doubles the work.</summary>
     public TimeSpan PerRow { get; init; } = TimeSpan.FromMicroseconds(20);
@@ -22,12 +31,49 @@ public sealed record HedgeOptions
     public TimeSpan ResendSameAfter { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>A writer that missed the hedge delay is asked second for this long.</summary>
     public TimeSpan SuspectFor { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The defaults, with ANTINEX_HEDGE_PERCENTILE (0-0.999; 0 = small predicts wait the fixed delay too).</summary>
+    public static HedgeOptions FromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable("ANTINEX_HEDGE_PERCENTILE");
+        if (string.IsNullOrWhiteSpace(text)) return new HedgeOptions();
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p)
+            || p is < 0 or >= 1)
+            throw new ArgumentException($"ANTINEX_HEDGE_PERCENTILE: '{text}' is not a share between 0 and 0.999");
+        return new HedgeOptions { HedgePercentile = p };
+    }
+    /// <summary>Blocks of at least this many rows wait this many times the label's recent time per row before a hedge
+    /// (a loaded node answers a big block later than <see cref="PerRow"/> allows; asking a second copy then doubles the
+    /// work on every copy), at most <see cref="MaxBlockDelay"/>.</summary>
+    public int MeasuredFromRows { get; init; } = 1_000;
+    public double MeasuredFactor { get; init; } = 3;
+    public TimeSpan MaxBlockDelay { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOptions options)
 {
+    private readonly AdaptiveHedge _adaptive = new(options);
+
     // Answers that end the request at once, from any copy: the request itself is wrong, or the label has no model.
     private static readonly HashSet<string> Final = ["bad-request", "not-trained"];
+    // Per label: recent seconds per row of big blocks' answers (moving average).
+    private readonly ConcurrentDictionary<string, double> _secondsPerRow = new();
+
+    private TimeSpan HedgeDelay(IModelCommand command)
+    {
+        if (command is not PredictRawRows block) return options.Delay;
+        var delay = options.Delay + options.PerRow * block.RowCount;
+        if (block.RowCount < options.MeasuredFromRows || !_secondsPerRow.TryGetValue(command.ModelId, out var perRow)) return delay;
+        var measured = TimeSpan.FromSeconds(options.MeasuredFactor * perRow * block.RowCount);
+        return measured > delay ? (measured < options.MaxBlockDelay ? measured : options.MaxBlockDelay) : delay;
+    }
+
+    private void ObserveBlock(IModelCommand command, long sent)
+    {
+        if (command is not PredictRawRows block || block.RowCount < options.MeasuredFromRows) return;
+        var perRow = Stopwatch.GetElapsedTime(sent).TotalSeconds / block.RowCount;
+        _secondsPerRow.AddOrUpdate(command.ModelId, perRow, (_, old) => 0.8 * old + 0.2 * perRow);
+    }
 
     public async Task<object> SendAsync(IModelCommand command, TimeSpan timeout)
     {
@@ -37,7 +83,9 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
         var writerFirst = !table.WriterSuspect(id) || replicas.Count == 0;
         var plan = new Queue<ReplicaCopy?>(writerFirst ? replicas.Prepend(null) : replicas.Append(null)); // null = the writer
         var pending = new List<(Task<object> Task, ReplicaCopy? Copy, long Sent)>();
-        var delay = options.Delay + (command is PredictRawRows block ? options.PerRow * block.RowCount : TimeSpan.Zero);
+        var small = options.HedgePercentile > 0 && AdaptiveHedge.IsSmall(command);
+        var started = Stopwatch.GetTimestamp();
+        var delay = small ? _adaptive.Delay : HedgeDelay(command);
         object? lastFailure = null;
 
         TimeSpan Remaining() => TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
@@ -66,8 +114,17 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             var done = await Task.WhenAny(pending.Select(p => p.Task).Append(hedge)).ConfigureAwait(false);
             if (done == hedge)
             {
-                if (pending.Any(p => p.Copy is null)) table.SuspectWriter(id, options.SuspectFor);
+                // A writer is suspect only when it missed the fixed delay, not a small request's early hedge.
+                var now = Stopwatch.GetTimestamp();
+                if (pending.Any(p => p.Copy is null && Stopwatch.GetElapsedTime(p.Sent, now) >= options.Delay))
+                    table.SuspectWriter(id, options.SuspectFor);
+                var before = pending.Count;
                 Launch();
+                if (small)
+                {
+                    if (pending.Count > before) _adaptive.Hedged();
+                    delay = options.Delay; // after the first early hedge, later copies are asked at the fixed delay
+                }
                 continue;
             }
             var attempt = pending.First(p => p.Task == done);
@@ -82,9 +139,12 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             {
                 case RowsPredicted r when r.Version >= table.Newest(id):
                     table.Observe(id, r.Version);
+                    if (small) _adaptive.Answered(Stopwatch.GetElapsedTime(started));
+                    ObserveBlock(command, attempt.Sent);
                     return r;
                 case Predicted p when p.Version >= table.Newest(id):
                     table.Observe(id, p.Version);
+                    if (small) _adaptive.Answered(Stopwatch.GetElapsedTime(started));
                     return p;
                 case RowsPredicted or Predicted: // an older version than one already seen: never returned
                     if (pending.Count == 0) Launch();

@@ -38,9 +38,14 @@ internal static class BenchClusterCommand
                           "none = no baseline",
             DefaultValueFactory = _ => "128,64",
         };
+        var rowsFrom = new Option<string?>("--rows-from")
+        {
+            Description = "CSV whose first rows (repeated as needed) are sent, in each label's feature order; without it: pseudo-random " +
+                          "values in 0..1000, which lie beyond many features' clip bound (unscorable rows take the per-value path)",
+        };
         var command = new Command("cluster",
             "Predict load through the cluster: requests/s, rows/s, p50/p90/p99/max latency, errors, timeouts, outages.");
-        foreach (var o in new Option[] { labels, concurrency, duration, warmup, rows, coalesce, bareLayers }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, concurrency, duration, warmup, rows, coalesce, bareLayers, rowsFrom }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction((p, ct) =>
         {
@@ -48,7 +53,7 @@ internal static class BenchClusterCommand
                 .Select(ModelIds.FromLabel).Distinct().ToArray();
             var settings = new BenchSettings(ids, Math.Max(1, p.GetValue(concurrency)), Durations.Parse(p.GetValue(duration)!, "--duration"),
                 Durations.Parse(p.GetValue(warmup)!, "--warmup"), Math.Max(1, p.GetValue(rows)), common.TimeoutFrom(p),
-                BareLayers(p.GetValue(bareLayers)));
+                BareLayers(p.GetValue(bareLayers)), p.GetValue(rowsFrom));
             var coalesceValue = p.GetValue(coalesce);
             return common.RunAsync(p, ct, (client, output) =>
             {
@@ -60,11 +65,29 @@ internal static class BenchClusterCommand
     }
 
     private sealed record BenchSettings(string[] Labels, int Concurrency, TimeSpan Duration, TimeSpan Warmup, int Rows, TimeSpan Timeout,
-        int[]? BareLayers);
+        int[]? BareLayers, string? RowsFrom);
 
     private static int[]? BareLayers(string? text) => string.IsNullOrWhiteSpace(text) || text == "none" ? null
         : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(w => int.TryParse(w, out var n) && n > 0 ? n : throw new UsageException($"--bare-layers: '{w}' is not a layer width")).ToArray();
+
+    /// <summary>The rows one request carries: the CSV's first rows (repeated up to the count) or pseudo-random values.</summary>
+    private static float[] Block(string id, IReadOnlyList<string> features, BenchSettings s)
+    {
+        var block = new float[s.Rows * features.Count];
+        if (s.RowsFrom is { } path)
+        {
+            using var reader = new CsvRowReader(path, features);
+            var read = reader.Read(block);
+            if (read == 0) throw new UsageException($"--rows-from: '{path}' has no rows");
+            for (int at = read * features.Count; at < block.Length; at += read * features.Count)
+                block.AsSpan(0, Math.Min(read * features.Count, block.Length - at)).CopyTo(block.AsSpan(at));
+            return block;
+        }
+        var random = new Random(id.GetHashCode(StringComparison.Ordinal));
+        for (int k = 0; k < block.Length; k++) block[k] = (float)Math.Round(random.NextDouble() * 1000);
+        return block;
+    }
 
     private sealed class Worker
     {
@@ -82,10 +105,7 @@ internal static class BenchClusterCommand
             var reply = await client.DescribeAsync(id, TimeSpan.FromSeconds(60));
             if (reply is not ModelDescription { Trained: true, Summary: { } summary })
                 throw new UsageException($"label '{id}' has no trained model: train it first (bench cluster only predicts)");
-            var random = new Random(id.GetHashCode(StringComparison.Ordinal));
-            var block = new float[s.Rows * summary.InputFeatures.Count];
-            for (int k = 0; k < block.Length; k++) block[k] = (float)Math.Round(random.NextDouble() * 1000);
-            inputs[id] = new PredictRawRows(id, summary.InputFeatures.Count, block);
+            inputs[id] = new PredictRawRows(id, summary.InputFeatures.Count, Block(id, summary.InputFeatures, s));
         }
         var outages = s.Labels.ToDictionary(l => l, _ => new OutageTracker());
         var answeredBy = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
@@ -169,6 +189,7 @@ internal static class BenchClusterCommand
             coalesce = client.Coalesce,
             bare_torchsharp_rows_per_second = bare is { } b ? Math.Round(b) : (double?)null,
             bare_layers = s.BareLayers is { } l ? string.Join(",", l) : null,
+            rows_from = s.RowsFrom ?? "pseudo-random 0..1000",
             rows_per_second_vs_bare = bare is { } b2 && b2 > 0 ? Math.Round(workers.Sum(w => w.Rows) / seconds / b2, 3) : (double?)null,
         };
         if (output.Json)

@@ -107,7 +107,7 @@ internal static class BenchEngineCommand
             table.AddRow($"inference rows/s, rows as double arrays ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
                 .ToString("N0", CultureInfo.InvariantCulture));
             var (engine, bare, inferenceRatios) = InferenceVsBare(model, x, rows, features, inferRows, inferBatch);
-            table.AddRow($"inference rows/s, float32 row block (the cluster's path), median of 5", $"{engine:N0}");
+            table.AddRow($"inference rows/s, float32 row block (the cluster's path), {threads} torch thread(s), median of 5", $"{engine:N0}");
             table.AddRow($"bare TorchSharp forward rows/s, same network and batch, median of 5", $"{bare:N0}");
             table.AddRow("inference engine / bare (median of 5 paired ratios; goal >= 0.9)",
                 $"{inferenceRatios.Order().ElementAt(2):0.000}  " +
@@ -149,8 +149,7 @@ internal static class BenchEngineCommand
         var block = new float[inferBatch * features];
         for (int i = 0; i < inferBatch; i++) Array.Copy(x, (i % rows) * features, block, i * features, features);
         using var bare = new BareForward(features, [64, 32]);
-        var view = new AntiNex.Models.FloatRowView(block, 0, inferBatch, features);
-        model.PredictRaw(view); // warm-up
+        model.PredictRows(block, 0, inferBatch, features); // warm-up
         var engineRuns = new List<double>();
         var bareRuns = new List<double>();
         var perRound = Math.Max(inferBatch, inferRows / 5);
@@ -158,7 +157,7 @@ internal static class BenchEngineCommand
         {
             var sw = Stopwatch.StartNew();
             long done = 0;
-            while (done < perRound) { model.PredictRaw(view); done += inferBatch; }
+            while (done < perRound) { model.PredictRows(block, 0, inferBatch, features); done += inferBatch; }
             engineRuns.Add(done / sw.Elapsed.TotalSeconds);
             bareRuns.Add(bare.RowsPerSecond(block, inferBatch, perRound));
         }

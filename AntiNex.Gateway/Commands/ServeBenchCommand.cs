@@ -66,7 +66,8 @@ internal static class ServeBenchCommand
                     + $"{r.RequestsPerSecond:F0} req/s, {r.RowsPerSecond:F0} rows/s, p50 {r.P50Ms:F3} ms, p90 {r.P90Ms:F3} ms, p99 {r.P99Ms:F3} ms, "
                     + $"max {r.MaxMs:F3} ms, {r.Requests} ok, {r.Failures} failed; load generator {r.LoadGeneratorCores:F2} cores "
                     + $"({r.LoadGeneratorShare:P0} of the machine's busy CPU, {r.LoadGeneratorUsPerRequest:F0} us CPU/request)"
-                    + (r.Failures > 0 ? $" ({string.Join(", ", r.FailureKinds.Select(k => $"{k.Key}: {k.Value}"))})" : ""));
+                    + (r.Failures > 0 ? $" ({string.Join(", ", r.FailureKinds.Select(k => $"{k.Key}: {k.Value}"))})" : "")
+                    + (r.ServedBy is null ? "" : $"; answered by {r.ServedBy}"));
             return r.Failures > 0 ? ExitCodes.ModelFailed : ExitCodes.Ok;
         });
         return command;

@@ -48,8 +48,17 @@ internal static class ServeCommand
         };
         var jobsTtl = new Option<string>("--jobs-ttl")
         { Description = "How long a finished job stays in the job folder", DefaultValueFactory = _ => "168h" };
+        var localCopies = new Option<int>("--local-copies")
+        {
+            Description = "Labels whose current model this process keeps to answer small infers itself, without a cluster round trip "
+                + "(least recently used out; 0 = every infer goes to the cluster)",
+            DefaultValueFactory = _ => 32,
+        };
+        var localRows = new Option<int>("--local-copy-rows")
+        { Description = "Largest infer (rows) a local copy answers; larger ones go to the cluster", DefaultValueFactory = _ => 10_000 };
         var command = new Command("serve", "Serve the cluster over HTTP: Open Inference Protocol v2 and the AntiNex API, with API keys.");
-        foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate, jobsDir, jobsTtl }) command.Options.Add(o);
+        foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate, jobsDir, jobsTtl, localCopies,
+            localRows }) command.Options.Add(o);
         common.AddTo(command);
         command.Subcommands.Add(KeysCommand());
         command.Subcommands.Add(ServeBenchCommand.Create());
@@ -74,7 +83,11 @@ internal static class ServeCommand
                     JobsDirectory = p.GetValue(jobsDir) ?? (p.GetValue(keys) is { Length: > 0 } keyFile
                         ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keyFile))!, "serve-jobs") : null),
                     JobsTimeToLive = Durations.Parse(p.GetValue(jobsTtl) ?? "168h", "--jobs-ttl"),
+                    LocalCopies = p.GetValue(localCopies),
+                    LocalCopyRows = p.GetValue(localRows),
                 };
+                if (options.LocalCopies < 0) throw new ArgumentException("--local-copies: must be >= 0");
+                if (options.LocalCopyRows < 0) throw new ArgumentException("--local-copy-rows: must be >= 0");
                 if (options.RateLimit < 0) throw new ArgumentException("--rate-limit: must be >= 0");
                 ListenAddress.ParseAll(options); // refuse bad addresses before joining the cluster
                 store = ApiKeyStore.Load(p.GetValue(keys)) ?? throw new ArgumentException(

@@ -20,6 +20,11 @@ public sealed record HttpServeOptions
     public int JobsKept { get; init; } = 500;
     /// <summary>Folder of the job store (jobs survive a restart); null keeps jobs in memory only.</summary>
     public string? JobsDirectory { get; init; }
+    /// <summary>Labels whose current model `serve` keeps in process to answer small infers itself (least recently used
+    /// out); 0 sends every infer to the cluster.</summary>
+    public int LocalCopies { get; init; } = 32;
+    /// <summary>Infers of at most this many rows may be answered by a local copy; larger ones go to the cluster.</summary>
+    public int LocalCopyRows { get; init; } = 10_000;
     /// <summary>How long a stored job is kept after it finished.</summary>
     public TimeSpan JobsTimeToLive { get; init; } = TimeSpan.FromDays(7);
 }

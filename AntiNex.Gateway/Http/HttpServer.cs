@@ -35,11 +35,19 @@ public static class HttpServer
             foreach (var a in addresses)
                 k.Listen(a.Address, a.Port, listen => { if (a.Https) listen.UseHttps(certificate!); });
         });
+        // Request handlers run on the socket's own I/O thread instead of hopping to the thread pool: a single-row infer is
+        // tens of microseconds of work, less than the hop. Handlers never block for long (cluster calls are awaited;
+        // large local predicts move to the pool, see InferenceEndpoints). ANTINEX_HTTP_INLINE=0 turns it off.
+        if (Environment.GetEnvironmentVariable("ANTINEX_HTTP_INLINE") is not "0")
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.Services.ConfigureHttpJsonOptions(o => HttpJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(gateway);
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ModelMetadataCache>();
+        builder.Services.AddSingleton(sp => new Local.LocalModelCopies(gateway.Copies, gateway.Frame, options.LocalCopies,
+            $"{Akka.Cluster.Cluster.Get(gateway.System).SelfAddress.HostPort()} (serve's local copy)",
+            sp.GetRequiredService<ILogger<Local.LocalModelCopies>>()));
         if (options.JobsDirectory is { } jobsDirectory)
             builder.Services.AddSingleton(sp => new JobStore(jobsDirectory, options.JobsTimeToLive, sp.GetRequiredService<ILogger<JobStore>>()));
         builder.Services.AddSingleton(sp => new TrainingJobs(gateway, options, sp.GetService<JobStore>()));

@@ -84,6 +84,13 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : ClusterTes
         }
         Log.Step($"4th node {fourth.Name} holds shards after {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(rebalanced, "no shard moved to the 4th node within 90 s");
+        // The node times its own way in (member Up, first shards held), for the join figures of deploy/bench-scale.sh.
+        List<string> timeline = [];
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(10) && timeline.Count < 2; await Task.Delay(200))
+            timeline = fourth.Tail(100_000).Split('\n').Where(l => l.Contains("node timeline:")).ToList();
+        Log.Step(string.Join(" | ", timeline.Select(l => l[l.IndexOf("node timeline:", StringComparison.Ordinal)..])));
+        Assert.Contains(timeline, l => l.Contains("member Up"));
+        Assert.Contains(timeline, l => l.Contains("shards") && l.Contains("after process start"));
         await AssertAllIdenticalAsync(gateway, baseline);
         var onFourth = 0;
         foreach (var label in Labels)

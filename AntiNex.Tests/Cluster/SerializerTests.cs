@@ -116,6 +116,8 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new AntiNex.Replicas.CopiesHeld("akka.ssl.tcp://antinex@127.0.0.1:4053", "127.0.0.1:4053", actor, ["web"],
             new Dictionary<string, long> { ["dns"] = 3 });
         yield return new AntiNex.Replicas.CopyVersionChanged("web", 4, false, "127.0.0.1:4053");
+        yield return new AntiNex.Replicas.FetchArtifact("web", 4, 65536, 65536);
+        yield return new AntiNex.Replicas.ArtifactPart("web", 4, 0, 3, [1, 2, 3], "127.0.0.1:4053");
         // audit
         yield return new AntiNex.Audit.QueryAudit("web", DateTimeOffset.Parse("2026-11-27T10:00:00Z"), 50);
         yield return new AntiNex.Audit.AuditEntries([new AntiNex.Audit.AuditEntry("1-0", DateTimeOffset.Parse("2026-11-27T10:00:00Z"),

@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace AntiNex.Tests.Http;
 
 [Collection("cluster-processes")]
-public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper output) : IClassFixture<HttpServiceFixture>
+public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper output) : IClassFixture<HttpServiceFixture>
 {
     private const string Model = HttpServiceFixture.Model;
 
@@ -180,7 +180,7 @@ public sealed class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper ou
         });
         var r = await Send(http, "POST", $"/v2/models/{Model}/infer", request);
         Assert.Equal(HttpStatusCode.OK, r.Status);
-        AssertFields(r.Body, "model_name", "model_version", "id", "outputs");
+        AssertFields(r.Body, "model_name", "model_version", "id", "parameters", "outputs");
         Assert.Equal(Model, r.Body.GetProperty("model_name").GetString());
         Assert.Equal("1", r.Body.GetProperty("model_version").GetString());
         Assert.Equal("42", r.Body.GetProperty("id").GetString());

@@ -96,8 +96,17 @@ public class AutoSelectionTests
         Assert.Contains(selection.Candidates, c => c.Name == selection.Winner);
         Assert.Contains(selection.Candidates, c => c.Name.StartsWith("light_gbm", StringComparison.Ordinal));
         Assert.Contains(selection.Candidates, c => c.Name.Contains("scaler ple", StringComparison.Ordinal));
+        Assert.All(selection.Candidates, c => Assert.False(string.IsNullOrEmpty(c.Verdict), c.Name)); // every candidate says why
+        Assert.Single(selection.Candidates, c => c.Verdict!.StartsWith("winner", StringComparison.Ordinal));
         if (task == "binary")
         {
+            Assert.Contains(selection.Candidates, c => c.Name.StartsWith("fast_tree", StringComparison.Ordinal));
+            // The served base is never less accurate, nor more alarmist, on the selection rows than the best tree candidate.
+            var trees = selection.Candidates.Where(c => c.Name.StartsWith("fast_tree", StringComparison.Ordinal)
+                || c.Name.StartsWith("light_gbm", StringComparison.Ordinal)).Where(c => !c.Name.Contains("novelty", StringComparison.Ordinal));
+            var bestTree = trees.OrderByDescending(c => c.Accuracy).ThenBy(c => c.Fpr).First();
+            var chosenBase = selection.Candidates.Single(c => c.Verdict!.Contains("base:", StringComparison.Ordinal));
+            Assert.True(chosenBase.Accuracy >= bestTree.Accuracy && chosenBase.Fpr <= bestTree.Fpr, $"{chosenBase} vs {bestTree}");
             // Three attack kinds: the leave-attack-kind-out split exists and the detector is a candidate.
             Assert.Equal(["probe"], selection.HeldOutKinds!); // equal counts: ranked by name, the second is held out
             Assert.Contains(selection.Candidates, c => c.Name.Contains("novelty", StringComparison.Ordinal));
@@ -123,13 +132,13 @@ public class AutoSelectionTests
         Assert.Equal("categorical_crossentropy", state.Loss);
         // A served network ends in one softmax unit per class; a served tree ensemble has no layers (the winner says so).
         if (state.Layers.Count > 0) Assert.Equal((4, "softmax"), (state.Layers[^1].Units, state.Layers[^1].Activation));
-        else Assert.StartsWith("light_gbm", four.Outcome.Report.Selection!.Winner);
+        else Assert.Matches("^(light_gbm|fast_tree)", four.Outcome.Report.Selection!.Winner);
 
         var binary = Train(Request(BinaryTarget), KindsCsv(100, 3));
         var (binaryState, _) = ArtifactFormat.Read(binary.Outcome.Artifact);
         Assert.Equal("binary_crossentropy", binaryState.Loss);
         if (binaryState.Layers.Count > 0) Assert.Equal((1, "sigmoid"), (binaryState.Layers[^1].Units, binaryState.Layers[^1].Activation));
-        else Assert.StartsWith("light_gbm", binary.Outcome.Report.Selection!.Winner);
+        else Assert.Matches("^(light_gbm|fast_tree)", binary.Outcome.Report.Selection!.Winner);
     }
 
     [Fact]

@@ -77,6 +77,27 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
+    public void A_novelty_detector_on_top_of_trees_is_stored_loaded_and_applied_like_a_networks()
+    {
+        var request = _t.SyntheticRequest("light_gbm", """{"validation_split": 0.2, "novelty": {"normal_class": 0, "max_fpr": 0.05, "epochs": 2}}""");
+        var outcome = TrainingEngine.Train(request, _t.Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        var novelty = outcome.Report.Novelty!;
+        Assert.Equal(0.05, novelty.MaxFpr);
+        Assert.True(novelty.ValidationRows > 0);
+        using var model = TrainedModel.Load(outcome.Artifact);
+        Assert.Equal("light_gbm", model.Summary.ModelKind);
+        Assert.Equal(outcome.Predictions!.Samples, model.Predict(request, _t.Root.Roots).Samples);
+        Assert.Equal(novelty.Threshold, model.State.Novelty!.Threshold);
+        var rows = RawRows(model, 400);
+        using var reloaded = TrainedModel.Load(model.ToArtifact());
+        Assert.Equal(model.PredictRawFlagged(rows).Values, reloaded.PredictRawFlagged(rows).Values);
+        // A tree artifact that carries network tensors is refused.
+        var content = ArtifactFormat.Read(outcome.Artifact);
+        var bad = ArtifactFormat.Write(content.State, [("layer.0.weight", [1L], [0f]), .. content.Weights], content.Blobs);
+        Assert.Contains("network tensors", Assert.Throws<ArtifactException>(() => TrainedModel.Load(bad)).Message);
+    }
+
+    [Fact]
     public void A_row_beyond_the_training_range_is_still_flagged_unscorable_and_answered_with_the_alarm_class()
     {
         using var model = TrainedModel.Load(_t.Outcome.Artifact);
@@ -172,14 +193,14 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
-    public void Bad_model_kind_and_network_only_options_are_refused_naming_the_field()
+    public void Bad_model_kind_and_the_ensemble_option_are_refused_naming_the_field()
     {
         var e = Assert.Throws<RequestException>(() => _t.SyntheticRequest("forest"));
         Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("fast_tree", StringComparison.Ordinal));
         var n = Assert.Throws<RequestException>(() =>
             _t.SyntheticRequest("light_gbm", """{"validation_split": 0.2, "novelty": {"normal_class": 0}, "ensemble": {"seeds": 3}}"""));
-        Assert.Contains(n.Issues, i => i.Field == "novelty" && i.Message.Contains("network only", StringComparison.Ordinal));
         Assert.Contains(n.Issues, i => i.Field == "ensemble");
+        Assert.DoesNotContain(n.Issues, i => i.Field == "novelty"); // the detector may sit on top of a tree ensemble
     }
 
     [Fact]

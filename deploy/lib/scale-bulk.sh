@@ -8,10 +8,13 @@
 #      `predict -f request.json`: rows/s, and the holding node's RSS before / after (memory back to its baseline).
 # Own temporary run folder and free ports (deploy/lib/bench-isolation.sh): a user's .run/, data and cluster are never touched.
 # Usage: bash deploy/lib/scale-bulk.sh [DURATION=10s]   (called by deploy/bench-scale.sh; runs alone as well)
+#        ANTINEX_BENCH_BULK_SECTIONS="1 2" runs only those sections (default: all four).
 #        ANTINEX_BENCH_BASE_PORT=P pins the ports (P.. nodes, P+10.. health, P+20 Redis) instead of picking free ones.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DURATION="${1:-10s}"
+SECTIONS=" ${ANTINEX_BENCH_BULK_SECTIONS:-1 2 3 4} "
+section() { [[ "$SECTIONS" == *" $1 "* ]]; }
 source "$REPO/deploy/lib/bench-isolation.sh"
 bench_isolate bulk 3
 if [ -n "${ANTINEX_BENCH_BASE_PORT:-}" ]; then # pinned ports: nodes at BASE.., health at BASE+10.., Redis at BASE+20
@@ -38,8 +41,11 @@ node_rss_mb() { # RSS of the node holding label $1, in MB
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 
-echo "== 1. engine inference vs bare TorchSharp (one process, 1 thread)"
-GW bench engine --train-rows 20000 --epochs 1 --inference-rows 1000000 --inference-batch 10000 --single-predicts 1000
+if section 1; then
+  echo "== 1. engine inference vs bare TorchSharp (one process, 1 thread)"
+  GW bench engine --train-rows 20000 --epochs 1 --inference-rows 1000000 --inference-batch 10000 --single-predicts 1000
+fi
+[ "$SECTIONS" != " 1 " ] || exit 0
 
 $CLUSTER start 3
 $CLUSTER wait-ready 3 180
@@ -52,16 +58,21 @@ done
 labels_csv=$(IFS=,; echo "${LABELS[*]}")
 GW bench cluster -l "$labels_csv" -c 2 -d 2s --warmup 2s --bare-layers none >/dev/null 2>&1 || true   # loads every model
 
-echo "== 2. bulk: 10,000-row requests over 3 nodes, concurrency 6, vs bare TorchSharp (network 128-64-1, batch 10,000)"
-GW bench cluster -l "$labels_csv" -c 6 -d "$DURATION" --rows 10000 || true
+if section 2; then
+  echo "== 2. bulk: 10,000-row requests over 3 nodes (--torch-threads 1), concurrency 6, vs bare TorchSharp (128-64-1, batch 10,000)"
+  GW bench cluster -l "$labels_csv" -c 6 -d "$DURATION" --rows 10000 --rows-from "$DATA/train.csv" || true
+fi
 
-echo "== 3. single-row latency, gateway coalescing off / on"
-for c in 1 16; do
-  for mode in off on; do
-    echo "-- concurrency $c, coalescing $mode"
-    GW bench cluster -l "$labels_csv" -c "$c" -d "$DURATION" --rows 1 --coalesce "$mode" --bare-layers none || true
+if section 3; then
+  echo "== 3. single-row latency, gateway coalescing off / on"
+  for c in 1 16; do
+    for mode in off on; do
+      echo "-- concurrency $c, coalescing $mode"
+      GW bench cluster -l "$labels_csv" -c "$c" -d "$DURATION" --rows 1 --coalesce "$mode" --bare-layers none || true
+    done
   done
-done
+fi
+section 4 || exit 0
 
 echo "== 4. one million rows through predict -f (CSV streamed, and a predict_rows request in records orientation)"
 GW generate --rows 1000000 --out "$DATA/million.csv" >/dev/null

@@ -92,7 +92,7 @@ public static class AntiNexEndpoints
     {
         var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
-        var reply = await gateway.Region.Ask<object>(new ForgetModel(id, context.Origin()), options.PredictTimeout);
+        var reply = await gateway.ForgetAsync(id, options.PredictTimeout, context.Origin()); // drops local copies too
         cache.Forget(id);
         if (reply is ModelForgotten { Existed: false })
             return ApiErrors.Result(StatusCodes.Status404NotFound, $"model '{id}' not found: nothing to forget", "not-found");

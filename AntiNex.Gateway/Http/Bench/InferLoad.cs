@@ -21,7 +21,8 @@ public sealed record InferLoadSettings(Uri BaseUrl, string ApiKey, string Label,
 
 public sealed record InferLoadResult(string Path, int Concurrency, int Rows, double Seconds, long Requests, long Failures,
     IReadOnlyDictionary<string, long> FailureKinds, double RequestsPerSecond, double RowsPerSecond, double P50Ms, double P90Ms,
-    double P99Ms, double MaxMs, double LoadGeneratorCores, double LoadGeneratorShare, double LoadGeneratorUsPerRequest);
+    double P99Ms, double MaxMs, double LoadGeneratorCores, double LoadGeneratorShare, double LoadGeneratorUsPerRequest,
+    string? ServedBy = null);
 
 public static class InferLoad
 {
@@ -40,6 +41,7 @@ public static class InferLoad
         {
             var warmUntil = Stopwatch.GetTimestamp() + (long)(s.Warmup.TotalSeconds * Stopwatch.Frequency);
             await Task.WhenAll(workers.Select(w => w.RunAsync(warmUntil, measure: false, ct)));
+            var servedBy = await ServedByAsync(s, path, body, ct);
             var self = Process.GetCurrentProcess();
             var cpuBefore = self.TotalProcessorTime;
             var machineBefore = MachineCpu.Read();
@@ -60,12 +62,27 @@ public static class InferLoad
                 Math.Round(ok / seconds, 1), Math.Round(ok * (double)s.Rows / seconds, 1), Ms(50), Ms(90), Ms(99),
                 all.TotalCount == 0 ? double.NaN : all.GetMaxValue() / 1000.0,
                 Math.Round(cpu / seconds, 2), machineBusy > 0 ? Math.Round(Math.Min(1, cpu / machineBusy), 3) : double.NaN,
-                ok == 0 ? double.NaN : Math.Round(cpu * 1e6 / (ok + kinds.Values.Sum()), 1));
+                ok == 0 ? double.NaN : Math.Round(cpu * 1e6 / (ok + kinds.Values.Sum()), 1), servedBy);
         }
         finally
         {
             foreach (var w in workers) w.Dispose();
         }
+    }
+
+    /// <summary>Who answers the request after the warm-up (an OIP reply's parameters.served_by: a model node, or the
+    /// service's own copy), so a figure says which path it measured.</summary>
+    private static async Task<string?> ServedByAsync(InferLoadSettings s, string path, byte[] body, CancellationToken ct)
+    {
+        if (s.Kind == InferKind.ApiPredict) return null;
+        using var http = new HttpClient { BaseAddress = s.BaseUrl, Timeout = TimeSpan.FromMinutes(1) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", s.ApiKey);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(path, content, ct);
+        if (!response.IsSuccessStatusCode) return null;
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return json.RootElement.TryGetProperty("parameters", out var p) && p.TryGetProperty("served_by", out var by) ? by.GetString() : null;
     }
 
     /// <summary>The path and body, made once: one tensor [rows, features] of fixed pseudo-random values (the matrix

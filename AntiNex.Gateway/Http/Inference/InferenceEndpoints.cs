@@ -7,6 +7,7 @@ using Akka.Cluster;
 using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Auth;
+using AntiNex.Gateway.Http.Local;
 using AntiNex.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,8 @@ namespace AntiNex.Gateway.Http.Inference;
 public static class InferenceEndpoints
 {
     public const string ServerName = "antinex-cluster";
+    /// <summary>Local predicts of more rows than this leave the connection's I/O thread (they take milliseconds).</summary>
+    private const int InlineRows = 64;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -60,7 +63,7 @@ public static class InferenceEndpoints
     }
 
     private static async Task Infer(HttpContext context, string label, string? version, ModelMetadataCache cache,
-        GatewayClient gateway, HttpServeOptions options)
+        GatewayClient gateway, HttpServeOptions options, LocalModelCopies local)
     {
         var (id, description) = await ResolveAsync(context, label, version, cache);
         var summary = description.Summary!;
@@ -77,26 +80,37 @@ public static class InferenceEndpoints
                 throw new InferenceInputException($"outputs[{i}].name",
                     $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
 
-        var (servedVersion, outputs) = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted
+        var valuesOnly = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted;
+        // Small requests first try this process's own copy of the label's current version (no cluster round trip).
+        if (input.RowCount <= options.LocalCopyRows && local.Current(id, description.Version) is { } copy
+            && copy.Version == description.Version // the request was read with this version's features
+            && (input.RowCount <= InlineRows ? LocalInfer.TryPredict(copy, input, wanted, valuesOnly)
+                : await Task.Run(() => LocalInfer.TryPredict(copy, input, wanted, valuesOnly))) is { } answered)
+        {
+            await InferenceResponseWriter.WriteAsync(context, id, copy.Version, input.Id, answered, local.ServedBy);
+            return;
+        }
+        var (servedVersion, outputs, node) = valuesOnly
             ? await PredictValuesAsync(gateway, input.ToBlock(id), options)
             : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
         cache.Seen(id, servedVersion);
-        await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs);
+        await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs, node);
     }
 
     /// <summary>The fast path: raw rows to the entity's batched predictor; the predicted value per row only.</summary>
-    private static async Task<(long, List<ResponseOutput>)> PredictValuesAsync(GatewayClient gateway, PredictRawRows block,
+    private static async Task<(long, List<ResponseOutput>, string)> PredictValuesAsync(GatewayClient gateway, PredictRawRows block,
         HttpServeOptions options)
     {
         var reply = await gateway.PredictRowsAsync(block, options.PredictTimeout);
         if (reply is not RowsPredicted predicted) throw ReplyStatus.Problem(reply);
-        return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [predicted.Values.Length], "FP64", predicted.Values)]);
+        return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [predicted.Values.Length], "FP64", predicted.Values)],
+            predicted.Node);
     }
 
     /// <summary>Rows as an AntiNex predict request (predict_rows), which answers the class name and probability too.
     /// Large batches go in slices of about 1 MB of request text (cluster messages are limited to a few MB), a few at a
     /// time, each one answered whole.</summary>
-    private static async Task<(long, List<ResponseOutput>)> PredictSamplesAsync(GatewayClient gateway, string id,
+    private static async Task<(long, List<ResponseOutput>, string)> PredictSamplesAsync(GatewayClient gateway, string id,
         Learning.ModelSummary summary, double[][] rows, IReadOnlyList<string> wanted, HttpServeOptions options)
     {
         var bytesPerRow = summary.InputFeatures.Sum(f => f.Length + 28);
@@ -124,10 +138,10 @@ public static class InferenceEndpoints
         if (replies.Select(r => r.Version).Distinct().Count() > 1)
             throw new HttpProblem(StatusCodes.Status503ServiceUnavailable, $"model '{id}' changed version during the request; retry", "busy");
         var samples = replies.SelectMany(r => r.Result.Samples.OrderBy(s => s.Row)).ToList();
-        return (replies[0].Version, ModelOutputs.FromSamples(samples, wanted));
+        return (replies[0].Version, ModelOutputs.FromSamples(samples, wanted), string.Join(",", replies.Select(r => r.Node).Distinct()));
     }
 
-    private static string PredictRowsJson(string id, Learning.ModelSummary summary, double[][] rows)
+    internal static string PredictRowsJson(string id, Learning.ModelSummary summary, double[][] rows)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows.Length * summary.InputFeatures.Count * 12 + 256);
         using (var w = new Utf8JsonWriter(buffer))

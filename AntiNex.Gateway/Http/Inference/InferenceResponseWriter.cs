@@ -17,7 +17,10 @@ public static class InferenceResponseWriter
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
-    public static Task WriteAsync(HttpContext context, string modelName, long version, string? id, IReadOnlyList<ResponseOutput> outputs)
+    /// <summary><paramref name="servedBy"/>: the copy that answered (a model node, or this process's own copy), as the
+    /// response's <c>parameters.served_by</c>.</summary>
+    public static Task WriteAsync(HttpContext context, string modelName, long version, string? id, IReadOnlyList<ResponseOutput> outputs,
+        string? servedBy = null)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
@@ -27,6 +30,12 @@ public static class InferenceResponseWriter
         w.WriteString("model_name"u8, modelName);
         w.WriteString("model_version"u8, version.ToString(CultureInfo.InvariantCulture));
         if (id is not null) w.WriteString("id"u8, id);
+        if (servedBy is not null)
+        {
+            w.WriteStartObject("parameters"u8);
+            w.WriteString("served_by"u8, servedBy);
+            w.WriteEndObject();
+        }
         w.WriteStartArray("outputs"u8);
         foreach (var o in outputs) WriteOutput(w, o);
         w.WriteEndArray();
