@@ -23,7 +23,7 @@ internal static class LocalInfer
                 var block = input.ToBlock(copy.ModelId);
                 if (RowBatcher.Validate(block, copy.InputFeatures) is { } issue)
                     throw ReplyStatus.Problem(new ModelFailed(copy.ModelId, "bad-request", issue.ToString(), [issue], null));
-                var values = copy.Model.PredictRaw(new FloatRowView(block.Values, 0, block.RowCount, block.Columns));
+                var values = copy.Model.PredictRows(block.Values, 0, block.RowCount, block.Columns);
                 return [new ResponseOutput(ModelOutputs.Predicted, [values.Length], "FP64", values)];
             }
             AntiNexRequest request;
