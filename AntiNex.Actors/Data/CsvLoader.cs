@@ -11,9 +11,11 @@ public static class CsvLoader
 {
     /// <param name="limits">columns and rows allowed (null: <see cref="EngineLimits.Current"/>); <paramref name="maxRows"/>
     /// lowers the row limit (a predict request's rows).</param>
+    /// <param name="rowMajor">numeric columns of the plan to hold as one row-major float32 array, in this order (a training file's
+    /// features: its feature matrix can then be written over them, see <see cref="RowMajorColumns"/>).</param>
     public static Frame Load(string path, IReadOnlyList<ColumnPlan> plan, bool hasHeader, IReadOnlyList<string>? columnNames,
         double markEmpty, string field = "dataset", CancellationToken cancellationToken = default, EngineLimits? limits = null,
-        int? maxRows = null)
+        int? maxRows = null, IReadOnlyList<string>? rowMajor = null)
     {
         limits ??= EngineLimits.Current;
         int rowLimit = Math.Min(limits.MaxCsvRows, maxRows ?? int.MaxValue);
@@ -46,7 +48,10 @@ public static class CsvLoader
                 $"column '{m.Name}' is not in {field} {Path.GetFileName(path)} (columns: {Preview(header)})")).ToList());
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
-        var numeric = present.Where(p => p.Kind == ColumnKind.Numeric)
+        var store = rowMajor is { Count: > 0 } && rowMajor.All(c => present.Any(p => p.Name == c && p.Kind == ColumnKind.Numeric))
+            ? NewRowMajor(path, rowMajor, hasHeader, rowLimit) : null;
+        var stored = store is null ? [] : rowMajor!.Select(c => (Name: c, present.First(p => p.Name == c).Field, Index: index[c])).ToArray();
+        var numeric = present.Where(p => p.Kind == ColumnKind.Numeric && (store is null || !rowMajor!.Contains(p.Name)))
             .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn())).ToList();
         var text = present.Where(p => p.Kind == ColumnKind.Text).Select(p => (p.Name, Index: index[p.Name], Values: new List<string>())).ToList();
         var source = $"{field} {Path.GetFileName(path)}";
@@ -63,15 +68,50 @@ public static class CsvLoader
                 throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
             foreach (var (name, colField, i, values) in numeric)
                 values.Add(i < width ? ParseNumber(csv.GetSpan(i), markEmpty, name, row, colField, source) : markEmpty);
+            for (int c = 0; c < stored.Length; c++)
+            {
+                var (name, colField, i) = stored[c];
+                store!.Set(c, i < width ? ParseNumber(csv.GetSpan(i), markEmpty, name, row, colField, source) : markEmpty);
+            }
+            store?.EndRow();
             foreach (var (_, i, values) in text)
                 values.Add(i < width ? csv.GetString(i) ?? "" : "");
             row++;
         }
         if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
-        return new Frame(row, header,
-            numeric.ToDictionary(c => c.Name, c => c.Values),
-            text.ToDictionary(c => c.Name, c => c.Values.ToArray()),
-            Enumerable.Range(0, row).ToArray());
+        store?.Complete();
+        var columns = numeric.ToDictionary(c => c.Name, c => c.Values);
+        for (int c = 0; c < stored.Length; c++) columns[stored[c].Name] = store!.Column(c);
+        return new Frame(row, header, columns, text.ToDictionary(c => c.Name, c => c.Values.ToArray()), Enumerable.Range(0, row).ToArray())
+        {
+            RowMajor = store,
+        };
+    }
+
+    /// <summary>A row-major array sized by the file's line count (an upper bound of its rows, read at disk-cache speed), or null
+    /// when the file would not fit one array (the columns are then chunked as usual).</summary>
+    private static RowMajorColumns? NewRowMajor(string path, IReadOnlyList<string> columns, bool hasHeader, int rowLimit)
+    {
+        long lines = CountLines(path);
+        long rows = Math.Min(Math.Max(1, lines - (hasHeader ? 1 : 0)), rowLimit);
+        if (rows * columns.Count > Array.MaxLength) return null;
+        return new RowMajorColumns(columns, (int)rows);
+    }
+
+    /// <summary>Line breaks in the file, plus a last line without one.</summary>
+    private static long CountLines(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = new byte[1 << 20];
+        long lines = 0;
+        int read;
+        byte last = (byte)'\n';
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            last = buffer[read - 1];
+        }
+        return lines + (last == (byte)'\n' ? 0 : 1);
     }
 
     /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>

@@ -15,6 +15,9 @@ public sealed class Frame
     public IReadOnlyDictionary<string, NumericColumn> Numeric { get; }
     public IReadOnlyDictionary<string, string[]> Text { get; }
     public int[] RowIds { get; }
+    /// <summary>The training file's numeric features as one row-major array (their columns in <see cref="Numeric"/> read it);
+    /// null for other frames.</summary>
+    public RowMajorColumns? RowMajor { get; init; }
 
     public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, NumericColumn> numeric,
         IReadOnlyDictionary<string, string[]> text, int[] rowIds)

@@ -17,6 +17,9 @@ public sealed class NumericColumn : IReadOnlyList<double>
     private float[]?[] _narrow;
     private double[]?[] _wide;
     private int _count;
+    // A column of a RowMajorColumns array (a training file's numeric features) instead of chunks of its own.
+    private readonly RowMajorColumns? _rows;
+    private readonly int _column;
 
     private NumericColumn(int capacityChunks)
     {
@@ -26,6 +29,17 @@ public sealed class NumericColumn : IReadOnlyList<double>
 
     public NumericColumn() : this(1) { }
 
+    private NumericColumn(RowMajorColumns rows, int column)
+    {
+        _narrow = [];
+        _wide = [];
+        _rows = rows;
+        _column = column;
+    }
+
+    /// <summary>One column of a row-major array, read in place (see <see cref="RowMajorColumns"/>).</summary>
+    internal static NumericColumn Over(RowMajorColumns rows, int column) => new(rows, column);
+
     public static NumericColumn From(IReadOnlyList<double> values)
     {
         var column = new NumericColumn((values.Count >> ChunkBits) + 1);
@@ -33,12 +47,13 @@ public sealed class NumericColumn : IReadOnlyList<double>
         return column;
     }
 
-    public int Count => _count;
+    public int Count => _rows?.Rows ?? _count;
 
     public double this[int index]
     {
         get
         {
+            if (_rows is not null) return _rows[index, _column];
             if ((uint)index >= (uint)_count) throw new ArgumentOutOfRangeException(nameof(index));
             int c = index >> ChunkBits;
             var narrow = _narrow[c];
@@ -50,6 +65,7 @@ public sealed class NumericColumn : IReadOnlyList<double>
     /// <summary>Appends a value: float storage while it round-trips exactly, else the chunk widens to double once.</summary>
     public void Add(double value)
     {
+        if (_rows is not null) throw new InvalidOperationException("a column of a row-major array is filled through that array");
         int c = _count >> ChunkBits, o = _count & Mask;
         if (c == _narrow.Length)
         {
@@ -93,6 +109,11 @@ public sealed class NumericColumn : IReadOnlyList<double>
     /// <summary>Frees the storage of one chunk (rows chunk * ChunkRows onwards); reading a row there afterwards throws.</summary>
     public void ReleaseChunk(int chunk)
     {
+        if (_rows is not null)
+        {
+            _rows.ReleaseChunk(_column, chunk);
+            return;
+        }
         if (chunk < _narrow.Length) { _narrow[chunk] = null; _wide[chunk] = null; }
     }
 
@@ -101,6 +122,7 @@ public sealed class NumericColumn : IReadOnlyList<double>
     {
         get
         {
+            if (_rows is not null) return _rows.ColumnBytes(_column);
             long bytes = 0;
             for (int c = 0; c < _narrow.Length; c++) bytes += (_narrow[c]?.LongLength ?? 0) * 4 + (_wide[c]?.LongLength ?? 0) * 8;
             return bytes;
@@ -109,18 +131,18 @@ public sealed class NumericColumn : IReadOnlyList<double>
 
     public double[] ToArray()
     {
-        var values = new double[_count];
-        for (int i = 0; i < _count; i++) values[i] = this[i];
+        var values = new double[Count];
+        for (int i = 0; i < values.Length; i++) values[i] = this[i];
         return values;
     }
 
     public IEnumerator<double> GetEnumerator()
     {
-        for (int i = 0; i < _count; i++) yield return this[i];
+        for (int i = 0; i < Count; i++) yield return this[i];
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static InvalidOperationException Released()
+    internal static InvalidOperationException Released()
         => new("these rows were released after the feature matrix was built; the raw values are no longer held");
 }

@@ -28,6 +28,8 @@ internal sealed class DatasetMatrix
                 $"({Array.MaxLength:N0} values); use fewer rows or features");
         // The load and the pipeline's fit leave garbage; collect it before the matrix's pages fill.
         if (release) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        MemoryTrace.Mark("pipeline fitted");
+        if (release && frame.RowMajor is { } raw && FitsInPlace(pipeline, raw, rows)) return Overwrite(pipeline, raw, ct);
         var x = new float[rows * width];
         var beyond = new bool[rows];
         var released = pipeline.Features.Where(f => !f.Categorical && frame.Numeric.ContainsKey(f.Name)).Select(f => frame.Numeric[f.Name])
@@ -54,7 +56,25 @@ internal sealed class DatasetMatrix
         }
         finally { pin.Free(); }
         if (release) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        MemoryTrace.Mark("feature matrix built (a copy)");
         return new DatasetMatrix(x, rows, width, beyond);
+    }
+
+    /// <summary>The file's features already lie row-major in the network's input order, one input each: the matrix is written
+    /// over them, value by value, with no second array.</summary>
+    private static bool FitsInPlace(FeaturePipeline pipeline, RowMajorColumns raw, int rows)
+        => raw.Rows == rows && !raw.Overwritten && raw.Width == pipeline.Width && pipeline.Features.Count == raw.Width
+            && !(pipeline.Scale && pipeline.Kind == "ple")
+            && pipeline.Features.Select((f, i) => !f.Categorical && !f.Dropped && f.Width == 1 && f.Name == raw.Names[i]).All(ok => ok);
+
+    private static DatasetMatrix Overwrite(FeaturePipeline pipeline, RowMajorColumns raw, CancellationToken ct)
+    {
+        var beyond = new bool[raw.Rows];
+        var features = pipeline.Features;
+        raw.Overwrite((column, value, destination) => pipeline.WriteNumeric(features[column], value, destination), beyond, ct);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); // the freed double chunks go back
+        MemoryTrace.Mark("feature matrix written in place");
+        return new DatasetMatrix(raw.Values, raw.Rows, raw.Width, beyond);
     }
 
     /// <summary>The given rows copied out, contiguous (validation and test rows: forwarded whole, not batched).</summary>

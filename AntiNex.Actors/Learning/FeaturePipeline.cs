@@ -180,7 +180,7 @@ public sealed record FeaturePipeline
 
     /// <summary>One numeric column's inputs (one value, or one per bin with the ple scaler); true when the value lay beyond
     /// the clip bound.</summary>
-    private bool WriteNumeric(FeatureSpec f, double raw, Span<float> destination)
+    internal bool WriteNumeric(FeatureSpec f, double raw, Span<float> destination)
     {
         if (Scale && Kind == "ple" && f.Edges is { Count: >= 2 } edges)
         {

@@ -45,9 +45,13 @@ internal sealed record PreparedData
             : r.PredictRows!.Columns;
         var features = SelectFeatures(r, sourceColumns, pf);
         var plan = BuildPlan(r, features, pf);
+        // All-numeric features under the default scaler map one column to one network input, in order: they are read into one
+        // row-major array that the feature matrix then overwrites in place (DatasetMatrix), so the file is held once.
+        var rowMajor = features.Any(r.CategoricalFeatures.Contains) || r.Quality.ScalerGiven ? null : features;
         var frame = trainPath is not null
-            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct, limits)
+            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct, limits, rowMajor: rowMajor)
             : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
+        MemoryTrace.Mark("loaded");
         RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField);
         frame = frame.SortBy(r.SortValues);
         var testPlan = plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList();
@@ -59,6 +63,7 @@ internal sealed record PreparedData
         double[] y = TargetValues(r, frame, pf, regression);
         double[]? testY = testFrame is null ? null : TargetValues(r, testFrame, pf, regression);
         var (codec, task, layers) = regression ? RegressionTarget(r) : ClassTarget(r, pf, y, testY, warnings);
+        MemoryTrace.Mark("targets");
         return new PreparedData
         {
             PredictFeature = pf, Features = features, Frame = frame, TestFrame = testFrame, TestPlan = testPlan,

@@ -110,7 +110,11 @@ public sealed class TrainedModel : IDisposable
                 : throw new ArtifactException($"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
         if (ns.NormalClass is not (0 or 1) || state.Task != TaskKind.Binary)
             throw new ArtifactException($"artifact novelty detector is inconsistent: normal class index {ns.NormalClass} for a {state.Task} model");
-        try { return new TrainedModel(state, trees, artifactBytes, NoveltyDetector.Load(state.Pipeline.Width, ns.Hidden, ns.Threshold, noveltyWeights)); }
+        try
+        {
+            return new TrainedModel(state, trees, artifactBytes, NoveltyDetector.Load(state.Pipeline.Width, ns.Hidden, ns.Threshold,
+                noveltyWeights));
+        }
         catch (Exception e) when (e is not ArtifactException)
         {
             throw new ArtifactException($"artifact novelty detector cannot be loaded: {e.Message}", e);

@@ -39,6 +39,7 @@ internal static class Trainer
         int bestEpoch = 0, sinceBest = 0, sincePlateauBest = 0;
         List<(string Name, long[] Shape, float[] Data)>? bestWeights = null;
         int epochsRun = 0;
+        MemoryTrace.Mark($"{phase} start");
         net.train();
         for (int epoch = 1; epoch <= s.Epochs; epoch++)
         {
@@ -105,6 +106,7 @@ internal static class Trainer
             var h = new EpochHistory(epoch, lossSum / train.Rows, acc, valLoss, valAcc);
             history.Add(h);
             progress?.Report(new TrainingProgress(phase, fold, folds, epoch, s.Epochs, h.Loss, h.Accuracy, h.ValLoss, h.ValAccuracy));
+            MemoryTrace.Mark($"{phase} epoch {epoch}");
 
             if (s.Schedule is { Kind: "reduce_on_plateau" } rop)
             {
@@ -173,13 +175,13 @@ internal static class Trainer
         return (lossSum / data.Rows, s.Task == TaskKind.Regression ? null : (double)correct / data.Rows);
     }
 
-    /// <summary>Network outputs after the output activation, [rows x outputs], in chunks of 65,536 rows.</summary>
+    /// <summary>Network outputs after the output activation, [rows x outputs], in chunks of <see cref="EvaluateChunkRows"/> rows.</summary>
     public static float[] Forward(DenseNetwork net, float[] x, int rows, int width)
     {
         int outputs = net.Outputs;
         var result = new float[rows * outputs];
         using var _ = torch.no_grad();
-        const int batch = 65_536;
+        const int batch = EvaluateChunkRows; // each layer's activations for the chunk are alive at once: small chunks, small peaks
         for (int start = 0; start < rows; start += batch)
         {
             using var scope = torch.NewDisposeScope();

@@ -30,6 +30,7 @@ internal sealed partial class TrainingRun
             ? ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec)
             : Targets(new TensorData(matrix.Gather(split.TestRows), split.TestRows.Length, matrix.Width, null, null), split.TestRows,
                 split.TestY, split.TestClasses, data.Codec);
+        MemoryTrace.Mark("splits ready");
         return (train, val, test);
     }
 

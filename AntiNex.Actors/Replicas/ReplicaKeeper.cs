@@ -223,7 +223,9 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     /// keep following their writers' versions.</summary>
     private void NoteWakes(int woke)
     {
-        var storm = woke >= WakeStormPerSecond * _announceEvery.TotalSeconds;
+        // Calm only well below the storm rate: a rate hovering around the threshold does not flip it every tick.
+        var perTick = WakeStormPerSecond * _announceEvery.TotalSeconds;
+        var storm = _waking ? woke >= perTick / 4 : woke >= perTick;
         if (storm == _waking) return;
         _waking = storm;
         if (storm) _log.Info("replicas: {0} labels woke on this node within {1:F1} s; new copies wait until it calms", woke,

@@ -24,6 +24,10 @@ public sealed record QualityOptions
     public NoveltyOptions? Novelty { get; init; }
     /// <summary>selection_split: fraction of the training split held out, stratified and seeded, to compare the candidates.</summary>
     public double SelectionSplit { get; init; } = 0.2;
+    /// <summary>novelty_budget (model_kind auto, binary): the accuracy points on the selection rows (known traffic) the novelty
+    /// detector may cost, and half its FPR points; 0 = it may not cost a single known-traffic row. Raise it where attack
+    /// kinds absent from the training rows are expected.</summary>
+    public double NoveltyBudget { get; init; }
     /// <summary>model_kind auto without a loss: binary_crossentropy or categorical_crossentropy by the classes found.</summary>
     public bool LossByTask { get; init; }
     /// <summary>model_kind auto without a scaler: the scaler is chosen on the inner validation (AutoRecipe.Scalers).</summary>
@@ -152,6 +156,11 @@ public sealed record QualityOptions
         {
             if (Num(ss) is { } v && v >= 0.05 && v <= 0.5) q = q with { SelectionSplit = v };
             else issue("selection_split", $"must be a number in [0.05, 0.5], got {ss.GetRawText()}");
+        }
+        if (Get(root, "novelty_budget") is { } nb)
+        {
+            if (Num(nb) is { } v && v >= 0 && v <= 10) q = q with { NoveltyBudget = v };
+            else issue("novelty_budget", $"must be a number of accuracy points in [0, 10], got {nb.GetRawText()}");
         }
         return q;
     }

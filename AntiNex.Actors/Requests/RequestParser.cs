@@ -27,7 +27,7 @@ internal sealed class RequestParser
         "learning_rate",
         // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
-        "novelty", "model_kind", "selection_split",
+        "novelty", "model_kind", "selection_split", "novelty_budget",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.

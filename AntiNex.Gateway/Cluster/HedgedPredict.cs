@@ -3,7 +3,6 @@
 // answer comes within the hedge delay, the same request also goes to the next copy, and so on until the deadline.
 // The first good answer wins. Bad requests and unknown labels fail at once with the writer's error; an answer from a
 // version older than the newest seen is never returned.
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using AntiNex.Models;
@@ -56,24 +55,7 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
 
     // Answers that end the request at once, from any copy: the request itself is wrong, or the label has no model.
     private static readonly HashSet<string> Final = ["bad-request", "not-trained"];
-    // Per label: recent seconds per row of big blocks' answers (moving average).
-    private readonly ConcurrentDictionary<string, double> _secondsPerRow = new();
-
-    private TimeSpan HedgeDelay(IModelCommand command)
-    {
-        if (command is not PredictRawRows block) return options.Delay;
-        var delay = options.Delay + options.PerRow * block.RowCount;
-        if (block.RowCount < options.MeasuredFromRows || !_secondsPerRow.TryGetValue(command.ModelId, out var perRow)) return delay;
-        var measured = TimeSpan.FromSeconds(options.MeasuredFactor * perRow * block.RowCount);
-        return measured > delay ? (measured < options.MaxBlockDelay ? measured : options.MaxBlockDelay) : delay;
-    }
-
-    private void ObserveBlock(IModelCommand command, long sent)
-    {
-        if (command is not PredictRawRows block || block.RowCount < options.MeasuredFromRows) return;
-        var perRow = Stopwatch.GetElapsedTime(sent).TotalSeconds / block.RowCount;
-        _secondsPerRow.AddOrUpdate(command.ModelId, perRow, (_, old) => 0.8 * old + 0.2 * perRow);
-    }
+    private readonly BlockHedge _blocks = new(options);
 
     public async Task<object> SendAsync(IModelCommand command, TimeSpan timeout)
     {
@@ -85,7 +67,7 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
         var pending = new List<(Task<object> Task, ReplicaCopy? Copy, long Sent)>();
         var small = options.HedgePercentile > 0 && AdaptiveHedge.IsSmall(command);
         var started = Stopwatch.GetTimestamp();
-        var delay = small ? _adaptive.Delay : HedgeDelay(command);
+        var delay = small ? _adaptive.Delay : command is PredictRawRows block ? _blocks.Delay(block) : options.Delay;
         object? lastFailure = null;
 
         TimeSpan Remaining() => TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
@@ -140,7 +122,7 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
                 case RowsPredicted r when r.Version >= table.Newest(id):
                     table.Observe(id, r.Version);
                     if (small) _adaptive.Answered(Stopwatch.GetElapsedTime(started));
-                    ObserveBlock(command, attempt.Sent);
+                    if (command is PredictRawRows answered) _blocks.Answered(answered, Stopwatch.GetElapsedTime(attempt.Sent));
                     return r;
                 case Predicted p when p.Version >= table.Newest(id):
                     table.Observe(id, p.Version);

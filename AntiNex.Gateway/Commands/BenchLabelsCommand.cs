@@ -8,9 +8,9 @@ namespace AntiNex.Gateway.Commands;
 
 /// <summary>
 /// <c>antinex-gateway bench labels --prefix P --count N --template LABEL</c>: many labels through the cluster. Times
-/// <c>models</c>, then one single-row predict per label (PREFIX0 first and alone, then all the others at --concurrency):
-/// the first predict of a label recovers its entity from Redis and loads its network, so on a freshly started cluster
-/// this is the lazy-recovery figure. Labels are usually stored by <c>bench seed</c>.
+/// <c>models</c> (twice: a fresh gateway's first listing, then again), then one single-row predict per label (PREFIX0
+/// first and alone, then all the others at --concurrency): the first predict of a label recovers its entity from Redis
+/// and loads its network, so on a freshly started cluster this is the lazy-recovery figure. Labels are usually stored by <c>bench seed</c>.
 /// </summary>
 internal static class BenchLabelsCommand
 {
@@ -38,9 +38,14 @@ internal static class BenchLabelsCommand
         var result = new Dictionary<string, object?> { ["labels"] = count, ["concurrency"] = concurrency };
         if (list)
         {
+            // Twice: the first listing of a fresh gateway also pays for its (and the directory's) first use of the code
+            // path; the second is what a running gateway (HTTP service, interactive session) sees.
             var listing = Stopwatch.StartNew();
             var models = await client.ModelsAsync(timeout);
             result["models_seconds"] = Math.Round(listing.Elapsed.TotalSeconds, 3);
+            listing.Restart();
+            models = await client.ModelsAsync(timeout);
+            result["models_again_seconds"] = Math.Round(listing.Elapsed.TotalSeconds, 3);
             result["models_listed"] = models.Models.Count;
             result["models_unreachable"] = models.Unreachable.Count;
         }

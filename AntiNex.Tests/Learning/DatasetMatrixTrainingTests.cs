@@ -6,31 +6,35 @@ using AntiNex.Tests.Data;
 namespace AntiNex.Tests.Learning;
 
 /// <summary>
-/// A training built from one feature matrix of the whole file (splits as row indexes, raw values released as the matrix
-/// fills) gives the very model, report and predictions that separate per-split matrices give, for the same seed. The file
-/// spans several row chunks, so the release, the chunked evaluation and the chunked predictions are all exercised.
+/// A training built from one feature matrix of the whole file (splits as row indexes; raw values released as the matrix
+/// fills, or, for all-numeric features, the matrix written over the file's own row-major values) gives the very model,
+/// report and predictions that separate per-split matrices give, for the same seed. The file spans several row chunks, so
+/// the release, the chunked evaluation and the chunked predictions are all exercised.
 /// </summary>
 public sealed class DatasetMatrixTrainingTests
 {
     private const int Rows = 2 * NumericColumn.ChunkRows + 1_234;
 
-    private static string Request(string extra) => $$"""
+    private static string Request(string extra, bool categorical = true) => $$"""
         {"label": "big", "dataset": "traffic.csv", "predict_feature": "{{TrafficSchema.LabelColumn}}",
          "features_to_process": [{{string.Join(", ", TrafficSchema.Features.Select(f => $"\"{f}\""))}}],
-         "categorical_features": ["ip_version"], "apply_scaler": true, "epochs": 2, "batch_size": 512, "num_splits": 0,
+         "categorical_features": [{{(categorical ? "\"ip_version\"" : "")}}], "apply_scaler": true, "epochs": 2, "batch_size": 512, "num_splits": 0,
          "test_size": 0.2, "seed": 11, "max_records": 300, "loss": "binary_crossentropy", "optimizer": "adam",
          "model_desc": {"layers": [{"num_neurons": 16, "init": "he_uniform", "activation": "relu", "dropout": 0.1},
                                    {"num_neurons": 1, "init": "glorot_uniform", "activation": "sigmoid"}]}{{extra}}}
         """;
 
     [Theory]
-    [InlineData("")]
-    [InlineData(""", "validation_split": 0.1, "threshold": {"optimize": "f1"}""")]
-    public void One_matrix_with_index_splits_trains_the_same_model_as_per_split_copies(string extra)
+    [InlineData("", true)]
+    [InlineData(""", "validation_split": 0.1, "threshold": {"optimize": "f1"}""", true)]
+    [InlineData(""", "validation_split": 0.1, "threshold": {"optimize": "f1"}""", false)] // the matrix overwrites the raw values
+    public void One_matrix_with_index_splits_trains_the_same_model_as_per_split_copies(string extra, bool categorical)
     {
         using var t = new EngineTestData.TempRoot();
         SyntheticTraffic.WriteFile(Path.Combine(t.Path, "traffic.csv"), Rows, seed: 5);
-        var request = EngineTestData.Request(Request(extra));
+        var request = EngineTestData.Request(Request(extra, categorical));
+        var prepared = PreparedData.Load(request, t.Roots, loadTestFile: true, [], default);
+        Assert.Equal(!categorical, prepared.Frame.RowMajor is not null); // which path the matrix training below takes
         var copies = TrainingEngine.Train(request, t.Roots, EngineTestData.SingleThread with { CopySplits = true }, null, default);
         var matrix = TrainingEngine.Train(request, t.Roots, EngineTestData.SingleThread, null, default);
 

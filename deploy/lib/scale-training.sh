@@ -4,21 +4,25 @@
 #      (the synthetic demo network, 1 epoch, batch 256, 1 torch thread), its peak RSS (/usr/bin/time -v) against the
 #      float32 feature matrix (rows x 66 x 4 bytes; goal <= 1.5x), also net of the process floor (the same training on
 #      1,000 rows: runtime and libtorch), the training's wall time and training-loop rows/s;
-#   2. `bench training` on the smallest size: CSV load rows/s and MB/s vs a plain CsvHelper loop over the same file, and
-#      training rows/s vs a bare TorchSharp loop on the same network and batch (goal >= 0.95x), in one process.
+#   2. `bench training` on each size (--bench-rows: which ones): CSV load rows/s and MB/s vs a plain CsvHelper loop over the
+#      same file, and training rows/s vs a bare TorchSharp loop on the same network and batch (goal >= 0.95x), in one process.
 # Sizes that did not run (--rows) are extrapolated from the measured ones (linear in rows) and marked so.
 # Own temporary folder (deploy/lib/bench-isolation.sh): a user's .run/, data and cluster are never touched.
-# Usage: bash deploy/lib/scale-training.sh [--rows "1000000 10000000"] [--epochs 1]   (called by deploy/bench-scale.sh)
+# Usage: bash deploy/lib/scale-training.sh [--rows "1000000 10000000"] [--bench-rows "1000000"] [--epochs 1] [--rounds 3]
+#        (called by deploy/bench-scale.sh)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SIZES="${ANTINEX_BENCH_TRAINING_ROWS:-1000000 10000000}" EPOCHS=1
+SIZES="${ANTINEX_BENCH_TRAINING_ROWS:-1000000 10000000}" EPOCHS=1 ROUNDS=3 BENCH_SIZES=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) SIZES=$2; shift 2 ;;
+    --bench-rows) BENCH_SIZES=$2; shift 2 ;;
     --epochs) EPOCHS=$2; shift 2 ;;
-    *) echo "usage: scale-training.sh [--rows \"N1 N2 ...\"] [--epochs E]" >&2; exit 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    *) echo "usage: scale-training.sh [--rows \"N1 N2 ...\"] [--bench-rows \"N ...\"] [--epochs E] [--rounds R]" >&2; exit 2 ;;
   esac
 done
+BENCH_SIZES="${BENCH_SIZES:-$SIZES}"
 source "$REPO/deploy/lib/bench-isolation.sh"
 bench_isolate training 1
 DATA="$ANTINEX_RUN_DIR/data"
@@ -51,7 +55,7 @@ read -r floor _ _ < <(train 1000)
 echo "process floor (the same training on 1,000 rows): $((floor / 1024)) MiB peak RSS"
 echo
 printf '%12s %10s %12s %12s %10s %14s %10s %14s\n' rows "file MiB" "matrix MiB" "peak MiB" "peak/mat" "(peak-floor)/m" "train s" "loop rows/s"
-measured=()
+measured=() benches=()
 for rows in $SIZES; do
   if ! out=$(train "$rows"); then printf '%12s  failed (see above)\n' "$rows"; continue; fi
   read -r peak wall rps <<<"$out"
@@ -60,7 +64,11 @@ for rows in $SIZES; do
     m = r * k * 4 / 1048576; pm = p / 1024
     printf "%12d %10s %12.0f %12.0f %9.2fx %13.2fx %10.1f %14.0f\n", r, f, m, pm, pm / m, (pm - fl / 1024) / m, w, s }'
   measured+=("$rows $peak $wall")
-  [ "$rows" = "$(echo "$SIZES" | tr ' ' '\n' | sort -n | head -1)" ] && cp "$DATA/$rows.csv" "$DATA/bench.csv"
+  if [[ " $BENCH_SIZES " == *" $rows "* ]]; then
+    benches+=("== bench training, $rows rows (one process; load rounds alternate the two readers) ==")
+    benches+=("$("${GW[@]}" bench training --file "$DATA/$rows.csv" --epochs "$EPOCHS" --batch-size 256 --threads 1 --rounds "$ROUNDS" \
+      --train-rounds "$ROUNDS" | grep -v '^figures ' || echo "bench training on $rows rows failed")")
+  fi
   rm -f "$DATA/$rows.csv"
 done
 if [ "${#measured[@]}" -ge 2 ]; then
@@ -76,8 +84,5 @@ elif [ "${#measured[@]}" -eq 1 ]; then
       r, (fl * 1024 + per * big) / 1048576, (fl * 1024 + per * big) / (big * k * 4), big * k * 4 / 1048576, w * big / r }'
 fi
 
-if [ -f "$DATA/bench.csv" ]; then
-  echo; echo "== bench training (one process; load rounds alternate the two readers) =="
-  "${GW[@]}" bench training --file "$DATA/bench.csv" --epochs "$EPOCHS" --batch-size 256 --threads 1 --rounds 3 --train-rounds 3 | grep -v '^figures '
-fi
+for b in "${benches[@]}"; do echo; printf '%s\n' "$b"; done
 echo "(machine: $(nproc) cores, load at end $(cut -d' ' -f1-3 /proc/loadavg); figures from a loaded machine are pessimistic)"

@@ -3,6 +3,7 @@
 using System.Text.Json;
 using AntiNex.Data;
 using AntiNex.Gateway.Http.Local;
+using AntiNex.Learning;
 using AntiNex.Models;
 using AntiNex.Requests;
 
