@@ -101,7 +101,8 @@ internal sealed partial class TrainingRun
             if (q.ScalerByData)
                 scored.Add((new Choice($"network, scaler {scaler}", false, null, q.BalancedClassWeights) { Scaler = scaler },
                     new CandidateScore($"network, scaler {scaler} (scaler choice)", score, accuracy, macro,
-                        binary ? Scores.Fpr(truth, predicted, normal) : null, null) { Verdict = "scaler choice for the network" }));
+                        binary ? Scores.Fpr(truth, predicted, normal) : null, null)
+                    { Verdict = "scaler choice for the network" }));
             if (best is null || score > best.Value.Score) best = (run, fit, score);
         }
         var (chosen, iid, _) = best!.Value;
@@ -138,7 +139,8 @@ internal sealed partial class TrainingRun
         var q = self.Quality;
         var bases = new List<BinaryBase>();
         CandidateScore Known(BinaryBase b, string verdict) => new(b.Choice.Name, b.Accuracy, b.Accuracy,
-            Scores.MacroF1(truth, Scores.Binary(b.Selection, b.Threshold, null, normal), k), b.Fpr, null) { Verdict = verdict };
+            Scores.MacroF1(truth, Scores.Binary(b.Selection, b.Threshold, null, normal), k), b.Fpr, null)
+        { Verdict = verdict };
         void Add(Choice choice, TrainingRun run, CandidateFit fit, TreeKind? tree)
         {
             // Trees at 0.5 only: served at 0.5 they fit every training row (no carve withheld), and an F1 threshold from a
