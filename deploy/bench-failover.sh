@@ -34,7 +34,9 @@ node_index() { echo $(($1 - ANTINEX_BASE_PORT + 1)); }
 writer_back_at() {
   local label=$1 since=$2 not=$3 k
   for k in 1 2 3; do [ "$k" = "$not" ] && continue
-    grep -h "model $label: version [0-9]* loaded" "$ANTINEX_RUN_DIR/logs/node-$k.log" 2>/dev/null | awk -v s="$since" '$1 > s {print $1; exit}'
+    # A node that never loaded the label has no such line: grep fails, which must not end the script (set -e, pipefail).
+    { grep -h "model $label: version [0-9]* loaded" "$ANTINEX_RUN_DIR/logs/node-$k.log" 2>/dev/null || true; } \
+      | awk -v s="$since" '$1 > s {print $1; exit}'
   done | sort | head -1
 }
 writer_back() { # writer_back LABEL SINCE NOT WHAT: waits up to 60 s, prints the figure
