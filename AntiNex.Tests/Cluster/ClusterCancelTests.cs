@@ -39,8 +39,10 @@ public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBa
         var timedOut = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(3), "train", "-f", slow, "--seed-node", seed, "--timeout", "20s");
         // The gateway's own deadline (exit 3) and the entity's deadline cancellation (exit 1, `cancelled`) race: either
         // tells the caller the training ended at its deadline; what matters is below, that the node stopped training.
-        Assert.True(timedOut.ExitCode is 3 || (timedOut.ExitCode == 1 && timedOut.Stdout.Contains("cancelled")),
-            $"exit {timedOut.ExitCode}: {timedOut.Stdout}");
+        // Without --json the console writes the failure to stderr.
+        var said = timedOut.Stdout + timedOut.Stderr;
+        Assert.True(timedOut.ExitCode is 3 || (timedOut.ExitCode == 1 && said.Contains("cancelled")),
+            $"exit {timedOut.ExitCode}: {said}");
         await WaitForState(gateway, "slow", "idle");
         Log.Step("timed-out training cancelled on the node");
 
