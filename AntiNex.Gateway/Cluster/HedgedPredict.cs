@@ -92,9 +92,8 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             var remaining = Remaining();
             if (remaining <= TimeSpan.Zero)
                 return lastFailure ?? throw new TimeoutException($"no copy of '{id}' answered within {timeout.TotalSeconds:F1} s");
-            var hedge = Task.Delay(remaining < delay ? remaining : delay);
-            var done = await Task.WhenAny(pending.Select(p => p.Task).Append(hedge)).ConfigureAwait(false);
-            if (done == hedge)
+            var done = await FirstAnswerWithin(pending, remaining < delay ? remaining : delay).ConfigureAwait(false);
+            if (done is null)
             {
                 // A writer is suspect only when it missed the fixed delay, not a small request's early hedge.
                 var now = Stopwatch.GetTimestamp();
@@ -142,5 +141,23 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
                     return result;
             }
         }
+    }
+
+    // The hedge wait: a timeout on the awaited answer itself (WaitAsync drops its timer as soon as the answer comes),
+    // not a free-standing Task.Delay per request, whose timer would outlive the answer and fire for nothing on a pool
+    // thread: at thousands of requests a second those late wake-ups were a visible share of the single-row tail.
+    private static async Task<Task<object>?> FirstAnswerWithin(List<(Task<object> Task, ReplicaCopy? Copy, long Sent)> pending,
+        TimeSpan wait)
+    {
+        if (pending.Count == 0)
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+            return null;
+        }
+        Task any = pending.Count == 1 ? pending[0].Task : Task.WhenAny(pending.Select(p => p.Task));
+        await any.WaitAsync(wait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var p in pending)
+            if (p.Task.IsCompleted) return p.Task;
+        return null;
     }
 }
