@@ -7,18 +7,16 @@
 #   2. one 10,000-row infer request: rows/s;
 # then one table (markdown) with p50/p99/req/s, the HTTP p50 as a multiple of the console's, the load generator's CPU, and
 # which copy answered (`serve`'s own copy of the model, or a model node).
-# Ports and folder: ANTINEX_BASE_PORT, ANTINEX_HEALTH_BASE, ANTINEX_REDIS_PORT, ANTINEX_BENCH_HTTP_PORT, ANTINEX_RUN_DIR.
+# Its own temporary run folder and free ports (deploy/lib/bench-isolation.sh; ANTINEX_BENCH_PORT_RANGE=LOW-HIGH keeps
+# them in a range): a user's .run/, data and cluster are never touched. ANTINEX_BENCH_HTTP_PORT fixes serve's port.
 # Usage: bash deploy/bench-http.sh [DURATION=10s]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-10s}"
-export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench-http}"
-export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4253}"
-export ANTINEX_HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8760}"
-export ANTINEX_REDIS_PORT="${ANTINEX_REDIS_PORT:-6590}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
-export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---stable-after 3s}"
-HTTP_PORT="${ANTINEX_BENCH_HTTP_PORT:-8180}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate http 1
+export ANTINEX_NODE_ARGS="--stable-after 3s"
+HTTP_PORT="${ANTINEX_BENCH_HTTP_PORT:-$(bench_free_ports 1)}"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }
 LABEL=bench-http
@@ -29,13 +27,14 @@ SERVE_PID=""
 
 cleanup() {
   if [ -n "$SERVE_PID" ]; then kill -- -"$SERVE_PID" 2>/dev/null || true; fi
-  $CLUSTER stop all >/dev/null 2>&1 || true
+  bench_cleanup
 }
 trap cleanup EXIT
+mkdir -p "$DATA"
+bench_setup_done
 
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
-rm -rf "$ANTINEX_RUN_DIR"; mkdir -p "$DATA"
 $CLUSTER start 1
 $CLUSTER wait-ready 1 180
 GW generate --rows 4000 --out "$DATA/bench.csv" >/dev/null
