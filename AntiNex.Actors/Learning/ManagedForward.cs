@@ -1,3 +1,4 @@
+using System.Numerics;
 using AntiNex.Requests;
 
 namespace AntiNex.Learning;
@@ -6,8 +7,8 @@ namespace AntiNex.Learning;
 /// The forward pass of a loaded dense network (ensemble members included) in plain managed code, for a few rows: one
 /// TorchSharp call costs microseconds of dispatch, allocation and locking, and a single-row forward makes a dozen of
 /// them, while the arithmetic of a small network is a few hundred multiply-adds. Same layers, batch norm (running
-/// statistics), activations and ensemble mean as <see cref="DenseNetwork.forward"/>; sums run in double, so the outputs
-/// match TorchSharp's float32 ones within float rounding. Immutable: thread-safe without a lock.
+/// statistics), activations and ensemble mean as <see cref="DenseNetwork.forward"/>; dot products are summed in double
+/// (SIMD), so the outputs match TorchSharp's float32 ones within float rounding. Immutable: thread-safe without a lock.
 /// </summary>
 internal sealed class ManagedForward
 {
@@ -47,8 +48,8 @@ internal sealed class ManagedForward
     {
         int width = Outputs;
         int widest = _members[0].Layers.Max(l => l.Units);
-        Span<double> a = widest <= 256 ? stackalloc double[widest] : new double[widest];
-        Span<double> b = widest <= 256 ? stackalloc double[widest] : new double[widest];
+        Span<float> a = widest <= 512 ? stackalloc float[widest] : new float[widest];
+        Span<float> b = widest <= 512 ? stackalloc float[widest] : new float[widest];
         Span<double> sum = width <= 256 ? stackalloc double[width] : new double[width];
         for (int r = 0; r < rows; r++)
         {
@@ -57,7 +58,7 @@ internal sealed class ManagedForward
             foreach (var member in _members)
             {
                 var result = member.Run(row, a, b);
-                for (int j = 0; j < width; j++) sum[j] += (float)result[j]; // each member's output is float32 in torch
+                for (int j = 0; j < width; j++) sum[j] += result[j];
             }
             for (int j = 0; j < width; j++) outputs[r * width + j] = (float)(sum[j] / _members.Length);
         }
@@ -94,23 +95,19 @@ internal sealed class ManagedForward
             return new Network(layers);
         }
 
-        /// <summary>One row through every layer; the answer is a view of <paramref name="a"/> or <paramref name="b"/>.</summary>
-        public ReadOnlySpan<double> Run(ReadOnlySpan<float> row, Span<double> a, Span<double> b)
+        /// <summary>One row through every layer; the answer is a view of <paramref name="a"/> or <paramref name="b"/>. Each
+        /// layer's output is rounded to float32, as torch's is.</summary>
+        public ReadOnlySpan<float> Run(ReadOnlySpan<float> row, Span<float> a, Span<float> b)
         {
-            ReadOnlySpan<double> input = default;
-            Span<double> output = a;
+            ReadOnlySpan<float> input = row;
+            Span<float> output = a;
             for (int i = 0; i < Layers.Length; i++)
             {
                 var l = Layers[i];
                 var h = output[..l.Units];
                 for (int u = 0; u < l.Units; u++)
                 {
-                    var weights = l.Weight.AsSpan(u * l.FanIn, l.FanIn);
-                    double s = l.Bias[u];
-                    if (i == 0) for (int k = 0; k < weights.Length; k++) s += (double)weights[k] * row[k];
-                    else for (int k = 0; k < weights.Length; k++) s += (double)weights[k] * input[k];
-                    // torch rounds each layer's output to float32.
-                    h[u] = (float)s;
+                    h[u] = (float)(l.Bias[u] + Dot(l.Weight.AsSpan(u * l.FanIn, l.FanIn), input));
                     if (l.NormScale is { } ns) h[u] = (float)(h[u] * ns[u] + l.NormShift![u]);
                 }
                 Activate(h, l.Activation);
@@ -121,7 +118,28 @@ internal sealed class ManagedForward
         }
     }
 
-    private static void Activate(Span<double> h, string activation)
+    /// <summary>A float32 dot product summed in double (SIMD where the hardware has it).</summary>
+    private static double Dot(ReadOnlySpan<float> w, ReadOnlySpan<float> x)
+    {
+        int n = w.Length, k = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            Vector<double> low = Vector<double>.Zero, high = Vector<double>.Zero;
+            for (; k <= n - Vector<float>.Count; k += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(w[k..]), out var wl, out var wh);
+                Vector.Widen(new Vector<float>(x[k..]), out var xl, out var xh);
+                low += wl * xl;
+                high += wh * xh;
+            }
+            sum = Vector.Sum(low + high);
+        }
+        for (; k < n; k++) sum += (double)w[k] * x[k];
+        return sum;
+    }
+
+    private static void Activate(Span<float> h, string activation)
     {
         switch (activation)
         {
@@ -130,14 +148,14 @@ internal sealed class ManagedForward
             {
                 double max = double.NegativeInfinity, total = 0;
                 foreach (var v in h) max = Math.Max(max, v);
-                for (int j = 0; j < h.Length; j++) total += h[j] = Math.Exp(h[j] - max);
-                for (int j = 0; j < h.Length; j++) h[j] = (float)(h[j] / total);
+                foreach (var v in h) total += Math.Exp(v - max);
+                for (int j = 0; j < h.Length; j++) h[j] = (float)(Math.Exp(h[j] - max) / total);
                 return;
             }
         }
         for (int j = 0; j < h.Length; j++)
         {
-            var v = h[j];
+            double v = h[j];
             h[j] = (float)(activation switch
             {
                 "relu" => v > 0 ? v : (double.IsNaN(v) ? v : 0),
