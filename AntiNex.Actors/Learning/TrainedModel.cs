@@ -262,7 +262,9 @@ public sealed class TrainedModel : IDisposable
         Span<float> x = columns <= 512 ? stackalloc float[columns] : new float[columns];
         for (int r = 0; r < rows; r++)
         {
-            _block!.ApplyRow(raw.Slice(r * columns, columns), x);
+            // A row outside the safe range goes the per-value way; its scores here would never be read.
+            if (!_block!.InRange(raw.Slice(r * columns, columns))) continue;
+            _block.ApplyRow(raw.Slice(r * columns, columns), x);
             _managed!.Forward(x, 1, scores.AsSpan(r * _managed.Outputs, _managed.Outputs));
         }
     }
