@@ -146,8 +146,8 @@ internal static class BenchEngineCommand
 
     /// <summary>The engine's float32 block path (scaler, guards, decoding included) and a bare forward of the same
     /// 64-32-1 network on the same batches, alternated 5 times (the machine is shared): medians and paired ratios.</summary>
-    private static (double Engine, double Bare, List<double> Ratios, List<double> CpuRatios) InferenceVsBare(TrainedModel model, float[] x, int rows, int features,
-        long inferRows, int inferBatch)
+    private static (double Engine, double Bare, List<double> Ratios, List<double> CpuRatios) InferenceVsBare(TrainedModel model,
+        float[] x, int rows, int features, long inferRows, int inferBatch)
     {
         var block = new float[inferBatch * features];
         for (int i = 0; i < inferBatch; i++) Array.Copy(x, (i % rows) * features, block, i * features, features);
