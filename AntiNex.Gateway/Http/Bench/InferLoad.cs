@@ -138,7 +138,8 @@ public static class InferLoad
             {
                 try { Run(untilTimestamp, measure, ct); done.SetResult(); }
                 catch (Exception e) { done.SetException(e); }
-            }) { IsBackground = true, Name = "infer-load" };
+            })
+            { IsBackground = true, Name = "infer-load" };
             thread.Start();
             return done.Task;
         }
