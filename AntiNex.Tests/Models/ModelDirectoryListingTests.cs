@@ -73,6 +73,7 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         }
         public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
         public Task<IReadOnlyList<string>> AllAsync() => inner.AllAsync();
+        public Task<long> GenerationAsync() => inner.GenerationAsync();
         public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
         {
             var cards = await inner.CardsAsync(modelIds);
