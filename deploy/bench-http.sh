@@ -5,20 +5,19 @@
 #   1. single-row requests at concurrency 1 and 16, back to back: OIP infer with output `predicted`, OIP infer with all
 #      outputs, the AntiNex predict API, and the console path (gateway -> model -> gateway, no HTTP: `bench cluster`);
 #   2. one 10,000-row infer request: rows/s;
-# then one table (markdown) with p50/p99/req/s, the HTTP p50 as a multiple of the console's, the load generator's CPU, and
+# then one table (markdown) with p50/p99/req/s, the HTTP p50 as a multiple of the console's, the CPU per request of the
+# load generator and of `serve` (from /proc, over the measured run: less sensitive to other load than latency), and
 # which copy answered (`serve`'s own copy of the model, or a model node).
-# Ports and folder: ANTINEX_BASE_PORT, ANTINEX_HEALTH_BASE, ANTINEX_REDIS_PORT, ANTINEX_BENCH_HTTP_PORT, ANTINEX_RUN_DIR.
+# Its own temporary run folder and free ports (deploy/lib/bench-isolation.sh; ANTINEX_BENCH_PORT_RANGE=LOW-HIGH keeps
+# them in a range): a user's .run/, data and cluster are never touched. ANTINEX_BENCH_HTTP_PORT fixes serve's port.
 # Usage: bash deploy/bench-http.sh [DURATION=10s]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-10s}"
-export ANTINEX_RUN_DIR="${ANTINEX_RUN_DIR:-/tmp/antinex-bench-http}"
-export ANTINEX_BASE_PORT="${ANTINEX_BASE_PORT:-4253}"
-export ANTINEX_HEALTH_BASE="${ANTINEX_HEALTH_BASE:-8760}"
-export ANTINEX_REDIS_PORT="${ANTINEX_REDIS_PORT:-6590}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
-export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---stable-after 3s}"
-HTTP_PORT="${ANTINEX_BENCH_HTTP_PORT:-8180}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate http 1
+export ANTINEX_NODE_ARGS="--stable-after 3s"
+HTTP_PORT="${ANTINEX_BENCH_HTTP_PORT:-$(bench_free_ports 1)}"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }
 LABEL=bench-http
@@ -29,13 +28,14 @@ SERVE_PID=""
 
 cleanup() {
   if [ -n "$SERVE_PID" ]; then kill -- -"$SERVE_PID" 2>/dev/null || true; fi
-  $CLUSTER stop all >/dev/null 2>&1 || true
+  bench_cleanup
 }
 trap cleanup EXIT
+mkdir -p "$DATA"
+bench_setup_done
 
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
-rm -rf "$ANTINEX_RUN_DIR"; mkdir -p "$DATA"
 $CLUSTER start 1
 $CLUSTER wait-ready 1 180
 GW generate --rows 4000 --out "$DATA/bench.csv" >/dev/null
@@ -55,11 +55,13 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
+# The service's own process (under the setsid'd cluster.sh): its CPU per request is read from /proc over each run.
+SERVICE_PID=$(ps -o pid=,args= -g "$SERVE_PID" | awk '$0 ~ / serve / && $0 !~ /bash/ {print $1; exit}')
 echo "machine: $(nproc) cores; $(uptime | sed 's/.*load/load/')"
 RESULTS="$ANTINEX_RUN_DIR/results.jsonl"
 : >"$RESULTS"
 JSONL() { sed -n '/^{/,$p' | jq -c "$@" >>"$RESULTS" || true; } # the command's JSON document as one line
-BENCH() { GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --json "$@" | JSONL .; }
+BENCH() { GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --json ${SERVICE_PID:+--service-pid "$SERVICE_PID"} "$@" | JSONL .; }
 # Unmeasured: the first infers make `serve` load its own copy of the model (then it answers small infers itself) and
 # warm up its code; the runs below say which copy answered (column "answered by").
 GW serve bench --url "$URL" --api-key-file "$KEY" -l "$LABEL" --kind predicted -c 2 -d 3s --warmup 5s >/dev/null 2>&1 || true
@@ -75,8 +77,8 @@ BENCH --kind predicted -c 1 -d "$DURATION" --rows 10000
 BENCH --kind all -c 1 -d "$DURATION" --rows 10000
 
 echo
-echo "| path | concurrency | rows/request | req/s | rows/s | p50 ms | p99 ms | p50 vs console | load generator CPU | answered by |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| path | concurrency | rows/request | req/s | rows/s | p50 ms | p99 ms | p50 vs console | load generator CPU | serve CPU | answered by |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 jq -rs '
   (map(select(.path | startswith("console"))) | map({key: (.concurrency | tostring), value: .p50_ms}) | from_entries) as $console
   | .[] | . as $r
@@ -85,5 +87,6 @@ jq -rs '
     + " | \(.p99_ms * 100 | round / 100)"
     + " | \(if ($rows == 1 and $console[.concurrency | tostring]) then "x\((.p50_ms / $console[.concurrency | tostring]) * 100 | round / 100)" else "" end)"
     + " | \(if .load_generator_cores then "\(.load_generator_cores) cores, \(.load_generator_share * 100 | round) % of busy CPU, \(.load_generator_us_per_request) us/req" else "" end)"
+    + " | \(if .service_us_per_request then "\(.service_us_per_request) us/req" else "" end)"
     + " | \(.served_by // "" | if test("local copy") then "serve (local copy)" elif . == "" then "" else "node \(.)" end) |"
 ' "$RESULTS"

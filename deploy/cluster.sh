@@ -154,9 +154,12 @@ start_node() {
   for root in "${extra[@]}"; do [ -n "$root" ] && roots+=(--data-root "$(cd "$REPO" && realpath -m "$root")"); done
   if [ "$PROMETHEUS_BASE" -gt 0 ]; then env+=("ANTINEX_Telemetry__PrometheusPort=$((PROMETHEUS_BASE + k - 1))"); fi
   ensure_certs "node-$k"
+  # Resolved here, not inside the backgrounded command below: substitutions there run in the background job, and
+  # nodes started one after the other would create the key concurrently.
+  local key; key=$(ensure_model_key "$RUN_DIR")
   # shellcheck disable=SC2086 # NODE_ARGS and tls_args are lists of options on purpose
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
-    --model-key-file "$(ensure_model_key "$RUN_DIR")" \
+    --model-key-file "$key" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
     --seed-node "$(seeds_csv)" \
     --redis "$HOST:$REDIS_PORT" --redis-user "$REDIS_USER" --redis-password-file "$REDIS_PASSWORD_FILE" \

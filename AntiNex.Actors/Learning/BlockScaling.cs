@@ -15,6 +15,9 @@ internal sealed class BlockScaling : IDisposable
     private readonly Tensor _center;
     private readonly Tensor _scale;
     private readonly Tensor _offset;
+    private readonly float[] _centerValues;
+    private readonly float[] _scaleValues;
+    private readonly float[] _offsetValues;
 
     /// <summary>Per column: raw values within [SafeLow, SafeHigh] are scaled here exactly as the per-value path does.</summary>
     public float[] SafeLow { get; }
@@ -23,9 +26,12 @@ internal sealed class BlockScaling : IDisposable
 
     private BlockScaling(double[] center, double[] scale, double[] offset, float[] safeLow, float[] safeHigh)
     {
-        _center = tensor(center.Select(v => (float)v).ToArray());
-        _scale = tensor(scale.Select(v => (float)v).ToArray());
-        _offset = tensor(offset.Select(v => (float)v).ToArray());
+        _centerValues = center.Select(v => (float)v).ToArray();
+        _scaleValues = scale.Select(v => (float)v).ToArray();
+        _offsetValues = offset.Select(v => (float)v).ToArray();
+        _center = tensor(_centerValues);
+        _scale = tensor(_scaleValues);
+        _offset = tensor(_offsetValues);
         SafeLow = safeLow;
         SafeHigh = safeHigh;
     }
@@ -86,6 +92,17 @@ internal sealed class BlockScaling : IDisposable
 
     /// <summary>The network inputs of a [rows x columns] raw block (a new torch-owned, aligned tensor).</summary>
     public Tensor Apply(Tensor raw) => raw.sub(_center).mul_(_scale).add_(_offset);
+
+    /// <summary><see cref="Apply"/> for one row in managed code: the same float32 operations in the same order.</summary>
+    public void ApplyRow(ReadOnlySpan<float> raw, Span<float> x)
+    {
+        for (int j = 0; j < raw.Length; j++)
+        {
+            float centered = raw[j] - _centerValues[j];
+            float scaled = centered * _scaleValues[j];
+            x[j] = scaled + _offsetValues[j];
+        }
+    }
 
     public void Dispose()
     {

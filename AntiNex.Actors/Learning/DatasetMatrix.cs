@@ -77,14 +77,6 @@ internal sealed class DatasetMatrix
         return new DatasetMatrix(raw.Values, raw.Rows, raw.Width, beyond);
     }
 
-    /// <summary>The given rows copied out, contiguous (validation and test rows: forwarded whole, not batched).</summary>
-    public float[] Gather(int[] rows)
-    {
-        var x = new float[rows.Length * Width];
-        for (int i = 0; i < rows.Length; i++) Array.Copy(X, (long)rows[i] * Width, x, (long)i * Width, Width);
-        return x;
-    }
-
     /// <summary>0..n-1 from a start, as a list, without an index array.</summary>
     private sealed class RowRange(int start, int count) : IReadOnlyList<int>
     {

@@ -17,5 +17,8 @@ public sealed record EngineOptions
     /// <summary>Transform each split of the final fit into its own matrix, with the raw file kept, instead of one matrix of the
     /// whole file whose splits are row indexes (<see cref="DatasetMatrix"/>). Same model, about twice the memory; for comparisons.</summary>
     public bool CopySplits { get; init; }
+    /// <summary>Forward passes of a few rows through a loaded network in managed code (<see cref="ManagedForward"/>), not
+    /// TorchSharp: the same outputs within float rounding, without a dozen native calls and the model's lock per request.</summary>
+    public bool SmallForwardsInManagedCode { get; init; }
     public EngineLimits EffectiveLimits => Limits ?? EngineLimits.Current;
 }

@@ -22,13 +22,17 @@ public sealed class TrainedModel : IDisposable
     private readonly int _artifactBytes;
     // Plain numeric network models without a novelty detector: the pipeline as tensor operations over a whole block.
     private readonly BlockScaling? _block;
-    private bool _disposed;
+    // Forward passes of a few rows in managed code, when the engine options ask for it (no TorchSharp call, no lock).
+    private readonly ManagedForward? _managed;
+    private volatile bool _disposed;
 
-    internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes, NoveltyDetector? novelty = null)
+    internal TrainedModel(ModelState state, DenseNetwork net, int artifactBytes, NoveltyDetector? novelty = null,
+        bool smallForwardsInManagedCode = false)
     {
         State = state; _net = net; _artifactBytes = artifactBytes; _novelty = novelty;
         net.eval();
         if (novelty is null) _block = BlockScaling.TryCreate(state.Pipeline);
+        if (smallForwardsInManagedCode) _managed = ManagedForward.From(net);
     }
 
     internal TrainedModel(ModelState state, TreeModel trees, int artifactBytes, NoveltyDetector? novelty = null)
@@ -73,7 +77,7 @@ public sealed class TrainedModel : IDisposable
             else if (noveltyWeights.Count > 0) throw new ArtifactException(
                 $"artifact has {noveltyWeights.Count} novelty tensors but no novelty detector description");
             net.ImportWeights(weights.Where(w => !w.Name.StartsWith(NoveltyPrefix, StringComparison.Ordinal)).ToList());
-            return new TrainedModel(state, net, artifact.Length, novelty);
+            return new TrainedModel(state, net, artifact.Length, novelty, options?.SmallForwardsInManagedCode ?? false);
         }
         catch (ArtifactException) { net?.Dispose(); novelty?.Dispose(); throw; }
         catch (Exception e)
@@ -232,6 +236,11 @@ public sealed class TrainedModel : IDisposable
 
     private void ForwardBlockLocked(float[] values, int at, int rows, int columns, float[] scores)
     {
+        if (_managed is not null && _managed.Fits(rows))
+        {
+            ForwardBlockManaged(values.AsSpan(at, rows * columns), rows, columns, scores);
+            return;
+        }
         lock (_forwardLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -242,6 +251,21 @@ public sealed class TrainedModel : IDisposable
                 .view(rows, columns);
             var output = _net!.forward(_block!.Apply(raw)).contiguous();
             output.data<float>().CopyTo(scores, 0);
+        }
+    }
+
+    /// <summary><see cref="ForwardBlockLocked"/> in managed code: each row scaled as <see cref="BlockScaling.Apply"/> does, then
+    /// the network's forward pass.</summary>
+    private void ForwardBlockManaged(ReadOnlySpan<float> raw, int rows, int columns, float[] scores)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Span<float> x = columns <= 512 ? stackalloc float[columns] : new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            // A row outside the safe range goes the per-value way; its scores here would never be read.
+            if (!_block!.InRange(raw.Slice(r * columns, columns))) continue;
+            _block.ApplyRow(raw.Slice(r * columns, columns), x);
+            _managed!.Forward(x, 1, scores.AsSpan(r * _managed.Outputs, _managed.Outputs));
         }
     }
 
@@ -339,6 +363,13 @@ public sealed class TrainedModel : IDisposable
 
     internal float[] ForwardLocked(float[] x, int rows)
     {
+        if (_managed is not null && _managed.Fits(rows))
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var outputs = new float[rows * _managed.Outputs];
+            _managed.Forward(x.AsSpan(0, rows * State.NetworkInputs), rows, outputs);
+            return outputs;
+        }
         lock (_forwardLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

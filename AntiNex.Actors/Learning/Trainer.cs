@@ -138,7 +138,7 @@ internal static class Trainer
         using var _ = torch.no_grad();
         if (data.Rows > EvaluateChunkRows) return EvaluateInChunks(net, data, s);
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(data.X, [data.Rows, data.Width]).clone(); // aligned copy: see Forward
+        var x = RowsTensor(data, 0, data.Rows); // aligned copy: see Forward
         var y = TargetTensor(data, s.Task);
         var logits = net.Logits(x, null);
         var loss = Loss(net, logits, y, s.Task, s.Loss).item<float>();
@@ -165,8 +165,7 @@ internal static class Trainer
                 Classes = data.Classes?.AsSpan(start, len).ToArray(),
                 Targets = data.Targets?.AsSpan(start, len).ToArray(),
             };
-            var x = torch.frombuffer(data.X, ScalarType.Float32, count: (long)len * data.Width, offset: (long)start * data.Width)
-                .view(len, data.Width).clone();
+            var x = RowsTensor(data, start, len);
             var y = TargetTensor(part, s.Task);
             var logits = net.Logits(x, null);
             lossSum += (double)Loss(net, logits, y, s.Task, s.Loss).item<float>() * len;
@@ -176,9 +175,12 @@ internal static class Trainer
     }
 
     /// <summary>Network outputs after the output activation, [rows x outputs], in chunks of <see cref="EvaluateChunkRows"/> rows.</summary>
-    public static float[] Forward(DenseNetwork net, float[] x, int rows, int width)
+    public static float[] Forward(DenseNetwork net, float[] x, int rows, int width) => Forward(net, new TensorData(x, rows, width, null, null));
+
+    /// <summary><see cref="Forward(DenseNetwork, float[], int, int)"/> over a split's rows (an indexed split: no copy of it).</summary>
+    internal static float[] Forward(DenseNetwork net, TensorData data)
     {
-        int outputs = net.Outputs;
+        int outputs = net.Outputs, rows = data.Rows;
         var result = new float[rows * outputs];
         using var _ = torch.no_grad();
         const int batch = EvaluateChunkRows; // each layer's activations for the chunk are alive at once: small chunks, small peaks
@@ -189,13 +191,25 @@ internal static class Trainer
             // Copied into torch-owned (aligned) memory: a tensor over a pinned managed array inherits that array's
             // alignment, and the CPU kernels then round differently from call to call (~1e-8, seen in the novelty
             // detector); a chosen threshold must not move between two identical trainings.
-            // frombuffer reads the managed rows in place (no managed copy per chunk: a large file's predictions would leave
-            // gigabytes of garbage); the clone is the aligned copy.
-            var xb = torch.frombuffer(x, ScalarType.Float32, count: (long)len * width, offset: (long)start * width).view(len, width).clone();
+            var xb = RowsTensor(data, start, len);
             var outT = net.forward(xb).contiguous();
             outT.data<float>().CopyTo(result, start * outputs);
         }
         return result;
+    }
+
+    /// <summary>Rows [start, start + len) of the data as a torch-owned (aligned) [len x width] tensor. frombuffer reads the managed
+    /// rows in place (no managed copy per chunk: a large file's predictions would leave gigabytes of garbage); the clone, or for an
+    /// indexed split the index_select, is the aligned copy, holding the very same values either way.</summary>
+    private static Tensor RowsTensor(TensorData d, int start, int len)
+    {
+        if (d.Index is not { } index)
+            return torch.frombuffer(d.X, ScalarType.Float32, count: (long)len * d.Width, offset: (long)start * d.Width).view(len, d.Width).clone();
+        var rows = new long[len];
+        for (int i = 0; i < len; i++) rows[i] = index[start + i];
+        using var all = torch.frombuffer(d.X, ScalarType.Float32).view(d.StoredRows, d.Width);
+        using var picked = torch.tensor(rows);
+        return all.index_select(0, picked);
     }
 
     private static Tensor TargetTensor(TensorData d, TaskKind task) => task switch

@@ -8,8 +8,8 @@ internal sealed partial class TrainingRun
 
     /// <summary>
     /// The final fit's training, validation and test data. One matrix of the training file, filled chunk by chunk while the
-    /// frame's raw feature values are released; the fitting rows are an index into it, validation and held-out test rows are
-    /// gathered copies (a test_dataset file is transformed on its own). A fold ensemble (no final fit) and
+    /// frame's raw feature values are released; the fitting, validation and held-out test rows are indexes into it, never
+    /// copies (a test_dataset file is transformed on its own). A fold ensemble (no final fit) and
     /// <see cref="EngineOptions.CopySplits"/> transform each split from the frame instead. Both give the very same values.
     /// </summary>
     private (TensorData? Train, TensorData? Validation, TensorData Test) FinalData(PreparedData data, RowSplit split,
@@ -22,14 +22,13 @@ internal sealed partial class TrainingRun
                 ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec));
         var matrix = DatasetMatrix.Build(pipeline, data.Frame, release: true, request.Dataset is null ? "predict_rows" : request.DatasetField, ct);
         _datasetMatrix = matrix;
-        var train = Targets(new TensorData(matrix.X, fitRows.Length, matrix.Width, null, null) { Index = fitRows }, fitRows, data.Y,
-            data.Classes, data.Codec);
-        var val = valRows.Length > 0 ? Targets(new TensorData(matrix.Gather(valRows), valRows.Length, matrix.Width, null, null), valRows,
-            data.Y, data.Classes, data.Codec) : null;
+        TensorData View(int[] rows, double[] y, int[]? classes) =>
+            Targets(new TensorData(matrix.X, rows.Length, matrix.Width, null, null) { Index = rows }, rows, y, classes, data.Codec);
+        var train = View(fitRows, data.Y, data.Classes);
+        var val = valRows.Length > 0 ? View(valRows, data.Y, data.Classes) : null;
         var test = testFromFile
             ? ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec)
-            : Targets(new TensorData(matrix.Gather(split.TestRows), split.TestRows.Length, matrix.Width, null, null), split.TestRows,
-                split.TestY, split.TestClasses, data.Codec);
+            : View(split.TestRows, split.TestY, split.TestClasses);
         MemoryTrace.Mark("splits ready");
         return (train, val, test);
     }

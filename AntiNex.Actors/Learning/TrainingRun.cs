@@ -189,10 +189,14 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             }
             finally { net.AttachMembers(extraMembers); } // attached, they are disposed with the network
             fitWatch.Stop();
+            // The epochs' per-batch garbage leaves the GC holding tens of MiB it no longer needs; a large file's evaluation and
+            // predictions would raise the process's peak on top of it, so it goes back first.
+            if (_datasetMatrix is { Rows: >= Data.NumericColumn.ChunkRows }) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            MemoryTrace.Mark("fit done");
             double? threshold = foldEnsemble?.Threshold;
             if (q.Threshold is { } rule && valData is not null)
             {
-                var valOut = Trainer.Forward(net, valData.X, valData.Rows, valData.Width);
+                var valOut = Trainer.Forward(net, valData);
                 threshold = Metrics.ChooseThreshold(valData.Classes!, valOut.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
             }
             // novelty: a profile of the normal class's fitting rows, thresholded on its validation rows (never the test rows).
@@ -243,8 +247,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var state = model.State;
         var testData = fit.TestData;
         int testRows = split.TestRows.Length;
-        var outputs = model.ForwardLocked(testData.X, testData.Rows);
-        var novel = model.NoveltyLocked(testData.X, testData.Rows);
+        var outputs = SplitOutputs(model, testData);
+        var novel = fit.Novelty is null ? null : model.NoveltyLocked(testData.Dense(), testData.Rows);
+        MemoryTrace.Mark("test rows scored");
         var folds = cv.Folds;
         var report = new TrainingReport
         {
@@ -312,6 +317,27 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         return (report, curves);
     }
 
+    /// <summary>The model's outputs for the data's rows. An indexed split (rows of the file's matrix) goes through one reused block
+    /// of <see cref="Trainer.EvaluateChunkRows"/> rows, the forward pass's own chunks, so its outputs are the very ones a
+    /// contiguous copy of the split gives, without that copy.</summary>
+    private static float[] SplitOutputs(TrainedModel model, TensorData data)
+    {
+        if (data.Index is null) return model.ForwardLocked(data.X, data.Rows);
+        int chunk = Trainer.EvaluateChunkRows;
+        var block = new float[(long)Math.Min(chunk, data.Rows) * data.Width];
+        float[]? outputs = null;
+        for (int start = 0; start < data.Rows; start += chunk)
+        {
+            int len = Math.Min(chunk, data.Rows - start);
+            data.CopyRows(start, len, block);
+            var part = model.ForwardLocked(block, len);
+            int width = part.Length / len;
+            outputs ??= new float[(long)data.Rows * width];
+            Array.Copy(part, 0, outputs, (long)start * width, (long)len * width);
+        }
+        return outputs ?? [];
+    }
+
     /// <summary>The artifact, the per-sample predictions (the request's predict_rows, else every row of the dataset, as
     /// the original) and the pictures; a plot never fails a training.</summary>
     private TrainingOutcome Package(TrainedModel model, TrainingReport report,
@@ -325,6 +351,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var predictions = predictFrame == data.Frame && _datasetMatrix is { } m
             ? model.PredictFrameRows(m.X, m.Beyond, predictFrame, request.Label, request.MaxRecords)
             : model.PredictFrame(predictFrame, request.Label, request.MaxRecords);
+        MemoryTrace.Mark("file rows predicted");
         wall.Stop();
         var plots = new List<string>();
         if (options.PlotDirectory is { } plotDir)

@@ -27,8 +27,12 @@ internal static class ServeBenchCommand
         };
         kind.AcceptOnlyFromAmong("predicted", "all", "api");
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var servicePid = new Option<int?>("--service-pid")
+        {
+            Description = "Process id of the service on this machine: its CPU per request over the measured run is reported too",
+        };
         var command = new Command("bench", "Infer load on a running HTTP service: requests/s, rows/s, p50/p90/p99/max latency.");
-        foreach (var o in new Option[] { url, keyFile, label, concurrency, rows, duration, warmup, predictedOnly, kind, json })
+        foreach (var o in new Option[] { url, keyFile, label, concurrency, rows, duration, warmup, predictedOnly, kind, json, servicePid })
             command.Options.Add(o);
         command.SetAction(async (p, ct) =>
         {
@@ -46,7 +50,7 @@ internal static class ServeBenchCommand
                         "predicted" => InferKind.Predicted,
                         "api" => InferKind.ApiPredict,
                         _ => InferKind.AllOutputs,
-                    });
+                    }, p.GetValue(servicePid));
             }
             catch (Exception e) when (e is UsageException or IOException or UriFormatException)
             {
@@ -66,6 +70,7 @@ internal static class ServeBenchCommand
                     + $"{r.RequestsPerSecond:F0} req/s, {r.RowsPerSecond:F0} rows/s, p50 {r.P50Ms:F3} ms, p90 {r.P90Ms:F3} ms, p99 {r.P99Ms:F3} ms, "
                     + $"max {r.MaxMs:F3} ms, {r.Requests} ok, {r.Failures} failed; load generator {r.LoadGeneratorCores:F2} cores "
                     + $"({r.LoadGeneratorShare:P0} of the machine's busy CPU, {r.LoadGeneratorUsPerRequest:F0} us CPU/request)"
+                    + (r.ServiceUsPerRequest is { } su ? $"; service {su:F0} us CPU/request" : "")
                     + (r.Failures > 0 ? $" ({string.Join(", ", r.FailureKinds.Select(k => $"{k.Key}: {k.Value}"))})" : "")
                     + (r.ServedBy is null ? "" : $"; answered by {r.ServedBy}"));
             return r.Failures > 0 ? ExitCodes.ModelFailed : ExitCodes.Ok;

@@ -28,6 +28,7 @@ public sealed class DatasetMatrixTrainingTests
     [InlineData("", true)]
     [InlineData(""", "validation_split": 0.1, "threshold": {"optimize": "f1"}""", true)]
     [InlineData(""", "validation_split": 0.1, "threshold": {"optimize": "f1"}""", false)] // the matrix overwrites the raw values
+    [InlineData(""", "validation_split": 0.1, "novelty": {"normal_class": 0, "epochs": 1}""", false)] // the detector reads the test view
     public void One_matrix_with_index_splits_trains_the_same_model_as_per_split_copies(string extra, bool categorical)
     {
         using var t = new EngineTestData.TempRoot();

@@ -8,8 +8,10 @@ ensure_model_key() {
   key="$dir/model.key"
   if [ ! -s "$key" ]; then
     mkdir -p "$dir" && chmod 700 "$dir"
-    (umask 077 && openssl rand -base64 48 >"$key.tmp" && mv "$key.tmp" "$key") ||
-      (umask 077 && head -c 48 /dev/urandom | base64 >"$key.tmp" && mv "$key.tmp" "$key")
+    # A private temporary name and a no-clobber move: when two callers race, the first key stays and both use it.
+    local tmp="$key.$$.$RANDOM.tmp"
+    (umask 077 && { openssl rand -base64 48 || head -c 48 /dev/urandom | base64; } >"$tmp") && { mv -n "$tmp" "$key" || true; }
+    rm -f "$tmp"
     chmod 600 "$key"
   fi
   printf '%s\n' "$key"

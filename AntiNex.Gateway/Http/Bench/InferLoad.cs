@@ -1,8 +1,8 @@
 // Closed-loop load on the HTTP service: N workers, each with its own kept-alive HTTP/1.1 connection, sending the same
 // pre-serialized request for a fixed time. Latency (request sent -> body read) in HdrHistogram, microseconds. Non-200
 // answers and timeouts are counted, never dropped. The generator shares the machine with the service, so it is lean
-// (one handler and one connection per worker, the body bytes made once, no per-request client timeout machinery) and
-// reports its own CPU: the part of the machine it took from the service.
+// (raw sockets, one thread and one connection per worker, the request bytes made once, the answer parsed only to its
+// status and end: RawHttpConnection) and reports its own CPU: the part of the machine it took from the service.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -17,12 +17,12 @@ namespace AntiNex.Gateway.Http.Bench;
 public enum InferKind { Predicted, AllOutputs, ApiPredict }
 
 public sealed record InferLoadSettings(Uri BaseUrl, string ApiKey, string Label, int Concurrency, int Rows, TimeSpan Duration,
-    TimeSpan Warmup, InferKind Kind);
+    TimeSpan Warmup, InferKind Kind, int? ServicePid = null);
 
 public sealed record InferLoadResult(string Path, int Concurrency, int Rows, double Seconds, long Requests, long Failures,
     IReadOnlyDictionary<string, long> FailureKinds, double RequestsPerSecond, double RowsPerSecond, double P50Ms, double P90Ms,
     double P99Ms, double MaxMs, double LoadGeneratorCores, double LoadGeneratorShare, double LoadGeneratorUsPerRequest,
-    string? ServedBy = null);
+    string? ServedBy = null, double? ServiceUsPerRequest = null);
 
 public static class InferLoad
 {
@@ -44,6 +44,7 @@ public static class InferLoad
             var servedBy = await ServedByAsync(s, path, body, ct);
             var self = Process.GetCurrentProcess();
             var cpuBefore = self.TotalProcessorTime;
+            var serviceBefore = ProcessCpu.Read(s.ServicePid);
             var machineBefore = MachineCpu.Read();
             var started = Stopwatch.GetTimestamp();
             var until = started + (long)(s.Duration.TotalSeconds * Stopwatch.Frequency);
@@ -52,6 +53,7 @@ public static class InferLoad
             self.Refresh();
             var cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
             var machineBusy = MachineCpu.Read() - machineBefore;
+            var service = ProcessCpu.Read(s.ServicePid) - serviceBefore;
 
             var all = new LongHistogram(TimeSpan.FromMinutes(5).Ticks / 10, 3);
             foreach (var w in workers) all.Add(w.Latency);
@@ -62,7 +64,8 @@ public static class InferLoad
                 Math.Round(ok / seconds, 1), Math.Round(ok * (double)s.Rows / seconds, 1), Ms(50), Ms(90), Ms(99),
                 all.TotalCount == 0 ? double.NaN : all.GetMaxValue() / 1000.0,
                 Math.Round(cpu / seconds, 2), machineBusy > 0 ? Math.Round(Math.Min(1, cpu / machineBusy), 3) : double.NaN,
-                ok == 0 ? double.NaN : Math.Round(cpu * 1e6 / (ok + kinds.Values.Sum()), 1), servedBy);
+                ok == 0 ? double.NaN : Math.Round(cpu * 1e6 / (ok + kinds.Values.Sum()), 1), servedBy,
+                s.ServicePid is null || ok == 0 ? null : Math.Round(service * 1e6 / (ok + kinds.Values.Sum()), 1));
         }
         finally
         {
@@ -118,41 +121,29 @@ public static class InferLoad
         return (path, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request)));
     }
 
-    /// <summary>One closed loop on its own connection.</summary>
-    private sealed class Worker : IDisposable
+    /// <summary>One closed loop on its own connection and its own thread (blocking calls: one send, one or two
+    /// receives per request, nothing else woken).</summary>
+    private sealed class Worker(InferLoadSettings s, string path, byte[] body) : IDisposable
     {
         public readonly LongHistogram Latency = new(TimeSpan.FromMinutes(5).Ticks / 10, 3);
         public readonly Dictionary<string, long> Failures = [];
         public long Ok;
 
-        private readonly HttpMessageInvoker _invoker;
-        private readonly Uri _uri;
-        private readonly string _authorization;
-        private readonly ByteArrayContent _content;
-        private readonly byte[] _sink = new byte[64 * 1024];
+        private readonly RawHttpConnection _connection = new(s.BaseUrl, path, s.ApiKey, body, TimeSpan.FromMinutes(1));
 
-        public Worker(InferLoadSettings s, string path, byte[] body)
+        public Task RunAsync(long untilTimestamp, bool measure, CancellationToken ct)
         {
-            _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
             {
-                MaxConnectionsPerServer = 1,
-                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-                UseProxy = false,
-                UseCookies = false,
-                AllowAutoRedirect = false,
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                // Benchmarks only run against the operator's own service; a self-signed certificate is accepted here.
-                SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-            });
-            _uri = new Uri(s.BaseUrl, path);
-            _authorization = "Bearer " + s.ApiKey;
-            // The same content object serves every request: its bytes are written, never consumed.
-            _content = new ByteArrayContent(body);
-            _content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                try { Run(untilTimestamp, measure, ct); done.SetResult(); }
+                catch (Exception e) { done.SetException(e); }
+            }) { IsBackground = true, Name = "infer-load" };
+            thread.Start();
+            return done.Task;
         }
 
-        public async Task RunAsync(long untilTimestamp, bool measure, CancellationToken ct)
+        private void Run(long untilTimestamp, bool measure, CancellationToken ct)
         {
             while (Stopwatch.GetTimestamp() < untilTimestamp && !ct.IsCancellationRequested)
             {
@@ -160,16 +151,11 @@ public static class InferLoad
                 string? failure;
                 try
                 {
-                    // Not disposed: that would dispose the shared content.
-                    var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = _content, Version = new Version(1, 1) };
-                    request.Headers.TryAddWithoutValidation("Authorization", _authorization);
-                    using var response = await _invoker.SendAsync(request, ct);
-                    await using (var stream = await response.Content.ReadAsStreamAsync(ct))
-                        while (await stream.ReadAsync(_sink, ct) > 0) { }
-                    failure = response.IsSuccessStatusCode ? null : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                    var status = _connection.Send();
+                    failure = status is >= 200 and < 300 ? null : status.ToString(CultureInfo.InvariantCulture);
                 }
-                catch (Exception e) when (e is HttpRequestException or IOException
-                                              || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException
+                                              or System.Security.Authentication.AuthenticationException)
                 {
                     failure = e.GetType().Name;
                 }
@@ -179,7 +165,27 @@ public static class InferLoad
             }
         }
 
-        public void Dispose() => _invoker.Dispose();
+        public void Dispose() => _connection.Dispose();
+    }
+
+    /// <summary>CPU seconds (user + system) a process on this machine used so far (Linux /proc/PID/stat); 0 without one.</summary>
+    private static class ProcessCpu
+    {
+        public static double Read(int? pid)
+        {
+            if (pid is not { } id) return 0;
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{id}/stat");
+                // Fields after the command name (which may hold spaces) start at the last ')': state is field 3, utime 14, stime 15.
+                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                return 0;
+            }
+        }
     }
 
     /// <summary>Busy CPU seconds of the whole machine so far (Linux /proc/stat: user+nice+system+irq+softirq+steal);

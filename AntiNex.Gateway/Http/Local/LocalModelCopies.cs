@@ -19,8 +19,9 @@ public sealed class LocalModelCopies : IDisposable
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryAtMost = TimeSpan.FromSeconds(10);
 
-    // One torch thread, as on the nodes: small forward passes gain nothing from more, and idle pool threads spin.
-    private static readonly EngineOptions OneThread = new() { TorchThreads = 1 };
+    // One torch thread, as on the nodes: small forward passes gain nothing from more, and idle pool threads spin. The
+    // single and small infers a local copy answers run their forward pass in managed code (no native call, no lock).
+    private static readonly EngineOptions OneThread = new() { TorchThreads = 1, SmallForwardsInManagedCode = true };
 
     private readonly CopyTable _copies;
     private readonly FrameBudget _frame;
