@@ -1,3 +1,4 @@
+using System.Numerics;
 using static TorchSharp.torch;
 
 namespace AntiNex.Learning;
@@ -80,9 +81,16 @@ internal sealed class BlockScaling : IDisposable
     /// <summary>True when every value of the row lies in the safe raw range (false for NaN and infinities).</summary>
     public bool InRange(ReadOnlySpan<float> row)
     {
-        var low = SafeLow;
-        var high = SafeHigh;
-        for (int j = 0; j < row.Length; j++)
+        ReadOnlySpan<float> low = SafeLow, high = SafeHigh;
+        int j = 0;
+        // A vector at a time (ordered comparisons: a NaN lane fails both), the tail one value at a time.
+        for (; j <= row.Length - Vector<float>.Count; j += Vector<float>.Count)
+        {
+            var v = new Vector<float>(row[j..]);
+            if (!Vector.GreaterThanOrEqualAll(v, new Vector<float>(low[j..])) || !Vector.LessThanOrEqualAll(v, new Vector<float>(high[j..])))
+                return false;
+        }
+        for (; j < row.Length; j++)
         {
             var v = row[j];
             if (!(v >= low[j] && v <= high[j])) return false;

@@ -123,6 +123,34 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         return sum.div(n);
     }
 
+    /// <summary><see cref="forward"/> for scoring without gradients (call under no_grad): the same kernels and values, but
+    /// each activation is applied in place on its layer's fresh output, so a batch allocates one activation tensor per
+    /// layer instead of two (on Linux every large tensor is a fresh mapping whose pages are faulted in and zeroed).</summary>
+    public Tensor Infer(Tensor x)
+    {
+        var h = x;
+        for (int i = 0; i < _specs.Length; i++)
+        {
+            h = layers[i].forward(h);
+            if (_normOf[i] >= 0) h = norms[_normOf[i]].forward(h);
+            h = ActivateInPlace(h, i == _specs.Length - 1 ? OutputActivation : _specs[i].Activation);
+        }
+        if (members is null) return h;
+        foreach (var m in members) h.add_(m.Infer(x));
+        using var n = ((double)EnsembleSize).ToScalar();
+        return h.div_(n);
+    }
+
+    /// <summary><see cref="Activate"/> overwriting <paramref name="h"/> where torch has an in-place kernel for it.</summary>
+    private static Tensor ActivateInPlace(Tensor h, string activation) => activation switch
+    {
+        "relu" => h.relu_(),
+        "sigmoid" => h.sigmoid_(),
+        "tanh" => h.tanh_(),
+        "linear" => h,
+        _ => Activate(h, activation),
+    };
+
     /// <summary>Makes this network the first member of an ensemble; the others are trained (or loaded) separately.</summary>
     public void AttachMembers(IReadOnlyList<DenseNetwork> others)
     {

@@ -197,6 +197,7 @@ public sealed class TrainedModel : IDisposable
         var result = new float[rows];
         List<int>? slow = null;
         int outputs = Outputs;
+        var decode = new FastDecoder(State);
         var scores = ArrayPool<float>.Shared.Rent(Math.Min(rows, ForwardChunkRows) * outputs);
         try
         {
@@ -208,7 +209,7 @@ public sealed class TrainedModel : IDisposable
                 for (int i = 0; i < len; i++)
                 {
                     if (!_block.InRange(values.AsSpan(at + i * columns, columns))) (slow ??= []).Add(start + i);
-                    else if (!DecodeFast(scores, i, outputs, out result[start + i])) (slow ??= []).Add(start + i);
+                    else if (!decode.TryDecode(scores, i, outputs, out result[start + i])) (slow ??= []).Add(start + i);
                 }
             }
         }
@@ -249,7 +250,7 @@ public sealed class TrainedModel : IDisposable
             // frombuffer reads the managed block in place; the scaling writes a new torch-owned (aligned) tensor.
             var raw = TorchSharp.torch.frombuffer(values, TorchSharp.torch.ScalarType.Float32, count: (long)rows * columns, offset: at)
                 .view(rows, columns);
-            var output = _net!.forward(_block!.Apply(raw)).contiguous();
+            var output = _net!.Infer(_block!.Apply(raw)).contiguous();
             output.data<float>().CopyTo(scores, 0);
         }
     }
@@ -266,32 +267,6 @@ public sealed class TrainedModel : IDisposable
             if (!_block!.InRange(raw.Slice(r * columns, columns))) continue;
             _block.ApplyRow(raw.Slice(r * columns, columns), x);
             _managed!.Forward(x, 1, scores.AsSpan(r * _managed.Outputs, _managed.Outputs));
-        }
-    }
-
-    /// <summary>One row's decision as <see cref="Decode"/> gives it for a scorable row; false when an output is not finite.</summary>
-    private bool DecodeFast(float[] scores, int row, int outputs, out float value)
-    {
-        var target = State.Target;
-        switch (State.Task)
-        {
-            case TaskKind.Binary:
-            {
-                float p = scores[row];
-                value = (float)target.ClassValues[p > (State.Threshold ?? 0.5) ? 1 : 0];
-                return float.IsFinite(p);
-            }
-            case TaskKind.MultiClass:
-            {
-                int first = row * outputs, best = 0;
-                for (int j = 0; j < outputs; j++) if (!float.IsFinite(scores[first + j])) { value = 0; return false; }
-                for (int j = 1; j < outputs; j++) if (scores[first + j] > scores[first + best]) best = j;
-                value = (float)target.ClassValues[best];
-                return true;
-            }
-            default:
-                value = (float)target.UnscaleTarget(scores[row]);
-                return float.IsFinite(scores[row]);
         }
     }
 

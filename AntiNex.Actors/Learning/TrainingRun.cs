@@ -191,7 +191,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             fitWatch.Stop();
             // The epochs' per-batch garbage leaves the GC holding tens of MiB it no longer needs; a large file's evaluation and
             // predictions would raise the process's peak on top of it, so it goes back first.
-            if (_datasetMatrix is { Rows: >= Data.NumericColumn.ChunkRows }) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (_datasetMatrix is { Rows: >= Data.NumericColumn.ChunkRows })
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             MemoryTrace.Mark("fit done");
             double? threshold = foldEnsemble?.Threshold;
             if (q.Threshold is { } rule && valData is not null)

@@ -5,7 +5,8 @@
 // Phases (one behaviour each, switched with Become; what a phase cannot take yet is stashed and replayed on leaving):
 //   idle        serves; a train starts a job                      -> training
 //               (a train starts by writing its "accepted" event: a holder that dies mid-way leaves it to the next one)
-//   training    serves the current version; more trains queue     -> storing (trained) | next job or idle (failed)
+//   training    serves the current version; more trains queue (each "accepted" first, so queued ones survive the holder too)
+//                                                                 -> storing (trained) | next job or idle (failed)
 //   storing     event persisted, snapshot being saved; forget and stop wait for it -> next job or idle
 //   forgetting  events and snapshots being deleted; refuses work  -> idle (then passivates)
 using System.Diagnostics;
@@ -46,12 +47,14 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private readonly HashSet<TrainingJob> _launched = [];
     /// <summary>The version whose event is being written: persistence failure callbacks carry no context of their own.</summary>
     private PendingSwap? _persisting;
-    /// <summary>Accepted and finished train requests, from the journal: re-runs and de-duplication by request id.</summary>
+    /// <summary>Accepted (running and queued, in order) and finished train requests, from the journal: re-runs and
+    /// de-duplication by request id.</summary>
     private readonly TrainingLedger _ledger = new();
     /// <summary>The job from its start to its reply (training or storing): a re-sent request with its id joins it.</summary>
     private TrainingJob? _current;
-    /// <summary>The job whose "accepted" event is being written.</summary>
+    /// <summary>The job whose "accepted" event is being written, and whether it queues (else it starts) once written.</summary>
     private TrainingJob? _accepting;
+    private bool _acceptingQueued;
     /// <summary>Callers whose commands wait for the recovery: told at once if it fails.</summary>
     private readonly RecoveryWaiters _recoveryWaiters = new();
 
@@ -71,7 +74,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (offer.Snapshot is not StoredModelSnapshot s) return;
             _serving = ServingState.From(s);
             _snapshotSeqNr = offer.Metadata.SequenceNr;
-            _ledger.Restore(s.RecentRequests);
+            _ledger.Restore(s.RecentRequests, s.PendingRequests);
         });
         // A trained event after the snapshot is an orphan (its snapshot never got stored): its request stays unfinished.
         Recover<StoredTrainingAccepted>(_ledger.Accepted);
@@ -89,17 +92,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             _recoveryWaiters.Clear();
             if (_serving.HasModel) TouchLoaded();
             bool refused = CheckRefusedSnapshot();
-            if (_ledger.Unfinished is { } u)
+            if (_ledger.HasPending)
             {
-                // A refused snapshot makes its version look unfinished (an orphan event): whether its request finished is
+                var ids = string.Join(", ", _ledger.Pending.Select(p => p.RequestId));
+                // A refused snapshot makes its version look unfinished (an orphan event): whether its requests finished is
                 // unknown, and an altered store is the operator's call, so nothing is re-run automatically.
                 if (refused)
-                    _log.Warning("model {0}: request {1} is not run again: the newest stored snapshot was refused; train again", _id,
-                        u.RequestId);
+                {
+                    _log.Warning("model {0}: request(s) {1} are not run again: the newest stored snapshot was refused; train again", _id, ids);
+                    _ledger.Clear();
+                }
                 else
                 {
-                    _log.Info("model {0}: training of request {1} was accepted but not finished by the label's previous holder", _id,
-                        u.RequestId);
+                    _log.Info("model {0}: training(s) of request(s) {1} were accepted but not finished by the label's previous holder", _id, ids);
                     Self.Tell(new ResumeTraining(_id));
                 }
             }
@@ -145,11 +150,18 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     {
         Command<TrainModel>(m =>
         {
-            if (Accept(m) is { } job) Start(job);
+            if (_ledger.HasPending) Resume(); // the previous holder's accepted trainings go first, in their order
+            if (Accept(m) is not { } job) return;
+            if (_current is null) Start(job);
+            else Enqueue(job);
         });
         Command<PredictModel>(m => OnPredict(m, null));
         Command<ResumeTraining>(_ => Resume());
-        Command<CancelTraining>(m => OnCancel(m, null, null));
+        Command<CancelTraining>(m =>
+        {
+            if (_ledger.HasPending) Resume(); // so that the previous holder's accepted trainings are cancelled too
+            OnCancel(m, _current, null);
+        });
         Command<ForgetModel>(m => BeginForget(Sender, m.Origin));
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<UnloadModel>(_ => _evicted = PassivateIfIdle("evicted: node holds more than max-loaded-models"));
@@ -314,6 +326,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         same.ReplyTo = Sender;
         same.ProgressTo = progressTo ?? same.ProgressTo;
         if (same.HasWatchableCaller) Context.Watch(same.ReplyTo);
+        // Accepted already: the journal learns the new caller too, so a next holder answers it (same place in the order).
+        if (same.Accepted && !same.ForPredict) Persist(AcceptedOf(same), _ledger.Accepted);
         var position = _queued.IndexOf(same) + 1;
         _log.Info("model {0}: request {1} re-sent; it joins the same training ({2})", _id, requestId,
             position > 0 ? $"queued, position {position}" : same.State);
@@ -321,7 +335,28 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         return true;
     }
 
+    /// <summary>Queues a train request behind the running one; one with an id is journaled ("accepted") before its caller
+    /// hears its queue position, so the label's next holder runs it if this one dies.</summary>
     private void Enqueue(TrainingJob job)
+    {
+        if (job.ForPredict || job.RequestId is null || job.Accepted)
+        {
+            AddQueued(job);
+            return;
+        }
+        _accepting = job;
+        _acceptingQueued = true;
+        Persist(AcceptedOf(job), e =>
+        {
+            _accepting = null;
+            _ledger.Accepted(e);
+            job.Accepted = true;
+            _ = InFlight(true);
+            AddQueued(job);
+        });
+    }
+
+    private void AddQueued(TrainingJob job)
     {
         _queued.Add(job);
         _log.Info("model {0}: training queued behind the running one (position {1})", _id, _queued.Count);
@@ -337,15 +372,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             Launch(job);
             return;
         }
-        if (_ledger.IsUnfinished(job.RequestId))
-        {
-            job.Accepted = true; // accepted by the previous holder: this is its re-run
-            Launch(job);
-            return;
-        }
         _accepting = job;
-        Persist(new StoredTrainingAccepted(job.RequestId, job.Request.RawJson, DateTimeOffset.UtcNow, job.ReplyTo, job.ProgressTo,
-            job.Origin, job.DeadlineUtc), e =>
+        _acceptingQueued = false;
+        Persist(AcceptedOf(job), e =>
         {
             _accepting = null;
             _ledger.Accepted(e);
@@ -355,6 +384,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         });
     }
 
+    /// <summary>A snapshot without pending requests stores no field for them (as snapshots written before it existed).</summary>
+    private static IReadOnlyList<StoredTrainingAccepted>? PendingFor(IReadOnlyList<StoredTrainingAccepted> pending)
+        => pending.Count > 0 ? pending : null;
+
+    private static StoredTrainingAccepted AcceptedOf(TrainingJob job) => new(job.RequestId!, job.Request.RawJson, DateTimeOffset.UtcNow,
+        job.ReplyTo.IsNobody() ? null : job.ReplyTo, job.ProgressTo, job.Origin, job.DeadlineUtc);
+
     private void Launch(TrainingJob job)
     {
         _current = job;
@@ -363,20 +399,31 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Become(() => Training(job));
     }
 
-    /// <summary>Runs the training the label's previous holder accepted but did not finish; it answers the original caller
-    /// if that one is still alive (its path is in the event).</summary>
+    /// <summary>Runs the trainings the label's previous holder accepted but did not finish, in their order: the first
+    /// starts, the others queue behind it. Each answers its original caller if that one is still alive (its path is in
+    /// the event).</summary>
     private void Resume()
     {
-        if (_ledger.Unfinished is not { } u)
+        if (!_ledger.HasPending)
         {
-            _ = InFlight(false); // woken for a training that is over (its set entry outlived it)
+            _ = InFlight(false); // woken for trainings that are over (the set entry outlived them)
             return;
         }
+        foreach (var accepted in _ledger.Pending.ToList())
+        {
+            if (_current?.RequestId == accepted.RequestId || _queued.Any(q => q.RequestId == accepted.RequestId)) continue;
+            if (ResumedJob(accepted) is { } job) _queued.Add(job);
+        }
+        if (_current is null && _queued.Count > 0) NextOrIdle();
+    }
+
+    private TrainingJob? ResumedJob(StoredTrainingAccepted u)
+    {
         if (u.DeadlineUtc is { } d && d <= DateTimeOffset.UtcNow)
         {
             _log.Info("model {0}: training of request {1} is not run again: its deadline has passed", _id, u.RequestId);
             EndAccepted(u.RequestId, "cancelled");
-            return;
+            return null;
         }
         AntiNexRequest request;
         IReadOnlyList<string> warnings;
@@ -385,7 +432,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             _log.Warning("model {0}: accepted request {1} no longer parses ({2}); not run again", _id, u.RequestId, ex.Message);
             EndAccepted(u.RequestId, "bad-request");
-            return;
+            return null;
         }
         var job = new TrainingJob(request, warnings, u.ReplyTo ?? ActorRefs.Nobody, u.ProgressTo, u.RequestId, false, u.Origin, u.DeadlineUtc)
         {
@@ -395,22 +442,24 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             Timers.StartSingleTimer(DeadlineKey(job), new TrainingDeadline(job.RunId), deadline - DateTimeOffset.UtcNow);
         _log.Info("model {0}: running again the training of request {1} (accepted {2:u}, its holder stopped before it finished)",
             _id, u.RequestId, u.AcceptedUtc);
-        Launch(job);
+        return job;
     }
 
-    /// <summary>The entity moves (hand-off) mid-training: the accepted training is not ended, so the label's next holder
-    /// runs it again and answers its caller; queued ones (not accepted yet) are refused with a retry hint.</summary>
+    /// <summary>The entity moves (hand-off) mid-training: accepted trainings (running and queued) are not ended, so the
+    /// label's next holder runs them again, in order, and answers their callers; ones without an id are refused with a
+    /// retry hint.</summary>
     private void HandOff(TrainingJob running)
     {
-        if (!running.Accepted)
-        {
-            CancelAll(running, "the model is moving to another node (rebalance or shutdown); retry");
-            return;
-        }
-        CancelQueued(_ => true, "the model is moving to another node (rebalance or shutdown); retry");
         running.Cancel();
-        Timers.Cancel(DeadlineKey(running));
-        _log.Info("model {0}: moving mid-training; the next holder runs request {1} again", _id, running.RequestId);
+        var moving = "the model is moving to another node (rebalance or shutdown); retry";
+        CancelQueued(q => !q.Accepted, moving);
+        foreach (var queued in _queued) Timers.Cancel(DeadlineKey(queued));
+        var left = _queued.Count + (running.Accepted ? 1 : 0);
+        _queued.Clear();
+        if (!running.Accepted) FailJob(running, ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was cancelled: {moving}", running.RequestId));
+        else Timers.Cancel(DeadlineKey(running));
+        if (left == 0) return;
+        _log.Info("model {0}: moving mid-training; the next holder runs {1} accepted training(s) again", _id, left);
         Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
     }
 
@@ -420,7 +469,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Persist(new StoredTrainingEnded(requestId, outcome), e =>
         {
             _ledger.Ended(e.RequestId);
-            _ = InFlight(false);
+            if (!_ledger.HasPending) _ = InFlight(false);
         });
     }
 
@@ -446,7 +495,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var metrics = StoredModelMetrics.From(ModelMetrics.From(done.Outcome.Report));
         var trained = new StoredModelTrained(_serving.NextVersion, DateTimeOffset.UtcNow, summary, metrics, job.ForPredict ? null : job.RequestId);
         var swap = new PendingSwap(job, new StoredModelSnapshot(_id, trained.Version, trained.TrainedUtc, summary, metrics,
-            done.Outcome.Artifact, _ledger.FinishedWith(trained.RequestId)), done.Outcome, done.Model);
+            done.Outcome.Artifact, _ledger.FinishedWith(trained.RequestId), PendingFor(_ledger.PendingWithout(trained.RequestId))),
+            done.Outcome, done.Model);
         _persisting = swap;
         Persist(trained, e =>
         {
@@ -465,7 +515,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (!swap.Job.ForPredict && swap.Job.RequestId is { } done)
         {
             _ledger.Done(done);
-            if (swap.Job.Accepted) _ = InFlight(false);
+            if (swap.Job.Accepted && !_ledger.HasPending) _ = InFlight(false);
         }
         var old = _model;
         _model = swap.Model;
@@ -518,7 +568,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             _accepting = null;
             FailJob(accepting, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: the journal refused its request " +
                 $"({cause.Message}); {KeepText()}", accepting.RequestId));
-            NextOrIdle();
+            if (!_acceptingQueued) NextOrIdle(); // a refused queued request leaves the running training alone
             return;
         }
         if (_persisting is not { } swap) return;
@@ -533,6 +583,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// so every caller is told now; the next message restarts it from the stored state.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        var accepted = _queued.Any(q => q.Accepted) || _current is { Accepted: true };
         if (_accepting is { } accepting)
         {
             _accepting = null;
@@ -549,10 +600,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
                 $"the model restarts from its stored version {_serving.Version}{again}", swap.Job.RequestId));
             _persisting = null;
         }
+        // Accepted ones stay in the journal: the label runs them once the store is back (a re-send with the same id joins
+        // them); the others are lost with this incarnation.
         foreach (var queued in _queued)
-            FailJob(queued, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: storing failed ({cause.Message}); retry",
-                queued.RequestId));
+        {
+            EndJob(queued);
+            queued.ReplyTo.Tell(ModelFailed.Of(_id, "persistence", queued.Accepted
+                ? $"queued training of '{_id}' stopped waiting: storing failed ({cause.Message}); request {queued.RequestId} stays accepted " +
+                  "and runs once the store is back"
+                : $"training of '{_id}' was not started: storing failed ({cause.Message}); retry", queued.RequestId));
+        }
         _queued.Clear();
+        // The entity stops now: wake it again later so its accepted trainings run without waiting for a next message.
+        if (accepted) Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -772,6 +832,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _model?.Dispose();
         _model = null;
         _serving = ServingState.Empty;
+        _ledger.Clear();
         _rt.Loaded.Release(_id, Self);
         _ = RemoveFromCatalog();
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);

@@ -1,5 +1,6 @@
-// What the journal says about a label's train requests: the one accepted but not finished (run again by the label's
-// next holder) and the ids of the latest ones that produced a version (a re-sent request is not trained twice).
+// What the journal says about a label's train requests: the ones accepted but not finished, in the order they were
+// accepted (run again, in that order, by the label's next holder), and the ids of the latest ones that produced a
+// version (a re-sent request is not trained twice).
 namespace AntiNex.Models;
 
 public sealed class TrainingLedger
@@ -8,29 +9,37 @@ public sealed class TrainingLedger
     public const int Remembered = 32;
 
     private readonly List<string> _finished = [];
+    private readonly List<StoredTrainingAccepted> _pending = [];
 
-    /// <summary>The accepted request whose version is not stored and that did not end otherwise.</summary>
-    public StoredTrainingAccepted? Unfinished { get; private set; }
+    /// <summary>Accepted requests whose version is not stored and that did not end otherwise: the running one first,
+    /// then the queued ones in their order.</summary>
+    public IReadOnlyList<StoredTrainingAccepted> Pending => _pending;
+
+    public bool HasPending => _pending.Count > 0;
 
     public IReadOnlyList<string> Finished => _finished;
 
-    /// <summary>From a snapshot: the requests that produced its version and the ones before.</summary>
-    public void Restore(IReadOnlyList<string>? finished)
+    /// <summary>From a snapshot: the requests that produced its version and the ones before, and the requests accepted
+    /// before it and still pending (none in a snapshot written before snapshots carried them).</summary>
+    public void Restore(IReadOnlyList<string>? finished, IReadOnlyList<StoredTrainingAccepted>? pending)
     {
         _finished.Clear();
+        _pending.Clear();
         if (finished is not null) _finished.AddRange(finished.TakeLast(Remembered));
-        if (Unfinished is { } u && _finished.Contains(u.RequestId)) Unfinished = null;
+        foreach (var accepted in pending ?? []) Accepted(accepted);
     }
 
+    /// <summary>A new request joins the end; the same id again (a re-sent request) keeps its place and takes the new
+    /// caller; a finished one is ignored.</summary>
     public void Accepted(StoredTrainingAccepted accepted)
     {
-        if (!IsDone(accepted.RequestId)) Unfinished = accepted;
+        if (IsDone(accepted.RequestId)) return;
+        var at = _pending.FindIndex(p => p.RequestId == accepted.RequestId);
+        if (at >= 0) _pending[at] = accepted;
+        else _pending.Add(accepted);
     }
 
-    public void Ended(string requestId)
-    {
-        if (Unfinished?.RequestId == requestId) Unfinished = null;
-    }
+    public void Ended(string requestId) => _pending.RemoveAll(p => p.RequestId == requestId);
 
     public void Done(string? requestId)
     {
@@ -41,9 +50,16 @@ public sealed class TrainingLedger
         if (_finished.Count > Remembered) _finished.RemoveAt(0);
     }
 
+    /// <summary>The label's stored state is gone (forgotten): nothing pending, nothing finished.</summary>
+    public void Clear()
+    {
+        _finished.Clear();
+        _pending.Clear();
+    }
+
     public bool IsDone(string requestId) => _finished.Contains(requestId);
 
-    public bool IsUnfinished(string? requestId) => requestId is not null && Unfinished?.RequestId == requestId;
+    public bool IsPending(string? requestId) => requestId is not null && _pending.Any(p => p.RequestId == requestId);
 
     /// <summary>The finished list as it will be once <paramref name="requestId"/> is stored (for its snapshot).</summary>
     public IReadOnlyList<string> FinishedWith(string? requestId)
@@ -52,4 +68,9 @@ public sealed class TrainingLedger
         if (requestId is not null) list.Add(requestId);
         return list.TakeLast(Remembered).ToList();
     }
+
+    /// <summary>The pending list as it will be once <paramref name="requestId"/> is stored (for its snapshot: the events
+    /// that accepted them are behind it and not replayed).</summary>
+    public IReadOnlyList<StoredTrainingAccepted> PendingWithout(string? requestId)
+        => _pending.Where(p => p.RequestId != requestId).ToList();
 }

@@ -6,8 +6,9 @@ using AntiNex.Models;
 namespace AntiNex.Gateway.Cluster;
 
 /// <summary>Local-only: a command to route plus where to report progress and the final reply. Idempotent commands
-/// (predict, describe) are re-sent with backoff while unanswered: sharding delivers at most once, and a message sent
-/// to a node that just crashed is lost; the re-send reaches the shard's new home once the node is downed.</summary>
+/// (predict, describe, and train: its request id de-duplicates it) are re-sent with backoff until answered or acknowledged
+/// by progress: sharding delivers at most once, and a message sent to a node that just crashed is lost; the re-send
+/// reaches the shard's new home once the node is downed.</summary>
 internal sealed record GatewayRequest(
     Func<IActorRef, IModelCommand> Command, Action<object>? OnProgress, TaskCompletionSource<object> Reply, TimeSpan Timeout,
     bool Resend = false, CancellationToken Cancel = default);

@@ -159,8 +159,10 @@ public sealed class GatewayClient : IAsyncDisposable
         var id = requestId ?? $"train-{Guid.NewGuid():N}";
         return Frame.CheckJson(modelId, json, "train request (put large data in a dataset file on the nodes' data roots)", id) is { } tooLarge
             ? Task.FromResult<object>(tooLarge)
+            // Re-sent until the entity acknowledges it (a train sent to a node that just died is lost): the id makes a
+            // re-send join the same training.
             : SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-                ct: ct);
+                resend: true, ct: ct);
     }
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may

@@ -106,12 +106,15 @@ internal static class BenchEngineCommand
             sw.Stop();
             table.AddRow($"inference rows/s, rows as double arrays ({done:N0} rows, batches of {inferBatch:N0})", (done / sw.Elapsed.TotalSeconds)
                 .ToString("N0", CultureInfo.InvariantCulture));
-            var (engine, bare, inferenceRatios) = InferenceVsBare(model, x, rows, features, inferRows, inferBatch);
+            var (engine, bare, inferenceRatios, cpuRatios) = InferenceVsBare(model, x, rows, features, inferRows, inferBatch);
             table.AddRow($"inference rows/s, float32 row block (the cluster's path), {threads} torch thread(s), median of 5", $"{engine:N0}");
             table.AddRow($"bare TorchSharp forward rows/s, same network and batch, median of 5", $"{bare:N0}");
             table.AddRow("inference engine / bare (median of 5 paired ratios; goal >= 0.9)",
                 $"{inferenceRatios.Order().ElementAt(2):0.000}  " +
                 $"({string.Join(" ", inferenceRatios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
+            table.AddRow("inference engine / bare by this thread's CPU time per row (median of 5; steady under other load)",
+                $"{cpuRatios.Order().ElementAt(2):0.000}  " +
+                $"({string.Join(" ", cpuRatios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
 
             var single = new[] { Row(x, 0, features) };
             for (int i = 0; i < 200; i++) model.PredictRaw(single);
@@ -143,8 +146,8 @@ internal static class BenchEngineCommand
 
     /// <summary>The engine's float32 block path (scaler, guards, decoding included) and a bare forward of the same
     /// 64-32-1 network on the same batches, alternated 5 times (the machine is shared): medians and paired ratios.</summary>
-    private static (double Engine, double Bare, List<double> Ratios) InferenceVsBare(TrainedModel model, float[] x, int rows, int features,
-        long inferRows, int inferBatch)
+    private static (double Engine, double Bare, List<double> Ratios, List<double> CpuRatios) InferenceVsBare(TrainedModel model,
+        float[] x, int rows, int features, long inferRows, int inferBatch)
     {
         var block = new float[inferBatch * features];
         for (int i = 0; i < inferBatch; i++) Array.Copy(x, (i % rows) * features, block, i * features, features);
@@ -152,16 +155,23 @@ internal static class BenchEngineCommand
         model.PredictRows(block, 0, inferBatch, features); // warm-up
         var engineRuns = new List<double>();
         var bareRuns = new List<double>();
+        var cpuRatios = new List<double>();
         var perRound = Math.Max(inferBatch, inferRows / 5);
         for (int round = 0; round < 5; round++)
         {
+            var cpu0 = ThreadCpu.Seconds();
             var sw = Stopwatch.StartNew();
             long done = 0;
             while (done < perRound) { model.PredictRows(block, 0, inferBatch, features); done += inferBatch; }
             engineRuns.Add(done / sw.Elapsed.TotalSeconds);
+            var cpu1 = ThreadCpu.Seconds();
             bareRuns.Add(bare.RowsPerSecond(block, inferBatch, perRound));
+            // CPU seconds of this thread per row, bare over engine: with one torch thread the work runs here, so this is
+            // close to the wall-clock ratio of a quiet machine, and steady while other processes take the cores.
+            cpuRatios.Add((ThreadCpu.Seconds() - cpu1) / Math.Max(1e-9, cpu1 - cpu0));
         }
-        return (engineRuns.Order().ElementAt(2), bareRuns.Order().ElementAt(2), engineRuns.Zip(bareRuns, (e, b) => e / b).ToList());
+        return (engineRuns.Order().ElementAt(2), bareRuns.Order().ElementAt(2), engineRuns.Zip(bareRuns, (e, b) => e / b).ToList(),
+            cpuRatios);
     }
 
     private static long Rss()

@@ -70,7 +70,8 @@ internal static class BenchSeedCommand
                 try
                 {
                     var label = prefix + i;
-                    var copy = model with { Label = label, Version = 1, Summary = model.Summary with { Label = label } };
+                    // Not the template's pending trainings: a seeded label has none of its own.
+                    var copy = model with { Label = label, Version = 1, Summary = model.Summary with { Label = label }, PendingRequests = null };
                     var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     system.ActorOf(Props.Create(() => new Writer(ModelIds.PersistenceId(ModelIds.FromLabel(label)), copy, done)));
                     await done.Task.WaitAsync(TimeSpan.FromMinutes(2), ct);

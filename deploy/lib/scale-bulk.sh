@@ -60,7 +60,8 @@ GW bench cluster -l "$labels_csv" -c 2 -d 2s --warmup 2s --bare-layers none >/de
 
 if section 2; then
   echo "== 2. bulk: 10,000-row requests over 3 nodes (--torch-threads 1), concurrency 6, vs bare TorchSharp (128-64-1, batch 10,000)"
-  GW bench cluster -l "$labels_csv" -c 6 -d "$DURATION" --rows 10000 --rows-from "$DATA/train.csv" || true
+  # 5 s of warm-up: the fresh gateway process must reach tier-1 code before the figure (2 s was not enough on a loaded machine)
+  GW bench cluster -l "$labels_csv" -c 6 -d "$DURATION" --warmup 5s --rows 10000 --rows-from "$DATA/train.csv" || true
 fi
 
 if section 3; then
