@@ -155,7 +155,8 @@ public static class AntiNexClusterHosting
         builder.WithActors((system, registry) =>
         {
             var region = registry.Get<ModelRegion>();
-            var directory = system.ActorOf(ModelDirectory.Props(region, runtime.Catalog, TimeSpan.FromSeconds(30)), ModelDirectory.Name);
+            var directory = system.ActorOf(ModelDirectory.Props(region, new CachedModelCatalog(runtime.Catalog),
+                TimeSpan.FromSeconds(30), runtime.NodeName), ModelDirectory.Name);
             registry.Register<ModelDirectoryKey>(directory);
             // Model search: trials from any gateway's search coordinator run in this node's training slots.
             system.ActorOf(TrialRunner.Props(runtime), TrialRunner.Name);

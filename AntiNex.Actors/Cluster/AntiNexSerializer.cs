@@ -39,7 +39,9 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(ModelForgotten), "forgotten"),
         (typeof(ModelList), "model-list"),
         (typeof(ListLiveModels), "list-live"),
-        (typeof(LiveModels), "live-models"),
+        (typeof(LiveModels), "live-models.v2"), // v2: the running entities' state only (the card has the rest)
+        (typeof(DescribeLive), "describe-live"),
+        (typeof(LiveModel), "live-model"),
         (typeof(StoredModelTrained), "ev-trained.v2"),
         (typeof(StoredModelSnapshot), "snapshot.v2"),
         (typeof(StoredTrainingAccepted), "ev-train-accepted.v1"),

@@ -12,28 +12,37 @@ public interface IModelCatalog
     Task<IReadOnlyList<string>> AllAsync();
     /// <summary>The cards of the given labels, in their order; null where none is stored (stored before cards existed).</summary>
     Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds);
+    /// <summary>Grows with every add or remove, by any node: a copy of the catalog read at this generation is current
+    /// while it stays the same (<see cref="CachedModelCatalog"/>).</summary>
+    Task<long> GenerationAsync();
 }
 
-/// <summary>A Redis set, <c>&lt;prefix&gt;models</c>, and a hash of cards, <c>&lt;prefix&gt;models:cards</c>, kept on the Redis
-/// persistence plugin's own connection.</summary>
-public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards) : IModelCatalog
+/// <summary>A Redis set, <c>&lt;prefix&gt;models</c>, a hash of cards, <c>&lt;prefix&gt;models:cards</c>, and their generation,
+/// <c>&lt;prefix&gt;models:generation</c> (incremented after each change), kept on the Redis persistence plugin's own connection.</summary>
+public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards, RedisCounter generation) : IModelCatalog
 {
     public const string SetName = "models";
     public const string CardsName = "models:cards";
+    public const string GenerationName = "models:generation";
 
-    public static RedisModelCatalog On(RedisPluginConnection connection) => new(connection.NameSet(SetName), connection.NameMap(CardsName));
+    public static RedisModelCatalog On(RedisPluginConnection connection)
+        => new(connection.NameSet(SetName), connection.NameMap(CardsName), connection.Counter(GenerationName));
 
     public async Task AddAsync(string modelId, ModelCard card)
     {
         await cards.SetAsync(modelId, card.ToJson()).ConfigureAwait(false);
         await set.AddAsync(modelId).ConfigureAwait(false);
+        await generation.IncrementAsync().ConfigureAwait(false);
     }
 
     public async Task RemoveAsync(string modelId)
     {
         await set.RemoveAsync(modelId).ConfigureAwait(false);
         await cards.RemoveAsync(modelId).ConfigureAwait(false);
+        await generation.IncrementAsync().ConfigureAwait(false);
     }
+
+    public Task<long> GenerationAsync() => generation.GetAsync();
 
     public Task<IReadOnlyList<string>> AllAsync() => set.AllAsync();
 
@@ -45,8 +54,18 @@ public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards) : IM
 public sealed class InMemoryModelCatalog : IModelCatalog
 {
     private readonly Dictionary<string, ModelCard?> _cards = [];
-    public Task AddAsync(string modelId, ModelCard card) { lock (_cards) _cards[modelId] = card; return Task.CompletedTask; }
-    public Task RemoveAsync(string modelId) { lock (_cards) _cards.Remove(modelId); return Task.CompletedTask; }
+    private long _generation;
+    public Task AddAsync(string modelId, ModelCard card)
+    {
+        lock (_cards) { _cards[modelId] = card; _generation++; }
+        return Task.CompletedTask;
+    }
+    public Task RemoveAsync(string modelId)
+    {
+        lock (_cards) { _cards.Remove(modelId); _generation++; }
+        return Task.CompletedTask;
+    }
+    public Task<long> GenerationAsync() { lock (_cards) return Task.FromResult(_generation); }
     public Task<IReadOnlyList<string>> AllAsync()
     {
         lock (_cards) return Task.FromResult<IReadOnlyList<string>>(_cards.Keys.Order(StringComparer.Ordinal).ToList());

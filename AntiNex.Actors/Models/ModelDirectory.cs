@@ -1,8 +1,9 @@
 // One per model node (/user/model-directory): lists the models of the catalog, a page at a time. A label's entry is its
-// card from the catalog (no entity is woken: listing 10,000 labels must not load 10,000 snapshots), replaced by the
-// entity's own description when the entity runs somewhere (every model node's directory is asked which of the page's
-// labels run on its node). Labels without a card (stored before cards existed) are described by their entity, which
-// wakes it, and their card is written for the next listing.
+// card from the catalog (no entity is woken: listing 10,000 labels must not load 10,000 snapshots), with the running
+// entity's state (node, loaded, phase, predictions served) when the entity runs somewhere: every model node's directory
+// is asked which of the page's labels run on its node, and its entities answer with those few fields only. Labels
+// without a card (stored before cards existed), or whose running version is newer than their card, are described by
+// their entity, which wakes it, and their card is written for the next listing.
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -15,19 +16,30 @@ public sealed class ModelDirectory : ReceiveActor
     public const string Name = "model-directory";
     private static readonly TimeSpan LiveTimeout = TimeSpan.FromSeconds(5);
 
-    public ModelDirectory(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
+    public ModelDirectory(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout, string node)
     {
         var log = Context.GetLogger();
         var system = Context.System;
         // The asks run as tasks whose result is piped to the caller: the mailbox never waits for them, so lists
         // asked by several consoles at once are gathered side by side.
         Receive<ListModels>(m => Gather(m, system, region, catalog, describeTimeout, log).PipeTo(Sender));
-        Receive<ListLiveModels>(m => DescribeLocal(m.ModelIds, region, describeTimeout)
-            .ContinueWith(t => (object)new LiveModels(t.IsCompletedSuccessfully ? t.Result : []), TaskScheduler.Default).PipeTo(Sender));
+        Receive<ListLiveModels>(m =>
+        {
+            var replyTo = Sender;
+            region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, LiveTimeout)
+                .PipeTo(Self, success: state => new RegionState(m.ModelIds, state, replyTo),
+                    failure: _ => new RegionState(m.ModelIds, null, replyTo));
+        });
+        Receive<RegionState>(m =>
+        {
+            var running = m.State?.Shards.SelectMany(s => s.EntityIds).ToHashSet(StringComparer.Ordinal) ?? [];
+            var local = m.Ids.Where(running.Contains).ToList();
+            Context.ActorOf(LiveGather.Props(local, region, node, m.ReplyTo, LiveTimeout - TimeSpan.FromSeconds(1)));
+        });
     }
 
-    public static Props Props(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout)
-        => Akka.Actor.Props.Create(() => new ModelDirectory(region, catalog, describeTimeout));
+    public static Props Props(IActorRef region, IModelCatalog catalog, TimeSpan describeTimeout, string node = "")
+        => Akka.Actor.Props.Create(() => new ModelDirectory(region, catalog, describeTimeout, node));
 
     private static async Task<object> Gather(ListModels request, ActorSystem system, IActorRef region, IModelCatalog catalog,
         TimeSpan describeTimeout, ILoggingAdapter log)
@@ -47,9 +59,15 @@ public sealed class ModelDirectory : ReceiveActor
             var uncarded = new List<string>();
             for (var i = 0; i < page.Count; i++)
             {
-                if (live.TryGetValue(page[i], out var running)) described.Add(running);
-                else if (cards[i] is { } card) described.Add(card.ToDescription());
-                else uncarded.Add(page[i]);
+                var isRunning = live.TryGetValue(page[i], out var running);
+                if (isRunning && !running.Model.Trained) continue;
+                if (cards[i] is not { } card || (isRunning && running.Model.Version != card.Version)) uncarded.Add(page[i]);
+                else if (!isRunning) described.Add(card.ToDescription());
+                else described.Add(card.ToDescription() with
+                {
+                    Node = running.Node, Loaded = running.Model.Loaded, State = running.Model.State,
+                    PredictionsServed = running.Model.PredictionsServed,
+                });
             }
             foreach (var (id, reply) in await Task.WhenAll(uncarded.Select(async id =>
                      {
@@ -78,9 +96,9 @@ public sealed class ModelDirectory : ReceiveActor
         }
     }
 
-    /// <summary>Descriptions of the page's labels whose entities run on some model node, by label. A node that does not
+    /// <summary>The page's labels whose entities run on some model node, with that node, by label. A node that does not
     /// answer in time contributes nothing: its labels are listed from their cards.</summary>
-    private static async Task<Dictionary<string, ModelDescription>> LiveAsync(ActorSystem system, IReadOnlyList<string> ids,
+    private static async Task<Dictionary<string, (LiveModel Model, string Node)>> LiveAsync(ActorSystem system, IReadOnlyList<string> ids,
         TimeSpan timeout)
     {
         // A single process without a cluster (development) has only its own directory.
@@ -94,26 +112,16 @@ public sealed class ModelDirectory : ReceiveActor
         {
             try
             {
-                return (await directory.Ask<LiveModels>(request, timeout).ConfigureAwait(false)).Models;
+                return await directory.Ask<LiveModels>(request, timeout).ConfigureAwait(false);
             }
-            catch (Exception) { return []; }
+            catch (Exception) { return null; }
         })).ConfigureAwait(false);
-        var byId = new Dictionary<string, ModelDescription>(StringComparer.Ordinal);
-        foreach (var d in replies.SelectMany(r => r)) byId[ModelIds.FromLabel(d.Label)] = d;
+        var byId = new Dictionary<string, (LiveModel, string)>(StringComparer.Ordinal);
+        foreach (var reply in replies.OfType<LiveModels>())
+            foreach (var m in reply.Models) byId[m.ModelId] = (m, reply.Node);
         return byId;
     }
 
-    /// <summary>Describes those of <paramref name="ids"/> whose entities run in this node's shard region.</summary>
-    private static async Task<IReadOnlyList<ModelDescription>> DescribeLocal(IReadOnlyList<string> ids, IActorRef region, TimeSpan timeout)
-    {
-        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout).ConfigureAwait(false);
-        var running = state.Shards.SelectMany(s => s.EntityIds).ToHashSet(StringComparer.Ordinal);
-        var local = ids.Where(running.Contains).ToList();
-        var replies = await Task.WhenAll(local.Select(async id =>
-        {
-            try { return await region.Ask<ModelDescription>(new DescribeModel(id), timeout).ConfigureAwait(false); }
-            catch (Exception) { return null; }
-        })).ConfigureAwait(false);
-        return replies.OfType<ModelDescription>().Select(ModelCard.Slim).ToList();
-    }
+    /// <summary>The region's answer to a <see cref="ListLiveModels"/> (null: it did not answer), back in the mailbox.</summary>
+    private sealed record RegionState(IReadOnlyList<string> Ids, CurrentShardRegionState? State, IActorRef ReplyTo);
 }

@@ -235,6 +235,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<DeleteSnapshotsSuccess>(s => s.Criteria.Equals(forget.Snapshots), _ => Forgotten(forget));
         Command<DeleteSnapshotsFailure>(f => f.Criteria.Equals(forget.Snapshots), f => ForgetFailed(forget, "snapshots", f.Cause));
         Command<DescribeModel>(_ => Sender.Tell(Describe("forgetting")));
+        Command<DescribeLive>(_ => Sender.Tell(Live("forgetting")));
         Command<DrainRows>(_ => DrainBatch());
         Common();
     }
@@ -245,6 +246,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<PredictRawRows>(OnPredictRows);
         Command<DrainRows>(_ => DrainBatch());
         Command<DescribeModel>(_ => Sender.Tell(Describe(state())));
+        Command<DescribeLive>(_ => Sender.Tell(Live(state())));
     }
 
     /// <summary>What every phase handles the same way: results of jobs no longer running, the clean-up of old
@@ -863,6 +865,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private ModelDescription Describe(string state) => new(_serving.Summary?.Label ?? _id, _serving.HasModel, _serving.Version,
         _serving.Summary?.ToEngine(), _serving.Metrics?.ToMetrics(), _serving.TrainedUtc, _rt.NodeName, _model is not null, state, _served);
+
+    private LiveModel Live(string state) => new(_id, _serving.HasModel, _serving.Version, _model is not null, state, _served);
 
     /// <summary>Versions exist but no stored snapshot verified: refuse to serve (a retrain stores a new, signed one).</summary>
     private bool RefuseUnverified(string? requestId)

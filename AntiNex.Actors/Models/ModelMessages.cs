@@ -50,6 +50,10 @@ public sealed record PredictRawRows(string ModelId, int Columns, float[] Values)
 
 public sealed record DescribeModel(string ModelId) : IModelCommand;
 
+/// <summary>Node-local, from the model directory: what the running entity adds to its label's card. Replies
+/// <see cref="LiveModel"/> (a few fields, not the whole description: a listing asks thousands of entities).</summary>
+public sealed record DescribeLive(string ModelId) : IModelCommand;
+
 /// <summary>Delete the model: its events and snapshots. Replies <see cref="ModelForgotten"/>.</summary>
 public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) : IModelCommand;
 
@@ -77,10 +81,15 @@ public sealed record ListModels : IAntiNexMessage
     public int Limit { get; init; }
 }
 
-/// <summary>Directory to directory: describe those of these labels whose entities run on your node (none is woken).</summary>
+/// <summary>Directory to directory: which of these labels run on your node, and how (none is woken).</summary>
 public sealed record ListLiveModels(IReadOnlyList<string> ModelIds) : IAntiNexMessage;
 
-public sealed record LiveModels(IReadOnlyList<ModelDescription> Models) : IAntiNexMessage;
+/// <summary>A running entity's state beside its label's card: the listing shows the card with these fields.</summary>
+public sealed record LiveModel(string ModelId, bool Trained, long Version, bool Loaded, string State, long PredictionsServed)
+    : IAntiNexMessage;
+
+/// <summary>The running ones of a <see cref="ListLiveModels"/> on <see cref="Node"/>.</summary>
+public sealed record LiveModels(string Node, IReadOnlyList<LiveModel> Models) : IAntiNexMessage;
 
 // ---- replies --------------------------------------------------------------------------------------------------
 

@@ -133,6 +133,13 @@ internal sealed class Output(bool json)
 
     private static void Models(ModelList l)
     {
+        if (l.Models.Count > PlainModelTable.Above)
+        {
+            using var stdout = new StreamWriter(Console.OpenStandardOutput(), bufferSize: 1 << 16) { AutoFlush = false };
+            PlainModelTable.Write(stdout, l.Models, Score);
+            foreach (var id in l.Unreachable) Err.MarkupLineInterpolated($"[yellow]{ConsoleText.Plain(id)}: did not answer[/]");
+            return;
+        }
         var table = new Table().Title($"{l.Models.Count} models").AddColumns("label", "version", "type", "test accuracy / r2", "node", "loaded",
             "state");
         foreach (var d in l.Models.OrderBy(d => d.Label, StringComparer.Ordinal))

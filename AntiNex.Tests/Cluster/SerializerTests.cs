@@ -83,7 +83,9 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return StopEntity.Instance;
         yield return new ListModels { After = "a", Limit = 10 };
         yield return new ListLiveModels(["a", "b"]);
-        yield return new LiveModels([new ModelDescription("a", true, 1, null, null, null, "n", true, "idle", 3)]);
+        yield return new LiveModels("n", [new LiveModel("a", true, 1, true, "idle", 3)]);
+        yield return new LiveModel("a", true, 1, true, "idle", 3);
+        yield return new DescribeLive("a");
         yield return new TrainingQueued("django-simple", 3, "req-1");
         yield return new TrainingStarted("django-simple", "127.0.0.1:4053", null);
         yield return new TrainingProgressed("django-simple", new TrainingProgress("cv", 1, 2, 3, 10, 0.5, 0.9, 0.6, null, "x"), "r");

@@ -7,8 +7,9 @@ namespace AntiNex.Tests.Models;
 
 /// <summary>
 /// `models` over many labels: every label of the catalog is listed exactly once, page by page, from its card without
-/// waking its entity; a running entity's own description wins over its card; a label stored before cards existed is
-/// described by its entity and gets its card for the next listing.
+/// waking its entity; a running entity's state (node, loaded, phase, predictions) is shown with its card, and a running
+/// version newer than the card is described by the entity itself; a label stored before cards existed is described by
+/// its entity and gets its card for the next listing.
 /// </summary>
 public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
 {
@@ -22,9 +23,11 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         foreach (var id in ids.Skip(1)) await catalog.AddAsync(id, Card(id, version: 1));
         await catalog.AddAsync(ids[0], Card(ids[0], 1));
         var uncarded = "label-00007";
-        var running = "label-01234";
-        var region = Sys.ActorOf(Props.Create(() => new RegionStandIn(running)));
-        var directory = Sys.ActorOf(ModelDirectory.Props(region, new WithoutCard(catalog, uncarded), TimeSpan.FromSeconds(20)), ModelDirectory.Name);
+        var running = "label-01234"; // runs version 2, newer than its card
+        var runningAsCarded = "label-02000"; // runs its card's version
+        var region = Sys.ActorOf(Props.Create(() => new RegionStandIn(running, runningAsCarded)));
+        var directory = Sys.ActorOf(ModelDirectory.Props(region, new WithoutCard(catalog, uncarded), TimeSpan.FromSeconds(20), "n1"),
+            ModelDirectory.Name);
 
         var listed = new List<ModelDescription>();
         string? after = null;
@@ -42,12 +45,16 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(3, pages);
         Assert.Equal(ids, listed.Select(d => ModelIds.FromLabel(d.Label)).Order(StringComparer.Ordinal));
         var live = listed.Single(d => d.Label == running);
-        Assert.Equal(("n1", "idle", true), (live.Node, live.State, live.Loaded));
+        Assert.Equal(("n1", "idle", true, 2L), (live.Node, live.State, live.Loaded, live.Version));
+        var merged = listed.Single(d => d.Label == runningAsCarded);
+        Assert.Equal(("n1", "training", true, 1L, 5L), (merged.Node, merged.State, merged.Loaded, merged.Version, merged.PredictionsServed));
         Assert.Equal(("", "stored"), (listed.Single(d => d.Label == "label-00001").Node, listed.Single(d => d.Label == "label-00001").State));
         Assert.Equal("idle", listed.Single(d => d.Label == uncarded).State); // described by its (woken) entity
         Assert.All(listed, d => Assert.Empty(d.Summary!.InputFeatures));
-        // Only the label without a card was woken; its card is written for the next listing.
+        // Only the label without a card was woken (and the one running a newer version described); the uncarded label's
+        // card is written for the next listing.
         Assert.Equal([uncarded], RegionStandIn.Woken.Where(id => id != running).Distinct());
+        Assert.Contains(running, RegionStandIn.Woken);
         await AwaitConditionAsync(async () => (await catalog.CardsAsync([uncarded]))[0] is not null, TimeSpan.FromSeconds(10));
     }
 
@@ -66,6 +73,7 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         }
         public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
         public Task<IReadOnlyList<string>> AllAsync() => inner.AllAsync();
+        public Task<long> GenerationAsync() => inner.GenerationAsync();
         public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
         {
             var cards = await inner.CardsAsync(modelIds);
@@ -73,15 +81,19 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    /// <summary>A shard region holding one running entity; any other label it is asked to describe is woken.</summary>
+    /// <summary>A shard region holding two running entities (the first at version 2, the second at its card's version 1,
+    /// training); any other label it is asked to describe in full is woken.</summary>
     private sealed class RegionStandIn : ReceiveActor
     {
         public static readonly List<string> Woken = [];
 
-        public RegionStandIn(string running)
+        public RegionStandIn(string running, string runningAsCarded)
         {
             Receive<GetShardRegionState>(_ => Sender.Tell(new CurrentShardRegionState(
-                [new ShardState("7", [running])], [])));
+                [new ShardState("7", [running]), new ShardState("8", [runningAsCarded])], [])));
+            Receive<DescribeLive>(m => Sender.Tell(m.ModelId == running
+                ? new LiveModel(m.ModelId, true, 2, true, "idle", 0)
+                : new LiveModel(m.ModelId, true, 1, true, "training", 5)));
             Receive<DescribeModel>(m =>
             {
                 lock (Woken) Woken.Add(m.ModelId);

@@ -49,4 +49,7 @@ public sealed class RedisPluginConnection
 
     /// <summary>A hash of name -> text kept beside the plugin's keys, under <c>&lt;key-prefix&gt;&lt;name&gt;</c>.</summary>
     public RedisNameMap NameMap(string name) => new(this, KeyPrefix + name);
+
+    /// <summary>A growing counter under the plugin's key prefix (e.g. a catalog's generation).</summary>
+    public RedisCounter Counter(string name) => new(this, KeyPrefix + name);
 }
