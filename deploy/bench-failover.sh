@@ -75,7 +75,9 @@ for label in A B; do
   GW train -f "$DATA/$label.json" --json >"$DATA/$label.trained.json"
 done
 sleep 5   # replicas load
-GW bench cluster -l A -l B -c 1 -d 5s --json >/dev/null || true   # every copy loaded and warm
+# Every copy loaded and warm. 20 s: the first ~20 s after the trainings have a p99 1.5-2x the steady one (measured the
+# same way on this build and on the build before read replicas and TLS), and the figure below is the steady state.
+GW bench cluster -l A -l B -c 1 -d 20s --json >/dev/null || true
 echo "memory (RSS per node, without models -> with A and B on their writers and one replica each):"
 for k in 1 2 3; do echo "    node $k: ${rss_empty[$k]} kB -> $(node_rss_kb "$k") kB"; done
 
