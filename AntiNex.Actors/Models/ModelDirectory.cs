@@ -65,7 +65,9 @@ public sealed class ModelDirectory : ReceiveActor
                 else if (!isRunning) described.Add(card.ToDescription());
                 else described.Add(card.ToDescription() with
                 {
-                    Node = running.Node, Loaded = running.Model.Loaded, State = running.Model.State,
+                    Node = running.Node,
+                    Loaded = running.Model.Loaded,
+                    State = running.Model.State,
                     PredictionsServed = running.Model.PredictionsServed,
                 });
             }
