@@ -68,7 +68,7 @@ public sealed class ModelIntegrityClusterTests(ITestOutputHelper output) : Clust
         Assert.Contains($"Snapshot model-tamper-two#{twoSeq} REFUSED", log);
         Assert.Contains($"Snapshot model-tamper-one#{oneSeq} REFUSED", log);
         Assert.Contains("serving the previous good version 1", log);
-        Assert.Contains("is not run again: the newest stored snapshot was refused", log); // no old request re-run on its own
+        Assert.Contains("not run again: the newest stored snapshot was refused", log); // no old request re-run on its own
         var key = File.ReadAllText(TestModelKey.FileIn(WorkDir)).Trim();
         foreach (var file in Directory.GetFiles(WorkDir, "node-*.log"))
             Assert.DoesNotContain(key, File.ReadAllText(file));
