@@ -337,24 +337,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     /// <summary>Queues a train request behind the running one; one with an id is journaled ("accepted") before its caller
     /// hears its queue position, so the label's next holder runs it if this one dies.</summary>
-    private void Enqueue(TrainingJob job)
-    {
-        if (job.ForPredict || job.RequestId is null || job.Accepted)
-        {
-            AddQueued(job);
-            return;
-        }
-        _accepting = job;
-        _acceptingQueued = true;
-        Persist(AcceptedOf(job), e =>
-        {
-            _accepting = null;
-            _ledger.Accepted(e);
-            job.Accepted = true;
-            _ = InFlight(true);
-            AddQueued(job);
-        });
-    }
+    private void Enqueue(TrainingJob job) => AcceptThen(job, queued: true, AddQueued);
 
     private void AddQueued(TrainingJob job)
     {
@@ -365,22 +348,26 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     /// <summary>A train request starts by writing its "accepted" event (then trains); predicts that train first and
     /// requests without an id are not re-run elsewhere.</summary>
-    private void Start(TrainingJob job)
+    private void Start(TrainingJob job) => AcceptThen(job, queued: false, Launch);
+
+    /// <summary>Journals a train request's "accepted" event once, then goes on with <paramref name="then"/>; predicts that
+    /// train first, requests without an id and requests already accepted go on at once.</summary>
+    private void AcceptThen(TrainingJob job, bool queued, Action<TrainingJob> then)
     {
         if (job.ForPredict || job.RequestId is null || job.Accepted)
         {
-            Launch(job);
+            then(job);
             return;
         }
         _accepting = job;
-        _acceptingQueued = false;
+        _acceptingQueued = queued;
         Persist(AcceptedOf(job), e =>
         {
             _accepting = null;
             _ledger.Accepted(e);
             job.Accepted = true;
             _ = InFlight(true);
-            Launch(job);
+            then(job);
         });
     }
 
