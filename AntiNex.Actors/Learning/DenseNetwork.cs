@@ -141,6 +141,30 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         return h.div_(n);
     }
 
+    /// <summary>A single network (no ensemble members): <see cref="InferInto"/> can score it into caller-owned memory.</summary>
+    public bool CanInferInto => members is null;
+
+    /// <summary><see cref="Infer"/> writing each layer's output into <paramref name="outputs"/>[i] ([rows x units], reused
+    /// memory) instead of a fresh tensor: each layer's bias is copied in, then the product added by addmm_, the very kernel
+    /// calls a linear layer makes (at::linear is addmm(bias, x, weight.t())), so the values are the same. Returns the output
+    /// (an <paramref name="outputs"/> entry, or a new tensor when an activation or batch norm has no in-place form).
+    /// Single networks only (<see cref="CanInferInto"/>); call under no_grad.</summary>
+    public Tensor InferInto(Tensor x, IReadOnlyList<Tensor> outputs)
+    {
+        if (!CanInferInto) throw new InvalidOperationException("an ensemble is scored by Infer");
+        var h = x;
+        for (int i = 0; i < _specs.Length; i++)
+        {
+            var layer = layers[i];
+            var o = outputs[i].copy_(layer.bias!);
+            using var transposed = layer.weight!.t();
+            h = o.addmm_(h, transposed);
+            if (_normOf[i] >= 0) h = norms[_normOf[i]].forward(h);
+            h = ActivateInPlace(h, i == _specs.Length - 1 ? OutputActivation : _specs[i].Activation);
+        }
+        return h;
+    }
+
     /// <summary><see cref="Activate"/> overwriting <paramref name="h"/> where torch has an in-place kernel for it.</summary>
     private static Tensor ActivateInPlace(Tensor h, string activation) => activation switch
     {

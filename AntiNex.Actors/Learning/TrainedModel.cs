@@ -246,6 +246,11 @@ public sealed class TrainedModel : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var _ = TorchSharp.torch.no_grad();
+            if (_net!.CanInferInto)
+            {
+                ForwardBlockInScratch(values, at, rows, columns, scores);
+                return;
+            }
             using var scope = TorchSharp.torch.NewDisposeScope();
             // frombuffer reads the managed block in place; the scaling writes a new torch-owned (aligned) tensor.
             var raw = TorchSharp.torch.frombuffer(values, TorchSharp.torch.ScalarType.Float32, count: (long)rows * columns, offset: at)
@@ -253,6 +258,41 @@ public sealed class TrainedModel : IDisposable
             var output = _net!.Infer(_block!.Apply(raw)).contiguous();
             output.data<float>().CopyTo(scores, 0);
         }
+    }
+
+    /// <summary>Rows per scratch pass; null = as many as one scratch holds (tests set a few to cut a block into passes).</summary>
+    internal int? ScratchPassRows { get; set; }
+
+    /// <summary><see cref="ForwardBlockLocked"/> for a single network, in memory rented from <see cref="BlockScratch"/>: the
+    /// scaled inputs and every layer's activations of a pass are views of one reused tensor, so scoring a block allocates no
+    /// large tensor (no page faults, no zeroing, no unmapping). Blocks needing more than one scratch go in several passes.</summary>
+    private void ForwardBlockInScratch(float[] values, int at, int rows, int columns, float[] scores)
+    {
+        var widths = _net!.Specs.Select(s => s.Units).Prepend(columns).ToArray();
+        int outputs = Outputs;
+        int pass = Math.Min(rows, ScratchPassRows ?? BlockScratch.RowsPerPass(BlockScratch.FloatsFor(1, widths)));
+        var scratch = BlockScratch.Rent(BlockScratch.FloatsFor(pass, widths));
+        try
+        {
+            for (int start = 0; start < rows; start += pass)
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                int len = Math.Min(pass, rows - start);
+                long used = 0;
+                var segments = new TorchSharp.torch.Tensor[widths.Length];
+                for (int k = 0; k < widths.Length; k++)
+                {
+                    segments[k] = scratch.narrow(0, used, (long)len * widths[k]).view(len, widths[k]);
+                    used += BlockScratch.Align((long)len * widths[k]);
+                }
+                var raw = TorchSharp.torch.frombuffer(values, TorchSharp.torch.ScalarType.Float32, count: (long)len * columns,
+                    offset: at + (long)start * columns).view(len, columns);
+                var output = _net.InferInto(_block!.ApplyInto(raw, segments[0]), segments[1..]);
+                TorchSharp.torch.frombuffer(scores, TorchSharp.torch.ScalarType.Float32, count: (long)len * outputs,
+                    offset: (long)start * outputs).view(len, outputs).copy_(output);
+            }
+        }
+        finally { BlockScratch.Return(scratch); }
     }
 
     /// <summary><see cref="ForwardBlockLocked"/> in managed code: each row scaled as <see cref="BlockScaling.Apply"/> does, then
