@@ -4,6 +4,7 @@
 // so nothing is allocated per row.
 using System.Buffers;
 using System.Diagnostics;
+using System.Numerics;
 using Akka.Actor;
 using AntiNex.Learning;
 using AntiNex.Observability;
@@ -112,12 +113,23 @@ public sealed class RowBatcher(string label)
                 $"got {block.Columns}");
         if (block.Values.Length % block.Columns != 0)
             return new RequestIssue("rows", $"{block.Values.Length} values are not whole rows of {block.Columns} features");
-        var values = block.Values;
-        for (int k = 0; k < values.Length; k++)
-            if (!float.IsFinite(values[k]))
-                return new RequestIssue($"rows[{k / block.Columns}][{k % block.Columns}]",
-                    $"feature '{features[k % block.Columns]}' is not a finite number");
-        return null;
+        var k = FirstNonFinite(block.Values);
+        return k < 0 ? null : new RequestIssue($"rows[{k / block.Columns}][{k % block.Columns}]",
+            $"feature '{features[k % block.Columns]}' is not a finite number");
+    }
+
+    /// <summary>Index of the first NaN or infinity, or -1. A vector at a time (x - x is 0 only for finite x), then the
+    /// values of the vector that failed (and the tail) one at a time.</summary>
+    internal static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(values[i..]);
+            if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;
+        }
+        for (; i < values.Length; i++) if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 }
 
