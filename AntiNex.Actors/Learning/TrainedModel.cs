@@ -184,6 +184,33 @@ public sealed class TrainedModel : IDisposable
         return new RawPredictions(result, flags);
     }
 
+    /// <summary>Raw rows as <see cref="PredictRawFlagged"/> takes them, answered with everything a predict report says of a
+    /// row (value, probability, class name): the same decisions as <see cref="Predict"/> over predict_rows holding the same
+    /// numbers, without building a request, a frame or a report.</summary>
+    public RowDecisions PredictRawDecisions(IReadOnlyList<double[]> rows)
+    {
+        int n = rows.Count;
+        var values = new double[n];
+        var probabilities = new double?[n];
+        var names = new string?[n];
+        if (n == 0) return new RowDecisions(values, probabilities, names, []);
+        var beyond = new bool[n];
+        var x = State.Pipeline.TransformRaw(rows, beyond);
+        var (outputs, unscorable) = ScoreLocked(x, n, beyond);
+        var novel = NoveltyLocked(x, n);
+        bool regression = State.Task == TaskKind.Regression;
+        for (int i = 0; i < n; i++)
+        {
+            var (value, _, probability) = Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false);
+            values[i] = value;
+            probabilities[i] = probability;
+            names[i] = regression ? null : TargetCodec.DefaultName(value, State.LabelRules);
+        }
+        var flags = unscorable ?? new bool[n];
+        ScoringMeter.RecordUnscorable(State.Label, flags.Count(f => f));
+        return new RowDecisions(values, probabilities, names, flags);
+    }
+
     /// <summary>Raw rows as one row-major float32 block (<paramref name="columns"/> values a row, in
     /// <see cref="ModelSummary.InputFeatures"/> order, unscaled): the same answers as <see cref="PredictRaw"/> over those rows.
     /// A plain numeric network model scales the whole block with tensor operations, runs the forward pass on it and
