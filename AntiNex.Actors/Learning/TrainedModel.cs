@@ -476,7 +476,7 @@ public sealed class TrainedModel : IDisposable
             }
             if (samples.Count < maxRecords)
                 samples.Add(new SamplePrediction(frame.RowIds[i], original, value, decisions.Names[i], decisions.Probabilities[i])
-                    { Unscorable = flagged });
+                { Unscorable = flagged });
         }
         double? accuracy = known > 0 ? 100.0 * correct / known : null;
         var shown = accuracy ?? State.TestAccuracy;
