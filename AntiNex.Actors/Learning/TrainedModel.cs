@@ -227,7 +227,7 @@ public sealed class TrainedModel : IDisposable
     {
         if (rows <= 0) return [];
         if (_block is null || columns != _block.Columns || (long)offset + (long)rows * columns > values.Length)
-            return PredictRaw(new FloatRowView(values, offset, rows, columns));
+            return PredictRaw(new RowView<float>(values, offset, rows, columns));
         var result = new float[rows];
         List<int>? slow = null;
         int outputs = Outputs;
@@ -260,7 +260,7 @@ public sealed class TrainedModel : IDisposable
         try
         {
             for (int k = 0; k < slow.Count; k++) values.AsSpan(offset + slow[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns));
-            var again = PredictRaw(new FloatRowView(gathered, 0, slow.Count, columns));
+            var again = PredictRaw(new RowView<float>(gathered, 0, slow.Count, columns));
             for (int k = 0; k < slow.Count; k++) result[slow[k]] = again[k];
         }
         finally { ArrayPool<float>.Shared.Return(gathered); }

@@ -29,7 +29,7 @@ internal static class LocalInfer
                 var none = new RequestIssue("rows", "no rows to predict");
                 throw ReplyStatus.Problem(new ModelFailed(copy.ModelId, "bad-request", none.ToString(), [none], null));
             }
-            var decisions = copy.Model.PredictRawDecisions(new DoubleRowView(input.Values, 0, input.RowCount, input.Columns));
+            var decisions = copy.Model.PredictRawDecisions(new RowView<double>(input.Values, 0, input.RowCount, input.Columns));
             return ModelOutputs.FromDecisions(decisions, wanted);
         }
         catch (ObjectDisposedException) { return null; }
