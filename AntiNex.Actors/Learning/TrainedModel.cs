@@ -184,6 +184,40 @@ public sealed class TrainedModel : IDisposable
         return new RawPredictions(result, flags);
     }
 
+    /// <summary>Raw rows as <see cref="PredictRawFlagged"/> takes them, answered with everything a predict report says of a
+    /// row (value, probability, class name): the same decisions as <see cref="Predict"/> over predict_rows holding the same
+    /// numbers, without building a request, a frame or a report.</summary>
+    public RowDecisions PredictRawDecisions(IReadOnlyList<double[]> rows)
+    {
+        if (rows.Count == 0) return new RowDecisions([], [], [], []);
+        var beyond = new bool[rows.Count];
+        var x = State.Pipeline.TransformRaw(rows, beyond);
+        return Decide(x, rows.Count, beyond, named: rows.Count);
+    }
+
+    /// <summary>Scores transformed rows (with the unscorable guard and the novelty detector) and decides each one; the one
+    /// place a predict's per-row answers come from. Class names are given to the first <paramref name="named"/> rows only
+    /// (a report shows a few samples of a large file; the rest would be garbage).</summary>
+    private RowDecisions Decide(float[] x, int n, bool[] beyond, int named)
+    {
+        var (outputs, unscorable) = ScoreLocked(x, n, beyond);
+        var novel = NoveltyLocked(x, n);
+        bool regression = State.Task == TaskKind.Regression;
+        var values = new double[n];
+        var probabilities = new double?[n];
+        var names = new string?[n];
+        for (int i = 0; i < n; i++)
+        {
+            var (value, _, probability) = Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false);
+            values[i] = value;
+            probabilities[i] = probability;
+            if (!regression && i < named) names[i] = TargetCodec.DefaultName(value, State.LabelRules);
+        }
+        var flags = unscorable ?? new bool[n];
+        ScoringMeter.RecordUnscorable(State.Label, flags.Count(f => f));
+        return new RowDecisions(values, probabilities, names, flags);
+    }
+
     /// <summary>Raw rows as one row-major float32 block (<paramref name="columns"/> values a row, in
     /// <see cref="ModelSummary.InputFeatures"/> order, unscaled): the same answers as <see cref="PredictRaw"/> over those rows.
     /// A plain numeric network model scales the whole block with tensor operations, runs the forward pass on it and
@@ -193,7 +227,7 @@ public sealed class TrainedModel : IDisposable
     {
         if (rows <= 0) return [];
         if (_block is null || columns != _block.Columns || (long)offset + (long)rows * columns > values.Length)
-            return PredictRaw(new FloatRowView(values, offset, rows, columns));
+            return PredictRaw(new RowView<float>(values, offset, rows, columns));
         var result = new float[rows];
         List<int>? slow = null;
         int outputs = Outputs;
@@ -226,7 +260,7 @@ public sealed class TrainedModel : IDisposable
         try
         {
             for (int k = 0; k < slow.Count; k++) values.AsSpan(offset + slow[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns));
-            var again = PredictRaw(new FloatRowView(gathered, 0, slow.Count, columns));
+            var again = PredictRaw(new RowView<float>(gathered, 0, slow.Count, columns));
             for (int k = 0; k < slow.Count; k++) result[slow[k]] = again[k];
         }
         finally { ArrayPool<float>.Shared.Return(gathered); }
@@ -455,17 +489,16 @@ public sealed class TrainedModel : IDisposable
     /// a training file's own predictions reuse its feature matrix instead of building a second one.</summary>
     internal PredictionResult PredictFrameRows(float[] x, bool[] beyond, Frame frame, string label, int maxRecords)
     {
-        var (outputs, unscorable) = ScoreLocked(x, frame.RowCount, beyond);
-        var novel = NoveltyLocked(x, frame.RowCount);
+        var decisions = Decide(x, frame.RowCount, beyond, named: Math.Min(frame.RowCount, maxRecords));
         var pf = State.PredictFeature;
         bool hasTarget = frame.Has(pf);
         var samples = new List<SamplePrediction>(Math.Min(frame.RowCount, maxRecords));
         int known = 0, correct = 0, unscorableRows = 0;
         for (int i = 0; i < frame.RowCount; i++)
         {
-            bool flagged = unscorable?[i] ?? false;
+            bool flagged = decisions.Unscorable[i];
             if (flagged) unscorableRows++;
-            var (value, _, prob) = Decode(outputs, i, novel?[i] ?? false, flagged);
+            var value = decisions.Values[i];
             double? original = null;
             if (hasTarget)
             {
@@ -482,12 +515,9 @@ public sealed class TrainedModel : IDisposable
                 if (o == value) correct++;
             }
             if (samples.Count < maxRecords)
-            {
-                string? name = State.Task == TaskKind.Regression ? null : TargetCodec.DefaultName(value, State.LabelRules);
-                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, name, prob) { Unscorable = flagged });
-            }
+                samples.Add(new SamplePrediction(frame.RowIds[i], original, value, decisions.Names[i], decisions.Probabilities[i])
+                { Unscorable = flagged });
         }
-        ScoringMeter.RecordUnscorable(State.Label, unscorableRows);
         double? accuracy = known > 0 ? 100.0 * correct / known : null;
         var shown = accuracy ?? State.TestAccuracy;
         var accText = shown is { } a ? a.ToString("0.####", CultureInfo.InvariantCulture) : "None";

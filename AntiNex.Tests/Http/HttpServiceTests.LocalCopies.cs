@@ -43,6 +43,42 @@ public sealed partial class HttpServiceTests
     }
 
     [Fact]
+    public async Task Predict_api_rows_are_answered_by_the_local_copy_exactly_as_the_model_node_answers_them()
+    {
+        const int rows = 8;
+        using var http = fx.Client("web");
+        await UntilLocal(http, Model, InferBody(fx.Data.RawRows(fx.InputFeatures, 1), fx.InputFeatures.Count, "predicted"), "1");
+
+        var local = await Send(http, "POST", "/api/predict", fx.Data.PredictJson(Model, rows));
+        Assert.Equal(HttpStatusCode.OK, local.Status);
+        Assert.EndsWith(LocalSuffix, local.Body.GetProperty("node").GetString());
+        var reply = Assert.IsType<Predicted>(await fx.Gateway.PredictAsync(Model, fx.Data.PredictJson(Model, rows), TimeSpan.FromMinutes(1)));
+        Assert.DoesNotContain(LocalSuffix, reply.Node);
+        var result = local.Body.GetProperty("result");
+        Assert.Equal(reply.Result.Summary, result.GetProperty("summary").GetString());
+        var accuracy = result.GetProperty("accuracy");
+        Assert.Equal(reply.Result.Accuracy, accuracy.ValueKind == JsonValueKind.Null ? null : accuracy.GetDouble());
+        Assert.Equal(reply.Version, local.Body.GetProperty("version").GetInt64());
+        var samples = result.GetProperty("samples").EnumerateArray().ToList();
+        Assert.Equal(reply.Result.Samples.Count, samples.Count);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var expected = reply.Result.Samples[i];
+            Assert.Equal(expected.Row, samples[i].GetProperty("row").GetInt32());
+            Assert.Equal(expected.Predicted, samples[i].GetProperty("predicted").GetDouble());
+            var probability = samples[i].GetProperty("probability");
+            Assert.Equal(expected.Probability, probability.ValueKind == JsonValueKind.Null ? null : probability.GetDouble());
+            Assert.Equal(expected.LabelName, samples[i].GetProperty("label_name").GetString());
+        }
+
+        // A request the model refuses is still refused with the node's own words.
+        var refusedJson = fx.Data.PredictJson(Model, rows).Replace("\"label_value\"", "\"\"", StringComparison.Ordinal);
+        var bad = await Send(http, "POST", "/api/predict", refusedJson);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("predict_feature", bad.Body.GetRawText());
+    }
+
+    [Fact]
     public async Task A_retrain_switches_the_local_copy_and_no_older_version_answers_after_the_train_reply()
     {
         const string label = "web-local-copy";

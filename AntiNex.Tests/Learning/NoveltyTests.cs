@@ -63,6 +63,11 @@ public class NoveltyTests
         double[] Raw(double[] r) => inputs.Select(f => f switch { "x0" => r[0], "x1" => r[1], "const" => 7.0, _ => 0.0 }).ToArray();
         Assert.Equal([1f, 1f, 1f], model.PredictRaw(FarNegative.Select(Raw).ToList()));
         Assert.Equal([0f, 0f, 0f], plainModel.PredictRaw(FarNegative.Select(Raw).ToList()));
+        // The all-outputs path: the detector's calls carry no probability, exactly as in a predict request's samples.
+        var decisions = model.PredictRawDecisions(FarNegative.Select(Raw).ToList());
+        Assert.Equal([1.0, 1.0, 1.0], decisions.Values);
+        Assert.All(decisions.Probabilities, p => Assert.Null(p));
+        RowDecisionsTests.AssertSameAsPredictRequest(model, [.. FarNegative.Concat(TypicalNormal).Select(r => Raw(r).ToArray())], t);
 
         var report = withNovelty.Report.Novelty!;
         Assert.NotNull(report);

@@ -7,6 +7,7 @@ using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Commands;
 using AntiNex.Gateway.Http.Auth;
 using AntiNex.Gateway.Http.Inference;
+using AntiNex.Gateway.Http.Local;
 using AntiNex.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -63,9 +64,14 @@ public static class AntiNexEndpoints
             yield return new SseItem<string>(e.Data, e.Type) { EventId = e.Id == 0 ? null : e.Id.ToString(CultureInfo.InvariantCulture) };
     }
 
-    private static async Task<IResult> Predict(HttpContext context, GatewayClient gateway, HttpServeOptions options)
+    /// <summary>Rows-only requests are answered by `serve`'s own copy of the label when it has one (see
+    /// <see cref="LocalPredictRequest"/>); all others by the label's entity or a replica.</summary>
+    private static async Task<IResult> Predict(HttpContext context, GatewayClient gateway, HttpServeOptions options,
+        LocalModelCopies local, ModelMetadataCache cache)
     {
         var request = await ReadRequestAsync(context);
+        if (await LocalPredictRequest.TryAsync(request, options, local, cache, context.RequestAborted) is { } answered)
+            return Results.Json(answered, HttpJson.Options);
         var reply = await gateway.PredictAsync(request.ModelId, request.Json, options.PredictTimeout);
         return Reply(reply);
     }

@@ -73,11 +73,10 @@ public static class InferLoad
         }
     }
 
-    /// <summary>Who answers the request after the warm-up (an OIP reply's parameters.served_by: a model node, or the
-    /// service's own copy), so a figure says which path it measured.</summary>
+    /// <summary>Who answers the request after the warm-up (an OIP reply's parameters.served_by, an AntiNex predict reply's
+    /// node: a model node, or the service's own copy), so a figure says which path it measured.</summary>
     private static async Task<string?> ServedByAsync(InferLoadSettings s, string path, byte[] body, CancellationToken ct)
     {
-        if (s.Kind == InferKind.ApiPredict) return null;
         using var http = new HttpClient { BaseAddress = s.BaseUrl, Timeout = TimeSpan.FromMinutes(1) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", s.ApiKey);
         using var content = new ByteArrayContent(body);
@@ -85,7 +84,9 @@ public static class InferLoad
         using var response = await http.PostAsync(path, content, ct);
         if (!response.IsSuccessStatusCode) return null;
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-        return json.RootElement.TryGetProperty("parameters", out var p) && p.TryGetProperty("served_by", out var by) ? by.GetString() : null;
+        var root = json.RootElement;
+        if (s.Kind == InferKind.ApiPredict) return root.TryGetProperty("node", out var node) ? node.GetString() : null;
+        return root.TryGetProperty("parameters", out var p) && p.TryGetProperty("served_by", out var by) ? by.GetString() : null;
     }
 
     /// <summary>The path and body, made once: one tensor [rows, features] of fixed pseudo-random values (the matrix

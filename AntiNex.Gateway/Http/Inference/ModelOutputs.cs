@@ -24,6 +24,24 @@ public static class ModelOutputs
         return new ModelMetadata(modelId, [d.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)], Platform, inputs, outputs);
     }
 
+    /// <summary>Tensors from the engine's row decisions, as <see cref="FromSamples"/> gives them for the same rows.</summary>
+    public static List<ResponseOutput> FromDecisions(RowDecisions decisions, IReadOnlyList<string> wanted)
+    {
+        long[] shape = [decisions.Count];
+        var outputs = new List<ResponseOutput>(wanted.Count);
+        foreach (var name in wanted)
+        {
+            object data = name switch
+            {
+                Predicted => decisions.Values,
+                Probability => Array.ConvertAll(decisions.Probabilities, p => p ?? -1),
+                _ => Array.ConvertAll(decisions.Names, n => n ?? ""),
+            };
+            outputs.Add(new ResponseOutput(name, shape, name == Label ? "BYTES" : "FP64", data));
+        }
+        return outputs;
+    }
+
     /// <summary>Tensors from a predict reply's samples, in row order. A probability of -1 marks a row the novelty
     /// detector alone called an attack (the network's score does not back that decision).</summary>
     public static List<ResponseOutput> FromSamples(IReadOnlyList<SamplePrediction> samples, IReadOnlyList<string> wanted)
