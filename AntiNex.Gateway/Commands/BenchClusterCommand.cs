@@ -153,9 +153,12 @@ internal static class BenchClusterCommand
 
         var workers = Enumerable.Range(0, s.Concurrency).Select(_ => new Worker()).ToArray();
         var clock = Stopwatch.StartNew();
+        // This process's CPU time over the measured seconds: what a row costs the gateway (steadier than rows/s on a busy host).
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var until = DateTime.UtcNow + s.Duration;
         await Task.WhenAll(workers.Select((w, i) => Loop(w, i, until, measure: true)));
         var seconds = clock.Elapsed.TotalSeconds;
+        var gatewayCpu = Environment.CpuUsage.TotalTime - cpuBefore;
 
         // The baseline in the same run: a bare TorchSharp forward of the same network shape and batch, in this process.
         double? bare = null;
@@ -190,6 +193,8 @@ internal static class BenchClusterCommand
             bare_torchsharp_rows_per_second = bare is { } b ? Math.Round(b) : (double?)null,
             bare_layers = s.BareLayers is { } l ? string.Join(",", l) : null,
             rows_from = s.RowsFrom ?? "pseudo-random 0..1000",
+            gateway_cpu_us_per_row = workers.Sum(w => w.Rows) is > 0 and var measuredRows
+                ? Math.Round(gatewayCpu.TotalMicroseconds / measuredRows, 3) : (double?)null,
             rows_per_second_vs_bare = bare is { } b2 && b2 > 0 ? Math.Round(workers.Sum(w => w.Rows) / seconds / b2, 3) : (double?)null,
         };
         if (output.Json)
@@ -206,6 +211,8 @@ internal static class BenchClusterCommand
                 $"{result.p99_ms:F3}", $"{result.max_ms:F3}", result.errors.ToString(), result.timeouts.ToString());
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"gateway coalescing of small predicts: {(client.Coalesce ? "on" : "off")}");
+            if (result.gateway_cpu_us_per_row is { } cpuPerRow)
+                AnsiConsole.WriteLine($"gateway CPU time (this process, user + system): {cpuPerRow:0.###} µs a row");
             if (result.bare_torchsharp_rows_per_second is { } bareRate)
                 AnsiConsole.WriteLine(
                     $"bare TorchSharp forward (hidden {result.bare_layers}, batch {s.Rows:N0}, 1 thread, this process): {bareRate:N0} rows/s; " +
