@@ -5,7 +5,7 @@ namespace AntiNex.Learning;
 /// <summary>
 /// Reused native memory for the block forward passes of <see cref="TrainedModel.PredictRows"/>. Every tensor larger than
 /// glibc's mmap threshold (fixed at 128 KiB, see <see cref="NativeHeap"/>) is a fresh mapping whose pages are faulted in and
-/// zeroed by the kernel, then unmapped: for a 10,000-row block that was about as much CPU as the matrix products. A pass
+/// zeroed by the kernel, then unmapped: for a 10,000-row block that cost two thirds of the CPU of the matrix products. A pass
 /// instead rents one float tensor here and carves the scaled inputs and every layer's activations out of it.
 /// Shared by all models of the process (each pass holds its own for its duration, so concurrent passes never share one);
 /// at most <see cref="MaxIdle"/> idle ones are kept, each at most <see cref="MaxFloats"/> floats: a bounded, constant
