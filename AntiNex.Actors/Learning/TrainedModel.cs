@@ -280,7 +280,7 @@ public sealed class TrainedModel : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var _ = TorchSharp.torch.no_grad();
-            if (_net!.CanInferInto)
+            if (_net!.CanInferInto && rows >= ScratchFromRows)
             {
                 ForwardBlockInScratch(values, at, rows, columns, scores);
                 return;
@@ -293,6 +293,10 @@ public sealed class TrainedModel : IDisposable
             output.data<float>().CopyTo(scores, 0);
         }
     }
+
+    /// <summary>Blocks of fewer rows keep the plain forward pass: their tensors are small (no fresh mapping to fault in), and
+    /// the scratch's views and copies are more native calls than the pass itself for a single row.</summary>
+    private const int ScratchFromRows = 256;
 
     /// <summary>Rows per scratch pass; null = as many as one scratch holds (tests set a few to cut a block into passes).</summary>
     internal int? ScratchPassRows { get; set; }
