@@ -30,7 +30,8 @@ public class RowDecisionsTests : IClassFixture<BlockScoringTests.Models>
     {
         var s = model.Summary;
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $$"""{"label": "{{s.Label}}", "ml_type": "{{s.MlType}}", "predict_feature": "{{s.PredictFeature}}", """);
+        sb.Append(CultureInfo.InvariantCulture, $$"""{"label": "{{s.Label}}", "ml_type": "{{s.MlType}}", """);
+        sb.Append(CultureInfo.InvariantCulture, $$""" "predict_feature": "{{s.PredictFeature}}", """);
         sb.Append(CultureInfo.InvariantCulture, $$"""  "max_records": {{rows.Length}}, "predict_rows": [""");
         for (int r = 0; r < rows.Length; r++)
         {
