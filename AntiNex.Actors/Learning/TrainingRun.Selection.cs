@@ -25,11 +25,15 @@ internal sealed partial class TrainingRun
         public string Kind { get; init; } = TreeKinds.Network;
     }
 
-    /// <summary>Tree candidates: FastTree and LightGBM for a binary target; LightGBM only for multi-class, where FastTree's
-    /// one-versus-all fit costs k fits (minutes on a loaded node).</summary>
+    /// <summary>Tree candidates: FastTree and LightGBM for a binary target; for multi-class LightGBM, and FastTree while its
+    /// one-versus-all fit (one binary fit per class) stays within <see cref="MaxOneVersusAllWork"/>.</summary>
     private static readonly (string Kind, TreeKind Tree)[] BinaryTreeCandidates =
         [(TreeKinds.FastTree, TreeKind.FastTree), (TreeKinds.LightGbm, TreeKind.LightGbm)];
-    private static readonly (string Kind, TreeKind Tree)[] MultiClassTreeCandidates = [(TreeKinds.LightGbm, TreeKind.LightGbm)];
+    private static readonly (string Kind, TreeKind Tree)[] MultiClassTreeCandidates =
+        [(TreeKinds.LightGbm, TreeKind.LightGbm), (TreeKinds.FastTree, TreeKind.FastTree)];
+    /// <summary>Classes x fitting rows up to which FastTree's one-versus-all is a multi-class candidate: 16 classes of
+    /// 100,000 rows pass (tens of seconds per class on one core); beyond it the k binary fits would dominate the run.</summary>
+    private const long MaxOneVersusAllWork = 2_000_000;
 
     /// <summary>What one candidate network gave on the evaluation row sets: its outputs, the F1 threshold chosen on its own
     /// validation carve (binary), and with a detector the reconstruction errors and those of the normal validation rows.</summary>
@@ -210,7 +214,7 @@ internal sealed partial class TrainingRun
     }
 
     /// <summary>Multi-class: the network unweighted or with balanced class weights (unless the request gives them), and the
-    /// tree candidates; score = macro-F1.</summary>
+    /// tree candidates (FastTree only within <see cref="MaxOneVersusAllWork"/>); score = macro-F1.</summary>
     private (Choice Winner, string Metric) SelectMultiClass(TrainingRun trainer, PreparedData data, int[] innerFit, int[] selection,
         FitSettings settings, CandidateFit plain, int[] truth, int k, List<(Choice Choice, CandidateScore Score)> scored)
     {
@@ -229,6 +233,7 @@ internal sealed partial class TrainingRun
         }
         foreach (var (kindName, tree) in MultiClassTreeCandidates)
         {
+            if (tree == TreeKind.FastTree && (long)k * innerFit.Length > MaxOneVersusAllWork) continue;
             var predicted = Scores.ArgMax(trainer.FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0], k);
             double macro = Scores.MacroF1(truth, predicted, k);
             var treeScaler = trainer.Quality.Scaler;
