@@ -16,6 +16,9 @@ internal sealed partial class TrainingRun
     private const double NoveltyMinGain = 2.0, NoveltyGainPerCost = 4.0;
     private static readonly IReadOnlyList<int> NoveltyLayers = [128, 32];
     private const int NoveltyEpochs = 10;
+    /// <summary>Outlier exposure auto tries on a tree base, gentlest first: the share of features each synthetic row replaces
+    /// (half: far from normal traffic; a quarter: closer, catching more new kinds and risking more normal rows).</summary>
+    private static readonly double[] ExposureShares = [0.5, 0.25];
 
     /// <summary>One auto-mode choice: decision threshold, novelty detector, class weights.</summary>
     private sealed record Choice(string Name, bool F1Threshold, double? NoveltyFpr, bool Balanced)
@@ -23,6 +26,8 @@ internal sealed partial class TrainingRun
         public string? Scaler { get; init; }
         /// <summary>network, or a tree kind (TreeKinds.LightGbm): served by the engine's tree model kind.</summary>
         public string Kind { get; init; } = TreeKinds.Network;
+        /// <summary>outlier_exposure for a tree base (0 = off).</summary>
+        public double Exposure { get; init; }
     }
 
     /// <summary>Tree candidates: FastTree and LightGBM for a binary target; for multi-class LightGBM, and FastTree while its
@@ -176,14 +181,14 @@ internal sealed partial class TrainingRun
             : "FPR above the best tree's"))).ToList();
         var metric = "accuracy % on the selection rows; the base must match the best tree's accuracy and FPR there";
         var winner = chosen.Choice;
-        if (lao is not null && chosen.Fit.Errors is { } errors)
+        if (lao is not null)
         {
-            metric += $"; the novelty detector is admitted by its cost on the selection rows (novelty_budget {q.NoveltyBudget}) and its gain " +
-                "on the leave-attack-kind-out rows";
+            metric += $"; outlier exposure (a tree base) and the novelty detector are admitted by their cost on the selection rows " +
+                $"(novelty_budget {q.NoveltyBudget}) and their gain on the leave-attack-kind-out rows";
             var classes = data.Classes!;
             var laoTruth = lao.Evaluate.Select(i => classes[i]).ToArray();
             // The base refitted without the held-out kinds, scored on their rows and the normal selection rows. A tree base is
-            // refitted as LightGBM: the detector's gain is judged against a tree ensemble at a tenth of FastTree's cost.
+            // refitted as LightGBM: the gains are judged against a tree ensemble at a tenth of FastTree's cost.
             var laoFit = chosen.Tree is not null ? chosen.Run.FitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate])
                 : chosen.Run.FitCandidate(data, lao.Fit, settings, [lao.Evaluate], null);
             double laoThreshold = chosen.Choice.F1Threshold ? laoFit.F1Threshold ?? 0.5 : 0.5;
@@ -191,22 +196,43 @@ internal sealed partial class TrainingRun
             mine[bases.IndexOf(chosen)] = (chosen.Choice, Known(chosen, "base: most accurate, never below the best tree") with
             { LeaveOutBalancedAccuracy = baseLao });
             double bestLao = baseLao;
-            foreach (var fpr in NoveltyFprs)
+            var top = (chosen.Choice, Selection: chosen.Selection, chosen.Threshold, Lao: laoFit.Outputs[0], LaoThreshold: laoThreshold);
+            // What a step on top of the base costs on the selection rows and gains on the leave-out rows: admitted within the
+            // budget, for a real gain, and kept if it beats every admitted step before it.
+            bool Consider(Choice choice, int[] known, int[] laoPredicted)
             {
-                double cut = NoveltyDetector.QuantileThreshold(chosen.Fit.NormalValidationErrors!, fpr);
-                var predicted = Scores.Binary(chosen.Selection, chosen.Threshold, Flags(errors[0], cut), normal);
-                double accuracy = Scores.Accuracy(truth, predicted), fprRate = Scores.Fpr(truth, predicted, normal);
-                double laoScore = Scores.BalancedAccuracy(laoTruth, Scores.Binary(laoFit.Outputs[0], laoThreshold, Flags(errors[1], cut), normal), 2);
+                double accuracy = Scores.Accuracy(truth, known), fprRate = Scores.Fpr(truth, known, normal);
+                double laoScore = Scores.BalancedAccuracy(laoTruth, laoPredicted, 2);
                 double cost = chosen.Accuracy - accuracy, gain = laoScore - baseLao;
                 bool admitted = cost <= q.NoveltyBudget + 1e-9 && fprRate - chosen.Fpr <= 2 * q.NoveltyBudget + 1e-9 && gain >= NoveltyMinGain
                     && gain >= NoveltyGainPerCost * cost;
-                var choice = chosen.Choice with { Name = chosen.Choice.Name + $" + novelty max_fpr {fpr}", NoveltyFpr = fpr };
+                bool better = admitted && laoScore > bestLao;
                 string verdict = !admitted ? $"not admitted: costs {cost:0.00} accuracy / {fprRate - chosen.Fpr:0.00} FPR points, gains {gain:0.00}"
-                    : laoScore > bestLao ? "admitted" : "admitted, no better than a tighter setting";
-                if (admitted && laoScore > bestLao) (winner, bestLao) = (choice, laoScore);
-                mine.Add((choice, new CandidateScore(choice.Name, laoScore, accuracy, Scores.MacroF1(truth, predicted, k), fprRate, laoScore)
+                    : better ? "admitted" : "admitted, no better than a simpler step";
+                if (better) (winner, bestLao) = (choice, laoScore);
+                mine.Add((choice, new CandidateScore(choice.Name, laoScore, accuracy, Scores.MacroF1(truth, known, k), fprRate, laoScore)
                 { Verdict = verdict }));
+                return better;
             }
+            int[] Decide(float[] scores, double threshold, bool[]? flags) => Scores.Binary(scores, threshold, flags, normal);
+            if (chosen.Tree is { } tree)
+                foreach (var share in ExposureShares)
+                {
+                    // Outlier exposure: the same tree fitted with synthetic not-normal rows among its own.
+                    var exposed = chosen.Run.FitTreeCandidate(tree, data, innerFit, [selection], share);
+                    var exposedLao = chosen.Run.FitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate], share);
+                    var choice = chosen.Choice with { Name = chosen.Choice.Name + $" + outlier exposure {share}", Exposure = share };
+                    if (Consider(choice, Decide(exposed.Outputs[0], 0.5, null), Decide(exposedLao.Outputs[0], 0.5, null)))
+                        top = (choice, exposed.Outputs[0], 0.5, exposedLao.Outputs[0], 0.5);
+                }
+            if (chosen.Fit.Errors is { } errors)
+                foreach (var fpr in NoveltyFprs)
+                {
+                    double cut = NoveltyDetector.QuantileThreshold(chosen.Fit.NormalValidationErrors!, fpr);
+                    var choice = top.Choice with { Name = top.Choice.Name + $" + novelty max_fpr {fpr}", NoveltyFpr = fpr };
+                    Consider(choice, Decide(top.Selection, top.Threshold, Flags(errors[0], cut)),
+                        Decide(top.Lao, top.LaoThreshold, Flags(errors[1], cut)));
+                }
         }
         foreach (var m in mine)
             scored.Add((m.Choice, m.Choice == winner ? m.Item2 with { Verdict = "winner; " + m.Item2.Verdict } : m.Item2));
@@ -257,6 +283,7 @@ internal sealed partial class TrainingRun
         {
             Threshold = c.F1Threshold ? request.Quality.Threshold ?? new ThresholdRule("f1", null) : null,
             BalancedClassWeights = c.Balanced,
+            OutlierExposure = c.Exposure,
             Scaler = c.Scaler ?? request.Quality.Scaler,
             Novelty = c.NoveltyFpr is { } f
                 ? new NoveltyOptions(data.Codec.ClassValues[NormalClassOf(data, split.TrainRows)], f, NoveltyLayers, NoveltyEpochs) : null,
@@ -314,13 +341,13 @@ internal sealed partial class TrainingRun
 
     /// <summary>One tree candidate on <paramref name="rows"/>: fitted on the validation carve's fitting rows with this run's
     /// pipeline, as the tree model kind serves it; its F1 threshold (binary) from the carve's validation rows.</summary>
-    private CandidateFit FitTreeCandidate(TreeKind kind, PreparedData data, int[] rows, IReadOnlyList<int[]> evaluate)
+    private CandidateFit FitTreeCandidate(TreeKind kind, PreparedData data, int[] rows, IReadOnlyList<int[]> evaluate, double exposure = 0)
     {
         ct.ThrowIfCancellationRequested();
         var (frame, y, classes, codec) = (data.Frame, data.Y, data.Classes, data.Codec);
         var (fitRows, valRows) = RowSplit.Carve(request, rows, classes, request.Seed);
         var pipeline = FeaturePipeline.Fit(frame, fitRows, data.Features, request);
-        var train = ToTensorData(pipeline, frame, fitRows, y, classes, codec);
+        var train = Exposed(ToTensorData(pipeline, frame, fitRows, y, classes, codec), pipeline, data, rows, exposure, request.Seed);
         Report("select", $"fitting {kind} on {fitRows.Length} rows");
         var model = TreeLearner.Fit(new TreeSpec(kind), train.X, train.Rows, train.Width, train.Classes!.Select(c => (float)c).ToArray(),
             codec.ClassValues.Count, request.Seed, ct);

@@ -20,6 +20,9 @@ internal sealed partial class TrainingRun
         var q = request.Quality; // ensemble with trees is refused by the parser; novelty sits on top of the trees
         if (data.Classes is { } classes && classes.Distinct().Count() < 2)
             throw new RequestException("predict_feature", "the training rows hold a single class: a tree ensemble needs at least 2");
+        if (q.OutlierExposure > 0 && data.Task != TaskKind.Binary)
+            throw new RequestException("outlier_exposure",
+                $"needs a binary target (normal vs attack): the training rows hold {data.Codec.ClassValues.Count} classes");
         var unused = new List<string>();
         if (q.EarlyStopping is not null) unused.Add("early_stopping");
         if (q.LrSchedule is not null) unused.Add("lr_schedule");
@@ -43,6 +46,7 @@ internal sealed partial class TrainingRun
         // would only be data withheld (the pipeline and the novelty detector still come from the fitting rows).
         var treeRows = r.Quality.Threshold is null && val is not null ? split.TrainRows : fitRows;
         var treeData = treeRows == fitRows ? train : ToTensorData(pipeline, data.Frame, treeRows, data.Y, data.Classes, data.Codec);
+        treeData = Exposed(treeData, pipeline, data, split.TrainRows, r.Quality.OutlierExposure, r.Seed);
         Report("fit", $"fitting {r.ModelKind} on {treeRows.Length} rows");
         var watch = Stopwatch.StartNew();
         var trees = FitTreeModel(kind, treeData, data.Codec, r.Seed);
@@ -75,7 +79,8 @@ internal sealed partial class TrainingRun
         var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
         var test = ToTensorData(pipeline, data.Frame, testRows, data.Y, data.Classes, data.Codec);
         Report("cv", $"fold {fold}/{request.NumSplits}: fitting {request.ModelKind}");
-        var trees = FitTreeModel(kind, train, data.Codec, (int)settings.Seed);
+        var exposed = Exposed(train, pipeline, data, trainRows, request.Quality.OutlierExposure, settings.Seed);
+        var trees = FitTreeModel(kind, exposed, data.Codec, (int)settings.Seed);
         double? threshold = null;
         if (request.Quality.Threshold is { } rule && valRows.Length > 0)
         {
@@ -87,6 +92,17 @@ internal sealed partial class TrainingRun
         var outputs = new float[test.Rows * trees.OutputWidth];
         trees.Score(test.X, test.Rows, outputs);
         return FoldScoreOf(outputs, test, testRows, data.Y, data.Codec, trees.OutputWidth, threshold);
+    }
+
+    /// <summary>The tree rows with outlier exposure's synthetic not-normal rows added (binary; <paramref name="share"/> 0 = as given).</summary>
+    private TensorData Exposed(TensorData train, FeaturePipeline pipeline, PreparedData data, int[] trainRows, double share, long seed)
+    {
+        if (share <= 0 || data.Task != TaskKind.Binary) return train;
+        int normal = NormalClassOf(data, trainRows);
+        var widths = pipeline.Features.Where(f => f.Width > 0).Select(f => f.Width).ToList();
+        var exposed = OutlierExposure.Augment(train, widths, normal, 1 - normal, share, seed);
+        Report("fit", $"outlier exposure: {exposed.Rows - train.Rows} synthetic not-normal rows added to {train.Rows}");
+        return exposed;
     }
 
     /// <summary>Class indices, or the (scaled) regression target, as the network trains on them.</summary>

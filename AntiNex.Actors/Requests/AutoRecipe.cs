@@ -30,6 +30,8 @@ public static class AutoRecipe
             issue("model_kind", "\"auto\" compares classifiers; a regression request takes \"network\", \"fast_tree\" or \"light_gbm\"");
         if (r.Quality.Novelty is not null || r.Quality.EnsembleFolds)
             issue("model_kind", "\"auto\" chooses the novelty detector itself and serves one model: leave out novelty and ensemble.folds");
+        if (r.Quality.OutlierExposure > 0)
+            issue("outlier_exposure", "\"auto\" chooses it itself on the training rows: leave it out");
     }
 
     /// <summary>Fills what the request does not give; <paramref name="given"/> says whether a top-level (or manifest) field is present.</summary>

@@ -28,6 +28,9 @@ public sealed record QualityOptions
     /// detector may cost, and half its FPR points; 0 = it may not cost a single known-traffic row. Raise it where attack
     /// kinds absent from the training rows are expected.</summary>
     public double NoveltyBudget { get; init; }
+    /// <summary>outlier_exposure (tree model kinds, binary): one synthetic not-normal row per normal fitting row, labelled attack,
+    /// with this share of its features replaced (<c>OutlierExposure</c>); 0 = off. model_kind auto chooses it on the training rows.</summary>
+    public double OutlierExposure { get; init; }
     /// <summary>model_kind auto without a loss: binary_crossentropy or categorical_crossentropy by the classes found.</summary>
     public bool LossByTask { get; init; }
     /// <summary>model_kind auto without a scaler: the scaler is chosen on the inner validation (AutoRecipe.Scalers).</summary>
@@ -161,6 +164,11 @@ public sealed record QualityOptions
         {
             if (Num(nb) is { } v && v >= 0 && v <= 10) q = q with { NoveltyBudget = v };
             else issue("novelty_budget", $"must be a number of accuracy points in [0, 10], got {nb.GetRawText()}");
+        }
+        if (Get(root, "outlier_exposure") is { } oe)
+        {
+            if (Num(oe) is { } v && v >= 0 && v <= 1) q = q with { OutlierExposure = v };
+            else issue("outlier_exposure", $"must be the share of features a synthetic row replaces, in [0, 1], got {oe.GetRawText()}");
         }
         return q;
     }

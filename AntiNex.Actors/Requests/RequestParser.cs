@@ -27,7 +27,7 @@ internal sealed class RequestParser
         "learning_rate",
         // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
-        "novelty", "model_kind", "selection_split", "novelty_budget",
+        "novelty", "model_kind", "selection_split", "novelty_budget", "outlier_exposure",
     ];
 
     // Read by the original but without effect here (or no effect at all in the original): accepted, noted.
@@ -195,6 +195,10 @@ internal sealed class RequestParser
         r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);
         if (ModelKinds.IsTrees(r.ModelKind) && (r.Quality.EnsembleFolds || r.Quality.EnsembleSeeds > 1))
             Issue("ensemble", $"averages networks: it applies to model_kind network only (this request asks for {r.ModelKind})");
+        if (r.Quality.OutlierExposure > 0 && r.ModelKind == ModelKinds.Network)
+            Issue("outlier_exposure", "applies to the tree model kinds (fast_tree, light_gbm): model_kind network does not use it");
+        if (r.Quality.OutlierExposure > 0 && r.MlType == MlTypes.Regression)
+            Issue("outlier_exposure", "needs a binary classification target: a regression has no normal class");
         if (r.ModelKind == ModelKinds.Auto)
         {
             AutoRecipe.Check(r, Issue);

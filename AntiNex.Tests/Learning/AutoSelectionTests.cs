@@ -106,13 +106,18 @@ public class AutoSelectionTests
         {
             // The served base is never less accurate, nor more alarmist, on the selection rows than the best tree candidate.
             var trees = selection.Candidates.Where(c => c.Name.StartsWith("fast_tree", StringComparison.Ordinal)
-                || c.Name.StartsWith("light_gbm", StringComparison.Ordinal)).Where(c => !c.Name.Contains("novelty", StringComparison.Ordinal));
+                || c.Name.StartsWith("light_gbm", StringComparison.Ordinal))
+                .Where(c => !c.Name.Contains("novelty", StringComparison.Ordinal) && !c.Name.Contains("exposure", StringComparison.Ordinal));
             var bestTree = trees.OrderByDescending(c => c.Accuracy).ThenBy(c => c.Fpr).First();
             var chosenBase = selection.Candidates.Single(c => c.Verdict!.Contains("base:", StringComparison.Ordinal));
             Assert.True(chosenBase.Accuracy >= bestTree.Accuracy && chosenBase.Fpr <= bestTree.Fpr, $"{chosenBase} vs {bestTree}");
             // Three attack kinds: the leave-attack-kind-out split exists and the detector is a candidate.
             Assert.Equal(["probe"], selection.HeldOutKinds!); // equal counts: ranked by name, the second is held out
             Assert.Contains(selection.Candidates, c => c.Name.Contains("novelty", StringComparison.Ordinal));
+            // A tree base is tried with outlier exposure too, judged by the same cost and leave-out gain.
+            if (chosenBase.Name.StartsWith("fast_tree", StringComparison.Ordinal)
+                || chosenBase.Name.StartsWith("light_gbm", StringComparison.Ordinal))
+                Assert.Contains(selection.Candidates, c => c.Name == chosenBase.Name + " + outlier exposure 0.25");
         }
         else Assert.Contains(selection.Candidates, c => c.Name.Contains("balanced", StringComparison.Ordinal));
         foreach (var other in new[] { shuffled, relabelled })
@@ -156,5 +161,12 @@ public class AutoSelectionTests
         Assert.Contains(e.Issues, i => i.Field == "novelty_budget");
         e = Assert.Throws<RequestException>(() => EngineTestData.Request(Request(BinaryTarget, ", \"novelty\": {\"normal_class\": 0}")));
         Assert.Contains(e.Issues, i => i.Field == "model_kind");
+        e = Assert.Throws<RequestException>(() => EngineTestData.Request(Request(BinaryTarget, ", \"outlier_exposure\": 1")));
+        Assert.Contains(e.Issues, i => i.Field == "outlier_exposure" && i.Message.Contains("auto", StringComparison.Ordinal));
+        // Outlier exposure needs a normal class against one attack class: with four classes found it is refused by name.
+        var trees = Request(MultiTarget).Replace("\"model_kind\": \"auto\"", "\"model_kind\": \"light_gbm\", \"outlier_exposure\": 0.25",
+            StringComparison.Ordinal);
+        e = Assert.Throws<RequestException>(() => Train(trees, KindsCsv(60, 3)));
+        Assert.Contains(e.Issues, i => i.Field == "outlier_exposure" && i.Message.Contains("4 classes", StringComparison.Ordinal));
     }
 }
