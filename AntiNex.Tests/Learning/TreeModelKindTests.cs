@@ -98,6 +98,23 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
+    public void Outlier_exposure_changes_the_fitted_trees_in_the_final_fit_and_the_cv_folds_and_keeps_the_model_accurate()
+    {
+        var plainRequest = _t.SyntheticRequest("light_gbm");
+        var plain = TrainingEngine.Train(plainRequest, _t.Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        var request = _t.SyntheticRequest("light_gbm", """{"outlier_exposure": 0.25}""");
+        var exposed = TrainingEngine.Train(request, _t.Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.True(exposed.Report.Accuracy > 90, $"accuracy {exposed.Report.Accuracy}");
+        Assert.Equal(2, exposed.Report.Cv.Count);
+        Assert.NotEqual(plain.Report.Cv.Select(f => f.Score), exposed.Report.Cv.Select(f => f.Score)); // the folds fit with it too
+        using var model = TrainedModel.Load(exposed.Artifact);
+        using var plainModel = TrainedModel.Load(plain.Artifact);
+        Assert.Equal(exposed.Predictions!.Samples, model.Predict(request, _t.Root.Roots).Samples);
+        List<double?> Scores(TrainedModel m) => m.Predict(request, _t.Root.Roots).Samples.Select(p => p.Probability).ToList();
+        Assert.NotEqual(Scores(plainModel), Scores(model)); // the served trees are not the plain ones
+    }
+
+    [Fact]
     public void A_row_beyond_the_training_range_is_still_flagged_unscorable_and_answered_with_the_alarm_class()
     {
         using var model = TrainedModel.Load(_t.Outcome.Artifact);
