@@ -92,7 +92,11 @@ public sealed class NodeProcess : IDisposable
         string last = "";
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode}:\n{Tail()}");
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(); // the last output lines reach the log
+                throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode}:\n{Tail()}");
+            }
             try
             {
                 var response = await http.GetAsync($"http://{Host}:{HealthPort}/health/ready");
@@ -103,6 +107,17 @@ public sealed class NodeProcess : IDisposable
             await Task.Delay(250);
         }
         throw new TimeoutException($"node {Name} not ready in {timeout}: {last}\n{Tail()}");
+    }
+
+    /// <summary>
+    /// Waits for the process to end and for its last output lines to reach the log: HasExited turns true before the
+    /// output readers have delivered the final lines (a refusal message printed just before exit).
+    /// </summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); return true; }
+        catch (OperationCanceledException) { return false; }
     }
 
     /// <summary>kill -9: no leave, no hand-off; the cluster must detect, down and move its shards.</summary>

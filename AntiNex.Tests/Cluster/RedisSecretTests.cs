@@ -58,8 +58,7 @@ public sealed class RedisSecretTests(ITestOutputHelper output) : ClusterTestBase
 
     private static async Task ExitedAsync(NodeProcess node)
     {
-        for (var i = 0; i < 240 && !node.HasExited; i++) await Task.Delay(250);
-        Assert.True(node.HasExited, $"node {node.Name} should have stopped:\n{node.Tail()}");
+        Assert.True(await node.WaitForExitAsync(TimeSpan.FromSeconds(60)), $"node {node.Name} should have stopped:\n{node.Tail()}");
     }
 
     /// <summary>What redis-cli would see: one inline command on a fresh connection, the first reply line.</summary>

@@ -61,7 +61,11 @@ public sealed class ServeProcess : IDisposable
         var last = "";
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"serve exited with {_process.ExitCode}:\n{Tail()}");
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(); // the last output lines reach the log
+                throw new InvalidOperationException($"serve exited with {_process.ExitCode}:\n{Tail()}");
+            }
             try
             {
                 var response = await http.GetAsync($"{BaseUrl}/v2/health/ready");
