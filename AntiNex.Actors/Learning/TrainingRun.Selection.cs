@@ -349,8 +349,8 @@ internal sealed partial class TrainingRun
         var pipeline = FeaturePipeline.Fit(frame, fitRows, data.Features, request);
         var train = Exposed(ToTensorData(pipeline, frame, fitRows, y, classes, codec), pipeline, data, rows, exposure, request.Seed);
         Report("select", $"fitting {kind} on {fitRows.Length} rows");
-        var model = TreeLearner.Fit(new TreeSpec(kind), train.X, train.Rows, train.Width, train.Classes!.Select(c => (float)c).ToArray(),
-            codec.ClassValues.Count, request.Seed, ct);
+        var model = TreeLearner.Fit(TreeSpec.Served(kind), train.X, train.Rows, train.Width,
+            train.Classes!.Select(c => (float)c).ToArray(), codec.ClassValues.Count, request.Seed, ct);
         float[] Score(TensorData d)
         {
             var o = new float[d.Rows * model.OutputWidth];

@@ -110,6 +110,14 @@ internal sealed partial class TrainingRun
     {
         var y = train.Classes is { } c ? c.Select(v => (float)v).ToArray() : train.Targets!;
         int classes = codec.Regression ? 0 : codec.ClassValues.Count;
-        return TreeLearner.Fit(new TreeSpec(kind), train.X, train.Rows, train.Width, y, classes, (int)seed, ct);
+        var model = TreeLearner.Fit(TreeSpec.Served(kind), train.X, train.Rows, train.Width, y, classes, (int)seed, ct);
+        if (model.Refitted)
+        {
+            var note = $"{TreeKinds.Name(kind)}: the first fit diverged (its training rows' log loss above the class frequencies'); "
+                + $"fitted again with an L2 penalty of {TreeLearner.StableL2} on leaf values";
+            Report("fit", note);
+            if (!_warnings.Contains(note)) _warnings.Add(note);
+        }
+        return model;
     }
 }

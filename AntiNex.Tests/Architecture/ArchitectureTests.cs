@@ -62,6 +62,19 @@ public sealed class ArchitectureTests
         Assert.True(hardCoded.Count == 0, "assembly name written out in: " + string.Join(", ", hardCoded));
     }
 
+    [Fact]
+    public void The_engine_fits_every_tree_with_the_served_spec()
+    {
+        // The learner's bare defaults can diverge on a rare class (TreeSpec.Served says why); only the benchmark may use them.
+        var learning = Path.Combine(Repo.Root, "AntiNex.Actors", "Learning");
+        var fits = Directory.EnumerateFiles(learning, "*.cs", SearchOption.AllDirectories)
+            .SelectMany(f => File.ReadLines(f).Select(l => (File: Path.GetFileName(f), Line: l)))
+            .Where(l => l.Line.Contains("TreeLearner.Fit(", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(fits);
+        var bare = fits.Where(l => !l.Line.Contains("TreeLearner.Fit(TreeSpec.Served(", StringComparison.Ordinal)).ToList();
+        Assert.True(bare.Count == 0, "a tree fitted without TreeSpec.Served: " + string.Join("; ", bare.Select(l => $"{l.File}: {l.Line.Trim()}")));
+    }
+
     /// <summary>AntiNex.Learning -> Learning; AntiNex.Persistence.Redis -> Persistence; anything else as is.</summary>
     private static string Room(string ns)
     {

@@ -105,6 +105,58 @@ public sealed class TreeLearnerTests
         Assert.Equal(expected, Score(again));
     }
 
+    /// <summary>
+    /// ~100,000 rows with a class of 50: blobs 2 apart, each on its own column, noise of width 2 everywhere. LightGBM with
+    /// its default leaf penalty diverges on these (its own training rows scored below the majority-class rate); the engine's
+    /// spec notices and fits again with the stable penalty.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void A_diverged_light_gbm_classifier_is_fitted_again_with_the_stable_penalty(int classes)
+    {
+        int[] sizes = classes == 2 ? [100_000, 50] : [60_000, 40_000, 10_000, 1_000, 50];
+        const int cols = 10;
+        int rows = sizes.Sum();
+        var rng = new Random(1);
+        var x = new float[rows * cols];
+        var y = new float[rows];
+        for (int c = 0, r = 0; c < classes; c++)
+            for (int i = 0; i < sizes[c]; i++, r++)
+            {
+                y[r] = c;
+                for (int j = 0; j < cols; j++) x[r * cols + j] = (float)((j == c ? 2.0 : 0.0) + rng.NextDouble() + rng.NextDouble() - 1);
+            }
+        (double Accuracy, bool Refitted) Fit(TreeSpec spec)
+        {
+            var model = TreeLearner.Fit(spec, x, rows, cols, y, classes, seed: 1);
+            var p = new float[rows * model.OutputWidth];
+            model.Score(x, rows, p);
+            int Predicted(int i) => classes == 2 ? (p[i] > 0.5f ? 1 : 0)
+                : Enumerable.Range(0, classes).MaxBy(c => p[i * classes + c]);
+            return (Enumerable.Range(0, rows).Count(i => Predicted(i) == (int)y[i]) / (double)rows, model.Refitted);
+        }
+        var bare = Fit(TreeSpec.LightGbm);
+        var served = Fit(TreeSpec.Served(TreeKind.LightGbm));
+        // The data does exercise the divergence: with the learner's bare defaults the fit falls far short.
+        Assert.True(bare.Accuracy < 0.9, $"LightGBM with its defaults: training accuracy {bare.Accuracy:P2}");
+        Assert.False(bare.Refitted);
+        Assert.True(served.Refitted, "the engine's spec should have noticed the divergence");
+        Assert.True(served.Accuracy > 0.99, $"the engine's LightGBM: training accuracy {served.Accuracy:P2}");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_light_gbm_fit_that_converged_is_kept_as_is(int classes)
+    {
+        var (x, y) = Data(classes, 1);
+        var served = TreeLearner.Fit(TreeSpec.Served(TreeKind.LightGbm), x, Rows, Cols, y, classes, seed: 5);
+        var bare = TreeLearner.Fit(TreeSpec.LightGbm, x, Rows, Cols, y, classes, seed: 5);
+        Assert.False(served.Refitted);
+        Assert.Equal(bare.ToBytes(), served.ToBytes());
+    }
+
     [Fact]
     public void Concurrent_scores_of_one_model_equal_a_single_score()
     {

@@ -53,7 +53,37 @@ public static class TreeLearner
         var data = new MatrixDataView(x.AsMemory(0, rows * cols), rows, cols, labels, learnerClasses);
         ITransformer transformer = Estimator(ml, spec, task, seed).Fit(data);
         ct.ThrowIfCancellationRequested();
-        return new TreeModel(ml, transformer, spec.Kind, task, cols, classes, present);
+        var model = new TreeModel(ml, transformer, spec.Kind, task, cols, classes, present);
+        if (spec is { RefitIfDiverged: true, Kind: TreeKind.LightGbm, L2Regularization: null } && task != TaskKind.Regression
+            && Diverged(model, x, rows, y, classes))
+            return Fit(spec with { L2Regularization = StableL2, RefitIfDiverged = false }, x, rows, cols, y, classes, seed, ct).AsRefitted();
+        return model;
+    }
+
+    /// <summary>The leaf-value penalty a diverged LightGBM classifier is fitted again with (XGBoost's default).</summary>
+    public const double StableL2 = 1;
+
+    /// <summary>
+    /// True when the model's mean log loss on its own training rows exceeds that of predicting the class frequencies,
+    /// where boosting starts: each boosting step should lower it, so ending above means the fit ran away (a runaway
+    /// multi-class fit scores NaN for every class, read as the smallest probability).
+    /// </summary>
+    internal static bool Diverged(TreeModel model, float[] x, int rows, float[] y, int classes)
+    {
+        var p = new float[rows * model.OutputWidth];
+        model.Score(x.AsMemory(0, rows * model.Inputs), rows, p);
+        var counts = new double[classes];
+        for (int i = 0; i < rows; i++) counts[(int)y[i]]++;
+        const double floor = 1e-7;
+        double prior = 0, fitted = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            int c = (int)y[i];
+            prior -= Math.Log(counts[c] / rows);
+            double pc = model.OutputWidth == 1 ? (c == 1 ? p[i] : 1 - p[i]) : p[i * classes + c];
+            fitted -= Math.Log(pc > floor ? Math.Min(pc, 1) : floor); // a runaway fit also scores NaN
+        }
+        return fitted > prior;
     }
 
     private static IEstimator<ITransformer> Estimator(MLContext ml, TreeSpec s, TaskKind task, int seed) => (s.Kind, task) switch
@@ -85,6 +115,7 @@ public static class TreeLearner
     {
         Light(ref o.LabelColumnName, ref o.FeatureColumnName, ref o.Seed, ref o.NumberOfThreads, ref o.Deterministic, s, seed);
         Light(ref o.NumberOfIterations, ref o.NumberOfLeaves, ref o.MinimumExampleCountPerLeaf, ref o.LearningRate, s);
+        if (s.L2Regularization is { } l2) o.Booster = new GradientBooster.Options { L2Regularization = l2 };
         return o;
     }
 
@@ -92,6 +123,7 @@ public static class TreeLearner
     {
         Light(ref o.LabelColumnName, ref o.FeatureColumnName, ref o.Seed, ref o.NumberOfThreads, ref o.Deterministic, s, seed);
         Light(ref o.NumberOfIterations, ref o.NumberOfLeaves, ref o.MinimumExampleCountPerLeaf, ref o.LearningRate, s);
+        if (s.L2Regularization is { } l2) o.Booster = new GradientBooster.Options { L2Regularization = l2 };
         return o;
     }
 
@@ -99,6 +131,7 @@ public static class TreeLearner
     {
         Light(ref o.LabelColumnName, ref o.FeatureColumnName, ref o.Seed, ref o.NumberOfThreads, ref o.Deterministic, s, seed);
         Light(ref o.NumberOfIterations, ref o.NumberOfLeaves, ref o.MinimumExampleCountPerLeaf, ref o.LearningRate, s);
+        if (s.L2Regularization is { } l2) o.Booster = new GradientBooster.Options { L2Regularization = l2 };
         return o;
     }
 

@@ -25,6 +25,12 @@ public sealed class TreeModel
         (_ml, _transformer, Kind, Task, Inputs, Classes, _present) = (ml, transformer, kind, task, inputs, classes, present);
     }
 
+    /// <summary>The first fit diverged and this one was fitted with <see cref="TreeLearner.StableL2"/>
+    /// (<see cref="TreeSpec.RefitIfDiverged"/>). Not stored in the bytes.</summary>
+    public bool Refitted { get; private init; }
+
+    internal TreeModel AsRefitted() => new(_ml, _transformer, Kind, Task, Inputs, Classes, _present) { Refitted = true };
+
     public TreeKind Kind { get; }
     public TaskKind Task { get; }
     /// <summary>Values per input row.</summary>
