@@ -188,6 +188,33 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
+    public void A_light_gbm_fit_that_diverged_on_a_rare_class_is_fitted_again_and_the_report_says_so()
+    {
+        // 100,000 normal rows against 50 attacks, each class a blob on its own column: LightGBM's bare defaults run away
+        // on this (TreeLearnerTests); the engine must notice, refit, and tell the user.
+        using var root = new EngineTestData.TempRoot();
+        var rng = new Random(1);
+        var csv = new System.Text.StringBuilder("x0,x1,x2,x3,label\n");
+        for (int i = 0; i < 100_050; i++)
+        {
+            int label = i % 2001 == 0 ? 1 : 0;
+            for (int j = 0; j < 4; j++)
+                csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{(j == label ? 2.0 : 0.0) + rng.NextDouble() + rng.NextDouble() - 1:F4},");
+            csv.Append(label).Append('\n');
+        }
+        root.Write("rare.csv", csv.ToString());
+        var request = EngineTestData.Request("""
+            {"label": "Rare", "dataset": "rare.csv", "ml_type": "classification", "predict_feature": "label",
+             "features_to_process": ["x0", "x1", "x2", "x3"], "apply_scaler": true, "seed": 1, "test_size": 0.2,
+             "num_splits": 2, "model_kind": "light_gbm", "label_rules": {"labels": ["benign", "attack"], "label_values": [0, 1]}}
+            """);
+        var report = TrainingEngine.Train(request, root.Roots, EngineTestData.SingleThread, null, CancellationToken.None).Report;
+        Assert.Contains(report.Warnings, w => w.StartsWith("light_gbm: the first fit diverged", StringComparison.Ordinal));
+        Assert.True(report.Accuracy > 99.9, $"held-out accuracy {report.Accuracy}");
+        Assert.All(report.Cv, f => Assert.True(f.Score > 99.9, $"fold {f.Fold}: {f.Score}"));
+    }
+
+    [Fact]
     public void An_artifact_of_the_network_format_still_loads_predicts_and_writes_back_byte_for_byte()
     {
         // Written by the build before model kinds existed (format version 2): the training reported
