@@ -199,7 +199,10 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
         {
             int label = i % 2001 == 0 ? 1 : 0;
             for (int j = 0; j < 4; j++)
-                csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{(j == label ? 2.0 : 0.0) + rng.NextDouble() + rng.NextDouble() - 1:F4},");
+            {
+                double value = (j == label ? 2.0 : 0.0) + rng.NextDouble() + rng.NextDouble() - 1;
+                csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{value:F4},");
+            }
             csv.Append(label).Append('\n');
         }
         root.Write("rare.csv", csv.ToString());
