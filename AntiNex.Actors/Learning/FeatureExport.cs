@@ -54,6 +54,7 @@ public static class FeatureExport
             Task = data.Task,
             Train = Matrix("train", pipeline, data.Frame, allTrain, data.Y, classValues, regression),
             FitRows = fitRows.Length,
+            SplitOrder = SplitOrder(split.TrainRows, allTrain),
             Tests = tests,
             FeatureNames = ColumnNames(pipeline),
             ClassNames = data.Codec.ClassNames,
@@ -106,6 +107,13 @@ public static class FeatureExport
             Classes = regression ? [] : rows.Select(i => IndexOf(classValues, y[i])).ToArray(),
             RowIds = rows.Select(i => frame.RowIds[i]).ToArray(),
         };
+
+    private static int[] SplitOrder(int[] splitRows, int[] exported)
+    {
+        var position = new Dictionary<int, int>(exported.Length);
+        for (int i = 0; i < exported.Length; i++) position[exported[i]] = i;
+        return splitRows.Select(r => position[r]).ToArray();
+    }
 
     private static int IndexOf(IReadOnlyList<double> values, double v)
     {

@@ -12,6 +12,10 @@ public sealed record FeatureMatrices
     /// <summary>How many of <see cref="Train"/>'s rows (its first ones) the network and the pipeline were fitted on;
     /// the rest are the validation_split rows (early stopping, threshold).</summary>
     public required int FitRows { get; init; }
+    /// <summary>Positions in <see cref="Train"/> of the training-split rows in the split's own order: the order in which a
+    /// tree request (model_kind fast_tree / light_gbm, or auto's tree) fits them. Tree learners are not indifferent to row
+    /// order, so a baseline that fits them in this order fits the very tree the engine serves.</summary>
+    public required IReadOnlyList<int> SplitOrder { get; init; }
     /// <summary>The request's test_dataset (or the held-out split), then each extra test file, in the order given.</summary>
     public required IReadOnlyList<FeatureMatrix> Tests { get; init; }
     /// <summary>Column names after one-hot: "name" for numeric inputs, "name=value" and "name=&lt;other&gt;" for categorical ones.</summary>

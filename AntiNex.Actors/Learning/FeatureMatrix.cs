@@ -16,4 +16,19 @@ public sealed record FeatureMatrix
     public required int[] RowIds { get; init; }
 
     public ReadOnlySpan<float> Row(int i) => X.AsSpan(i * Width, Width);
+
+    /// <summary>These rows in the order given (positions in this matrix).</summary>
+    public FeatureMatrix Select(IReadOnlyList<int> order)
+    {
+        var x = new float[order.Count * Width];
+        for (int i = 0; i < order.Count; i++) Row(order[i]).CopyTo(x.AsSpan(i * Width, Width));
+        return this with
+        {
+            X = x,
+            Rows = order.Count,
+            Classes = Classes.Length == 0 ? [] : order.Select(i => Classes[i]).ToArray(),
+            Targets = order.Select(i => Targets[i]).ToArray(),
+            RowIds = order.Select(i => RowIds[i]).ToArray(),
+        };
+    }
 }

@@ -45,7 +45,7 @@ internal sealed class BenchReport(Options options, FeatureMatrices m, IReadOnlyD
                 $"dropped)";
         w.WriteLine($"identical features for every model: {columns} after one-hot and the request's scaler, fitted on {m.FitRows} training rows;");
         w.WriteLine($"the network fits {m.FitRows} rows and watches {m.ValidationRows} validation rows; the trees fit all {m.Train.Rows} training " +
-            $"rows.");
+            $"rows, in the engine's order (as a fast_tree / light_gbm request fits them).");
         w.WriteLine($"seeds {string.Join(", ", options.Seeds)}; torch threads {options.Threads}, tree threads {options.TreeThreads}; fit s = " +
             $"training wall time (network: the engine's fit, validation passes included; trees: ML.NET Fit).");
         foreach (var test in results.Select(r => r.Test).Distinct())

@@ -25,7 +25,7 @@ public static class TreeBaselines
             _ => throw new ArgumentException($"unknown tree baseline '{name}' (known: {string.Join(", ", Names)})"),
         };
         int k = m.ClassNames.Count;
-        var t = m.Train;
+        var t = m.Train.Select(m.SplitOrder); // the engine's order: the tree a fast_tree / light_gbm request serves
         var model = TreeLearner.Fit(new TreeSpec(kind) { Threads = threads }, t.X, t.Rows, t.Width,
             t.Classes.Select(c => (float)c).ToArray(), k, seed);
         return m.Tests.Select(test => Predict(model, test)).ToList();
