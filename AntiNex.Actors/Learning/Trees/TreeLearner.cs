@@ -74,12 +74,12 @@ public static class TreeLearner
         model.Score(x.AsMemory(0, rows * model.Inputs), rows, p);
         var counts = new double[classes];
         for (int i = 0; i < rows; i++) counts[(int)y[i]]++;
+        double prior = -counts.Where(n => n > 0).Sum(n => n * Math.Log(n / rows));
         const double floor = 1e-7;
-        double prior = 0, fitted = 0;
+        double fitted = 0;
         for (int i = 0; i < rows; i++)
         {
             int c = (int)y[i];
-            prior -= Math.Log(counts[c] / rows);
             double pc = model.OutputWidth == 1 ? (c == 1 ? p[i] : 1 - p[i]) : p[i * classes + c];
             fitted -= Math.Log(pc > floor ? Math.Min(pc, 1) : floor); // a runaway fit also scores NaN
         }
