@@ -9,12 +9,14 @@ namespace AntiNex.Data;
 /// numbers straight into compact columns, repeated text cells shared (one string per distinct value).</summary>
 public static class CsvLoader
 {
+    /// <param name="cells">how empty and non-finite numeric cells are read; non-finite cells read as empty are counted per
+    /// column in <see cref="Frame.NonFiniteRead"/>.</param>
     /// <param name="limits">columns and rows allowed (null: <see cref="EngineLimits.Current"/>); <paramref name="maxRows"/>
     /// lowers the row limit (a predict request's rows).</param>
     /// <param name="rowMajor">numeric columns of the plan to hold as one row-major float32 array, in this order (a training file's
     /// features: its feature matrix can then be written over them, see <see cref="RowMajorColumns"/>).</param>
     public static Frame Load(string path, IReadOnlyList<ColumnPlan> plan, bool hasHeader, IReadOnlyList<string>? columnNames,
-        double markEmpty, string field = "dataset", CancellationToken cancellationToken = default, EngineLimits? limits = null,
+        CellRules cells, string field = "dataset", CancellationToken cancellationToken = default, EngineLimits? limits = null,
         int? maxRows = null, IReadOnlyList<string>? rowMajor = null)
     {
         limits ??= EngineLimits.Current;
@@ -55,6 +57,8 @@ public static class CsvLoader
             .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn())).ToList();
         var text = present.Where(p => p.Kind == ColumnKind.Text).Select(p => (p.Name, Index: index[p.Name], Values: new List<string>())).ToList();
         var source = $"{field} {Path.GetFileName(path)}";
+        var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
+        double markEmpty = cells.MarkEmpty;
         int row = 0;
         while (csv.Read())
         {
@@ -67,11 +71,11 @@ public static class CsvLoader
             if (!hasHeader && width != header.Length)
                 throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
             foreach (var (name, colField, i, values) in numeric)
-                values.Add(i < width ? ParseNumber(csv.GetSpan(i), markEmpty, name, row, colField, source) : markEmpty);
+                values.Add(i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
             for (int c = 0; c < stored.Length; c++)
             {
                 var (name, colField, i) = stored[c];
-                store!.Set(c, i < width ? ParseNumber(csv.GetSpan(i), markEmpty, name, row, colField, source) : markEmpty);
+                store!.Set(c, i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
             }
             store?.EndRow();
             foreach (var (_, i, values) in text)
@@ -84,7 +88,7 @@ public static class CsvLoader
         for (int c = 0; c < stored.Length; c++) columns[stored[c].Name] = store!.Column(c);
         return new Frame(row, header, columns, text.ToDictionary(c => c.Name, c => c.Values.ToArray()), Enumerable.Range(0, row).ToArray())
         {
-            RowMajor = store,
+            RowMajor = store, NonFiniteRead = nonFinite,
         };
     }
 
@@ -136,21 +140,30 @@ public static class CsvLoader
         }
     }
 
-    private static double ParseNumber(ReadOnlySpan<byte> utf8, double markEmpty, string column, int row, string field, string source)
+    private static double ParseNumber(ReadOnlySpan<byte> utf8, CellRules cells, string column, int row, string field, string source,
+        Dictionary<string, long> nonFinite)
     {
-        if (utf8.IsEmpty) return markEmpty;
+        if (utf8.IsEmpty) return cells.MarkEmpty;
         if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
-        return ParseNumber(Encoding.UTF8.GetString(utf8), markEmpty, column, row, field, source); // slow path: error text
+        return ParseNumber(Encoding.UTF8.GetString(utf8), cells, column, row, field, source, nonFinite); // slow path: error text
     }
 
-    /// <summary>Invariant-culture number; empty = markEmpty; NaN/Infinity and text are errors naming column and row.</summary>
-    public static double ParseNumber(string? cell, double markEmpty, string column, int row, string field, string source)
+    /// <summary>Invariant-culture number; empty = mark_empty; NaN/Infinity per <paramref name="cells"/> (each one read as
+    /// empty counted in <paramref name="nonFinite"/> when given); text is an error naming column and row.</summary>
+    public static double ParseNumber(string? cell, CellRules cells, string column, int row, string field, string source,
+        Dictionary<string, long>? nonFinite = null)
     {
-        if (string.IsNullOrWhiteSpace(cell)) return markEmpty;
-        if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+        if (string.IsNullOrWhiteSpace(cell)) return cells.MarkEmpty;
+        if (CellRules.TryParse(cell, out var v))
         {
             if (double.IsFinite(v)) return v;
-            throw new RequestException(field, $"{source} column '{column}' row {row}: '{cell}' is not a finite number (NaN/Infinity are refused)");
+            if (cells.Admit(v) is { } read)
+            {
+                if (nonFinite is not null) nonFinite[column] = nonFinite.GetValueOrDefault(column) + 1;
+                return read;
+            }
+            throw new RequestException(field,
+                $"{source} column '{column}' row {row}: '{cell}' is not a finite number ({CellRules.NonFiniteHint})");
         }
         throw new RequestException(field,
             $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");

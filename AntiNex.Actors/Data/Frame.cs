@@ -18,6 +18,8 @@ public sealed class Frame
     /// <summary>The training file's numeric features as one row-major array (their columns in <see cref="Numeric"/> read it);
     /// null for other frames.</summary>
     public RowMajorColumns? RowMajor { get; init; }
+    /// <summary>Per numeric column, the NaN/Infinity cells read as empty (<see cref="CellRules.NonFiniteAsEmpty"/>); empty when none.</summary>
+    public IReadOnlyDictionary<string, long> NonFiniteRead { get; init; } = new Dictionary<string, long>();
 
     public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, NumericColumn> numeric,
         IReadOnlyDictionary<string, string[]> text, int[] rowIds)
@@ -84,9 +86,10 @@ public sealed class Frame
         return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray());
     }
 
-    /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = markEmpty).</summary>
-    public static Frame FromPredictRows(PredictRows rows, IReadOnlyList<ColumnPlan> plan, double markEmpty, string field = "predict_rows")
+    /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = mark_empty).</summary>
+    public static Frame FromPredictRows(PredictRows rows, IReadOnlyList<ColumnPlan> plan, CellRules cells, string field = "predict_rows")
     {
+        var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         var issues = new List<RequestIssue>();
         foreach (var p in plan.Where(p => p.Required && !rows.Columns.Contains(p.Name)))
             issues.Add(new RequestIssue(p.Field, $"{field} lack the column '{p.Name}' (columns: {string.Join(", ", rows.Columns.Take(50))})"));
@@ -105,10 +108,10 @@ public sealed class Frame
                     rows.Rows[i].TryGetValue(p.Name, out var cell);
                     col[i] = cell switch
                     {
-                        null => markEmpty,
+                        null => cells.MarkEmpty,
                         double d when double.IsFinite(d) => d,
-                        double d => throw new RequestException(p.Field, $"{field} row {i} column '{p.Name}': {d} is not a finite number"),
-                        string s => CsvLoader.ParseNumber(s, markEmpty, p.Name, i, p.Field, field),
+                        double d => CsvLoader.ParseNumber(d.ToString(CultureInfo.InvariantCulture), cells, p.Name, i, p.Field, field, nonFinite),
+                        string s => CsvLoader.ParseNumber(s, cells, p.Name, i, p.Field, field, nonFinite),
                         _ => throw new RequestException(field, $"row {i} column '{p.Name}': unsupported value"),
                     };
                 }
@@ -131,6 +134,6 @@ public sealed class Frame
                 text[p.Name] = col;
             }
         }
-        return new Frame(n, rows.Columns, numeric, text, Enumerable.Range(0, n).ToArray());
+        return new Frame(n, rows.Columns, numeric, text, Enumerable.Range(0, n).ToArray()) { NonFiniteRead = nonFinite };
     }
 }

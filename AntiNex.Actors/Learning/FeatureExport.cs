@@ -45,7 +45,7 @@ public static class FeatureExport
         foreach (var (name, path) in extras)
         {
             ct.ThrowIfCancellationRequested();
-            var extra = CsvLoader.Load(path, data.TestPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "extra test dataset", ct);
+            var extra = CsvLoader.Load(path, data.TestPlan, r.CsvHeader, r.Columns, CellRules.Of(r), "extra test dataset", ct);
             var extraY = PreparedData.TargetValues(r, extra, data.PredictFeature, regression);
             tests.Add(Matrix(name, pipeline, extra, Enumerable.Range(0, extra.RowCount).ToArray(), extraY, classValues, regression));
         }

@@ -49,15 +49,18 @@ internal sealed record PreparedData
         // row-major array that the feature matrix then overwrites in place (DatasetMatrix), so the file is held once.
         var rowMajor = features.Any(r.CategoricalFeatures.Contains) || r.Quality.ScalerGiven ? null : features;
         var frame = trainPath is not null
-            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, r.MarkEmpty, r.DatasetField, ct, limits, rowMajor: rowMajor)
-            : Frame.FromPredictRows(r.PredictRows!, plan, r.MarkEmpty, "predict_rows");
+            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, CellRules.Of(r), r.DatasetField, ct, limits, rowMajor: rowMajor)
+            : Frame.FromPredictRows(r.PredictRows!, plan, CellRules.Of(r), "predict_rows");
         MemoryTrace.Mark("loaded");
         RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField);
         frame = frame.SortBy(r.SortValues);
         var testPlan = plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList();
         Frame? testFrame = testPath is not null
-            ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, r.MarkEmpty, "test_dataset", ct, limits)
+            ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, CellRules.Of(r), "test_dataset", ct, limits)
             : null;
+
+        NoteNonFinite(frame, trainPath is null ? "predict_rows" : r.DatasetField, r.MarkEmpty, warnings);
+        if (testFrame is not null) NoteNonFinite(testFrame, "test_dataset", r.MarkEmpty, warnings);
 
         bool regression = r.IsRegression;
         double[] y = TargetValues(r, frame, pf, regression);
@@ -71,6 +74,16 @@ internal sealed record PreparedData
             Classes = regression ? null : y.Select(codec.IndexOf).ToArray(),
             TestClasses = regression || testY is null ? null : testY.Select(codec.IndexOf).ToArray(),
         };
+    }
+
+    /// <summary>One warning per file whose NaN/Infinity cells were read as empty (non_finite "empty"), with the counts.</summary>
+    private static void NoteNonFinite(Frame frame, string field, double markEmpty, List<string> warnings)
+    {
+        if (frame.NonFiniteRead.Count == 0) return;
+        var columns = frame.NonFiniteRead.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        warnings.Add($"{field}: {columns.Sum(kv => kv.Value):N0} NaN/Infinity cells read as empty ({FormatValue(markEmpty)}, non_finite " +
+                     $"\"empty\"): " + string.Join(", ", columns.Take(10).Select(kv => $"'{kv.Key}' {kv.Value:N0}")) +
+                     (columns.Count > 10 ? $", ... ({columns.Count} columns)" : ""));
     }
 
     /// <summary>Training values beyond ±<paramref name="bound"/> are refused, naming the column and the row: the scalers'

@@ -145,14 +145,14 @@ public sealed class TrainedModel : IDisposable
         var plan = PredictPlan(State.PredictFeature);
         Frame frame;
         if (request.PredictRows is { } rows)
-            frame = Frame.FromPredictRows(rows, plan, request.MarkEmpty, "predict_rows");
+            frame = Frame.FromPredictRows(rows, plan, CellRules.Of(request), "predict_rows");
         else if (request.Dataset is { } ds)
         {
             var path = roots.Resolve(ds, request.DatasetField);
             // A request without its own layout reads the dataset the way the model's training CSV was read.
             var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns)
                 : (request.CsvHeader, request.Columns);
-            frame = CsvLoader.Load(path, plan, header, columns, request.MarkEmpty, request.DatasetField,
+            frame = CsvLoader.Load(path, plan, header, columns, CellRules.Of(request), request.DatasetField,
                 maxRows: EngineLimits.Current.MaxPredictRows);
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");

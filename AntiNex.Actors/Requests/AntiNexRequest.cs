@@ -47,6 +47,8 @@ public sealed class AntiNexRequest
     public string? TestDataset { get; set; }
     /// <summary>Value for empty CSV cells (the AntiNex datasets mark "absent" as -1).</summary>
     public double MarkEmpty { get; set; } = -1;
+    /// <summary>non_finite "empty": NaN and Infinity cells are read as empty cells (mark_empty); "error" (default) refuses them.</summary>
+    public bool NonFiniteAsEmpty { get; set; }
     /// <summary>Optimizer learning rate; null uses the Keras default of the optimizer.</summary>
     public double? LearningRate { get; set; }
     /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>

@@ -24,7 +24,7 @@ internal sealed class RequestParser
         "version", "show_model_json", "manifest", "verbose",
         // extensions
         "csv_header", "columns", "categorical_features", "log_features", "target_rules", "test_dataset", "mark_empty",
-        "learning_rate",
+        "non_finite", "learning_rate",
         // quality extensions (QualityOptions)
         "validation_split", "early_stopping", "weight_decay", "lr_schedule", "scaler", "class_weights", "threshold", "ensemble",
         "novelty", "model_kind", "selection_split", "novelty_budget", "outlier_exposure",
@@ -190,6 +190,14 @@ internal sealed class RequestParser
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
+        switch (String("non_finite"))
+        {
+            case null or "error": break;
+            case "empty": r.NonFiniteAsEmpty = true; break;
+            case var other:
+                Issue("non_finite", $"must be \"error\" (refuse NaN and Infinity cells) or \"empty\" (read them as empty cells), got \"{other}\"");
+                break;
+        }
         r.LearningRate = Double("learning_rate");
         if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
         r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);

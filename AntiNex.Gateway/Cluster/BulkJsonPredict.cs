@@ -3,6 +3,7 @@
 // sample per row up to max_records (and 10,000, as a node caps a reply), accuracy when the rows carry a numeric target.
 using System.Globalization;
 using System.Text.Json;
+using AntiNex.Data;
 using AntiNex.Models;
 using AntiNex.Reporting;
 using AntiNex.Requests;
@@ -42,9 +43,11 @@ internal static class BulkJsonPredict
         {
             using var doc = JsonDocument.Parse(json, Lenient);
             var root = doc.RootElement;
-            var markEmpty = root.TryGetProperty("mark_empty", out var me) && me.ValueKind == JsonValueKind.Number ? me.GetDouble() : -1;
+            var cells = new CellRules(
+                root.TryGetProperty("mark_empty", out var me) && me.ValueKind == JsonValueKind.Number ? me.GetDouble() : -1,
+                root.TryGetProperty("non_finite", out var nf) && nf.ValueKind == JsonValueKind.String && nf.GetString() == "empty");
             maxRecords = root.TryGetProperty("max_records", out var mr) && mr.TryGetInt32(out var m) && m > 0 ? m : 100_000;
-            packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, markEmpty);
+            packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells);
         }
         catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
         catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }

@@ -1,8 +1,10 @@
 // predict_rows of an AntiNex request (records [{col: v}] or columns {col: {"0": v}}, or a JSON string of either) read
 // straight into a float32 row block in the model's feature order: no per-row dictionaries, so a million-row request
-// costs its JSON text plus 4 bytes a value. Empty cells take mark_empty, as the engine's own reader does.
+// costs its JSON text plus 4 bytes a value. Empty cells take mark_empty, and NaN/Infinity follow
+// non_finite, as the engine's own reader does.
 using System.Globalization;
 using System.Text.Json;
+using AntiNex.Data;
 using AntiNex.Requests;
 
 namespace AntiNex.Gateway.Cluster;
@@ -14,23 +16,23 @@ public static class PredictRowsPacker
     /// <summary>Packs the rows; throws <see cref="RequestException"/> naming the row and column at fault.</summary>
     /// <param name="target">The model's predict_feature: its values, when present and numeric, come back as originals
     /// (NaN where missing) so accuracy can be reported.</param>
-    public static PackedRows Pack(JsonElement predictRows, IReadOnlyList<string> features, string target, double markEmpty)
+    public static PackedRows Pack(JsonElement predictRows, IReadOnlyList<string> features, string target, CellRules cells)
     {
         if (predictRows.ValueKind == JsonValueKind.String)
         {
             using var inner = JsonDocument.Parse(predictRows.GetString()!);
-            return Pack(inner.RootElement, features, target, markEmpty);
+            return Pack(inner.RootElement, features, target, cells);
         }
         return predictRows.ValueKind switch
         {
-            JsonValueKind.Array => Records(predictRows, features, target, markEmpty),
-            JsonValueKind.Object => Columns(predictRows, features, target, markEmpty),
+            JsonValueKind.Array => Records(predictRows, features, target, cells),
+            JsonValueKind.Object => Columns(predictRows, features, target, cells),
             _ => throw new RequestException("predict_rows",
                 $"must be a list of row objects or a columns-oriented object, got {predictRows.ValueKind}"),
         };
     }
 
-    private static PackedRows Records(JsonElement rows, IReadOnlyList<string> features, string target, double markEmpty)
+    private static PackedRows Records(JsonElement rows, IReadOnlyList<string> features, string target, CellRules cells)
     {
         int n = rows.GetArrayLength(), width = features.Count;
         if (n == 0) throw new RequestException("predict_rows", "has zero rows");
@@ -46,7 +48,7 @@ public static class PredictRowsPacker
             {
                 if (!row.TryGetProperty(features[j], out var cell))
                     throw new RequestException("predict_rows", $"row {i} has no column '{features[j]}' (a feature of the model)");
-                values[i * width + j] = Number(cell, markEmpty, i, features[j]);
+                values[i * width + j] = Number(cell, cells, i, features[j]);
             }
             if (row.TryGetProperty(target, out var t) && Original(t) is { } o) (originals ??= Nans(n))[i] = o;
             i++;
@@ -54,7 +56,7 @@ public static class PredictRowsPacker
         return new PackedRows(n, width, values, originals);
     }
 
-    private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, double markEmpty)
+    private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, CellRules cells)
     {
         int width = features.Count;
         if (width == 0 || !table.TryGetProperty(features[0], out var first) || first.ValueKind != JsonValueKind.Object)
@@ -81,7 +83,7 @@ public static class PredictRowsPacker
                 var row = position < n && cell.NameEquals(keys[position]) ? rowOf[keys[position]]
                     : rowOf.TryGetValue(cell.Name, out var r) ? r
                     : throw new RequestException("predict_rows", $"column '{features[j]}' has index '{cell.Name}' that '{features[0]}' lacks");
-                values[row * width + j] = Number(cell.Value, markEmpty, row, features[j]);
+                values[row * width + j] = Number(cell.Value, cells, row, features[j]);
                 seen[row] = true;
                 position++;
             }
@@ -95,21 +97,21 @@ public static class PredictRowsPacker
         return new PackedRows(n, width, values, originals);
     }
 
-    private static float Number(JsonElement cell, double markEmpty, int row, string column)
+    private static float Number(JsonElement cell, CellRules cells, int row, string column)
     {
         double v = cell.ValueKind switch
         {
             JsonValueKind.Number => cell.GetDouble(),
-            JsonValueKind.Null => markEmpty,
+            JsonValueKind.Null => cells.MarkEmpty,
             JsonValueKind.True => 1,
             JsonValueKind.False => 0,
-            JsonValueKind.String when double.TryParse(cell.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            JsonValueKind.String when string.IsNullOrWhiteSpace(cell.GetString()) => markEmpty,
+            JsonValueKind.String when CellRules.TryParse(cell.GetString(), out var parsed) => parsed,
+            JsonValueKind.String when string.IsNullOrWhiteSpace(cell.GetString()) => cells.MarkEmpty,
             _ => throw new RequestException("predict_rows",
                 $"row {row} column '{column}': {cell.GetRawText()} is not a number (rows beyond one cluster message travel as float32)"),
         };
-        if (!double.IsFinite(v)) throw new RequestException("predict_rows", $"row {row} column '{column}': {v} is not a finite number");
-        return (float)v;
+        return cells.Admit(v) is { } read ? (float)read
+            : throw new RequestException("predict_rows", $"row {row} column '{column}': {v} is not a finite number ({CellRules.NonFiniteHint})");
     }
 
     private static double? Original(JsonElement cell) => cell.ValueKind switch

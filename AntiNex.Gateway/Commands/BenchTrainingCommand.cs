@@ -77,7 +77,8 @@ internal static class BenchTrainingCommand
                 plain.Add(t.Elapsed.TotalSeconds);
                 t.Restart();
                 // As a training reads it: the features into one row-major array (the matrix is later written over them).
-                var frame = CsvLoader.Load(path, plan, hasHeader: true, null, -1, limits: EngineLimits.Current with { MaxCsvRows = int.MaxValue },
+                var frame = CsvLoader.Load(path, plan, hasHeader: true, null, CellRules.Default,
+                    limits: EngineLimits.Current with { MaxCsvRows = int.MaxValue },
                     rowMajor: request.FeaturesToProcess);
                 engine.Add(t.Elapsed.TotalSeconds);
                 frameBytes = frame.NumericBytes;

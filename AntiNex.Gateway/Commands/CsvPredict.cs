@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AntiNex.Data;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 
@@ -17,7 +18,7 @@ internal static class CsvPredict
     private const int MaxBlockRows = 50_000;
 
     public static async Task<int> RunAsync(GatewayClient client, Output output, string path, string label, string? outPath,
-        TimeSpan timeout, CancellationToken ct)
+        CellRules cells, TimeSpan timeout, CancellationToken ct)
     {
         var id = ModelIds.FromLabel(label);
         var described = await client.DescribeAsync(id, TimeSpan.FromSeconds(60));
@@ -25,7 +26,7 @@ internal static class CsvPredict
         if (described is not ModelDescription { Trained: true, Summary: { } summary })
             return output.Reply(ModelFailed.Of(id, "not-trained", $"label '{id}' has no trained model: train it first"));
         var features = summary.InputFeatures;
-        using var reader = new CsvRowReader(path, features);
+        using var reader = new CsvRowReader(path, features, cells);
         var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
         await using var writer = outPath is null ? null : new StreamWriter(outPath, false, new UTF8Encoding(false), 1 << 16);
         writer?.WriteLine("row,predicted");

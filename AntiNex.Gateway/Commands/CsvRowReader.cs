@@ -1,8 +1,8 @@
 // Reads a CSV file a block of rows at a time into a float32 row block in the model's feature order: constant memory
-// whatever the file's size. Quoted cells are understood; empty cells take mark_empty; text in a feature column is an
-// error naming the line and the column.
-using System.Globalization;
+// whatever the file's size. Quoted cells are understood; empty cells take mark_empty; NaN and Infinity follow the
+// CellRules; text in a feature column is an error naming the line and the column.
 using System.Text;
+using AntiNex.Data;
 
 namespace AntiNex.Gateway.Commands;
 
@@ -11,15 +11,15 @@ internal sealed class CsvRowReader : IDisposable
     private readonly StreamReader _reader;
     private readonly int[] _columnOf; // per model feature: its column in the file
     private readonly string[] _features;
-    private readonly double _markEmpty;
+    private readonly CellRules _rules;
     private readonly List<(int Start, int Length)> _cells = [];
     private long _line = 1;
 
-    public CsvRowReader(string path, IReadOnlyList<string> features, double markEmpty = -1)
+    public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null)
     {
         _reader = new StreamReader(path, Encoding.UTF8, true, 1 << 16);
         _features = [.. features];
-        _markEmpty = markEmpty;
+        _rules = cells ?? CellRules.Default;
         var header = _reader.ReadLine() ?? throw new UsageException($"'{path}' is empty (a header line naming the features is needed)");
         var names = Split(header).Select(c => Cell(header, c).Trim().Trim('"').ToString()).ToList();
         _columnOf = _features.Select(f => names.IndexOf(f)).ToArray();
@@ -61,9 +61,10 @@ internal sealed class CsvRowReader : IDisposable
     {
         text = text.Trim();
         if (text.Length >= 2 && text[0] == '"') text = text[1..^1];
-        if (text.IsEmpty) return (float)_markEmpty;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return (float)v;
-        throw new UsageException($"line {_line} column '{_features[feature]}': '{text.ToString()}' is not a finite number");
+        if (text.IsEmpty) return (float)_rules.MarkEmpty;
+        if (CellRules.TryParse(text, out var v) && _rules.Admit(v) is { } read) return (float)read;
+        throw new UsageException($"line {_line} column '{_features[feature]}': '{text.ToString()}' is not a finite number" +
+                                 (CellRules.TryParse(text, out _) ? " (--non-finite empty reads NaN and Infinity as empty cells)" : ""));
     }
 
     private static ReadOnlySpan<char> Cell(string line, (int Start, int Length) cell) => line.AsSpan(cell.Start, cell.Length);

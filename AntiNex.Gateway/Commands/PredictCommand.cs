@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using AntiNex.Data;
 
 namespace AntiNex.Gateway.Commands;
 
@@ -17,10 +18,18 @@ internal static class PredictCommand
         };
         var label = new Option<string>("--label", "-l") { Description = "The model predicting a CSV file's rows" };
         var output = new Option<string>("--out", "-o") { Description = "CSV predictions of a CSV file: row,predicted" };
+        var nonFinite = new Option<string>("--non-finite")
+        {
+            Description = "NaN/Infinity cells of a CSV file: error (refuse, the default) or empty (read as empty cells, -1), " +
+                          "as the request's non_finite did at training",
+            DefaultValueFactory = _ => "error",
+        };
+        nonFinite.AcceptOnlyFromAmong("error", "empty");
         var command = new Command("predict", "Predict with a model on the cluster from an AntiNex request file or a CSV of rows.");
         command.Options.Add(file);
         command.Options.Add(label);
         command.Options.Add(output);
+        command.Options.Add(nonFinite);
         common.AddTo(command);
         command.SetAction((p, ct) =>
         {
@@ -34,7 +43,8 @@ internal static class PredictCommand
                     return Task.FromResult(ExitCodes.BadInput);
                 }
                 return common.RunAsync(p, ct, (client, o) =>
-                    CsvPredict.RunAsync(client, o, path, p.GetValue(label)!, p.GetValue(output), common.TimeoutFrom(p), ct));
+                    CsvPredict.RunAsync(client, o, path, p.GetValue(label)!, p.GetValue(output),
+                        new CellRules(NonFiniteAsEmpty: p.GetValue(nonFinite) == "empty"), common.TimeoutFrom(p), ct));
             }
             RequestFile request;
             try { request = RequestFile.Read(path); }

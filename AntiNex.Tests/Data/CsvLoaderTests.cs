@@ -17,7 +17,7 @@ public class CsvLoaderTests
     {
         using var t = new EngineTestData.TempRoot();
         var path = t.Write("x.csv", "\uFEFFa,kind,unused,y\n1.5,tcp,zz,1e3\n,udp,zz,2\n");
-        var f = CsvLoader.Load(path, Plan, true, null, markEmpty: -7);
+        var f = CsvLoader.Load(path, Plan, true, null, new CellRules(-7));
         Assert.Equal(2, f.RowCount);
         Assert.Equal([1.5, -7], f.Numeric["a"]);
         Assert.Equal([1000.0, 2], f.Numeric["y"]);
@@ -30,7 +30,7 @@ public class CsvLoaderTests
     {
         using var t = new EngineTestData.TempRoot();
         var path = t.Write("x.txt", "1,tcp,0\n2,udp,1\n");
-        var f = CsvLoader.Load(path, Plan, false, ["a", "kind", "y"], -1);
+        var f = CsvLoader.Load(path, Plan, false, ["a", "kind", "y"], CellRules.Default);
         Assert.Equal([2.0, 1.0], f.SortBy(["y"]).Numeric["a"].Reverse().ToArray());
     }
 
@@ -39,7 +39,7 @@ public class CsvLoaderTests
     {
         using var t = new EngineTestData.TempRoot();
         var path = t.Write("x.csv", "a,kind,y\n3,c,0\n1,a,1\n2,b,0\n");
-        var f = CsvLoader.Load(path, Plan, true, null, -1).SortBy(["a"]);
+        var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default).SortBy(["a"]);
         Assert.Equal([1.0, 2, 3], f.Numeric["a"]);
         Assert.Equal([1, 2, 0], f.RowIds);
     }
@@ -49,21 +49,21 @@ public class CsvLoaderTests
     {
         using var t = new EngineTestData.TempRoot();
         var path = t.Write("x.csv", "a,y\n1,0\n");
-        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, -1));
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
         Assert.Equal("features_to_process", e.Issues[0].Field);
         Assert.Contains("'kind'", e.Message);
     }
 
     [Theory]
     [InlineData("abc", "not numeric")]
-    [InlineData("NaN", "NaN/Infinity")]
-    [InlineData("Infinity", "NaN/Infinity")]
-    [InlineData("-Infinity", "NaN/Infinity")]
+    [InlineData("NaN", "not a finite number")]
+    [InlineData("Infinity", "not a finite number")]
+    [InlineData("-Infinity", "not a finite number")]
     public void Non_numeric_and_non_finite_values_are_refused_with_column_and_row(string cell, string message)
     {
         using var t = new EngineTestData.TempRoot();
         var path = t.Write("x.csv", $"a,kind,y\n1,tcp,0\n{cell},udp,1\n");
-        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, -1));
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
         Assert.Equal("features_to_process", e.Issues[0].Field);
         Assert.Contains("column 'a' row 1", e.Message);
         Assert.Contains(message, e.Message);
@@ -74,10 +74,10 @@ public class CsvLoaderTests
     {
         using var t = new EngineTestData.TempRoot();
         var path = t.Write("x.csv", "a,kind,y\n");
-        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, -1));
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
         Assert.Contains("zero data rows", e.Message);
         var empty = t.Write("empty.csv", "");
-        Assert.Throws<RequestException>(() => CsvLoader.Load(empty, Plan, true, null, -1));
+        Assert.Throws<RequestException>(() => CsvLoader.Load(empty, Plan, true, null, CellRules.Default));
     }
 
     [Fact]
@@ -86,11 +86,11 @@ public class CsvLoaderTests
         var rows = AntiNexRequest.Parse(
             """{"predict_feature": "y", "predict_rows": [{"a": 1, "kind": "tcp", "y": 0}, {"a": null, "kind": "udp", "y": "1"}]}""", out _)
             .PredictRows!;
-        var f = Frame.FromPredictRows(rows, Plan, -1);
+        var f = Frame.FromPredictRows(rows, Plan, CellRules.Default);
         Assert.Equal([1.0, -1], f.Numeric["a"]);
         Assert.Equal([0.0, 1], f.Numeric["y"]);
         var missing = Assert.Throws<RequestException>(() => Frame.FromPredictRows(rows,
-            [.. Plan, new ColumnPlan("b", ColumnKind.Numeric, "features_to_process")], -1));
+            [.. Plan, new ColumnPlan("b", ColumnKind.Numeric, "features_to_process")], CellRules.Default));
         Assert.Contains("'b'", missing.Message);
     }
 }

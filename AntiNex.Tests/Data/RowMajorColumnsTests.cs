@@ -43,8 +43,8 @@ public sealed class RowMajorColumnsTests
         using var t = new EngineTestData.TempRoot();
         int rows = NumericColumn.ChunkRows + 2_000;
         var path = t.Write("f.csv", Csv(rows, blankLines, trailingNewline));
-        var chunked = CsvLoader.Load(path, Plan, true, null, markEmpty: -1);
-        var rowMajor = CsvLoader.Load(path, Plan, true, null, markEmpty: -1, rowMajor: ["a", "b"]);
+        var chunked = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
+        var rowMajor = CsvLoader.Load(path, Plan, true, null, CellRules.Default, rowMajor: ["a", "b"]);
 
         Assert.Null(chunked.RowMajor);
         var store = rowMajor.RowMajor!;

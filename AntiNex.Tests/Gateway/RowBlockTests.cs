@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using AntiNex.Cluster;
+using AntiNex.Data;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Commands;
 using AntiNex.Models;
@@ -61,21 +62,21 @@ public sealed class RowBlockTests : IDisposable
         string[] features = ["b", "a"];
         using var records = JsonDocument.Parse("""[{"a": 1, "b": 2, "y": 1}, {"a": 3, "b": null, "y": 0}, {"b": "5.5", "a": 4}]""");
         using var columns = JsonDocument.Parse("""{"a": {"10": 4, "2": 1, "3": 3}, "b": {"2": 2, "3": null, "10": "5.5"}, "y": {"2": 1, "3": 0}}""");
-        var fromRecords = PredictRowsPacker.Pack(records.RootElement, features, "y", markEmpty: -1);
-        var fromColumns = PredictRowsPacker.Pack(columns.RootElement, features, "y", markEmpty: -1);
+        var fromRecords = PredictRowsPacker.Pack(records.RootElement, features, "y", CellRules.Default);
+        var fromColumns = PredictRowsPacker.Pack(columns.RootElement, features, "y", CellRules.Default);
         float[] expected = [2, 1, -1, 3, 5.5f, 4];
         Assert.Equal(expected, fromRecords.Values);
         Assert.Equal(expected, fromColumns.Values);
         Assert.Equal([1, 0, double.NaN], fromRecords.Originals!);
         Assert.Equal([1, 0, double.NaN], fromColumns.Originals!);
         using var asText = JsonDocument.Parse(JsonSerializer.Serialize(records.RootElement.GetRawText()));
-        Assert.Equal(expected, PredictRowsPacker.Pack(asText.RootElement, features, "y", -1).Values);
+        Assert.Equal(expected, PredictRowsPacker.Pack(asText.RootElement, features, "y", CellRules.Default).Values);
 
         using var bad = JsonDocument.Parse("""[{"a": 1, "b": 2}, {"a": "tcp", "b": 2}]""");
-        var error = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(bad.RootElement, features, "y", -1));
+        var error = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(bad.RootElement, features, "y", CellRules.Default));
         Assert.Contains("row 1 column 'a'", error.Message);
         using var missing = JsonDocument.Parse("""[{"a": 1}]""");
-        var noColumn = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(missing.RootElement, features, "y", -1));
+        var noColumn = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(missing.RootElement, features, "y", CellRules.Default));
         Assert.Contains("no column 'b'", noColumn.Message);
     }
 

@@ -58,7 +58,7 @@ public class FoldEnsembleTests
         Assert.Equal(Folds * ArtifactFormat.Read(single.Artifact).Weights.Count, weights.Count);
 
         using var model = TrainedModel.Load(outcome.Artifact);
-        var frame = CsvLoader.Load(trainPath, model.PredictPlan("label"), true, null, -1);
+        var frame = CsvLoader.Load(trainPath, model.PredictPlan("label"), true, null, CellRules.Default);
         var labels = frame.Text["label"].Select(v => v == "1" ? 1 : 0).ToArray();
         // The engine's training order with a test_dataset: every row, shuffled with the seed; folds stratified on it.
         var trainRows = Enumerable.Range(0, TrainRowCount).ToArray();
