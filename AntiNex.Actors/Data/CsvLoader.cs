@@ -154,19 +154,21 @@ public static class CsvLoader
         Dictionary<string, long>? nonFinite = null)
     {
         if (string.IsNullOrWhiteSpace(cell)) return cells.MarkEmpty;
-        if (CellRules.TryParse(cell, out var v))
-        {
-            if (double.IsFinite(v)) return v;
-            if (cells.Admit(v) is { } read)
-            {
-                if (nonFinite is not null) nonFinite[column] = nonFinite.GetValueOrDefault(column) + 1;
-                return read;
-            }
-            throw new RequestException(field,
-                $"{source} column '{column}' row {row}: '{cell}' is not a finite number ({CellRules.NonFiniteHint})");
-        }
+        if (CellRules.TryParse(cell, out var v)) return ReadNumber(v, cell, cells, column, row, field, source, nonFinite);
         throw new RequestException(field,
             $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");
+    }
+
+    /// <summary>A parsed value (<paramref name="shown"/> as written): finite as it is; NaN/Infinity read as empty and counted
+    /// in <paramref name="nonFinite"/>, or refused naming the column, the row and the option.</summary>
+    public static double ReadNumber(double value, string shown, CellRules cells, string column, int row, string field, string source,
+        Dictionary<string, long>? nonFinite)
+    {
+        if (double.IsFinite(value)) return value;
+        if (cells.Admit(value) is not { } read)
+            throw new RequestException(field, $"{source} column '{column}' row {row}: '{shown}' is not a finite number ({CellRules.NonFiniteHint})");
+        if (nonFinite is not null) nonFinite[column] = nonFinite.GetValueOrDefault(column) + 1;
+        return read;
     }
 
     private static void CheckColumns(int columns, string path, string field, EngineLimits limits)

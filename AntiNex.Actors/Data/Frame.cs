@@ -109,8 +109,7 @@ public sealed class Frame
                     col[i] = cell switch
                     {
                         null => cells.MarkEmpty,
-                        double d when double.IsFinite(d) => d,
-                        double d => CsvLoader.ParseNumber(d.ToString(CultureInfo.InvariantCulture), cells, p.Name, i, p.Field, field, nonFinite),
+                        double d => CsvLoader.ReadNumber(d, d.ToString(CultureInfo.InvariantCulture), cells, p.Name, i, p.Field, field, nonFinite),
                         string s => CsvLoader.ParseNumber(s, cells, p.Name, i, p.Field, field, nonFinite),
                         _ => throw new RequestException(field, $"row {i} column '{p.Name}': unsupported value"),
                     };

@@ -87,7 +87,7 @@ internal sealed record PreparedData
     }
 
     /// <summary>Training values beyond ±<paramref name="bound"/> are refused, naming the column and the row: the scalers'
-    /// sums and ranges would overflow (NaN and Infinity are refused by the loaders already).</summary>
+    /// sums and ranges would overflow (the loaders refuse NaN and Infinity, or read them as empty cells).</summary>
     private static void RefuseAbsurdValues(Frame frame, double bound, string field)
     {
         foreach (var (column, values) in frame.Numeric)

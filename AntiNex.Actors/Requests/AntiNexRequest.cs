@@ -49,6 +49,14 @@ public sealed class AntiNexRequest
     public double MarkEmpty { get; set; } = -1;
     /// <summary>non_finite "empty": NaN and Infinity cells are read as empty cells (mark_empty); "error" (default) refuses them.</summary>
     public bool NonFiniteAsEmpty { get; set; }
+
+    /// <summary>The non_finite field's value: "error" or absent gives false, "empty" true, any other value null.</summary>
+    public static bool? ParseNonFinite(string? value) => value switch
+    {
+        null or "error" => false,
+        "empty" => true,
+        _ => null,
+    };
     /// <summary>Optimizer learning rate; null uses the Keras default of the optimizer.</summary>
     public double? LearningRate { get; set; }
     /// <summary>log_features: "auto": non-negative heavy-tailed numeric columns, detected on the training rows.</summary>

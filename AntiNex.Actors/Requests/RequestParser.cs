@@ -190,14 +190,9 @@ internal sealed class RequestParser
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
-        switch (String("non_finite"))
-        {
-            case null or "error": break;
-            case "empty": r.NonFiniteAsEmpty = true; break;
-            case var other:
-                Issue("non_finite", $"must be \"error\" (refuse NaN and Infinity cells) or \"empty\" (read them as empty cells), got \"{other}\"");
-                break;
-        }
+        var nonFinite = String("non_finite");
+        if (AntiNexRequest.ParseNonFinite(nonFinite) is { } asEmpty) r.NonFiniteAsEmpty = asEmpty;
+        else Issue("non_finite", $"must be \"error\" (refuse NaN and Infinity cells) or \"empty\" (read them as empty cells), got \"{nonFinite}\"");
         r.LearningRate = Double("learning_rate");
         if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
         r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);

@@ -45,7 +45,10 @@ internal static class BulkJsonPredict
             var root = doc.RootElement;
             var cells = new CellRules(
                 root.TryGetProperty("mark_empty", out var me) && me.ValueKind == JsonValueKind.Number ? me.GetDouble() : -1,
-                root.TryGetProperty("non_finite", out var nf) && nf.ValueKind == JsonValueKind.String && nf.GetString() == "empty");
+                root.TryGetProperty("non_finite", out var nf) && nf.ValueKind == JsonValueKind.String
+                    ? AntiNexRequest.ParseNonFinite(nf.GetString())
+                      ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got \"{nf.GetString()}\"")
+                    : false);
             maxRecords = root.TryGetProperty("max_records", out var mr) && mr.TryGetInt32(out var m) && m > 0 ? m : 100_000;
             packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells);
         }
