@@ -28,9 +28,12 @@ public static class Metrics
         if (classes == 2) { precision = P(1); recall = R(1); f1 = F(1); }
         else
         {
-            precision = Enumerable.Range(0, classes).Average(P);
-            recall = Enumerable.Range(0, classes).Average(R);
-            f1 = Enumerable.Range(0, classes).Average(F);
+            // Macro averages over the classes the rows hold or the model predicts (as scikit-learn's): a class of the
+            // training data with no test row and no prediction has no F1, and counting it as 0 understated every model.
+            var scored = Enumerable.Range(0, classes).Where(c => cm[c].Sum() + cm.Sum(row => row[c]) > 0).DefaultIfEmpty(0).ToArray();
+            precision = scored.Average(P);
+            recall = scored.Average(R);
+            f1 = scored.Average(F);
         }
         double? auc = classes == 2 && positiveScore is not null ? RocAuc(truth, positiveScore) : null;
         return new Classification(acc, precision, recall, f1, auc, cm);
@@ -144,10 +147,13 @@ public static class Metrics
             int row = cm[c].Sum();
             double p = col == 0 ? 0 : (double)cm[c][c] / col, rc = row == 0 ? 0 : (double)cm[c][c] / row;
             list.Add(new ClassMetrics(c < names.Count ? names[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture), p, rc,
-                p + rc == 0 ? 0 : 2 * p * rc / (p + rc), row));
+                p + rc == 0 ? 0 : 2 * p * rc / (p + rc), row, col));
         }
         return list;
     }
+
+    /// <summary>The classes a macro average counts: those with test rows or predictions.</summary>
+    public static IEnumerable<ClassMetrics> Scored(IEnumerable<ClassMetrics> perClass) => perClass.Where(c => c.Support + c.Predicted > 0);
 
     /// <summary>Population standard deviation (as numpy's std, used by the original's scores).</summary>
     public static double Std(IReadOnlyList<double> values)

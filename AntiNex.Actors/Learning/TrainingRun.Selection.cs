@@ -239,37 +239,65 @@ internal sealed partial class TrainingRun
         return (winner, metric);
     }
 
-    /// <summary>Multi-class: the network unweighted or with balanced class weights (unless the request gives them), and the
-    /// tree candidates (FastTree only within <see cref="MaxOneVersusAllWork"/>); score = macro-F1.</summary>
+    /// <summary>What a multi-class challenger needs to replace the reference tree: to be ahead in macro-F1 on this share of
+    /// the bootstrap resamples of the selection rows.</summary>
+    private const double SureShare = 0.95;
+
+    /// <summary>
+    /// Multi-class: the network unweighted or with balanced class weights (unless the request gives them), and the tree
+    /// candidates (FastTree only within <see cref="MaxOneVersusAllWork"/>). The reference is FastTree (LightGBM when
+    /// FastTree is not a candidate): another candidate replaces it only if it is at least as accurate on the selection rows
+    /// and ahead in macro-F1 on <see cref="SureShare"/> of their bootstrap resamples; of those, the highest macro-F1 wins.
+    /// Macro-F1 on rare classes turns on one or two selection rows: the plain highest score served a tree or network that
+    /// then lost to FastTree on held-out rows.
+    /// </summary>
     private (Choice Winner, string Metric) SelectMultiClass(TrainingRun trainer, PreparedData data, int[] innerFit, int[] selection,
         FitSettings settings, CandidateFit plain, int[] truth, int k, List<(Choice Choice, CandidateScore Score)> scored)
     {
         var q = request.Quality;
         bool[] weightings = q.BalancedClassWeights || q.ClassWeights is not null ? [q.BalancedClassWeights] : [false, true];
-        var mine = new List<(Choice Choice, CandidateScore Score)>();
+        var mine = new List<(Choice Choice, CandidateScore Score, int[] Predicted)>();
+        void Add(Choice choice, int[] predicted)
+        {
+            double macro = Scores.MacroF1(truth, predicted, k);
+            mine.Add((choice, new CandidateScore(choice.Name, 100 * macro, Scores.Accuracy(truth, predicted), macro,
+                Scores.Fpr(truth, predicted, 0), null), predicted));
+        }
         foreach (var balanced in weightings)
         {
             var fit = balanced == q.BalancedClassWeights ? plain
                 : Sibling(WithQuality(request, q with { BalancedClassWeights = balanced })).FitCandidate(data, innerFit, settings, [selection], null);
-            var predicted = Scores.ArgMax(fit.Outputs[0], k);
-            double macro = Scores.MacroF1(truth, predicted, k);
             var name = $"network, scaler {q.Scaler}" + (balanced ? ", balanced class weights" : "");
-            mine.Add((new Choice(name, false, null, balanced) { Scaler = q.Scaler },
-                new CandidateScore(name, 100 * macro, Scores.Accuracy(truth, predicted), macro, Scores.Fpr(truth, predicted, 0), null)));
+            Add(new Choice(name, false, null, balanced) { Scaler = q.Scaler }, Scores.ArgMax(fit.Outputs[0], k));
         }
         foreach (var (kindName, tree) in MultiClassTreeCandidates)
         {
             if (tree == TreeKind.FastTree && (long)k * innerFit.Length > MaxOneVersusAllWork) continue;
-            var predicted = Scores.ArgMax(trainer.FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0], k);
-            double macro = Scores.MacroF1(truth, predicted, k);
             var treeScaler = trainer.Quality.Scaler;
-            var name = $"{kindName}, scaler {treeScaler}";
-            mine.Add((new Choice(name, false, null, false) { Scaler = treeScaler, Kind = kindName },
-                new CandidateScore(name, 100 * macro, Scores.Accuracy(truth, predicted), macro, Scores.Fpr(truth, predicted, 0), null)));
+            Add(new Choice($"{kindName}, scaler {treeScaler}", false, null, false) { Scaler = treeScaler, Kind = kindName },
+                Scores.ArgMax(trainer.FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0], k));
         }
-        var winner = Best(mine);
-        scored.AddRange(mine.Select(m => (m.Choice, m.Score with { Verdict = m.Choice == winner ? "winner: highest macro-F1" : "lower macro-F1" })));
-        return (winner, "macro-F1 (x100) on the selection rows");
+        string referenceKind = mine.Any(m => m.Choice.Kind == TreeKinds.FastTree) ? TreeKinds.FastTree : TreeKinds.LightGbm;
+        var reference = mine.First(m => m.Choice.Kind == referenceKind);
+        var verdicts = new Dictionary<Choice, string>();
+        var admitted = new List<(Choice Choice, CandidateScore Score)>();
+        foreach (var m in mine.Where(m => m.Choice != reference.Choice))
+        {
+            double share = PairedBootstrap.ShareAhead(truth, m.Predicted, reference.Predicted, k, request.Seed);
+            string ahead = $"macro-F1 ahead on {100 * share:0} % of {PairedBootstrap.Resamples} resamples";
+            if (m.Score.Accuracy < reference.Score.Accuracy) { verdicts[m.Choice] = $"less accurate than the reference; {ahead}"; continue; }
+            if (share < SureShare) { verdicts[m.Choice] = $"{ahead} (needs {100 * SureShare:0} %)"; continue; }
+            verdicts[m.Choice] = $"admitted: {ahead}";
+            admitted.Add((m.Choice, m.Score));
+        }
+        var winner = admitted.Count > 0 ? Best(admitted) : reference.Choice;
+        verdicts[reference.Choice] = "reference";
+        scored.AddRange(mine.Select(m => (m.Choice, m.Score with
+        {
+            Verdict = (m.Choice == winner ? "winner; " : "") + verdicts[m.Choice],
+        })));
+        return (winner, $"macro-F1 (x100) on the selection rows; the reference ({reference.Choice.Name}) is replaced only by a candidate " +
+            $"at least as accurate and ahead in macro-F1 on {100 * SureShare:0} % of {PairedBootstrap.Resamples} bootstrap resamples of them");
     }
 
     /// <summary>The highest score; ties keep the earlier, simpler candidate.</summary>

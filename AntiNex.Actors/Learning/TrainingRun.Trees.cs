@@ -14,8 +14,10 @@ internal sealed partial class TrainingRun
     /// <summary>The tree learner the request names; null for a network.</summary>
     private TreeKind? Trees => TreeKinds.Of(request.ModelKind);
 
-    /// <summary>A single class is refused naming the field; the network options a tree ensemble does not use are noted.</summary>
-    private void TreeRecipe(PreparedData data)
+    /// <summary>A single class is refused naming the field; the network options a tree ensemble does not use are noted (not when
+    /// model_kind auto chose the trees: its report's selection says so, and the request's network options were for the network
+    /// candidates).</summary>
+    private void TreeRecipe(PreparedData data, bool chosenByAuto)
     {
         var q = request.Quality; // ensemble with trees is refused by the parser; novelty sits on top of the trees
         if (data.Classes is { } classes && classes.Distinct().Count() < 2)
@@ -23,6 +25,7 @@ internal sealed partial class TrainingRun
         if (q.OutlierExposure > 0 && data.Task != TaskKind.Binary)
             throw new RequestException("outlier_exposure",
                 $"needs a binary target (normal vs attack): the training rows hold {data.Codec.ClassValues.Count} classes");
+        if (chosenByAuto) return;
         var unused = new List<string>();
         if (q.EarlyStopping is not null) unused.Add("early_stopping");
         if (q.LrSchedule is not null) unused.Add("lr_schedule");

@@ -32,7 +32,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     /// <summary>The steps after the split: recipe, CV, final fit, evaluation, packaging (with the auto mode's selection report).</summary>
     private TrainingOutcome Continue(PreparedData data, RowSplit split, Stopwatch wall, SelectionReport? selection)
     {
-        var settings = Recipe(data);
+        var settings = Recipe(data, selection is not null);
         var cv = CrossValidate(data, split, settings);
         if (options.CrossValidationOnly)
         {
@@ -66,7 +66,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     }
 
     /// <summary>The fit recipe, after the quality options have been checked against the task and the data.</summary>
-    private FitSettings Recipe(PreparedData data)
+    private FitSettings Recipe(PreparedData data, bool chosenByAuto = false)
     {
         var r = request;
         var q = r.Quality;
@@ -95,7 +95,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                     || data.Codec.IndexOf(cv) < 0)
                     throw new RequestException($"class_weights.{key}",
                         $"is not a class value of the training data ({string.Join(", ", data.Codec.ClassValues.Select(PreparedData.FormatValue))})");
-        if (Trees is not null) TreeRecipe(data);
+        if (Trees is not null) TreeRecipe(data, chosenByAuto);
         if (task == TaskKind.Binary && r.Loss == "categorical_crossentropy")
             _warnings.Add("categorical_crossentropy on a 1-unit output is computed as binary_crossentropy");
         return settings;
@@ -290,7 +290,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 ConfusionMatrix = m.Confusion,
                 ClassNames = data.Codec.ClassNames,
                 PerClass = perClass,
-                MacroF1 = perClass.Average(c => c.F1),
+                MacroF1 = Metrics.Scored(perClass).Select(c => c.F1).DefaultIfEmpty(0).Average(),
             };
             if (scores is not null)
             {

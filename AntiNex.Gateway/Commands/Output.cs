@@ -77,14 +77,8 @@ internal sealed class Output(bool json)
         foreach (var quality in ReportTables.QualityTables(r)) AnsiConsole.Write(quality);
         if (r.Cv.Count > 0) AnsiConsole.Write(ReportTables.CrossValidation(r));
         NoveltyTable.Write(AnsiConsole.Console, r);
-        if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
-        {
-            var m = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");
-            foreach (var n in names) m.AddColumn(ConsoleText.Cell(n));
-            for (var i = 0; i < cm.Length; i++) m.AddRow([i < names.Count ? ConsoleText.Cell(names[i]) : i.ToString(), .. cm[i]
-                .Select(x => x.ToString())]);
-            AnsiConsole.Write(m);
-        }
+        if (ReportTables.ConfusionMatrix(r, AnsiConsole.Profile.Width) is { } matrix) AnsiConsole.Write(matrix);
+        if (ReportTables.ModelSelection(r) is { } selection) AnsiConsole.Write(selection);
         foreach (var w in t.Warnings.Concat(r.Warnings)) Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
         if (t.Predictions is { } p) AnsiConsole.WriteLine(ConsoleText.Plain(p.Summary));
     }

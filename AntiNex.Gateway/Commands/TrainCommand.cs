@@ -179,19 +179,16 @@ internal static class TrainCommand
         foreach (var table in ReportTables.QualityTables(r)) ui.Write(table);
         NoveltyTable.Write(ui, r);
 
-        if (r.ConfusionMatrix is { } cm && r.ClassNames is { } names)
-        {
-            var t = new Table().Title("confusion matrix (rows: truth, columns: predicted)").AddColumn("");
-            foreach (var n in names) t.AddColumn(new TableColumn(Markup.Escape(n)).RightAligned());
-            for (int i = 0; i < cm.Length; i++) t.AddRow([ConsoleText.Cell(names[i]), .. cm[i]
-                .Select(c => c.ToString(CultureInfo.InvariantCulture))]);
-            ui.Write(t);
-        }
+        if (ReportTables.ConfusionMatrix(r, ui.Profile.Width) is { } matrix) ui.Write(matrix);
+        if (ReportTables.ModelSelection(r) is { } selection) ui.Write(selection);
         if (r.Cv.Count > 0) ui.Write(ReportTables.CrossValidation(r));
-        var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)")
-            .AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
-        foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
-        ui.Write(h);
+        if (r.History.Count > 0) // a tree ensemble has no epochs
+        {
+            var h = new Table().Title(r.Cv.Any(f => f.EpochsRun is not null) ? "history of fold 1 (last epochs)" : "history (last epochs)")
+                .AddColumn("epoch").AddColumn("loss").AddColumn("acc").AddColumn("val_loss").AddColumn("val_acc");
+            foreach (var e in r.History.TakeLast(10)) h.AddRow(e.Epoch.ToString(), F(e.Loss), F(e.Accuracy), F(e.ValLoss), F(e.ValAccuracy));
+            ui.Write(h);
+        }
         foreach (var w in r.Warnings) ui.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
         foreach (var plot in r.Plots) ui.MarkupLineInterpolated($"plot: {ConsoleText.Plain(plot)}");
         if (outcome.Predictions is { } p) ui.WriteLine(ConsoleText.Plain(p.Summary));

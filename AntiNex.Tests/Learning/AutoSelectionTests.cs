@@ -100,6 +100,8 @@ public class AutoSelectionTests
         Assert.Contains(selection.Candidates, c => c.Name.Contains("scaler ple", StringComparison.Ordinal));
         Assert.All(selection.Candidates, c => Assert.False(string.IsNullOrEmpty(c.Verdict), c.Name)); // every candidate says why
         Assert.Single(selection.Candidates, c => c.Verdict!.StartsWith("winner", StringComparison.Ordinal));
+        // The selection explains a tree winner; the note for a request that names a tree kind over network options is not given.
+        Assert.DoesNotContain(original.Outcome.Report.Warnings, w => w.Contains("network's options are not used", StringComparison.Ordinal));
         // FastTree is a candidate for every task here (multi-class: one-versus-all, 4 classes of a few hundred rows).
         Assert.Contains(selection.Candidates, c => c.Name.StartsWith("fast_tree", StringComparison.Ordinal));
         if (task != "multiclass")
@@ -119,7 +121,18 @@ public class AutoSelectionTests
                 || chosenBase.Name.StartsWith("light_gbm", StringComparison.Ordinal))
                 Assert.Contains(selection.Candidates, c => c.Name == chosenBase.Name + " + outlier exposure 0.25");
         }
-        else Assert.Contains(selection.Candidates, c => c.Name.Contains("balanced", StringComparison.Ordinal));
+        else
+        {
+            Assert.Contains(selection.Candidates, c => c.Name.Contains("balanced", StringComparison.Ordinal));
+            // FastTree is the reference; anything else is served only if as accurate there and surely ahead in macro-F1.
+            var reference = Assert.Single(selection.Candidates, c => c.Verdict!.EndsWith("reference", StringComparison.Ordinal));
+            Assert.StartsWith("fast_tree", reference.Name, StringComparison.Ordinal);
+            var winner = selection.Candidates.Single(c => c.Name == selection.Winner);
+            if (winner != reference)
+                Assert.True(winner.Accuracy >= reference.Accuracy && winner.Verdict!.Contains("admitted", StringComparison.Ordinal), $"{winner}");
+            Assert.All(selection.Candidates.Where(c => c != reference && !c.Name.Contains("(scaler choice)", StringComparison.Ordinal)),
+                c => Assert.Matches("ahead on \\d+ % of 200 resamples", c.Verdict!));
+        }
         foreach (var other in new[] { shuffled, relabelled })
         {
             Assert.Equal(original.Weights.Count, other.Weights.Count);

@@ -35,6 +35,20 @@ public class QualityMultiClassTests
         Assert.Null(r.Threshold);     // no operating point for multi-class
     }
 
+    [Fact]
+    public void Macro_averages_leave_out_a_class_with_neither_test_rows_nor_predictions()
+    {
+        // Four classes in the training data; the test rows hold 0 and 1, the model also predicts 2 once, never 3.
+        var m = Metrics.Classify([0, 0, 1, 1], [0, 2, 1, 1], 4, null);
+        double f0 = 2.0 / 3, f1 = 1, f2 = 0; // class 2: a false positive only, F1 0 and counted; class 3 has no F1
+        Assert.Equal((f0 + f1 + f2) / 3, m.F1, 9);
+        Assert.Equal((1 + 1 + 0) / 3.0, m.Precision, 9);
+        var perClass = Metrics.PerClass(m.Confusion, ["normal", "scan", "flood", "worm"]);
+        Assert.Equal([2, 2, 0, 0], perClass.Select(c => c.Support));
+        Assert.Equal([1, 2, 1, 0], perClass.Select(c => c.Predicted));
+        Assert.Equal(["normal", "scan", "flood"], Metrics.Scored(perClass).Select(c => c.Class));
+    }
+
     [SkippableFact]
     public void The_5_class_nsl_kdd_request_maps_every_attack_of_train_and_test_to_its_family()
     {

@@ -1,0 +1,64 @@
+namespace AntiNex.Learning.Selection;
+
+/// <summary>
+/// How sure the selection rows are that one candidate's macro-F1 is above another's. Macro-F1 weighs every class alike, so
+/// on a dataset with rare classes one or two selection rows of a rare class decide it: a difference that size is noise,
+/// and serving on it lost to the reference tree on held-out rows. Resampling the selection rows with replacement (the same
+/// draw for both candidates) shows how often the difference holds.
+/// </summary>
+internal static class PairedBootstrap
+{
+    /// <summary>Resamples drawn; 200 put the share's standard error near 1.5 points at the 95 % bar.</summary>
+    public const int Resamples = 200;
+
+    /// <summary>The share of resamples of the rows on which <paramref name="challenger"/>'s macro-F1 is strictly above
+    /// <paramref name="reference"/>'s. Deterministic for a seed.</summary>
+    public static double ShareAhead(int[] truth, int[] challenger, int[] reference, int k, int seed)
+    {
+        int n = truth.Length;
+        if (n == 0) return 0;
+        var rng = new Random(seed);
+        var counts = new int[n];
+        var a = new long[3 * k];
+        var b = new long[3 * k];
+        int ahead = 0;
+        for (int r = 0; r < Resamples; r++)
+        {
+            Array.Clear(counts);
+            for (int j = 0; j < n; j++) counts[rng.Next(n)]++;
+            Array.Clear(a);
+            Array.Clear(b);
+            for (int i = 0; i < n; i++)
+            {
+                if (counts[i] == 0) continue;
+                Tally(a, truth[i], challenger[i], counts[i]);
+                Tally(b, truth[i], reference[i], counts[i]);
+            }
+            if (MacroF1(a, k) > MacroF1(b, k) + 1e-12) ahead++;
+        }
+        return (double)ahead / Resamples;
+    }
+
+    /// <summary>Counts per class: true positives at 3c, false positives at 3c+1, false negatives at 3c+2.</summary>
+    private static void Tally(long[] t, int truth, int predicted, int weight)
+    {
+        if (truth == predicted) { t[3 * truth] += weight; return; }
+        t[3 * predicted + 1] += weight;
+        t[3 * truth + 2] += weight;
+    }
+
+    /// <summary>As <see cref="Scores.MacroF1"/>: classes with neither rows nor predictions are skipped.</summary>
+    private static double MacroF1(long[] t, int k)
+    {
+        double sum = 0;
+        int classes = 0;
+        for (int c = 0; c < k; c++)
+        {
+            long tp = t[3 * c], fp = t[3 * c + 1], fn = t[3 * c + 2];
+            if (tp + fp + fn == 0) continue;
+            sum += 2.0 * tp / (2.0 * tp + fp + fn);
+            classes++;
+        }
+        return classes == 0 ? 0 : sum / classes;
+    }
+}
