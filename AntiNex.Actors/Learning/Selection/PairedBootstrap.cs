@@ -31,34 +31,11 @@ internal static class PairedBootstrap
             for (int i = 0; i < n; i++)
             {
                 if (counts[i] == 0) continue;
-                Tally(a, truth[i], challenger[i], counts[i]);
-                Tally(b, truth[i], reference[i], counts[i]);
+                Scores.Tally(a, truth[i], challenger[i], counts[i]);
+                Scores.Tally(b, truth[i], reference[i], counts[i]);
             }
-            if (MacroF1(a, k) > MacroF1(b, k) + 1e-12) ahead++;
+            if (Scores.MacroF1(a, k) > Scores.MacroF1(b, k) + 1e-12) ahead++;
         }
         return (double)ahead / Resamples;
-    }
-
-    /// <summary>Counts per class: true positives at 3c, false positives at 3c+1, false negatives at 3c+2.</summary>
-    private static void Tally(long[] t, int truth, int predicted, int weight)
-    {
-        if (truth == predicted) { t[3 * truth] += weight; return; }
-        t[3 * predicted + 1] += weight;
-        t[3 * truth + 2] += weight;
-    }
-
-    /// <summary>As <see cref="Scores.MacroF1"/>: classes with neither rows nor predictions are skipped.</summary>
-    private static double MacroF1(long[] t, int k)
-    {
-        double sum = 0;
-        int classes = 0;
-        for (int c = 0; c < k; c++)
-        {
-            long tp = t[3 * c], fp = t[3 * c + 1], fn = t[3 * c + 2];
-            if (tp + fp + fn == 0) continue;
-            sum += 2.0 * tp / (2.0 * tp + fp + fn);
-            classes++;
-        }
-        return classes == 0 ? 0 : sum / classes;
     }
 }

@@ -33,20 +33,33 @@ internal static class Scores
     /// counts 0 if predicted, else is skipped).</summary>
     public static double MacroF1(int[] truth, int[] predicted, int k)
     {
-        var f1s = new List<double>();
+        var counts = new long[3 * k];
+        for (int i = 0; i < truth.Length; i++) Tally(counts, truth[i], predicted[i], 1);
+        return MacroF1(counts, k);
+    }
+
+    /// <summary>Adds one row, <paramref name="weight"/> times, to per-class counts: true positives at 3c, false positives at
+    /// 3c+1, false negatives at 3c+2.</summary>
+    public static void Tally(long[] counts, int truth, int predicted, int weight)
+    {
+        if (truth == predicted) { counts[3 * truth] += weight; return; }
+        counts[3 * predicted + 1] += weight;
+        counts[3 * truth + 2] += weight;
+    }
+
+    /// <summary>Macro-F1 from <see cref="Tally"/> counts; classes with neither rows nor predictions are skipped.</summary>
+    public static double MacroF1(long[] counts, int k)
+    {
+        double sum = 0;
+        int classes = 0;
         for (int c = 0; c < k; c++)
         {
-            int tp = 0, fp = 0, fn = 0;
-            for (int i = 0; i < truth.Length; i++)
-            {
-                if (predicted[i] == c && truth[i] == c) tp++;
-                else if (predicted[i] == c) fp++;
-                else if (truth[i] == c) fn++;
-            }
+            long tp = counts[3 * c], fp = counts[3 * c + 1], fn = counts[3 * c + 2];
             if (tp + fp + fn == 0) continue;
-            f1s.Add(2.0 * tp / (2.0 * tp + fp + fn));
+            sum += 2.0 * tp / (2.0 * tp + fp + fn);
+            classes++;
         }
-        return f1s.Count == 0 ? 0 : f1s.Average();
+        return classes == 0 ? 0 : sum / classes;
     }
 
     /// <summary>False-positive rate in percent: normal rows called attacks.</summary>
