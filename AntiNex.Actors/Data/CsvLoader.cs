@@ -47,7 +47,7 @@ public static class CsvLoader
         var missing = plan.Where(p => p.Required && !index.ContainsKey(p.Name)).ToList();
         if (missing.Count > 0)
             throw new RequestException(missing.Select(m => new RequestIssue(m.Field,
-                $"column '{m.Name}' is not in {field} {Path.GetFileName(path)} (columns: {Preview(header)})")).ToList());
+                $"column '{m.Name}' is not in {field} {Path.GetFileName(path)}{SpacesHint(m.Name, index)} (columns: {Preview(header)})")).ToList());
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
         var store = rowMajor is { Count: > 0 } && rowMajor.All(c => present.Any(p => p.Name == c && p.Kind == ColumnKind.Numeric))
@@ -176,6 +176,10 @@ public static class CsvLoader
         if (columns > limits.MaxCsvColumns)
             throw new RequestException(field, $"'{Path.GetFileName(path)}' has {columns:N0} columns, above the limit of {limits.MaxCsvColumns:N0}");
     }
+
+    /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
+    private static string SpacesHint(string name, Dictionary<string, int> index)
+        => name.Trim() != name && index.ContainsKey(name.Trim()) ? $"; header names are read without surrounding spaces: write '{name.Trim()}'" : "";
 
     private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
     private static string Preview(string[] header) => header.Length <= 30 ? string.Join(", ", header) : string.Join(", ", header.Take(30)) +

@@ -46,7 +46,8 @@ public static class FeatureExport
         {
             ct.ThrowIfCancellationRequested();
             var extra = CsvLoader.Load(path, data.TestPlan, r.CsvHeader, r.Columns, CellRules.Of(r), "extra test dataset", ct);
-            var extraY = PreparedData.TargetValues(r, extra, data.PredictFeature, regression);
+            var extraY = PreparedData.TestTargetValues(data.Numbering, data.TargetRules, extra, data.PredictFeature, regression, [],
+                "extra test dataset");
             tests.Add(Matrix(name, pipeline, extra, Enumerable.Range(0, extra.RowCount).ToArray(), extraY, classValues, regression));
         }
         return new FeatureMatrices

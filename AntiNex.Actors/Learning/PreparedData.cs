@@ -24,6 +24,10 @@ internal sealed record PreparedData
     public int[]? Classes { get; init; }
     public int[]? TestClasses { get; init; }
     public required TargetCodec Codec { get; init; }
+    /// <summary>The class numbers of a text target the request left unmapped (null: the request's own rules, or numbers).</summary>
+    public ClassNumbering? Numbering { get; init; }
+    /// <summary>The target mapping in force: the request's target_rules, or the derived numbering's.</summary>
+    public TargetRules? TargetRules { get; init; }
     public required TaskKind Task { get; init; }
     public required List<LayerSpec> Layers { get; init; }
     public bool Regression => Task == TaskKind.Regression;
@@ -43,6 +47,9 @@ internal sealed record PreparedData
         var sourceColumns = trainPath is not null
             ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField, limits)
             : r.PredictRows!.Columns;
+        if (sourceColumns.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } twice)
+            warnings.Add($"{r.DatasetField}: column name{(twice.Count > 1 ? "s" : "")} {string.Join(", ", twice.Take(10).Select(c => $"'{c}'"))} " +
+                $"{(twice.Count > 1 ? "appear" : "appears")} more than once in the header; the first column of each name is read");
         var features = SelectFeatures(r, sourceColumns, pf);
         var plan = BuildPlan(r, features, pf);
         // All-numeric features under the default scaler map one column to one network input, in order: they are read into one
@@ -63,14 +70,17 @@ internal sealed record PreparedData
         if (testFrame is not null) NoteNonFinite(testFrame, "test_dataset", r.MarkEmpty, warnings);
 
         bool regression = r.IsRegression;
-        double[] y = TargetValues(r, frame, pf, regression);
-        double[]? testY = testFrame is null ? null : TargetValues(r, testFrame, pf, regression);
-        var (codec, task, layers) = regression ? RegressionTarget(r) : ClassTarget(r, pf, y, testY, warnings);
+        var numbering = regression ? null : ClassNumbering.Of(r, frame.Text[pf], frame.RowIds, pf);
+        if (numbering is not null) warnings.Add(numbering.Note);
+        var rules = numbering?.Rules ?? r.TargetRules;
+        double[] y = TargetValues(rules, frame, pf, regression);
+        double[]? testY = testFrame is null ? null : TestTargetValues(numbering, rules, testFrame, pf, regression, warnings);
+        var (codec, task, layers) = regression ? RegressionTarget(r) : ClassTarget(r, numbering?.Labels ?? r.LabelRules, pf, y, testY, warnings);
         MemoryTrace.Mark("targets");
         return new PreparedData
         {
             PredictFeature = pf, Features = features, Frame = frame, TestFrame = testFrame, TestPlan = testPlan,
-            Y = y, TestY = testY, Codec = codec, Task = task, Layers = layers,
+            Y = y, TestY = testY, Codec = codec, Task = task, Layers = layers, Numbering = numbering, TargetRules = rules,
             Classes = regression ? null : y.Select(codec.IndexOf).ToArray(),
             TestClasses = regression || testY is null ? null : testY.Select(codec.IndexOf).ToArray(),
         };
@@ -111,14 +121,14 @@ internal sealed record PreparedData
         return (new TargetCodec { Regression = true }, TaskKind.Regression, layers);
     }
 
-    private static (TargetCodec, TaskKind, List<LayerSpec>) ClassTarget(AntiNexRequest r, string pf, double[] y, double[]? testY,
-        List<string> warnings)
+    private static (TargetCodec, TaskKind, List<LayerSpec>) ClassTarget(AntiNexRequest r, LabelRules? labelRules, string pf, double[] y,
+        double[]? testY, List<string> warnings)
     {
         // Classes come from the training file only: the test file never shapes the model.
         var classValues = y.Distinct().Order().ToList();
-        if (testY is not null && testY.Distinct().Where(v => !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
+        if (testY is not null && testY.Distinct().Where(v => !double.IsNaN(v) && !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
             warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those " +
-                $"rows count as misses and are left out of the confusion matrix");
+                $"rows cannot be scored and are left out of the accuracy and the confusion matrix");
         if (classValues.Count < 2)
             throw new RequestException("predict_feature",
                 $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more");
@@ -131,12 +141,12 @@ internal sealed record PreparedData
             $"the output layer has {units} units but '{pf}' has {classValues.Count} classes " +
                 $"({string.Join(", ", classValues.Take(10).Select(FormatValue))}); use 1 sigmoid unit for two classes or {classValues.Count} " +
                 $"softmax units");
-        if (r.LabelRules is { } lr)
+        if (labelRules is { } lr)
             foreach (var v in classValues.Where(v => lr.NameOf(v) is null))
                 warnings.Add($"label_rules: class value {FormatValue(v)} has no label name");
         var codec = new TargetCodec
         {
-            ClassValues = classValues, ClassNames = classValues.Select(v => TargetCodec.DefaultName(v, r.LabelRules))
+            ClassValues = classValues, ClassNames = classValues.Select(v => TargetCodec.DefaultName(v, labelRules))
             .ToList()
         };
         return (codec, task, layers);
@@ -163,12 +173,30 @@ internal sealed record PreparedData
         return plan;
     }
 
-    internal static double[] TargetValues(AntiNexRequest request, Frame frame, string pf, bool regression)
+    internal static double[] TargetValues(TargetRules? rules, Frame frame, string pf, bool regression)
     {
         if (regression) return frame.Numeric[pf].ToArray();
         var raw = frame.Text[pf];
         var values = new double[frame.RowCount];
-        for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], request.TargetRules, "predict_feature", frame.RowIds[i]);
+        for (int i = 0; i < values.Length; i++) values[i] = TargetCodec.ClassValueOf(raw[i], rules, "predict_feature", frame.RowIds[i]);
+        return values;
+    }
+
+    /// <summary>A test file's targets. Under a derived numbering, a class the training rows lack is named in a warning and
+    /// its rows read as NaN (no class: they are not scored), as an unseen numeric class's rows are.</summary>
+    internal static double[] TestTargetValues(ClassNumbering? numbering, TargetRules? rules, Frame frame, string pf, bool regression,
+        List<string> warnings, string field = "test_dataset")
+    {
+        if (numbering is null || regression) return TargetValues(rules, frame, pf, regression);
+        var raw = frame.Text[pf];
+        var unseen = numbering.Unseen(raw);
+        if (unseen.Count > 0)
+            warnings.Add($"{field} has classes the training data lacks ({string.Join(", ", unseen.Take(10))}" +
+                (unseen.Count > 10 ? $", ... ({unseen.Count} in all)" : "") +
+                "): those rows cannot be scored and are left out of the accuracy and the confusion matrix");
+        var values = new double[frame.RowCount];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = numbering.Rules.TryMap(raw[i], out var v) ? v : double.NaN;
         return values;
     }
 }

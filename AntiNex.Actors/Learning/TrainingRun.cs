@@ -24,6 +24,20 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         Report("load", "loading data");
         // Cross-validation only (a search trial): the test file is never opened, its rows are never seen.
         var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
+        // Text classes the request left unmapped: the rest of the run (and the stored model) carries the derived rules as its own.
+        return data.Numbering is { } n ? Sibling(WithNumbering(request, n)).Proceed(data, wall) : Proceed(data, wall);
+    }
+
+    private static AntiNexRequest WithNumbering(AntiNexRequest request, ClassNumbering numbering)
+    {
+        var copy = request.Copy();
+        copy.TargetRules = numbering.Rules;
+        copy.LabelRules = numbering.Labels;
+        return copy;
+    }
+
+    private TrainingOutcome Proceed(PreparedData data, Stopwatch wall)
+    {
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
         data = WithScaledTarget(data, split);
         return request.ModelKind == ModelKinds.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);

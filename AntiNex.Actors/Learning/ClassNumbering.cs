@@ -1,0 +1,77 @@
+using System.Globalization;
+using AntiNex.Requests;
+
+namespace AntiNex.Learning;
+
+/// <summary>
+/// Class numbers for a text target that the request leaves unmapped (no target_rules), so a new dataset's class column
+/// (BENIGN, DoS Hulk, ...) trains as it is. With label_rules, its names give the numbers. Otherwise the normal traffic
+/// is class 0 (the one value named normal or benign, else the most frequent value) and the others follow by training
+/// row count, ties by name: the same training rows give the same numbers in any order, and the test file never
+/// shapes them. The derived rules are stored with the model like a request's own.
+/// </summary>
+internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, string Note)
+{
+    private static readonly string[] NormalNames = ["normal", "benign"];
+    /// <summary>More distinct text values than this is almost surely not a class column (an address, an id).</summary>
+    public const int MaxClasses = 1000;
+
+    /// <summary>Null when the request maps its target (target_rules), is a regression, or every training value is a number.</summary>
+    public static ClassNumbering? Of(AntiNexRequest r, string[] raw, IReadOnlyList<int> rowIds, string pf)
+    {
+        if (r.IsRegression || r.TargetRules is not null) return null;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < raw.Length; i++)
+        {
+            var value = raw[i].Trim();
+            if (value.Length == 0) throw new RequestException("predict_feature", $"row {rowIds[i]}: empty target value in '{pf}'");
+            counts[value] = counts.GetValueOrDefault(value) + 1;
+        }
+        if (counts.Keys.All(IsNumber)) return null;
+        if (counts.Count > MaxClasses)
+            throw new RequestException("predict_feature",
+                $"'{pf}' holds {counts.Count:N0} distinct text values in the training rows, more than {MaxClasses} classes: is it the class " +
+                "column? Map it with target_rules");
+        return r.LabelRules is { } given ? FromLabels(counts, given, pf) : Derived(counts, pf);
+    }
+
+    /// <summary>Unmapped test values: the rows of a class the training data lacks.</summary>
+    public IReadOnlyList<string> Unseen(IEnumerable<string> raw)
+        => raw.Select(v => v.Trim()).Where(v => !Rules.Map.ContainsKey(v)).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    private static ClassNumbering FromLabels(Dictionary<string, int> counts, LabelRules given, string pf)
+    {
+        var unnamed = counts.Keys.Where(v => !given.Labels.Contains(v)).Order(StringComparer.Ordinal).ToList();
+        if (unnamed.Count > 0)
+            throw new RequestException("label_rules",
+                $"'{pf}' holds text classes that label_rules.labels does not name: {List(unnamed)}; add them with their label_values, or map " +
+                "the target with target_rules");
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < given.Labels.Count; i++) map.TryAdd(given.Labels[i], given.LabelValues[i]);
+        return new ClassNumbering(new TargetRules(map, null), given,
+            $"predict_feature: the text classes of '{pf}' are numbered by label_rules ({counts.Count} found in the training rows)");
+    }
+
+    private static ClassNumbering Derived(Dictionary<string, int> counts, string pf)
+    {
+        var normalLike = counts.Keys.Where(v => NormalNames.Contains(v, StringComparer.OrdinalIgnoreCase)).ToList();
+        var byCount = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).ToList();
+        var normal = normalLike.Count == 1 ? normalLike[0] : byCount[0];
+        var names = byCount.Where(v => v != normal).Prepend(normal).ToList();
+        var map = names.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (double)p.i, StringComparer.Ordinal);
+        var labels = new LabelRules(names, names.Select((_, i) => (long)i).ToList());
+        var why = normalLike.Count == 1 ? "named like normal traffic" : "the most frequent";
+        return new ClassNumbering(new TargetRules(map, null), labels,
+            $"predict_feature: no target_rules, so the {names.Count} text classes of '{pf}' are numbered from the training rows, class 0 " +
+            $"'{normal}' ({why}), then by row count: {List(names.Select((v, i) => $"{i} {v}"))}; they are stored with the model (give " +
+            "target_rules to number them yourself)");
+    }
+
+    private static bool IsNumber(string v) => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
+
+    private static string List(IEnumerable<string> values)
+    {
+        var all = values.ToList();
+        return string.Join(", ", all.Take(20)) + (all.Count > 20 ? $", ... ({all.Count} in all)" : "");
+    }
+}

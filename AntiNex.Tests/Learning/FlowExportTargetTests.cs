@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using AntiNex.Learning;
+using AntiNex.Requests;
+using AntiNex.Tests.Data;
+
+namespace AntiNex.Tests.Learning;
+
+/// <summary>
+/// A flow export as a user brings it. Its text class column without target_rules (Label: BENIGN, DoS Hulk, ...) trains
+/// as it is: the engine numbers the classes from the training rows (normal traffic first, then by row count), says so
+/// in a warning, stores the numbering with the model and predicts the names; the test file never shapes the numbers.
+/// Its padded and repeated header names are read, and a request that copied the padding is told how to write them.
+/// </summary>
+public class FlowExportTargetTests
+{
+    /// <summary>Three well separated classes: BENIGN (most rows), DoS (fewer), Web Attack – XSS (fewest).</summary>
+    private static string FlowsCsv(int rows, int seed, string benign = "BENIGN", string? extraClass = null)
+    {
+        var rng = new Random(seed);
+        var sb = new StringBuilder(" Flow Duration, Packets, Label\n"); // flow exports pad their header names
+        for (int i = 0; i < rows; i++)
+        {
+            var (name, centre) = (i % 10) switch
+            {
+                < 6 => (benign, 0.0),
+                < 9 => ("DoS Hulk", 4.0),
+                _ => (extraClass ?? "Web Attack \u2013 XSS", -4.0),
+            };
+            sb.Append(CultureInfo.InvariantCulture, $"{centre + rng.NextDouble():R},{centre - rng.NextDouble():R},{name}\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string Request(string extra = "") => $$"""
+        {"label": "Flows", "dataset": "train.csv", "test_dataset": "test.csv", "predict_feature": "Label",
+         "features_to_process": ["Flow Duration", "Packets"], "model_kind": "fast_tree", "seed": 3{{extra}}}
+        """;
+
+    private static TrainingOutcome Train(EngineTestData.TempRoot t, string json)
+        => TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
+
+    [Fact]
+    public void Text_classes_are_numbered_from_the_training_rows_normal_first_and_stored_with_the_model()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", FlowsCsv(300, 1));
+        t.Write("test.csv", FlowsCsv(100, 2));
+        var outcome = Train(t, Request());
+
+        Assert.Equal(["BENIGN", "DoS Hulk", "Web Attack \u2013 XSS"], outcome.Report.ClassNames);
+        Assert.True(outcome.Report.Accuracy > 95, $"{outcome.Report.Accuracy}");
+        Assert.Contains(outcome.Report.Warnings, w => w.Contains("numbered from the training rows", StringComparison.Ordinal)
+            && w.Contains("0 BENIGN, 1 DoS Hulk, 2 Web Attack \u2013 XSS", StringComparison.Ordinal));
+
+        // The numbering travels with the model: a later predict of labelled rows scores them and names the classes.
+        t.Write("later.csv", FlowsCsv(50, 3));
+        using var model = TrainedModel.Load(outcome.Artifact);
+        var p = model.Predict(EngineTestData.Request("""{"label": "Flows", "dataset": "later.csv", "predict_feature": "Label"}"""), t.Roots);
+        Assert.True(p.Accuracy > 95, $"{p.Accuracy}");
+        Assert.Contains(p.Samples, s => s.LabelName == "Web Attack \u2013 XSS" && s.Original == 2);
+    }
+
+    [Fact]
+    public void The_numbers_depend_on_the_training_rows_only_not_their_order_nor_the_test_file()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var train = FlowsCsv(300, 1);
+        var lines = train.TrimEnd('\n').Split('\n');
+        var body = lines[1..];
+        new Random(9).Shuffle(body);
+        t.Write("train.csv", train);
+        t.Write("test.csv", FlowsCsv(100, 2));
+        var original = Train(t, Request());
+        t.Write("train.csv", lines[0] + "\n" + string.Join("\n", body) + "\n");
+        // The test file holds a class the training rows lack: a warning names it, and its rows are not scored.
+        t.Write("test.csv", FlowsCsv(100, 2, extraClass: "Heartbleed"));
+        var other = Train(t, Request());
+
+        Assert.Equal(original.Report.ClassNames, other.Report.ClassNames);
+        using var a = TrainedModel.Load(original.Artifact);
+        using var b = TrainedModel.Load(other.Artifact);
+        Assert.Equal(a.State.TargetRules!.Map.OrderBy(kv => kv.Key), b.State.TargetRules!.Map.OrderBy(kv => kv.Key));
+        Assert.Contains(other.Report.Warnings, w => w.Contains("test_dataset has classes the training data lacks (Heartbleed)",
+            StringComparison.Ordinal));
+        Assert.True(other.Report.Accuracy > 95, $"{other.Report.Accuracy}");
+        Assert.Equal(90, other.Report.ConfusionMatrix!.Sum(row => row.Sum())); // the ten Heartbleed rows are not in it
+    }
+
+    [Fact]
+    public void Normal_traffic_is_class_zero_even_when_attacks_outnumber_it()
+    {
+        using var t = new EngineTestData.TempRoot();
+        // "normal" holds 6 of 10 rows under the name below; renamed so that DoS Hulk is not the most frequent either way.
+        var csv = FlowsCsv(300, 1, benign: "Web Attack \u2013 XSS", extraClass: "normal");
+        t.Write("train.csv", csv);
+        t.Write("test.csv", csv);
+        var outcome = Train(t, Request());
+        Assert.Equal("normal", outcome.Report.ClassNames![0]);
+    }
+
+    [Fact]
+    public void Label_rules_number_the_text_classes_when_given_and_must_name_each_one()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", FlowsCsv(300, 1));
+        t.Write("test.csv", FlowsCsv(100, 2));
+        var given = Train(t, Request("""
+            , "label_rules": {"labels": ["Web Attack \u2013 XSS", "BENIGN", "DoS Hulk"], "label_values": [7, 0, 3]}
+            """));
+        Assert.Equal(["BENIGN", "DoS Hulk", "Web Attack \u2013 XSS"], given.Report.ClassNames); // class values 0, 3, 7
+        using (var model = TrainedModel.Load(given.Artifact)) Assert.Equal([0.0, 3.0, 7.0], model.State.Target.ClassValues);
+
+        var e = Assert.Throws<RequestException>(() => Train(t, Request("""
+            , "label_rules": {"labels": ["BENIGN", "DoS Hulk"], "label_values": [0, 1]}
+            """)));
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("label_rules", issue.Field);
+        Assert.Contains("does not name: Web Attack \u2013 XSS", issue.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_column_of_thousands_of_distinct_texts_is_refused_as_a_class_column_and_numbers_stay_numbers()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var sb = new StringBuilder("x,Label\n");
+        for (int i = 0; i < 1200; i++) sb.Append(CultureInfo.InvariantCulture, $"{i % 7},10.0.{i / 250}.{i % 250}\n");
+        t.Write("train.csv", sb.ToString());
+        t.Write("test.csv", sb.ToString());
+        var e = Assert.Throws<RequestException>(() => Train(t, """
+            {"label": "Ips", "dataset": "train.csv", "predict_feature": "Label", "features_to_process": ["x"], "model_kind": "fast_tree"}
+            """));
+        Assert.Equal("predict_feature", Assert.Single(e.Issues).Field);
+        Assert.Contains("1,200 distinct text values", e.Issues[0].Message, StringComparison.Ordinal);
+
+        // A numeric class column keeps its own values (the original AntiNex requests), with no numbering warning.
+        t.Write("train.csv", EngineTestData.BinaryCsv(200, 4));
+        var outcome = Train(t, """
+            {"label": "Numbers", "dataset": "train.csv", "predict_feature": "label", "features_to_process": ["x0", "x1"], "model_kind": "fast_tree"}
+            """);
+        Assert.DoesNotContain(outcome.Report.Warnings, w => w.Contains("numbered", StringComparison.Ordinal));
+        using var model = TrainedModel.Load(outcome.Artifact);
+        Assert.Null(model.State.TargetRules);
+    }
+
+    [Fact]
+    public void Padded_header_names_are_read_trimmed_a_padded_request_name_is_told_and_a_repeated_name_is_warned()
+    {
+        using var t = new EngineTestData.TempRoot();
+        // A second column named Packets (constant 7) after the label, as flow exports repeat some names.
+        var lines = FlowsCsv(300, 1).TrimEnd('\n').Split('\n');
+        var csv = string.Concat(lines.Select((l, i) => l + (i == 0 ? ", Packets" : ",7") + "\n"));
+        t.Write("train.csv", csv);
+        t.Write("test.csv", csv);
+        var outcome = Train(t, Request());
+        Assert.Contains(outcome.Report.Warnings, w => w.Contains("column name 'Packets' appears more than once", StringComparison.Ordinal));
+        using (var model = TrainedModel.Load(outcome.Artifact))
+            Assert.Equal(2, model.State.NetworkInputs); // the first Packets column: the constant one would have been dropped
+
+        var e = Assert.Throws<RequestException>(() => Train(t, Request().Replace("\"Label\"", "\" Label\"", StringComparison.Ordinal)));
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("predict_feature", issue.Field);
+        Assert.Contains("column ' Label' is not in dataset train.csv; header names are read without surrounding spaces: write 'Label'",
+            issue.Message, StringComparison.Ordinal);
+    }
+}
