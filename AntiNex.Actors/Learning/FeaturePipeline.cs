@@ -27,6 +27,21 @@ public sealed record FeaturePipeline
     public const double DefaultClipRanges = 10;
     public int Width => Features.Sum(f => f.Width);
 
+    /// <summary>Inputs one categorical feature may have, besides "other". A column of addresses or ids (tens of thousands of
+    /// values) would otherwise one-hot into a matrix of gigabytes; a port or service column keeps its frequent values.</summary>
+    public const int MaxCategories = 256;
+
+    /// <summary>The fitting rows' values in ordinal order; past <see cref="MaxCategories"/> the most frequent ones (ties by
+    /// name), the rest reading as "other". Row order never changes it.</summary>
+    private static List<string> Vocabulary(string[] column, IReadOnlyList<int> rows)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var r in rows) counts[column[r]] = counts.GetValueOrDefault(column[r]) + 1;
+        var kept = counts.Count <= MaxCategories ? counts.Keys
+            : counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(MaxCategories).Select(kv => kv.Key);
+        return kept.Order(StringComparer.Ordinal).ToList();
+    }
+
     public static FeaturePipeline Fit(Frame frame, IReadOnlyList<int> rows, IReadOnlyList<string> features, AntiNexRequest request)
     {
         var specs = new List<FeatureSpec>();
@@ -36,9 +51,7 @@ public sealed record FeaturePipeline
         {
             if (request.CategoricalFeatures.Contains(name))
             {
-                var col = frame.Text[name];
-                var vocab = rows.Select(r => col[r]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-                specs.Add(new FeatureSpec { Name = name, Categorical = true, Vocabulary = vocab });
+                specs.Add(new FeatureSpec { Name = name, Categorical = true, Vocabulary = Vocabulary(frame.Text[name], rows) });
             }
             else
             {

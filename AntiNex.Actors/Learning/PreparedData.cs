@@ -67,6 +67,7 @@ internal sealed record PreparedData
             : null;
 
         NoteNonFinite(frame, trainPath is null ? "predict_rows" : r.DatasetField, r.MarkEmpty, warnings);
+        NoteWideCategories(frame, features.Where(r.CategoricalFeatures.Contains), warnings);
         if (testFrame is not null) NoteNonFinite(testFrame, "test_dataset", r.MarkEmpty, warnings);
 
         bool regression = r.IsRegression;
@@ -94,6 +95,19 @@ internal sealed record PreparedData
         warnings.Add($"{field}: {columns.Sum(kv => kv.Value):N0} NaN/Infinity cells read as empty ({FormatValue(markEmpty)}, non_finite " +
                      $"\"empty\"): " + string.Join(", ", columns.Take(10).Select(kv => $"'{kv.Key}' {kv.Value:N0}")) +
                      (columns.Count > 10 ? $", ... ({columns.Count} columns)" : ""));
+    }
+
+    /// <summary>One warning per categorical feature with more distinct training values than one-hot inputs it may have.</summary>
+    private static void NoteWideCategories(Frame frame, IEnumerable<string> categorical, List<string> warnings)
+    {
+        foreach (var name in categorical)
+        {
+            int distinct = frame.Text[name].Distinct(StringComparer.Ordinal).Count();
+            if (distinct <= FeaturePipeline.MaxCategories) continue;
+            warnings.Add($"categorical_features: '{name}' has {distinct:N0} distinct values in the training data's {frame.RowCount:N0} rows; " +
+                $"the fit's {FeaturePipeline.MaxCategories} most frequent values get an input each and the rest share the 'other' input" +
+                (distinct * 10L > frame.RowCount ? " (a column of addresses or ids names rows rather than traffic: consider ignore_features)" : ""));
+        }
     }
 
     /// <summary>Training values beyond ±<paramref name="bound"/> are refused, naming the column and the row: the scalers'

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using AntiNex.Data;
+using AntiNex.Learning;
+using AntiNex.Tests.Data;
+
+namespace AntiNex.Tests.Learning;
+
+/// <summary>
+/// A categorical column of thousands of values (an address, a port, an id) one-hots into at most
+/// <see cref="FeaturePipeline.MaxCategories"/> inputs plus "other": its most frequent values, whatever the row order. A
+/// warning says so. Without the cap such a column made a matrix of gigabytes before any model saw it.
+/// </summary>
+public class WideCategoryTests
+{
+    /// <summary>Ten frequent ports (p0-p9, which decide the class with x) and one unique port per row on the other half.</summary>
+    private static string PortsCsv(int rows, int seed)
+    {
+        var rng = new Random(seed);
+        var sb = new StringBuilder("port,x,label\n");
+        for (int i = 0; i < rows; i++)
+        {
+            var port = i % 2 == 0 ? $"p{i / 2 % 10}" : $"u{i:D5}";
+            int label = (i % 2 == 0 && i / 2 % 10 < 3) || rng.NextDouble() < 0.1 ? 1 : 0;
+            sb.Append(CultureInfo.InvariantCulture, $"{port},{label + rng.NextDouble():R},{label}\n");
+        }
+        return sb.ToString();
+    }
+
+    private const string Request = """
+        {"label": "Ports", "dataset": "train.csv", "predict_feature": "label", "features_to_process": ["port", "x"],
+         "categorical_features": ["port"], "model_kind": "fast_tree", "seed": 2}
+        """;
+
+    private static (TrainingOutcome Outcome, IReadOnlyList<string> Vocabulary) Train(string csv)
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", csv);
+        var outcome = TrainingEngine.Train(EngineTestData.Request(Request), t.Roots, EngineTestData.SingleThread, null, default);
+        using var model = TrainedModel.Load(outcome.Artifact);
+        return (outcome, model.State.Pipeline.Features.Single(f => f.Name == "port").Vocabulary);
+    }
+
+    [Fact]
+    public void A_wide_categorical_column_keeps_its_most_frequent_values_and_says_so()
+    {
+        var csv = PortsCsv(3000, 1);
+        var (outcome, vocabulary) = Train(csv);
+
+        Assert.Equal(FeaturePipeline.MaxCategories, vocabulary.Count);
+        Assert.All(Enumerable.Range(0, 10), p => Assert.Contains($"p{p}", vocabulary)); // the frequent ports, every one
+        Assert.Equal(vocabulary.Order(StringComparer.Ordinal), vocabulary);
+        Assert.Contains(outcome.Report.Warnings, w => w.Contains("'port' has 1,510 distinct values in the training data's 3,000 rows",
+            StringComparison.Ordinal) && w.Contains("consider ignore_features", StringComparison.Ordinal));
+
+        // The same fitting rows in another order keep the same values (the rare ones tie at one row each: kept by name).
+        var ports = csv.TrimEnd('\n').Split('\n')[1..].Select(l => l.Split(',')[0]).ToArray();
+        var frame = new Frame(ports.Length, ["port"], new Dictionary<string, double[]>(), new Dictionary<string, string[]> { ["port"] = ports },
+            Enumerable.Range(0, ports.Length).ToArray());
+        var request = EngineTestData.Request(Request);
+        var rows = Enumerable.Range(0, ports.Length).Where(i => i % 3 != 0).ToArray();
+        var forward = FeaturePipeline.Fit(frame, rows, ["port"], request).Features[0].Vocabulary;
+        var backward = FeaturePipeline.Fit(frame, rows.Reverse().ToArray(), ["port"], request).Features[0].Vocabulary;
+        Assert.Equal(FeaturePipeline.MaxCategories, forward.Count);
+        Assert.Equal(forward, backward);
+    }
+}
