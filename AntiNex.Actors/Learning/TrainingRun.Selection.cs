@@ -52,13 +52,21 @@ internal sealed partial class TrainingRun
     {
         var baseRequest = request.Copy();
         if (request.Quality.LossByTask)
-            baseRequest.Loss = data.Task == TaskKind.Binary ? "binary_crossentropy" : "categorical_crossentropy";
+            baseRequest.Loss = data.Task switch
+            {
+                TaskKind.Binary => "binary_crossentropy",
+                TaskKind.MultiClass => "categorical_crossentropy",
+                _ => "mse",
+            };
         if (request.Layers is null)
-            data = data with { Layers = AutoRecipe.Layers(data.Task == TaskKind.Binary ? 1 : data.Codec.ClassValues.Count, false) };
+            data = data with
+            {
+                Layers = AutoRecipe.Layers(data.Task == TaskKind.MultiClass ? data.Codec.ClassValues.Count : 1, data.Regression),
+            };
         var run = Sibling(baseRequest);
         if (options.CrossValidationOnly) return run.Continue(data, split, wall, null);
         var settings = run.Recipe(data);
-        var (chosen, report) = run.Select(data, split, settings);
+        var (chosen, report) = data.Regression ? run.SelectRegression(data, split, settings) : run.Select(data, split, settings);
         var final = run.Sibling(chosen);
         return final.Continue(data, split, wall, report);
     }
@@ -356,7 +364,7 @@ internal sealed partial class TrainingRun
         Trainer.Fit(new FitRequest(net, train, val, settings, progress, "select"), ct);
         var sets = evaluate.Select(e => ToTensorData(pipeline, frame, e, y, classes, codec)).ToList();
         var outputs = sets.Select(s => Trainer.Forward(net, s.X, s.Rows, s.Width)).ToArray();
-        double? f1 = net.Outputs == 1 && val is not null
+        double? f1 = net.Outputs == 1 && val is not null && !codec.Regression
             ? Metrics.ChooseThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width).Select(v => (double)v).ToArray(), "f1", null)
             : null;
         if (noveltyClass is not { } normal || val is null) return new CandidateFit(outputs, f1, null, null);
@@ -378,7 +386,7 @@ internal sealed partial class TrainingRun
         var train = Exposed(ToTensorData(pipeline, frame, fitRows, y, classes, codec), pipeline, data, rows, exposure, request.Seed);
         Report("select", $"fitting {kind} on {fitRows.Length} rows");
         var model = TreeLearner.Fit(TreeSpec.Served(kind), train.X, train.Rows, train.Width,
-            train.Classes!.Select(c => (float)c).ToArray(), codec.ClassValues.Count, request.Seed, ct);
+            train.Classes?.Select(c => (float)c).ToArray() ?? train.Targets!, codec.Regression ? 0 : codec.ClassValues.Count, request.Seed, ct);
         float[] Score(TensorData d)
         {
             var o = new float[d.Rows * model.OutputWidth];
@@ -387,7 +395,7 @@ internal sealed partial class TrainingRun
         }
         var outputs = evaluate.Select(e => Score(ToTensorData(pipeline, frame, e, y, classes, codec))).ToArray();
         double? f1 = null;
-        if (model.OutputWidth == 1 && valRows.Length > 0)
+        if (model.OutputWidth == 1 && valRows.Length > 0 && !codec.Regression)
         {
             var val = ToTensorData(pipeline, frame, valRows, y, classes, codec);
             f1 = Metrics.ChooseThreshold(val.Classes!, Score(val).Select(v => (double)v).ToArray(), "f1", null);

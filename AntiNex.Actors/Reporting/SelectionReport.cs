@@ -20,9 +20,12 @@ public sealed record SelectionReport
     public double Seconds { get; init; }
 }
 
-/// <summary>One candidate's validation figures (percent; macro-F1 in 0..1); <see cref="Score"/> decides.</summary>
-public sealed record CandidateScore(string Name, double Score, double Accuracy, double MacroF1, double? Fpr, double? LeaveOutBalancedAccuracy)
+/// <summary>One candidate's validation figures (percent; macro-F1 in 0..1; a regression's MSE and R² in target units, and no
+/// accuracy or macro-F1); <see cref="Score"/> decides.</summary>
+public sealed record CandidateScore(string Name, double Score, double? Accuracy, double? MacroF1, double? Fpr, double? LeaveOutBalancedAccuracy)
 {
+    public double? Mse { get; init; }
+    public double? R2 { get; init; }
     /// <summary>Why the rule took or passed it (e.g. "FPR above the best tree's", "not admitted: costs ..."); "winner; ..." for the winner.</summary>
     public string? Verdict { get; init; }
 }

@@ -23,11 +23,9 @@ public static class AutoRecipe
     public static List<LayerSpec> Layers(int outputs, bool regression)
         => [.. Hidden, new LayerSpec(outputs, "glorot_uniform", regression ? "linear" : outputs == 1 ? "sigmoid" : "softmax")];
 
-    /// <summary>What auto chooses itself cannot be given, and it compares classifiers.</summary>
+    /// <summary>What auto chooses itself cannot be given.</summary>
     internal static void Check(AntiNexRequest r, Action<string, string> issue)
     {
-        if (r.MlType == MlTypes.Regression)
-            issue("model_kind", "\"auto\" compares classifiers; a regression request takes \"network\", \"fast_tree\" or \"light_gbm\"");
         if (r.Quality.Novelty is not null || r.Quality.EnsembleFolds)
             issue("model_kind", "\"auto\" chooses the novelty detector itself and serves one model: leave out novelty and ensemble.folds");
         if (r.Quality.OutlierExposure > 0)

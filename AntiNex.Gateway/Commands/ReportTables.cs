@@ -104,15 +104,18 @@ internal static class ReportTables
         if (r.Selection is not { } s) return null;
         var scope = $"{I(s.FitRows)} fitting rows, {I(s.SelectionRows)} selection rows"
             + (s.LeaveOutRows is { } lo ? $", {I(lo)} leave-attack-kind-out rows" : "");
-        var t = new Table().Title($"model selection on the training rows only ({scope}; {F(s.Seconds, "0.0")} s)")
-            .AddColumn("candidate").AddColumn(new TableColumn("accuracy %").RightAligned()).AddColumn(new TableColumn("macro-F1").RightAligned());
+        bool regression = s.Candidates.Any(c => c.Mse is not null);
+        var t = new Table().Title($"model selection on the training rows only ({scope}; {F(s.Seconds, "0.0")} s)").AddColumn("candidate")
+            .AddColumn(new TableColumn(regression ? "MSE" : "accuracy %").RightAligned())
+            .AddColumn(new TableColumn(regression ? "R²" : "macro-F1").RightAligned());
         bool fpr = s.Candidates.Any(c => c.Fpr is not null), leaveOut = s.Candidates.Any(c => c.LeaveOutBalancedAccuracy is not null);
         if (fpr) t.AddColumn(new TableColumn("FPR %").RightAligned());
         if (leaveOut) t.AddColumn(new TableColumn("leave-out bal. acc. %").RightAligned());
         t.AddColumn("verdict");
         foreach (var c in s.Candidates)
         {
-            var cells = new List<string> { ConsoleText.Cell(c.Name), F(c.Accuracy, "0.00"), F(c.MacroF1) };
+            var cells = new List<string> { ConsoleText.Cell(c.Name) };
+            cells.AddRange(regression ? [F(c.Mse, "G5"), F(c.R2)] : [F(c.Accuracy, "0.00"), F(c.MacroF1)]);
             if (fpr) cells.Add(F(c.Fpr, "0.00"));
             if (leaveOut) cells.Add(F(c.LeaveOutBalancedAccuracy, "0.00"));
             var verdict = ConsoleText.Cell(c.Verdict);

@@ -102,4 +102,27 @@ public class ReportTablesTests
         Assert.DoesNotContain("leave-out", text); // no leave-attack-kind-out figures: no column for them
         Assert.Null(ReportTables.ModelSelection(new TrainingReport()));
     }
+
+    [Fact]
+    public void A_regression_selection_shows_mse_and_r2_instead_of_accuracy()
+    {
+        var r = new TrainingReport
+        {
+            Selection = new SelectionReport
+            {
+                Winner = "fast_tree, scaler standard", Metric = "MSE on the selection rows", FitRows = 900, SelectionRows = 100,
+                Candidates =
+                [
+                    new("fast_tree, scaler standard", 0.1396, null, null, null, null) { Mse = 0.1396, R2 = 0.9767, Verdict = "winner; reference" },
+                    new("light_gbm, scaler standard", 0.138, null, null, null, null)
+                        { Mse = 0.138, R2 = 0.977, Verdict = "MSE lower on 63 % of 200 resamples (needs 95 %)" },
+                ],
+            },
+        };
+        var text = Flat(Render(ReportTables.ModelSelection(r)!, 200));
+        foreach (var s in new[] { "MSE", "R²", "0.1396", "0.9767", "MSE lower on 63 % of 200 resamples" })
+            Assert.Contains(s, text);
+        Assert.DoesNotContain("accuracy", text);
+        Assert.DoesNotContain("macro-F1", text);
+    }
 }

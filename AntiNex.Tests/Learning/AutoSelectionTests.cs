@@ -162,6 +162,71 @@ public class AutoSelectionTests
         else Assert.Matches("^(light_gbm|fast_tree)", binary.Outcome.Report.Selection!.Winner);
     }
 
+    /// <summary>y = sin(x0)·x1 plus a protocol offset and noise: trees and networks both fit it, not equally well.</summary>
+    private static string RegressionCsv(int rows, int seed)
+    {
+        var rng = new Random(seed);
+        var sb = new StringBuilder("x0,x1,proto,y\n");
+        for (int i = 0; i < rows; i++)
+        {
+            double a = rng.NextDouble() * 6 - 3, b = rng.NextDouble() * 5;
+            var proto = i % 3 == 0 ? "tcp" : "udp";
+            sb.Append(CultureInfo.InvariantCulture, $"{a:R},{b:R},{proto},{Math.Sin(a) * b + (proto == "tcp" ? 2 : 0) + rng.NextDouble() * 0.3:R}\n");
+        }
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void A_regression_target_is_chosen_by_selection_mse_and_the_test_file_never_changes_it()
+    {
+        const string json = """
+            {"label": "AutoRegression", "dataset": "train.csv", "test_dataset": "test.csv", "ml_type": "regression", "predict_feature": "y",
+             "features_to_process": ["x0", "x1", "proto"], "categorical_features": ["proto"], "model_kind": "auto", "seed": 4, "epochs": 8}
+            """;
+        (TrainingOutcome Outcome, string State, string Selection) Run(string testCsv)
+        {
+            using var t = new EngineTestData.TempRoot();
+            t.Write("train.csv", RegressionCsv(600, 7));
+            t.Write("test.csv", testCsv);
+            var outcome = TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
+            var (state, _) = ArtifactFormat.Read(outcome.Artifact);
+            var fitted = state with { CreatedUtc = default, Mse = null, Mae = null, R2 = null, TestRows = 0 };
+            return (outcome, System.Text.Json.JsonSerializer.Serialize(fitted, ArtifactFormat.Json),
+                System.Text.Json.JsonSerializer.Serialize(outcome.Report.Selection! with { Seconds = 0 }, ReportJson.Options));
+        }
+        var test = RegressionCsv(200, 8);
+        var original = Run(test);
+        var selection = original.Outcome.Report.Selection!;
+
+        // Both trees and both scalers' networks compete on MSE in the target's units. FastTree is the reference; another
+        // candidate is served only with a surely lower MSE, and then the lowest of those.
+        Assert.Equal(["fast_tree, scaler standard", "light_gbm, scaler standard", "network, scaler standard", "network, scaler ple"],
+            selection.Candidates.Select(c => c.Name));
+        Assert.All(selection.Candidates, c => Assert.True(c.Mse > 0 && c.R2 is not null && c.Accuracy is null, c.Name));
+        var reference = Assert.Single(selection.Candidates, c => c.Verdict!.EndsWith("reference", StringComparison.Ordinal));
+        Assert.Equal("fast_tree, scaler standard", reference.Name);
+        Assert.All(selection.Candidates.Where(c => c != reference), c => Assert.Matches("MSE lower on \\d+ % of 200 resamples", c.Verdict!));
+        var admitted = selection.Candidates.Where(c => c.Verdict!.Contains("admitted", StringComparison.Ordinal)).ToList();
+        var winner = Assert.Single(selection.Candidates, c => c.Verdict!.StartsWith("winner", StringComparison.Ordinal));
+        Assert.Equal(admitted.Count > 0 ? admitted.MinBy(c => c.Mse)!.Name : reference.Name, winner.Name);
+        Assert.Equal(winner.Name, selection.Winner);
+        Assert.True(winner.Mse <= reference.Mse, $"{winner}");
+        Assert.True(original.Outcome.Report.R2 > 0.8, $"{original.Outcome.Report.R2}");
+        var (state, _) = ArtifactFormat.Read(original.Outcome.Artifact);
+        Assert.Equal(selection.Winner.StartsWith("network", StringComparison.Ordinal) ? null : selection.Winner.Split(',')[0], state.ModelKind);
+
+        // Shuffled or with other targets, the test file changes the reported MSE only.
+        var shuffled = Run(Shuffled(test));
+        var changed = Run(Variant(test, rows => rows.Select(l => l[..(l.LastIndexOf(',') + 1)] + "0").ToArray()));
+        foreach (var other in new[] { shuffled, changed })
+        {
+            Assert.Equal(original.State, other.State);
+            Assert.Equal(original.Selection, other.Selection);
+        }
+        Assert.Equal(original.Outcome.Report.Mse!.Value, shuffled.Outcome.Report.Mse!.Value, 12); // the same errors, summed in another order
+        Assert.NotEqual(original.Outcome.Report.Mse, changed.Outcome.Report.Mse);
+    }
+
     [Fact]
     public void Bad_auto_fields_are_named()
     {

@@ -38,4 +38,21 @@ public class PairedBootstrapTests
         Assert.InRange(share, 0.5, 0.8);
         Assert.Equal(share, PairedBootstrap.ShareAhead(truth, challenger, reference, 3, 1)); // deterministic for a seed
     }
+
+    [Fact]
+    public void A_lower_mse_is_sure_when_it_holds_row_by_row_and_not_when_one_row_makes_it()
+    {
+        var rng = new Random(3);
+        var reference = Enumerable.Range(0, 500).Select(_ => rng.NextDouble()).ToArray();
+        Assert.Equal(0.0, PairedBootstrap.ShareLower(reference, reference, 1)); // equal errors are never lower
+        var better = reference.Select(e => e * 0.9).ToArray();
+        Assert.Equal(1.0, PairedBootstrap.ShareLower(better, reference, 1));
+        Assert.Equal(0.0, PairedBootstrap.ShareLower(reference, better, 1));
+        // Lower overall by one row's large gain, level elsewhere: lower only when the resample draws that row.
+        var challenger = (double[])reference.Clone();
+        reference[0] = 50;
+        double share = PairedBootstrap.ShareLower(challenger, reference, 2);
+        Assert.InRange(share, 0.5, 0.8);
+        Assert.Equal(share, PairedBootstrap.ShareLower(challenger, reference, 2)); // deterministic for a seed
+    }
 }

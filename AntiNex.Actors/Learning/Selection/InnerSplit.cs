@@ -7,9 +7,11 @@ internal static class InnerSplit
     /// <summary>Seed offset, so the selection rows differ from the validation carve (seed + 7919) of the same seed.</summary>
     private const int SeedOffset = 104_729;
 
-    public static (int[] Fit, int[] Selection) Carve(int[] trainRows, int[] classes, double fraction, int seed)
+    /// <param name="classes">class per row, to stratify by; null for a regression target (a plain seeded split).</param>
+    public static (int[] Fit, int[] Selection) Carve(int[] trainRows, int[]? classes, double fraction, int seed)
     {
-        var (fitIdx, selIdx) = Splits.TrainTest(trainRows.Length, fraction, seed + SeedOffset, trainRows.Select(i => classes[i]).ToArray());
+        var (fitIdx, selIdx) = Splits.TrainTest(trainRows.Length, fraction, seed + SeedOffset, classes is null ? null
+            : trainRows.Select(i => classes[i]).ToArray());
         return (fitIdx.Select(i => trainRows[i]).ToArray(), selIdx.Select(i => trainRows[i]).ToArray());
     }
 }

@@ -1,7 +1,7 @@
 namespace AntiNex.Learning.Selection;
 
 /// <summary>
-/// How sure the selection rows are that one candidate's macro-F1 is above another's. Macro-F1 weighs every class alike, so
+/// How sure the selection rows are that one candidate's macro-F1 is above another's (or its MSE below). Macro-F1 weighs every class alike, so
 /// on a dataset with rare classes one or two selection rows of a rare class decide it: a difference that size is noise,
 /// and serving on it lost to the reference tree on held-out rows. Resampling the selection rows with replacement (the same
 /// draw for both candidates) shows how often the difference holds.
@@ -37,5 +37,26 @@ internal static class PairedBootstrap
             if (Scores.MacroF1(a, k) > Scores.MacroF1(b, k) + 1e-12) ahead++;
         }
         return (double)ahead / Resamples;
+    }
+
+    /// <summary>The share of resamples of the rows on which <paramref name="challenger"/>'s mean squared error is strictly
+    /// below <paramref name="reference"/>'s (a regression's selection; the squared errors per row). Deterministic for a seed.</summary>
+    public static double ShareLower(double[] challenger, double[] reference, int seed)
+    {
+        int n = challenger.Length;
+        if (n == 0) return 0;
+        var rng = new Random(seed);
+        int lower = 0;
+        for (int r = 0; r < Resamples; r++)
+        {
+            double difference = 0; // the sums differ by the sum of the per-row differences: one pass, no per-draw arrays
+            for (int j = 0; j < n; j++)
+            {
+                int i = rng.Next(n);
+                difference += challenger[i] - reference[i];
+            }
+            if (difference < -1e-12 * n) lower++;
+        }
+        return (double)lower / Resamples;
     }
 }
