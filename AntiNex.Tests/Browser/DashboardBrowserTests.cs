@@ -88,8 +88,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : ClusterTes
         Assert.Contains("done: version 1", card);
         Assert.True(seen.Count(v => v is > 0 and < 1) >= 3, "the bar should have advanced in steps while training");
         Assert.Equal(seen.OrderBy(v => v), seen); // never backwards
-        Assert.Contains("cv", phases);
+        // The page names the phases as they pass. Which ones it sees depends on when it found the job: on a loaded machine
+        // the cross-validation can be over by then, so only the final fit and one other phase are required.
         Assert.Contains("fit", phases);
+        Assert.True(phases.Count >= 2, $"phases seen: {string.Join(", ", phases)}");
 
         // The model row, then its detail (selected when its training completes): metrics, confusion matrix, curves.
         var row = page.Locator("#models tbody tr.model-row", new() { HasText = Label });
