@@ -158,6 +158,17 @@ public sealed class TreeLearnerTests
     }
 
     [Fact]
+    public void One_model_saved_seconds_apart_gives_the_same_bytes()
+    {
+        var (x, y) = Data(2, 3);
+        var model = TreeLearner.Fit(Small(TreeKind.FastTree), x, Rows, Cols, y, 2, seed: 1);
+        var first = model.ToBytes();
+        // Zip entry times have a resolution of two seconds: wait past one step.
+        Thread.Sleep(TimeSpan.FromSeconds(2.1));
+        Assert.Equal(first, model.ToBytes());
+    }
+
+    [Fact]
     public void Concurrent_scores_of_one_model_equal_a_single_score()
     {
         var (x, y) = Data(2, 9);

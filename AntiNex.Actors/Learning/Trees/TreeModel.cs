@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -96,12 +97,34 @@ public sealed class TreeModel
             w.Write(Classes);
             w.Write(_present.Length);
             foreach (var c in _present) w.Write(c);
-            using var zip = new MemoryStream();
-            _ml.Model.Save(_transformer, new MatrixDataView(ReadOnlyMemory<float>.Empty, 0, Inputs).Schema, zip);
-            w.Write((int)zip.Length);
-            w.Write(zip.GetBuffer(), 0, (int)zip.Length);
+            using var saved = new MemoryStream();
+            _ml.Model.Save(_transformer, new MatrixDataView(ReadOnlyMemory<float>.Empty, 0, Inputs).Schema, saved);
+            var zip = WithoutTimestamps(saved);
+            w.Write(zip.Length);
+            w.Write(zip);
         }
         return stream.ToArray();
+    }
+
+    private static readonly DateTimeOffset ZipEpoch = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>ML.NET stamps every zip entry with the time of saving, so one model saved a second apart gave other
+    /// bytes. Rewritten with a fixed stamp, the same model always serialises to the same bytes.</summary>
+    private static byte[] WithoutTimestamps(MemoryStream saved)
+    {
+        saved.Position = 0;
+        using var output = new MemoryStream();
+        using (var source = new ZipArchive(saved, ZipArchiveMode.Read, leaveOpen: true))
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var entry in source.Entries)
+            {
+                var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+                copy.LastWriteTime = ZipEpoch;
+                using var from = entry.Open();
+                using var to = copy.Open();
+                from.CopyTo(to);
+            }
+        return output.ToArray();
     }
 
     /// <summary>Reads <see cref="ToBytes"/>; throws <see cref="InvalidDataException"/> for bytes that are not a tree model.</summary>
