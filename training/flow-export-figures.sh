@@ -3,7 +3,8 @@
 # trains the recommended multi-class request on it with only dataset, label, features and target changed.
 #   flows.csv   24,903 rows: 13 numeric features (rates with Infinity and NaN cells), padded header names (" Flow Duration"),
 #               one header name twice, a class column of 16 names (BENIGN ... Heartbleed, the rarest with 11 rows) and no
-#               target_rules: the engine numbers the classes. auto vs FastTree vs LightGBM, training/AntiNex.Baselines.
+#               target_rules: the engine numbers the classes. Written in Windows-1252 ("Web Attack \x96 XSS"), not UTF-8.
+#               auto vs FastTree vs LightGBM, training/AntiNex.Baselines.
 #   ips.csv     60,000 rows with a "Source IP" column listed as categorical (53,753 addresses): wall time and peak memory of
 #               train --local (the categorical cap keeps 256 values).
 # Usage: training/flow-export-figures.sh [--seeds "1 2 3"] [--out DIR]     (everything is written into OUT only)
@@ -15,7 +16,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --seeds) seeds=$2; shift 2 ;;
     --out) out=$(realpath -m -- "$2"); shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "flow-export-figures: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +55,8 @@ for ci, (name, n) in enumerate(classes):
                      rng.choice([-1, 29200, 8192, 65535, int(centre[11] * 1000)]), max(0, pk - rng.randint(0, 3)),
                      f"{math.exp(rng.gauss(centre[13] * 3, 2)):.0f}", name])
 rng.shuffle(rows)
-with open(f"{out}/flows.csv", "w") as f:
+# Written in Windows-1252, as the public exports are ("Web Attack \x96 XSS"): the engine reads a file that is not UTF-8 so.
+with open(f"{out}/flows.csv", "w", encoding="cp1252") as f:
     f.write(",".join(header + [" Label"]) + "\n")
     f.writelines(",".join(map(str, r)) + "\n" for r in rows)
 features = sorted({h.strip() for h in header}, key=[h.strip() for h in header].index)

@@ -5,8 +5,9 @@ using CsvHelper;
 
 namespace AntiNex.Data;
 
-/// <summary>Streams a CSV (CsvHelper, invariant culture, UTF-8 BOM tolerated) into a <see cref="Frame"/> of the planned columns:
-/// numbers straight into compact columns, repeated text cells shared (one string per distinct value).</summary>
+/// <summary>Streams a CSV (CsvHelper, invariant culture, UTF-8 BOM tolerated, Windows-1252 when not UTF-8: <see cref="FileEncoding"/>)
+/// into a <see cref="Frame"/> of the planned columns: numbers straight into compact columns, repeated text cells shared (one
+/// string per distinct value).</summary>
 public static class CsvLoader
 {
     /// <param name="cells">how empty and non-finite numeric cells are read; non-finite cells read as empty are counted per
@@ -22,13 +23,15 @@ public static class CsvLoader
         limits ??= EngineLimits.Current;
         int rowLimit = Math.Min(limits.MaxCsvRows, maxRows ?? int.MaxValue);
         Stream stream;
-        try { stream = File.OpenRead(path); }
+        (Encoding? Encoding, long BadByteOffset) encoding;
+        try { (encoding, stream) = (FileEncoding.Detect(path), File.OpenRead(path)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RequestException(field, $"cannot read '{path}': {e.Message}");
         }
         using var csv = CsvReader.Create(stream, new CsvReaderOptions
         {
+            Encoding = encoding.Encoding,
             HasHeader = hasHeader,
             Separator = ',',
             FormatProvider = CultureInfo.InvariantCulture,
@@ -89,6 +92,7 @@ public static class CsvLoader
         return new Frame(row, header, columns, text.ToDictionary(c => c.Name, c => c.Values.ToArray()), Enumerable.Range(0, row).ToArray())
         {
             RowMajor = store, NonFiniteRead = nonFinite,
+            ReadAsWindows1252At = encoding.Encoding is null ? null : encoding.BadByteOffset,
         };
     }
 
@@ -125,9 +129,10 @@ public static class CsvLoader
         if (!hasHeader) return columnNames ?? [];
         try
         {
+            var encoding = FileEncoding.Detect(path).Encoding;
             using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions
             {
-                HasHeader = true, Separator = ',',
+                HasHeader = true, Separator = ',', Encoding = encoding,
                 TrimWhitespace = true
             }, leaveOpen: false);
             var header = csv.Headers?.ToArray() ?? [];

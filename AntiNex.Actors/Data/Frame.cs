@@ -20,6 +20,9 @@ public sealed class Frame
     public RowMajorColumns? RowMajor { get; init; }
     /// <summary>Per numeric column, the NaN/Infinity cells read as empty (<see cref="CellRules.NonFiniteAsEmpty"/>); empty when none.</summary>
     public IReadOnlyDictionary<string, long> NonFiniteRead { get; init; } = new Dictionary<string, long>();
+    /// <summary>The file was not UTF-8 and was read as Windows-1252 (<see cref="FileEncoding"/>): the offset of its first byte
+    /// that is not UTF-8. Null for UTF-8 files and for frames not read from a file.</summary>
+    public long? ReadAsWindows1252At { get; init; }
 
     public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, NumericColumn> numeric,
         IReadOnlyDictionary<string, string[]> text, int[] rowIds)

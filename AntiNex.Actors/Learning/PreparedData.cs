@@ -66,6 +66,8 @@ internal sealed record PreparedData
             ? CsvLoader.Load(testPath, testPlan, r.CsvHeader, r.Columns, CellRules.Of(r), "test_dataset", ct, limits)
             : null;
 
+        NoteEncoding(frame, r.DatasetField, trainPath, warnings);
+        NoteEncoding(testFrame, "test_dataset", testPath, warnings);
         NoteNonFinite(frame, trainPath is null ? "predict_rows" : r.DatasetField, r.MarkEmpty, warnings);
         NoteWideCategories(frame, features.Where(r.CategoricalFeatures.Contains), warnings);
         if (testFrame is not null) NoteNonFinite(testFrame, "test_dataset", r.MarkEmpty, warnings);
@@ -85,6 +87,13 @@ internal sealed record PreparedData
             Classes = regression ? null : y.Select(codec.IndexOf).ToArray(),
             TestClasses = regression || testY is null ? null : testY.Select(codec.IndexOf).ToArray(),
         };
+    }
+
+    /// <summary>A file that was not UTF-8 was read as Windows-1252: said, so that an odd character in a class name has its reason.</summary>
+    private static void NoteEncoding(Frame? frame, string field, string? path, List<string> warnings)
+    {
+        if (frame?.ReadAsWindows1252At is { } offset)
+            warnings.Add($"{field}: {Path.GetFileName(path)} is not UTF-8 (byte {offset:N0} is not); it was read as Windows-1252");
     }
 
     /// <summary>One warning per file whose NaN/Infinity cells were read as empty (non_finite "empty"), with the counts.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using AntiNex.Data;
 using AntiNex.Requests;
 
@@ -23,6 +24,38 @@ public class CsvLoaderTests
         Assert.Equal([1000.0, 2], f.Numeric["y"]);
         Assert.Equal(["tcp", "udp"], f.Text["kind"]);
         Assert.False(f.Has("unused")); // only planned columns are kept
+    }
+
+    [Fact]
+    public void A_file_that_is_not_utf8_reads_as_windows_1252_and_says_where()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "cp1252.csv");
+        // 0x96 is the en dash in Windows-1252 and never valid on its own in UTF-8; 0xE9 is 'é'.
+        File.WriteAllBytes(path, FileEncoding.Windows1252.GetBytes("a,kind,y\n1,caf\u00e9,0\n2,Web Attack \u2013 XSS,1\n"));
+        var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
+        Assert.Equal(["caf\u00e9", "Web Attack \u2013 XSS"], f.Text["kind"]);
+        Assert.Equal([1.0, 2.0], f.Numeric["a"]);
+        Assert.Equal("a,kind,y\n1,caf".Length, f.ReadAsWindows1252At);
+        Assert.Equal(["a", "kind", "y"], CsvLoader.ReadHeader(path, true, null));
+    }
+
+    [Fact]
+    public void Utf8_stays_utf8_even_with_a_character_split_across_reads()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "utf8.csv");
+        // The detector reads 1 MiB at a time: the three bytes of an en dash go across that boundary.
+        const string head = "a,kind,y\n", line = "1,x,0\n";
+        int before = (1 << 20) - 2 - head.Length - "2,".Length, lines = before / line.Length - 1;
+        var pad = new string('x', before - lines * line.Length);
+        var text = head + string.Concat(Enumerable.Repeat(line, lines)) + $"2,{pad}\u2013,1\n3,Web Attack \u2013 XSS,1\n";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Assert.Equal(0xE2, bytes[(1 << 20) - 2]);
+        File.WriteAllBytes(path, bytes);
+        var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
+        Assert.Null(f.ReadAsWindows1252At);
+        Assert.Equal([pad + "\u2013", "Web Attack \u2013 XSS"], f.Text["kind"][^2..]);
     }
 
     [Fact]

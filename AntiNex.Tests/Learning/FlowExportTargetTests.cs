@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AntiNex.Data;
 using AntiNex.Learning;
 using AntiNex.Requests;
 using AntiNex.Tests.Data;
@@ -162,5 +163,26 @@ public class FlowExportTargetTests
         Assert.Equal("predict_feature", issue.Field);
         Assert.Contains("column ' Label' is not in dataset train.csv; header names are read without surrounding spaces: write 'Label'",
             issue.Message, StringComparison.Ordinal);
+    }
+    [Fact]
+    public void A_windows_1252_export_trains_and_predicts_with_its_class_names_read_right()
+    {
+        using var t = new EngineTestData.TempRoot();
+        void Write(string name, string csv) => File.WriteAllBytes(Path.Combine(t.Path, name), FileEncoding.Windows1252.GetBytes(csv));
+        Write("train.csv", FlowsCsv(300, 1));
+        Write("test.csv", FlowsCsv(100, 2));
+        var outcome = Train(t, Request());
+
+        Assert.Equal(["BENIGN", "DoS Hulk", "Web Attack \u2013 XSS"], outcome.Report.ClassNames);
+        Assert.Contains(outcome.Report.Warnings, w => w.StartsWith("dataset: train.csv is not UTF-8", StringComparison.Ordinal)
+            && w.Contains("read as Windows-1252", StringComparison.Ordinal));
+        Assert.Contains(outcome.Report.Warnings, w => w.StartsWith("test_dataset: test.csv is not UTF-8", StringComparison.Ordinal));
+        Assert.True(outcome.Report.Accuracy > 95, $"{outcome.Report.Accuracy}");
+
+        Write("later.csv", FlowsCsv(50, 3));
+        using var model = TrainedModel.Load(outcome.Artifact);
+        var p = model.Predict(EngineTestData.Request("""{"label": "Flows", "dataset": "later.csv", "predict_feature": "Label"}"""), t.Roots);
+        Assert.True(p.Accuracy > 95, $"{p.Accuracy}");
+        Assert.Contains(p.Samples, s => s.LabelName == "Web Attack \u2013 XSS" && s.Original == 2);
     }
 }
