@@ -101,7 +101,7 @@ public sealed class ClusterConcurrencyTests(ITestOutputHelper output) : ClusterT
         List<object> QueuedProgress,
         List<object> Progress)
     {
-        public bool SawRetrainRunning => QueuedProgress.Any(p => p is TrainingQueued) && During.Any(p => p.Version == Previous);
+        public bool SawRetrainRunning => QueuedProgress.Any(p => p is TrainingQueued { Position: > 0 }) && During.Any(p => p.Version == Previous);
     }
 
     private async Task<RetrainRound> RetrainWhilePredictingAsync(GatewayClient gateway, int epochs)

@@ -90,8 +90,8 @@ public sealed class ClusterSearchFailoverTests(ITestOutputHelper output) : Clust
         var victim = nodes[1];
         var gateway = await ConnectGatewayAsync();
 
-        // Trials long enough (many epochs on small data) to kill a node while one runs there.
-        var baseJson = Data.TrainJson("Failover-Search", epochs: 250);
+        // Trials long enough (many epochs on small data: seconds, even on a fast machine) that the node dies while one runs there.
+        var baseJson = Data.TrainJson("Failover-Search", epochs: 1500);
         var space = AntiNex.Search.SearchSpace.Parse("""{"learning_rate": [0.001, 0.003, 0.01, 0.03]}""");
         var trials = AntiNex.Search.TrialPlanner.Plan(space, "grid", 4, 1)
             .Select((c, i) => new AntiNex.Gateway.Cluster.SearchTrial(i + 1, c.Describe(), AntiNex.Search.TrialPlanner.Apply(baseJson, c, 2)))
@@ -109,7 +109,6 @@ public sealed class ClusterSearchFailoverTests(ITestOutputHelper output) : Clust
             switch (e)
             {
                 case AntiNex.Gateway.Cluster.TrialRunning r when r.Node == victim.Name && killedTrial is null:
-                    await Task.Delay(300);
                     victim.Kill9();
                     killedTrial = r.Trial;
                     Log.Step($"killed {victim.Name} while trial {r.Trial} ran there");

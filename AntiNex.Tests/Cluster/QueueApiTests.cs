@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AntiNex.Gateway.Cluster;
+using AntiNex.Tests.Infrastructure;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -53,8 +54,9 @@ public sealed class QueueApiTests(ITestOutputHelper output) : ClusterTestBase(ou
         var second = await ResultOf("p-2");
         Assert.Equal("ok", second.GetProperty("status").GetString());
         Assert.Equal(8, second.GetProperty("result").GetProperty("result").GetProperty("samples").GetArrayLength());
-        Assert.Equal(0, await db.ListLengthAsync($"{QueueOptions.PredictQueue}.processing.q"));
-        Assert.Equal(0, await db.ListLengthAsync($"{QueueOptions.TrainQueue}.processing.q"));
+        // The consumer publishes a result, then removes the request from its processing list.
+        await Eventually.Equal(0L, () => db.ListLengthAsync($"{QueueOptions.PredictQueue}.processing.q"));
+        await Eventually.Equal(0L, () => db.ListLengthAsync($"{QueueOptions.TrainQueue}.processing.q"));
         cts.Cancel();
         try { await run; } catch (OperationCanceledException) { }
         Passed();

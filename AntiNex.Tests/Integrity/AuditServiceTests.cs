@@ -13,6 +13,9 @@ namespace AntiNex.Tests.Integrity;
 [Collection(SharedRedisCollection.Name)]
 public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = INFO"))
 {
+    /// <summary>The service subscribes to notices in PreStart; any reply to a message comes after it.</summary>
+    private static Task Subscribed(IActorRef service) => service.Ask<AuditEntries>(new QueryAudit(null, null, 1), TimeSpan.FromSeconds(10));
+
     private readonly string _stream = PersistenceTestConfig.NewPrefix() + "audit";
 
     private static ModelCommandAudited Notice(string action, string label, RequestOrigin? origin, string result = "ok",
@@ -39,7 +42,7 @@ public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configu
     {
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
         var service = StartService(mux);
-        await Task.Delay(200); // subscribed in PreStart
+        await Subscribed(service);
         var console = new RequestOrigin(Subject: "CN=ops-console", Client: "10.0.0.5:41000", Via: "console");
         Sys.EventStream.Publish(Notice("train", "web", console, requestId: "r-train"));
         Sys.EventStream.Publish(Notice("forget", "web", new RequestOrigin(ApiKeyId: "k-17", Client: "10.0.0.6", Via: "http"), requestId: "r-forget"));
@@ -67,7 +70,7 @@ public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configu
     {
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
         var service = StartService(mux);
-        await Task.Delay(200);
+        await Subscribed(service);
         for (var i = 0; i < 30; i++) Sys.EventStream.Publish(Notice("train", i % 3 == 0 ? "Web" : "dns", null, requestId: $"r-{i}"));
         await WaitFor(service, new QueryAudit(null, null, 100), 30);
 
@@ -107,7 +110,7 @@ public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configu
         options.BacklogPolicy = BacklogPolicy.FailFast;
         using var dead = await ConnectionMultiplexer.ConnectAsync(options);
         var service = Sys.ActorOf(AuditService.Props(new RedisAuditLog(dead, _stream, 100)));
-        await Task.Delay(200);
+        await Subscribed(service);
         await EventFilter.Warning(contains: "audit: could not record train of 'web' (request r-lost)")
             .ExpectOneAsync(() => { Sys.EventStream.Publish(Notice("train", "web", null, requestId: "r-lost")); return Task.CompletedTask; });
         var answer = await service.Ask<AuditEntries>(new QueryAudit(null, null, 10), TimeSpan.FromSeconds(10));

@@ -371,7 +371,8 @@ function showFinishedJob(job) {
 
 function watchJob(job) {
   const card = jobCard(job);
-  if (job.progress) showProgress(job.progress, card);
+  // The stream replays the job's events from its start, so the bar fills in order (showing the current progress first
+  // would send it backwards for the replay).
   readEvents(job.events || `/api/jobs/${encodeURIComponent(job.job_id)}/events`, (type, data) => {
     if (type === 'queued') card.phase.textContent = `queued (position ${data.position})`;
     else if (type === 'started') card.phase.textContent = `started on ${data.node}`;
