@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace AntiNex.Data;
 
@@ -20,22 +21,43 @@ public static class FileEncoding
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = new byte[1 << 20];
-        int read = stream.Read(buffer);
-        if (HasUnicodeMark(buffer.AsSpan(0, read))) return (null, -1);
-        // Decoding (not just counting, which keeps no state) carries a character split across two reads.
-        var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
-        var chars = new char[buffer.Length];
-        long offset = 0;
-        while (read > 0)
+        int held = 0, read;
+        long offset = 0; // of buffer[0] in the file
+        bool first = true;
+        while ((read = stream.Read(buffer, held, buffer.Length - held)) > 0)
         {
-            try { decoder.GetChars(buffer, 0, read, chars, 0, flush: false); }
-            catch (DecoderFallbackException e) { return (Windows1252, offset + Math.Max(0, e.Index)); }
-            offset += read;
-            read = stream.Read(buffer);
+            int length = held + read;
+            if (first && HasUnicodeMark(buffer.AsSpan(0, length))) return (null, -1);
+            first = false;
+            // A character split by the end of this read is checked with the next one.
+            int whole = length - SplitTail(buffer.AsSpan(0, length));
+            if (!Utf8.IsValid(buffer.AsSpan(0, whole))) return (Windows1252, offset + FirstInvalid(buffer.AsSpan(0, whole)));
+            held = length - whole;
+            buffer.AsSpan(whole, held).CopyTo(buffer);
+            offset += whole;
         }
-        try { decoder.GetChars([], 0, 0, chars, 0, flush: true); }
-        catch (DecoderFallbackException) { return (Windows1252, Math.Max(0, offset - 1)); }
-        return (null, -1);
+        return held == 0 ? (null, -1) : (Windows1252, offset); // the file ends inside a character
+    }
+
+    /// <summary>Bytes at the end that start a character and are fewer than it needs (0 to 3).</summary>
+    private static int SplitTail(ReadOnlySpan<byte> bytes)
+    {
+        for (int i = bytes.Length - 1; i >= Math.Max(0, bytes.Length - 3); i--)
+        {
+            byte b = bytes[i];
+            if ((b & 0xC0) == 0x80) continue; // a continuation byte: look further back for its lead
+            if (b < 0xC0) return 0;
+            int needs = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+            return bytes.Length - i < needs ? bytes.Length - i : 0;
+        }
+        return 0;
+    }
+
+    private static int FirstInvalid(ReadOnlySpan<byte> bytes)
+    {
+        var chars = new char[bytes.Length];
+        Utf8.ToUtf16(bytes, chars, out int valid, out _, replaceInvalidSequences: false);
+        return valid;
     }
 
     private static bool HasUnicodeMark(ReadOnlySpan<byte> start) =>

@@ -58,6 +58,21 @@ public class CsvLoaderTests
         Assert.Equal([pad + "\u2013", "Web Attack \u2013 XSS"], f.Text["kind"][^2..]);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x61, 0x0A, 0xE2, 0x80 }, 2)]       // ends inside a three-byte character
+    [InlineData(new byte[] { 0x61, 0xC3, 0x28, 0x0A }, 1)]       // a lead byte followed by no continuation
+    [InlineData(new byte[] { 0x61, 0xF0, 0x9F, 0x98, 0x80 }, -1)] // a four-byte character, whole: UTF-8
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x61, 0x00 }, -1)]       // UTF-16 with its mark: the reader decodes it
+    public void The_encoding_check_names_the_first_byte_that_is_not_utf8(byte[] bytes, long offset)
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "x.csv");
+        File.WriteAllBytes(path, bytes);
+        var (encoding, at) = FileEncoding.Detect(path);
+        Assert.Equal(offset, at);
+        Assert.Equal(offset < 0 ? null : FileEncoding.Windows1252, encoding);
+    }
+
     [Fact]
     public void Headerless_files_take_the_requests_column_names()
     {
