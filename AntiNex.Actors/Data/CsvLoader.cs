@@ -23,15 +23,15 @@ public static class CsvLoader
         limits ??= EngineLimits.Current;
         int rowLimit = Math.Min(limits.MaxCsvRows, maxRows ?? int.MaxValue);
         Stream stream;
-        (Encoding? Encoding, long BadByteOffset) encoding;
-        try { (encoding, stream) = (FileEncoding.Detect(path), File.OpenRead(path)); }
+        FileScan scan;
+        try { (scan, stream) = (FileEncoding.Scan(path), File.OpenRead(path)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RequestException(field, $"cannot read '{path}': {e.Message}");
         }
         using var csv = CsvReader.Create(stream, new CsvReaderOptions
         {
-            Encoding = encoding.Encoding,
+            Encoding = scan.Encoding,
             HasHeader = hasHeader,
             Separator = ',',
             FormatProvider = CultureInfo.InvariantCulture,
@@ -54,7 +54,7 @@ public static class CsvLoader
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
         var store = rowMajor is { Count: > 0 } && rowMajor.All(c => present.Any(p => p.Name == c && p.Kind == ColumnKind.Numeric))
-            ? NewRowMajor(path, rowMajor, hasHeader, rowLimit) : null;
+            ? NewRowMajor(scan.Lines, rowMajor, hasHeader, rowLimit) : null;
         var stored = store is null ? [] : rowMajor!.Select(c => (Name: c, present.First(p => p.Name == c).Field, Index: index[c])).ToArray();
         var numeric = present.Where(p => p.Kind == ColumnKind.Numeric && (store is null || !rowMajor!.Contains(p.Name)))
             .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn())).ToList();
@@ -92,34 +92,17 @@ public static class CsvLoader
         return new Frame(row, header, columns, text.ToDictionary(c => c.Name, c => c.Values.ToArray()), Enumerable.Range(0, row).ToArray())
         {
             RowMajor = store, NonFiniteRead = nonFinite,
-            ReadAsWindows1252At = encoding.Encoding is null ? null : encoding.BadByteOffset,
+            ReadAsWindows1252At = scan.Encoding is null ? null : scan.BadByteOffset,
         };
     }
 
-    /// <summary>A row-major array sized by the file's line count (an upper bound of its rows, read at disk-cache speed), or null
-    /// when the file would not fit one array (the columns are then chunked as usual).</summary>
-    private static RowMajorColumns? NewRowMajor(string path, IReadOnlyList<string> columns, bool hasHeader, int rowLimit)
+    /// <summary>A row-major array sized by the file's line count (an upper bound of its rows, counted by the encoding scan at
+    /// disk-cache speed), or null when the file would not fit one array (the columns are then chunked as usual).</summary>
+    private static RowMajorColumns? NewRowMajor(long lines, IReadOnlyList<string> columns, bool hasHeader, int rowLimit)
     {
-        long lines = CountLines(path);
         long rows = Math.Min(Math.Max(1, lines - (hasHeader ? 1 : 0)), rowLimit);
         if (rows * columns.Count > Array.MaxLength) return null;
         return new RowMajorColumns(columns, (int)rows);
-    }
-
-    /// <summary>Line breaks in the file, plus a last line without one.</summary>
-    private static long CountLines(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var buffer = new byte[1 << 20];
-        long lines = 0;
-        int read;
-        byte last = (byte)'\n';
-        while ((read = stream.Read(buffer)) > 0)
-        {
-            lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            last = buffer[read - 1];
-        }
-        return lines + (last == (byte)'\n' ? 0 : 1);
     }
 
     /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>
@@ -129,10 +112,9 @@ public static class CsvLoader
         if (!hasHeader) return columnNames ?? [];
         try
         {
-            var encoding = FileEncoding.Detect(path).Encoding;
             using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions
             {
-                HasHeader = true, Separator = ',', Encoding = encoding,
+                HasHeader = true, Separator = ',', Encoding = FileEncoding.OfHeader(path),
                 TrimWhitespace = true
             }, leaveOpen: false);
             var header = csv.Headers?.ToArray() ?? [];

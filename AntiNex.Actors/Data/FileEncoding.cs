@@ -3,6 +3,12 @@ using System.Text.Unicode;
 
 namespace AntiNex.Data;
 
+/// <summary>What one pass over a CSV's bytes tells before it is parsed: how to decode it (<see cref="FileEncoding"/>) and
+/// how many lines it has (line breaks, plus a last line without one).</summary>
+/// <param name="Encoding">null: the reader's default, UTF-8 (a byte order mark is honoured by the reader).</param>
+/// <param name="BadByteOffset">the first byte that is not UTF-8 when <paramref name="Encoding"/> is set; else -1.</param>
+public sealed record FileScan(Encoding? Encoding, long BadByteOffset, long Lines);
+
 /// <summary>
 /// How a CSV's bytes are read. UTF-8 (with or without a byte order mark) and UTF-16/32 with a byte order mark read as
 /// they are; a file that is not valid UTF-8 reads as Windows-1252, the code page that spreadsheet and flow-export tools
@@ -11,32 +17,48 @@ namespace AntiNex.Data;
 /// </summary>
 public static class FileEncoding
 {
+    private const int ChunkBytes = 1 << 20;
+
     /// <summary>Windows-1252, from the code pages that ship with .NET (no global provider registration).</summary>
     public static Encoding Windows1252 { get; } = CodePagesEncodingProvider.Instance.GetEncoding(1252)
         ?? throw new InvalidOperationException("code page 1252 is not available");
 
-    /// <summary>Null when the file reads as UTF-8 (the reader's default; a byte order mark is honoured by the reader), else
-    /// <see cref="Windows1252"/> with the offset of the first byte that is not UTF-8.</summary>
-    public static (Encoding? Encoding, long BadByteOffset) Detect(string path)
+    /// <summary>The whole file, in one pass at disk-cache speed (vectorised validation and line count).</summary>
+    public static FileScan Scan(string path) => Scan(path, headerOnly: false);
+
+    /// <summary>The encoding as judged from the file's first line (a header): enough to read its column names without a
+    /// pass over the whole file. ASCII names read the same either way.</summary>
+    public static Encoding? OfHeader(string path) => Scan(path, headerOnly: true).Encoding;
+
+    private static FileScan Scan(string path, bool headerOnly)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[ChunkBytes];
         int held = 0, read;
-        long offset = 0; // of buffer[0] in the file
-        bool first = true;
+        long offset = 0, lines = 0; // offset: of buffer[0] in the file
+        long? bad = null;
+        bool first = true, unicodeMark = false;
+        byte last = (byte)'\n';
         while ((read = stream.Read(buffer, held, buffer.Length - held)) > 0)
         {
             int length = held + read;
-            if (first && HasUnicodeMark(buffer.AsSpan(0, length))) return (null, -1);
+            lines += buffer.AsSpan(held, read).Count((byte)'\n');
+            last = buffer[length - 1];
+            if (first) unicodeMark = HasUnicodeMark(buffer.AsSpan(0, length));
+            if (first && headerOnly && buffer.AsSpan(0, length).IndexOf((byte)'\n') is var end and >= 0) length = end + 1;
             first = false;
             // A character split by the end of this read is checked with the next one.
             int whole = length - SplitTail(buffer.AsSpan(0, length));
-            if (!Utf8.IsValid(buffer.AsSpan(0, whole))) return (Windows1252, offset + FirstInvalid(buffer.AsSpan(0, whole)));
+            if (bad is null && !unicodeMark && !Utf8.IsValid(buffer.AsSpan(0, whole)))
+                bad = offset + FirstInvalid(buffer.AsSpan(0, whole));
+            if (headerOnly) break;
             held = length - whole;
             buffer.AsSpan(whole, held).CopyTo(buffer);
             offset += whole;
         }
-        return held == 0 ? (null, -1) : (Windows1252, offset); // the file ends inside a character
+        if (bad is null && held > 0 && !unicodeMark) bad = offset; // the file ends inside a character
+        lines += last == (byte)'\n' ? 0 : 1;
+        return bad is { } at ? new FileScan(Windows1252, at, lines) : new FileScan(null, -1, lines);
     }
 
     /// <summary>Bytes at the end that start a character and are fewer than it needs (0 to 3).</summary>

@@ -32,12 +32,13 @@ public class CsvLoaderTests
         using var t = new EngineTestData.TempRoot();
         var path = System.IO.Path.Combine(t.Path, "cp1252.csv");
         // 0x96 is the en dash in Windows-1252 and never valid on its own in UTF-8; 0xE9 is 'é'.
-        File.WriteAllBytes(path, FileEncoding.Windows1252.GetBytes("a,kind,y\n1,caf\u00e9,0\n2,Web Attack \u2013 XSS,1\n"));
+        File.WriteAllBytes(path, FileEncoding.Windows1252.GetBytes("a,kind,y,d\u00e9bit\n1,caf\u00e9,0,3\n2,Web Attack \u2013 XSS,1,4\n"));
         var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
         Assert.Equal(["caf\u00e9", "Web Attack \u2013 XSS"], f.Text["kind"]);
         Assert.Equal([1.0, 2.0], f.Numeric["a"]);
-        Assert.Equal("a,kind,y\n1,caf".Length, f.ReadAsWindows1252At);
-        Assert.Equal(["a", "kind", "y"], CsvLoader.ReadHeader(path, true, null));
+        Assert.Equal("a,kind,y,d".Length, f.ReadAsWindows1252At);
+        // The header alone is judged the same way: its names match the loader's.
+        Assert.Equal(["a", "kind", "y", "d\u00e9bit"], CsvLoader.ReadHeader(path, true, null));
     }
 
     [Fact]
@@ -59,18 +60,19 @@ public class CsvLoaderTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x61, 0x0A, 0xE2, 0x80 }, 2)]       // ends inside a three-byte character
-    [InlineData(new byte[] { 0x61, 0xC3, 0x28, 0x0A }, 1)]       // a lead byte followed by no continuation
-    [InlineData(new byte[] { 0x61, 0xF0, 0x9F, 0x98, 0x80 }, -1)] // a four-byte character, whole: UTF-8
-    [InlineData(new byte[] { 0xFF, 0xFE, 0x61, 0x00 }, -1)]       // UTF-16 with its mark: the reader decodes it
-    public void The_encoding_check_names_the_first_byte_that_is_not_utf8(byte[] bytes, long offset)
+    [InlineData(new byte[] { 0x61, 0x0A, 0xE2, 0x80 }, 2, 2)]       // ends inside a three-byte character
+    [InlineData(new byte[] { 0x61, 0xC3, 0x28, 0x0A }, 1, 1)]       // a lead byte followed by no continuation
+    [InlineData(new byte[] { 0x61, 0xF0, 0x9F, 0x98, 0x80 }, -1, 1)] // a four-byte character, whole: UTF-8
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x61, 0x00 }, -1, 1)]       // UTF-16 with its mark: the reader decodes it
+    public void The_encoding_scan_names_the_first_byte_that_is_not_utf8_and_counts_lines(byte[] bytes, long offset, long lines)
     {
         using var t = new EngineTestData.TempRoot();
         var path = System.IO.Path.Combine(t.Path, "x.csv");
         File.WriteAllBytes(path, bytes);
-        var (encoding, at) = FileEncoding.Detect(path);
-        Assert.Equal(offset, at);
-        Assert.Equal(offset < 0 ? null : FileEncoding.Windows1252, encoding);
+        var scan = FileEncoding.Scan(path);
+        Assert.Equal(offset, scan.BadByteOffset);
+        Assert.Equal(offset < 0 ? null : FileEncoding.Windows1252, scan.Encoding);
+        Assert.Equal(lines, scan.Lines);
     }
 
     [Fact]
