@@ -107,8 +107,9 @@ public static class PlotWriter
                 cell.LineColor = Colors.Gray;
                 cell.LineWidth = 1;
 
-                var share = total > 0 ? $"\n{100.0 * count / total:0.0} %" : "";
-                var text = plot.Add.Text($"{count:N0}{share}", x, y);
+                // With many classes, empty cells stay blank so the errors stand out.
+                if (count == 0 && n > 4) continue;
+                var text = plot.Add.Text($"{count:N0}{Share(count, total)}", x, y);
                 text.LabelFontSize = n <= 4 ? 22 : 14;
                 text.LabelBold = actual == predicted;
                 text.LabelAlignment = Alignment.MiddleCenter;
@@ -118,6 +119,16 @@ public static class PlotWriter
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.SetTicks(positions, names);
         plot.Axes.Left.SetTicks(positions, names.Reverse().ToArray());
+        // A column is about 120 px wide: longer names are turned so that neighbours do not run into each other.
+        int longest = names.Max(name => name.Length), below = 0;
+        if (longest > 16)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.TickLabelStyle.OffsetY = 6; // clear of the tick mark
+            below = 5 * longest; // the turned name's height, at the default tick font
+            plot.Axes.Bottom.MinimumSize = below + 30;
+        }
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.XLabel(accuracy is double acc
             ? $"predicted   (held-out test rows: {total:N0}, accuracy {acc:0.00} %)"
@@ -125,9 +136,13 @@ public static class PlotWriter
         plot.YLabel("actual");
         plot.Title($"{label}: confusion matrix");
         int side = Math.Max(560, 120 * n + 200);
-        plot.SavePng(path, side + 80, side);
+        plot.SavePng(path, side + 80, side + below);
         return path;
     }
+
+    private static string Share(int count, long total) => total <= 0 ? ""
+        : count > 0 && 1000.0 * count < total ? "\n<0.1 %" // a handful of rows is not "0.0 %"
+        : $"\n{100.0 * count / total:0.0} %";
 
     /// <summary>Labels are user text: keep ASCII letters, digits, '-' and '_' (the rest becomes '_'), so a label can
     /// never name a path outside the folder. Lower-cased like the model key.</summary>

@@ -1,6 +1,7 @@
 // Reads a CSV file a block of rows at a time into a float32 row block in the model's feature order: constant memory
 // whatever the file's size. Quoted cells are understood; empty cells take mark_empty; NaN and Infinity follow the
-// CellRules; text in a feature column is an error naming the line and the column.
+// CellRules; text in a feature column is an error naming the line and the column. A header that is not UTF-8 reads as
+// Windows-1252, as the training loader reads it, so a feature named in that code page matches its model.
 using System.Text;
 using AntiNex.Data;
 
@@ -17,7 +18,7 @@ internal sealed class CsvRowReader : IDisposable
 
     public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null)
     {
-        _reader = new StreamReader(path, Encoding.UTF8, true, 1 << 16);
+        _reader = new StreamReader(path, FileEncoding.OfHeader(path) ?? Encoding.UTF8, true, 1 << 16);
         _features = [.. features];
         _rules = cells ?? CellRules.Default;
         var header = _reader.ReadLine() ?? throw new UsageException($"'{path}' is empty (a header line naming the features is needed)");

@@ -104,4 +104,20 @@ public sealed class RowBlockTests : IDisposable
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void A_windows_1252_header_names_the_same_features_as_the_training_loader_reads()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"antinex-rows-{Guid.NewGuid():N}.csv");
+        try
+        {
+            // "débit" in Windows-1252 is one byte 0xE9, not valid UTF-8: read as UTF-8 it would not match the model's name.
+            File.WriteAllBytes(path, FileEncoding.Windows1252.GetBytes("d\u00e9bit,b\n1,2\n3,4\n"));
+            using var reader = new CsvRowReader(path, ["b", "d\u00e9bit"]);
+            var block = new float[4];
+            Assert.Equal(2, reader.Read(block));
+            Assert.Equal([2, 1, 4, 3], block);
+        }
+        finally { File.Delete(path); }
+    }
 }

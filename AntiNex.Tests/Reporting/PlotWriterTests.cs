@@ -73,6 +73,21 @@ public class PlotWriterTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("square", e.Message);
     }
 
+    [Fact]
+    public void Sixteen_classes_with_long_names_are_drawn_with_room_for_every_name()
+    {
+        string[] names = ["BENIGN", "DoS Hulk", "PortScan", "DDoS", "DoS GoldenEye", "FTP-Patator", "SSH-Patator",
+            "DoS slowloris", "DoS Slowhttptest", "Bot", "Web Attack \u2013 Brute Force", "Web Attack \u2013 XSS", "Infiltration",
+            "Web Attack \u2013 Sql Injection", "Heartbleed", "Patator-Other"];
+        var matrix = names.Select((_, a) => names.Select((_, p) => a == p ? 1000 - 50 * a : (a + p) % 7 == 0 ? 3 : 0).ToArray()).ToArray();
+        var path = PlotWriter.WriteConfusionMatrix(matrix, names, "flows", 99.2, Path.Combine(_dir, "sixteen.png"));
+        Assert.True(IsPng(path));
+        using var image = SkiaSharp.SKBitmap.Decode(path);
+        // The picture grows by the room the turned column names take below the matrix.
+        Assert.True(image.Height > 120 * names.Length + 200, $"{image.Width}x{image.Height}");
+        output.WriteLine($"{path}: {image.Width}x{image.Height}");
+    }
+
     [Theory]
     [InlineData("../../etc/passwd", "______etc_passwd")]
     [InlineData("  My Model  ", "my_model")]

@@ -272,9 +272,12 @@ function renderConfusion(m) {
   const matrix = m && m.confusion_matrix;
   if (!Array.isArray(matrix) || matrix.length === 0) return;
   const names = matrix.map((_, i) => (m.class_names && m.class_names[i] != null) ? m.class_names[i] : String(i));
-  const head = el('tr', {}, el('th', {}, 'actual \\ predicted'), names.map(n => el('th', {}, n)));
+  // Long class names stand upright over their column, so sixteen classes fit the page instead of scrolling sideways.
+  const upright = names.some(n => n.length > 8);
+  const head = el('tr', {}, el('th', {}, 'actual \\ predicted'),
+    names.map(n => el('th', { className: upright ? 'upright' : '', title: n }, n)));
   const rows = matrix.map((r, i) => el('tr', {}, el('th', {}, names[i]),
-    r.map((count, j) => el('td', { className: i === j ? 'diag' : '' }, count))));
+    r.map((count, j) => el('td', { className: i === j ? 'diag' : count === 0 ? 'zero' : 'miss' }, count))));
   box.append(el('table', { id: 'confusion-table' }, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
