@@ -78,7 +78,10 @@ internal sealed record PreparedData
         var rules = numbering?.Rules ?? r.TargetRules;
         double[] y = TargetValues(rules, frame, pf, regression);
         double[]? testY = testFrame is null ? null : TestTargetValues(numbering, rules, testFrame, pf, regression, warnings);
-        var (codec, task, layers) = regression ? RegressionTarget(r) : ClassTarget(r, numbering?.Labels ?? r.LabelRules, pf, y, testY, warnings);
+        if (!regression && numbering is null && rules is not null) NoteCaseMatches(rules, frame.Text[pf], warnings);
+        var (codec, task, layers) = regression ? RegressionTarget(r)
+            : ClassTarget(r, numbering?.Labels ?? r.LabelRules, pf, y, testY, warnings,
+                () => numbering is null && rules is not null ? UnmatchedMapHint(rules, frame.Text[pf]) : "");
         MemoryTrace.Mark("targets");
         return new PreparedData
         {
@@ -145,7 +148,7 @@ internal sealed record PreparedData
     }
 
     private static (TargetCodec, TaskKind, List<LayerSpec>) ClassTarget(AntiNexRequest r, LabelRules? labelRules, string pf, double[] y,
-        double[]? testY, List<string> warnings)
+        double[]? testY, List<string> warnings, Func<string> singleClassHint)
     {
         // Classes come from the training file only: the test file never shapes the model.
         var classValues = y.Distinct().Order().ToList();
@@ -154,7 +157,7 @@ internal sealed record PreparedData
                 $"rows cannot be scored and are left out of the accuracy and the confusion matrix");
         if (classValues.Count < 2)
             throw new RequestException("predict_feature",
-                $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more");
+                $"'{pf}' has a single class ({FormatValue(y[0])}) in the training data; classification needs two or more" + singleClassHint());
         var layers = NetworkLayers(r) ?? DenseNetwork.DefaultLayers(false, classValues.Count == 2 ? 1 : classValues.Count);
         int units = layers[^1].Units;
         TaskKind task;
@@ -173,6 +176,32 @@ internal sealed record PreparedData
             .ToList()
         };
         return (codec, task, layers);
+    }
+
+    /// <summary>Training values that took a target_rules key only regardless of letter case: said, since a map is exact
+    /// text otherwise.</summary>
+    private static void NoteCaseMatches(TargetRules rules, string[] raw, List<string> warnings)
+    {
+        var matched = raw.Distinct(StringComparer.Ordinal).Select(v => (Value: v.Trim(), Key: rules.KeyMatchedIgnoringCase(v)))
+            .Where(m => m.Key is not null).DistinctBy(m => m.Value).OrderBy(m => m.Value, StringComparer.Ordinal).ToList();
+        if (matched.Count > 0)
+            warnings.Add("target_rules.map: " + string.Join(", ", matched.Take(10).Select(m => $"'{m.Value}' took the key '{m.Key}'")) +
+                (matched.Count > 10 ? $", ... ({matched.Count} values)" : "") + " regardless of letter case");
+    }
+
+    /// <summary>Why a mapped target came out as one class: the map's keys that no training row holds, and what the column
+    /// does hold, most frequent first (a flow export says "BENIGN" where the template maps "normal").</summary>
+    private static string UnmatchedMapHint(TargetRules rules, string[] raw)
+    {
+        var counts = raw.GroupBy(v => v.Trim(), StringComparer.Ordinal).Select(g => (Value: g.Key, Rows: g.Count()))
+            .OrderByDescending(c => c.Rows).ThenBy(c => c.Value, StringComparer.Ordinal).ToList();
+        var unmatched = rules.Map.Keys.Where(k => !counts.Any(c => string.Equals(k.Trim(), c.Value, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+        if (unmatched.Count == 0) return "";
+        return $"; no training row holds the target_rules.map key{(unmatched.Count > 1 ? "s" : "")} " +
+               string.Join(", ", unmatched.Take(10).Select(k => $"'{k}'")) + "; the column holds " +
+               string.Join(", ", counts.Take(10).Select(c => $"'{c.Value}' ({c.Rows:N0} rows)")) +
+               (counts.Count > 10 ? $", ... ({counts.Count} values)" : "") + " (map their values, e.g. the normal traffic's to 0)";
     }
 
     internal static string FormatValue(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

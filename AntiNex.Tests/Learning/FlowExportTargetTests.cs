@@ -185,4 +185,39 @@ public class FlowExportTargetTests
         Assert.True(p.Accuracy > 95, $"{p.Accuracy}");
         Assert.Contains(p.Samples, s => s.LabelName == "Web Attack \u2013 XSS" && s.Original == 2);
     }
+
+    [Fact]
+    public void The_binary_templates_map_takes_normal_in_any_letter_case_and_a_map_no_row_holds_is_named_with_the_columns_values()
+    {
+        const string binary = """, "target_rules": {"map": {"normal": 0}, "default": 1}""";
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", FlowsCsv(300, 1, benign: "Normal"));
+        t.Write("test.csv", FlowsCsv(100, 2, benign: "Normal"));
+        var outcome = Train(t, Request(binary));
+        Assert.Equal(2, outcome.Report.ClassNames!.Count);
+        Assert.True(outcome.Report.Accuracy > 95, $"{outcome.Report.Accuracy}");
+        Assert.Contains(outcome.Report.Warnings,
+            w => w.Contains("'Normal' took the key 'normal' regardless of letter case", StringComparison.Ordinal));
+
+        // "BENIGN" is not "normal" in any case: every row falls to the default, and the error says what the column holds.
+        t.Write("train.csv", FlowsCsv(300, 1));
+        var e = Assert.Throws<RequestException>(() => Train(t, Request(binary)));
+        Assert.Contains("has a single class (1)", e.Message);
+        Assert.Contains("no training row holds the target_rules.map key 'normal'", e.Message);
+        Assert.Contains("'BENIGN' (180 rows), 'DoS Hulk' (90 rows)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("normal", 0.0)]
+    [InlineData(" normal ", 0.0)]
+    [InlineData("NORMAL", 0.0)]
+    [InlineData("Mixed", 1.0)] // "mixed" and "MIXED" disagree: the default decides
+    [InlineData("mixed", 2.0)]
+    [InlineData("smurf", 1.0)]
+    public void A_target_value_matches_as_written_then_trimmed_then_by_any_letter_case_when_unambiguous(string raw, double expected)
+    {
+        var rules = new TargetRules(new Dictionary<string, double> { ["normal"] = 0, ["mixed"] = 2, ["MIXED"] = 3 }, 1);
+        Assert.True(rules.TryMap(raw, out var value));
+        Assert.Equal(expected, value);
+    }
 }
