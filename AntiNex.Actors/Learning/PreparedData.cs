@@ -1,3 +1,4 @@
+using System.Globalization;
 using AntiNex.Data;
 using AntiNex.Requests;
 
@@ -201,10 +202,13 @@ internal sealed record PreparedData
         return $"; no training row holds the target_rules.map key{(unmatched.Count > 1 ? "s" : "")} " +
                string.Join(", ", unmatched.Take(10).Select(k => $"'{k}'")) + "; the column holds " +
                string.Join(", ", counts.Take(10).Select(c => $"'{c.Value}' ({c.Rows:N0} rows)")) +
-               (counts.Count > 10 ? $", ... ({counts.Count} values)" : "") + " (map their values, e.g. the normal traffic's to 0)";
+               (counts.Count > 10 ? $", ... ({counts.Count} values)" : "") +
+               (counts.All(c => double.TryParse(c.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                   ? " (numbers: leave target_rules out to take them as the classes)"
+                   : " (map their values, e.g. the normal traffic's to 0)");
     }
 
-    internal static string FormatValue(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string FormatValue(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static List<string> SelectFeatures(AntiNexRequest r, IReadOnlyList<string> sourceColumns, string pf)
     {

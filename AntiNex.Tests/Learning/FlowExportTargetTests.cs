@@ -205,6 +205,12 @@ public class FlowExportTargetTests
         Assert.Contains("has a single class (1)", e.Message);
         Assert.Contains("no training row holds the target_rules.map key 'normal'", e.Message);
         Assert.Contains("'BENIGN' (180 rows), 'DoS Hulk' (90 rows)", e.Message);
+
+        // A 0/1 column under the template's map: all rows fall to the default; the error says to leave the map out.
+        var rows = Enumerable.Range(0, 60).Select(i => $"{i},{i % 7},{i % 3 % 2}");
+        t.Write("train.csv", string.Join("\n", rows.Prepend(" Flow Duration, Packets, Label")));
+        var numeric = Assert.Throws<RequestException>(() => Train(t, Request(binary)));
+        Assert.Contains("'0' (40 rows), '1' (20 rows) (numbers: leave target_rules out to take them as the classes)", numeric.Message);
     }
 
     [Theory]
