@@ -48,6 +48,9 @@ public static class CsvLoader
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < header.Length; i++) index.TryAdd(header[i], i);
         var missing = plan.Where(p => p.Required && !index.ContainsKey(p.Name)).ToList();
+        if (missing.Count > 0 && OtherSeparator(header) is { } other)
+            throw new RequestException(field, $"'{Path.GetFileName(path)}' looks {other}-separated: its header is one column " +
+                $"('{Trunc(header[0])}'); the engine reads comma-separated values (convert the file, minding decimal commas)");
         if (missing.Count > 0)
             throw new RequestException(missing.Select(m => new RequestIssue(m.Field,
                 $"column '{m.Name}' is not in {field} {Path.GetFileName(path)}{SpacesHint(m.Name, index)} (columns: {Preview(header)})")).ToList());
@@ -165,6 +168,10 @@ public static class CsvLoader
     }
 
     /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
+    /// <summary>A header read as one column that holds another common separator: a spreadsheet's semicolon export, or tabs.</summary>
+    private static string? OtherSeparator(string[] header)
+        => header.Length != 1 ? null : header[0].Contains(';') ? "semicolon" : header[0].Contains('\t') ? "tab" : null;
+
     private static string SpacesHint(string name, Dictionary<string, int> index)
         => name.Trim() != name && index.ContainsKey(name.Trim()) ? $"; header names are read without surrounding spaces: write '{name.Trim()}'" : "";
 

@@ -105,6 +105,18 @@ public class CsvLoaderTests
     }
 
     [Theory]
+    [InlineData("a;kind;y\n1;tcp;0\n", "looks semicolon-separated: its header is one column ('a;kind;y')")]
+    [InlineData("a\tkind\ty\n1\ttcp\t0\n", "looks tab-separated")]
+    public void A_file_with_another_separator_is_told_so_once(string content, string message)
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", content);
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
+        Assert.Equal("dataset", Assert.Single(e.Issues).Field);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
     [InlineData("abc", "not numeric")]
     [InlineData("NaN", "not a finite number")]
     [InlineData("Infinity", "not a finite number")]
