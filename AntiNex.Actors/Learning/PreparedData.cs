@@ -61,6 +61,7 @@ internal sealed record PreparedData
             : Frame.FromPredictRows(r.PredictRows!, plan, CellRules.Of(r), "predict_rows");
         MemoryTrace.Mark("loaded");
         RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField);
+        NoteRowCounters(frame, features, warnings);
         frame = frame.SortBy(r.SortValues);
         var testPlan = plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList();
         Frame? testFrame = testPath is not null
@@ -177,6 +178,28 @@ internal sealed record PreparedData
             .ToList()
         };
         return (codec, task, layers);
+    }
+
+    /// <summary>Fewer rows than this say nothing about a column that only grows.</summary>
+    private const int CounterMinRows = 100;
+
+    /// <summary>A numeric feature that grows (or shrinks) at every row of the file is a row number or a time stamp, not
+    /// traffic: a model learns where a row sits in the file (a file written class by class leaks its classes), and new
+    /// traffic lies beyond its training range.</summary>
+    private static void NoteRowCounters(Frame frame, IEnumerable<string> features, List<string> warnings)
+    {
+        if (frame.RowCount < CounterMinRows) return;
+        foreach (var name in features)
+        {
+            if (!frame.Numeric.TryGetValue(name, out var values)) continue;
+            int sign = Math.Sign(values[1] - values[0]), i = 2;
+            if (sign == 0) continue;
+            while (i < values.Count && Math.Sign(values[i] - values[i - 1]) == sign) i++;
+            if (i == values.Count)
+                warnings.Add($"features_to_process: '{name}' {(sign > 0 ? "grows" : "shrinks")} at every one of the {frame.RowCount:N0} " +
+                    "rows, as a row number or a time stamp does: a model can learn where a row sits in the file instead of what it is " +
+                    "(consider ignore_features)");
+        }
     }
 
     /// <summary>Training values that took a target_rules key only regardless of letter case: said, since a map is exact

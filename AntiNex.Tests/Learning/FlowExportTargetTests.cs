@@ -213,6 +213,25 @@ public class FlowExportTargetTests
         Assert.Contains("'0' (40 rows), '1' (20 rows) (numbers: leave target_rules out to take them as the classes)", numeric.Message);
     }
 
+    [Fact]
+    public void A_feature_that_grows_at_every_row_is_warned_as_a_row_number()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var rng = new Random(5);
+        // Written class by class, as some public files are: the row number alone tells the class.
+        var rows = Enumerable.Range(0, 300).Select(i => $"{i + 1},{rng.Next(100)},{(i < 180 ? "BENIGN" : "DoS Hulk")}");
+        t.Write("train.csv", string.Join("\n", rows.Prepend("id,Packets,Label")));
+        t.Write("test.csv", "id,Packets,Label\n1,5,BENIGN\n2,7,DoS Hulk\n");
+        string Features(string list) => $$"""
+            {"label": "Rows", "dataset": "train.csv", "test_dataset": "test.csv", "predict_feature": "Label",
+             "features_to_process": [{{list}}], "model_kind": "fast_tree", "seed": 3}
+            """;
+        var warned = Train(t, Features("\"id\", \"Packets\"")).Report.Warnings;
+        Assert.Contains(warned, w => w.StartsWith("features_to_process: 'id' grows at every one of the 300 rows", StringComparison.Ordinal));
+        Assert.DoesNotContain(warned, w => w.Contains("'Packets' grows", StringComparison.Ordinal));
+        Assert.DoesNotContain(Train(t, Features("\"Packets\"")).Report.Warnings, w => w.Contains(" grows at every", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("normal", 0.0)]
     [InlineData(" normal ", 0.0)]
