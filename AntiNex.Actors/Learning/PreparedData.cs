@@ -192,11 +192,12 @@ internal sealed record PreparedData
         foreach (var name in features)
         {
             if (!frame.Numeric.TryGetValue(name, out var values)) continue;
-            int sign = Math.Sign(values[1] - values[0]), i = 2;
-            if (sign == 0) continue;
-            while (i < values.Count && Math.Sign(values[i] - values[i - 1]) == sign) i++;
+            bool grows = values[1] > values[0];
+            if (!grows && !(values[1] < values[0])) continue; // equal (or not a number): not a counter
+            int i = 2;
+            while (i < values.Count && (grows ? values[i] > values[i - 1] : values[i] < values[i - 1])) i++;
             if (i == values.Count)
-                warnings.Add($"features_to_process: '{name}' {(sign > 0 ? "grows" : "shrinks")} at every one of the {frame.RowCount:N0} " +
+                warnings.Add($"features_to_process: '{name}' {(grows ? "grows" : "shrinks")} at every one of the {frame.RowCount:N0} " +
                     "rows, as a row number or a time stamp does: a model can learn where a row sits in the file instead of what it is " +
                     "(consider ignore_features)");
         }
