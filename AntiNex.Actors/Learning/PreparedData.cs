@@ -84,6 +84,7 @@ internal sealed record PreparedData
         var (codec, task, layers) = regression ? RegressionTarget(r)
             : ClassTarget(r, numbering?.Labels ?? r.LabelRules, pf, y, testY, warnings,
                 () => numbering is null && rules is not null ? UnmatchedMapHint(rules, frame.Text[pf]) : "");
+        if (!regression) NoteTargetCopies(frame, features, y, codec.ClassValues.Count, warnings);
         MemoryTrace.Mark("targets");
         return new PreparedData
         {
@@ -180,15 +181,15 @@ internal sealed record PreparedData
         return (codec, task, layers);
     }
 
-    /// <summary>Fewer rows than this say nothing about a column that only grows.</summary>
-    private const int CounterMinRows = 100;
+    /// <summary>Fewer rows than this say nothing about a column that only grows, or that goes with the class.</summary>
+    private const int ColumnCheckMinRows = 100;
 
     /// <summary>A numeric feature that grows (or shrinks) at every row of the file is a row number or a time stamp, not
     /// traffic: a model learns where a row sits in the file (a file written class by class leaks its classes), and new
     /// traffic lies beyond its training range.</summary>
     private static void NoteRowCounters(Frame frame, IEnumerable<string> features, List<string> warnings)
     {
-        if (frame.RowCount < CounterMinRows) return;
+        if (frame.RowCount < ColumnCheckMinRows) return;
         foreach (var name in features)
         {
             if (!frame.Numeric.TryGetValue(name, out var values)) continue;
@@ -201,6 +202,43 @@ internal sealed record PreparedData
                     "rows, as a row number or a time stamp does: a model can learn where a row sits in the file instead of what it is " +
                     "(consider ignore_features)");
         }
+    }
+
+    /// <summary>A feature with no more values than there are classes, each value going with one class on every training
+    /// row, is the target under another name (a dataset's 0/1 label beside its attack-category column): a model reads the
+    /// answer from it, and its held-out accuracy says nothing about traffic.</summary>
+    private static void NoteTargetCopies(Frame frame, IEnumerable<string> features, double[] y, int classes, List<string> warnings)
+    {
+        if (frame.RowCount < ColumnCheckMinRows) return;
+        foreach (var name in features)
+        {
+            bool copies = frame.Text.TryGetValue(name, out var text) ? TellsClass(text, y, classes)
+                : frame.Numeric.TryGetValue(name, out var numbers) && TellsClass(numbers, y, classes);
+            if (copies)
+                warnings.Add($"features_to_process: '{name}' alone tells the class of every training row (each of its values goes with " +
+                    "one class): is it the target under another name? A model would read the answer from it (consider ignore_features)");
+        }
+    }
+
+    /// <summary>Whether each value goes with one class, with at most <paramref name="classes"/> values (an id column, one
+    /// value per row, tells nothing). About a thousand rows spread over the file are tried first: a column of traffic fails
+    /// there at once, even in a file written class by class, so only a suspect column costs a full pass.</summary>
+    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes) where T : notnull
+    {
+        int step = Math.Max(1, values.Count / 1024);
+        return (step == 1 || TellsClass(values, y, classes, step)) && TellsClass(values, y, classes, 1);
+    }
+
+    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes, int step) where T : notnull
+    {
+        var classOf = new Dictionary<T, double>();
+        for (int i = 0; i < values.Count; i += step)
+        {
+            if (classOf.TryGetValue(values[i], out var c)) { if (c != y[i]) return false; }
+            else if (classOf.Count == classes) return false;
+            else classOf[values[i]] = y[i];
+        }
+        return true;
     }
 
     /// <summary>Training values that took a target_rules key only regardless of letter case: said, since a map is exact

@@ -232,6 +232,33 @@ public class FlowExportTargetTests
         Assert.DoesNotContain(Train(t, Features("\"Packets\"")).Report.Warnings, w => w.Contains(" grows at every", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_feature_that_tells_every_rows_class_is_warned_as_the_target_under_another_name()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var rng = new Random(7);
+        // A dataset's 0/1 label beside its category column; the binary map turns the category into that same 0/1.
+        var rows = Enumerable.Range(0, 300).Select(i => rng.Next(3) switch
+        {
+            0 => $"{rng.Next(100)},Normal,0,{rng.Next(2)}",
+            1 => $"{rng.Next(100)},Exploits,1,{rng.Next(2)}",
+            _ => $"{rng.Next(100)},Fuzzers,1,{rng.Next(2)}",
+        });
+        t.Write("train.csv", string.Join("\n", rows.Prepend("Packets,attack_cat,label,flag")));
+        t.Write("test.csv", "Packets,attack_cat,label,flag\n5,Normal,0,1\n7,Exploits,1,0\n");
+        string Request(string target) => $$"""
+            {"label": "Copies", "dataset": "train.csv", "test_dataset": "test.csv", "predict_feature": "attack_cat",
+             "features_to_process": ["Packets", "label", "flag"], "model_kind": "fast_tree", "seed": 3{{target}}}
+            """;
+        var binary = Train(t, Request(""", "target_rules": {"map": {"Normal": 0}, "default": 1}""")).Report.Warnings;
+        Assert.Contains(binary, w => w.StartsWith("features_to_process: 'label' alone tells the class of every training row",
+            StringComparison.Ordinal));
+        Assert.DoesNotContain(binary, w => w.Contains("'flag' alone", StringComparison.Ordinal)
+            || w.Contains("'Packets' alone", StringComparison.Ordinal));
+        // As three classes, the 0/1 label no longer tells Exploits from Fuzzers: no warning.
+        Assert.DoesNotContain(Train(t, Request("")).Report.Warnings, w => w.Contains(" alone tells", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("normal", 0.0)]
     [InlineData(" normal ", 0.0)]
