@@ -101,6 +101,9 @@ public sealed class RowBlockTests : IDisposable
             using var bad = new CsvRowReader(path, ["a", "b"]);
             Assert.Contains("line 3 column 'b'", Assert.Throws<UsageException>(() => bad.Read(new float[8])).Message);
             Assert.Contains("lacks column(s) c", Assert.Throws<UsageException>(() => new CsvRowReader(path, ["a", "c"])).Message);
+
+            File.WriteAllLines(path, ["a;b", "1;2"]);
+            Assert.Contains("looks semicolon-separated", Assert.Throws<UsageException>(() => new CsvRowReader(path, ["a", "b"])).Message);
         }
         finally { File.Delete(path); }
     }
