@@ -77,10 +77,10 @@ internal sealed record PreparedData
         bool regression = r.IsRegression;
         var numbering = regression ? null : ClassNumbering.Of(r, frame.Text[pf], frame.RowIds, pf);
         if (numbering is not null) warnings.Add(numbering.Note);
-        var rules = numbering?.Rules ?? r.TargetRules;
+        var rules = numbering?.Rules
+            ?? (r.TargetRules is { } given && !regression ? WithCaseVariants(given, frame.Text[pf], warnings) : r.TargetRules);
         double[] y = TargetValues(rules, frame, pf, regression);
         double[]? testY = testFrame is null ? null : TestTargetValues(numbering, rules, testFrame, pf, regression, warnings);
-        if (!regression && numbering is null && rules is not null) NoteCaseMatches(rules, frame.Text[pf], warnings);
         var (codec, task, layers) = regression ? RegressionTarget(r)
             : ClassTarget(r, numbering?.Labels ?? r.LabelRules, pf, y, testY, warnings,
                 () => numbering is null && rules is not null ? UnmatchedMapHint(rules, frame.Text[pf]) : "");
@@ -210,30 +210,45 @@ internal sealed record PreparedData
     private static void NoteTargetCopies(Frame frame, IEnumerable<string> features, double[] y, int classes, List<string> warnings)
     {
         if (frame.RowCount < ColumnCheckMinRows) return;
+        var probe = ProbeRows(y, classes);
         foreach (var name in features)
         {
-            bool copies = frame.Text.TryGetValue(name, out var text) ? TellsClass(text, y, classes)
-                : frame.Numeric.TryGetValue(name, out var numbers) && TellsClass(numbers, y, classes);
+            bool copies = frame.Text.TryGetValue(name, out var text) ? TellsClass(text, y, classes, probe)
+                : frame.Numeric.TryGetValue(name, out var numbers) && TellsClass(numbers, y, classes, probe);
             if (copies)
                 warnings.Add($"features_to_process: '{name}' alone tells the class of every training row (each of its values goes with " +
                     "one class): is it the target under another name? A model would read the answer from it (consider ignore_features)");
         }
     }
 
-    /// <summary>Whether each value goes with one class, with at most <paramref name="classes"/> values (an id column, one
-    /// value per row, tells nothing). About a thousand rows spread over the file are tried first: a column of traffic fails
-    /// there at once, even in a file written class by class, so only a suspect column costs a full pass.</summary>
-    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes) where T : notnull
+    /// <summary>Rows to try first: up to 256 of each class, so a column of traffic shows a value shared by two classes at
+    /// once, whatever the file's order and however rare a class.</summary>
+    private static int[] ProbeRows(double[] y, int classes)
     {
-        int step = Math.Max(1, values.Count / 1024);
-        return (step == 1 || TellsClass(values, y, classes, step)) && TellsClass(values, y, classes, 1);
+        const int PerClass = 256;
+        var taken = new Dictionary<double, int>();
+        var rows = new List<int>();
+        int full = 0;
+        for (int i = 0; i < y.Length && full < classes; i++)
+        {
+            int n = taken[y[i]] = taken.GetValueOrDefault(y[i]) + 1;
+            if (n <= PerClass) rows.Add(i);
+            if (n == PerClass) full++;
+        }
+        return [.. rows];
     }
 
-    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes, int step) where T : notnull
+    /// <summary>Whether each value goes with one class, with at most <paramref name="classes"/> values (an id column, one
+    /// value per row, tells nothing): the probe rows first, and the full pass only for a column they do not clear.</summary>
+    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes, int[] probe) where T : notnull
+        => TellsClass(values, y, classes, probe.Length, i => probe[i]) && TellsClass(values, y, classes, values.Count, i => i);
+
+    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes, int count, Func<int, int> row) where T : notnull
     {
         var classOf = new Dictionary<T, double>();
-        for (int i = 0; i < values.Count; i += step)
+        for (int k = 0; k < count; k++)
         {
+            int i = row(k);
             if (classOf.TryGetValue(values[i], out var c)) { if (c != y[i]) return false; }
             else if (classOf.Count == classes) return false;
             else classOf[values[i]] = y[i];
@@ -241,15 +256,15 @@ internal sealed record PreparedData
         return true;
     }
 
-    /// <summary>Training values that took a target_rules key only regardless of letter case: said, since a map is exact
-    /// text otherwise.</summary>
-    private static void NoteCaseMatches(TargetRules rules, string[] raw, List<string> warnings)
+    /// <summary>The request's map with the training values that match a key only in another letter case added as keys
+    /// (<see cref="TargetRules.WithCaseVariants"/>), said in a warning since a map is exact text otherwise.</summary>
+    private static TargetRules WithCaseVariants(TargetRules rules, string[] raw, List<string> warnings)
     {
-        var matched = raw.Distinct(StringComparer.Ordinal).Select(v => (Value: v.Trim(), Key: rules.KeyMatchedIgnoringCase(v)))
-            .Where(m => m.Key is not null).DistinctBy(m => m.Value).OrderBy(m => m.Value, StringComparer.Ordinal).ToList();
-        if (matched.Count > 0)
-            warnings.Add("target_rules.map: " + string.Join(", ", matched.Take(10).Select(m => $"'{m.Value}' took the key '{m.Key}'")) +
-                (matched.Count > 10 ? $", ... ({matched.Count} values)" : "") + " regardless of letter case");
+        var extended = rules.WithCaseVariants(raw.Distinct(StringComparer.Ordinal), out var added);
+        if (added.Count > 0)
+            warnings.Add("target_rules.map: " + string.Join(", ", added.Take(10).Select(m => $"'{m.Value}' took the key '{m.Key}'")) +
+                (added.Count > 10 ? $", ... ({added.Count} values)" : "") + " regardless of letter case");
+        return extended;
     }
 
     /// <summary>Why a mapped target came out as one class: the map's keys that no training row holds, and what the column

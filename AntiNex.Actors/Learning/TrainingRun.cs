@@ -24,14 +24,24 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         Report("load", "loading data");
         // Cross-validation only (a search trial): the test file is never opened, its rows are never seen.
         var data = PreparedData.Load(request, roots, loadTestFile: !options.CrossValidationOnly, _warnings, ct, options.EffectiveLimits);
-        // Text classes the request left unmapped: the rest of the run (and the stored model) carries the derived rules as its own.
-        return data.Numbering is { } n ? Sibling(WithNumbering(request, n)).Proceed(data, wall) : Proceed(data, wall);
+        // Text classes the request left unmapped: the rest of the run (and the stored model) carries the derived rules as its own;
+        // so it does a map the training values extended (keys in another letter case).
+        if (data.Numbering is { } n) return Sibling(WithNumbering(request, n)).Proceed(data, wall);
+        return ReferenceEquals(data.TargetRules, request.TargetRules)
+            ? Proceed(data, wall)
+            : Sibling(WithRules(request, data.TargetRules)).Proceed(data, wall);
+    }
+
+    private static AntiNexRequest WithRules(AntiNexRequest request, TargetRules? rules)
+    {
+        var copy = request.Copy();
+        copy.TargetRules = rules;
+        return copy;
     }
 
     private static AntiNexRequest WithNumbering(AntiNexRequest request, ClassNumbering numbering)
     {
-        var copy = request.Copy();
-        copy.TargetRules = numbering.Rules;
+        var copy = WithRules(request, numbering.Rules);
         copy.LabelRules = numbering.Labels;
         return copy;
     }

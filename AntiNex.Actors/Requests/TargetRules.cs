@@ -1,40 +1,37 @@
 namespace AntiNex.Requests;
 
-/// <summary>Extension: maps raw target values (strings or numbers) to class values, e.g. {"map":{"normal":0},"default":1}.
-/// A value matches a key as written, then trimmed, then regardless of letter case when every key it matches that way
-/// gives the same class ("Normal" in a file takes the template's "normal"), and else takes the default.</summary>
+/// <summary>Extension: maps raw target values (strings or numbers) to class values, e.g. {"map":{"normal":0},"default":1}.</summary>
 public sealed record TargetRules(IReadOnlyDictionary<string, double> Map, double? Default)
 {
     public bool TryMap(string raw, out double value)
     {
         if (Map.TryGetValue(raw, out value)) return true;
-        var trimmed = raw.Trim();
-        if (Map.TryGetValue(trimmed, out value)) return true;
-        if (TryMapIgnoringCase(trimmed, out value)) return true;
+        if (Map.TryGetValue(raw.Trim(), out value)) return true;
         if (Default is { } d) { value = d; return true; }
         value = 0;
         return false;
     }
 
-    /// <summary>The map's keys that a value matches only regardless of letter case, with the class they give (null when
-    /// it matches as written or trimmed, matches no key, or its case-blind keys disagree).</summary>
-    public string? KeyMatchedIgnoringCase(string raw)
+    /// <summary>
+    /// These rules plus the training values that match no key as written or trimmed but match keys in another letter case,
+    /// all of one class ("Normal" in a file, "normal" in the template): each is added as its own key, so the training, the
+    /// test file and the stored model map it alike, while the matching itself stays exact. Values whose case-blind keys
+    /// disagree ("mixed": 2, "MIXED": 3) are left to the default.
+    /// </summary>
+    public TargetRules WithCaseVariants(IEnumerable<string> values, out IReadOnlyList<(string Value, string Key)> added)
     {
-        var trimmed = raw.Trim();
-        if (Map.ContainsKey(raw) || Map.ContainsKey(trimmed)) return null;
-        return TryMapIgnoringCase(trimmed, out _) ? Map.Keys.First(k => string.Equals(k.Trim(), trimmed, StringComparison.OrdinalIgnoreCase)) : null;
-    }
-
-    private bool TryMapIgnoringCase(string trimmed, out double value)
-    {
-        value = 0;
-        bool found = false;
-        foreach (var (key, cls) in Map)
+        var found = new List<(string Value, string Key)>();
+        Dictionary<string, double>? map = null;
+        foreach (var value in values.Select(v => v.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            if (!string.Equals(key.Trim(), trimmed, StringComparison.OrdinalIgnoreCase)) continue;
-            if (found && cls != value) return false; // "Normal": 0 and "NORMAL": 1 leave the value to the default
-            (value, found) = (cls, true);
+            if (Map.ContainsKey(value)) continue;
+            var keys = Map.Where(kv => string.Equals(kv.Key, value, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (keys.Count == 0 || keys.Any(kv => kv.Value != keys[0].Value)) continue;
+            map ??= new Dictionary<string, double>(Map, StringComparer.Ordinal);
+            map[value] = keys[0].Value;
+            found.Add((value, keys[0].Key));
         }
-        return found;
+        added = found;
+        return map is null ? this : this with { Map = map };
     }
 }

@@ -198,6 +198,13 @@ public class FlowExportTargetTests
         Assert.True(outcome.Report.Accuracy > 95, $"{outcome.Report.Accuracy}");
         Assert.Contains(outcome.Report.Warnings,
             w => w.Contains("'Normal' took the key 'normal' regardless of letter case", StringComparison.Ordinal));
+        // The stored model carries the extended map: labelled rows predicted later are scored with "Normal" as class 0.
+        t.Write("later.csv", FlowsCsv(50, 3, benign: "Normal"));
+        using (var model = TrainedModel.Load(outcome.Artifact))
+        {
+            var later = model.Predict(EngineTestData.Request("""{"label": "Flows", "dataset": "later.csv", "predict_feature": "Label"}"""), t.Roots);
+            Assert.True(later.Accuracy > 95, $"{later.Accuracy}");
+        }
 
         // "BENIGN" is not "normal" in any case: every row falls to the default, and the error says what the column holds.
         t.Write("train.csv", FlowsCsv(300, 1));
@@ -259,17 +266,20 @@ public class FlowExportTargetTests
         Assert.DoesNotContain(Train(t, Request("")).Report.Warnings, w => w.Contains(" alone tells", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("normal", 0.0)]
-    [InlineData(" normal ", 0.0)]
-    [InlineData("NORMAL", 0.0)]
-    [InlineData("Mixed", 1.0)] // "mixed" and "MIXED" disagree: the default decides
-    [InlineData("mixed", 2.0)]
-    [InlineData("smurf", 1.0)]
-    public void A_target_value_matches_as_written_then_trimmed_then_by_any_letter_case_when_unambiguous(string raw, double expected)
+    [Fact]
+    public void Training_values_in_another_letter_case_join_the_map_as_their_own_keys_when_their_keys_agree()
     {
         var rules = new TargetRules(new Dictionary<string, double> { ["normal"] = 0, ["mixed"] = 2, ["MIXED"] = 3 }, 1);
-        Assert.True(rules.TryMap(raw, out var value));
-        Assert.Equal(expected, value);
+        var extended = rules.WithCaseVariants(["Normal", " NORMAL ", "normal", "Mixed", "mixed", "smurf"], out var added);
+        Assert.Equal([("NORMAL", "normal"), ("Normal", "normal")], added);
+        Assert.Equal(0, extended.Map["Normal"]);
+        Assert.Equal(0, extended.Map["NORMAL"]);
+        Assert.False(extended.Map.ContainsKey("Mixed")); // "mixed" and "MIXED" disagree: the default decides
+        Assert.True(extended.TryMap("Mixed", out var mixed) && mixed == 1);
+        Assert.True(extended.TryMap("smurf", out var smurf) && smurf == 1);
+        // Matching stays exact: the request's own rules still send "Normal" to the default, and nothing new means the same rules.
+        Assert.True(rules.TryMap("Normal", out var before) && before == 1);
+        Assert.Same(rules, rules.WithCaseVariants(["normal", "smurf"], out var none));
+        Assert.Empty(none);
     }
 }
