@@ -167,9 +167,10 @@ public static class CsvLoader
             throw new RequestException(field, $"'{Path.GetFileName(path)}' has {columns:N0} columns, above the limit of {limits.MaxCsvColumns:N0}");
     }
 
-    /// <summary>A header read as one column that holds another common separator: a spreadsheet's semicolon export, or tabs.</summary>
-    private static string? OtherSeparator(string[] header)
-        => header.Length != 1 ? null : header[0].Contains(';') ? "semicolon" : header[0].Contains('\t') ? "tab" : null;
+    /// <summary>A header read as one column that holds another common separator: a spreadsheet's semicolon export, or tabs
+    /// ("semicolon", "tab"; else null).</summary>
+    public static string? OtherSeparator(IReadOnlyList<string> header)
+        => header.Count != 1 ? null : header[0].Contains(';') ? "semicolon" : header[0].Contains('\t') ? "tab" : null;
 
     /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
     private static string SpacesHint(string name, Dictionary<string, int> index)

@@ -241,14 +241,13 @@ internal sealed record PreparedData
     /// <summary>Whether each value goes with one class, with at most <paramref name="classes"/> values (an id column, one
     /// value per row, tells nothing): the probe rows first, and the full pass only for a column they do not clear.</summary>
     private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes, int[] probe) where T : notnull
-        => TellsClass(values, y, classes, probe.Length, i => probe[i]) && TellsClass(values, y, classes, values.Count, i => i);
+        => OneClassPerValue(values, y, classes, probe) && OneClassPerValue(values, y, classes, Enumerable.Range(0, values.Count));
 
-    private static bool TellsClass<T>(IReadOnlyList<T> values, double[] y, int classes, int count, Func<int, int> row) where T : notnull
+    private static bool OneClassPerValue<T>(IReadOnlyList<T> values, double[] y, int classes, IEnumerable<int> rows) where T : notnull
     {
         var classOf = new Dictionary<T, double>();
-        for (int k = 0; k < count; k++)
+        foreach (int i in rows)
         {
-            int i = row(k);
             if (classOf.TryGetValue(values[i], out var c)) { if (c != y[i]) return false; }
             else if (classOf.Count == classes) return false;
             else classOf[values[i]] = y[i];
@@ -260,7 +259,7 @@ internal sealed record PreparedData
     /// (<see cref="TargetRules.WithCaseVariants"/>), said in a warning since a map is exact text otherwise.</summary>
     private static TargetRules WithCaseVariants(TargetRules rules, string[] raw, List<string> warnings)
     {
-        var extended = rules.WithCaseVariants(raw.Distinct(StringComparer.Ordinal), out var added);
+        var extended = rules.WithCaseVariants(raw, out var added);
         if (added.Count > 0)
             warnings.Add("target_rules.map: " + string.Join(", ", added.Take(10).Select(m => $"'{m.Value}' took the key '{m.Key}'")) +
                 (added.Count > 10 ? $", ... ({added.Count} values)" : "") + " regardless of letter case");

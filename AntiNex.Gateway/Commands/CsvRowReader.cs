@@ -25,9 +25,8 @@ internal sealed class CsvRowReader : IDisposable
         var names = Split(header).Select(c => Cell(header, c).Trim().Trim('"').ToString()).ToList();
         _columnOf = _features.Select(f => names.IndexOf(f)).ToArray();
         var missing = _features.Where((f, j) => _columnOf[j] < 0).ToList();
-        if (missing.Count > 0 && names.Count == 1 && (header.Contains(';') || header.Contains('\t')))
-            throw new UsageException($"'{path}' looks {(header.Contains(';') ? "semicolon" : "tab")}-separated (its header is one column); " +
-                                     "rows are read comma-separated");
+        if (missing.Count > 0 && CsvLoader.OtherSeparator(names) is { } other)
+            throw new UsageException($"'{path}' looks {other}-separated (its header is one column); rows are read comma-separated");
         if (missing.Count > 0)
             throw new UsageException($"'{path}' lacks column(s) {string.Join(", ", missing)} that the model takes " +
                                      $"({string.Join(", ", _features)})");
