@@ -49,8 +49,7 @@ public static class CsvLoader
         for (int i = 0; i < header.Length; i++) index.TryAdd(header[i], i);
         var missing = plan.Where(p => p.Required && !index.ContainsKey(p.Name)).ToList();
         if (missing.Count > 0 && OtherSeparator(header) is { } other)
-            throw new RequestException(field, $"'{Path.GetFileName(path)}' looks {other}-separated: its header is one column " +
-                $"('{Trunc(header[0])}'); the engine reads comma-separated values (convert the file, minding decimal commas)");
+            throw SeparatorError(field, path, other, "its header", header[0]);
         if (missing.Count > 0)
             throw new RequestException(missing.Select(m => new RequestIssue(m.Field,
                 $"column '{m.Name}' is not in {field} {Path.GetFileName(path)}{SpacesHint(m.Name, index)} (columns: {Preview(header)})")).ToList());
@@ -74,6 +73,8 @@ public static class CsvLoader
                     $"'{Path.GetFileName(path)}' has more than {rowLimit:N0} data rows, the " +
                     $"limit{(maxRows is null ? "" : " for a predict request")}");
             var width = csv.FieldCount;
+            if (!hasHeader && width == 1 && header.Length > 1 && OtherSeparator([csv.GetString(0) ?? ""]) is { } rowSeparator)
+                throw SeparatorError(field, path, rowSeparator, $"row {row}", csv.GetString(0) ?? "");
             if (!hasHeader && width != header.Length)
                 throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
             foreach (var (name, colField, i, values) in numeric)
@@ -171,6 +172,10 @@ public static class CsvLoader
     /// ("semicolon", "tab"; else null).</summary>
     public static string? OtherSeparator(IReadOnlyList<string> header)
         => header.Count != 1 ? null : header[0].Contains(';') ? "semicolon" : header[0].Contains('\t') ? "tab" : null;
+
+    private static RequestException SeparatorError(string field, string path, string separator, string where, string cell)
+        => new(field, $"'{Path.GetFileName(path)}' looks {separator}-separated: {where} is one column ('{Trunc(cell)}'); " +
+            "the engine reads comma-separated values (convert the file, minding decimal commas)");
 
     /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
     private static string SpacesHint(string name, Dictionary<string, int> index)

@@ -116,6 +116,20 @@ public class CsvLoaderTests
         Assert.Contains(message, e.Message);
     }
 
+    [Fact]
+    public void A_headerless_file_with_another_separator_is_told_so_at_its_first_row()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", "1;tcp;0\n2;udp;1\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, false, ["a", "kind", "y"], CellRules.Default));
+        Assert.Equal("dataset", Assert.Single(e.Issues).Field);
+        Assert.Contains("'x.csv' looks semicolon-separated: row 0 is one column ('1;tcp;0')", e.Message);
+        // A short row of a comma-separated file still gets the row-width error.
+        var narrow = t.Write("y.csv", "1,tcp,0\n2\n");
+        var w = Assert.Throws<RequestException>(() => CsvLoader.Load(narrow, Plan, false, ["a", "kind", "y"], CellRules.Default));
+        Assert.Contains("row 1 has 1 fields but columns names 3", w.Message);
+    }
+
     [Theory]
     [InlineData("abc", "not numeric")]
     [InlineData("NaN", "not a finite number")]
