@@ -158,7 +158,7 @@ public sealed record NodeSettings
             Hostname = c["Hostname"] ?? d.Hostname,
             PublicHostname = NullIfEmpty(c["PublicHostname"]),
             Port = Int(c, "Port", d.Port, 0, 65535),
-            Seeds = List(c, "Seeds"),
+            Seeds = AntiNex.Cluster.SeedAddress.Checked(List(c, "Seeds"), "Seeds"),
             Redis = NullIfEmpty(c["Redis"]),
             RedisUser = NullIfEmpty(c["RedisUser"]),
             RedisPasswordFile = NullIfEmpty(c["RedisPasswordFile"]),

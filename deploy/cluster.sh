@@ -7,7 +7,7 @@
 #
 #   bash deploy/cluster.sh start [N]      start Redis and nodes 1..N (default 3); running ones are left alone
 #   bash deploy/cluster.sh add            start one more node (scale out)
-#   bash deploy/cluster.sh stop [K|all]   graceful stop (SIGTERM: leaves the cluster, hands its shards off)
+#   bash deploy/cluster.sh stop [K|all]   graceful stop (SIGTERM: leaves the cluster, hands its shards off); all: the demo's HTTP service too
 #   bash deploy/cluster.sh kill K         kill -9 node K (to watch its models come back elsewhere)
 #   bash deploy/cluster.sh restart K      start node K again (after stop/kill)
 #   bash deploy/cluster.sh status         processes, ports, readiness, then the cluster's own view (gateway status)
@@ -209,6 +209,16 @@ stop_node() { # stop_node K SIGNAL
   rm -f "$PID_DIR/node-$k.pid"
 }
 
+stop_serve() { # the demo's HTTP service: a session leader, so its whole group goes
+  local pid; pid=$(read_pid "$PID_DIR/serve.pid")
+  if pid_alive "$pid"; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+    for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
+    say "http      stopped"
+  fi
+  rm -f "$PID_DIR/serve.pid"
+}
+
 stop_redis() {
   local pid; pid=$(read_pid "$PID_DIR/redis.pid")
   if pid_alive "$pid"; then
@@ -232,6 +242,12 @@ status() {
     else pid="-"; state="stopped"; fi
     printf '%-8s %-8s %-22s %-14s %s\n' "node $k" "$pid" "$HOST:$port" "$health" "$state"
   done
+  # The HTTP service the demo starts (pids/serve.pid), when there is one.
+  if [ -f "$PID_DIR/serve.pid" ]; then
+    pid=$(read_pid "$PID_DIR/serve.pid")
+    if pid_alive "$pid"; then state="serving (log $RUN_DIR/logs/serve.log)"; else pid="-"; state="stopped"; fi
+    printf '%-8s %-8s %-22s %-14s %s\n' "http" "$pid" "127.0.0.1:${ANTINEX_HTTP_PORT:-8080}" "-" "$state"
+  fi
   say ""
   if [ "$n" -gt 0 ]; then gateway status || true; fi
 }
@@ -331,6 +347,7 @@ main() {
       if [ "$target" = all ]; then
         # Stop in reverse order, seeds last, so shards hand off to the nodes still up.
         supervise stop >/dev/null
+        stop_serve
         for k in $(seq "$(node_count)" -1 1); do stop_node "$k" TERM; done
         stop_redis
       else

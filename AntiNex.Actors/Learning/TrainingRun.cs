@@ -363,6 +363,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         return outputs ?? [];
     }
 
+    internal const string InSampleNote = " (in-sample: the training dataset's own rows, as the original AntiNex reported them; "
+        + "the held-out figures are the report's)";
+
     /// <summary>The artifact, the per-sample predictions (the request's predict_rows, else every row of the dataset, as
     /// the original) and the pictures; a plot never fails a training.</summary>
     private TrainingOutcome Package(TrainedModel model, TrainingReport report,
@@ -376,6 +379,10 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var predictions = predictFrame == data.Frame && _datasetMatrix is { } m
             ? model.PredictFrameRows(m.X, m.Beyond, predictFrame, request.Label, request.MaxRecords)
             : model.PredictFrame(predictFrame, request.Label, request.MaxRecords);
+        // The original's line over the dataset's own rows scores rows the model trained on: said so, after the line itself, so
+        // its accuracy is not read as the model's quality (the report's held-out figures are).
+        if (predictFrame == data.Frame && predictions.Accuracy is not null)
+            predictions = predictions with { Summary = predictions.Summary + InSampleNote };
         MemoryTrace.Mark("file rows predicted");
         wall.Stop();
         var plots = new List<string>();

@@ -18,7 +18,8 @@ public sealed record GatewayOptions
     public IReadOnlyList<string> Seeds { get; init; } = [];
     public string Hostname { get; init; } = "127.0.0.1";
     public int Port { get; init; }
-    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultJoinTimeout = TimeSpan.FromSeconds(30);
+    public TimeSpan JoinTimeout { get; init; } = DefaultJoinTimeout;
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>This gateway's certificate files (mutual TLS, the default), or Insecure for a plaintext cluster.</summary>
     public ClusterTlsSettings Tls { get; init; } = ClusterTlsSettings.From(ClusterTlsSettings.FromEnvironment);

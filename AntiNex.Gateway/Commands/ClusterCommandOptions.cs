@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AntiNex.Cluster;
 using AntiNex.Cluster.Security;
 using AntiNex.Gateway.Cluster;
 using Microsoft.Extensions.Logging;
@@ -55,13 +56,16 @@ internal sealed class ClusterCommandOptions
         foreach (var o in options) command.Options.Add(o);
     }
 
+    /// <summary>The seeds of the options (each may be a comma-separated list, as a node takes them), else $ANTINEX_SEEDS, else
+    /// the default; each checked as an akka address so a typo is a usage error, not a crash inside the join.</summary>
     public IReadOnlyList<string> SeedNodesFrom(ParseResult p)
     {
-        var seeds = p.GetValue(SeedNodes) ?? [];
-        if (seeds.Length > 0) return seeds;
-        var env = Environment.GetEnvironmentVariable("ANTINEX_SEEDS");
-        if (!string.IsNullOrWhiteSpace(env)) return env.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return [DefaultSeedNode];
+        var given = p.GetValue(SeedNodes) ?? [];
+        var (values, source) = given.Length > 0 ? (given, SeedNodeOption)
+            : Environment.GetEnvironmentVariable("ANTINEX_SEEDS") is { } env && !string.IsNullOrWhiteSpace(env) ? ([env], "$ANTINEX_SEEDS")
+            : ([DefaultSeedNode], "the default seed");
+        return SeedAddress.Checked(
+            values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(), source);
     }
 
     /// <summary>The options, else the ANTINEX_TLS_* environment (what deploy/cluster.sh sets for `cluster.sh gateway`).</summary>
@@ -72,6 +76,15 @@ internal sealed class ClusterCommandOptions
         "TlsCa" => p.GetValue(TlsCa),
         _ => p.GetValue(Insecure) ? "true" : null,
     } ?? ClusterTlsSettings.FromEnvironment(key));
+
+    /// <summary>How long the join may take: the command's --timeout when shorter than the usual 30 s (a bad value is the
+    /// command's own usage error, reported where it reads it).</summary>
+    private TimeSpan JoinTimeoutFrom(ParseResult p)
+    {
+        var join = GatewayOptions.DefaultJoinTimeout;
+        try { return TimeoutFrom(p) is var t && t > TimeSpan.Zero && t < join ? t : join; }
+        catch (Exception e) when (e is ArgumentException or UsageException) { return join; }
+    }
 
     public TimeSpan TimeoutFrom(ParseResult p) => Durations.Parse(p.GetValue(Timeout) ?? "60s", "--timeout");
 
@@ -89,6 +102,7 @@ internal sealed class ClusterCommandOptions
                 Seeds = SeedNodesFrom(p),
                 Hostname = p.GetValue(Hostname) ?? "127.0.0.1",
                 Port = p.GetValue(Port),
+                JoinTimeout = JoinTimeoutFrom(p),
                 LogLevel = p.GetValue(Verbose) ? LogLevel.Information : LogLevel.Error,
                 Tls = TlsFrom(p),
             }, ct);

@@ -19,7 +19,7 @@ internal sealed class Output(bool json)
         WriteIndented = true,
     };
 
-    private static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    private static readonly IAnsiConsole Err = ConsoleWidth.Stderr();
 
     public bool Json => json;
 
@@ -191,6 +191,8 @@ internal sealed class Output(bool json)
         var val = t.ValLoss is { } vl ? $" val_loss {vl:F4}" : "";
         var vacc = t.ValAccuracy is { } va ? $" val_acc {va:F3}" : "";
         var msg = t.Message is null ? "" : $" {t.Message}";
-        return $"{label}: {t.Phase}{fold}{epoch} loss {t.Loss:F4}{acc}{val}{vacc}{msg}";
+        // A step that is not an epoch (loading, selection, evaluation) has no loss to show.
+        var loss = t.Epochs > 0 ? $" loss {t.Loss:F4}" : "";
+        return $"{label}: {t.Phase}{fold}{epoch}{loss}{acc}{val}{vacc}{msg}";
     }
 }

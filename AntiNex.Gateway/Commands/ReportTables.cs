@@ -16,7 +16,8 @@ internal static class ReportTables
     public static void AddTrainingRows(Table summary, TrainingReport r)
     {
         if (r.ValidationRows > 0) summary.AddRow("validation rows", I(r.ValidationRows));
-        if (r.EpochsRun is { } run) summary.AddRow("epochs run / best epoch", $"{I(run)} / {(r.BestEpoch is { } b ? I(b) : "-")}");
+        if (r.EpochsRun is { } run && r.ModelKind == "network") // a tree ensemble is fitted in one pass: no epochs to show
+            summary.AddRow("epochs run / best epoch", $"{I(run)} / {(r.BestEpoch is { } b ? I(b) : "-")}");
         if (r.ModelKind != "network") summary.AddRow("model kind", ConsoleText.Cell(r.ModelKind));
         if (r.EnsembleSize > 1) summary.AddRow("ensemble size", I(r.EnsembleSize));
         if (r.ThresholdRule is { } rule) // a chosen threshold; without a rule it is 0.5 (the operating-point table shows it)

@@ -69,7 +69,7 @@ internal static class SearchCommand
         CancellationToken ct)
     {
         var board = new LiveBoard(plan);
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var err = ConsoleWidth.Stderr();
         if (!output.Json)
         {
             var trials = $"{plan.Trials.Count} trials ({plan.Strategy}, seed {plan.Seed})";

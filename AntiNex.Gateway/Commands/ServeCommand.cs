@@ -89,7 +89,7 @@ internal static class ServeCommand
                 if (options.LocalCopies < 0) throw new ArgumentException("--local-copies: must be >= 0");
                 if (options.LocalCopyRows < 0) throw new ArgumentException("--local-copy-rows: must be >= 0");
                 if (options.RateLimit < 0) throw new ArgumentException("--rate-limit: must be >= 0");
-                ListenAddress.ParseAll(options); // refuse bad addresses before joining the cluster
+                ListenAddress.CheckFree(ListenAddress.ParseAll(options)); // refuse bad or taken addresses before joining the cluster
                 store = ApiKeyStore.Load(p.GetValue(keys)) ?? throw new ArgumentException(
                     $"no API keys: pass --api-keys FILE or set ${ApiKeyStore.EnvVariable} "
                     + "(create one: antinex-gateway serve keys add --id NAME --scopes predict,read --file FILE)");
@@ -124,6 +124,11 @@ internal static class ServeCommand
                 output.Error("unreachable", e.Message);
                 return ExitCodes.Unreachable;
             }
+            catch (ArgumentException e)
+            {
+                output.Error("usage", e.Message);
+                return ExitCodes.BadInput;
+            }
             await using (client)
             {
                 WebApplication app;
@@ -135,7 +140,12 @@ internal static class ServeCommand
                 }
                 await using (app)
                 {
-                    await app.StartAsync(ct);
+                    try { await app.StartAsync(ct); }
+                    catch (IOException e) // taken between the check above and the bind
+                    {
+                        output.Error("usage", $"--urls: {e.Message}");
+                        return ExitCodes.BadInput;
+                    }
                     foreach (var url in HttpServer.BoundUrls(app)) Console.WriteLine($"serving on {url}");
                     Console.WriteLine($"{store.Keys.Count} API key(s) loaded; /v2/health/* answer without a key, everything else needs one");
                     Console.WriteLine(options.LocalCopies == 0 ? "local copies: off (every infer goes to the cluster)"

@@ -55,7 +55,7 @@ internal static class TrainCommand
         int? seed = null, string[]? alsoTest = null, string? plotDirectory = null)
     {
         // With --json, everything human-readable goes to stderr so stdout stays one JSON document.
-        var ui = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
+        var ui = asJson ? ConsoleWidth.Stderr() : AnsiConsole.Console;
         AntiNexRequest request;
         IReadOnlyList<string> warnings;
         try

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace AntiNex.Gateway.Http;
 
@@ -34,5 +35,22 @@ public sealed record ListenAddress(string Url, IPAddress Address, int Port, bool
                     + "or pass --insecure-http if a TLS proxy or a private network protects it");
         }
         return list;
+    }
+
+    /// <summary>Throws ArgumentException naming the first address another process already listens on. Checked before the
+    /// cluster join, so a second serve on the same port fails in milliseconds with one line, not a host stack trace.</summary>
+    public static void CheckFree(IReadOnlyList<ListenAddress> addresses)
+    {
+        foreach (var a in addresses.Where(a => a.Port != 0))
+        {
+            var probe = new TcpListener(a.Address, a.Port);
+            try { probe.Start(); }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+            {
+                throw new ArgumentException($"--urls: '{a.Url}': " + (e.SocketErrorCode == SocketError.AccessDenied
+                    ? "this user may not listen on that port" : "another process already listens there (another serve?); choose another port"));
+            }
+            finally { probe.Stop(); }
+        }
     }
 }

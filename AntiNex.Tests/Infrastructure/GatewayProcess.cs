@@ -56,6 +56,7 @@ public static class GatewayProcess
         info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
+        info.Environment.Remove("COLUMNS"); // piped output's own width, whatever the shell that runs the tests exports
         // The test cluster's mutual TLS credentials, unless the command line chooses its own.
         if (!args.Any(a => a is "--insecure" or "--tls-certificate"))
             foreach (var (name, value) in AntiNex.Tests.Cluster.TestPki.Gateway.Environment) info.Environment[name] = value;

@@ -40,6 +40,8 @@ public class EngineTrainingTests
         var p = outcome.Predictions!;
         Assert.Equal(400, p.Rows);
         Assert.Matches(@"^Blobs made predictions=400 found=400 accuracy=\d", p.Summary);
+        Assert.EndsWith("(in-sample: the training dataset's own rows, as the original AntiNex reported them; the held-out figures are the report's)",
+            p.Summary);
         Assert.All(p.Samples, s => Assert.Contains(s.LabelName, new[] { "benign", "attack" }));
     }
 

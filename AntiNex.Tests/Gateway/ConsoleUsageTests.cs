@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using AntiNex.Gateway.Commands;
+using AntiNex.Tests.Infrastructure;
+
+namespace AntiNex.Tests.Gateway;
+
+/// <summary>How the console answers a user's mistakes, as a real process: seeds as a node takes them, usage errors as exit 2
+/// on one unfolded line, a taken HTTP port refused before anything joins, and --timeout bounding the join.</summary>
+public sealed class ConsoleUsageTests
+{
+    private static (int Code, string Out, string Err) Gateway(params string[] args) => GatewayProcess.Run(TimeSpan.FromSeconds(60), args);
+
+    [Fact]
+    public void A_comma_separated_seed_list_is_taken_as_a_node_takes_it_and_the_join_gives_up_at_the_commands_timeout()
+    {
+        string a = $"akka.tcp://antinex@127.0.0.1:{FreePorts.Take()}", b = $"akka.tcp://antinex@127.0.0.1:{FreePorts.Take()}";
+        var (code, _, err) = Gateway("models", "--seed-node", $"{a},{b}", "--insecure", "--timeout", "2s");
+        Assert.True(code == ExitCodes.Unreachable, $"exit {code}: {err}");
+        // Both seeds tried, on one line (piped output is not folded at 80 columns), within the command's own 2 s.
+        Assert.Contains($"could not join the cluster through [{a}, {b}] within 2 s", err);
+    }
+
+    [Theory]
+    [InlineData("models", "--seed-node", "akka.tcp://antinex@127.0.0.1:40x4", "--insecure")]
+    [InlineData("models", "--seed-node", "akka.tcp://antinex@127.0.0.1:4053,127.0.0.1:4054", "--insecure")]
+    public void A_seed_that_is_not_an_address_is_a_usage_error_naming_it(params string[] args)
+    {
+        var (code, _, err) = Gateway(args);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--seed-node: '", err);
+        Assert.Contains("is not a seed node address (akka.tcp://antinex@HOST:PORT)", err);
+        Assert.DoesNotContain("Unhandled exception", err);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_bad_usage_with_exit_code_2()
+    {
+        var (code, _, err) = Gateway("cancel", "some-label", "--seed", "3");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("'--seed'", err);
+    }
+
+    [Fact]
+    public void Serve_on_a_port_another_process_holds_is_refused_in_one_line_before_joining()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+        var keys = Path.Combine(Path.GetTempPath(), $"antinex-keys-{Guid.NewGuid():N}.json"); // never read: the port is checked first
+        var (code, _, err) = Gateway("serve", "--urls", url, "--api-keys", keys, "--insecure");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"--urls: '{url}': another process already listens there", err);
+        Assert.DoesNotContain("Exception", err);
+        Assert.DoesNotContain("could not join", err);
+    }
+
+    [Theory]
+    [InlineData(true, null, ConsoleWidth.Redirected)]
+    [InlineData(true, "132", 132)]
+    [InlineData(false, "100", 100)]
+    [InlineData(false, null, null)]
+    [InlineData(true, "wide", ConsoleWidth.Redirected)]
+    public void Piped_output_is_laid_out_wide_unless_COLUMNS_says_otherwise(bool redirected, string? columns, int? width)
+        => Assert.Equal(width, ConsoleWidth.For(redirected, columns));
+}
