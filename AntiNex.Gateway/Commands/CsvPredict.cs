@@ -3,7 +3,6 @@
 // gateway holds a handful of blocks whatever the file's size. Progress every second and rows/s at the end go to stderr.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using AntiNex.Data;
 using AntiNex.Gateway.Cluster;
@@ -28,7 +27,8 @@ internal static class CsvPredict
         var features = summary.InputFeatures;
         using var reader = new CsvRowReader(path, features, cells);
         var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
-        await using var writer = outPath is null ? null : new StreamWriter(outPath, false, new UTF8Encoding(false), 1 << 16);
+        await using var file = outPath is null ? null : new PredictionFile(outPath);
+        var writer = file?.Writer;
         writer?.WriteLine("row,predicted");
 
         var counts = new SortedDictionary<float, long>();
@@ -78,6 +78,12 @@ internal static class CsvPredict
         }
         while (pending.Count > 0)
             if (await Collect() is { } failure) return output.Reply(failure);
+        if (ct.IsCancellationRequested)
+        {
+            output.Error("cancelled", $"{id}: stopped after {answered:N0} rows" + (outPath is null ? "" : $"; {outPath} was not written"));
+            return ExitCodes.Cancelled;
+        }
+        if (file is not null) await file.CommitAsync();
         var seconds = clock.Elapsed.TotalSeconds;
         var rate = answered / Math.Max(seconds, 1e-9);
         if (output.Json)

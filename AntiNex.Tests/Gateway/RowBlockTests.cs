@@ -123,4 +123,26 @@ public sealed class RowBlockTests : IDisposable
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public async Task A_prediction_file_takes_its_name_only_when_every_row_is_written()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var target = root.Write("pred.csv", "an earlier run\n");
+        await using (var failed = new PredictionFile(target)) failed.Writer.WriteLine("row,predicted");
+        Assert.Equal("an earlier run\n", File.ReadAllText(target));
+        Assert.Equal([target], Directory.GetFiles(root.Path));
+
+        var fresh = Path.Combine(root.Path, "new.csv");
+        await using (var failed = new PredictionFile(fresh)) failed.Writer.WriteLine("row,predicted");
+        Assert.False(File.Exists(fresh));
+
+        await using (var done = new PredictionFile(target))
+        {
+            done.Writer.WriteLine("row,predicted");
+            await done.CommitAsync();
+        }
+        Assert.Equal("row,predicted\n", File.ReadAllText(target));
+        Assert.Equal([target], Directory.GetFiles(root.Path));
+    }
 }
