@@ -7,6 +7,9 @@ public sealed record ModelSummary
     public string PredictFeature { get; init; } = "";
     /// <summary>Input columns as the request names them (before one-hot expansion), in model order.</summary>
     public IReadOnlyList<string> InputFeatures { get; init; } = [];
+    /// <summary>The input features the model reads as text and one-hot encodes (categorical_features), in model order; null
+    /// for a version stored before summaries listed them.</summary>
+    public IReadOnlyList<string>? CategoricalFeatures { get; init; }
     public int NetworkInputs { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }
     public double? TestAccuracy { get; init; }

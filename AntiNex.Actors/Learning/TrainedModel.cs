@@ -132,6 +132,7 @@ public sealed class TrainedModel : IDisposable
         MlType = State.MlType,
         PredictFeature = State.PredictFeature,
         InputFeatures = State.Pipeline.Features.Select(f => f.Name).ToList(),
+        CategoricalFeatures = State.Pipeline.Features.Where(f => f.Categorical).Select(f => f.Name).ToList(),
         NetworkInputs = State.NetworkInputs,
         CreatedUtc = State.CreatedUtc,
         TestAccuracy = State.TestAccuracy,

@@ -8,15 +8,18 @@ namespace AntiNex.Models;
 /// never rename one: add a field (optional) or write a new manifest version.</summary>
 public sealed record StoredModelSummary(
     string Label, string MlType, string PredictFeature, IReadOnlyList<string> InputFeatures, int NetworkInputs,
-    DateTimeOffset CreatedUtc, double? TestAccuracy, int ArtifactBytes, string? ModelKind = null)
+    DateTimeOffset CreatedUtc, double? TestAccuracy, int ArtifactBytes, string? ModelKind = null,
+    IReadOnlyList<string>? CategoricalFeatures = null)
 {
     public static StoredModelSummary From(ModelSummary s) => new(s.Label, s.MlType, s.PredictFeature, s.InputFeatures.ToList(),
-        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind);
+        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind,
+        s.CategoricalFeatures?.ToList());
 
     public ModelSummary ToEngine() => new()
     {
         Label = Label, MlType = MlType, PredictFeature = PredictFeature, InputFeatures = InputFeatures, NetworkInputs = NetworkInputs,
         CreatedUtc = CreatedUtc, TestAccuracy = TestAccuracy, ArtifactBytes = ArtifactBytes,
         ModelKind = ModelKind ?? "network", // versions stored before model kinds were networks
+        CategoricalFeatures = CategoricalFeatures,
     };
 }
