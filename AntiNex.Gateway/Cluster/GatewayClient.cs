@@ -193,6 +193,15 @@ public sealed class GatewayClient : IAsyncDisposable
             ? _coalescer.SendAsync(block, timeout)
             : _chunked.SendAsync(block, timeout, progress);
 
+    /// <summary>One predict request of a streamed block of rows (it fits one message), asked of the writer directly: a gateway
+    /// session re-sends a slow predict every few seconds, and a large block would then be computed again and again.</summary>
+    public async Task<object> PredictBlockAsync(string modelId, string json, TimeSpan timeout)
+    {
+        if (Frame.CheckJson(modelId, json, "block of rows", null) is { } tooLarge) return tooLarge;
+        try { return await Region.Ask<object>(new PredictModel(modelId, json, null, null, DateTimeOffset.UtcNow + timeout), timeout); }
+        catch (AskTimeoutException ex) { return ModelFailed.Of(modelId, "timeout", $"a block of rows got no answer in time: {ex.Message}"); }
+    }
+
     private static Action<int>? RowsProgress(string modelId, Action<object>? onProgress)
     {
         if (onProgress is null) return null;

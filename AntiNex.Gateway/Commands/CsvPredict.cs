@@ -1,6 +1,8 @@
 // `predict -f rows.csv --label L`: a CSV of any size streamed through the cluster. Blocks of rows are read, sent as
 // float32 messages that fit the remote frame, a few in flight, and answered in file order (to --out, or counted), so the
-// gateway holds a handful of blocks whatever the file's size. Progress every second and rows/s at the end go to stderr.
+// gateway holds a handful of blocks whatever the file's size. A model with categorical features gets its blocks as
+// predict requests holding those cells as text instead, so that its own pipeline encodes them (see TextRowsRequest).
+// Progress every second and rows/s at the end go to stderr.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -15,6 +17,8 @@ internal static class CsvPredict
     /// <summary>Blocks in flight: overlaps reading, transport and prediction.</summary>
     private const int InFlight = 4;
     private const int MaxBlockRows = 50_000;
+    /// <summary>Request text of one block of a model with categorical features (about what the HTTP API sends at once).</summary>
+    private const long MaxTextBlockBytes = 1_000_000;
 
     public static async Task<int> RunAsync(GatewayClient client, Output output, string path, string label, string? outPath,
         CellRules cells, TimeSpan timeout, CancellationToken ct)
@@ -25,32 +29,53 @@ internal static class CsvPredict
         if (described is not ModelDescription { Trained: true, Summary: { } summary })
             return output.Reply(ModelFailed.Of(id, "not-trained", $"label '{id}' has no trained model: train it first"));
         var features = summary.InputFeatures;
-        using var reader = new CsvRowReader(path, features, cells);
+        var text = summary.CategoricalFeatures is { Count: > 0 } categorical ? categorical : null;
+        using var reader = new CsvRowReader(path, features, cells, summary.CategoricalFeatures);
         var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
+        var textBytes = Math.Min(MaxTextBlockBytes, client.Frame.PayloadBytes / 2);
+        var numbers = new double[features.Count];
+        var texts = new string[features.Count];
         await using var file = outPath is null ? null : new PredictionFile(outPath);
         var writer = file?.Writer;
         writer?.WriteLine("row,predicted");
 
         var counts = new SortedDictionary<float, long>();
-        var pending = new Queue<(Task<object> Reply, long FirstRow)>();
+        var pending = new Queue<(Task<object> Reply, long FirstRow, int Rows)>();
         var clock = Stopwatch.StartNew();
         long sent = 0, answered = 0, version = 0;
         var lastProgress = TimeSpan.Zero;
         var err = Console.Error;
 
+        // The next block read and sent; null at the end of the file.
+        (Task<object> Reply, int Rows)? SendNext()
+        {
+            if (text is null)
+            {
+                var block = new float[blockRows * features.Count];
+                var rows = reader.Read(block);
+                if (rows == 0) return null;
+                if (rows < blockRows) Array.Resize(ref block, rows * features.Count);
+                return (client.PredictRowsAsync(new PredictRawRows(id, features.Count, block), timeout), rows);
+            }
+            using var request = new TextRowsRequest(id, summary, textBytes);
+            while (!request.Full && reader.ReadRow(numbers, texts)) request.Add(numbers, texts);
+            return request.Rows == 0 ? null : (client.PredictBlockAsync(id, request.Finish(), timeout), request.Rows);
+        }
+
         async Task<object?> Collect()
         {
-            var (task, first) = pending.Dequeue();
+            var (task, first, rows) = pending.Dequeue();
             var reply = await task.WaitAsync(ct);
-            if (reply is not RowsPredicted r) return reply;
-            version = Math.Max(version, r.Version);
-            for (int i = 0; i < r.Values.Length; i++)
+            if (Answer(reply, rows) is not ({ } values, var replyVersion))
+                return reply is RowsPredicted or Predicted ? Short(id, reply, rows) : reply;
+            version = Math.Max(version, replyVersion);
+            for (int i = 0; i < values.Length; i++)
             {
-                var v = r.Values[i];
+                var v = values[i];
                 counts[v] = counts.GetValueOrDefault(v) + 1;
                 writer?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{first + i},{v:R}"));
             }
-            answered += r.Values.Length;
+            answered += values.Length;
             if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1))
             {
                 lastProgress = clock.Elapsed;
@@ -62,17 +87,15 @@ internal static class CsvPredict
 
         while (!ct.IsCancellationRequested)
         {
-            var block = new float[blockRows * features.Count];
-            int rows;
-            try { rows = reader.Read(block); }
+            (Task<object> Reply, int Rows)? next;
+            try { next = SendNext(); }
             catch (UsageException ex)
             {
                 output.Error("bad-request", $"{path}: {ex.Message}");
                 return ExitCodes.BadInput;
             }
-            if (rows == 0) break;
-            if (rows < blockRows) Array.Resize(ref block, rows * features.Count);
-            pending.Enqueue((client.PredictRowsAsync(new PredictRawRows(id, features.Count, block), timeout), sent));
+            if (next is not ({ } reply, var rows)) break;
+            pending.Enqueue((reply, sent, rows));
             sent += rows;
             if (pending.Count >= InFlight && await Collect() is { } failure) return output.Reply(failure);
         }
@@ -101,6 +124,27 @@ internal static class CsvPredict
                 Console.WriteLine($"  predicted {value.ToString("R", CultureInfo.InvariantCulture)}: {count:N0} rows");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One predicted value per row of the block, in row order, and the version that answered; null for a failure
+    /// or an answer that does not cover the block.</summary>
+    private static (float[] Values, long Version)? Answer(object reply, int rows)
+    {
+        switch (reply)
+        {
+            case RowsPredicted r when r.Values.Length == rows: return (r.Values, r.Version);
+            case Predicted p when p.SamplesOmitted == 0 && p.Result.Samples.Count == rows:
+                var values = new float[rows];
+                foreach (var sample in p.Result.Samples) values[sample.Row] = (float)sample.Predicted;
+                return (values, p.Version);
+            default: return null;
+        }
+    }
+
+    private static ModelFailed Short(string id, object reply, int rows)
+    {
+        var got = reply is RowsPredicted r ? r.Values.Length : ((Predicted)reply).Result.Samples.Count;
+        return ModelFailed.Of(id, "internal", $"the model answered {got} of a block's {rows} rows");
     }
 
     /// <summary>This process's peak resident memory (VmHWM): flat whatever the file's size.</summary>

@@ -1,7 +1,9 @@
 // Reads a CSV file a block of rows at a time into a float32 row block in the model's feature order: constant memory
 // whatever the file's size. Quoted cells are understood; empty cells take mark_empty; NaN and Infinity follow the
-// CellRules; text in a feature column is an error naming the line and the column. A header that is not UTF-8 reads as
-// Windows-1252, as the training loader reads it, so a feature named in that code page matches its model.
+// CellRules; text in a numeric feature column is an error naming the line and the column. A model's categorical features
+// are read as text instead (ReadRow), trimmed and unquoted as the training loader reads them, for the model to encode.
+// A header that is not UTF-8 reads as Windows-1252, as the training loader reads it, so a feature named in that code page
+// matches its model.
 using System.Text;
 using AntiNex.Data;
 
@@ -13,14 +15,20 @@ internal sealed class CsvRowReader : IDisposable
     private readonly int[] _columnOf; // per model feature: its column in the file
     private readonly string[] _features;
     private readonly CellRules _rules;
+    private readonly bool[] _isText; // per model feature: read as text (a categorical feature)
+    private readonly bool _textUnknown;
     private readonly List<(int Start, int Length)> _cells = [];
     private long _line = 1;
 
-    public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null)
+    /// <param name="textFeatures">the model's categorical features, read as text by <see cref="ReadRow"/>; null when the
+    /// model's description does not say which they are (its errors for text cells then say so).</param>
+    public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null, IReadOnlyCollection<string>? textFeatures = null)
     {
         _reader = new StreamReader(path, FileEncoding.OfHeader(path) ?? Encoding.UTF8, true, 1 << 16);
         _features = [.. features];
         _rules = cells ?? CellRules.Default;
+        _isText = _features.Select(f => textFeatures?.Contains(f) == true).ToArray();
+        _textUnknown = textFeatures is null;
         var header = _reader.ReadLine() ?? throw new UsageException($"'{path}' is empty (a header line naming the features is needed)");
         var names = Split(header).Select(c => Cell(header, c).Trim().Trim('"').ToString()).ToList();
         _columnOf = _features.Select(f => names.IndexOf(f)).ToArray();
@@ -38,36 +46,73 @@ internal sealed class CsvRowReader : IDisposable
     public long Position => _reader.BaseStream.Position;
     public long RowsRead { get; private set; }
 
-    /// <summary>Fills <paramref name="block"/> with up to its capacity in rows; returns the rows read (0 at the end).</summary>
+    /// <summary>Fills <paramref name="block"/> with up to its capacity in rows; returns the rows read (0 at the end). Every
+    /// feature is read as a number.</summary>
     public int Read(float[] block)
     {
         int width = _features.Length, capacity = block.Length / width, rows = 0;
-        while (rows < capacity && _reader.ReadLine() is { } line)
+        while (rows < capacity && NextLine() is { } line)
         {
-            _line++;
-            if (line.Length == 0) continue;
             var cells = Split(line);
-            for (int j = 0; j < width; j++)
-            {
-                var c = _columnOf[j];
-                if (c >= cells.Count)
-                    throw new UsageException($"line {_line}: has {cells.Count} cells, no value for '{_features[j]}'");
-                block[rows * width + j] = Number(Cell(line, cells[c]), j);
-            }
+            for (int j = 0; j < width; j++) block[rows * width + j] = (float)Number(Cell(line, CellOf(cells, j)), j);
             rows++;
         }
         RowsRead += rows;
         return rows;
     }
 
-    private float Number(ReadOnlySpan<char> text, int feature)
+    /// <summary>Reads the next row: per model feature, its number in <paramref name="numbers"/>, or for a categorical feature
+    /// its text in <paramref name="texts"/>. False at the end of the file.</summary>
+    public bool ReadRow(double[] numbers, string[] texts)
+    {
+        if (NextLine() is not { } line) return false;
+        var cells = Split(line);
+        for (int j = 0; j < _features.Length; j++)
+        {
+            var cell = Cell(line, CellOf(cells, j));
+            if (_isText[j]) texts[j] = Text(cell);
+            else numbers[j] = Number(cell, j);
+        }
+        RowsRead++;
+        return true;
+    }
+
+    /// <summary>The next line that holds a row (empty lines are skipped, as the training loader skips them).</summary>
+    private string? NextLine()
+    {
+        while (_reader.ReadLine() is { } line)
+        {
+            _line++;
+            if (line.Length > 0) return line;
+        }
+        return null;
+    }
+
+    private (int Start, int Length) CellOf(List<(int Start, int Length)> cells, int feature)
+    {
+        var c = _columnOf[feature];
+        return c < cells.Count ? cells[c] : throw new UsageException($"line {_line}: has {cells.Count} cells, no value for '{_features[feature]}'");
+    }
+
+    /// <summary>A text cell as the training loader reads it: trimmed, its quotes removed and doubled quotes made single.</summary>
+    private static string Text(ReadOnlySpan<char> cell)
+    {
+        cell = cell.Trim();
+        if (cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"') return cell[1..^1].ToString().Replace("\"\"", "\"", StringComparison.Ordinal);
+        return cell.ToString();
+    }
+
+    private double Number(ReadOnlySpan<char> text, int feature)
     {
         text = text.Trim();
         if (text.Length >= 2 && text[0] == '"') text = text[1..^1];
-        if (text.IsEmpty) return (float)_rules.MarkEmpty;
-        if (CellRules.TryParse(text, out var v) && _rules.Admit(v) is { } read) return (float)read;
-        throw new UsageException($"line {_line} column '{_features[feature]}': '{text.ToString()}' is not a finite number" +
-                                 (CellRules.TryParse(text, out _) ? " (--non-finite empty reads NaN and Infinity as empty cells)" : ""));
+        if (text.IsEmpty) return _rules.MarkEmpty;
+        if (CellRules.TryParse(text, out var v) && _rules.Admit(v) is { } read) return read;
+        var hint = CellRules.TryParse(text, out _) ? " (--non-finite empty reads NaN and Infinity as empty cells)"
+            : _textUnknown ? $" (the model's stored version does not say whether '{_features[feature]}' is categorical: if it is, " +
+                             "retrain it, or send the rows as predict_rows with predict -f REQUEST.json)"
+            : "";
+        throw new UsageException($"line {_line} column '{_features[feature]}': '{text.ToString()}' is not a finite number{hint}");
     }
 
     private static ReadOnlySpan<char> Cell(string line, (int Start, int Length) cell) => line.AsSpan(cell.Start, cell.Length);

@@ -125,6 +125,42 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public void Categorical_cells_reach_the_model_as_the_training_loader_reads_them_and_numbers_as_numbers()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var path = root.Write("rows.csv", "size,proto,y\n1.5, tcp ,0\n,\"udp\",1\n\n3,\"a,b\",0\n4,\"q\"\"r\",1\n5,,0\n");
+        using var reader = new CsvRowReader(path, ["proto", "size"], textFeatures: ["proto"]);
+        var summary = new AntiNex.Learning.ModelSummary
+        {
+            Label = "cats", PredictFeature = "y", InputFeatures = ["proto", "size"], CategoricalFeatures = ["proto"],
+        };
+        using var block = new TextRowsRequest("cats", summary, maxBytes: 1 << 20);
+        var (numbers, texts) = (new double[2], new string[2]);
+        while (reader.ReadRow(numbers, texts)) block.Add(numbers, texts);
+        Assert.Equal(5, block.Rows);
+
+        // What the model's own predict path makes of the request, against what the training loader reads from the file.
+        var request = AntiNexRequest.Parse(block.Finish(), out _);
+        Assert.Equal(5, request.MaxRecords);
+        ColumnPlan[] plan = [new("proto", ColumnKind.Text, "features_to_process"), new("size", ColumnKind.Numeric, "features_to_process")];
+        var sent = Frame.FromPredictRows(request.PredictRows!, plan, CellRules.Default);
+        var loaded = CsvLoader.Load(path, plan, true, null, CellRules.Default);
+        Assert.Equal(["tcp", "udp", "a,b", "q\"r", ""], loaded.Text["proto"]);
+        Assert.Equal(loaded.Text["proto"], sent.Text["proto"]);
+        Assert.Equal([1.5, -1, 3, 4, 5], Enumerable.Range(0, 5).Select(i => sent.Numeric["size"][i]));
+
+        // A numeric feature still refuses text, naming line and column; a model that does not list its categorical
+        // features is told how to go on.
+        root.Write("rows.csv", "size,proto\n1,tcp\n");
+        using var unknown = new CsvRowReader(path, ["proto", "size"], textFeatures: null);
+        var e = Assert.Throws<UsageException>(() => unknown.Read(new float[4]));
+        Assert.Contains("line 2 column 'proto': 'tcp' is not a finite number", e.Message);
+        Assert.Contains("predict_rows", e.Message);
+        using var known = new CsvRowReader(path, ["size"], textFeatures: []);
+        Assert.Equal(1, known.Read(new float[1]));
+    }
+
+    [Fact]
     public async Task A_prediction_file_takes_its_name_only_when_every_row_is_written()
     {
         using var root = new Data.EngineTestData.TempRoot();

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using AntiNex.Data;
+using AntiNex.Gateway.Commands;
+using AntiNex.Models;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Cluster;
+
+/// <summary>`predict -f rows.csv --label L` through a real node for a model with categorical features: the streamed file
+/// predicts what the same rows predict as predict_rows (a category the model never saw included), block after block in
+/// file order, and a run that fails leaves no prediction file behind nor replaces an earlier one.</summary>
+[Collection("cluster-processes")]
+public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterTestBase(output)
+{
+    private static readonly string[] Protocols = ["tcp", "udp", "icmp"];
+    private static readonly string[] Flags = ["SF", "S0", "REJ"];
+
+    [Fact]
+    public async Task A_csv_of_rows_with_categorical_cells_predicts_what_predict_rows_predict_and_a_failed_run_writes_nothing()
+    {
+        var node = StartNode(SeedPorts[0]);
+        var trainPath = Path.Combine(Data.Root, "cats.csv");
+        File.WriteAllLines(trainPath,
+            Rows(400, seed: 3).Select(r => $"{r.Proto},{Num(r.Size)},{r.Flag},{Class(r)}").Prepend("proto,size,flag,label_value"));
+        await node.WaitReadyAsync(Ready);
+        var gateway = await ConnectGatewayAsync();
+        var trained = await gateway.TrainAsync("cats", TrainJson(trainPath), TrainTimeout);
+        Assert.True(trained is ModelTrainedReply, Describe(trained));
+        var summary = ((ModelDescription)await gateway.DescribeAsync("cats", AskTimeout)).Summary!;
+        Assert.Equal(["proto", "flag"], summary.CategoricalFeatures);
+
+        // The rows as predict_rows (text cells for the categorical features), two of them with a value never trained on.
+        var rows = Rows(200, seed: 5).Append(("sctp", 10, "SF")).Append(("tcp", 900, "XX")).ToList();
+        var json = (Predicted)await gateway.PredictAsync("cats", PredictJson(rows), AskTimeout);
+        var expected = json.Result.Samples.OrderBy(s => s.Row).Select(s => (float)s.Predicted).ToArray();
+        Assert.Equal(rows.Count, expected.Length);
+        Assert.True(expected.Distinct().Count() > 1, "the model predicts one class only: the comparison below would prove little");
+
+        // The same rows repeated past two blocks, one cell quoted as spreadsheets write it: streamed, in file order.
+        const int repeats = 120;
+        var csv = Path.Combine(WorkDir, "rows.csv");
+        var lines = new List<string> { "flag,size,proto,idx" };
+        for (int k = 0; k < repeats; k++)
+            lines.AddRange(rows.Select((r, i) => $"{r.Flag},{Num(r.Size)},{(i == 1 ? $"\"{r.Proto}\"" : r.Proto)},{i}"));
+        File.WriteAllLines(csv, lines);
+        var outPath = Path.Combine(WorkDir, "pred.csv");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var rc = await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, CellRules.Default, AskTimeout, default);
+        Assert.Equal(ExitCodes.Ok, rc);
+        var predicted = File.ReadLines(outPath).Skip(1).Select(l => l.Split(',')).ToList();
+        Log.Step($"{predicted.Count:N0} streamed rows in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(rows.Count * repeats, predicted.Count);
+        for (int i = 0; i < predicted.Count; i++)
+        {
+            Assert.Equal(i.ToString(CultureInfo.InvariantCulture), predicted[i][0]);
+            Assert.Equal(expected[i % rows.Count], float.Parse(predicted[i][1], CultureInfo.InvariantCulture));
+        }
+
+        // A text cell in the numeric feature at line 2: refused naming line and column; no file, the earlier one kept.
+        File.WriteAllLines(csv, ["flag,size,proto", "SF,abc,tcp", "SF,1,tcp"]);
+        File.WriteAllText(outPath, "an earlier run\n");
+        Assert.Equal(ExitCodes.BadInput,
+            await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, CellRules.Default, AskTimeout, default));
+        Assert.Equal("an earlier run\n", File.ReadAllText(outPath));
+        var fresh = Path.Combine(WorkDir, "fresh.csv");
+        Assert.Equal(ExitCodes.BadInput,
+            await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", fresh, CellRules.Default, AskTimeout, default));
+        Assert.False(File.Exists(fresh));
+        Assert.Empty(Directory.GetFiles(WorkDir, "*.partial"));
+        Passed();
+    }
+
+    private static List<(string Proto, double Size, string Flag)> Rows(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count)
+            .Select(_ => (Protocols[random.Next(3)], Math.Round(random.NextDouble() * 1000, 1), Flags[random.Next(3)])).ToList();
+    }
+
+    /// <summary>Attack: any icmp, or a large half-open (S0) connection.</summary>
+    private static int Class((string Proto, double Size, string Flag) r) => r.Proto == "icmp" || (r.Flag == "S0" && r.Size > 300) ? 1 : 0;
+
+    private static string Num(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string TrainJson(string dataset) => $$"""
+        {
+          "label": "cats", "dataset": "{{dataset}}", "ml_type": "classification", "predict_feature": "label_value",
+          "features_to_process": ["proto", "size", "flag"], "categorical_features": ["proto", "flag"], "apply_scaler": true,
+          "seed": 42, "test_size": 0.2, "batch_size": 32, "epochs": 40, "num_splits": 2,
+          "loss": "binary_crossentropy", "optimizer": "adam", "metrics": ["accuracy"],
+          "model_desc": { "layers": [
+            { "num_neurons": 16, "init": "uniform", "activation": "relu" },
+            { "num_neurons": 1, "init": "uniform", "activation": "sigmoid" } ] },
+          "label_rules": { "labels": ["normal", "attack"], "label_values": [0, 1] }
+        }
+        """;
+
+    private static string PredictJson(List<(string Proto, double Size, string Flag)> rows)
+    {
+        var records = new StringBuilder();
+        foreach (var r in rows)
+            records.Append(records.Length == 0 ? "" : ",").Append($$"""{"proto": "{{r.Proto}}", "size": {{Num(r.Size)}}, "flag": "{{r.Flag}}"}""");
+        return $$"""{"label": "cats", "predict_feature": "label_value", "max_records": {{rows.Count}}, "predict_rows": [{{records}}]}""";
+    }
+}
