@@ -7,8 +7,8 @@ public sealed record ModelSummary
     public string PredictFeature { get; init; } = "";
     /// <summary>Input columns as the request names them (before one-hot expansion), in model order.</summary>
     public IReadOnlyList<string> InputFeatures { get; init; } = [];
-    /// <summary>The input features the model reads as text and one-hot encodes (categorical_features), in model order; null
-    /// for a version stored before summaries listed them.</summary>
+    /// <summary>The inputs given as text (categorical_features: the pipeline one-hot encodes them), in model order; null when
+    /// unknown (a version stored before summaries named them, described without its model loaded).</summary>
     public IReadOnlyList<string>? CategoricalFeatures { get; init; }
     public int NetworkInputs { get; init; }
     public DateTimeOffset CreatedUtc { get; init; }

@@ -4,12 +4,13 @@ using System.Text.Json;
 
 namespace AntiNex.Models;
 
-/// <summary>A stored version's event without its bulky parts (input feature names, confusion matrix): describe has them.</summary>
+/// <summary>A stored version's event without its bulky parts (input and categorical feature names, confusion matrix): describe has
+/// them.</summary>
 public sealed record ModelCard(long Version, DateTimeOffset TrainedUtc, StoredModelSummary Summary, StoredModelMetrics Metrics)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static ModelCard Of(StoredModelSnapshot s) => new(s.Version, s.TrainedUtc, s.Summary with { InputFeatures = [] },
+    public static ModelCard Of(StoredModelSnapshot s) => new(s.Version, s.TrainedUtc, s.Summary.Slim(),
         s.Metrics with { ConfusionMatrix = null, ClassNames = null });
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -29,7 +30,7 @@ public sealed record ModelCard(long Version, DateTimeOffset TrainedUtc, StoredMo
     /// <summary>A listing entry carries what the table shows; describe gives the rest.</summary>
     public static ModelDescription Slim(ModelDescription d) => d with
     {
-        Summary = d.Summary is null ? null : d.Summary with { InputFeatures = [] },
+        Summary = d.Summary is null ? null : d.Summary with { InputFeatures = [], CategoricalFeatures = null },
         Metrics = d.Metrics is null ? null : d.Metrics with { ConfusionMatrix = null, ClassNames = null },
     };
 }

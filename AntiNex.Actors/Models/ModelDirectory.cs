@@ -83,7 +83,7 @@ public sealed class ModelDirectory : ReceiveActor
                 if (reply is not ModelDescription d) { unreachable.Add(id); continue; }
                 described.Add(d);
                 if (d is { Trained: true, Summary: { } s, Metrics: { } m, TrainedUtc: { } at })
-                    _ = catalog.AddAsync(id, new ModelCard(d.Version, at, StoredModelSummary.From(s) with { InputFeatures = [] },
+                    _ = catalog.AddAsync(id, new ModelCard(d.Version, at, StoredModelSummary.From(s).Slim(),
                         StoredModelMetrics.From(m) with { ConfusionMatrix = null, ClassNames = null }));
             }
             return new ModelList(described.Where(d => d.Trained).Select(ModelCard.Slim).ToList(), unreachable)

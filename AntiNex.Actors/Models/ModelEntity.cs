@@ -851,13 +851,15 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     // ---- describe / lifecycle ----------------------------------------------------------------------------------------
 
     private ModelDescription Describe(string state) => new(_serving.Summary?.Label ?? _id, _serving.HasModel, _serving.Version,
-        DescribedSummary(), _serving.Metrics?.ToMetrics(), _serving.TrainedUtc, _rt.NodeName, _model is not null, state, _served);
+        ServingSummary(), _serving.Metrics?.ToMetrics(), _serving.TrainedUtc, _rt.NodeName, _model is not null, state, _served);
 
-    /// <summary>The stored summary; a version stored before summaries listed the categorical inputs gets them from its loaded
-    /// model (a streamed CSV predict reads those columns as text).</summary>
-    private ModelSummary? DescribedSummary() => _serving.Summary?.ToEngine() is { CategoricalFeatures: null } s && _model is not null
-        ? s with { CategoricalFeatures = _model.Summary.CategoricalFeatures }
-        : _serving.Summary?.ToEngine();
+    /// <summary>A version stored before summaries named their categorical inputs learns them from its loaded model.</summary>
+    private ModelSummary? ServingSummary()
+    {
+        var summary = _serving.Summary?.ToEngine();
+        return summary is { CategoricalFeatures: null } && _model is { } model
+            ? summary with { CategoricalFeatures = model.Summary.CategoricalFeatures } : summary;
+    }
 
     private LiveModel Live(string state) => new(_id, _serving.HasModel, _serving.Version, _model is not null, state, _served);
 

@@ -60,6 +60,42 @@ public sealed class HttpServiceFixture : IAsyncLifetime
 
     public string Secret(string keyId) => _secrets[keyId];
 
+    public const string CategoricalModel = "web-categorical";
+    private Task? _categorical;
+
+    /// <summary>Trains <see cref="CategoricalModel"/> once, on first use: a text input (proto: tcp, udp, icmp; one-hot
+    /// encoded by the model's pipeline) beside two numeric ones.</summary>
+    public Task CategoricalModelAsync() => _categorical ??= TrainCategoricalAsync();
+
+    private async Task TrainCategoricalAsync()
+    {
+        var csv = Path.Combine(Data.Root, "categorical.csv");
+        var random = new Random(11);
+        string[] protocols = ["tcp", "udp", "icmp"];
+        var lines = Enumerable.Range(0, 300).Select(_ =>
+        {
+            var proto = protocols[random.Next(3)];
+            var size = random.Next(1000);
+            var attack = proto == "icmp" || (proto == "udp" && size > 700) ? 1 : 0;
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{proto},{size},{random.NextDouble():F3},{attack}");
+        });
+        File.WriteAllLines(csv, lines.Prepend("proto,size,rate,label_value"));
+        var request = $$"""
+            {
+              "label": "{{CategoricalModel}}", "dataset": "{{csv}}", "ml_type": "classification", "predict_feature": "label_value",
+              "features_to_process": ["proto", "size", "rate"], "categorical_features": ["proto"], "apply_scaler": true,
+              "seed": 42, "test_size": 0.2, "batch_size": 32, "epochs": 30, "num_splits": 0, "learning_rate": 0.01,
+              "loss": "binary_crossentropy", "optimizer": "adam", "metrics": ["accuracy"],
+              "model_desc": { "layers": [
+                { "num_neurons": 16, "init": "uniform", "activation": "relu" },
+                { "num_neurons": 1, "init": "uniform", "activation": "sigmoid" } ] },
+              "label_rules": { "labels": ["not_attack", "attack"], "label_values": [0, 1] }
+            }
+            """;
+        var trained = await Gateway.TrainAsync(CategoricalModel, request, TimeSpan.FromMinutes(4));
+        if (trained is not ModelTrainedReply) throw new InvalidOperationException($"training {CategoricalModel} failed: {trained}");
+    }
+
     /// <summary>A client for the service, authenticated as <paramref name="keyId"/> (none when null).</summary>
     public HttpClient Client(string? keyId)
     {

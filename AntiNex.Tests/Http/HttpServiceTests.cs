@@ -268,7 +268,13 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
     [Theory]
     [InlineData("{'inputs': []}", "inputs")]
     [InlineData("{'id': 42, 'inputs': []}", "id")]
-    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'BYTES', 'data': []}]}", "inputs[0].datatype")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'BOOL', 'data': []}]}", "inputs[0].datatype: 'BOOL' is not supported")]
+    [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 2], 'datatype': 'BYTES', 'data': ['a', 'b']}]}",
+        "inputs[0].shape: one tensor of any name must be [rows, 12]")]
+    [InlineData("{'inputs': [{'name': 'rows', 'shape': [1, 3], 'datatype': 'FP64', 'data': [1, 2, 3]}]}",
+        "inputs[0].shape: one tensor of any name must be [rows, 12] (a column per input, in the order of the model's metadata), got [1, 3]")]
+    [InlineData("{'inputs': [{'name': 'ip_len', 'shape': [1], 'datatype': 'BYTES', 'data': ['1']}]}",
+        "inputs[0].datatype: 'ip_len' is a numeric input")]
     [InlineData("{'inputs': [{'name': 'x', 'shape': [2, 12], 'datatype': 'FP32', 'data': [1, 2, 3]}]}", "inputs[0].data")]
     [InlineData("{'inputs': [{'name': 'x', 'shape': [1, -3], 'datatype': 'FP32', 'data': [1]}]}", "inputs[0].shape[1]")]
     [InlineData("{'inputs': [{'name': 'x', 'shape': [1, 12], 'datatype': 'FP64', 'data': [1,2,3,4,5,6,7,8,9,10,11,'a']}]}", "inputs[0].data[11]")]

@@ -12,8 +12,10 @@ public sealed record StoredModelSummary(
     IReadOnlyList<string>? CategoricalFeatures = null)
 {
     public static StoredModelSummary From(ModelSummary s) => new(s.Label, s.MlType, s.PredictFeature, s.InputFeatures.ToList(),
-        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind,
-        s.CategoricalFeatures?.ToList());
+        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind, s.CategoricalFeatures?.ToList());
+
+    /// <summary>What a listing card keeps: no feature names (describe has them).</summary>
+    public StoredModelSummary Slim() => this with { InputFeatures = [], CategoricalFeatures = null };
 
     public ModelSummary ToEngine() => new()
     {

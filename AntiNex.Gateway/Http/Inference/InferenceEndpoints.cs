@@ -70,7 +70,7 @@ public static class InferenceEndpoints
         InferenceInput input;
         using (var body = await RequestBody.ReadBytesAsync(context))
         {
-            try { input = InferenceInput.Read(body.Span, summary.InputFeatures); }
+            try { input = InferenceInput.Read(body.Span, ModelInputs.Of(summary)); }
             catch (JsonException e) { throw RequestBody.Malformed(e); }
         }
         var available = ModelOutputs.Of(summary);
@@ -90,9 +90,10 @@ public static class InferenceEndpoints
             await InferenceResponseWriter.WriteAsync(context, id, copy.Version, input.Id, answered, local.ServedBy);
             return;
         }
-        var (servedVersion, outputs, node) = valuesOnly
+        // Categorical text cannot ride the float32 raw-rows block: such rows go as predict_rows whatever the outputs.
+        var (servedVersion, outputs, node) = valuesOnly && !input.HasText
             ? await PredictValuesAsync(gateway, input.ToBlock(id), options)
-            : await PredictSamplesAsync(gateway, id, summary, input.Rows, wanted, options);
+            : await PredictSamplesAsync(gateway, id, summary, input, wanted, options);
         cache.Seen(id, servedVersion);
         await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs, node);
     }
@@ -111,12 +112,11 @@ public static class InferenceEndpoints
     /// Large batches go in slices of about 1 MB of request text (cluster messages are limited to a few MB), a few at a
     /// time, each one answered whole.</summary>
     private static async Task<(long, List<ResponseOutput>, string)> PredictSamplesAsync(GatewayClient gateway, string id,
-        Learning.ModelSummary summary, double[][] rows, IReadOnlyList<string> wanted, HttpServeOptions options)
+        Learning.ModelSummary summary, InferenceInput input, IReadOnlyList<string> wanted, HttpServeOptions options)
     {
-        var bytesPerRow = summary.InputFeatures.Sum(f => f.Length + 28);
-        var slice = Math.Clamp(1_000_000 / bytesPerRow, 1, 10_000);
-        var slices = Enumerable.Range(0, (rows.Length + slice - 1) / slice)
-            .Select(i => rows.AsSpan(i * slice, Math.Min(slice, rows.Length - i * slice)).ToArray()).ToList();
+        var slice = Math.Clamp(1_000_000 / PredictRowsRequest.BytesPerRow(summary, input), 1, 10_000);
+        var slices = Enumerable.Range(0, (input.RowCount + slice - 1) / slice)
+            .Select(i => (Start: i * slice, Count: Math.Min(slice, input.RowCount - i * slice))).ToList();
         using var inFlight = new SemaphoreSlim(4);
         var replies = await Task.WhenAll(slices.Select(async part =>
         {
@@ -125,11 +125,12 @@ public static class InferenceEndpoints
             {
                 // A direct ask, not a gateway session: a session re-sends a slow predict every few seconds, and a large
                 // batch would then be computed again and again.
-                var reply = await gateway.Region.Ask<object>(new PredictModel(id, PredictRowsJson(id, summary, part)), options.PredictTimeout);
+                var json = PredictRowsRequest.Json(id, summary, input, part.Start, part.Count);
+                var reply = await gateway.Region.Ask<object>(new PredictModel(id, json), options.PredictTimeout);
                 if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
-                if (predicted.Result.Samples.Count != part.Length || predicted.SamplesOmitted > 0)
+                if (predicted.Result.Samples.Count != part.Count || predicted.SamplesOmitted > 0)
                     throw new HttpProblem(StatusCodes.Status500InternalServerError,
-                        $"the model answered {predicted.Result.Samples.Count} of {part.Length} rows", "internal");
+                        $"the model answered {predicted.Result.Samples.Count} of {part.Count} rows", "internal");
                 return predicted;
             }
             finally { inFlight.Release(); }
@@ -139,29 +140,6 @@ public static class InferenceEndpoints
             throw new HttpProblem(StatusCodes.Status503ServiceUnavailable, $"model '{id}' changed version during the request; retry", "busy");
         var samples = replies.SelectMany(r => r.Result.Samples.OrderBy(s => s.Row)).ToList();
         return (replies[0].Version, ModelOutputs.FromSamples(samples, wanted), string.Join(",", replies.Select(r => r.Node).Distinct()));
-    }
-
-    internal static string PredictRowsJson(string id, Learning.ModelSummary summary, double[][] rows)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows.Length * summary.InputFeatures.Count * 12 + 256);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("label", id);
-            w.WriteString("ml_type", summary.MlType);
-            w.WriteString("predict_feature", summary.PredictFeature);
-            w.WriteNumber("max_records", rows.Length);
-            w.WriteStartArray("predict_rows");
-            foreach (var row in rows)
-            {
-                w.WriteStartObject();
-                for (var f = 0; f < row.Length; f++) w.WriteNumber(summary.InputFeatures[f], row[f]);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The model a v2 path names, checked: the key may use the label (403), it is trained (404), the

@@ -1,7 +1,8 @@
 // Reads an Open Inference Protocol v2 inference request into feature rows in the model's input order. Two layouts:
-// one tensor [rows, features] (any name), or one tensor per feature named after it, shaped [rows] or [rows, 1].
-// Tensor data may be flat or nested (row-major), as the protocol allows. The body is read in one pass with
-// Utf8JsonReader (no document tree): the single-row infer is the service's hot path.
+// one tensor [rows, inputs] of numbers (any name; it can only serve a model without categorical inputs), or one tensor
+// per input, named after it, shaped [rows] or [rows, 1]: numbers (FP32, FP64, INT*, UINT*) for a numeric input, strings
+// (BYTES) for a categorical one. Tensor data may be flat or nested (row-major), as the protocol allows. The body is read
+// in one pass with Utf8JsonReader (no document tree): the single-row infer is the service's hot path.
 using System.Text;
 using System.Text.Json;
 using AntiNex.Models;
@@ -12,6 +13,12 @@ namespace AntiNex.Gateway.Http.Inference;
 public sealed record InferenceInput(string? Id, int RowCount, int Columns, double[] Values, IReadOnlyList<string>? RequestedOutputs,
     bool HasParameters)
 {
+    /// <summary>Per input column, the rows' values of a categorical input (its cells in <see cref="Values"/> are unused);
+    /// null for a numeric input. Null as a whole when the model has no categorical input.</summary>
+    public string[]?[]? Text { get; init; }
+
+    /// <summary>Rows with text cells go as predict_rows (the model's pipeline encodes the text), never as a float32 block.</summary>
+    public bool HasText => Text is not null;
     /// <summary>One array per row (the AntiNex predict_rows path).</summary>
     public double[][] Rows
     {
@@ -38,7 +45,10 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
 
     /// <summary>Throws <see cref="InferenceInputException"/> naming the field at fault, <see cref="JsonException"/> for
     /// malformed JSON.</summary>
-    public static InferenceInput Read(ReadOnlySpan<byte> utf8, IReadOnlyList<string> features)
+    public static InferenceInput Read(ReadOnlySpan<byte> utf8, IReadOnlyList<string> features) => Read(utf8, new ModelInputs(features, null));
+
+    /// <inheritdoc cref="Read(ReadOnlySpan{byte}, IReadOnlyList{string})"/>
+    public static InferenceInput Read(ReadOnlySpan<byte> utf8, ModelInputs inputs)
     {
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException("request", "must be a JSON object");
@@ -83,39 +93,82 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) reader.Read(); // throws on trailing text
         if (tensors is null || tensors.Count == 0)
             throw new InferenceInputException("inputs", "required: a non-empty list of input tensors");
-        var matrix = tensors.Count == 1 && tensors[0].Shape.Length == 2 && tensors[0].Shape[1] == features.Count
-            && !features.Contains(tensors[0].Name);
-        var values = matrix ? tensors[0].Data : FromNamedFeatures(tensors, features);
-        return new InferenceInput(id, values.Length / features.Count, features.Count, values, outputs, parameters);
+        var input = IsSingleTensor(tensors, inputs) ? FromSingleTensor(tensors[0], inputs) : FromNamedInputs(tensors, inputs);
+        return input with { Id = id, RequestedOutputs = outputs, HasParameters = parameters };
     }
 
-    private static double[] FromNamedFeatures(List<Tensor> tensors, IReadOnlyList<string> features)
+    /// <summary>One tensor not named after an input is the [rows, inputs] form, unless it is shaped like a per-input tensor
+    /// ([rows] or [rows, 1]) while the model has several inputs: then its name is what is wrong, not its shape.</summary>
+    private static bool IsSingleTensor(List<Tensor> tensors, ModelInputs inputs)
     {
-        var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        if (tensors.Count != 1 || inputs.IndexOf(tensors[0].Name) >= 0) return false;
+        var shape = tensors[0].Shape;
+        return inputs.Count == 1 || !(shape.Length == 1 || (shape.Length == 2 && shape[1] == 1));
+    }
+
+    private static InferenceInput FromSingleTensor(Tensor t, ModelInputs inputs)
+    {
+        if (inputs.Categorical.Count > 0)
+        {
+            var categorical = string.Join(", ", inputs.Categorical);
+            throw new InferenceInputException(t.Field, $"one [rows, {inputs.Count}] tensor holds numbers only, and this model has "
+                + $"categorical inputs ({categorical}): send one tensor per input, named after it, BYTES (strings) for {categorical}, "
+                + "FP32 or FP64 for the others");
+        }
+        if (t.Shape.Length != 2 || t.Shape[1] != inputs.Count)
+            throw new InferenceInputException($"{t.Field}.shape", $"one tensor of any name must be [rows, {inputs.Count}] (a column per input, "
+                + $"in the order of the model's metadata), got {Dimensions(t.Shape)}");
+        if (t.IsText)
+            throw new InferenceInputException($"{t.Field}.datatype",
+                $"one [rows, {inputs.Count}] tensor holds numbers (FP32, FP64, INT*, UINT*), got BYTES");
+        var values = t.Numbers();
+        return new InferenceInput(null, values.Length / inputs.Count, inputs.Count, values, null, false);
+    }
+
+    private static InferenceInput FromNamedInputs(List<Tensor> tensors, ModelInputs inputs)
+    {
+        var byInput = new Tensor?[inputs.Count];
         foreach (var t in tensors)
         {
-            if (!features.Contains(t.Name))
-                throw new InferenceInputException($"{t.Field}.name",
-                    $"'{t.Name}' is not an input of this model: send one tensor [rows, {features.Count}] "
-                    + $"or one tensor per feature ({string.Join(", ", features)})");
-            if (!byName.TryAdd(t.Name, t)) throw new InferenceInputException($"{t.Field}.name", $"'{t.Name}' is given twice");
+            var index = inputs.IndexOf(t.Name);
+            if (index < 0)
+                throw new InferenceInputException($"{t.Field}.name", $"'{t.Name}' is not an input of this model: send "
+                    + (inputs.Categorical.Count == 0 ? $"one tensor [rows, {inputs.Count}] or " : "")
+                    + $"one tensor per input ({string.Join(", ", inputs.Names)})");
+            if (byInput[index] is not null) throw new InferenceInputException($"{t.Field}.name", $"'{t.Name}' is given twice");
             if (t.Shape.Length is not (1 or 2) || (t.Shape.Length == 2 && t.Shape[1] != 1))
-                throw new InferenceInputException($"{t.Field}.shape",
-                    $"a per-feature tensor is [rows] or [rows, 1], got [{string.Join(", ", t.Shape)}]");
+                throw new InferenceInputException($"{t.Field}.shape", $"a per-input tensor is [rows] or [rows, 1], got {Dimensions(t.Shape)}");
+            if (inputs.IsCategorical(index) && !t.IsText)
+                throw new InferenceInputException($"{t.Field}.datatype", $"'{t.Name}' is a categorical input: send its values as strings "
+                    + $"(as in the training data) in a BYTES tensor, got {t.Datatype}");
+            if (!inputs.IsCategorical(index) && t.IsText)
+                throw new InferenceInputException($"{t.Field}.datatype", $"'{t.Name}' is a numeric input: send numbers (FP32, FP64, INT*, UINT*), "
+                    + "got BYTES");
+            byInput[index] = t;
         }
-        var missing = features.Where(f => !byName.ContainsKey(f)).ToList();
+        var missing = inputs.Names.Where((_, i) => byInput[i] is null).ToList();
         if (missing.Count > 0) throw new InferenceInputException("inputs", $"missing the feature tensor(s) {string.Join(", ", missing)}");
-        var n = byName[features[0]].Data.Length;
-        var uneven = byName.Values.FirstOrDefault(t => t.Data.Length != n);
-        if (uneven is not null) throw new InferenceInputException($"{uneven.Field}.shape", $"has {uneven.Data.Length} rows, '{features[0]}' has {n}");
-        var values = new double[n * features.Count];
-        for (var f = 0; f < features.Count; f++)
+        var first = byInput[0]!;
+        var n = first.Length;
+        var uneven = byInput.FirstOrDefault(t => t!.Length != n);
+        if (uneven is not null) throw new InferenceInputException($"{uneven.Field}.shape", $"has {uneven.Length} rows, '{first.Name}' has {n}");
+        var values = new double[n * inputs.Count];
+        var text = inputs.Categorical.Count > 0 ? new string[]?[inputs.Count] : null;
+        for (var f = 0; f < inputs.Count; f++)
         {
-            var data = byName[features[f]].Data;
-            for (var r = 0; r < n; r++) values[r * features.Count + f] = data[r];
+            var t = byInput[f]!;
+            if (t.IsText)
+            {
+                text![f] = t.Strings();
+                continue;
+            }
+            var data = t.Numbers();
+            for (var r = 0; r < n; r++) values[r * inputs.Count + f] = data[r];
         }
-        return values;
+        return new InferenceInput(null, n, inputs.Count, values, null, false) { Text = text };
     }
+
+    private static string Dimensions(long[] shape) => $"[{string.Join(", ", shape)}]";
 
     /// <summary>"outputs": [{"name": ...}, ...]; the reader stands on the value's first token.</summary>
     private static List<string> ReadOutputs(ref Utf8JsonReader reader)
@@ -158,8 +211,35 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         _ => Encoding.UTF8.GetString(reader.ValueSpan),
     };
 
-    private sealed record Tensor(string Field, string Name, long[] Shape, double[] Data)
+    /// <summary>One input tensor as sent. Its elements are kept as given (numbers, strings): whether they fit is decided
+    /// once it is known which input the tensor feeds, so a wrong datatype is named before a wrong element.</summary>
+    private sealed class Tensor(string field, string name, string datatype, long[] shape, Elements elements)
     {
+        public string Field { get; } = field;
+        public string Name { get; } = name;
+        public string Datatype { get; } = datatype;
+        public long[] Shape { get; } = shape;
+        public int Length => elements.Count;
+        public bool IsText => Datatype == ModelInputs.Text;
+
+        /// <summary>The elements of a numeric tensor; throws naming the first one that is not a number.</summary>
+        public double[] Numbers()
+        {
+            if (elements.FirstString >= 0)
+                throw new InferenceInputException($"{Field}.data[{elements.FirstString}]",
+                    $"must be a number ('{Name}' is a {Datatype} tensor), got string");
+            return [.. elements.Numbers];
+        }
+
+        /// <summary>The elements of a BYTES tensor; throws naming the first one that is not a string.</summary>
+        public string[] Strings()
+        {
+            if (elements.FirstNumber >= 0)
+                throw new InferenceInputException($"{Field}.data[{elements.FirstNumber}]",
+                    $"must be a string ('{Name}' is a categorical input, sent as BYTES), got number");
+            return [.. elements.Strings ?? []];
+        }
+
         /// <summary>One tensor object; the reader stands on its first token and ends on its last.</summary>
         public static Tensor Read(ref Utf8JsonReader reader, string field)
         {
@@ -168,7 +248,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             string? name = null, type = null;
             var typeGiven = false;
             List<long>? shape = null;
-            List<double>? data = null;
+            Elements? data = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("name"u8))
@@ -191,7 +271,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 else if (reader.ValueTextEquals("data"u8))
                 {
                     reader.Read();
-                    data = [];
+                    data = new Elements();
                     Flatten(ref reader, data, $"{field}.data");
                 }
                 else
@@ -201,9 +281,11 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 }
             }
             if (name is null) throw new InferenceInputException($"{field}.name", "required: a non-empty string");
-            if (!typeGiven || type is null) throw new InferenceInputException($"{field}.datatype", "required: FP32 or FP64 (or an integer type)");
-            if (!NumericTypes.Contains(type))
-                throw new InferenceInputException($"{field}.datatype", $"'{type}' is not supported: features are numbers (FP32, FP64, INT*, UINT*)");
+            if (!typeGiven || type is null)
+                throw new InferenceInputException($"{field}.datatype", "required: FP32 or FP64 (or an integer type); BYTES for a categorical input");
+            if (type != ModelInputs.Text && !NumericTypes.Contains(type))
+                throw new InferenceInputException($"{field}.datatype",
+                    $"'{type}' is not supported: numeric inputs take FP32, FP64, INT* or UINT*, categorical inputs BYTES");
             if (shape is null || shape.Count == 0)
                 throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
             var count = shape.Aggregate(1L, (a, b) => a * b);
@@ -211,7 +293,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             if (data is null) throw new InferenceInputException($"{field}.data", "required");
             if (data.Count != count)
                 throw new InferenceInputException($"{field}.data", $"has {data.Count} elements, shape [{string.Join(", ", shape)}] needs {count}");
-            return new Tensor(field, name, [.. shape], [.. data]);
+            return new Tensor(field, name, type, [.. shape], data);
         }
 
         private static List<long> ReadShape(ref Utf8JsonReader reader, string field)
@@ -232,18 +314,48 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             return shape;
         }
 
-        private static void Flatten(ref Utf8JsonReader reader, List<double> into, string field)
+        private static void Flatten(ref Utf8JsonReader reader, Elements into, string field)
         {
             if (reader.TokenType == JsonTokenType.StartArray)
             {
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) Flatten(ref reader, into, field);
                 return;
             }
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                into.Add(reader.GetString()!);
+                return;
+            }
             if (reader.TokenType != JsonTokenType.Number)
-                throw new InferenceInputException($"{field}[{into.Count}]", $"must be a number, got {KindOf(reader.TokenType)}");
+                throw new InferenceInputException($"{field}[{into.Count}]",
+                    $"must be a number (or a string, in a BYTES tensor), got {KindOf(reader.TokenType)}");
             if (!reader.TryGetDouble(out var v) || !double.IsFinite(v))
                 throw new InferenceInputException($"{field}[{into.Count}]", "is not a finite number");
             into.Add(v);
+        }
+    }
+
+    /// <summary>A tensor's flattened elements: numbers, and strings only once one is seen (a numeric tensor allocates none).</summary>
+    private sealed class Elements
+    {
+        public List<double> Numbers { get; } = [];
+        public List<string>? Strings { get; private set; }
+        public int Count { get; private set; }
+        public int FirstString { get; private set; } = -1;
+        public int FirstNumber { get; private set; } = -1;
+
+        public void Add(double value)
+        {
+            if (FirstNumber < 0) FirstNumber = Count;
+            Numbers.Add(value);
+            Count++;
+        }
+
+        public void Add(string value)
+        {
+            if (FirstString < 0) FirstString = Count;
+            (Strings ??= []).Add(value);
+            Count++;
         }
     }
 }

@@ -1,6 +1,7 @@
 // An infer answered by this process's own copy of the model: the same checks and the same predict calls as a model
 // node's copy (raw float32 rows for `predicted`; for all outputs the rows as float64, decided as a predict_rows request
-// decides them), so the answers are identical.
+// decides them; rows with categorical text as the predict_rows request itself), so the answers are identical.
+using AntiNex.Data;
 using AntiNex.Gateway.Http.Local;
 using AntiNex.Learning;
 using AntiNex.Models;
@@ -16,6 +17,7 @@ internal static class LocalInfer
     {
         try
         {
+            if (input.HasText) return PredictText(copy, input, wanted);
             if (valuesOnly)
             {
                 var block = input.ToBlock(copy.ModelId);
@@ -34,5 +36,15 @@ internal static class LocalInfer
         }
         catch (ObjectDisposedException) { return null; }
         catch (RequestException re) { throw ReplyStatus.Problem(new ModelFailed(copy.ModelId, "bad-request", re.Message, re.Issues, null)); }
+    }
+
+    private static readonly DataRoots NoDataRoots = new([]); // predict_rows only: no file is read
+
+    /// <summary>Rows with categorical text, answered as a model node answers them: as a predict_rows request.</summary>
+    private static List<ResponseOutput> PredictText(LocalCopy copy, InferenceInput input, IReadOnlyList<string> wanted)
+    {
+        var request = AntiNexRequest.Parse(PredictRowsRequest.Json(copy.ModelId, copy.Summary, input, 0, input.RowCount), out _);
+        var samples = copy.Model.Predict(request, NoDataRoots).Samples;
+        return ModelOutputs.FromSamples(samples.OrderBy(s => s.Row).ToList(), wanted);
     }
 }

@@ -19,7 +19,8 @@ public static class ModelOutputs
     public static ModelMetadata Metadata(string modelId, ModelDescription d)
     {
         var s = d.Summary!;
-        var inputs = s.InputFeatures.Select(f => new MetadataTensor(f, "FP64", [-1])).ToList();
+        var declared = ModelInputs.Of(s);
+        var inputs = declared.Names.Select((f, i) => new MetadataTensor(f, declared.Datatype(i), [-1])).ToList();
         var outputs = Of(s).Select(o => new MetadataTensor(o, o == Label ? "BYTES" : "FP64", [-1])).ToList();
         return new ModelMetadata(modelId, [d.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)], Platform, inputs, outputs);
     }

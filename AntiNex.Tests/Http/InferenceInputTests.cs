@@ -1,0 +1,121 @@
+// Reading inference tensors against a model's declared inputs, without a cluster: categorical inputs as BYTES (text the
+// model's pipeline encodes), numeric inputs as numbers, the single [rows, inputs] tensor, and errors that name the field
+// at fault and say what is expected.
+using System.Text;
+using System.Text.Json;
+using AntiNex.Gateway.Http.Inference;
+using AntiNex.Learning;
+
+namespace AntiNex.Tests.Http;
+
+public sealed class InferenceInputTests
+{
+    private static readonly ModelInputs Mixed = new(["protocol_type", "src_bytes", "flag"], ["protocol_type", "flag"]);
+    private static readonly ModelInputs Numeric = new(["a", "b", "c"], null);
+
+    private static InferenceInput Read(string json, ModelInputs inputs) => InferenceInput.Read(Encoding.UTF8.GetBytes(json), inputs);
+
+    private static InferenceInputException Refused(string json, ModelInputs inputs)
+        => Assert.Throws<InferenceInputException>(() => Read(json, inputs));
+
+    [Fact]
+    public void Categorical_inputs_are_read_as_text_and_numeric_ones_as_numbers()
+    {
+        var input = Read("""
+            {"inputs": [{"name": "flag", "shape": [2, 1], "datatype": "BYTES", "data": [["SF"], ["REJ"]]},
+                        {"name": "src_bytes", "shape": [2], "datatype": "INT64", "data": [181, 0]},
+                        {"name": "protocol_type", "shape": [2], "datatype": "BYTES", "data": ["tcp", "icmp"]}]}
+            """, Mixed);
+        Assert.Equal(2, input.RowCount);
+        Assert.True(input.HasText);
+        Assert.Equal(["tcp", "icmp"], input.Text![0]!);
+        Assert.Null(input.Text[1]);
+        Assert.Equal(["SF", "REJ"], input.Text[2]!);
+        Assert.Equal([181.0, 0.0], [input.Values[1], input.Values[4]]);
+    }
+
+    [Fact]
+    public void Rows_with_text_become_predict_rows_with_the_text_and_the_numbers()
+    {
+        var input = Read("""
+            {"inputs": [{"name": "protocol_type", "shape": [2], "datatype": "BYTES", "data": ["tcp", "udp"]},
+                        {"name": "src_bytes", "shape": [2], "datatype": "FP64", "data": [1.5, 7]},
+                        {"name": "flag", "shape": [2], "datatype": "BYTES", "data": ["SF", "S0"]}]}
+            """, Mixed);
+        var summary = new ModelSummary { MlType = "classification", PredictFeature = "class", InputFeatures = Mixed.Names };
+        using var json = JsonDocument.Parse(PredictRowsRequest.Json("m", summary, input, 1, 1));
+        var rows = json.RootElement.GetProperty("predict_rows");
+        Assert.Equal(1, json.RootElement.GetProperty("max_records").GetInt32());
+        Assert.Equal("""[{"protocol_type":"udp","src_bytes":7,"flag":"S0"}]""", rows.GetRawText());
+    }
+
+    [Fact]
+    public void Metadata_declares_categorical_inputs_as_BYTES_and_numeric_ones_as_FP64()
+    {
+        var summary = new ModelSummary
+        {
+            Label = "m", InputFeatures = Mixed.Names, CategoricalFeatures = Mixed.Categorical, MlType = "classification",
+        };
+        var metadata = ModelOutputs.Metadata("m", new AntiNex.Models.ModelDescription("m", true, 3, summary, null, null, "", true, "serving", 0));
+        Assert.Equal(["protocol_type:BYTES", "src_bytes:FP64", "flag:BYTES"], metadata.Inputs.Select(i => $"{i.Name}:{i.Datatype}"));
+    }
+
+    [Theory]
+    [InlineData("""{"name": "protocol_type", "shape": [1], "datatype": "FP64", "data": [0]}""",
+        "inputs[0].datatype: 'protocol_type' is a categorical input: send its values as strings")]
+    [InlineData("""{"name": "protocol_type", "shape": [1], "datatype": "BYTES", "data": [0]}""",
+        "inputs[0].data[0]: must be a string ('protocol_type' is a categorical input, sent as BYTES), got number")]
+    [InlineData("""{"name": "src_bytes", "shape": [1], "datatype": "BYTES", "data": ["181"]}""",
+        "inputs[1].datatype: 'src_bytes' is a numeric input: send numbers (FP32, FP64, INT*, UINT*), got BYTES")]
+    [InlineData("""{"name": "src_bytes", "shape": [1], "datatype": "FP64", "data": ["181"]}""",
+        "inputs[1].data[0]: must be a number ('src_bytes' is a FP64 tensor), got string")]
+    public void A_value_of_the_wrong_kind_for_its_input_is_refused_naming_the_input(string faulty, string expected)
+    {
+        var tensors = new List<string>
+        {
+            """{"name": "protocol_type", "shape": [1], "datatype": "BYTES", "data": ["tcp"]}""",
+            """{"name": "src_bytes", "shape": [1], "datatype": "FP64", "data": [181]}""",
+            """{"name": "flag", "shape": [1], "datatype": "BYTES", "data": ["SF"]}""",
+        };
+        var index = faulty.Contains("protocol_type", StringComparison.Ordinal) ? 0 : 1;
+        tensors[index] = faulty;
+        var e = Refused($$"""{"inputs": [{{string.Join(", ", tensors)}}]}""", Mixed);
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void One_tensor_for_a_model_with_categorical_inputs_asks_for_one_tensor_per_input()
+    {
+        var e = Refused("""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [0, 181, 0]}]}""", Mixed);
+        Assert.Equal("inputs[0]", e.Field);
+        Assert.Contains("categorical inputs (protocol_type, flag)", e.Message);
+        Assert.Contains("send one tensor per input", e.Message);
+    }
+
+    [Fact]
+    public void One_tensor_of_the_wrong_width_blames_its_shape_not_its_name()
+    {
+        var e = Refused("""{"inputs": [{"name": "rows", "shape": [1, 2], "datatype": "FP64", "data": [1, 2]}]}""", Numeric);
+        Assert.Equal("inputs[0].shape: one tensor of any name must be [rows, 3] (a column per input, in the order of the model's metadata), "
+            + "got [1, 2]", e.Message);
+        var flat = Refused("""{"inputs": [{"name": "rows", "shape": [6], "datatype": "FP64", "data": [1, 2, 3, 4, 5, 6]}]}""", Numeric);
+        Assert.Equal("inputs[0].name", flat.Field); // shaped as a per-input tensor: its name is what is wrong
+        Assert.Contains("'rows' is not an input of this model", flat.Message);
+    }
+
+    [Fact]
+    public void One_tensor_of_text_is_refused_naming_its_datatype()
+    {
+        var e = Refused("""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "BYTES", "data": ["1", "2", "3"]}]}""", Numeric);
+        Assert.Equal("inputs[0].datatype", e.Field);
+        Assert.Contains("got BYTES", e.Message);
+    }
+
+    [Fact]
+    public void An_all_numeric_model_still_takes_one_tensor_of_any_name()
+    {
+        var input = Read("""{"inputs": [{"name": "anything", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}""", Numeric);
+        Assert.False(input.HasText);
+        Assert.Equal([[1.0, 2, 3], [4.0, 5, 6]], input.Rows);
+    }
+}
