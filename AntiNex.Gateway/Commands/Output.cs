@@ -17,6 +17,8 @@ internal sealed class Output(bool json)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         WriteIndented = true,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        { Modifiers = { Http.HttpJson.OmitEmptyInputFeatures } },
     };
 
     private static readonly IAnsiConsole Err = ConsoleWidth.Stderr();

@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using AntiNex.Learning;
 
 namespace AntiNex.Gateway.Http;
 
@@ -16,6 +18,17 @@ public static class HttpJson
         o.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         // application/json is never embedded in HTML here: quotes and angle brackets stay readable in error messages.
         o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        o.TypeInfoResolver = (o.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(OmitEmptyInputFeatures);
         return o;
+    }
+
+    /// <summary>A model listing's summaries carry no feature names (listing reads small catalog cards; describe has the
+    /// names): the empty list is left out rather than shown as a model without inputs.</summary>
+    public static void OmitEmptyInputFeatures(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(ModelSummary)) return;
+        foreach (var property in info.Properties)
+            if (property.Name == "input_features")
+                property.ShouldSerialize = (_, value) => value is IReadOnlyCollection<string> { Count: > 0 };
     }
 }

@@ -499,10 +499,16 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         var list = await Get(web, "/api/models");
         Assert.Equal(HttpStatusCode.OK, list.Status);
         Assert.All(list.Body.GetProperty("models").EnumerateArray(), m => Assert.StartsWith("web-", m.GetProperty("label").GetString()));
+        // A listing entry names no features (it is read from small catalog cards): no field, rather than an empty list.
+        var listed = Assert.Single(list.Body.GetProperty("models").EnumerateArray(), m => m.GetProperty("label").GetString() == label);
+        Assert.True(listed.GetProperty("summary").TryGetProperty("label", out _));
+        Assert.False(listed.GetProperty("summary").TryGetProperty("input_features", out _), listed.ToString());
         var described = await Get(web, $"/api/models/{label.ToUpperInvariant()}");
         Assert.Equal(HttpStatusCode.OK, described.Status);
         Assert.True(described.Body.GetProperty("trained").GetBoolean());
-        Assert.Equal(fx.InputFeatures.Count, described.Body.GetProperty("summary").GetProperty("input_features").GetArrayLength());
+        Assert.Equal(fx.InputFeatures, described.Body.GetProperty("summary").GetProperty("input_features").EnumerateArray()
+            .Select(f => f.GetString()));
+        Assert.Empty(described.Body.GetProperty("summary").GetProperty("categorical_features").EnumerateArray());
         Assert.Equal(HttpStatusCode.NotFound, (await Get(web, "/api/models/web-never")).Status);
 
         var forgotten = await Send(admin, "DELETE", $"/api/models/{label}", null);
