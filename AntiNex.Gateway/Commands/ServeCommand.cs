@@ -77,6 +77,7 @@ internal static class ServeCommand
                     HttpsKeyFile = p.GetValue(key),
                     HttpsPasswordFile = p.GetValue(password),
                     InsecureHttp = p.GetValue(insecure),
+                    ApiKeysFile = p.GetValue(keys) is { Length: > 0 } followed ? Path.GetFullPath(followed) : null,
                     MaxBodyBytes = ParseBytes(p.GetValue(maxBody) ?? "8MB"),
                     RateLimit = p.GetValue(rate),
                     PredictTimeout = common.TimeoutFrom(p),
@@ -148,6 +149,8 @@ internal static class ServeCommand
                     }
                     foreach (var url in HttpServer.BoundUrls(app)) Console.WriteLine($"serving on {url}");
                     Console.WriteLine($"{store.Keys.Count} API key(s) loaded; /v2/health/* answer without a key, everything else needs one");
+                    if (options.ApiKeysFile is { } followed)
+                        Console.WriteLine($"API keys: {followed} is followed (keys added or revoked there apply within about a second)");
                     Console.WriteLine(options.LocalCopies == 0 ? "local copies: off (every infer goes to the cluster)"
                         : $"local copies: up to {options.LocalCopies} label(s), answering infers of at most {options.LocalCopyRows:N0} rows");
                     Console.WriteLine(options.JobsDirectory is null ? "training jobs: in memory only (--jobs-dir keeps them across restarts)"
@@ -192,9 +195,35 @@ internal static class ServeCommand
                 return ExitCodes.BadInput;
             }
         });
-        var keys = new Command("keys", "Manage the API keys of `serve`.");
+        var keys = new Command("keys", "Manage the API keys of `serve` (a running `serve` applies changes within about a second).");
         keys.Subcommands.Add(add);
+        keys.Subcommands.Add(RevokeCommand());
         return keys;
+    }
+
+    private static Command RevokeCommand()
+    {
+        var id = new Option<string>("--id") { Description = "Name of the key to revoke", Required = true };
+        var file = new Option<string>("--file") { Description = "Key file to remove it from", Required = true };
+        var revoke = new Command("revoke", "Revoke an API key: removes it from the file; a running `serve` refuses it within about a second.");
+        revoke.Options.Add(id);
+        revoke.Options.Add(file);
+        revoke.SetAction(p =>
+        {
+            try
+            {
+                var name = p.GetValue(id)!.Trim();
+                ApiKeyStore.RemoveFromFile(p.GetValue(file)!, name);
+                Console.Error.WriteLine($"key '{name}' revoked: removed from {p.GetValue(file)}");
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                new Output(false).Error("usage", e.Message);
+                return ExitCodes.BadInput;
+            }
+        });
+        return revoke;
     }
 
     /// <summary>"8MB", "512KB", "1048576" -> bytes.</summary>

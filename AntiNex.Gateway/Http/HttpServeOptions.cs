@@ -11,6 +11,9 @@ public sealed record HttpServeOptions
     public string? HttpsPasswordFile { get; init; }
     /// <summary>Allows plain http on a non-loopback address (behind a TLS-terminating proxy, or a private network).</summary>
     public bool InsecureHttp { get; init; }
+    /// <summary>The key file `serve` follows (changes take effect within about a second); null when the keys come from
+    /// the environment.</summary>
+    public string? ApiKeysFile { get; init; }
     public long MaxBodyBytes { get; init; } = 8 * 1024 * 1024;
     /// <summary>Requests per second per API key (a key's own rate_limit wins); 0 = no limit.</summary>
     public int RateLimit { get; init; } = 2000;

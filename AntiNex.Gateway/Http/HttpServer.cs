@@ -42,7 +42,7 @@ public static class HttpServer
             builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.Services.ConfigureHttpJsonOptions(o => HttpJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(gateway);
-        builder.Services.AddSingleton(keys);
+        builder.Services.AddSingleton(sp => new LiveApiKeys(keys, options.ApiKeysFile, sp.GetRequiredService<ILogger<LiveApiKeys>>()));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ModelMetadataCache>();
         builder.Services.AddSingleton(sp => new Local.LocalModelCopies(gateway.Copies, gateway.Frame, options.LocalCopies,
@@ -51,8 +51,9 @@ public static class HttpServer
         if (options.JobsDirectory is { } jobsDirectory)
             builder.Services.AddSingleton(sp => new JobStore(jobsDirectory, options.JobsTimeToLive, sp.GetRequiredService<ILogger<JobStore>>()));
         builder.Services.AddSingleton(sp => new TrainingJobs(gateway, options, sp.GetService<JobStore>()));
+        // Decided on the keys at start: a key with its own limit added later, while no limit exists at all, waits for a restart.
         var limited = options.RateLimit > 0 || keys.Keys.Any(k => k.RateLimit > 0);
-        if (limited) builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options, keys));
+        if (limited) builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options));
         builder.Services.AddAntiNexOpenApi();
 
         var app = builder.Build();
@@ -75,17 +76,16 @@ public static class HttpServer
         => app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()
             ?.Addresses.ToList() ?? [];
 
-    private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options, ApiKeyStore keys)
+    private static void ConfigureRateLimits(RateLimiterOptions r, HttpServeOptions options)
     {
-        // One partition name per key, made once (not per request).
-        var partitions = new Dictionary<ApiKey, (string Name, int Limit)>(ReferenceEqualityComparer.Instance);
-        foreach (var k in keys.Keys) partitions[k] = ($"key:{k.Id}:{k.RateLimit ?? options.RateLimit}", k.RateLimit ?? options.RateLimit);
+        // One partition name per key, made once (not per request); keys read again from the file get theirs on first use.
+        var partitions = new System.Runtime.CompilerServices.ConditionalWeakTable<ApiKey, Tuple<string, int>>();
         r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             // Only authenticated requests are limited (per key); health probes and refusals are cheap and keyless.
-            if (context.Items[typeof(ApiKey)] is not ApiKey key || !partitions.TryGetValue(key, out var partition))
-                return RateLimitPartition.GetNoLimiter("anonymous");
-            var (name, limit) = partition;
+            if (context.Items[typeof(ApiKey)] is not ApiKey key) return RateLimitPartition.GetNoLimiter("anonymous");
+            var (name, limit) = partitions.GetValue(key,
+                k => Tuple.Create($"key:{k.Id}:{k.RateLimit ?? options.RateLimit}", k.RateLimit ?? options.RateLimit));
             if (limit <= 0) return RateLimitPartition.GetNoLimiter(name);
             return RateLimitPartition.GetFixedWindowLimiter(name, _ => new FixedWindowRateLimiterOptions
             {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace AntiNex.Gateway.Http.Auth;
 
-public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore keys)
+public sealed class ApiKeyMiddleware(RequestDelegate next, LiveApiKeys keys)
 {
     public Task InvokeAsync(HttpContext context)
     {

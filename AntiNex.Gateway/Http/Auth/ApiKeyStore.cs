@@ -86,14 +86,30 @@ public sealed class ApiKeyStore
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
         existing.Add(new ApiKey(id, hash, scopes, labels, rateLimit, DateTimeOffset.UtcNow));
-        var text = JsonSerializer.Serialize(new KeyFile(existing), Json);
+        Write(path, existing);
+        return secret;
+    }
+
+    /// <summary>Removes a key from the file; throws ArgumentException naming the keys there when it holds no such key.</summary>
+    public static void RemoveFromFile(string path, string id)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--file: '{path}' does not exist");
+        var existing = Parse(File.ReadAllText(path), path).Keys.ToList();
+        if (existing.RemoveAll(k => k.Id == id) == 0)
+            throw new ArgumentException($"--id: no key named '{id}' in {path} (keys: {string.Join(", ", existing.Select(k => k.Id))})");
+        Write(path, existing);
+    }
+
+    /// <summary>Written to a temporary file (0600), then renamed over the file: a running `serve` never reads half a file.</summary>
+    private static void Write(string path, List<ApiKey> keys)
+    {
+        var text = JsonSerializer.Serialize(new KeyFile(keys), Json);
         var temp = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temp, options))
         using (var writer = new StreamWriter(stream)) writer.Write(text);
         File.Move(temp, path, overwrite: true);
-        return secret;
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,0 +1,99 @@
+// The key file a running `serve` follows, on a real file written by the same code as `serve keys add` and `keys revoke`:
+// added keys are accepted and revoked ones refused without a restart; a file that cannot be used never opens the service.
+using AntiNex.Gateway.Http.Auth;
+using Microsoft.Extensions.Logging;
+
+namespace AntiNex.Tests.Http;
+
+public sealed class LiveApiKeysTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("antinex-live-keys-").FullName;
+    private readonly LogLines _log = new();
+
+    private string File(string name) => Path.Combine(_dir, name);
+
+    [Fact]
+    public void Added_and_revoked_keys_apply_at_the_next_check()
+    {
+        var path = File("keys.json");
+        var first = ApiKeyStore.AddToFile(path, "first", [ApiScope.Read], "*", null);
+        var keys = new LiveApiKeys(ApiKeyStore.Load(path)!, path, _log, TimeSpan.Zero);
+        Assert.Equal("first", keys.Find(first)?.Id);
+
+        var second = ApiKeyStore.AddToFile(path, "second", [ApiScope.Predict], "web-*", 5);
+        var found = keys.Find(second);
+        Assert.Equal("second", found?.Id);
+        Assert.Equal(5, found!.RateLimit);
+        Assert.Contains(_log.Lines, l => l.Contains("reloaded: 2 key(s) (first, second)", StringComparison.Ordinal));
+
+        ApiKeyStore.RemoveFromFile(path, "first");
+        Assert.Null(keys.Find(first));
+        Assert.Equal("second", keys.Find(second)?.Id);
+        Assert.DoesNotContain(_log.Lines, l => l.Contains(first, StringComparison.Ordinal) || l.Contains(second, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_used_keeps_the_keys_loaded_before_and_logs_one_error()
+    {
+        var path = File("keys.json");
+        var secret = ApiKeyStore.AddToFile(path, "ops", [ApiScope.Admin], "*", null);
+        var keys = new LiveApiKeys(ApiKeyStore.Load(path)!, path, _log, TimeSpan.Zero);
+        System.IO.File.WriteAllText(path, "{\"keys\": [{\"id\": \"x\", \"sha256\": \"not-hex\"");
+        for (var i = 0; i < 5; i++) Assert.Equal("ops", keys.Find(secret)?.Id);
+        Assert.Equal("ops", keys.Find(secret)?.Id);
+        var error = Assert.Single(_log.Lines, l => l.StartsWith("Error:", StringComparison.Ordinal));
+        Assert.Contains("the 1 key(s) loaded before stay in force", error);
+        Assert.Contains(path, error);
+
+        System.IO.File.Delete(path);
+        Assert.Equal("ops", keys.Find(secret)?.Id);
+        Assert.Equal(2, _log.Lines.Count(l => l.StartsWith("Error:", StringComparison.Ordinal)));
+
+        var other = ApiKeyStore.AddToFile(path, "other", [ApiScope.Read], "*", null);
+        Assert.Null(keys.Find(secret));
+        Assert.Equal("other", keys.Find(other)?.Id);
+    }
+
+    [Fact]
+    public void A_file_with_every_key_revoked_refuses_every_key()
+    {
+        var path = File("keys.json");
+        var secret = ApiKeyStore.AddToFile(path, "only", [ApiScope.Read], "*", null);
+        var keys = new LiveApiKeys(ApiKeyStore.Load(path)!, path, _log, TimeSpan.Zero);
+        ApiKeyStore.RemoveFromFile(path, "only");
+        Assert.Null(keys.Find(secret));
+        Assert.Empty(keys.Current.Keys);
+        Assert.Contains(_log.Lines, l => l.Contains("holds no key: every request is refused", StringComparison.Ordinal));
+        var e = Assert.Throws<ArgumentException>(() => ApiKeyStore.RemoveFromFile(path, "only"));
+        Assert.Contains("no key named 'only'", e.Message);
+    }
+
+    [Fact]
+    public void Changes_wait_for_the_check_interval()
+    {
+        var path = File("keys.json");
+        ApiKeyStore.AddToFile(path, "first", [ApiScope.Read], "*", null);
+        var keys = new LiveApiKeys(ApiKeyStore.Load(path)!, path, _log, TimeSpan.FromHours(1));
+        Assert.Single(keys.Current.Keys); // the first look at the file starts the interval
+        var later = ApiKeyStore.AddToFile(path, "later", [ApiScope.Read], "*", null);
+        Assert.Null(keys.Find(later));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>What the keys logged, one line per entry: "Level: message".</summary>
+    private sealed class LogLines : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Lines.Add($"{logLevel}: {formatter(state, exception)}");
+    }
+}
