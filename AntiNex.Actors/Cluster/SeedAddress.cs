@@ -2,12 +2,13 @@ using Akka.Actor;
 
 namespace AntiNex.Cluster;
 
-/// <summary>A seed node's address as the operator writes it: akka.tcp://SYSTEM@HOST:PORT. Checked where it is read, so a
-/// typo is a usage error naming the value, not an exception from inside the join.</summary>
+/// <summary>A seed node's address as the operator writes it: akka.tcp://SYSTEM@HOST:PORT (or akka.ssl.tcp://, the scheme a
+/// TLS member speaks; either joins it). Checked where it is read, so a typo is a usage error naming the value, not an
+/// exception from inside the join.</summary>
 public static class SeedAddress
 {
     public static bool IsValid(string seed)
-        => Address.TryParse(seed, out var address) && address.Protocol == "akka.tcp" && address.Host is { Length: > 0 }
+        => Address.TryParse(seed, out var address) && address.Protocol is "akka.tcp" or "akka.ssl.tcp" && address.Host is { Length: > 0 }
             && address.Port is > 0 and <= 65535;
 
     /// <summary>Throws ArgumentException naming the first value that is not a seed address.</summary>

@@ -33,6 +33,15 @@ public sealed class ConsoleUsageTests
         Assert.DoesNotContain("Unhandled exception", err);
     }
 
+    [Theory]
+    [InlineData("akka.tcp://antinex@127.0.0.1:4053", true)]
+    [InlineData("akka.ssl.tcp://antinex@10.0.0.5:4053", true)]
+    [InlineData("akka.tcp://antinex@127.0.0.1", false)]
+    [InlineData("127.0.0.1:4053", false)]
+    [InlineData("http://antinex@127.0.0.1:4053", false)]
+    public void A_seed_address_is_akka_tcp_or_its_tls_scheme_with_a_host_and_a_port(string seed, bool valid)
+        => Assert.Equal(valid, AntiNex.Cluster.SeedAddress.IsValid(seed));
+
     [Fact]
     public void An_unknown_option_is_bad_usage_with_exit_code_2()
     {
