@@ -214,7 +214,8 @@ stop_serve() { # the demo's HTTP service: a session leader, so its whole group g
   if pid_alive "$pid"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
     for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
-    say "http      stopped"
+    if pid_alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; say "http      did not stop in 10 s: killed"
+    else say "http      stopped"; fi
   fi
   rm -f "$PID_DIR/serve.pid"
 }

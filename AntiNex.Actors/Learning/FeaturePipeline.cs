@@ -253,6 +253,9 @@ public sealed record FeaturePipeline
         }
     }
 
+    /// <summary>The category a number given for a categorical input stands for: its invariant round-trip text ("6", "0.5").</summary>
+    public static string CategoryOf(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>Raw rows (one double per input feature, in Features order; categorical values as numbers) to a matrix.</summary>
     /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
     public float[] TransformRaw(IReadOnlyList<double[]> rows, bool[]? beyond = null)
@@ -273,7 +276,7 @@ public sealed record FeaturePipeline
                 if (f.Dropped) continue;
                 if (f.Categorical)
                 {
-                    var key = row[j].ToString("R", CultureInfo.InvariantCulture);
+                    var key = CategoryOf(row[j]);
                     x[i * width + offset + (indexes[j]!.TryGetValue(key, out var k) ? k : f.Vocabulary.Count)] = 1f;
                 }
                 else

@@ -4,9 +4,9 @@ using Spectre.Console;
 namespace AntiNex.Gateway.Commands;
 
 /// <summary>
-/// The width tables and messages are laid out for. A terminal gives its own; piped or redirected output (a log, a pager, a
-/// script's grep) would otherwise be cut to 80 columns, folding labels and long error lines. There $COLUMNS decides, else a
-/// width that keeps every table's row on one line.
+/// The width tables and messages are laid out for. $COLUMNS when set (as a shell sets it for a terminal); else a terminal
+/// gives its own, and piped or redirected output (a log, a pager, a script's grep), which would otherwise be cut to 80
+/// columns and fold labels and long error lines, gets a width that keeps every table's row on one line.
 /// </summary>
 internal static class ConsoleWidth
 {

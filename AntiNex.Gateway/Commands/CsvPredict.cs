@@ -19,6 +19,8 @@ internal static class CsvPredict
     private const int MaxBlockRows = 50_000;
     /// <summary>Request text of one block of a model with categorical features (about what the HTTP API sends at once).</summary>
     private const long MaxTextBlockBytes = 1_000_000;
+    /// <summary>What a block's wait answers when the user stopped the run (Ctrl-C).</summary>
+    private static readonly object Stop = new();
 
     public static async Task<int> RunAsync(GatewayClient client, Output output, string path, string label, string? outPath,
         CellRules cells, TimeSpan timeout, CancellationToken ct)
@@ -35,7 +37,7 @@ internal static class CsvPredict
         var textBytes = Math.Min(MaxTextBlockBytes, client.Frame.PayloadBytes / 2);
         var numbers = new double[features.Count];
         var texts = new string[features.Count];
-        await using var file = outPath is null ? null : new PredictionFile(outPath);
+        await using var file = outPath is null ? null : PredictionFile.Open(outPath);
         var writer = file?.Writer;
         writer?.WriteLine("row,predicted");
 
@@ -62,10 +64,19 @@ internal static class CsvPredict
             return request.Rows == 0 ? null : (client.PredictBlockAsync(id, request.Finish(), timeout), request.Rows);
         }
 
+        int Failed(object failure)
+        {
+            if (failure != Stop) return output.Reply(failure);
+            output.Error("cancelled", $"{id}: stopped after {answered:N0} rows" + (outPath is null ? "" : $"; {outPath} was not written"));
+            return ExitCodes.Cancelled;
+        }
+
         async Task<object?> Collect()
         {
             var (task, first, rows) = pending.Dequeue();
-            var reply = await task.WaitAsync(ct);
+            object reply;
+            try { reply = await task.WaitAsync(ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Stop; } // Ctrl-C, not a timeout
             if (Answer(reply, rows) is not ({ } values, var replyVersion))
                 return reply is RowsPredicted or Predicted ? Short(id, reply, rows) : reply;
             version = Math.Max(version, replyVersion);
@@ -97,16 +108,18 @@ internal static class CsvPredict
             if (next is not ({ } reply, var rows)) break;
             pending.Enqueue((reply, sent, rows));
             sent += rows;
-            if (pending.Count >= InFlight && await Collect() is { } failure) return output.Reply(failure);
+            if (pending.Count >= InFlight && await Collect() is { } failure) return Failed(failure);
         }
         while (pending.Count > 0)
-            if (await Collect() is { } failure) return output.Reply(failure);
-        if (ct.IsCancellationRequested)
-        {
-            output.Error("cancelled", $"{id}: stopped after {answered:N0} rows" + (outPath is null ? "" : $"; {outPath} was not written"));
-            return ExitCodes.Cancelled;
-        }
-        if (file is not null) await file.CommitAsync();
+            if (await Collect() is { } failure) return Failed(failure);
+        if (ct.IsCancellationRequested) return Failed(Stop);
+        if (file is not null)
+            try { await file.CommitAsync(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                output.Error("usage", $"--out: every row was predicted but '{outPath}' could not be written: {e.Message}");
+                return ExitCodes.BadInput;
+            }
         var seconds = clock.Elapsed.TotalSeconds;
         var rate = answered / Math.Max(seconds, 1e-9);
         if (output.Json)

@@ -45,10 +45,15 @@ public sealed record ListenAddress(string Url, IPAddress Address, int Port, bool
         {
             var probe = new TcpListener(a.Address, a.Port);
             try { probe.Start(); }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+            catch (SocketException e)
             {
-                throw new ArgumentException($"--urls: '{a.Url}': " + (e.SocketErrorCode == SocketError.AccessDenied
-                    ? "this user may not listen on that port" : "another process already listens there (another serve?); choose another port"));
+                throw new ArgumentException($"--urls: '{a.Url}': " + e.SocketErrorCode switch
+                {
+                    SocketError.AddressAlreadyInUse => "another process already listens there (another serve?); choose another port",
+                    SocketError.AccessDenied => "this user may not listen on that port",
+                    SocketError.AddressNotAvailable => "that address is not one of this machine's",
+                    _ => e.Message,
+                });
             }
             finally { probe.Stop(); }
         }

@@ -13,6 +13,7 @@ public static class ReplyStatus
         "busy" or "persistence" => StatusCodes.Status503ServiceUnavailable,
         "cancelled" => StatusCodes.Status409Conflict,
         "training-failed" => StatusCodes.Status422UnprocessableEntity,
+        "too-large" => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 

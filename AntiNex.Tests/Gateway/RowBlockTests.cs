@@ -165,20 +165,49 @@ public sealed class RowBlockTests : IDisposable
     {
         using var root = new Data.EngineTestData.TempRoot();
         var target = root.Write("pred.csv", "an earlier run\n");
-        await using (var failed = new PredictionFile(target)) failed.Writer.WriteLine("row,predicted");
+        await using (var failed = PredictionFile.Open(target)) failed.Writer.WriteLine("row,predicted");
         Assert.Equal("an earlier run\n", File.ReadAllText(target));
         Assert.Equal([target], Directory.GetFiles(root.Path));
 
         var fresh = Path.Combine(root.Path, "new.csv");
-        await using (var failed = new PredictionFile(fresh)) failed.Writer.WriteLine("row,predicted");
+        await using (var failed = PredictionFile.Open(fresh)) failed.Writer.WriteLine("row,predicted");
         Assert.False(File.Exists(fresh));
 
-        await using (var done = new PredictionFile(target))
+        await using (var done = PredictionFile.Open(target))
         {
             done.Writer.WriteLine("row,predicted");
             await done.CommitAsync();
         }
         Assert.Equal("row,predicted\n", File.ReadAllText(target));
         Assert.Equal([target], Directory.GetFiles(root.Path));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // file modes and /dev/null: the project runs on Linux
+    public async Task A_prediction_file_keeps_an_earlier_files_permissions_writes_through_a_symlink_and_refuses_a_bad_target()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var target = root.Write("pred.csv", "an earlier run\n");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var link = Path.Combine(root.Path, "latest.csv");
+        File.CreateSymbolicLink(link, target);
+        await using (var done = PredictionFile.Open(link))
+        {
+            done.Writer.WriteLine("row,predicted");
+            await done.CommitAsync();
+        }
+        Assert.NotNull(new FileInfo(link).LinkTarget); // the link stays a link
+        Assert.Equal("row,predicted\n", File.ReadAllText(target));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
+
+        Assert.StartsWith("--out: ", Assert.Throws<UsageException>(() => PredictionFile.Open(root.Path)).Message);
+        Assert.Contains("does not exist", Assert.Throws<UsageException>(() => PredictionFile.Open(Path.Combine(root.Path, "no", "p.csv"))).Message);
+        // A device is written as it is: nothing to rename over it.
+        await using (var sink = PredictionFile.Open("/dev/null"))
+        {
+            sink.Writer.WriteLine("row,predicted");
+            await sink.CommitAsync();
+        }
+        Assert.Equal([link, target], Directory.GetFiles(root.Path).Order());
     }
 }

@@ -11,7 +11,9 @@ namespace AntiNex.Tests.Http;
 public sealed class InferenceInputTests
 {
     private static readonly ModelInputs Mixed = new(["protocol_type", "src_bytes", "flag"], ["protocol_type", "flag"]);
-    private static readonly ModelInputs Numeric = new(["a", "b", "c"], null);
+    private static readonly ModelInputs Numeric = new(["a", "b", "c"], []);
+    /// <summary>A version stored before summaries listed the categorical inputs: which ones are is not known here.</summary>
+    private static readonly ModelInputs Unlisted = new(["protocol_type", "src_bytes", "flag"], null);
 
     private static InferenceInput Read(string json, ModelInputs inputs) => InferenceInput.Read(Encoding.UTF8.GetBytes(json), inputs);
 
@@ -61,8 +63,6 @@ public sealed class InferenceInputTests
     }
 
     [Theory]
-    [InlineData("""{"name": "protocol_type", "shape": [1], "datatype": "FP64", "data": [0]}""",
-        "inputs[0].datatype: 'protocol_type' is a categorical input: send its values as strings")]
     [InlineData("""{"name": "protocol_type", "shape": [1], "datatype": "BYTES", "data": [0]}""",
         "inputs[0].data[0]: must be a string ('protocol_type' is a categorical input, sent as BYTES), got number")]
     [InlineData("""{"name": "src_bytes", "shape": [1], "datatype": "BYTES", "data": ["181"]}""",
@@ -84,12 +84,53 @@ public sealed class InferenceInputTests
     }
 
     [Fact]
-    public void One_tensor_for_a_model_with_categorical_inputs_asks_for_one_tensor_per_input()
+    public void Numbers_for_a_categorical_input_stand_for_the_category_their_text_names()
     {
-        var e = Refused("""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [0, 181, 0]}]}""", Mixed);
-        Assert.Equal("inputs[0]", e.Field);
-        Assert.Contains("categorical inputs (protocol_type, flag)", e.Message);
-        Assert.Contains("send one tensor per input", e.Message);
+        // Beside text inputs they become that text (a protocol number 6 is the category "6", as the raw-row path reads it).
+        var mixed = Read("""
+            {"inputs": [{"name": "protocol_type", "shape": [2], "datatype": "INT32", "data": [6, 17]},
+                        {"name": "src_bytes", "shape": [2], "datatype": "FP64", "data": [1.5, 7]},
+                        {"name": "flag", "shape": [2], "datatype": "BYTES", "data": ["SF", "S0"]}]}
+            """, Mixed);
+        Assert.Equal(["6", "17"], mixed.Text![0]!);
+        Assert.Equal(FeaturePipeline.CategoryOf(17), mixed.Text[0]![1]);
+        // Without any text the rows stay numbers, and so does one [rows, inputs] tensor: the raw-row path matches them.
+        var numbers = Read("""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [6, 181, 2]}]}""", Mixed);
+        Assert.False(numbers.HasText);
+        Assert.Equal([[6.0, 181, 2]], numbers.Rows);
+    }
+
+    [Fact]
+    public void One_tensor_of_text_for_a_categorical_model_asks_for_one_tensor_per_input()
+    {
+        var e = Refused("""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "BYTES", "data": ["tcp", "181", "SF"]}]}""", Mixed);
+        Assert.Equal("inputs[0].datatype", e.Field);
+        Assert.Contains("send text for protocol_type, flag as one tensor per input", e.Message);
+    }
+
+    [Fact]
+    public void A_model_whose_categorical_inputs_are_not_listed_takes_text_for_any_input_and_declares_numbers()
+    {
+        var input = Read("""
+            {"inputs": [{"name": "protocol_type", "shape": [1], "datatype": "BYTES", "data": ["tcp"]},
+                        {"name": "src_bytes", "shape": [1], "datatype": "FP64", "data": [181]},
+                        {"name": "flag", "shape": [1], "datatype": "BYTES", "data": ["SF"]}]}
+            """, Unlisted);
+        Assert.Equal(["tcp"], input.Text![0]!);
+        Assert.Null(input.Text[1]); // not listed as categorical: its number goes to the model's own reading as a number
+        Assert.Equal(ModelInputs.Numeric, Unlisted.Datatype(0));
+    }
+
+    [Fact]
+    public void A_string_that_is_half_a_surrogate_pair_is_refused_naming_its_place()
+    {
+        var e = Refused("""
+            {"inputs": [{"name": "protocol_type", "shape": [1], "datatype": "BYTES", "data": ["\ud800"]},
+                        {"name": "src_bytes", "shape": [1], "datatype": "FP64", "data": [181]},
+                        {"name": "flag", "shape": [1], "datatype": "BYTES", "data": ["SF"]}]}
+            """, Mixed);
+        Assert.Equal("inputs[0].data[0]", e.Field);
+        Assert.Contains("unpaired surrogate", e.Message);
     }
 
     [Fact]

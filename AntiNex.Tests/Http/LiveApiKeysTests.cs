@@ -33,7 +33,7 @@ public sealed class LiveApiKeysTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_cannot_be_used_keeps_the_keys_loaded_before_and_logs_one_error()
+    public void A_file_that_cannot_be_parsed_keeps_the_keys_loaded_before_and_logs_one_error_and_a_deleted_one_holds_none()
     {
         var path = File("keys.json");
         var secret = ApiKeyStore.AddToFile(path, "ops", [ApiScope.Admin], "*", null);
@@ -45,9 +45,10 @@ public sealed class LiveApiKeysTests : IDisposable
         Assert.Contains("the 1 key(s) loaded before stay in force", error);
         Assert.Contains(path, error);
 
+        // Deleted, the file holds no key: an operator who removes it revokes every key.
         System.IO.File.Delete(path);
-        Assert.Equal("ops", keys.Find(secret)?.Id);
-        Assert.Equal(2, _log.Lines.Count(l => l.StartsWith("Error:", StringComparison.Ordinal)));
+        Assert.Null(keys.Find(secret));
+        Assert.Contains(_log.Lines, l => l.Contains("now holds no key (or is gone): every request is refused", StringComparison.Ordinal));
 
         var other = ApiKeyStore.AddToFile(path, "other", [ApiScope.Read], "*", null);
         Assert.Null(keys.Find(secret));
@@ -63,9 +64,28 @@ public sealed class LiveApiKeysTests : IDisposable
         ApiKeyStore.RemoveFromFile(path, "only");
         Assert.Null(keys.Find(secret));
         Assert.Empty(keys.Current.Keys);
-        Assert.Contains(_log.Lines, l => l.Contains("holds no key: every request is refused", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, l => l.Contains("now holds no key (or is gone): every request is refused", StringComparison.Ordinal));
         var e = Assert.Throws<ArgumentException>(() => ApiKeyStore.RemoveFromFile(path, "only"));
         Assert.Contains("no key named 'only'", e.Message);
+    }
+
+    [Fact]
+    public void A_key_file_behind_a_symlink_follows_the_file_it_points_to()
+    {
+        // A mounted secret: keys.json -> data/keys.json, updated by pointing the link at a new folder. The link itself keeps
+        // its own time and size; what counts is the content it leads to.
+        var first = ApiKeyStore.AddToFile(File("v1.json"), "first", [ApiScope.Read], "*", null);
+        var second = ApiKeyStore.AddToFile(File("v2.json"), "second", [ApiScope.Read], "*", null);
+        System.IO.File.SetLastWriteTimeUtc(File("v2.json"), System.IO.File.GetLastWriteTimeUtc(File("v1.json")));
+        var link = File("keys.json");
+        System.IO.File.CreateSymbolicLink(link, File("v1.json"));
+        var keys = new LiveApiKeys(ApiKeyStore.Load(link)!, link, _log, TimeSpan.Zero);
+        Assert.Equal("first", keys.Find(first)?.Id);
+
+        System.IO.File.Delete(link);
+        System.IO.File.CreateSymbolicLink(link, File("v2.json"));
+        Assert.Null(keys.Find(first));
+        Assert.Equal("second", keys.Find(second)?.Id);
     }
 
     [Fact]

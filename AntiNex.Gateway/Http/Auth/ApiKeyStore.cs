@@ -29,6 +29,9 @@ public sealed class ApiKeyStore
 
     public IReadOnlyList<ApiKey> Keys { get; }
 
+    /// <summary>No key: every request is refused.</summary>
+    public static readonly ApiKeyStore Empty = new([]);
+
     /// <summary>The key whose hash matches the presented secret, or null. Every stored hash is compared in constant time.
     /// A secret of usual length is hashed from the stack: no allocation per request.</summary>
     public ApiKey? Find(ReadOnlySpan<char> secret)
@@ -81,6 +84,7 @@ public sealed class ApiKeyStore
     /// <summary>Adds a key to the file (created 0600 when missing) and returns its secret: the only time it exists.</summary>
     public static string AddToFile(string path, string id, IReadOnlyList<string> scopes, string labels, int? rateLimit)
     {
+        using var _ = FileLock.Take(path);
         var existing = File.Exists(path) ? Parse(File.ReadAllText(path), path).Keys.ToList() : [];
         if (existing.Any(k => k.Id == id)) throw new ArgumentException($"--id: a key named '{id}' is already in {path}");
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -93,6 +97,7 @@ public sealed class ApiKeyStore
     /// <summary>Removes a key from the file; throws ArgumentException naming the keys there when it holds no such key.</summary>
     public static void RemoveFromFile(string path, string id)
     {
+        using var _ = FileLock.Take(path);
         if (!File.Exists(path)) throw new ArgumentException($"--file: '{path}' does not exist");
         var existing = Parse(File.ReadAllText(path), path).Keys.ToList();
         if (existing.RemoveAll(k => k.Id == id) == 0)
@@ -104,12 +109,34 @@ public sealed class ApiKeyStore
     private static void Write(string path, List<ApiKey> keys)
     {
         var text = JsonSerializer.Serialize(new KeyFile(keys), Json);
-        var temp = path + ".tmp";
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temp, options))
         using (var writer = new StreamWriter(stream)) writer.Write(text);
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>One `serve keys` writer at a time per file: two at once would each rewrite the file from what they read, and
+    /// one change (a revoke that reported success) would be lost.</summary>
+    private static class FileLock
+    {
+        public static FileStream Take(string path)
+        {
+            var lockPath = path + ".lock";
+            var deadline = Environment.TickCount64 + 10_000;
+            while (true)
+            {
+                try
+                {
+                    var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                    if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                    return new FileStream(lockPath, options);
+                }
+                catch (IOException) when (Environment.TickCount64 < deadline) { Thread.Sleep(50); }
+                catch (IOException e) { throw new ArgumentException($"--file: '{path}' is being changed by another `serve keys` ({e.Message})"); }
+            }
+        }
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,7 +1,10 @@
 // The API keys a running `serve` checks: the key file as it is now, so `serve keys add` and `serve keys revoke` take
-// effect without a restart. The file's last-write time and size are looked at on a request, at most once a second, and a
-// changed file is read and swapped in whole. A file that cannot be read or parsed never opens the service: the keys
-// loaded before stay in force and one error is logged for that version of the file.
+// effect without a restart. On a request, at most once a second, the file is read (through any symlink: a mounted secret
+// is swapped by relinking) and its bytes hashed; changed bytes are parsed and swapped in whole. A file that cannot be
+// parsed never opens the service: the keys loaded before stay in force and one error is logged for those bytes. A file
+// that cannot be read is tried again at the next check. A deleted file holds no key: every request is refused.
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace AntiNex.Gateway.Http.Auth;
@@ -16,8 +19,10 @@ public sealed class LiveApiKeys
     private readonly Lock _checking = new();
     private volatile ApiKeyStore _store;
     private long _nextCheckMs;
-    // The file version last read (loaded or refused). Unknown at first: the file the caller parsed may have changed since.
-    private FileStamp? _seen;
+    // The SHA-256 of the bytes last parsed (loaded or refused). Unknown at first: the file the caller parsed may have changed.
+    private string? _seen;
+    // The read error last logged, so an unreadable file is logged once, not once a second.
+    private string? _unreadable;
 
     /// <param name="path">The key file to follow; null for keys that cannot change (from the environment).</param>
     public LiveApiKeys(ApiKeyStore initial, string? path, ILogger log, TimeSpan? checkInterval = null)
@@ -48,9 +53,6 @@ public sealed class LiveApiKeys
             var now = Environment.TickCount64;
             if (now < _nextCheckMs) return;
             Volatile.Write(ref _nextCheckMs, now + _intervalMs);
-            var stamp = FileStamp.Of(path);
-            if (stamp == _seen) return;
-            _seen = stamp;
             Reload(path);
         }
         finally { _checking.Exit(); }
@@ -59,32 +61,40 @@ public sealed class LiveApiKeys
     private void Reload(string path)
     {
         var before = _store;
-        ApiKeyStore loaded;
-        try { loaded = ApiKeyStore.Parse(File.ReadAllText(path), path); }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        byte[] bytes;
+        try { bytes = File.Exists(path) ? File.ReadAllBytes(path) : []; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogError("API key file changed but cannot be used, so the {Count} key(s) loaded before stay in force until it is fixed: {Problem}",
-                before.Keys.Count, e.Message);
+            // Not marked as seen: fixing a file's permissions changes neither its bytes nor its time, so read again next time.
+            if (_unreadable != e.Message)
+                _log.LogError("API key file cannot be read, so the {Count} key(s) loaded before stay in force: {Problem}",
+                    before.Keys.Count, e.Message);
+            _unreadable = e.Message;
             return;
         }
+        _unreadable = null;
+        var hash = Convert.ToHexString(SHA256.HashData(bytes));
+        if (hash == _seen) return;
+        _seen = hash;
+        ApiKeyStore loaded;
+        if (bytes.Length == 0 && !File.Exists(path)) loaded = ApiKeyStore.Empty;
+        else
+            try { loaded = ApiKeyStore.Parse(Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'), path); }
+            catch (ArgumentException e)
+            {
+                _log.LogError("API key file changed but cannot be used, so the {Count} key(s) loaded before stay in force "
+                    + "until it is fixed: {Problem}",
+                    before.Keys.Count, e.Message);
+                return;
+            }
         _store = loaded;
         if (SameKeys(before, loaded)) return;
-        if (loaded.Keys.Count == 0) _log.LogWarning("API key file {Path} now holds no key: every request is refused", path);
+        if (loaded.Keys.Count == 0) _log.LogWarning("API key file {Path} now holds no key (or is gone): every request is refused", path);
         else _log.LogWarning("API key file {Path} reloaded: {Count} key(s) ({Ids})", path, loaded.Keys.Count,
             string.Join(", ", loaded.Keys.Select(k => k.Id)));
     }
 
     private static bool SameKeys(ApiKeyStore a, ApiKeyStore b) => a.Keys.SequenceEqual(b.Keys, ApiKeyComparer.Instance);
-
-    /// <summary>What tells a changed file: its last-write time and size (a rewrite by `serve keys` also renames a new file in).</summary>
-    private readonly record struct FileStamp(bool Exists, DateTime LastWriteUtc, long Length)
-    {
-        public static FileStamp Of(string path)
-        {
-            var info = new FileInfo(path);
-            return info.Exists ? new FileStamp(true, info.LastWriteTimeUtc, info.Length) : new FileStamp(false, default, 0);
-        }
-    }
 
     /// <summary>Keys compared by what they grant (the records hold a list, which record equality compares by reference).</summary>
     private sealed class ApiKeyComparer : IEqualityComparer<ApiKey>

@@ -72,6 +72,10 @@ public static class InferenceEndpoints
         {
             try { input = InferenceInput.Read(body.Span, ModelInputs.Of(summary)); }
             catch (JsonException e) { throw RequestBody.Malformed(e); }
+            catch (InvalidOperationException) // a name or id escaping half a surrogate pair: the reader cannot make it a string
+            {
+                throw new InferenceInputException("request", "holds a string that is not valid text (an unpaired surrogate escape)");
+            }
         }
         var available = ModelOutputs.Of(summary);
         var wanted = input.RequestedOutputs ?? available;
@@ -126,6 +130,9 @@ public static class InferenceEndpoints
                 // A direct ask, not a gateway session: a session re-sends a slow predict every few seconds, and a large
                 // batch would then be computed again and again.
                 var json = PredictRowsRequest.Json(id, summary, input, part.Start, part.Count);
+                // Long text cells can make a slice outgrow one cluster message: refused at once, not dropped by the transport.
+                if (gateway.Frame.CheckJson(id, json, $"slice of rows {part.Start}-{part.Start + part.Count - 1}", null) is { } tooLarge)
+                    throw ReplyStatus.Problem(tooLarge);
                 var reply = await gateway.Region.Ask<object>(new PredictModel(id, json), options.PredictTimeout);
                 if (reply is not Predicted predicted) throw ReplyStatus.Problem(reply);
                 if (predicted.Result.Samples.Count != part.Count || predicted.SamplesOmitted > 0)

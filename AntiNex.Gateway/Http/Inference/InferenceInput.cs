@@ -1,10 +1,11 @@
 // Reads an Open Inference Protocol v2 inference request into feature rows in the model's input order. Two layouts:
-// one tensor [rows, inputs] of numbers (any name; it can only serve a model without categorical inputs), or one tensor
+// one tensor [rows, inputs] of numbers (any name; a categorical input's numbers are matched by their text), or one tensor
 // per input, named after it, shaped [rows] or [rows, 1]: numbers (FP32, FP64, INT*, UINT*) for a numeric input, strings
-// (BYTES) for a categorical one. Tensor data may be flat or nested (row-major), as the protocol allows. The body is read
+// (BYTES) or numbers for a categorical one. Tensor data may be flat or nested (row-major), as the protocol allows. The body is read
 // in one pass with Utf8JsonReader (no document tree): the single-row infer is the service's hot path.
 using System.Text;
 using System.Text.Json;
+using AntiNex.Learning;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Http.Inference;
@@ -13,8 +14,9 @@ namespace AntiNex.Gateway.Http.Inference;
 public sealed record InferenceInput(string? Id, int RowCount, int Columns, double[] Values, IReadOnlyList<string>? RequestedOutputs,
     bool HasParameters)
 {
-    /// <summary>Per input column, the rows' values of a categorical input (its cells in <see cref="Values"/> are unused);
-    /// null for a numeric input. Null as a whole when the model has no categorical input.</summary>
+    /// <summary>Per input column, the rows' text of an input given as text, or of a categorical input given numbers beside
+    /// such an input (its cells in <see cref="Values"/> are unused); null for a numeric input. Null as a whole when no
+    /// tensor is text.</summary>
     public string[]?[]? Text { get; init; }
 
     /// <summary>Rows with text cells go as predict_rows (the model's pipeline encodes the text), never as a float32 block.</summary>
@@ -45,7 +47,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
 
     /// <summary>Throws <see cref="InferenceInputException"/> naming the field at fault, <see cref="JsonException"/> for
     /// malformed JSON.</summary>
-    public static InferenceInput Read(ReadOnlySpan<byte> utf8, IReadOnlyList<string> features) => Read(utf8, new ModelInputs(features, null));
+    public static InferenceInput Read(ReadOnlySpan<byte> utf8, IReadOnlyList<string> features) => Read(utf8, new ModelInputs(features, []));
 
     /// <inheritdoc cref="Read(ReadOnlySpan{byte}, IReadOnlyList{string})"/>
     public static InferenceInput Read(ReadOnlySpan<byte> utf8, ModelInputs inputs)
@@ -108,19 +110,13 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
 
     private static InferenceInput FromSingleTensor(Tensor t, ModelInputs inputs)
     {
-        if (inputs.Categorical.Count > 0)
-        {
-            var categorical = string.Join(", ", inputs.Categorical);
-            throw new InferenceInputException(t.Field, $"one [rows, {inputs.Count}] tensor holds numbers only, and this model has "
-                + $"categorical inputs ({categorical}): send one tensor per input, named after it, BYTES (strings) for {categorical}, "
-                + "FP32 or FP64 for the others");
-        }
         if (t.Shape.Length != 2 || t.Shape[1] != inputs.Count)
             throw new InferenceInputException($"{t.Field}.shape", $"one tensor of any name must be [rows, {inputs.Count}] (a column per input, "
                 + $"in the order of the model's metadata), got {Dimensions(t.Shape)}");
         if (t.IsText)
             throw new InferenceInputException($"{t.Field}.datatype",
-                $"one [rows, {inputs.Count}] tensor holds numbers (FP32, FP64, INT*, UINT*), got BYTES");
+                $"one [rows, {inputs.Count}] tensor holds numbers (FP32, FP64, INT*, UINT*), got BYTES" + (inputs.Categorical.Count > 0
+                    ? $"; send text for {string.Join(", ", inputs.Categorical)} as one tensor per input, named after it" : ""));
         var values = t.Numbers();
         return new InferenceInput(null, values.Length / inputs.Count, inputs.Count, values, null, false);
     }
@@ -138,10 +134,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             if (byInput[index] is not null) throw new InferenceInputException($"{t.Field}.name", $"'{t.Name}' is given twice");
             if (t.Shape.Length is not (1 or 2) || (t.Shape.Length == 2 && t.Shape[1] != 1))
                 throw new InferenceInputException($"{t.Field}.shape", $"a per-input tensor is [rows] or [rows, 1], got {Dimensions(t.Shape)}");
-            if (inputs.IsCategorical(index) && !t.IsText)
-                throw new InferenceInputException($"{t.Field}.datatype", $"'{t.Name}' is a categorical input: send its values as strings "
-                    + $"(as in the training data) in a BYTES tensor, got {t.Datatype}");
-            if (!inputs.IsCategorical(index) && t.IsText)
+            if (!inputs.TakesText(index) && t.IsText)
                 throw new InferenceInputException($"{t.Field}.datatype", $"'{t.Name}' is a numeric input: send numbers (FP32, FP64, INT*, UINT*), "
                     + "got BYTES");
             byInput[index] = t;
@@ -153,7 +146,8 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         var uneven = byInput.FirstOrDefault(t => t!.Length != n);
         if (uneven is not null) throw new InferenceInputException($"{uneven.Field}.shape", $"has {uneven.Length} rows, '{first.Name}' has {n}");
         var values = new double[n * inputs.Count];
-        var text = inputs.Categorical.Count > 0 ? new string[]?[inputs.Count] : null;
+        // Rows with text go to the model as predict_rows; without any they keep the all-number raw-row path.
+        var text = byInput.Any(t => t!.IsText) ? new string[]?[inputs.Count] : null;
         for (var f = 0; f < inputs.Count; f++)
         {
             var t = byInput[f]!;
@@ -163,7 +157,9 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 continue;
             }
             var data = t.Numbers();
-            for (var r = 0; r < n; r++) values[r * inputs.Count + f] = data[r];
+            // A categorical input given numbers beside text inputs: the category their text names, as the raw-row path reads it.
+            if (text is not null && inputs.IsCategorical(f)) text[f] = data.Select(FeaturePipeline.CategoryOf).ToArray();
+            else for (var r = 0; r < n; r++) values[r * inputs.Count + f] = data[r];
         }
         return new InferenceInput(null, n, inputs.Count, values, null, false) { Text = text };
     }
@@ -323,7 +319,11 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             }
             if (reader.TokenType == JsonTokenType.String)
             {
-                into.Add(reader.GetString()!);
+                try { into.Add(reader.GetString()!); }
+                catch (InvalidOperationException) // an escape of half a surrogate pair: no text to match
+                {
+                    throw new InferenceInputException($"{field}[{into.Count}]", "is not valid text (an unpaired surrogate escape)");
+                }
                 return;
             }
             if (reader.TokenType != JsonTokenType.Number)

@@ -1,5 +1,7 @@
 // A model's inputs as the inference protocol declares them: numeric ones are FP64 tensors, categorical ones BYTES tensors
-// of the text the model's pipeline one-hot encodes (a number there would only be matched as text, and mean nothing).
+// of the text the model's pipeline one-hot encodes. A categorical input also takes numbers (a protocol number, a port),
+// matched by their text as the model's raw-row path matches them. A version stored before summaries named their
+// categorical inputs, not loaded yet, is declared all FP64 and takes text for any input (its own pipeline judges it).
 using System.Runtime.CompilerServices;
 using AntiNex.Learning;
 
@@ -10,18 +12,19 @@ public sealed class ModelInputs
     public const string Numeric = "FP64", Text = "BYTES";
 
     // Built once per cached model description (the summary object is kept for a few seconds), not per request.
-    private static readonly ConditionalWeakTable<ModelSummary, ModelInputs> Known = new();
+    private static readonly ConditionalWeakTable<ModelSummary, ModelInputs> BySummary = new();
 
     private readonly bool[] _categorical;
 
     public ModelInputs(IReadOnlyList<string> names, IReadOnlyCollection<string>? categorical)
     {
         Names = names;
+        ListsCategorical = categorical is not null;
         _categorical = names.Select(n => categorical?.Contains(n) == true).ToArray();
         Categorical = names.Where((_, i) => _categorical[i]).ToList();
     }
 
-    public static ModelInputs Of(ModelSummary summary) => Known.GetValue(summary, s => new ModelInputs(s.InputFeatures, s.CategoricalFeatures));
+    public static ModelInputs Of(ModelSummary summary) => BySummary.GetValue(summary, s => new ModelInputs(s.InputFeatures, s.CategoricalFeatures));
 
     /// <summary>Input names in model order (the order of a single [rows, inputs] tensor's columns).</summary>
     public IReadOnlyList<string> Names { get; }
@@ -32,6 +35,12 @@ public sealed class ModelInputs
     public IReadOnlyList<string> Categorical { get; }
 
     public bool IsCategorical(int index) => _categorical[index];
+
+    /// <summary>Whether the model's summary names its categorical inputs (false: a version stored before it did).</summary>
+    public bool ListsCategorical { get; }
+
+    /// <summary>Whether a BYTES tensor may feed the input: a categorical one, or any input while the list is unknown.</summary>
+    public bool TakesText(int index) => _categorical[index] || !ListsCategorical;
 
     public int IndexOf(string name)
     {

@@ -2,6 +2,7 @@
 // as numbers, categorical ones as their text, which the pipeline one-hot encodes as it did at training.
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AntiNex.Learning;
 
@@ -14,7 +15,8 @@ internal static class PredictRowsRequest
     {
         var features = summary.InputFeatures;
         var buffer = new ArrayBufferWriter<byte>(count * features.Count * 12 + 256);
-        using (var w = new Utf8JsonWriter(buffer))
+        // Text as UTF-8, not \uXXXX escapes: a slice's size then follows its text (sized by BytesPerRow below).
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("label", id);
@@ -41,7 +43,7 @@ internal static class PredictRowsRequest
     /// <summary>About how many bytes a row takes in <see cref="Json"/>, to cut large inputs into slices of a given size.</summary>
     public static int BytesPerRow(ModelSummary summary, InferenceInput input)
     {
-        var text = input.Text?.Sum(column => column?.Sum(s => (long)s.Length + 3) ?? 0) ?? 0;
+        var text = input.Text?.Sum(column => column?.Sum(s => (long)Encoding.UTF8.GetByteCount(s) + 3) ?? 0) ?? 0;
         return summary.InputFeatures.Sum(f => f.Length + 28) + (int)Math.Min(int.MaxValue / 2, text / Math.Max(1, input.RowCount));
     }
 }
