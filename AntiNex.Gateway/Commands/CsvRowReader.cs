@@ -110,7 +110,8 @@ internal sealed class CsvRowReader : IDisposable
         if (CellRules.TryParse(text, out var v) && _rules.Admit(v) is { } read) return read;
         var hint = CellRules.TryParse(text, out _) ? " (--non-finite empty reads NaN and Infinity as empty cells)"
             : _textUnknown ? $" (the model's stored version does not say whether '{_features[feature]}' is categorical: if it is, " +
-                             "retrain it, or send the rows as predict_rows with predict -f REQUEST.json)"
+                             "run any predict of the label (its node then reads the list from the model) and stream again, retrain it, or send " +
+                             "the rows as predict_rows with predict -f REQUEST.json)"
             : "";
         throw new UsageException($"line {_line} column '{_features[feature]}': '{text.ToString()}' is not a finite number{hint}");
     }
