@@ -1,9 +1,12 @@
 // A predict request whose predict_rows do not fit one cluster message: the gateway reads the rows into a float32 block
 // in the model's feature order and sends it in frame-sized pieces (ChunkedRows), then builds the usual answer: one
 // sample per row up to max_records (and 10,000, as a node caps a reply), accuracy when the rows carry a numeric target.
+// A model with categorical features gets its rows as predict requests of text rows instead (TextRowsRequest), a few in
+// flight, since its categories have no float.
 using System.Globalization;
 using System.Text.Json;
 using AntiNex.Data;
+using AntiNex.Learning;
 using AntiNex.Models;
 using AntiNex.Reporting;
 using AntiNex.Requests;
@@ -14,6 +17,9 @@ internal static class BulkJsonPredict
 {
     /// <summary>Samples returned at most, as a node caps its own predict replies.</summary>
     public const int MaxSamples = 10_000;
+
+    /// <summary>Text-row requests in flight at once.</summary>
+    private const int TextBlocksInFlight = 4;
 
     private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -50,16 +56,63 @@ internal static class BulkJsonPredict
                       ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got \"{nf.GetString()}\"")
                     : false);
             maxRecords = root.TryGetProperty("max_records", out var mr) && mr.TryGetInt32(out var m) && m > 0 ? m : 100_000;
-            packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells);
+            packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells,
+                summary.CategoricalFeatures);
         }
         catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
         catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
 
-        var reply = await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress);
+        var reply = packed.Texts is null
+            ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress)
+            : await TextBlocksAsync(client, modelId, summary, packed, timeout, progress);
         if (reply is ModelFailed f) return f with { RequestId = requestId };
         if (reply is not RowsPredicted rows) return reply;
         return new Predicted(modelId, rows.Version, Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords),
             rows.Node, false, Math.Max(0, packed.Rows - Math.Min(maxRecords, MaxSamples)), requestId);
+    }
+
+    /// <summary>The rows of a model with categorical features, as text-row requests answered in order: one RowsPredicted, or
+    /// the first failure.</summary>
+    private static async Task<object> TextBlocksAsync(GatewayClient client, string modelId, ModelSummary summary, PackedRows packed,
+        TimeSpan timeout, Action<int>? progress)
+    {
+        var maxBytes = TextRowsRequest.BlockBytes(client.Frame);
+        int width = packed.Columns;
+        var numbers = new double[width];
+        var texts = new string[width];
+        var values = new float[packed.Rows];
+        var pending = new Queue<(Task<object> Reply, int First, int Rows)>();
+        long version = 0;
+        var node = "";
+        int next = 0;
+        while (next < packed.Rows || pending.Count > 0)
+        {
+            if (next < packed.Rows && pending.Count < TextBlocksInFlight)
+            {
+                using var request = new TextRowsRequest(modelId, summary, maxBytes);
+                var first = next;
+                for (; next < packed.Rows && !request.Full; next++)
+                {
+                    for (int j = 0; j < width; j++)
+                    {
+                        if (packed.Texts![j] is { } column) texts[j] = column[next];
+                        else numbers[j] = packed.Values[(long)next * width + j];
+                    }
+                    request.Add(numbers, texts);
+                }
+                pending.Enqueue((client.PredictBlockAsync(modelId, request.Finish(), timeout), first, next - first));
+                continue;
+            }
+            var (task, start, rows) = pending.Dequeue();
+            var reply = await task;
+            if (BlockAnswer.Values(reply, rows) is not ({ } block, var blockVersion))
+                return reply is RowsPredicted or Predicted ? BlockAnswer.Short(modelId, reply, rows) : reply;
+            block.CopyTo(values, start);
+            version = Math.Max(version, blockVersion);
+            if (reply is Predicted p) node = p.Node;
+            progress?.Invoke(rows);
+        }
+        return new RowsPredicted(modelId, version, values, node);
     }
 
     private static PredictionResult Result(string label, string mlType, float[] values, double[]? originals, int maxRecords)

@@ -1,42 +1,53 @@
 // predict_rows of an AntiNex request (records [{col: v}] or columns {col: {"0": v}}, or a JSON string of either) read
 // straight into a float32 row block in the model's feature order: no per-row dictionaries, so a million-row request
 // costs its JSON text plus 4 bytes a value. Empty cells take mark_empty, and NaN/Infinity follow
-// non_finite, as the engine's own reader does.
+// non_finite, as the engine's own reader does. A model's categorical features are kept as the text its pipeline reads
+// instead (a number by its invariant text, null as empty), since a category has no float.
 using System.Globalization;
 using System.Text.Json;
 using AntiNex.Data;
+using AntiNex.Learning;
 using AntiNex.Requests;
 
 namespace AntiNex.Gateway.Cluster;
 
-public sealed record PackedRows(int Rows, int Columns, float[] Values, double[]? Originals);
+public sealed record PackedRows(int Rows, int Columns, float[] Values, double[]? Originals)
+{
+    /// <summary>Per input feature, its cells as text for a categorical feature (the float in Values is then 0), null for a
+    /// numeric one; null when the model has no categorical feature.</summary>
+    public string[]?[]? Texts { get; init; }
+}
 
 public static class PredictRowsPacker
 {
     /// <summary>Packs the rows; throws <see cref="RequestException"/> naming the row and column at fault.</summary>
     /// <param name="target">The model's predict_feature: its values, when present and numeric, come back as originals
     /// (NaN where missing) so accuracy can be reported.</param>
-    public static PackedRows Pack(JsonElement predictRows, IReadOnlyList<string> features, string target, CellRules cells)
+    /// <param name="categorical">the model's categorical features: read as text into <see cref="PackedRows.Texts"/>.</param>
+    public static PackedRows Pack(JsonElement predictRows, IReadOnlyList<string> features, string target, CellRules cells,
+        IReadOnlyCollection<string>? categorical = null)
     {
         if (predictRows.ValueKind == JsonValueKind.String)
         {
             using var inner = JsonDocument.Parse(predictRows.GetString()!);
-            return Pack(inner.RootElement, features, target, cells);
+            return Pack(inner.RootElement, features, target, cells, categorical);
         }
+        var text = categorical is { Count: > 0 } ? features.Select(categorical.Contains).ToArray() : null;
         return predictRows.ValueKind switch
         {
-            JsonValueKind.Array => Records(predictRows, features, target, cells),
-            JsonValueKind.Object => Columns(predictRows, features, target, cells),
+            JsonValueKind.Array => Records(predictRows, features, target, cells, text),
+            JsonValueKind.Object => Columns(predictRows, features, target, cells, text),
             _ => throw new RequestException("predict_rows",
                 $"must be a list of row objects or a columns-oriented object, got {predictRows.ValueKind}"),
         };
     }
 
-    private static PackedRows Records(JsonElement rows, IReadOnlyList<string> features, string target, CellRules cells)
+    private static PackedRows Records(JsonElement rows, IReadOnlyList<string> features, string target, CellRules cells, bool[]? text)
     {
         int n = rows.GetArrayLength(), width = features.Count;
         if (n == 0) throw new RequestException("predict_rows", "has zero rows");
         var values = new float[n * width];
+        var texts = TextColumns(text, n);
         double[]? originals = null;
         var i = 0;
         foreach (var row in rows.EnumerateArray())
@@ -48,15 +59,16 @@ public static class PredictRowsPacker
             {
                 if (!row.TryGetProperty(features[j], out var cell))
                     throw new RequestException("predict_rows", $"row {i} has no column '{features[j]}' (a feature of the model)");
-                values[i * width + j] = Number(cell, cells, i, features[j]);
+                if (texts?[j] is { } column) column[i] = Text(cell, i, features[j]);
+                else values[i * width + j] = Number(cell, cells, i, features[j]);
             }
             if (row.TryGetProperty(target, out var t) && Original(t) is { } o) (originals ??= Nans(n))[i] = o;
             i++;
         }
-        return new PackedRows(n, width, values, originals);
+        return new PackedRows(n, width, values, originals) { Texts = texts };
     }
 
-    private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, CellRules cells)
+    private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, CellRules cells, bool[]? text)
     {
         int width = features.Count;
         if (width == 0 || !table.TryGetProperty(features[0], out var first) || first.ValueKind != JsonValueKind.Object)
@@ -70,6 +82,7 @@ public static class PredictRowsPacker
         for (int r = 0; r < ordered.Count; r++) rowOf[ordered[r]] = r;
         int n = keys.Count;
         var values = new float[n * width];
+        var texts = TextColumns(text, n);
         var seen = new bool[n];
         for (int j = 0; j < width; j++)
         {
@@ -83,7 +96,8 @@ public static class PredictRowsPacker
                 var row = position < n && cell.NameEquals(keys[position]) ? rowOf[keys[position]]
                     : rowOf.TryGetValue(cell.Name, out var r) ? r
                     : throw new RequestException("predict_rows", $"column '{features[j]}' has index '{cell.Name}' that '{features[0]}' lacks");
-                values[row * width + j] = Number(cell.Value, cells, row, features[j]);
+                if (texts?[j] is { } textColumn) textColumn[row] = Text(cell.Value, row, features[j]);
+                else values[row * width + j] = Number(cell.Value, cells, row, features[j]);
                 seen[row] = true;
                 position++;
             }
@@ -94,8 +108,22 @@ public static class PredictRowsPacker
         if (table.TryGetProperty(target, out var targets) && targets.ValueKind == JsonValueKind.Object)
             foreach (var cell in targets.EnumerateObject())
                 if (rowOf.TryGetValue(cell.Name, out var row) && Original(cell.Value) is { } o) (originals ??= Nans(n))[row] = o;
-        return new PackedRows(n, width, values, originals);
+        return new PackedRows(n, width, values, originals) { Texts = texts };
     }
+
+    private static string[]?[]? TextColumns(bool[]? text, int rows) => text?.Select(t => t ? new string[rows] : null).ToArray();
+
+    /// <summary>A categorical cell as a node reads it from predict_rows.</summary>
+    private static string Text(JsonElement cell, int row, string column) => cell.ValueKind switch
+    {
+        JsonValueKind.String => cell.GetString()!,
+        JsonValueKind.Number => FeaturePipeline.CategoryOf(cell.GetDouble()),
+        JsonValueKind.Null => "",
+        JsonValueKind.True => "1",
+        JsonValueKind.False => "0",
+        _ => throw new RequestException("predict_rows",
+            $"row {row} column '{column}': a cell must be a number, string or null, got {cell.ValueKind}"),
+    };
 
     private static float Number(JsonElement cell, CellRules cells, int row, string column)
     {

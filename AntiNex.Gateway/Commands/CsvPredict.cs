@@ -17,8 +17,6 @@ internal static class CsvPredict
     /// <summary>Blocks in flight: overlaps reading, transport and prediction.</summary>
     private const int InFlight = 4;
     private const int MaxBlockRows = 50_000;
-    /// <summary>Request text of one block of a model with categorical features (about what the HTTP API sends at once).</summary>
-    private const long MaxTextBlockBytes = 1_000_000;
     /// <summary>What a block's wait answers when the user stopped the run (Ctrl-C).</summary>
     private static readonly object Stop = new();
 
@@ -34,7 +32,7 @@ internal static class CsvPredict
         var text = summary.CategoricalFeatures is { Count: > 0 } categorical ? categorical : null;
         using var reader = new CsvRowReader(path, features, cells, summary.CategoricalFeatures);
         var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
-        var textBytes = Math.Min(MaxTextBlockBytes, client.Frame.PayloadBytes / 2);
+        var textBytes = TextRowsRequest.BlockBytes(client.Frame);
         var numbers = new double[features.Count];
         var texts = new string[features.Count];
         await using var file = outPath is null ? null : PredictionFile.Open(outPath);
@@ -77,8 +75,8 @@ internal static class CsvPredict
             object reply;
             try { reply = await task.WaitAsync(ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Stop; } // Ctrl-C, not a timeout
-            if (Answer(reply, rows) is not ({ } values, var replyVersion))
-                return reply is RowsPredicted or Predicted ? Short(id, reply, rows) : reply;
+            if (BlockAnswer.Values(reply, rows) is not ({ } values, var replyVersion))
+                return reply is RowsPredicted or Predicted ? BlockAnswer.Short(id, reply, rows) : reply;
             version = Math.Max(version, replyVersion);
             for (int i = 0; i < values.Length; i++)
             {
@@ -137,27 +135,6 @@ internal static class CsvPredict
                 Console.WriteLine($"  predicted {value.ToString("R", CultureInfo.InvariantCulture)}: {count:N0} rows");
         }
         return ExitCodes.Ok;
-    }
-
-    /// <summary>One predicted value per row of the block, in row order, and the version that answered; null for a failure
-    /// or an answer that does not cover the block.</summary>
-    private static (float[] Values, long Version)? Answer(object reply, int rows)
-    {
-        switch (reply)
-        {
-            case RowsPredicted r when r.Values.Length == rows: return (r.Values, r.Version);
-            case Predicted p when p.SamplesOmitted == 0 && p.Result.Samples.Count == rows:
-                var values = new float[rows];
-                foreach (var sample in p.Result.Samples) values[sample.Row] = (float)sample.Predicted;
-                return (values, p.Version);
-            default: return null;
-        }
-    }
-
-    private static ModelFailed Short(string id, object reply, int rows)
-    {
-        var got = reply is RowsPredicted r ? r.Values.Length : ((Predicted)reply).Result.Samples.Count;
-        return ModelFailed.Of(id, "internal", $"the model answered {got} of a block's {rows} rows");
     }
 
     /// <summary>This process's peak resident memory (VmHWM): flat whatever the file's size.</summary>

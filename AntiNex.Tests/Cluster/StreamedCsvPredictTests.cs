@@ -9,7 +9,8 @@ namespace AntiNex.Tests.Cluster;
 
 /// <summary>`predict -f rows.csv --label L` through a real node for a model with categorical features: the streamed file
 /// predicts what the same rows predict as predict_rows (a category the model never saw included), block after block in
-/// file order, and a run that fails leaves no prediction file behind nor replaces an earlier one.</summary>
+/// file order, as does a predict request of those rows too large for one cluster message; a run that fails leaves no
+/// prediction file behind nor replaces an earlier one.</summary>
 [Collection("cluster-processes")]
 public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterTestBase(output)
 {
@@ -57,6 +58,18 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
             Assert.Equal(expected[i % rows.Count], float.Parse(predicted[i][1], CultureInfo.InvariantCulture));
         }
 
+        // The same rows as one predict request beyond a cluster message (records, with their target): sent as blocks of
+        // text rows, answered in order, with the accuracy over every row.
+        const int copies = 500;
+        var big = PredictJson(Enumerable.Range(0, copies).SelectMany(_ => rows).ToList(), withTarget: true);
+        Assert.True(big.Length > gateway.Frame.PayloadBytes, $"{big.Length:N0} bytes fit one message: the test would not cover the bulk path");
+        var bulk = Assert.IsType<Predicted>(await gateway.PredictAsync("cats", big, AskTimeout));
+        Assert.Equal(rows.Count * copies, bulk.Result.Rows);
+        Assert.Equal(rows.Count * copies - 10_000, bulk.SamplesOmitted);
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => expected[i % rows.Count]), bulk.Result.Samples.Select(p => (float)p.Predicted));
+        var right = rows.Select((r, i) => expected[i] == Class(r)).Count(ok => ok);
+        Assert.Equal(100.0 * right / rows.Count, bulk.Result.Accuracy!.Value, 6);
+
         // A text cell in the numeric feature at line 2: refused naming line and column; no file, the earlier one kept.
         File.WriteAllLines(csv, ["flag,size,proto", "SF,abc,tcp", "SF,1,tcp"]);
         File.WriteAllText(outPath, "an earlier run\n");
@@ -96,11 +109,13 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         }
         """;
 
-    private static string PredictJson(List<(string Proto, double Size, string Flag)> rows)
+    private static string PredictJson(List<(string Proto, double Size, string Flag)> rows, bool withTarget = false)
     {
         var records = new StringBuilder();
         foreach (var r in rows)
-            records.Append(records.Length == 0 ? "" : ",").Append($$"""{"proto": "{{r.Proto}}", "size": {{Num(r.Size)}}, "flag": "{{r.Flag}}"}""");
+            records.Append(records.Length == 0 ? "" : ",")
+                .Append($$"""{"proto": "{{r.Proto}}", "size": {{Num(r.Size)}}, "flag": "{{r.Flag}}" """)
+                .Append(withTarget ? $", \"label_value\": {Class(r)}}}" : "}");
         return $$"""{"label": "cats", "predict_feature": "label_value", "max_records": {{rows.Count}}, "predict_rows": [{{records}}]}""";
     }
 }

@@ -81,6 +81,33 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public void A_models_categorical_features_are_packed_as_the_text_a_node_reads_from_predict_rows()
+    {
+        string[] features = ["size", "proto"];
+        string[] categorical = ["proto"];
+        using var records = JsonDocument.Parse(
+            """[{"proto": "tcp", "size": 2}, {"proto": 6, "size": "3"}, {"proto": null, "size": 4}, {"proto": true, "size": 5}]""");
+        using var columns = JsonDocument.Parse(
+            """{"proto": {"1": 6, "0": "tcp", "2": null, "3": true}, "size": {"0": 2, "1": "3", "2": 4, "3": 5}}""");
+        foreach (var doc in new[] { records, columns })
+        {
+            var packed = PredictRowsPacker.Pack(doc.RootElement, features, "y", CellRules.Default, categorical);
+            Assert.Null(packed.Texts![0]);
+            Assert.Equal(["tcp", "6", "", "1"], packed.Texts[1]!);
+            Assert.Equal([2f, 0, 3, 0, 4, 0, 5, 0], packed.Values);
+        }
+        Assert.Contains("row 0 column 'proto': \"tcp\" is not a number", Assert.Throws<RequestException>(
+            () => PredictRowsPacker.Pack(records.RootElement, features, "y", CellRules.Default, [])).Message);
+
+        using var bad = JsonDocument.Parse("""[{"proto": "tcp", "size": 2}, {"proto": ["tcp"], "size": 2}]""");
+        var error = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(bad.RootElement, features, "y", CellRules.Default, categorical));
+        Assert.Contains("row 1 column 'proto': a cell must be a number, string or null", error.Message);
+        using var textForNumber = JsonDocument.Parse("""[{"proto": "tcp", "size": "big"}]""");
+        Assert.Contains("row 0 column 'size'", Assert.Throws<RequestException>(
+            () => PredictRowsPacker.Pack(textForNumber.RootElement, features, "y", CellRules.Default, categorical)).Message);
+    }
+
+    [Fact]
     public void A_csv_file_is_read_block_by_block_in_the_models_feature_order()
     {
         var path = Path.Combine(Path.GetTempPath(), $"antinex-rows-{Guid.NewGuid():N}.csv");

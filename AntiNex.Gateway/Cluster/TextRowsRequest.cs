@@ -1,15 +1,18 @@
-// A block of CSV rows for a model with categorical features, written as an AntiNex predict request whose predict_rows
-// hold those features' cells as text. The model's own pipeline encodes them (its vocabulary, and the "other" input for a
-// value it never saw), exactly as for any predict_rows request: the gateway never encodes categories itself.
-using AntiNex.Gateway.Cluster;
+// A block of rows for a model with categorical features (from a streamed CSV or a large predict_rows request), written as
+// an AntiNex predict request whose predict_rows hold those features' cells as text. The model's own pipeline encodes them
+// (its vocabulary, and the "other" input for a value it never saw), exactly as for any predict_rows request: the gateway
+// never encodes categories itself.
 using AntiNex.Learning;
 
-namespace AntiNex.Gateway.Commands;
+namespace AntiNex.Gateway.Cluster;
 
 internal sealed class TextRowsRequest : IDisposable
 {
     /// <summary>Rows a node answers one sample each for in one reply (its MaxSamplesPerReply).</summary>
     public const int MaxRows = 10_000;
+
+    /// <summary>Request text of one block at most (about what the HTTP API sends at once).</summary>
+    private const long MaxBlockBytes = 1_000_000;
 
     private readonly PredictRowsWriter _rows;
     private readonly bool[] _isText;
@@ -23,10 +26,13 @@ internal sealed class TextRowsRequest : IDisposable
         _maxBytes = maxBytes;
     }
 
+    /// <summary>The request text a block stops growing at: well inside one cluster message.</summary>
+    public static long BlockBytes(FrameBudget frame) => Math.Min(MaxBlockBytes, frame.PayloadBytes / 2);
+
     public int Rows => _rows.Rows;
     public bool Full => Rows >= MaxRows || _rows.Bytes >= _maxBytes;
 
-    /// <summary>One row as <see cref="CsvRowReader.ReadRow"/> read it.</summary>
+    /// <summary>One row: a number per numeric input and a text per categorical input, in the summary's input order.</summary>
     public void Add(double[] numbers, string[] texts)
     {
         _rows.BeginRow();
