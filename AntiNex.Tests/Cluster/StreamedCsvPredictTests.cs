@@ -10,7 +10,7 @@ namespace AntiNex.Tests.Cluster;
 /// <summary>`predict -f rows.csv --label L` through a real node for a model with categorical features: the streamed file
 /// predicts what the same rows predict as predict_rows (a category the model never saw included), block after block in
 /// file order, as does a predict request of those rows too large for one cluster message; a run that fails leaves no
-/// prediction file behind nor replaces an earlier one.</summary>
+/// prediction file behind nor replaces an earlier one, nor does one stopped partway.</summary>
 [Collection("cluster-processes")]
 public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterTestBase(output)
 {
@@ -57,6 +57,18 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
             Assert.Equal(i.ToString(CultureInfo.InvariantCulture), predicted[i][0]);
             Assert.Equal(expected[i % rows.Count], float.Parse(predicted[i][1], CultureInfo.InvariantCulture));
         }
+
+        // Stopped partway (Ctrl-C) through a file of 13 such copies: cancelled, exit 130, neither the file nor a partial one.
+        var longCsv = Path.Combine(WorkDir, "long.csv");
+        File.WriteAllLines(longCsv, lines.Take(1).Concat(Enumerable.Repeat(lines.Skip(1), 13).SelectMany(copy => copy)));
+        var stopped = Path.Combine(WorkDir, "stopped.csv");
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            var run = CsvPredict.RunAsync(gateway, new Output(false), longCsv, "cats", stopped, CellRules.Default, AskTimeout, stop.Token);
+            Assert.Equal(ExitCodes.Cancelled, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+        Assert.False(File.Exists(stopped));
+        Assert.Empty(Directory.GetFiles(WorkDir, "*.partial"));
 
         // The same rows as one predict request beyond a cluster message (records, with their target): sent as blocks of
         // text rows, answered in order, with the accuracy over every row.
