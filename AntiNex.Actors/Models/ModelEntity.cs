@@ -639,14 +639,18 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void OnCancel(CancelTraining m, TrainingJob? running, PendingSwap? storing)
     {
         var by = m.Origin is null ? "a cancel command" : $"a cancel command ({m.Origin})";
-        var queued = CancelQueued(_ => true, $"cancelled by {by}");
+        bool Chosen(TrainingJob job) => m.Training is null || job.RequestId == m.Training;
+        var queued = CancelQueued(Chosen, $"cancelled by {by}");
+        if (running is not null && !Chosen(running)) running = null;
         if (running is not null) CancelRunning(running, $"cancelled by {by}");
         var parts = new List<string>();
         if (running is not null) parts.Add("the running training");
         if (queued > 0) parts.Add($"{queued} queued training(s)");
-        var detail = parts.Count > 0 ? "cancelled " + string.Join(" and ", parts) : "nothing to cancel";
-        if (storing is not null) detail += $"; version {storing.Snapshot.Version} is already trained and being stored (not cancelled)";
-        Audit("cancel", m.Origin, m.RequestId, parts.Count > 0 ? "ok" : "nothing", detail);
+        var detail = parts.Count > 0 ? "cancelled " + string.Join(" and ", parts)
+            : m.Training is null ? "nothing to cancel" : $"no training of request '{m.Training}' is queued or running";
+        if (storing is not null && Chosen(storing.Job))
+            detail += $"; version {storing.Snapshot.Version} is already trained and being stored (not cancelled)";
+        Audit("cancel", m.Origin, m.RequestId ?? m.Training, parts.Count > 0 ? "ok" : "nothing", detail);
         Sender.Tell(Cancelled(m, running is not null, queued, detail));
     }
 

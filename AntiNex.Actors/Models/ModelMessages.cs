@@ -57,9 +57,11 @@ public sealed record DescribeLive(string ModelId) : IModelCommand;
 /// <summary>Delete the model: its events and snapshots. Replies <see cref="ModelForgotten"/>.</summary>
 public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) : IModelCommand;
 
-/// <summary>Cancel the label's queued and running trainings (each requester gets <c>cancelled</c>). A version already
-/// being stored is not cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
-public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null) : IModelCommand;
+/// <summary>Cancel the label's queued and running trainings (each requester gets <c>cancelled</c>), or with
+/// <paramref name="Training"/> only the one submitted under that request id. A version already being stored is not
+/// cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
+public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null, string? Training = null)
+    : IModelCommand;
 
 /// <summary>Wakes the label's entity so that it runs again a training its previous holder accepted but did not finish
 /// (sent when a node leaves or an entity hands off mid-training). No reply.</summary>

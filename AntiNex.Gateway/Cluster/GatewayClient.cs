@@ -215,8 +215,10 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<object> ForgetAsync(string modelId, TimeSpan timeout, RequestOrigin? origin = null)
         => ObserveAsync(Region.Ask<object>(new ForgetModel(modelId, origin ?? Origin), timeout));
 
-    /// <summary>Cancels the label's queued and running trainings; replies <see cref="TrainingCancelled"/>.</summary>
-    public Task<object> CancelAsync(string modelId, TimeSpan timeout) => Region.Ask<object>(new CancelTraining(modelId, Origin), timeout);
+    /// <summary>Cancels the label's queued and running trainings, or only the one submitted under request id
+    /// <paramref name="training"/>; replies <see cref="TrainingCancelled"/>.</summary>
+    public Task<object> CancelAsync(string modelId, TimeSpan timeout, string? training = null, RequestOrigin? origin = null)
+        => Region.Ask<object>(new CancelTraining(modelId, origin ?? Origin, Training: training), timeout);
 
     /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
     public async Task<ModelList> ModelsAsync(TimeSpan timeout)

@@ -1,5 +1,6 @@
 // The running service follows its key file: a key added by `serve keys add` is accepted and a key revoked by
-// `serve keys revoke` is refused within about a second, without a restart; a broken file keeps the keys in force.
+// `serve keys revoke` is refused within about a second, without a restart, and its open event streams end; a broken file
+// keeps the keys in force. A training job is cancelled through the API, alone.
 using System.Diagnostics;
 using System.Net;
 using AntiNex.Tests.Cluster;
@@ -30,6 +31,67 @@ public sealed partial class HttpServiceTests
         var again = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "revoke", "--id", "late", "--file", fx.KeysFile);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("no key named 'late'", again.Stdout + again.Stderr);
+    }
+
+    [Fact]
+    public async Task A_job_is_cancelled_alone_and_an_event_stream_ends_once_its_key_is_revoked()
+    {
+        const string label = "web-cancelled";
+        using var admin = fx.Client("admin");
+        var started = await Send(admin, "POST", "/api/train", fx.Data.TrainJson(label, epochs: 5000));
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        var jobId = started.Body.GetProperty("job_id").GetString()!;
+        var behind = await Send(admin, "POST", "/api/train", fx.Data.TrainJson(label, epochs: 2)); // queued behind it
+        Assert.Equal(HttpStatusCode.Accepted, behind.Status);
+
+        // A read-only key follows the job's events until the training runs, then is revoked: the open stream ends with
+        // a "revoked" event instead of running to the job's end.
+        var add = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "add", "--id", "watcher", "--scopes", "read",
+            "--file", fx.KeysFile);
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        using var watcher = fx.Serve.Client(add.Stdout.Trim());
+        await Until(watcher, HttpStatusCode.OK);
+        using (var response = await watcher.GetAsync($"/api/jobs/{jobId}/events", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (await reader.ReadLineAsync(deadline.Token) is { } line && line != "event: progress") { }
+            var revoke = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "revoke", "--id", "watcher",
+                "--file", fx.KeysFile);
+            Assert.True(revoke.ExitCode == 0, revoke.Stderr);
+            var clock = Stopwatch.StartNew();
+            string? last = null;
+            while (await reader.ReadLineAsync(deadline.Token) is { } line)
+                if (line.StartsWith("event: ", StringComparison.Ordinal)) last = line;
+            output.WriteLine($"the stream ended {clock.Elapsed.TotalMilliseconds:F0} ms after the revoke");
+            Assert.Equal("event: revoked", last);
+        }
+        Assert.False((await Get(admin, $"/api/jobs/{jobId}")).Body.GetProperty("state").GetString() is "succeeded" or "failed",
+            "the job ended before the test cancelled it: the cancel below would prove little");
+
+        // Cancelling needs the train scope and the label; then that job alone is cancelled, and only once.
+        using var reader2 = fx.Client("reader");
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(reader2, "POST", $"/api/jobs/{jobId}/cancel", null)).Status);
+        var cancelled = await Send(admin, "POST", $"/api/jobs/{jobId}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancelled.Status);
+        Assert.True(cancelled.Body.GetProperty("running").GetBoolean(), cancelled.Body.GetRawText());
+        Assert.Equal(0, cancelled.Body.GetProperty("queued").GetInt32());
+        var clock2 = Stopwatch.StartNew();
+        Answer job;
+        while ((job = await Get(admin, $"/api/jobs/{jobId}")).Body.GetProperty("state").GetString() != "cancelled")
+        {
+            Assert.True(clock2.Elapsed < TimeSpan.FromSeconds(30), $"the job is still {job.Body.GetRawText()}");
+            await Task.Delay(100);
+        }
+        Assert.Equal("cancelled", job.Body.GetProperty("error").GetProperty("code").GetString());
+        var again = await Send(admin, "POST", $"/api/jobs/{jobId}/cancel", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.Status);
+        Assert.Equal("finished", again.Body.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(admin, "POST", "/api/jobs/job-unknown/cancel", null)).Status);
+        Assert.Contains("event: failed", await admin.GetStringAsync($"/api/jobs/{jobId}/events"));
+        // The training queued behind it was not cancelled: it runs and serves.
+        Assert.Contains("event: completed", await admin.GetStringAsync($"/api/jobs/{behind.Body.GetProperty("job_id").GetString()}/events"));
     }
 
     [Fact]

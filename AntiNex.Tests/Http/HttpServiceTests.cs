@@ -89,6 +89,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
     [InlineData("DELETE", "/api/models/web-model")]
     [InlineData("GET", "/api/cluster")]
     [InlineData("GET", "/api/jobs/job-1")]
+    [InlineData("POST", "/api/jobs/job-1/cancel")]
     [InlineData("GET", "/openapi.json")]
     public async Task Every_other_endpoint_refuses_a_missing_or_unknown_key_with_401(string method, string path)
     {

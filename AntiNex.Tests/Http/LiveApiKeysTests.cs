@@ -33,6 +33,53 @@ public sealed class LiveApiKeysTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_watch_cancels_once_its_key_is_revoked_or_narrowed_and_not_before()
+    {
+        var path = File("keys.json");
+        var kept = ApiKeyStore.AddToFile(path, "kept", [ApiScope.Read], "*", null);
+        var revoked = ApiKeyStore.AddToFile(path, "revoked", [ApiScope.Read], "*", null);
+        var narrowed = ApiKeyStore.AddToFile(path, "narrowed", [ApiScope.Read], "*", null);
+        var keys = new LiveApiKeys(ApiKeyStore.Load(path)!, path, _log, TimeSpan.Zero);
+        var every = TimeSpan.FromMilliseconds(20);
+        bool ReadsWeb(ApiKey k) => k.Has(ApiScope.Read) && k.LabelPattern.Allows("web-1");
+        using var request = new CancellationTokenSource();
+        using var keptWatch = new KeyWatch(keys, keys.Find(kept)!, ReadsWeb, every, request.Token);
+        using var revokedWatch = new KeyWatch(keys, keys.Find(revoked)!, ReadsWeb, every, CancellationToken.None);
+        using var narrowedWatch = new KeyWatch(keys, keys.Find(narrowed)!, ReadsWeb, every, CancellationToken.None);
+
+        await Task.Delay(200);
+        Assert.False(revokedWatch.Token.IsCancellationRequested || narrowedWatch.Token.IsCancellationRequested);
+        ApiKeyStore.RemoveFromFile(path, "revoked");
+        await WaitUntil(() => revokedWatch.Token.IsCancellationRequested);
+        Assert.True(revokedWatch.Revoked);
+
+        // The same secret, now only for predict: it no longer grants what the watched answer needs.
+        var file = System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(path))!;
+        foreach (var key in file["keys"]!.AsArray().Where(k => (string?)k!["id"] == "narrowed"))
+            key!["scopes"] = new System.Text.Json.Nodes.JsonArray("predict");
+        System.IO.File.WriteAllText(path + ".new", file.ToJsonString());
+        System.IO.File.Move(path + ".new", path, overwrite: true);
+        await WaitUntil(() => narrowedWatch.Revoked);
+        Assert.Equal("narrowed", keys.Find(narrowed)?.Id);
+        Assert.False(keptWatch.Token.IsCancellationRequested);
+
+        // The request ending cancels the token too, and is not a revocation.
+        await request.CancelAsync();
+        Assert.True(keptWatch.Token.IsCancellationRequested);
+        Assert.False(keptWatch.Revoked);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "not within 10 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public void A_file_that_cannot_be_parsed_keeps_the_keys_loaded_before_and_logs_one_error_and_a_deleted_one_holds_none()
     {
         var path = File("keys.json");

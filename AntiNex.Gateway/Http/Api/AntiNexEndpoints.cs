@@ -23,6 +23,7 @@ public static class AntiNexEndpoints
         api.MapPost("/train", Train).RequireScope(ApiScope.Train).Produces<JobView>(StatusCodes.Status202Accepted);
         api.MapGet("/jobs", Jobs).RequireScope(ApiScope.Read);
         api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read).Produces<JobView>();
+        api.MapPost("/jobs/{id}/cancel", CancelJob).RequireScope(ApiScope.Train).Produces<TrainingCancelled>();
         api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read).Produces<string>(contentType: "text/event-stream");
         api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict).Produces<Predicted>();
         api.MapGet("/models", Models).RequireScope(ApiScope.Read).Produces<ModelList>();
@@ -48,20 +49,44 @@ public static class AntiNexEndpoints
         return Results.Json(JobView.Of(job), HttpJson.Options);
     }
 
+    /// <summary>Cancels one job's training, queued or running (other trainings of the label go on): 200 with what was
+    /// cancelled, the job then ends "cancelled"; 409 when it has already ended or is being stored.</summary>
+    private static async Task<IResult> CancelJob(HttpContext context, string id, TrainingJobs jobs, GatewayClient gateway,
+        HttpServeOptions options)
+    {
+        var job = FindJob(context, id, jobs);
+        if (job.Finished)
+            return ApiErrors.Result(StatusCodes.Status409Conflict, $"job '{id}' has already ended ({job.State})", "finished");
+        var reply = await gateway.CancelAsync(job.Label, options.PredictTimeout, job.Id, context.Origin());
+        if (reply is TrainingCancelled { Any: false } nothing)
+            return ApiErrors.Result(StatusCodes.Status409Conflict, $"job '{id}': {nothing.Detail}", "finished");
+        return Reply(reply);
+    }
+
     /// <summary>Server-Sent Events: queued, started, progress (one per epoch), then completed or failed. A reader that
-    /// reconnects with Last-Event-ID gets only what it missed.</summary>
-    private static IResult Events(HttpContext context, string id, TrainingJobs jobs)
+    /// reconnects with Last-Event-ID gets only what it missed. A stream whose key is revoked (or loses the read scope or the
+    /// label) ends within a second or two with a "revoked" event.</summary>
+    private static IResult Events(HttpContext context, string id, TrainingJobs jobs, LiveApiKeys keys)
     {
         var job = FindJob(context, id, jobs);
         long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var after);
-        return TypedResults.ServerSentEvents(Items(job, after, context.RequestAborted));
+        var watch = new KeyWatch(keys, context.Key(), k => k.Has(ApiScope.Read) && k.LabelPattern.Allows(job.Label),
+            KeyWatchInterval, context.RequestAborted);
+        context.Response.RegisterForDispose(watch);
+        return TypedResults.ServerSentEvents(Items(job, after, watch));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Items(TrainingJob job, long after,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>How often an open event stream looks at its key (the key file itself is read at most once a second).</summary>
+    private static readonly TimeSpan KeyWatchInterval = TimeSpan.FromSeconds(1);
+
+    private static async IAsyncEnumerable<SseItem<string>> Items(TrainingJob job, long after, KeyWatch watch)
     {
-        await foreach (var e in job.EventsAsync(after, ct))
+        await foreach (var e in job.EventsAsync(after, watch.Token))
             yield return new SseItem<string>(e.Data, e.Type) { EventId = e.Id == 0 ? null : e.Id.ToString(CultureInfo.InvariantCulture) };
+        if (watch.Revoked)
+            yield return new SseItem<string>(
+                """{"error": "the API key of this stream was revoked, or no longer grants read on this job's label", "code": "revoked"}""",
+                "revoked");
     }
 
     /// <summary>Rows-only requests are answered by `serve`'s own copy of the label when it has one (see

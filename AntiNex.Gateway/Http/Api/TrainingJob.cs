@@ -123,9 +123,9 @@ public sealed class TrainingJob
                 Trained ??= ReadReport(e.Data);
                 break;
             case "failed":
-                State = "failed";
                 FinishedUtc = finishedUtc;
                 Error = JsonSerializer.Deserialize<JobError>(e.Data, HttpJson.Options);
+                State = Error?.Code == "cancelled" ? "cancelled" : "failed";
                 break;
         }
     }

@@ -331,7 +331,7 @@ async function refreshJobs() {
   const jobs = ((list && list.jobs) || []).slice(0, 8).reverse(); // oldest first: each new card goes on top
   for (const job of jobs) {
     if (state.watched.has(job.job_id)) continue;
-    if (job.state === 'succeeded' || job.state === 'failed') showFinishedJob(job);
+    if (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled') showFinishedJob(job);
     else watchJob(job);
   }
 }
@@ -362,7 +362,7 @@ function completed(card, reply) {
 
 function failed(card, error) {
   card.root.classList.add('failed');
-  card.phase.textContent = `failed (${error.code})`;
+  card.phase.textContent = error.code === 'cancelled' ? 'cancelled' : `failed (${error.code})`;
   card.detail.textContent = describeIssues(error.message, error);
 }
 
