@@ -7,6 +7,7 @@ public sealed class KeyWatch : IDisposable
     private readonly CancellationTokenSource _cts;
     private readonly Timer _timer;
     private int _revoked;
+    private int _disposed;
 
     /// <param name="stillAllowed">what the key, as the key file now holds it (matched by its secret), must grant.</param>
     /// <param name="ct">the request's own cancellation, linked.</param>
@@ -15,8 +16,12 @@ public sealed class KeyWatch : IDisposable
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _timer = new Timer(_ =>
         {
+            if (Volatile.Read(ref _disposed) == 1) return;
             if (keys.Current.Keys.FirstOrDefault(k => k.Sha256 == key.Sha256) is { } now && stillAllowed(now)) return;
-            if (Interlocked.Exchange(ref _revoked, 1) == 0) _cts.Cancel();
+            if (Interlocked.Exchange(ref _revoked, 1) != 0) return;
+            // A tick already running when the answer ended may find the source disposed: nothing is left to cancel.
+            try { _cts.Cancel(); }
+            catch (ObjectDisposedException) { }
         }, null, every, every);
     }
 
@@ -28,6 +33,7 @@ public sealed class KeyWatch : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _timer.Dispose();
         _cts.Dispose();
     }
