@@ -25,6 +25,7 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(DescribeModel), "describe"),
         (typeof(ForgetModel), "forget"),
         (typeof(CancelTraining), "cancel"),
+        (typeof(CancelOneTraining), "cancel-one"),
         (typeof(TrainingCancelled), "cancelled"),
         (typeof(StopEntity), "stop"),
         (typeof(ListModels), "list"),

@@ -162,6 +162,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (_ledger.HasPending) Resume(); // so that the previous holder's accepted trainings are cancelled too
             OnCancel(m, _current, null);
         });
+        Command<CancelOneTraining>(m =>
+        {
+            if (_ledger.HasPending) Resume();
+            OnCancel(m, _current, null);
+        });
         Command<ForgetModel>(m => BeginForget(Sender, m.Origin));
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<UnloadModel>(_ => _evicted = PassivateIfIdle("evicted: node holds more than max-loaded-models"));
@@ -187,6 +192,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             CancelRunning(job, "its caller is gone");
         });
         Command<CancelTraining>(m => OnCancel(m, job, null));
+        Command<CancelOneTraining>(m => OnCancel(m, job, null));
         Command<ForgetModel>(m =>
         {
             CancelAll(job, "the model is being forgotten");
@@ -211,6 +217,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<SaveSnapshotSuccess>(saved => OnStored(swap, saved));
         Command<SaveSnapshotFailure>(failure => OnStoreFailed(swap, failure));
         Command<CancelTraining>(m => OnCancel(m, null, swap));
+        Command<CancelOneTraining>(m => OnCancel(m, null, swap));
         // A new version is being stored: forget it once stored (not half-way); a hand-off waits for it (the shard
         // waits up to its hand-off timeout).
         Command<ForgetModel>(_ => Stash.Stash());
@@ -263,7 +270,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<ResumeTraining>(_ => { }); // a training runs (or is being forgotten): nothing to resume
         Command<TrainingDeadline>(m => CancelQueued(q => q.RunId == m.RunId, "its deadline passed"));
         Command<Terminated>(t => CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone"));
-        Command<CancelTraining>(m => Sender.Tell(Cancelled(m, false, 0, "nothing to cancel")));
+        Command<CancelTraining>(m => Sender.Tell(new TrainingCancelled(_id, false, 0, "nothing to cancel", m.RequestId)));
+        Command<CancelOneTraining>(m => Sender.Tell(new TrainingCancelled(_id, false, 0, NotQueued(m.Training), m.Training)));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("model {0}: could not delete old snapshots: {1}", _id, f.Cause.Message));
         Command<SaveSnapshotSuccess>(_ => { });
@@ -637,9 +645,18 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     // ---- cancel -----------------------------------------------------------------------------------------------------
 
     private void OnCancel(CancelTraining m, TrainingJob? running, PendingSwap? storing)
+        => Cancel(m.Origin, m.RequestId, null, running, storing);
+
+    private void OnCancel(CancelOneTraining m, TrainingJob? running, PendingSwap? storing)
+        => Cancel(m.Origin, m.Training, m.Training, running, storing);
+
+    private static string NotQueued(string training) => $"no training of request '{training}' is queued or running";
+
+    /// <param name="training">only the training of this request id; null for every one.</param>
+    private void Cancel(RequestOrigin? origin, string? requestId, string? training, TrainingJob? running, PendingSwap? storing)
     {
-        var by = m.Origin is null ? "a cancel command" : $"a cancel command ({m.Origin})";
-        bool Chosen(TrainingJob job) => m.Training is null || job.RequestId == m.Training;
+        var by = origin is null ? "a cancel command" : $"a cancel command ({origin})";
+        bool Chosen(TrainingJob job) => training is null || job.RequestId == training;
         var queued = CancelQueued(Chosen, $"cancelled by {by}");
         if (running is not null && !Chosen(running)) running = null;
         if (running is not null) CancelRunning(running, $"cancelled by {by}");
@@ -647,15 +664,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (running is not null) parts.Add("the running training");
         if (queued > 0) parts.Add($"{queued} queued training(s)");
         var detail = parts.Count > 0 ? "cancelled " + string.Join(" and ", parts)
-            : m.Training is null ? "nothing to cancel" : $"no training of request '{m.Training}' is queued or running";
-        if (storing is not null && Chosen(storing.Job))
-            detail += $"; version {storing.Snapshot.Version} is already trained and being stored (not cancelled)";
-        Audit("cancel", m.Origin, m.RequestId ?? m.Training, parts.Count > 0 ? "ok" : "nothing", detail);
-        Sender.Tell(Cancelled(m, running is not null, queued, detail));
+            : training is null ? "nothing to cancel" : NotQueued(training);
+        var stored = storing is not null && Chosen(storing.Job);
+        if (stored) detail += $"; version {storing!.Snapshot.Version} is already trained and being stored (not cancelled)";
+        Audit("cancel", origin, requestId, parts.Count > 0 ? "ok" : "nothing", detail);
+        Sender.Tell(new TrainingCancelled(_id, running is not null, queued, detail, requestId, stored));
     }
-
-    private TrainingCancelled Cancelled(CancelTraining m, bool running, int queued, string detail)
-        => new(_id, running, queued, detail, m.RequestId);
 
     /// <summary>Cancels the running job (its thread stops at its next check; the node slot frees then), replies at once
     /// and moves on: the late result of the cancelled job is recognised by its id and dropped.</summary>

@@ -57,11 +57,14 @@ public sealed record DescribeLive(string ModelId) : IModelCommand;
 /// <summary>Delete the model: its events and snapshots. Replies <see cref="ModelForgotten"/>.</summary>
 public sealed record ForgetModel(string ModelId, RequestOrigin? Origin = null) : IModelCommand;
 
-/// <summary>Cancel the label's queued and running trainings (each requester gets <c>cancelled</c>), or with
-/// <paramref name="Training"/> only the one submitted under that request id. A version already being stored is not
-/// cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
-public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null, string? Training = null)
-    : IModelCommand;
+/// <summary>Cancel the label's queued and running trainings (each requester gets <c>cancelled</c>). A version already
+/// being stored is not cancelled. Replies <see cref="TrainingCancelled"/>.</summary>
+public sealed record CancelTraining(string ModelId, RequestOrigin? Origin = null, string? RequestId = null) : IModelCommand;
+
+/// <summary>Cancel only the training submitted under request id <paramref name="Training"/>, queued or running; the
+/// label's other trainings go on. A message of its own (not a field of <see cref="CancelTraining"/>): a node of an
+/// earlier build cannot read it, rather than reading it as "cancel them all". Replies <see cref="TrainingCancelled"/>.</summary>
+public sealed record CancelOneTraining(string ModelId, string Training, RequestOrigin? Origin = null) : IModelCommand;
 
 /// <summary>Wakes the label's entity so that it runs again a training its previous holder accepted but did not finish
 /// (sent when a node leaves or an entity hands off mid-training). No reply.</summary>
@@ -139,8 +142,10 @@ public sealed record ModelDescription(
 public sealed record ModelForgotten(string Label, bool Existed) : IAntiNexMessage;
 
 /// <summary>What a <see cref="CancelTraining"/> cancelled: the running training (if any) and how many queued ones.
-/// <see cref="Detail"/> says it in words (e.g. that a version being stored could not be cancelled).</summary>
-public sealed record TrainingCancelled(string Label, bool Running, int Queued, string Detail, string? RequestId) : IAntiNexMessage
+/// <see cref="Detail"/> says it in words (e.g. that a version being stored could not be cancelled);
+/// <see cref="Storing"/>: the training asked for is already trained, its version being stored.</summary>
+public sealed record TrainingCancelled(string Label, bool Running, int Queued, string Detail, string? RequestId, bool Storing = false)
+    : IAntiNexMessage
 {
     public bool Any => Running || Queued > 0;
 }

@@ -13,7 +13,8 @@ internal sealed class RecoveryWaiters
 
     public void Note(object message, IActorRef sender)
     {
-        if (message is not (TrainModel or PredictModel or PredictRawRows or DescribeModel or ForgetModel or CancelTraining)) return;
+        if (message is not (TrainModel or PredictModel or PredictRawRows or DescribeModel or ForgetModel or CancelTraining
+            or CancelOneTraining)) return;
         if (sender.IsNobody() || sender.Equals(ActorRefs.NoSender)) return;
         _waiting.Add((sender, (IModelCommand)message));
     }
@@ -31,6 +32,7 @@ internal sealed class RecoveryWaiters
                 TrainModel t => t.RequestId,
                 PredictModel p => p.RequestId,
                 CancelTraining c => c.RequestId,
+                CancelOneTraining c => c.Training,
                 _ => null,
             };
             caller.Tell(ModelFailed.Of(label, "persistence",

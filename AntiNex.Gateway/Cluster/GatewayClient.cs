@@ -218,7 +218,8 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>Cancels the label's queued and running trainings, or only the one submitted under request id
     /// <paramref name="training"/>; replies <see cref="TrainingCancelled"/>.</summary>
     public Task<object> CancelAsync(string modelId, TimeSpan timeout, string? training = null, RequestOrigin? origin = null)
-        => Region.Ask<object>(new CancelTraining(modelId, origin ?? Origin, Training: training), timeout);
+        => Region.Ask<object>(training is null ? new CancelTraining(modelId, origin ?? Origin)
+            : new CancelOneTraining(modelId, training, origin ?? Origin), timeout);
 
     /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
     public async Task<ModelList> ModelsAsync(TimeSpan timeout)

@@ -1,8 +1,8 @@
 // predict_rows of an AntiNex request (records [{col: v}] or columns {col: {"0": v}}, or a JSON string of either) read
 // straight into a float32 row block in the model's feature order: no per-row dictionaries, so a million-row request
-// costs its JSON text plus 4 bytes a value. Empty cells take mark_empty, and NaN/Infinity follow
-// non_finite, as the engine's own reader does. A model's categorical features are kept as the text its pipeline reads
-// instead (a number by its invariant text, null as empty), since a category has no float.
+// costs its JSON text plus 4 bytes a value (and a string per categorical cell). Empty cells take mark_empty, and
+// NaN/Infinity follow non_finite, as the engine's own reader does. A model's categorical features are kept as the text
+// its pipeline reads instead (a number by its invariant text, null as empty), since a category has no float.
 using System.Globalization;
 using System.Text.Json;
 using AntiNex.Data;
@@ -138,8 +138,11 @@ public static class PredictRowsPacker
             _ => throw new RequestException("predict_rows",
                 $"row {row} column '{column}': {cell.GetRawText()} is not a number (rows beyond one cluster message travel as float32)"),
         };
-        return cells.Admit(v) is { } read ? (float)read
-            : throw new RequestException("predict_rows", $"row {row} column '{column}': {v} is not a finite number ({CellRules.NonFiniteHint})");
+        if (cells.Admit(v) is not { } read)
+            throw new RequestException("predict_rows", $"row {row} column '{column}': {v} is not a finite number ({CellRules.NonFiniteHint})");
+        return float.IsFinite((float)read) ? (float)read
+            : throw new RequestException("predict_rows",
+                $"row {row} column '{column}': {v} is beyond float32 (rows beyond one cluster message travel as float32)");
     }
 
     private static double? Original(JsonElement cell) => cell.ValueKind switch

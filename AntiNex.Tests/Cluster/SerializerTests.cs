@@ -79,6 +79,7 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new DescribeModel("django-simple");
         yield return new ForgetModel("django-simple", new RequestOrigin(Via: "console", Client: "host pid 1"));
         yield return new CancelTraining("django-simple", new RequestOrigin(Via: "console"), "req-3");
+        yield return new CancelOneTraining("django-simple", "job-1", new RequestOrigin(ApiKeyId: "ops", Via: "http"));
         yield return new TrainingCancelled("django-simple", true, 2, "cancelled the running training and 2 queued training(s)", "req-3");
         yield return StopEntity.Instance;
         yield return new ListModels { After = "a", Limit = 10 };

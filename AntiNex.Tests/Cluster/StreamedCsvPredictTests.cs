@@ -58,13 +58,20 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
             Assert.Equal(expected[i % rows.Count], float.Parse(predicted[i][1], CultureInfo.InvariantCulture));
         }
 
-        // Stopped partway (Ctrl-C) through a file of 13 such copies: cancelled, exit 130, neither the file nor a partial one.
+        // Stopped (Ctrl-C) once rows are being written, in a file of 40 such copies: cancelled, exit 130, neither the file
+        // nor a partial one left.
         var longCsv = Path.Combine(WorkDir, "long.csv");
-        File.WriteAllLines(longCsv, lines.Take(1).Concat(Enumerable.Repeat(lines.Skip(1), 13).SelectMany(copy => copy)));
+        File.WriteAllLines(longCsv, lines.Take(1).Concat(Enumerable.Repeat(lines.Skip(1), 40).SelectMany(copy => copy)));
         var stopped = Path.Combine(WorkDir, "stopped.csv");
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        using (var stop = new CancellationTokenSource())
         {
             var run = CsvPredict.RunAsync(gateway, new Output(false), longCsv, "cats", stopped, CellRules.Default, AskTimeout, stop.Token);
+            while (!Directory.GetFiles(WorkDir, "*.partial").Any(f => new FileInfo(f).Length > 100_000))
+            {
+                Assert.False(run.IsCompleted, "the run ended before it was stopped: a larger file is needed");
+                await Task.Delay(20);
+            }
+            await stop.CancelAsync();
             Assert.Equal(ExitCodes.Cancelled, await run.WaitAsync(TimeSpan.FromSeconds(60)));
         }
         Assert.False(File.Exists(stopped));

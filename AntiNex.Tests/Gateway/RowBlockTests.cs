@@ -78,6 +78,9 @@ public sealed class RowBlockTests : IDisposable
         using var missing = JsonDocument.Parse("""[{"a": 1}]""");
         var noColumn = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(missing.RootElement, features, "y", CellRules.Default));
         Assert.Contains("no column 'b'", noColumn.Message);
+        using var huge = JsonDocument.Parse("""[{"a": 1, "b": 1e39}]""");
+        Assert.Contains("row 0 column 'b': 1E+39 is beyond float32",
+            Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(huge.RootElement, features, "y", CellRules.Default)).Message);
     }
 
     [Fact]

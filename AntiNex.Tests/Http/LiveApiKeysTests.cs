@@ -43,9 +43,9 @@ public sealed class LiveApiKeysTests : IDisposable
         var every = TimeSpan.FromMilliseconds(20);
         bool ReadsWeb(ApiKey k) => k.Has(ApiScope.Read) && k.LabelPattern.Allows("web-1");
         using var request = new CancellationTokenSource();
-        using var keptWatch = new KeyWatch(keys, keys.Find(kept)!, ReadsWeb, every, request.Token);
-        using var revokedWatch = new KeyWatch(keys, keys.Find(revoked)!, ReadsWeb, every, CancellationToken.None);
-        using var narrowedWatch = new KeyWatch(keys, keys.Find(narrowed)!, ReadsWeb, every, CancellationToken.None);
+        await using var keptWatch = new KeyWatch(keys, keys.Find(kept)!, ReadsWeb, every, request.Token);
+        await using var revokedWatch = new KeyWatch(keys, keys.Find(revoked)!, ReadsWeb, every, CancellationToken.None);
+        await using var narrowedWatch = new KeyWatch(keys, keys.Find(narrowed)!, ReadsWeb, every, CancellationToken.None);
 
         await Task.Delay(200);
         Assert.False(revokedWatch.Token.IsCancellationRequested || narrowedWatch.Token.IsCancellationRequested);

@@ -50,18 +50,26 @@ public static class AntiNexEndpoints
     }
 
     /// <summary>Cancels one job's training, queued or running (other trainings of the label go on): 200 with what was
-    /// cancelled, the job then ends "cancelled"; 409 when it has already ended or is being stored.</summary>
+    /// cancelled, the job then ends "cancelled"; 409 when it has already ended ("finished"), is already trained and being
+    /// stored ("storing"), or has not reached its model yet ("not-started", once a few seconds passed).</summary>
     private static async Task<IResult> CancelJob(HttpContext context, string id, TrainingJobs jobs, GatewayClient gateway,
         HttpServeOptions options)
     {
         var job = FindJob(context, id, jobs);
+        // Just submitted (or submitted again after a restart): the model answers "queued" or "started" within moments, and
+        // a cancel that reached it first would find nothing to cancel.
+        if (!await job.WaitPastSubmittedAsync(NotStartedWait, context.RequestAborted))
+            return ApiErrors.Result(StatusCodes.Status409Conflict,
+                $"job '{id}' has not reached its model yet (state {job.State}); try again in a moment", "not-started");
         if (job.Finished)
             return ApiErrors.Result(StatusCodes.Status409Conflict, $"job '{id}' has already ended ({job.State})", "finished");
         var reply = await gateway.CancelAsync(job.Label, options.PredictTimeout, job.Id, context.Origin());
         if (reply is TrainingCancelled { Any: false } nothing)
-            return ApiErrors.Result(StatusCodes.Status409Conflict, $"job '{id}': {nothing.Detail}", "finished");
+            return ApiErrors.Result(StatusCodes.Status409Conflict, $"job '{id}': {nothing.Detail}", nothing.Storing ? "storing" : "finished");
         return Reply(reply);
     }
+
+    private static readonly TimeSpan NotStartedWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Server-Sent Events: queued, started, progress (one per epoch), then completed or failed. A reader that
     /// reconnects with Last-Event-ID gets only what it missed. A stream whose key is revoked (or loses the read scope or the
@@ -72,7 +80,7 @@ public static class AntiNexEndpoints
         long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var after);
         var watch = new KeyWatch(keys, context.Key(), k => k.Has(ApiScope.Read) && k.LabelPattern.Allows(job.Label),
             KeyWatchInterval, context.RequestAborted);
-        context.Response.RegisterForDispose(watch);
+        context.Response.RegisterForDisposeAsync(watch);
         return TypedResults.ServerSentEvents(Items(job, after, watch));
     }
 

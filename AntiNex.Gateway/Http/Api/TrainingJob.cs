@@ -142,6 +142,26 @@ public sealed class TrainingJob
         return doc.RootElement.Clone();
     }
 
+    /// <summary>Waits until the job is past "submitted" (queued, training or ended); false when it is still submitted after
+    /// <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitPastSubmittedAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (State != "submitted") return true;
+                changed = _changed.Task;
+            }
+            var left = until - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return false;
+            try { await changed.WaitAsync(left, ct); }
+            catch (TimeoutException) { return false; }
+        }
+    }
+
     /// <summary>Every event from the one after <paramref name="afterId"/>, then live ones, ending after the final event.</summary>
     public async IAsyncEnumerable<JobEvent> EventsAsync(long afterId, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -2,12 +2,11 @@
 // interval and cancels its token once the caller's key is revoked or no longer grants what the answer needs.
 namespace AntiNex.Gateway.Http.Auth;
 
-public sealed class KeyWatch : IDisposable
+public sealed class KeyWatch : IAsyncDisposable
 {
     private readonly CancellationTokenSource _cts;
     private readonly Timer _timer;
     private int _revoked;
-    private int _disposed;
 
     /// <param name="stillAllowed">what the key, as the key file now holds it (matched by its secret), must grant.</param>
     /// <param name="ct">the request's own cancellation, linked.</param>
@@ -16,12 +15,8 @@ public sealed class KeyWatch : IDisposable
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _timer = new Timer(_ =>
         {
-            if (Volatile.Read(ref _disposed) == 1) return;
             if (keys.Current.Keys.FirstOrDefault(k => k.Sha256 == key.Sha256) is { } now && stillAllowed(now)) return;
-            if (Interlocked.Exchange(ref _revoked, 1) != 0) return;
-            // A tick already running when the answer ended may find the source disposed: nothing is left to cancel.
-            try { _cts.Cancel(); }
-            catch (ObjectDisposedException) { }
+            if (Interlocked.Exchange(ref _revoked, 1) == 0) _cts.Cancel();
         }, null, every, every);
     }
 
@@ -31,10 +26,10 @@ public sealed class KeyWatch : IDisposable
     /// <summary>True once the key was found revoked or narrowed.</summary>
     public bool Revoked => Volatile.Read(ref _revoked) == 1;
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _timer.Dispose();
+        // The timer first, waiting for a tick in progress: a tick must never cancel a disposed source.
+        await _timer.DisposeAsync();
         _cts.Dispose();
     }
 }
