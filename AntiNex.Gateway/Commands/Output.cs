@@ -93,7 +93,7 @@ internal sealed class Output(bool json)
             table.AddRow(s.Row.ToString(), s.Original?.ToString("G6") ?? "", s.Predicted.ToString("G6"), ConsoleText.Cell(s.LabelName),
                 s.Unscorable ? "unscorable (alarm)" : s.Probability?.ToString("F3") ?? "");
         AnsiConsole.Write(table);
-        var more = p.Result.Samples.Count - 25 + p.SamplesOmitted;
+        var more = Math.Max(0, p.Result.Samples.Count - 25) + p.SamplesOmitted; // fewer than 25 shown is not a negative count
         if (more > 0) AnsiConsole.MarkupLineInterpolated($"[grey]... {more} more rows (use --json for all returned rows)[/]");
         AnsiConsole.WriteLine(ConsoleText.Plain(p.Result.Summary));
     }
