@@ -77,9 +77,6 @@ internal static class BulkJsonPredict
         TimeSpan timeout, Action<int>? progress)
     {
         var maxBytes = TextRowsRequest.BlockBytes(client.Frame);
-        int width = packed.Columns;
-        var numbers = new double[width];
-        var texts = new string[width];
         var values = new float[packed.Rows];
         var pending = new Queue<(Task<object> Reply, int First, int Rows)>();
         long version = 0;
@@ -91,15 +88,7 @@ internal static class BulkJsonPredict
             {
                 using var request = new TextRowsRequest(modelId, summary, maxBytes);
                 var first = next;
-                for (; next < packed.Rows && !request.Full; next++)
-                {
-                    for (int j = 0; j < width; j++)
-                    {
-                        if (packed.Texts![j] is { } column) texts[j] = column[next];
-                        else numbers[j] = packed.Values[(long)next * width + j];
-                    }
-                    request.Add(numbers, texts);
-                }
+                for (; next < packed.Rows && !request.Full; next++) request.Add(packed, next);
                 pending.Enqueue((client.PredictBlockAsync(modelId, request.Finish(), timeout), first, next - first));
                 continue;
             }

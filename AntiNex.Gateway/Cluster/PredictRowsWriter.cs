@@ -40,6 +40,8 @@ internal sealed class PredictRowsWriter : IDisposable
     /// <summary>The value of input feature <paramref name="feature"/> (its index in the summary's InputFeatures).</summary>
     public void Number(int feature, double value) => _writer.WriteNumber(_names[feature], value);
 
+    public void Number(int feature, float value) => _writer.WriteNumber(_names[feature], value);
+
     public void Text(int feature, string value) => _writer.WriteString(_names[feature], value);
 
     public void EndRow()

@@ -44,6 +44,20 @@ internal sealed class TextRowsRequest : IDisposable
         _rows.EndRow();
     }
 
+    /// <summary>Row <paramref name="row"/> of a packed predict_rows block: its float32 numbers (written as the shortest text
+    /// of the float, not of its widened double) and its categorical cells' text.</summary>
+    public void Add(PackedRows packed, int row)
+    {
+        _rows.BeginRow();
+        var offset = (long)row * packed.Columns;
+        for (int j = 0; j < _isText.Length; j++)
+        {
+            if (_isText[j]) _rows.Text(j, packed.Texts![j]![row]);
+            else _rows.Number(j, packed.Values[offset + j]);
+        }
+        _rows.EndRow();
+    }
+
     /// <summary>The request text; max_records asks a sample for every row.</summary>
     public string Finish() => _rows.Finish();
 
