@@ -35,8 +35,10 @@ internal static class BulkJsonPredict
         catch (JsonException) { return false; }
     }
 
+    /// <summary>Once <paramref name="ct"/> is cancelled (Ctrl-C, an HTTP client gone) no further block is sent, and the reply
+    /// is a "cancelled" failure.</summary>
     public static async Task<object> RunAsync(GatewayClient client, string modelId, string json, TimeSpan timeout, string? requestId,
-        Action<int>? progress = null)
+        Action<int>? progress = null, CancellationToken ct = default)
     {
         var described = await client.DescribeAsync(modelId, timeout);
         if (described is ModelFailed) return described;
@@ -63,8 +65,8 @@ internal static class BulkJsonPredict
         catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
 
         var reply = packed.Texts is null
-            ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress)
-            : await TextBlocksAsync(client, modelId, summary, packed, timeout, progress);
+            ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress, ct)
+            : await TextBlocksAsync(client, modelId, summary, packed, timeout, progress, ct);
         if (reply is ModelFailed f) return f with { RequestId = requestId };
         if (reply is not RowsPredicted rows) return reply;
         return new Predicted(modelId, rows.Version, Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords),
@@ -74,7 +76,7 @@ internal static class BulkJsonPredict
     /// <summary>The rows of a model with categorical features, as text-row requests answered in order: one RowsPredicted, or
     /// the first failure.</summary>
     private static async Task<object> TextBlocksAsync(GatewayClient client, string modelId, ModelSummary summary, PackedRows packed,
-        TimeSpan timeout, Action<int>? progress)
+        TimeSpan timeout, Action<int>? progress, CancellationToken ct)
     {
         var maxBytes = TextRowsRequest.BlockBytes(client.Frame);
         var values = new float[packed.Rows];
@@ -84,6 +86,7 @@ internal static class BulkJsonPredict
         int next = 0;
         while (next < packed.Rows || pending.Count > 0)
         {
+            if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, next, packed.Rows); // blocks in flight are answered anyway
             if (next < packed.Rows && pending.Count < TextBlocksInFlight)
             {
                 using var request = new TextRowsRequest(modelId, summary, maxBytes);

@@ -11,7 +11,9 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
     /// <summary>Messages in flight per request: enough to overlap transport and prediction, few enough to stay fair.</summary>
     public const int InFlight = 4;
 
-    public async Task<object> SendAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null)
+    /// <summary>Once <paramref name="ct"/> is cancelled (the caller went away) no further message is sent; the messages in
+    /// flight are let finish and the reply is a "cancelled" failure.</summary>
+    public async Task<object> SendAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null, CancellationToken ct = default)
     {
         int columns = block.Columns, rows = block.RowCount;
         // Malformed blocks go as they are: the entity names the problem (same answer as any small request).
@@ -41,6 +43,11 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
         {
             while (Volatile.Read(ref failure) is null)
             {
+                if (ct.IsCancellationRequested)
+                {
+                    Interlocked.CompareExchange(ref failure, Cancelled(block.ModelId, Volatile.Read(ref next), rows), null);
+                    return;
+                }
                 var start = Interlocked.Add(ref next, perMessage) - perMessage;
                 if (start >= rows) return;
                 var count = Math.Min(perMessage, rows - start);
@@ -73,6 +80,10 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
         await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Worker()));
         return failure ?? new RowsPredicted(block.ModelId, version, values, node ?? "");
     }
+
+    /// <summary>The reply of a large predict whose caller went away before its last rows were sent.</summary>
+    public static ModelFailed Cancelled(string modelId, int sent, int rows)
+        => ModelFailed.Of(modelId, "cancelled", $"stopped after sending {Math.Min(sent, rows):N0} of {rows:N0} rows: the caller went away");
 
     /// <summary>A chunk's refusal, with its row numbers made absolute (rows[3][1] of the chunk at 5000 is rows[5003][1]).</summary>
     private static object Relabel(object reply, int start, int count)

@@ -174,7 +174,7 @@ public sealed class GatewayClient : IAsyncDisposable
         CancellationToken ct = default)
         => Frame.CheckJson(modelId, json, "predict request", requestId) is { } tooLarge
             ? BulkJsonPredict.Applies(json)
-                ? BulkJsonPredict.RunAsync(this, modelId, json, timeout, requestId, RowsProgress(modelId, onProgress))
+                ? BulkJsonPredict.RunAsync(this, modelId, json, timeout, requestId, RowsProgress(modelId, onProgress), ct)
                 : Task.FromResult<object>(tooLarge)
             : Copies.Current(modelId).Count > 0
             ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout), timeout)
@@ -187,11 +187,12 @@ public sealed class GatewayClient : IAsyncDisposable
 
     /// <summary>A float32 row block of any size: small ones may be coalesced with other callers' (<see cref="RowCoalescer"/>),
     /// large ones are cut to fit the remote frame (<see cref="ChunkedRows"/>); every message is hedged over the label's
-    /// copies. <paramref name="progress"/> hears the rows answered so far, piece by piece.</summary>
-    public Task<object> PredictRowsAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null)
+    /// copies. <paramref name="progress"/> hears the rows answered so far, piece by piece; once <paramref name="ct"/> is
+    /// cancelled a large block sends no further piece.</summary>
+    public Task<object> PredictRowsAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null, CancellationToken ct = default)
         => Coalesce && progress is null && _coalescer.Takes(block)
             ? _coalescer.SendAsync(block, timeout)
-            : _chunked.SendAsync(block, timeout, progress);
+            : _chunked.SendAsync(block, timeout, progress, ct);
 
     /// <summary>One predict request of a streamed block of rows (it fits one message), asked of the writer directly: a gateway
     /// session re-sends a slow predict every few seconds, and a large block would then be computed again and again.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AntiNex.Data;
+using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Commands;
 using AntiNex.Models;
 using Xunit.Abstractions;
@@ -88,6 +89,22 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         Assert.Equal(Enumerable.Range(0, 10_000).Select(i => expected[i % rows.Count]), bulk.Result.Samples.Select(p => (float)p.Predicted));
         var right = rows.Select((r, i) => expected[i] == Class(r)).Count(ok => ok);
         Assert.Equal(100.0 * right / rows.Count, bulk.Result.Accuracy!.Value, 6);
+
+        // The same request, its caller gone once the first block is answered (Ctrl-C, an HTTP client that left): no block
+        // is sent after that, and the reply says so.
+        using (var gone = new CancellationTokenSource())
+        {
+            long answered = 0;
+            var reply = await gateway.PredictAsync("cats", big, AskTimeout, p =>
+            {
+                if (p is RowsProgressed r) Interlocked.Exchange(ref answered, r.Rows);
+                gone.Cancel();
+            }, ct: gone.Token);
+            var cancelled = Assert.IsType<ModelFailed>(reply);
+            Assert.Equal("cancelled", cancelled.Code);
+            Assert.Contains($"of {rows.Count * copies:N0} rows", cancelled.Message);
+            Assert.InRange(Interlocked.Read(ref answered), 1, rows.Count * copies / 2);
+        }
 
         // A text cell in the numeric feature at line 2: refused naming line and column; no file, the earlier one kept.
         File.WriteAllLines(csv, ["flag,size,proto", "SF,abc,tcp", "SF,1,tcp"]);

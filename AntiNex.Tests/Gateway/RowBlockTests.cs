@@ -57,6 +57,39 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public async Task A_large_block_whose_caller_goes_away_sends_no_further_piece_and_answers_cancelled()
+    {
+        var budget = new FrameBudget(64 * 1024);
+        int columns = 10, perMessage = budget.RowsPerMessage(columns), rows = perMessage * 20;
+        var sent = 0;
+        using var gone = new CancellationTokenSource();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<object> Send(PredictRawRows piece, TimeSpan _)
+        {
+            if (Interlocked.Increment(ref sent) == ChunkedRows.InFlight) await gone.CancelAsync(); // the client leaves meanwhile
+            await release.Task;
+            return new RowsPredicted(piece.ModelId, 1, new float[piece.RowCount], "node");
+        }
+        var chunked = new ChunkedRows(Send, budget);
+        var answered = 0;
+        var run = chunked.SendAsync(new PredictRawRows("web", columns, new float[rows * columns]), TimeSpan.FromMinutes(1),
+            n => Interlocked.Add(ref answered, n), gone.Token);
+        release.SetResult();
+        var failed = Assert.IsType<ModelFailed>(await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("cancelled", failed.Code);
+        Assert.Contains($"of {rows:N0} rows", failed.Message);
+        // The pieces already in flight are answered; none is sent after the cancel.
+        Assert.Equal(ChunkedRows.InFlight, sent);
+        Assert.Equal(ChunkedRows.InFlight * perMessage, answered);
+
+        // Not cancelled: every piece is sent and the rows come back whole.
+        sent = 0;
+        var whole = Assert.IsType<RowsPredicted>(await new ChunkedRows(Send, budget)
+            .SendAsync(new PredictRawRows("web", columns, new float[rows * columns]), TimeSpan.FromMinutes(1), ct: default));
+        Assert.Equal((20, rows), (sent, whole.Values.Length));
+    }
+
+    [Fact]
     public void Records_and_columns_orientations_pack_the_same_block_in_the_models_feature_order()
     {
         string[] features = ["b", "a"];

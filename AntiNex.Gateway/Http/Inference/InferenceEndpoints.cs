@@ -96,17 +96,17 @@ public static class InferenceEndpoints
         }
         // Categorical text cannot ride the float32 raw-rows block: such rows go as predict_rows whatever the outputs.
         var (servedVersion, outputs, node) = valuesOnly && !input.HasText
-            ? await PredictValuesAsync(gateway, input.ToBlock(id), options)
-            : await PredictSamplesAsync(gateway, id, summary, input, wanted, options);
+            ? await PredictValuesAsync(gateway, input.ToBlock(id), options, context.RequestAborted)
+            : await PredictSamplesAsync(gateway, id, summary, input, wanted, options, context.RequestAborted);
         cache.Seen(id, servedVersion);
         await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs, node);
     }
 
     /// <summary>The fast path: raw rows to the entity's batched predictor; the predicted value per row only.</summary>
     private static async Task<(long, List<ResponseOutput>, string)> PredictValuesAsync(GatewayClient gateway, PredictRawRows block,
-        HttpServeOptions options)
+        HttpServeOptions options, CancellationToken aborted)
     {
-        var reply = await gateway.PredictRowsAsync(block, options.PredictTimeout);
+        var reply = await gateway.PredictRowsAsync(block, options.PredictTimeout, ct: aborted);
         if (reply is not RowsPredicted predicted) throw ReplyStatus.Problem(reply);
         return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [predicted.Values.Length], "FP64", predicted.Values)],
             predicted.Node);
@@ -116,7 +116,7 @@ public static class InferenceEndpoints
     /// Large batches go in slices of about 1 MB of request text (cluster messages are limited to a few MB), a few at a
     /// time, each one answered whole.</summary>
     private static async Task<(long, List<ResponseOutput>, string)> PredictSamplesAsync(GatewayClient gateway, string id,
-        Learning.ModelSummary summary, InferenceInput input, IReadOnlyList<string> wanted, HttpServeOptions options)
+        Learning.ModelSummary summary, InferenceInput input, IReadOnlyList<string> wanted, HttpServeOptions options, CancellationToken aborted)
     {
         var slice = Math.Clamp(1_000_000 / PredictRowsRequest.BytesPerRow(summary, input), 1, 10_000);
         var slices = Enumerable.Range(0, (input.RowCount + slice - 1) / slice)
@@ -124,7 +124,8 @@ public static class InferenceEndpoints
         using var inFlight = new SemaphoreSlim(4);
         var replies = await Task.WhenAll(slices.Select(async part =>
         {
-            await inFlight.WaitAsync();
+            // A client gone stops the slices not yet sent (the wait throws; those in flight are answered anyway).
+            await inFlight.WaitAsync(aborted);
             try
             {
                 // A direct ask, not a gateway session: a session re-sends a slow predict every few seconds, and a large
