@@ -106,6 +106,12 @@ public static class AntiNexClusterHosting
           coordinated-shutdown.exit-clr = off
           cluster {
             run-coordinated-shutdown-when-down = on
+            # Membership moves (Joining -> Up, Leaving -> Exiting -> Removed) wait for gossip convergence and a leader
+            # round; at the 1 s defaults a one-shot console spent most of its 5-9 s there. Faster rounds cost a few small
+            # messages a second in a cluster of a few members; failure detection has its own timers (below).
+            gossip-interval = 200ms
+            leader-actions-interval = 200ms
+            periodic-tasks-initial-delay = 200ms
             failure-detector.heartbeat-interval = {{Ms(o.Failure.HeartbeatInterval)}}
             failure-detector.acceptable-heartbeat-pause = {{Ms(o.Failure.AcceptableHeartbeatPause)}}
             split-brain-resolver.stable-after = {{Ms(o.Failure.EffectiveStableAfter)}}
