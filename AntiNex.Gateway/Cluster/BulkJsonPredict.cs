@@ -19,7 +19,7 @@ internal static class BulkJsonPredict
     public const int MaxSamples = 10_000;
 
     /// <summary>Text-row requests in flight at once.</summary>
-    private const int TextBlocksInFlight = 4;
+    internal const int TextBlocksInFlight = 4;
 
     private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -63,6 +63,7 @@ internal static class BulkJsonPredict
         }
         catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
         catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
+        if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, 0, packed.Rows) with { RequestId = requestId };
 
         var reply = packed.Texts is null
             ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress, ct)
@@ -86,7 +87,7 @@ internal static class BulkJsonPredict
         int next = 0;
         while (next < packed.Rows || pending.Count > 0)
         {
-            if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, next, packed.Rows); // blocks in flight are answered anyway
+            if (ct.IsCancellationRequested && next < packed.Rows) return Abandon(pending, ChunkedRows.Cancelled(modelId, next, packed.Rows));
             if (next < packed.Rows && pending.Count < TextBlocksInFlight)
             {
                 using var request = new TextRowsRequest(modelId, summary, maxBytes);
@@ -98,13 +99,21 @@ internal static class BulkJsonPredict
             var (task, start, rows) = pending.Dequeue();
             var reply = await task;
             if (BlockAnswer.Values(reply, rows) is not ({ } block, var blockVersion))
-                return reply is RowsPredicted or Predicted ? BlockAnswer.Short(modelId, reply, rows) : reply;
+                return Abandon(pending, reply is RowsPredicted or Predicted ? BlockAnswer.Short(modelId, reply, rows) : reply);
             block.CopyTo(values, start);
             version = Math.Max(version, blockVersion);
             if (reply is Predicted p) node = p.Node;
             progress?.Invoke(rows);
         }
         return new RowsPredicted(modelId, version, values, node);
+    }
+
+    /// <summary>Returns <paramref name="reply"/>, leaving the blocks still in flight to be answered and dropped (their faults
+    /// observed, so none surfaces as an unobserved task exception).</summary>
+    private static object Abandon(Queue<(Task<object> Reply, int First, int Rows)> pending, object reply)
+    {
+        foreach (var (task, _, _) in pending) _ = task.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        return reply;
     }
 
     private static PredictionResult Result(string label, string mlType, float[] values, double[]? originals, int maxRecords)

@@ -12,7 +12,7 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
     public const int InFlight = 4;
 
     /// <summary>Once <paramref name="ct"/> is cancelled (the caller went away) no further message is sent; the messages in
-    /// flight are let finish and the reply is a "cancelled" failure.</summary>
+    /// flight are let finish, and the reply is a "cancelled" failure unless every row had already been sent.</summary>
     public async Task<object> SendAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null, CancellationToken ct = default)
     {
         int columns = block.Columns, rows = block.RowCount;
@@ -33,7 +33,8 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
 
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var values = new float[rows];
-        var next = 0;
+        int next = 0, sent = 0;
+        bool stopped = false;
         long version = -1;
         string? node = null;
         object? failure = null;
@@ -45,12 +46,13 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
             {
                 if (ct.IsCancellationRequested)
                 {
-                    Interlocked.CompareExchange(ref failure, Cancelled(block.ModelId, Volatile.Read(ref next), rows), null);
+                    Volatile.Write(ref stopped, true);
                     return;
                 }
                 var start = Interlocked.Add(ref next, perMessage) - perMessage;
                 if (start >= rows) return;
                 var count = Math.Min(perMessage, rows - start);
+                Interlocked.Add(ref sent, count);
                 var chunk = block.Values.AsSpan(start * columns, count * columns).ToArray();
                 var left = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
                 object reply;
@@ -78,12 +80,13 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
         }
 
         await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Worker()));
+        if (failure is null && stopped && sent < rows) return Cancelled(block.ModelId, sent, rows);
         return failure ?? new RowsPredicted(block.ModelId, version, values, node ?? "");
     }
 
     /// <summary>The reply of a large predict whose caller went away before its last rows were sent.</summary>
     public static ModelFailed Cancelled(string modelId, int sent, int rows)
-        => ModelFailed.Of(modelId, "cancelled", $"stopped after sending {Math.Min(sent, rows):N0} of {rows:N0} rows: the caller went away");
+        => ModelFailed.Of(modelId, "cancelled", $"stopped after sending {sent:N0} of {rows:N0} rows: the caller went away");
 
     /// <summary>A chunk's refusal, with its row numbers made absolute (rows[3][1] of the chunk at 5000 is rows[5003][1]).</summary>
     private static object Relabel(object reply, int start, int count)

@@ -169,9 +169,12 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may
     /// train first (a never-trained label and a dataset) and reports progress.
     /// A request too large for one message is predicted through the binary row path when it carries predict_rows
-    /// (<see cref="BulkJsonPredict"/>), and refused at once otherwise.</summary>
+    /// (<see cref="BulkJsonPredict"/>), and refused at once otherwise. Cancelling <paramref name="ct"/> stops a large
+    /// request's pieces not yet sent and, with <paramref name="sessionFollowsCancel"/>, ends the session of a small one (the
+    /// console's Ctrl-C: a training this predict started for an untrained label is cancelled with it). The HTTP service
+    /// passes false: a client that disconnects must not cancel a training other callers may be waiting on.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, bool sessionFollowsCancel = true)
         => Frame.CheckJson(modelId, json, "predict request", requestId) is { } tooLarge
             ? BulkJsonPredict.Applies(json)
                 ? BulkJsonPredict.RunAsync(this, modelId, json, timeout, requestId, RowsProgress(modelId, onProgress), ct)
@@ -179,7 +182,7 @@ public sealed class GatewayClient : IAsyncDisposable
             : Copies.Current(modelId).Count > 0
             ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout), timeout)
             : SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-                resend: true, ct: ct);
+                resend: true, ct: sessionFollowsCancel ? ct : default);
 
     /// <summary>Raw rows, hedged over the label's copies (the writer and its replicas): see <see cref="HedgedPredict"/>.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)

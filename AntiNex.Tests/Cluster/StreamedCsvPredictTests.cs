@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using AntiNex.Data;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Commands;
@@ -102,8 +103,13 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
             }, ct: gone.Token);
             var cancelled = Assert.IsType<ModelFailed>(reply);
             Assert.Equal("cancelled", cancelled.Code);
-            Assert.Contains($"of {rows.Count * copies:N0} rows", cancelled.Message);
-            Assert.InRange(Interlocked.Read(ref answered), 1, rows.Count * copies / 2);
+            // Cancelled at the first answer: the blocks then in flight were sent, none after.
+            var sent = Regex.Match(cancelled.Message, @"sending ([\d,]+) of ([\d,]+) rows");
+            Assert.True(sent.Success, cancelled.Message);
+            Assert.Equal(rows.Count * copies, int.Parse(sent.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+            Assert.InRange(int.Parse(sent.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture), 1,
+                BulkJsonPredict.TextBlocksInFlight * TextRowsRequest.MaxRows);
+            Assert.InRange(Interlocked.Read(ref answered), 1, TextRowsRequest.MaxRows);
         }
 
         // A text cell in the numeric feature at line 2: refused naming line and column; no file, the earlier one kept.

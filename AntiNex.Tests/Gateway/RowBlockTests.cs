@@ -77,7 +77,7 @@ public sealed class RowBlockTests : IDisposable
         release.SetResult();
         var failed = Assert.IsType<ModelFailed>(await run.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("cancelled", failed.Code);
-        Assert.Contains($"of {rows:N0} rows", failed.Message);
+        Assert.Contains($"sending {ChunkedRows.InFlight * perMessage:N0} of {rows:N0} rows", failed.Message);
         // The pieces already in flight are answered; none is sent after the cancel.
         Assert.Equal(ChunkedRows.InFlight, sent);
         Assert.Equal(ChunkedRows.InFlight * perMessage, answered);
@@ -87,6 +87,19 @@ public sealed class RowBlockTests : IDisposable
         var whole = Assert.IsType<RowsPredicted>(await new ChunkedRows(Send, budget)
             .SendAsync(new PredictRawRows("web", columns, new float[rows * columns]), TimeSpan.FromMinutes(1), ct: default));
         Assert.Equal((20, rows), (sent, whole.Values.Length));
+
+        // Cancelled once the last piece is on its way: nothing was left unsent, so the answer is kept.
+        sent = 0;
+        using var late = new CancellationTokenSource();
+        async Task<object> SendLast(PredictRawRows piece, TimeSpan _)
+        {
+            if (Interlocked.Increment(ref sent) == 20) await late.CancelAsync();
+            await Task.Yield();
+            return new RowsPredicted(piece.ModelId, 1, new float[piece.RowCount], "node");
+        }
+        var kept = await new ChunkedRows(SendLast, budget)
+            .SendAsync(new PredictRawRows("web", columns, new float[rows * columns]), TimeSpan.FromMinutes(1), ct: late.Token);
+        Assert.Equal(rows, Assert.IsType<RowsPredicted>(kept).Values.Length);
     }
 
     [Fact]

@@ -105,7 +105,8 @@ public static class AntiNexEndpoints
         var request = await ReadRequestAsync(context);
         if (await LocalPredictRequest.TryAsync(request, options, local, cache, context.RequestAborted) is { } answered)
             return Results.Json(answered, HttpJson.Options);
-        var reply = await gateway.PredictAsync(request.ModelId, request.Json, options.PredictTimeout, ct: context.RequestAborted);
+        var reply = await gateway.PredictAsync(request.ModelId, request.Json, options.PredictTimeout, ct: context.RequestAborted,
+            sessionFollowsCancel: false);
         return Reply(reply);
     }
 

@@ -107,6 +107,7 @@ public static class InferenceEndpoints
         HttpServeOptions options, CancellationToken aborted)
     {
         var reply = await gateway.PredictRowsAsync(block, options.PredictTimeout, ct: aborted);
+        aborted.ThrowIfCancellationRequested(); // nobody to answer: ends as an aborted request, not an application error
         if (reply is not RowsPredicted predicted) throw ReplyStatus.Problem(reply);
         return (predicted.Version, [new ResponseOutput(ModelOutputs.Predicted, [predicted.Values.Length], "FP64", predicted.Values)],
             predicted.Node);
