@@ -93,7 +93,7 @@ internal sealed class ClusterCommandOptions
     public async Task<int> RunAsync(ParseResult p, CancellationToken ct, Func<GatewayClient, Output, Task<int>> body)
     {
         var output = new Output(p.GetValue(Json));
-        if (ClusterSession.Client is { } session) return await RunBodyAsync(session, output, body);
+        if (ClusterSession.Client is { } session) return await RunBodyAsync(session, output, body, ct);
         GatewayClient client;
         try
         {
@@ -123,10 +123,11 @@ internal sealed class ClusterCommandOptions
             return ExitCodes.BadInput;
         }
         await using (client)
-            return await RunBodyAsync(client, output, body);
+            return await RunBodyAsync(client, output, body, ct);
     }
 
-    private static async Task<int> RunBodyAsync(GatewayClient client, Output output, Func<GatewayClient, Output, Task<int>> body)
+    private static async Task<int> RunBodyAsync(GatewayClient client, Output output, Func<GatewayClient, Output, Task<int>> body,
+        CancellationToken ct)
     {
         try
         {
@@ -136,6 +137,11 @@ internal sealed class ClusterCommandOptions
         {
             output.Error("usage", ex.Message);
             return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) // Ctrl-C: the session gave up its request
+        {
+            output.Error("cancelled", "stopped (Ctrl-C): the request was given up");
+            return ExitCodes.Cancelled;
         }
         catch (Exception ex) when (ex is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException)
         {

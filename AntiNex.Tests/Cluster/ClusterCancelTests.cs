@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Commands;
 using AntiNex.Models;
 using AntiNex.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -55,6 +56,17 @@ public sealed class ClusterCancelTests(ITestOutputHelper output) : ClusterTestBa
         }
         await WaitForState(gateway, "slow", "idle");
         Log.Step("interrupted gateway's training cancelled on the node");
+
+        // ---- Ctrl-C on a predict of the never-trained label, which trains first: exit 130, the training cancelled ----
+        using (var process = StartGateway("predict", "-f", slow, "--seed-node", seed))
+        {
+            await WaitForState(gateway, "slow", "training");
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) await kill.WaitForExitAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
+        }
+        await WaitForState(gateway, "slow", "idle");
+        Log.Step("interrupted predict: exit 130, its training cancelled on the node");
 
         // The single training slot is free: a quick training runs at once.
         var quick = await TrainAsync(gateway, "Quick");
