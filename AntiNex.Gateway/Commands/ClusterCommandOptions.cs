@@ -131,7 +131,9 @@ internal sealed class ClusterCommandOptions
     {
         try
         {
-            return await body(client, output);
+            var code = await body(client, output);
+            // Ctrl-C: a request given up is answered as a failure ("cancelled"); the exit code says the user stopped it.
+            return code == ExitCodes.ModelFailed && ct.IsCancellationRequested ? ExitCodes.Cancelled : code;
         }
         catch (UsageException ex)
         {

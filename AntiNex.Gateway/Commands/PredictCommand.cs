@@ -57,11 +57,6 @@ internal static class PredictCommand
             {
                 var clock = Stopwatch.StartNew();
                 var reply = await client.PredictAsync(request.ModelId, request.Json, common.TimeoutFrom(p), o.Progress, ct: ct);
-                if (reply is AntiNex.Models.ModelFailed { Code: "cancelled" } && ct.IsCancellationRequested)
-                {
-                    o.Reply(reply);
-                    return ExitCodes.Cancelled; // Ctrl-C, as a streamed predict or a train
-                }
                 if (reply is AntiNex.Models.Predicted { Result.Rows: > 10_000 } big)
                     Console.Error.WriteLine($"{big.Label}: {big.Result.Rows:N0} rows in {clock.Elapsed.TotalSeconds:F2} s " +
                                             $"({big.Result.Rows / clock.Elapsed.TotalSeconds:N0} rows/s)");
