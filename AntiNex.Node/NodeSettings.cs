@@ -72,6 +72,9 @@ public sealed record NodeSettings
     private static readonly HashSet<string> Repeatable = ["Seeds", "DataRoots", "Roles", "PreviousModelKeyFiles"];
     private static readonly HashSet<string> Flags = ["LogJson", "AllowUnsignedModels", "Insecure"];
 
+    /// <summary>Every option this parser knows (the help text must list each).</summary>
+    public static IReadOnlyCollection<string> OptionNames => Options.Keys;
+
     public const string Usage = """
         antinex-node [options]   (every option also reads from appsettings.json and ANTINEX_<NAME> environment variables)
           --hostname HOST              bind address (default 127.0.0.1)
@@ -99,6 +102,7 @@ public sealed record NodeSettings
           --shard-retry-interval DURATION  shard region retries of shard homes / coordinator registration (default 1s)
           --handoff-timeout DURATION   longest wait for a moving shard's entities to stop (default 20s)
           --replicas N                 read-only copies of each label on other model nodes (default 1; 0 = off)
+          --plot-dir DIR               folder for training-curve, ROC/PR and confusion-matrix PNGs (default: none written)
           --log-json                   JSON log lines
           --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
           --model-key-file FILE        secret file with the model signing key (HMAC-SHA256, >= 32 bytes); required with --redis

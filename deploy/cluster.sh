@@ -225,7 +225,7 @@ stop_redis() {
   if pid_alive "$pid"; then
     kill -TERM "$pid"
     for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
-    say "redis     stopped (data kept in $RUN_DIR/redis; rm -rf .run to start from scratch)"
+    say "redis     stopped (data kept in $RUN_DIR/redis; rm -rf $RUN_DIR to start from scratch)"
   fi
 }
 

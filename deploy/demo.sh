@@ -26,6 +26,16 @@ TRAIN_REQUEST=training/demo-synthetic.json
 PREDICT_REQUEST=training/demo-synthetic-predict.json
 GATEWAY="bash deploy/cluster.sh gateway"
 
+# The HTTP service's port, checked before any work: another program there would answer the readiness probe at the end
+# in our service's place.
+HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
+SERVE_PID="$RUN_DIR/pids/serve.pid"
+serve_alive() { [ -f "$SERVE_PID" ] && kill -0 "$(cat "$SERVE_PID")" 2>/dev/null; }
+if ! serve_alive && (exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+  echo "demo: port $HTTP_PORT (the HTTP service) is in use by another process; pick another with ANTINEX_HTTP_PORT" >&2
+  exit 1
+fi
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1/6 prerequisites"
@@ -111,25 +121,30 @@ EOF
 
 # The HTTP service (Open Inference Protocol v2 + the AntiNex API) in the background: loopback only, one API key whose
 # SHA-256 is in $RUN_DIR/api-keys.json (0600) and whose secret is kept in $RUN_DIR/api-key (0600) for the next runs.
-HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
-SERVE_PID="$RUN_DIR/pids/serve.pid"
 if [ ! -s "$RUN_DIR/api-key" ]; then
   rm -f "$RUN_DIR/api-keys.json"
   (umask 077; $GATEWAY serve keys add --id demo --scopes predict,read,train,admin --file "$RUN_DIR/api-keys.json" \
     2>/dev/null > "$RUN_DIR/api-key")
 fi
-if ! { [ -f "$SERVE_PID" ] && kill -0 "$(cat "$SERVE_PID")" 2>/dev/null; }; then
+if ! serve_alive; then
   setsid nohup $GATEWAY serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$HTTP_PORT" \
     > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &
   echo $! > "$SERVE_PID"
 fi
+ready=""
 for _ in $(seq 1 120); do
+  serve_alive || break
   if { exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT"; } 2>/dev/null; then
     printf 'GET /v2/health/ready HTTP/1.0\r\n\r\n' >&5; IFS= read -r -t 3 status <&5 || status=""; exec 5<&- 5>&-
-    case "$status" in *" 200"*) break ;; esac
+    case "$status" in *" 200"*) ready=1; break ;; esac
   fi
   sleep 1
 done
+if [ -z "$ready" ]; then
+  echo "demo: the HTTP service did not become ready on port $HTTP_PORT; the end of $RUN_DIR/logs/serve.log:" >&2
+  tail -n 20 "$RUN_DIR/logs/serve.log" >&2 || true
+  exit 1
+fi
 cat <<EOF
   HTTP service: http://127.0.0.1:$HTTP_PORT  (log $RUN_DIR/logs/serve.log; stop: kill -- -\$(cat $SERVE_PID))
   API key:      $(cat "$RUN_DIR/api-key")   (scopes predict,read,train,admin; kept in $RUN_DIR/api-key)

@@ -30,7 +30,7 @@ internal static class BenchClusterCommand
         var rows = new Option<int>("--rows") { Description = "Feature rows per request (1 = single-row latency)", DefaultValueFactory = _ => 1 };
         var coalesce = new Option<string>("--coalesce")
         {
-            Description = "Coalesce concurrent small predicts per label in the gateway: on or off (default: on unless ANTINEX_COALESCE=0)",
+            Description = "Coalesce concurrent small predicts per label in the gateway: on or off (default: off unless ANTINEX_COALESCE=1)",
         };
         var bareLayers = new Option<string>("--bare-layers")
         {

@@ -10,11 +10,11 @@ public static class ApiErrors
     public static IResult Result(int status, string message, string? code = null, object? issues = null)
         => Results.Json(Body(message, code, issues), HttpJson.Options, statusCode: status);
 
-    public static Task Write(HttpContext context, int status, string message)
+    public static Task Write(HttpContext context, int status, string message, string code)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(Body(message, null, null), HttpJson.Options));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(Body(message, code, null), HttpJson.Options));
     }
 
     public static IResult BadRequest(string message) => Result(StatusCodes.Status400BadRequest, message);

@@ -101,7 +101,7 @@ public static class HttpServer
             rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var id = (rejected.HttpContext.Items[typeof(ApiKey)] as ApiKey)?.Id;
             await ApiErrors.Write(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
-                $"rate limit of API key '{id}' exceeded: retry after {seconds} s");
+                $"rate limit of API key '{id}' exceeded: retry after {seconds} s", "rate-limited");
         };
     }
 

@@ -17,11 +17,21 @@ internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch 
         var state = cluster.State;
         var self = cluster.SelfMember;
         if (system.WhenTerminated.IsCompleted) return Task.FromResult(HealthCheckResult.Unhealthy("actor system terminated"));
-        if (self.Status != MemberStatus.Up) return Task.FromResult(HealthCheckResult.Unhealthy($"member {self.Status}"));
+        if (self.Status != MemberStatus.Up) return Task.FromResult(HealthCheckResult.Unhealthy(NotUp(self.Status, state)));
         if (stalls.Problem() is { } stalled) return Task.FromResult(HealthCheckResult.Unhealthy(stalled));
         if (!OnKeptSide(state, self, out var reason)) return Task.FromResult(HealthCheckResult.Unhealthy(reason));
         return Task.FromResult(HealthCheckResult.Healthy($"Up {cluster.SelfAddress}"));
     }
+
+    /// <summary>Why this node is not Up, in an operator's words. Before it has joined, Akka reports the node's own status as
+    /// Removed, which would read as if it had been thrown out.</summary>
+    internal static string NotUp(MemberStatus status, ClusterEvent.CurrentClusterState state) => status switch
+    {
+        MemberStatus.Removed when state.Members.IsEmpty => "not a member yet: joining the cluster",
+        MemberStatus.Removed => "member Removed: it left or was downed (restart the node to join again)",
+        MemberStatus.Joining or MemberStatus.WeaklyUp => $"member {status}: waiting for the cluster to make it Up",
+        _ => $"member {status}",
+    };
 
     /// <summary>The keep-majority rule among model members, as this node sees them: the side this node is on must be
     /// the larger one (on a tie, the side with the lowest address, as the split-brain resolver decides).</summary>

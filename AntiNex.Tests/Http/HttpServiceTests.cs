@@ -98,6 +98,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         Assert.Equal(HttpStatusCode.Unauthorized, none.Status);
         Assert.Contains("Authorization: Bearer", none.Body.GetProperty("error").GetString());
         Assert.Equal("Bearer", none.Headers.WwwAuthenticate.ToString());
+        Assert.Equal("unauthorized", none.Body.GetProperty("code").GetString());
 
         using var wrong = new HttpClient { BaseAddress = new Uri(fx.Serve.BaseUrl) };
         wrong.DefaultRequestHeaders.Add("X-Api-Key", "anx_not-a-key");
@@ -312,6 +313,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         var delete = await Send(web, "DELETE", $"/api/models/{Model}", null);
         Assert.Equal(HttpStatusCode.Forbidden, delete.Status);
         Assert.Contains("'admin' scope", delete.Body.GetProperty("error").GetString());
+        Assert.Equal("forbidden", delete.Body.GetProperty("code").GetString());
         var train = await Send(web, "POST", "/api/train", fx.Data.TrainJson("web-other"));
         Assert.Equal(HttpStatusCode.Forbidden, train.Status);
         Assert.Contains("'train' scope", train.Body.GetProperty("error").GetString());
@@ -319,6 +321,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         var db = await Get(web, "/api/models/db-1");
         Assert.Equal(HttpStatusCode.Forbidden, db.Status);
         Assert.Contains("web-*", db.Body.GetProperty("error").GetString());
+        Assert.Equal("forbidden", db.Body.GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await Get(web, "/v2/models/db-1")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(web, "POST", "/api/predict", fx.Data.PredictJson("db-1"))).Status);
 
@@ -548,7 +551,9 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         var limited = responses.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);
         Assert.NotNull(limited);
         Assert.True(limited!.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
-        Assert.Contains("rate limit", await limited.Content.ReadAsStringAsync());
+        var body = await limited.Content.ReadAsStringAsync();
+        Assert.Contains("rate limit", body);
+        Assert.Equal("rate-limited", System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
         // Other keys are not affected.
         using var reader = fx.Client("reader");
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/v2")).StatusCode);

@@ -48,7 +48,8 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, LiveApiKeys keys)
 
     private static Task Deny(HttpContext context, int status, string message)
     {
-        if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiErrors.Write(context, status, message);
+        bool unauthorized = status == StatusCodes.Status401Unauthorized;
+        if (unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+        return ApiErrors.Write(context, status, message, unauthorized ? "unauthorized" : "forbidden");
     }
 }

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using AntiNex.Gateway.Commands;
+using AntiNex.Node;
+using AntiNex.Tests.Infrastructure;
+
+namespace AntiNex.Tests.Deploy;
+
+/// <summary>
+/// The README's commands are what a newcomer types first: every gateway and node command line it shows must name
+/// subcommands and options that exist, and every variable the local cluster scripts read must be documented.
+/// </summary>
+public sealed partial class ReadmeCommandTests
+{
+    private static readonly string[] Readme = File.ReadAllLines(Path.Combine(Repo.Root, "README.md"));
+
+    [Fact]
+    public void Every_gateway_command_in_the_readme_names_existing_subcommands_and_options()
+    {
+        var root = CommandCatalog.Root();
+        var checkedLines = 0;
+        var problems = new List<string>();
+        foreach (var (line, tokens) in Commands(GatewayStart()))
+        {
+            checkedLines++;
+            Command command = root;
+            var parents = new List<Command> { root };
+            var i = 0;
+            for (; i < tokens.Count && command.Subcommands.FirstOrDefault(s => s.Name == tokens[i]) is { } sub; i++)
+            {
+                command = sub;
+                parents.Add(sub);
+            }
+            if (command == root && tokens.Count > 0 && !tokens[0].StartsWith('-') && !IsPlaceholder(tokens[0]))
+                problems.Add($"README line {line}: '{tokens[0]}' is not a gateway command");
+            var known = command.Options.Concat(parents.SelectMany(p => p.Options.Where(o => o.Recursive)))
+                .SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+            foreach (var option in tokens.Skip(i).Where(IsOption).Select(t => t.Split('=')[0]))
+                if (!known.Contains(option))
+                    problems.Add($"README line {line}: '{string.Join(' ', parents.Skip(1).Select(p => p.Name))}' has no option '{option}'");
+        }
+        Assert.True(checkedLines >= 30, $"only {checkedLines} gateway command lines found: the README's form changed");
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_node_command_in_the_readme_uses_options_the_node_knows_and_its_help_lists_them_all()
+    {
+        var problems = new List<string>();
+        var checkedLines = 0;
+        foreach (var (line, tokens) in Commands(NodeStart()))
+        {
+            checkedLines++;
+            foreach (var option in tokens.Where(IsOption).Select(t => t.Split('=')[0]))
+                if (!NodeSettings.OptionNames.Contains(option) && !option.Contains(':') && option is not ("--help" or "-h"))
+                    problems.Add($"README line {line}: antinex-node has no option '{option}'");
+        }
+        foreach (var option in NodeSettings.OptionNames)
+            if (!NodeSettings.Usage.Contains(option + " ", StringComparison.Ordinal))
+                problems.Add($"antinex-node --help does not list '{option}'");
+        Assert.True(checkedLines >= 5, $"only {checkedLines} node command lines found: the README's form changed");
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_variable_the_local_cluster_scripts_read_is_in_the_readme()
+    {
+        var text = string.Join('\n', Readme);
+        var missing = new[] { "cluster.sh", "demo.sh" }
+            .SelectMany(s => ScriptVariable().Matches(File.ReadAllText(Path.Combine(Repo.Root, "deploy", s))))
+            .Select(m => m.Groups[1].Value).Distinct().Where(v => !text.Contains(v, StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, "read by deploy/cluster.sh or deploy/demo.sh but not in the README: " + string.Join(", ", missing));
+    }
+
+    /// <summary>Each README command line that <paramref name="start"/> finds, as (line number, tokens after the
+    /// program): cut at the end of its code span, a comment, a pipe or a redirection.</summary>
+    private static IEnumerable<(int Line, List<string> Tokens)> Commands(Regex start)
+    {
+        for (var n = 0; n < Readme.Length; n++)
+            foreach (Match m in start.Matches(Readme[n]))
+            {
+                var rest = Readme[n][(m.Index + m.Length)..];
+                var end = rest.IndexOfAny(['`', '#', '|', '>', '&', ';', ')']);
+                var command = (end < 0 ? rest : rest[..end]).Trim();
+                yield return (n + 1, command.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList());
+            }
+    }
+
+    /// <summary>A word the reader replaces, e.g. ARGS or COMMAND.</summary>
+    private static bool IsPlaceholder(string token) => token.All(c => char.IsUpper(c) || c == '_');
+
+    /// <summary>An option token: "-x" or "--name", not a number, a lone dash or a shell variable.</summary>
+    private static bool IsOption(string token) => token.Length > 1 && token[0] == '-' && !char.IsDigit(token[1]);
+
+    [GeneratedRegex(@"(?:(?<![/\w-])antinex-gateway(?:\.dll)?|\$GW|cluster\.sh gateway)(?= )")]
+    private static partial Regex GatewayStart();
+
+    [GeneratedRegex(@"(?:\$NODE|(?<![/\w-])antinex-node(?:\.dll)?)(?= )")]
+    private static partial Regex NodeStart();
+
+    [GeneratedRegex(@"\$\{(ANTINEX_[A-Z0-9_]+)")]
+    private static partial Regex ScriptVariable();
+}
