@@ -10,7 +10,8 @@
 # plus single-row p50/p99 at concurrency 1 without faults and the memory of the loaded copies per node.
 # "Writer back" = from the signal to the first log line of another node's entity serving A ("model a: version N loaded").
 # Usage: bash deploy/bench-failover.sh [LOAD_SECONDS=60]   (ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks ports in a range;
-#        ANTINEX_BENCH_PARTS="a b c d" runs only the listed faults)
+#        ANTINEX_BENCH_PARTS="a b c d" runs only the listed faults; ANTINEX_BENCH_ROLLING_SECONDS, default 180, is the
+#        load run of the rolling restart)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOAD="${1:-60}"

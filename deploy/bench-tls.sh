@@ -8,15 +8,24 @@
 #   3. failover: kill -9 the node holding a label during a bench; longest outage of that label (first failure -> next
 #      success) and the time until it answers again,
 #   4. time for a 4th node to join a running cluster (start -> ready).
-# Usage: bash deploy/bench-tls.sh [DURATION=5s] [ROUNDS=3]   (env ANTINEX_BENCH_STABLE_AFTER, default 5s)
-# Never touches .run/: its own folders (/tmp/antinex-bench-tls/{insecure,tls}) and ports (4253.. and 4353..).
+# Usage: bash deploy/bench-tls.sh [DURATION=5s] [ROUNDS=3]   (env ANTINEX_BENCH_STABLE_AFTER, default 5s;
+#        ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks ports in a range)
+# Never touches a user's run folder, data or cluster (deploy/lib/bench-isolation.sh): one temporary folder with a
+# subfolder per mode, and free ports of its own for both clusters.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-5s}"
 ROUNDS="${2:-3}"
-ROOT_DIR="${ANTINEX_BENCH_DIR:-/tmp/antinex-bench-tls}"
-BASE="${ANTINEX_BASE_PORT:-4253}"; HEALTH="${ANTINEX_HEALTH_BASE:-8760}"; REDIS="${ANTINEX_REDIS_PORT:-6590}"
-export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
+source "$REPO/deploy/lib/bench-isolation.sh"
+bench_isolate tls 4   # the plaintext cluster: 3 nodes, then one added
+ROOT_DIR="$ANTINEX_RUN_DIR"
+declare -A BASE HEALTH REDIS
+BASE[insecure]=$ANTINEX_BASE_PORT; HEALTH[insecure]=$ANTINEX_HEALTH_BASE; REDIS[insecure]=$ANTINEX_REDIS_PORT
+# The TLS cluster's ports, chosen in this shell (not a subshell) so that the taken list is kept between the calls.
+bench_free_ports 4 >"$ROOT_DIR/.port"; BASE[tls]=$(<"$ROOT_DIR/.port")
+bench_free_ports 4 >"$ROOT_DIR/.port"; HEALTH[tls]=$(<"$ROOT_DIR/.port")
+bench_free_ports 1 >"$ROOT_DIR/.port"; REDIS[tls]=$(<"$ROOT_DIR/.port")
+rm -f "$ROOT_DIR/.port"
 STABLE_AFTER="${ANTINEX_BENCH_STABLE_AFTER:-5s}"
 export ANTINEX_NODE_ARGS="${ANTINEX_NODE_ARGS:---stable-after $STABLE_AFTER --torch-threads 1}"
 LABELS=(tls-a tls-b tls-c)
@@ -25,16 +34,19 @@ MODES=(insecure tls)
 
 # with_mode MODE CMD...: runs CMD with MODE's cluster settings (folder, ports, plaintext or TLS)
 with_mode() {
-  local mode=$1 offset=0 insecure=false; shift
-  [ "$mode" = tls ] && offset=100
+  local mode=$1 insecure=false; shift
   [ "$mode" = insecure ] && insecure=true
-  ANTINEX_RUN_DIR="$ROOT_DIR/$mode" ANTINEX_INSECURE=$insecure ANTINEX_BASE_PORT=$((BASE + offset)) \
-    ANTINEX_HEALTH_BASE=$((HEALTH + offset)) ANTINEX_REDIS_PORT=$((REDIS + offset)) "$@"
+  ANTINEX_RUN_DIR="$ROOT_DIR/$mode" ANTINEX_INSECURE=$insecure ANTINEX_BASE_PORT=${BASE[$mode]} \
+    ANTINEX_HEALTH_BASE=${HEALTH[$mode]} ANTINEX_REDIS_PORT=${REDIS[$mode]} "$@"
 }
 cluster() { local mode=$1; shift; with_mode "$mode" bash "$REPO/deploy/cluster.sh" "$@"; }
 gw() { local mode=$1; shift; cluster "$mode" gateway "$@"; }
-cleanup() { for m in "${MODES[@]}"; do cluster "$m" stop all >/dev/null 2>&1 || true; done; }
+cleanup() {
+  for m in "${MODES[@]}"; do cluster "$m" stop all >/dev/null 2>&1 || true; done
+  case "$ROOT_DIR" in "${TMPDIR:-/tmp}"/antinex-*) rm -rf "$ROOT_DIR" ;; esac
+}
 trap cleanup EXIT
+bench_setup_done
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 field() { sed -n "s/.*\"$1\": *\\([0-9.]*\\).*/\\1/p" | head -1; }
@@ -84,9 +96,8 @@ done
 
 for mode in "${MODES[@]}"; do
   data="$ROOT_DIR/$mode/data"
-  offset=0; [ "$mode" = tls ] && offset=100
   holder=$(gw "$mode" describe tls-a --json 2>/dev/null | sed -n 's/.*"node": "[^:]*:\([0-9]*\)".*/\1/p')
-  k=$((holder - BASE - offset + 1))
+  k=$((holder - BASE[$mode] + 1))
   # The bench joins and warms up first (slow on a loaded machine): kill once it has measured for a while.
   gw "$mode" bench cluster -l tls-a -c 2 -d 45s --timeout 2s --warmup 1s --json >"$data/failover.json" 2>/dev/null &
   bench=$!
@@ -96,13 +107,16 @@ for mode in "${MODES[@]}"; do
   until gw "$mode" predict -f "$data/tls-a.json" --timeout 60s >/dev/null 2>&1; do sleep 0.2; done
   R[$mode.back]=$(since "$killed")
   wait "$bench" || true
-  R[$mode.outage]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"tls-a":\([0-9.]*\).*/\1/p')
-  echo "$mode: kill -9 node $k (held tls-a): tls-a answered a new gateway $(printf %s "${R[$mode.back]}") s later; bench outage ${R[$mode.outage]:-none} s"
+  # longest_outage_s lists only labels that failed at all; longest_gap_ms every label (time between two answers).
+  R[$mode.outage]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"longest_outage_s":{[^}]*"tls-a":\([0-9.]*\).*/\1/p')
+  R[$mode.gap]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"longest_gap_ms":{[^}]*"tls-a":\([0-9.]*\).*/\1/p')
+  echo "$mode: kill -9 node $k (held tls-a): tls-a answered a new gateway $(printf %s "${R[$mode.back]}") s later;" \
+       "bench outage ${R[$mode.outage]:-none} s, longest gap between answers ${R[$mode.gap]:--} ms"
 
   start=$(now)
   cluster "$mode" add >/dev/null
   n=$(ls "$ROOT_DIR/$mode"/pids/node-*.pid | sed 's/.*node-\([0-9]*\).pid/\1/' | sort -n | tail -1)
-  until ready $((HEALTH + offset + n - 1)); do sleep 0.2; done
+  until ready $((HEALTH[$mode] + n - 1)); do sleep 0.2; done
   R[$mode.join1]=$(since "$start")
 done
 
@@ -115,4 +129,5 @@ printf '%-40s %12s %12s\n' "bulk rows/s (100 rows/request, c=16)" "${R[insecure.
 printf '%-40s %12s %12s\n' "3 nodes: start -> all ready (s)" "${R[insecure.join3]}" "${R[tls.join3]}"
 printf '%-40s %12s %12s\n' "4th node: start -> ready (s)" "${R[insecure.join1]}" "${R[tls.join1]}"
 printf '%-40s %12s %12s\n' "kill -9 holder -> label answers (s)" "${R[insecure.back]}" "${R[tls.back]}"
-printf '%-40s %12s %12s\n' "  longest outage seen by a bench (s)" "${R[insecure.outage]:--}" "${R[tls.outage]:--}"
+printf '%-40s %12s %12s\n' "  longest outage seen by a bench (s)" "${R[insecure.outage]:-none}" "${R[tls.outage]:-none}"
+printf '%-40s %12s %12s\n' "  longest gap between its answers (ms)" "${R[insecure.gap]:--}" "${R[tls.gap]:--}"

@@ -11,8 +11,9 @@
 #   bash deploy/cluster.sh kill K         kill -9 node K (to watch its models come back elsewhere)
 #   bash deploy/cluster.sh restart K      start node K again (after stop/kill)
 #   bash deploy/cluster.sh status         processes, ports, readiness, then the cluster's own view (gateway status)
-#   bash deploy/cluster.sh logs [K|redis] [-f]
-#   bash deploy/cluster.sh gateway ARGS   run antinex-gateway against this cluster (e.g. gateway models)
+#   bash deploy/cluster.sh logs [K|redis] [-f]  the last lines of node K's log (default 1) or Redis's; -f follows
+#   bash deploy/cluster.sh gateway ARGS   run antinex-gateway against this cluster (e.g. gateway models); gw for short
+#   bash deploy/cluster.sh seeds          the seed list, comma-separated (for ANTINEX_SEEDS or --seed-node)
 #   bash deploy/cluster.sh wait-ready [N] [SECONDS]
 #   bash deploy/cluster.sh renew-certs    new certificates for every member (same CA); restart nodes one at a time
 #   bash deploy/cluster.sh redis-cli ARGS redis-cli as the cluster's Redis user (password from the secrets folder)
@@ -268,6 +269,7 @@ gateway() { # the gateway's certificate and the Redis credentials (for `gateway 
 
 logs() {
   local which=${1:-1} follow=${2:-}
+  [ "$which" = -f ] && { which=1; follow=-f; }
   local file="$LOG_DIR/node-$which.log"
   [ "$which" = redis ] && file="$LOG_DIR/redis.log"
   [ -f "$file" ] || fail "no log $file"
@@ -371,8 +373,8 @@ main() {
     rolling-restart) ensure_built; rolling_restart ;;
     supervise) supervise "$@" ;;
     supervise-loop) supervise_loop ;;
-    -h|--help|help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway, wait-ready, renew-certs, redis-cli)" ;;
+    -h|--help|help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway, seeds, wait-ready, renew-certs, redis-cli)" ;;
   esac
 }
 

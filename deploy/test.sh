@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README "Quick start"). Installs what is missing (redis-server, chromium, NuGet packages), builds,
-# and runs the whole test suite. Idempotent. Tests that need ../shared skip with a reason when it is absent.
+# and runs the whole test suite. Idempotent. Tests that need ../shared skip with a reason when it is absent. Arguments
+# go to `dotnet test`, e.g. bash deploy/test.sh --filter "FullyQualifiedName~Http".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib/prereqs.sh

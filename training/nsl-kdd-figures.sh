@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# NSL-KDD quality figures, one command. Builds Release, then with training/AntiNex.Baselines (the product's tree learner,
-# as model_kind fast_tree / light_gbm serves it) trains, per seed, our network from the request as is AND ML.NET
+# NSL-KDD quality figures, one command. Builds Release, then with training/AntiNex.Baselines (the product's tree learner
+# with ML.NET's bare defaults: unlike model_kind light_gbm, no refit of a diverged LightGBM fit) trains, per seed, our network from the request as is AND ML.NET
 # FastTree + LightGBM on the network's exact feature matrices (fitted on training rows only), and tests all of them on KDDTest+ and KDDTest-21:
 #   1. binary (normal vs attack) on the full KDDTrain+: accuracy, precision, recall, F1, ROC AUC; mean and min of the seeds
 #   2. 5-class (normal, dos, probe, r2l, u2r): accuracy, macro-F1, per-class F1

@@ -12,8 +12,9 @@
 #   synthetic    synthetic traffic (antinex-gateway generate, 20,000 rows), 80/20 split
 # The AntiNex app datasets hold attack rows only and cleaned_attack_scans.csv has 12 rows: none can be scored.
 # The difficulty column of NSL-KDD is never a feature (ignore_features).
-# Usage: training/quality-figures.sh [--datasets "nsl-binary nsl-iid nsl-5class nsl-names synthetic"] [--seeds "1 2 3"]
-#          [--data DIR] [--out DIR] [--tree-threads N] [--train-file nsl-kdd/KDDTrain+_20Percent.txt] [--novelty-budget P]
+# Usage: training/quality-figures.sh [--datasets "nsl-binary nsl-iid nsl-5class synthetic"] [--seeds "1 2 3"]
+#          [--data DIR] [--out DIR] [--tree-threads N] [--train-file nsl-kdd/KDDTrain+.txt] [--novelty-budget P]
+#   (the values shown are the defaults; nsl-names is left out unless named)
 #   --seeds        request seeds (each seed: auto, FastTree and LightGBM trained and tested again)
 #   --datasets     any of the names above, in the order given
 #   --train-file   NSL-KDD training file under --data (the 20 % file is ~5x faster than KDDTrain+.txt)
@@ -40,7 +41,7 @@ while [[ $# -gt 0 ]]; do
     --tree-threads) tree_threads=$2; shift 2 ;;
     --train-file) train_file=$2; shift 2 ;;
     --novelty-budget) budget=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "quality-figures: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -34,10 +34,14 @@ internal sealed class ClusterCommandOptions
 
     public Option<bool> Json { get; }
     public Option<string> Timeout { get; }
+    public const string HostnameVariable = "ANTINEX_GATEWAY_HOSTNAME";
+
+    /// <summary>The gateway's own cluster address. The nodes connect back to it, so in a container it must be the container's
+    /// address: the container entry point sets <see cref="HostnameVariable"/>, which every cluster command then takes.</summary>
     public Option<string> Hostname { get; } = new("--hostname")
     {
-        Description = "Address this gateway binds to",
-        DefaultValueFactory = _ => "127.0.0.1"
+        Description = $"Address this gateway binds to (default: ${HostnameVariable}, else 127.0.0.1)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(HostnameVariable) is { Length: > 0 } h ? h.Trim() : "127.0.0.1",
     };
     public Option<int> Port { get; } = new("--port") { Description = "Port this gateway binds to (0 = any free port)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log cluster events to stderr" };

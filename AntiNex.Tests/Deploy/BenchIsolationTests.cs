@@ -16,6 +16,8 @@ public sealed class BenchIsolationTests
     [InlineData("bench-search.sh")]
     [InlineData("bench-scale.sh")]
     [InlineData("bench-http.sh")]
+    [InlineData("bench-failover.sh")]
+    [InlineData("bench-tls.sh")]
     public async Task A_benchmark_never_touches_the_users_run_folder_or_cluster(string script)
     {
         var user = Directory.CreateTempSubdirectory("antinex-user-run-").FullName;

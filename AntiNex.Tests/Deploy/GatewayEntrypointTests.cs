@@ -1,45 +1,90 @@
+using System.CommandLine;
 using System.Diagnostics;
+using AntiNex.Gateway.Commands;
 using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Deploy;
 
-/// <summary>deploy/docker/gateway-entrypoint.sh binds every command that joins the cluster to the container's address,
-/// and adds nothing to the commands that do not (they would refuse an unknown --hostname).</summary>
+/// <summary>In a container the nodes connect back to the gateway's own cluster address, so every command that joins the
+/// cluster must bind the container's address: deploy/docker/gateway-entrypoint.sh exports it as
+/// $ANTINEX_GATEWAY_HOSTNAME, and every cluster command's --hostname defaults to it (none is left on 127.0.0.1, however
+/// the command tree grows), while the commands that do not join get no option they would refuse.</summary>
 public sealed class GatewayEntrypointTests
 {
     [Theory]
-    [InlineData("models", true)]
-    [InlineData("predict -f r.json", true)]
-    [InlineData("train -f r.json", true)]
-    [InlineData("search -f r.json --trials 3", true)]
-    [InlineData("queue --redis r:6379", true)]
-    [InlineData("interactive", true)]
-    [InlineData("bench cluster -l a", true)]
-    [InlineData("train --local -f r.json", false)]
-    [InlineData("bench engine", false)]
-    [InlineData("bench persistence", false)]
-    [InlineData("generate --rows 10 --out x.csv", false)]
-    [InlineData("models --hostname 10.0.0.9", false)]
-    public async Task Cluster_commands_get_the_container_address_and_the_others_nothing(string command, bool added)
+    [InlineData("models", "172.18.0.5")]
+    [InlineData("train --local -f r.json", "172.18.0.5")]
+    [InlineData("generate --rows 10 --out x.csv", "172.18.0.5")]
+    [InlineData("models --hostname 10.0.0.9", "172.18.0.5")]
+    [InlineData("serve --api-keys k.json", null)]
+    public async Task The_entry_point_passes_the_arguments_unchanged_and_exports_the_container_address(string command, string? given)
     {
-        // A stand-in `dotnet` on PATH prints the arguments the entry point would start the gateway with.
+        // A stand-in `dotnet` on PATH prints the address it was given and the arguments the gateway would start with.
         var bin = Directory.CreateTempSubdirectory("antinex-entrypoint-").FullName;
         try
         {
             var fake = Path.Combine(bin, "dotnet");
-            await File.WriteAllTextAsync(fake, "#!/usr/bin/env bash\nshift\necho \"$*\"\n");
+            await File.WriteAllTextAsync(fake, "#!/usr/bin/env bash\nshift\necho \"$ANTINEX_GATEWAY_HOSTNAME|$*\"\n");
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             info.ArgumentList.Add(Path.Combine(Repo.Root, "deploy", "docker", "gateway-entrypoint.sh"));
             foreach (var word in command.Split(' ')) info.ArgumentList.Add(word);
             info.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
-            info.Environment["ANTINEX_GATEWAY_HOSTNAME"] = "172.18.0.5";
+            if (given is null) info.Environment.Remove(ClusterCommandOptions.HostnameVariable);
+            else info.Environment[ClusterCommandOptions.HostnameVariable] = given;
             using var run = Process.Start(info)!;
             var stdout = (await run.StandardOutput.ReadToEndAsync()).Trim();
             await run.WaitForExitAsync();
             Assert.Equal(0, run.ExitCode);
-            Assert.Equal(added ? $"{command} --hostname 172.18.0.5" : command, stdout);
+            var expected = given ?? await ContainerAddressAsync();
+            Assert.False(string.IsNullOrEmpty(expected));
+            Assert.Equal($"{expected}|{command}", stdout);
         }
         finally { Directory.Delete(bin, recursive: true); }
+    }
+
+    [Fact]
+    public void Every_command_that_joins_the_cluster_takes_its_address_from_the_environment_unless_given()
+    {
+        var withHostname = Commands(CommandCatalog.Root(), [])
+            .Where(c => c.Command.Options.Any(o => o.Name == "--hostname")).ToList();
+        var paths = withHostname.Select(c => string.Join(' ', c.Path)).ToList();
+        string[] joining = ["models", "train", "predict", "cancel", "audit", "serve", "queue", "search", "bench cluster", "bench labels"];
+        foreach (var expected in joining) Assert.Contains(expected, paths);
+        const string address = "127.0.0.2"; // loopback: harmless should another test's in-process gateway read it meanwhile
+        var before = Environment.GetEnvironmentVariable(ClusterCommandOptions.HostnameVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ClusterCommandOptions.HostnameVariable, address);
+            foreach (var (path, command) in withHostname)
+            {
+                var option = (Option<string>)command.Options.First(o => o.Name == "--hostname");
+                var root = CommandCatalog.Root();
+                Assert.Equal(address, root.Parse([.. path]).GetValue<string>("--hostname"));
+                Assert.Equal("10.0.0.9", root.Parse([.. path, "--hostname", "10.0.0.9"]).GetValue<string>("--hostname"));
+                Assert.Contains(ClusterCommandOptions.HostnameVariable, option.Description);
+            }
+        }
+        finally { Environment.SetEnvironmentVariable(ClusterCommandOptions.HostnameVariable, before); }
+        if (before is null) Assert.Equal("127.0.0.1", CommandCatalog.Root().Parse(["models"]).GetValue<string>("--hostname"));
+    }
+
+    private static IEnumerable<(List<string> Path, Command Command)> Commands(Command command, List<string> path)
+    {
+        foreach (var sub in command.Subcommands)
+        {
+            List<string> here = [.. path, sub.Name];
+            yield return (here, sub);
+            foreach (var below in Commands(sub, here)) yield return below;
+        }
+    }
+
+    private static async Task<string> ContainerAddressAsync()
+    {
+        var info = new ProcessStartInfo("bash", ["-c", "hostname -i | awk '{print $1}'"]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var run = Process.Start(info)!;
+        var output = (await run.StandardOutput.ReadToEndAsync()).Trim();
+        await run.WaitForExitAsync();
+        return output;
     }
 }

@@ -1,17 +1,8 @@
 #!/usr/bin/env bash
 # Container entry point of antinex-gateway. The cluster commands join the cluster as a client member, and the nodes
-# connect back to it: bind it to the container's IP (not 127.0.0.1) unless --hostname is given. Commands that do not
-# join the cluster (train --local, bench engine, bench persistence, validate, generate, version) get nothing added.
+# connect back to it, so it must bind the container's IP, not 127.0.0.1. Every cluster command's --hostname defaults to
+# $ANTINEX_GATEWAY_HOSTNAME: set it to the container's address unless the environment (e.g. the pod IP) already has.
+# Commands that do not join the cluster ignore it; a --hostname on the command line still wins.
 set -euo pipefail
-joins_cluster() {
-  case "${1:-}" in
-    train) [[ " $* " != *" --local "* ]] ;;
-    predict|describe|forget|models|status|search|queue|interactive) return 0 ;;
-    bench) [ "${2:-}" = cluster ] ;;
-    *) return 1 ;;
-  esac
-}
-if joins_cluster "$@" && [[ " $* " != *" --hostname "* && " $* " != *" --hostname="* ]]; then
-  set -- "$@" --hostname "${ANTINEX_GATEWAY_HOSTNAME:-$(hostname -i | awk '{print $1}')}"
-fi
+export ANTINEX_GATEWAY_HOSTNAME="${ANTINEX_GATEWAY_HOSTNAME:-$(hostname -i | awk '{print $1}')}"
 exec dotnet /app/antinex-gateway.dll "$@"

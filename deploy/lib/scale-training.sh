@@ -8,7 +8,8 @@
 #      same file, and training rows/s vs a bare TorchSharp loop on the same network and batch (goal >= 0.95x), in one process.
 # Sizes that did not run (--rows) are extrapolated from the measured ones (linear in rows) and marked so.
 # Own temporary folder (deploy/lib/bench-isolation.sh): a user's .run/, data and cluster are never touched.
-# Usage: bash deploy/lib/scale-training.sh [--rows "1000000 10000000"] [--bench-rows "1000000"] [--epochs 1] [--rounds 3]
+# Usage: bash deploy/lib/scale-training.sh [--rows "1000000 10000000"] [--bench-rows "N ..." (default: the --rows sizes)]
+#        [--epochs 1] [--rounds 3]; ANTINEX_BENCH_TRAINING_ROWS sets the default --rows
 #        (called by deploy/bench-scale.sh)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

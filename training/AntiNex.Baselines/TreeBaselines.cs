@@ -8,7 +8,8 @@ public sealed record Predictions(int[] Predicted, double[]? PositiveScore);
 
 /// <summary>
 /// ML.NET FastTree and LightGBM with their default hyper-parameters (the product's <see cref="TreeLearner"/>, the same
-/// learner a request's model_kind serves), trained on the exported training matrix only (fitting and validation rows:
+/// learner a request's model_kind serves, with ML.NET's bare defaults: a diverged LightGBM fit is kept, where the engine
+/// fits it again), trained on the exported training matrix only (fitting and validation rows:
 /// trees need no validation split) and applied to the exported test matrices. The trees never see a test row, and
 /// they see exactly the network's inputs (a fair comparison: identical features).
 /// </summary>
