@@ -111,7 +111,7 @@ for mode in "${MODES[@]}"; do
   R[$mode.outage]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"longest_outage_s":{[^}]*"tls-a":\([0-9.]*\).*/\1/p')
   R[$mode.gap]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"longest_gap_ms":{[^}]*"tls-a":\([0-9.]*\).*/\1/p')
   echo "$mode: kill -9 node $k (held tls-a): tls-a answered a new gateway $(printf %s "${R[$mode.back]}") s later;" \
-       "bench outage ${R[$mode.outage]:-none} s, longest gap between answers ${R[$mode.gap]:--} ms"
+       "bench outage ${R[$mode.outage]:+${R[$mode.outage]} s}${R[$mode.outage]:-none}, longest gap between answers ${R[$mode.gap]:--} ms"
 
   start=$(now)
   cluster "$mode" add >/dev/null

@@ -7,12 +7,19 @@ using AntiNex.Tests.Infrastructure;
 namespace AntiNex.Tests.Deploy;
 
 /// <summary>
-/// The README's commands are what a newcomer types first: every gateway and node command line it shows must name
-/// subcommands and options that exist, and every variable the local cluster scripts read must be documented.
+/// The READMEs' commands are what a newcomer types first: every gateway and node command line they show (the top-level
+/// README and each folder's) must name subcommands and options that exist, and every variable the local cluster scripts
+/// read must be in the top-level README.
 /// </summary>
 public sealed partial class ReadmeCommandTests
 {
     private static readonly string[] Readme = File.ReadAllLines(Path.Combine(Repo.Root, "README.md"));
+
+    /// <summary>Every README of the repository (the top-level one and each folder's), as (path, lines).</summary>
+    private static readonly (string Path, string[] Lines)[] Readmes = Directory
+        .EnumerateFiles(Repo.Root, "README.md", SearchOption.AllDirectories)
+        .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules" or ".git"))
+        .Order(StringComparer.Ordinal).Select(f => (Path.GetRelativePath(Repo.Root, f), File.ReadAllLines(f))).ToArray();
 
     [Fact]
     public void Every_gateway_command_in_the_readme_names_existing_subcommands_and_options()
@@ -32,14 +39,15 @@ public sealed partial class ReadmeCommandTests
                 parents.Add(sub);
             }
             if (command == root && tokens.Count > 0 && !tokens[0].StartsWith('-') && !IsPlaceholder(tokens[0]))
-                problems.Add($"README line {line}: '{tokens[0]}' is not a gateway command");
+                problems.Add($"{line}: '{tokens[0]}' is not a gateway command");
             var known = command.Options.Concat(parents.SelectMany(p => p.Options.Where(o => o.Recursive)))
                 .SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
             foreach (var option in tokens.Skip(i).Where(IsOption).Select(t => t.Split('=')[0]))
                 if (!known.Contains(option))
-                    problems.Add($"README line {line}: '{string.Join(' ', parents.Skip(1).Select(p => p.Name))}' has no option '{option}'");
+                    problems.Add($"{line}: '{string.Join(' ', parents.Skip(1).Select(p => p.Name))}' has no option '{option}'");
         }
-        Assert.True(checkedLines >= 30, $"only {checkedLines} gateway command lines found: the README's form changed");
+        Assert.True(Readmes.Length >= 5, $"only {Readmes.Length} READMEs found under {Repo.Root}");
+        Assert.True(checkedLines >= 30, $"only {checkedLines} gateway command lines found: the READMEs' form changed");
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
@@ -53,7 +61,7 @@ public sealed partial class ReadmeCommandTests
             checkedLines++;
             foreach (var option in tokens.Where(IsOption).Select(t => t.Split('=')[0]))
                 if (!NodeSettings.OptionNames.Contains(option) && !option.Contains(':') && option is not ("--help" or "-h"))
-                    problems.Add($"README line {line}: antinex-node has no option '{option}'");
+                    problems.Add($"{line}: antinex-node has no option '{option}'");
         }
         foreach (var option in NodeSettings.OptionNames)
             if (!NodeSettings.Usage.Contains(option + " ", StringComparison.Ordinal))
@@ -72,18 +80,19 @@ public sealed partial class ReadmeCommandTests
         Assert.True(missing.Count == 0, "read by deploy/cluster.sh or deploy/demo.sh but not in the README: " + string.Join(", ", missing));
     }
 
-    /// <summary>Each README command line that <paramref name="start"/> finds, as (line number, tokens after the
+    /// <summary>Each command line that <paramref name="start"/> finds in any README, as ("file line N", tokens after the
     /// program): cut at the end of its code span, a comment, a pipe or a redirection.</summary>
-    private static IEnumerable<(int Line, List<string> Tokens)> Commands(Regex start)
+    private static IEnumerable<(string Line, List<string> Tokens)> Commands(Regex start)
     {
-        for (var n = 0; n < Readme.Length; n++)
-            foreach (Match m in start.Matches(Readme[n]))
-            {
-                var rest = Readme[n][(m.Index + m.Length)..];
-                var end = rest.IndexOfAny(['`', '#', '|', '>', '&', ';', ')']);
-                var command = (end < 0 ? rest : rest[..end]).Trim();
-                yield return (n + 1, command.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList());
-            }
+        foreach (var (path, lines) in Readmes)
+            for (var n = 0; n < lines.Length; n++)
+                foreach (Match m in start.Matches(lines[n]))
+                {
+                    var rest = lines[n][(m.Index + m.Length)..];
+                    var end = rest.IndexOfAny(['`', '#', '|', '>', '&', ';', ')']);
+                    var command = (end < 0 ? rest : rest[..end]).Trim();
+                    yield return ($"{path} line {n + 1}", command.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList());
+                }
     }
 
     /// <summary>A word the reader replaces, e.g. ARGS or COMMAND.</summary>
