@@ -9,7 +9,7 @@
 #      success) and the time until it answers again,
 #   4. time for a 4th node to join a running cluster (start -> ready).
 # Usage: bash deploy/bench-tls.sh [DURATION=5s] [ROUNDS=3]   (env ANTINEX_BENCH_STABLE_AFTER, default 5s;
-#        ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks ports in a range)
+#        ANTINEX_BENCH_PORT_RANGE=LOW-HIGH picks its 18 ports in a range)
 # Never touches a user's run folder, data or cluster (deploy/lib/bench-isolation.sh): one temporary folder with a
 # subfolder per mode, and free ports of its own for both clusters.
 set -euo pipefail
@@ -107,11 +107,19 @@ for mode in "${MODES[@]}"; do
   until gw "$mode" predict -f "$data/tls-a.json" --timeout 60s >/dev/null 2>&1; do sleep 0.2; done
   R[$mode.back]=$(since "$killed")
   wait "$bench" || true
-  # longest_outage_s lists only labels that failed at all; longest_gap_ms every label (time between two answers).
-  R[$mode.outage]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"longest_outage_s":{[^}]*"tls-a":\([0-9.]*\).*/\1/p')
-  R[$mode.gap]=$(tr -d '\n ' <"$data/failover.json" | sed -n 's/.*"longest_gap_ms":{[^}]*"tls-a":\([0-9.]*\).*/\1/p')
+  # errors and timeouts count the failed requests; longest_outage_s lists a label only when a failure was followed by a
+  # success; longest_gap_ms is every label's longest time between two answers. No "requests": the bench gave no result.
+  json=$(tr -d '\n ' <"$data/failover.json")
+  if [[ "$json" == *'"requests":'* ]]; then
+    R[$mode.failed]=$(( $(field errors <<<"$json") + $(field timeouts <<<"$json") ))
+  else
+    R[$mode.failed]="no result"
+  fi
+  R[$mode.outage]=$(sed -n 's/.*"longest_outage_s":{[^}]*"tls-a":\([0-9.]*\).*/\1/p' <<<"$json")
+  R[$mode.gap]=$(sed -n 's/.*"longest_gap_ms":{[^}]*"tls-a":\([0-9.]*\).*/\1/p' <<<"$json")
   echo "$mode: kill -9 node $k (held tls-a): tls-a answered a new gateway $(printf %s "${R[$mode.back]}") s later;" \
-       "bench outage ${R[$mode.outage]:+${R[$mode.outage]} s}${R[$mode.outage]:-none}, longest gap between answers ${R[$mode.gap]:--} ms"
+       "the bench: ${R[$mode.failed]} failed requests, longest outage ${R[$mode.outage]:-none}${R[$mode.outage]:+ s}," \
+       "longest gap between answers ${R[$mode.gap]:--} ms"
 
   start=$(now)
   cluster "$mode" add >/dev/null
@@ -129,5 +137,6 @@ printf '%-40s %12s %12s\n' "bulk rows/s (100 rows/request, c=16)" "${R[insecure.
 printf '%-40s %12s %12s\n' "3 nodes: start -> all ready (s)" "${R[insecure.join3]}" "${R[tls.join3]}"
 printf '%-40s %12s %12s\n' "4th node: start -> ready (s)" "${R[insecure.join1]}" "${R[tls.join1]}"
 printf '%-40s %12s %12s\n' "kill -9 holder -> label answers (s)" "${R[insecure.back]}" "${R[tls.back]}"
-printf '%-40s %12s %12s\n' "  longest outage seen by a bench (s)" "${R[insecure.outage]:-none}" "${R[tls.outage]:-none}"
-printf '%-40s %12s %12s\n' "  longest gap between its answers (ms)" "${R[insecure.gap]:--}" "${R[tls.gap]:--}"
+printf '%-40s %12s %12s\n' "  failed requests of a bench meanwhile" "${R[insecure.failed]}" "${R[tls.failed]}"
+printf '%-40s %12s %12s\n' "  its longest outage (s)" "${R[insecure.outage]:-none}" "${R[tls.outage]:-none}"
+printf '%-40s %12s %12s\n' "  its longest gap between answers (ms)" "${R[insecure.gap]:--}" "${R[tls.gap]:--}"

@@ -84,7 +84,7 @@ main() {
         for f in "$dir"/*.p12; do [ -e "$f" ] && issue_member "$dir" "$(basename "$f" .p12)" "$@"; done
       else issue_member "$dir" "$name" "$@"; fi ;;
     show) [ $# -ge 1 ] || fail "usage: certs.sh show DIR"; show "$1" ;;
-    -h|--help|help|"") sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help|"") sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) fail "unknown command '$cmd' (init, issue, renew, show)" ;;
   esac
 }

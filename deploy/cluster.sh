@@ -257,7 +257,8 @@ status() {
 gateway() { # the gateway's certificate and the Redis credentials (for `gateway queue`) go through the environment
   [ -f "$GATEWAY_DLL" ] || ensure_built
   ensure_certs gateway >/dev/null
-  local env=("ANTINEX_SEEDS=${ANTINEX_SEEDS:-$(seeds_csv)}" "ANTINEX_REDIS=${ANTINEX_REDIS:-$HOST:$REDIS_PORT}"
+  # The gateway binds this cluster's host, whatever ANTINEX_GATEWAY_HOSTNAME the shell holds.
+  local env=("ANTINEX_SEEDS=${ANTINEX_SEEDS:-$(seeds_csv)}" "ANTINEX_REDIS=${ANTINEX_REDIS:-$HOST:$REDIS_PORT}" "ANTINEX_GATEWAY_HOSTNAME=$HOST"
              "ANTINEX_REDIS_USER=$REDIS_USER" "ANTINEX_REDIS_PASSWORD_FILE=$REDIS_PASSWORD_FILE")
   if [ "$INSECURE" = true ]; then env+=("ANTINEX_INSECURE=true")
   else env+=("ANTINEX_TLS_CERTIFICATE=$CERT_DIR/gateway.p12" "ANTINEX_TLS_PASSWORD_FILE=$CERT_DIR/gateway.password"
@@ -269,7 +270,7 @@ gateway() { # the gateway's certificate and the Redis credentials (for `gateway 
 
 logs() {
   local which=${1:-1} follow=${2:-}
-  [ "$which" = -f ] && { which=1; follow=-f; }
+  [ "$which" = -f ] && { which=${2:-1}; follow=-f; }
   local file="$LOG_DIR/node-$which.log"
   [ "$which" = redis ] && file="$LOG_DIR/redis.log"
   [ -f "$file" ] || fail "no log $file"

@@ -30,7 +30,18 @@ GATEWAY="bash deploy/cluster.sh gateway"
 # in our service's place.
 HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
 SERVE_PID="$RUN_DIR/pids/serve.pid"
-serve_alive() { [ -f "$SERVE_PID" ] && kill -0 "$(cat "$SERVE_PID")" 2>/dev/null; }
+SERVE_PORT_FILE="$RUN_DIR/pids/serve.port"
+# Our HTTP service from an earlier run: its pid is alive and still the gateway's `serve` (a pid file can outlive a reboot).
+serve_alive() {
+  local pid
+  pid=$(cat "$SERVE_PID" 2>/dev/null) || return 1
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "gateway serve"
+}
+# Running on another port than asked: stop it, it is started again on this one below.
+if serve_alive && [ "$(cat "$SERVE_PORT_FILE" 2>/dev/null)" != "$HTTP_PORT" ]; then
+  kill -- -"$(cat "$SERVE_PID")" 2>/dev/null || kill "$(cat "$SERVE_PID")" 2>/dev/null || true
+  for _ in $(seq 1 50); do serve_alive || break; sleep 0.2; done
+fi
 if ! serve_alive && (exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
   echo "demo: port $HTTP_PORT (the HTTP service) is in use by another process; pick another with ANTINEX_HTTP_PORT" >&2
   exit 1
@@ -130,6 +141,7 @@ if ! serve_alive; then
   setsid nohup $GATEWAY serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$HTTP_PORT" \
     > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &
   echo $! > "$SERVE_PID"
+  echo "$HTTP_PORT" > "$SERVE_PORT_FILE"
 fi
 ready=""
 for _ in $(seq 1 120); do

@@ -41,8 +41,12 @@ internal sealed class ClusterCommandOptions
     public Option<string> Hostname { get; } = new("--hostname")
     {
         Description = $"Address this gateway binds to (default: ${HostnameVariable}, else 127.0.0.1)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(HostnameVariable) is { Length: > 0 } h ? h.Trim() : "127.0.0.1",
+        DefaultValueFactory = _ => HostnameDefault(Environment.GetEnvironmentVariable(HostnameVariable)),
     };
+
+    /// <summary>--hostname's default from the variable's value: loopback unless it names an address (blank would make Akka
+    /// bind every interface).</summary>
+    internal static string HostnameDefault(string? variable) => variable?.Trim() is { Length: > 0 } h ? h : "127.0.0.1";
     public Option<int> Port { get; } = new("--port") { Description = "Port this gateway binds to (0 = any free port)", DefaultValueFactory = _ => 0 };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log cluster events to stderr" };
     public Option<string> TlsCertificate { get; } = new("--tls-certificate")

@@ -51,22 +51,39 @@ public sealed class GatewayEntrypointTests
         var paths = withHostname.Select(c => string.Join(' ', c.Path)).ToList();
         string[] joining = ["models", "train", "predict", "cancel", "audit", "serve", "queue", "search", "bench cluster", "bench labels"];
         foreach (var expected in joining) Assert.Contains(expected, paths);
-        const string address = "127.0.0.2"; // loopback: harmless should another test's in-process gateway read it meanwhile
-        var before = Environment.GetEnvironmentVariable(ClusterCommandOptions.HostnameVariable);
-        try
+        // Each of them has the shared option, whose default reads the variable (the variable is not set in this process:
+        // setting it here would leak into gateways other tests start meanwhile).
+        var shared = new ClusterCommandOptions("30s").Hostname.Description;
+        var unset = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ClusterCommandOptions.HostnameVariable));
+        foreach (var (path, command) in withHostname)
         {
-            Environment.SetEnvironmentVariable(ClusterCommandOptions.HostnameVariable, address);
-            foreach (var (path, command) in withHostname)
-            {
-                var option = (Option<string>)command.Options.First(o => o.Name == "--hostname");
-                var root = CommandCatalog.Root();
-                Assert.Equal(address, root.Parse([.. path]).GetValue<string>("--hostname"));
-                Assert.Equal("10.0.0.9", root.Parse([.. path, "--hostname", "10.0.0.9"]).GetValue<string>("--hostname"));
-                Assert.Contains(ClusterCommandOptions.HostnameVariable, option.Description);
-            }
+            Assert.Equal(shared, command.Options.First(o => o.Name == "--hostname").Description);
+            var root = CommandCatalog.Root();
+            if (unset) Assert.Equal("127.0.0.1", root.Parse([.. path]).GetValue<string>("--hostname"));
+            Assert.Equal("10.0.0.9", root.Parse([.. path, "--hostname", "10.0.0.9"]).GetValue<string>("--hostname"));
         }
-        finally { Environment.SetEnvironmentVariable(ClusterCommandOptions.HostnameVariable, before); }
-        if (before is null) Assert.Equal("127.0.0.1", CommandCatalog.Root().Parse(["models"]).GetValue<string>("--hostname"));
+        Assert.Equal("172.18.0.5", ClusterCommandOptions.HostnameDefault(" 172.18.0.5\n"));
+        Assert.Equal("127.0.0.1", ClusterCommandOptions.HostnameDefault(null));
+        Assert.Equal("127.0.0.1", ClusterCommandOptions.HostnameDefault("   ")); // blank would bind every interface
+    }
+
+    [Theory]
+    [InlineData("cancel", "some-label")]
+    [InlineData("models")]
+    public async Task A_gateway_process_binds_the_address_the_variable_names(params string[] command)
+    {
+        // A seed nobody answers: the command binds, tries to join, and gives up; its log says where it listened.
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
+        foreach (var word in command.Concat(["--insecure", "--seed-node", "akka.tcp://antinex@127.0.0.1:1", "--timeout", "2s", "--verbose"]))
+            info.ArgumentList.Add(word);
+        info.Environment[ClusterCommandOptions.HostnameVariable] = "127.0.0.3"; // loopback, yet not the default
+        using var run = Process.Start(info)!;
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        var output = await stdout + await stderr;
+        Assert.Contains("akka.tcp://antinex@127.0.0.3:", output);
     }
 
     private static IEnumerable<(List<string> Path, Command Command)> Commands(Command command, List<string> path)

@@ -4,5 +4,5 @@
 # $ANTINEX_GATEWAY_HOSTNAME: set it to the container's address unless the environment (e.g. the pod IP) already has.
 # Commands that do not join the cluster ignore it; a --hostname on the command line still wins.
 set -euo pipefail
-export ANTINEX_GATEWAY_HOSTNAME="${ANTINEX_GATEWAY_HOSTNAME:-$(hostname -i | awk '{print $1}')}"
+export ANTINEX_GATEWAY_HOSTNAME="${ANTINEX_GATEWAY_HOSTNAME:-$(hostname -i 2>/dev/null | awk '{print $1}')}"
 exec dotnet /app/antinex-gateway.dll "$@"

@@ -18,6 +18,10 @@ bench_free_ports() { # bench_free_ports N -> first of N consecutive free ports, 
   # ANTINEX_BENCH_PORT_RANGE=LOW-HIGH keeps a benchmark inside a range of its own (e.g. one per person on a shared host).
   local count=$1 attempt start p ok low=29000 high=32700
   if [[ "${ANTINEX_BENCH_PORT_RANGE:-}" =~ ^([0-9]+)-([0-9]+)$ ]]; then low=${BASH_REMATCH[1]}; high=${BASH_REMATCH[2]}; fi
+  if ((high - low <= count)); then
+    echo "ANTINEX_BENCH_PORT_RANGE=$low-$high is too narrow for $count consecutive ports" >&2
+    return 1
+  fi
   for attempt in $(seq 1 200); do
     start=$((low + RANDOM % (high - low - count)))
     ok=1
