@@ -7,7 +7,8 @@
 #
 #   bash deploy/cluster.sh start [N]      start Redis and nodes 1..N (default 3); running ones are left alone
 #   bash deploy/cluster.sh add            start one more node (scale out)
-#   bash deploy/cluster.sh stop [K|all]   graceful stop (SIGTERM: leaves the cluster, hands its shards off); all: the demo's HTTP service too
+#   bash deploy/cluster.sh stop [K|http|all]  graceful stop (SIGTERM: leaves the cluster, hands its shards off); http: the
+#                                         demo's HTTP service; all: everything
 #   bash deploy/cluster.sh kill K         kill -9 node K (to watch its models come back elsewhere)
 #   bash deploy/cluster.sh restart K      start node K again (after stop/kill)
 #   bash deploy/cluster.sh status         processes, ports, readiness, then the cluster's own view (gateway status)
@@ -23,6 +24,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$REPO/deploy/lib/secrets.sh"
+source "$REPO/deploy/lib/serve-pid.sh"
 RUN_DIR="${ANTINEX_RUN_DIR:-$REPO/.run}"
 HOST="${ANTINEX_HOST:-127.0.0.1}"
 BASE_PORT="${ANTINEX_BASE_PORT:-4053}"          # node K listens on BASE_PORT+K-1 (Akka.Remote)
@@ -211,14 +213,14 @@ stop_node() { # stop_node K SIGNAL
 }
 
 stop_serve() { # the demo's HTTP service: a session leader, so its whole group goes
-  local pid; pid=$(read_pid "$PID_DIR/serve.pid")
-  if pid_alive "$pid"; then
+  local pid; pid=$(serve_pid)
+  if [ -n "$pid" ]; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
     for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
     if pid_alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; say "http      did not stop in 10 s: killed"
     else say "http      stopped"; fi
   fi
-  rm -f "$PID_DIR/serve.pid"
+  rm -f "$PID_DIR/serve.pid" "$PID_DIR/serve.port"
 }
 
 stop_redis() {
@@ -246,9 +248,9 @@ status() {
   done
   # The HTTP service the demo starts (pids/serve.pid), when there is one.
   if [ -f "$PID_DIR/serve.pid" ]; then
-    pid=$(read_pid "$PID_DIR/serve.pid")
-    if pid_alive "$pid"; then state="serving (log $RUN_DIR/logs/serve.log)"; else pid="-"; state="stopped"; fi
-    printf '%-8s %-8s %-22s %-14s %s\n' "http" "$pid" "127.0.0.1:${ANTINEX_HTTP_PORT:-8080}" "-" "$state"
+    pid=$(serve_pid)
+    if [ -n "$pid" ]; then state="serving (log $RUN_DIR/logs/serve.log)"; else pid="-"; state="stopped"; fi
+    printf '%-8s %-8s %-22s %-14s %s\n' "http" "$pid" "127.0.0.1:$(serve_port)" "-" "$state"
   fi
   say ""
   if [ "$n" -gt 0 ]; then gateway status || true; fi
@@ -348,7 +350,8 @@ main() {
       ensure_built; rm -f "$PID_DIR/node-$1.stopped"; start_node "$1" ;;
     stop)
       local target=${1:-all} k
-      if [ "$target" = all ]; then
+      if [ "$target" = http ]; then stop_serve
+      elif [ "$target" = all ]; then
         # Stop in reverse order, seeds last, so shards hand off to the nodes still up.
         supervise stop >/dev/null
         stop_serve
@@ -374,7 +377,7 @@ main() {
     rolling-restart) ensure_built; rolling_restart ;;
     supervise) supervise "$@" ;;
     supervise-loop) supervise_loop ;;
-    -h|--help|help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway, seeds, wait-ready, renew-certs, redis-cli)" ;;
   esac
 }

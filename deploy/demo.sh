@@ -29,19 +29,12 @@ GATEWAY="bash deploy/cluster.sh gateway"
 # The HTTP service's port, checked before any work: another program there would answer the readiness probe at the end
 # in our service's place.
 HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
-SERVE_PID="$RUN_DIR/pids/serve.pid"
-SERVE_PORT_FILE="$RUN_DIR/pids/serve.port"
-# Our HTTP service from an earlier run: its pid is alive and still the gateway's `serve` (a pid file can outlive a reboot).
-serve_alive() {
-  local pid
-  pid=$(cat "$SERVE_PID" 2>/dev/null) || return 1
-  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "gateway serve"
-}
-# Running on another port than asked: stop it, it is started again on this one below.
-if serve_alive && [ "$(cat "$SERVE_PORT_FILE" 2>/dev/null)" != "$HTTP_PORT" ]; then
-  kill -- -"$(cat "$SERVE_PID")" 2>/dev/null || kill "$(cat "$SERVE_PID")" 2>/dev/null || true
-  for _ in $(seq 1 50); do serve_alive || break; sleep 0.2; done
-fi
+PID_DIR="$RUN_DIR/pids"
+SERVE_PID="$PID_DIR/serve.pid"
+source deploy/lib/serve-pid.sh
+serve_alive() { [ -n "$(serve_pid)" ]; }
+# Our HTTP service from an earlier run, on another port than asked: stopped, and started again on this one below.
+if serve_alive && [ "$(serve_port)" != "$HTTP_PORT" ]; then bash deploy/cluster.sh stop http; fi
 if ! serve_alive && (exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
   echo "demo: port $HTTP_PORT (the HTTP service) is in use by another process; pick another with ANTINEX_HTTP_PORT" >&2
   exit 1
@@ -141,7 +134,7 @@ if ! serve_alive; then
   setsid nohup $GATEWAY serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$HTTP_PORT" \
     > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &
   echo $! > "$SERVE_PID"
-  echo "$HTTP_PORT" > "$SERVE_PORT_FILE"
+  echo "$HTTP_PORT" > "$PID_DIR/serve.port"
 fi
 ready=""
 for _ in $(seq 1 120); do
@@ -158,7 +151,7 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 cat <<EOF
-  HTTP service: http://127.0.0.1:$HTTP_PORT  (log $RUN_DIR/logs/serve.log; stop: kill -- -\$(cat $SERVE_PID))
+  HTTP service: http://127.0.0.1:$HTTP_PORT  (log $RUN_DIR/logs/serve.log; stop: bash deploy/cluster.sh stop http)
   API key:      $(cat "$RUN_DIR/api-key")   (scopes predict,read,train,admin; kept in $RUN_DIR/api-key)
   try:          curl -H "Authorization: Bearer \$(cat $RUN_DIR/api-key)" http://127.0.0.1:$HTTP_PORT/api/models
 EOF

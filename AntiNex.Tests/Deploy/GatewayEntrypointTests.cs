@@ -73,17 +73,10 @@ public sealed class GatewayEntrypointTests
     public async Task A_gateway_process_binds_the_address_the_variable_names(params string[] command)
     {
         // A seed nobody answers: the command binds, tries to join, and gives up; its log says where it listened.
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Repo.Dll("AntiNex.Gateway", "antinex-gateway"));
-        foreach (var word in command.Concat(["--insecure", "--seed-node", "akka.tcp://antinex@127.0.0.1:1", "--timeout", "2s", "--verbose"]))
-            info.ArgumentList.Add(word);
-        info.Environment[ClusterCommandOptions.HostnameVariable] = "127.0.0.3"; // loopback, yet not the default
-        using var run = Process.Start(info)!;
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        var stderr = run.StandardError.ReadToEndAsync();
-        await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        var output = await stdout + await stderr;
-        Assert.Contains("akka.tcp://antinex@127.0.0.3:", output);
+        var (_, stdout, stderr) = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), null,
+            new Dictionary<string, string> { [ClusterCommandOptions.HostnameVariable] = "127.0.0.3" }, // loopback, not the default
+            [.. command, "--insecure", "--seed-node", "akka.tcp://antinex@127.0.0.1:1", "--timeout", "2s", "--verbose"]);
+        Assert.Contains("akka.tcp://antinex@127.0.0.3:", stdout + stderr);
     }
 
     private static IEnumerable<(List<string> Path, Command Command)> Commands(Command command, List<string> path)

@@ -12,9 +12,16 @@ public static class GatewayProcess
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args)
         => RunWithInputAsync(timeout, null, args);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(TimeSpan timeout, string? stdin, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(TimeSpan timeout, string? stdin, params string[] args)
+        => RunAsync(timeout, stdin, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunWithInputAsync"/>, with extra environment variables for the gateway.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string? stdin,
+        IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Process.Start(Info(stdin is not null, args)) ?? throw new InvalidOperationException("dotnet did not start");
+        var info = Info(stdin is not null, args);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         // Read both pipes concurrently so a chatty process never blocks on a full pipe.
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
