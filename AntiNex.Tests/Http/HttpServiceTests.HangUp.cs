@@ -63,7 +63,10 @@ public sealed partial class HttpServiceTests
         var matrix = Enumerable.Range(0, rows).Select(i => sample[(i * 3) % sample.Length]).ToArray();
         return JsonSerializer.Serialize(new
         {
-            inputs = new[] { new { name = "rows", shape = new[] { rows, fx.InputFeatures.Count }, datatype = "FP32", data = matrix.SelectMany(r => r) } },
+            inputs = new[]
+            {
+                new { name = "rows", shape = new[] { rows, fx.InputFeatures.Count }, datatype = "FP32", data = matrix.SelectMany(r => r) },
+            },
         });
     }
 
