@@ -128,6 +128,7 @@ ensure_built() {
 
 start_redis() {
   mkdir -p "$RUN_DIR/redis" "$LOG_DIR" "$PID_DIR"
+  chmod 700 "$RUN_DIR/redis" # stored models and the audit stream: not readable without the Redis password
   if redis_ping; then
     say "redis     already answering on $HOST:$REDIS_PORT"
     return
@@ -137,9 +138,10 @@ start_redis() {
     fail "port $REDIS_PORT answers but not to this cluster's Redis password (a Redis started without one? stop it first)"
   fi
   ensure_redis_secret
-  redis-server --port "$REDIS_PORT" --bind "$HOST" --dir "$RUN_DIR/redis" --aclfile "$SECRETS_DIR/redis-users.acl" \
+  # umask 077: the AOF files Redis writes are its owner's only.
+  (umask 077; redis-server --port "$REDIS_PORT" --bind "$HOST" --dir "$RUN_DIR/redis" --aclfile "$SECRETS_DIR/redis-users.acl" \
     --appendonly yes --appendfsync everysec --save "" \
-    --daemonize yes --pidfile "$PID_DIR/redis.pid" --logfile "$LOG_DIR/redis.log"
+    --daemonize yes --pidfile "$PID_DIR/redis.pid" --logfile "$LOG_DIR/redis.log")
   for _ in $(seq 1 50); do redis_ping && break; sleep 0.1; done
   redis_ping || fail "redis-server did not answer on port $REDIS_PORT (see $LOG_DIR/redis.log)"
   say "redis     started on $HOST:$REDIS_PORT (AOF on, data in $RUN_DIR/redis; user $REDIS_USER, password in $REDIS_PASSWORD_FILE)"
