@@ -47,6 +47,7 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
         (typeof(StoredModelSnapshot), "snapshot.v2"),
         (typeof(StoredTrainingAccepted), "ev-train-accepted.v1"),
         (typeof(StoredTrainingEnded), "ev-train-ended.v1"),
+        (typeof(StoredModelForgotten), "ev-forgotten.v1"),
         (typeof(ResumeTraining), "resume-training"),
         // model search (gateway search coordinator <-> node trial runners)
         (typeof(TrialRunnerQuery), "trial-runner-query"),

@@ -40,6 +40,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private string? _integrityError;
     // Sequence number of the snapshot serving now: the one before it is kept as the fallback if this one is altered.
     private long _snapshotSeqNr;
+    // Sequence number of the latest forget's event: nothing stored after it means nothing to forget.
+    private long _forgottenSeqNr;
 
     /// <summary>Trainings of this label waiting for the running one (first come, first served).</summary>
     private readonly List<TrainingJob> _queued = [];
@@ -79,6 +81,14 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // A trained event after the snapshot is an orphan (its snapshot never got stored): its request stays unfinished.
         Recover<StoredTrainingAccepted>(_ledger.Accepted);
         Recover<StoredTrainingEnded>(e => _ledger.Ended(e.RequestId));
+        // Whatever a failed deletion left before a forget's event is forgotten all the same; its versions are not reused.
+        Recover<StoredModelForgotten>(e =>
+        {
+            _serving = ServingState.Empty with { HighestVersion = Math.Max(_serving.NextVersion - 1, e.HighestVersion) };
+            _ledger.Clear();
+            _snapshotSeqNr = 0;
+            _forgottenSeqNr = LastSequenceNr;
+        });
         Recover<StoredModelTrained>(e =>
         {
             // An event newer than the snapshot means that version's snapshot never got stored: the previous version
@@ -723,7 +733,15 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
                 m.RequestId));
             return;
         }
-        if (NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: true, null, m.DeadlineUtc) is { } job) Start(job);
+        if (!m.MayTrain)
+        {
+            Sender.Tell(new ModelFailed(_id, "forbidden",
+                $"label '{_id}' has no trained model, and this caller may predict but not train: training it first needs the right to train",
+                [new RequestIssue("dataset", "trains a never-trained label first, which this caller may not do (train the label first)")],
+                m.RequestId));
+            return;
+        }
+        if (NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: true, m.Origin, m.DeadlineUtc) is { } job) Start(job);
     }
 
     private void ServePredict(AntiNexRequest request, IActorRef replyTo, string? requestId, bool trainedFirst)
@@ -818,7 +836,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private void BeginForget(IActorRef replyTo, RequestOrigin? origin)
     {
-        if (!_serving.HasModel && LastSequenceNr == 0)
+        if (!_serving.HasModel && LastSequenceNr == _forgottenSeqNr)
         {
             replyTo.Tell(new ModelForgotten(_id, false));
             Audit("forget", origin, null, "ok", "nothing was stored");
@@ -827,16 +845,21 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             Become(Idle);
             return;
         }
-        var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest);
-        DeleteMessages(LastSequenceNr);
+        // The forget's event is written first and outlives the deletion: it keeps the highest version (see StoredModelForgotten).
+        var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest, _serving.NextVersion - 1);
         Become(() => Forgetting(forget));
+        Persist(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow), _ =>
+        {
+            _forgottenSeqNr = LastSequenceNr;
+            DeleteMessages(LastSequenceNr - 1);
+        });
     }
 
     private void Forgotten(ForgetRun forget)
     {
         _model?.Dispose();
         _model = null;
-        _serving = ServingState.Empty;
+        _serving = ServingState.Empty with { HighestVersion = forget.HighestVersion };
         _ledger.Clear();
         _rt.Loaded.Release(_id, Self);
         _ = RemoveFromCatalog();
@@ -977,5 +1000,6 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private sealed record PendingSwap(TrainingJob Job, StoredModelSnapshot Snapshot, TrainingOutcome Outcome, TrainedModel Model);
 
     /// <summary>A forget in progress: who waits for it and the snapshot deletion it issues once the events are gone.</summary>
-    private sealed record ForgetRun(List<(IActorRef ReplyTo, RequestOrigin? Origin)> Waiting, SnapshotSelectionCriteria Snapshots);
+    private sealed record ForgetRun(List<(IActorRef ReplyTo, RequestOrigin? Origin)> Waiting, SnapshotSelectionCriteria Snapshots,
+        long HighestVersion);
 }

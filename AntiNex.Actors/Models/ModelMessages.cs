@@ -32,10 +32,12 @@ public static class ModelIds
 public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
     RequestOrigin? Origin = null, DateTimeOffset? DeadlineUtc = null) : IModelCommand;
 
-/// <summary>Predict the rows an AntiNex request carries (predict_rows or dataset). Trains first on a never-trained
-/// label when the request carries a dataset (original AntiNex semantics). Replies <see cref="Predicted"/>.</summary>
+/// <summary>Predict the rows an AntiNex request carries (predict_rows or dataset). Replies <see cref="Predicted"/>.
+/// On a never-trained label a request with a dataset trains first (original AntiNex semantics), but only when
+/// <see cref="MayTrain"/> says the caller may train the label; otherwise it is refused as <c>forbidden</c>, so a right to
+/// predict never stores a model. <see cref="Origin"/> is who asked, for the audit trail of that training.</summary>
 public sealed record PredictModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
-    DateTimeOffset? DeadlineUtc = null) : IModelCommand;
+    DateTimeOffset? DeadlineUtc = null, RequestOrigin? Origin = null, bool MayTrain = false) : IModelCommand;
 
 /// <summary>Raw feature rows in the model's input-feature order (unscaled) as one row-major float32 matrix of
 /// <see cref="Columns"/> columns: travels as compact binary (see <c>RowBlockFormat</c>), never as JSON, and is kept under

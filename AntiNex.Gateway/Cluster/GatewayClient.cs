@@ -172,17 +172,20 @@ public sealed class GatewayClient : IAsyncDisposable
     /// (<see cref="BulkJsonPredict"/>), and refused at once otherwise. Cancelling <paramref name="ct"/> stops a large
     /// request's pieces not yet sent and, with <paramref name="sessionFollowsCancel"/>, ends the session of a small one (the
     /// console's Ctrl-C: a training this predict started for an untrained label is cancelled with it). The HTTP service
-    /// passes false: a client that disconnects must not cancel a training other callers may be waiting on.</summary>
+    /// passes false: a client that disconnects must not cancel a training other callers may be waiting on.
+    /// <paramref name="mayTrain"/> says whether the caller may train the label first (the HTTP service: its key's train
+    /// scope); <paramref name="origin"/> replaces <see cref="Origin"/> as who asked.</summary>
     public Task<object> PredictAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
-        CancellationToken ct = default, bool sessionFollowsCancel = true)
+        CancellationToken ct = default, bool sessionFollowsCancel = true, RequestOrigin? origin = null, bool mayTrain = true)
         => Frame.CheckJson(modelId, json, "predict request", requestId) is { } tooLarge
             ? BulkJsonPredict.Applies(json)
                 ? BulkJsonPredict.RunAsync(this, modelId, json, timeout, requestId, RowsProgress(modelId, onProgress), ct)
                 : Task.FromResult<object>(tooLarge)
             : Copies.Current(modelId).Count > 0
-            ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout), timeout)
-            : SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-                resend: true, ct: sessionFollowsCancel ? ct : default);
+            ? _hedged.SendAsync(new PredictModel(modelId, json, null, requestId, DateTimeOffset.UtcNow + timeout, origin ?? Origin, mayTrain),
+                timeout)
+            : SendAsync(me => new PredictModel(modelId, json, me, requestId, DateTimeOffset.UtcNow + timeout, origin ?? Origin, mayTrain),
+                timeout, onProgress, resend: true, ct: sessionFollowsCancel ? ct : default);
 
     /// <summary>Raw rows, hedged over the label's copies (the writer and its replicas): see <see cref="HedgedPredict"/>.</summary>
     public Task<object> PredictRowsAsync(string modelId, double[][] rows, TimeSpan timeout)

@@ -56,9 +56,14 @@ internal static class ServeCommand
         };
         var localRows = new Option<int>("--local-copy-rows")
         { Description = "Largest infer (rows) a local copy answers; larger ones go to the cluster", DefaultValueFactory = _ => 10_000 };
+        var jobsPerKey = new Option<int>("--jobs-per-key")
+        {
+            Description = "Unfinished training jobs one API key may have at once (POST /api/train beyond them: 429)",
+            DefaultValueFactory = _ => 8,
+        };
         var command = new Command("serve", "Serve the cluster over HTTP: Open Inference Protocol v2 and the AntiNex API, with API keys.");
         foreach (var o in new Option[] { urls, cert, key, password, insecure, keys, maxBody, rate, jobsDir, jobsTtl, localCopies,
-            localRows }) command.Options.Add(o);
+            localRows, jobsPerKey }) command.Options.Add(o);
         common.AddTo(command);
         command.Subcommands.Add(KeysCommand());
         command.Subcommands.Add(ServeBenchCommand.Create());
@@ -86,7 +91,9 @@ internal static class ServeCommand
                     JobsTimeToLive = Durations.Parse(p.GetValue(jobsTtl) ?? "168h", "--jobs-ttl"),
                     LocalCopies = p.GetValue(localCopies),
                     LocalCopyRows = p.GetValue(localRows),
+                    JobsPerKey = p.GetValue(jobsPerKey),
                 };
+                if (options.JobsPerKey < 1) throw new ArgumentException("--jobs-per-key: must be >= 1");
                 if (options.LocalCopies < 0) throw new ArgumentException("--local-copies: must be >= 0");
                 if (options.LocalCopyRows < 0) throw new ArgumentException("--local-copy-rows: must be >= 0");
                 if (options.RateLimit < 0) throw new ArgumentException("--rate-limit: must be >= 0");

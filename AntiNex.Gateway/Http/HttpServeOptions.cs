@@ -19,6 +19,8 @@ public sealed record HttpServeOptions
     public int RateLimit { get; init; } = 2000;
     public TimeSpan PredictTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan TrainTimeout { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>Unfinished training jobs one API key may have at once.</summary>
+    public int JobsPerKey { get; init; } = 8;
     /// <summary>Finished training jobs kept for GET /api/jobs/{id}.</summary>
     public int JobsKept { get; init; } = 500;
     /// <summary>Folder of the job store (jobs survive a restart); null keeps jobs in memory only.</summary>

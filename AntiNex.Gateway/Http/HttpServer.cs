@@ -57,7 +57,7 @@ public static class HttpServer
         builder.Services.AddAntiNexOpenApi();
 
         var app = builder.Build();
-        var resumed = app.Services.GetRequiredService<TrainingJobs>().Resume();
+        var resumed = app.Services.GetRequiredService<TrainingJobs>().Resume(app.Services.GetRequiredService<LiveApiKeys>().Current);
         if (resumed > 0) app.Logger.LogWarning("{Count} training job(s) that ran when the service stopped were submitted again", resumed);
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();

@@ -10,6 +10,7 @@ public static class ReplyStatus
     {
         "bad-request" => StatusCodes.Status400BadRequest,
         "not-trained" => StatusCodes.Status404NotFound,
+        "forbidden" => StatusCodes.Status403Forbidden,
         "busy" or "persistence" => StatusCodes.Status503ServiceUnavailable,
         "cancelled" => StatusCodes.Status409Conflict,
         "training-failed" => StatusCodes.Status422UnprocessableEntity,

@@ -74,7 +74,8 @@ public sealed class SerializerTests : IAsyncLifetime
     {
         yield return new TrainModel("django-simple", """{"label":"Django-Simple"}""", actor, "req-1", new RequestOrigin(Via: "console"),
             DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
-        yield return new PredictModel("django-simple", """{"label":"Django-Simple","predict_rows":[]}""", null, null);
+        yield return new PredictModel("django-simple", """{"label":"Django-Simple","dataset":"d.csv"}""", actor, "req-2",
+            DateTimeOffset.Parse("2026-11-27T10:30:00Z"), new RequestOrigin(ApiKeyId: "ops", Via: "http"), MayTrain: true);
         yield return new PredictRawRows("django-simple", [[1.5, 2], [3, 1e30]]);
         yield return new DescribeModel("django-simple");
         yield return new ForgetModel("django-simple", new RequestOrigin(Via: "console", Client: "host pid 1"));
@@ -105,6 +106,7 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new StoredTrainingAccepted("req-1", """{"label":"Django-Simple"}""", DateTimeOffset.Parse("2026-11-27T10:00:00Z"),
             actor, actor, new RequestOrigin(Via: "console"), DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
         yield return new StoredTrainingEnded("req-1", "cancelled");
+        yield return new StoredModelForgotten(7, DateTimeOffset.Parse("2026-11-27T10:45:00Z"));
         yield return new ResumeTraining("django-simple");
         // model search
         yield return TrialRunnerQuery.Instance;

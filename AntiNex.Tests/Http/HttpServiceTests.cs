@@ -324,6 +324,12 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         Assert.Equal("forbidden", db.Body.GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await Get(web, "/v2/models/db-1")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(web, "POST", "/api/predict", fx.Data.PredictJson("db-1"))).Status);
+        // A predict that would train a never-trained label first stores a model: a key without `train` may not.
+        var trainsFirst = await Send(web, "POST", "/api/predict", fx.Data.TrainJson("web-trains-first"));
+        Assert.Equal(HttpStatusCode.Forbidden, trainsFirst.Status);
+        Assert.Equal("forbidden", trainsFirst.Body.GetProperty("code").GetString());
+        Assert.Equal("dataset", trainsFirst.Body.GetProperty("issues")[0].GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(web, "/api/models/web-trains-first")).Status);
 
         using var reader = fx.Client("reader");
         var infer = await Send(reader, "POST", $"/v2/models/{Model}/infer", "{}");
@@ -475,10 +481,26 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
     }
 
     [Fact]
-    public async Task A_failed_training_job_reports_the_fields_at_fault()
+    public async Task A_train_request_with_fields_at_fault_is_400_before_any_job_exists()
     {
         using var http = fx.Client("admin");
-        var started = await Send(http, "POST", "/api/train", fx.Data.TrainJson("web-broken").Replace("\"epochs\": 3", "\"epochs\": -2"));
+        var refused = await Send(http, "POST", "/api/train", fx.Data.TrainJson("web-broken").Replace("\"epochs\": 3", "\"epochs\": -2"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("bad-request", refused.Body.GetProperty("code").GetString());
+        Assert.Contains(refused.Body.GetProperty("issues").EnumerateArray(), i => i.GetProperty("field").GetString() == "epochs");
+        Assert.DoesNotContain((await Get(http, "/api/jobs")).Body.GetProperty("jobs").EnumerateArray(),
+            j => j.GetProperty("label").GetString() == "web-broken");
+        var malformed = await Send(http, "POST", "/api/train", "{\"label\": ");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_training_job_reports_the_fields_at_fault()
+    {
+        // Only the nodes see their data roots: a dataset that is not there is the job's failure, naming the field.
+        using var http = fx.Client("admin");
+        var request = fx.Data.TrainJson("web-no-data", dataset: Path.Combine(fx.Data.Root, "absent.csv"));
+        var started = await Send(http, "POST", "/api/train", request);
         Assert.Equal(HttpStatusCode.Accepted, started.Status);
         var id = started.Body.GetProperty("job_id").GetString()!;
         var stream = await http.GetStringAsync($"/api/jobs/{id}/events");
@@ -486,9 +508,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         var job = await Get(http, $"/api/jobs/{id}");
         Assert.Equal("failed", job.Body.GetProperty("state").GetString());
         Assert.Equal("bad-request", job.Body.GetProperty("error").GetProperty("code").GetString());
-        Assert.Contains("epochs", job.Body.GetProperty("error").GetRawText());
-        var malformed = await Send(http, "POST", "/api/train", "{\"label\": ");
-        Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+        Assert.Contains("dataset", job.Body.GetProperty("error").GetRawText());
     }
 
     [Fact]

@@ -53,6 +53,31 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
     }
 
     [Fact]
+    public async Task A_forgotten_label_trained_again_numbers_its_versions_above_the_old_ones()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.Equal(1, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+        entity.Tell(new TrainModel("blobs", QuickRequest(seed: 4), null, "r2"), trainer.Ref);
+        Assert.Equal(2, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+
+        Assert.True((await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20))).Existed);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        // Recovered from the store: nothing to forget, nothing served, and the old versions are not reused.
+        Assert.False((await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20))).Existed);
+        Assert.False((await Describe(entity, "blobs")).Trained);
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.Equal(3, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+
+        // And again after a forget whose label was trained past it: the numbering never goes back.
+        Assert.True((await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20))).Existed);
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r3"), trainer.Ref);
+        Assert.Equal(4, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+    }
+
+    [Fact]
     public async Task Stop_while_a_snapshot_is_written_finishes_the_store_and_the_version_survives_the_restart()
     {
         var stopped = CreateTestProbe();

@@ -32,10 +32,17 @@ public static class AntiNexEndpoints
         api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read).Produces<ClusterStatus>();
     }
 
-    private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs)
+    /// <summary>A request the cluster would refuse is refused here, before any job exists: fields at fault (400), too large
+    /// for one cluster message (413), or past the key's unfinished jobs (429).</summary>
+    private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs, GatewayClient gateway, HttpServeOptions options)
     {
         var request = await ReadRequestAsync(context);
-        var job = jobs.Start(request.ModelId, request.Json, context.Origin());
+        if (TrainRequestCheck.Refusal(request, gateway.Frame) is { } refused) return Reply(refused);
+        var job = jobs.TryStart(request.ModelId, request.Json, context.Origin());
+        if (job is null)
+            return ApiErrors.Result(StatusCodes.Status429TooManyRequests,
+                $"API key '{context.Key().Id}' already has {options.JobsPerKey} unfinished training jobs: wait for one to end "
+                + "(GET /api/jobs) or cancel one", "too-many-jobs");
         return Results.Json(JobView.Of(job), HttpJson.Options, statusCode: StatusCodes.Status202Accepted)
             .WithLocation($"/api/jobs/{job.Id}");
     }
@@ -105,8 +112,9 @@ public static class AntiNexEndpoints
         var request = await ReadRequestAsync(context);
         if (await LocalPredictRequest.TryAsync(request, options, local, cache, context.RequestAborted) is { } answered)
             return Results.Json(answered, HttpJson.Options);
+        // Training a never-trained label first stores a model: only a key that may train does that.
         var reply = await gateway.PredictAsync(request.ModelId, request.Json, options.PredictTimeout, ct: context.RequestAborted,
-            sessionFollowsCancel: false);
+            sessionFollowsCancel: false, origin: context.Origin(), mayTrain: context.Key().Has(ApiScope.Train));
         return Reply(reply);
     }
 
@@ -114,7 +122,12 @@ public static class AntiNexEndpoints
     {
         var list = await gateway.ModelsAsync(options.PredictTimeout);
         var pattern = context.Key().LabelPattern;
-        return Results.Json(list with { Models = list.Models.Where(m => pattern.Allows(ModelIds.FromLabel(m.Label))).ToList() }, HttpJson.Options);
+        // Labels the key may not see are left out of both lists: their existence is not the key's business.
+        return Results.Json(list with
+        {
+            Models = list.Models.Where(m => pattern.Allows(ModelIds.FromLabel(m.Label))).ToList(),
+            Unreachable = list.Unreachable.Where(pattern.Allows).ToList(),
+        }, HttpJson.Options);
     }
 
     private static async Task<IResult> Describe(HttpContext context, string label, GatewayClient gateway, HttpServeOptions options)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AntiNex.Gateway.Cluster;
+using AntiNex.Gateway.Http.Auth;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Http.Api;
@@ -16,11 +17,21 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
 
     public IReadOnlyList<TrainingJob> All => _jobs.Values.OrderByDescending(j => j.CreatedUtc).ToList();
 
-    public TrainingJob Start(string modelId, string requestJson, RequestOrigin origin)
+    private readonly Lock _starting = new();
+
+    /// <summary>Starts a job, or returns null when the caller's key already has <see cref="HttpServeOptions.JobsPerKey"/>
+    /// unfinished ones: each is a training queued on the cluster and a request kept on disk.</summary>
+    public TrainingJob? TryStart(string modelId, string requestJson, RequestOrigin origin)
     {
-        var job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, origin.ApiKeyId ?? "",
-            requestJson, origin.Client);
-        Track(job);
+        var keyId = origin.ApiKeyId ?? "";
+        TrainingJob job;
+        lock (_starting)
+        {
+            if (_jobs.Values.Count(j => j.KeyId == keyId && !j.Finished) >= options.JobsPerKey) return null;
+            job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, keyId, requestJson,
+                origin.Client);
+            Track(job);
+        }
         store?.Save(job);
         Prune();
         _ = RunAsync(job);
@@ -30,8 +41,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     /// <summary>Reads the stored jobs back (at start). Finished ones answer as before; a job that was queued or training
     /// when the previous process stopped is submitted again under the same job id, which is its request id: the model
     /// joins it to that training if it still runs, or answers that it ended (never trained twice). A "resumed" event
-    /// comes before the new progress. Returns how many were resumed.</summary>
-    public int Resume()
+    /// comes before the new progress. A job whose key no longer exists, or no longer grants train on its label
+    /// (<paramref name="keys"/>), is not submitted again: it fails as <c>revoked</c>. Returns how many were resumed.</summary>
+    public int Resume(ApiKeyStore keys)
     {
         if (store is null) return 0;
         var resumed = 0;
@@ -40,6 +52,12 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             var job = new TrainingJob(stored);
             Track(job);
             if (job.Finished) continue;
+            if (keys.Keys.FirstOrDefault(k => k.Id == job.KeyId) is not { } key || !key.Has(ApiScope.Train) || !key.LabelPattern.Allows(job.Label))
+            {
+                job.Fail(new JobError("revoked", $"API key '{job.KeyId}' was revoked, or no longer grants train on '{job.Label}', "
+                    + "when the HTTP service restarted: the job was not submitted again (a training it started may still run)"));
+                continue;
+            }
             job.Resumed("the HTTP service restarted while this job ran: following its training again");
             _ = RunAsync(job);
             resumed++;
@@ -59,7 +77,8 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: "http");
         try
         {
-            var reply = await gateway.SendAsync(me => new TrainModel(job.Label, job.RequestJson, me, job.Id, origin), options.TrainTimeout, job.On);
+            // The console's train path: refused at once when too large for one cluster message, re-sent until a node takes it.
+            var reply = await gateway.TrainAsync(job.Label, job.RequestJson, options.TrainTimeout, job.On, job.Id, origin: origin);
             // A job submitted again after a restart whose training ended meanwhile: the model knows the request id and
             // does not train it twice. The job is complete; its report is the model's description.
             if (reply is ModelFailed { Code: "already-trained" } && await gateway.DescribeAsync(job.Label, options.PredictTimeout)
