@@ -130,6 +130,29 @@ public class CsvLoaderTests
         Assert.Contains("row 1 has 1 fields but columns names 3", w.Message);
     }
 
+    [Fact]
+    public void A_row_wider_than_its_header_is_refused_naming_the_row_but_trailing_separators_are_not()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var shifted = t.Write("x.csv", "a,kind,y\n1,tcp,0\n2,udp,web,1\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(shifted, Plan, true, null, CellRules.Default));
+        Assert.Equal("dataset", Assert.Single(e.Issues).Field);
+        Assert.Contains("row 1 has 4 fields but its header names 3", e.Message);
+        var trailing = t.Write("t.csv", "a,kind,y\n1,tcp,0,\n2,udp,1,,\n");
+        Assert.Equal([0.0, 1], CsvLoader.Load(trailing, Plan, true, null, CellRules.Default).Numeric["y"]);
+    }
+
+    [Fact]
+    public void A_planned_column_named_twice_in_the_header_is_refused_as_ambiguous()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("x.csv", "a,kind,a,y,unused,unused\n1,tcp,2,0,x,y\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
+        var issue = Assert.Single(e.Issues); // 'unused' is not planned: its twin does no harm
+        Assert.Equal("features_to_process", issue.Field);
+        Assert.Contains("column 'a' appears 2 times in the header of dataset x.csv (columns 1, 3)", issue.Message);
+    }
+
     [Theory]
     [InlineData("abc", "not numeric")]
     [InlineData("NaN", "not a finite number")]
