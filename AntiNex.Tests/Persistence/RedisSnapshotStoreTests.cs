@@ -220,14 +220,20 @@ public sealed class RedisSnapshotStoreTests : TestKit
     }
 
     [Fact]
-    public void Fails_the_load_when_a_payload_piece_is_missing()
+    public void Falls_back_to_the_older_snapshot_when_a_payload_piece_is_missing()
     {
         var db = RedisAdmin.Db(_redis.Server, out var mux);
         using (mux) db.KeyDelete(RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:15:*").Single());
-        _store.Tell(new LoadSnapshot(_pid, SnapshotSelectionCriteria.Latest, long.MaxValue), _sender.Ref);
-        Assert.Contains("missing", _sender.ExpectMsg<LoadSnapshotFailed>().Cause.Message);
-        // Older snapshots are untouched and still load by criteria.
-        AssertLoaded(Load(new SnapshotSelectionCriteria(14)), 3);
+        EventFilter.Warning(contains: $"Snapshot {_pid}#15 is incomplete").ExpectOne(() => AssertLoaded(Load(SnapshotSelectionCriteria.Latest), 3));
+    }
+
+    [Fact]
+    public void Loads_nothing_when_the_only_matching_snapshot_misses_a_piece()
+    {
+        var db = RedisAdmin.Db(_redis.Server, out var mux);
+        using (mux) db.KeyDelete(RedisAdmin.Keys(_redis.Server, $"{_prefix}{{{_pid}}}:snapshot:11:*").Single());
+        Assert.Null(Load(new SnapshotSelectionCriteria(11)).Snapshot);
+        AssertLoaded(Load(SnapshotSelectionCriteria.Latest), 4);
     }
 
     [Fact]

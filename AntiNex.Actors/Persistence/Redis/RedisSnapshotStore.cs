@@ -17,7 +17,8 @@ namespace AntiNex.Persistence.Redis;
 /// its chunks under a fresh generation first and then switches the metadata atomically, so an overwrite at the
 /// same sequence number never exposes a half-written snapshot. Payloads carry an XxHash3 checksum checked on load.
 /// With a signing key, every snapshot also carries an HMAC-SHA256 signature; a load refuses one that does not verify
-/// (logged, remembered in <see cref="SnapshotRefusals"/>) and offers the next older snapshot instead.
+/// (logged, remembered in <see cref="SnapshotRefusals"/>) and offers the next older snapshot instead; so does a load
+/// that finds a piece of a snapshot missing (logged as a warning).
 /// HOCON section: <c>akka.persistence.snapshot-store.redis</c>, keys in <see cref="RedisPersistenceConfig.Reference"/>.
 /// </summary>
 public sealed class RedisSnapshotStore : SnapshotStore
@@ -119,6 +120,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
         var db = await DatabaseAsync().ConfigureAwait(false);
         var pid = metadata.PersistenceId;
         RedisResult[] reply;
+        var commitSent = false;
         try
         {
             await ForEachChunkAsync(record.ChunkCount, i =>
@@ -127,18 +129,23 @@ public sealed class RedisSnapshotStore : SnapshotStore
                 var piece = payload.AsMemory(offset, Math.Min(record.ChunkSize, payload.Length - offset));
                 return db.StringSetAsync(_keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i), piece, PendingPieceTtl);
             }).ConfigureAwait(false);
+            // Akka has already reported a cancelled save as failed: it must not be committed after all.
+            cancellationToken.ThrowIfCancellationRequested();
             RedisKey[] keys = [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid),
                 ..Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, metadata.SequenceNr, record.Generation, i))];
+            commitSent = true;
             reply = (RedisResult[])(await db.ScriptEvaluateAsync(CommitScript, keys,
                 [metadata.SequenceNr, record.Encode()]).ConfigureAwait(false))!;
         }
-        catch
+        catch when (!commitSent)
         {
-            // Not committed: drop our pieces, best effort (Redis may well be down; their TTL is the fallback).
+            // Never committed: drop our pieces, best effort (Redis may well be down; their TTL is the fallback).
             TryDeleteChunksInBackground(db, pid, metadata.SequenceNr, record);
             throw;
         }
-        // Committed or superseded, the save itself is done; cleaning up pieces must not fail it.
+        // A commit that fails once handed to Redis (e.g. its reply timed out) may have run, so the catch above leaves its
+        // pieces alone: had it not run, their TTL removes them. Here it is committed or superseded, the save itself is done;
+        // cleaning up pieces must not fail it.
         var committed = (int)reply[0] == 1;
         var previous = reply[1].IsNull ? null : SnapshotRecord.Decode((string)reply[1]!);
         if (!committed) // a newer save at this seqNr won: drop our pieces
@@ -164,8 +171,8 @@ public sealed class RedisSnapshotStore : SnapshotStore
         CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        // A concurrent overwrite may delete the chunks we are reading: then look again (the new record is there).
-        for (var attempt = 1; ; attempt++)
+        (long SequenceNr, string Generation)? incomplete = null;
+        while (true)
         {
             var candidate = await FindLatestAsync(db, persistenceId, criteria).ConfigureAwait(false);
             if (candidate is null) return null;
@@ -173,8 +180,17 @@ public sealed class RedisSnapshotStore : SnapshotStore
             var payload = await ReadPayloadAsync(db, persistenceId, sequenceNr, record).ConfigureAwait(false);
             if (payload is null)
             {
-                if (attempt < 3) continue;
-                throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: a payload chunk is missing.");
+                // An overwrite or delete switches the metadata before it drops the old pieces, so a second look finds the
+                // new state. The same record again has lost a piece for good: skip it like a refused one.
+                if (incomplete != (sequenceNr, record.Generation))
+                {
+                    incomplete = (sequenceNr, record.Generation);
+                    continue;
+                }
+                _log.Warning("Snapshot {0}#{1} is incomplete: a payload chunk is missing. Falling back to an older snapshot of {0}, " +
+                    "if one is stored.", persistenceId, sequenceNr);
+                criteria = OlderThan(sequenceNr, criteria);
+                continue;
             }
             var refusal = Verify(persistenceId, sequenceNr, record, payload);
             if (refusal is not null)
@@ -183,8 +199,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
                 _log.Error("Snapshot {0}#{1} REFUSED: {2}. Falling back to an older snapshot of {0}, if one is stored.",
                     persistenceId, sequenceNr, refusal);
                 _refusals.Record(new SnapshotRefusal(persistenceId, sequenceNr, refusal, DateTimeOffset.UtcNow));
-                criteria = new SnapshotSelectionCriteria(sequenceNr - 1, criteria.MaxTimeStamp, criteria.MinSequenceNr, criteria.MinTimestamp);
-                attempt = 0;
+                criteria = OlderThan(sequenceNr, criteria);
                 continue;
             }
             if (XxHash3.HashToUInt64(payload) != record.Checksum)
@@ -194,6 +209,10 @@ public sealed class RedisSnapshotStore : SnapshotStore
                 snapshot);
         }
     }
+
+    /// <summary>The same criteria, limited to snapshots older than <paramref name="sequenceNr"/>.</summary>
+    private static SnapshotSelectionCriteria OlderThan(long sequenceNr, SnapshotSelectionCriteria criteria) =>
+        new(sequenceNr - 1, criteria.MaxTimeStamp, criteria.MinSequenceNr, criteria.MinTimestamp);
 
     /// <summary>Null when the snapshot may be loaded; else why it is refused. Without a key nothing is verified.</summary>
     private string? Verify(string persistenceId, long sequenceNr, SnapshotRecord record, byte[] payload)
@@ -306,7 +325,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
     }
 }
 
-/// <summary>Thrown when a stored snapshot fails its checksum or misses a piece; recovery then fails loudly.</summary>
+/// <summary>Thrown when a stored snapshot fails its checksum or its metadata is malformed; recovery then fails loudly.</summary>
 public sealed class SnapshotCorruptedException(string message) : Exception(message);
 
 /// <summary>
