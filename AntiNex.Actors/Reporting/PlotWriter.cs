@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using ScottPlot;
 
@@ -145,13 +146,16 @@ public static class PlotWriter
         : $"\n{100.0 * count / total:0.0} %";
 
     /// <summary>Labels are user text: keep ASCII letters, digits, '-' and '_' (the rest becomes '_'), so a label can
-    /// never name a path outside the folder. Lower-cased like the model key.</summary>
+    /// never name a path outside the folder. Lower-cased like the model key. A name that had to be changed (or cut at 100
+    /// characters) ends with a short hash of the label, so two labels never share files ("a/b c" and "a_b_c").</summary>
     public static string SafeFileName(string label)
     {
+        var key = label.Trim().ToLowerInvariant();
         var sb = new StringBuilder();
-        foreach (char c in label.Trim().ToLowerInvariant())
+        foreach (char c in key)
             sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
-        return sb.Length == 0 ? "model" : sb.Length > 100 ? sb.ToString(0, 100) : sb.ToString();
+        var safe = sb.Length == 0 ? "model" : sb.Length > 100 ? sb.ToString(0, 100) : sb.ToString();
+        return safe == key ? safe : $"{safe}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8]}";
     }
 
     private static string Prepare(string path)

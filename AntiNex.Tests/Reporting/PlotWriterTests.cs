@@ -89,16 +89,27 @@ public class PlotWriterTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData("../../etc/passwd", "______etc_passwd")]
-    [InlineData("  My Model  ", "my_model")]
-    [InlineData("", "model")]
-    [InlineData("a/b\\c", "a_b_c")]
+    [InlineData("../../etc/passwd", "______etc_passwd-")]
+    [InlineData("  My Model  ", "my_model-")]
+    [InlineData("", "model-")]
+    [InlineData("a/b\\c", "a_b_c-")]
+    [InlineData("Web-1_a", "web-1_a")]
     public void File_names_from_labels_never_leave_the_folder(string label, string expected)
     {
         var name = PlotWriter.SafeFileName(label);
-        Assert.Equal(expected, name);
+        // A label kept as it is names its files; a changed one gets 8 hex digits of its hash after the dash.
+        Assert.Matches(expected.EndsWith('-') ? $"^{System.Text.RegularExpressions.Regex.Escape(expected)}[0-9a-f]{{8}}$" : $"^{expected}$", name);
         Assert.DoesNotContain('/', name);
         Assert.DoesNotContain('\\', name);
         Assert.DoesNotContain('.', name);
+    }
+
+    [Fact]
+    public void Labels_that_read_the_same_once_made_safe_get_different_file_names()
+    {
+        Assert.NotEqual(PlotWriter.SafeFileName("a/b c"), PlotWriter.SafeFileName("a_b_c"));
+        Assert.NotEqual(PlotWriter.SafeFileName("a b_c"), PlotWriter.SafeFileName("a_b c"));
+        Assert.NotEqual(PlotWriter.SafeFileName(new string('x', 101)), PlotWriter.SafeFileName(new string('x', 102)));
+        Assert.Equal(PlotWriter.SafeFileName("Web 1"), PlotWriter.SafeFileName("web 1")); // one model, one set of files
     }
 }
