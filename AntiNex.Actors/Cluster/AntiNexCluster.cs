@@ -169,6 +169,7 @@ public static class AntiNexClusterHosting
             // Trainings accepted by a node that died or moved mid-way run again on the label's next holder.
             system.ActorOf(TrainingResumer.Props(region, runtime.TrainingsInFlight), TrainingResumer.Name);
             system.ActorOf(ShardArrival.Props(region), ShardArrival.Name);
+            system.ActorOf(TrainedModelReclaimer.Props(), TrainedModelReclaimer.Name);
         });
         return builder;
     }
