@@ -433,7 +433,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         AntiNexRequest request;
         IReadOnlyList<string> warnings;
         try { request = AntiNexRequest.Parse(u.RequestJson, out warnings); }
-        catch (Exception ex) when (ex is RequestException or JsonException)
+        catch (Exception ex) // whatever the fault, a request that cannot be read again must not stop the entity's recovery
         {
             _log.Warning("model {0}: accepted request {1} no longer parses ({2}); not run again", _id, u.RequestId, ex.Message);
             EndAccepted(u.RequestId, "bad-request");
@@ -990,6 +990,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             Sender.Tell(new ModelFailed(_id, "bad-request", $"request is not valid JSON: {je.Message}",
                 [new RequestIssue(je.Path ?? "$", je.Message)], requestId));
+        }
+        catch (Exception e) // a parser fault must not restart the entity (and with it a running training): the caller hears it
+        {
+            _log.Error(e, "model {0}: reading a request failed unexpectedly", _id);
+            Sender.Tell(new ModelFailed(_id, "bad-request", $"the request could not be read: {e.Message}",
+                [new RequestIssue("request", $"could not be read ({e.GetType().Name}: {e.Message})")], requestId));
         }
         request = null!;
         warnings = [];

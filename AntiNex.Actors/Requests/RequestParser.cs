@@ -64,7 +64,7 @@ internal sealed class RequestParser
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            doc = RequestJson.Parse(json);
         }
         catch (JsonException e)
         {
@@ -545,7 +545,7 @@ internal sealed class RequestParser
             {
                 var text = e.GetString()!;
                 if (string.IsNullOrWhiteSpace(text)) return null;
-                using var inner = JsonDocument.Parse(text);
+                using var inner = RequestJson.ParseNested(text, "predict_rows");
                 return PredictRowsReader.Read(inner.RootElement);
             }
             return PredictRowsReader.Read(e);
@@ -557,6 +557,10 @@ internal sealed class RequestParser
         catch (FormatException ex)
         {
             Issue("predict_rows", ex.Message);
+        }
+        catch (RequestException ex) // a duplicated key or invalid text inside the string's JSON
+        {
+            _issues.AddRange(ex.Issues);
         }
         return null;
     }

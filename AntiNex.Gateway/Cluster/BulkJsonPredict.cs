@@ -21,18 +21,17 @@ internal static class BulkJsonPredict
     /// <summary>Text-row requests in flight at once.</summary>
     internal const int TextBlocksInFlight = 4;
 
-    private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
-
     /// <summary>True when the request carries predict_rows (the only part that can make a predict large).</summary>
     public static bool Applies(string json)
     {
         try
         {
-            using var doc = JsonDocument.Parse(json, Lenient);
+            using var doc = RequestJson.Parse(json);
             return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("predict_rows", out var rows) &&
                    rows.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.String;
         }
         catch (JsonException) { return false; }
+        catch (RequestException) { return true; } // the run names the duplicated key or invalid text
     }
 
     /// <summary>Once <paramref name="ct"/> is cancelled (Ctrl-C, an HTTP client gone) no further block is sent, and the reply
@@ -49,7 +48,7 @@ internal static class BulkJsonPredict
         int maxRecords;
         try
         {
-            using var doc = JsonDocument.Parse(json, Lenient);
+            using var doc = RequestJson.Parse(json);
             var root = doc.RootElement;
             var cells = new CellRules(
                 root.TryGetProperty("mark_empty", out var me) && me.ValueKind == JsonValueKind.Number ? me.GetDouble() : -1,

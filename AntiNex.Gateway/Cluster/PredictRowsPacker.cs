@@ -29,7 +29,7 @@ public static class PredictRowsPacker
     {
         if (predictRows.ValueKind == JsonValueKind.String)
         {
-            using var inner = JsonDocument.Parse(predictRows.GetString()!);
+            using var inner = RequestJson.ParseNested(predictRows.GetString()!, "predict_rows");
             return Pack(inner.RootElement, features, target, cells, categorical);
         }
         var text = categorical is { Count: > 0 } ? features.Select(categorical.Contains).ToArray() : null;

@@ -208,6 +208,7 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
                     return v.ToString();
         }
         catch (JsonException) { }
+        catch (InvalidOperationException) { } // an id that is not valid text: the request is answered by its hash
         return null;
     }
 }

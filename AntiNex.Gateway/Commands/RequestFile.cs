@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AntiNex.Models;
+using AntiNex.Requests;
 
 namespace AntiNex.Gateway.Commands;
 
@@ -8,8 +9,6 @@ namespace AntiNex.Gateway.Commands;
 /// validated by the model entity (the engine's parser), which names the fields at fault.</summary>
 internal sealed record RequestFile(string Path, string Json, string Label, string ModelId)
 {
-    private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
-
     public static RequestFile Read(string path)
     {
         if (!File.Exists(path)) throw new UsageException($"request file '{path}' does not exist");
@@ -21,7 +20,7 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
     {
         try
         {
-            using var doc = JsonDocument.Parse(json, Lenient);
+            using var doc = RequestJson.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new UsageException($"{origin}: the request must be a JSON object");
             if (!doc.RootElement.TryGetProperty("label", out var label) || label.ValueKind != JsonValueKind.String ||
                 string.IsNullOrWhiteSpace(label.GetString()))
@@ -34,12 +33,16 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
             var where = $"line {(je.LineNumber ?? 0) + 1}, byte {(je.BytePositionInLine ?? 0) + 1}";
             throw new UsageException($"{origin}: not valid JSON ({where}): {je.Message}");
         }
+        catch (RequestException re) // a duplicated key or a string that is not valid text, named by its path
+        {
+            throw new UsageException($"{origin}: {re.Message}");
+        }
     }
 
     /// <summary>The same request with its "seed" replaced (train --seed N).</summary>
     public RequestFile WithSeed(int seed)
     {
-        var node = JsonNode.Parse(Json, documentOptions: Lenient)!.AsObject();
+        var node = JsonNode.Parse(Json, documentOptions: RequestJson.Options)!.AsObject();
         node["seed"] = seed;
         return this with { Json = node.ToJsonString() };
     }

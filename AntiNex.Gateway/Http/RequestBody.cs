@@ -4,18 +4,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace AntiNex.Gateway.Http;
 
-/// <summary>Reads a request body as JSON. Kestrel enforces the body limit while reading (413 through the error
-/// middleware); malformed JSON becomes a 400 naming the line and byte.</summary>
+/// <summary>Reads a request body, as bytes or text, for the endpoint's own JSON reader (an AntiNex request goes through
+/// RequestFile, an inference request through InferenceInput). Kestrel enforces the body limit while reading (413 through
+/// the error middleware); malformed JSON becomes a 400 naming the line and byte.</summary>
 public static class RequestBody
 {
-    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
-
-    public static async Task<JsonDocument> ReadJsonAsync(HttpContext context)
-    {
-        try { return await JsonDocument.ParseAsync(context.Request.Body, Options, context.RequestAborted); }
-        catch (JsonException e) { throw Malformed(e); }
-    }
-
     /// <summary>The whole body in a pooled buffer (sized from Content-Length when given), for a one-pass reader.</summary>
     public static async Task<PooledBody> ReadBytesAsync(HttpContext context)
     {

@@ -42,6 +42,28 @@ public sealed class ConsoleUsageTests
     public void A_seed_address_is_akka_tcp_or_its_tls_scheme_with_a_host_and_a_port(string seed, bool valid)
         => Assert.Equal(valid, AntiNex.Cluster.SeedAddress.IsValid(seed));
 
+    [Theory]
+    [InlineData("train", """{"label": "\ud800", "dataset": "d.csv", "predict_feature": "y"}""", "label: contains an invalid UTF-16")]
+    [InlineData("validate", """{"label": "m", "dataset": "d.csv", "predict_feature": "\ud800"}""", "predict_feature: contains an invalid UTF-16")]
+    [InlineData("train", """{"label": "victim", "dataset": "d.csv", "predict_feature": "y", "label": "other"}""", "label: appears more than once")]
+    [InlineData("validate", """{"label": "victim", "dataset": "d.csv", "predict_feature": "y", "label": "other"}""", "label: appears more than once")]
+    public void A_request_file_that_cannot_mean_one_thing_is_bad_input_naming_the_field(string command, string json, string error)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"antinex-request-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, json);
+        try
+        {
+            // The file is read before any join: the seed is never contacted.
+            var (code, stdout, err) = command == "train"
+                ? Gateway("train", "-f", file, "--seed-node", $"akka.tcp://antinex@127.0.0.1:{FreePorts.Take()}", "--insecure", "--timeout", "2s")
+                : Gateway("validate", "-f", file);
+            Assert.True(code == ExitCodes.BadInput, $"exit {code}: {stdout} {err}");
+            Assert.Contains(error, stdout + err);
+            Assert.DoesNotContain("Unhandled exception", err);
+        }
+        finally { File.Delete(file); }
+    }
+
     [Fact]
     public void An_unknown_option_is_bad_usage_with_exit_code_2()
     {

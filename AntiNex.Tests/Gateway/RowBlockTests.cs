@@ -102,6 +102,16 @@ public sealed class RowBlockTests : IDisposable
         Assert.Equal(rows, Assert.IsType<RowsPredicted>(kept).Values.Length);
     }
 
+    [Theory]
+    [InlineData("""[{"a": 1, "b": 2}, {"a": 3, "b": 4, "a": 5}]""", "predict_rows[1].a: appears more than once")]
+    [InlineData("""[{"a": 1, "b": "\ud800"}]""", "predict_rows[0].b: contains an invalid UTF-16 sequence (lone surrogate)")]
+    public void Rows_given_as_a_json_string_are_read_as_strictly_as_a_request(string rows, string error)
+    {
+        using var asText = JsonDocument.Parse(JsonSerializer.Serialize(rows));
+        var e = Assert.Throws<RequestException>(() => PredictRowsPacker.Pack(asText.RootElement, ["b", "a"], "y", CellRules.Default));
+        Assert.Equal(error, e.Message);
+    }
+
     [Fact]
     public void Records_and_columns_orientations_pack_the_same_block_in_the_models_feature_order()
     {

@@ -133,6 +133,26 @@ public sealed class InferenceInputTests
         Assert.Contains("unpaired surrogate", e.Message);
     }
 
+    [Theory]
+    [InlineData("""
+        {"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}],
+         "inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [4, 5, 6]}]}
+        """, "inputs")]
+    [InlineData("""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3], "data": [4, 5, 6]}]}""",
+        "inputs[0].data")]
+    [InlineData("""{"inputs": [{"name": "a", "name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}]}""",
+        "inputs[0].name")]
+    [InlineData("""{"id": "1", "id": "2", "inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}]}""", "id")]
+    [InlineData("""
+        {"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}],
+         "outputs": [{"name": "predicted", "name": "probability"}]}
+        """, "outputs[0].name")]
+    public void A_key_given_twice_is_refused_naming_it(string json, string field)
+    {
+        var e = Refused(json, Numeric);
+        Assert.Equal($"{field}: appears more than once", e.Message);
+    }
+
     [Fact]
     public void One_tensor_of_the_wrong_width_blames_its_shape_not_its_name()
     {

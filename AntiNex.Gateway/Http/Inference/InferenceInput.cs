@@ -58,16 +58,19 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         var parameters = false;
         List<Tensor>? tensors = null;
         List<string>? outputs = null;
+        var seen = new KeysSeen();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("id"u8))
             {
+                seen.Once(0, null, "id");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String) throw new InferenceInputException("id", "must be a string");
                 id = reader.GetString();
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
+                seen.Once(1, null, "parameters");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException("parameters", "must be an object");
                 reader.Skip();
@@ -75,6 +78,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             }
             else if (reader.ValueTextEquals("inputs"u8))
             {
+                seen.Once(2, null, "inputs");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartArray) break;
                 tensors = [];
@@ -83,6 +87,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             }
             else if (reader.ValueTextEquals("outputs"u8))
             {
+                seen.Once(3, null, "outputs");
                 reader.Read();
                 outputs = ReadOutputs(ref reader);
             }
@@ -176,9 +181,11 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             var field = $"outputs[{names.Count}].name";
             if (reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException(field, "required: a string");
             string? name = null;
+            var seen = new KeysSeen();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isName = reader.ValueTextEquals("name"u8);
+                if (isName) seen.Once(0, field, null);
                 reader.Read();
                 if (isName && reader.TokenType == JsonTokenType.String) name = reader.GetString();
                 else reader.Skip();
@@ -245,27 +252,32 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             var typeGiven = false;
             List<long>? shape = null;
             Elements? data = null;
+            var seen = new KeysSeen();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("name"u8))
                 {
+                    seen.Once(0, field, "name");
                     reader.Read();
                     name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                     if (string.IsNullOrEmpty(name)) throw new InferenceInputException($"{field}.name", "required: a non-empty string");
                 }
                 else if (reader.ValueTextEquals("datatype"u8))
                 {
+                    seen.Once(1, field, "datatype");
                     reader.Read();
                     typeGiven = true;
                     type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 }
                 else if (reader.ValueTextEquals("shape"u8))
                 {
+                    seen.Once(2, field, "shape");
                     reader.Read();
                     shape = ReadShape(ref reader, field);
                 }
                 else if (reader.ValueTextEquals("data"u8))
                 {
+                    seen.Once(3, field, "data");
                     reader.Read();
                     data = new Elements();
                     Flatten(ref reader, data, $"{field}.data");
@@ -332,6 +344,21 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             if (!reader.TryGetDouble(out var v) || !double.IsFinite(v))
                 throw new InferenceInputException($"{field}[{into.Count}]", "is not a finite number");
             into.Add(v);
+        }
+    }
+
+    /// <summary>The keys an object of the request has given so far, one bit each: a key the reader uses may come once (a second
+    /// would silently replace the first). Keys the reader skips are not tracked.</summary>
+    private struct KeysSeen
+    {
+        private int _bits;
+
+        /// <summary>The field is named as <paramref name="at"/>.<paramref name="key"/>, built only for the error.</summary>
+        public void Once(int bit, string? at, string? key)
+        {
+            if ((_bits & (1 << bit)) != 0)
+                throw new InferenceInputException(at is null ? key! : key is null ? at : $"{at}.{key}", "appears more than once");
+            _bits |= 1 << bit;
         }
     }
 
