@@ -49,8 +49,8 @@ public sealed record QualityOptions
         }
         if (Get(root, "weight_decay") is { } wd)
         {
-            if (Num(wd) is { } v && v >= 0) q = q with { WeightDecay = v };
-            else issue("weight_decay", $"must be a number >= 0, got {wd.GetRawText()}");
+            if (Num(wd) is { } v && Float32Range.IsNonNegativeRate(v)) q = q with { WeightDecay = v };
+            else issue("weight_decay", $"must be a number >= 0 and at most {Float32Range.MaxRateText}, got {wd.GetRawText()}");
         }
         if (Get(root, "early_stopping") is { } es)
         {
@@ -109,7 +109,7 @@ public sealed record QualityOptions
                 {
                     Factor = D("factor", s.Factor, v => v > 0 && v < 1, "must be in (0, 1)"),
                     Patience = (int)D("patience", s.Patience, v => v >= 0 && v == Math.Floor(v), "must be an integer >= 0"),
-                    MinLr = D("min_lr", s.MinLr, v => v >= 0, "must be >= 0"),
+                    MinLr = D("min_lr", s.MinLr, Float32Range.IsNonNegativeRate, $"must be >= 0 and at most {Float32Range.MaxRateText}"),
                     StepSize = (int)D("step_size", s.StepSize, v => v >= 1 && v == Math.Floor(v), "must be an integer >= 1"),
                     Gamma = D("gamma", s.Gamma, v => v > 0 && v <= 1, "must be in (0, 1]"),
                 };
@@ -131,8 +131,8 @@ public sealed record QualityOptions
                 var map = new Dictionary<string, double>();
                 foreach (var p in cw.EnumerateObject())
                 {
-                    if (Num(p.Value) is { } w && w > 0) map[p.Name] = w;
-                    else issue($"class_weights.{p.Name}", $"must be a number > 0, got {p.Value.GetRawText()}");
+                    if (Num(p.Value) is { } w && w > 0 && Float32Range.Fits(w)) map[p.Name] = w;
+                    else issue($"class_weights.{p.Name}", $"must be a number > 0 that fits a float32, got {p.Value.GetRawText()}");
                 }
                 q = q with { ClassWeights = map };
             }

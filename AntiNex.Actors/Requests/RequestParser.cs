@@ -190,11 +190,12 @@ internal sealed class RequestParser
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
         r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
+        if (!Float32Range.Fits(r.MarkEmpty)) Issue("mark_empty", Float32Range.TooLarge(r.MarkEmpty));
         var nonFinite = String("non_finite");
         if (AntiNexRequest.ParseNonFinite(nonFinite) is { } asEmpty) r.NonFiniteAsEmpty = asEmpty;
         else Issue("non_finite", $"must be \"error\" (refuse NaN and Infinity cells) or \"empty\" (read them as empty cells), got \"{nonFinite}\"");
         r.LearningRate = Double("learning_rate");
-        if (r.LearningRate is <= 0) Issue("learning_rate", "must be > 0");
+        if (r.LearningRate is { } rate && !Float32Range.IsRate(rate)) Issue("learning_rate", Float32Range.NotARate(rate));
         r.ModelKind = ModelKinds.Parse(String("model_kind"), Issue);
         if (ModelKinds.IsTrees(r.ModelKind) && (r.Quality.EnsembleFolds || r.Quality.EnsembleSeeds > 1))
             Issue("ensemble", $"averages networks: it applies to model_kind network only (this request asks for {r.ModelKind})");
