@@ -36,7 +36,14 @@ public sealed partial class HttpServiceTests
             var other = await Send(admin, "POST", "/api/train", fx.Data.TrainJson("web-capped-other", epochs: 10_000));
             Assert.Equal(HttpStatusCode.Accepted, other.Status);
             await Send(admin, "POST", $"/api/jobs/{other.Body.GetProperty("job_id").GetString()}/cancel", null);
-            await UntilState(doomed, jobId, "training");
+            // Once the job file shows the training under way (it is written in the background), the process dies.
+            var file = Path.Combine(jobsDir, jobId + ".json");
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (!(File.Exists(file) && File.ReadAllText(file).Contains("\"type\":\"started\"", StringComparison.Ordinal)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the job file never showed the training started");
+                await Task.Delay(100);
+            }
             first.Kill();
         }
 
@@ -48,6 +55,7 @@ public sealed partial class HttpServiceTests
             await second.WaitReadyAsync(TimeSpan.FromSeconds(90));
             using var admin = second.Client(fx.Secret("admin"));
             var job = await Get(admin, $"/api/jobs/{jobId}");
+            Assert.True(job.Status == HttpStatusCode.OK, $"{job.Status}: {job.Body.GetRawText()}");
             Assert.Equal("failed", job.Body.GetProperty("state").GetString());
             Assert.Equal("revoked", job.Body.GetProperty("error").GetProperty("code").GetString());
             Assert.DoesNotContain("event: resumed", await admin.GetStringAsync($"/api/jobs/{jobId}/events"));
