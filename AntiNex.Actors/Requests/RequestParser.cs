@@ -40,6 +40,7 @@ internal sealed class RequestParser
     private readonly JsonElement _root;
     private readonly JsonElement? _manifest;
     private readonly List<RequestIssue> _issues = [];
+    private bool _predictRowsRefused;
     private readonly List<string> _warnings = [];
 
     private readonly EngineLimits _limits;
@@ -221,7 +222,8 @@ internal sealed class RequestParser
         r.HasPredictRows = r.PredictRows is not null;
         if (r.PredictRows is { } pr && pr.Rows.Count > _limits.MaxPredictRows)
             Issue("predict_rows", $"holds {pr.Rows.Count:N0} rows, above the limit of {_limits.MaxPredictRows:N0} rows per request");
-        if (r.Dataset is null && r.PredictRows is null)
+        // Rows that were given but refused are reported as such, not as missing data.
+        if (r.Dataset is null && r.PredictRows is null && !_predictRowsRefused)
             Issue("dataset", "the request has no dataset, predict_rows or manifest.csv_file: nothing to train or predict on");
 
         if (string.IsNullOrWhiteSpace(r.PredictFeature))
@@ -563,6 +565,7 @@ internal sealed class RequestParser
         {
             _issues.AddRange(ex.Issues);
         }
+        _predictRowsRefused = true;
         return null;
     }
 

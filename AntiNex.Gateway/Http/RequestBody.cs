@@ -33,7 +33,7 @@ public static class RequestBody
 
     /// <summary>The 400 for a body that is not JSON.</summary>
     public static HttpProblem Malformed(JsonException e) => new(StatusCodes.Status400BadRequest,
-        $"request body: not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})");
+        $"request body: not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})", "bad-request");
 
     public static async Task<string> ReadTextAsync(HttpContext context)
     {

@@ -292,6 +292,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         Assert.Equal(HttpStatusCode.BadRequest, r.Status);
         var error = r.Body.GetProperty("error").GetString()!;
         Assert.Contains(field, error);
+        Assert.Equal("bad-request", r.Body.GetProperty("code").GetString());
         output.WriteLine(error);
         // The model keeps serving good requests after a bad one.
         Assert.Equal(HttpStatusCode.OK, (await Get(http, $"/v2/models/{Model}/ready")).Status);

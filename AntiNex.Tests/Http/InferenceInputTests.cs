@@ -37,6 +37,15 @@ public sealed class InferenceInputTests
     }
 
     [Fact]
+    public void A_body_that_starts_with_a_utf8_byte_order_mark_is_read()
+    {
+        var json = """{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}""";
+        var input = InferenceInput.Read([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(json)], Numeric);
+        Assert.Equal(1, input.RowCount);
+        Assert.Equal([1.0, 2, 3], input.Values);
+    }
+
+    [Fact]
     public void Rows_with_text_become_predict_rows_with_the_text_and_the_numbers()
     {
         var input = Read("""

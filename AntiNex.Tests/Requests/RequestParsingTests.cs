@@ -212,6 +212,15 @@ public class RequestParsingTests
         Assert.Contains(e.Issues, i => i.Field == field);
     }
 
+    [Theory]
+    [InlineData("""{"label": "m", "predict_feature": "y", "predict_rows": "{broken"}""")]
+    [InlineData("""{"label": "m", "predict_feature": "y", "predict_rows": [1, 2]}""")]
+    public void Refused_predict_rows_are_not_also_reported_as_missing_data(string json)
+    {
+        var issue = Assert.Single(Bad(json).Issues);
+        Assert.Equal("predict_rows", issue.Field);
+    }
+
     [Fact]
     public void Unknown_names_list_the_allowed_ones()
     {

@@ -52,6 +52,8 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
     /// <inheritdoc cref="Read(ReadOnlySpan{byte}, IReadOnlyList{string})"/>
     public static InferenceInput Read(ReadOnlySpan<byte> utf8, ModelInputs inputs)
     {
+        // A UTF-8 byte order mark (some editors and Windows tools write one) is not JSON; /api accepts it too.
+        if (utf8.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new InferenceInputException("request", "must be a JSON object");
         string? id = null;
