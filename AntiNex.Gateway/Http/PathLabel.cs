@@ -28,6 +28,14 @@ public static class PathLabel
         return encoded.Contains('%') ? Uri.UnescapeDataString(encoded.ToString()) : encoded.ToString();
     }
 
-    /// <summary>The model id (label trimmed and lower-cased) a model path names.</summary>
-    public static string ModelId(HttpContext context, string routed) => Models.ModelIds.FromLabel(Of(context, routed));
+    /// <summary>The model id (label trimmed and lower-cased) a model path names. A label no request could train (a
+    /// control character, a square bracket) is a bad request, not an unknown model.</summary>
+    public static string ModelId(HttpContext context, string routed)
+    {
+        var label = Of(context, routed);
+        // The length limit is the nodes' own setting: only what no node accepts is refused here.
+        if (Requests.LabelRule.Check(label, int.MaxValue) is { } problem)
+            throw new HttpProblem(StatusCodes.Status400BadRequest, $"the label in the path {problem}", "bad-request");
+        return Models.ModelIds.FromLabel(label);
+    }
 }

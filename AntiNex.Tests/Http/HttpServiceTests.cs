@@ -304,6 +304,10 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         using var http = fx.Client("admin");
         var body = "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP64\", \"data\": [1]}]}";
         Assert.Equal(HttpStatusCode.NotFound, (await Send(http, "POST", "/v2/models/nobody-trained-me/infer", body)).Status);
+        // A label no request could train is a bad request, not an unknown model.
+        var control = await Get(http, "/v2/models/web-a%01b");
+        Assert.Equal(HttpStatusCode.BadRequest, control.Status);
+        Assert.Contains("U+0001", control.Body.GetProperty("error").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await Send(http, "POST", $"/v2/models/{Model}/versions/3/infer", body)).Status);
     }
 
