@@ -55,7 +55,6 @@ public static class CsvLoader
                 $"column '{m.Name}' is not in {field} {Path.GetFileName(path)}{SpacesHint(m.Name, index)} (columns: {Preview(header)})")).ToList());
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
-        CheckUnique(header, present, field, path);
         var store = rowMajor is { Count: > 0 } && rowMajor.All(c => present.Any(p => p.Name == c && p.Kind == ColumnKind.Numeric))
             ? NewRowMajor(scan.Lines, rowMajor, hasHeader, rowLimit) : null;
         var stored = store is null ? [] : rowMajor!.Select(c => (Name: c, present.First(p => p.Name == c).Field, Index: index[c])).ToArray();
@@ -119,17 +118,6 @@ public static class CsvLoader
         for (int i = from; i < width; i++)
             if (!csv.GetSpan(i).IsEmpty) return true;
         return false; // trailing separators only
-    }
-
-    /// <summary>A planned column named twice in the header is ambiguous: which of the two is meant cannot be known.</summary>
-    private static void CheckUnique(string[] header, IReadOnlyList<ColumnPlan> planned, string field, string path)
-    {
-        var issues = planned.Select(p => (p, At: Enumerable.Range(0, header.Length).Where(i => header[i] == p.Name).ToList()))
-            .Where(x => x.At.Count > 1)
-            .Select(x => new RequestIssue(x.p.Field, $"column '{x.p.Name}' appears {x.At.Count} times in the header of {field} " +
-                $"{Path.GetFileName(path)} (columns {string.Join(", ", x.At.Select(i => i + 1))}): which one is meant is ambiguous"))
-            .ToList();
-        if (issues.Count > 0) throw new RequestException(issues);
     }
 
     /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>

@@ -142,17 +142,6 @@ public class CsvLoaderTests
         Assert.Equal([0.0, 1], CsvLoader.Load(trailing, Plan, true, null, CellRules.Default).Numeric["y"]);
     }
 
-    [Fact]
-    public void A_planned_column_named_twice_in_the_header_is_refused_as_ambiguous()
-    {
-        using var t = new EngineTestData.TempRoot();
-        var path = t.Write("x.csv", "a,kind,a,y,unused,unused\n1,tcp,2,0,x,y\n");
-        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
-        var issue = Assert.Single(e.Issues); // 'unused' is not planned: its twin does no harm
-        Assert.Equal("features_to_process", issue.Field);
-        Assert.Contains("column 'a' appears 2 times in the header of dataset x.csv (columns 1, 3)", issue.Message);
-    }
-
     [Theory]
     [InlineData("abc", "not numeric")]
     [InlineData("NaN", "not a finite number")]

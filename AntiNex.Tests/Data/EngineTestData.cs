@@ -104,7 +104,10 @@ public static class EngineTestData
 
     public static AntiNexRequest Request(string json) => AntiNexRequest.Parse(json, out _);
 
-    public static string BinaryRequest(string dataset = "blobs.csv", int epochs = 6, int splits = 2, int seed = 3, string extra = "") => $$"""
+    /// <summary>A binary request on blobs.csv; <paramref name="extra"/> (", \"field\": value, ...") adds fields, and a field
+    /// it repeats replaces the request's own (a request refuses a key given twice).</summary>
+    public static string BinaryRequest(string dataset = "blobs.csv", int epochs = 6, int splits = 2, int seed = 3, string extra = "")
+        => WithFields($$"""
         {
           "label": "Blobs", "dataset": "{{dataset}}", "ml_type": "classification", "predict_feature": "label",
           "features_to_process": ["x0", "x1", "proto", "const"], "categorical_features": ["proto"],
@@ -112,7 +115,17 @@ public static class EngineTestData
           "loss": "binary_crossentropy", "optimizer": "adam", "learning_rate": 0.01,
           "model_desc": {"layers": [{"num_neurons": 16, "init": "glorot_uniform", "activation": "relu", "dropout": 0.1},
                                     {"num_neurons": 1, "init": "glorot_uniform", "activation": "sigmoid"}]},
-          "label_rules": {"labels": ["benign", "attack"], "label_values": [0, 1]}{{extra}}
+          "label_rules": {"labels": ["benign", "attack"], "label_values": [0, 1]}
         }
-        """;
+        """, extra);
+
+    /// <summary><paramref name="json"/> with the fields of <paramref name="extra"/> (", \"a\": 1, ...") set on it.</summary>
+    public static string WithFields(string json, string extra)
+    {
+        if (string.IsNullOrWhiteSpace(extra)) return json;
+        var request = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        foreach (var (name, value) in System.Text.Json.Nodes.JsonNode.Parse("{" + extra.Trim().TrimStart(',') + "}")!.AsObject().ToList())
+            request[name] = value?.DeepClone();
+        return request.ToJsonString();
+    }
 }
