@@ -10,7 +10,6 @@
 //   storing     event persisted, snapshot being saved; forget and stop wait for it -> next job or idle
 //   forgetting  events and snapshots being deleted; refuses work  -> idle (then passivates)
 using System.Diagnostics;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -982,14 +981,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             request = AntiNexRequest.Parse(json, out warnings);
             return true;
         }
-        catch (RequestException re)
+        catch (Exception e) when (ModelFailed.Unreadable(_id, e, requestId) is { } refused)
         {
-            Sender.Tell(new ModelFailed(_id, "bad-request", re.Message, re.Issues, requestId));
-        }
-        catch (JsonException je)
-        {
-            Sender.Tell(new ModelFailed(_id, "bad-request", $"request is not valid JSON: {je.Message}",
-                [new RequestIssue(je.Path ?? "$", je.Message)], requestId));
+            Sender.Tell(refused);
         }
         catch (Exception e) // a parser fault must not restart the entity (and with it a running training): the caller hears it
         {

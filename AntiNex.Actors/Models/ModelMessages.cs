@@ -123,6 +123,16 @@ public sealed record ModelFailed(string Label, string Code, string Message, IRea
 {
     public static ModelFailed Of(string label, string code, string message, string? requestId = null)
         => new(label, code, message, [], requestId);
+
+    /// <summary>The <c>bad-request</c> refusal of a request the parser refused (fields at fault, malformed JSON); null for
+    /// any other exception.</summary>
+    public static ModelFailed? Unreadable(string label, Exception error, string? requestId) => error switch
+    {
+        RequestException re => new(label, "bad-request", re.Message, re.Issues, requestId),
+        System.Text.Json.JsonException je => new(label, "bad-request", $"request is not valid JSON: {je.Message}",
+            [new RequestIssue(je.Path ?? "$", je.Message)], requestId),
+        _ => null,
+    };
 }
 
 /// <summary>Small metrics summary kept in events/snapshots and shown by describe/models. The held-out confusion matrix

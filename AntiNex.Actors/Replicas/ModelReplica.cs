@@ -1,7 +1,6 @@
 // A read-only copy of one label's current version on a node other than its writer's. It loads the label's latest
 // snapshot through the persistence plugin's snapshot store (it never writes), switches to a newer version only once
 // that version is loaded, and answers predicts exactly as the writer does (same model bytes, same code path).
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -153,14 +152,9 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
             Sender.Tell(new Predicted(_id, _version, result, _rt.NodeName, false, omitted, m.RequestId));
             Touch();
         }
-        catch (RequestException re)
+        catch (Exception e) when (ModelFailed.Unreadable(_id, e, m.RequestId) is { } refused)
         {
-            Sender.Tell(new ModelFailed(_id, "bad-request", re.Message, re.Issues, m.RequestId));
-        }
-        catch (JsonException je)
-        {
-            Sender.Tell(new ModelFailed(_id, "bad-request", $"request is not valid JSON: {je.Message}",
-                [new RequestIssue(je.Path ?? "$", je.Message)], m.RequestId));
+            Sender.Tell(refused);
         }
         catch (Exception ex)
         {

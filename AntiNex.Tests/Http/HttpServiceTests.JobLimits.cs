@@ -36,14 +36,7 @@ public sealed partial class HttpServiceTests
             var other = await Send(admin, "POST", "/api/train", fx.Data.TrainJson("web-capped-other", epochs: 10_000));
             Assert.Equal(HttpStatusCode.Accepted, other.Status);
             await Send(admin, "POST", $"/api/jobs/{other.Body.GetProperty("job_id").GetString()}/cancel", null);
-            // Once the job file shows the training under way (it is written in the background), the process dies.
-            var file = Path.Combine(jobsDir, jobId + ".json");
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (!(File.Exists(file) && File.ReadAllText(file).Contains("\"type\":\"started\"", StringComparison.Ordinal)))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the job file never showed the training started");
-                await Task.Delay(100);
-            }
+            await UntilJobFileShowsStarted(jobsDir, jobId);
             first.Kill();
         }
 

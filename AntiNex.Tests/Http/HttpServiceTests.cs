@@ -445,13 +445,7 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
             Assert.Equal(HttpStatusCode.Accepted, started.Status);
             jobId = started.Body.GetProperty("job_id").GetString()!;
             // Once the job file shows the training under way, the process dies without any shutdown code.
-            var file = Path.Combine(jobsDir, jobId + ".json");
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (!(File.Exists(file) && File.ReadAllText(file).Contains("\"type\":\"started\"", StringComparison.Ordinal)))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the job file never showed the training started");
-                await Task.Delay(100);
-            }
+            var file = await UntilJobFileShowsStarted(jobsDir, jobId);
             first.Kill();
             Assert.False(File.ReadAllText(file).Contains("\"type\":\"completed\"", StringComparison.Ordinal), "trained before the crash");
         }
@@ -631,6 +625,19 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
     /// <summary>The object has exactly these fields (the specification's, nothing missing, nothing extra).</summary>
     private static void AssertFields(JsonElement obj, params string[] fields)
         => Assert.Equal(fields.Order(), obj.EnumerateObject().Select(p => p.Name).Order());
+
+    /// <summary>Waits (2 min at most) until the job's file, written in the background, shows its training started.</summary>
+    private static async Task<string> UntilJobFileShowsStarted(string jobsDir, string jobId)
+    {
+        var file = Path.Combine(jobsDir, jobId + ".json");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!(File.Exists(file) && File.ReadAllText(file).Contains("\"type\":\"started\"", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job file never showed the training started");
+            await Task.Delay(100);
+        }
+        return file;
+    }
 
     private sealed record Answer(HttpStatusCode Status, JsonElement Body, System.Net.Http.Headers.HttpResponseHeaders Headers);
 

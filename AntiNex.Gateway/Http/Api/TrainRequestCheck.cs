@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Commands;
 using AntiNex.Models;
@@ -32,14 +31,9 @@ internal static class TrainRequestCheck
             AntiNexRequest.Parse(request.Json, NodesDecide, out _);
             return null;
         }
-        catch (RequestException re)
+        catch (Exception e) when (ModelFailed.Unreadable(request.ModelId, e, null) is { } refused)
         {
-            return new ModelFailed(request.ModelId, "bad-request", re.Message, re.Issues, null);
-        }
-        catch (JsonException je)
-        {
-            return new ModelFailed(request.ModelId, "bad-request", $"request is not valid JSON: {je.Message}",
-                [new RequestIssue(je.Path ?? "$", je.Message)], null);
+            return refused;
         }
     }
 }
