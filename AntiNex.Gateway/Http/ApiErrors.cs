@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace AntiNex.Gateway.Http;
@@ -21,7 +22,17 @@ public static class ApiErrors
 
     public static IResult NotFound(string message) => Result(StatusCodes.Status404NotFound, message);
 
-    private static ErrorBody Body(string message, string? code, object? issues) => new(message, code, issues);
+    /// <summary>Documents, in the OpenAPI document, the error answers an endpoint gives beyond those of every keyed endpoint
+    /// (401, 403, 429 rate-limited, 503: see <see cref="Auth.Caller.RequireScope"/>).</summary>
+    public static RouteHandlerBuilder Errors(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses) builder.Produces<ApiError>(status);
+        return builder;
+    }
 
-    private sealed record ErrorBody(string Error, string? Code, object? Issues);
+    private static ApiError Body(string message, string? code, object? issues) => new(message, code, issues);
 }
+
+/// <summary>An error answer: the message, a stable code (not-found, forbidden, bad-request, too-large, too-many-jobs,
+/// rate-limited, unavailable, ...), and for a request refused by its content the fields at fault.</summary>
+public sealed record ApiError(string Error, string? Code, object? Issues);

@@ -587,6 +587,17 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         var paths = r.Body.GetProperty("paths");
         foreach (var path in new[] { "/v2/models/{label}/infer", "/api/train", "/api/jobs/{id}/events", "/api/cluster", "/v2/health/ready" })
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
+        // The error answers are documented with the error body's schema: those of every keyed endpoint, and each one's own.
+        string[] Answers(string path, string method)
+            => [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(p => p.Name)];
+        Assert.Equal(["202", "400", "401", "403", "413", "429", "503"], Answers("/api/train", "post").Order());
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "403", "404", "413", "422", "429", "503" },
+            Answers("/api/predict", "post").ToHashSet());
+        Assert.Contains("409", Answers("/api/jobs/{id}/cancel", "post"));
+        Assert.DoesNotContain("401", Answers("/v2/health/ready", "get"));
+        var error = paths.GetProperty("/api/train").GetProperty("post").GetProperty("responses").GetProperty("413")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.Contains("ApiError", error.GetProperty("$ref").GetString());
     }
 
     [Fact]

@@ -20,15 +20,22 @@ public static class AntiNexEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("AntiNex API");
-        api.MapPost("/train", Train).RequireScope(ApiScope.Train).Produces<JobView>(StatusCodes.Status202Accepted);
+        api.MapPost("/train", Train).RequireScope(ApiScope.Train).Produces<JobView>(StatusCodes.Status202Accepted)
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/jobs", Jobs).RequireScope(ApiScope.Read);
-        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read).Produces<JobView>();
-        api.MapPost("/jobs/{id}/cancel", CancelJob).RequireScope(ApiScope.Train).Produces<TrainingCancelled>();
-        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read).Produces<string>(contentType: "text/event-stream");
-        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict).Produces<Predicted>();
+        api.MapGet("/jobs/{id}", Job).RequireScope(ApiScope.Read).Produces<JobView>().Errors(StatusCodes.Status404NotFound);
+        api.MapPost("/jobs/{id}/cancel", CancelJob).RequireScope(ApiScope.Train).Produces<TrainingCancelled>()
+            .Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        api.MapGet("/jobs/{id}/events", Events).RequireScope(ApiScope.Read).Produces<string>(contentType: "text/event-stream")
+            .Errors(StatusCodes.Status404NotFound);
+        api.MapPost("/predict", Predict).RequireScope(ApiScope.Predict).Produces<Predicted>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/models", Models).RequireScope(ApiScope.Read).Produces<ModelList>();
-        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read).Produces<ModelDescription>();
-        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin).Produces<ModelForgotten>();
+        api.MapGet("/models/{label}", Describe).RequireScope(ApiScope.Read).Produces<ModelDescription>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        api.MapDelete("/models/{label}", Forget).RequireScope(ApiScope.Admin).Produces<ModelForgotten>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/cluster", ClusterView).RequireScope(ApiScope.Read).Produces<ClusterStatus>();
     }
 

@@ -23,6 +23,14 @@ public static class Caller
                 $"API key '{key.Id}' may not use model '{modelId}' (labels: {key.Labels})", "forbidden");
     }
 
+    /// <summary>The endpoint needs a key with this scope. Its OpenAPI entry lists the answers every keyed endpoint can give:
+    /// 401 (no or unknown key), 403 (scope or label pattern), 429 (the key's request rate), 503 (the cluster unreachable).</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder
-        => builder.WithMetadata(new RequiredScope(scope));
+        => builder.WithMetadata([new RequiredScope(scope), .. KeyedAnswers]);
+
+    private static readonly object[] KeyedAnswers = [.. new[]
+    {
+        StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests,
+        StatusCodes.Status503ServiceUnavailable,
+    }.Select(status => new ProducesResponseTypeMetadata(status, typeof(ApiError), ["application/json"]))];
 }

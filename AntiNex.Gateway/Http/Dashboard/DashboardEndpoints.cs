@@ -33,9 +33,9 @@ public static class DashboardEndpoints
 
         var api = app.MapGroup("/api").WithTags("Dashboard");
         api.MapGet("/models/{label}/plots", (HttpContext context, string label) => PlotListAsync(context, label, plots))
-            .RequireScope(ApiScope.Read);
+            .RequireScope(ApiScope.Read).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/models/{label}/plots/{kind}.png", (HttpContext context, string label, string kind) => PlotAsync(context, label, kind, plots))
-            .RequireScope(ApiScope.Read);
+            .RequireScope(ApiScope.Read).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/dashboard/predict-stats", () => Results.Json(traffic.Snapshot(), HttpJson.Options)).RequireScope(ApiScope.Read);
         return app;
     }

@@ -30,9 +30,13 @@ public static class InferenceEndpoints
             .Produces<ServerMetadata>();
         foreach (var prefix in new[] { "/models/{label}", "/models/{label}/versions/{version}" })
         {
-            v2.MapGet(prefix, Metadata).RequireScope(ApiScope.Read).Produces<ModelMetadata>();
-            v2.MapGet(prefix + "/ready", ModelIsReady).RequireScope(ApiScope.Read).Produces<ModelReady>();
-            v2.MapPost(prefix + "/infer", Infer).RequireScope(ApiScope.Predict).Produces<InferenceResponse>();
+            v2.MapGet(prefix, Metadata).RequireScope(ApiScope.Read).Produces<ModelMetadata>()
+                .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            v2.MapGet(prefix + "/ready", ModelIsReady).RequireScope(ApiScope.Read).Produces<ModelReady>()
+                .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            v2.MapPost(prefix + "/infer", Infer).RequireScope(ApiScope.Predict).Produces<InferenceResponse>()
+                .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                    StatusCodes.Status422UnprocessableEntity);
         }
     }
 
