@@ -10,6 +10,8 @@ namespace AntiNex.Data;
 /// with leading folders dropped one by one, down to the bare file name; the first existing file wins.
 /// An absolute path inside a root is used as is. Refused: "..", absolute paths outside the roots (other than the
 /// original's /opt/antinex/ layout), and files whose real path (symlinks resolved) leaves the roots.
+/// Refusals name the request's path and the relative paths tried, never a root's or a link target's absolute path: they
+/// reach remote callers (the HTTP API), who have no business learning the node's file system layout.
 /// </summary>
 public sealed class DataRoots
 {
@@ -50,7 +52,7 @@ public sealed class DataRoots
             else if (OriginalPrefixes.FirstOrDefault(p => normalized.StartsWith(p, StringComparison.Ordinal)) is { } prefix)
                 relativeCandidates = Suffixes(normalized[prefix.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries));
             else
-                throw new RequestException(field, $"'{datasetPath}' is outside the data roots ({string.Join(", ", Roots)})");
+                throw new RequestException(field, $"'{datasetPath}' is outside the data roots ({RootsText})");
         }
         else
         {
@@ -65,14 +67,17 @@ public sealed class DataRoots
                 if (!IsInside(candidate, root) || !File.Exists(candidate)) continue;
                 var real = RealPath(candidate);
                 if (!_realRoots.Any(rr => IsInside(real, rr)))
-                    throw new RequestException(field, $"'{datasetPath}' resolves through a symlink to '{real}', outside the data roots");
+                    throw new RequestException(field, $"'{datasetPath}' resolves through a symlink to a file outside the data roots");
                 return candidate;
             }
         }
         throw new RequestException(field,
-            $"{NotFoundPrefix}: '{datasetPath}' matches no file under the data roots ({string.Join(", ", Roots)}); tried " +
+            $"{NotFoundPrefix}: '{datasetPath}' matches no file under the data roots ({RootsText}); tried " +
             $"{string.Join(", ", relativeCandidates)}");
     }
+
+    /// <summary>The roots as a refusal names them: how many, and where the operator set them.</summary>
+    private string RootsText => Roots.Count == 1 ? "the configured --data-root" : $"the {Roots.Count} configured --data-root folders";
 
     /// <summary>a/b/c.csv -> [a/b/c.csv, b/c.csv, c.csv].</summary>
     private static List<string> Suffixes(string[] parts)

@@ -36,6 +36,7 @@ public class DataRootsTests
         var e = Assert.Throws<RequestException>(() => t.Roots.Resolve(path));
         Assert.Equal("dataset", e.Issues[0].Field);
         Assert.DoesNotContain(DataRoots.NotFoundPrefix, e.Issues[0].Message[..9]);
+        Assert.DoesNotContain(t.Path, e.Message); // a remote caller learns nothing of the node's file system
     }
 
     [Fact]
@@ -48,6 +49,8 @@ public class DataRootsTests
         Directory.CreateSymbolicLink(Path.Combine(t.Path, "linkdir"), outside.Path);
         var e1 = Assert.Throws<RequestException>(() => t.Roots.Resolve("innocent.csv"));
         Assert.Contains("symlink", e1.Message);
+        Assert.DoesNotContain(outside.Path, e1.Message);
+        Assert.DoesNotContain(t.Path, e1.Message);
         var e2 = Assert.Throws<RequestException>(() => t.Roots.Resolve("linkdir/secret.csv", "test_dataset"));
         Assert.Equal("test_dataset", e2.Issues[0].Field);
     }
@@ -68,5 +71,7 @@ public class DataRootsTests
         var e = Assert.Throws<RequestException>(() => t.Roots.Resolve("./tests/datasets/nothing.csv"));
         Assert.StartsWith(DataRoots.NotFoundPrefix, e.Issues[0].Message);
         Assert.Contains("nothing.csv", e.Message);
+        Assert.Contains("tried tests/datasets/nothing.csv, datasets/nothing.csv, nothing.csv", e.Message);
+        Assert.DoesNotContain(t.Path, e.Message);
     }
 }
