@@ -6,4 +6,9 @@ namespace AntiNex.Learning;
 /// <param name="Phase">progress phase ("cv", "fit", "ensemble"); <paramref name="Fold"/>/<paramref name="Folds"/> number the
 /// fold or ensemble member (0/0 for the final fit).</param>
 internal sealed record FitRequest(DenseNetwork Network, TensorData Train, TensorData? Validation, FitSettings Settings,
-    IProgress<TrainingProgress>? Progress, string Phase, int Fold = 0, int Folds = 0);
+    IProgress<TrainingProgress>? Progress, string Phase, int Fold = 0, int Folds = 0)
+{
+    /// <summary>The <see cref="Validation"/> rows are held-out test rows, scored for the report's val_* columns only: nothing
+    /// in the fit may watch them (reduce_on_plateau then watches the training loss; early stopping is refused).</summary>
+    public bool ValidationIsTest { get; init; }
+}

@@ -110,13 +110,14 @@ internal static class Trainer
 
             if (s.Schedule is { Kind: "reduce_on_plateau" } rop)
             {
-                var watched = valLoss ?? h.Loss;
+                var watched = request.ValidationIsTest ? h.Loss : valLoss ?? h.Loss; // never the test rows' loss
                 if (watched < plateauBest - 1e-12) { plateauBest = watched; sincePlateauBest = 0; }
                 else if (++sincePlateauBest > rop.Patience) { lr = Math.Max(rop.MinLr, lr * rop.Factor); sincePlateauBest = 0; }
             }
             if (es is not null)
             {
-                if (valLoss is null) throw new RequestException("early_stopping", "needs validation_split > 0: it never watches the test rows");
+                if (valLoss is null || request.ValidationIsTest)
+                    throw new RequestException("early_stopping", "needs validation_split > 0: it never watches the test rows");
                 double score = es.Monitor == "val_acc" ? -(valAcc ?? 0) : valLoss.Value; // lower is better
                 if (double.IsNaN(best) || score < best - es.MinDelta)
                 {

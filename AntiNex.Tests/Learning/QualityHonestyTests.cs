@@ -60,6 +60,8 @@ public class QualityHonestyTests
         ["quality", QualityExtra],
         ["folds", QualityExtra + ", \"ensemble\": {\"folds\": true}"], // fold ensemble: shared pipeline, out-of-fold threshold
         ["novelty", QualityExtra + ", \"novelty\": {\"normal_class\": 0, \"max_fpr\": 0.05, \"layers\": [8, 2], \"epochs\": 5}"],
+        // No validation split: reduce_on_plateau watches the training loss, never the test rows' loss.
+        ["plateau", ", \"lr_schedule\": {\"kind\": \"reduce_on_plateau\", \"patience\": 0, \"factor\": 0.1}"],
     ];
 
     /// <summary>Every capability that could be tempted to look at held-out rows.</summary>
