@@ -28,7 +28,7 @@ public static class PathLabel
         return encoded.Contains('%') ? Uri.UnescapeDataString(encoded.ToString()) : encoded.ToString();
     }
 
-    /// <summary>The model id (label trimmed and lower-cased) a model path names. A label no request could train (a
+    /// <summary>The model id (label trimmed and lower-cased) a model path names. A label no request could train (blank, a
     /// control character, a square bracket) is a bad request, not an unknown model.</summary>
     public static string ModelId(HttpContext context, string routed)
     {
@@ -36,6 +36,10 @@ public static class PathLabel
         // The length limit is the nodes' own setting: only what no node accepts is refused here.
         if (Requests.LabelRule.Check(label, int.MaxValue) is { } problem)
             throw new HttpProblem(StatusCodes.Status400BadRequest, $"the label in the path {problem}", "bad-request");
-        return Models.ModelIds.FromLabel(label);
+        var id = Models.ModelIds.FromLabel(label);
+        // A blank label names no entity: the cluster drops such a message, and the caller would wait for the timeout.
+        if (id.Length == 0)
+            throw new HttpProblem(StatusCodes.Status400BadRequest, "the label in the path is empty (or only white space)", "bad-request");
+        return id;
     }
 }
