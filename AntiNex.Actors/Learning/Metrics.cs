@@ -103,19 +103,23 @@ public static class Metrics
         // Sort once by score, then sweep: O(n log n) instead of re-counting per candidate.
         var order = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderByDescending(i => score[i]).ToArray();
         long pos = order.LongCount(i => truth[i] == 1), neg = order.Length - pos;
-        double bestT = 0.5, bestValue = double.NegativeInfinity;
-        foreach (var t in candidates.Distinct().Order())
+        var thresholds = candidates.Distinct().Order().ToArray();
+        var values = new double[thresholds.Length];
+        // One sweep from the highest threshold down: the rows with "score > t" are a prefix of the order that only grows.
+        long tp = 0, fp = 0;
+        for (int c = thresholds.Length - 1, next = 0; c >= 0; c--)
         {
-            // counts for "score > t"
-            long tp = 0, fp = 0;
-            foreach (var i in order) { if (score[i] <= t) break; if (truth[i] == 1) tp++; else fp++; }
+            for (; next < order.Length && score[order[next]] > thresholds[c]; next++)
+                if (truth[order[next]] == 1) tp++; else fp++;
             double recall = pos == 0 ? 0 : (double)tp / pos, fpr = neg == 0 ? 0 : (double)fp / neg;
             double precision = tp + fp == 0 ? 0 : (double)tp / (tp + fp);
-            double value = rule == "max_fpr"
+            values[c] = rule == "max_fpr"
                 ? (fpr <= maxFpr!.Value + 1e-12 ? recall : double.NegativeInfinity)
                 : (precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
-            if (value > bestValue + 1e-12) { bestValue = value; bestT = t; }
         }
+        double bestT = 0.5, bestValue = double.NegativeInfinity;
+        for (int c = 0; c < thresholds.Length; c++)
+            if (values[c] > bestValue + 1e-12) { bestValue = values[c]; bestT = thresholds[c]; }
         return bestT;
     }
 
