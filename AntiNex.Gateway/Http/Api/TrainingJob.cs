@@ -165,7 +165,7 @@ public sealed class TrainingJob
     /// <summary>Every event from the one after <paramref name="afterId"/>, then live ones, ending after the final event.</summary>
     public async IAsyncEnumerable<JobEvent> EventsAsync(long afterId, [EnumeratorCancellation] CancellationToken ct)
     {
-        var next = (int)Math.Max(0, afterId);
+        var next = (int)Math.Clamp(afterId, 0, int.MaxValue);
         while (!ct.IsCancellationRequested)
         {
             JobEvent[] batch;
@@ -173,6 +173,8 @@ public sealed class TrainingJob
             bool finished;
             lock (_gate)
             {
+                // An id this job never gave (from the future, or beyond int) resumes from now, once: never a replay per event.
+                next = Math.Min(next, _events.Count);
                 batch = _events.Skip(next).ToArray();
                 changed = _changed.Task;
                 finished = Finished;
