@@ -8,14 +8,28 @@ namespace AntiNex.Gateway.Http.Api;
 
 /// <summary>Trainings started through the API, by job id. Each runs through a gateway session (progress relayed to
 /// the job); finished jobs are kept until <see cref="HttpServeOptions.JobsKept"/> newer ones push them out, or their
-/// time to live in the <see cref="JobStore"/> passes. With a store, jobs outlive the process (see <see cref="Resume"/>).</summary>
+/// time to live in the <see cref="JobStore"/> passes (also while the process runs). With a store, jobs outlive the process
+/// (see <see cref="Resume"/>).</summary>
 public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options, JobStore? store = null)
 {
     private readonly ConcurrentDictionary<string, TrainingJob> _jobs = new();
+    /// <summary>Removes the finished jobs past their time to live while the process runs, files included.</summary>
+    private Timer? _sweep;
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
 
-    public TrainingJob? Find(string id) => _jobs.GetValueOrDefault(id);
+    public TrainingJob? Find(string id) => _jobs.TryGetValue(id, out var job) && !Expired(job, DateTimeOffset.UtcNow) ? job : null;
 
-    public IReadOnlyList<TrainingJob> All => _jobs.Values.OrderByDescending(j => j.CreatedUtc).ToList();
+    public IReadOnlyList<TrainingJob> All
+    {
+        get
+        {
+            var now = DateTimeOffset.UtcNow;
+            return _jobs.Values.Where(j => !Expired(j, now)).OrderByDescending(j => j.CreatedUtc).ToList();
+        }
+    }
+
+    /// <summary>A finished job is kept in the job store for its time to live (--jobs-ttl), not only until a restart.</summary>
+    private bool Expired(TrainingJob job, DateTimeOffset now) => store is not null && job.FinishedUtc + store.TimeToLive < now;
 
     private readonly Lock _starting = new();
 
@@ -46,6 +60,7 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     public int Resume(ApiKeyStore keys)
     {
         if (store is null) return 0;
+        _sweep ??= new Timer(_ => Prune(), null, SweepEvery, SweepEvery);
         var resumed = 0;
         foreach (var stored in store.LoadAll())
         {
@@ -94,7 +109,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
 
     private void Prune()
     {
-        var finished = _jobs.Values.Where(j => j.Finished).OrderByDescending(j => j.FinishedUtc).Skip(options.JobsKept).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var finished = _jobs.Values.Where(j => j.Finished).OrderByDescending(j => j.FinishedUtc)
+            .Where((j, i) => i >= options.JobsKept || Expired(j, now)).ToList();
         foreach (var j in finished)
         {
             _jobs.TryRemove(j.Id, out _);

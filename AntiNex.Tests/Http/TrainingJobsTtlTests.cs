@@ -1,0 +1,40 @@
+// A finished training job is kept for --jobs-ttl: once that has passed it no longer answers and its file is removed,
+// while the service runs (not only when it restarts).
+using AntiNex.Gateway.Http;
+using AntiNex.Gateway.Http.Api;
+using AntiNex.Models;
+
+namespace AntiNex.Tests.Http;
+
+public sealed class TrainingJobsTtlTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("antinex-jobs-ttl-").FullName;
+
+    [Fact]
+    public async Task A_finished_job_past_its_time_to_live_is_gone_while_the_service_runs()
+    {
+        await using var store = new JobStore(_dir, TimeSpan.FromSeconds(1));
+        // No cluster: each job fails at once ("unavailable"), which finishes it.
+        var jobs = new TrainingJobs(null!, new HttpServeOptions(), store);
+        var origin = new RequestOrigin(ApiKeyId: "web", Via: "http");
+        var old = jobs.TryStart("web-a", "{}", origin)!;
+        var file = Path.Combine(_dir, old.Id + ".json");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(old.Finished && File.Exists(file)) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(old.Finished && File.Exists(file), "the job did not finish, or was not stored");
+        Assert.Same(old, jobs.Find(old.Id));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Null(jobs.Find(old.Id));
+        Assert.DoesNotContain(jobs.All, j => j.Id == old.Id);
+        var next = jobs.TryStart("web-a", "{}", origin)!;
+        Assert.False(File.Exists(file), "the expired job's file is still in the job folder");
+        Assert.Same(next, jobs.Find(next.Id));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+}
