@@ -11,7 +11,9 @@ public static class ReplyStatus
         "bad-request" => StatusCodes.Status400BadRequest,
         "not-trained" => StatusCodes.Status404NotFound,
         "forbidden" => StatusCodes.Status403Forbidden,
-        "busy" or "persistence" => StatusCodes.Status503ServiceUnavailable,
+        // The cluster silent (a large predict's piece got no answer in time) or unable to serve now: 503, as the error
+        // middleware answers an unreachable or silent cluster.
+        "busy" or "persistence" or "timeout" or "unavailable" => StatusCodes.Status503ServiceUnavailable,
         "cancelled" => StatusCodes.Status409Conflict,
         "training-failed" => StatusCodes.Status422UnprocessableEntity,
         "too-large" => StatusCodes.Status413PayloadTooLarge,
