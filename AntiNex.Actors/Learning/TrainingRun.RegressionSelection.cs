@@ -32,15 +32,16 @@ internal sealed partial class TrainingRun
             candidates.Add((choice, new CandidateScore(choice.Name, mse, null, null, null, null) { Mse = mse, R2 = r2 }, errors));
         }
         foreach (var (kindName, tree) in BinaryTreeCandidates)
-            Add(new Choice($"{kindName}, scaler {q.Scaler}", false, null, false) { Scaler = q.Scaler, Kind = kindName },
-                FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0]);
+            if (TryFitTreeCandidate(tree, data, innerFit, [selection]) is { } fit)
+                Add(new Choice($"{kindName}, scaler {q.Scaler}", false, null, false) { Scaler = q.Scaler, Kind = kindName }, fit.Outputs[0]);
         foreach (var scaler in q.ScalerByData ? AutoRecipe.Scalers : [q.Scaler])
         {
             var run = scaler == q.Scaler ? this : Sibling(WithQuality(request, q with { Scaler = scaler }));
             Add(new Choice($"network, scaler {scaler}", false, null, false) { Scaler = scaler },
                 run.FitCandidate(data, innerFit, settings, [selection], null).Outputs[0]);
         }
-        var reference = candidates.First(c => c.Choice.Kind == TreeKinds.FastTree);
+        var reference = candidates.FirstOrDefault(c => c.Choice.Kind == TreeKinds.FastTree) is { Choice: not null } fast ? fast
+            : candidates.FirstOrDefault(c => c.Choice.Kind == TreeKinds.LightGbm) is { Choice: not null } light ? light : candidates[0];
         var verdicts = new Dictionary<Choice, string> { [reference.Choice] = "reference" };
         var admitted = new List<(Choice Choice, CandidateScore Score)>();
         foreach (var c in candidates.Where(c => c != reference))

@@ -174,14 +174,16 @@ internal sealed partial class TrainingRun
         }
         foreach (var (kindName, tree) in BinaryTreeCandidates)
         {
-            var fit = trainer.FitTreeCandidate(tree, data, innerFit, [selection]);
+            if (trainer.TryFitTreeCandidate(tree, data, innerFit, [selection]) is not { } fit) continue;
             Add(new Choice($"{kindName}, scaler {trainer.Quality.Scaler}", false, null, false)
             { Scaler = trainer.Quality.Scaler, Kind = kindName }, trainer,
                 fit with { Errors = own.Errors, NormalValidationErrors = own.NormalValidationErrors }, tree); // the detector on the trees' inputs
         }
         Add(new Choice($"network, scaler {q.Scaler}", false, null, q.BalancedClassWeights) { Scaler = q.Scaler }, self, network, null);
 
-        var bestTree = bases.Where(b => b.Tree is not null).OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).First();
+        // No tree could be fitted (LightGBM and FastTree both refused these few rows): the network is compared with itself.
+        var bestTree = bases.Where(b => b.Tree is not null).OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).FirstOrDefault()
+            ?? bases.OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).First();
         var eligible = bases.Where(b => b.Accuracy >= bestTree.Accuracy && b.Fpr <= bestTree.Fpr).ToList();
         var chosen = eligible.OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).First();
         var mine = bases.Select(b => (b.Choice, Known(b, b == chosen ? "base: most accurate, never below the best tree"
@@ -189,7 +191,11 @@ internal sealed partial class TrainingRun
             : "FPR above the best tree's"))).ToList();
         var metric = "accuracy % on the selection rows; the base must match the best tree's accuracy and FPR there";
         var winner = chosen.Choice;
-        if (lao is not null)
+        // A tree base is judged on the leave-out rows by a LightGBM fit without the held-out kinds: none, no second stage.
+        var laoFit = lao is null ? null
+            : chosen.Tree is not null ? trainer.TryFitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate], 0, chosen.Run)
+            : chosen.Run.FitCandidate(data, lao.Fit, settings, [lao.Evaluate], null);
+        if (lao is not null && laoFit is not null)
         {
             metric += $"; outlier exposure (a tree base) and the novelty detector are admitted by their cost on the selection rows " +
                 $"(novelty_budget {q.NoveltyBudget}) and their gain on the leave-attack-kind-out rows";
@@ -197,8 +203,6 @@ internal sealed partial class TrainingRun
             var laoTruth = lao.Evaluate.Select(i => classes[i]).ToArray();
             // The base refitted without the held-out kinds, scored on their rows and the normal selection rows. A tree base is
             // refitted as LightGBM: the gains are judged against a tree ensemble at a tenth of FastTree's cost.
-            var laoFit = chosen.Tree is not null ? chosen.Run.FitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate])
-                : chosen.Run.FitCandidate(data, lao.Fit, settings, [lao.Evaluate], null);
             double laoThreshold = chosen.Choice.F1Threshold ? laoFit.F1Threshold ?? 0.5 : 0.5;
             double baseLao = Scores.BalancedAccuracy(laoTruth, Scores.Binary(laoFit.Outputs[0], laoThreshold, null, normal), 2);
             mine[bases.IndexOf(chosen)] = (chosen.Choice, Known(chosen, "base: most accurate, never below the best tree") with
@@ -227,8 +231,9 @@ internal sealed partial class TrainingRun
                 foreach (var share in ExposureShares)
                 {
                     // Outlier exposure: the same tree fitted with synthetic not-normal rows among its own.
-                    var exposed = chosen.Run.FitTreeCandidate(tree, data, innerFit, [selection], share);
-                    var exposedLao = chosen.Run.FitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate], share);
+                    if (trainer.TryFitTreeCandidate(tree, data, innerFit, [selection], share, chosen.Run) is not { } exposed
+                        || trainer.TryFitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate], share, chosen.Run) is not { } exposedLao)
+                        continue;
                     var choice = chosen.Choice with { Name = chosen.Choice.Name + $" + outlier exposure {share}", Exposure = share };
                     if (Consider(choice, Decide(exposed.Outputs[0], 0.5, null), Decide(exposedLao.Outputs[0], 0.5, null)))
                         top = (choice, exposed.Outputs[0], 0.5, exposedLao.Outputs[0], 0.5);
@@ -282,11 +287,13 @@ internal sealed partial class TrainingRun
         {
             if (tree == TreeKind.FastTree && (long)k * innerFit.Length > MaxOneVersusAllWork) continue;
             var treeScaler = trainer.Quality.Scaler;
+            if (trainer.TryFitTreeCandidate(tree, data, innerFit, [selection]) is not { } fit) continue;
             Add(new Choice($"{kindName}, scaler {treeScaler}", false, null, false) { Scaler = treeScaler, Kind = kindName },
-                Scores.ArgMax(trainer.FitTreeCandidate(tree, data, innerFit, [selection]).Outputs[0], k));
+                Scores.ArgMax(fit.Outputs[0], k));
         }
-        string referenceKind = mine.Any(m => m.Choice.Kind == TreeKinds.FastTree) ? TreeKinds.FastTree : TreeKinds.LightGbm;
-        var reference = mine.First(m => m.Choice.Kind == referenceKind);
+        // FastTree, else LightGBM, else (neither could be fitted on these rows) the first network.
+        var reference = mine.FirstOrDefault(m => m.Choice.Kind == TreeKinds.FastTree) is { Choice: not null } fast ? fast
+            : mine.FirstOrDefault(m => m.Choice.Kind == TreeKinds.LightGbm) is { Choice: not null } light ? light : mine[0];
         var verdicts = new Dictionary<Choice, string>();
         var admitted = new List<(Choice Choice, CandidateScore Score)>();
         foreach (var m in mine.Where(m => m.Choice != reference.Choice))
@@ -401,6 +408,22 @@ internal sealed partial class TrainingRun
             f1 = Metrics.ChooseThreshold(val.Classes!, Score(val).Select(v => (double)v).ToArray(), "f1", null);
         }
         return new CandidateFit(outputs, f1, null, null);
+    }
+
+    /// <summary><see cref="FitTreeCandidate"/> on <paramref name="run"/> (this run by default), or null when the learner cannot
+    /// fit these rows (LightGBM on a few dozen rows): the candidate or step drops out of the comparison and the report's
+    /// warnings say why, once per learner.</summary>
+    private CandidateFit? TryFitTreeCandidate(TreeKind kind, PreparedData data, int[] rows, IReadOnlyList<int[]> evaluate, double exposure = 0,
+        TrainingRun? run = null)
+    {
+        try { return (run ?? this).FitTreeCandidate(kind, data, rows, evaluate, exposure); }
+        catch (TreeFitException e)
+        {
+            var note = $"model_kind auto: {TreeKinds.Name(kind)} left out where it could not be fitted ({e.Message})";
+            Report("select", note);
+            if (!_warnings.Any(w => w.StartsWith(note[..note.IndexOf('(')], StringComparison.Ordinal))) _warnings.Add(note);
+            return null;
+        }
     }
 
     private static (float[] X, int Rows) RowsOf(TensorData d, int cls)

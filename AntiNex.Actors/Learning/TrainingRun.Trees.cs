@@ -113,7 +113,9 @@ internal sealed partial class TrainingRun
     {
         var y = train.Classes is { } c ? c.Select(v => (float)v).ToArray() : train.Targets!;
         int classes = codec.Regression ? 0 : codec.ClassValues.Count;
-        var model = TreeLearner.Fit(TreeSpec.Served(kind), train.X, train.Rows, train.Width, y, classes, (int)seed, ct);
+        TreeModel model;
+        try { model = TreeLearner.Fit(TreeSpec.Served(kind), train.X, train.Rows, train.Width, y, classes, (int)seed, ct); }
+        catch (TreeFitException e) { throw new RequestException("model_kind", $"{e.Message}; use fast_tree or network"); }
         if (model.Refitted)
         {
             var note = $"{TreeKinds.Name(kind)}: the first fit diverged (its training rows' log loss above the class frequencies'); "

@@ -247,4 +247,33 @@ public class AutoSelectionTests
         e = Assert.Throws<RequestException>(() => Train(trees, KindsCsv(60, 3)));
         Assert.Contains(e.Issues, i => i.Field == "outlier_exposure" && i.Message.Contains("4 classes", StringComparison.Ordinal));
     }
+
+    /// <summary>LightGBM (through ML.NET) cannot be fitted on a few dozen well-separated rows: auto compares the candidates
+    /// that can be, and says so; a light_gbm request is refused naming model_kind, not an unhandled exception.</summary>
+    [Fact]
+    public void A_tree_that_cannot_be_fitted_on_a_few_rows_drops_out_of_auto_and_is_a_named_refusal_when_asked_for()
+    {
+        var csv = new StringBuilder("x0,x1,label\n");
+        var rng = new Random(3);
+        for (int i = 0; i < 60; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{(i % 2 == 0 ? 2 : -2) + rng.NextDouble() - 0.5:R},{rng.NextDouble():R},{i % 2}\n");
+        TrainingOutcome Run(string kind)
+        {
+            using var t = new EngineTestData.TempRoot();
+            t.Write("small.csv", csv.ToString());
+            var json = $$"""
+                {"label": "Small", "dataset": "small.csv", "ml_type": "classification", "predict_feature": "label",
+                 "features_to_process": ["x0", "x1"], "model_kind": "{{kind}}", "seed": 1, "epochs": 3}
+                """;
+            return TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
+        }
+        var auto = Run("auto");
+        Assert.Contains(auto.Report.Warnings, w => w.StartsWith("model_kind auto: light_gbm left out where it could not be fitted",
+            StringComparison.Ordinal));
+        Assert.DoesNotContain(auto.Report.Selection!.Candidates, c => c.Name.StartsWith("light_gbm", StringComparison.Ordinal));
+        Assert.Contains(auto.Report.Selection!.Candidates, c => c.Name.StartsWith("fast_tree", StringComparison.Ordinal));
+        Assert.NotNull(auto.Report.Accuracy);
+        var e = Assert.Throws<RequestException>(() => Run("light_gbm"));
+        Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("LightGBM could not fit", StringComparison.Ordinal));
+    }
 }

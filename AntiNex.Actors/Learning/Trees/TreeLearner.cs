@@ -15,6 +15,7 @@ public static class TreeLearner
     /// <param name="y">per row: the class index (0..classes-1) for classification, the target value for regression.</param>
     /// <param name="classes">2 = binary, k &gt; 2 = multi-class, 0 = regression.</param>
     /// <param name="ct">checked before and after the fit (ML.NET cannot interrupt a fit in progress).</param>
+    /// <exception cref="TreeFitException">the learner could not fit these rows (LightGBM on a few dozen rows).</exception>
     public static TreeModel Fit(TreeSpec spec, float[] x, int rows, int cols, float[] y, int classes, int seed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -51,7 +52,15 @@ public static class TreeLearner
         var ml = new MLContext(seed);
         int learnerClasses = task == TaskKind.MultiClass ? present.Length : classes;
         var data = new MatrixDataView(x.AsMemory(0, rows * cols), rows, cols, labels, learnerClasses);
-        ITransformer transformer = Estimator(ml, spec, task, seed).Fit(data);
+        ITransformer transformer;
+        try { transformer = Estimator(ml, spec, task, seed).Fit(data); }
+        catch (ArgumentNullException e) when (spec.Kind == TreeKind.LightGbm)
+        {
+            // ML.NET cannot take in a LightGBM tree without a split (dotnet/machinelearning#5022): a boosting round finds none
+            // on a few dozen rows, or once the rows are separated.
+            throw new TreeFitException($"LightGBM could not fit these {rows} rows: one of its boosting rounds found no split, which " +
+                "ML.NET cannot take in (a few dozen rows, or rows it separates completely)", e);
+        }
         ct.ThrowIfCancellationRequested();
         var model = new TreeModel(ml, transformer, spec.Kind, task, cols, classes, present);
         if (spec is { RefitIfDiverged: true, Kind: TreeKind.LightGbm, L2Regularization: null } && task != TaskKind.Regression
