@@ -294,19 +294,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>Parses and checks a train request; refuses it at once (naming the field) or returns its job.</summary>
     private TrainingJob? Accept(TrainModel m)
     {
-        if (m.RequestId is { } requestId && Duplicate(requestId, m.ProgressTo)) return null;
+        if (m.RequestId is { } requestId && Duplicate(requestId, m.ProgressTo, m.OutlivesCaller)) return null;
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings))
         {
             Audit("train", m.Origin, m.RequestId, "bad-request", "request could not be parsed");
             return null;
         }
-        var job = NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: false, m.Origin, m.DeadlineUtc);
+        var job = NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: false, m.Origin, m.DeadlineUtc, m.OutlivesCaller);
         if (job is null) Audit("train", m.Origin, m.RequestId, "refused", "request refused before training");
         return job;
     }
 
     private TrainingJob? NewJob(AntiNexRequest request, IReadOnlyList<string> warnings, IActorRef? progressTo, string? requestId,
-        bool forPredict, RequestOrigin? origin, DateTimeOffset? deadlineUtc)
+        bool forPredict, RequestOrigin? origin, DateTimeOffset? deadlineUtc, bool outlivesCaller = false)
     {
         // Paths are checked before queueing: a dataset outside the data roots is refused at once, naming the field.
         var pathIssues = request.CheckPaths(_rt.DataRoots, requireFiles: true);
@@ -320,7 +320,10 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             Sender.Tell(ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was not started: its deadline had passed", requestId));
             return null;
         }
-        var job = new TrainingJob(request, warnings, Sender, progressTo, requestId, forPredict, origin, deadlineUtc);
+        var job = new TrainingJob(request, warnings, Sender, progressTo, requestId, forPredict, origin, deadlineUtc)
+        {
+            OutlivesCaller = outlivesCaller,
+        };
         if (job.HasWatchableCaller) Context.Watch(job.ReplyTo);
         if (deadlineUtc is { } deadline)
             Timers.StartSingleTimer(DeadlineKey(job), new TrainingDeadline(job.RunId), deadline - DateTimeOffset.UtcNow);
@@ -329,7 +332,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     /// <summary>A request whose id was seen already is not trained twice: a finished one is answered at once, a queued or
     /// running one is taken over by the new caller (the first caller is usually gone: a re-send follows a failure).</summary>
-    private bool Duplicate(string requestId, IActorRef? progressTo)
+    private bool Duplicate(string requestId, IActorRef? progressTo, bool outlivesCaller)
     {
         if (_ledger.IsDone(requestId))
         {
@@ -342,6 +345,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (same.HasWatchableCaller) Context.Unwatch(same.ReplyTo);
         same.ReplyTo = Sender;
         same.ProgressTo = progressTo ?? same.ProgressTo;
+        same.OutlivesCaller = outlivesCaller;
         if (same.HasWatchableCaller) Context.Watch(same.ReplyTo);
         // Accepted already: the journal learns the new caller too, so a next holder answers it (same place in the order).
         if (same.Accepted && !same.ForPredict) Persist(AcceptedOf(same), _ledger.Accepted);

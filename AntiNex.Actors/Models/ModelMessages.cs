@@ -29,8 +29,11 @@ public static class ModelIds
 /// the final <see cref="ModelTrainedReply"/> or <see cref="ModelFailed"/> goes to the sender. A train of a label that
 /// is already training waits behind it. Past <see cref="DeadlineUtc"/> (the caller's total deadline) it is cancelled;
 /// so is it when the sender stops (a gateway that exits).</summary>
+/// <param name="OutlivesCaller">the training goes on when its caller's process ends (the HTTP service, whose jobs outlive
+/// its restarts and are re-sent under the same id); only its deadline or a cancel stops it. Otherwise a caller that is gone
+/// (a console's Ctrl-C) cancels it.</param>
 public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
-    RequestOrigin? Origin = null, DateTimeOffset? DeadlineUtc = null) : IModelCommand;
+    RequestOrigin? Origin = null, DateTimeOffset? DeadlineUtc = null, bool OutlivesCaller = false) : IModelCommand;
 
 /// <summary>Predict the rows an AntiNex request carries (predict_rows or dataset). Replies <see cref="Predicted"/>.
 /// On a never-trained label a request with a dataset trains first (original AntiNex semantics), but only when

@@ -13,10 +13,18 @@ public sealed class ProgressRelay(IActorRef? to, string label, string? requestId
     private readonly object _gate = new();
     private long _last;
     private string? _lastPhase;
+    private IActorRef? _to = to;
+
+    /// <summary>Where progress goes; a caller that re-sends the request takes the running training's progress over.</summary>
+    public IActorRef? To
+    {
+        get => Volatile.Read(ref _to);
+        set => Volatile.Write(ref _to, value);
+    }
 
     public void Report(TrainingProgress value)
     {
-        if (to is null) return;
+        if (To is not { } target) return;
         lock (_gate)
         {
             var now = Stopwatch.GetTimestamp();
@@ -25,6 +33,6 @@ public sealed class ProgressRelay(IActorRef? to, string label, string? requestId
             _last = now;
             _lastPhase = value.Phase;
         }
-        to.Tell(new TrainingProgressed(label, value, requestId));
+        target.Tell(new TrainingProgressed(label, value, requestId));
     }
 }

@@ -15,13 +15,20 @@ public sealed class TrainingJob(
     bool forPredict, RequestOrigin? origin, DateTimeOffset? deadlineUtc)
 {
     private readonly CancellationTokenSource _cts = new();
+    /// <summary>Relays progress to <see cref="ProgressTo"/>; replaced (same target) when the job is launched.</summary>
+    private ProgressRelay _progress = new(progressTo, "", requestId, TimeSpan.Zero);
 
     public Guid RunId { get; } = Guid.NewGuid();
     public AntiNexRequest Request { get; } = request;
     public IReadOnlyList<string> Warnings { get; } = warnings;
     /// <summary>Who gets the reply; a re-sent request with the same id takes the job over (the job is not run twice).</summary>
     public IActorRef ReplyTo { get; set; } = replyTo;
-    public IActorRef? ProgressTo { get; set; } = progressTo;
+    /// <summary>Where progress goes; set by a re-send that takes the job over, also while the job runs.</summary>
+    public IActorRef? ProgressTo
+    {
+        get => _progress.To;
+        set => _progress.To = value;
+    }
     public string? RequestId { get; } = requestId;
     /// <summary>Started by a predict on a never-trained label: the reply is the prediction, not the training report.</summary>
     public bool ForPredict { get; } = forPredict;
@@ -37,8 +44,11 @@ public sealed class TrainingJob(
     /// <summary>Accepted by an earlier holder of the label, run again here: its caller is not watched (it may be gone).</summary>
     public bool Resumed { get; init; }
 
+    /// <summary>The job goes on when its caller's process ends (<see cref="TrainModel.OutlivesCaller"/>).</summary>
+    public bool OutlivesCaller { get; set; }
+
     /// <summary>The caller whose end (a gateway process that exits) cancels the job: watched while it is pending.</summary>
-    public bool HasWatchableCaller => !Resumed && !ReplyTo.IsNobody();
+    public bool HasWatchableCaller => !Resumed && !OutlivesCaller && !ReplyTo.IsNobody();
 
     public bool DeadlinePassed(DateTimeOffset now) => DeadlineUtc is { } d && d <= now;
 
@@ -53,9 +63,9 @@ public sealed class TrainingJob(
     public void Launch(string label, ModelRuntime rt, IActorRef entity, ILoggingAdapter log)
     {
         var token = _cts.Token;
-        var progress = new ProgressRelay(ProgressTo, label, RequestId, rt.ProgressInterval);
+        _progress = new ProgressRelay(ProgressTo, label, RequestId, rt.ProgressInterval);
+        var progress = _progress;
         var runId = RunId;
-        var to = ProgressTo;
         var id = RequestId;
         var request = Request;
         log.Info("model {0}: training requested (request {1})", label, RequestId ?? "-");
@@ -75,11 +85,11 @@ public sealed class TrainingJob(
             {
                 // Called synchronously, on the entity's thread, before the job waits for a node slot.
                 State = position == 0 ? "starting" : "queued";
-                to?.Tell(new TrainingQueued(label, position, id));
+                progress.To?.Tell(new TrainingQueued(label, position, id));
             },
             started: () =>
             {
-                to?.Tell(new TrainingStarted(label, rt.NodeName, id));
+                progress.To?.Tell(new TrainingStarted(label, rt.NodeName, id));
                 entity.Tell(new TrainingRunning(runId));
             },
             token)

@@ -151,10 +151,11 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     /// <summary>Trains the label; the entity cancels the training when <paramref name="timeout"/> has passed (it travels
-    /// as an absolute deadline) or when this gateway is gone. <paramref name="origin"/> replaces <see cref="Origin"/> for
-    /// this one request (search retrain, queue).</summary>
+    /// as an absolute deadline) or when this gateway is gone, unless <paramref name="outlivesCaller"/> (the HTTP service's
+    /// jobs, re-sent under their id after a restart). <paramref name="origin"/> replaces <see cref="Origin"/> for this one
+    /// request (search retrain, queue).</summary>
     public Task<object> TrainAsync(string modelId, string json, TimeSpan timeout, Action<object>? onProgress = null, string? requestId = null,
-        CancellationToken ct = default, RequestOrigin? origin = null)
+        CancellationToken ct = default, RequestOrigin? origin = null, bool outlivesCaller = false)
     {
         // Every train carries an id: a training its node did not finish runs again on the next holder, once.
         var id = requestId ?? $"train-{Guid.NewGuid():N}";
@@ -162,8 +163,8 @@ public sealed class GatewayClient : IAsyncDisposable
             ? Task.FromResult<object>(tooLarge)
             // Re-sent until the entity acknowledges it (a train sent to a node that just died is lost): the id makes a
             // re-send join the same training.
-            : SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout), timeout, onProgress,
-                resend: true, ct: ct);
+            : SendAsync(me => new TrainModel(modelId, json, me, id, origin ?? Origin, DateTimeOffset.UtcNow + timeout, outlivesCaller), timeout,
+                onProgress, resend: true, ct: ct);
     }
 
     /// <summary>A label with read replicas: hedged over its copies. Without: one session with the writer, which may

@@ -50,7 +50,8 @@ public static class HttpServer
             sp.GetRequiredService<ILogger<Local.LocalModelCopies>>()));
         if (options.JobsDirectory is { } jobsDirectory)
             builder.Services.AddSingleton(sp => new JobStore(jobsDirectory, options.JobsTimeToLive, sp.GetRequiredService<ILogger<JobStore>>()));
-        builder.Services.AddSingleton(sp => new TrainingJobs(gateway, options, sp.GetService<JobStore>()));
+        builder.Services.AddSingleton(sp => new TrainingJobs(gateway, options, sp.GetService<JobStore>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<TrainingJobs>()));
         // Decided on the keys at start: a key with its own limit added later, while no limit exists at all, waits for a restart.
         var limited = options.RateLimit > 0 || keys.Keys.Any(k => k.RateLimit > 0);
         if (limited) builder.Services.AddRateLimiter(r => ConfigureRateLimits(r, options));

@@ -22,6 +22,8 @@ public sealed class HttpServiceFixture : IAsyncLifetime
     public ServeProcess Serve { get; private set; } = null!;
     public GatewayClient Gateway { get; private set; } = null!;
     public string Seed => _node!.Address;
+    /// <summary>The node's log so far.</summary>
+    public string NodeLog() => _node!.Tail(int.MaxValue);
     public string KeysFile => Path.Combine(WorkDir, "keys.json");
     public IReadOnlyList<string> InputFeatures { get; private set; } = [];
 

@@ -52,11 +52,18 @@ public sealed partial class HttpServiceTests
             Assert.Equal("failed", job.Body.GetProperty("state").GetString());
             Assert.Equal("revoked", job.Body.GetProperty("error").GetProperty("code").GetString());
             Assert.DoesNotContain("event: resumed", await admin.GetStringAsync($"/api/jobs/{jobId}/events"));
+            // The training the job started outlived the crash; the restarted service cancels it, as the key lost the right.
+            var until = DateTime.UtcNow.AddSeconds(90);
+            while (!fx.NodeLog().Split('\n').Any(l => l.Contains($"model {label}: training cancelled", StringComparison.Ordinal)
+                       && l.Contains("key:doomed", StringComparison.Ordinal)))
+            {
+                Assert.True(DateTime.UtcNow < until, "the revoked key's training was not cancelled:\n" + fx.NodeLog()[^2000..]);
+                await Task.Delay(250);
+            }
         }
         finally
         {
-            // The training the job started still runs on the cluster: it is the operator's to stop.
-            await fx.Gateway.CancelAsync(label, TimeSpan.FromSeconds(30));
+            await fx.Gateway.CancelAsync(label, TimeSpan.FromSeconds(30)); // whatever the assertions above found
         }
     }
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using Akka.Actor;
 using System.Security.Cryptography;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Auth;
 using AntiNex.Models;
+using Microsoft.Extensions.Logging;
 
 namespace AntiNex.Gateway.Http.Api;
 
@@ -10,7 +12,7 @@ namespace AntiNex.Gateway.Http.Api;
 /// the job); finished jobs are kept until <see cref="HttpServeOptions.JobsKept"/> newer ones push them out, or their
 /// time to live in the <see cref="JobStore"/> passes (also while the process runs). With a store, jobs outlive the process
 /// (see <see cref="Resume"/>).</summary>
-public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options, JobStore? store = null)
+public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options, JobStore? store = null, ILogger? log = null)
 {
     private readonly ConcurrentDictionary<string, TrainingJob> _jobs = new();
     /// <summary>Removes the finished jobs past their time to live while the process runs, files included.</summary>
@@ -70,7 +72,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             if (keys.Keys.FirstOrDefault(k => k.Id == job.KeyId) is not { } key || !key.Has(ApiScope.Train) || !key.LabelPattern.Allows(job.Label))
             {
                 job.Fail(new JobError("revoked", $"API key '{job.KeyId}' was revoked, or no longer grants train on '{job.Label}', "
-                    + "when the HTTP service restarted: the job was not submitted again (a training it started may still run)"));
+                    + "when the HTTP service restarted: the job was not submitted again, and the training it started is cancelled"));
+                // Its training outlives the process that started it: the key's loss of the right ends it too.
+                _ = CancelRevokedAsync(job);
                 continue;
             }
             job.Resumed("the HTTP service restarted while this job ran: following its training again");
@@ -79,6 +83,17 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         }
         Prune();
         return resumed;
+    }
+
+    /// <summary>Cancels the training a revoked key's job started (queued or running; nothing if it has ended).</summary>
+    private async Task CancelRevokedAsync(TrainingJob job)
+    {
+        var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: "http, key revoked");
+        try { await gateway.CancelAsync(job.Label, options.PredictTimeout, job.Id, origin); }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            log?.LogWarning("the training of revoked job {Id} on '{Label}' could not be cancelled: {Message}", job.Id, job.Label, e.Message);
+        }
     }
 
     private void Track(TrainingJob job)
@@ -93,7 +108,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         try
         {
             // The console's train path: refused at once when too large for one cluster message, re-sent until a node takes it.
-            var reply = await gateway.TrainAsync(job.Label, job.RequestJson, options.TrainTimeout, job.On, job.Id, origin: origin);
+            // The training outlives this process: a restart submits the job again under its id and it joins the training.
+            var reply = await gateway.TrainAsync(job.Label, job.RequestJson, options.TrainTimeout, job.On, job.Id, origin: origin,
+                outlivesCaller: true);
             // A job submitted again after a restart whose training ended meanwhile: the model knows the request id and
             // does not train it twice. The job is complete; its report is the model's description.
             if (reply is ModelFailed { Code: "already-trained" } && await gateway.DescribeAsync(job.Label, options.PredictTimeout)
