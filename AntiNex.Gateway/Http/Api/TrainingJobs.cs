@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Akka.Actor;
 using System.Security.Cryptography;
+using Akka.Actor;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Auth;
 using AntiNex.Models;
