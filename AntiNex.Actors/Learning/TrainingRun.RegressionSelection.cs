@@ -40,8 +40,7 @@ internal sealed partial class TrainingRun
             Add(new Choice($"network, scaler {scaler}", false, null, false) { Scaler = scaler },
                 run.FitCandidate(data, innerFit, settings, [selection], null).Outputs[0]);
         }
-        var reference = candidates.FirstOrDefault(c => c.Choice.Kind == TreeKinds.FastTree) is { Choice: not null } fast ? fast
-            : candidates.FirstOrDefault(c => c.Choice.Kind == TreeKinds.LightGbm) is { Choice: not null } light ? light : candidates[0];
+        var reference = candidates.OrderBy(c => ReferenceRank(c.Choice)).First();
         var verdicts = new Dictionary<Choice, string> { [reference.Choice] = "reference" };
         var admitted = new List<(Choice Choice, CandidateScore Score)>();
         foreach (var c in candidates.Where(c => c != reference))

@@ -291,9 +291,7 @@ internal sealed partial class TrainingRun
             Add(new Choice($"{kindName}, scaler {treeScaler}", false, null, false) { Scaler = treeScaler, Kind = kindName },
                 Scores.ArgMax(fit.Outputs[0], k));
         }
-        // FastTree, else LightGBM, else (neither could be fitted on these rows) the first network.
-        var reference = mine.FirstOrDefault(m => m.Choice.Kind == TreeKinds.FastTree) is { Choice: not null } fast ? fast
-            : mine.FirstOrDefault(m => m.Choice.Kind == TreeKinds.LightGbm) is { Choice: not null } light ? light : mine[0];
+        var reference = mine.OrderBy(m => ReferenceRank(m.Choice)).First();
         var verdicts = new Dictionary<Choice, string>();
         var admitted = new List<(Choice Choice, CandidateScore Score)>();
         foreach (var m in mine.Where(m => m.Choice != reference.Choice))
@@ -419,12 +417,16 @@ internal sealed partial class TrainingRun
         try { return (run ?? this).FitTreeCandidate(kind, data, rows, evaluate, exposure); }
         catch (TreeFitException e)
         {
-            var note = $"model_kind auto: {TreeKinds.Name(kind)} left out where it could not be fitted ({e.Message})";
-            Report("select", note);
-            if (!_warnings.Any(w => w.StartsWith(note[..note.IndexOf('(')], StringComparison.Ordinal))) _warnings.Add(note);
+            var left = $"model_kind auto: {TreeKinds.Name(kind)} left out where it could not be fitted";
+            Report("select", $"{left} ({e.Message})");
+            if (!_warnings.Any(w => w.StartsWith(left, StringComparison.Ordinal))) _warnings.Add($"{left} ({e.Message})");
             return null;
         }
     }
+
+    /// <summary>The reference a multi-class or regression challenger must beat: FastTree, else LightGBM, else (neither could
+    /// be fitted on these rows) the first network. OrderBy is stable, so ties keep the candidates' order.</summary>
+    private static int ReferenceRank(Choice c) => c.Kind == TreeKinds.FastTree ? 0 : c.Kind == TreeKinds.LightGbm ? 1 : 2;
 
     private static (float[] X, int Rows) RowsOf(TensorData d, int cls)
     {

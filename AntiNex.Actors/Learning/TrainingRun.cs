@@ -193,10 +193,13 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             var fitWatch = Stopwatch.StartNew();
             // The per-epoch val_* columns are the validation split when there is one (it drives stopping), else the test rows (report only).
             // Without a validation split the test rows are scored for the report only: nothing in the fit watches them.
-            var fitRequest = new FitRequest(net, trainData!, valData ?? testData, settings, progress, "fit");
+            bool validationIsTest = valData is null;
             var fit = foldEnsemble is not null
                 ? new FitResult(foldEnsemble.History, foldEnsemble.ValidationSeconds, foldEnsemble.Info)
-                : Trainer.Fit(fitRequest with { ValidationIsTest = valData is null }, ct);
+                : Trainer.Fit(new FitRequest(net, trainData!, valData ?? testData, settings, progress, "fit")
+                {
+                    ValidationIsTest = validationIsTest,
+                }, ct);
             // ensemble.seeds: more networks from other seeds, same rows and recipe; ONE artifact averages them.
             var extraMembers = new List<DenseNetwork>();
             double validationSeconds = fit.ValidationSeconds;
@@ -208,9 +211,9 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                     using var memberGen = new torch.Generator((ulong)memberSeed);
                     var member = NewNetwork(pipeline.Width, data.Layers, memberGen);
                     extraMembers.Add(member);
-                    var memberRequest = new FitRequest(member, trainData!, valData ?? testData, settings with { Seed = memberSeed },
-                        progress, "ensemble", m + 1, q.EnsembleSeeds);
-                    var memberFit = Trainer.Fit(memberRequest with { ValidationIsTest = valData is null }, ct);
+                    var memberFit = Trainer.Fit(new FitRequest(member, trainData!, valData ?? testData, settings with { Seed = memberSeed },
+                        progress, "ensemble", m + 1, q.EnsembleSeeds)
+                    { ValidationIsTest = validationIsTest }, ct);
                     validationSeconds += memberFit.ValidationSeconds;
                 }
             }

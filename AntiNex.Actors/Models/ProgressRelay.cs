@@ -8,23 +8,16 @@ namespace AntiNex.Models;
 
 /// <summary>At most one epoch tick per interval; phase changes, the last epoch and messages always pass.
 /// Thread-safe: the engine reports from its own thread.</summary>
-public sealed class ProgressRelay(IActorRef? to, string label, string? requestId, TimeSpan interval) : IProgress<TrainingProgress>
+/// <param name="to">where progress goes, read at each report: a caller that re-sends the request takes the running
+/// training's progress over.</param>
+public sealed class ProgressRelay(Func<IActorRef?> to, string label, string? requestId, TimeSpan interval) : IProgress<TrainingProgress>
 {
     private readonly object _gate = new();
     private long _last;
     private string? _lastPhase;
-    private IActorRef? _to = to;
-
-    /// <summary>Where progress goes; a caller that re-sends the request takes the running training's progress over.</summary>
-    public IActorRef? To
-    {
-        get => Volatile.Read(ref _to);
-        set => Volatile.Write(ref _to, value);
-    }
-
     public void Report(TrainingProgress value)
     {
-        if (To is not { } target) return;
+        if (to() is not { } target) return;
         lock (_gate)
         {
             var now = Stopwatch.GetTimestamp();

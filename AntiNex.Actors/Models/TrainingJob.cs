@@ -15,8 +15,7 @@ public sealed class TrainingJob(
     bool forPredict, RequestOrigin? origin, DateTimeOffset? deadlineUtc)
 {
     private readonly CancellationTokenSource _cts = new();
-    /// <summary>Relays progress to <see cref="ProgressTo"/>; replaced (same target) when the job is launched.</summary>
-    private ProgressRelay _progress = new(progressTo, "", requestId, TimeSpan.Zero);
+    private IActorRef? _progressTo = progressTo;
 
     public Guid RunId { get; } = Guid.NewGuid();
     public AntiNexRequest Request { get; } = request;
@@ -26,8 +25,8 @@ public sealed class TrainingJob(
     /// <summary>Where progress goes; set by a re-send that takes the job over, also while the job runs.</summary>
     public IActorRef? ProgressTo
     {
-        get => _progress.To;
-        set => _progress.To = value;
+        get => Volatile.Read(ref _progressTo); // read by the training thread
+        set => Volatile.Write(ref _progressTo, value);
     }
     public string? RequestId { get; } = requestId;
     /// <summary>Started by a predict on a never-trained label: the reply is the prediction, not the training report.</summary>
@@ -63,8 +62,7 @@ public sealed class TrainingJob(
     public void Launch(string label, ModelRuntime rt, IActorRef entity, ILoggingAdapter log)
     {
         var token = _cts.Token;
-        _progress = new ProgressRelay(ProgressTo, label, RequestId, rt.ProgressInterval);
-        var progress = _progress;
+        var progress = new ProgressRelay(() => ProgressTo, label, RequestId, rt.ProgressInterval);
         var runId = RunId;
         var id = RequestId;
         var request = Request;
@@ -85,11 +83,11 @@ public sealed class TrainingJob(
             {
                 // Called synchronously, on the entity's thread, before the job waits for a node slot.
                 State = position == 0 ? "starting" : "queued";
-                progress.To?.Tell(new TrainingQueued(label, position, id));
+                ProgressTo?.Tell(new TrainingQueued(label, position, id));
             },
             started: () =>
             {
-                progress.To?.Tell(new TrainingStarted(label, rt.NodeName, id));
+                ProgressTo?.Tell(new TrainingStarted(label, rt.NodeName, id));
                 entity.Tell(new TrainingRunning(runId));
             },
             token)

@@ -1,6 +1,5 @@
 // A graceful restart of `serve` (a rolling update, `cluster.sh stop http`) leaves the trainings its jobs started
 // running on the cluster: the job submitted again after the restart joins the training under way.
-using System.Net;
 using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Http;
@@ -16,13 +15,8 @@ public sealed partial class HttpServiceTests
         string jobId;
         using (var first = ServeProcess.Start(fx.WorkDir, [fx.Seed], fx.KeysFile, args))
         {
-            await first.WaitReadyAsync(TimeSpan.FromSeconds(90));
-            using var http = first.Client(fx.Secret("admin"));
             // Long enough that the training is still under way when the next process has started and joined.
-            var started = await Send(http, "POST", "/api/train", fx.Data.TrainJson(label, epochs: 4000));
-            Assert.Equal(HttpStatusCode.Accepted, started.Status);
-            jobId = started.Body.GetProperty("job_id").GetString()!;
-            await UntilJobFileShowsStarted(jobsDir, jobId);
+            (jobId, _) = await StartedTrainingJobAsync(first, jobsDir, label, epochs: 4000);
         } // Dispose: SIGTERM, the service's own shutdown; the gateway leaves the cluster
 
         using var second = ServeProcess.Start(fx.WorkDir, [fx.Seed], fx.KeysFile, args);

@@ -438,14 +438,9 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         string jobId;
         using (var first = ServeProcess.Start(fx.WorkDir, [fx.Seed], fx.KeysFile, args))
         {
-            await first.WaitReadyAsync(TimeSpan.FromSeconds(90));
-            using var http = first.Client(fx.Secret("admin"));
             // Long enough (seconds, on any machine) that the crash lands while the cluster is still training it.
-            var started = await Send(http, "POST", "/api/train", fx.Data.TrainJson(label, epochs: 2000));
-            Assert.Equal(HttpStatusCode.Accepted, started.Status);
-            jobId = started.Body.GetProperty("job_id").GetString()!;
+            (jobId, var file) = await StartedTrainingJobAsync(first, jobsDir, label, epochs: 2000);
             // Once the job file shows the training under way, the process dies without any shutdown code.
-            var file = await UntilJobFileShowsStarted(jobsDir, jobId);
             first.Kill();
             Assert.False(File.ReadAllText(file).Contains("\"type\":\"completed\"", StringComparison.Ordinal), "trained before the crash");
         }
@@ -636,6 +631,18 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
     /// <summary>The object has exactly these fields (the specification's, nothing missing, nothing extra).</summary>
     private static void AssertFields(JsonElement obj, params string[] fields)
         => Assert.Equal(fields.Order(), obj.EnumerateObject().Select(p => p.Name).Order());
+
+    /// <summary>Once <paramref name="serve"/> is ready, an admin's training job of <paramref name="label"/>; returns when its
+    /// file in <paramref name="jobsDir"/> shows the training started (the job's id and that file).</summary>
+    private async Task<(string JobId, string File)> StartedTrainingJobAsync(ServeProcess serve, string jobsDir, string label, int epochs)
+    {
+        await serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        using var http = serve.Client(fx.Secret("admin"));
+        var started = await Send(http, "POST", "/api/train", fx.Data.TrainJson(label, epochs: epochs));
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        var jobId = started.Body.GetProperty("job_id").GetString()!;
+        return (jobId, await UntilJobFileShowsStarted(jobsDir, jobId));
+    }
 
     /// <summary>Waits (2 min at most) until the job's file, written in the background, shows its training started.</summary>
     private static async Task<string> UntilJobFileShowsStarted(string jobsDir, string jobId)
