@@ -73,9 +73,9 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>A quick training (a second or two).</summary>
     protected static string QuickRequest(int seed = 3) => EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: seed);
 
-    /// <summary>A short training that still runs long enough (about a second on a quiet machine) to be seen "training"
-    /// by a describe and to be reached by a next message before it ends.</summary>
-    protected static string SteadyRequest() => EngineTestData.BinaryRequest(epochs: 300, splits: 0);
+    /// <summary>A short training that still runs long enough (a few seconds on a quiet machine) to be reached by a next
+    /// message before it ends, even when a busy machine delays the test's own thread.</summary>
+    protected static string SteadyRequest() => EngineTestData.BinaryRequest(epochs: 600, splits: 0);
 
     /// <summary>A training that runs for minutes unless cancelled.</summary>
     protected static string SlowRequest() => EngineTestData.BinaryRequest(dataset: "big.csv", epochs: 5000, splits: 0);
@@ -90,6 +90,14 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>The final reply a probe gets (progress messages skipped).</summary>
     protected static async Task<object> Final(Akka.TestKit.TestProbe probe)
         => await probe.FishForMessageAsync(m => m is not (TrainingQueued or TrainingStarted or TrainingProgressed), Long);
+
+    /// <summary>Waits until <paramref name="caller"/> is told its training started. The notice is pushed, so a short
+    /// training cannot slip between two polls; a final reply instead fails at once, naming what it said.</summary>
+    protected static async Task WaitForStart(Akka.TestKit.TestProbe caller)
+    {
+        var notice = await caller.FishForMessageAsync(m => m is not (TrainingQueued or TrainingProgressed), Long);
+        if (notice is not TrainingStarted) Assert.Fail($"the training did not start; its caller was told {notice}");
+    }
 
     protected async Task WaitForState(IActorRef entity, string id, string state)
     {

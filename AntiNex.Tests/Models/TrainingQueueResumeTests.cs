@@ -17,7 +17,7 @@ public sealed class TrainingQueueResumeTests : EntityTestKit
         var first = CreateTestProbe();
         var second = CreateTestProbe();
         entity.Tell(new TrainModel("blobs", SteadyRequest(), first.Ref, "r1"), first.Ref);
-        await WaitForState(entity, "blobs", "training");
+        await WaitForStart(first);
         entity.Tell(new TrainModel("blobs", SlowRequest(), second.Ref, "r2"), second.Ref);
         Assert.Equal(1, (await second.FishForMessageAsync<TrainingQueued>(_ => true, Long)).Position);
 
@@ -58,7 +58,7 @@ public sealed class TrainingQueueResumeTests : EntityTestKit
         var first = CreateTestProbe();
         var second = CreateTestProbe();
         entity.Tell(new TrainModel("blobs", SteadyRequest(), first.Ref, "r1"), first.Ref);
-        await WaitForState(entity, "blobs", "training");
+        await WaitForStart(first);
         entity.Tell(new TrainModel("blobs", QuickRequest(), second.Ref, "r2"), second.Ref);
         await second.FishForMessageAsync<TrainingQueued>(_ => true, Long);
         entity.Tell(StopEntity.Instance);

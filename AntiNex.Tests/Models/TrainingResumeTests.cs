@@ -15,7 +15,7 @@ public sealed class TrainingResumeTests : EntityTestKit
         var entity = Entity("blobs", stopped.Ref);
         var caller = CreateTestProbe();
         entity.Tell(new TrainModel("blobs", SlowRequest(), caller.Ref, "r1"), caller.Ref);
-        await WaitForState(entity, "blobs", "training");
+        await WaitForStart(caller);
         entity.Tell(StopEntity.Instance); // what the shard sends on hand-off
         await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
 
@@ -42,7 +42,7 @@ public sealed class TrainingResumeTests : EntityTestKit
         var entity = Entity("blobs", stopped.Ref);
         var caller = CreateTestProbe();
         entity.Tell(new TrainModel("blobs", SteadyRequest(), caller.Ref, "r1"), caller.Ref);
-        await WaitForState(entity, "blobs", "training");
+        await WaitForStart(caller);
         entity.Tell(StopEntity.Instance);
         await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
 
@@ -71,7 +71,7 @@ public sealed class TrainingResumeTests : EntityTestKit
         var first = CreateTestProbe();
         var second = CreateTestProbe();
         entity.Tell(new TrainModel("blobs", SteadyRequest(), first.Ref, "r1"), first.Ref);
-        await WaitForState(entity, "blobs", "training");
+        await WaitForStart(first);
         entity.Tell(new TrainModel("blobs", SteadyRequest(), second.Ref, "r1"), second.Ref);
 
         var trained = Assert.IsType<ModelTrainedReply>(await Final(second));

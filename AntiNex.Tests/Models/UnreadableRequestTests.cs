@@ -13,8 +13,8 @@ public sealed class UnreadableRequestTests : EntityTestKit
         var stopped = CreateTestProbe();
         var entity = Entity("blobs", stopped.Ref);
         var trainer = CreateTestProbe();
-        entity.Tell(new TrainModel("blobs", SteadyRequest(), null, "r1"), trainer.Ref);
-        await WaitForState(entity, "blobs", "training");
+        entity.Tell(new TrainModel("blobs", SteadyRequest(), trainer.Ref, "r1"), trainer.Ref);
+        await WaitForStart(trainer);
 
         var caller = CreateTestProbe();
         var bad = QuickRequest().Replace("\"predict_feature\": \"label\"", "\"predict_feature\": \"\\ud800\"");
