@@ -13,7 +13,7 @@ public static class AuditClient
     {
         var members = Akka.Cluster.Cluster.Get(client.System).State.Members
             .Where(m => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model)).OrderBy(_ => Random.Shared.Next()).ToList();
-        if (members.Count == 0) throw new InvalidOperationException("no model node is Up in the cluster");
+        if (members.Count == 0) throw new ClusterUnavailableException("no model node is Up in the cluster");
         Exception? last = null;
         foreach (var member in members)
         {
@@ -24,6 +24,6 @@ public static class AuditClient
             }
             catch (Exception ex) { last = ex; }
         }
-        throw new InvalidOperationException($"no audit service answered: {last?.Message}", last);
+        throw new ClusterUnavailableException($"no audit service answered: {last?.Message}", last);
     }
 }

@@ -234,7 +234,7 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         var members = Akka.Cluster.Cluster.Get(System).State.Members
             .Where(m => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model)).ToList();
-        if (members.Count == 0) throw new InvalidOperationException("no model node is Up in the cluster");
+        if (members.Count == 0) throw new ClusterUnavailableException("no model node is Up in the cluster");
         Exception? last = null;
         foreach (var member in members.OrderBy(_ => Random.Shared.Next()))
         {
@@ -245,7 +245,7 @@ public sealed class GatewayClient : IAsyncDisposable
             }
             catch (Exception ex) { last = ex; }
         }
-        throw new InvalidOperationException($"no model directory answered: {last?.Message}", last);
+        throw new ClusterUnavailableException($"no model directory answered: {last?.Message}", last);
     }
 
     /// <summary>Labels listed per reply: keeps each reply well under the remote frame size, however many labels there are.</summary>

@@ -158,7 +158,7 @@ internal sealed class ClusterCommandOptions
             output.Error("timeout", $"no reply in time: {ex.Message}");
             return ExitCodes.Timeout;
         }
-        catch (InvalidOperationException ex)
+        catch (ClusterUnavailableException ex)
         {
             output.Error("unreachable", ex.Message);
             return ExitCodes.Unreachable;

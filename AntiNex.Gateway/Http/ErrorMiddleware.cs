@@ -1,4 +1,5 @@
 using Akka.Actor;
+using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Inference;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
                     $"request body too large: the limit is {context.RequestServices.GetRequiredService<HttpServeOptions>().MaxBodyBytes} bytes",
                     "too-large", null),
                 BadHttpRequestException b => (b.StatusCode, b.Message, "bad-request", null),
-                ModelUnavailableException or TimeoutException or AskTimeoutException or InvalidOperationException =>
+                ModelUnavailableException or ClusterUnavailableException or TimeoutException or AskTimeoutException =>
                     (StatusCodes.Status503ServiceUnavailable, $"the cluster cannot serve this now: {e.Message}", "unavailable", (object?)null),
                 _ => (StatusCodes.Status500InternalServerError, "internal error (see the server log)", "internal", null),
             };

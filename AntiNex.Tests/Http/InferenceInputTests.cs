@@ -162,6 +162,17 @@ public sealed class InferenceInputTests
         Assert.Equal($"{field}: appears more than once", e.Message);
     }
 
+    [Theory]
+    [InlineData("""[]""", "outputs", "is empty: name at least one output, or leave the field out for all")]
+    [InlineData("""[{"name": "predicted"}, {"name": "predicted"}]""", "outputs[1].name", "'predicted' is asked for twice")]
+    public void An_empty_or_repeated_output_list_is_refused_naming_the_entry(string outputs, string field, string problem)
+    {
+        var e = Refused($$"""{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}], "outputs": {{outputs}}}""",
+            Numeric);
+        Assert.Equal(field, e.Field);
+        Assert.Equal($"{field}: {problem}", e.Message);
+    }
+
     [Fact]
     public void One_tensor_of_the_wrong_width_blames_its_shape_not_its_name()
     {

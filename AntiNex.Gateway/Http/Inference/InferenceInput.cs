@@ -192,8 +192,12 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 if (isName && reader.TokenType == JsonTokenType.String) name = reader.GetString();
                 else reader.Skip();
             }
-            names.Add(name ?? throw new InferenceInputException(field, "required: a string"));
+            if (name is null) throw new InferenceInputException(field, "required: a string");
+            if (names.Contains(name)) throw new InferenceInputException(field, $"'{name}' is asked for twice");
+            names.Add(name);
         }
+        // An empty list would answer with nothing at all: say so rather than return an empty 200.
+        if (names.Count == 0) throw new InferenceInputException("outputs", "is empty: name at least one output, or leave the field out for all");
         return names;
     }
 
