@@ -29,16 +29,7 @@ public static class CsvLoader
         {
             throw new RequestException(field, $"cannot read '{path}': {e.Message}");
         }
-        using var csv = CsvReader.Create(stream, new CsvReaderOptions
-        {
-            Encoding = scan.Encoding,
-            HasHeader = hasHeader,
-            Separator = ',',
-            FormatProvider = CultureInfo.InvariantCulture,
-            TrimWhitespace = true,
-            SkipEmptyLines = true,
-            PoolStrings = true, // a class column of 10 M rows holds a handful of strings, not 10 M copies
-        }, leaveOpen: false);
+        using var csv = CsvReader.Create(stream, Options(scan.Encoding, hasHeader), leaveOpen: false);
 
         string[] header = hasHeader ? csv.Headers?.ToArray() ?? [] : columnNames?.ToArray() ?? [];
         if (hasHeader && header.Length == 0)
@@ -72,25 +63,34 @@ public static class CsvLoader
                 throw new RequestException(field,
                     $"'{Path.GetFileName(path)}' has more than {rowLimit:N0} data rows, the " +
                     $"limit{(maxRows is null ? "" : " for a predict request")}");
-            var width = csv.FieldCount;
-            if (!hasHeader && width == 1 && header.Length > 1 && OtherSeparator([csv.GetString(0) ?? ""]) is { } rowSeparator)
-                throw SeparatorError(field, path, rowSeparator, $"row {row}", csv.GetString(0) ?? "");
-            if (!hasHeader && width != header.Length)
-                throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
-            // A row wider than its header has shifted cells (an unquoted comma): read on, every column after it would be wrong.
-            if (width > header.Length && HasCellsBeyond(csv, header.Length, width))
-                throw new RequestException(field, $"{source} row {row} has {width} fields but its header names {header.Length}: " +
-                    "a cell holding the separator must be quoted");
-            foreach (var (name, colField, i, values) in numeric)
-                values.Add(i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
-            for (int c = 0; c < stored.Length; c++)
+            try
             {
-                var (name, colField, i) = stored[c];
-                store!.Set(c, i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
+                var width = csv.FieldCount;
+                if (!hasHeader && width == 1 && header.Length > 1 && OtherSeparator([csv.GetString(0) ?? ""]) is { } rowSeparator)
+                    throw SeparatorError(field, path, rowSeparator, $"row {row}", csv.GetString(0) ?? "");
+                if (!hasHeader && width != header.Length)
+                    throw new RequestException(field, $"{source} row {row} has {width} fields but columns names {header.Length}");
+                // A row wider than its header has shifted cells (an unquoted comma): read on, every column after it would be wrong.
+                if (width > header.Length && HasCellsBeyond(csv, header.Length, width))
+                    throw new RequestException(field, $"{source} row {row} has {width} fields but its header names {header.Length}: " +
+                        "a cell holding the separator must be quoted");
+                foreach (var (name, colField, i, values) in numeric)
+                    values.Add(i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
+                for (int c = 0; c < stored.Length; c++)
+                {
+                    var (name, colField, i) = stored[c];
+                    store!.Set(c, i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
+                }
+                store?.EndRow();
+                foreach (var (_, i, values) in text)
+                    values.Add(i < width ? csv.GetString(i) ?? "" : "");
             }
-            store?.EndRow();
-            foreach (var (_, i, values) in text)
-                values.Add(i < width ? csv.GetString(i) ?? "" : "");
+            catch (RequestException e) when (e.Issues.Count == 1)
+            {
+                // Data rows count from 0, as predictions number them; an editor counts lines, the header's included.
+                var line = LineOf(path, scan.Encoding, hasHeader, row);
+                throw new RequestException(e.Issues[0].Field, $"{e.Issues[0].Message} (line {line} of the file)");
+            }
             row++;
         }
         if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
@@ -118,6 +118,27 @@ public static class CsvLoader
         for (int i = from; i < width; i++)
             if (!csv.GetSpan(i).IsEmpty) return true;
         return false; // trailing separators only
+    }
+
+    private static CsvReaderOptions Options(Encoding? encoding, bool hasHeader, bool trackLines = false) => new()
+    {
+        Encoding = encoding,
+        HasHeader = hasHeader,
+        Separator = ',',
+        FormatProvider = CultureInfo.InvariantCulture,
+        TrimWhitespace = true,
+        SkipEmptyLines = true,
+        PoolStrings = true, // a class column of 10 M rows holds a handful of strings, not 10 M copies
+        TrackLineNumbers = trackLines,
+    };
+
+    /// <summary>The 1-based line where data row <paramref name="row"/> (0-based) starts, for an error message: found by
+    /// reading the file again, so that the bulk read does not pay for counting lines.</summary>
+    private static long LineOf(string path, Encoding? encoding, bool hasHeader, int row)
+    {
+        using var csv = CsvReader.Create(File.OpenRead(path), Options(encoding, hasHeader, trackLines: true), leaveOpen: false);
+        for (int i = 0; i <= row; i++) csv.Read();
+        return csv.LineNumber;
     }
 
     /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>

@@ -128,6 +128,7 @@ public class CsvLoaderTests
         var narrow = t.Write("y.csv", "1,tcp,0\n2\n");
         var w = Assert.Throws<RequestException>(() => CsvLoader.Load(narrow, Plan, false, ["a", "kind", "y"], CellRules.Default));
         Assert.Contains("row 1 has 1 fields but columns names 3", w.Message);
+        Assert.EndsWith("(line 2 of the file)", w.Message);
     }
 
     [Fact]
@@ -138,6 +139,7 @@ public class CsvLoaderTests
         var e = Assert.Throws<RequestException>(() => CsvLoader.Load(shifted, Plan, true, null, CellRules.Default));
         Assert.Equal("dataset", Assert.Single(e.Issues).Field);
         Assert.Contains("row 1 has 4 fields but its header names 3", e.Message);
+        Assert.EndsWith("(line 3 of the file)", e.Message); // data rows count from 0, an editor's lines from 1 with the header
         var trailing = t.Write("t.csv", "a,kind,y\n1,tcp,0,\n2,udp,1,,\n");
         Assert.Equal([0.0, 1], CsvLoader.Load(trailing, Plan, true, null, CellRules.Default).Numeric["y"]);
     }
@@ -155,6 +157,12 @@ public class CsvLoaderTests
         Assert.Equal("features_to_process", e.Issues[0].Field);
         Assert.Contains("column 'a' row 1", e.Message);
         Assert.Contains(message, e.Message);
+        Assert.EndsWith("(line 3 of the file)", e.Message);
+        // A quoted cell over two lines: the row is still data row 1, the line the one it is on.
+        var quoted = t.Write("q.csv", $"a,kind,y\n1,\"tcp\nudp\",0\n{cell},udp,1\n");
+        var q = Assert.Throws<RequestException>(() => CsvLoader.Load(quoted, Plan, true, null, CellRules.Default));
+        Assert.Contains("column 'a' row 1", q.Message);
+        Assert.EndsWith("(line 4 of the file)", q.Message);
     }
 
     [Fact]
