@@ -102,7 +102,6 @@ internal sealed partial class TrainingRun
         LeaveKindOut? lao = null;
         if (binary && q.ValidationSplit > 0 && data.Frame.Text.TryGetValue(data.PredictFeature, out var kinds))
             lao = LeaveKindOut.Of(kinds, classes, normal, innerFit, split.TrainRows, selection);
-        int[][] evaluate = lao is null ? [selection] : [selection, lao.Evaluate];
 
         // The scaler first (the request's recipe otherwise): each scaler's network on the selection rows.
         (TrainingRun Run, CandidateFit Fit, double Score)? best = null;
@@ -110,7 +109,7 @@ internal sealed partial class TrainingRun
         foreach (var scaler in q.ScalerByData ? AutoRecipe.Scalers : [q.Scaler])
         {
             var run = scaler == q.Scaler ? this : Sibling(WithQuality(request, q with { Scaler = scaler }));
-            var fit = run.FitCandidate(data, innerFit, settings, evaluate, lao is null ? null : normal);
+            var fit = run.FitCandidate(data, innerFit, settings, [selection], lao is null ? null : normal);
             if (run == this) own = fit;
             var predicted = binary ? Scores.Binary(fit.Outputs[0], 0.5, null, normal) : Scores.ArgMax(fit.Outputs[0], k);
             double macro = Scores.MacroF1(truth, predicted, k), accuracy = Scores.Accuracy(truth, predicted);
@@ -238,13 +237,18 @@ internal sealed partial class TrainingRun
                     if (Consider(choice, Decide(exposed.Outputs[0], 0.5, null), Decide(exposedLao.Outputs[0], 0.5, null)))
                         top = (choice, exposed.Outputs[0], 0.5, exposedLao.Outputs[0], 0.5);
                 }
-            if (chosen.Fit.Errors is { } errors)
+            // The detector on the leave-out rows is fitted without the held-out kinds, as the base was: on the base's inputs
+            // (the network's run, or this run's for a tree base, whose detector is this run's network's).
+            var laoDetector = chosen.Fit.Errors is null ? null
+                : (chosen.Tree is null ? chosen.Run : trainer).FitDetector(data, lao.Fit, [lao.Evaluate], normal);
+            if (chosen.Fit.Errors is { } errors && laoDetector is not null)
                 foreach (var fpr in NoveltyFprs)
                 {
                     double cut = NoveltyDetector.QuantileThreshold(chosen.Fit.NormalValidationErrors!, fpr);
+                    double laoCut = NoveltyDetector.QuantileThreshold(laoDetector.NormalValidation, fpr);
                     var choice = top.Choice with { Name = top.Choice.Name + $" + novelty max_fpr {fpr}", NoveltyFpr = fpr };
                     Consider(choice, Decide(top.Selection, top.Threshold, Flags(errors[0], cut)),
-                        Decide(top.Lao, top.LaoThreshold, Flags(errors[1], cut)));
+                        Decide(top.Lao, top.LaoThreshold, Flags(laoDetector.Errors[0], laoCut)));
                 }
         }
         foreach (var m in mine)
@@ -372,13 +376,39 @@ internal sealed partial class TrainingRun
         double? f1 = net.Outputs == 1 && val is not null && !codec.Regression
             ? Metrics.ChooseThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width).Select(v => (double)v).ToArray(), "f1", null)
             : null;
-        if (noveltyClass is not { } normal || val is null) return new CandidateFit(outputs, f1, null, null);
+        var detector = noveltyClass is { } normal ? FitDetector(train, val, sets, normal) : null;
+        return new CandidateFit(outputs, f1, detector?.Errors, detector?.NormalValidation);
+    }
+
+    /// <summary>The novelty detector alone, fitted on <paramref name="rows"/> as <see cref="FitCandidate"/> fits it (this
+    /// run's pipeline on the carve's fitting rows, the normal ones), scoring <paramref name="evaluate"/>. The leave-out split
+    /// needs its own: a pipeline fitted with the held-out kinds' rows knows their categories, which a new kind's would not
+    /// be, and the detector would flag them for it.</summary>
+    private DetectorScores? FitDetector(PreparedData data, int[] rows, IReadOnlyList<int[]> evaluate, int normal)
+    {
+        ct.ThrowIfCancellationRequested();
+        var (frame, y, classes, codec) = (data.Frame, data.Y, data.Classes, data.Codec);
+        var (fitRows, valRows) = RowSplit.Carve(request, rows, classes, request.Seed);
+        if (valRows.Length == 0) return null;
+        var pipeline = FeaturePipeline.Fit(frame, fitRows, data.Features, request);
+        var train = ToTensorData(pipeline, frame, fitRows, y, classes, codec);
+        var val = ToTensorData(pipeline, frame, valRows, y, classes, codec);
+        return FitDetector(train, val, evaluate.Select(e => ToTensorData(pipeline, frame, e, y, classes, codec)).ToList(), normal);
+    }
+
+    private DetectorScores? FitDetector(TensorData train, TensorData? val, IReadOnlyList<TensorData> sets, int normal)
+    {
+        if (val is null) return null;
         var (fitX, fitN) = RowsOf(train, normal);
         var (valX, valN) = RowsOf(val, normal);
-        if (fitN == 0 || valN == 0) return new CandidateFit(outputs, f1, null, null);
+        if (fitN == 0 || valN == 0) return null;
+        Report("select", $"fitting the novelty detector on {fitN} normal rows");
         using var detector = NoveltyDetector.Fit(fitX, fitN, train.Width, NoveltyLayers, NoveltyEpochs, 256, 1e-3, request.Seed, ct);
-        return new CandidateFit(outputs, f1, sets.Select(s => detector.Errors(s.X, s.Rows)).ToArray(), detector.Errors(valX, valN));
+        return new DetectorScores(sets.Select(s => detector.Errors(s.X, s.Rows)).ToArray(), detector.Errors(valX, valN));
     }
+
+    /// <summary>A detector's errors on each evaluated row set, and on the normal rows of its validation carve (its cuts).</summary>
+    private sealed record DetectorScores(double[][] Errors, double[] NormalValidation);
 
     /// <summary>One tree candidate on <paramref name="rows"/>: fitted on the validation carve's fitting rows with this run's
     /// pipeline, as the tree model kind serves it; its F1 threshold (binary) from the carve's validation rows.</summary>
