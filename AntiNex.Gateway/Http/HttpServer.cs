@@ -19,6 +19,9 @@ namespace AntiNex.Gateway.Http;
 
 public static class HttpServer
 {
+    /// <summary>How often the key file is looked at without a request (a request looks at it at most once a second).</summary>
+    private static readonly TimeSpan KeyCheckEvery = TimeSpan.FromSeconds(2);
+
     /// <summary>Builds the web application around a connected gateway. Throws ArgumentException for bad settings.</summary>
     public static WebApplication Build(GatewayClient gateway, ApiKeyStore keys, HttpServeOptions options, LogLevel logLevel)
     {
@@ -58,8 +61,15 @@ public static class HttpServer
         builder.Services.AddAntiNexOpenApi();
 
         var app = builder.Build();
-        var resumed = app.Services.GetRequiredService<TrainingJobs>().Resume(app.Services.GetRequiredService<LiveApiKeys>().Current);
+        var liveKeys = app.Services.GetRequiredService<LiveApiKeys>();
+        var jobs = app.Services.GetRequiredService<TrainingJobs>();
+        var resumed = jobs.Resume(liveKeys.Current);
         if (resumed > 0) app.Logger.LogWarning("{Count} training job(s) that ran when the service stopped were submitted again", resumed);
+        // A key revoked while the service runs ends its jobs' trainings as a restart would; the file is looked at every few
+        // seconds even when no request comes to do it.
+        liveKeys.Changed += keysNow => jobs.CancelRevoked(keysNow);
+        var keyCheck = new Timer(_ => _ = liveKeys.Current, null, KeyCheckEvery, KeyCheckEvery);
+        app.Lifetime.ApplicationStopping.Register(() => keyCheck.Dispose());
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -69,7 +69,7 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             var job = new TrainingJob(stored);
             Track(job);
             if (job.Finished) continue;
-            if (keys.Keys.FirstOrDefault(k => k.Id == job.KeyId) is not { } key || !key.Has(ApiScope.Train) || !key.LabelPattern.Allows(job.Label))
+            if (!Grants(keys, job))
             {
                 job.Fail(new JobError("revoked", $"API key '{job.KeyId}' was revoked, or no longer grants train on '{job.Label}', "
                     + "when the HTTP service restarted: the job was not submitted again, and the training it started is cancelled"));
@@ -84,6 +84,29 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         Prune();
         return resumed;
     }
+
+    /// <summary>The keys now in force (a reload of the key file): every unfinished job whose key is gone, or no longer
+    /// grants train on its label, fails as <c>revoked</c> and its training is cancelled, as a restart would do it; not
+    /// when the file holds no key at all. Returns how many.</summary>
+    public int CancelRevoked(ApiKeyStore keys)
+    {
+        // No key at all is a file deleted or emptied, more often on its way to being replaced than every key revoked at
+        // once: requests are refused meanwhile, but hours of training are not thrown away on that.
+        if (keys.Keys.Count == 0) return 0;
+        var revoked = 0;
+        foreach (var job in _jobs.Values.Where(j => !j.Finished && !Grants(keys, j)).ToList())
+        {
+            job.Fail(new JobError("revoked", $"API key '{job.KeyId}' was revoked, or no longer grants train on '{job.Label}': "
+                + "the job's training is cancelled"));
+            _ = CancelRevokedAsync(job);
+            revoked++;
+        }
+        if (revoked > 0) log?.LogWarning("{Count} training job(s) of revoked or narrowed API keys cancelled", revoked);
+        return revoked;
+    }
+
+    private static bool Grants(ApiKeyStore keys, TrainingJob job)
+        => keys.Keys.FirstOrDefault(k => k.Id == job.KeyId) is { } key && key.Has(ApiScope.Train) && key.LabelPattern.Allows(job.Label);
 
     /// <summary>Cancels the training a revoked key's job started (queued or running; nothing if it has ended).</summary>
     private async Task CancelRevokedAsync(TrainingJob job)

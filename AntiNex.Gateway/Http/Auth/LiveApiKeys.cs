@@ -2,7 +2,8 @@
 // effect without a restart. On a request, at most once a second, the file is read (through any symlink: a mounted secret
 // is swapped by relinking) and its bytes hashed; changed bytes are parsed and swapped in whole. A file that cannot be
 // parsed never opens the service: the keys loaded before stay in force and one error is logged for those bytes. A file
-// that cannot be read is tried again at the next check. A deleted file holds no key: every request is refused.
+// that cannot be read is tried again at the next check. A deleted file holds no key: every request is refused. `serve`
+// also looks every few seconds without a request, and ends the jobs of keys that lost the right (Changed).
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,9 @@ public sealed class LiveApiKeys
     }
 
     public ApiKey? Find(ReadOnlySpan<char> secret) => Current.Find(secret);
+
+    /// <summary>Raised with the new keys once a reload changed what they grant (on the thread that noticed it).</summary>
+    public event Action<ApiKeyStore>? Changed;
 
     private void Check(string path)
     {
@@ -92,6 +96,8 @@ public sealed class LiveApiKeys
         if (loaded.Keys.Count == 0) _log.LogWarning("API key file {Path} now holds no key (or is gone): every request is refused", path);
         else _log.LogWarning("API key file {Path} reloaded: {Count} key(s) ({Ids})", path, loaded.Keys.Count,
             string.Join(", ", loaded.Keys.Select(k => k.Id)));
+        try { Changed?.Invoke(loaded); }
+        catch (Exception e) { _log.LogError(e, "acting on the reloaded API keys failed"); } // the keys are in force regardless
     }
 
     private static bool SameKeys(ApiKeyStore a, ApiKeyStore b) => a.Keys.SequenceEqual(b.Keys, ApiKeyComparer.Instance);
