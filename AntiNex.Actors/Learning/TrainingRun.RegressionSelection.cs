@@ -21,6 +21,8 @@ internal sealed partial class TrainingRun
         var watch = Stopwatch.StartNew();
         var q = request.Quality;
         var (innerFit, selection) = InnerSplit.Carve(split.TrainRows, null, q.SelectionSplit, request.Seed);
+        // The candidates' target scale comes from the rows they are fitted on: the selection rows' range stays unknown to them.
+        data = WithScaledTarget(data, innerFit);
         var truth = selection.Select(i => data.Y[i]).ToArray();
         var candidates = new List<(Choice Choice, CandidateScore Score, double[] Errors)>();
         void Add(Choice choice, float[] outputs)

@@ -49,7 +49,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     private TrainingOutcome Proceed(PreparedData data, Stopwatch wall)
     {
         var split = RowSplit.Of(request, data, testFileNamed: options.CrossValidationOnly && request.TestDataset is not null);
-        data = WithScaledTarget(data, split);
+        data = WithScaledTarget(data, split.TrainRows);
         return request.ModelKind == ModelKinds.Auto ? RunAuto(data, split, wall) : Continue(data, split, wall, null);
     }
 
@@ -71,11 +71,12 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         return Package(model, report, curves, data, fit, wall);
     }
 
-    /// <summary>A regression target with apply_scaler is min-max scaled on the training rows (never the test rows).</summary>
-    private PreparedData WithScaledTarget(PreparedData data, RowSplit split)
+    /// <summary>A regression target with apply_scaler is min-max scaled on the rows a model is fitted on: the training
+    /// rows (never the test rows), or auto's inner fitting rows (never its selection rows).</summary>
+    private PreparedData WithScaledTarget(PreparedData data, IReadOnlyList<int> rows)
     {
         if (!data.Regression || !request.ApplyScaler) return data;
-        var ys = split.TrainRows.Select(i => data.Y[i]).ToArray();
+        var ys = rows.Select(i => data.Y[i]).ToArray();
         return data with
         {
             Codec = data.Codec with

@@ -228,6 +228,45 @@ public class AutoSelectionTests
     }
 
     [Fact]
+    public void A_selection_row_s_target_never_reaches_the_regression_candidates_fits()
+    {
+        // One selection row's target set to y0 (as generated), then to two values far outside every other target. With
+        // each candidate's predictions unchanged, n·MSE = S + (p - y)² over the selection rows, and p, that row's
+        // prediction, comes out of any two runs the same. Scaling the target on rows that include it (the training split)
+        // refits every candidate at each value, and the three runs disagree on p.
+        const string json = """
+            {"label": "AutoRegression", "dataset": "train.csv", "ml_type": "regression", "predict_feature": "y",
+             "features_to_process": ["x0", "x1", "proto"], "categorical_features": ["proto"], "model_kind": "auto", "seed": 4, "epochs": 8}
+            """;
+        var request = EngineTestData.Request(json);
+        var csv = RegressionCsv(600, 7);
+        var lines = csv.TrimEnd('\n').Split('\n');
+        var (trainRows, _) = Splits.TrainTest(600, request.TestSize, request.Seed, null); // as RowSplit makes it for a regression
+        var row = AntiNex.Learning.Selection.InnerSplit.Carve(trainRows, null, 0.2, request.Seed).Selection[0];
+        var y0 = double.Parse(lines[row + 1][(lines[row + 1].LastIndexOf(',') + 1)..], CultureInfo.InvariantCulture);
+        SelectionReport Run(double y)
+        {
+            var changed = (string[])lines.Clone();
+            changed[row + 1] = changed[row + 1][..(changed[row + 1].LastIndexOf(',') + 1)] + y.ToString("R", CultureInfo.InvariantCulture);
+            using var t = new EngineTestData.TempRoot();
+            t.Write("train.csv", string.Join("\n", changed) + "\n");
+            return TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default).Report.Selection!;
+        }
+        var (r0, r1, r2) = (Run(y0), Run(50), Run(100));
+        int n = r0.SelectionRows;
+        static double Implied(double n, double mseA, double yA, double mseB, double yB) // p from n(MSE_B - MSE_A) = (p-yB)² - (p-yA)²
+            => (yB * yB - yA * yA - n * (mseB - mseA)) / (2 * (yB - yA));
+        foreach (var c in r0.Candidates)
+        {
+            double m0 = c.Mse!.Value, m1 = r1.Candidates.Single(x => x.Name == c.Name).Mse!.Value;
+            double m2 = r2.Candidates.Single(x => x.Name == c.Name).Mse!.Value;
+            double p01 = Implied(n, m0, y0, m1, 50), p12 = Implied(n, m1, 50, m2, 100);
+            Assert.True(Math.Abs(p01 - p12) < 1e-6, $"{c.Name}: the row's prediction moved with its target ({p01} vs {p12})");
+            Assert.InRange(p01, -10, 10); // a prediction like the other rows' targets, not pulled towards 50 or 100
+        }
+    }
+
+    [Fact]
     public void Bad_auto_fields_are_named()
     {
         var e = Assert.Throws<RequestException>(() => EngineTestData.Request(Request(BinaryTarget, ", \"model_kind\": \"forest\"").Replace(
