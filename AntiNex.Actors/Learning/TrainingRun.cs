@@ -157,7 +157,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             ct.ThrowIfCancellationRequested();
             var fTrain = trainRows.Where((_, i) => foldOf[i] != f).ToArray();
             var fTest = trainRows.Where((_, i) => foldOf[i] == f).ToArray();
-            var score = FitAndScore(data, fTrain, fTest, settings with { Seed = r.Seed + 1000L * (f + 1) }, f + 1);
+            // A fold's regression target range comes from its own fitting rows: a search ranks trials by these scores.
+            var score = FitAndScore(WithScaledTarget(data, fTrain), fTrain, fTest, settings with { Seed = r.Seed + 1000L * (f + 1) }, f + 1);
             folds.Add(new FoldScore(f + 1, score, fTrain.Length, fTest.Length));
         }
         return new CrossValidation(folds, null);

@@ -163,7 +163,7 @@ public class AutoSelectionTests
     }
 
     /// <summary>y = sin(x0)·x1 plus a protocol offset and noise: trees and networks both fit it, not equally well.</summary>
-    private static string RegressionCsv(int rows, int seed)
+    internal static string RegressionCsv(int rows, int seed)
     {
         var rng = new Random(seed);
         var sb = new StringBuilder("x0,x1,proto,y\n");
