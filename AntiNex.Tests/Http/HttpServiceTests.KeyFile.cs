@@ -96,15 +96,15 @@ public sealed partial class HttpServiceTests
         Assert.Contains("event: completed", await admin.GetStringAsync($"/api/jobs/{behind!.Body.GetProperty("job_id").GetString()}/events"));
     }
 
-    /// <summary>Polls a job until it is in <paramref name="state"/>: within 30 s, or the test fails.</summary>
-    private async Task<Answer> UntilState(HttpClient http, string jobId, string state)
+    /// <summary>Polls a job until it is in one of <paramref name="states"/>: within 30 s, or the test fails.</summary>
+    private async Task<Answer> UntilState(HttpClient http, string jobId, params string[] states)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             var job = await Get(http, $"/api/jobs/{jobId}");
-            if (job.Body.GetProperty("state").GetString() == state) return job;
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"not {state} within 30 s: {job.Body.GetRawText()}");
+            if (states.Contains(job.Body.GetProperty("state").GetString())) return job;
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"not {string.Join(" or ", states)} within 30 s: {job.Body.GetRawText()}");
             await Task.Delay(50);
         }
     }
