@@ -243,24 +243,20 @@ public class AutoSelectionTests
         var lines = csv.TrimEnd('\n').Split('\n');
         var (trainRows, _) = Splits.TrainTest(600, request.TestSize, request.Seed, null); // as RowSplit makes it for a regression
         var row = AntiNex.Learning.Selection.InnerSplit.Carve(trainRows, null, 0.2, request.Seed).Selection[0];
-        var y0 = double.Parse(lines[row + 1][(lines[row + 1].LastIndexOf(',') + 1)..], CultureInfo.InvariantCulture);
+        var y0 = TargetProbe.TargetOf(lines, row);
         SelectionReport Run(double y)
         {
-            var changed = (string[])lines.Clone();
-            changed[row + 1] = changed[row + 1][..(changed[row + 1].LastIndexOf(',') + 1)] + y.ToString("R", CultureInfo.InvariantCulture);
             using var t = new EngineTestData.TempRoot();
-            t.Write("train.csv", string.Join("\n", changed) + "\n");
+            t.Write("train.csv", TargetProbe.WithTarget(lines, row, y));
             return TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default).Report.Selection!;
         }
         var (r0, r1, r2) = (Run(y0), Run(50), Run(100));
         int n = r0.SelectionRows;
-        static double Implied(double n, double mseA, double yA, double mseB, double yB) // p from n(MSE_B - MSE_A) = (p-yB)² - (p-yA)²
-            => (yB * yB - yA * yA - n * (mseB - mseA)) / (2 * (yB - yA));
         foreach (var c in r0.Candidates)
         {
             double m0 = c.Mse!.Value, m1 = r1.Candidates.Single(x => x.Name == c.Name).Mse!.Value;
             double m2 = r2.Candidates.Single(x => x.Name == c.Name).Mse!.Value;
-            double p01 = Implied(n, m0, y0, m1, 50), p12 = Implied(n, m1, 50, m2, 100);
+            double p01 = TargetProbe.ImpliedPrediction(n, m0, y0, m1, 50), p12 = TargetProbe.ImpliedPrediction(n, m1, 50, m2, 100);
             Assert.True(Math.Abs(p01 - p12) < 1e-6, $"{c.Name}: the row's prediction moved with its target ({p01} vs {p12})");
             Assert.InRange(p01, -10, 10); // a prediction like the other rows' targets, not pulled towards 50 or 100
         }

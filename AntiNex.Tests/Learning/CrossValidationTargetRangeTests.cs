@@ -1,4 +1,3 @@
-using System.Globalization;
 using AntiNex.Learning;
 using AntiNex.Reporting;
 using AntiNex.Tests.Data;
@@ -23,21 +22,18 @@ public sealed class CrossValidationTargetRangeTests
         var (trainRows, _) = Splits.TrainTest(300, request.TestSize, request.Seed, null); // as RowSplit makes it for a regression
         var foldOf = Splits.KFold(trainRows.Length, 3, null, request.Seed);
         int row = trainRows[0], fold = foldOf[0] + 1;
-        var y0 = double.Parse(lines[row + 1][(lines[row + 1].LastIndexOf(',') + 1)..], CultureInfo.InvariantCulture);
+        var y0 = TargetProbe.TargetOf(lines, row);
         FoldScore Run(double y)
         {
-            var changed = (string[])lines.Clone();
-            changed[row + 1] = changed[row + 1][..(changed[row + 1].LastIndexOf(',') + 1)] + y.ToString("R", CultureInfo.InvariantCulture);
             using var t = new EngineTestData.TempRoot();
-            t.Write("train.csv", string.Join("\n", changed) + "\n");
+            t.Write("train.csv", TargetProbe.WithTarget(lines, row, y));
             var report = TrainingEngine.CrossValidate(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
             return report.Cv!.Single(f => f.Fold == fold);
         }
         var (f0, f1, f2) = (Run(y0), Run(50), Run(100));
         int n = f0.TestRows;
-        static double Implied(double n, double mseA, double yA, double mseB, double yB) // p from n(MSE_B - MSE_A) = (p-yB)² - (p-yA)²
-            => (yB * yB - yA * yA - n * (mseB - mseA)) / (2 * (yB - yA));
-        double p01 = Implied(n, f0.Score, y0, f1.Score, 50), p12 = Implied(n, f1.Score, 50, f2.Score, 100);
+        double p01 = TargetProbe.ImpliedPrediction(n, f0.Score, y0, f1.Score, 50);
+        double p12 = TargetProbe.ImpliedPrediction(n, f1.Score, 50, f2.Score, 100);
         Assert.True(Math.Abs(p01 - p12) < 1e-6, $"fold {fold}: the row's prediction moved with its target ({p01} vs {p12})");
         Assert.InRange(p01, -10, 10);
     }
