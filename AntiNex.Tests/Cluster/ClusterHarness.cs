@@ -88,25 +88,7 @@ public sealed class NodeProcess : IDisposable
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        string last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                await _process.WaitForExitAsync(); // the last output lines reach the log
-                throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode}:\n{Tail()}");
-            }
-            try
-            {
-                var response = await http.GetAsync($"http://{Host}:{HealthPort}/health/ready");
-                last = await response.Content.ReadAsStringAsync();
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (Exception ex) { last = ex.Message; }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"node {Name} not ready in {timeout}: {last}\n{Tail()}");
+        await ReadyPoll.UntilReadyAsync(_process, http, $"http://{Host}:{HealthPort}/health/ready", $"node {Name}", () => Tail(), timeout);
     }
 
     /// <summary>

@@ -57,25 +57,7 @@ public sealed class ServeProcess : IDisposable
     {
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = TimeSpan.FromSeconds(2);
-        var deadline = DateTime.UtcNow + timeout;
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                await _process.WaitForExitAsync(); // the last output lines reach the log
-                throw new InvalidOperationException($"serve exited with {_process.ExitCode}:\n{Tail()}");
-            }
-            try
-            {
-                var response = await http.GetAsync($"{BaseUrl}/v2/health/ready");
-                last = await response.Content.ReadAsStringAsync();
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (Exception ex) { last = ex.Message; }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"serve not ready in {timeout}: {last}\n{Tail()}");
+        await ReadyPoll.UntilReadyAsync(_process, http, $"{BaseUrl}/v2/health/ready", "serve", () => Tail(), timeout);
     }
 
     public string Tail(int lines = 30)
