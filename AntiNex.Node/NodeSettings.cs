@@ -3,6 +3,7 @@
 // accept
 // repeated options, indexed keys (ANTINEX_SEEDS__0) or one comma-separated value (ANTINEX_SEEDS=a,b).
 using AntiNex.Cluster.Security;
+using AntiNex.Requests;
 using Microsoft.Extensions.Configuration;
 
 namespace AntiNex.Node;
@@ -234,14 +235,5 @@ public sealed record NodeSettings
 
     /// <summary>TimeSpan ("00:10:00") or a number with a unit suffix: 500ms, 30s, 10m, 2h.</summary>
     public static TimeSpan Duration(IConfiguration c, string key, TimeSpan fallback)
-    {
-        var raw = c[key]?.Trim();
-        if (string.IsNullOrEmpty(raw)) return fallback;
-        if (TimeSpan.TryParse(raw, System.Globalization.CultureInfo.InvariantCulture, out var ts) && raw.Contains(':')) return ts;
-        (string unit, double factor)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (unit, factor) in units)
-            if (raw.EndsWith(unit) && double.TryParse(raw[..^unit.Length], System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
-                return TimeSpan.FromSeconds(n * factor);
-        throw new ArgumentException($"{key}: '{raw}' is not a duration (e.g. 00:10:00, 30s, 10m)");
-    }
+        => c[key] is { } raw && !string.IsNullOrWhiteSpace(raw) ? DurationText.Parse(raw, key) : fallback;
 }

@@ -4,7 +4,9 @@ using AntiNex.Cluster.Security;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http;
 using AntiNex.Gateway.Http.Auth;
+using AntiNex.Requests;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -93,6 +95,9 @@ internal static class ServeCommand
                     LocalCopyRows = p.GetValue(localRows),
                     JobsPerKey = p.GetValue(jobsPerKey),
                 };
+                // The nodes' limits, from the same variables: the local copies parse and predict with them.
+                EngineLimits.Current = EngineLimitsSettings.From(new ConfigurationBuilder().AddEnvironmentVariables("ANTINEX_").Build()
+                    .GetSection("EngineLimits"));
                 if (options.JobsPerKey < 1) throw new ArgumentException("--jobs-per-key: must be >= 1");
                 if (options.LocalCopies < 0) throw new ArgumentException("--local-copies: must be >= 0");
                 if (options.LocalCopyRows < 0) throw new ArgumentException("--local-copy-rows: must be >= 0");

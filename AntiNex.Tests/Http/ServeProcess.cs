@@ -30,6 +30,11 @@ public sealed class ServeProcess : IDisposable
         => Start("http", workDir, seeds, keysFile, extra);
 
     public static ServeProcess Start(string scheme, string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
+        => Start(scheme, workDir, seeds, keysFile, new Dictionary<string, string>(), extra);
+
+    /// <param name="environment">variables set for the process beside the inherited ones.</param>
+    public static ServeProcess Start(string scheme, string workDir, IEnumerable<string> seeds, string keysFile,
+        IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         var port = FreePorts.Take();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -41,6 +46,7 @@ public sealed class ServeProcess : IDisposable
         foreach (var e in extra) info.ArgumentList.Add(e);
         foreach (var a in TestPki.Gateway.Args) info.ArgumentList.Add(a); // a cluster member: mutual TLS like the nodes
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         var logPath = Path.Combine(workDir, $"serve-{port}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");

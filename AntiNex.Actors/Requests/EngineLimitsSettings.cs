@@ -1,13 +1,13 @@
 using System.Globalization;
-using AntiNex.Requests;
 using Microsoft.Extensions.Configuration;
 
-namespace AntiNex.Node;
+namespace AntiNex.Requests;
 
 /// <summary>
-/// The node's engine limits from the "EngineLimits" configuration section: appsettings.json
-/// (<c>"EngineLimits": {"MaxEpochs": 500}</c>) or the environment (<c>ANTINEX_EngineLimits__MaxEpochs=500</c>).
-/// A key left out keeps its default (see <see cref="EngineLimits"/>); a bad value stops the node with the key's name.
+/// Engine limits from an "EngineLimits" configuration section: a node's appsettings.json
+/// (<c>"EngineLimits": {"MaxEpochs": 500}</c>) or the environment (<c>ANTINEX_EngineLimits__MaxEpochs=500</c>), which
+/// `serve` reads too, so that its local model copies refuse what the nodes refuse. A key left out keeps its default (see
+/// <see cref="EngineLimits"/>); a bad value stops the process with the key's name.
 /// </summary>
 public static class EngineLimitsSettings
 {
@@ -25,7 +25,8 @@ public static class EngineLimitsSettings
             MaxEpochs = (int)Number(section, nameof(d.MaxEpochs), d.MaxEpochs, int.MaxValue),
             MaxLabelLength = (int)Number(section, nameof(d.MaxLabelLength), d.MaxLabelLength, 4096),
             MaxAbsTrainingValue = Number(section, nameof(d.MaxAbsTrainingValue), d.MaxAbsTrainingValue, 1e300),
-            MaxTrainingTime = NodeSettings.Duration(section, nameof(d.MaxTrainingTime), d.MaxTrainingTime),
+            MaxTrainingTime = section[nameof(d.MaxTrainingTime)] is { } time && !string.IsNullOrWhiteSpace(time)
+                ? DurationText.Parse(time, $"EngineLimits:{nameof(d.MaxTrainingTime)}") : d.MaxTrainingTime,
         };
     }
 
