@@ -233,7 +233,6 @@ public sealed record NodeSettings
         return v;
     }
 
-    /// <summary>TimeSpan ("00:10:00") or a number with a unit suffix: 500ms, 30s, 10m, 2h.</summary>
-    public static TimeSpan Duration(IConfiguration c, string key, TimeSpan fallback)
-        => c[key] is { } raw && !string.IsNullOrWhiteSpace(raw) ? DurationText.Parse(raw, key) : fallback;
+    /// <summary>TimeSpan ("00:10:00"), a number with a unit suffix (500ms, 30s, 10m, 2h) or plain seconds.</summary>
+    public static TimeSpan Duration(IConfiguration c, string key, TimeSpan fallback) => DurationText.ParseOr(c[key], key, fallback);
 }

@@ -6,6 +6,10 @@ namespace AntiNex.Requests;
 /// seconds.</summary>
 public static class DurationText
 {
+    /// <summary>A setting's duration: <paramref name="fallback"/> when it is left out or blank.</summary>
+    public static TimeSpan ParseOr(string? raw, string name, TimeSpan fallback)
+        => string.IsNullOrWhiteSpace(raw) ? fallback : Parse(raw, name);
+
     /// <exception cref="ArgumentException">not a positive duration; the message starts with <paramref name="name"/>.</exception>
     public static TimeSpan Parse(string raw, string name)
     {

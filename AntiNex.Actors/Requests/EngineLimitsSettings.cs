@@ -25,8 +25,8 @@ public static class EngineLimitsSettings
             MaxEpochs = (int)Number(section, nameof(d.MaxEpochs), d.MaxEpochs, int.MaxValue),
             MaxLabelLength = (int)Number(section, nameof(d.MaxLabelLength), d.MaxLabelLength, 4096),
             MaxAbsTrainingValue = Number(section, nameof(d.MaxAbsTrainingValue), d.MaxAbsTrainingValue, 1e300),
-            MaxTrainingTime = section[nameof(d.MaxTrainingTime)] is { } time && !string.IsNullOrWhiteSpace(time)
-                ? DurationText.Parse(time, $"EngineLimits:{nameof(d.MaxTrainingTime)}") : d.MaxTrainingTime,
+            MaxTrainingTime = DurationText.ParseOr(section[nameof(d.MaxTrainingTime)], $"EngineLimits:{nameof(d.MaxTrainingTime)}",
+                d.MaxTrainingTime),
         };
     }
 
