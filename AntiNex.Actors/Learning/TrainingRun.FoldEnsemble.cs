@@ -46,7 +46,7 @@ internal sealed class FoldEnsemble
 
     /// <summary>The rule's text for the report: what was optimised, on which rows.</summary>
     public static string DescribeRule(ThresholdRule rule, int rows)
-        => (rule.Optimize == "f1" ? "optimize f1" : $"max_fpr {rule.MaxFpr}")
+        => rule.Value is { } fixedValue ? $"value {fixedValue} (fixed)" : (rule.Optimize == "f1" ? "optimize f1" : $"max_fpr {rule.MaxFpr}")
            + $" on the out-of-fold predictions of the training split ({rows} rows, each scored by the fold network that did not train on it)";
 }
 
@@ -96,10 +96,8 @@ internal sealed partial class TrainingRun
 
                 // The fold's score uses the fold's own validation threshold, exactly like the plain CV, so CV means
                 // stay comparable between a fold ensemble and the same request without one.
-                double? foldThreshold = null;
-                if (request.Quality.Threshold is { } rule && val is not null && outputs == 1)
-                    foldThreshold = Metrics.ChooseThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width).Select(v => (double)v)
-                        .ToArray(), rule.Optimize, rule.MaxFpr);
+                double? foldThreshold = outputs != 1 ? null
+                    : Metrics.ThresholdOf(request.Quality.Threshold, val?.Classes, () => Trainer.Forward(net, val!.X, val.Rows, val.Width));
                 var heldOut = Trainer.Forward(net, heldData.X, heldData.Rows, heldData.Width);
                 for (int i = 0; i < heldPositions.Length; i++)
                     Array.Copy(heldOut, i * outputs, outOfFold, heldPositions[i] * outputs, outputs);
@@ -116,8 +114,7 @@ internal sealed partial class TrainingRun
             if (request.Quality.Threshold is { } tr && outputs == 1 && classes is not null)
             {
                 // Every training row scored by the one member that never saw it: clean, and uses all training rows.
-                threshold = Metrics.ChooseThreshold(trainRows.Select(i => classes[i]).ToArray(), outOfFold.Select(v => (double)v).ToArray(),
-                    tr.Optimize, tr.MaxFpr);
+                threshold = Metrics.ThresholdOf(tr, trainRows.Select(i => classes[i]).ToArray(), () => outOfFold);
                 ruleText = FoldEnsemble.DescribeRule(tr, trainRows.Length);
             }
             var first = members[0];

@@ -19,6 +19,10 @@ internal sealed partial class TrainingRun
     /// <summary>Outlier exposure auto tries on a tree base, gentlest first: the share of features each synthetic row replaces
     /// (half: far from normal traffic; a quarter: closer, catching more new kinds and risking more normal rows).</summary>
     private static readonly double[] ExposureShares = [0.5, 0.25];
+    /// <summary>Decision thresholds auto tries below 0.5 on a tree base, gentlest first. A boosted ensemble's probability for a row
+    /// unlike every training row stays near what its nearest leaves say; a new attack kind often lands a little above zero,
+    /// where 0.5 calls it normal.</summary>
+    private static readonly double[] ThresholdSteps = [0.3, 0.2, 0.1, 0.05, 0.02];
 
     /// <summary>One auto-mode choice: decision threshold, novelty detector, class weights.</summary>
     private sealed record Choice(string Name, bool F1Threshold, double? NoveltyFpr, bool Balanced)
@@ -28,6 +32,8 @@ internal sealed partial class TrainingRun
         public string Kind { get; init; } = TreeKinds.Network;
         /// <summary>outlier_exposure for a tree base (0 = off).</summary>
         public double Exposure { get; init; }
+        /// <summary>A fixed decision threshold auto chose for a tree base (null: 0.5, or the F1 threshold).</summary>
+        public double? Threshold { get; init; }
     }
 
     /// <summary>Tree candidates: FastTree and LightGBM for a binary target; for multi-class LightGBM, and FastTree while its
@@ -141,8 +147,10 @@ internal sealed partial class TrainingRun
     /// Binary, in two stages. Known traffic first: the network (chosen scaler) and the tree ensembles (FastTree, LightGBM),
     /// each at 0.5 or at its F1 threshold, scored by accuracy on the selection rows; the base is the most accurate candidate
     /// that is at least as accurate as the best tree AND has no higher false-positive rate (so it is never worse than a tree
-    /// on traffic like the training rows; ties keep the lower FPR, then the earlier candidate). Then, with attack kinds, the
-    /// novelty detector on top of the base, tightest max_fpr first: admitted only if on the selection rows it costs at most
+    /// on traffic like the training rows; ties keep the lower FPR, then the earlier candidate). Then, with attack kinds, steps
+    /// on top of the base, each on the best admitted step before it: for a tree base outlier exposure (gentlest share first),
+    /// then a lower decision threshold (highest first); then the novelty detector, tightest max_fpr first. Each is admitted
+    /// only if on the selection rows it costs at most
     /// novelty_budget accuracy points and twice that in FPR points (default 0: not one known-traffic row), and on the
     /// leave-attack-kind-out rows it adds at least <see cref="NoveltyMinGain"/> balanced-accuracy points and
     /// <see cref="NoveltyGainPerCost"/> times its accuracy cost; the admitted setting with the best leave-out balanced
@@ -164,9 +172,9 @@ internal sealed partial class TrainingRun
             bool[] thresholds = q.Threshold is not null ? [true] : fit.F1Threshold is null || tree is not null ? [false] : [false, true];
             foreach (var f1 in thresholds)
             {
-                double t = f1 ? fit.F1Threshold ?? 0.5 : 0.5;
+                double t = q.Threshold?.Value ?? (f1 ? fit.F1Threshold ?? 0.5 : 0.5);
                 var predicted = Scores.Binary(fit.Outputs[0], t, null, normal);
-                var name = choice.Name + (f1 ? ", f1 threshold" : "");
+                var name = choice.Name + (!f1 ? "" : q.Threshold?.Value is { } v ? $", threshold {v}" : ", f1 threshold");
                 bases.Add(new BinaryBase(choice with { Name = name, F1Threshold = f1 }, run, fit.Outputs[0], t, Scores.Accuracy(truth, predicted),
                     Scores.Fpr(truth, predicted, normal), fit, tree));
             }
@@ -202,7 +210,7 @@ internal sealed partial class TrainingRun
             var laoTruth = lao.Evaluate.Select(i => classes[i]).ToArray();
             // The base refitted without the held-out kinds, scored on their rows and the normal selection rows. A tree base is
             // refitted as LightGBM: the gains are judged against a tree ensemble at a tenth of FastTree's cost.
-            double laoThreshold = chosen.Choice.F1Threshold ? laoFit.F1Threshold ?? 0.5 : 0.5;
+            double laoThreshold = q.Threshold?.Value ?? (chosen.Choice.F1Threshold ? laoFit.F1Threshold ?? 0.5 : 0.5);
             double baseLao = Scores.BalancedAccuracy(laoTruth, Scores.Binary(laoFit.Outputs[0], laoThreshold, null, normal), 2);
             mine[bases.IndexOf(chosen)] = (chosen.Choice, Known(chosen, "base: most accurate, never below the best tree") with
             { LeaveOutBalancedAccuracy = baseLao });
@@ -234,9 +242,21 @@ internal sealed partial class TrainingRun
                         || trainer.TryFitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate], share, chosen.Run) is not { } exposedLao)
                         continue;
                     var choice = chosen.Choice with { Name = chosen.Choice.Name + $" + outlier exposure {share}", Exposure = share };
-                    if (Consider(choice, Decide(exposed.Outputs[0], 0.5, null), Decide(exposedLao.Outputs[0], 0.5, null)))
-                        top = (choice, exposed.Outputs[0], 0.5, exposedLao.Outputs[0], 0.5);
+                    double at = q.Threshold?.Value ?? 0.5;
+                    if (Consider(choice, Decide(exposed.Outputs[0], at, null), Decide(exposedLao.Outputs[0], at, null)))
+                        top = (choice, exposed.Outputs[0], at, exposedLao.Outputs[0], at);
                 }
+            // A lower threshold on the tree so far (the request's own threshold rule stands): judged as the steps before it.
+            if (chosen.Tree is not null && q.Threshold is null)
+            {
+                var below = top;
+                foreach (var t in ThresholdSteps)
+                {
+                    var choice = below.Choice with { Name = below.Choice.Name + $" + threshold {t}", Threshold = t };
+                    if (Consider(choice, Decide(below.Selection, t, null), Decide(below.Lao, t, null)))
+                        top = (choice, below.Selection, t, below.Lao, t);
+                }
+            }
             // The detector on the leave-out rows is fitted without the held-out kinds, as the base was: on the base's inputs
             // (the network's run, or this run's for a tree base, whose detector is this run's network's).
             var laoDetector = chosen.Fit.Errors is null ? null
@@ -326,7 +346,8 @@ internal sealed partial class TrainingRun
     {
         var q = request.Quality with
         {
-            Threshold = c.F1Threshold ? request.Quality.Threshold ?? new ThresholdRule("f1", null) : null,
+            Threshold = c.Threshold is { } t ? ThresholdRule.Fixed(t)
+                : c.F1Threshold ? request.Quality.Threshold ?? new ThresholdRule("f1", null) : null,
             BalancedClassWeights = c.Balanced,
             OutlierExposure = c.Exposure,
             Scaler = c.Scaler ?? request.Quality.Scaler,

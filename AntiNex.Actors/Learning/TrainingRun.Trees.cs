@@ -47,19 +47,13 @@ internal sealed partial class TrainingRun
         var test = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);
         // Without a threshold to choose on them, the validation rows are fitted on too: trees do not stop early, so the carve
         // would only be data withheld (the pipeline and the novelty detector still come from the fitting rows).
-        var treeRows = r.Quality.Threshold is null && val is not null ? split.TrainRows : fitRows;
+        var treeRows = r.Quality.Threshold is null or { Value: not null } && val is not null ? split.TrainRows : fitRows;
         var treeData = treeRows == fitRows ? train : ToTensorData(pipeline, data.Frame, treeRows, data.Y, data.Classes, data.Codec);
         treeData = Exposed(treeData, pipeline, data, split.TrainRows, r.Quality.OutlierExposure, r.Seed);
         Report("fit", $"fitting {r.ModelKind} on {treeRows.Length} rows");
         var watch = Stopwatch.StartNew();
         var trees = FitTreeModel(kind, treeData, data.Codec, r.Seed);
-        double? threshold = null;
-        if (r.Quality.Threshold is { } rule && val is not null)
-        {
-            var scores = new float[val.Rows];
-            trees.Score(val.X, val.Rows, scores);
-            threshold = Metrics.ChooseThreshold(val.Classes!, scores.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
-        }
+        var threshold = Metrics.ThresholdOf(r.Quality.Threshold, val?.Classes, () => Scored(trees, val!));
         // The novelty detector on top of the trees: fitted and thresholded exactly as on top of a network.
         (NoveltyDetector Detector, NoveltyState State, int FitRows, int ValidationRows)? novelty = null;
         if (r.Quality.Novelty is { } o && val is not null)
@@ -84,17 +78,19 @@ internal sealed partial class TrainingRun
         Report("cv", $"fold {fold}/{request.NumSplits}: fitting {request.ModelKind}");
         var exposed = Exposed(train, pipeline, data, trainRows, request.Quality.OutlierExposure, settings.Seed);
         var trees = FitTreeModel(kind, exposed, data.Codec, (int)settings.Seed);
-        double? threshold = null;
-        if (request.Quality.Threshold is { } rule && valRows.Length > 0)
-        {
-            var val = ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec);
-            var vo = new float[val.Rows];
-            trees.Score(val.X, val.Rows, vo);
-            threshold = Metrics.ChooseThreshold(val.Classes!, vo.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
-        }
+        var val = valRows.Length > 0 && request.Quality.Threshold is { Value: null }
+            ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
+        var threshold = Metrics.ThresholdOf(request.Quality.Threshold, val?.Classes, () => Scored(trees, val!));
         var outputs = new float[test.Rows * trees.OutputWidth];
         trees.Score(test.X, test.Rows, outputs);
         return FoldScoreOf(outputs, test, testRows, data.Y, data.Codec, trees.OutputWidth, threshold);
+    }
+
+    private static float[] Scored(TreeModel trees, TensorData rows)
+    {
+        var scores = new float[rows.Rows * trees.OutputWidth];
+        trees.Score(rows.X, rows.Rows, scores);
+        return scores;
     }
 
     /// <summary>The tree rows with outlier exposure's synthetic not-normal rows added (binary; <paramref name="share"/> 0 = as given).</summary>

@@ -105,7 +105,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 "needs validation_split > 0: it watches a validation split carved from the training rows, never the test rows");
         if (q.Threshold is not null && task != TaskKind.Binary)
             throw new RequestException("threshold", "applies to a binary model (1 sigmoid output) only");
-        if (q.Threshold is not null && q.ValidationSplit <= 0 && !q.EnsembleFolds) // a fold ensemble chooses it on out-of-fold predictions
+        if (q.Threshold is { Value: null } && q.ValidationSplit <= 0 && !q.EnsembleFolds) // a fold ensemble chooses it on out-of-fold predictions
             throw new RequestException("threshold", "needs validation_split > 0: the threshold is chosen on validation rows, never on the test rows");
         if (q.Novelty is { } nov) NoveltyNormalClass(nov, task, data.Codec);
         if (q.Novelty is not null && q.EnsembleFolds)
@@ -226,12 +226,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             if (_datasetMatrix is { Rows: >= Data.NumericColumn.ChunkRows })
                 GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             MemoryTrace.Mark("fit done");
-            double? threshold = foldEnsemble?.Threshold;
-            if (q.Threshold is { } rule && valData is not null)
-            {
-                var valOut = Trainer.Forward(net, valData);
-                threshold = Metrics.ChooseThreshold(valData.Classes!, valOut.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
-            }
+            double? threshold = Metrics.ThresholdOf(q.Threshold, valData?.Classes, () => Trainer.Forward(net, valData!)) ?? foldEnsemble?.Threshold;
             // novelty: a profile of the normal class's fitting rows, thresholded on its validation rows (never the test rows).
             (NoveltyState State, int FitRows, int ValidationRows)? profile = null;
             var noveltyWatch = new Stopwatch();
@@ -331,7 +326,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 {
                     Threshold = threshold,
                     ThresholdRule = q.Threshold is { } tr
-                        ? (tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split") : null,
+                        ? tr.Value is { } fixedValue ? $"value {fixedValue} (fixed)"
+                        : tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split" : null,
                     AtHalf = Metrics.At(truth, scores, 0.5),
                     AtThreshold = Metrics.At(truth, scores, threshold),
                 };
@@ -505,12 +501,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         using var gen = new torch.Generator((ulong)settings.Seed);
         using var net = NewNetwork(pipeline.Width, data.Layers, gen);
         Trainer.Fit(new FitRequest(net, train, val, settings, progress, "cv", fold, request.NumSplits), ct);
-        double? threshold = null;
-        if (request.Quality.Threshold is { } rule && val is not null && net.Outputs == 1)
-        {
-            var vo = Trainer.Forward(net, val.X, val.Rows, val.Width);
-            threshold = Metrics.ChooseThreshold(val.Classes!, vo.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
-        }
+        double? threshold = net.Outputs != 1 ? null
+            : Metrics.ThresholdOf(request.Quality.Threshold, val?.Classes, () => Trainer.Forward(net, val!.X, val.Rows, val.Width));
         var outputs = Trainer.Forward(net, test.X, test.Rows, test.Width);
         return FoldScoreOf(outputs, test, testRows, y, codec, net.Outputs, threshold);
     }

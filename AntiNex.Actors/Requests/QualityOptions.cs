@@ -151,7 +151,12 @@ public sealed record QualityOptions
                 if (Num(f) is { } fv && fv > 0 && fv < 1) q = q with { Threshold = new ThresholdRule("max_fpr", fv) };
                 else issue("threshold.max_fpr", $"must be in (0, 1), got {f.GetRawText()}");
             }
-            else issue("threshold", $"must be {{\"optimize\": \"f1\"}} or {{\"max_fpr\": 0.01}}, got {th.GetRawText()}");
+            else if (th.ValueKind == JsonValueKind.Object && Get(th, "value") is { } tv)
+            {
+                if (Num(tv) is { } v && v > 0 && v < 1) q = q with { Threshold = ThresholdRule.Fixed(v) };
+                else issue("threshold.value", $"must be in (0, 1), got {tv.GetRawText()}");
+            }
+            else issue("threshold", $"must be {{\"optimize\": \"f1\"}}, {{\"max_fpr\": 0.01}} or {{\"value\": 0.3}}, got {th.GetRawText()}");
         }
         if (Get(root, "ensemble") is { } en) q = ParseEnsemble(en, q, issue);
         if (Get(root, "novelty") is { } nv) q = q with { Novelty = ParseNovelty(nv, issue) };

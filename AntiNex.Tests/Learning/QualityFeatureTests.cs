@@ -33,6 +33,8 @@ public class QualityFeatureTests
     [InlineData("""{"class_weights": {"1": -2}}""", "class_weights.1")]
     [InlineData("""{"threshold": {"max_fpr": 2}}""", "threshold.max_fpr")]
     [InlineData("""{"threshold": {"optimize": "recall"}}""", "threshold.optimize")]
+    [InlineData("""{"threshold": {"value": 1}}""", "threshold.value")]
+    [InlineData("""{"threshold": {"value": "low"}}""", "threshold.value")]
     [InlineData("""{"weight_decay": -1}""", "weight_decay")]
     [InlineData("""{"ensemble": {"seeds": 0}}""", "ensemble")]
     public void Bad_quality_fields_are_named(string fields, string field)
@@ -75,6 +77,10 @@ public class QualityFeatureTests
         Assert.Equal("early_stopping", e.Issues[0].Field);
         e = Assert.Throws<RequestException>(() => TrainBlobs(""", "threshold": {"optimize": "f1"}"""));
         Assert.Equal("threshold", e.Issues[0].Field);
+        // A fixed threshold is not chosen, so it needs no validation rows.
+        var o = TrainBlobs(""", "threshold": {"value": 0.3}""");
+        Assert.Equal(0.3, o.Report.Threshold);
+        Assert.Equal(0, o.Report.ValidationRows);
     }
 
     [Fact]

@@ -116,6 +116,29 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
+    public void A_fixed_threshold_decides_a_tree_s_rows_needs_no_validation_rows_and_travels_with_the_artifact()
+    {
+        var plainRequest = _t.SyntheticRequest("light_gbm");
+        var plain = TrainingEngine.Train(plainRequest, _t.Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        var request = _t.SyntheticRequest("light_gbm", """{"threshold": {"value": 0.02}}""");
+        Assert.Equal(0, request.Quality.ValidationSplit); // nothing to choose it on, nothing needed
+        var low = TrainingEngine.Train(request, _t.Root.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.Equal(0.02, low.Report.Threshold);
+        Assert.Equal("value 0.02 (fixed)", low.Report.ThresholdRule);
+        using var model = TrainedModel.Load(low.Artifact);
+        using var plainModel = TrainedModel.Load(plain.Artifact);
+        var mine = model.Predict(request, _t.Root.Roots).Samples;
+        var theirs = plainModel.Predict(plainRequest, _t.Root.Roots).Samples;
+        Assert.Equal(low.Predictions!.Samples, mine);
+        // The same trees (both fit every training row): only rows scored between 0.02 and 0.5 change, and they become attacks.
+        var changed = mine.Zip(theirs).Where(p => p.First.Predicted != p.Second.Predicted).ToList();
+        Assert.NotEmpty(changed);
+        Assert.All(changed, p => Assert.Equal((0.0, 1.0), (p.Second.Predicted, p.First.Predicted)));
+        using var reloaded = TrainedModel.Load(model.ToArtifact());
+        Assert.Equal(mine, reloaded.Predict(request, _t.Root.Roots).Samples);
+    }
+
+    [Fact]
     public void A_row_beyond_the_training_range_is_still_flagged_unscorable_and_answered_with_the_alarm_class()
     {
         using var model = TrainedModel.Load(_t.Outcome.Artifact);
