@@ -91,10 +91,6 @@ public static class Metrics
             fp + tn == 0 ? 0 : (double)fp / (fp + tn));
     }
 
-    /// <summary>
-    /// Threshold chosen on VALIDATION scores: "f1" maximises F1; "max_fpr" takes the lowest threshold (best recall) whose
-    /// false-positive rate stays within the target. Candidates are midpoints between distinct scores.
-    /// </summary>
     /// <summary>The threshold a request's rule gives: its fixed value, or chosen on the validation rows' scores (null when the rule
     /// needs them and there are none). The scores are computed only when the rule needs them.</summary>
     public static double? ThresholdOf(ThresholdRule? rule, IReadOnlyList<int>? truth, Func<IReadOnlyList<float>> scores)
@@ -106,6 +102,10 @@ public static class Metrics
             _ => ChooseThreshold(truth, scores().Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr),
         };
 
+    /// <summary>
+    /// Threshold chosen on VALIDATION scores: "f1" maximises F1; "max_fpr" takes the lowest threshold (best recall) whose
+    /// false-positive rate stays within the target. Candidates are midpoints between distinct scores.
+    /// </summary>
     public static double ChooseThreshold(IReadOnlyList<int> truth, IReadOnlyList<double> score, string rule, double? maxFpr)
     {
         var distinct = score.Distinct().Order().ToArray();

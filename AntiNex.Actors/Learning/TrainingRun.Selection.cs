@@ -19,9 +19,10 @@ internal sealed partial class TrainingRun
     /// <summary>Outlier exposure auto tries on a tree base, gentlest first: the share of features each synthetic row replaces
     /// (half: far from normal traffic; a quarter: closer, catching more new kinds and risking more normal rows).</summary>
     private static readonly double[] ExposureShares = [0.5, 0.25];
-    /// <summary>Decision thresholds auto tries below 0.5 on a tree base, gentlest first. A boosted ensemble's probability for a row
-    /// unlike every training row stays near what its nearest leaves say; a new attack kind often lands a little above zero,
-    /// where 0.5 calls it normal.</summary>
+    /// <summary>Decision thresholds auto tries below 0.5 on a LightGBM base, gentlest first. A boosted ensemble's probability for a
+    /// row unlike every training row stays near what its nearest leaves say; a new attack kind often lands a little above zero,
+    /// where 0.5 calls it normal. Only on LightGBM: the leave-out rows judge a tree base by a LightGBM refit, and FastTree's
+    /// calibrated probabilities put the same threshold elsewhere.</summary>
     private static readonly double[] ThresholdSteps = [0.3, 0.2, 0.1, 0.05, 0.02];
 
     /// <summary>One auto-mode choice: decision threshold, novelty detector, class weights.</summary>
@@ -149,7 +150,7 @@ internal sealed partial class TrainingRun
     /// that is at least as accurate as the best tree AND has no higher false-positive rate (so it is never worse than a tree
     /// on traffic like the training rows; ties keep the lower FPR, then the earlier candidate). Then, with attack kinds, steps
     /// on top of the base, each on the best admitted step before it: for a tree base outlier exposure (gentlest share first),
-    /// then a lower decision threshold (highest first); then the novelty detector, tightest max_fpr first. Each is admitted
+    /// then for LightGBM a lower decision threshold (highest first); then the novelty detector, tightest max_fpr first. Each is admitted
     /// only if on the selection rows it costs at most
     /// novelty_budget accuracy points and twice that in FPR points (default 0: not one known-traffic row), and on the
     /// leave-attack-kind-out rows it adds at least <see cref="NoveltyMinGain"/> balanced-accuracy points and
@@ -246,8 +247,8 @@ internal sealed partial class TrainingRun
                     if (Consider(choice, Decide(exposed.Outputs[0], at, null), Decide(exposedLao.Outputs[0], at, null)))
                         top = (choice, exposed.Outputs[0], at, exposedLao.Outputs[0], at);
                 }
-            // A lower threshold on the tree so far (the request's own threshold rule stands): judged as the steps before it.
-            if (chosen.Tree is not null && q.Threshold is null)
+            // A lower threshold on the LightGBM so far (the request's own threshold rule stands): judged as the steps before it.
+            if (chosen.Tree == TreeKind.LightGbm && q.Threshold is null)
             {
                 var below = top;
                 foreach (var t in ThresholdSteps)

@@ -86,6 +86,7 @@ internal sealed partial class TrainingRun
         return FoldScoreOf(outputs, test, testRows, data.Y, data.Codec, trees.OutputWidth, threshold);
     }
 
+    /// <summary>The ensemble's outputs for the rows (binary: the attack probability per row).</summary>
     private static float[] Scored(TreeModel trees, TensorData rows)
     {
         var scores = new float[rows.Rows * trees.OutputWidth];

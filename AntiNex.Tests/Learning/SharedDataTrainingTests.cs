@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AntiNex.Data;
 using AntiNex.Learning;
 using AntiNex.Requests;
@@ -68,5 +71,33 @@ public class SharedDataTrainingTests
         Assert.DoesNotContain("class", model.Summary.InputFeatures);
         Assert.Equal(41, model.Summary.InputFeatures.Count);
         Assert.True(model.Summary.NetworkInputs > 100); // protocol_type, service, flag one-hot
+    }
+
+    [SkippableFact]
+    public void The_recommended_request_with_budget_1_serves_a_lower_light_gbm_threshold_that_catches_more_of_kddtest_plus()
+    {
+        var shared = EngineTestData.SharedOrSkip();
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(EngineTestData.RepoRoot()!, "training", "recommended-binary.json")))!
+            .AsObject();
+        json["dataset"] = "nsl-kdd/KDDTrain+_20Percent.txt";
+        json["novelty_budget"] = 1;
+        var request = AntiNexRequest.Parse(json.ToJsonString(), out _);
+        var outcome = TrainingEngine.Train(request, new DataRoots([Path.Combine(shared, "datasets")]), EngineTestData.SingleThread, null,
+            CancellationToken.None);
+        var r = outcome.Report;
+        var selection = r.Selection!;
+        var chosenBase = Assert.Single(selection.Candidates, c => c.Verdict!.Contains("base:", StringComparison.Ordinal));
+        Assert.StartsWith("light_gbm", chosenBase.Name, StringComparison.Ordinal);
+        // Every lower threshold is judged on the LightGBM so far, each with its verdict.
+        var steps = selection.Candidates.Where(c => Regex.IsMatch(c.Name, @"\+ threshold [0-9.]+$")).Select(c => c.Name).ToList();
+        Assert.Equal(5, steps.Count);
+        // The admitted one is served as a fixed threshold, and on KDDTest+ it finds attack rows that 0.5 called normal.
+        var step = Regex.Match(selection.Winner, @"\+ threshold ([0-9.]+)");
+        Assert.True(step.Success, selection.Winner);
+        double threshold = double.Parse(step.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(threshold < 0.5, $"{threshold}");
+        Assert.Equal(threshold, r.Threshold);
+        Assert.Equal($"value {threshold} (fixed)", r.ThresholdRule);
+        Assert.True(r.AtThreshold!.Recall > r.AtHalf!.Recall, $"recall {r.AtThreshold.Recall} at {threshold}, {r.AtHalf.Recall} at 0.5");
     }
 }
