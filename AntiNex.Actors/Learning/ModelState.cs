@@ -34,7 +34,8 @@ internal sealed record ModelState
     public bool CsvHeader { get; init; } = true;
     public IReadOnlyList<string>? Columns { get; init; }
     public int TestRows { get; init; }
-    /// <summary>Binary decision threshold chosen on the validation split (null: 0.5, and every version-1 artifact).</summary>
+    /// <summary>Binary decision threshold: chosen on the validation split or the out-of-fold predictions, or fixed by the request
+    /// or by model_kind auto (null: 0.5, and every version-1 artifact).</summary>
     public double? Threshold { get; init; }
     /// <summary>Networks averaged at predict time (ensemble.seeds); 1 for every version-1 artifact.</summary>
     public int EnsembleSize { get; init; } = 1;

@@ -205,8 +205,8 @@ internal sealed partial class TrainingRun
             : chosen.Run.FitCandidate(data, lao.Fit, settings, [lao.Evaluate], null);
         if (lao is not null && laoFit is not null)
         {
-            metric += $"; outlier exposure (a tree base) and the novelty detector are admitted by their cost on the selection rows " +
-                $"(novelty_budget {q.NoveltyBudget}) and their gain on the leave-attack-kind-out rows";
+            metric += "; outlier exposure (a tree base), a lower threshold (LightGBM) and the novelty detector are admitted by their cost " +
+                $"on the selection rows (novelty_budget {q.NoveltyBudget}) and their gain on the leave-attack-kind-out rows";
             var classes = data.Classes!;
             var laoTruth = lao.Evaluate.Select(i => classes[i]).ToArray();
             // The base refitted without the held-out kinds, scored on their rows and the normal selection rows. A tree base is
@@ -247,8 +247,9 @@ internal sealed partial class TrainingRun
                     if (Consider(choice, Decide(exposed.Outputs[0], at, null), Decide(exposedLao.Outputs[0], at, null)))
                         top = (choice, exposed.Outputs[0], at, exposedLao.Outputs[0], at);
                 }
-            // A lower threshold on the LightGBM so far (the request's own threshold rule stands): judged as the steps before it.
-            if (chosen.Tree == TreeKind.LightGbm && q.Threshold is null)
+            // A lower threshold on the LightGBM so far, judged as the steps before it. Not when the request gives its own rule,
+            // nor when the positive output (the one a threshold lowers) is the normal class.
+            if (chosen.Tree == TreeKind.LightGbm && q.Threshold is null && normal == 0)
             {
                 var below = top;
                 foreach (var t in ThresholdSteps)

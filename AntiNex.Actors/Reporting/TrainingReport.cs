@@ -38,7 +38,7 @@ public sealed record TrainingReport
     /// <summary>Epochs actually run by the final fit, and the restored best epoch when early stopping is on.</summary>
     public int? EpochsRun { get; init; }
     public int? BestEpoch { get; init; }
-    /// <summary>Binary decision threshold used by predict (0.5 unless chosen on the validation split).</summary>
+    /// <summary>Binary decision threshold used by predict (0.5 unless chosen or fixed: see <see cref="ThresholdRule"/>).</summary>
     public double? Threshold { get; init; }
     public string? ThresholdRule { get; init; }
     /// <summary>Binary test metrics at 0.5 and at the chosen threshold (the headline metrics use the chosen one).</summary>

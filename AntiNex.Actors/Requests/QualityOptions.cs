@@ -140,7 +140,9 @@ public sealed record QualityOptions
         }
         if (Get(root, "threshold") is { } th)
         {
-            if (th.ValueKind == JsonValueKind.Object && Get(th, "optimize") is { } o)
+            if (th.ValueKind == JsonValueKind.Object && th.EnumerateObject().Count() > 1)
+                issue("threshold", $"give one of optimize, max_fpr or value, got {th.GetRawText()}");
+            else if (th.ValueKind == JsonValueKind.Object && Get(th, "optimize") is { } o)
             {
                 if (o.ValueKind == JsonValueKind.String && o.GetString()!.Equals("f1", StringComparison.OrdinalIgnoreCase)) q =
                     q with { Threshold = new ThresholdRule("f1", null) };

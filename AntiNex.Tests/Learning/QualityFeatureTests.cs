@@ -35,6 +35,7 @@ public class QualityFeatureTests
     [InlineData("""{"threshold": {"optimize": "recall"}}""", "threshold.optimize")]
     [InlineData("""{"threshold": {"value": 1}}""", "threshold.value")]
     [InlineData("""{"threshold": {"value": "low"}}""", "threshold.value")]
+    [InlineData("""{"threshold": {"value": 0.3, "optimize": "f1"}}""", "threshold")]
     [InlineData("""{"weight_decay": -1}""", "weight_decay")]
     [InlineData("""{"ensemble": {"seeds": 0}}""", "ensemble")]
     public void Bad_quality_fields_are_named(string fields, string field)
