@@ -46,8 +46,8 @@ internal sealed class FoldEnsemble
 
     /// <summary>The rule's text for the report: what was optimised, on which rows.</summary>
     public static string DescribeRule(ThresholdRule rule, int rows)
-        => rule.Value is { } fixedValue ? $"value {fixedValue} (fixed)" : (rule.Optimize == "f1" ? "optimize f1" : $"max_fpr {rule.MaxFpr}")
-           + $" on the out-of-fold predictions of the training split ({rows} rows, each scored by the fold network that did not train on it)";
+        => rule.Describe($"the out-of-fold predictions of the training split ({rows} rows, "
+            + "each scored by the fold network that did not train on it)");
 }
 
 internal sealed partial class TrainingRun

@@ -325,9 +325,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                 report = report with
                 {
                     Threshold = threshold,
-                    ThresholdRule = q.Threshold is { } tr
-                        ? tr.Value is { } fixedValue ? $"value {fixedValue} (fixed)"
-                        : tr.Optimize == "f1" ? "optimize f1 on the validation split" : $"max_fpr {tr.MaxFpr} on the validation split" : null,
+                    ThresholdRule = q.Threshold?.Describe("the validation split"),
                     AtHalf = Metrics.At(truth, scores, 0.5),
                     AtThreshold = Metrics.At(truth, scores, threshold),
                 };

@@ -8,4 +8,8 @@ public sealed record ThresholdRule(string Optimize, double? MaxFpr)
     public double? Value { get; init; }
 
     public static ThresholdRule Fixed(double value) => new("value", null) { Value = value };
+
+    /// <summary>The rule for a report: a fixed value as it is, a chosen one with the rows it was chosen on.</summary>
+    public string Describe(string chosenOn)
+        => Value is { } fixedValue ? $"value {fixedValue} (fixed)" : (Optimize == "f1" ? "optimize f1" : $"max_fpr {MaxFpr}") + $" on {chosenOn}";
 }
