@@ -841,10 +841,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     {
         if (!_serving.HasModel && LastSequenceNr == _forgottenSeqNr)
         {
+            // The passivation is asked before the caller hears the answer (here and in Forgotten): a message the
+            // caller sends next reaches the shard after it, so the shard holds it for a fresh entity instead of
+            // handing it to this one, which is about to stop.
+            Context.Parent.Tell(new Passivate(StopEntity.Instance));
             replyTo.Tell(new ModelForgotten(_id, false));
             Audit("forget", origin, null, "ok", "nothing was stored");
             _ = RemoveFromCatalog();
-            Context.Parent.Tell(new Passivate(StopEntity.Instance));
             Become(Idle);
             return;
         }
@@ -868,6 +871,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _ = RemoveFromCatalog();
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);
         Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
+        Context.Parent.Tell(new Passivate(StopEntity.Instance));
         foreach (var (replyTo, origin) in forget.Waiting)
         {
             Audit("forget", origin, null, "ok", "events and snapshots deleted");
@@ -875,7 +879,6 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         Stash.UnstashAll();
         Become(Idle);
-        Context.Parent.Tell(new Passivate(StopEntity.Instance));
     }
 
     private void ForgetFailed(ForgetRun forget, string what, Exception cause)
