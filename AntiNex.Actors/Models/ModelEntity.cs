@@ -533,7 +533,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         old?.Dispose();
         AntiNexMetrics.SnapshotSaved(swap.Snapshot.Artifact.Length);
         TouchLoaded();
-        _ = AddToCatalog(ModelCard.Of(swap.Snapshot));
+        var listed = AddToCatalog(ModelCard.Of(swap.Snapshot));
         // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
         var previous = _snapshotSeqNr;
         _snapshotSeqNr = saved.Metadata.SequenceNr;
@@ -550,8 +550,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         else
         {
-            job.ReplyTo.Tell(new ModelTrainedReply(_id, _serving.Version, swap.Outcome.Report, Truncate(swap.Outcome.Predictions).Result,
-                _rt.NodeName, job.Warnings, job.RequestId));
+            TellWhenListed(listed, job.ReplyTo, new ModelTrainedReply(_id, _serving.Version, swap.Outcome.Report,
+                Truncate(swap.Outcome.Predictions).Result, _rt.NodeName, job.Warnings, job.RequestId));
         }
         foreach (var waiting in job.WaitingPredicts) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
         NextOrIdle();
@@ -845,9 +845,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             // caller sends next reaches the shard after it, so the shard holds it for a fresh entity instead of
             // handing it to this one, which is about to stop.
             Context.Parent.Tell(new Passivate(StopEntity.Instance));
-            replyTo.Tell(new ModelForgotten(_id, false));
+            TellWhenListed(RemoveFromCatalog(), replyTo, new ModelForgotten(_id, false));
             Audit("forget", origin, null, "ok", "nothing was stored");
-            _ = RemoveFromCatalog();
             Become(Idle);
             return;
         }
@@ -868,14 +867,14 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _serving = ServingState.Empty with { HighestVersion = forget.HighestVersion };
         _ledger.Clear();
         _rt.Loaded.Release(_id, Self);
-        _ = RemoveFromCatalog();
+        var unlisted = RemoveFromCatalog();
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);
         Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
         foreach (var (replyTo, origin) in forget.Waiting)
         {
             Audit("forget", origin, null, "ok", "events and snapshots deleted");
-            replyTo.Tell(new ModelForgotten(_id, true));
+            TellWhenListed(unlisted, replyTo, new ModelForgotten(_id, true));
         }
         Stash.UnstashAll();
         Become(Idle);
@@ -956,6 +955,16 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void TouchLoaded()
     {
         foreach (var victim in _rt.Loaded.Touch(_id, Self)) victim.Tell(UnloadModel.Instance);
+    }
+
+    /// <summary>Tells <paramref name="replyTo"/> once the catalog write is done: a caller who hears that a version was
+    /// stored (or a label forgotten) and lists the models at once finds the listing agrees.</summary>
+    private void TellWhenListed(Task catalogWrite, IActorRef replyTo, object reply)
+    {
+        var self = Self;
+        if (catalogWrite.IsCompleted) replyTo.Tell(reply, self);
+        else catalogWrite.ContinueWith(_ => replyTo.Tell(reply, self), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task AddToCatalog(ModelCard card)

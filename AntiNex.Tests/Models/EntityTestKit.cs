@@ -56,7 +56,7 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     protected TrainingScheduler Scheduler { get; } = new(1);
 
     /// <summary>The node's catalog, shared by every entity of the test (as on a node).</summary>
-    protected InMemoryModelCatalog Catalog { get; } = new();
+    protected IModelCatalog Catalog { get; init; } = new InMemoryModelCatalog();
 
     protected ModelRuntime Runtime => new(_root.Roots, EngineTestData.SingleThread, Scheduler, new LoadedModels(10),
         Catalog, TimeSpan.FromMinutes(10), "test-node")
