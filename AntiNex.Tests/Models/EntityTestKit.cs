@@ -73,9 +73,9 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>A quick training (a second or two).</summary>
     protected static string QuickRequest(int seed = 3) => EngineTestData.BinaryRequest(epochs: 3, splits: 0, seed: seed);
 
-    /// <summary>A short training that still runs long enough (a few seconds on a quiet machine) to be reached by a next
-    /// message before it ends, even when a busy machine delays the test's own thread.</summary>
-    protected static string SteadyRequest() => EngineTestData.BinaryRequest(epochs: 600, splits: 0);
+    /// <summary>A short training that still runs long enough (about 5 s on a quiet machine) to be reached by a next
+    /// message before it ends, even when a busy machine delays the test's own thread for seconds.</summary>
+    protected static string SteadyRequest() => EngineTestData.BinaryRequest(epochs: 1500, splits: 0);
 
     /// <summary>A training that runs for minutes unless cancelled.</summary>
     protected static string SlowRequest() => EngineTestData.BinaryRequest(dataset: "big.csv", epochs: 5000, splits: 0);
