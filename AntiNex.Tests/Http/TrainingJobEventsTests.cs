@@ -17,15 +17,16 @@ public sealed class TrainingJobEventsTests
         job.Resumed("second");
         var seen = new List<long>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var e in job.EventsAsync(lastEventId, cts.Token)) seen.Add(e.Id);
-        });
-        await Task.Delay(300);
+        await using var events = job.EventsAsync(lastEventId, cts.Token).GetAsyncEnumerator(cts.Token);
+        // The first step runs on this thread: the reader has taken its place in the stream before the next event.
+        var next = events.MoveNextAsync().AsTask();
         job.Resumed("third");
-        await Task.Delay(300);
-        job.Fail(new JobError("cancelled", "cancelled by the test"));
-        await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        while (await next.WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            seen.Add(events.Current.Id);
+            if (seen.Count == 1) job.Fail(new JobError("cancelled", "cancelled by the test")); // while the reader follows
+            next = events.MoveNextAsync().AsTask();
+        }
 
         Assert.Equal(seen.Distinct(), seen);
         Assert.DoesNotContain(seen, id => id <= 2);

@@ -99,6 +99,24 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
         if (notice is not TrainingStarted) Assert.Fail($"the training did not start; its caller was told {notice}");
     }
 
+    /// <summary>Holds every snapshot save until <see cref="SaveGate.Open"/>: the test acts while the entity stores, however
+    /// long the machine delays the test's own thread.</summary>
+    protected async Task<SaveGate> HoldSaves()
+    {
+        var gate = new SaveGate();
+        await Snapshots.OnSave.SetInterceptorAsync(gate);
+        return gate;
+    }
+
+    protected sealed class SaveGate : ISnapshotStoreInterceptor
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task InterceptAsync(string persistenceId, SnapshotSelectionCriteria criteria) => _open.Task;
+
+        public void Open() => _open.TrySetResult();
+    }
+
     protected async Task WaitForState(IActorRef entity, string id, string state)
     {
         await AwaitConditionAsync(async () => (await Describe(entity, id)).State == state, Long, TimeSpan.FromMilliseconds(20));

@@ -36,10 +36,12 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         var entity = Entity("blobs");
         var trainer = CreateTestProbe();
         var forgetter = CreateTestProbe();
-        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(4));
+        var saves = await HoldSaves();
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
         await WaitForState(entity, "blobs", "storing");
         entity.Tell(new ForgetModel("blobs", new RequestOrigin(Via: "test")), forgetter.Ref);
+        Assert.Equal("storing", (await Describe(entity, "blobs")).State); // the forget reached the entity while it stores
+        saves.Open();
 
         var trained = await trainer.ExpectMsgAsync<ModelTrainedReply>(Long);
         Assert.Equal(1, trained.Version);
@@ -83,10 +85,12 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         var stopped = CreateTestProbe();
         var entity = Entity("blobs", stopped.Ref);
         var trainer = CreateTestProbe();
-        await Snapshots.OnSave.PassWithDelay(TimeSpan.FromSeconds(4));
+        var saves = await HoldSaves();
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
         await WaitForState(entity, "blobs", "storing");
         entity.Tell(StopEntity.Instance);
+        Assert.Equal("storing", (await Describe(entity, "blobs")).State); // the stop reached the entity while it stores
+        saves.Open();
 
         Assert.Equal(1, (await trainer.ExpectMsgAsync<ModelTrainedReply>(Long)).Version);
         await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
