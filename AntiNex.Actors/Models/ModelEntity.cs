@@ -41,6 +41,10 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private long _snapshotSeqNr;
     // Sequence number of the latest forget's event: nothing stored after it means nothing to forget.
     private long _forgottenSeqNr;
+    /// <summary>The forget under way, whose callers wait for it.</summary>
+    private ForgetRun? _forgetting;
+    /// <summary>A forget's event is stored but deleting what came before it failed: a next forget deletes again.</summary>
+    private bool _deletionPending;
 
     /// <summary>Trainings of this label waiting for the running one (first come, first served).</summary>
     private readonly List<TrainingJob> _queued = [];
@@ -571,6 +575,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
+        if (@event is StoredModelForgotten)
+        {
+            ForgetNotStored(cause, "refused");
+            Stash.UnstashAll();
+            Become(Idle);
+            return;
+        }
         if (_accepting is { } accepting)
         {
             _accepting = null;
@@ -591,6 +602,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// so every caller is told now; the next message restarts it from the stored state.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        if (@event is StoredModelForgotten) ForgetNotStored(cause, "could not store");
         var accepted = _queued.Any(q => q.Accepted) || _current is { Accepted: true };
         if (_accepting is { } accepting)
         {
@@ -839,7 +851,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private void BeginForget(IActorRef replyTo, RequestOrigin? origin)
     {
-        if (!_serving.HasModel && LastSequenceNr == _forgottenSeqNr)
+        if (!_serving.HasModel && LastSequenceNr == _forgottenSeqNr && !_deletionPending)
         {
             // The passivation is asked before the caller hears the answer (here and in Forgotten): a message the
             // caller sends next reaches the shard after it, so the shard holds it for a fresh entity instead of
@@ -852,6 +864,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         // The forget's event is written first and outlives the deletion: it keeps the highest version (see StoredModelForgotten).
         var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest, _serving.NextVersion - 1);
+        _forgetting = forget;
         Become(() => Forgetting(forget));
         Persist(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow), _ =>
         {
@@ -862,14 +875,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private void Forgotten(ForgetRun forget)
     {
-        _model?.Dispose();
-        _model = null;
-        _serving = ServingState.Empty with { HighestVersion = forget.HighestVersion };
-        _ledger.Clear();
-        _rt.Loaded.Release(_id, Self);
-        var unlisted = RemoveFromCatalog();
+        _deletionPending = false;
+        var unlisted = ServeNothing(forget);
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);
-        Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
         foreach (var (replyTo, origin) in forget.Waiting)
         {
@@ -880,15 +888,46 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Become(Idle);
     }
 
+    /// <summary>The forget's event is stored, so whatever a restart recovers is forgotten: this entity serves nothing
+    /// either, and stays (not passivated) so that a next forget deletes again.</summary>
     private void ForgetFailed(ForgetRun forget, string what, Exception cause)
     {
+        _deletionPending = true;
+        var unlisted = ServeNothing(forget);
+        _log.Warning("model {0}: forgotten, but deleting its stored {1} failed: {2}", _id, what, cause.Message);
         foreach (var (replyTo, origin) in forget.Waiting)
         {
-            Audit("forget", origin, null, "persistence", $"deleting its {what} failed: {cause.Message}");
-            replyTo.Tell(ModelFailed.Of(_id, "persistence", $"forget '{_id}': deleting its {what} failed: {cause.Message}"));
+            Audit("forget", origin, null, "persistence", $"forgotten; deleting its {what} failed: {cause.Message}");
+            TellWhenListed(unlisted, replyTo, ModelFailed.Of(_id, "persistence",
+                $"'{_id}' is forgotten and serves nothing, but deleting its stored {what} failed ({cause.Message}); forget it again to delete them"));
         }
         Stash.UnstashAll();
         Become(Idle);
+    }
+
+    /// <summary>The forget's event was not stored: nothing changed, its callers hear why.</summary>
+    private void ForgetNotStored(Exception cause, string how)
+    {
+        if (_forgetting is not { } forget) return;
+        _forgetting = null;
+        foreach (var (replyTo, origin) in forget.Waiting)
+        {
+            Audit("forget", origin, null, "persistence", $"the forget could not be stored: {cause.Message}");
+            replyTo.Tell(ModelFailed.Of(_id, "persistence", $"'{_id}' is not forgotten: the journal {how} the forget ({cause.Message}); retry"));
+        }
+    }
+
+    /// <returns>the catalog's removal of the label.</returns>
+    private Task ServeNothing(ForgetRun forget)
+    {
+        _forgetting = null;
+        _model?.Dispose();
+        _model = null;
+        _serving = ServingState.Empty with { HighestVersion = forget.HighestVersion };
+        _ledger.Clear();
+        _rt.Loaded.Release(_id, Self);
+        Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
+        return RemoveFromCatalog();
     }
 
     private void RefuseForgetting(string? requestId)

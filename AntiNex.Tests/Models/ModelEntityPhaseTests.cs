@@ -80,6 +80,47 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
     }
 
     [Fact]
+    public async Task A_forget_whose_deletion_fails_serves_nothing_and_a_second_forget_deletes_again()
+    {
+        var entity = Entity("blobs");
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.Equal(1, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+
+        await Snapshots.OnDelete.Fail();
+        var failed = await entity.Ask<ModelFailed>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20));
+        Assert.Equal("persistence", failed.Code);
+        Assert.Contains("is forgotten and serves nothing", failed.Message);
+        Assert.Contains("forget it again", failed.Message);
+        // The forget's event is stored, so a restart would recover nothing: the running entity serves nothing already.
+        Assert.False((await Describe(entity, "blobs")).Trained);
+        Assert.Empty(await Catalog.AllAsync());
+
+        await Snapshots.OnDelete.Pass();
+        Assert.True((await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20))).Existed);
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r2"), trainer.Ref);
+        Assert.Equal(2, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+    }
+
+    [Fact]
+    public async Task A_forget_the_journal_cannot_store_is_answered_and_the_model_still_serves()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.Equal(1, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+
+        await Journal.OnWrite.Fail();
+        var failed = await entity.Ask<ModelFailed>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20));
+        Assert.Equal("persistence", failed.Code);
+        Assert.Contains("is not forgotten", failed.Message);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        await Journal.OnWrite.Pass();
+        Assert.Equal(1, (await entity.Ask<RowsPredicted>(new PredictRawRows("blobs", [[1, 1, 0, 7]]), TimeSpan.FromSeconds(10))).Version);
+    }
+
+    [Fact]
     public async Task Stop_while_a_snapshot_is_written_finishes_the_store_and_the_version_survives_the_restart()
     {
         var stopped = CreateTestProbe();
