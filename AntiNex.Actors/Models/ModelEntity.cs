@@ -45,6 +45,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private ForgetRun? _forgetting;
     /// <summary>A forget's event is stored but deleting what came before it failed: a next forget deletes again.</summary>
     private bool _deletionPending;
+    /// <summary>Recovery replayed something since the last forget's event (or the start): a forget's event replayed
+    /// after it means that forget's deletion did not finish.</summary>
+    private bool _replayedSinceForget;
 
     /// <summary>Trainings of this label waiting for the running one (first come, first served).</summary>
     private readonly List<TrainingJob> _queued = [];
@@ -77,23 +80,36 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is not StoredModelSnapshot s) return;
+            _replayedSinceForget = true;
             _serving = ServingState.From(s);
             _snapshotSeqNr = offer.Metadata.SequenceNr;
             _ledger.Restore(s.RecentRequests, s.PendingRequests);
         });
         // A trained event after the snapshot is an orphan (its snapshot never got stored): its request stays unfinished.
-        Recover<StoredTrainingAccepted>(_ledger.Accepted);
-        Recover<StoredTrainingEnded>(e => _ledger.Ended(e.RequestId));
-        // Whatever a failed deletion left before a forget's event is forgotten all the same; its versions are not reused.
+        Recover<StoredTrainingAccepted>(e =>
+        {
+            _replayedSinceForget = true;
+            _ledger.Accepted(e);
+        });
+        Recover<StoredTrainingEnded>(e =>
+        {
+            _replayedSinceForget = true;
+            _ledger.Ended(e.RequestId);
+        });
+        // Whatever a failed deletion left before a forget's event is forgotten all the same; its versions are not reused,
+        // and a next forget deletes it.
         Recover<StoredModelForgotten>(e =>
         {
             _serving = ServingState.Empty with { HighestVersion = Math.Max(_serving.NextVersion - 1, e.HighestVersion) };
             _ledger.Clear();
             _snapshotSeqNr = 0;
             _forgottenSeqNr = LastSequenceNr;
+            _deletionPending = _replayedSinceForget;
+            _replayedSinceForget = false;
         });
         Recover<StoredModelTrained>(e =>
         {
+            _replayedSinceForget = true;
             // An event newer than the snapshot means that version's snapshot never got stored: the previous version
             // (the snapshot) stays the served one; version numbers keep increasing past the orphan.
             if (_serving.IsOrphan(e))
@@ -577,7 +593,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         base.OnPersistRejected(cause, @event, sequenceNr);
         if (@event is StoredModelForgotten)
         {
-            ForgetNotStored(cause, "refused");
+            ForgetRefused(cause);
             Stash.UnstashAll();
             Become(Idle);
             return;
@@ -602,7 +618,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// so every caller is told now; the next message restarts it from the stored state.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        if (@event is StoredModelForgotten) ForgetNotStored(cause, "could not store");
+        // A forget waits for its own event or for the events ending the trainings it cancelled: either way its outcome
+        // is unknown (a write that timed out may have landed).
+        ForgetUncertain(cause);
         var accepted = _queued.Any(q => q.Accepted) || _current is { Accepted: true };
         if (_accepting is { } accepting)
         {
@@ -905,15 +923,25 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Become(Idle);
     }
 
-    /// <summary>The forget's event was not stored: nothing changed, its callers hear why.</summary>
-    private void ForgetNotStored(Exception cause, string how)
+    /// <summary>The journal refused the forget's event: nothing changed, its callers hear why.</summary>
+    private void ForgetRefused(Exception cause) => AnswerForget(cause, "the journal refused the forget",
+        $"'{_id}' is not forgotten: the journal refused the forget ({cause.Message}); it still serves");
+
+    /// <summary>The journal failed while the forget was stored: the entity stops, and what it recovers says whether the
+    /// forget took effect. A forget sent again finishes it either way (a stored forget whose deletion did not run deletes
+    /// again after recovery).</summary>
+    private void ForgetUncertain(Exception cause) => AnswerForget(cause, "the journal failed while storing the forget",
+        $"the journal failed while storing the forget of '{_id}' ({cause.Message}); it may or may not have taken effect: " +
+        "forget it again once the store is back");
+
+    private void AnswerForget(Exception cause, string audit, string message)
     {
         if (_forgetting is not { } forget) return;
         _forgetting = null;
         foreach (var (replyTo, origin) in forget.Waiting)
         {
-            Audit("forget", origin, null, "persistence", $"the forget could not be stored: {cause.Message}");
-            replyTo.Tell(ModelFailed.Of(_id, "persistence", $"'{_id}' is not forgotten: the journal {how} the forget ({cause.Message}); retry"));
+            Audit("forget", origin, null, "persistence", $"{audit}: {cause.Message}");
+            replyTo.Tell(ModelFailed.Of(_id, "persistence", message));
         }
     }
 
