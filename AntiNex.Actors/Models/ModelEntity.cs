@@ -897,11 +897,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var unlisted = ServeNothing(forget);
         _log.Info("model {0}: forgotten (events and snapshots deleted)", _id);
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
-        foreach (var (replyTo, origin) in forget.Waiting)
-        {
-            Audit("forget", origin, null, "ok", "events and snapshots deleted");
-            TellWhenListed(unlisted, replyTo, new ModelForgotten(_id, true));
-        }
+        AnswerForget(forget, unlisted, "ok", "events and snapshots deleted", new ModelForgotten(_id, true));
         Stash.UnstashAll();
         Become(Idle);
     }
@@ -913,35 +909,38 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _deletionPending = true;
         var unlisted = ServeNothing(forget);
         _log.Warning("model {0}: forgotten, but deleting its stored {1} failed: {2}", _id, what, cause.Message);
-        foreach (var (replyTo, origin) in forget.Waiting)
-        {
-            Audit("forget", origin, null, "persistence", $"forgotten; deleting its {what} failed: {cause.Message}");
-            TellWhenListed(unlisted, replyTo, ModelFailed.Of(_id, "persistence",
-                $"'{_id}' is forgotten and serves nothing, but deleting its stored {what} failed ({cause.Message}); forget it again to delete them"));
-        }
+        AnswerForget(forget, unlisted, "persistence", $"forgotten; deleting its {what} failed: {cause.Message}", ModelFailed.Of(_id,
+            "persistence", $"'{_id}' is forgotten and serves nothing, but deleting its stored {what} failed ({cause.Message}); " +
+                           "forget it again to delete them"));
         Stash.UnstashAll();
         Become(Idle);
     }
 
     /// <summary>The journal refused the forget's event: nothing changed, its callers hear why.</summary>
-    private void ForgetRefused(Exception cause) => AnswerForget(cause, "the journal refused the forget",
+    private void ForgetRefused(Exception cause) => ForgetNotDone(cause, "the journal refused the forget",
         $"'{_id}' is not forgotten: the journal refused the forget ({cause.Message}); it still serves");
 
     /// <summary>The journal failed while the forget was stored: the entity stops, and what it recovers says whether the
     /// forget took effect. A forget sent again finishes it either way (a stored forget whose deletion did not run deletes
     /// again after recovery).</summary>
-    private void ForgetUncertain(Exception cause) => AnswerForget(cause, "the journal failed while storing the forget",
+    private void ForgetUncertain(Exception cause) => ForgetNotDone(cause, "the journal failed while storing the forget",
         $"the journal failed while storing the forget of '{_id}' ({cause.Message}); it may or may not have taken effect: " +
         "forget it again once the store is back");
 
-    private void AnswerForget(Exception cause, string audit, string message)
+    private void ForgetNotDone(Exception cause, string audit, string message)
     {
         if (_forgetting is not { } forget) return;
         _forgetting = null;
+        AnswerForget(forget, Task.CompletedTask, "persistence", $"{audit}: {cause.Message}", ModelFailed.Of(_id, "persistence", message));
+    }
+
+    /// <summary>Audits the forget for each of its callers and answers them once <paramref name="catalogWrite"/> is done.</summary>
+    private void AnswerForget(ForgetRun forget, Task catalogWrite, string status, string audit, object reply)
+    {
         foreach (var (replyTo, origin) in forget.Waiting)
         {
-            Audit("forget", origin, null, "persistence", $"{audit}: {cause.Message}");
-            replyTo.Tell(ModelFailed.Of(_id, "persistence", message));
+            Audit("forget", origin, null, status, audit);
+            TellWhenListed(catalogWrite, replyTo, reply);
         }
     }
 

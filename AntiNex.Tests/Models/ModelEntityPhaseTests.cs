@@ -82,11 +82,7 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
     [Fact]
     public async Task A_forget_whose_deletion_fails_serves_nothing_and_a_second_forget_deletes_again()
     {
-        var stopped = CreateTestProbe();
-        var entity = Entity("blobs", stopped.Ref);
-        var trainer = CreateTestProbe();
-        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
-        Assert.Equal(1, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+        var (entity, stopped, trainer) = await TrainedToVersion1();
 
         await Snapshots.OnDelete.Fail();
         var failed = await entity.Ask<ModelFailed>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20));
@@ -114,11 +110,7 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
     [Fact]
     public async Task A_forget_the_journal_fails_to_store_is_answered_and_a_forget_sent_again_finishes_it()
     {
-        var stopped = CreateTestProbe();
-        var entity = Entity("blobs", stopped.Ref);
-        var trainer = CreateTestProbe();
-        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
-        Assert.Equal(1, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+        var (entity, stopped, _) = await TrainedToVersion1();
 
         await Journal.OnWrite.Fail();
         var failed = await entity.Ask<ModelFailed>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20));
@@ -192,5 +184,16 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
         await Journal.OnWrite.Pass();
         Assert.False((await Describe(entity, "blobs")).Trained);
+    }
+
+    /// <summary>The "blobs" entity trained to version 1 (request r1), with the probe told when it stops and the trainer.</summary>
+    private async Task<(IActorRef Entity, Akka.TestKit.TestProbe Stopped, Akka.TestKit.TestProbe Trainer)> TrainedToVersion1()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.Equal(1, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
+        return (entity, stopped, trainer);
     }
 }
