@@ -11,6 +11,7 @@ public sealed class CachedModelCatalog(IModelCatalog inner) : IModelCatalog
 
     public Task AddAsync(string modelId, ModelCard card) => inner.AddAsync(modelId, card);
     public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
+    public Task RefreshCardAsync(string modelId, ModelCard card) => inner.RefreshCardAsync(modelId, card);
     public Task<long> GenerationAsync() => inner.GenerationAsync();
 
     public async Task<IReadOnlyList<string>> AllAsync() => (await CurrentAsync().ConfigureAwait(false)).Ids;

@@ -9,6 +9,9 @@ public interface IModelCatalog
 {
     Task AddAsync(string modelId, ModelCard card);
     Task RemoveAsync(string modelId);
+    /// <summary>Writes the card of a label the catalog still lists, in one step with that check: a card made from a
+    /// description read before a forget cannot list the forgotten label again.</summary>
+    Task RefreshCardAsync(string modelId, ModelCard card);
     Task<IReadOnlyList<string>> AllAsync();
     /// <summary>The cards of the given labels, in their order; null where none is stored (stored before cards existed).</summary>
     Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds);
@@ -42,6 +45,12 @@ public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards, Redi
         await generation.IncrementAsync().ConfigureAwait(false);
     }
 
+    public async Task RefreshCardAsync(string modelId, ModelCard card)
+    {
+        if (await cards.SetWhileMemberAsync(modelId, card.ToJson(), set).ConfigureAwait(false))
+            await generation.IncrementAsync().ConfigureAwait(false);
+    }
+
     public Task<long> GenerationAsync() => generation.GetAsync();
 
     public Task<IReadOnlyList<string>> AllAsync() => set.AllAsync();
@@ -63,6 +72,12 @@ public sealed class InMemoryModelCatalog : IModelCatalog
     public Task RemoveAsync(string modelId)
     {
         lock (_cards) { _cards.Remove(modelId); _generation++; }
+        return Task.CompletedTask;
+    }
+    public Task RefreshCardAsync(string modelId, ModelCard card)
+    {
+        lock (_cards)
+            if (_cards.ContainsKey(modelId)) { _cards[modelId] = card; _generation++; }
         return Task.CompletedTask;
     }
     public Task<long> GenerationAsync() { lock (_cards) return Task.FromResult(_generation); }

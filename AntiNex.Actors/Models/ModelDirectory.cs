@@ -3,7 +3,8 @@
 // entity's state (node, loaded, phase, predictions served) when the entity runs somewhere: every model node's directory
 // is asked which of the page's labels run on its node, and its entities answer with those few fields only. Labels
 // without a card (stored before cards existed), or whose running version is newer than their card, are described by
-// their entity, which wakes it, and their card is written for the next listing.
+// their entity, which wakes it, and their card is written for the next listing, only while the catalog still lists
+// them (a forget that lands after the describe wins).
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -83,7 +84,7 @@ public sealed class ModelDirectory : ReceiveActor
                 if (reply is not ModelDescription d) { unreachable.Add(id); continue; }
                 described.Add(d);
                 if (d is { Trained: true, Summary: { } s, Metrics: { } m, TrainedUtc: { } at })
-                    _ = catalog.AddAsync(id, new ModelCard(d.Version, at, StoredModelSummary.From(s).Slim(),
+                    _ = catalog.RefreshCardAsync(id, new ModelCard(d.Version, at, StoredModelSummary.From(s).Slim(),
                         StoredModelMetrics.From(m) with { ConfusionMatrix = null, ClassNames = null }));
             }
             return new ModelList(described.Where(d => d.Trained).Select(ModelCard.Slim).ToList(), unreachable)

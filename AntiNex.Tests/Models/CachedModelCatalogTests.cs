@@ -40,6 +40,7 @@ public sealed class CachedModelCatalogTests
         public int AllReads, CardReads;
         public Task AddAsync(string modelId, ModelCard card) => inner.AddAsync(modelId, card);
         public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
+        public Task RefreshCardAsync(string modelId, ModelCard card) => inner.RefreshCardAsync(modelId, card);
         public Task<long> GenerationAsync() => inner.GenerationAsync();
         public Task<IReadOnlyList<string>> AllAsync()
         {

@@ -42,6 +42,8 @@ public sealed class CatalogAgreementTests : EntityTestKit
             await inner.RemoveAsync(modelId);
         }
 
+        public Task RefreshCardAsync(string modelId, ModelCard card) => inner.RefreshCardAsync(modelId, card);
+
         public Task<long> GenerationAsync() => inner.GenerationAsync();
         public Task<IReadOnlyList<string>> AllAsync() => inner.AllAsync();
         public Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds) => inner.CardsAsync(modelIds);

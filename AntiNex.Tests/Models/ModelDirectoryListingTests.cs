@@ -26,8 +26,8 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         var running = "label-01234"; // runs version 2, newer than its card
         var runningAsCarded = "label-02000"; // runs its card's version
         var region = Sys.ActorOf(Props.Create(() => new RegionStandIn(running, runningAsCarded)));
-        var directory = Sys.ActorOf(ModelDirectory.Props(region, new WithoutCard(catalog, uncarded), TimeSpan.FromSeconds(20), "n1"),
-            ModelDirectory.Name);
+        var withoutCard = new WithoutCard(catalog, uncarded);
+        var directory = Sys.ActorOf(ModelDirectory.Props(region, withoutCard, TimeSpan.FromSeconds(20), "n1"), ModelDirectory.Name);
 
         var listed = new List<ModelDescription>();
         string? after = null;
@@ -55,12 +55,29 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
         // card is written for the next listing.
         Assert.Equal([uncarded], RegionStandIn.Woken.Where(id => id != running).Distinct());
         Assert.Contains(running, RegionStandIn.Woken);
-        await AwaitConditionAsync(async () => (await catalog.CardsAsync([uncarded]))[0] is not null, TimeSpan.FromSeconds(10));
+        await AwaitConditionAsync(async () => (await withoutCard.CardsAsync([uncarded]))[0] is not null, TimeSpan.FromSeconds(10));
     }
 
-    private static ModelCard Card(string id, long version) => new(version, DateTimeOffset.UnixEpoch,
-        new StoredModelSummary(id, "classification", "y", [], 3, DateTimeOffset.UnixEpoch, 91.5, 1000),
-        new StoredModelMetrics(91.5, null, null, null, null, null, null, null, null, null, 10, 5, 1));
+    [Fact]
+    public async Task A_label_forgotten_while_the_listing_describes_it_is_not_listed_again_from_the_card_the_listing_writes()
+    {
+        var inner = new InMemoryModelCatalog();
+        await inner.AddAsync("kept", Card("kept", 1));
+        await inner.AddAsync("forgotten", Card("forgotten", 1));
+        var catalog = new ForgottenWhileDescribed(inner, "forgotten");
+        var region = Sys.ActorOf(Props.Create(() => new RegionStandIn("none", "none")));
+        var directory = Sys.ActorOf(ModelDirectory.Props(region, catalog, TimeSpan.FromSeconds(20), "n1"), ModelDirectory.Name);
+
+        var first = await directory.Ask<ModelList>(new ListModels(), TimeSpan.FromSeconds(30));
+        Assert.Equal(["forgotten", "kept"], first.Models.Select(d => d.Label).Order(StringComparer.Ordinal));
+        await catalog.Written.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["kept"], await inner.AllAsync());
+        var second = await directory.Ask<ModelList>(new ListModels(), TimeSpan.FromSeconds(30));
+        Assert.Equal(["kept"], second.Models.Select(d => d.Label));
+    }
+
+    private static ModelCard Card(string id, long version) => RedisModelCatalogTests.Card(id, version);
 
     /// <summary>The catalog, except that one label has no card (as if stored before cards existed).</summary>
     private sealed class WithoutCard(InMemoryModelCatalog inner, string id) : IModelCatalog
@@ -72,12 +89,42 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
             return inner.AddAsync(modelId, card);
         }
         public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
+        public Task RefreshCardAsync(string modelId, ModelCard card)
+        {
+            if (modelId == id) _healed = true;
+            return inner.RefreshCardAsync(modelId, card);
+        }
         public Task<IReadOnlyList<string>> AllAsync() => inner.AllAsync();
         public Task<long> GenerationAsync() => inner.GenerationAsync();
         public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
         {
             var cards = await inner.CardsAsync(modelIds);
             return modelIds.Select((m, i) => m == id && !_healed ? null : cards[i]).ToList();
+        }
+    }
+
+    /// <summary>The catalog, except that one label has no card, and that label is forgotten (removed) just before the
+    /// listing writes the card made from its description: the forget lands between the describe and the write.</summary>
+    private sealed class ForgottenWhileDescribed(InMemoryModelCatalog inner, string id) : IModelCatalog
+    {
+        public readonly TaskCompletionSource Written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task AddAsync(string modelId, ModelCard card) => Write(modelId, () => inner.AddAsync(modelId, card));
+        public Task RefreshCardAsync(string modelId, ModelCard card) => Write(modelId, () => inner.RefreshCardAsync(modelId, card));
+        public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
+        public Task<IReadOnlyList<string>> AllAsync() => inner.AllAsync();
+        public Task<long> GenerationAsync() => inner.GenerationAsync();
+        public async Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds)
+        {
+            var cards = await inner.CardsAsync(modelIds);
+            return modelIds.Select((m, i) => m == id ? null : cards[i]).ToList();
+        }
+
+        private async Task Write(string modelId, Func<Task> write)
+        {
+            if (modelId != id) { await write(); return; }
+            await inner.RemoveAsync(id);
+            await write();
+            Written.TrySetResult();
         }
     }
 
@@ -98,7 +145,8 @@ public sealed class ModelDirectoryListingTests : Akka.TestKit.Xunit2.TestKit
             {
                 lock (Woken) Woken.Add(m.ModelId);
                 Sender.Tell(new ModelDescription(m.ModelId, true, 2,
-                    new ModelSummary { Label = m.ModelId, InputFeatures = ["a", "b"] }, null, DateTimeOffset.UnixEpoch,
+                    new ModelSummary { Label = m.ModelId, InputFeatures = ["a", "b"] },
+                    new ModelMetrics(91.5, null, null, null, null, null, null, null, null, null, 10, 5, 1), DateTimeOffset.UnixEpoch,
                     "n1", m.ModelId == running, "idle", 0));
             });
         }

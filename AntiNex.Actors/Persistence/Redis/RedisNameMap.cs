@@ -20,6 +20,24 @@ public sealed class RedisNameMap
     public async Task RemoveAsync(string name)
         => await (await _connection.DatabaseAsync().ConfigureAwait(false)).HashDeleteAsync(_key, name).ConfigureAwait(false);
 
+    // Checked and written in one script: a writer that removes the name from the set in between must win.
+    private const string SetWhileMemberScript = """
+        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>Sets the name's value only while the name is in <paramref name="members"/>, in one atomic step: a value
+    /// computed before a removal cannot bring the name back. True when it was set.</summary>
+    public async Task<bool> SetWhileMemberAsync(string name, string value, RedisNameSet members)
+    {
+        var db = await _connection.DatabaseAsync().ConfigureAwait(false);
+        var result = await db.ScriptEvaluateAsync(SetWhileMemberScript, [_key, members.Key], [name, value]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
     /// <summary>The values of the given names, in their order (null where a name has none); one round trip.</summary>
     public async Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> names)
     {
