@@ -1,5 +1,6 @@
 // `serve` reads the nodes' engine limits from the same variables: its local model copies answer only what those limits
-// accept (the rest goes to a model node, whose own limits decide), and a bad value stops it naming the key.
+// accept, AntiNex predicts and Open Inference Protocol infers alike (the rest goes to a model node, whose own limits
+// decide), and a bad value stops it naming the key.
 using System.Net;
 
 namespace AntiNex.Tests.Http;
@@ -23,6 +24,20 @@ public sealed partial class HttpServiceTests
         var within = await Send(http, "POST", "/api/predict", fx.Data.PredictJson(Model, 4));
         Assert.True(within.Status == HttpStatusCode.OK, within.Body.ToString());
         Assert.EndsWith(LocalSuffix, within.Body.GetProperty("node").GetString());
+
+        // The same for an Open Inference Protocol infer, on both of its paths (raw rows for `predicted`, predict_rows
+        // for all outputs).
+        foreach (var output in new[] { "predicted", null })
+        {
+            var inferBeyond = await Send(http, "POST", $"/v2/models/{Model}/infer",
+                InferBody(fx.Data.RawRows(fx.InputFeatures, 8), fx.InputFeatures.Count, output));
+            Assert.True(inferBeyond.Status == HttpStatusCode.OK, inferBeyond.Body.ToString());
+            Assert.DoesNotContain(LocalSuffix, ServedBy(inferBeyond.Body));
+            var inferWithin = await Send(http, "POST", $"/v2/models/{Model}/infer",
+                InferBody(fx.Data.RawRows(fx.InputFeatures, 4), fx.InputFeatures.Count, output));
+            Assert.True(inferWithin.Status == HttpStatusCode.OK, inferWithin.Body.ToString());
+            Assert.EndsWith(LocalSuffix, ServedBy(inferWithin.Body));
+        }
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Auth;
 using AntiNex.Gateway.Http.Local;
 using AntiNex.Models;
+using AntiNex.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -90,7 +91,9 @@ public static class InferenceEndpoints
 
         var valuesOnly = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted;
         // Small requests first try this process's own copy of the label's current version (no cluster round trip).
-        if (input.RowCount <= options.LocalCopyRows && local.Current(id, description.Version) is { } copy
+        // Rows beyond this process's row limit go to a model node, whose own limit decides, as /api/predict does.
+        if (input.RowCount <= Math.Min(options.LocalCopyRows, EngineLimits.Current.MaxPredictRows)
+            && local.Current(id, description.Version) is { } copy
             && copy.Version == description.Version // the request was read with this version's features
             && (input.RowCount <= InlineRows ? LocalInfer.TryPredict(copy, input, wanted, valuesOnly)
                 : await Task.Run(() => LocalInfer.TryPredict(copy, input, wanted, valuesOnly))) is { } answered)
