@@ -65,7 +65,19 @@ fail() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 read_pid()  { [ -f "$1" ] && cat "$1" || true; }
-node_pid()  { read_pid "$PID_DIR/node-$1.pid"; }
+# A pid file can outlive its process (a reboot, an OOM kill), and its number may then belong to another program: a pid
+# is trusted, and signalled, only while its command line still holds every given text (what this script started).
+owned_pid() { # owned_pid FILE TEXT... -> prints the pid, nothing when the process is gone or is another program
+  local pid cmdline text
+  pid=$(read_pid "$1"); shift
+  pid_alive "$pid" || return 0
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 0
+  for text in "$@"; do [[ "$cmdline " == *"$text"* ]] || return 0; done
+  echo "$pid"
+}
+node_pid()      { owned_pid "$PID_DIR/node-$1.pid" antinex-node.dll " --port $(node_port "$1") "; }
+redis_pid()     { owned_pid "$PID_DIR/redis.pid" redis-server ":$REDIS_PORT"; }
+supervise_pid() { owned_pid "$PID_DIR/supervise.pid" cluster.sh " supervise-loop "; }
 
 # Port checks with bash's /dev/tcp: no curl/nc needed on a fresh machine.
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
@@ -226,7 +238,7 @@ stop_serve() { # the demo's HTTP service: a session leader, so its whole group g
 }
 
 stop_redis() {
-  local pid; pid=$(read_pid "$PID_DIR/redis.pid")
+  local pid; pid=$(redis_pid)
   if pid_alive "$pid"; then
     kill -TERM "$pid"
     for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
@@ -239,7 +251,7 @@ status() {
   n=$(node_count)
   printf '%-8s %-8s %-22s %-14s %s\n' "member" "pid" "address" "health-port" "state"
   if redis_ping; then state="answering (AOF on)"; else state="DOWN"; fi
-  printf '%-8s %-8s %-22s %-14s %s\n' "redis" "$(read_pid "$PID_DIR/redis.pid")" "$HOST:$REDIS_PORT" "-" "$state"
+  printf '%-8s %-8s %-22s %-14s %s\n' "redis" "$(redis_pid)" "$HOST:$REDIS_PORT" "-" "$state"
   for k in $(seq 1 "$n"); do
     pid=$(node_pid "$k"); port=$(node_port "$k"); health=$(health_port "$k")
     if pid_alive "$pid"; then
@@ -322,7 +334,7 @@ supervise_loop() {
 }
 
 supervise() {
-  local pid; pid=$(read_pid "$PID_DIR/supervise.pid")
+  local pid; pid=$(supervise_pid)
   if [ "${1:-}" = stop ]; then pid_alive "$pid" && kill "$pid"; rm -f "$PID_DIR/supervise.pid"; say "supervise stopped"; return; fi
   if pid_alive "$pid"; then say "supervise already running (pid $pid)"; return; fi
   mkdir -p "$LOG_DIR" "$PID_DIR"
