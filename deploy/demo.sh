@@ -32,6 +32,7 @@ HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
 PID_DIR="$RUN_DIR/pids"
 SERVE_PID="$PID_DIR/serve.pid"
 source deploy/lib/serve-pid.sh
+source deploy/lib/secrets.sh
 serve_alive() { [ -n "$(serve_pid)" ]; }
 # Our HTTP service from an earlier run, on another port than asked: stopped, and started again on this one below.
 if serve_alive && [ "$(serve_port)" != "$HTTP_PORT" ]; then bash deploy/cluster.sh stop http; fi
@@ -125,11 +126,11 @@ EOF
 
 # The HTTP service (Open Inference Protocol v2 + the AntiNex API) in the background: loopback only, one API key whose
 # SHA-256 is in $RUN_DIR/api-keys.json (0600) and whose secret is kept in $RUN_DIR/api-key (0600) for the next runs.
-if [ ! -s "$RUN_DIR/api-key" ]; then
-  rm -f "$RUN_DIR/api-keys.json"
-  (umask 077; $GATEWAY serve keys add --id demo --scopes predict,read,train,admin --file "$RUN_DIR/api-keys.json" \
-    2>/dev/null > "$RUN_DIR/api-key")
-fi
+# shellcheck disable=SC2086 # GATEWAY is a command and its arguments
+ensure_demo_api_key "$RUN_DIR" $GATEWAY || {
+  echo "demo: could not add the demo API key to $RUN_DIR/api-keys.json (not a key file? move it away, then run the demo again)" >&2
+  exit 1
+}
 if ! serve_alive; then
   setsid nohup $GATEWAY serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$HTTP_PORT" \
     > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &

@@ -16,3 +16,15 @@ ensure_model_key() {
   fi
   printf '%s\n' "$key"
 }
+
+# The demo's API key (every scope): its SHA-256 in RUN_DIR/api-keys.json (0600), its secret in RUN_DIR/api-key (0600),
+# kept for the next runs. When the secret is lost, only the `demo` key is replaced: keys the user added to the same
+# file stay. ensure_demo_api_key RUN_DIR GATEWAY-COMMAND...
+ensure_demo_api_key() {
+  local run=$1; shift
+  [ -s "$run/api-key" ] && return 0
+  "$@" serve keys revoke --id demo --file "$run/api-keys.json" >/dev/null 2>&1 || true
+  (umask 077; "$@" serve keys add --id demo --scopes predict,read,train,admin --file "$run/api-keys.json" 2>/dev/null >"$run/api-key") && return 0
+  rm -f "$run/api-key"
+  return 1
+}
