@@ -9,8 +9,8 @@ public interface IModelCatalog
 {
     Task AddAsync(string modelId, ModelCard card);
     Task RemoveAsync(string modelId);
-    /// <summary>Writes the card of a label the catalog still lists, in one step with that check: a card made from a
-    /// description read before a forget cannot list the forgotten label again.</summary>
+    /// <summary>Writes a card made from a description read earlier: it never lists a label (a forget that landed after
+    /// the describe stays done) and never replaces a newer version's card (versions only grow, across forgets too).</summary>
     Task RefreshCardAsync(string modelId, ModelCard card);
     Task<IReadOnlyList<string>> AllAsync();
     /// <summary>The cards of the given labels, in their order; null where none is stored (stored before cards existed).</summary>
@@ -47,7 +47,8 @@ public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards, Redi
 
     public async Task RefreshCardAsync(string modelId, ModelCard card)
     {
-        if (await cards.SetWhileMemberAsync(modelId, card.ToJson(), set).ConfigureAwait(false))
+        // The set is not touched: a label forgotten meanwhile keeps a card nobody lists, replaced if it is trained again.
+        if (await cards.SetUnlessNewerAsync(modelId, card.ToJson(), "version", card.Version).ConfigureAwait(false))
             await generation.IncrementAsync().ConfigureAwait(false);
     }
 
@@ -77,7 +78,11 @@ public sealed class InMemoryModelCatalog : IModelCatalog
     public Task RefreshCardAsync(string modelId, ModelCard card)
     {
         lock (_cards)
-            if (_cards.ContainsKey(modelId)) { _cards[modelId] = card; _generation++; }
+            if (_cards.TryGetValue(modelId, out var stored) && (stored is null || stored.Version < card.Version))
+            {
+                _cards[modelId] = card;
+                _generation++;
+            }
         return Task.CompletedTask;
     }
     public Task<long> GenerationAsync() { lock (_cards) return Task.FromResult(_generation); }

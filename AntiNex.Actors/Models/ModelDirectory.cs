@@ -3,8 +3,8 @@
 // entity's state (node, loaded, phase, predictions served) when the entity runs somewhere: every model node's directory
 // is asked which of the page's labels run on its node, and its entities answer with those few fields only. Labels
 // without a card (stored before cards existed), or whose running version is newer than their card, are described by
-// their entity, which wakes it, and their card is written for the next listing, only while the catalog still lists
-// them (a forget that lands after the describe wins).
+// their entity, which wakes it, and their card is written for the next listing, without listing the label again
+// (a forget that lands after the describe wins) and never over a newer version's card.
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;

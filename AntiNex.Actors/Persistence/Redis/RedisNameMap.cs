@@ -20,21 +20,25 @@ public sealed class RedisNameMap
     public async Task RemoveAsync(string name)
         => await (await _connection.DatabaseAsync().ConfigureAwait(false)).HashDeleteAsync(_key, name).ConfigureAwait(false);
 
-    // Checked and written in one script: a writer that removes the name from the set in between must win.
-    private const string SetWhileMemberScript = """
-        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
-          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-          return 1
+    // Read, compared and written in one script on one key (so also within one Redis Cluster slot): a writer holding an
+    // older value cannot replace a newer one that landed after it read.
+    private const string SetUnlessNewerScript = """
+        local old = redis.call('HGET', KEYS[1], ARGV[1])
+        if old then
+          local ok, stored = pcall(cjson.decode, old)
+          local at = ok and type(stored) == 'table' and tonumber(stored[ARGV[3]])
+          if at and at >= tonumber(ARGV[4]) then return 0 end
         end
-        return 0
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        return 1
         """;
 
-    /// <summary>Sets the name's value only while the name is in <paramref name="members"/>, in one atomic step: a value
-    /// computed before a removal cannot bring the name back. True when it was set.</summary>
-    public async Task<bool> SetWhileMemberAsync(string name, string value, RedisNameSet members)
+    /// <summary>Sets the name's JSON value unless the stored one's number <paramref name="orderField"/> is already at or
+    /// above <paramref name="order"/>, in one atomic step. A stored value without that number is replaced. True when set.</summary>
+    public async Task<bool> SetUnlessNewerAsync(string name, string json, string orderField, long order)
     {
         var db = await _connection.DatabaseAsync().ConfigureAwait(false);
-        var result = await db.ScriptEvaluateAsync(SetWhileMemberScript, [_key, members.Key], [name, value]).ConfigureAwait(false);
+        var result = await db.ScriptEvaluateAsync(SetUnlessNewerScript, [_key], [name, json, orderField, order]).ConfigureAwait(false);
         return (long)result == 1;
     }
 

@@ -14,8 +14,6 @@ public sealed class RedisNameSet
         _key = key;
     }
 
-    internal RedisKey Key => _key;
-
     public async Task AddAsync(string name) => await (await _connection.DatabaseAsync().ConfigureAwait(false)).SetAddAsync(_key, name)
         .ConfigureAwait(false);
 
