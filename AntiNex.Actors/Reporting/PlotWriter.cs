@@ -87,42 +87,26 @@ public static class PlotWriter
         int n = matrix.Length;
         if (n == 0 || matrix.Any(r => r.Length != n))
             throw new ArgumentException("confusion matrix must be square and non-empty", nameof(matrix));
-        var names = Enumerable.Range(0, n).Select(i => classNames is not null && i < classNames.Count ? classNames[i] : i.ToString()).ToArray();
+        var names = Enumerable.Range(0, n).Select(i => Shortened(classNames is not null && i < classNames.Count ? classNames[i] : i.ToString()))
+            .ToArray();
         long total = matrix.Sum(r => r.Sum(c => (long)c));
         int max = Math.Max(1, matrix.Max(r => r.Max()));
 
         path = Prepare(path);
         using var plot = new Plot();
-        var low = Colors.White;
-        var high = Color.FromHex("#08306b");
-        for (int actual = 0; actual < n; actual++)
-        {
-            for (int predicted = 0; predicted < n; predicted++)
-            {
-                int count = matrix[actual][predicted];
-                // Row 0 at the top, as confusion matrices are read; x = predicted, y = actual.
-                double x = predicted, y = n - 1 - actual;
-                double shade = Math.Sqrt(count / (double)max); // sqrt keeps small error cells visible
-                var cell = plot.Add.Rectangle(x - 0.5, x + 0.5, y - 0.5, y + 0.5);
-                cell.FillColor = low.MixedWith(high, shade); // MixedWith(other, f): f = share of 'other'
-                cell.LineColor = Colors.Gray;
-                cell.LineWidth = 1;
-
-                // With many classes, empty cells stay blank so the errors stand out.
-                if (count == 0 && n > 4) continue;
-                var text = plot.Add.Text($"{count:N0}{Share(count, total)}", x, y);
-                text.LabelFontSize = n <= 4 ? 22 : 14;
-                text.LabelBold = actual == predicted;
-                text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = shade > 0.55 ? Colors.White : Colors.Black;
-            }
-        }
-        var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        plot.Axes.Bottom.SetTicks(positions, names);
-        plot.Axes.Left.SetTicks(positions, names.Reverse().ToArray());
-        // A column is about 120 px wide: longer names are turned so that neighbours do not run into each other.
-        int longest = names.Max(name => name.Length), below = 0;
-        if (longest > 16)
+        // Up to CountedClasses each cell is drawn with its count; beyond, one heatmap image of shades (a cell per pixel
+        // block), so the picture's size and drawing time stay bounded up to the largest class count a model may have.
+        var cell = n <= CountedClasses ? 120 : Math.Max(2, MaxMatrixPixels / n);
+        if (n <= CountedClasses) DrawCountedCells(plot, matrix, total, max);
+        else DrawShades(plot, matrix, max);
+        // Every class is named while its names fit (about 14 px a line); with smaller cells, every k-th.
+        var every = (int)Math.Ceiling(14.0 / cell);
+        var named = Enumerable.Range(0, n).Where(i => i % every == 0).ToArray();
+        plot.Axes.Bottom.SetTicks(named.Select(i => (double)i).ToArray(), named.Select(i => names[i]).ToArray());
+        plot.Axes.Left.SetTicks(named.Select(i => (double)(n - 1 - i)).ToArray(), named.Select(i => names[i]).ToArray());
+        // A name wider than its column (about 7 px a character) is turned so that neighbours do not run into each other.
+        int longest = named.Max(i => names[i].Length), below = 0;
+        if (longest * 7 > cell * every)
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
@@ -136,9 +120,60 @@ public static class PlotWriter
             : $"predicted   (held-out test rows: {total:N0})");
         plot.YLabel("actual");
         plot.Title($"{label}: confusion matrix");
-        int side = Math.Max(560, 120 * n + 200);
+        int side = Math.Max(560, cell * n + 200);
         plot.SavePng(path, side + 80, side + below);
         return path;
+    }
+
+    private const int CountedClasses = 30;
+    private const int MaxMatrixPixels = 3000;
+    private const int MaxNameLength = 40;
+    private static readonly Color Low = Colors.White;
+    private static readonly Color High = Color.FromHex("#08306b");
+
+    /// <summary>A class name as shown: long ones are cut, so that the room turned names take stays bounded.</summary>
+    private static string Shortened(string name) => name.Length <= MaxNameLength ? name : name[..(MaxNameLength - 1)] + "\u2026";
+
+    /// <summary>One rectangle per cell, labelled with its count and share of the rows.</summary>
+    private static void DrawCountedCells(Plot plot, int[][] matrix, long total, int max)
+    {
+        int n = matrix.Length;
+        for (int actual = 0; actual < n; actual++)
+        {
+            for (int predicted = 0; predicted < n; predicted++)
+            {
+                int count = matrix[actual][predicted];
+                // Row 0 at the top, as confusion matrices are read; x = predicted, y = actual.
+                double x = predicted, y = n - 1 - actual;
+                double shade = Math.Sqrt(count / (double)max); // sqrt keeps small error cells visible
+                var cell = plot.Add.Rectangle(x - 0.5, x + 0.5, y - 0.5, y + 0.5);
+                cell.FillColor = Low.MixedWith(High, shade); // MixedWith(other, f): f = share of 'other'
+                cell.LineColor = Colors.Gray;
+                cell.LineWidth = 1;
+
+                // With many classes, empty cells stay blank so the errors stand out.
+                if (count == 0 && n > 4) continue;
+                var text = plot.Add.Text($"{count:N0}{Share(count, total)}", x, y);
+                text.LabelFontSize = n <= 4 ? 22 : 14;
+                text.LabelBold = actual == predicted;
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontColor = shade > 0.55 ? Colors.White : Colors.Black;
+            }
+        }
+    }
+
+    /// <summary>The matrix as one image of shades, row 0 at the top (as confusion matrices are read).</summary>
+    private static void DrawShades(Plot plot, int[][] matrix, int max)
+    {
+        int n = matrix.Length;
+        var shades = new double[n, n];
+        for (int actual = 0; actual < n; actual++)
+            for (int predicted = 0; predicted < n; predicted++)
+                shades[actual, predicted] = Math.Sqrt(matrix[actual][predicted] / (double)max);
+        var map = plot.Add.Heatmap(shades);
+        map.Colormap = new ScottPlot.Colormaps.CustomInterpolated([Low, High]);
+        map.ManualRange = new ScottPlot.Range(0, 1);
+        map.Rectangle = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
     }
 
     private static string Share(int count, long total) => total <= 0 ? ""

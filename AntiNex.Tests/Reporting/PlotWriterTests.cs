@@ -88,6 +88,26 @@ public class PlotWriterTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{path}: {image.Width}x{image.Height}");
     }
 
+    /// <summary>Past 30 classes the matrix is one image of shades: the picture stays within about 3,300 pixels a side
+    /// up to the largest class count a model may have, and long class names are cut, so a model's picture can never
+    /// take gigabytes to draw.</summary>
+    [Theory]
+    [InlineData(31)]
+    [InlineData(150)]
+    [InlineData(1000)]
+    public void Many_classes_are_drawn_as_shades_within_a_bounded_picture(int classes)
+    {
+        var names = Enumerable.Range(0, classes).Select(i => $"class-{i}-" + new string('x', i % 3 == 0 ? 500 : 5)).ToArray();
+        // The diagonal holds most rows, and every class confuses with its neighbour, so the image is not empty.
+        var matrix = names.Select((_, a) => names.Select((_, p) => a == p ? 100 + a : p == (a + 1) % classes ? 7 : 0).ToArray()).ToArray();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var path = PlotWriter.WriteConfusionMatrix(matrix, names, "many", 90.0, Path.Combine(_dir, $"many-{classes}.png"));
+        using var image = SkiaSharp.SKBitmap.Decode(path);
+        output.WriteLine($"{classes} classes: {image.Width}x{image.Height} in {started.ElapsedMilliseconds} ms");
+        Assert.InRange(image.Width, 560, 3400);
+        Assert.InRange(image.Height, 560, 3600);
+    }
+
     [Theory]
     [InlineData("../../etc/passwd", "______etc_passwd-")]
     [InlineData("  My Model  ", "my_model-")]

@@ -17,7 +17,11 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
     public const string Loss = "loss", Accuracy = "accuracy", Confusion = "confusion";
     private const int MaxCached = 64;
 
-    private readonly ConcurrentDictionary<(string Id, long Version, DateTimeOffset? TrainedUtc, string Kind), byte[]> _cache = new();
+    // One drawing per picture, however many ask for it at once (they share its task), and at most two drawings at a
+    // time: a picture costs up to a second of CPU and tens of MB while it is drawn. The oldest pictures leave first.
+    private readonly ConcurrentDictionary<(string Id, long Version, DateTimeOffset? TrainedUtc, string Kind), Lazy<Task<byte[]>>> _cache = new();
+    private readonly ConcurrentQueue<(string Id, long Version, DateTimeOffset? TrainedUtc, string Kind)> _order = new();
+    private readonly SemaphoreSlim _drawing = new(2);
 
     /// <summary>The model's description and the report each picture is drawn from; null when the model is not trained.</summary>
     public async Task<PlotSources?> SourcesAsync(string modelId)
@@ -63,7 +67,7 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
     {
         var model = sources.Model;
         var key = (ModelIds.FromLabel(model.Label), model.Version, model.TrainedUtc, kind);
-        if (_cache.TryGetValue(key, out var cached)) return cached;
+        if (_cache.TryGetValue(key, out var cached)) return await cached.Value;
         var confusion = ConfusionOf(sources);
         var history = sources.Report is { History.Count: > 0 } r ? r : null;
         Func<string, string>? draw = kind switch
@@ -76,16 +80,35 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
             _ => null,
         };
         if (draw is null) return null;
-        // PlotWriter draws to files; a private temporary file is read back and removed (CPU-bound: off the request thread).
-        var bytes = await Task.Run(() =>
+        var mine = new Lazy<Task<byte[]>>(() => DrawAsync(draw));
+        var entry = _cache.GetOrAdd(key, mine);
+        if (ReferenceEquals(entry, mine))
         {
-            var path = Path.Combine(Path.GetTempPath(), $"antinex-plot-{Guid.NewGuid():N}.png");
-            try { return File.ReadAllBytes(draw(path)); }
-            finally { File.Delete(path); }
-        });
-        if (_cache.Count >= MaxCached) _cache.Clear();
-        _cache[key] = bytes;
-        return bytes;
+            _order.Enqueue(key);
+            while (_cache.Count > MaxCached && _order.TryDequeue(out var oldest)) _cache.TryRemove(oldest, out _);
+        }
+        try { return await entry.Value; }
+        catch
+        {
+            _cache.TryRemove(KeyValuePair.Create(key, entry)); // a failed drawing is not kept: the next request tries again
+            throw;
+        }
+    }
+
+    private async Task<byte[]> DrawAsync(Func<string, string> draw)
+    {
+        await _drawing.WaitAsync();
+        try
+        {
+            // PlotWriter draws to files; a private temporary file is read back and removed (CPU-bound: off the request thread).
+            return await Task.Run(() =>
+            {
+                var path = Path.Combine(Path.GetTempPath(), $"antinex-plot-{Guid.NewGuid():N}.png");
+                try { return File.ReadAllBytes(draw(path)); }
+                finally { File.Delete(path); }
+            });
+        }
+        finally { _drawing.Release(); }
     }
 
     private static (int[][] Matrix, IReadOnlyList<string>? Names)? ConfusionOf(PlotSources sources)
