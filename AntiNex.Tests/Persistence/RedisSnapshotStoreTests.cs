@@ -122,6 +122,27 @@ public sealed class RedisSnapshotStoreTests : TestKit
     }
 
     [Fact]
+    public void Does_not_delete_a_snapshot_whose_stored_timestamp_is_older_than_the_request()
+    {
+        _store.Tell(new DeleteSnapshot(new SnapshotMetadata(_pid, 13, _metadata[2].Timestamp.AddTicks(1))), _sender.Ref);
+        _sender.ExpectMsg<DeleteSnapshotSuccess>();
+        AssertLoaded(Load(new SnapshotSelectionCriteria(13)), 2);
+    }
+
+    /// <summary>A save that fails is cleaned up by the base class with a delete of its own metadata, whose timestamp
+    /// is later than the snapshot already stored at that sequence number: that snapshot must stay.</summary>
+    [Fact]
+    public void A_failed_save_at_a_stored_sequence_number_leaves_the_stored_snapshot()
+    {
+        _store.Tell(new SaveSnapshot(new SnapshotMetadata(_pid, 15, DateTime.UtcNow), new Unserializable("x")), _sender.Ref);
+        _sender.ExpectMsg<SaveSnapshotFailure>();
+        // The clean-up runs after the failure is answered: a delete sent now is handled after it.
+        _store.Tell(new DeleteSnapshot(new SnapshotMetadata(_pid, 99, DateTime.MinValue)), _sender.Ref);
+        _sender.ExpectMsg<DeleteSnapshotSuccess>();
+        AssertLoaded(Load(SnapshotSelectionCriteria.Latest), 4);
+    }
+
+    [Fact]
     public void Deletes_all_snapshots_matching_the_criteria()
     {
         var criteria = new SnapshotSelectionCriteria(13, _metadata[2].Timestamp);

@@ -42,11 +42,13 @@ public sealed class RedisSnapshotStore : SnapshotStore
     /// <summary>Lifetime of pieces not yet committed (a save takes seconds; an interrupted one is cleaned by Redis).</summary>
     private static readonly TimeSpan PendingPieceTtl = TimeSpan.FromHours(1);
 
-    // Deletes one snapshot unless its stored timestamp is newer than ARGV[2] ('' = any timestamp). Returns the record.
+    // Deletes one snapshot unless its stored timestamp is newer than ARGV[2] ('' = any timestamp), or, with ARGV[3] =
+    // 'exact', other than ARGV[2]. Returns the record.
     private const string DeleteScript = """
         local old = redis.call('HGET', KEYS[2], ARGV[1])
         if not old then return false end
-        if ARGV[2] ~= '' and string.sub(old, 1, 20) > ARGV[2] then return false end
+        local at = string.sub(old, 1, 20)
+        if ARGV[2] ~= '' and (at > ARGV[2] or (ARGV[3] == 'exact' and at ~= ARGV[2])) then return false end
         redis.call('HDEL', KEYS[2], ARGV[1])
         redis.call('ZREM', KEYS[1], ARGV[1])
         return old
@@ -279,9 +281,10 @@ public sealed class RedisSnapshotStore : SnapshotStore
     protected override async Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        // DateTime.MinValue means "whatever its timestamp"; otherwise a newer snapshot at that seqNr is kept.
-        var maxTimestamp = metadata.Timestamp == DateTime.MinValue ? "" : SnapshotRecord.FormatTicks(metadata.Timestamp.Ticks);
-        await DeleteOneAsync(db, metadata.PersistenceId, metadata.SequenceNr, maxTimestamp).ConfigureAwait(false);
+        // DateTime.MinValue means "whatever its timestamp"; otherwise only the snapshot of that very timestamp goes. The
+        // base class deletes a failed save's metadata this way: an earlier snapshot stored at the same seqNr must stay.
+        var timestamp = metadata.Timestamp == DateTime.MinValue ? "" : SnapshotRecord.FormatTicks(metadata.Timestamp.Ticks);
+        await DeleteOneAsync(db, metadata.PersistenceId, metadata.SequenceNr, timestamp, exact: true).ConfigureAwait(false);
     }
 
     protected override async Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
@@ -292,10 +295,10 @@ public sealed class RedisSnapshotStore : SnapshotStore
             await DeleteOneAsync(db, persistenceId, sequenceNr, maxTimestamp).ConfigureAwait(false);
     }
 
-    private async Task DeleteOneAsync(IDatabase db, string pid, long sequenceNr, string maxTimestamp)
+    private async Task DeleteOneAsync(IDatabase db, string pid, long sequenceNr, string maxTimestamp, bool exact = false)
     {
         var deleted = await db.ScriptEvaluateAsync(DeleteScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
-            [sequenceNr, maxTimestamp]).ConfigureAwait(false);
+            [sequenceNr, maxTimestamp, exact ? "exact" : ""]).ConfigureAwait(false);
         if (!deleted.IsNull) // the snapshot is gone once its metadata is; its pieces are garbage from here on
             await TryDeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
     }
