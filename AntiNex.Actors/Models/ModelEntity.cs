@@ -565,8 +565,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Audit("train", job.Origin, job.RequestId, "ok", $"version {_serving.Version}");
         if (job.ForPredict)
         {
-            if (swap.Outcome.Predictions is { } predictions) ReplyPredicted(predictions, job.ReplyTo, job.RequestId, trainedFirst: true);
-            else ServePredict(job.Request, job.ReplyTo, job.RequestId, trainedFirst: true);
+            if (swap.Outcome.Predictions is { } predictions) ReplyPredicted(predictions, job.ReplyTo, job.RequestId, trainedFirst: true, listed);
+            else ServePredict(job.Request, job.ReplyTo, job.RequestId, trainedFirst: true, listed);
         }
         else
         {
@@ -777,7 +777,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: true, m.Origin, m.DeadlineUtc) is { } job) Start(job);
     }
 
-    private void ServePredict(AntiNexRequest request, IActorRef replyTo, string? requestId, bool trainedFirst)
+    /// <param name="listed">for a predict that trained first, the catalog write of the new version: its caller hears the
+    /// answer once the listing shows that version, as a training's caller does.</param>
+    private void ServePredict(AntiNexRequest request, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null)
     {
         if (!EnsureLoaded(replyTo, requestId)) return;
         try
@@ -786,25 +788,27 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             var result = _model!.Predict(request, _rt.DataRoots);
             AntiNexMetrics.RecordPredict(_id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, result.Rows);
             _served += result.Rows;
-            ReplyPredicted(result, replyTo, requestId, trainedFirst);
+            ReplyPredicted(result, replyTo, requestId, trainedFirst, listed);
         }
         catch (RequestException re)
         {
             AntiNexMetrics.RecordPredictError(_id, "bad-request");
-            replyTo.Tell(new ModelFailed(_id, "bad-request", re.Message, re.Issues, requestId));
+            TellWhenListed(listed ?? Task.CompletedTask, replyTo, new ModelFailed(_id, "bad-request", re.Message, re.Issues, requestId));
         }
         catch (Exception ex)
         {
             AntiNexMetrics.RecordPredictError(_id, "internal");
             _log.Error(ex, "model {0}: predict failed", _id);
-            replyTo.Tell(ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}", requestId));
+            TellWhenListed(listed ?? Task.CompletedTask, replyTo,
+                ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}", requestId));
         }
     }
 
-    private void ReplyPredicted(PredictionResult result, IActorRef replyTo, string? requestId, bool trainedFirst)
+    private void ReplyPredicted(PredictionResult result, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null)
     {
         var (trimmed, omitted) = Truncate(result);
-        replyTo.Tell(new Predicted(_id, _serving.Version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId));
+        TellWhenListed(listed ?? Task.CompletedTask, replyTo,
+            new Predicted(_id, _serving.Version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId));
     }
 
     private (PredictionResult? Result, int Omitted) Truncate(PredictionResult? result)

@@ -27,6 +27,17 @@ public sealed class CatalogAgreementTests : EntityTestKit
         Assert.Empty(await Catalog.AllAsync());
     }
 
+    [Fact]
+    public async Task A_label_a_predict_trained_first_is_listed_by_the_time_its_caller_hears_the_predictions()
+    {
+        var entity = Entity("blobs");
+        var caller = CreateTestProbe();
+        entity.Tell(new PredictModel("blobs", QuickRequest(), null, "p1", MayTrain: true), caller.Ref);
+        var predicted = Assert.IsType<Predicted>(await Final(caller));
+        Assert.True(predicted.TrainedFirst);
+        Assert.Equal(["blobs"], await Catalog.AllAsync());
+    }
+
     /// <summary>A catalog whose writes take a second (a slow or distant store); reads are immediate.</summary>
     private sealed class SlowWrites(IModelCatalog inner) : IModelCatalog
     {
