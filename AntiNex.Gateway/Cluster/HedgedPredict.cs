@@ -1,8 +1,8 @@
 // Predicts that do not fail while some copy of the label's current version is alive. The first attempt goes to the
 // writer (through the shard region) or, when the writer's node is unreachable or lately slow, to a replica; when no
 // answer comes within the hedge delay, the same request also goes to the next copy, and so on until the deadline.
-// The first good answer wins. Bad requests and unknown labels fail at once with the writer's error; an answer from a
-// version older than the newest seen is never returned.
+// The first good answer wins. Bad requests, unknown labels and the writer's other final refusals fail at once with its
+// error; an answer from a version older than the newest seen is never returned.
 using System.Diagnostics;
 using Akka.Actor;
 using AntiNex.Models;
@@ -53,8 +53,9 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
 {
     private readonly AdaptiveHedge _adaptive = new(options);
 
-    // Answers that end the request at once, from any copy: the request itself is wrong, or the label has no model.
-    private static readonly HashSet<string> Final = ["bad-request", "not-trained"];
+    // Answers that end the request at once, from the writer (a bad request from any copy): the request itself is wrong,
+    // the label has no model, the caller may not have it trained first, or its stored model is refused as altered.
+    private static readonly HashSet<string> Final = ["bad-request", "not-trained", "forbidden", "integrity"];
     private readonly BlockHedge _blocks = new(options);
 
     public async Task<object> SendAsync(IModelCommand command, TimeSpan timeout)
@@ -110,9 +111,15 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             }
             var attempt = pending.First(p => p.Task == done);
             pending.Remove(attempt);
+            // After a failed answer, a copy not yet tried is asked at once; once every copy has been tried, the next
+            // round waits for the hedge delay (a writer whose store is down would otherwise be asked again and again).
+            void Retry()
+            {
+                if (pending.Count == 0 && plan.Count > 0) Launch();
+            }
             if (!done.IsCompletedSuccessfully)
             {
-                if (pending.Count == 0) Launch();
+                Retry();
                 continue;
             }
             var result = attempt.Task.Result;
@@ -128,14 +135,14 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
                     if (small) _adaptive.Answered(Stopwatch.GetElapsedTime(started));
                     return p;
                 case RowsPredicted or Predicted: // an older version than one already seen: never returned
-                    if (pending.Count == 0) Launch();
+                    Retry();
                     continue;
                 case ModelFailed f when Final.Contains(f.Code) && (attempt.Copy is null || f.Code == "bad-request"):
                     return f;
                 case ModelFailed f:
                     // no-copy, a replica's not-trained, artifact/internal trouble on one copy: another copy may answer.
                     if (f.Code != ReplicaKeeper.NoCopy) lastFailure = f;
-                    if (pending.Count == 0) Launch();
+                    Retry();
                     continue;
                 default:
                     return result;

@@ -1,0 +1,50 @@
+using Akka.Actor;
+using AntiNex.Gateway.Cluster;
+using AntiNex.Models;
+
+namespace AntiNex.Tests.Gateway;
+
+/// <summary>The hedged predict against a writer that keeps failing: a failure the writer will give again (its store is
+/// down, the label is being forgotten) is asked again once per hedge delay, not in a loop, and the caller hears it at
+/// the deadline; an answer that cannot change (the caller may not train, the stored model is refused) ends at once.</summary>
+public sealed class HedgedPredictTests : Akka.TestKit.Xunit2.TestKit
+{
+    [Theory]
+    [InlineData("persistence", false)]
+    [InlineData("busy", false)]
+    [InlineData("forbidden", true)]
+    [InlineData("integrity", true)]
+    public async Task A_failing_writer_is_asked_again_once_per_hedge_delay_and_a_final_answer_ends_at_once(string code, bool final)
+    {
+        var writer = Sys.ActorOf(Props.Create(() => new FailingWriter(code)));
+        var options = new HedgeOptions { HedgePercentile = 0 }; // the fixed 150 ms delay
+        var hedged = new HedgedPredict(writer, new CopyTable(), options);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var reply = await hedged.SendAsync(new PredictRawRows("m", 1, [1f]), TimeSpan.FromSeconds(1.5));
+        var asked = await writer.Ask<int>("asked", TimeSpan.FromSeconds(5));
+
+        Assert.Equal(code, Assert.IsType<ModelFailed>(reply).Code);
+        if (final)
+        {
+            Assert.Equal(1, asked);
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"{started.Elapsed}");
+        }
+        else Assert.InRange(asked, 2, 15); // about one per 150 ms over 1.5 s, not one per round trip
+    }
+
+    private sealed class FailingWriter : ReceiveActor
+    {
+        private int _asked;
+
+        public FailingWriter(string code)
+        {
+            Receive<string>(_ => Sender.Tell(_asked));
+            Receive<PredictRawRows>(m =>
+            {
+                _asked++;
+                Sender.Tell(ModelFailed.Of(m.ModelId, code, $"{code} (by design of the test)"));
+            });
+        }
+    }
+}
