@@ -59,7 +59,8 @@ public sealed class DemoApiKeyTests
     private static async Task EnsureDemoKey(string run)
     {
         var gateway = Repo.Dll("AntiNex.Gateway", "antinex-gateway");
-        var info = new ProcessStartInfo("bash", ["-c", "source deploy/lib/secrets.sh && ensure_demo_api_key \"$1\" dotnet \"$2\"", "demo-key", run, gateway])
+        const string script = "source deploy/lib/secrets.sh && ensure_demo_api_key \"$1\" dotnet \"$2\"";
+        var info = new ProcessStartInfo("bash", ["-c", script, "demo-key", run, gateway])
         {
             WorkingDirectory = Repo.Root,
             RedirectStandardOutput = true,
