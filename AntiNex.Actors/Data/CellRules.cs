@@ -8,9 +8,20 @@ namespace AntiNex.Data;
 /// -Infinity refused, or, with <see cref="NonFiniteAsEmpty"/>, read as an empty cell. Flow exporters write Infinity for a
 /// rate over a zero duration; one stateless rule reads a row the same way at training and at prediction.
 /// </summary>
-public sealed record CellRules(double MarkEmpty = -1, bool NonFiniteAsEmpty = false)
+public sealed record CellRules(double MarkEmpty = -1, bool NonFiniteAsEmpty = false, bool EmptyRefused = false)
 {
     public static readonly CellRules Default = new();
+
+    /// <summary>The rules of one planned column: one that needs a value in every row refuses empty and non-finite cells
+    /// (a regression target read as mark_empty would be trained on as if it were a real value).</summary>
+    public CellRules For(ColumnPlan column) => column.NeedsValue ? this with { NonFiniteAsEmpty = false, EmptyRefused = true } : this;
+
+    /// <summary>An empty cell (or a row too short to reach the column) as read: <see cref="MarkEmpty"/>, or refused naming
+    /// the column and the row.</summary>
+    public double Empty(string column, int row, string field, string source) => EmptyRefused
+        ? throw new RequestException(field, $"{source} column '{column}' row {row}: empty, and this column needs a number in every row " +
+            "(a regression target)")
+        : MarkEmpty;
 
     /// <summary>The request's mark_empty and non_finite.</summary>
     public static CellRules Of(AntiNexRequest request) => new(request.MarkEmpty, request.NonFiniteAsEmpty);

@@ -29,9 +29,14 @@ public static class CsvLoader
         {
             throw new RequestException(field, $"cannot read '{path}': {e.Message}");
         }
-        using var csv = CsvReader.Create(stream, Options(scan.Encoding, hasHeader), leaveOpen: false);
+        long unclosedQuoteAt = 0; // the record (1-based, header included) whose quoted cell runs to the end of the file
+        using var csv = CsvReader.Create(stream, Options(scan.Encoding, hasHeader, onMalformed: m =>
+        {
+            if (m.Reason == CsvMalformedReason.UnterminatedQuote && unclosedQuoteAt == 0) unclosedQuoteAt = m.RecordNumber;
+        }), leaveOpen: false);
 
         string[] header = hasHeader ? csv.Headers?.ToArray() ?? [] : columnNames?.ToArray() ?? [];
+        if (unclosedQuoteAt == 1 && hasHeader) throw UnclosedQuote(field, path, scan.Encoding, hasHeader, unclosedQuoteAt);
         if (hasHeader && header.Length == 0)
             throw new RequestException(field, $"'{Path.GetFileName(path)}' is empty (no header, zero rows)");
         CheckColumns(header.Length, path, field, limits);
@@ -50,7 +55,7 @@ public static class CsvLoader
             ? NewRowMajor(scan.Lines, rowMajor, hasHeader, rowLimit) : null;
         var stored = store is null ? [] : rowMajor!.Select(c => (Name: c, present.First(p => p.Name == c).Field, Index: index[c])).ToArray();
         var numeric = present.Where(p => p.Kind == ColumnKind.Numeric && (store is null || !rowMajor!.Contains(p.Name)))
-            .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn())).ToList();
+            .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn(), Rules: cells.For(p))).ToList();
         var text = present.Where(p => p.Kind == ColumnKind.Text).Select(p => (p.Name, Index: index[p.Name], Values: new List<string>())).ToList();
         var source = $"{field} {Path.GetFileName(path)}";
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -74,8 +79,9 @@ public static class CsvLoader
                 if (width > header.Length && HasCellsBeyond(csv, header.Length, width))
                     throw new RequestException(field, $"{source} row {row} has {width} fields but its header names {header.Length}: " +
                         "a cell holding the separator must be quoted");
-                foreach (var (name, colField, i, values) in numeric)
-                    values.Add(i < width ? ParseNumber(csv.GetSpan(i), cells, name, row, colField, source, nonFinite) : markEmpty);
+                foreach (var (name, colField, i, values, rules) in numeric)
+                    values.Add(i < width ? ParseNumber(csv.GetSpan(i), rules, name, row, colField, source, nonFinite)
+                        : rules.Empty(name, row, colField, source));
                 for (int c = 0; c < stored.Length; c++)
                 {
                     var (name, colField, i) = stored[c];
@@ -93,6 +99,7 @@ public static class CsvLoader
             }
             row++;
         }
+        if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan.Encoding, hasHeader, unclosedQuoteAt);
         if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
         store?.Complete();
         var columns = numeric.ToDictionary(c => c.Name, c => c.Values);
@@ -120,8 +127,20 @@ public static class CsvLoader
         return false; // trailing separators only
     }
 
-    private static CsvReaderOptions Options(Encoding? encoding, bool hasHeader, bool trackLines = false) => new()
+    /// <summary>A quoted cell never closed swallows the rest of the file into one cell (CsvHelper recovers that way, and
+    /// the rows after it would silently be lost): refused, naming where the quote opens.</summary>
+    private static RequestException UnclosedQuote(string field, string path, Encoding? encoding, bool hasHeader, long record)
     {
+        var where = hasHeader && record == 1 ? "in the header (line 1)"
+            : $"in data row {record - (hasHeader ? 2 : 1)} (line {LineOf(path, encoding, hasHeader, (int)(record - (hasHeader ? 2 : 1)))} of the file)";
+        return new RequestException(field, $"'{Path.GetFileName(path)}' has a quoted cell {where} that is never closed: every line after " +
+            "it would be read as part of that cell (close the quote, or remove the stray one)");
+    }
+
+    private static CsvReaderOptions Options(Encoding? encoding, bool hasHeader, bool trackLines = false,
+        Action<CsvMalformedRecord>? onMalformed = null) => new()
+    {
+        OnMalformedRecord = onMalformed,
         Encoding = encoding,
         HasHeader = hasHeader,
         Separator = ',',
@@ -148,12 +167,16 @@ public static class CsvLoader
         if (!hasHeader) return columnNames ?? [];
         try
         {
+            var unclosed = false;
+            var encoding = FileEncoding.OfHeader(path);
             using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions
             {
-                HasHeader = true, Separator = ',', Encoding = FileEncoding.OfHeader(path),
-                TrimWhitespace = true
+                HasHeader = true, Separator = ',', Encoding = encoding,
+                TrimWhitespace = true,
+                OnMalformedRecord = m => unclosed |= m.Reason == CsvMalformedReason.UnterminatedQuote,
             }, leaveOpen: false);
             var header = csv.Headers?.ToArray() ?? [];
+            if (unclosed) throw UnclosedQuote(field, path, encoding, hasHeader: true, record: 1);
             CheckColumns(header.Length, path, field, limits ?? EngineLimits.Current);
             return header;
         }
@@ -166,7 +189,7 @@ public static class CsvLoader
     private static double ParseNumber(ReadOnlySpan<byte> utf8, CellRules cells, string column, int row, string field, string source,
         Dictionary<string, long> nonFinite)
     {
-        if (utf8.IsEmpty) return cells.MarkEmpty;
+        if (utf8.IsEmpty) return cells.Empty(column, row, field, source);
         if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)) return v;
         return ParseNumber(Encoding.UTF8.GetString(utf8), cells, column, row, field, source, nonFinite); // slow path: error text
     }
@@ -176,7 +199,7 @@ public static class CsvLoader
     public static double ParseNumber(string? cell, CellRules cells, string column, int row, string field, string source,
         Dictionary<string, long>? nonFinite = null)
     {
-        if (string.IsNullOrWhiteSpace(cell)) return cells.MarkEmpty;
+        if (string.IsNullOrWhiteSpace(cell)) return cells.Empty(column, row, field, source);
         if (CellRules.TryParse(cell, out var v)) return ReadNumber(v, cell, cells, column, row, field, source, nonFinite);
         throw new RequestException(field,
             $"{source} column '{column}' row {row}: '{Trunc(cell)}' is not numeric (list it in categorical_features or ignore_features)");
@@ -189,7 +212,8 @@ public static class CsvLoader
     {
         if (double.IsFinite(value)) return value;
         if (cells.Admit(value) is not { } read)
-            throw new RequestException(field, $"{source} column '{column}' row {row}: '{shown}' is not a finite number ({CellRules.NonFiniteHint})");
+            throw new RequestException(field, $"{source} column '{column}' row {row}: '{shown}' is not a finite number " +
+                (cells.EmptyRefused ? "(this column needs a number in every row: a regression target)" : $"({CellRules.NonFiniteHint})"));
         if (nonFinite is not null) nonFinite[column] = nonFinite.GetValueOrDefault(column) + 1;
         return read;
     }

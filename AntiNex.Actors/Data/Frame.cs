@@ -106,14 +106,15 @@ public sealed class Frame
             if (p.Kind == ColumnKind.Numeric)
             {
                 var col = new double[n];
+                var rules = cells.For(p);
                 for (int i = 0; i < n; i++)
                 {
                     rows.Rows[i].TryGetValue(p.Name, out var cell);
                     col[i] = cell switch
                     {
-                        null => cells.MarkEmpty,
-                        double d => CsvLoader.ReadNumber(d, d.ToString(CultureInfo.InvariantCulture), cells, p.Name, i, p.Field, field, nonFinite),
-                        string s => CsvLoader.ParseNumber(s, cells, p.Name, i, p.Field, field, nonFinite),
+                        null => rules.Empty(p.Name, i, p.Field, field),
+                        double d => CsvLoader.ReadNumber(d, d.ToString(CultureInfo.InvariantCulture), rules, p.Name, i, p.Field, field, nonFinite),
+                        string s => CsvLoader.ParseNumber(s, rules, p.Name, i, p.Field, field, nonFinite),
                         _ => throw new RequestException(field, $"row {i} column '{p.Name}': unsupported value"),
                     };
                 }

@@ -299,7 +299,8 @@ internal sealed record PreparedData
     {
         var plan = features.Select(f => new ColumnPlan(f, request.CategoricalFeatures.Contains(f) ? ColumnKind.Text : ColumnKind.Numeric,
             "features_to_process")).ToList();
-        plan.Add(new ColumnPlan(pf, request.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature"));
+        plan.Add(new ColumnPlan(pf, request.IsRegression ? ColumnKind.Numeric : ColumnKind.Text, "predict_feature",
+            NeedsValue: request.IsRegression));
         foreach (var s in request.SortValues.Where(s => plan.All(p => p.Name != s)))
             plan.Add(new ColumnPlan(s, ColumnKind.Text, "sort_values"));
         return plan;

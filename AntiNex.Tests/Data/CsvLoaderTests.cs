@@ -189,4 +189,51 @@ public class CsvLoaderTests
             [.. Plan, new ColumnPlan("b", ColumnKind.Numeric, "features_to_process")], CellRules.Default));
         Assert.Contains("'b'", missing.Message);
     }
+
+    /// <summary>A quoted cell that is never closed would take every later line into itself (the parser recovers that way):
+    /// refused, naming the data row and line where the quote opens, in the header too.</summary>
+    [Fact]
+    public void An_unclosed_quote_is_refused_naming_its_row_and_line_instead_of_swallowing_the_rest_of_the_file()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("q.csv", "a,kind,y\n1,tcp,0\n2,\"udp,1\n3,tcp,0\n4,udp,1\n5,icmp,0\n");
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, Plan, true, null, CellRules.Default));
+        Assert.Equal("dataset", e.Issues[0].Field);
+        Assert.Contains("data row 1 (line 3 of the file)", e.Message);
+        Assert.Contains("never closed", e.Message);
+
+        var header = t.Write("h.csv", "a,\"kind,y\n1,tcp,0\n");
+        Assert.Contains("in the header", Assert.Throws<RequestException>(() => CsvLoader.ReadHeader(header, true, null)).Message);
+        Assert.Contains("in the header", Assert.Throws<RequestException>(() => CsvLoader.Load(header, Plan, true, null, CellRules.Default)).Message);
+
+        // Quotes that close are read as before, a separator and a line break inside them included.
+        var fine = t.Write("ok.csv", "a,kind,y\n1,\"tcp, \"\"fast\"\"\",0\n2,\"two\nlines\",1\n");
+        var f = CsvLoader.Load(fine, Plan, true, null, CellRules.Default);
+        Assert.Equal(["tcp, \"fast\"", "two\nlines"], f.Text["kind"]);
+    }
+
+    /// <summary>A column that needs a value in every row (a regression target) refuses an empty cell, a row too short to
+    /// reach it and a non-finite value, whatever mark_empty and non_finite say: read as mark_empty it would be trained on
+    /// as a real target.</summary>
+    [Theory]
+    [InlineData("a,y\n1,10\n2,\n", "row 1: empty")]
+    [InlineData("a,y\n1,10\n2\n", "row 1: empty")]
+    [InlineData("a,y\n1,10\n2,NaN\n", "row 1: 'NaN' is not a finite number")]
+    public void A_regression_target_needs_a_number_in_every_row(string csv, string expected)
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = t.Write("r.csv", csv);
+        ColumnPlan[] plan = [new("a", ColumnKind.Numeric, "features_to_process"), new("y", ColumnKind.Numeric, "predict_feature", NeedsValue: true)];
+        var lenient = new CellRules(-1, NonFiniteAsEmpty: true);
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, plan, true, null, lenient));
+        Assert.Equal("predict_feature", e.Issues[0].Field);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("line 3 of the file", e.Message);
+        // Features keep the request's rules: an empty feature is mark_empty.
+        var features = t.Write("f.csv", "a,y\n1,10\n,20\n");
+        Assert.Equal([1.0, -1], CsvLoader.Load(features, plan, true, null, lenient).Numeric["a"]);
+
+        var rows = AntiNexRequest.Parse("""{"predict_feature": "y", "predict_rows": [{"a": 1, "y": 10}, {"a": 2}]}""", out _).PredictRows!;
+        Assert.Contains("row 1: empty", Assert.Throws<RequestException>(() => Frame.FromPredictRows(rows, plan, lenient)).Message);
+    }
 }

@@ -124,6 +124,21 @@ public class EngineTrainingTests
         Assert.True(s.Average(x => Math.Abs(x.Predicted - x.Original!.Value)) < 3);
     }
 
+    /// <summary>An empty target cell is refused naming the row: read as mark_empty, it would be trained on as a target of -1.</summary>
+    [Fact]
+    public void A_regression_dataset_with_an_empty_target_is_refused_naming_the_row()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("lin.csv", EngineTestData.RegressionCsv(40, 4) + "1,2,\n");
+        var e = Assert.Throws<RequestException>(() => Train(t, """
+            {"label": "Lin", "dataset": "lin.csv", "ml_type": "regression", "predict_feature": "y", "features_to_process": ["a", "b"],
+             "epochs": 1, "num_splits": 0, "mark_empty": -1}
+            """));
+        Assert.Equal("predict_feature", e.Issues[0].Field);
+        Assert.Contains("column 'y' row", e.Message);
+        Assert.Contains("empty", e.Message);
+    }
+
     [Fact]
     public void Default_network_when_model_desc_is_absent()
     {
