@@ -131,25 +131,25 @@ public static class CsvLoader
     /// the rows after it would silently be lost): refused, naming where the quote opens.</summary>
     private static RequestException UnclosedQuote(string field, string path, Encoding? encoding, bool hasHeader, long record)
     {
-        var where = hasHeader && record == 1 ? "in the header (line 1)"
-            : $"in data row {record - (hasHeader ? 2 : 1)} (line {LineOf(path, encoding, hasHeader, (int)(record - (hasHeader ? 2 : 1)))} of the file)";
+        var row = (int)(record - (hasHeader ? 2 : 1));
+        var where = row < 0 ? "in the header (line 1)" : $"in data row {row} (line {LineOf(path, encoding, hasHeader, row)} of the file)";
         return new RequestException(field, $"'{Path.GetFileName(path)}' has a quoted cell {where} that is never closed: every line after " +
             "it would be read as part of that cell (close the quote, or remove the stray one)");
     }
 
     private static CsvReaderOptions Options(Encoding? encoding, bool hasHeader, bool trackLines = false,
         Action<CsvMalformedRecord>? onMalformed = null) => new()
-    {
-        OnMalformedRecord = onMalformed,
-        Encoding = encoding,
-        HasHeader = hasHeader,
-        Separator = ',',
-        FormatProvider = CultureInfo.InvariantCulture,
-        TrimWhitespace = true,
-        SkipEmptyLines = true,
-        PoolStrings = true, // a class column of 10 M rows holds a handful of strings, not 10 M copies
-        TrackLineNumbers = trackLines,
-    };
+        {
+            OnMalformedRecord = onMalformed,
+            Encoding = encoding,
+            HasHeader = hasHeader,
+            Separator = ',',
+            FormatProvider = CultureInfo.InvariantCulture,
+            TrimWhitespace = true,
+            SkipEmptyLines = true,
+            PoolStrings = true, // a class column of 10 M rows holds a handful of strings, not 10 M copies
+            TrackLineNumbers = trackLines,
+        };
 
     /// <summary>The 1-based line where data row <paramref name="row"/> (0-based) starts, for an error message: found by
     /// reading the file again, so that the bulk read does not pay for counting lines.</summary>
