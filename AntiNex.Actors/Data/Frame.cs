@@ -94,10 +94,11 @@ public sealed class Frame
     {
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         var issues = new List<RequestIssue>();
-        foreach (var p in plan.Where(p => p.Required && !rows.Columns.Contains(p.Name)))
+        var columns = rows.Columns.ToHashSet(StringComparer.Ordinal); // wide rows: no list scan per planned column
+        foreach (var p in plan.Where(p => p.Required && !columns.Contains(p.Name)))
             issues.Add(new RequestIssue(p.Field, $"{field} lack the column '{p.Name}' (columns: {string.Join(", ", rows.Columns.Take(50))})"));
         if (issues.Count > 0) throw new RequestException(issues);
-        var present = plan.Where(p => rows.Columns.Contains(p.Name)).ToList();
+        var present = plan.Where(p => columns.Contains(p.Name)).ToList();
         int n = rows.Rows.Count;
         var numeric = new Dictionary<string, double[]>();
         var text = new Dictionary<string, string[]>();

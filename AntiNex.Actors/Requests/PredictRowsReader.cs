@@ -32,6 +32,7 @@ internal static class PredictRowsReader
             // columns orientation: {"col": {"0": v0, "1": v1}}; row keys are the pandas index, kept in first-seen order.
             var index = new List<string>();
             var byIndex = new Dictionary<string, Dictionary<string, object?>>(StringComparer.Ordinal);
+            var position = new Dictionary<string, int>(StringComparer.Ordinal); // a row key's place in index, for messages
             foreach (var col in e.EnumerateObject())
             {
                 if (col.Value.ValueKind != JsonValueKind.Object)
@@ -44,9 +45,10 @@ internal static class PredictRowsReader
                     {
                         row = new Dictionary<string, object?>(StringComparer.Ordinal);
                         byIndex[cell.Name] = row;
+                        position[cell.Name] = index.Count;
                         index.Add(cell.Name);
                     }
-                    row[col.Name] = Cell(cell.Value, col.Name, index.IndexOf(cell.Name));
+                    row[col.Name] = Cell(cell.Value, col.Name, position[cell.Name]);
                 }
             }
             // pandas sorts a numeric index; keep numeric order when every key is an integer.

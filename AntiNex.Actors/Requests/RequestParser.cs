@@ -222,6 +222,8 @@ internal sealed class RequestParser
         r.HasPredictRows = r.PredictRows is not null;
         if (r.PredictRows is { } pr && pr.Rows.Count > _limits.MaxPredictRows)
             Issue("predict_rows", $"holds {pr.Rows.Count:N0} rows, above the limit of {_limits.MaxPredictRows:N0} rows per request");
+        if (r.PredictRows is { } wide && wide.Columns.Count > _limits.MaxCsvColumns)
+            Issue("predict_rows", $"holds {wide.Columns.Count:N0} columns, above the limit of {_limits.MaxCsvColumns:N0} (as for a CSV file)");
         // Rows that were given but refused are reported as such, not as missing data.
         if (r.Dataset is null && r.PredictRows is null && !_predictRowsRefused)
             Issue("dataset", "the request has no dataset, predict_rows or manifest.csv_file: nothing to train or predict on");
@@ -248,17 +250,19 @@ internal sealed class RequestParser
         if (r.LogFeatures.Contains(pf)) Issue("log_features", $"'{pf}' is the predict_feature");
         if (r.FeaturesToProcess.Count > 0)
         {
-            foreach (var c in r.CategoricalFeatures.Where(c => !r.FeaturesToProcess.Contains(c)))
+            var features = r.FeaturesToProcess.ToHashSet(StringComparer.Ordinal); // lists of 100,000 names: no list scans
+            foreach (var c in r.CategoricalFeatures.Where(c => !features.Contains(c)))
                 Issue("categorical_features", $"'{c}' is not in features_to_process");
-            foreach (var c in r.LogFeatures.Where(c => !r.FeaturesToProcess.Contains(c)))
+            foreach (var c in r.LogFeatures.Where(c => !features.Contains(c)))
                 Issue("log_features", $"'{c}' is not in features_to_process");
-            if (r.FeaturesToProcess.Contains(pf))
+            if (features.Contains(pf))
                 _warnings.Add($"features_to_process lists the predict_feature '{pf}': it is not used as a feature");
         }
         foreach (var c in r.CategoricalFeatures.Intersect(r.LogFeatures))
             Issue("log_features", $"'{c}' is categorical; log1p applies to numeric features only");
-        if (r.Columns is { } cols)
+        if (r.Columns is { } columns)
         {
+            var cols = columns.ToHashSet(StringComparer.Ordinal);
             if (!cols.Contains(pf)) Issue("columns", $"does not name the predict_feature '{pf}'");
             foreach (var f in r.FeaturesToProcess.Where(f => !cols.Contains(f)))
                 Issue("features_to_process", $"'{f}' is not in columns");
@@ -321,6 +325,13 @@ internal sealed class RequestParser
     {
         if (!TryGet(field, out var e, out var where) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind != JsonValueKind.Array) { Issue(where, $"must be a list of strings, got {Describe(e)}"); return null; }
+        // Every list names columns (or metrics): none may be longer than the widest file allowed, which also keeps the
+        // checks between the lists cheap.
+        if (e.GetArrayLength() is var length && length > _limits.MaxCsvColumns)
+        {
+            Issue(where, $"lists {length:N0} names, above the limit of {_limits.MaxCsvColumns:N0} (the most columns a dataset may have)");
+            return null;
+        }
         var list = new List<string>();
         int i = 0;
         foreach (var item in e.EnumerateArray())

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using AntiNex.Tests.Infrastructure;
@@ -16,6 +17,18 @@ public abstract class ClusterTestBase : IAsyncLifetime
     protected static readonly TimeSpan Ready = TimeSpan.FromSeconds(90);
     protected static readonly TimeSpan TrainTimeout = TimeSpan.FromMinutes(4);
     protected static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>The writer's answer, asked again when none comes: a shard the coordinator hands off to the restarted node
+    /// drops the messages it buffered meanwhile (Akka does, to keep their order), so one ask may go unanswered.</summary>
+    protected static async Task<object> WriterAnswer(IActorRef region, object predict)
+    {
+        var deadline = DateTime.UtcNow + AskTimeout;
+        while (true)
+        {
+            try { return await region.Ask<object>(predict, TimeSpan.FromSeconds(5)); }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline) { }
+        }
+    }
 
     private readonly ITestOutputHelper _output;
     private readonly List<NodeProcess> _nodes = [];

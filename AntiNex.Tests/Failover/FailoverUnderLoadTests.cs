@@ -27,7 +27,7 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output) : ClusterTe
         // ---- each label gets a replica on another node; writer and replica answer identically ----
         var replicaA = await WaitForReplicaAsync(gateway, "fail-a", 1);
         await WaitForReplicaAsync(gateway, "fail-b", 1);
-        var fromWriter = Assert.IsType<RowsPredicted>(await gateway.Region.Ask<object>(new PredictRawRows("fail-a", rows["fail-a"]), AskTimeout));
+        var fromWriter = Assert.IsType<RowsPredicted>(await WriterAnswer(gateway.Region, new PredictRawRows("fail-a", rows["fail-a"])));
         var fromReplica = Assert.IsType<RowsPredicted>(await replicaA.Keeper.Ask<object>(new PredictRawRows("fail-a", rows["fail-a"]), AskTimeout));
         Log.Step($"fail-a: writer {fromWriter.Node}, replica {fromReplica.Node}");
         Assert.NotEqual(fromWriter.Node, fromReplica.Node);
@@ -98,7 +98,7 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output) : ClusterTe
         }
         var replica2 = await WaitForReplicaAsync(gateway, "fail-a", 2);
         var direct = Assert.IsType<RowsPredicted>(await replica2.Keeper.Ask<object>(new PredictRawRows("fail-a", rows["fail-a"]), AskTimeout));
-        var viaWriter = Assert.IsType<RowsPredicted>(await gateway.Region.Ask<object>(new PredictRawRows("fail-a", rows["fail-a"]), AskTimeout));
+        var viaWriter = Assert.IsType<RowsPredicted>(await WriterAnswer(gateway.Region, new PredictRawRows("fail-a", rows["fail-a"])));
         Assert.Equal(2, direct.Version);
         Assert.Equal(viaWriter.Values, direct.Values);
         Passed();

@@ -87,7 +87,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : ClusterTestBase(o
         while (true)
         {
             foreach (var label in labels)
-                Assert.IsType<RowsPredicted>(await gateway.Region.Ask<object>(new PredictRawRows(label, rows), AskTimeout));
+                Assert.IsType<RowsPredicted>(await WriterAnswer(gateway.Region, new PredictRawRows(label, rows)));
             holders = [];
             foreach (var (host, port) in hosts.Zip(ports))
             {

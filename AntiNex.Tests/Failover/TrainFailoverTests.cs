@@ -60,7 +60,7 @@ public sealed class TrainFailoverTests(ITestOutputHelper output) : ClusterTestBa
         Log.Step($"copies: {string.Join(", ", copies.Select(c => $"{c.Node} v{c.Version}"))}");
         Assert.NotEmpty(copies);
         Assert.All(copies, c => Assert.Equal(2, c.Version));
-        var viaWriter = Assert.IsType<RowsPredicted>(await gateway.Region.Ask<object>(new PredictRawRows("resume-a", rows), AskTimeout));
+        var viaWriter = Assert.IsType<RowsPredicted>(await WriterAnswer(gateway.Region, new PredictRawRows("resume-a", rows)));
         foreach (var copy in copies)
         {
             var direct = Assert.IsType<RowsPredicted>(await copy.Keeper.Ask<object>(new PredictRawRows("resume-a", rows), AskTimeout));

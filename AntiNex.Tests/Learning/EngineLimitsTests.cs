@@ -104,6 +104,30 @@ public class EngineLimitsTests
         Assert.Contains("above the limit of 4,096 bytes", size.Message);
     }
 
+    /// <summary>Lists of names and the columns of predict_rows are bounded by the widest file allowed: a request of
+    /// 100,000 names per list, or rows of 100,000 columns, is refused at once instead of holding a CPU while every list is
+    /// checked against the others.</summary>
+    [Fact]
+    public void Name_lists_and_predict_rows_wider_than_a_dataset_may_be_are_refused_at_once()
+    {
+        var limits = new EngineLimits { MaxCsvColumns = 1000 };
+        var names = string.Join(",", Enumerable.Range(0, 100_000).Select(i => $"\"c{i}\""));
+        var lists = ParseFails($$"""{"label": "p", "dataset": "d.csv", "predict_feature": "y", "features_to_process": [{{names}}]}""", limits);
+        Assert.Equal("features_to_process", lists.Field);
+        Assert.Contains("100,000 names, above the limit of 1,000", lists.Message);
+
+        var wide = "{" + string.Join(",", Enumerable.Range(0, 2000).Select(i => $"\"c{i}\": 1")) + "}";
+        var rows = ParseFails($$"""{"label": "p", "predict_feature": "y", "predict_rows": [{{wide}}]}""", limits);
+        Assert.Equal("predict_rows", rows.Field);
+        Assert.Contains("2,000 columns, above the limit of 1,000", rows.Message);
+
+        // Within the limits, the column orientation of predict_rows (row keys per column) parses in linear time.
+        var column = "{" + string.Join(",", Enumerable.Range(0, 100_000).Select(i => $"\"{i}\": {i % 7}")) + "}";
+        var request = AntiNexRequest.Parse($$$"""{"label": "p", "predict_feature": "y", "predict_rows": {"a": {{{column}}}, "y": {{{column}}}}}""",
+            new EngineLimits(), out _);
+        Assert.Equal(100_000, request.PredictRows!.Rows.Count);
+    }
+
     [Fact]
     public void A_training_past_its_wall_time_is_cancelled_with_a_clear_message()
     {
