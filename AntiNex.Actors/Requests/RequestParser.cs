@@ -304,8 +304,12 @@ internal sealed class RequestParser
             return (int)d;
         if (e.ValueKind == JsonValueKind.String && int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var i))
             return i;
-        if (WholeNumber(e) is { } big)
-            Issue(where, $"is {big:G6}, out of range (at most {int.MaxValue:N0})");
+        // A whole number written as text ("5.0", "1e3") reads as the same number written as a JSON number does.
+        if (WholeNumber(e) is { } whole)
+        {
+            if (whole is >= int.MinValue and <= int.MaxValue) return (int)whole;
+            Issue(where, $"is {whole:G6}, out of range (at most {int.MaxValue:N0})");
+        }
         else Issue(where, $"must be an integer, got {Describe(e)}");
         return null;
     }

@@ -100,7 +100,9 @@ internal static class BulkJsonPredict
             if (BlockAnswer.Values(reply, rows) is not ({ } block, var blockVersion))
                 return Abandon(pending, reply is RowsPredicted or Predicted ? BlockAnswer.Short(modelId, reply, rows) : reply);
             block.CopyTo(values, start);
-            version = Math.Max(version, blockVersion);
+            if (version > 0 && blockVersion != version) // versions start at 1
+                return Abandon(pending, ChunkedRows.ChangedVersion(modelId, Math.Min(version, blockVersion), Math.Max(version, blockVersion)));
+            version = blockVersion;
             if (reply is Predicted p) node = p.Node;
             progress?.Invoke(rows);
         }

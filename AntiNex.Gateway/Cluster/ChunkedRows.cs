@@ -35,7 +35,7 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
         var values = new float[rows];
         int next = 0, sent = 0;
         bool stopped = false;
-        long version = -1;
+        long version = -1, oldest = long.MaxValue;
         string? node = null;
         object? failure = null;
         var gate = new object();
@@ -72,6 +72,7 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
                     lock (gate)
                     {
                         if (r.Version > version) { version = r.Version; node = r.Node; }
+                        oldest = Math.Min(oldest, r.Version);
                     }
                     progress?.Invoke(count);
                 }
@@ -81,8 +82,15 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
 
         await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Worker()));
         if (failure is null && stopped && sent < rows) return Cancelled(block.ModelId, sent, rows);
+        if (failure is null && oldest < version) return ChangedVersion(block.ModelId, oldest, version);
         return failure ?? new RowsPredicted(block.ModelId, version, values, node ?? "");
     }
+
+    /// <summary>A large predict whose pieces were answered by two versions (a training landed meanwhile): one reply never
+    /// mixes two models' answers.</summary>
+    public static ModelFailed ChangedVersion(string modelId, long oldest, long newest)
+        => ModelFailed.Of(modelId, "busy", $"model '{modelId}' changed version during the request (rows answered by versions {oldest} " +
+            $"and {newest}); retry");
 
     /// <summary>The reply of a large predict whose caller went away before its last rows were sent.</summary>
     public static ModelFailed Cancelled(string modelId, int sent, int rows)

@@ -102,6 +102,31 @@ public sealed class RowBlockTests : IDisposable
         Assert.Equal(rows, Assert.IsType<RowsPredicted>(kept).Values.Length);
     }
 
+    /// <summary>A training that lands while a large block is predicted: pieces answered by two versions are never put
+    /// together in one reply (it would hold two models' answers); the caller is told to retry.</summary>
+    [Fact]
+    public async Task A_large_block_answered_by_two_versions_is_refused_as_busy_not_mixed()
+    {
+        var budget = new FrameBudget(64 * 1024);
+        int columns = 10, perMessage = budget.RowsPerMessage(columns), rows = perMessage * 8;
+        var answered = 0;
+        Task<object> Send(PredictRawRows piece, TimeSpan _)
+            => Task.FromResult<object>(new RowsPredicted(piece.ModelId, Interlocked.Increment(ref answered) <= 4 ? 1 : 2,
+                new float[piece.RowCount], "node"));
+        var reply = await new ChunkedRows(Send, budget).SendAsync(new PredictRawRows("web", columns, new float[rows * columns]),
+            TimeSpan.FromMinutes(1));
+        var busy = Assert.IsType<ModelFailed>(reply);
+        Assert.Equal("busy", busy.Code);
+        Assert.Contains("versions 1 and 2", busy.Message);
+
+        // One version throughout: the rows come back whole.
+        Task<object> Steady(PredictRawRows piece, TimeSpan _) => Task.FromResult<object>(new RowsPredicted(piece.ModelId, 2,
+            new float[piece.RowCount], "node"));
+        var whole = await new ChunkedRows(Steady, budget).SendAsync(new PredictRawRows("web", columns, new float[rows * columns]),
+            TimeSpan.FromMinutes(1));
+        Assert.Equal((2L, rows), (Assert.IsType<RowsPredicted>(whole).Version, ((RowsPredicted)whole).Values.Length));
+    }
+
     [Theory]
     [InlineData("""[{"a": 1, "b": 2}, {"a": 3, "b": 4, "a": 5}]""", "predict_rows[1].a: appears more than once")]
     [InlineData("""[{"a": 1, "b": "\ud800"}]""", "predict_rows[0].b: contains an invalid UTF-16 sequence (lone surrogate)")]

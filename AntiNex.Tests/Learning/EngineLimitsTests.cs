@@ -30,6 +30,11 @@ public class EngineLimitsTests
         Assert.Equal("epochs", issue.Field);
         Assert.Contains("above the limit of 10,000 epochs", issue.Message);
         Assert.Contains("out of range", ParseFails(Req(", \"epochs\": 1e12")).Message);
+        Assert.Contains("out of range", ParseFails(Req(", \"epochs\": \"1e12\"")).Message);
+        // Whole numbers written as text read as the same numbers written as JSON numbers.
+        Assert.Equal((5, 1000), (AntiNexRequest.Parse(Req(", \"epochs\": \"5.0\", \"batch_size\": \"1e3\""), out _).Epochs,
+            AntiNexRequest.Parse(Req(", \"epochs\": 5.0, \"batch_size\": 1e3"), out _).BatchSize));
+        Assert.Contains("must be an integer", ParseFails(Req(", \"epochs\": \"5.5\"")).Message);
         Assert.Equal(3, AntiNexRequest.Parse(Req(", \"epochs\": 3"), new EngineLimits { MaxEpochs = 3 }, out _).Epochs);
     }
 
