@@ -111,6 +111,6 @@ public sealed class TrainingJob(
 
 // Local-only messages a training job sends back to its entity.
 public sealed record TrainingRunning(Guid RunId);
-public sealed record TrainingFinished(Guid RunId, TrainingOutcome Outcome, TrainedModel Model);
+public sealed record TrainingFinished(Guid RunId, TrainingOutcome Outcome, TrainedModel Model) : IHandsOverTrainedModel;
 public sealed record TrainingCrashed(Guid RunId, Exception Error);
 public sealed record TrainingDeadline(Guid RunId);

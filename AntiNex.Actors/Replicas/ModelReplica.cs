@@ -169,7 +169,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     }
 
     private sealed record LoadTick { public static readonly LoadTick Instance = new(); }
-    private sealed record Loaded(long Version, TrainedModel Model);
+    internal sealed record Loaded(long Version, TrainedModel Model) : IHandsOverTrainedModel;
     private sealed record NothingNewer(string? Error);
 }
 

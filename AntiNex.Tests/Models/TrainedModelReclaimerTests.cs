@@ -5,7 +5,8 @@ using AntiNex.Tests.Data;
 
 namespace AntiNex.Tests.Models;
 
-/// <summary>A training whose entity stopped just before it finished sends its network to dead letters: it is freed there.</summary>
+/// <summary>A training whose entity stopped just before it finished, or a replica load whose replica stopped, sends its
+/// network to dead letters: it is freed there.</summary>
 public sealed class TrainedModelReclaimerTests : Akka.TestKit.Xunit2.TestKit
 {
     [Fact]
@@ -26,7 +27,11 @@ public sealed class TrainedModelReclaimerTests : Akka.TestKit.Xunit2.TestKit
         Sys.Stop(gone);
         await ExpectTerminatedAsync(gone);
         gone.Tell(new TrainingFinished(Guid.NewGuid(), outcome, model));
+        // A replica's load that ends after the replica stopped hands its network over the same way.
+        var loaded = TrainedModel.Load(outcome.Artifact, EngineTestData.SingleThread);
+        gone.Tell(new AntiNex.Replicas.ModelReplica.Loaded(1, loaded));
 
         await AwaitAssertAsync(() => Assert.Throws<ObjectDisposedException>(() => model.PredictRaw(rows)), TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(() => Assert.Throws<ObjectDisposedException>(() => loaded.PredictRaw(rows)), TimeSpan.FromSeconds(10));
     }
 }
