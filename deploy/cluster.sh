@@ -76,7 +76,7 @@ owned_pid() { # owned_pid FILE TEXT... -> prints the pid, nothing when the proce
   echo "$pid"
 }
 node_pid()      { owned_pid "$PID_DIR/node-$1.pid" antinex-node.dll " --port $(node_port "$1") "; }
-redis_pid()     { owned_pid "$PID_DIR/redis.pid" redis-server ":$REDIS_PORT"; }
+redis_pid()     { owned_pid "$PID_DIR/redis.pid" redis-server ":$REDIS_PORT "; }
 supervise_pid() { owned_pid "$PID_DIR/supervise.pid" cluster.sh " supervise-loop "; }
 
 # Port checks with bash's /dev/tcp: no curl/nc needed on a fresh machine.
@@ -183,6 +183,8 @@ start_node() {
     $(tls_args "node-$k") "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"
+  # Until the background shell has started dotnet, its command line is still this script's: wait for it to be the node's.
+  for _ in $(seq 1 100); do [ -n "$(node_pid "$k")" ] && break; kill -0 "$!" 2>/dev/null || break; sleep 0.05; done
   say "node $k    started (pid $!, akka.tcp port $port, health http://$HOST:$health/health/ready, log $LOG_DIR/node-$k.log)"
 }
 
@@ -340,6 +342,7 @@ supervise() {
   mkdir -p "$LOG_DIR" "$PID_DIR"
   nohup bash "${BASH_SOURCE[0]}" supervise-loop >>"$LOG_DIR/supervise.log" 2>&1 &
   echo $! >"$PID_DIR/supervise.pid"
+  for _ in $(seq 1 100); do [ -n "$(supervise_pid)" ] && break; kill -0 "$!" 2>/dev/null || break; sleep 0.05; done
   say "supervise started (pid $!, log $LOG_DIR/supervise.log): nodes that die or are downed are started again"
 }
 

@@ -63,6 +63,8 @@ public static class CsvLoader
         int row = 0;
         while (csv.Read())
         {
+            // Before the record is read: one that swallowed the rest of the file would fail on its cells with a confusing error.
+            if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan.Encoding, hasHeader, unclosedQuoteAt);
             if ((row & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (row == rowLimit)
                 throw new RequestException(field,

@@ -202,6 +202,14 @@ public class CsvLoaderTests
         Assert.Contains("data row 1 (line 3 of the file)", e.Message);
         Assert.Contains("never closed", e.Message);
 
+        // A quote opening a numeric cell, and one in a headerless file: the same refusal, not an error on the swallowed cells.
+        var numeric = t.Write("n.csv", "a,kind,y\n1,tcp,0\n\"2,udp,1\n3,tcp,0\n");
+        Assert.Contains("data row 1 (line 3 of the file)", Assert.Throws<RequestException>(
+            () => CsvLoader.Load(numeric, Plan, true, null, CellRules.Default)).Message);
+        var headerless = t.Write("nh.csv", "1,tcp,0\n2,\"udp,1\n3,tcp,0\n");
+        Assert.Contains("data row 1 (line 2 of the file)", Assert.Throws<RequestException>(
+            () => CsvLoader.Load(headerless, Plan, false, ["a", "kind", "y"], CellRules.Default)).Message);
+
         var header = t.Write("h.csv", "a,\"kind,y\n1,tcp,0\n");
         Assert.Contains("in the header", Assert.Throws<RequestException>(() => CsvLoader.ReadHeader(header, true, null)).Message);
         Assert.Contains("in the header", Assert.Throws<RequestException>(() => CsvLoader.Load(header, Plan, true, null, CellRules.Default)).Message);

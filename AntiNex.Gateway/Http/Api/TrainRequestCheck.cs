@@ -15,6 +15,7 @@ internal static class TrainRequestCheck
     {
         MaxRequestBytes = int.MaxValue,
         MaxPredictRows = int.MaxValue,
+        MaxCsvColumns = int.MaxValue, // also bounds name lists and predict_rows columns
         MaxLayerUnits = int.MaxValue,
         MaxNetworkParameters = long.MaxValue,
         MaxEpochs = int.MaxValue,

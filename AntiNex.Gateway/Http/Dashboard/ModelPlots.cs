@@ -82,17 +82,19 @@ public sealed class ModelPlots(GatewayClient gateway, TrainingJobs jobs, HttpSer
         if (draw is null) return null;
         var mine = new Lazy<Task<byte[]>>(() => DrawAsync(draw));
         var entry = _cache.GetOrAdd(key, mine);
-        if (ReferenceEquals(entry, mine))
-        {
-            _order.Enqueue(key);
-            while (_cache.Count > MaxCached && _order.TryDequeue(out var oldest)) _cache.TryRemove(oldest, out _);
-        }
-        try { return await entry.Value; }
+        byte[] bytes;
+        try { bytes = await entry.Value; }
         catch
         {
             _cache.TryRemove(KeyValuePair.Create(key, entry)); // a failed drawing is not kept: the next request tries again
             throw;
         }
+        if (ReferenceEquals(entry, mine)) // the request that drew the picture queues it for eviction, once
+        {
+            _order.Enqueue(key);
+            while (_cache.Count > MaxCached && _order.TryDequeue(out var oldest)) _cache.TryRemove(oldest, out _);
+        }
+        return bytes;
     }
 
     private async Task<byte[]> DrawAsync(Func<string, string> draw)
