@@ -793,13 +793,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         catch (RequestException re)
         {
             AntiNexMetrics.RecordPredictError(_id, "bad-request");
-            TellWhenListed(listed ?? Task.CompletedTask, replyTo, new ModelFailed(_id, "bad-request", re.Message, re.Issues, requestId));
+            TellWhenListed(listed, replyTo, new ModelFailed(_id, "bad-request", re.Message, re.Issues, requestId));
         }
         catch (Exception ex)
         {
             AntiNexMetrics.RecordPredictError(_id, "internal");
             _log.Error(ex, "model {0}: predict failed", _id);
-            TellWhenListed(listed ?? Task.CompletedTask, replyTo,
+            TellWhenListed(listed, replyTo,
                 ModelFailed.Of(_id, "internal", $"predict failed: {ex.GetType().Name}: {ex.Message}", requestId));
         }
     }
@@ -807,7 +807,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void ReplyPredicted(PredictionResult result, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null)
     {
         var (trimmed, omitted) = Truncate(result);
-        TellWhenListed(listed ?? Task.CompletedTask, replyTo,
+        TellWhenListed(listed, replyTo,
             new Predicted(_id, _serving.Version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId));
     }
 
@@ -1028,11 +1028,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     }
 
     /// <summary>Tells <paramref name="replyTo"/> once the catalog write is done: a caller who hears that a version was
-    /// stored (or a label forgotten) and lists the models at once finds the listing agrees.</summary>
-    private void TellWhenListed(Task catalogWrite, IActorRef replyTo, object reply)
+    /// stored (or a label forgotten) and lists the models at once finds the listing agrees. No write (null): told now.</summary>
+    private void TellWhenListed(Task? catalogWrite, IActorRef replyTo, object reply)
     {
         var self = Self;
-        if (catalogWrite.IsCompleted) replyTo.Tell(reply, self);
+        if (catalogWrite is null || catalogWrite.IsCompleted) replyTo.Tell(reply, self);
         else catalogWrite.ContinueWith(_ => replyTo.Tell(reply, self), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

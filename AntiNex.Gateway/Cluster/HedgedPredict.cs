@@ -87,6 +87,13 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             pending.Add((target.Ask<object>(command, remaining), copy, Stopwatch.GetTimestamp()));
         }
 
+        // After a failed answer, a copy not yet tried is asked at once; once every copy has been tried, the next round
+        // waits for the hedge delay (a writer whose store is down would otherwise be asked again and again).
+        void Retry()
+        {
+            if (pending.Count == 0 && plan.Count > 0) Launch();
+        }
+
         Launch();
         while (true)
         {
@@ -111,12 +118,6 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             }
             var attempt = pending.First(p => p.Task == done);
             pending.Remove(attempt);
-            // After a failed answer, a copy not yet tried is asked at once; once every copy has been tried, the next
-            // round waits for the hedge delay (a writer whose store is down would otherwise be asked again and again).
-            void Retry()
-            {
-                if (pending.Count == 0 && plan.Count > 0) Launch();
-            }
             if (!done.IsCompletedSuccessfully)
             {
                 Retry();

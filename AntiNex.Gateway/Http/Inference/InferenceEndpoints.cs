@@ -152,8 +152,8 @@ public static class InferenceEndpoints
             finally { inFlight.Release(); }
         }));
         // Every slice must come from one version: a retrain landing mid-request would mix two models' answers.
-        if (replies.Select(r => r.Version).Distinct().Count() > 1)
-            throw new HttpProblem(StatusCodes.Status503ServiceUnavailable, $"model '{id}' changed version during the request; retry", "busy");
+        if (replies.Min(r => r.Version) is var oldest && replies.Max(r => r.Version) is var newest && oldest < newest)
+            throw ReplyStatus.Problem(ChunkedRows.ChangedVersion(id, oldest, newest));
         var samples = replies.SelectMany(r => r.Result.Samples.OrderBy(s => s.Row)).ToList();
         return (replies[0].Version, ModelOutputs.FromSamples(samples, wanted), string.Join(",", replies.Select(r => r.Node).Distinct()));
     }
