@@ -33,6 +33,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private readonly Dictionary<string, long> _loaded = [];
     private IReadOnlyList<string> _writers = [];
     private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
+    private long _catalogGeneration = -1;                             // of the catalog read into _stored
+    private readonly CatalogAudit _audit = new();                     // catches up on version and forget notices missed
     private int _ticks;
     private IActorRef _artifacts = ActorRefs.Nobody;
     private bool _waking;                                             // many labels are waking here: new copies wait
@@ -59,13 +61,13 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Receive<Tick>(_ =>
         {
             // The catalog lists the labels that have a stored model: only those get replicas.
-            if (_ticks++ % 5 == 0)
-                _rt.Catalog.AllAsync().PipeTo(Self, success: ids => new StoredLabels(ids), failure: _ => new StoredLabels(null));
+            if (_ticks++ % 5 == 0) ReadCatalog();
             _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))
             .PipeTo(Self, success: s => new LocalWriters(s.Shards.SelectMany(x => x.EntityIds).Order(StringComparer.Ordinal).ToList()),
                 failure: _ => new LocalWriters(null));
         });
-        Receive<StoredLabels>(m => { if (m.Ids is not null) _stored = m.Ids.ToHashSet(); });
+        Receive<CatalogRead>(OnCatalogRead);
+        Receive<Status.Failure>(_ => { }); // a catalog read failed: the next one comes in 5 ticks
         Receive<LocalWriters>(m =>
         {
             if (m.Ids is not null)
@@ -162,7 +164,59 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
             return;
         }
         Raise(m.ModelId, m.Version);
+        _audit.Announced(m.ModelId);
         if (_children.TryGetValue(m.ModelId, out var replica)) replica.Tell(new WantVersion(m.Version));
+    }
+
+    /// <summary>The catalog's labels and the cards of the labels this node holds copies of, read only when the catalog's
+    /// generation moved since the last read (one GET otherwise).</summary>
+    private void ReadCatalog()
+    {
+        var held = _children.Keys.ToList();
+        var seen = _catalogGeneration;
+        var catalog = _rt.Catalog;
+        async Task<CatalogRead> Read()
+        {
+            // The generation before the data: a change made while reading leaves a newer one, read again next time.
+            var generation = await catalog.GenerationAsync().ConfigureAwait(false);
+            if (generation == seen) return new CatalogRead(generation, null, held, []);
+            var ids = await catalog.AllAsync().ConfigureAwait(false);
+            var cards = held.Count == 0 ? [] : await catalog.CardsAsync(held).ConfigureAwait(false);
+            return new CatalogRead(generation, ids, held, cards);
+        }
+        Read().PipeTo(Self);
+    }
+
+    private void OnCatalogRead(CatalogRead m)
+    {
+        var cards = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (m.Ids is not null)
+        {
+            _stored = m.Ids.ToHashSet(StringComparer.Ordinal);
+            _catalogGeneration = m.Generation;
+            for (var i = 0; i < m.Held.Count; i++)
+                if (m.Cards[i] is { } card) cards[m.Held[i]] = card.Version;
+        }
+        // Per copy the newest version this node knows of: a copy already told of its card's version is loading it.
+        var copies = _children.Keys.ToDictionary(id => id, id => Math.Max(_loaded.GetValueOrDefault(id), _announced.GetValueOrDefault(id)),
+            StringComparer.Ordinal);
+        var verdict = _audit.Read(_stored, cards, copies, _announced.Keys);
+        foreach (var (id, version) in verdict.CatchUp)
+        {
+            Raise(id, version);
+            _log.Info("replica {0}: the catalog lists version {1} (its notice was missed); loading it", id, version);
+            _children[id].Tell(new WantVersion(version));
+        }
+        foreach (var id in verdict.Gone)
+        {
+            _log.Info("replica {0}: not in the catalog on {1} reads in a row (its forget notice was missed); dropped", id,
+                CatalogAudit.MissesToDrop);
+            Context.Stop(_children[id]);
+            _children.Remove(id);
+            _loaded.Remove(id);
+            _announced.Remove(id);
+        }
+        if (verdict.Gone.Count > 0) Announce();
     }
 
     private void ForwardToCopy(object message, string id, string? requestId)
@@ -180,7 +234,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     {
         if (_replicas <= 0) return;
         var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers)
-            .Where(id => _stored.Contains(id) || _announced.ContainsKey(id)).Concat(_announced.Keys).ToHashSet();
+            .Where(id => _stored.Contains(id) || _announced.ContainsKey(id)).Concat(_announced.Keys)
+            .Where(id => !_audit.Forgotten(id)).ToHashSet();
         var members = _members.Append(_self).Distinct().ToList();
         // Writer of each label, looked up once per label (thousands of labels: no list scans inside the loop).
         var writers = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -245,5 +300,6 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private sealed record Tick { public static readonly Tick Instance = new(); }
     private sealed record AnnounceSoon { public static readonly AnnounceSoon Instance = new(); }
     private sealed record LocalWriters(IReadOnlyList<string>? Ids);
-    private sealed record StoredLabels(IReadOnlyList<string>? Ids);
+    /// <summary>Ids null: the catalog is unchanged since the last read.</summary>
+    private sealed record CatalogRead(long Generation, IReadOnlyList<string>? Ids, IReadOnlyList<string> Held, IReadOnlyList<ModelCard?> Cards);
 }

@@ -2,6 +2,7 @@
 // on their way are coalesced into one cluster message, and the answer is split back to each caller. No timer: a label
 // with nothing in flight sends at once (no added latency at concurrency 1); under load, whatever queued while the
 // in-flight messages travelled leaves together, up to a row cap.
+using System.Diagnostics;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Cluster;
@@ -18,7 +19,15 @@ public sealed record CoalesceOptions
 
 internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> send, CoalesceOptions options)
 {
-    private sealed record Waiting(PredictRawRows Block, TimeSpan Timeout, TaskCompletionSource<object> Reply);
+    /// <summary>A caller's request; its deadline counts from when it asked, not from when its batch leaves the queue.</summary>
+    private sealed record Waiting(PredictRawRows Block, TimeSpan Timeout, TaskCompletionSource<object> Reply)
+    {
+        private readonly long _asked = Stopwatch.GetTimestamp();
+
+        /// <summary>What is left of the caller's timeout (zero once it passed; an infinite one stays infinite).</summary>
+        public TimeSpan Left => Timeout == System.Threading.Timeout.InfiniteTimeSpan ? Timeout
+            : Timeout - Stopwatch.GetElapsedTime(_asked) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
 
     private sealed class Lane
     {
@@ -42,7 +51,8 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
             if (lane.InFlight < options.InFlightPerLabel) batch = Take(lane);
         }
         if (batch is not null) _ = Run(block.ModelId, batch);
-        return waiting.Reply.Task;
+        // The caller's own deadline, while its request waits behind others in the queue.
+        return waiting.Reply.Task.WaitAsync(timeout);
     }
 
     /// <summary>Under the lock: the queued requests that leave together (same width, up to the row cap).</summary>
@@ -77,11 +87,15 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
 
     private async Task Answer(List<Waiting> batch)
     {
+        // Callers whose time ran out in the queue have their TimeoutException already: their rows are not sent.
+        foreach (var w in batch.Where(w => w.Left == TimeSpan.Zero)) w.Reply.TrySetCanceled();
+        batch = batch.Where(w => !w.Reply.Task.IsCompleted).ToList();
+        if (batch.Count == 0) return;
         try
         {
             if (batch.Count == 1)
             {
-                batch[0].Reply.TrySetResult(await send(batch[0].Block, batch[0].Timeout));
+                batch[0].Reply.TrySetResult(await send(batch[0].Block, batch[0].Left));
                 return;
             }
             var columns = batch[0].Block.Columns;
@@ -92,7 +106,7 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
                 w.Block.Values.CopyTo(values, at);
                 at += w.Block.Values.Length;
             }
-            var reply = await send(new PredictRawRows(batch[0].Block.ModelId, columns, values), batch.Max(w => w.Timeout));
+            var reply = await send(new PredictRawRows(batch[0].Block.ModelId, columns, values), Longest(batch));
             if (reply is RowsPredicted r && r.Values.Length == values.Length / columns)
             {
                 var offset = 0;
@@ -110,6 +124,9 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
             foreach (var w in batch) w.Reply.TrySetException(ex);
         }
     }
+
+    private static TimeSpan Longest(List<Waiting> batch)
+        => batch.Any(w => w.Left == Timeout.InfiniteTimeSpan) ? Timeout.InfiniteTimeSpan : batch.Max(w => w.Left);
 
     private static bool AllFinite(float[] values)
     {

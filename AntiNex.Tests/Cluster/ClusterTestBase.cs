@@ -130,6 +130,19 @@ public abstract class ClusterTestBase : IAsyncLifetime
         return reply as Predicted ?? throw new Xunit.Sdk.XunitException($"predict {label}: {Describe(reply)}");
     }
 
+    /// <summary>A replica of the label serving at least the version, as the gateway's copy table sees it.</summary>
+    protected static async Task<ReplicaCopy> WaitForReplicaAsync(GatewayClient gateway, string id, long version)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var copy = gateway.Copies.Current(id).FirstOrDefault(c => c.Version >= version);
+            if (copy is not null) return copy;
+            await Task.Delay(250);
+        }
+        throw new Xunit.Sdk.XunitException($"no replica of {id} at version {version} within 60 s");
+    }
+
     protected static string Describe(object reply) => reply is ModelFailed f
         ? $"{f.Code}: {f.Message} [{string.Join("; ", f.Issues)}]"
         : reply.ToString() ?? "null";

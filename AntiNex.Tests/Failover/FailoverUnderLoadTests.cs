@@ -103,16 +103,4 @@ public sealed class FailoverUnderLoadTests(ITestOutputHelper output) : ClusterTe
         Assert.Equal(viaWriter.Values, direct.Values);
         Passed();
     }
-
-    private async Task<ReplicaCopy> WaitForReplicaAsync(GatewayClient gateway, string id, long version)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var copy = gateway.Copies.Current(id).FirstOrDefault(c => c.Version >= version);
-            if (copy is not null) return copy;
-            await Task.Delay(250);
-        }
-        throw new Xunit.Sdk.XunitException($"no replica of {id} at version {version} within 60 s");
-    }
 }
