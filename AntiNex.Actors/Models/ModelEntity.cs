@@ -184,7 +184,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (_current is null) Start(job);
             else Enqueue(job);
         });
-        Command<PredictModel>(m => OnPredict(m, null));
+        Command<PredictModel>(m =>
+        {
+            // A predict can be the first message of a label woken mid-training: the accepted training runs, and the
+            // predict waits for it, as on the label's previous holder.
+            if (_ledger.HasPending) Resume();
+            OnPredict(m, _current);
+        });
         Command<ResumeTraining>(_ => Resume());
         Command<CancelTraining>(m =>
         {
@@ -196,7 +202,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (_ledger.HasPending) Resume();
             OnCancel(m, _current, null);
         });
-        Command<ForgetModel>(m => BeginForget(Sender, m.Origin));
+        Command<ForgetModel>(m =>
+        {
+            if (_ledger.HasPending) Resume(); // the previous holder's accepted trainings: their callers hear of the forget
+            if (_current is { } running) CancelAll(running, "the model is being forgotten");
+            BeginForget(Sender, m.Origin);
+        });
         Command<StopEntity>(_ => Context.Stop(Self));
         Command<UnloadModel>(_ => _evicted = PassivateIfIdle("evicted: node holds more than max-loaded-models"));
         Command<ReceiveTimeout>(_ => PassivateIfIdle("idle"));
@@ -214,7 +225,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<TrainingRunning>(m => m.RunId == job.RunId, _ => job.State = "training");
         Command<TrainingFinished>(m => m.RunId == job.RunId, m => Store(job, m));
         Command<TrainingCrashed>(m => m.RunId == job.RunId, m => OnCrashed(job, m));
-        Command<TrainingDeadline>(m => m.RunId == job.RunId, _ => CancelRunning(job, "its deadline passed"));
+        Command<TrainingDeadline>(m => m.RunId == job.RunId, _ => CancelRunning(job, ModelFailed.DeadlinePassed));
         Command<Terminated>(t => t.ActorRef.Equals(job.ReplyTo), t =>
         {
             CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone");
@@ -222,6 +233,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         });
         Command<CancelTraining>(m => OnCancel(m, job, null));
         Command<CancelOneTraining>(m => OnCancel(m, job, null));
+        Command<ResumeTraining>(_ => Resume()); // accepted trainings not yet queued here (a predict woke the label) queue up
         Command<ForgetModel>(m =>
         {
             CancelAll(job, "the model is being forgotten");
@@ -297,7 +309,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<TrainingCrashed>(m => _launched.RemoveWhere(j => j.RunId == m.RunId));
         Command<TrainingRunning>(_ => { });
         Command<ResumeTraining>(_ => { }); // a training runs (or is being forgotten): nothing to resume
-        Command<TrainingDeadline>(m => CancelQueued(q => q.RunId == m.RunId, "its deadline passed"));
+        Command<TrainingDeadline>(m => CancelQueued(q => q.RunId == m.RunId, ModelFailed.DeadlinePassed));
         Command<Terminated>(t => CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone"));
         Command<CancelTraining>(m => Sender.Tell(new TrainingCancelled(_id, false, 0, "nothing to cancel", m.RequestId)));
         Command<CancelOneTraining>(m => Sender.Tell(new TrainingCancelled(_id, false, 0, NotQueued(m.Training), m.Training)));
@@ -307,6 +319,10 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<SaveSnapshotFailure>(_ => { });
         Command<UnloadModel>(_ => { });
         Command<ReceiveTimeout>(_ => { });
+        Command<RetryCatalog>(m =>
+        {
+            if (_forgetting is null && _serving.Version == m.Card.Version) _ = AddToCatalog(m.Card, m.Attempt);
+        });
     }
 
     // ---- train ------------------------------------------------------------------------------------------------------
@@ -337,7 +353,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         if (deadlineUtc is { } d && d <= DateTimeOffset.UtcNow)
         {
-            Sender.Tell(ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was not started: its deadline had passed", requestId));
+            Sender.Tell(ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was not started: {ModelFailed.DeadlinePassed}", requestId));
             return null;
         }
         var job = new TrainingJob(request, warnings, Sender, progressTo, requestId, forPredict, origin, deadlineUtc)
@@ -1037,10 +1053,17 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task AddToCatalog(ModelCard card)
+    private async Task AddToCatalog(ModelCard card, int attempt = 0)
     {
+        var (self, scheduler) = (Self, Context.System.Scheduler);
         try { await _rt.Catalog.AddAsync(_id, card); }
-        catch (Exception ex) { _log.Warning("model {0}: catalog update failed: {1}", _id, ex.Message); }
+        catch (Exception ex)
+        {
+            // The catalog is what listings and the replicas go by: written again, while this version serves, until it takes.
+            var delay = TimeSpan.FromSeconds(1 << Math.Min(attempt, 5));
+            _log.Warning("model {0}: catalog update failed: {1}; retrying in {2:0} s", _id, ex.Message, delay.TotalSeconds);
+            scheduler.ScheduleTellOnce(delay, self, new RetryCatalog(card, attempt + 1), ActorRefs.NoSender);
+        }
     }
 
     /// <summary>The node-wide set of labels with an accepted, unfinished training: woken when a node leaves.</summary>
@@ -1083,6 +1106,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     }
 
     /// <summary>A trained version on its way to serving: event written, snapshot being saved.</summary>
+    private sealed record RetryCatalog(ModelCard Card, int Attempt);
     private sealed record PendingSwap(TrainingJob Job, StoredModelSnapshot Snapshot, TrainingOutcome Outcome, TrainedModel Model);
 
     /// <summary>A forget in progress: who waits for it and the snapshot deletion it issues once the events are gone.</summary>

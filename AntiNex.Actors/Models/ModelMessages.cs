@@ -127,6 +127,12 @@ public sealed record ModelFailed(string Label, string Code, string Message, IRea
     public static ModelFailed Of(string label, string code, string message, string? requestId = null)
         => new(label, code, message, [], requestId);
 
+    /// <summary>Why a training is cancelled at its deadline (its request's timeout), as its <c>cancelled</c> message says.</summary>
+    public const string DeadlinePassed = "its deadline passed";
+
+    /// <summary>A training cancelled because its deadline passed, not by a cancel or a forget: for a caller, a timeout.</summary>
+    public bool IsDeadlineCancel() => Code == "cancelled" && Message.Contains(DeadlinePassed, StringComparison.Ordinal);
+
     /// <summary>The <c>bad-request</c> refusal of a request the parser refused (fields at fault, malformed JSON); null for
     /// any other exception.</summary>
     public static ModelFailed? Unreadable(string label, Exception error, string? requestId) => error switch

@@ -34,6 +34,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private IReadOnlyList<string> _writers = [];
     private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
     private long _catalogGeneration = -1;                             // of the catalog read into _stored
+    private readonly Dictionary<string, long> _cards = new(StringComparer.Ordinal); // card versions of held labels at that read
+    private readonly Dictionary<string, long> _told = new(StringComparer.Ordinal);  // catch-ups logged, per label
     private readonly CatalogAudit _audit = new();                     // catches up on version and forget notices missed
     private int _ticks;
     private IActorRef _artifacts = ActorRefs.Nobody;
@@ -189,23 +191,25 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
 
     private void OnCatalogRead(CatalogRead m)
     {
-        var cards = new Dictionary<string, long>(StringComparer.Ordinal);
         if (m.Ids is not null)
         {
             _stored = m.Ids.ToHashSet(StringComparer.Ordinal);
             _catalogGeneration = m.Generation;
+            _cards.Clear();
             for (var i = 0; i < m.Held.Count; i++)
-                if (m.Cards[i] is { } card) cards[m.Held[i]] = card.Version;
+                if (m.Cards[i] is { } card) _cards[m.Held[i]] = card.Version;
         }
-        // Per copy the newest version this node knows of: a copy already told of its card's version is loading it.
-        var copies = _children.Keys.ToDictionary(id => id, id => Math.Max(_loaded.GetValueOrDefault(id), _announced.GetValueOrDefault(id)),
-            StringComparer.Ordinal);
-        var verdict = _audit.Read(_stored, cards, copies, _announced.Keys);
+        // Against the loaded version: another node's report may have raised the announced one without this copy hearing of it.
+        var copies = _children.Keys.ToDictionary(id => id, id => _loaded.GetValueOrDefault(id), StringComparer.Ordinal);
+        var verdict = _audit.Read(_stored, _cards, copies, _announced.Keys);
+        foreach (var id in _told.Keys.Where(id => copies.GetValueOrDefault(id, long.MaxValue) >= _told[id]).ToList()) _told.Remove(id);
         foreach (var (id, version) in verdict.CatchUp)
         {
             Raise(id, version);
-            _log.Info("replica {0}: the catalog lists version {1} (its notice was missed); loading it", id, version);
-            _children[id].Tell(new WantVersion(version));
+            if (_told.GetValueOrDefault(id) < version)
+                _log.Info("replica {0}: the catalog lists version {1}, newer than this copy's; loading it", id, version);
+            _told[id] = version;
+            _children[id].Tell(new WantVersion(version)); // a copy loading it already takes no second load
         }
         foreach (var id in verdict.Gone)
         {

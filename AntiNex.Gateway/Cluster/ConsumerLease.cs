@@ -1,0 +1,77 @@
+// A queue consumer's name is held by one running consumer at a time: a Redis key with a short expiry, renewed while it
+// runs. Two consumers under one name would each put back the other's in-flight requests (answered twice); a consumer
+// that died under a name nobody reuses (a replaced host) would leave its taken requests in its processing lists for
+// good. So a second consumer under a held name is refused, and every consumer puts back the processing lists of names
+// whose lease has expired.
+using StackExchange.Redis;
+
+namespace AntiNex.Gateway.Cluster;
+
+internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consumer, TimeSpan ttl, Action<string>? log)
+{
+    public static RedisKey KeyOf(string consumer) => $"{QueueOptions.ResultsChannel}.consumers.{consumer}";
+
+    private readonly string _token = Guid.NewGuid().ToString("N");
+    private readonly RedisKey _key = KeyOf(consumer);
+
+    // Renews or releases the lease only while this consumer holds it.
+    private const string RenewScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+    private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    /// <exception cref="InvalidOperationException">another running consumer holds the name.</exception>
+    public async Task AcquireAsync()
+    {
+        if (await redis.GetDatabase().StringSetAsync(_key, _token, ttl, When.NotExists)) return;
+        throw new InvalidOperationException($"consumer name '{consumer}' is held by a running consumer (Redis key {_key}, renewed while " +
+            $"it runs, free {ttl.TotalSeconds:0} s after it stops); give this one another --consumer");
+    }
+
+    /// <summary>Renews the lease every third of its life and puts back the lists of consumers whose lease expired, until
+    /// <paramref name="ct"/>; then releases the lease, so others may put back what this one leaves.</summary>
+    public async Task KeepAsync(IReadOnlyList<string> queues, CancellationToken ct)
+    {
+        var db = redis.GetDatabase();
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    if ((long)await db.ScriptEvaluateAsync(RenewScript, [_key], [_token, (long)ttl.TotalMilliseconds]) == 0
+                        && !await db.StringSetAsync(_key, _token, ttl, When.NotExists))
+                        log?.Invoke($"consumer '{consumer}': its name was taken by another consumer while this one could not renew it");
+                    foreach (var queue in queues) await ReclaimAsync(db, queue);
+                }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                {
+                    log?.Invoke($"consumer '{consumer}': redis error {ex.Message} while renewing its name; retrying");
+                }
+                await Task.Delay(ttl / 3, ct);
+            }
+        }
+        catch (OperationCanceledException) { }
+        finally
+        {
+            try { await db.ScriptEvaluateAsync(ReleaseScript, [_key], [_token]); }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { } // it expires on its own
+        }
+    }
+
+    /// <summary>Puts back, oldest first, the requests of every other consumer of <paramref name="queue"/> whose lease is gone.</summary>
+    public async Task<int> ReclaimAsync(IDatabase db, string queue)
+    {
+        var prefix = $"{queue}.processing.";
+        var moved = 0;
+        foreach (var endpoint in redis.GetEndPoints())
+            await foreach (var key in redis.GetServer(endpoint).KeysAsync(db.Database, prefix + "*"))
+            {
+                var name = ((string)key!)[prefix.Length..];
+                if (name == consumer || await db.KeyExistsAsync(KeyOf(name))) continue;
+                var n = 0;
+                while (await db.ListMoveAsync(key, queue, ListSide.Right, ListSide.Right) is { IsNull: false }) n++;
+                if (n > 0) log?.Invoke($"{queue}: put back {n} request(s) of consumer '{name}', which stopped without finishing them");
+                moved += n;
+            }
+        return moved;
+    }
+}
