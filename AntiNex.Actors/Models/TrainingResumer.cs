@@ -34,7 +34,8 @@ public sealed class TrainingResumer : ReceiveActor, IWithTimers
         Receive<Wake>(w => inFlight.AllAsync().PipeTo(Self, success: ids => new InFlight(ids, w.Quiet), failure: ex => new Status.Failure(ex)));
         Receive<InFlight>(m =>
         {
-            if (m.Ids.Count > 0 && !m.Quiet) _log.Info("waking {0} label(s) with an unfinished training: {1}", m.Ids.Count, string.Join(", ", m.Ids.Take(10)));
+            if (m.Ids.Count > 0 && !m.Quiet)
+                _log.Info("waking {0} label(s) with an unfinished training: {1}", m.Ids.Count, string.Join(", ", m.Ids.Take(10)));
             foreach (var id in m.Ids) region.Tell(new ResumeTraining(id));
         });
         Receive<Status.Failure>(f => _log.Warning("could not read the labels with an unfinished training: {0}", f.Cause.Message));

@@ -19,10 +19,17 @@ public sealed record CoalesceOptions
 
 internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> send, CoalesceOptions options)
 {
-    /// <summary>A caller's request; its deadline counts from when it asked, not from when its batch leaves the queue.</summary>
-    private sealed record Waiting(PredictRawRows Block, TimeSpan Timeout, TaskCompletionSource<object> Reply)
+    /// <summary>A caller's request. Its timeout counts from when it asked: one still queued when it passes hears a timeout
+    /// and its rows are never sent; once sent, the answer (or the send's own timeout, on what was left) is the caller's.</summary>
+    private sealed class Waiting(PredictRawRows block, TimeSpan timeout)
     {
         private readonly long _asked = Stopwatch.GetTimestamp();
+        public PredictRawRows Block { get; } = block;
+        public TimeSpan Timeout { get; } = timeout;
+        public TaskCompletionSource<object> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationTokenSource? Expiry { get; set; }
+        public bool Sent { get; set; }     // under the lanes' lock
+        public bool Expired { get; set; }  // under the lanes' lock
 
         /// <summary>What is left of the caller's timeout (zero once it passed; an infinite one stays infinite).</summary>
         public TimeSpan Left => Timeout == System.Threading.Timeout.InfiniteTimeSpan ? Timeout
@@ -42,30 +49,57 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
 
     public Task<object> SendAsync(PredictRawRows block, TimeSpan timeout)
     {
-        var waiting = new Waiting(block, timeout, new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (timeout < TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is positive or infinite");
+        var waiting = new Waiting(block, timeout);
         List<Waiting>? batch = null;
         lock (_lanes)
         {
             if (!_lanes.TryGetValue(block.ModelId, out var lane)) _lanes[block.ModelId] = lane = new Lane();
             lane.Queue.Enqueue(waiting);
             if (lane.InFlight < options.InFlightPerLabel) batch = Take(lane);
+            else if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                waiting.Expiry = new CancellationTokenSource(timeout);
+                waiting.Expiry.Token.Register(() => Expire(waiting));
+            }
         }
         if (batch is not null) _ = Run(block.ModelId, batch);
-        // The caller's own deadline, while its request waits behind others in the queue.
-        return waiting.Reply.Task.WaitAsync(timeout);
+        return waiting.Reply.Task;
     }
 
-    /// <summary>Under the lock: the queued requests that leave together (same width, up to the row cap).</summary>
-    private List<Waiting> Take(Lane lane)
+    /// <summary>The caller's time ran out while it was queued: it hears a timeout now, and its rows stay unsent.</summary>
+    private void Expire(Waiting w)
     {
+        lock (_lanes)
+        {
+            if (w.Sent) return;
+            w.Expired = true;
+        }
+        w.Reply.TrySetException(new TimeoutException(
+            $"no copy of '{w.Block.ModelId}' answered within {w.Timeout.TotalSeconds:F1} s (queued behind the label's predicts in flight)"));
+    }
+
+    /// <summary>Under the lock: the queued requests that leave together (same width, up to the row cap), skipping those that
+    /// expired in the queue; null when none is left.</summary>
+    private List<Waiting>? Take(Lane lane)
+    {
+        while (lane.Queue.TryPeek(out var head) && head.Expired) lane.Queue.Dequeue();
+        if (lane.Queue.Count == 0) return null;
         var batch = new List<Waiting> { lane.Queue.Dequeue() };
         var rows = batch[0].Block.RowCount;
-        while (lane.Queue.TryPeek(out var next) && next.Block.Columns == batch[0].Block.Columns &&
-               rows + next.Block.RowCount <= options.MaxBatchRows)
+        while (lane.Queue.TryPeek(out var next))
         {
+            if (next.Expired)
+            {
+                lane.Queue.Dequeue();
+                continue;
+            }
+            if (next.Block.Columns != batch[0].Block.Columns || rows + next.Block.RowCount > options.MaxBatchRows) break;
             batch.Add(lane.Queue.Dequeue());
             rows += next.Block.RowCount;
         }
+        foreach (var w in batch) w.Sent = true;
         lane.InFlight++;
         return batch;
     }
@@ -74,12 +108,13 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
     {
         for (List<Waiting>? batch = first; batch is not null;)
         {
+            foreach (var w in batch) w.Expiry?.Dispose(); // sent: its answer decides now
             await Answer(batch);
             lock (_lanes)
             {
                 var lane = _lanes[modelId];
                 lane.InFlight--;
-                batch = lane.Queue.Count > 0 ? Take(lane) : null;
+                batch = Take(lane);
                 if (batch is null && lane.InFlight == 0) _lanes.Remove(modelId);
             }
         }
@@ -87,10 +122,6 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
 
     private async Task Answer(List<Waiting> batch)
     {
-        // Callers whose time ran out in the queue have their TimeoutException already: their rows are not sent.
-        foreach (var w in batch.Where(w => w.Left == TimeSpan.Zero)) w.Reply.TrySetCanceled();
-        batch = batch.Where(w => !w.Reply.Task.IsCompleted).ToList();
-        if (batch.Count == 0) return;
         try
         {
             if (batch.Count == 1)
@@ -125,8 +156,9 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
         }
     }
 
+    /// <summary>The longest time left among the batch's callers (finite ones first: the send needs a deadline).</summary>
     private static TimeSpan Longest(List<Waiting> batch)
-        => batch.Any(w => w.Left == Timeout.InfiniteTimeSpan) ? Timeout.InfiniteTimeSpan : batch.Max(w => w.Left);
+        => batch.Where(w => w.Left != Timeout.InfiniteTimeSpan).Select(w => w.Left).DefaultIfEmpty(Timeout.InfiniteTimeSpan).Max();
 
     private static bool AllFinite(float[] values)
     {
