@@ -10,6 +10,8 @@ namespace AntiNex.Gateway.Cluster;
 internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consumer, TimeSpan ttl, Action<string>? log)
 {
     public static RedisKey KeyOf(string consumer) => $"{QueueOptions.ResultsChannel}.consumers.{consumer}";
+    /// <summary>Every name a consumer ran under: the names whose processing lists may need putting back.</summary>
+    public static readonly RedisKey Names = $"{QueueOptions.ResultsChannel}.consumer-names";
 
     private readonly string _token = Guid.NewGuid().ToString("N");
     private readonly RedisKey _key = KeyOf(consumer);
@@ -18,11 +20,16 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
     private const string RenewScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
     private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-    /// <exception cref="InvalidOperationException">another running consumer holds the name.</exception>
+    /// <exception cref="ConsumerNameHeldException">another running consumer holds the name.</exception>
     public async Task AcquireAsync()
     {
-        if (await redis.GetDatabase().StringSetAsync(_key, _token, ttl, When.NotExists)) return;
-        throw new InvalidOperationException($"consumer name '{consumer}' is held by a running consumer (Redis key {_key}, renewed while " +
+        var db = redis.GetDatabase();
+        if (await db.StringSetAsync(_key, _token, ttl, When.NotExists))
+        {
+            await db.SetAddAsync(Names, consumer);
+            return;
+        }
+        throw new ConsumerNameHeldException($"consumer name '{consumer}' is held by a running consumer (Redis key {_key}, renewed while " +
             $"it runs, free {ttl.TotalSeconds:0} s after it stops); give this one another --consumer");
     }
 
@@ -60,18 +67,20 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
     /// <summary>Puts back, oldest first, the requests of every other consumer of <paramref name="queue"/> whose lease is gone.</summary>
     public async Task<int> ReclaimAsync(IDatabase db, string queue)
     {
-        var prefix = $"{queue}.processing.";
         var moved = 0;
-        foreach (var endpoint in redis.GetEndPoints())
-            await foreach (var key in redis.GetServer(endpoint).KeysAsync(db.Database, prefix + "*"))
-            {
-                var name = ((string)key!)[prefix.Length..];
-                if (name == consumer || await db.KeyExistsAsync(KeyOf(name))) continue;
-                var n = 0;
-                while (await db.ListMoveAsync(key, queue, ListSide.Right, ListSide.Right) is { IsNull: false }) n++;
-                if (n > 0) log?.Invoke($"{queue}: put back {n} request(s) of consumer '{name}', which stopped without finishing them");
-                moved += n;
-            }
+        foreach (var member in await db.SetMembersAsync(Names))
+        {
+            var name = (string)member!;
+            if (name == consumer || await db.KeyExistsAsync(KeyOf(name))) continue;
+            RedisKey processing = $"{queue}.processing.{name}";
+            var n = 0;
+            while (await db.ListMoveAsync(processing, queue, ListSide.Right, ListSide.Right) is { IsNull: false }) n++;
+            if (n > 0) log?.Invoke($"{queue}: put back {n} request(s) of consumer '{name}', which stopped without finishing them");
+            moved += n;
+        }
         return moved;
     }
 }
+
+/// <summary>Another running queue consumer holds the name this one was given.</summary>
+public sealed class ConsumerNameHeldException(string message) : InvalidOperationException(message);

@@ -3,7 +3,8 @@
 //   - the list   webapp.results.<request_id>   (LPUSH, expires after a day), and
 //   - the channel webapp.results                (PUBLISH, for live listeners).
 // At-least-once: each request is moved atomically (LMOVE) to this consumer's processing list and removed only after
-// its result is published; on start a consumer puts back whatever its previous run left in its processing lists.
+// its result is published; on start a consumer puts back whatever its previous run left in its processing lists, and
+// any consumer puts back the lists of a consumer whose name is no longer held (ConsumerLease).
 // Bounded: every take of a request counts an attempt (kept in Redis, so a request that crashes consumers counts too);
 // a request with no answer before its deadline goes back to the end of its queue, and after MaxAttempts it is moved to
 // the dead-letter list <queue>.dead and answered with status "error", so one poison request never blocks the others
@@ -34,11 +35,14 @@ public sealed record QueueOptions
     public int MaxAttempts { get; init; } = 3;
     /// <summary>Dead letters kept per queue (oldest dropped).</summary>
     public int DeadLetterCap { get; init; } = 10_000;
+    /// <summary>How long a consumer's name stays held after it stopped renewing it (<see cref="ConsumerLease"/>).</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(15);
 
     public static string ResultList(string requestId) => $"{ResultsChannel}.{requestId}";
     /// <summary>Requests given up on (JSON envelopes: request_id, reason, attempts, at, request), newest first.</summary>
     public static string DeadLetters(string queue) => $"{queue}.dead";
-    /// <summary>Hash of attempts per request (by request id, else a hash of its text).</summary>
+    /// <summary>Hash of attempts per request (by request id, else a hash of its bytes), and the id a request without one
+    /// trains under while it is retried.</summary>
     public static string Attempts(string queue) => $"{queue}.attempts";
 }
 
@@ -47,9 +51,32 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     public long Processed => Interlocked.Read(ref _processed);
     private long _processed;
 
-    public Task RunAsync(CancellationToken ct) => Task.WhenAll(
-        Consume(QueueOptions.TrainQueue, train: true, ct),
-        Consume(QueueOptions.PredictQueue, train: false, ct));
+    /// <summary>The requests taken and not yet finished (attempts key and field): on a graceful stop their take is not
+    /// counted as an attempt, since the next run puts them back.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Attempts, string Key), byte> _taken = new();
+
+    // Moves a request from a processing list back to its queue only if it is still there (never twice).
+    private const string PutBackScript =
+        "if redis.call('LREM', KEYS[1], 1, ARGV[1]) > 0 then redis.call('LPUSH', KEYS[2], ARGV[1]) return 1 end return 0";
+
+    /// <exception cref="ConsumerNameHeldException">another running consumer holds this consumer's name.</exception>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var lease = new ConsumerLease(redis, options.Consumer, options.LeaseTtl, log);
+        await lease.AcquireAsync();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var keep = lease.KeepAsync([QueueOptions.TrainQueue, QueueOptions.PredictQueue], stop.Token);
+        try
+        {
+            await Task.WhenAll(Consume(QueueOptions.TrainQueue, train: true, ct), Consume(QueueOptions.PredictQueue, train: false, ct));
+        }
+        finally
+        {
+            await UncountUnfinishedAsync();
+            await stop.CancelAsync();
+            await keep;
+        }
+    }
 
     private async Task Consume(string queue, bool train, CancellationToken ct)
     {
@@ -63,71 +90,132 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
 
         using var slots = new SemaphoreSlim(options.Parallel);
         var inFlight = new List<Task>();
-        while (!ct.IsCancellationRequested)
+        try
         {
-            await slots.WaitAsync(ct);
-            RedisValue item;
-            try { item = await db.ListMoveAsync(source, processing, ListSide.Right, ListSide.Left); }
-            catch (RedisException ex)
+            while (!ct.IsCancellationRequested)
             {
-                slots.Release();
-                log?.Invoke($"{queue}: redis error {ex.Message}; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                continue;
+                await slots.WaitAsync(ct);
+                RedisValue item;
+                try { item = await db.ListMoveAsync(source, processing, ListSide.Right, ListSide.Left); }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+                {
+                    slots.Release();
+                    log?.Invoke($"{queue}: redis error {ex.Message}; retrying");
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    continue;
+                }
+                if (item.IsNull)
+                {
+                    slots.Release();
+                    await Task.Delay(options.IdlePoll, ct);
+                    continue;
+                }
+                inFlight.RemoveAll(t => t.IsCompleted);
+                inFlight.Add(Task.Run(async () =>
+                {
+                    try { await Take(db, source, processing, item, train); }
+                    catch (Exception ex)
+                    {
+                        log?.Invoke($"{queue}: {ex.GetType().Name}: {ex.Message} while handling a request; putting it back");
+                        await PutBack(db, source, processing, item);
+                    }
+                    finally { slots.Release(); }
+                }, CancellationToken.None));
             }
-            if (item.IsNull)
-            {
-                slots.Release();
-                await Task.Delay(options.IdlePoll, ct);
-                continue;
-            }
-            inFlight.RemoveAll(t => t.IsCompleted);
-            inFlight.Add(Task.Run(async () =>
-            {
-                try { await Take(db, source, processing, item!, train); }
-                catch (RedisException ex) { log?.Invoke($"{queue}: redis error {ex.Message}; the request stays in {processing}"); }
-                finally { slots.Release(); }
-            }, CancellationToken.None));
         }
-        await Task.WhenAll(inFlight);
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: requests still running stay in the processing list, for this consumer's next run (or another
+            // consumer, once this one's name is free) to put back.
+        }
+    }
+
+    /// <summary>Puts a request whose handling failed back on its queue, trying for a minute while Redis is away; after that
+    /// it stays in the processing list until this consumer's next run.</summary>
+    private async Task PutBack(IDatabase db, RedisKey source, RedisKey processing, RedisValue item)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            try
+            {
+                await db.ScriptEvaluateAsync(PutBackScript, [processing, source], [item]);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+        log?.Invoke($"{source}: a request stays in {processing} until this consumer runs again (Redis did not answer for a minute)");
+    }
+
+    /// <summary>On a stop, the takes of unfinished requests are not counted: a request is dead-lettered for failing, not for
+    /// the deploys that restarted its consumers.</summary>
+    private async Task UncountUnfinishedAsync()
+    {
+        var db = redis.GetDatabase();
+        foreach (var (attempts, key) in _taken.Keys)
+        {
+            try { await db.HashDecrementAsync(attempts, key); }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
+        }
+        if (!_taken.IsEmpty) log?.Invoke($"stopping: {_taken.Count} request(s) left unfinished, for the next run");
     }
 
     /// <summary>Counts the attempt; a request past its attempts is dead-lettered, one without an answer before its deadline
     /// goes back to the end of its queue (or is dead-lettered on its last attempt).</summary>
-    private async Task Take(IDatabase db, RedisKey source, RedisKey processing, string json, bool train)
+    private async Task Take(IDatabase db, RedisKey source, RedisKey processing, RedisValue item, bool train)
     {
-        var requestId = RequestIdOf(json);
-        var key = requestId ?? "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        // The item's own bytes identify it in the lists (LREM, the re-queue); the text is for reading it.
+        var bytes = (byte[])item!;
+        var json = Encoding.UTF8.GetString(bytes);
+        var ownId = RequestIdOf(json);
+        var key = ownId ?? "sha256:" + Convert.ToHexString(SHA256.HashData(bytes));
         RedisKey attemptsKey = QueueOptions.Attempts(source!);
         var attempt = await db.HashIncrementAsync(attemptsKey, key);
         await db.KeyExpireAsync(attemptsKey, options.ResultTtl);
-        requestId ??= key[7..23];
-        if (attempt > options.MaxAttempts)
+        var requestId = ownId ?? key[7..23];
+        var taken = ((string)attemptsKey!, key);
+        _taken[taken] = 0;
+        try
         {
-            await DeadLetter(db, source, processing, json, requestId, key, train, attempt - 1,
-                $"taken {attempt - 1} times without an answer (a consumer stopped or timed out each time)");
-            return;
+            if (attempt > options.MaxAttempts)
+            {
+                await DeadLetter(db, source, processing, item, json, requestId, key, train, attempt - 1,
+                    $"taken {attempt - 1} times without an answer (a consumer failed or timed out each time)");
+                return;
+            }
+            var deadline = train ? options.TrainTimeout : options.PredictTimeout;
+            // A request without an id of its own trains under one made for this delivery and kept with its attempts: a take
+            // after a crash joins the same training, while the same text pushed again later trains again.
+            var nodeId = ownId ?? await DeliveryIdAsync(db, attemptsKey, key, requestId);
+            if (await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes))
+            {
+                await db.HashDeleteAsync(attemptsKey, [key, key + "#id"]);
+                return;
+            }
+            if (attempt >= options.MaxAttempts)
+                await DeadLetter(db, source, processing, item, json, requestId, key, train, attempt,
+                    $"no answer within its deadline of {deadline.TotalSeconds:0} s on each of {attempt} attempts");
+            else
+            {
+                // To the far end of the queue: the requests behind it go first.
+                await db.ScriptEvaluateAsync(PutBackScript, [processing, source], [item]);
+                log?.Invoke($"request {requestId}: no answer within {deadline.TotalSeconds:0} s " +
+                    $"(attempt {attempt} of {options.MaxAttempts}); re-queued");
+            }
         }
-        var deadline = train ? options.TrainTimeout : options.PredictTimeout;
-        if (await Handle(db, processing, json, requestId, train, deadline))
-        {
-            await db.HashDeleteAsync(attemptsKey, key);
-            return;
-        }
-        if (attempt >= options.MaxAttempts)
-            await DeadLetter(db, source, processing, json, requestId, key, train, attempt,
-                $"no answer within its deadline of {deadline.TotalSeconds:0} s on each of {attempt} attempts");
-        else
-        {
-            // To the far end of the queue: the requests behind it go first.
-            await db.ListLeftPushAsync(source, json);
-            await db.ListRemoveAsync(processing, json, 1);
-            log?.Invoke($"request {requestId}: no answer within {deadline.TotalSeconds:0} s (attempt {attempt} of {options.MaxAttempts}); re-queued");
-        }
+        finally { _taken.TryRemove(taken, out _); }
     }
 
-    private async Task DeadLetter(IDatabase db, RedisKey source, RedisKey processing, string json, string requestId, string key, bool train,
-        long attempts, string reason)
+    private static async Task<string> DeliveryIdAsync(IDatabase db, RedisKey attemptsKey, string key, string requestId)
+    {
+        await db.HashSetAsync(attemptsKey, key + "#id", $"{requestId}-{Guid.NewGuid():N}"[..33], When.NotExists);
+        return (string)(await db.HashGetAsync(attemptsKey, key + "#id"))!;
+    }
+
+    private async Task DeadLetter(IDatabase db, RedisKey source, RedisKey processing, RedisValue item, string json, string requestId,
+        string key, bool train, long attempts, string reason)
     {
         var letter = Envelope(requestId, train, "dead-letter");
         letter["reason"] = reason;
@@ -140,26 +228,37 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         result["error"] = "dead-letter";
         result["message"] = $"request given up after {attempts} attempt(s): {reason}; kept in {dead}";
         await Publish(db, result);
-        await db.ListRemoveAsync(processing, json, 1);
-        await db.HashDeleteAsync(QueueOptions.Attempts(source!), key);
+        await db.ListRemoveAsync(processing, item, 1);
+        await db.HashDeleteAsync(QueueOptions.Attempts(source!), [key, key + "#id"]);
         log?.Invoke($"request {requestId}: dead-lettered to {dead}: {reason}");
     }
 
     /// <summary>True when answered (result published, request removed); false when no answer came before the deadline.</summary>
-    private async Task<bool> Handle(IDatabase db, RedisKey processing, string json, string requestId, bool train, TimeSpan deadline)
+    private async Task<bool> Handle(IDatabase db, RedisKey processing, RedisValue item, string json, string requestId, string nodeId,
+        bool train, TimeSpan deadline, byte[] bytes)
     {
         JsonObject result;
         try
         {
+            if (InvalidUtf8At(bytes) is { } at)
+                throw new Commands.UsageException($"the request is not UTF-8 text (byte {at} is not); send JSON in UTF-8");
             var request = Commands.RequestFile.FromJson(json, train ? "train request" : "predict request");
+            var via = client.Origin with { Via = "queue:" + (train ? QueueOptions.TrainQueue : QueueOptions.PredictQueue) };
             var reply = train
-                ? await client.TrainAsync(request.ModelId, json, deadline, requestId: requestId,
-                    origin: client.Origin with { Via = "queue:" + QueueOptions.TrainQueue })
-                : await client.PredictAsync(request.ModelId, json, deadline, requestId: requestId);
-            if (reply is ModelFailed { Code: "timeout" }) throw new TimeoutException(((ModelFailed)reply).Message);
-            result = Envelope(requestId, train, reply is ModelFailed ? "error" : "ok");
+                ? await client.TrainAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via)
+                : await client.PredictAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via);
+            // The node cancels a training at the request's deadline, often a moment before this gateway's own timer.
+            if (reply is ModelFailed { Code: "timeout" } || reply is ModelFailed f && f.IsDeadlineCancel())
+                throw new TimeoutException(((ModelFailed)reply).Message);
+            // Taken again after a crash or a deadline while its version was being stored: the training is done.
+            var before = train && reply is ModelFailed { Code: "already-trained" }
+                && await client.DescribeAsync(request.ModelId, options.PredictTimeout) is ModelDescription { Trained: true } model ? model : null;
+            result = Envelope(requestId, train, reply is ModelFailed && before is null ? "error" : "ok");
             result["label"] = request.Label;
-            result["result"] = JsonSerializer.SerializeToNode(reply, reply.GetType(), Commands.Output.JsonOptions);
+            result["result"] = before is not null
+                ? JsonSerializer.SerializeToNode(before, Commands.Output.JsonOptions)
+                : JsonSerializer.SerializeToNode(reply, reply.GetType(), Commands.Output.JsonOptions);
+            if (before is not null) result["note"] = "trained before under this request id; the result is the model's description";
         }
         catch (Commands.UsageException ex)
         {
@@ -173,10 +272,23 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             return false;
         }
         await Publish(db, result);
-        await db.ListRemoveAsync(processing, json, 1);
+        await db.ListRemoveAsync(processing, item, 1);
         Interlocked.Increment(ref _processed);
         log?.Invoke($"request {requestId} ({(train ? "train" : "predict")}): {result["status"]}");
         return true;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Where the first byte that is not UTF-8 sits; null for UTF-8 text.</summary>
+    private static int? InvalidUtf8At(byte[] bytes)
+    {
+        try
+        {
+            StrictUtf8.GetCharCount(bytes);
+            return null;
+        }
+        catch (DecoderFallbackException e) { return e.Index; }
     }
 
     private async Task Publish(IDatabase db, JsonObject result)

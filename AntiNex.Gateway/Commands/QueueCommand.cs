@@ -16,7 +16,8 @@ internal static class QueueCommand
         var consumer = new Option<string>("--consumer")
         {
             Description =
-            "Consumer name (names its processing lists; reuse it to recover in-flight requests)",
+            "Consumer name (names its processing lists; held by one running consumer at a time; a stopped consumer's lists are " +
+            "put back by any other consumer once its name is free, 15 s after it stopped)",
             DefaultValueFactory = _ => Environment.MachineName
         };
         var parallel = new Option<int>("--parallel") { Description = "Requests handled at once per queue", DefaultValueFactory = _ => 4 };
@@ -52,6 +53,11 @@ internal static class QueueCommand
                 await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);
             }
             catch (OperationCanceledException) { }
+            catch (ConsumerNameHeldException e)
+            {
+                Console.Error.WriteLine($"queue: {e.Message}");
+                return ExitCodes.BadInput;
+            }
             return ExitCodes.Ok;
         }));
         return command;

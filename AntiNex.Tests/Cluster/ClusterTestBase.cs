@@ -110,6 +110,12 @@ public abstract class ClusterTestBase : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A gateway that is its own seed: a cluster without any model node, where every request misses its deadline.</summary>
+    protected static Task<GatewayClient> StartLoneGatewayAsync() => FreePorts.StartAsync(port => GatewayClient.ConnectAsync(new GatewayOptions
+    {
+        Seeds = [$"akka.tcp://antinex@127.0.0.1:{port}"], Port = port, JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
+    }));
+
     protected async Task DisconnectAsync(GatewayClient client)
     {
         _gateways.Remove(client);

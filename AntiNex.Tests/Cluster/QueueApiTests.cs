@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 
 namespace AntiNex.Tests.Cluster;
 
-/// <summary>The original AntiNex queue API over a real Redis and a real node process.</summary>
+/// <summary>The original AntiNex queue API over a real Redis and a real node process: requests answered, a crashed
+/// consumer's request recovered, and the same train text pushed again trained again.</summary>
 [Collection("cluster-processes")]
 public sealed class QueueApiTests(ITestOutputHelper output) : ClusterTestBase(output)
 {
@@ -54,6 +55,17 @@ public sealed class QueueApiTests(ITestOutputHelper output) : ClusterTestBase(ou
         var second = await ResultOf("p-2");
         Assert.Equal("ok", second.GetProperty("status").GetString());
         Assert.Equal(8, second.GetProperty("result").GetProperty("result").GetProperty("samples").GetArrayLength());
+        // A train without an id of its own, pushed twice: each push trains (a new version), both answered on the list named
+        // by the first 16 hex digits of the request's SHA-256.
+        var anonymous = Data.TrainJson("Queued");
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(anonymous)))[..16];
+        foreach (var expected in new[] { 2L, 3L })
+        {
+            await db.ListLeftPushAsync(QueueOptions.TrainQueue, anonymous);
+            await Eventually.Equal(expected - 1, () => db.ListLengthAsync(QueueOptions.ResultList(key)), TimeSpan.FromMinutes(3));
+            var again = await ResultOf(key);
+            Assert.Equal(("ok", expected), (again.GetProperty("status").GetString(), again.GetProperty("result").GetProperty("version").GetInt64()));
+        }
         // The consumer publishes a result, then removes the request from its processing list.
         await Eventually.Equal(0L, () => db.ListLengthAsync($"{QueueOptions.PredictQueue}.processing.q"));
         await Eventually.Equal(0L, () => db.ListLengthAsync($"{QueueOptions.TrainQueue}.processing.q"));

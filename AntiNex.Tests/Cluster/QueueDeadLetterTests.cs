@@ -15,11 +15,7 @@ public sealed class QueueDeadLetterTests(ITestOutputHelper output) : ClusterTest
     [Fact]
     public async Task A_request_without_an_answer_is_retried_then_dead_lettered_and_never_blocks_the_others()
     {
-        await using var gateway = await FreePorts.StartAsync(port => GatewayClient.ConnectAsync(new GatewayOptions
-        {
-            Seeds = [$"akka.tcp://antinex@127.0.0.1:{port}"], Port = port, JoinTimeout = TimeSpan.FromSeconds(60),
-            Tls = TestPki.Gateway.Settings,
-        }));
+        await using var gateway = await StartLoneGatewayAsync();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var db = redis.GetDatabase();
         const string queue = QueueOptions.PredictQueue;

@@ -13,7 +13,7 @@ redis_acl_rules() {
     "+hget +hset +hsetnx +hdel +hgetall +hmget +hexists +hlen +hincrby +hscan" \
     "+zadd +zrem +zrange +zrevrange +zrangebyscore +zrevrangebyscore +zremrangebyscore +zcard +zcount +zscore" \
     "+sadd +srem +smembers +sismember +scard +sscan" \
-    "+lpush +rpush +lmove +lrem +llen +lrange +lindex +brpoplpush +blmove" \
+    "+lpush +rpush +lmove +lrem +llen +lrange +lindex +ltrim +brpoplpush +blmove" \
     "+publish +subscribe +unsubscribe +psubscribe +punsubscribe" \
     "+xadd +xrange +xrevrange +xtrim +xlen +xread" \
     "+eval +evalsha +script|load +script|exists +multi +exec +discard +watch +unwatch" \
