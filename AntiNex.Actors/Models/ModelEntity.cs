@@ -43,6 +43,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private long _forgottenSeqNr;
     /// <summary>The forget under way, whose callers wait for it.</summary>
     private ForgetRun? _forgetting;
+    private bool _catalogRetry; // a catalog write failed and is retried: no passivation until it is
     /// <summary>A forget's event is stored but deleting what came before it failed: a next forget deletes again.</summary>
     private bool _deletionPending;
     /// <summary>Recovery replayed something since the last forget's event (or the start): a forget's event replayed
@@ -319,8 +320,10 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<SaveSnapshotFailure>(_ => { });
         Command<UnloadModel>(_ => { });
         Command<ReceiveTimeout>(_ => { });
+        Command<CatalogWriteFailed>(OnCatalogWriteFailed);
         Command<RetryCatalog>(m =>
         {
+            _catalogRetry = false;
             if (_forgetting is null && _serving.Version == m.Card.Version) _ = AddToCatalog(m.Card, m.Attempt);
         });
     }
@@ -1022,7 +1025,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private bool PassivateIfIdle(string reason)
     {
-        if (!_rows.IsEmpty) return false;
+        if (!_rows.IsEmpty || _catalogRetry) return false;
         _log.Debug("model {0}: passivating ({1})", _id, reason);
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
         return true;
@@ -1055,15 +1058,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private async Task AddToCatalog(ModelCard card, int attempt = 0)
     {
-        var (self, scheduler) = (Self, Context.System.Scheduler);
+        var self = Self;
         try { await _rt.Catalog.AddAsync(_id, card); }
-        catch (Exception ex)
-        {
-            // The catalog is what listings and the replicas go by: written again, while this version serves, until it takes.
-            var delay = TimeSpan.FromSeconds(1 << Math.Min(attempt, 5));
-            _log.Warning("model {0}: catalog update failed: {1}; retrying in {2:0} s", _id, ex.Message, delay.TotalSeconds);
-            scheduler.ScheduleTellOnce(delay, self, new RetryCatalog(card, attempt + 1), ActorRefs.NoSender);
-        }
+        catch (Exception ex) { self.Tell(new CatalogWriteFailed(card, attempt, ex.Message)); }
+    }
+
+    /// <summary>The catalog is what listings and the replicas go by: a version's card is written again, while that version
+    /// serves, until it takes; the entity does not passivate meanwhile (the retry would be lost with it).</summary>
+    private void OnCatalogWriteFailed(CatalogWriteFailed m)
+    {
+        var delay = TimeSpan.FromSeconds(1 << Math.Min(m.Attempt, 5));
+        _log.Warning("model {0}: catalog update failed: {1}; retrying in {2:0} s", _id, m.Error, delay.TotalSeconds);
+        _catalogRetry = true;
+        Timers.StartSingleTimer("catalog-retry", new RetryCatalog(m.Card, m.Attempt + 1), delay);
     }
 
     /// <summary>The node-wide set of labels with an accepted, unfinished training: woken when a node leaves.</summary>
@@ -1107,6 +1114,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     /// <summary>A trained version on its way to serving: event written, snapshot being saved.</summary>
     private sealed record RetryCatalog(ModelCard Card, int Attempt);
+    private sealed record CatalogWriteFailed(ModelCard Card, int Attempt, string Error);
     private sealed record PendingSwap(TrainingJob Job, StoredModelSnapshot Snapshot, TrainingOutcome Outcome, TrainedModel Model);
 
     /// <summary>A forget in progress: who waits for it and the snapshot deletion it issues once the events are gone.</summary>

@@ -10,8 +10,10 @@ namespace AntiNex.Gateway.Cluster;
 internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consumer, TimeSpan ttl, Action<string>? log)
 {
     public static RedisKey KeyOf(string consumer) => $"{QueueOptions.ResultsChannel}.consumers.{consumer}";
-    /// <summary>Every name a consumer ran under: the names whose processing lists may need putting back.</summary>
+    /// <summary>The names consumers run under: the names whose processing lists may need putting back.</summary>
     public static readonly RedisKey Names = $"{QueueOptions.ResultsChannel}.consumer-names";
+
+    private static readonly string[] Queues = [QueueOptions.TrainQueue, QueueOptions.PredictQueue];
 
     private readonly string _token = Guid.NewGuid().ToString("N");
     private readonly RedisKey _key = KeyOf(consumer);
@@ -19,23 +21,38 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
     // Renews or releases the lease only while this consumer holds it.
     private const string RenewScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
     private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+    // One step, so that the name cannot be taken again between the check and the moves: -1 while the name is held, else the
+    // number of requests put back; the name leaves the set (its lists are empty now).
+    private const string ReclaimScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+        local n = 0
+        while redis.call('LMOVE', KEYS[3], KEYS[4], 'RIGHT', 'RIGHT') do n = n + 1 end
+        while redis.call('LMOVE', KEYS[5], KEYS[6], 'RIGHT', 'RIGHT') do n = n + 1 end
+        redis.call('SREM', KEYS[2], ARGV[1])
+        return n
+        """;
 
+    /// <summary>Takes the name; a name still held (by a running consumer, or for up to the lease's life after a crash) is
+    /// waited for that long.</summary>
     /// <exception cref="ConsumerNameHeldException">another running consumer holds the name.</exception>
-    public async Task AcquireAsync()
+    public async Task AcquireAsync(CancellationToken ct)
     {
         var db = redis.GetDatabase();
-        if (await db.StringSetAsync(_key, _token, ttl, When.NotExists))
+        var until = DateTime.UtcNow + ttl;
+        while (!await db.StringSetAsync(_key, _token, ttl, When.NotExists))
         {
-            await db.SetAddAsync(Names, consumer);
-            return;
+            if (DateTime.UtcNow > until)
+                throw new ConsumerNameHeldException($"consumer name '{consumer}' is held by a running consumer (Redis key {_key}, " +
+                    "renewed while it runs); give this one another --consumer");
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
-        throw new ConsumerNameHeldException($"consumer name '{consumer}' is held by a running consumer (Redis key {_key}, renewed while " +
-            $"it runs, free {ttl.TotalSeconds:0} s after it stops); give this one another --consumer");
+        await db.SetAddAsync(Names, consumer);
     }
 
     /// <summary>Renews the lease every third of its life and puts back the lists of consumers whose lease expired, until
-    /// <paramref name="ct"/>; then releases the lease, so others may put back what this one leaves.</summary>
-    public async Task KeepAsync(IReadOnlyList<string> queues, CancellationToken ct)
+    /// <paramref name="ct"/>; then releases the lease, so others may put back what this one leaves. <paramref name="lost"/>
+    /// runs when another consumer took the name while this one could not renew it (Redis away longer than the lease).</summary>
+    public async Task KeepAsync(Action lost, CancellationToken ct)
     {
         var db = redis.GetDatabase();
         try
@@ -46,8 +63,13 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
                 {
                     if ((long)await db.ScriptEvaluateAsync(RenewScript, [_key], [_token, (long)ttl.TotalMilliseconds]) == 0
                         && !await db.StringSetAsync(_key, _token, ttl, When.NotExists))
+                    {
                         log?.Invoke($"consumer '{consumer}': its name was taken by another consumer while this one could not renew it");
-                    foreach (var queue in queues) await ReclaimAsync(db, queue);
+                        lost();
+                        return;
+                    }
+                    await db.SetAddAsync(Names, consumer);
+                    await ReclaimAsync(db);
                 }
                 catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
                 {
@@ -64,19 +86,18 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
         }
     }
 
-    /// <summary>Puts back, oldest first, the requests of every other consumer of <paramref name="queue"/> whose lease is gone.</summary>
-    public async Task<int> ReclaimAsync(IDatabase db, string queue)
+    /// <summary>Puts back, oldest first, the requests of every other consumer whose lease is gone.</summary>
+    public async Task<int> ReclaimAsync(IDatabase db)
     {
         var moved = 0;
         foreach (var member in await db.SetMembersAsync(Names))
         {
             var name = (string)member!;
-            if (name == consumer || await db.KeyExistsAsync(KeyOf(name))) continue;
-            RedisKey processing = $"{queue}.processing.{name}";
-            var n = 0;
-            while (await db.ListMoveAsync(processing, queue, ListSide.Right, ListSide.Right) is { IsNull: false }) n++;
-            if (n > 0) log?.Invoke($"{queue}: put back {n} request(s) of consumer '{name}', which stopped without finishing them");
-            moved += n;
+            if (name == consumer) continue;
+            RedisKey[] keys = [KeyOf(name), Names, .. Queues.SelectMany(q => new RedisKey[] { $"{q}.processing.{name}", q })];
+            var n = (long)await db.ScriptEvaluateAsync(ReclaimScript, keys, [name]);
+            if (n > 0) log?.Invoke($"put back {n} request(s) of consumer '{name}', which stopped without finishing them");
+            moved += (int)Math.Max(0, n);
         }
         return moved;
     }

@@ -55,6 +55,17 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     /// counted as an attempt, since the next run puts them back.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Attempts, string Key), byte> _taken = new();
 
+    // Answers a request only while this consumer still holds it (another may have put it back: answered once, by the other).
+    private const string AnswerScript = """
+        if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+        redis.call('LPUSH', KEYS[2], ARGV[2])
+        redis.call('EXPIRE', KEYS[2], ARGV[3])
+        redis.call('PUBLISH', ARGV[4], ARGV[2])
+        return 1
+        """;
+    // Takes back an attempt only if the request's count is still there (a take that finished meanwhile deleted it).
+    private const string UncountScript =
+        "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end return 0";
     // Moves a request from a processing list back to its queue only if it is still there (never twice).
     private const string PutBackScript =
         "if redis.call('LREM', KEYS[1], 1, ARGV[1]) > 0 then redis.call('LPUSH', KEYS[2], ARGV[1]) return 1 end return 0";
@@ -63,19 +74,25 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     public async Task RunAsync(CancellationToken ct)
     {
         var lease = new ConsumerLease(redis, options.Consumer, options.LeaseTtl, log);
-        await lease.AcquireAsync();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var keep = lease.KeepAsync([QueueOptions.TrainQueue, QueueOptions.PredictQueue], stop.Token);
+        await lease.AcquireAsync(ct);
+        using var consuming = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var keeping = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var lost = false;
+        var keep = lease.KeepAsync(() => { lost = true; consuming.Cancel(); }, keeping.Token);
         try
         {
-            await Task.WhenAll(Consume(QueueOptions.TrainQueue, train: true, ct), Consume(QueueOptions.PredictQueue, train: false, ct));
+            await Task.WhenAll(Consume(QueueOptions.TrainQueue, train: true, consuming.Token),
+                Consume(QueueOptions.PredictQueue, train: false, consuming.Token));
         }
         finally
         {
             await UncountUnfinishedAsync();
-            await stop.CancelAsync();
+            await keeping.CancelAsync();
             await keep;
         }
+        if (lost)
+            throw new ConsumerNameHeldException($"consumer name '{options.Consumer}' was taken by another consumer while Redis was " +
+                "away for longer than the lease; this one stopped");
     }
 
     private async Task Consume(string queue, bool train, CancellationToken ct)
@@ -85,7 +102,20 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         RedisKey processing = $"{queue}.processing.{options.Consumer}";
         // Recover what a previous run of this consumer took but never answered.
         var recovered = 0;
-        while (await db.ListMoveAsync(processing, source, ListSide.Right, ListSide.Right) is { IsNull: false }) recovered++;
+        while (true)
+        {
+            try
+            {
+                while (await db.ListMoveAsync(processing, source, ListSide.Right, ListSide.Right) is { IsNull: false }) recovered++;
+                break;
+            }
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            {
+                log?.Invoke($"{queue}: redis error {ex.Message} while putting back {processing}; retrying");
+                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
         if (recovered > 0) log?.Invoke($"{queue}: re-queued {recovered} unanswered request(s) from {processing}");
 
         using var slots = new SemaphoreSlim(options.Parallel);
@@ -156,7 +186,7 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         var db = redis.GetDatabase();
         foreach (var (attempts, key) in _taken.Keys)
         {
-            try { await db.HashDecrementAsync(attempts, key); }
+            try { await db.ScriptEvaluateAsync(UncountScript, [attempts], [key]); }
             catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
         }
         if (!_taken.IsEmpty) log?.Invoke($"stopping: {_taken.Count} request(s) left unfinished, for the next run");
@@ -189,7 +219,9 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             // A request without an id of its own trains under one made for this delivery and kept with its attempts: a take
             // after a crash joins the same training, while the same text pushed again later trains again.
             var nodeId = ownId ?? await DeliveryIdAsync(db, attemptsKey, key, requestId);
-            if (await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes))
+            var answered = await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes);
+            if (answered is null) return; // another consumer put it back and answers it: its count and id stay for that one
+            if (answered.Value)
             {
                 await db.HashDeleteAsync(attemptsKey, [key, key + "#id"]);
                 return;
@@ -222,19 +254,19 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         letter["attempts"] = attempts;
         letter["request"] = json;
         RedisKey dead = QueueOptions.DeadLetters(source!);
-        await db.ListLeftPushAsync(dead, letter.ToJsonString());
-        await db.ListTrimAsync(dead, 0, options.DeadLetterCap - 1);
         var result = Envelope(requestId, train, "error");
         result["error"] = "dead-letter";
         result["message"] = $"request given up after {attempts} attempt(s): {reason}; kept in {dead}";
-        await Publish(db, result);
-        await db.ListRemoveAsync(processing, item, 1);
+        if (!await Answer(db, processing, item, result)) return;
+        await db.ListLeftPushAsync(dead, letter.ToJsonString());
+        await db.ListTrimAsync(dead, 0, options.DeadLetterCap - 1);
         await db.HashDeleteAsync(QueueOptions.Attempts(source!), [key, key + "#id"]);
         log?.Invoke($"request {requestId}: dead-lettered to {dead}: {reason}");
     }
 
-    /// <summary>True when answered (result published, request removed); false when no answer came before the deadline.</summary>
-    private async Task<bool> Handle(IDatabase db, RedisKey processing, RedisValue item, string json, string requestId, string nodeId,
+    /// <summary>True when answered (result published, request removed); false when no answer came before the deadline; null
+    /// when another consumer put the request back meanwhile (that one answers it).</summary>
+    private async Task<bool?> Handle(IDatabase db, RedisKey processing, RedisValue item, string json, string requestId, string nodeId,
         bool train, TimeSpan deadline, byte[] bytes)
     {
         JsonObject result;
@@ -248,7 +280,8 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
                 ? await client.TrainAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via)
                 : await client.PredictAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via);
             // The node cancels a training at the request's deadline, often a moment before this gateway's own timer.
-            if (reply is ModelFailed { Code: "timeout" } || reply is ModelFailed f && f.IsDeadlineCancel())
+            // (A predict may carry the deadline of a training it waited for: its own deadline is the gateway's timeout.)
+            if (reply is ModelFailed { Code: "timeout" } || train && reply is ModelFailed f && f.IsDeadlineCancel())
                 throw new TimeoutException(((ModelFailed)reply).Message);
             // Taken again after a crash or a deadline while its version was being stored: the training is done.
             var before = train && reply is ModelFailed { Code: "already-trained" }
@@ -271,8 +304,7 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             log?.Invoke($"request {requestId}: no reply in time ({ex.Message})");
             return false;
         }
-        await Publish(db, result);
-        await db.ListRemoveAsync(processing, item, 1);
+        if (!await Answer(db, processing, item, result)) return null;
         Interlocked.Increment(ref _processed);
         log?.Invoke($"request {requestId} ({(train ? "train" : "predict")}): {result["status"]}");
         return true;
@@ -291,13 +323,16 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         catch (DecoderFallbackException e) { return e.Index; }
     }
 
-    private async Task Publish(IDatabase db, JsonObject result)
+    /// <summary>Publishes the result and removes the request from the processing list, in one step, if this consumer still
+    /// holds it; false when another consumer put it back meanwhile (that one answers it).</summary>
+    private async Task<bool> Answer(IDatabase db, RedisKey processing, RedisValue item, JsonObject result)
     {
         var text = result.ToJsonString();
         RedisKey results = QueueOptions.ResultList(result["request_id"]!.GetValue<string>());
-        await db.ListLeftPushAsync(results, text);
-        await db.KeyExpireAsync(results, options.ResultTtl);
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(QueueOptions.ResultsChannel), text);
+        var held = (long)await db.ScriptEvaluateAsync(AnswerScript, [processing, results],
+            [item, text, (long)options.ResultTtl.TotalSeconds, QueueOptions.ResultsChannel]) == 1;
+        if (!held) log?.Invoke($"request {result["request_id"]}: put back by another consumer meanwhile; its answer is left to that one");
+        return held;
     }
 
     private static JsonObject Envelope(string requestId, bool train, string status) => new()

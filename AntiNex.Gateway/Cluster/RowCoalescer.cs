@@ -58,7 +58,7 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
             if (!_lanes.TryGetValue(block.ModelId, out var lane)) _lanes[block.ModelId] = lane = new Lane();
             lane.Queue.Enqueue(waiting);
             if (lane.InFlight < options.InFlightPerLabel) batch = Take(lane);
-            else if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
+            else if (timeout != System.Threading.Timeout.InfiniteTimeSpan && timeout.TotalMilliseconds < int.MaxValue) // (longer: no timer)
             {
                 waiting.Expiry = new CancellationTokenSource(timeout);
                 waiting.Expiry.Token.Register(() => Expire(waiting));

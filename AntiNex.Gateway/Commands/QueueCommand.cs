@@ -17,7 +17,7 @@ internal static class QueueCommand
         {
             Description =
             "Consumer name (names its processing lists; held by one running consumer at a time; a stopped consumer's lists are " +
-            "put back by any other consumer once its name is free, 15 s after it stopped)",
+            "put back by any other consumer once its name is free: at once after a stop, 15 s after a crash)",
             DefaultValueFactory = _ => Environment.MachineName
         };
         var parallel = new Option<int>("--parallel") { Description = "Requests handled at once per queue", DefaultValueFactory = _ => 4 };
