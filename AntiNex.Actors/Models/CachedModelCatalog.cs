@@ -13,6 +13,7 @@ public sealed class CachedModelCatalog(IModelCatalog inner) : IModelCatalog
     public Task RemoveAsync(string modelId) => inner.RemoveAsync(modelId);
     public Task RefreshCardAsync(string modelId, ModelCard card) => inner.RefreshCardAsync(modelId, card);
     public Task<long> GenerationAsync() => inner.GenerationAsync();
+    public Task<bool> ListsAsync(string modelId) => inner.ListsAsync(modelId);
 
     public async Task<IReadOnlyList<string>> AllAsync() => (await CurrentAsync().ConfigureAwait(false)).Ids;
 

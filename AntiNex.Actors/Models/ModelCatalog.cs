@@ -13,6 +13,8 @@ public interface IModelCatalog
     /// the describe stays done) and never replaces a newer version's card (versions only grow, across forgets too).</summary>
     Task RefreshCardAsync(string modelId, ModelCard card);
     Task<IReadOnlyList<string>> AllAsync();
+    /// <summary>Whether the catalog lists the label (a stored catalog answers it without reading every label).</summary>
+    async Task<bool> ListsAsync(string modelId) => (await AllAsync().ConfigureAwait(false)).Contains(modelId, StringComparer.Ordinal);
     /// <summary>The cards of the given labels, in their order; null where none is stored (stored before cards existed).</summary>
     Task<IReadOnlyList<ModelCard?>> CardsAsync(IReadOnlyList<string> modelIds);
     /// <summary>Grows with every add or remove, by any node: a copy of the catalog read at this generation is current
@@ -37,6 +39,8 @@ public sealed class RedisModelCatalog(RedisNameSet set, RedisNameMap cards, Redi
         await set.AddAsync(modelId).ConfigureAwait(false);
         await generation.IncrementAsync().ConfigureAwait(false);
     }
+
+    public Task<bool> ListsAsync(string modelId) => set.ContainsAsync(modelId);
 
     public async Task RemoveAsync(string modelId)
     {

@@ -44,6 +44,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>The forget under way, whose callers wait for it.</summary>
     private ForgetRun? _forgetting;
     private bool _catalogRetry; // a catalog write failed and is retried: no passivation until it is
+    private ModelCard? _recoveredCard; // the recovered snapshot's card, until recovery completes
     /// <summary>A forget's event is stored but deleting what came before it failed: a next forget deletes again.</summary>
     private bool _deletionPending;
     /// <summary>Recovery replayed something since the last forget's event (or the start): a forget's event replayed
@@ -83,6 +84,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (offer.Snapshot is not StoredModelSnapshot s) return;
             _replayedSinceForget = true;
             _serving = ServingState.From(s);
+            _recoveredCard = ModelCard.Of(s);
             _snapshotSeqNr = offer.Metadata.SequenceNr;
             _ledger.Restore(s.RecentRequests, s.PendingRequests);
         });
@@ -102,6 +104,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Recover<StoredModelForgotten>(e =>
         {
             _serving = ServingState.Empty with { HighestVersion = Math.Max(_serving.NextVersion - 1, e.HighestVersion) };
+            _recoveredCard = null;
             _ledger.Clear();
             _snapshotSeqNr = 0;
             _forgottenSeqNr = LastSequenceNr;
@@ -117,10 +120,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
                 _log.Warning("model {0}: version {1} has no stored snapshot; serving version {2}", _id, e.Version, _serving.Version);
             _serving = _serving.Apply(e);
         });
-        Recover<RecoveryCompleted>(_ =>
+        Recover<RecoveryCompleted>(completed =>
         {
             _recoveryWaiters.Clear();
             if (_serving.HasModel) TouchLoaded();
+            if (_serving.HasModel && _recoveredCard is { } card && card.Version == _serving.Version) _ = ListIfMissing(card);
+            _recoveredCard = null;
             bool refused = CheckRefusedSnapshot();
             if (_ledger.HasPending)
             {
@@ -1061,6 +1066,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var self = Self;
         try { await _rt.Catalog.AddAsync(_id, card); }
         catch (Exception ex) { self.Tell(new CatalogWriteFailed(card, attempt, ex.Message)); }
+    }
+
+    /// <summary>A label that wakes with a model the catalog does not list (its catalog write failed on a holder that then
+    /// stopped) is listed again: one membership check per wake.</summary>
+    private async Task ListIfMissing(ModelCard card)
+    {
+        var self = Self;
+        try
+        {
+            if (await _rt.Catalog.ListsAsync(_id)) return;
+        }
+        catch (Exception) { return; } // the store is away: the wake's first write after it will tell
+        self.Tell(new RetryCatalog(card, 0));
     }
 
     /// <summary>The catalog is what listings and the replicas go by: a version's card is written again, while that version

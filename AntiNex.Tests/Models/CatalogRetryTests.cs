@@ -5,8 +5,8 @@ using AntiNex.Tests.Infrastructure;
 namespace AntiNex.Tests.Models;
 
 /// <summary>The catalog lists what is stored; listings and the replicas' audit go by it. A version whose catalog write
-/// failed (the store blinked just after the model was saved) is written again until it takes, and a forget in between
-/// ends the retries instead of listing the label again.</summary>
+/// failed (the store blinked just after the model was saved) is written again until it takes, also by the label's next
+/// holder when it wakes; a forget in between ends the retries instead of listing the label again.</summary>
 public sealed class CatalogRetryTests : EntityTestKit
 {
     private readonly FailingAdds _catalog = new(new InMemoryModelCatalog());
@@ -45,6 +45,25 @@ public sealed class CatalogRetryTests : EntityTestKit
         _catalog.FailNext = 0; // the store is back: a retry now would list the forgotten label again
         await Task.Delay(TimeSpan.FromSeconds(5)); // past the next retries (1 s, then 2 s)
         Assert.Empty(await Catalog.AllAsync());
+    }
+
+    [Fact]
+    public async Task A_label_that_wakes_with_a_model_the_catalog_does_not_list_is_listed_again()
+    {
+        _catalog.FailNext = int.MaxValue;
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.IsType<ModelTrainedReply>(await Final(trainer));
+        entity.Tell(StopEntity.Instance); // a hand-off: the pending retry goes with this incarnation
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        Assert.Empty(await Catalog.AllAsync());
+
+        _catalog.FailNext = 0;
+        Assert.Equal(1, (await Describe(entity, "blobs")).Version); // wakes the label on its next holder
+        await Eventually.Equal(1L, async () => (await Catalog.CardsAsync(["blobs"]))[0]?.Version ?? 0, TimeSpan.FromSeconds(20));
+        Assert.Equal(["blobs"], await Catalog.AllAsync());
     }
 
     /// <summary>A catalog whose next adds fail (a store that blinks); everything else goes through.</summary>

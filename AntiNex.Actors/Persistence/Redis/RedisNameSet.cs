@@ -20,6 +20,9 @@ public sealed class RedisNameSet
     public async Task RemoveAsync(string name)
         => await (await _connection.DatabaseAsync().ConfigureAwait(false)).SetRemoveAsync(_key, name).ConfigureAwait(false);
 
+    public async Task<bool> ContainsAsync(string name)
+        => await (await _connection.DatabaseAsync().ConfigureAwait(false)).SetContainsAsync(_key, name).ConfigureAwait(false);
+
     /// <summary>Every name, in ordinal order.</summary>
     public async Task<IReadOnlyList<string>> AllAsync()
     {
