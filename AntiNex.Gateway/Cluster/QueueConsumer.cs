@@ -35,6 +35,8 @@ public sealed record QueueOptions
     public int MaxAttempts { get; init; } = 3;
     /// <summary>Dead letters kept per queue (oldest dropped).</summary>
     public int DeadLetterCap { get; init; } = 10_000;
+    /// <summary>Largest request taken (bytes); a larger one is answered bad-request, unread (its id is its hash).</summary>
+    public long MaxItemBytes { get; init; } = 64L * 1024 * 1024;
     /// <summary>How long a consumer's name stays held after it stopped renewing it (<see cref="ConsumerLease"/>).</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -198,6 +200,16 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     {
         // The item's own bytes identify it in the lists (LREM, the re-queue); the text is for reading it.
         var bytes = (byte[])item!;
+        if (bytes.Length > options.MaxItemBytes)
+        {
+            // Refused before it is decoded or parsed: an item that large must not take the consumer down at every restart.
+            var tooLarge = Envelope(Convert.ToHexString(SHA256.HashData(bytes))[..16], train, "error");
+            tooLarge["error"] = "bad-request";
+            tooLarge["message"] = $"the request is {bytes.Length} bytes, over this queue's limit of {options.MaxItemBytes} (--max-item); " +
+                "put large data in a dataset file on the nodes' data roots";
+            if (await Answer(db, processing, item, tooLarge)) log?.Invoke($"{source}: a request of {bytes.Length} bytes refused (over --max-item)");
+            return;
+        }
         var json = Encoding.UTF8.GetString(bytes);
         var ownId = RequestIdOf(json);
         var key = ownId ?? "sha256:" + Convert.ToHexString(SHA256.HashData(bytes));

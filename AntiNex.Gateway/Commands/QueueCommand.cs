@@ -29,12 +29,23 @@ internal static class QueueCommand
         {
             Description = "Takes of a request before it goes to the dead-letter list <queue>.dead", DefaultValueFactory = _ => 3,
         };
+        var maxItem = new Option<string>("--max-item")
+        {
+            Description = "Largest request taken; a larger one is answered bad-request without being read", DefaultValueFactory = _ => "64MB",
+        };
         var command = new Command("queue",
             "Consume AntiNex JSON requests from the Redis lists webapp.train.requests / webapp.predict.requests and publish results.");
-        foreach (var o in new Option[] { redisOption, consumer, parallel, predictTimeout, maxAttempts }) command.Options.Add(o);
+        foreach (var o in new Option[] { redisOption, consumer, parallel, predictTimeout, maxAttempts, maxItem }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction((p, ct) => common.RunAsync(p, ct, async (client, _) =>
         {
+            long itemBytes;
+            try { itemBytes = ServeCommand.ParseBytes(p.GetValue(maxItem)!, "--max-item"); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"queue: {e.Message}");
+                return ExitCodes.BadInput;
+            }
             var connection = p.GetValue(redisOption) ?? Environment.GetEnvironmentVariable("ANTINEX_REDIS") ?? "127.0.0.1:6379";
             var redisOptions = RedisCredentials.Apply(connection); // password: ANTINEX_REDIS_PASSWORD(_FILE), never argv
             await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
@@ -44,6 +55,7 @@ internal static class QueueCommand
                 TrainTimeout = common.TimeoutFrom(p),
                 PredictTimeout = Durations.Parse(p.GetValue(predictTimeout)!, "--predict-timeout"),
                 MaxAttempts = Math.Max(1, p.GetValue(maxAttempts)),
+                MaxItemBytes = itemBytes,
             };
             Console.Error.WriteLine(
                 $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +

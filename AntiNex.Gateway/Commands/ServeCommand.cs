@@ -239,7 +239,7 @@ internal static class ServeCommand
     }
 
     /// <summary>"8MB", "512KB", "1048576" -> bytes.</summary>
-    internal static long ParseBytes(string raw)
+    internal static long ParseBytes(string raw, string option = "--max-body")
     {
         var text = raw.Trim().ToUpperInvariant();
         (string Unit, long Factor)[] units = [("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1)];
@@ -248,6 +248,6 @@ internal static class ServeCommand
                 && double.TryParse(text[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
                 return (long)(n * factor);
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var plain) && plain > 0) return plain;
-        throw new ArgumentException($"--max-body: '{raw}' is not a size (e.g. 8MB, 512KB)");
+        throw new ArgumentException($"{option}: '{raw}' is not a size (e.g. 8MB, 512KB)");
     }
 }

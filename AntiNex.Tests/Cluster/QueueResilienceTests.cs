@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace AntiNex.Tests.Cluster;
 
 /// <summary>The queue consumer over a real Redis, with a cluster that has no model node (every predict misses its
-/// deadline): a request that is not UTF-8 is answered once and removed; one consumer per name; a stopped consumer's
+/// deadline): a request that is not UTF-8, or over the size limit, is answered once and removed; one consumer per name; a stopped consumer's
 /// requests are put back by another without counting that take as an attempt; a Redis that hangs for longer than a
 /// command's timeout does not stop the consumer.</summary>
 [Collection("cluster-processes")]
@@ -22,7 +22,10 @@ public sealed class QueueResilienceTests(ITestOutputHelper output) : ClusterTest
         await using var gateway = await StartLoneGatewayAsync();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var db = redis.GetDatabase();
-        var fast = new QueueOptions { Consumer = "a", Parallel = 2, PredictTimeout = TimeSpan.FromSeconds(1), LeaseTtl = TimeSpan.FromSeconds(3) };
+        var fast = new QueueOptions
+        {
+            Consumer = "a", Parallel = 2, PredictTimeout = TimeSpan.FromSeconds(1), LeaseTtl = TimeSpan.FromSeconds(3), MaxItemBytes = 65_536,
+        };
 
         // ---- a request that is not UTF-8: answered "bad-request" once, gone from the processing list ----
         byte[] latin1 = [.. Encoding.UTF8.GetBytes("{\"request_id\": \"p-latin\", \"label\": \"caf"), 0xE9, .. "\"}"u8];
@@ -33,6 +36,16 @@ public sealed class QueueResilienceTests(ITestOutputHelper output) : ClusterTest
             var result = await ResultOf(db, "p-latin", run);
             Assert.Equal("bad-request", result.GetProperty("error").GetString());
             Assert.Contains("not UTF-8", result.GetProperty("message").GetString());
+            await Eventually.Equal(0L, () => db.ListLengthAsync($"{Queue}.processing.a"));
+
+            // ---- a request over the size limit: answered bad-request unread, gone from the processing list ----
+            var huge = new string('x', 70_000);
+            await db.ListLeftPushAsync(Queue, $$"""{"request_id": "p-huge", "label": "{{huge}}"}""");
+            var hugeKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                Encoding.UTF8.GetBytes($$"""{"request_id": "p-huge", "label": "{{huge}}"}""")))[..16];
+            var refused = await ResultOf(db, hugeKey, run);
+            Assert.Equal("bad-request", refused.GetProperty("error").GetString());
+            Assert.Contains("over this queue's limit of 65536", refused.GetProperty("message").GetString());
             await Eventually.Equal(0L, () => db.ListLengthAsync($"{Queue}.processing.a"));
 
             // ---- a second consumer under a held name is refused ----
