@@ -35,7 +35,6 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
     private long _catalogGeneration = -1;                             // of the catalog read into _stored
     private readonly Dictionary<string, long> _cards = new(StringComparer.Ordinal); // card versions of held labels at that read
-    private readonly Dictionary<string, long> _told = new(StringComparer.Ordinal);  // catch-ups logged, per label
     private readonly CatalogAudit _audit = new();                     // catches up on version and forget notices missed
     private int _ticks;
     private IActorRef _artifacts = ActorRefs.Nobody;
@@ -202,13 +201,12 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         // Against the loaded version: another node's report may have raised the announced one without this copy hearing of it.
         var copies = _children.Keys.ToDictionary(id => id, id => _loaded.GetValueOrDefault(id), StringComparer.Ordinal);
         var verdict = _audit.Read(_stored, _cards, copies, _announced.Keys);
-        foreach (var id in _told.Keys.Where(id => copies.GetValueOrDefault(id, long.MaxValue) >= _told[id]).ToList()) _told.Remove(id);
         foreach (var (id, version) in verdict.CatchUp)
         {
+            // Logged only when no notice or report named that version yet: a copy that heard of it is already loading it.
+            if (version > _announced.GetValueOrDefault(id))
+                _log.Info("replica {0}: the catalog lists version {1}, whose notice this node missed; loading it", id, version);
             Raise(id, version);
-            if (_told.GetValueOrDefault(id) < version)
-                _log.Info("replica {0}: the catalog lists version {1}, newer than this copy's; loading it", id, version);
-            _told[id] = version;
             _children[id].Tell(new WantVersion(version)); // a copy loading it already takes no second load
         }
         foreach (var id in verdict.Gone)

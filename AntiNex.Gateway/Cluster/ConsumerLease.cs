@@ -87,9 +87,8 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
     }
 
     /// <summary>Puts back, oldest first, the requests of every other consumer whose lease is gone.</summary>
-    public async Task<int> ReclaimAsync(IDatabase db)
+    private async Task ReclaimAsync(IDatabase db)
     {
-        var moved = 0;
         foreach (var member in await db.SetMembersAsync(Names))
         {
             var name = (string)member!;
@@ -97,9 +96,7 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
             RedisKey[] keys = [KeyOf(name), Names, .. Queues.SelectMany(q => new RedisKey[] { $"{q}.processing.{name}", q })];
             var n = (long)await db.ScriptEvaluateAsync(ReclaimScript, keys, [name]);
             if (n > 0) log?.Invoke($"put back {n} request(s) of consumer '{name}', which stopped without finishing them");
-            moved += (int)Math.Max(0, n);
         }
-        return moved;
     }
 }
 
