@@ -39,6 +39,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private string? _integrityError;
     // Sequence number of the snapshot serving now: the one before it is kept as the fallback if this one is altered.
     private long _snapshotSeqNr;
+    // The kept snapshot's sequence number while a trim deletes what is older (TrimBefore).
+    private long _trimTo;
     // Sequence number of the latest forget's event: nothing stored after it means nothing to forget.
     private long _forgottenSeqNr;
     /// <summary>The forget under way, whose callers wait for it.</summary>
@@ -280,12 +282,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<PredictRawRows>(_ => RefuseForgetting(null));
         Command<ForgetModel>(m => forget.Waiting.Add((Sender, m.Origin)));
         Command<StopEntity>(_ => Stash.Stash());
-        Command<DeleteMessagesSuccess>(_ =>
-        {
-            // Events first, then snapshots: the phase knows which deletion it waits for.
-            DeleteSnapshots(forget.Snapshots);
-        });
-        Command<DeleteMessagesFailure>(f => ForgetFailed(forget, "events", f.Cause));
+        // Events first, then snapshots. A trim of older versions may finish meanwhile: its deletions name other bounds.
+        Command<DeleteMessagesSuccess>(m => m.ToSequenceNr == _forgottenSeqNr - 1, _ => DeleteSnapshots(forget.Snapshots));
+        Command<DeleteMessagesFailure>(f => f.ToSequenceNr == _forgottenSeqNr - 1, f => ForgetFailed(forget, "events", f.Cause));
         Command<DeleteSnapshotsSuccess>(s => s.Criteria.Equals(forget.Snapshots), _ => Forgotten(forget));
         Command<DeleteSnapshotsFailure>(f => f.Criteria.Equals(forget.Snapshots), f => ForgetFailed(forget, "snapshots", f.Cause));
         Command<DescribeModel>(_ => Sender.Tell(Describe("forgetting")));
@@ -319,8 +318,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<Terminated>(t => CancelQueued(q => q.ReplyTo.Equals(t.ActorRef), "its caller is gone"));
         Command<CancelTraining>(m => Sender.Tell(new TrainingCancelled(_id, false, 0, "nothing to cancel", m.RequestId)));
         Command<CancelOneTraining>(m => Sender.Tell(new TrainingCancelled(_id, false, 0, NotQueued(m.Training), m.Training)));
+        Command<DeleteSnapshotsSuccess>(s => s.Criteria.MaxSequenceNr == _trimTo - 1, _ => DeleteMessages(_trimTo)); // a trim's events
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("model {0}: could not delete old snapshots: {1}", _id, f.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning("model {0}: could not delete old events: {1}", _id, f.Cause.Message));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(_ => { });
         Command<UnloadModel>(_ => { });
@@ -581,7 +583,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // Keep the latest snapshot and the one before it (served instead if the latest is ever refused as altered).
         var previous = _snapshotSeqNr;
         _snapshotSeqNr = saved.Metadata.SequenceNr;
-        if (previous > 1) DeleteSnapshots(new SnapshotSelectionCriteria(previous - 1));
+        TrimBefore(previous);
         _log.Info("model {0}: version {1} trained and stored", _id, _serving.Version);
         Context.System.EventStream.Publish(new ModelVersionChanged(_id, _serving.Version, false));
 
@@ -599,6 +601,16 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         foreach (var waiting in job.WaitingPredicts) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
         NextOrIdle();
+    }
+
+    /// <summary>Recovery starts from the latest snapshot, or from the kept one before it (<paramref name="kept"/>) if the
+    /// latest is refused; older snapshots and the events up to the kept one (accepted requests' text included) are no
+    /// longer read. Snapshots go first: a failure between the two steps never leaves a snapshot without its events.</summary>
+    private void TrimBefore(long kept)
+    {
+        if (kept <= 0) return;
+        _trimTo = kept;
+        DeleteSnapshots(new SnapshotSelectionCriteria(kept - 1));
     }
 
     private void OnStoreFailed(PendingSwap swap, SaveSnapshotFailure failure)
