@@ -39,39 +39,69 @@ internal static class BulkJsonPredict
     public static async Task<object> RunAsync(GatewayClient client, string modelId, string json, TimeSpan timeout, string? requestId,
         Action<int>? progress = null, CancellationToken ct = default)
     {
-        var described = await client.DescribeAsync(modelId, timeout);
-        if (described is ModelFailed) return described;
-        if (described is not ModelDescription { Trained: true, Summary: { } summary })
-            return new ModelFailed(modelId, "not-trained", $"label '{modelId}' has no trained model: train it first",
-                [new RequestIssue("label", "predicting rows beyond one cluster message needs a trained model")], requestId);
-        PackedRows packed;
-        int maxRecords;
-        try
+        // The rows are packed in the described version's feature order. A retrain landing before they are answered may
+        // order (or choose) its features differently: that answer is thrown away and the rows packed again, once.
+        for (var attempt = 1; ; attempt++)
         {
-            using var doc = RequestJson.Parse(json);
-            var root = doc.RootElement;
-            var cells = new CellRules(
-                root.TryGetProperty("mark_empty", out var me) && me.ValueKind == JsonValueKind.Number ? me.GetDouble() : -1,
-                root.TryGetProperty("non_finite", out var nf) && nf.ValueKind == JsonValueKind.String
-                    ? AntiNexRequest.ParseNonFinite(nf.GetString())
-                      ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got \"{nf.GetString()}\"")
-                    : false);
-            maxRecords = root.TryGetProperty("max_records", out var mr) && mr.TryGetInt32(out var m) && m > 0 ? m : 100_000;
-            packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells,
-                summary.CategoricalFeatures);
-        }
-        catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
-        catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
-        if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, 0, packed.Rows) with { RequestId = requestId };
+            var described = await client.DescribeAsync(modelId, timeout);
+            if (described is ModelFailed) return described;
+            if (described is not ModelDescription { Trained: true, Summary: { } summary } description)
+                return new ModelFailed(modelId, "not-trained", $"label '{modelId}' has no trained model: train it first",
+                    [new RequestIssue("label", "predicting rows beyond one cluster message needs a trained model")], requestId);
+            PackedRows packed;
+            int maxRecords;
+            try
+            {
+                using var doc = RequestJson.Parse(json);
+                var root = doc.RootElement;
+                var cells = new CellRules(NumberField(root, "mark_empty") ?? -1,
+                    root.TryGetProperty("non_finite", out var nf) && nf.ValueKind == JsonValueKind.String
+                        ? AntiNexRequest.ParseNonFinite(nf.GetString())
+                          ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got \"{nf.GetString()}\"")
+                        : false);
+                maxRecords = (int)(NumberField(root, "max_records", whole: true) ?? 100_000);
+                if (maxRecords <= 0) throw new RequestException("max_records", $"must be >= 1, got {maxRecords}");
+                packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells,
+                    summary.CategoricalFeatures);
+            }
+            catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
+            catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
+            if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, 0, packed.Rows) with { RequestId = requestId };
 
-        var reply = packed.Texts is null
-            ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress, ct)
-            : await TextBlocksAsync(client, modelId, summary, packed, timeout, progress, ct);
-        if (reply is ModelFailed f) return f with { RequestId = requestId };
-        if (reply is not RowsPredicted rows) return reply;
-        return new Predicted(modelId, rows.Version, Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords),
-            rows.Node, false, Math.Max(0, packed.Rows - Math.Min(maxRecords, MaxSamples)), requestId);
+            var reply = packed.Texts is null
+                ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress, ct)
+                : await TextBlocksAsync(client, modelId, summary, packed, timeout, progress, ct);
+            if (reply is ModelFailed f) return f with { RequestId = requestId };
+            if (reply is not RowsPredicted rows) return reply;
+            if (rows.Version != description.Version)
+            {
+                if (attempt < 2) continue;
+                return ModelFailed.Of(modelId, "busy",
+                    $"model '{modelId}' changed version twice during the request (now version {rows.Version}); send it again", requestId);
+            }
+            return new Predicted(modelId, rows.Version, Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords),
+                rows.Node, false, Math.Max(0, packed.Rows - Math.Min(maxRecords, MaxSamples)), requestId);
+        }
     }
+
+    /// <summary>A number field read as the request parser reads it: a JSON number or a number written as text; null when
+    /// absent or null; anything else refused, naming the field.</summary>
+    private static double? NumberField(JsonElement root, string field, bool whole = false)
+    {
+        if (!root.TryGetProperty(field, out var e) || e.ValueKind == JsonValueKind.Null) return null;
+        double? value = e.ValueKind switch
+        {
+            JsonValueKind.Number when e.TryGetDouble(out var d) => d,
+            JsonValueKind.String when double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) => t,
+            _ => null,
+        };
+        if (value is not { } v || !double.IsFinite(v)) throw new RequestException(field, $"must be a number, got {Shown(e)}");
+        if (whole && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
+            throw new RequestException(field, $"must be an integer within {int.MaxValue:N0}, got {Shown(e)}");
+        return v;
+    }
+
+    private static string Shown(JsonElement e) => e.GetRawText() is var raw && raw.Length > 40 ? raw[..40] + "..." : raw;
 
     /// <summary>The rows of a model with categorical features, as text-row requests answered in order: one RowsPredicted, or
     /// the first failure.</summary>

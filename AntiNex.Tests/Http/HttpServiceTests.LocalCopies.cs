@@ -109,9 +109,9 @@ public sealed partial class HttpServiceTests
         await UntilLocal(http, label, body, "2");
     }
 
-    private async Task TrainThroughService(HttpClient admin, string label)
+    private async Task TrainThroughService(HttpClient admin, string label, string? json = null)
     {
-        var started = await Send(admin, "POST", "/api/train", fx.Data.TrainJson(label, epochs: 2));
+        var started = await Send(admin, "POST", "/api/train", json ?? fx.Data.TrainJson(label, epochs: 2));
         Assert.Equal(HttpStatusCode.Accepted, started.Status);
         var jobId = started.Body.GetProperty("job_id").GetString()!;
         var events = await admin.GetStringAsync($"/api/jobs/{jobId}/events"); // follows the job to its end

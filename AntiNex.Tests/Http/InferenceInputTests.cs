@@ -199,4 +199,24 @@ public sealed class InferenceInputTests
         Assert.False(input.HasText);
         Assert.Equal([[1.0, 2, 3], [4.0, 5, 6]], input.Rows);
     }
+
+    [Fact]
+    public void A_shape_whose_element_count_overflows_is_refused_naming_the_shape()
+    {
+        // 6148914691236517207 x 3 wraps to 5 in 64 bits: unchecked, five numbers would pass for that shape.
+        var refused = Refused("""
+            {"inputs": [{"name": "x", "shape": [6148914691236517207, 3], "datatype": "FP64", "data": [1, 2, 3, 4, 5]}]}
+            """, Numeric);
+        Assert.Equal("inputs[0].shape", refused.Field);
+        Assert.Contains("too many elements", refused.Message);
+    }
+
+    [Fact]
+    public void Values_beyond_float32_are_read_and_flagged_for_the_float64_path()
+    {
+        var input = Read("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP64", "data": [1e39, 2, 3]}]}""", Numeric);
+        Assert.False(input.FitsFloat32);
+        Assert.Equal(1e39, input.Values[0]);
+        Assert.True(Read("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP64", "data": [3.4e38, 2, 3]}]}""", Numeric).FitsFloat32);
+    }
 }

@@ -71,42 +71,59 @@ public static class InferenceEndpoints
         GatewayClient gateway, HttpServeOptions options, LocalModelCopies local)
     {
         var (id, description) = await ResolveAsync(context, label, version, cache);
-        var summary = description.Summary!;
-        InferenceInput input;
-        using (var body = await RequestBody.ReadBytesAsync(context))
+        using var body = await RequestBody.ReadBytesAsync(context);
+        // The rows are read in the described version's feature order. A retrain can land between the describe and the
+        // predict, and the new version may order (or choose) its features differently: its answer is thrown away and
+        // the request read again with the new description, once.
+        for (var attempt = 1; ; attempt++)
         {
-            try { input = InferenceInput.Read(body.Span, ModelInputs.Of(summary)); }
-            catch (JsonException e) { throw RequestBody.Malformed(e); }
-            catch (InvalidOperationException) // a name or id escaping half a surrogate pair: the reader cannot make it a string
-            {
-                throw new InferenceInputException("request", "holds a string that is not valid text (an unpaired surrogate escape)");
-            }
-        }
-        var available = ModelOutputs.Of(summary);
-        var wanted = input.RequestedOutputs ?? available;
-        for (var i = 0; i < wanted.Count; i++)
-            if (!available.Contains(wanted[i]))
-                throw new InferenceInputException($"outputs[{i}].name",
-                    $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
+            var summary = description.Summary!;
+            var input = ReadInput(body.Span, summary);
+            var available = ModelOutputs.Of(summary);
+            var wanted = input.RequestedOutputs ?? available;
+            for (var i = 0; i < wanted.Count; i++)
+                if (!available.Contains(wanted[i]))
+                    throw new InferenceInputException($"outputs[{i}].name",
+                        $"'{wanted[i]}' is not an output of this model (outputs: {string.Join(", ", available)})");
 
-        var valuesOnly = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted;
-        // Small requests first try this process's own copy of the label's current version (no cluster round trip).
-        // Rows beyond this process's row limit go to a model node, whose own limit decides, as /api/predict does.
-        if (input.RowCount <= Math.Min(options.LocalCopyRows, EngineLimits.Current.MaxPredictRows)
-            && local.Current(id, description.Version) is { } copy
-            && copy.Version == description.Version // the request was read with this version's features
-            && (input.RowCount <= InlineRows ? LocalInfer.TryPredict(copy, input, wanted, valuesOnly)
-                : await Task.Run(() => LocalInfer.TryPredict(copy, input, wanted, valuesOnly))) is { } answered)
-        {
-            await InferenceResponseWriter.WriteAsync(context, id, copy.Version, input.Id, answered, local.ServedBy);
-            return;
+            var valuesOnly = wanted.Count == 1 && wanted[0] == ModelOutputs.Predicted;
+            // Small requests first try this process's own copy of the label's current version (no cluster round trip).
+            // Rows beyond this process's row limit go to a model node, whose own limit decides, as /api/predict does.
+            if (input.RowCount <= Math.Min(options.LocalCopyRows, EngineLimits.Current.MaxPredictRows)
+                && local.Current(id, description.Version) is { } copy
+                && copy.Version == description.Version // the request was read with this version's features
+                && (input.RowCount <= InlineRows ? LocalInfer.TryPredict(copy, input, wanted, valuesOnly)
+                    : await Task.Run(() => LocalInfer.TryPredict(copy, input, wanted, valuesOnly))) is { } answered)
+            {
+                await InferenceResponseWriter.WriteAsync(context, id, copy.Version, input.Id, answered, local.ServedBy);
+                return;
+            }
+            // Categorical text (or a value beyond float32) cannot ride the float32 raw-rows block: such rows go as
+            // predict_rows whatever the outputs.
+            var (servedVersion, outputs, node) = valuesOnly && !input.HasText && input.FitsFloat32
+                ? await PredictValuesAsync(gateway, input.ToBlock(id), options, context.RequestAborted)
+                : await PredictSamplesAsync(gateway, id, summary, input, wanted, options, context.RequestAborted);
+            cache.Seen(id, servedVersion);
+            if (servedVersion == description.Version)
+            {
+                await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs, node);
+                return;
+            }
+            if (attempt == 2)
+                throw ReplyStatus.Problem(ModelFailed.Of(id, "busy",
+                    $"model '{id}' changed version twice during the request (now version {servedVersion}); send it again"));
+            (id, description) = await ResolveAsync(context, label, version, cache);
         }
-        // Categorical text cannot ride the float32 raw-rows block: such rows go as predict_rows whatever the outputs.
-        var (servedVersion, outputs, node) = valuesOnly && !input.HasText
-            ? await PredictValuesAsync(gateway, input.ToBlock(id), options, context.RequestAborted)
-            : await PredictSamplesAsync(gateway, id, summary, input, wanted, options, context.RequestAborted);
-        cache.Seen(id, servedVersion);
-        await InferenceResponseWriter.WriteAsync(context, id, servedVersion, input.Id, outputs, node);
+    }
+
+    private static InferenceInput ReadInput(ReadOnlySpan<byte> body, Learning.ModelSummary summary)
+    {
+        try { return InferenceInput.Read(body, ModelInputs.Of(summary)); }
+        catch (JsonException e) { throw RequestBody.Malformed(e); }
+        catch (InvalidOperationException) // a name or id escaping half a surrogate pair: the reader cannot make it a string
+        {
+            throw new InferenceInputException("request", "holds a string that is not valid text (an unpaired surrogate escape)");
+        }
     }
 
     /// <summary>The fast path: raw rows to the entity's batched predictor; the predicted value per row only.</summary>

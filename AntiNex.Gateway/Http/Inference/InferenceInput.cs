@@ -32,6 +32,9 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         }
     }
 
+    /// <summary>Every value survives float32, the raw-row block's type: a larger finite value goes the float64 way.</summary>
+    public bool FitsFloat32 => Values.All(v => Math.Abs(v) <= float.MaxValue);
+
     /// <summary>The rows as the float32 block raw-row predicts carry, without a per-row copy.</summary>
     public PredictRawRows ToBlock(string modelId)
     {
@@ -302,7 +305,9 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                     $"'{type}' is not supported: numeric inputs take FP32, FP64, INT* or UINT*, categorical inputs BYTES");
             if (shape is null || shape.Count == 0)
                 throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
-            var count = shape.Aggregate(1L, (a, b) => a * b);
+            long count;
+            try { count = shape.Aggregate(1L, (a, b) => checked(a * b)); }
+            catch (OverflowException) { throw new InferenceInputException($"{field}.shape", $"[{string.Join(", ", shape)}] holds too many elements"); }
             if (count == 0) throw new InferenceInputException($"{field}.shape", "has no elements: nothing to infer");
             if (data is null) throw new InferenceInputException($"{field}.data", "required");
             if (data.Count != count)

@@ -18,7 +18,7 @@ internal static class LocalInfer
         try
         {
             if (input.HasText) return PredictText(copy, input, wanted);
-            if (valuesOnly)
+            if (valuesOnly && input.FitsFloat32)
             {
                 var block = input.ToBlock(copy.ModelId);
                 if (RowBatcher.Validate(block, copy.InputFeatures) is { } issue)

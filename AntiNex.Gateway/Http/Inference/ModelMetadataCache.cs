@@ -5,7 +5,7 @@ using AntiNex.Models;
 namespace AntiNex.Gateway.Http.Inference;
 
 /// <summary>Model descriptions (features, version, ml_type) kept for a few seconds, so an infer call does not cost a
-/// describe round trip. A reply from a newer version than the cached one drops the entry.</summary>
+/// describe round trip. A reply from another version than the cached one, or a newer version known, drops the entry.</summary>
 public sealed class ModelMetadataCache(GatewayClient gateway, HttpServeOptions options)
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(5);
@@ -13,7 +13,10 @@ public sealed class ModelMetadataCache(GatewayClient gateway, HttpServeOptions o
 
     public async Task<ModelDescription> GetAsync(string modelId, CancellationToken ct)
     {
-        if (_entries.TryGetValue(modelId, out var hit) && DateTime.UtcNow - hit.AtUtc < Fresh) return hit.Description;
+        // A newer version announced (or answered to a train through this process) makes the entry stale at once.
+        if (_entries.TryGetValue(modelId, out var hit) && DateTime.UtcNow - hit.AtUtc < Fresh
+            && hit.Description.Version >= gateway.Copies.Newest(modelId))
+            return hit.Description;
         var reply = await gateway.DescribeAsync(modelId, options.PredictTimeout).WaitAsync(ct);
         if (reply is not ModelDescription description)
             throw new ModelUnavailableException(reply is ModelFailed f ? $"{f.Code}: {f.Message}" : $"unexpected reply {reply.GetType().Name}");

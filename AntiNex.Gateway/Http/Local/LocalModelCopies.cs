@@ -96,12 +96,17 @@ public sealed class LocalModelCopies : IDisposable
             copy.Model.Dispose(); // forgotten or evicted while loading
             return;
         }
-        var old = entry.Copy;
-        entry.Copy = copy;
+        Retire(Interlocked.Exchange(ref entry.Copy, copy));
         entry.RetryAt = 0;
         entry.Retry = RetryAfter;
+        // A drop (eviction, forget, disposal) between the check above and the exchange retired the entry's earlier copy,
+        // not this one: whichever side takes it from the entry retires it, once.
+        if (_disposed || !_entries.TryGetValue(modelId, out var kept) || !ReferenceEquals(kept, entry))
+        {
+            Retire(Interlocked.Exchange(ref entry.Copy, null));
+            return;
+        }
         _log?.LogInformation("local copy of '{Label}': serving version {Version} (artifact from {Node})", modelId, f.Version, f.Node);
-        Retire(old);
     }
 
     private static void Backoff(Entry entry)
@@ -112,7 +117,7 @@ public sealed class LocalModelCopies : IDisposable
 
     private void Drop(string modelId)
     {
-        if (_entries.TryRemove(modelId, out var entry)) Retire(entry.Copy);
+        if (_entries.TryRemove(modelId, out var entry)) Retire(Interlocked.Exchange(ref entry.Copy, null));
     }
 
     private void Evict()
@@ -134,7 +139,7 @@ public sealed class LocalModelCopies : IDisposable
         _disposed = true;
         _copies.Forgotten -= Drop;
         foreach (var id in _entries.Keys.ToList())
-            if (_entries.TryRemove(id, out var e)) e.Copy?.Model.Dispose();
+            if (_entries.TryRemove(id, out var e)) Interlocked.Exchange(ref e.Copy, null)?.Model.Dispose();
     }
 
     private sealed class Entry
