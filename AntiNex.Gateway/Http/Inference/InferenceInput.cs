@@ -307,7 +307,10 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
             long count;
             try { count = shape.Aggregate(1L, (a, b) => checked(a * b)); }
-            catch (OverflowException) { throw new InferenceInputException($"{field}.shape", $"[{string.Join(", ", shape)}] holds too many elements"); }
+            catch (OverflowException)
+            {
+                throw new InferenceInputException($"{field}.shape", $"[{string.Join(", ", shape)}] holds too many elements");
+            }
             if (count == 0) throw new InferenceInputException($"{field}.shape", "has no elements: nothing to infer");
             if (data is null) throw new InferenceInputException($"{field}.data", "required");
             if (data.Count != count)
