@@ -102,6 +102,7 @@ internal static class ServeCommand
                 if (options.LocalCopies < 0) throw new ArgumentException("--local-copies: must be >= 0");
                 if (options.LocalCopyRows < 0) throw new ArgumentException("--local-copy-rows: must be >= 0");
                 if (options.RateLimit < 0) throw new ArgumentException("--rate-limit: must be >= 0");
+                if (options.JobsDirectory is { } jobsFolder) CheckWritable(jobsFolder);
                 ListenAddress.CheckFree(ListenAddress.ParseAll(options)); // refuse bad or taken addresses before joining the cluster
                 store = ApiKeyStore.Load(p.GetValue(keys)) ?? throw new ArgumentException(
                     $"no API keys: pass --api-keys FILE or set ${ApiKeyStore.EnvVariable} "
@@ -195,8 +196,12 @@ internal static class ServeCommand
             {
                 var name = p.GetValue(id)!.Trim();
                 if (name.Length == 0 || name.Any(char.IsWhiteSpace)) throw new ArgumentException("--id: a non-empty name without spaces");
-                var secret = ApiKeyStore.AddToFile(p.GetValue(file)!, name, ApiScope.Parse(p.GetValue(scopes)!), p.GetValue(labels) ?? "*",
-                    p.GetValue(rate));
+                // A blank pattern (an unset shell variable) would read as every label; a negative limit would make the file
+                // unreadable to `serve`, and every later revoke with it.
+                var pattern = p.GetValue(labels) ?? "*";
+                if (string.IsNullOrWhiteSpace(pattern)) throw new ArgumentException("--labels: empty; give a pattern ('*' for every label)");
+                if (p.GetValue(rate) is < 0) throw new ArgumentException($"--rate-limit: must be >= 0, got {p.GetValue(rate)}");
+                var secret = ApiKeyStore.AddToFile(p.GetValue(file)!, name, ApiScope.Parse(p.GetValue(scopes)!), pattern, p.GetValue(rate));
                 Console.Error.WriteLine($"key '{name}' added to {p.GetValue(file)}; its secret follows, shown this once only:");
                 Console.WriteLine(secret);
                 return ExitCodes.Ok;
@@ -239,6 +244,24 @@ internal static class ServeCommand
     }
 
     /// <summary>"8MB", "512KB", "1048576" -> bytes.</summary>
+    /// <summary>The jobs folder is created and written before anything starts: beside a key file on a read-only mount (a
+    /// mounted secret) it cannot be, and that is a usage error naming the option, not a crash at the first job.</summary>
+    private static void CheckWritable(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-check-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--jobs-dir: '{folder}' cannot be written ({e.Message}); pass a writable folder "
+                + "(by default it is serve-jobs beside the --api-keys file)");
+        }
+    }
+
     internal static long ParseBytes(string raw, string option = "--max-body")
     {
         var text = raw.Trim().ToUpperInvariant();

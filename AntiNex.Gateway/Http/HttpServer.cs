@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,9 @@ public static class HttpServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            // Only the addresses checked above: endpoints from configuration (a "Kestrel" section in appsettings.json or
+            // Kestrel__Endpoints__* variables) would listen beside them, unchecked, plain http on any interface included.
+            k.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             foreach (var a in addresses)
                 k.Listen(a.Address, a.Port, listen => { if (a.Https) listen.UseHttps(certificate!); });

@@ -72,6 +72,40 @@ public sealed class HttpServeSettingsTests : IDisposable
             "serve", "keys", "add", "--id", "x", "--scopes", "read,root", "--file", file);
         Assert.Equal(2, badScope.ExitCode);
         Assert.Contains("'root' is not a scope", badScope.Stdout + badScope.Stderr);
+
+        // A blank pattern (an unset shell variable) would grant every label; a negative limit would leave a file that
+        // `serve` refuses, and every later revoke with it. Both are refused, and the file stays usable.
+        var blank = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", "keys", "add", "--id", "team", "--scopes", "read", "--labels", " ", "--file", file);
+        Assert.Equal(2, blank.ExitCode);
+        Assert.Contains("--labels: empty", blank.Stdout + blank.Stderr);
+        var negative = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1),
+            "serve", "keys", "add", "--id", "team", "--scopes", "read", "--rate-limit", "-1", "--file", file);
+        Assert.Equal(2, negative.ExitCode);
+        Assert.Contains("--rate-limit: must be >= 0", negative.Stdout + negative.Stderr);
+        Assert.Equal(["ops"], ApiKeyStore.Load(file)!.Keys.Select(k => k.Id));
+    }
+
+    [Fact]
+    public async Task Serve_refuses_a_jobs_folder_it_cannot_write_naming_the_option()
+    {
+        var file = Path.Combine(_dir, "keys.json");
+        var add = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "add", "--id", "ops", "--scopes", "read", "--file", file);
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        var notAFolder = Path.Combine(_dir, "plain-file");
+        File.WriteAllText(notAFolder, "");
+        var (code, stdout, stderr) = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "--api-keys", file,
+            "--jobs-dir", Path.Combine(notAFolder, "jobs"), "--seed-node", "akka.tcp://antinex@127.0.0.1:1");
+        Assert.Equal(2, code);
+        Assert.Contains("--jobs-dir:", stdout + stderr);
+        Assert.DoesNotContain("   at ", stdout + stderr); // a usage error, not a stack trace
+    }
+
+    [Fact]
+    public void A_key_file_with_a_null_entry_is_refused_naming_it()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ApiKeyStore.Parse("""{"keys": [null]}""", "keys.json"));
+        Assert.Contains("keys[0]: null", e.Message);
     }
 
     [Theory]

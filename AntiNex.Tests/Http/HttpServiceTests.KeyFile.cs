@@ -133,9 +133,24 @@ public sealed partial class HttpServiceTests
             output.WriteLine(string.Join("\n", errors));
             Assert.Single(errors);
             Assert.Contains("key(s) loaded before stay in force", errors[0]);
+
+            // A file whose key entry is null: refused the same way, and noticed by the periodic check without a request.
+            Replace(fx.KeysFile, """{"keys": [null]}""");
+            await AwaitLogged(fx.Serve.LogPath, "keys[0]: null");
+            Assert.Equal(HttpStatusCode.OK, (await Get(reader, "/v2")).Status);
         }
         finally { Replace(fx.KeysFile, good); }
         await Until(reader, HttpStatusCode.OK);
+    }
+
+    private static async Task AwaitLogged(string logPath, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.ReadAllText(logPath).Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' was not logged within 30 s");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>As `serve keys` writes it: a new file renamed over the old one.</summary>

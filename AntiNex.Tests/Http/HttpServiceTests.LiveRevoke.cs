@@ -56,4 +56,60 @@ public sealed partial class HttpServiceTests
             await fx.Gateway.CancelAsync(label, TimeSpan.FromSeconds(30)); // whatever the assertions above found
         }
     }
+
+    [Fact]
+    public async Task A_train_whose_body_arrives_after_its_key_was_revoked_is_refused_and_never_runs()
+    {
+        const string label = "web-live-late";
+        var add = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "add", "--id", "slow-upload", "--scopes",
+            "train,read", "--labels", "web-live-*", "--file", fx.KeysFile);
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        using var slow = fx.Serve.Client(add.Stdout.Trim());
+        await Until(slow, HttpStatusCode.OK);
+        // Padded well past the client's write buffer, so that the headers and the first half really leave before the hold.
+        var body = System.Text.Encoding.UTF8.GetBytes(fx.Data.TrainJson(label, epochs: 10_000) + new string(' ', 256 * 1024));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var content = new StreamContent(new HeldStream(body, body.Length / 2, gate.Task));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        // The request is authenticated and half its body is in when the key is revoked.
+        var sent = slow.PostAsync("/api/train", content);
+        await Task.Delay(500);
+        var revoke = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "serve", "keys", "revoke", "--id", "slow-upload",
+            "--file", fx.KeysFile);
+        Assert.True(revoke.ExitCode == 0, revoke.Stderr);
+        await Until(slow, HttpStatusCode.Unauthorized);
+        gate.SetResult();
+        using var response = await sent;
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, text);
+        Assert.Contains("revoked", text);
+        using var admin = fx.Client("admin");
+        var jobs = (await Get(admin, "/api/jobs")).Body.GetProperty("jobs").EnumerateArray();
+        Assert.DoesNotContain(jobs, j => j.GetProperty("label").GetString() == label);
+    }
+
+    /// <summary>A request body that stops after <paramref name="first"/> bytes until <paramref name="go"/> completes.</summary>
+    private sealed class HeldStream(byte[] bytes, int first, Task go) : Stream
+    {
+        private int _at;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => bytes.Length;
+        public override long Position { get => _at; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct)
+        {
+            if (_at >= first) await go.WaitAsync(ct);
+            var end = _at < first ? first : bytes.Length;
+            var n = Math.Min(count, end - _at);
+            Array.Copy(bytes, _at, buffer, offset, n);
+            _at += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -18,7 +18,7 @@ public sealed class TrainingJobsTtlTests : IDisposable
         // No cluster: each job fails at once ("unavailable"), which finishes it.
         var jobs = new TrainingJobs(null!, new HttpServeOptions(), store);
         var origin = new RequestOrigin(ApiKeyId: "web", Via: "http");
-        var old = jobs.TryStart("web-a", "{}", origin)!;
+        var old = jobs.TryStart("web-a", "{}", origin, () => true, out _)!;
         var file = Path.Combine(_dir, old.Id + ".json");
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!(old.Finished && File.Exists(file)) && DateTime.UtcNow < deadline) await Task.Delay(50);
@@ -33,7 +33,7 @@ public sealed class TrainingJobsTtlTests : IDisposable
         await Task.Delay(ttl + TimeSpan.FromSeconds(0.5));
         Assert.Null(jobs.Find(old.Id));
         Assert.DoesNotContain(jobs.All, j => j.Id == old.Id);
-        var next = jobs.TryStart("web-a", "{}", origin)!;
+        var next = jobs.TryStart("web-a", "{}", origin, () => true, out _)!;
         Assert.False(File.Exists(file), "the expired job's file is still in the job folder");
         Assert.Same(next, jobs.Find(next.Id));
     }

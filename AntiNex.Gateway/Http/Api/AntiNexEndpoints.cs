@@ -41,11 +41,18 @@ public static class AntiNexEndpoints
 
     /// <summary>A request the cluster would refuse is refused here, before any job exists: fields at fault (400), too large
     /// for one cluster message (413), or past the key's unfinished jobs (429).</summary>
-    private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs, GatewayClient gateway, HttpServeOptions options)
+    private static async Task<IResult> Train(HttpContext context, TrainingJobs jobs, GatewayClient gateway, HttpServeOptions options,
+        LiveApiKeys keys)
     {
         var request = await ReadRequestAsync(context);
         if (TrainRequestCheck.Refusal(request, gateway.Frame) is { } refused) return Reply(refused);
-        var job = jobs.TryStart(request.ModelId, request.Json, context.Origin());
+        // The key was checked when the request arrived; its body may have taken long enough for a revoke to land meanwhile.
+        var key = context.Key();
+        var job = jobs.TryStart(request.ModelId, request.Json, context.Origin(), () => keys.InForce.Keys.Any(k => k.Sha256 == key.Sha256
+            && k.Has(ApiScope.Train) && k.LabelPattern.Allows(request.ModelId)), out var revoked);
+        if (revoked)
+            return ApiErrors.Result(StatusCodes.Status401Unauthorized,
+                $"API key '{key.Id}' was revoked, or lost the train scope on '{request.ModelId}', while the request was read", "revoked");
         if (job is null)
             return ApiErrors.Result(StatusCodes.Status429TooManyRequests,
                 $"API key '{context.Key().Id}' already has {options.JobsPerKey} unfinished training jobs: wait for one to end "

@@ -11,7 +11,8 @@ namespace AntiNex.Gateway.Http.Api;
 public sealed class JobStore : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, TrainingJob> _dirty = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly SemaphoreSlim _signal = new(0, 1); // a flag: set by any number of saves, taken once by the writer
+    private readonly Lock _files = new(); // a removal and a write of the same job never interleave
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _writer;
     private readonly ILogger? _log;
@@ -53,13 +54,17 @@ public sealed class JobStore : IAsyncDisposable
     public void Save(TrainingJob job)
     {
         _dirty[job.Id] = job;
-        _signal.Release();
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { } // already set
     }
 
     public void Remove(string id)
     {
-        _dirty.TryRemove(id, out _);
-        Delete(PathOf(id));
+        lock (_files)
+        {
+            _dirty.TryRemove(id, out _);
+            Delete(PathOf(id));
+        }
     }
 
     private string PathOf(string id) => Path.Combine(Directory, id + ".json");
@@ -82,11 +87,14 @@ public sealed class JobStore : IAsyncDisposable
     {
         foreach (var id in _dirty.Keys)
         {
-            if (!_dirty.TryRemove(id, out var job)) continue;
-            try { Write(job.ToStored()); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            lock (_files)
             {
-                _log?.LogWarning("job {Id} could not be saved in {Directory}: {Message}", id, Directory, e.Message);
+                if (!_dirty.TryRemove(id, out var job)) continue;
+                try { Write(job.ToStored()); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _log?.LogWarning("job {Id} could not be saved in {Directory}: {Message}", id, Directory, e.Message);
+                }
             }
         }
     }

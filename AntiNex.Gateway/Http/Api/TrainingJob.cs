@@ -9,8 +9,14 @@ namespace AntiNex.Gateway.Http.Api;
 
 public sealed class TrainingJob
 {
+    /// <summary>Progress events kept at most: past it, every other older one goes (the curve keeps its shape), so a
+    /// training of tens of thousands of epochs neither fills memory nor makes each save of the job rewrite megabytes.</summary>
+    internal const int MaxProgressEvents = 1_000;
+
     private readonly List<JobEvent> _events;
     private readonly object _gate = new();
+    private long _lastId;
+    private int _progressEvents;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TrainingJob(string id, string label, string keyId, string requestJson, string? client)
@@ -97,7 +103,7 @@ public sealed class TrainingJob
         lock (_gate)
         {
             if (Finished) return;
-            var e = new JobEvent(_events.Count + 1, type, JsonSerializer.Serialize(data, data.GetType(), HttpJson.Options));
+            var e = new JobEvent(_lastId + 1, type, JsonSerializer.Serialize(data, data.GetType(), HttpJson.Options));
             Apply(e, type is "completed" or "failed" ? DateTimeOffset.UtcNow : null);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,6 +116,8 @@ public sealed class TrainingJob
     private void Apply(JobEvent e, DateTimeOffset? finishedUtc)
     {
         _events.Add(e);
+        _lastId = Math.Max(_lastId, e.Id);
+        if (e.Type == "progress" && ++_progressEvents > MaxProgressEvents) ThinProgress();
         switch (e.Type)
         {
             case "queued": State = "queued"; break;
@@ -128,6 +136,15 @@ public sealed class TrainingJob
                 State = Error?.Code == "cancelled" ? "cancelled" : "failed";
                 break;
         }
+    }
+
+    /// <summary>Drops every other progress event but the newest; ids keep increasing, with gaps.</summary>
+    private void ThinProgress()
+    {
+        var seen = 0;
+        var newest = _events.FindLast(e => e.Type == "progress");
+        _events.RemoveAll(e => e.Type == "progress" && seen++ % 2 == 1 && !ReferenceEquals(e, newest));
+        _progressEvents = _events.Count(e => e.Type == "progress");
     }
 
     private static ModelTrainedReply? ReadReport(string json)
@@ -165,7 +182,7 @@ public sealed class TrainingJob
     /// <summary>Every event from the one after <paramref name="afterId"/>, then live ones, ending after the final event.</summary>
     public async IAsyncEnumerable<JobEvent> EventsAsync(long afterId, [EnumeratorCancellation] CancellationToken ct)
     {
-        var next = (int)Math.Clamp(afterId, 0, int.MaxValue);
+        var next = Math.Max(afterId, 0);
         while (!ct.IsCancellationRequested)
         {
             JobEvent[] batch;
@@ -174,13 +191,13 @@ public sealed class TrainingJob
             lock (_gate)
             {
                 // An id this job never gave (from the future, or beyond int) resumes from now, once: never a replay per event.
-                next = Math.Min(next, _events.Count);
-                batch = _events.Skip(next).ToArray();
+                next = Math.Min(next, _lastId);
+                batch = _events.Where(e => e.Id > next).ToArray();
                 changed = _changed.Task;
                 finished = Finished;
             }
             foreach (var e in batch) yield return e;
-            next += batch.Length;
+            if (batch.Length > 0) next = batch[^1].Id;
             if (finished) yield break;
             var quiet = false;
             try { await changed.WaitAsync(TimeSpan.FromSeconds(15), ct); }

@@ -34,15 +34,25 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     private bool Expired(TrainingJob job, DateTimeOffset now) => store is not null && job.FinishedUtc + store.TimeToLive < now;
 
     private readonly Lock _starting = new();
+    /// <summary>The running jobs' sessions with the cluster: a revoked key's job stops re-sending its train.</summary>
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _sessions = new();
 
-    /// <summary>Starts a job, or returns null when the caller's key already has <see cref="HttpServeOptions.JobsPerKey"/>
-    /// unfinished ones: each is a training queued on the cluster and a request kept on disk.</summary>
-    public TrainingJob? TryStart(string modelId, string requestJson, RequestOrigin origin)
+    /// <summary>Starts a job; refuses it (null) when the caller's key already has <see cref="HttpServeOptions.JobsPerKey"/>
+    /// unfinished ones (each is a training queued on the cluster and a request kept on disk), or when
+    /// <paramref name="stillGranted"/> says the key lost the right while the request was read: it is asked under the
+    /// same lock as <see cref="CancelRevoked"/> scans, so a job is either refused here or cancelled there.</summary>
+    public TrainingJob? TryStart(string modelId, string requestJson, RequestOrigin origin, Func<bool> stillGranted, out bool revoked)
     {
         var keyId = origin.ApiKeyId ?? "";
         TrainingJob job;
+        revoked = false;
         lock (_starting)
         {
+            if (!stillGranted())
+            {
+                revoked = true;
+                return null;
+            }
             if (_jobs.Values.Count(j => j.KeyId == keyId && !j.Finished) >= options.JobsPerKey) return null;
             job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, keyId, requestJson,
                 origin.Client);
@@ -74,11 +84,20 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
                 job.Fail(new JobError("revoked", $"API key '{job.KeyId}' was revoked, or no longer grants train on '{job.Label}', "
                     + "when the HTTP service restarted: the job was not submitted again, and the training it started is cancelled"));
                 // Its training outlives the process that started it: the key's loss of the right ends it too.
-                _ = CancelRevokedAsync(job);
+                _ = CancelTrainingAsync(job, "http, key revoked");
+                continue;
+            }
+            // The job's deadline counts from its first submission, however many restarts it sees.
+            var left = job.CreatedUtc + options.TrainTimeout - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                job.Fail(new JobError("timeout", $"the job passed its deadline ({options.TrainTimeout} after it was submitted) while the "
+                    + "HTTP service was stopped: it was not submitted again"));
+                _ = CancelTrainingAsync(job, "http, job past its deadline");
                 continue;
             }
             job.Resumed("the HTTP service restarted while this job ran: following its training again");
-            _ = RunAsync(job);
+            _ = RunAsync(job, left);
             resumed++;
         }
         Prune();
@@ -94,11 +113,13 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         // once: requests are refused meanwhile, but hours of training are not thrown away on that.
         if (keys.Keys.Count == 0) return 0;
         var revoked = 0;
-        foreach (var job in _jobs.Values.Where(j => !j.Finished && !Grants(keys, j)).ToList())
+        List<TrainingJob> lost;
+        lock (_starting) lost = _jobs.Values.Where(j => !j.Finished && !Grants(keys, j)).ToList();
+        foreach (var job in lost)
         {
             job.Fail(new JobError("revoked", $"API key '{job.KeyId}' was revoked, or no longer grants train on '{job.Label}': "
                 + "the job's training is cancelled"));
-            _ = CancelRevokedAsync(job);
+            _ = CancelTrainingAsync(job, "http, key revoked");
             revoked++;
         }
         if (revoked > 0) log?.LogWarning("{Count} training job(s) of revoked or narrowed API keys cancelled", revoked);
@@ -108,16 +129,26 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     private static bool Grants(ApiKeyStore keys, TrainingJob job)
         => keys.Keys.FirstOrDefault(k => k.Id == job.KeyId) is { } key && key.Has(ApiScope.Train) && key.LabelPattern.Allows(job.Label);
 
-    /// <summary>Cancels the training a revoked key's job started (queued or running; nothing if it has ended).</summary>
-    private async Task CancelRevokedAsync(TrainingJob job)
+    /// <summary>Cancels the training a failed job started (queued or running; nothing if it has ended): its key was revoked,
+    /// or its deadline passed.</summary>
+    private async Task CancelTrainingAsync(TrainingJob job, string via)
     {
-        var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: "http, key revoked");
-        try { await gateway.CancelAsync(job.Label, options.PredictTimeout, job.Id, origin); }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        // The job's session stops re-sending its train; a train already on its way may still reach the model after the
+        // first cancel (which then finds nothing), so a second one follows.
+        if (_sessions.TryGetValue(job.Id, out var session)) await session.CancelAsync();
+        var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: via);
+        for (var attempt = 1; attempt <= 2; attempt++)
         {
-            log?.LogWarning("the training of revoked job {Id} on '{Label}' could not be cancelled: {Message}", job.Id, job.Label, e.Message);
+            if (attempt == 2) await Task.Delay(RevokedCancelAgain);
+            try { await gateway.CancelAsync(job.Label, options.PredictTimeout, job.Id, origin); }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                log?.LogWarning("the training of failed job {Id} on '{Label}' could not be cancelled: {Message}", job.Id, job.Label, e.Message);
+            }
         }
     }
+
+    private static readonly TimeSpan RevokedCancelAgain = TimeSpan.FromSeconds(5);
 
     private void Track(TrainingJob job)
     {
@@ -125,15 +156,17 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         if (store is not null) job.Changed = store.Save;
     }
 
-    private async Task RunAsync(TrainingJob job)
+    private async Task RunAsync(TrainingJob job, TimeSpan? timeLeft = null)
     {
         var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: "http");
+        using var session = new CancellationTokenSource();
+        _sessions[job.Id] = session;
         try
         {
             // The console's train path: refused at once when too large for one cluster message, re-sent until a node takes it.
             // The training outlives this process: a restart submits the job again under its id and it joins the training.
-            var reply = await gateway.TrainAsync(job.Label, job.RequestJson, options.TrainTimeout, job.On, job.Id, origin: origin,
-                outlivesCaller: true);
+            var reply = await gateway.TrainAsync(job.Label, job.RequestJson, timeLeft ?? options.TrainTimeout, job.On, job.Id, origin: origin,
+                outlivesCaller: true, ct: session.Token);
             // A job submitted again after a restart whose training ended meanwhile: the model knows the request id and
             // does not train it twice. The job is complete; its report is the model's description.
             if (reply is ModelFailed { Code: "already-trained" } && await gateway.DescribeAsync(job.Label, options.PredictTimeout)
@@ -143,8 +176,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         }
         catch (Exception e)
         {
-            job.Fail(new JobError(e is TimeoutException ? "timeout" : "unavailable", e.Message));
+            job.Fail(new JobError(e is TimeoutException ? "timeout" : "unavailable", e.Message)); // no effect once revoked
         }
+        finally { _sessions.TryRemove(job.Id, out _); }
     }
 
     private void Prune()

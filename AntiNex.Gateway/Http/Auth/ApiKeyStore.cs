@@ -57,6 +57,7 @@ public sealed class ApiKeyStore
         for (var i = 0; i < keys.Count; i++)
         {
             var k = keys[i];
+            if (k is null) throw new ArgumentException($"{origin}: keys[{i}]: null, a key object expected");
             if (string.IsNullOrWhiteSpace(k.Id)) throw new ArgumentException($"{origin}: keys[{i}].id: required");
             if (k.Sha256 is null || k.Sha256.Length != 64 || !k.Sha256.All(Uri.IsHexDigit))
                 throw new ArgumentException($"{origin}: keys[{i}].sha256: 64 hex digits expected");

@@ -46,6 +46,9 @@ public sealed class LiveApiKeys
 
     public ApiKey? Find(ReadOnlySpan<char> secret) => Current.Find(secret);
 
+    /// <summary>The keys in force, without looking at the file: for a check that must not itself start a reload.</summary>
+    public ApiKeyStore InForce => _store;
+
     /// <summary>Raised with the new keys once a reload changed what they grant (on the thread that noticed it).</summary>
     public event Action<ApiKeyStore>? Changed;
 
@@ -84,7 +87,7 @@ public sealed class LiveApiKeys
         if (bytes.Length == 0 && !File.Exists(path)) loaded = ApiKeyStore.Empty;
         else
             try { loaded = ApiKeyStore.Parse(Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'), path); }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is not OutOfMemoryException) // whatever the bytes hold, the keys in force stay
             {
                 _log.LogError("API key file changed but cannot be used, so the {Count} key(s) loaded before stay in force "
                     + "until it is fixed: {Problem}",
