@@ -161,7 +161,8 @@ internal static class ServeCommand
                         return ExitCodes.BadInput;
                     }
                     foreach (var url in HttpServer.BoundUrls(app)) Console.WriteLine($"serving on {url}");
-                    Console.WriteLine($"{store.Keys.Count} API key(s) loaded; /v2/health/* and the dashboard page answer without a key, every data endpoint needs one");
+                    Console.WriteLine($"{store.Keys.Count} API key(s) loaded; /v2/health/* and the dashboard page answer without a key, "
+                        + "every data endpoint needs one");
                     if (options.ApiKeysFile is { } followed)
                         Console.WriteLine($"API keys: {followed} is followed (keys added or revoked there apply within about a second)");
                     Console.WriteLine(options.LocalCopies == 0 ? "local copies: off (every infer goes to the cluster)"
