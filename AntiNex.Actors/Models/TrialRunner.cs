@@ -64,6 +64,13 @@ public sealed class TrialRunner : ReceiveActor
         if (!_running.Remove((d.SearchId, d.Trial), out var run)) return;
         run.Cancel.Dispose();
         var t = run.Trial;
+        // A diverged fold leaves a score that is not a number: it would rank first (NaN sorts before every number).
+        if (d.Report is { CvMean: { } nan } && !double.IsFinite(nan))
+        {
+            t.Coordinator.Tell(new TrialFailed(t.SearchId, t.Trial, _rt.NodeName, "training-failed",
+                $"the cross-validation score is not a finite number ({nan}): a fold diverged", []));
+            return;
+        }
         if (d.Report is { CvMean: { } mean } r)
         {
             t.Coordinator.Tell(new TrialScored(t.SearchId, t.Trial, _rt.NodeName, r.Cv, mean, r.CvStd ?? 0, d.Seconds, r.Warnings));

@@ -43,7 +43,8 @@ public sealed record SearchSpace
 
     /// <summary>width w, depth d: [w, w/2, w/4, ...] (d layers, never below 4 units): the usual funnel.</summary>
     public static IReadOnlyList<IReadOnlyList<int>> Architectures(IReadOnlyList<int> widths, IReadOnlyList<int> depths)
-        => depths.SelectMany(d => widths.Select(w => (IReadOnlyList<int>)Enumerable.Range(0, d).Select(i => Math.Max(4, w >> i)).ToList())).ToList();
+        => depths.SelectMany(d => widths.Select(w => (IReadOnlyList<int>)Enumerable.Range(0, d).Select(i => Math.Max(4, w >> i)).ToList()))
+            .DistinctBy(a => string.Join("x", a)).ToList(); // widths below 4 meet at 4: one architecture, counted once
 
     /// <summary>Parses a space file; every problem is reported at once, each naming its field (space.xxx).</summary>
     public static SearchSpace Parse(string json)
@@ -119,7 +120,7 @@ public sealed record SearchSpace
             var space = new SearchSpace
             {
                 HiddenLayers = hidden,
-                LearningRate = Numbers("learning_rate", v => v > 0 && v < 10, "numbers > 0"),
+                LearningRate = Numbers("learning_rate", v => v > 0 && v < 10, "numbers > 0 and < 10"),
                 Dropout = Numbers("dropout", v => v >= 0 && v < 1, "numbers in [0, 1)"),
                 BatchSize = Integers("batch_size", 1),
                 Scaler = Strings("scaler", QualityOptions.Scalers),

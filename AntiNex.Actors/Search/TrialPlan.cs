@@ -62,7 +62,7 @@ public static class TrialPlanner
         var seen = new HashSet<string>();
         int limit = (int)Math.Min(trials, space.Size);
         // Duplicates are redrawn: a bounded number of draws keeps a tiny space from spinning.
-        for (int draws = 0; result.Count < limit && draws < 100 * trials + 1000; draws++)
+        for (int draws = 0; result.Count < limit && draws < 100L * trials + 1000; draws++)
         {
             var c = new TrialConfig
             {
@@ -117,7 +117,8 @@ public static class TrialPlanner
         if (trial.ClassWeights is "none") root.Remove("class_weights");
         else if (trial.ClassWeights is { } cw) root["class_weights"] = cw;
         if (folds is { } k) root["num_splits"] = k;
-        return root.ToJsonString(WriteOptions);
+        // A trial's request travels in one cluster message: compact. The best configuration's file is for people: indented.
+        return root.ToJsonString(folds is null ? WriteOptions : CompactOptions);
     }
 
     // Relaxed escaping: dataset paths such as "KDDTrain+_20Percent.txt" stay readable in the written request file.
@@ -126,6 +127,10 @@ public static class TrialPlanner
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping
     };
+
+    private static string LayerType(JsonNode? layer) => layer is JsonObject o && o["layer_type"] is JsonValue t ? t.ToString() : "";
+
+    private static readonly JsonSerializerOptions CompactOptions = new(WriteOptions) { WriteIndented = false };
 
     private static bool IsDense(JsonNode? layer) => layer is JsonObject o &&
         (o["layer_type"] is not JsonValue t || string.Equals(t.GetValue<string>(), "dense", StringComparison.OrdinalIgnoreCase));
@@ -138,8 +143,14 @@ public static class TrialPlanner
         var dense = layers.Where(IsDense).Cast<JsonObject>().ToList();
         var output = dense[^1];
         var template = dense.Count > 1 ? dense[0] : null;
-        bool batchNorm = layers.Any(l => l is JsonObject o && o["layer_type"] is JsonValue t && t.GetValue<string>()
-            .StartsWith("batch", StringComparison.OrdinalIgnoreCase));
+        // Batch norm and dropout layers follow the first hidden layer's pattern: a batch_norm or a dropout layer right
+        // after it goes after every hidden layer (a dropout layer's rate as the layer's dropout, as the parser reads it).
+        var afterFirst = template is null ? [] : layers.Skip(layers.IndexOf(template) + 1).TakeWhile(l => !IsDense(l)).ToList();
+        bool batchNorm = afterFirst.Any(l => LayerType(l).StartsWith("batch", StringComparison.OrdinalIgnoreCase));
+        var dropoutLayerRate = afterFirst.Where(l => LayerType(l).Equals("dropout", StringComparison.OrdinalIgnoreCase))
+            .Select(l => l?["rate"] is JsonValue rv && double.TryParse(rv.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var r)
+                ? r : (double?)null)
+            .FirstOrDefault(r => r is not null);
         var widths = trial.Hidden ?? dense.Take(dense.Count - 1).Select(l => int.Parse(l["num_neurons"]!.ToString(), CultureInfo.InvariantCulture))
             .ToList();
         var rebuilt = new JsonArray();
@@ -152,7 +163,7 @@ public static class TrialPlanner
                 ["activation"] = template?["activation"]?.DeepClone() ?? "relu",
             };
             var dropout = trial.Dropout ?? (template?["dropout"] is JsonValue dv
-                && double.TryParse(dv.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var td) ? td : 0);
+                && double.TryParse(dv.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var td) ? td : dropoutLayerRate ?? 0);
             if (dropout > 0) hidden["dropout"] = dropout;
             rebuilt.Add(hidden);
             if (batchNorm) rebuilt.Add(new JsonObject { ["layer_type"] = "batch_norm" });
@@ -179,7 +190,7 @@ public static class Leaderboard
 
     public static IReadOnlyList<TrialResult> Rank(IEnumerable<TrialResult> results, string mlType)
     {
-        var scored = results.Where(r => r.Scored);
+        var scored = results.Where(r => r.Scored && double.IsFinite(r.CvMean!.Value));
         var ordered = HigherIsBetter(mlType) ? scored.OrderByDescending(r => r.CvMean) : scored.OrderBy(r => r.CvMean);
         return ordered.ThenBy(r => r.CvStd ?? 0).ThenBy(r => r.Trial).ToList();
     }

@@ -25,6 +25,12 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
 {
     /// <summary>A trial is re-queued at most this many times after losing its node, then reported failed.</summary>
     public const int MaxAttempts = 3;
+    /// <summary>A dispatched trial not started yet is sent again this often: a message lost on the way (remoting delivers
+    /// at most once) must not leave it waiting for the search's timeout. A runner ignores a trial it already holds.</summary>
+    private static readonly TimeSpan ResendUnstartedEvery = TimeSpan.FromSeconds(10);
+    /// <summary>Trials waiting with no model node to run them fail after this long, instead of at the search's timeout.</summary>
+    public static readonly TimeSpan NoRunnerGrace = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _noRunnerGrace;
     private static readonly TimeSpan DiscoverEvery = TimeSpan.FromSeconds(2);
     /// <summary>Dispatch starts once every Up model node's runner answered, or after this long: the first trials are
     /// spread over all nodes instead of going to whichever runner answered first.</summary>
@@ -50,12 +56,24 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         public static readonly StartDispatch Instance = new();
     }
 
+    private sealed record ResendUnstarted
+    {
+        public static readonly ResendUnstarted Instance = new();
+    }
+
+    private sealed record NoRunners
+    {
+        public static readonly NoRunners Instance = new();
+    }
+
     private readonly string _searchId;
     private readonly Dictionary<int, SearchTrial> _trials;
     private readonly ChannelWriter<SearchEvent> _events;
     private readonly LinkedList<int> _pending;
     private readonly Dictionary<int, int> _attempts = [];
     private readonly Dictionary<int, TrialResult> _done = [];
+    private readonly HashSet<int> _started = [];
+    private bool _completed;
     private readonly Dictionary<Address, Runner> _runners = [];
     private readonly HashSet<Address> _modelMembers = [];
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -64,8 +82,9 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
 
     // Phases: gathering (runners answer; nothing dispatched yet) -> dispatching (trials flow to free slots) -> stopped
     // when every trial is scored or failed.
-    public SearchCoordinator(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events)
+    public SearchCoordinator(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events, TimeSpan? noRunnerGrace = null)
     {
+        _noRunnerGrace = noRunnerGrace ?? NoRunnerGrace;
         _searchId = searchId;
         _trials = trials.ToDictionary(t => t.Trial);
         _pending = new LinkedList<int>(trials.Select(t => t.Trial));
@@ -91,7 +110,28 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         {
             if (AddRunner(info)) Dispatch();
         });
-        Receive<TrialStarted>(s => { if (s.SearchId == _searchId) _events.TryWrite(new TrialRunning(s.Trial, s.Node)); });
+        Receive<TrialStarted>(s =>
+        {
+            // A late start of a trial that finished (or was given up on) elsewhere is not news.
+            if (!Mine(s.SearchId, s.Trial) || _done.ContainsKey(s.Trial)) return;
+            _started.Add(s.Trial);
+            _events.TryWrite(new TrialRunning(s.Trial, s.Node));
+        });
+        Receive<ResendUnstarted>(_ =>
+        {
+            foreach (var runner in _runners.Values)
+                foreach (var trial in runner.InFlight.Where(t => !_started.Contains(t)))
+                    runner.Actor.Tell(new RunTrial(_searchId, trial, _trials[trial].RequestJson, Self));
+        });
+        Receive<NoRunners>(_ =>
+        {
+            if (_runners.Count > 0) return;
+            foreach (var trial in _pending.ToList())
+                Record(new TrialResult(trial, _trials[trial].Config, "-", null, null, [], 0,
+                    $"no-model-node: no model node's trial runner answered for {_noRunnerGrace.TotalSeconds:F0} s"));
+            _pending.Clear();
+            CompleteIfDone();
+        });
         Receive<TrialScored>(s => Mine(s.SearchId, s.Trial), s => Finish(s.Trial, new TrialResult(s.Trial, _trials[s.Trial].Config, s.Node,
             s.CvMean, s.CvStd, s.Folds.Select(f => f.Score).ToList(), s.Seconds)));
         Receive<TrialFailed>(f => Mine(f.SearchId, f.Trial), f => Finish(f.Trial, new TrialResult(f.Trial, _trials[f.Trial].Config, f.Node,
@@ -126,12 +166,14 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     private void StartDispatching()
     {
         Timers.Cancel("start");
+        Timers.StartPeriodicTimer("resend", ResendUnstarted.Instance, ResendUnstartedEvery);
         Become(Dispatching);
         Dispatch();
     }
 
-    public static Props Props(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events)
-        => Akka.Actor.Props.Create(() => new SearchCoordinator(searchId, trials, events));
+    public static Props Props(string searchId, IReadOnlyList<SearchTrial> trials, ChannelWriter<SearchEvent> events,
+        TimeSpan? noRunnerGrace = null)
+        => Akka.Actor.Props.Create(() => new SearchCoordinator(searchId, trials, events, noRunnerGrace));
 
     protected override void PreStart()
     {
@@ -147,7 +189,9 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         _cluster.Unsubscribe(Self);
         // Ended early (timeout, Ctrl+C) or done: nothing of this search should keep a node's slot busy.
         foreach (var r in _runners.Values.Where(r => r.InFlight.Count > 0)) r.Actor.Tell(new CancelTrials(_searchId));
-        _events.TryComplete();
+        // Stopped before the end (its system shutting down, say): the reader hears so, not an empty search.
+        if (_completed) _events.TryComplete();
+        else _events.TryComplete(new SearchAbortedException($"the search coordinator stopped with {_done.Count} of {_trials.Count} trials done"));
     }
 
     private void MemberSeen(Member member)
@@ -170,6 +214,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         var address = Sender.Path.Address;
         if (!_modelMembers.Contains(address) || _runners.ContainsKey(address)) return false;
         _runners[address] = new Runner(Sender, address, info.Node, Math.Max(1, info.Slots));
+        Timers.Cancel("no-runners");
         Context.Watch(Sender);
         _events.TryWrite(new RunnerJoined(info.Node, info.Slots));
         return true;
@@ -185,8 +230,9 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         foreach (var trial in runner.InFlight.OrderDescending())
         {
             if (_done.ContainsKey(trial)) continue;
+            _started.Remove(trial);
             var attempts = _attempts[trial] = _attempts.GetValueOrDefault(trial) + 1;
-            if (attempts >= MaxAttempts)
+            if (attempts > MaxAttempts)
             {
                 Record(new TrialResult(trial, _trials[trial].Config, runner.Node, null, null, [], 0,
                     $"node-lost: lost its node {attempts} times (last: {runner.Node} {reason})"));
@@ -202,6 +248,8 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     /// <summary>Pull-based load balance: a trial goes to the runner with the most free slots; none free, it waits.</summary>
     private void Dispatch()
     {
+        if (_runners.Count == 0 && _pending.Count > 0 && !Timers.IsTimerActive("no-runners"))
+            Timers.StartSingleTimer("no-runners", NoRunners.Instance, _noRunnerGrace);
         while (_pending.First is { } next)
         {
             var runner = _runners.Values.Where(r => r.Free > 0).OrderByDescending(r => r.Free).ThenBy(r => r.Node, StringComparer.Ordinal)
@@ -219,16 +267,19 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
 
     private void Finish(int trial, TrialResult result)
     {
-        foreach (var r in _runners.Values) r.InFlight.Remove(trial);
+        // Only the answering node's slot frees: after a re-queue another node may be running the same trial.
+        if (_runners.TryGetValue(Sender.Path.Address, out var answering)) answering.InFlight.Remove(trial);
         if (_done.ContainsKey(trial)) return; // a late answer from a node that was given up on
         // A trial cancelled because its node is shutting down is not the configuration's fault: run it elsewhere.
-        if (result.Error is { } e && e.StartsWith("cancelled", StringComparison.Ordinal) && _attempts.GetValueOrDefault(trial) + 1 < MaxAttempts)
+        if (result.Error is { } e && e.StartsWith("cancelled", StringComparison.Ordinal) && _attempts.GetValueOrDefault(trial) + 1 <= MaxAttempts)
         {
             _attempts[trial] = _attempts.GetValueOrDefault(trial) + 1;
-            _pending.AddFirst(trial);
+            _started.Remove(trial);
+            if (!_pending.Contains(trial) && !_runners.Values.Any(r => r.InFlight.Contains(trial))) _pending.AddFirst(trial);
             Dispatch();
             return;
         }
+        // The first answer counts. A copy still running on another node keeps that node's slot until it answers too.
         _pending.Remove(trial);
         Record(result);
         Dispatch();
@@ -248,7 +299,11 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
 
     private void Complete()
     {
+        _completed = true;
         _events.TryWrite(new SearchCompleted(_done.Values.OrderBy(r => r.Trial).ToList()));
         Context.Stop(Self);
     }
 }
+
+/// <summary>The coordinator stopped before every trial was scored or failed.</summary>
+public sealed class SearchAbortedException(string message) : Exception(message);

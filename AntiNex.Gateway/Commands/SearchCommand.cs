@@ -60,6 +60,12 @@ internal static class SearchCommand
                     p.GetValue(seed), p.GetValue(strategy) ?? "random");
             }
             catch (UsageException ex) { new Output(json).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
+            if (p.GetValue(output) is { } outFile && outFile.Directory is { Exists: false } missing)
+            {
+                // Found now, not after the whole search.
+                new Output(json).Error("bad-request", $"--out: folder '{missing.FullName}' does not exist");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
             return common.RunAsync(p, ct, (client, o) => Run(client, o, plan, p.GetValue(output), !p.GetValue(noRetrain), common.TimeoutFrom(p), ct));
         });
         return command;
@@ -78,10 +84,18 @@ internal static class SearchCommand
         }
         foreach (var note in plan.Notes) err.MarkupLineInterpolated($"[yellow]note:[/] {ConsoleText.Plain(note)}");
 
+        // A trial too large for one cluster message would be dropped by the transport and never answered.
+        foreach (var t in plan.Trials)
+            if (client.Frame.CheckJson(plan.ModelId, t.RequestJson, $"trial {t.Trial}'s request", null) is { } tooLarge)
+            {
+                output.Error(tooLarge.Code, tooLarge.Message);
+                return ExitCodes.BadInput;
+            }
         var channel = Channel.CreateUnbounded<SearchEvent>(new UnboundedChannelOptions { SingleReader = true });
         var clock = Stopwatch.StartNew();
         var coordinator = client.System.ActorOf(SearchCoordinator.Props(plan.SearchId, plan.Trials, channel.Writer), "search-" + plan.SearchId);
         IReadOnlyList<TrialResult>? results = null;
+        string? incomplete = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
@@ -107,10 +121,15 @@ internal static class SearchCommand
         {
             coordinator.Tell(PoisonPill.Instance); // cancels the trials still running on the nodes
             if (ct.IsCancellationRequested) { output.Error("cancelled", "search cancelled"); return ExitCodes.Cancelled; }
-            throw new TimeoutException($"the search did not finish within {timeout} ({board.DoneCount}/{plan.Trials.Count} trials done)");
+            incomplete = $"the search did not finish within {timeout} ({board.DoneCount}/{plan.Trials.Count} trials done)";
+        }
+        catch (Exception e) when (e is SearchAbortedException || e.InnerException is SearchAbortedException)
+        {
+            incomplete = (e as SearchAbortedException ?? (SearchAbortedException)e.InnerException!).Message;
         }
         var searchSeconds = clock.Elapsed.TotalSeconds;
-        results ??= [];
+        // An unfinished search still reports what it scored; it retrains nothing.
+        results ??= board.Finished;
         var ranked = Leaderboard.Rank(results, plan.MlType);
         var doc = new JsonObject
         {
@@ -124,6 +143,7 @@ internal static class SearchCommand
             ["failed"] = new JsonArray(results.Where(r => !r.Scored).Select(r => (JsonNode)TrialJson(r, null)).ToArray()),
             ["node_events"] = new JsonArray(board.Notes.Select(n => (JsonNode?)n).ToArray()),
         };
+        if (incomplete is not null) doc["incomplete"] = incomplete;
         if (!output.Json)
         {
             if (!AnsiConsole.Profile.Capabilities.Interactive) AnsiConsole.Write(board.Render(clock.Elapsed));
@@ -132,6 +152,13 @@ internal static class SearchCommand
             var perNode = string.Join(", ",
                 results.Where(r => r.Scored).GroupBy(r => r.Node).OrderBy(g => g.Key).Select(g => $"{ConsoleText.Plain(g.Key)} {g.Count()}"));
             err.MarkupLineInterpolated($"[grey]search wall time {searchSeconds:F1} s, trials per node: {perNode}[/]");
+        }
+        if (incomplete is not null)
+        {
+            if (ranked.Count > 0) doc["best_so_far"] = TrialJson(ranked[0], 1);
+            output.Error("timeout", $"{incomplete}; the leaderboard holds the trials finished so far, nothing was retrained");
+            if (output.Json) Console.WriteLine(doc.ToJsonString(Output.JsonOptions));
+            return ExitCodes.Timeout;
         }
         if (ranked.Count == 0)
         {
@@ -160,7 +187,7 @@ internal static class SearchCommand
         if (retrain)
         {
             if (!output.Json) err.MarkupLineInterpolated($"[grey]retraining the best configuration under '{ConsoleText.Plain(plan.Label)}'...[/]");
-            var reply = await client.TrainAsync(plan.ModelId, bestJson, timeout, output.Json ? null : output.Progress,
+            var reply = await client.TrainAsync(plan.ModelId, bestJson, timeout, output.Json ? null : output.Progress, ct: ct,
                 origin: client.Origin with { Via = "search" });
             switch (reply)
             {
@@ -252,6 +279,8 @@ internal sealed class LiveBoard(SearchPlan plan)
     private readonly List<string> _notes = [];
 
     public int DoneCount => _done.Count;
+    /// <summary>The trials finished so far (all of them once the search completed).</summary>
+    public IReadOnlyList<TrialResult> Finished => _done.Values.OrderBy(r => r.Trial).ToList();
     /// <summary>Nodes lost during the search and the trials they gave back.</summary>
     public IReadOnlyList<string> Notes => _notes;
 

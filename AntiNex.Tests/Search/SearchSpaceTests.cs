@@ -137,4 +137,31 @@ public class SearchSpaceTests
         Assert.Equal([3, 2, 1], Leaderboard.Rank(results, "classification").Select(r => r.Trial));
         Assert.Equal([1, 3, 2], Leaderboard.Rank(results, "regression").Select(r => r.Trial));
     }
+
+    [Fact]
+    public void A_trial_whose_score_is_not_a_number_never_ranks()
+    {
+        var results = new[] { new TrialResult(1, "a", "n1", double.NaN, 0, [], 1), new TrialResult(2, "b", "n1", 0.5, 0, [], 1) };
+        Assert.Equal([2], Leaderboard.Rank(results, "regression").Select(r => r.Trial));
+        Assert.Equal([2], Leaderboard.Rank(results, "classification").Select(r => r.Trial));
+    }
+
+    [Fact]
+    public void Dropout_layers_of_the_base_request_carry_over_to_the_trials_layers()
+    {
+        var baseJson = """
+            {"label": "x", "dataset": "blobs.csv", "predict_feature": "label", "ml_type": "classification",
+             "model_desc": {"layers": [
+               {"num_neurons": 16, "activation": "relu"}, {"layer_type": "dropout", "rate": 0.3},
+               {"num_neurons": 1, "activation": "sigmoid"}]}}
+            """;
+        var layers = JsonNode.Parse(TrialPlanner.Apply(baseJson, new TrialConfig { Hidden = [32, 8] }, 3))!["model_desc"]!["layers"]!
+            .AsArray();
+        Assert.Equal([0.3, 0.3], layers.Take(2).Select(l => l!["dropout"]!.GetValue<double>()));
+        Assert.Equal(3, layers.Count); // no batch norm the base did not have
+    }
+
+    [Fact]
+    public void Widths_that_meet_at_the_four_unit_floor_make_one_architecture()
+        => Assert.Single(SearchSpace.Architectures([2, 4], [1]));
 }
