@@ -658,6 +658,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // is unknown (a write that timed out may have landed).
         ForgetUncertain(cause);
         var accepted = _queued.Any(q => q.Accepted) || _current is { Accepted: true };
+        var (swapJob, acceptingJob) = (_persisting?.Job, _accepting);
         if (_accepting is { } accepting)
         {
             _accepting = null;
@@ -679,12 +680,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         foreach (var queued in _queued)
         {
             EndJob(queued);
-            queued.ReplyTo.Tell(ModelFailed.Of(_id, "persistence", queued.Accepted
+            var failed = ModelFailed.Of(_id, "persistence", queued.Accepted
                 ? $"queued training of '{_id}' stopped waiting: storing failed ({cause.Message}); request {queued.RequestId} stays accepted " +
                   "and runs once the store is back"
-                : $"training of '{_id}' was not started: storing failed ({cause.Message}); retry", queued.RequestId));
+                : $"training of '{_id}' was not started: storing failed ({cause.Message}); retry", queued.RequestId);
+            if (!queued.Accepted) Audit("train", queued.Origin, queued.RequestId, failed.Code, failed.Message); // it ends here
+            queued.ReplyTo.Tell(failed);
         }
         _queued.Clear();
+        // A running training that is not accepted (a predict's, or one without an id) ends with this incarnation: its
+        // caller hears why, and the audit records it.
+        if (_current is { Accepted: false } running && running != swapJob && running != acceptingJob)
+            FailJob(running, ModelFailed.Of(_id, "persistence",
+                $"training of '{_id}' stopped: storing failed ({cause.Message}); retry", running.RequestId));
         // The entity stops now: wake it again later so its accepted trainings run without waiting for a next message.
         if (accepted) Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
         base.OnPersistFailure(cause, @event, sequenceNr);

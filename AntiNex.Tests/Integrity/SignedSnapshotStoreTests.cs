@@ -120,6 +120,21 @@ public sealed class SignedSnapshotStoreTests : TestKit, IDisposable
         Assert.Equal("s-2", Load()!.Snapshot);
     }
 
+    [Theory]
+    [InlineData(4, "0000000000000000", "s-3")] // the checksum: the verified signature proves the payload, which loads
+    [InlineData(2, "0", "s-2")] // a chunk size of 0 would divide by zero: refused, the previous snapshot serves
+    [InlineData(3, "2147483000", "s-2")] // a length of 2 GB would be allocated before any check: refused the same way
+    public void Altered_fields_outside_the_signature_never_fail_the_load(int field, string value, string loaded)
+    {
+        using (var mux = ConnectionMultiplexer.Connect(_redis.Server.ConnectionString))
+        {
+            var parts = Meta(13).Split('|');
+            parts[field] = value;
+            mux.GetDatabase().HashSet($"{_prefix}{{{_pid}}}:snapshot-meta", 13, string.Join('|', parts));
+        }
+        Assert.Equal(loaded, Load()!.Snapshot);
+    }
+
     [Fact]
     public async Task A_store_with_another_key_refuses_every_snapshot()
     {

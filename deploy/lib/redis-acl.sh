@@ -15,7 +15,7 @@ redis_acl_rules() {
     "+sadd +srem +smembers +sismember +scard +sscan" \
     "+lpush +rpush +lmove +lrem +llen +lrange +lindex +ltrim +brpoplpush +blmove" \
     "+publish +subscribe +unsubscribe +psubscribe +punsubscribe" \
-    "+xadd +xrange +xrevrange +xtrim +xlen +xread" \
+    "+xadd +xrange +xrevrange +xlen +xread" \
     "+eval +evalsha +script|load +script|exists +multi +exec +discard +watch +unwatch" \
     "+memory|usage"
 }

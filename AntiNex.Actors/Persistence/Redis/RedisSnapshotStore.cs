@@ -42,16 +42,20 @@ public sealed class RedisSnapshotStore : SnapshotStore
     /// <summary>Lifetime of pieces not yet committed (a save takes seconds; an interrupted one is cleaned by Redis).</summary>
     private static readonly TimeSpan PendingPieceTtl = TimeSpan.FromHours(1);
 
-    // Deletes one snapshot unless its stored timestamp is newer than ARGV[2] ('' = any timestamp), or, with ARGV[3] =
-    // 'exact', other than ARGV[2]. Returns the record.
+    // Deletes one snapshot, its pieces (KEYS[3..]) with it, unless its stored timestamp is newer than ARGV[2] ('' = any
+    // timestamp), or, with ARGV[3] = 'exact', other than ARGV[2]. The pieces were named from the record read before:
+    // when the stored record is another generation (overwritten meanwhile) nothing is deleted and 'moved' is returned,
+    // and the caller reads again. One script, so a crash or a lost connection never leaves pieces nothing points to.
     private const string DeleteScript = """
         local old = redis.call('HGET', KEYS[2], ARGV[1])
         if not old then return false end
         local at = string.sub(old, 1, 20)
         if ARGV[2] ~= '' and (at > ARGV[2] or (ARGV[3] == 'exact' and at ~= ARGV[2])) then return false end
+        if string.match(old, '^[^|]*|([^|]*)|') ~= ARGV[4] then return 'moved' end
         redis.call('HDEL', KEYS[2], ARGV[1])
         redis.call('ZREM', KEYS[1], ARGV[1])
-        return old
+        for i = 3, #KEYS do redis.call('UNLINK', KEYS[i]) end
+        return 'deleted'
         """;
 
     // Newest snapshot within [min,max] seqNr and [minTs,maxTs] (padded ticks compare as strings), decided from the
@@ -178,7 +182,18 @@ public sealed class RedisSnapshotStore : SnapshotStore
         {
             var candidate = await FindLatestAsync(db, persistenceId, criteria).ConfigureAwait(false);
             if (candidate is null) return null;
-            var (sequenceNr, record) = candidate.Value;
+            var (sequenceNr, raw) = candidate.Value;
+            SnapshotRecord record;
+            try { record = SnapshotRecord.Decode(raw); }
+            catch (SnapshotCorruptedException e) when (_signer is not null)
+            {
+                // With a key, altered metadata is refused like an altered payload: the older snapshot serves.
+                _log.Error("Snapshot {0}#{1} REFUSED: {2} Falling back to an older snapshot of {0}, if one is stored.",
+                    persistenceId, sequenceNr, e.Message);
+                _refusals.Record(new SnapshotRefusal(persistenceId, sequenceNr, "its metadata is malformed", DateTimeOffset.UtcNow));
+                criteria = OlderThan(sequenceNr, criteria);
+                continue;
+            }
             var payload = await ReadPayloadAsync(db, persistenceId, sequenceNr, record).ConfigureAwait(false);
             if (payload is null)
             {
@@ -204,7 +219,9 @@ public sealed class RedisSnapshotStore : SnapshotStore
                 criteria = OlderThan(sequenceNr, criteria);
                 continue;
             }
-            if (XxHash3.HashToUInt64(payload) != record.Checksum)
+            // A verified signature already proves the payload; then the checksum field (outside the signature) is not
+            // trusted over it. Unsigned, a mismatch is corruption and recovery fails loudly.
+            if (!(_signer is not null && record.Signature is not null) && XxHash3.HashToUInt64(payload) != record.Checksum)
                 throw new SnapshotCorruptedException($"Snapshot {persistenceId}#{sequenceNr}: checksum mismatch, the stored payload is corrupted.");
             var snapshot = _serialization.Deserialize(payload, record.SerializerId, record.Manifest);
             return new SelectedSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, new DateTime(record.TimestampTicks, DateTimeKind.Utc)),
@@ -232,7 +249,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
     }
 
     /// <summary>Newest snapshot within the criteria, decided from metadata only (no payload is read).</summary>
-    private async Task<(long SequenceNr, SnapshotRecord Record)?> FindLatestAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria)
+    private async Task<(long SequenceNr, string Record)?> FindLatestAsync(IDatabase db, string pid, SnapshotSelectionCriteria criteria)
     {
         if (criteria.MaxSequenceNr < criteria.MinSequenceNr) return null;
         var found = await db.ScriptEvaluateAsync(FindLatestScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
@@ -240,7 +257,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
              SnapshotRecord.FormatTicks((criteria.MinTimestamp ?? DateTime.MinValue).Ticks)]).ConfigureAwait(false);
         if (found.IsNull) return null;
         var pair = (RedisResult[])found!;
-        return ((long)pair[0], SnapshotRecord.Decode((string)pair[1]!));
+        return ((long)pair[0], (string)pair[1]!);
     }
 
     private async Task<List<(long SequenceNr, SnapshotRecord Record)>> CandidatesAsync(IDatabase db, string pid,
@@ -265,6 +282,13 @@ public sealed class RedisSnapshotStore : SnapshotStore
 
     private async Task<byte[]?> ReadPayloadAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
     {
+        // The length is outside the signature: the last piece must be where it says before that many bytes are allocated.
+        if (record.ChunkCount > 0)
+        {
+            var last = record.ChunkCount - 1;
+            var lastLength = await db.StringLengthAsync(_keys.SnapshotChunk(pid, sequenceNr, record.Generation, last)).ConfigureAwait(false);
+            if (lastLength != record.Length - (long)last * record.ChunkSize) return null;
+        }
         var payload = GC.AllocateUninitializedArray<byte>(checked((int)record.Length));
         var complete = true;
         await ForEachChunkAsync(record.ChunkCount, async i =>
@@ -297,10 +321,23 @@ public sealed class RedisSnapshotStore : SnapshotStore
 
     private async Task DeleteOneAsync(IDatabase db, string pid, long sequenceNr, string maxTimestamp, bool exact = false)
     {
-        var deleted = await db.ScriptEvaluateAsync(DeleteScript, [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid)],
-            [sequenceNr, maxTimestamp, exact ? "exact" : ""]).ConfigureAwait(false);
-        if (!deleted.IsNull) // the snapshot is gone once its metadata is; its pieces are garbage from here on
-            await TryDeleteChunksAsync(db, pid, sequenceNr, SnapshotRecord.Decode((string)deleted!)).ConfigureAwait(false);
+        // A concurrent overwrite of the same sequence number changes the pieces' generation: read again, a few times.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var stored = await db.HashGetAsync(_keys.SnapshotMeta(pid), sequenceNr).ConfigureAwait(false);
+            if (stored.IsNull) return;
+            var raw = (string)stored!;
+            var generation = raw.Split('|') is { Length: > 1 } parts ? parts[1] : "";
+            // Malformed metadata names no pieces it can be trusted for: the record goes, its pieces (if any) stay.
+            var pieces = SnapshotRecord.TryDecode(raw) is { } record
+                ? Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, sequenceNr, generation, i))
+                : [];
+            RedisKey[] keys = [_keys.SnapshotIndex(pid), _keys.SnapshotMeta(pid), .. pieces];
+            var result = await db.ScriptEvaluateAsync(DeleteScript, keys, [sequenceNr, maxTimestamp, exact ? "exact" : "", generation])
+                .ConfigureAwait(false);
+            if (result.IsNull || (string?)result == "deleted") return;
+        }
+        throw new InvalidOperationException($"snapshot {pid}#{sequenceNr} kept changing while it was being deleted");
     }
 
     private Task DeleteChunksAsync(IDatabase db, string pid, long sequenceNr, SnapshotRecord record)
@@ -339,6 +376,12 @@ public sealed class SnapshotCorruptedException(string message) : Exception(messa
 internal sealed record SnapshotRecord(long TimestampTicks, string Generation, int ChunkSize, long Length, ulong Checksum, int SerializerId,
     string Manifest, string? Signature = null)
 {
+    /// <summary>The smallest piece size a store writes (its chunk-size setting's floor).</summary>
+    public const int MinChunkSize = 1024;
+
+    /// <summary>The largest payload a record may claim (a byte array's limit).</summary>
+    public const long MaxLength = int.MaxValue;
+
     public int ChunkCount => Length == 0 ? 0 : (int)((Length + ChunkSize - 1) / ChunkSize);
 
     public static string FormatTicks(long ticks) => ticks.ToString("D20", CultureInfo.InvariantCulture);
@@ -353,6 +396,12 @@ internal sealed record SnapshotRecord(long TimestampTicks, string Generation, in
         return Signature is null ? string.Join('|', [.. head, Manifest]) : string.Join('|', [.. head, Signature, Manifest]);
     }
 
+    public static SnapshotRecord? TryDecode(string value)
+    {
+        try { return Decode(value); }
+        catch (SnapshotCorruptedException) { return null; }
+    }
+
     public static SnapshotRecord Decode(string value)
     {
         var parts = value.Split('|', 7);
@@ -365,9 +414,14 @@ internal sealed record SnapshotRecord(long TimestampTicks, string Generation, in
             signature = manifest[..bar];
             manifest = manifest[(bar + 1)..];
         }
-        return new SnapshotRecord(long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1],
-            int.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture),
-            ulong.Parse(parts[4], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-            int.Parse(parts[5], CultureInfo.InvariantCulture), manifest, signature);
+        // Fields outside the signature are checked before anything is sized from them: an altered chunk size or length
+        // must not divide by zero or allocate gigabytes.
+        if (!long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks)
+            || !int.TryParse(parts[2], CultureInfo.InvariantCulture, out var chunkSize) || chunkSize < MinChunkSize
+            || !long.TryParse(parts[3], CultureInfo.InvariantCulture, out var length) || length is < 0 or > MaxLength
+            || !ulong.TryParse(parts[4], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var checksum)
+            || !int.TryParse(parts[5], CultureInfo.InvariantCulture, out var serializerId))
+            throw new SnapshotCorruptedException($"Snapshot metadata is malformed: \"{(value.Length > 200 ? value[..200] + "..." : value)}\".");
+        return new SnapshotRecord(ticks, parts[1], chunkSize, length, checksum, serializerId, manifest, signature);
     }
 }
