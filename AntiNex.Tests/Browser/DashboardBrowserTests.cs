@@ -142,6 +142,30 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : ClusterTes
         Assert.Equal(0, await page.EvaluateAsync<int>("() => document.querySelectorAll('img[src=\"x\"]').length"));
         Assert.False(await page.EvaluateAsync<bool>("() => window.__xss === 1"));
 
+        // Six unfinished trainings at once: the page keeps refreshing (a browser holds six connections to a plain-http
+        // host; one live stream per job would take them all), and every card shows its job.
+        var slow = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var queued = await http.PostAsync("/api/train",
+                new StringContent(Data.TrainJson($"dash-busy-{i}", epochs: 10_000), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+            slow.Add(JsonDocument.Parse(await queued.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString()!);
+        }
+        try
+        {
+            await page.WaitForFunctionAsync($"ids => ids.every(id => document.querySelector(`[data-job='${{id}}']`))", slow,
+                new() { Timeout = 30_000 });
+            var before = await page.InnerTextAsync("#refreshed");
+            await page.WaitForFunctionAsync("text => document.getElementById('refreshed').textContent !== text", before,
+                new() { Timeout = 15_000 });
+            Log.Step("six unfinished trainings on the page: it still refreshes");
+        }
+        finally
+        {
+            foreach (var id in slow) await http.PostAsync($"/api/jobs/{id}/cancel", null);
+        }
+
         var screenshot = Path.Combine(AppContext.BaseDirectory, "browser", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });

@@ -5,7 +5,11 @@
 
 const KEY_ITEM = 'antinex.apiKey';
 const REFRESH_MS = 3000;
-const state = { key: sessionStorage.getItem(KEY_ITEM) || '', models: [], selected: null, shownPlots: '', timer: 0, blobs: [], watched: new Set() };
+const state = { key: sessionStorage.getItem(KEY_ITEM) || '', models: [], selected: null, shownPlots: '', timer: 0, blobs: [],
+  cards: new Map(), streams: new Map() };
+// Live event streams open at once. A browser holds six connections to one plain-http host, shared by its tabs: more
+// streams would leave the page's own requests waiting until a training ends. Other cards follow the job list.
+const MAX_STREAMS = 2;
 
 const $ = id => document.getElementById(id);
 
@@ -56,8 +60,8 @@ function describeIssues(message, body) {
 }
 
 /** Server-Sent Events over fetch (EventSource cannot send the Authorization header). */
-async function readEvents(path, onEvent) {
-  const response = await fetch(path, { headers: authHeaders({ Accept: 'text/event-stream' }), cache: 'no-store' });
+async function readEvents(path, onEvent, signal) {
+  const response = await fetch(path, { headers: authHeaders({ Accept: 'text/event-stream' }), cache: 'no-store', signal });
   if (!response.ok || !response.body) throw new ApiError(response.status, `progress stream: ${response.status} ${response.statusText}`);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -109,6 +113,7 @@ async function connect(key) {
 
 function disconnect() {
   clearTimeout(state.timer);
+  forgetJobs();
   sessionStorage.removeItem(KEY_ITEM);
   state.key = '';
   state.selected = null;
@@ -316,7 +321,7 @@ async function submitTraining(event) {
   $('train-submit').disabled = true;
   try {
     const job = await api('/api/train', { method: 'POST', body: text, headers: { 'Content-Type': 'application/json' } });
-    if (!state.watched.has(job.job_id)) watchJob(job);
+    if (!state.cards.has(job.job_id)) watchJob(job);
   } catch (e) {
     error.textContent = e.message;
   } finally {
@@ -330,14 +335,37 @@ async function refreshJobs() {
   try { list = await api('/api/jobs'); } catch { return; }
   const jobs = ((list && list.jobs) || []).slice(0, 8).reverse(); // oldest first: each new card goes on top
   for (const job of jobs) {
-    if (state.watched.has(job.job_id)) continue;
-    if (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled') showFinishedJob(job);
-    else watchJob(job);
+    const card = state.cards.get(job.job_id);
+    const finished = job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
+    if (!card) {
+      if (finished) showFinishedJob(job);
+      else watchJob(job);
+    } else if (card.final || state.streams.has(job.job_id)) continue;
+    else if (finished) showFinal(card, job);
+    else if (state.streams.size < MAX_STREAMS) watchJob(job); // a stream is free again: follow it live
+    else followListed(card, job);
   }
 }
 
+/** A card without a stream, updated from the job list at each refresh. */
+function followListed(card, job) {
+  if (job.progress) showProgress(job.progress, card);
+  else card.phase.textContent = job.state;
+}
+
+function showFinal(card, job) {
+  if (job.result) completed(card, job.result);
+  else if (job.error) failed(card, job.error);
+}
+
+function forgetJobs() {
+  for (const controller of state.streams.values()) controller.abort();
+  state.streams.clear();
+  state.cards.clear();
+  $('jobs').replaceChildren();
+}
+
 function jobCard(job) {
-  state.watched.add(job.job_id);
   const list = $('jobs');
   if (list.querySelector('p.muted')) list.replaceChildren();
   const card = {
@@ -349,11 +377,19 @@ function jobCard(job) {
     el('div', { className: 'title' }, el('b', { className: 'job-label' }, job.label || ''), el('span', { className: 'muted' }, job.job_id)),
     card.phase, card.bar, card.detail);
   list.prepend(card.root);
-  while (list.children.length > 8) list.lastElementChild.remove();
+  state.cards.set(job.job_id, card);
+  while (list.children.length > 8) {
+    const dropped = list.lastElementChild;
+    state.streams.get(dropped.dataset.job)?.abort();
+    state.streams.delete(dropped.dataset.job);
+    state.cards.delete(dropped.dataset.job);
+    dropped.remove();
+  }
   return card;
 }
 
 function completed(card, reply) {
+  card.final = true;
   card.root.classList.add('done');
   card.bar.value = card.bar.max;
   card.phase.textContent = `done: version ${reply.version} on ${reply.node}`;
@@ -361,19 +397,21 @@ function completed(card, reply) {
 }
 
 function failed(card, error) {
+  card.final = true;
   card.root.classList.add('failed');
   card.phase.textContent = error.code === 'cancelled' ? 'cancelled' : `failed (${error.code})`;
   card.detail.textContent = describeIssues(error.message, error);
 }
 
 function showFinishedJob(job) {
-  const card = jobCard(job);
-  if (job.result) completed(card, job.result);
-  else if (job.error) failed(card, job.error);
+  showFinal(jobCard(job), job);
 }
 
 function watchJob(job) {
-  const card = jobCard(job);
+  const card = state.cards.get(job.job_id) || jobCard(job);
+  if (state.streams.size >= MAX_STREAMS) { followListed(card, job); return; }
+  const controller = new AbortController();
+  state.streams.set(job.job_id, controller);
   // The stream replays the job's events from its start, so the bar fills in order (showing the current progress first
   // would send it backwards for the replay).
   readEvents(job.events || `/api/jobs/${encodeURIComponent(job.job_id)}/events`, (type, data) => {
@@ -391,7 +429,10 @@ function watchJob(job) {
       return false;
     }
     return true;
-  }).catch(e => { card.detail.textContent = 'progress stream ended: ' + e.message; });
+  }, controller.signal)
+    .catch(e => { if (!controller.signal.aborted) card.detail.textContent = 'progress stream ended: ' + e.message; })
+    // Ended without a final event (a drop, a revoked key): the job list takes over, and a later refresh may stream it again.
+    .finally(() => { if (state.streams.get(job.job_id) === controller) state.streams.delete(job.job_id); });
 }
 
 function showProgress(p, card) {
