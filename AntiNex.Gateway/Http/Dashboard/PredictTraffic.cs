@@ -11,12 +11,16 @@ namespace AntiNex.Gateway.Http.Dashboard;
 public sealed class PredictTraffic : IDisposable
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private const int MaxKept = 200_000; // bounds memory under a flood; older samples go first
+    private const int MaxKept = 200_000; // bounds the latency samples under a flood; older ones go first
+    private const int Seconds = 60; // the window in one-second counters: rates and error counts are exact at any rate
 
     private readonly MeterListener _listener = new();
     private readonly Queue<(long At, double Ms, bool Error)> _samples = new();
     private readonly object _gate = new();
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly long[] _secondOf = new long[Seconds];
+    private readonly int[] _requests = new int[Seconds];
+    private readonly int[] _errors = new int[Seconds];
 
     /// <param name="scope">The application's IMeterFactory: only its instruments are read (tests may host several apps).</param>
     public PredictTraffic(object? scope)
@@ -48,28 +52,39 @@ public sealed class PredictTraffic : IDisposable
 
     internal void Record(double milliseconds, bool error)
     {
+        var at = Stopwatch.GetTimestamp();
+        var second = SecondOf(at);
+        var slot = (int)(second % Seconds);
         lock (_gate)
         {
-            _samples.Enqueue((Stopwatch.GetTimestamp(), milliseconds, error));
+            _samples.Enqueue((at, milliseconds, error));
             if (_samples.Count > MaxKept) _samples.Dequeue();
+            if (_secondOf[slot] != second) (_secondOf[slot], _requests[slot], _errors[slot]) = (second, 0, 0);
+            _requests[slot]++;
+            if (error) _errors[slot]++;
         }
     }
+
+    private long SecondOf(long timestamp) => (long)Stopwatch.GetElapsedTime(_started, timestamp).TotalSeconds;
 
     /// <summary>Requests per second, p50/p99 latency (answered requests, errors included) and errors in the window.</summary>
     public PredictTrafficView Snapshot()
     {
         var now = Stopwatch.GetTimestamp();
         double[] latencies;
-        int errors;
+        int requests = 0, errors = 0;
+        var current = SecondOf(now);
         lock (_gate)
         {
             while (_samples.Count > 0 && Stopwatch.GetElapsedTime(_samples.Peek().At, now) > Window) _samples.Dequeue();
             latencies = _samples.Select(s => s.Ms).ToArray();
-            errors = _samples.Count(s => s.Error);
+            for (var i = 0; i < Seconds; i++)
+                if (current - _secondOf[i] < Seconds && (_requests[i] > 0 || _errors[i] > 0))
+                    (requests, errors) = (requests + _requests[i], errors + _errors[i]);
         }
         Array.Sort(latencies);
         var seconds = Math.Min(Window.TotalSeconds, Math.Max(1.0, Stopwatch.GetElapsedTime(_started, now).TotalSeconds));
-        return new PredictTrafficView(Window.TotalSeconds, latencies.Length, latencies.Length / seconds,
+        return new PredictTrafficView(Window.TotalSeconds, requests, requests / seconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors);
     }
 
