@@ -52,7 +52,7 @@ public static class CsvLoader
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
         var store = rowMajor is { Count: > 0 } && rowMajor.All(c => present.Any(p => p.Name == c && p.Kind == ColumnKind.Numeric))
-            ? NewRowMajor(scan.Lines, rowMajor, hasHeader, rowLimit) : null;
+            ? NewRowMajor(scan.Lines, rowMajor, hasHeader, rowLimit, new FileInfo(path).Length, header.Length) : null;
         var stored = store is null ? [] : rowMajor!.Select(c => (Name: c, present.First(p => p.Name == c).Field, Index: index[c])).ToArray();
         var numeric = present.Where(p => p.Kind == ColumnKind.Numeric && (store is null || !rowMajor!.Contains(p.Name)))
             .Select(p => (p.Name, p.Field, Index: index[p.Name], Values: new NumericColumn(), Rules: cells.For(p))).ToList();
@@ -115,9 +115,13 @@ public static class CsvLoader
 
     /// <summary>A row-major array sized by the file's line count (an upper bound of its rows, counted by the encoding scan at
     /// disk-cache speed), or null when the file would not fit one array (the columns are then chunked as usual).</summary>
-    private static RowMajorColumns? NewRowMajor(long lines, IReadOnlyList<string> columns, bool hasHeader, int rowLimit)
+    private static RowMajorColumns? NewRowMajor(long lines, IReadOnlyList<string> columns, bool hasHeader, int rowLimit, long bytes,
+        int width)
     {
         long rows = Math.Min(Math.Max(1, lines - (hasHeader ? 1 : 0)), rowLimit);
+        // Lines also count empty ones and line breaks inside quoted cells: a row of `width` cells takes at least `width`
+        // bytes, so a file of blank lines cannot make this allocate gigabytes (the array grows if it is short).
+        rows = Math.Max(1, Math.Min(rows, bytes / Math.Max(1, width)));
         if (rows * columns.Count > Array.MaxLength) return null;
         return new RowMajorColumns(columns, (int)rows);
     }

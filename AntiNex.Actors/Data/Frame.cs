@@ -131,7 +131,7 @@ public sealed class Frame
                     {
                         null => "",
                         double d => d.ToString("R", CultureInfo.InvariantCulture),
-                        string s => s,
+                        string s => s.Trim(), // as a CSV cell is read: " tcp" is the category tcp
                         _ => "",
                     };
                 }

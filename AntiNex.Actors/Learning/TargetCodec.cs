@@ -22,6 +22,7 @@ public sealed record TargetCodec
         if (rules is not null)
         {
             if (rules.TryMap(raw, out var mapped)) return mapped;
+            if (string.IsNullOrWhiteSpace(raw)) throw new RequestException(field, $"row {row}: empty target value");
             throw new RequestException("target_rules", $"target value '{raw}' (row {row}) is not in target_rules.map and there is no default");
         }
         if (string.IsNullOrWhiteSpace(raw))

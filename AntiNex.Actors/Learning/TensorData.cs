@@ -7,6 +7,16 @@ internal sealed record TensorData(float[] X, int Rows, int Width, int[]? Classes
 {
     public int[]? Index { get; init; }
 
+    /// <summary>The rows whose class the model knows (a test file may hold classes the training rows lack: index -1);
+    /// null when none is left. Rows are not copied: the result indexes the same X.</summary>
+    public TensorData? KnownClassesOnly()
+    {
+        if (Classes is null || !Classes.Any(c => c < 0)) return this;
+        var keep = Enumerable.Range(0, Rows).Where(i => Classes[i] >= 0).ToArray();
+        if (keep.Length == 0) return null;
+        return this with { Rows = keep.Length, Classes = keep.Select(i => Classes[i]).ToArray(), Index = keep.Select(RowOf).ToArray() };
+    }
+
     /// <summary>Where row i lies in X.</summary>
     public int RowOf(int i) => Index is null ? i : Index[i];
 

@@ -196,9 +196,12 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             // The per-epoch val_* columns are the validation split when there is one (it drives stopping), else the test rows (report only).
             // Without a validation split the test rows are scored for the report only: nothing in the fit watches them.
             bool validationIsTest = valData is null;
+            // Test rows of classes the training rows lack are left out of the report (as the warning says): as
+            // validation data their class index (-1) would fail the loss.
+            var epochValidation = valData ?? testData.KnownClassesOnly();
             var fit = foldEnsemble is not null
                 ? new FitResult(foldEnsemble.History, foldEnsemble.ValidationSeconds, foldEnsemble.Info)
-                : Trainer.Fit(new FitRequest(net, trainData!, valData ?? testData, settings, progress, "fit")
+                : Trainer.Fit(new FitRequest(net, trainData!, epochValidation, settings, progress, "fit")
                 {
                     ValidationIsTest = validationIsTest,
                 }, ct);
@@ -213,7 +216,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                     using var memberGen = new torch.Generator((ulong)memberSeed);
                     var member = NewNetwork(pipeline.Width, data.Layers, memberGen);
                     extraMembers.Add(member);
-                    var memberFit = Trainer.Fit(new FitRequest(member, trainData!, valData ?? testData, settings with { Seed = memberSeed },
+                    var memberFit = Trainer.Fit(new FitRequest(member, trainData!, epochValidation, settings with { Seed = memberSeed },
                         progress, "ensemble", m + 1, q.EnsembleSeeds)
                     { ValidationIsTest = validationIsTest }, ct);
                     validationSeconds += memberFit.ValidationSeconds;

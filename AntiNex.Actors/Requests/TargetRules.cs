@@ -7,6 +7,8 @@ public sealed record TargetRules(IReadOnlyDictionary<string, double> Map, double
     {
         if (Map.TryGetValue(raw, out value)) return true;
         if (Map.TryGetValue(raw.Trim(), out value)) return true;
+        // An empty cell is a missing target (a row cut short), not one more value for the default class.
+        if (string.IsNullOrWhiteSpace(raw)) { value = 0; return false; }
         if (Default is { } d) { value = d; return true; }
         value = 0;
         return false;

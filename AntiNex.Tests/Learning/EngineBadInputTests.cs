@@ -125,4 +125,33 @@ public class EngineBadInputTests
         var e = Fails(t, Req("x.csv", ", \"ml_type\": \"regression\", \"loss\": \"binary_crossentropy\""));
         Assert.Equal("loss", e.Issues[0].Field);
     }
+
+    [Fact]
+    public void An_empty_target_cell_is_refused_even_with_a_default_class()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("cut.csv", "x0,x1,label\n1,2,normal\n2,3,\n3,4,neptune\n4,5,normal\n5,6,neptune\n");
+        var e = Fails(t, Req("cut.csv", ", \"target_rules\": {\"map\": {\"normal\": 0}, \"default\": 1}"));
+        Assert.Equal("predict_feature", e.Issues[0].Field);
+        Assert.Contains("row 1: empty target value", e.Message);
+    }
+
+    [Fact]
+    public void A_test_file_with_a_class_the_training_rows_lack_still_trains_a_multi_class_network()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var rng = new Random(5);
+        string Rows(int n, params string[] classes) => string.Concat(Enumerable.Range(0, n).Select(i =>
+        {
+            var c = classes[i % classes.Length];
+            var at = Array.IndexOf(["a", "b", "c", "d"], c) * 3;
+            return $"{at + rng.NextDouble():F3},{at - rng.NextDouble():F3},{c}\n";
+        }));
+        t.Write("train.csv", "x0,x1,label\n" + Rows(120, "a", "b", "c"));
+        t.Write("test.csv", "x0,x1,label\n" + Rows(40, "a", "b", "c", "d"));
+        var outcome = TrainingEngine.Train(EngineTestData.Request(Req("train.csv", ", \"test_dataset\": \"test.csv\"")),
+            t.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.Contains(outcome.Report.Warnings, w => w.Contains("classes the training data lacks (d)", StringComparison.Ordinal));
+        Assert.NotNull(outcome.Report.Accuracy);
+    }
 }
