@@ -10,14 +10,17 @@
 # --tls (the default, as cluster.sh) runs the members with mutual TLS, --insecure plaintext; both modes side by side in
 # one run: deploy/bench-tls.sh.
 set -euo pipefail
+insecure=false
 case "${1:-}" in
   --tls) shift ;;
-  --insecure) export ANTINEX_INSECURE=true; shift ;;
+  --insecure) insecure=true; shift ;;
 esac
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-15s}"
 source "$REPO/deploy/lib/bench-isolation.sh"
 bench_isolate cluster 4   # 3 nodes, then one added
+# After the isolation, which clears every inherited ANTINEX_* variable.
+if [ "$insecure" = true ]; then export ANTINEX_INSECURE=true; fi
 STABLE_AFTER="${ANTINEX_BENCH_STABLE_AFTER:-5s}"
 export ANTINEX_NODE_ARGS="--stable-after $STABLE_AFTER --torch-threads 1"
 CLUSTER="bash $REPO/deploy/cluster.sh"

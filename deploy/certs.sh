@@ -23,7 +23,9 @@ command -v openssl >/dev/null || fail "openssl is not installed (sudo apt-get in
 init_ca() {
   local dir=$1
   mkdir -p "$dir"
-  [ -f "$dir/ca.key" ] && [ -f "$dir/ca.crt" ] && return 0
+  # The certificate alone is enough: its key may have been moved off this machine, as it should be. A new CA here would
+  # lock every member out (their certificates name the old one).
+  [ -f "$dir/ca.crt" ] && return 0
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
     -keyout "$dir/ca.key" -out "$dir/ca.crt" -days "$CA_DAYS" -subj "/O=AntiNex/CN=AntiNex cluster CA" \
     -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null

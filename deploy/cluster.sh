@@ -125,9 +125,9 @@ ensure_certs() { # ensure_certs NAME: the CA (first start) and NAME's certificat
   bash "$REPO/deploy/certs.sh" issue "$CERT_DIR" "$1" "$HOST"
 }
 
-tls_args() { # tls_args NAME: the node options for NAME's certificate, or --insecure
-  if [ "$INSECURE" = true ]; then echo "--insecure"; return; fi
-  echo "--tls-certificate $CERT_DIR/$1.p12 --tls-password-file $CERT_DIR/$1.password --tls-ca $CERT_DIR/ca.crt"
+tls_args() { # tls_args NAME: sets TLS to the node options for NAME's certificate, or --insecure (an array: paths may hold spaces)
+  if [ "$INSECURE" = true ]; then TLS=(--insecure); return; fi
+  TLS=(--tls-certificate "$CERT_DIR/$1.p12" --tls-password-file "$CERT_DIR/$1.password" --tls-ca "$CERT_DIR/ca.crt")
 }
 
 ensure_built() {
@@ -174,13 +174,14 @@ start_node() {
   # Resolved here, not inside the backgrounded command below: substitutions there run in the background job, and
   # nodes started one after the other would create the key concurrently.
   local key; key=$(ensure_model_key "$RUN_DIR")
-  # shellcheck disable=SC2086 # NODE_ARGS and tls_args are lists of options on purpose
+  local TLS; tls_args "node-$k"
+  # shellcheck disable=SC2086 # NODE_ARGS is a list of options on purpose
   env "${env[@]}" nohup dotnet "$NODE_DLL" \
     --model-key-file "$key" \
     --hostname "$HOST" --port "$port" --health-port "$health" \
     --seed-node "$(seeds_csv)" \
     --redis "$HOST:$REDIS_PORT" --redis-user "$REDIS_USER" --redis-password-file "$REDIS_PASSWORD_FILE" \
-    $(tls_args "node-$k") "${roots[@]}" --plot-dir "$PLOT_DIR" \
+    "${TLS[@]}" "${roots[@]}" --plot-dir "$PLOT_DIR" \
     $NODE_ARGS >>"$LOG_DIR/node-$k.log" 2>&1 &
   echo $! >"$PID_DIR/node-$k.pid"
   # Until the background shell has started dotnet, its command line is still this script's: wait for it to be the node's.
@@ -232,8 +233,10 @@ stop_serve() { # the demo's HTTP service: a session leader, so its whole group g
   local pid; pid=$(serve_pid)
   if [ -n "$pid" ]; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-    for _ in $(seq 1 100); do pid_alive "$pid" || break; sleep 0.1; done
-    if pid_alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; say "http      did not stop in 10 s: killed"
+    # The whole group: the wrapper shell ends at once, the dotnet process in it may still be shutting down (port open).
+    for _ in $(seq 1 100); do kill -0 -- "-$pid" 2>/dev/null || pid_alive "$pid" || break; sleep 0.1; done
+    if kill -0 -- "-$pid" 2>/dev/null || pid_alive "$pid"; then
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; say "http      did not stop in 10 s: killed"
     else say "http      stopped"; fi
   fi
   rm -f "$PID_DIR/serve.pid" "$PID_DIR/serve.port"
@@ -314,9 +317,11 @@ rolling_restart() {
   local n k settle="${ANTINEX_ROLLING_SETTLE:-5}"
   n=$(wanted_count)
   for k in $(seq 1 "$n"); do
-    pid_alive "$(node_pid "$k")" || { say "node $k    not running: started"; start_node "$k"; wait_node_ready "$k" 180; continue; }
-    stop_node "$k" TERM
+    # Marked stopped meanwhile, so that supervise does not start the node between the stop and the start below.
+    touch "$PID_DIR/node-$k.stopped"
+    if pid_alive "$(node_pid "$k")"; then stop_node "$k" TERM; else say "node $k    not running: started"; fi
     start_node "$k"
+    rm -f "$PID_DIR/node-$k.stopped"
     wait_node_ready "$k" 180
     say "node $k    ready again; settling ${settle}s (shards rebalance, replicas re-placed)"
     sleep "$settle"
@@ -364,7 +369,8 @@ main() {
       ;;
     restart)
       [ -n "${1:-}" ] || fail "usage: cluster.sh restart K"
-      ensure_built; rm -f "$PID_DIR/node-$1.stopped"; start_node "$1" ;;
+      # Marked stopped until it is started here, so that supervise does not start it at the same moment.
+      ensure_built; mkdir -p "$PID_DIR"; touch "$PID_DIR/node-$1.stopped"; start_node "$1"; rm -f "$PID_DIR/node-$1.stopped" ;;
     stop)
       local target=${1:-all} k
       if [ "$target" = http ]; then stop_serve

@@ -136,6 +136,8 @@ if ! serve_alive; then
     > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &
   echo $! > "$SERVE_PID"
   echo "$HTTP_PORT" > "$PID_DIR/serve.port"
+  # Until the background shell has become the service, its command line is still this script's: wait for it.
+  for _ in $(seq 1 100); do serve_alive && break; kill -0 "$!" 2>/dev/null || break; sleep 0.05; done
 fi
 ready=""
 for _ in $(seq 1 120); do

@@ -13,7 +13,12 @@ ensure_redis_server() {
   if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-  # The package starts a system service on 6379; we run our own instances, so leave it be.
+  # On a machine with systemd the package starts and enables its own Redis on 6379, with no password. The project runs
+  # its own instances (password, ACL), so the service this install brought is stopped and disabled: nothing open left.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled redis-server >/dev/null 2>&1; then
+    $sudo systemctl disable --now redis-server >/dev/null 2>&1 \
+      && echo "stopped and disabled the redis-server system service apt started (no password; unused here)" >&2 || true
+  fi
 }
 
 # The dashboard's browser tests drive Debian's headless Chromium (Playwright is pointed at /usr/bin/chromium: no browser
