@@ -317,11 +317,14 @@ rolling_restart() {
   local n k settle="${ANTINEX_ROLLING_SETTLE:-5}"
   n=$(wanted_count)
   for k in $(seq 1 "$n"); do
-    # Marked stopped meanwhile, so that supervise does not start the node between the stop and the start below.
+    # Marked stopped meanwhile, so that supervise does not start the node between the stop and the start below (and
+    # unmarked however this ends: a failed start must not leave supervise skipping the node for good).
     touch "$PID_DIR/node-$k.stopped"
+    # shellcheck disable=SC2064 # the path is fixed now, on purpose
+    trap "rm -f $(printf '%q' "$PID_DIR/node-$k.stopped")" EXIT
     if pid_alive "$(node_pid "$k")"; then stop_node "$k" TERM; else say "node $k    not running: started"; fi
     start_node "$k"
-    rm -f "$PID_DIR/node-$k.stopped"
+    rm -f "$PID_DIR/node-$k.stopped"; trap - EXIT
     wait_node_ready "$k" 180
     say "node $k    ready again; settling ${settle}s (shards rebalance, replicas re-placed)"
     sleep "$settle"
@@ -370,7 +373,10 @@ main() {
     restart)
       [ -n "${1:-}" ] || fail "usage: cluster.sh restart K"
       # Marked stopped until it is started here, so that supervise does not start it at the same moment.
-      ensure_built; mkdir -p "$PID_DIR"; touch "$PID_DIR/node-$1.stopped"; start_node "$1"; rm -f "$PID_DIR/node-$1.stopped" ;;
+      ensure_built; mkdir -p "$PID_DIR"; touch "$PID_DIR/node-$1.stopped"
+      # shellcheck disable=SC2064 # the path is fixed now, on purpose
+      trap "rm -f $(printf '%q' "$PID_DIR/node-$1.stopped")" EXIT
+      start_node "$1"; rm -f "$PID_DIR/node-$1.stopped"; trap - EXIT ;;
     stop)
       local target=${1:-all} k
       if [ "$target" = http ]; then stop_serve

@@ -136,6 +136,22 @@ public sealed class SignedSnapshotStoreTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_snapshot_with_malformed_metadata_is_still_deleted_by_criteria()
+    {
+        using (var mux = ConnectionMultiplexer.Connect(_redis.Server.ConnectionString))
+        {
+            var parts = Meta(13).Split('|');
+            parts[2] = "0";
+            mux.GetDatabase().HashSet($"{_prefix}{{{_pid}}}:snapshot-meta", 13, string.Join('|', parts));
+        }
+        // As a forget deletes: every snapshot. One malformed record must not make the whole deletion fail.
+        _store.Tell(new DeleteSnapshots(_pid, SnapshotSelectionCriteria.Latest), _sender.Ref);
+        _sender.ExpectMsg<DeleteSnapshotsSuccess>();
+        Assert.Null(Load());
+        Assert.Equal("", Meta(13));
+    }
+
+    [Fact]
     public async Task A_store_with_another_key_refuses_every_snapshot()
     {
         var other = Akka.Actor.ActorSystem.Create("other-key", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,

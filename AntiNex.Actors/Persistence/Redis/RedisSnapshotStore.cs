@@ -51,7 +51,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
         if not old then return false end
         local at = string.sub(old, 1, 20)
         if ARGV[2] ~= '' and (at > ARGV[2] or (ARGV[3] == 'exact' and at ~= ARGV[2])) then return false end
-        if string.match(old, '^[^|]*|([^|]*)|') ~= ARGV[4] then return 'moved' end
+        if (string.match(old, '^[^|]*|([^|]*)|') or '') ~= ARGV[4] then return 'moved' end
         redis.call('HDEL', KEYS[2], ARGV[1])
         redis.call('ZREM', KEYS[1], ARGV[1])
         for i = 3, #KEYS do redis.call('UNLINK', KEYS[i]) end
@@ -260,10 +260,12 @@ public sealed class RedisSnapshotStore : SnapshotStore
         return ((long)pair[0], (string)pair[1]!);
     }
 
-    private async Task<List<(long SequenceNr, SnapshotRecord Record)>> CandidatesAsync(IDatabase db, string pid,
+    /// <summary>The snapshots within the criteria, by sequence number; a malformed record is judged by its timestamp alone
+    /// (its first field), so that a delete still removes it.</summary>
+    private async Task<List<long>> CandidatesAsync(IDatabase db, string pid,
         SnapshotSelectionCriteria criteria, Order order)
     {
-        var result = new List<(long, SnapshotRecord)>();
+        var result = new List<long>();
         if (criteria.MaxSequenceNr < criteria.MinSequenceNr) return result;
         var seqNrs = await db.SortedSetRangeByScoreAsync(_keys.SnapshotIndex(pid), criteria.MinSequenceNr, criteria.MaxSequenceNr, order: order)
             .ConfigureAwait(false);
@@ -273,9 +275,11 @@ public sealed class RedisSnapshotStore : SnapshotStore
         for (var i = 0; i < seqNrs.Length; i++)
         {
             if (records[i].IsNull) continue;
-            var record = SnapshotRecord.Decode(records[i]!);
-            if (record.TimestampTicks > criteria.MaxTimeStamp.Ticks || record.TimestampTicks < min.Ticks) continue;
-            result.Add(((long)seqNrs[i], record));
+            var raw = (string)records[i]!;
+            var ticks = SnapshotRecord.TryDecode(raw)?.TimestampTicks
+                ?? (raw.Length >= 20 && long.TryParse(raw.AsSpan(0, 20), CultureInfo.InvariantCulture, out var t) ? t : (long?)null);
+            if (ticks is { } at && (at > criteria.MaxTimeStamp.Ticks || at < min.Ticks)) continue;
+            result.Add((long)seqNrs[i]);
         }
         return result;
     }
@@ -315,7 +319,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
         var maxTimestamp = SnapshotRecord.FormatTicks(criteria.MaxTimeStamp.Ticks);
-        foreach (var (sequenceNr, _) in await CandidatesAsync(db, persistenceId, criteria, Order.Ascending).ConfigureAwait(false))
+        foreach (var sequenceNr in await CandidatesAsync(db, persistenceId, criteria, Order.Ascending).ConfigureAwait(false))
             await DeleteOneAsync(db, persistenceId, sequenceNr, maxTimestamp).ConfigureAwait(false);
     }
 
@@ -327,7 +331,7 @@ public sealed class RedisSnapshotStore : SnapshotStore
             var stored = await db.HashGetAsync(_keys.SnapshotMeta(pid), sequenceNr).ConfigureAwait(false);
             if (stored.IsNull) return;
             var raw = (string)stored!;
-            var generation = raw.Split('|') is { Length: > 1 } parts ? parts[1] : "";
+            var generation = raw.Split('|') is { Length: > 2 } parts ? parts[1] : ""; // as the script reads it
             // Malformed metadata names no pieces it can be trusted for: the record goes, its pieces (if any) stay.
             var pieces = SnapshotRecord.TryDecode(raw) is { } record
                 ? Enumerable.Range(0, record.ChunkCount).Select(i => _keys.SnapshotChunk(pid, sequenceNr, generation, i))

@@ -57,6 +57,8 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, keyId, requestJson,
                 origin.Client);
             Track(job);
+            // Registered under the lock: a revoke that scans right after finds the session to stop.
+            _sessions[job.Id] = new CancellationTokenSource();
         }
         store?.Save(job);
         Prune();
@@ -135,7 +137,9 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     {
         // The job's session stops re-sending its train; a train already on its way may still reach the model after the
         // first cancel (which then finds nothing), so a second one follows.
-        if (_sessions.TryGetValue(job.Id, out var session)) await session.CancelAsync();
+        if (_sessions.TryGetValue(job.Id, out var session))
+            try { await session.CancelAsync(); }
+            catch (ObjectDisposedException) { } // its run ended meanwhile
         var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: via);
         for (var attempt = 1; attempt <= 2; attempt++)
         {
@@ -159,10 +163,10 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     private async Task RunAsync(TrainingJob job, TimeSpan? timeLeft = null)
     {
         var origin = new RequestOrigin(ApiKeyId: job.KeyId, Client: job.Client, Via: "http");
-        using var session = new CancellationTokenSource();
-        _sessions[job.Id] = session;
+        using var session = _sessions.GetOrAdd(job.Id, _ => new CancellationTokenSource());
         try
         {
+            if (job.Finished) return; // failed (a revoke) before its run began: nothing is sent
             // The console's train path: refused at once when too large for one cluster message, re-sent until a node takes it.
             // The training outlives this process: a restart submits the job again under its id and it joins the training.
             var reply = await gateway.TrainAsync(job.Label, job.RequestJson, timeLeft ?? options.TrainTimeout, job.On, job.Id, origin: origin,
