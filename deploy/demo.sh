@@ -46,6 +46,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1/6 prerequisites"
 ensure_dotnet
 ensure_redis_server
+ensure_openssl
 ensure_fonts
 echo "dotnet $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}')"
 

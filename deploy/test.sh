@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (README "Quick start"). Installs what is missing (redis-server, chromium, NuGet packages), builds,
+# The test command (README "Quick start"). Installs what is missing (redis-server, openssl, chromium, NuGet packages), builds,
 # and runs the whole test suite. Idempotent. Tests that need ../shared skip with a reason when it is absent. Arguments
 # go to `dotnet test`, e.g. bash deploy/test.sh --filter "FullyQualifiedName~Http".
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source deploy/lib/prereqs.sh
 ensure_dotnet
 ensure_redis_server
+ensure_openssl
 ensure_chromium
 
 dotnet restore AntiNex.Cluster.sln --nologo -v q

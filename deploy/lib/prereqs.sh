@@ -21,6 +21,13 @@ ensure_redis_server() {
   fi
 }
 
+# Certificates, the Redis password and key files are made with openssl (present on most machines, not on minimal images).
+ensure_openssl() {
+  if command -v openssl >/dev/null 2>&1; then return 0; fi
+  echo "openssl not found: installing it from apt (cluster certificates and secrets)..." >&2
+  apt_install openssl
+}
+
 # The dashboard's browser tests drive Debian's headless Chromium (Playwright is pointed at /usr/bin/chromium: no browser
 # download). Without it those tests skip with the reason, so a failed install is reported, not fatal.
 ensure_chromium() {
