@@ -10,17 +10,33 @@ public static class DurationText
     public static TimeSpan ParseOr(string? raw, string name, TimeSpan fallback)
         => string.IsNullOrWhiteSpace(raw) ? fallback : Parse(raw, name);
 
-    /// <exception cref="ArgumentException">not a positive duration; the message starts with <paramref name="name"/>.</exception>
-    public static TimeSpan Parse(string raw, string name)
+    /// <summary>The longest duration accepted: timers and cancellation sources refuse delays beyond int.MaxValue milliseconds
+    /// (about 24.8 days), and a longer one is a typo rather than a plan.</summary>
+    public static readonly TimeSpan Max = TimeSpan.FromDays(24);
+
+    /// <exception cref="ArgumentException">not a positive duration of at most <paramref name="max"/> (default <see cref="Max"/>);
+    /// the message starts with <paramref name="name"/>.</exception>
+    public static TimeSpan Parse(string raw, string name, TimeSpan? max = null)
     {
+        var limit = max ?? Max;
         raw = raw.Trim();
-        if (raw.Contains(':') && TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var ts)) return ts;
+        var value = Read(raw) ?? throw new ArgumentException($"{name}: '{raw}' is not a duration (e.g. 30s, 10m, 00:05:00)");
+        if (value <= TimeSpan.Zero) throw new ArgumentException($"{name}: '{raw}' must be longer than zero");
+        if (value > limit) throw new ArgumentException($"{name}: '{raw}' is longer than the {limit.TotalDays:0} days allowed");
+        return value;
+    }
+
+    private static TimeSpan? Read(string raw)
+    {
+        if (raw.Contains(':')) return TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var ts) ? ts : null;
         (string unit, double seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
         foreach (var (unit, seconds) in units)
-            if (raw.EndsWith(unit, StringComparison.Ordinal) && double.TryParse(raw[..^unit.Length], CultureInfo.InvariantCulture, out var n)
-                && n > 0)
-                return TimeSpan.FromSeconds(n * seconds);
-        if (double.TryParse(raw, CultureInfo.InvariantCulture, out var plain) && plain > 0) return TimeSpan.FromSeconds(plain);
-        throw new ArgumentException($"{name}: '{raw}' is not a duration (e.g. 30s, 10m, 00:05:00)");
+            if (raw.EndsWith(unit, StringComparison.Ordinal) && double.TryParse(raw[..^unit.Length], CultureInfo.InvariantCulture, out var n))
+                return Seconds(n * seconds);
+        return double.TryParse(raw, CultureInfo.InvariantCulture, out var plain) ? Seconds(plain) : null;
     }
+
+    /// <summary>Seconds as a duration; beyond what a TimeSpan holds (or NaN), the largest one, which <see cref="Max"/> then refuses.</summary>
+    private static TimeSpan Seconds(double s) => double.IsNaN(s) ? TimeSpan.MinValue
+        : s >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : s <= TimeSpan.MinValue.TotalSeconds ? TimeSpan.MinValue : TimeSpan.FromSeconds(s);
 }

@@ -65,6 +65,7 @@ public sealed class GatewayClient : IAsyncDisposable
     public static async Task<GatewayClient> ConnectAsync(GatewayOptions options, CancellationToken ct = default)
     {
         if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed-node is needed to reach the cluster");
+        if (options.Port is < 0 or > 65535) throw new ArgumentException($"--port: {options.Port} is not a port (0-65535; 0 = any free port)");
         // Checked before anything starts: a missing, expired or keyless certificate is a usage error, not a timeout.
         var tls = options.Tls.Insecure ? null : ClusterCredentials.Load(options.Tls);
         if (tls is null)
@@ -97,14 +98,16 @@ public sealed class GatewayClient : IAsyncDisposable
             });
         });
         var host = builder.Build();
-        await host.StartAsync(ct);
-        var system = host.Services.GetRequiredService<ActorSystem>();
-        var registry = host.Services.GetRequiredService<ActorRegistry>();
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        // Whatever stops the join (no seed answers, Ctrl-C, a port already taken), the half-started connection is stopped.
         try
         {
+            await host.StartAsync(ct);
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
             await up.Task.WaitAsync(options.JoinTimeout, ct);
+            return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>(), copies);
         }
         catch (TimeoutException)
         {
@@ -112,7 +115,11 @@ public sealed class GatewayClient : IAsyncDisposable
             throw new TimeoutException(
                 $"could not join the cluster through [{string.Join(", ", options.Seeds)}] within {options.JoinTimeout.TotalSeconds:F0} s");
         }
-        return new GatewayClient(host, system, registry.Get<ModelRegion>(), registry.Get<GatewayActor>(), copies);
+        catch
+        {
+            await StopHost(host);
+            throw;
+        }
     }
 
     private RequestOrigin? _origin;

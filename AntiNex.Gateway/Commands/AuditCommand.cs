@@ -59,14 +59,15 @@ internal static class AuditCommand
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
         raw = raw.Trim();
-        if (raw.EndsWith('d') && double.TryParse(raw[..^1], CultureInfo.InvariantCulture, out var days) && days > 0)
+        if (raw.EndsWith('d') && double.TryParse(raw[..^1], CultureInfo.InvariantCulture, out var days) && days > 0
+            && days <= Durations.LongSpan.TotalDays)
             return now - TimeSpan.FromDays(days);
         if (char.IsDigit(raw[^1]) || raw.Contains('T') || raw.Contains('-'))
         {
             if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
             throw new UsageException($"--since: '{raw}' is neither an ISO-8601 time (2026-12-01T13:00:00Z) nor an age (30m, 12h, 7d)");
         }
-        try { return now - Durations.Parse(raw, "--since"); }
+        try { return now - Durations.Parse(raw, "--since", Durations.LongSpan); }
         catch (UsageException) { throw new UsageException($"--since: '{raw}' is neither an ISO-8601 time nor an age (30m, 12h, 7d)"); }
     }
 

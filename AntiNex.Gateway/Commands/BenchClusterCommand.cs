@@ -51,9 +51,18 @@ internal static class BenchClusterCommand
         {
             var ids = (p.GetValue(labels) ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Select(ModelIds.FromLabel).Distinct().ToArray();
-            var settings = new BenchSettings(ids, Math.Max(1, p.GetValue(concurrency)), Durations.Parse(p.GetValue(duration)!, "--duration"),
-                Durations.Parse(p.GetValue(warmup)!, "--warmup"), Math.Max(1, p.GetValue(rows)), common.TimeoutFrom(p),
-                BareLayers(p.GetValue(bareLayers)), p.GetValue(rowsFrom));
+            BenchSettings settings;
+            try
+            {
+                settings = new BenchSettings(ids, Math.Max(1, p.GetValue(concurrency)), Durations.Parse(p.GetValue(duration)!, "--duration"),
+                    Durations.Parse(p.GetValue(warmup)!, "--warmup"), Math.Max(1, p.GetValue(rows)), common.TimeoutFrom(p),
+                    BareLayers(p.GetValue(bareLayers)), p.GetValue(rowsFrom));
+            }
+            catch (UsageException e)
+            {
+                new Output(p.GetValue(common.Json)).Error("usage", e.Message);
+                return Task.FromResult(ExitCodes.BadInput);
+            }
             var coalesceValue = p.GetValue(coalesce);
             return common.RunAsync(p, ct, (client, output) =>
             {

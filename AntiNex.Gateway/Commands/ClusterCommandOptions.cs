@@ -96,11 +96,30 @@ internal sealed class ClusterCommandOptions
 
     public TimeSpan TimeoutFrom(ParseResult p) => Durations.Parse(p.GetValue(Timeout) ?? "60s", "--timeout");
 
+    /// <summary>A join that ended otherwise than by a timeout or a usage error: Ctrl-C (130), or a connection that could not
+    /// start (a port already taken, a seed address that does not resolve): unreachable (4), said in one line.</summary>
+    public static int JoinFailed(Output output, Exception e, CancellationToken ct)
+    {
+        if (e is OperationCanceledException && ct.IsCancellationRequested)
+        {
+            output.Error("cancelled", "stopped while joining the cluster");
+            return ExitCodes.Cancelled;
+        }
+        output.Error("unreachable", $"the gateway's cluster connection could not start: {e.GetBaseException().Message}");
+        return ExitCodes.Unreachable;
+    }
+
     /// <summary>Joins (or reuses an interactive session's connection), runs <paramref name="body"/>, leaves; maps
     /// failures to exit codes.</summary>
     public async Task<int> RunAsync(ParseResult p, CancellationToken ct, Func<GatewayClient, Output, Task<int>> body)
     {
         var output = new Output(p.GetValue(Json));
+        try { TimeoutFrom(p); } // a bad --timeout is a usage error before anything joins, not after a join it would have bounded
+        catch (UsageException e)
+        {
+            output.Error("usage", e.Message);
+            return ExitCodes.BadInput;
+        }
         if (ClusterSession.Client is { } session) return await RunBodyAsync(session, output, body, ct);
         GatewayClient client;
         try
@@ -129,6 +148,10 @@ internal sealed class ClusterCommandOptions
         {
             output.Error("usage", ex.Message);
             return ExitCodes.BadInput;
+        }
+        catch (Exception ex)
+        {
+            return JoinFailed(output, ex, ct);
         }
         await using (client)
             return await RunBodyAsync(client, output, body, ct);

@@ -17,6 +17,9 @@ internal static class CsvPredict
     /// <summary>Blocks in flight: overlaps reading, transport and prediction.</summary>
     private const int InFlight = 4;
     private const int MaxBlockRows = 50_000;
+    /// <summary>Predicted values counted for the summary: a class model has a few; a regression model's every row may be new,
+    /// and counting them all would grow with the file.</summary>
+    private const int MaxDistinct = 1_000;
     /// <summary>What a block's wait answers when the user stopped the run (Ctrl-C).</summary>
     private static readonly object Stop = new();
 
@@ -42,7 +45,7 @@ internal static class CsvPredict
         var counts = new SortedDictionary<float, long>();
         var pending = new Queue<(Task<object> Reply, long FirstRow, int Rows)>();
         var clock = Stopwatch.StartNew();
-        long sent = 0, answered = 0, version = 0;
+        long sent = 0, answered = 0, version = 0, uncounted = 0;
         var lastProgress = TimeSpan.Zero;
         var err = Console.Error;
 
@@ -77,11 +80,15 @@ internal static class CsvPredict
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Stop; } // Ctrl-C, not a timeout
             if (BlockAnswer.Values(reply, rows) is not ({ } values, var replyVersion))
                 return reply is RowsPredicted or Predicted ? BlockAnswer.Short(id, reply, rows) : reply;
-            version = Math.Max(version, replyVersion);
+            // One file, one model: a training that lands mid-stream fails the run (busy) rather than mixing two versions' rows.
+            if (version != 0 && replyVersion != version)
+                return ChunkedRows.ChangedVersion(id, Math.Min(version, replyVersion), Math.Max(version, replyVersion));
+            version = replyVersion;
             for (int i = 0; i < values.Length; i++)
             {
                 var v = values[i];
-                counts[v] = counts.GetValueOrDefault(v) + 1;
+                if (counts.Count < MaxDistinct || counts.ContainsKey(v)) counts[v] = counts.GetValueOrDefault(v) + 1;
+                else uncounted++;
                 writer?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{first + i},{v:R}"));
             }
             answered += values.Length;
@@ -124,7 +131,8 @@ internal static class CsvPredict
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 label = id, version, rows = answered, seconds = Math.Round(seconds, 3), rows_per_second = Math.Round(rate),
-                predicted = counts.ToDictionary(c => c.Key.ToString("R", CultureInfo.InvariantCulture), c => c.Value), output = outPath,
+                predicted = counts.ToDictionary(c => c.Key.ToString("R", CultureInfo.InvariantCulture), c => c.Value),
+                rows_not_counted = uncounted > 0 ? uncounted : (long?)null, output = outPath,
                 gateway_peak_rss_mb = PeakRssMb(),
             }, Output.JsonOptions));
         else
@@ -133,6 +141,8 @@ internal static class CsvPredict
                               (outPath is null ? "" : $", written to {outPath}") + $"; gateway peak RSS {PeakRssMb()} MB");
             foreach (var (value, count) in counts.Take(20))
                 Console.WriteLine($"  predicted {value.ToString("R", CultureInfo.InvariantCulture)}: {count:N0} rows");
+            if (uncounted > 0)
+                Console.WriteLine($"  {uncounted:N0} rows predicted values beyond the first {MaxDistinct:N0} distinct ones (not counted)");
         }
         return ExitCodes.Ok;
     }

@@ -2,8 +2,9 @@
 // whatever the file's size. Quoted cells are understood; empty cells take mark_empty; NaN and Infinity follow the
 // CellRules; text in a numeric feature column is an error naming the line and the column. A model's categorical features
 // are read as text instead (ReadRow), trimmed and unquoted as the training loader reads them, for the model to encode.
-// A header that is not UTF-8 reads as Windows-1252, as the training loader reads it, so a feature named in that code page
-// matches its model.
+// A file that is not UTF-8 reads as Windows-1252, as the training loader reads it (one pass over its bytes first), so a
+// feature or category named in that code page matches its model. A row wider than the header, or a quoted cell never
+// closed, is refused as the training loader refuses it: read on, every cell after it would be shifted.
 using System.Text;
 using AntiNex.Data;
 
@@ -19,18 +20,20 @@ internal sealed class CsvRowReader : IDisposable
     private readonly bool _textUnknown;
     private readonly List<(int Start, int Length)> _cells = [];
     private long _line = 1;
+    private int _headerWidth;
 
     /// <param name="textFeatures">the model's categorical features, read as text by <see cref="ReadRow"/>; null when the
     /// model's description does not say which they are (its errors for text cells then say so).</param>
     public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null, IReadOnlyCollection<string>? textFeatures = null)
     {
-        _reader = new StreamReader(path, FileEncoding.OfHeader(path) ?? Encoding.UTF8, true, 1 << 16);
+        _reader = new StreamReader(path, FileEncoding.Scan(path).Encoding ?? Encoding.UTF8, true, 1 << 16);
         _features = [.. features];
         _rules = cells ?? CellRules.Default;
         _isText = _features.Select(f => textFeatures?.Contains(f) == true).ToArray();
         _textUnknown = textFeatures is null;
         var header = _reader.ReadLine() ?? throw new UsageException($"'{path}' is empty (a header line naming the features is needed)");
         var names = Split(header).Select(c => Cell(header, c).Trim().Trim('"').ToString()).ToList();
+        _headerWidth = names.Count;
         _columnOf = _features.Select(f => names.IndexOf(f)).ToArray();
         var missing = _features.Where((f, j) => _columnOf[j] < 0).ToList();
         if (missing.Count > 0 && CsvLoader.OtherSeparator(names) is { } other)
@@ -53,7 +56,7 @@ internal sealed class CsvRowReader : IDisposable
         int width = _features.Length, capacity = block.Length / width, rows = 0;
         while (rows < capacity && NextLine() is { } line)
         {
-            var cells = Split(line);
+            var cells = Cells(line);
             for (int j = 0; j < width; j++) block[rows * width + j] = (float)Number(Cell(line, CellOf(cells, j)), j);
             rows++;
         }
@@ -66,7 +69,7 @@ internal sealed class CsvRowReader : IDisposable
     public bool ReadRow(double[] numbers, string[] texts)
     {
         if (NextLine() is not { } line) return false;
-        var cells = Split(line);
+        var cells = Cells(line);
         for (int j = 0; j < _features.Length; j++)
         {
             var cell = Cell(line, CellOf(cells, j));
@@ -77,15 +80,51 @@ internal sealed class CsvRowReader : IDisposable
         return true;
     }
 
-    /// <summary>The next line that holds a row (empty lines are skipped, as the training loader skips them).</summary>
+    /// <summary>The next row's text (empty lines are skipped, as the training loader skips them); a quoted cell may hold line
+    /// breaks, so a row whose quotes are still open goes on on the next line. <see cref="_line"/> is the row's first line.</summary>
     private string? NextLine()
     {
+        _line += _continued;
+        _continued = 0;
         while (_reader.ReadLine() is { } line)
         {
             _line++;
-            if (line.Length > 0) return line;
+            if (line.Length == 0) continue;
+            if (!QuoteOpen(line)) return line;
+            var row = new StringBuilder(line);
+            while (QuoteOpen(row))
+            {
+                if (_reader.ReadLine() is not { } more)
+                    throw new UsageException($"line {_line}: a quoted cell opens and is never closed (the rest of the file would be one cell)");
+                _continued++;
+                row.Append('\n').Append(more);
+            }
+            return row.ToString();
         }
         return null;
+    }
+
+    /// <summary>Lines the row returned last took beyond its first (line breaks inside quoted cells).</summary>
+    private long _continued;
+
+    private static bool QuoteOpen(string line) => line.AsSpan().Count('"') % 2 == 1;
+
+    private static bool QuoteOpen(StringBuilder row)
+    {
+        int quotes = 0;
+        foreach (var chunk in row.GetChunks()) quotes += chunk.Span.Count('"');
+        return quotes % 2 == 1;
+    }
+
+    /// <summary>A row's cells; a row wider than the header with text beyond it is refused (trailing empty cells are not).</summary>
+    private List<(int Start, int Length)> Cells(string line)
+    {
+        var cells = Split(line);
+        for (int c = _headerWidth; c < cells.Count; c++)
+            if (!Cell(line, cells[c]).Trim().IsEmpty)
+                throw new UsageException($"line {_line}: has {cells.Count} cells but its header names {_headerWidth}: a cell holding the " +
+                                         "separator must be quoted");
+        return cells;
     }
 
     private (int Start, int Length) CellOf(List<(int Start, int Length)> cells, int feature)

@@ -37,11 +37,11 @@ internal sealed class Output(bool json)
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(reply, reply.GetType(), JsonOptions));
-            return reply is ModelFailed ? ExitCodes.ModelFailed : ExitCodes.Ok;
+            return reply is ModelFailed jf ? ExitOf(jf) : ExitCodes.Ok;
         }
         switch (reply)
         {
-            case ModelFailed f: Failed(f); return ExitCodes.ModelFailed;
+            case ModelFailed f: Failed(f); return ExitOf(f);
             case ModelTrainedReply t: Trained(t); break;
             case Predicted p: Predictions(p); break;
             case ModelDescription d: Describe(d); break;
@@ -54,6 +54,10 @@ internal sealed class Output(bool json)
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>A request that ran out of time is a timeout (3) whoever noticed first: the gateway's own timer, or the node,
+    /// which cancels a training at its deadline and answers "cancelled" just before the gateway's timer would fire.</summary>
+    private static int ExitOf(ModelFailed f) => f.Code == "timeout" || f.IsDeadlineCancel() ? ExitCodes.Timeout : ExitCodes.ModelFailed;
 
     private static void Failed(ModelFailed f)
     {

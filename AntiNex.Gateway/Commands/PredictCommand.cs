@@ -42,9 +42,22 @@ internal static class PredictCommand
                         ? $"file '{path}' does not exist" : "--label: required with a CSV file (it names the model that predicts the rows)");
                     return Task.FromResult(ExitCodes.BadInput);
                 }
+                if (p.GetValue(output) is { } outPath && SameFile(outPath, path))
+                {
+                    new Output(p.GetValue(common.Json)).Error("usage", $"--out: '{outPath}' is the input file; give another name");
+                    return Task.FromResult(ExitCodes.BadInput);
+                }
                 return common.RunAsync(p, ct, (client, o) =>
                     CsvPredict.RunAsync(client, o, path, p.GetValue(label)!, p.GetValue(output),
                         new CellRules(NonFiniteAsEmpty: p.GetValue(nonFinite) == "empty"), common.TimeoutFrom(p), ct));
+            }
+            // The CSV options mean nothing to a JSON request (its label and rows are in the file): refused rather than dropped.
+            var csvOnly = new Option[] { label, output, nonFinite }.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (csvOnly.Count > 0)
+            {
+                new Output(p.GetValue(common.Json)).Error("usage", $"{string.Join(", ", csvOnly)}: only with a CSV file (-f ROWS.csv); " +
+                    "a JSON request names its label and carries its rows");
+                return Task.FromResult(ExitCodes.BadInput);
             }
             RequestFile request;
             try { request = RequestFile.Read(path); }
@@ -64,5 +77,17 @@ internal static class PredictCommand
             });
         });
         return command;
+    }
+
+    /// <summary>Whether two paths name one file (through symbolic links too).</summary>
+    private static bool SameFile(string a, string b)
+    {
+        static string Real(string p)
+        {
+            var full = Path.GetFullPath(p);
+            try { return File.Exists(full) && new FileInfo(full).LinkTarget is not null ? File.ResolveLinkTarget(full, true)!.FullName : full; }
+            catch (IOException) { return full; }
+        }
+        return Real(a) == Real(b);
     }
 }

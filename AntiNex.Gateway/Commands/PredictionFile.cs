@@ -1,7 +1,8 @@
 // The --out file of a streamed predict, written beside its target under a temporary name and moved into place only when
 // every row is predicted: a run that fails or is cancelled leaves neither a partial file nor a clobbered earlier one. A
 // symlink is written through (the file it points to is replaced, the link stays) and an earlier file's permissions are
-// kept. A device (/dev/stdout, /dev/null) is written directly: there is nothing to replace.
+// kept. A device (/dev/stdout, /dev/null) is written directly: there is nothing to replace. A saved model and a search's
+// best request are written the same way (WriteAsync).
 using System.Text;
 
 namespace AntiNex.Gateway.Commands;
@@ -37,6 +38,24 @@ internal sealed class PredictionFile : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--out: cannot write '{target}': {e.Message}");
+        }
+    }
+
+    /// <summary>A whole file at once, appearing complete or not at all; throws <see cref="UsageException"/> naming
+    /// <paramref name="option"/>.</summary>
+    public static async Task WriteAsync(string target, ReadOnlyMemory<byte> content, string option)
+    {
+        try
+        {
+            await using var file = Open(target);
+            await file.Writer.FlushAsync();
+            await ((StreamWriter)file.Writer).BaseStream.WriteAsync(content);
+            await file.CommitAsync();
+        }
+        catch (UsageException e) when (option != "--out") { throw new UsageException(option + e.Message[5..]); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option}: cannot write '{target}': {e.Message}");
         }
     }
 

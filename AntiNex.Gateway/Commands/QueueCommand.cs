@@ -37,41 +37,54 @@ internal static class QueueCommand
             "Consume AntiNex JSON requests from the Redis lists webapp.train.requests / webapp.predict.requests and publish results.");
         foreach (var o in new Option[] { redisOption, consumer, parallel, predictTimeout, maxAttempts, maxItem }) command.Options.Add(o);
         common.AddTo(command);
-        command.SetAction((p, ct) => common.RunAsync(p, ct, async (client, _) =>
+        command.SetAction(async (p, ct) =>
         {
-            long itemBytes;
-            try { itemBytes = ServeCommand.ParseBytes(p.GetValue(maxItem)!, "--max-item"); }
-            catch (ArgumentException e)
+            // Options are checked before the cluster is joined: a typo costs no join.
+            QueueOptions options;
+            try
+            {
+                options = new QueueOptions
+                {
+                    Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)),
+                    TrainTimeout = common.TimeoutFrom(p),
+                    PredictTimeout = Durations.Parse(p.GetValue(predictTimeout)!, "--predict-timeout"),
+                    MaxAttempts = Math.Max(1, p.GetValue(maxAttempts)),
+                    MaxItemBytes = ServeCommand.ParseBytes(p.GetValue(maxItem)!, "--max-item"),
+                };
+            }
+            catch (Exception e) when (e is UsageException or ArgumentException)
             {
                 Console.Error.WriteLine($"queue: {e.Message}");
                 return ExitCodes.BadInput;
             }
             var connection = p.GetValue(redisOption) ?? Environment.GetEnvironmentVariable("ANTINEX_REDIS") ?? "127.0.0.1:6379";
             var redisOptions = RedisCredentials.Apply(connection); // password: ANTINEX_REDIS_PASSWORD(_FILE), never argv
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
-            var options = new QueueOptions
+            return await common.RunAsync(p, ct, async (client, _) =>
             {
-                Consumer = p.GetValue(consumer)!, Parallel = Math.Max(1, p.GetValue(parallel)),
-                TrainTimeout = common.TimeoutFrom(p),
-                PredictTimeout = Durations.Parse(p.GetValue(predictTimeout)!, "--predict-timeout"),
-                MaxAttempts = Math.Max(1, p.GetValue(maxAttempts)),
-                MaxItemBytes = itemBytes,
-            };
-            Console.Error.WriteLine(
-                $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +
-                $"'{options.Consumer}' (Ctrl-C to stop)");
-            try
-            {
-                await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);
-            }
-            catch (OperationCanceledException) { }
-            catch (ConsumerNameHeldException e)
-            {
-                Console.Error.WriteLine($"queue: {e.Message}");
-                return ExitCodes.BadInput;
-            }
-            return ExitCodes.Ok;
-        }));
+                ConnectionMultiplexer redis;
+                try { redis = await ConnectionMultiplexer.ConnectAsync(redisOptions); }
+                catch (RedisConnectionException e)
+                {
+                    Console.Error.WriteLine($"queue: Redis at {RedisCredentials.Printable(redisOptions)} cannot be reached: {e.Message}");
+                    return ExitCodes.Unreachable;
+                }
+                await using var connected = redis;
+                Console.Error.WriteLine(
+                    $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +
+                    $"'{options.Consumer}' (Ctrl-C to stop)");
+                try
+                {
+                    await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);
+                }
+                catch (OperationCanceledException) { }
+                catch (ConsumerNameHeldException e)
+                {
+                    Console.Error.WriteLine($"queue: {e.Message}");
+                    return ExitCodes.BadInput;
+                }
+                return ExitCodes.Ok;
+            });
+        });
         return command;
     }
 }

@@ -12,7 +12,12 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
     public static RequestFile Read(string path)
     {
         if (!File.Exists(path)) throw new UsageException($"request file '{path}' does not exist");
-        var json = File.ReadAllText(path);
+        string json;
+        try { json = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"request file '{path}' cannot be read: {e.Message}");
+        }
         return FromJson(json, path);
     }
 

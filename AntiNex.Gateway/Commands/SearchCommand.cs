@@ -171,11 +171,22 @@ internal static class SearchCommand
         var best = ranked[0];
         var bestJson = TrialPlanner.Apply(plan.BaseJson, plan.Configs[best.Trial], folds: null);
         doc["best"] = TrialJson(best, 1);
+        int code = ExitCodes.Ok;
         if (outFile is not null)
         {
-            File.WriteAllText(outFile.FullName, bestJson + "\n");
-            doc["best"]!["request_file"] = outFile.FullName;
-            if (!output.Json) err.MarkupLineInterpolated($"best configuration written to {outFile.FullName}");
+            try
+            {
+                await PredictionFile.WriteAsync(outFile.FullName, System.Text.Encoding.UTF8.GetBytes(bestJson + "\n"), "--out");
+                doc["best"]!["request_file"] = outFile.FullName;
+                if (!output.Json) err.MarkupLineInterpolated($"best configuration written to {outFile.FullName}");
+            }
+            catch (UsageException e) // hours of search are not lost to a bad --out: the request goes to stderr instead
+            {
+                output.Error("usage", $"{e.Message}; the best request follows on stderr");
+                Console.Error.WriteLine(bestJson);
+                doc["best"]!["request"] = JsonNode.Parse(bestJson);
+                code = ExitCodes.BadInput;
+            }
         }
         if (!output.Json)
         {
@@ -183,7 +194,6 @@ internal static class SearchCommand
             var (config, node) = (ConsoleText.Plain(best.Config), ConsoleText.Plain(best.Node));
             AnsiConsole.MarkupLineInterpolated($"[bold]best:[/] trial {best.Trial} [bold]{config}[/]: {score} (on {node})");
         }
-        int code = ExitCodes.Ok;
         if (retrain)
         {
             if (!output.Json) err.MarkupLineInterpolated($"[grey]retraining the best configuration under '{ConsoleText.Plain(plan.Label)}'...[/]");

@@ -90,7 +90,7 @@ internal static class ServeCommand
                     PredictTimeout = common.TimeoutFrom(p),
                     JobsDirectory = p.GetValue(jobsDir) ?? (p.GetValue(keys) is { Length: > 0 } keyFile
                         ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keyFile))!, "serve-jobs") : null),
-                    JobsTimeToLive = Durations.Parse(p.GetValue(jobsTtl) ?? "168h", "--jobs-ttl"),
+                    JobsTimeToLive = Durations.Parse(p.GetValue(jobsTtl) ?? "168h", "--jobs-ttl", Durations.LongSpan),
                     LocalCopies = p.GetValue(localCopies),
                     LocalCopyRows = p.GetValue(localRows),
                     JobsPerKey = p.GetValue(jobsPerKey),
@@ -142,6 +142,10 @@ internal static class ServeCommand
             {
                 output.Error("usage", e.Message);
                 return ExitCodes.BadInput;
+            }
+            catch (Exception e)
+            {
+                return ClusterCommandOptions.JoinFailed(output, e, ct);
             }
             await using (client)
             {

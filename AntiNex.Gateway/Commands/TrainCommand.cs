@@ -43,7 +43,16 @@ internal static class TrainCommand
         var cluster = ClusterTrain.Attach(command, file, json, seed); // without --local: train on the cluster
         command.SetAction((parse, ct) =>
         {
-            if (!parse.GetValue(local)) return cluster(parse, ct);
+            if (!parse.GetValue(local))
+            {
+                // The in-process engine's options mean nothing to a cluster training: refused rather than silently dropped.
+                var localOnly = new Option[] { roots, threads, save, alsoTest, plots }.Where(o => parse.GetResult(o) is { Implicit: false })
+                    .Select(o => o.Name).ToList();
+                if (localOnly.Count == 0) return cluster(parse, ct);
+                new Output(parse.GetValue(json)).Error("usage", $"{string.Join(", ", localOnly)}: only with --local (a cluster training " +
+                    "reads its data on the node and keeps its model there)");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
             return Task.FromResult(RunLocal(parse.GetValue(file)!, EngineCli.ResolveRoots(parse.GetValue(roots)), parse.GetValue(json),
                 parse.GetValue(threads), parse.GetValue(save), ct, parse.GetValue(seed), parse.GetValue(alsoTest) ?? [],
                     parse.GetValue(plots)?.FullName));
@@ -66,7 +75,7 @@ internal static class TrainCommand
             if (issues.Count > 0) throw new RequestException(issues);
         }
         catch (RequestException e) { return Fail(ui, file, e); }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             ui.MarkupLineInterpolated(
             $"[red]cannot read {ConsoleText.Plain(file.FullName)}: {ConsoleText.Plain(e.Message)}[/]"); return ExitCodes.BadInput;
@@ -81,7 +90,13 @@ internal static class TrainCommand
         catch (RequestException e) { return Fail(ui, file, e); }
         catch (OperationCanceledException) { ui.MarkupLine("[yellow]cancelled[/]"); return ExitCodes.Cancelled; }
 
-        if (saveModel is not null) File.WriteAllBytes(saveModel.FullName, outcome.Artifact);
+        if (saveModel is not null)
+            try { PredictionFile.WriteAsync(saveModel.FullName, outcome.Artifact, "--save-model").GetAwaiter().GetResult(); }
+            catch (UsageException e)
+            {
+                ui.MarkupLineInterpolated($"[red]the model was trained but not saved: {ConsoleText.Plain(e.Message)}[/]");
+                return ExitCodes.BadInput;
+            }
         var extra = new JsonArray();
         try
         {

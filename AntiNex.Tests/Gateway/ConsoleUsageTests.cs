@@ -64,6 +64,74 @@ public sealed class ConsoleUsageTests
         finally { File.Delete(file); }
     }
 
+    private static string NoSeed() => $"akka.tcp://antinex@127.0.0.1:{FreePorts.Take()}";
+
+    [Theory]
+    [InlineData("--save-model", "model.bin")]
+    [InlineData("--also-test", "nsl-kdd/KDDTest-21.txt")]
+    [InlineData("--data-root", "/tmp")]
+    [InlineData("--threads", "4")]
+    public void An_in_process_training_option_on_a_cluster_training_is_refused_not_dropped(string option, string value)
+    {
+        // Refused before the file is read or anything joins (the seed does not exist).
+        var (code, _, err) = Gateway("train", "-f", "request.json", option, value, "--seed-node", NoSeed(), "--insecure");
+        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {err}");
+        Assert.Contains($"{option}: only with --local", err);
+    }
+
+    [Fact]
+    public void A_csv_option_on_a_json_predict_is_refused_and_a_csv_is_never_overwritten_by_its_own_predictions()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var json = root.Write("p.json", """{"label": "m", "predict_rows": [{"a": 1}]}""");
+        var (code, _, err) = Gateway("predict", "-f", json, "--out", Path.Combine(root.Path, "out.csv"), "--seed-node", NoSeed(), "--insecure");
+        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {err}");
+        Assert.Contains("--out: only with a CSV file", err);
+
+        var rows = root.Write("rows.csv", "a\n1\n");
+        (code, _, err) = Gateway("predict", "-f", rows, "--label", "m", "--out", Path.Combine(root.Path, ".", "rows.csv"), "--seed-node", NoSeed(),
+            "--insecure");
+        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {err}");
+        Assert.Contains("is the input file", err);
+        Assert.Equal("a\n1\n", File.ReadAllText(rows));
+    }
+
+    [Theory]
+    [InlineData("0:00:00", "must be longer than zero")]
+    [InlineData("-0:05:00", "must be longer than zero")]
+    [InlineData("-5m", "must be longer than zero")]
+    [InlineData("1e16s", "is longer than the 24 days allowed")]
+    [InlineData("600h", "is longer than the 24 days allowed")]
+    [InlineData("soon", "is not a duration")]
+    public void A_timeout_that_no_timer_can_keep_is_a_usage_error_before_joining(string timeout, string error)
+    {
+        var (code, _, err) = Gateway("models", "--seed-node", NoSeed(), "--insecure", "--timeout", timeout);
+        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {err}");
+        Assert.Contains($"--timeout: '{timeout}' {error}", err);
+        Assert.DoesNotContain("could not join", err);
+        Assert.DoesNotContain("Exception", err);
+    }
+
+    [Fact]
+    public void A_port_beyond_the_range_is_a_usage_error_naming_it()
+    {
+        var (code, _, err) = Gateway("models", "--seed-node", NoSeed(), "--insecure", "--port", "70000", "--timeout", "2s");
+        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {err}");
+        Assert.Contains("--port: 70000 is not a port", err);
+    }
+
+    [Theory]
+    [InlineData("cancelled", "training of 'm' was cancelled: " + AntiNex.Models.ModelFailed.DeadlinePassed, ExitCodes.Timeout)]
+    [InlineData("timeout", "no answer in time", ExitCodes.Timeout)]
+    [InlineData("cancelled", "training of 'm' was cancelled by a cancel request", ExitCodes.ModelFailed)]
+    [InlineData("training-failed", "diverged", ExitCodes.ModelFailed)]
+    public void A_request_that_ran_out_of_time_exits_3_whoever_noticed_first(string failure, string message, int exit)
+    {
+        var reply = AntiNex.Models.ModelFailed.Of("m", failure, message);
+        Assert.Equal(exit, new Output(json: true).Reply(reply));
+        Assert.Equal(exit, new Output(json: false).Reply(reply));
+    }
+
     [Fact]
     public void An_unknown_option_is_bad_usage_with_exit_code_2()
     {

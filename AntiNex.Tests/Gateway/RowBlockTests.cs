@@ -236,6 +236,42 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public void A_row_wider_than_its_header_or_a_quote_never_closed_is_refused_and_a_quoted_line_break_stays_in_its_cell()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        // Line 6 has an unquoted thousands separator: read on, every cell after it would be shifted by one.
+        var path = root.Write("rows.csv", "a,b,c\n1,2,x\n\"3\",4,\"two\nlines\"\n5,6,7,\n8,9,1,000\n");
+        using var reader = new CsvRowReader(path, ["a", "b", "c"], textFeatures: ["c"]);
+        var (numbers, texts) = (new double[3], new string[3]);
+        Assert.True(reader.ReadRow(numbers, texts));
+        Assert.True(reader.ReadRow(numbers, texts));
+        Assert.Equal((3, 4, "two\nlines"), (numbers[0], numbers[1], texts[2]));
+        Assert.True(reader.ReadRow(numbers, texts)); // a trailing separator is an empty cell, not a shift
+        Assert.Equal("7", texts[2]);
+        var wide = Assert.Throws<UsageException>(() => reader.ReadRow(numbers, texts));
+        Assert.Contains("line 6: has 4 cells but its header names 3", wide.Message);
+
+        var open = root.Write("open.csv", "a,b\n1,\"2\n3,4\n");
+        using var unclosed = new CsvRowReader(open, ["a", "b"]);
+        Assert.Contains("line 2: a quoted cell opens and is never closed", Assert.Throws<UsageException>(() => unclosed.Read(new float[4])).Message);
+    }
+
+    [Fact]
+    public void A_windows_1252_category_below_an_ascii_header_reads_as_the_training_loader_reads_it()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var path = Path.Combine(root.Path, "rows.csv");
+        // The header is plain ASCII; only a row far below it holds byte 0xE9 ("é" in Windows-1252, not UTF-8).
+        var rows = string.Concat(Enumerable.Repeat("tcp,0\n", 5000));
+        File.WriteAllBytes(path, FileEncoding.Windows1252.GetBytes("proto,y\n" + rows + "d\u00e9bit,1\n"));
+        using var reader = new CsvRowReader(path, ["proto"], textFeatures: ["proto"]);
+        var (numbers, texts) = (new double[1], new string[1]);
+        string last = "";
+        while (reader.ReadRow(numbers, texts)) last = texts[0];
+        Assert.Equal("d\u00e9bit", last);
+    }
+
+    [Fact]
     public void Categorical_cells_reach_the_model_as_the_training_loader_reads_them_and_numbers_as_numbers()
     {
         using var root = new Data.EngineTestData.TempRoot();
