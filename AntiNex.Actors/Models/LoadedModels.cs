@@ -15,8 +15,13 @@ public sealed class LoadedModels(int max)
 
     public int Count { get { lock (_gate) return _index.Count; } }
 
-    /// <summary>Marks the model most recently used; returns the entities that must unload to respect the cap.</summary>
-    public IReadOnlyList<IActorRef> Touch(string id, IActorRef entity)
+    /// <summary>As many models loaded as the cap allows: new replicas wait (writers, which callers wait for, come first).</summary>
+    public bool Full => Count >= Max;
+
+    /// <summary>Marks the model most recently used; returns the entities that must unload to respect the cap. A
+    /// <paramref name="cold"/> model (a replica just loaded, which nobody has asked anything yet) joins at the least
+    /// recently used end instead and is itself the first to go: it must not push out a model in use.</summary>
+    public IReadOnlyList<IActorRef> Touch(string id, IActorRef entity, bool cold = false)
     {
         lock (_gate)
         {
@@ -24,11 +29,12 @@ public sealed class LoadedModels(int max)
             {
                 _lru.Remove(node);
                 node.Value = (id, entity);
-                _lru.AddFirst(node);
+                if (cold) _lru.AddLast(node);
+                else _lru.AddFirst(node);
             }
             else
             {
-                _index[id] = _lru.AddFirst((id, entity));
+                _index[id] = cold ? _lru.AddLast((id, entity)) : _lru.AddFirst((id, entity));
             }
             if (_index.Count <= Max) return [];
             var evict = new List<IActorRef>();
@@ -37,7 +43,7 @@ public sealed class LoadedModels(int max)
             var excess = _index.Count - Max;
             while (cursor is not null && excess > 0)
             {
-                if (cursor.Value.Id != id) { evict.Add(cursor.Value.Entity); excess--; }
+                if (cold || cursor.Value.Id != id) { evict.Add(cursor.Value.Entity); excess--; }
                 cursor = cursor.Previous;
             }
             return evict;

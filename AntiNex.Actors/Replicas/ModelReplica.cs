@@ -26,6 +26,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     private long _version;
     private long _wanted;
     private bool _loading;
+    private bool _evicted;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -57,14 +58,21 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         });
         Receive<PredictRawRows>(OnPredictRows);
         Receive<PredictModel>(OnPredict);
-        Receive<UnloadModel>(_ => Context.Stop(Self)); // over max-loaded-models: the keeper re-creates it when chosen again
+        Receive<UnloadModel>(_ =>
+        {
+            // Over max-loaded-models: the keeper stops forwarding at once, and the predicts already queued here are answered
+            // before the poison pill (Context.Stop would drop them). The keeper places it again once the node has room.
+            _evicted = true;
+            Context.Parent.Tell(new ReplicaUnloading(_id));
+            Self.Tell(PoisonPill.Instance);
+        });
     }
 
     protected override void PreStart() => Load();
 
     protected override void PostStop()
     {
-        if (_model is not null) AntiNexMetrics.ModelUnloaded(true);
+        if (_model is not null) AntiNexMetrics.ModelUnloaded(_evicted);
         _model?.Dispose();
         _rt.Loaded.Release(LruKey, Self);
     }
@@ -108,7 +116,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         old?.Dispose();
         _log.Info("replica {0}: serving version {1}", _id, _version);
         Context.Parent.Tell(new ReplicaSwitched(_id, _version));
-        Touch();
+        if (old is null) Touch(cold: true); // counted against the cap, but as the least recently used model
         if (_wanted > _version) Timers.StartSingleTimer("load", LoadTick.Instance, RetryAfter);
     }
 
@@ -163,9 +171,9 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     }
 
     // Replicas count against max-loaded-models like writers do.
-    private void Touch()
+    private void Touch(bool cold = false)
     {
-        foreach (var victim in _rt.Loaded.Touch(LruKey, Self)) victim.Tell(UnloadModel.Instance);
+        foreach (var victim in _rt.Loaded.Touch(LruKey, Self, cold)) victim.Tell(UnloadModel.Instance);
     }
 
     private sealed record LoadTick { public static readonly LoadTick Instance = new(); }
@@ -178,3 +186,6 @@ internal sealed record WantVersion(long Version);
 
 /// <summary>Replica -> keeper: this version is loaded and serving.</summary>
 internal sealed record ReplicaSwitched(string ModelId, long Version);
+
+/// <summary>Replica -> keeper: unloading for memory; forward it nothing more.</summary>
+internal sealed record ReplicaUnloading(string ModelId);

@@ -30,6 +30,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private readonly Dictionary<string, CopiesHeld> _views = [];     // latest report per member address
     private readonly Dictionary<string, long> _announced = [];       // newest version announced per label (0 = forgotten)
     private readonly Dictionary<string, IActorRef> _children = [];
+    private long _childSeq;
     private readonly Dictionary<string, long> _loaded = [];
     private IReadOnlyList<string> _writers = [];
     private HashSet<string> _stored = [];                             // labels with a stored model (the catalog)
@@ -62,7 +63,11 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Receive<Tick>(_ =>
         {
             // The catalog lists the labels that have a stored model: only those get replicas.
-            if (_ticks++ % 5 == 0) ReadCatalog();
+            if (_ticks++ % 5 == 0)
+            {
+                ReadCatalog();
+                foreach (var id in _tombstones.Keys.ToList()) Tombstoned(id); // drops the expired ones
+            }
             _region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))
             .PipeTo(Self, success: s => new LocalWriters(s.Shards.SelectMany(x => x.EntityIds).Order(StringComparer.Ordinal).ToList()),
                 failure: _ => new LocalWriters(null));
@@ -94,10 +99,18 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         Receive<CopyVersionChanged>(OnVersionChanged);
         Receive<ReplicaSwitched>(m =>
         {
+            // From the current child only: one being stopped (forgotten, moved off) may still report its load.
+            if (!_children.TryGetValue(m.ModelId, out var child) || !child.Equals(Sender)) return;
             _loaded[m.ModelId] = m.Version;
             // Gateways learn within a moment that this copy serves the new version. Switches that come together (many
             // labels waking after a restart) share one report: a report lists every copy, so one per switch would
             // cost every node and gateway a full rebuild per label.
+            if (!Timers.IsTimerActive("announce-soon")) Timers.StartSingleTimer("announce-soon", AnnounceSoon.Instance, AnnounceDelay);
+        });
+        Receive<ReplicaUnloading>(m =>
+        {
+            if (!_children.TryGetValue(m.ModelId, out var child) || !child.Equals(Sender)) return;
+            _loaded.Remove(m.ModelId);
             if (!Timers.IsTimerActive("announce-soon")) Timers.StartSingleTimer("announce-soon", AnnounceSoon.Instance, AnnounceDelay);
         });
         Receive<AnnounceSoon>(_ => Announce());
@@ -149,8 +162,23 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         _views.Remove(address);
     }
 
+    /// <summary>Labels forgotten a moment ago, until when: another node's report sent before it heard of the forget, or a
+    /// catalog read already in flight, would otherwise bring a copy back. Only a new version notice (a training after the
+    /// forget) lifts it early.</summary>
+    private readonly Dictionary<string, DateTime> _tombstones = new(StringComparer.Ordinal);
+    private static readonly TimeSpan TombstoneFor = TimeSpan.FromSeconds(30);
+
+    private bool Tombstoned(string id)
+    {
+        if (!_tombstones.TryGetValue(id, out var until)) return false;
+        if (DateTime.UtcNow < until) return true;
+        _tombstones.Remove(id);
+        return false;
+    }
+
     private void Raise(string id, long version)
     {
+        if (Tombstoned(id)) return;
         if (version > _announced.GetValueOrDefault(id)) _announced[id] = version;
     }
 
@@ -158,12 +186,14 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     {
         if (m.Forgotten)
         {
+            _tombstones[m.ModelId] = DateTime.UtcNow + TombstoneFor;
             _announced.Remove(m.ModelId);
             _stored.Remove(m.ModelId);
             if (_children.Remove(m.ModelId, out var child)) Context.Stop(child);
             _loaded.Remove(m.ModelId);
             return;
         }
+        _tombstones.Remove(m.ModelId); // trained again since the forget
         Raise(m.ModelId, m.Version);
         _audit.Announced(m.ModelId);
         if (_children.TryGetValue(m.ModelId, out var replica)) replica.Tell(new WantVersion(m.Version));
@@ -190,6 +220,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
 
     private void OnCatalogRead(CatalogRead m)
     {
+        if (m.Ids is not null && m.Generation < _catalogGeneration) return; // an older read that finished after a newer one
         if (m.Ids is not null)
         {
             _stored = m.Ids.ToHashSet(StringComparer.Ordinal);
@@ -237,7 +268,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
         if (_replicas <= 0) return;
         var labels = _views.Values.SelectMany(v => v.Writers.Concat(v.Replicas.Keys)).Concat(_writers)
             .Where(id => _stored.Contains(id) || _announced.ContainsKey(id)).Concat(_announced.Keys)
-            .Where(id => !_audit.Forgotten(id)).ToHashSet();
+            .Where(id => !_audit.Forgotten(id) && !Tombstoned(id)).ToHashSet();
         var members = _members.Append(_self).Distinct().ToList();
         // Writer of each label, looked up once per label (thousands of labels: no list scans inside the loop).
         var writers = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -254,10 +285,12 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
             {
                 // Serving the labels that wake comes first; their copies follow when it calms, a budget per tick at a time
                 // (a node that joins a cluster of 10,000 labels is chosen for thousands of copies at once).
-                if (_waking || _placeBudget <= 0) continue;
+                // A node holding as many models as --max-loaded-models allows places none: a copy would push out a model in use.
+                if (_waking || _placeBudget <= 0 || _rt.Loaded.Full) continue;
                 _placeBudget--;
+                // A fresh name each time: the name of a copy being stopped stays taken until it has stopped.
                 var child = Context.ActorOf(ModelReplica.Props(id, _rt, _snapshots, _announced.GetValueOrDefault(id)),
-                    "replica-" + Uri.EscapeDataString(id));
+                    $"replica-{Uri.EscapeDataString(id)}-{++_childSeq}");
                 Context.Watch(child);
                 _children[id] = child;
                 _log.Info("replica {0}: placed on this node (writer on {1})", id, writer);

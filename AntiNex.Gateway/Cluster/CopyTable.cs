@@ -18,7 +18,8 @@ public sealed class CopyTable
     /// <summary>A label was forgotten: copies kept outside the cluster (serve's local copies) drop it.</summary>
     public event Action<string>? Forgotten;
 
-    /// <summary>Newest version seen for the label (announcements, replies): no older answer is ever returned.</summary>
+    /// <summary>Newest version seen for the label (announcements, replies): no replica's older answer is returned; the
+    /// writer's answer sets it (<see cref="WriterServes"/>).</summary>
     public long Newest(string modelId) => _newest.GetValueOrDefault(modelId);
 
     public void Observe(string modelId, long version)
@@ -30,6 +31,9 @@ public sealed class CopyTable
             if (Interlocked.CompareExchange(ref _newest, current.SetItem(modelId, version), current) == current) return;
         }
     }
+
+    /// <summary>The writer answered with this version: it is the newest, even below one seen before.</summary>
+    public void WriterServes(string modelId, long version) => ImmutableInterlocked.AddOrUpdate(ref _newest, modelId, version, (_, _) => version);
 
     public void Forget(string modelId)
     {

@@ -126,13 +126,15 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
             var result = attempt.Task.Result;
             switch (result)
             {
-                case RowsPredicted r when r.Version >= table.Newest(id):
-                    table.Observe(id, r.Version);
+                // The writer's answer is the label's truth even when older than a version seen before (a refused or lost
+                // snapshot puts it back on the previous good one): taken, and the newest version follows it down.
+                case RowsPredicted r when attempt.Copy is null || r.Version >= table.Newest(id):
+                    Settle(table, id, r.Version, attempt.Copy is null);
                     if (small) _adaptive.Answered(Stopwatch.GetElapsedTime(started));
                     if (command is PredictRawRows answered) _blocks.Answered(answered, Stopwatch.GetElapsedTime(attempt.Sent));
                     return r;
-                case Predicted p when p.Version >= table.Newest(id):
-                    table.Observe(id, p.Version);
+                case Predicted p when attempt.Copy is null || p.Version >= table.Newest(id):
+                    Settle(table, id, p.Version, attempt.Copy is null);
                     if (small) _adaptive.Answered(Stopwatch.GetElapsedTime(started));
                     return p;
                 case RowsPredicted or Predicted: // an older version than one already seen: never returned
@@ -149,6 +151,12 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
                     return result;
             }
         }
+    }
+
+    private static void Settle(CopyTable table, string id, long version, bool fromWriter)
+    {
+        if (fromWriter) table.WriterServes(id, version);
+        else table.Observe(id, version);
     }
 
     // The hedge wait: a timeout on the awaited answer itself (WaitAsync drops its timer as soon as the answer comes),

@@ -33,6 +33,25 @@ public sealed class HedgedPredictTests : Akka.TestKit.Xunit2.TestKit
         else Assert.InRange(asked, 2, 15); // about one per 150 ms over 1.5 s, not one per round trip
     }
 
+    [Fact]
+    public async Task A_writer_back_on_an_older_version_is_answered_and_the_newest_version_follows_it_down()
+    {
+        // The gateway saw version 2; the writer's version-2 snapshot was refused and it serves version 1 again.
+        var writer = Sys.ActorOf(Props.Create(() => new VersionWriter(1)));
+        var table = new CopyTable();
+        table.Observe("m", 2);
+        var hedged = new HedgedPredict(writer, table, new HedgeOptions { HedgePercentile = 0 });
+        var reply = await hedged.SendAsync(new PredictRawRows("m", 1, [1f]), TimeSpan.FromSeconds(3));
+        Assert.Equal(1, Assert.IsType<RowsPredicted>(reply).Version);
+        Assert.Equal(1, table.Newest("m"));
+    }
+
+    private sealed class VersionWriter : ReceiveActor
+    {
+        public VersionWriter(long version)
+            => Receive<PredictRawRows>(m => Sender.Tell(new RowsPredicted(m.ModelId, version, [0.5f], "writer-node")));
+    }
+
     private sealed class FailingWriter : ReceiveActor
     {
         private int _asked;

@@ -23,6 +23,24 @@ public sealed class LoadedModelsTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_cold_model_joins_as_the_least_recently_used_and_is_itself_the_one_to_go_over_the_cap()
+    {
+        var loaded = new LoadedModels(2);
+        IActorRef writerA = CreateTestProbe().Ref, writerB = CreateTestProbe().Ref, replica = CreateTestProbe().Ref;
+        loaded.Touch("a", writerA);
+        loaded.Touch("b", writerB);
+        Assert.True(loaded.Full);
+        // A replica just loaded, over the cap: it goes, not the writers in use.
+        Assert.Equal([replica], loaded.Touch("replica:c", replica, cold: true));
+        loaded.Release("replica:c", replica);
+        loaded.Release("b", writerB);
+        Assert.False(loaded.Full);
+        Assert.Empty(loaded.Touch("replica:c", replica, cold: true));
+        // The next model loaded pushes out the unused replica, though it was loaded after the writer.
+        Assert.Equal([replica], loaded.Touch("d", CreateTestProbe().Ref));
+    }
+
+    [Fact]
     public void Release_by_a_stale_entity_keeps_the_new_incarnation_listed()
     {
         var loaded = new LoadedModels(1);
