@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace AntiNex.Node;
 
-public sealed record NodeSettings
+public sealed partial record NodeSettings
 {
     public string Hostname { get; init; } = "127.0.0.1";
     public string? PublicHostname { get; init; }
@@ -138,7 +138,7 @@ public sealed record NodeSettings
             else if (inline is not null) value = inline;
             else if (i + 1 < args.Length) value = args[++i];
             else throw new ArgumentException($"option '{arg}' needs a value");
-            if (key == "Redis" && value.Contains("password=", StringComparison.OrdinalIgnoreCase))
+            if (key == "Redis" && PasswordOption().IsMatch(value))
                 throw new ArgumentException("--redis: a password on the command line is visible to every user (ps); " +
                                             "put it in a file for --redis-password-file, or in ANTINEX_REDIS_PASSWORD");
             if (Repeatable.Contains(key))
@@ -160,7 +160,8 @@ public sealed record NodeSettings
         var d = new NodeSettings();
         return new NodeSettings
         {
-            Hostname = c["Hostname"] ?? d.Hostname,
+            // Blank is unset, not "": an empty host name would bind every interface.
+            Hostname = NullIfEmpty(c["Hostname"])?.Trim() ?? d.Hostname,
             PublicHostname = NullIfEmpty(c["PublicHostname"]),
             Port = Int(c, "Port", d.Port, 0, 65535),
             Seeds = AntiNex.Cluster.SeedAddress.Checked(List(c, "Seeds"), "Seeds"),
@@ -170,7 +171,7 @@ public sealed record NodeSettings
             Tls = ClusterTlsSettings.From(key => NullIfEmpty(c[key]) ?? ClusterTlsSettings.FromEnvironment(key)),
             RedisPrefix = c["RedisPrefix"] ?? d.RedisPrefix,
             DataRoots = List(c, "DataRoots"),
-            Roles = List(c, "Roles") is { Count: > 0 } roles ? roles : d.Roles,
+            Roles = List(c, "Roles") is { Count: > 0 } roles ? CheckedRoles(roles) : d.Roles,
             TrainingConcurrency = Int(c, "TrainingConcurrency", d.TrainingConcurrency, 1, 256),
             TorchThreads = Int(c, "TorchThreads", d.TorchThreads, 0, 1024),
             PassivateAfter = Duration(c, "PassivateAfter", d.PassivateAfter),
@@ -188,7 +189,7 @@ public sealed record NodeSettings
             Replicas = string.IsNullOrWhiteSpace(c["Replicas"]) ? null : Int(c, "Replicas", 1, 0, 100),
             PlotDirectory = NullIfEmpty(c["PlotDirectory"]),
             LogJson = bool.TryParse(c["LogJson"], out var j) && j,
-            LogLevel = c["LogLevel"] ?? d.LogLevel,
+            LogLevel = CheckedLogLevel(NullIfEmpty(c["LogLevel"]) ?? d.LogLevel),
             ModelKeyFile = NullIfEmpty(c["ModelKeyFile"]) ?? NullIfEmpty(c["MODEL_KEY_FILE"]), // ANTINEX_MODEL_KEY_FILE too
             PreviousModelKeyFiles = List(c, "PreviousModelKeyFiles"),
             AllowUnsignedModels = bool.TryParse(c["AllowUnsignedModels"], out var u) && u,
@@ -212,10 +213,45 @@ public sealed record NodeSettings
     private static TimeSpan? OptionalDuration(IConfiguration c, string key)
         => string.IsNullOrWhiteSpace(c[key]) ? null : Duration(c, key, TimeSpan.Zero);
 
+    /// <summary>A password inside a connection string, however it is spaced (StackExchange.Redis trims keys and values).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"password\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex PasswordOption();
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
+    /// <summary>The roles a member can take, in lower case: a typo ("modle") would start a member that hosts nothing.</summary>
+    private static IReadOnlyList<string> CheckedRoles(IReadOnlyList<string> roles)
+    {
+        string[] known = [AntiNex.Cluster.AntiNexRoles.Model, AntiNex.Cluster.AntiNexRoles.Gateway];
+        var lower = roles.Select(r => r.ToLowerInvariant()).Distinct().ToList();
+        if (lower.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
+            throw new ArgumentException($"Roles: '{unknown}' is not a role (known: {string.Join(", ", known)})");
+        return lower;
+    }
+
+    private static string CheckedLogLevel(string raw)
+        => Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(raw, true, out var level) && Enum.IsDefined(level)
+            && !int.TryParse(raw, out _) ? raw
+            : throw new ArgumentException($"LogLevel: '{raw}' is not a level (Trace, Debug, Information, Warning, Error, Critical, None)");
+
+    /// <summary>A list setting from the one source that sets it, the later source winning as for any other setting: the
+    /// image's ANTINEX_DataRoots and a --data-root on the command line do not add up.</summary>
     private static IReadOnlyList<string> List(IConfiguration c, string key)
     {
+        if (c is IConfigurationRoot root)
+        {
+            foreach (var provider in root.Providers.Reverse())
+            {
+                var values = new List<string>();
+                if (provider.TryGet(key, out var own) && !string.IsNullOrWhiteSpace(own)) values.Add(own);
+                foreach (var child in provider.GetChildKeys([], key).Distinct())
+                    if (provider.TryGet($"{key}:{child}", out var v) && !string.IsNullOrWhiteSpace(v)) values.Add(v);
+                if (values.Count > 0)
+                    return values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        .Distinct().ToList();
+            }
+            return [];
+        }
         var section = c.GetSection(key);
         // A repeated option may itself hold a comma-separated list (--seed-node a,b): split every value.
         var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v))

@@ -16,6 +16,7 @@ using AntiNex.Persistence.Redis;
 using AntiNex.Replicas;
 using AntiNex.Requests;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,11 @@ NodeSettings settings;
 ClusterCredentials? tls = null;
 RedisAccess? redisAccess = null;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+// Settings come from appsettings.json, ANTINEX_* variables and the command line only: the builder's default source of
+// every environment variable would read HOSTNAME (set in every container) or PORT as this node's settings.
+foreach (var everyVariable in builder.Configuration.Sources.OfType<EnvironmentVariablesConfigurationSource>()
+             .Where(e => string.IsNullOrEmpty(e.Prefix)).ToList())
+    builder.Configuration.Sources.Remove(everyVariable);
 try
 {
     builder.Configuration.AddEnvironmentVariables("ANTINEX_");
@@ -57,7 +63,8 @@ catch (AntiNex.Persistence.Signing.SigningKeyException ex)
 builder.Logging.ClearProviders();
 if (settings.LogJson) builder.Logging.AddJsonConsole();
 else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
-builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(settings.LogLevel, true, out var level) ? level : LogLevel.Information);
+var level = Enum.Parse<LogLevel>(settings.LogLevel, true); // checked by NodeSettings
+builder.Logging.SetMinimumLevel(level);
 // Akka shuts down cluster membership + shard hand-off on SIGTERM; give it time before the host gives up.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
@@ -150,7 +157,15 @@ log.LogInformation("antinex-node {Node} roles [{Roles}] seeds [{Seeds}] persiste
     string.Join(" ", runtime.DataRoots.Roots), settings.TrainingConcurrency, settings.MaxLoadedModels, settings.PassivateAfter,
     settings.Failure().Describe());
 foreach (var note in signingNotes) log.Log(note.StartsWith("models are signed") ? LogLevel.Information : LogLevel.Warning, "{Note}", note);
-await host.RunAsync();
+try { await host.RunAsync(); }
+catch (Exception ex) when (StartFailure.Root(ex) is ArgumentException or System.Net.Sockets.SocketException or IOException)
+{
+    // A port another process holds, a host name with no address: one line, not a stack trace, and a failure exit.
+    var cause = StartFailure.Root(ex).Message;
+    log.LogCritical("antinex-node could not start: {Error}", cause);
+    Console.Error.WriteLine($"antinex-node: could not start: {cause}");
+    return 3;
+}
 return 0;
 
 /// <summary>Journal + snapshot store of the model entities: Redis when configured, else in-memory (single process only).</summary>
@@ -164,4 +179,14 @@ internal static class NodePersistence
     }
 
     public static string Describe(RedisAccess? redis) => redis is null ? "in-memory" : $"redis {redis.Safe}";
+}
+
+internal static class StartFailure
+{
+    /// <summary>The innermost cause (the actor system wraps a bind failure in several layers).</summary>
+    public static Exception Root(Exception e)
+    {
+        while (e.InnerException is { } inner) e = inner;
+        return e;
+    }
 }

@@ -100,10 +100,13 @@ public static class AntiNexClusterHosting
 
     private static string Ms(TimeSpan t) => $"{(long)t.TotalMilliseconds}ms";
 
-    private static string SharedHocon(AntiNexClusterOptions o) => $$"""
+    internal static string SharedHocon(AntiNexClusterOptions o) => $$"""
         akka {
           coordinated-shutdown.run-by-clr-shutdown-hook = on
           coordinated-shutdown.exit-clr = off
+          # A stopping member hands its shards off within handoff-timeout; the phase that waits for it (10 s by default)
+          # must not cut it short, or entities still storing a snapshot are stopped mid-write.
+          coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = {{Ms(o.Failure.HandOffTimeout + TimeSpan.FromSeconds(5))}}
           cluster {
             run-coordinated-shutdown-when-down = on
             # Membership moves (Joining -> Up, Leaving -> Exiting -> Removed) wait for gossip convergence and a leader

@@ -58,4 +58,9 @@ public sealed record FailureDetection
         $"{(Strategy == DowningStrategy.KeepMajority ? "keep-majority" : "keep-oldest")}, stable-after {EffectiveStableAfter.TotalSeconds:0.#} s, " +
         $"removal margin {EffectiveRemovalMargin.TotalSeconds:0.#} s, heartbeat {HeartbeatInterval.TotalSeconds:0.#} s, " +
         $"acceptable pause {AcceptableHeartbeatPause.TotalSeconds:0.#} s (cluster size {ClusterSize})";
+
+    /// <summary>Keep-oldest with down-if-alone, as seen from one side of a partition: <paramref name="reachable"/> members
+    /// there (the viewer included), <paramref name="unreachable"/> on the other side; whether that side is kept.</summary>
+    public static bool KeepOldestKeeps(bool oldestReachable, int reachable, int unreachable)
+        => oldestReachable ? !(reachable == 1 && unreachable > 1) : unreachable == 1 && reachable > 1;
 }

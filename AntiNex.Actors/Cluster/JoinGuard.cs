@@ -50,7 +50,12 @@ public sealed class JoinGuard : ReceiveActor, IWithTimers
         Receive<RefreshTick>(_ => Refresh());
         Receive<Refreshed>(_ => { });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<Status.Failure>(f => _log.Warning("live-member record: {0}", f.Cause.Message));
+        Receive<Status.Failure>(f =>
+        {
+            _log.Warning("live-member record: {0}", f.Cause.Message);
+            // A decision that failed (not a refresh) is taken again: nothing else would ever join this member.
+            if (!_up && !Timers.IsTimerActive("decide")) Timers.StartSingleTimer("decide", Decide.Instance, _timings.Recheck);
+        });
     }
 
     public static Props Props(IClusterLiveness? liveness, IReadOnlyList<Address> seeds, JoinGuardTimings timings)
@@ -87,7 +92,11 @@ public sealed class JoinGuard : ReceiveActor, IWithTimers
         // Seeds may be written akka.tcp:// while this member speaks TLS (akka.ssl.tcp://): compare and join in its own scheme.
         var self = _cluster.SelfAddress;
         Address Own(Address a) => new(self.Protocol, a.System, a.Host, a.Port);
-        var chosen = SeedsFor(self, _seeds.Select(Own).ToList(), alive.Select(Address.Parse).Select(Own).ToList());
+        var live = new List<Address>();
+        foreach (var record in alive)
+            if (Address.TryParse(record, out var address)) live.Add(Own(address));
+            else _log.Warning("live-member record '{0}' is not a member address; ignored", record);
+        var chosen = SeedsFor(self, _seeds.Select(Own).ToList(), live);
         if (alive.Count > 0 && !chosen.Contains(_cluster.SelfAddress))
             _log.Info("a cluster is alive on this data ({0} live members): joining it, never forming a new one", alive.Count);
         return chosen;

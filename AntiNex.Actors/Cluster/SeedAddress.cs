@@ -9,7 +9,9 @@ public static class SeedAddress
 {
     public static bool IsValid(string seed)
         => Address.TryParse(seed, out var address) && address.Protocol is "akka.tcp" or "akka.ssl.tcp" && address.Host is { Length: > 0 }
-            && address.Port is > 0 and <= 65535;
+            && address.Port is > 0 and <= 65535
+            // The actor system every member runs: a seed naming another (akka.tcp://AntiNex@...) would never answer the join.
+            && address.System == AntiNexClusterOptions.SystemName;
 
     /// <summary>Throws ArgumentException naming the first value that is not a seed address.</summary>
     public static IReadOnlyList<string> Checked(IReadOnlyList<string> seeds, string source)

@@ -48,7 +48,16 @@ public static class AntiNexMetrics
             "Configured node-wide training concurrency (the ceiling of antinex.training.active).");
     }
 
-    private static KeyValuePair<string, object?> Model(string label) => new("model", label);
+    /// <summary>Labels that get a series of their own, per process; later ones share <see cref="BoundedTags.Other"/>. Labels
+    /// are user input: each would add a dozen series kept for the process's life, and past the exporter's own limit
+    /// per-model figures would silently fold together.</summary>
+    public const int MaxTaggedModels = 200;
+    private static BoundedTags _models = new(MaxTaggedModels);
+
+    /// <summary>For a test process, which serves far more labels than any node and reads their figures one by one.</summary>
+    internal static void LimitModelTags(int max) => _models = new BoundedTags(max);
+
+    private static KeyValuePair<string, object?> Model(string label) => new("model", _models.Of(label));
 
     /// <summary>A predict request answered: <paramref name="milliseconds"/> inside the entity, <paramref name="rows"/> rows.</summary>
     public static void RecordPredict(string label, double milliseconds, int rows = 1)
@@ -103,5 +112,25 @@ public static class AntiNexMetrics
     public readonly struct PredictTimer(string label, int rows, long started) : IDisposable
     {
         public void Dispose() => RecordPredict(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds, rows);
+    }
+}
+
+/// <summary>Tag values of one tag, kept to the first <paramref name="max"/> distinct ones (thread-safe; never shrinks).</summary>
+internal sealed class BoundedTags(int max)
+{
+    public const string Other = "(other)";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _seen = new();
+    private volatile bool _full;
+
+    public string Of(string value)
+    {
+        if (_seen.ContainsKey(value)) return value;
+        if (_full) return Other; // the hot path once full: no lock
+        lock (_seen)
+        {
+            if (_seen.Count >= max) _full = true;
+            else _seen.TryAdd(value, 0);
+        }
+        return _seen.ContainsKey(value) ? value : Other;
     }
 }

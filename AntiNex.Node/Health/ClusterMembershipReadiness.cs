@@ -9,7 +9,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AntiNex.Node.Health;
 
-internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch stalls) : IHealthCheck
+internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch stalls, DowningStrategy strategy) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -19,7 +19,7 @@ internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch 
         if (system.WhenTerminated.IsCompleted) return Task.FromResult(HealthCheckResult.Unhealthy("actor system terminated"));
         if (self.Status != MemberStatus.Up) return Task.FromResult(HealthCheckResult.Unhealthy(NotUp(self.Status, state)));
         if (stalls.Problem() is { } stalled) return Task.FromResult(HealthCheckResult.Unhealthy(stalled));
-        if (!OnKeptSide(state, self, out var reason)) return Task.FromResult(HealthCheckResult.Unhealthy(reason));
+        if (!OnKeptSide(state, self, strategy, out var reason)) return Task.FromResult(HealthCheckResult.Unhealthy(reason));
         return Task.FromResult(HealthCheckResult.Healthy($"Up {cluster.SelfAddress}"));
     }
 
@@ -33,9 +33,10 @@ internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch 
         _ => $"member {status}",
     };
 
-    /// <summary>The keep-majority rule among model members, as this node sees them: the side this node is on must be
-    /// the larger one (on a tie, the side with the lowest address, as the split-brain resolver decides).</summary>
-    internal static bool OnKeptSide(ClusterEvent.CurrentClusterState state, Member self, out string reason)
+    /// <summary>The split-brain resolver's rule among model members, as this node sees them. Keep-majority: the side this
+    /// node is on must be the larger one (on a tie, the side with the lowest address). Keep-oldest: the side of the oldest
+    /// member, unless that member is alone there while more than one is on the other side (down-if-alone).</summary>
+    internal static bool OnKeptSide(ClusterEvent.CurrentClusterState state, Member self, DowningStrategy strategy, out string reason)
     {
         var voters = state.Members.Where(m => m.HasRole(AntiNexRoles.Model) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
             .ToList();
@@ -44,10 +45,13 @@ internal sealed class ClusterMembershipReadiness(ActorSystem system, StallWatch 
         reason = "";
         if (unreachable.Count == 0) return true;
         var reachable = voters.Except(unreachable).ToList();
-        var kept = reachable.Count * 2 > voters.Count ||
-                   (reachable.Count * 2 == voters.Count &&
-                    reachable.MinBy(m => m.Address, Member.AddressOrdering)!.Address == voters.MinBy(m => m.Address,
-                        Member.AddressOrdering)!.Address);
+        var oldest = voters.Where(m => m.HasRole(AntiNexRoles.Model)).DefaultIfEmpty(self).Aggregate((a, b) => b.IsOlderThan(a) ? b : a);
+        var kept = strategy == DowningStrategy.KeepOldest
+            ? FailureDetection.KeepOldestKeeps(!unreachable.Contains(oldest), reachable.Count, unreachable.Count)
+            : reachable.Count * 2 > voters.Count ||
+              (reachable.Count * 2 == voters.Count &&
+               reachable.MinBy(m => m.Address, Member.AddressOrdering)!.Address == voters.MinBy(m => m.Address,
+                   Member.AddressOrdering)!.Address);
         if (!kept)
             reason = $"cut off: {unreachable.Count} of {voters.Count} model members unreachable from here " +
                      $"({string.Join(", ", unreachable.Select(m => m.Address))})";

@@ -35,10 +35,10 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
         });
         var checks = builder.Services.AddHealthChecks()
             .AddCheck("actor-system", new ActorSystemLiveness(system), tags: [Live])
-            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system, _stalls), tags: [Ready])
+            .AddCheck("cluster-membership", new ClusterMembershipReadiness(system, _stalls, settings.Failure().Strategy), tags: [Ready])
             .AddCheck("stopping", () => _stopping ? HealthCheckResult.Unhealthy("the node is leaving the cluster (stopping)")
                 : HealthCheckResult.Healthy("running"), tags: [Ready]);
-        if (redis is not null) checks.AddCheck("redis", new RedisReadiness(redis), tags: [Ready]);
+        if (redis is not null) checks.AddCheck("redis", new RedisReadiness(redis, settings.RedisPrefix), tags: [Ready]);
         _app = builder.Build();
         _app.MapHealthChecks("/health/live", Options(Live));
         _app.MapHealthChecks("/health/ready", Options(Ready));
@@ -78,9 +78,12 @@ public sealed class HealthServer(NodeSettings settings, ActorSystem system, ICon
     /// <summary>The node's own host: an IP as is; "localhost" = loopback; a name resolves to its addresses.</summary>
     internal static IReadOnlyList<IPAddress> BindAddresses(string host)
     {
+        if (string.IsNullOrWhiteSpace(host)) throw new ArgumentException("Hostname: blank (it would bind every interface)");
         if (IPAddress.TryParse(host, out var ip)) return [ip];
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return [IPAddress.Loopback];
-        return Dns.GetHostAddresses(host).Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).Distinct().ToList();
+        var v4 = Dns.GetHostAddresses(host).Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).Distinct().ToList();
+        // None: Kestrel would fall back to its own default addresses, not the member's.
+        return v4.Count > 0 ? v4 : throw new ArgumentException($"Hostname: '{host}' has no IPv4 address for the health endpoint");
     }
 
     /// <summary>Stopped before the actor system (hosted services stop in reverse order): it answers "not ready" and leaves

@@ -1,4 +1,5 @@
 using AntiNex.Node;
+using AntiNex.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace AntiNex.Tests.Cluster;
@@ -52,6 +53,81 @@ public sealed class NodeSettingsTests
     {
         var ex = Assert.Throws<ArgumentException>(() => Parse(null, option, value));
         Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_list_comes_from_the_one_source_that_sets_it_last_as_any_other_setting_does()
+    {
+        // The image's ANTINEX_DataRoots=/data and a --data-root on the command line: only the command line's root.
+        var s = Parse(new Dictionary<string, string?> { ["DataRoots"] = "/data", ["Roles"] = "gateway", ["Seeds:0"] = "akka.tcp://antinex@env:1" },
+            "--data-root", "/mnt/x", "--seed-node", "akka.tcp://antinex@arg:2");
+        Assert.Equal(["/mnt/x"], s.DataRoots);
+        Assert.Equal(["akka.tcp://antinex@arg:2"], s.Seeds);
+        Assert.Equal(["gateway"], s.Roles); // the environment's, not appsettings' model added to it
+        Assert.Equal(["model", "gateway"], Parse(null, "--roles", "Model,GATEWAY").Roles);
+    }
+
+    [Fact]
+    public void A_blank_host_name_is_unset_and_binds_loopback_not_every_interface()
+    {
+        Assert.Equal("127.0.0.1", Parse(new Dictionary<string, string?> { ["Hostname"] = "" }).Hostname);
+        Assert.Equal("127.0.0.1", Parse(new Dictionary<string, string?> { ["Hostname"] = "  " }).Hostname);
+    }
+
+    [Theory]
+    [InlineData("--roles", "modle", "Roles: 'modle' is not a role")]
+    [InlineData("--log-level", "Warn", "LogLevel: 'Warn' is not a level")]
+    [InlineData("--log-level", "7", "LogLevel: '7' is not a level")]
+    [InlineData("--seed-node", "akka.tcp://AntiNex@10.0.0.1:4053", "Seeds: 'akka.tcp://AntiNex@10.0.0.1:4053' is not a seed node address")]
+    [InlineData("--down-removal-margin", "00:00:00", "DownRemovalMargin: '00:00:00' must be longer than zero")]
+    [InlineData("--heartbeat-interval", "-00:00:01", "HeartbeatInterval: '-00:00:01' must be longer than zero")]
+    public void A_setting_that_would_start_a_member_doing_nothing_or_worse_is_refused_naming_it(string option, string value, string message)
+        => Assert.Contains(message, Assert.Throws<ArgumentException>(() => Parse(null, option, value)).Message);
+
+    [Fact]
+    public void A_password_written_with_spaces_around_its_equals_sign_is_refused_on_the_command_line_too()
+        => Assert.Throws<ArgumentException>(() => NodeSettings.ParseArgs(["--redis", "redis:6379,password = hunter2"]));
+
+    [Fact]
+    public async Task A_port_another_process_holds_stops_the_node_with_exit_code_3_and_one_line()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (code, err) = await RunNodeAsync([], "--insecure", "--port", port);
+        Assert.True(code == 3, $"exit {code}: {err}");
+        Assert.Contains("antinex-node: could not start: Address already in use", err);
+        Assert.DoesNotContain("Unhandled exception", err);
+    }
+
+    private static async Task<(int Code, string Stderr)> RunNodeAsync(Dictionary<string, string> environment, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        info.ArgumentList.Add(Repo.Dll("AntiNex.Node", "antinex-node"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60)); }
+        finally { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        return (process.ExitCode, await stderr);
+    }
+
+    [Fact]
+    public async Task Only_ANTINEX_variables_are_settings_not_HOSTNAME_or_PORT_that_every_container_sets()
+    {
+        // PORT and ROLES unprefixed would be read as the Port and Roles settings and refused; the start instead stops at
+        // the first setting it does read, the missing certificate.
+        var (code, err) = await RunNodeAsync(new() { ["PORT"] = "not-a-port", ["ROLES"] = "bogus", ["HOSTNAME"] = "" },
+            "--tls-certificate", "/nonexistent/node.p12", "--tls-password-file", "/nonexistent/node.password", "--tls-ca", "/nonexistent/ca.crt");
+        Assert.True(code == 2, $"exit {code}: {err}");
+        Assert.Contains("/nonexistent/", err);
+        Assert.DoesNotContain("Port:", err);
+        Assert.DoesNotContain("Roles:", err);
     }
 
     [Fact]

@@ -32,6 +32,15 @@ public sealed class FailureDetectionTests
         Assert.Contains("keep-majority or keep-oldest", Assert.Throws<ArgumentException>(() => FailureDetection.ParseStrategy("down-all")).Message);
     }
 
+    [Fact]
+    public void A_stopping_member_waits_for_its_hand_off_longer_than_the_hand_off_timeout()
+    {
+        var hocon = Akka.Configuration.ConfigurationFactory.ParseString(AntiNexClusterHosting.SharedHocon(
+            new AntiNexClusterOptions { Failure = new FailureDetection { HandOffTimeout = TimeSpan.FromSeconds(40) } }));
+        Assert.Equal(TimeSpan.FromSeconds(40), hocon.GetTimeSpan("akka.cluster.sharding.handoff-timeout"));
+        Assert.Equal(TimeSpan.FromSeconds(45), hocon.GetTimeSpan("akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout"));
+    }
+
     private static readonly Address Self = Address.Parse("akka.tcp://antinex@h:1");
     private static readonly Address Two = Address.Parse("akka.tcp://antinex@h:2");
     private static readonly Address Three = Address.Parse("akka.tcp://antinex@h:3");

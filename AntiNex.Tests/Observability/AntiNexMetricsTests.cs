@@ -42,6 +42,17 @@ public class AntiNexMetricsTests
     }
 
     [Fact]
+    public void Model_tags_stop_growing_at_their_bound_and_later_labels_share_one_series()
+    {
+        var tags = new BoundedTags(3);
+        Assert.Equal(["a", "b", "c", BoundedTags.Other, BoundedTags.Other], new[] { "a", "b", "c", "d", "e" }.Select(tags.Of));
+        Assert.Equal("b", tags.Of("b")); // a label tagged before keeps its series
+        var parallel = new BoundedTags(50);
+        Parallel.For(0, 1000, i => parallel.Of($"label-{i}"));
+        Assert.Equal(50, Enumerable.Range(0, 1000).Count(i => parallel.Of($"label-{i}") != BoundedTags.Other));
+    }
+
+    [Fact]
     public void Predict_latency_and_rows_are_recorded_per_model()
     {
         using var recorder = new Recorder();
