@@ -72,11 +72,16 @@ public sealed record FeaturePipeline
                 specs.Add(spec);
             }
         }
-        return new FeaturePipeline
+        var pipeline = new FeaturePipeline
         {
             Features = specs, Scale = request.ApplyScaler || q.ScalerGiven, Lo = request.MinScalerRange, Hi = request.MaxScalerRange,
             Kind = q.Scaler,
         };
+        // Every feature constant (and dropped as such): a model of zero inputs, which a learner refuses with its own message.
+        if (pipeline.Width == 0 && rows.Count > 0)
+            throw new RequestException("features_to_process",
+                $"every feature ({string.Join(", ", features)}) holds one value on the training rows: nothing to learn from");
+        return pipeline;
     }
 
     /// <summary>

@@ -116,6 +116,9 @@ public static class Metrics
         // Sort once by score, then sweep: O(n log n) instead of re-counting per candidate.
         var order = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderByDescending(i => score[i]).ToArray();
         long pos = order.LongCount(i => truth[i] == 1), neg = order.Length - pos;
+        // Rows of one class only (a class of a single training row lands outside the carve) say nothing of where to cut:
+        // every F1 would tie at 0 and the lowest cut would win, calling every row positive.
+        if (pos == 0 || neg == 0) return 0.5;
         var thresholds = candidates.Distinct().Order().ToArray();
         var values = new double[thresholds.Length];
         // One sweep from the highest threshold down: the rows with "score > t" are a prefix of the order that only grows.

@@ -43,27 +43,35 @@ public sealed class NoveltyDetector : IDisposable
         if (rows < 2) throw new RequestException("novelty", $"needs 2+ normal fitting rows, found {rows}");
         using var gen = new Generator((ulong)seed + 104729);
         var d = new NoveltyDetector(width, hidden, gen);
-        using var xt = torch.tensor(x.AsSpan(0, rows * width).ToArray(), [rows, width]);
-        // torch's defaults; see KeptAliveAdam for why not optim.Adam
-        using var opt = new KeptAliveAdam(d._net.parameters().ToList(), learningRate, 0.9, 0.999, 1e-8);
-        d._net.train();
-        for (int e = 0; e < epochs; e++)
+        try
         {
-            using var perm = torch.randperm(rows, generator: gen);
-            for (int start = 0; start < rows; start += batchSize)
+            using var xt = torch.tensor(x.AsSpan(0, rows * width).ToArray(), [rows, width]);
+            // torch's defaults; see KeptAliveAdam for why not optim.Adam
+            using var opt = new KeptAliveAdam(d._net.parameters().ToList(), learningRate, 0.9, 0.999, 1e-8);
+            d._net.train();
+            for (int e = 0; e < epochs; e++)
             {
-                ct.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                var idx = perm.narrow(0, start, Math.Min(batchSize, rows - start));
-                var xb = xt.index_select(0, idx);
-                opt.ZeroGrad();
-                var loss = nn.functional.mse_loss(d._net.Logits(xb, null), xb);
-                loss.backward();
-                opt.Step();
+                using var perm = torch.randperm(rows, generator: gen);
+                for (int start = 0; start < rows; start += batchSize)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    var idx = perm.narrow(0, start, Math.Min(batchSize, rows - start));
+                    var xb = xt.index_select(0, idx);
+                    opt.ZeroGrad();
+                    var loss = nn.functional.mse_loss(d._net.Logits(xb, null), xb);
+                    loss.backward();
+                    opt.Step();
+                }
             }
+            d._net.eval();
+            return d;
         }
-        d._net.eval();
-        return d;
+        catch
+        {
+            d.Dispose(); // a cancelled fit frees its native weights now, not at a finalizer's leisure
+            throw;
+        }
     }
 
     /// <summary>Mean squared reconstruction error per row.</summary>

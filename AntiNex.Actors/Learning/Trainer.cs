@@ -30,8 +30,8 @@ internal static class Trainer
         using var rowIndex = train.Index is { } index ? torch.tensor(Array.ConvertAll(index, i => (long)i)) : null;
         using var y = TargetTensor(train, s.Task);
         using var classWeights = s.ClassWeights is { } cw ? torch.tensor(cw) : null;
-        using var sampleWeights = classWeights is null ? null : classWeights.index_select(0,
-            torch.tensor(train.Classes!.Select(c => (long)c).ToArray()));
+        using var classIndex = classWeights is null ? null : torch.tensor(train.Classes!.Select(c => (long)c).ToArray());
+        using var sampleWeights = classWeights?.index_select(0, classIndex!);
         bool batchNorm = net.Specs.Any(l => l.BatchNorm);
         using var fullBatch = s.BatchSize.ToScalar(); // one Scalar for every full batch, not one per batch
         var es = s.EarlyStopping;

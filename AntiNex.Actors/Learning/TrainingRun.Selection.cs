@@ -175,7 +175,8 @@ internal sealed partial class TrainingRun
             {
                 double t = q.Threshold?.Value ?? (f1 ? fit.F1Threshold ?? 0.5 : 0.5);
                 var predicted = Scores.Binary(fit.Outputs[0], t, null, normal);
-                var name = choice.Name + (!f1 ? "" : q.Threshold?.Value is { } v ? $", threshold {v}" : ", f1 threshold");
+                var name = choice.Name + (!f1 ? "" : q.Threshold?.Value is { } v ? $", threshold {v}"
+                    : q.Threshold is { Optimize: "max_fpr", MaxFpr: { } m } ? $", max_fpr {m} threshold" : ", f1 threshold");
                 bases.Add(new BinaryBase(choice with { Name = name, F1Threshold = f1 }, run, fit.Outputs[0], t, Scores.Accuracy(truth, predicted),
                     Scores.Fpr(truth, predicted, normal), fit, tree));
             }
@@ -243,9 +244,11 @@ internal sealed partial class TrainingRun
                         || trainer.TryFitTreeCandidate(TreeKind.LightGbm, data, lao.Fit, [lao.Evaluate], share, chosen.Run) is not { } exposedLao)
                         continue;
                     var choice = chosen.Choice with { Name = chosen.Choice.Name + $" + outlier exposure {share}", Exposure = share };
-                    double at = q.Threshold?.Value ?? 0.5;
-                    if (Consider(choice, Decide(exposed.Outputs[0], at, null), Decide(exposedLao.Outputs[0], at, null)))
-                        top = (choice, exposed.Outputs[0], at, exposedLao.Outputs[0], at);
+                    // Judged at the threshold it would be served at: the request's rule chooses one for the exposed tree itself.
+                    double at = q.Threshold?.Value ?? (chosen.Choice.F1Threshold ? exposed.F1Threshold ?? 0.5 : 0.5);
+                    double atLao = q.Threshold?.Value ?? (chosen.Choice.F1Threshold ? exposedLao.F1Threshold ?? 0.5 : 0.5);
+                    if (Consider(choice, Decide(exposed.Outputs[0], at, null), Decide(exposedLao.Outputs[0], atLao, null)))
+                        top = (choice, exposed.Outputs[0], at, exposedLao.Outputs[0], atLao);
                 }
             // A lower threshold on the LightGBM so far, judged as the steps before it. Not when the request gives its own rule,
             // nor when the positive output (the one a threshold lowers) is the normal class.
@@ -397,10 +400,18 @@ internal sealed partial class TrainingRun
         var sets = evaluate.Select(e => ToTensorData(pipeline, frame, e, y, classes, codec)).ToList();
         var outputs = sets.Select(s => Trainer.Forward(net, s.X, s.Rows, s.Width)).ToArray();
         double? f1 = net.Outputs == 1 && val is not null && !codec.Regression
-            ? Metrics.ChooseThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width).Select(v => (double)v).ToArray(), "f1", null)
+            ? ChosenThreshold(val.Classes!, Trainer.Forward(net, val.X, val.Rows, val.Width))
             : null;
         var detector = noveltyClass is { } normal ? FitDetector(train, val, sets, normal) : null;
         return new CandidateFit(outputs, f1, detector?.Errors, detector?.NormalValidation);
+    }
+
+    /// <summary>A candidate's threshold chosen on its carve's validation rows by the rule it would be served with: the
+    /// request's own rule (f1 or max_fpr) when it gives one, else F1 (the auto mode's F1 candidate).</summary>
+    private double ChosenThreshold(int[] truth, float[] scores)
+    {
+        var rule = request.Quality.Threshold is { Value: null } given ? given : new ThresholdRule("f1", null);
+        return Metrics.ChooseThreshold(truth, scores.Select(v => (double)v).ToArray(), rule.Optimize, rule.MaxFpr);
     }
 
     /// <summary>The novelty detector alone, fitted on <paramref name="rows"/> as <see cref="FitCandidate"/> fits it (this
@@ -424,7 +435,7 @@ internal sealed partial class TrainingRun
         if (val is null) return null;
         var (fitX, fitN) = RowsOf(train, normal);
         var (valX, valN) = RowsOf(val, normal);
-        if (fitN == 0 || valN == 0) return null;
+        if (fitN < 2 || valN == 0) return null; // the detector needs two normal fitting rows; without, auto tries no detector
         Report("select", $"fitting the novelty detector on {fitN} normal rows");
         using var detector = NoveltyDetector.Fit(fitX, fitN, train.Width, NoveltyLayers, NoveltyEpochs, 256, 1e-3, request.Seed, ct);
         return new DetectorScores(sets.Select(s => detector.Errors(s.X, s.Rows)).ToArray(), detector.Errors(valX, valN));
@@ -456,7 +467,7 @@ internal sealed partial class TrainingRun
         if (model.OutputWidth == 1 && valRows.Length > 0 && !codec.Regression)
         {
             var val = ToTensorData(pipeline, frame, valRows, y, classes, codec);
-            f1 = Metrics.ChooseThreshold(val.Classes!, Score(val).Select(v => (double)v).ToArray(), "f1", null);
+            f1 = ChosenThreshold(val.Classes!, Score(val));
         }
         return new CandidateFit(outputs, f1, null, null);
     }

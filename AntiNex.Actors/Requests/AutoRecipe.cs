@@ -26,8 +26,9 @@ public static class AutoRecipe
     /// <summary>What auto chooses itself cannot be given.</summary>
     internal static void Check(AntiNexRequest r, Action<string, string> issue)
     {
-        if (r.Quality.Novelty is not null || r.Quality.EnsembleFolds)
-            issue("model_kind", "\"auto\" chooses the novelty detector itself and serves one model: leave out novelty and ensemble.folds");
+        if (r.Quality.Novelty is not null || r.Quality.EnsembleFolds || r.Quality.EnsembleSeeds > 1)
+            issue("model_kind", "\"auto\" chooses the novelty detector itself and serves the one model it judged: leave out novelty and " +
+                  "ensemble");
         if (r.Quality.OutlierExposure > 0)
             issue("outlier_exposure", "\"auto\" chooses it itself on the training rows: leave it out");
     }

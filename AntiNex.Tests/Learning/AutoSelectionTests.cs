@@ -292,6 +292,19 @@ public class AutoSelectionTests
         Assert.Contains(e.Issues, i => i.Field == "outlier_exposure" && i.Message.Contains("4 classes", StringComparison.Ordinal));
     }
 
+    /// <summary>A request's own threshold rule is the one every candidate is judged at, as the winner is served with it; an
+    /// ensemble, which auto would not judge, is refused.</summary>
+    [Fact]
+    public void Candidates_are_judged_at_the_requests_threshold_rule_and_an_ensemble_is_refused()
+    {
+        var (outcome, _, _, _) = Train(Request(BinaryTarget, ", \"threshold\": {\"max_fpr\": 0.05}"), KindsCsv(120, 4));
+        var selection = outcome.Report.Selection!;
+        Assert.Contains(selection.Candidates, c => c.Name.EndsWith(", max_fpr 0.05 threshold", StringComparison.Ordinal));
+        Assert.DoesNotContain(selection.Candidates, c => c.Name.Contains("f1 threshold", StringComparison.Ordinal));
+        var e = Assert.Throws<RequestException>(() => Train(Request(BinaryTarget, ", \"ensemble\": {\"seeds\": 3}"), KindsCsv(60, 3)));
+        Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("ensemble", StringComparison.Ordinal));
+    }
+
     /// <summary>LightGBM (through ML.NET) cannot be fitted on a few dozen well-separated rows: auto compares the candidates
     /// that can be, and says so; a light_gbm request is refused naming model_kind, not an unhandled exception.</summary>
     [Fact]

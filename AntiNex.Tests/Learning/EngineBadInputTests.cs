@@ -17,6 +17,16 @@ public class EngineBadInputTests
         """;
 
     [Fact]
+    public void Every_feature_constant_is_refused_naming_the_features()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("flat.csv", "x0,x1,label\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"1,7,{i % 2}\n")));
+        var e = Fails(t, Req("flat.csv", ", \"model_kind\": \"auto\""));
+        Assert.Equal("features_to_process", e.Issues[0].Field);
+        Assert.Contains("every feature (x0, x1) holds one value", e.Message);
+    }
+
+    [Fact]
     public void Missing_dataset_file()
     {
         using var t = new EngineTestData.TempRoot();

@@ -15,6 +15,7 @@ public class ThresholdSweepTests
         if (distinct.Length > 0) candidates.Add(distinct[^1]);
         var order = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderByDescending(i => score[i]).ToArray();
         long pos = order.LongCount(i => truth[i] == 1), neg = order.Length - pos;
+        if (pos == 0 || neg == 0) return 0.5; // rows of one class say nothing of where to cut
         double bestT = 0.5, bestValue = double.NegativeInfinity;
         foreach (var t in candidates.Distinct().Order())
         {
@@ -57,6 +58,17 @@ public class ThresholdSweepTests
             foreach (var fpr in new[] { 0.0, 0.01, 0.1, 0.5 })
                 Assert.Equal(Reference(truth, score, "max_fpr", fpr), Metrics.ChooseThreshold(truth, score, "max_fpr", fpr));
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Validation_rows_of_one_class_keep_the_default_threshold_instead_of_calling_every_row_positive(int onlyClass)
+    {
+        int[] truth = [onlyClass, onlyClass, onlyClass, -1];
+        double[] score = [0.01, 0.2, 0.3, 0.9];
+        Assert.Equal(0.5, Metrics.ChooseThreshold(truth, score, "f1", null));
+        Assert.Equal(0.5, Metrics.ChooseThreshold(truth, score, "max_fpr", 0.01));
     }
 
     [Fact]
