@@ -76,7 +76,7 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
                     }
                     progress?.Invoke(count);
                 }
-                else Interlocked.CompareExchange(ref failure, Relabel(reply, start, count), null);
+                else Interlocked.CompareExchange(ref failure, Relabel(reply, block.ModelId, start, count), null);
             }
         }
 
@@ -97,9 +97,12 @@ internal sealed class ChunkedRows(Func<PredictRawRows, TimeSpan, Task<object>> s
         => ModelFailed.Of(modelId, "cancelled", $"stopped after sending {sent:N0} of {rows:N0} rows: the caller went away");
 
     /// <summary>A chunk's refusal, with its row numbers made absolute (rows[3][1] of the chunk at 5000 is rows[5003][1]).</summary>
-    private static object Relabel(object reply, int start, int count)
+    private static ModelFailed Relabel(object reply, string modelId, int start, int count)
     {
-        if (reply is not ModelFailed f) return reply;
+        // Anything but a refusal (an answer of the wrong length, another reply type) is a failure too, never a success.
+        if (reply is not ModelFailed f)
+            return ModelFailed.Of(modelId, "internal", $"rows {start}..{start + count - 1}: " + (reply is RowsPredicted partial
+                ? $"answered {partial.Values.Length} values for {count} rows" : $"unexpected answer {reply.GetType().Name}"));
         static string Shift(string field, int start)
         {
             if (!field.StartsWith("rows[", StringComparison.Ordinal)) return field;

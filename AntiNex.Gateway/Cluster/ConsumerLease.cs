@@ -26,8 +26,8 @@ internal sealed class ConsumerLease(IConnectionMultiplexer redis, string consume
     private const string ReclaimScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
         local n = 0
-        while redis.call('LMOVE', KEYS[3], KEYS[4], 'RIGHT', 'RIGHT') do n = n + 1 end
-        while redis.call('LMOVE', KEYS[5], KEYS[6], 'RIGHT', 'RIGHT') do n = n + 1 end
+        while redis.call('LMOVE', KEYS[3], KEYS[4], 'LEFT', 'RIGHT') do n = n + 1 end
+        while redis.call('LMOVE', KEYS[5], KEYS[6], 'LEFT', 'RIGHT') do n = n + 1 end
         redis.call('SREM', KEYS[2], ARGV[1])
         return n
         """;

@@ -55,7 +55,8 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
 
     /// <summary>The requests taken and not yet finished (attempts key and field): on a graceful stop their take is not
     /// counted as an attempt, since the next run puts them back.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Attempts, string Key), byte> _taken = new();
+    // Requests being handled, with how many copies of each (identical bytes without an id share their attempt count).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Attempts, string Key), int> _taken = new();
 
     // Answers a request only while this consumer still holds it (another may have put it back: answered once, by the other).
     private const string AnswerScript = """
@@ -108,7 +109,8 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         {
             try
             {
-                while (await db.ListMoveAsync(processing, source, ListSide.Right, ListSide.Right) is { IsNull: false }) recovered++;
+                // Newest first onto the queue's head: the oldest ends at the head, so the requests keep their order.
+                while (await db.ListMoveAsync(processing, source, ListSide.Left, ListSide.Right) is { IsNull: false }) recovered++;
                 break;
             }
             catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
@@ -120,7 +122,8 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         }
         if (recovered > 0) log?.Invoke($"{queue}: re-queued {recovered} unanswered request(s) from {processing}");
 
-        using var slots = new SemaphoreSlim(options.Parallel);
+        // Not disposed: a request still running when the consumer stops releases its slot after this method returns.
+        var slots = new SemaphoreSlim(options.Parallel);
         var inFlight = new List<Task>();
         try
         {
@@ -157,10 +160,16 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Stopping: requests still running stay in the processing list, for this consumer's next run (or another
-            // consumer, once this one's name is free) to put back.
+            // Stopping: the requests that finish within a moment are answered; those still running stay in the processing
+            // list, for this consumer's next run (or another consumer, once this one's name is free) to put back.
+            var running = Task.WhenAll(inFlight);
+            if (await Task.WhenAny(running, Task.Delay(StopGrace, CancellationToken.None)) != running)
+                log?.Invoke($"{queue}: {inFlight.Count(t => !t.IsCompleted)} request(s) still running are left for the next take");
         }
     }
+
+    /// <summary>How long a stopping consumer waits for the requests it is handling (a predict is answered in well under it).</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>Puts a request whose handling failed back on its queue, trying for a minute while Redis is away; after that
     /// it stays in the processing list until this consumer's next run.</summary>
@@ -186,11 +195,12 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     private async Task UncountUnfinishedAsync()
     {
         var db = redis.GetDatabase();
-        foreach (var (attempts, key) in _taken.Keys)
-        {
-            try { await db.ScriptEvaluateAsync(UncountScript, [attempts], [key]); }
-            catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
-        }
+        foreach (var ((attempts, key), copies) in _taken)
+            for (var i = 0; i < copies; i++)
+            {
+                try { await db.ScriptEvaluateAsync(UncountScript, [attempts], [key]); }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
+            }
         if (!_taken.IsEmpty) log?.Invoke($"stopping: {_taken.Count} request(s) left unfinished, for the next run");
     }
 
@@ -218,38 +228,46 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         await db.KeyExpireAsync(attemptsKey, options.ResultTtl);
         var requestId = ownId ?? key[7..23];
         var taken = ((string)attemptsKey!, key);
-        _taken[taken] = 0;
+        // Copies of the same request this consumer handles right now: each counted one take, and none of them has failed.
+        var others = _taken.AddOrUpdate(taken, 1, (_, n) => n + 1) - 1;
         try
         {
-            if (attempt > options.MaxAttempts)
+            var failed = attempt - 1 - others;
+            if (failed >= options.MaxAttempts)
             {
-                await DeadLetter(db, source, processing, item, json, requestId, key, train, attempt - 1,
-                    $"taken {attempt - 1} times without an answer (a consumer failed or timed out each time)");
+                await DeadLetter(db, source, processing, item, json, requestId, key, train, failed,
+                    $"taken {failed} times without an answer (a consumer failed or timed out each time)");
                 return;
             }
             var deadline = train ? options.TrainTimeout : options.PredictTimeout;
             // A request without an id of its own trains under one made for this delivery and kept with its attempts: a take
-            // after a crash joins the same training, while the same text pushed again later trains again.
-            var nodeId = ownId ?? await DeliveryIdAsync(db, attemptsKey, key, requestId);
+            // after a crash joins the same training, while the same text pushed again later trains again (a copy taken while
+            // another is running here gets its own id, so each copy hears its own answer).
+            var nodeId = ownId ?? (others > 0 ? $"{requestId}-{Guid.NewGuid():N}"[..33] : await DeliveryIdAsync(db, attemptsKey, key, requestId));
             var answered = await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes);
             if (answered is null) return; // another consumer put it back and answers it: its count and id stay for that one
             if (answered.Value)
             {
-                await db.HashDeleteAsync(attemptsKey, [key, key + "#id"]);
+                // Another copy still running keeps its count and delivery id; the last one clears them.
+                if (_taken.TryGetValue(taken, out var running) && running > 1) await db.ScriptEvaluateAsync(UncountScript, [attemptsKey], [key]);
+                else await db.HashDeleteAsync(attemptsKey, [key, key + "#id"]);
                 return;
             }
-            if (attempt >= options.MaxAttempts)
-                await DeadLetter(db, source, processing, item, json, requestId, key, train, attempt,
-                    $"no answer within its deadline of {deadline.TotalSeconds:0} s on each of {attempt} attempts");
+            if (failed + 1 >= options.MaxAttempts)
+                await DeadLetter(db, source, processing, item, json, requestId, key, train, failed + 1,
+                    $"no answer within its deadline of {deadline.TotalSeconds:0} s on each of {failed + 1} attempts");
             else
             {
                 // To the far end of the queue: the requests behind it go first.
                 await db.ScriptEvaluateAsync(PutBackScript, [processing, source], [item]);
                 log?.Invoke($"request {requestId}: no answer within {deadline.TotalSeconds:0} s " +
-                    $"(attempt {attempt} of {options.MaxAttempts}); re-queued");
+                    $"(attempt {failed + 1} of {options.MaxAttempts}); re-queued");
             }
         }
-        finally { _taken.TryRemove(taken, out _); }
+        finally
+        {
+            if (_taken.AddOrUpdate(taken, 0, (_, n) => n - 1) <= 0) _taken.TryRemove(new KeyValuePair<(string, string), int>(taken, 0));
+        }
     }
 
     private static async Task<string> DeliveryIdAsync(IDatabase db, RedisKey attemptsKey, string key, string requestId)
@@ -289,7 +307,9 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             var request = Commands.RequestFile.FromJson(json, train ? "train request" : "predict request");
             var via = client.Origin with { Via = "queue:" + (train ? QueueOptions.TrainQueue : QueueOptions.PredictQueue) };
             var reply = train
-                ? await client.TrainAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via)
+                // The training outlives this consumer (a stop, a redeploy, a crash): the request's deadline still bounds it, and
+                // the take that follows joins it under the same id instead of starting it again.
+                ? await client.TrainAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via, outlivesCaller: true)
                 : await client.PredictAsync(request.ModelId, json, deadline, requestId: nodeId, origin: via);
             // The node cancels a training at the request's deadline, often a moment before this gateway's own timer.
             // (A predict may carry the deadline of a training it waited for: its own deadline is the gateway's timeout.)

@@ -66,6 +66,15 @@ public sealed class QueueApiTests(ITestOutputHelper output) : ClusterTestBase(ou
             var again = await ResultOf(key);
             Assert.Equal(("ok", expected), (again.GetProperty("status").GetString(), again.GetProperty("result").GetProperty("version").GetInt64()));
         }
+        // Six identical predicts without an id, taken together: they share one attempt count, and each is answered, none
+        // dead-lettered for the takes of its running copies.
+        var same = Data.PredictJson("Queued");
+        var sameKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(same)))[..16];
+        for (var i = 0; i < 6; i++) await db.ListLeftPushAsync(QueueOptions.PredictQueue, same);
+        await Eventually.Equal(6L, () => db.ListLengthAsync(QueueOptions.ResultList(sameKey)), TimeSpan.FromMinutes(2));
+        foreach (var result in await db.ListRangeAsync(QueueOptions.ResultList(sameKey)))
+            Assert.Equal("ok", JsonDocument.Parse(result.ToString()).RootElement.GetProperty("status").GetString());
+        Assert.Equal(0, await db.ListLengthAsync(QueueOptions.DeadLetters(QueueOptions.PredictQueue)));
         // The consumer publishes a result, then removes the request from its processing list.
         await Eventually.Equal(0L, () => db.ListLengthAsync($"{QueueOptions.PredictQueue}.processing.q"));
         await Eventually.Equal(0L, () => db.ListLengthAsync($"{QueueOptions.TrainQueue}.processing.q"));
