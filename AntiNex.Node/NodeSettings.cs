@@ -188,12 +188,12 @@ public sealed partial record NodeSettings
             HandOffTimeout = Duration(c, "HandOffTimeout", d.HandOffTimeout),
             Replicas = string.IsNullOrWhiteSpace(c["Replicas"]) ? null : Int(c, "Replicas", 1, 0, 100),
             PlotDirectory = NullIfEmpty(c["PlotDirectory"]),
-            LogJson = bool.TryParse(c["LogJson"], out var j) && j,
+            LogJson = Flag(c, "LogJson"),
             LogLevel = CheckedLogLevel(NullIfEmpty(c["LogLevel"]) ?? d.LogLevel),
             ModelKeyFile = NullIfEmpty(c["ModelKeyFile"]) ?? NullIfEmpty(c["MODEL_KEY_FILE"]), // ANTINEX_MODEL_KEY_FILE too
             PreviousModelKeyFiles = List(c, "PreviousModelKeyFiles"),
-            AllowUnsignedModels = bool.TryParse(c["AllowUnsignedModels"], out var u) && u,
-            Insecure = bool.TryParse(c["Insecure"], out var insecure) && insecure,
+            AllowUnsignedModels = Flag(c, "AllowUnsignedModels"),
+            Insecure = Flag(c, "Insecure"),
         };
     }
 
@@ -216,6 +216,14 @@ public sealed partial record NodeSettings
     /// <summary>A password inside a connection string, however it is spaced (StackExchange.Redis trims keys and values).</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"password\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex PasswordOption();
+
+    /// <summary>A flag: true/false, 1/0, yes/no or on/off (any case); blank is false; anything else names the setting.</summary>
+    private static bool Flag(IConfiguration c, string key) => c[key]?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" or "0" or "no" or "off" => false,
+        "true" or "1" or "yes" or "on" => true,
+        var other => throw new ArgumentException($"{key}: '{other}' is not true or false"),
+    };
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 

@@ -114,7 +114,12 @@ catch (ArgumentException ex)
 }
 
 builder.Services.AddSingleton(settings);
-builder.Services.AddAntiNexTelemetry(builder.Configuration); // "Telemetry" section: console / OTLP / Prometheus
+try { builder.Services.AddAntiNexTelemetry(builder.Configuration); } // "Telemetry" section: console / OTLP / Prometheus
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"antinex-node: {ex.Message}");
+    return 2;
+}
 builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
 {
     akka.WithAntiNexLogging(level);

@@ -140,7 +140,9 @@ internal sealed class HedgedPredict(IActorRef region, CopyTable table, HedgeOpti
                 case RowsPredicted or Predicted: // an older version than one already seen: never returned
                     Retry();
                     continue;
-                case ModelFailed f when Final.Contains(f.Code) && (attempt.Copy is null || f.Code == "bad-request"):
+                // The writer's refusal is final. A replica's is not: it may still serve a version with other features than the
+                // writer's (a training this gateway has not heard of yet), so the writer, asked first, has the last word.
+                case ModelFailed f when Final.Contains(f.Code) && attempt.Copy is null:
                     return f;
                 case ModelFailed f:
                     // no-copy, a replica's not-trained, artifact/internal trouble on one copy: another copy may answer.

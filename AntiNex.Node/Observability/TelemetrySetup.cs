@@ -41,7 +41,11 @@ public static class TelemetrySetup
     public static IServiceCollection AddAntiNexTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var options = new TelemetryOptions();
-        configuration.GetSection(TelemetryOptions.Section).Bind(options);
+        // A value that does not read (PrometheusPort=abc) names its setting, as every other setting does: no stack trace.
+        try { configuration.GetSection(TelemetryOptions.Section).Bind(options); }
+        catch (InvalidOperationException e) { throw new ArgumentException($"Telemetry: {e.Message}", e); }
+        if (options.PrometheusPort is < 0 or > 65535)
+            throw new ArgumentException($"Telemetry:PrometheusPort: {options.PrometheusPort} is not a port (0 = off)");
         var otlpEndpoint = options.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]
                            ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
         bool otlp = !string.IsNullOrWhiteSpace(otlpEndpoint);

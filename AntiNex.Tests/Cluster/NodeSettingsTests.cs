@@ -85,6 +85,25 @@ public sealed class NodeSettingsTests
         => Assert.Contains(message, Assert.Throws<ArgumentException>(() => Parse(null, option, value)).Message);
 
     [Fact]
+    public void Flags_read_as_operators_write_them_and_anything_else_names_the_setting()
+    {
+        Assert.True(Parse(new Dictionary<string, string?> { ["LogJson"] = "1", ["Insecure"] = "Yes" }).LogJson);
+        Assert.True(Parse(new Dictionary<string, string?> { ["Insecure"] = "on" }).Insecure);
+        Assert.False(Parse(new Dictionary<string, string?> { ["LogJson"] = "0" }).LogJson);
+        Assert.Contains("LogJson: 'ture' is not true or false",
+            Assert.Throws<ArgumentException>(() => Parse(new Dictionary<string, string?> { ["LogJson"] = "ture" })).Message);
+    }
+
+    [Fact]
+    public async Task A_telemetry_setting_that_does_not_read_is_refused_naming_it()
+    {
+        var (code, err) = await RunNodeAsync([], "--insecure", "--Telemetry:PrometheusPort", "abc");
+        Assert.True(code == 2, $"exit {code}: {err}");
+        Assert.Contains("antinex-node: Telemetry:", err);
+        Assert.DoesNotContain("Unhandled exception", err);
+    }
+
+    [Fact]
     public void A_password_written_with_spaces_around_its_equals_sign_is_refused_on_the_command_line_too()
         => Assert.Throws<ArgumentException>(() => NodeSettings.ParseArgs(["--redis", "redis:6379,password = hunter2"]));
 

@@ -46,6 +46,46 @@ public sealed class HedgedPredictTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1, table.Newest("m"));
     }
 
+    [Fact]
+    public async Task A_replica_still_on_an_older_version_cannot_refuse_a_request_the_writer_answers()
+    {
+        // The writer serves version 2 (three features) and answers after the hedge delay; the replica, still on version 1
+        // (two features), refuses the rows at once. The caller gets the writer's answer, not the stale refusal.
+        var writer = Sys.ActorOf(Props.Create(() => new SlowWriter(TimeSpan.FromMilliseconds(400))));
+        var replica = Sys.ActorOf(Props.Create(() => new RefusingReplica()));
+        var table = new CopyTable();
+        table.Rebuild([new AntiNex.Replicas.CopiesHeld("akka.tcp://antinex@h:2", "h:2", replica, [], new Dictionary<string, long> { ["m"] = 1 })]);
+        var hedged = new HedgedPredict(writer, table, new HedgeOptions { HedgePercentile = 0 });
+        var reply = await hedged.SendAsync(new PredictRawRows("m", 3, [1f, 2f, 3f]), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Assert.IsType<RowsPredicted>(reply).Version);
+        Assert.True(await replica.Ask<bool>("asked", TimeSpan.FromSeconds(5)), "the replica was never asked: the test proves nothing");
+    }
+
+    private sealed class SlowWriter : ReceiveActor
+    {
+        public SlowWriter(TimeSpan after) => ReceiveAsync<PredictRawRows>(async m =>
+        {
+            var sender = Sender;
+            await Task.Delay(after);
+            sender.Tell(new RowsPredicted(m.ModelId, 2, [0.5f], "writer-node"));
+        });
+    }
+
+    private sealed class RefusingReplica : ReceiveActor
+    {
+        private bool _asked;
+
+        public RefusingReplica()
+        {
+            Receive<string>(_ => Sender.Tell(_asked));
+            Receive<PredictRawRows>(m =>
+            {
+                _asked = true;
+                Sender.Tell(ModelFailed.Of(m.ModelId, "bad-request", "expected 2 features, got 3"));
+            });
+        }
+    }
+
     private sealed class VersionWriter : ReceiveActor
     {
         public VersionWriter(long version)
