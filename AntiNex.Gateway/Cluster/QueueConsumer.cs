@@ -244,13 +244,21 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             // after a crash joins the same training, while the same text pushed again later trains again (a copy taken while
             // another is running here gets its own id, so each copy hears its own answer).
             var nodeId = ownId ?? (others > 0 ? $"{requestId}-{Guid.NewGuid():N}"[..33] : await DeliveryIdAsync(db, attemptsKey, key, requestId));
-            var answered = await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes);
+            bool? answered;
+            try { answered = await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes); }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Kept with the attempts, so that a dead letter on a later take (maybe another consumer's) says why.
+                try { await db.HashSetAsync(attemptsKey, key + "#err", $"{ex.GetType().Name}: {ex.Message}"); }
+                catch (Exception ex2) when (ex2 is RedisException or RedisTimeoutException) { }
+                throw;
+            }
             if (answered is null) return; // another consumer put it back and answers it: its count and id stay for that one
             if (answered.Value)
             {
                 // Another copy still running keeps its count and delivery id; the last one clears them.
                 if (_taken.TryGetValue(taken, out var running) && running > 1) await db.ScriptEvaluateAsync(UncountScript, [attemptsKey], [key]);
-                else await db.HashDeleteAsync(attemptsKey, [key, key + "#id"]);
+                else await db.HashDeleteAsync(attemptsKey, [key, key + "#id", key + "#err"]);
                 return;
             }
             if (failed + 1 >= options.MaxAttempts)
@@ -279,10 +287,19 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     private async Task DeadLetter(IDatabase db, RedisKey source, RedisKey processing, RedisValue item, string json, string requestId,
         string key, bool train, long attempts, string reason)
     {
+        RedisKey attemptsKey = QueueOptions.Attempts(source!);
+        if (await db.HashGetAsync(attemptsKey, key + "#err") is { IsNull: false } lastError) reason += $"; last error: {lastError}";
         var letter = Envelope(requestId, train, "dead-letter");
         letter["reason"] = reason;
         letter["attempts"] = attempts;
-        letter["request"] = json;
+        // The dead list shares the Redis of the journal: a letter keeps the request's first 64 KiB, and its size and hash.
+        letter["request"] = json.Length <= DeadLetterRequestChars ? json : json[..DeadLetterRequestChars];
+        if (json.Length > DeadLetterRequestChars)
+        {
+            letter["request_truncated"] = true;
+            letter["request_bytes"] = Encoding.UTF8.GetByteCount(json);
+            letter["request_sha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        }
         RedisKey dead = QueueOptions.DeadLetters(source!);
         var result = Envelope(requestId, train, "error");
         result["error"] = "dead-letter";
@@ -290,9 +307,11 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         if (!await Answer(db, processing, item, result)) return;
         await db.ListLeftPushAsync(dead, letter.ToJsonString());
         await db.ListTrimAsync(dead, 0, options.DeadLetterCap - 1);
-        await db.HashDeleteAsync(QueueOptions.Attempts(source!), [key, key + "#id"]);
+        await db.HashDeleteAsync(attemptsKey, [key, key + "#id", key + "#err"]);
         log?.Invoke($"request {requestId}: dead-lettered to {dead}: {reason}");
     }
+
+    private const int DeadLetterRequestChars = 64 * 1024;
 
     /// <summary>True when answered (result published, request removed); false when no answer came before the deadline; null
     /// when another consumer put the request back meanwhile (that one answers it).</summary>

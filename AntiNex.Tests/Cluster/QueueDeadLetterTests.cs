@@ -23,6 +23,10 @@ public sealed class QueueDeadLetterTests(ITestOutputHelper output) : ClusterTest
         var poison = """{"request_id": "p-poison", "label": "nowhere", "predict_rows": [{"a": 1}]}""";
         var crashed = """{"request_id": "p-crashed", "label": "nowhere", "predict_rows": [{"a": 2}]}""";
         await db.ListLeftPushAsync(queue, poison);
+        // A large one: its letter keeps the first 64 KiB, its size and its hash (the dead list shares the journal's Redis).
+        var large = "{\"request_id\": \"p-large\", \"label\": \"nowhere\", \"note\": \"" + new string('x', 100_000) +
+            "\", \"predict_rows\": [{\"a\": 3}]}";
+        await db.ListLeftPushAsync(queue, large);
         await db.ListLeftPushAsync(queue, """{"request_id": "p-bad", "label": ""}""");
         // Taken three times by consumers that died before answering: the next take is one too many.
         await db.ListLeftPushAsync(processing, crashed);
@@ -52,10 +56,14 @@ public sealed class QueueDeadLetterTests(ITestOutputHelper output) : ClusterTest
         Assert.Contains("3 attempts", poisonResult.GetProperty("message").GetString());
         Assert.Equal("bad-request", (await ResultOf("p-bad")).GetProperty("error").GetString());
 
+        await ResultOf("p-large");
         var letters = (await db.ListRangeAsync(QueueOptions.DeadLetters(queue))).Select(v => JsonDocument.Parse(v.ToString()).RootElement.Clone())
             .ToDictionary(l => l.GetProperty("request_id").GetString()!);
-        Assert.Equal(["p-crashed", "p-poison"], letters.Keys.Order());
+        Assert.Equal(["p-crashed", "p-large", "p-poison"], letters.Keys.Order());
         Assert.Equal(poison, letters["p-poison"].GetProperty("request").GetString());
+        Assert.Equal(64 * 1024, letters["p-large"].GetProperty("request").GetString()!.Length);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(large), letters["p-large"].GetProperty("request_bytes").GetInt32());
+        Assert.True(letters["p-large"].GetProperty("request_truncated").GetBoolean());
         Assert.Equal(3, letters["p-poison"].GetProperty("attempts").GetInt32());
         Assert.Equal(0, await db.ListLengthAsync(queue));
         // The consumer publishes a result, then clears its processing entry and attempt count.
