@@ -100,8 +100,6 @@ var runtime = new ModelRuntime(
 {
     TrainingsInFlight = redis is null ? new InMemoryLabelSet() : new RedisLabelSet(redis.NameSet("trainings-in-flight")),
 };
-// libtorch starts while the node joins: the first predict after a (re)start then costs milliseconds, not a second.
-_ = Task.Run(() => AntiNex.Learning.EngineWarmup.Run(runtime.EngineOptions));
 
 try
 {
@@ -120,6 +118,9 @@ catch (ArgumentException ex)
     Console.Error.WriteLine($"antinex-node: {ex.Message}");
     return 2;
 }
+// libtorch starts while the node joins: the first predict after a (re)start then costs milliseconds, not a second. Only
+// once every setting is checked: a process that returns while libtorch loads can crash on its way out.
+var warmup = Task.Run(() => AntiNex.Learning.EngineWarmup.Run(runtime.EngineOptions));
 builder.Services.AddAkka(AntiNexClusterOptions.SystemName, (akka, _) =>
 {
     akka.WithAntiNexLogging(level);
@@ -169,6 +170,8 @@ catch (Exception ex) when (StartFailure.Root(ex) is ArgumentException or System.
     var cause = StartFailure.Root(ex).Message;
     log.LogCritical("antinex-node could not start: {Error}", cause);
     Console.Error.WriteLine($"antinex-node: could not start: {cause}");
+    try { await warmup.WaitAsync(TimeSpan.FromSeconds(30)); } // libtorch still loading when the process ends can crash it
+    catch (Exception) { /* the exit code says what failed */ }
     return 3;
 }
 return 0;
