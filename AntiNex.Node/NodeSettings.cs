@@ -155,7 +155,7 @@ public sealed partial record NodeSettings
         return values;
     }
 
-    public static NodeSettings From(IConfiguration c)
+    public static NodeSettings From(IConfigurationRoot c)
     {
         var d = new NodeSettings();
         return new NodeSettings
@@ -244,28 +244,20 @@ public sealed partial record NodeSettings
 
     /// <summary>A list setting from the one source that sets it, the later source winning as for any other setting: the
     /// image's ANTINEX_DataRoots and a --data-root on the command line do not add up.</summary>
-    private static IReadOnlyList<string> List(IConfiguration c, string key)
+    private static IReadOnlyList<string> List(IConfigurationRoot c, string key)
     {
-        if (c is IConfigurationRoot root)
+        foreach (var provider in c.Providers.Reverse())
         {
-            foreach (var provider in root.Providers.Reverse())
-            {
-                var values = new List<string>();
-                if (provider.TryGet(key, out var own) && !string.IsNullOrWhiteSpace(own)) values.Add(own);
-                foreach (var child in provider.GetChildKeys([], key).Distinct())
-                    if (provider.TryGet($"{key}:{child}", out var v) && !string.IsNullOrWhiteSpace(v)) values.Add(v);
-                if (values.Count > 0)
-                    return values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                        .Distinct().ToList();
-            }
-            return [];
+            var values = new List<string>();
+            if (provider.TryGet(key, out var own) && !string.IsNullOrWhiteSpace(own)) values.Add(own);
+            foreach (var child in provider.GetChildKeys([], key).Distinct())
+                if (provider.TryGet($"{key}:{child}", out var v) && !string.IsNullOrWhiteSpace(v)) values.Add(v);
+            // A repeated option may itself hold a comma-separated list (--seed-node a,b): split every value.
+            if (values.Count > 0)
+                return values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Distinct().ToList();
         }
-        var section = c.GetSection(key);
-        // A repeated option may itself hold a comma-separated list (--seed-node a,b): split every value.
-        var children = section.GetChildren().Select(x => x.Value).Where(v => !string.IsNullOrWhiteSpace(v))
-            .SelectMany(v => v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        var direct = section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        return direct.Concat(children).Distinct().ToList();
+        return [];
     }
 
     private static int Int(IConfiguration c, string key, int fallback, int min, int max)

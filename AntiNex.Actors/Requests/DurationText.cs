@@ -36,7 +36,7 @@ public static class DurationText
         return double.TryParse(raw, CultureInfo.InvariantCulture, out var plain) ? Seconds(plain) : null;
     }
 
-    /// <summary>Seconds as a duration; beyond what a TimeSpan holds (or NaN), the largest one, which <see cref="Max"/> then refuses.</summary>
-    private static TimeSpan Seconds(double s) => double.IsNaN(s) ? TimeSpan.MinValue
-        : s >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : s <= TimeSpan.MinValue.TotalSeconds ? TimeSpan.MinValue : TimeSpan.FromSeconds(s);
+    /// <summary>Seconds as a duration, clamped to what a TimeSpan holds (the checks then refuse it); NaN is no duration.</summary>
+    private static TimeSpan? Seconds(double s) => double.IsNaN(s) ? null
+        : TimeSpan.FromSeconds(Math.Clamp(s, -9e11, 9e11)); // about 28,500 years either way, inside a TimeSpan
 }

@@ -53,9 +53,9 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     public long Processed => Interlocked.Read(ref _processed);
     private long _processed;
 
-    /// <summary>The requests taken and not yet finished (attempts key and field): on a graceful stop their take is not
-    /// counted as an attempt, since the next run puts them back.</summary>
-    // Requests being handled, with how many copies of each (identical bytes without an id share their attempt count).
+    /// <summary>The requests taken and not yet finished (attempts key and field), with how many copies of each are running
+    /// (identical bytes without an id share one count): on a graceful stop their takes are not counted as attempts, since
+    /// the next run puts them back.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Attempts, string Key), int> _taken = new();
 
     // Answers a request only while this consumer still holds it (another may have put it back: answered once, by the other).
@@ -258,7 +258,7 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             {
                 // Another copy still running keeps its count and delivery id; the last one clears them.
                 if (_taken.TryGetValue(taken, out var running) && running > 1) await db.ScriptEvaluateAsync(UncountScript, [attemptsKey], [key]);
-                else await db.HashDeleteAsync(attemptsKey, [key, key + "#id", key + "#err"]);
+                else await db.HashDeleteAsync(attemptsKey, AttemptFields(key));
                 return;
             }
             if (failed + 1 >= options.MaxAttempts)
@@ -287,6 +287,7 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     private async Task DeadLetter(IDatabase db, RedisKey source, RedisKey processing, RedisValue item, string json, string requestId,
         string key, bool train, long attempts, string reason)
     {
+        var bytes = (byte[])item!;
         RedisKey attemptsKey = QueueOptions.Attempts(source!);
         if (await db.HashGetAsync(attemptsKey, key + "#err") is { IsNull: false } lastError) reason += $"; last error: {lastError}";
         var letter = Envelope(requestId, train, "dead-letter");
@@ -297,8 +298,8 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         if (json.Length > DeadLetterRequestChars)
         {
             letter["request_truncated"] = true;
-            letter["request_bytes"] = Encoding.UTF8.GetByteCount(json);
-            letter["request_sha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+            letter["request_bytes"] = bytes.Length;
+            letter["request_sha256"] = key.StartsWith("sha256:", StringComparison.Ordinal) ? key[7..] : Convert.ToHexString(SHA256.HashData(bytes));
         }
         RedisKey dead = QueueOptions.DeadLetters(source!);
         var result = Envelope(requestId, train, "error");
@@ -307,11 +308,14 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         if (!await Answer(db, processing, item, result)) return;
         await db.ListLeftPushAsync(dead, letter.ToJsonString());
         await db.ListTrimAsync(dead, 0, options.DeadLetterCap - 1);
-        await db.HashDeleteAsync(attemptsKey, [key, key + "#id", key + "#err"]);
+        await db.HashDeleteAsync(attemptsKey, AttemptFields(key));
         log?.Invoke($"request {requestId}: dead-lettered to {dead}: {reason}");
     }
 
     private const int DeadLetterRequestChars = 64 * 1024;
+
+    /// <summary>What a request's attempts keep: its count, its delivery id, the last error a take hit.</summary>
+    private static RedisValue[] AttemptFields(string key) => [key, key + "#id", key + "#err"];
 
     /// <summary>True when answered (result published, request removed); false when no answer came before the deadline; null
     /// when another consumer put the request back meanwhile (that one answers it).</summary>

@@ -96,6 +96,10 @@ internal sealed class ClusterCommandOptions
 
     public TimeSpan TimeoutFrom(ParseResult p) => Durations.Parse(p.GetValue(Timeout) ?? "60s", "--timeout");
 
+    /// <summary>The names of those options the command line gives (not left to their defaults).</summary>
+    public static List<string> Given(ParseResult p, params Option[] options)
+        => options.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+
     /// <summary>A join that ended otherwise than by a timeout or a usage error: Ctrl-C (130), or a connection that could not
     /// start (a port already taken, a seed address that does not resolve): unreachable (4), said in one line.</summary>
     public static int JoinFailed(Output output, Exception e, CancellationToken ct)

@@ -91,13 +91,18 @@ internal sealed class CsvRowReader : IDisposable
             _line++;
             if (line.Length == 0) continue;
             if (!QuoteOpen(line)) return line;
+            // Quote parity kept as lines are added (no recount), and the row bounded: a quote never closed would otherwise
+            // pull the rest of a file of any size into one string.
             var row = new StringBuilder(line);
-            while (QuoteOpen(row))
+            for (bool open = true; open;)
             {
-                if (_reader.ReadLine() is not { } more)
-                    throw new UsageException($"line {_line}: a quoted cell opens and is never closed (the rest of the file would be one cell)");
+                var more = _reader.ReadLine()
+                    ?? throw new UsageException($"line {_line}: a quoted cell opens and is never closed (the rest of the file would be one cell)");
+                if (row.Length + more.Length > MaxRowChars)
+                    throw new UsageException($"line {_line}: a quoted cell opens and is not closed within {MaxRowChars >> 20} MiB");
                 _continued++;
                 row.Append('\n').Append(more);
+                open ^= QuoteOpen(more);
             }
             return row.ToString();
         }
@@ -107,14 +112,11 @@ internal sealed class CsvRowReader : IDisposable
     /// <summary>Lines the row returned last took beyond its first (line breaks inside quoted cells).</summary>
     private long _continued;
 
-    private static bool QuoteOpen(string line) => line.AsSpan().Count('"') % 2 == 1;
+    /// <summary>The longest row read, in characters: far beyond any row a block of rows could hold.</summary>
+    private const int MaxRowChars = 16 << 20;
 
-    private static bool QuoteOpen(StringBuilder row)
-    {
-        int quotes = 0;
-        foreach (var chunk in row.GetChunks()) quotes += chunk.Span.Count('"');
-        return quotes % 2 == 1;
-    }
+    /// <summary>An odd number of quotes: the line leaves a quoted cell open (or closes one left open).</summary>
+    private static bool QuoteOpen(string line) => line.AsSpan().Count('"') % 2 == 1;
 
     /// <summary>A row's cells; a row wider than the header with text beyond it is refused (trailing empty cells are not).</summary>
     private List<(int Start, int Length)> Cells(string line)

@@ -52,7 +52,7 @@ internal static class PredictCommand
                         new CellRules(NonFiniteAsEmpty: p.GetValue(nonFinite) == "empty"), common.TimeoutFrom(p), ct));
             }
             // The CSV options mean nothing to a JSON request (its label and rows are in the file): refused rather than dropped.
-            var csvOnly = new Option[] { label, output, nonFinite }.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            var csvOnly = ClusterCommandOptions.Given(p, label, output, nonFinite);
             if (csvOnly.Count > 0)
             {
                 new Output(p.GetValue(common.Json)).Error("usage", $"{string.Join(", ", csvOnly)}: only with a CSV file (-f ROWS.csv); " +
@@ -82,12 +82,7 @@ internal static class PredictCommand
     /// <summary>Whether two paths name one file (through symbolic links too).</summary>
     private static bool SameFile(string a, string b)
     {
-        static string Real(string p)
-        {
-            var full = Path.GetFullPath(p);
-            try { return File.Exists(full) && new FileInfo(full).LinkTarget is not null ? File.ResolveLinkTarget(full, true)!.FullName : full; }
-            catch (IOException) { return full; }
-        }
-        return Real(a) == Real(b);
+        try { return PredictionFile.Resolved(a) == PredictionFile.Resolved(b); }
+        catch (IOException) { return Path.GetFullPath(a) == Path.GetFullPath(b); }
     }
 }

@@ -21,24 +21,32 @@ internal sealed class PredictionFile : IAsyncDisposable
         _writer = writer;
     }
 
-    /// <summary>Checks the target before any row is predicted; throws <see cref="UsageException"/> naming --out.</summary>
-    public static PredictionFile Open(string target)
+    /// <summary>Checks the target before any row is predicted; throws <see cref="UsageException"/> naming
+    /// <paramref name="option"/>.</summary>
+    public static PredictionFile Open(string target, string option = "--out")
     {
         var full = Path.GetFullPath(target);
-        if (Directory.Exists(full)) throw new UsageException($"--out: '{target}' is a folder; give a file name");
+        if (Directory.Exists(full)) throw new UsageException($"{option}: '{target}' is a folder; give a file name");
         try
         {
             if (IsDevice(full)) return new PredictionFile(full, null, NewWriter(full, FileMode.Open));
-            var resolved = new FileInfo(full).LinkTarget is null ? full : File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName;
+            var resolved = Resolved(full);
             var folder = Path.GetDirectoryName(resolved)!;
-            if (!Directory.Exists(folder)) throw new UsageException($"--out: the folder '{folder}' does not exist");
+            if (!Directory.Exists(folder)) throw new UsageException($"{option}: the folder '{folder}' does not exist");
             var temporary = Path.Combine(folder, $".{Path.GetFileName(resolved)}.{Environment.ProcessId}.partial");
             return new PredictionFile(resolved, temporary, NewWriter(temporary, FileMode.Create));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out: cannot write '{target}': {e.Message}");
+            throw new UsageException($"{option}: cannot write '{target}': {e.Message}");
         }
+    }
+
+    /// <summary>The file a path names, through a symbolic link: the file written (and compared with the input file).</summary>
+    public static string Resolved(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return new FileInfo(full).LinkTarget is null ? full : File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName;
     }
 
     /// <summary>A whole file at once, appearing complete or not at all; throws <see cref="UsageException"/> naming
@@ -47,12 +55,11 @@ internal sealed class PredictionFile : IAsyncDisposable
     {
         try
         {
-            await using var file = Open(target);
+            await using var file = Open(target, option);
             await file.Writer.FlushAsync();
             await ((StreamWriter)file.Writer).BaseStream.WriteAsync(content);
             await file.CommitAsync();
         }
-        catch (UsageException e) when (option != "--out") { throw new UsageException(option + e.Message[5..]); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"{option}: cannot write '{target}': {e.Message}");

@@ -46,8 +46,7 @@ internal static class TrainCommand
             if (!parse.GetValue(local))
             {
                 // The in-process engine's options mean nothing to a cluster training: refused rather than silently dropped.
-                var localOnly = new Option[] { roots, threads, save, alsoTest, plots }.Where(o => parse.GetResult(o) is { Implicit: false })
-                    .Select(o => o.Name).ToList();
+                var localOnly = ClusterCommandOptions.Given(parse, roots, threads, save, alsoTest, plots);
                 if (localOnly.Count == 0) return cluster(parse, ct);
                 new Output(parse.GetValue(json)).Error("usage", $"{string.Join(", ", localOnly)}: only with --local (a cluster training " +
                     "reads its data on the node and keeps its model there)");

@@ -254,6 +254,11 @@ public sealed class RowBlockTests : IDisposable
         var open = root.Write("open.csv", "a,b\n1,\"2\n3,4\n");
         using var unclosed = new CsvRowReader(open, ["a", "b"]);
         Assert.Contains("line 2: a quoted cell opens and is never closed", Assert.Throws<UsageException>(() => unclosed.Read(new float[4])).Message);
+        // In a large file the open quote is refused within a bound, not after pulling the rest of the file into one row.
+        var large = root.Write("large.csv", "a,b\n1,\"2\n" + string.Concat(Enumerable.Repeat(new string('9', 1023) + "\n", 17 * 1024)));
+        using var bounded = new CsvRowReader(large, ["a", "b"]);
+        Assert.Contains("line 2: a quoted cell opens and is not closed within 16 MiB",
+            Assert.Throws<UsageException>(() => bounded.Read(new float[4])).Message);
     }
 
     [Fact]
