@@ -35,7 +35,7 @@ public sealed class GatewayClient : IAsyncDisposable
         _hedged = new HedgedPredict(region, copies, HedgeOptions.FromEnvironment());
         Frame = FrameBudget.Of(system);
         _chunked = new ChunkedRows(_hedged.SendAsync, Frame);
-        _coalescer = new RowCoalescer(_hedged.SendAsync, new CoalesceOptions());
+        _coalescer = new RowCoalescer(_hedged.SendAsync, new CoalesceOptions(), Frame);
         _host = host;
         System = system;
         Region = region;
@@ -205,7 +205,7 @@ public sealed class GatewayClient : IAsyncDisposable
     /// cancelled a large block sends no further piece.</summary>
     public Task<object> PredictRowsAsync(PredictRawRows block, TimeSpan timeout, Action<int>? progress = null, CancellationToken ct = default)
         => Coalesce && progress is null && _coalescer.Takes(block)
-            ? _coalescer.SendAsync(block, timeout)
+            ? _coalescer.SendAsync(block, timeout, ct)
             : _chunked.SendAsync(block, timeout, progress, ct);
 
     /// <summary>One predict request of a streamed block of rows (it fits one message), asked of the writer directly: a gateway

@@ -17,10 +17,12 @@ public sealed record CoalesceOptions
     public int InFlightPerLabel { get; init; } = 2;
 }
 
-internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> send, CoalesceOptions options)
+internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> send, CoalesceOptions options,
+    FrameBudget? frame = null)
 {
-    /// <summary>A caller's request. Its timeout counts from when it asked: one still queued when it passes hears a timeout
-    /// and its rows are never sent; once sent, the answer (or the send's own timeout, on what was left) is the caller's.</summary>
+    /// <summary>A caller's request. Its timeout counts from when it asked, queue and batch included: one still queued when
+    /// it passes hears a timeout and its rows are never sent; one whose rows went in a batch sent with a longer deadline
+    /// hears its timeout at its own time, and the batch goes on for the others. The same for a caller that goes away.</summary>
     private sealed class Waiting(PredictRawRows block, TimeSpan timeout)
     {
         private readonly long _asked = Stopwatch.GetTimestamp();
@@ -28,12 +30,19 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
         public TimeSpan Timeout { get; } = timeout;
         public TaskCompletionSource<object> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenSource? Expiry { get; set; }
+        public CancellationTokenRegistration Abandon { get; set; }
         public bool Sent { get; set; }     // under the lanes' lock
         public bool Expired { get; set; }  // under the lanes' lock
 
-        /// <summary>What is left of the caller's timeout (zero once it passed; an infinite one stays infinite).</summary>
-        public TimeSpan Left => Timeout == System.Threading.Timeout.InfiniteTimeSpan ? Timeout
-            : Timeout - Stopwatch.GetElapsedTime(_asked) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        /// <summary>What is left of the caller's timeout (zero once it passed).</summary>
+        public TimeSpan Left => Timeout - Stopwatch.GetElapsedTime(_asked) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
+
+        /// <summary>Answered: its timer and cancellation hook are no longer needed.</summary>
+        public void Done()
+        {
+            Expiry?.Dispose();
+            Abandon.Dispose();
+        }
     }
 
     private sealed class Lane
@@ -47,47 +56,57 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
     public bool Takes(PredictRawRows block) => block.Columns > 0 && block.RowCount is > 0 and var n && n <= options.SmallRows &&
                                                block.Values.Length == n * block.Columns && AllFinite(block.Values);
 
-    public Task<object> SendAsync(PredictRawRows block, TimeSpan timeout)
+    /// <summary>The caller's rows, alone or with other callers' queued for the same label; <paramref name="ct"/> cancelled
+    /// before they leave keeps them unsent, and after it the caller stops waiting.</summary>
+    public Task<object> SendAsync(PredictRawRows block, TimeSpan timeout, CancellationToken ct = default)
     {
-        if (timeout < TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is positive or infinite");
+        // A finite deadline is what the hedged send needs; a day is more than any predict setting allows.
+        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromDays(1))
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a predict timeout is positive and at most a day");
         var waiting = new Waiting(block, timeout);
+        if (ct.CanBeCanceled) waiting.Abandon = ct.Register(() => GiveUp(waiting, ct));
         List<Waiting>? batch = null;
         lock (_lanes)
         {
             if (!_lanes.TryGetValue(block.ModelId, out var lane)) _lanes[block.ModelId] = lane = new Lane();
             lane.Queue.Enqueue(waiting);
             if (lane.InFlight < options.InFlightPerLabel) batch = Take(lane);
-            else if (timeout != System.Threading.Timeout.InfiniteTimeSpan && timeout.TotalMilliseconds < int.MaxValue) // (longer: no timer)
+            else
             {
+                // Queued: the timer runs from now; a caller sent at once has the send's own deadline, which is its own.
                 waiting.Expiry = new CancellationTokenSource(timeout);
-                waiting.Expiry.Token.Register(() => Expire(waiting));
+                waiting.Expiry.Token.Register(() => GiveUp(waiting, null));
             }
         }
         if (batch is not null) _ = Run(block.ModelId, batch);
         return waiting.Reply.Task;
     }
 
-    /// <summary>The caller's time ran out while it was queued: it hears a timeout now, and its rows stay unsent.</summary>
-    private void Expire(Waiting w)
+    /// <summary>The caller's time ran out (<paramref name="cancelled"/> null) or it went away: it hears so now. Still queued,
+    /// its rows stay unsent; already sent, the batch goes on for the other callers.</summary>
+    private void GiveUp(Waiting w, CancellationToken? cancelled)
     {
+        bool sent;
         lock (_lanes)
         {
-            if (w.Sent) return;
-            w.Expired = true;
+            sent = w.Sent;
+            if (!sent) w.Expired = true;
         }
-        w.Reply.TrySetException(new TimeoutException(
-            $"no copy of '{w.Block.ModelId}' answered within {w.Timeout.TotalSeconds:F1} s (queued behind the label's predicts in flight)"));
+        if (cancelled is { } ct) w.Reply.TrySetCanceled(ct);
+        else w.Reply.TrySetException(new TimeoutException($"no copy of '{w.Block.ModelId}' answered within {w.Timeout.TotalSeconds:F1} s" +
+            (sent ? "" : " (queued behind the label's predicts in flight)")));
+        if (w.Reply.Task.IsCompleted) w.Done();
     }
 
-    /// <summary>Under the lock: the queued requests that leave together (same width, up to the row cap), skipping those that
-    /// expired in the queue; null when none is left.</summary>
+    /// <summary>Under the lock: the queued requests that leave together (same width, up to the row cap and what one remote
+    /// message holds), skipping those that expired in the queue; null when none is left.</summary>
     private List<Waiting>? Take(Lane lane)
     {
         while (lane.Queue.TryPeek(out var head) && head.Expired) lane.Queue.Dequeue();
         if (lane.Queue.Count == 0) return null;
         var batch = new List<Waiting> { lane.Queue.Dequeue() };
         var rows = batch[0].Block.RowCount;
+        var cap = Math.Min(options.MaxBatchRows, frame?.RowsPerMessage(batch[0].Block.Columns) ?? int.MaxValue);
         while (lane.Queue.TryPeek(out var next))
         {
             if (next.Expired)
@@ -95,7 +114,7 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
                 lane.Queue.Dequeue();
                 continue;
             }
-            if (next.Block.Columns != batch[0].Block.Columns || rows + next.Block.RowCount > options.MaxBatchRows) break;
+            if (next.Block.Columns != batch[0].Block.Columns || rows + next.Block.RowCount > cap) break;
             batch.Add(lane.Queue.Dequeue());
             rows += next.Block.RowCount;
         }
@@ -108,8 +127,8 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
     {
         for (List<Waiting>? batch = first; batch is not null;)
         {
-            foreach (var w in batch) w.Expiry?.Dispose(); // sent: its answer decides now
             await Answer(batch);
+            foreach (var w in batch) w.Done();
             lock (_lanes)
             {
                 var lane = _lanes[modelId];
@@ -137,7 +156,8 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
                 w.Block.Values.CopyTo(values, at);
                 at += w.Block.Values.Length;
             }
-            var reply = await send(new PredictRawRows(batch[0].Block.ModelId, columns, values), Longest(batch));
+            // The longest deadline of the batch: a caller with less time hears its own timeout meanwhile.
+            var reply = await send(new PredictRawRows(batch[0].Block.ModelId, columns, values), batch.Max(w => w.Left));
             if (reply is RowsPredicted r && r.Values.Length == values.Length / columns)
             {
                 var offset = 0;
@@ -148,17 +168,21 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
                     offset += n;
                 }
             }
-            else foreach (var w in batch) w.Reply.TrySetResult(reply);
+            else
+            {
+                // Rows answered in another number than asked would hand one caller another's predictions: a failure for all.
+                var failure = reply is RowsPredicted wrong
+                    ? ModelFailed.Of(batch[0].Block.ModelId, "internal", $"a batch of {values.Length / columns} rows was answered with " +
+                        $"{wrong.Values.Length} values")
+                    : reply;
+                foreach (var w in batch) w.Reply.TrySetResult(failure);
+            }
         }
         catch (Exception ex)
         {
             foreach (var w in batch) w.Reply.TrySetException(ex);
         }
     }
-
-    /// <summary>The longest time left among the batch's callers (finite ones first: the send needs a deadline).</summary>
-    private static TimeSpan Longest(List<Waiting> batch)
-        => batch.Where(w => w.Left != Timeout.InfiniteTimeSpan).Select(w => w.Left).DefaultIfEmpty(Timeout.InfiniteTimeSpan).Max();
 
     private static bool AllFinite(float[] values)
     {
