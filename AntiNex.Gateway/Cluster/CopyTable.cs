@@ -14,6 +14,15 @@ public sealed class CopyTable
     private ImmutableDictionary<string, long> _newest = ImmutableDictionary<string, long>.Empty;
     private ImmutableDictionary<string, long> _suspectUntil = ImmutableDictionary<string, long>.Empty;
     private ImmutableDictionary<string, IActorRef> _keepers = ImmutableDictionary<string, IActorRef>.Empty;
+    private ImmutableDictionary<string, long> _writerLostUntil = ImmutableDictionary<string, long>.Empty;
+    private ImmutableDictionary<string, long> _forgottenUntil = ImmutableDictionary<string, long>.Empty;
+
+    /// <summary>How long a forgotten label's copies in older reports are ignored (a node reports every few seconds; a new
+    /// version notice lifts it at once).</summary>
+    internal static readonly TimeSpan ForgottenFor = TimeSpan.FromSeconds(30);
+    /// <summary>How long a writer whose node became unreachable is asked second at most, unless a reachable node reports the
+    /// label's writer sooner (the entity recovered elsewhere).</summary>
+    internal static readonly TimeSpan WriterLostFor = TimeSpan.FromSeconds(60);
 
     /// <summary>A label was forgotten: copies kept outside the cluster (serve's local copies) drop it.</summary>
     public event Action<string>? Forgotten;
@@ -24,6 +33,7 @@ public sealed class CopyTable
 
     public void Observe(string modelId, long version)
     {
+        if (Tombstoned(modelId)) return;
         while (true)
         {
             var current = _newest;
@@ -35,8 +45,17 @@ public sealed class CopyTable
     /// <summary>The writer answered with this version: it is the newest, even below one seen before.</summary>
     public void WriterServes(string modelId, long version) => ImmutableInterlocked.AddOrUpdate(ref _newest, modelId, version, (_, _) => version);
 
+    /// <summary>A node announced a new version: a tombstone from an earlier forget no longer applies.</summary>
+    public void Announced(string modelId, long version)
+    {
+        ImmutableInterlocked.TryRemove(ref _forgottenUntil, modelId, out _);
+        Observe(modelId, version);
+    }
+
     public void Forget(string modelId)
     {
+        // Other nodes' reports sent before they heard of the forget would list its copies (and raise its version) again.
+        ImmutableInterlocked.AddOrUpdate(ref _forgottenUntil, modelId, Until(ForgottenFor), (_, _) => Until(ForgottenFor));
         ImmutableInterlocked.TryRemove(ref _newest, modelId, out _);
         Forgotten?.Invoke(modelId);
     }
@@ -68,7 +87,22 @@ public sealed class CopyTable
         => ImmutableInterlocked.AddOrUpdate(ref _suspectUntil, modelId, Environment.TickCount64 + (long)forHowLong.TotalMilliseconds,
             (_, _) => Environment.TickCount64 + (long)forHowLong.TotalMilliseconds);
 
-    public bool WriterSuspect(string modelId) => _suspectUntil.TryGetValue(modelId, out var until) && until > Environment.TickCount64;
+    /// <summary>The writers a node held when it became unreachable: asked second until a reachable node reports the label's
+    /// writer again (or <see cref="WriterLostFor"/> passes).</summary>
+    public void WritersUnreachable(IEnumerable<string> modelIds)
+    {
+        foreach (var id in modelIds)
+            ImmutableInterlocked.AddOrUpdate(ref _writerLostUntil, id, Until(WriterLostFor), (_, _) => Until(WriterLostFor));
+    }
+
+    /// <summary>Ask a replica first: the writer was slow lately, or its node is unreachable.</summary>
+    public bool WriterSuspect(string modelId)
+        => (_suspectUntil.TryGetValue(modelId, out var until) && until > Environment.TickCount64)
+           || (_writerLostUntil.TryGetValue(modelId, out var lost) && lost > Environment.TickCount64);
+
+    private bool Tombstoned(string modelId) => _forgottenUntil.TryGetValue(modelId, out var until) && until > Environment.TickCount64;
+
+    private static long Until(TimeSpan span) => Environment.TickCount64 + (long)span.TotalMilliseconds;
 
     /// <summary>Replaces the copies from the reports of the reachable model nodes.</summary>
     internal void Rebuild(IEnumerable<AntiNex.Replicas.CopiesHeld> reports)
@@ -82,6 +116,7 @@ public sealed class CopyTable
             foreach (var id in r.Writers) writers[id] = r.Address;
             foreach (var (id, version) in r.Replicas)
             {
+                if (Tombstoned(id)) continue;
                 if (!replicas.TryGetValue(id, out var list)) replicas[id] = list = [];
                 list.Add(new ReplicaCopy(r.Address, r.Node, r.Keeper, version));
                 Observe(id, version);
@@ -90,5 +125,10 @@ public sealed class CopyTable
         _replicas = replicas.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutableList());
         _writers = writers.ToImmutableDictionary();
         _keepers = keepers.ToImmutableDictionary();
+        var now = Environment.TickCount64;
+        foreach (var (id, until) in _writerLostUntil)
+            if (writers.ContainsKey(id) || until <= now) ImmutableInterlocked.TryRemove(ref _writerLostUntil, id, out _);
+        foreach (var (id, until) in _forgottenUntil)
+            if (until <= now) ImmutableInterlocked.TryRemove(ref _forgottenUntil, id, out _);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class CopyWatcher : ReceiveActor
         Receive<CopyVersionChanged>(m =>
         {
             if (m.Forgotten) _table.Forget(m.ModelId);
-            else _table.Observe(m.ModelId, m.Version);
+            else _table.Announced(m.ModelId, m.Version);
         });
         Receive<ClusterEvent.IMemberEvent>(e =>
         {
@@ -36,7 +36,12 @@ internal sealed class CopyWatcher : ReceiveActor
             if (e.Member.Status == MemberStatus.Up && e.Member.HasRole(AntiNexRoles.Model)) _usable.Add(address);
             else Drop(address);
         });
-        Receive<ClusterEvent.UnreachableMember>(m => Drop(m.Member.Address.ToString()));
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            // Its writers cannot answer now: predicts ask their replicas first until the labels' writers are reported again.
+            if (_reports.TryGetValue(m.Member.Address.ToString(), out var report)) _table.WritersUnreachable(report.Writers);
+            Drop(m.Member.Address.ToString());
+        });
         Receive<ClusterEvent.ReachableMember>(m =>
         {
             if (m.Member.Status == MemberStatus.Up && m.Member.HasRole(AntiNexRoles.Model)) _usable.Add(m.Member.Address.ToString());
