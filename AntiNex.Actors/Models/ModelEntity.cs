@@ -59,6 +59,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private readonly HashSet<TrainingJob> _launched = [];
     /// <summary>The version whose event is being written: persistence failure callbacks carry no context of their own.</summary>
     private PendingSwap? _persisting;
+    /// <summary>The version whose snapshot is being saved (the storing phase): the entity may stop before it lands.</summary>
+    private PendingSwap? _storing;
     /// <summary>Accepted (running and queued, in order) and finished train requests, from the journal: re-runs and
     /// de-duplication by request id.</summary>
     private readonly TrainingLedger _ledger = new();
@@ -174,6 +176,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void PostStop()
     {
         foreach (var job in _launched) job.Cancel();
+        _storing?.Model.Dispose(); // stopped before its snapshot landed: never served
         if (_model is not null) AntiNexMetrics.ModelUnloaded(_evicted);
         _model?.Dispose();
         _model = null;
@@ -216,7 +219,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (_current is { } running) CancelAll(running, "the model is being forgotten");
             BeginForget(Sender, m.Origin);
         });
-        Command<StopEntity>(_ => Context.Stop(Self));
+        Command<StopEntity>(_ =>
+        {
+            DrainBatch(); // rows queued for a drain that would reach a stopped entity: answered now
+            Context.Stop(Self);
+        });
         Command<UnloadModel>(_ => _evicted = PassivateIfIdle("evicted: node holds more than max-loaded-models"));
         Command<ReceiveTimeout>(_ => PassivateIfIdle("idle"));
         Serving(() => "idle");
@@ -250,6 +257,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<StopEntity>(_ =>
         {
             HandOff(job);
+            DrainBatch();
             Context.Stop(Self);
         });
         Serving(() => job.State);
@@ -511,7 +519,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var left = _queued.Count + (running.Accepted ? 1 : 0);
         _queued.Clear();
         if (!running.Accepted) FailJob(running, ModelFailed.Of(_id, "cancelled", $"training of '{_id}' was cancelled: {moving}", running.RequestId));
-        else Timers.Cancel(DeadlineKey(running));
+        else
+        {
+            Timers.Cancel(DeadlineKey(running));
+            AnswerWaiting(running, ModelFailed.Of(_id, "busy", $"label '{_id}' has no trained model yet and {moving}"));
+        }
         if (left == 0) return;
         _log.Info("model {0}: moving mid-training; the next holder runs {1} accepted training(s) again", _id, left);
         Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
@@ -559,12 +571,14 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             // The new version serves only once its artifact is durable (SaveSnapshotSuccess): never a model that a
             // crash could lose.
             SaveSnapshot(swap.Snapshot);
+            _storing = swap;
             Become(() => Storing(swap));
         });
     }
 
     private void OnStored(PendingSwap swap, SaveSnapshotSuccess saved)
     {
+        _storing = null;
         EndJob(swap.Job);
         if (!swap.Job.ForPredict && swap.Job.RequestId is { } done)
         {
@@ -615,6 +629,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private void OnStoreFailed(PendingSwap swap, SaveSnapshotFailure failure)
     {
+        _storing = null;
         swap.Model.Dispose();
         _log.Error(failure.Cause, "model {0}: snapshot of version {1} failed", _id, swap.Snapshot.Version);
         FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
@@ -634,7 +649,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             Become(Idle);
             return;
         }
-        if (_accepting is { } accepting)
+        if (_accepting is { } accepting && @event is StoredTrainingAccepted a && a.RequestId == accepting.RequestId)
         {
             _accepting = null;
             FailJob(accepting, ModelFailed.Of(_id, "persistence", $"training of '{_id}' was not started: the journal refused its request " +
@@ -642,7 +657,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             if (!_acceptingQueued) NextOrIdle(); // a refused queued request leaves the running training alone
             return;
         }
-        if (_persisting is not { } swap) return;
+        if (_persisting is not { } swap || @event is not StoredModelTrained) return; // (a refused end record changes nothing served)
         _persisting = null;
         swap.Model.Dispose();
         FailJob(swap.Job, ModelFailed.Of(_id, "persistence",
@@ -675,6 +690,18 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
                 $"the model restarts from its stored version {_serving.Version}{again}", swap.Job.RequestId));
             _persisting = null;
         }
+        if (_storing is { } storing)
+        {
+            // Its snapshot save is still in flight and may land: the caller hears that the outcome is unknown, not a failure.
+            _storing = null;
+            storing.Model.Dispose();
+            EndJob(storing.Job);
+            var unknown = ModelFailed.Of(_id, "persistence", $"version {storing.Snapshot.Version} trained, and the journal failed " +
+                $"({cause.Message}) while its snapshot was being stored: whether it was stored is unknown; describe the label to see " +
+                "the version it serves", storing.Job.RequestId);
+            storing.Job.ReplyTo.Tell(unknown);
+            AnswerWaiting(storing.Job, unknown);
+        }
         // Accepted ones stay in the journal: the label runs them once the store is back (a re-send with the same id joins
         // them); the others are lost with this incarnation.
         foreach (var queued in _queued)
@@ -693,6 +720,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (_current is { Accepted: false } running && running != swapJob && running != acceptingJob)
             FailJob(running, ModelFailed.Of(_id, "persistence",
                 $"training of '{_id}' stopped: storing failed ({cause.Message}); retry", running.RequestId));
+        else if (_current is { } kept)
+            AnswerWaiting(kept, ModelFailed.Of(_id, "persistence", $"label '{_id}' has no trained model yet: storing failed ({cause.Message}); retry"));
         // The entity stops now: wake it again later so its accepted trainings run without waiting for a next message.
         if (accepted) Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
         base.OnPersistFailure(cause, @event, sequenceNr);
@@ -714,11 +743,33 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (job.Accepted && job.RequestId is { } requestId && _persisting is null && _accepting is null) EndAccepted(requestId, failed.Code);
         Audit("train", job.Origin, job.RequestId, failed.Code, failed.Message);
         job.ReplyTo.Tell(failed);
-        foreach (var waiting in job.WaitingPredicts)
+        if (_serving.HasModel)
         {
-            if (_serving.HasModel) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
-            else waiting.ReplyTo.Tell(failed with { RequestId = waiting.RequestId });
+            foreach (var waiting in job.WaitingPredicts) ServePredict(waiting.Request, waiting.ReplyTo, waiting.RequestId, false);
+            job.WaitingPredicts.Clear();
         }
+        else if (_queued.Count > 0) // the next training may still bring a first version: they wait for it
+        {
+            _queued[0].WaitingPredicts.AddRange(job.WaitingPredicts);
+            job.WaitingPredicts.Clear();
+        }
+        else AnswerWaiting(job, WaitingAnswer(failed));
+    }
+
+    /// <summary>What a predict that waited for a first training hears when that training ends without a version: not the
+    /// training's own refusal (its issues name the train request's fields, its deadline is not the predict's).</summary>
+    private ModelFailed WaitingAnswer(ModelFailed failed)
+    {
+        bool retry = failed.Code is "busy" or "persistence" or "unavailable" || failed.Code == "cancelled" && !failed.IsDeadlineCancel();
+        return ModelFailed.Of(_id, retry ? (failed.Code == "cancelled" ? "busy" : failed.Code) : "not-trained",
+            $"label '{_id}' has no trained model: the training it waited for ended without one ({failed.Code}: {failed.Message})");
+    }
+
+    /// <summary>Answers the predicts waiting for <paramref name="job"/> with <paramref name="answer"/> (each with its own id).</summary>
+    private static void AnswerWaiting(TrainingJob job, ModelFailed answer)
+    {
+        foreach (var waiting in job.WaitingPredicts) waiting.ReplyTo.Tell(answer with { RequestId = waiting.RequestId });
+        job.WaitingPredicts.Clear();
     }
 
     /// <summary>A job is over: its deadline timer and its caller's watch go (unless another job has the same caller).</summary>
@@ -799,7 +850,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         if (running is not null)
         {
-            running.WaitingPredicts.Add(new WaitingPredict(request, Sender, m.RequestId)); // first training: answer after it
+            // First training: answered after it. A gateway session re-sends until it hears progress: one entry per caller,
+            // and the caller hears that it waits.
+            if (!running.WaitingPredicts.Any(w => w.ReplyTo.Equals(Sender) && w.RequestId == m.RequestId))
+                running.WaitingPredicts.Add(new WaitingPredict(request, Sender, m.RequestId));
+            m.ProgressTo?.Tell(new TrainingQueued(_id, 1 + _queued.Count, m.RequestId));
             return;
         }
         if (string.IsNullOrWhiteSpace(request.Dataset))
@@ -996,8 +1051,10 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private Task ServeNothing(ForgetRun forget)
     {
         _forgetting = null;
+        if (_model is not null) AntiNexMetrics.ModelUnloaded(false);
         _model?.Dispose();
         _model = null;
+        _integrityError = null; // a refused snapshot of the forgotten versions no longer applies
         _serving = ServingState.Empty with { HighestVersion = forget.HighestVersion };
         _ledger.Clear();
         _rt.Loaded.Release(_id, Self);
@@ -1034,7 +1091,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <returns>whether the newest version's snapshot was refused.</returns>
     private bool CheckRefusedSnapshot()
     {
-        if (_serving.HighestVersion <= _serving.Version || SnapshotRefusals.Get(Context.System).Find(PersistenceId) is not { } refused)
+        // Only a refusal newer than the snapshot recovered explains a missing version (an older one is history).
+        if (_serving.HighestVersion <= _serving.Version
+            || SnapshotRefusals.Get(Context.System).Find(PersistenceId, _snapshotSeqNr + 1) is not { } refused)
             return false;
         if (_serving.HasModel)
         {

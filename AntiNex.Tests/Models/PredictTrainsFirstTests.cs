@@ -43,4 +43,46 @@ public sealed class PredictTrainsFirstTests : EntityTestKit
         Assert.Equal(origin, train.Origin);
         Assert.Equal("ok", train.Result);
     }
+
+    [Fact]
+    public async Task A_predict_resent_while_the_first_training_runs_waits_once_and_hears_that_it_waits()
+    {
+        var entity = Entity("blobs");
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", SteadyRequest(), trainer.Ref, "t1"), trainer.Ref);
+        await WaitForStart(trainer);
+
+        // A gateway session sends its predict again every few seconds until it hears something: three copies here.
+        var session = CreateTestProbe();
+        for (int i = 0; i < 3; i++) entity.Tell(new PredictModel("blobs", QuickRequest(), session.Ref, "p1"), session.Ref);
+        var waits = await session.ExpectMsgAsync<TrainingQueued>(TimeSpan.FromSeconds(10));
+        Assert.Equal("p1", waits.RequestId);
+
+        Assert.IsType<ModelTrainedReply>(await Final(trainer));
+        var predicted = Assert.IsType<Predicted>(await Final(session));
+        Assert.Equal("p1", predicted.RequestId);
+        // One answer, not one per copy sent.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        while (session.HasMessages) Assert.IsType<TrainingQueued>(session.ReceiveOne(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_predict_that_waited_for_a_failed_first_training_hears_not_trained_without_the_trainings_issues()
+    {
+        var entity = Entity("blobs");
+        var trainer = CreateTestProbe();
+        // Accepted, then fails in the engine: a feature the dataset does not have.
+        entity.Tell(new TrainModel("blobs", SteadyRequest().Replace("\"features_to_process\": [", "\"features_to_process\": [\"nope\", "),
+            trainer.Ref, "t1"), trainer.Ref);
+        var session = CreateTestProbe();
+        entity.Tell(new PredictModel("blobs", QuickRequest(), session.Ref, "p1"), session.Ref);
+
+        var failed = Assert.IsType<ModelFailed>(await Final(trainer));
+        Assert.NotEmpty(failed.Issues);
+        var waited = Assert.IsType<ModelFailed>(await Final(session));
+        Assert.Equal("not-trained", waited.Code);
+        Assert.Empty(waited.Issues);
+        Assert.Equal("p1", waited.RequestId);
+        Assert.Contains("the training it waited for ended without one", waited.Message);
+    }
 }
