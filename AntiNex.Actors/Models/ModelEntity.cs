@@ -90,7 +90,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             _serving = ServingState.From(s);
             _recoveredCard = ModelCard.Of(s);
             _snapshotSeqNr = offer.Metadata.SequenceNr;
-            _ledger.Restore(s.RecentRequests, s.PendingRequests);
+            _ledger.Restore(s.RecentRequests, s.PendingRequests, s.EndedRequests);
         });
         // A trained event after the snapshot is an orphan (its snapshot never got stored): its request stays unfinished.
         Recover<StoredTrainingAccepted>(e =>
@@ -101,7 +101,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Recover<StoredTrainingEnded>(e =>
         {
             _replayedSinceForget = true;
-            _ledger.Ended(e.RequestId);
+            _ledger.Ended(e);
         });
         // Whatever a failed deletion left before a forget's event is forgotten all the same; its versions are not reused,
         // and a next forget deletes it.
@@ -109,7 +109,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         {
             _serving = ServingState.Empty with { HighestVersion = Math.Max(_serving.NextVersion - 1, e.HighestVersion) };
             _recoveredCard = null;
-            _ledger.Clear();
+            _ledger.Forgotten(e.RecentRequests, e.EndedRequests);
             _snapshotSeqNr = 0;
             _forgottenSeqNr = LastSequenceNr;
             _deletionPending = _replayedSinceForget;
@@ -390,8 +390,16 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     {
         if (_ledger.IsDone(requestId))
         {
-            Sender.Tell(ModelFailed.Of(_id, "already-trained",
-                $"request {requestId} was already trained on '{_id}' (not trained twice); version {_serving.Version} serves", requestId));
+            Sender.Tell(ModelFailed.Of(_id, "already-trained", _serving.HasModel
+                ? $"request {requestId} was already trained on '{_id}' (not trained twice); version {_serving.Version} serves"
+                : $"request {requestId} was already trained on '{_id}' (not trained twice), and the label was forgotten since", requestId));
+            return true;
+        }
+        if (_ledger.EndedOutcome(requestId) is { } outcome)
+        {
+            // Its caller may have gone meanwhile (a gateway restarted): the request ended, and a re-send does not run it again.
+            Sender.Tell(ModelFailed.Of(_id, outcome, $"request {requestId} already ended on '{_id}' without a version ({outcome}); it is " +
+                "not run again: send it under a new request id to train", requestId));
             return true;
         }
         var same = _current?.RequestId == requestId ? _current : _queued.FirstOrDefault(q => q.RequestId == requestId);
@@ -534,7 +542,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     {
         Persist(new StoredTrainingEnded(requestId, outcome), e =>
         {
-            _ledger.Ended(e.RequestId);
+            _ledger.Ended(e);
             if (!_ledger.HasPending) _ = InFlight(false);
         });
     }
@@ -561,7 +569,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var metrics = StoredModelMetrics.From(ModelMetrics.From(done.Outcome.Report));
         var trained = new StoredModelTrained(_serving.NextVersion, DateTimeOffset.UtcNow, summary, metrics, job.ForPredict ? null : job.RequestId);
         var swap = new PendingSwap(job, new StoredModelSnapshot(_id, trained.Version, trained.TrainedUtc, summary, metrics,
-            done.Outcome.Artifact, _ledger.FinishedWith(trained.RequestId), PendingFor(_ledger.PendingWithout(trained.RequestId))),
+            done.Outcome.Artifact, _ledger.FinishedWith(trained.RequestId), PendingFor(_ledger.PendingWithout(trained.RequestId)),
+            _ledger.EndedForGood.ToList()),
             done.Outcome, done.Model);
         _persisting = swap;
         Persist(trained, e =>
@@ -987,7 +996,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest, _serving.NextVersion - 1);
         _forgetting = forget;
         Become(() => Forgetting(forget));
-        Persist(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow), _ =>
+        Persist(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow, _ledger.Finished.ToList(), _ledger.EndedForGood.ToList()), _ =>
         {
             _forgottenSeqNr = LastSequenceNr;
             DeleteMessages(LastSequenceNr - 1);
@@ -1056,7 +1065,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _model = null;
         _integrityError = null; // a refused snapshot of the forgotten versions no longer applies
         _serving = ServingState.Empty with { HighestVersion = forget.HighestVersion };
-        _ledger.Clear();
+        _ledger.Forgotten(_ledger.Finished.ToList(), _ledger.EndedForGood.ToList());
         _rt.Loaded.Release(_id, Self);
         Context.System.EventStream.Publish(new ModelVersionChanged(_id, 0, true));
         return RemoveFromCatalog();

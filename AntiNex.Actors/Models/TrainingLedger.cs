@@ -1,6 +1,7 @@
 // What the journal says about a label's train requests: the ones accepted but not finished, in the order they were
-// accepted (run again, in that order, by the label's next holder), and the ids of the latest ones that produced a
-// version (a re-sent request is not trained twice).
+// accepted (run again, in that order, by the label's next holder), the ids of the latest ones that produced a version,
+// and of the latest that ended without one for good (a cancel, a refusal, a failed training): a re-sent request is not
+// trained twice, nor again after it ended.
 namespace AntiNex.Models;
 
 public sealed class TrainingLedger
@@ -10,6 +11,10 @@ public sealed class TrainingLedger
 
     private readonly List<string> _finished = [];
     private readonly List<StoredTrainingAccepted> _pending = [];
+    private readonly List<StoredTrainingEnded> _ended = [];
+
+    /// <summary>Outcomes that end a request for good; the others (the store or the cluster failing) may be retried.</summary>
+    private static bool Final(string outcome) => outcome is not ("persistence" or "busy" or "unavailable");
 
     /// <summary>Accepted requests whose version is not stored and that did not end otherwise: the running one first,
     /// then the queued ones in their order.</summary>
@@ -19,13 +24,19 @@ public sealed class TrainingLedger
 
     public IReadOnlyList<string> Finished => _finished;
 
+    /// <summary>The latest requests that ended for good without a version, oldest first.</summary>
+    public IReadOnlyList<StoredTrainingEnded> EndedForGood => _ended;
+
     /// <summary>From a snapshot: the requests that produced its version and the ones before, and the requests accepted
     /// before it and still pending (none in a snapshot written before snapshots carried them).</summary>
-    public void Restore(IReadOnlyList<string>? finished, IReadOnlyList<StoredTrainingAccepted>? pending)
+    public void Restore(IReadOnlyList<string>? finished, IReadOnlyList<StoredTrainingAccepted>? pending,
+        IReadOnlyList<StoredTrainingEnded>? ended = null)
     {
         _finished.Clear();
         _pending.Clear();
+        _ended.Clear();
         if (finished is not null) _finished.AddRange(finished.TakeLast(Remembered));
+        _ended.AddRange((ended ?? []).TakeLast(Remembered));
         foreach (var accepted in pending ?? []) Accepted(accepted);
     }
 
@@ -33,13 +44,23 @@ public sealed class TrainingLedger
     /// caller; a finished one is ignored.</summary>
     public void Accepted(StoredTrainingAccepted accepted)
     {
-        if (IsDone(accepted.RequestId)) return;
+        if (IsDone(accepted.RequestId) || EndedOutcome(accepted.RequestId) is not null) return;
         var at = _pending.FindIndex(p => p.RequestId == accepted.RequestId);
         if (at >= 0) _pending[at] = accepted;
         else _pending.Add(accepted);
     }
 
-    public void Ended(string requestId) => _pending.RemoveAll(p => p.RequestId == requestId);
+    /// <summary>An accepted request ended without a version: remembered unless the outcome may be retried.</summary>
+    public void Ended(StoredTrainingEnded ended)
+    {
+        Ended(ended.RequestId);
+        if (!Final(ended.Outcome)) return;
+        _ended.RemoveAll(e => e.RequestId == ended.RequestId);
+        _ended.Add(ended);
+        if (_ended.Count > Remembered) _ended.RemoveAt(0);
+    }
+
+    private void Ended(string requestId) => _pending.RemoveAll(p => p.RequestId == requestId);
 
     public void Done(string? requestId)
     {
@@ -50,12 +71,20 @@ public sealed class TrainingLedger
         if (_finished.Count > Remembered) _finished.RemoveAt(0);
     }
 
-    /// <summary>The label's stored state is gone (forgotten): nothing pending, nothing finished.</summary>
+    /// <summary>The label's stored state is gone (forgotten, or a refused snapshot): nothing pending, nothing finished.</summary>
     public void Clear()
     {
         _finished.Clear();
         _pending.Clear();
+        _ended.Clear();
     }
+
+    /// <summary>The label is forgotten: nothing is pending any more, and the requests it finished or ended are still not run
+    /// again (a gateway restarted meanwhile submits its unfinished jobs again under their ids).</summary>
+    public void Forgotten(IReadOnlyList<string>? finished, IReadOnlyList<StoredTrainingEnded>? ended) => Restore(finished, [], ended);
+
+    /// <summary>How the request ended without a version, when it ended for good.</summary>
+    public string? EndedOutcome(string requestId) => _ended.LastOrDefault(e => e.RequestId == requestId)?.Outcome;
 
     public bool IsDone(string requestId) => _finished.Contains(requestId);
 

@@ -70,7 +70,10 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         // Recovered from the store: nothing to forget, nothing served, and the old versions are not reused.
         Assert.False((await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20))).Existed);
         Assert.False((await Describe(entity, "blobs")).Trained);
+        // A request it finished before the forget is still not run again (a gateway restarted meanwhile re-sends its jobs).
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.Equal("already-trained", Assert.IsType<ModelFailed>(await Final(trainer)).Code);
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r5"), trainer.Ref);
         Assert.Equal(3, Assert.IsType<ModelTrainedReply>(await Final(trainer)).Version);
 
         // And again after a forget whose label was trained past it: the numbering never goes back.

@@ -27,7 +27,7 @@ public sealed class TrainingLedgerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(caller, ledger.Pending[1].ReplyTo);
 
         ledger.Done("r1");
-        ledger.Ended("r3");
+        ledger.Ended(new StoredTrainingEnded("r3", "cancelled"));
         Assert.Equal(["r2"], ledger.Pending.Select(p => p.RequestId));
         Assert.True(ledger.IsDone("r1"));
 
@@ -36,6 +36,39 @@ public sealed class TrainingLedgerTests : Akka.TestKit.Xunit2.TestKit
         Assert.False(ledger.IsPending("r1"));
         Assert.Equal(["r2"], ledger.PendingWithout("r1").Select(p => p.RequestId));
         Assert.Empty(ledger.PendingWithout("r2"));
+    }
+
+    [Fact]
+    public void A_request_that_ended_for_good_is_not_accepted_again_and_its_outcome_survives_snapshot_and_forget()
+    {
+        var serializer = new AntiNexSerializer((ExtendedActorSystem)Sys);
+        var ledger = new TrainingLedger();
+        ledger.Accepted(Accepted("r1"));
+        ledger.Accepted(Accepted("r2"));
+        ledger.Ended(new StoredTrainingEnded("r1", "cancelled"));
+        ledger.Ended(new StoredTrainingEnded("r2", "persistence")); // the store failed: the request may be sent again
+        Assert.Equal("cancelled", ledger.EndedOutcome("r1"));
+        Assert.Null(ledger.EndedOutcome("r2"));
+        ledger.Accepted(Accepted("r1"));
+        ledger.Accepted(Accepted("r2"));
+        Assert.Equal(["r2"], ledger.Pending.Select(p => p.RequestId));
+
+        var summary = new StoredModelSummary("Blobs", "classification", "label", ["x0", "x1"], 2, DateTimeOffset.UnixEpoch, 90, 3);
+        var metrics = new StoredModelMetrics(90, null, null, null, null, null, null, null, null, null, 10, 5, 1.5);
+        var snapshot = new StoredModelSnapshot("blobs", 4, DateTimeOffset.UnixEpoch, summary, metrics, [1], ["r0"], [],
+            ledger.EndedForGood.ToList());
+        var back = (StoredModelSnapshot)serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot));
+        var restored = new TrainingLedger();
+        restored.Restore(back.RecentRequests, back.PendingRequests, back.EndedRequests);
+        Assert.Equal("cancelled", restored.EndedOutcome("r1"));
+
+        var forgotten = new StoredModelForgotten(4, DateTimeOffset.UnixEpoch, restored.Finished.ToList(), restored.EndedForGood.ToList());
+        var replayed = (StoredModelForgotten)serializer.FromBinary(serializer.ToBinary(forgotten), serializer.Manifest(forgotten));
+        var afterForget = new TrainingLedger();
+        afterForget.Forgotten(replayed.RecentRequests, replayed.EndedRequests);
+        Assert.True(afterForget.IsDone("r0"));
+        Assert.Equal("cancelled", afterForget.EndedOutcome("r1"));
+        Assert.False(afterForget.HasPending);
     }
 
     [Fact]

@@ -29,9 +29,16 @@ public sealed class TrainingResumeTests : EntityTestKit
         Assert.Equal("cancelled", cancelled.Code);
         Assert.Equal("r1", cancelled.RequestId);
 
-        // Cancelled for good: a restart does not run it a third time.
+        // Cancelled for good: a restart does not run it a third time, nor does the same request sent again (a gateway that
+        // restarted meanwhile submits its unfinished jobs again under their ids).
         entity.Tell(StopEntity.Instance);
         await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        Assert.Equal("idle", (await Describe(entity, "blobs")).State);
+        var again = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), again.Ref, "r1"), again.Ref);
+        var ended = await again.ExpectMsgAsync<ModelFailed>(TimeSpan.FromSeconds(20));
+        Assert.Equal("cancelled", ended.Code);
+        Assert.Contains("already ended", ended.Message);
         Assert.Equal("idle", (await Describe(entity, "blobs")).State);
     }
 

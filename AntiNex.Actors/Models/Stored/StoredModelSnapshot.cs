@@ -6,6 +6,9 @@ namespace AntiNex.Models;
 // is recognised after the events that named it are behind the snapshot.
 // PendingRequests: train requests accepted before this snapshot and not finished (in order): their events are behind it
 // and not replayed, so recovery takes them from here. Absent (snapshots written before it existed) means none.
+// EndedRequests: the last train requests that ended without a version for good (cancelled, refused, failed), so that a
+// job submitted again under its id is not run again. Absent in older snapshots.
 public sealed record StoredModelSnapshot(string Label, long Version, DateTimeOffset TrainedUtc, StoredModelSummary Summary,
     StoredModelMetrics Metrics, byte[] Artifact, IReadOnlyList<string>? RecentRequests = null,
-    IReadOnlyList<StoredTrainingAccepted>? PendingRequests = null) : IAntiNexMessage;
+    IReadOnlyList<StoredTrainingAccepted>? PendingRequests = null, IReadOnlyList<StoredTrainingEnded>? EndedRequests = null)
+    : IAntiNexMessage;
