@@ -27,10 +27,13 @@ internal static class ArtifactFormat
     private const int HeaderBytes = 4 + 2 + 8;
     private const int ChecksumBytes = 32;
 
+    // A metric that is NaN or infinite (a diverged cross-validation fold) is written as "NaN"/"Infinity": System.Text.Json
+    // refuses them otherwise, and the whole training would fail at its last step.
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static byte[] Write(ModelState state, IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights,

@@ -109,7 +109,8 @@ public static class Metrics
     public static double ChooseThreshold(IReadOnlyList<int> truth, IReadOnlyList<double> score, string rule, double? maxFpr)
     {
         if (rule is not ("f1" or "max_fpr")) throw new ArgumentException($"no threshold to choose for rule '{rule}'", nameof(rule));
-        var distinct = score.Distinct().Order().ToArray();
+        // A NaN score (a diverged network) is never above a cut, as in serving; it is no candidate either.
+        var distinct = score.Where(double.IsFinite).Distinct().Order().ToArray();
         var candidates = new List<double> { 0.5 };
         for (int i = 0; i + 1 < distinct.Length; i++) candidates.Add((distinct[i] + distinct[i + 1]) / 2);
         if (distinct.Length > 0) candidates.Add(distinct[^1]); // everything negative

@@ -8,7 +8,12 @@ namespace AntiNex.Models;
 /// them.</summary>
 public sealed record ModelCard(long Version, DateTimeOffset TrainedUtc, StoredModelSummary Summary, StoredModelMetrics Metrics)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // A diverged fold's NaN metric is written as "NaN", not refused: the card of a served model must always be written.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static ModelCard Of(StoredModelSnapshot s) => new(s.Version, s.TrainedUtc, s.Summary.Slim(),
         s.Metrics with { ConfusionMatrix = null, ClassNames = null });

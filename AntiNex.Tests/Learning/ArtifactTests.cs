@@ -40,6 +40,19 @@ public class ArtifactTests : IClassFixture<ArtifactTests.Trained>
     }
 
     [Fact]
+    public void A_metric_that_is_not_a_number_is_stored_and_read_back_instead_of_failing_the_training()
+    {
+        // A diverged cross-validation fold makes the CV mean NaN; the trained model must still be stored.
+        var (state, weights) = ArtifactFormat.Read(_t.Outcome.Artifact);
+        var artifact = ArtifactFormat.Write(state with { CvMean = double.NaN, Mse = double.PositiveInfinity }, weights);
+        var (back, _) = ArtifactFormat.Read(artifact);
+        Assert.True(double.IsNaN(back.CvMean!.Value));
+        Assert.True(double.IsPositiveInfinity(back.Mse!.Value));
+        using var model = TrainedModel.Load(artifact);
+        Assert.Equal("Blobs", model.Summary.Label);
+    }
+
+    [Fact]
     public void Predict_uses_the_models_feature_order_and_scaler_for_predict_rows()
     {
         using var model = TrainedModel.Load(_t.Outcome.Artifact);

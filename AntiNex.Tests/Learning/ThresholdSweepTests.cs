@@ -72,6 +72,20 @@ public class ThresholdSweepTests
     }
 
     [Fact]
+    public void A_diverged_network_s_nan_scores_are_never_a_threshold()
+    {
+        int[] truth = [0, 0, 1, 1, 1];
+        double[] score = [double.NaN, 0.1, 0.8, double.NaN, 0.9];
+        foreach (var (rule, fpr) in new[] { ("f1", (double?)null), ("max_fpr", 0.5) })
+        {
+            var t = Metrics.ChooseThreshold(truth, score, rule, fpr);
+            Assert.True(double.IsFinite(t), $"{rule}: {t}");
+            Assert.InRange(t, 0.1, 0.8);
+        }
+        Assert.Equal(0.5, Metrics.ChooseThreshold(truth, [double.NaN, double.NaN, double.NaN, double.NaN, double.NaN], "f1", null));
+    }
+
+    [Fact]
     public void A_large_validation_split_is_swept_once()
     {
         var (truth, score) = Rows(200_000, 4, 0);
