@@ -470,8 +470,13 @@ public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputH
         Assert.True(finished.Body.GetProperty("result").GetProperty("version").GetInt64() >= 1);
         Assert.Contains("event: completed", await again.GetStringAsync($"/api/jobs/{jobId}/events"));
         using var reader = third.Client(fx.Secret("reader"));
-        Assert.Contains((await Get(reader, "/api/jobs")).Body.GetProperty("jobs").EnumerateArray(),
+        var listed = Assert.Single((await Get(reader, "/api/jobs?limit=1000")).Body.GetProperty("jobs").EnumerateArray(),
             j => j.GetProperty("job_id").GetString() == jobId);
+        // The list leaves results out (each holds up to 10,000 sample predictions); the job's own URL has it.
+        Assert.False(listed.TryGetProperty("result", out _));
+        var tooMany = await Get(reader, "/api/jobs?limit=1001");
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.Status);
+        Assert.Equal("limit", tooMany.Body.GetProperty("issues")[0].GetProperty("field").GetString());
     }
 
     [Fact]

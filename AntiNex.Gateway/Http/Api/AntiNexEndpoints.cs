@@ -9,6 +9,7 @@ using AntiNex.Gateway.Http.Auth;
 using AntiNex.Gateway.Http.Inference;
 using AntiNex.Gateway.Http.Local;
 using AntiNex.Models;
+using AntiNex.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -61,8 +62,20 @@ public static class AntiNexEndpoints
             .WithLocation($"/api/jobs/{job.Id}");
     }
 
-    private static IResult Jobs(HttpContext context, TrainingJobs jobs)
-        => Results.Json(new { jobs = jobs.All.Where(j => context.Key().LabelPattern.Allows(j.Label)).Select(JobView.Of) }, HttpJson.Options);
+    /// <summary>Most jobs a list answers (its <c>limit</c> parameter, newest first).</summary>
+    internal const int MaxListedJobs = 1000;
+
+    /// <summary>The newest jobs the key may see, without their results (a training's result carries up to 10,000 sample
+    /// predictions: a list of hundreds would be hundreds of MB); <c>GET /api/jobs/{id}</c> has the result.</summary>
+    private static IResult Jobs(HttpContext context, TrainingJobs jobs, int? limit)
+    {
+        if (limit is < 1 or > MaxListedJobs)
+            throw new HttpProblem(StatusCodes.Status400BadRequest, $"limit: {limit} is not between 1 and {MaxListedJobs}", "bad-request",
+                new[] { new RequestIssue("limit", $"between 1 and {MaxListedJobs}") });
+        var listed = jobs.All.Where(j => context.Key().LabelPattern.Allows(j.Label)).Take(limit ?? 100)
+            .Select(j => JobView.Of(j) with { Result = null });
+        return Results.Json(new { jobs = listed }, HttpJson.Options);
+    }
 
     private static IResult Job(HttpContext context, string id, TrainingJobs jobs)
     {

@@ -185,12 +185,18 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         finally { _sessions.TryRemove(job.Id, out _); }
     }
 
+    /// <summary>Drops expired finished jobs, then, past <see cref="HttpServeOptions.JobsKept"/> finished ones, the oldest
+    /// of the key that holds the most: a key that floods the service with failing jobs pushes out its own, not others'.</summary>
     private void Prune()
     {
         var now = DateTimeOffset.UtcNow;
-        var finished = _jobs.Values.Where(j => j.Finished).OrderByDescending(j => j.FinishedUtc)
-            .Where((j, i) => i >= options.JobsKept || Expired(j, now)).ToList();
-        foreach (var j in finished)
+        var finished = _jobs.Values.Where(j => j.Finished).ToList();
+        var gone = finished.Where(j => Expired(j, now)).ToList();
+        var byKey = finished.Except(gone).GroupBy(j => j.KeyId)
+            .ToDictionary(g => g.Key, g => new Stack<TrainingJob>(g.OrderByDescending(j => j.FinishedUtc))); // oldest on top
+        for (var excess = byKey.Values.Sum(s => s.Count) - options.JobsKept; excess > 0; excess--)
+            gone.Add(byKey.Values.MaxBy(s => s.Count)!.Pop());
+        foreach (var j in gone)
         {
             _jobs.TryRemove(j.Id, out _);
             store?.Remove(j.Id);

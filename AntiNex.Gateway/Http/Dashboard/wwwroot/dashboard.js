@@ -332,7 +332,7 @@ async function submitTraining(event) {
 /** Follows trainings run through this service (from this page or any API client the key may see). */
 async function refreshJobs() {
   let list;
-  try { list = await api('/api/jobs'); } catch { return; }
+  try { list = await api('/api/jobs?limit=8'); } catch { return; }
   const jobs = ((list && list.jobs) || []).slice(0, 8).reverse(); // oldest first: each new card goes on top
   for (const job of jobs) {
     const card = state.cards.get(job.job_id);
@@ -353,9 +353,16 @@ function followListed(card, job) {
   else card.phase.textContent = job.state;
 }
 
-function showFinal(card, job) {
-  if (job.result) completed(card, job.result);
-  else if (job.error) failed(card, job.error);
+/** The list leaves results out (each carries up to 10,000 sample predictions): a succeeded job's comes from its own URL. */
+async function showFinal(card, job) {
+  if (job.error) { failed(card, job.error); return; }
+  if (job.state !== 'succeeded') return;
+  card.final = true; // asked once, even while the answer is on its way
+  let full = job;
+  if (!full.result) {
+    try { full = await api(`/api/jobs/${encodeURIComponent(job.job_id)}`); } catch { card.final = false; return; }
+  }
+  if (full && full.result) completed(card, full.result);
 }
 
 function forgetJobs() {
