@@ -27,5 +27,8 @@ public sealed record QueryAudit(string? Label, DateTimeOffset? Since, int Limit)
 }
 
 /// <summary>The answer to <see cref="QueryAudit"/>: entries newest first, or the error that prevented reading them;
-/// <see cref="WriteFailures"/> counts audit records the answering node could not write since it started.</summary>
-public sealed record AuditEntries(IReadOnlyList<AuditEntry> Entries, string? Error, long WriteFailures) : IAntiNexMessage;
+/// <see cref="WriteFailures"/> counts audit records the answering node could not write since it started;
+/// <see cref="Truncated"/>: fewer entries than asked, so that the answer fits one cluster message (ask again with a later
+/// <c>Since</c>, or a smaller limit).</summary>
+public sealed record AuditEntries(IReadOnlyList<AuditEntry> Entries, string? Error, long WriteFailures, bool Truncated = false)
+    : IAntiNexMessage;

@@ -1,7 +1,7 @@
 // Node-level audit writer and reader. It subscribes to the ModelCommandAudited notices the entities of this node
 // publish and appends each to the audit log; it answers QueryAudit from any member, so a gateway reads the trail
 // through the cluster and needs no Redis credentials. A failed write is logged and counted, never retried inline and
-// never in a command's way: the entity has already answered its caller when the notice arrives.
+// never in a command's way: the entity publishes the notice and answers its caller without waiting for the write.
 using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Event;
@@ -68,9 +68,31 @@ public sealed class AuditService : ReceiveActor
         Task<IReadOnlyList<AuditEntry>> read;
         try { read = _log.QueryAsync(bounded); }
         catch (Exception e) { read = Task.FromException<IReadOnlyList<AuditEntry>>(e); }
+        var budget = ReplyBudget(Context.System);
         read.PipeTo(Sender,
-            success: entries => new AuditEntries(entries, null, failures),
+            success: entries => Fitted(entries, failures, budget),
             failure: e => new AuditEntries([], $"the audit log ({_log.Describe}) could not be read: {e.GetBaseException().Message}", failures));
+    }
+
+    /// <summary>Bytes of entries one answer carries: half the remote frame (the serializer's envelope and field names
+    /// come on top). Entries with long details or certificate subjects would otherwise make a 10,000-entry answer larger
+    /// than a frame, and the transport drops it: the caller would only see a timeout.</summary>
+    private static long ReplyBudget(ActorSystem system)
+        => (system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", null) ?? 128_000) / 2;
+
+    /// <summary>The newest entries that fit <paramref name="budget"/> (at least one).</summary>
+    internal static AuditEntries Fitted(IReadOnlyList<AuditEntry> entries, long failures, long budget)
+    {
+        long used = 0;
+        var kept = 0;
+        foreach (var e in entries)
+        {
+            used += System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e).Length;
+            if (used > budget && kept > 0) break;
+            kept++;
+        }
+        return kept == entries.Count ? new AuditEntries(entries, null, failures)
+            : new AuditEntries(entries.Take(kept).ToList(), null, failures, Truncated: true);
     }
 
     private sealed record WriteFailed(AuditEntry Entry, string Error);

@@ -86,6 +86,9 @@ internal static class AuditCommand
             table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)));
         }
         AnsiConsole.Write(table);
+        if (answer.Truncated)
+            AnsiConsole.MarkupLineInterpolated(
+                $"[yellow]only the newest {answer.Entries.Count} matching entries fit one cluster message; older ones were left out[/]");
         if (answer.WriteFailures > 0)
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]the answering node failed to write {answer.WriteFailures} audit entries since it started (see its log)[/]");

@@ -89,6 +89,23 @@ public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configu
     }
 
     [Fact]
+    public void An_answer_keeps_the_newest_entries_that_fit_its_budget_and_says_it_left_older_ones_out()
+    {
+        var entries = Enumerable.Range(0, 100).Select(i => new AuditEntry($"{1000 - i}-0", DateTimeOffset.UnixEpoch, "train", "web",
+            "key:ops", null, "ops", "http", null, null, "training-failed", new string('x', 1000), "n1")).ToList();
+        var whole = AuditService.Fitted(entries, 0, 10_000_000);
+        Assert.False(whole.Truncated);
+        Assert.Equal(100, whole.Entries.Count);
+
+        var fitted = AuditService.Fitted(entries, 2, 20_000);
+        Assert.True(fitted.Truncated);
+        Assert.InRange(fitted.Entries.Count, 10, 19);
+        Assert.Equal(entries.Take(fitted.Entries.Count), fitted.Entries); // the newest, in order
+        Assert.Equal(2, fitted.WriteFailures);
+        Assert.Single(AuditService.Fitted(entries, 0, 10).Entries); // never none
+    }
+
+    [Fact]
     public async Task The_stream_stays_within_its_size_cap()
     {
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
