@@ -38,6 +38,7 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
     private readonly Dictionary<string, long> _cards = new(StringComparer.Ordinal); // card versions of held labels at that read
     private readonly CatalogAudit _audit = new();                     // catches up on version and forget notices missed
     private int _ticks;
+    private int _catalogFailures; // catalog reads failed in a row
     private IActorRef _artifacts = ActorRefs.Nobody;
     private bool _waking;                                             // many labels are waking here: new copies wait
     private int _placeBudget = 1;                                     // new copies this node may still start until the next tick
@@ -73,7 +74,14 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
                 failure: _ => new LocalWriters(null));
         });
         Receive<CatalogRead>(OnCatalogRead);
-        Receive<Status.Failure>(_ => { }); // a catalog read failed: the next one comes in 5 ticks
+        Receive<Status.Failure>(f =>
+        {
+            // A catalog read failed: the next one comes in 5 ticks. Said once, then every 60th time: a read that keeps
+            // failing (a missing ACL command, a card that does not decode) leaves missed notices uncaught.
+            if (_catalogFailures++ % 60 == 0)
+                _log.Warning("replicas: the model catalog could not be read ({0} time(s) in a row): {1}", _catalogFailures,
+                    f.Cause.GetBaseException().Message);
+        });
         Receive<LocalWriters>(m =>
         {
             if (m.Ids is not null)
@@ -220,6 +228,8 @@ public sealed class ReplicaKeeper : ReceiveActor, IWithTimers
 
     private void OnCatalogRead(CatalogRead m)
     {
+        if (_catalogFailures > 0) _log.Info("replicas: the model catalog is readable again");
+        _catalogFailures = 0;
         if (m.Ids is not null && m.Generation < _catalogGeneration) return; // an older read that finished after a newer one
         if (m.Ids is not null)
         {
