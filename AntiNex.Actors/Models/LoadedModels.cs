@@ -10,6 +10,10 @@ public sealed class LoadedModels(int max)
     private readonly object _gate = new();
     private readonly LinkedList<(string Id, IActorRef Entity)> _lru = new();
     private readonly Dictionary<string, LinkedListNode<(string Id, IActorRef Entity)>> _index = new();
+    /// <summary>When each entity was last asked to unload (Environment.TickCount64): one that is busy (training, storing)
+    /// or already stopping is not asked again at every use of another model, only after <see cref="AskAgainAfter"/>.</summary>
+    private readonly Dictionary<string, long> _askedAt = new();
+    internal static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(10);
 
     public int Max { get; } = max < 1 ? throw new ArgumentOutOfRangeException(nameof(max), "max loaded models must be >= 1") : max;
 
@@ -27,6 +31,7 @@ public sealed class LoadedModels(int max)
         {
             if (_index.TryGetValue(id, out var node))
             {
+                if (!node.Value.Entity.Equals(entity)) _askedAt.Remove(id); // a new incarnation was never asked
                 _lru.Remove(node);
                 node.Value = (id, entity);
                 if (cold) _lru.AddLast(node);
@@ -41,9 +46,18 @@ public sealed class LoadedModels(int max)
             // Evict from the tail but keep them listed until they stop (Release), so one pass never over-evicts.
             var cursor = _lru.Last;
             var excess = _index.Count - Max;
+            var now = Environment.TickCount64;
             while (cursor is not null && excess > 0)
             {
-                if (cold || cursor.Value.Id != id) { evict.Add(cursor.Value.Entity); excess--; }
+                if (cold || cursor.Value.Id != id)
+                {
+                    excess--; // asked lately or now: it is on its way out, or busy and asked again later
+                    if (!_askedAt.TryGetValue(cursor.Value.Id, out var at) || now - at >= (long)AskAgainAfter.TotalMilliseconds)
+                    {
+                        evict.Add(cursor.Value.Entity);
+                        _askedAt[cursor.Value.Id] = now;
+                    }
+                }
                 cursor = cursor.Previous;
             }
             return evict;
@@ -58,6 +72,7 @@ public sealed class LoadedModels(int max)
             {
                 _lru.Remove(node);
                 _index.Remove(id);
+                _askedAt.Remove(id);
             }
         }
     }

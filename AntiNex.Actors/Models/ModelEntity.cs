@@ -46,6 +46,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>The forget under way, whose callers wait for it.</summary>
     private ForgetRun? _forgetting;
     private bool _catalogRetry; // a catalog write failed and is retried: no passivation until it is
+    private int _catalogWrites; // catalog writes in flight: no passivation either (a failure would reach a stopped entity)
     private ModelCard? _recoveredCard; // the recovered snapshot's card, until recovery completes
     /// <summary>A forget's event is stored but deleting what came before it failed: a next forget deletes again.</summary>
     private bool _deletionPending;
@@ -335,7 +336,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<SaveSnapshotFailure>(_ => { });
         Command<UnloadModel>(_ => { });
         Command<ReceiveTimeout>(_ => { });
-        Command<CatalogWriteFailed>(OnCatalogWriteFailed);
+        Command<CatalogWriteEnded>(m =>
+        {
+            _catalogWrites--;
+            if (m.Error is not null) OnCatalogWriteFailed(m);
+        });
         Command<RetryCatalog>(m =>
         {
             _catalogRetry = false;
@@ -1015,7 +1020,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     }
 
     /// <summary>The forget's event is stored, so whatever a restart recovers is forgotten: this entity serves nothing
-    /// either, and stays (not passivated) so that a next forget deletes again.</summary>
+    /// either, and a next forget deletes again (here, or after a passivation: recovery sees the deletion pending).</summary>
     private void ForgetFailed(ForgetRun forget, string what, Exception cause)
     {
         _deletionPending = true;
@@ -1118,7 +1123,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     private bool PassivateIfIdle(string reason)
     {
-        if (!_rows.IsEmpty || _catalogRetry) return false;
+        if (!_rows.IsEmpty || _catalogRetry || _catalogWrites > 0) return false;
         _log.Debug("model {0}: passivating ({1})", _id, reason);
         Context.Parent.Tell(new Passivate(StopEntity.Instance));
         return true;
@@ -1152,8 +1157,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private async Task AddToCatalog(ModelCard card, int attempt = 0)
     {
         var self = Self;
+        _catalogWrites++; // on the actor's thread: nothing is awaited before this
+        string? error = null;
         try { await _rt.Catalog.AddAsync(_id, card); }
-        catch (Exception ex) { self.Tell(new CatalogWriteFailed(card, attempt, ex.Message)); }
+        catch (Exception ex) { error = ex.Message; }
+        self.Tell(new CatalogWriteEnded(card, attempt, error));
     }
 
     /// <summary>A label that wakes with a model the catalog does not list (its catalog write failed on a holder that then
@@ -1171,7 +1179,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     /// <summary>The catalog is what listings and the replicas go by: a version's card is written again, while that version
     /// serves, until it takes; the entity does not passivate meanwhile (the retry would be lost with it).</summary>
-    private void OnCatalogWriteFailed(CatalogWriteFailed m)
+    private void OnCatalogWriteFailed(CatalogWriteEnded m)
     {
         var delay = TimeSpan.FromSeconds(1 << Math.Min(m.Attempt, 5));
         _log.Warning("model {0}: catalog update failed: {1}; retrying in {2:0} s", _id, m.Error, delay.TotalSeconds);
@@ -1218,9 +1226,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         return false;
     }
 
-    /// <summary>A trained version on its way to serving: event written, snapshot being saved.</summary>
     private sealed record RetryCatalog(ModelCard Card, int Attempt);
-    private sealed record CatalogWriteFailed(ModelCard Card, int Attempt, string Error);
+    private sealed record CatalogWriteEnded(ModelCard Card, int Attempt, string? Error);
+    /// <summary>A trained version on its way to serving: event written, snapshot being saved.</summary>
     private sealed record PendingSwap(TrainingJob Job, StoredModelSnapshot Snapshot, TrainingOutcome Outcome, TrainedModel Model);
 
     /// <summary>A forget in progress: who waits for it and the snapshot deletion it issues once the events are gone.</summary>

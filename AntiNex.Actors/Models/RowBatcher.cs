@@ -1,5 +1,5 @@
 // Micro-batching of raw-row predicts inside an entity: rows are queued and drained by a message to self, so every
-// predict already in the mailbox joins one PredictRaw call. No timer: no added latency when the entity is idle.
+// predict already in the mailbox joins one PredictRows call. No timer: no added latency when the entity is idle.
 // Rows stay float32 blocks end to end: the queued blocks are copied once into a pooled buffer and scored as one block,
 // so nothing is allocated per row.
 using System.Buffers;

@@ -1,6 +1,6 @@
 // Sharding starts an entity only when a message reaches it: a label whose holder died mid-training would wait for its
 // next request before its accepted training runs again. This actor (one per model node) wakes those labels: when a
-// member leaves or is removed, when this node starts, and when a local entity hands off mid-training; and every 30 s, so
+// member is removed (its shards have moved), when this node starts, and when a local entity hands off mid-training; and every 30 s, so
 // that a wake that failed (its store down, the label's recovery refused) is tried again.
 using Akka.Actor;
 using Akka.Cluster;
