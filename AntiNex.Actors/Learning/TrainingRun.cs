@@ -396,6 +396,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             if (curves is { } c)
                 Plot(() => plots.AddRange(CurvePlots.Write(plotDir, request.Label, c)), "ROC/PR curves not plotted");
             Plot(() => plots.AddRange(PlotWriter.WriteAll(report, plotDir)), "training curves not plotted");
+            Plot(() => PlotWriter.RemoveStale(plotDir, request.Label, plots), "an older training's plots not removed");
         }
         if (request.ShowModelJson && fit.Trees is null)
             _warnings.Add("model: " + string.Join(" -> ", data.Layers.Select(
@@ -408,7 +409,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     private void Plot(Action draw, string failure)
     {
         try { draw(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+        // A picture is an extra: whatever the drawing library throws is a warning, never a failed training.
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             _warnings.Add($"{failure}: {e.Message}");
         }

@@ -9,14 +9,14 @@ public static class CurvePlots
     {
         Directory.CreateDirectory(directory);
         var safe = PlotWriter.SafeFileName(label);
-        yield return One(Path.Combine(directory, $"{safe}-roc.png"), $"{label} ROC (test rows)", "false-positive rate", "true-positive rate",
+        yield return One(Path.Combine(Path.GetFullPath(directory), $"{safe}-roc.png"), $"{label} ROC (test rows)", "false-positive rate", "true-positive rate",
             curves.Roc);
-        yield return One(Path.Combine(directory, $"{safe}-pr.png"), $"{label} precision-recall (test rows)", "recall", "precision", curves.Pr);
+        yield return One(Path.Combine(Path.GetFullPath(directory), $"{safe}-pr.png"), $"{label} precision-recall (test rows)", "recall", "precision", curves.Pr);
     }
 
     private static string One(string path, string title, string x, string y, List<(double X, double Y)> points)
     {
-        var plot = new Plot();
+        using var plot = new Plot();
         // A long curve is thinned to at most ~2000 points: the PNG is 800 px wide.
         int step = Math.Max(1, points.Count / 2000);
         var kept = points.Where((_, i) => i % step == 0 || i == points.Count - 1).ToArray();
@@ -26,7 +26,7 @@ public static class CurvePlots
         plot.Title(title);
         plot.XLabel(x);
         plot.YLabel(y);
-        plot.SavePng(path, 800, 600);
+        PlotWriter.SaveAtomically(plot, Path.GetFullPath(path), 800, 600);
         return path;
     }
 }

@@ -60,7 +60,7 @@ public static class PlotWriter
             var epochs = report.History.Select(h => (double)h.Epoch).ToArray();
             plot.Axes.Bottom.SetTicks(epochs, epochs.Select(e => e.ToString("0")).ToArray());
         }
-        plot.SavePng(path, Width, Height);
+        SaveAtomically(plot, path, Width, Height);
         return path;
     }
 
@@ -121,7 +121,7 @@ public static class PlotWriter
         plot.YLabel("actual");
         plot.Title($"{label}: confusion matrix");
         int side = Math.Max(560, cell * n + 200);
-        plot.SavePng(path, side + 80, side + below);
+        SaveAtomically(plot, path, side + 80, side + below);
         return path;
     }
 
@@ -182,7 +182,8 @@ public static class PlotWriter
 
     /// <summary>Labels are user text: keep ASCII letters, digits, '-' and '_' (the rest becomes '_'), so a label can
     /// never name a path outside the folder. Lower-cased like the model key. A name that had to be changed (or cut at 100
-    /// characters) ends with a short hash of the label, so two labels never share files ("a/b c" and "a_b_c").</summary>
+    /// characters) ends with '.' and a short hash of the label, so two labels never share files ("a/b c" and "a_b_c"):
+    /// '.' never survives the sanitizing, so no label kept as it is can end like that.</summary>
     public static string SafeFileName(string label)
     {
         var key = label.Trim().ToLowerInvariant();
@@ -190,7 +191,34 @@ public static class PlotWriter
         foreach (char c in key)
             sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
         var safe = sb.Length == 0 ? "model" : sb.Length > 100 ? sb.ToString(0, 100) : sb.ToString();
-        return safe == key ? safe : $"{safe}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8]}";
+        return safe == key ? safe : $"{safe}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8]}";
+    }
+
+    /// <summary>Every picture a training may draw for a label, by its name's ending.</summary>
+    public static readonly IReadOnlyList<string> Suffixes = ["-loss.png", "-accuracy.png", "-confusion.png", "-roc.png", "-pr.png"];
+
+    /// <summary>Removes the label's pictures this training did not draw again (a label that was binary and is now
+    /// regression keeps no ROC curve of its old model next to its new loss curve).</summary>
+    public static void RemoveStale(string directory, string label, IReadOnlyCollection<string> written)
+    {
+        var stem = Path.Combine(Path.GetFullPath(directory), SafeFileName(label));
+        foreach (var path in Suffixes.Select(s => stem + s).Where(p => !written.Contains(p) && File.Exists(p))) File.Delete(path);
+    }
+
+    /// <summary>Draws to a temporary file, then moves it over the old picture: a failed draw (a full disk) never leaves a
+    /// cut PNG where a good one was.</summary>
+    internal static void SaveAtomically(Plot plot, string path, int width, int height)
+    {
+        var temp = path[..^4] + ".tmp.png";
+        try
+        {
+            plot.SavePng(temp, width, height);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     private static string Prepare(string path)

@@ -109,19 +109,20 @@ public class PlotWriterTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData("../../etc/passwd", "______etc_passwd-")]
-    [InlineData("  My Model  ", "my_model-")]
-    [InlineData("", "model-")]
-    [InlineData("a/b\\c", "a_b_c-")]
+    [InlineData("../../etc/passwd", "______etc_passwd.")]
+    [InlineData("  My Model  ", "my_model.")]
+    [InlineData("", "model.")]
+    [InlineData("a/b\\c", "a_b_c.")]
     [InlineData("Web-1_a", "web-1_a")]
     public void File_names_from_labels_never_leave_the_folder(string label, string expected)
     {
         var name = PlotWriter.SafeFileName(label);
-        // A label kept as it is names its files; a changed one gets 8 hex digits of its hash after the dash.
-        Assert.Matches(expected.EndsWith('-') ? $"^{System.Text.RegularExpressions.Regex.Escape(expected)}[0-9a-f]{{8}}$" : $"^{expected}$", name);
+        // A label kept as it is names its files; a changed one gets 8 hex digits of its hash after a dot, which no label
+        // kept as it is can hold.
+        Assert.Matches(expected.EndsWith('.') ? $"^{System.Text.RegularExpressions.Regex.Escape(expected)}[0-9a-f]{{8}}$" : $"^{expected}$", name);
         Assert.DoesNotContain('/', name);
         Assert.DoesNotContain('\\', name);
-        Assert.DoesNotContain('.', name);
+        Assert.Equal(expected.EndsWith('.') ? 1 : 0, name.Count(c => c == '.'));
     }
 
     [Fact]
@@ -131,5 +132,22 @@ public class PlotWriterTests(ITestOutputHelper output) : IDisposable
         Assert.NotEqual(PlotWriter.SafeFileName("a b_c"), PlotWriter.SafeFileName("a_b c"));
         Assert.NotEqual(PlotWriter.SafeFileName(new string('x', 101)), PlotWriter.SafeFileName(new string('x', 102)));
         Assert.Equal(PlotWriter.SafeFileName("Web 1"), PlotWriter.SafeFileName("web 1")); // one model, one set of files
+        // A label written as another label's changed name cannot take its files.
+        var changed = PlotWriter.SafeFileName("a/b c");
+        Assert.NotEqual(changed, PlotWriter.SafeFileName(changed.Replace('.', '-')));
+        Assert.NotEqual(changed, PlotWriter.SafeFileName(changed));
+    }
+
+    [Fact]
+    public void A_retrain_removes_the_pictures_its_model_no_longer_draws()
+    {
+        Directory.CreateDirectory(_dir);
+        foreach (var suffix in PlotWriter.Suffixes) File.WriteAllText(Path.Combine(_dir, "web" + suffix), "old");
+        var kept = Path.Combine(_dir, "web-loss.png");
+        PlotWriter.RemoveStale(_dir, "Web", [kept]);
+        Assert.Equal(["web-loss.png"], Directory.GetFiles(_dir, "web-*").Select(Path.GetFileName));
+        File.WriteAllText(Path.Combine(_dir, "webby-roc.png"), "another label's");
+        PlotWriter.RemoveStale(_dir, "web", []);
+        Assert.Equal(["webby-roc.png"], Directory.GetFiles(_dir, "web*").Select(Path.GetFileName));
     }
 }
