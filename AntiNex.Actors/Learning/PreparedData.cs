@@ -155,6 +155,9 @@ internal sealed record PreparedData
     {
         // Classes come from the training file only: the test file never shapes the model.
         var classValues = y.Distinct().Order().ToList();
+        if (testY is { Length: > 0 } && !testY.Any(classValues.Contains))
+            throw new RequestException("test_dataset", $"none of its {testY.Length} rows has a class of the training data " +
+                $"({string.Join(", ", classValues.Take(10).Select(FormatValue))}): there is nothing to score");
         if (testY is not null && testY.Distinct().Where(v => !double.IsNaN(v) && !classValues.Contains(v)).ToList() is { Count: > 0 } unseen)
             warnings.Add($"test_dataset has class values the training data lacks ({string.Join(", ", unseen.Take(10).Select(FormatValue))}): those " +
                 $"rows cannot be scored and are left out of the accuracy and the confusion matrix");
@@ -330,6 +333,8 @@ internal sealed record PreparedData
         var values = new double[frame.RowCount];
         for (int i = 0; i < values.Length; i++)
             values[i] = numbering.Rules.TryMap(raw[i], out var v) ? v : double.NaN;
+        if (values.Length > 0 && values.All(double.IsNaN))
+            throw new RequestException(field, $"none of its {values.Length} rows has a class of the training data: there is nothing to score");
         return values;
     }
 }

@@ -164,4 +164,17 @@ public class EngineBadInputTests
         Assert.Contains(outcome.Report.Warnings, w => w.Contains("classes the training data lacks (d)", StringComparison.Ordinal));
         Assert.NotNull(outcome.Report.Accuracy);
     }
+
+    [Theory]
+    [InlineData("a", "b", "z")] // class names: numbered from the training rows
+    [InlineData("0", "1", "7")] // numeric classes
+    public void A_test_file_without_one_row_of_a_known_class_is_refused_naming_it(string first, string second, string unknown)
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", "x0,x1,label\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{i % 7},{(i % 2 == 0 ? first : second)}\n")));
+        t.Write("test.csv", $"x0,x1,label\n1,2,{unknown}\n3,4,{unknown}\n");
+        var e = Fails(t, Req("train.csv", ", \"test_dataset\": \"test.csv\""));
+        Assert.Equal("test_dataset", e.Issues[0].Field);
+        Assert.Contains("nothing to score", e.Message);
+    }
 }
