@@ -88,6 +88,10 @@ public sealed class TrainingJob
             label = model.Label, version = model.Version, node = model.Node, report = model.Metrics, trained_utc = model.TrainedUtc,
         });
 
+    /// <summary>The training ended before, and the model could not be described now: the model's own words stand in.</summary>
+    public void CompletedBefore(ModelFailed alreadyTrained)
+        => Add("completed", new { label = Label, note = alreadyTrained.Message });
+
     /// <summary>The training is submitted again after a restart of the service, under the same request id.</summary>
     public void Resumed(string reason) => Add("resumed", new { reason });
 

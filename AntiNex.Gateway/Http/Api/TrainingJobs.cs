@@ -145,7 +145,7 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         {
             if (attempt == 2) await Task.Delay(RevokedCancelAgain);
             try { await gateway.CancelAsync(job.Label, options.PredictTimeout, job.Id, origin); }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException or ClusterUnavailableException)
             {
                 log?.LogWarning("the training of failed job {Id} on '{Label}' could not be cancelled: {Message}", job.Id, job.Label, e.Message);
             }
@@ -173,14 +173,25 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
                 outlivesCaller: true, ct: session.Token);
             // A job submitted again after a restart whose training ended meanwhile: the model knows the request id and
             // does not train it twice. The job is complete; its report is the model's description.
-            if (reply is ModelFailed { Code: "already-trained" } && await gateway.DescribeAsync(job.Label, options.PredictTimeout)
-                    is ModelDescription { Trained: true } model)
-                job.CompletedBefore(model);
+            if (reply is ModelFailed { Code: "already-trained" } already)
+            {
+                // Trained before: the job is complete whether or not the model can be described right now.
+                ModelDescription? model = null;
+                try { model = await gateway.DescribeAsync(job.Label, options.PredictTimeout) as ModelDescription; }
+                catch (Exception e) when (e is TimeoutException or AskTimeoutException or ClusterUnavailableException) { }
+                if (model is { Trained: true }) job.CompletedBefore(model);
+                else job.CompletedBefore(already);
+            }
             else job.On(reply);
         }
         catch (Exception e)
         {
+            // The job ends here, but its training may be running on the cluster (it outlives this process): it is cancelled,
+            // so that nothing trains that no job follows any more.
+            var failed = !job.Finished;
             job.Fail(new JobError(e is TimeoutException ? "timeout" : "unavailable", e.Message)); // no effect once revoked
+            _sessions.TryRemove(job.Id, out _);
+            if (failed) _ = CancelTrainingAsync(job, "http, job failed");
         }
         finally { _sessions.TryRemove(job.Id, out _); }
     }

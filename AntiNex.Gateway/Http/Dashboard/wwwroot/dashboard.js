@@ -399,7 +399,7 @@ function completed(card, reply) {
   card.final = true;
   card.root.classList.add('done');
   card.bar.value = card.bar.max;
-  card.phase.textContent = `done: version ${reply.version} on ${reply.node}`;
+  card.phase.textContent = reply.version != null ? `done: version ${reply.version} on ${reply.node}` : 'done';
   card.detail.textContent = quality((reply && reply.report) || {});
 }
 
