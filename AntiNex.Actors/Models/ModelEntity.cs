@@ -735,7 +735,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             FailJob(running, ModelFailed.Of(_id, "persistence",
                 $"training of '{_id}' stopped: storing failed ({cause.Message}); retry", running.RequestId));
         else if (_current is { } kept)
-            AnswerWaiting(kept, ModelFailed.Of(_id, "persistence", $"label '{_id}' has no trained model yet: storing failed ({cause.Message}); retry"));
+            AnswerWaiting(kept, ModelFailed.Of(_id, "persistence",
+                $"label '{_id}' has no trained model yet: storing failed ({cause.Message}); retry"));
         // The entity stops now: wake it again later so its accepted trainings run without waiting for a next message.
         if (accepted) Context.System.ActorSelection("/user/" + TrainingResumer.Name).Tell(new ResumeTraining(_id));
         base.OnPersistFailure(cause, @event, sequenceNr);

@@ -8,10 +8,9 @@ public static class CurvePlots
     public static IEnumerable<string> Write(string directory, string label, (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr) curves)
     {
         Directory.CreateDirectory(directory);
-        var safe = PlotWriter.SafeFileName(label);
-        yield return One(Path.Combine(Path.GetFullPath(directory), $"{safe}-roc.png"), $"{label} ROC (test rows)", "false-positive rate", "true-positive rate",
-            curves.Roc);
-        yield return One(Path.Combine(Path.GetFullPath(directory), $"{safe}-pr.png"), $"{label} precision-recall (test rows)", "recall", "precision", curves.Pr);
+        var stem = Path.Combine(Path.GetFullPath(directory), PlotWriter.SafeFileName(label));
+        yield return One(stem + "-roc.png", $"{label} ROC (test rows)", "false-positive rate", "true-positive rate", curves.Roc);
+        yield return One(stem + "-pr.png", $"{label} precision-recall (test rows)", "recall", "precision", curves.Pr);
     }
 
     private static string One(string path, string title, string x, string y, List<(double X, double Y)> points)
