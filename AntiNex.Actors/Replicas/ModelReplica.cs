@@ -16,6 +16,9 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryAtMost = TimeSpan.FromSeconds(10);
+    /// <summary>A stored version this node cannot load (refused as altered, or from a newer build) is tried again this
+    /// seldom: each try reads the whole snapshot from Redis. A new version notice tries at once.</summary>
+    private static readonly TimeSpan RetryUnloadableAfter = TimeSpan.FromMinutes(5);
     private TimeSpan _retry = RetryAfter;
 
     private readonly string _id;
@@ -52,9 +55,10 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         {
             _loading = false;
             // The writer announced a version whose snapshot this read does not show yet, or Redis failed: try again.
-            if (m.Error is not null) _log.Warning("replica {0}: snapshot read failed: {1}", _id, m.Error);
+            if (m.Error is not null) _log.Warning("replica {0}: snapshot {1}: {2}", _id, m.Unloadable ? "cannot be loaded" : "read failed", m.Error);
+            if (m.Unloadable) _retry = RetryUnloadableAfter;
             if (_wanted > _version || _model is null) Timers.StartSingleTimer("load", LoadTick.Instance, _retry);
-            _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, RetryAtMost.Ticks));
+            if (!m.Unloadable) _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, RetryAtMost.Ticks));
         });
         Receive<PredictRawRows>(OnPredictRows);
         Receive<PredictModel>(OnPredict);
@@ -89,13 +93,17 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
             .ContinueWith(t =>
             {
                 if (t.IsFaulted || t.IsCanceled) return new NothingNewer(t.Exception?.GetBaseException().Message ?? "timed out");
-                return t.Result switch
+                try
                 {
-                    LoadSnapshotResult { Snapshot.Snapshot: StoredModelSnapshot s } when s.Version > have
-                        => new Loaded(s.Version, TrainedModel.Load(s.Artifact, options)),
-                    LoadSnapshotFailed f => new NothingNewer(f.Cause.Message),
-                    _ => (object)new NothingNewer(null),
-                };
+                    return t.Result switch
+                    {
+                        LoadSnapshotResult { Snapshot.Snapshot: StoredModelSnapshot s } when s.Version > have
+                            => new Loaded(s.Version, TrainedModel.Load(s.Artifact, options)),
+                        LoadSnapshotFailed f => new NothingNewer(f.Cause.Message),
+                        _ => (object)new NothingNewer(null),
+                    };
+                }
+                catch (ArtifactException e) { return new NothingNewer(e.Message, Unloadable: true); }
             }, TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Self, failure: ex => new NothingNewer(ex.GetBaseException().Message));
     }
@@ -178,7 +186,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
 
     private sealed record LoadTick { public static readonly LoadTick Instance = new(); }
     internal sealed record Loaded(long Version, TrainedModel Model) : IHandsOverTrainedModel;
-    private sealed record NothingNewer(string? Error);
+    private sealed record NothingNewer(string? Error, bool Unloadable = false);
 }
 
 /// <summary>Keeper -> replica: the writer serves this version now; load it.</summary>
