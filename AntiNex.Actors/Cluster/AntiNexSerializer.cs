@@ -93,9 +93,17 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // Request text rides inside messages as a JSON string: the default encoder writes every quote as \u0022 and
+            // every non-ASCII character as \uXXXX, up to six bytes for one, so a request that fits a frame raw did not
+            // fit it sent. Readers accept either form (a mixed-version cluster reads both).
+            Encoder = MessageEncoder,
             Converters = { new ActorRefConverter(system) },
         };
     }
+
+    /// <summary>How strings are escaped in messages: only what JSON requires (quote, backslash, control characters).</summary>
+    public static readonly System.Text.Encodings.Web.JavaScriptEncoder MessageEncoder =
+        System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     public override int Identifier => Id;
 
@@ -115,11 +123,20 @@ public sealed class AntiNexSerializer : SerializerWithStringManifest
     {
         if (!TypeByManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"AntiNexSerializer: unknown manifest '{manifest}'");
-        if (type == typeof(StoredModelSnapshot)) return SnapshotFromBinary(bytes);
-        if (type == typeof(PredictRawRows)) return RowBlockFormat.ReadRows(bytes);
-        if (type == typeof(RowsPredicted)) return RowBlockFormat.ReadPredicted(bytes);
-        return JsonSerializer.Deserialize(bytes, type, _json)
-               ?? throw new SerializationException($"AntiNexSerializer: null payload for '{manifest}'");
+        try
+        {
+            if (type == typeof(StoredModelSnapshot)) return SnapshotFromBinary(bytes);
+            if (type == typeof(PredictRawRows)) return RowBlockFormat.ReadRows(bytes);
+            if (type == typeof(RowsPredicted)) return RowBlockFormat.ReadPredicted(bytes);
+            return JsonSerializer.Deserialize(bytes, type, _json)
+                   ?? throw new SerializationException($"AntiNexSerializer: null payload for '{manifest}'");
+        }
+        // The transport drops a message it cannot read only on a SerializationException; any other exception fails the whole
+        // connection to that member (heartbeats included) for seconds: one bad message must not make a member unreachable.
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        {
+            throw new SerializationException($"AntiNexSerializer: '{manifest}' cannot be read: {e.Message}", e);
+        }
     }
 
     // Snapshot envelope: int32 header length (LE) | JSON header (snapshot without artifact) | artifact bytes.

@@ -29,10 +29,21 @@ public sealed class FrameBudget(long maxFrameBytes)
     /// <summary>Null when <paramref name="json"/> fits one message; else the refusal, naming the size and the frame.</summary>
     public ModelFailed? CheckJson(string modelId, string json, string what, string? requestId)
     {
-        var bytes = Encoding.UTF8.GetByteCount(json);
+        var bytes = SentBytes(json);
         if (bytes <= PayloadBytes) return null;
         var message = $"the {what} is {bytes:N0} bytes, more than one cluster message carries ({PayloadBytes:N0} of the " +
                       $"{MaxFrameBytes:N0}-byte akka.remote.dot-netty.tcp.maximum-frame-size)";
         return new ModelFailed(modelId, "too-large", message, [new RequestIssue("request", message)], requestId);
+    }
+
+    /// <summary>The text's size as a message carries it: a JSON string, escaped as the cluster's serializer escapes it
+    /// (a quote or backslash takes two bytes, a control character six).</summary>
+    public static long SentBytes(string json)
+    {
+        long bytes = Encoding.UTF8.GetByteCount(json);
+        foreach (var c in json)
+            if (c is '"' or '\\') bytes += 1;
+            else if (c < ' ') bytes += c is '\n' or '\r' or '\t' or '\b' or '\f' ? 1 : 5;
+        return bytes;
     }
 }

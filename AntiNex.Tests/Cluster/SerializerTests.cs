@@ -173,6 +173,23 @@ public sealed class SerializerTests : IAsyncLifetime
         Assert.Throws<SerializationException>(() => serializer.FromBinary([1, 2, 3], "no-such-manifest"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary([1, 2], "snapshot.v1"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary([255, 255, 0, 0, 1], "snapshot.v1"));
+        // A payload that is not the manifest's JSON is dropped as a message, never a broken connection.
+        var manifest = serializer.Manifest(new TrainModel("m", "{}"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"model_id\": 5"u8.ToArray(), manifest));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary("{\"model_id\": [1]}"u8.ToArray(), manifest));
+    }
+
+    [Fact]
+    public void Request_text_travels_escaped_only_as_json_requires_and_its_sent_size_is_known_in_advance()
+    {
+        var serializer = new AntiNexSerializer((ExtendedActorSystem)_system);
+        var json = "{\"label\": \"d\u00e9mo <&'+>\", \"rows\": [" + string.Join(",", Enumerable.Range(0, 500).Select(i => $"{{\"a\": {i}}}")) +
+                   "],\n\"note\": \"tab\there \\ back\"}";
+        var bytes = serializer.ToBinary(new TrainModel("m", json));
+        var overhead = serializer.ToBinary(new TrainModel("m", "")).Length;
+        Assert.Equal(AntiNex.Gateway.Cluster.FrameBudget.SentBytes(json), bytes.Length - overhead);
+        Assert.True(bytes.Length - overhead < 1.2 * System.Text.Encoding.UTF8.GetByteCount(json), $"{bytes.Length} bytes sent");
+        Assert.Equal(json, ((TrainModel)serializer.FromBinary(bytes, serializer.Manifest(new TrainModel("m", "")))).RequestJson);
     }
 
     [Fact]
