@@ -41,8 +41,9 @@ public sealed record AntiNexClusterOptions
     public IReadOnlyList<string> Roles { get; init; } = [AntiNexRoles.Model];
     /// <summary>Failure detector, split-brain resolver and shard hand-off timings (defaults from the cluster size).</summary>
     public FailureDetection Failure { get; init; } = new();
-    /// <summary>Remote frame limit: prediction replies for big predict_rows/dataset requests can exceed 128 kB;
-    /// artifacts never travel (they go to the snapshot store), so 4 MB is plenty and bounds head-of-line blocking.</summary>
+    /// <summary>Remote frame limit: prediction replies for big predict_rows/dataset requests can exceed 128 kB; artifacts
+    /// go to the snapshot store, and the copies a serve gateway fetches travel in pieces below the frame, so 4 MB is
+    /// plenty and bounds head-of-line blocking.</summary>
     public long MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>Mutual TLS identity (certificate + pinned cluster CA); null = plaintext akka.tcp (--insecure only).</summary>
     public ClusterCredentials? Tls { get; init; }
@@ -120,7 +121,9 @@ public static class AntiNexClusterHosting
             split-brain-resolver.stable-after = {{Ms(o.Failure.EffectiveStableAfter)}}
             # Shards and the coordinator of a downed node restart elsewhere only after this margin (see FailureDetection).
             down-removal-margin = {{Ms(o.Failure.EffectiveRemovalMargin)}}
-            # Off: a node that is restarted by hand/systemd should not take the healthy side down with it.
+            # Off: with Akka's default, reachability that keeps changing for stable-after plus three quarters of it (a node
+            # restarting in a loop) downs every member. Off, the resolver decides once things are stable; the cost is
+            # Akka's extra guard against a network that flaps that long (README, Failover).
             split-brain-resolver.down-all-when-unstable = off
             sharding {
               # Coordinator state in DData (not in the Redis journal): nothing to repair after crashes; remember-entities

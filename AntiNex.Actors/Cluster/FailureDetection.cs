@@ -54,6 +54,28 @@ public sealed record FailureDetection
         _ => throw new ArgumentException($"Downing: '{text}' is not a strategy (keep-majority or keep-oldest)"),
     };
 
+    /// <summary>The settings a member without a settings file reads (a gateway): the same <c>ANTINEX_*</c> variables the
+    /// nodes take. A gateway can be the cluster's leader, which runs the split-brain resolver, and it watches heartbeats
+    /// too: with other timings than the nodes', the two sides of a partition would decide differently.</summary>
+    public static FailureDetection FromVariables(Func<string, string?> read)
+    {
+        string? Value(string key) => read("ANTINEX_" + key) is { } v && !string.IsNullOrWhiteSpace(v) ? v : null;
+        TimeSpan? Optional(string key) => Value(key) is { } v ? Requests.DurationText.Parse(v, "ANTINEX_" + key) : null;
+        var d = new FailureDetection();
+        var size = d.ClusterSize;
+        if (Value("ClusterSize") is { } raw && (!int.TryParse(raw, out size) || size is < 1 or > 10_000))
+            throw new ArgumentException($"ANTINEX_ClusterSize: '{raw}' is not an integer in [1, 10000]");
+        return d with
+        {
+            ClusterSize = size,
+            StableAfter = Optional("StableAfter"),
+            DownRemovalMargin = Optional("DownRemovalMargin"),
+            HeartbeatInterval = Optional("HeartbeatInterval") ?? d.HeartbeatInterval,
+            AcceptableHeartbeatPause = Optional("AcceptableHeartbeatPause") ?? d.AcceptableHeartbeatPause,
+            Strategy = ParseStrategy(Value("Downing")),
+        };
+    }
+
     public string Describe() =>
         $"{(Strategy == DowningStrategy.KeepMajority ? "keep-majority" : "keep-oldest")}, stable-after {EffectiveStableAfter.TotalSeconds:0.#} s, " +
         $"removal margin {EffectiveRemovalMargin.TotalSeconds:0.#} s, heartbeat {HeartbeatInterval.TotalSeconds:0.#} s, " +

@@ -15,6 +15,8 @@ internal static class ScoringMeter
 
     public static void RecordUnscorable(string label, int rows)
     {
-        if (rows > 0) Unscorable.Add(rows, new KeyValuePair<string, object?>("model", label));
+        // The model key (trimmed, lower case) under the same bound as every per-model series: labels are user input.
+        if (rows > 0)
+            Unscorable.Add(rows, new KeyValuePair<string, object?>("model", Observability.AntiNexMetrics.ModelTag(label.Trim().ToLowerInvariant())));
     }
 }

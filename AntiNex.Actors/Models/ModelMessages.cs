@@ -1,5 +1,6 @@
 // Every message that crosses the cluster to or from a model entity. Small by design: requests travel as AntiNex JSON
-// text, replies carry reports/predictions, never model artifacts (those go to the snapshot store).
+// text, replies carry reports/predictions, never model artifacts (those go to the snapshot store; a serve gateway's
+// local copies come from the replica keepers' artifact server, in pieces).
 using Akka.Actor;
 using AntiNex.Learning;
 using AntiNex.Reporting;

@@ -59,6 +59,9 @@ public static class AntiNexMetrics
 
     private static KeyValuePair<string, object?> Model(string label) => new("model", _models.Of(label));
 
+    /// <summary>The "model" tag value for a label, within the same bound (for counters kept outside this class).</summary>
+    internal static string ModelTag(string label) => _models.Of(label);
+
     /// <summary>A predict request answered: <paramref name="milliseconds"/> inside the entity, <paramref name="rows"/> rows.</summary>
     public static void RecordPredict(string label, double milliseconds, int rows = 1)
     {

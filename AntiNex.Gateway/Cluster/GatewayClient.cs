@@ -72,6 +72,7 @@ public sealed class GatewayClient : IAsyncDisposable
             Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
                                     "a cluster with mutual TLS (the default) refuses this gateway");
         var copies = new CopyTable();
+        var failure = FailureDetection.FromVariables(Environment.GetEnvironmentVariable); // refused before anything starts
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -89,6 +90,7 @@ public sealed class GatewayClient : IAsyncDisposable
                 Seeds = options.Seeds,
                 Roles = [AntiNexRoles.Gateway],
                 Tls = tls,
+                Failure = failure,
             });
             akka.WithModelShardProxy();
             akka.WithActors((system, registry) =>

@@ -46,9 +46,13 @@ public static class TelemetrySetup
         catch (InvalidOperationException e) { throw new ArgumentException($"Telemetry: {e.Message}", e); }
         if (options.PrometheusPort is < 0 or > 65535)
             throw new ArgumentException($"Telemetry:PrometheusPort: {options.PrometheusPort} is not a port (0 = off)");
-        var otlpEndpoint = options.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]
-                           ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
-        bool otlp = !string.IsNullOrWhiteSpace(otlpEndpoint);
+        var fromEnvironment = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        // Set in code only when it does not come from the OTEL_* variables, which the exporter reads itself.
+        var inCode = options.OtlpEndpoint ?? (string.IsNullOrWhiteSpace(fromEnvironment) ? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] : null);
+        if (!string.IsNullOrWhiteSpace(inCode) && !Uri.TryCreate(inCode, UriKind.Absolute, out _))
+            throw new ArgumentException($"Telemetry:OtlpEndpoint: '{inCode}' is not an absolute URL (e.g. http://collector:4317)");
+        bool otlp = !string.IsNullOrWhiteSpace(inCode) || !string.IsNullOrWhiteSpace(fromEnvironment)
+                    || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
         if (!options.Console && !otlp && options.PrometheusPort <= 0) return services;
 
         services.AddOpenTelemetry()
@@ -68,8 +72,13 @@ public static class TelemetrySetup
                     metrics.AddConsoleExporter((_, reader) =>
                         reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds =
                             Math.Max(1, options.ConsoleIntervalSeconds) * 1000);
+                // Only our own setting is set in code: the OTEL_* variables are left to the exporter, which appends
+                // /v1/metrics for http/protobuf and honours OTEL_EXPORTER_OTLP_METRICS_ENDPOINT only when no endpoint is set here.
                 if (otlp)
-                    metrics.AddOtlpExporter(exporter => exporter.Endpoint = new Uri(otlpEndpoint!));
+                    metrics.AddOtlpExporter(exporter =>
+                    {
+                        if (!string.IsNullOrWhiteSpace(inCode)) exporter.Endpoint = new Uri(inCode);
+                    });
                 if (options.PrometheusPort > 0)
                     metrics.AddPrometheusHttpListener(listener =>
                     {

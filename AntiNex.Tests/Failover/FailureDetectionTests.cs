@@ -54,4 +54,20 @@ public sealed class FailureDetectionTests
         Assert.Equal([Self], JoinGuard.SeedsFor(Self, [], []));                          // no seeds: a new cluster
         Assert.Equal([Two], JoinGuard.SeedsFor(Self, [], [Two]));
     }
+
+    [Fact]
+    public void A_gateway_reads_the_nodes_failure_settings_from_the_same_variables()
+    {
+        var vars = new Dictionary<string, string>
+        {
+            ["ANTINEX_ClusterSize"] = "20", ["ANTINEX_Downing"] = "keep-oldest", ["ANTINEX_AcceptableHeartbeatPause"] = "10s",
+        };
+        var read = FailureDetection.FromVariables(k => vars.GetValueOrDefault(k));
+        Assert.Equal(DowningStrategy.KeepOldest, read.Strategy);
+        Assert.Equal(TimeSpan.FromSeconds(13), read.EffectiveStableAfter);
+        Assert.Equal(TimeSpan.FromSeconds(10), read.AcceptableHeartbeatPause);
+        Assert.Equal(new FailureDetection(), FailureDetection.FromVariables(_ => null));
+        vars["ANTINEX_StableAfter"] = "soon";
+        Assert.Contains("ANTINEX_StableAfter", Assert.Throws<ArgumentException>(() => FailureDetection.FromVariables(k => vars.GetValueOrDefault(k))).Message);
+    }
 }
