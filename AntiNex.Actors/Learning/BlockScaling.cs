@@ -67,6 +67,9 @@ internal sealed class BlockScaling : IDisposable
                 lo = (f.Min - f.Center) / f.Spread; hi = (f.Max - f.Center) / f.Spread;
             }
             if (!(scale[j] > 0) || !double.IsFinite(scale[j]) || !double.IsFinite(center[j]) || !double.IsFinite(offset[j])) return null;
+            // The block centres in float32: a column far from zero with a narrow range (a timestamp within a day) would be
+            // scaled visibly off the per-value path's double result. Such a model keeps the per-value path.
+            if (Math.Abs(center[j] - (float)center[j]) * scale[j] > 1e-6) return null;
             var margin = pipeline.ClipRanges * Math.Max(hi - lo, 1);
             double rawLow = (lo - margin - offset[j]) / scale[j] + center[j], rawHigh = (hi + margin - offset[j]) / scale[j] + center[j];
             // Kept well inside the bound: float rounding can never decide on this side whether a value gets clipped.

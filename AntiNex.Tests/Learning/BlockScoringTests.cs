@@ -133,4 +133,26 @@ public class BlockScoringTests : IClassFixture<BlockScoringTests.Models>
         for (int k = 0; k < expected.Length; k++) Assert.Equal(expected[k], actual[k], 1e-5 * Math.Max(1, Math.Abs(expected[k])));
         for (int r = 0; r < 500; r++) Assert.True(scaling.InRange(block.AsSpan(r * columns, columns)));
     }
+
+    [Fact]
+    public void A_column_far_from_zero_with_a_narrow_range_keeps_the_per_value_path_and_its_answers()
+    {
+        // A timestamp within a day: float32 cannot hold its centre to the second, so the block path would scale it visibly
+        // off; the model keeps the per-value path, and both entry points answer the same.
+        using var root = new EngineTestData.TempRoot();
+        var rng = new Random(3);
+        root.Write("ts.csv", "ts,x,label\n" + string.Concat(Enumerable.Range(0, 200).Select(i =>
+        {
+            var ts = 1_600_000_037 + rng.Next(0, 86_400);
+            return $"{ts},{rng.NextDouble():F3},{(ts > 1_600_043_237 ? 1 : 0)}\n";
+        })));
+        var artifact = TrainingEngine.Train(EngineTestData.Request("""
+            {"label": "Ts", "dataset": "ts.csv", "predict_feature": "label", "features_to_process": ["ts", "x"],
+             "apply_scaler": true, "min_scaler_range": -1, "max_scaler_range": 1, "epochs": 3, "num_splits": 0, "seed": 2}
+            """), root.Roots, EngineTestData.SingleThread, null, CancellationToken.None).Artifact;
+        using var model = TrainedModel.Load(artifact, EngineTestData.SingleThread);
+        Assert.Null(BlockScaling.TryCreate(model.State.Pipeline));
+        var block = Enumerable.Range(0, 100).SelectMany(i => new[] { 1_600_000_037f + 864 * i, 0.5f }).ToArray();
+        Assert.Equal(model.PredictRaw(Rows(block, 2)), model.PredictRows(block, 0, 100, 2));
+    }
 }

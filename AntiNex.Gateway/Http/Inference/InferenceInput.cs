@@ -32,8 +32,27 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         }
     }
 
-    /// <summary>Every value survives float32, the raw-row block's type: a larger finite value goes the float64 way.</summary>
-    public bool FitsFloat32 => Values.All(v => Math.Abs(v) <= float.MaxValue);
+    /// <summary>Columns whose values must reach the model exactly (categorical codes are matched as text): null = none.</summary>
+    public bool[]? ExactColumns { get; init; }
+
+    /// <summary>Every value may travel as float32, the raw-row block's type, without changing the answer: it is exactly a
+    /// float, or a plain number below 2^24 in magnitude (the rounding is then far below any scaling's resolution). A
+    /// categorical code must be exact; a large value that is not (a 32-bit sequence number, an epoch time in ms) goes
+    /// the float64 way, as do NaN and values beyond float32's range.</summary>
+    public bool FitsFloat32
+    {
+        get
+        {
+            for (var i = 0; i < Values.Length; i++)
+            {
+                var v = Values[i];
+                if ((double)(float)v == v) continue;
+                if (ExactColumns is { } exact && exact[i % Columns]) return false;
+                if (!(Math.Abs(v) < 16_777_216)) return false;
+            }
+            return true;
+        }
+    }
 
     /// <summary>The rows as the float32 block raw-row predicts carry, without a per-row copy.</summary>
     public PredictRawRows ToBlock(string modelId)
@@ -128,7 +147,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 $"one [rows, {inputs.Count}] tensor holds numbers (FP32, FP64, INT*, UINT*), got BYTES" + (inputs.Categorical.Count > 0
                     ? $"; send text for {string.Join(", ", inputs.Categorical)} as one tensor per input, named after it" : ""));
         var values = t.Numbers();
-        return new InferenceInput(null, values.Length / inputs.Count, inputs.Count, values, null, false);
+        return new InferenceInput(null, values.Length / inputs.Count, inputs.Count, values, null, false) { ExactColumns = Exact(inputs) };
     }
 
     private static InferenceInput FromNamedInputs(List<Tensor> tensors, ModelInputs inputs)
@@ -171,8 +190,11 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             if (text is not null && inputs.IsCategorical(f)) text[f] = data.Select(FeaturePipeline.CategoryOf).ToArray();
             else for (var r = 0; r < n; r++) values[r * inputs.Count + f] = data[r];
         }
-        return new InferenceInput(null, n, inputs.Count, values, null, false) { Text = text };
+        return new InferenceInput(null, n, inputs.Count, values, null, false) { Text = text, ExactColumns = Exact(inputs) };
     }
+
+    /// <summary>Categorical inputs (every input of an older model that does not list them): their codes are matched as text.</summary>
+    private static bool[] Exact(ModelInputs inputs) => Enumerable.Range(0, inputs.Count).Select(i => inputs.TakesText(i)).ToArray();
 
     private static string Dimensions(long[] shape) => $"[{string.Join(", ", shape)}]";
 
