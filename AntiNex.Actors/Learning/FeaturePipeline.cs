@@ -187,8 +187,12 @@ public sealed record FeaturePipeline
         {
             case "standard" or "robust":
                 return Clip((v - f.Center) / f.Spread, (f.Min - f.Center) / f.Spread, (f.Max - f.Center) / f.Spread, ref beyond);
-            case "quantile" when f.Quantiles is { Count: > 1 } q: return Lo + (Hi - Lo) * QuantileRank(q, v);
-            case "quantile_normal" when f.Quantiles is { Count: > 1 } q: return NormalQuantile(Math.Clamp(QuantileRank(q, v), 1e-4, 1 - 1e-4));
+            // Quantile inputs are bounded by nature, but a value far beyond the training quantiles is flagged as for every
+            // other scaler (its rank alone would call 1e308 the top quantile and score it); NaN stays NaN (unscorable).
+            case "quantile" when f.Quantiles is { Count: > 1 } q:
+                return double.IsNaN(v) ? v : Lo + (Hi - Lo) * QuantileRank(q, Clip(v, q[0], q[^1], ref beyond));
+            case "quantile_normal" when f.Quantiles is { Count: > 1 } q:
+                return double.IsNaN(v) ? v : NormalQuantile(Math.Clamp(QuantileRank(q, Clip(v, q[0], q[^1], ref beyond)), 1e-4, 1 - 1e-4));
         }
         var range = f.Max - f.Min;
         if (range == 0) range = 1;

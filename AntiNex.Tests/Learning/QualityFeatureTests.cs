@@ -200,6 +200,19 @@ public class QualityFeatureTests
                 Assert.Equal(-3.719, p.ScaleValue(f[1], -1e9), 2); // clipped at the 0.01 % quantile
                 break;
         }
+        if (kind.StartsWith("quantile", StringComparison.Ordinal))
+        {
+            // Far beyond the training quantiles, or NaN: an unscorable row (an alarm), as with every other scaler; never an
+            // exception for the whole batch.
+            using var model = TrainedModel.Load(o.Artifact, EngineTestData.SingleThread);
+            var inRange = f.Select(x => x.Quantiles is { Count: > 1 } q ? q[50] : 0).ToArray();
+            var far = (double[])inRange.Clone();
+            far[1] = 1e308;
+            var nan = (double[])inRange.Clone();
+            nan[1] = double.NaN;
+            var flagged = model.PredictRawFlagged([inRange, far, nan]);
+            Assert.Equal([false, true, true], flagged.Unscorable);
+        }
     }
 
     [Fact]
