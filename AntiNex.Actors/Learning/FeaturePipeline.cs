@@ -247,7 +247,7 @@ public sealed record FeaturePipeline
                 var col = frame.Text[f.Name];
                 var index = VocabIndex(f);
                 for (int i = 0; i < rows.Count; i++)
-                    x[i * width + offset + (index.TryGetValue(col[rows[i]], out var k) ? k : f.Vocabulary.Count)] = 1f;
+                    x[i * width + offset + (Lookup(index, col[rows[i]]) ?? f.Vocabulary.Count)] = 1f;
             }
             else
             {
@@ -299,7 +299,19 @@ public sealed record FeaturePipeline
         return x;
     }
 
+    /// <summary>A category's index: its text as written, else (a number written another way: "6.0", "06", "6e0") the
+    /// number's canonical text; null = the "other" bucket.</summary>
+    private static int? Lookup(Dictionary<string, int> index, string text)
+        => index.TryGetValue(text, out var k) ? k
+            : Canonical(text) is { } canonical && index.TryGetValue(canonical, out k) ? k : null;
+
+    /// <summary>The canonical text of a cell that is a finite number ("6.0" -> "6"), as <see cref="CategoryOf"/> writes it.</summary>
+    private static string? Canonical(string text)
+        => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? CategoryOf(v) : null;
+
     private readonly Dictionary<string, Dictionary<string, int>> _vocabCache = new();
+    /// <summary>The vocabulary's texts as written, then the canonical text of the numeric ones (a float column exported as
+    /// "6.0" matches the number 6 given at predict time); a text written in training always keeps its own index.</summary>
     private Dictionary<string, int> VocabIndex(FeatureSpec f)
     {
         lock (_vocabCache)
@@ -308,6 +320,8 @@ public sealed record FeaturePipeline
             {
                 d = new Dictionary<string, int>(StringComparer.Ordinal);
                 for (int i = 0; i < f.Vocabulary.Count; i++) d[f.Vocabulary[i]] = i;
+                for (int i = 0; i < f.Vocabulary.Count; i++)
+                    if (Canonical(f.Vocabulary[i]) is { } canonical) d.TryAdd(canonical, i);
                 _vocabCache[f.Name] = d;
             }
             return d;

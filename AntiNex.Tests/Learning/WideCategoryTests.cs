@@ -64,4 +64,28 @@ public class WideCategoryTests
         Assert.Equal(FeaturePipeline.MaxCategories, forward.Count);
         Assert.Equal(forward, backward);
     }
+
+    [Fact]
+    public void A_numeric_category_written_another_way_finds_its_one_hot_input()
+    {
+        // A float column exported as "6.0": the number 6 given at predict time, or "06", is the same category; a category
+        // written in training keeps its own input ("6" and "6.0" both seen stay apart), and other text is "other".
+        var codes = new[] { "6.0", "17.0", "1.10", "1.1", "tcp" };
+        var frame = new Frame(codes.Length, ["proto"], new Dictionary<string, double[]>(), new Dictionary<string, string[]> { ["proto"] = codes },
+            Enumerable.Range(0, codes.Length).ToArray());
+        var request = EngineTestData.Request(Request.Replace("\"port\"", "\"proto\""));
+        var pipeline = FeaturePipeline.Fit(frame, Enumerable.Range(0, codes.Length).ToArray(), ["proto"], request);
+        var vocabulary = pipeline.Features[0].Vocabulary;
+        int Hot(float[] x) => Array.IndexOf(x, 1f);
+        Assert.Equal(vocabulary.ToList().IndexOf("6.0"), Hot(pipeline.TransformRaw([[6.0]])));
+        Assert.Equal(vocabulary.ToList().IndexOf("17.0"), Hot(pipeline.TransformRaw([[17.0]])));
+        Assert.Equal(vocabulary.ToList().IndexOf("1.1"), Hot(pipeline.TransformRaw([[1.1]])));
+        var asText = new Frame(3, ["proto"], new Dictionary<string, double[]>(), new Dictionary<string, string[]> { ["proto"] = ["06", "1.10", "udp"] },
+            [0, 1, 2]);
+        var x = pipeline.Transform(asText, [0, 1, 2]);
+        int w = pipeline.Width;
+        Assert.Equal(vocabulary.ToList().IndexOf("6.0"), Hot(x[..w]));
+        Assert.Equal(vocabulary.ToList().IndexOf("1.10"), Hot(x[w..(2 * w)]));
+        Assert.Equal(vocabulary.Count, Hot(x[(2 * w)..])); // "other"
+    }
 }
