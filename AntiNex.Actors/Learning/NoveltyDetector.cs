@@ -122,9 +122,17 @@ public sealed class NoveltyDetector : IDisposable
         IReadOnlyList<(string Name, long[] Shape, float[] Data)> weights)
     {
         var d = new NoveltyDetector(width, hidden, null) { Threshold = threshold };
-        d._net.ImportWeights(weights);
-        d._net.eval();
-        return d;
+        try
+        {
+            d._net.ImportWeights(weights);
+            d._net.eval();
+            return d;
+        }
+        catch
+        {
+            d.Dispose(); // weights that do not fit: its native modules go now
+            throw;
+        }
     }
 
     public void Dispose() => _net.Dispose();

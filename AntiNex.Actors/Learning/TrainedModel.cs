@@ -51,7 +51,15 @@ public sealed class TrainedModel : IDisposable
     {
         TorchSetup.Apply(options);
         var content = ArtifactFormat.Read(artifact);
-        if (content.State.ModelKind is not null) return LoadTrees(content, artifact.Length);
+        if (content.State.ModelKind is not null)
+        {
+            // Whatever a malformed state makes the tree path throw (a missing pipeline or target) is an artifact error too.
+            try { return LoadTrees(content, artifact.Length); }
+            catch (Exception e) when (e is not ArtifactException)
+            {
+                throw new ArtifactException($"artifact tree model cannot be loaded: {e.Message}", e);
+            }
+        }
         var (state, weights) = content;
         DenseNetwork? net = null;
         NoveltyDetector? novelty = null;
@@ -61,6 +69,11 @@ public sealed class TrainedModel : IDisposable
                 throw new ArtifactException(
                     $"artifact architecture is inconsistent: {state.Layers.Count} layers, {state.NetworkInputs} inputs, feature layout width " +
                     $"{state.Pipeline.Width}");
+            // The output layer decodes as the task says: one unit for binary, one per class for multi-class.
+            int units = state.Layers[^1].Units, classes = state.Task == TaskKind.Regression ? 0 : state.Target.ClassValues.Count;
+            if (state.Task == TaskKind.Binary ? units != 1 || classes != 2 : state.Task == TaskKind.MultiClass && units != classes)
+                throw new ArtifactException(
+                    $"artifact output layer is inconsistent: {units} unit(s) for a {state.Task} model with {classes} classes");
             net = new DenseNetwork(state.NetworkInputs, state.Layers, initGenerator: null);
             if (state.EnsembleSize is < 1 or > 50) throw new ArtifactException($"artifact ensemble size {state.EnsembleSize} is out of range");
             net.AttachMembers(Enumerable.Range(1, state.EnsembleSize - 1)

@@ -53,6 +53,15 @@ public class ArtifactTests : IClassFixture<ArtifactTests.Trained>
     }
 
     [Fact]
+    public void A_state_whose_task_does_not_fit_its_output_layer_is_refused_on_load()
+    {
+        var (state, weights) = ArtifactFormat.Read(_t.Outcome.Artifact);
+        var multi = ArtifactFormat.Write(state with { Task = TaskKind.MultiClass }, weights); // one output unit, two classes
+        var e = Assert.Throws<ArtifactException>(() => TrainedModel.Load(multi));
+        Assert.Contains("output layer is inconsistent", e.Message);
+    }
+
+    [Fact]
     public void Predict_uses_the_models_feature_order_and_scaler_for_predict_rows()
     {
         using var model = TrainedModel.Load(_t.Outcome.Artifact);
