@@ -229,7 +229,7 @@ public sealed record FeaturePipeline
     /// <param name="beyond">when given (one per row), set for rows with a value beyond the clip bound.</param>
     public float[] Transform(Frame frame, IReadOnlyList<int> rows, bool[]? beyond = null)
     {
-        var x = new float[rows.Count * Width];
+        var x = new float[Cells(rows.Count)];
         TransformInto(frame, rows, x, beyond);
         return x;
     }
@@ -262,6 +262,16 @@ public sealed record FeaturePipeline
         }
     }
 
+    /// <summary>rows x <see cref="Width"/> inputs as one array's length, refused (naming the sizes) past what an array holds:
+    /// the product of two ints wrapped around and threw an unrelated error.</summary>
+    private int Cells(int rows)
+    {
+        long cells = (long)rows * Width;
+        return cells <= Array.MaxLength ? (int)cells
+            : throw new RequestException("predict_rows", $"{rows:N0} rows x {Width:N0} network inputs is more than one block holds; " +
+                "predict fewer rows at a time");
+    }
+
     /// <summary>The category a number given for a categorical input stands for: its invariant round-trip text ("6", "0.5").</summary>
     public static string CategoryOf(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -270,7 +280,7 @@ public sealed record FeaturePipeline
     public float[] TransformRaw(IReadOnlyList<double[]> rows, bool[]? beyond = null)
     {
         int width = Width;
-        var x = new float[rows.Count * width];
+        var x = new float[Cells(rows.Count)];
         var indexes = Features.Select(f => f.Categorical ? VocabIndex(f) : null).ToArray();
         for (int i = 0; i < rows.Count; i++)
         {
