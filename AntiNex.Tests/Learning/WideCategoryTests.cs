@@ -80,8 +80,8 @@ public class WideCategoryTests
         Assert.Equal(vocabulary.ToList().IndexOf("6.0"), Hot(pipeline.TransformRaw([[6.0]])));
         Assert.Equal(vocabulary.ToList().IndexOf("17.0"), Hot(pipeline.TransformRaw([[17.0]])));
         Assert.Equal(vocabulary.ToList().IndexOf("1.1"), Hot(pipeline.TransformRaw([[1.1]])));
-        var asText = new Frame(3, ["proto"], new Dictionary<string, double[]>(), new Dictionary<string, string[]> { ["proto"] = ["06", "1.10", "udp"] },
-            [0, 1, 2]);
+        var written = new Dictionary<string, string[]> { ["proto"] = ["06", "1.10", "udp"] };
+        var asText = new Frame(3, ["proto"], new Dictionary<string, double[]>(), written, [0, 1, 2]);
         var x = pipeline.Transform(asText, [0, 1, 2]);
         int w = pipeline.Width;
         Assert.Equal(vocabulary.ToList().IndexOf("6.0"), Hot(x[..w]));
