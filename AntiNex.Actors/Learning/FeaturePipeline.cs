@@ -315,9 +315,14 @@ public sealed record FeaturePipeline
         => index.TryGetValue(text, out var k) ? k
             : Canonical(text) is { } canonical && index.TryGetValue(canonical, out k) ? k : null;
 
-    /// <summary>The canonical text of a cell that is a finite number ("6.0" -> "6"), as <see cref="CategoryOf"/> writes it.</summary>
+    /// <summary>The canonical text of a cell that is a plain finite number ("6.0" -> "6"), as <see cref="CategoryOf"/> writes
+    /// it; null for anything else: text with spaces, or more digits than a double holds exactly (two ids would merge).</summary>
     private static string? Canonical(string text)
-        => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? CategoryOf(v) : null;
+    {
+        if (text.Length == 0 || text.Length > 24 || char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])) return null;
+        if (text.Count(char.IsAsciiDigit) > 15) return null;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? CategoryOf(v) : null;
+    }
 
     private readonly Dictionary<string, Dictionary<string, int>> _vocabCache = new();
     /// <summary>The vocabulary's texts as written, then the canonical text of the numeric ones (a float column exported as

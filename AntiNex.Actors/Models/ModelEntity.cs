@@ -338,7 +338,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<ReceiveTimeout>(_ => { });
         Command<CatalogWriteEnded>(m =>
         {
-            _catalogWrites--;
+            if (_catalogWrites > 0) _catalogWrites--; // (a write of an incarnation before a restart ends here too)
             if (m.Error is not null) OnCatalogWriteFailed(m);
         });
         Command<RetryCatalog>(m =>
@@ -497,7 +497,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (u.DeadlineUtc is { } d && d <= DateTimeOffset.UtcNow)
         {
             _log.Info("model {0}: training of request {1} is not run again: its deadline has passed", _id, u.RequestId);
-            EndAccepted(u.RequestId, "cancelled");
+            EndAccepted(u.RequestId, TrainingLedger.DeadlinePassed);
             return null;
         }
         AntiNexRequest request;
@@ -545,9 +545,14 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>An accepted training ended without a version: not run again.</summary>
     private void EndAccepted(string requestId, string outcome)
     {
-        Persist(new StoredTrainingEnded(requestId, outcome), e =>
+        // The ledger learns it now, not when the event is written: a forget that follows in the same message (it cancels
+        // the trainings first) records these ids with the label's history. A failed write stops the entity, and recovery
+        // reads the ledger from the journal again.
+        var ended = new StoredTrainingEnded(requestId, outcome);
+        _ledger.Ended(ended);
+        Persist(ended, e =>
         {
-            _ledger.Ended(e);
+            _ledger.Ended(e); // (again: the same record)
             if (!_ledger.HasPending) _ = InFlight(false);
         });
     }
@@ -727,6 +732,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
                 : $"training of '{_id}' was not started: storing failed ({cause.Message}); retry", queued.RequestId);
             if (!queued.Accepted) Audit("train", queued.Origin, queued.RequestId, failed.Code, failed.Message); // it ends here
             queued.ReplyTo.Tell(failed);
+            AnswerWaiting(queued, ModelFailed.Of(_id, "persistence",
+                $"label '{_id}' has no trained model yet: storing failed ({cause.Message}); retry"));
         }
         _queued.Clear();
         // A running training that is not accepted (a predict's, or one without an id) ends with this incarnation: its
@@ -755,7 +762,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void FailJob(TrainingJob job, ModelFailed failed)
     {
         EndJob(job);
-        if (job.Accepted && job.RequestId is { } requestId && _persisting is null && _accepting is null) EndAccepted(requestId, failed.Code);
+        if (job.Accepted && job.RequestId is { } requestId && _persisting is null && _accepting is null)
+            EndAccepted(requestId, failed.IsDeadlineCancel() ? TrainingLedger.DeadlinePassed : failed.Code);
         Audit("train", job.Origin, job.RequestId, failed.Code, failed.Message);
         job.ReplyTo.Tell(failed);
         if (_serving.HasModel)

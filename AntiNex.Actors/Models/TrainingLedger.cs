@@ -13,8 +13,12 @@ public sealed class TrainingLedger
     private readonly List<StoredTrainingAccepted> _pending = [];
     private readonly List<StoredTrainingEnded> _ended = [];
 
-    /// <summary>Outcomes that end a request for good; the others (the store or the cluster failing) may be retried.</summary>
-    private static bool Final(string outcome) => outcome is not ("persistence" or "busy" or "unavailable");
+    /// <summary>The outcome of a training cancelled at its deadline: a queue takes such a request again, so it is not final.</summary>
+    public const string DeadlinePassed = "deadline";
+
+    /// <summary>Outcomes that end a request for good; the others (the store or the cluster failing, the deadline) may be
+    /// retried.</summary>
+    private static bool Final(string outcome) => outcome is not ("persistence" or "busy" or "unavailable" or DeadlinePassed);
 
     /// <summary>Accepted requests whose version is not stored and that did not end otherwise: the running one first,
     /// then the queued ones in their order.</summary>

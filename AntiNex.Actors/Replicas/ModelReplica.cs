@@ -20,6 +20,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
     /// seldom: each try reads the whole snapshot from Redis. A new version notice tries at once.</summary>
     private static readonly TimeSpan RetryUnloadableAfter = TimeSpan.FromMinutes(5);
     private TimeSpan _retry = RetryAfter;
+    private long _unloadable; // the newest version found unloadable: asked for it again, the replica waits its backoff
 
     private readonly string _id;
     private readonly ModelRuntime _rt;
@@ -46,6 +47,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         Receive<WantVersion>(m =>
         {
             _wanted = Math.Max(_wanted, m.Version);
+            if (m.Version <= _unloadable) return; // the keeper's catalog check repeats it every few seconds: the backoff stands
             _retry = RetryAfter;
             if (_wanted > _version) Load();
         });
@@ -56,7 +58,11 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
             _loading = false;
             // The writer announced a version whose snapshot this read does not show yet, or Redis failed: try again.
             if (m.Error is not null) _log.Warning("replica {0}: snapshot {1}: {2}", _id, m.Unloadable ? "cannot be loaded" : "read failed", m.Error);
-            if (m.Unloadable) _retry = RetryUnloadableAfter;
+            if (m.Unloadable)
+            {
+                _retry = RetryUnloadableAfter;
+                _unloadable = Math.Max(_unloadable, m.Version);
+            }
             if (_wanted > _version || _model is null) Timers.StartSingleTimer("load", LoadTick.Instance, _retry);
             if (!m.Unloadable) _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, RetryAtMost.Ticks));
         });
@@ -103,7 +109,11 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
                         _ => (object)new NothingNewer(null),
                     };
                 }
-                catch (ArtifactException e) { return new NothingNewer(e.Message, Unloadable: true); }
+                catch (ArtifactException e)
+                {
+                    var version = t.Result is LoadSnapshotResult { Snapshot.Snapshot: StoredModelSnapshot s } ? s.Version : 0;
+                    return new NothingNewer(e.Message, Unloadable: true, version);
+                }
             }, TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Self, failure: ex => new NothingNewer(ex.GetBaseException().Message));
     }
@@ -186,7 +196,7 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
 
     private sealed record LoadTick { public static readonly LoadTick Instance = new(); }
     internal sealed record Loaded(long Version, TrainedModel Model) : IHandsOverTrainedModel;
-    private sealed record NothingNewer(string? Error, bool Unloadable = false);
+    private sealed record NothingNewer(string? Error, bool Unloadable = false, long Version = 0);
 }
 
 /// <summary>Keeper -> replica: the writer serves this version now; load it.</summary>

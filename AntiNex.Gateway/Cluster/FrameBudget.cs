@@ -36,14 +36,12 @@ public sealed class FrameBudget(long maxFrameBytes)
         return new ModelFailed(modelId, "too-large", message, [new RequestIssue("request", message)], requestId);
     }
 
-    /// <summary>The text's size as a message carries it: a JSON string, escaped as the cluster's serializer escapes it
-    /// (a quote or backslash takes two bytes, a control character six).</summary>
+    /// <summary>The text's size as a message carries it: a JSON string, escaped by the encoder the cluster's serializer
+    /// uses (a quote takes two bytes; a control character, an emoji or a line separator up to twelve).</summary>
     public static long SentBytes(string json)
     {
-        long bytes = Encoding.UTF8.GetByteCount(json);
-        foreach (var c in json)
-            if (c is '"' or '\\') bytes += 1;
-            else if (c < ' ') bytes += c is '\n' or '\r' or '\t' or '\b' or '\f' ? 1 : 5;
-        return bytes;
+        long raw = Encoding.UTF8.GetByteCount(json);
+        var escaped = AntiNex.Cluster.AntiNexSerializer.MessageEncoder.Encode(json);
+        return ReferenceEquals(escaped, json) ? raw : Encoding.UTF8.GetByteCount(escaped);
     }
 }

@@ -72,7 +72,10 @@ public sealed class GatewayClient : IAsyncDisposable
             Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
                                     "a cluster with mutual TLS (the default) refuses this gateway");
         var copies = new CopyTable();
-        var failure = FailureDetection.FromVariables(Environment.GetEnvironmentVariable); // refused before anything starts
+        // Read as the nodes read them (their configuration ignores the case of a name); refused before anything starts.
+        var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) variables.TryAdd((string)e.Key, (string?)e.Value);
+        var failure = FailureDetection.FromVariables(name => variables.GetValueOrDefault(name));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -153,7 +156,7 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         switch (reply)
         {
-            case ModelTrainedReply t: Copies.Observe(t.Label, t.Version); break;
+            case ModelTrainedReply t: Copies.Announced(t.Label, t.Version); break; // a retrain after a forget lifts its tombstone
             case ModelForgotten f: Copies.Forget(f.Label); break;
         }
         return reply;

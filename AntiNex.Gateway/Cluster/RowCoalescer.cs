@@ -60,9 +60,9 @@ internal sealed class RowCoalescer(Func<PredictRawRows, TimeSpan, Task<object>> 
     /// before they leave keeps them unsent, and after it the caller stops waiting.</summary>
     public Task<object> SendAsync(PredictRawRows block, TimeSpan timeout, CancellationToken ct = default)
     {
-        // A finite deadline is what the hedged send needs; a day is more than any predict setting allows.
-        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromDays(1))
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a predict timeout is positive and at most a day");
+        // A finite deadline is what the hedged send needs; a timer takes up to 24 days, as every duration setting does.
+        if (timeout <= TimeSpan.Zero || timeout > AntiNex.Requests.DurationText.Max)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a predict timeout is positive and at most 24 days");
         var waiting = new Waiting(block, timeout);
         if (ct.CanBeCanceled) waiting.Abandon = ct.Register(() => GiveUp(waiting, ct));
         List<Waiting>? batch = null;

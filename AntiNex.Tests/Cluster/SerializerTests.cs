@@ -184,7 +184,7 @@ public sealed class SerializerTests : IAsyncLifetime
     {
         var serializer = new AntiNexSerializer((ExtendedActorSystem)_system);
         var json = "{\"label\": \"d\u00e9mo <&'+>\", \"rows\": [" + string.Join(",", Enumerable.Range(0, 500).Select(i => $"{{\"a\": {i}}}")) +
-                   "],\n\"note\": \"tab\there \\ back\"}";
+                   "],\n\"note\": \"tab\there \\ back \ud83d\ude00 del\u007f sep\u2028 nbsp\u00a0 c1\u0085\"}";
         var bytes = serializer.ToBinary(new TrainModel("m", json));
         var overhead = serializer.ToBinary(new TrainModel("m", "")).Length;
         Assert.Equal(AntiNex.Gateway.Cluster.FrameBudget.SentBytes(json), bytes.Length - overhead);

@@ -170,7 +170,7 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            foreach (var tag in tags) if (tag is { Key: "model", Value: "Blobs" }) Interlocked.Add(ref counted, value);
+            foreach (var tag in tags) if (tag is { Key: "model", Value: "blobs" }) Interlocked.Add(ref counted, value); // the model key
         });
         listener.Start();
         var before = Interlocked.Read(ref counted);

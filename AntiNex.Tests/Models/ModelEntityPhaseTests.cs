@@ -55,6 +55,27 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
     }
 
     [Fact]
+    public async Task A_training_a_forget_cancels_is_not_run_again_when_its_request_is_sent_again_after_a_restart()
+    {
+        var stopped = CreateTestProbe();
+        var entity = Entity("blobs", stopped.Ref);
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", SteadyRequest(), trainer.Ref, "r1"), trainer.Ref);
+        await WaitForStart(trainer);
+        await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20));
+        Assert.Equal("cancelled", Assert.IsType<ModelFailed>(await Final(trainer)).Code);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+
+        // Recovered from the forget's event alone (the events before it are deleted): r1 is known as ended.
+        var again = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), again.Ref, "r1"), again.Ref);
+        var ended = Assert.IsType<ModelFailed>(await Final(again));
+        Assert.Equal("cancelled", ended.Code);
+        Assert.Contains("already ended", ended.Message);
+        Assert.False((await Describe(entity, "blobs")).Trained);
+    }
+
+    [Fact]
     public async Task A_forgotten_label_trained_again_numbers_its_versions_above_the_old_ones()
     {
         var stopped = CreateTestProbe();
