@@ -550,11 +550,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // reads the ledger from the journal again.
         var ended = new StoredTrainingEnded(requestId, outcome);
         _ledger.Ended(ended);
-        Persist(ended, e =>
-        {
-            _ledger.Ended(e); // (again: the same record)
-            if (!_ledger.HasPending) _ = InFlight(false);
-        });
+        Persist(ended, _ => OnEndStored());
+    }
+
+    private void OnEndStored()
+    {
+        if (!_ledger.HasPending) _ = InFlight(false);
     }
 
     /// <summary>Starts the next queued training, or goes idle; replays what the previous phase stashed.</summary>

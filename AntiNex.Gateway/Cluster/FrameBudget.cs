@@ -29,6 +29,8 @@ public sealed class FrameBudget(long maxFrameBytes)
     /// <summary>Null when <paramref name="json"/> fits one message; else the refusal, naming the size and the frame.</summary>
     public ModelFailed? CheckJson(string modelId, string json, string what, string? requestId)
     {
+        // Escaping makes a text at most six times its UTF-8 size: most requests are far below the frame and are not encoded.
+        if (6L * Encoding.UTF8.GetByteCount(json) <= PayloadBytes) return null;
         var bytes = SentBytes(json);
         if (bytes <= PayloadBytes) return null;
         var message = $"the {what} is {bytes:N0} bytes, more than one cluster message carries ({PayloadBytes:N0} of the " +
