@@ -34,11 +34,13 @@ internal sealed class GatewayActor : ReceiveActor
         private TimeSpan _resendAfter = FirstResend;
         private bool _progressSeen;
         private readonly CancellationTokenRegistration _abandon;
+        private readonly TaskCompletionSource<object> _reply;
 
         public ITimerScheduler Timers { get; set; } = null!;
 
         public RequestSession(IActorRef region, GatewayRequest request)
         {
+            _reply = request.Reply;
             var command = request.Command(Self);
             region.Tell(command, Self);
             Timers.StartSingleTimer("deadline", Deadline.Instance, request.Timeout);
@@ -78,7 +80,12 @@ internal sealed class GatewayActor : ReceiveActor
             request.OnProgress?.Invoke(p);
         }
 
-        protected override void PostStop() => _abandon.Dispose();
+        protected override void PostStop()
+        {
+            _abandon.Dispose();
+            // Stopped before any answer: the actor system is going down (a shutdown, or this member was downed).
+            _reply.TrySetException(new ClusterUnavailableException(GatewayClient.StoppedText));
+        }
 
         private sealed record Resend
         {

@@ -23,6 +23,8 @@ public sealed record GatewayOptions
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>This gateway's certificate files (mutual TLS, the default), or Insecure for a plaintext cluster.</summary>
     public ClusterTlsSettings Tls { get; init; } = ClusterTlsSettings.From(ClusterTlsSettings.FromEnvironment);
+    /// <summary>Failure detection and downing; null: from the <c>ANTINEX_*</c> variables, as the nodes read them.</summary>
+    public FailureDetection? Failure { get; init; }
 }
 
 public sealed class GatewayClient : IAsyncDisposable
@@ -75,7 +77,7 @@ public sealed class GatewayClient : IAsyncDisposable
         // Read as the nodes read them (their configuration ignores the case of a name); refused before anything starts.
         var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) variables.TryAdd((string)e.Key, (string?)e.Value);
-        var failure = FailureDetection.FromVariables(name => variables.GetValueOrDefault(name));
+        var failure = options.Failure ?? FailureDetection.FromVariables(name => variables.GetValueOrDefault(name));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -144,10 +146,25 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<object> SendAsync(Func<IActorRef, IModelCommand> command, TimeSpan timeout, Action<object>? onProgress = null,
         bool resend = false, CancellationToken ct = default)
     {
+        // A message to a stopped gateway actor is a dead letter: without this the caller would wait forever.
+        if (Stopping) return Task.FromException<object>(new ClusterUnavailableException(StoppedText));
         var reply = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
         Gateway.Tell(new GatewayRequest(command, onProgress, reply, timeout, resend, ct));
         return ObserveAsync(reply.Task);
     }
+
+    /// <summary>True once this member's actor system is shutting down: the process is stopping, or the cluster downed
+    /// this gateway (it then cannot join again; <c>serve</c> exits so that a supervisor starts it anew).</summary>
+    public bool Stopping => System.WhenTerminated.IsCompleted || CoordinatedShutdown.Get(System).ShutdownReason is not null;
+
+    /// <summary>Runs <paramref name="action"/> once this member's actor system has terminated (at once if it has).</summary>
+    public void WhenStopped(Action action)
+    {
+        try { System.RegisterOnTermination(action); }
+        catch (InvalidOperationException) { action(); } // terminated already
+    }
+
+    internal const string StoppedText = "this gateway is no longer a member of the cluster (it is stopping, or the cluster downed it)";
 
     private async Task<object> ObserveAsync(Task<object> reply) => Observed(await reply.ConfigureAwait(false));
 

@@ -72,15 +72,30 @@ internal static class QueueCommand
                 Console.Error.WriteLine(
                     $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +
                     $"'{options.Consumer}' (Ctrl-C to stop)");
+                // A consumer whose gateway the cluster downed cannot answer anything again: it stops (the requests it holds
+                // are put back when it starts again under its name, or by any consumer once its name lapses) and exits
+                // non-zero for its supervisor.
+                using var removed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                client.WhenStopped(() =>
+                {
+                    try { removed.Cancel(); }
+                    catch (ObjectDisposedException) { } // the consumer had stopped already
+                });
                 try
                 {
-                    await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(ct);
+                    await new QueueConsumer(client, redis, options, line => Console.Error.WriteLine(line)).RunAsync(removed.Token);
                 }
                 catch (OperationCanceledException) { }
                 catch (ConsumerNameHeldException e)
                 {
                     Console.Error.WriteLine($"queue: {e.Message}");
                     return ExitCodes.BadInput;
+                }
+                if (!ct.IsCancellationRequested && client.Stopping)
+                {
+                    Console.Error.WriteLine("queue: the cluster downed this gateway (it was unreachable for longer than the failure " +
+                                            "detector and stable-after allow); start it again to join");
+                    return ExitCodes.Unreachable;
                 }
                 return ExitCodes.Ok;
             });

@@ -176,8 +176,19 @@ internal static class ServeCommand
                     var stopping = new TaskCompletionSource();
                     using var onStop = app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
                     using var onCancel = ct.Register(() => stopping.TrySetResult());
+                    // A gateway the cluster downed (unreachable for too long: a pause, a partition) cannot join again: the
+                    // service stops and exits non-zero, so that a supervisor starts it anew, rather than answer 503 forever.
+                    client.WhenStopped(() => stopping.TrySetResult());
                     await stopping.Task;
+                    var downed = Akka.Actor.CoordinatedShutdown.Get(client.System).ShutdownReason
+                        is Akka.Actor.CoordinatedShutdown.ClusterDowningReason;
                     await app.StopAsync(CancellationToken.None);
+                    if (downed)
+                    {
+                        output.Error("unreachable", "the cluster downed this gateway (it was unreachable for longer than the failure " +
+                            "detector and stable-after allow); its unfinished training jobs are submitted again when serve starts again");
+                        return ExitCodes.Unreachable;
+                    }
                 }
             }
             return ExitCodes.Ok;

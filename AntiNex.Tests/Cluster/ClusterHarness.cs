@@ -26,6 +26,7 @@ public sealed class NodeProcess : IDisposable
     public string Address => $"{(Tls ? "akka.ssl.tcp" : "akka.tcp")}://antinex@{Host}:{Port}";
     public bool Tls { get; private init; } = true;
     public bool HasExited => _process.HasExited;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
     public int Pid => _process.Id;
 
     private NodeProcess(Process process, int port, int healthPort, string logPath, StreamWriter log)

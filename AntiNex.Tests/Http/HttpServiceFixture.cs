@@ -1,6 +1,7 @@
 // One real cluster for the HTTP tests: a redis-server, a node process, a `serve` process with a key file made by
 // `serve keys add`, and a model trained through the console path. Shared by the tests of one class (minutes to build).
 using System.Net.Http.Headers;
+using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using AntiNex.Tests.Cluster;
@@ -34,7 +35,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Redis = RedisServer.Start(aof: true);
         var port = FreePorts.Take();
         _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root,
-            TimeSpan.FromSeconds(3));
+            TimeSpan.FromSeconds(3), "--acceptable-heartbeat-pause", ServeProcess.TestHeartbeatPause);
         var keysFile = KeysFile;
         await AddKeyAsync(keysFile, "admin", "predict,read,train,admin", "*");
         await AddKeyAsync(keysFile, "web", "predict,read", "web-*");
@@ -45,7 +46,11 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Serve = ServeProcess.Start(WorkDir, [Seed], keysFile, "--max-body", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--rate-limit", "0");
         Gateway = await GatewayClient.ConnectAsync(new GatewayOptions
-        { Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings });
+        {
+            Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
+            // This process runs other test classes beside (trainings, large arrays): its pauses must not down the cluster.
+            Failure = new FailureDetection { AcceptableHeartbeatPause = TimeSpan.FromSeconds(10), StableAfter = TimeSpan.FromSeconds(3) },
+        });
         var trained = await Gateway.TrainAsync(Model, Data.TrainJson(Model), TimeSpan.FromMinutes(4));
         if (trained is not ModelTrainedReply) throw new InvalidOperationException($"training {Model} failed: {trained}");
         InputFeatures = ((ModelDescription)await Gateway.DescribeAsync(Model, TimeSpan.FromSeconds(60))).Summary!.InputFeatures;
@@ -61,6 +66,26 @@ public sealed class HttpServiceFixture : IAsyncLifetime
     }
 
     public string Secret(string keyId) => _secrets[keyId];
+
+    /// <summary>What is wrong with the shared cluster (null when its node and service are well): printed by a test that
+    /// ends with it broken, so that every later failure of the class points at the cause, not at its own timeout.</summary>
+    public async Task<string?> BrokenAsync()
+    {
+        string? why = null;
+        if (_node is { HasExited: true }) why = $"the node exited with code {_node.ExitCode}";
+        else if (Serve is { ExitCode: { } code }) why = $"the service exited with code {code}";
+        else if (Serve is not null)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                using var ready = await http.GetAsync($"{Serve.BaseUrl}/v2/health/ready");
+                if (!ready.IsSuccessStatusCode) why = $"the service is not ready: {await ready.Content.ReadAsStringAsync()}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { why = $"the service does not answer: {e.Message}"; }
+        }
+        return why is null ? null : $"SHARED CLUSTER BROKEN: {why}\n---- node log\n{_node?.Tail(80)}\n---- service log\n{Serve?.Tail(40)}";
+    }
 
     public const string CategoricalModel = "web-categorical";
     private Task? _categorical;

@@ -12,9 +12,22 @@ using Xunit.Abstractions;
 namespace AntiNex.Tests.Http;
 
 [Collection("cluster-processes")]
-public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper output) : IClassFixture<HttpServiceFixture>
+public sealed partial class HttpServiceTests(HttpServiceFixture fx, ITestOutputHelper output) : IClassFixture<HttpServiceFixture>, IAsyncLifetime
 {
     private const string Model = HttpServiceFixture.Model;
+
+    /// <summary>Before each test: a shared cluster already broken fails the test at once, saying why (each would
+    /// otherwise wait out its own timeouts).</summary>
+    public async Task InitializeAsync()
+    {
+        if (await fx.BrokenAsync() is { } broken) throw new InvalidOperationException(broken);
+    }
+
+    /// <summary>After each test: a shared cluster left broken is described in that test's output.</summary>
+    public async Task DisposeAsync()
+    {
+        if (await fx.BrokenAsync() is { } broken) output.WriteLine(broken);
+    }
 
     [Fact]
     public async Task Health_endpoints_answer_without_a_key()

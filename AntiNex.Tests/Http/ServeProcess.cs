@@ -25,6 +25,18 @@ public sealed class ServeProcess : IDisposable
     public int Port { get; }
     public string LogPath { get; }
     public string BaseUrl => $"{Scheme}://127.0.0.1:{Port}";
+    public const string TestHeartbeatPause = "10s";
+    public int Pid => _process.Id;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>The exit code once the process has ended by itself within <paramref name="timeout"/>; null if it still runs.</summary>
+    public async Task<int?> ExitCodeWithinAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(wait.Token); }
+        catch (OperationCanceledException) { return null; }
+        return _process.ExitCode;
+    }
 
     public static ServeProcess Start(string workDir, IEnumerable<string> seeds, string keysFile, params string[] extra)
         => Start("http", workDir, seeds, keysFile, extra);
@@ -46,6 +58,9 @@ public sealed class ServeProcess : IDisposable
         foreach (var e in extra) info.ArgumentList.Add(e);
         foreach (var a in TestPki.Gateway.Args) info.ArgumentList.Add(a); // a cluster member: mutual TLS like the nodes
         info.Environment["DOTNET_gcServer"] = "0";
+        // Tolerant of a loaded test machine (several clusters, trainings and a browser share two cores): a member paused
+        // beyond the pause plus stable-after is downed, and a service's pause must not take the shared cluster with it.
+        info.Environment["ANTINEX_AcceptableHeartbeatPause"] = TestHeartbeatPause;
         foreach (var (name, value) in environment) info.Environment[name] = value;
         var logPath = Path.Combine(workDir, $"serve-{port}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };

@@ -184,6 +184,11 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             }
             else job.On(reply);
         }
+        catch (Exception) when (gateway.Stopping)
+        {
+            // The service is stopping (or its gateway was downed): the job stays unfinished in its file, and the next start
+            // submits it again under its id, joining the training that goes on meanwhile.
+        }
         catch (Exception e)
         {
             // The job ends here, but its training may be running on the cluster (it outlives this process): it is cancelled,

@@ -1,0 +1,59 @@
+// A `serve` the cluster downs (here: stopped with SIGSTOP past failure detection and stable-after, as a long pause or a
+// cut-off network would) cannot join again. It exits non-zero naming why, for its supervisor to start it anew, instead
+// of answering 503 forever; the node that downed it keeps serving and takes a new service at once.
+using System.Diagnostics;
+using System.Globalization;
+using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AntiNex.Tests.Http;
+
+public sealed class ServeDownedTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_service_the_cluster_downs_exits_with_the_unreachable_code_and_the_node_takes_a_new_one()
+    {
+        var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "antinex-downed-" + Guid.NewGuid().ToString("N")[..10])).FullName;
+        try
+        {
+            var data = new TestData(Directory.CreateDirectory(Path.Combine(work, "data")).FullName);
+            using var redis = RedisServer.Start(aof: false);
+            var port = FreePorts.Take();
+            using var node = NodeProcess.Start(work, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], redis.ConnectionString, data.Root,
+                TimeSpan.FromSeconds(3));
+            var keys = Path.Combine(work, "keys.json");
+            var (code, _, stderr) = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1),
+                ["serve", "keys", "add", "--id", "ops", "--scopes", "read", "--file", keys]);
+            Assert.True(code == 0, stderr);
+            await node.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            // The node's own failure detector (acceptable pause 3 s) and stable-after (3 s) decide; the service's are alike.
+            var alike = new Dictionary<string, string> { ["ANTINEX_AcceptableHeartbeatPause"] = "3s", ["ANTINEX_StableAfter"] = "3s" };
+            using var paused = ServeProcess.Start("http", work, [node.Address], keys, alike, "--rate-limit", "0");
+            await paused.WaitReadyAsync(TimeSpan.FromSeconds(90));
+
+            Signal("STOP", paused.Pid);
+            await Task.Delay(TimeSpan.FromSeconds(20)); // unreachable after ~4 s, downed 3 s later
+            Signal("CONT", paused.Pid);
+
+            var exit = await paused.ExitCodeWithinAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine(paused.Tail());
+            Assert.Equal(4, exit);
+            Assert.Contains("error (unreachable): the cluster downed this gateway", paused.Tail(), StringComparison.Ordinal);
+            Assert.False(node.HasExited, node.Tail());
+            using var next = ServeProcess.Start("http", work, [node.Address], keys, alike, "--rate-limit", "0");
+            await next.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static void Signal(string name, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
