@@ -80,6 +80,9 @@ internal sealed class GatewayActor : ReceiveActor
             request.OnProgress?.Invoke(p);
         }
 
+        // A restart (a progress callback threw) runs the session again: its caller still waits, nothing is failed.
+        protected override void PreRestart(Exception reason, object message) => _abandon.Dispose();
+
         protected override void PostStop()
         {
             _abandon.Dispose();

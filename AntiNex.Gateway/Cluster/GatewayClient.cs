@@ -164,6 +164,31 @@ public sealed class GatewayClient : IAsyncDisposable
         catch (InvalidOperationException) { action(); } // terminated already
     }
 
+    /// <summary>Runs <paramref name="action"/> as soon as this member begins to stop (the first phase of its coordinated
+    /// shutdown, e.g. when the cluster downs it), before it leaves; at once if it is stopping already.</summary>
+    public void WhenStopping(Action action)
+    {
+        CoordinatedShutdown.Get(System).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "antinex-gateway-stopping", () =>
+        {
+            action();
+            return Task.FromResult(Akka.Done.Instance);
+        });
+        if (Stopping) action(); // began before the task was added: it may never run
+    }
+
+    /// <summary>True when the cluster ended this member's membership (downed it, or made it leave); false while it is a
+    /// member, and when its own process stops it (a signal, a dispose).</summary>
+    public bool RemovedByCluster => RemovalText is not null;
+
+    /// <summary>How the cluster ended this member's membership, in words; null unless <see cref="RemovedByCluster"/>.</summary>
+    public string? RemovalText => CoordinatedShutdown.Get(System).ShutdownReason switch
+    {
+        CoordinatedShutdown.ClusterDowningReason => "the cluster downed this gateway (it was unreachable for longer than the " +
+                                                    "failure detector and stable-after allow)",
+        CoordinatedShutdown.ClusterLeavingReason => "this gateway was made to leave the cluster",
+        _ => null,
+    };
+
     internal const string StoppedText = "this gateway is no longer a member of the cluster (it is stopping, or the cluster downed it)";
 
     private async Task<object> ObserveAsync(Task<object> reply) => Observed(await reply.ConfigureAwait(false));

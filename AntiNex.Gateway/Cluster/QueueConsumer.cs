@@ -246,6 +246,14 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             var nodeId = ownId ?? (others > 0 ? $"{requestId}-{Guid.NewGuid():N}"[..33] : await DeliveryIdAsync(db, attemptsKey, key, requestId));
             bool? answered;
             try { answered = await Handle(db, processing, item, json, requestId, nodeId, train, deadline, bytes); }
+            catch (ClusterUnavailableException) when (client.Stopping)
+            {
+                // This gateway is going (downed, or stopping): the request stays in the processing list, its take uncounted,
+                // for the next run of this consumer (or another, once this name lapses) to put back.
+                try { await db.ScriptEvaluateAsync(UncountScript, [attemptsKey], [key]); }
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException) { }
+                return;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Kept with the attempts, so that a dead letter on a later take (maybe another consumer's) says why.

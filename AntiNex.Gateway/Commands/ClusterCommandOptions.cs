@@ -175,7 +175,9 @@ internal sealed class ClusterCommandOptions
             output.Error("usage", ex.Message);
             return ExitCodes.BadInput;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) // Ctrl-C: the session gave up its request
+        // Ctrl-C: the session gave up its request, or the gateway, stopping on the same signal, failed it first.
+        catch (Exception ex) when ((ex is OperationCanceledException && ct.IsCancellationRequested)
+                                   || (ex is ClusterUnavailableException && (ct.IsCancellationRequested || StoppedHere(client))))
         {
             output.Error("cancelled", "stopped (Ctrl-C): the request was given up");
             return ExitCodes.Cancelled;
@@ -187,8 +189,11 @@ internal sealed class ClusterCommandOptions
         }
         catch (ClusterUnavailableException ex)
         {
-            output.Error("unreachable", ex.Message);
+            output.Error("unreachable", client.RemovalText ?? ex.Message);
             return ExitCodes.Unreachable;
         }
     }
+
+    /// <summary>This process is stopping its gateway (a signal), not the cluster.</summary>
+    private static bool StoppedHere(GatewayClient client) => client.Stopping && !client.RemovedByCluster;
 }

@@ -77,7 +77,8 @@ internal static class CsvPredict
             var (task, first, rows) = pending.Dequeue();
             object reply;
             try { reply = await task.WaitAsync(ct); }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Stop; } // Ctrl-C, not a timeout
+            // Ctrl-C, not a timeout (the gateway, stopping on the same signal, may fail the request first).
+            catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or ClusterUnavailableException) { return Stop; }
             if (BlockAnswer.Values(reply, rows) is not ({ } values, var replyVersion))
                 return reply is RowsPredicted or Predicted ? BlockAnswer.Short(id, reply, rows) : reply;
             // One file, one model: a training that lands mid-stream fails the run (busy) rather than mixing two versions' rows.

@@ -72,11 +72,11 @@ internal static class QueueCommand
                 Console.Error.WriteLine(
                     $"serving {QueueOptions.TrainQueue} and {QueueOptions.PredictQueue} on {RedisCredentials.Printable(redisOptions)} as " +
                     $"'{options.Consumer}' (Ctrl-C to stop)");
-                // A consumer whose gateway the cluster downed cannot answer anything again: it stops (the requests it holds
-                // are put back when it starts again under its name, or by any consumer once its name lapses) and exits
-                // non-zero for its supervisor.
+                // A consumer whose gateway the cluster downed cannot answer anything again: it stops taking requests as soon
+                // as the gateway begins to stop (those it holds are put back, uncounted, when it starts again under its
+                // name, or by any consumer once its name lapses) and exits non-zero for its supervisor.
                 using var removed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                client.WhenStopped(() =>
+                client.WhenStopping(() =>
                 {
                     try { removed.Cancel(); }
                     catch (ObjectDisposedException) { } // the consumer had stopped already
@@ -91,10 +91,9 @@ internal static class QueueCommand
                     Console.Error.WriteLine($"queue: {e.Message}");
                     return ExitCodes.BadInput;
                 }
-                if (!ct.IsCancellationRequested && client.Stopping)
+                if (!ct.IsCancellationRequested && client.RemovalText is { } reason)
                 {
-                    Console.Error.WriteLine("queue: the cluster downed this gateway (it was unreachable for longer than the failure " +
-                                            "detector and stable-after allow); start it again to join");
+                    Console.Error.WriteLine($"queue: {reason}; start it again to join");
                     return ExitCodes.Unreachable;
                 }
                 return ExitCodes.Ok;

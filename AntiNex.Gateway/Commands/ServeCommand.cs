@@ -173,20 +173,21 @@ internal static class ServeCommand
                         : $"local copies: up to {options.LocalCopies} label(s), answering infers of at most {options.LocalCopyRows:N0} rows");
                     Console.WriteLine(options.JobsDirectory is null ? "training jobs: in memory only (--jobs-dir keeps them across restarts)"
                         : $"training jobs: kept in {options.JobsDirectory}");
-                    var stopping = new TaskCompletionSource();
-                    using var onStop = app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
-                    using var onCancel = ct.Register(() => stopping.TrySetResult());
-                    // A gateway the cluster downed (unreachable for too long: a pause, a partition) cannot join again: the
-                    // service stops and exits non-zero, so that a supervisor starts it anew, rather than answer 503 forever.
-                    client.WhenStopped(() => stopping.TrySetResult());
-                    await stopping.Task;
-                    var downed = Akka.Actor.CoordinatedShutdown.Get(client.System).ShutdownReason
-                        is Akka.Actor.CoordinatedShutdown.ClusterDowningReason;
+                    // Stopped by its operator (SIGTERM, Ctrl-C), or by its cluster membership ending: a gateway the cluster
+                    // downed (unreachable for too long: a pause, a partition) cannot join again, so the service stops and
+                    // exits non-zero for a supervisor to start it anew, rather than answer 503 forever.
+                    var stopping = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    using var onStop = app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult(true));
+                    using var onCancel = ct.Register(() => stopping.TrySetResult(true));
+                    client.WhenStopped(() => stopping.TrySetResult(false));
+                    var byOperator = await stopping.Task;
+                    var reason = byOperator ? null : client.RemovalText;
                     await app.StopAsync(CancellationToken.None);
-                    if (downed)
+                    if (reason is not null)
                     {
-                        output.Error("unreachable", "the cluster downed this gateway (it was unreachable for longer than the failure " +
-                            "detector and stable-after allow); its unfinished training jobs are submitted again when serve starts again");
+                        output.Error("unreachable", reason + "; " + (options.JobsDirectory is null
+                            ? "its training jobs were kept in memory only"
+                            : "its unfinished training jobs are submitted again when serve starts again"));
                         return ExitCodes.Unreachable;
                     }
                 }

@@ -48,7 +48,8 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Gateway = await GatewayClient.ConnectAsync(new GatewayOptions
         {
             Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
-            // This process runs other test classes beside (trainings, large arrays): its pauses must not down the cluster.
+            // The test process shares two cores with the node, the services and other processes: a pause of it must not
+            // down the cluster.
             Failure = new FailureDetection { AcceptableHeartbeatPause = TimeSpan.FromSeconds(10), StableAfter = TimeSpan.FromSeconds(3) },
         });
         var trained = await Gateway.TrainAsync(Model, Data.TrainJson(Model), TimeSpan.FromMinutes(4));
