@@ -74,10 +74,7 @@ public sealed class GatewayClient : IAsyncDisposable
             Console.Error.WriteLine("antinex-gateway: WARNING --insecure: plaintext akka.tcp without authentication; " +
                                     "a cluster with mutual TLS (the default) refuses this gateway");
         var copies = new CopyTable();
-        // Read as the nodes read them (their configuration ignores the case of a name); refused before anything starts.
-        var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) variables.TryAdd((string)e.Key, (string?)e.Value);
-        var failure = options.Failure ?? FailureDetection.FromVariables(name => variables.GetValueOrDefault(name));
+        var failure = options.Failure ?? FailureFromEnvironment(); // refused before anything starts
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; }).SetMinimumLevel(options.LogLevel);
@@ -127,6 +124,15 @@ public sealed class GatewayClient : IAsyncDisposable
             await StopHost(host);
             throw;
         }
+    }
+
+    /// <summary>The failure settings from the <c>ANTINEX_*</c> variables, read as the nodes read them (their configuration
+    /// ignores the case of a name).</summary>
+    private static FailureDetection FailureFromEnvironment()
+    {
+        var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) variables.TryAdd((string)e.Key, (string?)e.Value);
+        return FailureDetection.FromVariables(name => variables.GetValueOrDefault(name));
     }
 
     private RequestOrigin? _origin;

@@ -35,7 +35,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         Redis = RedisServer.Start(aof: true);
         var port = FreePorts.Take();
         _node = NodeProcess.Start(WorkDir, port, [$"akka.tcp://antinex@127.0.0.1:{port}"], Redis.ConnectionString, Data.Root,
-            TimeSpan.FromSeconds(3), "--acceptable-heartbeat-pause", ServeProcess.TestHeartbeatPause);
+            TimeSpan.FromSeconds(3), "--acceptable-heartbeat-pause", ServeProcess.TestHeartbeatPauseText);
         var keysFile = KeysFile;
         await AddKeyAsync(keysFile, "admin", "predict,read,train,admin", "*");
         await AddKeyAsync(keysFile, "web", "predict,read", "web-*");
@@ -50,7 +50,7 @@ public sealed class HttpServiceFixture : IAsyncLifetime
             Seeds = [Seed], JoinTimeout = TimeSpan.FromSeconds(60), Tls = TestPki.Gateway.Settings,
             // The test process shares two cores with the node, the services and other processes: a pause of it must not
             // down the cluster.
-            Failure = new FailureDetection { AcceptableHeartbeatPause = TimeSpan.FromSeconds(10), StableAfter = TimeSpan.FromSeconds(3) },
+            Failure = new FailureDetection { AcceptableHeartbeatPause = ServeProcess.TestHeartbeatPause, StableAfter = TimeSpan.FromSeconds(3) },
         });
         var trained = await Gateway.TrainAsync(Model, Data.TrainJson(Model), TimeSpan.FromMinutes(4));
         if (trained is not ModelTrainedReply) throw new InvalidOperationException($"training {Model} failed: {trained}");

@@ -25,7 +25,9 @@ public sealed class ServeProcess : IDisposable
     public int Port { get; }
     public string LogPath { get; }
     public string BaseUrl => $"{Scheme}://127.0.0.1:{Port}";
-    public const string TestHeartbeatPause = "10s";
+    /// <summary>The acceptable heartbeat pause of the members the HTTP tests start (the product default is 3 s).</summary>
+    public static readonly TimeSpan TestHeartbeatPause = TimeSpan.FromSeconds(10);
+    public static string TestHeartbeatPauseText => $"{TestHeartbeatPause.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
     public int Pid => _process.Id;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
@@ -60,7 +62,7 @@ public sealed class ServeProcess : IDisposable
         info.Environment["DOTNET_gcServer"] = "0";
         // Tolerant of a loaded test machine (several clusters, trainings and a browser share two cores): a member paused
         // beyond the pause plus stable-after is downed, and a service's pause must not take the shared cluster with it.
-        info.Environment["ANTINEX_AcceptableHeartbeatPause"] = TestHeartbeatPause;
+        info.Environment["ANTINEX_AcceptableHeartbeatPause"] = TestHeartbeatPauseText;
         foreach (var (name, value) in environment) info.Environment[name] = value;
         var logPath = Path.Combine(workDir, $"serve-{port}.log");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
