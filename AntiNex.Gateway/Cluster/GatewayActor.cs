@@ -1,6 +1,7 @@
 // The gateway actor (role "gateway"): turns console/queue requests into model commands sent through the shard-region
 // proxy, and runs one short-lived session per request that relays training progress and completes with the reply.
 using Akka.Actor;
+using Akka.Event;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Cluster;
@@ -33,6 +34,7 @@ internal sealed class GatewayActor : ReceiveActor
         private static readonly TimeSpan FirstResend = TimeSpan.FromSeconds(2);
         private TimeSpan _resendAfter = FirstResend;
         private bool _progressSeen;
+        private bool _progressFailed;
         private readonly CancellationTokenRegistration _abandon;
         private readonly TaskCompletionSource<object> _reply;
 
@@ -77,10 +79,18 @@ internal sealed class GatewayActor : ReceiveActor
         private void Progress(GatewayRequest request, object p)
         {
             _progressSeen = true;
-            request.OnProgress?.Invoke(p);
+            if (_progressFailed) return;
+            try { request.OnProgress?.Invoke(p); }
+            catch (Exception e)
+            {
+                // Progress is best effort: a failing callback must neither restart the session (which would re-send
+                // the command and push its deadline back) nor fail the request. It is not called again.
+                _progressFailed = true;
+                Context.GetLogger().Warning(e, "request {0}: its progress callback failed; progress is no longer reported to it", Self.Path.Name);
+            }
         }
 
-        // A restart (a progress callback threw) runs the session again: its caller still waits, nothing is failed.
+        // A restart runs the session again: its caller still waits, nothing is failed.
         protected override void PreRestart(Exception reason, object message) => _abandon.Dispose();
 
         protected override void PostStop()
