@@ -26,7 +26,11 @@ public sealed class DataRoots
     public DataRoots(IEnumerable<string> roots)
     {
         Roots = roots.Select(Path.GetFullPath).ToList();
-        _realRoots = Roots.Select(r => Directory.Exists(r) ? RealPath(r) : r).ToList();
+        _realRoots = Roots.Select(r =>
+        {
+            try { return Directory.Exists(r) ? RealPath(r) : r; }
+            catch (IOException e) { throw new IOException($"data root '{r}': {e.Message}", e); } // the operator's own setting
+        }).ToList();
     }
 
     /// <summary>Maps a request's dataset path (original AntiNex paths included) to a real file inside a root;
@@ -65,7 +69,12 @@ public sealed class DataRoots
             {
                 var candidate = Path.GetFullPath(Path.Combine(root, rel));
                 if (!IsInside(candidate, root) || !File.Exists(candidate)) continue;
-                var real = RealPath(candidate);
+                string real;
+                try { real = RealPath(candidate); }
+                catch (IOException e) // a symlink loop, or a file raced into a folder's place: the reason names no path
+                {
+                    throw new RequestException(field, $"'{datasetPath}' cannot be resolved inside the data roots: {e.Message}");
+                }
                 if (!_realRoots.Any(rr => IsInside(real, rr)))
                     throw new RequestException(field, $"'{datasetPath}' resolves through a symlink to a file outside the data roots");
                 return candidate;
@@ -93,29 +102,48 @@ public sealed class DataRoots
         return path.StartsWith(r, StringComparison.Ordinal);
     }
 
-    /// <summary>Resolves symlinks in every component (the file and each folder above it).</summary>
+    /// <summary>Longest chain of symlinks followed in one path (Linux's own limit), so that a loop ends.</summary>
+    internal const int MaxSymlinks = 40;
+
+    /// <summary>
+    /// The real path, as realpath(3) gives it: components are followed one by one from "/"; a symlink's target is put in
+    /// front of the components still to follow (an absolute target starts again from "/"), and ".." steps up from the
+    /// folder already reached, never lexically: a link "d/../x.csv" through a linked folder d ends beside d's target, as
+    /// opening the link does. Throws IOException (naming no path) for a loop or a component above a file.
+    /// </summary>
     internal static string RealPath(string path)
     {
-        var full = Path.GetFullPath(path);
-        var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var current = "/";
-        for (int hops = 0, i = 0; i < parts.Length; i++)
+        // No lexical clean-up of the path: "a/link/.." must leave link's target, not cancel it.
+        var absolute = Path.IsPathRooted(path) ? path : Path.Combine(Directory.GetCurrentDirectory(), path);
+        var todo = new Stack<string>(Components(absolute).Reverse());
+        var real = new List<string>();
+        int links = 0;
+        while (todo.Count > 0)
         {
-            var next = Path.Combine(current, parts[i]);
-            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-            if (info.LinkTarget is { } target)
+            var part = todo.Pop();
+            if (part == ".") continue;
+            if (part == "..")
             {
-                if (++hops > 40) throw new IOException($"too many symlinks under '{path}'");
-                var resolved = Path.GetFullPath(target, current);
-                // Re-walk the resolved target followed by the remaining components.
-                var rest = parts[(i + 1)..];
-                parts = [.. resolved.Split('/', StringSplitOptions.RemoveEmptyEntries), .. rest];
-                current = "/";
-                i = -1;
+                if (real.Count > 0) real.RemoveAt(real.Count - 1); // ".." of "/" is "/"
                 continue;
             }
-            current = next;
+            var next = Join(real) + part; // not Path.Combine: a part never restarts the path
+            if (new FileInfo(next).LinkTarget is { } target)
+            {
+                if (++links > MaxSymlinks) throw new IOException("too many levels of symbolic links");
+                if (target.StartsWith('/')) real.Clear();
+                foreach (var p in Components(target).Reverse()) todo.Push(p);
+                continue;
+            }
+            // Only a folder has components below it (the kernel refuses "file/..", and so does this).
+            if (todo.Count > 0 && !Directory.Exists(next)) throw new IOException("a component of the path is not a folder");
+            real.Add(part);
         }
-        return current;
+        return real.Count == 0 ? "/" : Join(real).TrimEnd('/');
     }
+
+    private static string[] Components(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>"/a/b/" for [a, b]; "/" for none.</summary>
+    private static string Join(List<string> parts) => parts.Count == 0 ? "/" : "/" + string.Join('/', parts) + "/";
 }

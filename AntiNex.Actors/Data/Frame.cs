@@ -50,43 +50,107 @@ public sealed class Frame
     public string TextAt(string column, int row)
         => Text.TryGetValue(column, out var t) ? t[row] : Numeric[column][row].ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Stable ascending sort by the given columns (numbers compared as numbers), as pandas sort_values.</summary>
+    /// <summary>
+    /// Stable ascending sort by the given columns, as pandas sort_values. A numeric column sorts by its values. A text column
+    /// sorts as numbers when every non-empty cell of it is one (empty cells first), else as ordinal text: decided once per
+    /// column, so the order is total and does not depend on the rows' starting order. The frame itself when already in order.
+    /// </summary>
     public Frame SortBy(IReadOnlyList<string> columns)
     {
-        if (columns.Count == 0) return this;
+        if (columns.Count == 0 || RowCount < 2) return this;
         var order = Enumerable.Range(0, RowCount).ToArray();
-        Comparison<int> cmp = (a, b) =>
+        var packed = new long[RowCount];
+        // Last column first: each pass is a stable sort by one column's ranks (ties keep the order of the pass before), so
+        // the pass by the first column leaves the rows in the order of all of them. A pass sorts (rank, position) as one
+        // primitive long: no comparison delegate, no string compared twice.
+        for (int k = columns.Count - 1; k >= 0; k--)
         {
-            foreach (var c in columns)
-            {
-                int r = Numeric.TryGetValue(c, out var n) ? n[a].CompareTo(n[b]) : CompareText(Text[c][a], Text[c][b]);
-                if (r != 0) return r;
-            }
-            return a.CompareTo(b); // stability
-        };
-        Array.Sort(order, cmp);
-        return Take(order);
+            var rank = Ranks(columns[k]);
+            for (int i = 0; i < order.Length; i++) packed[i] = ((long)rank[order[i]] << 32) | (uint)i;
+            Array.Sort(packed);
+            var next = new int[order.Length];
+            for (int i = 0; i < next.Length; i++) next[i] = order[(int)packed[i]]; // the low half: the position
+            order = next;
+        }
+        for (int i = 0; i < order.Length; i++)
+            if (order[i] != i) return Take(order);
+        return this; // already in order: nothing to copy
     }
 
-    private static int CompareText(string a, string b)
+    /// <summary>Per row, the rank of its cell in the column's order (equal cells share one; 0 for a text column's empty cells).</summary>
+    private int[] Ranks(string column)
     {
-        var na = double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x);
-        var nb = double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y);
-        if (na && nb) return x.CompareTo(y);
-        return string.CompareOrdinal(a, b);
+        if (Numeric.TryGetValue(column, out var numeric)) return NumberRanks(numeric.ToArray(), null);
+        var cells = Text[column];
+        var numbers = new double[cells.Length];
+        bool[]? empty = null;
+        for (int i = 0; i < cells.Length; i++)
+        {
+            if (cells[i].Length == 0) (empty ??= new bool[cells.Length])[i] = true;
+            else if (!double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i])) return TextRanks(cells);
+        }
+        return NumberRanks(numbers, empty);
     }
 
-    /// <summary>The rows at the given positions, in that order.</summary>
+    private static int[] NumberRanks(double[] values, bool[]? empty)
+    {
+        var rows = Enumerable.Range(0, values.Length).ToArray();
+        Array.Sort(values, rows); // NaN first, as double.CompareTo orders it
+        var rank = new int[values.Length];
+        int r = 0;
+        double last = 0;
+        for (int j = 0; j < rows.Length; j++)
+        {
+            if (empty?[rows[j]] == true) continue; // rank 0: before every number
+            if (r == 0 || values[j].CompareTo(last) != 0) (r, last) = (r + 1, values[j]);
+            rank[rows[j]] = r;
+        }
+        return rank;
+    }
+
+    private static int[] TextRanks(string[] cells)
+    {
+        // The distinct values sorted once (a class or protocol column holds a handful), then each cell's rank looked up.
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var distinct = new List<string>();
+        var id = new int[cells.Length];
+        for (int i = 0; i < cells.Length; i++)
+        {
+            if (!ids.TryGetValue(cells[i], out var v))
+            {
+                ids.Add(cells[i], v = distinct.Count);
+                distinct.Add(cells[i]);
+            }
+            id[i] = v;
+        }
+        var sorted = distinct.ToArray();
+        var sortedIds = Enumerable.Range(0, sorted.Length).ToArray();
+        Array.Sort(sorted, sortedIds, StringComparer.Ordinal);
+        var rankOfId = new int[sorted.Length];
+        for (int j = 0; j < sortedIds.Length; j++) rankOfId[sortedIds[j]] = j;
+        var rank = new int[cells.Length];
+        for (int i = 0; i < cells.Length; i++) rank[i] = rankOfId[id[i]];
+        return rank;
+    }
+
+    /// <summary>The rows at the given positions, in that order. What was noted of the file read (<see cref="NonFiniteRead"/>,
+    /// <see cref="ReadAsWindows1252At"/>) stays, and row-major features stay row-major (<see cref="RowMajor"/>).</summary>
     public Frame Take(IReadOnlyList<int> rows)
     {
+        var rowMajor = RowMajor?.Take(rows);
         var numeric = Numeric.ToDictionary(kv => kv.Key, kv =>
         {
+            int c = rowMajor is null ? -1 : kv.Value.RowMajorColumn(RowMajor!);
+            if (c >= 0) return rowMajor!.Column(c);
             var column = new NumericColumn();
             foreach (var r in rows) column.Add(kv.Value[r]);
             return column;
         });
         var text = Text.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
-        return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray());
+        return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray())
+        {
+            RowMajor = rowMajor, NonFiniteRead = NonFiniteRead, ReadAsWindows1252At = ReadAsWindows1252At,
+        };
     }
 
     /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = mark_empty).</summary>
@@ -114,6 +178,7 @@ public sealed class Frame
                     col[i] = cell switch
                     {
                         null => rules.Empty(p.Name, i, p.Field, field),
+                        double d when double.IsFinite(d) => d, // the text below is only for a non-finite value's message
                         double d => CsvLoader.ReadNumber(d, d.ToString(CultureInfo.InvariantCulture), rules, p.Name, i, p.Field, field, nonFinite),
                         string s => CsvLoader.ParseNumber(s, rules, p.Name, i, p.Field, field, nonFinite),
                         _ => throw new RequestException(field, $"row {i} column '{p.Name}': unsupported value"),

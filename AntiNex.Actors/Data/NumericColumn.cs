@@ -40,6 +40,9 @@ public sealed class NumericColumn : IReadOnlyList<double>
     /// <summary>One column of a row-major array, read in place (see <see cref="RowMajorColumns"/>).</summary>
     internal static NumericColumn Over(RowMajorColumns rows, int column) => new(rows, column);
 
+    /// <summary>The column of <paramref name="rows"/> this column reads, or -1 when it does not read that array.</summary>
+    internal int RowMajorColumn(RowMajorColumns rows) => ReferenceEquals(_rows, rows) ? _column : -1;
+
     public static NumericColumn From(IReadOnlyList<double> values)
     {
         var column = new NumericColumn((values.Count >> ChunkBits) + 1);

@@ -15,6 +15,9 @@ public sealed record EngineLimits
     public int MaxCsvColumns { get; init; } = 5_000;
     /// <summary>Data rows of a CSV file.</summary>
     public int MaxCsvRows { get; init; } = 10_000_000;
+    /// <summary>One record (row) of a CSV file, in bytes of UTF-8 text: a quote opened early in a large file and never closed
+    /// would otherwise read the rest of the file into one cell (gigabytes of memory, then an error naming nothing).</summary>
+    public int MaxCsvRecordBytes { get; init; } = 16 * 1024 * 1024;
     /// <summary>Units of one dense layer (num_neurons).</summary>
     public int MaxLayerUnits { get; init; } = 65_536;
     /// <summary>Trainable weights and biases of one network (all dense layers, inputs after one-hot included).</summary>

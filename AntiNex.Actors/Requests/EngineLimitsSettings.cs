@@ -20,6 +20,7 @@ public static class EngineLimitsSettings
             MaxPredictRows = (int)Number(section, nameof(d.MaxPredictRows), d.MaxPredictRows, int.MaxValue),
             MaxCsvColumns = (int)Number(section, nameof(d.MaxCsvColumns), d.MaxCsvColumns, int.MaxValue),
             MaxCsvRows = (int)Number(section, nameof(d.MaxCsvRows), d.MaxCsvRows, int.MaxValue),
+            MaxCsvRecordBytes = (int)Number(section, nameof(d.MaxCsvRecordBytes), d.MaxCsvRecordBytes, int.MaxValue),
             MaxLayerUnits = (int)Number(section, nameof(d.MaxLayerUnits), d.MaxLayerUnits, int.MaxValue),
             MaxNetworkParameters = (long)Number(section, nameof(d.MaxNetworkParameters), d.MaxNetworkParameters, long.MaxValue),
             MaxEpochs = (int)Number(section, nameof(d.MaxEpochs), d.MaxEpochs, int.MaxValue),

@@ -220,6 +220,39 @@ public class CsvLoaderTests
         Assert.Equal(["tcp, \"fast\"", "two\nlines"], f.Text["kind"]);
     }
 
+    /// <summary>A quote opened early in a large file and never closed would read the rest of the file into one record
+    /// (gigabytes, then a parser error naming nothing): a record past MaxCsvRecordBytes is refused, naming the file, the data
+    /// row and the line where it starts.</summary>
+    [Fact]
+    public void A_record_longer_than_the_limit_is_refused_naming_where_it_starts()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var limits = new EngineLimits { MaxCsvRecordBytes = 4096 };
+        // Past the reader's 64 KiB buffer, so that it has to grow for the long record; a blank line shifts lines from rows.
+        var rows = new StringBuilder("0,tcp,0\n\n");
+        for (int i = 1; i < 20_000; i++) rows.Append(i).Append(",tcp,0\n");
+        var body = rows.ToString();
+        var fine = t.Write("fine.csv", "a,kind,y\n" + body);
+        Assert.Equal(20_000, CsvLoader.Load(fine, Plan, true, null, CellRules.Default, limits: limits).RowCount);
+
+        var open = t.Write("open.csv", "a,kind,y\n" + body.Replace("\n5,tcp,0\n", "\n5,\"tcp,0\n"));
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(open, Plan, true, null, CellRules.Default, "test_dataset", limits: limits));
+        Assert.Equal("test_dataset", Assert.Single(e.Issues).Field);
+        Assert.Contains("'open.csv' has a record in data row 5 (line 8 of the file) longer than 4,096 bytes", e.Message);
+        Assert.Contains("never closed", e.Message);
+        Assert.DoesNotContain(t.Path, e.Message);
+
+        var headerless = t.Write("open.txt", body.Replace("0,tcp,0\n\n", "0,\"tcp,0\n\n"));
+        Assert.Contains("'open.txt' has a record in data row 0 (line 1 of the file) longer", Assert.Throws<RequestException>(
+            () => CsvLoader.Load(headerless, Plan, false, ["a", "kind", "y"], CellRules.Default, limits: limits)).Message);
+
+        var header = t.Write("header.csv", "a,\"kind,y\n" + body);
+        Assert.Contains("'header.csv' has a record in the header (line 1) longer", Assert.Throws<RequestException>(
+            () => CsvLoader.ReadHeader(header, true, null, limits: limits)).Message);
+        Assert.Contains("in the header (line 1) longer", Assert.Throws<RequestException>(
+            () => CsvLoader.Load(header, Plan, true, null, CellRules.Default, limits: limits)).Message);
+    }
+
     /// <summary>A column that needs a value in every row (a regression target) refuses an empty cell, a row too short to
     /// reach it and a non-finite value, whatever mark_empty and non_finite say: read as mark_empty it would be trained on
     /// as a real target.</summary>

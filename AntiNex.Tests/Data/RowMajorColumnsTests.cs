@@ -65,6 +65,27 @@ public sealed class RowMajorColumnsTests
     }
 
     [Fact]
+    public void Sorting_keeps_the_features_row_major_and_every_value_exact()
+    {
+        using var t = new EngineTestData.TempRoot();
+        int rows = NumericColumn.ChunkRows + 2_000;
+        var path = t.Write("f.csv", Csv(rows, blankLines: false, trailingNewline: true));
+        var chunked = CsvLoader.Load(path, Plan, true, null, CellRules.Default).SortBy(["y", "kind"]);
+        var rowMajor = CsvLoader.Load(path, Plan, true, null, CellRules.Default, rowMajor: ["a", "b"]).SortBy(["y", "kind"]);
+
+        var store = rowMajor.RowMajor!;
+        Assert.Equal(rows, store.Rows);
+        Assert.Equal((long)rows * 2, store.Values.LongLength);
+        Assert.Equal(chunked.RowIds, rowMajor.RowIds);
+        Assert.NotEqual(Enumerable.Range(0, rows), rowMajor.RowIds); // the rows did move
+        foreach (var column in new[] { "a", "b", "y" })
+            for (int i = 0; i < rows; i++)
+                Assert.Equal(BitConverter.DoubleToInt64Bits(chunked.Numeric[column][i]), BitConverter.DoubleToInt64Bits(rowMajor.Numeric[column][i]));
+        for (int i = 0; i < rows; i++) Assert.Equal(rowMajor.Numeric["b"][i], store[i, 1]); // the columns read the new array
+        Assert.Equal(chunked.Text["kind"], rowMajor.Text["kind"]);
+    }
+
+    [Fact]
     public void Overwriting_gives_the_matrix_in_place_and_refuses_the_raw_values_afterwards()
     {
         var store = new RowMajorColumns(["p", "q"], 3);

@@ -22,7 +22,7 @@ public class SyntheticGenerateCommandTests
             using var expected = new StringWriter();
             SyntheticTraffic.Write(expected, 2500, seed: 5, attackFraction: 0.2);
             Assert.Equal(expected.ToString(), File.ReadAllText(file));
-            Assert.False(File.Exists(file + ".tmp"));
+            Assert.Equal([file], Directory.GetFiles(Path.GetDirectoryName(file)!)); // no temporary file left
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }

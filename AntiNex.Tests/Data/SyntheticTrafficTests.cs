@@ -230,4 +230,30 @@ public class SyntheticTrafficTests(ITestOutputHelper output)
         Assert.Equal(300_000, summary.Rows);
         Assert.True(allocated < 2 * 1024 * 1024, $"allocated {allocated / 1024} KiB: rows are not streamed in flat memory");
     }
+
+    [Fact]
+    public void Runs_writing_the_same_file_at_once_each_use_their_own_temporary_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("antinex-syn-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "same.csv");
+            var foreign = path + ".tmp"; // another writer's temporary file (the name every run used to share)
+            File.WriteAllText(foreign, "not ours");
+            var seeds = new long[] { 1, 2, 3, 4 };
+            Parallel.ForEach(seeds, new ParallelOptions { MaxDegreeOfParallelism = seeds.Length },
+                seed => SyntheticTraffic.WriteFile(path, 30_000, seed));
+            var written = File.ReadAllText(path);
+            Assert.Contains(written, seeds.Select(seed => Csv(30_000, seed)).ToList()); // one whole run's file, not a mix
+
+            // A run cut short deletes its own temporary file, and only that.
+            using var cancelled = new CancellationTokenSource();
+            cancelled.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => SyntheticTraffic.WriteFile(path, 200_000, 9, cancellationToken: cancelled.Token));
+            Assert.Equal(written, File.ReadAllText(path));
+            Assert.Equal("not ours", File.ReadAllText(foreign));
+            Assert.Equal([path, foreign], Directory.GetFiles(dir).Order(StringComparer.Ordinal));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -75,25 +75,32 @@ public static class SyntheticTraffic
         return new SyntheticSummary(generator.RowsWritten, generator.AttacksWritten, seed, attackFraction);
     }
 
-    /// <summary>Writes to a file (creating its folder), atomically: a partial file never replaces a good one.</summary>
+    /// <summary>Writes to a file (creating its folder), atomically: a partial file never replaces a good one. The rows go to a
+    /// temporary file of this call's own beside it (so two runs writing the same file do not share one), then replace the file.</summary>
     public static SyntheticSummary WriteFile(string path, long rows, long seed = DefaultSeed,
         double attackFraction = DefaultAttackFraction, IProgress<long>? progress = null,
         CancellationToken cancellationToken = default)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
+        var temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        bool created = false;
         try
         {
             SyntheticSummary summary;
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            // CreateNew: never a file this call did not create.
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                created = true;
                 summary = Write(stream, rows, seed, attackFraction, progress, cancellationToken);
+            }
             File.Move(temp, full, overwrite: true);
+            created = false;
             return summary;
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            if (created) File.Delete(temp);
         }
     }
 }
