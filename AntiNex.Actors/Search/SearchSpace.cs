@@ -79,7 +79,8 @@ public sealed record SearchSpace
                 return values.Distinct().ToList();
             }
             IReadOnlyList<int>? Integers(string name, int min)
-                => Numbers(name, v => v >= min && v == Math.Floor(v) && v <= 1_000_000, $"integers >= {min}")?.Select(v => (int)v).ToList();
+                => Numbers(name, v => v >= min && v == Math.Floor(v) && v <= 1_000_000, $"integers from {min} to 1,000,000")
+                    ?.Select(v => (int)v).ToList();
             IReadOnlyList<string>? Strings(string name, IReadOnlyList<string> allowed)
             {
                 if (!root.TryGetProperty(name, out var e)) return null;
@@ -104,8 +105,8 @@ public sealed record SearchSpace
                     : null).ToList() : null;
                 if (list is null || list.Count == 0 || list.Any(a => a is null || a.Count == 0 || a.Contains(-1)))
                     Issue("hidden_layers",
-                        $"must be a non-empty list of architectures, each a non-empty list of layer widths >= 1 (e.g. [[64], [128, 64]]), got " +
-                        $"{Shorten(hl.GetRawText())}");
+                        "must be a non-empty list of architectures, each a non-empty list of layer widths from 1 to 100,000 " +
+                        $"(e.g. [[64], [128, 64]]), got {Shorten(hl.GetRawText())}");
                 else hidden = list.Select(a => (IReadOnlyList<int>)a!).DistinctBy(a => string.Join("x", a)).ToList();
             }
             else if (root.TryGetProperty("widths", out _) || root.TryGetProperty("depths", out _))

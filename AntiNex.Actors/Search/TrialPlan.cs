@@ -132,8 +132,19 @@ public static class TrialPlanner
 
     private static readonly JsonSerializerOptions CompactOptions = new(WriteOptions) { WriteIndented = false };
 
+    // As the parser reads a layer: a layer_type that is not a string is a dense layer.
     private static bool IsDense(JsonNode? layer) => layer is JsonObject o &&
-        (o["layer_type"] is not JsonValue t || string.Equals(t.GetValue<string>(), "dense", StringComparison.OrdinalIgnoreCase));
+        (o["layer_type"] is not JsonValue t || !t.TryGetValue<string>(out var type)
+         || string.Equals(type, "dense", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A hidden layer's width, written as the parser accepts it: 128, 128.0, 1.28e2 or "128".</summary>
+    private static int Width(JsonObject layer, int index)
+    {
+        var text = layer["num_neurons"]?.ToString();
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w >= 1 && w <= int.MaxValue && w == Math.Floor(w))
+            return (int)w;
+        throw new RequestException($"model_desc.layers[{index}].num_neurons", $"must be a positive integer, got {text ?? "nothing"}");
+    }
 
     private static void ApplyLayers(JsonObject root, TrialConfig trial)
     {
@@ -151,8 +162,7 @@ public static class TrialPlanner
             .Select(l => l?["rate"] is JsonValue rv && double.TryParse(rv.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var r)
                 ? r : (double?)null)
             .FirstOrDefault(r => r is not null);
-        var widths = trial.Hidden ?? dense.Take(dense.Count - 1).Select(l => int.Parse(l["num_neurons"]!.ToString(), CultureInfo.InvariantCulture))
-            .ToList();
+        var widths = trial.Hidden ?? dense.Take(dense.Count - 1).Select(l => Width(l, layers.IndexOf(l))).ToList();
         var rebuilt = new JsonArray();
         foreach (var w in widths)
         {

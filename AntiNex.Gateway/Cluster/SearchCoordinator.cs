@@ -1,6 +1,7 @@
 // Gateway side of a model search: finds the trial runner of every Up model node, hands out trials only to runners with
-// a free slot (pull: a fast node simply gets more trials), re-queues the trials of a node that leaves, dies or becomes
-// unreachable, and streams events (for the live leaderboard) into a channel. Ends with every trial scored or failed.
+// a free slot (pull: a fast node simply gets more trials), sends nothing new to an unreachable node, re-queues the trials
+// of a node that leaves or is removed, and streams events (for the live leaderboard) into a channel. Ends with every
+// trial scored or failed.
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
@@ -16,6 +17,9 @@ public sealed record SearchTrial(int Trial, string Config, string RequestJson);
 public abstract record SearchEvent;
 public sealed record RunnerJoined(string Node, int Slots) : SearchEvent;
 public sealed record RunnerLost(string Node, string Reason, IReadOnlyList<int> Requeued) : SearchEvent;
+/// <summary>The node is unreachable: it gets no new trial; the ones it holds wait for it to come back or be removed.</summary>
+public sealed record RunnerUnreachable(string Node, IReadOnlyList<int> Holding) : SearchEvent;
+public sealed record RunnerReachable(string Node) : SearchEvent;
 public sealed record TrialDispatched(int Trial, string Node) : SearchEvent;
 public sealed record TrialRunning(int Trial, string Node) : SearchEvent;
 public sealed record TrialFinished(TrialResult Result) : SearchEvent;
@@ -25,9 +29,10 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
 {
     /// <summary>A trial is re-queued at most this many times after losing its node, then reported failed.</summary>
     public const int MaxAttempts = 3;
-    /// <summary>A dispatched trial not started yet is sent again this often: a message lost on the way (remoting delivers
-    /// at most once) must not leave it waiting for the search's timeout. A runner ignores a trial it already holds.</summary>
-    private static readonly TimeSpan ResendUnstartedEvery = TimeSpan.FromSeconds(10);
+    /// <summary>Every dispatched trial is sent again this often: a message lost on the way, the trial or its answer
+    /// (remoting delivers at most once), must not leave it waiting for the search's timeout. A runner answers a trial it
+    /// is running with its start again, and one it finished with the same answer again; it never runs a trial twice.</summary>
+    private static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(10);
     /// <summary>Trials waiting with no model node to run them fail after this long, instead of at the search's timeout.</summary>
     public static readonly TimeSpan NoRunnerGrace = TimeSpan.FromSeconds(30);
     private readonly TimeSpan _noRunnerGrace;
@@ -43,7 +48,10 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         public string Node { get; } = node;
         public int Slots { get; } = slots;
         public HashSet<int> InFlight { get; } = [];
-        public int Free => Slots - InFlight.Count;
+        /// <summary>Unreachable: it gets no new trial, but keeps its own until it is reachable again or removed (a pause
+        /// on a loaded node is not a death; its trials would otherwise run twice).</summary>
+        public bool Suspect { get; set; }
+        public int Free => Suspect ? 0 : Slots - InFlight.Count;
     }
 
     private sealed record Discover
@@ -56,9 +64,9 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         public static readonly StartDispatch Instance = new();
     }
 
-    private sealed record ResendUnstarted
+    private sealed record ResendInFlight
     {
-        public static readonly ResendUnstarted Instance = new();
+        public static readonly ResendInFlight Instance = new();
     }
 
     private sealed record NoRunners
@@ -100,7 +108,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
             if (!AddRunner(info)) return;
             if (_modelMembers.All(_runners.ContainsKey)) StartDispatching();
         });
-        Membership(lost: (address, reason) => Lose(address, reason));
+        Membership(lost: (address, reason) => Lose(address, reason), reachable: _ => { });
     }
 
     private void Dispatching()
@@ -112,15 +120,16 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         });
         Receive<TrialStarted>(s =>
         {
-            // A late start of a trial that finished (or was given up on) elsewhere is not news.
+            // A late start of a trial that finished (or was given up on) elsewhere is not news, nor is a start from a
+            // node the trial was taken from: only its present holder's start stops the probes from counting it unstarted.
             if (!Mine(s.SearchId, s.Trial) || _done.ContainsKey(s.Trial)) return;
-            _started.Add(s.Trial);
-            _events.TryWrite(new TrialRunning(s.Trial, s.Node));
+            if (!_runners.Values.Any(r => r.Node == s.Node && r.InFlight.Contains(s.Trial))) return;
+            if (_started.Add(s.Trial)) _events.TryWrite(new TrialRunning(s.Trial, s.Node));
         });
-        Receive<ResendUnstarted>(_ =>
+        Receive<ResendInFlight>(_ =>
         {
-            foreach (var runner in _runners.Values)
-                foreach (var trial in runner.InFlight.Where(t => !_started.Contains(t)))
+            foreach (var runner in _runners.Values.Where(r => !r.Suspect))
+                foreach (var trial in runner.InFlight)
                     runner.Actor.Tell(new RunTrial(_searchId, trial, _trials[trial].RequestJson, Self));
         });
         Receive<NoRunners>(_ =>
@@ -143,17 +152,34 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
             Lose(address, reason);
             Dispatch();
             CompleteIfDone();
-        });
+        }, reachable: _ => Dispatch());
     }
 
     /// <summary>Cluster membership and runner discovery, the same in both phases; what a lost node means differs.</summary>
-    private void Membership(Action<Address, string> lost)
+    private void Membership(Action<Address, string> lost, Action<Address> reachable)
     {
         Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
-        Receive<ClusterEvent.ReachableMember>(m => MemberSeen(m.Member));
-        Receive<ClusterEvent.MemberRemoved>(m => lost(m.Member.Address, "left the cluster"));
+        Receive<ClusterEvent.ReachableMember>(m =>
+        {
+            if (_runners.TryGetValue(m.Member.Address, out var runner) && runner.Suspect)
+            {
+                runner.Suspect = false;
+                _events.TryWrite(new RunnerReachable(runner.Node));
+                reachable(m.Member.Address);
+            }
+            MemberSeen(m.Member);
+        });
+        // Removed (downed, or left): its trials run elsewhere. Unreachable: a pause or a death, not known yet; the
+        // split-brain resolver removes a dead node soon enough, and a paused one answers for its trials when it resumes.
+        Receive<ClusterEvent.MemberRemoved>(m =>
+            lost(m.Member.Address, m.PreviousStatus == MemberStatus.Down ? "was removed from the cluster (downed)" : "left the cluster"));
         Receive<ClusterEvent.MemberLeft>(m => lost(m.Member.Address, "is leaving the cluster"));
-        Receive<ClusterEvent.UnreachableMember>(m => lost(m.Member.Address, "is unreachable"));
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            if (!_runners.TryGetValue(m.Member.Address, out var runner) || runner.Suspect) return;
+            runner.Suspect = true;
+            _events.TryWrite(new RunnerUnreachable(runner.Node, runner.InFlight.Order().ToList()));
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClusterEvent.IReachabilityEvent>(_ => { });
         Receive<Discover>(_ => DiscoverRunners());
@@ -166,7 +192,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     private void StartDispatching()
     {
         Timers.Cancel("start");
-        Timers.StartPeriodicTimer("resend", ResendUnstarted.Instance, ResendUnstartedEvery);
+        Timers.StartPeriodicTimer("resend", ResendInFlight.Instance, ResendEvery);
         Become(Dispatching);
         Dispatch();
     }

@@ -96,6 +96,7 @@ internal static class SearchCommand
         var coordinator = client.System.ActorOf(SearchCoordinator.Props(plan.SearchId, plan.Trials, channel.Writer), "search-" + plan.SearchId);
         IReadOnlyList<TrialResult>? results = null;
         string? incomplete = null;
+        var (incompleteKind, incompleteCode) = ("timeout", ExitCodes.Timeout);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
@@ -119,13 +120,29 @@ internal static class SearchCommand
         }
         catch (OperationCanceledException)
         {
-            coordinator.Tell(PoisonPill.Instance); // cancels the trials still running on the nodes
             if (ct.IsCancellationRequested) { output.Error("cancelled", "search cancelled"); return ExitCodes.Cancelled; }
             incomplete = $"the search did not finish within {timeout} ({board.DoneCount}/{plan.Trials.Count} trials done)";
         }
         catch (Exception e) when (e is SearchAbortedException || e.InnerException is SearchAbortedException)
         {
+            // The coordinator stopped with this gateway's actor system: Ctrl-C here (the host stops it on the same
+            // signal), or the cluster removed this gateway (exit 4, as every cluster command).
+            if (ct.IsCancellationRequested || (client.Stopping && !client.RemovedByCluster))
+            {
+                output.Error("cancelled", "search cancelled");
+                return ExitCodes.Cancelled;
+            }
             incomplete = (e as SearchAbortedException ?? (SearchAbortedException)e.InnerException!).Message;
+            if (client.RemovalText is { } removal)
+            {
+                (incompleteKind, incompleteCode) = ("unreachable", ExitCodes.Unreachable);
+                incomplete = $"{incomplete}: {removal}";
+            }
+        }
+        finally
+        {
+            // Ended without completing (Ctrl-C, timeout, any error): cancels the trials still running on the nodes.
+            if (results is null) coordinator.Tell(PoisonPill.Instance);
         }
         var searchSeconds = clock.Elapsed.TotalSeconds;
         // An unfinished search still reports what it scored; it retrains nothing.
@@ -156,9 +173,9 @@ internal static class SearchCommand
         if (incomplete is not null)
         {
             if (ranked.Count > 0) doc["best_so_far"] = TrialJson(ranked[0], 1);
-            output.Error("timeout", $"{incomplete}; the leaderboard holds the trials finished so far, nothing was retrained");
+            output.Error(incompleteKind, $"{incomplete}; the leaderboard holds the trials finished so far, nothing was retrained");
             if (output.Json) Console.WriteLine(doc.ToJsonString(Output.JsonOptions));
-            return ExitCodes.Timeout;
+            return incompleteCode;
         }
         if (ranked.Count == 0)
         {
@@ -242,6 +259,12 @@ internal sealed record SearchPlan(string SearchId, string Label, string ModelId,
         if (request.MlType == MlTypes.Standalone)
             throw new UsageException(
                 $"{requestPath}: ml_type: {MlTypes.Standalone} is not cross-validated; a search needs classification or regression");
+        // Trials vary a network's settings and are scored as networks; a tree has none of them, and auto would choose its
+        // model at the retrain, not among the configurations scored, so the best trial would not be what is served.
+        if (request.ModelKind != ModelKinds.Network)
+            throw new UsageException($"{requestPath}: model_kind: a search varies a network's settings and scores them as a network; " +
+                $"'{request.ModelKind}' has none to vary (auto chooses its own model on the training rows): use model_kind network, " +
+                "or train the request as it is");
         if (folds < 2) throw new UsageException($"--folds: must be >= 2 (trials are scored by cross-validation), got {folds}");
         if (trials < 1) throw new UsageException($"--trials: must be >= 1, got {trials}");
         SearchSpace space;
@@ -291,7 +314,7 @@ internal sealed class LiveBoard(SearchPlan plan)
     public int DoneCount => _done.Count;
     /// <summary>The trials finished so far (all of them once the search completed).</summary>
     public IReadOnlyList<TrialResult> Finished => _done.Values.OrderBy(r => r.Trial).ToList();
-    /// <summary>Nodes lost during the search and the trials they gave back.</summary>
+    /// <summary>Nodes lost during the search and the trials they gave back; nodes unreachable for a while.</summary>
     public IReadOnlyList<string> Notes => _notes;
 
     /// <summary>Applies an event; returns the final results when the search completed.</summary>
@@ -305,6 +328,8 @@ internal sealed class LiveBoard(SearchPlan plan)
                 foreach (var t in l.Requeued) _running.Remove(t);
                 _notes.Add($"{l.Node} {l.Reason}: re-queued trials [{string.Join(", ", l.Requeued)}]");
                 break;
+            case RunnerUnreachable u: _notes.Add($"{u.Node} unreachable, holding trials [{string.Join(", ", u.Holding)}]"); break;
+            case RunnerReachable r: _notes.Add($"{r.Node} reachable again"); break;
             case TrialDispatched d: _running[d.Trial] = (d.Node, false, now); break;
             case TrialRunning r: _running[r.Trial] = (r.Node, true, now); break;
             case TrialFinished f: _running.Remove(f.Result.Trial); _done[f.Result.Trial] = f.Result; break;
@@ -317,6 +342,9 @@ internal sealed class LiveBoard(SearchPlan plan)
     {
         RunnerJoined j => $"node {j.Node} joined the search ({j.Slots} slot{(j.Slots == 1 ? "" : "s")})",
         RunnerLost l => $"node {l.Node} {l.Reason}: re-queued trials [{string.Join(", ", l.Requeued)}]",
+        RunnerUnreachable u => $"node {u.Node} is unreachable: no new trial for it; its trials [{string.Join(", ", u.Holding)}] wait " +
+            "for it to come back or be removed",
+        RunnerReachable r => $"node {r.Node} is reachable again",
         TrialRunning r => $"trial {r.Trial} running on {r.Node}: {plan.Trials[r.Trial - 1].Config}",
         TrialFinished { Result: var t } => t.Scored
             ? $"trial {t.Trial} done on {t.Node} in {t.Seconds:F1} s: {t.Config} -> {Leaderboard.FormatScore(t)} " +

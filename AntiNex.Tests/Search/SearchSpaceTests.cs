@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AntiNex.Gateway.Commands;
 using AntiNex.Requests;
 using AntiNex.Search;
 using AntiNex.Tests.Data;
@@ -33,7 +34,7 @@ public class SearchSpaceTests
     [InlineData("""{"learning_rate": [0.01, -1]}""", "space.learning_rate", "must be a non-empty list of numbers > 0")]
     [InlineData("""{"learning_rate": 0.01}""", "space.learning_rate", "non-empty list")]
     [InlineData("""{"dropout": [0.5, 1.0]}""", "space.dropout", "[0, 1)")]
-    [InlineData("""{"batch_size": [32, 0.5]}""", "space.batch_size", "integers >= 1")]
+    [InlineData("""{"batch_size": [32, 0.5]}""", "space.batch_size", "integers from 1 to 1,000,000")]
     [InlineData("""{"scaler": ["minmax", "zscore"]}""", "space.scaler", "\"robust\"")]
     [InlineData("""{"class_weights": ["sometimes"]}""", "space.class_weights", "\"balanced\"")]
     [InlineData("""{"hidden_layers": [[64], []]}""", "space.hidden_layers", "non-empty list of architectures")]
@@ -116,6 +117,39 @@ public class SearchSpaceTests
         Assert.Equal(0.4, dropOnly.Layers![0].Dropout);
         Assert.Equal("balanced", JsonNode.Parse(TrialPlanner.Apply(baseJson, new TrialConfig { BatchSize = 8 },
             3))!["class_weights"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Layer_widths_written_as_the_parser_accepts_them_carry_over_to_the_trials()
+    {
+        // 16.0, 1.6e1 and "16" are the same whole number to the request parser; a numeric layer_type reads as dense.
+        foreach (var width in new[] { "16.0", "1.6e1", "\"16\"" })
+        {
+            var baseJson = EngineTestData.BinaryRequest().Replace("\"num_neurons\": 16", $"\"num_neurons\": {width}", StringComparison.Ordinal);
+            Assert.Contains(width, baseJson, StringComparison.Ordinal);
+            var trial = EngineTestData.Request(TrialPlanner.Apply(baseJson, new TrialConfig { Dropout = 0.1 }, 3));
+            Assert.Equal([16, 1], trial.Layers!.Select(l => l.Units));
+        }
+        var numericType = EngineTestData.BinaryRequest().Replace("\"num_neurons\": 16", "\"layer_type\": 7, \"num_neurons\": 16",
+            StringComparison.Ordinal);
+        Assert.Equal([16, 1], EngineTestData.Request(TrialPlanner.Apply(numericType, new TrialConfig { Dropout = 0.1 }, 3)).Layers!
+            .Select(l => l.Units));
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("fast_tree")]
+    public void A_request_whose_model_is_not_a_network_cannot_be_searched(string kind)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"antinex-search-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, EngineTestData.BinaryRequest(extra: $", \"model_kind\": \"{kind}\""));
+        try
+        {
+            var e = Assert.Throws<UsageException>(() => SearchPlan.Build(path, null, 2, 3, 1, "random"));
+            Assert.Contains("model_kind", e.Message, StringComparison.Ordinal);
+            Assert.Contains(kind, e.Message, StringComparison.Ordinal);
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]
