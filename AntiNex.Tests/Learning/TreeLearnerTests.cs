@@ -67,6 +67,31 @@ public sealed class TreeLearnerTests
         Assert.True(correct > 0.8 * Rows, $"{kind} multi-class accuracy {correct}/{Rows}");
     }
 
+    /// <summary>A three-class fit whose rows hold two classes is still multi-class (a key label, not a Boolean one).</summary>
+    [Theory]
+    [InlineData(TreeKind.FastTree)]
+    [InlineData(TreeKind.LightGbm)]
+    public void A_multi_class_fit_with_two_classes_present_scores_every_class_and_zero_to_the_absent_one(TreeKind kind)
+    {
+        var (x, y) = Data(2, 6);
+        for (int i = 0; i < Rows; i++) y[i] *= 2; // classes 0 and 2 of 3
+        var model = TreeLearner.Fit(Small(kind), x, Rows, Cols, y, 3, seed: 5);
+        Assert.Equal(TaskKind.MultiClass, model.Task);
+        Assert.Equal(3, model.OutputWidth);
+        var (tx, ty) = Data(2, 7);
+        var p = new float[Rows * 3];
+        model.Score(tx, Rows, p);
+        int correct = 0;
+        for (int i = 0; i < Rows; i++)
+        {
+            var row = p.AsSpan(i * 3, 3);
+            Assert.Equal(0f, row[1]);
+            Assert.InRange(row[0] + row[2], 0.99f, 1.01f);
+            if ((row[2] > row[0] ? 2 : 0) == 2 * ty[i]) correct++;
+        }
+        Assert.True(correct > 0.9 * Rows, $"{kind} accuracy {correct}/{Rows}");
+    }
+
     [Theory]
     [InlineData(TreeKind.FastTree)]
     [InlineData(TreeKind.LightGbm)]

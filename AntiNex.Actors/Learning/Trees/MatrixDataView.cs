@@ -6,6 +6,8 @@ namespace AntiNex.Learning.Trees;
 /// <summary>
 /// Row-major float rows as an ML.NET data view, read in place: a "Features" vector column of the row width and, for
 /// training, a "Label" column (Boolean for binary, a key of the class count for multi-class, Single for regression).
+/// The label type follows the task, not the class count: a multi-class fit whose rows hold two classes still needs a key
+/// label (ML.NET's multi-class trainers refuse a Boolean one).
 /// The cursor copies each row into the caller's reused buffer, so scoring a batch allocates nothing per row.
 /// </summary>
 internal sealed class MatrixDataView : IDataView
@@ -16,19 +18,20 @@ internal sealed class MatrixDataView : IDataView
     private readonly ReadOnlyMemory<float> _x;
     private readonly int _rows, _cols;
     private readonly float[]? _y;
-    private readonly int _classes;
+    private readonly TaskKind _task;
 
-    /// <param name="y">per row: class index (classes >= 2) or regression value (classes == 0); null for scoring.</param>
-    public MatrixDataView(ReadOnlyMemory<float> x, int rows, int cols, float[]? y = null, int classes = 0)
+    /// <param name="y">per row: class index (a classification task) or regression value; null for scoring.</param>
+    /// <param name="classes">the key count of a multi-class label (unused otherwise).</param>
+    public MatrixDataView(ReadOnlyMemory<float> x, int rows, int cols, float[]? y = null, TaskKind task = TaskKind.Regression, int classes = 0)
     {
-        (_x, _rows, _cols, _y, _classes) = (x, rows, cols, y, classes);
+        (_x, _rows, _cols, _y, _task) = (x, rows, cols, y, task);
         var b = new DataViewSchema.Builder();
         b.AddColumn(Features, new VectorDataViewType(NumberDataViewType.Single, cols));
         if (y is not null)
-            b.AddColumn(Label, classes switch
+            b.AddColumn(Label, task switch
             {
-                0 => NumberDataViewType.Single,
-                2 => BooleanDataViewType.Instance,
+                TaskKind.Regression => NumberDataViewType.Single,
+                TaskKind.Binary => BooleanDataViewType.Instance,
                 _ => new KeyDataViewType(typeof(uint), classes),
             });
         Schema = b.ToSchema();
@@ -61,10 +64,10 @@ internal sealed class MatrixDataView : IDataView
             Delegate getter = column.Index switch
             {
                 0 => (ValueGetter<VBuffer<float>>)GetFeatures,
-                _ => view._classes switch
+                _ => view._task switch
                 {
-                    0 => (ValueGetter<float>)((ref float v) => v = view._y![_position]),
-                    2 => (ValueGetter<bool>)((ref bool v) => v = view._y![_position] >= 0.5f),
+                    TaskKind.Regression => (ValueGetter<float>)((ref float v) => v = view._y![_position]),
+                    TaskKind.Binary => (ValueGetter<bool>)((ref bool v) => v = view._y![_position] >= 0.5f),
                     _ => (ValueGetter<uint>)((ref uint v) => v = (uint)view._y![_position] + 1), // key values count from 1
                 },
             };

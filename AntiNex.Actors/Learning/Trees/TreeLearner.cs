@@ -51,7 +51,7 @@ public static class TreeLearner
         }
         var ml = new MLContext(seed);
         int learnerClasses = task == TaskKind.MultiClass ? present.Length : classes;
-        var data = new MatrixDataView(x.AsMemory(0, rows * cols), rows, cols, labels, learnerClasses);
+        var data = new MatrixDataView(x.AsMemory(0, rows * cols), rows, cols, labels, task, learnerClasses);
         ITransformer transformer;
         try { transformer = Estimator(ml, spec, task, seed).Fit(data); }
         catch (ArgumentNullException e) when (spec.Kind == TreeKind.LightGbm)
