@@ -107,8 +107,9 @@ internal sealed partial class TrainingRun
         var scored = new List<(Choice Choice, CandidateScore Score)>();
         int normal = NormalClassOf(data, split.TrainRows);
         LeaveKindOut? lao = null;
+        string? noLeaveOut = null;
         if (binary && q.ValidationSplit > 0 && data.Frame.Text.TryGetValue(data.PredictFeature, out var kinds))
-            lao = LeaveKindOut.Of(kinds, classes, normal, innerFit, split.TrainRows, selection);
+            lao = LeaveKindOut.Of(kinds, classes, normal, innerFit, split.TrainRows, selection, out noLeaveOut);
 
         // The scaler first (the request's recipe otherwise): each scaler's network on the selection rows.
         (TrainingRun Run, CandidateFit Fit, double Score)? best = null;
@@ -132,6 +133,8 @@ internal sealed partial class TrainingRun
         var (winner, metric) = binary
             ? SelectBinary(chosen, this, data, innerFit, selection, settings, iid, own!, lao, truth, normal, k, scored)
             : chosen.SelectMultiClass(this, data, innerFit, selection, settings, iid, truth, k, scored);
+        if (lao is null && noLeaveOut is not null)
+            metric += $"; no leave-attack-kind-out split ({noLeaveOut}): no step on top of the base is tried";
         var report = new SelectionReport
         {
             Winner = winner.Name, Metric = metric, FitRows = innerFit.Length, SelectionRows = selection.Length, HeldOutKinds = lao?.HeldOutKinds,

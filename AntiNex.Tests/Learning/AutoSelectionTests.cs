@@ -333,4 +333,38 @@ public class AutoSelectionTests
         var e = Assert.Throws<RequestException>(() => Run("light_gbm"));
         Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("LightGBM could not fit", StringComparison.Ordinal));
     }
+
+    /// <summary>Two attack kinds of one row each: with one of them among the selection rows (so on these seeds) and the other
+    /// held out, the leave-out fit would hold no attack row. There is then no leave-out judgment (as with a single attack kind): the
+    /// request trains, and the selection's metric says why no step was tried on top of the base.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void A_leave_out_fit_without_an_attack_row_is_no_leave_out_split_and_the_request_still_trains(int seed)
+    {
+        var rng = new Random(seed);
+        string Csv(int rows, int[] aaa, int[] bbb)
+        {
+            var csv = new StringBuilder("x0,x1,kind\n");
+            for (int i = 0; i < rows; i++)
+            {
+                var kind = aaa.Contains(i) ? "aaa" : bbb.Contains(i) ? "bbb" : "normal";
+                double shift = kind == "normal" ? 0 : 3;
+                csv.Append(CultureInfo.InvariantCulture, $"{shift + rng.NextDouble():R},{shift + rng.NextDouble():R},{kind}\n");
+            }
+            return csv.ToString();
+        }
+        using var t = new EngineTestData.TempRoot();
+        t.Write("kinds.csv", Csv(32, [10], [20])); // 30 normal rows, one of each attack kind
+        t.Write("kinds-test.csv", Csv(12, [3, 4], [8, 9]));
+        var json = $$"""
+            {"label": "Kinds", "dataset": "kinds.csv", "test_dataset": "kinds-test.csv", "ml_type": "classification", "predict_feature": "kind",
+             "features_to_process": ["x0", "x1"], "target_rules": {{BinaryTarget}}, "model_kind": "auto", "seed": {{seed}}, "epochs": 3}
+            """;
+        var outcome = TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default);
+        var selection = outcome.Report.Selection!;
+        Assert.Null(selection.HeldOutKinds);
+        Assert.Contains("no leave-attack-kind-out split", selection.Metric, StringComparison.Ordinal);
+        Assert.NotNull(outcome.Report.Accuracy);
+    }
 }
