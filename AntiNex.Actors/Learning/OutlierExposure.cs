@@ -29,7 +29,7 @@ internal static class OutlierExposure
         for (int g = 1; g < starts.Length; g++) starts[g] = starts[g - 1] + groupWidths[g - 1];
         var (lo, hi) = Ranges(train);
         int replaced = Math.Max(1, (int)Math.Round(share * groupWidths.Count));
-        var x = new float[(rows + extra) * w];
+        var x = new float[ArrayCells.Of((long)rows + extra, w, "outlier_exposure", "inputs (the rows and their synthetic rows)")];
         var y = new int[rows + extra];
         for (int i = 0; i < rows; i++)
         {

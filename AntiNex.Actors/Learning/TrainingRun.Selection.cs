@@ -461,7 +461,7 @@ internal sealed partial class TrainingRun
             train.Classes?.Select(c => (float)c).ToArray() ?? train.Targets!, codec.Regression ? 0 : codec.ClassValues.Count, request.Seed, ct);
         float[] Score(TensorData d)
         {
-            var o = new float[d.Rows * model.OutputWidth];
+            var o = new float[ArrayCells.Of(d.Rows, model.OutputWidth, "predict_feature", "class outputs")];
             model.Score(d.X, d.Rows, o);
             return o;
         }

@@ -81,7 +81,7 @@ internal sealed partial class TrainingRun
         var val = valRows.Length > 0 && request.Quality.Threshold is { Value: null }
             ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
         var threshold = Metrics.ThresholdOf(request.Quality.Threshold, val?.Classes, () => Scored(trees, val!));
-        var outputs = new float[test.Rows * trees.OutputWidth];
+        var outputs = new float[ArrayCells.Of(test.Rows, trees.OutputWidth, "predict_feature", "class outputs")];
         trees.Score(test.X, test.Rows, outputs);
         return FoldScoreOf(outputs, test, testRows, data.Y, data.Codec, trees.OutputWidth, threshold);
     }
@@ -89,7 +89,7 @@ internal sealed partial class TrainingRun
     /// <summary>The ensemble's outputs for the rows (binary: the attack probability per row).</summary>
     private static float[] Scored(TreeModel trees, TensorData rows)
     {
-        var scores = new float[rows.Rows * trees.OutputWidth];
+        var scores = new float[ArrayCells.Of(rows.Rows, trees.OutputWidth, "predict_feature", "class outputs")];
         trees.Score(rows.X, rows.Rows, scores);
         return scores;
     }

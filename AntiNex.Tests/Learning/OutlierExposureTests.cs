@@ -124,4 +124,19 @@ public class OutlierExposureTests
             .Replace("\"classification\"", "\"regression\"", StringComparison.Ordinal)));
         Assert.Contains(regression.Issues, i => i.Field == "outlier_exposure" && i.Message.Contains("binary", StringComparison.Ordinal));
     }
+
+    /// <summary>The exposed rows' size is checked in 64 bits: past what one array holds the request is refused naming the
+    /// sizes, not failed by an int product that wrapped around.</summary>
+    [Fact]
+    public void A_size_past_one_array_is_refused_naming_it_not_wrapped_around()
+    {
+        Assert.Equal(1_000 * 122, ArrayCells.Of(1_000, 122, "outlier_exposure", "inputs"));
+        Assert.Equal(Array.MaxLength, ArrayCells.Of(Array.MaxLength, 1, "outlier_exposure", "inputs"));
+        // 36 million rows x 122 inputs wraps an int product around to a small positive length.
+        int rows = 36_000_000, width = 122;
+        Assert.True(unchecked(rows * width) is > 0 and < 100_000_000);
+        var e = Assert.Throws<RequestException>(() => ArrayCells.Of(rows, width, "outlier_exposure", "inputs"));
+        Assert.Contains(e.Issues, i => i.Field == "outlier_exposure" && i.Message.Contains(" rows x 122 inputs", StringComparison.Ordinal));
+        Assert.Throws<RequestException>(() => ArrayCells.Of((long)Array.MaxLength + 1, 1, "predict_feature", "class outputs"));
+    }
 }

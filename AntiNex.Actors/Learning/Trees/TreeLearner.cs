@@ -79,7 +79,9 @@ public static class TreeLearner
     /// </summary>
     internal static bool Diverged(TreeModel model, float[] x, int rows, float[] y, int classes)
     {
-        var p = new float[rows * model.OutputWidth];
+        long cells = (long)rows * model.OutputWidth;
+        if (cells > Array.MaxLength) throw new ArgumentException($"{rows:N0} rows x {model.OutputWidth:N0} outputs exceed one array");
+        var p = new float[cells];
         model.Score(x.AsMemory(0, rows * model.Inputs), rows, p);
         var counts = new double[classes];
         for (int i = 0; i < rows; i++) counts[(int)y[i]]++;
