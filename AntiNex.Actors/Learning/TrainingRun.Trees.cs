@@ -68,7 +68,9 @@ internal sealed partial class TrainingRun
         { Trees = trees, Profile = novelty is { } p ? (p.State, p.FitRows, p.ValidationRows) : null };
     }
 
-    /// <summary>One CV fold with a tree ensemble: the fold's own carve and pipeline, as the final fit.</summary>
+    /// <summary>One CV fold with a tree ensemble: the fold's own carve and pipeline, as the final fit. Unlike the final fit, the
+    /// fold's tree is fitted on the carve's fitting rows only, even when no threshold is chosen on its validation rows (the
+    /// final fit then takes every training row), so a fold scores a tree fitted on somewhat fewer rows than the served one.</summary>
     private double TreeFoldScore(TreeKind kind, PreparedData data, int[] trainRows, int[] testRows, FitSettings settings, int fold)
     {
         var (fitRows, valRows) = RowSplit.Carve(request, trainRows, data.Classes, (int)settings.Seed);
