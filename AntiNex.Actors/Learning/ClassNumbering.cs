@@ -13,7 +13,7 @@ namespace AntiNex.Learning;
 internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, string Note)
 {
     private static readonly string[] NormalNames = ["normal", "benign"];
-    /// <summary>More distinct text values than this is almost surely not a class column (an address, an id).</summary>
+    /// <summary>More distinct values than this is almost surely not a class column (an address, an id, a measurement).</summary>
     public const int MaxClasses = 1000;
 
     /// <summary>Null when the request maps its target (target_rules), is a regression, or every training value is a number.</summary>
@@ -27,7 +27,16 @@ internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, stri
             if (value.Length == 0) throw new RequestException("predict_feature", $"row {rowIds[i]}: empty target value in '{pf}'");
             counts[value] = counts.GetValueOrDefault(value) + 1;
         }
-        if (counts.Keys.All(IsNumber)) return null;
+        if (counts.Keys.All(IsNumber))
+        {
+            // Each class is an output unit: a regression target read as classes would build one per distinct value.
+            int classes = counts.Keys.Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).Distinct().Count();
+            if (classes > MaxClasses)
+                throw new RequestException("predict_feature",
+                    $"'{pf}' holds {classes:N0} distinct numbers in the training rows, more than {MaxClasses} classes: is it a regression " +
+                    "target? Set ml_type \"regression\"");
+            return null;
+        }
         if (counts.Count > MaxClasses)
             throw new RequestException("predict_feature",
                 $"'{pf}' holds {counts.Count:N0} distinct text values in the training rows, more than {MaxClasses} classes: is it the class " +

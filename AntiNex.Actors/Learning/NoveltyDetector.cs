@@ -30,9 +30,10 @@ public sealed class NoveltyDetector : IDisposable
     /// <summary>Encoder widths, then the mirrored decoder, relu inside, linear reconstruction out.</summary>
     internal static List<LayerSpec> Specs(int width, IReadOnlyList<int> hidden)
     {
-        var widths = hidden.Concat(hidden.Reverse().Skip(1)).ToList();
-        var specs = widths.Select(w => new LayerSpec(w, "he_uniform", "relu")).ToList();
-        specs.Add(new LayerSpec(width, "glorot_uniform", "linear"));
+        // The same widths the size limit counts (NetworkSize.Autoencoder): the last one is the reconstruction.
+        var widths = NetworkSize.AutoencoderWidths(width, hidden).ToList();
+        var specs = widths.SkipLast(1).Select(w => new LayerSpec(w, "he_uniform", "relu")).ToList();
+        specs.Add(new LayerSpec(widths[^1], "glorot_uniform", "linear"));
         return specs;
     }
 

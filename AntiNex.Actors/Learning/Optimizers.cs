@@ -23,13 +23,13 @@ internal static class Optimizers
         var ps = parameters.ToList();
         return name switch
         {
-            "adam" => new KeptAliveAdam(ps, lr ?? 0.001, 0.9, 0.999, 1e-7),
-            "sgd" => new KeptAliveSgd(ps, lr ?? 0.01, weightDecay),
-            "rmsprop" => new KeptAliveRmsProp(ps, lr ?? 0.001, 0.9, 1e-7, weightDecay),
-            "adagrad" => new KeptAliveAdagrad(ps, lr ?? 0.01, 0.1, 1e-7, weightDecay),
+            "adam" => new KeptAliveAdam(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7),
+            "sgd" => new KeptAliveSgd(ps, lr ?? Vocabulary.DefaultLearningRate(name), weightDecay),
+            "rmsprop" => new KeptAliveRmsProp(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 1e-7, weightDecay),
+            "adagrad" => new KeptAliveAdagrad(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.1, 1e-7, weightDecay),
             // Rarely asked for; TorchSharp's own steps (the implicit-Scalar race remains possible there).
-            "adamax" => new TorchStepper(optim.Adamax(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
-            "nadam" => new TorchStepper(optim.NAdam(ps, lr ?? 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
+            "adamax" => new TorchStepper(optim.Adamax(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
+            "nadam" => new TorchStepper(optim.NAdam(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
             _ => throw new RequestException("optimizer", $"unknown optimizer '{name}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}"),
         };
     }

@@ -295,7 +295,18 @@ internal sealed record PreparedData
         var features = listed.Where(f => f != pf && !r.IgnoreFeatures.Contains(f)).Distinct().ToList();
         if (features.Count == 0)
             throw new RequestException("features_to_process", "no features left after removing predict_feature and ignore_features");
+        // Without features_to_process the features are known only now: a listed transform must not fall away unnoticed.
+        var chosen = features.ToHashSet(StringComparer.Ordinal);
+        var issues = r.CategoricalFeatures.Where(c => !chosen.Contains(c))
+            .Select(c => new RequestIssue("categorical_features", $"'{c}' is not among the features ({Why(c)})"))
+            .Concat(r.LogFeatures.Where(c => !chosen.Contains(c))
+                .Select(c => new RequestIssue("log_features", $"'{c}' is not among the features ({Why(c)})")))
+            .ToList();
+        if (issues.Count > 0) throw new RequestException(issues);
         return features;
+
+        string Why(string c) => r.IgnoreFeatures.Contains(c) ? "it is in ignore_features"
+            : sourceColumns.Contains(c) ? "it is not in features_to_process" : "the dataset has no such column";
     }
 
     private static List<ColumnPlan> BuildPlan(AntiNexRequest request, IReadOnlyList<string> features, string pf)

@@ -42,6 +42,7 @@ internal sealed partial class TrainingRun
         var r = request;
         var (fitRows, valRows) = RowSplit.Carve(r, split.TrainRows, data.Classes, r.Seed);
         var pipeline = FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
+        CheckNoveltySize(pipeline.Width);
         var train = ToTensorData(pipeline, data.Frame, fitRows, data.Y, data.Classes, data.Codec);
         var val = valRows.Length > 0 ? ToTensorData(pipeline, data.Frame, valRows, data.Y, data.Classes, data.Codec) : null;
         var test = ToTensorData(pipeline, split.TestFrame, split.TestRows, split.TestY, split.TestClasses, data.Codec);

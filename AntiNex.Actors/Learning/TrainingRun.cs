@@ -186,9 +186,10 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var pipeline = foldEnsemble?.Pipeline ?? FeaturePipeline.Fit(data.Frame, fitRows, data.Features, r);
         var (trainData, valData, testData) = FinalData(data, split, pipeline, fitRows, valRows, foldEnsemble is not null);
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, data.Classes, data.Codec) };
+        CheckNoveltySize(pipeline.Width);
         DenseNetwork net;
         using (var initGen = new torch.Generator((ulong)r.Seed))
-            net = foldEnsemble?.Network ?? NewNetwork(pipeline.Width, data.Layers, initGen);
+            net = foldEnsemble?.Network ?? NewNetwork(pipeline.Width, data.Layers, initGen, q.EnsembleSeeds);
         NoveltyDetector? novelty = null;
         try
         {
@@ -469,13 +470,27 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         }, null);
     }
 
-    /// <summary>A fresh network, once its exact size (inputs after one-hot) is within the limit.</summary>
-    private DenseNetwork NewNetwork(int inputs, IReadOnlyList<LayerSpec> layers, torch.Generator init)
+    /// <summary>A fresh network, once its exact size (inputs after one-hot) is within the limit; <paramref name="seeds"/> networks
+    /// of that size (ensemble.seeds) are held at once, so together they must be within it too.</summary>
+    private DenseNetwork NewNetwork(int inputs, IReadOnlyList<LayerSpec> layers, torch.Generator init, int seeds = 1)
     {
         var limit = options.EffectiveLimits.MaxNetworkParameters;
         var size = NetworkSize.Parameters(inputs, layers.Select(l => l.Units));
         if (size > limit) throw new RequestException("model_desc.layers", NetworkSize.TooLarge(size, limit) + $" ({inputs} inputs after one-hot)");
+        var all = NetworkSize.Ensemble(inputs, layers.Select(l => l.Units), seeds);
+        if (all > limit)
+            throw new RequestException("ensemble", NetworkSize.EnsembleTooLarge(all, seeds, limit) + $" ({inputs} inputs after one-hot)");
         return new DenseNetwork(inputs, layers, init);
+    }
+
+    /// <summary>The request's novelty autoencoder at its exact input width, checked before any model is fitted.</summary>
+    private void CheckNoveltySize(int inputs)
+    {
+        if (request.Quality.Novelty is not { } o) return;
+        var limit = options.EffectiveLimits.MaxNetworkParameters;
+        var size = NetworkSize.Autoencoder(inputs, o.Layers);
+        if (size > limit)
+            throw new RequestException("novelty.layers", NetworkSize.AutoencoderTooLarge(size, limit) + $" ({inputs} inputs after one-hot)");
     }
 
     private void Report(string phase, string message)

@@ -38,8 +38,15 @@ public sealed record QualityOptions
 
     public static readonly IReadOnlyList<string> Scalers = ["minmax", "standard", "robust", "quantile", "quantile_normal", "ple"];
 
-    /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name.</summary>
-    internal static QualityOptions Parse(JsonElement root, Action<string, string> issue)
+    /// <summary>Encoder layers of the novelty autoencoder: a normal profile needs few, and each adds two layers (the decoder mirrors it).</summary>
+    public const int MaxNoveltyLayers = 8;
+
+    private static readonly string[] EarlyStoppingKeys = ["patience", "monitor", "restore_best_weights", "min_delta"];
+    private static readonly string[] LrScheduleKeys = ["kind", "factor", "patience", "min_lr", "step_size", "gamma"];
+
+    /// <summary>Reads the fields from the request root; every problem goes to <paramref name="issue"/> with its field name, every
+    /// ignored key to <paramref name="warn"/>.</summary>
+    internal static QualityOptions Parse(JsonElement root, Action<string, string> issue, Action<string> warn)
     {
         var q = new QualityOptions();
         if (Get(root, "validation_split") is { } vs)
@@ -58,6 +65,7 @@ public sealed record QualityOptions
                 "must be an object like {\"patience\": 3, \"monitor\": \"val_loss\", \"restore_best_weights\": true}");
             else
             {
+                WarnUnknownKeys(es, "early_stopping", EarlyStoppingKeys, warn);
                 int patience = 3;
                 if (Get(es, "patience") is { } p)
                 {
@@ -97,6 +105,7 @@ public sealed record QualityOptions
                 issue("lr_schedule", $"must be an object with \"kind\": \"reduce_on_plateau\", \"cosine\" or \"step\", got {ls.GetRawText()}");
             else
             {
+                WarnUnknownKeys(ls, "lr_schedule", LrScheduleKeys, warn);
                 var s = new LrSchedule(kind);
                 double D(string f, double def, Func<double, bool> ok, string rule)
                 {
@@ -211,7 +220,12 @@ public sealed record QualityOptions
         {
             var widths = ls.ValueKind == JsonValueKind.Array ? ls.EnumerateArray()
                 .Select(e => Num(e) is { } w && w >= 1 && w <= 4096 && w == Math.Floor(w) ? (int)w : -1).ToList() : null;
-            if (widths is { Count: > 0 } && widths.All(w => w > 0)) layers = widths;
+            if (widths is { Count: > MaxNoveltyLayers })
+            {
+                issue("novelty.layers", $"lists {widths.Count} encoder layers, above the limit of {MaxNoveltyLayers} (the decoder mirrors them)");
+                ok = false;
+            }
+            else if (widths is { Count: > 0 } && widths.All(w => w > 0)) layers = widths;
             else
             {
                 issue("novelty.layers",
@@ -263,6 +277,9 @@ public sealed record QualityOptions
     /// <summary>Checks that need other request fields (called by the parser once num_splits and ml_type are read).</summary>
     internal static void CrossCheck(QualityOptions q, int numSplits, string mlType, Action<string, string> issue)
     {
+        // A regression has no accuracy: val_acc would read as 0 every epoch and stop the training at its patience.
+        if (q.EarlyStopping is { Monitor: "val_acc" } && mlType == MlTypes.Regression)
+            issue("early_stopping.monitor", "\"val_acc\" needs a classification target: a regression has no accuracy; use \"val_loss\"");
         if (!q.EnsembleFolds) return;
         if (numSplits < 2)
             issue("ensemble.folds", $"needs num_splits >= 2 (got {numSplits}): the ensemble's members are the cross-validation fold networks");
@@ -270,6 +287,13 @@ public sealed record QualityOptions
             issue("ensemble.folds", $"at most 50 members: num_splits is {numSplits}");
         if (mlType == MlTypes.Standalone)
             issue("ensemble.folds", "standalone-classification runs no cross-validation, so there are no fold networks to average");
+    }
+
+    /// <summary>A misspelt key would otherwise leave its default in force without a word, as an unknown top-level field is warned.</summary>
+    internal static void WarnUnknownKeys(JsonElement obj, string at, IReadOnlyCollection<string> known, Action<string> warn)
+    {
+        foreach (var p in obj.EnumerateObject().Where(p => !known.Contains(p.Name)))
+            warn($"{at}: unknown key '{p.Name}' ignored");
     }
 
     private static JsonElement? Get(JsonElement obj, string name)

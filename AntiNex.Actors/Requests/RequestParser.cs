@@ -37,6 +37,11 @@ internal sealed class RequestParser
         "use_existing_model", "csv_file", "meta_file", "created", "publish_to_core", "meta", "use_model_name",
     ];
 
+    // Keys of a model_desc layer (the original's dense and dropout layers, plus batch_norm's layer_type).
+    private static readonly string[] LayerKeys = ["layer_type", "num_neurons", "init", "activation", "dropout", "rate"];
+    // set_if_above is read by the original's label rules.
+    private static readonly string[] LabelRulesKeys = ["labels", "label_values", "set_if_above"];
+
     private readonly JsonElement _root;
     private readonly JsonElement? _manifest;
     private readonly List<RequestIssue> _issues = [];
@@ -186,7 +191,7 @@ internal sealed class RequestParser
             r.LogFeaturesAuto = true;
         else
             r.LogFeatures = StringList("log_features") ?? [];
-        r.Quality = QualityOptions.Parse(_root, Issue);
+        r.Quality = QualityOptions.Parse(_root, Issue, _warnings.Add);
         QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
@@ -233,15 +238,61 @@ internal sealed class RequestParser
         else
         {
             CrossChecks(r);
+            PredictRowsCheck(r);
         }
-        // A first look at the network's size with the listed features as inputs (one-hot adds more; the engine checks
-        // the exact count once the data is loaded), so a huge layer is refused before any data is read.
-        if (r.Layers is { Count: > 0 } layers
-            && NetworkSize.Parameters(Math.Max(1, r.FeaturesToProcess.Count), layers.Select(l => l.Units)) is var size
-            && size > _limits.MaxNetworkParameters)
-            Issue("model_desc.layers", NetworkSize.TooLarge(size, _limits.MaxNetworkParameters));
+        TrainingChecks(r);
+        SizeChecks(r);
         return r;
     }
+
+    /// <summary>A first look at the networks' sizes with the listed features as inputs (one-hot adds more; the engine checks
+    /// the exact counts once the data is loaded), so a huge layer, ensemble or autoencoder is refused before any data is read.</summary>
+    private void SizeChecks(AntiNexRequest r)
+    {
+        var limit = _limits.MaxNetworkParameters;
+        int inputs = Math.Max(1, r.FeaturesToProcess.Count);
+        if (r.Layers is { Count: > 0 } layers)
+        {
+            var units = layers.Select(l => l.Units).ToList();
+            var size = NetworkSize.Parameters(inputs, units);
+            if (size > limit) Issue("model_desc.layers", NetworkSize.TooLarge(size, limit));
+            else if (NetworkSize.Ensemble(inputs, units, r.Quality.EnsembleSeeds) is var all && all > limit)
+                Issue("ensemble", NetworkSize.EnsembleTooLarge(all, r.Quality.EnsembleSeeds, limit));
+        }
+        if (r.Quality.Novelty is { } novelty && NetworkSize.Autoencoder(inputs, novelty.Layers) is var encoder && encoder > limit)
+            Issue("novelty.layers", NetworkSize.AutoencoderTooLarge(encoder, limit));
+    }
+
+    /// <summary>Settings that train without an error but leave a model that cannot score.</summary>
+    private void TrainingChecks(AntiNexRequest r)
+    {
+        // Batch statistics of one row have no variance: the running variance becomes NaN and every prediction unscorable.
+        if (r.BatchSize < 2 && r.Layers?.Any(l => l.BatchNorm) == true)
+            Issue(Where("batch_size"), $"must be >= 2 with a batch_norm layer (it normalises over the batch's rows), got {r.BatchSize}");
+        // Each step scales the weights by (1 - learning_rate x weight_decay): at 1 or more they flip sign and grow without bound.
+        if (!ModelKinds.IsTrees(r.ModelKind) && r.Quality.WeightDecay > 0)
+        {
+            var rate = r.LearningRate ?? Vocabulary.DefaultLearningRate(r.Optimizer);
+            if (rate * r.Quality.WeightDecay >= 1)
+                Issue("weight_decay", "learning_rate x weight_decay must be below 1 (the weights would flip sign and explode each step), got " +
+                    $"{Number(rate)} x {Number(r.Quality.WeightDecay)}" +
+                    (r.LearningRate is null ? $" ({r.Optimizer}'s default learning_rate)" : ""));
+        }
+    }
+
+    /// <summary>Rows to predict after training on a dataset must carry every listed feature: known now, not after the training.</summary>
+    private void PredictRowsCheck(AntiNexRequest r)
+    {
+        if (r.Dataset is null || r.PredictRows is not { } rows || r.FeaturesToProcess.Count == 0) return;
+        var present = rows.Columns.ToHashSet(StringComparer.Ordinal);
+        var ignored = r.IgnoreFeatures.ToHashSet(StringComparer.Ordinal);
+        var lacking = r.FeaturesToProcess.Where(f => f != r.PredictFeature && !ignored.Contains(f) && !present.Contains(f)).Distinct().ToList();
+        if (lacking.Count > 0)
+            Issue("predict_rows", $"lack the feature{(lacking.Count > 1 ? "s" : "")} {string.Join(", ", lacking.Take(20).Select(f => $"'{f}'"))}" +
+                $"{(lacking.Count > 20 ? $", ... ({lacking.Count} in all)" : "")} listed in features_to_process");
+    }
+
+    private static string Number(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
     private void CrossChecks(AntiNexRequest r)
     {
@@ -258,6 +309,11 @@ internal sealed class RequestParser
             if (features.Contains(pf))
                 _warnings.Add($"features_to_process lists the predict_feature '{pf}': it is not used as a feature");
         }
+        var ignored = r.IgnoreFeatures.ToHashSet(StringComparer.Ordinal);
+        foreach (var c in r.CategoricalFeatures.Where(ignored.Contains))
+            Issue("categorical_features", $"'{c}' is in ignore_features: it would be dropped, not one-hot encoded");
+        foreach (var c in r.LogFeatures.Where(ignored.Contains))
+            Issue("log_features", $"'{c}' is in ignore_features: it would be dropped, not log-transformed");
         foreach (var c in r.CategoricalFeatures.Intersect(r.LogFeatures))
             Issue("log_features", $"'{c}' is categorical; log1p applies to numeric features only");
         if (r.Columns is { } columns)
@@ -271,8 +327,8 @@ internal sealed class RequestParser
             _warnings.Add("label_rules has no effect for regression");
         if (r.TargetRules is not null && r.IsRegression)
             Issue("target_rules", "applies to classification only");
-        if (r.Layers is { Count: > 0 } layers && r.IsClassification && layers[^1].Activation == "softmax" && r.Loss == "binary_crossentropy"
-            && layers[^1].Units == 1)
+        // Whatever the loss, softmax over one unit outputs 1 for every row.
+        if (r.Layers is { Count: > 0 } layers && r.IsClassification && layers[^1].Activation == "softmax" && layers[^1].Units == 1)
             Issue("model_desc.layers", "a 1-unit softmax output is constant; use sigmoid for a binary output");
     }
 
@@ -411,6 +467,7 @@ internal sealed class RequestParser
         {
             var at = $"model_desc.layers[{i++}]";
             if (layer.ValueKind != JsonValueKind.Object) { Issue(at, $"must be an object, got {Describe(layer)}"); continue; }
+            QualityOptions.WarnUnknownKeys(layer, at, LayerKeys, _warnings.Add);
             var type = layer.TryGetProperty("layer_type", out var t)
                 && t.ValueKind == JsonValueKind.String ? t.GetString()!.ToLowerInvariant() : "dense";
             if (type == "dropout")
@@ -486,6 +543,7 @@ internal sealed class RequestParser
     {
         if (!TryGet("label_rules", out var e, out var where) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind != JsonValueKind.Object) { Issue(where, $"must be an object, got {Describe(e)}"); return null; }
+        QualityOptions.WarnUnknownKeys(e, where, LabelRulesKeys, _warnings.Add);
         var hasLabels = e.TryGetProperty("labels", out var labels);
         var hasValues = e.TryGetProperty("label_values", out var values);
         if (!hasLabels && !hasValues) return null; // {} (regression files): no rules, as in the original

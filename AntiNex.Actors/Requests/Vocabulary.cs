@@ -31,5 +31,13 @@ public static class Vocabulary
         var a => a,
     };
 
+    /// <summary>Keras' default learning rate of an optimizer (what runs when the request gives no learning_rate).</summary>
+    public static double DefaultLearningRate(string optimizer) => optimizer switch
+    {
+        "sgd" or "adagrad" => 0.01,
+        "adamax" or "nadam" => 0.002,
+        _ => 0.001, // adam, rmsprop
+    };
+
     public static string Allowed(IReadOnlyList<string> names) => "allowed: " + string.Join(", ", names);
 }

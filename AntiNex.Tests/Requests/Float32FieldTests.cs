@@ -38,7 +38,7 @@ public sealed class Float32FieldTests
     public void Ordinary_and_boundary_values_pass()
     {
         var r = AntiNexRequest.Parse(With("""
-            "learning_rate": 1e6, "weight_decay": 0.01, "class_weights": {"0": 1, "1": 3.4e38}, "mark_empty": -3.4e38,
+            "learning_rate": 1e6, "weight_decay": 1e-7, "class_weights": {"0": 1, "1": 3.4e38}, "mark_empty": -3.4e38,
             "lr_schedule": {"kind": "reduce_on_plateau", "min_lr": 1e-6}
             """), out _);
         Assert.Equal(1e6, r.LearningRate);
