@@ -269,8 +269,9 @@ internal sealed class RequestParser
         // Batch statistics of one row have no variance: the running variance becomes NaN and every prediction unscorable.
         if (r.BatchSize < 2 && r.Layers?.Any(l => l.BatchNorm) == true)
             Issue(Where("batch_size"), $"must be >= 2 with a batch_norm layer (it normalises over the batch's rows), got {r.BatchSize}");
-        // Each step scales the weights by (1 - learning_rate x weight_decay): at 1 or more they flip sign and grow without bound.
-        if (!ModelKinds.IsTrees(r.ModelKind) && r.Quality.WeightDecay > 0)
+        // Adam's decoupled decay and SGD's L2 scale the weights by (1 - learning_rate x weight_decay) each step: at 1 or more
+        // they flip sign and grow without bound. The adaptive optimizers divide the L2 term by their running statistics.
+        if (!ModelKinds.IsTrees(r.ModelKind) && r.Quality.WeightDecay > 0 && r.Optimizer is "adam" or "sgd")
         {
             var rate = r.LearningRate ?? Vocabulary.DefaultLearningRate(r.Optimizer);
             if (rate * r.Quality.WeightDecay >= 1)

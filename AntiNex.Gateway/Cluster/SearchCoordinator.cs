@@ -84,6 +84,8 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     private bool _completed;
     private readonly Dictionary<Address, Runner> _runners = [];
     private readonly HashSet<Address> _modelMembers = [];
+    /// <summary>Members unreachable now, runner known or not: a runner that answers late from one starts suspect.</summary>
+    private readonly HashSet<Address> _unreachable = [];
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -106,7 +108,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         Receive<TrialRunnerInfo>(info =>
         {
             if (!AddRunner(info)) return;
-            if (_modelMembers.All(_runners.ContainsKey)) StartDispatching();
+            if (_modelMembers.Where(a => !_unreachable.Contains(a)).All(_runners.ContainsKey)) StartDispatching();
         });
         Membership(lost: (address, reason) => Lose(address, reason), reachable: _ => { });
     }
@@ -161,6 +163,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
         Receive<ClusterEvent.ReachableMember>(m =>
         {
+            _unreachable.Remove(m.Member.Address);
             if (_runners.TryGetValue(m.Member.Address, out var runner) && runner.Suspect)
             {
                 runner.Suspect = false;
@@ -176,6 +179,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.MemberLeft>(m => lost(m.Member.Address, "is leaving the cluster"));
         Receive<ClusterEvent.UnreachableMember>(m =>
         {
+            _unreachable.Add(m.Member.Address);
             if (!_runners.TryGetValue(m.Member.Address, out var runner) || runner.Suspect) return;
             runner.Suspect = true;
             _events.TryWrite(new RunnerUnreachable(runner.Node, runner.InFlight.Order().ToList()));
@@ -239,7 +243,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     {
         var address = Sender.Path.Address;
         if (!_modelMembers.Contains(address) || _runners.ContainsKey(address)) return false;
-        _runners[address] = new Runner(Sender, address, info.Node, Math.Max(1, info.Slots));
+        _runners[address] = new Runner(Sender, address, info.Node, Math.Max(1, info.Slots)) { Suspect = _unreachable.Contains(address) };
         Timers.Cancel("no-runners");
         Context.Watch(Sender);
         _events.TryWrite(new RunnerJoined(info.Node, info.Slots));
@@ -249,6 +253,7 @@ public sealed class SearchCoordinator : ReceiveActor, IWithTimers
     private void Lose(Address address, string reason)
     {
         _modelMembers.Remove(address);
+        _unreachable.Remove(address);
         if (!_runners.Remove(address, out var runner)) return;
         Context.Unwatch(runner.Actor);
         var requeued = new List<int>();

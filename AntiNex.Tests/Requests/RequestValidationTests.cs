@@ -141,6 +141,8 @@ public class RequestValidationTests
     {
         Assert.Equal(500, AntiNexRequest.Parse(With("\"weight_decay\": 500"), out _).Quality.WeightDecay);
         Assert.Equal(0.01, AntiNexRequest.Parse(With("\"weight_decay\": 0.01, \"learning_rate\": 10"), out _).Quality.WeightDecay);
+        // An adaptive optimizer divides the L2 term by its running statistics: no sign flip to refuse.
+        Assert.Equal(1000, AntiNexRequest.Parse(With("\"weight_decay\": 1000, \"optimizer\": \"rmsprop\""), out _).Quality.WeightDecay);
     }
 
     [Fact]

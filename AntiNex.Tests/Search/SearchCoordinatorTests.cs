@@ -82,6 +82,30 @@ public sealed class SearchCoordinatorTests() : Akka.TestKit.Xunit2.TestKit("""
         Assert.Equal(1, runs.Started);
     }
 
+    [Fact]
+    public async Task A_node_unreachable_when_the_search_starts_gets_no_trial_until_it_is_reachable()
+    {
+        using var node = await ModelNodeAsync(Props.Create(() => new HoldingRunner(new RunCount())));
+        var member = Akka.Cluster.Cluster.Get(Sys).State.Members.Single(m => m.HasRole("model"));
+        var channel = Channel.CreateUnbounded<SearchEvent>();
+        var coordinator = Sys.ActorOf(SearchCoordinator.Props("s5", [Trials[0]], channel.Writer));
+        coordinator.Tell(new Akka.Cluster.ClusterEvent.UnreachableMember(member)); // before or after its runner answers
+        using (var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                await foreach (var e in channel.Reader.ReadAllAsync(quiet.Token))
+                    Assert.False(e is TrialDispatched, $"a trial went to an unreachable node: {e}");
+            }
+            catch (OperationCanceledException) { }
+        }
+        coordinator.Tell(new Akka.Cluster.ClusterEvent.ReachableMember(member));
+        await Until<TrialRunning>(channel, TimeSpan.FromSeconds(30));
+        node.ActorSelection("/user/" + TrialRunner.Name).Tell(HoldingRunner.Release.Instance);
+        var result = Assert.Single((await Until<SearchCompleted>(channel, TimeSpan.FromSeconds(30))).Results);
+        Assert.True(result.Scored, result.Error);
+    }
+
     /// <summary>A cluster member of its own with a model role and the given runner (remote to the coordinator, as on a real cluster).</summary>
     private async Task<ActorSystem> ModelNodeAsync(Props runner)
     {
