@@ -63,7 +63,8 @@ public sealed class RowCoalescerTests
         var send = new HeldSend();
         var coalescer = new RowCoalescer(send.SendAsync, OneInFlight);
         var first = coalescer.SendAsync(Rows(1f), TimeSpan.FromSeconds(30));
-        var hurried = coalescer.SendAsync(Rows(2f), TimeSpan.FromMilliseconds(300));
+        // Time enough to leave with the batch on a loaded machine, far less than the batch's deadline.
+        var hurried = coalescer.SendAsync(Rows(2f), TimeSpan.FromSeconds(3));
         var patient = coalescer.SendAsync(Rows(3f), TimeSpan.FromSeconds(30));
         send.Release(); // the two queued callers leave as one message, sent with the patient one's deadline
 
