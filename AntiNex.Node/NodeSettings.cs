@@ -158,6 +158,9 @@ public sealed partial record NodeSettings
     public static NodeSettings From(IConfigurationRoot c)
     {
         var d = new NodeSettings();
+        // One reading of --insecure for TLS and for model signing: never one off and the other on.
+        var insecure = Flag(c, "Insecure");
+        var tls = ClusterTlsSettings.From(key => NullIfEmpty(c[key]) ?? ClusterTlsSettings.FromEnvironment(key)) with { Insecure = insecure };
         return new NodeSettings
         {
             // Blank is unset, not "": an empty host name would bind every interface.
@@ -168,7 +171,7 @@ public sealed partial record NodeSettings
             Redis = NullIfEmpty(c["Redis"]),
             RedisUser = NullIfEmpty(c["RedisUser"]),
             RedisPasswordFile = NullIfEmpty(c["RedisPasswordFile"]),
-            Tls = ClusterTlsSettings.From(key => NullIfEmpty(c[key]) ?? ClusterTlsSettings.FromEnvironment(key)),
+            Tls = tls,
             RedisPrefix = c["RedisPrefix"] ?? d.RedisPrefix,
             DataRoots = List(c, "DataRoots"),
             Roles = List(c, "Roles") is { Count: > 0 } roles ? CheckedRoles(roles) : d.Roles,
@@ -193,7 +196,7 @@ public sealed partial record NodeSettings
             ModelKeyFile = NullIfEmpty(c["ModelKeyFile"]) ?? NullIfEmpty(c["MODEL_KEY_FILE"]), // ANTINEX_MODEL_KEY_FILE too
             PreviousModelKeyFiles = List(c, "PreviousModelKeyFiles"),
             AllowUnsignedModels = Flag(c, "AllowUnsignedModels"),
-            Insecure = Flag(c, "Insecure"),
+            Insecure = insecure,
         };
     }
 
@@ -218,12 +221,7 @@ public sealed partial record NodeSettings
     private static partial System.Text.RegularExpressions.Regex PasswordOption();
 
     /// <summary>A flag: true/false, 1/0, yes/no or on/off (any case); blank is false; anything else names the setting.</summary>
-    private static bool Flag(IConfiguration c, string key) => c[key]?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "false" or "0" or "no" or "off" => false,
-        "true" or "1" or "yes" or "on" => true,
-        var other => throw new ArgumentException($"{key}: '{other}' is not true or false"),
-    };
+    private static bool Flag(IConfiguration c, string key) => ClusterTlsSettings.Switch(key, c[key]);
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 

@@ -93,14 +93,15 @@ http_status() { # http_status PORT PATH -> prints the HTTP status code (000 when
 }
 
 redis_ping() { # AUTH as the cluster's user, then PING (printf is a builtin: the password never shows in ps)
+  # Ours only when AUTH itself succeeds: a Redis whose default user needs no password answers PING after a failed AUTH.
+  [ -f "$REDIS_PASSWORD_FILE" ] || return 1
   if ! { exec 4<>"/dev/tcp/$HOST/$REDIS_PORT"; } 2>/dev/null; then return 1; fi
   local auth="" line=""
-  [ -f "$REDIS_PASSWORD_FILE" ] && printf 'AUTH %s %s\r\n' "$REDIS_USER" "$(head -n1 "$REDIS_PASSWORD_FILE")" >&4
-  printf 'PING\r\n' >&4
-  [ -f "$REDIS_PASSWORD_FILE" ] && { IFS= read -r -t 2 auth <&4 || true; }
+  printf 'AUTH %s %s\r\nPING\r\n' "$REDIS_USER" "$(head -n1 "$REDIS_PASSWORD_FILE")" >&4
+  IFS= read -r -t 2 auth <&4 || true
   IFS= read -r -t 2 line <&4 || true
   exec 4<&- 4>&-
-  [[ "$line" == +PONG* ]]
+  [[ "$auth" == +OK* && "$line" == +PONG* ]]
 }
 
 # The Redis password (random, 0600) and an ACL file holding only its SHA-256 (deploy/lib/redis-acl.sh).

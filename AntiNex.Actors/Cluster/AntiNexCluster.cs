@@ -56,6 +56,8 @@ public static class AntiNexClusterHosting
     /// <summary>Remote + cluster + serializer + shared HOCON, for every process of the cluster.</summary>
     public static AkkaConfigurationBuilder WithAntiNexCluster(this AkkaConfigurationBuilder builder, AntiNexClusterOptions o)
     {
+        // Akka binds every interface for a blank host name; each process's settings default to loopback instead.
+        if (string.IsNullOrWhiteSpace(o.Hostname)) throw new ArgumentException("hostname: blank (it would listen on every interface)");
         var tls = o.Tls is not null;
         var seeds = (o.Seeds.Count > 0 ? o.Seeds.ToArray() : [AntiNexClusterOptions.SeedAddress(o.PublicHostname ?? o.Hostname, o.Port)])
             .Select(seed => TransportScheme.Seed(seed, tls)).ToArray();

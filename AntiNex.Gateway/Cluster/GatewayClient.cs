@@ -68,6 +68,9 @@ public sealed class GatewayClient : IAsyncDisposable
     {
         if (options.Seeds.Count == 0) throw new ArgumentException("at least one --seed-node is needed to reach the cluster");
         if (options.Port is < 0 or > 65535) throw new ArgumentException($"--port: {options.Port} is not a port (0-65535; 0 = any free port)");
+        // A blank host name would bind every interface: the default is loopback, never "any".
+        if (string.IsNullOrWhiteSpace(options.Hostname))
+            throw new ArgumentException("--hostname: blank; give the address this gateway listens on (leave the option out for 127.0.0.1)");
         // Checked before anything starts: a missing, expired or keyless certificate is a usage error, not a timeout.
         var tls = options.Tls.Insecure ? null : ClusterCredentials.Load(options.Tls);
         if (tls is null)

@@ -162,6 +162,11 @@ public sealed class NodeSettingsTests
         Assert.Equal("antinex", s.RedisUser);
         Assert.Equal("/etc/antinex/redis.password", s.RedisPasswordFile);
         Assert.True(Parse(null, "--insecure").Tls.Insecure);
+        // "1" is on for TLS as it is for model signing: insecure is one switch, never half of one.
+        var one = Parse(new Dictionary<string, string?> { ["Insecure"] = "1" });
+        Assert.True(one.Insecure);
+        Assert.True(one.Tls.Insecure);
+        Assert.True(AntiNex.Cluster.Security.ClusterTlsSettings.From(key => key == "Insecure" ? "yes" : null).Insecure);
 
         var refused = Assert.Throws<ArgumentException>(() => NodeSettings.ParseArgs(["--redis", "redis:6379,password=hunter2"]));
         Assert.Contains("visible to every user (ps)", refused.Message);

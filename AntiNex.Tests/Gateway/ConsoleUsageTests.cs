@@ -121,6 +121,16 @@ public sealed class ConsoleUsageTests
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void A_blank_hostname_is_a_usage_error_not_every_interface(string blank)
+    {
+        var (code, _, err) = Gateway("models", "--seed-node", NoSeed(), "--insecure", "--hostname", blank, "--timeout", "2s");
+        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {err}");
+        Assert.Contains("--hostname: blank", err);
+    }
+
+    [Theory]
     [InlineData("cancelled", "training of 'm' was cancelled: " + AntiNex.Models.ModelFailed.DeadlinePassed, ExitCodes.Timeout)]
     [InlineData("timeout", "no answer in time", ExitCodes.Timeout)]
     [InlineData("cancelled", "training of 'm' was cancelled by a cancel request", ExitCodes.ModelFailed)]

@@ -28,7 +28,16 @@ public sealed record ClusterTlsSettings
         CertificatePath = Blank(lookup("TlsCertificate")),
         PasswordFile = Blank(lookup("TlsPasswordFile")),
         CaPath = Blank(lookup("TlsCa")),
-        Insecure = bool.TryParse(lookup("Insecure"), out var insecure) && insecure,
+        Insecure = Switch("Insecure", lookup("Insecure")),
+    };
+
+    /// <summary>An on/off setting read as every node setting is (true/1/yes/on, false/0/no/off, blank = off): parsed one way,
+    /// "1" can never turn signing off while leaving TLS on.</summary>
+    public static bool Switch(string key, string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" or "0" or "no" or "off" => false,
+        "true" or "1" or "yes" or "on" => true,
+        var other => throw new ArgumentException($"{key}: '{other}' is not true or false"),
     };
 
     /// <summary>ANTINEX_TLS_CERTIFICATE, ANTINEX_TLSCERTIFICATE or ANTINEX_TlsCertificate for key TlsCertificate.</summary>
