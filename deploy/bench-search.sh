@@ -6,8 +6,10 @@
 #
 # Usage: bash deploy/bench-search.sh [TRIALS=12] [synthetic|nsl-kdd|REQUEST.json]
 #   synthetic (default): generated traffic rows (ANTINEX_SEARCH_ROWS, default 20000), no ../shared needed
-#   nsl-kdd: training/nsl-kdd-binary.json (KDDTrain+ 20 %), reads ../shared/datasets
-#   env: ANTINEX_SEARCH_FOLDS (3), ANTINEX_SEARCH_EPOCHS (synthetic: 5), ANTINEX_SEARCH_SPACE (space file; default space)
+#   nsl-kdd: training/nsl-kdd-binary.json (KDDTrain+ 20 %), reads DATA_ROOT/nsl-kdd
+#   REQUEST.json: its datasets are read from DATA_ROOT (the nodes' data root; as in any request, paths relative to it)
+#   env: ANTINEX_SEARCH_FOLDS (3), ANTINEX_SEARCH_EPOCHS (synthetic: 5), ANTINEX_SEARCH_SPACE (space file; default space),
+#        ANTINEX_SEARCH_DATA_ROOT (DATA_ROOT; default ../shared/datasets; a relative path is taken from the repository)
 # Before each timed search a 1-trial warm-up search per node loads libtorch and JITs the code on every node, so that
 # node start-up cost is not counted as search time (it is the same for 1 and 3 nodes).
 # Needs jq. On this 2-core machine 3 nodes cannot be 3x faster: 3 single-threaded trials share 2 cores.
@@ -19,13 +21,23 @@ FOLDS="${ANTINEX_SEARCH_FOLDS:-3}"
 ROWS="${ANTINEX_SEARCH_ROWS:-20000}"
 EPOCHS="${ANTINEX_SEARCH_EPOCHS:-5}"
 SPACE="${ANTINEX_SEARCH_SPACE:-}"
+# The isolation drops the user's data roots: the nsl-kdd and REQUEST.json modes read their data from this one.
+SEARCH_DATA="$(cd "$REPO" && realpath -m -- "${ANTINEX_SEARCH_DATA_ROOT:-../shared/datasets}")"
+fail() { echo "bench-search.sh: $*" >&2; exit 1; }
+# Checked before the isolation, which creates the run folder that only the EXIT trap below removes.
+command -v jq >/dev/null || fail "needs jq"
+case "$WHAT" in
+  synthetic) ;;
+  nsl-kdd) [ -d "$SEARCH_DATA/nsl-kdd" ] || fail "$SEARCH_DATA/nsl-kdd not found (set ANTINEX_SEARCH_DATA_ROOT)" ;;
+  *) [ -f "$WHAT" ] || fail "request file $WHAT not found (usage: bench-search.sh [TRIALS] [synthetic|nsl-kdd|REQUEST.json])"
+     [ -d "$SEARCH_DATA" ] || fail "data root $SEARCH_DATA not found (set ANTINEX_SEARCH_DATA_ROOT)" ;;
+esac
 source "$REPO/deploy/lib/bench-isolation.sh"
 bench_isolate search 3
 export ANTINEX_NODE_ARGS="--stable-after 5s --torch-threads 1 --training-concurrency 1"
 CLUSTER="bash $REPO/deploy/cluster.sh"
 GW() { $CLUSTER gateway "$@"; }
 DATA="$ANTINEX_RUN_DIR/data"
-command -v jq >/dev/null || { echo "bench-search.sh: needs jq" >&2; exit 1; }
 
 trap bench_cleanup EXIT
 mkdir -p "$DATA"
@@ -41,19 +53,20 @@ case "$WHAT" in
         "$REPO/training/demo-synthetic.json" >"$DATA/request.json"
     DESCRIBE="synthetic traffic, $ROWS rows, $EPOCHS epochs" ;;
   nsl-kdd)
-    SHARED="$(cd "$REPO/.." && pwd)/shared/datasets"
-    [ -d "$SHARED/nsl-kdd" ] || { echo "bench-search.sh: $SHARED/nsl-kdd not found" >&2; exit 1; }
-    export ANTINEX_EXTRA_DATA_ROOTS="$SHARED"
+    export ANTINEX_EXTRA_DATA_ROOTS="$SEARCH_DATA"
     cp "$REPO/training/nsl-kdd-binary.json" "$DATA/request.json"
     DESCRIBE="NSL-KDD KDDTrain+ 20 % (training/nsl-kdd-binary.json)" ;;
   *)
-    cp "$WHAT" "$DATA/request.json"; DESCRIBE="$WHAT" ;;
+    export ANTINEX_EXTRA_DATA_ROOTS="$SEARCH_DATA"
+    cp "$WHAT" "$DATA/request.json"; DESCRIBE="$WHAT (data root $SEARCH_DATA)" ;;
 esac
 SPACE_ARGS=(); [ -n "$SPACE" ] && SPACE_ARGS=(--space "$SPACE")
 
 warmup() { # one tiny search (1 epoch, 2 folds) per node, not timed
   jq '.epochs = 1' "$DATA/request.json" >"$DATA/warmup.json"
-  GW search -f "$DATA/warmup.json" --trials "$1" --folds 2 --seed 99 --no-retrain --json --timeout 30m >/dev/null 2>&1 || true
+  # A failed warm-up (data not found, a node down) would fail the timed search too, or leave a node cold: stop here.
+  GW search -f "$DATA/warmup.json" --trials "$1" --folds 2 --seed 99 --no-retrain --json --timeout 30m >/dev/null 2>"$DATA/warmup.err" \
+    || { cat "$DATA/warmup.err" >&2; fail "the warm-up search on $1 node(s) failed (its errors above)"; }
 }
 
 search() { # search NODES -> prints the JSON document to $DATA/search-NODES.json, the wall time to stdout

@@ -4,8 +4,8 @@
 # FastTree + LightGBM on the network's exact feature matrices (fitted on training rows only), and tests all of them on KDDTest+ and KDDTest-21:
 #   1. binary (normal vs attack) on the full KDDTrain+: accuracy, precision, recall, F1, ROC AUC; mean and min of the seeds
 #   2. 5-class (normal, dos, probe, r2l, u2r): accuracy, macro-F1, per-class F1
-#   3. with --with-search: search wall time on 1 vs 3 nodes (deploy/bench-search.sh, when present; the words after
-#      "--" go to it, e.g. `--with-search -- 12 nsl-kdd` for 12 trials on NSL-KDD; none: its defaults)
+#   3. with --with-search: search wall time on 1 vs 3 nodes (deploy/bench-search.sh, when present, reading --data; the
+#      words after "--" go to it, e.g. `--with-search -- 12 nsl-kdd` for 12 trials on NSL-KDD; none: its defaults)
 # Usage: training/nsl-kdd-figures.sh [BINARY_REQUEST.json] [--multiclass REQUEST.json] [--seeds "1 2 3"]
 #          [--data DIR] [--out DIR] [--tree-threads N] [--skip-multiclass] [--with-search [-- SEARCH ARGS...]]
 # Tables go to stdout and to OUT/*.txt, JSON to OUT/*.json (default OUT: /tmp/antinex-figures-<UTC time>).
@@ -73,7 +73,7 @@ run binary "$binary"
 if [[ $with_search == 1 ]]; then
   if [[ -f deploy/bench-search.sh ]]; then
     echo "== model search wall time, 1 vs 3 nodes (deploy/bench-search.sh ${search_args[*]:-}) ==" | tee "$out/search.txt"
-    bash deploy/bench-search.sh "${search_args[@]}" 2> >(tee "$out/search.log" >&2) | tee -a "$out/search.txt" \
+    ANTINEX_SEARCH_DATA_ROOT="$data" bash deploy/bench-search.sh "${search_args[@]}" 2> >(tee "$out/search.log" >&2) | tee -a "$out/search.txt" \
       || fail "search benchmark failed; its log: $out/search.log"
   else
     echo "search wall time: skipped, deploy/bench-search.sh is not in this tree" | tee "$out/search.txt"
