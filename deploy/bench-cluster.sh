@@ -71,6 +71,7 @@ k=$((node - ANTINEX_BASE_PORT + 1))
 echo "== kill -9 node $k (port $node, holds bench-1) during a 60 s bench (SBR stable-after $STABLE_AFTER)"
 GW bench cluster -l "$labels_csv" -c 4 -d 60s --timeout 2s >"$DATA/failover.txt" 2>&1 &
 bench_pid=$!
+bench_track "$bench_pid"   # stopped by the EXIT trap if this script fails meanwhile
 sleep 12
 $CLUSTER kill "$k"
 wait "$bench_pid" || true

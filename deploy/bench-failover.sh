@@ -59,8 +59,9 @@ print(f"{sys.argv[1]:<24} requests {r['requests']:>7}  errors {r['errors']}  tim
       f"p99 {r['p99_ms']:.2f} ms  max {r['max_ms']:.0f} ms  longest gap {max(gaps.values()):.0f} ms")
 PY
 }
-load() { # load SECONDS FILE: predict load on A and B in the background (pid in $bench)
+load() { # load SECONDS FILE: predict load on A and B in the background (pid in $bench; the EXIT trap stops it)
   GW bench cluster -l A -l B -c 4 -d "${1}s" --timeout 5s --json >"$2" & bench=$!
+  bench_track "$bench"
 }
 
 dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null

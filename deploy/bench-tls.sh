@@ -42,12 +42,15 @@ with_mode() {
 cluster() { local mode=$1; shift; with_mode "$mode" bash "$REPO/deploy/cluster.sh" "$@"; }
 gw() { local mode=$1; shift; cluster "$mode" gateway "$@"; }
 cleanup() {
+  bench_stop_tracked
   for m in "${MODES[@]}"; do cluster "$m" stop all >/dev/null 2>&1 || true; done
   case "$ROOT_DIR" in "${TMPDIR:-/tmp}"/antinex-*) rm -rf "$ROOT_DIR" ;; esac
 }
 trap cleanup EXIT
 bench_setup_done
 now() { date +%s.%N; }
+fail() { echo "bench-tls.sh: $*" >&2; exit 1; }
+WAIT_SECONDS=180   # the longest wait for a label to answer again or a node to be ready, on a loaded machine too
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 field() { sed -n "s/.*\"$1\": *\\([0-9.]*\\).*/\\1/p" | head -1; }
 median() { sort -g | awk '{v[NR]=$1} END{if (NR==0) print "-"; else print v[int((NR+1)/2)]}'; }
@@ -101,10 +104,17 @@ for mode in "${MODES[@]}"; do
   # The bench joins and warms up first (slow on a loaded machine): kill once it has measured for a while.
   gw "$mode" bench cluster -l tls-a -c 2 -d 45s --timeout 2s --warmup 1s --json >"$data/failover.json" 2>/dev/null &
   bench=$!
+  bench_track "$bench"
   sleep 20
   killed=$(now)
   cluster "$mode" kill "$k" >/dev/null
-  until gw "$mode" predict -f "$data/tls-a.json" --timeout 60s >/dev/null 2>&1; do sleep 0.2; done
+  deadline=$((SECONDS + WAIT_SECONDS))
+  until gw "$mode" predict -f "$data/tls-a.json" --timeout 60s >/dev/null 2>"$data/predict.err"; do
+    # The run folder goes with the EXIT trap: show the last attempt's errors now.
+    ((SECONDS < deadline)) \
+      || { tail -5 "$data/predict.err" >&2; fail "$mode: tls-a did not answer within $WAIT_SECONDS s of the kill -9 of node $k"; }
+    sleep 0.2
+  done
   R[$mode.back]=$(since "$killed")
   wait "$bench" || true
   # errors and timeouts count the failed requests; longest_outage_s lists a label only when a failure was followed by a
@@ -124,7 +134,11 @@ for mode in "${MODES[@]}"; do
   start=$(now)
   cluster "$mode" add >/dev/null
   n=$(ls "$ROOT_DIR/$mode"/pids/node-*.pid | sed 's/.*node-\([0-9]*\).pid/\1/' | sort -n | tail -1)
-  until ready $((HEALTH[$mode] + n - 1)); do sleep 0.2; done
+  deadline=$((SECONDS + WAIT_SECONDS))
+  until ready $((HEALTH[$mode] + n - 1)); do
+    ((SECONDS < deadline)) || { tail -20 "$ROOT_DIR/$mode/logs/node-$n.log" >&2; fail "$mode: node $n was not ready within $WAIT_SECONDS s"; }
+    sleep 0.2
+  done
   R[$mode.join1]=$(since "$start")
 done
 

@@ -4,7 +4,10 @@
 #                              and its own free ports (NODES consecutive node and health ports, one Redis port).
 #                              Kept: ANTINEX_BENCH_*, ANTINEX_SEARCH_* (the benchmarks' own settings) and
 #                              ANTINEX_CONFIGURATION (which build to run).
-#   bench_cleanup              stops the benchmark's own cluster and removes its run folder (the scripts' EXIT trap).
+#   bench_track PID            a background job of the benchmark (e.g. `GW bench cluster ... &`): bench_cleanup stops it.
+#   bench_stop_tracked         stops the tracked jobs still running, with their child processes.
+#   bench_cleanup              stops the tracked jobs and the benchmark's own cluster and removes its run folder (the
+#                              scripts' EXIT trap).
 #   bench_setup_done           with ANTINEX_BENCH_SETUP_ONLY=1: prints the settings and exits before anything starts
 #                              (the isolation test uses it).
 
@@ -54,7 +57,29 @@ bench_isolate() {
   export ANTINEX_CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
 }
 
+BENCH_TRACKED=""
+bench_track() { BENCH_TRACKED+=" $1"; }
+
+bench_descendants() { # bench_descendants PID -> PID's children, grandchildren, ... (deepest last)
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; bench_descendants "$child"; done
+}
+
+bench_stop_tracked() {
+  local pid tree
+  for pid in $BENCH_TRACKED; do
+    # Only while it is still this shell's own child: a finished job's pid may since belong to another program.
+    [ "$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$$" ] || continue
+    # A job runs `cluster.sh gateway`, which runs dotnet: stopping the job's shell alone would leave the gateway running.
+    tree="$pid $(bench_descendants "$pid" | tr '\n' ' ')"
+    # shellcheck disable=SC2086 # a list of pids
+    kill $tree 2>/dev/null || true
+  done
+  BENCH_TRACKED=""
+}
+
 bench_cleanup() {
+  bench_stop_tracked
   bash "$REPO/deploy/cluster.sh" stop all >/dev/null 2>&1 || true
   case "$ANTINEX_RUN_DIR" in "${TMPDIR:-/tmp}"/antinex-*) rm -rf "$ANTINEX_RUN_DIR" ;; esac
 }
