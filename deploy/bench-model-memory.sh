@@ -15,6 +15,8 @@ DATA="$ANTINEX_RUN_DIR/data"
 trap bench_cleanup EXIT
 mkdir -p "$DATA"
 bench_setup_done
+dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
+dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 $CLUSTER start 1 >/dev/null
 $CLUSTER wait-ready 1 180
 GW generate --rows 2000 --out "$DATA/m.csv" >/dev/null 2>&1

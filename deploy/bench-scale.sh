@@ -33,6 +33,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%
 line() { printf '%-52s %14s   goal %-12s %s\n' "$1" "$2" "${3:--}" "${4:-}"; }
 field() { sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p" | head -1; }
 echo "bench-scale: labels $LABELS, memory models $MEMORY_MODELS, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet build "$REPO/AntiNex.Node/AntiNex.Node.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
+dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 
 # One small trained model: the template every seeded label copies.
 cluster_with_template() {

@@ -31,6 +31,8 @@ trap bench_cleanup EXIT
 mkdir -p "$DATA"
 bench_setup_done
 command -v /usr/bin/time >/dev/null || { echo "scale-training: /usr/bin/time (GNU time) is needed for peak RSS" >&2; exit 1; }
+# Built first, as the other benchmarks are: the figures must be those of the current sources, not of an older build.
+dotnet build "$REPO/AntiNex.Gateway/AntiNex.Gateway.csproj" -c "$ANTINEX_CONFIGURATION" --nologo -v q >/dev/null
 GW=(dotnet "$REPO/AntiNex.Gateway/bin/$ANTINEX_CONFIGURATION/net10.0/antinex-gateway.dll")
 FEATURES=66
 echo "scale-training: sizes $SIZES, $EPOCHS epoch(s), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -52,7 +54,11 @@ train() { # train ROWS -> "peak_kb wall_s rows_per_s"
        "$(field rows_per_second <"$DATA/$rows.out")"
 }
 
-read -r floor _ _ < <(train 1000)
+# Every net figure below subtracts the floor: without it they would be wrong, not missing.
+floor_out=$(train 1000) || { echo "scale-training: the 1,000-row floor run failed" >&2; exit 1; }
+read -r floor _ _ <<<"$floor_out"
+[[ "$floor" =~ ^[0-9]+$ ]] && [ "$floor" -gt 0 ] \
+  || { echo "scale-training: no peak RSS from the floor run; its /usr/bin/time output:" >&2; cat "$DATA/1000.time" >&2; exit 1; }
 echo "process floor (the same training on 1,000 rows): $((floor / 1024)) MiB peak RSS"
 echo
 printf '%12s %10s %12s %12s %10s %14s %10s %14s\n' rows "file MiB" "matrix MiB" "peak MiB" "peak/mat" "(peak-floor)/m" "train s" "loop rows/s"
