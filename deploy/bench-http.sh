@@ -9,12 +9,20 @@
 # load generator and of `serve` (from /proc, over the measured run: less sensitive to other load than latency), and
 # which copy answered (`serve`'s own copy of the model, or a model node).
 # Its own temporary run folder and free ports (deploy/lib/bench-isolation.sh; ANTINEX_BENCH_PORT_RANGE=LOW-HIGH keeps
-# them in a range): a user's .run/, data and cluster are never touched. ANTINEX_BENCH_HTTP_PORT fixes serve's port.
+# them in a range): a user's .run/, data and cluster are never touched. ANTINEX_BENCH_HTTP_PORT fixes serve's port
+# (it must be free: the bench refuses to load a service it did not start).
 # Usage: bash deploy/bench-http.sh [DURATION=10s]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-10s}"
+fail() { echo "bench-http.sh: $*" >&2; exit 1; }
 source "$REPO/deploy/lib/bench-isolation.sh"
+# A fixed port must be free (a user's serve may hold it: its readiness answer would pass for ours, and the load would go
+# to it), and the cluster's ports must not take it.
+if [ -n "${ANTINEX_BENCH_HTTP_PORT:-}" ]; then
+  bench_port_free "$ANTINEX_BENCH_HTTP_PORT" || fail "port $ANTINEX_BENCH_HTTP_PORT (ANTINEX_BENCH_HTTP_PORT) is already in use"
+  BENCH_TAKEN_PORTS+="$ANTINEX_BENCH_HTTP_PORT "
+fi
 bench_isolate http 1
 export ANTINEX_NODE_ARGS="--stable-after 3s"
 HTTP_PORT="${ANTINEX_BENCH_HTTP_PORT:-$(bench_free_ports 1)}"
@@ -44,16 +52,23 @@ sed -e "s#\"label\": \"[^\"]*\"#\"label\": \"$LABEL\"#" -e "s#\"dataset\": \"[^\
 GW train -f "$DATA/$LABEL.json" --json >/dev/null 2>&1
 
 (umask 077; GW serve keys add --id bench --scopes predict,read --file "$ANTINEX_RUN_DIR/api-keys.json" 2>/dev/null >"$KEY")
+# Again now: the port may have been taken since.
+bench_port_free "$HTTP_PORT" || fail "port $HTTP_PORT is already in use: not starting serve there"
 setsid $CLUSTER gateway serve --api-keys "$ANTINEX_RUN_DIR/api-keys.json" --urls "$URL" --rate-limit 0 \
   >"$ANTINEX_RUN_DIR/serve.log" 2>&1 </dev/null &
 SERVE_PID=$!
+ready=false
 for _ in $(seq 1 120); do
+  # Ready only while our own serve runs: an answer from a serve that died (e.g. could not bind) is another program's.
+  kill -0 "$SERVE_PID" 2>/dev/null || { tail -20 "$ANTINEX_RUN_DIR/serve.log" >&2; fail "serve exited before it was ready"; }
   if { exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT"; } 2>/dev/null; then
     printf 'GET /v2/health/ready HTTP/1.0\r\n\r\n' >&5; IFS= read -r -t 3 status <&5 || status=""; exec 5<&- 5>&-
-    case "$status" in *" 200"*) break ;; esac
+    case "$status" in *" 200"*) ready=true; break ;; esac
   fi
   sleep 1
 done
+kill -0 "$SERVE_PID" 2>/dev/null && [ "$ready" = true ] \
+  || { tail -20 "$ANTINEX_RUN_DIR/serve.log" >&2; fail "serve on $URL was not ready within 120 s"; }
 
 # The service's own process (under the setsid'd cluster.sh): its CPU per request is read from /proc over each run.
 SERVICE_PID=$(ps -o pid=,args= -g "$SERVE_PID" | awk '$0 ~ / serve / && $0 !~ /bash/ {print $1; exit}')
