@@ -11,14 +11,15 @@ request=$(realpath -m -- "${1:-$repo/training/nsl-kdd-binary-quality.json}")
 seeds=${2:-1 2 3}
 sizes=${3:-32,8;64,16;128,32;256,64}
 fprs=${4:-0.005,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.1}
-lao=/tmp/nslkdd-lao
-[[ -f $lao/train.txt && -f $lao/holdout.txt ]] || bash "$repo/training/folds-selection/make-lao.sh" "$repo/../shared/datasets/nsl-kdd/KDDTrain+.txt" "$lao" >&2
-dotnet build "$here" -c Release -v q -nologo >&2
+# A private split, made from this KDDTrain+ on every run (seconds): a shared folder could hold another file's split.
+lao=$(mktemp -d "${TMPDIR:-/tmp}/nslkdd-lao.XXXXXX")
 out=$(mktemp)
+trap 'rm -rf "$lao" "$out"' EXIT
+bash "$repo/training/folds-selection/make-lao.sh" "$repo/../shared/datasets/nsl-kdd/KDDTrain+.txt" "$lao" >&2
+dotnet build "$here" -c Release -v q -nologo >&2
 for s in $seeds; do
   dotnet "$here/bin/Release/net10.0/novelty-selection.dll" "$request" "$lao" "$s" "$sizes" "$fprs" | tee -a "$out"
 done
 echo; echo "mean balanced accuracy on the holdout over seeds ($seeds), best first:"
 awk '{ key=$3; for (i=4;i<=NF && $i!="attack";i++) key=key" "$i; sum[key]+=$NF; n[key]++ }
      END { for (k in sum) printf "%6.2f  %s\n", sum[k]/n[k], k }' "$out" | sort -rn
-rm -f "$out"
