@@ -121,6 +121,7 @@ internal static class BaselinesCli
                     return 4;
                 }
                 var seconds = sw.Elapsed.TotalSeconds;
+                var treeRow = results.Count; // its row on the first test set; the +novelty rows come after its own rows
                 for (int t = 0; t < m.Tests.Count; t++)
                     results.Add(RunResult.Of(tree, seed, m, t, predictions[t].Predicted, predictions[t].PositiveScore, seconds));
                 for (int t = 0; t < m.Tests.Count; t++)
@@ -129,7 +130,7 @@ internal static class BaselinesCli
                         var combined = predictions[t].Predicted.Select((p, i) => nv.Flags[i] ? nv.Class : p).ToArray();
                         results.Add(RunResult.Of($"{tree}+novelty", seed, m, t, combined, predictions[t].PositiveScore, seconds));
                     }
-                Log($"seed {seed} {tree}: {seconds:0.0} s, {m.Tests[0].Name} accuracy {results[^m.Tests.Count].Accuracy:0.00} %");
+                Log($"seed {seed} {tree}: {seconds:0.0} s, {m.Tests[0].Name} accuracy {results[treeRow].Accuracy:0.00} %");
             }
         }
         Log($"done in {wall.Elapsed.TotalSeconds:0} s");
