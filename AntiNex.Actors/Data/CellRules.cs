@@ -26,6 +26,39 @@ public sealed record CellRules(double MarkEmpty = -1, bool NonFiniteAsEmpty = fa
     /// <summary>The request's mark_empty and non_finite.</summary>
     public static CellRules Of(AntiNexRequest request) => new(request.MarkEmpty, request.NonFiniteAsEmpty);
 
+    /// <summary>The non_finite value these rules stand for: "empty" or "error".</summary>
+    public string NonFinite => NonFiniteName(NonFiniteAsEmpty);
+
+    public static string NonFiniteName(bool asEmpty) => asEmpty ? "empty" : "error";
+
+    /// <summary>The rules a predict against a trained model reads its rows with: the request's mark_empty and non_finite
+    /// where the request gives them (the AntiNex format lets each request carry them), else the model's, so that a row
+    /// reads as the training rows did. A given value that differs from the model's adds a warning naming both.</summary>
+    public static CellRules Serving(CellRules trained, double? markEmpty, bool? nonFiniteAsEmpty, ICollection<string> warnings)
+    {
+        var rules = trained with
+        {
+            MarkEmpty = markEmpty ?? trained.MarkEmpty,
+            NonFiniteAsEmpty = nonFiniteAsEmpty ?? trained.NonFiniteAsEmpty,
+        };
+        // -0 and 0 read the same number into the model; only a different value is worth a warning.
+        if (rules.MarkEmpty != trained.MarkEmpty)
+            warnings.Add(Differs("mark_empty", Number(rules.MarkEmpty), Number(trained.MarkEmpty)));
+        if (rules.NonFiniteAsEmpty != trained.NonFiniteAsEmpty)
+            warnings.Add(Differs("non_finite", $"\"{rules.NonFinite}\"", $"\"{trained.NonFinite}\""));
+        return rules;
+    }
+
+    /// <summary><see cref="Serving(CellRules, double?, bool?, ICollection{string})"/> with the fields the request wrote.</summary>
+    public static CellRules Serving(AntiNexRequest request, CellRules trained, ICollection<string> warnings) => Serving(trained,
+        request.MarkEmptyGiven ? request.MarkEmpty : null, request.NonFiniteGiven ? request.NonFiniteAsEmpty : null, warnings);
+
+    private static string Differs(string field, string given, string trained) =>
+        $"{field}: the request's {given} is used, but the model was trained with {field} {trained}: its rows are not read as the " +
+        $"training rows were (leave {field} out to use the model's)";
+
+    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>Said with every refusal of a non-finite cell.</summary>
     public const string NonFiniteHint = "\"non_finite\": \"empty\" reads NaN and Infinity as empty cells";
 

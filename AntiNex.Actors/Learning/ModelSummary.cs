@@ -1,3 +1,6 @@
+using AntiNex.Data;
+using AntiNex.Requests;
+
 namespace AntiNex.Learning;
 
 public sealed record ModelSummary
@@ -16,4 +19,11 @@ public sealed record ModelSummary
     public int ArtifactBytes { get; init; }
     /// <summary>network, fast_tree or light_gbm (request field model_kind).</summary>
     public string ModelKind { get; init; } = "network";
+    /// <summary>The training request's mark_empty and non_finite ("error" or "empty"): what a predict that leaves them out
+    /// reads its rows with (-1 and "error" for a version stored before they were kept).</summary>
+    public double MarkEmpty { get; init; } = -1;
+    public string NonFinite { get; init; } = "error";
+
+    /// <summary>The rules the model was trained with (<see cref="MarkEmpty"/>, <see cref="NonFinite"/>).</summary>
+    public CellRules TrainedCells() => new(MarkEmpty, AntiNexRequest.ParseNonFinite(NonFinite) ?? false);
 }

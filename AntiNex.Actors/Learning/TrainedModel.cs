@@ -151,27 +151,36 @@ public sealed class TrainedModel : IDisposable
         TestAccuracy = State.TestAccuracy,
         ArtifactBytes = _artifactBytes,
         ModelKind = State.ServedKind,
+        MarkEmpty = State.MarkEmpty,
+        NonFinite = State.NonFinite,
     };
 
-    /// <summary>Predicts the rows a request carries (predict_rows, or dataset), using the model's own features and scaler.</summary>
+    /// <summary>How the training request read its empty and NaN/Infinity cells (mark_empty, non_finite).</summary>
+    public CellRules TrainedCells => new(State.MarkEmpty, AntiNexRequest.ParseNonFinite(State.NonFinite) ?? false);
+
+    /// <summary>Predicts the rows a request carries (predict_rows, or dataset), using the model's own features and scaler; the
+    /// request's mark_empty and non_finite when it gives them, else the model's (a warning when they differ).</summary>
     public PredictionResult Predict(AntiNexRequest request, DataRoots roots)
     {
         var plan = PredictPlan(State.PredictFeature);
+        var warnings = new List<string>();
+        var cells = CellRules.Serving(request, TrainedCells, warnings);
         Frame frame;
         if (request.PredictRows is { } rows)
-            frame = Frame.FromPredictRows(rows, plan, CellRules.Of(request), "predict_rows");
+            frame = Frame.FromPredictRows(rows, plan, cells, "predict_rows");
         else if (request.Dataset is { } ds)
         {
             var path = roots.Resolve(ds, request.DatasetField);
             // A request without its own layout reads the dataset the way the model's training CSV was read.
             var (header, columns) = request.Columns is null && State.Columns is not null ? (State.CsvHeader, State.Columns)
                 : (request.CsvHeader, request.Columns);
-            frame = CsvLoader.Load(path, plan, header, columns, CellRules.Of(request), request.DatasetField,
+            frame = CsvLoader.Load(path, plan, header, columns, cells, request.DatasetField,
                 maxRows: EngineLimits.Current.MaxPredictRows);
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
-        return PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
+        var result = PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
+        return warnings.Count == 0 ? result : result with { Warnings = warnings };
     }
 
     /// <summary>Raw feature rows in <see cref="ModelSummary.InputFeatures"/> order (unscaled). Batched, thread-safe.

@@ -11,4 +11,7 @@ public sealed record PredictionResult
     public double? Accuracy { get; init; }
     /// <summary>Rows that could not be scored and were answered as alarms (see <see cref="SamplePrediction.Unscorable"/>).</summary>
     public int UnscorableRows { get; init; }
+    /// <summary>What the caller should know about how the rows were read (a mark_empty or non_finite other than the model's
+    /// training); null when nothing.</summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
 }

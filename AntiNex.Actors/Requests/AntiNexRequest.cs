@@ -49,6 +49,10 @@ public sealed class AntiNexRequest
     public double MarkEmpty { get; set; } = -1;
     /// <summary>non_finite "empty": NaN and Infinity cells are read as empty cells (mark_empty); "error" (default) refuses them.</summary>
     public bool NonFiniteAsEmpty { get; set; }
+    /// <summary>Whether the request wrote mark_empty (resp. non_finite): a predict that leaves one out reads its rows with
+    /// the trained model's, so the default cannot silently differ from what the model was trained on.</summary>
+    public bool MarkEmptyGiven { get; set; }
+    public bool NonFiniteGiven { get; set; }
 
     /// <summary>The non_finite field's value: "error" or absent gives false, "empty" true, any other value null.</summary>
     public static bool? ParseNonFinite(string? value) => value switch

@@ -195,9 +195,12 @@ internal sealed class RequestParser
         QualityOptions.CrossCheck(r.Quality, r.NumSplits, r.MlType, Issue);
         r.TargetRules = TargetRulesField();
         r.TestDataset = String("test_dataset");
-        r.MarkEmpty = Double("mark_empty") ?? r.MarkEmpty;
+        var markEmpty = Double("mark_empty");
+        r.MarkEmpty = markEmpty ?? r.MarkEmpty;
+        r.MarkEmptyGiven = markEmpty is not null;
         if (!Float32Range.Fits(r.MarkEmpty)) Issue("mark_empty", Float32Range.TooLarge(r.MarkEmpty));
         var nonFinite = String("non_finite");
+        r.NonFiniteGiven = nonFinite is not null;
         if (AntiNexRequest.ParseNonFinite(nonFinite) is { } asEmpty) r.NonFiniteAsEmpty = asEmpty;
         else Issue("non_finite", $"must be \"error\" (refuse NaN and Infinity cells) or \"empty\" (read them as empty cells), got \"{nonFinite}\"");
         r.LearningRate = Double("learning_rate");

@@ -50,15 +50,12 @@ internal static class BulkJsonPredict
                     [new RequestIssue("label", "predicting rows beyond one cluster message needs a trained model")], requestId);
             PackedRows packed;
             int maxRecords;
+            var warnings = new List<string>();
             try
             {
                 using var doc = RequestJson.Parse(json);
                 var root = doc.RootElement;
-                var cells = new CellRules(NumberField(root, "mark_empty") ?? -1,
-                    root.TryGetProperty("non_finite", out var nf) && nf.ValueKind == JsonValueKind.String
-                        ? AntiNexRequest.ParseNonFinite(nf.GetString())
-                          ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got \"{nf.GetString()}\"")
-                        : false);
+                var cells = Cells(root, summary, warnings);
                 maxRecords = (int)(NumberField(root, "max_records", whole: true) ?? 100_000);
                 if (maxRecords <= 0) throw new RequestException("max_records", $"must be >= 1, got {maxRecords}");
                 packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells,
@@ -79,9 +76,21 @@ internal static class BulkJsonPredict
                 return ModelFailed.Of(modelId, "busy",
                     $"model '{modelId}' changed version twice during the request (now version {rows.Version}); send it again", requestId);
             }
-            return new Predicted(modelId, rows.Version, Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords),
+            var result = Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords);
+            return new Predicted(modelId, rows.Version, warnings.Count == 0 ? result : result with { Warnings = warnings },
                 rows.Node, false, Math.Max(0, packed.Rows - Math.Min(maxRecords, MaxSamples)), requestId);
         }
+    }
+
+    /// <summary>The rules the rows are read with: the request's mark_empty and non_finite where it gives them, else those
+    /// the described model was trained with, as a node reads a predict; a given one that differs adds a warning.</summary>
+    internal static CellRules Cells(JsonElement root, ModelSummary summary, ICollection<string> warnings)
+    {
+        bool? nonFinite = root.TryGetProperty("non_finite", out var nf) && nf.ValueKind != JsonValueKind.Null
+            ? AntiNexRequest.ParseNonFinite(nf.ValueKind == JsonValueKind.String ? nf.GetString() : nf.GetRawText())
+              ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got {Shown(nf)}")
+            : null;
+        return CellRules.Serving(summary.TrainedCells(), NumberField(root, "mark_empty"), nonFinite, warnings);
     }
 
     /// <summary>A number field read as the request parser reads it: a JSON number or a number written as text; null when

@@ -8,6 +8,7 @@ using System.Globalization;
 using System.Text.Json;
 using AntiNex.Data;
 using AntiNex.Gateway.Cluster;
+using AntiNex.Learning;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Commands;
@@ -23,8 +24,9 @@ internal static class CsvPredict
     /// <summary>What a block's wait answers when the user stopped the run (Ctrl-C).</summary>
     private static readonly object Stop = new();
 
+    /// <param name="nonFiniteAsEmpty">--non-finite: null when not given, then the model's non_finite is used.</param>
     public static async Task<int> RunAsync(GatewayClient client, Output output, string path, string label, string? outPath,
-        CellRules cells, TimeSpan timeout, CancellationToken ct)
+        bool? nonFiniteAsEmpty, TimeSpan timeout, CancellationToken ct)
     {
         var id = ModelIds.FromLabel(label);
         var described = await client.DescribeAsync(id, TimeSpan.FromSeconds(60));
@@ -33,6 +35,9 @@ internal static class CsvPredict
             return output.Reply(ModelFailed.Of(id, "not-trained", $"label '{id}' has no trained model: train it first"));
         var features = summary.InputFeatures;
         var text = summary.CategoricalFeatures is { Count: > 0 } categorical ? categorical : null;
+        var warnings = new List<string>();
+        var cells = Cells(summary, nonFiniteAsEmpty, warnings);
+        foreach (var w in warnings) output.Warning(w);
         using var reader = new CsvRowReader(path, features, cells, summary.CategoricalFeatures);
         var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
         var textBytes = TextRowsRequest.BlockBytes(client.Frame);
@@ -134,6 +139,7 @@ internal static class CsvPredict
                 label = id, version, rows = answered, seconds = Math.Round(seconds, 3), rows_per_second = Math.Round(rate),
                 predicted = counts.ToDictionary(c => c.Key.ToString("R", CultureInfo.InvariantCulture), c => c.Value),
                 rows_not_counted = uncounted > 0 ? uncounted : (long?)null, output = outPath,
+                warnings = warnings.Count > 0 ? warnings : null,
                 gateway_peak_rss_mb = PeakRssMb(),
             }, Output.JsonOptions));
         else
@@ -147,6 +153,11 @@ internal static class CsvPredict
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>The rules the file's cells are read with: the model's mark_empty (the console has no option for it) and its
+    /// non_finite unless --non-finite gives one; a given one that differs from the model's adds a warning.</summary>
+    internal static CellRules Cells(ModelSummary summary, bool? nonFiniteAsEmpty, ICollection<string> warnings)
+        => CellRules.Serving(summary.TrainedCells(), null, nonFiniteAsEmpty, warnings);
 
     /// <summary>This process's peak resident memory (VmHWM): flat whatever the file's size.</summary>
     private static long PeakRssMb()

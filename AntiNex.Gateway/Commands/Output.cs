@@ -31,6 +31,9 @@ internal sealed class Output(bool json)
         else Err.MarkupLineInterpolated($"[red]error ({ConsoleText.Plain(code)}):[/] {ConsoleText.Plain(message)}");
     }
 
+    /// <summary>A warning on stderr, so that stdout stays machine-readable.</summary>
+    public void Warning(string message) => Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(message)}");
+
     /// <summary>Prints a final reply; returns the exit code it stands for.</summary>
     public int Reply(object reply)
     {
@@ -100,6 +103,7 @@ internal sealed class Output(bool json)
         var more = Math.Max(0, p.Result.Samples.Count - 25) + p.SamplesOmitted; // fewer than 25 shown is not a negative count
         if (more > 0) AnsiConsole.MarkupLineInterpolated($"[grey]... {more} more rows (use --json for all returned rows)[/]");
         AnsiConsole.WriteLine(ConsoleText.Plain(p.Result.Summary));
+        foreach (var w in p.Result.Warnings ?? []) Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
     }
 
     private static void Describe(ModelDescription d)

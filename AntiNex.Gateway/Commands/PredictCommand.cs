@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using AntiNex.Data;
 
 namespace AntiNex.Gateway.Commands;
 
@@ -20,9 +19,8 @@ internal static class PredictCommand
         var output = new Option<string>("--out", "-o") { Description = "CSV predictions of a CSV file: row,predicted" };
         var nonFinite = new Option<string>("--non-finite")
         {
-            Description = "NaN/Infinity cells of a CSV file: error (refuse, the default) or empty (read as empty cells, -1), " +
-                          "as the request's non_finite did at training",
-            DefaultValueFactory = _ => "error",
+            Description = "NaN/Infinity cells of a CSV file: error (refuse) or empty (read as empty cells); by default as the " +
+                          "model's training request read them (its non_finite; empty cells always read as its mark_empty)",
         };
         nonFinite.AcceptOnlyFromAmong("error", "empty");
         var command = new Command("predict", "Predict with a model on the cluster from an AntiNex request file or a CSV of rows.");
@@ -49,7 +47,7 @@ internal static class PredictCommand
                 }
                 return common.RunAsync(p, ct, (client, o) =>
                     CsvPredict.RunAsync(client, o, path, p.GetValue(label)!, p.GetValue(output),
-                        new CellRules(NonFiniteAsEmpty: p.GetValue(nonFinite) == "empty"), common.TimeoutFrom(p), ct));
+                        p.GetValue(nonFinite) is { } given ? given == "empty" : null, common.TimeoutFrom(p), ct));
             }
             // The CSV options mean nothing to a JSON request (its label and rows are in the file): refused rather than dropped.
             var csvOnly = ClusterCommandOptions.Given(p, label, output, nonFinite);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using AntiNex.Data;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Commands;
 using AntiNex.Models;
@@ -49,7 +48,7 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         File.WriteAllLines(csv, lines);
         var outPath = Path.Combine(WorkDir, "pred.csv");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var rc = await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, CellRules.Default, AskTimeout, default);
+        var rc = await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, null, AskTimeout, default);
         Assert.Equal(ExitCodes.Ok, rc);
         var predicted = File.ReadLines(outPath).Skip(1).Select(l => l.Split(',')).ToList();
         Log.Step($"{predicted.Count:N0} streamed rows in {clock.Elapsed.TotalSeconds:F1} s");
@@ -67,7 +66,7 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         var stopped = Path.Combine(WorkDir, "stopped.csv");
         using (var stop = new CancellationTokenSource())
         {
-            var run = CsvPredict.RunAsync(gateway, new Output(false), longCsv, "cats", stopped, CellRules.Default, AskTimeout, stop.Token);
+            var run = CsvPredict.RunAsync(gateway, new Output(false), longCsv, "cats", stopped, null, AskTimeout, stop.Token);
             while (!Directory.GetFiles(WorkDir, "*.partial").Any(f => new FileInfo(f).Length > 100_000))
             {
                 Assert.False(run.IsCompleted, "the run ended before it was stopped: a larger file is needed");
@@ -116,11 +115,11 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         File.WriteAllLines(csv, ["flag,size,proto", "SF,abc,tcp", "SF,1,tcp"]);
         File.WriteAllText(outPath, "an earlier run\n");
         Assert.Equal(ExitCodes.BadInput,
-            await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, CellRules.Default, AskTimeout, default));
+            await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, null, AskTimeout, default));
         Assert.Equal("an earlier run\n", File.ReadAllText(outPath));
         var fresh = Path.Combine(WorkDir, "fresh.csv");
         Assert.Equal(ExitCodes.BadInput,
-            await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", fresh, CellRules.Default, AskTimeout, default));
+            await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", fresh, null, AskTimeout, default));
         Assert.False(File.Exists(fresh));
         Assert.Empty(Directory.GetFiles(WorkDir, "*.partial"));
         Passed();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence;
 using AntiNex.Cluster;
+using AntiNex.Data;
 using AntiNex.Models;
 using AntiNex.Tests.Data;
 
@@ -26,6 +27,8 @@ public sealed class StoredFormatTests : EntityTestKit
         Assert.Equal(7, e.Summary.NetworkInputs);
         Assert.Equal(95, e.Metrics.Accuracy);
         Assert.Equal(120, e.Metrics.TrainRows);
+        // written before the training's cell rules were kept: the defaults it was served with
+        Assert.Equal(CellRules.Default, e.Summary.ToEngine().TrainedCells());
     }
 
     [Fact]
@@ -42,6 +45,7 @@ public sealed class StoredFormatTests : EntityTestKit
         Assert.True(description.Trained);
         Assert.Equal(1, description.Version);
         Assert.Equal("Blobs", description.Summary!.Label);
+        Assert.Equal((-1.0, "error"), (description.Summary.MarkEmpty, description.Summary.NonFinite));
         var rows = await entity.Ask<RowsPredicted>(new PredictRawRows("blobs", [[1.0, 1.0, 0, 7], [-1.5, -1.0, 0, 7]]), TimeSpan.FromSeconds(10));
         Assert.Equal(JsonSerializer.Deserialize<float[]>(File.ReadAllText(Fixture("predict-rows.json"))), rows.Values);
     }

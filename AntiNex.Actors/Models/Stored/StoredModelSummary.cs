@@ -9,10 +9,11 @@ namespace AntiNex.Models;
 public sealed record StoredModelSummary(
     string Label, string MlType, string PredictFeature, IReadOnlyList<string> InputFeatures, int NetworkInputs,
     DateTimeOffset CreatedUtc, double? TestAccuracy, int ArtifactBytes, string? ModelKind = null,
-    IReadOnlyList<string>? CategoricalFeatures = null)
+    IReadOnlyList<string>? CategoricalFeatures = null, double? MarkEmpty = null, string? NonFinite = null)
 {
     public static StoredModelSummary From(ModelSummary s) => new(s.Label, s.MlType, s.PredictFeature, s.InputFeatures.ToList(),
-        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind, s.CategoricalFeatures?.ToList());
+        s.NetworkInputs, s.CreatedUtc, s.TestAccuracy, s.ArtifactBytes, s.ModelKind, s.CategoricalFeatures?.ToList(), s.MarkEmpty,
+        s.NonFinite);
 
     /// <summary>What a listing card keeps: no feature names (describe has them).</summary>
     public StoredModelSummary Slim() => this with { InputFeatures = [], CategoricalFeatures = null };
@@ -23,5 +24,8 @@ public sealed record StoredModelSummary(
         CreatedUtc = CreatedUtc, TestAccuracy = TestAccuracy, ArtifactBytes = ArtifactBytes,
         ModelKind = ModelKind ?? "network", // versions stored before model kinds were networks
         CategoricalFeatures = CategoricalFeatures,
+        // versions stored before the training's cell rules were kept read as the defaults they were served with
+        MarkEmpty = MarkEmpty ?? -1,
+        NonFinite = NonFinite ?? "error",
     };
 }
