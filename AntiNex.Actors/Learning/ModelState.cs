@@ -33,10 +33,13 @@ internal sealed record ModelState
     /// <summary>The training CSV's layout, reused when a predict request names a dataset without its own columns.</summary>
     public bool CsvHeader { get; init; } = true;
     public IReadOnlyList<string>? Columns { get; init; }
-    /// <summary>The training request's mark_empty and non_finite ("error" or "empty"): a predict that leaves them out reads
-    /// its rows with these. Artifacts written before they were kept read as -1 and "error", the defaults they had.</summary>
-    public double MarkEmpty { get; init; } = -1;
-    public string NonFinite { get; init; } = "error";
+    /// <summary>The training request's mark_empty and non_finite ("empty"): a predict that leaves them out reads its rows with
+    /// these. Null is the default (-1, "error"), left out of the artifact: a model trained with the defaults, and every
+    /// artifact written before they were kept, has the same bytes as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MarkEmpty { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NonFinite { get; init; }
     public int TestRows { get; init; }
     /// <summary>Binary decision threshold: chosen on the validation split or the out-of-fold predictions, or fixed by the request
     /// or by model_kind auto (null: 0.5, and every version-1 artifact).</summary>

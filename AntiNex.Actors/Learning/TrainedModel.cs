@@ -151,12 +151,12 @@ public sealed class TrainedModel : IDisposable
         TestAccuracy = State.TestAccuracy,
         ArtifactBytes = _artifactBytes,
         ModelKind = State.ServedKind,
-        MarkEmpty = State.MarkEmpty,
-        NonFinite = State.NonFinite,
+        MarkEmpty = TrainedCells.MarkEmpty,
+        NonFinite = TrainedCells.NonFinite,
     };
 
     /// <summary>How the training request read its empty and NaN/Infinity cells (mark_empty, non_finite).</summary>
-    public CellRules TrainedCells => new(State.MarkEmpty, AntiNexRequest.ParseNonFinite(State.NonFinite) ?? false);
+    public CellRules TrainedCells => new(State.MarkEmpty ?? -1, AntiNexRequest.ParseNonFinite(State.NonFinite ?? "error") ?? false);
 
     /// <summary>Predicts the rows a request carries (predict_rows, or dataset), using the model's own features and scaler; the
     /// request's mark_empty and non_finite when it gives them, else the model's (a warning when they differ).</summary>

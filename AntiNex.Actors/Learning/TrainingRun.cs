@@ -265,7 +265,8 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         Layers = fit.Trees is null ? data.Layers : [], NetworkInputs = fit.Pipeline.Width, Target = data.Codec, LabelRules = request.LabelRules,
         TargetRules = request.TargetRules, CreatedUtc = DateTimeOffset.UtcNow, Seed = request.Seed, Loss = request.Loss,
         Optimizer = request.Optimizer, TrainRows = split.TrainRows.Length, TestRows = split.TestRows.Length, CsvHeader = request.CsvHeader,
-        Columns = request.Columns, MarkEmpty = request.MarkEmpty, NonFinite = CellRules.NonFiniteName(request.NonFiniteAsEmpty),
+        Columns = request.Columns, MarkEmpty = request.MarkEmpty is -1 ? null : request.MarkEmpty,
+        NonFinite = request.NonFiniteAsEmpty ? CellRules.NonFiniteName(true) : null,
         Threshold = fit.Threshold, EnsembleSize = fit.Network?.EnsembleSize ?? 1, Novelty = fit.Profile?.State,
         ModelKind = fit.Trees is { } trees ? TreeKinds.Name(trees.Kind) : null,
     };
