@@ -26,6 +26,7 @@ internal static class ArtifactFormat
     private static readonly byte[] Magic = "ANXM"u8.ToArray();
     private const int HeaderBytes = 4 + 2 + 8;
     private const int ChecksumBytes = 32;
+    private const int MaxRank = 8; // the dense network's tensors have rank 1 or 2
 
     // A metric that is NaN or infinite (a diverged cross-validation fold) is written as "NaN"/"Infinity": System.Text.Json
     // refuses them otherwise, and the whole training would fail at its last step.
@@ -100,20 +101,31 @@ internal static class ArtifactFormat
         try
         {
             using var r = new BinaryReader(new MemoryStream(artifact, HeaderBytes, (int)bodyLength, writable: false), Encoding.UTF8);
+            // Every length is proved against the bytes that remain before anything is allocated from it: a corrupted
+            // length must be refused as such, not fail as an out-of-memory the caller's catch does not expect.
             var jsonLength = r.ReadInt32();
+            if (jsonLength < 0 || jsonLength > Remaining(r))
+                throw new ArtifactException($"artifact model description length {jsonLength} exceeds the {Remaining(r)} bytes left");
             var state = JsonSerializer.Deserialize<ModelState>(r.ReadBytes(jsonLength), Json)
                 ?? throw new ArtifactException("artifact model description is empty");
             var count = r.ReadInt32();
+            if (count < 0 || count > Remaining(r)) throw new ArtifactException($"artifact tensor count {count} is impossible");
             var weights = new List<(string, long[], float[])>(count);
             for (int i = 0; i < count; i++)
             {
                 var name = r.ReadString();
                 var rank = r.ReadInt32();
+                if (rank is < 0 or > MaxRank) throw new ArtifactException($"artifact tensor '{name}' has rank {rank} (0 to {MaxRank})");
                 var shape = new long[rank];
                 for (int d = 0; d < rank; d++) shape[d] = r.ReadInt64();
+                if (shape.Any(d => d < 0)) throw new ArtifactException(
+                    $"artifact tensor '{name}' has a negative dimension in shape [{string.Join(",", shape)}]");
+                long cells = shape.Aggregate(1L, (a, b) => checked(a * b));
                 var n = r.ReadInt32();
-                if (n != shape.Aggregate(1L, (a, b) => a * b)) throw new ArtifactException(
+                if (n != cells) throw new ArtifactException(
                     $"artifact tensor '{name}' has {n} values for shape [{string.Join(",", shape)}]");
+                if (n > Remaining(r) / sizeof(float)) throw new ArtifactException(
+                    $"artifact tensor '{name}' is truncated: {n} values, {Remaining(r)} bytes left");
                 var data = new float[n];
                 var bytes = r.ReadBytes(n * sizeof(float));
                 if (bytes.Length != n * sizeof(float)) throw new ArtifactException($"artifact tensor '{name}' is truncated");
@@ -128,8 +140,9 @@ internal static class ArtifactFormat
                 {
                     var name = r.ReadString();
                     var n = r.ReadInt32();
+                    if (n < 0 || n > Remaining(r)) throw new ArtifactException($"artifact blob '{name}' is truncated");
                     var bytes = r.ReadBytes(n);
-                    if (n < 0 || bytes.Length != n) throw new ArtifactException($"artifact blob '{name}' is truncated");
+                    if (bytes.Length != n) throw new ArtifactException($"artifact blob '{name}' is truncated");
                     blobs.Add((name, bytes));
                 }
             }
@@ -140,4 +153,6 @@ internal static class ArtifactFormat
             throw new ArtifactException($"artifact body is malformed: {e.Message}", e);
         }
     }
+
+    private static long Remaining(BinaryReader r) => r.BaseStream.Length - r.BaseStream.Position;
 }

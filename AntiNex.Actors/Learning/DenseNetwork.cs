@@ -216,9 +216,13 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
             .ToDictionary(p => p.name, p => p.Tensor);
         if (weights.Count != byName.Count)
             throw new ArtifactException($"artifact has {weights.Count} weight tensors, the network has {byName.Count}");
+        // Count and names alone would let a name written twice stand in for a missing one, leaving that layer at its
+        // random initialisation.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         using var _ = no_grad();
         foreach (var (name, shape, data) in weights)
         {
+            if (!seen.Add(name)) throw new ArtifactException($"artifact weight '{name}' appears more than once");
             if (!byName.TryGetValue(name, out var p)) throw new ArtifactException($"artifact weight '{name}' does not exist in the network");
             if (!p.shape.SequenceEqual(shape)) throw new ArtifactException(
                 $"artifact weight '{name}' has shape [{string.Join(",", shape)}], network [{string.Join(",", p.shape)}]");

@@ -70,10 +70,11 @@ public static class FeatureExport
         if (m.Width != model.State.NetworkInputs)
             throw new ArgumentException($"'{m.Name}' has {m.Width} columns; the network takes {model.State.NetworkInputs}");
         var outputs = model.ForwardLocked(m.X, m.Rows);
-        var novel = model.NoveltyLocked(m.X, m.Rows); // the decision predict makes, novelty detector included
+        var novel = model.NoveltyLocked(m.X, m.Rows); // the decision predict makes, novelty detector and unscorable outputs included
+        var unscorable = InputGuard.FlagNonFiniteOutputs(outputs, m.Rows, null);
         int k = m.Rows == 0 ? 1 : outputs.Length / m.Rows;
         var predicted = new int[m.Rows];
-        for (int i = 0; i < m.Rows; i++) predicted[i] = model.Decode(outputs, i, novel?[i] ?? false).Class;
+        for (int i = 0; i < m.Rows; i++) predicted[i] = model.Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false).Class;
         double[]? positive = model.State.Task == TaskKind.Binary ? outputs.Select(o => (double)o).ToArray() : null;
         int? novelClass = model.State.Novelty is { } ns && model.State.Task == TaskKind.Binary ? 1 - ns.NormalClass : null;
         return new NetworkScores(outputs, k, predicted, positive, model.State.Task == TaskKind.Binary ? model.State.Threshold ?? 0.5 : null)

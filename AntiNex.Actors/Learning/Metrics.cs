@@ -70,18 +70,21 @@ public static class Metrics
             ssTot += (truth[i] - mean) * (truth[i] - mean);
         }
         mse /= n; mae /= n;
-        double r2 = ssTot == 0 ? 0 : 1 - mse * n / ssTot;
+        // Constant targets leave R2 undefined; as scikit-learn's r2_score (force_finite, its default): 1 for a perfect
+        // prediction, 0 otherwise.
+        double r2 = ssTot == 0 ? (mse == 0 ? 1 : 0) : 1 - mse * n / ssTot;
         return (mse, mae, r2);
     }
 
-    /// <summary>Binary metrics of positive-class scores at a threshold (predicted positive when score &gt; threshold).</summary>
+    /// <summary>Binary metrics of positive-class scores at a threshold (predicted positive when score &gt; threshold, or when
+    /// it is not finite, as in serving).</summary>
     public static OperatingPoint At(IReadOnlyList<int> truth, IReadOnlyList<double> score, double threshold)
     {
         long tp = 0, fp = 0, tn = 0, fn = 0;
         for (int i = 0; i < truth.Count; i++)
         {
             if (truth[i] < 0) continue;
-            bool pos = score[i] > threshold;
+            bool pos = Served(score[i]) > threshold;
             if (truth[i] == 1) { if (pos) tp++; else fn++; }
             else { if (pos) fp++; else tn++; }
         }
@@ -109,8 +112,10 @@ public static class Metrics
     public static double ChooseThreshold(IReadOnlyList<int> truth, IReadOnlyList<double> score, string rule, double? maxFpr)
     {
         if (rule is not ("f1" or "max_fpr")) throw new ArgumentException($"no threshold to choose for rule '{rule}'", nameof(rule));
-        // A NaN score (a diverged network) is never above a cut, as in serving; it is no candidate either.
+        // A non-finite score (a diverged network) is above every cut, as serving answers it with the alarm class; it is
+        // no candidate either.
         var distinct = score.Where(double.IsFinite).Distinct().Order().ToArray();
+        score = score.Select(Served).ToArray();
         var candidates = new List<double> { 0.5 };
         for (int i = 0; i + 1 < distinct.Length; i++) candidates.Add((distinct[i] + distinct[i + 1]) / 2);
         if (distinct.Length > 0) candidates.Add(distinct[^1]); // everything negative
@@ -139,6 +144,10 @@ public static class Metrics
             if (values[c] > bestValue + 1e-12) { bestValue = values[c]; bestT = thresholds[c]; }
         return bestT;
     }
+
+    /// <summary>A positive-class score as serving decides on it: a non-finite one (a diverged network) is an unscorable row,
+    /// answered with the alarm class (class 1 without a novelty detector), so above every threshold.</summary>
+    private static double Served(double score) => double.IsFinite(score) ? score : double.PositiveInfinity;
 
     /// <summary>ROC (fpr, tpr) and precision-recall (recall, precision) points, one per distinct score.</summary>
     public static (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr) Curves(IReadOnlyList<int> truth, IReadOnlyList<double> score)

@@ -57,6 +57,7 @@ internal static class Trainer
             // computed from them once, at the end of the epoch.
             using var lossAcc = torch.zeros(1, dtype: ScalarType.Float32);
             using var epochLogits = s.Task == TaskKind.Regression ? null : torch.zeros(train.Rows, net.Outputs);
+            long skippedRow = -1; // a batch-norm epoch's single last row: not trained on, so not in its loss or accuracy
             using (var perm = torch.randperm(train.Rows, generator: gen))
             {
                 for (int start = 0; start < train.Rows; start += s.BatchSize)
@@ -65,7 +66,7 @@ internal static class Trainer
                     using var scope = torch.NewDisposeScope();
                     int len = Math.Min(s.BatchSize, train.Rows - start);
                     // batch statistics need 2+ rows: a last single row waits for the next epoch's shuffle
-                    if (len == 1 && batchNorm && start > 0) continue;
+                    if (len == 1 && batchNorm && start > 0) { skippedRow = perm[start].item<long>(); continue; }
                     var idx = perm.narrow(0, start, len);
                     var xb = x.index_select(0, rowIndex is null ? idx : rowIndex.index_select(0, idx));
                     var yb = y.index_select(0, idx);
@@ -89,12 +90,19 @@ internal static class Trainer
             }
             double lossSum = lossAcc.item<float>();
             long correct = 0;
+            int trainedRows = train.Rows - (skippedRow >= 0 ? 1 : 0);
             if (epochLogits is not null)
             {
-                using var hits = Hits(net, epochLogits, y, s.Task);
-                correct = hits.item<long>();
+                // Hits' intermediates are row-sized: freed here, every epoch, not left to the finalizer.
+                using var hitsScope = torch.NewDisposeScope();
+                correct = Hits(net, epochLogits, y, s.Task).item<long>();
+                if (skippedRow >= 0)
+                {
+                    var row = torch.tensor(new[] { skippedRow });
+                    correct -= Hits(net, epochLogits.index_select(0, row), y.index_select(0, row), s.Task).item<long>();
+                }
             }
-            double? acc = s.Task == TaskKind.Regression ? null : (double)correct / train.Rows;
+            double? acc = s.Task == TaskKind.Regression ? null : (double)correct / trainedRows;
             double? valLoss = null, valAcc = null;
             if (validation is { Rows: > 0 })
             {
@@ -103,7 +111,7 @@ internal static class Trainer
                 net.train();
                 validationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
             }
-            var h = new EpochHistory(epoch, lossSum / train.Rows, acc, valLoss, valAcc);
+            var h = new EpochHistory(epoch, lossSum / trainedRows, acc, valLoss, valAcc);
             history.Add(h);
             progress?.Report(new TrainingProgress(phase, fold, folds, epoch, s.Epochs, h.Loss, h.Accuracy, h.ValLoss, h.ValAccuracy));
             MemoryTrace.Mark($"{phase} epoch {epoch}");
@@ -182,7 +190,7 @@ internal static class Trainer
     internal static float[] Forward(DenseNetwork net, TensorData data)
     {
         int outputs = net.Outputs, rows = data.Rows;
-        var result = new float[rows * outputs];
+        var result = new float[ArrayCells.Of(rows, outputs, "predict_feature", "class outputs")];
         using var _ = torch.no_grad();
         const int batch = EvaluateChunkRows; // each layer's activations for the chunk are alive at once: small chunks, small peaks
         for (int start = 0; start < rows; start += batch)
@@ -194,7 +202,7 @@ internal static class Trainer
             // detector); a chosen threshold must not move between two identical trainings.
             var xb = RowsTensor(data, start, len);
             var outT = net.forward(xb).contiguous();
-            outT.data<float>().CopyTo(result, start * outputs);
+            outT.data<float>().CopyTo(result, start * outputs); // below rows * outputs, which ArrayCells proved fits an int
         }
         return result;
     }

@@ -66,7 +66,7 @@ internal sealed partial class TrainingRun
         var pipeline = FeaturePipeline.Fit(frame, trainRows, features, request);
         var members = new List<DenseNetwork>();
         int outputs = layers[^1].Units;
-        var outOfFold = new float[trainRows.Length * outputs];
+        var outOfFold = new float[ArrayCells.Of(trainRows.Length, outputs, "predict_feature", "class outputs")];
         List<EpochHistory>? firstHistory = null;
         FitInfo? firstInfo = null;
         int firstValidationRows = 0;
@@ -100,7 +100,7 @@ internal sealed partial class TrainingRun
                     : Metrics.ThresholdOf(request.Quality.Threshold, val?.Classes, () => Trainer.Forward(net, val!.X, val.Rows, val.Width));
                 var heldOut = Trainer.Forward(net, heldData.X, heldData.Rows, heldData.Width);
                 for (int i = 0; i < heldPositions.Length; i++)
-                    Array.Copy(heldOut, i * outputs, outOfFold, heldPositions[i] * outputs, outputs);
+                    Array.Copy(heldOut, (long)i * outputs, outOfFold, (long)heldPositions[i] * outputs, outputs);
                 var score = FoldScoreOf(heldOut, heldData, held, y, codec, outputs, foldThreshold);
                 folds.Add(new FoldScore(f + 1, score, foldTrain.Length, held.Length)
                 {
@@ -133,19 +133,23 @@ internal sealed partial class TrainingRun
         }
     }
 
-    /// <summary>A fold's score on its held-out rows: accuracy % (classification) or MSE in target units (regression).</summary>
-    private static double FoldScoreOf(float[] outputs, TensorData data, int[] rows, double[] y, TargetCodec codec, int k, double? threshold)
+    /// <summary>A fold's score on its held-out rows: accuracy % (classification) or MSE in target units (regression). A row
+    /// whose outputs are not finite is decided as serving decides it (<see cref="TrainedModel"/>'s Decode): the alarm class,
+    /// or 0 for regression; otherwise a diverged network would score as the share of class 0.</summary>
+    internal static double FoldScoreOf(float[] outputs, TensorData data, int[] rows, double[] y, TargetCodec codec, int k, double? threshold)
     {
+        var unscorable = InputGuard.FlagNonFiniteOutputs(outputs, data.Rows, null);
         if (codec.Regression)
         {
-            var pred = Enumerable.Range(0, data.Rows).Select(i => codec.UnscaleTarget(outputs[i])).ToArray();
+            var pred = Enumerable.Range(0, data.Rows).Select(i => unscorable?[i] == true ? 0 : codec.UnscaleTarget(outputs[i])).ToArray();
             return Metrics.Regress(rows.Select(i => y[i]).ToArray(), pred).Mse;
         }
         int correct = 0;
         for (int i = 0; i < data.Rows; i++)
         {
             int c;
-            if (k == 1) c = outputs[i] > (threshold ?? 0.5) ? 1 : 0;
+            if (unscorable?[i] == true) c = 1; // the alarm class of a model without a novelty detector
+            else if (k == 1) c = outputs[i] > (threshold ?? 0.5) ? 1 : 0;
             else { c = 0; for (int j = 1; j < k; j++) if (outputs[i * k + j] > outputs[i * k + c]) c = j; }
             if (c == data.Classes![i]) correct++;
         }

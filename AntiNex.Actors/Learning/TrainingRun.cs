@@ -283,6 +283,11 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         int testRows = split.TestRows.Length;
         var outputs = SplitOutputs(model, testData);
         var novel = fit.Novelty is null ? null : model.NoveltyLocked(testData.Dense(), testData.Rows);
+        // Decided as serving decides them: a row with a non-finite output gets the alarm class, not argmax's class 0.
+        var unscorable = InputGuard.FlagNonFiniteOutputs(outputs, testRows, null);
+        if (unscorable is not null)
+            _warnings.Add($"{unscorable.Count(f => f):N0} of {testRows:N0} test rows had non-finite network outputs (a diverged network?); " +
+                "they are scored as serving answers them, as unscorable rows");
         MemoryTrace.Mark("test rows scored");
         var folds = cv.Folds;
         var report = new TrainingReport
@@ -301,7 +306,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         if (data.Regression)
         {
             var truth = split.TestRows.Select(i => split.TestY[i]).ToArray();
-            var pred = Enumerable.Range(0, testRows).Select(i => model.Decode(outputs, i).Value).ToArray();
+            var pred = Enumerable.Range(0, testRows).Select(i => model.Decode(outputs, i, unscorable: unscorable?[i] ?? false).Value).ToArray();
             var (mse, mae, r2) = Metrics.Regress(truth, pred);
             report = report with { Mse = mse, Mae = mae, R2 = r2 };
             state = state with { Mse = mse, Mae = mae, R2 = r2 };
@@ -309,7 +314,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         else
         {
             var truth = testData.Classes!;
-            var decoded = Enumerable.Range(0, testRows).Select(i => model.Decode(outputs, i, novel?[i] ?? false)).ToArray();
+            var decoded = Enumerable.Range(0, testRows).Select(i => model.Decode(outputs, i, novel?[i] ?? false, unscorable?[i] ?? false)).ToArray();
             var scores = data.Task == TaskKind.Binary ? Enumerable.Range(0, testRows).Select(i => (double)outputs[i]).ToArray() : null;
             var m = Metrics.Classify(truth, decoded.Select(d => d.Class).ToArray(), data.Codec.ClassValues.Count, scores);
             var perClass = Metrics.PerClass(m.Confusion, data.Codec.ClassNames);

@@ -127,4 +127,85 @@ public class ArtifactTests : IClassFixture<ArtifactTests.Trained>
         model.Dispose(); // idempotent
         Assert.Throws<ObjectDisposedException>(() => model.PredictRaw([[0, 0, 0, 7]]));
     }
+
+    /// <summary>An artifact of the given body, with a valid header and checksum: what a corrupted length inside a body that
+    /// still passes the checksum looks like (a writer's bug, or bytes crafted to get past the checksum).</summary>
+    private static byte[] Sealed(byte[] body)
+    {
+        var result = new byte[4 + 2 + 8 + body.Length + 32];
+        "ANXM"u8.CopyTo(result);
+        BitConverter.TryWriteBytes(result.AsSpan(4), (ushort)2);
+        BitConverter.TryWriteBytes(result.AsSpan(6), (long)body.Length);
+        body.CopyTo(result, 14);
+        System.Security.Cryptography.SHA256.HashData(result.AsSpan(0, 14 + body.Length), result.AsSpan(14 + body.Length));
+        return result;
+    }
+
+    /// <summary>A body holding the trained model's state and one tensor written by <paramref name="tensor"/>.</summary>
+    private byte[] BodyWith(Action<BinaryWriter> tensor, int? jsonLength = null)
+    {
+        var (state, _) = ArtifactFormat.Read(_t.Outcome.Artifact);
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state, ArtifactFormat.Json);
+        using var body = new MemoryStream();
+        using (var w = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(jsonLength ?? json.Length);
+            w.Write(json);
+            w.Write(1);
+            tensor(w);
+        }
+        return body.ToArray();
+    }
+
+    [Fact]
+    public void Impossible_lengths_inside_a_checksummed_body_are_refused_before_anything_is_allocated()
+    {
+        var cases = new Dictionary<string, byte[]>
+        {
+            ["json length"] = BodyWith(_ => { }, jsonLength: int.MaxValue),
+            ["rank"] = BodyWith(w => { w.Write("w"); w.Write(int.MaxValue); }),
+            ["negative dim"] = BodyWith(w => { w.Write("w"); w.Write(2); w.Write(-2L); w.Write(-2L); w.Write(4); }),
+            ["overflowing dims"] = BodyWith(w => { w.Write("w"); w.Write(2); w.Write(long.MaxValue); w.Write(4L); w.Write(4); }),
+        };
+        foreach (var (what, body) in cases)
+        {
+            var e = Record.Exception(() => ArtifactFormat.Read(Sealed(body)));
+            Assert.True(e is ArtifactException, $"{what}: {e?.GetType().Name} {e?.Message}");
+        }
+    }
+
+    [Fact]
+    public void A_tensor_larger_than_the_bytes_left_is_refused_as_truncated()
+    {
+        // 2^29 values (2 GB) announced, 16 bytes present
+        var body = BodyWith(w => { w.Write("w"); w.Write(1); w.Write(1L << 29); w.Write(1 << 29); w.Write(new byte[16]); });
+        Assert.Contains("truncated", Assert.Throws<ArtifactException>(() => ArtifactFormat.Read(Sealed(body))).Message);
+    }
+
+    [Fact]
+    public void A_weight_written_twice_in_place_of_another_is_refused()
+    {
+        var (state, weights) = ArtifactFormat.Read(_t.Outcome.Artifact);
+        var twice = weights.ToList();
+        twice[1] = twice[0]; // count and every name still match the network; weights[1]'s layer would keep its random init
+        var e = Assert.Throws<ArtifactException>(() => TrainedModel.Load(ArtifactFormat.Write(state, twice)));
+        Assert.Contains("more than once", e.Message);
+    }
+
+    [Fact]
+    public void Exported_scores_answer_a_non_finite_output_with_the_alarm_class_as_serving_does()
+    {
+        var (state, weights) = ArtifactFormat.Read(_t.Outcome.Artifact);
+        var nan = weights.Select(w => w with { Data = Enumerable.Repeat(float.NaN, w.Data.Length).ToArray() }).ToList();
+        using var model = TrainedModel.Load(ArtifactFormat.Write(state, nan));
+        var served = model.PredictRawFlagged([[1.9, 1.5, 0, 7], [-1.7, -1.8, 0, 7]]);
+        Assert.All(served.Unscorable, Assert.True);
+        var m = new FeatureMatrix
+        {
+            Name = "t", X = new float[2 * state.NetworkInputs], Rows = 2, Width = state.NetworkInputs, Targets = [0, 0], RowIds = [0, 1],
+        };
+        var scores = FeatureExport.Score(model, m);
+        Assert.Equal([1, 1], scores.Predicted);
+        Assert.Equal(served.Values.Select(v => (int)v), scores.Predicted); // class values 0/1 are their indices here
+    }
 }

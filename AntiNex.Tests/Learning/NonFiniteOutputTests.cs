@@ -1,0 +1,51 @@
+using AntiNex.Learning;
+
+namespace AntiNex.Tests.Learning;
+
+/// <summary>Held-out scores must decide a non-finite network output (a diverged network) as serving answers it: the alarm
+/// class. Deciding it as class 0 reported a diverged network's accuracy as the share of class 0.</summary>
+public class NonFiniteOutputTests
+{
+    private static readonly TargetCodec Binary = new() { ClassValues = [0, 1], ClassNames = ["0", "1"] };
+
+    [Fact]
+    public void A_fold_score_counts_a_non_finite_output_as_the_alarm_class()
+    {
+        var data = new TensorData(new float[4], 4, 1, [1, 1, 0, 0], null);
+        float[] outputs = [float.NaN, float.NaN, 0.2f, 0.1f];
+        Assert.Equal(100.0, TrainingRun.FoldScoreOf(outputs, data, [0, 1, 2, 3], [1, 1, 0, 0], Binary, 1, 0.5));
+        // multi-class: argmax over NaN would be class 0
+        var multi = new TensorData(new float[2], 2, 1, [1, 0], null);
+        var codec3 = new TargetCodec { ClassValues = [0, 1, 2], ClassNames = ["0", "1", "2"] };
+        float[] three = [float.NaN, float.NaN, float.NaN, 0.8f, 0.1f, 0.1f];
+        Assert.Equal(100.0, TrainingRun.FoldScoreOf(three, multi, [0, 1], [1, 0], codec3, 3, null));
+    }
+
+    [Fact]
+    public void A_regression_fold_scores_a_non_finite_output_as_serving_answers_it()
+    {
+        var data = new TensorData(new float[2], 2, 1, null, [0f, 0f]);
+        var codec = new TargetCodec { Regression = true };
+        Assert.Equal(2.0, TrainingRun.FoldScoreOf([float.NaN, 0f], data, [0, 1], [2, 0], codec, 1, null), 9);
+    }
+
+    [Fact]
+    public void An_operating_point_and_a_chosen_threshold_treat_a_non_finite_score_as_positive()
+    {
+        var at = Metrics.At([1, 0, 0], [double.NaN, 0.2, 0.1], 0.5);
+        Assert.Equal(100.0, at.Accuracy, 9);
+        // A cut is chosen as if the NaN rows were called positive, as serving calls them: here the positives are exactly
+        // the NaN row and the 0.9 row, so F1 = 1 for any cut between 0.3 and 0.9.
+        double t = Metrics.ChooseThreshold([1, 1, 0, 0], [double.NaN, 0.9, 0.3, 0.1], "f1", null);
+        Assert.InRange(t, 0.3, 0.9 - 1e-9);
+        Assert.Equal(100.0, Metrics.At([1, 1, 0, 0], [double.NaN, 0.9, 0.3, 0.1], t).Accuracy, 9);
+    }
+
+    [Fact]
+    public void R2_of_constant_targets_is_one_for_a_perfect_prediction_and_zero_otherwise()
+    {
+        Assert.Equal(1.0, Metrics.Regress([3, 3, 3], [3, 3, 3]).R2);
+        Assert.Equal(0.0, Metrics.Regress([3, 3, 3], [3, 4, 3]).R2);
+        Assert.Equal(1.0, Metrics.Regress([1, 2, 3], [1, 2, 3]).R2);
+    }
+}
