@@ -41,7 +41,9 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
         sb.AppendLine($"chunk-size = {ChunkSize.ToHocon()}b");
         sb.AppendLine($"parallel-chunks = {ParallelChunks.ToHocon()}");
         RedisOptionsHocon.AppendCircuitBreaker(sb, CircuitBreakerMaxFailures, CallTimeout, ResetTimeout);
-        RedisOptionsHocon.AppendSigning(sb, SigningKeyFile, PreviousSigningKeyFiles, AllowUnsigned);
+        sb.AppendLine($"signing-key-file = {SigningKeyFile.ToHocon()}");
+        sb.AppendLine($"previous-signing-key-files = [{string.Join(", ", PreviousSigningKeyFiles.Select(f => f.ToHocon()))}]");
+        sb.AppendLine($"allow-unsigned = {AllowUnsigned.ToHocon()}");
         return base.Build(sb);
     }
 }
