@@ -53,7 +53,8 @@ GW train -f "$DATA/$LABEL.json" --json >/dev/null 2>&1
 
 (umask 077; GW serve keys add --id bench --scopes predict,read --file "$ANTINEX_RUN_DIR/api-keys.json" 2>/dev/null >"$KEY")
 # Again now: the port may have been taken since.
-bench_port_free "$HTTP_PORT" || fail "port $HTTP_PORT is already in use: not starting serve there"
+# (Only whether something listens: the benchmark itself has taken this port, so bench_port_free would always say no.)
+! (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null || fail "port $HTTP_PORT is already in use: not starting serve there"
 setsid $CLUSTER gateway serve --api-keys "$ANTINEX_RUN_DIR/api-keys.json" --urls "$URL" --rate-limit 0 \
   >"$ANTINEX_RUN_DIR/serve.log" 2>&1 </dev/null &
 SERVE_PID=$!

@@ -32,7 +32,8 @@ internal static class NoveltyProfile
             bool networkSaysNormal = (scores[i] > threshold ? 1 : 0) == state.NormalClass;
             if (novel[i] && networkSaysNormal) onlyNovelty++;
             // the decision as a score Metrics.At reads at the same threshold: flagged rows forced off the normal class
-            combined[i] = novel[i] && networkSaysNormal ? (state.NormalClass == 0 ? double.PositiveInfinity : double.NegativeInfinity) : scores[i];
+            // (finite extremes: a non-finite score is an unscorable row, which Metrics.At counts as the alarm class 1)
+            combined[i] = novel[i] && networkSaysNormal ? (state.NormalClass == 0 ? double.MaxValue : double.MinValue) : scores[i];
         }
         return new NoveltyReport(state.Threshold, o.MaxFpr, o.Layers, fitRows, valRows, onlyNovelty,
             Metrics.At(truth, scores, threshold), Metrics.At(truth, combined, threshold));

@@ -48,4 +48,15 @@ public class NonFiniteOutputTests
         Assert.Equal(0.0, Metrics.Regress([3, 3, 3], [3, 4, 3]).R2);
         Assert.Equal(1.0, Metrics.Regress([1, 2, 3], [1, 2, 3]).R2);
     }
+    [Fact]
+    public void The_with_novelty_report_keeps_a_flagged_row_off_the_normal_class_when_the_normal_class_is_1()
+    {
+        // Normal class 1: the network says "normal" (score 0.9) for all four rows; the detector flags the two attacks.
+        var state = new NoveltyState(1, [4], 0.1, 0.01);
+        var options = new AntiNex.Requests.NoveltyOptions(1, 0.01, [4], 1);
+        int[] truth = [0, 0, 1, 1];
+        var report = NoveltyProfile.Report(state, options, 10, 10, truth, [0.9, 0.9, 0.9, 0.9], 0.5, [true, true, false, false]);
+        Assert.Equal(50.0, report.WithoutNovelty.Accuracy, 6);
+        Assert.Equal(100.0, report.WithNovelty.Accuracy, 6); // flagged rows forced to class 0, the attacks
+    }
 }
