@@ -1,6 +1,6 @@
 // Model integrity on a node: the signing key is mandatory whenever models are stored in Redis (secure by default),
 // checked before anything starts so a missing, unreadable or short key is a clear startup error, never a silent
-// unsigned store. The key itself is read again by the snapshot store from the same file; it is never logged.
+// unsigned store. The key itself is read again by the snapshot store and the journal from the same file; it is never logged.
 using AntiNex.Persistence.Redis;
 using AntiNex.Persistence.Signing;
 
@@ -30,13 +30,24 @@ internal static class ModelSigning
         if (SigningKey.IsReadableByOthers(settings.ModelKeyFile))
             warnings.Add($"model key file {settings.ModelKeyFile} is readable by group/others; chmod 600 it");
         if (settings.AllowUnsignedModels)
-            warnings.Add("--allow-unsigned-models: models stored without a signature are loaded (migration); turn it off once retrained");
+            warnings.Add("--allow-unsigned-models: models and journal events stored without a signature are loaded (migration); " +
+                         "turn it off once retrained");
         warnings.Insert(0, $"models are signed and verified with key {key.Id}");
         return warnings;
     }
 
     /// <summary>The snapshot-store options that carry the key file (the store reads the file itself).</summary>
     public static void Apply(RedisSnapshotOptions options, NodeSettings settings)
+    {
+        if (settings.ModelKeyFile is null) return;
+        options.SigningKeyFile = Path.GetFullPath(settings.ModelKeyFile);
+        options.PreviousSigningKeyFiles = settings.PreviousModelKeyFiles.Select(Path.GetFullPath).ToList();
+        options.AllowUnsigned = settings.AllowUnsignedModels;
+    }
+
+    /// <summary>The journal's options: the same keys, since an unsigned event could make the label train and sign what a
+    /// Redis writer chose.</summary>
+    public static void Apply(RedisJournalOptions options, NodeSettings settings)
     {
         if (settings.ModelKeyFile is null) return;
         options.SigningKeyFile = Path.GetFullPath(settings.ModelKeyFile);

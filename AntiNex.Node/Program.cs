@@ -182,7 +182,7 @@ internal static class NodePersistence
     public static void Configure(AkkaConfigurationBuilder akka, RedisAccess? redis, NodeSettings settings)
     {
         if (redis is not null) akka.WithRedisPersistence(redis.ConnectionString, settings.RedisPrefix,
-            snapshotOptions: o => ModelSigning.Apply(o, settings));
+            snapshotOptions: o => ModelSigning.Apply(o, settings), journalOptions: o => ModelSigning.Apply(o, settings));
         else akka.WithInMemoryJournal().WithInMemorySnapshotStore();
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using AntiNex.Persistence.Signing;
 
 namespace AntiNex.Models;
 
@@ -6,6 +7,8 @@ namespace AntiNex.Models;
 /// The callers whose commands reached an entity while it was still loading its state. Akka stops an entity whose
 /// recovery fails (store down, circuit open) and drops what it had put aside: these callers are told why instead of
 /// waiting for their timeout. Commands of the entity's own machinery (resume, stop, timers) have no caller to tell.
+/// A journal event refused for its signature fails the recovery too: that label stays unavailable (each command starts
+/// it again, and its caller is told why), the others serve.
 /// </summary>
 internal sealed class RecoveryWaiters
 {
@@ -35,9 +38,12 @@ internal sealed class RecoveryWaiters
                 CancelOneTraining c => c.Training,
                 _ => null,
             };
-            caller.Tell(ModelFailed.Of(label, "persistence",
-                $"label '{label}' could not be loaded from the store ({cause.Message}); nothing was changed, retry once the store is back",
-                requestId), self);
+            // A refused event is no outage: retrying changes nothing until someone mends the stored journal.
+            caller.Tell(cause is EventRefusedException
+                ? ModelFailed.Of(label, "integrity", $"label '{label}' is unavailable: {cause.Message}", requestId)
+                : ModelFailed.Of(label, "persistence",
+                    $"label '{label}' could not be loaded from the store ({cause.Message}); nothing was changed, retry once the store is back",
+                    requestId), self);
         }
         _waiting.Clear();
     }

@@ -59,7 +59,7 @@ internal static class BenchPersistenceCommand
         connectionString ??= ownServer!.ConnectionString;
         var prefix = $"bench-{Guid.NewGuid():N}"[..14] + ":";
         var cs = connectionString.Replace("\"", "\\\"");
-        // Snapshots are signed and verified as on a node (a cluster always has a model key): a throw-away random key.
+        // Events and snapshots are signed and verified as on a node (a cluster always has a model key): a throw-away random key.
         var keyFile = Path.Combine(Directory.CreateTempSubdirectory("antinex-bench-key-").FullName, "model.key");
         File.WriteAllText(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -71,13 +71,14 @@ internal static class BenchPersistenceCommand
             akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{prefix}}" }
             akka.persistence.snapshot-store.redis { chunk-size = {{chunkKb}}KiB, parallel-chunks = {{parallelChunks}} }
             akka.persistence.snapshot-store.redis.signing-key-file = "{{keyFile.Replace("\\", "\\\\")}}"
+            akka.persistence.journal.redis.signing-key-file = "{{keyFile.Replace("\\", "\\\\")}}"
             """).WithFallback(RedisPersistenceConfig.DefaultConfig());
         var system = ActorSystem.Create("persistence-bench", config);
         try
         {
             Console.WriteLine(
                 $"Redis: {RedisSecrets.Redact(connectionString)}   key prefix: {prefix}   events: {events:N0}   parallel actors: {actors}   " +
-                $"rounds: {rounds} (median shown)   snapshots signed (HMAC-SHA256), chunks: {chunkKb} KiB x {parallelChunks} in flight");
+                $"rounds: {rounds} (median shown)   events and snapshots signed (HMAC-SHA256), chunks: {chunkKb} KiB x {parallelChunks} in flight");
             Console.WriteLine(
                 $"Host: {Environment.ProcessorCount} cores, .NET {Environment.Version}; redis-server " +
                 $"{(ownServer is null ? "given" : "private, --save \"\" --appendonly no")}");

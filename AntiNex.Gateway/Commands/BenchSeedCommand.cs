@@ -50,7 +50,7 @@ internal static class BenchSeedCommand
             akka.actor.serialization-bindings { "AntiNex.Models.IAntiNexMessage, AntiNex.Actors" = antinex }
             akka.persistence.journal.plugin = "akka.persistence.journal.redis"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.redis"
-            akka.persistence.journal.redis { configuration-string = "{{cs}}", key-prefix = "{{keyPrefix}}" }
+            akka.persistence.journal.redis { configuration-string = "{{cs}}", key-prefix = "{{keyPrefix}}", signing-key-file = "{{key}}" }
             akka.persistence.snapshot-store.redis { configuration-string = "{{cs}}", key-prefix = "{{keyPrefix}}", signing-key-file = "{{key}}" }
             """).WithFallback(RedisPersistenceConfig.DefaultConfig());
         var system = ActorSystem.Create("antinex-seed", config);

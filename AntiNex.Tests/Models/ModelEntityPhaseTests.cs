@@ -211,6 +211,36 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
     }
 
     /// <summary>The "blobs" entity trained to version 1 (request r1), with the probe told when it stops and the trainer.</summary>
+    [Fact]
+    public async Task A_journal_event_refused_on_recovery_makes_the_label_unavailable_and_its_callers_are_told_why()
+    {
+        // A forget leaves its event alone in the journal (no snapshot after it): the next recovery replays it.
+        var (entity, stopped, _) = await TrainedToVersion1();
+        Assert.True((await entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(20))).Existed);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+
+        await Journal.OnRecovery.SetInterceptorAsync(new RefuseEvents());
+        var failed = await entity.Ask<ModelFailed>(new DescribeModel("blobs"), TimeSpan.FromSeconds(20));
+        Assert.Equal("integrity", failed.Code);
+        Assert.Contains("is unavailable", failed.Message);
+        Assert.Contains("REFUSED: its signature does not match it", failed.Message);
+        await stopped.ExpectMsgAsync<EntityStopped>(TimeSpan.FromSeconds(20));
+        // No restart loop: the entity stays stopped until the next command, which is told the same.
+        await stopped.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+        Assert.Equal("integrity", (await entity.Ask<ModelFailed>(new DescribeModel("blobs"), TimeSpan.FromSeconds(20))).Code);
+
+        // Once the journal is mended the label loads again.
+        await Journal.OnRecovery.Pass();
+        Assert.False((await Describe(entity, "blobs")).Trained);
+    }
+
+    private sealed class RefuseEvents : Akka.Persistence.TestKit.IJournalInterceptor
+    {
+        public Task InterceptAsync(Akka.Persistence.IPersistentRepresentation message) =>
+            throw new AntiNex.Persistence.Signing.EventRefusedException(message.PersistenceId, message.SequenceNr,
+                "its signature does not match it", "mend the journal");
+    }
+
     private async Task<(IActorRef Entity, Akka.TestKit.TestProbe Stopped, Akka.TestKit.TestProbe Trainer)> TrainedToVersion1()
     {
         var stopped = CreateTestProbe();

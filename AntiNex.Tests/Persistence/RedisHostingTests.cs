@@ -50,6 +50,30 @@ public sealed class RedisHostingTests(RedisFixture redis)
     private static string RedisConnectionsName(ActorSystem system) => $"antinex-{system.Name}";
 
     [Fact]
+    public async Task The_journal_options_carry_the_signing_key_to_the_journal()
+    {
+        var prefix = PersistenceTestConfig.NewPrefix();
+        var keyFile = Path.Combine(Directory.CreateTempSubdirectory("antinex-hosting-key-").FullName, "model.key");
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("hosting-signed", (builder, _) =>
+                builder.WithRedisPersistence(redis.Server.ConnectionString, prefix, journalOptions: o => o.SigningKeyFile = keyFile)))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            Assert.Equal(keyFile, system.Settings.Config.GetString("akka.persistence.journal.redis.signing-key-file"));
+            var counter = system.ActorOf(CounterActor.Props("hosted-signed", system.DeadLetters));
+            Assert.Equal("ok:7", await counter.Ask<string>(7, TimeSpan.FromSeconds(10)));
+            using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+            var stored = (byte[])(await admin.GetDatabase().SortedSetRangeByScoreAsync(prefix + "{hosted-signed}:events")).Single()!;
+            Assert.Equal(0x00, stored[0]); // the signed form
+        }
+        finally { await host.StopAsync(); }
+    }
+
+    [Fact]
     public async Task DeferAsync_without_a_preceding_persist_never_fails_the_journal()
     {
         // Akka.Persistence.Redis#455: an empty write batch threw and, repeated, opened the circuit breaker.

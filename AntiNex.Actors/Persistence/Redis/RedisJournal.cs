@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using AntiNex.Persistence.Signing;
 using StackExchange.Redis;
 
 namespace AntiNex.Persistence.Redis;
@@ -13,6 +16,9 @@ namespace AntiNex.Persistence.Redis;
 /// Each <see cref="AtomicWrite"/> is one Lua script call, so it is all-or-nothing. Serialization problems reject
 /// the single AtomicWrite; Redis problems (down, timeout, auth) fault the whole write task, which Akka reports to
 /// the actor as a persist failure.
+/// With a signing key, every event is stored with an HMAC-SHA256 signature (<see cref="JournalRecord"/>) and verified
+/// before it is deserialized on replay; an event that fails fails the recovery of its persistence id
+/// (<see cref="EventRefusedException"/>), since the events after it cannot be applied without it.
 /// HOCON section: <c>akka.persistence.journal.redis</c>, keys in <see cref="RedisPersistenceConfig.Reference"/>.
 /// </summary>
 public sealed class RedisJournal : AsyncWriteJournal
@@ -38,15 +44,34 @@ public sealed class RedisJournal : AsyncWriteJournal
     private readonly Akka.Serialization.Serializer _persistentSerializer;
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly ExtendedActorSystem _system;
+    private readonly ILoggingAdapter _log;
+    private readonly EventSigner? _signer;
+    /// <summary>Persistence ids whose unsigned events were accepted (allow-unsigned): warned once each.</summary>
+    private readonly ConcurrentDictionary<string, bool> _warnedUnsigned = new(StringComparer.Ordinal);
 
     public RedisJournal(Config config)
     {
+        _log = Context.GetLogger();
         _settings = RedisPersistenceSettings.FromConfig(config.WithFallback(RedisPersistenceConfig.DefaultConfig()
             .GetConfig(RedisPersistenceConfig.JournalPluginId)));
         _keys = new RedisKeys(_settings.KeyPrefix);
         _system = (ExtendedActorSystem)Context.System;
         _persistentSerializer = _system.Serialization.FindSerializerForType(typeof(Persistent));
+        _signer = SignerFrom(_settings);
+        if (_signer is null)
+            _log.Warning("Redis journal: events are NOT signed (no signing-key-file); an event added in Redis would be replayed");
+        else
+            _log.Info("Redis journal: events are signed and verified with key {0}{1}", _signer.KeyId,
+                _settings.AllowUnsigned ? "; unsigned events are still accepted (allow-unsigned = on)" : "");
         _connection = RedisConnections.Get(Context.System).GetAsync(_settings);
+    }
+
+    private static EventSigner? SignerFrom(RedisPersistenceSettings settings)
+    {
+        if (settings.SigningKeyFile.Length == 0) return null;
+        var current = SigningKey.FromFile(settings.SigningKeyFile, "signing-key-file");
+        var previous = settings.PreviousSigningKeyFiles.Select(f => SigningKey.FromFile(f, "previous-signing-key-files"));
+        return new EventSigner(current, previous.ToList());
     }
 
     public override Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
@@ -120,8 +145,47 @@ public sealed class RedisJournal : AsyncWriteJournal
         return pairs;
     }
 
-    private byte[] Serialize(IPersistentRepresentation persistent) =>
-        Akka.Serialization.Serialization.WithTransport(_system, () => _persistentSerializer.ToBinary(persistent));
+    private byte[] Serialize(IPersistentRepresentation persistent)
+    {
+        var envelope = Akka.Serialization.Serialization.WithTransport(_system, () => _persistentSerializer.ToBinary(persistent));
+        if (_signer is null) return envelope;
+        var signature = _signer.Sign(Identity(persistent.PersistenceId, persistent.SequenceNr), envelope);
+        return JournalRecord.Signed(envelope, signature);
+    }
+
+    // The envelope holds the event's own serializer id, manifest and bytes, so signing it covers them; its own serializer
+    // is bound too, as the one that reads it back.
+    private EventIdentity Identity(string persistenceId, long sequenceNr) => new(persistenceId, sequenceNr, _persistentSerializer.Identifier, "");
+
+    /// <summary>Verified (with a key) before anything is deserialized; a refusal fails the replay, naming the event and why.</summary>
+    private IPersistentRepresentation Decode(string persistenceId, long sequenceNr, byte[] stored)
+    {
+        if (JournalRecord.Read(stored, out var malformed) is not { } record)
+            throw new EventRefusedException(persistenceId, sequenceNr, malformed!, RefusedRemedy);
+        if (_signer is not null)
+        {
+            if (record.Signature is null)
+            {
+                if (!_settings.AllowUnsigned)
+                    throw new EventRefusedException(persistenceId, sequenceNr, "it carries no signature (stored unsigned)",
+                        "allow-unsigned reads events stored before signing was on (migration); else " + RefusedRemedy);
+                if (_warnedUnsigned.TryAdd(persistenceId, true))
+                {
+                    if (_warnedUnsigned.Count > 10_000) _warnedUnsigned.Clear(); // bounded: at worst a persistence id is warned again
+                    _log.Warning("Journal of {0} holds unsigned events (the first at #{1}); replayed only because allow-unsigned is on",
+                        persistenceId, sequenceNr);
+                }
+            }
+            else
+            {
+                var verification = _signer.Verify(Identity(persistenceId, sequenceNr), record.Envelope, record.Signature);
+                if (!verification.Ok) throw new EventRefusedException(persistenceId, sequenceNr, verification.Reason, RefusedRemedy);
+            }
+        }
+        return (IPersistentRepresentation)_persistentSerializer.FromBinary(record.Envelope, typeof(Persistent));
+    }
+
+    private const string RefusedRemedy = "it cannot recover until that event is deleted from the journal or its stored form restored";
 
     public override async Task ReplayMessagesAsync(IActorContext context, string persistenceId, long fromSequenceNr,
         long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
@@ -135,12 +199,14 @@ public sealed class RedisJournal : AsyncWriteJournal
         while (remaining > 0 && from <= toSequenceNr)
         {
             var take = (int)Math.Min(_settings.ReplayPageSize, remaining);
-            var page = await db.SortedSetRangeByScoreAsync(key, from, toSequenceNr, Exclude.None, Order.Ascending, 0, take).ConfigureAwait(false);
-            foreach (var bytes in page)
+            var page = await db.SortedSetRangeByScoreWithScoresAsync(key, from, toSequenceNr, Exclude.None, Order.Ascending, 0, take)
+                .ConfigureAwait(false);
+            foreach (var entry in page)
             {
-                var persistent = (IPersistentRepresentation)_persistentSerializer.FromBinary((byte[])bytes!, typeof(Persistent));
-                recoveryCallback(persistent);
-                from = persistent.SequenceNr + 1;
+                // The score is where the event is stored: a signature binds it, so an event moved to another one is refused.
+                var sequenceNr = (long)entry.Score;
+                recoveryCallback(Decode(persistenceId, sequenceNr, (byte[])entry.Element!));
+                from = sequenceNr + 1;
             }
             remaining -= page.Length;
             if (page.Length < take) break;

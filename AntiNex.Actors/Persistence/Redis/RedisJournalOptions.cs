@@ -25,6 +25,12 @@ public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string iden
     /// <summary>How long an open circuit refuses calls before one probes Redis again: a label stores again at most this
     /// long after Redis is back (Akka's default is 30 s).</summary>
     public TimeSpan ResetTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>HMAC-SHA256 key file: sign every written event, verify every replayed one; empty = no signing.</summary>
+    public string SigningKeyFile { get; set; } = "";
+    /// <summary>Earlier keys still accepted when verifying (rotation).</summary>
+    public IReadOnlyList<string> PreviousSigningKeyFiles { get; set; } = [];
+    /// <summary>With a key: still replay events stored unsigned (migration).</summary>
+    public bool AllowUnsigned { get; set; }
 
     protected override Config InternalDefaultConfig => RedisPersistenceConfig.DefaultConfig();
 
@@ -34,6 +40,7 @@ public sealed class RedisJournalOptions(bool isDefaultPlugin = true, string iden
         RedisOptionsHocon.AppendCommon(sb, ConfigurationString, KeyPrefix, Database, OperationTimeout, TlsCaCertificate);
         sb.AppendLine($"replay-page-size = {ReplayPageSize.ToHocon()}");
         RedisOptionsHocon.AppendCircuitBreaker(sb, CircuitBreakerMaxFailures, CallTimeout, ResetTimeout);
+        RedisOptionsHocon.AppendSigning(sb, SigningKeyFile, PreviousSigningKeyFiles, AllowUnsigned);
         return base.Build(sb);
     }
 }

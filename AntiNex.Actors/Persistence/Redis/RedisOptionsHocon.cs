@@ -24,4 +24,12 @@ internal static class RedisOptionsHocon
         sb.AppendLine($"circuit-breaker.call-timeout = {callTimeout.ToHocon()}");
         sb.AppendLine($"circuit-breaker.reset-timeout = {resetTimeout.ToHocon()}");
     }
+
+    /// <summary>The signing key, earlier keys still accepted, and whether unsigned records are still read.</summary>
+    public static void AppendSigning(StringBuilder sb, string keyFile, IReadOnlyList<string> previousKeyFiles, bool allowUnsigned)
+    {
+        sb.AppendLine($"signing-key-file = {keyFile.ToHocon()}");
+        sb.AppendLine($"previous-signing-key-files = [{string.Join(", ", previousKeyFiles.Select(f => f.ToHocon()))}]");
+        sb.AppendLine($"allow-unsigned = {allowUnsigned.ToHocon()}");
+    }
 }

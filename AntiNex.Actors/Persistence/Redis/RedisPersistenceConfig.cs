@@ -51,6 +51,15 @@ public static class RedisPersistenceConfig
           # One write or replay; a command to a down Redis fails at once (fail-fast-when-disconnected), a hung one
           # after operation-timeout.
           circuit-breaker.call-timeout = 10s
+          # File holding an HMAC-SHA256 key (>= 32 bytes, surrounding whitespace ignored). Set: every written event is
+          # signed, every replayed one verified before it is deserialized; an event that fails makes the recovery of its
+          # persistence id fail, naming the event and why. Empty: events are neither signed nor verified.
+          signing-key-file = ""
+          # Key rotation: files of earlier keys, still accepted when verifying, never used to sign.
+          previous-signing-key-files = []
+          # With a key: also replay events stored without a signature (migrating an unsigned store; warned once per
+          # persistence id). off: they are refused like altered ones.
+          allow-unsigned = off
         }
         akka.persistence.snapshot-store.redis {
           class = {{ClassName(typeof(RedisSnapshotStore)).ToHocon()}}

@@ -17,14 +17,16 @@ public static class RedisPersistenceHostingExtensions
     /// <param name="journalBuilder">Event adapters and health checks (<c>WithHealthCheck()</c>), as in Akka.Persistence.Hosting.</param>
     /// <param name="snapshotBuilder">Snapshot-store health checks (<c>WithHealthCheck()</c>).</param>
     /// <param name="snapshotOptions">Further snapshot-store options, e.g. <see cref="RedisSnapshotOptions.SigningKeyFile"/>.</param>
+    /// <param name="journalOptions">Further journal options, e.g. <see cref="RedisJournalOptions.SigningKeyFile"/>.</param>
     public static AkkaConfigurationBuilder WithRedisPersistence(this AkkaConfigurationBuilder builder, string connectionString,
         string keyPrefix = "antinex:", string pluginIdentifier = "redis", bool isDefaultPlugin = true,
         Action<AkkaPersistenceJournalBuilder>? journalBuilder = null, Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null,
-        Action<RedisSnapshotOptions>? snapshotOptions = null)
+        Action<RedisSnapshotOptions>? snapshotOptions = null, Action<RedisJournalOptions>? journalOptions = null)
     {
         var journal = new RedisJournalOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
         var snapshots = new RedisSnapshotOptions(isDefaultPlugin, pluginIdentifier) { ConfigurationString = connectionString, KeyPrefix = keyPrefix };
         snapshotOptions?.Invoke(snapshots);
+        journalOptions?.Invoke(journal);
         return builder.WithRedisPersistence(journal, snapshots, journalBuilder, snapshotBuilder);
     }
 

@@ -17,7 +17,8 @@ namespace AntiNex.Persistence.Redis;
 /// <item><c>replay-page-size</c> (journal): events fetched per round trip during replay.</item>
 /// <item><c>tls-ca-certificate</c>: CA file to trust for TLS (private CA); empty = system trust store.</item>
 /// <item><c>chunk-size</c>, <c>parallel-chunks</c> (snapshot store): payload piece size and pieces in flight.</item>
-/// <item><c>signing-key-file</c>, <c>previous-signing-key-files</c>, <c>allow-unsigned</c> (snapshot store): HMAC signing.</item>
+/// <item><c>signing-key-file</c>, <c>previous-signing-key-files</c>, <c>allow-unsigned</c>: HMAC signing of snapshots (snapshot
+/// store) and events (journal).</item>
 /// </list>
 /// </summary>
 public sealed record RedisPersistenceSettings
@@ -33,12 +34,12 @@ public sealed record RedisPersistenceSettings
     public int ParallelChunks { get; init; } = 4;
     /// <summary>PEM/CRT file of a private CA to trust for TLS (<c>ssl=true</c>); empty = the system trust store.</summary>
     public string TlsCaCertificate { get; init; } = "";
-    /// <summary>Snapshot store: file holding the HMAC-SHA256 key that signs every saved snapshot and verifies every load;
-    /// empty = snapshots are neither signed nor verified.</summary>
+    /// <summary>File holding the HMAC-SHA256 key that signs every saved snapshot or written event and verifies every load or
+    /// replay; empty = neither signed nor verified.</summary>
     public string SigningKeyFile { get; init; } = "";
-    /// <summary>Snapshot store: keys still accepted when verifying (key rotation); never used to sign.</summary>
+    /// <summary>Keys still accepted when verifying (key rotation); never used to sign.</summary>
     public IReadOnlyList<string> PreviousSigningKeyFiles { get; init; } = [];
-    /// <summary>Snapshot store with a key: also load snapshots stored without a signature (migration).</summary>
+    /// <summary>With a key: also load snapshots and replay events stored without a signature (migration).</summary>
     public bool AllowUnsigned { get; init; }
 
     /// <summary>Reads a plugin section (e.g. <c>akka.persistence.journal.redis</c>); missing keys take their defaults.</summary>

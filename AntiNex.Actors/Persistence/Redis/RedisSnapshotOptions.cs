@@ -41,9 +41,7 @@ public sealed class RedisSnapshotOptions(bool isDefaultPlugin = true, string ide
         sb.AppendLine($"chunk-size = {ChunkSize.ToHocon()}b");
         sb.AppendLine($"parallel-chunks = {ParallelChunks.ToHocon()}");
         RedisOptionsHocon.AppendCircuitBreaker(sb, CircuitBreakerMaxFailures, CallTimeout, ResetTimeout);
-        sb.AppendLine($"signing-key-file = {SigningKeyFile.ToHocon()}");
-        sb.AppendLine($"previous-signing-key-files = [{string.Join(", ", PreviousSigningKeyFiles.Select(f => f.ToHocon()))}]");
-        sb.AppendLine($"allow-unsigned = {AllowUnsigned.ToHocon()}");
+        RedisOptionsHocon.AppendSigning(sb, SigningKeyFile, PreviousSigningKeyFiles, AllowUnsigned);
         return base.Build(sb);
     }
 }

@@ -1,0 +1,272 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using AntiNex.Persistence.Signing;
+using AntiNex.Tests.Persistence;
+using StackExchange.Redis;
+
+namespace AntiNex.Tests.Integrity;
+
+/// <summary>The Redis journal with a signing key, against a real redis-server: an event added, altered, copied or moved
+/// by hand in Redis is refused on replay, naming the event and why, and the recovery of that persistence id fails.</summary>
+[Collection(SharedRedisCollection.Name)]
+public sealed class SignedJournalTests : TestKit
+{
+    private static readonly string KeyDir = Directory.CreateTempSubdirectory("antinex-signed-journal-").FullName;
+    private readonly string _pid = "journal-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _prefix;
+    private readonly RedisFixture _redis;
+    private readonly IActorRef _journal;
+    private readonly TestProbe _sender;
+    private readonly string _keyFile;
+
+    public SignedJournalTests(RedisFixture redis) : this(redis, PersistenceTestConfig.NewPrefix(), NewKeyFile()) { }
+
+    private SignedJournalTests(RedisFixture redis, string prefix, string keyFile)
+        : base(PersistenceTestConfig.For(redis.Server.ConnectionString, prefix, SigningConfig(keyFile)), "signed-journal-spec")
+    {
+        _redis = redis;
+        _prefix = prefix;
+        _keyFile = keyFile;
+        _journal = JournalOf(Sys);
+        _sender = CreateTestProbe();
+        Write(_journal, _sender, _pid, 1, 2, 3);
+    }
+
+    private static string NewKeyFile()
+    {
+        var path = Path.Combine(KeyDir, Guid.NewGuid().ToString("N") + ".key");
+        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) + "\n");
+        return path;
+    }
+
+    private static string SigningConfig(string? keyFile, bool allowUnsigned = false, string? previousKeyFile = null) =>
+        $"akka.persistence.journal.redis {{ signing-key-file = \"{keyFile ?? ""}\", allow-unsigned = {(allowUnsigned ? "on" : "off")}, " +
+        $"previous-signing-key-files = [{(previousKeyFile is null ? "" : $"\"{previousKeyFile}\"")}] }}";
+
+    private static IActorRef JournalOf(ActorSystem system) => Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
+
+    private static void Write(IActorRef journal, TestProbe probe, string pid, params long[] seqNrs)
+    {
+        var writes = seqNrs.Select(s => (IPersistentEnvelope)new AtomicWrite(
+            new Persistent($"e-{s}", s, pid, string.Empty, false, ActorRefs.NoSender, "writer"))).ToList();
+        journal.Tell(new WriteMessages(writes, probe.Ref, 1));
+        probe.ExpectMsg<WriteMessagesSuccessful>();
+        probe.ReceiveN(seqNrs.Length);
+    }
+
+    /// <summary>Every replayed payload, in order; fails the test if the replay fails.</summary>
+    private static List<string> Replayed(IActorRef journal, TestProbe probe, string pid)
+    {
+        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, pid, probe.Ref));
+        var payloads = new List<string>();
+        while (true)
+        {
+            switch (probe.ExpectMsg<object>())
+            {
+                case ReplayedMessage m: payloads.Add((string)m.Persistent.Payload); break;
+                case RecoverySuccess: return payloads;
+                case ReplayMessagesFailure f: throw new Xunit.Sdk.XunitException($"replay failed: {f.Cause.Message}");
+            }
+        }
+    }
+
+    /// <summary>The replay's failure; fails the test if the replay succeeds.</summary>
+    private static EventRefusedException Refused(IActorRef journal, TestProbe probe, string pid)
+    {
+        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, pid, probe.Ref));
+        var failure = probe.FishForMessage<object>(m => m is ReplayMessagesFailure or RecoverySuccess);
+        if (failure is not ReplayMessagesFailure f) throw new Xunit.Sdk.XunitException("the replay succeeded: nothing was refused");
+        return Assert.IsType<EventRefusedException>(f.Cause);
+    }
+
+    private IDatabase Db(out ConnectionMultiplexer mux) => RedisAdmin.Db(_redis.Server, out mux);
+    private string EventsKey(string pid) => $"{_prefix}{{{pid}}}:events";
+
+    private byte[] Stored(string pid, long seqNr)
+    {
+        var db = Db(out var mux);
+        using (mux) return (byte[])db.SortedSetRangeByScore(EventsKey(pid), seqNr, seqNr).Single()!;
+    }
+
+    /// <summary>What someone with the Redis password can do: put any bytes at any sequence number, raising the highest.</summary>
+    private void Plant(string pid, long seqNr, byte[] member)
+    {
+        var db = Db(out var mux);
+        using (mux)
+        {
+            db.SortedSetRemoveRangeByScore(EventsKey(pid), seqNr, seqNr);
+            db.SortedSetAdd(EventsKey(pid), member, seqNr);
+            var highest = $"{_prefix}{{{pid}}}:highest";
+            if ((long)db.StringGet(highest) < seqNr) db.StringSet(highest, seqNr);
+        }
+    }
+
+    /// <summary>An event as the journal stored it before signing: the Akka envelope alone.</summary>
+    private byte[] UnsignedEnvelope(string pid, long seqNr, string payload)
+    {
+        var persistent = new Persistent(payload, seqNr, pid, string.Empty, false, ActorRefs.NoSender, "attacker");
+        var serializer = ((ExtendedActorSystem)Sys).Serialization.FindSerializerForType(typeof(Persistent));
+        return serializer.ToBinary(persistent);
+    }
+
+    [Fact]
+    public void Every_written_event_is_signed_and_replays()
+    {
+        var stored = Stored(_pid, 2);
+        Assert.Equal([0x00, 0x01], stored[..2]);
+        Assert.StartsWith("hs256:", System.Text.Encoding.ASCII.GetString(stored, 3, stored[2]));
+        Assert.Equal(["e-1", "e-2", "e-3"], Replayed(_journal, _sender, _pid));
+    }
+
+    [Fact]
+    public void The_stored_form_of_an_unsigned_event_never_starts_with_the_signed_marker()
+    {
+        // The claim that keeps old records readable: the Akka envelope is protobuf, whose first byte is a field tag (>= 0x08).
+        foreach (var payload in new object[] { "", "e", new byte[] { 0 }, 42 })
+        {
+            var persistent = new Persistent(payload, 1, "", string.Empty, false, ActorRefs.NoSender, "");
+            var bytes = ((ExtendedActorSystem)Sys).Serialization.FindSerializerForType(typeof(Persistent)).ToBinary(persistent);
+            Assert.NotEqual(0x00, bytes[0]);
+        }
+    }
+
+    [Fact]
+    public void An_unsigned_event_added_in_Redis_is_refused_naming_the_event_and_why()
+    {
+        // E.g. an "accepted training" the label would resume and sign as its own model.
+        Plant(_pid, 4, UnsignedEnvelope(_pid, 4, "planted"));
+        var refused = Refused(_journal, _sender, _pid);
+        Assert.Contains($"Journal event {_pid}#4 REFUSED", refused.Message);
+        Assert.Contains("no signature", refused.Message);
+        Assert.Contains("allow-unsigned", refused.Message);
+        Assert.Equal((_pid, 4L), (refused.PersistenceId, refused.SequenceNr));
+    }
+
+    [Fact]
+    public void An_altered_signed_event_is_refused()
+    {
+        var stored = Stored(_pid, 2);
+        stored[^3] ^= 0x01; // inside the envelope
+        Plant(_pid, 2, stored);
+        var refused = Refused(_journal, _sender, _pid);
+        Assert.Contains($"Journal event {_pid}#2 REFUSED", refused.Message);
+        Assert.Contains("does not match", refused.Message);
+    }
+
+    [Fact]
+    public void A_validly_signed_event_copied_from_another_persistence_id_is_refused()
+    {
+        var other = _pid + "-other";
+        Write(_journal, _sender, other, 1, 2, 3, 4);
+        Plant(_pid, 4, Stored(other, 4));
+        var refused = Refused(_journal, _sender, _pid);
+        Assert.Contains($"{_pid}#4 REFUSED", refused.Message);
+        Assert.Contains("copied from another persistence id or sequence number", refused.Message);
+    }
+
+    [Fact]
+    public void A_validly_signed_event_moved_to_another_sequence_number_is_refused()
+    {
+        Plant(_pid, 4, Stored(_pid, 1));
+        var refused = Refused(_journal, _sender, _pid);
+        Assert.Contains($"{_pid}#4 REFUSED", refused.Message);
+        Assert.Contains("does not match", refused.Message);
+    }
+
+    [Fact]
+    public void A_record_with_the_signed_marker_and_an_unknown_version_is_refused()
+    {
+        Plant(_pid, 4, [0x00, 0x07, 0x00, .. UnsignedEnvelope(_pid, 4, "planted")]);
+        Assert.Contains("unknown version 7", Refused(_journal, _sender, _pid).Message);
+    }
+
+    [Fact]
+    public async Task A_refused_event_fails_the_recovery_of_that_persistent_actor_only()
+    {
+        Plant(_pid, 4, UnsignedEnvelope(_pid, 4, "planted"));
+        var watcher = CreateTestProbe();
+        var refusedActor = Watch(Sys.ActorOf(CounterActor.Props(_pid, watcher.Ref)));
+        watcher.ExpectMsg("recovery-failure");
+        ExpectTerminated(refusedActor);
+
+        var fine = _pid + "-fine";
+        Write(_journal, _sender, fine, 1);
+        var other = Sys.ActorOf(CounterActor.Props(fine, watcher.Ref));
+        Assert.Equal("ok:5", await other.Ask<string>(5, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void Trimming_the_journal_leaves_the_signed_rest_replayable()
+    {
+        _journal.Tell(new DeleteMessagesTo(_pid, 2, _sender.Ref));
+        _sender.ExpectMsg<DeleteMessagesSuccess>();
+        Assert.Equal(["e-3"], Replayed(_journal, _sender, _pid));
+        Write(_journal, _sender, _pid, 4);
+        Assert.Equal(["e-3", "e-4"], Replayed(_journal, _sender, _pid));
+    }
+
+    [Fact]
+    public async Task A_previous_key_still_verifies_and_an_unknown_key_is_refused()
+    {
+        var rotated = ActorSystem.Create("rotated", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,
+            SigningConfig(NewKeyFile(), previousKeyFile: _keyFile)));
+        var stranger = ActorSystem.Create("stranger", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,
+            SigningConfig(NewKeyFile())));
+        try
+        {
+            var probe = new TestProbe(rotated, new XunitAssertions());
+            Assert.Equal(["e-1", "e-2", "e-3"], Replayed(JournalOf(rotated), probe, _pid));
+            // What the rotated system writes is signed with its new key; ours no longer holds that one.
+            Write(JournalOf(rotated), probe, _pid, 4);
+            Assert.Equal(["e-1", "e-2", "e-3", "e-4"], Replayed(JournalOf(rotated), probe, _pid));
+
+            var strangerProbe = new TestProbe(stranger, new XunitAssertions());
+            var refused = Refused(JournalOf(stranger), strangerProbe, _pid);
+            Assert.Contains($"{_pid}#1 REFUSED", refused.Message);
+            Assert.Contains("which this node does not hold", refused.Message);
+        }
+        finally
+        {
+            await rotated.Terminate();
+            await stranger.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task Unsigned_events_are_refused_unless_allow_unsigned_is_on_and_signed_ones_replay_without_a_key()
+    {
+        var unsigned = ActorSystem.Create("unsigned", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix, SigningConfig(null)));
+        var migrating = ActorSystem.Create("migrating", PersistenceTestConfig.For(_redis.Server.ConnectionString, _prefix,
+            SigningConfig(_keyFile, allowUnsigned: true)));
+        try
+        {
+            var plainProbe = new TestProbe(unsigned, new XunitAssertions());
+            var old = _pid + "-old";
+            Write(JournalOf(unsigned), plainProbe, old, 1, 2);
+            Assert.NotEqual(0x00, Stored(old, 1)[0]);
+            // Without a key nothing is verified: the signed events replay as well.
+            Assert.Equal(["e-1", "e-2", "e-3"], Replayed(JournalOf(unsigned), plainProbe, _pid));
+
+            Assert.Contains("no signature", Refused(_journal, _sender, old).Message);
+
+            var migratingProbe = new TestProbe(migrating, new XunitAssertions());
+            var warned = new TestProbe(migrating, new XunitAssertions());
+            migrating.EventStream.Subscribe(warned.Ref, typeof(Akka.Event.Warning));
+            Assert.Equal(["e-1", "e-2"], Replayed(JournalOf(migrating), migratingProbe, old));
+            warned.FishForMessage<Akka.Event.Warning>(w => w.Message.ToString()!.Contains($"Journal of {old} holds unsigned events"));
+            // Once per persistence id.
+            Assert.Equal(["e-1", "e-2"], Replayed(JournalOf(migrating), migratingProbe, old));
+            var later = warned.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m as Akka.Event.Warning);
+            Assert.DoesNotContain(later, w => w!.Message.ToString()!.Contains($"Journal of {old}"));
+        }
+        finally
+        {
+            await unsigned.Terminate();
+            await migrating.Terminate();
+        }
+    }
+}
