@@ -30,8 +30,7 @@ internal static class ModelSigning
         if (SigningKey.IsReadableByOthers(settings.ModelKeyFile))
             warnings.Add($"model key file {settings.ModelKeyFile} is readable by group/others; chmod 600 it");
         if (settings.AllowUnsignedModels)
-            warnings.Add("--allow-unsigned-models: models and journal events stored without a signature are loaded (migration); " +
-                         "turn it off once retrained");
+            warnings.Add("--allow-unsigned-models: models stored without a signature are loaded (migration); turn it off once retrained");
         warnings.Insert(0, $"models are signed and verified with key {key.Id}");
         return warnings;
     }
@@ -46,12 +45,12 @@ internal static class ModelSigning
     }
 
     /// <summary>The journal's options: the same keys, since an unsigned event could make the label train and sign what a
-    /// Redis writer chose.</summary>
+    /// Redis writer chose. Unsigned events are never replayed: a journal written before signing is signed once by
+    /// <c>antinex-node sign-journal</c>, so no switch left on keeps the door open.</summary>
     public static void Apply(RedisJournalOptions options, NodeSettings settings)
     {
         if (settings.ModelKeyFile is null) return;
         options.SigningKeyFile = Path.GetFullPath(settings.ModelKeyFile);
         options.PreviousSigningKeyFiles = settings.PreviousModelKeyFiles.Select(Path.GetFullPath).ToList();
-        options.AllowUnsigned = settings.AllowUnsignedModels;
     }
 }

@@ -110,6 +110,8 @@ public sealed partial record NodeSettings
           --previous-model-key-file FILE   an earlier key, still accepted when verifying stored models (rotation), repeatable
           --allow-unsigned-models      also load models stored unsigned (migration; each is signed at its next training)
           --Section:Key VALUE          any other setting, e.g. --Telemetry:PrometheusPort 9464
+        antinex-node sign-journal [--check | --strip] [options]   sign a journal written before events were signed, once,
+                                       with every node stopped (--help there says more)
         """ + "\n" + ClusterTlsSettings.Usage;
 
     /// <summary>Turns argv into configuration key/values; throws ArgumentException naming the bad option.</summary>

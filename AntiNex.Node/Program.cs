@@ -22,6 +22,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
+if (args.Length > 0 && args[0] == SignJournalCommand.Name) return await SignJournalCommand.RunAsync(args[1..]);
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(NodeSettings.Usage);

@@ -20,6 +20,8 @@
 #   bash deploy/cluster.sh redis-cli ARGS redis-cli as the cluster's Redis user (password from the secrets folder)
 #   bash deploy/cluster.sh rolling-restart  restart every node, one at a time (SIGTERM, start, wait until ready)
 #   bash deploy/cluster.sh supervise [stop] watch the nodes in the background and start any that died or was downed
+#   bash deploy/cluster.sh sign-journal [--check|--strip]  with every node stopped: sign the journal events stored before
+#                                         events were signed (once, after upgrading a run folder from such a version)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -188,6 +190,14 @@ start_node() {
   # Until the background shell has started dotnet, its command line is still this script's: wait for it to be the node's.
   for _ in $(seq 1 100); do [ -n "$(node_pid "$k")" ] && break; kill -0 "$!" 2>/dev/null || break; sleep 0.05; done
   say "node $k    started (pid $!, akka.tcp port $port, health http://$HOST:$health/health/ready, log $LOG_DIR/node-$k.log)"
+}
+
+# The node's own maintenance command with the nodes' Redis and key; it refuses to change anything while a node runs.
+sign_journal() {
+  local key; key=$(ensure_model_key "$RUN_DIR")
+  # shellcheck disable=SC2086 # NODE_ARGS may carry --redis-prefix
+  dotnet "$NODE_DLL" sign-journal --model-key-file "$key" \
+    --redis "$HOST:$REDIS_PORT" --redis-user "$REDIS_USER" --redis-password-file "$REDIS_PASSWORD_FILE" $NODE_ARGS "$@"
 }
 
 node_count() { # highest node index with a pid file
@@ -407,8 +417,10 @@ main() {
     rolling-restart) ensure_built; rolling_restart ;;
     supervise) supervise "$@" ;;
     supervise-loop) supervise_loop ;;
-    -h|--help|help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway, seeds, wait-ready, renew-certs, redis-cli)" ;;
+    sign-journal) ensure_built; start_redis; sign_journal "$@" ;;
+    -h|--help|help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway," \
+         "seeds, wait-ready, renew-certs, redis-cli, sign-journal)" ;;
   esac
 }
 

@@ -105,4 +105,84 @@ public sealed class ModelIntegrityClusterTests(ITestOutputHelper output) : Clust
         Assert.Contains(expected, node.Tail());
         Passed();
     }
+
+    /// <summary>`antinex-node sign-journal` against the test's Redis with the nodes' key: exit code and output.</summary>
+    private async Task<(int Code, string Output)> SignJournalAsync(params string[] mode)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = WorkDir,
+        };
+        foreach (var a in new[] { Infrastructure.Repo.Dll("AntiNex.Node", "antinex-node"), "sign-journal", "--redis", Redis.ConnectionString,
+                     "--model-key-file", TestModelKey.FileIn(WorkDir) }.Concat(mode))
+            info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120)); }
+        finally { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        var output = await stdout + await stderr;
+        Log.Step($"sign-journal {string.Join(" ", mode)} exited {process.ExitCode}:\n{output}");
+        return (process.ExitCode, output);
+    }
+
+    private byte FirstStoredByte(string label)
+    {
+        using var mux = ConnectionMultiplexer.Connect(Redis.ConnectionString);
+        var key = $"{Prefix}{{{ModelIds.PersistenceId(ModelIds.FromLabel(label))}}}:events";
+        return ((byte[])mux.GetDatabase().SortedSetRangeByRank(key, 0, 0).Single()!)[0];
+    }
+
+    [Fact]
+    public async Task A_journal_stored_before_events_were_signed_is_refused_until_sign_journal_vouches_for_it()
+    {
+        var node = StartNode(SeedPorts[0]);
+        await node.WaitReadyAsync(Ready);
+        var gateway = await ConnectGatewayAsync();
+        Assert.Equal(1, (await TrainAsync(gateway, "Kept")).Version);
+        await TrainAsync(gateway, "Dropped");
+        Assert.IsType<ModelForgotten>(await gateway.ForgetAsync(ModelIds.FromLabel("Dropped"), AskTimeout));
+        await DisconnectAsync(gateway);
+        await node.TerminateAsync(TimeSpan.FromSeconds(60));
+
+        // The journal as a version that did not sign events left it.
+        var (stripped, _) = await SignJournalAsync("--strip");
+        Assert.Equal(0, stripped);
+        Assert.NotEqual(0x00, FirstStoredByte("Dropped"));
+
+        node = StartNode(SeedPorts[0]);
+        await node.WaitReadyAsync(Ready);
+        gateway = await ConnectGatewayAsync();
+        // A label replays only the events after its newest snapshot: a trained label serves as before; a forgotten one
+        // (its journal ends with the "forgotten" event) cannot recover.
+        Assert.Equal(1, (await PredictAsync(gateway, "Kept")).Version);
+        var retrain = await gateway.TrainAsync(ModelIds.FromLabel("Dropped"), Data.TrainJson("Dropped", 3), TrainTimeout);
+        var refused = Assert.IsType<ModelFailed>(retrain);
+        Assert.Equal("integrity", refused.Code);
+        Assert.Contains("no signature", refused.Message);
+        Assert.Contains("sign-journal", refused.Message);
+        Assert.Equal(1, (await TrainAsync(gateway, "Other")).Version); // every other label serves and trains
+        Log.Step($"before sign-journal: dropped answers {refused.Code}: {refused.Message}");
+        var (busyCode, busyOutput) = await SignJournalAsync();
+        Assert.Equal(4, busyCode); // never while a member may write
+        Assert.Contains("still running", busyOutput);
+        await DisconnectAsync(gateway);
+        await node.TerminateAsync(TimeSpan.FromSeconds(60));
+
+        var (checkCode, checkOutput) = await SignJournalAsync("--check");
+        Assert.Equal(1, checkCode);
+        Assert.Contains("unsigned and 0 refused events", checkOutput);
+        var (signCode, signOutput) = await SignJournalAsync();
+        Assert.Equal(0, signCode);
+        Assert.Contains("Every event is signed", signOutput);
+        Assert.Equal(0, (await SignJournalAsync("--check")).Code);
+
+        node = StartNode(SeedPorts[0]);
+        await node.WaitReadyAsync(Ready);
+        gateway = await ConnectGatewayAsync();
+        Assert.Equal(1, (await PredictAsync(gateway, "Kept")).Version);
+        await TrainAsync(gateway, "Dropped");
+        Assert.Equal(2, (await TrainAsync(gateway, "Kept")).Version);
+        Passed();
+    }
 }

@@ -168,7 +168,8 @@ public sealed class RedisJournal : AsyncWriteJournal
             {
                 if (!_settings.AllowUnsigned)
                     throw new EventRefusedException(persistenceId, sequenceNr, "it carries no signature (stored unsigned)",
-                        "allow-unsigned reads events stored before signing was on (migration); else " + RefusedRemedy);
+                        "if it was stored before events were signed, sign the journal once with every node stopped " +
+                        "(JournalSignatures; on a node: antinex-node sign-journal); else " + RefusedRemedy);
                 if (_warnedUnsigned.TryAdd(persistenceId, true))
                 {
                     if (_warnedUnsigned.Count > 10_000) _warnedUnsigned.Clear(); // bounded: at worst a persistence id is warned again
