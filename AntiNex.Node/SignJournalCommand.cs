@@ -19,8 +19,9 @@ internal static class SignJournalCommand
     public const string Usage = """
         antinex-node sign-journal [--check | --strip] [node options]
           Signs, in place, every journal event stored unsigned (written before events were signed), with the model key.
-          Run it once, with every node stopped, when upgrading a cluster whose Redis holds such a journal; a node refuses
-          an unsigned event and the label stays unavailable until then. It reads --redis, --redis-user,
+          Run it once, with every node stopped, right after upgrading a cluster whose Redis holds such a journal; a node
+          refuses an unsigned event and the label stays unavailable until then. It lists every event it signs, and leaves
+          a signed mark: after it, an unsigned event was added in Redis, and no later run signs it. It reads --redis, --redis-user,
           --redis-password-file, --redis-prefix, --model-key-file and --previous-model-key-file like the node
           (appsettings.json and ANTINEX_* too).
           --check   change nothing; report signed, unsigned and refused events (exit 1 unless every event verifies)
@@ -45,6 +46,7 @@ internal static class SignJournalCommand
 
         NodeSettings settings;
         EventSigner signer;
+        RedisAccess redis;
         try
         {
             var configuration = new ConfigurationBuilder()
@@ -55,13 +57,15 @@ internal static class SignJournalCommand
             if (settings.ModelKeyFile is null) return Fail($"--model-key-file: the key the nodes sign with is required; {ModelSigning.KeyHelp}", 2);
             signer = new EventSigner(SigningKey.FromFile(settings.ModelKeyFile, "--model-key-file"),
                 settings.PreviousModelKeyFiles.Select(f => SigningKey.FromFile(f, "--previous-model-key-file")).ToList());
+            redis = RedisAccess.From(settings);
         }
         catch (Exception ex) when (ex is ArgumentException or SigningKeyException)
         {
-            return Fail(ex.Message, 2);
+            // The node's parser appends the node's whole usage: this command's own is the one that helps here.
+            var first = ex.Message.Split('\n')[0];
+            return Fail(first + (first.StartsWith("unknown option", StringComparison.Ordinal) ? "\n" + Usage : ""), 2);
         }
 
-        var redis = RedisAccess.From(settings);
         // The envelopes are read back with the node's own serializers before they are vouched for.
         using var system = ActorSystem.Create("antinex-sign-journal", ConfigurationFactory.ParseString("""
             akka.loglevel = WARNING
@@ -74,16 +78,9 @@ internal static class SignJournalCommand
         {
             using var connection = redis.Connect();
             if (!connection.IsConnected) return Fail($"Redis {redis.Safe} does not answer", 3);
-            if (mode != JournalSignaturesMode.Check)
-            {
-                // Nodes keep a record in Redis while they are Up (the join guard's): a node writing events meanwhile
-                // would write them in its own form, and one vouched for now could be replayed in the middle of it.
-                var alive = await new RedisClusterLiveness(() => Task.FromResult<IConnectionMultiplexer>(connection), settings.RedisPrefix)
-                    .AliveAsync();
-                if (alive.Count > 0)
-                    return Fail($"nodes are still running on this Redis ({string.Join(", ", alive)}); stop every node first " +
-                                "(the record of a killed node expires within 10 s)", 4);
-            }
+            var liveness = new RedisClusterLiveness(() => Task.FromResult<IConnectionMultiplexer>(connection), settings.RedisPrefix);
+            if (mode != JournalSignaturesMode.Check && await RunningNodesAsync(liveness, settings.RedisPrefix) is { } running)
+                return Fail(running, 4);
             Console.WriteLine($"{Verb(mode)} the journal in Redis {redis.Safe}, key prefix {settings.RedisPrefix}, key {signer.KeyId}");
             var lastShown = DateTime.UtcNow;
             var report = await new JournalSignatures(connection, -1, settings.RedisPrefix, signer, serializer).RunAsync(mode, (journals, events) =>
@@ -93,16 +90,36 @@ internal static class SignJournalCommand
                 Console.WriteLine($"  ... {journals:N0} journals, {events:N0} events");
             });
             Print(report);
+            if (report.Journals == 0)
+                return Fail($"no journal under key prefix '{settings.RedisPrefix}' in Redis {redis.Safe}: check --redis-prefix " +
+                            "(a cluster that never stored an event has nothing to sign)", 1);
+            // A node started while this ran (a restart policy) may have written in between: say so rather than "done".
+            if (mode != JournalSignaturesMode.Check && await RunningNodesAsync(liveness, settings.RedisPrefix) is { } late)
+                return Fail(late + "; it started while this ran: run it again with every node stopped", 4);
             return report.Clean ? 0 : 1;
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            return Fail($"Redis {redis.Safe}: {ex.Message}", 3);
+            var hint = ex.Message.Contains("NOPERM", StringComparison.Ordinal)
+                ? "; the Redis user's ACL predates this command (it needs SCAN): restart Redis with the ACL of this version " +
+                  "(README: upgrading from a version that did not sign journal events)"
+                : "";
+            return Fail($"Redis {redis.Safe}: {ex.Message}{hint}", 3);
         }
         catch (ArgumentException ex)
         {
             return Fail(ex.Message, 3);
         }
+    }
+
+    /// <summary>Null when no node is Up on this Redis; else the refusal naming them. Nodes keep a record there while Up (the
+    /// join guard's): a node writing events meanwhile would write them in its own form.</summary>
+    private static async Task<string?> RunningNodesAsync(RedisClusterLiveness liveness, string prefix)
+    {
+        var alive = await liveness.AliveAsync();
+        return alive.Count == 0 ? null
+            : $"nodes are running on this Redis ({string.Join(", ", alive)}, key {prefix}cluster:members); stop every node first " +
+              "(the record of a killed node expires within 10 s)";
     }
 
     private static string Verb(JournalSignaturesMode mode) => mode switch
@@ -115,6 +132,13 @@ internal static class SignJournalCommand
     private static void Print(JournalSignaturesReport r)
     {
         Console.WriteLine();
+        if (r.SignedBefore is { } before) Console.WriteLine($"This journal was signed on {before:u} (its mark verifies).");
+        if (r.SignedNow.Count > 0)
+        {
+            Console.WriteLine("Signed now (check that each is an event this cluster wrote before the upgrade):");
+            foreach (var e in r.SignedNow) Console.WriteLine($"  {e.PersistenceId}#{e.SequenceNr}  {e.PayloadType}");
+            Console.WriteLine();
+        }
         var changed = r.Mode == JournalSignaturesMode.Check ? "changed" : "changed now";
         Console.WriteLine($"| journals | events | signed (verified) | unsigned | {changed} | refused |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
@@ -123,14 +147,15 @@ internal static class SignJournalCommand
         {
             Console.WriteLine();
             Console.WriteLine("Left as they were (a node refuses them: their label stays unavailable until each is deleted or restored):");
-            foreach (var e in r.Refused.Take(50)) Console.WriteLine($"  {e.PersistenceId}#{e.SequenceNr}: {e.Reason}");
-            if (r.Refused.Count > 50) Console.WriteLine($"  ... and {r.Refused.Count - 50:N0} more");
+            foreach (var e in r.Refused.Take(200)) Console.WriteLine($"  {e.PersistenceId}#{e.SequenceNr}: {e.Reason}");
+            if (r.Refused.Count > 200) Console.WriteLine($"  ... and {r.Refused.Count - 200:N0} more");
         }
+        if (r.Journals == 0) return;
         Console.WriteLine(r.Mode switch
         {
             JournalSignaturesMode.Check when r.Clean => "Every event verifies: nodes can replay this journal.",
             JournalSignaturesMode.Check => $"{r.Unsigned:N0} unsigned and {r.Refused.Count:N0} refused events: a node refuses the label " +
-                                           "whose recovery replays one. Sign the unsigned ones with `antinex-node sign-journal`, every node stopped.",
+                                           "whose recovery replays one.",
             JournalSignaturesMode.Sign when r.Clean => "Every event is signed: start the nodes.",
             JournalSignaturesMode.Strip when r.Clean => "No event is signed any more.",
             _ => "Some events were left as they were (above).",

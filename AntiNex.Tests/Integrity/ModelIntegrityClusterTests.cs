@@ -165,7 +165,7 @@ public sealed class ModelIntegrityClusterTests(ITestOutputHelper output) : Clust
         Log.Step($"before sign-journal: dropped answers {refused.Code}: {refused.Message}");
         var (busyCode, busyOutput) = await SignJournalAsync();
         Assert.Equal(4, busyCode); // never while a member may write
-        Assert.Contains("still running", busyOutput);
+        Assert.Contains("nodes are running on this Redis", busyOutput);
         await DisconnectAsync(gateway);
         await node.TerminateAsync(TimeSpan.FromSeconds(60));
 
@@ -183,6 +183,27 @@ public sealed class ModelIntegrityClusterTests(ITestOutputHelper output) : Clust
         Assert.Equal(1, (await PredictAsync(gateway, "Kept")).Version);
         await TrainAsync(gateway, "Dropped");
         Assert.Equal(2, (await TrainAsync(gateway, "Kept")).Version);
+        Passed();
+    }
+
+    [Fact]
+    public async Task Sign_journal_says_what_is_wrong_with_its_options_and_never_reports_success_for_an_empty_prefix()
+    {
+        var (typo, typoOutput) = await SignJournalAsync("--check", "--redis-prefix", "antinex:typo:");
+        Assert.Equal(1, typo);
+        Assert.Contains("no journal under key prefix 'antinex:typo:'", typoOutput);
+        var (both, bothOutput) = await SignJournalAsync("--check", "--strip");
+        Assert.Equal(2, both);
+        Assert.Contains("give one of them", bothOutput);
+        var (unknown, unknownOutput) = await SignJournalAsync("--sign-everything");
+        Assert.Equal(2, unknown);
+        Assert.Contains("unknown option '--sign-everything'", unknownOutput);
+        Assert.Contains("antinex-node sign-journal [--check | --strip]", unknownOutput);
+        Assert.DoesNotContain("--training-concurrency", unknownOutput); // this command's usage, not the node's
+        var (noPassword, noPasswordOutput) = await SignJournalAsync("--redis-password-file", Path.Combine(WorkDir, "missing.password"));
+        Assert.Equal(2, noPassword);
+        Assert.Contains("missing.password", noPasswordOutput);
+        Assert.DoesNotContain("Unhandled exception", noPasswordOutput);
         Passed();
     }
 }

@@ -348,4 +348,82 @@ public sealed class SignedJournalTests : TestKit
         Assert.Equal(bad, Stored(altered, 1));
         Assert.Contains("no signature", Refused(_journal, _sender, _pid).Message);
     }
+
+    [Fact]
+    public void Sign_never_signs_an_unsigned_event_a_journal_before_signing_could_not_have_written()
+    {
+        // After signed events of the same journal; above the recorded highest sequence number; beside another event.
+        Plant(_pid, 4, UnsignedEnvelope(_pid, 4, "after-signed"));
+        var fresh = _pid + "-fresh";
+        Plant(fresh, 1, UnsignedEnvelope(fresh, 1, "e-1"));
+        var db = Db(out var mux);
+        using (mux)
+        {
+            db.SortedSetAdd(EventsKey(fresh), UnsignedEnvelope(fresh, 2, "above-highest"), 2);
+            db.SortedSetAdd(EventsKey(fresh), UnsignedEnvelope(fresh, 1, "twin"), 1);
+        }
+
+        var sign = RunSignatures(JournalSignaturesMode.Sign);
+        var refused = sign.Refused.GroupBy(r => (r.PersistenceId, r.SequenceNr)).ToDictionary(g => g.Key, g => g.Single().Reason);
+        Assert.Contains("follows a signed event", refused[(_pid, 4)]);
+        Assert.Contains("above the highest sequence number the journal recorded (1)", refused[(fresh, 2)]);
+        Assert.Contains("a second event is stored at sequence number 1", refused[(fresh, 1)]);
+        Assert.Equal([(fresh, 1L)], sign.SignedNow.Select(e => (e.PersistenceId, e.SequenceNr))); // the one it could vouch for
+        Assert.Contains("no signature", Refused(_journal, _sender, _pid).Message);
+
+        // Once a run has signed the journal, an unsigned event anywhere was added since: no later run signs it.
+        var planted = _pid + "-planted";
+        Plant(planted, 1, UnsignedEnvelope(planted, 1, "accepted-training"));
+        var again = RunSignatures(JournalSignaturesMode.Sign);
+        Assert.NotNull(again.SignedBefore);
+        Assert.Contains("this journal was signed on", again.Refused.Single(r => r.PersistenceId == planted).Reason);
+        Assert.NotEqual(0x00, Stored(planted, 1)[0]);
+        Assert.Empty(again.SignedNow);
+    }
+
+    [Fact]
+    public void A_copy_of_a_signed_event_beside_it_or_at_a_fractional_score_is_refused_on_replay()
+    {
+        var genuine = Stored(_pid, 2);
+        var signatureLength = genuine[2];
+        var respelled = genuine.ToArray();
+        for (var i = 3; i < 3 + signatureLength; i++)
+            if (respelled[i] is >= (byte)'a' and <= (byte)'f') respelled[i] -= 32; // the same signature in upper case
+        var db = Db(out var mux);
+        using (mux) db.SortedSetAdd(EventsKey(_pid), respelled, 2);
+        Assert.Contains($"{_pid}#2 REFUSED", Refused(_journal, _sender, _pid).Message);
+
+        using (mux = ConnectionMultiplexer.Connect(_redis.Server.ConnectionString))
+        {
+            var events = mux.GetDatabase().SortedSetRangeByScore(EventsKey(_pid), 2, 2);
+            mux.GetDatabase().SortedSetRemove(EventsKey(_pid), respelled);
+            mux.GetDatabase().SortedSetAdd(EventsKey(_pid), genuine, 2.5);
+            Assert.Equal(2, events.Length);
+        }
+        Assert.Contains("score 2.5 is not a sequence number", Refused(_journal, _sender, _pid).Message);
+    }
+
+    [Fact]
+    public async Task Sign_pages_through_long_journals_and_no_score_makes_it_skip_or_stand_still()
+    {
+        var longer = _pid + "-long";
+        var db = Db(out var mux);
+        using (mux)
+        {
+            for (var s = 1; s <= 200; s++) db.SortedSetAdd(EventsKey(longer), UnsignedEnvelope(longer, s, $"e-{s}"), s);
+            db.SortedSetAdd(EventsKey(longer), UnsignedEnvelope(longer, 200, "twin"), 200);
+            db.StringSet($"{_prefix}{{{longer}}}:highest", 200);
+            var odd = _pid + "-odd";
+            for (var i = 0; i < 250; i++) db.SortedSetAdd(EventsKey(odd), new byte[] { 0x0a, (byte)i, (byte)(i >> 8) }, double.PositiveInfinity);
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var connection = ConnectionMultiplexer.Connect(_redis.Server.ConnectionString);
+        var serializer = ((ExtendedActorSystem)Sys).Serialization.FindSerializerForType(typeof(Persistent));
+        var check = await new JournalSignatures(connection, -1, _prefix, new EventSigner(SigningKey.FromFile(_keyFile, "test key")), serializer)
+            .RunAsync(JournalSignaturesMode.Check, cancellationToken: timeout.Token);
+        Assert.Equal(3 + 201 + 250, check.Events);
+        Assert.Contains(check.Refused, r => r.PersistenceId == longer && r.SequenceNr == 200 && r.Reason.Contains("a second event"));
+        Assert.Equal(250, check.Refused.Count(r => r.Reason.Contains("is not a sequence number")));
+        Assert.False(check.Clean);
+    }
 }

@@ -210,7 +210,6 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
         Assert.False((await Describe(entity, "blobs")).Trained);
     }
 
-    /// <summary>The "blobs" entity trained to version 1 (request r1), with the probe told when it stops and the trainer.</summary>
     [Fact]
     public async Task A_journal_event_refused_on_recovery_makes_the_label_unavailable_and_its_callers_are_told_why()
     {
@@ -241,6 +240,7 @@ public sealed class ModelEntityPhaseTests : EntityTestKit
                 "its signature does not match it", "mend the journal");
     }
 
+    /// <summary>The "blobs" entity trained to version 1 (request r1), with the probe told when it stops and the trainer.</summary>
     private async Task<(IActorRef Entity, Akka.TestKit.TestProbe Stopped, Akka.TestKit.TestProbe Trainer)> TrainedToVersion1()
     {
         var stopped = CreateTestProbe();

@@ -1,6 +1,8 @@
 # Sourced by deploy/cluster.sh and deploy/make-secrets.sh: the Redis ACL file of a cluster.
 # User "antinex" may run only the commands the persistence plugin, the model catalog, the queue API, the audit
-# stream and `antinex-node sign-journal` (SCAN) use, on their own keys and channels. User "default" is off and has no password: nobody can log in as it (a
+# stream and `antinex-node sign-journal` (SCAN) use, on their own keys and channels. SCAN is the one exception to "their
+# own keys": Redis does not filter it by key pattern, so the user can list (not read) every key name in the database.
+# User "default" is off and has no password: nobody can log in as it (a
 # client without credentials gets NOAUTH). It still holds the same rules because Redis replays the append-only file
 # as "default" and re-checks a transaction's commands at EXEC: without them every MULTI/EXEC and script write (journal
 # events, snapshot commits, the catalog) would be dropped when Redis restarts, and the cluster would come back empty.

@@ -36,7 +36,9 @@ internal readonly record struct JournalRecord(byte[] Envelope, string? Signature
         if (stored.Length == 0 || stored[0] != Marker) return new JournalRecord(stored, null);
         if (stored.Length < HeaderBytes || stored[1] != Version)
         {
-            malformed = stored.Length < 2 ? "its stored form is truncated" : $"its stored form has unknown version {stored[1]}";
+            malformed = stored.Length >= 2 && stored[1] != Version
+                ? $"its stored form has unknown version {stored[1]}"
+                : "its stored form is truncated";
             return null;
         }
         var sigLength = stored[2];

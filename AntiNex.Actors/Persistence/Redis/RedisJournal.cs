@@ -168,8 +168,9 @@ public sealed class RedisJournal : AsyncWriteJournal
             {
                 if (!_settings.AllowUnsigned)
                     throw new EventRefusedException(persistenceId, sequenceNr, "it carries no signature (stored unsigned)",
-                        "if it was stored before events were signed, sign the journal once with every node stopped " +
-                        "(JournalSignatures; on a node: antinex-node sign-journal); else " + RefusedRemedy);
+                        "right after an upgrade from a version that did not sign events, sign the stored journal once with every " +
+                        "node stopped (JournalSignatures; on a node: antinex-node sign-journal); an unsigned event that appears " +
+                        "later was added in Redis: " + RefusedRemedy);
                 if (_warnedUnsigned.TryAdd(persistenceId, true))
                 {
                     if (_warnedUnsigned.Count > 10_000) _warnedUnsigned.Clear(); // bounded: at worst a persistence id is warned again
@@ -183,7 +184,11 @@ public sealed class RedisJournal : AsyncWriteJournal
                 if (!verification.Ok) throw new EventRefusedException(persistenceId, sequenceNr, verification.Reason, RefusedRemedy);
             }
         }
-        return (IPersistentRepresentation)_persistentSerializer.FromBinary(record.Envelope, typeof(Persistent));
+        var persistent = (IPersistentRepresentation)_persistentSerializer.FromBinary(record.Envelope, typeof(Persistent));
+        if (persistent.PersistenceId != persistenceId || persistent.SequenceNr != sequenceNr)
+            throw new EventRefusedException(persistenceId, sequenceNr,
+                $"it holds event {persistent.PersistenceId}#{persistent.SequenceNr}, not the one stored here", RefusedRemedy);
+        return persistent;
     }
 
     private const string RefusedRemedy = "it cannot recover until that event is deleted from the journal or its stored form restored";
@@ -196,20 +201,27 @@ public sealed class RedisJournal : AsyncWriteJournal
         var key = _keys.Events(persistenceId);
         var remaining = max;
         var from = Math.Max(fromSequenceNr, 0);
-        // Paged so that a long journal never arrives as one huge reply.
-        while (remaining > 0 && from <= toSequenceNr)
+        var last = from - 1;
+        var offset = 0;
+        // Paged so that a long journal never arrives as one huge reply; by offset within one score range, so that two
+        // members stored at one score are both seen (and refused) and no score makes the paging stand still.
+        while (remaining > 0)
         {
             var take = (int)Math.Min(_settings.ReplayPageSize, remaining);
-            var page = await db.SortedSetRangeByScoreWithScoresAsync(key, from, toSequenceNr, Exclude.None, Order.Ascending, 0, take)
+            var page = await db.SortedSetRangeByScoreWithScoresAsync(key, from, toSequenceNr, Exclude.None, Order.Ascending, offset, take)
                 .ConfigureAwait(false);
             foreach (var entry in page)
             {
-                // The score is where the event is stored: a signature binds it, so an event moved to another one is refused.
+                // The score is where the event is stored: a signature binds it, so an event moved to another one is refused;
+                // a copy stored beside it (the same event, or its signature spelled otherwise) must not replay twice.
+                if (JournalScores.Refusal(entry.Score, last) is { } refusal)
+                    throw new EventRefusedException(persistenceId, JournalScores.Nearest(entry.Score), refusal, RefusedRemedy);
                 var sequenceNr = (long)entry.Score;
                 recoveryCallback(Decode(persistenceId, sequenceNr, (byte[])entry.Element!));
-                from = sequenceNr + 1;
+                last = sequenceNr;
             }
             remaining -= page.Length;
+            offset += page.Length;
             if (page.Length < take) break;
         }
     }

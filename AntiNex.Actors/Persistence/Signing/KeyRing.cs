@@ -41,6 +41,10 @@ internal sealed class KeyRing
         byte[] claimed;
         try { claimed = Convert.FromHexString(parts[2]); }
         catch (FormatException) { return Verification.Refused("its signature is not hexadecimal"); }
+        // One spelling only (as signed: lower case): a copy of a record with its signature re-spelled is another stored
+        // member, and would otherwise verify beside the original.
+        if (!string.Equals(parts[2], Convert.ToHexStringLower(claimed), StringComparison.Ordinal))
+            return Verification.Refused("its signature is not written as this store writes it");
         var actual = mac(key, identity, payload);
         return CryptographicOperations.FixedTimeEquals(actual, claimed)
             ? Verification.Valid
