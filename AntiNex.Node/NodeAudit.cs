@@ -2,6 +2,7 @@
 // Size cap: --Audit:MaxEntries N (ANTINEX_Audit__MaxEntries, appsettings "Audit": { "MaxEntries": N }).
 using Akka.Actor;
 using AntiNex.Audit;
+using AntiNex.Persistence.Signing;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
@@ -18,6 +19,9 @@ internal static class NodeAudit
         if (!string.IsNullOrWhiteSpace(raw) && (!int.TryParse(raw, out max) || max < 100))
             throw new ArgumentException($"Audit:MaxEntries: '{raw}' is not an integer >= 100");
         if (redis is null) return _ => new InMemoryAuditLog(max);
-        return system => new RedisAuditLog(redis(system), settings.RedisPrefix + "audit", max);
+        // The model key signs the entries too: a node writes them, and whoever holds only the Redis password cannot.
+        var signer = settings.ModelKeyFile is null ? null : new AuditSigner(SigningKey.FromFile(settings.ModelKeyFile, "--model-key-file"),
+            settings.PreviousModelKeyFiles.Select(f => SigningKey.FromFile(f, "--previous-model-key-file")).ToList());
+        return system => new RedisAuditLog(redis(system), settings.RedisPrefix + "audit", max, signer);
     }
 }

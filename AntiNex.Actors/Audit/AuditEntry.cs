@@ -4,11 +4,20 @@ using AntiNex.Models;
 namespace AntiNex.Audit;
 
 /// <summary>An audit record as stored and as answered to <see cref="QueryAudit"/>. <see cref="Id"/> is the stream
-/// entry id (server time in ms + sequence), so it orders entries and serves as a cursor.</summary>
+/// entry id (server time in ms + sequence), so it orders entries and serves as a cursor. <see cref="Integrity"/> is what
+/// the reading node found of the entry's signature: <c>verified</c>, <c>unsigned</c>, <c>refused: why</c>, or null
+/// when the log keeps no signatures (no key, or in memory).</summary>
 public sealed record AuditEntry(
     string Id, DateTimeOffset AtUtc, string Action, string Label, string Who, string? Subject, string? ApiKeyId,
-    string? Via, string? Client, string? RequestId, string Result, string? Detail, string Node)
+    string? Via, string? Client, string? RequestId, string Result, string? Detail, string Node, string? Integrity = null)
 {
+    public const string Verified = "verified";
+    public const string Unsigned = "unsigned";
+    public const string RefusedPrefix = "refused: ";
+
+    /// <summary>Checked, and not written by a node that holds the key.</summary>
+    public bool Suspect => Integrity is { } i && i != Verified;
+
     /// <summary>Caller identity: the certificate subject, else the API key id, else "anonymous" (no identity was given).</summary>
     public static string WhoOf(RequestOrigin? origin) =>
         !string.IsNullOrEmpty(origin?.Subject) ? origin.Subject

@@ -1,18 +1,23 @@
 // The audit trail in one Redis stream: XADD with MAXLEN ~ cap keeps it bounded (Redis trims whole macro-nodes, so the
 // length stays within a few hundred entries above the cap), entries are never rewritten, and ids carry server time.
+// With a signer, each entry carries a "sig" field over its other fields and the stream: someone who can only write to
+// Redis can still add, trim or delete entries, but an entry they add reads back as unsigned or refused, never verified.
 using System.Globalization;
 using AntiNex.Models;
+using AntiNex.Persistence.Signing;
 using StackExchange.Redis;
 
 namespace AntiNex.Audit;
 
-public sealed class RedisAuditLog(IConnectionMultiplexer redis, string streamKey, int maxEntries) : IAuditLog
+public sealed class RedisAuditLog(IConnectionMultiplexer redis, string streamKey, int maxEntries, AuditSigner? signer = null) : IAuditLog
 {
+    private const string SignatureField = "sig";
+
     /// <summary>Entries read per round trip while filtering.</summary>
     private const int Page = 500;
 
     public string StreamKey { get; } = streamKey;
-    public string Describe => $"redis stream {StreamKey} (max ~{maxEntries} entries)";
+    public string Describe => $"redis stream {StreamKey} (max ~{maxEntries} entries{(signer is null ? "" : $", signed with key {signer.KeyId}")})";
 
     public Task AppendAsync(AuditEntry e)
     {
@@ -28,6 +33,7 @@ public sealed class RedisAuditLog(IConnectionMultiplexer redis, string streamKey
         Optional("client", e.Client);
         Optional("request_id", e.RequestId);
         Optional("detail", e.Detail);
+        if (signer is not null) fields.Add(new(SignatureField, signer.Sign(RecordOf(fields))));
         return redis.GetDatabase().StreamAddAsync(StreamKey, [.. fields], maxLength: maxEntries, useApproximateMaxLength: true);
     }
 
@@ -53,13 +59,25 @@ public sealed class RedisAuditLog(IConnectionMultiplexer redis, string streamKey
         return result;
     }
 
-    private static AuditEntry Parse(StreamEntry item)
+    private AuditRecord RecordOf(IEnumerable<NameValueEntry> fields) => new(StreamKey,
+        fields.Where(f => f.Name != SignatureField).Select(f => KeyValuePair.Create(f.Name.ToString(), f.Value.ToString())).ToList());
+
+    private string? IntegrityOf(StreamEntry item)
+    {
+        if (signer is null) return null;
+        var signature = item[SignatureField];
+        if (signature.IsNull) return AuditEntry.Unsigned;
+        var verification = signer.Verify(RecordOf(item.Values), signature.ToString());
+        return verification.Ok ? AuditEntry.Verified : AuditEntry.RefusedPrefix + verification.Reason;
+    }
+
+    private AuditEntry Parse(StreamEntry item)
     {
         string? Field(string name) => item[name] is { IsNull: false } v ? v.ToString() : null;
         var at = DateTimeOffset.TryParse(Field("at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
             ? parsed : DateTimeOffset.MinValue;
         return new AuditEntry(item.Id!, at, Field("action") ?? "", Field("label") ?? "", Field("who") ?? "anonymous",
             Field("subject"), Field("api_key"), Field("via"), Field("client"), Field("request_id"), Field("result") ?? "",
-            Field("detail"), Field("node") ?? "");
+            Field("detail"), Field("node") ?? "", IntegrityOf(item));
     }
 }

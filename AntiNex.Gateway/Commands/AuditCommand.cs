@@ -71,6 +71,14 @@ internal static class AuditCommand
         catch (UsageException) { throw new UsageException($"--since: '{raw}' is neither an ISO-8601 time nor an age (30m, 12h, 7d)"); }
     }
 
+    internal static string SignatureCell(string? integrity) => integrity switch
+    {
+        null => "",
+        AuditEntry.Verified => "ok",
+        AuditEntry.Unsigned => "UNSIGNED",
+        _ => "REFUSED",
+    };
+
     private static void Print(AuditEntries answer)
     {
         if (answer.Entries.Count == 0)
@@ -78,17 +86,28 @@ internal static class AuditCommand
             AnsiConsole.WriteLine("no audit entries match");
             return;
         }
-        var table = new Table().AddColumns("time (UTC)", "action", "label", "who", "via", "client", "request", "result", "detail", "node");
+        // Shown when the answering node checks signatures (its log is in Redis and it holds the model key).
+        var checkedSignatures = answer.Entries.Any(e => e.Integrity is not null);
+        string[] columns = ["time (UTC)", "action", "label", "who", "via", "client", "request", "result", "detail", "node"];
+        var table = new Table().AddColumns(checkedSignatures ? [.. columns, "signature"] : columns);
         foreach (var e in answer.Entries)
         {
             string[] cells = [e.AtUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.Action, e.Label, e.Who,
                 e.Via ?? "", e.Client ?? "", e.RequestId ?? "", e.Result, e.Detail ?? "", e.Node];
+            if (checkedSignatures) cells = [.. cells, SignatureCell(e.Integrity)];
             table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)));
         }
         AnsiConsole.Write(table);
         if (answer.Truncated)
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]only the newest {answer.Entries.Count} matching entries fit one cluster message; older ones were left out[/]");
+        var suspect = answer.Entries.Count(e => e.Suspect);
+        if (suspect > 0)
+        {
+            var text = $"{suspect} entries do not verify: no node holding the model key wrote them as they read (added or altered " +
+                       "in Redis, or written before entries were signed); --json says why for each";
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(text)}[/]");
+        }
         if (answer.WriteFailures > 0)
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]the answering node failed to write {answer.WriteFailures} audit entries since it started (see its log)[/]");

@@ -71,6 +71,16 @@ public sealed class AuditClusterTests(ITestOutputHelper output) : ClusterTestBas
         Assert.Empty(await AuditAsync(node, "--label", "never-used"));
         Assert.Empty(await AuditAsync(node, "--since", DateTimeOffset.UtcNow.AddHours(1).ToString("O")));
         Assert.Equal(4, await db.StreamLengthAsync("antinex:audit"));
+        Assert.All(await AuditAsync(node), e => Assert.Equal("verified", Text(e, "integrity"))); // the nodes sign what they write
+
+        // What the Redis password alone allows: an entry naming another caller. It reads back, marked as not verified.
+        await db.StreamAddAsync("antinex:audit", [new("at", DateTimeOffset.UtcNow.ToString("O")), new("action", "forget"),
+            new("label", "audit-a"), new("who", "CN=someone-else"), new("result", "ok"), new("node", node.Name)]);
+        var forged = (await AuditAsync(node, "--label", "audit-a"))[0];
+        Assert.Equal(("CN=someone-else", "unsigned"), (Text(forged, "who"), Text(forged, "integrity")));
+        var table = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "audit", "--seed-node", node.Address);
+        Assert.Contains("UNSIGNED", table.Stdout);
+        Assert.Contains("1 entries do not verify", table.Stdout);
 
         var bad = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1), "audit", "--since", "yesterday-ish", "--seed-node", node.Address);
         Assert.Equal(2, bad.ExitCode);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using AntiNex.Audit;
 using AntiNex.Models;
+using AntiNex.Persistence.Signing;
 using AntiNex.Tests.Infrastructure;
 using AntiNex.Tests.Persistence;
 using StackExchange.Redis;
@@ -133,5 +134,33 @@ public sealed class AuditServiceTests(RedisFixture redis) : TestKit(Akka.Configu
         var answer = await service.Ask<AuditEntries>(new QueryAudit(null, null, 10), TimeSpan.FromSeconds(10));
         Assert.NotNull(answer.Error);
         Assert.Equal(1, answer.WriteFailures);
+    }
+
+    private static AuditSigner NewSigner() => new(SigningKey.FromBytes(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+
+    [Fact]
+    public async Task Entries_written_with_the_key_verify_and_entries_added_or_re_signed_in_Redis_do_not()
+    {
+        using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        var signer = NewSigner();
+        var log = new RedisAuditLog(mux, _stream, 1000, signer);
+        await log.AppendAsync(AuditEntry.From(Notice("train", "web", new RequestOrigin(Subject: "CN=ops"), requestId: "genuine")));
+        var db = mux.GetDatabase();
+        var genuine = (await db.StreamRangeAsync(_stream)).Single();
+
+        // Added by hand: no signature; the genuine signature on other fields; a signature made with another key.
+        await db.StreamAddAsync(_stream, [.. genuine.Values.Where(v => v.Name != "sig" && v.Name != "request_id"), new("request_id", "plain")]);
+        await db.StreamAddAsync(_stream, [.. genuine.Values.Select(v => v.Name == "who" ? new NameValueEntry("who", "CN=mallory") : v)
+            .Where(v => v.Name != "request_id"), new("request_id", "moved-sig")]);
+        var stranger = new RedisAuditLog(mux, _stream, 1000, NewSigner());
+        await stranger.AppendAsync(AuditEntry.From(Notice("forget", "web", null, requestId: "other-key")));
+
+        var read = (await log.QueryAsync(new QueryAudit(null, null, 10))).ToDictionary(e => e.RequestId!, e => e.Integrity);
+        Assert.Equal(AuditEntry.Verified, read["genuine"]);
+        Assert.Equal(AuditEntry.Unsigned, read["plain"]);
+        Assert.StartsWith(AuditEntry.RefusedPrefix + "its signature does not match", read["moved-sig"]);
+        Assert.Contains("which this node does not hold", read["other-key"]);
+        // A log without a key checks nothing and says so with null, not with "verified".
+        Assert.All(await new RedisAuditLog(mux, _stream, 1000).QueryAsync(new QueryAudit(null, null, 10)), e => Assert.Null(e.Integrity));
     }
 }
