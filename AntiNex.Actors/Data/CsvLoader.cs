@@ -24,14 +24,14 @@ public static class CsvLoader
         int rowLimit = Math.Min(limits.MaxCsvRows, maxRows ?? int.MaxValue);
         Stream stream;
         FileScan scan;
-        try { (scan, stream) = (FileEncoding.Scan(path), File.OpenRead(path)); }
+        try { scan = FileEncoding.Scan(path); stream = scan.Open(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RequestException(field, $"cannot read '{path}': {e.Message}");
         }
         long unclosedQuoteAt = 0; // the record (1-based, header included) whose quoted cell runs to the end of the file
         int maxRecord = limits.MaxCsvRecordBytes;
-        using var csv = CsvReader.Create(stream, Options(scan.Encoding, hasHeader, maxRecord, onMalformed: m =>
+        using var csv = CsvReader.Create(stream, Options(scan, hasHeader, maxRecord, onMalformed: m =>
         {
             if (m.Reason == CsvMalformedReason.UnterminatedQuote && unclosedQuoteAt == 0) unclosedQuoteAt = m.RecordNumber;
         }), leaveOpen: false);
@@ -39,13 +39,13 @@ public static class CsvLoader
         bool Next()
         {
             try { return csv.Read(); }
-            catch (CsvFormatException e) { throw RecordError(field, path, scan.Encoding, hasHeader, maxRecord, e); }
+            catch (CsvFormatException e) { throw RecordError(field, path, scan, hasHeader, maxRecord, e); }
         }
 
         string[] header;
         try { header = hasHeader ? csv.Headers?.ToArray() ?? [] : columnNames?.ToArray() ?? []; }
-        catch (CsvFormatException e) { throw RecordError(field, path, scan.Encoding, hasHeader, maxRecord, e); }
-        if (unclosedQuoteAt == 1 && hasHeader) throw UnclosedQuote(field, path, scan.Encoding, hasHeader, unclosedQuoteAt, maxRecord);
+        catch (CsvFormatException e) { throw RecordError(field, path, scan, hasHeader, maxRecord, e); }
+        if (unclosedQuoteAt == 1 && hasHeader) throw UnclosedQuote(field, path, scan, hasHeader, unclosedQuoteAt, maxRecord);
         if (hasHeader && header.Length == 0)
             throw new RequestException(field, $"'{Path.GetFileName(path)}' is empty (no header, zero rows)");
         CheckColumns(header.Length, path, field, limits);
@@ -73,7 +73,7 @@ public static class CsvLoader
         while (Next())
         {
             // Before the record is read: one that swallowed the rest of the file would fail on its cells with a confusing error.
-            if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan.Encoding, hasHeader, unclosedQuoteAt, maxRecord);
+            if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan, hasHeader, unclosedQuoteAt, maxRecord);
             if ((row & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (row == rowLimit)
                 throw new RequestException(field,
@@ -105,12 +105,12 @@ public static class CsvLoader
             catch (RequestException e) when (e.Issues.Count == 1)
             {
                 // Data rows count from 0, as predictions number them; an editor counts lines, the header's included.
-                var line = LineOf(path, scan.Encoding, hasHeader, row, maxRecord);
+                var line = LineOf(path, scan, hasHeader, row, maxRecord);
                 throw new RequestException(e.Issues[0].Field, $"{e.Issues[0].Message} (line {line} of the file)");
             }
             row++;
         }
-        if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan.Encoding, hasHeader, unclosedQuoteAt, maxRecord);
+        if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan, hasHeader, unclosedQuoteAt, maxRecord);
         if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
         store?.Complete();
         var columns = numeric.ToDictionary(c => c.Name, c => c.Values);
@@ -144,21 +144,21 @@ public static class CsvLoader
 
     /// <summary>A quoted cell never closed swallows the rest of the file into one cell (CsvHelper recovers that way, and
     /// the rows after it would silently be lost): refused, naming where the quote opens.</summary>
-    private static RequestException UnclosedQuote(string field, string path, Encoding? encoding, bool hasHeader, long record,
+    private static RequestException UnclosedQuote(string field, string path, FileScan scan, bool hasHeader, long record,
         int maxRecordBytes)
     {
-        var where = Where(path, encoding, hasHeader, record, maxRecordBytes);
+        var where = Where(path, scan, hasHeader, record, maxRecordBytes);
         return new RequestException(field, $"'{Path.GetFileName(path)}' has a quoted cell {where} that is never closed: every line after " +
             "it would be read as part of that cell (close the quote, or remove the stray one)");
     }
 
     /// <summary>A record CsvHelper would not read: longer than <see cref="EngineLimits.MaxCsvRecordBytes"/> (in practice a
     /// quote opened and never closed, which reads the rest of the file into one cell), refused naming where it starts.</summary>
-    private static RequestException RecordError(string field, string path, Encoding? encoding, bool hasHeader, int maxRecordBytes,
+    private static RequestException RecordError(string field, string path, FileScan scan, bool hasHeader, int maxRecordBytes,
         CsvFormatException e)
     {
         var file = Path.GetFileName(path);
-        var where = e.RecordNumber > 0 ? Where(path, encoding, hasHeader, e.RecordNumber, maxRecordBytes) : "";
+        var where = e.RecordNumber > 0 ? Where(path, scan, hasHeader, e.RecordNumber, maxRecordBytes) : "";
         // The reader's own text names its option (MaxRecordSize), not the file; no other format error is on with these options.
         if (e.InnerException is null && e.Message.Contains("MaxRecordSize", StringComparison.Ordinal))
             return new RequestException(field, $"'{file}' has a record {where} longer than {maxRecordBytes:N0} bytes, the limit of one row: " +
@@ -167,19 +167,19 @@ public static class CsvLoader
     }
 
     /// <summary>"in the header (line 1)" or "in data row R (line L of the file)" for a 1-based record number, header included.</summary>
-    private static string Where(string path, Encoding? encoding, bool hasHeader, long record, int maxRecordBytes)
+    private static string Where(string path, FileScan scan, bool hasHeader, long record, int maxRecordBytes)
     {
         var row = (int)(record - (hasHeader ? 2 : 1));
         return row < 0 ? "in the header (line 1)"
-            : $"in data row {row} (line {LineOf(path, encoding, hasHeader, row, maxRecordBytes)} of the file)";
+            : $"in data row {row} (line {LineOf(path, scan, hasHeader, row, maxRecordBytes)} of the file)";
     }
 
-    private static CsvReaderOptions Options(Encoding? encoding, bool hasHeader, int maxRecordBytes, bool trackLines = false,
+    private static CsvReaderOptions Options(FileScan scan, bool hasHeader, int maxRecordBytes, bool trackLines = false,
         Action<CsvMalformedRecord>? onMalformed = null) => new()
         {
             MaxRecordSize = maxRecordBytes,
             OnMalformedRecord = onMalformed,
-            Encoding = encoding,
+            Encoding = scan.Encoding,
             HasHeader = hasHeader,
             Separator = ',',
             FormatProvider = CultureInfo.InvariantCulture,
@@ -192,9 +192,9 @@ public static class CsvLoader
     /// <summary>The 1-based line where data row <paramref name="row"/> (0-based) starts, for an error message: found by
     /// reading the file again, so that the bulk read does not pay for counting lines. A row too long to read (the limit
     /// bounds what this reads of it) is told by the reader's error, which knows its line.</summary>
-    private static long LineOf(string path, Encoding? encoding, bool hasHeader, int row, int maxRecordBytes)
+    private static long LineOf(string path, FileScan scan, bool hasHeader, int row, int maxRecordBytes)
     {
-        using var csv = CsvReader.Create(File.OpenRead(path), Options(encoding, hasHeader, maxRecordBytes, trackLines: true), leaveOpen: false);
+        using var csv = CsvReader.Create(scan.Open(path), Options(scan, hasHeader, maxRecordBytes, trackLines: true), leaveOpen: false);
         try
         {
             for (int i = 0; i <= row; i++) csv.Read();
@@ -215,18 +215,18 @@ public static class CsvLoader
         try
         {
             var unclosed = false;
-            var encoding = FileEncoding.OfHeader(path);
-            using var csv = CsvReader.Create(File.OpenRead(path), new CsvReaderOptions
+            var scan = FileEncoding.OfHeader(path);
+            using var csv = CsvReader.Create(scan.Open(path), new CsvReaderOptions
             {
-                HasHeader = true, Separator = ',', Encoding = encoding,
+                HasHeader = true, Separator = ',', Encoding = scan.Encoding,
                 TrimWhitespace = true,
                 MaxRecordSize = limits.MaxCsvRecordBytes,
                 OnMalformedRecord = m => unclosed |= m.Reason == CsvMalformedReason.UnterminatedQuote,
             }, leaveOpen: false);
             string[] header;
             try { header = csv.Headers?.ToArray() ?? []; }
-            catch (CsvFormatException e) { throw RecordError(field, path, encoding, hasHeader: true, limits.MaxCsvRecordBytes, e); }
-            if (unclosed) throw UnclosedQuote(field, path, encoding, hasHeader: true, record: 1, limits.MaxCsvRecordBytes);
+            catch (CsvFormatException e) { throw RecordError(field, path, scan, hasHeader: true, limits.MaxCsvRecordBytes, e); }
+            if (unclosed) throw UnclosedQuote(field, path, scan, hasHeader: true, record: 1, limits.MaxCsvRecordBytes);
             CheckColumns(header.Length, path, field, limits);
             return header;
         }

@@ -7,13 +7,27 @@ namespace AntiNex.Data;
 /// how many lines it has (line breaks, plus a last line without one).</summary>
 /// <param name="Encoding">null: the reader's default, UTF-8 (a byte order mark is honoured by the reader).</param>
 /// <param name="BadByteOffset">the first byte that is not UTF-8 when <paramref name="Encoding"/> is set; else -1.</param>
-public sealed record FileScan(Encoding? Encoding, long BadByteOffset, long Lines);
+public sealed record FileScan(Encoding? Encoding, long BadByteOffset, long Lines)
+{
+    /// <summary>Bytes before the text: the UTF-8 byte order mark of a file read as Windows-1252 (which would read it as
+    /// three letters); 0 otherwise (the reader strips a mark it honours).</summary>
+    public int Skip { get; init; }
+
+    /// <summary>The file, positioned where its text starts.</summary>
+    public Stream Open(string path)
+    {
+        var stream = File.OpenRead(path);
+        if (Skip > 0) stream.Seek(Skip, SeekOrigin.Begin);
+        return stream;
+    }
+}
 
 /// <summary>
-/// How a CSV's bytes are read. UTF-8 (with or without a byte order mark) and UTF-16/32 with a byte order mark read as
-/// they are; a file that is not valid UTF-8 reads as Windows-1252, the code page that spreadsheet and flow-export tools
-/// on Windows write (a class name such as "Web Attack – XSS" holds byte 0x96 there), instead of showing replacement
-/// characters.
+/// How a CSV's bytes are read: one encoding for the whole file, header included. UTF-8 (with or without a byte order
+/// mark) and UTF-16/32 with a byte order mark read as they are; a file that is not valid UTF-8 reads as Windows-1252, the
+/// code page that spreadsheet and flow-export tools on Windows write (a class name such as "Web Attack – XSS" holds byte
+/// 0x96 there), instead of showing replacement characters. A UTF-8 byte order mark does not spare the check: a tool that
+/// prepends one to Windows-1252 text (or joins such files) makes a file whose mark is wrong, and its bytes decide.
 /// </summary>
 public static class FileEncoding
 {
@@ -26,9 +40,11 @@ public static class FileEncoding
     /// <summary>The whole file, in one pass at disk-cache speed (vectorised validation and line count).</summary>
     public static FileScan Scan(string path) => Scan(path, headerOnly: false);
 
-    /// <summary>The encoding as judged from the file's first line (a header): enough to read its column names without a
-    /// pass over the whole file. ASCII names read the same either way.</summary>
-    public static Encoding? OfHeader(string path) => Scan(path, headerOnly: true).Encoding;
+    /// <summary>How to read the file's first line (a header). Names in ASCII read the same in either encoding, so the
+    /// file is not read further (<see cref="FileScan.Lines"/> then counts that line only); names beyond ASCII take the
+    /// whole file's encoding (<see cref="Scan(string)"/>), as the loader reads them: a Windows-1252 byte in a later row
+    /// makes the header Windows-1252 too.</summary>
+    public static FileScan OfHeader(string path) => Scan(path, headerOnly: true);
 
     private static FileScan Scan(string path, bool headerOnly)
     {
@@ -37,28 +53,31 @@ public static class FileEncoding
         int held = 0, read;
         long offset = 0, lines = 0; // offset: of buffer[0] in the file
         long? bad = null;
-        bool first = true, unicodeMark = false;
+        bool first = true, unicodeMark = false, utf8Mark = false;
         byte last = (byte)'\n';
         while ((read = stream.Read(buffer, held, buffer.Length - held)) > 0)
         {
             int length = held + read;
             lines += buffer.AsSpan(held, read).Count((byte)'\n');
             last = buffer[length - 1];
-            if (first) unicodeMark = HasUnicodeMark(buffer.AsSpan(0, length));
-            if (first && headerOnly && buffer.AsSpan(0, length).IndexOf((byte)'\n') is var end and >= 0) length = end + 1;
+            if (first)
+            {
+                utf8Mark = buffer.AsSpan(0, length).StartsWith(Utf8Mark);
+                unicodeMark = HasUtf16Or32Mark(buffer.AsSpan(0, length));
+                if (headerOnly && (unicodeMark || PlainAsciiLine(buffer.AsSpan(0, length), utf8Mark))) return new FileScan(null, -1, 1);
+            }
             first = false;
             // A character split by the end of this read is checked with the next one.
             int whole = length - SplitTail(buffer.AsSpan(0, length));
             if (bad is null && !unicodeMark && !Utf8.IsValid(buffer.AsSpan(0, whole)))
                 bad = offset + FirstInvalid(buffer.AsSpan(0, whole));
-            if (headerOnly) break;
             held = length - whole;
             buffer.AsSpan(whole, held).CopyTo(buffer);
             offset += whole;
         }
         if (bad is null && held > 0 && !unicodeMark) bad = offset; // the file ends inside a character
         lines += last == (byte)'\n' ? 0 : 1;
-        return bad is { } at ? new FileScan(Windows1252, at, lines) : new FileScan(null, -1, lines);
+        return bad is { } at ? new FileScan(Windows1252, at, lines) { Skip = utf8Mark ? Utf8Mark.Length : 0 } : new FileScan(null, -1, lines);
     }
 
     /// <summary>Bytes at the end that start a character and are fewer than it needs (0 to 3).</summary>
@@ -82,7 +101,19 @@ public static class FileEncoding
         return valid;
     }
 
-    private static bool HasUnicodeMark(ReadOnlySpan<byte> start) =>
-        start.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) || start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])
+    /// <summary>The first line (after a UTF-8 mark) is whole in <paramref name="start"/>, ASCII, and has no quote (a quoted
+    /// header cell may run on into lines not looked at).</summary>
+    private static bool PlainAsciiLine(ReadOnlySpan<byte> start, bool utf8Mark)
+    {
+        var text = start[(utf8Mark ? Utf8Mark.Length : 0)..];
+        int end = text.IndexOf((byte)'\n');
+        return end >= 0 && Ascii.IsValid(text[..end]) && !text[..end].Contains((byte)'"');
+    }
+
+    private static ReadOnlySpan<byte> Utf8Mark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>A UTF-16 or UTF-32 byte order mark: such text is never valid UTF-8, and the reader decodes it by its mark.</summary>
+    private static bool HasUtf16Or32Mark(ReadOnlySpan<byte> start) =>
+        start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])
         || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || start.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]);
 }

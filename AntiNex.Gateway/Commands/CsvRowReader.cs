@@ -26,7 +26,10 @@ internal sealed class CsvRowReader : IDisposable
     /// model's description does not say which they are (its errors for text cells then say so).</param>
     public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null, IReadOnlyCollection<string>? textFeatures = null)
     {
-        _reader = new StreamReader(path, FileEncoding.Scan(path).Encoding ?? Encoding.UTF8, true, 1 << 16);
+        var scan = FileEncoding.Scan(path);
+        // A mark is honoured only when the bytes agree with it: Windows-1252 text behind a UTF-8 mark reads as Windows-1252.
+        _reader = new StreamReader(scan.Open(path), scan.Encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: scan.Encoding is null,
+            1 << 16);
         _features = [.. features];
         _rules = cells ?? CellRules.Default;
         _isText = _features.Select(f => textFeatures?.Contains(f) == true).ToArray();

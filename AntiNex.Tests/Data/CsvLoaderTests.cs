@@ -59,11 +59,39 @@ public class CsvLoaderTests
         Assert.Equal([pad + "\u2013", "Web Attack \u2013 XSS"], f.Text["kind"][^2..]);
     }
 
+    [Fact]
+    public void Windows_1252_text_behind_a_utf8_byte_order_mark_reads_as_windows_1252_without_the_mark()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "marked.csv");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. FileEncoding.Windows1252.GetBytes("a,kind,y\n1,caf\u00e9,0\n2,Web Attack \u2013 XSS,1\n")]);
+        var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
+        Assert.Equal(["caf\u00e9", "Web Attack \u2013 XSS"], f.Text["kind"]);
+        Assert.Equal(3 + "a,kind,y\n1,caf".Length, f.ReadAsWindows1252At);
+        Assert.Equal(["a", "kind", "y"], f.SourceColumns); // the mark is not read as three letters of the first name
+        Assert.Equal(["a", "kind", "y"], CsvLoader.ReadHeader(path, true, null));
+    }
+
+    [Fact]
+    public void A_header_in_utf8_over_rows_with_a_windows_1252_byte_reads_in_the_files_one_encoding()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "mixed.csv");
+        // Only a row holds a byte that is not UTF-8: the whole file, header included, is Windows-1252.
+        File.WriteAllBytes(path, [.. Encoding.UTF8.GetBytes("a,kind,y,d\u00e9bit\n"), .. FileEncoding.Windows1252.GetBytes("1,caf\u00e9,0,3\n")]);
+        var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
+        Assert.Equal("caf\u00e9", Assert.Single(f.Text["kind"]));
+        Assert.Equal(["a", "kind", "y", "d\u00c3\u00a9bit"], f.SourceColumns);
+        Assert.Equal(f.SourceColumns, CsvLoader.ReadHeader(path, true, null)); // the names a request is checked against are the loader's
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x61, 0x0A, 0xE2, 0x80 }, 2, 2)]       // ends inside a three-byte character
     [InlineData(new byte[] { 0x61, 0xC3, 0x28, 0x0A }, 1, 1)]       // a lead byte followed by no continuation
     [InlineData(new byte[] { 0x61, 0xF0, 0x9F, 0x98, 0x80 }, -1, 1)] // a four-byte character, whole: UTF-8
     [InlineData(new byte[] { 0xFF, 0xFE, 0x61, 0x00 }, -1, 1)]       // UTF-16 with its mark: the reader decodes it
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0x61, 0x96, 0x0A }, 4, 1)] // a UTF-8 mark before a byte that is not UTF-8
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0x61, 0xE2, 0x80, 0x93 }, -1, 1)] // a UTF-8 mark before UTF-8 (an en dash)
     public void The_encoding_scan_names_the_first_byte_that_is_not_utf8_and_counts_lines(byte[] bytes, long offset, long lines)
     {
         using var t = new EngineTestData.TempRoot();

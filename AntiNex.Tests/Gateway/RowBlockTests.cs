@@ -236,6 +236,19 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public void Windows_1252_behind_a_utf8_byte_order_mark_streams_as_the_training_loader_reads_it()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var path = Path.Combine(root.Path, "marked.csv");
+        // The mark says UTF-8, the 0xE9 of "débit" says otherwise: the bytes decide, and the mark is not read as letters.
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. FileEncoding.Windows1252.GetBytes("a,d\u00e9bit\n1,2\n")]);
+        using var reader = new CsvRowReader(path, ["d\u00e9bit", "a"]);
+        var block = new float[2];
+        Assert.Equal(1, reader.Read(block));
+        Assert.Equal([2, 1], block);
+    }
+
+    [Fact]
     public void A_row_wider_than_its_header_or_a_quote_never_closed_is_refused_and_a_quoted_line_break_stays_in_its_cell()
     {
         using var root = new Data.EngineTestData.TempRoot();
