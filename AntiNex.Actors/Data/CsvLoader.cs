@@ -70,6 +70,8 @@ public static class CsvLoader
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         double markEmpty = cells.MarkEmpty;
         int row = 0;
+        long shortRows = 0;
+        (int Row, int Fields) firstShort = default;
         while (Next())
         {
             // Before the record is read: one that swallowed the rest of the file would fail on its cells with a confusing error.
@@ -90,6 +92,8 @@ public static class CsvLoader
                 if (width > header.Length && HasCellsBeyond(csv, header.Length, width))
                     throw new RequestException(field, $"{source} row {row} has {width} fields but its header names {header.Length}: " +
                         "a cell holding the separator must be quoted");
+                // Read as pandas reads it (missing cells empty), and counted: a row cut short is worth a word.
+                if (width < header.Length && shortRows++ == 0) firstShort = (row, width);
                 foreach (var (name, colField, i, values, rules) in numeric)
                     values.Add(i < width ? ParseNumber(csv.GetSpan(i), rules, name, row, colField, source, nonFinite)
                         : rules.Empty(name, row, colField, source));
@@ -113,12 +117,14 @@ public static class CsvLoader
         if (unclosedQuoteAt > 0) throw UnclosedQuote(field, path, scan, hasHeader, unclosedQuoteAt, maxRecord);
         if (row == 0) throw new RequestException(field, $"'{Path.GetFileName(path)}' has zero data rows");
         store?.Complete();
+        var shortNote = shortRows == 0 ? null : new ShortRows(source, shortRows, firstShort.Row,
+            LineOf(path, scan, hasHeader, firstShort.Row, maxRecord), firstShort.Fields, header.Length);
         var columns = numeric.ToDictionary(c => c.Name, c => c.Values);
         for (int c = 0; c < stored.Length; c++) columns[stored[c].Name] = store!.Column(c);
         return new Frame(row, header, columns, text.ToDictionary(c => c.Name, c => c.Values.ToArray()), Enumerable.Range(0, row).ToArray())
         {
             RowMajor = store, NonFiniteRead = nonFinite,
-            ReadAsWindows1252At = scan.Encoding is null ? null : scan.BadByteOffset,
+            ReadAsWindows1252At = scan.Encoding is null ? null : scan.BadByteOffset, ShortRows = shortNote,
         };
     }
 

@@ -23,6 +23,18 @@ public sealed class Frame
     /// <summary>The file was not UTF-8 and was read as Windows-1252 (<see cref="FileEncoding"/>): the offset of its first byte
     /// that is not UTF-8. Null for UTF-8 files and for frames not read from a file.</summary>
     public long? ReadAsWindows1252At { get; init; }
+    /// <summary>CSV rows with fewer fields than the header, read with their missing cells empty; null when none.</summary>
+    public ShortRows? ShortRows { get; init; }
+    /// <summary>predict_rows rows that lack a key the request reads, read as empty cells; null when none.</summary>
+    public MissingKeys? MissingKeys { get; init; }
+
+    /// <summary>What the caller is told of rows read with cells they did not have (<see cref="ShortRows"/>,
+    /// <see cref="MissingKeys"/>): a warning each.</summary>
+    public IEnumerable<string> IncompleteRowWarnings()
+    {
+        if (ShortRows is { } s) yield return s.Warning;
+        if (MissingKeys is { } m) yield return m.Warning;
+    }
 
     public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, NumericColumn> numeric,
         IReadOnlyDictionary<string, string[]> text, int[] rowIds)
@@ -134,7 +146,8 @@ public sealed class Frame
     }
 
     /// <summary>The rows at the given positions, in that order. What was noted of the file read (<see cref="NonFiniteRead"/>,
-    /// <see cref="ReadAsWindows1252At"/>) stays, and row-major features stay row-major (<see cref="RowMajor"/>).</summary>
+    /// <see cref="ReadAsWindows1252At"/>, <see cref="ShortRows"/>, <see cref="MissingKeys"/>) stays, and row-major features stay
+    /// row-major (<see cref="RowMajor"/>).</summary>
     public Frame Take(IReadOnlyList<int> rows)
     {
         var rowMajor = RowMajor?.Take(rows);
@@ -149,11 +162,13 @@ public sealed class Frame
         var text = Text.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
         return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray())
         {
-            RowMajor = rowMajor, NonFiniteRead = NonFiniteRead, ReadAsWindows1252At = ReadAsWindows1252At,
+            RowMajor = rowMajor, NonFiniteRead = NonFiniteRead, ReadAsWindows1252At = ReadAsWindows1252At, ShortRows = ShortRows,
+            MissingKeys = MissingKeys,
         };
     }
 
-    /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = mark_empty).</summary>
+    /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = mark_empty). A row without a
+    /// column's key reads that cell as empty too, noted in <see cref="MissingKeys"/>.</summary>
     public static Frame FromPredictRows(PredictRows rows, IReadOnlyList<ColumnPlan> plan, CellRules cells, string field = "predict_rows")
     {
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -166,6 +181,7 @@ public sealed class Frame
         int n = rows.Rows.Count;
         var numeric = new Dictionary<string, double[]>();
         var text = new Dictionary<string, string[]>();
+        var gaps = new RowGaps(n);
         foreach (var p in present)
         {
             if (p.Kind == ColumnKind.Numeric)
@@ -174,7 +190,7 @@ public sealed class Frame
                 var rules = cells.For(p);
                 for (int i = 0; i < n; i++)
                 {
-                    rows.Rows[i].TryGetValue(p.Name, out var cell);
+                    if (!rows.Rows[i].TryGetValue(p.Name, out var cell)) gaps.Add(i, p.Name);
                     col[i] = cell switch
                     {
                         null => rules.Empty(p.Name, i, p.Field, field),
@@ -191,7 +207,7 @@ public sealed class Frame
                 var col = new string[n];
                 for (int i = 0; i < n; i++)
                 {
-                    rows.Rows[i].TryGetValue(p.Name, out var cell);
+                    if (!rows.Rows[i].TryGetValue(p.Name, out var cell)) gaps.Add(i, p.Name);
                     col[i] = cell switch
                     {
                         null => "",
@@ -203,6 +219,26 @@ public sealed class Frame
                 text[p.Name] = col;
             }
         }
-        return new Frame(n, rows.Columns, numeric, text, Enumerable.Range(0, n).ToArray()) { NonFiniteRead = nonFinite };
+        return new Frame(n, rows.Columns, numeric, text, Enumerable.Range(0, n).ToArray())
+        {
+            NonFiniteRead = nonFinite, MissingKeys = gaps.Of(field),
+        };
+    }
+
+    /// <summary>The rows and keys found missing while the columns are read one after the other.</summary>
+    private sealed class RowGaps(int rows)
+    {
+        private bool[]? _missing; // per row; allocated at the first gap, so complete rows cost nothing
+        private int _count;
+        private readonly List<string> _keys = [];
+
+        public void Add(int row, string key)
+        {
+            _missing ??= new bool[rows];
+            if (!_missing[row]) (_missing[row], _count) = (true, _count + 1);
+            if (_keys.Count == 0 || _keys[^1] != key) _keys.Add(key); // columns are read one at a time: a key's rows come together
+        }
+
+        public MissingKeys? Of(string field) => _missing is null ? null : new MissingKeys(field, _count, Array.IndexOf(_missing, true), _keys);
     }
 }

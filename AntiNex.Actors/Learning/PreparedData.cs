@@ -70,6 +70,8 @@ internal sealed record PreparedData
 
         NoteEncoding(frame, r.DatasetField, trainPath, warnings);
         NoteEncoding(testFrame, "test_dataset", testPath, warnings);
+        warnings.AddRange(frame.IncompleteRowWarnings());
+        if (testFrame is not null) warnings.AddRange(testFrame.IncompleteRowWarnings());
         NoteNonFinite(frame, trainPath is null ? "predict_rows" : r.DatasetField, r.MarkEmpty, warnings);
         NoteWideCategories(frame, features.Where(r.CategoricalFeatures.Contains), warnings);
         if (testFrame is not null) NoteNonFinite(testFrame, "test_dataset", r.MarkEmpty, warnings);

@@ -178,6 +178,7 @@ public sealed class TrainedModel : IDisposable
                 maxRows: EngineLimits.Current.MaxPredictRows);
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
+        warnings.AddRange(frame.IncompleteRowWarnings());
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
         var result = PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
         return warnings.Count == 0 ? result : result with { Warnings = warnings };

@@ -388,7 +388,10 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
         var artifact = model.ToArtifact();
         Frame predictFrame = data.Frame;
         if (request.PredictRows is not null && request.Dataset is not null)
+        {
             predictFrame = Frame.FromPredictRows(request.PredictRows, model.PredictPlan(data.PredictFeature), CellRules.Of(request), "predict_rows");
+            _warnings.AddRange(predictFrame.IncompleteRowWarnings());
+        }
         var predictions = predictFrame == data.Frame && _datasetMatrix is { } m
             ? model.PredictFrameRows(m.X, m.Beyond, predictFrame, request.Label, request.MaxRecords)
             : model.PredictFrame(predictFrame, request.Label, request.MaxRecords);

@@ -141,6 +141,23 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
     }
 
     [Fact]
+    public void A_predict_is_warned_of_rows_without_a_key_and_of_csv_rows_short_of_the_header()
+    {
+        var p = _t.Model.Predict(EngineTestData.Request(
+            """{"label": "Cells", "predict_feature": "label", "predict_rows": [{"a": 0, "b": 0.5}, {"b": 0.5}, {"b": 0.5}]}"""), _t.Root.Roots);
+        Assert.Equal([p.Samples[0].Predicted, p.Samples[0].Predicted], p.Samples.Skip(1).Select(s => s.Predicted)); // read as the model's 0
+        Assert.Equal("predict_rows: 2 rows lack key 'a'; the missing cells were read as empty (mark_empty for a number); the first is row 1",
+            Assert.Single(p.Warnings!));
+
+        _t.Root.Write("short.csv", "b,a,label\n0.5,0,1\n0.5\n");
+        var file = _t.Model.Predict(EngineTestData.Request(
+            """{"label": "Cells", "predict_feature": "label", "dataset": "short.csv"}"""), _t.Root.Roots);
+        Assert.Equal(file.Samples[0].Predicted, file.Samples[1].Predicted);
+        Assert.Equal("dataset short.csv: 1 row has fewer fields than the header's 3; the missing cells were read as empty (mark_empty for " +
+            "a number); the first is row 1 (line 3 of the file), with 1 field", Assert.Single(file.Warnings!));
+    }
+
+    [Fact]
     public void A_model_stored_before_the_rules_were_kept_reads_as_minus_one_and_error()
     {
         var folder = Path.Combine(EngineTestData.RepoRoot()!, "AntiNex.Tests", "Learning", "Fixtures");
