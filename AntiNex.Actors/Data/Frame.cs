@@ -168,7 +168,8 @@ public sealed class Frame
     }
 
     /// <summary>Builds a frame from predict_rows cells (numbers, numeric strings, or null = mark_empty). A row without a
-    /// column's key reads that cell as empty too, noted in <see cref="MissingKeys"/>.</summary>
+    /// column's key reads that cell as empty too, noted in <see cref="MissingKeys"/> for a column the plan requires (a
+    /// predict's target is optional: a row without it is only left out of the accuracy).</summary>
     public static Frame FromPredictRows(PredictRows rows, IReadOnlyList<ColumnPlan> plan, CellRules cells, string field = "predict_rows")
     {
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -190,7 +191,7 @@ public sealed class Frame
                 var rules = cells.For(p);
                 for (int i = 0; i < n; i++)
                 {
-                    if (!rows.Rows[i].TryGetValue(p.Name, out var cell)) gaps.Add(i, p.Name);
+                    if (!rows.Rows[i].TryGetValue(p.Name, out var cell) && p.Required) gaps.Add(i, p.Name);
                     col[i] = cell switch
                     {
                         null => rules.Empty(p.Name, i, p.Field, field),
@@ -207,7 +208,7 @@ public sealed class Frame
                 var col = new string[n];
                 for (int i = 0; i < n; i++)
                 {
-                    if (!rows.Rows[i].TryGetValue(p.Name, out var cell)) gaps.Add(i, p.Name);
+                    if (!rows.Rows[i].TryGetValue(p.Name, out var cell) && p.Required) gaps.Add(i, p.Name);
                     col[i] = cell switch
                     {
                         null => "",

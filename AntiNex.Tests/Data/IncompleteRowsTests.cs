@@ -51,6 +51,11 @@ public class IncompleteRowsTests
             "the first is row 1", Assert.Single(f.IncompleteRowWarnings()));
         var complete = AntiNexRequest.Parse("""{"predict_feature": "y", "predict_rows": [{"a": 1, "kind": "tcp", "y": 0}]}""", out _);
         Assert.Null(Frame.FromPredictRows(complete.PredictRows!, Plan, CellRules.Default).MissingKeys);
+        // A predict's target is optional: a row without it is left out of the accuracy, nothing is read in its place.
+        var unlabelled = AntiNexRequest.Parse(
+            """{"predict_feature": "y", "predict_rows": [{"a": 1, "kind": "tcp", "y": 0}, {"a": 2, "kind": "udp"}]}""", out _);
+        ColumnPlan[] optional = [Plan[0], Plan[1], Plan[2] with { Required = false }];
+        Assert.Null(Frame.FromPredictRows(unlabelled.PredictRows!, optional, CellRules.Default).MissingKeys);
     }
 
     [Fact]
