@@ -40,9 +40,11 @@ public static class Metrics
         return new Classification(acc, precision, recall, f1, auc, cm);
     }
 
-    /// <summary>Rank-based ROC AUC (Mann-Whitney U, ties averaged); null when one class is absent.</summary>
+    /// <summary>Rank-based ROC AUC (Mann-Whitney U, ties averaged); null when one class is absent. A non-finite score ranks
+    /// as serving answers it, above every finite one (NaN would otherwise sort lowest, as the surest normal row).</summary>
     public static double? RocAuc(IReadOnlyList<int> truth, IReadOnlyList<double> score)
     {
+        score = score.Select(Served).ToArray();
         var idx = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderBy(i => score[i]).ToArray();
         long pos = idx.LongCount(i => truth[i] == 1), neg = idx.Length - pos;
         if (pos == 0 || neg == 0) return null;
@@ -149,9 +151,11 @@ public static class Metrics
     /// answered with the alarm class (class 1 without a novelty detector), so above every threshold.</summary>
     private static double Served(double score) => double.IsFinite(score) ? score : double.PositiveInfinity;
 
-    /// <summary>ROC (fpr, tpr) and precision-recall (recall, precision) points, one per distinct score.</summary>
+    /// <summary>ROC (fpr, tpr) and precision-recall (recall, precision) points, one per distinct score; a non-finite score
+    /// ranks as in <see cref="RocAuc"/>.</summary>
     public static (List<(double X, double Y)> Roc, List<(double X, double Y)> Pr) Curves(IReadOnlyList<int> truth, IReadOnlyList<double> score)
     {
+        score = score.Select(Served).ToArray();
         var order = Enumerable.Range(0, truth.Count).Where(i => truth[i] >= 0).OrderByDescending(i => score[i]).ToArray();
         long pos = order.LongCount(i => truth[i] == 1), neg = order.Length - pos;
         var roc = new List<(double, double)> { (0, 0) };

@@ -296,12 +296,24 @@ internal static class Trainer
         return predicted.eq(y).sum(); // bool vs 0/1 float compares by value
     }
 
+    /// <summary>Correct predictions of evaluated rows. A row whose outputs are not finite (a diverged network) counts as serving
+    /// answers it, the alarm class (as TrainingRun.FoldScoreOf decides it): argmax or "p &gt; 0.5" would call it class 0, and
+    /// val_acc early stopping would keep a diverged epoch as scoring the share of class 0.</summary>
     private static long Correct(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        if (task == TaskKind.MultiClass) return logits.argmax(1).eq(y).sum().item<long>();
         var p = net.Output(logits);
-        return p.gt(Scalars.Half).to_type(ScalarType.Float32).eq(y).sum().item<long>();
+        var hits = task == TaskKind.MultiClass ? logits.argmax(1).eq(y) : p.gt(Scalars.Half).to_type(ScalarType.Float32).eq(y).view(-1);
+        int rows = (int)logits.shape[0];
+        var unscorable = InputGuard.FlagNonFiniteOutputs(p.contiguous().data<float>().ToArray(), rows, null);
+        if (unscorable is null) return hits.sum().item<long>();
+        var hit = hits.data<bool>().ToArray();
+        var alarm = task == TaskKind.MultiClass
+            ? y.data<long>().Select(c => c == 1).ToArray()
+            : y.data<float>().Select(c => c == 1f).ToArray();
+        long correct = 0;
+        for (int i = 0; i < rows; i++) if (unscorable[i] ? alarm[i] : hit[i]) correct++;
+        return correct;
     }
 }

@@ -1,4 +1,6 @@
 using AntiNex.Learning;
+using AntiNex.Requests;
+using TorchSharp;
 
 namespace AntiNex.Tests.Learning;
 
@@ -39,6 +41,36 @@ public class NonFiniteOutputTests
         double t = Metrics.ChooseThreshold([1, 1, 0, 0], [double.NaN, 0.9, 0.3, 0.1], "f1", null);
         Assert.InRange(t, 0.3, 0.9 - 1e-9);
         Assert.Equal(100.0, Metrics.At([1, 1, 0, 0], [double.NaN, 0.9, 0.3, 0.1], t).Accuracy, 9);
+    }
+
+    [Theory]
+    [InlineData(TaskKind.Binary)]
+    [InlineData(TaskKind.MultiClass)]
+    public void Validation_accuracy_counts_a_non_finite_output_as_the_alarm_class(TaskKind task)
+    {
+        // Rows 0-2 hold a NaN input, so NaN outputs: served as class 1, two of them right. Row 3 is finite and labelled with
+        // the class the network gives it. The accuracy val_acc early stopping watches was 2 of 4 (NaN read as class 0).
+        bool multi = task == TaskKind.MultiClass;
+        float[] x = [float.NaN, 1, 0.5f, float.NaN, float.NaN, float.NaN, 0.3f, -0.2f];
+        List<LayerSpec> layers = [new(4, "he_uniform", "relu"), new(multi ? 3 : 1, "glorot_uniform", multi ? "softmax" : "sigmoid")];
+        using var gen = new torch.Generator(5);
+        using var net = new DenseNetwork(2, layers, gen);
+        var finite = Trainer.Forward(net, x[6..], 1, 2);
+        int own = multi ? Array.IndexOf(finite, finite.Max()) : finite[0] > 0.5f ? 1 : 0;
+        var data = new TensorData(x, 4, 2, [1, 0, 1, own], null);
+        var s = new FitSettings(task, 1, 8, multi ? "categorical_crossentropy" : "binary_crossentropy", "adam", null, 1);
+        Assert.Equal(0.75, Trainer.Evaluate(net, data, s).Accuracy!.Value, 9);
+    }
+
+    [Fact]
+    public void Roc_auc_and_curves_rank_a_non_finite_score_as_the_most_alarming()
+    {
+        // The NaN row is the attack, and serving calls it one: a perfect ranking, not the worst.
+        Assert.Equal(1.0, Metrics.RocAuc([1, 0, 0], [double.NaN, 0.2, 0.1])!.Value, 9);
+        Assert.Equal(1.0, Metrics.RocAuc([1, 1, 0], [double.NaN, double.PositiveInfinity, 0.9])!.Value, 9);
+        Assert.Equal(0.5, Metrics.RocAuc([1, 0], [double.NaN, double.PositiveInfinity])!.Value, 9); // tied, as both serve as alarms
+        var (roc, _) = Metrics.Curves([1, 0, 0], [double.NaN, 0.2, 0.1]);
+        Assert.Equal((0.0, 1.0), roc[1]);
     }
 
     [Fact]
