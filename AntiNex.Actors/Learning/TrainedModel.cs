@@ -256,7 +256,7 @@ public sealed class TrainedModel : IDisposable
         List<int>? slow = null;
         int outputs = Outputs;
         var decode = new FastDecoder(State);
-        var scores = ArrayPool<float>.Shared.Rent(Math.Min(rows, ForwardChunkRows) * outputs);
+        var scores = ArrayPool<float>.Shared.Rent(OutputCells(Math.Min(rows, ForwardChunkRows)));
         try
         {
             for (int start = 0; start < rows; start += ForwardChunkRows)
@@ -443,7 +443,7 @@ public sealed class TrainedModel : IDisposable
         if (_managed is not null && _managed.Fits(rows))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var outputs = new float[rows * _managed.Outputs];
+            var outputs = new float[OutputCells(rows)];
             _managed.Forward(x.AsSpan(0, rows * State.NetworkInputs), rows, outputs);
             return outputs;
         }
@@ -451,11 +451,15 @@ public sealed class TrainedModel : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_trees is null) return Trainer.Forward(_net!, x, rows, State.NetworkInputs);
-            var outputs = new float[rows * _trees.OutputWidth];
+            var outputs = new float[OutputCells(rows)];
             _trees.Score(x, rows, outputs);
             return outputs;
         }
     }
+
+    /// <summary>rows x the model's outputs as one buffer's length: refused past what one array holds, as training's are,
+    /// rather than wrapping around the int product.</summary>
+    internal int OutputCells(int rows) => ArrayCells.Of(rows, Outputs, "predict_feature", "class outputs");
 
     /// <summary>Network output row -> (value, class index or -1, probability of the chosen class).</summary>
     /// <param name="novel">the row is flagged by the novelty detector: a binary model never calls it the normal class

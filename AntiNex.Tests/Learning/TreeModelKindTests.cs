@@ -78,6 +78,17 @@ public sealed class TreeModelKindTests : IClassFixture<TreeModelKindTests.Traine
     }
 
     [Fact]
+    public void Serving_more_rows_than_one_output_array_holds_is_refused_naming_the_sizes_not_overflowed()
+    {
+        // Refused while sizing the output buffer: nothing of that size is allocated, and x is never read that far.
+        using var model = TrainedModel.Load(_t.Outcome.Artifact);
+        var e = Assert.Throws<RequestException>(() => model.ForwardLocked(new float[model.Summary.NetworkInputs], int.MaxValue));
+        Assert.Equal("predict_feature", Assert.Single(e.Issues).Field);
+        Assert.Contains("2,147,483,647 rows x", e.Message);
+        Assert.Contains("more than one array holds", e.Message);
+    }
+
+    [Fact]
     public void A_novelty_detector_on_top_of_trees_is_stored_loaded_and_applied_like_a_networks()
     {
         var request = _t.SyntheticRequest("light_gbm", """{"validation_split": 0.2, "novelty": {"normal_class": 0, "max_fpr": 0.05, "epochs": 2}}""");
