@@ -64,6 +64,7 @@ internal sealed partial class TrainingRun
         var (frame, features, y, classes, codec, layers) = (data.Frame, data.Features, data.Y, data.Classes, data.Codec, data.Layers);
         int k = request.NumSplits;
         var pipeline = FeaturePipeline.Fit(frame, trainRows, features, request);
+        CheckNetworkSize(pipeline.Width, layers, k, folds: true); // all k are held at once: refused before the first fold trains
         var members = new List<DenseNetwork>();
         int outputs = layers[^1].Units;
         var outOfFold = new float[ArrayCells.Of(trainRows.Length, outputs, "predict_feature", "class outputs")];

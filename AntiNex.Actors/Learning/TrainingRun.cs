@@ -484,13 +484,22 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
     /// of that size (ensemble.seeds) are held at once, so together they must be within it too.</summary>
     private DenseNetwork NewNetwork(int inputs, IReadOnlyList<LayerSpec> layers, torch.Generator init, int seeds = 1)
     {
+        CheckNetworkSize(inputs, layers, seeds, folds: false);
+        return new DenseNetwork(inputs, layers, init);
+    }
+
+    /// <summary>One network of the exact size (inputs after one-hot), then <paramref name="members"/> of them held at once:
+    /// ensemble.seeds' seeds, or with <paramref name="folds"/> ensemble.folds' fold networks.</summary>
+    private void CheckNetworkSize(int inputs, IReadOnlyList<LayerSpec> layers, int members, bool folds)
+    {
         var limit = options.EffectiveLimits.MaxNetworkParameters;
         var size = NetworkSize.Parameters(inputs, layers.Select(l => l.Units));
         if (size > limit) throw new RequestException("model_desc.layers", NetworkSize.TooLarge(size, limit) + $" ({inputs} inputs after one-hot)");
-        var all = NetworkSize.Ensemble(inputs, layers.Select(l => l.Units), seeds);
-        if (all > limit)
-            throw new RequestException("ensemble", NetworkSize.EnsembleTooLarge(all, seeds, limit) + $" ({inputs} inputs after one-hot)");
-        return new DenseNetwork(inputs, layers, init);
+        var all = NetworkSize.Ensemble(inputs, layers.Select(l => l.Units), members);
+        if (all <= limit) return;
+        throw folds
+            ? new RequestException("ensemble.folds", NetworkSize.FoldsTooLarge(all, members, limit) + $" ({inputs} inputs after one-hot)")
+            : new RequestException("ensemble", NetworkSize.EnsembleTooLarge(all, members, limit) + $" ({inputs} inputs after one-hot)");
     }
 
     /// <summary>The request's novelty autoencoder at its exact input width, checked before any model is fitted.</summary>

@@ -259,6 +259,9 @@ internal sealed class RequestParser
             var units = layers.Select(l => l.Units).ToList();
             var size = NetworkSize.Parameters(inputs, units);
             if (size > limit) Issue("model_desc.layers", NetworkSize.TooLarge(size, limit));
+            // ensemble.folds holds its num_splits fold networks at once, as seeds holds its seeds' (the two never go together).
+            else if (r.Quality.EnsembleFolds && NetworkSize.Ensemble(inputs, units, r.NumSplits) is var folds && folds > limit)
+                Issue("ensemble.folds", NetworkSize.FoldsTooLarge(folds, r.NumSplits, limit));
             else if (NetworkSize.Ensemble(inputs, units, r.Quality.EnsembleSeeds) is var all && all > limit)
                 Issue("ensemble", NetworkSize.EnsembleTooLarge(all, r.Quality.EnsembleSeeds, limit));
         }

@@ -59,6 +59,23 @@ public class AutoSelectionTests
         return string.Join(",", cells);
     }).ToArray());
 
+    [Fact]
+    public void Auto_s_own_novelty_detector_counts_against_the_network_limit_naming_model_kind()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", KindsCsv(420, 11));
+        t.Write("test.csv", KindsCsv(120, 12));
+        // At 6 inputs auto's 128-64 network holds 9,217 weights and biases, within 9,500; the 128-32 autoencoder it tries as a
+        // novelty detector holds 10,022. One scaler: ple's wider inputs would make the network itself too large.
+        var options = EngineTestData.SingleThread with { Limits = new EngineLimits { MaxNetworkParameters = 9_500 } };
+        var request = EngineTestData.Request(Request(BinaryTarget, ", \"scaler\": \"standard\""));
+        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(request, t.Roots, options, null, default));
+        Assert.Equal("model_kind", Assert.Single(e.Issues).Field);
+        Assert.Contains("\"auto\" tries a novelty detector whose autoencoder has", e.Message);
+        Assert.Contains("10,022 weights and biases, above the limit of 9,500", e.Message);
+        Assert.Contains("(6 inputs after one-hot)", e.Message);
+    }
+
     private static (TrainingOutcome Outcome, List<float[]> Weights, string State, string Selection) Train(string json, string testCsv)
     {
         using var t = new EngineTestData.TempRoot();

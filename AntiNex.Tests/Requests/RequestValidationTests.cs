@@ -60,6 +60,32 @@ public class RequestValidationTests
     }
 
     [Fact]
+    public void Ensemble_folds_times_the_network_count_against_the_network_limit()
+    {
+        var big = $$"""
+            "features_to_process": ["a", "b"], "num_splits": 50, {{Layers(Dense(1000), Dense(1000), Dense(1, "sigmoid"))}}
+            """;
+        AntiNexRequest.Parse(With(big), out _); // one network of ~1 million weights is fine, and its 50 CV folds train one at a time
+        var issue = Refused(With(big + """, "ensemble": {"folds": true}"""), "ensemble.folds"); // all 50 are held and served
+        Assert.Contains("50 fold networks (ensemble.folds serves one per num_splits fold) x the network make 50,", issue.Message);
+        Assert.Contains("above the limit of 20,000,000", issue.Message);
+    }
+
+    [Fact]
+    public void The_exact_input_width_is_checked_for_the_fold_networks_before_the_first_fold_trains()
+    {
+        using var t = new EngineTestData.TempRoot();
+        t.Write("blobs.csv", EngineTestData.BinaryCsv(120, 1));
+        var options = EngineTestData.SingleThread with { Limits = new EngineLimits { MaxNetworkParameters = 500 } };
+        // The network has 145 weights at 7 inputs after one-hot (97 at the 4 listed features); 4 fold networks hold 580.
+        var folds = EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 1, splits: 4, extra: """, "ensemble": {"folds": true}"""));
+        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(folds, t.Roots, options, null, CancellationToken.None));
+        Assert.Equal("ensemble.folds", Assert.Single(e.Issues).Field);
+        Assert.Contains("4 fold networks (ensemble.folds serves one per num_splits fold) x the network make 580", e.Message);
+        Assert.Contains("(7 inputs after one-hot)", e.Message);
+    }
+
+    [Fact]
     public void The_exact_input_width_is_checked_for_the_autoencoder_and_the_ensemble_before_fitting()
     {
         using var t = new EngineTestData.TempRoot();
