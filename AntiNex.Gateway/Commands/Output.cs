@@ -122,6 +122,10 @@ internal sealed class Output(bool json)
             table.AddRow("predict feature", ConsoleText.Cell(s.PredictFeature));
             table.AddRow($"input features ({s.InputFeatures.Count})", ConsoleText.Cell(string.Join(", ", s.InputFeatures)));
             table.AddRow("network inputs", s.NetworkInputs.ToString());
+            // The rules a predict that leaves them out reads its rows with: they decide how a file's cells read.
+            table.AddRow("mark_empty", $"{s.MarkEmpty.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} (empty cells read as this)");
+            table.AddRow("non_finite", ConsoleText.Cell(s.NonFinite) + (s.NonFinite == "empty" ? " (NaN/Infinity cells read as empty cells)"
+                : s.NonFinite == "error" ? " (NaN/Infinity cells are refused)" : ""));
             table.AddRow("artifact", $"{s.ArtifactBytes:N0} bytes");
         }
         if (d.Metrics is { } m)

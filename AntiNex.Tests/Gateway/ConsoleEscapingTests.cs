@@ -77,6 +77,20 @@ public class ConsoleEscapingTests
             null)).Code);
     }
 
+    [Fact]
+    public void Describe_shows_the_cell_rules_the_model_keeps_from_its_training()
+    {
+        var plain = Model("cells");
+        string Line(string text, string field) => Assert.Single(text.Split('\n'), l => l.Contains(field, StringComparison.Ordinal));
+        var (code, text) = Render(plain);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("-1 (empty cells read as this)", Line(text, "mark_empty"));
+        Assert.Contains("error (NaN/Infinity cells are refused)", Line(text, "non_finite"));
+        (_, text) = Render(plain with { Summary = plain.Summary! with { MarkEmpty = -2.5, NonFinite = "empty" } });
+        Assert.Contains("-2.5 (empty cells read as this)", Line(text, "mark_empty"));
+        Assert.Contains("empty (NaN/Infinity cells read as empty cells)", Line(text, "non_finite"));
+    }
+
     [Theory]
     [InlineData("web[1]", "web[1]", "web[[1]]")]
     [InlineData("a\u001b[2Jb", "a\\u001B[2Jb", "a\\u001B[[2Jb")]
