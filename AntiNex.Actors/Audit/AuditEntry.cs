@@ -15,7 +15,8 @@ public sealed record AuditEntry(
     public const string Unsigned = "unsigned";
     public const string RefusedPrefix = "refused: ";
 
-    /// <summary>Checked, and not written by a node that holds the key.</summary>
+    /// <summary>Checked, and not written by a node that holds the key (not sent: <see cref="Integrity"/> says it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Suspect => Integrity is { } i && i != Verified;
 
     /// <summary>Caller identity: the certificate subject, else the API key id, else "anonymous" (no identity was given).</summary>

@@ -49,8 +49,9 @@ public sealed class RedisAuditLog(IConnectionMultiplexer redis, string streamKey
             var page = await db.StreamRangeAsync(StreamKey, min, max, Page, Order.Descending).ConfigureAwait(false);
             foreach (var item in page)
             {
-                var entry = Parse(item);
-                if (label is null || ModelIds.FromLabel(entry.Label) == label) result.Add(entry);
+                // The label first: a signature is checked only on an entry that is answered.
+                if (label is not null && ModelIds.FromLabel(item["label"].ToString()) != label) continue;
+                result.Add(Parse(item));
                 if (result.Count == query.Limit) break;
             }
             if (page.Length < Page) break;

@@ -305,6 +305,7 @@ internal static class Trainer
         using var scope = torch.NewDisposeScope();
         var p = net.Output(logits);
         var hits = task == TaskKind.MultiClass ? logits.argmax(1).eq(y) : p.gt(Scalars.Half).to_type(ScalarType.Float32).eq(y).view(-1);
+        if (p.isfinite().all().item<bool>()) return hits.sum().item<long>(); // the usual case: nothing to copy out
         int rows = (int)logits.shape[0];
         var unscorable = InputGuard.FlagNonFiniteOutputs(p.contiguous().data<float>().ToArray(), rows, null);
         if (unscorable is null) return hits.sum().item<long>();

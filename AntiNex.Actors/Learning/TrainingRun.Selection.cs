@@ -394,7 +394,7 @@ internal sealed partial class TrainingRun
         var (frame, y, classes, codec) = (data.Frame, data.Y, data.Classes, data.Codec);
         var (fitRows, valRows) = RowSplit.Carve(request, rows, classes, request.Seed);
         var pipeline = FeaturePipeline.Fit(frame, fitRows, data.Features, request);
-        if (noveltyClass is not null) CheckAutoNoveltySize(pipeline.Width); // before the network trains, not after
+        if (noveltyClass is not null && !AutoNoveltyFits(pipeline.Width)) noveltyClass = null; // decided before the network trains
         var train = ToTensorData(pipeline, frame, fitRows, y, classes, codec);
         var val = valRows.Length > 0 ? ToTensorData(pipeline, frame, valRows, y, classes, codec) : null;
         settings = settings with { ClassWeights = ClassWeightsFor(fitRows, classes, codec) };
@@ -440,20 +440,23 @@ internal sealed partial class TrainingRun
         var (fitX, fitN) = RowsOf(train, normal);
         var (valX, valN) = RowsOf(val, normal);
         if (fitN < 2 || valN == 0) return null; // the detector needs two normal fitting rows; without, auto tries no detector
-        CheckAutoNoveltySize(train.Width);
+        if (!AutoNoveltyFits(train.Width)) return null;
         Report("select", $"fitting the novelty detector on {fitN} normal rows");
         using var detector = NoveltyDetector.Fit(fitX, fitN, train.Width, NoveltyLayers, NoveltyEpochs, 256, 1e-3, request.Seed, ct);
         return new DetectorScores(sets.Select(s => detector.Errors(s.X, s.Rows)).ToArray(), detector.Errors(valX, valN));
     }
 
-    /// <summary>Auto's own detector counts against MaxNetworkParameters as a requested one does (novelty.layers); auto has no
-    /// novelty field to name, so model_kind is.</summary>
-    private void CheckAutoNoveltySize(int inputs)
+    /// <summary>Auto's own detector counts against MaxNetworkParameters as a requested one does; one the caller never asked
+    /// for is left out with a warning (as without normal rows), not a reason to refuse the request.</summary>
+    private bool AutoNoveltyFits(int inputs)
     {
         var limit = options.EffectiveLimits.MaxNetworkParameters;
         var size = NetworkSize.Autoencoder(inputs, NoveltyLayers);
-        if (size > limit)
-            throw new RequestException("model_kind", NetworkSize.AutoNoveltyTooLarge(size, limit) + $" ({inputs} inputs after one-hot)");
+        if (size <= limit) return true;
+        var note = $"model_kind auto: no novelty detector was tried: its autoencoder would have {size:N0} weights and biases at " +
+                   $"{inputs} inputs after one-hot, above the limit of {limit:N0}";
+        if (!_warnings.Contains(note)) _warnings.Add(note);
+        return false;
     }
 
     /// <summary>A detector's errors on each evaluated row set, and on the normal rows of its validation carve (its cuts).</summary>

@@ -37,10 +37,6 @@ public static class NetworkSize
         => $"{folds} fold networks (ensemble.folds serves one per num_splits fold) x the network make {parameters:N0} weights and " +
            $"biases, above the limit of {limit:N0}; use fewer num_splits or a smaller network";
 
-    public static string AutoNoveltyTooLarge(long parameters, long limit)
-        => $"\"auto\" tries a novelty detector whose autoencoder has {parameters:N0} weights and biases, above the limit of {limit:N0}; " +
-           "use fewer features (or categories) or another model_kind";
-
     public static string AutoencoderTooLarge(long parameters, long limit)
         => $"the novelty autoencoder has {parameters:N0} weights and biases, above the limit of {limit:N0}; use fewer or narrower layers";
 }

@@ -101,11 +101,19 @@ internal static class AuditCommand
         if (answer.Truncated)
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]only the newest {answer.Entries.Count} matching entries fit one cluster message; older ones were left out[/]");
-        var suspect = answer.Entries.Count(e => e.Suspect);
+        // An entry signed with a key the node no longer holds (dropped after a rotation) is not evidence of tampering.
+        var oldKey = answer.Entries.Count(e => e.Suspect && e.Integrity!.Contains("which this node does not hold", StringComparison.Ordinal));
+        var suspect = answer.Entries.Count(e => e.Suspect) - oldKey;
         if (suspect > 0)
         {
             var text = $"{suspect} entries do not verify: no node holding the model key wrote them as they read (added or altered " +
                        "in Redis, or written before entries were signed); --json says why for each";
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(text)}[/]");
+        }
+        if (oldKey > 0)
+        {
+            var text = $"{oldKey} entries are signed with a key the answering node does not hold (one dropped after a rotation? give " +
+                       "it as --previous-model-key-file to verify them)";
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(text)}[/]");
         }
         if (answer.WriteFailures > 0)
