@@ -25,8 +25,7 @@ internal static class ModelSigning
                          "anyone who can write to Redis can replace a model");
             return warnings;
         }
-        var key = SigningKey.FromFile(settings.ModelKeyFile, "--model-key-file");
-        foreach (var previous in settings.PreviousModelKeyFiles) SigningKey.FromFile(previous, "--previous-model-key-file");
+        var (key, _) = Keys(settings);
         if (SigningKey.IsReadableByOthers(settings.ModelKeyFile))
             warnings.Add($"model key file {settings.ModelKeyFile} is readable by group/others; chmod 600 it");
         if (settings.AllowUnsignedModels)
@@ -34,6 +33,10 @@ internal static class ModelSigning
         warnings.Insert(0, $"models are signed and verified with key {key.Id}");
         return warnings;
     }
+
+    /// <summary>The node's key ring: --model-key-file and every --previous-model-key-file (which must be set).</summary>
+    public static (SigningKey Current, IReadOnlyList<SigningKey> Previous) Keys(NodeSettings settings)
+        => SigningKey.Ring(settings.ModelKeyFile!, settings.PreviousModelKeyFiles, "--model-key-file", "--previous-model-key-file");
 
     /// <summary>The snapshot-store options that carry the key file (the store reads the file itself).</summary>
     public static void Apply(RedisSnapshotOptions options, NodeSettings settings)

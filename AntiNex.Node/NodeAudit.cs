@@ -20,8 +20,12 @@ internal static class NodeAudit
             throw new ArgumentException($"Audit:MaxEntries: '{raw}' is not an integer >= 100");
         if (redis is null) return _ => new InMemoryAuditLog(max);
         // The model key signs the entries too: a node writes them, and whoever holds only the Redis password cannot.
-        var signer = settings.ModelKeyFile is null ? null : new AuditSigner(SigningKey.FromFile(settings.ModelKeyFile, "--model-key-file"),
-            settings.PreviousModelKeyFiles.Select(f => SigningKey.FromFile(f, "--previous-model-key-file")).ToList());
+        AuditSigner? signer = null;
+        if (settings.ModelKeyFile is not null)
+        {
+            var (current, previous) = ModelSigning.Keys(settings);
+            signer = new AuditSigner(current, previous);
+        }
         return system => new RedisAuditLog(redis(system), settings.RedisPrefix + "audit", max, signer);
     }
 }

@@ -55,8 +55,8 @@ internal static class SignJournalCommand
             settings = NodeSettings.From(configuration);
             if (settings.Redis is null) return Fail("--redis: the Redis whose journal to sign is required", 2);
             if (settings.ModelKeyFile is null) return Fail($"--model-key-file: the key the nodes sign with is required; {ModelSigning.KeyHelp}", 2);
-            signer = new EventSigner(SigningKey.FromFile(settings.ModelKeyFile, "--model-key-file"),
-                settings.PreviousModelKeyFiles.Select(f => SigningKey.FromFile(f, "--previous-model-key-file")).ToList());
+            var (current, previous) = ModelSigning.Keys(settings);
+            signer = new EventSigner(current, previous);
             redis = RedisAccess.From(settings);
         }
         catch (Exception ex) when (ex is ArgumentException or SigningKeyException)

@@ -69,9 +69,9 @@ public sealed class RedisJournal : AsyncWriteJournal
     private static EventSigner? SignerFrom(RedisPersistenceSettings settings)
     {
         if (settings.SigningKeyFile.Length == 0) return null;
-        var current = SigningKey.FromFile(settings.SigningKeyFile, "signing-key-file");
-        var previous = settings.PreviousSigningKeyFiles.Select(f => SigningKey.FromFile(f, "previous-signing-key-files"));
-        return new EventSigner(current, previous.ToList());
+        var (current, previous) = SigningKey.Ring(settings.SigningKeyFile, settings.PreviousSigningKeyFiles, "signing-key-file",
+            "previous-signing-key-files");
+        return new EventSigner(current, previous);
     }
 
     public override Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>

@@ -45,6 +45,12 @@ public sealed class SigningKey
         return new SigningKey(key, path);
     }
 
+    /// <summary>The signing key and the earlier (rotation) keys still accepted, each read by <see cref="FromFile"/>; the
+    /// setting names say which option named a file that cannot be used.</summary>
+    public static (SigningKey Current, IReadOnlyList<SigningKey> Previous) Ring(string path, IEnumerable<string> previous,
+        string setting, string previousSetting)
+        => (FromFile(path, setting), previous.Select(f => FromFile(f, previousSetting)).ToList());
+
     /// <summary>A key from bytes already in memory (tests, benchmarks).</summary>
     public static SigningKey FromBytes(byte[] key, string source = "memory")
     {
