@@ -2,14 +2,15 @@ using System.CommandLine;
 using System.Text.RegularExpressions;
 using AntiNex.Gateway.Commands;
 using AntiNex.Node;
+using AntiNex.Requests;
 using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Deploy;
 
 /// <summary>
 /// The READMEs' commands are what a newcomer types first: every gateway and node command line they show (the top-level
-/// README and each folder's) must name subcommands and options that exist, and every variable the local cluster scripts
-/// read must be in the top-level README.
+/// README and each folder's) must name subcommands and options that exist, every variable the local cluster scripts
+/// read must be in the top-level README, and its tables of commands and search-space scalers must be complete.
 /// </summary>
 public sealed partial class ReadmeCommandTests
 {
@@ -82,6 +83,28 @@ public sealed partial class ReadmeCommandTests
         Assert.True(missing.Count == 0, "read by deploy/cluster.sh or deploy/demo.sh but not in the README: " + string.Join(", ", missing));
     }
 
+    [Fact]
+    public void The_console_table_names_every_gateway_command_and_benchmark()
+    {
+        var start = Array.FindIndex(Readme, l => l.StartsWith("### The gateway console", StringComparison.Ordinal));
+        Assert.True(start >= 0, "the README has no '### The gateway console' section");
+        // The first cell of each row of the section's table: `describe LABEL`, `forget LABEL`, ...
+        var named = Readme.Skip(start).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|'))
+            .SelectMany(l => CodeSpan().Matches(l.Split('|')[1])).Select(m => m.Groups[1].Value).ToList();
+        var missing = CommandCatalog.Root().Subcommands
+            .SelectMany(c => c.Name == "bench" ? c.Subcommands.Select(b => $"bench {b.Name}") : new[] { c.Name })
+            .Where(name => !named.Any(n => n == name || n.StartsWith(name + " ", StringComparison.Ordinal))).ToList();
+        Assert.True(missing.Count == 0, "the README's console table lacks: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void The_search_space_table_names_the_scalers_a_space_file_takes()
+    {
+        var row = Readme.Single(l => l.StartsWith("| `scaler` | any of", StringComparison.Ordinal));
+        var listed = CodeSpan().Matches(row.Split('|')[2]).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal);
+        Assert.Equal(QualityOptions.Scalers.Order(StringComparer.Ordinal), listed);
+    }
+
     /// <summary>Each command line that <paramref name="start"/> finds in any README, as ("file line N", tokens after the
     /// program): cut at the end of its code span, a comment, a pipe or a redirection.</summary>
     private static IEnumerable<(string Line, List<string> Tokens)> Commands(Regex start)
@@ -108,6 +131,9 @@ public sealed partial class ReadmeCommandTests
 
     [GeneratedRegex(@"(?:\$NODE|(?<![/\w-])antinex-node(?:\.dll)?)(?= )")]
     private static partial Regex NodeStart();
+
+    [GeneratedRegex("`([^`]+)`")]
+    private static partial Regex CodeSpan();
 
     [GeneratedRegex(@"\$\{(ANTINEX_[A-Z0-9_]+)")]
     private static partial Regex ScriptVariable();
