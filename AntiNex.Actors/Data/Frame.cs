@@ -36,6 +36,32 @@ public sealed class Frame
         if (MissingKeys is { } m) yield return m.Warning;
     }
 
+    /// <summary>The file was read as Windows-1252 (<see cref="ReadAsWindows1252At"/>): said, so that an odd character in a
+    /// class name has its reason. Null otherwise.</summary>
+    public string? EncodingWarning(string field, string? path) => ReadAsWindows1252At is { } offset
+        ? $"{field}: {Path.GetFileName(path)} is not UTF-8 (byte {offset:N0} is not); it was read as Windows-1252"
+        : null;
+
+    /// <summary>The NaN/Infinity cells read as empty (<see cref="NonFiniteRead"/>), counted per column, most first; null when none.</summary>
+    public string? NonFiniteWarning(string field, double markEmpty)
+    {
+        if (NonFiniteRead.Count == 0) return null;
+        var columns = NonFiniteRead.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        return $"{field}: {columns.Sum(kv => kv.Value):N0} NaN/Infinity cells read as empty " +
+            $"({markEmpty.ToString("R", CultureInfo.InvariantCulture)}, non_finite \"empty\"): " +
+            string.Join(", ", columns.Take(10).Select(kv => $"'{kv.Key}' {kv.Value:N0}")) +
+            (columns.Count > 10 ? $", ... ({columns.Count} columns)" : "");
+    }
+
+    /// <summary>Everything said of a file read for a predict, as a training says it of its own: the encoding, rows
+    /// short of the header, NaN/Infinity cells read as empty.</summary>
+    public IEnumerable<string> FileWarnings(string field, string path, double markEmpty)
+    {
+        if (EncodingWarning(field, path) is { } encoding) yield return encoding;
+        foreach (var incomplete in IncompleteRowWarnings()) yield return incomplete;
+        if (NonFiniteWarning(field, markEmpty) is { } nonFinite) yield return nonFinite;
+    }
+
     public Frame(int rowCount, IReadOnlyList<string> sourceColumns, IReadOnlyDictionary<string, NumericColumn> numeric,
         IReadOnlyDictionary<string, string[]> text, int[] rowIds)
     {

@@ -100,18 +100,13 @@ internal sealed record PreparedData
     /// <summary>A file that was not UTF-8 was read as Windows-1252: said, so that an odd character in a class name has its reason.</summary>
     private static void NoteEncoding(Frame? frame, string field, string? path, List<string> warnings)
     {
-        if (frame?.ReadAsWindows1252At is { } offset)
-            warnings.Add($"{field}: {Path.GetFileName(path)} is not UTF-8 (byte {offset:N0} is not); it was read as Windows-1252");
+        if (frame?.EncodingWarning(field, path) is { } warning) warnings.Add(warning);
     }
 
     /// <summary>One warning per file whose NaN/Infinity cells were read as empty (non_finite "empty"), with the counts.</summary>
     private static void NoteNonFinite(Frame frame, string field, double markEmpty, List<string> warnings)
     {
-        if (frame.NonFiniteRead.Count == 0) return;
-        var columns = frame.NonFiniteRead.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
-        warnings.Add($"{field}: {columns.Sum(kv => kv.Value):N0} NaN/Infinity cells read as empty ({FormatValue(markEmpty)}, non_finite " +
-                     $"\"empty\"): " + string.Join(", ", columns.Take(10).Select(kv => $"'{kv.Key}' {kv.Value:N0}")) +
-                     (columns.Count > 10 ? $", ... ({columns.Count} columns)" : ""));
+        if (frame.NonFiniteWarning(field, markEmpty) is { } warning) warnings.Add(warning);
     }
 
     /// <summary>One warning per categorical feature with more distinct training values than one-hot inputs it may have.</summary>

@@ -167,7 +167,10 @@ public sealed class TrainedModel : IDisposable
         var cells = CellRules.Serving(request, TrainedCells, warnings);
         Frame frame;
         if (request.PredictRows is { } rows)
+        {
             frame = Frame.FromPredictRows(rows, plan, cells, "predict_rows");
+            warnings.AddRange(frame.IncompleteRowWarnings());
+        }
         else if (request.Dataset is { } ds)
         {
             var path = roots.Resolve(ds, request.DatasetField);
@@ -176,9 +179,10 @@ public sealed class TrainedModel : IDisposable
                 : (request.CsvHeader, request.Columns);
             frame = CsvLoader.Load(path, plan, header, columns, cells, request.DatasetField,
                 maxRows: EngineLimits.Current.MaxPredictRows);
+            // Said as a training says it of its file: a predicted row read in another encoding or with a cell emptied is worth a word.
+            warnings.AddRange(frame.FileWarnings(request.DatasetField, path, cells.MarkEmpty));
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
-        warnings.AddRange(frame.IncompleteRowWarnings());
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
         var result = PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
         return warnings.Count == 0 ? result : result with { Warnings = warnings };

@@ -158,6 +158,19 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
     }
 
     [Fact]
+    public void A_predicted_file_is_warned_of_its_encoding_and_of_its_nan_and_infinity_cells_as_a_training_file_is()
+    {
+        const string Head = "b,a,label,note\n0.5,Infinity,1,Web Attack ";
+        File.WriteAllBytes(Path.Combine(_t.Root.Path, "cp1252.csv"),
+            FileEncoding.Windows1252.GetBytes(Head + "\u2013 XSS\n0.5,NaN,1,x\n0.5,0,1,x\n0.5,,1,x\n"));
+        var p = _t.Model.Predict(EngineTestData.Request(
+            """{"label": "Cells", "predict_feature": "label", "dataset": "cp1252.csv"}"""), _t.Root.Roots);
+        Assert.Equal(4, p.Samples.Count); // the rows are predicted, their NaN/Infinity cells read as the model's 0
+        Assert.Equal([$"dataset: cp1252.csv is not UTF-8 (byte {Head.Length} is not); it was read as Windows-1252",
+            "dataset: 2 NaN/Infinity cells read as empty (0, non_finite \"empty\"): 'a' 2"], p.Warnings!);
+    }
+
+    [Fact]
     public void A_model_stored_before_the_rules_were_kept_reads_as_minus_one_and_error()
     {
         var folder = Path.Combine(EngineTestData.RepoRoot()!, "AntiNex.Tests", "Learning", "Fixtures");
