@@ -57,7 +57,8 @@ public static class CsvLoader
             throw SeparatorError(field, path, other, "its header", header[0]);
         if (missing.Count > 0)
             throw new RequestException(missing.Select(m => new RequestIssue(m.Field,
-                $"column '{m.Name}' is not in {field} {Path.GetFileName(path)}{SpacesHint(m.Name, index)} (columns: {Preview(header)})")).ToList());
+                $"column '{m.Name}' is not in {field} {Path.GetFileName(path)}{SpacesHint(m.Name, index)}{EncodingHint(m.Name, index, scan)} " +
+                $"(columns: {Preview(header)})")).ToList());
 
         var present = plan.Where(p => index.ContainsKey(p.Name)).ToList();
         var store = rowMajor is { Count: > 0 } && rowMajor.All(c => present.Any(p => p.Name == c && p.Kind == ColumnKind.Numeric))
@@ -292,6 +293,17 @@ public static class CsvLoader
     /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
     private static string SpacesHint(string name, Dictionary<string, int> index)
         => name.Trim() != name && index.ContainsKey(name.Trim()) ? $"; header names are read without surrounding spaces: write '{name.Trim()}'" : "";
+
+    /// <summary>A file read as Windows-1252 reads a header written in UTF-8 garbled ("dÃ©bit" for "débit"): a name beyond
+    /// ASCII is told how the file was read, and which header name it is when it is there garbled so.</summary>
+    private static string EncodingHint(string name, Dictionary<string, int> index, FileScan scan)
+    {
+        if (scan.Encoding is null || Ascii.IsValid(name)) return "";
+        var read = $"; the file was read as Windows-1252 (byte {scan.BadByteOffset:N0} is not UTF-8)";
+        var garbled = FileEncoding.Windows1252.GetString(Encoding.UTF8.GetBytes(name));
+        return index.ContainsKey(garbled) ? $"{read}, so its header's '{garbled}' is this name written in UTF-8: save the whole file in one encoding"
+            : read;
+    }
 
     private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
     private static string Preview(string[] header) => header.Length <= 30 ? string.Join(", ", header) : string.Join(", ", header.Take(30)) +

@@ -85,6 +85,27 @@ public class CsvLoaderTests
         Assert.Equal(f.SourceColumns, CsvLoader.ReadHeader(path, true, null)); // the names a request is checked against are the loader's
     }
 
+    [Fact]
+    public void A_name_beyond_ascii_missing_from_a_file_read_as_windows_1252_is_told_so_and_which_header_name_it_is()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "mixed.csv");
+        const string Header = "a,kind,y,d\u00e9bit\n";
+        File.WriteAllBytes(path, [.. Encoding.UTF8.GetBytes(Header), .. FileEncoding.Windows1252.GetBytes("1,caf\u00e9,0,3\n")]);
+        var at = Encoding.UTF8.GetByteCount(Header + "1,caf");
+        ColumnPlan[] plan =
+            [new("d\u00e9bit", ColumnKind.Numeric, "features_to_process"), new("r\u00e9seau", ColumnKind.Text, "categorical_features")];
+        var e = Assert.Throws<RequestException>(() => CsvLoader.Load(path, plan, true, null, CellRules.Default));
+        Assert.Equal([new RequestIssue("features_to_process", $"column 'd\u00e9bit' is not in dataset mixed.csv; the file was read as " +
+                $"Windows-1252 (byte {at} is not UTF-8), so its header's 'd\u00c3\u00a9bit' is this name written in UTF-8: save the whole " +
+                "file in one encoding (columns: a, kind, y, d\u00c3\u00a9bit)"),
+            new RequestIssue("categorical_features", $"column 'r\u00e9seau' is not in dataset mixed.csv; the file was read as Windows-1252 " +
+                $"(byte {at} is not UTF-8) (columns: a, kind, y, d\u00c3\u00a9bit)")], e.Issues);
+        var ascii = Assert.Throws<RequestException>(() => CsvLoader.Load(path, [new("b", ColumnKind.Numeric, "features_to_process")], true, null,
+            CellRules.Default));
+        Assert.Equal("column 'b' is not in dataset mixed.csv (columns: a, kind, y, d\u00c3\u00a9bit)", ascii.Issues[0].Message); // nothing to hint
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x61, 0x0A, 0xE2, 0x80 }, 2, 2)]       // ends inside a three-byte character
     [InlineData(new byte[] { 0x61, 0xC3, 0x28, 0x0A }, 1, 1)]       // a lead byte followed by no continuation
