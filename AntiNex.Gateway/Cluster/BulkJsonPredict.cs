@@ -60,6 +60,7 @@ internal static class BulkJsonPredict
                 if (maxRecords <= 0) throw new RequestException("max_records", $"must be >= 1, got {maxRecords}");
                 packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells,
                     summary.CategoricalFeatures);
+                if (packed.MissingKeys is { } gaps) warnings.Add(gaps.Warning); // as a node says it of rows it reads itself
             }
             catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
             catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }

@@ -2,7 +2,8 @@
 // straight into a float32 row block in the model's feature order: no per-row dictionaries, so a million-row request
 // costs its JSON text plus 4 bytes a value (and a string per categorical cell). Empty cells take mark_empty, and
 // NaN/Infinity follow non_finite, as the engine's own reader does. A model's categorical features are kept as the text
-// its pipeline reads instead (a number by its invariant text, null as empty), since a category has no float.
+// its pipeline reads instead (a number by its invariant text, null as empty), since a category has no float. A row without
+// a feature's key that other rows have reads that cell as empty too, as a node reads it, and is counted (MissingKeys).
 using System.Globalization;
 using System.Text.Json;
 using AntiNex.Data;
@@ -16,6 +17,9 @@ public sealed record PackedRows(int Rows, int Columns, float[] Values, double[]?
     /// <summary>Per input feature, its cells as text for a categorical feature (the float in Values is then 0), null for a
     /// numeric one; null when the model has no categorical feature.</summary>
     public string[]?[]? Texts { get; init; }
+
+    /// <summary>Rows that lacked a feature's key, read as empty cells (worded as a node words them); null when none.</summary>
+    public MissingKeys? MissingKeys { get; init; }
 }
 
 public static class PredictRowsPacker
@@ -49,6 +53,7 @@ public static class PredictRowsPacker
         var values = new float[n * width];
         var texts = TextColumns(text, n);
         double[]? originals = null;
+        var gaps = new Gaps(features);
         var i = 0;
         foreach (var row in rows.EnumerateArray())
         {
@@ -57,15 +62,15 @@ public static class PredictRowsPacker
                     $"row {i} must be an object of column -> value (records orientation), got {row.ValueKind}");
             for (int j = 0; j < width; j++)
             {
-                if (!row.TryGetProperty(features[j], out var cell))
-                    throw new RequestException("predict_rows", $"row {i} has no column '{features[j]}' (a feature of the model)");
-                if (texts?[j] is { } column) column[i] = Text(cell, i, features[j]);
+                if (!row.TryGetProperty(features[j], out var cell)) gaps.Add(i, j);
+                else if (texts?[j] is { } column) column[i] = Text(cell, i, features[j]);
                 else values[i * width + j] = Number(cell, cells, i, features[j]);
             }
             if (row.TryGetProperty(target, out var t) && Original(t) is { } o) (originals ??= Nans(n))[i] = o;
             i++;
         }
-        return new PackedRows(n, width, values, originals) { Texts = texts };
+        gaps.Fill(values, texts, n, cells.MarkEmpty);
+        return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note() };
     }
 
     private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, CellRules cells, bool[]? text)
@@ -84,6 +89,7 @@ public static class PredictRowsPacker
         var values = new float[n * width];
         var texts = TextColumns(text, n);
         var seen = new bool[n];
+        var gaps = new Gaps(features);
         for (int j = 0; j < width; j++)
         {
             if (!table.TryGetProperty(features[j], out var column) || column.ValueKind != JsonValueKind.Object)
@@ -101,14 +107,48 @@ public static class PredictRowsPacker
                 seen[row] = true;
                 position++;
             }
-            var missing = Array.IndexOf(seen, false);
-            if (missing >= 0) throw new RequestException("predict_rows", $"row {missing} has no column '{features[j]}' (a feature of the model)");
+            for (int row = Array.IndexOf(seen, false); row >= 0; row = Array.IndexOf(seen, false, row + 1)) gaps.Add(row, j);
         }
+        gaps.Fill(values, texts, n, cells.MarkEmpty);
         double[]? originals = null;
         if (table.TryGetProperty(target, out var targets) && targets.ValueKind == JsonValueKind.Object)
             foreach (var cell in targets.EnumerateObject())
                 if (rowOf.TryGetValue(cell.Name, out var row) && Original(cell.Value) is { } o) (originals ??= Nans(n))[row] = o;
-        return new PackedRows(n, width, values, originals) { Texts = texts };
+        return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note() };
+    }
+
+    /// <summary>The cells of rows that lack a feature's key: read as empty (mark_empty, or "" for a category) when some row
+    /// has the key, as a node reads predict_rows; a key no row has is refused, as a node refuses it.</summary>
+    private sealed class Gaps(IReadOnlyList<string> features)
+    {
+        private readonly List<(int Row, int Feature)> _cells = [];
+        private readonly int[] _missing = new int[features.Count]; // per feature: rows without its key
+
+        public void Add(int row, int feature)
+        {
+            _cells.Add((row, feature));
+            _missing[feature]++;
+        }
+
+        public void Fill(float[] values, string[]?[]? texts, int rows, double markEmpty)
+        {
+            for (int j = 0; j < _missing.Length; j++)
+                if (_missing[j] == rows)
+                    throw new RequestException("predict_rows", $"has no column '{features[j]}' (a feature of the model)");
+            foreach (var (row, j) in _cells)
+            {
+                if (texts?[j] is { } column) column[row] = "";
+                else values[row * features.Count + j] = (float)markEmpty;
+            }
+        }
+
+        public MissingKeys? Note()
+        {
+            if (_cells.Count == 0) return null;
+            var rows = _cells.Select(c => c.Row).Distinct().Count();
+            var keys = Enumerable.Range(0, _missing.Length).Where(j => _missing[j] > 0).Select(j => features[j]).ToList();
+            return new MissingKeys("predict_rows", rows, _cells.Min(c => c.Row), keys);
+        }
     }
 
     private static string[]?[]? TextColumns(bool[]? text, int rows) => text?.Select(t => t ? new string[rows] : null).ToArray();

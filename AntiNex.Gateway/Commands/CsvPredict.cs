@@ -124,6 +124,11 @@ internal static class CsvPredict
         while (pending.Count > 0)
             if (await Collect() is { } failure) return Failed(failure);
         if (ct.IsCancellationRequested) return Failed(Stop);
+        if (reader.ShortRows is { } shortRows) // read with their missing cells empty, as a node reads them, and said so
+        {
+            warnings.Add(shortRows.Warning);
+            output.Warning(shortRows.Warning);
+        }
         if (file is not null)
             try { await file.CommitAsync(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

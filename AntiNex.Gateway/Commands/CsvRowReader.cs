@@ -4,7 +4,8 @@
 // are read as text instead (ReadRow), trimmed and unquoted as the training loader reads them, for the model to encode.
 // A file that is not UTF-8 reads as Windows-1252, as the training loader reads it (one pass over its bytes first), so a
 // feature or category named in that code page matches its model. A row wider than the header, or a quoted cell never
-// closed, is refused as the training loader refuses it: read on, every cell after it would be shifted.
+// closed, is refused as the training loader refuses it: read on, every cell after it would be shifted. A row short of the
+// header reads its missing cells as empty, as a node reads such a row, and is counted for the same warning (ShortRows).
 using System.Text;
 using AntiNex.Data;
 
@@ -21,6 +22,10 @@ internal sealed class CsvRowReader : IDisposable
     private readonly List<(int Start, int Length)> _cells = [];
     private long _line = 1;
     private int _headerWidth;
+    private readonly string _file;
+    private long _row = -1; // the data row last read, 0-based as predictions number rows
+    private long _shortRows;
+    private (long Row, long Line, int Fields) _firstShort;
 
     /// <param name="textFeatures">the model's categorical features, read as text by <see cref="ReadRow"/>; null when the
     /// model's description does not say which they are (its errors for text cells then say so).</param>
@@ -30,6 +35,7 @@ internal sealed class CsvRowReader : IDisposable
         // A mark is honoured only when the bytes agree with it: Windows-1252 text behind a UTF-8 mark reads as Windows-1252.
         _reader = new StreamReader(scan.Open(path), scan.Encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: scan.Encoding is null,
             1 << 16);
+        _file = Path.GetFileName(path);
         _features = [.. features];
         _rules = cells ?? CellRules.Default;
         _isText = _features.Select(f => textFeatures?.Contains(f) == true).ToArray();
@@ -51,6 +57,11 @@ internal sealed class CsvRowReader : IDisposable
     public long Length { get; }
     public long Position => _reader.BaseStream.Position;
     public long RowsRead { get; private set; }
+
+    /// <summary>The rows read so far that were short of the header's fields (their missing cells read as empty), worded
+    /// as a node words them; null when none.</summary>
+    public ShortRows? ShortRows => _shortRows == 0 ? null
+        : new ShortRows(_file, _shortRows, (int)Math.Min(_firstShort.Row, int.MaxValue), _firstShort.Line, _firstShort.Fields, _headerWidth);
 
     /// <summary>Fills <paramref name="block"/> with up to its capacity in rows; returns the rows read (0 at the end). Every
     /// feature is read as a number.</summary>
@@ -93,6 +104,7 @@ internal sealed class CsvRowReader : IDisposable
         {
             _line++;
             if (line.Length == 0) continue;
+            _row++;
             if (!QuoteOpen(line)) return line;
             // Quote parity kept as lines are added (no recount), and the row bounded: a quote never closed would otherwise
             // pull the rest of a file of any size into one string.
@@ -121,10 +133,12 @@ internal sealed class CsvRowReader : IDisposable
     /// <summary>An odd number of quotes: the line leaves a quoted cell open (or closes one left open).</summary>
     private static bool QuoteOpen(string line) => line.AsSpan().Count('"') % 2 == 1;
 
-    /// <summary>A row's cells; a row wider than the header with text beyond it is refused (trailing empty cells are not).</summary>
+    /// <summary>A row's cells; a row wider than the header with text beyond it is refused (trailing empty cells are not); a
+    /// shorter one is counted (<see cref="ShortRows"/>).</summary>
     private List<(int Start, int Length)> Cells(string line)
     {
         var cells = Split(line);
+        if (cells.Count < _headerWidth && _shortRows++ == 0) _firstShort = (_row, _line, cells.Count);
         for (int c = _headerWidth; c < cells.Count; c++)
             if (!Cell(line, cells[c]).Trim().IsEmpty)
                 throw new UsageException($"line {_line}: has {cells.Count} cells but its header names {_headerWidth}: a cell holding the " +
@@ -135,7 +149,7 @@ internal sealed class CsvRowReader : IDisposable
     private (int Start, int Length) CellOf(List<(int Start, int Length)> cells, int feature)
     {
         var c = _columnOf[feature];
-        return c < cells.Count ? cells[c] : throw new UsageException($"line {_line}: has {cells.Count} cells, no value for '{_features[feature]}'");
+        return c < cells.Count ? cells[c] : default; // a row short of the header: its missing cells are empty, as a node reads them
     }
 
     /// <summary>A text cell as the training loader reads it: trimmed, its quotes removed and doubled quotes made single.</summary>

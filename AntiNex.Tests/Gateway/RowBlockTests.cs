@@ -165,6 +165,29 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public void Rows_without_a_features_key_read_it_as_empty_and_are_counted_as_a_node_reads_them()
+    {
+        string[] features = ["b", "a"];
+        using var records = JsonDocument.Parse("""[{"a": 1, "b": 2}, {"a": 3, "b": 4}, {"b": 8}, {"a": 5, "b": 6}]""");
+        using var columns = JsonDocument.Parse("""{"a": {"0": 1, "1": 3, "3": 5}, "b": {"0": 2, "1": 4, "2": 8, "3": 6}}""");
+        foreach (var doc in new[] { records, columns })
+        {
+            var packed = PredictRowsPacker.Pack(doc.RootElement, features, "y", new CellRules(-7));
+            Assert.Equal([2f, 1, 4, 3, 8, -7, 6, 5], packed.Values);
+            Assert.Equal("predict_rows: 1 row lacks key 'a'; the missing cells were read as empty (mark_empty for a number); the first is row 2",
+                packed.MissingKeys!.Warning);
+        }
+        using var complete = JsonDocument.Parse("""[{"a": 1, "b": 2}]""");
+        Assert.Null(PredictRowsPacker.Pack(complete.RootElement, features, "y", CellRules.Default).MissingKeys);
+        using var noProto = JsonDocument.Parse("""[{"proto": "tcp", "size": 1}, {"size": 2}, {"proto": "udp"}]""");
+        var text = PredictRowsPacker.Pack(noProto.RootElement, ["size", "proto"], "y", CellRules.Default, ["proto"]);
+        Assert.Equal(["tcp", "", "udp"], text.Texts![1]!);
+        Assert.Equal([1f, 0, 2, 0, -1, 0], text.Values);
+        Assert.Equal((2, 1), (text.MissingKeys!.Rows, text.MissingKeys.FirstRow));
+        Assert.Equal(["size", "proto"], text.MissingKeys.Keys);
+    }
+
+    [Fact]
     public void A_models_categorical_features_are_packed_as_the_text_a_node_reads_from_predict_rows()
     {
         string[] features = ["size", "proto"];
@@ -215,6 +238,30 @@ public sealed class RowBlockTests : IDisposable
 
             File.WriteAllLines(path, ["a;b", "1;2"]);
             Assert.Contains("looks semicolon-separated", Assert.Throws<UsageException>(() => new CsvRowReader(path, ["a", "b"])).Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void A_csv_row_short_of_its_header_reads_its_missing_cells_as_empty_and_is_counted_as_a_node_reads_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"antinex-short-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, ["a,b,c", "1,2,3", "4", "", "5,6", "7,8,9"]);
+            using var reader = new CsvRowReader(path, ["a", "b"], new CellRules(-7));
+            var block = new float[4 * 2];
+            Assert.Equal(4, reader.Read(block));
+            Assert.Equal([1f, 2, 4, -7, 5, 6, 7, 8], block);
+            Assert.Equal($"{Path.GetFileName(path)}: 2 rows have fewer fields than the header's 3; the missing cells were read as empty " +
+                "(mark_empty for a number); the first is row 1 (line 3 of the file), with 1 field", reader.ShortRows!.Warning);
+            File.WriteAllLines(path, ["proto,size", "tcp,1", "udp"]);
+            using var text = new CsvRowReader(path, ["size", "proto"], textFeatures: ["proto"]);
+            var (numbers, texts) = (new double[2], new string[2]);
+            Assert.True(text.ReadRow(numbers, texts));
+            Assert.True(text.ReadRow(numbers, texts));
+            Assert.Equal((-1.0, "udp"), (numbers[0], texts[1]));
+            Assert.Equal((1L, 1, 3L), (text.ShortRows!.Count, text.ShortRows.FirstRow, text.ShortRows.FirstLine));
         }
         finally { File.Delete(path); }
     }
