@@ -16,15 +16,20 @@ public static class CsvLoader
     /// lowers the row limit (a predict request's rows).</param>
     /// <param name="rowMajor">numeric columns of the plan to hold as one row-major float32 array, in this order (a training file's
     /// features: its feature matrix can then be written over them, see <see cref="RowMajorColumns"/>).</param>
+    /// <param name="scan">the file's whole scan when <see cref="ReadHeader(string, bool, IReadOnlyList{string}?, out FileScan?,
+    /// string, EngineLimits?)"/> made one: the file is not scanned again.</param>
     public static Frame Load(string path, IReadOnlyList<ColumnPlan> plan, bool hasHeader, IReadOnlyList<string>? columnNames,
         CellRules cells, string field = "dataset", CancellationToken cancellationToken = default, EngineLimits? limits = null,
-        int? maxRows = null, IReadOnlyList<string>? rowMajor = null)
+        int? maxRows = null, IReadOnlyList<string>? rowMajor = null, FileScan? scan = null)
     {
         limits ??= EngineLimits.Current;
         int rowLimit = Math.Min(limits.MaxCsvRows, maxRows ?? int.MaxValue);
         Stream stream;
-        FileScan scan;
-        try { scan = FileEncoding.Scan(path); stream = scan.Open(path); }
+        try
+        {
+            if (scan is not { WholeFile: true }) scan = FileEncoding.Scan(path);
+            stream = scan.Open(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RequestException(field, $"cannot read '{path}': {e.Message}");
@@ -215,14 +220,21 @@ public static class CsvLoader
 
     /// <summary>The column names of a CSV (its header, or the request's columns for a headerless file).</summary>
     public static IReadOnlyList<string> ReadHeader(string path, bool hasHeader, IReadOnlyList<string>? columnNames, string field = "dataset",
-        EngineLimits? limits = null)
+        EngineLimits? limits = null) => ReadHeader(path, hasHeader, columnNames, out _, field, limits);
+
+    /// <summary>The column names of a CSV; <paramref name="wholeScan"/> is the file's whole scan when its header needed one
+    /// (quoted or beyond ASCII, see <see cref="FileEncoding.OfHeader"/>), for <see cref="Load"/> to take; else null.</summary>
+    public static IReadOnlyList<string> ReadHeader(string path, bool hasHeader, IReadOnlyList<string>? columnNames, out FileScan? wholeScan,
+        string field = "dataset", EngineLimits? limits = null)
     {
+        wholeScan = null;
         if (!hasHeader) return columnNames ?? [];
         limits ??= EngineLimits.Current;
         try
         {
             var unclosed = false;
             var scan = FileEncoding.OfHeader(path);
+            if (scan.WholeFile) wholeScan = scan;
             using var csv = CsvReader.Create(scan.Open(path), new CsvReaderOptions
             {
                 HasHeader = true, Separator = ',', Encoding = scan.Encoding,

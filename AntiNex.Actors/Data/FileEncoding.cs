@@ -13,6 +13,9 @@ public sealed record FileScan(Encoding? Encoding, long BadByteOffset, long Lines
     /// three letters); 0 otherwise (the reader strips a mark it honours).</summary>
     public int Skip { get; init; }
 
+    /// <summary>The whole file was scanned (false: its first line only, <see cref="FileEncoding.OfHeader"/>).</summary>
+    public bool WholeFile { get; init; } = true;
+
     /// <summary>The file, positioned where its text starts.</summary>
     public Stream Open(string path)
     {
@@ -43,7 +46,8 @@ public static class FileEncoding
     /// <summary>How to read the file's first line (a header). Names in ASCII read the same in either encoding, so the
     /// file is not read further (<see cref="FileScan.Lines"/> then counts that line only); names beyond ASCII take the
     /// whole file's encoding (<see cref="Scan(string)"/>), as the loader reads them: a Windows-1252 byte in a later row
-    /// makes the header Windows-1252 too.</summary>
+    /// makes the header Windows-1252 too. That scan is whole (<see cref="FileScan.WholeFile"/>): the loader takes it
+    /// instead of scanning the file again.</summary>
     public static FileScan OfHeader(string path) => Scan(path, headerOnly: true);
 
     private static FileScan Scan(string path, bool headerOnly)
@@ -64,7 +68,8 @@ public static class FileEncoding
             {
                 utf8Mark = buffer.AsSpan(0, length).StartsWith(Utf8Mark);
                 unicodeMark = HasUtf16Or32Mark(buffer.AsSpan(0, length));
-                if (headerOnly && (unicodeMark || PlainAsciiLine(buffer.AsSpan(0, length), utf8Mark))) return new FileScan(null, -1, 1);
+                if (headerOnly && (unicodeMark || PlainAsciiLine(buffer.AsSpan(0, length), utf8Mark)))
+                    return new FileScan(null, -1, 1) { WholeFile = false };
             }
             first = false;
             // A character split by the end of this read is checked with the next one.

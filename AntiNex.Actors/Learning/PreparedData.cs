@@ -45,8 +45,9 @@ internal sealed record PreparedData
         if (pathIssues.Count > 0) throw new RequestException(pathIssues);
         string? trainPath = r.Dataset is { } ds ? roots.Resolve(ds, r.DatasetField) : null;
         string? testPath = r.TestDataset is { } td && loadTestFile ? roots.Resolve(td, "test_dataset") : null;
+        FileScan? trainScan = null; // the header's scan of the whole file, when it made one: the loader takes it
         var sourceColumns = trainPath is not null
-            ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, r.DatasetField, limits)
+            ? CsvLoader.ReadHeader(trainPath, r.CsvHeader, r.Columns, out trainScan, r.DatasetField, limits)
             : r.PredictRows!.Columns;
         if (sourceColumns.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList() is { Count: > 0 } twice)
             warnings.Add($"{r.DatasetField}: column name{(twice.Count > 1 ? "s" : "")} {string.Join(", ", twice.Take(10).Select(c => $"'{c}'"))} " +
@@ -57,7 +58,8 @@ internal sealed record PreparedData
         // row-major array that the feature matrix then overwrites in place (DatasetMatrix), so the file is held once.
         var rowMajor = features.Any(r.CategoricalFeatures.Contains) || r.Quality.ScalerGiven ? null : features;
         var frame = trainPath is not null
-            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, CellRules.Of(r), r.DatasetField, ct, limits, rowMajor: rowMajor)
+            ? CsvLoader.Load(trainPath, plan, r.CsvHeader, r.Columns, CellRules.Of(r), r.DatasetField, ct, limits, rowMajor: rowMajor,
+                scan: trainScan)
             : Frame.FromPredictRows(r.PredictRows!, plan, CellRules.Of(r), "predict_rows");
         MemoryTrace.Mark("loaded");
         RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField);

@@ -106,6 +106,26 @@ public class CsvLoaderTests
         Assert.Equal("column 'b' is not in dataset mixed.csv (columns: a, kind, y, d\u00c3\u00a9bit)", ascii.Issues[0].Message); // nothing to hint
     }
 
+    [Fact]
+    public void A_header_that_needs_the_whole_file_scanned_hands_that_scan_to_the_loader_which_does_not_scan_again()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "quoted.csv");
+        const string Text = "\"a\",kind,y\n1,x,0\n2,caf\u00e9,1\n";
+        File.WriteAllBytes(path, FileEncoding.Windows1252.GetBytes(Text));
+        Assert.Equal(["a", "kind", "y"], CsvLoader.ReadHeader(path, true, null, out var scan));
+        Assert.True(scan!.WholeFile);
+        Assert.Equal((FileEncoding.Windows1252, 3L), (scan.Encoding, scan.Lines)); // judged on every row
+        // Given the scan, the loader reads as it says: the same file written again in UTF-8 is not looked at anew.
+        File.WriteAllBytes(path, Encoding.UTF8.GetBytes(Text));
+        Assert.Equal("caf\u00c3\u00a9", CsvLoader.Load(path, Plan, true, null, CellRules.Default, scan: scan).Text["kind"][1]);
+        Assert.Equal("caf\u00e9", CsvLoader.Load(path, Plan, true, null, CellRules.Default).Text["kind"][1]);
+        // A plain header is read from the file's first bytes: there is no whole scan to hand on.
+        var plain = t.Write("plain.csv", "a,kind,y\n1,x,0\n");
+        Assert.Equal(["a", "kind", "y"], CsvLoader.ReadHeader(plain, true, null, out var none));
+        Assert.Null(none);
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x61, 0x0A, 0xE2, 0x80 }, 2, 2)]       // ends inside a three-byte character
     [InlineData(new byte[] { 0x61, 0xC3, 0x28, 0x0A }, 1, 1)]       // a lead byte followed by no continuation
