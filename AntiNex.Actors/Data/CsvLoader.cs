@@ -130,7 +130,7 @@ public static class CsvLoader
         return new Frame(row, header, columns, text.ToDictionary(c => c.Name, c => c.Values.ToArray()), Enumerable.Range(0, row).ToArray())
         {
             RowMajor = store, NonFiniteRead = nonFinite,
-            ReadAsWindows1252At = scan.Encoding is null ? null : scan.BadByteOffset, ShortRows = shortNote,
+            ReadAsWindows1252At = scan.Encoding is null ? null : scan.BadByteOffset, StrayBytes = scan.Stray, ShortRows = shortNote,
         };
     }
 

@@ -23,6 +23,9 @@ public sealed class Frame
     /// <summary>The file was not UTF-8 and was read as Windows-1252 (<see cref="FileEncoding"/>): the offset of its first byte
     /// that is not UTF-8. Null for UTF-8 files and for frames not read from a file.</summary>
     public long? ReadAsWindows1252At { get; init; }
+    /// <summary>Bytes that are not UTF-8 in a file read as UTF-8 all the same (its byte order mark and its other characters
+    /// say UTF-8, <see cref="FileEncoding"/>); null when none.</summary>
+    public StrayBytes? StrayBytes { get; init; }
     /// <summary>CSV rows with fewer fields than the header, read with their missing cells empty; null when none.</summary>
     public ShortRows? ShortRows { get; init; }
     /// <summary>predict_rows rows that lack a key the request reads, read as empty cells; null when none.</summary>
@@ -36,11 +39,11 @@ public sealed class Frame
         if (MissingKeys is { } m) yield return m.Warning;
     }
 
-    /// <summary>The file was read as Windows-1252 (<see cref="ReadAsWindows1252At"/>): said, so that an odd character in a
-    /// class name has its reason. Null otherwise.</summary>
+    /// <summary>The file was read as Windows-1252 (<see cref="ReadAsWindows1252At"/>), or as UTF-8 with bytes that are not
+    /// (<see cref="StrayBytes"/>): said, so that an odd character in a class name has its reason. Null otherwise.</summary>
     public string? EncodingWarning(string field, string? path) => ReadAsWindows1252At is { } offset
         ? $"{field}: {Path.GetFileName(path)} is not UTF-8 (byte {offset:N0} is not); it was read as Windows-1252"
-        : null;
+        : StrayBytes?.Warning(field, path);
 
     /// <summary>The NaN/Infinity cells read as empty (<see cref="NonFiniteRead"/>), counted per column, most first; null when none.</summary>
     public string? NonFiniteWarning(string field, double markEmpty)
@@ -172,8 +175,8 @@ public sealed class Frame
     }
 
     /// <summary>The rows at the given positions, in that order. What was noted of the file read (<see cref="NonFiniteRead"/>,
-    /// <see cref="ReadAsWindows1252At"/>, <see cref="ShortRows"/>, <see cref="MissingKeys"/>) stays, and row-major features stay
-    /// row-major (<see cref="RowMajor"/>).</summary>
+    /// <see cref="ReadAsWindows1252At"/>, <see cref="StrayBytes"/>, <see cref="ShortRows"/>, <see cref="MissingKeys"/>) stays, and
+    /// row-major features stay row-major (<see cref="RowMajor"/>).</summary>
     public Frame Take(IReadOnlyList<int> rows)
     {
         var rowMajor = RowMajor?.Take(rows);
@@ -188,8 +191,8 @@ public sealed class Frame
         var text = Text.ToDictionary(kv => kv.Key, kv => rows.Select(r => kv.Value[r]).ToArray());
         return new Frame(rows.Count, SourceColumns, numeric, text, rows.Select(r => RowIds[r]).ToArray())
         {
-            RowMajor = rowMajor, NonFiniteRead = NonFiniteRead, ReadAsWindows1252At = ReadAsWindows1252At, ShortRows = ShortRows,
-            MissingKeys = MissingKeys,
+            RowMajor = rowMajor, NonFiniteRead = NonFiniteRead, ReadAsWindows1252At = ReadAsWindows1252At, StrayBytes = StrayBytes,
+            ShortRows = ShortRows, MissingKeys = MissingKeys,
         };
     }
 

@@ -73,6 +73,27 @@ public class CsvLoaderTests
     }
 
     [Fact]
+    public void A_utf8_file_with_a_byte_order_mark_and_a_stray_byte_reads_as_utf8_and_says_where_the_byte_is()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var path = System.IO.Path.Combine(t.Path, "stray.csv");
+        // A spreadsheet's "CSV UTF-8" (a mark, then UTF-8) with one byte pasted in from Windows-1252 text.
+        var head = Encoding.UTF8.GetBytes("a,kind,y\n1,caf\u00e9,0\n2,Web Attack \u2013 XSS,1\n3,x");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. head, 0x96, .. "y,0\n"u8]);
+        var f = CsvLoader.Load(path, Plan, true, null, CellRules.Default);
+        Assert.Equal(["caf\u00e9", "Web Attack \u2013 XSS", "x\uFFFDy"], f.Text["kind"]);
+        Assert.Equal(["a", "kind", "y"], f.SourceColumns);
+        Assert.Null(f.ReadAsWindows1252At);
+        Assert.Equal(new StrayBytes(1, 3 + head.Length, 4), f.StrayBytes);
+        Assert.Equal($"dataset: stray.csv has a UTF-8 byte order mark and was read as UTF-8, but 1 byte is not UTF-8 (the first is byte " +
+            $"{3 + head.Length}, on line 4) and read as U+FFFD: fix it, or save the file in one encoding", f.EncodingWarning("dataset", path));
+        Assert.Equal(["a", "kind", "y"], CsvLoader.ReadHeader(path, true, null));
+        // Without the mark the bytes alone decide, as before: Windows-1252.
+        File.WriteAllBytes(path, [.. head, 0x96, .. "y,0\n"u8]);
+        Assert.Equal(head.Length, CsvLoader.Load(path, Plan, true, null, CellRules.Default).ReadAsWindows1252At);
+    }
+
+    [Fact]
     public void A_header_in_utf8_over_rows_with_a_windows_1252_byte_reads_in_the_files_one_encoding()
     {
         using var t = new EngineTestData.TempRoot();
