@@ -27,6 +27,7 @@ internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, stri
             if (value.Length == 0) throw new RequestException("predict_feature", $"row {rowIds[i]}: empty target value in '{pf}'");
             counts[value] = counts.GetValueOrDefault(value) + 1;
         }
+        RefuseStrayText(counts, raw, rowIds, pf);
         if (counts.Keys.All(IsNumber))
         {
             // Each class is an output unit: a regression target read as classes would build one per distinct value.
@@ -44,36 +45,82 @@ internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, stri
         return r.LabelRules is { } given ? FromLabels(counts, given, pf) : Derived(counts, pf);
     }
 
+    /// <summary>The rules for another file's class column (a test file): its spellings of a training class in another
+    /// letter case are that class, as the training file's own are.</summary>
+    public TargetRules RulesFor(IEnumerable<string> raw) => Rules.WithCaseVariants(raw, out _);
+
     /// <summary>Unmapped test values: the rows of a class the training data lacks.</summary>
     public IReadOnlyList<string> Unseen(IEnumerable<string> raw)
-        => raw.Select(v => v.Trim()).Where(v => !Rules.Map.ContainsKey(v)).Distinct().Order(StringComparer.Ordinal).ToList();
+    {
+        var values = raw.Select(v => v.Trim()).ToList();
+        var rules = RulesFor(values);
+        return values.Where(v => !rules.Map.ContainsKey(v)).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// A class column of numbers with a few text cells ("?", "NaN", "-") is refused, naming them: numbered as text, the
+    /// stray value would be a class of its own and the number classes would be renumbered by row count, so a "1" could
+    /// become class 0. A column that is mostly text (names, with a stray number) is numbered as text.
+    /// </summary>
+    private static void RefuseStrayText(Dictionary<string, int> counts, string[] raw, IReadOnlyList<int> rowIds, string pf)
+    {
+        var numbers = counts.Keys.Where(IsNumber).ToList();
+        var text = counts.Keys.Where(v => !IsNumber(v)).Order(StringComparer.Ordinal).ToList();
+        int numberRows = numbers.Sum(v => counts[v]), textRows = text.Sum(v => counts[v]);
+        if (text.Count == 0 || numbers.Count < 2 || textRows >= numberRows) return;
+        int first = Array.FindIndex(raw, v => !IsNumber(v.Trim()));
+        throw new RequestException("predict_feature",
+            $"'{pf}' holds class numbers ({List(numbers.Order(StringComparer.Ordinal))}) in {Rows(numberRows)}, and text in {Rows(textRows)}: " +
+            $"{List(text.Select(v => $"'{v}' ({Rows(counts[v])})"))}, the first in row {rowIds[first]}; fix or drop those rows, or map " +
+            "every value with target_rules");
+
+        static string Rows(int n) => n == 1 ? "1 row" : $"{n:N0} rows";
+    }
 
     private static ClassNumbering FromLabels(Dictionary<string, int> counts, LabelRules given, string pf)
     {
-        var unnamed = counts.Keys.Where(v => !given.Labels.Contains(v)).Order(StringComparer.Ordinal).ToList();
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < given.Labels.Count; i++) map.TryAdd(given.Labels[i], given.LabelValues[i]);
+        var rules = new TargetRules(map, null).WithCaseVariants(counts.Keys, out var variants);
+        var unnamed = counts.Keys.Where(v => !rules.Map.ContainsKey(v)).Order(StringComparer.Ordinal).ToList();
         if (unnamed.Count > 0)
             throw new RequestException("label_rules",
                 $"'{pf}' holds text classes that label_rules.labels does not name: {List(unnamed)}; add them with their label_values, or map " +
                 "the target with target_rules");
-        var map = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (int i = 0; i < given.Labels.Count; i++) map.TryAdd(given.Labels[i], given.LabelValues[i]);
-        return new ClassNumbering(new TargetRules(map, null), given,
-            $"predict_feature: the text classes of '{pf}' are numbered by label_rules ({counts.Count} found in the training rows)");
+        return new ClassNumbering(rules, given,
+            $"predict_feature: the text classes of '{pf}' are numbered by label_rules ({counts.Count} found in the training rows)" +
+            CaseNote(variants.Select(v => (v.Value, v.Key))));
     }
 
     private static ClassNumbering Derived(Dictionary<string, int> counts, string pf)
     {
-        var normalLike = counts.Keys.Where(v => NormalNames.Contains(v, StringComparer.OrdinalIgnoreCase)).ToList();
-        var byCount = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).ToList();
+        // Spellings of one name in another letter case (BENIGN and Benign from two exports) are one class, named by its most
+        // frequent spelling: as two classes, the normal traffic would lose its name and a class would be split in two.
+        var classes = counts.GroupBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(g => g.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList())
+            .Select(spellings => (Name: spellings[0].Key, Rows: spellings.Sum(kv => kv.Value), Spellings: spellings.Select(kv => kv.Key).ToList()))
+            .ToList();
+        var normalLike = classes.Where(c => NormalNames.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => c.Name).ToList();
+        var byCount = classes.OrderByDescending(c => c.Rows).ThenBy(c => c.Name, StringComparer.Ordinal).Select(c => c.Name).ToList();
         var normal = normalLike.Count == 1 ? normalLike[0] : byCount[0];
         var names = byCount.Where(v => v != normal).Prepend(normal).ToList();
-        var map = names.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => (double)p.i, StringComparer.Ordinal);
+        var number = names.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i, StringComparer.Ordinal);
+        var map = classes.SelectMany(c => c.Spellings.Select(s => (s, number[c.Name])))
+            .ToDictionary(p => p.s, p => (double)p.Item2, StringComparer.Ordinal);
         var labels = new LabelRules(names, names.Select((_, i) => (long)i).ToList());
         var why = normalLike.Count == 1 ? "named like normal traffic" : "the most frequent";
         return new ClassNumbering(new TargetRules(map, null), labels,
             $"predict_feature: no target_rules, so the {names.Count} text classes of '{pf}' are numbered from the training rows, class 0 " +
             $"'{normal}' ({why}), then by row count: {List(names.Select((v, i) => $"{i} {v}"))}; they are stored with the model (give " +
-            "target_rules to number them yourself)");
+            "target_rules to number them yourself)" + CaseNote(classes.SelectMany(c => c.Spellings.Skip(1).Select(s => (s, c.Name)))));
+    }
+
+    /// <summary>Which spellings were read as a class written in another letter case, for the numbering's warning.</summary>
+    private static string CaseNote(IEnumerable<(string Spelling, string Name)> variants)
+    {
+        var all = variants.ToList();
+        return all.Count == 0 ? ""
+            : "; letter case aside they are one class: " + List(all.Select(v => $"'{v.Spelling}' is '{v.Name}'"));
     }
 
     private static bool IsNumber(string v) => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);

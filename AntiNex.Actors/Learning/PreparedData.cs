@@ -340,9 +340,10 @@ internal sealed record PreparedData
             warnings.Add($"{field} has classes the training data lacks ({string.Join(", ", unseen.Take(10))}" +
                 (unseen.Count > 10 ? $", ... ({unseen.Count} in all)" : "") +
                 "): those rows cannot be scored and are left out of the accuracy and the confusion matrix");
+        var fileRules = numbering.RulesFor(raw);
         var values = new double[frame.RowCount];
         for (int i = 0; i < values.Length; i++)
-            values[i] = numbering.Rules.TryMap(raw[i], out var v) ? v : double.NaN;
+            values[i] = fileRules.TryMap(raw[i], out var v) ? v : double.NaN;
         if (values.Length > 0 && values.All(double.IsNaN))
             throw new RequestException(field, $"none of its {values.Length} rows has a class of the training data: there is nothing to score");
         return values;

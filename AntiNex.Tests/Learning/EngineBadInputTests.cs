@@ -117,6 +117,21 @@ public class EngineBadInputTests
         Assert.Contains("row 2: empty target value in 'label'", e.Message);
     }
 
+    [Theory]
+    [InlineData("?")]
+    [InlineData("NaN")]
+    public void A_class_column_of_numbers_with_a_stray_text_cell_is_refused_naming_it(string stray)
+    {
+        // Numbered as text, the stray cell would be a third class and the attacks (the most rows) class 0.
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n"
+            + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{i % 7},{(i == 7 ? stray : i % 3 == 0 ? 0 : 1)}\n")));
+        var e = Fails(t, Req("x.csv"));
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("predict_feature", issue.Field);
+        Assert.Contains($"'label' holds class numbers (0, 1) in 39 rows, and text in 1 row: '{stray}' (1 row), the first in row 7", issue.Message);
+    }
+
     [Fact]
     public void Output_layer_that_does_not_fit_the_classes()
     {

@@ -121,6 +121,29 @@ public class FlowExportTargetTests
     }
 
     [Fact]
+    public void Class_names_that_differ_only_in_letter_case_are_one_class_and_the_normal_one_stays_class_zero()
+    {
+        // Exports joined from two tools: BENIGN, Benign and benign (each fewer rows than DoS Hulk), DoS Hulk and dos hulk.
+        string Respell(string csv, string[] benign, string dos) => string.Concat(csv.TrimEnd('\n').Split('\n').Select((line, i) =>
+            (line.EndsWith(",BENIGN", StringComparison.Ordinal) ? line[..^"BENIGN".Length] + benign[i % benign.Length]
+                : i % 4 == 0 ? line.Replace("DoS Hulk", dos, StringComparison.Ordinal) : line) + "\n"));
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", Respell(FlowsCsv(300, 1), ["BENIGN", "Benign", "benign"], "dos hulk"));
+        t.Write("test.csv", Respell(FlowsCsv(100, 2), ["BENIGN "], "DOS HULK")); // a spelling the training rows lack
+        var outcome = Train(t, Request());
+
+        Assert.Equal(["BENIGN", "DoS Hulk", "Web Attack \u2013 XSS"], outcome.Report.ClassNames);
+        Assert.Contains(outcome.Report.Warnings, w => w.Contains("letter case aside they are one class: 'Benign' is 'BENIGN'",
+            StringComparison.Ordinal) && w.Contains("'dos hulk' is 'DoS Hulk'", StringComparison.Ordinal));
+        Assert.True(outcome.Report.Accuracy > 95, $"{outcome.Report.Accuracy}");
+        Assert.Equal(100, outcome.Report.ConfusionMatrix!.Sum(row => row.Sum())); // DOS HULK rows are scored as DoS Hulk
+        using var model = TrainedModel.Load(outcome.Artifact);
+        var p = model.Predict(EngineTestData.Request("""{"label": "Flows", "dataset": "train.csv", "predict_feature": "Label"}"""), t.Roots);
+        Assert.Contains(p.Samples, s => s.Original == 0 && s.LabelName == "BENIGN");
+        Assert.True(p.Accuracy > 95, $"{p.Accuracy}");
+    }
+
+    [Fact]
     public void A_column_of_thousands_of_distinct_texts_is_refused_as_a_class_column_and_numbers_stay_numbers()
     {
         using var t = new EngineTestData.TempRoot();
