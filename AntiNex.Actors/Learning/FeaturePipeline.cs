@@ -262,6 +262,27 @@ public sealed record FeaturePipeline
         }
     }
 
+    /// <summary>
+    /// Warnings for categorical cells of a frame to predict that the training rows never held ("TCP" where they wrote
+    /// "tcp", a new service): such a cell reads as the feature's "other" input, so it is said, naming the values. A
+    /// feature whose vocabulary was capped is left out: its training rows held other values too.
+    /// </summary>
+    public IEnumerable<string> UnseenCategoryWarnings(Frame frame, string field)
+    {
+        foreach (var f in Features.Where(f => f.Categorical && !f.Dropped && f.Vocabulary.Count < MaxCategories && frame.Has(f.Name)))
+        {
+            var index = VocabIndex(f);
+            var unseen = frame.Text[f.Name].Where(v => Lookup(index, v) is null).GroupBy(v => v, StringComparer.Ordinal)
+                .Select(g => (Value: g.Key, Rows: g.Count())).OrderByDescending(u => u.Rows).ThenBy(u => u.Value, StringComparer.Ordinal).ToList();
+            if (unseen.Count == 0) continue;
+            yield return $"{field}: categorical feature '{f.Name}' has {unseen.Sum(u => u.Rows):N0} rows with values its training rows never " +
+                "held, read as its 'other' input: " + string.Join(", ", unseen.Take(10).Select(u => $"'{u.Value}' ({u.Rows:N0})")) +
+                (unseen.Count > 10 ? $", ... ({unseen.Count:N0} values)" : "") +
+                $"; the training rows held {string.Join(", ", f.Vocabulary.Take(10).Select(v => $"'{v}'"))}" +
+                (f.Vocabulary.Count > 10 ? $", ... ({f.Vocabulary.Count} values)" : "");
+        }
+    }
+
     /// <summary>rows x <see cref="Width"/> inputs as one array's length, refused (naming the sizes) past what an array holds:
     /// the product of two ints wrapped around and threw an unrelated error.</summary>
     private int Cells(int rows)

@@ -183,6 +183,7 @@ public sealed class TrainedModel : IDisposable
             warnings.AddRange(frame.FileWarnings(request.DatasetField, path, cells.MarkEmpty));
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
+        warnings.AddRange(State.Pipeline.UnseenCategoryWarnings(frame, request.PredictRows is not null ? "predict_rows" : request.DatasetField));
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
         var result = PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
         return warnings.Count == 0 ? result : result with { Warnings = warnings };

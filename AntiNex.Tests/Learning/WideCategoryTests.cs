@@ -88,4 +88,27 @@ public class WideCategoryTests
         Assert.Equal(vocabulary.ToList().IndexOf("1.10"), Hot(x[w..(2 * w)]));
         Assert.Equal(vocabulary.Count, Hot(x[(2 * w)..])); // "other"
     }
+
+    [Fact]
+    public void Predicted_categories_the_training_rows_never_held_are_named_in_a_warning()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var rng = new Random(3);
+        t.Write("train.csv", "proto,x,label\n" + string.Concat(Enumerable.Range(0, 200).Select(i =>
+            $"{(i % 2 == 0 ? "tcp" : "udp")},{(i % 3 == 0 ? 3 : 0) + rng.NextDouble():F3},{(i % 3 == 0 ? 1 : 0)}\n")));
+        var request = Request.Replace("\"port\"", "\"proto\"", StringComparison.Ordinal);
+        var outcome = TrainingEngine.Train(EngineTestData.Request(request), t.Roots, EngineTestData.SingleThread, null, default);
+        using var model = TrainedModel.Load(outcome.Artifact);
+
+        t.Write("later.csv", "proto,x,label\ntcp,0.5,0\nTCP,0.4,0\nicmp,3.5,1\nTCP,3.2,1\n");
+        var p = model.Predict(EngineTestData.Request("""{"label": "Ports", "dataset": "later.csv", "predict_feature": "label"}"""), t.Roots);
+        var warning = Assert.Single(p.Warnings!);
+        Assert.Equal("dataset: categorical feature 'proto' has 3 rows with values its training rows never held, read as its 'other' input: " +
+            "'TCP' (2), 'icmp' (1); the training rows held 'tcp', 'udp'", warning);
+        Assert.Equal(4, p.Rows);
+
+        t.Write("known.csv", "proto,x,label\ntcp,0.5,0\nudp,3.5,1\n");
+        Assert.Null(model.Predict(EngineTestData.Request("""{"label": "Ports", "dataset": "known.csv", "predict_feature": "label"}"""),
+            t.Roots).Warnings);
+    }
 }
