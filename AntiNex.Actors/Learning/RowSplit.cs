@@ -48,7 +48,8 @@ internal sealed record RowSplit(int[] TrainRows, int[] TestRows, Frame TestFrame
         var (fitIdx, valIdx) = Splits.TrainTest(rows.Length, fraction, seed + 7919, classes is null ? null : rows.Select(i => classes[i]).ToArray());
         if (fitIdx.Length == 0 || valIdx.Length == 0)
             throw new RequestException("validation_split",
-                $"validation_split {fraction} leaves {fitIdx.Length} fitting and {valIdx.Length} validation rows");
+                $"validation_split {fraction} of {rows.Length} training rows leaves {fitIdx.Length} fitting and {valIdx.Length} validation rows: " +
+                "the dataset has too few rows to train on (give it more rows)");
         return (fitIdx.Select(i => rows[i]).ToArray(), valIdx.Select(i => rows[i]).ToArray());
     }
 }

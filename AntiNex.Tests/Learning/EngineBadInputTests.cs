@@ -133,6 +133,18 @@ public class EngineBadInputTests
     }
 
     [Fact]
+    public void A_dataset_of_five_rows_is_refused_as_too_few_rows_not_only_as_a_validation_split()
+    {
+        // The recommended requests do not set validation_split: the error says what to change in the data.
+        using var t = new EngineTestData.TempRoot();
+        t.Write("five.csv", "x0,x1,label\n0.1,0.2,0\n3.1,3.3,1\n0.3,0.1,0\n3.2,3.0,1\n0.2,0.3,0\n");
+        var e = Fails(t, """{"label": "five", "dataset": "five.csv", "predict_feature": "label", "model_kind": "auto", "seed": 1}""");
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("validation_split", issue.Field);
+        Assert.Contains("the dataset has too few rows to train on (give it more rows)", issue.Message);
+    }
+
+    [Fact]
     public void Output_layer_that_does_not_fit_the_classes()
     {
         using var t = new EngineTestData.TempRoot();
