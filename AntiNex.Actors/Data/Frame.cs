@@ -41,15 +41,23 @@ public sealed class Frame
 
     /// <summary>The file was read as Windows-1252 (<see cref="ReadAsWindows1252At"/>), or as UTF-8 with bytes that are not
     /// (<see cref="StrayBytes"/>): said, so that an odd character in a class name has its reason. Null otherwise.</summary>
-    public string? EncodingWarning(string field, string? path) => ReadAsWindows1252At is { } offset
-        ? $"{field}: {Path.GetFileName(path)} is not UTF-8 (byte {offset:N0} is not); it was read as Windows-1252"
-        : StrayBytes?.Warning(field, path);
+    public string? EncodingWarning(string field, string? path) => EncodingWarning(field, path, ReadAsWindows1252At, StrayBytes);
+
+    /// <summary>The encoding warning of a file read elsewhere than into a frame (the console's streamed rows), in the same words.</summary>
+    public static string? EncodingWarning(string field, string? path, long? readAsWindows1252At, StrayBytes? stray) =>
+        readAsWindows1252At is { } offset
+            ? $"{field}: {Path.GetFileName(path)} is not UTF-8 (byte {offset:N0} is not); it was read as Windows-1252"
+            : stray?.Warning(field, path);
 
     /// <summary>The NaN/Infinity cells read as empty (<see cref="NonFiniteRead"/>), counted per column, most first; null when none.</summary>
-    public string? NonFiniteWarning(string field, double markEmpty)
+    public string? NonFiniteWarning(string field, double markEmpty) => NonFiniteWarning(field, markEmpty, NonFiniteRead);
+
+    /// <summary>The NaN/Infinity cells of rows read elsewhere than into a frame (the console's streamed and packed rows),
+    /// counted per column, in the same words; null when none.</summary>
+    public static string? NonFiniteWarning(string field, double markEmpty, IReadOnlyDictionary<string, long> nonFiniteRead)
     {
-        if (NonFiniteRead.Count == 0) return null;
-        var columns = NonFiniteRead.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        if (nonFiniteRead.Count == 0) return null;
+        var columns = nonFiniteRead.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         return $"{field}: {columns.Sum(kv => kv.Value):N0} NaN/Infinity cells read as empty " +
             $"({markEmpty.ToString("R", CultureInfo.InvariantCulture)}, non_finite \"empty\"): " +
             string.Join(", ", columns.Take(10).Select(kv => $"'{kv.Key}' {kv.Value:N0}")) +

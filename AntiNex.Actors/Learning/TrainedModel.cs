@@ -170,6 +170,8 @@ public sealed class TrainedModel : IDisposable
         {
             frame = Frame.FromPredictRows(rows, plan, cells, "predict_rows");
             warnings.AddRange(frame.IncompleteRowWarnings());
+            // NaN/Infinity cells (JSON carries them as the strings "NaN", "Infinity") read as empty: said, as a training says it.
+            if (frame.NonFiniteWarning("predict_rows", cells.MarkEmpty) is { } nonFinite) warnings.Add(nonFinite);
         }
         else if (request.Dataset is { } ds)
         {

@@ -392,6 +392,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             predictFrame = Frame.FromPredictRows(request.PredictRows, model.PredictPlan(data.PredictFeature), CellRules.Of(request), "predict_rows");
             _warnings.AddRange(predictFrame.IncompleteRowWarnings());
             _warnings.AddRange(model.State.Pipeline.UnseenCategoryWarnings(predictFrame, "predict_rows"));
+            if (predictFrame.NonFiniteWarning("predict_rows", request.MarkEmpty) is { } nonFinite) _warnings.Add(nonFinite);
         }
         var predictions = predictFrame == data.Frame && _datasetMatrix is { } m
             ? model.PredictFrameRows(m.X, m.Beyond, predictFrame, request.Label, request.MaxRecords)

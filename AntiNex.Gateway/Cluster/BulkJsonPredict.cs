@@ -61,6 +61,7 @@ internal static class BulkJsonPredict
                 packed = PredictRowsPacker.Pack(root.GetProperty("predict_rows"), summary.InputFeatures, summary.PredictFeature, cells,
                     summary.CategoricalFeatures);
                 if (packed.MissingKeys is { } gaps) warnings.Add(gaps.Warning); // as a node says it of rows it reads itself
+                if (Frame.NonFiniteWarning("predict_rows", cells.MarkEmpty, packed.NonFiniteRead) is { } nonFinite) warnings.Add(nonFinite);
             }
             catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
             catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }

@@ -3,7 +3,8 @@
 // costs its JSON text plus 4 bytes a value (and a string per categorical cell). Empty cells take mark_empty, and
 // NaN/Infinity follow non_finite, as the engine's own reader does. A model's categorical features are kept as the text
 // its pipeline reads instead (a number by its invariant text, null as empty), since a category has no float. A row without
-// a feature's key that other rows have reads that cell as empty too, as a node reads it, and is counted (MissingKeys).
+// a feature's key that other rows have reads that cell as empty too, as a node reads it, and is counted (MissingKeys), as
+// are NaN/Infinity cells read as empty (NonFiniteRead).
 using System.Globalization;
 using System.Text.Json;
 using AntiNex.Data;
@@ -20,6 +21,9 @@ public sealed record PackedRows(int Rows, int Columns, float[] Values, double[]?
 
     /// <summary>Rows that lacked a feature's key, read as empty cells (worded as a node words them); null when none.</summary>
     public MissingKeys? MissingKeys { get; init; }
+
+    /// <summary>Per feature, its NaN/Infinity cells read as empty (non_finite "empty"), for the node's warning; empty when none.</summary>
+    public IReadOnlyDictionary<string, long> NonFiniteRead { get; init; } = new Dictionary<string, long>();
 }
 
 public static class PredictRowsPacker
@@ -54,6 +58,7 @@ public static class PredictRowsPacker
         var texts = TextColumns(text, n);
         double[]? originals = null;
         var gaps = new Gaps(features);
+        var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         var i = 0;
         foreach (var row in rows.EnumerateArray())
         {
@@ -64,13 +69,13 @@ public static class PredictRowsPacker
             {
                 if (!row.TryGetProperty(features[j], out var cell)) gaps.Add(i, j);
                 else if (texts?[j] is { } column) column[i] = Text(cell, i, features[j]);
-                else values[i * width + j] = Number(cell, cells, i, features[j]);
+                else values[i * width + j] = Number(cell, cells, i, features[j], nonFinite);
             }
             if (row.TryGetProperty(target, out var t) && Original(t) is { } o) (originals ??= Nans(n))[i] = o;
             i++;
         }
         gaps.Fill(values, texts, n, cells.MarkEmpty);
-        return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note() };
+        return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note(), NonFiniteRead = nonFinite };
     }
 
     private static PackedRows Columns(JsonElement table, IReadOnlyList<string> features, string target, CellRules cells, bool[]? text)
@@ -90,6 +95,7 @@ public static class PredictRowsPacker
         var texts = TextColumns(text, n);
         var seen = new bool[n];
         var gaps = new Gaps(features);
+        var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         for (int j = 0; j < width; j++)
         {
             if (!table.TryGetProperty(features[j], out var column) || column.ValueKind != JsonValueKind.Object)
@@ -103,7 +109,7 @@ public static class PredictRowsPacker
                     : rowOf.TryGetValue(cell.Name, out var r) ? r
                     : throw new RequestException("predict_rows", $"column '{features[j]}' has index '{cell.Name}' that '{features[0]}' lacks");
                 if (texts?[j] is { } textColumn) textColumn[row] = Text(cell.Value, row, features[j]);
-                else values[row * width + j] = Number(cell.Value, cells, row, features[j]);
+                else values[row * width + j] = Number(cell.Value, cells, row, features[j], nonFinite);
                 seen[row] = true;
                 position++;
             }
@@ -114,7 +120,7 @@ public static class PredictRowsPacker
         if (table.TryGetProperty(target, out var targets) && targets.ValueKind == JsonValueKind.Object)
             foreach (var cell in targets.EnumerateObject())
                 if (rowOf.TryGetValue(cell.Name, out var row) && Original(cell.Value) is { } o) (originals ??= Nans(n))[row] = o;
-        return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note() };
+        return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note(), NonFiniteRead = nonFinite };
     }
 
     /// <summary>The cells of rows that lack a feature's key: read as empty (mark_empty, or "" for a category) when some row
@@ -165,7 +171,7 @@ public static class PredictRowsPacker
             $"row {row} column '{column}': a cell must be a number, string or null, got {cell.ValueKind}"),
     };
 
-    private static float Number(JsonElement cell, CellRules cells, int row, string column)
+    private static float Number(JsonElement cell, CellRules cells, int row, string column, Dictionary<string, long> nonFinite)
     {
         double v = cell.ValueKind switch
         {
@@ -180,6 +186,7 @@ public static class PredictRowsPacker
         };
         if (cells.Admit(v) is not { } read)
             throw new RequestException("predict_rows", $"row {row} column '{column}': {v} is not a finite number ({CellRules.NonFiniteHint})");
+        if (!double.IsFinite(v)) nonFinite[column] = nonFinite.GetValueOrDefault(column) + 1; // read as empty: counted, as a node counts it
         return float.IsFinite((float)read) ? (float)read
             : throw new RequestException("predict_rows",
                 $"row {row} column '{column}': {v} is beyond float32 (rows beyond one cluster message travel as float32)");

@@ -39,6 +39,11 @@ internal static class CsvPredict
         var cells = Cells(summary, nonFiniteAsEmpty, warnings);
         foreach (var w in warnings) output.Warning(w);
         using var reader = new CsvRowReader(path, features, cells, summary.CategoricalFeatures);
+        if (reader.EncodingWarning is { } encoding) // said first: it explains odd text in an error below
+        {
+            warnings.Add(encoding);
+            output.Warning(encoding);
+        }
         var blockRows = Math.Clamp(client.Frame.RowsPerMessage(features.Count), 1, MaxBlockRows);
         var textBytes = TextRowsRequest.BlockBytes(client.Frame);
         var numbers = new double[features.Count];
@@ -124,10 +129,10 @@ internal static class CsvPredict
         while (pending.Count > 0)
             if (await Collect() is { } failure) return Failed(failure);
         if (ct.IsCancellationRequested) return Failed(Stop);
-        if (reader.ShortRows is { } shortRows) // read with their missing cells empty, as a node reads them, and said so
+        foreach (var w in reader.RowWarnings()) // cells read as empty, as a node reads them, and said so
         {
-            warnings.Add(shortRows.Warning);
-            output.Warning(shortRows.Warning);
+            warnings.Add(w);
+            output.Warning(w);
         }
         if (file is not null)
             try { await file.CommitAsync(); }

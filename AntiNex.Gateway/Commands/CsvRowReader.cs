@@ -5,7 +5,8 @@
 // A file that is not UTF-8 reads as Windows-1252, as the training loader reads it (one pass over its bytes first), so a
 // feature or category named in that code page matches its model. A row wider than the header, or a quoted cell never
 // closed, is refused as the training loader refuses it: read on, every cell after it would be shifted. A row short of the
-// header reads its missing cells as empty, as a node reads such a row, and is counted for the same warning (ShortRows).
+// header reads its missing cells as empty, as a node reads such a row, and is counted for the same warning (ShortRows);
+// the file's encoding and its NaN/Infinity cells read as empty are said in the node's words too (Warnings).
 using System.Text;
 using AntiNex.Data;
 
@@ -22,7 +23,9 @@ internal sealed class CsvRowReader : IDisposable
     private readonly List<(int Start, int Length)> _cells = [];
     private long _line = 1;
     private int _headerWidth;
-    private readonly string _file;
+    private readonly string _path;
+    private readonly FileScan _scan;
+    private readonly Dictionary<string, long> _nonFinite = new(StringComparer.Ordinal); // per feature: NaN/Infinity read as empty
     private long _row = -1; // the data row last read, 0-based as predictions number rows
     private long _shortRows;
     private (long Row, long Line, int Fields) _firstShort;
@@ -31,11 +34,11 @@ internal sealed class CsvRowReader : IDisposable
     /// model's description does not say which they are (its errors for text cells then say so).</param>
     public CsvRowReader(string path, IReadOnlyList<string> features, CellRules? cells = null, IReadOnlyCollection<string>? textFeatures = null)
     {
-        var scan = FileEncoding.Scan(path);
+        var scan = _scan = FileEncoding.Scan(path);
         // A mark is honoured only when the bytes agree with it: Windows-1252 text behind a UTF-8 mark reads as Windows-1252.
         _reader = new StreamReader(scan.Open(path), scan.Encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: scan.Encoding is null,
             1 << 16);
-        _file = Path.GetFileName(path);
+        _path = path;
         _features = [.. features];
         _rules = cells ?? CellRules.Default;
         _isText = _features.Select(f => textFeatures?.Contains(f) == true).ToArray();
@@ -58,10 +61,25 @@ internal sealed class CsvRowReader : IDisposable
     public long Position => _reader.BaseStream.Position;
     public long RowsRead { get; private set; }
 
+    /// <summary>The field a node names the file by in its warnings: the console's words are the node's for the same file.</summary>
+    public const string Field = "dataset";
+
+    /// <summary>The file was read as Windows-1252, or as UTF-8 with stray bytes, worded as a node words it; null otherwise.</summary>
+    public string? EncodingWarning => Frame.EncodingWarning(Field, _path, _scan.Encoding is null ? null : _scan.BadByteOffset, _scan.Stray);
+
+    /// <summary>What the rows read so far warrant, as a node says it of a dataset it predicts: rows short of the header
+    /// (<see cref="ShortRows"/>), then NaN/Infinity cells read as empty. The encoding is <see cref="EncodingWarning"/>.</summary>
+    public IEnumerable<string> RowWarnings()
+    {
+        if (ShortRows is { } s) yield return s.Warning;
+        if (Frame.NonFiniteWarning(Field, _rules.MarkEmpty, _nonFinite) is { } nonFinite) yield return nonFinite;
+    }
+
     /// <summary>The rows read so far that were short of the header's fields (their missing cells read as empty), worded
     /// as a node words them; null when none.</summary>
     public ShortRows? ShortRows => _shortRows == 0 ? null
-        : new ShortRows(_file, _shortRows, (int)Math.Min(_firstShort.Row, int.MaxValue), _firstShort.Line, _firstShort.Fields, _headerWidth);
+        : new ShortRows($"{Field} {Path.GetFileName(_path)}", _shortRows, (int)Math.Min(_firstShort.Row, int.MaxValue), _firstShort.Line,
+            _firstShort.Fields, _headerWidth);
 
     /// <summary>Fills <paramref name="block"/> with up to its capacity in rows; returns the rows read (0 at the end). Every
     /// feature is read as a number.</summary>
@@ -165,7 +183,11 @@ internal sealed class CsvRowReader : IDisposable
         text = text.Trim();
         if (text.Length >= 2 && text[0] == '"') text = text[1..^1];
         if (text.IsEmpty) return _rules.MarkEmpty;
-        if (CellRules.TryParse(text, out var v) && _rules.Admit(v) is { } read) return read;
+        if (CellRules.TryParse(text, out var v) && _rules.Admit(v) is { } read)
+        {
+            if (!double.IsFinite(v)) _nonFinite[_features[feature]] = _nonFinite.GetValueOrDefault(_features[feature]) + 1;
+            return read;
+        }
         var hint = CellRules.TryParse(text, out _) ? " (--non-finite empty reads NaN and Infinity as empty cells)"
             : _textUnknown ? $" (the model's stored version does not say whether '{_features[feature]}' is categorical: if it is, " +
                              "run any predict of the label (its node then reads the list from the model) and stream again, retrain it, or send " +

@@ -69,20 +69,23 @@ public class IncompleteRowsTests
     }
 
     [Fact]
-    public void The_training_report_warns_of_short_csv_rows_and_of_predict_rows_without_a_key()
+    public void The_training_report_warns_of_short_csv_rows_and_of_predict_rows_without_a_key_or_with_infinity()
     {
         using var t = new EngineTestData.TempRoot();
         var rows = string.Concat(Enumerable.Range(0, 40).Select(i => i == 5 ? $"{i % 2},{i}\n" : $"{i % 2},{i},{i * 2 % 7}\n"));
         t.Write("short.csv", "label,x0,x1\n" + rows);
         const string Request = """
             {"label": "gaps", "dataset": "short.csv", "predict_feature": "label", "features_to_process": ["x0", "x1"], "epochs": 1,
-             "num_splits": 2, "predict_rows": [{"x0": 1, "x1": 2, "label": 1}, {"x0": 1, "label": 0}]}
+             "num_splits": 2, "non_finite": "empty",
+             "predict_rows": [{"x0": 1, "x1": 2, "label": 1}, {"x0": 1, "label": 0}, {"x0": "Infinity", "x1": 2, "label": 0}]}
             """;
         var outcome = TrainingEngine.Train(EngineTestData.Request(Request), t.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
         Assert.Contains(outcome.Report.Warnings, w => w.StartsWith(
             "dataset short.csv: 1 row has fewer fields than the header's 3;", StringComparison.Ordinal) && w.EndsWith(
             "the first is row 5 (line 7 of the file), with 2 fields", StringComparison.Ordinal));
         Assert.Contains(outcome.Report.Warnings, w => w.StartsWith("predict_rows: 1 row lacks key 'x1';", StringComparison.Ordinal));
-        Assert.Equal(2, outcome.Predictions!.Rows); // the rows are still predicted, the missing cell read as empty
+        // The rows predicted beside the dataset are said of as the dataset's own rows are.
+        Assert.Contains("predict_rows: 1 NaN/Infinity cells read as empty (-1, non_finite \"empty\"): 'x0' 1", outcome.Report.Warnings);
+        Assert.Equal(3, outcome.Predictions!.Rows); // the rows are still predicted, the missing and infinite cells read as empty
     }
 }

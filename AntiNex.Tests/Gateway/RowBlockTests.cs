@@ -253,8 +253,9 @@ public sealed class RowBlockTests : IDisposable
             var block = new float[4 * 2];
             Assert.Equal(4, reader.Read(block));
             Assert.Equal([1f, 2, 4, -7, 5, 6, 7, 8], block);
-            Assert.Equal($"{Path.GetFileName(path)}: 2 rows have fewer fields than the header's 3; the missing cells were read as empty " +
-                "(mark_empty for a number); the first is row 1 (line 3 of the file), with 1 field", reader.ShortRows!.Warning);
+            // Named as a node names a dataset's short rows, so that one warning reads alike whichever path the rows took.
+            Assert.Equal($"dataset {Path.GetFileName(path)}: 2 rows have fewer fields than the header's 3; the missing cells were read as " +
+                "empty (mark_empty for a number); the first is row 1 (line 3 of the file), with 1 field", Assert.Single(reader.RowWarnings()));
             File.WriteAllLines(path, ["proto,size", "tcp,1", "udp"]);
             using var text = new CsvRowReader(path, ["size", "proto"], textFeatures: ["proto"]);
             var (numbers, texts) = (new double[2], new string[2]);
@@ -293,6 +294,26 @@ public sealed class RowBlockTests : IDisposable
         var block = new float[2];
         Assert.Equal(1, reader.Read(block));
         Assert.Equal([2, 1], block);
+        Assert.Equal("dataset: marked.csv is not UTF-8 (byte 6 is not); it was read as Windows-1252", reader.EncodingWarning);
+    }
+
+    [Fact]
+    public void A_marked_utf8_file_with_a_stray_byte_streams_as_utf8_and_is_warned_in_the_nodes_words()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var path = Path.Combine(root.Path, "stray.csv");
+        // Two UTF-8 "é"s outweigh one stray 0x96 (in a column the model does not read): the mark holds, the byte reads as U+FFFD.
+        var head = System.Text.Encoding.UTF8.GetBytes("a,d\u00e9bit,note\n1,2,caf\u00e9\n3,4,x");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. head, 0x96, (byte)'\n']);
+        using var reader = new CsvRowReader(path, ["d\u00e9bit", "a"]);
+        var block = new float[4];
+        Assert.Equal(2, reader.Read(block));
+        Assert.Equal([2, 1, 4, 3], block);
+        Assert.Equal("dataset: stray.csv has a UTF-8 byte order mark and was read as UTF-8, but 1 byte is not UTF-8 (the first is byte " +
+            $"{3 + head.Length}, on line 3) and read as U+FFFD: fix it, or save the file in one encoding", reader.EncodingWarning);
+        File.WriteAllText(path, "a,b\n1,2\n");
+        using var plain = new CsvRowReader(path, ["a", "b"]);
+        Assert.Null(plain.EncodingWarning);
     }
 
     [Fact]

@@ -84,8 +84,11 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
             Assert.Equal(zero.Predicted, empty.Predicted);
             Assert.Equal(zero.Probability, empty.Probability);
         }
-        Assert.Null(p.Warnings);
-        Assert.Null(Predict(""", "mark_empty": 0, "non_finite": "empty" """).Warnings); // the model's own values: nothing to say
+        // The "Infinity" cell read as empty is said, as a training says it of its rows and a predict of a dataset's; the rules
+        // themselves, the model's own whether left out or given, are not.
+        const string Infinity = "predict_rows: 1 NaN/Infinity cells read as empty (0, non_finite \"empty\"): 'a' 1";
+        Assert.Equal([Infinity], p.Warnings!);
+        Assert.Equal([Infinity], Predict(""", "mark_empty": 0, "non_finite": "empty" """).Warnings!);
     }
 
     [Fact]
@@ -94,8 +97,9 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
         var p = Predict(""", "mark_empty": -1""");
         Assert.Equal(p.Samples[4].Predicted, p.Samples[0].Predicted); // the request's -1, as the format lets it ask
         Assert.Equal(p.Samples[4].Probability, p.Samples[0].Probability);
-        var warning = Assert.Single(p.Warnings!);
-        Assert.StartsWith("mark_empty: the request's -1 is used, but the model was trained with mark_empty 0", warning);
+        Assert.Equal(2, p.Warnings!.Count);
+        Assert.StartsWith("mark_empty: the request's -1 is used, but the model was trained with mark_empty 0", p.Warnings[0]);
+        Assert.Equal("predict_rows: 1 NaN/Infinity cells read as empty (-1, non_finite \"empty\"): 'a' 1", p.Warnings[1]); // the value used
 
         var strict = _t.Model.Predict(EngineTestData.Request(
             """{"predict_feature": "label", "non_finite": "error", "predict_rows": [{"a": 1, "b": 0.5}]}"""), _t.Root.Roots);
@@ -121,6 +125,7 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
         Assert.Equal([bulk[3], bulk[3], bulk[3]], bulk[..3]); // the empty cells read as the model's 0, not as -1
         Assert.NotEqual(bulk[4], bulk[3]);
         Assert.Empty(warnings);
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1 }, packed.NonFiniteRead); // said as the node says it (BulkJsonPredict)
         using var other = JsonDocument.Parse("""{"mark_empty": "-1", "non_finite": "empty"}""");
         Assert.Equal(new CellRules(-1, true), BulkJsonPredict.Cells(other.RootElement, summary, warnings));
         Assert.StartsWith("mark_empty: the request's -1 is used, but the model was trained with mark_empty 0", Assert.Single(warnings));
@@ -130,7 +135,10 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
         warnings.Clear();
         var block = new float[5 * 2];
         using (var reader = new CsvRowReader(csv, summary.InputFeatures, CsvPredict.Cells(summary, null, warnings)))
+        {
             Assert.Equal(5, reader.Read(block));
+            Assert.Equal(["dataset: 1 NaN/Infinity cells read as empty (0, non_finite \"empty\"): 'a' 1"], reader.RowWarnings());
+        }
         var streamed = _t.Model.PredictRows(block, 0, 5, 2);
         Assert.Equal(expected, streamed);
         Assert.Equal([streamed[3], streamed[3], streamed[3]], streamed[..3]);
@@ -155,6 +163,7 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
         Assert.Equal(file.Samples[0].Predicted, file.Samples[1].Predicted);
         Assert.Equal("dataset short.csv: 1 row has fewer fields than the header's 3; the missing cells were read as empty (mark_empty for " +
             "a number); the first is row 1 (line 3 of the file), with 1 field", Assert.Single(file.Warnings!));
+        Assert.Equal(file.Warnings!, Streamed("short.csv", 2)); // predict -f short.csv says the same
     }
 
     [Fact]
@@ -168,6 +177,16 @@ public sealed class TrainedCellRulesTests : IClassFixture<TrainedCellRulesTests.
         Assert.Equal(4, p.Samples.Count); // the rows are predicted, their NaN/Infinity cells read as the model's 0
         Assert.Equal([$"dataset: cp1252.csv is not UTF-8 (byte {Head.Length} is not); it was read as Windows-1252",
             "dataset: 2 NaN/Infinity cells read as empty (0, non_finite \"empty\"): 'a' 2"], p.Warnings!);
+        Assert.Equal(p.Warnings!, Streamed("cp1252.csv", 4)); // predict -f cp1252.csv says the same
+    }
+
+    /// <summary>What predict -f FILE says of the file beyond the rules (CsvPredict): its encoding, then its rows.</summary>
+    private List<string> Streamed(string file, int rows)
+    {
+        var summary = _t.Model.Summary;
+        using var reader = new CsvRowReader(Path.Combine(_t.Root.Path, file), summary.InputFeatures, CsvPredict.Cells(summary, null, []));
+        Assert.Equal(rows, reader.Read(new float[(rows + 1) * summary.InputFeatures.Count]));
+        return [.. reader.EncodingWarning is { } encoding ? [encoding] : Array.Empty<string>(), .. reader.RowWarnings()];
     }
 
     [Fact]
