@@ -8,6 +8,7 @@ internal static class Scalars
 {
     public static readonly Scalar Zero = 0.0.ToScalar();
     public static readonly Scalar Half = 0.5.ToScalar();
+    public static readonly Scalar One = 1.0.ToScalar();
     /// <summary>Probabilities are clamped into [1e-7, 1 - 1e-7] before a log (Keras' epsilon).</summary>
     public static readonly Scalar ProbLo = 1e-7.ToScalar();
     public static readonly Scalar ProbHi = (1 - 1e-7).ToScalar();

@@ -287,13 +287,17 @@ internal static class Trainer
         return (perRow * w).mean();
     }
 
-    /// <summary>Number of correct predictions in a batch, as a 1-element int64 tensor (no sync).</summary>
+    /// <summary>Number of correct predictions of trained rows, as a 1-element int64 tensor (no sync). A row whose outputs are
+    /// not finite counts as the alarm class, as <see cref="Correct"/> counts it for validation: argmax or "p &gt; 0.5" would
+    /// call it class 0, and the epoch's accuracy would disagree with its val_acc.</summary>
     private static Tensor Hits(DenseNetwork net, Tensor logits, Tensor y, TaskKind task)
     {
-        if (task == TaskKind.MultiClass) return logits.argmax(1).eq(y).sum();
-        // p > 0.5 <=> logit > 0 for a sigmoid output
-        var predicted = net.OutputActivation == "sigmoid" ? logits.gt(Scalars.Zero) : net.Output(logits).gt(Scalars.Half);
-        return predicted.eq(y).sum(); // bool vs 0/1 float compares by value
+        var p = net.Output(logits);
+        // p > 0.5 <=> logit > 0 for a sigmoid output; bool vs 0/1 float compares by value
+        var hit = task == TaskKind.MultiClass ? logits.argmax(1).eq(y)
+            : (net.OutputActivation == "sigmoid" ? logits.gt(Scalars.Zero) : p.gt(Scalars.Half)).eq(y).view(-1);
+        var unscorable = p.isfinite().logical_not().any(1);
+        return torch.where(unscorable, y.eq(Scalars.One).view(-1), hit).sum();
     }
 
     /// <summary>Correct predictions of evaluated rows. A row whose outputs are not finite (a diverged network) counts as serving

@@ -62,6 +62,24 @@ public class NonFiniteOutputTests
         Assert.Equal(0.75, Trainer.Evaluate(net, data, s).Accuracy!.Value, 9);
     }
 
+    [Theory]
+    [InlineData(TaskKind.Binary)]
+    [InlineData(TaskKind.MultiClass)]
+    public void Training_accuracy_counts_a_non_finite_output_as_the_alarm_class_as_validation_does(TaskKind task)
+    {
+        // Every input is NaN, so every output is: three of the four rows are class 1, the alarm class serving answers.
+        // The epoch's training accuracy read NaN as class 0 (0.25) while its val_acc on the same rows said 0.75.
+        bool multi = task == TaskKind.MultiClass;
+        var data = new TensorData(Enumerable.Repeat(float.NaN, 8).ToArray(), 4, 2, [1, 1, 1, 0], null);
+        List<LayerSpec> layers = [new(4, "he_uniform", "relu"), new(multi ? 3 : 1, "glorot_uniform", multi ? "softmax" : "sigmoid")];
+        using var gen = new torch.Generator(5);
+        using var net = new DenseNetwork(2, layers, gen);
+        var s = new FitSettings(task, 1, 4, multi ? "categorical_crossentropy" : "binary_crossentropy", "adam", null, 1);
+        var epoch = Trainer.Fit(new FitRequest(net, data, data, s, null, "fit"), default).History[0];
+        Assert.Equal(0.75, epoch.ValAccuracy!.Value, 9);
+        Assert.Equal(0.75, epoch.Accuracy!.Value, 9);
+    }
+
     [Fact]
     public void Roc_auc_and_curves_rank_a_non_finite_score_as_the_most_alarming()
     {
