@@ -29,6 +29,11 @@ public static class NetworkSize
     public static string TooLarge(long parameters, long limit)
         => $"the network has {parameters:N0} weights and biases, above the limit of {limit:N0}; use fewer or narrower layers";
 
+    public static string AutoTooLarge(long parameters, int inputs, IEnumerable<int> units, long limit)
+        => $"absent, so model_kind \"auto\" trains its own {string.Join("-", units)} network, which has {parameters:N0} weights and " +
+           $"biases at its fewest inputs ({inputs}), above the limit of {limit:N0}; give model_desc.layers with fewer or narrower " +
+           "layers, or a tree model_kind";
+
     public static string EnsembleTooLarge(long parameters, int seeds, long limit)
         => $"{seeds} ensemble seeds x the network make {parameters:N0} weights and biases, above the limit of {limit:N0}; " +
            "use fewer seeds or a smaller network";

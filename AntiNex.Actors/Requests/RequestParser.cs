@@ -265,8 +265,24 @@ internal sealed class RequestParser
             else if (NetworkSize.Ensemble(inputs, units, r.Quality.EnsembleSeeds) is var all && all > limit)
                 Issue("ensemble", NetworkSize.EnsembleTooLarge(all, r.Quality.EnsembleSeeds, limit));
         }
+        else if (r.Layers is null && r.ModelKind == ModelKinds.Auto)
+            AutoNetworkCheck(r, limit);
         if (r.Quality.Novelty is { } novelty && NetworkSize.Autoencoder(inputs, novelty.Layers) is var encoder && encoder > limit)
             Issue("novelty.layers", NetworkSize.AutoencoderTooLarge(encoder, limit));
+    }
+
+    /// <summary>model_kind "auto" without model_desc trains its own network on every path (it is always a candidate), so one
+    /// too large at its fewest possible inputs is refused now. Counted at the least: auto always scales, which drops a
+    /// constant numeric column, so only each categorical feature is sure to be an input, and the output is one unit at least.
+    /// Its own novelty detector is not checked here: above the limit it is left out with a warning, not refused.</summary>
+    private void AutoNetworkCheck(AntiNexRequest r, long limit)
+    {
+        var chosen = r.FeaturesToProcess.Count > 0 ? r.FeaturesToProcess.ToHashSet(StringComparer.Ordinal) : null;
+        int inputs = Math.Max(1, r.CategoricalFeatures
+            .Where(f => f != r.PredictFeature && !r.IgnoreFeatures.Contains(f) && chosen?.Contains(f) != false).Distinct().Count());
+        var units = AutoRecipe.Layers(1, regression: false).Select(l => l.Units).ToList();
+        var size = NetworkSize.Parameters(inputs, units);
+        if (size > limit) Issue("model_desc.layers", NetworkSize.AutoTooLarge(size, inputs, units, limit));
     }
 
     /// <summary>Settings that train without an error but leave a model that cannot score.</summary>

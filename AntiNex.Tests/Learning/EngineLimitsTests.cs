@@ -68,6 +68,43 @@ public class EngineLimitsTests
     }
 
     [Fact]
+    public void Auto_without_model_desc_is_refused_before_reading_data_when_its_own_network_is_too_large_at_its_fewest_inputs()
+    {
+        // Ten categorical features are ten inputs at least: 10 x 128 + 128 + 128 x 64 + 64 + 64 + 1 = 9,729 weights and biases.
+        var ten = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"\"c{i}\""));
+        string Auto(string categorical) => $$"""
+            {"label": "a", "dataset": "d.csv", "predict_feature": "label", "model_kind": "auto", "features_to_process": [{{ten}}],
+             "categorical_features": [{{categorical}}]}
+            """;
+        var limits = new EngineLimits { MaxNetworkParameters = 9_500 };
+        var issue = ParseFails(Auto(ten), limits);
+        Assert.Equal("model_desc.layers", issue.Field);
+        Assert.Contains("\"auto\" trains its own 128-64-1 network, which has 9,729 weights and biases at its fewest inputs (10), " +
+            "above the limit of 9,500", issue.Message);
+        // Ten numeric features may be a single input once auto drops the constant ones: left to the engine's exact count.
+        Assert.Null(AntiNexRequest.Parse(Auto(""), limits, out _).Layers);
+    }
+
+    [Fact]
+    public void Auto_own_network_within_the_first_look_is_still_refused_at_its_exact_inputs()
+    {
+        // blobs.csv: x0, x1, proto (3 values: 4 inputs) and const (dropped: auto scales) make 6 inputs and 9,217 weights and
+        // biases; at parse time only proto is sure to be an input (8,577).
+        using var t = new EngineTestData.TempRoot();
+        t.Write("blobs.csv", EngineTestData.BinaryCsv(120, 1));
+        var limits = new EngineLimits { MaxNetworkParameters = 9_000 };
+        var request = AntiNexRequest.Parse("""
+            {"label": "a", "dataset": "blobs.csv", "ml_type": "classification", "predict_feature": "label", "model_kind": "auto",
+             "features_to_process": ["x0", "x1", "proto", "const"], "categorical_features": ["proto"], "epochs": 1}
+            """, limits, out _);
+        var options = EngineTestData.SingleThread with { Limits = limits };
+        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(request, t.Roots, options, null, CancellationToken.None));
+        Assert.Equal("model_desc.layers", e.Issues.Single().Field);
+        Assert.Contains("9,217 weights and biases, above the limit of 9,000", e.Message);
+        Assert.Contains("(6 inputs after one-hot)", e.Message);
+    }
+
+    [Fact]
     public void A_csv_with_100000_columns_is_refused_naming_the_dataset()
     {
         using var t = new EngineTestData.TempRoot();
