@@ -102,10 +102,10 @@ internal sealed class BlockScaling : IDisposable
     }
 
     /// <summary>The network inputs of a [rows x columns] raw block (a new torch-owned, aligned tensor).</summary>
-    public Tensor Apply(Tensor raw) => raw.sub(_center).mul_(_scale).add_(_offset);
+    public Tensor Apply(Tensor raw) => raw.sub(_center).mul_(_scale).add_(_offset, Scalars.One); // alpha held: see KeptAliveAdam
 
     /// <summary><see cref="Apply"/> into <paramref name="x"/> (same shape, reused memory): the same operations in the same order.</summary>
-    public Tensor ApplyInto(Tensor raw, Tensor x) => x.copy_(raw).sub_(_center).mul_(_scale).add_(_offset);
+    public Tensor ApplyInto(Tensor raw, Tensor x) => x.copy_(raw).sub_(_center).mul_(_scale).add_(_offset, Scalars.One);
 
     /// <summary><see cref="Apply"/> for one row in managed code: the same float32 operations in the same order.</summary>
     public void ApplyRow(ReadOnlySpan<float> raw, Span<float> x)

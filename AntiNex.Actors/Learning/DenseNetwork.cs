@@ -118,7 +118,7 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         if (members is null) return Output(Logits(x, null));
         // Ensemble: the mean of the members' outputs (probabilities for classification, values for regression).
         var sum = Output(Logits(x, null));
-        foreach (var m in members) sum = sum.add(m.forward(x));
+        foreach (var m in members) sum = sum.add(m.forward(x), Scalars.One); // alpha held: see KeptAliveAdam
         using var n = ((double)EnsembleSize).ToScalar();
         return sum.div(n);
     }
@@ -136,7 +136,7 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
             h = ActivateInPlace(h, i == _specs.Length - 1 ? OutputActivation : _specs[i].Activation);
         }
         if (members is null) return h;
-        foreach (var m in members) h.add_(m.Infer(x));
+        foreach (var m in members) h.add_(m.Infer(x), Scalars.One);
         using var n = ((double)EnsembleSize).ToScalar();
         return h.div_(n);
     }

@@ -52,6 +52,8 @@ internal static class Optimizers
 /// that stays reachable until the call returns. Why: TorchSharp 0.107's managed optimizers turn doubles into Scalars
 /// implicitly and never keep them alive; under GC pressure a finalizer freed one while libtorch still read it
 /// ("toDouble" check failure inside Adam.step, seen in parallel test runs). Adam is the default and the most used.
+/// The same holds for the overloads that make a Scalar of their own: add_(Scalar) and add_(Tensor) pass a fresh alpha of
+/// 1, so every add here names its alpha (a freed alpha failed a training with a "toFloat" check in parallel test runs).
 /// Weight decay is not applied here: the training loop decouples it (AdamW-style).
 /// </summary>
 internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> ps, double lr, double beta1, double beta2, double eps)
@@ -78,7 +80,7 @@ internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> ps, double lr, doub
         m.mul_(_b1).add_(g, _oneMinusB1);
         v.mul_(_b2).addcmul_(g, g, _oneMinusB2);
         using var denom = v.sqrt();
-        denom.div_(_sqrtBc2!).add_(_eps);
+        denom.div_(_sqrtBc2!).add_(_eps, Scalars.One); // alpha given: add_(Scalar) makes its own, kept alive by nothing
         p.addcdiv_(m, denom, _negStep!);
     }
 
@@ -166,7 +168,7 @@ internal sealed class KeptAliveRmsProp(IReadOnlyList<Parameter> ps, double lr, d
         var s = state ??= Persistent(zeros_like(p));
         s.mul_(_alpha).addcmul_(g, g, _oneMinusAlpha);
         using var avg = s.sqrt();
-        avg.add_(_eps);
+        avg.add_(_eps, Scalars.One);
         p.addcdiv_(g, avg, _negLr!);
     }
     protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
@@ -185,7 +187,7 @@ internal sealed class KeptAliveAdagrad(IReadOnlyList<Parameter> ps, double lr, d
         var sum = state ??= Persistent(full_like(p, _init));
         sum.addcmul_(g, g, _one);
         using var std = sum.sqrt();
-        std.add_(_eps);
+        std.add_(_eps, _one);
         p.addcdiv_(g, std, _negLr!);
     }
     protected override void EndStep() { _negLr?.Dispose(); _negLr = null; }
