@@ -96,7 +96,7 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         for (int i = 0; i < _specs.Length; i++)
         {
             h = layers[i].forward(h);
-            if (_normOf[i] >= 0) h = norms[_normOf[i]].forward(h); // training mode: batch statistics; eval: running ones
+            if (_normOf[i] >= 0) h = Normalize(norms[_normOf[i]], h); // training mode: batch statistics; eval: running ones
             if (i == _specs.Length - 1) break;
             h = Activate(h, _specs[i].Activation);
             if (dropout is not null && _specs[i].Dropout > 0)
@@ -132,7 +132,7 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         for (int i = 0; i < _specs.Length; i++)
         {
             h = layers[i].forward(h);
-            if (_normOf[i] >= 0) h = norms[_normOf[i]].forward(h);
+            if (_normOf[i] >= 0) h = Normalize(norms[_normOf[i]], h);
             h = ActivateInPlace(h, i == _specs.Length - 1 ? OutputActivation : _specs[i].Activation);
         }
         if (members is null) return h;
@@ -159,7 +159,7 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
             var o = outputs[i].copy_(layer.bias!);
             using var transposed = layer.weight!.t();
             h = o.addmm_(h, transposed);
-            if (_normOf[i] >= 0) h = norms[_normOf[i]].forward(h);
+            if (_normOf[i] >= 0) h = Normalize(norms[_normOf[i]], h);
             h = ActivateInPlace(h, i == _specs.Length - 1 ? OutputActivation : _specs[i].Activation);
         }
         return h;
@@ -185,6 +185,8 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         if (!training) eval();
     }
 
+    /// <summary>The activations below pass held Scalars: nn.functional's elu, softplus and leaky_relu turn their double
+    /// arguments into Scalars that nothing holds while libtorch reads them (see <see cref="Scalars"/>).</summary>
     public static Tensor Activate(Tensor h, string activation) => activation switch
     {
         "relu" => nn.functional.relu(h),
@@ -192,12 +194,33 @@ internal sealed class DenseNetwork : nn.Module<Tensor, Tensor>
         "tanh" => torch.tanh(h),
         "softmax" => torch.softmax(h, 1),
         "linear" => h,
-        "elu" => nn.functional.elu(h, 1.0, false),
+        "elu" => h.elu(Scalars.One, Scalars.One, Scalars.One), // alpha, scale, input scale: nn.functional.elu(h, 1.0)
         "selu" => nn.functional.selu(h, false),
-        "softplus" => nn.functional.softplus(h, 1, 20),
-        "leaky_relu" => nn.functional.leaky_relu(h, 0.3, false), // Keras LeakyReLU default alpha
+        "softplus" => Softplus(h),
+        "leaky_relu" => h.leaky_relu(Scalars.LeakyReluSlope),
         _ => throw new RequestException("model_desc.layers", $"unknown activation '{activation}'; {Vocabulary.Allowed(Vocabulary.Activations)}"),
     };
+
+    /// <summary>torch's softplus with beta 1 and threshold 20 (x above 20 stays x), from held Scalars: TorchSharp's only
+    /// public softplus makes its beta and threshold Scalars itself. The exponent is clamped at the threshold so that the
+    /// branch where() drops has a finite gradient (an inf there would turn the kept branch's gradient into NaN).</summary>
+    private static Tensor Softplus(Tensor h)
+    {
+        using var above = h.gt(Scalars.SoftplusThreshold);
+        using var exp = h.clamp_max(Scalars.SoftplusThreshold).exp_();
+        using var soft = exp.log1p(); // not in place: exp's backward reads its output
+        return torch.where(above, h, soft);
+    }
+
+    /// <summary>BatchNorm1d's forward (TorchSharp 0.107's BatchNorm.forward, step for step, for a set momentum and tracked
+    /// running statistics) with its batch counter stepped by held Scalars: the module's own num_batches_tracked.add_(1)
+    /// makes a value and an alpha Scalar that nothing holds, on every training batch.</summary>
+    private static Tensor Normalize(BatchNorm1d norm, Tensor h)
+    {
+        if (norm.training) norm.num_batches_tracked?.add_(Scalars.Count, Scalars.Count);
+        return nn.functional.batch_norm(h, norm.running_mean, norm.running_var, norm.weight, norm.bias, norm.training,
+            norm.momentum!.Value, norm.eps);
+    }
 
     /// <summary>Parameters by name, as float arrays (for the artifact).</summary>
     public List<(string Name, long[] Shape, float[] Data)> ExportWeights()

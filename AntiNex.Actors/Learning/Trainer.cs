@@ -271,7 +271,7 @@ internal static class Trainer
                 {
                     "categorical_crossentropy" => -(onehot * p.clamp(Scalars.ProbLo, Scalars.ProbHi).log()).sum(1),
                     "mae" => (p - onehot).abs().mean([1]),
-                    _ => (p - onehot).pow(2).mean([1]),
+                    _ => (p - onehot).pow(Scalars.Two).mean([1]),
                 };
             }
         }
@@ -282,7 +282,7 @@ internal static class Trainer
             var o = net.Output(logits);
             perRow = loss == "mae" ? (o - y).abs().view(-1) : loss is "binary_crossentropy" or "categorical_crossentropy"
                 ? nn.functional.binary_cross_entropy(o.clamp(Scalars.ProbLo, Scalars.ProbHi), y, reduction: nn.Reduction.None).view(-1)
-                : (o - y).pow(2).view(-1);
+                : (o - y).pow(Scalars.Two).view(-1);
         }
         return (perRow * w).mean();
     }
