@@ -27,7 +27,7 @@ internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, stri
             if (value.Length == 0) throw new RequestException("predict_feature", $"row {rowIds[i]}: empty target value in '{pf}'");
             counts[value] = counts.GetValueOrDefault(value) + 1;
         }
-        RefuseStrayText(counts, raw, rowIds, pf);
+        RefuseStrayText(counts, r.LabelRules, raw, rowIds, pf);
         if (counts.Keys.All(IsNumber))
         {
             // Each class is an output unit: a regression target read as classes would build one per distinct value.
@@ -60,36 +60,47 @@ internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, stri
     /// <summary>
     /// A class column of numbers with a few text cells ("?", "NaN", "-") is refused, naming them: numbered as text, the
     /// stray value would be a class of its own and the number classes would be renumbered by row count, so a "1" could
-    /// become class 0. A column that is mostly text (names, with a stray number) is numbered as text.
+    /// become class 0. A column that is mostly text (names, with a stray number) is numbered as text. Text that label_rules
+    /// name is a class the user gave, not a stray cell.
     /// </summary>
-    private static void RefuseStrayText(Dictionary<string, int> counts, string[] raw, IReadOnlyList<int> rowIds, string pf)
+    private static void RefuseStrayText(Dictionary<string, int> counts, LabelRules? given, string[] raw, IReadOnlyList<int> rowIds, string pf)
     {
+        var named = given is null ? null : LabelMap(given).WithCaseVariants(counts.Keys, out _).Map;
+        bool Stray(string v) => !IsNumber(v) && named?.ContainsKey(v) != true;
         var numbers = counts.Keys.Where(IsNumber).ToList();
-        var text = counts.Keys.Where(v => !IsNumber(v)).Order(StringComparer.Ordinal).ToList();
+        var text = counts.Keys.Where(Stray).Order(StringComparer.Ordinal).ToList();
         int numberRows = numbers.Sum(v => counts[v]), textRows = text.Sum(v => counts[v]);
         if (text.Count == 0 || numbers.Count < 2 || textRows >= numberRows) return;
-        int first = Array.FindIndex(raw, v => !IsNumber(v.Trim()));
+        int first = Array.FindIndex(raw, v => Stray(v.Trim()));
         throw new RequestException("predict_feature",
             $"'{pf}' holds class numbers ({List(numbers.Order(StringComparer.Ordinal))}) in {Rows(numberRows)}, and text in {Rows(textRows)}: " +
-            $"{List(text.Select(v => $"'{v}' ({Rows(counts[v])})"))}, the first in row {rowIds[first]}; fix or drop those rows, or map " +
-            "every value with target_rules");
+            $"{List(text.Select(v => $"'{v}' ({Rows(counts[v])})"))}, the first in row {rowIds[first]}; fix or drop those rows, or " +
+            (given is null ? "map every value with target_rules" : "name every value in label_rules"));
 
         static string Rows(int n) => n == 1 ? "1 row" : $"{n:N0} rows";
     }
 
     private static ClassNumbering FromLabels(Dictionary<string, int> counts, LabelRules given, string pf)
     {
-        var map = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (int i = 0; i < given.Labels.Count; i++) map.TryAdd(given.Labels[i], given.LabelValues[i]);
-        var rules = new TargetRules(map, null).WithCaseVariants(counts.Keys, out var variants);
+        var rules = LabelMap(given).WithCaseVariants(counts.Keys, out var variants);
         var unnamed = counts.Keys.Where(v => !rules.Map.ContainsKey(v)).Order(StringComparer.Ordinal).ToList();
         if (unnamed.Count > 0)
             throw new RequestException("label_rules",
                 $"'{pf}' holds text classes that label_rules.labels does not name: {List(unnamed)}; add them with their label_values, or map " +
                 "the target with target_rules");
+        // A spelling in another letter case is its label's class, not one more: the count is of the labels found.
+        var labelOf = variants.ToDictionary(v => v.Value, v => v.Key, StringComparer.Ordinal);
+        int classes = counts.Keys.Select(v => labelOf.GetValueOrDefault(v, v)).Distinct(StringComparer.Ordinal).Count();
         return new ClassNumbering(rules, given,
-            $"predict_feature: the text classes of '{pf}' are numbered by label_rules ({counts.Count} found in the training rows)" +
+            $"predict_feature: the text classes of '{pf}' are numbered by label_rules ({classes} found in the training rows)" +
             CaseNote(variants.Select(v => (v.Value, v.Key))));
+    }
+
+    private static TargetRules LabelMap(LabelRules given)
+    {
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < given.Labels.Count; i++) map.TryAdd(given.Labels[i], given.LabelValues[i]);
+        return new TargetRules(map, null);
     }
 
     private static ClassNumbering Derived(Dictionary<string, int> counts, string pf)
@@ -120,7 +131,8 @@ internal sealed record ClassNumbering(TargetRules Rules, LabelRules Labels, stri
     {
         var all = variants.ToList();
         return all.Count == 0 ? ""
-            : "; letter case aside they are one class: " + List(all.Select(v => $"'{v.Spelling}' is '{v.Name}'"));
+            : "; letter case aside they are one class: " + List(all.Select(v => $"'{v.Spelling}' is '{v.Name}'")) +
+              " (to keep spellings apart, name each in label_rules or target_rules)";
     }
 
     private static bool IsNumber(string v) => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);

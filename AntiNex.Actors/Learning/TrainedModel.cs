@@ -188,6 +188,7 @@ public sealed class TrainedModel : IDisposable
         warnings.AddRange(State.Pipeline.UnseenCategoryWarnings(frame, request.PredictRows is not null ? "predict_rows" : request.DatasetField));
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
         var result = PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
+        warnings.AddRange(result.Warnings ?? []);
         return warnings.Count == 0 ? result : result with { Warnings = warnings };
     }
 
@@ -532,6 +533,10 @@ public sealed class TrainedModel : IDisposable
         var pf = State.PredictFeature;
         bool hasTarget = frame.Has(pf);
         var samples = new List<SamplePrediction>(Math.Min(frame.RowCount, maxRecords));
+        // The file's spellings of a trained class in another letter case are that class, as they were in the training.
+        var rules = hasTarget && State.Task != TaskKind.Regression && State.TargetRules is { } stored
+            ? stored.WithCaseVariants(frame.Text[pf], out _) : State.TargetRules;
+        var unknownClasses = new Dictionary<string, int>(StringComparer.Ordinal);
         int known = 0, correct = 0, unscorableRows = 0;
         for (int i = 0; i < frame.RowCount; i++)
         {
@@ -544,8 +549,13 @@ public sealed class TrainedModel : IDisposable
                 if (State.Task == TaskKind.Regression) original = frame.Numeric[pf][i];
                 else
                 {
-                    try { original = TargetCodec.ClassValueOf(frame.Text[pf][i], State.TargetRules, "predict_feature", i); }
-                    catch (RequestException) { original = null; }
+                    var cell = frame.Text[pf][i];
+                    try { original = TargetCodec.ClassValueOf(cell, rules, "predict_feature", i); }
+                    catch (RequestException)
+                    {
+                        original = null;
+                        if (!string.IsNullOrWhiteSpace(cell)) unknownClasses[cell.Trim()] = unknownClasses.GetValueOrDefault(cell.Trim()) + 1;
+                    }
                 }
             }
             if (original is { } o && State.Task != TaskKind.Regression)
@@ -569,6 +579,17 @@ public sealed class TrainedModel : IDisposable
             UnscorableRows = unscorableRows,
             Summary = $"{label} made predictions={frame.RowCount} found={samples.Count} accuracy={accText}"
                 + (unscorableRows > 0 ? $" unscorable={unscorableRows}" : ""),
+            Warnings = unknownClasses.Count == 0 ? null : [UnknownClassWarning(pf, unknownClasses)],
         };
+    }
+
+    /// <summary>Rows whose class the model does not know are not scored: said, so the accuracy is not read as over every row.</summary>
+    private static string UnknownClassWarning(string pf, Dictionary<string, int> unknown)
+    {
+        var names = unknown.Keys.Order(StringComparer.Ordinal).ToList();
+        int rows = unknown.Values.Sum();
+        return $"predict_feature: '{pf}' holds classes the model was not trained on ({string.Join(", ", names.Take(10))}" +
+            (names.Count > 10 ? $", ... ({names.Count} in all)" : "") + $") in {rows:N0} row{(rows == 1 ? "" : "s")}: " +
+            "those rows are left out of the accuracy";
     }
 }

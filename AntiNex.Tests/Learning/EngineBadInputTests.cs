@@ -133,6 +133,28 @@ public class EngineBadInputTests
     }
 
     [Fact]
+    public void A_class_column_of_numbers_with_text_cells_that_label_rules_name_trains()
+    {
+        // "unknown" is a class the user named: not a stray cell.
+        using var t = new EngineTestData.TempRoot();
+        t.Write("x.csv", "x0,x1,label\n" + string.Concat(Enumerable.Range(0, 90).Select(i =>
+            $"{i % 3 * 4 + i % 5 * 0.1},{i % 7},{(i % 3 == 2 ? "unknown" : i % 3 == 0 ? "0" : "1")}\n")));
+        var outcome = TrainingEngine.Train(EngineTestData.Request(Req("x.csv", """
+            , "model_kind": "fast_tree", "label_rules": {"labels": ["0", "1", "unknown"], "label_values": [0, 1, 2]}
+            """)), t.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.Equal(["0", "1", "unknown"], outcome.Report.ClassNames);
+
+        // A text cell that label_rules leave out is still refused, told to name it there.
+        t.Write("y.csv", "x0,x1,label\n"
+            + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{i % 7},{(i == 7 ? "?" : i % 3 == 0 ? 0 : 1)}\n")));
+        var e = Fails(t, Req("y.csv", """, "label_rules": {"labels": ["0", "1"], "label_values": [0, 1]}"""));
+        var issue = Assert.Single(e.Issues);
+        Assert.Contains("'?' (1 row), the first in row 7", issue.Message);
+        Assert.Contains("name every value in label_rules", issue.Message);
+        Assert.DoesNotContain("target_rules", issue.Message);
+    }
+
+    [Fact]
     public void A_dataset_of_five_rows_is_refused_as_too_few_rows_not_only_as_a_validation_split()
     {
         // The recommended requests do not set validation_split: the error says what to change in the data.

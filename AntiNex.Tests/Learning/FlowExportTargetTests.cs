@@ -121,6 +121,46 @@ public class FlowExportTargetTests
     }
 
     [Fact]
+    public void A_later_predict_scores_a_file_whose_class_spellings_differ_from_the_training_file_and_warns_of_unknown_ones()
+    {
+        string Respell(string csv, params string[] benign) => string.Concat(csv.TrimEnd('\n').Split('\n').Select((line, i) =>
+            (line.EndsWith(",BENIGN", StringComparison.Ordinal) ? line[..^"BENIGN".Length] + benign[i % benign.Length] : line) + "\n"));
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", Respell(FlowsCsv(300, 1), "BENIGN", "Benign"));
+        t.Write("test.csv", Respell(FlowsCsv(100, 2), "benign"));
+        var outcome = Train(t, Request());
+        Assert.Equal(100, outcome.Report.ConfusionMatrix!.Sum(row => row.Sum()));
+
+        using var model = TrainedModel.Load(outcome.Artifact);
+        var p = model.Predict(EngineTestData.Request("""{"label": "Flows", "dataset": "test.csv", "predict_feature": "Label"}"""), t.Roots);
+        Assert.Equal(100, p.Samples.Count);
+        Assert.All(p.Samples, s => Assert.NotNull(s.Original)); // the benign rows are scored as BENIGN, not left out
+        Assert.True(p.Accuracy > 95, $"{p.Accuracy}");
+        Assert.Null(p.Warnings);
+
+        t.Write("other.csv", FlowsCsv(50, 3, extraClass: "Heartbleed"));
+        var other = model.Predict(EngineTestData.Request("""{"label": "Flows", "dataset": "other.csv", "predict_feature": "Label"}"""), t.Roots);
+        Assert.Contains(other.Warnings!, w => w.Contains("'Label' holds classes the model was not trained on (Heartbleed) in 5 rows",
+            StringComparison.Ordinal) && w.Contains("left out of the accuracy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Label_rules_over_spellings_in_another_letter_case_count_the_classes_and_say_how_to_keep_spellings_apart()
+    {
+        string Respell(string csv) => string.Concat(csv.TrimEnd('\n').Split('\n').Select((line, i) =>
+            (line.EndsWith(",BENIGN", StringComparison.Ordinal) && i % 2 == 0 ? line[..^"BENIGN".Length] + "Benign" : line) + "\n"));
+        using var t = new EngineTestData.TempRoot();
+        t.Write("train.csv", Respell(FlowsCsv(300, 1)));
+        t.Write("test.csv", FlowsCsv(100, 2));
+        var outcome = Train(t, Request("""
+            , "label_rules": {"labels": ["benign", "DoS Hulk", "Web Attack \u2013 XSS"], "label_values": [0, 1, 2]}
+            """));
+        Assert.Contains(outcome.Report.Warnings, w => w.Contains("numbered by label_rules (3 found in the training rows)", StringComparison.Ordinal)
+            && w.Contains("'Benign' is 'benign'", StringComparison.Ordinal)
+            && w.Contains("to keep spellings apart, name each in label_rules or target_rules", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Class_names_that_differ_only_in_letter_case_are_one_class_and_the_normal_one_stays_class_zero()
     {
         // Exports joined from two tools: BENIGN, Benign and benign (each fewer rows than DoS Hulk), DoS Hulk and dos hulk.
