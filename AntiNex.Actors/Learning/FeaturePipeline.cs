@@ -262,26 +262,56 @@ public sealed record FeaturePipeline
         }
     }
 
+    /// <summary>Distinct unseen values counted per feature; past it only the total grows, so a column of ids stays small.</summary>
+    internal const int MaxUnseenCounted = 256;
+
     /// <summary>
     /// Warnings for categorical cells of a frame to predict that the training rows never held ("TCP" where they wrote
     /// "tcp", a new service): such a cell reads as the feature's "other" input, so it is said, naming the values. A
-    /// feature whose vocabulary was capped is left out: its training rows held other values too.
+    /// feature whose vocabulary was capped is left out: its training rows held other values too. Empty cells are counted,
+    /// not listed as a value: they are a gap in the row, not a new category, and a short row's warning already names them.
     /// </summary>
     public IEnumerable<string> UnseenCategoryWarnings(Frame frame, string field)
     {
         foreach (var f in Features.Where(f => f.Categorical && !f.Dropped && f.Vocabulary.Count < MaxCategories && frame.Has(f.Name)))
         {
-            var index = VocabIndex(f);
-            var unseen = frame.Text[f.Name].Where(v => Lookup(index, v) is null).GroupBy(v => v, StringComparer.Ordinal)
-                .Select(g => (Value: g.Key, Rows: g.Count())).OrderByDescending(u => u.Rows).ThenBy(u => u.Value, StringComparer.Ordinal).ToList();
-            if (unseen.Count == 0) continue;
-            yield return $"{field}: categorical feature '{f.Name}' has {unseen.Sum(u => u.Rows):N0} rows with values its training rows never " +
-                "held, read as its 'other' input: " + string.Join(", ", unseen.Take(10).Select(u => $"'{u.Value}' ({u.Rows:N0})")) +
-                (unseen.Count > 10 ? $", ... ({unseen.Count:N0} values)" : "") +
-                $"; the training rows held {string.Join(", ", f.Vocabulary.Take(10).Select(v => $"'{v}'"))}" +
+            var counts = CountUnseen(VocabIndex(f), frame.Text[f.Name], out long empty, out long total);
+            if (total == 0) continue;
+            long uncounted = total - empty - counts.Values.Sum();
+            var top = counts.OrderByDescending(u => u.Value).ThenBy(u => u.Key, StringComparer.Ordinal).Take(10)
+                .Select(u => $"'{Trunc(u.Key)}' ({u.Value:N0})").ToList();
+            if (counts.Count > 10 || uncounted > 0)
+                top.Add(uncounted > 0 ? $"... (more than {counts.Count:N0} values)" : $"... ({counts.Count:N0} values)");
+            if (empty > 0) top.Add($"{empty:N0} empty cells");
+            yield return $"{field}: categorical feature '{f.Name}' has {total:N0} rows with values its training rows never " +
+                "held, read as its 'other' input: " + string.Join(", ", top) +
+                $"; the training rows held {string.Join(", ", f.Vocabulary.Take(10).Select(v => $"'{Trunc(v)}'"))}" +
                 (f.Vocabulary.Count > 10 ? $", ... ({f.Vocabulary.Count} values)" : "");
         }
     }
+
+    /// <summary>The cells the vocabulary lacks, by value (at most <see cref="MaxUnseenCounted"/> values), with the empty
+    /// ones and all of them counted apart. A value already counted is not looked up again: a miss's lookup allocates.</summary>
+    private static Dictionary<string, long> CountUnseen(Dictionary<string, int> index, string[] cells, out long empty, out long total)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        empty = 0;
+        total = 0;
+        for (int i = 0; i < cells.Length; i++)
+        {
+            var v = cells[i];
+            if (index.ContainsKey(v)) continue;
+            if (counts.TryGetValue(v, out var n)) { counts[v] = n + 1; total++; continue; }
+            if (Lookup(index, v) is not null) continue;
+            total++;
+            if (v.Length == 0) empty++;
+            else if (counts.Count < MaxUnseenCounted) counts[v] = 1;
+        }
+        return counts;
+    }
+
+    /// <summary>A value as a warning quotes it: a cell can be kilobytes long.</summary>
+    private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
 
     /// <summary>rows x <see cref="Width"/> inputs as one array's length, refused (naming the sizes) past what an array holds:
     /// the product of two ints wrapped around and threw an unrelated error.</summary>
@@ -341,8 +371,16 @@ public sealed record FeaturePipeline
     private static string? Canonical(string text)
     {
         if (text.Length == 0 || text.Length > 24 || char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])) return null;
-        if (text.Count(char.IsAsciiDigit) > 15) return null;
+        if (AsciiDigits(text) > 15) return null;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? CategoryOf(v) : null;
+    }
+
+    /// <summary>The ASCII digits of a text, counted without an enumerator: every cell the vocabulary lacks is counted.</summary>
+    private static int AsciiDigits(string text)
+    {
+        int digits = 0;
+        foreach (var c in text) if (char.IsAsciiDigit(c)) digits++;
+        return digits;
     }
 
     private readonly Dictionary<string, Dictionary<string, int>> _vocabCache = new();

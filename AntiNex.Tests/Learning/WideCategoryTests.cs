@@ -111,4 +111,37 @@ public class WideCategoryTests
         Assert.Null(model.Predict(EngineTestData.Request("""{"label": "Ports", "dataset": "known.csv", "predict_feature": "label"}"""),
             t.Roots).Warnings);
     }
+
+    /// <summary>A pipeline trained on "tcp" and "udp" in a "proto" column.</summary>
+    private static FeaturePipeline TcpUdp()
+    {
+        string[] codes = ["tcp", "udp", "tcp", "udp"];
+        var frame = new Frame(codes.Length, ["proto"], new Dictionary<string, double[]>(), new Dictionary<string, string[]> { ["proto"] = codes },
+            Enumerable.Range(0, codes.Length).ToArray());
+        return FeaturePipeline.Fit(frame, [0, 1, 2, 3], ["proto"], EngineTestData.Request(Request.Replace("\"port\"", "\"proto\"")));
+    }
+
+    private static Frame Protos(params string[] cells)
+        => new(cells.Length, ["proto"], new Dictionary<string, double[]>(), new Dictionary<string, string[]> { ["proto"] = cells },
+            Enumerable.Range(0, cells.Length).ToArray());
+
+    [Fact]
+    public void An_unseen_value_is_quoted_truncated_and_empty_cells_are_counted_not_listed()
+    {
+        var pipeline = TcpUdp();
+        var warning = Assert.Single(pipeline.UnseenCategoryWarnings(Protos(new string('x', 5000), "", "tcp", ""), "dataset"));
+        Assert.Equal("dataset: categorical feature 'proto' has 3 rows with values its training rows never held, read as its 'other' input: " +
+            $"'{new string('x', 40)}...' (1), 2 empty cells; the training rows held 'tcp', 'udp'", warning);
+    }
+
+    [Fact]
+    public void A_column_of_unseen_ids_counts_a_bounded_number_of_values_and_all_its_rows()
+    {
+        var pipeline = TcpUdp();
+        var ids = Enumerable.Range(0, 20_000).Select(i => i < 100 ? "icmp" : $"id{i}").ToArray();
+        var warning = Assert.Single(pipeline.UnseenCategoryWarnings(Protos(ids), "predict_rows"));
+        Assert.StartsWith("predict_rows: categorical feature 'proto' has 20,000 rows with values its training rows never held, read as " +
+            "its 'other' input: 'icmp' (100), 'id100' (1), ", warning);
+        Assert.Contains($", ... (more than {FeaturePipeline.MaxUnseenCounted:N0} values); the training rows held 'tcp', 'udp'", warning);
+    }
 }
