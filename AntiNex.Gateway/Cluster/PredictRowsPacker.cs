@@ -57,7 +57,7 @@ public static class PredictRowsPacker
         var values = new float[n * width];
         var texts = TextColumns(text, n);
         double[]? originals = null;
-        var gaps = new Gaps(features);
+        var gaps = new Gaps(features, n, values, texts, cells.MarkEmpty);
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         var i = 0;
         foreach (var row in rows.EnumerateArray())
@@ -74,7 +74,7 @@ public static class PredictRowsPacker
             if (row.TryGetProperty(target, out var t) && Original(t) is { } o) (originals ??= Nans(n))[i] = o;
             i++;
         }
-        gaps.Fill(values, texts, n, cells.MarkEmpty);
+        gaps.Check();
         return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note(), NonFiniteRead = nonFinite };
     }
 
@@ -94,7 +94,7 @@ public static class PredictRowsPacker
         var values = new float[n * width];
         var texts = TextColumns(text, n);
         var seen = new bool[n];
-        var gaps = new Gaps(features);
+        var gaps = new Gaps(features, n, values, texts, cells.MarkEmpty);
         var nonFinite = new Dictionary<string, long>(StringComparer.Ordinal);
         for (int j = 0; j < width; j++)
         {
@@ -115,7 +115,7 @@ public static class PredictRowsPacker
             }
             for (int row = Array.IndexOf(seen, false); row >= 0; row = Array.IndexOf(seen, false, row + 1)) gaps.Add(row, j);
         }
-        gaps.Fill(values, texts, n, cells.MarkEmpty);
+        gaps.Check();
         double[]? originals = null;
         if (table.TryGetProperty(target, out var targets) && targets.ValueKind == JsonValueKind.Object)
             foreach (var cell in targets.EnumerateObject())
@@ -123,37 +123,36 @@ public static class PredictRowsPacker
         return new PackedRows(n, width, values, originals) { Texts = texts, MissingKeys = gaps.Note(), NonFiniteRead = nonFinite };
     }
 
-    /// <summary>The cells of rows that lack a feature's key: read as empty (mark_empty, or "" for a category) when some row
-    /// has the key, as a node reads predict_rows; a key no row has is refused, as a node refuses it.</summary>
-    private sealed class Gaps(IReadOnlyList<string> features)
+    /// <summary>The cells of rows that lack a feature's key: read as empty (mark_empty, or "" for a category) as they are met,
+    /// when some row has the key, as a node reads predict_rows; a key no row has is refused, as a node refuses it. Kept as
+    /// a count per feature and a flag per row, as a node's row gaps are: sparse records of a million rows stay small.</summary>
+    private sealed class Gaps(IReadOnlyList<string> features, int rows, float[] values, string[]?[]? texts, double markEmpty)
     {
-        private readonly List<(int Row, int Feature)> _cells = [];
-        private readonly int[] _missing = new int[features.Count]; // per feature: rows without its key
+        private readonly long[] _missing = new long[features.Count]; // per feature: rows without its key
+        private bool[]? _rows; // per row: lacks some key; null until one does
 
         public void Add(int row, int feature)
         {
-            _cells.Add((row, feature));
+            if (texts?[feature] is { } column) column[row] = "";
+            else values[row * features.Count + feature] = (float)markEmpty;
             _missing[feature]++;
+            (_rows ??= new bool[rows])[row] = true;
         }
 
-        public void Fill(float[] values, string[]?[]? texts, int rows, double markEmpty)
+        /// <summary>Refuses a feature that no row has.</summary>
+        public void Check()
         {
             for (int j = 0; j < _missing.Length; j++)
                 if (_missing[j] == rows)
                     throw new RequestException("predict_rows", $"has no column '{features[j]}' (a feature of the model)");
-            foreach (var (row, j) in _cells)
-            {
-                if (texts?[j] is { } column) column[row] = "";
-                else values[row * features.Count + j] = (float)markEmpty;
-            }
         }
 
         public MissingKeys? Note()
         {
-            if (_cells.Count == 0) return null;
-            var rows = _cells.Select(c => c.Row).Distinct().Count();
+            if (_rows is null) return null;
+            var count = _rows.Count(r => r);
             var keys = Enumerable.Range(0, _missing.Length).Where(j => _missing[j] > 0).Select(j => features[j]).ToList();
-            return new MissingKeys("predict_rows", rows, _cells.Min(c => c.Row), keys);
+            return new MissingKeys("predict_rows", count, Array.IndexOf(_rows, true), keys);
         }
     }
 

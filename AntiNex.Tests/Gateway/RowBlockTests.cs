@@ -443,4 +443,22 @@ public sealed class RowBlockTests : IDisposable
         }
         Assert.Equal([link, target], Directory.GetFiles(root.Path).Order());
     }
+
+    [Fact]
+    public void Sparse_records_are_filled_in_place_without_a_list_entry_per_missing_cell()
+    {
+        // Each row holds one of 40 features: the other 39 read as empty, counted per feature and flagged per row.
+        const int rows = 20_000, width = 40;
+        var features = Enumerable.Range(0, width).Select(j => $"f{j}").ToList();
+        using var sparse = JsonDocument.Parse("[" + string.Join(",", Enumerable.Range(0, rows).Select(i => $"{{\"f{i % width}\": 1}}")) + "]");
+        PredictRowsPacker.Pack(sparse.RootElement, features, "y", new CellRules(-7)); // warmed
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var packed = PredictRowsPacker.Pack(sparse.RootElement, features, "y", new CellRules(-7));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal((rows, 0), (packed.MissingKeys!.Rows, packed.MissingKeys.FirstRow));
+        Assert.Equal(features, packed.MissingKeys.Keys);
+        Assert.Equal(rows * (width - 1), packed.Values.Count(v => v == -7));
+        // The block itself (4 bytes a value) and a flag a row; a list entry per missing cell was twice the block again.
+        Assert.True(allocated < rows * width * 4 * 1.25, $"{allocated:N0} bytes allocated packing a {rows * width * 4:N0}-byte block");
+    }
 }
