@@ -317,7 +317,9 @@ public static class CsvLoader
             : read;
     }
 
-    private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
+    /// <summary>A cell as a message quotes it: a cell can be kilobytes long.</summary>
+    internal static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
+
     private static string Preview(string[] header) => header.Length <= 30 ? string.Join(", ", header) : string.Join(", ", header.Take(30)) +
         $", ... ({header.Length} in all)";
 }

@@ -279,13 +279,13 @@ public sealed record FeaturePipeline
             if (total == 0) continue;
             long uncounted = total - empty - counts.Values.Sum();
             var top = counts.OrderByDescending(u => u.Value).ThenBy(u => u.Key, StringComparer.Ordinal).Take(10)
-                .Select(u => $"'{Trunc(u.Key)}' ({u.Value:N0})").ToList();
+                .Select(u => $"'{CsvLoader.Trunc(u.Key)}' ({u.Value:N0})").ToList();
             if (counts.Count > 10 || uncounted > 0)
                 top.Add(uncounted > 0 ? $"... (more than {counts.Count:N0} values)" : $"... ({counts.Count:N0} values)");
             if (empty > 0) top.Add($"{empty:N0} empty cells");
             yield return $"{field}: categorical feature '{f.Name}' has {total:N0} rows with values its training rows never " +
                 "held, read as its 'other' input: " + string.Join(", ", top) +
-                $"; the training rows held {string.Join(", ", f.Vocabulary.Take(10).Select(v => $"'{Trunc(v)}'"))}" +
+                $"; the training rows held {string.Join(", ", f.Vocabulary.Take(10).Select(v => $"'{CsvLoader.Trunc(v)}'"))}" +
                 (f.Vocabulary.Count > 10 ? $", ... ({f.Vocabulary.Count} values)" : "");
         }
     }
@@ -309,9 +309,6 @@ public sealed record FeaturePipeline
         }
         return counts;
     }
-
-    /// <summary>A value as a warning quotes it: a cell can be kilobytes long.</summary>
-    private static string Trunc(string s) => s.Length > 40 ? s[..40] + "..." : s;
 
     /// <summary>rows x <see cref="Width"/> inputs as one array's length, refused (naming the sizes) past what an array holds:
     /// the product of two ints wrapped around and threw an unrelated error.</summary>
