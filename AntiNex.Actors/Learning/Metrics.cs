@@ -40,6 +40,10 @@ public static class Metrics
         return new Classification(acc, precision, recall, f1, auc, cm);
     }
 
+    /// <summary>Binary: the test rows hold no positive class row and the model predicts none, so its precision, recall and F1
+    /// are 0/0, undefined (the per-class table's "-"); reported as 0 they read as a model that missed every attack.</summary>
+    public static bool PositiveUnscored(Classification m) => m.Confusion.Length == 2 && m.Confusion[1].Sum() + m.Confusion[0][1] == 0;
+
     /// <summary>Rank-based ROC AUC (Mann-Whitney U, ties averaged); null when one class is absent. A non-finite score ranks
     /// as serving answers it, above every finite one (NaN would otherwise sort lowest, as the surest normal row).</summary>
     public static double? RocAuc(IReadOnlyList<int> truth, IReadOnlyList<double> score)

@@ -318,12 +318,14 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
             var scores = data.Task == TaskKind.Binary ? Enumerable.Range(0, testRows).Select(i => (double)outputs[i]).ToArray() : null;
             var m = Metrics.Classify(truth, decoded.Select(d => d.Class).ToArray(), data.Codec.ClassValues.Count, scores);
             var perClass = Metrics.PerClass(m.Confusion, data.Codec.ClassNames);
+            bool unscored = Metrics.PositiveUnscored(m);
+            double? Headline(double v) => unscored ? null : v; // undefined, as the per-class table says, rather than 0
             report = report with
             {
                 Accuracy = m.Accuracy,
-                Precision = m.Precision,
-                Recall = m.Recall,
-                F1 = m.F1,
+                Precision = Headline(m.Precision),
+                Recall = Headline(m.Recall),
+                F1 = Headline(m.F1),
                 RocAuc = m.RocAuc,
                 ConfusionMatrix = m.Confusion,
                 ClassNames = data.Codec.ClassNames,
@@ -348,7 +350,7 @@ internal sealed partial class TrainingRun(AntiNexRequest request, DataRoots root
                     };
                 if (options.PlotDirectory is not null) curves = Metrics.Curves(truth, scores);
             }
-            state = state with { TestAccuracy = m.Accuracy, Precision = m.Precision, Recall = m.Recall, F1 = m.F1, RocAuc = m.RocAuc };
+            state = state with { TestAccuracy = m.Accuracy, Precision = report.Precision, Recall = report.Recall, F1 = report.F1, RocAuc = m.RocAuc };
         }
         if (cv.Ensemble is not null) report = cv.Ensemble.Amend(report);
         model.Restate(state with { CvMean = report.CvMean });

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Learning;
 using AntiNex.Models;
+using AntiNex.Requests;
 using Spectre.Console;
 
 namespace AntiNex.Gateway.Commands;
@@ -74,9 +75,12 @@ internal sealed class Output(bool json)
         var r = t.Report;
         var table = new Table().Title(ConsoleText.Cell($"{t.Label} version {t.Version} on {t.Node}")).AddColumns("metric", "value");
         void Row(string name, double? v, string fmt = "F4") { if (v is not null) table.AddRow(name, v.Value.ToString(fmt)); }
+        // A classification's precision, recall and F1 are absent only when undefined (no attack row, no attack predicted): "-".
+        void Defined(string name, double? v) { if (v is null) table.AddRow(name, "-"); else Row(name, v); }
         table.AddRow("ml_type", ConsoleText.Cell(r.MlType));
         Row("test accuracy %", r.Accuracy, "F2");
-        Row("precision", r.Precision); Row("recall", r.Recall); Row("f1", r.F1); Row("roc auc", r.RocAuc);
+        if (r.MlType != MlTypes.Regression) { Defined("precision", r.Precision); Defined("recall", r.Recall); Defined("f1", r.F1); }
+        Row("roc auc", r.RocAuc);
         Row("mse", r.Mse); Row("mae", r.Mae); Row("r2", r.R2);
         if (r.CvMean is not null) table.AddRow("cross-validation", $"{r.CvMean:F4} ± {r.CvStd:F4} ({r.Cv.Count} folds)");
         table.AddRow("train / test rows", $"{r.TrainRows} / {r.TestRows}");
