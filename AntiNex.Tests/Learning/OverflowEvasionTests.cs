@@ -144,18 +144,40 @@ public class OverflowEvasionTests : IClassFixture<OverflowEvasionTests.Models>
     [InlineData("1e308")]
     [InlineData("-1e300")]
     [InlineData("2e15")]
-    public void A_training_file_with_an_absurd_value_is_refused_naming_the_column_and_row(string value)
+    public void A_training_file_with_an_absurd_value_is_refused_naming_the_column_and_row_and_the_way_out(string value)
     {
-        using var t = new EngineTestData.TempRoot();
-        var csv = EngineTestData.BinaryCsv(60, 2).Split('\n').ToArray();
-        var cells = csv[5].Split(','); // data row 4 (0-based)
-        cells[1] = value;
-        csv[5] = string.Join(',', cells);
-        t.Write("blobs.csv", string.Join('\n', csv));
+        using var t = AbsurdValueFile(value);
         var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 1, splits: 0)),
             t.Roots, EngineTestData.SingleThread, null, CancellationToken.None));
         Assert.Equal("dataset", e.Issues.Single().Field);
         Assert.Contains("column 'x1' row 4", e.Message);
+        Assert.Contains("beyond ±1e+15", e.Message);
+        Assert.Contains("rescale the column, or name it in log_features", e.Message);
+    }
+
+    /// <summary>The hint holds: a column named in log_features is scaled after its log1p (1e300 gives about 690), so it trains.</summary>
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("-1.7976931348623157e308")]
+    public void A_column_named_in_log_features_trains_with_an_absurd_value(string value)
+    {
+        using var t = AbsurdValueFile(value);
+        var request = EngineTestData.Request(EngineTestData.BinaryRequest(epochs: 1, splits: 0, extra: """, "log_features": ["x1"]"""));
+        var outcome = TrainingEngine.Train(request, t.Roots, EngineTestData.SingleThread, null, CancellationToken.None);
+        Assert.True(outcome.Report.Accuracy is { } a && double.IsFinite(a));
+        Assert.True(double.IsFinite(outcome.Report.History[^1].Loss), $"loss {outcome.Report.History[^1].Loss}");
+    }
+
+    /// <summary>blobs.csv with <paramref name="value"/> in column x1 of data row 4 (0-based).</summary>
+    private static EngineTestData.TempRoot AbsurdValueFile(string value)
+    {
+        var t = new EngineTestData.TempRoot();
+        var csv = EngineTestData.BinaryCsv(60, 2).Split('\n').ToArray();
+        var cells = csv[5].Split(',');
+        cells[1] = value;
+        csv[5] = string.Join(',', cells);
+        t.Write("blobs.csv", string.Join('\n', csv));
+        return t;
     }
 
     [Fact]
