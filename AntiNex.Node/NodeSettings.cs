@@ -105,7 +105,7 @@ public sealed partial record NodeSettings
           --replicas N                 read-only copies of each label on other model nodes (default 1; 0 = off)
           --plot-dir DIR               folder for training-curve, ROC/PR and confusion-matrix PNGs (default: none written)
           --log-json                   JSON log lines
-          --log-level LEVEL            Trace|Debug|Information|Warning|Error (default Information)
+          --log-level LEVEL            Trace|Debug|Information|Warning|Error|Critical|None (default Information)
           --model-key-file FILE        secret file with the model signing key (HMAC-SHA256, >= 32 bytes); required with --redis
           --previous-model-key-file FILE   an earlier key, still accepted when verifying stored models (rotation), repeatable
           --allow-unsigned-models      also load models stored unsigned (migration; each is signed at its next training)

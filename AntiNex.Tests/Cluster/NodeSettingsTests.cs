@@ -85,6 +85,17 @@ public sealed class NodeSettingsTests
         => Assert.Contains(message, Assert.Throws<ArgumentException>(() => Parse(null, option, value)).Message);
 
     [Fact]
+    public void The_log_level_help_lists_every_level_the_option_accepts()
+    {
+        var help = NodeSettings.Usage.Split('\n').Single(l => l.TrimStart().StartsWith("--log-level", StringComparison.Ordinal));
+        foreach (var level in Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>())
+        {
+            Assert.Equal(level, Parse(null, "--log-level", level.ToLowerInvariant()).LogLevel, ignoreCase: true);
+            Assert.Contains(level, help);
+        }
+    }
+
+    [Fact]
     public void Flags_read_as_operators_write_them_and_anything_else_names_the_setting()
     {
         Assert.True(Parse(new Dictionary<string, string?> { ["LogJson"] = "1", ["Insecure"] = "Yes" }).LogJson);
