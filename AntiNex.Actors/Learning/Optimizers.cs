@@ -27,23 +27,10 @@ internal static class Optimizers
             "sgd" => new KeptAliveSgd(ps, lr ?? Vocabulary.DefaultLearningRate(name), weightDecay),
             "rmsprop" => new KeptAliveRmsProp(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 1e-7, weightDecay),
             "adagrad" => new KeptAliveAdagrad(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.1, 1e-7, weightDecay),
-            // Rarely asked for; TorchSharp's own steps (the implicit-Scalar race remains possible there).
-            "adamax" => new TorchStepper(optim.Adamax(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
-            "nadam" => new TorchStepper(optim.NAdam(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7, weight_decay: weightDecay)),
+            "adamax" => new KeptAliveAdamax(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7, weightDecay),
+            "nadam" => new KeptAliveNAdam(ps, lr ?? Vocabulary.DefaultLearningRate(name), 0.9, 0.999, 1e-7, 4e-3, weightDecay),
             _ => throw new RequestException("optimizer", $"unknown optimizer '{name}'; {Vocabulary.Allowed(Vocabulary.Optimizers)}"),
         };
-    }
-
-    private sealed class TorchStepper(optim.Optimizer inner) : IStepper
-    {
-        public double LearningRate
-        {
-            get => inner.ParamGroups.First().LearningRate;
-            set { foreach (var g in inner.ParamGroups) g.LearningRate = value; }
-        }
-        public void ZeroGrad() => inner.zero_grad();
-        public void Step() => inner.step();
-        public void Dispose() => inner.Dispose();
     }
 }
 
@@ -88,6 +75,91 @@ internal sealed class KeptAliveAdam(IReadOnlyList<Parameter> ps, double lr, doub
     {
         _sqrtBc2?.Dispose(); _negStep?.Dispose();
         _sqrtBc2 = _negStep = null;
+    }
+
+    protected override void DisposeState()
+    {
+        foreach (var t in _v) t?.Dispose();
+        _b1.Dispose(); _oneMinusB1.Dispose(); _b2.Dispose(); _oneMinusB2.Dispose(); _eps.Dispose();
+    }
+}
+
+/// <summary>Adamax, torch.optim.Adamax's math: m = b1*m + (1-b1)*g; u = max(b2*u, |g| + eps); p -= lr / (1 - b1^t) * m / u.
+/// Held Scalars only, as in KeptAliveAdam.</summary>
+internal sealed class KeptAliveAdamax(IReadOnlyList<Parameter> ps, double lr, double beta1, double beta2, double eps, double weightDecay)
+    : KeptAliveStepper(ps, lr, weightDecay)
+{
+    private readonly Tensor?[] _u = new Tensor?[ps.Count]; // infinity norms; the first moments are the base's state
+    private readonly Scalar _b1 = beta1.ToScalar(), _oneMinusB1 = (1 - beta1).ToScalar(), _b2 = beta2.ToScalar(), _eps = eps.ToScalar();
+    private Scalar? _negStep;
+    private long _step;
+
+    protected override void BeginStep()
+    {
+        _step++;
+        _negStep = (-LearningRate / (1 - Math.Pow(beta1, _step))).ToScalar();
+    }
+
+    protected override void Update(int index, Parameter p, Tensor g, ref Tensor? m)
+    {
+        m ??= Persistent(zeros_like(p));
+        var u = _u[index] ??= Persistent(zeros_like(p));
+        m.mul_(_b1).add_(g, _oneMinusB1);
+        using var bound = g.abs();
+        bound.add_(_eps, Scalars.One);
+        u.mul_(_b2).clamp_(bound, null); // in place max(b2*u, |g| + eps)
+        p.addcdiv_(m, u, _negStep!);
+    }
+
+    protected override void EndStep() { _negStep?.Dispose(); _negStep = null; }
+    protected override void DisposeState()
+    {
+        foreach (var t in _u) t?.Dispose();
+        _b1.Dispose(); _oneMinusB1.Dispose(); _b2.Dispose(); _eps.Dispose();
+    }
+}
+
+/// <summary>NAdam, torch.optim.NAdam's math: Adam's moments with a Nesterov step whose momentum mu_t = b1 * (1 - 0.5 *
+/// 0.96^(t * momentum_decay)) and products of the mu's replace Adam's first bias correction. Held Scalars only, as in
+/// KeptAliveAdam.</summary>
+internal sealed class KeptAliveNAdam(IReadOnlyList<Parameter> ps, double lr, double beta1, double beta2, double eps, double momentumDecay,
+    double weightDecay) : KeptAliveStepper(ps, lr, weightDecay)
+{
+    private readonly Tensor?[] _v = new Tensor?[ps.Count]; // second moments; the first moments are the base's state
+    private readonly Scalar _b1 = beta1.ToScalar(), _oneMinusB1 = (1 - beta1).ToScalar();
+    private readonly Scalar _b2 = beta2.ToScalar(), _oneMinusB2 = (1 - beta2).ToScalar(), _eps = eps.ToScalar();
+    private Scalar? _bc2, _negGradStep, _negMomentStep;
+    private double _muProduct = 1;
+    private long _step;
+
+    protected override void BeginStep()
+    {
+        _step++;
+        double mu = beta1 * (1.0 - 0.5 * Math.Pow(0.96, _step * momentumDecay));
+        double muNext = beta1 * (1.0 - 0.5 * Math.Pow(0.96, (_step + 1) * momentumDecay));
+        _muProduct *= mu;
+        double muProductNext = _muProduct * muNext;
+        _bc2 = (1 - Math.Pow(beta2, _step)).ToScalar();
+        _negGradStep = (-LearningRate * (1 - mu) / (1 - _muProduct)).ToScalar();
+        _negMomentStep = (-LearningRate * muNext / (1 - muProductNext)).ToScalar();
+    }
+
+    protected override void Update(int index, Parameter p, Tensor g, ref Tensor? m)
+    {
+        m ??= Persistent(zeros_like(p));
+        var v = _v[index] ??= Persistent(zeros_like(p));
+        m.mul_(_b1).add_(g, _oneMinusB1);
+        v.mul_(_b2).addcmul_(g, g, _oneMinusB2);
+        using var denom = v.div(_bc2!);
+        denom.sqrt_().add_(_eps, Scalars.One);
+        p.addcdiv_(g, denom, _negGradStep!);
+        p.addcdiv_(m, denom, _negMomentStep!);
+    }
+
+    protected override void EndStep()
+    {
+        _bc2?.Dispose(); _negGradStep?.Dispose(); _negMomentStep?.Dispose();
+        _bc2 = _negGradStep = _negMomentStep = null;
     }
 
     protected override void DisposeState()

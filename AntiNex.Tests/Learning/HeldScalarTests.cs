@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using AntiNex.Learning;
+using AntiNex.Requests;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,8 +18,8 @@ public class HeldScalarTests
     /// norm, the loss), or every predicted block (the network's forward passes and the block scaling).</summary>
     public static TheoryData<Type> EveryBatchOrBlock => new()
     {
-        typeof(KeptAliveAdam), typeof(KeptAliveSgd), typeof(KeptAliveRmsProp), typeof(KeptAliveAdagrad), typeof(DenseNetwork),
-        typeof(BlockScaling), typeof(Trainer),
+        typeof(KeptAliveAdam), typeof(KeptAliveSgd), typeof(KeptAliveRmsProp), typeof(KeptAliveAdagrad), typeof(KeptAliveAdamax),
+        typeof(KeptAliveNAdam), typeof(DenseNetwork), typeof(BlockScaling), typeof(Trainer),
     };
 
     /// <summary>The rest of the engine's torch code: per epoch, per run, per request, or once.</summary>
@@ -35,6 +36,21 @@ public class HeldScalarTests
     {
         var found = OnTheFlyScalars(type).ToList();
         Assert.True(found.Count == 0, $"{type.Name} calls {string.Join(", ", found)}");
+    }
+
+    public static TheoryData<string> RequestableOptimizers => new(Vocabulary.Optimizers);
+
+    /// <summary>A request may name any of them, and the scan above reads only the listed types: an optimizer that hands its
+    /// step to TorchSharp's (whose Scalars are made on the fly) would escape it.</summary>
+    [Theory]
+    [MemberData(nameof(RequestableOptimizers))]
+    public void Every_requestable_optimizer_steps_with_a_scanned_type(string name)
+    {
+        using var gen = new Generator(1);
+        using var net = new DenseNetwork(4, [new(1, "glorot_uniform", "sigmoid")], gen);
+        using var stepper = Optimizers.Create(net.parameters(), name, null, 0.01);
+        var scanned = EveryBatchOrBlock.Cast<object[]>().Select(row => (Type)row[0]);
+        Assert.True(scanned.Contains(stepper.GetType()), $"{name} steps with {stepper.GetType().Name}, which the scan does not read");
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace AntiNex.Tests.Learning;
 
-/// <summary>KeptAliveAdam replaces torch.optim.Adam in the training loop (TorchSharp's own step can free a Scalar that
+/// <summary>The kept-alive optimizers replace torch.optim's in the training loop (TorchSharp's own steps can free a Scalar that
 /// libtorch still reads). It must be the same optimizer: same weights after the same steps, learning-rate changes included.</summary>
 public class OptimizerTests
 {
@@ -47,6 +47,7 @@ public class OptimizerTests
     public static TheoryData<string, double> KeptAliveOptimizers => new()
     {
         { "sgd", 0 }, { "sgd", 0.01 }, { "rmsprop", 0 }, { "rmsprop", 0.01 }, { "adagrad", 0 }, { "adagrad", 0.01 },
+        { "adamax", 0 }, { "adamax", 0.01 }, { "nadam", 0 }, { "nadam", 0.01 },
     };
 
     [Theory]
@@ -65,6 +66,8 @@ public class OptimizerTests
         {
             "sgd" => optim.SGD(a.parameters(), 0.05, weight_decay: weightDecay),
             "rmsprop" => optim.RMSProp(a.parameters(), 0.001, 0.9, 1e-7, weight_decay: weightDecay),
+            "adamax" => optim.Adamax(a.parameters(), 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay),
+            "nadam" => optim.NAdam(a.parameters(), 0.002, 0.9, 0.999, 1e-7, weight_decay: weightDecay),
             _ => optim.Adagrad(a.parameters(), 0.01, initial_accumulator_value: 0.1, eps: 1e-7, weight_decay: weightDecay),
         };
         using var ours = Optimizers.Create(b.parameters(), name, name == "sgd" ? 0.05 : null, weightDecay);
