@@ -164,6 +164,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// <summary>The store is down (or its circuit open): the entity stops after this, its callers hear why now.</summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
+        PassivateBeforeStop();
         _recoveryWaiters.FailAll(_id, reason, Self);
         base.OnRecoveryFailure(reason, message);
     }
@@ -689,6 +690,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     /// so every caller is told now; the next message restarts it from the stored state.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        PassivateBeforeStop();
         // A forget waits for its own event or for the events ending the trainings it cancelled: either way its outcome
         // is unknown (a write that timed out may have landed).
         ForgetUncertain(cause);
@@ -1130,6 +1132,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         _log.Error("model {0}: {1}", _id, _integrityError);
         return true;
     }
+
+    /// <summary>Akka stops the entity after a failed recovery or journal write. Asked first, before any caller hears the
+    /// failure, the shard holds what a caller sends next for a fresh entity: otherwise the shard, not yet told of the stop,
+    /// would hand it to this stopping one, which drops it (the caller waits for its timeout).</summary>
+    private void PassivateBeforeStop() => Context.Parent.Tell(new Passivate(StopEntity.Instance));
 
     private bool PassivateIfIdle(string reason)
     {

@@ -80,9 +80,10 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>A training that runs for minutes unless cancelled.</summary>
     protected static string SlowRequest() => EngineTestData.BinaryRequest(dataset: "big.csv", epochs: 5000, splits: 0);
 
-    /// <summary>The entity under a stand-in for its shard: passivation and restarts as sharding does them.</summary>
-    protected IActorRef Entity(string id, IActorRef? stopped = null)
-        => Sys.ActorOf(Props.Create(() => new ShardStandIn(ModelEntity.Props(id, Runtime), stopped ?? ActorRefs.Nobody)));
+    /// <summary>The entity under a stand-in for its shard: passivation and restarts as sharding does them. Until
+    /// <paramref name="busyUntil"/> completes, the stand-in learns of the entity's stops late, as a busy shard does.</summary>
+    protected IActorRef Entity(string id, IActorRef? stopped = null, Task? busyUntil = null)
+        => Sys.ActorOf(Props.Create(() => new ShardStandIn(ModelEntity.Props(id, Runtime), stopped ?? ActorRefs.Nobody, busyUntil)));
 
     protected async Task<ModelDescription> Describe(IActorRef entity, string id)
         => await entity.Ask<ModelDescription>(new DescribeModel(id), TimeSpan.FromSeconds(30));
@@ -133,13 +134,15 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>Creates the entity on its first message and again after it stopped; answers Passivate with the
     /// entity's stop message and, as a shard does, holds the messages that arrive while the entity passivates, then
-    /// delivers them to a new one; tells <paramref name="stopped"/> whenever the entity stops.</summary>
+    /// delivers them to a new one; tells <paramref name="stopped"/> whenever the entity stops. Until
+    /// <paramref name="busyUntil"/> completes it handles a stop late: what arrives meanwhile goes to the stopped
+    /// entity (and is lost, as in a shard) unless the entity asked to passivate.</summary>
     private sealed class ShardStandIn : ReceiveActor
     {
         private IActorRef? _entity;
         private List<(object Message, IActorRef Sender)>? _held;
 
-        public ShardStandIn(Props entity, IActorRef stopped)
+        public ShardStandIn(Props entity, IActorRef stopped, Task? busyUntil)
         {
             Receive<Passivate>(p =>
             {
@@ -149,11 +152,14 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
             Receive<Terminated>(t =>
             {
                 if (!t.ActorRef.Equals(_entity)) return;
-                _entity = null;
-                stopped.Tell(new EntityStopped());
-                var held = _held ?? [];
-                _held = null;
-                foreach (var (message, sender) in held) Deliver(entity, message, sender);
+                // Its own message: Akka drops a Terminated sent again.
+                if (busyUntil is { IsCompleted: false })
+                    busyUntil.ContinueWith(_ => new StopSeenLate(t.ActorRef), TaskScheduler.Default).PipeTo(Self);
+                else OnStopped(entity, stopped);
+            });
+            Receive<StopSeenLate>(s =>
+            {
+                if (s.Entity.Equals(_entity)) OnStopped(entity, stopped);
             });
             ReceiveAny(m =>
             {
@@ -162,11 +168,22 @@ public abstract class EntityTestKit : Akka.TestKit.Xunit2.TestKit
             });
         }
 
+        private void OnStopped(Props entity, IActorRef stopped)
+        {
+            _entity = null;
+            stopped.Tell(new EntityStopped());
+            var held = _held ?? [];
+            _held = null;
+            foreach (var (message, sender) in held) Deliver(entity, message, sender);
+        }
+
         private void Deliver(Props entity, object message, IActorRef sender)
         {
             _entity ??= Context.Watch(Context.ActorOf(entity));
             _entity.Tell(message, sender);
         }
+
+        private sealed record StopSeenLate(IActorRef Entity);
     }
 
     protected sealed record EntityStopped;
