@@ -262,36 +262,31 @@ public sealed record FeaturePipeline
         }
     }
 
-    /// <summary>Distinct unseen values counted per feature; past it only the total grows, so a column of ids stays small.</summary>
-    internal const int MaxUnseenCounted = 256;
-
     /// <summary>
     /// Warnings for categorical cells of a frame to predict that the training rows never held ("TCP" where they wrote
     /// "tcp", a new service): such a cell reads as the feature's "other" input, so it is said, naming the values. A
     /// feature whose vocabulary was capped is left out: its training rows held other values too. Empty cells are counted,
     /// not listed as a value: they are a gap in the row, not a new category, and a short row's warning already names them.
     /// </summary>
-    public IEnumerable<string> UnseenCategoryWarnings(Frame frame, string field)
+    public IEnumerable<string> UnseenCategoryWarnings(Frame frame, string field) => UnseenCategories(frame).Select(u => u.Warning(field));
+
+    /// <summary>What <see cref="UnseenCategoryWarnings"/> says, as counts: a predict sent in blocks adds them up.</summary>
+    public IReadOnlyList<UnseenCategory> UnseenCategories(Frame frame)
     {
+        var unseen = new List<UnseenCategory>();
         foreach (var f in Features.Where(f => f.Categorical && !f.Dropped && f.Vocabulary.Count < MaxCategories && frame.Has(f.Name)))
         {
             var counts = CountUnseen(VocabIndex(f), frame.Text[f.Name], out long empty, out long total);
             if (total == 0) continue;
-            long uncounted = total - empty - counts.Values.Sum();
-            var top = counts.OrderByDescending(u => u.Value).ThenBy(u => u.Key, StringComparer.Ordinal).Take(10)
-                .Select(u => $"'{CsvLoader.Trunc(u.Key)}' ({u.Value:N0})").ToList();
-            if (counts.Count > 10 || uncounted > 0)
-                top.Add(uncounted > 0 ? $"... (more than {counts.Count:N0} values)" : $"... ({counts.Count:N0} values)");
-            if (empty > 0) top.Add($"{empty:N0} empty cells");
-            yield return $"{field}: categorical feature '{f.Name}' has {total:N0} rows with values its training rows never " +
-                "held, read as its 'other' input: " + string.Join(", ", top) +
-                $"; the training rows held {string.Join(", ", f.Vocabulary.Take(10).Select(v => $"'{CsvLoader.Trunc(v)}'"))}" +
-                (f.Vocabulary.Count > 10 ? $", ... ({f.Vocabulary.Count} values)" : "");
+            unseen.Add(new UnseenCategory(f.Name, total, empty, counts,
+                f.Vocabulary.Take(UnseenCategory.HeldShown).Select(CsvLoader.Trunc).ToList(), f.Vocabulary.Count));
         }
+        return unseen;
     }
 
-    /// <summary>The cells the vocabulary lacks, by value (at most <see cref="MaxUnseenCounted"/> values), with the empty
-    /// ones and all of them counted apart. A value already counted is not looked up again: a miss's lookup allocates.</summary>
+    /// <summary>The cells the vocabulary lacks, by value cut as a message quotes it (at most <see cref="UnseenCategory.MaxCounted"/>
+    /// values: a count per block of a predict stays small), with the empty ones and all of them counted apart. A value counted
+    /// uncut is not looked up again: a miss's lookup allocates.</summary>
     private static Dictionary<string, long> CountUnseen(Dictionary<string, int> index, string[] cells, out long empty, out long total)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -301,11 +296,13 @@ public sealed record FeaturePipeline
         {
             var v = cells[i];
             if (index.ContainsKey(v)) continue;
-            if (counts.TryGetValue(v, out var n)) { counts[v] = n + 1; total++; continue; }
+            var key = CsvLoader.Trunc(v);
+            if (ReferenceEquals(key, v) && counts.TryGetValue(v, out var n)) { counts[v] = n + 1; total++; continue; }
             if (Lookup(index, v) is not null) continue;
             total++;
             if (v.Length == 0) empty++;
-            else if (counts.Count < MaxUnseenCounted) counts[v] = 1;
+            else if (counts.TryGetValue(key, out var m)) counts[key] = m + 1;
+            else if (counts.Count < UnseenCategory.MaxCounted) counts[key] = 1;
         }
         return counts;
     }

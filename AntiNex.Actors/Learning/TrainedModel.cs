@@ -160,7 +160,9 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>Predicts the rows a request carries (predict_rows, or dataset), using the model's own features and scaler; the
     /// request's mark_empty and non_finite when it gives them, else the model's (a warning when they differ).</summary>
-    public PredictionResult Predict(AntiNexRequest request, DataRoots roots)
+    /// <param name="unseen">when given, gets the counts behind the unseen-category warnings too (a gateway adds up those of
+    /// a predict's blocks).</param>
+    public PredictionResult Predict(AntiNexRequest request, DataRoots roots, ICollection<UnseenCategory>? unseen = null)
     {
         var plan = PredictPlan(State.PredictFeature);
         var warnings = new List<string>();
@@ -185,7 +187,12 @@ public sealed class TrainedModel : IDisposable
             warnings.AddRange(frame.FileWarnings(request.DatasetField, path, cells.MarkEmpty));
         }
         else throw new RequestException("predict_rows", "the request has neither predict_rows nor a dataset to predict");
-        warnings.AddRange(State.Pipeline.UnseenCategoryWarnings(frame, request.PredictRows is not null ? "predict_rows" : request.DatasetField));
+        var field = request.PredictRows is not null ? "predict_rows" : request.DatasetField;
+        foreach (var u in State.Pipeline.UnseenCategories(frame))
+        {
+            warnings.Add(u.Warning(field));
+            unseen?.Add(u);
+        }
         frame = frame.SortBy(request.SortValues.Where(frame.Has).ToList());
         var result = PredictFrame(frame, request.Label is "no-label-set" ? State.Label : request.Label, request.MaxRecords);
         warnings.AddRange(result.Warnings ?? []);

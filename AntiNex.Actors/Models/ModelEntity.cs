@@ -871,7 +871,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings)) return;
         if (_serving.HasModel)
         {
-            ServePredict(request, Sender, m.RequestId, trainedFirst: false);
+            ServePredict(request, Sender, m.RequestId, trainedFirst: false, countUnseen: m.CountUnseen);
             return;
         }
         if (running is not null)
@@ -904,16 +904,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     /// <param name="listed">for a predict that trained first, the catalog write of the new version: its caller hears the
     /// answer once the listing shows that version, as a training's caller does.</param>
-    private void ServePredict(AntiNexRequest request, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null)
+    /// <param name="countUnseen">the reply carries the counts behind its unseen-category warnings (see <see cref="PredictModel"/>).</param>
+    private void ServePredict(AntiNexRequest request, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null,
+        bool countUnseen = false)
     {
         if (!EnsureLoaded(replyTo, requestId)) return;
         try
         {
             var started = Stopwatch.GetTimestamp();
-            var result = _model!.Predict(request, _rt.DataRoots);
+            var unseen = countUnseen ? new List<UnseenCategory>() : null;
+            var result = _model!.Predict(request, _rt.DataRoots, unseen);
             AntiNexMetrics.RecordPredict(_id, Stopwatch.GetElapsedTime(started).TotalMilliseconds, result.Rows);
             _served += result.Rows;
-            ReplyPredicted(result, replyTo, requestId, trainedFirst, listed);
+            ReplyPredicted(result, replyTo, requestId, trainedFirst, listed, unseen);
         }
         catch (RequestException re)
         {
@@ -929,11 +932,12 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
     }
 
-    private void ReplyPredicted(PredictionResult result, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null)
+    private void ReplyPredicted(PredictionResult result, IActorRef replyTo, string? requestId, bool trainedFirst, Task? listed = null,
+        IReadOnlyList<UnseenCategory>? unseen = null)
     {
         var (trimmed, omitted) = Truncate(result);
         TellWhenListed(listed, replyTo,
-            new Predicted(_id, _serving.Version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId));
+            new Predicted(_id, _serving.Version, trimmed!, _rt.NodeName, trainedFirst, omitted, requestId, unseen));
     }
 
     private (PredictionResult? Result, int Omitted) Truncate(PredictionResult? result)

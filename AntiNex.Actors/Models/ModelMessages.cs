@@ -40,8 +40,10 @@ public sealed record TrainModel(string ModelId, string RequestJson, IActorRef? P
 /// On a never-trained label a request with a dataset trains first (original AntiNex semantics), but only when
 /// <see cref="MayTrain"/> says the caller may train the label; otherwise it is refused as <c>forbidden</c>, so a right to
 /// predict never stores a model. <see cref="Origin"/> is who asked, for the audit trail of that training.</summary>
+/// <param name="CountUnseen">the reply carries the counts behind its unseen-category warnings (<see cref="Predicted.Unseen"/>): a
+/// gateway that sends a predict's rows in blocks adds them up into the warnings of the whole predict.</param>
 public sealed record PredictModel(string ModelId, string RequestJson, IActorRef? ProgressTo = null, string? RequestId = null,
-    DateTimeOffset? DeadlineUtc = null, RequestOrigin? Origin = null, bool MayTrain = false) : IModelCommand;
+    DateTimeOffset? DeadlineUtc = null, RequestOrigin? Origin = null, bool MayTrain = false, bool CountUnseen = false) : IModelCommand;
 
 /// <summary>Raw feature rows in the model's input-feature order (unscaled) as one row-major float32 matrix of
 /// <see cref="Columns"/> columns: travels as compact binary (see <c>RowBlockFormat</c>), never as JSON, and is kept under
@@ -114,8 +116,10 @@ public sealed record TrainingProgressed(string Label, TrainingProgress Progress,
 public sealed record ModelTrainedReply(string Label, long Version, TrainingReport Report, PredictionResult? Predictions,
     string Node, IReadOnlyList<string> Warnings, string? RequestId) : IAntiNexMessage;
 
+/// <param name="Unseen">for a <see cref="PredictModel.CountUnseen"/> request, the counts behind its unseen-category warnings
+/// (empty when none); null otherwise, so a reply shown as it is does not carry them twice.</param>
 public sealed record Predicted(string Label, long Version, PredictionResult Result, string Node, bool TrainedFirst,
-    int SamplesOmitted, string? RequestId) : IAntiNexMessage;
+    int SamplesOmitted, string? RequestId, IReadOnlyList<UnseenCategory>? Unseen = null) : IAntiNexMessage;
 
 /// <summary>One predicted value per row of a <see cref="PredictRawRows"/>, in row order (binary on the wire).</summary>
 public sealed record RowsPredicted(string Label, long Version, float[] Values, string Node) : IAntiNexMessage;

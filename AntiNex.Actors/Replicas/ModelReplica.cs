@@ -172,10 +172,11 @@ public sealed class ModelReplica : ReceiveActor, IWithTimers
         try
         {
             var request = AntiNexRequest.Parse(m.RequestJson, out _);
-            var result = _model!.Predict(request, _rt.DataRoots);
+            var unseen = m.CountUnseen ? new List<UnseenCategory>() : null;
+            var result = _model!.Predict(request, _rt.DataRoots, unseen);
             var omitted = Math.Max(0, result.Samples.Count - _rt.MaxSamplesPerReply);
             if (omitted > 0) result = result with { Samples = result.Samples.Take(_rt.MaxSamplesPerReply).ToList() };
-            Sender.Tell(new Predicted(_id, _version, result, _rt.NodeName, false, omitted, m.RequestId));
+            Sender.Tell(new Predicted(_id, _version, result, _rt.NodeName, false, omitted, m.RequestId, unseen));
             Touch();
         }
         catch (Exception e) when (ModelFailed.Unreadable(_id, e, m.RequestId) is { } refused)

@@ -1,4 +1,5 @@
 // The answer to one block of rows (a float32 block or a predict request of rows), read as one value per row.
+using AntiNex.Learning;
 using AntiNex.Models;
 
 namespace AntiNex.Gateway.Cluster;
@@ -18,6 +19,13 @@ internal static class BlockAnswer
                 return (values, p.Version);
             default: return null;
         }
+    }
+
+    /// <summary>Adds the values a block's rows hold that its model never held to <paramref name="unseen"/>: the predict's rows
+    /// warn of them once, whatever the blocks.</summary>
+    public static void Tally(object reply, UnseenTally unseen)
+    {
+        if (reply is Predicted { Unseen: { } counts }) unseen.Add(counts);
     }
 
     /// <summary>The failure of an answer that covers only part of a block.</summary>

@@ -67,9 +67,10 @@ internal static class BulkJsonPredict
             catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
             if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, 0, packed.Rows) with { RequestId = requestId };
 
+            var unseen = new UnseenTally();
             var reply = packed.Texts is null
                 ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress, ct)
-                : await TextBlocksAsync(client, modelId, summary, packed, timeout, progress, ct);
+                : await TextBlocksAsync(client, modelId, summary, packed, unseen, timeout, progress, ct);
             if (reply is ModelFailed f) return f with { RequestId = requestId };
             if (reply is not RowsPredicted rows) return reply;
             if (rows.Version != description.Version)
@@ -78,6 +79,7 @@ internal static class BulkJsonPredict
                 return ModelFailed.Of(modelId, "busy",
                     $"model '{modelId}' changed version twice during the request (now version {rows.Version}); send it again", requestId);
             }
+            warnings.AddRange(unseen.Warnings("predict_rows")); // as a node says it of predict_rows sent at once
             var result = Result(summary.Label, summary.MlType, rows.Values, packed.Originals, maxRecords);
             return new Predicted(modelId, rows.Version, warnings.Count == 0 ? result : result with { Warnings = warnings },
                 rows.Node, false, Math.Max(0, packed.Rows - Math.Min(maxRecords, MaxSamples)), requestId);
@@ -115,9 +117,9 @@ internal static class BulkJsonPredict
     private static string Shown(JsonElement e) => e.GetRawText() is var raw && raw.Length > 40 ? raw[..40] + "..." : raw;
 
     /// <summary>The rows of a model with categorical features, as text-row requests answered in order: one RowsPredicted, or
-    /// the first failure.</summary>
+    /// the first failure. The values each block holds that the model never held are added to <paramref name="unseen"/>.</summary>
     private static async Task<object> TextBlocksAsync(GatewayClient client, string modelId, ModelSummary summary, PackedRows packed,
-        TimeSpan timeout, Action<int>? progress, CancellationToken ct)
+        UnseenTally unseen, TimeSpan timeout, Action<int>? progress, CancellationToken ct)
     {
         var maxBytes = TextRowsRequest.BlockBytes(client.Frame);
         var values = new float[packed.Rows];
@@ -141,6 +143,7 @@ internal static class BulkJsonPredict
             if (BlockAnswer.Values(reply, rows) is not ({ } block, var blockVersion))
                 return Abandon(pending, reply is RowsPredicted or Predicted ? BlockAnswer.Short(modelId, reply, rows) : reply);
             block.CopyTo(values, start);
+            BlockAnswer.Tally(reply, unseen);
             if (version > 0 && blockVersion != version) // versions start at 1
                 return Abandon(pending, ChunkedRows.ChangedVersion(modelId, Math.Min(version, blockVersion), Math.Max(version, blockVersion)));
             version = blockVersion;

@@ -265,11 +265,13 @@ public sealed class GatewayClient : IAsyncDisposable
             : _chunked.SendAsync(block, timeout, progress, ct);
 
     /// <summary>One predict request of a streamed block of rows (it fits one message), asked of the writer directly: a gateway
-    /// session re-sends a slow predict every few seconds, and a large block would then be computed again and again.</summary>
+    /// session re-sends a slow predict every few seconds, and a large block would then be computed again and again. Its answer
+    /// counts the values its model never held (<see cref="Predicted.Unseen"/>), for the caller to add up over the blocks.</summary>
     public async Task<object> PredictBlockAsync(string modelId, string json, TimeSpan timeout)
     {
         if (Frame.CheckJson(modelId, json, "block of rows", null) is { } tooLarge) return tooLarge;
-        try { return await Region.Ask<object>(new PredictModel(modelId, json, null, null, DateTimeOffset.UtcNow + timeout), timeout); }
+        var block = new PredictModel(modelId, json, null, null, DateTimeOffset.UtcNow + timeout, CountUnseen: true);
+        try { return await Region.Ask<object>(block, timeout); }
         catch (AskTimeoutException ex) { return ModelFailed.Of(modelId, "timeout", $"a block of rows got no answer in time: {ex.Message}"); }
     }
 

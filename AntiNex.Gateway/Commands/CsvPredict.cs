@@ -53,6 +53,7 @@ internal static class CsvPredict
         writer?.WriteLine("row,predicted");
 
         var counts = new SortedDictionary<float, long>();
+        var unseen = new UnseenTally();
         var pending = new Queue<(Task<object> Reply, long FirstRow, int Rows)>();
         var clock = Stopwatch.StartNew();
         long sent = 0, answered = 0, version = 0, uncounted = 0;
@@ -95,6 +96,7 @@ internal static class CsvPredict
             if (version != 0 && replyVersion != version)
                 return ChunkedRows.ChangedVersion(id, Math.Min(version, replyVersion), Math.Max(version, replyVersion));
             version = replyVersion;
+            BlockAnswer.Tally(reply, unseen);
             for (int i = 0; i < values.Length; i++)
             {
                 var v = values[i];
@@ -129,7 +131,8 @@ internal static class CsvPredict
         while (pending.Count > 0)
             if (await Collect() is { } failure) return Failed(failure);
         if (ct.IsCancellationRequested) return Failed(Stop);
-        foreach (var w in reader.RowWarnings()) // cells read as empty, as a node reads them, and said so
+        // Cells read as empty, then values the model never held, as a node says them of a dataset it predicts.
+        foreach (var w in reader.RowWarnings().Concat(unseen.Warnings(CsvRowReader.Field)))
         {
             warnings.Add(w);
             output.Warning(w);

@@ -32,8 +32,15 @@ internal sealed class Output(bool json)
         else Err.MarkupLineInterpolated($"[red]error ({ConsoleText.Plain(code)}):[/] {ConsoleText.Plain(message)}");
     }
 
+    /// <summary>Hears each <see cref="Warning"/> too (a test reads what a command warned of).</summary>
+    public Action<string>? Warned { get; init; }
+
     /// <summary>A warning on stderr, so that stdout stays machine-readable.</summary>
-    public void Warning(string message) => Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(message)}");
+    public void Warning(string message)
+    {
+        Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(message)}");
+        Warned?.Invoke(message);
+    }
 
     /// <summary>Prints a final reply; returns the exit code it stands for.</summary>
     public int Reply(object reply)

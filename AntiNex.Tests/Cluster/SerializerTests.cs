@@ -75,7 +75,7 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new TrainModel("django-simple", """{"label":"Django-Simple"}""", actor, "req-1", new RequestOrigin(Via: "console"),
             DateTimeOffset.Parse("2026-11-27T10:30:00Z"));
         yield return new PredictModel("django-simple", """{"label":"Django-Simple","dataset":"d.csv"}""", actor, "req-2",
-            DateTimeOffset.Parse("2026-11-27T10:30:00Z"), new RequestOrigin(ApiKeyId: "ops", Via: "http"), MayTrain: true);
+            DateTimeOffset.Parse("2026-11-27T10:30:00Z"), new RequestOrigin(ApiKeyId: "ops", Via: "http"), MayTrain: true, CountUnseen: true);
         yield return new PredictRawRows("django-simple", [[1.5, 2], [3, 1e30]]);
         yield return new DescribeModel("django-simple");
         yield return new ForgetModel("django-simple", new RequestOrigin(Via: "console", Client: "host pid 1"));
@@ -92,7 +92,8 @@ public sealed class SerializerTests : IAsyncLifetime
         yield return new TrainingStarted("django-simple", "127.0.0.1:4053", null);
         yield return new TrainingProgressed("django-simple", new TrainingProgress("cv", 1, 2, 3, 10, 0.5, 0.9, 0.6, null, "x"), "r");
         yield return new ModelTrainedReply("django-simple", 3, Report, Predictions, "127.0.0.1:4053", ["careful"], "req-1");
-        yield return new Predicted("django-simple", 3, Predictions, "127.0.0.1:4053", true, 5, "req-2");
+        yield return new Predicted("django-simple", 3, Predictions, "127.0.0.1:4053", true, 5, "req-2",
+            [new UnseenCategory("proto", 7, 2, new Dictionary<string, long> { ["sctp"] = 4, ["gre"] = 1 }, ["tcp", "udp"], 2)]);
         yield return new RowsPredicted("django-simple", 3, [0.25f, 0.75f], "127.0.0.1:4053");
         yield return new ModelFailed("django-simple", "bad-request", "bad", [new RequestIssue("dataset", "outside the data roots")], "r");
         yield return new ModelDescription("Django-Simple", true, 3, Summary, Metrics, DateTimeOffset.Parse("2026-11-27T10:00:00Z"),

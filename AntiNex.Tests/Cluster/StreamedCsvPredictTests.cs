@@ -10,7 +10,8 @@ namespace AntiNex.Tests.Cluster;
 
 /// <summary>`predict -f rows.csv --label L` through a real node for a model with categorical features: the streamed file
 /// predicts what the same rows predict as predict_rows (a category the model never saw included), block after block in
-/// file order, as does a predict request of those rows too large for one cluster message; a run that fails leaves no
+/// file order, as does a predict request of those rows too large for one cluster message, both warning of the values the
+/// model never held as the rows sent at once do, counted over all the blocks; a run that fails leaves no
 /// prediction file behind nor replaces an earlier one, nor does one stopped partway.</summary>
 [Collection("cluster-processes")]
 public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterTestBase(output)
@@ -38,6 +39,14 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         var expected = json.Result.Samples.OrderBy(s => s.Row).Select(s => (float)s.Predicted).ToArray();
         Assert.Equal(rows.Count, expected.Length);
         Assert.True(expected.Distinct().Count() > 1, "the model predicts one class only: the comparison below would prove little");
+        // Sent at once, the rows warn of the values the training rows never held: the blocks below warn alike, of all their rows.
+        var unseen = json.Result.Warnings!.Where(w => w.Contains("never held", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, unseen.Count);
+        Assert.StartsWith("predict_rows: categorical feature 'proto' has 1 rows with values its training rows never held, read as its " +
+            "'other' input: 'sctp' (1); the training rows held ", unseen[0]);
+        Assert.StartsWith("predict_rows: categorical feature 'flag' has 1 rows", unseen[1]);
+        List<string> UnseenIn(int copies, string field) => unseen.Select(w => w.Replace("predict_rows:", field + ":")
+            .Replace("has 1 rows", $"has {copies:N0} rows").Replace("(1);", $"({copies:N0});")).ToList();
 
         // The same rows repeated past two blocks, one cell quoted as spreadsheets write it: streamed, in file order.
         const int repeats = 120;
@@ -48,8 +57,10 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         File.WriteAllLines(csv, lines);
         var outPath = Path.Combine(WorkDir, "pred.csv");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var rc = await CsvPredict.RunAsync(gateway, new Output(false), csv, "cats", outPath, null, AskTimeout, default);
+        var warned = new List<string>();
+        var rc = await CsvPredict.RunAsync(gateway, new Output(false) { Warned = warned.Add }, csv, "cats", outPath, null, AskTimeout, default);
         Assert.Equal(ExitCodes.Ok, rc);
+        Assert.Equal(UnseenIn(repeats, "dataset"), warned);
         var predicted = File.ReadLines(outPath).Skip(1).Select(l => l.Split(',')).ToList();
         Log.Step($"{predicted.Count:N0} streamed rows in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(rows.Count * repeats, predicted.Count);
@@ -89,6 +100,7 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         Assert.Equal(Enumerable.Range(0, 10_000).Select(i => expected[i % rows.Count]), bulk.Result.Samples.Select(p => (float)p.Predicted));
         var right = rows.Select((r, i) => expected[i] == Class(r)).Count(ok => ok);
         Assert.Equal(100.0 * right / rows.Count, bulk.Result.Accuracy!.Value, 6);
+        Assert.Equal(UnseenIn(copies, "predict_rows"), bulk.Result.Warnings);
 
         // The same request, its caller gone once the first block is answered (Ctrl-C, an HTTP client that left): no block
         // is sent after that, and the reply says so.

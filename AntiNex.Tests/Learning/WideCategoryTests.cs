@@ -142,6 +142,45 @@ public class WideCategoryTests
         var warning = Assert.Single(pipeline.UnseenCategoryWarnings(Protos(ids), "predict_rows"));
         Assert.StartsWith("predict_rows: categorical feature 'proto' has 20,000 rows with values its training rows never held, read as " +
             "its 'other' input: 'icmp' (100), 'id100' (1), ", warning);
-        Assert.Contains($", ... (more than {FeaturePipeline.MaxUnseenCounted:N0} values); the training rows held 'tcp', 'udp'", warning);
+        Assert.Contains($", ... (more than {UnseenCategory.MaxCounted:N0} values); the training rows held 'tcp', 'udp'", warning);
+    }
+
+    [Fact]
+    public void Blocks_of_one_predict_add_up_to_the_warning_its_rows_give_sent_at_once()
+    {
+        var pipeline = TcpUdp();
+        string[] first = ["sctp", "tcp", "", "gre"], second = ["udp", "sctp", "", "", "icmp"];
+        var tally = new UnseenTally();
+        tally.Add(pipeline.UnseenCategories(Protos(first)));
+        tally.Add(pipeline.UnseenCategories(Protos([.. second.Select(_ => "tcp")]))); // a block with nothing unseen
+        tally.Add(pipeline.UnseenCategories(Protos(second)));
+        var merged = Assert.Single(tally.Warnings("predict_rows"));
+        Assert.Equal(Assert.Single(pipeline.UnseenCategoryWarnings(Protos([.. first, .. second]), "predict_rows")), merged);
+        Assert.Equal("predict_rows: categorical feature 'proto' has 7 rows with values its training rows never held, read as its 'other' " +
+            "input: 'sctp' (2), 'gre' (1), 'icmp' (1), 3 empty cells; the training rows held 'tcp', 'udp'", merged);
+    }
+
+    [Fact]
+    public void Blocks_of_unseen_ids_count_a_bounded_number_of_values_in_all_and_every_row()
+    {
+        var pipeline = TcpUdp();
+        var tally = new UnseenTally();
+        // Long ids, each cut as a message quotes it: those alike in their first 40 characters are one value.
+        var prefix = new string('i', 40);
+        for (int block = 0; block < 3; block++)
+            tally.Add(pipeline.UnseenCategories(Protos([.. Enumerable.Range(0, 200).Select(i => $"{prefix}{block * 200 + i}"), "sctp"])));
+        var counted = Assert.Single(tally.Merged);
+        Assert.Equal((603L, 0L, 2), (counted.Rows, counted.Empty, counted.Values.Count));
+        Assert.Equal(600, counted.Values[prefix + "..."]);
+
+        tally = new UnseenTally();
+        for (int block = 0; block < 3; block++)
+            tally.Add(pipeline.UnseenCategories(Protos([.. Enumerable.Range(0, 200).Select(i => $"id{block * 200 + i}"), ""])));
+        counted = Assert.Single(tally.Merged);
+        Assert.Equal((603L, 3L, UnseenCategory.MaxCounted), (counted.Rows, counted.Empty, counted.Values.Count));
+        Assert.Equal(600 - UnseenCategory.MaxCounted, counted.Uncounted);
+        Assert.Contains($"'id0' (1), 'id1' (1), 'id10' (1), 'id100' (1), ", counted.Warning("dataset"));
+        Assert.EndsWith($", ... (more than {UnseenCategory.MaxCounted:N0} values), 3 empty cells; the training rows held 'tcp', 'udp'",
+            counted.Warning("dataset"));
     }
 }
