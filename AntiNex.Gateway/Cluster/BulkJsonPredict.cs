@@ -67,7 +67,7 @@ internal static class BulkJsonPredict
             catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON: {je.Message}", requestId); }
             if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, 0, packed.Rows) with { RequestId = requestId };
 
-            var unseen = new UnseenTally();
+            var unseen = new UnseenTally(summary.InputFeatures);
             var reply = packed.Texts is null
                 ? await client.PredictRowsAsync(new PredictRawRows(modelId, packed.Columns, packed.Values), timeout, progress, ct)
                 : await TextBlocksAsync(client, modelId, summary, packed, unseen, timeout, progress, ct);

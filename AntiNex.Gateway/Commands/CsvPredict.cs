@@ -53,7 +53,7 @@ internal static class CsvPredict
         writer?.WriteLine("row,predicted");
 
         var counts = new SortedDictionary<float, long>();
-        var unseen = new UnseenTally();
+        var unseen = new UnseenTally(features);
         var pending = new Queue<(Task<object> Reply, long FirstRow, int Rows)>();
         var clock = Stopwatch.StartNew();
         long sent = 0, answered = 0, version = 0, uncounted = 0;

@@ -183,4 +183,15 @@ public class WideCategoryTests
         Assert.EndsWith($", ... (more than {UnseenCategory.MaxCounted:N0} values), 3 empty cells; the training rows held 'tcp', 'udp'",
             counted.Warning("dataset"));
     }
+
+    [Fact]
+    public void Blocks_warn_of_their_features_in_the_models_order_whichever_block_held_their_values_first()
+    {
+        UnseenCategory Flag(long rows) => new("flag", rows, 0, new Dictionary<string, long> { ["XX"] = rows }, ["SF"], 1);
+        var tally = new UnseenTally(["proto", "size", "flag"]);
+        tally.Add([Flag(2)]);
+        tally.Add([new UnseenCategory("proto", 1, 0, new Dictionary<string, long> { ["sctp"] = 1 }, ["tcp"], 1), Flag(3)]);
+        Assert.Equal([("proto", 1L), ("flag", 5L)], tally.Merged.Select(u => (u.Feature, u.Rows)));
+        Assert.Equal(5, tally.Merged[1].Values["XX"]);
+    }
 }
