@@ -62,7 +62,8 @@ internal sealed record PreparedData
                 scan: trainScan)
             : Frame.FromPredictRows(r.PredictRows!, plan, CellRules.Of(r), "predict_rows");
         MemoryTrace.Mark("loaded");
-        RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField, r.LogFeatures);
+        RefuseAbsurdValues(frame, limits.MaxAbsTrainingValue, trainPath is null ? "predict_rows" : r.DatasetField, r.LogFeatures,
+            r.PredictFeature);
         NoteRowCounters(frame, features, warnings);
         frame = frame.SortBy(r.SortValues);
         var testPlan = plan.Select(p => p.Field == "sort_values" ? p with { Required = false } : p).ToList();
@@ -126,17 +127,23 @@ internal sealed record PreparedData
 
     /// <summary>Training values beyond ±<paramref name="bound"/> are refused, naming the column and the row: the scalers'
     /// sums and ranges would overflow (the loaders refuse NaN and Infinity, or read them as empty cells). A column of
-    /// <paramref name="logged"/> is scaled after its log1p, so that is the value checked: log_features is the way out.</summary>
-    private static void RefuseAbsurdValues(Frame frame, double bound, string field, IReadOnlyList<string> logged)
+    /// <paramref name="logged"/> is scaled after its log1p, so that is the value checked (log_features is the way out for a
+    /// feature), and its raw value must still fit a float32: bulk predicts carry raw rows as float32.</summary>
+    private static void RefuseAbsurdValues(Frame frame, double bound, string field, IReadOnlyList<string> logged, string? target)
     {
         foreach (var (column, values) in frame.Numeric)
         {
             bool log = logged.Contains(column);
             for (int i = 0; i < values.Count; i++)
-                if (Math.Abs(log ? FeaturePipeline.SignedLog1p(values[i]) : values[i]) > bound)
-                    throw new RequestException(field,
-                        $"column '{column}' row {frame.RowIds[i]}: {FormatValue(values[i])} is beyond ±{bound:0.#####e+0}, the largest training " +
-                        $"value the engine accepts{(log ? "; rescale the column" : "; rescale the column, or name it in log_features")}");
+            {
+                var v = values[i];
+                if (log ? Math.Abs(v) <= float.MaxValue && Math.Abs(FeaturePipeline.SignedLog1p(v)) <= bound : Math.Abs(v) <= bound)
+                    continue;
+                var limit = log ? $"±{float.MaxValue:0.#####e+0}, the largest value a logged column accepts (bulk predicts send rows as float32)"
+                    : $"±{bound:0.#####e+0}, the largest training value the engine accepts";
+                var hint = log || column == target ? "rescale the column" : "rescale the column, or name it in log_features";
+                throw new RequestException(field, $"column '{column}' row {frame.RowIds[i]}: {FormatValue(v)} is beyond {limit}; {hint}");
+            }
         }
     }
 
