@@ -78,8 +78,9 @@ public sealed record CancelOneTraining(string ModelId, string Training, RequestO
 /// (sent when a node leaves or an entity hands off mid-training). No reply.</summary>
 public sealed record ResumeTraining(string ModelId) : IModelCommand;
 
-/// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training.</summary>
-public sealed record StopEntity : IAntiNexMessage
+/// <summary>Sent by the shard on hand-off / by the entity on passivation: stop after cancelling a training. One that finds
+/// the entity already stopped (it passivates as a failure stops it) is expected, not logged as a dead letter.</summary>
+public sealed record StopEntity : IAntiNexMessage, Akka.Event.IDeadLetterSuppression
 {
     public static readonly StopEntity Instance = new();
 }
