@@ -72,6 +72,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private bool _acceptingQueued;
     /// <summary>Callers whose commands wait for the recovery: told at once if it fails.</summary>
     private readonly RecoveryWaiters _recoveryWaiters = new();
+    /// <summary>Callers whose commands wait for an event write: handed back to the shard if it fails.</summary>
+    private readonly WriteWaiters _writeWaiters = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -158,7 +160,19 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (IsRecovering) _recoveryWaiters.Note(message, Sender);
+        else _writeWaiters.Note(message, Sender);
         return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>Persists an event (Akka puts commands aside until its handler ran), noting that a write is under way.</summary>
+    private void Write<TEvent>(TEvent @event, Action<TEvent> handler)
+    {
+        _writeWaiters.Started();
+        Persist(@event, e =>
+        {
+            _writeWaiters.Ended();
+            handler(e);
+        });
     }
 
     /// <summary>The store is down (or its circuit open): the entity stops after this, its callers hear why now.</summary>
@@ -416,7 +430,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         same.OutlivesCaller = outlivesCaller;
         if (same.HasWatchableCaller) Context.Watch(same.ReplyTo);
         // Accepted already: the journal learns the new caller too, so a next holder answers it (same place in the order).
-        if (same.Accepted && !same.ForPredict) Persist(AcceptedOf(same), _ledger.Accepted);
+        if (same.Accepted && !same.ForPredict) Write(AcceptedOf(same), _ledger.Accepted);
         var position = _queued.IndexOf(same) + 1;
         _log.Info("model {0}: request {1} re-sent; it joins the same training ({2})", _id, requestId,
             position > 0 ? $"queued, position {position}" : same.State);
@@ -450,7 +464,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         _accepting = job;
         _acceptingQueued = queued;
-        Persist(AcceptedOf(job), e =>
+        Write(AcceptedOf(job), e =>
         {
             _accepting = null;
             _ledger.Accepted(e);
@@ -551,7 +565,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // reads the ledger from the journal again.
         var ended = new StoredTrainingEnded(requestId, outcome);
         _ledger.Ended(ended);
-        Persist(ended, _ => OnEndStored());
+        Write(ended, _ => OnEndStored());
     }
 
     private void OnEndStored()
@@ -585,7 +599,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             _ledger.EndedForGood.ToList()),
             done.Outcome, done.Model);
         _persisting = swap;
-        Persist(trained, e =>
+        Write(trained, e =>
         {
             _persisting = null;
             _serving = _serving.Apply(e);
@@ -663,6 +677,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
+        _writeWaiters.Ended(); // a refused event's handler never runs
         if (@event is StoredModelForgotten)
         {
             ForgetRefused(cause);
@@ -691,6 +706,9 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         PassivateBeforeStop();
+        // Commands waiting for the write (or for the phase to end) would die with this incarnation: the shard holds them
+        // for the next one, after the passivation it was just asked for.
+        _writeWaiters.ReturnAll(Stash.ClearStash(), Context.Parent);
         // A forget waits for its own event or for the events ending the trainings it cancelled: either way its outcome
         // is unknown (a write that timed out may have landed).
         ForgetUncertain(cause);
@@ -1017,7 +1035,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest, _serving.NextVersion - 1);
         _forgetting = forget;
         Become(() => Forgetting(forget));
-        Persist(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow, _ledger.Finished.ToList(), _ledger.EndedForGood.ToList()), _ =>
+        Write(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow, _ledger.Finished.ToList(), _ledger.EndedForGood.ToList()), _ =>
         {
             _forgottenSeqNr = LastSequenceNr;
             DeleteMessages(LastSequenceNr - 1);

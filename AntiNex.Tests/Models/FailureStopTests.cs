@@ -1,11 +1,14 @@
 using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
 using AntiNex.Models;
 
 namespace AntiNex.Tests.Models;
 
 /// <summary>Akka stops an entity whose recovery or journal write fails, after it told its callers. A caller that sends
 /// its next command at once must reach the next incarnation, even when the shard learns of the stop only later: the
-/// entity asks the shard to passivate it before anyone hears of the failure, so the shard holds that command.</summary>
+/// entity asks the shard to passivate it before anyone hears of the failure, so the shard holds that command. Commands
+/// that were waiting for the failed write go back to the shard too.</summary>
 public sealed class FailureStopTests : EntityTestKit
 {
     [Fact]
@@ -36,5 +39,63 @@ public sealed class FailureStopTests : EntityTestKit
         var next = entity.Ask<ModelDescription>(new DescribeModel("blobs"), TimeSpan.FromSeconds(20));
         shardBusy.SetResult();
         Assert.False((await next).Trained);
+    }
+
+    [Fact]
+    public async Task A_command_that_waits_for_a_failed_journal_write_reaches_the_next_incarnation()
+    {
+        var entity = Entity("blobs");
+        var write = new FailFirstWrite();
+        await Journal.OnWrite.SetInterceptorAsync(write);
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        await write.Reached.WaitAsync(Long);
+        // Straight to the entity: the describe is in its mailbox before the write fails, and Akka puts it aside meanwhile.
+        var incarnation = await Sys.ActorSelection(entity.Path / "*").ResolveOne(TimeSpan.FromSeconds(20));
+        var describe = incarnation.Ask<ModelDescription>(new DescribeModel("blobs"), TimeSpan.FromSeconds(20));
+        write.Release();
+
+        Assert.Equal("persistence", Assert.IsType<ModelFailed>(await Final(trainer)).Code);
+        Assert.False((await describe).Trained);
+    }
+
+    [Fact]
+    public async Task A_forget_that_waits_for_a_version_being_stored_reaches_the_next_incarnation_when_a_write_fails()
+    {
+        var saves = await HoldSaves();
+        var entity = Entity("blobs");
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        await WaitForState(entity, "blobs", "storing");
+        var forget = entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(30)); // waits for the store
+        var write = new FailFirstWrite();
+        write.Release();
+        await Journal.OnWrite.SetInterceptorAsync(write);
+        // The same request sent again joins its training, and the journal learns of its new caller: that write fails.
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+
+        Assert.Equal("persistence", Assert.IsType<ModelFailed>(await Final(trainer)).Code);
+        saves.Open();
+        Assert.Equal("blobs", (await forget).Label);
+    }
+
+    /// <summary>Fails the first event write once <see cref="Release"/> is called; the later ones pass.</summary>
+    private sealed class FailFirstWrite : IJournalInterceptor
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _writes;
+
+        public Task Reached => _reached.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task InterceptAsync(IPersistentRepresentation message)
+        {
+            if (Interlocked.Increment(ref _writes) > 1) return;
+            _reached.TrySetResult();
+            await _released.Task;
+            throw new TestJournalFailureException("the store is down");
+        }
     }
 }
