@@ -709,6 +709,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // Commands waiting for the write (or for the phase to end) would die with this incarnation: the shard holds them
         // for the next one, after the passivation it was just asked for.
         _writeWaiters.ReturnAll(Stash.ClearStash(), Context.Parent);
+        DrainBatch(); // rows queued for a drain that would reach a stopped entity: answered now
         // A forget waits for its own event or for the events ending the trainings it cancelled: either way its outcome
         // is unknown (a write that timed out may have landed).
         ForgetUncertain(cause);

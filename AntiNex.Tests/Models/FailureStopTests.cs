@@ -45,7 +45,7 @@ public sealed class FailureStopTests : EntityTestKit
     public async Task A_command_that_waits_for_a_failed_journal_write_reaches_the_next_incarnation()
     {
         var entity = Entity("blobs");
-        var write = new FailFirstWrite();
+        var write = new HeldWrite();
         await Journal.OnWrite.SetInterceptorAsync(write);
         var trainer = CreateTestProbe();
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
@@ -68,7 +68,7 @@ public sealed class FailureStopTests : EntityTestKit
         entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
         await WaitForState(entity, "blobs", "storing");
         var forget = entity.Ask<ModelForgotten>(new ForgetModel("blobs"), TimeSpan.FromSeconds(30)); // waits for the store
-        var write = new FailFirstWrite();
+        var write = new HeldWrite();
         write.Release();
         await Journal.OnWrite.SetInterceptorAsync(write);
         // The same request sent again joins its training, and the journal learns of its new caller: that write fails.
@@ -79,8 +79,33 @@ public sealed class FailureStopTests : EntityTestKit
         Assert.Equal("blobs", (await forget).Label);
     }
 
-    /// <summary>Fails the first event write once <see cref="Release"/> is called; the later ones pass.</summary>
-    private sealed class FailFirstWrite : IJournalInterceptor
+    [Fact]
+    public async Task Rows_queued_before_a_failed_journal_write_are_answered_once_before_the_entity_stops()
+    {
+        var entity = Entity("blobs");
+        var trainer = CreateTestProbe();
+        entity.Tell(new TrainModel("blobs", QuickRequest(), null, "r1"), trainer.Ref);
+        Assert.IsType<ModelTrainedReply>(await Final(trainer));
+        var write = new HeldWrite(failing: 2);
+        await Journal.OnWrite.SetInterceptorAsync(write);
+        entity.Tell(new TrainModel("blobs", SlowRequest(), null, "r2"), trainer.Ref);
+        await write.Reached.WaitAsync(Long);
+        // Both wait for r2's event. Once it is written the rows queue (their drain goes behind them in the mailbox), then
+        // r3's event is written before that drain, and fails.
+        var incarnation = await Sys.ActorSelection(entity.Path / "*").ResolveOne(TimeSpan.FromSeconds(20));
+        var (rows, queued) = (CreateTestProbe(), CreateTestProbe());
+        incarnation.Tell(new PredictRawRows("blobs", [[1, 1, 0, 7]]), rows.Ref);
+        incarnation.Tell(new TrainModel("blobs", QuickRequest(), null, "r3"), queued.Ref);
+        write.Release();
+
+        Assert.Equal("persistence", Assert.IsType<ModelFailed>(await Final(queued)).Code);
+        Assert.Equal(1, (await rows.ExpectMsgAsync<RowsPredicted>(TimeSpan.FromSeconds(20))).Version);
+        await rows.ExpectNoMsgAsync(TimeSpan.FromSeconds(1)); // handled here: not handed to the next incarnation too
+    }
+
+    /// <summary>Holds the first event write until <see cref="Release"/> is called and fails write number
+    /// <paramref name="failing"/>; the others pass.</summary>
+    private sealed class HeldWrite(int failing = 1) : IJournalInterceptor
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -92,10 +117,13 @@ public sealed class FailureStopTests : EntityTestKit
 
         public async Task InterceptAsync(IPersistentRepresentation message)
         {
-            if (Interlocked.Increment(ref _writes) > 1) return;
-            _reached.TrySetResult();
-            await _released.Task;
-            throw new TestJournalFailureException("the store is down");
+            var write = Interlocked.Increment(ref _writes);
+            if (write == 1)
+            {
+                _reached.TrySetResult();
+                await _released.Task;
+            }
+            if (write == failing) throw new TestJournalFailureException("the store is down");
         }
     }
 }
