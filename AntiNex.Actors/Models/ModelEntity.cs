@@ -72,7 +72,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private bool _acceptingQueued;
     /// <summary>Callers whose commands wait for the recovery: told at once if it fails.</summary>
     private readonly RecoveryWaiters _recoveryWaiters = new();
-    /// <summary>Callers whose commands wait for an event write: handed back to the shard if it fails.</summary>
+    /// <summary>Callers' commands received but not handled yet: handed back to the shard if an event write fails.</summary>
     private readonly WriteWaiters _writeWaiters = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -159,20 +159,25 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
 
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (IsRecovering) _recoveryWaiters.Note(message, Sender);
-        else _writeWaiters.Note(message, Sender);
-        return base.AroundReceive(receive, message);
+        if (IsRecovering)
+        {
+            _recoveryWaiters.Note(message, Sender);
+            return base.AroundReceive(receive, message);
+        }
+        // Akka calls the behaviour only for a message it does not put aside during a write: until then it stays noted.
+        _writeWaiters.Arrived(message, Sender);
+        return base.AroundReceive(m =>
+        {
+            _writeWaiters.Handled(m);
+            return receive(m);
+        }, message);
     }
 
-    /// <summary>Persists an event (Akka puts commands aside until its handler ran), noting that a write is under way.</summary>
-    private void Write<TEvent>(TEvent @event, Action<TEvent> handler)
+    /// <summary>Stashes the current command until the phase ends; it stays noted (a failed write hands it back).</summary>
+    private void StashNoted(object message)
     {
-        _writeWaiters.Started();
-        Persist(@event, e =>
-        {
-            _writeWaiters.Ended();
-            handler(e);
-        });
+        _writeWaiters.Arrived(message, Sender);
+        Stash.Stash();
     }
 
     /// <summary>The store is down (or its circuit open): the entity stops after this, its callers hear why now.</summary>
@@ -293,8 +298,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<CancelOneTraining>(m => OnCancel(m, null, swap));
         // A new version is being stored: forget it once stored (not half-way); a hand-off waits for it (the shard
         // waits up to its hand-off timeout).
-        Command<ForgetModel>(_ => Stash.Stash());
-        Command<StopEntity>(_ => Stash.Stash());
+        Command<ForgetModel>(StashNoted);
+        Command<StopEntity>(StashNoted);
         Serving(() => "storing");
         Common();
     }
@@ -305,7 +310,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         Command<PredictModel>(m => RefuseForgetting(m.RequestId));
         Command<PredictRawRows>(_ => RefuseForgetting(null));
         Command<ForgetModel>(m => forget.Waiting.Add((Sender, m.Origin)));
-        Command<StopEntity>(_ => Stash.Stash());
+        Command<StopEntity>(StashNoted);
         // Events first, then snapshots. A trim of older versions may finish meanwhile: its deletions name other bounds.
         Command<DeleteMessagesSuccess>(m => m.ToSequenceNr == _forgottenSeqNr - 1, _ => DeleteSnapshots(forget.Snapshots));
         Command<DeleteMessagesFailure>(f => f.ToSequenceNr == _forgottenSeqNr - 1, f => ForgetFailed(forget, "events", f.Cause));
@@ -430,7 +435,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         same.OutlivesCaller = outlivesCaller;
         if (same.HasWatchableCaller) Context.Watch(same.ReplyTo);
         // Accepted already: the journal learns the new caller too, so a next holder answers it (same place in the order).
-        if (same.Accepted && !same.ForPredict) Write(AcceptedOf(same), _ledger.Accepted);
+        if (same.Accepted && !same.ForPredict) Persist(AcceptedOf(same), _ledger.Accepted);
         var position = _queued.IndexOf(same) + 1;
         _log.Info("model {0}: request {1} re-sent; it joins the same training ({2})", _id, requestId,
             position > 0 ? $"queued, position {position}" : same.State);
@@ -464,7 +469,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         _accepting = job;
         _acceptingQueued = queued;
-        Write(AcceptedOf(job), e =>
+        Persist(AcceptedOf(job), e =>
         {
             _accepting = null;
             _ledger.Accepted(e);
@@ -565,7 +570,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         // reads the ledger from the journal again.
         var ended = new StoredTrainingEnded(requestId, outcome);
         _ledger.Ended(ended);
-        Write(ended, _ => OnEndStored());
+        Persist(ended, _ => OnEndStored());
     }
 
     private void OnEndStored()
@@ -599,7 +604,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             _ledger.EndedForGood.ToList()),
             done.Outcome, done.Model);
         _persisting = swap;
-        Write(trained, e =>
+        Persist(trained, e =>
         {
             _persisting = null;
             _serving = _serving.Apply(e);
@@ -677,7 +682,6 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
-        _writeWaiters.Ended(); // a refused event's handler never runs
         if (@event is StoredModelForgotten)
         {
             ForgetRefused(cause);
@@ -706,9 +710,11 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         PassivateBeforeStop();
-        // Commands waiting for the write (or for the phase to end) would die with this incarnation: the shard holds them
-        // for the next one, after the passivation it was just asked for.
-        _writeWaiters.ReturnAll(Stash.ClearStash(), Context.Parent);
+        // Commands not handled yet (put aside for the write, or stashed until the phase ends) would die with this
+        // incarnation: the shard holds them for the next one, after the passivation it was just asked for. The stash
+        // holds only noted commands and stops, which the passivation replaces.
+        Stash.ClearStash();
+        _writeWaiters.ReturnAll(Context.Parent);
         DrainBatch(); // rows queued for a drain that would reach a stopped entity: answered now
         // A forget waits for its own event or for the events ending the trainings it cancelled: either way its outcome
         // is unknown (a write that timed out may have landed).
@@ -1036,7 +1042,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         var forget = new ForgetRun([(replyTo, origin)], SnapshotSelectionCriteria.Latest, _serving.NextVersion - 1);
         _forgetting = forget;
         Become(() => Forgetting(forget));
-        Write(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow, _ledger.Finished.ToList(), _ledger.EndedForGood.ToList()), _ =>
+        Persist(new StoredModelForgotten(forget.HighestVersion, DateTimeOffset.UtcNow, _ledger.Finished.ToList(), _ledger.EndedForGood.ToList()), _ =>
         {
             _forgottenSeqNr = LastSequenceNr;
             DeleteMessages(LastSequenceNr - 1);
