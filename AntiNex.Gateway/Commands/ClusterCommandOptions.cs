@@ -179,7 +179,7 @@ internal sealed class ClusterCommandOptions
         catch (Exception ex) when ((ex is OperationCanceledException && ct.IsCancellationRequested)
                                    || (ex is ClusterUnavailableException && (ct.IsCancellationRequested || StoppedHere(client))))
         {
-            output.Error("cancelled", "stopped (Ctrl-C): the request was given up");
+            output.Error("cancelled", "stopped (Ctrl-C or SIGTERM): the request was given up");
             return ExitCodes.Cancelled;
         }
         catch (Exception ex) when (ex is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException)
