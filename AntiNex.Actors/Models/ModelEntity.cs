@@ -74,6 +74,8 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private readonly RecoveryWaiters _recoveryWaiters = new();
     /// <summary>Callers' commands received but not handled yet: handed back to the shard if an event write fails.</summary>
     private readonly WriteWaiters _writeWaiters = new();
+    private bool _delivered;
+    private Receive? _behaviour, _observed;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -164,19 +166,33 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             _recoveryWaiters.Note(message, Sender);
             return base.AroundReceive(receive, message);
         }
-        // Akka calls the behaviour only for a message it does not put aside during a write: until then it stays noted.
-        _writeWaiters.Arrived(message, Sender);
-        return base.AroundReceive(m =>
+        // Akka calls the behaviour only for a message it does not put aside during a write: one it put aside is noted
+        // until it comes back and reaches the behaviour.
+        var sender = Sender;
+        _delivered = false;
+        var handled = base.AroundReceive(Observed(receive), message);
+        if (!_delivered) _writeWaiters.Held(message, sender);
+        return handled;
+    }
+
+    /// <summary>The behaviour, wrapped to tell <see cref="AroundReceive"/> that it received the message; one wrapper per
+    /// behaviour, not one per message.</summary>
+    private Receive Observed(Receive behaviour)
+    {
+        if (ReferenceEquals(behaviour, _behaviour)) return _observed!;
+        _behaviour = behaviour;
+        return _observed = message =>
         {
-            _writeWaiters.Handled(m);
-            return receive(m);
-        }, message);
+            _delivered = true;
+            _writeWaiters.Handled(message);
+            return behaviour(message);
+        };
     }
 
     /// <summary>Stashes the current command until the phase ends; it stays noted (a failed write hands it back).</summary>
     private void StashNoted(object message)
     {
-        _writeWaiters.Arrived(message, Sender);
+        _writeWaiters.Held(message, Sender);
         Stash.Stash();
     }
 
