@@ -11,30 +11,26 @@ namespace AntiNex.Models;
 /// </summary>
 internal sealed class WriteWaiters
 {
-    private readonly LinkedList<(IModelCommand Command, IActorRef Sender)> _order = new();
-    private readonly Dictionary<IModelCommand, LinkedListNode<(IModelCommand Command, IActorRef Sender)>> _noted =
-        new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<IModelCommand, (long Order, IActorRef Sender)> _noted = new(ReferenceEqualityComparer.Instance);
+    private long _held;
 
     /// <summary>A caller's command the entity holds without handling it: noted once, in the order held.</summary>
     public void Held(object message, IActorRef sender)
     {
-        if (message is not IModelCommand command || !IsCallersCommand(command) || _noted.ContainsKey(command)) return;
-        _noted[command] = _order.AddLast((command, sender));
+        if (message is IModelCommand command && IsCallersCommand(command)) _noted.TryAdd(command, (_held++, sender));
     }
 
     /// <summary>The behaviour receives the message: it is answered here, whatever happens next.</summary>
     public void Handled(object message)
     {
-        if (_noted.Count == 0 || message is not IModelCommand command) return;
-        if (_noted.Remove(command, out var node)) _order.Remove(node);
+        if (_noted.Count > 0 && message is IModelCommand command) _noted.Remove(command);
     }
 
     /// <summary>The write failed and the entity stops: what it had not handled goes back to the shard, in the order held,
     /// which keeps it for the next incarnation.</summary>
     public void ReturnAll(IActorRef shard)
     {
-        foreach (var (command, sender) in _order) shard.Tell(command, sender);
-        _order.Clear();
+        foreach (var (command, (_, sender)) in _noted.OrderBy(n => n.Value.Order)) shard.Tell(command, sender);
         _noted.Clear();
     }
 
