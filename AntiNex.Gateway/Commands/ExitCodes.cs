@@ -18,6 +18,7 @@ internal static class ExitCodes
     /// <summary>The cluster could not be reached.</summary>
     public const int Unreachable = 4;
 
-    /// <summary>Stopped by Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). A stop that outlasts System.CommandLine's
+    /// termination timeout (2 s) ends the process without waiting, with 130 for SIGINT and 143 for SIGTERM.</summary>
     public const int Cancelled = 130;
 }
