@@ -2,6 +2,7 @@ using Akka.Actor;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Inference;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,11 @@ namespace AntiNex.Gateway.Http;
 /// the cluster unreachable or silent 503. Anything else is a 500 whose detail goes to the log, not to the client.</summary>
 internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> log)
 {
+    /// <summary>A query parameter that does not bind (<c>?limit=abc</c>) is thrown, not answered as a bare 400 without a
+    /// body, so it gets the JSON error naming the parameter like every other refusal.</summary>
+    public static IServiceCollection ThrowBindingFailures(IServiceCollection services)
+        => services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
     public async Task InvokeAsync(HttpContext context)
     {
         try { await next(context); }

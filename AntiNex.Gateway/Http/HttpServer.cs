@@ -48,6 +48,7 @@ public static class HttpServer
         if (Environment.GetEnvironmentVariable("ANTINEX_HTTP_INLINE") is "1")
             builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.Services.ConfigureHttpJsonOptions(o => HttpJson.Configure(o.SerializerOptions));
+        ErrorMiddleware.ThrowBindingFailures(builder.Services);
         builder.Services.AddSingleton(gateway);
         builder.Services.AddSingleton(sp => new LiveApiKeys(keys, options.ApiKeysFile, sp.GetRequiredService<ILogger<LiveApiKeys>>()));
         builder.Services.AddSingleton(options);
