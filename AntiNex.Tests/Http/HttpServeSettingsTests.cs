@@ -108,6 +108,20 @@ public sealed class HttpServeSettingsTests : IDisposable
         Assert.Contains("keys[0]: null", e.Message);
     }
 
+    [Fact]
+    public void Scopes_written_by_hand_grant_what_they_name_whatever_their_case()
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("anx_hand-written")));
+        // `keys add` lower-cases scopes; a file or $ANTINEX_API_KEYS written by hand is read the same way.
+        var store = ApiKeyStore.Parse($$"""{"keys": [{"id": "ops", "sha256": "{{hash}}", "scopes": ["Read", " PREDICT "], "labels": "*"}]}""",
+            "keys.json");
+        var key = store.Find("anx_hand-written");
+        Assert.NotNull(key);
+        Assert.True(key.Has(ApiScope.Read));
+        Assert.True(key.Has(ApiScope.Predict));
+        Assert.False(key.Has(ApiScope.Train));
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:26999", "beyond this machine")]
     [InlineData("http://127.0.0.1:26999", "no API keys")]

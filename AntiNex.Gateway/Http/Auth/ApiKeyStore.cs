@@ -61,7 +61,8 @@ public sealed class ApiKeyStore
             if (string.IsNullOrWhiteSpace(k.Id)) throw new ArgumentException($"{origin}: keys[{i}].id: required");
             if (k.Sha256 is null || k.Sha256.Length != 64 || !k.Sha256.All(Uri.IsHexDigit))
                 throw new ArgumentException($"{origin}: keys[{i}].sha256: 64 hex digits expected");
-            try { ApiScope.Parse(string.Join(',', k.Scopes ?? [])); }
+            // Kept as read ("Read", " train" become read, train): the checks compare scopes as `keys add` stores them.
+            try { keys[i] = k with { Scopes = ApiScope.Parse(string.Join(',', k.Scopes ?? [])) }; }
             catch (ArgumentException e) { throw new ArgumentException($"{origin}: keys[{i}].{e.Message}"); }
             if (k.RateLimit is < 0) throw new ArgumentException($"{origin}: keys[{i}].rate_limit: must be >= 0");
         }
