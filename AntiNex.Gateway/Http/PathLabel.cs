@@ -16,6 +16,11 @@ public static class PathLabel
         if (string.IsNullOrEmpty(raw) || raw[0] != '/') return routed;
         var query = raw.IndexOf('?');
         var path = query < 0 ? raw.AsSpan() : raw.AsSpan(0, query);
+        // Kestrel routes the path with its dot segments resolved ("/v2/models/a/../b" is model b's route), but the raw
+        // segment would name "a": such a target is refused rather than answered for a model other than the route's.
+        if (HasDotSegment(path))
+            throw new HttpProblem(StatusCodes.Status400BadRequest,
+                "the path holds a '.' or '..' segment: send it with its dot segments resolved", "bad-request");
         var start = 0;
         for (var segment = 0; segment < 3; segment++)
         {
@@ -26,6 +31,19 @@ public static class PathLabel
         var end = path[start..].IndexOf('/');
         var encoded = end < 0 ? path[start..] : path.Slice(start, end);
         return encoded.Contains('%') ? Uri.UnescapeDataString(encoded.ToString()) : encoded.ToString();
+    }
+
+    /// <summary>A segment that is "." or ".." once percent-decoded ("%2E%2E" too: Kestrel decodes it before resolving).</summary>
+    private static bool HasDotSegment(ReadOnlySpan<char> path)
+    {
+        if (!path.Contains('.') && !path.Contains("%2e", StringComparison.OrdinalIgnoreCase)) return false; // the usual case
+        foreach (var range in path.Split('/'))
+        {
+            var segment = path[range];
+            if (segment.Contains('%')) segment = Uri.UnescapeDataString(segment.ToString());
+            if (segment is "." or "..") return true;
+        }
+        return false;
     }
 
     /// <summary>The model id (label trimmed and lower-cased) a model path names. A label no request could train (blank, a

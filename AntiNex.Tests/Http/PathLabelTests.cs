@@ -32,4 +32,24 @@ public sealed class PathLabelTests
         Assert.Equal(StatusCodes.Status400BadRequest, problem.Status);
         Assert.Equal("bad-request", problem.Code);
     }
+
+    [Theory]
+    [InlineData("/v2/models/a/../b/infer")]
+    [InlineData("/v2/x/../models/web-1")]
+    [InlineData("/api/models/web-1/%2E%2E/db-1")]
+    [InlineData("/api/models/./web-1")]
+    public void A_path_with_dot_segments_is_a_bad_request_not_another_models_answer(string target)
+    {
+        // Kestrel routes these as their resolved form; the raw label segment would name another model than that route.
+        var problem = Assert.Throws<HttpProblem>(() => PathLabel.ModelId(Target(target), "routed"));
+        Assert.Equal(StatusCodes.Status400BadRequest, problem.Status);
+        Assert.Contains("'..' segment", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("/api/models/web.1", "web.1")]
+    [InlineData("/api/models/...", "...")]
+    [InlineData("/v2/models/a%2F..%2Fb/infer", "a/../b")]
+    public void Dots_inside_a_label_are_kept(string target, string id)
+        => Assert.Equal(id, PathLabel.ModelId(Target(target), "routed"));
 }
