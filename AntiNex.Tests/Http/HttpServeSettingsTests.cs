@@ -156,6 +156,19 @@ public sealed class HttpServeSettingsTests : IDisposable
         => Assert.Equal(allowed, new LabelPattern(pattern).Allows(AntiNex.Models.ModelIds.FromLabel(label)));
 
     [Fact]
+    public void A_pattern_of_many_wildcards_matches_a_long_label_in_linear_time()
+    {
+        // A path's label is as long as the request line allows: a backtracking match of this glob would run past its
+        // timeout and answer a 500 after burning the CPU for it.
+        var pattern = new LabelPattern("*a*a*a*a*a*a*a*a*b");
+        var label = new string('a', 8000);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(pattern.Allows(label));
+        Assert.True(pattern.Allows(label + "b"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void Nested_and_flat_tensor_data_read_the_same_rows()
     {
         string[] features = ["a", "b", "c"];

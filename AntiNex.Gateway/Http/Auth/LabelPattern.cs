@@ -12,8 +12,10 @@ public sealed class LabelPattern
     {
         Text = string.IsNullOrWhiteSpace(text) ? "*" : text.Trim();
         _globs = Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            // Linear in the label whatever the glob: a backtracking match of "*a*a*a*b" over a label of thousands of
+            // characters (a path's, or a body's) would run into the timeout and answer a 500.
             .Select(g => new Regex("^" + Regex.Escape(g.ToLowerInvariant()).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
-                RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100)))
+                RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(100)))
             .ToArray();
     }
 
