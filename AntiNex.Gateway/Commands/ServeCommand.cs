@@ -37,7 +37,7 @@ internal static class ServeCommand
             Description = $"API key file (from `serve keys add`); default: the same JSON in ${ApiKeyStore.EnvVariable}",
         };
         var maxBody = new Option<string>("--max-body")
-        { Description = "Largest request body (e.g. 8MB, 512KB); larger ones get 413", DefaultValueFactory = _ => "8MB" };
+        { Description = "Largest request body (e.g. 8MB, 512KB; at most 1GB); larger ones get 413", DefaultValueFactory = _ => "8MB" };
         var rate = new Option<int>("--rate-limit")
         {
             Description = "Requests per second per API key (a key's own rate_limit wins); 0 = none; over it: 429",
@@ -85,7 +85,7 @@ internal static class ServeCommand
                     HttpsPasswordFile = p.GetValue(password),
                     InsecureHttp = p.GetValue(insecure),
                     ApiKeysFile = p.GetValue(keys) is { Length: > 0 } followed ? Path.GetFullPath(followed) : null,
-                    MaxBodyBytes = ParseBytes(p.GetValue(maxBody) ?? "8MB"),
+                    MaxBodyBytes = ParseBytes(p.GetValue(maxBody) ?? "8MB", max: MaxBodyLimit),
                     RateLimit = p.GetValue(rate),
                     PredictTimeout = common.TimeoutFrom(p),
                     JobsDirectory = p.GetValue(jobsDir) ?? (p.GetValue(keys) is { Length: > 0 } keyFile
@@ -279,15 +279,25 @@ internal static class ServeCommand
         }
     }
 
-    internal static long ParseBytes(string raw, string option = "--max-body")
+    /// <summary>The largest <c>--max-body</c>: a body is read whole into one array, whose length is an int, and its buffer
+    /// grows by doubling.</summary>
+    internal const long MaxBodyLimit = 1L << 30;
+
+    internal static long ParseBytes(string raw, string option = "--max-body", long max = long.MaxValue)
     {
         var text = raw.Trim().ToUpperInvariant();
         (string Unit, long Factor)[] units = [("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1)];
+        long? bytes = null;
         foreach (var (unit, factor) in units)
             if (text.EndsWith(unit, StringComparison.Ordinal)
                 && double.TryParse(text[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
-                return (long)(n * factor);
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var plain) && plain > 0) return plain;
-        throw new ArgumentException($"{option}: '{raw}' is not a size (e.g. 8MB, 512KB)");
+            {
+                bytes = n * factor >= long.MaxValue ? long.MaxValue : (long)(n * factor);
+                break;
+            }
+        if (bytes is null && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var plain) && plain > 0) bytes = plain;
+        if (bytes is not { } size) throw new ArgumentException($"{option}: '{raw}' is not a size (e.g. 8MB, 512KB)");
+        if (size > max) throw new ArgumentException($"{option}: '{raw}' is more than the most this reads whole ({max} bytes, {max >> 20}MB)");
+        return size;
     }
 }

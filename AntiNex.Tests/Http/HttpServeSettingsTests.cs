@@ -168,6 +168,25 @@ public sealed class HttpServeSettingsTests : IDisposable
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
+    [Theory]
+    [InlineData("8MB", 8L << 20)]
+    [InlineData("1GB", 1L << 30)]
+    [InlineData("512kb", 512L << 10)]
+    public void Max_body_sizes_up_to_one_gigabyte_are_read(string raw, long bytes)
+        => Assert.Equal(bytes, AntiNex.Gateway.Commands.ServeCommand.ParseBytes(raw, max: AntiNex.Gateway.Commands.ServeCommand.MaxBodyLimit));
+
+    [Theory]
+    [InlineData("4GB")]
+    [InlineData("2147483648")]
+    [InlineData("1e30GB")]
+    public void A_max_body_beyond_what_one_buffer_holds_is_refused_naming_the_option(string raw)
+    {
+        var e = Assert.Throws<ArgumentException>(
+            () => AntiNex.Gateway.Commands.ServeCommand.ParseBytes(raw, max: AntiNex.Gateway.Commands.ServeCommand.MaxBodyLimit));
+        Assert.Contains("--max-body", e.Message, StringComparison.Ordinal);
+        Assert.Contains(raw, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Nested_and_flat_tensor_data_read_the_same_rows()
     {
