@@ -50,7 +50,7 @@ public static class AntiNexEndpoints
         // The key was checked when the request arrived; its body may have taken long enough for a revoke to land meanwhile.
         var key = context.Key();
         var job = jobs.TryStart(request.ModelId, request.Json, context.Origin(), () => keys.InForce.Keys.Any(k => k.Sha256 == key.Sha256
-            && k.Has(ApiScope.Train) && k.LabelPattern.Allows(request.ModelId)), out var revoked);
+            && k.Has(ApiScope.Train) && k.LabelPattern.Allows(request.ModelId)), out var revoked, key.Sha256);
         if (revoked)
             return ApiErrors.Result(StatusCodes.Status401Unauthorized,
                 $"API key '{key.Id}' was revoked, or lost the train scope on '{request.ModelId}', while the request was read", "revoked");

@@ -19,11 +19,12 @@ public sealed class TrainingJob
     private int _progressEvents;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TrainingJob(string id, string label, string keyId, string requestJson, string? client)
+    public TrainingJob(string id, string label, string keyId, string requestJson, string? client, string? keySha256 = null)
     {
         Id = id;
         Label = label;
         KeyId = keyId;
+        KeySha256 = keySha256;
         RequestJson = requestJson;
         Client = client;
         CreatedUtc = DateTimeOffset.UtcNow;
@@ -36,6 +37,7 @@ public sealed class TrainingJob
         Id = stored.Id;
         Label = stored.Label;
         KeyId = stored.KeyId;
+        KeySha256 = stored.KeySha256;
         RequestJson = stored.RequestJson;
         Client = stored.Client;
         CreatedUtc = stored.CreatedUtc;
@@ -46,6 +48,9 @@ public sealed class TrainingJob
     public string Id { get; }
     public string Label { get; }
     public string KeyId { get; }
+    /// <summary>The SHA-256 of the secret that started the job (null in a job stored before it was kept): a key added
+    /// again under the same id, as when a leaked key is replaced, is another key and does not keep the job.</summary>
+    public string? KeySha256 { get; }
     /// <summary>The AntiNex request, kept to submit the training again when `serve` restarts while it runs.</summary>
     public string RequestJson { get; }
     public string? Client { get; }
@@ -98,7 +103,7 @@ public sealed class TrainingJob
     /// <summary>What the store writes: everything needed to answer and to resume.</summary>
     public StoredJob ToStored()
     {
-        lock (_gate) return new StoredJob(Id, Label, KeyId, RequestJson, Client, CreatedUtc, State, FinishedUtc, [.. _events]);
+        lock (_gate) return new StoredJob(Id, Label, KeyId, RequestJson, Client, CreatedUtc, State, FinishedUtc, [.. _events], KeySha256);
     }
 
     private void Add(string type, object data)
@@ -222,4 +227,4 @@ public sealed record JobError(string Code, string Message, IReadOnlyList<Request
 
 /// <summary>A job as the job store keeps it.</summary>
 public sealed record StoredJob(string Id, string Label, string KeyId, string RequestJson, string? Client, DateTimeOffset CreatedUtc,
-    string State, DateTimeOffset? FinishedUtc, IReadOnlyList<JobEvent> Events);
+    string State, DateTimeOffset? FinishedUtc, IReadOnlyList<JobEvent> Events, string? KeySha256 = null);

@@ -41,7 +41,8 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
     /// unfinished ones (each is a training queued on the cluster and a request kept on disk), or when
     /// <paramref name="stillGranted"/> says the key lost the right while the request was read: it is asked under the
     /// same lock as <see cref="CancelRevoked"/> scans, so a job is either refused here or cancelled there.</summary>
-    public TrainingJob? TryStart(string modelId, string requestJson, RequestOrigin origin, Func<bool> stillGranted, out bool revoked)
+    public TrainingJob? TryStart(string modelId, string requestJson, RequestOrigin origin, Func<bool> stillGranted, out bool revoked,
+        string? keySha256 = null)
     {
         var keyId = origin.ApiKeyId ?? "";
         TrainingJob job;
@@ -55,7 +56,7 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
             }
             if (_jobs.Values.Count(j => j.KeyId == keyId && !j.Finished) >= options.JobsPerKey) return null;
             job = new TrainingJob("job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), modelId, keyId, requestJson,
-                origin.Client);
+                origin.Client, keySha256);
             Track(job);
             // Registered under the lock: a revoke that scans right after finds the session to stop.
             _sessions[job.Id] = new CancellationTokenSource();
@@ -128,8 +129,11 @@ public sealed class TrainingJobs(GatewayClient gateway, HttpServeOptions options
         return revoked;
     }
 
+    /// <summary>The job's own key (its id, and its secret's hash when the job kept it) still grants train on its label.</summary>
     private static bool Grants(ApiKeyStore keys, TrainingJob job)
-        => keys.Keys.FirstOrDefault(k => k.Id == job.KeyId) is { } key && key.Has(ApiScope.Train) && key.LabelPattern.Allows(job.Label);
+        => keys.Keys.Any(k => k.Id == job.KeyId
+            && (job.KeySha256 is null || string.Equals(k.Sha256, job.KeySha256, StringComparison.OrdinalIgnoreCase))
+            && k.Has(ApiScope.Train) && k.LabelPattern.Allows(job.Label));
 
     /// <summary>Cancels the training a failed job started (queued or running; nothing if it has ended): its key was revoked,
     /// or its deadline passed.</summary>
