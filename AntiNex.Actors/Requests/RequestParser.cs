@@ -74,7 +74,7 @@ internal sealed class RequestParser
         }
         catch (JsonException e)
         {
-            throw new RequestException("request", $"malformed JSON: {e.Message}");
+            throw new RequestException("request", $"malformed JSON {JsonSyntaxError.Describe(e, json)}");
         }
         using (doc)
         {
@@ -651,7 +651,7 @@ internal sealed class RequestParser
         }
         catch (JsonException ex)
         {
-            Issue("predict_rows", $"malformed JSON string: {ex.Message}");
+            Issue("predict_rows", $"malformed JSON string {JsonSyntaxError.Describe(ex, null)}");
         }
         catch (FormatException ex)
         {

@@ -53,8 +53,7 @@ public sealed record SearchSpace
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
         catch (JsonException e)
         {
-            throw new RequestException("space",
-                $"not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}): {e.Message}");
+            throw new RequestException("space", $"not valid JSON {JsonSyntaxError.Describe(e, json)}");
         }
         using (doc)
         {

@@ -35,8 +35,7 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
         }
         catch (JsonException je)
         {
-            var where = $"line {(je.LineNumber ?? 0) + 1}, byte {(je.BytePositionInLine ?? 0) + 1}";
-            throw new UsageException($"{origin}: not valid JSON ({where}): {je.Message}");
+            throw new UsageException($"{origin}: not valid JSON {JsonSyntaxError.Describe(je, json)}");
         }
         catch (RequestException re) // a duplicated key or a string that is not valid text, named by its path
         {

@@ -23,4 +23,15 @@ public sealed class RequestFileTests
         var e = Assert.Throws<UsageException>(() => RequestFile.FromJson("{\"label\": \"m\",\n  \"x\": }", "req.json"));
         Assert.StartsWith("req.json: not valid JSON (line 2, byte ", e.Message);
     }
+
+    [Theory]
+    // The parser's own zero-based "LineNumber: 0 | BytePositionInLine: 46." used to follow, contradicting the place named.
+    [InlineData("{\"label\": \"m\", \"dataset\": \"x.csv\",",
+        "req.json: not valid JSON (line 1, byte 34): Expected start of a property name or value, but instead reached end of data.")]
+    [InlineData("{\"label\": \"m\",,}", "req.json: not valid JSON (line 1, byte 15): ',' is an invalid start of a property name. Expected a '\"'.")]
+    // An empty file (or body) is said to be empty, not "does not contain any JSON tokens ... when isFinalBlock is true".
+    [InlineData("", "req.json: not valid JSON (empty: a JSON object is expected)")]
+    [InlineData(" \n", "req.json: not valid JSON (empty: a JSON object is expected)")]
+    public void Malformed_json_is_placed_once_counting_from_one(string json, string error)
+        => Assert.Equal(error, Assert.Throws<UsageException>(() => RequestFile.FromJson(json, "req.json")).Message);
 }

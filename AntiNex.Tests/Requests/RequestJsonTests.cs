@@ -71,6 +71,14 @@ public sealed class RequestJsonTests
         Assert.StartsWith("malformed JSON", issue.Message);
     }
 
+    [Theory]
+    [InlineData("{\"label\": \"m\",\n  \"x\": }", "request: malformed JSON (line 2, byte 8): '}' is an invalid start of a value.")]
+    [InlineData("", "request: malformed JSON (empty: a JSON object is expected)")]
+    [InlineData("""{"label": "m", "predict_feature": "y", "predict_rows": "[{\"a\": 1,,}]"}""",
+        "predict_rows: malformed JSON string (line 1, byte 10): ',' is an invalid start of a property name. Expected a '\"'.")]
+    public void Malformed_json_names_its_place_once_counting_from_one(string json, string error)
+        => Assert.Equal(error, Refused(json).ToString());
+
     [Fact]
     public void Keys_repeated_in_different_objects_are_fine()
     {
