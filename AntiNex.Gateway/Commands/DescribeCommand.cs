@@ -17,7 +17,7 @@ internal static class DescribeCommand
         {
             var reply = await client.DescribeAsync(ModelIds.FromLabel(p.GetValue(label)!), common.TimeoutFrom(p));
             var code = output.Reply(reply);
-            return reply is ModelDescription { Trained: false } ? ExitCodes.ModelFailed : code;
+            return reply is ModelDescription { Trained: false } ? ExitCodes.ModelFailed : code; // --json prints it, trained: false
         }));
         return command;
     }

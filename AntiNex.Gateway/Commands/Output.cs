@@ -53,6 +53,8 @@ internal sealed class Output(bool json)
         switch (reply)
         {
             case ModelFailed f: Failed(f); return ExitOf(f);
+            // No table for a label with nothing trained: its "version 0" and "reloads from its snapshot" rows read as a model.
+            case ModelDescription { Trained: false } d: Failed(NotTrained(d)); return ExitCodes.ModelFailed;
             case ModelTrainedReply t: Trained(t); break;
             case Predicted p: Predictions(p); break;
             case ModelDescription d: Describe(d); break;
@@ -116,6 +118,11 @@ internal sealed class Output(bool json)
         AnsiConsole.WriteLine(ConsoleText.Plain(p.Result.Summary));
         foreach (var w in p.Result.Warnings ?? []) Err.MarkupLineInterpolated($"[yellow]warning:[/] {ConsoleText.Plain(w)}");
     }
+
+    /// <summary>Said as the HTTP API says it (404), or that the label's first version is still training.</summary>
+    private static ModelFailed NotTrained(ModelDescription d) => d.State == "idle"
+        ? ModelFailed.Of(d.Label, "not-found", $"model '{d.Label}' not found: it was never trained (or was forgotten)")
+        : ModelFailed.Of(d.Label, "not-trained", $"model '{d.Label}' has no trained version yet (state: {d.State})");
 
     private static void Describe(ModelDescription d)
     {
