@@ -12,7 +12,7 @@ namespace AntiNex.Tests.Cluster;
 /// predicts what the same rows predict as predict_rows (a category the model never saw included), block after block in
 /// file order, as does a predict request of those rows too large for one cluster message, both warning of the values the
 /// model never held as the rows sent at once do, counted over all the blocks; a run that fails leaves no
-/// prediction file behind nor replaces an earlier one, nor does one stopped partway.</summary>
+/// prediction file behind nor replaces an earlier one, nor does one stopped partway; a file of no rows names the model's version.</summary>
 [Collection("cluster-processes")]
 public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterTestBase(output)
 {
@@ -32,6 +32,18 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         Assert.True(trained is ModelTrainedReply, Describe(trained));
         var summary = ((ModelDescription)await gateway.DescribeAsync("cats", AskTimeout)).Summary!;
         Assert.Equal(["proto", "flag"], summary.CategoricalFeatures);
+
+        // A file of a header and no rows: nothing to send, and the version named is the model's, not 0.
+        var headerOnly = Path.Combine(WorkDir, "header-only.csv");
+        File.WriteAllText(headerOnly, "flag,size,proto\n");
+        var (emptyCode, emptyOut) = await CapturedStdout(() =>
+            CsvPredict.RunAsync(gateway, new Output(json: true), headerOnly, "cats", null, null, AskTimeout, default));
+        Assert.Equal(ExitCodes.Ok, emptyCode);
+        using (var empty = System.Text.Json.JsonDocument.Parse(emptyOut))
+        {
+            Assert.Equal(0, empty.RootElement.GetProperty("rows").GetInt64());
+            Assert.Equal(trained is ModelTrainedReply t ? t.Version : -1, empty.RootElement.GetProperty("version").GetInt64());
+        }
 
         // The rows as predict_rows (text cells for the categorical features), two of them with a value never trained on.
         var rows = Rows(200, seed: 5).Append(("sctp", 10, "SF")).Append(("tcp", 900, "XX")).ToList();
@@ -135,6 +147,16 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         Assert.False(File.Exists(fresh));
         Assert.Empty(Directory.GetFiles(WorkDir, "*.partial"));
         Passed();
+    }
+
+    /// <summary>What a command printed on stdout (its --json document) while it ran.</summary>
+    private static async Task<(int Code, string Out)> CapturedStdout(Func<Task<int>> run)
+    {
+        var previous = Console.Out;
+        var writer = new StringWriter();
+        Console.SetOut(writer);
+        try { return (await run(), writer.ToString()); }
+        finally { Console.SetOut(previous); }
     }
 
     private static List<(string Proto, double Size, string Flag)> Rows(int count, int seed)
