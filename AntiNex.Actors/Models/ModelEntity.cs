@@ -10,6 +10,7 @@
 //   storing     event persisted, snapshot being saved; forget and stop wait for it -> next job or idle
 //   forgetting  events and snapshots being deleted; refuses work  -> idle (then passivates)
 using System.Diagnostics;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -909,6 +910,13 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
     private void OnPredict(PredictModel m, TrainingJob? running)
     {
         if (RefuseUnverified(m.RequestId)) return;
+        // A label with nothing trained and nothing to train from says so first: a misspelt label's predict used to hear of
+        // the request's other gaps (predict_feature) instead, as if the model existed.
+        if (!_serving.HasModel && running is null && NamesNoDataset(m.RequestJson))
+        {
+            RefuseNotTrained(m.RequestId);
+            return;
+        }
         if (!TryParse(m.RequestJson, m.RequestId, out var request, out var warnings)) return;
         if (_serving.HasModel)
         {
@@ -926,10 +934,7 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
         }
         if (string.IsNullOrWhiteSpace(request.Dataset))
         {
-            Sender.Tell(new ModelFailed(_id, "not-trained",
-                $"label '{_id}' has no trained model and the request carries no dataset to train one from",
-                [new RequestIssue("dataset", "required to predict on a label that was never trained (send a train request first)")],
-                m.RequestId));
+            RefuseNotTrained(m.RequestId);
             return;
         }
         if (!m.MayTrain)
@@ -941,6 +946,24 @@ public sealed class ModelEntity : ReceivePersistentActor, IWithUnboundedStash, I
             return;
         }
         if (NewJob(request, warnings, m.ProgressTo, m.RequestId, forPredict: true, m.Origin, m.DeadlineUtc) is { } job) Start(job);
+    }
+
+    private void RefuseNotTrained(string? requestId) => Sender.Tell(new ModelFailed(_id, "not-trained",
+        $"label '{_id}' has no trained model and the request carries no dataset to train one from",
+        [new RequestIssue("dataset", "required to predict on a label that was never trained (send a train request first)")], requestId));
+
+    /// <summary>A readable request object whose "dataset" is absent, null or blank; false for one that cannot be read or
+    /// gives a dataset of another type (the parser names those faults).</summary>
+    private static bool NamesNoDataset(string json)
+    {
+        try
+        {
+            using var doc = RequestJson.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return false;
+            if (!doc.RootElement.TryGetProperty("dataset", out var d)) return true;
+            return d.ValueKind == JsonValueKind.Null || (d.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(d.GetString()));
+        }
+        catch (Exception e) when (e is JsonException or RequestException) { return false; }
     }
 
     /// <param name="listed">for a predict that trained first, the catalog write of the new version: its caller hears the

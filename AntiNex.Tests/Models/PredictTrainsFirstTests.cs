@@ -25,6 +25,20 @@ public sealed class PredictTrainsFirstTests : EntityTestKit
         await audits.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
     }
 
+    [Theory]
+    // Rows only, as a misspelt label's predict is: that the label has no model comes first, not the request's other gaps.
+    [InlineData("""{"label": "blobs", "predict_rows": [{"a": 1}]}""")]
+    [InlineData("""{"label": "blobs", "dataset": " ", "predict_rows": [{"a": 1}]}""")]
+    public async Task A_predict_of_a_label_never_trained_without_a_dataset_hears_not_trained_whatever_else_it_lacks(string json)
+    {
+        var reply = await Entity("blobs").Ask<object>(new PredictModel("blobs", json, RequestId: "p1", MayTrain: true), Long);
+
+        var refused = Assert.IsType<ModelFailed>(reply);
+        Assert.Equal("not-trained", refused.Code);
+        Assert.Equal("dataset", Assert.Single(refused.Issues).Field);
+        Assert.Equal("p1", refused.RequestId);
+    }
+
     [Fact]
     public async Task A_caller_that_may_train_trains_first_and_the_training_is_audited_under_its_origin()
     {
