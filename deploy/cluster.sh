@@ -64,6 +64,12 @@ seeds_csv() { local k out=""; for k in $(seq 1 "$SEED_COUNT"); do out="$out${out
 
 say()  { printf '%s\n' "$*"; }
 fail() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
+# A node is named by its number: anything else (a typo such as "node2") was used in port arithmetic (a bash error) and
+# left a stray node-*.stopped marker behind.
+node_number() { # node_number K USAGE
+  [ -n "${1:-}" ] || fail "usage: $2"
+  [[ "$1" =~ ^[1-9][0-9]*$ ]] || fail "'$1' is not a node number (1, 2, ...); usage: $2"
+}
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 read_pid()  { [ -f "$1" ] && cat "$1" || true; }
@@ -382,7 +388,7 @@ main() {
       start_node "$k"
       ;;
     restart)
-      [ -n "${1:-}" ] || fail "usage: cluster.sh restart K"
+      node_number "${1:-}" "cluster.sh restart K"
       # Marked stopped until it is started here, so that supervise does not start it at the same moment.
       ensure_built; mkdir -p "$PID_DIR"; touch "$PID_DIR/node-$1.stopped"
       # shellcheck disable=SC2064 # the path is fixed now, on purpose
@@ -398,12 +404,13 @@ main() {
         for k in $(seq "$(node_count)" -1 1); do stop_node "$k" TERM; done
         stop_redis
       else
+        node_number "$target" "cluster.sh stop [K|http|all]"
         touch "$PID_DIR/node-$target.stopped"
         stop_node "$target" TERM
       fi
       ;;
     kill)
-      [ -n "${1:-}" ] || fail "usage: cluster.sh kill K"
+      node_number "${1:-}" "cluster.sh kill K"
       stop_node "$1" KILL ;;
     status) status ;;
     logs) logs "$@" ;;
