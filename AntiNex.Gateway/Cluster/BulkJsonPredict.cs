@@ -64,7 +64,10 @@ internal static class BulkJsonPredict
                 if (Frame.NonFiniteWarning("predict_rows", cells.MarkEmpty, packed.NonFiniteRead) is { } nonFinite) warnings.Add(nonFinite);
             }
             catch (RequestException re) { return new ModelFailed(modelId, "bad-request", re.Message, re.Issues, requestId); }
-            catch (JsonException je) { return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON {JsonSyntaxError.Describe(je, null)}", requestId); }
+            catch (JsonException je)
+            {
+                return ModelFailed.Of(modelId, "bad-request", $"predict_rows: not valid JSON {JsonSyntaxError.Describe(je, null)}", requestId);
+            }
             if (ct.IsCancellationRequested) return ChunkedRows.Cancelled(modelId, 0, packed.Rows) with { RequestId = requestId };
 
             var unseen = new UnseenTally(summary.InputFeatures);

@@ -21,15 +21,20 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
         return FromJson(json, path);
     }
 
+    private static string Shown(string raw) => raw.Length <= 40 ? raw : raw[..40] + "...";
+
     public static RequestFile FromJson(string json, string origin)
     {
         try
         {
             using var doc = RequestJson.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new UsageException($"{origin}: the request must be a JSON object");
-            if (!doc.RootElement.TryGetProperty("label", out var label) || label.ValueKind != JsonValueKind.String ||
-                string.IsNullOrWhiteSpace(label.GetString()))
+            if (!doc.RootElement.TryGetProperty("label", out var label))
                 throw new UsageException($"{origin}: label: required, a non-empty string (it names the model)");
+            if (label.ValueKind != JsonValueKind.String)
+                throw new UsageException($"{origin}: label: must be a string (it names the model), got {Shown(label.GetRawText())}");
+            if (string.IsNullOrWhiteSpace(label.GetString()))
+                throw new UsageException($"{origin}: label: must not be blank (it names the model)");
             var text = label.GetString()!;
             return new RequestFile(origin, json, text, ModelIds.FromLabel(text));
         }

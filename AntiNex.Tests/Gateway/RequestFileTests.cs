@@ -17,6 +17,17 @@ public sealed class RequestFileTests
         Assert.Equal($"req.json: {error}", e.Message);
     }
 
+    [Theory]
+    [InlineData("""{"predict_feature": "y"}""", "label: required, a non-empty string (it names the model)")]
+    [InlineData("""{"label": 5}""", "label: must be a string (it names the model), got 5")]
+    [InlineData("""{"label": ["web", "app"]}""", "label: must be a string (it names the model), got [\"web\", \"app\"]")]
+    [InlineData("""{"label": "  "}""", "label: must not be blank (it names the model)")]
+    public void A_missing_mistyped_or_blank_label_is_a_usage_error_saying_which(string json, string error)
+    {
+        var e = Assert.Throws<UsageException>(() => RequestFile.FromJson(json, "req.json"));
+        Assert.Equal($"req.json: {error}", e.Message);
+    }
+
     [Fact]
     public void Malformed_json_still_names_its_line_and_byte()
     {
