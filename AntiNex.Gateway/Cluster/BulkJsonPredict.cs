@@ -95,7 +95,7 @@ internal static class BulkJsonPredict
     {
         bool? nonFinite = root.TryGetProperty("non_finite", out var nf) && nf.ValueKind != JsonValueKind.Null
             ? AntiNexRequest.ParseNonFinite(nf.ValueKind == JsonValueKind.String ? nf.GetString() : nf.GetRawText())
-              ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got {Shown(nf)}")
+              ?? throw new RequestException("non_finite", $"must be \"error\" or \"empty\", got {RawJson.Shown(nf)}")
             : null;
         return CellRules.Serving(summary.TrainedCells(), NumberField(root, "mark_empty"), nonFinite, warnings);
     }
@@ -111,13 +111,11 @@ internal static class BulkJsonPredict
             JsonValueKind.String when double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) => t,
             _ => null,
         };
-        if (value is not { } v || !double.IsFinite(v)) throw new RequestException(field, $"must be a number, got {Shown(e)}");
+        if (value is not { } v || !double.IsFinite(v)) throw new RequestException(field, $"must be a number, got {RawJson.Shown(e)}");
         if (whole && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
-            throw new RequestException(field, $"must be an integer within {int.MaxValue:N0}, got {Shown(e)}");
+            throw new RequestException(field, $"must be an integer within {int.MaxValue:N0}, got {RawJson.Shown(e)}");
         return v;
     }
-
-    private static string Shown(JsonElement e) => e.GetRawText() is var raw && raw.Length > 40 ? raw[..40] + "..." : raw;
 
     /// <summary>The rows of a model with categorical features, as text-row requests answered in order: one RowsPredicted, or
     /// the first failure. The values each block holds that the model never held are added to <paramref name="unseen"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
 using AntiNex.Requests;
 
@@ -21,8 +22,6 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
         return FromJson(json, path);
     }
 
-    private static string Shown(string raw) => raw.Length <= 40 ? raw : raw[..40] + "...";
-
     public static RequestFile FromJson(string json, string origin)
     {
         try
@@ -32,7 +31,7 @@ internal sealed record RequestFile(string Path, string Json, string Label, strin
             if (!doc.RootElement.TryGetProperty("label", out var label))
                 throw new UsageException($"{origin}: label: required, a non-empty string (it names the model)");
             if (label.ValueKind != JsonValueKind.String)
-                throw new UsageException($"{origin}: label: must be a string (it names the model), got {Shown(label.GetRawText())}");
+                throw new UsageException($"{origin}: label: must be a string (it names the model), got {RawJson.Shown(label)}");
             if (string.IsNullOrWhiteSpace(label.GetString()))
                 throw new UsageException($"{origin}: label: must not be blank (it names the model)");
             var text = label.GetString()!;
