@@ -22,7 +22,12 @@ public sealed record MemberCertificate(string Certificate, string PasswordFile, 
 
 public sealed class TestPki : IDisposable
 {
-    private static readonly Lazy<TestPki> SharedPki = new(() => new TestPki("AntiNex test cluster CA"));
+    private static readonly Lazy<TestPki> SharedPki = new(() =>
+    {
+        var pki = new TestPki("AntiNex test cluster CA");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => pki.Dispose(); // its keys leave with the test run
+        return pki;
+    });
     private static readonly Lazy<MemberCertificate> SharedNode = new(() => SharedPki.Value.Issue("antinex-node"));
     private static readonly Lazy<MemberCertificate> SharedGateway = new(() => SharedPki.Value.Issue("antinex-gateway"));
 
@@ -40,8 +45,7 @@ public sealed class TestPki : IDisposable
 
     public TestPki(string caName)
     {
-        Directory = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "antinex-pki-" + Guid.NewGuid().ToString("N")[..10]))
-            .FullName;
+        Directory = System.IO.Directory.CreateTempSubdirectory("antinex-pki-").FullName; // mode 0700: private keys
         _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={caName}, O=AntiNex", _caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));

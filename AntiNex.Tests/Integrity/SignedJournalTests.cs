@@ -6,6 +6,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using AntiNex.Persistence.Redis;
 using AntiNex.Persistence.Signing;
+using AntiNex.Tests.Infrastructure;
 using AntiNex.Tests.Persistence;
 using StackExchange.Redis;
 
@@ -16,7 +17,7 @@ namespace AntiNex.Tests.Integrity;
 [Collection(SharedRedisCollection.Name)]
 public sealed class SignedJournalTests : TestKit
 {
-    private static readonly string KeyDir = Directory.CreateTempSubdirectory("antinex-signed-journal-").FullName;
+    private static readonly string KeyDir = RunTempDirectory.Create("antinex-signed-journal-");
     private readonly string _pid = "journal-" + Guid.NewGuid().ToString("N")[..8];
     private readonly string _prefix;
     private readonly RedisFixture _redis;

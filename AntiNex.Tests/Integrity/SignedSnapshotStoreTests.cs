@@ -4,6 +4,7 @@ using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using AntiNex.Persistence.Signing;
+using AntiNex.Tests.Infrastructure;
 using AntiNex.Tests.Persistence;
 using StackExchange.Redis;
 
@@ -19,7 +20,7 @@ public sealed class SignedSnapshotStoreTests : TestKit, IDisposable
     private readonly RedisFixture _redis;
     private readonly IActorRef _store;
     private readonly TestProbe _sender;
-    private static readonly string KeyDir = Directory.CreateTempSubdirectory("antinex-signed-").FullName;
+    private static readonly string KeyDir = RunTempDirectory.Create("antinex-signed-");
 
     public SignedSnapshotStoreTests(RedisFixture redis) : this(redis, PersistenceTestConfig.NewPrefix(), NewKeyFile()) { }
 

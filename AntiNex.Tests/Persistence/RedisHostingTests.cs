@@ -53,7 +53,8 @@ public sealed class RedisHostingTests(RedisFixture redis)
     public async Task The_journal_options_carry_the_signing_key_to_the_journal()
     {
         var prefix = PersistenceTestConfig.NewPrefix();
-        var keyFile = Path.Combine(Directory.CreateTempSubdirectory("antinex-hosting-key-").FullName, "model.key");
+        var keyDir = Directory.CreateTempSubdirectory("antinex-hosting-key-").FullName;
+        var keyFile = Path.Combine(keyDir, "model.key");
         await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
         using var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("hosting-signed", (builder, _) =>
@@ -70,7 +71,11 @@ public sealed class RedisHostingTests(RedisFixture redis)
             var stored = (byte[])(await admin.GetDatabase().SortedSetRangeByScoreAsync(prefix + "{hosted-signed}:events")).Single()!;
             Assert.Equal(0x00, stored[0]); // the signed form
         }
-        finally { await host.StopAsync(); }
+        finally
+        {
+            await host.StopAsync();
+            Directory.Delete(keyDir, recursive: true);
+        }
     }
 
     [Fact]
