@@ -260,7 +260,6 @@ internal static class ServeCommand
         return revoke;
     }
 
-    /// <summary>"8MB", "512KB", "1048576" -> bytes.</summary>
     /// <summary>The jobs folder is created and written before anything starts: beside a key file on a read-only mount (a
     /// mounted secret) it cannot be, and that is a usage error naming the option, not a crash at the first job.</summary>
     private static void CheckWritable(string folder)
@@ -283,6 +282,7 @@ internal static class ServeCommand
     /// grows by doubling.</summary>
     internal const long MaxBodyLimit = 1L << 30;
 
+    /// <summary>"8MB", "512KB", "1048576" -> bytes, refused above <paramref name="max"/>, naming <paramref name="option"/>.</summary>
     internal static long ParseBytes(string raw, string option = "--max-body", long max = long.MaxValue)
     {
         var text = raw.Trim().ToUpperInvariant();
