@@ -26,7 +26,7 @@ internal static class ModelSigning
             return warnings;
         }
         var (key, _) = Keys(settings);
-        if (SigningKey.IsReadableByOthers(settings.ModelKeyFile))
+        if (SigningKey.IsNeedlesslyReadableByOthers(settings.ModelKeyFile))
             warnings.Add($"model key file {settings.ModelKeyFile} is readable by group/others; chmod 600 it");
         if (settings.AllowUnsignedModels)
             warnings.Add("--allow-unsigned-models: models stored without a signature are loaded (migration); turn it off once retrained");

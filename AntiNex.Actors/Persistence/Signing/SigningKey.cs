@@ -58,12 +58,17 @@ public sealed class SigningKey
         return new SigningKey(key.ToArray(), source);
     }
 
-    /// <summary>Whether others than the owner may read the file (a warning, not an error: containers mount secrets 0644).</summary>
-    public static bool IsReadableByOthers(string path)
+    /// <summary>Whether others than the owner may read the file although this process could make it owner-only (a
+    /// warning, not an error). A file this process may not chmod is someone else's, such as a container secret mounted
+    /// read-only and group- or world-readable so the node's user can read it at all: "chmod 600" would lock it out.</summary>
+    public static bool IsNeedlesslyReadableByOthers(string path)
     {
         if (OperatingSystem.IsWindows()) return false;
         var mode = File.GetUnixFileMode(path);
-        return (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0;
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0) return false;
+        // Setting the mode the file has changes nothing; it fails exactly where chmod 600 would.
+        try { File.SetUnixFileMode(path, mode); return true; }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { return false; }
     }
 
     internal IncrementalHash NewHmac() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
