@@ -62,6 +62,7 @@ issue_member() {
 
 show() {
   local dir=$1 f
+  [ -f "$dir/ca.crt" ] || fail "no CA in $dir: run 'certs.sh init $dir' first"
   for f in "$dir"/ca.crt; do openssl x509 -in "$f" -noout -subject -enddate | sed "s#^#$(basename "$f"): #"; done
   for f in "$dir"/*.p12; do
     [ -e "$f" ] || continue
