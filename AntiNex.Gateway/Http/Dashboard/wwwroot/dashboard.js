@@ -5,6 +5,9 @@
 
 const KEY_ITEM = 'antinex.apiKey';
 const REFRESH_MS = 3000;
+// A read the service has not answered by then counts as failed: a stalled gateway or a dropped connection would otherwise
+// hold the refresh loop while the page still says "connected". The service's own cluster asks give up after a minute.
+const READ_TIMEOUT_MS = 15000;
 const state = { key: sessionStorage.getItem(KEY_ITEM) || '', models: [], selected: null, shownPlots: '', timer: 0, blobs: [],
   cards: new Map(), streams: new Map() };
 // Live event streams open at once. A browser holds six connections to one plain-http host, shared by its tabs: more
@@ -42,7 +45,15 @@ function authHeaders(extra) {
 }
 
 async function api(path, options) {
-  const response = await fetch(path, Object.assign({ cache: 'no-store' }, options, { headers: authHeaders(options && options.headers) }));
+  const read = !options || !options.method || options.method === 'GET';
+  const signal = read ? AbortSignal.timeout(READ_TIMEOUT_MS) : undefined;
+  let response;
+  try {
+    response = await fetch(path, Object.assign({ cache: 'no-store', signal }, options, { headers: authHeaders(options && options.headers) }));
+  } catch (e) {
+    if (e && e.name === 'TimeoutError') throw new ApiError(0, `no answer within ${READ_TIMEOUT_MS / 1000} s`);
+    throw e;
+  }
   const text = await response.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
@@ -97,6 +108,7 @@ function setStatus(text, kind) {
 }
 
 async function connect(key) {
+  clearTimeout(state.timer);
   state.key = key;
   try {
     await refresh();
@@ -108,7 +120,14 @@ async function connect(key) {
     schedule();
   } catch (e) {
     showDisconnected(e);
+    // Not a refused key but a service that is away (restarting, its cluster not up yet): try again, as a refresh would.
+    if (!refused(e)) state.timer = setTimeout(() => { if (state.key === key) connect(key); }, REFRESH_MS);
   }
+}
+
+/** The service refused the key itself (unknown, revoked, or no longer allowed to read). */
+function refused(e) {
+  return e instanceof ApiError && (e.status === 401 || e.status === 403);
 }
 
 function disconnect() {
@@ -127,15 +146,15 @@ function showDisconnected(e) {
   clearTimeout(state.timer);
   $('main').hidden = true;
   $('key-entry').hidden = false;
-  setStatus(e instanceof ApiError && e.status === 401 ? 'key refused: ' + e.message : 'cannot reach the service: ' + e.message, 'bad');
+  setStatus(refused(e) ? 'key refused: ' + e.message : 'cannot reach the service (trying again): ' + e.message, 'bad');
 }
 
 function schedule() {
   clearTimeout(state.timer);
   state.timer = setTimeout(async () => {
     try { await refresh(); } catch (e) {
-      if (e instanceof ApiError && e.status === 401) { showDisconnected(e); return; }
-      setStatus('refresh failed: ' + e.message, 'bad');
+      if (refused(e)) { showDisconnected(e); return; }
+      setStatus('refresh failed, showing the data of the last refresh: ' + e.message, 'bad');
     }
     schedule();
   }, REFRESH_MS);
@@ -145,10 +164,11 @@ async function refresh() {
   // The cluster view is the key check: it needs only the 'read' scope.
   const cluster = await api('/api/cluster');
   const [models, stats] = await Promise.all([
-    api('/api/models').catch(e => ({ models: [], unreachable: [], error: e.message })),
+    // A failed list keeps the last one on the page (and the selected model, and the predict choice), with a note.
+    api('/api/models').catch(e => ({ models: null, unreachable: [], error: e.message })),
     api('/api/dashboard/predict-stats').catch(() => null),
   ]);
-  state.models = (models && models.models) || [];
+  if (!models || models.models) state.models = (models && models.models) || [];
   renderMembers(cluster, state.models);
   renderModels(models);
   renderPredictStats(stats);
@@ -216,7 +236,7 @@ function renderModels(list) {
   }
   const notes = [];
   if (models.length === 0) notes.push('No model yet: train one below, or run deploy/demo.sh.');
-  if (list && list.error) notes.push('models: ' + list.error);
+  if (list && list.error) notes.push(`models: ${list.error} (the last list is shown)`);
   if (list && list.unreachable && list.unreachable.length) notes.push('did not answer: ' + list.unreachable.join(', '));
   $('models-note').textContent = notes.join(' ');
 }

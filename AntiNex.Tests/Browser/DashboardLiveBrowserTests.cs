@@ -1,0 +1,185 @@
+// The dashboard in headless Chromium against the HTTP tests' cluster (one node, `serve` as a process): hostile text from
+// train requests shows as text everywhere, and a service that stalls or fails shows on the page, which recovers by
+// itself. Service failures are staged with Playwright's request routing, so they are exact and quick.
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AntiNex.Tests.Cluster;
+using AntiNex.Tests.Http;
+using Microsoft.Playwright;
+
+namespace AntiNex.Tests.Browser;
+
+[Collection("cluster-processes")]
+public sealed class DashboardLiveBrowserTests(HttpServiceFixture fx) : IClassFixture<HttpServiceFixture>
+{
+    private const string Model = HttpServiceFixture.Model;
+
+    [SkippableFact]
+    public async Task Labels_class_names_and_feature_names_from_train_requests_show_as_text_and_run_nothing()
+    {
+        Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);
+        const string label = "x\"><svg onload=window.__xss=2> javascript:window.__xss=3 ünï 𝔘 & co";
+        const string badClass = "<img src=x onerror=window.__xss=4>";
+        const string linkClass = "javascript:window.__xss=5 \u202e gnp.exe";
+        const string badFeature = "<img src=y onerror=window.__xss=6>";
+        var feature = TestData.Features[0];
+        // The same data, one column renamed: the feature name reaches the model and its error messages.
+        var lines = File.ReadAllLines(fx.Data.CsvPath);
+        lines[0] = string.Join(',', lines[0].Split(',').Select(c => c == feature ? badFeature : c));
+        var dataset = Path.Combine(fx.Data.Root, "hostile.csv");
+        File.WriteAllLines(dataset, lines);
+        var request = JsonNode.Parse(fx.Data.TrainJson("placeholder", epochs: 2, dataset: dataset))!;
+        request["label"] = label;
+        request["features_to_process"] = new JsonArray(TestData.Features.Select(f => (JsonNode)(f == feature ? badFeature : f)).ToArray());
+        request["label_rules"]!["labels"] = new JsonArray(badClass, badClass, linkClass);
+        using var http = fx.Client("admin");
+        await TrainAsync(http, request.ToJsonString());
+
+        await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("admin"));
+        var page = session.Page;
+        var row = page.Locator("#models tbody tr.model-row", new() { HasText = "svg onload" });
+        await row.WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Contains(label, await row.Locator("td").First.InnerTextAsync());
+        await row.ClickAsync();
+        await page.Locator("#confusion-table").WaitForAsync(new() { Timeout = 30_000 });
+        var headers = await page.Locator("#confusion-table thead th").AllInnerTextsAsync();
+        Assert.Contains(headers, h => h.Contains("onerror=window.__xss=4", StringComparison.Ordinal));
+        Assert.Contains(label, await page.InnerTextAsync("#detail-label"));
+        await page.Locator("#plots img.plot-confusion").WaitForAsync(new() { Timeout = 30_000 });
+
+        // A predict without the renamed feature: the refusal names it, as text.
+        await page.SelectOptionAsync("#predict-label", label);
+        await page.FillAsync("#predict-rows", """[{"idx": 1}]""");
+        await page.ClickAsync("#predict-submit");
+        await page.WaitForFunctionAsync("() => document.getElementById('predict-error').textContent.length > 0");
+        Log($"predict refusal: {await page.InnerTextAsync("#predict-error")}");
+
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss ?? null"));
+        // No element was made from the text: the page's only pictures are the blob: plots.
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => document.querySelectorAll('svg, img:not([src^=\"blob:\"]), a').length"));
+        session.AssertNoErrors(ignore: ["400", "Failed to load resource"]);
+    }
+
+    [SkippableFact]
+    public async Task A_stalled_or_failing_service_shows_on_the_page_which_keeps_its_data_and_recovers_without_a_reload()
+    {
+        Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);
+        await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("admin"));
+        var page = session.Page;
+        var row = page.Locator("#models tbody tr.model-row", new() { HasText = Model });
+        await row.WaitForAsync(new() { Timeout = 30_000 });
+        await row.ClickAsync();
+        await page.Locator("#model-detail:not([hidden])").WaitForAsync();
+        await page.SelectOptionAsync("#predict-label", Model);
+
+        // The model list fails (no model node answers for a while): the page says so and keeps what it showed.
+        await page.RouteAsync("**/api/models", route => route.FulfillAsync(new()
+        {
+            Status = (int)HttpStatusCode.ServiceUnavailable, ContentType = "application/json",
+            Body = """{"error": "no model node is Up in the cluster", "code": "unavailable"}""",
+        }));
+        await page.WaitForFunctionAsync("() => document.getElementById('models-note').textContent.includes('no model node is Up')",
+            null, new() { Timeout = 15_000 });
+        Assert.True(await row.IsVisibleAsync(), "the model list was wiped by one failed refresh");
+        Assert.True(await page.IsVisibleAsync("#model-detail"), "the selected model's detail was hidden by one failed refresh");
+        Assert.Equal(Model, await page.InputValueAsync("#predict-label"));
+        await page.UnrouteAsync("**/api/models");
+
+        // The service stops answering (a stalled gateway, a dropped connection): the page must not go on saying "connected".
+        var held = new List<IRoute>();
+        await page.RouteAsync("**/api/cluster", route => { lock (held) held.Add(route); });
+        await page.WaitForFunctionAsync("() => document.getElementById('status').classList.contains('bad')", null,
+            new() { Timeout = 40_000 });
+        Log($"stalled: {await page.InnerTextAsync("#status")}");
+        await page.UnrouteAsync("**/api/cluster");
+
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent === 'connected'", null,
+            new() { Timeout = 30_000 });
+        Assert.True(await row.IsVisibleAsync());
+        Assert.Empty(await page.InnerTextAsync("#models-note"));
+
+        // Opened (or reloaded) while the service cannot answer (its cluster restarting): the page keeps trying with the
+        // tab's key and connects once the service is back.
+        await page.RouteAsync("**/api/cluster", route => route.FulfillAsync(new()
+        {
+            Status = (int)HttpStatusCode.ServiceUnavailable, ContentType = "application/json",
+            Body = """{"error": "the cluster did not answer", "code": "unavailable"}""",
+        }));
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.includes('cannot reach the service')");
+        await page.UnrouteAsync("**/api/cluster");
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent === 'connected'", null,
+            new() { Timeout = 15_000 });
+        Assert.True(await row.IsVisibleAsync());
+        session.AssertNoErrors(ignore: ["503", "Failed to load resource"]);
+    }
+
+    private static async Task TrainAsync(HttpClient http, string json)
+    {
+        using var started = await http.PostAsync("/api/train", new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await started.Content.ReadAsStringAsync();
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, text);
+        var job = JsonDocument.Parse(text).RootElement.GetProperty("job_id").GetString();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        while (true)
+        {
+            var state = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{job}")).RootElement;
+            var name = state.GetProperty("state").GetString();
+            if (name == "succeeded") return;
+            Assert.True(name != "failed", $"job {job} failed: {state}");
+            Assert.True(DateTime.UtcNow < deadline, $"job {job} still {name}");
+            await Task.Delay(500);
+        }
+    }
+
+    private static void Log(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] {text}");
+
+    /// <summary>Chromium with the dashboard open and connected with a key; console errors are collected.</summary>
+    private sealed class DashboardSession : IAsyncDisposable
+    {
+        private readonly IPlaywright _playwright;
+        private readonly IBrowser _browser;
+        private readonly List<string> _errors = [];
+
+        private DashboardSession(IPlaywright playwright, IBrowser browser, IPage page)
+        {
+            _playwright = playwright;
+            _browser = browser;
+            Page = page;
+            page.Console += (_, m) => { if (m.Type == "error") lock (_errors) _errors.Add(m.Text); };
+            page.PageError += (_, e) => { lock (_errors) _errors.Add("page error: " + e); };
+        }
+
+        public IPage Page { get; }
+
+        public static async Task<DashboardSession> OpenAsync(string baseUrl, string secret)
+        {
+            var playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(SystemChromium.LaunchOptions);
+            var session = new DashboardSession(playwright, browser,
+                await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } }));
+            await session.Page.GotoAsync(baseUrl + "/dashboard/");
+            await session.Page.FillAsync("#api-key", secret);
+            await session.Page.ClickAsync("#connect");
+            await session.Page.WaitForFunctionAsync("() => document.getElementById('status').textContent === 'connected'");
+            return session;
+        }
+
+        public void AssertNoErrors(params string[] ignore)
+        {
+            lock (_errors)
+            {
+                var left = _errors.Where(e => !ignore.Any(i => e.Contains(i, StringComparison.Ordinal))).ToList();
+                Assert.True(left.Count == 0, "browser console errors:\n" + string.Join('\n', left));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+    }
+}
