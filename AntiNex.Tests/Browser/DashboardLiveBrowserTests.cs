@@ -116,6 +116,40 @@ public sealed class DashboardLiveBrowserTests(HttpServiceFixture fx) : IClassFix
         session.AssertNoErrors(ignore: ["503", "Failed to load resource"]);
     }
 
+    [SkippableFact]
+    public async Task Hundreds_of_models_on_one_node_keep_the_cluster_view_short()
+    {
+        Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);
+        await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("admin"));
+        var page = session.Page;
+        // The service's own list, with 300 more models like the trained one (same node), as a big deployment would list.
+        await page.RouteAsync("**/api/models", async route =>
+        {
+            var real = await route.FetchAsync();
+            var list = JsonNode.Parse(await real.TextAsync())!;
+            var models = list["models"]!.AsArray();
+            var template = models.First(m => (string?)m!["label"] == Model)!;
+            for (var i = 0; i < 300; i++)
+            {
+                var copy = template.DeepClone();
+                copy["label"] = $"bulk-{i:D3}";
+                models.Add(copy);
+            }
+            await route.FulfillAsync(new() { Response = real, Body = list.ToJsonString() });
+        });
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#models tbody tr').length === 301", null,
+            new() { Timeout = 15_000 });
+        var members = await page.Locator("#members").BoundingBoxAsync();
+        Log($"members table: {members!.Height:0} px high; node row: {await page.InnerTextAsync("#members tbody tr:last-child")}");
+        Assert.True(members.Height < 300, $"the cluster members table is {members.Height:0} px high with 301 models");
+        Assert.Contains("more", await page.InnerTextAsync("#members"));
+
+        var row = page.Locator("#models tbody tr.model-row", new() { HasText = "bulk-250" });
+        await row.ClickAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('detail-label').textContent.startsWith('bulk-250')");
+        session.AssertNoErrors(ignore: ["404", "Failed to load resource"]);
+    }
+
     private static async Task TrainAsync(HttpClient http, string json)
     {
         using var started = await http.PostAsync("/api/train", new StringContent(json, Encoding.UTF8, "application/json"));

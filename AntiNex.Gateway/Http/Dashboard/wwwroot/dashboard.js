@@ -186,6 +186,10 @@ function nodeOf(address) {
   return at >= 0 ? address.slice(at + 1) : address;
 }
 
+// A node may hold hundreds of models: its row names a few and counts the rest (the models table lists them all), so the
+// cluster view stays one screen.
+const NAMED_PER_NODE = 5;
+
 function renderMembers(cluster, models) {
   const body = $('members').tBodies[0];
   body.replaceChildren();
@@ -200,7 +204,8 @@ function renderMembers(cluster, models) {
       stateCell,
       el('td', { className: 'num' }, m.shards ?? ''),
       el('td', { className: 'num' }, m.entities ?? ''),
-      el('td', {}, here.map(l => el('span', { className: 'pill model' }, l)))));
+      el('td', {}, here.slice(0, NAMED_PER_NODE).map(l => el('span', { className: 'pill model' }, l)),
+        here.length > NAMED_PER_NODE ? el('span', { className: 'muted more' }, `and ${here.length - NAMED_PER_NODE} more`) : null)));
   }
   $('cluster-note').textContent = cluster && cluster.shard_stats_error ? 'shard statistics incomplete: ' + cluster.shard_stats_error : '';
 }
