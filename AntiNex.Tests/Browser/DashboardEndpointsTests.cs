@@ -40,6 +40,9 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
         using var missing = await http.GetAsync("/dashboard/secrets.json");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("no dashboard file 'secrets.json'", await missing.Content.ReadAsStringAsync());
+        // The 404 names what was asked for: it carries the page's headers too.
+        Assert.Equal("nosniff", string.Join(' ', missing.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Contains("default-src 'none'", string.Join(' ', missing.Headers.GetValues("Content-Security-Policy")));
     }
 
     [Fact]
@@ -150,6 +153,7 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
         using var response = await http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", string.Join(' ', response.Headers.GetValues("X-Content-Type-Options")));
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.True(bytes.Length > 5_000, $"{path}: {bytes.Length} bytes");
         Assert.Equal(PngSignature, bytes[..8]);

@@ -41,11 +41,12 @@ internal sealed class DashboardAssets
     /// <summary>The file, or 404 for a name that is not one of the embedded files (no path is ever opened).</summary>
     public IResult Serve(HttpContext context, string file)
     {
-        if (!_files.TryGetValue(file, out var asset)) return ApiErrors.NotFound($"no dashboard file '{file}'");
+        // On the 404 too: it names the file asked for, and every answer under /dashboard/ keeps the page's rules.
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
+        if (!_files.TryGetValue(file, out var asset)) return ApiErrors.NotFound($"no dashboard file '{file}'");
         // Small files, and a new gateway version may change them: revalidate rather than cache for long.
         headers.CacheControl = "no-cache";
         return Results.Bytes(asset.Bytes, asset.ContentType);

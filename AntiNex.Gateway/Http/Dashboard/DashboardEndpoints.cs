@@ -68,6 +68,7 @@ public static class DashboardEndpoints
             return ApiErrors.NotFound($"model '{id}' version {sources.Model.Version} has no {kind} picture: {why}");
         }
         context.Response.Headers.CacheControl = "private, no-cache";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Bytes(png, "image/png");
     }
 
