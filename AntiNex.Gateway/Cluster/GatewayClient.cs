@@ -297,11 +297,11 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>Every stored model, described by its entity (asks one model node's directory).</summary>
     public async Task<ModelList> ModelsAsync(TimeSpan timeout)
     {
-        var members = Akka.Cluster.Cluster.Get(System).State.Members
-            .Where(m => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model)).ToList();
+        var state = Akka.Cluster.Cluster.Get(System).State;
+        var members = state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(AntiNexRoles.Model)).ToList();
         if (members.Count == 0) throw new ClusterUnavailableException("no model node is Up in the cluster");
         Exception? last = null;
-        foreach (var member in members.OrderBy(_ => Random.Shared.Next()))
+        foreach (var member in ReachableFirst(members, state.Unreachable.Contains, Random.Shared))
         {
             try
             {
@@ -312,6 +312,11 @@ public sealed class GatewayClient : IAsyncDisposable
         }
         throw new ClusterUnavailableException($"no model directory answered: {last?.Message}", last);
     }
+
+    /// <summary>The order nodes are asked in: reachable ones first, each group shuffled to spread the load. A node that
+    /// just died stays Up until it is removed; asked first, it would hold a listing for the whole timeout.</summary>
+    internal static IEnumerable<T> ReachableFirst<T>(IEnumerable<T> members, Func<T, bool> unreachable, Random random)
+        => members.Select(m => (Member: m, Key: random.Next())).OrderBy(m => unreachable(m.Member)).ThenBy(m => m.Key).Select(m => m.Member);
 
     /// <summary>Labels listed per reply: keeps each reply well under the remote frame size, however many labels there are.</summary>
     public const int ModelsPerPage = 2000;
