@@ -32,19 +32,36 @@ out=/tmp/antinex-quality-$(date -u +%Y%m%dT%H%M%SZ)
 tree_threads=1
 train_file=nsl-kdd/KDDTrain+.txt
 budget=
+# A bad option is refused before the build, naming it (exit 2), and nothing is created: not minutes later from a log.
+usage() { echo "quality-figures: $* (see --help)" >&2; exit 2; }
+value() { [[ $# -ge 2 && -n $2 && $2 != --* ]] || usage "$1 needs a value"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --datasets) datasets=$2; shift 2 ;;
-    --seeds) seeds=$2; shift 2 ;;
-    --data) data=$(abs "$2"); shift 2 ;;
-    --out) out=$(abs "$2"); shift 2 ;;
-    --tree-threads) tree_threads=$2; shift 2 ;;
-    --train-file) train_file=$2; shift 2 ;;
-    --novelty-budget) budget=$2; shift 2 ;;
+    --datasets) value "$@"; datasets=$2; shift 2 ;;
+    --seeds) value "$@"; seeds=$2; shift 2 ;;
+    --data) value "$@"; data=$(abs "$2"); shift 2 ;;
+    --out) value "$@"; out=$(abs "$2"); shift 2 ;;
+    --tree-threads) value "$@"; tree_threads=$2; shift 2 ;;
+    --train-file) value "$@"; train_file=$2; shift 2 ;;
+    --novelty-budget) value "$@"; budget=$2; shift 2 ;;
     -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "quality-figures: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    *) usage "unknown argument $1" ;;
   esac
 done
+known="nsl-binary nsl-iid nsl-5class nsl-names synthetic"
+[[ -n ${datasets//[ ,]/} ]] || usage "--datasets names none of: $known"
+for d in $datasets; do [[ " $known " == *" $d "* ]] || usage "--datasets: unknown dataset '$d' (known: $known)"; done
+seeds=${seeds//,/ }
+[[ -n ${seeds// /} ]] || usage "--seeds names no seed"
+for s in $seeds; do [[ $s =~ ^-?[0-9]{1,9}$ ]] || usage "--seeds: '$s' is not an integer"; done
+[[ $tree_threads =~ ^[1-9][0-9]{0,3}$ ]] || usage "--tree-threads: '$tree_threads' is not an integer >= 1"
+[[ -z $budget || ( $budget =~ ^[0-9]+(\.[0-9]+)?$ && $(awk -v b="$budget" 'BEGIN { print (b <= 10) }') == 1 ) ]] \
+  || usage "--novelty-budget: '$budget' is not a number from 0 to 10 (accuracy points)"
+[[ -d $data ]] || usage "--data: '$data' is not a folder"
+if [[ " $datasets " == *" nsl-"* ]]; then
+  [[ -f $data/$train_file ]] || usage "--train-file: '$train_file' is not a file under --data $data"
+fi
+[[ ! -e $out || -d $out ]] || usage "--out: '$out' exists and is not a folder"
 cd "$repo"
 fail() { echo "quality-figures: $*" >&2; exit 1; }
 command -v dotnet >/dev/null || fail "dotnet is not on PATH"
@@ -74,7 +91,7 @@ run() { # NAME [ALSO-TEST]
   [[ $# -gt 0 ]] && also=(--also-test "$1")
   "${bench[@]}" -f "$out/$name.json" -d "$data" -d "$out/data" --seeds "$seed_list" "${also[@]}" --threads 1 \
     --tree-threads "$tree_threads" --json-out "$out/$name.result.json" 2>"$out/$name.log" >"$out/$name.txt" \
-    || fail "$name failed; its log: $out/$name.log"
+    || { grep -v '^\[' "$out/$name.log" | head -n 4 | sed 's/^/  /' >&2; fail "$name failed; its log: $out/$name.log"; }
 }
 
 start=$(date +%s)
@@ -111,7 +128,8 @@ done
 python3 - "$out" $datasets <<'PY'
 import json, sys, statistics as st
 out = sys.argv[1]
-print(f"{'dataset':<12} {'test':<26} {'model':<17} {'acc mean':>8} {'acc min':>8} {'FPR mean':>8} {'FPR max':>8} {'mF1 mean':>8} {'mF1 min':>8} {'fit s':>7}  chosen")
+print(f"{'dataset':<12} {'test':<26} {'model':<17} {'acc mean':>8} {'acc min':>8} {'FPR mean':>8} {'FPR max':>8} "
+      f"{'mF1 mean':>8} {'mF1 min':>8} {'fit s':>7}  chosen")
 for name in sys.argv[2:]:
     doc = json.load(open(f"{out}/{name}.result.json"))
     normal = 0
