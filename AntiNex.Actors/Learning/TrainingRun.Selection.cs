@@ -199,7 +199,8 @@ internal sealed partial class TrainingRun
         var eligible = bases.Where(b => b.Accuracy >= bestTree.Accuracy && b.Fpr <= bestTree.Fpr).ToList();
         var chosen = eligible.OrderByDescending(b => b.Accuracy).ThenBy(b => b.Fpr).First();
         var mine = bases.Select(b => (b.Choice, Known(b, b == chosen ? "base: most accurate, never below the best tree"
-            : eligible.Contains(b) ? "eligible, less accurate" : b.Accuracy < bestTree.Accuracy ? "below the best tree's accuracy"
+            : eligible.Contains(b) ? EligibleVerdict(b.Accuracy, b.Fpr, chosen.Accuracy, chosen.Fpr)
+            : b.Accuracy < bestTree.Accuracy ? "below the best tree's accuracy"
             : "FPR above the best tree's"))).ToList();
         var metric = "accuracy % on the selection rows; the base must match the best tree's accuracy and FPR there";
         var winner = chosen.Choice;
@@ -344,6 +345,13 @@ internal sealed partial class TrainingRun
         return (winner, $"macro-F1 (x100) on the selection rows; the reference ({reference.Choice.Name}) is replaced only by a candidate " +
             $"at least as accurate and ahead in macro-F1 on {100 * SureShare:0} % of {PairedBootstrap.Resamples} bootstrap resamples of them");
     }
+
+    /// <summary>Why an eligible binary base was not served: a tie with the winner says so, since "less accurate" there
+    /// would tell the reader the winner scored higher when only the candidate order decided.</summary>
+    internal static string EligibleVerdict(double accuracy, double fpr, double winnerAccuracy, double winnerFpr)
+        => accuracy < winnerAccuracy ? "eligible, less accurate"
+            : fpr > winnerFpr ? "eligible, as accurate, higher FPR"
+            : "eligible, tied with the winner (the earlier candidate is served)";
 
     /// <summary>The highest score; ties keep the earlier, simpler candidate.</summary>
     private static Choice Best(List<(Choice Choice, CandidateScore Score)> candidates)

@@ -351,6 +351,33 @@ public class AutoSelectionTests
         Assert.Contains(e.Issues, i => i.Field == "model_kind" && i.Message.Contains("LightGBM could not fit", StringComparison.Ordinal));
     }
 
+    /// <summary>On rows the trees separate alike, a base as accurate as the winner with no higher FPR lost on the candidate
+    /// order only: its verdict says it tied, not "less accurate".</summary>
+    [Fact]
+    public void A_base_tied_with_the_winner_is_reported_as_tied_not_less_accurate()
+    {
+        var csv = new StringBuilder("x0,x1,label\n");
+        var rng = new Random(7);
+        for (int i = 0; i < 400; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{(i % 2 == 0 ? 3 : -3) + rng.NextDouble() - 0.5:R},{rng.NextDouble():R},{i % 2}\n");
+        using var t = new EngineTestData.TempRoot();
+        t.Write("apart.csv", csv.ToString());
+        var json = """
+            {"label": "Apart", "dataset": "apart.csv", "ml_type": "classification", "predict_feature": "label",
+             "features_to_process": ["x0", "x1"], "model_kind": "auto", "seed": 1, "epochs": 3}
+            """;
+        var selection = TrainingEngine.Train(EngineTestData.Request(json), t.Roots, EngineTestData.SingleThread, null, default)
+            .Report.Selection!;
+        var winner = selection.Candidates.Single(c => c.Verdict?.StartsWith("winner", StringComparison.Ordinal) == true);
+        var tied = selection.Candidates.Where(c => c != winner && !c.Name.EndsWith("(scaler choice)", StringComparison.Ordinal)
+            && c.Accuracy == winner.Accuracy
+            && c.Fpr == winner.Fpr).ToList();
+        Assert.NotEmpty(tied); // both trees separate these rows: the test needs a tie to mean anything
+        Assert.All(tied, c => Assert.Equal("eligible, tied with the winner (the earlier candidate is served)", c.Verdict));
+        Assert.Equal("eligible, as accurate, higher FPR", TrainingRun.EligibleVerdict(90, 2, 90, 1));
+        Assert.Equal("eligible, less accurate", TrainingRun.EligibleVerdict(89, 1, 90, 1));
+    }
+
     /// <summary>Two attack kinds of one row each: with one of them among the selection rows (so on these seeds) and the other
     /// held out, the leave-out fit would hold no attack row. There is then no leave-out judgment (as with a single attack kind): the
     /// request trains, and the selection's metric says why no step was tried on top of the base.</summary>
