@@ -116,7 +116,9 @@ public static class CsvLoader
             {
                 // Data rows count from 0, as predictions number them; an editor counts lines, the header's included.
                 var line = LineOf(path, scan, hasHeader, row, maxRecord);
-                throw new RequestException(e.Issues[0].Field, $"{e.Issues[0].Message} (line {line} of the file)");
+                var headerHint = !hasHeader && row == 0 && NamesColumns(csv, header)
+                    ? "; that line holds the column names: set csv_header to true" : "";
+                throw new RequestException(e.Issues[0].Field, $"{e.Issues[0].Message} (line {line} of the file){headerHint}");
             }
             row++;
         }
@@ -303,6 +305,16 @@ public static class CsvLoader
             "the engine reads comma-separated values (convert the file, minding decimal commas)");
 
     /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
+    /// <summary>A headerless file's first record that repeats at least half of the request's column names is a header the
+    /// request says is not there (csv_header false copied from a template): the parse error alone would not tell.</summary>
+    private static bool NamesColumns(CsvReader csv, string[] names)
+    {
+        int n = Math.Min(csv.FieldCount, names.Length), same = 0;
+        for (int i = 0; i < n; i++)
+            if (string.Equals((csv.GetString(i) ?? "").Trim(), names[i].Trim(), StringComparison.OrdinalIgnoreCase)) same++;
+        return names.Length > 0 && 2 * same >= names.Length;
+    }
+
     private static string SpacesHint(string name, Dictionary<string, int> index)
         => name.Trim() != name && index.ContainsKey(name.Trim()) ? $"; header names are read without surrounding spaces: write '{name.Trim()}'" : "";
 

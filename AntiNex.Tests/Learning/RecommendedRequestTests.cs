@@ -64,6 +64,30 @@ public class RecommendedRequestTests
         Assert.Contains("\"non_finite\": \"empty\"", e.Message);
     }
 
+    /// <summary>The templates say csv_header false (NSL-KDD has no header): a user who lists a headed file's names in
+    /// columns and keeps that is told the first line holds the names, not only that a name "is not numeric".</summary>
+    [Fact]
+    public void A_header_line_read_as_data_is_named_as_the_header_csv_header_false_skipped()
+    {
+        using var root = new EngineTestData.TempRoot();
+        root.Write("headed.csv", "bytes,proto,kind\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},tcp,{i % 2}\n")));
+        var json = Template("recommended-binary.json");
+        foreach (var field in new[] { "test_dataset", "ignore_features", "target_rules", "label_rules" }) json.Remove(field);
+        json["label"] = "Headed";
+        json["dataset"] = "headed.csv";
+        json["columns"] = new JsonArray("bytes", "proto", "kind");
+        json["predict_feature"] = "kind";
+        json["features_to_process"] = new JsonArray("bytes", "proto");
+        json["categorical_features"] = new JsonArray("proto");
+        var request = EngineTestData.Request(json.ToJsonString());
+
+        var e = Assert.Throws<RequestException>(() => TrainingEngine.Train(request, root.Roots, EngineTestData.SingleThread, null, default));
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("features_to_process", issue.Field);
+        Assert.Contains("'bytes' is not numeric", issue.Message);
+        Assert.EndsWith("(line 1 of the file); that line holds the column names: set csv_header to true", issue.Message);
+    }
+
     /// <summary>Flows as a flow exporter writes them: padded header names, "Fwd Header Length" twice, the rates Infinity
     /// when the duration is 0, a few NaN cells. Attacks are short, dense bursts.</summary>
     private static string FlowCsv(int rows, Random rng)
