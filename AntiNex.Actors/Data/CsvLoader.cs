@@ -304,7 +304,6 @@ public static class CsvLoader
         => new(field, $"'{Path.GetFileName(path)}' looks {separator}-separated: {where} is one column ('{Trunc(cell)}'); " +
             "the engine reads comma-separated values (convert the file, minding decimal commas)");
 
-    /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
     /// <summary>A headerless file's first record that repeats at least half of the request's column names is a header the
     /// request says is not there (csv_header false copied from a template): the parse error alone would not tell.</summary>
     private static bool NamesColumns(CsvReader csv, string[] names)
@@ -315,6 +314,7 @@ public static class CsvLoader
         return names.Length > 0 && 2 * same >= names.Length;
     }
 
+    /// <summary>Header names are read trimmed (flow exports pad them: " Flow Duration"): a request that copied the spaces is told so.</summary>
     private static string SpacesHint(string name, Dictionary<string, int> index)
         => name.Trim() != name && index.ContainsKey(name.Trim()) ? $"; header names are read without surrounding spaces: write '{name.Trim()}'" : "";
 
