@@ -12,14 +12,19 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 seeds="1 2 3"
 out=/tmp/antinex-flows-$(date -u +%Y%m%dT%H%M%SZ)
+script=flow-export-figures
+source "$repo/training/lib/options.sh"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --seeds) seeds=$2; shift 2 ;;
-    --out) out=$(realpath -m -- "$2"); shift 2 ;;
+    --seeds) value "$@"; seeds=$2; shift 2 ;;
+    --out) value "$@"; out=$(realpath -m -- "$2"); shift 2 ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "flow-export-figures: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    *) usage "unknown argument $1" ;;
   esac
 done
+seeds=${seeds//,/ }
+check_seeds "$seeds"
+check_out "$out"
 command -v python3 >/dev/null || { echo "flow-export-figures: python3 is needed to write the data and requests" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "flow-export-figures: /usr/bin/time is needed for the memory figure (apt-get install time)" >&2; exit 1; }
 mkdir -p "$out"

@@ -22,21 +22,27 @@ tree_threads=1
 with_search=0
 skip_multiclass=0
 search_args=()
+script=nsl-kdd-figures
+source "$repo/training/lib/options.sh"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --multiclass) multiclass=$(abs "$2"); shift 2 ;;
-    --seeds) seeds=$2; shift 2 ;;
-    --data) data=$(abs "$2"); shift 2 ;;
-    --out) out=$(abs "$2"); shift 2 ;;
-    --tree-threads) tree_threads=$2; shift 2 ;;
+    --multiclass) value "$@"; multiclass=$(abs "$2"); shift 2 ;;
+    --seeds) value "$@"; seeds=$2; shift 2 ;;
+    --data) value "$@"; data=$(abs "$2"); shift 2 ;;
+    --out) value "$@"; out=$(abs "$2"); shift 2 ;;
+    --tree-threads) value "$@"; tree_threads=$2; shift 2 ;;
     --skip-multiclass) skip_multiclass=1; shift ;;
     --with-search) with_search=1; shift ;;
     --) shift; search_args=("$@"); break ;;
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "nsl-kdd-figures: unknown option $1 (see --help)" >&2; exit 2 ;;
+    -*) usage "unknown option $1" ;;
     *) binary=$(abs "$1"); shift ;;
   esac
 done
+seeds=${seeds//,/ }
+check_seeds "$seeds"
+check_tree_threads "$tree_threads"
+check_out "$out"
 cd "$repo"
 data=$(abs "$data")
 

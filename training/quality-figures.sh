@@ -32,9 +32,8 @@ out=/tmp/antinex-quality-$(date -u +%Y%m%dT%H%M%SZ)
 tree_threads=1
 train_file=nsl-kdd/KDDTrain+.txt
 budget=
-# A bad option is refused before the build, naming it (exit 2), and nothing is created: not minutes later from a log.
-usage() { echo "quality-figures: $* (see --help)" >&2; exit 2; }
-value() { [[ $# -ge 2 && -n $2 && $2 != --* ]] || usage "$1 needs a value"; }
+script=quality-figures
+source "$repo/training/lib/options.sh"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --datasets) value "$@"; datasets=$2; shift 2 ;;
@@ -52,16 +51,15 @@ known="nsl-binary nsl-iid nsl-5class nsl-names synthetic"
 [[ -n ${datasets//[ ,]/} ]] || usage "--datasets names none of: $known"
 for d in $datasets; do [[ " $known " == *" $d "* ]] || usage "--datasets: unknown dataset '$d' (known: $known)"; done
 seeds=${seeds//,/ }
-[[ -n ${seeds// /} ]] || usage "--seeds names no seed"
-for s in $seeds; do [[ $s =~ ^-?[0-9]{1,9}$ ]] || usage "--seeds: '$s' is not an integer"; done
-[[ $tree_threads =~ ^[1-9][0-9]{0,3}$ ]] || usage "--tree-threads: '$tree_threads' is not an integer >= 1"
+check_seeds "$seeds"
+check_tree_threads "$tree_threads"
 [[ -z $budget || ( $budget =~ ^[0-9]+(\.[0-9]+)?$ && $(awk -v b="$budget" 'BEGIN { print (b <= 10) }') == 1 ) ]] \
   || usage "--novelty-budget: '$budget' is not a number from 0 to 10 (accuracy points)"
 [[ -d $data ]] || usage "--data: '$data' is not a folder"
 if [[ " $datasets " == *" nsl-"* ]]; then
   [[ -f $data/$train_file ]] || usage "--train-file: '$train_file' is not a file under --data $data"
 fi
-[[ ! -e $out || -d $out ]] || usage "--out: '$out' exists and is not a folder"
+check_out "$out"
 cd "$repo"
 fail() { echo "quality-figures: $*" >&2; exit 1; }
 command -v dotnet >/dev/null || fail "dotnet is not on PATH"

@@ -11,14 +11,19 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 seeds="1 2 3"
 out=/tmp/antinex-regression-$(date -u +%Y%m%dT%H%M%SZ)
+script=regression-figures
+source "$repo/training/lib/options.sh"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --seeds) seeds=$2; shift 2 ;;
-    --out) out=$(realpath -m -- "$2"); shift 2 ;;
+    --seeds) value "$@"; seeds=$2; shift 2 ;;
+    --out) value "$@"; out=$(realpath -m -- "$2"); shift 2 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "regression-figures: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    *) usage "unknown argument $1" ;;
   esac
 done
+seeds=${seeds//,/ }
+check_seeds "$seeds"
+check_out "$out"
 command -v python3 >/dev/null || { echo "regression-figures: python3 is needed to write the data and requests" >&2; exit 1; }
 mkdir -p "$out"
 cd "$repo"
