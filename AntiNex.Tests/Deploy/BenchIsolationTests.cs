@@ -30,26 +30,20 @@ public sealed class BenchIsolationTests
             await File.WriteAllTextAsync(Path.Combine(user, "data", "model-data.csv"), "a,b\n1,2\n");
             var before = Snapshot(user);
 
-            var info = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "deploy", script)])
+            var environment = new Dictionary<string, string?>
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
+                ["ANTINEX_RUN_DIR"] = user,
+                ["ANTINEX_DATA_ROOT"] = Path.Combine(user, "data"),
+                ["ANTINEX_BASE_PORT"] = "4053",
+                ["ANTINEX_HEALTH_BASE"] = "8560",
+                ["ANTINEX_REDIS_PORT"] = "6390",
+                ["ANTINEX_SEEDS"] = "akka.tcp://antinex@127.0.0.1:4053",
+                ["ANTINEX_NODE_ARGS"] = "--redis 127.0.0.1:6390",
+                ["ANTINEX_BENCH_SETUP_ONLY"] = "1",
             };
-            info.Environment["ANTINEX_RUN_DIR"] = user;
-            info.Environment["ANTINEX_DATA_ROOT"] = Path.Combine(user, "data");
-            info.Environment["ANTINEX_BASE_PORT"] = "4053";
-            info.Environment["ANTINEX_HEALTH_BASE"] = "8560";
-            info.Environment["ANTINEX_REDIS_PORT"] = "6390";
-            info.Environment["ANTINEX_SEEDS"] = "akka.tcp://antinex@127.0.0.1:4053";
-            info.Environment["ANTINEX_NODE_ARGS"] = "--redis 127.0.0.1:6390";
-            info.Environment["ANTINEX_BENCH_SETUP_ONLY"] = "1";
-            using var run = Process.Start(info)!;
-            var stdout = run.StandardOutput.ReadToEndAsync();
-            var stderr = run.StandardError.ReadToEndAsync();
-            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(run.ExitCode == 0, await stderr);
-            var settings = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var run = await Bash.ScriptAsync($"deploy/{script}", [], TimeSpan.FromMinutes(2), environment);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var settings = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
             string Value(string key) => settings.Single(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
             var runDir = Value("run-dir");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Deploy;
@@ -13,15 +12,8 @@ public sealed class CertsScriptTests : IDisposable
 
     private static async Task<(int Exit, string Output)> CertsAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "deploy", "certs.sh"), .. args])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await Bash.ScriptAsync("deploy/certs.sh", args);
+        return (run.ExitCode, run.Output);
     }
 
     [Fact]

@@ -79,20 +79,10 @@ public sealed class ClusterScriptPermissionsTests
         }
     }
 
-    private static async Task<(int Code, string Output)> ClusterScript(string run, string redisPort, params string[] args)
+    private static async Task<(int Code, string Output)> ClusterScript(string runDir, string redisPort, params string[] args)
     {
-        var info = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "deploy", "cluster.sh"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ANTINEX_RUN_DIR"] = run;
-        info.Environment["ANTINEX_REDIS_PORT"] = redisPort;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await Bash.ScriptAsync("deploy/cluster.sh", args, TimeSpan.FromMinutes(5),
+            new Dictionary<string, string?> { ["ANTINEX_RUN_DIR"] = runDir, ["ANTINEX_REDIS_PORT"] = redisPort });
+        return (run.ExitCode, run.Output);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Deploy;
@@ -17,18 +16,11 @@ public sealed class ClusterScriptUsageTests
         var run = Directory.CreateTempSubdirectory("antinex-usage-run-").FullName;
         try
         {
-            var info = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "deploy", "cluster.sh"), command, node])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            info.Environment["ANTINEX_RUN_DIR"] = run;
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-            var output = await stdout + await stderr;
+            var result = await Bash.ScriptAsync("deploy/cluster.sh", [command, node],
+                environment: new Dictionary<string, string?> { ["ANTINEX_RUN_DIR"] = run });
+            var output = result.Output;
 
-            Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {output}");
+            Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {output}");
             Assert.Contains($"cluster.sh: '{node}' is not a node number (1, 2, ...); usage: {usage}", output);
             Assert.DoesNotContain("unbound variable", output);
             Assert.Empty(Directory.GetFiles(run, "*.stopped", SearchOption.AllDirectories));

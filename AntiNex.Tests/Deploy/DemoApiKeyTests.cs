@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AntiNex.Tests.Infrastructure;
 
@@ -59,18 +58,8 @@ public sealed class DemoApiKeyTests
     private static async Task EnsureDemoKey(string run)
     {
         var gateway = Repo.Dll("AntiNex.Gateway", "antinex-gateway");
-        const string script = "source deploy/lib/secrets.sh && ensure_demo_api_key \"$1\" dotnet \"$2\"";
-        var info = new ProcessStartInfo("bash", ["-c", script, "demo-key", run, gateway])
-        {
-            WorkingDirectory = Repo.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(process.ExitCode == 0, await output + await error);
+        var script = $"source '{Repo.Root}/deploy/lib/secrets.sh' && ensure_demo_api_key \"$1\" dotnet \"$2\"";
+        var result = await Bash.LineAsync(script, [run, gateway], TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode == 0, result.Output);
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using AntiNex.Gateway.Commands;
 using AntiNex.Tests.Infrastructure;
 
@@ -26,16 +25,14 @@ public sealed class GatewayEntrypointTests
             var fake = Path.Combine(bin, "dotnet");
             await File.WriteAllTextAsync(fake, "#!/usr/bin/env bash\nshift\necho \"$ANTINEX_GATEWAY_HOSTNAME|$*\"\n");
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(Path.Combine(Repo.Root, "deploy", "docker", "gateway-entrypoint.sh"));
-            foreach (var word in command.Split(' ')) info.ArgumentList.Add(word);
-            info.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
-            if (given is null) info.Environment.Remove(ClusterCommandOptions.HostnameVariable);
-            else info.Environment[ClusterCommandOptions.HostnameVariable] = given;
-            using var run = Process.Start(info)!;
-            var stdout = (await run.StandardOutput.ReadToEndAsync()).Trim();
-            await run.WaitForExitAsync();
-            Assert.Equal(0, run.ExitCode);
+            var environment = new Dictionary<string, string?>
+            {
+                ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+                [ClusterCommandOptions.HostnameVariable] = given, // null: not set
+            };
+            var run = await Bash.ScriptAsync("deploy/docker/gateway-entrypoint.sh", command.Split(' '), environment: environment);
+            Assert.True(run.ExitCode == 0, run.Output);
+            var stdout = run.Stdout.Trim();
             var expected = given ?? await ContainerAddressAsync();
             Assert.False(string.IsNullOrEmpty(expected));
             Assert.Equal($"{expected}|{command}", stdout);
@@ -90,11 +87,5 @@ public sealed class GatewayEntrypointTests
     }
 
     private static async Task<string> ContainerAddressAsync()
-    {
-        var info = new ProcessStartInfo("bash", ["-c", "hostname -i | awk '{print $1}'"]) { RedirectStandardOutput = true, UseShellExecute = false };
-        using var run = Process.Start(info)!;
-        var output = (await run.StandardOutput.ReadToEndAsync()).Trim();
-        await run.WaitForExitAsync();
-        return output;
-    }
+        => (await Bash.LineAsync("hostname -i | awk '{print $1}'")).Stdout.Trim();
 }

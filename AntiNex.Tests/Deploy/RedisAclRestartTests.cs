@@ -22,7 +22,7 @@ public sealed class RedisAclRestartTests : IDisposable
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Password)));
         var acl = Path.Combine(_dir, "users.acl");
-        await File.WriteAllTextAsync(acl, await Bash($"source '{Repo.Root}/deploy/lib/redis-acl.sh'; redis_acl_file antinex {hash}"));
+        await File.WriteAllTextAsync(acl, await BashOutput($"source '{Repo.Root}/deploy/lib/redis-acl.sh'; redis_acl_file antinex {hash}"));
         var port = FreePorts.Take();
         var options = $"127.0.0.1:{port},user=antinex,password={Password},abortConnect=false";
 
@@ -93,14 +93,11 @@ public sealed class RedisAclRestartTests : IDisposable
         redis.WaitForExit(10_000);
     }
 
-    private static async Task<string> Bash(string script)
+    private static async Task<string> BashOutput(string script)
     {
-        var info = new ProcessStartInfo("bash", ["-c", script]) { UseShellExecute = false, RedirectStandardOutput = true };
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.Equal(0, process.ExitCode);
-        return output;
+        var run = await Bash.LineAsync(script);
+        Assert.True(run.ExitCode == 0, run.Output);
+        return run.Stdout;
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AntiNex.Tests.Infrastructure;
 
 namespace AntiNex.Tests.Training;
@@ -16,17 +15,10 @@ public sealed class NoveltySelectionUsageTests
     [InlineData(2, "select.sh: max_fpr values 'a' are not numbers", "training/nsl-kdd-binary-quality.json", "1", "128,32", "a")]
     public async Task Help_and_bad_arguments_are_answered_before_any_work(int exit, string message, params string[] arguments)
     {
-        var info = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "training", "novelty-selection", "select.sh"), .. arguments])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        var output = await stdout + await stderr;
+        var run = await Bash.ScriptAsync("training/novelty-selection/select.sh", arguments, workingDirectory: Repo.Root);
+        var output = run.Output;
 
-        Assert.True(process.ExitCode == exit, $"exit {process.ExitCode}: {output}");
+        Assert.True(run.ExitCode == exit, $"exit {run.ExitCode}: {output}");
         Assert.Contains(message, output);
         Assert.DoesNotContain("leave-attack-out split in", output); // make-lao.sh never ran
         Assert.DoesNotContain("Exception", output);
