@@ -89,7 +89,11 @@ internal sealed record PreparedData
         var (codec, task, layers) = regression ? RegressionTarget(r)
             : ClassTarget(r, numbering?.Labels ?? r.LabelRules, pf, y, testY, warnings,
                 () => numbering is null && rules is not null ? UnmatchedMapHint(rules, frame.Text[pf]) : "");
-        if (!regression) NoteTargetCopies(frame, features, y, codec.ClassValues.Count, warnings);
+        if (!regression)
+        {
+            NoteTargetCopies(frame, features, y, codec.ClassValues.Count, warnings);
+            NoteRareClasses(y, codec, pf, warnings);
+        }
         MemoryTrace.Mark("targets");
         return new PreparedData
         {
@@ -215,6 +219,22 @@ internal sealed record PreparedData
                     "rows, as a row number or a time stamp does: a model can learn where a row sits in the file instead of what it is " +
                     "(consider ignore_features)");
         }
+    }
+
+    /// <summary>A class with fewer training rows than this gets a handful of held-out and selection rows at most.</summary>
+    internal const int RareClassRows = 20;
+
+    /// <summary>A class with a few training rows is scored on one or two held-out rows: its recall and F1 (and macro-F1)
+    /// swing by a row, and a model may never predict it. The user should know before reading those figures.</summary>
+    private static void NoteRareClasses(double[] y, TargetCodec codec, string pf, List<string> warnings)
+    {
+        if (y.Length < ColumnCheckMinRows) return; // on a small file every figure rests on few rows
+        var rare = y.CountBy(v => v).Where(c => c.Value < RareClassRows).OrderBy(c => c.Value).ThenBy(c => c.Key).ToList();
+        if (rare.Count == 0) return;
+        var named = rare.Take(10).Select(c => $"{codec.ClassNames[codec.IndexOf(c.Key)]} {c.Value}");
+        warnings.Add($"{pf}: {rare.Count} of {codec.ClassValues.Count} classes {(rare.Count == 1 ? "has" : "have")} fewer than " +
+            $"{RareClassRows} training rows ({string.Join(", ", named)}{(rare.Count > 10 ? ", ..." : "")}): their recall and F1 rest " +
+            "on a few held-out rows and a model may never predict them (more rows of them, or a broader class, would help)");
     }
 
     /// <summary>A feature with no more values than there are classes, each value going with one class on every training

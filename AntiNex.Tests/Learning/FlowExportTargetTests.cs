@@ -345,4 +345,20 @@ public class FlowExportTargetTests
         Assert.Same(rules, rules.WithCaseVariants(["normal", "smurf"], out var none));
         Assert.Empty(none);
     }
+
+    [Fact]
+    public void A_class_with_few_training_rows_is_named_in_a_warning_with_its_count()
+    {
+        using var t = new EngineTestData.TempRoot();
+        var lines = FlowsCsv(300, 1).TrimEnd('\n').Split('\n');
+        t.Write("train.csv", FlowsCsv(300, 1));
+        t.Write("test.csv", FlowsCsv(100, 2));
+        Assert.DoesNotContain(Train(t, Request()).Report.Warnings, w => w.Contains("training rows (", StringComparison.Ordinal));
+
+        int xss = 0; // keep 6 of the 30 XSS rows
+        t.Write("train.csv", string.Join("\n", lines.Where(l => !l.EndsWith("XSS", StringComparison.Ordinal) || xss++ < 6)) + "\n");
+        var warnings = Train(t, Request()).Report.Warnings;
+        Assert.Contains(warnings, w => w.StartsWith("Label: 1 of 3 classes has fewer than 20 training rows (Web Attack \u2013 XSS 6): " +
+            "their recall and F1 rest on a few held-out rows", StringComparison.Ordinal));
+    }
 }
