@@ -90,7 +90,7 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
     }
 
     [Fact]
-    public async Task Pictures_and_traffic_need_a_read_key_and_pictures_respect_the_key_labels()
+    public async Task Pictures_and_traffic_need_a_read_key_pictures_respect_its_labels_and_traffic_needs_every_label()
     {
         using (var anonymous = fx.Client(null))
         {
@@ -105,6 +105,11 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
         using var refused = await web.GetAsync("/api/models/other-model/plots/confusion.png");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("may not use model 'other-model'", await refused.Content.ReadAsStringAsync());
+        // Predict traffic counts every model's requests: a key limited to some labels does not get it.
+        using var traffic = await web.GetAsync("/api/dashboard/predict-stats");
+        Assert.Equal(HttpStatusCode.Forbidden, traffic.StatusCode);
+        Assert.Contains("predict traffic counts the requests of every model; API key 'web' is limited to labels web-*",
+            await traffic.Content.ReadAsStringAsync());
     }
 
     [Fact]

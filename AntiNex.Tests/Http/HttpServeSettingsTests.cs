@@ -155,6 +155,17 @@ public sealed class HttpServeSettingsTests : IDisposable
     public void Label_patterns_are_globs_over_the_lower_cased_label(string pattern, string label, bool allowed)
         => Assert.Equal(allowed, new LabelPattern(pattern).Allows(AntiNex.Models.ModelIds.FromLabel(label)));
 
+    [Theory]
+    [InlineData("*", true)]
+    [InlineData("", true)] // no pattern given: every label
+    [InlineData("web-*, *", true)]
+    [InlineData("**", true)]
+    [InlineData("web-*", false)]
+    [InlineData("*-*", false)] // every label with a dash, not every label
+    [InlineData("?*", false)]
+    public void Only_a_lone_wildcard_allows_every_label(string pattern, bool every)
+        => Assert.Equal(every, new LabelPattern(pattern).AllowsEvery);
+
     [Fact]
     public void A_pattern_of_many_wildcards_matches_a_long_label_in_linear_time()
     {

@@ -22,4 +22,8 @@ public sealed class LabelPattern
     public string Text { get; }
 
     public bool Allows(string modelId) => _globs.Any(g => g.IsMatch(modelId));
+
+    /// <summary>One of the globs is a lone '*' (or a run of them): the key may touch any label, present or future.</summary>
+    public bool AllowsEvery => Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Any(g => g.All(c => c == '*'));
 }

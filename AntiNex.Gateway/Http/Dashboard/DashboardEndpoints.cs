@@ -36,8 +36,19 @@ public static class DashboardEndpoints
             .RequireScope(ApiScope.Read).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/models/{label}/plots/{kind}.png", (HttpContext context, string label, string kind) => PlotAsync(context, label, kind, plots))
             .RequireScope(ApiScope.Read).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
-        api.MapGet("/dashboard/predict-stats", () => Results.Json(traffic.Snapshot(), HttpJson.Options)).RequireScope(ApiScope.Read);
+        api.MapGet("/dashboard/predict-stats", (HttpContext context) => PredictStats(context, traffic)).RequireScope(ApiScope.Read);
         return app;
+    }
+
+    /// <summary>GET /api/dashboard/predict-stats: the gateway's predict traffic counts every model's requests (the HTTP
+    /// edge's instrument carries routes, not labels), so only a key that may see every label gets it.</summary>
+    private static IResult PredictStats(HttpContext context, PredictTraffic traffic)
+    {
+        var key = context.Key();
+        if (!key.LabelPattern.AllowsEvery)
+            throw new HttpProblem(StatusCodes.Status403Forbidden,
+                $"predict traffic counts the requests of every model; API key '{key.Id}' is limited to labels {key.Labels}", "forbidden");
+        return Results.Json(traffic.Snapshot(), HttpJson.Options);
     }
 
     /// <summary>GET /api/models/{label}/plots: which pictures exist for the model's current version, and why others do not.</summary>
