@@ -70,18 +70,7 @@ public sealed class DashboardEndpointsTests(HttpServiceFixture fx) : IClassFixtu
     {
         const string label = "web-curves";
         using var http = fx.Client("admin");
-        var request = new StringContent(fx.Data.TrainJson(label, epochs: 3), Encoding.UTF8, "application/json");
-        using var started = await http.PostAsync("/api/train", request);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var job = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
-        string? state;
-        while ((state = (await Json(http, $"/api/jobs/{job}")).GetProperty("state").GetString()) is not ("succeeded" or "failed"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"job {job} still {state}");
-            await Task.Delay(500);
-        }
-        Assert.Equal("succeeded", state);
+        await HttpServiceFixture.TrainThroughApiAsync(http, fx.Data.TrainJson(label, epochs: 3));
 
         var list = await Json(http, $"/api/models/{label}/plots");
         Assert.Equal(["loss", "accuracy", "confusion"], Kinds(list));

@@ -35,7 +35,7 @@ public sealed class DashboardLiveBrowserTests(HttpServiceFixture fx) : IClassFix
         request["features_to_process"] = new JsonArray(TestData.Features.Select(f => (JsonNode)(f == feature ? badFeature : f)).ToArray());
         request["label_rules"]!["labels"] = new JsonArray(badClass, badClass, linkClass);
         using var http = fx.Client("admin");
-        await TrainAsync(http, request.ToJsonString());
+        await HttpServiceFixture.TrainThroughApiAsync(http, request.ToJsonString());
 
         await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("admin"));
         var page = session.Page;
@@ -158,24 +158,6 @@ public sealed class DashboardLiveBrowserTests(HttpServiceFixture fx) : IClassFix
         await row.ClickAsync();
         await page.WaitForFunctionAsync("() => document.getElementById('detail-label').textContent.startsWith('bulk-250')");
         session.AssertNoErrors(ignore: ["404", "Failed to load resource"]);
-    }
-
-    private static async Task TrainAsync(HttpClient http, string json)
-    {
-        using var started = await http.PostAsync("/api/train", new StringContent(json, Encoding.UTF8, "application/json"));
-        var text = await started.Content.ReadAsStringAsync();
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, text);
-        var job = JsonDocument.Parse(text).RootElement.GetProperty("job_id").GetString();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
-        while (true)
-        {
-            var state = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{job}")).RootElement;
-            var name = state.GetProperty("state").GetString();
-            if (name == "succeeded") return;
-            Assert.True(name != "failed", $"job {job} failed: {state}");
-            Assert.True(DateTime.UtcNow < deadline, $"job {job} still {name}");
-            await Task.Delay(500);
-        }
     }
 
     private static void Log(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] {text}");

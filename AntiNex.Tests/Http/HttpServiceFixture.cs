@@ -1,6 +1,9 @@
 // One real cluster for the HTTP tests: a redis-server, a node process, a `serve` process with a key file made by
 // `serve keys add`, and a model trained through the console path. Shared by the tests of one class (minutes to build).
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
@@ -122,6 +125,32 @@ public sealed class HttpServiceFixture : IAsyncLifetime
             """;
         var trained = await Gateway.TrainAsync(CategoricalModel, request, TimeSpan.FromMinutes(4));
         if (trained is not ModelTrainedReply) throw new InvalidOperationException($"training {CategoricalModel} failed: {trained}");
+    }
+
+    /// <summary>POST /api/train (202 expected) and the job followed until it succeeds; its id.</summary>
+    public static async Task<string> TrainThroughApiAsync(HttpClient http, string json)
+    {
+        using var started = await http.PostAsync("/api/train", new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await started.Content.ReadAsStringAsync();
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, text);
+        var job = JsonDocument.Parse(text).RootElement.GetProperty("job_id").GetString()!;
+        Assert.Equal("succeeded", await JobEndAsync(http, job));
+        return job;
+    }
+
+    /// <summary>The state a job ends in, polled for up to four minutes: succeeded, cancelled, or failed with the job's view
+    /// (for an assertion's message).</summary>
+    public static async Task<string> JobEndAsync(HttpClient http, string jobId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        while (true)
+        {
+            var state = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{jobId}")).RootElement;
+            var name = state.GetProperty("state").GetString()!;
+            if (name is "succeeded" or "failed" or "cancelled") return name == "failed" ? $"failed: {state}" : name;
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} still {name}");
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>A client for the service, authenticated as <paramref name="keyId"/> (none when null).</summary>

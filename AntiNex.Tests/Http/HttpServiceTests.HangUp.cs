@@ -38,14 +38,7 @@ public sealed partial class HttpServiceTests
         }
         await SendHalfABodyAndCloseAsync(fx.Serve.Port, $"/v2/models/{Model}/infer", fx.Secret("admin"));
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
-        var state = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            state = (await Get(http, $"/api/jobs/{jobId}")).Body.GetProperty("state").GetString()!;
-            if (state is "succeeded" or "failed" or "cancelled") break;
-            await Task.Delay(500);
-        }
+        var state = await HttpServiceFixture.JobEndAsync(http, jobId);
         Assert.Equal("succeeded", state); // the stream that hung up did not take the training with it
 
         var after = await Send(http, "POST", $"/v2/models/{Model}/infer", infer);

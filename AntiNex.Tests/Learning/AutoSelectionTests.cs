@@ -327,14 +327,11 @@ public class AutoSelectionTests
     [Fact]
     public void A_tree_that_cannot_be_fitted_on_a_few_rows_drops_out_of_auto_and_is_a_named_refusal_when_asked_for()
     {
-        var csv = new StringBuilder("x0,x1,label\n");
-        var rng = new Random(3);
-        for (int i = 0; i < 60; i++)
-            csv.Append(CultureInfo.InvariantCulture, $"{(i % 2 == 0 ? 2 : -2) + rng.NextDouble() - 0.5:R},{rng.NextDouble():R},{i % 2}\n");
+        var csv = SeparatedCsv(60, apart: 2, seed: 3);
         TrainingOutcome Run(string kind)
         {
             using var t = new EngineTestData.TempRoot();
-            t.Write("small.csv", csv.ToString());
+            t.Write("small.csv", csv);
             var json = $$"""
                 {"label": "Small", "dataset": "small.csv", "ml_type": "classification", "predict_feature": "label",
                  "features_to_process": ["x0", "x1"], "model_kind": "{{kind}}", "seed": 1, "epochs": 3}
@@ -356,12 +353,9 @@ public class AutoSelectionTests
     [Fact]
     public void A_base_tied_with_the_winner_is_reported_as_tied_not_less_accurate()
     {
-        var csv = new StringBuilder("x0,x1,label\n");
-        var rng = new Random(7);
-        for (int i = 0; i < 400; i++)
-            csv.Append(CultureInfo.InvariantCulture, $"{(i % 2 == 0 ? 3 : -3) + rng.NextDouble() - 0.5:R},{rng.NextDouble():R},{i % 2}\n");
+        var csv = SeparatedCsv(400, apart: 3, seed: 7);
         using var t = new EngineTestData.TempRoot();
-        t.Write("apart.csv", csv.ToString());
+        t.Write("apart.csv", csv);
         var json = """
             {"label": "Apart", "dataset": "apart.csv", "ml_type": "classification", "predict_feature": "label",
              "features_to_process": ["x0", "x1"], "model_kind": "auto", "seed": 1, "epochs": 3}
@@ -410,5 +404,15 @@ public class AutoSelectionTests
         Assert.Null(selection.HeldOutKinds);
         Assert.Contains("no leave-attack-kind-out split", selection.Metric, StringComparison.Ordinal);
         Assert.NotNull(outcome.Report.Accuracy);
+    }
+
+    /// <summary>Two classes in alternate rows, x0 around +apart or -apart (one unit wide), x1 noise: any tree separates them.</summary>
+    private static string SeparatedCsv(int rows, int apart, int seed)
+    {
+        var csv = new StringBuilder("x0,x1,label\n");
+        var rng = new Random(seed);
+        for (int i = 0; i < rows; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{(i % 2 == 0 ? apart : -apart) + rng.NextDouble() - 0.5:R},{rng.NextDouble():R},{i % 2}\n");
+        return csv.ToString();
     }
 }

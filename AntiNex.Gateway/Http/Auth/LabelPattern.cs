@@ -11,7 +11,9 @@ public sealed class LabelPattern
     public LabelPattern(string text)
     {
         Text = string.IsNullOrWhiteSpace(text) ? "*" : text.Trim();
-        _globs = Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var globs = Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        AllowsEvery = globs.Any(g => g.All(c => c == '*'));
+        _globs = globs
             // Linear in the label whatever the glob: a backtracking match of "*a*a*a*b" over a label of thousands of
             // characters (a path's, or a body's) would run into the timeout and answer a 500.
             .Select(g => new Regex("^" + Regex.Escape(g.ToLowerInvariant()).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
@@ -24,6 +26,5 @@ public sealed class LabelPattern
     public bool Allows(string modelId) => _globs.Any(g => g.IsMatch(modelId));
 
     /// <summary>One of the globs is a lone '*' (or a run of them): the key may touch any label, present or future.</summary>
-    public bool AllowsEvery => Text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Any(g => g.All(c => c == '*'));
+    public bool AllowsEvery { get; }
 }
