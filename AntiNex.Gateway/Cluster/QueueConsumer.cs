@@ -57,6 +57,10 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
     /// (identical bytes without an id share one count): on a graceful stop their takes are not counted as attempts, since
     /// the next run puts them back.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Attempts, string Key), int> _taken = new();
+    /// <summary>Counting a copy's take (in Redis and in <see cref="_taken"/>) and dropping it are each one step per request:
+    /// a copy counted in Redis but not yet here, or here after the others' answers left, would read their takes as
+    /// failures and dead-letter itself. Striped by request: other requests never wait.</summary>
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     // Answers a request only while this consumer still holds it (another may have put it back: answered once, by the other).
     private const string AnswerScript = """
@@ -224,14 +228,22 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         var ownId = RequestIdOf(json);
         var key = ownId ?? "sha256:" + Convert.ToHexString(SHA256.HashData(bytes));
         RedisKey attemptsKey = QueueOptions.Attempts(source!);
-        var attempt = await db.HashIncrementAsync(attemptsKey, key);
-        await db.KeyExpireAsync(attemptsKey, options.ResultTtl);
         var requestId = ownId ?? key[7..23];
         var taken = ((string)attemptsKey!, key);
-        // Copies of the same request this consumer handles right now: each counted one take, and none of them has failed.
-        var others = _taken.AddOrUpdate(taken, 1, (_, n) => n + 1) - 1;
+        var stripe = _stripes[(uint)key.GetHashCode() % _stripes.Length];
+        long attempt;
+        int others; // copies of the same request this consumer handles right now: each counted one take, none has failed
+        await stripe.WaitAsync(CancellationToken.None);
         try
         {
+            attempt = await db.HashIncrementAsync(attemptsKey, key);
+            others = _taken.AddOrUpdate(taken, 1, (_, n) => n + 1) - 1;
+        }
+        finally { stripe.Release(); }
+        var dropped = false;
+        try
+        {
+            await db.KeyExpireAsync(attemptsKey, options.ResultTtl);
             var failed = attempt - 1 - others;
             if (failed >= options.MaxAttempts)
             {
@@ -264,9 +276,19 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
             if (answered is null) return; // another consumer put it back and answers it: its count and id stay for that one
             if (answered.Value)
             {
-                // Another copy still running keeps its count and delivery id; the last one clears them.
-                if (_taken.TryGetValue(taken, out var running) && running > 1) await db.ScriptEvaluateAsync(UncountScript, [attemptsKey], [key]);
-                else await db.HashDeleteAsync(attemptsKey, AttemptFields(key));
+                await stripe.WaitAsync(CancellationToken.None);
+                try
+                {
+                    // Another copy still running keeps its count and delivery id; the last one clears them.
+                    if (_taken.TryGetValue(taken, out var running) && running > 1) await db.ScriptEvaluateAsync(UncountScript, [attemptsKey], [key]);
+                    else await db.HashDeleteAsync(attemptsKey, AttemptFields(key));
+                }
+                finally
+                {
+                    Drop(taken);
+                    dropped = true;
+                    stripe.Release();
+                }
                 return;
             }
             if (failed + 1 >= options.MaxAttempts)
@@ -282,8 +304,18 @@ public sealed class QueueConsumer(GatewayClient client, IConnectionMultiplexer r
         }
         finally
         {
-            if (_taken.AddOrUpdate(taken, 0, (_, n) => n - 1) <= 0) _taken.TryRemove(new KeyValuePair<(string, string), int>(taken, 0));
+            if (!dropped)
+            {
+                await stripe.WaitAsync(CancellationToken.None);
+                try { Drop(taken); }
+                finally { stripe.Release(); }
+            }
         }
+    }
+
+    private void Drop((string, string) taken)
+    {
+        if (_taken.AddOrUpdate(taken, 0, (_, n) => n - 1) <= 0) _taken.TryRemove(new KeyValuePair<(string, string), int>(taken, 0));
     }
 
     private static async Task<string> DeliveryIdAsync(IDatabase db, RedisKey attemptsKey, string key, string requestId)
