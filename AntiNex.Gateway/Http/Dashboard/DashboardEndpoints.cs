@@ -40,16 +40,9 @@ public static class DashboardEndpoints
         return app;
     }
 
-    /// <summary>GET /api/dashboard/predict-stats: the gateway's predict traffic counts every model's requests (the HTTP
-    /// edge's instrument carries routes, not labels), so only a key that may see every label gets it.</summary>
+    /// <summary>GET /api/dashboard/predict-stats: the gateway's predict traffic of the models the key may see.</summary>
     private static IResult PredictStats(HttpContext context, PredictTraffic traffic)
-    {
-        var key = context.Key();
-        if (!key.LabelPattern.AllowsEvery)
-            throw new HttpProblem(StatusCodes.Status403Forbidden,
-                $"predict traffic counts the requests of every model; API key '{key.Id}' is limited to labels {key.Labels}", "forbidden");
-        return Results.Json(traffic.Snapshot(), HttpJson.Options);
-    }
+        => Results.Json(traffic.Snapshot(context.Key().LabelPattern), HttpJson.Options);
 
     /// <summary>GET /api/models/{label}/plots: which pictures exist for the model's current version, and why others do not.</summary>
     private static async Task<IResult> PlotListAsync(HttpContext context, string label, ModelPlots plots)

@@ -166,8 +166,7 @@ async function refresh() {
   const [models, stats] = await Promise.all([
     // A failed list keeps the last one on the page (and the selected model, and the predict choice), with a note.
     api('/api/models').catch(e => ({ models: null, unreachable: [], error: e.message })),
-    // A key limited to some labels is refused the gateway-wide totals (403): say so rather than "not available".
-    api('/api/dashboard/predict-stats').catch(e => (e.status === 403 ? { refused: true } : null)),
+    api('/api/dashboard/predict-stats').catch(() => null),
   ]);
   if (!models || models.models) state.models = (models && models.models) || [];
   renderMembers(cluster, state.models);
@@ -251,8 +250,9 @@ function renderPredictStats(stats) {
   const dl = $('predict-stats');
   dl.replaceChildren();
   if (!stats) { dl.append(el('dt', {}, 'not available')); return; }
-  if (stats.refused) { dl.append(el('dt', {}, 'counts every model: shown to keys that may see all labels')); return; }
   const rows = [
+    // A key limited to some labels sees their traffic only: name them, so nobody reads it as the gateway's.
+    ...(stats.labels && stats.labels !== '*' ? [['models', stats.labels]] : []),
     ['requests / s', fixed(stats.per_second, 2)],
     ['latency p50', stats.p50_ms == null ? '-' : fixed(stats.p50_ms, 2) + ' ms'],
     ['latency p99', stats.p99_ms == null ? '-' : fixed(stats.p99_ms, 2) + ' ms'],
