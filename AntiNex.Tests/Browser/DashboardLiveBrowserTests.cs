@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AntiNex.Tests.Cluster;
 using AntiNex.Tests.Http;
 using Microsoft.Playwright;
@@ -70,6 +71,83 @@ public sealed class DashboardLiveBrowserTests(HttpServiceFixture fx) : IClassFix
         Assert.All(await web.Page.Locator("#models tbody tr.model-row").AllInnerTextsAsync(), r => Assert.StartsWith("web-", r));
         // Its predict traffic is that of the web-* models only, and the page says which models it counts.
         Assert.Matches(@"^models\s+web-\*\s+requests / s", await web.Page.InnerTextAsync("#predict-stats"));
+    }
+
+    [SkippableFact]
+    public async Task A_training_card_leaves_the_page_once_the_key_may_no_longer_see_its_label()
+    {
+        Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);
+        const string label = "web-narrowed";
+        using var admin = fx.Client("admin");
+        var jobId = await HttpServiceFixture.TrainThroughApiAsync(admin, fx.Data.TrainJson(label, epochs: 1));
+        await fx.AddKeyAsync(fx.KeysFile, "narrowing", "read", label);
+
+        await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("narrowing"));
+        var card = session.Page.Locator($"#jobs .job[data-job='{jobId}']");
+        await card.WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Contains("done: version", await card.InnerTextAsync());
+
+        // The operator narrows the key in its file; the page, left open, drops the card at a later refresh.
+        fx.SetKeyLabels("narrowing", "web-elsewhere-*");
+        await card.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 30_000 });
+        Assert.Equal("No training to show.", await session.Page.InnerTextAsync("#jobs"));
+    }
+
+    [SkippableFact]
+    public async Task A_training_streamed_again_goes_on_from_the_card_s_last_event()
+    {
+        Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);
+        await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("admin"));
+        var page = session.Page;
+        // The job list waits until the job id is known; its first event stream is a staged one that ends after two
+        // events without a final one (as a dropped connection or a restarted service would), later ones are real.
+        var known = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lastEventIds = new List<string?>();
+        await page.RouteAsync(new Regex(@"/api/jobs\?limit=8$"), async route => { await known.Task; await route.ContinueAsync(); });
+        await page.RouteAsync(new Regex(@"/api/jobs/[^/]+/events$"), async route =>
+        {
+            var jobId = await known.Task;
+            if (!route.Request.Url.Contains(jobId, StringComparison.Ordinal)) { await route.ContinueAsync(); return; }
+            int streams;
+            lock (lastEventIds)
+            {
+                lastEventIds.Add(route.Request.Headers.TryGetValue("last-event-id", out var id) ? id : null);
+                streams = lastEventIds.Count;
+            }
+            if (streams > 1) { await route.ContinueAsync(); return; }
+            await route.FulfillAsync(new()
+            {
+                Status = 200, ContentType = "text/event-stream",
+                Body = "id: 1\nevent: queued\ndata: {\"position\": 1}\n\nid: 2\nevent: started\ndata: {\"node\": \"staged-node\"}\n\n",
+            });
+        });
+
+        using var admin = fx.Client("admin");
+        using var started = await admin.PostAsync("/api/train",
+            new StringContent(fx.Data.TrainJson("web-streamed-again", epochs: 10_000), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var job = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString()!;
+        try
+        {
+            known.SetResult(job);
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                lock (lastEventIds) if (lastEventIds.Count >= 2) break;
+                Assert.True(DateTime.UtcNow < until, "the page did not stream the training again");
+                await Task.Delay(200);
+            }
+            lock (lastEventIds) Assert.Equal([null, "2"], lastEventIds.Take(2));
+            // The real stream goes on from there: the card shows the training's progress.
+            await page.WaitForFunctionAsync($"() => /epoch/.test(document.querySelector(\"#jobs .job[data-job='{job}']\").innerText)",
+                null, new() { Timeout = 60_000 });
+        }
+        finally
+        {
+            using var cancel = await admin.PostAsync($"/api/jobs/{job}/cancel", null);
+            await HttpServiceFixture.JobEndAsync(admin, job);
+        }
+        session.AssertNoErrors();
     }
 
     [SkippableFact]

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AntiNex.Cluster;
 using AntiNex.Gateway.Cluster;
 using AntiNex.Models;
@@ -61,7 +62,8 @@ public sealed class HttpServiceFixture : IAsyncLifetime
         await Serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
     }
 
-    private async Task AddKeyAsync(string file, string id, string scopes, string labels, params string[] extra)
+    /// <summary>Adds a key to the keys file (a running service reads it within about a second) and keeps its secret.</summary>
+    public async Task AddKeyAsync(string file, string id, string scopes, string labels, params string[] extra)
     {
         var (code, stdout, stderr) = await GatewayProcess.RunAsync(TimeSpan.FromMinutes(1),
             ["serve", "keys", "add", "--id", id, "--scopes", scopes, "--labels", labels, "--file", file, .. extra]);
@@ -70,6 +72,17 @@ public sealed class HttpServiceFixture : IAsyncLifetime
     }
 
     public string Secret(string keyId) => _secrets[keyId];
+
+    /// <summary>Changes a key's label pattern in the keys file, as an operator editing it would (whole file replaced).</summary>
+    public void SetKeyLabels(string id, string labels)
+    {
+        var file = JsonNode.Parse(File.ReadAllText(KeysFile))!;
+        var key = file["keys"]!.AsArray().Single(k => (string?)k!["id"] == id)!;
+        key["labels"] = labels;
+        var temporary = KeysFile + ".tmp";
+        File.WriteAllText(temporary, file.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temporary, KeysFile, overwrite: true);
+    }
 
     /// <summary>What is wrong with the shared cluster (null when its node and service are well): printed by a test that
     /// ends with it broken, so that every later failure of the class points at the cause, not at its own timeout.</summary>

@@ -71,8 +71,10 @@ function describeIssues(message, body) {
 }
 
 /** Server-Sent Events over fetch (EventSource cannot send the Authorization header). */
-async function readEvents(path, onEvent, signal) {
-  const response = await fetch(path, { headers: authHeaders({ Accept: 'text/event-stream' }), cache: 'no-store', signal });
+/** Reads a Server-Sent Events stream; after lastId (the id of the last event handled) only what came later is sent. */
+async function readEvents(path, onEvent, signal, lastId) {
+  const headers = authHeaders({ Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) });
+  const response = await fetch(path, { headers, cache: 'no-store', signal });
   if (!response.ok || !response.body) throw new ApiError(response.status, `progress stream: ${response.status} ${response.statusText}`);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -85,16 +87,17 @@ async function readEvents(path, onEvent, signal) {
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      let type = 'message';
+      let type = 'message', id = null;
       const data = [];
       for (const line of block.split('\n')) {
         if (line.startsWith('event:')) type = line.slice(6).trim();
         else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        else if (line.startsWith('id:')) id = line.slice(3).trim();
       }
       if (data.length === 0 || type === 'keepalive') continue;
       let parsed = null;
       try { parsed = JSON.parse(data.join('\n')); } catch { parsed = data.join('\n'); }
-      if (onEvent(type, parsed) === false) { reader.cancel(); return; }
+      if (onEvent(type, parsed, id) === false) { reader.cancel(); return; }
     }
   }
 }
@@ -361,6 +364,10 @@ async function refreshJobs() {
   let list;
   try { list = await api('/api/jobs?limit=8'); } catch { return; }
   const jobs = ((list && list.jobs) || []).slice(0, 8).reverse(); // oldest first: each new card goes on top
+  // A card the list showed before and no longer does: the key lost the job's label (or eight newer jobs came). A card
+  // from this page's own train form stays until a list has shown it: the list may have been read before the job began.
+  const listed = new Set(jobs.map(job => job.job_id));
+  for (const [id, card] of [...state.cards]) if (card.listed && !listed.has(id)) dropCard(id);
   for (const job of jobs) {
     const card = state.cards.get(job.job_id);
     const finished = job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
@@ -372,6 +379,7 @@ async function refreshJobs() {
     else if (state.streams.size < MAX_STREAMS) watchJob(job); // a stream is free again: follow it live
     else followListed(card, job);
   }
+  for (const id of listed) { const card = state.cards.get(id); if (card) card.listed = true; }
 }
 
 /** A card without a stream, updated from the job list at each refresh. */
@@ -412,14 +420,17 @@ function jobCard(job) {
     card.phase, card.bar, card.detail);
   list.prepend(card.root);
   state.cards.set(job.job_id, card);
-  while (list.children.length > 8) {
-    const dropped = list.lastElementChild;
-    state.streams.get(dropped.dataset.job)?.abort();
-    state.streams.delete(dropped.dataset.job);
-    state.cards.delete(dropped.dataset.job);
-    dropped.remove();
-  }
+  while (list.children.length > 8) dropCard(list.lastElementChild.dataset.job);
   return card;
+}
+
+function dropCard(jobId) {
+  state.streams.get(jobId)?.abort();
+  state.streams.delete(jobId);
+  state.cards.get(jobId)?.root.remove();
+  state.cards.delete(jobId);
+  const list = $('jobs');
+  if (!list.children.length) list.append(el('p', { className: 'muted' }, 'No training to show.'));
 }
 
 function completed(card, reply) {
@@ -446,9 +457,11 @@ function watchJob(job) {
   if (state.streams.size >= MAX_STREAMS) { followListed(card, job); return; }
   const controller = new AbortController();
   state.streams.set(job.job_id, controller);
-  // The stream replays the job's events from its start, so the bar fills in order (showing the current progress first
-  // would send it backwards for the replay).
-  readEvents(job.events || `/api/jobs/${encodeURIComponent(job.job_id)}/events`, (type, data) => {
+  // The first stream replays the job's events from its start, so the bar fills in order (showing the current progress
+  // first would send it backwards for the replay). A later one (after a drop, or a restart of the service) goes on
+  // from the card's last event rather than replaying the whole training again.
+  readEvents(job.events || `/api/jobs/${encodeURIComponent(job.job_id)}/events`, (type, data, id) => {
+    if (id) card.lastEventId = id;
     if (type === 'queued') card.phase.textContent = `queued (position ${data.position})`;
     else if (type === 'started') card.phase.textContent = `started on ${data.node}`;
     else if (type === 'progress') showProgress(data, card);
@@ -463,7 +476,7 @@ function watchJob(job) {
       return false;
     }
     return true;
-  }, controller.signal)
+  }, controller.signal, card.lastEventId)
     .catch(e => { if (!controller.signal.aborted) card.detail.textContent = 'progress stream ended: ' + e.message; })
     // Ended without a final event (a drop, a revoked key): the job list takes over, and a later refresh may stream it again.
     .finally(() => { if (state.streams.get(job.job_id) === controller) state.streams.delete(job.job_id); });
