@@ -151,6 +151,28 @@ public sealed class DashboardLiveBrowserTests(HttpServiceFixture fx) : IClassFix
     }
 
     [SkippableFact]
+    public async Task A_failed_training_s_card_says_each_problem_once()
+    {
+        Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);
+        await using var session = await DashboardSession.OpenAsync(fx.Serve.BaseUrl, fx.Secret("admin"));
+        using var admin = fx.Client("admin");
+        // Accepted by the service, refused by the node (its epoch limit is a node setting): the page, open already,
+        // follows the job's stream to its failed event, which carries the problem as its message and as an issue.
+        using var started = await admin.PostAsync("/api/train",
+            new StringContent(fx.Data.TrainJson("web-failing", epochs: 1_000_000), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var job = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString()!;
+
+        var card = session.Page.Locator($"#jobs .job.failed[data-job='{job}']");
+        await card.WaitForAsync(new() { Timeout = 60_000 });
+        var lines = (await card.Locator(".detail").TextContentAsync() ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Log($"failed card: {string.Join(" | ", lines)}");
+        Assert.Contains(lines, l => l.Contains("epochs", StringComparison.Ordinal));
+        Assert.Equal(lines.Length, lines.Distinct().Count());
+        Assert.DoesNotContain(lines.Skip(1), l => lines[0].Contains(l, StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task A_stalled_or_failing_service_shows_on_the_page_which_keeps_its_data_and_recovers_without_a_reload()
     {
         Skip.IfNot(SystemChromium.Available, SystemChromium.MissingReason);

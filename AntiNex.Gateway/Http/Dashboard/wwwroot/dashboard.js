@@ -67,11 +67,11 @@ async function api(path, options) {
 function describeIssues(message, body) {
   const issues = body && Array.isArray(body.issues) ? body.issues : [];
   const lines = issues.map(i => (i && typeof i === 'object') ? `${i.field || ''}: ${i.problem || i.message || JSON.stringify(i)}` : String(i));
-  return [message, ...lines].join('\n');
+  // A message that already spells an issue out (often the only one) is not repeated under it.
+  return [message, ...lines.filter(line => !String(message).includes(line))].join('\n');
 }
 
-/** Server-Sent Events over fetch (EventSource cannot send the Authorization header). */
-/** Reads a Server-Sent Events stream; after lastId (the id of the last event handled) only what came later is sent. */
+/** Reads Server-Sent Events over fetch (EventSource cannot send the Authorization header); after lastId (the id of the last event handled) only what came later is sent. */
 async function readEvents(path, onEvent, signal, lastId) {
   const headers = authHeaders({ Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) });
   const response = await fetch(path, { headers, cache: 'no-store', signal });
