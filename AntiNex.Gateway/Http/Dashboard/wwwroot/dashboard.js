@@ -71,7 +71,8 @@ function describeIssues(message, body) {
   return [message, ...lines.filter(line => !String(message).includes(line))].join('\n');
 }
 
-/** Reads Server-Sent Events over fetch (EventSource cannot send the Authorization header); after lastId (the id of the last event handled) only what came later is sent. */
+/** Reads Server-Sent Events over fetch (EventSource cannot send the Authorization header); after lastId (the id of
+ * the last event handled) only what came later is sent. */
 async function readEvents(path, onEvent, signal, lastId) {
   const headers = authHeaders({ Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) });
   const response = await fetch(path, { headers, cache: 'no-store', signal });
