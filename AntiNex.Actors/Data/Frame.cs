@@ -214,7 +214,18 @@ public sealed class Frame
         var columns = rows.Columns.ToHashSet(StringComparer.Ordinal); // wide rows: no list scan per planned column
         foreach (var p in plan.Where(p => p.Required && !columns.Contains(p.Name)))
             issues.Add(new RequestIssue(p.Field, $"{field} lack the column '{p.Name}' (columns: {string.Join(", ", rows.Columns.Take(50))})"));
-        if (issues.Count > 0) throw new RequestException(issues);
+        if (issues.Count > 0)
+        {
+            // A key the rows have in a column's place (a typo, another spelling) is named: a long column list hides it.
+            var planned = plan.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            var unknown = rows.Columns.Where(c => !planned.Contains(c)).ToList();
+            if (unknown.Count > 0)
+            {
+                var keys = string.Join(", ", unknown.Take(10).Select(c => $"'{c}'")) + (unknown.Count > 10 ? $", ... ({unknown.Count} in all)" : "");
+                issues[^1] = issues[^1] with { Message = $"{issues[^1].Message}; the rows' keys that are not read: {keys}" };
+            }
+            throw new RequestException(issues);
+        }
         var present = plan.Where(p => columns.Contains(p.Name)).ToList();
         int n = rows.Rows.Count;
         var numeric = new Dictionary<string, double[]>();
@@ -231,10 +242,11 @@ public sealed class Frame
                     if (!rows.Rows[i].TryGetValue(p.Name, out var cell) && p.Required) gaps.Add(i, p.Name);
                     col[i] = cell switch
                     {
-                        null => rules.Empty(p.Name, i, p.Field, field),
+                        // A bad cell is the rows' fault, named under their field (the row and column are in the message).
+                        null => rules.Empty(p.Name, i, field, field),
                         double d when double.IsFinite(d) => d, // the text below is only for a non-finite value's message
-                        double d => CsvLoader.ReadNumber(d, d.ToString(CultureInfo.InvariantCulture), rules, p.Name, i, p.Field, field, nonFinite),
-                        string s => CsvLoader.ParseNumber(s, rules, p.Name, i, p.Field, field, nonFinite),
+                        double d => CsvLoader.ReadNumber(d, d.ToString(CultureInfo.InvariantCulture), rules, p.Name, i, field, field, nonFinite),
+                        string s => CsvLoader.ParseNumber(s, rules, p.Name, i, field, field, nonFinite),
                         _ => throw new RequestException(field, $"row {i} column '{p.Name}': unsupported value"),
                     };
                 }

@@ -17,6 +17,7 @@ internal static class ClusterTrain
             {
                 request = RequestFile.Read(p.GetValue(file)!.FullName);
                 if (p.GetValue(seed) is { } s) request = request.WithSeed(s);
+                request = request.Checked(); // what validate refuses is refused before anything is sent
             }
             catch (UsageException ex) { new Output(p.GetValue(json)).Error("bad-request", ex.Message); return Task.FromResult(ExitCodes.BadInput); }
             return common.RunAsync(p, ct, async (client, output) =>

@@ -146,8 +146,6 @@ internal static class CsvPredict
             }
         var seconds = clock.Elapsed.TotalSeconds;
         var rate = answered / Math.Max(seconds, 1e-9);
-        // A file of no data rows sent no block, so no answer named a version: the one described at the start is the one used.
-        if (answered == 0) version = ((ModelDescription)described).Version;
         if (output.Json)
             Console.WriteLine(JsonSerializer.Serialize(new
             {

@@ -82,14 +82,14 @@ internal sealed class CsvRowReader : IDisposable
             _firstShort.Fields, _headerWidth);
 
     /// <summary>Fills <paramref name="block"/> with up to its capacity in rows; returns the rows read (0 at the end). Every
-    /// feature is read as a number.</summary>
+    /// feature is read as a number. A file with no row at all is a <see cref="UsageException"/>.</summary>
     public int Read(float[] block)
     {
         int width = _features.Length, capacity = block.Length / width, rows = 0;
         while (rows < capacity && NextLine() is { } line)
         {
             var cells = Cells(line);
-            for (int j = 0; j < width; j++) block[rows * width + j] = (float)Number(Cell(line, CellOf(cells, j)), j);
+            for (int j = 0; j < width; j++) block[rows * width + j] = Float32(Cell(line, CellOf(cells, j)), j);
             rows++;
         }
         RowsRead += rows;
@@ -139,6 +139,8 @@ internal sealed class CsvRowReader : IDisposable
             }
             return row.ToString();
         }
+        // A header and no row is a mistake (a file cut short, the wrong file), as predict_rows holding no row is.
+        if (_row < 0) throw new UsageException("the file has a header line but no rows to predict");
         return null;
     }
 
@@ -176,6 +178,16 @@ internal sealed class CsvRowReader : IDisposable
         cell = cell.Trim();
         if (cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"') return cell[1..^1].ToString().Replace("\"\"", "\"", StringComparison.Ordinal);
         return cell.ToString();
+    }
+
+    /// <summary>A cell as the float32 the block carries: a finite number beyond float32's range is refused here, naming the
+    /// line and column, as a JSON request's rows are (the node would otherwise see an infinity and name neither).</summary>
+    private float Float32(ReadOnlySpan<char> text, int feature)
+    {
+        var v = Number(text, feature);
+        if (float.IsFinite((float)v) || !double.IsFinite(v)) return (float)v;
+        throw new UsageException($"line {_line} column '{_features[feature]}': {text.Trim().ToString()} is beyond float32 " +
+                                 "(rows beyond one cluster message travel as float32)");
     }
 
     private double Number(ReadOnlySpan<char> text, int feature)

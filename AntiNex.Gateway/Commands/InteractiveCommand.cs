@@ -34,7 +34,15 @@ internal static class InteractiveCommand
             var line = await Console.In.ReadLineAsync(ct);
             if (line is null) break;
             var tokens = CommandLineParser.SplitCommandLine(line).ToList();
-            if (tokens.Count == 0 || tokens[0].StartsWith('#')) continue;
+            if (tokens.Count > 0 && tokens[0].StartsWith('#')) continue;
+            // The splitter drops a quote never closed, and the line would then be refused for what it seems to lack instead.
+            if (line.Count(c => c == '"') % 2 == 1)
+            {
+                output.Error("usage", "unterminated quote: a \" opens a value and is never closed");
+                last = ExitCodes.BadInput;
+                continue;
+            }
+            if (tokens.Count == 0) continue;
             switch (tokens[0].ToLowerInvariant())
             {
                 case "quit" or "exit":

@@ -58,7 +58,7 @@ internal static class PredictCommand
                 return Task.FromResult(ExitCodes.BadInput);
             }
             RequestFile request;
-            try { request = RequestFile.Read(path); }
+            try { request = RequestFile.Read(path).Checked(); } // what validate refuses is refused before anything is sent
             catch (UsageException ex)
             {
                 new Output(p.GetValue(common.Json))

@@ -37,9 +37,17 @@ internal static class ValidateCommand
         }
         try
         {
-            var request = AntiNexRequest.Parse(json, out var parseWarnings);
+            var label = LabelIssue(json);
+            AntiNexRequest request;
+            IReadOnlyList<string> parseWarnings;
+            try { request = AntiNexRequest.Parse(json, out parseWarnings); }
+            catch (RequestException e) when (label is not null) // one line for the label, in the words train and predict use
+            {
+                throw new RequestException([label, .. e.Issues.Where(i => i.Field != label.Field)]);
+            }
             var warnings = parseWarnings.ToList();
             var issues = request.CheckPaths(roots, requireData, warnings);
+            if (label is not null) issues = [label, .. issues];
             if (issues.Count > 0) throw new RequestException(issues);
             Console.WriteLine(
                 ConsoleText.Plain($"valid: {file.Name} (label '{request.Label}', {request.MlType}, predict_feature '{request.PredictFeature}')"));
@@ -52,5 +60,17 @@ internal static class ValidateCommand
             foreach (var issue in e.Issues) Console.Error.WriteLine($"  {ConsoleText.Plain(issue.Field)}: {ConsoleText.Plain(issue.Message)}");
             return ExitCodes.BadInput;
         }
+    }
+
+    /// <summary>The label's problem as train and predict refuse it (the engine's parser takes a request without one);
+    /// null when it names a model, or when the text is no JSON object (the parser says why).</summary>
+    private static RequestIssue? LabelIssue(string json)
+    {
+        try
+        {
+            using var doc = RequestJson.Parse(json);
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object ? RequestFile.LabelIssue(doc.RootElement) : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or RequestException) { return null; }
     }
 }

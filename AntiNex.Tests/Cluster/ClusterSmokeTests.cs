@@ -27,11 +27,14 @@ public sealed class ClusterSmokeTests(ITestOutputHelper output) : ClusterTestBas
 
         // The console's interactive mode: one join, commands from stdin, tables on stdout, errors on stderr.
         var session = await GatewayProcess.RunWithInputAsync(TimeSpan.FromMinutes(2),
-            "describe Smoke-Label\nmodels\nfrobnicate\nquit\n", "interactive", "--seed-node", node.Address);
+            "describe Smoke-Label\nmodels\nfrobnicate\ndescribe \"unterminated\nquit\n", "interactive", "--seed-node", node.Address);
         Assert.Equal(0, session.ExitCode);
         Assert.Contains("smoke-label", session.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("1 models", session.Stdout);
         Assert.Contains("unknown command 'frobnicate'", session.Stderr);
+        // A quote never closed is said as such, not as the argument the split line seems to lack.
+        Assert.Contains("unterminated quote", session.Stderr);
+        Assert.DoesNotContain("Required argument", session.Stderr);
 
         // One Redis connection per node: the persistence plugin's, which the model catalog and readiness use too.
         using var admin = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString + ",name=test-admin");

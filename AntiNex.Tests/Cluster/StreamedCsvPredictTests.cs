@@ -12,7 +12,7 @@ namespace AntiNex.Tests.Cluster;
 /// predicts what the same rows predict as predict_rows (a category the model never saw included), block after block in
 /// file order, as does a predict request of those rows too large for one cluster message, both warning of the values the
 /// model never held as the rows sent at once do, counted over all the blocks; a run that fails leaves no
-/// prediction file behind nor replaces an earlier one, nor does one stopped partway; a file of no rows names the model's version.</summary>
+/// prediction file behind nor replaces an earlier one, nor does one stopped partway; a file of no rows is bad input.</summary>
 [Collection("cluster-processes")]
 public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterTestBase(output)
 {
@@ -33,17 +33,14 @@ public sealed class StreamedCsvPredictTests(ITestOutputHelper output) : ClusterT
         var summary = ((ModelDescription)await gateway.DescribeAsync("cats", AskTimeout)).Summary!;
         Assert.Equal(["proto", "flag"], summary.CategoricalFeatures);
 
-        // A file of a header and no rows: nothing to send, and the version named is the model's, not 0.
+        // A file of a header and no rows is bad input, as predict_rows of no row is: named, exit 2, no prediction.
         var headerOnly = Path.Combine(WorkDir, "header-only.csv");
-        File.WriteAllText(headerOnly, "flag,size,proto\n");
+        File.WriteAllText(headerOnly, "flag,size,proto\n\n");
         var (emptyCode, emptyOut) = await CapturedStdout(() =>
             CsvPredict.RunAsync(gateway, new Output(json: true), headerOnly, "cats", null, null, AskTimeout, default));
-        Assert.Equal(ExitCodes.Ok, emptyCode);
+        Assert.Equal(ExitCodes.BadInput, emptyCode);
         using (var empty = System.Text.Json.JsonDocument.Parse(emptyOut))
-        {
-            Assert.Equal(0, empty.RootElement.GetProperty("rows").GetInt64());
-            Assert.Equal(trained is ModelTrainedReply t ? t.Version : -1, empty.RootElement.GetProperty("version").GetInt64());
-        }
+            Assert.Equal($"{headerOnly}: the file has a header line but no rows to predict", empty.RootElement.GetProperty("message").GetString());
 
         // The rows as predict_rows (text cells for the categorical features), two of them with a value never trained on.
         var rows = Rows(200, seed: 5).Append(("sctp", 10, "SF")).Append(("tcp", 900, "XX")).ToList();

@@ -59,6 +59,20 @@ public class IncompleteRowsTests
     }
 
     [Fact]
+    public void A_bad_predict_rows_cell_is_named_under_predict_rows_and_a_missing_column_names_the_keys_the_rows_have_instead()
+    {
+        var text = AntiNexRequest.Parse("""{"predict_feature": "y", "predict_rows": [{"a": "abc", "kind": "tcp", "y": 0}]}""", out _);
+        var cell = Assert.Single(Assert.Throws<RequestException>(() => Frame.FromPredictRows(text.PredictRows!, Plan, CellRules.Default)).Issues);
+        Assert.Equal("predict_rows", cell.Field); // the rows' cell is at fault, not the model's list of features
+        Assert.StartsWith("predict_rows column 'a' row 0: 'abc' is not numeric", cell.Message);
+
+        // A misspelt key: the column the rows lack, and the key they have in its place.
+        var typo = AntiNexRequest.Parse("""{"predict_feature": "y", "predict_rows": [{"aX": 1, "kind": "tcp", "y": 0}]}""", out _);
+        var missing = Assert.Single(Assert.Throws<RequestException>(() => Frame.FromPredictRows(typo.PredictRows!, Plan, CellRules.Default)).Issues);
+        Assert.Equal("predict_rows lack the column 'a' (columns: aX, kind, y); the rows' keys that are not read: 'aX'", missing.Message);
+    }
+
+    [Fact]
     public void Missing_keys_beyond_the_first_few_are_counted()
     {
         var plan = Enumerable.Range(0, 8).Select(i => new ColumnPlan($"f{i}", ColumnKind.Numeric, "features_to_process")).ToList();

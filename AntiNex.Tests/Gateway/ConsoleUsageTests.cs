@@ -112,6 +112,53 @@ public sealed class ConsoleUsageTests
         Assert.DoesNotContain("Exception", err);
     }
 
+    [Theory]
+    [InlineData("2d", 2 * 86400.0)]
+    [InlineData("1h30m", 5400.0)]
+    [InlineData("2d12h", 60 * 3600.0)]
+    [InlineData("1m30.5s", 90.5)]
+    [InlineData("24d", 24 * 86400.0)]
+    [InlineData("1.5h", 5400.0)] // the one-unit forms read as before
+    [InlineData("250ms", 0.25)]
+    [InlineData("90", 90.0)]
+    [InlineData("00:05:00", 300.0)]
+    public void A_duration_is_written_in_days_hours_minutes_and_seconds_alone_or_together(string text, double seconds)
+        => Assert.Equal(TimeSpan.FromSeconds(seconds), Durations.Parse(text, "--timeout"));
+
+    [Theory]
+    [InlineData("25d", "is longer than the 24 days allowed")]
+    [InlineData("23d25h", "is longer than the 24 days allowed")]
+    [InlineData("30m1h", "is not a duration")] // largest unit first, each once
+    [InlineData("1h1h", "is not a duration")]
+    [InlineData("1h30", "is not a duration")]
+    [InlineData("h", "is not a duration")]
+    public void A_duration_of_several_units_keeps_the_limit_and_their_order(string text, string error)
+        => Assert.Contains($"--timeout: '{text}' {error}", Assert.Throws<UsageException>(() => Durations.Parse(text, "--timeout")).Message);
+
+    [Theory]
+    [InlineData("train", """{"label": "m", "dataset": "d.csv", "predict_feature": "y", "epochs": "ten"}""", "epochs: ")]
+    [InlineData("predict", """{"label": "m", "predict_feature": "y", "predict_rows": []}""", "predict_rows: has zero rows")]
+    [InlineData("validate", """{"dataset": "d.csv", "predict_feature": "y"}""", "label: required, a non-empty string")]
+    public void What_validate_refuses_train_and_predict_refuse_before_sending_and_validate_refuses_what_they_do(string command,
+        string json, string error)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"antinex-request-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, json);
+        try
+        {
+            // Refused before any join (the seed does not exist): exit 2, nothing sent.
+            var (code, stdout, err) = command == "validate" ? Gateway("validate", "-f", file)
+                : Gateway(command, "-f", file, "--seed-node", NoSeed(), "--insecure", "--timeout", "2s");
+            Assert.True(code == ExitCodes.BadInput, $"exit {code}: {stdout} {err}");
+            Assert.Contains(error, stdout + err);
+            Assert.DoesNotContain("could not join", err);
+            if (command == "validate") // and the other two refuse that file as validate now does
+                foreach (var other in new[] { "train", "predict" })
+                    Assert.Equal(ExitCodes.BadInput, Gateway(other, "-f", file, "--seed-node", NoSeed(), "--insecure", "--timeout", "2s").Code);
+        }
+        finally { File.Delete(file); }
+    }
+
     [Fact]
     public void A_port_beyond_the_range_is_a_usage_error_naming_it()
     {

@@ -343,6 +343,40 @@ public sealed class RowBlockTests : IDisposable
     }
 
     [Fact]
+    public void A_csv_number_beyond_float32_is_refused_naming_its_line_and_column_as_a_json_requests_rows_are()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var path = root.Write("rows.csv", "a,b\n1,2\n3,1e300\n");
+        using var reader = new CsvRowReader(path, ["a", "b"]);
+        // Not sent as an infinity for the node to refuse under a block index: said here, as predict_rows say it.
+        var e = Assert.Throws<UsageException>(() => reader.Read(new float[4]));
+        Assert.Equal("line 3 column 'b': 1e300 is beyond float32 (rows beyond one cluster message travel as float32)", e.Message);
+        // Still a number where a text cell would be one: the largest float32 and tiny values read as ever.
+        root.Write("rows.csv", "a,b\n3.4e38,1e-300\n");
+        using var edge = new CsvRowReader(path, ["a", "b"]);
+        var block = new float[2];
+        Assert.Equal(1, edge.Read(block));
+        Assert.Equal([3.4e38f, 0f], block);
+    }
+
+    [Fact]
+    public void A_csv_of_a_header_and_no_row_is_refused_as_predict_rows_of_no_row_are()
+    {
+        using var root = new Data.EngineTestData.TempRoot();
+        var path = root.Write("rows.csv", "a,b\n\n");
+        using var reader = new CsvRowReader(path, ["a", "b"]);
+        Assert.Equal("the file has a header line but no rows to predict",
+            Assert.Throws<UsageException>(() => reader.Read(new float[4])).Message);
+        using var text = new CsvRowReader(path, ["a", "b"], textFeatures: ["b"]);
+        Assert.Throws<UsageException>(() => text.ReadRow(new double[2], new string[2]));
+        // At the end of a file that had rows, the end is only the end.
+        root.Write("rows.csv", "a,b\n1,2\n");
+        using var one = new CsvRowReader(path, ["a", "b"]);
+        Assert.Equal(1, one.Read(new float[4]));
+        Assert.Equal(0, one.Read(new float[4]));
+    }
+
+    [Fact]
     public void A_windows_1252_category_below_an_ascii_header_reads_as_the_training_loader_reads_it()
     {
         using var root = new Data.EngineTestData.TempRoot();
