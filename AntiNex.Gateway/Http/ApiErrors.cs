@@ -18,9 +18,9 @@ public static class ApiErrors
         return context.Response.WriteAsync(JsonSerializer.Serialize(Body(message, code, null), HttpJson.Options));
     }
 
-    public static IResult BadRequest(string message) => Result(StatusCodes.Status400BadRequest, message);
+    public static IResult BadRequest(string message) => Result(StatusCodes.Status400BadRequest, message, "bad-request");
 
-    public static IResult NotFound(string message) => Result(StatusCodes.Status404NotFound, message);
+    public static IResult NotFound(string message) => Result(StatusCodes.Status404NotFound, message, "not-found");
 
     /// <summary>Documents, in the OpenAPI document, the error answers an endpoint gives beyond those of every keyed endpoint
     /// (401, 403, 429 rate-limited, 503: see <see cref="Auth.Caller.RequireScope"/>).</summary>

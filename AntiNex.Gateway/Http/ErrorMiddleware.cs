@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace AntiNex.Gateway.Http;
 
 /// <summary>Turns what handlers and Kestrel throw into the service's JSON errors: body too large 413, malformed 400,
-/// the cluster unreachable or silent 503. Anything else is a 500 whose detail goes to the log, not to the client.</summary>
+/// the cluster unreachable or silent 503. Anything else is a 500 whose detail goes to the log, not to the client. The
+/// routing's own empty answers (no such route 404, a wrong method 405) get the same JSON error.</summary>
 internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> log)
 {
     /// <summary>A query parameter that does not bind (<c>?limit=abc</c>) is thrown, not answered as a bare 400 without a
@@ -19,13 +20,20 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
 
     public async Task InvokeAsync(HttpContext context)
     {
-        try { await next(context); }
+        try
+        {
+            await next(context);
+            if (!context.Response.HasStarted && RoutingRefusal.Of(context) is (var refusal, var refusalCode))
+                await ApiErrors.Result(context.Response.StatusCode, refusal, refusalCode).ExecuteAsync(context);
+        }
         catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             var (status, message, code, issues) = e switch
             {
                 HttpProblem p => (p.Status, p.Message, p.Code, p.Issues),
                 InferenceInputException i => (StatusCodes.Status400BadRequest, i.Message, "bad-request", null),
+                BadHttpRequestException b when BindingFailure.Of(b) is { } binding =>
+                    (b.StatusCode, binding.ToString(), "bad-request", new[] { binding }),
                 BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge => (b.StatusCode,
                     $"request body too large: the limit is {context.RequestServices.GetRequiredService<HttpServeOptions>().MaxBodyBytes} bytes",
                     "too-large", null),

@@ -76,6 +76,7 @@ public static class HttpServer
         var keyCheck = new Timer(_ => _ = liveKeys.Current, null, KeyCheckEvery, KeyCheckEvery);
         app.Lifetime.ApplicationStopping.Register(() => keyCheck.Dispose());
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<DotSegmentMiddleware>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         if (limited) app.UseRateLimiter(); // no limit anywhere: not even a no-op lease per request

@@ -33,8 +33,25 @@ public static class PathLabel
         return encoded.Contains('%') ? Uri.UnescapeDataString(encoded.ToString()) : encoded.ToString();
     }
 
+    /// <summary>The path of a raw request target, without its query: origin-form as sent ("/a/../b"), absolute-form
+    /// after its authority ("http://host/a/../b"); empty for the asterisk-form ("*").</summary>
+    internal static ReadOnlySpan<char> RawPath(string raw)
+    {
+        var path = raw.AsSpan();
+        if (path.Length > 0 && path[0] != '/')
+        {
+            var scheme = path.IndexOf("://");
+            if (scheme < 0) return [];
+            path = path[(scheme + 3)..];
+            var slash = path.IndexOfAny('/', '?');
+            path = slash < 0 || path[slash] == '?' ? [] : path[slash..];
+        }
+        var query = path.IndexOf('?');
+        return query < 0 ? path : path[..query];
+    }
+
     /// <summary>A segment that is "." or ".." once percent-decoded ("%2E%2E" too: Kestrel decodes it before resolving).</summary>
-    private static bool HasDotSegment(ReadOnlySpan<char> path)
+    internal static bool HasDotSegment(ReadOnlySpan<char> path)
     {
         if (!path.Contains('.') && !path.Contains("%2e", StringComparison.OrdinalIgnoreCase)) return false; // the usual case
         foreach (var range in path.Split('/'))

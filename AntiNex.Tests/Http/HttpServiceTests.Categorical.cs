@@ -99,7 +99,7 @@ public sealed partial class HttpServiceTests
             """{"inputs": [{"name": "rows", "shape": [1, 3], "datatype": "BYTES", "data": ["tcp", "100", "0.5"]}]}""");
         Assert.Equal(HttpStatusCode.BadRequest, text.Status);
         var error = text.Body.GetProperty("error").GetString()!;
-        Assert.StartsWith("inputs[0].datatype: one [rows, 3] tensor holds numbers (FP32, FP64, INT*, UINT*), got BYTES", error);
+        Assert.StartsWith("inputs[0].datatype: one [rows, 3] tensor holds numbers (FP16, FP32, FP64, INT*, UINT*), got BYTES", error);
         Assert.Contains("send text for proto as one tensor per input", error);
     }
 

@@ -75,7 +75,7 @@ public sealed class InferenceInputTests
     [InlineData("""{"name": "protocol_type", "shape": [1], "datatype": "BYTES", "data": [0]}""",
         "inputs[0].data[0]: must be a string ('protocol_type' is a categorical input, sent as BYTES), got number")]
     [InlineData("""{"name": "src_bytes", "shape": [1], "datatype": "BYTES", "data": ["181"]}""",
-        "inputs[1].datatype: 'src_bytes' is a numeric input: send numbers (FP32, FP64, INT*, UINT*), got BYTES")]
+        "inputs[1].datatype: 'src_bytes' is a numeric input: send numbers (FP16, FP32, FP64, INT*, UINT*), got BYTES")]
     [InlineData("""{"name": "src_bytes", "shape": [1], "datatype": "FP64", "data": ["181"]}""",
         "inputs[1].data[0]: must be a number ('src_bytes' is a FP64 tensor), got string")]
     public void A_value_of_the_wrong_kind_for_its_input_is_refused_naming_the_input(string faulty, string expected)
@@ -226,4 +226,34 @@ public sealed class InferenceInputTests
         Assert.True(Read("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP64", "data": [0.1, 6, 3]}]}""", withCategory).FitsFloat32);
         Assert.False(Read("""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP64", "data": [1, 0.1, 3]}]}""", withCategory).FitsFloat32);
     }
+
+    [Theory]
+    [InlineData("INT8", "100000", "inputs[0].data[1]: 100000 is out of INT8's range (-128 to 127) ('x' is a INT8 tensor)")]
+    [InlineData("INT8", "-129", "inputs[0].data[1]: -129 is out of INT8's range (-128 to 127)")]
+    [InlineData("UINT8", "-5", "inputs[0].data[1]: -5 is out of UINT8's range (0 to 255)")]
+    [InlineData("UINT16", "65536", "inputs[0].data[1]: 65536 is out of UINT16's range (0 to 65,535)")]
+    [InlineData("INT32", "1.5", "inputs[0].data[1]: 1.5 is not a whole number, as INT32 values are ('x' is a INT32 tensor)")]
+    [InlineData("INT64", "1e19", "inputs[0].data[1]: 1E+19 is out of INT64's range")]
+    [InlineData("UINT64", "1e30", "inputs[0].data[1]: 1E+30 is out of UINT64's range (0 to 2^64 - 1)")]
+    [InlineData("FP32", "1e300", "inputs[0].data[1]: 1E+300 is beyond FP32's range (±3.4E+38) ('x' is a FP32 tensor)")]
+    [InlineData("FP16", "70000", "inputs[0].data[1]: 70000 is beyond FP16's range (±65,504)")]
+    public void A_value_its_datatype_cannot_hold_is_refused_naming_the_input_and_index(string datatype, string value, string expected)
+    {
+        var refused = Refused($$"""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "{{datatype}}", "data": [1, {{value}}, 3]}]}""",
+            Numeric);
+        Assert.Equal("inputs[0].data[1]", refused.Field);
+        Assert.StartsWith(expected, refused.Message);
+    }
+
+    [Theory]
+    [InlineData("INT8", "-128, 127, 2e1")]
+    [InlineData("UINT8", "0, 255, 1.0")]
+    [InlineData("INT64", "-9223372036854775808, 9223372036854775807, 0")]
+    [InlineData("UINT64", "0, 18446744073709551615, 1")]
+    [InlineData("FP32", "3.4028235e38, -3.4028235e38, 0.1")]
+    [InlineData("FP16", "65504, -65504, 0.1")]
+    [InlineData("FP64", "1e300, -1e300, 0.1")]
+    public void Values_within_their_datatype_are_read(string datatype, string values)
+        => Assert.Equal(3, Read($$"""{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "{{datatype}}", "data": [{{values}}]}]}""",
+            Numeric).Values.Length);
 }

@@ -37,7 +37,10 @@ public sealed class QueryBindingTests
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         using var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
         Assert.Equal("bad-request", body.RootElement.GetProperty("code").GetString());
-        Assert.Contains("limit", body.RootElement.GetProperty("error").GetString());
+        Assert.StartsWith("limit: must be a whole number", body.RootElement.GetProperty("error").GetString());
+        var issue = Assert.Single(body.RootElement.GetProperty("issues").EnumerateArray());
+        Assert.Equal("limit", issue.GetProperty("field").GetString());
+        Assert.Contains($"got '{limit}'", issue.GetProperty("message").GetString());
 
         using var listed = await http.GetAsync("/api/jobs?limit=5");
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);

@@ -192,9 +192,19 @@ public static class AntiNexEndpoints
         RequestFile request;
         try { request = RequestFile.FromJson(await RequestBody.ReadTextAsync(context), "request"); }
         catch (UsageException e) { throw new HttpProblem(StatusCodes.Status400BadRequest, e.Message, "bad-request"); }
+        // Before the key's pattern: a label no node takes is the request's fault, not a model the key may not use.
+        if (LabelProblem(request.Label) is { } problem)
+            throw new HttpProblem(StatusCodes.Status400BadRequest, problem.ToString(), "bad-request", new[] { problem });
         context.EnsureLabel(request.ModelId);
         return request;
     }
+
+    /// <summary>The label's rule (printable text, no square brackets) and its length limit. A label names one entity of the
+    /// whole cluster, trained on one node and served by others, so its limit is the cluster's: `serve` reads it from the
+    /// same ANTINEX_EngineLimits__MaxLabelLength variable as the nodes, and a train is refused here rather than as a job
+    /// that fails.</summary>
+    private static RequestIssue? LabelProblem(string label)
+        => LabelRule.Check(label, EngineLimits.Current.MaxLabelLength) is { } problem ? new RequestIssue("label", problem) : null;
 
     private static TrainingJob FindJob(HttpContext context, string id, TrainingJobs jobs)
     {

@@ -5,12 +5,14 @@ using AntiNex.Requests;
 
 namespace AntiNex.Gateway.Http.Api;
 
-/// <summary>What a model node would refuse of a train request at once, found before an API job exists: the engine's own
-/// parser names the fields at fault, and a request too large for one cluster message is refused. Only the dataset's
-/// presence on the nodes' data roots is left to the node, which alone sees them.</summary>
+/// <summary>What any model node would refuse of a train request at once, found before an API job exists: the engine's own
+/// parser names the fields at fault, and a request too large for one cluster message is refused. Left to the node that
+/// trains: the engine limits each node sets for itself (below), and its dataset (presence on its data roots, size, values),
+/// which it alone sees. The label's rule and length are checked before, with the request's reading.</summary>
 internal static class TrainRequestCheck
 {
-    /// <summary>The nodes may run with limits of their own (epochs, layer sizes, ...): those are theirs to apply.</summary>
+    /// <summary>The nodes may run with limits of their own (epochs, layer sizes, ...): those are theirs to apply. The
+    /// label's length is checked before (see AntiNexEndpoints): a label names an entity of the whole cluster.</summary>
     private static readonly EngineLimits NodesDecide = new()
     {
         MaxRequestBytes = int.MaxValue,

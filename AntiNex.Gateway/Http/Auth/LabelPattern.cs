@@ -17,7 +17,8 @@ public sealed class LabelPattern
             // Linear in the label whatever the glob: a backtracking match of "*a*a*a*b" over a label of thousands of
             // characters (a path's, or a body's) would run into the timeout and answer a 500.
             .Select(g => new Regex("^" + Regex.Escape(g.ToLowerInvariant()).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
-                RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(100)))
+                // Singleline: '*' and '?' match any character, a line break included (labels stored before the label rule).
+                RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline, TimeSpan.FromMilliseconds(100)))
             .ToArray();
     }
 

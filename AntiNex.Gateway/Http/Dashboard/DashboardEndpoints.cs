@@ -5,6 +5,7 @@ using AntiNex.Gateway.Cluster;
 using AntiNex.Gateway.Http.Api;
 using AntiNex.Gateway.Http.Auth;
 using AntiNex.Models;
+using AntiNex.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -62,7 +63,10 @@ public static class DashboardEndpoints
         var id = PathLabel.ModelId(context, label);
         context.EnsureLabel(id);
         if (kind is not (ModelPlots.Loss or ModelPlots.Accuracy or ModelPlots.Confusion))
-            return ApiErrors.NotFound($"kind: '{kind}' is not a picture (pictures: loss, accuracy, confusion)");
+        {
+            var issue = new RequestIssue("kind", $"'{kind}' is not a picture (pictures: loss, accuracy, confusion)");
+            return ApiErrors.Result(StatusCodes.Status404NotFound, issue.ToString(), "not-found", new[] { issue });
+        }
         var sources = await plots.SourcesAsync(id);
         if (sources is null) return NotTrained(id);
         var png = await plots.RenderAsync(sources, kind);

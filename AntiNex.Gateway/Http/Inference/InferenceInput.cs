@@ -1,6 +1,6 @@
 // Reads an Open Inference Protocol v2 inference request into feature rows in the model's input order. Two layouts:
 // one tensor [rows, inputs] of numbers (any name; a categorical input's numbers are matched by their text), or one tensor
-// per input, named after it, shaped [rows] or [rows, 1]: numbers (FP32, FP64, INT*, UINT*) for a numeric input, strings
+// per input, named after it, shaped [rows] or [rows, 1]: numbers (FP16, FP32, FP64, INT*, UINT*) for a numeric input, strings
 // (BYTES) or numbers for a categorical one. Tensor data may be flat or nested (row-major), as the protocol allows. The body is read
 // in one pass with Utf8JsonReader (no document tree): the single-row infer is the service's hot path.
 using System.Text;
@@ -63,7 +63,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
     }
 
     private static readonly string[] NumericTypes =
-        ["FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
+        ["FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"];
 
     private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -144,7 +144,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 + $"in the order of the model's metadata), got {Dimensions(t.Shape)}");
         if (t.IsText)
             throw new InferenceInputException($"{t.Field}.datatype",
-                $"one [rows, {inputs.Count}] tensor holds numbers (FP32, FP64, INT*, UINT*), got BYTES" + (inputs.Categorical.Count > 0
+                $"one [rows, {inputs.Count}] tensor holds numbers (FP16, FP32, FP64, INT*, UINT*), got BYTES" + (inputs.Categorical.Count > 0
                     ? $"; send text for {string.Join(", ", inputs.Categorical)} as one tensor per input, named after it" : ""));
         var values = t.Numbers();
         return new InferenceInput(null, values.Length / inputs.Count, inputs.Count, values, null, false) { ExactColumns = Exact(inputs) };
@@ -164,8 +164,8 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
             if (t.Shape.Length is not (1 or 2) || (t.Shape.Length == 2 && t.Shape[1] != 1))
                 throw new InferenceInputException($"{t.Field}.shape", $"a per-input tensor is [rows] or [rows, 1], got {Dimensions(t.Shape)}");
             if (!inputs.TakesText(index) && t.IsText)
-                throw new InferenceInputException($"{t.Field}.datatype", $"'{t.Name}' is a numeric input: send numbers (FP32, FP64, INT*, UINT*), "
-                    + "got BYTES");
+                throw new InferenceInputException($"{t.Field}.datatype",
+                    $"'{t.Name}' is a numeric input: send numbers (FP16, FP32, FP64, INT*, UINT*), got BYTES");
             byInput[index] = t;
         }
         var missing = inputs.Names.Where((_, i) => byInput[i] is null).ToList();
@@ -256,13 +256,17 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
         public int Length => elements.Count;
         public bool IsText => Datatype == ModelInputs.Text;
 
-        /// <summary>The elements of a numeric tensor; throws naming the first one that is not a number.</summary>
+        /// <summary>The elements of a numeric tensor; throws naming the first one that is not a number, or that its
+        /// datatype cannot hold (see <see cref="DatatypeRange"/>).</summary>
         public double[] Numbers()
         {
             if (elements.FirstString >= 0)
                 throw new InferenceInputException($"{Field}.data[{elements.FirstString}]",
                     $"must be a number ('{Name}' is a {Datatype} tensor), got string");
-            return [.. elements.Numbers];
+            double[] values = [.. elements.Numbers];
+            if (DatatypeRange.FirstMisfit(Datatype, values) is (var index, var problem))
+                throw new InferenceInputException($"{Field}.data[{index}]", $"{problem} ('{Name}' is a {Datatype} tensor)");
+            return values;
         }
 
         /// <summary>The elements of a BYTES tensor; throws naming the first one that is not a string.</summary>
@@ -324,7 +328,7 @@ public sealed record InferenceInput(string? Id, int RowCount, int Columns, doubl
                 throw new InferenceInputException($"{field}.datatype", "required: FP32 or FP64 (or an integer type); BYTES for a categorical input");
             if (type != ModelInputs.Text && !NumericTypes.Contains(type))
                 throw new InferenceInputException($"{field}.datatype",
-                    $"'{type}' is not supported: numeric inputs take FP32, FP64, INT* or UINT*, categorical inputs BYTES");
+                    $"'{type}' is not supported: numeric inputs take FP16, FP32, FP64, INT* or UINT*, categorical inputs BYTES");
             if (shape is null || shape.Count == 0)
                 throw new InferenceInputException($"{field}.shape", "required: a list of dimensions, e.g. [rows, features]");
             long count;
