@@ -192,8 +192,11 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>How the cluster ended this member's membership, in words; null unless <see cref="RemovedByCluster"/>.</summary>
     public string? RemovalText => CoordinatedShutdown.Get(System).ShutdownReason switch
     {
-        CoordinatedShutdown.ClusterDowningReason => "the cluster downed this gateway (it was unreachable for longer than the " +
-                                                    "failure detector and stable-after allow)",
+        // Said from this gateway's side: it is the one that lost the others (the nodes died, or this process stalled).
+        CoordinatedShutdown.ClusterDowningReason => "this gateway lost contact with the cluster's other members for longer than " +
+                                                    "the failure detector and stable-after allow, and split-brain resolution " +
+                                                    "removed it; it cannot join again as the same member, so it exits for a " +
+                                                    "supervisor to start it anew",
         CoordinatedShutdown.ClusterLeavingReason => "this gateway was made to leave the cluster",
         _ => null,
     };
