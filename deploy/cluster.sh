@@ -7,13 +7,17 @@
 #
 #   bash deploy/cluster.sh start [N]      start Redis and nodes 1..N (default 3); running ones are left alone
 #   bash deploy/cluster.sh add            start one more node (scale out)
+#   bash deploy/cluster.sh start http     start the HTTP service (gateway serve) as the demo does, supervised: started
+#                                         again when the cluster removes it (exit 4), until `stop http`
 #   bash deploy/cluster.sh stop [K|http|all]  graceful stop (SIGTERM: leaves the cluster, hands its shards off); http: the
-#                                         demo's HTTP service; all: everything
+#                                         HTTP service and its supervisor; all: everything
 #   bash deploy/cluster.sh kill K         kill -9 node K (to watch its models come back elsewhere)
-#   bash deploy/cluster.sh restart K      start node K again (after stop/kill)
+#   bash deploy/cluster.sh restart K|http start node K again (after stop/kill); http: stop and start the HTTP service
 #   bash deploy/cluster.sh status         processes, ports, readiness, then the cluster's own view (gateway status)
 #   bash deploy/cluster.sh logs [K|redis] [-f]  the last lines of node K's log (default 1) or Redis's; -f follows
-#   bash deploy/cluster.sh gateway ARGS   run antinex-gateway against this cluster (e.g. gateway models); gw for short
+#   bash deploy/cluster.sh gateway ARGS   run antinex-gateway against this cluster (e.g. gateway models); gw for short.
+#                                         The script becomes the gateway (exec): `... gateway train ... &` then kill $!
+#                                         signals the gateway itself
 #   bash deploy/cluster.sh seeds          the seed list, comma-separated (for ANTINEX_SEEDS or --seed-node)
 #   bash deploy/cluster.sh wait-ready [N] [SECONDS]
 #   bash deploy/cluster.sh renew-certs    new certificates for every member (same CA); restart nodes one at a time
@@ -40,6 +44,8 @@ PLOT_DIR="${ANTINEX_PLOT_DIR:-$RUN_DIR/plots}"
 CONFIGURATION="${ANTINEX_CONFIGURATION:-Release}"
 NODE_DLL="$REPO/AntiNex.Node/bin/$CONFIGURATION/net10.0/antinex-node.dll"
 GATEWAY_DLL="$REPO/AntiNex.Gateway/bin/$CONFIGURATION/net10.0/antinex-gateway.dll"
+HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"            # the HTTP service (gateway serve), loopback only
+SERVE_RESTART_PAUSE="${ANTINEX_SERVE_RESTART_PAUSE:-3}" # seconds before serve is started again after the cluster removed it
 # Extra node options, e.g. ANTINEX_NODE_ARGS="--training-concurrency 2 --max-loaded-models 50"
 NODE_ARGS="${ANTINEX_NODE_ARGS:-}"
 
@@ -86,14 +92,15 @@ owned_pid() { # owned_pid FILE TEXT... -> prints the pid, nothing when the proce
 node_pid()      { owned_pid "$PID_DIR/node-$1.pid" antinex-node.dll " --port $(node_port "$1") "; }
 redis_pid()     { owned_pid "$PID_DIR/redis.pid" redis-server ":$REDIS_PORT "; }
 supervise_pid() { owned_pid "$PID_DIR/supervise.pid" cluster.sh " supervise-loop "; }
+serve_loop_pid() { owned_pid "$PID_DIR/serve-loop.pid" cluster.sh " serve-loop "; }
 
 # Port checks with bash's /dev/tcp: no curl/nc needed on a fresh machine.
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-http_status() { # http_status PORT PATH -> prints the HTTP status code (000 when unreachable)
-  local port=$1 path=$2 line
-  if ! { exec 3<>"/dev/tcp/$HOST/$port"; } 2>/dev/null; then echo 000; return; fi
-  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$HOST" >&3
+http_status() { # http_status PORT PATH [HOST] -> prints the HTTP status code (000 when unreachable)
+  local port=$1 path=$2 host=${3:-$HOST} line
+  if ! { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null; then echo 000; return; fi
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$host" >&3
   IFS= read -r -t 3 line <&3 || line=""
   exec 3<&- 3>&-
   set -- $line
@@ -246,17 +253,75 @@ stop_node() { # stop_node K SIGNAL
   rm -f "$PID_DIR/node-$k.pid"
 }
 
-stop_serve() { # the demo's HTTP service: a session leader, so its whole group goes
-  local pid; pid=$(serve_pid)
-  if [ -n "$pid" ]; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-    # The whole group: the wrapper shell ends at once, the dotnet process in it may still be shutting down (port open).
-    for _ in $(seq 1 100); do kill -0 -- "-$pid" 2>/dev/null || pid_alive "$pid" || break; sleep 0.1; done
-    if kill -0 -- "-$pid" 2>/dev/null || pid_alive "$pid"; then
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; say "http      did not stop in 10 s: killed"
+# The HTTP service: `gateway serve` on 127.0.0.1:HTTP_PORT with the run folder's API keys (the demo's key added on first
+# start) and its jobs kept beside them, started by a supervising loop (serve-loop, a session leader: Ctrl-C in the shell
+# that started it does not reach it). The cluster removes a gateway that lost contact with its other members for too
+# long, and such a gateway cannot join again in the same process: serve then exits 4 and the loop starts it anew.
+# pids/serve.pid is serve's own pid (dotnet), pids/serve-loop.pid the loop's.
+serve_loop() { # serve_loop PORT
+  local port=$1 code
+  while :; do
+    # The subshell becomes the gateway (exec in gateway()): $! is serve's own pid.
+    (gateway serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$port") </dev/null &
+    echo $! >"$PID_DIR/serve.pid"
+    code=0; wait $! || code=$?
+    if [ "$code" != 4 ]; then say "$(date +%T) serve-loop: serve exited $code: not started again"; return; fi
+    say "$(date +%T) serve-loop: the cluster removed serve (exit 4): starting it again in ${SERVE_RESTART_PAUSE}s"
+    sleep "$SERVE_RESTART_PAUSE"
+  done
+}
+
+start_http() {
+  [ -f "$GATEWAY_DLL" ] || ensure_built
+  if [ -n "$(serve_pid)$(serve_loop_pid)" ]; then
+    if [ "$(serve_port)" = "$HTTP_PORT" ]; then say "http      already running (pid $(serve_pid), port $HTTP_PORT)"; wait_http_ready; return; fi
+    stop_serve # ours, on another port than asked: started again on this one
+  fi
+  if (exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+    fail "port $HTTP_PORT (the HTTP service) is in use by another process; pick another with ANTINEX_HTTP_PORT"
+  fi
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  ensure_demo_api_key "$RUN_DIR" bash "${BASH_SOURCE[0]}" gateway ||
+    fail "could not add the demo API key to $RUN_DIR/api-keys.json (not a key file? move it away, then start again)"
+  rm -f "$PID_DIR/serve.pid"
+  echo "$HTTP_PORT" >"$PID_DIR/serve.port"
+  setsid nohup bash "${BASH_SOURCE[0]}" serve-loop "$HTTP_PORT" >"$LOG_DIR/serve.log" 2>&1 </dev/null &
+  echo $! >"$PID_DIR/serve-loop.pid"
+  wait_http_ready
+  say "http      serving on http://127.0.0.1:$HTTP_PORT (pid $(serve_pid), log $LOG_DIR/serve.log; started again when the" \
+      "cluster removes it, until cluster.sh stop http)"
+}
+
+wait_http_ready() { # /v2/health/ready answers 200 within 120 s, or the end of serve.log is shown and the script fails
+  for _ in $(seq 1 240); do
+    [ "$(http_status "$HTTP_PORT" /v2/health/ready 127.0.0.1)" = 200 ] && return 0
+    [ -n "$(serve_pid)$(serve_loop_pid)" ] || break
+    sleep 0.5
+  done
+  tail -n 20 "$LOG_DIR/serve.log" >&2 || true
+  fail "the HTTP service did not become ready on port $HTTP_PORT (the end of $LOG_DIR/serve.log above)"
+}
+
+stop_serve() { # the loop first (it would start serve again), then serve; SIGTERM to both, SIGKILL after 10 s
+  local loop pid; loop=$(serve_loop_pid); pid=$(serve_pid)
+  if [ -n "$loop$pid" ]; then
+    # The loop is a session leader: its group holds the loop, serve and a pause's sleep. A serve started by an older
+    # version of this script is a group leader too (a wrapper shell).
+    [ -n "$loop" ] && { kill -TERM -- "-$loop" 2>/dev/null || kill -TERM "$loop"; }
+    [ -n "$pid" ] && { kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; }
+    for _ in $(seq 1 100); do serve_running "$loop" "$pid" || break; sleep 0.1; done
+    if serve_running "$loop" "$pid"; then
+      for p in $loop $pid; do kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true; done
+      say "http      did not stop in 10 s: killed"
     else say "http      stopped"; fi
   fi
-  rm -f "$PID_DIR/serve.pid" "$PID_DIR/serve.port"
+  rm -f "$PID_DIR/serve.pid" "$PID_DIR/serve.port" "$PID_DIR/serve-loop.pid"
+}
+
+serve_running() { # serve_running LOOP_PID SERVE_PID: any of them, or of the loop's group, still there
+  local p
+  for p in "$@"; do [ -n "$p" ] && { kill -0 -- "-$p" 2>/dev/null || pid_alive "$p"; } && return 0; done
+  return 1
 }
 
 stop_redis() {
@@ -282,14 +347,16 @@ status() {
     else pid="-"; state="stopped"; fi
     printf '%-8s %-8s %-22s %-14s %s\n' "node $k" "$pid" "$HOST:$port" "$health" "$state"
   done
-  # The HTTP service the demo starts (pids/serve.pid), when there is one.
-  if [ -f "$PID_DIR/serve.pid" ]; then
+  # The HTTP service (start http, the demo), when there is one.
+  if [ -f "$PID_DIR/serve.pid" ] || [ -f "$PID_DIR/serve-loop.pid" ]; then
     pid=$(serve_pid)
-    if [ -n "$pid" ]; then state="serving (log $RUN_DIR/logs/serve.log)"; else pid="-"; state="stopped"; fi
+    if [ -n "$pid" ]; then state="serving (log $RUN_DIR/logs/serve.log)"
+    elif [ -n "$(serve_loop_pid)" ]; then pid="-"; state="starting again (removed by the cluster; log $RUN_DIR/logs/serve.log)"
+    else pid="-"; state="stopped"; fi
     printf '%-8s %-8s %-22s %-14s %s\n' "http" "$pid" "127.0.0.1:$(serve_port)" "-" "$state"
   fi
   say ""
-  if [ "$n" -gt 0 ]; then gateway status || true; fi
+  if [ "$n" -gt 0 ]; then (gateway status) || true; fi
 }
 
 gateway() { # the gateway's certificate and the Redis credentials (for `gateway queue`) go through the environment
@@ -303,7 +370,8 @@ gateway() { # the gateway's certificate and the Redis credentials (for `gateway 
              "ANTINEX_TLS_CA=$CERT_DIR/ca.crt"); fi
   # `gateway bench -l A ...` (options right after bench) is the cluster predict benchmark: `bench cluster -l A ...`.
   if [ "${1:-}" = bench ] && [[ "${2:-}" == -* ]] && [[ "${2:-}" != -h && "${2:-}" != --help ]]; then set -- bench cluster "${@:2}"; fi
-  env "${env[@]}" dotnet "$GATEWAY_DLL" "$@"
+  # exec: the pid a caller holds ($! of `cluster.sh gateway ... &`, serve.pid) is the gateway's, so its signals reach it.
+  exec env "${env[@]}" dotnet "$GATEWAY_DLL" "$@"
 }
 
 logs() {
@@ -342,7 +410,7 @@ still_up() {
       if ! pid_alive "$(node_pid "$k")"; then down="$down node $k (stopped; see $LOG_DIR/node-$k.log; cluster.sh restart $k)"
       elif [ "$(http_status "$(health_port "$k")" /health/ready)" != 200 ]; then down="$down node $k (running, not ready)"; fi
     done
-    if [ -n "$2" ] && [ -z "$(serve_pid)" ]; then down="$down http (stopped; see $LOG_DIR/serve.log)"; fi
+    if [ -n "$2" ] && [ -z "$(serve_pid)$(serve_loop_pid)" ]; then down="$down http (stopped; see $LOG_DIR/serve.log)"; fi
     [ -z "$down" ] && return 0
     [[ "$down" == *"(running, not ready)"* && $SECONDS -lt $deadline ]] || fail "rolling restart: members lost:$down"
     sleep 1
@@ -396,6 +464,7 @@ main() {
   local cmd=${1:-status}; shift || true
   case "$cmd" in
     start)
+      if [ "${1:-}" = http ]; then start_http; return; fi
       local n=${1:-3} k
       ensure_built
       start_redis
@@ -409,7 +478,8 @@ main() {
       start_node "$k"
       ;;
     restart)
-      node_number "${1:-}" "cluster.sh restart K"
+      if [ "${1:-}" = http ]; then stop_serve; start_http; return; fi
+      node_number "${1:-}" "cluster.sh restart K|http"
       # Marked stopped until it is started here, so that supervise does not start it at the same moment.
       ensure_built; mkdir -p "$PID_DIR"; touch "$PID_DIR/node-$1.stopped"
       # shellcheck disable=SC2064 # the path is fixed now, on purpose
@@ -445,8 +515,9 @@ main() {
     rolling-restart) ensure_built; rolling_restart ;;
     supervise) supervise "$@" ;;
     supervise-loop) supervise_loop ;;
+    serve-loop) serve_loop "$1" ;;
     sign-journal) ensure_built; start_redis; sign_journal "$@" ;;
-    -h|--help|help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) fail "unknown command '$cmd' (try: start, add, stop, kill, restart, rolling-restart, supervise, status, logs, gateway," \
          "seeds, wait-ready, renew-certs, redis-cli, sign-journal)" ;;
   esac

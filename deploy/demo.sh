@@ -30,9 +30,7 @@ GATEWAY="bash deploy/cluster.sh gateway"
 # in our service's place.
 HTTP_PORT="${ANTINEX_HTTP_PORT:-8080}"
 PID_DIR="$RUN_DIR/pids"
-SERVE_PID="$PID_DIR/serve.pid"
 source deploy/lib/serve-pid.sh
-source deploy/lib/secrets.sh
 serve_alive() { [ -n "$(serve_pid)" ]; }
 # Our HTTP service from an earlier run, on another port than asked: stopped, and started again on this one below.
 if serve_alive && [ "$(serve_port)" != "$HTTP_PORT" ]; then bash deploy/cluster.sh stop http; fi
@@ -125,35 +123,10 @@ $(printf '\033[1m')Done. The cluster is still running.$(printf '\033[0m')
   TLS:      cluster CA and member certificates in $RUN_DIR/certs/ (renew: bash deploy/cluster.sh renew-certs)
 EOF
 
-# The HTTP service (Open Inference Protocol v2 + the AntiNex API) in the background: loopback only, one API key whose
-# SHA-256 is in $RUN_DIR/api-keys.json (0600) and whose secret is kept in $RUN_DIR/api-key (0600) for the next runs.
-# shellcheck disable=SC2086 # GATEWAY is a command and its arguments
-ensure_demo_api_key "$RUN_DIR" $GATEWAY || {
-  echo "demo: could not add the demo API key to $RUN_DIR/api-keys.json (not a key file? move it away, then run the demo again)" >&2
-  exit 1
-}
-if ! serve_alive; then
-  setsid nohup $GATEWAY serve --api-keys "$RUN_DIR/api-keys.json" --urls "http://127.0.0.1:$HTTP_PORT" \
-    > "$RUN_DIR/logs/serve.log" 2>&1 < /dev/null &
-  echo $! > "$SERVE_PID"
-  echo "$HTTP_PORT" > "$PID_DIR/serve.port"
-  # Until the background shell has become the service, its command line is still this script's: wait for it.
-  for _ in $(seq 1 100); do serve_alive && break; kill -0 "$!" 2>/dev/null || break; sleep 0.05; done
-fi
-ready=""
-for _ in $(seq 1 120); do
-  serve_alive || break
-  if { exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT"; } 2>/dev/null; then
-    printf 'GET /v2/health/ready HTTP/1.0\r\n\r\n' >&5; IFS= read -r -t 3 status <&5 || status=""; exec 5<&- 5>&-
-    case "$status" in *" 200"*) ready=1; break ;; esac
-  fi
-  sleep 1
-done
-if [ -z "$ready" ]; then
-  echo "demo: the HTTP service did not become ready on port $HTTP_PORT; the end of $RUN_DIR/logs/serve.log:" >&2
-  tail -n 20 "$RUN_DIR/logs/serve.log" >&2 || true
-  exit 1
-fi
+# The HTTP service (Open Inference Protocol v2 + the AntiNex API) in the background, as `cluster.sh start http` starts it
+# (supervised: started again when the cluster removes it): loopback only, one API key whose SHA-256 is in
+# $RUN_DIR/api-keys.json (0600) and whose secret is kept in $RUN_DIR/api-key (0600) for the next runs.
+ANTINEX_HTTP_PORT="$HTTP_PORT" bash deploy/cluster.sh start http
 cat <<EOF
   HTTP service: http://127.0.0.1:$HTTP_PORT  (log $RUN_DIR/logs/serve.log; stop: bash deploy/cluster.sh stop http)
   API key:      $(cat "$RUN_DIR/api-key")   (scopes predict,read,train,admin; kept in $RUN_DIR/api-key)
