@@ -11,19 +11,6 @@ namespace AntiNex.Gateway.Http.Api;
 /// which it alone sees. The label's rule and length are checked before, with the request's reading.</summary>
 internal static class TrainRequestCheck
 {
-    /// <summary>The nodes may run with limits of their own (epochs, layer sizes, ...): those are theirs to apply. The
-    /// label's length is checked before (see AntiNexEndpoints): a label names an entity of the whole cluster.</summary>
-    private static readonly EngineLimits NodesDecide = new()
-    {
-        MaxRequestBytes = int.MaxValue,
-        MaxPredictRows = int.MaxValue,
-        MaxCsvColumns = int.MaxValue, // also bounds name lists and predict_rows columns
-        MaxLayerUnits = int.MaxValue,
-        MaxNetworkParameters = long.MaxValue,
-        MaxEpochs = int.MaxValue,
-        MaxLabelLength = int.MaxValue,
-    };
-
     public static ModelFailed? Refusal(RequestFile request, FrameBudget frame)
     {
         if (frame.CheckJson(request.ModelId, request.Json, "train request (put large data in a dataset file on the nodes' data roots)",
@@ -31,7 +18,9 @@ internal static class TrainRequestCheck
             return tooLarge;
         try
         {
-            AntiNexRequest.Parse(request.Json, NodesDecide, out _);
+            // The nodes may run with limits of their own (epochs, layer sizes, ...): those are theirs to apply. The label's
+            // length is checked before (see AntiNexEndpoints): a label names an entity of the whole cluster.
+            AntiNexRequest.Parse(request.Json, RequestFile.NodesDecide, out _);
             return null;
         }
         catch (Exception e) when (ModelFailed.Unreadable(request.ModelId, e, null) is { } refused)
